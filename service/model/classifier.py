@@ -1,0 +1,261 @@
+"""The classifier runtime: ONNX Runtime (int8) over a model directory, one reading per text.
+
+    clf = EmotionClassifier.from_pretrained("models/emotrace-minilm-v1")
+    readings = clf.predict(["Thanks a lot, this fixed it!", "😡"])
+
+Texts are normalized (emoji -> words), tokenized, sorted by length and run in batches padded only to
+their longest text. Texts longer than the window are split on sentences and read chunk by chunk; the
+chunk readings are combined (see :func:`combine_chunks`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from service.errors import EmotraceError
+from service.model.decision import Thresholds, decide, group_matrix, group_probabilities
+from service.model.labels import SATISFACTION_CLASSES, LabelSchema
+from service.model.reading import GroupedView, Reading
+from service.text.normalize import normalize_text
+from service.text.segment import chunk_text
+
+ONNX_FILE = "model.onnx"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "emotrace-minilm-v1"
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class RawOutputs:
+    """Per-text model outputs before decisions: probabilities and the optional heads."""
+
+    probabilities: np.ndarray  # (n, labels)
+    affect: np.ndarray | None  # (n, 2): valence, arousal
+    satisfaction: np.ndarray | None  # (n, 3)
+    chunks: np.ndarray  # (n,) number of chunks each text was read in
+
+
+def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.ndarray:
+    """Combine chunk probabilities of one text: an emotion is present if any chunk shows it (max),
+    the text is neutral only as far as every chunk is (min)."""
+    combined = probabilities.max(axis=0)
+    if neutral_index is not None:
+        combined[neutral_index] = probabilities[:, neutral_index].min()
+    return combined
+
+
+def validate_texts(texts: object) -> list[str]:
+    """Check that ``texts`` is a list of non-empty strings; raise a clear error otherwise."""
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise EmotraceError("E001", "predict() takes a list of texts.", "Wrap a single text: [text].")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise EmotraceError(
+                "E002", f"Text {i} is a {type(text).__name__}, not a string.", "Pass text only."
+            )
+        if not text.strip():
+            raise EmotraceError("E003", f"Text {i} is empty or only whitespace.", "Remove it or add text.")
+    return list(texts)
+
+
+class EmotionClassifier:
+    """Reads emotions, grouped views, valence/arousal and satisfaction from text."""
+
+    def __init__(self, directory: Path, session: ort.InferenceSession,
+                 tokenizer: PreTrainedTokenizerBase, schema: LabelSchema, thresholds: Thresholds,
+                 max_length: int = 128, batch_size: int = 64) -> None:
+        self.directory = directory
+        self.session = session
+        self.tokenizer = tokenizer
+        self.schema = schema
+        self.thresholds = thresholds
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.outputs = [o.name for o in session.get_outputs()]
+        self._label_thresholds = thresholds.for_labels(schema.labels)
+        self._groupings = {
+            g: (group_matrix(schema, g), schema.group_names(g)) for g in schema.groupings
+        }
+        self._neutral = schema.labels.index(schema.neutral_label) if schema.neutral_label else None
+
+    @classmethod
+    def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
+                        batch_size: int = 64) -> EmotionClassifier:
+        """Load a model directory (default: the shipped model); a hub id is downloaded if online."""
+        directory = resolve_model_dir(model)
+        schema = LabelSchema.load(directory)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 8)
+        options.inter_op_num_threads = 1
+        try:
+            session = ort.InferenceSession(str(directory / ONNX_FILE), options,
+                                           providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise EmotraceError(
+                "E109", f"{directory / ONNX_FILE} could not be loaded ({exc}).",
+                "Re-export the model with `emotrace train` or restore the file.",
+            ) from exc
+        width = session.get_outputs()[0].shape[-1]
+        if isinstance(width, int) and width != len(schema.labels):
+            raise EmotraceError(
+                "E108", f"labels.json lists {len(schema.labels)} labels but the model outputs {width}.",
+                "labels.json belongs to another model: restore the one saved with this model.",
+            )
+        tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        tokenizer.model_max_length = 1 << 30  # we chunk long texts ourselves; silence the length warning
+        return cls(directory, session, tokenizer, schema, Thresholds.load(directory, schema),
+                   batch_size=batch_size)
+
+    def with_thresholds(self, thresholds: Thresholds) -> EmotionClassifier:
+        """The same model (shared session) deciding with other thresholds."""
+        return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, thresholds,
+                                 self.max_length, self.batch_size)
+
+    def _count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _run(self, token_ids: list[list[int]]) -> dict[str, np.ndarray]:
+        """Run the network over token id lists, in length-sorted batches; outputs in input order."""
+        order = np.argsort([len(t) for t in token_ids], kind="stable")
+        results: dict[str, list[np.ndarray]] = {name: [] for name in self.outputs}
+        for start in range(0, len(order), self.batch_size):
+            batch = [token_ids[i] for i in order[start : start + self.batch_size]]
+            width = max(len(t) for t in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, tokens in enumerate(batch):
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            for name, value in zip(self.outputs, self.session.run(None, {"input_ids": ids,
+                                                                       "attention_mask": mask}), strict=True):
+                results[name].append(value)
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        return {name: np.concatenate(parts)[inverse] for name, parts in results.items()}
+
+    def raw_outputs(self, texts: Sequence[str]) -> RawOutputs:
+        """Model outputs for ``texts`` (validated, normalized, chunked) before any decision."""
+        texts = validate_texts(texts)
+        if not texts:
+            empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
+            return RawOutputs(empty, None, None, np.zeros(0, dtype=np.int64))
+        normalized = [normalize_text(t) for t in texts]
+        window = self.max_length - 2
+        encoded = self.tokenizer(normalized, add_special_tokens=False)["input_ids"]
+        owners: list[int] = []
+        token_ids: list[list[int]] = []
+        for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
+            pieces = [ids] if len(ids) <= window else [
+                self._encode_chunk(c) for c in chunk_text(text, self._count_tokens, window)
+            ]
+            for piece in pieces:
+                token_ids.append([self.tokenizer.cls_token_id, *piece, self.tokenizer.sep_token_id])
+                owners.append(i)
+        out = self._run(token_ids)
+        return self._combine(out, np.asarray(owners), token_ids, len(texts))
+
+    def _encode_chunk(self, chunk: str) -> list[int]:
+        return self.tokenizer(chunk, add_special_tokens=False)["input_ids"][: self.max_length - 2]
+
+    def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
+                 n: int) -> RawOutputs:
+        probs = _sigmoid(out["emotion_logits"])
+        lengths = np.array([len(t) for t in token_ids], dtype=np.float32)
+        affect = out.get("affect")
+        sat = out.get("satisfaction_logits")
+        if sat is not None:
+            sat = _softmax(sat / self.thresholds.satisfaction_temperature)
+        chunks = np.bincount(owners, minlength=n)
+        if (chunks == 1).all():
+            return RawOutputs(probs, affect, sat, chunks)
+        combined = np.stack([combine_chunks(probs[owners == i], self._neutral)
+                             for i in range(n)])
+
+        def weighted(values: np.ndarray | None) -> np.ndarray | None:
+            if values is None:
+                return None
+            return np.stack([np.average(values[owners == i], axis=0, weights=lengths[owners == i])
+                             for i in range(n)])
+
+        return RawOutputs(combined, weighted(affect), weighted(sat), chunks)
+
+    def predict(self, texts: Sequence[str]) -> list[Reading]:
+        """One :class:`Reading` per text, in order."""
+        texts = validate_texts(texts)
+        raw = self.raw_outputs(texts)
+        fired = decide(raw.probabilities, self._label_thresholds)
+        views_per_grouping = {}
+        for grouping, (matrix, names) in self._groupings.items():
+            group_probs = group_probabilities(raw.probabilities, matrix)
+            group_fired = decide(group_probs, self.thresholds.for_grouping(grouping, names))
+            views_per_grouping[grouping] = (names, group_probs, group_fired)
+        readings = []
+        for i, text in enumerate(texts):
+            views = {
+                g: GroupedView({n: float(p) for n, p in zip(names, gp[i], strict=True)},
+                               [n for n, f in zip(names, gf[i], strict=True) if f])
+                for g, (names, gp, gf) in views_per_grouping.items()
+            }
+            sat = raw.satisfaction[i] if raw.satisfaction is not None else None
+            readings.append(Reading(
+                text=text,
+                probabilities={n: float(p) for n, p in zip(self.schema.labels, raw.probabilities[i], strict=True)},
+                labels=[n for n, f in zip(self.schema.labels, fired[i], strict=True) if f],
+                views=views,
+                valence=float(raw.affect[i, 0]) if raw.affect is not None else None,
+                arousal=float(raw.affect[i, 1]) if raw.affect is not None else None,
+                satisfaction=dict(zip(SATISFACTION_CLASSES, map(float, sat), strict=True)) if sat is not None else None,
+                satisfaction_score=float(sat[2] - sat[0]) if sat is not None else None,
+                chunks=int(raw.chunks[i]),
+            ))
+        return readings
+
+
+def resolve_model_dir(model: str | Path | None) -> Path:
+    """A local model directory for ``model``: a path, the default, or a hub id (needs a network)."""
+    if model is None:
+        directory = DEFAULT_MODEL_DIR
+    else:
+        directory = Path(model).expanduser()
+        if not directory.exists() and "/" in str(model) and not str(model).startswith((".", "/", "~")):
+            directory = _download_from_hub(str(model))
+    if not directory.is_dir():
+        raise EmotraceError(
+            "E110", f"Model directory {directory} does not exist.",
+            f"Pass --model with a model directory (the shipped one is {DEFAULT_MODEL_DIR}).",
+        )
+    missing = [f for f in (ONNX_FILE, "labels.json", "tokenizer.json") if not (directory / f).exists()]
+    if missing:
+        raise EmotraceError(
+            "E111", f"{directory} is not a model directory: {', '.join(missing)} missing.",
+            "Point to a directory written by `emotrace train` (e.g. models/emotrace-minilm-v1).",
+        )
+    return directory
+
+
+def _download_from_hub(repo_id: str) -> Path:
+    """Fetch a model directory from the Hugging Face hub (users with a network only)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id))
+    except Exception as exc:  # offline, unknown repo, auth: all reported the same way
+        raise EmotraceError(
+            "E112", f"Could not download model '{repo_id}' from the hub ({type(exc).__name__}).",
+            "Use a local model directory, or check the id and your network.",
+        ) from exc

@@ -1,0 +1,103 @@
+"""Turning probabilities into decisions: per-label thresholds, grouped views, threshold tuning.
+
+Pure NumPy, shared by the runtime, threshold tuning and evaluation, so all three apply one rule:
+a label fires when its probability reaches its threshold; when none does, the label that comes
+closest (highest probability / threshold) fires, since every text shows at least one emotion or neutral.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.errors import EmotraceError
+from service.model.labels import LabelSchema
+
+THRESHOLDS_FILE = "thresholds.json"
+GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
+
+
+def decide(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Boolean (n, k) decisions: over threshold, else the single closest label."""
+    fired = probabilities >= thresholds
+    empty = ~fired.any(axis=1)
+    if empty.any():
+        closest = np.argmax(probabilities[empty] / thresholds, axis=1)
+        fired[np.flatnonzero(empty), closest] = True
+    return fired
+
+
+def group_matrix(schema: LabelSchema, grouping: str) -> np.ndarray:
+    """(labels, groups) 0/1 matrix: which label belongs to which group."""
+    groups = schema.group_members(grouping)
+    index = {label: i for i, label in enumerate(schema.labels)}
+    matrix = np.zeros((len(schema.labels), len(groups)), dtype=np.float32)
+    for j, members in enumerate(groups.values()):
+        matrix[[index[m] for m in members], j] = 1.0
+    return matrix
+
+
+def group_probabilities(probabilities: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """A group's probability is its most probable member's."""
+    return np.max(probabilities[:, :, None] * matrix[None, :, :], axis=1)
+
+
+def group_targets(targets: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Multi-hot gold labels of the groups (a text is in a group when any member label is gold)."""
+    return (targets @ matrix > 0).astype(np.float32)
+
+
+def tune_thresholds(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per column, the grid threshold with the best F1 on these (dev) rows."""
+    best = np.full(probabilities.shape[1], 0.5)
+    for j in range(probabilities.shape[1]):
+        gold = targets[:, j] > 0
+        if not gold.any():
+            continue
+        pred = probabilities[:, j][:, None] >= GRID[None, :]
+        tp = (pred & gold[:, None]).sum(axis=0)
+        f1 = 2 * tp / (pred.sum(axis=0) + gold.sum())
+        best[j] = GRID[int(np.argmax(f1))]
+    return best
+
+
+@dataclass
+class Thresholds:
+    """Decision thresholds for the labels and for each grouping's groups (default 0.5)."""
+
+    labels: dict[str, float] = field(default_factory=dict)
+    groupings: dict[str, dict[str, float]] = field(default_factory=dict)
+    satisfaction_temperature: float = 1.0
+
+    def for_labels(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Thresholds of ``names`` in that order."""
+        return np.array([self.labels.get(n, 0.5) for n in names], dtype=np.float32)
+
+    def for_grouping(self, grouping: str, names: list[str]) -> np.ndarray:
+        """Thresholds of one grouping's groups in the order ``names``."""
+        values = self.groupings.get(grouping, {})
+        return np.array([values.get(n, 0.5) for n in names], dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        """Write ``thresholds.json``."""
+        data = {"labels": self.labels, "groupings": self.groupings,
+                "satisfaction_temperature": self.satisfaction_temperature}
+        (directory / THRESHOLDS_FILE).write_text(json.dumps(data, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path, schema: LabelSchema) -> Thresholds:
+        """Read ``thresholds.json`` (all 0.5 when absent) and check it against the label set."""
+        path = directory / THRESHOLDS_FILE
+        if not path.exists():
+            return cls()
+        raw = json.loads(path.read_text())
+        unknown = sorted(set(raw.get("labels", {})) - set(schema.labels))
+        if unknown:
+            raise EmotraceError(
+                "E107", f"{path} has thresholds for labels the model lacks: {unknown}.",
+                "The thresholds belong to another model: re-tune them or copy the right file.",
+            )
+        return cls(raw.get("labels", {}), raw.get("groupings", {}), raw.get("satisfaction_temperature", 1.0))

@@ -1,0 +1,111 @@
+"""The label schema: the single source of truth for label names and their groupings.
+
+A model directory carries it as ``labels.json``::
+
+    {"labels": [...], "groupings": {"ekman": {"anger": ["anger", "annoyance", ...], ...},
+                                     "sentiment": {...}},
+     "neutral_label": "neutral", "satisfaction": ["dissatisfied", "neutral", "satisfied"]}
+
+A grouping maps each group to its member labels; a label in no group (``neutral``) maps to the
+neutral group of every grouping.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.errors import EmotraceError
+
+GOEMOTIONS_LABELS: tuple[str, ...] = (
+    "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion", "curiosity",
+    "desire", "disappointment", "disapproval", "disgust", "embarrassment", "excitement", "fear",
+    "gratitude", "grief", "joy", "love", "nervousness", "optimism", "pride", "realization", "relief",
+    "remorse", "sadness", "surprise", "neutral",
+)  # fmt: skip
+SATISFACTION_CLASSES: tuple[str, ...] = ("dissatisfied", "neutral", "satisfied")
+
+
+@dataclass(frozen=True)
+class LabelSchema:
+    """Label names, groupings of them (Ekman, sentiment) and the neutral label."""
+
+    labels: tuple[str, ...]
+    groupings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    neutral_label: str | None = "neutral"
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            raise EmotraceError("E101", "The label set is empty.", "List at least one label.")
+        if len(set(self.labels)) != len(self.labels):
+            dupes = sorted({x for x in self.labels if self.labels.count(x) > 1})
+            raise EmotraceError("E102", f"Duplicate labels: {dupes}.", "Give each label once.")
+        known = set(self.labels)
+        for name, groups in self.groupings.items():
+            unknown = sorted({m for members in groups.values() for m in members} - known)
+            if unknown:
+                raise EmotraceError(
+                    "E103",
+                    f"Grouping '{name}' names labels the model does not have: {unknown}.",
+                    "Fix the grouping in labels.json or retrain with those labels.",
+                )
+        if self.neutral_label is not None and self.neutral_label not in known:
+            raise EmotraceError(
+                "E104",
+                f"The neutral label '{self.neutral_label}' is not among the labels.",
+                'Set "neutral_label" to one of the labels, or null.',
+            )
+
+    def group_members(self, grouping: str) -> dict[str, tuple[str, ...]]:
+        """Group name -> member labels, with the neutral label as its own group."""
+        groups = dict(self.groupings[grouping])
+        if self.neutral_label is not None:
+            groups[self.neutral_label] = (self.neutral_label,)
+        return groups
+
+    def group_names(self, grouping: str) -> list[str]:
+        """Names of the groups of ``grouping``, in a stable order."""
+        return list(self.group_members(grouping))
+
+    def to_json(self) -> dict[str, object]:
+        """The ``labels.json`` form of the schema."""
+        return {
+            "labels": list(self.labels),
+            "groupings": {g: {k: list(v) for k, v in m.items()} for g, m in self.groupings.items()},
+            "neutral_label": self.neutral_label,
+        }
+
+    def save(self, directory: Path) -> None:
+        """Write ``labels.json`` into ``directory``."""
+        (directory / "labels.json").write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> LabelSchema:
+        """Read ``labels.json`` from a model directory."""
+        path = directory / "labels.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            labels = tuple(raw["labels"])
+        except FileNotFoundError as exc:
+            raise EmotraceError(
+                "E105", f"No labels.json in {directory}.", "Point --model at a model directory."
+            ) from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmotraceError(
+                "E106", f"{path} is not a valid label file ({exc}).", 'It needs a "labels" list.'
+            ) from exc
+        groupings = {
+            g: {k: tuple(v) for k, v in members.items()}
+            for g, members in raw.get("groupings", {}).items()
+        }
+        return cls(labels, groupings, raw.get("neutral_label"))
+
+    @classmethod
+    def goemotions(cls, mapping_dir: Path) -> LabelSchema:
+        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``."""
+        groupings = {}
+        for grouping, filename in (("ekman", "ekman_mapping.json"), ("sentiment", "sentiment_mapping.json")):
+            raw = json.loads((mapping_dir / filename).read_text(encoding="utf-8"))
+            groupings[grouping] = {k: tuple(v) for k, v in raw.items()}
+        return cls(GOEMOTIONS_LABELS, groupings, "neutral")

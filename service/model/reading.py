@@ -1,0 +1,50 @@
+"""One emotion reading of one text: what the classifier returns and the scoring layer consumes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class GroupedView:
+    """Probabilities over the groups of one grouping (Ekman, sentiment) and the groups that fire."""
+
+    probabilities: dict[str, float]
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the model says about one text.
+
+    ``valence`` lies in [-1, 1], ``arousal`` in [0, 1]; ``satisfaction_score`` is
+    P(satisfied) - P(dissatisfied) in [-1, 1]. Heads the model lacks read as ``None``.
+    """
+
+    text: str
+    probabilities: dict[str, float]
+    labels: list[str]
+    views: dict[str, GroupedView]
+    valence: float | None
+    arousal: float | None
+    satisfaction: dict[str, float] | None
+    satisfaction_score: float | None
+    chunks: int = 1
+
+    @property
+    def top_label(self) -> str:
+        """The most probable label."""
+        return max(self.probabilities, key=self.probabilities.__getitem__)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (probabilities rounded to 4 decimals)."""
+        out = asdict(self)
+        out["probabilities"] = {k: round(v, 4) for k, v in self.probabilities.items()}
+        for view in out["views"].values():
+            view["probabilities"] = {k: round(v, 4) for k, v in view["probabilities"].items()}
+        if self.satisfaction is not None:
+            out["satisfaction"] = {k: round(v, 4) for k, v in self.satisfaction.items()}
+        for key in ("valence", "arousal", "satisfaction_score"):
+            if out[key] is not None:
+                out[key] = round(out[key], 4)
+        return out

@@ -1,0 +1,92 @@
+"""Text normalization shared by training and serving.
+
+The MiniLM WordPiece vocabulary maps almost every emoji to ``[UNK]``, so emoji and emoticons are turned
+into the words that name them (``😠`` -> ``angry face``). Customer-service noise that carries no emotion
+(URLs, e-mail addresses, @handles, order numbers) is masked to one placeholder word, elongations are
+shortened and runs of punctuation are capped. One function, :func:`normalize_text`, is used everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+import emoji
+
+# Emoticons, longest first so that ":'(" wins over ":(" and ">:(" over ":(".
+EMOTICONS: dict[str, str] = {
+    ">:-(": "angry face",
+    ">:(": "angry face",
+    ":'-(": "crying face",
+    ":'(": "crying face",
+    ":'-)": "face with tears of joy",
+    ":')": "face with tears of joy",
+    ":-))": "grinning face",
+    ":-)": "smiling face",
+    ":)": "smiling face",
+    "(:": "smiling face",
+    "=)": "smiling face",
+    ":-D": "grinning face",
+    ":D": "grinning face",
+    "xD": "laughing face",
+    "XD": "laughing face",
+    ";-)": "winking face",
+    ";)": "winking face",
+    ":-(": "frowning face",
+    ":(": "frowning face",
+    "=(": "frowning face",
+    "):": "frowning face",
+    ":-/": "confused face",
+    ":/": "confused face",
+    ":-|": "neutral face",
+    ":|": "neutral face",
+    ":-P": "face with tongue",
+    ":P": "face with tongue",
+    ":p": "face with tongue",
+    ":-O": "surprised face",
+    ":O": "surprised face",
+    ":o": "surprised face",
+    "</3": "broken heart",
+    "<3": "red heart",
+}
+_EMOTICON_RE = re.compile(
+    r"(?<![\w:/])(" + "|".join(re.escape(e) for e in EMOTICONS) + r")(?![\w/])"
+)
+_SKIN_TONE_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
+_VARIATION_SELECTOR_RE = re.compile("[\ufe0e\ufe0f\u200d]")
+_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_HANDLE_RE = re.compile(r"(?<![\w@])@\w{1,30}")
+_ORDER_NUMBER_RE = re.compile(r"#\d+|\b(?=[A-Z-]*\d)[A-Z0-9-]*\d[A-Z0-9-]{4,}\b")
+_HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z]\w*)")
+_ELONGATION_RE = re.compile(r"(\w)\1{2,}")
+_PUNCT_RUN_RE = re.compile(r"([!?.])\1{2,}")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _emoji_to_words(_chars: str, data: dict[str, str]) -> str:
+    name = data["en"].strip(":").replace("_", " ")
+    return f" {name} "
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` with emoji, emoticons and customer-service noise turned into plain words.
+
+    Used identically by training and serving; it never raises on any ``str`` input.
+    """
+    text = _URL_RE.sub(" link ", text)
+    text = _EMAIL_RE.sub(" email address ", text)
+    text = _HANDLE_RE.sub(" @user ", text)
+    text = _ORDER_NUMBER_RE.sub(" number ", text)
+    text = _HASHTAG_RE.sub(r" \1 ", text)
+    text = _EMOTICON_RE.sub(lambda m: f" {EMOTICONS[m.group(1)]} ", text)
+    text = _SKIN_TONE_RE.sub("", text)
+    text = emoji.replace_emoji(text, replace=_emoji_to_words)
+    text = _VARIATION_SELECTOR_RE.sub("", text)
+    text = _ELONGATION_RE.sub(r"\1\1", text)
+    text = _PUNCT_RUN_RE.sub(r"\1\1", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def contains_emoji(text: str) -> bool:
+    """True when ``text`` holds at least one emoji or emoticon cue."""
+    return emoji.emoji_count(text) > 0 or _EMOTICON_RE.search(text) is not None

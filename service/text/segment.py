@@ -1,0 +1,67 @@
+"""Splitting long texts into chunks that fit the model window, on sentence boundaries.
+
+Uses ``spacy.blank("en")`` with the rule-based ``sentencizer`` (no model download). A sentence longer
+than the window on its own is cut into window-sized pieces of words, so no text is ever dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+
+@lru_cache(maxsize=1)
+def sentence_splitter() -> Language:
+    """A blank English pipeline with the rule-based sentencizer (built once per process)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 5_000_000
+    return nlp
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, stripped, empty ones dropped."""
+    return [s.text.strip() for s in sentence_splitter()(text).sents if s.text.strip()]
+
+
+def chunk_text(text: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
+    """Greedily pack whole sentences into chunks of at most ``max_tokens`` tokens.
+
+    ``count_tokens`` gives the model's token count of a string (special tokens excluded). A text that
+    fits is returned as one chunk, unchanged.
+    """
+    if count_tokens(text) <= max_tokens:
+        return [text]
+    chunks: list[str] = []
+    current: list[str] = []
+    current_len = 0
+    for sentence in split_sentences(text):
+        for piece in _fit(sentence, count_tokens, max_tokens):
+            n = count_tokens(piece)
+            if current and current_len + n > max_tokens:
+                chunks.append(" ".join(current))
+                current, current_len = [], 0
+            current.append(piece)
+            current_len += n
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def _fit(sentence: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
+    """Cut a sentence that alone exceeds the window into word runs that fit."""
+    if count_tokens(sentence) <= max_tokens:
+        return [sentence]
+    pieces: list[str] = []
+    words: list[str] = []
+    for word in sentence.split():
+        if words and count_tokens(" ".join([*words, word])) > max_tokens:
+            pieces.append(" ".join(words))
+            words = []
+        words.append(word)
+    if words:
+        pieces.append(" ".join(words))
+    return pieces

@@ -1,0 +1,173 @@
+"""Reading labelled data: GoEmotions TSV, the user's CSV/JSONL/Parquet, EmoBank, satisfaction sources.
+
+Every reader returns plain Python lists / NumPy arrays; nothing here touches the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from service.errors import EmotraceError
+
+
+@dataclass
+class LabelledTexts:
+    """Texts with a multi-hot label matrix over ``labels``."""
+
+    texts: list[str]
+    targets: np.ndarray  # (n, len(labels)) float32 of 0/1
+    labels: tuple[str, ...]
+
+
+def stable_bucket(key: str, buckets: int = 10) -> int:
+    """A bucket in ``range(buckets)`` that depends only on ``key`` (for reproducible splits)."""
+    return zlib.crc32(key.encode("utf-8")) % buckets
+
+
+def split_of(key: str) -> str:
+    """Deterministic 80/10/10 train/dev/test split by group key."""
+    bucket = stable_bucket(key)
+    return "train" if bucket < 8 else ("dev" if bucket == 8 else "test")
+
+
+def read_goemotions_tsv(path: Path, labels: Sequence[str]) -> LabelledTexts:
+    """Read a GoEmotions-format TSV (text, comma-separated label ids, comment id; no header)."""
+    texts: list[str] = []
+    rows: list[list[int]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line_no, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if len(row) < 2:
+                raise EmotraceError(
+                    "E201", f"{path}:{line_no} has {len(row)} column(s), expected text<TAB>label ids.",
+                    "Use the GoEmotions TSV layout, or a CSV/JSONL with --text-column/--label-column.",
+                )
+            try:
+                ids = [int(x) for x in row[1].split(",")]
+            except ValueError as exc:
+                raise EmotraceError(
+                    "E202", f"{path}:{line_no}: label ids '{row[1]}' are not integers.",
+                    "The second column holds comma-separated label ids (0-based).",
+                ) from exc
+            bad = [i for i in ids if not 0 <= i < len(labels)]
+            if bad:
+                raise EmotraceError(
+                    "E203", f"{path}:{line_no}: label ids {bad} are outside 0..{len(labels) - 1}.",
+                    "The TSV does not match this model's label set.",
+                )
+            texts.append(row[0])
+            rows.append(ids)
+    return LabelledTexts(texts, _multi_hot(rows, len(labels)), tuple(labels))
+
+
+def _multi_hot(rows: list[list[int]], width: int) -> np.ndarray:
+    out = np.zeros((len(rows), width), dtype=np.float32)
+    for i, ids in enumerate(rows):
+        out[i, ids] = 1.0
+    return out
+
+
+def read_records(path: Path) -> list[dict[str, object]]:
+    """Rows of a CSV, JSONL or Parquet file as dicts."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
+    if suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    if suffix in {".jsonl", ".json"}:
+        records = []
+        with path.open(encoding="utf-8") as handle:
+            for line_no, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise EmotraceError(
+                            "E205", f"{path}:{line_no} is not valid JSON ({exc.msg}).",
+                            "Write one JSON object per line.",
+                        ) from exc
+        return records
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    raise EmotraceError(
+        "E206", f"Unsupported data file type '{suffix}' ({path}).",
+        "Use .tsv (GoEmotions layout), .csv, .jsonl or .parquet.",
+    )
+
+
+def _split_labels(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value or "").replace(";", ",").split(",") if part.strip()]
+
+
+def read_labelled_records(path: Path, text_column: str, label_column: str,
+                          labels: Sequence[str] | None = None) -> LabelledTexts:
+    """Read a CSV/JSONL/Parquet file with a text column and a label column.
+
+    The label column holds one label name, or several separated by commas (or a JSON list). With
+    ``labels`` given, every label must be one of them; otherwise the label set is what the file holds.
+    """
+    records = read_records(path)
+    if not records:
+        raise EmotraceError("E207", f"{path} holds no rows.", "Give a file with labelled rows.")
+    columns = list(records[0])
+    for column in (text_column, label_column):
+        if column not in columns:
+            raise EmotraceError(
+                "E208", f"Column '{column}' is not in {path}.", f"Columns there: {columns}."
+            )
+    texts, label_rows, empty_rows = [], [], []
+    for row_no, record in enumerate(records, 1):
+        names = _split_labels(record.get(label_column))
+        if not names:
+            empty_rows.append(row_no)
+            continue
+        texts.append(str(record.get(text_column) or ""))
+        label_rows.append(names)
+    if empty_rows:
+        raise EmotraceError(
+            "E209", f"{len(empty_rows)} row(s) of {path} have no label (rows {empty_rows[:10]}).",
+            "Label every row or remove the unlabelled ones.",
+        )
+    label_set = tuple(labels) if labels is not None else tuple(sorted({n for r in label_rows for n in r}))
+    index = {name: i for i, name in enumerate(label_set)}
+    unseen = sorted({n for r in label_rows for n in r} - set(index))
+    if unseen:
+        rows = [i for i, r in enumerate(label_rows, 1) if set(r) - set(index)][:10]
+        raise EmotraceError(
+            "E210", f"Labels {unseen[:10]} in {path} (rows {rows}) are not in the model's label set.",
+            f"The model knows: {list(label_set)}. Retrain with your labels (emotrace train).",
+        )
+    return LabelledTexts(texts, _multi_hot([[index[n] for n in r] for r in label_rows], len(label_set)),
+                         label_set)
+
+
+def read_labelled_file(path: Path, labels: Sequence[str], text_column: str = "text",
+                       label_column: str = "labels") -> LabelledTexts:
+    """Read a GoEmotions TSV or a CSV/JSONL/Parquet file labelled with ``labels``."""
+    if path.suffix.lower() == ".tsv":
+        if not path.is_file():
+            raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
+        return read_goemotions_tsv(path, labels)
+    return read_labelled_records(path, text_column, label_column, labels)
+
+
+def read_emobank(path: Path, split: str) -> tuple[list[str], np.ndarray]:
+    """EmoBank rows of ``split`` as texts and (valence in [-1, 1], arousal in [0, 1]) targets."""
+    texts, targets = [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] == split and row["text"].strip():
+                texts.append(row["text"])
+                targets.append([(float(row["V"]) - 3.0) / 2.0, (float(row["A"]) - 1.0) / 4.0])
+    return texts, np.asarray(targets, dtype=np.float32)

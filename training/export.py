@@ -1,0 +1,49 @@
+"""ONNX export (pooling and heads inside the graph) and dynamic int8 quantization."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from training.modeling import EmotionNet
+
+
+class _OnnxWrapper(nn.Module):
+    """Returns the heads as a tuple in a fixed order, which ONNX export needs."""
+
+    def __init__(self, net: EmotionNet) -> None:
+        super().__init__()
+        self.net = net
+        self.names = ["emotion_logits"]
+        if net.affect is not None:
+            self.names.append("affect")
+        if net.satisfaction is not None:
+            self.names.append("satisfaction_logits")
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        out = self.net(input_ids, attention_mask)
+        return tuple(out[name] for name in self.names)
+
+
+def export_onnx(net: EmotionNet, path: Path) -> Path:
+    """Export ``net`` (fp32) to ONNX with dynamic batch and sequence axes."""
+    wrapper = _OnnxWrapper(net).eval()
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
+    mask = (ids != 0).long()
+    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
+    axes.update({name: {0: "batch"} for name in wrapper.names})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(wrapper, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+                          output_names=wrapper.names, dynamic_axes=axes, opset_version=17, dynamo=False)
+    return path
+
+
+def quantize_int8(source: Path, target: Path) -> Path:
+    """Dynamic int8 (QInt8 weights) quantization of an fp32 ONNX file."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+    return target

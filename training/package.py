@@ -1,0 +1,96 @@
+"""Turn a trained network into a shippable model directory.
+
+Export to ONNX, quantize to int8, tune per-label and per-group thresholds on dev with the int8 runtime
+itself (so serving applies exactly what was tuned), calibrate the satisfaction softmax, measure the
+figures and write ``metrics.json`` and ``MODEL_CARD.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+from transformers import AutoTokenizer
+
+from evaluation.evaluate import evaluate_probabilities
+from evaluation.satisfaction import affect_report, fit_temperature, satisfaction_report
+from service.model.classifier import ONNX_FILE, EmotionClassifier
+from service.model.decision import Thresholds, group_matrix, group_probabilities, group_targets, tune_thresholds
+from service.model.labels import LabelSchema
+from training.data import LabelledTexts, read_emobank
+from training.export import export_onnx, quantize_int8
+from training.model_card import write_model_card
+from training.modeling import EmotionNet
+from training.satisfaction_data import load_satisfaction
+
+
+def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, out_dir: Path,
+                     work_dir: Path) -> Path:
+    """Write the int8 ONNX model, tokenizer and labels into ``out_dir`` (fp32 ONNX stays in work_dir)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fp32 = export_onnx(net, work_dir / "model_fp32.onnx")
+    quantize_int8(fp32, out_dir / ONNX_FILE)
+    AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(out_dir)
+    net.encoder.config.save_pretrained(out_dir)
+    schema.save(out_dir)
+    for stale in ("thresholds.json", "metrics.json"):
+        (out_dir / stale).unlink(missing_ok=True)
+    return fp32
+
+
+def tune_directory(out_dir: Path, dev: LabelledTexts) -> tuple[Thresholds, np.ndarray]:
+    """Tune label and group thresholds on dev with the exported runtime; returns them and dev probabilities."""
+    classifier = EmotionClassifier.from_pretrained(out_dir)
+    schema = classifier.schema
+    probabilities = classifier.raw_outputs(dev.texts).probabilities
+    thresholds = Thresholds(
+        labels=dict(zip(schema.labels, tune_thresholds(probabilities, dev.targets).tolist(), strict=True)))
+    for grouping in schema.groupings:
+        matrix = group_matrix(schema, grouping)
+        tuned = tune_thresholds(group_probabilities(probabilities, matrix), group_targets(dev.targets, matrix))
+        thresholds.groupings[grouping] = dict(zip(schema.group_names(grouping), tuned.tolist(), strict=True))
+    thresholds.save(out_dir)
+    return thresholds, probabilities
+
+
+def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> dict[str, object]:
+    """Tune, calibrate and measure a freshly exported directory; writes thresholds.json and metrics.json."""
+    thresholds, probabilities = tune_directory(out_dir, dev)
+    classifier = EmotionClassifier.from_pretrained(out_dir)
+    at_half = classifier.with_thresholds(Thresholds())
+    metrics: dict[str, object] = {
+        "emotions_dev": evaluate_probabilities(classifier, probabilities, dev),
+        "emotions_dev_threshold_0.5_macro_f1": evaluate_probabilities(at_half, probabilities, dev)["macro_f1"],
+    }
+    if data_root is not None and "satisfaction_logits" in classifier.outputs:
+        sat_dev = load_satisfaction(data_root, "dev")
+        raw = classifier.raw_outputs(sat_dev.texts).satisfaction
+        gold = np.asarray(sat_dev.classes)
+        thresholds.satisfaction_temperature = fit_temperature(raw, gold)
+        thresholds.save(out_dir)
+        calibrated = EmotionClassifier.from_pretrained(out_dir).raw_outputs(sat_dev.texts).satisfaction
+        sources = np.asarray(sat_dev.sources)
+        metrics["satisfaction_dev"] = {
+            "temperature": thresholds.satisfaction_temperature,
+            "all": satisfaction_report(calibrated, gold),
+            **{s: satisfaction_report(calibrated[sources == s], gold[sources == s]) for s in sorted(set(sources))},
+        }
+    if data_root is not None and "affect" in classifier.outputs:
+        texts, targets = read_emobank(data_root / "emobank" / "emobank.csv", "dev")
+        metrics["affect_emobank_dev"] = affect_report(classifier.raw_outputs(texts).affect, targets)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
+                  data_root: Path | None, command: str, training_data: list[str]) -> dict[str, object]:
+    """Full packaging: export, quantize, tune, measure, write the model card."""
+    net = EmotionNet.from_directory(torch_dir).eval()
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    export_directory(net, torch_dir, schema, out_dir, torch_dir.parent)
+    metrics = measure_directory(out_dir, dev, data_root)
+    write_model_card(out_dir, metrics, command, training_data)
+    return metrics

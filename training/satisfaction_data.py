@@ -1,0 +1,147 @@
+"""Weak satisfaction labels (0 dissatisfied, 1 neutral, 2 satisfied) from customer-feedback sources.
+
+Splits are 80/10/10 by a stable hash of a group key, so one product's reviews or one complaint never
+straddle train and test:
+
+- ``womens_clothing_reviews``: grouped by Clothing ID. Rating 1-2 -> dissatisfied, 4-5 -> satisfied.
+  Rating 3 follows the reviewer's own "recommended" verdict: not recommended -> dissatisfied; recommended
+  3-star reviews are mixed praise and complaint and are left out rather than forced into a class.
+- ``cfpb_complaints_sample``: every consumer narrative is a complaint -> dissatisfied (grouped by id).
+- ``banking77``: intents mapped by ``mappings/banking77_satisfaction.json`` (problem report ->
+  dissatisfied, inquiry -> neutral); its own train/test split is kept, dev is carved from train.
+- ``goemotions``: chat-register anchors from the GoEmotions train split: rows whose labels are all
+  in SATISFIED_EMOTIONS -> satisfied, all in DISSATISFIED_EMOTIONS -> dissatisfied, neutral-only -> neutral.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.model.labels import GOEMOTIONS_LABELS
+from training.data import read_goemotions_tsv, split_of
+
+MAPPING_FILE = Path(__file__).parent / "mappings" / "banking77_satisfaction.json"
+SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "relief", "love", "optimism"})
+DISSATISFIED_EMOTIONS = frozenset({"anger", "annoyance", "disappointment", "disapproval", "disgust"})
+DISSATISFIED, NEUTRAL, SATISFIED = 0, 1, 2
+
+
+@dataclass
+class SatisfactionData:
+    """Texts, class ids and the source each row came from."""
+
+    texts: list[str] = field(default_factory=list)
+    classes: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def add(self, text: str, cls: int, source: str) -> None:
+        """Append one row."""
+        self.texts.append(text)
+        self.classes.append(cls)
+        self.sources.append(source)
+
+    def extend(self, other: SatisfactionData) -> None:
+        """Append every row of ``other``."""
+        self.texts += other.texts
+        self.classes += other.classes
+        self.sources += other.sources
+
+    def subset(self, keep: list[int]) -> SatisfactionData:
+        """The rows at the positions ``keep``."""
+        return SatisfactionData([self.texts[i] for i in keep], [self.classes[i] for i in keep],
+                                [self.sources[i] for i in keep])
+
+
+def rating_to_class(rating: int, recommended: bool | None = None) -> int | None:
+    """Star rating (1-5) to a satisfaction class; 3 stars follow ``recommended`` (see module doc)."""
+    if rating <= 2:
+        return DISSATISFIED
+    if rating >= 4:
+        return SATISFIED
+    return DISSATISFIED if recommended is False else None
+
+
+def reviews(data_root: Path, split: str) -> SatisfactionData:
+    """Women's clothing reviews (title + text) with rating-derived classes."""
+    out = SatisfactionData()
+    with (data_root / "womens_clothing_reviews" / "reviews.csv").open(encoding="utf-8", newline="") as h:
+        for row in csv.DictReader(h):
+            body = (row["Review Text"] or "").strip()
+            if not body or split_of("cloth" + row["Clothing ID"]) != split:
+                continue
+            cls = rating_to_class(int(row["Rating"]), row["Recommended IND"] == "1")
+            if cls is not None:
+                title = (row["Title"] or "").strip()
+                out.add(f"{title}. {body}" if title else body, cls, "reviews")
+    return out
+
+
+def cfpb(data_root: Path, split: str) -> SatisfactionData:
+    """CFPB complaint narratives, all dissatisfied."""
+    out = SatisfactionData()
+    path = data_root / "cfpb_complaints_sample" / "complaints_sample.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = (row["Consumer complaint narrative"] or "").strip()
+            if text and split_of("cfpb" + row["Complaint ID"]) == split:
+                out.add(text, DISSATISFIED, "cfpb")
+    return out
+
+
+def banking77(data_root: Path, split: str) -> SatisfactionData:
+    """BANKING77 queries: problem reports dissatisfied, inquiries neutral."""
+    mapping = json.loads(MAPPING_FILE.read_text())
+    problem = set(mapping["problem_report"])
+    filename = "test.csv" if split == "test" else "train.csv"
+    out = SatisfactionData()
+    with (data_root / "banking77" / filename).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if split != "test" and ("dev" if split_of("b77" + row["text"]) == "dev" else "train") != split:
+                continue
+            out.add(row["text"], DISSATISFIED if row["category"] in problem else NEUTRAL, "banking77")
+    return out
+
+
+def goemotions_anchors(data_root: Path, split: str) -> SatisfactionData:
+    """GoEmotions rows whose emotions clearly read as (dis)satisfied or neutral."""
+    name = {"train": "train.tsv", "dev": "dev.tsv"}[split]
+    data = read_goemotions_tsv(data_root / "goemotions" / "original" / name, GOEMOTIONS_LABELS)
+    out = SatisfactionData()
+    for text, row in zip(data.texts, data.targets, strict=True):
+        names = {GOEMOTIONS_LABELS[i] for i in np.flatnonzero(row)}
+        if names <= SATISFIED_EMOTIONS:
+            out.add(text, SATISFIED, "goemotions")
+        elif names <= DISSATISFIED_EMOTIONS:
+            out.add(text, DISSATISFIED, "goemotions")
+        elif names == {"neutral"}:
+            out.add(text, NEUTRAL, "goemotions")
+    return out
+
+
+def balanced_cap(data: SatisfactionData, cap_per_source_class: int, seed: int) -> SatisfactionData:
+    """At most ``cap_per_source_class`` rows of each (source, class), drawn at random."""
+    rng = random.Random(seed)
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, key in enumerate(zip(data.sources, data.classes, strict=True)):
+        groups.setdefault(key, []).append(i)
+    keep: list[int] = []
+    for _, idx in sorted(groups.items()):
+        rng.shuffle(idx)
+        keep += idx[:cap_per_source_class]
+    return data.subset(sorted(keep))
+
+
+def load_satisfaction(data_root: Path, split: str, cap_per_source_class: int | None = None,
+                      seed: int = 13) -> SatisfactionData:
+    """All satisfaction sources for ``split`` (GoEmotions anchors only for train/dev)."""
+    out = SatisfactionData()
+    loaders = [reviews, cfpb, banking77] + ([goemotions_anchors] if split != "test" else [])
+    for loader in loaders:
+        out.extend(loader(data_root, split))
+    return balanced_cap(out, cap_per_source_class, seed) if cap_per_source_class else out

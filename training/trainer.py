@@ -1,0 +1,193 @@
+"""Multi-task fine-tuning loop: resumable from checkpoints, progress shown with tqdm.
+
+Each batch holds one task (emotion, affect or satisfaction). Batches are cut from length-sorted pools
+so that padding to the longest text in a batch wastes little; the batch order of an epoch depends only
+on the seed and the epoch, which is what makes resuming exact.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+from service.errors import EmotraceError
+from service.text.normalize import normalize_text
+from training.modeling import EmotionNet
+
+TASKS = ("emotion", "affect", "satisfaction")
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+@dataclass
+class TrainingArguments:
+    """Hyper-parameters of a fine-tuning run (defaults: the shipped model's recipe)."""
+
+    output_dir: Path
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_length: int = 128
+    dropout: float = 0.1
+    seed: int = 13
+    checkpoint_every: int = 200
+    max_steps: int | None = None  # stop early (smoke tests); None = all epochs
+
+    def __post_init__(self) -> None:
+        self.output_dir = Path(self.output_dir)
+        if self.epochs < 1:
+            raise EmotraceError("E301", f"epochs={self.epochs}.", "Train for at least 1 epoch.")
+        if self.batch_size < 1:
+            raise EmotraceError("E302", f"batch_size={self.batch_size}.", "Use a batch size >= 1.")
+        if not 0 < self.learning_rate < 1:
+            raise EmotraceError(
+                "E303", f"learning_rate={self.learning_rate} is outside (0, 1).",
+                "Did you mean 1e-4? Fine-tuning uses small rates.",
+            )
+        if not 8 <= self.max_length <= 512:
+            raise EmotraceError("E304", f"max_length={self.max_length}.", "Use 8..512 tokens.")
+
+
+@dataclass
+class TaskData:
+    """One task's training rows: texts and targets (multi-hot, regression pairs or class ids)."""
+
+    texts: list[str]
+    targets: np.ndarray
+    token_ids: list[list[int]] = field(default_factory=list)
+
+
+def _loss(task: str, outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+    if task == "emotion":
+        return nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets)
+    if task == "affect":
+        return nn.functional.mse_loss(outputs["affect"], targets) * 4.0
+    return nn.functional.cross_entropy(outputs["satisfaction_logits"], targets.long())
+
+
+def _pad(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+    return ids, mask
+
+
+class Trainer:
+    """Fine-tunes an :class:`EmotionNet` on up to three tasks; ``train()`` resumes if it can."""
+
+    def __init__(self, net: EmotionNet, tokenizer_path: str, tasks: dict[str, TaskData],
+                 args: TrainingArguments) -> None:
+        unknown = set(tasks) - set(TASKS)
+        if unknown:
+            raise EmotraceError("E305", f"Unknown task(s) {sorted(unknown)}.", f"Use {TASKS}.")
+        self.net = net
+        self.args = args
+        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.tasks = tasks
+        for data in tasks.values():
+            encoded = self.tokenizer([normalize_text(t) for t in data.texts], truncation=True,
+                                     max_length=args.max_length)
+            data.token_ids = encoded["input_ids"]
+
+    def _epoch_plan(self, epoch: int) -> list[tuple[str, list[int]]]:
+        rng = random.Random(self.args.seed * 1000 + epoch)
+        plan: list[tuple[str, list[int]]] = []
+        size = self.args.batch_size
+        for task in sorted(self.tasks):
+            lengths = [len(x) for x in self.tasks[task].token_ids]
+            order = list(range(len(lengths)))
+            rng.shuffle(order)
+            pool = size * 50
+            for start in range(0, len(order), pool):
+                chunk = sorted(order[start : start + pool], key=lengths.__getitem__)
+                plan += [(task, chunk[i : i + size]) for i in range(0, len(chunk), size)]
+        rng.shuffle(plan)
+        return plan
+
+    def _checkpoint_path(self) -> Path:
+        return self.args.output_dir / CHECKPOINT_FILE
+
+    def train(self) -> EmotionNet:
+        """Run (or resume) training; returns the trained network, also saved to ``output_dir/final``."""
+        args = self.args
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        torch.manual_seed(args.seed)
+        steps_per_epoch = len(self._epoch_plan(0))
+        total = steps_per_epoch * args.epochs
+        if args.max_steps is not None:
+            total = min(total, args.max_steps)
+        decay = [p for n, p in self.net.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
+        no_decay = [p for n, p in self.net.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
+        optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=args.learning_rate,
+        )
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(total * args.warmup_ratio), total)
+        step = self._resume(optimizer, scheduler)
+        (args.output_dir / "training_args.json").write_text(
+            json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(args).items()}, indent=2)
+        )
+        pad_id = self.tokenizer.pad_token_id
+        self.net.train()
+        progress = tqdm(total=total, initial=step, desc="training", unit="step", dynamic_ncols=True)
+        running: dict[str, float] = {}
+        while step < total:
+            epoch, offset = divmod(step, steps_per_epoch)
+            for task, batch in self._epoch_plan(epoch)[offset:]:
+                data = self.tasks[task]
+                ids, mask = _pad([data.token_ids[i] for i in batch], pad_id)
+                targets = torch.as_tensor(data.targets[batch])
+                loss = _loss(task, self.net(ids, mask), targets)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                running[task] = 0.98 * running.get(task, loss.item()) + 0.02 * loss.item()
+                progress.update(1)
+                progress.set_postfix({k: f"{v:.3f}" for k, v in sorted(running.items())}, refresh=False)
+                if step % args.checkpoint_every == 0 or step % steps_per_epoch == 0:
+                    self._save_checkpoint(step, optimizer, scheduler)
+                if step % steps_per_epoch == 0:
+                    self.net.save(args.output_dir / f"epoch-{step // steps_per_epoch}")
+                if step >= total:
+                    break
+        progress.close()
+        self._save_checkpoint(step, optimizer, scheduler)
+        self.net.eval()
+        self.net.save(args.output_dir / "final")
+        self.tokenizer.save_pretrained(args.output_dir / "final")
+        return self.net
+
+    def _save_checkpoint(self, step: int, optimizer: torch.optim.Optimizer,
+                         scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:
+        tmp = self._checkpoint_path().with_suffix(".tmp")
+        torch.save({"step": step, "model": self.net.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "torch_rng": torch.get_rng_state()}, tmp)
+        tmp.replace(self._checkpoint_path())  # atomic: a kill never leaves a torn checkpoint
+
+    def _resume(self, optimizer: torch.optim.Optimizer,
+                scheduler: torch.optim.lr_scheduler.LRScheduler) -> int:
+        path = self._checkpoint_path()
+        if not path.exists():
+            return 0
+        state = torch.load(path, weights_only=False)
+        self.net.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        tqdm.write(f"resuming from step {state['step']} ({path})")
+        return int(state["step"])
