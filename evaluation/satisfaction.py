@@ -17,7 +17,7 @@ def satisfaction_report(probabilities: np.ndarray, gold: np.ndarray) -> dict[str
     gold_dis = gold == DISSATISFIED
     pred_dis = predicted == DISSATISFIED
     return {
-        "n": int(len(gold)),
+        "n": len(gold),
         "macro_f1": float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro",
                                    zero_division=0)),
         "dissatisfied_vs_rest_macro_f1": float(f1_score(gold_dis, pred_dis, average="macro", zero_division=0)),

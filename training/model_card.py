@@ -8,7 +8,8 @@ DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
     "emobank": "EmoBank train (CC BY-SA 4.0; Buechel & Hahn, EACL 2017)",
     "womens_clothing_reviews": "Women's E-Commerce Clothing Reviews (CC0 per the Kaggle listing; retailer consent undocumented)",
-    "cfpb_complaints_sample": "CFPB Consumer Complaint Database sample (US government open data; narratives published with consumer consent)",
+    "cfpb_complaints_sample": ("CFPB Consumer Complaint Database sample (US government open data; "
+                               "narratives published with consumer consent)"),
     "banking77": "BANKING77 train (CC BY 4.0; Casanueva et al., 2020); intent -> satisfaction mapping in training/mappings/",
 }
 

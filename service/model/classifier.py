@@ -11,7 +11,7 @@ chunk readings are combined (see :func:`combine_chunks`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,8 +77,10 @@ class EmotionClassifier:
 
     def __init__(self, directory: Path, session: ort.InferenceSession,
                  tokenizer: PreTrainedTokenizerBase, schema: LabelSchema, thresholds: Thresholds,
-                 max_length: int = 128, batch_size: int = 64) -> None:
+                 max_length: int = 128, batch_size: int = 64,
+                 normalizer: Callable[[str], str] = normalize_text) -> None:
         self.directory = directory
+        self.normalizer = normalizer
         self.session = session
         self.tokenizer = tokenizer
         self.schema = schema
@@ -124,7 +126,12 @@ class EmotionClassifier:
     def with_thresholds(self, thresholds: Thresholds) -> EmotionClassifier:
         """The same model (shared session) deciding with other thresholds."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, thresholds,
-                                 self.max_length, self.batch_size)
+                                 self.max_length, self.batch_size, self.normalizer)
+
+    def with_normalizer(self, normalizer: Callable[[str], str]) -> EmotionClassifier:
+        """The same model reading text prepared by another normalizer (for ablations)."""
+        return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, self.thresholds,
+                                 self.max_length, self.batch_size, normalizer)
 
     def _count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -154,7 +161,7 @@ class EmotionClassifier:
         if not texts:
             empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
             return RawOutputs(empty, None, None, np.zeros(0, dtype=np.int64))
-        normalized = [normalize_text(t) for t in texts]
+        normalized = [self.normalizer(t) for t in texts]
         window = self.max_length - 2
         encoded = self.tokenizer(normalized, add_special_tokens=False)["input_ids"]
         owners: list[int] = []

@@ -1,0 +1,26 @@
+"""Helpers shared by the benchmark scripts: where things are, and printing figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from service.model.labels import GOEMOTIONS_LABELS
+from service.settings import get_settings
+from training.data import LabelledTexts, read_goemotions_tsv
+
+RUN_DIR = Path("runs/default")
+
+
+def goemotions_dev(data_root: Path | None = None) -> LabelledTexts:
+    """The GoEmotions dev split (the tuning set; the test split is held back)."""
+    root = data_root or get_settings().data_root
+    return read_goemotions_tsv(root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
+
+
+def print_figures(title: str, figures: dict[str, object]) -> None:
+    """Print a titled block of figures, then the same as one JSON line (for scripts)."""
+    print(f"== {title}")
+    for key, value in figures.items():
+        print(f"  {key:<34} {value:.4f}" if isinstance(value, float) else f"  {key:<34} {value}")
+    print(json.dumps({"benchmark": title, **figures}))

@@ -1,0 +1,52 @@
+"""Quantization cost: GoEmotions dev macro-F1 of the shipped int8 ONNX model vs the fp32 ONNX export of
+the same weights, with the same thresholds.
+
+    python -m evaluation.int8_vs_fp32 [--fp32 runs/default/model_fp32.onnx]
+
+The fp32 file is written by ``emotrace train`` next to its checkpoints (it is not shipped: 90 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.common import RUN_DIR, goemotions_dev, print_figures
+from evaluation.evaluate import evaluate_probabilities
+from service.errors import EmotraceError
+from service.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
+
+
+def main() -> None:
+    """Print dev macro-F1 of int8 and fp32 and the largest probability difference."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--fp32", type=Path, default=RUN_DIR / "model_fp32.onnx")
+    args = parser.parse_args()
+    if not args.fp32.exists():
+        raise SystemExit(str(EmotraceError("E401", f"{args.fp32} not found.", "Run `emotrace train` first.")))
+    dev = goemotions_dev()
+    int8 = EmotionClassifier.from_pretrained(args.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32_dir = Path(shutil.copytree(args.model, Path(tmp) / "fp32"))
+        shutil.copy(args.fp32, fp32_dir / ONNX_FILE)
+        fp32 = EmotionClassifier.from_pretrained(fp32_dir)
+        p_int8 = int8.raw_outputs(dev.texts).probabilities
+        p_fp32 = fp32.raw_outputs(dev.texts).probabilities
+    r_int8 = evaluate_probabilities(int8, p_int8, dev)
+    r_fp32 = evaluate_probabilities(int8, p_fp32, dev)
+    print_figures("int8 vs fp32 (GoEmotions dev, same thresholds)", {
+        "macro_f1 int8": r_int8["macro_f1"], "macro_f1 fp32": r_fp32["macro_f1"],
+        "macro_f1 loss (fp32 - int8)": r_fp32["macro_f1"] - r_int8["macro_f1"],
+        "ekman_macro_f1 int8": r_int8["ekman_macro_f1"], "ekman_macro_f1 fp32": r_fp32["ekman_macro_f1"],
+        "max |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).max()),
+        "mean |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).mean()),
+    })
+
+
+if __name__ == "__main__":
+    main()

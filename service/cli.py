@@ -1,0 +1,173 @@
+"""The ``emotrace`` command line: analyze, evaluate, train."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from service.errors import EmotraceError
+from service.model.reading import Reading
+from service.settings import get_settings
+
+app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def friendly_errors(command: F) -> F:
+    """Report :class:`EmotraceError` as one line on stderr with exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except EmotraceError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _decode(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise EmotraceError(
+            "E004", f"{source} is not valid UTF-8 (byte {exc.start}, line {line}).",
+            "Re-encode the input as UTF-8 (e.g. iconv -t UTF-8).",
+        ) from None
+
+
+def _input_texts(texts: list[str], file: Path | None) -> list[str]:
+    if texts and file is not None:
+        raise EmotraceError("E005", "Both texts and --file were given.", "Use one or the other.")
+    if file is not None:
+        if str(file) == "-":
+            raw, source = sys.stdin.buffer.read(), "stdin"
+        elif not file.is_file():
+            raise EmotraceError("E006", f"Input file {file} does not exist.", "Check the path.")
+        else:
+            raw, source = file.read_bytes(), str(file)
+        lines = [line for line in _decode(raw, source).splitlines() if line.strip()]
+        if not lines:
+            raise EmotraceError("E007", f"{source} holds no text.", "Give one text per line.")
+        return lines
+    if not texts:
+        if sys.stdin.isatty():
+            raise EmotraceError("E008", "No text given.", 'Try: emotrace analyze "Thanks, that fixed it!"')
+        return _input_texts([], Path("-"))
+    return texts
+
+
+def _format_reading(reading: Reading) -> str:
+    top = sorted(reading.probabilities.items(), key=lambda kv: -kv[1])[:3]
+    lines = [f"» {reading.text if len(reading.text) <= 100 else reading.text[:97] + '...'}",
+             f"  emotions: {', '.join(reading.labels)}   (top: "
+             + ", ".join(f"{k} {v:.2f}" for k, v in top) + ")"]
+    for name, view in reading.views.items():
+        lines.append(f"  {name}: {', '.join(view.labels)}")
+    if reading.valence is not None and reading.arousal is not None:
+        lines.append(f"  valence {reading.valence:+.2f}   arousal {reading.arousal:.2f}")
+    if reading.satisfaction is not None and reading.satisfaction_score is not None:
+        best = max(reading.satisfaction, key=reading.satisfaction.__getitem__)
+        lines.append(f"  satisfaction: {best} ({reading.satisfaction_score:+.2f})")
+    if reading.chunks > 1:
+        lines.append(f"  (long text read in {reading.chunks} chunks)")
+    return "\n".join(lines)
+
+
+@app.command()
+@friendly_errors
+def analyze(
+    texts: Annotated[list[str] | None, typer.Argument(help="Texts to read (or use --file / stdin).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="One text per line; '-' for stdin.")] = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read the emotions of one or more texts."""
+    from service.model.classifier import EmotionClassifier
+
+    settings = get_settings()
+    inputs = _input_texts(texts or [], file)
+    classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
+    readings = classifier.predict(inputs)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n".join(_format_reading(r) for r in readings))
+
+
+@app.command()
+@friendly_errors
+def evaluate(
+    data: Annotated[Path, typer.Option("--data", "-d", help="GoEmotions TSV, or CSV/JSONL/Parquet.")],
+    model: ModelOption = None,
+    text_column: Annotated[str, typer.Option(help="Text column (CSV/JSONL).")] = "text",
+    label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
+    as_json: JsonOption = False,
+) -> None:
+    """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1."""
+    from evaluation.evaluate import evaluate as run_evaluation
+    from service.model.classifier import EmotionClassifier
+    from training.data import read_labelled_file
+
+    settings = get_settings()
+    classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
+    labelled = read_labelled_file(data, classifier.schema.labels, text_column, label_column)
+    report = run_evaluation(classifier, labelled)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    typer.echo(f"{data}: {report['n']} texts, model {classifier.directory}")
+    for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in classifier.schema.groupings]):
+        typer.echo(f"  {key:<22} {report[key]:.4f}")
+    typer.echo(f"  {'label':<16} {'P':>6} {'R':>6} {'F1':>6} {'n':>6}")
+    per_label = report["per_label"]
+    assert isinstance(per_label, dict)
+    for name, row in per_label.items():
+        typer.echo(f"  {name:<16} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['support']:6d}")
+
+
+@app.command()
+@friendly_errors
+def train(
+    output: Annotated[Path, typer.Option(help="Run directory: checkpoints, torch weights.")] = Path("runs/default"),
+    model_dir: Annotated[Path, typer.Option(help="Where to write the packaged model.")] = Path(
+        "models/emotrace-minilm-v1"),
+    data: Annotated[Path | None, typer.Option(help="Your labelled CSV/JSONL/Parquet (default: the shipped recipe).")] = None,
+    text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Label column of --data (comma-separated names).")] = "labels",
+    data_root: Annotated[Path | None, typer.Option(help="Folder of the shared training data.")] = None,
+    epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 3,
+    batch_size: Annotated[int, typer.Option(help="Texts per step.")] = 32,
+    learning_rate: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = 1e-4,
+    max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke runs).")] = None,
+) -> None:
+    """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
+    from training.pipeline import run_training
+    from training.trainer import TrainingArguments
+
+    args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
+                             learning_rate=learning_rate, max_steps=max_steps)
+    command = "emotrace train " + shlex.join(sys.argv[2:])
+    metrics = run_training(args, model_dir, data_root or get_settings().data_root, data, text_column,
+                           label_column, command)
+    emotions = metrics["emotions_dev"]
+    assert isinstance(emotions, dict)
+    typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

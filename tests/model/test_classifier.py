@@ -1,0 +1,110 @@
+"""The shipped model on real sentences."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from service.errors import EmotraceError
+from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+
+
+def _ekman(reading) -> list[str]:
+    return reading.views["ekman"].labels
+
+
+def test_gratitude(classifier) -> None:
+    reading = classifier.predict(["Thank you so much for sorting out my refund so quickly!"])[0]
+    assert "gratitude" in reading.labels
+    assert reading.views["sentiment"].labels == ["positive"]
+    assert reading.valence > 0.2
+    assert reading.satisfaction_score > 0.3
+
+
+def test_anger(classifier) -> None:
+    reading = classifier.predict(["This is absolutely outrageous, I am furious with your useless service!"])[0]
+    assert {"anger", "annoyance"} & set(reading.labels)
+    assert "anger" in _ekman(reading)
+    assert reading.valence < -0.2
+    assert reading.satisfaction["dissatisfied"] > 0.5
+
+
+@pytest.mark.parametrize("text", ["😭😭", "😢"])
+def test_sadness_from_emoji_alone(classifier, text: str) -> None:
+    reading = classifier.predict([text])[0]
+    assert "sadness" in _ekman(reading)
+    assert "neutral" not in reading.labels
+
+
+@pytest.mark.parametrize("text", ["😡", "🤬🤬"])
+def test_anger_from_emoji_alone(classifier, text: str) -> None:
+    reading = classifier.predict([text])[0]
+    assert "anger" in _ekman(reading)
+    assert reading.views["sentiment"].labels == ["negative"]
+
+
+def test_negation_is_not_joy(classifier) -> None:
+    reading = classifier.predict(["I am not happy at all with this purchase."])[0]
+    assert "joy" not in reading.labels
+    assert "negative" in reading.views["sentiment"].labels
+    assert reading.valence < 0
+
+
+def test_batched_equals_one_by_one(classifier) -> None:
+    """Same labels either way. Probabilities agree to 0.03, not bit for bit: dynamic int8 quantization
+    picks its activation scale per batch, so neighbours in a batch nudge each other slightly."""
+    texts = ["Thanks!", "Where is my parcel? It has been two weeks.", "😡", "I love it <3",
+             "meh", "Can you tell me the opening hours?"]
+    batched = classifier.raw_outputs(texts)
+    batched_readings = classifier.predict(texts)
+    for i, text in enumerate(texts):
+        single = classifier.raw_outputs([text])
+        assert np.abs(single.probabilities[0] - batched.probabilities[i]).max() < 0.03
+        assert np.abs(single.satisfaction[0] - batched.satisfaction[i]).max() < 0.03
+        assert classifier.predict([text])[0].labels == batched_readings[i].labels
+
+
+def test_long_text_is_chunked_not_cut(classifier) -> None:
+    calm = "I ordered a pair of shoes and a jacket from your shop last month for my brother. " * 12
+    angry = "But now I am furious: the jacket arrived torn and nobody answers my emails!"
+    reading = classifier.predict([calm + angry])[0]
+    assert reading.chunks > 1
+    assert {"anger", "annoyance", "disappointment"} & set(reading.labels)
+
+
+def test_reading_shape(classifier) -> None:
+    reading = classifier.predict(["Fine."])[0].to_dict()
+    assert len(reading["probabilities"]) == 28
+    assert set(reading["views"]) == {"ekman", "sentiment"}
+    assert -1 <= reading["valence"] <= 1 and 0 <= reading["arousal"] <= 1
+    assert set(reading["satisfaction"]) == {"dissatisfied", "neutral", "satisfied"}
+    assert json.dumps(reading)
+
+
+@pytest.mark.parametrize(
+    ("texts", "code"),
+    [("just a string", "E001"), (["ok", ""], "E003"), (["   "], "E003"), ([{"text": "hi"}], "E002")],
+)
+def test_bad_input_is_named(classifier, texts, code: str) -> None:
+    with pytest.raises(EmotraceError, match=code):
+        classifier.predict(texts)
+
+
+def test_missing_model_directory(tmp_path) -> None:
+    with pytest.raises(EmotraceError, match=r"\[E110\]"):
+        EmotionClassifier.from_pretrained(tmp_path / "nope")
+    with pytest.raises(EmotraceError, match=r"\[E111\].*model.onnx"):
+        EmotionClassifier.from_pretrained(tmp_path)
+
+
+def test_labels_file_that_does_not_match_the_model(tmp_path) -> None:
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    labels = json.loads((copy / "labels.json").read_text())
+    labels["labels"] = [*labels["labels"][:-1], "extra1", "extra2"]
+    labels["neutral_label"] = None
+    (copy / "labels.json").write_text(json.dumps(labels))
+    with pytest.raises(EmotraceError, match=r"\[E10[378]\]"):
+        EmotionClassifier.from_pretrained(copy)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import numpy as np
+
+from service.model.decision import decide, group_probabilities, group_targets, tune_thresholds
+
+
+def test_decide_uses_thresholds_and_falls_back_to_closest() -> None:
+    probs = np.array([[0.9, 0.1, 0.4], [0.2, 0.25, 0.1]])
+    fired = decide(probs, np.array([0.5, 0.5, 0.3]))
+    assert fired.tolist() == [[True, False, True], [False, True, False]]
+
+
+def test_group_probability_is_best_member() -> None:
+    probs = np.array([[0.1, 0.7, 0.2]])
+    matrix = np.array([[1, 0], [1, 0], [0, 1]], dtype=np.float32)
+    assert np.allclose(group_probabilities(probs, matrix), [[0.7, 0.2]])
+    assert group_targets(np.array([[0, 0, 1]], dtype=np.float32), matrix).tolist() == [[0, 1]]
+
+
+def test_tuned_threshold_separates_the_classes() -> None:
+    probs = np.array([[0.1], [0.2], [0.35], [0.4], [0.9]])
+    gold = np.array([[0], [0], [1], [1], [1]])
+    threshold = tune_thresholds(probs, gold)[0]
+    assert 0.2 < threshold <= 0.35

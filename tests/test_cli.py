@@ -1,0 +1,97 @@
+"""The CLI end to end, as a user runs it (the installed ``emotrace`` script, in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EMOTRACE = shutil.which("emotrace") or str(Path(sys.executable).with_name("emotrace"))
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([EMOTRACE, *args], input=stdin, capture_output=True, timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+
+def test_analyze_json() -> None:
+    result = run("analyze", "Thank you, the new card works perfectly!", "😡😡", "--json")
+    assert result.returncode == 0, result.stderr
+    readings = json.loads(result.stdout)
+    assert [r["text"] for r in readings] == ["Thank you, the new card works perfectly!", "😡😡"]
+    assert "gratitude" in readings[0]["labels"]
+    assert "anger" in readings[1]["views"]["ekman"]["labels"]
+
+
+def test_analyze_human_readable_from_stdin() -> None:
+    result = run("analyze", stdin="I'm so sad my order got lost 😢\n\nThanks a lot!\n".encode())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("» ") == 2
+    assert "emotions:" in result.stdout and "satisfaction:" in result.stdout
+
+
+def test_analyze_file(tmp_path) -> None:
+    path = tmp_path / "texts.txt"
+    path.write_text("Where is my refund?\nGreat job team :)\n", encoding="utf-8")
+    result = run("analyze", "--file", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["analyze", "   "], None, "[E003] Text 0 is empty or only whitespace."),
+        (["analyze", "--file", "-"], b"caf\xe9 ok\n", "[E004] stdin is not valid UTF-8"),
+        (["analyze", "--file", "/no/such/file.txt"], None, "[E006] Input file /no/such/file.txt does not exist."),
+        (["analyze", "hi", "--model", "/no/such/model"], None, "[E110] Model directory /no/such/model does not exist."),
+        (["evaluate", "--data", "/no/such.tsv"], None, "[E204] Data file /no/such.tsv does not exist."),
+    ],
+)
+def test_bad_input_gets_one_clear_line(args, stdin, message) -> None:
+    result = run(*args, stdin=stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_evaluate_goemotions_tsv_json(tmp_path, data_root) -> None:
+    sample = tmp_path / "dev200.tsv"
+    lines = (data_root / "goemotions" / "original" / "dev.tsv").read_text(encoding="utf-8").splitlines()
+    sample.write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(sample), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"macro_f1", "micro_f1", "ekman_macro_f1", "sentiment_macro_f1", "per_label"} <= set(report)
+    assert report["n"] == 200
+    assert len(report["per_label"]) == 28
+    assert 0.3 < report["micro_f1"] <= 1.0
+
+
+def test_evaluate_csv_with_label_names(tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text('message,emotion\n"Thanks so much!",gratitude\n"I hate waiting",'
+                    '"anger,annoyance"\n"ok",neutral\n', encoding="utf-8")
+    result = run("evaluate", "--data", str(path), "--text-column", "message", "--label-column", "emotion")
+    assert result.returncode == 0, result.stderr
+    assert "macro_f1" in result.stdout and "gratitude" in result.stdout
+
+
+def test_evaluate_unknown_column_lists_columns(tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("message,emotion\nhi,joy\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(path))
+    assert result.returncode == 2
+    assert "Column 'text' is not in" in result.stderr and "['message', 'emotion']" in result.stderr
+
+
+def test_evaluate_unknown_label_names_rows(tmp_path) -> None:
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"text": "hi", "labels": ["joy"]}\n{"text": "yo", "labels": ["happyness"]}\n')
+    result = run("evaluate", "--data", str(path))
+    assert result.returncode == 2
+    assert "['happyness']" in result.stderr and "rows [2]" in result.stderr

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from transformers import AutoTokenizer
+
+from service.text.normalize import contains_emoji, normalize_text
+from training.modeling import base_encoder_path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("😊", "smiling face with smiling eyes"),
+        ("☹️", "frowning face"),
+        ("☹", "frowning face"),
+        ("😠", "angry face"),
+        ("great😊", "great smiling face with smiling eyes"),
+        ("👍🏽 thanks", "thumbs up thanks"),
+        ("🏳️‍🌈", "rainbow flag"),
+        (":)", "smiling face"),
+        (":(", "frowning face"),
+        (":'(", "crying face"),
+        ("<3", "red heart"),
+        ("love it <3 :D", "love it red heart grinning face"),
+    ],
+)
+def test_emoji_and_emoticons_become_words(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+def test_zwj_family_is_one_name() -> None:
+    assert normalize_text("👨‍👩‍👧") == "family man woman girl"
+
+
+def test_customer_service_noise_is_masked() -> None:
+    text = "@AcmeHelp order #12345 still missing!!!! see https://x.io/a or mail me@ex.com sooooo bad"
+    assert normalize_text(text) == "@user order number still missing!! see link or mail email address soo bad"
+
+
+def test_plain_text_and_times_are_untouched() -> None:
+    assert normalize_text("Meet at 10:30 (today).") == "Meet at 10:30 (today)."
+
+
+def test_no_unknown_tokens_for_emoji_only_texts() -> None:
+    tokenizer = AutoTokenizer.from_pretrained(base_encoder_path())
+    for text in ["😡", "😭😭", "🙏🏻", "🤬🤬🤬", "❤️‍🔥"]:
+        ids = tokenizer(normalize_text(text))["input_ids"]
+        assert tokenizer.unk_token_id not in ids, text
+        assert len(ids) > 2, text
+
+
+def test_contains_emoji() -> None:
+    assert contains_emoji("ok 👍")
+    assert contains_emoji("fine :)")
+    assert not contains_emoji("fine, thanks")

@@ -1,0 +1,73 @@
+"""A tiny model overfits a handful of texts, then survives save -> export -> load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from service.model.classifier import EmotionClassifier
+from service.model.labels import LabelSchema
+from training.data import LabelledTexts
+from training.modeling import EmotionNet, base_encoder_path
+from training.package import package_model
+from training.trainer import TaskData, Trainer, TrainingArguments
+
+TEXTS = {
+    "happy": ["I love this, thank you!", "Best day ever 😊", "This is wonderful news", "So glad it worked"],
+    "angry": ["This is a disgrace 😠", "I am furious with you", "Worst service, I hate it", "Stop lying to me"],
+}
+LABELS = ("happy", "angry")
+
+
+def _data() -> LabelledTexts:
+    texts = [t for label in LABELS for t in TEXTS[label]]
+    targets = np.array([[1.0, 0.0]] * 4 + [[0.0, 1.0]] * 4, dtype=np.float32)
+    return LabelledTexts(texts, targets, LABELS)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    torch.manual_seed(0)
+    run = tmp_path_factory.mktemp("run")
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=run, epochs=12, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
+    Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train()
+    model_dir = tmp_path_factory.mktemp("model")
+    metrics = package_model(run / "final", model_dir, LabelSchema(LABELS, {}, None), data, None,
+                            "pytest", ["tests"])
+    return run, model_dir, metrics
+
+
+def test_overfits_training_texts(trained) -> None:
+    _, model_dir, metrics = trained
+    assert metrics["emotions_dev"]["macro_f1"] == 1.0
+    classifier = EmotionClassifier.from_pretrained(model_dir)
+    readings = classifier.predict(TEXTS["happy"] + TEXTS["angry"])
+    assert [r.labels for r in readings] == [["happy"]] * 4 + [["angry"]] * 4
+    assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
+
+
+def test_save_load_round_trip_and_onnx_matches_torch(trained) -> None:
+    run, model_dir, _ = trained
+    net = EmotionNet.from_directory(run / "final").eval()
+    classifier = EmotionClassifier.from_pretrained(model_dir)
+    texts = TEXTS["happy"][:2] + TEXTS["angry"][:2]
+    encoded = classifier.tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        torch_probs = torch.sigmoid(net(encoded["input_ids"], encoded["attention_mask"])["emotion_logits"])
+    onnx_probs = classifier.raw_outputs(texts).probabilities
+    assert np.abs(torch_probs.numpy() - onnx_probs).max() < 0.05
+
+
+def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
+    run, _, _ = trained
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=run, epochs=12, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
+    trainer = Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args)
+    finished = EmotionNet.from_directory(run / "final")
+    trainer.train()  # checkpoint says all steps are done: nothing to train, weights restored
+    for (name, a), b in zip(net.state_dict().items(), finished.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name

@@ -1,0 +1,51 @@
+"""``emotrace train``: data -> fine-tuning (resumable) -> packaged model directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.errors import EmotraceError
+from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
+from training.modeling import EmotionNet, base_encoder_path
+from training.package import package_model
+from training.recipe import default_tasks
+from training.trainer import TaskData, Trainer, TrainingArguments
+
+RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
+
+
+def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts, LabelledTexts]:
+    """Split off a validation set (``dev_buckets``/10 of rows, by a stable hash of the text)."""
+    is_dev = [stable_bucket(text) < dev_buckets for text in data.texts]
+    def pick(flag: bool) -> LabelledTexts:
+        rows = [i for i, d in enumerate(is_dev) if d == flag]
+        return LabelledTexts([data.texts[i] for i in rows], data.targets[rows], data.labels)
+    train, dev = pick(False), pick(True)
+    if not train.texts or not dev.texts:
+        raise EmotraceError("E306", f"{len(data.texts)} rows are too few to carve a validation split.",
+                            "Give at least ~20 labelled rows.")
+    return train, dev
+
+
+def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data: Path | None,
+                 text_column: str, label_column: str, command: str) -> dict[str, object]:
+    """Train (or resume) and package; returns the packaged model's metrics."""
+    if data is None:
+        if not (data_root / "goemotions").is_dir():
+            raise EmotraceError("E307", f"Training data not found under {data_root}.",
+                                "Pass --data-root pointing at the shared data folder.")
+        schema = LabelSchema.goemotions(data_root / "goemotions")
+        tasks = default_tasks(data_root)
+        dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
+        net = EmotionNet.from_base(len(GOEMOTIONS_LABELS))
+        sources, measure_root = RECIPE_SOURCES, data_root
+    else:
+        labelled = read_labelled_records(data, text_column, label_column)
+        train_rows, dev = carve_dev(labelled)
+        schema = LabelSchema(labelled.labels, {}, "neutral" if "neutral" in labelled.labels else None)
+        tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
+        net = EmotionNet.from_base(len(labelled.labels), with_affect=False, with_satisfaction=False)
+        sources, measure_root = [str(data)], None
+    Trainer(net, base_encoder_path(), tasks, args).train()
+    return package_model(args.output_dir / "final", model_dir, schema, dev, measure_root, command, sources)
