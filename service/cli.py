@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from service.errors import EmotraceError
+from service.model.classifier import EmotionClassifier
 from service.model.reading import Reading
 from service.settings import get_settings
 
@@ -96,8 +97,6 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Read the emotions of one or more texts."""
-    from service.model.classifier import EmotionClassifier
-
     settings = get_settings()
     inputs = _input_texts(texts or [], file)
     classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
@@ -115,15 +114,21 @@ def evaluate(
     model: ModelOption = None,
     text_column: Annotated[str, typer.Option(help="Text column (CSV/JSONL).")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
+    rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
+    satisfaction_column: Annotated[str | None, typer.Option(
+        help="Score satisfaction against dissatisfied/neutral/satisfied labels.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1."""
+    """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1
+    (or, with --rating-column / --satisfaction-column, satisfaction F1, AUC and calibration error)."""
     from evaluation.evaluate import evaluate as run_evaluation
-    from service.model.classifier import EmotionClassifier
     from training.data import read_labelled_file
 
     settings = get_settings()
     classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
+    if rating_column or satisfaction_column:
+        _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, as_json)
+        return
     labelled = read_labelled_file(data, classifier.schema.labels, text_column, label_column)
     report = run_evaluation(classifier, labelled)
     if as_json:
@@ -137,6 +142,31 @@ def evaluate(
     assert isinstance(per_label, dict)
     for name, row in per_label.items():
         typer.echo(f"  {name:<16} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['support']:6d}")
+
+
+def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_column: str, rating_column: str | None,
+                           satisfaction_column: str | None, as_json: bool) -> None:
+    import numpy as np
+
+    from evaluation.satisfaction import satisfaction_report
+    from training.satisfaction_data import read_satisfaction_records
+
+    rows, dropped = read_satisfaction_records(data, text_column, rating_column, satisfaction_column)
+    if not rows.texts:
+        raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star rows left out).",
+                            "Give rows rated 1-2 or 4-5, or class labels.")
+    probabilities = classifier.raw_outputs(rows.texts).satisfaction
+    if probabilities is None:
+        raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
+                            "Use the shipped model or one trained with the default recipe.")
+    report = {**satisfaction_report(probabilities, np.asarray(rows.classes)), "left_out_three_star": dropped}
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    typer.echo(f"{data}: {report['n']} texts scored, {dropped} three-star rows left out (mixed)")
+    for key, value in report.items():
+        if isinstance(value, float):
+            typer.echo(f"  {key:<32} {value:.4f}")
 
 
 @app.command()
@@ -166,6 +196,27 @@ def train(
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
+    model: ModelOption = None,
+    demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,
+) -> None:
+    """Start the HTTP service: API, live feed and dashboard."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
+    settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    EmotionClassifier.from_pretrained(settings.model_dir)  # fail fast with a clear message
+    typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
 def main() -> None:

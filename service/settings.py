@@ -1,13 +1,19 @@
-"""All configuration, from ``EMOTRACE_*`` environment variables (the only place that reads them)."""
+"""All configuration, from ``EMOTRACE_*`` environment variables (the only place that reads them).
+
+Nested scoring rules use a double underscore: ``EMOTRACE_SCORING__HALF_LIFE_HOURS=48``.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.model.classifier import DEFAULT_MODEL_DIR
+from service.scoring.rules import ScoringRules
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,12 +21,25 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 class Settings(BaseSettings):
     """Runtime settings; every field can be set as ``EMOTRACE_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix="EMOTRACE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore")
 
     model_dir: Path = DEFAULT_MODEL_DIR
     data_root: Path = REPO_ROOT.parent / "shared" / "data"
-    threads: int | None = None  # ONNX Runtime intra-op threads; None = all cores (max 8)
+    threads: int | None = Field(None, description="ONNX Runtime threads; None = all cores (max 8).")
     batch_size: int = 64
+
+    database_url: str = Field("sqlite:///emotrace.db", description="SQLAlchemy URL; postgresql+psycopg://... at scale.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values; none = loopback only.")
+    store_text: Literal["redacted", "none", "raw"] = "redacted"
+    max_body_bytes: int = 1_000_000
+    max_batch_items: int = 256
+    batch_max_size: int = 64
+    batch_max_wait_ms: float = 4.0
+    queue_size: int = 512
+    demo: bool = Field(False, description="Load the demo customers into an empty store on start.")
+    scoring: ScoringRules = Field(default_factory=ScoringRules)
 
 
 @lru_cache(maxsize=1)

@@ -145,3 +145,51 @@ def load_satisfaction(data_root: Path, split: str, cap_per_source_class: int | N
     for loader in loaders:
         out.extend(loader(data_root, split))
     return balanced_cap(out, cap_per_source_class, seed) if cap_per_source_class else out
+
+
+def read_satisfaction_records(path: Path, text_column: str, rating_column: str | None = None,
+                              satisfaction_column: str | None = None) -> tuple[SatisfactionData, int]:
+    """Rows of a CSV/JSONL/Parquet file labelled by a 1-5 star rating or by class names.
+
+    Returns the data and how many rows were left out (3-star ratings are mixed and not scored).
+    """
+    from service.errors import EmotraceError
+    from training.data import read_records
+
+    if (rating_column is None) == (satisfaction_column is None):
+        raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",
+                            "Ratings are 1-5 stars; classes are dissatisfied/neutral/satisfied.")
+    records = read_records(path)
+    column = rating_column or satisfaction_column
+    assert column is not None
+    columns = list(records[0]) if records else []
+    for name in (text_column, column):
+        if name not in columns:
+            raise EmotraceError("E208", f"Column '{name}' is not in {path}.", f"Columns there: {columns}.")
+    names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED}
+    out, dropped, bad = SatisfactionData(), 0, []
+    for row_no, record in enumerate(records, 1):
+        value = str(record.get(column) or "").strip().lower()
+        if rating_column:
+            try:
+                rating = float(value)
+            except ValueError:
+                rating = -1.0
+            if rating not in {1.0, 2.0, 3.0, 4.0, 5.0}:
+                bad.append(row_no)
+                continue
+            cls = rating_to_class(int(rating))
+        else:
+            if value not in names:
+                bad.append(row_no)
+                continue
+            cls = names[value]
+        if cls is None:
+            dropped += 1
+        else:
+            out.add(str(record.get(text_column) or ""), cls, path.name)
+    if bad:
+        expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied"
+        raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a {column} outside {expected} "
+                                    f"(rows {bad[:10]}).", "Fix or remove those rows.")
+    return out, dropped

@@ -1,0 +1,88 @@
+"""The FastAPI application: routers per resource, one runtime built at start-up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response, status
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from service.api.deps import Runtime
+from service.api.events import EventBus
+from service.api.metrics import Metrics
+from service.api.routes import alerts, analyze, customers, messages, stream, system
+from service.errors import EmotraceError
+from service.model.batcher import MicroBatcher, Overloaded
+from service.model.classifier import EmotionClassifier
+from service.settings import Settings, get_settings
+from service.store.database import Store
+
+STATIC = Path(__file__).parent / "static"
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Load the model and open the store (migrating it)."""
+    classifier = EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
+                                                   batch_size=settings.batch_size)
+    batcher = MicroBatcher(classifier.predict, settings.batch_max_size, settings.batch_max_wait_ms,
+                           settings.queue_size)
+    return Runtime(settings, classifier, batcher, Store(settings.database_url, settings.scoring), EventBus(), Metrics())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = build_runtime(settings)
+        if settings.demo and runtime.store.count_customers() == 0:
+            from service.demo import load_demo
+
+            load_demo(runtime.store, runtime.classifier, settings)
+        app.state.runtime = runtime
+        await runtime.batcher.start()
+        yield
+        await runtime.batcher.stop()
+        runtime.store.engine.dispose()
+
+    app = FastAPI(title="emotrace", version="0.1.0", lifespan=lifespan,
+                  description="Emotion readings, customer timelines, scores and alerts for customer experience.")
+    for module in (analyze, messages, customers, alerts, stream, system):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC / "dashboard.html")
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(_: Request, exc: Overloaded) -> JSONResponse:
+        return JSONResponse({"detail": f"Service overloaded ({exc}); retry shortly."},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+
+    @app.exception_handler(EmotraceError)
+    async def bad_input(_: Request, exc: EmotraceError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.middleware("http")
+    async def limit_and_measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            return JSONResponse({"detail": f"Request body is over the limit of {settings.max_body_bytes} bytes."},
+                                status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+        start = time.perf_counter()
+        response = await call_next(request)
+        runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+        route = request.scope.get("route")
+        if runtime is not None and route is not None:
+            path = getattr(route, "path", "other")
+            runtime.metrics.latency.labels(path).observe(time.perf_counter() - start)
+            runtime.metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    return app

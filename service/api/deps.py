@@ -1,0 +1,87 @@
+"""Shared dependencies: the runtime objects of the app, API-key checking, conversions."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from service.api.events import EventBus
+from service.api.metrics import Metrics
+from service.api.schemas import CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
+from service.model.batcher import MicroBatcher
+from service.model.classifier import EmotionClassifier
+from service.model.reading import Reading
+from service.settings import Settings
+from service.store.database import Store, utc
+from service.store.tables import Customer, Message
+
+
+@dataclass
+class Runtime:
+    """Everything a request handler may need, built once at start-up."""
+
+    settings: Settings
+    classifier: EmotionClassifier
+    batcher: MicroBatcher
+    store: Store
+    bus: EventBus
+    metrics: Metrics
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The app's runtime."""
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def require_access(request: Request, runtime: RuntimeDep) -> None:
+    """With API keys configured, require a matching X-API-Key header (or ``api_key`` query parameter, for
+    EventSource, which cannot send headers); without keys, accept loopback clients only."""
+    keys = runtime.settings.api_keys
+    if keys:
+        given = request.headers.get("x-api-key") or request.query_params.get("api_key", "")
+        if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-API-Key header.",
+                                headers={"WWW-Authenticate": "ApiKey"})
+        return
+    host = request.client.host if request.client else ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host in {"testclient", "localhost"}
+    if not local:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "No API keys are configured, so only local clients are served. "
+                            "Set EMOTRACE_API_KEYS to serve other hosts.")
+
+
+AccessDep = Depends(require_access)
+
+
+def reading_out(reading: Reading, channel: str = "chat") -> ReadingOut:
+    """Wire form of a reading."""
+    data = reading.to_dict()
+    return ReadingOut(channel=channel, **{k: v for k, v in data.items() if k != "views"},
+                      views={k: GroupedViewOut(**v) for k, v in data["views"].items()})
+
+
+def message_out(message: Message) -> StoredMessageOut:
+    """Wire form of a stored message."""
+    return StoredMessageOut(
+        id=message.id, customer_id=message.customer_id, conversation_id=message.conversation_id,
+        channel=message.channel, speaker=message.speaker, timestamp=utc(message.timestamp), text=message.text,
+        labels=message.labels, ekman=message.ekman, sentiment=message.sentiment, valence=message.valence,
+        arousal=message.arousal, satisfaction=message.satisfaction, satisfaction_class=message.satisfaction_class)
+
+
+def customer_out(customer: Customer) -> CustomerOut:
+    """Wire form of a customer summary."""
+    return CustomerOut(id=customer.id, score=customer.score, segment=customer.segment, trend=customer.trend,
+                       trend_delta=customer.trend_delta, open_alerts=customer.open_alerts,
+                       updated_at=utc(customer.updated_at))

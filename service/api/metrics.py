@@ -1,0 +1,19 @@
+"""Prometheus metrics of one app instance (own registry, so several apps can live in one process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """Request counts and latencies, texts read, batches run, queue depth."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("emotrace_http_requests_total", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("emotrace_http_request_seconds", "HTTP request latency", ["route"],
+                                 registry=self.registry)
+        self.texts = Counter("emotrace_texts_read_total", "Texts read by the model", registry=self.registry)
+        self.batches = Gauge("emotrace_model_batches", "Model batches run", registry=self.registry)
+        self.queue = Gauge("emotrace_queue_depth", "Requests waiting for the model", registry=self.registry)

@@ -1,0 +1,28 @@
+"""Annotate: read texts without storing anything."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from service.api.deps import AccessDep, RuntimeDep, reading_out
+from service.api.schemas import BatchIn, BatchOut, ReadingOut, TextIn
+
+router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
+
+
+@router.post("", response_model=ReadingOut)
+async def analyze_one(body: TextIn, runtime: RuntimeDep) -> ReadingOut:
+    """Read one text; nothing is stored."""
+    (reading,) = await runtime.batcher.submit([body.text])
+    return reading_out(reading, body.channel)
+
+
+@router.post("/batch", response_model=BatchOut)
+async def analyze_batch(body: BatchIn, runtime: RuntimeDep) -> BatchOut:
+    """Read several texts in one call; nothing is stored."""
+    limit = runtime.settings.max_batch_items
+    if len(body.items) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"items holds {len(body.items)} texts; the limit is {limit} per request.")
+    readings = await runtime.batcher.submit([item.text for item in body.items])
+    return BatchOut(readings=[reading_out(r, item.channel) for r, item in zip(readings, body.items, strict=True)])

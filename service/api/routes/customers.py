@@ -1,0 +1,118 @@
+"""Customers: summaries ranked by risk, one customer's timeline, routing hint, erasure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from service.api.schemas import (
+    AlertOut,
+    CustomerDetailOut,
+    CustomerOut,
+    RoutingOut,
+    StateOut,
+    StoredMessageOut,
+    TimelineOut,
+    WindowOut,
+)
+from service.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
+from service.store.tables import Customer
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
+
+
+class Window(StrEnum):
+    """Aggregation window of a timeline."""
+
+    day = "day"
+    week = "week"
+
+
+def _found(customer: Customer | None, customer_id: str) -> Customer:
+    if customer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
+    return customer
+
+
+def state_out(state: State) -> StateOut:
+    """Wire form of a scoring state."""
+    return StateOut(at=state.at, score=state.score, valence=state.valence, arousal=state.arousal,
+                    satisfaction=state.satisfaction, leading_emotions=state.leading_emotions)
+
+
+def alerts_out(timeline: Timeline) -> list[AlertOut]:
+    """Wire form of a timeline's alerts, newest first."""
+    return [AlertOut(kind=a.kind, reason=a.reason, message_ids=a.message_ids, at=a.at, severity=a.severity)
+            for a in reversed(timeline.alerts)]
+
+
+def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowOut]:
+    """Day or week aggregates of the customer's own messages."""
+    groups: dict[datetime, list[StoredMessageOut]] = {}
+    for m in messages:
+        if m.speaker != CUSTOMER:
+            continue
+        start = m.timestamp.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        if window is Window.week:
+            start -= timedelta(days=start.weekday())
+        groups.setdefault(start, []).append(m)
+    out = []
+    for start, group in sorted(groups.items()):
+        emotions = Counter(max(m.ekman, key=m.ekman.__getitem__) for m in group if m.ekman)
+        n = len(group)
+        out.append(WindowOut(start=start, messages=n, mean_valence=round(sum(m.valence for m in group) / n, 4),
+                             mean_arousal=round(sum(m.arousal for m in group) / n, 4),
+                             mean_satisfaction=round(sum(m.satisfaction for m in group) / n, 4),
+                             top_emotion=emotions.most_common(1)[0][0] if emotions else None))
+    return out
+
+
+@router.get("", response_model=list[CustomerOut])
+def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32),
+                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[CustomerOut]:
+    """Customers ranked by risk (lowest score first), optionally of one segment."""
+    return [customer_out(c) for c in runtime.store.customers(segment, limit, offset)]
+
+
+@router.get("/{customer_id}", response_model=CustomerDetailOut)
+def get_customer(customer_id: str, runtime: RuntimeDep) -> CustomerDetailOut:
+    """A customer's summary, current state, alerts and routing hint."""
+    customer = _found(runtime.store.customer(customer_id), customer_id)
+    timeline = runtime.store.timeline(customer_id)
+    hint = routing_hint(timeline, datetime.now(UTC), runtime.store.rules)
+    return CustomerDetailOut(**customer_out(customer).model_dump(),
+                             state=state_out(timeline.current) if timeline.current else None,
+                             alerts=alerts_out(timeline),
+                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason))
+
+
+@router.get("/{customer_id}/timeline", response_model=TimelineOut)
+def get_timeline(customer_id: str, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
+    """Raw readings, day/week aggregates, score history and alerts of one customer."""
+    _found(runtime.store.customer(customer_id), customer_id)
+    messages = [message_out(m) for m in runtime.store.messages(customer_id)]
+    timeline = runtime.store.timeline(customer_id)
+    return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
+                       windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],
+                       alerts=alerts_out(timeline))
+
+
+@router.get("/{customer_id}/routing", response_model=RoutingOut)
+def get_routing(customer_id: str, runtime: RuntimeDep) -> RoutingOut:
+    """Where to route this customer's incoming contact, and why."""
+    _found(runtime.store.customer(customer_id), customer_id)
+    hint = routing_hint(runtime.store.timeline(customer_id), datetime.now(UTC), runtime.store.rules)
+    return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason)
+
+
+@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def delete_customer(customer_id: str, runtime: RuntimeDep) -> Response:
+    """Erase the customer and every message of theirs."""
+    if not runtime.store.delete_customer(customer_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
+    runtime.bus.publish({"type": "deleted", "customer_id": customer_id, "data": {}})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,37 @@
+"""Record: store customers' messages with their readings; summaries are refreshed in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, status
+from starlette.concurrency import run_in_threadpool
+
+from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from service.api.recording import new_message
+from service.api.schemas import MessagesIn, RecordedOut
+
+router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
+
+
+@router.post("", response_model=RecordedOut, status_code=status.HTTP_201_CREATED)
+async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
+    """Read and store messages (one transaction: all are stored or none)."""
+    limit = runtime.settings.max_batch_items
+    if len(body.messages) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"messages holds {len(body.messages)} items; the limit is {limit} per request.")
+    readings = await runtime.batcher.submit([m.text for m in body.messages])
+    now = datetime.now(UTC)
+    items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
+    rows = await run_in_threadpool(runtime.store.add_messages, items)
+    customers = [c for c in (await run_in_threadpool(runtime.store.customer, cid)
+                             for cid in sorted({m.customer_id for m in items})) if c is not None]
+    out = RecordedOut(messages=[message_out(r) for r in rows], customers=[customer_out(c) for c in customers])
+    for message in out.messages:
+        runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,
+                             "data": message.model_dump(mode="json")})
+    for customer, row in zip(out.customers, customers, strict=True):
+        runtime.bus.publish({"type": "customer", "customer_id": customer.id,
+                             "data": {**customer.model_dump(mode="json"), "alerts": row.alerts}})
+    return out

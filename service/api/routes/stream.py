@@ -1,0 +1,33 @@
+"""The live feed: server-sent events of new readings, customer summaries and alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Query, Request
+from sse_starlette.sse import EventSourceResponse
+
+from service.api.deps import AccessDep, RuntimeDep
+
+router = APIRouter(prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep])
+
+
+@router.get("", response_class=EventSourceResponse)
+async def stream(request: Request, runtime: RuntimeDep,
+                 customer_id: str | None = Query(None, max_length=128)) -> EventSourceResponse:
+    """Events for one customer (``customer_id``) or for all: ``reading``, ``customer``, ``deleted``."""
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async with runtime.bus.subscribe() as queue:
+            yield {"event": "ready", "data": "{}"}
+            while not await request.is_disconnected():
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=1.0)
+                except TimeoutError:
+                    continue
+                if customer_id is None or event["customer_id"] == customer_id:
+                    yield {"event": str(event["type"]), "data": json.dumps(event["data"])}
+
+    return EventSourceResponse(events(), ping=15)

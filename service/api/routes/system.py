@@ -1,0 +1,50 @@
+"""Health, readiness, metrics and the loaded model."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Response, status
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from service.api.deps import AccessDep, RuntimeDep
+from service.api.schemas import ModelOut
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/health", response_model=dict[str, str])
+def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", response_model=dict[str, str])
+def ready(runtime: RuntimeDep) -> dict[str, str]:
+    """The model is loaded and the database answers."""
+    try:
+        runtime.store.ping()
+    except Exception as exc:  # any database failure means not ready
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"database unavailable: {type(exc).__name__}") from exc
+    return {"status": "ready", "model": runtime.classifier.directory.name}
+
+
+@router.get("/metrics", response_class=Response)
+def metrics(runtime: RuntimeDep) -> Response:
+    """Prometheus metrics."""
+    runtime.metrics.queue.set(runtime.batcher.queue.qsize())
+    runtime.metrics.batches.set(runtime.batcher.batches)
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/v1/model", response_model=ModelOut, dependencies=[AccessDep])
+def model_info(runtime: RuntimeDep) -> ModelOut:
+    """The loaded model's name, labels, groupings and figures."""
+    classifier = runtime.classifier
+    metrics_file = classifier.directory / "metrics.json"
+    figures = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    summary = {k: v for k, v in figures.get("emotions_dev", {}).items() if not k.endswith("per_label")}
+    return ModelOut(name=classifier.directory.name, path=str(classifier.directory), labels=list(classifier.schema.labels),
+                    groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
+                    metrics={"emotions_dev": summary, **{k: v for k, v in figures.items() if k != "emotions_dev"}})

@@ -1,0 +1,225 @@
+"""Wire schemas of the HTTP API (separate from the storage tables)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_TEXT_CHARS = 20_000
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Channel(StrEnum):
+    """Where a text came from."""
+
+    chat = "chat"
+    email = "email"
+    review = "review"
+    call = "call"
+
+
+class Speaker(StrEnum):
+    """Who said it: only the customer's own words count towards the customer."""
+
+    customer = "customer"
+    agent = "agent"
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused, so typos are reported instead of ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextIn(Strict):
+    """A text to read."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The text (not empty).")
+    channel: Channel = Channel.chat
+
+    @field_validator("text")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        """Refuse whitespace-only text."""
+        if not value.strip():
+            raise ValueError("text is empty or only whitespace")
+        return value
+
+
+class BatchIn(Strict):
+    """Several texts to read in one call."""
+
+    items: list[TextIn] = Field(min_length=1, description="Texts to read (1 to the configured maximum).")
+
+
+class GroupedViewOut(BaseModel):
+    """One grouping (Ekman, sentiment): group probabilities and the groups that fire."""
+
+    probabilities: dict[str, float]
+    labels: list[str]
+
+
+class ReadingOut(BaseModel):
+    """One reading: labels, grouped views, valence/arousal, satisfaction."""
+
+    text: str
+    channel: Channel = Channel.chat
+    labels: list[str]
+    probabilities: dict[str, float]
+    views: dict[str, GroupedViewOut]
+    valence: float | None
+    arousal: float | None
+    satisfaction: dict[str, float] | None
+    satisfaction_score: float | None
+    chunks: int
+
+
+class BatchOut(BaseModel):
+    """Readings in request order."""
+
+    readings: list[ReadingOut]
+
+
+class MessageIn(TextIn):
+    """A customer's (or agent's) message to record."""
+
+    customer_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    conversation_id: str = Field(min_length=1, max_length=128)
+    speaker: Speaker = Speaker.customer
+    timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
+
+    @field_validator("timestamp")
+    @classmethod
+    def not_in_future(cls, value: datetime | None) -> datetime | None:
+        """Naive timestamps are UTC; future ones are refused."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("timestamp is in the future")
+        if value.year < 1970:
+            raise ValueError("timestamp is before 1970")
+        return value
+
+
+class MessagesIn(Strict):
+    """Messages to record (any customers), stored in one transaction."""
+
+    messages: list[MessageIn] = Field(min_length=1)
+
+
+class AlertOut(BaseModel):
+    """An early warning with its reason and the messages that triggered it."""
+
+    kind: str
+    reason: str
+    message_ids: list[int]
+    at: datetime
+    severity: str
+
+
+class CustomerAlertOut(AlertOut):
+    """An alert with its customer (the cross-customer list)."""
+
+    customer_id: str
+    score: float
+    segment: str
+
+
+class RoutingOut(BaseModel):
+    """Where to route this customer's next contact, and why."""
+
+    customer_id: str
+    route: str
+    reason: str
+
+
+class StateOut(BaseModel):
+    """Time-decayed state after a customer message."""
+
+    at: datetime
+    score: float
+    valence: float
+    arousal: float
+    satisfaction: float
+    leading_emotions: list[str]
+
+
+class CustomerOut(BaseModel):
+    """A customer's summary."""
+
+    id: str
+    score: float
+    segment: str
+    trend: str
+    trend_delta: float
+    open_alerts: int
+    updated_at: datetime
+
+
+class CustomerDetailOut(CustomerOut):
+    """Summary plus current state, alerts and routing hint."""
+
+    state: StateOut | None
+    alerts: list[AlertOut]
+    routing: RoutingOut
+
+
+class StoredMessageOut(BaseModel):
+    """A stored message with its reading (text redacted per settings)."""
+
+    id: int
+    customer_id: str
+    conversation_id: str
+    channel: str
+    speaker: str
+    timestamp: datetime
+    text: str | None
+    labels: list[str]
+    ekman: dict[str, float]
+    sentiment: list[str]
+    valence: float
+    arousal: float
+    satisfaction: float
+    satisfaction_class: str
+
+
+class RecordedOut(BaseModel):
+    """What a write stored, and the customers' new summaries."""
+
+    messages: list[StoredMessageOut]
+    customers: list[CustomerOut]
+
+
+class WindowOut(BaseModel):
+    """Aggregate of a customer's own messages over one day or week."""
+
+    start: datetime
+    messages: int
+    mean_valence: float
+    mean_arousal: float
+    mean_satisfaction: float
+    top_emotion: str | None
+
+
+class TimelineOut(BaseModel):
+    """A customer's raw readings, windowed aggregates and score history."""
+
+    customer_id: str
+    window: str
+    messages: list[StoredMessageOut]
+    windows: list[WindowOut]
+    history: list[StateOut]
+    alerts: list[AlertOut]
+
+
+class ModelOut(BaseModel):
+    """The loaded model: name, labels, figures."""
+
+    name: str
+    path: str
+    labels: list[str]
+    groupings: dict[str, list[str]]
+    metrics: dict[str, object]

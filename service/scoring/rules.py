@@ -1,0 +1,28 @@
+"""Scoring rules: half-life, score weights, segment bands and alert thresholds (all documented settings)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ScoringRules(BaseModel):
+    """Parameters of the scoring layer. Defaults are tuned for support chat and e-mail cadence."""
+
+    half_life_hours: float = Field(72.0, gt=0, description="A reading's weight halves every this many hours.")
+    valence_weight: float = Field(0.4, ge=0, description="Share of valence in the customer score.")
+    satisfaction_weight: float = Field(0.6, ge=0, description="Share of satisfaction in the customer score.")
+    trend_window_hours: float = Field(168.0, gt=0, description="Trend compares the score now with this long ago.")
+    trend_min_points: float = Field(5.0, ge=0, description="A score change under this is 'stable'.")
+    segment_bands: dict[str, float] = Field(
+        default_factory=lambda: {"delighted": 80.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0},
+        description="Lowest score of each segment, best first; below the last band is 'at_risk'.",
+    )
+    drop_points: float = Field(20.0, gt=0, description="Alert when the score falls this much ...")
+    drop_window_hours: float = Field(48.0, gt=0, description="... within this many hours.")
+    negative_streak: int = Field(3, ge=2, description="Alert after this many negative contacts in a row.")
+    negative_satisfaction: float = Field(-0.3, description="A message is negative below this satisfaction.")
+    spike_probability: float = Field(0.6, gt=0, le=1, description="Anger/disgust probability of a spike ...")
+    spike_arousal: float = Field(0.5, ge=0, le=1, description="... together with at least this arousal.")
+    arc_drop: float = Field(0.5, gt=0, description="Alert when a conversation ends this much lower than it began.")
+    route_score_below: float = Field(35.0, description="Route to an experienced agent below this score ...")
+    route_recent_hours: float = Field(72.0, gt=0, description="... or after an alert within this many hours.")

@@ -1,0 +1,226 @@
+"""From per-message readings to a customer's emotional timeline. Pure functions, no I/O.
+
+Only the customer's own messages count towards the customer; agent turns are ignored here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from service.scoring.rules import ScoringRules
+
+CUSTOMER = "customer"
+NEGATIVE_EMOTIONS = ("anger", "disgust")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """What scoring needs of one stored message."""
+
+    message_id: int
+    conversation_id: str
+    timestamp: datetime
+    speaker: str
+    valence: float
+    arousal: float
+    satisfaction: float
+    emotions: dict[str, float]  # Ekman view probabilities
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    """Time-decayed emotional state of a customer at one moment."""
+
+    at: datetime
+    valence: float
+    arousal: float
+    satisfaction: float
+    leading_emotions: list[str]
+    score: float
+    messages: int
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An early warning: what fired, why, and which messages triggered it."""
+
+    kind: str
+    reason: str
+    message_ids: list[int]
+    at: datetime
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Direction of the score over the trend window."""
+
+    direction: str  # rising / falling / stable
+    delta: float
+
+
+@dataclass(frozen=True)
+class RoutingHint:
+    """Where to route the customer's next contact, and why."""
+
+    route: str  # experienced_agent / standard
+    reason: str
+
+
+@dataclass
+class Timeline:
+    """Everything the scoring layer says about one customer."""
+
+    history: list[State] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def current(self) -> State | None:
+        """The state after the latest customer message."""
+        return self.history[-1] if self.history else None
+
+
+def score_of(valence: float, satisfaction: float, rules: ScoringRules) -> float:
+    """0-100 score from valence and satisfaction in [-1, 1] (50 = neutral)."""
+    total = rules.valence_weight + rules.satisfaction_weight
+    mix = (rules.valence_weight * valence + rules.satisfaction_weight * satisfaction) / (total or 1.0)
+    return round(max(0.0, min(100.0, 50.0 + 50.0 * mix)), 1)
+
+
+def state_at(signals: Sequence[Signal], at: datetime, rules: ScoringRules) -> State:
+    """Exponentially time-decayed averages of the customer's messages up to ``at``."""
+    weights, v, a, s = 0.0, 0.0, 0.0, 0.0
+    emotions: dict[str, float] = {}
+    count = 0
+    for sig in signals:
+        if sig.speaker != CUSTOMER or sig.timestamp > at:
+            continue
+        hours = (at - sig.timestamp).total_seconds() / 3600
+        w = math.pow(0.5, hours / rules.half_life_hours)
+        weights += w
+        v += w * sig.valence
+        a += w * sig.arousal
+        s += w * sig.satisfaction
+        for name, p in sig.emotions.items():
+            emotions[name] = emotions.get(name, 0.0) + w * p
+        count += 1
+    if weights == 0:
+        return State(at, 0.0, 0.0, 0.0, [], 50.0, 0)
+    v, a, s = v / weights, a / weights, s / weights
+    ranked = sorted(((p / weights, n) for n, p in emotions.items() if n != "neutral"), reverse=True)
+    leading = [n for p, n in ranked[:3] if p >= 0.2]
+    return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score_of(v, s, rules), count)
+
+
+def build_timeline(signals: Sequence[Signal], rules: ScoringRules) -> Timeline:
+    """Score history (one state per customer message) and the alerts it raises."""
+    ordered = sorted(signals, key=lambda s: (s.timestamp, s.message_id))
+    customer = [s for s in ordered if s.speaker == CUSTOMER]
+    history = [state_at(customer, sig.timestamp, rules) for sig in customer]
+    timeline = Timeline(history=history)
+    timeline.alerts = (_drop_alerts(customer, history, rules) + _streak_alerts(customer, rules)
+                       + _spike_alerts(customer, rules) + _arc_alerts(customer, rules))
+    timeline.alerts.sort(key=lambda a: a.at)
+    return timeline
+
+
+def trend(history: Sequence[State], rules: ScoringRules) -> Trend:
+    """Score now vs the last score at least ``trend_window_hours`` earlier (or the first score)."""
+    if len(history) < 2:
+        return Trend("stable", 0.0)
+    now = history[-1]
+    cutoff = now.at - timedelta(hours=rules.trend_window_hours)
+    past = [h for h in history[:-1] if h.at <= cutoff]
+    delta = round(now.score - (past[-1] if past else history[0]).score, 1)
+    if abs(delta) < rules.trend_min_points:
+        return Trend("stable", delta)
+    return Trend("rising" if delta > 0 else "falling", delta)
+
+
+def segment(score: float, rules: ScoringRules) -> str:
+    """The segment whose band the score falls in ('at_risk' below the lowest band)."""
+    for name, low in sorted(rules.segment_bands.items(), key=lambda kv: -kv[1]):
+        if score >= low:
+            return name
+    return "at_risk"
+
+
+def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> RoutingHint:
+    """Route a charged customer to an experienced agent, saying why."""
+    state = timeline.current
+    if state is None:
+        return RoutingHint("standard", "No history for this customer.")
+    recent = [a for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
+    if state.score < rules.route_score_below:
+        return RoutingHint("experienced_agent", f"Score {state.score:.0f} is below {rules.route_score_below:.0f}"
+                           f" (segment {segment(state.score, rules)}).")
+    if recent:
+        return RoutingHint("experienced_agent", f"Recent alert: {recent[-1].reason}")
+    return RoutingHint("standard", f"Score {state.score:.0f}, no recent alerts.")
+
+
+def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRules) -> list[Alert]:
+    alerts = []
+    for i, state in enumerate(history):
+        window = [(j, h) for j, h in enumerate(history[:i])
+                  if state.at - h.at <= timedelta(hours=rules.drop_window_hours)]
+        if not window:
+            continue
+        j, peak = max(window, key=lambda jh: jh[1].score)
+        if peak.score - state.score >= rules.drop_points:
+            alerts.append(Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points "
+                                f"(from {peak.score:.0f} to {state.score:.0f}) within "
+                                f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id, customer[i].message_id],
+                                state.at, "critical"))
+            break
+    return alerts
+
+
+def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
+    """Negative contacts in a row: a conversation counts once, by its mean satisfaction."""
+    conversations: dict[str, list[Signal]] = {}
+    for sig in customer:
+        conversations.setdefault(sig.conversation_id, []).append(sig)
+    ordered = sorted(conversations.values(), key=lambda msgs: msgs[0].timestamp)
+    streak: list[list[Signal]] = []
+    for msgs in ordered:
+        if sum(m.satisfaction for m in msgs) / len(msgs) < rules.negative_satisfaction:
+            streak.append(msgs)
+        else:
+            streak = []
+        if len(streak) == rules.negative_streak:
+            ids = [m.message_id for conv in streak for m in conv]
+            return [Alert("sustained_negativity", f"{len(streak)} negative contacts in a row.", ids,
+                          streak[-1][-1].timestamp, "critical")]
+    return []
+
+
+def _spike_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
+    alerts = []
+    for sig in customer:
+        name, p = max(((n, sig.emotions.get(n, 0.0)) for n in NEGATIVE_EMOTIONS), key=lambda kv: kv[1])
+        if p >= rules.spike_probability and sig.arousal >= rules.spike_arousal:
+            alerts.append(Alert("intensity_spike", f"High-intensity {name} ({p:.2f}, arousal {sig.arousal:.2f}).",
+                                [sig.message_id], sig.timestamp))
+    return alerts
+
+
+def _arc_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
+    conversations: dict[str, list[Signal]] = {}
+    for sig in customer:
+        conversations.setdefault(sig.conversation_id, []).append(sig)
+    alerts = []
+    for conversation_id, msgs in conversations.items():
+        if len(msgs) < 2:
+            continue
+        start = (msgs[0].valence + msgs[0].satisfaction) / 2
+        end = (msgs[-1].valence + msgs[-1].satisfaction) / 2
+        if start - end >= rules.arc_drop:
+            alerts.append(Alert("ends_worse", f"Conversation {conversation_id} ended worse than it began "
+                                f"({start:+.2f} -> {end:+.2f}).", [msgs[0].message_id, msgs[-1].message_id],
+                                msgs[-1].timestamp))
+    return alerts

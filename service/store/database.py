@@ -1,0 +1,169 @@
+"""The store: one small interface over SQLite (WAL, the default) or PostgreSQL (by URL).
+
+Every write is one transaction: the messages, and the customer summaries they change, land together
+or not at all. Schema changes are Alembic migrations, applied on open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.scoring.rules import ScoringRules
+from service.scoring.timeline import Signal, Timeline, build_timeline, segment, trend
+from service.store.tables import Customer, Message
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime (SQLite hands back naive ones)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store, with its reading already taken."""
+
+    customer_id: str
+    conversation_id: str
+    channel: str
+    speaker: str
+    timestamp: datetime
+    text: str | None
+    labels: list[str]
+    ekman: dict[str, float]
+    sentiment: list[str]
+    valence: float
+    arousal: float
+    satisfaction: float
+    satisfaction_class: str
+
+
+def signal_of(message: Message) -> Signal:
+    """The scoring view of a stored message."""
+    return Signal(message.id, message.conversation_id, utc(message.timestamp), message.speaker,
+                  message.valence, message.arousal, message.satisfaction, message.ekman, message.text or "")
+
+
+class Store:
+    """Customers, their messages and summaries."""
+
+    def __init__(self, url: str, rules: ScoringRules | None = None) -> None:
+        self.url = url
+        self.rules = rules or ScoringRules()
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest migration."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def add_messages(self, items: Iterable[NewMessage]) -> list[Message]:
+        """Store messages and refresh their customers' summaries, all in one transaction."""
+        items = list(items)
+        now = datetime.now(UTC)
+        with self.session() as session:
+            ids = sorted({m.customer_id for m in items})
+            existing = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+            for customer_id in ids:
+                if customer_id not in existing:
+                    existing[customer_id] = Customer(id=customer_id, created_at=now, updated_at=now, score=50.0,
+                                                     segment="neutral", trend="stable", trend_delta=0.0,
+                                                     open_alerts=0, alerts=[])
+                    session.add(existing[customer_id])
+            rows = [Message(**item.__dict__) for item in items]
+            session.add_all(rows)
+            session.flush()
+            for customer in existing.values():
+                self._refresh(session, customer, now)
+            return rows
+
+    def _refresh(self, session: Session, customer: Customer, now: datetime) -> None:
+        timeline = self.timeline_in(session, customer.id)
+        state = timeline.current
+        customer.updated_at = now
+        if state is None:
+            return
+        direction = trend(timeline.history, self.rules)
+        customer.score = state.score
+        customer.segment = segment(state.score, self.rules)
+        customer.trend, customer.trend_delta = direction.direction, direction.delta
+        customer.alerts = [{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids,
+                            "at": a.at.isoformat(), "severity": a.severity} for a in timeline.alerts]
+        customer.open_alerts = len(timeline.alerts)
+
+    def timeline_in(self, session: Session, customer_id: str) -> Timeline:
+        """The scoring timeline of one customer, inside an open session."""
+        messages = session.scalars(select(Message).where(Message.customer_id == customer_id)
+                                   .order_by(Message.timestamp, Message.id))
+        return build_timeline([signal_of(m) for m in messages], self.rules)
+
+    def customer(self, customer_id: str) -> Customer | None:
+        """One customer's summary row, or None."""
+        with self.session() as session:
+            return session.get(Customer, customer_id)
+
+    def messages(self, customer_id: str) -> list[Message]:
+        """A customer's messages, oldest first."""
+        with self.session() as session:
+            return list(session.scalars(select(Message).where(Message.customer_id == customer_id)
+                                        .order_by(Message.timestamp, Message.id)))
+
+    def timeline(self, customer_id: str) -> Timeline:
+        """A customer's scoring timeline."""
+        with self.session() as session:
+            return self.timeline_in(session, customer_id)
+
+    def customers(self, segment_filter: str | None = None, limit: int = 100, offset: int = 0) -> list[Customer]:
+        """Customers, riskiest first (lowest score, then most alerts)."""
+        query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
+        if segment_filter:
+            query = query.where(Customer.segment == segment_filter)
+        with self.session() as session:
+            return list(session.scalars(query.limit(limit).offset(offset)))
+
+    def count_customers(self) -> int:
+        """How many customers are stored."""
+        with self.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    def delete_customer(self, customer_id: str) -> bool:
+        """Erase a customer and every message of theirs; False when unknown."""
+        with self.session() as session:
+            session.execute(delete(Message).where(Message.customer_id == customer_id))
+            return session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,50 @@
+"""Storage tables (SQLAlchemy 2.0). Wire schemas live in ``service.api.schemas``, not here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all tables."""
+
+
+class Customer(Base):
+    """A customer and their latest summary (refreshed in the same transaction as each write)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float] = mapped_column(Float, default=50.0)
+    segment: Mapped[str] = mapped_column(String(32), default="neutral", index=True)
+    trend: Mapped[str] = mapped_column(String(16), default="stable")
+    trend_delta: Mapped[float] = mapped_column(Float, default=0.0)
+    open_alerts: Mapped[int] = mapped_column(Integer, default=0)
+    alerts: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Message(Base):
+    """One utterance with its reading. ``text`` is redacted (or absent) per settings."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_customer_time", "customer_id", "timestamp"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16))
+    speaker: Mapped[str] = mapped_column(String(16))
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    labels: Mapped[list] = mapped_column(JSON)
+    ekman: Mapped[dict] = mapped_column(JSON)
+    sentiment: Mapped[list] = mapped_column(JSON)
+    valence: Mapped[float] = mapped_column(Float)
+    arousal: Mapped[float] = mapped_column(Float)
+    satisfaction: Mapped[float] = mapped_column(Float)
+    satisfaction_class: Mapped[str] = mapped_column(String(16))
