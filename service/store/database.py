@@ -80,8 +80,10 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
-    def add_messages(self, items: Iterable[NewMessage]) -> list[Message]:
-        """Store messages and refresh their customers' summaries, all in one transaction."""
+    def add_messages(self, items: Iterable[NewMessage]) -> tuple[list[Message], list[Customer]]:
+        """Store messages and refresh their customers' summaries, all in one transaction.
+
+        Returns the stored messages and the refreshed customers (sorted by id)."""
         items = list(items)
         now = datetime.now(UTC)
         with self.session() as session:
@@ -98,7 +100,7 @@ class Store:
             session.flush()
             for customer in existing.values():
                 self._refresh(session, customer, now)
-            return rows
+            return rows, [existing[i] for i in ids]
 
     def _refresh(self, session: Session, customer: Customer, now: datetime) -> None:
         timeline = self.timeline_in(session, customer.id)

@@ -24,9 +24,7 @@ async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
     readings = await runtime.batcher.submit([m.text for m in body.messages])
     now = datetime.now(UTC)
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
-    rows = await run_in_threadpool(runtime.store.add_messages, items)
-    customers = [c for c in (await run_in_threadpool(runtime.store.customer, cid)
-                             for cid in sorted({m.customer_id for m in items})) if c is not None]
+    rows, customers = await run_in_threadpool(runtime.store.add_messages, items)
     out = RecordedOut(messages=[message_out(r) for r in rows], customers=[customer_out(c) for c in customers])
     for message in out.messages:
         runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from tests.api.conftest import make_client
+
+
+def test_analyze_one(client) -> None:
+    response = client.post("/v1/analyze", json={"text": "Thank you so much, you saved my day!", "channel": "email"})
+    assert response.status_code == 200
+    body = response.json()
+    assert "gratitude" in body["labels"] and body["channel"] == "email"
+    assert set(body["views"]) == {"ekman", "sentiment"}
+
+
+def test_analyze_batch_keeps_order(client) -> None:
+    texts = ["I love it <3", "😡😡", "Where is my parcel?"]
+    response = client.post("/v1/analyze/batch", json={"items": [{"text": t} for t in texts]})
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["readings"]] == texts
+
+
+def test_bad_input_names_the_field(client) -> None:
+    cases = [
+        ({"text": "   "}, ["body", "text"]),
+        ({"text": 42}, ["body", "text"]),
+        ({}, ["body", "text"]),
+        ({"text": "hi", "channel": "fax"}, ["body", "channel"]),
+        ({"text": "hi", "colour": "red"}, ["body", "colour"]),
+    ]
+    for payload, loc in cases:
+        response = client.post("/v1/analyze", json=payload)
+        assert response.status_code == 422, payload
+        assert response.json()["detail"][0]["loc"] == loc, payload
+
+
+def test_malformed_json(client) -> None:
+    response = client.post("/v1/analyze", content=b'{"text": "hi"', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_size_limits(tmp_path) -> None:
+    with make_client(tmp_path, max_body_bytes=2000, max_batch_items=3) as client:
+        big = client.post("/v1/analyze", json={"text": "a" * 5000})
+        assert big.status_code == 413
+        assert big.json()["detail"] == "Request body is over the limit of 2000 bytes."
+        many = client.post("/v1/analyze/batch", json={"items": [{"text": "ok"}] * 4})
+        assert many.status_code == 413
+        assert many.json()["detail"] == "items holds 4 texts; the limit is 3 per request."
+
+
+def test_api_keys(tmp_path) -> None:
+    with make_client(tmp_path, api_keys=["s3cret"]) as client:
+        assert client.post("/v1/analyze", json={"text": "hi"}).status_code == 401
+        assert client.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": "wrong"}).status_code == 401
+        assert client.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert client.get("/health").status_code == 200  # health stays open for probes
+
+
+def test_system_routes(client) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").json()["status"] == "ready"
+    client.post("/v1/analyze", json={"text": "hello"})
+    metrics = client.get("/metrics").text
+    assert "emotrace_http_requests_total" in metrics and 'route="/v1/analyze"' in metrics
+    model = client.get("/v1/model").json()
+    assert model["name"] == "emotrace-minilm-v1" and len(model["labels"]) == 28
+    assert "/v1/messages" in client.get("/openapi.json").json()["paths"]

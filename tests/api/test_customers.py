@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+def post(client, customer: str, texts: list[tuple[str, str]], days_ago: float, conv: str):
+    start = datetime.now(UTC) - timedelta(days=days_ago)
+    messages = [{"customer_id": customer, "conversation_id": conv, "channel": "chat", "speaker": speaker,
+                 "timestamp": (start + timedelta(minutes=i)).isoformat(), "text": text}
+                for i, (speaker, text) in enumerate(texts)]
+    return client.post("/v1/messages", json={"messages": messages})
+
+
+def test_record_and_timeline(client) -> None:
+    response = post(client, "c-1", [("customer", "Thanks, the new card works great! Mail me at jo@x.com"),
+                                    ("agent", "You're welcome!")], 10, "v1")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["messages"][0]["text"] == "Thanks, the new card works great! Mail me at [EMAIL]"
+    happy = body["customers"][0]["score"]
+    assert happy > 55
+    angry = post(client, "c-1", [("customer", "My card was charged twice and nobody answers. I'm furious 😡"),
+                                 ("agent", "I'm so sorry, let me fix that right away.")], 1, "v2")
+    assert angry.json()["customers"][0]["score"] < happy
+    detail = client.get("/v1/customers/c-1").json()
+    assert detail["state"]["leading_emotions"]
+    assert detail["routing"]["route"] in {"experienced_agent", "standard"} and detail["routing"]["reason"]
+    timeline = client.get("/v1/customers/c-1/timeline", params={"window": "week"}).json()
+    assert len(timeline["messages"]) == 4
+    assert len(timeline["history"]) == 2  # one state per customer message; agent turns do not count
+    assert sum(w["messages"] for w in timeline["windows"]) == 2
+    assert client.get("/v1/customers").json()[0]["id"] == "c-1"
+
+
+def test_alerts_and_routing_for_an_angry_customer(client) -> None:
+    post(client, "calm", [("customer", "Thank you, lovely service as always!")], 3, "a")
+    post(client, "angry", [("customer", "Thanks for the quick reply, all good now.")], 2, "b1")
+    post(client, "angry", [("customer", "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")], 0.1, "b2")
+    alerts = client.get("/v1/alerts").json()
+    assert alerts and all(a["customer_id"] == "angry" for a in alerts)
+    assert all(a["reason"] and a["message_ids"] for a in alerts)
+    assert client.get("/v1/customers/angry/routing").json()["route"] == "experienced_agent"
+    assert client.get("/v1/customers/calm/routing").json()["route"] == "standard"
+    segment = client.get("/v1/customers/angry").json()["segment"]
+    assert [a["customer_id"] for a in client.get("/v1/alerts", params={"segment": segment}).json()]
+
+
+def test_delete_erases_everything(client) -> None:
+    post(client, "gone", [("customer", "hello there")], 1, "x")
+    assert client.delete("/v1/customers/gone").status_code == 204
+    assert client.get("/v1/customers/gone").status_code == 404
+    assert client.get("/v1/customers/gone/timeline").json() == {"detail": "Customer 'gone' not found."}
+    assert client.delete("/v1/customers/gone").status_code == 404
+
+
+def test_unknown_customer_is_404(client) -> None:
+    response = client.get("/v1/customers/nobody")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Customer 'nobody' not found."}
+
+
+def test_bad_messages_store_nothing(client) -> None:
+    future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    good = {"customer_id": "z", "conversation_id": "1", "text": "fine"}
+    cases = [
+        ({**good, "timestamp": future}, "timestamp"),
+        ({**good, "timestamp": "yesterday-ish"}, "timestamp"),
+        ({**good, "speaker": "robot"}, "speaker"),
+        ({**good, "customer_id": "bad id!"}, "customer_id"),
+        ({**good, "text": ""}, "text"),
+    ]
+    for bad, field in cases:
+        response = client.post("/v1/messages", json={"messages": [good, bad]})
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"] == ["body", "messages", 1, field]
+    assert client.get("/v1/customers/z").status_code == 404
+
+
+def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
+    from tests.api.conftest import make_client
+
+    with make_client(tmp_path, store_text="none") as client:
+        post(client, "p", [("customer", "my number is 07700 900123")], 1, "x")
+        assert client.get("/v1/customers/p/timeline").json()["messages"][0]["text"] is None

@@ -1,0 +1,72 @@
+"""The live server: SSE feed, micro-batching under concurrency, PostgreSQL behind the real service."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from evaluation.live_server import running_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_server(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}") as base:
+        yield base
+
+
+def _collect_events(base: str, customer: str, found: list[dict], ready: threading.Event, done: threading.Event) -> None:
+    with httpx.stream("GET", f"{base}/v1/stream", params={"customer_id": customer}, timeout=30) as response:
+        event = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+                if event == "ready":
+                    ready.set()
+            elif line.startswith("data:") and event in {"reading", "customer"}:
+                found.append({"event": event, **json.loads(line.split(":", 1)[1])})
+                if event == "customer":
+                    done.set()
+                    return
+
+
+def test_sse_feed_sends_readings_and_scores(server) -> None:
+    found: list[dict] = []
+    ready, done = threading.Event(), threading.Event()
+    listener = threading.Thread(target=_collect_events, args=(server, "live-1", found, ready, done), daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    httpx.post(f"{server}/v1/messages", json={"messages": [
+        {"customer_id": "other", "conversation_id": "o", "text": "hello"},
+        {"customer_id": "live-1", "conversation_id": "k", "text": "Where is my refund? 😠"}]}, timeout=30)
+    assert done.wait(30)
+    assert [e["event"] for e in found] == ["reading", "customer"]
+    assert found[0]["customer_id"] == "live-1" and "labels" in found[0]
+    assert found[1]["id"] == "live-1" and 0 <= found[1]["score"] <= 100
+
+
+def test_concurrent_requests_share_model_batches(server) -> None:
+    def before() -> float:
+        text = httpx.get(f"{server}/metrics").text
+        return float(next(line.split()[1] for line in text.splitlines() if line.startswith("emotrace_model_batches ")))
+
+    start_batches = before()
+    with ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(lambda i: httpx.post(f"{server}/v1/analyze", json={"text": f"message {i} is fine"},
+                                                   timeout=30).status_code, range(64)))
+    assert codes == [200] * 64
+    assert before() - start_batches < 64  # some requests shared a model call
+
+
+def test_service_on_postgresql(database_url) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is covered by the other live tests")
+    with running_server(database_url) as base:
+        response = httpx.post(f"{base}/v1/messages", json={"messages": [
+            {"customer_id": "pg", "conversation_id": "1", "text": "Thanks a lot!"}]}, timeout=30)
+        assert response.status_code == 201
+        assert httpx.get(f"{base}/v1/customers/pg").json()["id"] == "pg"
+        assert httpx.delete(f"{base}/v1/customers/pg").status_code == 204

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from service.scoring.rules import ScoringRules
+from service.scoring.timeline import Signal, build_timeline, routing_hint, score_of, segment, state_at, trend
+
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+RULES = ScoringRules()
+
+
+def sig(i: int, hours: float, valence: float, satisfaction: float, *, speaker: str = "customer", conv: str = "c1",
+        anger: float = 0.0, arousal: float = 0.3) -> Signal:
+    return Signal(i, conv, T0 + timedelta(hours=hours), speaker, valence, arousal, satisfaction,
+                  {"anger": anger, "joy": max(valence, 0), "neutral": 0.2})
+
+
+def test_score_maps_valence_and_satisfaction_to_0_100() -> None:
+    assert score_of(0, 0, RULES) == 50
+    assert score_of(1, 1, RULES) == 100
+    assert score_of(-1, -1, RULES) == 0
+    assert score_of(0, -1, RULES) == 20  # satisfaction weighs 0.6
+
+
+def test_agent_turns_never_count() -> None:
+    signals = [sig(1, 0, 0.5, 0.5), sig(2, 1, -0.9, -0.9, speaker="agent")]
+    assert state_at(signals, T0 + timedelta(hours=2), RULES).messages == 1
+    assert state_at(signals, T0 + timedelta(hours=2), RULES).valence == 0.5
+
+
+def test_older_messages_weigh_less() -> None:
+    signals = [sig(1, 0, -1.0, -1.0), sig(2, 72, 1.0, 1.0)]  # one half-life apart
+    state = state_at(signals, T0 + timedelta(hours=72), RULES)
+    assert abs(state.valence - (1.0 - 0.5) / 1.5) < 1e-3
+
+
+def test_segments_and_trend() -> None:
+    assert segment(90, RULES) == "delighted"
+    assert segment(45, RULES) == "neutral"
+    assert segment(10, RULES) == "at_risk"
+    falling = build_timeline([sig(i, i * 24, 0.6 - 0.3 * i, 0.6 - 0.3 * i, conv=f"c{i}") for i in range(5)], RULES)
+    assert trend(falling.history, RULES).direction == "falling"
+    assert trend(falling.history[:1], RULES).direction == "stable"
+
+
+def test_quiet_dissatisfaction_moves_towards_at_risk() -> None:
+    """Calm, factual complaints (valence near 0, satisfaction negative) still lower the score."""
+    calm = [sig(i, i * 48, -0.05, -0.8, conv=f"c{i}") for i in range(3)]
+    timeline = build_timeline(calm, RULES)
+    assert segment(timeline.current.score, RULES) in {"frustrated", "at_risk"}
+    kinds = {a.kind for a in timeline.alerts}
+    assert "sustained_negativity" in kinds
+
+
+def test_alerts_name_their_messages() -> None:
+    signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, -0.8, -0.9, anger=0.9, arousal=0.8)]
+    timeline = build_timeline(signals, RULES)
+    by_kind = {a.kind: a for a in timeline.alerts}
+    assert by_kind["sharp_drop"].message_ids == [1, 3]
+    assert "points" in by_kind["sharp_drop"].reason
+    assert by_kind["intensity_spike"].message_ids == [3]
+    assert by_kind["ends_worse"].message_ids == [1, 3]
+
+
+def test_no_alerts_for_a_happy_customer() -> None:
+    assert build_timeline([sig(i, i * 30, 0.6, 0.7, conv=f"c{i}") for i in range(4)], RULES).alerts == []
+
+
+def test_routing_hint() -> None:
+    now = T0 + timedelta(hours=21)
+    angry = build_timeline([sig(1, 0, 0.5, 0.5), sig(2, 20, -0.9, -0.9, anger=0.9, arousal=0.9)], RULES)
+    hint = routing_hint(angry, now, RULES)
+    assert hint.route == "experienced_agent" and hint.reason
+    calm = build_timeline([sig(1, 0, 0.5, 0.6)], RULES)
+    assert routing_hint(calm, now, RULES).route == "standard"
+    assert routing_hint(build_timeline([], RULES), now, RULES).route == "standard"
