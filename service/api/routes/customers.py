@@ -73,7 +73,7 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 
 @router.get("", response_model=list[CustomerOut])
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32),
-                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[CustomerOut]:
+                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment."""
     return [customer_out(c) for c in runtime.store.customers(segment, limit, offset)]
 
