@@ -64,6 +64,13 @@ def require_access(request: Request, runtime: RuntimeDep) -> None:
 AccessDep = Depends(require_access)
 
 
+def check_batch_size(field: str, count: int, settings: Settings) -> None:
+    """Refuse (413) a request holding more items than ``max_batch_items``."""
+    if count > settings.max_batch_items:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"{field} holds {count} items; the limit is {settings.max_batch_items} per request.")
+
+
 def reading_out(reading: Reading, channel: str = "chat") -> ReadingOut:
     """Wire form of a reading."""
     data = reading.to_dict()

@@ -45,7 +45,7 @@ def test_size_limits(tmp_path) -> None:
         assert big.json()["detail"] == "Request body is over the limit of 2000 bytes."
         many = client.post("/v1/analyze/batch", json={"items": [{"text": "ok"}] * 4})
         assert many.status_code == 413
-        assert many.json()["detail"] == "items holds 4 texts; the limit is 3 per request."
+        assert many.json()["detail"] == "items holds 4 items; the limit is 3 per request."
 
 
 def test_api_keys(tmp_path) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
-from service.api.deps import AccessDep, RuntimeDep, reading_out
+from service.api.deps import AccessDep, RuntimeDep, check_batch_size, reading_out
 from service.api.schemas import BatchIn, BatchOut, ReadingOut, TextIn
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
@@ -20,9 +20,6 @@ async def analyze_one(body: TextIn, runtime: RuntimeDep) -> ReadingOut:
 @router.post("/batch", response_model=BatchOut)
 async def analyze_batch(body: BatchIn, runtime: RuntimeDep) -> BatchOut:
     """Read several texts in one call; nothing is stored."""
-    limit = runtime.settings.max_batch_items
-    if len(body.items) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"items holds {len(body.items)} texts; the limit is {limit} per request.")
+    check_batch_size("items", len(body.items), runtime.settings)
     readings = await runtime.batcher.submit([item.text for item in body.items])
     return BatchOut(readings=[reading_out(r, item.channel) for r, item in zip(readings, body.items, strict=True)])

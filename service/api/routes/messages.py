@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from service.api.deps import AccessDep, RuntimeDep, check_batch_size, customer_out, message_out
 from service.api.recording import new_message
 from service.api.schemas import MessagesIn, RecordedOut
 
@@ -17,10 +17,7 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[Acces
 @router.post("", response_model=RecordedOut, status_code=status.HTTP_201_CREATED)
 async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
     """Read and store messages (one transaction: all are stored or none)."""
-    limit = runtime.settings.max_batch_items
-    if len(body.messages) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"messages holds {len(body.messages)} items; the limit is {limit} per request.")
+    check_batch_size("messages", len(body.messages), runtime.settings)
     readings = await runtime.batcher.submit([m.text for m in body.messages])
     now = datetime.now(UTC)
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
