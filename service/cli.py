@@ -200,6 +200,40 @@ def train(
 
 @app.command()
 @friendly_errors
+def batch(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="JSONL, CSV or Parquet file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL, CSV or Parquet file to write.")],
+    text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
+    id_column: Annotated[str | None, typer.Option(help="Column to copy into the output as 'id'.")] = None,
+    engine: Annotated[str, typer.Option(help="local, or dask (a cluster; see --scheduler).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address; none = local cluster.")] = None,
+    workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per resumable chunk.")] = 2048,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read every row of a file into an output file; re-running the same command resumes an interrupted run."""
+    from service.batch.engines import dask_runner, local_runner
+    from service.batch.job import BatchJob, BatchOptions, summary_dict
+
+    if engine not in {"local", "dask"}:
+        raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
+    options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
+                           str(model) if model else str(get_settings().model_dir))
+    job = BatchJob(options, overwrite=overwrite)
+    runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
+    summary = job.run(runner)
+    if as_json:
+        typer.echo(json.dumps(summary_dict(summary), indent=2))
+        return
+    typer.echo(f"{summary.rows} rows read into {summary.output}; {summary.errors} bad rows"
+               + (f" (see {summary.error_file})" if summary.error_file else ""))
+    typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
+
+
+@app.command()
+@friendly_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,

@@ -1,0 +1,73 @@
+"""Where chunks are read: in this process (``local``) or on a Dask cluster (``dask``).
+
+Both run :func:`service.batch.job.read_chunk`, so the same input gives the same labels either way.
+On Dask each worker loads the model once and keeps it; a few chunks per worker are in flight at a
+time, so memory stays bounded on the client too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from service.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
+from service.batch.rows import InputRow
+from service.model.classifier import EmotionClassifier
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+
+@lru_cache(maxsize=2)
+def _worker_classifier(model_dir: str | None) -> EmotionClassifier:
+    """The model, loaded once per process (a Dask worker keeps it between tasks)."""
+    return EmotionClassifier.from_pretrained(model_dir)
+
+
+def _read_chunk_on_worker(index: int, model_dir: str | None, rows: list[InputRow], text_column: str,
+                          id_column: str | None) -> tuple[int, ChunkResult]:
+    return index, read_chunk(_worker_classifier(model_dir), rows, text_column, id_column)
+
+
+def local_runner(options: BatchOptions) -> ChunkRunner:
+    """Read chunks one after another in this process."""
+    classifier = EmotionClassifier.from_pretrained(options.model_dir)
+
+    def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
+        for index, rows in chunks:
+            yield index, read_chunk(classifier, rows, options.text_column, options.id_column)
+
+    return run
+
+
+def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) -> ChunkRunner:
+    """Read chunks on a Dask cluster: ``scheduler`` (tcp://host:8786) or a local cluster on 127.0.0.1."""
+    from distributed import Client, LocalCluster, as_completed
+
+    def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
+                                                      dashboard_address=None, processes=True)
+        client = Client(scheduler or cluster)
+        try:
+            in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
+            pending = as_completed()
+            chunk_iter = iter(chunks)
+            for _ in range(in_flight):
+                if (item := next(chunk_iter, None)) is not None:
+                    pending.add(_submit(client, options, *item))
+            for future in pending:
+                yield future.result()
+                if (item := next(chunk_iter, None)) is not None:
+                    pending.add(_submit(client, options, *item))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    return run
+
+
+def _submit(client: Client, options: BatchOptions, index: int, rows: list[InputRow]) -> Future:
+    return client.submit(_read_chunk_on_worker, index, options.model_dir, rows, options.text_column,
+                         options.id_column, pure=False)

@@ -1,0 +1,230 @@
+"""``emotrace batch``: read every row of a file, resumably and exactly once.
+
+The input is cut into chunks of ``chunk_rows`` rows. Chunk *k* is written to ``OUTPUT.parts/`` as one
+part file, made visible by an atomic rename only when complete, together with its bad rows and its
+label counts. A run killed at any moment (even ``kill -9``) loses at most the chunks in flight;
+re-running the same command skips the finished parts. When all parts exist they are joined into
+OUTPUT (again by atomic rename) and the parts folder is removed. Memory stays constant: a chunk at a
+time (a few per worker on Dask).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from service.batch.rows import InputRow, columns_of, count_rows, file_format, read_rows, write_rows
+from service.errors import EmotraceError
+from service.model.classifier import EmotionClassifier
+
+PART_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What a batch run reads, how, and where it writes."""
+
+    input: Path
+    output: Path
+    text_column: str = "text"
+    id_column: str | None = None
+    chunk_rows: int = 2048
+    model_dir: str | None = None
+
+    def manifest(self) -> dict[str, object]:
+        """What must match for a run to be resumed."""
+        stat = self.input.stat()
+        return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
+                "model_dir": self.model_dir}
+
+
+@dataclass
+class ChunkResult:
+    """The readings of one chunk, its bad rows and its label counts."""
+
+    rows: list[dict[str, object]]
+    errors: list[dict[str, object]]
+    labels: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BatchSummary:
+    """Totals of a finished run."""
+
+    rows: int
+    errors: int
+    labels: dict[str, int]
+    output: str
+    error_file: str | None
+
+
+def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column: str,
+               id_column: str | None) -> ChunkResult:
+    """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
+    good: list[tuple[InputRow, str]] = []
+    errors: list[dict[str, object]] = []
+    for row in rows:
+        if row.fields is None:
+            errors.append({"row": row.number, "reason": row.error})
+            continue
+        text = row.fields.get(text_column)
+        if not isinstance(text, str) or not text.strip():
+            errors.append({"row": row.number, "reason": f"missing or empty '{text_column}'"})
+            continue
+        good.append((row, text))
+    readings = classifier.predict([text for _, text in good]) if good else []
+    out, labels = [], Counter[str]()
+    for (row, _), reading in zip(good, readings, strict=True):
+        labels.update(reading.labels)
+        record: dict[str, object] = {"row": row.number}
+        if id_column is not None:
+            record["id"] = row.fields.get(id_column) if row.fields else None
+        sat = reading.satisfaction
+        record.update(
+            labels=reading.labels, top_label=reading.top_label,
+            ekman=reading.views["ekman"].labels if "ekman" in reading.views else [],
+            sentiment=reading.views["sentiment"].labels if "sentiment" in reading.views else [],
+            valence=None if reading.valence is None else round(reading.valence, 4),
+            arousal=None if reading.arousal is None else round(reading.arousal, 4),
+            satisfaction=None if reading.satisfaction_score is None else round(reading.satisfaction_score, 4),
+            satisfaction_class=max(sat, key=sat.__getitem__) if sat else None,
+        )
+        out.append(record)
+    return ChunkResult(out, errors, dict(labels))
+
+
+ChunkRunner = Callable[[Iterator[tuple[int, list[InputRow]]]], Iterator[tuple[int, ChunkResult]]]
+
+
+class BatchJob:
+    """One batch run over a file: checks, resumable parts, the final join and summary."""
+
+    def __init__(self, options: BatchOptions, overwrite: bool = False) -> None:
+        self.options = options
+        self.parts = options.output.with_name(options.output.name + ".parts")
+        self.error_file = options.output.with_name(options.output.name + ".errors.jsonl")
+        self._check(overwrite)
+
+    def _check(self, overwrite: bool) -> None:
+        opts = self.options
+        if not opts.input.is_file():
+            raise EmotraceError("E502", f"Input file {opts.input} does not exist.", "Check the path.")
+        file_format(opts.input)
+        file_format(opts.output)
+        columns = columns_of(opts.input)
+        for column in (opts.text_column, opts.id_column):
+            if column is not None and column not in columns:
+                raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
+        if opts.chunk_rows < 1:
+            raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
+        if opts.output.exists():
+            if not overwrite:
+                raise EmotraceError("E505", f"Output {opts.output} already exists.",
+                                    "Pass --overwrite to replace it, or choose another output path.")
+            opts.output.unlink()
+            shutil.rmtree(self.parts, ignore_errors=True)
+        manifest = self.parts / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text()) != opts.manifest():
+            raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options.",
+                                "Re-run with the same input and options to resume it, or pass --overwrite.")
+
+    def part_path(self, index: int) -> Path:
+        """Where chunk ``index`` lives once finished."""
+        return self.parts / f"part-{index:0{PART_DIGITS}d}{self.options.output.suffix}"
+
+    def pending_chunks(self) -> Iterator[tuple[int, list[InputRow]]]:
+        """(index, rows) of every chunk not yet finished, streaming through the input once."""
+        rows = read_rows(self.options.input)
+        index = 0
+        while chunk := list(islice(rows, self.options.chunk_rows)):
+            if not self.part_path(index).exists():
+                yield index, chunk
+            index += 1
+
+    def write_part(self, index: int, result: ChunkResult) -> None:
+        """Write a finished chunk: sidecars first, then the part itself by atomic rename (the commit)."""
+        meta = self.parts / f"part-{index:0{PART_DIGITS}d}.meta.json"
+        tmp_meta = meta.with_suffix(".tmp")
+        tmp_meta.write_text(json.dumps({"rows": len(result.rows), "errors": result.errors, "labels": result.labels}))
+        os.replace(tmp_meta, meta)
+        final = self.part_path(index)
+        tmp = final.with_name(final.stem + ".tmp" + final.suffix)
+        write_rows(tmp, result.rows)
+        os.replace(tmp, final)
+
+    def run(self, runner: ChunkRunner, progress: bool = True) -> BatchSummary:
+        """Process every pending chunk with ``runner``, then join the parts into the output."""
+        self.parts.mkdir(parents=True, exist_ok=True)
+        (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
+        total = count_rows(self.options.input)
+        done_rows = sum(data["rows"] + len(data["errors"]) for data in self._finished_parts())
+        bar = tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress, dynamic_ncols=True)
+        for index, result in runner(self.pending_chunks()):
+            self.write_part(index, result)
+            bar.update(len(result.rows) + len(result.errors))
+        bar.close()
+        return self._join()
+
+    def _finished_parts(self) -> Iterator[dict]:
+        """Sidecar data (rows, errors, labels) of every committed part, in order."""
+        for meta in sorted(self.parts.glob("part-*.meta.json")):
+            if self.part_path(int(meta.name.split("-")[1].split(".")[0])).exists():
+                yield json.loads(meta.read_text())
+
+    def _join(self) -> BatchSummary:
+        parts = sorted(self.parts.glob(f"part-*[0-9]{self.options.output.suffix}"))
+        tmp = self.options.output.with_name(self.options.output.name + ".tmp")
+        _concatenate(parts, tmp, file_format(self.options.output))
+        rows, labels, errors = 0, Counter[str](), []
+        for data in self._finished_parts():
+            rows += data["rows"]
+            labels.update(data["labels"])
+            errors += data["errors"]
+        if errors:
+            with self.error_file.open("w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(e) + "\n" for e in errors)
+        os.replace(tmp, self.options.output)
+        shutil.rmtree(self.parts)
+        return BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
+                            str(self.error_file) if errors else None)
+
+
+def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        writer = None
+        for part in parts:
+            table = pq.read_table(part)
+            if table.num_rows == 0:
+                continue
+            writer = writer or pq.ParquetWriter(target, table.schema)
+            writer.write_table(table.cast(writer.schema))
+        if writer is None:
+            write_rows(target, [])
+        else:
+            writer.close()
+        return
+    with target.open("wb") as out:
+        header_written = False
+        for part in parts:
+            with part.open("rb") as handle:
+                if fmt == "csv":
+                    header = handle.readline()
+                    if not header_written and header.strip():
+                        out.write(header)
+                        header_written = True
+                shutil.copyfileobj(handle, out)
+
+
+def summary_dict(summary: BatchSummary) -> dict[str, object]:
+    """The summary as a JSON-ready dict."""
+    return asdict(summary)

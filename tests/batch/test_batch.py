@@ -1,0 +1,102 @@
+"""``emotrace batch`` end to end: formats, bad rows, refusal to clobber, kill -9 and resume, Dask."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from service.batch.engines import dask_runner, local_runner
+from service.batch.job import BatchJob, BatchOptions
+from tests.test_cli import EMOTRACE, run
+
+TEXTS = ["Thanks so much, that fixed it!", "Where is my order? It's been two weeks.", "I'm furious 😡",
+         "ok", "This is great <3", "Still waiting for my refund...", "Can you tell me your opening hours?"]
+
+
+def write_input(path: Path, rows: int, bad: dict[int, str] | None = None) -> None:
+    bad = bad or {}
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(1, rows + 1):
+            handle.write(bad.get(i, json.dumps({"msg_id": f"m{i}", "body": TEXTS[i % len(TEXTS)]})) + "\n")
+
+
+def output_rows(path: Path) -> list[dict]:
+    if path.suffix == ".parquet":
+        return pq.read_table(path).to_pylist()
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_batch_jsonl_to_csv_with_bad_rows(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 30, {4: '{"msg_id": "m4", "body": "   "}', 9: "{not json"})
+    result = run("batch", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "body",
+                 "--id-column", "msg_id", "--chunk-rows", "8", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == 28 and summary["errors"] == 2
+    errors = [json.loads(line) for line in Path(summary["error_file"]).read_text().splitlines()]
+    assert [e["row"] for e in errors] == [4, 9]
+    assert "missing or empty 'body'" in errors[0]["reason"] and "undecodable" in errors[1]["reason"]
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[0].startswith("row,id,labels") and len(lines) == 29
+    assert not (tmp_path / "out.csv.parts").exists()
+
+
+def test_refusals_name_the_problem(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 3)
+    missing = run("batch", str(source), "-o", str(tmp_path / "o.jsonl"))
+    assert missing.returncode == 2 and "Column 'text' is not in" in missing.stderr
+    assert "['msg_id', 'body']" in missing.stderr
+    (tmp_path / "o.jsonl").write_text("precious\n")
+    clobber = run("batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--text-column", "body")
+    assert clobber.returncode == 2 and "already exists" in clobber.stderr and "--overwrite" in clobber.stderr
+    assert (tmp_path / "o.jsonl").read_text() == "precious\n"
+
+
+def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    write_input(source, 4000)
+    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--id-column", "msg_id",
+            "--chunk-rows", "200"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "out.parquet.parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("part-*[0-9].parquet"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished_before = len(list(parts.glob("part-*[0-9].parquet")))
+    assert 3 <= finished_before < 20 and not output.exists()
+    resumed = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    rows = output_rows(output)
+    assert sorted(r["row"] for r in rows) == list(range(1, 4001))
+    assert all(r["id"] == f"m{r['row']}" for r in rows)
+
+
+def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 120)
+    results = {}
+    for engine in ("local", "dask"):
+        options = BatchOptions(source, tmp_path / f"{engine}.jsonl", "body", "msg_id", chunk_rows=25)
+        runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler=None, workers=2)
+        summary = BatchJob(options).run(runner, progress=False)
+        assert summary.rows == 120
+        results[engine] = {r["row"]: r["labels"] for r in output_rows(options.output)}
+    assert results["dask"] == results["local"]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".xlsx"])
+def test_unsupported_formats(tmp_path, suffix: str) -> None:
+    source = tmp_path / f"in{suffix}"
+    source.write_text("x")
+    result = run("batch", str(source), "-o", str(tmp_path / "o.jsonl"))
+    assert result.returncode == 2 and "Unsupported file type" in result.stderr
