@@ -2,9 +2,9 @@
 sorted batches) vs ``transformers.pipeline("text-classification")`` in torch fp32 over the same
 fine-tuned weights. Also single-text latency percentiles and peak memory.
 
-    python -m evaluation.benchmark_speed [--torch-weights runs/default/final] [--limit N]
+    python -m evaluation.benchmark_speed [--torch-weights DIR] [--limit N]
 
-The torch weights are written by ``emotrace train`` (not shipped: 90 MB).
+The torch weights default to the shipped model directory (stored in fp16, run in fp32 here).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.common import RUN_DIR, goemotions_dev, print_figures
+from evaluation.common import goemotions_dev, print_figures
 from service.errors import EmotraceError
-from service.model.classifier import EmotionClassifier
+from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.text.normalize import normalize_text
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     """Print texts/s of both, the speed-up, single-text p50/p99 latency and peak RSS."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None, help="Model directory (default: shipped).")
-    parser.add_argument("--torch-weights", type=Path, default=RUN_DIR / "final")
+    parser.add_argument("--torch-weights", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--limit", type=int, default=None, help="Use only the first N dev texts.")
     args = parser.parse_args()
     if not (args.torch_weights / "model.safetensors").exists():

@@ -111,7 +111,8 @@ def analyze(
 @friendly_errors
 def evaluate(
     data: Annotated[Path, typer.Option("--data", "-d", help="GoEmotions TSV, or CSV/JSONL/Parquet.")],
-    model: ModelOption = None,
+    model: Annotated[list[Path] | None, typer.Option(
+        "--model", "-m", help="Model directory; repeat to compare models side by side.")] = None,
     text_column: Annotated[str, typer.Option(help="Text column (CSV/JSONL).")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
@@ -120,28 +121,54 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1
-    (or, with --rating-column / --satisfaction-column, satisfaction F1, AUC and calibration error)."""
+    (or, with --rating-column / --satisfaction-column, satisfaction F1, AUC and calibration error).
+    With several --model, the models are compared on the same rows."""
     from evaluation.evaluate import evaluate as run_evaluation
     from training.data import read_labelled_file
 
     settings = get_settings()
-    classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
+    classifiers = [EmotionClassifier.from_pretrained(m, threads=settings.threads) for m in model or [settings.model_dir]]
     if rating_column or satisfaction_column:
-        _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, as_json)
+        for classifier in classifiers:
+            _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, as_json)
         return
-    labelled = read_labelled_file(data, classifier.schema.labels, text_column, label_column)
-    report = run_evaluation(classifier, labelled)
+    first = classifiers[0]
+    for other in classifiers[1:]:
+        if other.schema.labels != first.schema.labels:
+            raise EmotraceError("E009", f"{other.directory} and {first.directory} have different label sets.",
+                                "Compare models trained on the same labels.")
+    labelled = read_labelled_file(data, first.schema.labels, text_column, label_column)
+    reports = {str(c.directory): run_evaluation(c, labelled) for c in classifiers}
+    if len(reports) == 1:
+        (report,) = reports.values()
+        if as_json:
+            typer.echo(json.dumps(report, indent=2))
+            return
+        _print_reports(data, reports, first.schema.groupings)
+        return
+    names = list(reports)
+    difference = reports[names[-1]]["macro_f1"] - reports[names[0]]["macro_f1"]  # type: ignore[operator]
     if as_json:
-        typer.echo(json.dumps(report, indent=2))
+        typer.echo(json.dumps({"models": reports, "macro_f1_difference": difference}, indent=2))
         return
-    typer.echo(f"{data}: {report['n']} texts, model {classifier.directory}")
-    for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in classifier.schema.groupings]):
-        typer.echo(f"  {key:<22} {report[key]:.4f}")
-    typer.echo(f"  {'label':<16} {'P':>6} {'R':>6} {'F1':>6} {'n':>6}")
-    per_label = report["per_label"]
-    assert isinstance(per_label, dict)
-    for name, row in per_label.items():
-        typer.echo(f"  {name:<16} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['support']:6d}")
+    _print_reports(data, reports, first.schema.groupings)
+    typer.echo(f"macro-F1 difference (last - first): {difference:+.4f}")
+
+
+def _print_reports(data: Path, reports: dict[str, dict[str, object]], groupings: dict[str, object]) -> None:
+    names = list(reports)
+    typer.echo(f"{data}: {next(iter(reports.values()))['n']} texts")
+    for i, name in enumerate(names):
+        typer.echo(f"  [{i}] {name}")
+    columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
+    typer.echo(f"  {'':<22}{columns}")
+    for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in groupings]):
+        typer.echo(f"  {key:<22}" + "".join(f"{reports[n][key]:9.4f}" for n in names))
+    typer.echo(f"  {'label F1':<22}{columns}{'support':>9}")
+    per_label = {n: reports[n]["per_label"] for n in names}
+    for label, row in per_label[names[0]].items():  # type: ignore[union-attr]
+        values = "".join(f"{per_label[n][label]['f1']:9.3f}" for n in names)  # type: ignore[index]
+        typer.echo(f"  {label:<22}{values}{row['support']:9d}")
 
 
 def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_column: str, rating_column: str | None,
@@ -183,6 +210,8 @@ def train(
     batch_size: Annotated[int, typer.Option(help="Texts per step.")] = 32,
     learning_rate: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = 1e-4,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke runs).")] = None,
+    from_model: Annotated[Path | None, typer.Option(
+        help="Start from a trained model directory (e.g. the shipped one) instead of the base encoder.")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
     from training.pipeline import run_training
@@ -192,7 +221,7 @@ def train(
                              learning_rate=learning_rate, max_steps=max_steps)
     command = "emotrace train " + shlex.join(sys.argv[2:])
     metrics = run_training(args, model_dir, data_root or get_settings().data_root, data, text_column,
-                           label_column, command)
+                           label_column, command, from_model)
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")

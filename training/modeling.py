@@ -64,15 +64,25 @@ class EmotionNet(nn.Module):
             "with_satisfaction": self.satisfaction is not None,
         }
 
-    def save(self, directory: Path) -> None:
-        """Save encoder config, all weights (safetensors) and the head layout into ``directory``."""
+    def save(self, directory: Path, dtype: torch.dtype = torch.float32) -> None:
+        """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout into ``directory``."""
         from safetensors.torch import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
         self.encoder.config.save_pretrained(directory)
-        state = {k: v.contiguous() for k, v in self.state_dict().items()}
+        state = {k: v.to(dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
+
+    def relabel(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        """Replace the emotion head for label set ``new``, keeping the learnt rows of labels in ``old``."""
+        head = nn.Linear(self.emotion.in_features, len(new))
+        with torch.no_grad():
+            for i, label in enumerate(new):
+                if label in old:
+                    head.weight[i] = self.emotion.weight[old.index(label)]
+                    head.bias[i] = self.emotion.bias[old.index(label)]
+        self.emotion = head
 
     @classmethod
     def from_base(cls, num_labels: int, encoder_path: str | None = None, **kwargs: object) -> EmotionNet:

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import torch
 from transformers import AutoTokenizer
 
 from evaluation.evaluate import evaluate_probabilities
@@ -33,7 +34,7 @@ def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, 
     fp32 = export_onnx(net, work_dir / "model_fp32.onnx")
     quantize_int8(fp32, out_dir / ONNX_FILE)
     AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(out_dir)
-    net.encoder.config.save_pretrained(out_dir)
+    net.save(out_dir, dtype=torch.float16)  # fine-tuning / torch baselines start from these (half size)
     schema.save(out_dir)
     for stale in ("thresholds.json", "metrics.json"):
         (out_dir / stale).unlink(missing_ok=True)

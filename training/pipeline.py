@@ -28,8 +28,27 @@ def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts,
     return train, dev
 
 
+def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_heads: bool) -> tuple[EmotionNet, dict]:
+    """The network to fine-tune: the base encoder, or a trained model directory relabelled to ``labels``.
+
+    Returns it with the groupings that still apply (those of ``from_model`` whose labels all remain)."""
+    if from_model is None:
+        net = EmotionNet.from_base(len(labels), with_affect=with_extra_heads, with_satisfaction=with_extra_heads)
+        return net, {}
+    if not (from_model / "model.safetensors").exists():
+        raise EmotraceError("E308", f"{from_model} holds no trainable weights (model.safetensors).",
+                            "Start from a directory written by `emotrace train`, or leave out --from-model.")
+    old = LabelSchema.load(from_model)
+    net = EmotionNet.from_directory(from_model)
+    if old.labels != labels:
+        net.relabel(old.labels, labels)
+    groupings = {g: m for g, m in old.groupings.items() if {x for v in m.values() for x in v} <= set(labels)}
+    return net, groupings
+
+
 def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data: Path | None,
-                 text_column: str, label_column: str, command: str) -> dict[str, object]:
+                 text_column: str, label_column: str, command: str,
+                 from_model: Path | None = None) -> dict[str, object]:
     """Train (or resume) and package; returns the packaged model's metrics."""
     if data is None:
         if not (data_root / "goemotions").is_dir():
@@ -38,14 +57,14 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         schema = LabelSchema.goemotions(data_root / "goemotions")
         tasks = default_tasks(data_root)
         dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
-        net = EmotionNet.from_base(len(GOEMOTIONS_LABELS))
+        net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True)
         sources, measure_root = RECIPE_SOURCES, data_root
     else:
         labelled = read_labelled_records(data, text_column, label_column)
         train_rows, dev = carve_dev(labelled)
-        schema = LabelSchema(labelled.labels, {}, "neutral" if "neutral" in labelled.labels else None)
+        net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False)
+        schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
         tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
-        net = EmotionNet.from_base(len(labelled.labels), with_affect=False, with_satisfaction=False)
         sources, measure_root = [str(data)], None
     Trainer(net, base_encoder_path(), tasks, args).train()
     return package_model(args.output_dir / "final", model_dir, schema, dev, measure_root, command, sources)

@@ -1,0 +1,37 @@
+"""``emotrace train`` on the user's own labels, end to end (a short run)."""
+
+from __future__ import annotations
+
+import json
+
+from service.model.classifier import DEFAULT_MODEL_DIR
+from tests.test_cli import run
+
+ROWS = [("Thanks, that solved it!", "gratitude"), ("Please refund my order, it never came", "refund_request"),
+        ("I want my money back for the broken kettle", "refund_request"), ("You are all useless", "anger"),
+        ("Thank you so much for the quick help", "gratitude"), ("Refund me now, the item is faulty", "refund_request"),
+        ("This makes me so angry", "anger"), ("Cheers, great support", "gratitude")] * 4
+
+
+def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"message": f"{t} ({i})", "tag": label}) + "\n"
+                            for i, (t, label) in enumerate(ROWS)), encoding="utf-8")
+    model_dir = tmp_path / "my-model"
+    result = run("train", "--data", str(data), "--text-column", "message", "--label-column", "tag",
+                 "--from-model", str(DEFAULT_MODEL_DIR), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(model_dir), "--epochs", "2", "--batch-size", "8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    labels = json.loads((model_dir / "labels.json").read_text())
+    assert labels["labels"] == ["anger", "gratitude", "refund_request"]
+    assert "--label-column tag" in (model_dir / "MODEL_CARD.md").read_text()
+    readings = json.loads(run("analyze", "--model", str(model_dir), "--json", "I need a refund, the parcel never came").stdout)
+    assert readings[0]["labels"] == ["refund_request"]
+
+
+def test_train_refuses_unknown_columns(tmp_path) -> None:
+    data = tmp_path / "mine.csv"
+    data.write_text("message,tag\nhi,joy\n", encoding="utf-8")
+    result = run("train", "--data", str(data), "--output", str(tmp_path / "run"))
+    assert result.returncode == 2
+    assert "Column 'text' is not in" in result.stderr and "['message', 'tag']" in result.stderr
