@@ -240,19 +240,35 @@ def batch(
     chunk_rows: Annotated[int, typer.Option(help="Rows per resumable chunk.")] = 2048,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     model: ModelOption = None,
+    ingest: Annotated[bool, typer.Option(help="Also store the readings (customers' timelines and alerts).")] = False,
+    database_url: Annotated[str | None, typer.Option(help="Store for --ingest (default: the service's).")] = None,
+    customer_column: Annotated[str, typer.Option(help="--ingest: customer id column.")] = "customer_id",
+    conversation_column: Annotated[str, typer.Option(help="--ingest: conversation id column.")] = "conversation_id",
+    speaker_column: Annotated[str | None, typer.Option(help="--ingest: customer/agent column.")] = None,
+    timestamp_column: Annotated[str | None, typer.Option(help="--ingest: ISO 8601 time column.")] = None,
+    channel_column: Annotated[str | None, typer.Option(help="--ingest: chat/email/review/call column.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read every row of a file into an output file; re-running the same command resumes an interrupted run."""
     from service.batch.engines import dask_runner, local_runner
+    from service.batch.ingest import IngestColumns, Ingestor
     from service.batch.job import BatchJob, BatchOptions, summary_dict
+    from service.store.database import Store
 
     if engine not in {"local", "dask"}:
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
+    settings = get_settings()
+    columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column)
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
-                           str(model) if model else str(get_settings().model_dir))
+                           str(model) if model else str(settings.model_dir),
+                           columns.keep(text_column) if ingest else ())
     job = BatchJob(options, overwrite=overwrite)
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
-    summary = job.run(runner)
+    ingestor = None
+    if ingest:
+        store = Store(database_url or settings.database_url, settings.scoring)
+        ingestor = Ingestor(store, settings, options, columns)
+    summary = job.run(runner, before_commit=ingestor)
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2))
         return

@@ -25,9 +25,9 @@ def _worker_classifier(model_dir: str | None) -> EmotionClassifier:
     return EmotionClassifier.from_pretrained(model_dir)
 
 
-def _read_chunk_on_worker(index: int, model_dir: str | None, rows: list[InputRow], text_column: str,
-                          id_column: str | None) -> tuple[int, ChunkResult]:
-    return index, read_chunk(_worker_classifier(model_dir), rows, text_column, id_column)
+def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[InputRow]) -> tuple[int, ChunkResult]:
+    return index, read_chunk(_worker_classifier(options.model_dir), rows, options.text_column, options.id_column,
+                             options.keep_columns)
 
 
 def local_runner(options: BatchOptions) -> ChunkRunner:
@@ -36,7 +36,7 @@ def local_runner(options: BatchOptions) -> ChunkRunner:
 
     def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         for index, rows in chunks:
-            yield index, read_chunk(classifier, rows, options.text_column, options.id_column)
+            yield index, read_chunk(classifier, rows, options.text_column, options.id_column, options.keep_columns)
 
     return run
 
@@ -69,5 +69,4 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
 
 
 def _submit(client: Client, options: BatchOptions, index: int, rows: list[InputRow]) -> Future:
-    return client.submit(_read_chunk_on_worker, index, options.model_dir, rows, options.text_column,
-                         options.id_column, pure=False)
+    return client.submit(_read_chunk_on_worker, index, options, rows, pure=False)

@@ -39,13 +39,14 @@ class BatchOptions:
     id_column: str | None = None
     chunk_rows: int = 2048
     model_dir: str | None = None
+    keep_columns: tuple[str, ...] = ()
 
     def manifest(self) -> dict[str, object]:
         """What must match for a run to be resumed."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
-                "model_dir": self.model_dir}
+                "model_dir": self.model_dir, "keep_columns": list(self.keep_columns)}
 
 
 @dataclass
@@ -68,8 +69,12 @@ class BatchSummary:
     error_file: str | None
 
 
+OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment", "valence",
+                 "arousal", "satisfaction", "satisfaction_class")
+
+
 def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column: str,
-               id_column: str | None) -> ChunkResult:
+               id_column: str | None, keep_columns: tuple[str, ...] = ()) -> ChunkResult:
     """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
     good: list[tuple[InputRow, str]] = []
     errors: list[dict[str, object]] = []
@@ -89,10 +94,14 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column:
         record: dict[str, object] = {"row": row.number}
         if id_column is not None:
             record["id"] = row.fields.get(id_column) if row.fields else None
+        for column in keep_columns:
+            record[column] = row.fields.get(column) if row.fields else None
         sat = reading.satisfaction
+        ekman = reading.views.get("ekman")
         record.update(
             labels=reading.labels, top_label=reading.top_label,
-            ekman=reading.views["ekman"].labels if "ekman" in reading.views else [],
+            ekman=ekman.labels if ekman else [],
+            ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
             sentiment=reading.views["sentiment"].labels if "sentiment" in reading.views else [],
             valence=None if reading.valence is None else round(reading.valence, 4),
             arousal=None if reading.arousal is None else round(reading.arousal, 4),
@@ -122,9 +131,13 @@ class BatchJob:
         file_format(opts.input)
         file_format(opts.output)
         columns = columns_of(opts.input)
-        for column in (opts.text_column, opts.id_column):
+        for column in (opts.text_column, opts.id_column, *opts.keep_columns):
             if column is not None and column not in columns:
                 raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
+        clash = sorted(set(opts.keep_columns) & set(OUTPUT_FIELDS))
+        if clash:
+            raise EmotraceError("E508", f"Kept columns {clash} would overwrite output fields.",
+                                "Rename those input columns before the run.")
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
         if opts.output.exists():
@@ -162,14 +175,20 @@ class BatchJob:
         write_rows(tmp, result.rows)
         os.replace(tmp, final)
 
-    def run(self, runner: ChunkRunner, progress: bool = True) -> BatchSummary:
-        """Process every pending chunk with ``runner``, then join the parts into the output."""
+    def run(self, runner: ChunkRunner, progress: bool = True,
+            before_commit: Callable[[int, ChunkResult], None] | None = None) -> BatchSummary:
+        """Process every pending chunk with ``runner``, then join the parts into the output.
+
+        ``before_commit(index, result)`` runs before a part is committed (``--ingest`` stores it there);
+        it must be idempotent per index, since a kill between it and the commit repeats it."""
         self.parts.mkdir(parents=True, exist_ok=True)
         (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
         total = count_rows(self.options.input)
         done_rows = sum(data["rows"] + len(data["errors"]) for data in self._finished_parts())
         bar = tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress, dynamic_ncols=True)
         for index, result in runner(self.pending_chunks()):
+            if before_commit is not None:
+                before_commit(index, result)
             self.write_part(index, result)
             bar.update(len(result.rows) + len(result.errors))
         bar.close()

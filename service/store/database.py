@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.scoring.rules import ScoringRules
 from service.scoring.timeline import Signal, Timeline, build_timeline, segment, trend
-from service.store.tables import Customer, Message
+from service.store.tables import BatchPart, Customer, Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,13 +80,18 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
-    def add_messages(self, items: Iterable[NewMessage]) -> tuple[list[Message], list[Customer]]:
+    def add_messages(self, items: Iterable[NewMessage],
+                     batch_part: tuple[str, int] | None = None) -> tuple[list[Message], list[Customer]]:
         """Store messages and refresh their customers' summaries, all in one transaction.
 
-        Returns the stored messages and the refreshed customers (sorted by id)."""
+        ``batch_part`` (run key, chunk index) is recorded in the same transaction, so a batch chunk is
+        ingested exactly once (see :meth:`has_batch_part`). Returns the stored messages and the
+        refreshed customers (sorted by id)."""
         items = list(items)
         now = datetime.now(UTC)
         with self.session() as session:
+            if batch_part is not None:
+                session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
             ids = sorted({m.customer_id for m in items})
             existing = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
             for customer_id in ids:
@@ -121,6 +126,11 @@ class Store:
         messages = session.scalars(select(Message).where(Message.customer_id == customer_id)
                                    .order_by(Message.timestamp, Message.id))
         return build_timeline([signal_of(m) for m in messages], self.rules)
+
+    def has_batch_part(self, run_key: str, part: int) -> bool:
+        """True when chunk ``part`` of batch run ``run_key`` is already stored."""
+        with self.session() as session:
+            return session.get(BatchPart, (run_key, part)) is not None
 
     def customer(self, customer_id: str) -> Customer | None:
         """One customer's summary row, or None."""

@@ -48,3 +48,13 @@ class Message(Base):
     arousal: Mapped[float] = mapped_column(Float)
     satisfaction: Mapped[float] = mapped_column(Float)
     satisfaction_class: Mapped[str] = mapped_column(String(16))
+
+
+class BatchPart(Base):
+    """A chunk of a batch run already ingested (stored in the same transaction as its messages)."""
+
+    __tablename__ = "batch_parts"
+
+    run_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

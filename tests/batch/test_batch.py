@@ -100,3 +100,49 @@ def test_unsupported_formats(tmp_path, suffix: str) -> None:
     source.write_text("x")
     result = run("batch", str(source), "-o", str(tmp_path / "o.jsonl"))
     assert result.returncode == 2 and "Unsupported file type" in result.stderr
+
+
+def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
+    from service.store.database import Store
+
+    source = tmp_path / "calls.jsonl"
+    rows = [{"cust": f"cu{i % 3}", "conv": f"v{i % 5}", "who": "agent" if i % 4 == 0 else "customer",
+             "at": f"2026-10-{1 + i % 20:02d}T10:00:00Z", "text": TEXTS[i % len(TEXTS)]} for i in range(60)]
+    rows[10]["cust"] = ""
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+            "--customer-column", "cust", "--conversation-column", "conv", "--speaker-column", "who",
+            "--timestamp-column", "at", "--chunk-rows", "16", "--json"]
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == 60 and summary["errors"] == 1
+    store = Store(db)
+    stored = sum(len(store.messages(f"cu{i}")) for i in range(3))
+    assert stored == 59
+    assert store.customer("cu1").score != 50.0
+    again = run(*args[:-1], "--overwrite")  # the same input and options: nothing is stored twice
+    assert again.returncode == 0
+    assert sum(len(store.messages(f"cu{i}")) for i in range(3)) == 59
+
+
+def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
+    from service.store.database import Store
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"customer_id": f"k{i % 40}", "conversation_id": f"c{i % 90}",
+                                          "text": TEXTS[i % len(TEXTS)]}) + "\n" for i in range(3000)))
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    args = [EMOTRACE, "batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+            "--chunk-rows", "150"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "out.jsonl.parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("part-*[0-9].jsonl"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
+    store = Store(db)
+    assert sum(len(store.messages(f"k{i}")) for i in range(40)) == 3000

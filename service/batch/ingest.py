@@ -1,0 +1,87 @@
+"""``emotrace batch --ingest``: store a batch run's readings, chunk by chunk, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from service.api.recording import stored_text
+from service.api.schemas import Channel, Speaker
+from service.batch.job import BatchOptions, ChunkResult
+from service.errors import EmotraceError
+from service.settings import Settings
+from service.store.database import NewMessage, Store, utc
+
+
+@dataclass(frozen=True)
+class IngestColumns:
+    """Input columns that say whose message each row is."""
+
+    customer: str = "customer_id"
+    conversation: str = "conversation_id"
+    speaker: str | None = None
+    timestamp: str | None = None
+    channel: str | None = None
+
+    def keep(self, text_column: str) -> tuple[str, ...]:
+        """Columns the batch must carry into its output rows for ingestion."""
+        names = (self.customer, self.conversation, self.speaker, self.timestamp, self.channel, text_column)
+        return tuple(dict.fromkeys(n for n in names if n is not None))
+
+
+def run_key(options: BatchOptions) -> str:
+    """A stable key of a batch run (same input and options -> same key)."""
+    return hashlib.sha256(json.dumps(options.manifest(), sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _timestamp(value: object, row: int) -> datetime:
+    try:
+        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+    except ValueError:
+        raise EmotraceError("E509", f"Row {row}: timestamp '{value}' is not ISO 8601.",
+                            "Use e.g. 2026-11-25T09:30:00Z.") from None
+
+
+class Ingestor:
+    """Stores each finished chunk (messages + chunk marker) in one transaction; skips stored chunks."""
+
+    def __init__(self, store: Store, settings: Settings, options: BatchOptions, columns: IngestColumns) -> None:
+        self.store = store
+        self.settings = settings
+        self.options = options
+        self.columns = columns
+        self.key = run_key(options)
+
+    def message(self, row: dict[str, object], now: datetime) -> NewMessage:
+        """A storable message from one batch output row."""
+        c = self.columns
+        for column in (c.customer, c.conversation):
+            if row.get(column) in (None, ""):
+                raise EmotraceError("E511", f"Row {row['row']}: '{column}' is empty.", "Every ingested row needs it.")
+        speaker = str(row.get(c.speaker) or "customer") if c.speaker else "customer"
+        channel = str(row.get(c.channel) or "chat") if c.channel else "chat"
+        if speaker not in Speaker.__members__ or channel not in Channel.__members__:
+            raise EmotraceError("E510", f"Row {row['row']}: speaker '{speaker}' / channel '{channel}' unknown.",
+                                f"Speakers: {list(Speaker.__members__)}; channels: {list(Channel.__members__)}.")
+        return NewMessage(
+            customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=channel,
+            speaker=speaker, timestamp=_timestamp(row[c.timestamp], int(row["row"])) if c.timestamp else now,
+            text=stored_text(str(row[self.options.text_column]), self.settings), labels=list(row["labels"]),
+            ekman=dict(row["ekman_probabilities"]), sentiment=list(row["sentiment"]), valence=float(row["valence"] or 0),
+            arousal=float(row["arousal"] or 0), satisfaction=float(row["satisfaction"] or 0),
+            satisfaction_class=str(row["satisfaction_class"] or "neutral"))
+
+    def __call__(self, index: int, result: ChunkResult) -> None:
+        """Store chunk ``index`` unless an earlier (killed) attempt already did."""
+        if self.store.has_batch_part(self.key, index):
+            return
+        now = datetime.now(UTC)
+        messages = []
+        for row in result.rows:
+            try:
+                messages.append(self.message(row, now))
+            except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
+                result.errors.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
+        self.store.add_messages(messages, batch_part=(self.key, index))
