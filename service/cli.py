@@ -210,6 +210,8 @@ def train(
     batch_size: Annotated[int, typer.Option(help="Texts per step.")] = 32,
     learning_rate: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = 1e-4,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke runs).")] = None,
+    patience: Annotated[int, typer.Option(
+        help="With --data: stop after this many epochs without validation improvement; the best epoch is kept.")] = 2,
     from_model: Annotated[Path | None, typer.Option(
         help="Start from a trained model directory (e.g. the shipped one) instead of the base encoder.")] = None,
 ) -> None:
@@ -218,7 +220,7 @@ def train(
     from training.trainer import TrainingArguments
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
-                             learning_rate=learning_rate, max_steps=max_steps)
+                             learning_rate=learning_rate, max_steps=max_steps, patience=patience)
     command = "emotrace train " + shlex.join(sys.argv[2:])
     metrics = run_training(args, model_dir, data_root or get_settings().data_root, data, text_column,
                            label_column, command, from_model)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import torch
+from sklearn.metrics import f1_score
+from transformers import AutoTokenizer
+
 from service.errors import EmotraceError
+from service.model.decision import decide, tune_thresholds
 from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from service.text.normalize import normalize_text
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path
 from training.package import package_model
@@ -26,6 +34,25 @@ def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts,
         raise EmotraceError("E306", f"{len(data.texts)} rows are too few to carve a validation split.",
                             "Give at least ~20 labelled rows.")
     return train, dev
+
+
+def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Callable[[EmotionNet], float]:
+    """Validation macro-F1 (per-label thresholds tuned on the same rows) of a network, for early stopping."""
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+    texts = [normalize_text(t) for t in dev.texts]
+
+    def score(net: EmotionNet) -> float:
+        parts = []
+        with torch.no_grad():
+            for start in range(0, len(texts), 64):
+                enc = tokenizer(texts[start : start + 64], padding=True, truncation=True, max_length=max_length,
+                                return_tensors="pt")
+                parts.append(torch.sigmoid(net(enc["input_ids"], enc["attention_mask"])["emotion_logits"]).numpy())
+        probabilities = np.concatenate(parts)
+        predicted = decide(probabilities, tune_thresholds(probabilities, dev.targets))
+        return float(f1_score(dev.targets.astype(bool), predicted, average="macro", zero_division=0))
+
+    return score
 
 
 def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_heads: bool) -> tuple[EmotionNet, dict]:
@@ -66,5 +93,6 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
         tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
         sources, measure_root = [str(data)], None
-    Trainer(net, base_encoder_path(), tasks, args).train()
+    validate = None if data is None else dev_scorer(dev, base_encoder_path(), args.max_length)
+    Trainer(net, base_encoder_path(), tasks, args, validate).train()
     return package_model(args.output_dir / "final", model_dir, schema, dev, measure_root, command, sources)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class TrainingArguments:
     seed: int = 13
     checkpoint_every: int = 200
     max_steps: int | None = None  # stop early (smoke tests); None = all epochs
+    patience: int | None = None  # with a validation score: stop after this many epochs without improvement
 
     def __post_init__(self) -> None:
         self.output_dir = Path(self.output_dir)
@@ -88,12 +90,13 @@ class Trainer:
     """Fine-tunes an :class:`EmotionNet` on up to three tasks; ``train()`` resumes if it can."""
 
     def __init__(self, net: EmotionNet, tokenizer_path: str, tasks: dict[str, TaskData],
-                 args: TrainingArguments) -> None:
+                 args: TrainingArguments, validate: Callable[[EmotionNet], float] | None = None) -> None:
         unknown = set(tasks) - set(TASKS)
         if unknown:
             raise EmotraceError("E305", f"Unknown task(s) {sorted(unknown)}.", f"Use {TASKS}.")
         self.net = net
         self.args = args
+        self.validate = validate
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
         self.tasks = tasks
         for data in tasks.values():
@@ -136,6 +139,8 @@ class Trainer:
         )
         scheduler = get_linear_schedule_with_warmup(optimizer, int(total * args.warmup_ratio), total)
         step = self._resume(optimizer, scheduler)
+        if self._patience_exhausted():
+            total = step
         (args.output_dir / "training_args.json").write_text(
             json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(args).items()}, indent=2)
         )
@@ -163,14 +168,51 @@ class Trainer:
                     self._save_checkpoint(step, optimizer, scheduler)
                 if step % steps_per_epoch == 0:
                     self.net.save(args.output_dir / f"epoch-{step // steps_per_epoch}")
+                    if self._should_stop(step // steps_per_epoch):
+                        total = step
                 if step >= total:
                     break
         progress.close()
         self._save_checkpoint(step, optimizer, scheduler)
         self.net.eval()
+        best = self._best_epoch()
+        if best is not None:
+            tqdm.write(f"keeping epoch {best} (best validation score)")
+            self.net.load_state_dict(EmotionNet.from_directory(args.output_dir / f"epoch-{best}").state_dict())
         self.net.save(args.output_dir / "final")
         self.tokenizer.save_pretrained(args.output_dir / "final")
         return self.net
+
+    def _scores_path(self) -> Path:
+        return self.args.output_dir / "validation.json"
+
+    def _should_stop(self, epoch: int) -> bool:
+        """Score the epoch on validation (if a validator is set); True when patience has run out."""
+        if self.validate is None:
+            return False
+        path = self._scores_path()
+        scores = json.loads(path.read_text()) if path.exists() else {}
+        self.net.eval()
+        scores[str(epoch)] = self.validate(self.net)
+        self.net.train()
+        path.write_text(json.dumps(scores))
+        tqdm.write(f"epoch {epoch}: validation {scores[str(epoch)]:.4f}")
+        return self._patience_exhausted()
+
+    def _patience_exhausted(self) -> bool:
+        path = self._scores_path()
+        if self.validate is None or self.args.patience is None or not path.exists():
+            return False
+        scores = json.loads(path.read_text())
+        best = max(scores, key=scores.__getitem__)
+        return max(int(e) for e in scores) - int(best) >= self.args.patience
+
+    def _best_epoch(self) -> int | None:
+        path = self._scores_path()
+        if self.validate is None or not path.exists():
+            return None
+        scores = json.loads(path.read_text())
+        return int(max(scores, key=scores.__getitem__))
 
     def _save_checkpoint(self, step: int, optimizer: torch.optim.Optimizer,
                          scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:
