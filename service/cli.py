@@ -94,10 +94,16 @@ def analyze(
     texts: Annotated[list[str] | None, typer.Argument(help="Texts to read (or use --file / stdin).")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="One text per line; '-' for stdin.")] = None,
     model: ModelOption = None,
+    agent: Annotated[str | None, typer.Option(help="Transcripts: the agent's speaker name (else guessed).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read the emotions of one or more texts."""
+    """Read the emotions of texts, or of a conversation file (.eml, .vtt, .srt, .json) turn by turn."""
+    from service.channels.load import is_conversation_file
+
     settings = get_settings()
+    if texts and len(texts) == 1 and file is None and is_conversation_file(texts[0]):
+        _analyze_conversation(Path(texts[0]), model or settings.model_dir, agent, as_json)
+        return
     inputs = _input_texts(texts or [], file)
     classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
     readings = classifier.predict(inputs)
@@ -105,6 +111,39 @@ def analyze(
         typer.echo(json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=2))
     else:
         typer.echo("\n".join(_format_reading(r) for r in readings))
+
+
+def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from service.channels.load import load_conversation
+    from service.channels.reading import read_conversation
+
+    conversation = load_conversation(path, agent)
+    classifier = EmotionClassifier.from_pretrained(model, threads=get_settings().threads)
+    turns, summary = read_conversation(classifier, conversation)
+    if as_json:
+        typer.echo(json.dumps({
+            "channel": conversation.channel, "warnings": conversation.warnings, "metadata": conversation.metadata,
+            "turns": [{"speaker": t.utterance.speaker, "role": t.utterance.role, "start": t.utterance.start,
+                       "end": t.utterance.end, "tone": round(t.tone, 4), "reading": t.reading.to_dict()} for t in turns],
+            "summary": asdict(summary)}, ensure_ascii=False, indent=2))
+        return
+    for warning in conversation.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    for t in turns:
+        when = f"[{int(t.utterance.start // 60):02d}:{t.utterance.start % 60:04.1f}] " if t.utterance.start is not None else ""
+        typer.echo(f"{when}{t.utterance.speaker} ({t.utterance.role}): {t.utterance.text}")
+        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.2f}")
+    typer.echo(f"customer arc: {summary.arc}"
+               + (f" ({summary.customer_start:+.2f} -> {summary.customer_end:+.2f})" if summary.arc != "n/a" else ""))
+    if summary.peak_negative:
+        typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.2f})")
+    if summary.negative_customer_turns:
+        typer.echo(f"agent empathy: {summary.empathic_responses}/{summary.negative_customer_turns} distressed customer "
+                   f"turns met with caring/remorse/gratitude; anger {summary.anger_met_with_empathy}/{summary.anger_turns}")
+    for flag in summary.flags:
+        typer.echo(f"flag: {flag}")
 
 
 @app.command()

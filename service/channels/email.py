@@ -1,0 +1,79 @@
+"""E-mail adapter: plain text or ``.eml``; keeps only what the sender wrote now.
+
+Stripped: quoted replies (``>`` lines, "On ... wrote:", Outlook "-----Original Message-----" and
+"From: ... Sent: ..." blocks), forwarded-message headers, signatures ("-- ", sign-offs followed by a
+short name block, "Sent from my ..."), and legal disclaimers.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import re
+from email.message import EmailMessage
+
+from service.channels.utterance import CUSTOMER, Conversation, Utterance
+from service.errors import EmotraceError
+
+_REPLY_MARKERS = [
+    re.compile(r"^\s*On .{3,200}wrote:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*Begin forwarded message:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*From:\s.+$", re.IGNORECASE),
+    re.compile(r"^_{10,}\s*$"),
+]
+_SIGNATURE_DELIMITER = re.compile(r"^--\s?$")
+_SIGN_OFF = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes|thanks|thank you|cheers|sincerely|best)[,.!]?\s*$",
+                       re.IGNORECASE)
+_MOBILE = re.compile(r"^\s*Sent from my \w+", re.IGNORECASE)
+_DISCLAIMER = re.compile(r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) confidential|"
+                         r"confidentiality notice|disclaimer:)", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def strip_email_body(body: str) -> str:
+    """The part of an e-mail body written now: no quotes, signature, disclaimer or forwarded block."""
+    kept: list[str] = []
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if any(marker.match(line) for marker in _REPLY_MARKERS) or _SIGNATURE_DELIMITER.match(line) \
+                or _MOBILE.match(line) or _DISCLAIMER.match(line):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    # a sign-off ("Thanks,", "Best regards") followed by at most 4 short lines is a signature
+    for i in range(len(kept) - 1, max(-1, len(kept) - 7), -1):
+        tail = [t for t in kept[i + 1 :] if t.strip()]
+        if _SIGN_OFF.match(kept[i]) and len(tail) <= 4 and all(len(t) <= 60 for t in tail):
+            kept = kept[:i] if i > 0 and any(k.strip() for k in kept[:i]) else kept
+            break
+    return "\n".join(kept).strip()
+
+
+def _body_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = html.unescape(_TAGS.sub(" ", re.sub(r"(?i)<br\s*/?>|</p>", "\n", content)))
+    return content
+
+
+def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
+    """One e-mail (``.eml`` bytes or plain text) as a conversation of one utterance."""
+    if (isinstance(raw, bytes) and raw.lstrip()[:200].lower().find(b"subject:") >= 0) or (
+            isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
+        message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        body, subject, sender = _body_of(message), str(message.get("subject", "")), str(message.get("from", ""))
+    else:
+        body = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        subject, sender = "", ""
+    text = strip_email_body(body)
+    if not text:
+        raise EmotraceError("E601", "The e-mail has no body of its own (only quotes, signature or nothing).",
+                            "Check that the file is the e-mail you meant.")
+    return Conversation("email", [Utterance(text, sender or "sender", role)], metadata={"subject": subject})

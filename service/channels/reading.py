@@ -1,0 +1,97 @@
+"""Reading a conversation turn by turn: the customer's arc, the peak negative moment, agent empathy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from service.model.classifier import EmotionClassifier
+from service.model.reading import Reading
+
+EMPATHY_LABELS = ("caring", "remorse", "gratitude")
+EMPATHY_PROBABILITY = 0.2
+NEGATIVE_BELOW = -0.3
+
+
+@dataclass
+class TurnReading:
+    """One turn with its reading and its combined tone (mean of valence and satisfaction, in [-1, 1])."""
+
+    utterance: Utterance
+    reading: Reading
+    tone: float
+
+
+@dataclass
+class ConversationSummary:
+    """What happened emotionally in a conversation."""
+
+    customer_start: float | None
+    customer_end: float | None
+    arc: str  # improved / worsened / steady / n/a
+    peak_negative: dict[str, object] | None
+    negative_customer_turns: int
+    empathic_responses: int
+    empathy_rate: float | None
+    anger_turns: int
+    anger_met_with_empathy: int
+    flags: list[str] = field(default_factory=list)
+
+
+def tone_of(reading: Reading) -> float:
+    """Mean of valence and satisfaction score (either may be absent)."""
+    parts = [v for v in (reading.valence, reading.satisfaction_score) if v is not None]
+    return sum(parts) / len(parts) if parts else 0.0
+
+
+def _empathic(reading: Reading) -> bool:
+    return any(reading.probabilities.get(label, 0.0) >= EMPATHY_PROBABILITY for label in EMPATHY_LABELS)
+
+
+def _angry(reading: Reading) -> bool:
+    ekman = reading.views.get("ekman")
+    return bool(ekman and {"anger", "disgust"} & set(ekman.labels))
+
+
+def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> ConversationSummary:
+    """The customer's arc, the peak negative moment and how the agent met the customer's distress."""
+    customer = [t for t in turns if t.utterance.role == CUSTOMER]
+    start = customer[0].tone if customer else None
+    end = customer[-1].tone if customer else None
+    arc = "n/a"
+    if start is not None and end is not None and len(customer) > 1:
+        arc = "improved" if end - start > 0.2 else "worsened" if start - end > 0.2 else "steady"
+    worst = min(customer, key=lambda t: t.tone, default=None)
+    peak = None if worst is None or worst.tone >= 0 else {
+        "text": worst.utterance.text, "tone": round(worst.tone, 3), "start": worst.utterance.start,
+        "labels": worst.reading.labels}
+    negative = anger = empathic = anger_met = 0
+    for i, turn in enumerate(turns):
+        if turn.utterance.role != CUSTOMER or (turn.tone >= NEGATIVE_BELOW and not _angry(turn.reading)):
+            continue
+        reply = next((t for t in turns[i + 1 :] if t.utterance.role == AGENT), None)
+        met = reply is not None and _empathic(reply.reading)
+        negative += 1
+        empathic += met
+        if _angry(turn.reading):
+            anger += 1
+            anger_met += met
+    flags = []
+    rating, scale = metadata.get("rating"), metadata.get("scale", 5)
+    if isinstance(rating, int | float) and customer and isinstance(scale, int | float):
+        sentiment = customer[0].reading.views.get("sentiment")
+        positive = bool(sentiment and sentiment.labels == ["positive"])
+        if rating <= scale * 0.4 and positive:
+            flags.append(f"Rated {rating:g}/{scale:g} but reads as positive: likely sarcasm.")
+        elif rating >= scale * 0.8 and customer[0].tone < NEGATIVE_BELOW:
+            flags.append(f"Rated {rating:g}/{scale:g} but reads as negative: rating and text disagree.")
+    return ConversationSummary(start, end, arc, peak, negative, empathic,
+                               round(empathic / negative, 3) if negative else None, anger, anger_met, flags)
+
+
+def read_conversation(classifier: EmotionClassifier, conversation: Conversation) -> tuple[list[TurnReading],
+                                                                                            ConversationSummary]:
+    """Readings of every turn (one batched model call) and the conversation summary."""
+    readings = classifier.predict([u.text for u in conversation.utterances])
+    turns = [TurnReading(u, r, tone_of(r)) for u, r in zip(conversation.utterances, readings, strict=True)]
+    return turns, summarize(turns, conversation.metadata)

@@ -1,0 +1,17 @@
+"""Review adapter: title + body as one utterance, the star rating kept as metadata."""
+
+from __future__ import annotations
+
+from service.channels.utterance import CUSTOMER, Conversation, Utterance
+from service.errors import EmotraceError
+
+
+def read_review(body: str, title: str = "", rating: float | None = None, scale: int = 5) -> Conversation:
+    """One review; ``rating`` (1..scale) is checked and kept for the sarcasm check."""
+    if rating is not None and not 1 <= rating <= scale:
+        raise EmotraceError("E609", f"Rating {rating} is outside 1..{scale}.", "Give the star rating on its scale.")
+    text = f"{title.strip()}. {body.strip()}" if title.strip() else body.strip()
+    if not text:
+        raise EmotraceError("E610", "The review has no text.", "Give a title or a body.")
+    return Conversation("review", [Utterance(text, "reviewer", CUSTOMER)],
+                        metadata={"rating": rating, "scale": scale, "title": title})

@@ -1,0 +1,134 @@
+"""Transcript and chat adapters: JSON turns, WebVTT, SRT and ``Name: text`` lines.
+
+Speaker roles follow one documented rule, which the caller can override with ``agent=NAME``:
+1. a speaker named like an agent (agent, rep, support, advisor, operator) is the agent, one named like
+   a customer (customer, caller, client, user) is the customer;
+2. otherwise the first speaker is the agent (in a contact centre the agent answers) and everyone
+   else is a customer; the result then carries a warning that roles were guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from service.errors import EmotraceError
+
+AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
+CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
+_TIME = r"(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
+_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
+_NAMED = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
+
+
+def seconds(stamp: str) -> float:
+    """'01:02:03.5' / '02:03,500' -> seconds."""
+    parts = stamp.replace(",", ".").split(":")
+    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
+
+
+def assign_roles(turns: list[tuple[str, str, float | None, float | None]], channel: str,
+                 agent: str | None = None) -> Conversation:
+    """Utterances from (speaker, text, start, end) turns, with roles by the module's rule."""
+    if not turns:
+        raise EmotraceError("E602", "The transcript holds no turns.", "Check the file format.")
+    warnings: list[str] = []
+    names = list(dict.fromkeys(name for name, *_ in turns))
+    if agent is not None and agent not in names:
+        raise EmotraceError("E603", f"Agent '{agent}' is not a speaker here.", f"Speakers: {names}.")
+
+    def role_of(name: str) -> str | None:
+        if agent is not None:
+            return AGENT if name == agent else CUSTOMER
+        low = name.lower()
+        if any(w in low for w in AGENT_WORDS):
+            return AGENT
+        if any(w in low for w in CUSTOMER_WORDS):
+            return CUSTOMER
+        return None
+
+    roles = {name: role_of(name) for name in names}
+    if any(r is None for r in roles.values()):
+        guess_agent = next((n for n in names if roles[n] == AGENT), names[0])
+        roles = {n: (AGENT if n == guess_agent else CUSTOMER) if r is None else r for n, r in roles.items()}
+        warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent (first speaker); "
+                        "pass the agent's name to override.")
+    if "" in roles:
+        warnings.append("Some turns have no speaker; they are read as the customer's.")
+    utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)
+                  for name, text, start, end in turns if text.strip()]
+    overlaps = [i for i in range(1, len(utterances))
+                if utterances[i].start is not None and utterances[i - 1].end is not None
+                and utterances[i].start < utterances[i - 1].end - 0.05]
+    if overlaps:
+        warnings.append(f"{len(overlaps)} turn(s) overlap the previous one in time (first at turn {overlaps[0] + 1}).")
+    return Conversation(channel, utterances, warnings)
+
+
+def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | None]]:
+    """JSON: a list of turns (or {"turns": [...]}) with speaker/text and optional start/end."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EmotraceError("E604", f"Transcript is not valid JSON ({exc.msg}, line {exc.lineno}).",
+                            "Give a JSON list of {speaker, text, start, end} turns.") from None
+    turns = data.get("turns") or data.get("messages") if isinstance(data, dict) else data
+    if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
+        raise EmotraceError("E605", "JSON transcript must be a list of turn objects.",
+                            'E.g. [{"speaker": "Agent", "text": "Hello", "start": 0.0, "end": 1.2}].')
+    out = []
+    for i, turn in enumerate(turns, 1):
+        text = turn.get("text") or turn.get("message")
+        if not isinstance(text, str):
+            raise EmotraceError("E606", f"Turn {i} has no text.", 'Each turn needs a "text" string.')
+        speaker = str(turn.get("speaker") or turn.get("name") or turn.get("role") or "")
+        start, end = turn.get("start"), turn.get("end")
+        out.append((speaker, text, float(start) if start is not None else None, float(end) if end is not None else None))
+    return out
+
+
+def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
+    """WebVTT or SRT cues; the speaker from ``<v Name>`` or a ``Name:`` prefix."""
+    out = []
+    blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n").strip())
+    for block in blocks:
+        lines = [line for line in block.split("\n") if line.strip()]
+        timing = next((i for i, line in enumerate(lines) if _CUE.match(line)), None)
+        if timing is None:
+            continue  # WEBVTT header, NOTE or STYLE blocks
+        match = _CUE.match(lines[timing])
+        assert match is not None
+        text = " ".join(lines[timing + 1 :]).strip()
+        speaker = ""
+        if voice := _VOICE.match(text):
+            speaker, text = voice["name"].strip(), voice["text"]
+        elif named := _NAMED.match(text):
+            speaker, text = named["name"], named["text"]
+        out.append((speaker, re.sub(r"<[^>]+>", "", text), seconds(match["start"]), seconds(match["end"])))
+    if not out:
+        raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
+    return out
+
+
+def parse_named_lines(raw: str) -> list[tuple[str, str, float | None, float | None]]:
+    """``Name: text`` lines; a line without a name continues the previous turn."""
+    out: list[tuple[str, str, float | None, float | None]] = []
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            continue
+        if named := _NAMED.match(line):
+            out.append((named["name"], named["text"], None, None))
+        elif out:
+            name, text, *_ = out[-1]
+            out[-1] = (name, f"{text} {line.strip()}", None, None)
+        else:
+            raise EmotraceError("E608", f"First line has no speaker: '{line[:60]}'.", "Write 'Name: text' lines.")
+    return out
+
+
+def read_transcript(raw: str, kind: str, agent: str | None = None, channel: str = "call") -> Conversation:
+    """A transcript of ``kind`` json / vtt / srt / lines as a conversation with speaker roles."""
+    parsers = {"json": parse_json_turns, "vtt": parse_cues, "srt": parse_cues, "lines": parse_named_lines}
+    return assign_roles(parsers[kind](raw), channel, agent)
