@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from service.channels.email import read_email, strip_email_body
+from service.errors import EmotraceError
+
+THREAD = """Hi team,
+
+The replacement charger you sent also stopped working after two days. I'm really disappointed.
+Can you please refund me instead?
+
+Thanks,
+Maria Lopez
+Customer since 2019
+
+On Tue, 3 Nov 2026 at 10:02, Northwind Support <help@northwind.example> wrote:
+> Hi Maria, we've shipped a replacement charger today.
+> Kind regards, Sam
+"""
+
+
+def test_quoted_reply_and_signature_are_stripped() -> None:
+    assert strip_email_body(THREAD) == (
+        "Hi team,\n\nThe replacement charger you sent also stopped working after two days. I'm really disappointed.\n"
+        "Can you please refund me instead?")
+
+
+@pytest.mark.parametrize("tail", [
+    "-- \nMaria Lopez\nSenior buyer",
+    "Sent from my iPhone",
+    "-----Original Message-----\nFrom: Sam\nSent: Monday\nSubject: Re: charger\nWe shipped it.",
+    "---------- Forwarded message ---------\nFrom: Shop <a@b.c>\nOld text",
+    "This email and any attachments are confidential and intended solely for the addressee.",
+    "From: Northwind Support\nSent: 2 November 2026 09:00\nTo: Maria",
+])
+def test_tails_are_cut(tail: str) -> None:
+    assert strip_email_body(f"Still no refund.\n\n{tail}") == "Still no refund."
+
+
+def test_eml_file_multipart() -> None:
+    message = EmailMessage()
+    message["From"] = "Maria <maria@example.com>"
+    message["Subject"] = "Broken charger"
+    message.set_content("Second charger broke too. Very annoyed.\n\n> old quoted text\n")
+    message.add_alternative("<p>Second charger broke too. <b>Very annoyed.</b></p>", subtype="html")
+    conversation = read_email(message.as_bytes())
+    assert conversation.utterances[0].text == "Second charger broke too. Very annoyed."
+    assert conversation.metadata["subject"] == "Broken charger"
+    assert conversation.utterances[0].role == "customer"
+
+
+def test_email_without_a_body_of_its_own() -> None:
+    with pytest.raises(EmotraceError, match="E601"):
+        read_email("> only a quote\n> nothing new\n")

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.channels.transcript import read_transcript
+from service.errors import EmotraceError
+
+VTT = """WEBVTT
+
+NOTE recorded 2026-11-02
+
+00:00:00.000 --> 00:00:02.500
+<v Agent>Thanks for calling, how can I help?
+
+00:00:02.600 --> 00:00:06.000
+<v Customer>My parcel is lost again.
+"""
+
+SRT = """1
+00:00:00,000 --> 00:00:02,000
+Jane: Hello, Jane speaking.
+
+2
+00:00:02,500 --> 00:00:05,000
+Tom: Hi, I've been waiting an hour.
+
+3
+00:00:04,000 --> 00:00:06,000
+Jane: Sorry about that.
+"""
+
+
+def test_webvtt_voices_and_times() -> None:
+    conv = read_transcript(VTT, "vtt")
+    assert [(u.speaker, u.role) for u in conv.utterances] == [("Agent", "agent"), ("Customer", "customer")]
+    assert conv.utterances[1].start == 2.6 and conv.utterances[1].end == 6.0
+    assert conv.warnings == []
+
+
+def test_srt_roles_are_guessed_with_a_warning_and_overlaps_reported() -> None:
+    conv = read_transcript(SRT, "srt")
+    assert [u.role for u in conv.utterances] == ["agent", "customer", "agent"]
+    assert any("guessed" in w and "'Jane'" in w for w in conv.warnings)
+    assert any("overlap" in w and "turn 3" in w for w in conv.warnings)
+
+
+def test_agent_override() -> None:
+    conv = read_transcript(SRT, "srt", agent="Tom")
+    assert [u.role for u in conv.utterances] == ["customer", "agent", "customer"]
+    with pytest.raises(EmotraceError, match=r"E603.*\['Jane', 'Tom'\]"):
+        read_transcript(SRT, "srt", agent="Bob")
+
+
+def test_json_turns_and_named_lines() -> None:
+    turns = [{"speaker": "caller", "text": "Hi", "start": 0, "end": 1}, {"speaker": "rep", "text": "Hello"}]
+    conv = read_transcript(json.dumps({"turns": turns}), "json")
+    assert [u.role for u in conv.utterances] == ["customer", "agent"]
+    lines = read_transcript("Agent: Hello\nCustomer: My card\nwas declined\n", "lines")
+    assert [u.text for u in lines.utterances] == ["Hello", "My card was declined"]
+
+
+@pytest.mark.parametrize(("raw", "kind", "code"), [
+    ("{not json", "json", "E604"), ('{"a": 1}', "json", "E605"), ('[{"speaker": "x"}]', "json", "E606"),
+    ("WEBVTT\n\nno cues here", "vtt", "E607"), ("no speaker line", "lines", "E608"), ("[]", "json", "E602")])
+def test_bad_transcripts(raw: str, kind: str, code: str) -> None:
+    with pytest.raises(EmotraceError, match=code):
+        read_transcript(raw, kind)
