@@ -119,14 +119,16 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: b
     from service.channels.load import load_conversation
     from service.channels.reading import read_conversation
 
-    conversation = load_conversation(path, agent)
+    conversation = load_conversation(path, agent, get_settings())
     classifier = EmotionClassifier.from_pretrained(model, threads=get_settings().threads)
     turns, summary = read_conversation(classifier, conversation)
     if as_json:
         typer.echo(json.dumps({
             "channel": conversation.channel, "warnings": conversation.warnings, "metadata": conversation.metadata,
             "turns": [{"speaker": t.utterance.speaker, "role": t.utterance.role, "start": t.utterance.start,
-                       "end": t.utterance.end, "tone": round(t.tone, 4), "reading": t.reading.to_dict()} for t in turns],
+                       "end": t.utterance.end, "tone": round(t.tone, 4), "arousal": t.arousal,
+                       "contributions": t.contributions, "voice": t.utterance.metadata.get("voice"),
+                       "reading": t.reading.to_dict()} for t in turns],
             "summary": asdict(summary)}, ensure_ascii=False, indent=2))
         return
     for warning in conversation.warnings:
@@ -134,7 +136,10 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: b
     for t in turns:
         when = f"[{int(t.utterance.start // 60):02d}:{t.utterance.start % 60:04.1f}] " if t.utterance.start is not None else ""
         typer.echo(f"{when}{t.utterance.speaker} ({t.utterance.role}): {t.utterance.text}")
-        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.2f}")
+        voice = t.utterance.metadata.get("voice")
+        arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {voice['arousal']:.2f})" if isinstance(voice, dict) else "") \
+            if t.arousal is not None else ""
+        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.2f}{arousal}")
     typer.echo(f"customer arc: {summary.arc}"
                + (f" ({summary.customer_start:+.2f} -> {summary.customer_end:+.2f})" if summary.arc != "n/a" else ""))
     if summary.peak_negative:

@@ -9,17 +9,31 @@ from service.model.classifier import EmotionClassifier
 from service.model.reading import Reading
 
 EMPATHY_LABELS = ("caring", "remorse", "gratitude")
+VOICE_WEIGHT = 0.5  # share of the voice in a turn's fused arousal, when the turn has audio
 EMPATHY_PROBABILITY = 0.2
 NEGATIVE_BELOW = -0.3
 
 
 @dataclass
 class TurnReading:
-    """One turn with its reading and its combined tone (mean of valence and satisfaction, in [-1, 1])."""
+    """One turn with its reading, its tone (mean of valence and satisfaction, in [-1, 1]) and its arousal:
+    from the text alone, or fused with the voice, with each part's contribution."""
 
     utterance: Utterance
     reading: Reading
     tone: float
+    arousal: float | None = None
+    contributions: dict[str, float] = field(default_factory=dict)
+
+
+def fuse_arousal(reading: Reading, utterance: Utterance) -> tuple[float | None, dict[str, float]]:
+    """Text arousal, fused with the voice's where the turn has audio; returns it and the contributions."""
+    voice = utterance.metadata.get("voice")
+    text = reading.arousal
+    if not isinstance(voice, dict) or text is None:
+        return text, ({"text": 1.0} if text is not None else {})
+    fused = (1 - VOICE_WEIGHT) * text + VOICE_WEIGHT * float(voice["arousal"])
+    return round(fused, 4), {"text": 1 - VOICE_WEIGHT, "voice": VOICE_WEIGHT}
 
 
 @dataclass
@@ -93,5 +107,6 @@ def read_conversation(classifier: EmotionClassifier, conversation: Conversation)
                                                                                             ConversationSummary]:
     """Readings of every turn (one batched model call) and the conversation summary."""
     readings = classifier.predict([u.text for u in conversation.utterances])
-    turns = [TurnReading(u, r, tone_of(r)) for u, r in zip(conversation.utterances, readings, strict=True)]
+    turns = [TurnReading(u, r, tone_of(r), *fuse_arousal(r, u))
+             for u, r in zip(conversation.utterances, readings, strict=True)]
     return turns, summarize(turns, conversation.metadata)

@@ -1,0 +1,65 @@
+"""Loading call audio (WAV, FLAC, MP3, OGG) with clear errors for corrupt, unsupported or too long files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from service.errors import EmotraceError
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga"}
+SAMPLE_RATE = 16_000
+
+
+@dataclass
+class Audio:
+    """Float32 samples at 16 kHz, one row per channel."""
+
+    channels: np.ndarray  # (n_channels, n_samples)
+    duration: float
+
+    @property
+    def mono(self) -> np.ndarray:
+        """All channels mixed down."""
+        return self.channels.mean(axis=0).astype(np.float32)
+
+
+def is_audio_file(value: str) -> bool:
+    """True when ``value`` names an existing audio file of a supported type."""
+    path = Path(value)
+    return path.suffix.lower() in AUDIO_SUFFIXES and path.is_file()
+
+
+def load_audio(path: Path, max_seconds: float) -> Audio:
+    """Decode ``path`` to 16 kHz float32, keeping channels; refuse what cannot be read or is too long."""
+    if path.suffix.lower() not in AUDIO_SUFFIXES:
+        raise EmotraceError("E701", f"Unsupported audio format '{path.suffix}' ({path}).",
+                            "Use WAV, FLAC, MP3 or OGG.")
+    try:
+        info = sf.info(str(path))
+        if info.duration > max_seconds:
+            raise EmotraceError("E702", f"{path} lasts {info.duration:.0f} s, over the limit of {max_seconds:.0f} s.",
+                                "Split the recording or raise EMOTRACE_MAX_AUDIO_SECONDS.")
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise EmotraceError("E703", f"{path} is not readable audio ({exc}).",
+                            "The file may be corrupt or truncated; re-export it.") from None
+    if data.size == 0:
+        raise EmotraceError("E704", f"{path} holds no audio samples.", "Check the recording.")
+    channels = data.T
+    if rate != SAMPLE_RATE:
+        divisor = np.gcd(int(rate), SAMPLE_RATE)
+        channels = resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1).astype(np.float32)
+    return Audio(np.ascontiguousarray(channels, dtype=np.float32), channels.shape[1] / SAMPLE_RATE)
+
+
+def is_silent(samples: np.ndarray, threshold_db: float = -50.0) -> bool:
+    """True when the loudest 50 ms stays under ``threshold_db`` dBFS (RMS)."""
+    frame = SAMPLE_RATE // 20
+    usable = samples[: len(samples) // frame * frame].reshape(-1, frame) if len(samples) >= frame else samples[None, :]
+    rms = np.sqrt((usable.astype(np.float64) ** 2).mean(axis=1)).max()
+    return bool(20 * np.log10(max(rms, 1e-12)) < threshold_db)

@@ -1,0 +1,75 @@
+"""Tone of voice: openSMILE eGeMAPS features per turn, normalized against the same speaker's own
+baseline in the call, turned into an arousal (agitation) reading in [0, 1].
+
+Raised pitch, loudness, a flatter spectrum (lower Hammarberg index: more high-frequency energy) and a
+faster rate of voiced segments all push arousal up. Each cue is a z-score against the speaker's other
+turns; the reading is the logistic of their weighted mean, so 0.5 is the speaker's usual voice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from service.audio.io import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    import opensmile
+
+CUES: dict[str, float] = {  # eGeMAPSv02 functional -> weight (sign: direction of higher arousal)
+    "loudness_sma3_amean": 1.0,
+    "F0semitoneFrom27.5Hz_sma3nz_amean": 1.0,
+    "F0semitoneFrom27.5Hz_sma3nz_pctlrange0-2": 0.5,
+    "hammarbergIndexV_sma3nz_amean": -0.75,
+    "slopeV0-500_sma3nz_amean": 0.5,
+    "VoicedSegmentsPerSec": 0.5,
+}
+MIN_SECONDS = 0.3
+
+
+@dataclass
+class ProsodyReading:
+    """Arousal from the voice, and the cue z-scores behind it."""
+
+    arousal: float
+    cues: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def _smile() -> opensmile.Smile:
+    import opensmile
+
+    return opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                           feature_level=opensmile.FeatureLevel.Functionals)
+
+
+def features(samples: np.ndarray) -> dict[str, float] | None:
+    """The cue features of one stretch of 16 kHz speech (None when too short to measure)."""
+    if len(samples) < MIN_SECONDS * SAMPLE_RATE:
+        return None
+    frame = _smile().process_signal(samples, SAMPLE_RATE)
+    return {name: float(frame[name].iloc[0]) for name in CUES}
+
+
+def arousal_readings(per_turn: list[dict[str, float] | None]) -> list[ProsodyReading | None]:
+    """Arousal of each turn of one speaker, against that speaker's own baseline (mean and spread)."""
+    measured = [f for f in per_turn if f is not None]
+    if not measured:
+        return [None] * len(per_turn)
+    table = np.array([[f[c] for c in CUES] for f in measured])
+    mean, std = table.mean(axis=0), table.std(axis=0)
+    std[std < 1e-6] = 1.0
+    weights = np.array(list(CUES.values()))
+    out: list[ProsodyReading | None] = []
+    for f in per_turn:
+        if f is None:
+            out.append(None)
+            continue
+        z = (np.array([f[c] for c in CUES]) - mean) / std
+        index = float((z * weights).sum() / np.abs(weights).sum())
+        out.append(ProsodyReading(round(float(1 / (1 + np.exp(-2.5 * index))), 4),
+                                  {c: round(float(v), 3) for c, v in zip(CUES, z, strict=True)}))
+    return out
