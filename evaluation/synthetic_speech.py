@@ -25,7 +25,7 @@ SENTENCES = [
 ]
 
 
-def espeak(text: str, path: Path, voice: str = "en-us", speed: int = 160, pitch: int = 50, amplitude: int = 100) -> Path:
+def espeak(text: str, path: Path, voice: str = "en-us", speed: int = 140, pitch: int = 50, amplitude: int = 100) -> Path:
     """Synthesize ``text`` into a WAV file with espeak-ng."""
     binary = shutil.which("espeak-ng")
     if binary is None:

@@ -1,0 +1,83 @@
+"""Real speech made with espeak-ng, through the real ASR and prosody code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+
+from evaluation.synthetic_speech import SENTENCES, espeak, stereo_call
+from service.audio.call import read_call
+from service.audio.io import SAMPLE_RATE, load_audio
+from service.errors import EmotraceError
+from tests.test_cli import run
+
+
+
+@pytest.fixture(scope="module")
+def speech_dir(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is not installed (apt-get install espeak-ng; .ci/run installs it)")
+    return tmp_path_factory.mktemp("speech")
+
+
+def test_mono_clip_is_one_customer_and_transcribed_well(speech_dir) -> None:
+    wav = espeak(SENTENCES[1], speech_dir / "mono.wav")
+    conversation = read_call(wav)
+    assert {u.role for u in conversation.utterances} == {"customer"}
+    text = " ".join(u.text for u in conversation.utterances)
+    clean = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.Strip()])
+    assert jiwer.wer(clean(SENTENCES[1]), clean(text)) < 0.5  # tiny.en on robotic speech; benchmark_voice reports WER
+    assert "ordered a new phone" in clean(text)
+    assert 0.0 <= conversation.utterances[0].metadata["voice"]["arousal"] <= 1.0
+
+
+def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
+    call = stereo_call([(0, SENTENCES[0]), (1, SENTENCES[1]), (0, SENTENCES[2]), (1, SENTENCES[5])],
+                       speech_dir / "call.wav")
+    conversation = read_call(call)
+    assert [u.role for u in conversation.utterances] == ["agent", "customer", "agent", "customer"]
+    starts = [u.start for u in conversation.utterances]
+    assert starts == sorted(starts)
+    assert "ordered a new phone" in conversation.utterances[1].text
+    swapped = read_call(call, agent_channel=1)
+    assert [u.role for u in swapped.utterances] == ["customer", "agent", "customer", "agent"]
+
+
+def test_analyze_call_audio_cli(speech_dir) -> None:
+    call = stereo_call([(0, SENTENCES[2]), (1, SENTENCES[3])], speech_dir / "cli.wav")
+    result = run("analyze", str(call), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [t["role"] for t in data["turns"]] == ["agent", "customer"]
+    assert data["turns"][1]["contributions"] == {"text": 0.5, "voice": 0.5}
+    assert data["metadata"]["channels"] == 2
+
+
+def test_bad_audio_gets_clear_errors(speech_dir) -> None:
+    wav = espeak(SENTENCES[0], speech_dir / "ok.wav")
+    truncated = speech_dir / "truncated.wav"
+    truncated.write_bytes(wav.read_bytes()[:30])
+    with pytest.raises(EmotraceError, match="E703"):
+        load_audio(truncated, 600)
+    garbage = speech_dir / "garbage.mp3"
+    garbage.write_bytes(b"\x00\x01not audio at all" * 50)
+    with pytest.raises(EmotraceError, match="E703"):
+        load_audio(garbage, 600)
+    with pytest.raises(EmotraceError, match="E702"):
+        load_audio(wav, 1.0)
+    with pytest.raises(EmotraceError, match="E701"):
+        load_audio(speech_dir / "call.aiff", 600)
+
+
+def test_silence_is_a_warning_not_a_crash(speech_dir) -> None:
+    silent = speech_dir / "silent.flac"
+    sf.write(silent, np.zeros(SAMPLE_RATE * 3, dtype=np.float32), SAMPLE_RATE)
+    conversation = read_call(silent)
+    assert conversation.utterances == [] and conversation.warnings == ["The recording is silent."]
+    result = run("analyze", str(speech_dir / "truncated.wav"))
+    assert result.returncode == 2 and "[E703]" in result.stderr and "Traceback" not in result.stderr
