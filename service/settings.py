@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     store_text: Literal["redacted", "none", "raw"] = "redacted"
     max_body_bytes: int = 1_000_000
     max_batch_items: int = 256
+    max_upload_bytes: int = Field(50_000_000, description="Largest conversation file upload (audio).")
     batch_max_size: int = 64
     batch_max_wait_ms: float = 4.0
     queue_size: int = 512

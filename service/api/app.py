@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from service.api.deps import Runtime
 from service.api.events import EventBus
 from service.api.metrics import Metrics
-from service.api.routes import alerts, analyze, customers, messages, stream, system
+from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
 from service.errors import EmotraceError
 from service.model.batcher import MicroBatcher, Overloaded
 from service.model.classifier import EmotionClassifier
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="emotrace", version="0.1.0", lifespan=lifespan,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
-    for module in (analyze, messages, customers, alerts, stream, system):
+    for module in (analyze, messages, conversations, customers, alerts, stream, system):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -72,8 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def limit_and_measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return JSONResponse({"detail": f"Request body is over the limit of {settings.max_body_bytes} bytes."},
+        limit = settings.max_upload_bytes if request.url.path.endswith("/conversations") else settings.max_body_bytes
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse({"detail": f"Request body is over the limit of {limit} bytes."},
                                 status_code=status.HTTP_413_CONTENT_TOO_LARGE)
         start = time.perf_counter()
         response = await call_next(request)

@@ -82,3 +82,33 @@ def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
     with make_client(tmp_path, store_text="none") as client:
         post(client, "p", [("customer", "my number is 07700 900123")], 1, "x")
         assert client.get("/v1/customers/p/timeline").json()["messages"][0]["text"] is None
+
+
+def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
+    from pathlib import Path
+
+    from evaluation.synthetic_speech import SENTENCES, stereo_call
+
+    vtt = Path(__file__).resolve().parents[2] / "examples" / "call.vtt"
+    response = client.post("/v1/customers/up-1/conversations", files={"file": ("call.vtt", vtt.read_bytes())},
+                           data={"conversation_id": "call-7", "started_at": "2026-11-20T10:00:00Z"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert [m["speaker"] for m in body["messages"]] == ["agent", "customer"] * 3
+    assert body["messages"][1]["timestamp"].startswith("2026-11-20T10:00:03")
+    assert body["summary"]["arc"] == "improved"
+    wav = stereo_call([(0, SENTENCES[2]), (1, SENTENCES[3])], tmp_path / "call.wav")
+    audio = client.post("/v1/customers/up-1/conversations", files={"file": ("call.wav", wav.read_bytes())})
+    assert audio.status_code == 201, audio.text
+    assert [m["speaker"] for m in audio.json()["messages"]] == ["agent", "customer"]
+    assert len(client.get("/v1/customers/up-1/timeline").json()["messages"]) == 8
+
+
+def test_bad_uploads_store_nothing(client) -> None:
+    bad = client.post("/v1/customers/up-2/conversations", files={"file": ("x.docx", b"PK..")})
+    assert bad.status_code == 415 and "Unsupported file type '.docx'" in bad.json()["detail"]
+    broken = client.post("/v1/customers/up-2/conversations", files={"file": ("c.wav", b"RIFF0000WAVEfmt ")})
+    assert broken.status_code == 422 and "[E703]" in broken.json()["detail"]
+    empty = client.post("/v1/customers/up-2/conversations", files={"file": ("m.eml", b"Subject: hi\n\n> quoted only\n")})
+    assert empty.status_code == 422 and "[E601]" in empty.json()["detail"]
+    assert client.get("/v1/customers/up-2").status_code == 404

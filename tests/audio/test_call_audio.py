@@ -17,7 +17,6 @@ from service.errors import EmotraceError
 from tests.test_cli import run
 
 
-
 @pytest.fixture(scope="module")
 def speech_dir(tmp_path_factory):
     if shutil.which("espeak-ng") is None:
