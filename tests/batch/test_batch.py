@@ -60,20 +60,26 @@ def test_refusals_name_the_problem(tmp_path) -> None:
     assert (tmp_path / "o.jsonl").read_text() == "precious\n"
 
 
+def kill_after_parts(args: list[str], output: Path, parts_wanted: int) -> int:
+    """Start ``emotrace batch``, SIGKILL it once ``parts_wanted`` parts are committed; returns how many were."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = output.with_name(output.name + ".parts")
+    pattern = f"part-*[0-9]{output.suffix}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob(pattern))) < parts_wanted:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not output.exists()
+    return len(list(parts.glob(pattern)))
+
+
 def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
     write_input(source, 4000)
     args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--id-column", "msg_id",
             "--chunk-rows", "200"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    parts = tmp_path / "out.parquet.parts"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(parts.glob("part-*[0-9].parquet"))) < 3:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    finished_before = len(list(parts.glob("part-*[0-9].parquet")))
-    assert 3 <= finished_before < 20 and not output.exists()
+    assert 3 <= kill_after_parts(args, output, 3) < 20
     resumed = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     rows = output_rows(output)
@@ -136,13 +142,7 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     args = [EMOTRACE, "batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
             "--chunk-rows", "150"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    parts = tmp_path / "out.jsonl.parts"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(parts.glob("part-*[0-9].jsonl"))) < 2:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    assert 2 <= kill_after_parts(args, tmp_path / "out.jsonl", 2) < 20
     assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
     store = Store(db)
     assert sum(len(store.messages(f"k{i}")) for i in range(40)) == 3000
