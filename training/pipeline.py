@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from service.text.normalize import normalize_text
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path
 from training.package import package_model
-from training.recipe import default_tasks
+from training.recipe import POLISH_LEARNING_RATE, default_tasks
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
@@ -94,5 +95,10 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
         sources, measure_root = [str(data)], None
     validate = None if data is None else dev_scorer(dev, base_encoder_path(), args.max_length)
-    Trainer(net, base_encoder_path(), tasks, args, validate).train()
-    return package_model(args.output_dir / "final", model_dir, schema, dev, measure_root, command, sources)
+    net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
+    final = args.output_dir / "final"
+    if data is None:  # the shipped recipe's stage 2 (see training.recipe)
+        polish = replace(args, output_dir=args.output_dir / "polish", epochs=1, learning_rate=POLISH_LEARNING_RATE)
+        Trainer(net, base_encoder_path(), default_tasks(data_root, polish=True), polish).train()
+        final = polish.output_dir / "final"
+    return package_model(final, model_dir, schema, dev, measure_root, command, sources)
