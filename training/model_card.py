@@ -71,7 +71,7 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "signals for people to act on, not judgements about a person.",
         "",
         "## Limits",
-        "- Trained on Reddit comments, subtitles-free English text; other languages are not supported.",
+        "- Emotions are learnt from English Reddit comments; other languages are not supported.",
         "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1.",
         "- Sarcasm and irony are often read literally.",
         "- Satisfaction labels are weak (star ratings, complaint sources, intent mapping), not human judgements.",

@@ -48,6 +48,28 @@ EMOTICONS: dict[str, str] = {
     "</3": "broken heart",
     "<3": "red heart",
 }
+# Emotion cue words for emoji whose name alone reads as neutral to the encoder ("face with symbols on
+# mouth"): the cue follows the name, so "🤬" reads "face with symbols on mouth angry". Keyed by the
+# emoji package's English name, so every skin-tone / variation-selector form gets the same cue.
+EMOJI_CUES: dict[str, str] = {
+    **dict.fromkeys(["angry face", "enraged face", "pouting face", "face with symbols on mouth", "angry face with horns",
+                     "anger symbol", "face with steam from nose"], "angry"),
+    **dict.fromkeys(["crying face", "loudly crying face", "disappointed face", "pensive face", "frowning face",
+                     "slightly frowning face", "broken heart", "sad but relieved face", "crying cat"], "sad"),
+    **dict.fromkeys(["fearful face", "face screaming in fear", "anxious face with sweat", "cold sweat"], "scared"),
+    **dict.fromkeys(["nauseated face", "face vomiting"], "disgusted"),
+    **dict.fromkeys(["astonished face", "face with open mouth", "hushed face", "exploding head"], "surprised"),
+    **dict.fromkeys(["unamused face", "face with rolling eyes", "weary face", "tired face"], "annoyed"),
+    **dict.fromkeys(["smiling face with smiling eyes", "grinning face", "beaming face with smiling eyes",
+                     "grinning face with big eyes", "grinning face with smiling eyes", "grinning squinting face",
+                     "smiling face", "slightly smiling face", "party popper"], "happy"),
+    **dict.fromkeys(["face with tears of joy", "rolling on the floor laughing"], "funny"),
+    **dict.fromkeys(["smiling face with hearts", "smiling face with heart-eyes", "red heart", "two hearts",
+                     "face blowing a kiss", "growing heart", "sparkling heart"], "love"),
+    "folded hands": "thanks",
+    "thumbs up": "good",
+    "thumbs down": "bad",
+}
 _EMOTICON_RE = re.compile(
     r"(?<![\w:/])(" + "|".join(re.escape(e) for e in EMOTICONS) + r")(?![\w/])"
 )
@@ -65,7 +87,13 @@ _SPACES_RE = re.compile(r"\s+")
 
 def _emoji_to_words(_chars: str, data: dict[str, str]) -> str:
     name = data["en"].strip(":").replace("_", " ")
-    return f" {name} "
+    cue = EMOJI_CUES.get(name)
+    return f" {name} {cue} " if cue else f" {name} "
+
+
+def _emoticon_words(name: str) -> str:
+    cue = EMOJI_CUES.get(name)
+    return f"{name} {cue}" if cue else name
 
 
 def normalize_text(text: str) -> str:
@@ -78,7 +106,7 @@ def normalize_text(text: str) -> str:
     text = _HANDLE_RE.sub(" @user ", text)
     text = _ORDER_NUMBER_RE.sub(" number ", text)
     text = _HASHTAG_RE.sub(r" \1 ", text)
-    text = _EMOTICON_RE.sub(lambda m: f" {EMOTICONS[m.group(1)]} ", text)
+    text = _EMOTICON_RE.sub(lambda m: f" {_emoticon_words(EMOTICONS[m.group(1)])} ", text)
     text = _SKIN_TONE_RE.sub("", text)
     text = emoji.replace_emoji(text, replace=_emoji_to_words)
     text = _VARIATION_SELECTOR_RE.sub("", text)
