@@ -47,6 +47,6 @@ def test_dashboard_shows_timelines_and_live_alerts(browser, tmp_path) -> None:
                    "text": "This is disgusting, I'm absolutely furious, you charged me twice!!! 😡😡"}]}, timeout=30)
         page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}",
                                timeout=20_000)
-        assert "ana.costa" in page.locator("#alerts").inner_text()
+        page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
         assert errors == []
         page.close()
