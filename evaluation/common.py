@@ -9,8 +9,6 @@ from service.model.labels import GOEMOTIONS_LABELS
 from service.settings import get_settings
 from training.data import LabelledTexts, read_goemotions_tsv
 
-RUN_DIR = Path("runs/default")
-
 
 def goemotions_dev(data_root: Path | None = None) -> LabelledTexts:
     """The GoEmotions dev split (the tuning set; the test split is held back)."""

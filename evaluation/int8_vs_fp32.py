@@ -3,8 +3,8 @@ the same weights, with the same thresholds.
 
     python -m evaluation.int8_vs_fp32 [--fp32 FILE]
 
-The fp32 reference is ``runs/default/model_fp32.onnx`` when ``emotrace train`` left it there (the exact
-export before quantization); otherwise it is exported now from the shipped fp16 weights, run in fp32.
+The fp32 reference is exported now from the model directory's weights (stored in fp16, run in fp32), so
+it always matches the shipped int8 model; ``--fp32`` compares against another fp32 ONNX file instead.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.common import RUN_DIR, goemotions_dev, print_figures
+from evaluation.common import goemotions_dev, print_figures
 from evaluation.evaluate import evaluate_probabilities
 from service.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
 from training.export import export_onnx
@@ -27,13 +27,13 @@ def main() -> None:
     """Print dev macro-F1 of int8 and fp32 and the largest probability difference."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
-    parser.add_argument("--fp32", type=Path, default=RUN_DIR / "model_fp32.onnx")
+    parser.add_argument("--fp32", type=Path, default=None)
     args = parser.parse_args()
     dev = goemotions_dev()
     int8 = EmotionClassifier.from_pretrained(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         fp32_dir = Path(shutil.copytree(args.model, Path(tmp) / "fp32"))
-        if args.fp32.exists():
+        if args.fp32 is not None:
             shutil.copy(args.fp32, fp32_dir / ONNX_FILE)
         else:
             export_onnx(EmotionNet.from_directory(args.model).eval(), fp32_dir / ONNX_FILE)
