@@ -6,6 +6,8 @@ or not at all. Schema changes are Alembic migrations, applied on open.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +66,8 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queue writers here instead of spinning on its busy lock.
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         self.migrate()
 
     def migrate(self) -> None:
@@ -89,7 +93,7 @@ class Store:
         refreshed customers (sorted by id)."""
         items = list(items)
         now = datetime.now(UTC)
-        with self.session() as session:
+        with self._write_lock, self.session() as session:
             if batch_part is not None:
                 session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
             ids = sorted({m.customer_id for m in items})
@@ -163,7 +167,7 @@ class Store:
 
     def delete_customer(self, customer_id: str) -> bool:
         """Erase a customer and every message of theirs; False when unknown."""
-        with self.session() as session:
+        with self._write_lock, self.session() as session:
             session.execute(delete(Message).where(Message.customer_id == customer_id))
             return session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
 
@@ -176,6 +180,7 @@ class Store:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes, fsync at checkpoints
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
