@@ -74,8 +74,16 @@ def _multi_hot(rows: list[list[int]], width: int) -> np.ndarray:
 
 
 def read_records(path: Path) -> list[dict[str, object]]:
-    """Rows of a CSV, JSONL or Parquet file as dicts."""
+    """Rows of a CSV, JSONL or Parquet file, or of a ``datasets`` dataset saved with ``save_to_disk``."""
     suffix = path.suffix.lower()
+    if path.is_dir() and any((path / f).exists() for f in ("dataset_info.json", "dataset_dict.json")):
+        import datasets
+
+        dataset = datasets.load_from_disk(str(path))
+        if isinstance(dataset, datasets.DatasetDict):
+            raise EmotraceError("E215", f"{path} holds several splits: {list(dataset)}.",
+                                "Point --data at one split's folder (e.g. PATH/train).")
+        return dataset.to_list()
     if not path.is_file():
         raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
     if suffix == ".csv":

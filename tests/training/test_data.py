@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import datasets
+import pytest
+
+from service.errors import EmotraceError
+from training.data import read_labelled_records
+
+
+def test_reads_a_saved_datasets_dataset(tmp_path) -> None:
+    datasets.Dataset.from_dict({"message": ["thanks!", "awful", "hm"], "tag": ["joy", "anger,disgust", "neutral"]}) \
+        .save_to_disk(str(tmp_path / "ds"))
+    data = read_labelled_records(tmp_path / "ds", "message", "tag")
+    assert data.labels == ("anger", "disgust", "joy", "neutral")
+    assert data.targets.tolist()[1] == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_a_dataset_dict_names_its_splits(tmp_path) -> None:
+    split = datasets.Dataset.from_dict({"text": ["a"], "labels": ["joy"]})
+    datasets.DatasetDict({"train": split, "test": split}).save_to_disk(str(tmp_path / "dd"))
+    with pytest.raises(EmotraceError, match=r"E215.*\['train', 'test'\]"):
+        read_labelled_records(tmp_path / "dd", "text", "labels")
+
+
+def test_empty_label_rows_are_named(tmp_path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("text,labels\nhi,joy\nyo,\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E209.*rows \[2\]"):
+        read_labelled_records(path, "text", "labels")
