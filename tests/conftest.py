@@ -55,11 +55,21 @@ def database_url(request, tmp_path):
 
     CI starts PostgreSQL and sets EMOTRACE_TEST_POSTGRES_URL (and EMOTRACE_REQUIRE_POSTGRES=1, so a missing
     server fails instead of skipping)."""
-    import os
-
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'emotrace.db'}"
         return
+    yield from _postgres_database()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh empty PostgreSQL database (same rules as ``database_url``)."""
+    yield from _postgres_database()
+
+
+def _postgres_database():
+    import os
+
     admin_url = os.environ.get(POSTGRES_URL_ENV)
     if not admin_url:
         if os.environ.get("EMOTRACE_REQUIRE_POSTGRES") == "1":

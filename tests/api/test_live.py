@@ -61,10 +61,8 @@ def test_concurrent_requests_share_model_batches(server) -> None:
     assert before() - start_batches < 64  # some requests shared a model call
 
 
-def test_service_on_postgresql(database_url) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite is covered by the other live tests")
-    with running_server(database_url) as base:
+def test_service_on_postgresql(postgres_url) -> None:
+    with running_server(postgres_url) as base:
         response = httpx.post(f"{base}/v1/messages", json={"messages": [
             {"customer_id": "pg", "conversation_id": "1", "text": "Thanks a lot!"}]}, timeout=30)
         assert response.status_code == 201
