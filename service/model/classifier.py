@@ -1,6 +1,6 @@
 """The classifier runtime: ONNX Runtime (int8) over a model directory, one reading per text.
 
-    clf = EmotionClassifier.from_pretrained("models/emotrace-minilm-v1")
+    clf = EmotionClassifier.from_pretrained()          # the shipped model; or a directory path
     readings = clf.predict(["Thanks a lot, this fixed it!", "😡"])
 
 Texts are normalized (emoji -> words), tokenized, sorted by length and run in batches padded only to
@@ -27,6 +27,7 @@ from service.text.normalize import normalize_text
 from service.text.segment import chunk_text
 
 ONNX_FILE = "model.onnx"
+HUB_PREFIX = "hf://"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "emotrace-minilm-v1"
 
 
@@ -97,7 +98,7 @@ class EmotionClassifier:
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
                         batch_size: int = 64) -> EmotionClassifier:
-        """Load a model directory (default: the shipped model); a hub id is downloaded if online."""
+        """Load a model directory (default: the shipped model); ``hf://org/name`` downloads from the hub."""
         directory = resolve_model_dir(model)
         schema = LabelSchema.load(directory)
         options = ort.SessionOptions()
@@ -234,13 +235,13 @@ class EmotionClassifier:
 
 
 def resolve_model_dir(model: str | Path | None) -> Path:
-    """A local model directory for ``model``: a path, the default, or a hub id (needs a network)."""
+    """A local model directory for ``model``: a path, the default, or ``hf://org/name`` (needs a network)."""
     if model is None:
         directory = DEFAULT_MODEL_DIR
+    elif str(model).startswith(HUB_PREFIX):
+        directory = _download_from_hub(str(model)[len(HUB_PREFIX) :])
     else:
         directory = Path(model).expanduser()
-        if not directory.exists() and "/" in str(model) and not str(model).startswith((".", "/", "~")):
-            directory = _download_from_hub(str(model))
     if not directory.is_dir():
         raise EmotraceError(
             "E110", f"Model directory {directory} does not exist.",
