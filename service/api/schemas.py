@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TEXT_CHARS = 20_000
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -85,7 +86,7 @@ class BatchOut(BaseModel):
 class MessageIn(TextIn):
     """A customer's (or agent's) message to record."""
 
-    customer_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
     conversation_id: str = Field(min_length=1, max_length=128)
     speaker: Speaker = Speaker.customer
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")

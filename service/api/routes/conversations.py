@@ -15,14 +15,13 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AccessDep, Runtime, RuntimeDep, customer_out, message_out
 from service.api.recording import new_message
-from service.api.schemas import Channel, CustomerOut, MessageIn, Speaker, StoredMessageOut
+from service.api.schemas import CUSTOMER_ID_PATTERN, Channel, CustomerOut, MessageIn, Speaker, StoredMessageOut
 from service.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from service.channels.reading import ConversationSummary, read_conversation
 from service.channels.utterance import Conversation
 from service.store.tables import Customer, Message
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
-CUSTOMER_ID = r"^[A-Za-z0-9_.:@-]+$"
 
 
 class ConversationOut(BaseModel):
@@ -73,7 +72,7 @@ async def upload_conversation(
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
 ) -> ConversationOut:
     """Read a conversation file turn by turn and store it on the customer's timeline (one transaction)."""
-    if not re.match(CUSTOMER_ID, customer_id) or len(customer_id) > 128:
+    if not re.match(CUSTOMER_ID_PATTERN, customer_id):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "customer_id may hold letters, digits and _.:@- only.")
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
