@@ -80,9 +80,8 @@ def _format_reading(reading: Reading) -> str:
         lines.append(f"  {name}: {', '.join(view.labels)}")
     if reading.valence is not None and reading.arousal is not None:
         lines.append(f"  valence {reading.valence:+.2f}   arousal {reading.arousal:.2f}")
-    if reading.satisfaction is not None and reading.satisfaction_score is not None:
-        best = max(reading.satisfaction, key=reading.satisfaction.__getitem__)
-        lines.append(f"  satisfaction: {best} ({reading.satisfaction_score:+.2f})")
+    if reading.satisfaction_score is not None:
+        lines.append(f"  satisfaction: {reading.satisfaction_class} ({reading.satisfaction_score:+.2f})")
     if reading.chunks > 1:
         lines.append(f"  (long text read in {reading.chunks} chunks)")
     return "\n".join(lines)

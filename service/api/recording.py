@@ -20,11 +20,10 @@ def stored_text(text: str, settings: Settings) -> str | None:
 
 def new_message(item: MessageIn, reading: Reading, settings: Settings, now: datetime) -> NewMessage:
     """A storable message from a request item and its reading."""
-    satisfaction = reading.satisfaction or {"neutral": 1.0}
     return NewMessage(
         customer_id=item.customer_id, conversation_id=item.conversation_id, channel=item.channel.value,
         speaker=item.speaker.value, timestamp=item.timestamp or now, text=stored_text(item.text, settings),
         labels=reading.labels, ekman={k: round(v, 4) for k, v in reading.views["ekman"].probabilities.items()},
         sentiment=reading.views["sentiment"].labels, valence=reading.valence or 0.0, arousal=reading.arousal or 0.0,
         satisfaction=reading.satisfaction_score or 0.0,
-        satisfaction_class=max(satisfaction, key=satisfaction.__getitem__))
+        satisfaction_class=reading.satisfaction_class or "neutral")

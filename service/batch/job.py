@@ -96,7 +96,6 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column:
             record["id"] = row.fields.get(id_column) if row.fields else None
         for column in keep_columns:
             record[column] = row.fields.get(column) if row.fields else None
-        sat = reading.satisfaction
         ekman = reading.views.get("ekman")
         record.update(
             labels=reading.labels, top_label=reading.top_label,
@@ -106,7 +105,7 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column:
             valence=None if reading.valence is None else round(reading.valence, 4),
             arousal=None if reading.arousal is None else round(reading.arousal, 4),
             satisfaction=None if reading.satisfaction_score is None else round(reading.satisfaction_score, 4),
-            satisfaction_class=max(sat, key=sat.__getitem__) if sat else None,
+            satisfaction_class=reading.satisfaction_class,
         )
         out.append(record)
     return ChunkResult(out, errors, dict(labels))

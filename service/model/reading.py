@@ -36,6 +36,13 @@ class Reading:
         """The most probable label."""
         return max(self.probabilities, key=self.probabilities.__getitem__)
 
+    @property
+    def satisfaction_class(self) -> str | None:
+        """The most probable satisfaction class, or None when the model has no satisfaction head."""
+        if self.satisfaction is None:
+            return None
+        return max(self.satisfaction, key=self.satisfaction.__getitem__)
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict (probabilities rounded to 4 decimals)."""
         out = asdict(self)
