@@ -19,8 +19,7 @@ import torch
 from evaluation.common import print_figures
 from evaluation.satisfaction import satisfaction_report
 from service.settings import get_settings
-from service.text.normalize import normalize_text
-from training.modeling import EmotionNet, base_encoder_path
+from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.satisfaction_data import SatisfactionData, balanced_cap, load_satisfaction
 from training.trainer import TaskData, Trainer, TrainingArguments
 
@@ -33,18 +32,6 @@ def _without(data: SatisfactionData, source: str) -> SatisfactionData:
 
 def _only(data: SatisfactionData, source: str) -> SatisfactionData:
     return data.subset([i for i, s in enumerate(data.sources) if s == source])
-
-
-def _predict(net: EmotionNet, tokenizer, texts: list[str]) -> np.ndarray:
-    net.eval()
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(texts), 64):
-            batch = [normalize_text(t) for t in texts[start : start + 64]]
-            enc = tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="pt")
-            logits = net(enc["input_ids"], enc["attention_mask"])["satisfaction_logits"]
-            out.append(torch.softmax(logits, dim=1).numpy())
-    return np.concatenate(out)
 
 
 def main() -> None:
@@ -66,7 +53,8 @@ def main() -> None:
                 TrainingArguments(output_dir=Path(tmp), max_steps=args.steps, checkpoint_every=10**9))
             trainer.train()
         test = _only(test_all, source)
-        report = satisfaction_report(_predict(net, trainer.tokenizer, test.texts), np.asarray(test.classes))
+        logits = torch.from_numpy(predict_heads(net, trainer.tokenizer, test.texts)["satisfaction_logits"])
+        report = satisfaction_report(torch.softmax(logits, dim=1).numpy(), np.asarray(test.classes))
         print_figures(f"cross-domain satisfaction: train without {source}, test on {source} test split", {
             "train rows": len(train.texts), "train sources": ", ".join(sorted(set(train.sources))),
             "steps": args.steps, **report})

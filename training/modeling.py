@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModel
+from transformers import AutoConfig, AutoModel, PreTrainedTokenizerBase
 
 HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -29,6 +30,22 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
     """Mean of the token vectors that the attention mask keeps."""
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+
+def predict_heads(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, texts: list[str], max_length: int = 128,
+                  batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Every head's raw output for ``texts`` (normalized as in training), in torch, in batches of ``batch_size``."""
+    from service.text.normalize import normalize_text
+
+    net.eval()
+    parts: dict[str, list[np.ndarray]] = {}
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            batch = [normalize_text(t) for t in texts[start : start + batch_size]]
+            enc = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+            for name, value in net(enc["input_ids"], enc["attention_mask"]).items():
+                parts.setdefault(name, []).append(value.numpy())
+    return {name: np.concatenate(values) for name, values in parts.items()}
 
 
 class EmotionNet(nn.Module):

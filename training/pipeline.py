@@ -7,16 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import f1_score
 from transformers import AutoTokenizer
 
 from service.errors import EmotraceError
 from service.model.decision import decide, tune_thresholds
 from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
-from service.text.normalize import normalize_text
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
-from training.modeling import EmotionNet, base_encoder_path
+from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
 from training.recipe import POLISH_LEARNING_RATE, default_tasks
 from training.trainer import TaskData, Trainer, TrainingArguments
@@ -40,16 +38,10 @@ def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts,
 def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Callable[[EmotionNet], float]:
     """Validation macro-F1 (per-label thresholds tuned on the same rows) of a network, for early stopping."""
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
-    texts = [normalize_text(t) for t in dev.texts]
 
     def score(net: EmotionNet) -> float:
-        parts = []
-        with torch.no_grad():
-            for start in range(0, len(texts), 64):
-                enc = tokenizer(texts[start : start + 64], padding=True, truncation=True, max_length=max_length,
-                                return_tensors="pt")
-                parts.append(torch.sigmoid(net(enc["input_ids"], enc["attention_mask"])["emotion_logits"]).numpy())
-        probabilities = np.concatenate(parts)
+        logits = predict_heads(net, tokenizer, dev.texts, max_length)["emotion_logits"]
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
         predicted = decide(probabilities, tune_thresholds(probabilities, dev.targets))
         return float(f1_score(dev.targets.astype(bool), predicted, average="macro", zero_division=0))
 
