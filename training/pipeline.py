@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
-from training.recipe import POLISH_LEARNING_RATE, default_tasks
+from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
@@ -75,7 +74,7 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
             raise EmotraceError("E307", f"Training data not found under {data_root}.",
                                 "Pass --data-root pointing at the shared data folder.")
         schema = LabelSchema.goemotions(data_root / "goemotions")
-        tasks = default_tasks(data_root)
+        tasks = emotion_tasks(data_root)
         dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
         net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True)
         sources, measure_root = RECIPE_SOURCES, data_root
@@ -90,7 +89,7 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
     net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
     final = args.output_dir / "final"
     if data is None:  # the shipped recipe's stage 2 (see training.recipe)
-        polish = replace(args, output_dir=args.output_dir / "polish", epochs=1, learning_rate=POLISH_LEARNING_RATE)
-        Trainer(net, base_encoder_path(), default_tasks(data_root, polish=True), polish).train()
-        final = polish.output_dir / "final"
+        stage2 = multitask_arguments(args)
+        Trainer(net, base_encoder_path(), multitask_tasks(data_root), stage2).train()
+        final = stage2.output_dir / "final"
     return package_model(final, model_dir, schema, dev, measure_root, command, sources)

@@ -35,6 +35,7 @@ class TrainingArguments:
     epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 1e-4
+    encoder_learning_rate: float | None = None  # None: the encoder trains at learning_rate like the heads
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     max_length: int = 128
@@ -50,11 +51,10 @@ class TrainingArguments:
             raise EmotraceError("E301", f"epochs={self.epochs}.", "Train for at least 1 epoch.")
         if self.batch_size < 1:
             raise EmotraceError("E302", f"batch_size={self.batch_size}.", "Use a batch size >= 1.")
-        if not 0 < self.learning_rate < 1:
-            raise EmotraceError(
-                "E303", f"learning_rate={self.learning_rate} is outside (0, 1).",
-                "Did you mean 1e-4? Fine-tuning uses small rates.",
-            )
+        for rate in (self.learning_rate, self.encoder_learning_rate):
+            if rate is not None and not 0 < rate < 1:
+                raise EmotraceError("E303", f"learning rate {rate} is outside (0, 1).",
+                                    "Did you mean 1e-4? Fine-tuning uses small rates.")
         if not 8 <= self.max_length <= 512:
             raise EmotraceError("E304", f"max_length={self.max_length}.", "Use 8..512 tokens.")
 
@@ -119,6 +119,17 @@ class Trainer:
         rng.shuffle(plan)
         return plan
 
+    def _parameter_groups(self) -> list[dict[str, object]]:
+        """AdamW groups: weight decay on matrices only; the encoder at its own rate when one is set."""
+        groups: dict[tuple[bool, bool], list[nn.Parameter]] = {}
+        for name, parameter in self.net.named_parameters():
+            decays = parameter.ndim > 1 and "LayerNorm" not in name
+            groups.setdefault((name.startswith("encoder."), decays), []).append(parameter)
+        encoder_rate = self.args.encoder_learning_rate or self.args.learning_rate
+        return [{"params": params, "weight_decay": self.args.weight_decay if decays else 0.0,
+                 "lr": encoder_rate if in_encoder else self.args.learning_rate}
+                for (in_encoder, decays), params in groups.items()]
+
     def _checkpoint_path(self) -> Path:
         return self.args.output_dir / CHECKPOINT_FILE
 
@@ -131,12 +142,7 @@ class Trainer:
         total = steps_per_epoch * args.epochs
         if args.max_steps is not None:
             total = min(total, args.max_steps)
-        decay = [p for n, p in self.net.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
-        no_decay = [p for n, p in self.net.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
-        optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=args.learning_rate,
-        )
+        optimizer = torch.optim.AdamW(self._parameter_groups(), lr=args.learning_rate)
         scheduler = get_linear_schedule_with_warmup(optimizer, int(total * args.warmup_ratio), total)
         step = self._resume(optimizer, scheduler)
         if self._patience_exhausted():

@@ -3,7 +3,9 @@
 The MiniLM WordPiece vocabulary maps almost every emoji to ``[UNK]``, so emoji and emoticons are turned
 into the words that name them (``😠`` -> ``angry face``). Customer-service noise that carries no emotion
 (URLs, e-mail addresses, @handles, order numbers) is masked to one placeholder word, elongations are
-shortened and runs of punctuation are capped. One function, :func:`normalize_text`, is used everywhere.
+shortened and runs of punctuation are capped. The MiniLM tokenizer is uncased, so shouting (two or more
+all-caps words, "THIS IS UNACCEPTABLE") would be lost: the span is prefixed with the cue word ``shouting``.
+One function, :func:`normalize_text`, is used everywhere.
 """
 
 from __future__ import annotations
@@ -83,6 +85,10 @@ _HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z]\w*)")
 _ELONGATION_RE = re.compile(r"(\w)\1{2,}")
 _PUNCT_RUN_RE = re.compile(r"([!?.])\1{2,}")
 _SPACES_RE = re.compile(r"\s+")
+# Two or more all-caps words with 8+ letters in all, one of them 4+ long (so "USA ATM FAQ" is not
+# shouting). CFPB-style redaction masks ("XXXX") are not shouting either.
+_CAPS_WORD = r"(?!X+\b)[A-Z][A-Z']*"
+_SHOUTING_RE = re.compile(rf"\b{_CAPS_WORD}(?:[\s,.!?-]+{_CAPS_WORD}\b)+")
 
 
 def _emoji_to_words(_chars: str, data: dict[str, str]) -> str:
@@ -96,6 +102,12 @@ def _emoticon_words(name: str) -> str:
     return f"{name} {cue}" if cue else name
 
 
+def _mark_shouting(match: re.Match[str]) -> str:
+    span = match.group(0)
+    loud = sum(c.isalpha() for c in span) >= 8 and any(len(word) >= 4 for word in re.findall(r"[A-Z']+", span))
+    return f"shouting {span}" if loud else span
+
+
 def normalize_text(text: str) -> str:
     """Return ``text`` with emoji, emoticons and customer-service noise turned into plain words.
 
@@ -106,6 +118,7 @@ def normalize_text(text: str) -> str:
     text = _HANDLE_RE.sub(" @user ", text)
     text = _ORDER_NUMBER_RE.sub(" number ", text)
     text = _HASHTAG_RE.sub(r" \1 ", text)
+    text = _SHOUTING_RE.sub(_mark_shouting, text)
     text = _EMOTICON_RE.sub(lambda m: f" {_emoticon_words(EMOTICONS[m.group(1)])} ", text)
     text = _SKIN_TONE_RE.sub("", text)
     text = emoji.replace_emoji(text, replace=_emoji_to_words)

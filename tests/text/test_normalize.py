@@ -38,6 +38,22 @@ def test_customer_service_noise_is_masked() -> None:
     assert normalize_text(text) == "@user order number still missing!! see link or mail email address soo bad"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("THIS IS UNACCEPTABLE!!!", "shouting THIS IS UNACCEPTABLE!!"),
+        ("I CAN'T BELIEVE IT", "shouting I CAN'T BELIEVE IT"),
+        ("please help, NOBODY ANSWERS", "please help, shouting NOBODY ANSWERS"),
+        ("I used the ATM in the USA", "I used the ATM in the USA"),  # acronyms are not shouting
+        ("USA ATM FAQ", "USA ATM FAQ"),
+        ("XXXX XXXX bank charged me", "XX XX bank charged me"),  # CFPB redaction masks
+        ("I am SO angry", "I am SO angry"),  # one word is emphasis, not shouting
+    ],
+)
+def test_all_caps_spans_get_a_shouting_cue(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
 def test_plain_text_and_times_are_untouched() -> None:
     assert normalize_text("Meet at 10:30 (today).") == "Meet at 10:30 (today)."
 
