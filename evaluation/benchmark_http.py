@@ -1,73 +1,98 @@
 """HTTP load test against the real server on 127.0.0.1: concurrent clients posting single messages.
 
-Runs the service twice in one benchmark run, with micro-batching (the default) and with one model call
-per request (batch size 1, no wait), and prints throughput, latency percentiles and errors for each.
+The load comes from ``wrk`` (Debian: ``apt-get install wrk``), a C load generator: a Python client
+costs more CPU per request than the service itself and would share the same two cores with it.
+Each of ``--clients`` connections posts one message at a time (closed loop), texts from GoEmotions dev.
+
+The service runs twice in one benchmark run, with micro-batching (the default) and with one model call
+per request (batch size 1, no wait); throughput, latency percentiles and errors are printed for each.
 
     python -m evaluation.benchmark_http [--clients 16] [--seconds 20] [--endpoint messages|analyze]
+        [--sentences 1]   # --sentences 6: e-mail-length messages (six dev texts joined)
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
+import random
+import shutil
+import subprocess
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
-import numpy as np
 
 from evaluation.common import goemotions_dev, print_figures
 from evaluation.live_server import running_server
 
+WRK_SCRIPT = """
+local bodies, i = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  i = math.random(#bodies)
+end
+function request()
+  i = i % #bodies + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[i])
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout))
+end
+"""
 
-async def _client(base: str, worker: int, texts: list[str], endpoint: str, stop_at: float,
-                  latencies: list[float], errors: list[int]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        i = 0
-        while time.perf_counter() < stop_at:
-            text = texts[(worker * 7919 + i) % len(texts)]
-            body = ({"text": text} if endpoint == "analyze" else
-                    {"messages": [{"customer_id": f"load-{worker}-{i % 25}", "conversation_id": f"w{worker}",
-                                   "text": text}]})
-            start = time.perf_counter()
-            response = await client.post(f"/v1/{endpoint}", json=body)
-            latencies.append((time.perf_counter() - start) * 1000)
-            if response.status_code >= 400:
-                errors.append(response.status_code)
-            i += 1
+
+def request_bodies(endpoint: str, sentences: int, count: int = 4000, customers: int = 400) -> list[str]:
+    """JSON bodies of single-message requests: dev texts (``sentences`` joined), customers in rotation."""
+    texts = [t for t in goemotions_dev().texts if len(t) < 200]
+    rng = random.Random(7)
+    bodies = []
+    for i in range(count):
+        text = " ".join(rng.choice(texts) for _ in range(sentences))
+        message = {"customer_id": f"load-{i % customers}", "conversation_id": f"c{i % customers}", "text": text}
+        bodies.append(json.dumps({"text": text} if endpoint == "analyze" else {"messages": [message]}))
+    return bodies
 
 
-async def _load(base: str, clients: int, seconds: float, texts: list[str], endpoint: str) -> dict[str, object]:
-    latencies: list[float] = []
-    errors: list[int] = []
-    # warm-up
-    await asyncio.gather(*(_client(base, w, texts, endpoint, time.perf_counter() + 2, [], []) for w in range(clients)))
-    start = time.perf_counter()
-    await asyncio.gather(*(_client(base, w, texts, endpoint, start + seconds, latencies, errors)
-                           for w in range(clients)))
-    elapsed = time.perf_counter() - start
-    return {"requests": len(latencies), "requests/s": round(len(latencies) / elapsed, 1),
-            "p50 ms": round(float(np.percentile(latencies, 50)), 1),
-            "p99 ms": round(float(np.percentile(latencies, 99)), 1), "errors": len(errors)}
+def run_wrk(url: str, bodies_file: Path, script: Path, clients: int, seconds: int) -> dict[str, object]:
+    """One wrk run; its JSON summary."""
+    command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url,
+               "--", str(bodies_file)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     """Print figures for micro-batching and for one-call-per-request, and the throughput ratio."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--endpoint", choices=["messages", "analyze"], default="messages")
+    parser.add_argument("--sentences", type=int, default=1, help="dev texts joined into one message")
     args = parser.parse_args()
-    texts = [t for t in goemotions_dev().texts if len(t) < 200]
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
     results = {}
-    for mode, env in (("micro-batching", {}),
-                      ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0"})):
-        with tempfile.TemporaryDirectory() as tmp, \
-                running_server(f"sqlite:///{Path(tmp) / 'load.db'}", env=env) as base:
-            results[mode] = asyncio.run(_load(base, args.clients, args.seconds, texts, args.endpoint))
-        print_figures(f"HTTP load, {mode}: {args.clients} clients, POST /v1/{args.endpoint}, {args.seconds:.0f} s",
-                      results[mode])
+    with tempfile.TemporaryDirectory() as tmp:
+        script, bodies_file = Path(tmp) / "load.lua", Path(tmp) / "bodies.jsonl"
+        script.write_text(WRK_SCRIPT)
+        bodies_file.write_text("\n".join(request_bodies(args.endpoint, args.sentences)) + "\n")
+        for mode, env in (("micro-batching", {}),
+                          ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0"})):
+            database = Path(tmp) / f"{mode.replace(' ', '-')}.db"
+            with running_server(f"sqlite:///{database}", env=env) as base:
+                url = f"{base}/v1/{args.endpoint}"
+                run_wrk(url, bodies_file, script, args.clients, 3)  # warm-up
+                raw = run_wrk(url, bodies_file, script, args.clients, args.seconds)
+            results[mode] = {
+                "requests": raw["requests"], "requests/s": round(raw["requests"] / raw["seconds"], 1),
+                "p50 ms": round(raw["p50_us"] / 1000, 1), "p90 ms": round(raw["p90_us"] / 1000, 1),
+                "p99 ms": round(raw["p99_us"] / 1000, 1), "max ms": round(raw["max_us"] / 1000, 1),
+                "errors": raw["errors"]}
+            print_figures(f"HTTP load, {mode}: {args.clients} clients, POST /v1/{args.endpoint}, "
+                          f"{args.sentences}-text messages, {args.seconds} s", results[mode])
     ratio = float(results["micro-batching"]["requests/s"]) / float(results["one call per request"]["requests/s"])
     print_figures("HTTP load, micro-batching vs one call per request", {"throughput ratio": round(ratio, 2)})
 

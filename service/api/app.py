@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response, status
+from fastapi import FastAPI, Request, status
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.api.deps import Runtime
 from service.api.events import EventBus
 from service.api.metrics import Metrics
+from service.api.middleware import LimitAndMeasure
 from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
 from service.errors import EmotraceError
 from service.model.batcher import MicroBatcher, Overloaded
@@ -69,21 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def bad_input(_: Request, exc: EmotraceError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
-    @app.middleware("http")
-    async def limit_and_measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        limit = settings.max_upload_bytes if request.url.path.endswith("/conversations") else settings.max_body_bytes
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse({"detail": f"Request body is over the limit of {limit} bytes."},
-                                status_code=status.HTTP_413_CONTENT_TOO_LARGE)
-        start = time.perf_counter()
-        response = await call_next(request)
-        runtime: Runtime | None = getattr(request.app.state, "runtime", None)
-        route = request.scope.get("route")
-        if runtime is not None and route is not None:
-            path = getattr(route, "path", "other")
-            runtime.metrics.latency.labels(path).observe(time.perf_counter() - start)
-            runtime.metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        return response
-
+    app.add_middleware(LimitAndMeasure, settings=settings)
     return app

@@ -32,15 +32,15 @@ class Runtime:
     metrics: Metrics
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The app's runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime (async: FastAPI would run a plain function in a worker thread)."""
     return request.app.state.runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def require_access(request: Request, runtime: RuntimeDep) -> None:
+async def require_access(request: Request, runtime: RuntimeDep) -> None:
     """With API keys configured, require a matching X-API-Key header (or ``api_key`` query parameter, for
     EventSource, which cannot send headers); without keys, accept loopback clients only."""
     keys = runtime.settings.api_keys

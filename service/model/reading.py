@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,21 @@ class Reading:
         return max(self.satisfaction, key=self.satisfaction.__getitem__)
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready dict (probabilities rounded to 4 decimals)."""
-        out = asdict(self)
-        out["probabilities"] = {k: round(v, 4) for k, v in self.probabilities.items()}
-        for view in out["views"].values():
-            view["probabilities"] = {k: round(v, 4) for k, v in view["probabilities"].items()}
-        if self.satisfaction is not None:
-            out["satisfaction"] = {k: round(v, 4) for k, v in self.satisfaction.items()}
-        for key in ("valence", "arousal", "satisfaction_score"):
-            if out[key] is not None:
-                out[key] = round(out[key], 4)
-        return out
+        """A JSON-ready dict (probabilities rounded to 4 decimals). Built field by field: ``asdict`` deep-copies
+        and was the largest cost of an HTTP answer."""
+        return {
+            "text": self.text, "probabilities": _rounded(self.probabilities), "labels": list(self.labels),
+            "views": {name: {"probabilities": _rounded(view.probabilities), "labels": list(view.labels)}
+                      for name, view in self.views.items()},
+            "valence": _round(self.valence), "arousal": _round(self.arousal),
+            "satisfaction": None if self.satisfaction is None else _rounded(self.satisfaction),
+            "satisfaction_score": _round(self.satisfaction_score), "chunks": self.chunks,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _rounded(probabilities: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 4) for k, v in probabilities.items()}
