@@ -97,14 +97,18 @@ class EmotionClassifier:
 
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
-                        batch_size: int = 64) -> EmotionClassifier:
-        """Load a model directory (default: the shipped model); ``hf://org/name`` downloads from the hub."""
+                        batch_size: int = 64, spin_wait: bool = True) -> EmotionClassifier:
+        """Load a model directory (default: the shipped model); ``hf://org/name`` downloads from the hub.
+
+        ``spin_wait=False`` suits a server, whose event loop needs the cores between model calls."""
         directory = resolve_model_dir(model)
         schema = LabelSchema.load(directory)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 8)
         options.inter_op_num_threads = 1
+        if not spin_wait:  # idle ORT threads yield the core at once instead of spinning for the next call
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ort.InferenceSession(str(directory / ONNX_FILE), options,
                                            providers=["CPUExecutionProvider"])
@@ -206,29 +210,34 @@ class EmotionClassifier:
         """One :class:`Reading` per text, in order."""
         texts = validate_texts(texts)
         raw = self.raw_outputs(texts)
-        fired = decide(raw.probabilities, self._label_thresholds)
+        # Python lists, not numpy scalars, from here on: building a reading is per-text Python work.
+        fired = decide(raw.probabilities, self._label_thresholds).tolist()
+        probabilities = raw.probabilities.tolist()
         views_per_grouping = {}
         for grouping, (matrix, names) in self._groupings.items():
             group_probs = group_probabilities(raw.probabilities, matrix)
             group_fired = decide(group_probs, self.thresholds.for_grouping(grouping, names))
-            views_per_grouping[grouping] = (names, group_probs, group_fired)
+            views_per_grouping[grouping] = (names, group_probs.tolist(), group_fired.tolist())
+        affect = raw.affect.tolist() if raw.affect is not None else None
+        satisfaction = raw.satisfaction.tolist() if raw.satisfaction is not None else None
+        labels = self.schema.labels
         readings = []
         for i, text in enumerate(texts):
             views = {
-                g: GroupedView({n: float(p) for n, p in zip(names, gp[i], strict=True)},
+                g: GroupedView(dict(zip(names, gp[i], strict=True)),
                                [n for n, f in zip(names, gf[i], strict=True) if f])
                 for g, (names, gp, gf) in views_per_grouping.items()
             }
-            sat = raw.satisfaction[i] if raw.satisfaction is not None else None
+            sat = satisfaction[i] if satisfaction is not None else None
             readings.append(Reading(
                 text=text,
-                probabilities={n: float(p) for n, p in zip(self.schema.labels, raw.probabilities[i], strict=True)},
-                labels=[n for n, f in zip(self.schema.labels, fired[i], strict=True) if f],
+                probabilities=dict(zip(labels, probabilities[i], strict=True)),
+                labels=[n for n, f in zip(labels, fired[i], strict=True) if f],
                 views=views,
-                valence=float(raw.affect[i, 0]) if raw.affect is not None else None,
-                arousal=float(raw.affect[i, 1]) if raw.affect is not None else None,
-                satisfaction=dict(zip(SATISFACTION_CLASSES, map(float, sat), strict=True)) if sat is not None else None,
-                satisfaction_score=float(sat[2] - sat[0]) if sat is not None else None,
+                valence=affect[i][0] if affect is not None else None,
+                arousal=affect[i][1] if affect is not None else None,
+                satisfaction=dict(zip(SATISFACTION_CLASSES, sat, strict=True)) if sat is not None else None,
+                satisfaction_score=sat[2] - sat[0] if sat is not None else None,
                 chunks=int(raw.chunks[i]),
             ))
         return readings

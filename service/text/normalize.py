@@ -120,9 +120,10 @@ def normalize_text(text: str) -> str:
     text = _HASHTAG_RE.sub(r" \1 ", text)
     text = _SHOUTING_RE.sub(_mark_shouting, text)
     text = _EMOTICON_RE.sub(lambda m: f" {_emoticon_words(EMOTICONS[m.group(1)])} ", text)
-    text = _SKIN_TONE_RE.sub("", text)
-    text = emoji.replace_emoji(text, replace=_emoji_to_words)
-    text = _VARIATION_SELECTOR_RE.sub("", text)
+    if not text.isascii():  # emoji are never ASCII; the emoji scanner is the costliest step otherwise
+        text = _SKIN_TONE_RE.sub("", text)
+        text = emoji.replace_emoji(text, replace=_emoji_to_words)
+        text = _VARIATION_SELECTOR_RE.sub("", text)
     text = _ELONGATION_RE.sub(r"\1\1", text)
     text = _PUNCT_RUN_RE.sub(r"\1\1", text)
     return _SPACES_RE.sub(" ", text).strip()
