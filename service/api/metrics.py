@@ -14,6 +14,6 @@ class Metrics:
                                 registry=self.registry)
         self.latency = Histogram("emotrace_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
-        self.texts = Counter("emotrace_texts_read_total", "Texts read by the model", registry=self.registry)
+        self.texts = Gauge("emotrace_model_texts", "Texts read by the model", registry=self.registry)
         self.batches = Gauge("emotrace_model_batches", "Model batches run", registry=self.registry)
         self.queue = Gauge("emotrace_queue_depth", "Requests waiting for the model", registry=self.registry)

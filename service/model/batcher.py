@@ -65,13 +65,16 @@ class MicroBatcher:
             size = len(pending[0][0])
             deadline = loop.time() + self.max_wait
             while size < self.max_batch:
-                timeout = deadline - loop.time()
-                if timeout <= 0:
-                    break
-                try:
-                    item = await asyncio.wait_for(self.queue.get(), timeout)
-                except TimeoutError:
-                    break
+                try:  # take what is already waiting without a timer task per item
+                    item = self.queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    timeout = deadline - loop.time()
+                    if timeout <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(self.queue.get(), timeout)
+                    except TimeoutError:
+                        break
                 pending.append(item)
                 size += len(item[0])
             texts = [t for batch, _ in pending for t in batch]

@@ -62,6 +62,8 @@ def test_system_routes(client) -> None:
     client.post("/v1/analyze", json={"text": "hello"})
     metrics = client.get("/metrics").text
     assert "emotrace_http_requests_total" in metrics and 'route="/v1/analyze"' in metrics
+    texts_read = next(line for line in metrics.splitlines() if line.startswith("emotrace_model_texts "))
+    assert float(texts_read.split()[1]) >= 1
     model = client.get("/v1/model").json()
     assert model["name"] == "emotrace-minilm-v1" and len(model["labels"]) == 28
     assert "/v1/messages" in client.get("/openapi.json").json()["paths"]

@@ -35,6 +35,7 @@ def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics."""
     runtime.metrics.queue.set(runtime.batcher.queue.qsize())
     runtime.metrics.batches.set(runtime.batcher.batches)
+    runtime.metrics.texts.set(runtime.batcher.texts)
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
