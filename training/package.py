@@ -86,12 +86,13 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None)
 
 
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
-                  data_root: Path | None, command: str, training_data: list[str]) -> dict[str, object]:
-    """Full packaging: export, quantize, tune, measure, write the model card."""
+                  data_root: Path | None, command: str, training_data: list[str],
+                  recipe: str | None = None) -> dict[str, object]:
+    """Full packaging: export, quantize, tune, measure, write the model card (``recipe``: how it was trained)."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent)
     metrics = measure_directory(out_dir, dev, data_root)
-    write_model_card(out_dir, metrics, command, training_data)
+    write_model_card(out_dir, metrics, command, training_data, recipe)
     return metrics

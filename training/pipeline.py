@@ -15,7 +15,7 @@ from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
-from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
+from training.recipe import RECIPE_SUMMARY, emotion_tasks, multitask_arguments, multitask_tasks
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
@@ -92,4 +92,5 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         stage2 = multitask_arguments(args)
         Trainer(net, base_encoder_path(), multitask_tasks(data_root), stage2).train()
         final = stage2.output_dir / "final"
-    return package_model(final, model_dir, schema, dev, measure_root, command, sources)
+    return package_model(final, model_dir, schema, dev, measure_root, command, sources,
+                         RECIPE_SUMMARY if data is None else None)

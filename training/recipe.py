@@ -24,6 +24,12 @@ DEFAULT_DATA_ROOT = Path("../shared/data")
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
+RECIPE_SUMMARY = (
+    "Stage 1: 3 epochs over GoEmotions train, emotion head only (batch 32, AdamW lr 1e-4, wd 0.01, 6% warmup, "
+    "linear decay, BCE). Stage 2: 1 epoch over GoEmotions + EmoBank train + the satisfaction sources (at most "
+    f"{SATISFACTION_CAP:,} rows per source and class), each batch one task; heads at lr "
+    f"{MULTITASK_HEAD_LEARNING_RATE:g}, encoder at {MULTITASK_ENCODER_LEARNING_RATE:g}."
+)
 
 
 def emotion_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
