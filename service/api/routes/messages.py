@@ -23,10 +23,11 @@ async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     rows, customers = await run_in_threadpool(runtime.store.add_messages, items)
     out = RecordedOut(messages=[message_out(r) for r in rows], customers=[customer_out(c) for c in customers])
-    for message in out.messages:
-        runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,
-                             "data": message.model_dump(mode="json")})
-    for customer, row in zip(out.customers, customers, strict=True):
-        runtime.bus.publish({"type": "customer", "customer_id": customer.id,
-                             "data": {**customer.model_dump(mode="json"), "alerts": row.alerts}})
+    if runtime.bus.subscribers:  # the live feed's copies cost a serialization each; skip them when no one listens
+        for message in out.messages:
+            runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,
+                                 "data": message.model_dump(mode="json")})
+        for customer, row in zip(out.customers, customers, strict=True):
+            runtime.bus.publish({"type": "customer", "customer_id": customer.id,
+                                 "data": {**customer.model_dump(mode="json"), "alerts": row.alerts}})
     return out
