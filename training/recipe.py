@@ -3,9 +3,11 @@
 Stage 1 ("emotion"): GoEmotions train alone, 3 epochs at 1e-4 -- the recipe that reaches dev macro-F1
 ~.52 in DESIGN.md. Training all three heads from the start reached only .457: the other tasks took 41%
 of the steps and pulled the shared encoder away from the emotion labels.
-Stage 2 ("multitask"): one epoch over every task (all of GoEmotions again, EmoBank, the satisfaction
-sources) with the encoder at a small rate and the heads at a larger one, so the new heads learn fast
-while the encoder moves only as far as the customer-service text needs.
+Stage 2 ("multitask"): one epoch over every task (all of GoEmotions again plus the emoji lexicon rows of
+``training.emoji_rows``, EmoBank, the satisfaction sources) with the encoder at a small rate and the
+heads at a larger one, so the new heads learn fast while the encoder moves only as far as the
+customer-service text needs. Stage 1 alone read emoji-only texts ("😡") as neutral: GoEmotions has
+few of them, hence the lexicon rows.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from service.model.labels import GOEMOTIONS_LABELS
 from training.data import read_emobank, read_goemotions_tsv
+from training.emoji_rows import emoji_cue_rows
 from training.satisfaction_data import load_satisfaction
 from training.trainer import TaskData, TrainingArguments
 
@@ -26,7 +29,8 @@ MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
 RECIPE_SUMMARY = (
     "Stage 1: 3 epochs over GoEmotions train, emotion head only (batch 32, AdamW lr 1e-4, wd 0.01, 6% warmup, "
-    "linear decay, BCE). Stage 2: 1 epoch over GoEmotions + EmoBank train + the satisfaction sources (at most "
+    "linear decay, BCE). Stage 2: 1 epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
+    "satisfaction sources (at most "
     f"{SATISFACTION_CAP:,} rows per source and class), each batch one task; heads at lr "
     f"{MULTITASK_HEAD_LEARNING_RATE:g}, encoder at {MULTITASK_ENCODER_LEARNING_RATE:g}."
 )
@@ -42,8 +46,9 @@ def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
     """Stage 2: GoEmotions -> emotion, EmoBank train -> affect, satisfaction sources -> satisfaction."""
     affect_texts, affect_targets = read_emobank(data_root / "emobank" / "emobank.csv", "train")
     satisfaction = load_satisfaction(data_root, "train", cap_per_source_class=SATISFACTION_CAP)
+    emotions, emoji_rows = emotion_tasks(data_root)["emotion"], emoji_cue_rows(GOEMOTIONS_LABELS)
     return {
-        **emotion_tasks(data_root),
+        "emotion": TaskData(emotions.texts + emoji_rows.texts, np.concatenate([emotions.targets, emoji_rows.targets])),
         "affect": TaskData(affect_texts, affect_targets),
         "satisfaction": TaskData(satisfaction.texts, np.asarray(satisfaction.classes, dtype=np.int64)),
     }
