@@ -45,6 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     ekman = get_settings().data_root / "goemotions" / "ekman"
     labels = (ekman / "labels.txt").read_text().split()
+    shutil.rmtree(args.out / "run", ignore_errors=True)  # a timed run starts fresh, never resumes
     args.out.mkdir(parents=True, exist_ok=True)
     train_csv, dev_csv = args.out / "ekman_train.csv", args.out / "ekman_dev.csv"
     rows = write_csv(ekman / "train.tsv", labels, train_csv, args.rows)

@@ -233,9 +233,14 @@ class Trainer:
         if not path.exists():
             return 0
         state = torch.load(path, weights_only=False)
-        self.net.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+        try:
+            self.net.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            raise EmotraceError(
+                "E309", f"{path} belongs to another network or training setup and cannot be resumed ({exc}).",
+                f"Train into a new --output folder, or delete {self.args.output_dir} to start over.") from exc
         torch.set_rng_state(state["torch_rng"])
         tqdm.write(f"resuming from step {state['step']} ({path})")
         return int(state["step"])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from service.errors import EmotraceError
 from service.model.classifier import EmotionClassifier
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts
@@ -71,3 +72,24 @@ def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
     trainer.train()  # checkpoint says all steps are done: nothing to train, weights restored
     for (name, a), b in zip(net.state_dict().items(), finished.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
+
+
+def test_resuming_another_networks_checkpoint_is_a_clear_error(trained) -> None:
+    run, _, _ = trained
+    data = _data()
+    other = EmotionNet.from_base(3, with_affect=False, with_satisfaction=False)  # three labels, not two
+    args = TrainingArguments(output_dir=run, epochs=12, batch_size=4)
+    targets = np.zeros((len(data.texts), 3), dtype=np.float32)
+    with pytest.raises(EmotraceError, match="E309"):
+        Trainer(other, base_encoder_path(), {"emotion": TaskData(data.texts, targets)}, args).train()
+
+
+def test_encoder_can_train_at_its_own_rate(tmp_path) -> None:
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=tmp_path, learning_rate=3e-4, encoder_learning_rate=3e-5)
+    groups = Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args)._parameter_groups()
+    rates = {id(p): group["lr"] for group in groups for p in group["params"]}
+    assert rates[id(net.emotion.weight)] == 3e-4
+    assert rates[id(net.encoder.embeddings.word_embeddings.weight)] == 3e-5
+    assert sum(len(group["params"]) for group in groups) == len(list(net.parameters()))
