@@ -4,7 +4,7 @@ For each held-out source a satisfaction-only model is fine-tuned on the other so
 then scored on the held-out source's test split. This shows how the satisfaction reading transfers to
 a channel it never saw (the shipped model sees all sources).
 
-By default it starts from the base encoder at one rate for everything. ``--start-from runs/v2/final``
+By default it starts from the base encoder at one rate for everything. ``--start-from runs/default/final``
 (the recipe's stage-1 emotion network) with ``--encoder-learning-rate 3e-5 --learning-rate 3e-4``
 follows the shipped recipe's stage 2 instead.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import emoji
 import numpy as np
 
-from service.text.normalize import EMOJI_CUES, EMOTICONS
+from service.text.normalize import EMOJI_CUES, EMOTICONS, emoji_name
 from training.data import LabelledTexts
 
 CUE_LABELS = {
@@ -23,7 +23,7 @@ REPEATS = (1, 2, 3)
 
 
 def _emoji_by_name() -> dict[str, str]:
-    return {data["en"].strip(":").replace("_", " "): char for char, data in emoji.EMOJI_DATA.items()
+    return {emoji_name(data): char for char, data in emoji.EMOJI_DATA.items()
             if data.get("status") == emoji.STATUS["fully_qualified"]}
 
 

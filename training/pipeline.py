@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import f1_score
 from transformers import AutoTokenizer
 
 from service.errors import EmotraceError
+from service.model.classifier import sigmoid
 from service.model.decision import decide, tune_thresholds
 from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
-from training.recipe import RECIPE_SUMMARY, emotion_tasks, multitask_arguments, multitask_tasks
+from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
@@ -39,8 +39,7 @@ def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Call
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
 
     def score(net: EmotionNet) -> float:
-        logits = predict_heads(net, tokenizer, dev.texts, max_length)["emotion_logits"]
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities = sigmoid(predict_heads(net, tokenizer, dev.texts, max_length)["emotion_logits"])
         predicted = decide(probabilities, tune_thresholds(probabilities, dev.targets))
         return float(f1_score(dev.targets.astype(bool), predicted, average="macro", zero_division=0))
 
@@ -93,4 +92,4 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         Trainer(net, base_encoder_path(), multitask_tasks(data_root), stage2).train()
         final = stage2.output_dir / "final"
     return package_model(final, model_dir, schema, dev, measure_root, command, sources,
-                         RECIPE_SUMMARY if data is None else None)
+                         recipe_summary(args) if data is None else None)

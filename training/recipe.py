@@ -27,13 +27,6 @@ DEFAULT_DATA_ROOT = Path("../shared/data")
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
-RECIPE_SUMMARY = (
-    "Stage 1: 3 epochs over GoEmotions train, emotion head only (batch 32, AdamW lr 1e-4, wd 0.01, 6% warmup, "
-    "linear decay, BCE). Stage 2: 1 epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
-    "satisfaction sources (at most "
-    f"{SATISFACTION_CAP:,} rows per source and class), each batch one task; heads at lr "
-    f"{MULTITASK_HEAD_LEARNING_RATE:g}, encoder at {MULTITASK_ENCODER_LEARNING_RATE:g}."
-)
 
 
 def emotion_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
@@ -52,6 +45,16 @@ def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
         "affect": TaskData(affect_texts, affect_targets),
         "satisfaction": TaskData(satisfaction.texts, np.asarray(satisfaction.classes, dtype=np.int64)),
     }
+
+
+def recipe_summary(stage1: TrainingArguments) -> str:
+    """The recipe in one sentence for the model card, from the arguments the run actually used."""
+    stage2 = multitask_arguments(stage1)
+    return (f"Stage 1: {stage1.epochs} epochs over GoEmotions train, emotion head only (batch {stage1.batch_size}, "
+            f"AdamW lr {stage1.learning_rate:g}, wd {stage1.weight_decay:g}, {stage1.warmup_ratio:.0%} warmup, linear "
+            f"decay, BCE). Stage 2: {stage2.epochs} epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
+            f"satisfaction sources (at most {SATISFACTION_CAP:,} rows per source and class), each batch one task; "
+            f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}.")
 
 
 def multitask_arguments(stage1: TrainingArguments) -> TrainingArguments:

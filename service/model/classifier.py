@@ -31,7 +31,8 @@ HUB_PREFIX = "hf://"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "emotrace-minilm-v1"
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Label probabilities from emotion logits."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -186,7 +187,7 @@ class EmotionClassifier:
 
     def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
                  n: int) -> RawOutputs:
-        probs = _sigmoid(out["emotion_logits"])
+        probs = sigmoid(out["emotion_logits"])
         lengths = np.array([len(t) for t in token_ids], dtype=np.float32)
         affect = out.get("affect")
         sat = out.get("satisfaction_logits")

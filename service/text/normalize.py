@@ -91,15 +91,18 @@ _CAPS_WORD = r"(?!X+\b)[A-Z][A-Z']*"
 _SHOUTING_RE = re.compile(rf"\b{_CAPS_WORD}(?:[\s,.!?-]+{_CAPS_WORD}\b)+")
 
 
-def _emoji_to_words(_chars: str, data: dict[str, str]) -> str:
-    name = data["en"].strip(":").replace("_", " ")
-    cue = EMOJI_CUES.get(name)
-    return f" {name} {cue} " if cue else f" {name} "
+def emoji_name(data: dict[str, str]) -> str:
+    """The English name of an emoji from its ``emoji.EMOJI_DATA`` entry (``:angry_face:`` -> ``angry face``)."""
+    return data["en"].strip(":").replace("_", " ")
 
 
-def _emoticon_words(name: str) -> str:
+def _with_cue(name: str) -> str:
     cue = EMOJI_CUES.get(name)
     return f"{name} {cue}" if cue else name
+
+
+def _emoji_to_words(_chars: str, data: dict[str, str]) -> str:
+    return f" {_with_cue(emoji_name(data))} "
 
 
 def _mark_shouting(match: re.Match[str]) -> str:
@@ -119,7 +122,7 @@ def normalize_text(text: str) -> str:
     text = _ORDER_NUMBER_RE.sub(" number ", text)
     text = _HASHTAG_RE.sub(r" \1 ", text)
     text = _SHOUTING_RE.sub(_mark_shouting, text)
-    text = _EMOTICON_RE.sub(lambda m: f" {_emoticon_words(EMOTICONS[m.group(1)])} ", text)
+    text = _EMOTICON_RE.sub(lambda m: f" {_with_cue(EMOTICONS[m.group(1)])} ", text)
     if not text.isascii():  # emoji are never ASCII; the emoji scanner is the costliest step otherwise
         text = _SKIN_TONE_RE.sub("", text)
         text = emoji.replace_emoji(text, replace=_emoji_to_words)
