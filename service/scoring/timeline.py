@@ -6,6 +6,7 @@ Only the customer's own messages count towards the customer; agent turns are ign
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,36 +92,76 @@ def score_of(valence: float, satisfaction: float, rules: ScoringRules) -> float:
     return round(max(0.0, min(100.0, 50.0 + 50.0 * mix)), 1)
 
 
+class DecayedSums:
+    """Running exponentially decayed sums of a customer's messages, fed in time order.
+
+    Moving the clock forward multiplies every sum by one decay factor, so a whole history is scored in
+    one pass instead of re-weighting every earlier message at every step."""
+
+    def __init__(self, rules: ScoringRules) -> None:
+        self.rules = rules
+        self.at: datetime | None = None
+        self.weight = self.valence = self.arousal = self.satisfaction = 0.0
+        self.emotions: dict[str, float] = {}
+        self.count = 0
+
+    def advance(self, at: datetime) -> None:
+        """Decay every sum from the last message's time to ``at``."""
+        if self.at is not None and at > self.at:
+            factor = math.pow(0.5, (at - self.at).total_seconds() / 3600 / self.rules.half_life_hours)
+            self.weight *= factor
+            self.valence *= factor
+            self.arousal *= factor
+            self.satisfaction *= factor
+            for name in self.emotions:
+                self.emotions[name] *= factor
+        self.at = at if self.at is None else max(self.at, at)
+
+    def add(self, sig: Signal) -> None:
+        """Count one message (weight 1 at its own time)."""
+        self.advance(sig.timestamp)
+        self.weight += 1.0
+        self.valence += sig.valence
+        self.arousal += sig.arousal
+        self.satisfaction += sig.satisfaction
+        for name, p in sig.emotions.items():
+            self.emotions[name] = self.emotions.get(name, 0.0) + p
+        self.count += 1
+
+    def state(self) -> State:
+        """The decayed averages as a state at the current time."""
+        at = self.at or datetime.min
+        if self.weight == 0:
+            return State(at, 0.0, 0.0, 0.0, [], 50.0, self.count)
+        w = self.weight
+        v, a, s = self.valence / w, self.arousal / w, self.satisfaction / w
+        ranked = sorted(((p / w, n) for n, p in self.emotions.items() if n != "neutral"), reverse=True)
+        leading = [n for p, n in ranked[:3] if p >= 0.2]
+        return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score_of(v, s, self.rules), self.count)
+
+
 def state_at(signals: Sequence[Signal], at: datetime, rules: ScoringRules) -> State:
     """Exponentially time-decayed averages of the customer's messages up to ``at``."""
-    weights, v, a, s = 0.0, 0.0, 0.0, 0.0
-    emotions: dict[str, float] = {}
-    count = 0
-    for sig in signals:
-        if sig.speaker != CUSTOMER or sig.timestamp > at:
-            continue
-        hours = (at - sig.timestamp).total_seconds() / 3600
-        w = math.pow(0.5, hours / rules.half_life_hours)
-        weights += w
-        v += w * sig.valence
-        a += w * sig.arousal
-        s += w * sig.satisfaction
-        for name, p in sig.emotions.items():
-            emotions[name] = emotions.get(name, 0.0) + w * p
-        count += 1
-    if weights == 0:
-        return State(at, 0.0, 0.0, 0.0, [], 50.0, 0)
-    v, a, s = v / weights, a / weights, s / weights
-    ranked = sorted(((p / weights, n) for n, p in emotions.items() if n != "neutral"), reverse=True)
-    leading = [n for p, n in ranked[:3] if p >= 0.2]
-    return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score_of(v, s, rules), count)
+    sums = DecayedSums(rules)
+    for sig in sorted(signals, key=lambda s: s.timestamp):
+        if sig.speaker == CUSTOMER and sig.timestamp <= at:
+            sums.add(sig)
+    sums.advance(at)
+    return sums.state()
 
 
 def build_timeline(signals: Sequence[Signal], rules: ScoringRules) -> Timeline:
-    """Score history (one state per customer message) and the alerts it raises."""
+    """Score history (one state per customer message) and the alerts it raises, in one pass over time."""
     ordered = sorted(signals, key=lambda s: (s.timestamp, s.message_id))
     customer = [s for s in ordered if s.speaker == CUSTOMER]
-    history = [state_at(customer, sig.timestamp, rules) for sig in customer]
+    sums = DecayedSums(rules)
+    history: list[State] = []
+    for i, sig in enumerate(customer):
+        sums.add(sig)
+        last_at_this_time = i + 1 == len(customer) or customer[i + 1].timestamp != sig.timestamp
+        if last_at_this_time:  # messages sharing a timestamp share the state that counts them all
+            state = sums.state()
+            history += [state] * (i + 1 - len(history))
     timeline = Timeline(history=history)
     timeline.alerts = (_drop_alerts(customer, history, rules) + _streak_alerts(customer, rules)
                        + _spike_alerts(customer, rules) + _arc_alerts(customer, rules))
@@ -164,20 +205,24 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
 
 
 def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRules) -> list[Alert]:
-    alerts = []
+    """The first fall of ``drop_points`` from the best score of the window before it (one pass)."""
+    window = timedelta(hours=rules.drop_window_hours)
+    peaks: deque[int] = deque()  # indices of earlier states in the window, scores strictly decreasing
     for i, state in enumerate(history):
-        window = [(j, h) for j, h in enumerate(history[:i])
-                  if state.at - h.at <= timedelta(hours=rules.drop_window_hours)]
-        if not window:
-            continue
-        j, peak = max(window, key=lambda jh: jh[1].score)
-        if peak.score - state.score >= rules.drop_points:
-            alerts.append(Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points "
-                                f"(from {peak.score:.0f} to {state.score:.0f}) within "
-                                f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id, customer[i].message_id],
-                                state.at, "critical"))
-            break
-    return alerts
+        while peaks and state.at - history[peaks[0]].at > window:
+            peaks.popleft()
+        if peaks:
+            j = peaks[0]
+            peak = history[j]
+            if peak.score - state.score >= rules.drop_points:
+                return [Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points "
+                              f"(from {peak.score:.0f} to {state.score:.0f}) within "
+                              f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id, customer[i].message_id],
+                              state.at, "critical")]
+        while peaks and history[peaks[-1]].score < state.score:
+            peaks.pop()
+        peaks.append(i)
+    return []
 
 
 def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from service.scoring.rules import ScoringRules
@@ -32,6 +33,30 @@ def test_older_messages_weigh_less() -> None:
     signals = [sig(1, 0, -1.0, -1.0), sig(2, 72, 1.0, 1.0)]  # one half-life apart
     state = state_at(signals, T0 + timedelta(hours=72), RULES)
     assert abs(state.valence - (1.0 - 0.5) / 1.5) < 1e-3
+
+
+def test_history_equals_the_decay_formula_at_every_message() -> None:
+    """The one-pass history matches sum(w_i x_i) / sum(w_i), w_i = 0.5 ** (age_i / half-life), incl. equal times."""
+    rng = random.Random(7)
+    signals = [sig(i, rng.choice([rng.uniform(0, 400), 24.0 * rng.randint(0, 5)]), rng.uniform(-1, 1),
+                   rng.uniform(-1, 1), speaker=rng.choice(["customer", "customer", "agent"])) for i in range(60)]
+    customer = sorted((s for s in signals if s.speaker == "customer"), key=lambda s: (s.timestamp, s.message_id))
+    history = build_timeline(signals, RULES).history
+    assert len(history) == len(customer)
+    for state, message in zip(history, customer, strict=True):
+        counted = [s for s in customer if s.timestamp <= message.timestamp]
+        weights = [0.5 ** ((message.timestamp - s.timestamp).total_seconds() / 3600 / RULES.half_life_hours)
+                   for s in counted]
+        expected = sum(w * s.valence for w, s in zip(weights, counted, strict=True)) / sum(weights)
+        assert state.at == message.timestamp and state.messages == len(counted)
+        assert abs(state.valence - expected) < 1e-4
+
+
+def test_a_long_history_drops_sharply_once() -> None:
+    calm = [sig(i, 168 * i, 0.8, 0.8, conv=f"c{i}") for i in range(3000)]  # weekly, for years
+    timeline = build_timeline([*calm, sig(3000, 168 * 2999 + 24, -1.0, -1.0, conv="last")], RULES)
+    assert [a.kind for a in timeline.alerts] == ["sharp_drop"]
+    assert timeline.alerts[0].message_ids == [2999, 3000]  # the peak is searched within the last 48 h only
 
 
 def test_segments_and_trend() -> None:
