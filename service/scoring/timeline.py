@@ -29,7 +29,6 @@ class Signal:
     arousal: float
     satisfaction: float
     emotions: dict[str, float]  # Ekman view probabilities
-    text: str = ""
 
 
 @dataclass(frozen=True)

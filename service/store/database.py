@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.scoring.rules import ScoringRules
-from service.scoring.timeline import Signal, Timeline, build_timeline, segment, trend
+from service.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
 from service.store.tables import BatchPart, Customer, Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,10 +50,8 @@ class NewMessage:
     satisfaction_class: str
 
 
-def signal_of(message: Message) -> Signal:
-    """The scoring view of a stored message."""
-    return Signal(message.id, message.conversation_id, utc(message.timestamp), message.speaker,
-                  message.valence, message.arousal, message.satisfaction, message.ekman, message.text or "")
+SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
+                  Message.arousal, Message.satisfaction, Message.ekman)
 
 
 class Store:
@@ -126,10 +124,12 @@ class Store:
         customer.open_alerts = len(timeline.alerts)
 
     def timeline_in(self, session: Session, customer_id: str) -> Timeline:
-        """The scoring timeline of one customer, inside an open session."""
-        messages = session.scalars(select(Message).where(Message.customer_id == customer_id)
-                                   .order_by(Message.timestamp, Message.id))
-        return build_timeline([signal_of(m) for m in messages], self.rules)
+        """The scoring timeline of one customer, inside an open session (only the columns scoring reads, and only
+        the customer's own turns: agent turns never count)."""
+        rows = session.execute(select(*SIGNAL_COLUMNS).where(Message.customer_id == customer_id,
+                                                             Message.speaker == CUSTOMER))
+        return build_timeline([Signal(i, conv, utc(ts), speaker, v, a, s, ekman)
+                               for i, conv, ts, speaker, v, a, s, ekman in rows], self.rules)
 
     def has_batch_part(self, run_key: str, part: int) -> bool:
         """True when chunk ``part`` of batch run ``run_key`` is already stored."""
