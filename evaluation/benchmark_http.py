@@ -6,6 +6,9 @@ Each of ``--clients`` connections posts one message at a time (closed loop), tex
 
 The service runs twice in one benchmark run, with micro-batching (the default) and with one model call
 per request (batch size 1, no wait); throughput, latency percentiles and errors are printed for each.
+First, the model alone is timed the same two ways in this process (``--clients`` texts per call vs one
+text per call, server settings): that ratio is the most micro-batching can gain over HTTP, where
+every request also pays its own parsing, validation, storage and response work.
 
     python -m evaluation.benchmark_http [--clients 16] [--seconds 20] [--endpoint messages|analyze]
         [--sentences 1]   # --sentences 6: e-mail-length messages (six dev texts joined)
@@ -19,6 +22,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from evaluation.common import goemotions_dev, print_figures
@@ -44,16 +48,36 @@ end
 """
 
 
-def request_bodies(endpoint: str, sentences: int, count: int = 4000, customers: int = 400) -> list[str]:
-    """JSON bodies of single-message requests: dev texts (``sentences`` joined), customers in rotation."""
+def message_texts(sentences: int, count: int = 4000) -> list[str]:
+    """``count`` message texts, each ``sentences`` GoEmotions dev texts joined (a fixed random draw)."""
     texts = [t for t in goemotions_dev().texts if len(t) < 200]
     rng = random.Random(7)
+    return [" ".join(rng.choice(texts) for _ in range(sentences)) for _ in range(count)]
+
+
+def request_bodies(endpoint: str, texts: list[str], customers: int = 400) -> list[str]:
+    """JSON bodies of single-message requests, one per text, customers in rotation."""
     bodies = []
-    for i in range(count):
-        text = " ".join(rng.choice(texts) for _ in range(sentences))
+    for i, text in enumerate(texts):
         message = {"customer_id": f"load-{i % customers}", "conversation_id": f"c{i % customers}", "text": text}
         bodies.append(json.dumps({"text": text} if endpoint == "analyze" else {"messages": [message]}))
     return bodies
+
+
+def model_ceiling(texts: list[str], clients: int) -> dict[str, object]:
+    """Texts/s of the model alone: calls of ``clients`` texts vs one text per call, and their ratio."""
+    from service.model.classifier import EmotionClassifier
+
+    classifier = EmotionClassifier.from_pretrained(spin_wait=False)  # as the server loads it
+    classifier.predict(texts[:64])  # warm-up
+    rates = {}
+    for size in (clients, 1):
+        start = time.perf_counter()
+        for i in range(0, len(texts), size):
+            classifier.predict(texts[i : i + size])
+        rates[size] = len(texts) / (time.perf_counter() - start)
+    return {f"texts/s, {clients} per call": round(rates[clients], 1), "texts/s, 1 per call": round(rates[1], 1),
+            "ceiling ratio": round(rates[clients] / rates[1], 2)}
 
 
 def run_wrk(url: str, bodies_file: Path, script: Path, clients: int, seconds: int) -> dict[str, object]:
@@ -74,11 +98,13 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    texts = message_texts(args.sentences)
+    print_figures(f"model alone, {args.sentences}-text messages", model_ceiling(texts[:1600], args.clients))
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         script, bodies_file = Path(tmp) / "load.lua", Path(tmp) / "bodies.jsonl"
         script.write_text(WRK_SCRIPT)
-        bodies_file.write_text("\n".join(request_bodies(args.endpoint, args.sentences)) + "\n")
+        bodies_file.write_text("\n".join(request_bodies(args.endpoint, texts)) + "\n")
         for mode, env in (("micro-batching", {}),
                           ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0"})):
             database = Path(tmp) / f"{mode.replace(' ', '-')}.db"
