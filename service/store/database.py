@@ -160,6 +160,14 @@ class Store:
         with self.session() as session:
             return list(session.scalars(query.limit(limit).offset(offset)))
 
+    def customers_with_alerts(self, segment_filter: str | None = None) -> list[Customer]:
+        """Every customer with at least one open alert (all of them: alert lists are never cut short)."""
+        query = select(Customer).where(Customer.open_alerts > 0)
+        if segment_filter:
+            query = query.where(Customer.segment == segment_filter)
+        with self.session() as session:
+            return list(session.scalars(query))
+
     def count_customers(self) -> int:
         """How many customers are stored."""
         with self.session() as session:
