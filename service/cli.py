@@ -264,7 +264,7 @@ def train(
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
-    command = " ".join(["emotrace train", shlex.join(sys.argv[2:])]).strip()
+    command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
     metrics = run_training(args, model_dir, data_root or get_settings().data_root, data, text_column,
                            label_column, command, from_model)
     emotions = metrics["emotions_dev"]

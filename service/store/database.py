@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, Select, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.scoring.rules import ScoringRules
@@ -155,14 +155,13 @@ class Store:
     def customers(self, segment_filter: str | None = None, limit: int = 100, offset: int = 0) -> list[Customer]:
         """Customers, riskiest first (lowest score, then most alerts)."""
         query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
-        if segment_filter:
-            query = query.where(Customer.segment == segment_filter)
-        with self.session() as session:
-            return list(session.scalars(query.limit(limit).offset(offset)))
+        return self._customers_in_segment(query.limit(limit).offset(offset), segment_filter)
 
     def customers_with_alerts(self, segment_filter: str | None = None) -> list[Customer]:
         """Every customer with at least one open alert (all of them: alert lists are never cut short)."""
-        query = select(Customer).where(Customer.open_alerts > 0)
+        return self._customers_in_segment(select(Customer).where(Customer.open_alerts > 0), segment_filter)
+
+    def _customers_in_segment(self, query: Select[tuple[Customer]], segment_filter: str | None) -> list[Customer]:
         if segment_filter:
             query = query.where(Customer.segment == segment_filter)
         with self.session() as session:
