@@ -35,6 +35,7 @@ def test_dashboard_shows_timelines_and_live_alerts(browser, tmp_path) -> None:
         page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
         assert page.locator("tbody tr").count() == 5
         page.click("tr[data-customer='ben.okafor']")
+        page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
         page.wait_for_selector("#chart svg path.score", timeout=15_000)
         assert page.locator("#chart path.score").get_attribute("d").count("L") >= 5
         assert page.locator("#messages li").count() >= 10

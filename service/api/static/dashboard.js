@@ -30,7 +30,7 @@ async function loadCustomers() {
   const alerts = await api("/v1/alerts?limit=20");
   document.querySelector("#alerts").replaceChildren(...alerts.map((a) =>
     el("li", { class: a.severity }, `${a.customer_id}: ${a.reason}`)));
-  if (!selected && customers.length) { selected = customers[0].id; loadCustomer(); }
+  if (!selected && customers.length) selected = customers[0].id;
 }
 
 function drawChart(history, alerts) {
@@ -71,9 +71,11 @@ function drawChart(history, alerts) {
 }
 
 async function loadCustomer() {
-  if (!selected) return;
-  const [detail, timeline] = await Promise.all([api(`/v1/customers/${encodeURIComponent(selected)}`),
-    api(`/v1/customers/${encodeURIComponent(selected)}/timeline`)]);
+  const id = selected;
+  if (!id) return;
+  const [detail, timeline] = await Promise.all([api(`/v1/customers/${encodeURIComponent(id)}`),
+    api(`/v1/customers/${encodeURIComponent(id)}/timeline`)]);
+  if (id !== selected) return;  // another customer was picked while this one loaded: never draw over it
   document.querySelector("#title").textContent = `${detail.id} — score ${detail.score.toFixed(0)} (${detail.segment}, ${detail.trend})`;
   const lead = detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
   document.querySelector("#summary").replaceChildren(
@@ -101,5 +103,5 @@ function connect() {
   source.onerror = () => { live.textContent = "live feed: reconnecting…"; live.className = "live off"; };
 }
 
-loadCustomers().then(loadCustomer);
+loadCustomers().then(() => { if (selected) loadCustomer(); });
 connect();
