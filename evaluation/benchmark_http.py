@@ -4,8 +4,9 @@ The load comes from ``wrk`` (Debian: ``apt-get install wrk``), a C load generato
 costs more CPU per request than the service itself and would share the same two cores with it.
 Each of ``--clients`` connections posts one message at a time (closed loop), texts from GoEmotions dev.
 
-The service runs twice in one benchmark run, with micro-batching (the default) and with one model call
-per request (batch size 1, no wait); throughput, latency percentiles and errors are printed for each.
+The service runs twice in one benchmark run, with micro-batching (the default: concurrent requests share
+model calls and store transactions) and with one model call and one transaction per request (batch size
+1, no wait, write groups of 1); throughput, latency percentiles and errors are printed for each.
 First, the model alone is timed the same two ways in this process (``--clients`` texts per call vs one
 text per call, server settings): that ratio is the most micro-batching can gain over HTTP, where
 every request also pays its own parsing, validation, storage and response work.
@@ -106,7 +107,8 @@ def main() -> None:
         script.write_text(WRK_SCRIPT)
         bodies_file.write_text("\n".join(request_bodies(args.endpoint, texts)) + "\n")
         for mode, env in (("micro-batching", {}),
-                          ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0"})):
+                          ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0",
+                                                    "EMOTRACE_WRITE_GROUP_MAX": "1"})):
             database = Path(tmp) / f"{mode.replace(' ', '-')}.db"
             with running_server(f"sqlite:///{database}", env=env) as base:
                 url = f"{base}/v1/{args.endpoint}"

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     batch_max_size: int = 64
     batch_max_wait_ms: float = 4.0
     queue_size: int = 512
+    write_group_max: int = Field(512, ge=1, description="Most messages that concurrent requests write in one "
+                                 "shared transaction (the store's group commit).")
     max_audio_seconds: float = Field(3600.0, gt=0, description="Longest call audio accepted.")
     asr_model: str | None = Field(None, description="CTranslate2 Whisper model path/name; None = shipped tiny.en.")
     audio_agent_channel: int = Field(0, ge=0, le=1, description="Stereo calls: the agent's channel (0 = left).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request, status
@@ -15,9 +16,10 @@ from service.api.deps import Runtime
 from service.api.events import EventBus
 from service.api.metrics import Metrics
 from service.api.middleware import LimitAndMeasure
+from service.api.recording import write_messages
 from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
+from service.batching import MicroBatcher, Overloaded
 from service.errors import EmotraceError
-from service.model.batcher import MicroBatcher, Overloaded
 from service.model.classifier import EmotionClassifier
 from service.settings import Settings, get_settings
 from service.store.database import Store
@@ -30,8 +32,11 @@ def build_runtime(settings: Settings) -> Runtime:
     classifier = EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
                                                    batch_size=settings.batch_size, spin_wait=False)
     batcher = MicroBatcher(classifier.predict, settings.batch_max_size, settings.batch_max_wait_ms,
-                           settings.queue_size)
-    return Runtime(settings, classifier, batcher, Store(settings.database_url, settings.scoring), EventBus(), Metrics())
+                           settings.queue_size, name="model")
+    store = Store(settings.database_url, settings.scoring)
+    writer = MicroBatcher(partial(write_messages, store), settings.write_group_max, 0.0, settings.queue_size,
+                          name="store-writer")
+    return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         await runtime.batcher.start()
+        await runtime.writer.start()
         yield
+        await runtime.writer.stop()
         await runtime.batcher.stop()
         runtime.store.engine.dispose()
 

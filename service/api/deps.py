@@ -11,12 +11,13 @@ from fastapi import Depends, HTTPException, Request, status
 
 from service.api.events import EventBus
 from service.api.metrics import Metrics
+from service.api.recording import Recorded
 from service.api.schemas import CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
-from service.model.batcher import MicroBatcher
+from service.batching import MicroBatcher
 from service.model.classifier import EmotionClassifier
 from service.model.reading import Reading
 from service.settings import Settings
-from service.store.database import Store, utc
+from service.store.database import NewMessage, Store, utc
 from service.store.tables import Customer, Message
 
 
@@ -26,7 +27,8 @@ class Runtime:
 
     settings: Settings
     classifier: EmotionClassifier
-    batcher: MicroBatcher
+    batcher: MicroBatcher[str, Reading]
+    writer: MicroBatcher[NewMessage, Recorded]
     store: Store
     bus: EventBus
     metrics: Metrics

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from service.api.schemas import MessageIn
 from service.model.reading import Reading
 from service.settings import Settings
-from service.store.database import NewMessage
+from service.store.database import NewMessage, Store
+from service.store.tables import Customer, Message
 from service.text.redact import redact
 
 
@@ -27,3 +29,18 @@ def new_message(item: MessageIn, reading: Reading, settings: Settings, now: date
         sentiment=reading.views["sentiment"].labels, valence=reading.valence or 0.0, arousal=reading.arousal or 0.0,
         satisfaction=reading.satisfaction_score or 0.0,
         satisfaction_class=reading.satisfaction_class or "neutral")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A stored message and its customer's summary as the storing transaction left it."""
+
+    message: Message
+    customer: Customer
+
+
+def write_messages(store: Store, items: list[NewMessage]) -> list[Recorded]:
+    """Store ``items`` in one transaction (the writer's batch function: concurrent requests share it)."""
+    rows, customers = store.add_messages(items)
+    by_id = {c.id: c for c in customers}
+    return [Recorded(row, by_id[row.customer_id]) for row in rows]

@@ -105,12 +105,11 @@ class Store:
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
-            for customer in existing.values():
-                self._refresh(session, customer, now)
+            for customer_id, timeline in self.timelines_in(session, ids).items():
+                self._refresh(existing[customer_id], timeline, now)
             return rows, [existing[i] for i in ids]
 
-    def _refresh(self, session: Session, customer: Customer, now: datetime) -> None:
-        timeline = self.timeline_in(session, customer.id)
+    def _refresh(self, customer: Customer, timeline: Timeline, now: datetime) -> None:
         state = timeline.current
         customer.updated_at = now
         if state is None:
@@ -123,13 +122,15 @@ class Store:
                             "at": a.at.isoformat(), "severity": a.severity} for a in timeline.alerts]
         customer.open_alerts = len(timeline.alerts)
 
-    def timeline_in(self, session: Session, customer_id: str) -> Timeline:
-        """The scoring timeline of one customer, inside an open session (only the columns scoring reads, and only
-        the customer's own turns: agent turns never count)."""
-        rows = session.execute(select(*SIGNAL_COLUMNS).where(Message.customer_id == customer_id,
-                                                             Message.speaker == CUSTOMER))
-        return build_timeline([Signal(i, conv, utc(ts), speaker, v, a, s, ekman)
-                               for i, conv, ts, speaker, v, a, s, ekman in rows], self.rules)
+    def timelines_in(self, session: Session, customer_ids: list[str]) -> dict[str, Timeline]:
+        """The scoring timelines of some customers, inside an open session, read in one query (only the
+        columns scoring reads, and only the customers' own turns: agent turns never count)."""
+        signals: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
+        rows = session.execute(select(Message.customer_id, *SIGNAL_COLUMNS)
+                               .where(Message.customer_id.in_(customer_ids), Message.speaker == CUSTOMER))
+        for customer_id, i, conv, ts, speaker, v, a, s, ekman in rows:
+            signals[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
+        return {customer_id: build_timeline(found, self.rules) for customer_id, found in signals.items()}
 
     def has_batch_part(self, run_key: str, part: int) -> bool:
         """True when chunk ``part`` of batch run ``run_key`` is already stored."""
@@ -150,7 +151,7 @@ class Store:
     def timeline(self, customer_id: str) -> Timeline:
         """A customer's scoring timeline."""
         with self.session() as session:
-            return self.timeline_in(session, customer_id)
+            return self.timelines_in(session, [customer_id])[customer_id]
 
     def customers(self, segment_filter: str | None = None, limit: int = 100, offset: int = 0) -> list[Customer]:
         """Customers, riskiest first (lowest score, then most alerts)."""

@@ -48,17 +48,39 @@ def test_sse_feed_sends_readings_and_scores(server) -> None:
     assert found[1]["id"] == "live-1" and 0 <= found[1]["score"] <= 100
 
 
-def test_concurrent_requests_share_model_batches(server) -> None:
-    def before() -> float:
-        text = httpx.get(f"{server}/metrics").text
-        return float(next(line.split()[1] for line in text.splitlines() if line.startswith("emotrace_model_batches ")))
+def _metric(base: str, name: str) -> float:
+    text = httpx.get(f"{base}/metrics").text
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith(f"{name} ")))
 
-    start_batches = before()
+
+def test_concurrent_requests_share_model_batches(server) -> None:
+    start_batches = _metric(server, "emotrace_model_batches")
     with ThreadPoolExecutor(16) as pool:
         codes = list(pool.map(lambda i: httpx.post(f"{server}/v1/analyze", json={"text": f"message {i} is fine"},
                                                    timeout=30).status_code, range(64)))
     assert codes == [200] * 64
-    assert before() - start_batches < 64  # some requests shared a model call
+    assert _metric(server, "emotrace_model_batches") - start_batches < 64  # some requests shared a model call
+
+
+def test_concurrent_writes_share_transactions_and_lose_nothing(server) -> None:
+    def post(i: int) -> httpx.Response:
+        return httpx.post(f"{server}/v1/messages", json={"messages": [
+            {"customer_id": f"group-{i % 4}", "conversation_id": f"c{i}", "text": f"Order {i} arrived broken 😠"},
+            {"customer_id": f"group-{i % 4}", "conversation_id": f"c{i}", "speaker": "agent", "text": "Sorry!"}]},
+            timeout=30)
+
+    start = _metric(server, "emotrace_store_write_transactions")
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(post, range(64)))
+    assert [r.status_code for r in responses] == [201] * 64
+    for i, response in enumerate(responses):  # each request gets back its own two messages and its customer
+        body = response.json()
+        assert [m["conversation_id"] for m in body["messages"]] == [f"c{i}", f"c{i}"]
+        assert [c["id"] for c in body["customers"]] == [f"group-{i % 4}"]
+    for k in range(4):
+        messages = httpx.get(f"{server}/v1/customers/group-{k}/timeline").json()["messages"]
+        assert sorted(m["conversation_id"] for m in messages) == sorted([f"c{i}" for i in range(k, 64, 4)] * 2)
+    assert _metric(server, "emotrace_store_write_transactions") - start < 64  # requests shared transactions
 
 
 def test_service_on_postgresql(postgres_url) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
-from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AccessDep, RuntimeDep, check_batch_size, customer_out, message_out
 from service.api.recording import new_message
@@ -16,13 +15,18 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[Acces
 
 @router.post("", response_model=RecordedOut, status_code=status.HTTP_201_CREATED)
 async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
-    """Read and store messages (one transaction: all are stored or none)."""
+    """Read and store messages (one transaction: all are stored or none).
+
+    Requests arriving together share the transaction (group commit); a failed shared write is retried
+    request by request, so each request still stores all of its messages or none."""
     check_batch_size("messages", len(body.messages), runtime.settings)
     readings = await runtime.batcher.submit([m.text for m in body.messages])
     now = datetime.now(UTC)
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
-    rows, customers = await run_in_threadpool(runtime.store.add_messages, items)
-    out = RecordedOut(messages=[message_out(r) for r in rows], customers=[customer_out(c) for c in customers])
+    recorded = await runtime.writer.submit(items)
+    customers = [c for _, c in sorted({r.customer.id: r.customer for r in recorded}.items())]
+    out = RecordedOut(messages=[message_out(r.message) for r in recorded],
+                      customers=[customer_out(c) for c in customers])
     if runtime.bus.subscribers:  # the live feed's copies cost a serialization each; skip them when no one listens
         for message in out.messages:
             runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,

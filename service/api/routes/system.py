@@ -35,7 +35,9 @@ def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics."""
     runtime.metrics.queue.set(runtime.batcher.queue.qsize())
     runtime.metrics.batches.set(runtime.batcher.batches)
-    runtime.metrics.texts.set(runtime.batcher.texts)
+    runtime.metrics.texts.set(runtime.batcher.items)
+    runtime.metrics.writes.set(runtime.writer.batches)
+    runtime.metrics.write_queue.set(runtime.writer.queue.qsize())
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 

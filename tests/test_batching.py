@@ -1,11 +1,11 @@
-"""The batching loop: batches are cut by size, and a full queue is refused at once."""
+"""The batching loop: batches are cut by size, a full queue is refused at once, a failing request fails alone."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
-from service.model.batcher import MicroBatcher, Overloaded
+from service.batching import MicroBatcher, Overloaded
 
 
 def test_concurrent_callers_share_batches(classifier) -> None:
@@ -19,7 +19,7 @@ def test_concurrent_callers_share_batches(classifier) -> None:
 
     results, batcher = asyncio.run(scenario())
     assert [r[0].text for r in results] == [f"text number {i}, thanks!" for i in range(16)]
-    assert batcher.batches <= 4 and batcher.texts == 16
+    assert batcher.batches <= 4 and batcher.items == 16
 
 
 def test_full_queue_is_refused_not_hung(classifier) -> None:
@@ -38,3 +38,23 @@ def test_full_queue_is_refused_not_hung(classifier) -> None:
     refused = asyncio.run(scenario())
     assert refused >= 3
 
+
+
+def test_a_failing_request_fails_alone() -> None:
+    def double(items: list[int]) -> list[int]:
+        if any(i < 0 for i in items):
+            raise ValueError("negative item")
+        return [2 * i for i in items]
+
+    async def scenario() -> tuple[list, MicroBatcher]:
+        batcher = MicroBatcher(double, max_batch=64, max_wait_ms=50)
+        await batcher.start()
+        results = await asyncio.gather(batcher.submit([1, 2]), batcher.submit([-1]), batcher.submit([3]),
+                                       return_exceptions=True)
+        await batcher.stop()
+        return results, batcher
+
+    results, batcher = asyncio.run(scenario())
+    assert results[0] == [2, 4] and results[2] == [6]
+    assert isinstance(results[1], ValueError) and "negative" in str(results[1])
+    assert batcher.batches == 2  # the shared batch failed; the two good requests then ran alone

@@ -1,0 +1,112 @@
+"""Micro-batching: concurrent requests share one call of a batch function (the model, the store writer).
+
+A bounded queue feeds one batching loop; a batch is cut when it holds ``max_batch`` items or when
+``max_wait_ms`` has passed since its first request (0: take only what is already waiting, so requests
+that arrive while a batch runs form the next one). The batch function runs on the batcher's own thread.
+A full queue raises :class:`Overloaded` at once (the API answers 503 with Retry-After) instead of letting
+callers hang. When a batch of several requests fails, each request is retried alone, so a bad request
+fails by itself and the others still get their results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class Overloaded(Exception):
+    """The queue is full: the caller should retry later."""
+
+
+class MicroBatcher(Generic[Item, Result]):
+    """Collects items from concurrent callers into batches for one function that maps items to results."""
+
+    def __init__(self, run: Callable[[list[Item]], list[Result]], max_batch: int = 64,
+                 max_wait_ms: float = 4.0, max_queue: int = 512, name: str = "batch") -> None:
+        self.run = run
+        self.max_batch = max_batch
+        self.max_wait = max_wait_ms / 1000
+        self.queue: asyncio.Queue[tuple[list[Item], asyncio.Future[list[Result]]]] = asyncio.Queue(max_queue)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.items = 0
+
+    async def start(self) -> None:
+        """Start the batching loop."""
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        """Stop the loop; callers still waiting get an error."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while not self.queue.empty():
+            _, future = self.queue.get_nowait()
+            if not future.done():
+                future.set_exception(Overloaded("service is shutting down"))
+        self._executor.shutdown(wait=False)
+
+    async def submit(self, items: Sequence[Item]) -> list[Result]:
+        """Results for ``items``, computed in a shared batch."""
+        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
+        try:
+            self.queue.put_nowait((list(items), future))
+        except asyncio.QueueFull:
+            raise Overloaded("request queue is full") from None
+        return await future
+
+    async def _loop(self) -> None:
+        while True:
+            pending = await self._collect()
+            if not await self._run_together(pending):
+                for request in pending:  # the shared batch failed: each request on its own
+                    await self._run_together([request])
+
+    async def _collect(self) -> list[tuple[list[Item], asyncio.Future[list[Result]]]]:
+        loop = asyncio.get_running_loop()
+        pending = [await self.queue.get()]
+        size = len(pending[0][0])
+        deadline = loop.time() + self.max_wait
+        while size < self.max_batch:
+            try:  # take what is already waiting without a timer task per item
+                item = self.queue.get_nowait()
+            except asyncio.QueueEmpty:
+                timeout = deadline - loop.time()
+                if timeout <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self.queue.get(), timeout)
+                except TimeoutError:
+                    break
+            pending.append(item)
+            size += len(item[0])
+        return pending
+
+    async def _run_together(self, pending: list[tuple[list[Item], asyncio.Future[list[Result]]]]) -> bool:
+        """Run ``pending`` as one batch and hand out the results; False when it failed with several requests
+        (nothing handed out: the caller retries them alone); a lone request hears its own error."""
+        items = [item for batch, _ in pending for item in batch]
+        try:
+            results = await asyncio.get_running_loop().run_in_executor(self._executor, self.run, items)
+        except Exception as exc:
+            if len(pending) > 1:
+                return False
+            if not pending[0][1].done():
+                pending[0][1].set_exception(exc)
+            return True
+        self.batches += 1
+        self.items += len(items)
+        start = 0
+        for batch, future in pending:
+            if not future.done():
+                future.set_result(results[start : start + len(batch)])
+            start += len(batch)
+        return True
