@@ -128,8 +128,10 @@ class DecayedSums:
         self.count += 1
 
     def state(self) -> State:
-        """The decayed averages as a state at the current time."""
-        at = self.at or datetime.min
+        """The decayed averages as a state at the current time (set by :meth:`add` or :meth:`advance`)."""
+        at = self.at
+        if at is None:
+            raise ValueError("DecayedSums has no time yet: add a message or advance the clock first")
         if self.weight == 0:
             return State(at, 0.0, 0.0, 0.0, [], 50.0, self.count)
         w = self.weight
