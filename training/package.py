@@ -15,13 +15,14 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer
 
-from evaluation.evaluate import evaluate_probabilities
+from evaluation.evaluate import evaluate_outputs
 from evaluation.satisfaction import affect_report, fit_temperature, satisfaction_report
-from service.model.classifier import ONNX_FILE, EmotionClassifier
-from service.model.decision import Thresholds, group_matrix, group_probabilities, group_targets, tune_thresholds
+from service.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
+from service.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts, read_emobank
 from training.export import export_onnx, quantize_int8
+from training.group_heads import add_group_heads
 from training.model_card import write_model_card
 from training.modeling import EmotionNet
 from training.satisfaction_data import load_satisfaction
@@ -41,29 +42,29 @@ def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, 
     return fp32
 
 
-def tune_directory(out_dir: Path, dev: LabelledTexts) -> tuple[Thresholds, np.ndarray]:
-    """Tune label and group thresholds on dev with the exported runtime; returns them and dev probabilities."""
+def tune_directory(out_dir: Path, dev: LabelledTexts) -> tuple[Thresholds, RawOutputs]:
+    """Tune label and group thresholds on dev with the exported runtime; returns them and the dev outputs."""
     classifier = EmotionClassifier.from_pretrained(out_dir)
     schema = classifier.schema
-    probabilities = classifier.raw_outputs(dev.texts).probabilities
+    raw = classifier.raw_outputs(dev.texts)
     thresholds = Thresholds(
-        labels=dict(zip(schema.labels, tune_thresholds(probabilities, dev.targets).tolist(), strict=True)))
+        labels=dict(zip(schema.labels, tune_thresholds(raw.probabilities, dev.targets).tolist(), strict=True)))
     for grouping in schema.groupings:
         matrix = group_matrix(schema, grouping)
-        tuned = tune_thresholds(group_probabilities(probabilities, matrix), group_targets(dev.targets, matrix))
+        tuned = tune_thresholds(raw.groups[grouping], group_targets(dev.targets, matrix))
         thresholds.groupings[grouping] = dict(zip(schema.group_names(grouping), tuned.tolist(), strict=True))
     thresholds.save(out_dir)
-    return thresholds, probabilities
+    return thresholds, raw
 
 
 def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> dict[str, object]:
     """Tune, calibrate and measure a freshly exported directory; writes thresholds.json and metrics.json."""
-    thresholds, probabilities = tune_directory(out_dir, dev)
+    thresholds, raw_dev = tune_directory(out_dir, dev)
     classifier = EmotionClassifier.from_pretrained(out_dir)
     at_half = classifier.with_thresholds(Thresholds())
     metrics: dict[str, object] = {
-        "emotions_dev": evaluate_probabilities(classifier, probabilities, dev),
-        "emotions_dev_threshold_0.5_macro_f1": evaluate_probabilities(at_half, probabilities, dev)["macro_f1"],
+        "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
+        "emotions_dev_threshold_0.5_macro_f1": evaluate_outputs(at_half, raw_dev, dev)["macro_f1"],
     }
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
@@ -87,12 +88,15 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None)
 
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
                   data_root: Path | None, command: str, training_data: list[str],
-                  recipe: str | None = None) -> dict[str, object]:
-    """Full packaging: export, quantize, tune, measure, write the model card (``recipe``: how it was trained)."""
+                  recipe: str | None = None, group_train: LabelledTexts | None = None) -> dict[str, object]:
+    """Full packaging: export, quantize, fit group heads (on ``group_train``, when given), tune, measure, write
+    the model card (``recipe``: how it was trained)."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent)
+    if group_train is not None and schema.groupings:
+        add_group_heads(EmotionClassifier.from_pretrained(out_dir), group_train)
     metrics = measure_directory(out_dir, dev, data_root)
     write_model_card(out_dir, metrics, command, training_data, recipe)
     return metrics

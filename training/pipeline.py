@@ -87,9 +87,11 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
     validate = None if data is None else dev_scorer(dev, base_encoder_path(), args.max_length)
     net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
     final = args.output_dir / "final"
-    if data is None:  # the shipped recipe's stage 2 (see training.recipe)
+    group_train = None
+    if data is None:  # the shipped recipe's stage 2, and GoEmotions train for the group heads (training.recipe)
         stage2 = multitask_arguments(args)
         Trainer(net, base_encoder_path(), multitask_tasks(data_root), stage2).train()
         final = stage2.output_dir / "final"
+        group_train = LabelledTexts(tasks["emotion"].texts, tasks["emotion"].targets, GOEMOTIONS_LABELS)
     return package_model(final, model_dir, schema, dev, measure_root, command, sources,
-                         recipe_summary(args) if data is None else None)
+                         recipe_summary(args) if data is None else None, group_train)

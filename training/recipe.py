@@ -1,4 +1,4 @@
-"""The shipped model's training recipe: which data feeds which head, in two stages.
+"""The shipped model's training recipe: which data feeds which head, in two stages and a last step.
 
 Stage 1 ("emotion"): GoEmotions train alone, 3 epochs at 1e-4 -- the recipe that reaches dev macro-F1
 ~.52 in DESIGN.md. Training all three heads from the start reached only .457: the other tasks took 41%
@@ -8,6 +8,11 @@ Stage 2 ("multitask"): one epoch over every task (all of GoEmotions again plus t
 heads at a larger one, so the new heads learn fast while the encoder moves only as far as the
 customer-service text needs. Stage 1 alone read emoji-only texts ("😡") as neutral: GoEmotions has
 few of them, hence the lexicon rows.
+Group heads: with the network frozen, one linear head per grouping (Ekman, sentiment) is fitted on the
+served (int8) model's pooled vectors of GoEmotions train, while packaging (``training.group_heads``).
+The multi-task stage lifts the 28-label macro-F1 but costs the coarse views when they are read off the
+labels (a group = its most probable member); read from their own heads they gain most of it back
+(README: dev figures).
 """
 
 from __future__ import annotations
@@ -54,7 +59,9 @@ def recipe_summary(stage1: TrainingArguments) -> str:
             f"AdamW lr {stage1.learning_rate:g}, wd {stage1.weight_decay:g}, {stage1.warmup_ratio:.0%} warmup, linear "
             f"decay, BCE). Stage 2: {stage2.epochs} epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
             f"satisfaction sources (at most {SATISFACTION_CAP:,} rows per source and class), each batch one task; "
-            f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}.")
+            f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}. Then, network "
+            f"frozen, one linear head per grouping (Ekman, sentiment) fitted on the int8 model's pooled vectors of "
+            f"GoEmotions train.")
 
 
 def multitask_arguments(stage1: TrainingArguments) -> TrainingArguments:

@@ -21,6 +21,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from service.errors import EmotraceError
 from service.model.decision import Thresholds, decide, group_matrix, group_probabilities
+from service.model.group_heads import POOLED_OUTPUT, load_group_heads
 from service.model.labels import SATISFACTION_CLASSES, LabelSchema
 from service.model.reading import GroupedView, Reading
 from service.text.normalize import normalize_text
@@ -46,9 +47,11 @@ class RawOutputs:
     """Per-text model outputs before decisions: probabilities and the optional heads."""
 
     probabilities: np.ndarray  # (n, labels)
+    groups: dict[str, np.ndarray]  # grouping -> (n, groups): from the group heads, else from the labels
     affect: np.ndarray | None  # (n, 2): valence, arousal
     satisfaction: np.ndarray | None  # (n, 3)
     chunks: np.ndarray  # (n,) number of chunks each text was read in
+    pooled: np.ndarray | None = None  # (n, hidden): the text vector the heads read, when the model outputs it
 
 
 def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.ndarray:
@@ -80,7 +83,8 @@ class EmotionClassifier:
     def __init__(self, directory: Path, session: ort.InferenceSession,
                  tokenizer: PreTrainedTokenizerBase, schema: LabelSchema, thresholds: Thresholds,
                  max_length: int = 128, batch_size: int = 64,
-                 normalizer: Callable[[str], str] = normalize_text) -> None:
+                 normalizer: Callable[[str], str] = normalize_text,
+                 group_heads: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         self.directory = directory
         self.normalizer = normalizer
         self.session = session
@@ -95,6 +99,8 @@ class EmotionClassifier:
             g: (group_matrix(schema, g), schema.group_names(g)) for g in schema.groupings
         }
         self._neutral = schema.labels.index(schema.neutral_label) if schema.neutral_label else None
+        self.group_heads = group_heads or {}
+        self._heads = self.group_heads if POOLED_OUTPUT in self.outputs else {}
 
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
@@ -127,17 +133,17 @@ class EmotionClassifier:
         tokenizer = AutoTokenizer.from_pretrained(str(directory))
         tokenizer.model_max_length = 1 << 30  # we chunk long texts ourselves; silence the length warning
         return cls(directory, session, tokenizer, schema, Thresholds.load(directory, schema),
-                   batch_size=batch_size)
+                   batch_size=batch_size, group_heads=load_group_heads(directory, schema))
 
     def with_thresholds(self, thresholds: Thresholds) -> EmotionClassifier:
         """The same model (shared session) deciding with other thresholds."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, thresholds,
-                                 self.max_length, self.batch_size, self.normalizer)
+                                 self.max_length, self.batch_size, self.normalizer, self.group_heads)
 
     def with_normalizer(self, normalizer: Callable[[str], str]) -> EmotionClassifier:
         """The same model reading text prepared by another normalizer (for ablations)."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, self.thresholds,
-                                 self.max_length, self.batch_size, normalizer)
+                                 self.max_length, self.batch_size, normalizer, self.group_heads)
 
     def _count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -166,7 +172,8 @@ class EmotionClassifier:
         texts = validate_texts(texts)
         if not texts:
             empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
-            return RawOutputs(empty, None, None, np.zeros(0, dtype=np.int64))
+            groups = {g: np.zeros((0, len(names)), dtype=np.float32) for g, (_, names) in self._groupings.items()}
+            return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
         normalized = [self.normalizer(t) for t in texts]
         window = self.max_length - 2
         encoded = self.tokenizer(normalized, add_special_tokens=False)["input_ids"]
@@ -195,7 +202,8 @@ class EmotionClassifier:
             sat = _softmax(sat / self.thresholds.satisfaction_temperature)
         chunks = np.bincount(owners, minlength=n)
         if (chunks == 1).all():
-            return RawOutputs(probs, affect, sat, chunks)
+            return RawOutputs(probs, self._group_probabilities(out, probs, owners, n), affect, sat, chunks,
+                              out.get(POOLED_OUTPUT))
         combined = np.stack([combine_chunks(probs[owners == i], self._neutral)
                              for i in range(n)])
 
@@ -205,7 +213,26 @@ class EmotionClassifier:
             return np.stack([np.average(values[owners == i], axis=0, weights=lengths[owners == i])
                              for i in range(n)])
 
-        return RawOutputs(combined, weighted(affect), weighted(sat), chunks)
+        return RawOutputs(combined, self._group_probabilities(out, combined, owners, n), weighted(affect),
+                          weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)))
+
+    def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray, owners: np.ndarray,
+                             n: int) -> dict[str, np.ndarray]:
+        """Per grouping, (n, groups) probabilities: from its head over the pooled vector (chunks combined like
+        labels), else each group's most probable member label in the combined ``probabilities``."""
+        groups = {}
+        for grouping, (matrix, names) in self._groupings.items():
+            if grouping not in self._heads:
+                groups[grouping] = group_probabilities(probabilities, matrix)
+                continue
+            weight, bias = self._heads[grouping]
+            per_chunk = sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
+            if len(per_chunk) == n:
+                groups[grouping] = per_chunk
+                continue
+            neutral = names.index(self.schema.neutral_label) if self.schema.neutral_label in names else None
+            groups[grouping] = np.stack([combine_chunks(per_chunk[owners == i], neutral) for i in range(n)])
+        return groups
 
     def predict(self, texts: Sequence[str]) -> list[Reading]:
         """One :class:`Reading` per text, in order."""
@@ -215,8 +242,8 @@ class EmotionClassifier:
         fired = decide(raw.probabilities, self._label_thresholds).tolist()
         probabilities = raw.probabilities.tolist()
         views_per_grouping = {}
-        for grouping, (matrix, names) in self._groupings.items():
-            group_probs = group_probabilities(raw.probabilities, matrix)
+        for grouping, (_, names) in self._groupings.items():
+            group_probs = raw.groups[grouping]
             group_fired = decide(group_probs, self.thresholds.for_grouping(grouping, names))
             views_per_grouping[grouping] = (names, group_probs.tolist(), group_fired.tolist())
         affect = raw.affect.tolist() if raw.affect is not None else None

