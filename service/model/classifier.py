@@ -99,6 +99,8 @@ class EmotionClassifier:
             g: (group_matrix(schema, g), schema.group_names(g)) for g in schema.groupings
         }
         self._neutral = schema.labels.index(schema.neutral_label) if schema.neutral_label else None
+        self._group_neutral = {g: names.index(schema.neutral_label) if schema.neutral_label in names else None
+                               for g, (_, names) in self._groupings.items()}
         self.group_heads = group_heads or {}
         self._heads = self.group_heads if POOLED_OUTPUT in self.outputs else {}
 
@@ -195,6 +197,7 @@ class EmotionClassifier:
     def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
                  n: int) -> RawOutputs:
         probs = sigmoid(out["emotion_logits"])
+        groups = self._group_probabilities(out, probs)
         lengths = np.array([len(t) for t in token_ids], dtype=np.float32)
         affect = out.get("affect")
         sat = out.get("satisfaction_logits")
@@ -202,10 +205,10 @@ class EmotionClassifier:
             sat = _softmax(sat / self.thresholds.satisfaction_temperature)
         chunks = np.bincount(owners, minlength=n)
         if (chunks == 1).all():
-            return RawOutputs(probs, self._group_probabilities(out, probs, owners, n), affect, sat, chunks,
-                              out.get(POOLED_OUTPUT))
-        combined = np.stack([combine_chunks(probs[owners == i], self._neutral)
-                             for i in range(n)])
+            return RawOutputs(probs, groups, affect, sat, chunks, out.get(POOLED_OUTPUT))
+
+        def per_text(values: np.ndarray, neutral: int | None) -> np.ndarray:
+            return np.stack([combine_chunks(values[owners == i], neutral) for i in range(n)])
 
         def weighted(values: np.ndarray | None) -> np.ndarray | None:
             if values is None:
@@ -213,25 +216,21 @@ class EmotionClassifier:
             return np.stack([np.average(values[owners == i], axis=0, weights=lengths[owners == i])
                              for i in range(n)])
 
-        return RawOutputs(combined, self._group_probabilities(out, combined, owners, n), weighted(affect),
-                          weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)))
+        return RawOutputs(per_text(probs, self._neutral),
+                          {g: per_text(p, self._group_neutral[g]) for g, p in groups.items()},
+                          weighted(affect), weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)))
 
-    def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray, owners: np.ndarray,
-                             n: int) -> dict[str, np.ndarray]:
-        """Per grouping, (n, groups) probabilities: from its head over the pooled vector (chunks combined like
-        labels), else each group's most probable member label in the combined ``probabilities``."""
+    def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
+        """Per grouping, the group probabilities of each chunk: from its head over the pooled vector, else each
+        group's most probable member label. Chunks then combine like labels (the neutral group holds only the
+        neutral label, so either way a text's groups follow from its chunks' as its labels do)."""
         groups = {}
-        for grouping, (matrix, names) in self._groupings.items():
-            if grouping not in self._heads:
+        for grouping, (matrix, _) in self._groupings.items():
+            if grouping in self._heads:
+                weight, bias = self._heads[grouping]
+                groups[grouping] = sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
+            else:
                 groups[grouping] = group_probabilities(probabilities, matrix)
-                continue
-            weight, bias = self._heads[grouping]
-            per_chunk = sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
-            if len(per_chunk) == n:
-                groups[grouping] = per_chunk
-                continue
-            neutral = names.index(self.schema.neutral_label) if self.schema.neutral_label in names else None
-            groups[grouping] = np.stack([combine_chunks(per_chunk[owners == i], neutral) for i in range(n)])
         return groups
 
     def predict(self, texts: Sequence[str]) -> list[Reading]:

@@ -73,12 +73,16 @@ def test_batched_equals_one_by_one(classifier) -> None:
         assert single_labels - borderline == set(batched_readings[i].labels) - borderline
 
 
+LONG_TEXT = ("I ordered a pair of shoes and a jacket from your shop last month for my brother. " * 12
+             + "But now I am furious: the jacket arrived torn and nobody answers my emails!")
+
+
 def test_long_text_is_chunked_not_cut(classifier) -> None:
-    calm = "I ordered a pair of shoes and a jacket from your shop last month for my brother. " * 12
-    angry = "But now I am furious: the jacket arrived torn and nobody answers my emails!"
-    reading = classifier.predict([calm + angry])[0]
+    reading = classifier.predict([LONG_TEXT])[0]
     assert reading.chunks > 1
     assert {"anger", "annoyance", "disappointment"} & set(reading.labels)
+    assert "anger" in _ekman(reading)  # one angry chunk makes the text angry
+    assert "neutral" not in _ekman(reading)  # neutral only as far as every chunk is
 
 
 def test_reading_shape(classifier) -> None:

@@ -11,6 +11,7 @@ from service.errors import EmotraceError
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.model.decision import group_matrix, group_probabilities
 from service.model.group_heads import GROUP_HEADS_FILE, POOLED_OUTPUT, load_group_heads, save_group_heads
+from tests.model.test_classifier import LONG_TEXT
 
 TEXTS = ["This is absolutely outrageous, I am furious with your useless service!",
          "Thank you so much, you made my day 😊", "The parcel arrived on Tuesday."]
@@ -31,20 +32,12 @@ def test_without_heads_a_group_is_its_most_probable_member(tmp_path) -> None:
     copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
     (copy / GROUP_HEADS_FILE).unlink()
     plain = EmotionClassifier.from_pretrained(copy)
-    raw = plain.raw_outputs(TEXTS)
+    raw = plain.raw_outputs([*TEXTS, LONG_TEXT])
+    assert raw.chunks[-1] > 1  # chunked texts too: combining chunks' groups = grouping the combined labels
     for grouping in ("ekman", "sentiment"):
         expected = group_probabilities(raw.probabilities, group_matrix(plain.schema, grouping))
         assert np.allclose(raw.groups[grouping], expected)
     assert "anger" in plain.predict(TEXTS[:1])[0].views["ekman"].labels
-
-
-def test_long_texts_combine_group_heads_over_chunks(classifier) -> None:
-    calm = "I ordered a pair of shoes and a jacket from your shop last month for my brother. " * 12
-    angry = "But now I am furious: the jacket arrived torn and nobody answers my emails!"
-    reading = classifier.predict([calm + angry])[0]
-    assert reading.chunks > 1
-    assert "anger" in reading.views["ekman"].labels  # one angry chunk makes the text angry
-    assert "neutral" not in reading.views["ekman"].labels  # neutral only as far as every chunk is
 
 
 def test_heads_that_do_not_match_the_labels_are_refused(tmp_path) -> None:
