@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,12 +23,15 @@ from service.errors import EmotraceError
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.text.normalize import normalize_text
 
+if TYPE_CHECKING:
+    from transformers import Pipeline
+
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _texts_per_second(run, texts: list[str], repeats: int) -> float:
+def _texts_per_second(run: Callable[[list[str]], object], texts: list[str], repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -35,7 +40,7 @@ def _texts_per_second(run, texts: list[str], repeats: int) -> float:
     return len(texts) / best
 
 
-def pipeline_over(weights: Path):
+def pipeline_over(weights: Path) -> Pipeline:
     """A text-classification pipeline whose model is the fine-tuned encoder + emotion head (fp32)."""
     import torch
     from transformers import BertConfig, BertModel, BertPreTrainedModel, pipeline
@@ -53,7 +58,8 @@ def pipeline_over(weights: Path):
             self.bert = BertModel(config, add_pooling_layer=False)
             self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
 
-        def forward(self, input_ids=None, attention_mask=None, **_: object) -> SequenceClassifierOutput:
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    **_: object) -> SequenceClassifierOutput:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return SequenceClassifierOutput(logits=self.classifier(mean_pool(hidden, attention_mask)))
 
