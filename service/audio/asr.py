@@ -70,10 +70,15 @@ def load_whisper(model: str | None, threads: int) -> WhisperModel:
 
 
 def transcribe(samples: np.ndarray, model: str | None = None, threads: int = 2) -> list[Segment]:
-    """Segments of speech in 16 kHz mono ``samples`` (voice-activity filtered, word timestamps)."""
+    """Segments of speech in 16 kHz mono ``samples`` (voice-activity filtered, word timestamps).
+
+    Greedy decoding only (``temperature=0``): Whisper's default re-decodes a window by sampling at rising
+    temperatures when its text compresses too well, which repetitive calls trigger; then the same call gave
+    different transcripts run to run and took 2-4x longer. Without conditioning on the previous window's
+    text and with the voice-activity filter, the loops that fallback guards against are rare."""
     whisper = load_whisper(model, threads)
-    segments, _ = whisper.transcribe(samples, language="en", beam_size=1, vad_filter=True, word_timestamps=True,
-                                     condition_on_previous_text=False)
+    segments, _ = whisper.transcribe(samples, language="en", beam_size=1, temperature=0.0, vad_filter=True,
+                                     word_timestamps=True, condition_on_previous_text=False)
     return [Segment(s.text.strip(), float(s.start), float(s.end),
                     [Word(w.word.strip(), float(w.start), float(w.end)) for w in (s.words or [])])
             for s in segments if s.text.strip()]

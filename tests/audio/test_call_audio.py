@@ -47,6 +47,15 @@ def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
     assert [u.role for u in swapped.utterances] == ["customer", "agent", "customer", "agent"]
 
 
+def test_a_repetitive_call_reads_the_same_every_time(speech_dir) -> None:
+    # The same sentences over and over compress well enough to trip Whisper's sampling fallback,
+    # which used to give a different transcript on each reading.
+    call = stereo_call([(i % 2, SENTENCES[i % len(SENTENCES)]) for i in range(14)], speech_dir / "repeat.wav")
+    first, second = read_call(call), read_call(call)
+    assert [(u.role, u.text, u.start) for u in first.utterances] == [(u.role, u.text, u.start) for u in second.utterances]
+    assert sum("ordered a new phone" in u.text for u in first.utterances) >= 2
+
+
 def test_analyze_call_audio_cli(speech_dir) -> None:
     call = stereo_call([(0, SENTENCES[2]), (1, SENTENCES[3])], speech_dir / "cli.wav")
     result = run("analyze", str(call), "--json")
