@@ -1,4 +1,5 @@
-"""Voice figures: speech-to-text + prosody real-time factor on a 60 s stereo call, word error rate on
+"""Voice figures: speech-to-text + prosody real-time factor on a stereo call of at least --call-seconds
+(75 s at the default 60: whole turns), word error rate on
 espeak-ng speech of known sentences, and high- vs low-arousal balanced accuracy on EmoDB dev.
 
     python -m evaluation.benchmark_voice [--call-seconds 60]
