@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 
 from evaluation.common import print_figures
-from evaluation.synthetic_speech import SENTENCES, espeak, stereo_call
+from evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from service.audio.asr import load_whisper, transcribe
 from service.audio.call import read_call
 from service.audio.io import load_audio
@@ -30,6 +31,7 @@ from service.audio.prosody import arousal_readings, features
 from service.settings import get_settings
 
 HIGH, LOW = {"anger", "happiness", "fear"}, {"sadness", "boredom", "neutral"}
+TURN_SECONDS = 4.5  # a rough length of one spoken sentence, to size the call
 
 
 def _normalize(text: str) -> str:
@@ -64,11 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     load_whisper(None, 2)  # load once; the RTF below is per call, as in a running service
     with tempfile.TemporaryDirectory() as tmp:
-        turns, total, i = [], 0.0, 0
-        while total < args.call_seconds:
-            turns.append((i % 2, SENTENCES[i % len(SENTENCES)]))
-            total += 4.5
-            i += 1
+        turns = alternating_turns(math.ceil(args.call_seconds / TURN_SECONDS))
         call = stereo_call(turns, Path(tmp) / "call.wav")
         duration = load_audio(call, 3600).duration
         start = time.perf_counter()

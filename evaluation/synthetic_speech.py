@@ -35,6 +35,12 @@ def espeak(text: str, path: Path, voice: str = "en-us", speed: int = 140, pitch:
     return path
 
 
+def alternating_turns(count: int) -> list[tuple[int, str]]:
+    """``count`` turns for :func:`stereo_call`, agent (channel 0) and customer taking turns through SENTENCES
+    over and over (a repetitive call: the same sentences recur)."""
+    return [(i % 2, SENTENCES[i % len(SENTENCES)]) for i in range(count)]
+
+
 def stereo_call(turns: list[tuple[int, str]], path: Path, gap: float = 0.6) -> Path:
     """A stereo WAV: turn (channel, text) spoken on its channel, one after another (agent voice on 0)."""
     pieces: list[tuple[int, np.ndarray]] = []

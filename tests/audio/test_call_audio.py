@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from evaluation.synthetic_speech import SENTENCES, espeak, stereo_call
+from evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from service.audio.call import read_call
 from service.audio.io import SAMPLE_RATE, load_audio
 from service.errors import EmotraceError
@@ -50,7 +50,7 @@ def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
 def test_a_repetitive_call_reads_the_same_every_time(speech_dir) -> None:
     # The same sentences over and over compress well enough to trip Whisper's sampling fallback,
     # which used to give a different transcript on each reading.
-    call = stereo_call([(i % 2, SENTENCES[i % len(SENTENCES)]) for i in range(14)], speech_dir / "repeat.wav")
+    call = stereo_call(alternating_turns(14), speech_dir / "repeat.wav")
     first, second = read_call(call), read_call(call)
     assert [(u.role, u.text, u.start) for u in first.utterances] == [(u.role, u.text, u.start) for u in second.utterances]
     assert sum("ordered a new phone" in u.text for u in first.utterances) >= 2
