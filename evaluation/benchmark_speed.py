@@ -33,9 +33,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _texts_per_second(run: Callable[[list[str]], object], texts: list[str], repeats: int) -> float:
+def _texts_per_second(run: Callable[[list[str]], object], texts: list[str]) -> float:
     best = float("inf")
-    for _ in range(repeats):
+    for _ in range(REPEATS):
         start = time.perf_counter()
         run(texts)
         best = min(best, time.perf_counter() - start)
@@ -92,7 +92,7 @@ def main() -> None:
     rss_start = _peak_rss_mb()
     classifier = EmotionClassifier.from_pretrained(args.model)
     classifier.predict(texts[:256])  # warm-up
-    runtime_tps = _texts_per_second(classifier.predict, texts, REPEATS)
+    runtime_tps = _texts_per_second(classifier.predict, texts)
     latencies = []
     for text in texts[:1000]:
         start = time.perf_counter()
@@ -103,7 +103,7 @@ def main() -> None:
     pipe = pipeline_over(args.torch_weights)
     normalized = [normalize_text(t) for t in texts]
     pipe(normalized[:64])  # warm-up
-    pipeline_tps = _texts_per_second(pipe, normalized, REPEATS)
+    pipeline_tps = _texts_per_second(pipe, normalized)
     print_figures(f"classifier speed ({len(texts)} GoEmotions dev texts, 1 process)", {
         "runtime texts/s (ONNX int8)": round(runtime_tps, 1),
         "pipeline texts/s (torch fp32)": round(pipeline_tps, 1),
