@@ -88,10 +88,10 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
     net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
     final = args.output_dir / "final"
     group_train = None
-    if data is None:  # the shipped recipe's stage 2, and GoEmotions train for the group heads (training.recipe)
-        stage2 = multitask_arguments(args)
-        Trainer(net, base_encoder_path(), multitask_tasks(data_root), stage2).train()
+    if data is None:  # the shipped recipe's stage 2; its emotion rows also fit the group heads (training.recipe)
+        stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root)
+        Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
         final = stage2.output_dir / "final"
-        group_train = LabelledTexts(tasks["emotion"].texts, tasks["emotion"].targets, GOEMOTIONS_LABELS)
+        group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
     return package_model(final, model_dir, schema, dev, measure_root, command, sources,
                          recipe_summary(args) if data is None else None, group_train)

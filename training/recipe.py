@@ -9,7 +9,8 @@ heads at a larger one, so the new heads learn fast while the encoder moves only 
 customer-service text needs. Stage 1 alone read emoji-only texts ("😡") as neutral: GoEmotions has
 few of them, hence the lexicon rows.
 Group heads: with the network frozen, one linear head per grouping (Ekman, sentiment) is fitted on the
-served (int8) model's pooled vectors of GoEmotions train, while packaging (``training.group_heads``).
+served (int8) model's pooled vectors of stage 2's emotion rows (GoEmotions train and the emoji lexicon rows:
+fitted on GoEmotions alone, they read "😡" as partly neutral again), while packaging (``training.group_heads``).
 The multi-task stage lifts the 28-label macro-F1 but costs the coarse views when they are read off the
 labels (a group = its most probable member); read from their own heads they gain most of it back
 (README: dev figures).
@@ -61,7 +62,7 @@ def recipe_summary(stage1: TrainingArguments) -> str:
             f"satisfaction sources (at most {SATISFACTION_CAP:,} rows per source and class), each batch one task; "
             f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}. Then, network "
             f"frozen, one linear head per grouping (Ekman, sentiment) fitted on the int8 model's pooled vectors of "
-            f"GoEmotions train.")
+            f"stage 2's emotion rows (GoEmotions train and the emoji lexicon rows).")
 
 
 def multitask_arguments(stage1: TrainingArguments) -> TrainingArguments:

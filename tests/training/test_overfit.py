@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 import torch
 
@@ -11,6 +12,7 @@ from service.model.classifier import EmotionClassifier
 from service.model.group_heads import POOLED_OUTPUT
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts
+from training.export import export_onnx
 from training.group_heads import fit_linear_head
 from training.modeling import EmotionNet, base_encoder_path
 from training.package import package_model
@@ -65,6 +67,21 @@ def test_save_load_round_trip_and_onnx_matches_torch(trained) -> None:
     onnx = classifier.raw_outputs(texts)
     assert np.abs(torch_probs.numpy() - onnx.probabilities).max() < 0.05
     assert POOLED_OUTPUT in classifier.outputs  # the group heads' input is exported too
+
+
+def test_fp32_export_reads_padded_batches_like_torch(trained, tmp_path) -> None:
+    run, model_dir, _ = trained
+    net = EmotionNet.from_directory(run / "final").eval()
+    attention = net.encoder.config._attn_implementation
+    session = ort.InferenceSession(str(export_onnx(net, tmp_path / "fp32.onnx")), providers=["CPUExecutionProvider"])
+    assert net.encoder.config._attn_implementation == attention  # the eager export leaves the network as it was
+    texts = ["No", "I love this, thank you so much for all the help today!", "This is a disgrace 😠"]
+    encoded = EmotionClassifier.from_pretrained(model_dir).tokenizer(texts, padding=True, return_tensors="np")
+    inputs = {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+    onnx_logits = session.run(["emotion_logits"], inputs)[0]
+    with torch.no_grad():
+        torch_logits = net(*(torch.from_numpy(inputs[n]) for n in ("input_ids", "attention_mask")))["emotion_logits"]
+    assert np.abs(onnx_logits - torch_logits.numpy()).max() < 1e-4
 
 
 def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
