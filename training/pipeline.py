@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import torch
 from sklearn.metrics import f1_score
 from transformers import AutoTokenizer
 
@@ -46,20 +47,24 @@ def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Call
     return score
 
 
-def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_heads: bool) -> tuple[EmotionNet, dict]:
+def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_heads: bool,
+                  seed: int) -> tuple[EmotionNet, dict]:
     """The network to fine-tune: the base encoder, or a trained model directory relabelled to ``labels``.
+    New heads start from ``seed``, so the same command trains the same network.
 
     Returns it with the groupings that still apply (those of ``from_model`` whose labels all remain)."""
-    if from_model is None:
-        net = EmotionNet.from_base(len(labels), with_affect=with_extra_heads, with_satisfaction=with_extra_heads)
-        return net, {}
-    if not (from_model / "model.safetensors").exists():
-        raise EmotraceError("E308", f"{from_model} holds no trainable weights (model.safetensors).",
-                            "Start from a directory written by `emotrace train`, or leave out --from-model.")
-    old = LabelSchema.load(from_model)
-    net = EmotionNet.from_directory(from_model)
-    if old.labels != labels:
-        net.relabel(old.labels, labels)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        if from_model is None:
+            net = EmotionNet.from_base(len(labels), with_affect=with_extra_heads, with_satisfaction=with_extra_heads)
+            return net, {}
+        if not (from_model / "model.safetensors").exists():
+            raise EmotraceError("E308", f"{from_model} holds no trainable weights (model.safetensors).",
+                                "Start from a directory written by `emotrace train`, or leave out --from-model.")
+        old = LabelSchema.load(from_model)
+        net = EmotionNet.from_directory(from_model)
+        if old.labels != labels:
+            net.relabel(old.labels, labels)
     groupings = {g: m for g, m in old.groupings.items() if {x for v in m.values() for x in v} <= set(labels)}
     return net, groupings
 
@@ -75,12 +80,12 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         schema = LabelSchema.goemotions(data_root / "goemotions")
         tasks = emotion_tasks(data_root)
         dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
-        net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True)
+        net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True, seed=args.seed)
         sources, measure_root = RECIPE_SOURCES, data_root
     else:
         labelled = read_labelled_records(data, text_column, label_column)
         train_rows, dev = carve_dev(labelled)
-        net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False)
+        net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
         schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
         tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
         sources, measure_root = [str(data)], None

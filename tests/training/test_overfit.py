@@ -16,6 +16,7 @@ from training.export import export_onnx
 from training.group_heads import fit_linear_head
 from training.modeling import EmotionNet, base_encoder_path
 from training.package import package_model
+from training.pipeline import start_network
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 TEXTS = {
@@ -104,6 +105,21 @@ def test_resuming_another_networks_checkpoint_is_a_clear_error(trained) -> None:
     targets = np.zeros((len(data.texts), 3), dtype=np.float32)
     with pytest.raises(EmotraceError, match="E309"):
         Trainer(other, base_encoder_path(), {"emotion": TaskData(data.texts, targets)}, args).train()
+
+
+def _train_briefly(run, seed: int) -> dict[str, torch.Tensor]:
+    data = _data()
+    net, _ = start_network(LABELS, None, with_extra_heads=False, seed=seed)
+    args = TrainingArguments(output_dir=run, epochs=1, batch_size=4, learning_rate=3e-4, seed=seed)
+    return Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train().state_dict()
+
+
+def test_the_same_seed_trains_the_same_network(tmp_path) -> None:
+    first, again = _train_briefly(tmp_path / "a", seed=5), _train_briefly(tmp_path / "b", seed=5)
+    for name, value in first.items():
+        assert torch.equal(value, again[name]), name
+    other = _train_briefly(tmp_path / "c", seed=6)
+    assert not torch.equal(first["emotion.weight"], other["emotion.weight"])
 
 
 def test_encoder_can_train_at_its_own_rate(tmp_path) -> None:
