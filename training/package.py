@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,9 +43,8 @@ def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, 
     return fp32
 
 
-def tune_directory(out_dir: Path, dev: LabelledTexts) -> tuple[Thresholds, RawOutputs]:
-    """Tune label and group thresholds on dev with the exported runtime; returns them and the dev outputs."""
-    classifier = EmotionClassifier.from_pretrained(out_dir)
+def tune_thresholds_on_dev(classifier: EmotionClassifier, dev: LabelledTexts) -> tuple[Thresholds, RawOutputs]:
+    """Label and group thresholds tuned on dev with the exported runtime; returns them and the dev outputs."""
     schema = classifier.schema
     raw = classifier.raw_outputs(dev.texts)
     thresholds = Thresholds(
@@ -53,26 +53,25 @@ def tune_directory(out_dir: Path, dev: LabelledTexts) -> tuple[Thresholds, RawOu
         matrix = group_matrix(schema, grouping)
         tuned = tune_thresholds(raw.groups[grouping], group_targets(dev.targets, matrix))
         thresholds.groupings[grouping] = dict(zip(schema.group_names(grouping), tuned.tolist(), strict=True))
-    thresholds.save(out_dir)
     return thresholds, raw
 
 
 def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> dict[str, object]:
     """Tune, calibrate and measure a freshly exported directory; writes thresholds.json and metrics.json."""
-    thresholds, raw_dev = tune_directory(out_dir, dev)
-    classifier = EmotionClassifier.from_pretrained(out_dir)
-    at_half = classifier.with_thresholds(Thresholds())
+    exported = EmotionClassifier.from_pretrained(out_dir)
+    thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
+    classifier = exported.with_thresholds(thresholds)
     metrics: dict[str, object] = {
         "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
-        "emotions_dev_threshold_0.5_macro_f1": evaluate_outputs(at_half, raw_dev, dev)["macro_f1"],
+        "emotions_dev_threshold_0.5_macro_f1": evaluate_outputs(exported.with_thresholds(Thresholds()), raw_dev,
+                                                                dev)["macro_f1"],
     }
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         raw = classifier.raw_outputs(sat_dev.texts).satisfaction
         gold = np.asarray(sat_dev.classes)
-        thresholds.satisfaction_temperature = fit_temperature(raw, gold)
-        thresholds.save(out_dir)
-        calibrated = EmotionClassifier.from_pretrained(out_dir).raw_outputs(sat_dev.texts).satisfaction
+        thresholds = replace(thresholds, satisfaction_temperature=fit_temperature(raw, gold))
+        calibrated = exported.with_thresholds(thresholds).raw_outputs(sat_dev.texts).satisfaction
         sources = np.asarray(sat_dev.sources)
         metrics["satisfaction_dev"] = {
             "temperature": thresholds.satisfaction_temperature,
@@ -82,6 +81,7 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None)
     if data_root is not None and "affect" in classifier.outputs:
         texts, targets = read_emobank(data_root / "emobank" / "emobank.csv", "dev")
         metrics["affect_emobank_dev"] = affect_report(classifier.raw_outputs(texts).affect, targets)
+    thresholds.save(out_dir)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
