@@ -94,7 +94,7 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
     final = args.output_dir / "final"
     group_train = None
     if data is None:  # the shipped recipe's stage 2; its emotion rows also fit the group heads (training.recipe)
-        stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root)
+        stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root, tasks["emotion"])
         Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
         final = stage2.output_dir / "final"
         group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)

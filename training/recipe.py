@@ -41,11 +41,13 @@ def emotion_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
     return {"emotion": TaskData(emotions.texts, emotions.targets)}
 
 
-def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
-    """Stage 2: GoEmotions -> emotion, EmoBank train -> affect, satisfaction sources -> satisfaction."""
+def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT, emotions: TaskData | None = None) -> dict[str, TaskData]:
+    """Stage 2: GoEmotions (+ emoji lexicon rows) -> emotion, EmoBank train -> affect, satisfaction sources ->
+    satisfaction. ``emotions``: stage 1's GoEmotions rows, when already read."""
     affect_texts, affect_targets = read_emobank(data_root / "emobank" / "emobank.csv", "train")
     satisfaction = load_satisfaction(data_root, "train", cap_per_source_class=SATISFACTION_CAP)
-    emotions, emoji_rows = emotion_tasks(data_root)["emotion"], emoji_cue_rows(GOEMOTIONS_LABELS)
+    emotions = emotions or emotion_tasks(data_root)["emotion"]
+    emoji_rows = emoji_cue_rows(GOEMOTIONS_LABELS)
     return {
         "emotion": TaskData(emotions.texts + emoji_rows.texts, np.concatenate([emotions.targets, emoji_rows.targets])),
         "affect": TaskData(affect_texts, affect_targets),

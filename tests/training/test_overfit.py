@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from service.errors import EmotraceError
-from service.model.classifier import EmotionClassifier
+from service.model.classifier import EmotionClassifier, sigmoid
 from service.model.group_heads import POOLED_OUTPUT
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts
@@ -57,16 +57,24 @@ def test_overfits_training_texts(trained) -> None:
     assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
 
 
+def _padded_batch(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
+    encoded = tokenizer(texts, padding=True, return_tensors="np")
+    return {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+
+
+def _torch_emotion_logits(net: EmotionNet, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    with torch.no_grad():
+        return net(*(torch.from_numpy(inputs[n]) for n in ("input_ids", "attention_mask")))["emotion_logits"].numpy()
+
+
 def test_save_load_round_trip_and_onnx_matches_torch(trained) -> None:
     run, model_dir, _ = trained
     net = EmotionNet.from_directory(run / "final").eval()
     classifier = EmotionClassifier.from_pretrained(model_dir)
     texts = TEXTS["happy"][:2] + TEXTS["angry"][:2]
-    encoded = classifier.tokenizer(texts, padding=True, return_tensors="pt")
-    with torch.no_grad():
-        torch_probs = torch.sigmoid(net(encoded["input_ids"], encoded["attention_mask"])["emotion_logits"])
+    torch_probs = sigmoid(_torch_emotion_logits(net, _padded_batch(classifier.tokenizer, texts)))
     onnx = classifier.raw_outputs(texts)
-    assert np.abs(torch_probs.numpy() - onnx.probabilities).max() < 0.05
+    assert np.abs(torch_probs - onnx.probabilities).max() < 0.05
     assert POOLED_OUTPUT in classifier.outputs  # the group heads' input is exported too
 
 
@@ -77,12 +85,9 @@ def test_fp32_export_reads_padded_batches_like_torch(trained, tmp_path) -> None:
     session = ort.InferenceSession(str(export_onnx(net, tmp_path / "fp32.onnx")), providers=["CPUExecutionProvider"])
     assert net.encoder.config._attn_implementation == attention  # the eager export leaves the network as it was
     texts = ["No", "I love this, thank you so much for all the help today!", "This is a disgrace 😠"]
-    encoded = EmotionClassifier.from_pretrained(model_dir).tokenizer(texts, padding=True, return_tensors="np")
-    inputs = {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+    inputs = _padded_batch(EmotionClassifier.from_pretrained(model_dir).tokenizer, texts)
     onnx_logits = session.run(["emotion_logits"], inputs)[0]
-    with torch.no_grad():
-        torch_logits = net(*(torch.from_numpy(inputs[n]) for n in ("input_ids", "attention_mask")))["emotion_logits"]
-    assert np.abs(onnx_logits - torch_logits.numpy()).max() < 1e-4
+    assert np.abs(onnx_logits - _torch_emotion_logits(net, inputs)).max() < 1e-4
 
 
 def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
