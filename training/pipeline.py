@@ -16,7 +16,7 @@ from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
-from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary
+from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary, refine_arguments
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
@@ -93,10 +93,12 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
     net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
     final = args.output_dir / "final"
     group_train = None
-    if data is None:  # the shipped recipe's stage 2; its emotion rows also fit the group heads (training.recipe)
+    if data is None:  # the shipped recipe's stages 2 and 3; their emotion rows also fit the group heads
         stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root, tasks["emotion"])
         Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
-        final = stage2.output_dir / "final"
+        stage3 = refine_arguments(args)
+        Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
+        final = stage3.output_dir / "final"
         group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
     return package_model(final, model_dir, schema, dev, measure_root, command, sources,
                          recipe_summary(args) if data is None else None, group_train)
