@@ -74,8 +74,15 @@ def pipeline_over(weights: Path) -> Pipeline:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(weights))
-    return pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None,
-                    function_to_apply="sigmoid", truncation=True, max_length=128, batch_size=32)
+    from transformers.utils import logging
+
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity(logging.CRITICAL)  # a custom model class gets an error listing every class it knows
+    try:
+        return pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None,
+                        function_to_apply="sigmoid", truncation=True, max_length=128, batch_size=32)
+    finally:
+        logging.set_verbosity(verbosity)
 
 
 def main() -> None:

@@ -65,7 +65,10 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
     satisfaction = metrics.get("satisfaction_dev")
     if isinstance(satisfaction, dict):
         for source, report in satisfaction.items():
-            if isinstance(report, dict):
+            if isinstance(report, dict) and report["dissatisfied_auc"] is None:  # one class: F1 and AUC say nothing
+                lines.append(f"- satisfaction dev [{source}] (all dissatisfied): recall "
+                             f"{_fmt(report['dissatisfied_recall'])}, n={report['n']}")
+            elif isinstance(report, dict):
                 lines.append(f"- satisfaction dev [{source}]: dissatisfied-vs-rest macro-F1 "
                              f"{_fmt(report['dissatisfied_vs_rest_macro_f1'])}, AUC {_fmt(report['dissatisfied_auc'])}, "
                              f"n={report['n']}")
