@@ -1,4 +1,4 @@
-"""The shipped model's training recipe: which data feeds which head, in two stages and a last step.
+"""The shipped model's training recipe: which data feeds which head, in three stages and a last step.
 
 Stage 1 ("emotion"): GoEmotions train alone, 3 epochs at 1e-4 -- the recipe that reaches dev macro-F1
 ~.52 in DESIGN.md. Training all three heads from the start reached only .457: the other tasks took 41%
@@ -53,7 +53,8 @@ def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT, emotions: TaskData | No
     satisfaction. ``emotions``: stage 1's GoEmotions rows, when already read."""
     affect_texts, affect_targets = read_emobank(data_root / "emobank" / "emobank.csv", "train")
     satisfaction = load_satisfaction(data_root, "train", cap_per_source_class=SATISFACTION_CAP)
-    emotions = emotions or emotion_tasks(data_root)["emotion"]
+    if emotions is None:
+        emotions = emotion_tasks(data_root)["emotion"]
     emoji_rows = emoji_cue_rows(GOEMOTIONS_LABELS)
     return {
         "emotion": TaskData(emotions.texts + emoji_rows.texts, np.concatenate([emotions.targets, emoji_rows.targets])),
