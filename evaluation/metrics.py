@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
 
+from service.model.decision import decide, tune_thresholds
+
 
 def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[str]) -> dict[str, object]:
     """Macro/micro F1 and per-label precision, recall, F1 and support."""
@@ -22,6 +24,14 @@ def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[s
             for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
         },
     }
+
+
+def tuned_macro_f1(probabilities: np.ndarray, targets: np.ndarray, tune_rows: np.ndarray | slice = slice(None),
+                   score_rows: np.ndarray | slice = slice(None)) -> float:
+    """Macro-F1 on ``score_rows`` with per-column thresholds tuned on ``tune_rows`` (default: all rows)."""
+    thresholds = tune_thresholds(probabilities[tune_rows], targets[tune_rows])
+    decided = decide(probabilities[score_rows], thresholds)
+    return float(f1_score(targets[score_rows].astype(bool), decided, average="macro", zero_division=0))
 
 
 def expected_calibration_error(probabilities: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:

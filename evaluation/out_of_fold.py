@@ -15,20 +15,13 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from evaluation.common import goemotions_dev, print_figures
+from evaluation.metrics import tuned_macro_f1
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.model.decision import decide, group_matrix, group_targets, tune_thresholds
+from service.model.decision import group_matrix, group_targets
 
 SEED = 0
-
-
-def tuned_f1(probabilities: np.ndarray, targets: np.ndarray, tune_rows: np.ndarray, score_rows: np.ndarray) -> float:
-    """Macro-F1 on ``score_rows`` with thresholds tuned on ``tune_rows``."""
-    thresholds = tune_thresholds(probabilities[tune_rows], targets[tune_rows])
-    decided = decide(probabilities[score_rows], thresholds)
-    return float(f1_score(targets[score_rows].astype(bool), decided, average="macro", zero_division=0))
 
 
 def out_of_fold_f1(probabilities: np.ndarray, targets: np.ndarray, halvings: int) -> tuple[float, float]:
@@ -39,8 +32,8 @@ def out_of_fold_f1(probabilities: np.ndarray, targets: np.ndarray, halvings: int
     for _ in range(halvings):
         order = rng.permutation(rows)
         a, b = order[: len(order) // 2], order[len(order) // 2 :]
-        scores.append((tuned_f1(probabilities, targets, a, b) + tuned_f1(probabilities, targets, b, a)) / 2)
-    return tuned_f1(probabilities, targets, rows, rows), float(np.mean(scores))
+        scores.append((tuned_macro_f1(probabilities, targets, a, b) + tuned_macro_f1(probabilities, targets, b, a)) / 2)
+    return tuned_macro_f1(probabilities, targets), float(np.mean(scores))
 
 
 def view_outputs(classifier: EmotionClassifier, texts: list[str]) -> dict[str, np.ndarray]:
@@ -62,11 +55,11 @@ def main() -> None:
         parser.error("the models must share their labels and groupings to be compared and ensembled")
     targets = {"labels": dev.targets, **{g: group_targets(dev.targets, group_matrix(schema, g))
                                          for g in schema.groupings}}
-    outputs = [view_outputs(c, dev.texts) for c in classifiers]
-    if len(outputs) > 1:
-        outputs.append({view: np.mean([o[view] for o in outputs], axis=0) for view in targets})
-    names = [str(m) for m in args.models] + (["ensemble (mean probabilities)"] if len(outputs) > 1 else [])
-    for name, output in zip(names, outputs, strict=True):
+    named = [(str(m), view_outputs(c, dev.texts)) for m, c in zip(args.models, classifiers, strict=True)]
+    if len(named) > 1:
+        named.append(("ensemble (mean probabilities)",
+                      {view: np.mean([output[view] for _, output in named], axis=0) for view in targets}))
+    for name, output in named:
         figures: dict[str, object] = {}
         for view, gold in targets.items():
             in_sample, held_out = out_of_fold_f1(output[view], gold, args.halvings)

@@ -6,12 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from sklearn.metrics import f1_score
 from transformers import AutoTokenizer
 
+from evaluation.metrics import tuned_macro_f1
 from service.errors import EmotraceError
 from service.model.classifier import sigmoid
-from service.model.decision import decide, tune_thresholds
 from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
@@ -40,9 +39,8 @@ def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Call
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
 
     def score(net: EmotionNet) -> float:
-        probabilities = sigmoid(predict_heads(net, tokenizer, dev.texts, max_length)["emotion_logits"])
-        predicted = decide(probabilities, tune_thresholds(probabilities, dev.targets))
-        return float(f1_score(dev.targets.astype(bool), predicted, average="macro", zero_division=0))
+        return tuned_macro_f1(sigmoid(predict_heads(net, tokenizer, dev.texts, max_length)["emotion_logits"]),
+                              dev.targets)
 
     return score
 
