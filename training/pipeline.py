@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 from transformers import AutoTokenizer
 
@@ -13,12 +14,23 @@ from service.errors import EmotraceError
 from service.model.classifier import sigmoid
 from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
+from training.distill import (
+    DISTILL_SUMMARY,
+    TARGETS_FILE,
+    TEACHER_SUMMARY,
+    run_distillation,
+    teacher_arguments,
+    teacher_targets,
+    train_teacher,
+    transfer_texts,
+)
 from training.modeling import EmotionNet, base_encoder_path, predict_heads
 from training.package import package_model
 from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary, refine_arguments
 from training.trainer import TaskData, Trainer, TrainingArguments
 
-RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77"]
+RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
+                  "semeval2017_task4a"]
 
 
 def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts, LabelledTexts]:
@@ -98,5 +110,50 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
         final = stage3.output_dir / "final"
         group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
-    return package_model(final, model_dir, schema, dev, measure_root, command, sources,
+    calibration = [text for task in tasks.values() for text in task.texts]
+    return package_model(final, model_dir, schema, dev, measure_root, command, sources, calibration,
                          recipe_summary(args) if data is None else None, group_train)
+
+
+def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:
+    if not (data_root / "goemotions").is_dir():
+        raise EmotraceError("E307", f"Training data not found under {data_root}.",
+                            "Pass --data-root pointing at the shared data folder.")
+    dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
+    return LabelSchema.goemotions(data_root / "goemotions"), dev
+
+
+def _emotion_rows(data_root: Path) -> LabelledTexts:
+    rows = multitask_tasks(data_root)["emotion"]
+    return LabelledTexts(rows.texts, rows.targets, GOEMOTIONS_LABELS)
+
+
+def run_teacher_training(output: Path, model_dir: Path, data_root: Path, command: str) -> dict[str, object]:
+    """``emotrace train --recipe teacher``: the teacher on all-mpnet-base-v2 (recipe stages 1-2), packaged so that
+    it can be served with ``--model`` or distilled from."""
+    schema, dev = _recipe_dev(data_root)
+    train_teacher(data_root, output)
+    final = multitask_arguments(teacher_arguments(output)).output_dir / "final"
+    group_train = _emotion_rows(data_root)
+    return package_model(final, model_dir, schema, dev, data_root, command, RECIPE_SOURCES, group_train.texts,
+                         TEACHER_SUMMARY, group_train)
+
+
+def run_distill_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
+                         teacher: Path | None, targets_file: Path | None) -> dict[str, object]:
+    """``emotrace train --recipe distill``: the teacher's reading of the transfer texts (computed from ``teacher``,
+    a teacher network directory, unless ``targets_file`` already holds it) distilled into ``from_model``."""
+    schema, dev = _recipe_dev(data_root)
+    targets_file = targets_file or output / TARGETS_FILE
+    if not targets_file.exists():
+        if teacher is None:
+            raise EmotraceError("E312", f"No teacher targets at {targets_file} and no teacher given.",
+                                "Pass --teacher DIR (a model trained with --recipe teacher) or --teacher-targets FILE.")
+        output.mkdir(parents=True, exist_ok=True)
+        net = EmotionNet.from_directory(teacher)
+        readings = teacher_targets(net, AutoTokenizer.from_pretrained(str(teacher)), transfer_texts(data_root))
+        np.savez_compressed(targets_file, targets=readings.astype(np.float16))
+    run_distillation(data_root, from_model, targets_file, output)
+    group_train = _emotion_rows(data_root)
+    return package_model(output / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
+                         transfer_texts(data_root), DISTILL_SUMMARY, group_train)

@@ -9,6 +9,9 @@ straddle train and test:
 - ``cfpb_complaints_sample``: every consumer narrative is a complaint -> dissatisfied (grouped by id).
 - ``banking77``: intents mapped by ``mappings/banking77_satisfaction.json`` (problem report ->
   dissatisfied, inquiry -> neutral); its own train/test split is kept, dev is carved from train.
+- ``tweets``: SemEval-2017 Task 4A (CC BY 3.0): negative -> dissatisfied, neutral -> neutral, positive ->
+  satisfied. The 2013-2016 gold pool is train (dev carved by a stable hash of the tweet id); the official
+  2017 test (TweetEval sentiment) is test.
 - ``goemotions``: chat-register anchors from the GoEmotions train split: rows whose labels are all
   in SATISFIED_EMOTIONS -> satisfied, all in DISSATISFIED_EMOTIONS -> dissatisfied, neutral-only -> neutral.
 """
@@ -108,6 +111,25 @@ def banking77(data_root: Path, split: str) -> SatisfactionData:
     return out
 
 
+TWEET_CLASSES = {"negative": DISSATISFIED, "neutral": NEUTRAL, "positive": SATISFIED}
+
+
+def tweets(data_root: Path, split: str) -> SatisfactionData:
+    """SemEval-2017 Task 4A tweets with polarity read as satisfaction (see module doc)."""
+    folder = data_root / "semeval2017_task4a"
+    out = SatisfactionData()
+    if split == "test":
+        with (folder / "semeval_2017_test.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                out.add(row["text"], TWEET_CLASSES[row["label"]], "tweets")
+        return out
+    with (folder / "semeval_2013_2016_train.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if ("dev" if split_of("semeval" + row["tweet_id"]) == "dev" else "train") == split:
+                out.add(row["text"], TWEET_CLASSES[row["label"]], "tweets")
+    return out
+
+
 def goemotions_anchors(data_root: Path, split: str) -> SatisfactionData:
     """GoEmotions rows whose emotions clearly read as (dis)satisfied or neutral."""
     name = {"train": "train.tsv", "dev": "dev.tsv"}[split]
@@ -141,7 +163,7 @@ def load_satisfaction(data_root: Path, split: str, cap_per_source_class: int | N
                       seed: int = 13) -> SatisfactionData:
     """All satisfaction sources for ``split`` (GoEmotions anchors only for train/dev)."""
     out = SatisfactionData()
-    loaders = [reviews, cfpb, banking77] + ([goemotions_anchors] if split != "test" else [])
+    loaders = [reviews, cfpb, banking77, tweets] + ([goemotions_anchors] if split != "test" else [])
     for loader in loaders:
         out.extend(loader(data_root, split))
     return balanced_cap(out, cap_per_source_class, seed) if cap_per_source_class else out

@@ -23,7 +23,7 @@ from service.errors import EmotraceError
 from service.text.normalize import normalize_text
 from training.modeling import EmotionNet
 
-TASKS = ("emotion", "affect", "satisfaction")
+TASKS = ("emotion", "affect", "satisfaction", "distill")
 CHECKPOINT_FILE = "checkpoint.pt"
 
 
@@ -43,6 +43,7 @@ class TrainingArguments:
     seed: int = 13
     checkpoint_every: int = 200
     max_steps: int | None = None  # stop early (smoke tests); None = all epochs
+    device: str | None = None  # None: CUDA when available (bf16 autocast there), else the CPU
     patience: int | None = None  # with a validation score: stop after this many epochs without improvement
 
     def __post_init__(self) -> None:
@@ -68,7 +69,22 @@ class TaskData:
     token_ids: list[list[int]] = field(default_factory=list)
 
 
+def distill_loss(outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+    """Knowledge distillation: every head matches the teacher's reading of the same text in one pass.
+
+    ``targets`` rows are :func:`training.distill.teacher_targets`: emotion probabilities, then satisfaction
+    probabilities (3), then valence and arousal (2)."""
+    labels = outputs["emotion_logits"].shape[1]
+    emotion = nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets[:, :labels])
+    satisfaction = nn.functional.cross_entropy(outputs["satisfaction_logits"], targets[:, labels : labels + 3])
+    affect = nn.functional.mse_loss(outputs["affect"], targets[:, labels + 3 :]) * 4.0
+    return emotion + satisfaction + affect
+
+
 def _loss(task: str, outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+    outputs = {name: value.float() for name, value in outputs.items()}
+    if task == "distill":
+        return distill_loss(outputs, targets)
     if task == "emotion":
         return nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets)
     if task == "affect":
@@ -94,7 +110,8 @@ class Trainer:
         unknown = set(tasks) - set(TASKS)
         if unknown:
             raise EmotraceError("E305", f"Unknown task(s) {sorted(unknown)}.", f"Use {TASKS}.")
-        self.net = net
+        self.device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.net = net.to(self.device)
         self.args = args
         self.validate = validate
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
@@ -159,8 +176,10 @@ class Trainer:
             for task, batch in self._epoch_plan(epoch)[offset:]:
                 data = self.tasks[task]
                 ids, mask = _pad([data.token_ids[i] for i in batch], pad_id)
-                targets = torch.as_tensor(data.targets[batch])
-                loss = _loss(task, self.net(ids, mask), targets)
+                targets = torch.as_tensor(data.targets[batch]).to(self.device)
+                with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+                    outputs = self.net(ids.to(self.device), mask.to(self.device))
+                loss = _loss(task, outputs, targets)
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
                 optimizer.step()
@@ -181,6 +200,7 @@ class Trainer:
         progress.close()
         self._save_checkpoint(step, optimizer, scheduler)
         self.net.eval()
+        self.net.cpu()
         best = self._best_epoch()
         if best is not None:
             tqdm.write(f"keeping epoch {best} (best validation score)")
@@ -232,7 +252,7 @@ class Trainer:
         path = self._checkpoint_path()
         if not path.exists():
             return 0
-        state = torch.load(path, weights_only=False)
+        state = torch.load(path, weights_only=False, map_location=self.device)
         try:
             self.net.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
@@ -241,6 +261,6 @@ class Trainer:
             raise EmotraceError(
                 "E309", f"{path} belongs to another network or training setup and cannot be resumed ({exc}).",
                 f"Train into a new --output folder, or delete {self.args.output_dir} to start over.") from exc
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         tqdm.write(f"resuming from step {state['step']} ({path})")
         return int(state["step"])

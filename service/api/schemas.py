@@ -75,6 +75,8 @@ class ReadingOut(BaseModel):
     satisfaction: dict[str, float] | None
     satisfaction_score: float | None
     chunks: int
+    language: str = Field(description="ISO 639-1 code; the model reads English (see warnings)")
+    warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")
 
 
 class BatchOut(BaseModel):

@@ -11,7 +11,7 @@ chunk readings are combined (see :func:`combine_chunks`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from service.model.decision import Thresholds, decide, group_matrix, group_proba
 from service.model.group_heads import POOLED_OUTPUT, load_group_heads
 from service.model.labels import SATISFACTION_CLASSES, LabelSchema
 from service.model.reading import GroupedView, Reading
+from service.text.language import detect_language, language_warning
 from service.text.normalize import normalize_text
 from service.text.segment import chunk_text
 
@@ -153,10 +154,8 @@ class EmotionClassifier:
     def _count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def _run(self, token_ids: list[list[int]]) -> dict[str, np.ndarray]:
-        """Run the network over token id lists, in length-sorted batches; outputs in input order."""
-        order = np.argsort([len(t) for t in token_ids], kind="stable")
-        results: dict[str, list[np.ndarray]] = {name: [] for name in self.outputs}
+    def _feeds(self, token_ids: list[list[int]], order: np.ndarray) -> Iterator[dict[str, np.ndarray]]:
+        """Padded network inputs for ``token_ids`` taken in ``order``, ``batch_size`` rows at a time."""
         for start in range(0, len(order), self.batch_size):
             batch = [token_ids[i] for i in order[start : start + self.batch_size]]
             width = max(len(t) for t in batch)
@@ -165,8 +164,20 @@ class EmotionClassifier:
             for row, tokens in enumerate(batch):
                 ids[row, : len(tokens)] = tokens
                 mask[row, : len(tokens)] = 1
-            for name, value in zip(self.outputs, self.session.run(None, {"input_ids": ids,
-                                                                       "attention_mask": mask}), strict=True):
+            yield {"input_ids": ids, "attention_mask": mask}
+
+    def network_inputs(self, texts: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:
+        """The padded batches the network reads for ``texts`` (normalized and chunked as in :meth:`raw_outputs`);
+        for calibrating the runtime graph."""
+        token_ids, _ = self._token_ids(validate_texts(texts))
+        return self._feeds(token_ids, np.argsort([len(t) for t in token_ids], kind="stable"))
+
+    def _run(self, token_ids: list[list[int]]) -> dict[str, np.ndarray]:
+        """Run the network over token id lists, in length-sorted batches; outputs in input order."""
+        order = np.argsort([len(t) for t in token_ids], kind="stable")
+        results: dict[str, list[np.ndarray]] = {name: [] for name in self.outputs}
+        for feed in self._feeds(token_ids, order):
+            for name, value in zip(self.outputs, self.session.run(None, feed), strict=True):
                 results[name].append(value)
         inverse = np.empty_like(order)
         inverse[order] = np.arange(len(order))
@@ -179,6 +190,12 @@ class EmotionClassifier:
             empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
             groups = {g: np.zeros((0, len(names)), dtype=np.float32) for g, (_, names) in self._groupings.items()}
             return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
+        token_ids, owners = self._token_ids(texts)
+        out = self._run(token_ids)
+        return self._combine(out, np.asarray(owners), token_ids, len(texts))
+
+    def _token_ids(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
+        """Normalized, chunked token ids with [CLS]/[SEP], and the index of the text each chunk belongs to."""
         normalized = [self.normalizer(t) for t in texts]
         window = self.max_length - 2
         encoded = self.tokenizer(normalized, add_special_tokens=False)["input_ids"]
@@ -191,8 +208,7 @@ class EmotionClassifier:
             for piece in pieces:
                 token_ids.append([self.tokenizer.cls_token_id, *piece, self.tokenizer.sep_token_id])
                 owners.append(i)
-        out = self._run(token_ids)
-        return self._combine(out, np.asarray(owners), token_ids, len(texts))
+        return token_ids, owners
 
     def _encode_chunk(self, chunk: str) -> list[int]:
         return self.tokenizer(chunk, add_special_tokens=False)["input_ids"][: self.max_length - 2]
@@ -251,6 +267,7 @@ class EmotionClassifier:
         affect = raw.affect.tolist() if raw.affect is not None else None
         satisfaction = raw.satisfaction.tolist() if raw.satisfaction is not None else None
         labels = self.schema.labels
+        language = [detect_language(text) for text in texts]
         readings = []
         for i, text in enumerate(texts):
             views = {
@@ -269,6 +286,8 @@ class EmotionClassifier:
                 satisfaction=dict(zip(SATISFACTION_CLASSES, sat, strict=True)) if sat is not None else None,
                 satisfaction_score=sat[2] - sat[0] if sat is not None else None,
                 chunks=int(raw.chunks[i]),
+                language=language[i].code,
+                warnings=tuple(w for w in (language_warning(language[i]),) if w),
             ))
         return readings
 

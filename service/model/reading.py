@@ -30,6 +30,8 @@ class Reading:
     satisfaction: dict[str, float] | None
     satisfaction_score: float | None
     chunks: int = 1
+    language: str = "en"  # ISO 639-1 code (service.text.language)
+    warnings: tuple[str, ...] = ()
 
     @property
     def top_label(self) -> str:
@@ -53,6 +55,7 @@ class Reading:
             "valence": _round(self.valence), "arousal": _round(self.arousal),
             "satisfaction": None if self.satisfaction is None else _rounded(self.satisfaction),
             "satisfaction_score": _round(self.satisfaction_score), "chunks": self.chunks,
+            "language": self.language, "warnings": list(self.warnings),
         }
 
 

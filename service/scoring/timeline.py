@@ -138,7 +138,9 @@ class DecayedSums:
         v, a, s = self.valence / w, self.arousal / w, self.satisfaction / w
         ranked = sorted(((p / w, n) for n, p in self.emotions.items() if n != "neutral"), reverse=True)
         leading = [n for p, n in ranked[:3] if p >= 0.2]
-        return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score_of(v, s, self.rules), self.count)
+        shrink = w / (w + self.rules.prior_messages)  # little evidence stays near neutral (ScoringRules.prior_messages)
+        score = score_of(v * shrink, s * shrink, self.rules)
+        return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score, self.count)
 
 
 def state_at(signals: Sequence[Signal], at: datetime, rules: ScoringRules) -> State:

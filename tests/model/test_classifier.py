@@ -53,24 +53,21 @@ def test_negation_is_not_joy(classifier) -> None:
     assert reading.valence < 0
 
 
-def test_batched_equals_one_by_one(classifier) -> None:
-    """Probabilities agree closely, not bit for bit: dynamic int8 quantization picks its activation scale
-    per batch, so neighbours in a batch nudge each other (over 400 dev texts: mean absolute difference
-    0.003, the largest single probability 0.25). Decisions agree wherever a probability is not within
-    the tolerance of its threshold."""
+def test_a_text_reads_the_same_alone_and_in_any_batch(classifier) -> None:
+    """One text, one reading: the int8 graph's activation scales are fixed at export, so a text's neighbours in
+    a batch change nothing (dynamic scales changed 36 of 400 dev texts' labels, by up to 0.22)."""
     texts = ["Thanks!", "Where is my parcel? It has been two weeks.", "😡", "I love it <3",
-             "meh", "Can you tell me the opening hours?"]
+             "meh", "Can you tell me the opening hours?", "THIS IS UNACCEPTABLE. I WANT MY MONEY BACK NOW.",
+             LONG_TEXT]
     batched = classifier.raw_outputs(texts)
     batched_readings = classifier.predict(texts)
-    singles = [classifier.raw_outputs([text]) for text in texts]
-    assert np.abs(np.concatenate([s.probabilities for s in singles]) - batched.probabilities).mean() < 0.01
-    for i, (text, single) in enumerate(zip(texts, singles, strict=True)):
-        assert np.abs(single.probabilities[0] - batched.probabilities[i]).max() < 0.1
-        assert np.abs(single.satisfaction[0] - batched.satisfaction[i]).max() < 0.1
-        single_labels = set(classifier.predict([text])[0].labels)
-        borderline = {label for label, p in batched_readings[i].probabilities.items()
-                      if abs(p - classifier.thresholds.labels.get(label, 0.5)) < 0.1}
-        assert single_labels - borderline == set(batched_readings[i].labels) - borderline
+    for i, text in enumerate(texts):
+        single = classifier.raw_outputs([text])
+        assert np.abs(single.probabilities[0] - batched.probabilities[i]).max() < 1e-4, text
+        assert np.abs(single.satisfaction[0] - batched.satisfaction[i]).max() < 1e-4, text
+        alone = classifier.predict([text])[0]
+        assert alone.labels == batched_readings[i].labels, text
+        assert {g: v.labels for g, v in alone.views.items()} == {g: v.labels for g, v in batched_readings[i].views.items()}
 
 
 LONG_TEXT = ("I ordered a pair of shoes and a jacket from your shop last month for my brother. " * 12

