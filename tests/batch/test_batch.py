@@ -13,7 +13,10 @@ import pytest
 
 from service.batch.engines import dask_runner, local_runner
 from service.batch.job import BatchJob, BatchOptions
+from service.model.labels import GOEMOTIONS_LABELS
+from tests.conftest import DATA_ROOT
 from tests.test_cli import EMOTRACE, run
+from training.data import read_goemotions_tsv
 
 TEXTS = ["Thanks so much, that fixed it!", "Where is my order? It's been two weeks.", "I'm furious 😡",
          "ok", "This is great <3", "Still waiting for my refund...", "Can you tell me your opening hours?"]
@@ -146,3 +149,20 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
     assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
     store = Store(db)
     assert sum(len(store.messages(f"k{i}")) for i in range(40)) == 3000
+
+
+def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> None:
+    """One text, one reading in a batch job: with per-batch int8 scales, 1,216 copies of a text got one label
+    set and 34 copies another, depending on the texts sharing their model batch."""
+    source = tmp_path / "in.jsonl"
+    dev = read_goemotions_tsv(DATA_ROOT / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS).texts[:300]
+    probe = "Thanks, but this still doesn't work."
+    texts = [probe if i % 3 == 0 else dev[i] for i in range(300)]
+    source.write_text("".join(json.dumps({"body": t}) + "\n" for t in texts), encoding="utf-8")
+    options = BatchOptions(source, tmp_path / "out.jsonl", "body", None, chunk_rows=37)
+    BatchJob(options).run(local_runner(options), progress=False)
+    copies = [r for r in output_rows(options.output) if (r["row"] - 1) % 3 == 0]
+    assert len(copies) == 100
+    decisions = {json.dumps([r["labels"], r["top_label"], r["ekman"], r["sentiment"]]) for r in copies}
+    assert len(decisions) == 1
+    assert max(r["satisfaction"] for r in copies) - min(r["satisfaction"] for r in copies) < 1e-3

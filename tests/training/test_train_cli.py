@@ -37,3 +37,28 @@ def test_train_refuses_unknown_columns(tmp_path) -> None:
     result = run("train", "--data", str(data), "--output", str(tmp_path / "run"))
     assert result.returncode == 2
     assert "Column 'text' is not in" in result.stderr and "['message', 'tag']" in result.stderr
+
+
+def test_distill_recipe_needs_a_teacher(tmp_path) -> None:
+    result = run("train", "--recipe", "distill", "--output", str(tmp_path / "run"), "--model-dir", str(tmp_path / "m"))
+    assert result.returncode == 2
+    assert "[E312]" in result.stderr and "--teacher DIR" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_teacher_and_distill_recipes_refuse_own_data(tmp_path) -> None:
+    for recipe in ("teacher", "distill"):
+        result = run("train", "--recipe", recipe, "--data", "mine.csv", "--output", str(tmp_path / "run"))
+        assert result.returncode == 2
+        assert f"[E313] --recipe {recipe} trains on the shared sources" in result.stderr
+
+
+def test_distill_refuses_teacher_targets_of_another_transfer_set(tmp_path) -> None:
+    import numpy as np
+
+    targets = tmp_path / "targets.npz"
+    np.savez_compressed(targets, targets=np.zeros((10, 33), dtype=np.float16))
+    result = run("train", "--recipe", "distill", "--teacher-targets", str(targets), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "m"))
+    assert result.returncode == 2
+    assert "[E311]" in result.stderr and "holds 10 rows" in result.stderr
