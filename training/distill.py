@@ -22,9 +22,8 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from service.model.labels import GOEMOTIONS_LABELS
 from training.data import read_emobank
 from training.modeling import EmotionNet, predict_heads, teacher_encoder_path
-from training.phenomena import phenomena_rows
 from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
-from training.satisfaction_data import DISSATISFIED, SATISFIED, load_satisfaction
+from training.satisfaction_data import load_satisfaction
 from training.trainer import TaskData, Trainer, TrainingArguments
 
 TEACHER_LEARNING_RATE = 5e-4  # heads; the encoder moves at TEACHER_ENCODER_LEARNING_RATE
@@ -138,43 +137,10 @@ def student_targets(texts: list[str], teacher: np.ndarray, own_emotion: np.ndarr
     return targets
 
 
-PHENOMENA_REPEATS = 3  # each written row is seen this often in its stage
-PHENOMENA_TRANSFER_ROWS = 8000  # transfer rows mixed in, so the stage keeps what distillation taught
-PHENOMENA_ENCODER_LEARNING_RATE = 2e-5
-PHENOMENA_VALENCE = {DISSATISFIED: -0.5, SATISFIED: 0.6}  # valence targets; neutral rows keep their own
-
-
-def phenomena_task(net: EmotionNet, tokenizer_path: str, texts: list[str], targets: np.ndarray,
-                   seed: int = 13) -> TaskData:
-    """Written customer-service rows (``training.phenomena``) with distillation targets -- the network's own
-    emotion and affect reading, the written satisfaction class, a valence that agrees with it -- repeated
-    ``PHENOMENA_REPEATS`` times, mixed with a fixed sample of the transfer rows and their targets."""
-    written, classes = phenomena_rows()
-    own = predict_heads(net, AutoTokenizer.from_pretrained(tokenizer_path), written)
-    labels = own["emotion_logits"].shape[1]
-    rows = np.zeros((len(written), labels + 5), dtype=np.float32)
-    rows[:, :labels] = torch.sigmoid(torch.from_numpy(own["emotion_logits"])).numpy()
-    rows[np.arange(len(written)), labels + np.asarray(classes)] = 1.0
-    rows[:, labels + 3 :] = own["affect"]
-    for cls, valence in PHENOMENA_VALENCE.items():
-        rows[np.asarray(classes) == cls, labels + 3] = valence
-    sample = np.random.default_rng(seed).choice(len(texts), min(PHENOMENA_TRANSFER_ROWS, len(texts)), replace=False)
-    return TaskData(written * PHENOMENA_REPEATS + [texts[i] for i in sample],
-                    np.concatenate([np.tile(rows, (PHENOMENA_REPEATS, 1)), targets[sample]]))
-
-
-def phenomena_arguments(output_dir: Path, seed: int = 13) -> TrainingArguments:
-    """The stage after distillation: one epoch over :func:`phenomena_task` (its own run folder)."""
-    return TrainingArguments(output_dir=output_dir / "phenomena", epochs=1, learning_rate=DISTILL_LEARNING_RATE,
-                             encoder_learning_rate=PHENOMENA_ENCODER_LEARNING_RATE, seed=seed, checkpoint_every=100)
-
-
 def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Path, output_dir: Path,
                      seed: int = 13) -> EmotionNet:
     """Distil the teacher's reading (``teacher_targets_file``, written by :func:`teacher_targets` over
-    :func:`transfer_texts`) into the network of ``from_model``, then one short stage over the written
-    customer-service rows (:func:`phenomena_task`); resumable. Returns the trained network (saved in
-    ``output_dir/phenomena/final``)."""
+    :func:`transfer_texts`) into the network of ``from_model``; resumable. Returns the trained network."""
     from service.model.classifier import EmotionClassifier
 
     texts = transfer_texts(data_root, report=True)
@@ -189,10 +155,8 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
         output_dir.mkdir(parents=True, exist_ok=True)
         np.save(own_file, EmotionClassifier.from_pretrained(from_model).raw_outputs(texts).probabilities)
     targets = student_targets(texts, teacher, np.load(own_file), gold_targets(data_root))
-    student = distill_student(EmotionNet.from_directory(from_model), str(from_model), texts, targets,
-                              distill_arguments(output_dir, seed))
-    task = phenomena_task(student, str(from_model), texts, targets, seed)
-    return Trainer(student, str(from_model), {"distill": task}, phenomena_arguments(output_dir, seed)).train()
+    student = EmotionNet.from_directory(from_model)
+    return distill_student(student, str(from_model), texts, targets, distill_arguments(output_dir, seed))
 
 
 def distill_student(student: EmotionNet, tokenizer_path: str, texts: list[str], targets: np.ndarray,

@@ -18,7 +18,6 @@ from training.distill import (
     DISTILL_SUMMARY,
     TARGETS_FILE,
     TEACHER_SUMMARY,
-    phenomena_arguments,
     run_distillation,
     teacher_arguments,
     teacher_targets,
@@ -156,6 +155,5 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
         np.savez_compressed(targets_file, targets=readings.astype(np.float16))
     run_distillation(data_root, from_model, targets_file, output)
     group_train = _emotion_rows(data_root)
-    return package_model(phenomena_arguments(output).output_dir / "final", model_dir, schema, dev, data_root, command,
-                         [*RECIPE_SOURCES, "phenomena"],
+    return package_model(output / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
                          transfer_texts(data_root), DISTILL_SUMMARY, group_train)
