@@ -62,6 +62,22 @@ def test_concurrent_requests_share_model_batches(server) -> None:
     assert _metric(server, "emotrace_model_batches") - start_batches < 64  # some requests shared a model call
 
 
+def test_micro_batched_requests_read_a_text_as_it_reads_alone(server) -> None:
+    """One text, one reading through the micro-batcher: the probe shares model batches with other texts."""
+    probe = "Thanks, but this still doesn't work."
+    alone = httpx.post(f"{server}/v1/analyze", json={"text": probe}, timeout=30).json()
+    others = ["Where is my parcel?", "I love it <3", "THIS IS UNACCEPTABLE", "ok", "Can I change my address?",
+              "The app keeps crashing when I pay, please help, I have tried everything already."]
+    texts = [probe if i % 2 == 0 else others[i % len(others)] for i in range(48)]
+    with ThreadPoolExecutor(16) as pool:
+        readings = list(pool.map(lambda t: httpx.post(f"{server}/v1/analyze", json={"text": t}, timeout=30).json(),
+                                 texts))
+    for reading in (r for r, t in zip(readings, texts, strict=True) if t == probe):
+        assert (reading["labels"], reading["views"]["ekman"]["labels"]) == (alone["labels"], alone["views"]["ekman"]["labels"])
+        assert max(abs(reading["probabilities"][k] - p) for k, p in alone["probabilities"].items()) < 1.5e-4  # 4-decimal rounding
+        assert abs(reading["satisfaction_score"] - alone["satisfaction_score"]) < 1.5e-4
+
+
 def test_concurrent_writes_share_transactions_and_lose_nothing(server) -> None:
     def post(i: int) -> httpx.Response:
         return httpx.post(f"{server}/v1/messages", json={"messages": [
