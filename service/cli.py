@@ -253,8 +253,10 @@ class Recipe(StrEnum):
 @friendly_errors
 def train(
     output: Annotated[Path, typer.Option(help="Run directory: checkpoints, torch weights.")] = Path("runs/default"),
-    model_dir: Annotated[Path, typer.Option(help="Where to write the packaged model.")] = Path(
-        "models/emotrace-minilm-v1"),
+    model_dir: Annotated[Path | None, typer.Option(
+        help="Where to write the packaged model (default: OUTPUT/model). An existing model is never replaced "
+             "without --overwrite.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the model already in --model-dir.")] = False,
     data: Annotated[Path | None, typer.Option(help="Your labelled CSV/JSONL/Parquet (default: the shipped recipe).")] = None,
     text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column of --data (comma-separated names).")] = "labels",
@@ -280,6 +282,11 @@ def train(
 
     command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
     root = data_root or get_settings().data_root
+    model_dir = model_dir or output / "model"
+    if model_dir.exists() and any(model_dir.iterdir()) and not overwrite:
+        raise EmotraceError("E314", f"{model_dir} already holds files; packaging would replace them.",
+                            "Pass --overwrite to replace that model, or choose another --model-dir "
+                            "(default: OUTPUT/model).")
     if recipe is not Recipe.default and data is not None:
         raise EmotraceError("E313", f"--recipe {recipe.value} trains on the shared sources, not on --data.",
                             "Leave out --data, or use --recipe default for your own labels.")

@@ -62,3 +62,31 @@ def test_distill_refuses_teacher_targets_of_another_transfer_set(tmp_path) -> No
                  "--model-dir", str(tmp_path / "m"))
     assert result.returncode == 2
     assert "[E311]" in result.stderr and "holds 10 rows" in result.stderr
+
+
+def test_an_existing_model_is_never_replaced_without_overwrite(tmp_path) -> None:
+    """Issue 16: `train` without --model-dir wrote into models/emotrace-minilm-v1 and packaging deleted the
+    shipped model first. Now the default is OUTPUT/model and an occupied --model-dir is refused up front."""
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in ROWS), encoding="utf-8")
+    precious = tmp_path / "precious-model"
+    precious.mkdir()
+    (precious / "model.onnx").write_bytes(b"weights")
+    result = run("train", "--data", str(data), "--text-column", "message", "--label-column", "tag",
+                 "--output", str(tmp_path / "run"), "--model-dir", str(precious))
+    assert result.returncode == 2
+    assert "[E314]" in result.stderr and "--overwrite" in result.stderr
+    assert [p.name for p in precious.iterdir()] == ["model.onnx"]
+    assert (precious / "model.onnx").read_bytes() == b"weights"
+    assert not (tmp_path / "run").exists()  # refused before any training
+
+
+def test_the_default_model_dir_is_inside_the_run(tmp_path) -> None:
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in ROWS), encoding="utf-8")
+    run_dir = tmp_path / "run"
+    result = run("train", "--data", str(data), "--text-column", "message", "--label-column", "tag",
+                 "--output", str(run_dir), "--max-steps", "2", "--batch-size", "8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (run_dir / "model" / "model.onnx").exists()
+    assert f"model written to {run_dir / 'model'}" in result.stdout
