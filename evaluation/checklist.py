@@ -14,7 +14,7 @@ training texts are the public sources of ``training.distill.transfer_texts``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
@@ -159,7 +159,7 @@ class CapabilityResult:
 
     passed: int = 0
     total: int = 0
-    failures: list[str] | None = None
+    failures: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -171,7 +171,7 @@ class CapabilityResult:
         self.total += 1
         self.passed += ok
         if not ok:
-            self.failures = [*(self.failures or []), description]
+            self.failures.append(description)
 
 
 def _describe(reading: Reading) -> str:
@@ -218,7 +218,7 @@ def main(model: Annotated[str | None, typer.Option(help="model directory (defaul
         return
     for name, result in results.items():
         typer.echo(f"{name:<28} {result.passed:>3}/{result.total:<3} {result.rate:6.1%}")
-        for failure in (result.failures or []) if failures else []:
+        for failure in result.failures if failures else []:
             typer.echo(f"    ✗ {failure}")
     typer.echo(f"{'overall':<28} {overall_rate(results):6.1%}")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm import tqdm
-from transformers import AutoTokenizer, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from service.model.labels import GOEMOTIONS_LABELS
 from training.data import read_emobank
@@ -138,12 +138,11 @@ def student_targets(texts: list[str], teacher: np.ndarray, own_emotion: np.ndarr
 
 
 def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Path, output_dir: Path,
-                     seed: int = 13) -> EmotionNet:
-    """Distil the teacher's reading (``teacher_targets_file``, written by :func:`teacher_targets` over
-    :func:`transfer_texts`) into the network of ``from_model``; resumable. Returns the trained network."""
+                     texts: list[str], seed: int = 13) -> EmotionNet:
+    """Distil the teacher's reading of ``texts`` (:func:`transfer_texts`; ``teacher_targets_file`` written by
+    :func:`teacher_targets`) into the network of ``from_model``; resumable. Returns the trained network."""
     from service.model.classifier import EmotionClassifier
 
-    texts = transfer_texts(data_root, report=True)
     teacher = np.load(teacher_targets_file)["targets"].astype(np.float32)
     if len(teacher) != len(texts):
         from service.errors import EmotraceError
@@ -163,22 +162,3 @@ def distill_student(student: EmotionNet, tokenizer_path: str, texts: list[str], 
                     args: TrainingArguments) -> EmotionNet:
     """Train (or resume) ``student`` to match the teacher's ``targets`` on ``texts``."""
     return Trainer(student, tokenizer_path, {"distill": TaskData(texts, targets)}, args).train()
-
-
-def teacher_tokenizer() -> PreTrainedTokenizerBase:
-    """The teacher's tokenizer (all-mpnet-base-v2's own)."""
-    return AutoTokenizer.from_pretrained(teacher_encoder_path())
-
-
-def main() -> None:
-    """``python -m training.distill TEACHER_TARGETS [OUTPUT]``: distil into the shipped model's network."""
-    import sys
-
-    from service.settings import get_settings
-
-    output = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("runs/distill")
-    run_distillation(get_settings().data_root, Path("models/emotrace-minilm-v1"), Path(sys.argv[1]), output)
-
-
-if __name__ == "__main__":
-    main()

@@ -85,7 +85,8 @@ def freeze_activation_scales(path: Path, batches: Iterable[dict[str, np.ndarray]
 
     model = onnx.load(str(path))
     nodes = [n for n in model.graph.node if n.op_type == "DynamicQuantizeLinear"]
-    probe = onnx.load(str(path))
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
     probe.graph.output.extend(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None) for n in nodes)
     session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
     names = [n.input[0] for n in nodes]

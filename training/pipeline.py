@@ -144,6 +144,7 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
     """``emotrace train --recipe distill``: the teacher's reading of the transfer texts (computed from ``teacher``,
     a teacher network directory, unless ``targets_file`` already holds it) distilled into ``from_model``."""
     schema, dev = _recipe_dev(data_root)
+    texts = transfer_texts(data_root, report=True)
     targets_file = targets_file or output / TARGETS_FILE
     if not targets_file.exists():
         if teacher is None:
@@ -151,9 +152,9 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
                                 "Pass --teacher DIR (a model trained with --recipe teacher) or --teacher-targets FILE.")
         output.mkdir(parents=True, exist_ok=True)
         net = EmotionNet.from_directory(teacher)
-        readings = teacher_targets(net, AutoTokenizer.from_pretrained(str(teacher)), transfer_texts(data_root))
+        readings = teacher_targets(net, AutoTokenizer.from_pretrained(str(teacher)), texts)
         np.savez_compressed(targets_file, targets=readings.astype(np.float16))
-    run_distillation(data_root, from_model, targets_file, output)
+    run_distillation(data_root, from_model, targets_file, output, texts)
     group_train = _emotion_rows(data_root)
     return package_model(output / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
-                         transfer_texts(data_root), DISTILL_SUMMARY, group_train)
+                         texts, DISTILL_SUMMARY, group_train)

@@ -287,7 +287,7 @@ class EmotionClassifier:
                 satisfaction_score=sat[2] - sat[0] if sat is not None else None,
                 chunks=int(raw.chunks[i]),
                 language=language[i].code,
-                warnings=tuple(w for w in (language_warning(language[i]),) if w),
+                warnings=tuple(filter(None, [language_warning(language[i])])),
             ))
         return readings
 
