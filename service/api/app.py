@@ -8,18 +8,18 @@ from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
-from fastapi import FastAPI, Request, status
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.api.deps import Runtime
 from service.api.events import EventBus
 from service.api.metrics import Metrics
 from service.api.middleware import LimitAndMeasure
+from service.api.problems import ERROR_RESPONSES, install_error_handlers
 from service.api.recording import write_messages
 from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
-from service.batching import MicroBatcher, Overloaded
-from service.errors import EmotraceError
+from service.batching import MicroBatcher
 from service.model.classifier import EmotionClassifier
 from service.settings import Settings, get_settings
 from service.store.database import Store
@@ -31,8 +31,8 @@ def build_runtime(settings: Settings) -> Runtime:
     """Load the model and open the store (migrating it)."""
     classifier = EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
                                                    batch_size=settings.batch_size, spin_wait=False)
-    batcher = MicroBatcher(classifier.predict, settings.batch_max_size, settings.batch_max_wait_ms,
-                           settings.queue_size, name="model")
+    read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text)
+    batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model")
     store = Store(settings.database_url, settings.scoring)
     writer = MicroBatcher(partial(write_messages, store), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer")
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.batcher.stop()
         runtime.store.engine.dispose()
 
-    app = FastAPI(title="emotrace", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="emotrace", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, stream, system):
         app.include_router(module.router)
@@ -73,14 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "dashboard.html")
 
-    @app.exception_handler(Overloaded)
-    async def overloaded(_: Request, exc: Overloaded) -> JSONResponse:
-        return JSONResponse({"detail": f"Service overloaded ({exc}); retry shortly."},
-                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
-
-    @app.exception_handler(EmotraceError)
-    async def bad_input(_: Request, exc: EmotraceError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
+    install_error_handlers(app)
     app.add_middleware(LimitAndMeasure, settings=settings)
     return app

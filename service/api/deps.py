@@ -66,11 +66,14 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
 AccessDep = Depends(require_access)
 
 
-def check_batch_size(field: str, count: int, settings: Settings) -> None:
-    """Refuse (413) a request holding more items than ``max_batch_items``."""
-    if count > settings.max_batch_items:
+def check_request_size(field: str, texts: list[str], settings: Settings) -> None:
+    """Refuse (413) a request holding more items than ``max_batch_items`` or more text than ``max_request_chars``."""
+    if len(texts) > settings.max_batch_items:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"{field} holds {count} items; the limit is {settings.max_batch_items} per request.")
+                            f"{field} holds {len(texts)} items; the limit is {settings.max_batch_items} per request.")
+    if (chars := sum(map(len, texts))) > settings.max_request_chars:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"{field} hold {chars:,} characters of text; the "
+                            f"limit is {settings.max_request_chars:,} per request. Send them in several requests.")
 
 
 def reading_out(reading: Reading, channel: str = "chat") -> ReadingOut:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import status
+from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,7 +17,10 @@ from service.settings import Settings
 
 
 class LimitAndMeasure:
-    """Answer 413 to bodies over the size limit; count requests and time them per route."""
+    """Answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route.
+
+    A streamed body is cut off when its running size passes the limit: the request handler reading it gets
+    the 413 as an HTTP error, so it is never buffered whole."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -30,13 +33,25 @@ class LimitAndMeasure:
         path: str = scope["path"]
         limit = self.settings.max_upload_bytes if path.endswith("/conversations") else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
+        too_large = f"Request body is over the limit of {limit:,} bytes."
         if length is not None and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse({"detail": f"Request body is over the limit of {limit} bytes."},
+            response = JSONResponse({"detail": too_large},
                                     status_code=status.HTTP_413_CONTENT_TOO_LARGE)
             await response(scope, receive, send)
             return
         start = time.perf_counter()
         status_code = 500
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            # Content-Length may be absent (chunked transfer): count what actually arrives
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
+            return message
 
         async def send_and_note_status(message: Message) -> None:
             nonlocal status_code
@@ -44,7 +59,7 @@ class LimitAndMeasure:
                 status_code = message["status"]
             await send(message)
 
-        await self.app(scope, receive, send_and_note_status)
+        await self.app(scope, receive_within_limit, send_and_note_status)
         runtime = getattr(scope["app"].state, "runtime", None)
         route = scope.get("route")
         if runtime is not None and route is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -28,6 +29,32 @@ class Speaker(StrEnum):
     agent = "agent"
 
 
+def visible_text(value: str, field: str) -> str:
+    """``value`` if it is storable text with something to read: no NUL, no lone UTF-16 surrogate, and more
+    than whitespace and invisible format characters (zero-width space, joiners, BOM)."""
+    if "\x00" in value:
+        raise ValueError(f"{field} holds a NUL character (\\u0000)")
+    surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
+    if surrogate is not None:
+        raise ValueError(f"{field} holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode")
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
+        raise ValueError(f"{field} is empty or only whitespace / invisible characters")
+    return value
+
+
+def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
+    """``value`` as aware UTC (naive means UTC), between 1970 and now (plus a small clock skew)."""
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{field} is outside the supported range (1970 to now)") from None
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError(f"{field} is in the future")
+    if value.year < 1970:
+        raise ValueError(f"{field} is before 1970")
+    return value
+
+
 class Strict(BaseModel):
     """Unknown fields are refused, so typos are reported instead of ignored."""
 
@@ -42,11 +69,9 @@ class TextIn(Strict):
 
     @field_validator("text")
     @classmethod
-    def not_blank(cls, value: str) -> str:
-        """Refuse whitespace-only text."""
-        if not value.strip():
-            raise ValueError("text is empty or only whitespace")
-        return value
+    def readable(cls, value: str) -> str:
+        """Refuse blank text, NUL characters and lone surrogates."""
+        return visible_text(value, "text")
 
 
 class BatchIn(Strict):
@@ -93,18 +118,17 @@ class MessageIn(TextIn):
     speaker: Speaker = Speaker.customer
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
 
+    @field_validator("conversation_id")
+    @classmethod
+    def conversation_readable(cls, value: str) -> str:
+        """Refuse blank ids, NUL characters and lone surrogates."""
+        return visible_text(value, "conversation_id")
+
     @field_validator("timestamp")
     @classmethod
-    def not_in_future(cls, value: datetime | None) -> datetime | None:
-        """Naive timestamps are UTC; future ones are refused."""
-        if value is None:
-            return None
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        if value > datetime.now(UTC) + CLOCK_SKEW:
-            raise ValueError("timestamp is in the future")
-        if value.year < 1970:
-            raise ValueError("timestamp is before 1970")
-        return value
+    def in_range(cls, value: datetime | None) -> datetime | None:
+        """Naive timestamps are UTC; future ones and ones before 1970 are refused."""
+        return None if value is None else utc_timestamp(value)
 
 
 class MessagesIn(Strict):

@@ -11,6 +11,7 @@ import email
 import email.policy
 import html
 import re
+import unicodedata
 from email.message import EmailMessage
 
 from service.channels.utterance import CUSTOMER, Conversation, Utterance
@@ -52,11 +53,20 @@ def strip_email_body(body: str) -> str:
     return "\n".join(kept).strip()
 
 
-def _body_of(message: EmailMessage) -> str:
+UNREADABLE_SHARE = 0.05  # more than this share of replacement or control characters: not text
+
+
+def _body_of(message: EmailMessage, warnings: list[str]) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know: read it as UTF-8 and say so
+        charset = part.get_content_charset()
+        warnings.append(f"Unknown charset '{charset}': the body was read as UTF-8.")
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     if part.get_content_type() == "text/html":
         content = html.unescape(_TAGS.sub(" ", re.sub(r"(?i)<br\s*/?>|</p>", "\n", content)))
     return content
@@ -64,11 +74,12 @@ def _body_of(message: EmailMessage) -> str:
 
 def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
     """One e-mail (``.eml`` bytes or plain text) as a conversation of one utterance."""
+    warnings: list[str] = []
     if (isinstance(raw, bytes) and raw.lstrip()[:200].lower().find(b"subject:") >= 0) or (
             isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        body, subject, sender = _body_of(message), str(message.get("subject", "")), str(message.get("from", ""))
+        body, subject, sender = _body_of(message, warnings), str(message.get("subject", "")), str(message.get("from", ""))
     else:
         body = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
         subject, sender = "", ""
@@ -76,4 +87,9 @@ def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
     if not text:
         raise EmotraceError("E601", "The e-mail has no body of its own (only quotes, signature or nothing).",
                             "Check that the file is the e-mail you meant.")
-    return Conversation("email", [Utterance(text, sender or "sender", role)], metadata={"subject": subject})
+    unreadable = sum(ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") for ch in text)
+    if unreadable > UNREADABLE_SHARE * len(text):
+        raise EmotraceError("E612", f"The e-mail body is not text ({unreadable / len(text):.0%} of its characters are "
+                            "binary or undecodable).", "Send the .eml file itself, or its text in UTF-8.")
+    return Conversation("email", [Utterance(text, sender or "sender", role)], warnings,
+                        metadata={"subject": subject})

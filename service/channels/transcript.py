@@ -10,6 +10,7 @@ Speaker roles follow one documented rule, which the caller can override with ``a
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
@@ -21,6 +22,7 @@ _TIME = r"(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 _NAMED = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
+MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
 
 
 def seconds(stamp: str) -> float:
@@ -74,6 +76,9 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
     except json.JSONDecodeError as exc:
         raise EmotraceError("E604", f"Transcript is not valid JSON ({exc.msg}, line {exc.lineno}).",
                             "Give a JSON list of {speaker, text, start, end} turns.") from None
+    except RecursionError:
+        raise EmotraceError("E604", "Transcript JSON is nested too deeply to be a list of turns.",
+                            "Give a JSON list of {speaker, text, start, end} turns.") from None
     turns = data.get("turns") or data.get("messages") if isinstance(data, dict) else data
     if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
         raise EmotraceError("E605", "JSON transcript must be a list of turn objects.",
@@ -84,9 +89,21 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
         if not isinstance(text, str):
             raise EmotraceError("E606", f"Turn {i} has no text.", 'Each turn needs a "text" string.')
         speaker = str(turn.get("speaker") or turn.get("name") or turn.get("role") or "")
-        start, end = turn.get("start"), turn.get("end")
-        out.append((speaker, text, float(start) if start is not None else None, float(end) if end is not None else None))
+        out.append((speaker, text, _turn_time(turn, "start", i), _turn_time(turn, "end", i)))
     return out
+
+
+def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
+    """A JSON turn's ``start``/``end``: absent, or seconds from the conversation's start."""
+    value = turn.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_TURN_SECONDS:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
+        raise EmotraceError("E609", f"Turn {number} has {key} {shown}, which is not a time in the conversation.",
+                            f"Give {key} in seconds from the conversation's start (0 to {MAX_TURN_SECONDS:,}).")
+    return float(value)
 
 
 def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:

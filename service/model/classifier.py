@@ -183,18 +183,18 @@ class EmotionClassifier:
         inverse[order] = np.arange(len(order))
         return {name: np.concatenate(parts)[inverse] for name, parts in results.items()}
 
-    def raw_outputs(self, texts: Sequence[str]) -> RawOutputs:
+    def raw_outputs(self, texts: Sequence[str], max_chunks: int | None = None) -> RawOutputs:
         """Model outputs for ``texts`` (validated, normalized, chunked) before any decision."""
         texts = validate_texts(texts)
         if not texts:
             empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
             groups = {g: np.zeros((0, len(names)), dtype=np.float32) for g, (_, names) in self._groupings.items()}
             return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
-        token_ids, owners = self._token_ids(texts)
+        token_ids, owners = self._token_ids(texts, max_chunks)
         out = self._run(token_ids)
         return self._combine(out, np.asarray(owners), token_ids, len(texts))
 
-    def _token_ids(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
+    def _token_ids(self, texts: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
         """Normalized, chunked token ids with [CLS]/[SEP], and the index of the text each chunk belongs to."""
         normalized = [self.normalizer(t) for t in texts]
         window = self.max_length - 2
@@ -202,6 +202,10 @@ class EmotionClassifier:
         owners: list[int] = []
         token_ids: list[list[int]] = []
         for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
+            if max_chunks is not None and len(ids) > max_chunks * window:
+                raise EmotraceError(
+                    "E009", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
+                    f"of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
             pieces = [ids] if len(ids) <= window else [
                 self._encode_chunk(c) for c in chunk_text(text, self._count_tokens, window)
             ]
@@ -252,10 +256,11 @@ class EmotionClassifier:
                 groups[grouping] = group_probabilities(probabilities, matrix)
         return groups
 
-    def predict(self, texts: Sequence[str]) -> list[Reading]:
-        """One :class:`Reading` per text, in order."""
+    def predict(self, texts: Sequence[str], max_chunks: int | None = None) -> list[Reading]:
+        """One :class:`Reading` per text, in order; ``max_chunks`` refuses (E009) a text longer than that many
+        model windows (a bound on the work one text can cause)."""
         texts = validate_texts(texts)
-        raw = self.raw_outputs(texts)
+        raw = self.raw_outputs(texts, max_chunks)
         # Python lists, not numpy scalars, from here on: building a reading is per-text Python work.
         fired = decide(raw.probabilities, self._label_thresholds).tolist()
         probabilities = raw.probabilities.tolist()

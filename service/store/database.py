@@ -174,6 +174,12 @@ class Store:
         with self.session() as session:
             return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
 
+    def count_conversation_messages(self, customer_id: str, conversation_id: str) -> int:
+        """How many messages of ``conversation_id`` the customer has stored."""
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(Message).where(
+                Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0
+
     def delete_customer(self, customer_id: str) -> bool:
         """Erase a customer and every message of theirs; False when unknown."""
         with self._write_lock, self.session() as session:

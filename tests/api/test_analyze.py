@@ -42,7 +42,7 @@ def test_size_limits(tmp_path) -> None:
     with make_client(tmp_path, max_body_bytes=2000, max_batch_items=3) as client:
         big = client.post("/v1/analyze", json={"text": "a" * 5000})
         assert big.status_code == 413
-        assert big.json()["detail"] == "Request body is over the limit of 2000 bytes."
+        assert big.json()["detail"] == "Request body is over the limit of 2,000 bytes."
         many = client.post("/v1/analyze/batch", json={"items": [{"text": "ok"}] * 4})
         assert many.status_code == 413
         assert many.json()["detail"] == "items holds 4 items; the limit is 3 per request."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import AccessDep, RuntimeDep, check_batch_size, reading_out
+from service.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
 from service.api.schemas import BatchIn, BatchOut, ReadingOut, TextIn
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
@@ -20,6 +20,7 @@ async def analyze_one(body: TextIn, runtime: RuntimeDep) -> ReadingOut:
 @router.post("/batch", response_model=BatchOut)
 async def analyze_batch(body: BatchIn, runtime: RuntimeDep) -> BatchOut:
     """Read several texts in one call; nothing is stored."""
-    check_batch_size("items", len(body.items), runtime.settings)
-    readings = await runtime.batcher.submit([item.text for item in body.items])
+    texts = [item.text for item in body.items]
+    check_request_size("items", texts, runtime.settings)
+    readings = await runtime.batcher.submit(texts)
     return BatchOut(readings=[reading_out(r, item.channel) for r, item in zip(readings, body.items, strict=True)])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
 
-from service.api.deps import AccessDep, RuntimeDep, check_batch_size, customer_out, message_out
+from service.api.deps import AccessDep, RuntimeDep, check_request_size, customer_out, message_out
 from service.api.recording import new_message
 from service.api.schemas import MessagesIn, RecordedOut
 
@@ -19,8 +19,9 @@ async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
 
     Requests arriving together share the transaction (group commit); a failed shared write is retried
     request by request, so each request still stores all of its messages or none."""
-    check_batch_size("messages", len(body.messages), runtime.settings)
-    readings = await runtime.batcher.submit([m.text for m in body.messages])
+    texts = [m.text for m in body.messages]
+    check_request_size("messages", texts, runtime.settings)
+    readings = await runtime.batcher.submit(texts)
     now = datetime.now(UTC)
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     recorded = await runtime.writer.submit(items)

@@ -1,0 +1,160 @@
+"""Hostile and malformed input (issue 15): each case once answered 500 or stored junk; each must get a clear 4xx
+naming what is wrong, and leave the store as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.api.conftest import make_client
+
+UPLOAD = "/v1/customers/bob/conversations"
+
+
+def _raw_post(client, path: str, raw: str):
+    return client.post(path, content=raw.encode("utf-8", "surrogatepass"), headers={"content-type": "application/json"})
+
+
+def _message(**fields) -> str:
+    return json.dumps({"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "hello", **fields}]})
+
+
+def _stored(client) -> int:
+    response = client.get("/v1/customers")
+    return sum(len(client.get(f"/v1/customers/{c['id']}/timeline").json()["messages"])
+               for c in response.json())
+
+
+@pytest.mark.parametrize("raw", ['{"text": NaN}', '{"text": Infinity}', '{"text": "a \\ud800 b"}',
+                                 '{"text": "\\udfff"}'])
+def test_unrepresentable_text_gets_422_naming_the_field(client, raw) -> None:
+    response = _raw_post(client, "/v1/analyze", raw)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_validation_error_does_not_echo_a_large_input(client) -> None:
+    text = "x" * 500_000
+    response = client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 422
+    assert len(response.content) < 2_000
+    assert response.json()["detail"][0]["type"] == "string_too_long"
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "1969-12-31T23:59:59Z",
+                                   "9999-12-31T23:59:59Z"])
+def test_timestamps_out_of_range_get_422(client, stamp) -> None:
+    response = _raw_post(client, "/v1/messages", _message(timestamp=stamp))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][-1] == "timestamp"
+    assert _stored(client) == 0
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"text": "hi \u0000 there"}, "text"),
+    ({"conversation_id": "c\u00001"}, "conversation_id"),
+    ({"text": "\u200b"}, "text"),
+    ({"text": "\ufeff \u200d\u2060"}, "text"),
+    ({"conversation_id": " "}, "conversation_id"),
+])
+def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
+    response = _raw_post(client, "/v1/messages", _message(**fields))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][-1] == field
+    assert _stored(client) == 0
+
+
+def test_an_emoji_with_a_joiner_is_still_text(client) -> None:
+    response = client.post("/v1/analyze", json={"text": "👩\u200d💻"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("start", ['"abc"', "[1]", "NaN", "1e300", "-1e12", "true"])
+def test_transcript_turn_times_must_be_seconds(client, start) -> None:
+    data = f'[{{"speaker": "agent", "text": "hello", "start": {start}}}]'.encode()
+    response = client.post(UPLOAD, files={"file": ("t.json", data)})
+    assert response.status_code == 422, response.text
+    assert "start" in response.json()["detail"]
+    assert _stored(client) == 0
+
+
+def test_deeply_nested_json_transcript_gets_422(client) -> None:
+    response = client.post(UPLOAD, files={"file": ("t.json", b"[" * 100_000 + b"]" * 100_000)})
+    assert response.status_code == 422, response.text
+
+
+def test_started_at_before_1970_gets_422(client) -> None:
+    data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
+    response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})
+    assert response.status_code == 422, response.text
+    assert "started_at" in response.json()["detail"]
+
+
+def test_long_call_without_started_at_ends_now(client) -> None:
+    turns = [{"speaker": "Agent", "text": "Hello, how can I help?", "start": 0, "end": 3},
+             {"speaker": "Customer", "text": "My order is still not here, this is the third week.", "start": 1500,
+              "end": 1510}]
+    before = datetime.now(UTC)
+    response = client.post(UPLOAD, files={"file": ("call.json", json.dumps(turns).encode())})
+    assert response.status_code == 201, response.text
+    stamps = [datetime.fromisoformat(m["timestamp"]) for m in response.json()["messages"]]
+    assert (stamps[1] - stamps[0]).total_seconds() == 1500
+    assert before.timestamp() - 20 <= stamps[1].timestamp() <= datetime.now(UTC).timestamp() + 1
+
+
+def test_email_with_unknown_charset_is_read_with_a_warning(client) -> None:
+    raw = b"Subject: refund\nContent-Type: text/plain; charset=klingon\n\nI am still waiting for my refund."
+    response = client.post(UPLOAD, files={"file": ("m.eml", raw)})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert "refund" in body["messages"][0]["text"]
+    assert any("klingon" in w for w in body["warnings"])
+
+
+def test_random_bytes_are_not_an_email(client) -> None:
+    response = client.post(UPLOAD, files={"file": ("m.eml", os.urandom(4096))})
+    assert response.status_code == 422, response.text
+    assert _stored(client) == 0
+
+
+def test_same_conversation_uploaded_twice_is_stored_once(client) -> None:
+    data = b'[{"speaker": "agent", "text": "Hello", "start": 0}, {"speaker": "customer", "text": "Hi", "start": 2}]'
+    first = client.post(UPLOAD, files={"file": ("t.json", data)})
+    assert first.status_code == 201
+    second = client.post(UPLOAD, files={"file": ("t.json", data)})
+    assert second.status_code == 409, second.text
+    assert first.json()["conversation_id"] in second.json()["detail"]
+    other = client.post(UPLOAD, files={"file": ("t.json", data.replace(b"Hi", b"Hi there"))})
+    assert other.status_code == 201
+    assert other.json()["conversation_id"] != first.json()["conversation_id"]
+    assert _stored(client) == 4
+
+
+def test_errors_do_not_reveal_server_paths(client) -> None:
+    response = client.post(UPLOAD, files={"file": ("t.vtt", b"WEBVTT\n\n\xff\xfe bad bytes")})
+    assert response.status_code == 422
+    assert "/tmp" not in response.text and "t.vtt" in response.text
+
+
+def test_chunked_body_over_the_limit_gets_413(tmp_path) -> None:
+    def body():
+        yield b'{"messages": [{"customer_id": "ann", "conversation_id": "c", "text": "'
+        for _ in range(40):
+            yield b"a" * 50_000
+        yield b'"}]}'
+
+    with make_client(tmp_path, max_body_bytes=1_000_000) as client:
+        response = client.post("/v1/messages", content=body(), headers={"content-type": "application/json"})
+        assert response.status_code == 413, response.text
+        assert _stored(client) == 0
+
+
+def test_a_text_that_expands_past_the_chunk_limit_gets_422(tmp_path) -> None:
+    with make_client(tmp_path, max_chunks_per_text=8) as client:
+        response = client.post("/v1/analyze", json={"text": "😡" * 2_000})
+        assert response.status_code == 422, response.text
+        assert "chunks" in response.text
+        assert client.post("/v1/analyze", json={"text": "Where is my order? " * 40}).status_code == 200
