@@ -4,8 +4,10 @@ A bounded queue feeds one batching loop; a batch is cut when it holds ``max_batc
 ``max_wait_ms`` has passed since its first request (0: take only what is already waiting, so requests
 that arrive while a batch runs form the next one). The batch function runs on the batcher's own thread.
 A full queue raises :class:`Overloaded` at once (the API answers 503 with Retry-After) instead of letting
-callers hang. When a batch of several requests fails, each request is retried alone, so a bad request
-fails by itself and the others still get their results.
+callers hang, and so does a queue whose requests wait longer than ``max_queue_wait_ms`` to be taken (load is
+shed early, while the requests already accepted are still answered in time). When a batch of several
+requests fails, each request is retried alone, so a bad request fails by itself and the others still get
+their results.
 """
 
 from __future__ import annotations
@@ -24,15 +26,22 @@ class Overloaded(Exception):
     """The queue is full: the caller should retry later."""
 
 
+Pending = tuple[list[Item], "asyncio.Future[list[Result]]", float]  # items, their future, when they were queued
+
+
 class MicroBatcher(Generic[Item, Result]):
     """Collects items from concurrent callers into batches for one function that maps items to results."""
 
     def __init__(self, run: Callable[[list[Item]], list[Result]], max_batch: int = 64,
-                 max_wait_ms: float = 4.0, max_queue: int = 512, name: str = "batch") -> None:
+                 max_wait_ms: float = 4.0, max_queue: int = 512, name: str = "batch",
+                 max_queue_wait_ms: float | None = None) -> None:
         self.run = run
+        self.name = name
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000
-        self.queue: asyncio.Queue[tuple[list[Item], asyncio.Future[list[Result]]]] = asyncio.Queue(max_queue)
+        self.max_queue_wait = None if max_queue_wait_ms is None else max_queue_wait_ms / 1000
+        self.queue_wait = 0.0  # how long the latest batch's first request waited in the queue (seconds)
+        self.queue: asyncio.Queue[Pending[Item, Result]] = asyncio.Queue(max_queue)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
@@ -49,16 +58,19 @@ class MicroBatcher(Generic[Item, Result]):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while not self.queue.empty():
-            _, future = self.queue.get_nowait()
+            _, future, _ = self.queue.get_nowait()
             if not future.done():
                 future.set_exception(Overloaded("service is shutting down"))
         self._executor.shutdown(wait=False)
 
     async def submit(self, items: Sequence[Item]) -> list[Result]:
         """Results for ``items``, computed in a shared batch."""
-        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if self.max_queue_wait is not None and self.queue_wait > self.max_queue_wait and not self.queue.empty():
+            raise Overloaded(f"requests are waiting {self.queue_wait * 1000:.0f} ms for the {self.name}")
+        future: asyncio.Future[list[Result]] = loop.create_future()
         try:
-            self.queue.put_nowait((list(items), future))
+            self.queue.put_nowait((list(items), future, loop.time()))
         except asyncio.QueueFull:
             raise Overloaded("request queue is full") from None
         return await future
@@ -70,9 +82,10 @@ class MicroBatcher(Generic[Item, Result]):
                 for request in pending:  # the shared batch failed: each request on its own
                     await self._run_together([request])
 
-    async def _collect(self) -> list[tuple[list[Item], asyncio.Future[list[Result]]]]:
+    async def _collect(self) -> list[Pending[Item, Result]]:
         loop = asyncio.get_running_loop()
         pending = [await self.queue.get()]
+        self.queue_wait = loop.time() - pending[0][2]
         size = len(pending[0][0])
         deadline = loop.time() + self.max_wait
         while size < self.max_batch:
@@ -90,10 +103,10 @@ class MicroBatcher(Generic[Item, Result]):
             size += len(item[0])
         return pending
 
-    async def _run_together(self, pending: list[tuple[list[Item], asyncio.Future[list[Result]]]]) -> bool:
+    async def _run_together(self, pending: list[Pending[Item, Result]]) -> bool:
         """Run ``pending`` as one batch and hand out the results; False when it failed with several requests
         (nothing handed out: the caller retries them alone); a lone request hears its own error."""
-        items = [item for batch, _ in pending for item in batch]
+        items = [item for batch, _, _ in pending for item in batch]
         try:
             results = await asyncio.get_running_loop().run_in_executor(self._executor, self.run, items)
         except Exception as exc:
@@ -105,7 +118,7 @@ class MicroBatcher(Generic[Item, Result]):
         self.batches += 1
         self.items += len(items)
         start = 0
-        for batch, future in pending:
+        for batch, future, _ in pending:
             if not future.done():
                 future.set_result(results[start : start + len(batch)])
             start += len(batch)

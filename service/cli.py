@@ -16,7 +16,7 @@ import typer
 from service.errors import EmotraceError
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.model.reading import Reading
-from service.settings import get_settings
+from service.settings import check_serving, get_settings
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -380,6 +380,7 @@ def serve(
 
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    check_serving(settings)
     EmotionClassifier.from_pretrained(settings.model_dir)  # fail fast with a clear message
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")

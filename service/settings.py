@@ -5,6 +5,7 @@ Nested scoring rules use a double underscore: ``EMOTRACE_SCORING__HALF_LIFE_HOUR
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.errors import EmotraceError
 from service.model.classifier import DEFAULT_MODEL_DIR
 from service.scoring.rules import ScoringRules
 
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     batch_max_size: int = 64
     batch_max_wait_ms: float = 4.0
     queue_size: int = 512
+    max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "
+                                     "longer than this for the model or the store writer.")
     write_group_max: int = Field(512, ge=1, description="Most messages that concurrent requests write in one "
                                  "shared transaction (the store's group commit).")
     max_audio_seconds: float = Field(3600.0, gt=0, description="Longest call audio accepted.")
@@ -50,6 +54,27 @@ class Settings(BaseSettings):
     mono_speaker_role: Literal["customer", "agent"] = "customer"
     demo: bool = Field(False, description="Load the demo customers into an empty store on start.")
     scoring: ScoringRules = Field(default_factory=ScoringRules)
+
+
+MIN_API_KEY_CHARS = 16
+
+
+def check_serving(settings: Settings) -> None:
+    """Refuse to serve with API keys too short to keep anyone out (E016), or on a non-loopback address without
+    keys (E015): every host on the network could then read and write customers' data."""
+    weak = [key for key in settings.api_keys if len(key.strip()) < MIN_API_KEY_CHARS]
+    if weak:
+        raise EmotraceError("E016", f"{len(weak)} of the API keys in EMOTRACE_API_KEYS are empty or shorter than "
+                            f"{MIN_API_KEY_CHARS} characters.",
+                            'Use long random keys, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".')
+    try:
+        loopback = ipaddress.ip_address(settings.host).is_loopback
+    except ValueError:
+        loopback = settings.host == "localhost"
+    if not loopback and not settings.api_keys:
+        raise EmotraceError("E015", f"Refusing to serve on {settings.host} without API keys: every host that can "
+                            "reach it could read and write customer data.",
+                            "Set EMOTRACE_API_KEYS='[\"<a long random key>\"]', or serve on 127.0.0.1.")
 
 
 @lru_cache(maxsize=1)

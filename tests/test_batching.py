@@ -39,6 +39,32 @@ def test_full_queue_is_refused_not_hung(classifier) -> None:
     assert refused >= 3
 
 
+def test_requests_are_shed_once_the_queue_wait_passes_the_limit() -> None:
+    def slow(items: list[int]) -> list[int]:
+        time.sleep(0.1)
+        return items
+
+    async def scenario() -> tuple[list, list]:
+        batcher = MicroBatcher(slow, max_batch=1, max_wait_ms=0, max_queue=1000, max_queue_wait_ms=250)
+        await batcher.start()
+        tasks = []
+        for i in range(12):  # one request every 50 ms, served one per 100 ms: the wait grows by 50 ms each
+            tasks.append(asyncio.create_task(batcher.submit([i])))
+            await asyncio.sleep(0.05)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(1.0)  # the backlog drains: requests are accepted again
+        after = await batcher.submit([99])
+        await batcher.stop()
+        return results, after
+
+    results, after = asyncio.run(scenario())
+    served = [r for r in results if not isinstance(r, Exception)]
+    shed = [r for r in results if isinstance(r, Overloaded)]
+    assert results[:3] == [[0], [1], [2]] and shed and len(served) + len(shed) == 12
+    assert "waiting" in str(shed[0])
+    assert after == [99]
+
+
 
 def test_a_failing_request_fails_alone() -> None:
     def double(items: list[int]) -> list[int]:

@@ -95,3 +95,9 @@ def test_evaluate_unknown_label_names_rows(tmp_path) -> None:
     result = run("evaluate", "--data", str(path))
     assert result.returncode == 2
     assert "['happyness']" in result.stderr and "rows [2]" in result.stderr
+
+
+def test_serve_refuses_an_open_address_without_api_keys() -> None:
+    result = run("serve", "--host", "0.0.0.0", "--port", "1")
+    assert result.returncode != 0
+    assert "E015" in result.stderr + result.stdout and "EMOTRACE_API_KEYS" in result.stderr + result.stdout

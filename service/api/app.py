@@ -21,7 +21,7 @@ from service.api.recording import write_messages
 from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
 from service.batching import MicroBatcher
 from service.model.classifier import EmotionClassifier
-from service.settings import Settings, get_settings
+from service.settings import Settings, check_serving, get_settings
 from service.store.database import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -32,16 +32,18 @@ def build_runtime(settings: Settings) -> Runtime:
     classifier = EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
                                                    batch_size=settings.batch_size, spin_wait=False)
     read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text)
-    batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model")
+    batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
+                           max_queue_wait_ms=settings.max_queue_wait_ms)
     store = Store(settings.database_url, settings.scoring)
     writer = MicroBatcher(partial(write_messages, store), settings.write_group_max, 0.0, settings.queue_size,
-                          name="store-writer")
+                          name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
     return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
+    check_serving(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

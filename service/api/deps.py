@@ -11,13 +11,13 @@ from fastapi import Depends, HTTPException, Request, status
 
 from service.api.events import EventBus
 from service.api.metrics import Metrics
-from service.api.recording import Recorded
+from service.api.recording import Recorded, Write
 from service.api.schemas import CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
 from service.batching import MicroBatcher
 from service.model.classifier import EmotionClassifier
 from service.model.reading import Reading
 from service.settings import Settings
-from service.store.database import NewMessage, Store, utc
+from service.store.database import Store, utc
 from service.store.tables import Customer, Message
 
 
@@ -28,7 +28,7 @@ class Runtime:
     settings: Settings
     classifier: EmotionClassifier
     batcher: MicroBatcher[str, Reading]
-    writer: MicroBatcher[NewMessage, Recorded]
+    writer: MicroBatcher[Write, list[Recorded]]
     store: Store
     bus: EventBus
     metrics: Metrics
@@ -52,11 +52,12 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-API-Key header.",
                                 headers={"WWW-Authenticate": "ApiKey"})
         return
-    host = request.client.host if request.client else ""
+    if request.client is None:  # a Unix socket: only processes on this machine can connect
+        return
     try:
-        local = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = host in {"testclient", "localhost"}
+        local = ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:  # a name, not an address we can vouch for
+        local = False
     if not local:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "No API keys are configured, so only local clients are served. "

@@ -8,7 +8,7 @@ from datetime import datetime
 from service.api.schemas import MessageIn
 from service.model.reading import Reading
 from service.settings import Settings
-from service.store.database import NewMessage, Store
+from service.store.database import NewMessage, RequestKey, Store
 from service.store.tables import Customer, Message
 from service.text.redact import redact
 
@@ -39,8 +39,25 @@ class Recorded:
     customer: Customer
 
 
-def write_messages(store: Store, items: list[NewMessage]) -> list[Recorded]:
-    """Store ``items`` in one transaction (the writer's batch function: concurrent requests share it)."""
-    rows, customers = store.add_messages(items)
+@dataclass(frozen=True)
+class Write:
+    """One request's messages, with the client's Idempotency-Key (and the request's hash) when it gave one."""
+
+    messages: list[NewMessage]
+    key: str | None = None
+    request_sha: str = ""
+
+
+def write_messages(store: Store, writes: list[Write]) -> list[list[Recorded]]:
+    """Store the messages of ``writes`` in one transaction (the writer's batch function: concurrent requests
+    share it), each keyed write's key with them."""
+    items: list[NewMessage] = []
+    keys: list[RequestKey] = []
+    for write in writes:
+        if write.key is not None:
+            keys.append(RequestKey(write.key, write.request_sha, len(items), len(items) + len(write.messages)))
+        items.extend(write.messages)
+    rows, customers = store.add_messages(items, request_keys=keys)
     by_id = {c.id: c for c in customers}
-    return [Recorded(row, by_id[row.customer_id]) for row in rows]
+    recorded = iter([Recorded(row, by_id[row.customer_id]) for row in rows])
+    return [[next(recorded) for _ in write.messages] for write in writes]

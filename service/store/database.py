@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.scoring.rules import ScoringRules
 from service.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
-from service.store.tables import BatchPart, Customer, Message
+from service.store.tables import BatchPart, Customer, IdempotentWrite, Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -49,6 +49,16 @@ class NewMessage:
     arousal: float
     satisfaction: float
     satisfaction_class: str
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """A client's Idempotency-Key for the messages ``items[start:stop]`` of one write, and its request's hash."""
+
+    key: str
+    request_sha: str
+    start: int
+    stop: int
 
 
 SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
@@ -83,13 +93,14 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
-    def add_messages(self, items: Iterable[NewMessage],
-                     batch_part: tuple[str, int] | None = None) -> tuple[list[Message], list[Customer]]:
+    def add_messages(self, items: Iterable[NewMessage], batch_part: tuple[str, int] | None = None,
+                     request_keys: Iterable[RequestKey] = ()) -> tuple[list[Message], list[Customer]]:
         """Store messages and refresh their customers' summaries, all in one transaction.
 
-        ``batch_part`` (run key, chunk index) is recorded in the same transaction, so a batch chunk is
-        ingested exactly once (see :meth:`has_batch_part`). Returns the stored messages and the
-        refreshed customers (sorted by id)."""
+        ``batch_part`` (run key, chunk index) and ``request_keys`` are recorded in the same transaction, so a
+        batch chunk or a client's keyed request is stored exactly once (see :meth:`has_batch_part`,
+        :meth:`idempotent_write`; a key already used fails the transaction). Returns the stored messages and
+        the refreshed customers (sorted by id)."""
         items = list(items)
         now = datetime.now(UTC)
         with self._write_lock, self.session() as session:
@@ -106,6 +117,9 @@ class Store:
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
+            session.add_all(IdempotentWrite(key=k.key, request_sha=k.request_sha, created_at=now,
+                                            message_ids=[row.id for row in rows[k.start : k.stop]])
+                            for k in request_keys)
             for customer_id, timeline in self.timelines_in(session, ids).items():
                 self._refresh(existing[customer_id], timeline, now)
             return rows, [existing[i] for i in ids]
@@ -137,6 +151,19 @@ class Store:
         """True when chunk ``part`` of batch run ``run_key`` is already stored."""
         with self.session() as session:
             return session.get(BatchPart, (run_key, part)) is not None
+
+    def idempotent_write(self, key: str) -> tuple[str, list[Message], list[Customer]] | None:
+        """What the write under Idempotency-Key ``key`` stored: its request's hash, its messages (those not erased
+        since) and their customers' current summaries; None for a new key."""
+        with self.session() as session:
+            write = session.get(IdempotentWrite, key)
+            if write is None:
+                return None
+            messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(write.message_ids)))}
+            found = [messages[i] for i in write.message_ids if i in messages]
+            ids = sorted({m.customer_id for m in found})
+            customers = list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
+            return write.request_sha, found, customers
 
     def customer(self, customer_id: str) -> Customer | None:
         """One customer's summary row, or None."""
@@ -181,10 +208,20 @@ class Store:
                 Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0
 
     def delete_customer(self, customer_id: str) -> bool:
-        """Erase a customer and every message of theirs; False when unknown."""
-        with self._write_lock, self.session() as session:
-            session.execute(delete(Message).where(Message.customer_id == customer_id))
-            return session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
+        """Erase a customer and every message of theirs; False when unknown.
+
+        On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
+        (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
+        and truncated. On PostgreSQL the rows are gone for every query at once; their disk space is
+        reclaimed by (auto)vacuum."""
+        with self._write_lock:
+            with self.session() as session:
+                session.execute(delete(Message).where(Message.customer_id == customer_id))
+                found = session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
+            if found and self.engine.dialect.name == "sqlite":
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return found
 
     def ping(self) -> bool:
         """True when the database answers."""
@@ -198,4 +235,5 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes, fsync at checkpoints
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten with zeros, not left in free pages
     cursor.close()

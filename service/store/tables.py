@@ -58,3 +58,15 @@ class BatchPart(Base):
     run_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     part: Mapped[int] = mapped_column(Integer, primary_key=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotentWrite(Base):
+    """A write made under a client's Idempotency-Key (stored in the same transaction as its messages), so a
+    retried request is answered from what the first one stored instead of storing it again."""
+
+    __tablename__ = "idempotent_writes"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha: Mapped[str] = mapped_column(String(64))
+    message_ids: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

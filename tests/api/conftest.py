@@ -6,10 +6,13 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.settings import Settings
 
+LOOPBACK_CLIENT = ("127.0.0.1", 50_000)
 
-def make_client(tmp_path, **overrides) -> TestClient:
+
+def make_client(tmp_path, client_address: tuple[str, int] = LOOPBACK_CLIENT, **overrides) -> TestClient:
+    """The real app on a SQLite file under ``tmp_path``, called from ``client_address`` (default: loopback)."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", **overrides)
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings), client=client_address)
 
 
 @pytest.fixture

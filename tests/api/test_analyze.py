@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from service.errors import EmotraceError
 from tests.api.conftest import make_client
 
 
@@ -48,12 +51,32 @@ def test_size_limits(tmp_path) -> None:
         assert many.json()["detail"] == "items holds 4 items; the limit is 3 per request."
 
 
+KEY = "k3y-0f-at-least-16-chars"
+
+
 def test_api_keys(tmp_path) -> None:
-    with make_client(tmp_path, api_keys=["s3cret"]) as client:
+    with make_client(tmp_path, api_keys=[KEY]) as client:
         assert client.post("/v1/analyze", json={"text": "hi"}).status_code == 401
         assert client.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": "wrong"}).status_code == 401
-        assert client.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert client.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": KEY}).status_code == 200
         assert client.get("/health").status_code == 200  # health stays open for probes
+
+
+def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
+    with make_client(tmp_path, client_address=("10.1.2.3", 40_000)) as remote:
+        response = remote.post("/v1/analyze", json={"text": "hi"})
+        assert response.status_code == 403
+        assert "EMOTRACE_API_KEYS" in response.json()["detail"]
+    with make_client(tmp_path, client_address=("::1", 40_000)) as local:
+        assert local.post("/v1/analyze", json={"text": "hi"}).status_code == 200
+    with make_client(tmp_path, client_address=("10.1.2.3", 40_000), api_keys=[KEY]) as keyed:
+        assert keyed.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": KEY}).status_code == 200
+
+
+@pytest.mark.parametrize("keys", [[""], ["short"], [KEY, "   padded-short   "]])
+def test_empty_or_short_api_keys_are_refused_at_start(tmp_path, keys) -> None:
+    with pytest.raises(EmotraceError, match="E016"):
+        make_client(tmp_path, api_keys=keys)
 
 
 def test_system_routes(client) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.api.conftest import make_client
+
 
 def post(client, customer: str, texts: list[tuple[str, str]], days_ago: float, conv: str):
     start = datetime.now(UTC) - timedelta(days=days_ago)
@@ -53,6 +55,18 @@ def test_delete_erases_everything(client) -> None:
     assert client.delete("/v1/customers/gone").status_code == 404
 
 
+def test_erasure_leaves_no_byte_of_the_text_in_any_database_file(tmp_path) -> None:
+    marker = "zebracrossing7731"
+    with make_client(tmp_path, store_text="raw") as client:
+        for i in range(30):  # enough rows that the text sits in the WAL and in table pages
+            post(client, "gone", [("customer", f"My code word is {marker} number {i}, and I am upset.")], 1, f"c{i}")
+        files = list(tmp_path.glob("api.db*"))
+        assert any(marker.encode() in f.read_bytes() for f in files)
+        assert client.delete("/v1/customers/gone").status_code == 204
+        leftovers = [f.name for f in tmp_path.glob("api.db*") if marker.encode() in f.read_bytes()]
+        assert leftovers == []
+
+
 def test_unknown_customer_is_404(client) -> None:
     response = client.get("/v1/customers/nobody")
     assert response.status_code == 404
@@ -77,8 +91,6 @@ def test_bad_messages_store_nothing(client) -> None:
 
 
 def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
-    from tests.api.conftest import make_client
-
     with make_client(tmp_path, store_text="none") as client:
         post(client, "p", [("customer", "my number is 07700 900123")], 1, "x")
         assert client.get("/v1/customers/p/timeline").json()["messages"][0]["text"] is None

@@ -158,3 +158,14 @@ def test_a_text_that_expands_past_the_chunk_limit_gets_422(tmp_path) -> None:
         assert response.status_code == 422, response.text
         assert "chunks" in response.text
         assert client.post("/v1/analyze", json={"text": "Where is my order? " * 40}).status_code == 200
+
+
+def test_the_peak_negative_moment_is_redacted_like_the_stored_turns(client) -> None:
+    turns = [{"speaker": "Agent", "text": "Hello, how can I help?", "start": 0},
+             {"speaker": "Customer", "text": "This is a disgrace! Write to jane.doe@example.com, I am furious!",
+              "start": 4}]
+    response = client.post(UPLOAD, files={"file": ("call.json", json.dumps(turns).encode())})
+    assert response.status_code == 201, response.text
+    peak = response.json()["summary"]["peak_negative"]
+    assert "jane.doe" not in response.text
+    assert "[EMAIL]" in peak["text"] and peak["text"] == response.json()["messages"][1]["text"]

@@ -106,3 +106,17 @@ def test_service_on_postgresql(postgres_url) -> None:
         assert response.status_code == 201
         assert httpx.get(f"{base}/v1/customers/pg").json()["id"] == "pg"
         assert httpx.delete(f"{base}/v1/customers/pg").status_code == 204
+
+
+def test_concurrent_retries_under_one_idempotency_key_store_once(server) -> None:
+    body = {"messages": [{"customer_id": "retry-1", "conversation_id": "r", "text": "Still no refund."}]}
+
+    def post(_: int) -> httpx.Response:
+        return httpx.post(f"{server}/v1/messages", json=body, headers={"Idempotency-Key": "retry-key-1"}, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(8)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["messages"][0]["id"] for r in responses}) == 1
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 7
+    assert len(httpx.get(f"{server}/v1/customers/retry-1/timeline", timeout=30).json()["messages"]) == 1

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AccessDep, Runtime, RuntimeDep, customer_out, message_out
-from service.api.recording import new_message
+from service.api.recording import new_message, stored_text
 from service.api.schemas import (
     CUSTOMER_ID_PATTERN,
     Channel,
@@ -124,8 +124,11 @@ async def upload_conversation(
             stored = await run_in_threadpool(_store, runtime, path, customer_id, conversation_id, start, agent)
         except EmotraceError as exc:
             raise _without_paths(exc, path, name) from None
+    summary = asdict(stored.summary)
+    if summary["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
+        summary["peak_negative"]["text"] = stored_text(summary["peak_negative"]["text"], runtime.settings)
     out = ConversationOut(conversation_id=conversation_id, channel=stored.conversation.channel,
-                          warnings=stored.conversation.warnings, summary=asdict(stored.summary),
+                          warnings=stored.conversation.warnings, summary=summary,
                           messages=[message_out(r) for r in stored.messages], customer=customer_out(stored.customer))
     runtime.bus.publish({"type": "customer", "customer_id": customer_id,
                          "data": {**out.customer.model_dump(mode="json"), "alerts": stored.customer.alerts}})

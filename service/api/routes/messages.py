@@ -2,29 +2,71 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccessDep, RuntimeDep, check_request_size, customer_out, message_out
-from service.api.recording import new_message
+from service.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size, customer_out, message_out
+from service.api.recording import Write, new_message
 from service.api.schemas import MessagesIn, RecordedOut
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
+CLIENT_CLOSED_REQUEST = 499  # nginx's code for a request whose client left before the answer
+
+
+async def _replay(runtime: Runtime, key: str, request_sha: str, response: Response) -> RecordedOut | None:
+    """The answer of the write already made under ``key`` (None when the key is new)."""
+    found = await run_in_threadpool(runtime.store.idempotent_write, key)
+    if found is None:
+        return None
+    stored_sha, messages, customers = found
+    if stored_sha != request_sha:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "This Idempotency-Key was used for a different request. Use a new key per request.")
+    response.headers["Idempotent-Replayed"] = "true"
+    return RecordedOut(messages=[message_out(m) for m in messages], customers=[customer_out(c) for c in customers])
+
 
 @router.post("", response_model=RecordedOut, status_code=status.HTTP_201_CREATED)
-async def record_messages(body: MessagesIn, runtime: RuntimeDep) -> RecordedOut:
+async def record_messages(
+    body: MessagesIn, runtime: RuntimeDep, request: Request, response: Response,
+    idempotency_key: Annotated[str | None, Header(description="A unique key per request (8-200 printable ASCII "
+                                                  "characters): a retry with the same key and body is stored once "
+                                                  "and answered as the first was.")] = None,
+) -> RecordedOut:
     """Read and store messages (one transaction: all are stored or none).
 
     Requests arriving together share the transaction (group commit); a failed shared write is retried
-    request by request, so each request still stores all of its messages or none."""
+    request by request, so each request still stores all of its messages or none. A request whose client has
+    gone before the write is dropped (nothing stored)."""
     texts = [m.text for m in body.messages]
     check_request_size("messages", texts, runtime.settings)
+    request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
+        if (replayed := await _replay(runtime, idempotency_key, request_sha, response)) is not None:
+            return replayed
     readings = await runtime.batcher.submit(texts)
+    if await request.is_disconnected():
+        raise HTTPException(CLIENT_CLOSED_REQUEST, "The client closed the request; nothing was stored.")
     now = datetime.now(UTC)
     items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
-    recorded = await runtime.writer.submit(items)
+    try:
+        (recorded,) = await runtime.writer.submit([Write(items, idempotency_key, request_sha)])
+    except IntegrityError:  # the same key committed by a concurrent request (or another replica) first
+        if idempotency_key is None or (replayed := await _replay(runtime, idempotency_key, request_sha,
+                                                                 response)) is None:
+            raise
+        return replayed
     customers = [c for _, c in sorted({r.customer.id: r.customer for r in recorded}.items())]
     out = RecordedOut(messages=[message_out(r.message) for r in recorded],
                       customers=[customer_out(c) for c in customers])

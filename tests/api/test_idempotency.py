@@ -1,0 +1,50 @@
+"""Idempotency-Key: a retried write is stored once and answered as the first was, on any replica."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.settings import Settings
+from tests.api.conftest import LOOPBACK_CLIENT
+
+BODY = {"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "Where is my refund?"},
+                     {"customer_id": "bob", "conversation_id": "c2", "text": "Thanks, all sorted!"}]}
+
+
+def _count(client: TestClient) -> int:
+    timelines = [client.get(f"/v1/customers/{c}/timeline") for c in ("ann", "bob")]
+    return sum(len(t.json()["messages"]) for t in timelines if t.status_code == 200)
+
+
+def test_a_retry_with_the_same_key_is_stored_once_on_any_replica(database_url) -> None:
+    settings = Settings(database_url=database_url)
+    with TestClient(create_app(settings), client=LOOPBACK_CLIENT) as first, \
+            TestClient(create_app(settings), client=LOOPBACK_CLIENT) as second:
+        stored = first.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "order-4411-retry"})
+        assert stored.status_code == 201 and "idempotent-replayed" not in stored.headers
+        for replica in (first, second):
+            again = replica.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "order-4411-retry"})
+            assert again.status_code == 201
+            assert again.headers["idempotent-replayed"] == "true"
+            assert [m["id"] for m in again.json()["messages"]] == [m["id"] for m in stored.json()["messages"]]
+            assert [c["id"] for c in again.json()["customers"]] == ["ann", "bob"]
+        assert _count(first) == 2
+        assert first.post("/v1/messages", json=BODY).status_code == 201  # no key: a new write
+        assert _count(second) == 4
+
+
+def test_a_key_reused_for_another_request_is_refused(client) -> None:
+    assert client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "key-0001"}).status_code == 201
+    other = {"messages": [{**BODY["messages"][0], "text": "Something else"}]}
+    response = client.post("/v1/messages", json=other, headers={"Idempotency-Key": "key-0001"})
+    assert response.status_code == 422
+    assert "different request" in response.json()["detail"]
+    assert _count(client) == 2
+
+
+def test_malformed_keys_are_refused(client) -> None:
+    for key in ("short", "has space inside", "x" * 201):
+        response = client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": key})
+        assert response.status_code == 422, key
+    assert _count(client) == 0
