@@ -48,6 +48,9 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise EmotraceError("E703", f"{path} is not readable audio ({exc}).",
                             "The file may be corrupt or truncated; re-export it.") from None
+    if problem := incompleteness(path, info.frames, len(data)):
+        raise EmotraceError("E705", f"{path} is incomplete: {problem}.",
+                            "The file was cut short or damaged in transfer; send the whole recording.")
     if data.size == 0:
         raise EmotraceError("E704", f"{path} holds no audio samples.", "Check the recording.")
     channels = data.T
@@ -55,6 +58,42 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
         divisor = np.gcd(int(rate), SAMPLE_RATE)
         channels = resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1).astype(np.float32)
     return Audio(np.ascontiguousarray(channels, dtype=np.float32), channels.shape[1] / SAMPLE_RATE)
+
+
+WAV_SIZE_UNKNOWN = {0, 0xFFFFFFFF}  # what streaming writers put in a header before the length is known
+MP3_FRAME_SAMPLES = 1152
+
+
+def incompleteness(path: Path, declared_frames: int, decoded_frames: int) -> str | None:
+    """Why a decodable file is not the whole recording (None when nothing says so): fewer samples decoded than
+    its header declares; a WAV whose RIFF or data chunk declares more bytes than the file holds; an Ogg stream
+    without its end-of-stream page."""
+    if decoded_frames < declared_frames - MP3_FRAME_SAMPLES:
+        return f"{decoded_frames:,} of the {declared_frames:,} samples its header declares could be decoded"
+    raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".wav" and raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
+        return _wav_shortfall(raw)
+    if suffix in {".ogg", ".oga"}:
+        last_page = raw.rfind(b"OggS")
+        if last_page < 0 or last_page + 5 >= len(raw) or not raw[last_page + 5] & 0x04:
+            return "the Ogg stream has no end-of-stream page"
+    return None
+
+
+def _wav_shortfall(raw: bytes) -> str | None:
+    riff_size = int.from_bytes(raw[4:8], "little")
+    if riff_size not in WAV_SIZE_UNKNOWN and riff_size + 8 > len(raw):
+        return f"its header declares {riff_size + 8:,} bytes, the file holds {len(raw):,}"
+    at = 12
+    while at + 8 <= len(raw):
+        chunk, size = raw[at : at + 4], int.from_bytes(raw[at + 4 : at + 8], "little")
+        if chunk == b"data":
+            if size not in WAV_SIZE_UNKNOWN and at + 8 + size > len(raw):
+                return f"its data chunk declares {size:,} bytes, the file holds {len(raw) - at - 8:,}"
+            return None
+        at += 8 + size + size % 2
+    return None
 
 
 def is_silent(samples: np.ndarray, threshold_db: float = -50.0) -> bool:

@@ -80,6 +80,38 @@ def test_bad_audio_gets_clear_errors(speech_dir) -> None:
         load_audio(wav, 1.0)
     with pytest.raises(EmotraceError, match="E701"):
         load_audio(speech_dir / "call.aiff", 600)
+    result = run("analyze", str(truncated))
+    assert result.returncode == 2 and "[E703]" in result.stderr and "Traceback" not in result.stderr
+
+
+def _damaged(data: bytes, damage: str) -> bytes:
+    if damage == "half":
+        return data[: len(data) // 2]
+    if damage == "third":
+        return data[: len(data) // 3]
+    if damage == "middle":
+        rng = np.random.default_rng(0)
+        return data[: len(data) // 2] + rng.bytes(2_000) + data[len(data) // 2 + 2_000 :]
+    assert damage == "data-size"  # a WAV header claiming twice the samples it holds
+    at = data.index(b"data") + 4
+    size = int.from_bytes(data[at : at + 4], "little")
+    return data[:at] + (2 * size).to_bytes(4, "little") + data[at + 4 :]
+
+
+@pytest.mark.parametrize(("suffix", "damage"), [
+    (".wav", "half"), (".wav", "third"), (".wav", "data-size"), (".ogg", "half"), (".ogg", "third"),
+    (".ogg", "middle"), (".mp3", "half"), (".mp3", "third"), (".mp3", "middle"), (".flac", "half"),
+    (".flac", "middle"),
+])
+def test_truncated_or_corrupt_audio_is_refused(speech_dir, suffix, damage) -> None:
+    samples, rate = sf.read(espeak(SENTENCES[1], speech_dir / "whole.wav"), dtype="float32")
+    whole = speech_dir / f"whole{suffix}"
+    sf.write(whole, samples, rate)
+    assert load_audio(whole, 600).duration > 2
+    broken = speech_dir / f"{damage}{suffix}"
+    broken.write_bytes(_damaged(whole.read_bytes(), damage))
+    with pytest.raises(EmotraceError, match="E70[35]"):
+        load_audio(broken, 600)
 
 
 def test_silence_is_a_warning_not_a_crash(speech_dir) -> None:
@@ -87,5 +119,3 @@ def test_silence_is_a_warning_not_a_crash(speech_dir) -> None:
     sf.write(silent, np.zeros(SAMPLE_RATE * 3, dtype=np.float32), SAMPLE_RATE)
     conversation = read_call(silent)
     assert conversation.utterances == [] and conversation.warnings == ["The recording is silent."]
-    result = run("analyze", str(speech_dir / "truncated.wav"))
-    assert result.returncode == 2 and "[E703]" in result.stderr and "Traceback" not in result.stderr
