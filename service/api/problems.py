@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.batching import Overloaded
 from service.errors import EmotraceError
@@ -56,8 +59,23 @@ def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
              "input": preview(error.get("input"))} for error in exc.errors()]
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents at this request's path (Starlette's 405 names only the first route's)."""
+    path = request.url.path
+    return sorted({method.upper() for template, operations in request.app.openapi()["paths"].items()
+                   if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+                   for method in operations})
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer invalid fields (422), user errors (422) and overload (503 + Retry-After) in the documented shape."""
+    """Answer invalid fields (422), user errors (422) and overload (503 + Retry-After) in the documented shape,
+    and a wrong method (405) with every method the path allows."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_fields(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TEXT_CHARS = 20_000
@@ -29,6 +31,15 @@ class Speaker(StrEnum):
     agent = "agent"
 
 
+# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks): a value of only
+# these is blank. One character class serves the check and the OpenAPI pattern, so the two agree.
+_BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f"
+          r"\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb")
+_VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
+TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
+CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, max_length=128, description="The customer's id.")]
+
+
 def visible_text(value: str, field: str) -> str:
     """``value`` if it is storable text with something to read: no NUL, no lone UTF-16 surrogate, and more
     than whitespace and invisible format characters (zero-width space, joiners, BOM)."""
@@ -37,7 +48,7 @@ def visible_text(value: str, field: str) -> str:
     surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
     if surrogate is not None:
         raise ValueError(f"{field} holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode")
-    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
+    if not _VISIBLE.search(value):
         raise ValueError(f"{field} is empty or only whitespace / invisible characters")
     return value
 
@@ -64,7 +75,8 @@ class Strict(BaseModel):
 class TextIn(Strict):
     """A text to read."""
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The text (not empty).")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The text (not blank, no NUL).",
+                      json_schema_extra={"pattern": TEXT_PATTERN})
     channel: Channel = Channel.chat
 
     @field_validator("text")
@@ -114,7 +126,7 @@ class MessageIn(TextIn):
     """A customer's (or agent's) message to record."""
 
     customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
-    conversation_id: str = Field(min_length=1, max_length=128)
+    conversation_id: str = Field(min_length=1, max_length=128, json_schema_extra={"pattern": TEXT_PATTERN})
     speaker: Speaker = Speaker.customer
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
 

@@ -90,3 +90,10 @@ def test_system_routes(client) -> None:
     model = client.get("/v1/model").json()
     assert model["name"] == "emotrace-minilm-v1" and len(model["labels"]) == 28
     assert "/v1/messages" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_wrong_method_is_answered_with_every_allowed_one(client) -> None:
+    response = client.options("/v1/customers/ann")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+    assert client.put("/v1/messages").headers["allow"] == "POST"

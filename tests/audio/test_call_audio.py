@@ -110,7 +110,7 @@ def test_truncated_or_corrupt_audio_is_refused(speech_dir, suffix, damage) -> No
     assert load_audio(whole, 600).duration > 2
     broken = speech_dir / f"{damage}{suffix}"
     broken.write_bytes(_damaged(whole.read_bytes(), damage))
-    with pytest.raises(EmotraceError, match="E70[35]"):
+    with pytest.raises(EmotraceError, match=r"E70[35]"):
         load_audio(broken, 600)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,14 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import AccessDep, Runtime, RuntimeDep, customer_out, message_out
 from service.api.recording import new_message, stored_text
 from service.api.schemas import (
-    CUSTOMER_ID_PATTERN,
+    TEXT_PATTERN,
     Channel,
+    CustomerIdPath,
     CustomerOut,
     MessageIn,
     Speaker,
     StoredMessageOut,
     utc_timestamp,
-    visible_text,
 )
 from service.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from service.channels.reading import ConversationSummary, read_conversation
@@ -91,10 +90,10 @@ def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
 
 @router.post("/{customer_id}/conversations", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
 async def upload_conversation(
-    customer_id: str, runtime: RuntimeDep,
+    customer_id: CustomerIdPath, runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description=".eml, .vtt, .srt, .json transcript, or .wav/.flac/.mp3/.ogg")],
-    conversation_id: Annotated[str | None, Form(max_length=128, description="Default: the customer id and a "
-                                                "hash of the file, so the same file is not stored twice.")] = None,
+    conversation_id: Annotated[str | None, Form(max_length=128, pattern=TEXT_PATTERN, description="Default: the "
+                                                "customer id and a hash of the file: one file is stored once.")] = None,
     started_at: Annotated[datetime | None, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
@@ -102,8 +101,6 @@ async def upload_conversation(
     """Read a conversation file turn by turn and store it on the customer's timeline (one transaction).
 
     A conversation already stored for the customer (same conversation_id) is refused with 409."""
-    if not re.match(CUSTOMER_ID_PATTERN, customer_id):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "customer_id may hold letters, digits and _.:@- only.")
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
@@ -111,8 +108,6 @@ async def upload_conversation(
                             f"Unsupported file type '{suffix or name}'. Use {sorted(CONVERSATION_SUFFIXES)}.")
     try:
         start = utc_timestamp(started_at, "started_at") if started_at is not None else None
-        if conversation_id is not None:
-            visible_text(conversation_id, "conversation_id")
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{exc}.") from None
     data = await file.read()
