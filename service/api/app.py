@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api.deps import Runtime
 from service.api.events import EventBus
+from service.api.feed import ReplicaListener
 from service.api.metrics import Metrics
 from service.api.middleware import LimitAndMeasure
 from service.api.problems import ERROR_RESPONSES, install_error_handlers
@@ -60,7 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         await runtime.batcher.start()
         await runtime.writer.start()
+        listener = None
+        if runtime.store.engine.dialect.name == "postgresql":  # other replicas may write to the same database
+            listener = ReplicaListener(runtime.store, runtime.bus, asyncio.get_running_loop())
+            listener.start()
+            runtime.feed_listening = listener.listening
         yield
+        if listener is not None:
+            listener.stop()
         await runtime.writer.stop()
         await runtime.batcher.stop()
         runtime.store.engine.dispose()

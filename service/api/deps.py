@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -32,6 +33,7 @@ class Runtime:
     store: Store
     bus: EventBus
     metrics: Metrics
+    feed_listening: threading.Event | None = None  # set while other replicas' changes are heard (PostgreSQL)
 
 
 async def get_runtime(request: Request) -> Runtime:

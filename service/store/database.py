@@ -7,8 +7,10 @@ or not at all. Schema changes are Alembic migrations, applied on open.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Select, create_engine, delete, event, func, select
+from sqlalchemy import Engine, Select, create_engine, delete, event, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.scoring.rules import ScoringRules
@@ -25,6 +28,8 @@ from service.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline,
 from service.store.tables import BatchPart, Customer, IdempotentWrite, Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CHANGES_CHANNEL = "emotrace_changes"
+NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
 
 
 def utc(value: datetime) -> datetime:
@@ -70,6 +75,7 @@ class Store:
 
     def __init__(self, url: str, rules: ScoringRules | None = None) -> None:
         self.url = url
+        self.replica = uuid.uuid4().hex  # tells this process's own change notices from other replicas'
         self.rules = rules or ScoringRules()
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
@@ -107,13 +113,7 @@ class Store:
             if batch_part is not None:
                 session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
             ids = sorted({m.customer_id for m in items})
-            existing = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
-            for customer_id in ids:
-                if customer_id not in existing:
-                    existing[customer_id] = Customer(id=customer_id, created_at=now, updated_at=now, score=50.0,
-                                                     segment="neutral", trend="stable", trend_delta=0.0,
-                                                     open_alerts=0, alerts=[])
-                    session.add(existing[customer_id])
+            existing = self._lock_customers(session, ids, now)
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
@@ -122,7 +122,31 @@ class Store:
                             for k in request_keys)
             for customer_id, timeline in self.timelines_in(session, ids).items():
                 self._refresh(existing[customer_id], timeline, now)
+            self._notify(session, {"messages": [row.id for row in rows]})
             return rows, [existing[i] for i in ids]
+
+    def _lock_customers(self, session: Session, ids: list[str], now: datetime) -> dict[str, Customer]:
+        """The customers ``ids`` (created where new), locked until the transaction ends.
+
+        On PostgreSQL another replica writing the same customer waits here until this transaction commits,
+        then reads its messages too: no summary is computed from a stale set of messages (no lost update).
+        Locks are taken in id order, so two writers never wait on each other in a cycle."""
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(Customer).values([
+            {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
+             "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in ids
+        ]).on_conflict_do_nothing(index_elements=["id"]))
+        query = select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
+        return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
+
+    def _notify(self, session: Session, change: dict[str, object]) -> None:
+        """Tell every replica's live feed about ``change`` when the transaction commits (PostgreSQL NOTIFY;
+        one process owns a SQLite file, so there is no one to tell)."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        for payload in change_payloads(self.replica, change):
+            session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANGES_CHANNEL,
+                                                                          "payload": payload})
 
     def _refresh(self, customer: Customer, timeline: Timeline, now: datetime) -> None:
         state = timeline.current
@@ -159,11 +183,19 @@ class Store:
             write = session.get(IdempotentWrite, key)
             if write is None:
                 return None
-            messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(write.message_ids)))}
-            found = [messages[i] for i in write.message_ids if i in messages]
-            ids = sorted({m.customer_id for m in found})
-            customers = list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
-            return write.request_sha, found, customers
+            return write.request_sha, *self._messages_with_customers(session, write.message_ids)
+
+    def messages_with_customers(self, message_ids: list[int]) -> tuple[list[Message], list[Customer]]:
+        """The messages ``message_ids`` (in that order; erased ones left out) and their customers, sorted by id."""
+        with self.session() as session:
+            return self._messages_with_customers(session, message_ids)
+
+    @staticmethod
+    def _messages_with_customers(session: Session, message_ids: list[int]) -> tuple[list[Message], list[Customer]]:
+        messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(message_ids)))}
+        found = [messages[i] for i in message_ids if i in messages]
+        ids = sorted({m.customer_id for m in found})
+        return found, list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
 
     def customer(self, customer_id: str) -> Customer | None:
         """One customer's summary row, or None."""
@@ -218,6 +250,8 @@ class Store:
             with self.session() as session:
                 session.execute(delete(Message).where(Message.customer_id == customer_id))
                 found = session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
+                if found:
+                    self._notify(session, {"deleted": customer_id})
             if found and self.engine.dialect.name == "sqlite":
                 with self.engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -227,6 +261,16 @@ class Store:
         """True when the database answers."""
         with self.engine.connect() as connection:
             return connection.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def change_payloads(origin: str, change: dict[str, object]) -> list[str]:
+    """``change`` as NOTIFY payloads under the size limit (a long list of message ids is split)."""
+    ids = change.get("messages")
+    if not isinstance(ids, list):
+        return [json.dumps({"origin": origin, **change})]
+    per_payload = NOTIFY_PAYLOAD_BYTES // 12  # a message id with its separator: at most 11 characters
+    return [json.dumps({"origin": origin, "messages": ids[i : i + per_payload]})
+            for i in range(0, len(ids), per_payload)]
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AccessDep, Runtime, RuntimeDep, customer_out, message_out
+from service.api.feed import publish_recorded
 from service.api.recording import new_message, stored_text
 from service.api.schemas import (
     TEXT_PATTERN,
@@ -125,6 +126,5 @@ async def upload_conversation(
     out = ConversationOut(conversation_id=conversation_id, channel=stored.conversation.channel,
                           warnings=stored.conversation.warnings, summary=summary,
                           messages=[message_out(r) for r in stored.messages], customer=customer_out(stored.customer))
-    runtime.bus.publish({"type": "customer", "customer_id": customer_id,
-                         "data": {**out.customer.model_dump(mode="json"), "alerts": stored.customer.alerts}})
+    publish_recorded(runtime.bus, out.messages, [stored.customer])
     return out

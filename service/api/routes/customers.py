@@ -9,6 +9,7 @@ from enum import StrEnum
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from service.api.feed import publish_deleted
 from service.api.schemas import (
     AlertOut,
     CustomerDetailOut,
@@ -115,5 +116,5 @@ def delete_customer(customer_id: CustomerIdPath, runtime: RuntimeDep) -> Respons
     """Erase the customer and every message of theirs."""
     if not runtime.store.delete_customer(customer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
-    runtime.bus.publish({"type": "deleted", "customer_id": customer_id, "data": {}})
+    publish_deleted(runtime.bus, customer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

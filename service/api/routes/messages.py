@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size, customer_out, message_out
+from service.api.feed import publish_recorded
 from service.api.recording import Write, new_message
 from service.api.schemas import MessagesIn, RecordedOut
 
@@ -70,11 +71,5 @@ async def record_messages(
     customers = [c for _, c in sorted({r.customer.id: r.customer for r in recorded}.items())]
     out = RecordedOut(messages=[message_out(r.message) for r in recorded],
                       customers=[customer_out(c) for c in customers])
-    if runtime.bus.subscribers:  # the live feed's copies cost a serialization each; skip them when no one listens
-        for message in out.messages:
-            runtime.bus.publish({"type": "reading", "customer_id": message.customer_id,
-                                 "data": message.model_dump(mode="json")})
-        for customer, row in zip(out.customers, customers, strict=True):
-            runtime.bus.publish({"type": "customer", "customer_id": customer.id,
-                                 "data": {**customer.model_dump(mode="json"), "alerts": row.alerts}})
+    publish_recorded(runtime.bus, out.messages, customers)
     return out

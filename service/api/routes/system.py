@@ -22,11 +22,13 @@ def health() -> dict[str, str]:
 
 @router.get("/ready", response_model=dict[str, str])
 def ready(runtime: RuntimeDep) -> dict[str, str]:
-    """The model is loaded and the database answers."""
+    """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard."""
     try:
         runtime.store.ping()
     except Exception as exc:  # any database failure means not ready
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"database unavailable: {type(exc).__name__}") from exc
+    if runtime.feed_listening is not None and not runtime.feed_listening.is_set():
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "not yet listening for other replicas' changes")
     return {"status": "ready", "model": runtime.classifier.directory.name}
 
 

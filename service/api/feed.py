@@ -1,0 +1,89 @@
+"""The live feed's events, and the listener that brings writes made by other replicas into this one's feed.
+
+Every replica publishes its own writes to its subscribers at once. On PostgreSQL each write transaction also
+sends a change notice (``NOTIFY``, delivered only on commit, see :meth:`Store._notify`); the listener here
+reads the notices of other replicas, loads what they name, and publishes it the same way. No broker is needed
+besides the database all replicas already share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from service.api.deps import customer_out, message_out
+from service.api.events import EventBus
+from service.api.schemas import StoredMessageOut
+from service.store.database import CHANGES_CHANNEL, Store
+from service.store.tables import Customer
+
+log = logging.getLogger(__name__)
+RECONNECT_SECONDS = 2.0
+
+
+def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers: list[Customer]) -> None:
+    """A ``reading`` event per stored message and a ``customer`` event per refreshed customer."""
+    if not bus.subscribers:  # the events cost a serialization each; skip them when no one listens
+        return
+    for message in messages:
+        bus.publish({"type": "reading", "customer_id": message.customer_id, "data": message.model_dump(mode="json")})
+    for customer in customers:
+        bus.publish({"type": "customer", "customer_id": customer.id,
+                     "data": {**customer_out(customer).model_dump(mode="json"), "alerts": customer.alerts}})
+
+
+def publish_deleted(bus: EventBus, customer_id: str) -> None:
+    """A ``deleted`` event naming the erased customer."""
+    bus.publish({"type": "deleted", "customer_id": customer_id, "data": {"customer_id": customer_id}})
+
+
+class ReplicaListener:
+    """Listens for other replicas' change notices on a connection of its own, in a thread of its own."""
+
+    def __init__(self, store: Store, bus: EventBus, loop: asyncio.AbstractEventLoop) -> None:
+        self.store = store
+        self.bus = bus
+        self.loop = loop
+        self.listening = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="replica-listener", daemon=True)
+        url = make_url(store.url)
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def start(self) -> None:
+        """Start listening (returns at once)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening and wait for the thread."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for notice in connection.notifies(timeout=1.0):
+                            self._apply(notice.payload)
+            except psycopg.Error as exc:  # the database restarted or the network dropped: listen again
+                self.listening.clear()
+                log.warning("live feed: lost the change notices of other replicas (%s); reconnecting", exc)
+                self._stop.wait(RECONNECT_SECONDS)
+
+    def _apply(self, payload: str) -> None:
+        change = json.loads(payload)
+        if change.get("origin") == self.store.replica:
+            return  # this replica's own write: already published
+        if "deleted" in change:
+            self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
+            return
+        messages, customers = self.store.messages_with_customers([int(i) for i in change.get("messages", [])])
+        self.loop.call_soon_threadsafe(publish_recorded, self.bus, [message_out(m) for m in messages], customers)

@@ -1,0 +1,96 @@
+"""Several `emotrace serve` replicas on one PostgreSQL: every live feed sees every write, concurrent writes to
+one customer lose nothing, and the stored summary is what a fresh re-score gives."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from evaluation.live_server import running_server
+from service.store.database import Store, segment
+from tests.api.test_live import _collect_events
+
+
+@pytest.fixture
+def replicas(postgres_url):
+    with ExitStack() as stack:
+        yield [stack.enter_context(running_server(postgres_url)) for _ in range(2)], postgres_url
+
+
+def test_a_write_through_one_replica_reaches_the_feed_of_the_other(replicas) -> None:
+    (first, second), _ = replicas
+    found: list[dict] = []
+    ready, done = threading.Event(), threading.Event()
+    listener = threading.Thread(target=_collect_events, args=(second, "far-1", found, ready, done), daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    response = httpx.post(f"{first}/v1/messages", json={"messages": [
+        {"customer_id": "far-1", "conversation_id": "k", "text": "Where is my refund? This is the third time!"}]},
+        timeout=30)
+    assert response.status_code == 201
+    assert done.wait(20), found
+    assert [e["event"] for e in found] == ["reading", "customer"]
+    assert found[0]["id"] == response.json()["messages"][0]["id"]
+    assert found[1]["score"] == response.json()["customers"][0]["score"]
+
+
+def test_concurrent_writes_to_one_customer_through_two_replicas_lose_nothing(replicas) -> None:
+    (first, second), url = replicas
+    texts = ["The app keeps crashing.", "Thanks, that fixed it!", "Still waiting for my refund.",
+             "Why was I charged twice?", "Great service today.", "This is unacceptable."]
+
+    def post(i: int) -> int:  # as a well-behaved client: on 503, wait Retry-After and retry under the same key
+        base = first if i % 2 else second
+        body = {"messages": [{"customer_id": "shared", "conversation_id": f"c{i}", "text": texts[i % len(texts)]}]}
+        for _ in range(20):
+            response = httpx.post(f"{base}/v1/messages", json=body, headers={"Idempotency-Key": f"shared-{i:04d}"},
+                                  timeout=60)
+            if response.status_code != 503:
+                break
+            time.sleep(float(response.headers["retry-after"]))
+        return response.status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(post, range(48)))
+    assert codes == [201] * 48
+    stored = httpx.get(f"{first}/v1/customers/shared/timeline", timeout=30).json()["messages"]
+    assert len(stored) == 48
+    summary = httpx.get(f"{second}/v1/customers/shared", timeout=30).json()
+    store = Store(url)
+    fresh = store.timeline("shared").current
+    store.engine.dispose()
+    assert fresh is not None
+    assert summary["score"] == pytest.approx(fresh.score, abs=0.05)
+    assert summary["segment"] == segment(fresh.score, store.rules)
+
+
+def test_an_erasure_through_one_replica_reaches_the_feed_of_the_other_with_the_customer(replicas) -> None:
+    (first, second), _ = replicas
+    body = {"messages": [{"customer_id": "gone-1", "conversation_id": "k", "text": "Please delete my data."}]}
+    assert httpx.post(f"{first}/v1/messages", json=body, timeout=30).status_code == 201
+    events: list[tuple[str, dict]] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with httpx.stream("GET", f"{second}/v1/stream", params={"customer_id": "gone-1"}, timeout=30) as response:
+            name = ""
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    name = line.split(":", 1)[1].strip()
+                    ready.set()
+                elif line.startswith("data:") and name == "deleted":
+                    events.append((name, json.loads(line.split(":", 1)[1])))
+                    return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    assert httpx.delete(f"{first}/v1/customers/gone-1", timeout=30).status_code == 204
+    listener.join(20)
+    assert events == [("deleted", {"customer_id": "gone-1"})]
