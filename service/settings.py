@@ -5,12 +5,14 @@ Nested scoring rules use a double underscore: ``EMOTRACE_SCORING__HALF_LIFE_HOUR
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.errors import EmotraceError
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     port: int = 8000
     api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values; none = loopback only.")
     store_text: Literal["redacted", "none", "raw"] = "redacted"
+    id_key: SecretStr | None = Field(None, description="Set to store customer and conversation ids as keyed "
+                                     "pseudonyms (HMAC-SHA256): clients keep using their own ids, the database "
+                                     "never holds them. Keep the key: without it no stored id can be found again.")
     max_body_bytes: int = 1_000_000
     max_batch_items: int = 256
     max_chunks_per_text: int = Field(40, ge=1, description="Longest text the API reads, in model windows of 126 "
@@ -60,13 +65,16 @@ MIN_API_KEY_CHARS = 16
 
 
 def check_serving(settings: Settings) -> None:
-    """Refuse to serve with API keys too short to keep anyone out (E016), or on a non-loopback address without
-    keys (E015): every host on the network could then read and write customers' data."""
+    """Refuse to serve with an id key (E017) or API keys (E016) too short to keep anyone out, or on a non-loopback
+    address without API keys (E015): every host on the network could then read and write customers' data."""
+    make_one = 'Use long random keys, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".'
+    if settings.id_key is not None and len(settings.id_key.get_secret_value().strip()) < MIN_API_KEY_CHARS:
+        raise EmotraceError("E017", f"EMOTRACE_ID_KEY is shorter than {MIN_API_KEY_CHARS} characters: its "
+                            "pseudonyms could be reversed by trying ids.", make_one)
     weak = [key for key in settings.api_keys if len(key.strip()) < MIN_API_KEY_CHARS]
     if weak:
         raise EmotraceError("E016", f"{len(weak)} of the API keys in EMOTRACE_API_KEYS are empty or shorter than "
-                            f"{MIN_API_KEY_CHARS} characters.",
-                            'Use long random keys, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".')
+                            f"{MIN_API_KEY_CHARS} characters.", make_one)
     try:
         loopback = ipaddress.ip_address(settings.host).is_loopback
     except ValueError:
@@ -75,6 +83,14 @@ def check_serving(settings: Settings) -> None:
         raise EmotraceError("E015", f"Refusing to serve on {settings.host} without API keys: every host that can "
                             "reach it could read and write customer data.",
                             "Set EMOTRACE_API_KEYS='[\"<a long random key>\"]', or serve on 127.0.0.1.")
+
+
+def pseudonym(value: str, settings: Settings) -> str:
+    """``value`` (a customer or conversation id) as stored: itself, or its keyed pseudonym when ``id_key`` is set."""
+    if settings.id_key is None:
+        return value
+    digest = hmac.new(settings.id_key.get_secret_value().encode(), value.encode(), hashlib.sha256).hexdigest()
+    return f"p-{digest[:32]}"
 
 
 @lru_cache(maxsize=1)

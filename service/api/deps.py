@@ -13,11 +13,11 @@ from fastapi import Depends, HTTPException, Request, status
 from service.api.events import EventBus
 from service.api.metrics import Metrics
 from service.api.recording import Recorded, Write
-from service.api.schemas import CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
+from service.api.schemas import CustomerIdPath, CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
 from service.batching import MicroBatcher
 from service.model.classifier import EmotionClassifier
 from service.model.reading import Reading
-from service.settings import Settings
+from service.settings import Settings, pseudonym
 from service.store.database import Store, utc
 from service.store.tables import Customer, Message
 
@@ -67,6 +67,14 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
 
 
 AccessDep = Depends(require_access)
+
+
+async def stored_customer_id(customer_id: CustomerIdPath, runtime: RuntimeDep) -> str:
+    """The path's customer id as the store holds it (its keyed pseudonym when EMOTRACE_ID_KEY is set)."""
+    return pseudonym(customer_id, runtime.settings)
+
+
+StoredCustomerId = Annotated[str, Depends(stored_customer_id)]
 
 
 def check_request_size(field: str, texts: list[str], settings: Settings) -> None:

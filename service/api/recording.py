@@ -7,7 +7,7 @@ from datetime import datetime
 
 from service.api.schemas import MessageIn
 from service.model.reading import Reading
-from service.settings import Settings
+from service.settings import Settings, pseudonym
 from service.store.database import NewMessage, RequestKey, Store
 from service.store.tables import Customer, Message
 from service.text.redact import redact
@@ -23,7 +23,8 @@ def stored_text(text: str, settings: Settings) -> str | None:
 def new_message(item: MessageIn, reading: Reading, settings: Settings, now: datetime) -> NewMessage:
     """A storable message from a request item and its reading."""
     return NewMessage(
-        customer_id=item.customer_id, conversation_id=item.conversation_id, channel=item.channel.value,
+        customer_id=pseudonym(item.customer_id, settings), conversation_id=pseudonym(item.conversation_id, settings),
+        channel=item.channel.value,
         speaker=item.speaker.value, timestamp=item.timestamp or now, text=stored_text(item.text, settings),
         labels=reading.labels, ekman={k: round(v, 4) for k, v in reading.views["ekman"].probabilities.items()},
         sentiment=reading.views["sentiment"].labels, valence=reading.valence or 0.0, arousal=reading.arousal or 0.0,

@@ -11,7 +11,7 @@ from service.api.recording import stored_text
 from service.api.schemas import Channel, Speaker
 from service.batch.job import BatchOptions, ChunkResult
 from service.errors import EmotraceError
-from service.settings import Settings
+from service.settings import Settings, pseudonym
 from service.store.database import NewMessage, Store, utc
 
 
@@ -66,7 +66,8 @@ class Ingestor:
             raise EmotraceError("E510", f"Row {row['row']}: speaker '{speaker}' / channel '{channel}' unknown.",
                                 f"Speakers: {list(Speaker.__members__)}; channels: {list(Channel.__members__)}.")
         return NewMessage(
-            customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=channel,
+            customer_id=pseudonym(str(row[c.customer]), self.settings),
+            conversation_id=pseudonym(str(row[c.conversation]), self.settings), channel=channel,
             speaker=speaker, timestamp=_timestamp(row[c.timestamp], int(row["row"])) if c.timestamp else now,
             text=stored_text(str(row[self.options.text_column]), self.settings), labels=list(row["labels"]),
             ekman=dict(row["ekman_probabilities"]), sentiment=list(row["sentiment"]), valence=float(row["valence"] or 0),

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from service.errors import EmotraceError
 from tests.api.conftest import make_client
 
 
@@ -124,3 +127,20 @@ def test_bad_uploads_store_nothing(client) -> None:
     empty = client.post("/v1/customers/up-2/conversations", files={"file": ("m.eml", b"Subject: hi\n\n> quoted only\n")})
     assert empty.status_code == 422 and "[E601]" in empty.json()["detail"]
     assert client.get("/v1/customers/up-2").status_code == 404
+
+
+def test_with_an_id_key_the_database_never_holds_the_customers_own_ids(tmp_path) -> None:
+    customer = "jane.doe@example.com"
+    with make_client(tmp_path, id_key="a-long-secret-key-for-ids") as client:
+        assert post(client, customer, [("customer", "My refund is late again.")], 1, "order-4411").status_code == 201
+        stored = client.get(f"/v1/customers/{customer}")
+        assert stored.status_code == 200
+        assert stored.json()["id"].startswith("p-") and [c["id"] for c in client.get("/v1/customers").json()] == [
+            stored.json()["id"]]
+        timeline = client.get(f"/v1/customers/{customer}/timeline").json()
+        assert timeline["messages"][0]["conversation_id"].startswith("p-")
+        files = list(tmp_path.glob("api.db*"))
+        assert not any(value in f.read_bytes() for f in files for value in (customer.encode(), b"order-4411"))
+        assert client.delete(f"/v1/customers/{customer}").status_code == 204
+    with pytest.raises(EmotraceError, match="E017"):
+        make_client(tmp_path, id_key="short")

@@ -30,6 +30,7 @@ from service.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from service.channels.reading import ConversationSummary, read_conversation
 from service.channels.utterance import Conversation
 from service.errors import EmotraceError
+from service.settings import pseudonym
 from service.store.tables import Customer, Message
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
@@ -58,7 +59,8 @@ class Stored:
 
 def _store(runtime: Runtime, path: Path, customer_id: str, conversation_id: str, started_at: datetime | None,
            agent: str | None) -> Stored:
-    if runtime.store.count_conversation_messages(customer_id, conversation_id):
+    if runtime.store.count_conversation_messages(pseudonym(customer_id, runtime.settings),
+                                                 pseudonym(conversation_id, runtime.settings)):
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
                             "To store this file again, pass another conversation_id.")
@@ -123,7 +125,8 @@ async def upload_conversation(
     summary = asdict(stored.summary)
     if summary["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
         summary["peak_negative"]["text"] = stored_text(summary["peak_negative"]["text"], runtime.settings)
-    out = ConversationOut(conversation_id=conversation_id, channel=stored.conversation.channel,
+    out = ConversationOut(conversation_id=pseudonym(conversation_id, runtime.settings),
+                          channel=stored.conversation.channel,
                           warnings=stored.conversation.warnings, summary=summary,
                           messages=[message_out(r) for r in stored.messages], customer=customer_out(stored.customer))
     publish_recorded(runtime.bus, out.messages, [stored.customer])

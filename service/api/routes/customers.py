@@ -8,12 +8,11 @@ from enum import StrEnum
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from service.api.deps import AccessDep, RuntimeDep, StoredCustomerId, customer_out, message_out
 from service.api.feed import publish_deleted
 from service.api.schemas import (
     AlertOut,
     CustomerDetailOut,
-    CustomerIdPath,
     CustomerOut,
     RoutingOut,
     StateOut,
@@ -81,7 +80,7 @@ def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_le
 
 
 @router.get("/{customer_id}", response_model=CustomerDetailOut)
-def get_customer(customer_id: CustomerIdPath, runtime: RuntimeDep) -> CustomerDetailOut:
+def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> CustomerDetailOut:
     """A customer's summary, current state, alerts and routing hint."""
     customer = _found(runtime.store.customer(customer_id), customer_id)
     timeline = runtime.store.timeline(customer_id)
@@ -93,7 +92,7 @@ def get_customer(customer_id: CustomerIdPath, runtime: RuntimeDep) -> CustomerDe
 
 
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)
-def get_timeline(customer_id: CustomerIdPath, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
+def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
     """Raw readings, day/week aggregates, score history and alerts of one customer."""
     _found(runtime.store.customer(customer_id), customer_id)
     messages = [message_out(m) for m in runtime.store.messages(customer_id)]
@@ -104,7 +103,7 @@ def get_timeline(customer_id: CustomerIdPath, runtime: RuntimeDep, window: Windo
 
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)
-def get_routing(customer_id: CustomerIdPath, runtime: RuntimeDep) -> RoutingOut:
+def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep) -> RoutingOut:
     """Where to route this customer's incoming contact, and why."""
     _found(runtime.store.customer(customer_id), customer_id)
     hint = routing_hint(runtime.store.timeline(customer_id), datetime.now(UTC), runtime.store.rules)
@@ -112,7 +111,7 @@ def get_routing(customer_id: CustomerIdPath, runtime: RuntimeDep) -> RoutingOut:
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-def delete_customer(customer_id: CustomerIdPath, runtime: RuntimeDep) -> Response:
+def delete_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Response:
     """Erase the customer and every message of theirs."""
     if not runtime.store.delete_customer(customer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
 from service.api.deps import AccessDep, RuntimeDep
+from service.settings import pseudonym
 
 router = APIRouter(prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep])
 
@@ -19,6 +20,8 @@ async def stream(request: Request, runtime: RuntimeDep,
                  customer_id: str | None = Query(None, max_length=128)) -> EventSourceResponse:
     """Events for one customer (``customer_id``) or for all: ``reading``, ``customer``, ``deleted``."""
 
+    wanted = None if customer_id is None else pseudonym(customer_id, runtime.settings)
+
     async def events() -> AsyncIterator[dict[str, str]]:
         async with runtime.bus.subscribe() as queue:
             yield {"event": "ready", "data": "{}"}
@@ -27,7 +30,7 @@ async def stream(request: Request, runtime: RuntimeDep,
                     event = await asyncio.wait_for(queue.get(), timeout=1.0)
                 except TimeoutError:
                     continue
-                if customer_id is None or event["customer_id"] == customer_id:
+                if wanted is None or event["customer_id"] == wanted:
                     yield {"event": str(event["type"]), "data": json.dumps(event["data"])}
 
     return EventSourceResponse(events(), ping=15)
