@@ -63,11 +63,17 @@ class MicroBatcher(Generic[Item, Result]):
                 future.set_exception(Overloaded("service is shutting down"))
         self._executor.shutdown(wait=False)
 
+    def backlog(self) -> str | None:
+        """Why a new request would be refused now (a queue wait over the limit), or None."""
+        if self.max_queue_wait is not None and self.queue_wait > self.max_queue_wait and not self.queue.empty():
+            return f"requests are waiting {self.queue_wait * 1000:.0f} ms for the {self.name}"
+        return None
+
     async def submit(self, items: Sequence[Item]) -> list[Result]:
         """Results for ``items``, computed in a shared batch."""
         loop = asyncio.get_running_loop()
-        if self.max_queue_wait is not None and self.queue_wait > self.max_queue_wait and not self.queue.empty():
-            raise Overloaded(f"requests are waiting {self.queue_wait * 1000:.0f} ms for the {self.name}")
+        if (reason := self.backlog()) is not None:
+            raise Overloaded(reason)
         future: asyncio.Future[list[Result]] = loop.create_future()
         try:
             self.queue.put_nowait((list(items), future, loop.time()))

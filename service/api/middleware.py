@@ -17,7 +17,8 @@ from service.settings import Settings
 
 
 class LimitAndMeasure:
-    """Answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route.
+    """Answer 503 to writes while the model's queue is backlogged, 413 to bodies over the size limit (declared or
+    streamed); count requests and time them per route.
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
     the 413 as an HTTP error, so it is never buffered whole."""
@@ -33,6 +34,13 @@ class LimitAndMeasure:
         path: str = scope["path"]
         limit = self.settings.max_upload_bytes if path.endswith("/conversations") else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
+        runtime = getattr(scope["app"].state, "runtime", None)
+        if scope["method"] == "POST" and runtime is not None and (reason := runtime.batcher.backlog()):
+            # shed before the body is even read: under overload, refusing must cost far less than serving
+            response = JSONResponse({"detail": f"Service overloaded ({reason}); retry shortly."},
+                                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+            await response(scope, receive, send)
+            return
         too_large = f"Request body is over the limit of {limit:,} bytes."
         if length is not None and (not length.isdigit() or int(length) > limit):
             response = JSONResponse({"detail": too_large},
@@ -60,7 +68,6 @@ class LimitAndMeasure:
             await send(message)
 
         await self.app(scope, receive_within_limit, send_and_note_status)
-        runtime = getattr(scope["app"].state, "runtime", None)
         route = scope.get("route")
         if runtime is not None and route is not None:
             route_path = getattr(route, "path", "other")

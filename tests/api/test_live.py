@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -120,3 +121,18 @@ def test_concurrent_retries_under_one_idempotency_key_store_once(server) -> None
     assert len({r.json()["messages"][0]["id"] for r in responses}) == 1
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 7
     assert len(httpx.get(f"{server}/v1/customers/retry-1/timeline", timeout=30).json()["messages"]) == 1
+
+
+def test_overload_is_shed_with_503_and_retry_after(tmp_path) -> None:
+    database = f"sqlite:///{tmp_path / 'shed.db'}"
+    with running_server(database, env={"EMOTRACE_MAX_QUEUE_WAIT_MS": "1"}) as base:
+        def post(i: int) -> httpx.Response:
+            return httpx.post(f"{base}/v1/analyze", json={"text": f"order {i} is late again, I am annoyed"}, timeout=30)
+
+        with ThreadPoolExecutor(32) as pool:
+            responses = list(pool.map(post, range(256)))
+        codes = Counter(r.status_code for r in responses)
+        assert set(codes) == {200, 503} and codes[200] >= 32, codes
+        shed = next(r for r in responses if r.status_code == 503)
+        assert shed.headers["retry-after"] == "1" and "overloaded" in shed.json()["detail"]
+        assert httpx.get(f"{base}/ready", timeout=10).status_code == 200  # shedding is not unreadiness

@@ -94,3 +94,23 @@ def test_an_erasure_through_one_replica_reaches_the_feed_of_the_other_with_the_c
     assert httpx.delete(f"{first}/v1/customers/gone-1", timeout=30).status_code == 204
     listener.join(20)
     assert events == [("deleted", {"customer_id": "gone-1"})]
+
+
+def test_ready_says_503_when_the_database_goes_away(postgres_url) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from service.api.app import create_app
+    from service.settings import Settings
+    from tests.api.conftest import LOOPBACK_CLIENT
+
+    with TestClient(create_app(Settings(database_url=postgres_url)), client=LOOPBACK_CLIENT) as client:
+        assert client.get("/ready").status_code == 200
+        admin = create_engine(make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{make_url(postgres_url).database}" WITH (FORCE)'))
+        admin.dispose()
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert "database unavailable" in response.json()["detail"]
