@@ -106,7 +106,12 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
 def read_conversation(classifier: EmotionClassifier, conversation: Conversation) -> tuple[list[TurnReading],
                                                                                             ConversationSummary]:
     """Readings of every turn (one batched model call) and the conversation summary."""
-    readings = classifier.predict([u.text for u in conversation.utterances])
+    return with_readings(conversation, classifier.predict([u.text for u in conversation.utterances]))
+
+
+def with_readings(conversation: Conversation, readings: list[Reading]) -> tuple[list[TurnReading],
+                                                                                 ConversationSummary]:
+    """The turns of ``conversation`` with their readings (one per utterance, in order), and its summary."""
     turns = [TurnReading(u, r, tone_of(r), *fuse_arousal(r, u))
              for u, r in zip(conversation.utterances, readings, strict=True)]
     return turns, summarize(turns, conversation.metadata)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +13,9 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccessDep, Runtime, RuntimeDep, customer_out, message_out
+from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
 from service.api.feed import publish_recorded
-from service.api.recording import new_message, stored_text
+from service.api.recording import Write, new_message, stored_text
 from service.api.schemas import (
     TEXT_PATTERN,
     Channel,
@@ -27,11 +27,12 @@ from service.api.schemas import (
     utc_timestamp,
 )
 from service.channels.load import CONVERSATION_SUFFIXES, load_conversation
-from service.channels.reading import ConversationSummary, read_conversation
+from service.channels.reading import with_readings
 from service.channels.utterance import Conversation
 from service.errors import EmotraceError
-from service.settings import pseudonym
-from service.store.tables import Customer, Message
+from service.model.reading import Reading
+from service.settings import Settings, pseudonym
+from service.store.database import NewMessage
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
 
@@ -47,43 +48,24 @@ class ConversationOut(BaseModel):
     customer: CustomerOut
 
 
-@dataclass
-class Stored:
-    """What storing a conversation produced."""
-
-    conversation: Conversation
-    summary: ConversationSummary
-    messages: list[Message]
-    customer: Customer
-
-
-def _store(runtime: Runtime, path: Path, customer_id: str, conversation_id: str, started_at: datetime | None,
-           agent: str | None) -> Stored:
-    if runtime.store.count_conversation_messages(pseudonym(customer_id, runtime.settings),
-                                                 pseudonym(conversation_id, runtime.settings)):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
-                            "To store this file again, pass another conversation_id.")
-    conversation = load_conversation(path, agent, runtime.settings)
-    if not conversation.utterances:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
+def _messages(conversation: Conversation, readings: list[Reading], customer_id: str, conversation_id: str,
+              started_at: datetime | None, settings: Settings) -> list[NewMessage]:
+    """The storable turns; without ``started_at`` the conversation ends now."""
     offsets = [u.start if u.start is not None else float(i) for i, u in enumerate(conversation.utterances)]
     now = datetime.now(UTC)
-    start = started_at or now - timedelta(seconds=max(offsets))  # without started_at, the conversation ends now
-    turns, summary = read_conversation(runtime.classifier, conversation)
+    start = started_at or now - timedelta(seconds=max(offsets))
     items = []
-    for number, (turn, offset) in enumerate(zip(turns, offsets, strict=True), 1):
+    for number, (utterance, reading, offset) in enumerate(zip(conversation.utterances, readings, offsets,
+                                                               strict=True), 1):
         try:
             message = MessageIn(customer_id=customer_id, conversation_id=conversation_id,
-                                channel=Channel(conversation.channel), speaker=Speaker(turn.utterance.role),
-                                timestamp=start + timedelta(seconds=offset), text=turn.utterance.text)
+                                channel=Channel(conversation.channel), speaker=Speaker(utterance.role),
+                                timestamp=start + timedelta(seconds=offset), text=utterance.text)
         except ValidationError as exc:
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Turn {number}: {problem}.") from None
-        items.append(new_message(message, turn.reading, runtime.settings, now))
-    rows, customers = runtime.store.add_messages(items)
-    return Stored(conversation, summary, rows, customers[0])
+        items.append(new_message(message, reading, settings, now))
+    return items
 
 
 def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
@@ -103,7 +85,9 @@ async def upload_conversation(
 ) -> ConversationOut:
     """Read a conversation file turn by turn and store it on the customer's timeline (one transaction).
 
-    A conversation already stored for the customer (same conversation_id) is refused with 409."""
+    The turns are read through the model's queue and stored through the store writer, as messages are
+    (bounded, shed with 503 under overload). A conversation already stored for the customer (same
+    conversation_id) is refused with 409."""
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
@@ -115,19 +99,32 @@ async def upload_conversation(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{exc}.") from None
     data = await file.read()
     conversation_id = conversation_id or f"{customer_id}-{hashlib.sha256(data).hexdigest()[:16]}"
+    settings = runtime.settings
+    if await run_in_threadpool(runtime.store.count_conversation_messages, pseudonym(customer_id, settings),
+                               pseudonym(conversation_id, settings)):
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
+                            "To store this file again, pass another conversation_id.")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        try:
-            stored = await run_in_threadpool(_store, runtime, path, customer_id, conversation_id, start, agent)
+        try:  # decoding and speech recognition in a worker thread; reading and storing through the shared queues
+            conversation = await run_in_threadpool(load_conversation, path, agent, settings)
         except EmotraceError as exc:
             raise _without_paths(exc, path, name) from None
-    summary = asdict(stored.summary)
-    if summary["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
-        summary["peak_negative"]["text"] = stored_text(summary["peak_negative"]["text"], runtime.settings)
-    out = ConversationOut(conversation_id=pseudonym(conversation_id, runtime.settings),
-                          channel=stored.conversation.channel,
-                          warnings=stored.conversation.warnings, summary=summary,
-                          messages=[message_out(r) for r in stored.messages], customer=customer_out(stored.customer))
-    publish_recorded(runtime.bus, out.messages, [stored.customer])
+    if not conversation.utterances:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
+    readings = await runtime.batcher.submit([u.text for u in conversation.utterances])
+    _, summary = with_readings(conversation, readings)
+    items = _messages(conversation, readings, customer_id, conversation_id, start, settings)
+    (recorded,) = await runtime.writer.submit([Write(items)])
+    customer = recorded[-1].customer
+    summary_out = asdict(summary)
+    if summary_out["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
+        summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
+    out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
+                          warnings=conversation.warnings, summary=summary_out,
+                          messages=[message_out(r.message) for r in recorded], customer=customer_out(customer))
+    publish_recorded(runtime.bus, out.messages, [customer])
     return out
