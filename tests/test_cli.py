@@ -69,7 +69,7 @@ def test_evaluate_goemotions_tsv_json(tmp_path, data_root) -> None:
     assert {"macro_f1", "micro_f1", "ekman_macro_f1", "sentiment_macro_f1", "per_label"} <= set(report)
     assert report["n"] == 200
     assert len(report["per_label"]) == 28
-    assert 0.3 < report["micro_f1"] <= 1.0
+    assert 0.5 < report["micro_f1"] <= 1.0  # the model card: 0.61 on all of dev; 200 rows vary by a few points
 
 
 def test_evaluate_csv_with_label_names(tmp_path) -> None:

@@ -29,7 +29,7 @@ def test_record_and_timeline(client) -> None:
     assert angry.json()["customers"][0]["score"] < happy
     detail = client.get("/v1/customers/c-1").json()
     assert detail["state"]["leading_emotions"]
-    assert detail["routing"]["route"] in {"experienced_agent", "standard"} and detail["routing"]["reason"]
+    assert detail["routing"]["route"] == "experienced_agent" and detail["routing"]["reason"]
     timeline = client.get("/v1/customers/c-1/timeline", params={"window": "week"}).json()
     assert len(timeline["messages"]) == 4
     assert len(timeline["history"]) == 2  # one state per customer message; agent turns do not count
@@ -47,7 +47,8 @@ def test_alerts_and_routing_for_an_angry_customer(client) -> None:
     assert client.get("/v1/customers/angry/routing").json()["route"] == "experienced_agent"
     assert client.get("/v1/customers/calm/routing").json()["route"] == "standard"
     segment = client.get("/v1/customers/angry").json()["segment"]
-    assert [a["customer_id"] for a in client.get("/v1/alerts", params={"segment": segment}).json()]
+    assert {a["customer_id"] for a in client.get("/v1/alerts", params={"segment": segment}).json()} == {"angry"}
+    assert client.get("/v1/alerts", params={"segment": "delighted"}).json() == []  # the filter is applied
 
 
 def test_delete_erases_everything(client) -> None:

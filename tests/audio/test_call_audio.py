@@ -35,6 +35,20 @@ def test_mono_clip_is_one_customer_and_transcribed_well(speech_dir) -> None:
     assert 0.0 <= conversation.utterances[0].metadata["voice"]["arousal"] <= 1.0
 
 
+def test_an_agitated_voice_reads_higher_arousal_than_the_same_speakers_calm_voice(speech_dir) -> None:
+    sentence = "I have been waiting for my refund for three weeks and nobody has called me back."
+    calm = sf.read(espeak(sentence, speech_dir / "calm.wav", speed=110, pitch=25, amplitude=60), dtype="float32")[0]
+    agitated = sf.read(espeak(sentence, speech_dir / "agitated.wav", speed=230, pitch=85, amplitude=190),
+                       dtype="float32")[0]
+    gap = np.zeros(3 * 22_050, dtype=np.float32)  # espeak-ng writes 22.05 kHz
+    mixed = speech_dir / "calm-agitated-calm.wav"
+    sf.write(mixed, np.concatenate([calm, gap, agitated, gap, calm]), 22_050)
+    turns = read_call(mixed).utterances
+    arousal = [u.metadata["voice"]["arousal"] for u in turns]
+    assert len(turns) == 3, [u.text for u in turns]
+    assert arousal[1] > arousal[0] + 0.2 and arousal[1] > arousal[2] + 0.2, arousal
+
+
 def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
     call = stereo_call([(0, SENTENCES[0]), (1, SENTENCES[1]), (0, SENTENCES[2]), (1, SENTENCES[5])],
                        speech_dir / "call.wav")

@@ -115,5 +115,5 @@ def test_labels_file_that_does_not_match_the_model(tmp_path) -> None:
     labels["labels"] = [*labels["labels"][:-1], "extra1", "extra2"]
     labels["neutral_label"] = None
     (copy / "labels.json").write_text(json.dumps(labels))
-    with pytest.raises(EmotraceError, match=r"\[E10[378]\]"):
+    with pytest.raises(EmotraceError, match=r"\[E108\] labels.json lists 29 labels but the model outputs 28"):
         EmotionClassifier.from_pretrained(copy)
