@@ -72,6 +72,42 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
     return texts
 
 
+FILE_SUFFIXES = (".eml", ".vtt", ".srt", ".json", ".wav", ".flac", ".mp3", ".ogg", ".oga", ".txt", ".csv", ".tsv",
+                 ".jsonl", ".parquet")
+
+
+def _looks_like_path(argument: str) -> bool:
+    """A file name with a known extension, or a path spelled as one (``/``, ``./``, ``../``, ``~``), without spaces."""
+    if any(ch.isspace() for ch in argument):
+        return False
+    return argument.lower().endswith(FILE_SUFFIXES) or argument.startswith(("/", "./", "../", "~"))
+
+
+def _conversation_file(arguments: list[str]) -> Path | None:
+    """The conversation file among ``arguments``, if they name one; an error when they name a path that is
+    missing, a folder, several files, or a file that is not a conversation."""
+    from service.channels.load import is_conversation_file
+
+    paths = [a for a in arguments if _looks_like_path(a) or Path(a).is_dir()]
+    for argument in paths:
+        path = Path(argument).expanduser()
+        if path.is_dir():
+            raise EmotraceError("E012", f"{argument} is a folder.", "analyze reads one file; for many files, "
+                                "use emotrace batch on a CSV/JSONL/Parquet of their texts.")
+        if not path.exists():
+            raise EmotraceError("E012", f"{argument} looks like a file name, but there is no such file.",
+                                "Check the path; to read it as a text, pipe it in: echo '...' | emotrace analyze.")
+    if not paths:
+        return None
+    if len(arguments) > 1:
+        raise EmotraceError("E013", f"{len(paths)} of the {len(arguments)} arguments are files.",
+                            "analyze reads one conversation file at a time, or texts (not both).")
+    if not is_conversation_file(paths[0]):
+        raise EmotraceError("E014", f"{paths[0]} is not a conversation file (.eml, .vtt, .srt, .json, or audio).",
+                            "For one text per line use --file; for a table of texts use emotrace batch.")
+    return Path(paths[0]).expanduser()
+
+
 def _format_reading(reading: Reading) -> str:
     top = sorted(reading.probabilities.items(), key=lambda kv: -kv[1])[:3]
     lines = [f"» {reading.text if len(reading.text) <= 100 else reading.text[:97] + '...'}",
@@ -99,11 +135,9 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Read the emotions of texts, or of a conversation file (.eml, .vtt, .srt, .json) turn by turn."""
-    from service.channels.load import is_conversation_file
-
     settings = get_settings()
-    if texts and len(texts) == 1 and file is None and is_conversation_file(texts[0]):
-        _analyze_conversation(Path(texts[0]), model or settings.model_dir, agent, as_json)
+    if (conversation := _conversation_file(texts or [])) is not None:
+        _analyze_conversation(conversation, model or settings.model_dir, agent, as_json)
         return
     inputs = _input_texts(texts or [], file)
     classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)

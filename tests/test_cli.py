@@ -101,3 +101,24 @@ def test_serve_refuses_an_open_address_without_api_keys() -> None:
     result = run("serve", "--host", "0.0.0.0", "--port", "1")
     assert result.returncode != 0
     assert "E015" in result.stderr + result.stdout and "EMOTRACE_API_KEYS" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("argument", ["missing.wav", "calls/missing.vtt", "./nowhere/mail.eml"])
+def test_a_path_that_does_not_exist_is_an_error_not_a_text(argument: str) -> None:
+    result = run("analyze", argument)
+    assert result.returncode == 2
+    assert "E012" in result.stderr and argument in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_directory_or_two_files_are_errors(tmp_path) -> None:
+    result = run("analyze", str(tmp_path))
+    assert result.returncode == 2 and "is a folder" in result.stderr
+    vtt = Path(__file__).resolve().parents[1] / "examples" / "call.vtt"
+    result = run("analyze", str(vtt), str(vtt))
+    assert result.returncode == 2 and "one conversation file at a time" in result.stderr
+
+
+def test_text_with_a_slash_is_still_text() -> None:
+    result = run("analyze", "24/7 support my foot, nobody answers", "and/or", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in json.loads(result.stdout)] == ["24/7 support my foot, nobody answers", "and/or"]
