@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from service.encoding import checked_encoding
 from service.errors import EmotraceError
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from service.model.reading import Reading
@@ -24,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+EncodingOption = Annotated[str, typer.Option(help="Encoding of a CSV/JSONL input (e.g. latin-1, cp1252).")]
 
 
 def friendly_errors(command: F) -> F:
@@ -197,6 +199,7 @@ def evaluate(
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
     satisfaction_column: Annotated[str | None, typer.Option(
         help="Score satisfaction against dissatisfied/neutral/satisfied labels.")] = None,
+    encoding: EncodingOption = "utf-8",
     as_json: JsonOption = False,
 ) -> None:
     """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1
@@ -206,17 +209,19 @@ def evaluate(
     from training.data import read_labelled_file
 
     settings = get_settings()
+    encoding = checked_encoding(encoding)
     classifiers = [EmotionClassifier.from_pretrained(m, threads=settings.threads) for m in model or [settings.model_dir]]
     if rating_column or satisfaction_column:
         for classifier in classifiers:
-            _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, as_json)
+            _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, encoding,
+                                   as_json)
         return
     first = classifiers[0]
     for other in classifiers[1:]:
         if other.schema.labels != first.schema.labels:
             raise EmotraceError("E009", f"{other.directory} and {first.directory} have different label sets.",
                                 "Compare models trained on the same labels.")
-    labelled = read_labelled_file(data, first.schema.labels, text_column, label_column)
+    labelled = read_labelled_file(data, first.schema.labels, text_column, label_column, encoding)
     reports = {str(c.directory): run_evaluation(c, labelled) for c in classifiers}
     if len(reports) == 1:
         (report,) = reports.values()
@@ -251,13 +256,13 @@ def _print_reports(data: Path, reports: dict[str, dict[str, object]], groupings:
 
 
 def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_column: str, rating_column: str | None,
-                           satisfaction_column: str | None, as_json: bool) -> None:
+                           satisfaction_column: str | None, encoding: str, as_json: bool) -> None:
     import numpy as np
 
     from evaluation.satisfaction import satisfaction_report
     from training.satisfaction_data import read_satisfaction_records
 
-    rows, dropped = read_satisfaction_records(data, text_column, rating_column, satisfaction_column)
+    rows, dropped = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
     if not rows.texts:
         raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star rows left out).",
                             "Give rows rated 1-2 or 4-5, or class labels.")
@@ -294,6 +299,7 @@ def train(
     data: Annotated[Path | None, typer.Option(help="Your labelled CSV/JSONL/Parquet (default: the shipped recipe).")] = None,
     text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column of --data (comma-separated names).")] = "labels",
+    encoding: EncodingOption = "utf-8",
     data_root: Annotated[Path | None, typer.Option(help="Folder of the shared training data.")] = None,
     epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 3,
     batch_size: Annotated[int, typer.Option(help="Texts per step.")] = 32,
@@ -331,7 +337,7 @@ def train(
                                        teacher_targets)
     else:
         metrics = _train_default(output, model_dir, root, data, text_column, label_column, epochs, batch_size,
-                                 learning_rate, max_steps, patience, from_model, command)
+                                 learning_rate, max_steps, patience, from_model, command, checked_encoding(encoding))
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
@@ -339,13 +345,13 @@ def train(
 
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
                    epochs: int, batch_size: int, learning_rate: float, max_steps: int | None, patience: int,
-                   from_model: Path | None, command: str) -> dict[str, object]:
+                   from_model: Path | None, command: str, encoding: str) -> dict[str, object]:
     from training.pipeline import run_training
     from training.trainer import TrainingArguments
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
-    return run_training(args, model_dir, root, data, text_column, label_column, command, from_model)
+    return run_training(args, model_dir, root, data, text_column, label_column, command, from_model, encoding)
 
 
 @app.command()
@@ -368,6 +374,9 @@ def batch(
     speaker_column: Annotated[str | None, typer.Option(help="--ingest: customer/agent column.")] = None,
     timestamp_column: Annotated[str | None, typer.Option(help="--ingest: ISO 8601 time column.")] = None,
     channel_column: Annotated[str | None, typer.Option(help="--ingest: chat/email/review/call column.")] = None,
+    encoding: EncodingOption = "utf-8",
+    max_bad_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Exit with status 1 when more than this "
+                                                 "share of rows is bad (the output is still written).")] = 0.05,
     as_json: JsonOption = False,
 ) -> None:
     """Read every row of a file into an output file; re-running the same command resumes an interrupted run."""
@@ -382,7 +391,7 @@ def batch(
     columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column)
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
                            str(model) if model else str(settings.model_dir),
-                           columns.keep(text_column) if ingest else ())
+                           columns.keep(text_column) if ingest else (), checked_encoding(encoding))
     job = BatchJob(options, overwrite=overwrite)
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
     ingestor = None
@@ -392,10 +401,16 @@ def batch(
     summary = job.run(runner, before_commit=ingestor)
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2))
-        return
-    typer.echo(f"{summary.rows} rows read into {summary.output}; {summary.errors} bad rows"
-               + (f" (see {summary.error_file})" if summary.error_file else ""))
-    typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
+    else:
+        typer.echo(f"{summary.rows} rows read into {summary.output}; {summary.errors} bad rows"
+                   + (f" (see {summary.error_file})" if summary.error_file else ""))
+        typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
+    total = summary.rows + summary.errors
+    if summary.errors and summary.errors > max_bad_share * total:
+        typer.echo(f"error: {summary.errors} of {total} rows are bad ({summary.errors / total:.0%}), over "
+                   f"--max-bad-share {max_bad_share:.0%}" + (f"; see {summary.error_file}" if summary.error_file
+                                                            else "") + ".", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -122,3 +122,35 @@ def test_text_with_a_slash_is_still_text() -> None:
     result = run("analyze", "24/7 support my foot, nobody answers", "and/or", "--json")
     assert result.returncode == 0, result.stderr
     assert [r["text"] for r in json.loads(result.stdout)] == ["24/7 support my foot, nobody answers", "and/or"]
+
+
+def _latin1_csv(path: Path, label: bool = False) -> Path:
+    rows = ["text,labels" if label else "text"]
+    rows += [f"Message {i}: the delivery was late again,anger" if label else f"Message {i}: the delivery was late"
+             for i in range(50)]
+    rows[2] = "Caf\u00e9 order never came,anger" if label else "Caf\u00e9 order never came"
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    return path
+
+
+def test_a_csv_in_another_encoding_is_refused_with_the_fix_not_dropped(tmp_path) -> None:
+    source = _latin1_csv(tmp_path / "latin1.csv")
+    refused = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert refused.returncode == 2 and "--encoding" in refused.stderr and "line 3" in refused.stderr
+    read = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--encoding", "latin-1", "--json")
+    assert read.returncode == 0, read.stderr
+    assert json.loads(read.stdout)["rows"] == 50 and json.loads(read.stdout)["errors"] == 0
+    labelled = _latin1_csv(tmp_path / "labelled.csv", label=True)
+    evaluated = run("evaluate", "--data", str(labelled))
+    assert evaluated.returncode == 2 and "--encoding" in evaluated.stderr and "Traceback" not in evaluated.stderr
+    assert run("evaluate", "--data", str(labelled), "--encoding", "latin-1").returncode == 0
+
+
+def test_a_batch_with_too_many_bad_rows_exits_non_zero(tmp_path) -> None:
+    source = tmp_path / "some-empty.jsonl"
+    source.write_text("".join(json.dumps({"text": "" if i % 3 == 0 else f"text {i}"}) + "\n" for i in range(12)))
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 1
+    assert "4 of 12 rows" in result.stderr and "--max-bad-share" in result.stderr
+    tolerant = run("batch", str(source), "-o", str(tmp_path / "out2.jsonl"), "--max-bad-share", "0.5")
+    assert tolerant.returncode == 0, tolerant.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.encoding import decode_error
 from service.errors import EmotraceError
 
 
@@ -73,8 +74,9 @@ def _multi_hot(rows: list[list[int]], width: int) -> np.ndarray:
     return out
 
 
-def read_records(path: Path) -> list[dict[str, object]]:
-    """Rows of a CSV, JSONL or Parquet file, or of a ``datasets`` dataset saved with ``save_to_disk``."""
+def read_records(path: Path, encoding: str = "utf-8") -> list[dict[str, object]]:
+    """Rows of a CSV, JSONL or Parquet file (text files in ``encoding``), or of a ``datasets`` dataset saved with
+    ``save_to_disk``."""
     suffix = path.suffix.lower()
     if path.is_dir() and any((path / f).exists() for f in ("dataset_info.json", "dataset_dict.json")):
         import datasets
@@ -86,22 +88,30 @@ def read_records(path: Path) -> list[dict[str, object]]:
         return dataset.to_list()
     if not path.is_file():
         raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
+    try:
+        return _text_records(path, suffix, encoding) if suffix in {".csv", ".jsonl", ".json"} else _binary_records(
+            path, suffix)
+    except UnicodeDecodeError:
+        raise decode_error(path, encoding) from None
+
+
+def _text_records(path: Path, suffix: str, encoding: str) -> list[dict[str, object]]:
     if suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding=encoding, newline="") as handle:
             return list(csv.DictReader(handle))
-    if suffix in {".jsonl", ".json"}:
-        records = []
-        with path.open(encoding="utf-8") as handle:
-            for line_no, line in enumerate(handle, 1):
-                if line.strip():
-                    try:
-                        records.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        raise EmotraceError(
-                            "E205", f"{path}:{line_no} is not valid JSON ({exc.msg}).",
-                            "Write one JSON object per line.",
-                        ) from exc
-        return records
+    records = []
+    with path.open(encoding=encoding) as handle:
+        for line_no, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise EmotraceError("E205", f"{path}:{line_no} is not valid JSON ({exc.msg}).",
+                                        "Write one JSON object per line.") from exc
+    return records
+
+
+def _binary_records(path: Path, suffix: str) -> list[dict[str, object]]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -119,13 +129,13 @@ def _split_labels(value: object) -> list[str]:
 
 
 def read_labelled_records(path: Path, text_column: str, label_column: str,
-                          labels: Sequence[str] | None = None) -> LabelledTexts:
+                          labels: Sequence[str] | None = None, encoding: str = "utf-8") -> LabelledTexts:
     """Read a CSV/JSONL/Parquet file with a text column and a label column.
 
     The label column holds one label name, or several separated by commas (or a JSON list). With
     ``labels`` given, every label must be one of them; otherwise the label set is what the file holds.
     """
-    records = read_records(path)
+    records = read_records(path, encoding)
     if not records:
         raise EmotraceError("E207", f"{path} holds no rows.", "Give a file with labelled rows.")
     columns = list(records[0])
@@ -161,13 +171,13 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
 
 
 def read_labelled_file(path: Path, labels: Sequence[str], text_column: str = "text",
-                       label_column: str = "labels") -> LabelledTexts:
+                       label_column: str = "labels", encoding: str = "utf-8") -> LabelledTexts:
     """Read a GoEmotions TSV or a CSV/JSONL/Parquet file labelled with ``labels``."""
     if path.suffix.lower() == ".tsv":
         if not path.is_file():
             raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
         return read_goemotions_tsv(path, labels)
-    return read_labelled_records(path, text_column, label_column, labels)
+    return read_labelled_records(path, text_column, label_column, labels, encoding)
 
 
 def read_emobank(path: Path, split: str) -> tuple[list[str], np.ndarray]:

@@ -81,7 +81,7 @@ def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_h
 
 def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data: Path | None,
                  text_column: str, label_column: str, command: str,
-                 from_model: Path | None = None) -> dict[str, object]:
+                 from_model: Path | None = None, encoding: str = "utf-8") -> dict[str, object]:
     """Train (or resume) and package; returns the packaged model's metrics."""
     if data is None:
         if not (data_root / "goemotions").is_dir():
@@ -93,7 +93,7 @@ def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data
         net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True, seed=args.seed)
         sources, measure_root = RECIPE_SOURCES, data_root
     else:
-        labelled = read_labelled_records(data, text_column, label_column)
+        labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
         train_rows, dev = carve_dev(labelled)
         net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
         schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)

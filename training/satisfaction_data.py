@@ -170,7 +170,8 @@ def load_satisfaction(data_root: Path, split: str, cap_per_source_class: int | N
 
 
 def read_satisfaction_records(path: Path, text_column: str, rating_column: str | None = None,
-                              satisfaction_column: str | None = None) -> tuple[SatisfactionData, int]:
+                              satisfaction_column: str | None = None,
+                              encoding: str = "utf-8") -> tuple[SatisfactionData, int]:
     """Rows of a CSV/JSONL/Parquet file labelled by a 1-5 star rating or by class names.
 
     Returns the data and how many rows were left out (3-star ratings are mixed and not scored).
@@ -181,7 +182,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     if (rating_column is None) == (satisfaction_column is None):
         raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",
                             "Ratings are 1-5 stars; classes are dissatisfied/neutral/satisfied.")
-    records = read_records(path)
+    records = read_records(path, encoding)
     column = rating_column or satisfaction_column
     assert column is not None
     columns = list(records[0]) if records else []

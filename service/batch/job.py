@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from service.batch.rows import InputRow, columns_of, count_rows, file_format, read_rows, write_rows
+from service.batch.rows import InputRow, check_decodable, columns_of, count_rows, file_format, read_rows, write_rows
 from service.errors import EmotraceError
 from service.model.classifier import EmotionClassifier
 
@@ -40,13 +40,14 @@ class BatchOptions:
     chunk_rows: int = 2048
     model_dir: str | None = None
     keep_columns: tuple[str, ...] = ()
+    encoding: str = "utf-8"
 
     def manifest(self) -> dict[str, object]:
         """What must match for a run to be resumed."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
-                "model_dir": self.model_dir, "keep_columns": list(self.keep_columns)}
+                "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding}
 
 
 @dataclass
@@ -127,9 +128,9 @@ class BatchJob:
         opts = self.options
         if not opts.input.is_file():
             raise EmotraceError("E502", f"Input file {opts.input} does not exist.", "Check the path.")
-        file_format(opts.input)
         file_format(opts.output)
-        columns = columns_of(opts.input)
+        check_decodable(opts.input, opts.encoding)
+        columns = columns_of(opts.input, opts.encoding)
         for column in (opts.text_column, opts.id_column, *opts.keep_columns):
             if column is not None and column not in columns:
                 raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
@@ -156,7 +157,7 @@ class BatchJob:
 
     def pending_chunks(self) -> Iterator[tuple[int, list[InputRow]]]:
         """(index, rows) of every chunk not yet finished, streaming through the input once."""
-        rows = read_rows(self.options.input)
+        rows = read_rows(self.options.input, self.options.encoding)
         index = 0
         while chunk := list(islice(rows, self.options.chunk_rows)):
             if not self.part_path(index).exists():

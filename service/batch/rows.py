@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from service.encoding import decode_error
 from service.errors import EmotraceError
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -44,12 +46,27 @@ def count_rows(path: Path) -> int | None:
     return lines - 1 if fmt == "csv" else lines
 
 
-def columns_of(path: Path) -> list[str]:
+def check_decodable(path: Path, encoding: str) -> None:
+    """Raise E020 (naming the first bad line) unless a CSV/JSONL file is valid ``encoding`` throughout; one pass
+    over the file before a run, so a wrong encoding stops it before anything is read or written."""
+    if file_format(path) == "parquet":
+        return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise decode_error(path, encoding) from None
+
+
+def columns_of(path: Path, encoding: str = "utf-8") -> list[str]:
     """Column names of a file (from the header, schema or first record)."""
     fmt = file_format(path)
     if fmt == "parquet":
         return pq.ParquetFile(path).schema_arrow.names
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
         if fmt == "csv":
             return next(csv.reader(handle), [])
         for line in handle:
@@ -62,8 +79,9 @@ def columns_of(path: Path) -> list[str]:
     return []
 
 
-def read_rows(path: Path) -> Iterator[InputRow]:
-    """Rows of a JSONL, CSV or Parquet file; undecodable ones come back with an error instead of fields."""
+def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[InputRow]:
+    """Rows of a JSONL, CSV or Parquet file; undecodable JSONL lines come back with an error instead of fields.
+    A CSV that is not valid ``encoding`` raises E020 (a CSV reader cannot resynchronise after a bad byte)."""
     fmt = file_format(path)
     if fmt == "parquet":
         number = 0
@@ -73,7 +91,7 @@ def read_rows(path: Path) -> Iterator[InputRow]:
                 yield InputRow(number, record)
         return
     if fmt == "csv":
-        with path.open(encoding="utf-8", errors="strict", newline="") as handle:
+        with path.open(encoding=encoding, errors="strict", newline="") as handle:
             reader = csv.DictReader(handle)
             number = 0
             while True:
@@ -82,9 +100,11 @@ def read_rows(path: Path) -> Iterator[InputRow]:
                     record = next(reader)
                 except StopIteration:
                     return
-                except (UnicodeDecodeError, csv.Error) as exc:
-                    yield InputRow(number, None, f"undecodable row: {exc}")
-                    return  # a CSV reader cannot resynchronise after a decode error
+                except UnicodeDecodeError:
+                    raise decode_error(path, encoding) from None
+                except csv.Error as exc:
+                    yield InputRow(number, None, f"unreadable row: {exc}")
+                    return  # a CSV reader cannot resynchronise after a malformed row
                 yield InputRow(number, dict(record))
     with path.open("rb") as handle:
         number = 0
@@ -93,7 +113,7 @@ def read_rows(path: Path) -> Iterator[InputRow]:
                 continue
             number += 1
             try:
-                record = json.loads(raw.decode("utf-8"))
+                record = json.loads(raw.decode(encoding))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 yield InputRow(number, None, f"undecodable line: {exc}")
                 continue

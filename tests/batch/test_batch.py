@@ -39,8 +39,8 @@ def test_batch_jsonl_to_csv_with_bad_rows(tmp_path) -> None:
     source = tmp_path / "in.jsonl"
     write_input(source, 30, {4: '{"msg_id": "m4", "body": "   "}', 9: "{not json"})
     result = run("batch", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "body",
-                 "--id-column", "msg_id", "--chunk-rows", "8", "--json")
-    assert result.returncode == 0, result.stderr
+                 "--id-column", "msg_id", "--chunk-rows", "8", "--max-bad-share", "0.1", "--json")
+    assert result.returncode == 0, result.stderr  # 2 bad rows of 30 (7%) is within the 10% allowed here
     summary = json.loads(result.stdout)
     assert summary["rows"] == 28 and summary["errors"] == 2
     errors = [json.loads(line) for line in Path(summary["error_file"]).read_text().splitlines()]

@@ -1,0 +1,31 @@
+"""Text files in a user's encoding: a clear error naming the first line that does not decode, and the fix."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from service.errors import EmotraceError
+
+
+def checked_encoding(encoding: str) -> str:
+    """``encoding`` if Python knows it (E021 otherwise)."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise EmotraceError("E021", f"Unknown encoding '{encoding}'.",
+                            "Use e.g. utf-8 (the default), latin-1, cp1252 or utf-16.") from None
+
+
+def decode_error(path: Path, encoding: str) -> EmotraceError:
+    """The error for ``path`` not being valid ``encoding``: where it first fails, and how to read it."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                return EmotraceError("E020", f"{path} is not valid {encoding}: line {number}, byte "
+                                     f"0x{line[exc.start]:02x} at column {exc.start + 1}.",
+                                     "Pass --encoding with the file's encoding (e.g. --encoding latin-1 or cp1252), "
+                                     "or re-encode it as UTF-8.")
+    return EmotraceError("E020", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")
