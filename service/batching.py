@@ -4,8 +4,9 @@ A bounded queue feeds one batching loop; a batch is cut when it holds ``max_batc
 ``max_wait_ms`` has passed since its first request (0: take only what is already waiting, so requests
 that arrive while a batch runs form the next one). The batch function runs on the batcher's own thread.
 A full queue raises :class:`Overloaded` at once (the API answers 503 with Retry-After) instead of letting
-callers hang, and so does a queue whose requests wait longer than ``max_queue_wait_ms`` to be taken (load is
-shed early, while the requests already accepted are still answered in time). When a batch of several
+callers hang, and so does a queue that would keep a new request longer than ``max_queue_wait_ms``: the items
+already queued, at the rate recent batches were served, or the wait the latest batch's first request saw (load
+is shed early, while the requests already accepted are still answered in time). When a batch of several
 requests fails, each request is retried alone, so a bad request fails by itself and the others still get
 their results.
 """
@@ -41,6 +42,8 @@ class MicroBatcher(Generic[Item, Result]):
         self.max_wait = max_wait_ms / 1000
         self.max_queue_wait = None if max_queue_wait_ms is None else max_queue_wait_ms / 1000
         self.queue_wait = 0.0  # how long the latest batch's first request waited in the queue (seconds)
+        self.queued_items = 0
+        self.rate = 0.0  # items served per second, a moving average over recent batches
         self.queue: asyncio.Queue[Pending[Item, Result]] = asyncio.Queue(max_queue)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._task: asyncio.Task[None] | None = None
@@ -65,8 +68,12 @@ class MicroBatcher(Generic[Item, Result]):
 
     def backlog(self) -> str | None:
         """Why a new request would be refused now (a queue wait over the limit), or None."""
-        if self.max_queue_wait is not None and self.queue_wait > self.max_queue_wait and not self.queue.empty():
+        if self.max_queue_wait is None or self.queue.empty():
+            return None
+        if self.queue_wait > self.max_queue_wait:
             return f"requests are waiting {self.queue_wait * 1000:.0f} ms for the {self.name}"
+        if self.rate and self.queued_items / self.rate > self.max_queue_wait:
+            return f"{self.queued_items} items queued for the {self.name} (~{self.queued_items / self.rate * 1000:.0f} ms)"
         return None
 
     async def submit(self, items: Sequence[Item]) -> list[Result]:
@@ -79,6 +86,7 @@ class MicroBatcher(Generic[Item, Result]):
             self.queue.put_nowait((list(items), future, loop.time()))
         except asyncio.QueueFull:
             raise Overloaded("request queue is full") from None
+        self.queued_items += len(items)
         return await future
 
     async def _loop(self) -> None:
@@ -93,6 +101,7 @@ class MicroBatcher(Generic[Item, Result]):
         pending = [await self.queue.get()]
         self.queue_wait = loop.time() - pending[0][2]
         size = len(pending[0][0])
+        self.queued_items -= size
         deadline = loop.time() + self.max_wait
         while size < self.max_batch:
             try:  # take what is already waiting without a timer task per item
@@ -107,14 +116,17 @@ class MicroBatcher(Generic[Item, Result]):
                     break
             pending.append(item)
             size += len(item[0])
+            self.queued_items -= len(item[0])
         return pending
 
     async def _run_together(self, pending: list[Pending[Item, Result]]) -> bool:
         """Run ``pending`` as one batch and hand out the results; False when it failed with several requests
         (nothing handed out: the caller retries them alone); a lone request hears its own error."""
         items = [item for batch, _, _ in pending for item in batch]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            results = await asyncio.get_running_loop().run_in_executor(self._executor, self.run, items)
+            results = await loop.run_in_executor(self._executor, self.run, items)
         except Exception as exc:
             if len(pending) > 1:
                 return False
@@ -123,6 +135,8 @@ class MicroBatcher(Generic[Item, Result]):
             return True
         self.batches += 1
         self.items += len(items)
+        served = len(items) / max(loop.time() - started, 1e-6)
+        self.rate = served if not self.rate else 0.8 * self.rate + 0.2 * served
         start = 0
         for batch, future, _ in pending:
             if not future.done():
