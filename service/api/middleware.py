@@ -36,9 +36,11 @@ class LimitAndMeasure:
         length = dict(scope["headers"]).get(b"content-length")
         runtime = getattr(scope["app"].state, "runtime", None)
         if scope["method"] == "POST" and runtime is not None and (reason := runtime.batcher.backlog()):
-            # shed before the body is even read: under overload, refusing must cost far less than serving
+            # Shed before the body is even read: under overload, refusing must cost far less than serving. Closing
+            # the connection makes a client that ignores Retry-After reconnect first, which slows it down.
             response = JSONResponse({"detail": f"Service overloaded ({reason}); retry shortly."},
-                                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+                                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                                    headers={"Retry-After": "1", "Connection": "close"})
             await response(scope, receive, send)
             return
         too_large = f"Request body is over the limit of {limit:,} bytes."
