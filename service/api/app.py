@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from service.api.deps import Runtime
 from service.api.events import EventBus
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.batcher.stop()
         runtime.store.engine.dispose()
 
-    app = FastAPI(title="emotrace", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
+    app = FastAPIOffline(title="emotrace", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, stream, system):
         app.include_router(module.router)

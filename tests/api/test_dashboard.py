@@ -51,3 +51,16 @@ def test_dashboard_shows_timelines_and_live_alerts(browser, tmp_path) -> None:
         page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
         assert errors == []
         page.close()
+
+
+def test_the_api_docs_render_offline(browser, tmp_path) -> None:
+    with running_server(f"sqlite:///{tmp_path / 'docs.db'}") as base:
+        page = browser.new_page()
+        outside: list[str] = []
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                   else (outside.append(route.request.url), route.abort()))
+        page.goto(f"{base}/docs")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        assert page.locator(".opblock").count() >= 14
+        assert "/v1/messages" in page.locator(".opblock-summary-path").all_inner_texts()
+        assert outside == []  # nothing fetched from a CDN
