@@ -9,15 +9,18 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from service.encoding import checked_encoding
 from service.errors import EmotraceError
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.model.reading import Reading
+from service.paths import DEFAULT_MODEL_DIR
 from service.settings import check_serving, get_settings
+
+if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
+    from service.model.classifier import EmotionClassifier
+    from service.model.reading import Reading
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -40,6 +43,13 @@ def friendly_errors(command: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifier:
+    """The model in ``model`` (the runtime is imported here, not at start-up)."""
+    from service.model.classifier import EmotionClassifier
+
+    return EmotionClassifier.from_pretrained(model, threads=threads)
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -142,7 +152,7 @@ def analyze(
         _analyze_conversation(conversation, model or settings.model_dir, agent, as_json)
         return
     inputs = _input_texts(texts or [], file)
-    classifier = EmotionClassifier.from_pretrained(model or settings.model_dir, threads=settings.threads)
+    classifier = load_classifier(model or settings.model_dir, settings.threads)
     readings = classifier.predict(inputs)
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=2))
@@ -157,7 +167,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: b
     from service.channels.reading import read_conversation
 
     conversation = load_conversation(path, agent, get_settings())
-    classifier = EmotionClassifier.from_pretrained(model, threads=get_settings().threads)
+    classifier = load_classifier(model, get_settings().threads)
     turns, summary = read_conversation(classifier, conversation)
     if as_json:
         typer.echo(json.dumps({
@@ -210,7 +220,7 @@ def evaluate(
 
     settings = get_settings()
     encoding = checked_encoding(encoding)
-    classifiers = [EmotionClassifier.from_pretrained(m, threads=settings.threads) for m in model or [settings.model_dir]]
+    classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
     if rating_column or satisfaction_column:
         for classifier in classifiers:
             _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, encoding,
@@ -430,7 +440,7 @@ def serve(
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
     check_serving(settings)
-    EmotionClassifier.from_pretrained(settings.model_dir)  # fail fast with a clear message
+    load_classifier(settings.model_dir)  # fail fast with a clear message
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 

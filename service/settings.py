@@ -16,10 +16,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.errors import EmotraceError
-from service.model.classifier import DEFAULT_MODEL_DIR
+from service.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
 from service.scoring.rules import ScoringRules
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class Settings(BaseSettings):
@@ -28,7 +26,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore")
 
     model_dir: Path = DEFAULT_MODEL_DIR
-    data_root: Path = REPO_ROOT.parent / "shared" / "data"
+    data_root: Path = DEFAULT_DATA_ROOT
     threads: int | None = Field(None, description="ONNX Runtime threads; None = all cores (max 8).")
     batch_size: int = 64
 

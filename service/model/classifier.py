@@ -24,13 +24,13 @@ from service.model.decision import Thresholds, decide, group_matrix, group_proba
 from service.model.group_heads import POOLED_OUTPUT, load_group_heads
 from service.model.labels import SATISFACTION_CLASSES, LabelSchema
 from service.model.reading import GroupedView, Reading
+from service.paths import DEFAULT_MODEL_DIR
 from service.text.language import detect_language, language_warning
 from service.text.normalize import normalize_text
 from service.text.segment import chunk_text
 
 ONNX_FILE = "model.onnx"
 HUB_PREFIX = "hf://"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "emotrace-minilm-v1"
 # ONNX Runtime's (1.32) fused SkipLayerNormalization kernel took 11% of the int8 network's time on the dev texts; the
 # Add + LayerNormalization it would replace take 3%, so the runtime keeps them apart.
 DISABLED_GRAPH_FUSIONS = ["SkipLayerNormFusion"]
