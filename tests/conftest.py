@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from service.paths import DEFAULT_DATA_ROOT
 
-REPO = Path(__file__).resolve().parents[1]
-DATA_ROOT = REPO.parent / "shared" / "data"
+DATA_ROOT = DEFAULT_DATA_ROOT
 
 
 @pytest.fixture(scope="session")

@@ -28,12 +28,6 @@ class Audio:
         return self.channels.mean(axis=0).astype(np.float32)
 
 
-def is_audio_file(value: str) -> bool:
-    """True when ``value`` names an existing audio file of a supported type."""
-    path = Path(value)
-    return path.suffix.lower() in AUDIO_SUFFIXES and path.is_file()
-
-
 def load_audio(path: Path, max_seconds: float) -> Audio:
     """Decode ``path`` to 16 kHz float32, keeping channels; refuse what cannot be read or is too long."""
     if path.suffix.lower() not in AUDIO_SUFFIXES:
