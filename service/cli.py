@@ -414,7 +414,12 @@ def batch(
     else:
         typer.echo(f"{summary.rows} rows read into {summary.output}; {summary.errors} bad rows"
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
+        if summary.resumed_rows:
+            typer.echo(f"resumed: kept {summary.resumed_rows} rows finished by an earlier run")
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
+        if ingestor is not None:
+            typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "
+                       f"{ingestor.store.engine.url.render_as_string(hide_password=True)}")
     total = summary.rows + summary.errors
     if summary.errors and summary.errors > max_bad_share * total:
         typer.echo(f"error: {summary.errors} of {total} rows are bad ({summary.errors / total:.0%}), over "
@@ -440,9 +445,23 @@ def serve(
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
     check_serving(settings)
+    _check_port_free(settings.host, settings.port)
     load_classifier(settings.model_dir)  # fail fast with a clear message
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """E018 when ``host:port`` cannot be bound (another server holds it), before anything is announced."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise EmotraceError("E018", f"Cannot listen on {host}:{port}: the address is in use or not available "
+                                f"({exc.strerror}).", "Stop the other server, or pass another --port.") from None
 
 
 def main() -> None:

@@ -154,3 +154,23 @@ def test_a_batch_with_too_many_bad_rows_exits_non_zero(tmp_path) -> None:
     assert "4 of 12 rows" in result.stderr and "--max-bad-share" in result.stderr
     tolerant = run("batch", str(source), "-o", str(tmp_path / "out2.jsonl"), "--max-bad-share", "0.5")
     assert tolerant.returncode == 0, tolerant.stderr
+
+
+def test_serve_on_a_busy_port_says_so_before_announcing_anything() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run("serve", "--port", str(busy.getsockname()[1]))
+    assert result.returncode == 2
+    assert "E018" in result.stderr and "in use" in result.stderr and "dashboard and API on" not in result.stdout
+
+
+def test_the_python_api_names_its_own_fix_for_a_missing_model(tmp_path) -> None:
+    from service.errors import EmotraceError
+    from service.model.classifier import EmotionClassifier
+
+    with pytest.raises(EmotraceError, match="from_pretrained") as error:
+        EmotionClassifier.from_pretrained(tmp_path / "nowhere")
+    assert "--model" in str(error.value)  # one message for both: the CLI flag and the Python call

@@ -53,6 +53,8 @@ class Ingestor:
         self.options = options
         self.columns = columns
         self.key = run_key(options)
+        self.stored_messages = 0
+        self.customers: set[str] = set()
 
     def message(self, row: dict[str, object], now: datetime) -> NewMessage:
         """A storable message from one batch output row."""
@@ -86,3 +88,5 @@ class Ingestor:
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.errors.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
         self.store.add_messages(messages, batch_part=(self.key, index))
+        self.stored_messages += len(messages)
+        self.customers.update(m.customer_id for m in messages)

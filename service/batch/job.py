@@ -15,7 +15,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
@@ -68,6 +68,7 @@ class BatchSummary:
     labels: dict[str, int]
     output: str
     error_file: str | None
+    resumed_rows: int = 0  # rows whose chunks an earlier, interrupted run had finished
 
 
 OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment", "valence",
@@ -131,6 +132,9 @@ class BatchJob:
         file_format(opts.output)
         check_decodable(opts.input, opts.encoding)
         columns = columns_of(opts.input, opts.encoding)
+        if not columns:
+            raise EmotraceError("E513", f"{opts.input.name} is empty: no header row or record to read.",
+                                "Check that it is the file you meant.")
         for column in (opts.text_column, opts.id_column, *opts.keep_columns):
             if column is not None and column not in columns:
                 raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
@@ -185,6 +189,7 @@ class BatchJob:
         (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
         total = count_rows(self.options.input)
         done_rows = sum(data["rows"] + len(data["errors"]) for data in self._finished_parts())
+        resumed_rows = sum(data["rows"] for data in self._finished_parts())
         bar = tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress, dynamic_ncols=True)
         for index, result in runner(self.pending_chunks()):
             if before_commit is not None:
@@ -192,7 +197,7 @@ class BatchJob:
             self.write_part(index, result)
             bar.update(len(result.rows) + len(result.errors))
         bar.close()
-        return self._join()
+        return replace(self._join(), resumed_rows=resumed_rows)
 
     def _finished_parts(self) -> Iterator[dict]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""

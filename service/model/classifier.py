@@ -308,7 +308,8 @@ def resolve_model_dir(model: str | Path | None) -> Path:
     if not directory.is_dir():
         raise EmotraceError(
             "E110", f"Model directory {directory} does not exist.",
-            f"Pass --model with a model directory (the shipped one is {DEFAULT_MODEL_DIR}).",
+            f"Give a model directory: EmotionClassifier.from_pretrained(DIR) in Python, --model DIR on the command "
+            f"line (the shipped one is {DEFAULT_MODEL_DIR}).",
         )
     missing = [f for f in (ONNX_FILE, "labels.json", "tokenizer.json") if not (directory / f).exists()]
     if missing:

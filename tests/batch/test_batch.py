@@ -85,6 +85,7 @@ def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     assert 3 <= kill_after_parts(args, output, 3) < 20
     resumed = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
+    assert "resumed: kept" in resumed.stdout and "rows finished by an earlier run" in resumed.stdout
     rows = output_rows(output)
     assert sorted(r["row"] for r in rows) == list(range(1, 4001))
     assert all(r["id"] == f"m{r['row']}" for r in rows)
@@ -167,3 +168,20 @@ def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> No
     decisions = {json.dumps([r["labels"], r["top_label"], r["ekman"], r["sentiment"]]) for r in copies}
     assert len(decisions) == 1
     assert max(r["satisfaction"] for r in copies) - min(r["satisfaction"] for r in copies) < 1e-3
+
+
+def test_an_empty_input_says_it_is_empty(tmp_path) -> None:
+    for name, content in (("empty.csv", ""), ("empty.jsonl", "\n\n")):
+        (tmp_path / name).write_text(content)
+        result = run("batch", str(tmp_path / name), "-o", str(tmp_path / "out.jsonl"))
+        assert result.returncode == 2 and f"{name} is empty" in result.stderr, result.stderr
+
+
+def test_ingest_says_where_it_stored(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": f"order {i} is late", "customer_id": "c1",
+                                          "conversation_id": "k"}) + "\n" for i in range(5)))
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db)
+    assert result.returncode == 0, result.stderr
+    assert f"stored 5 messages of 1 customers in {db}" in result.stdout
