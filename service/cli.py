@@ -162,6 +162,7 @@ def analyze(
 
 def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: bool) -> None:
     from dataclasses import asdict
+    from datetime import datetime
 
     from service.channels.load import load_conversation
     from service.channels.reading import read_conversation
@@ -171,7 +172,8 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: b
     turns, summary = read_conversation(classifier, conversation)
     if as_json:
         typer.echo(json.dumps({
-            "channel": conversation.channel, "warnings": conversation.warnings, "metadata": conversation.metadata,
+            "channel": conversation.channel, "warnings": conversation.warnings,
+            "metadata": {k: v.isoformat() if isinstance(v, datetime) else v for k, v in conversation.metadata.items()},
             "turns": [{"speaker": t.utterance.speaker, "role": t.utterance.role, "start": t.utterance.start,
                        "end": t.utterance.end, "tone": round(t.tone, 4), "arousal": t.arousal,
                        "contributions": t.contributions, "voice": t.utterance.metadata.get("voice"),
@@ -252,6 +254,14 @@ def evaluate(
 def _print_reports(data: Path, reports: dict[str, dict[str, object]], groupings: dict[str, object]) -> None:
     names = list(reports)
     typer.echo(f"{data}: {next(iter(reports.values()))['n']} texts")
+    if len(names) == 1:  # one model: precision, recall and F1 per label
+        (report,) = reports.values()
+        for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in groupings]):
+            typer.echo(f"  {key:<22}{report[key]:9.4f}")
+        typer.echo(f"  {'label':<22}{'precision':>10}{'recall':>9}{'F1':>9}{'support':>9}")
+        for label, row in report["per_label"].items():  # type: ignore[union-attr]
+            typer.echo(f"  {label:<22}{row['precision']:10.3f}{row['recall']:9.3f}{row['f1']:9.3f}{row['support']:9d}")
+        return
     for i, name in enumerate(names):
         typer.echo(f"  [{i}] {name}")
     columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
@@ -371,6 +381,8 @@ def batch(
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL, CSV or Parquet file to write.")],
     text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
     id_column: Annotated[str | None, typer.Option(help="Column to copy into the output as 'id'.")] = None,
+    keep_columns: Annotated[str | None, typer.Option(help="Input columns to copy into the output, comma-separated "
+                                                     "(e.g. text,ticket_id).")] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (a cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address; none = local cluster.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
@@ -399,9 +411,11 @@ def batch(
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
     settings = get_settings()
     columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column)
+    kept = tuple(c.strip() for c in (keep_columns or "").split(",") if c.strip())
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
                            str(model) if model else str(settings.model_dir),
-                           columns.keep(text_column) if ingest else (), checked_encoding(encoding))
+                           tuple(dict.fromkeys([*kept, *(columns.keep(text_column) if ingest else ())])),
+                           checked_encoding(encoding))
     job = BatchJob(options, overwrite=overwrite)
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
     ingestor = None

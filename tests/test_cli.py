@@ -79,6 +79,8 @@ def test_evaluate_csv_with_label_names(tmp_path) -> None:
     result = run("evaluate", "--data", str(path), "--text-column", "message", "--label-column", "emotion")
     assert result.returncode == 0, result.stderr
     assert "macro_f1" in result.stdout and "gratitude" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "support" in line)
+    assert header.split() == ["label", "precision", "recall", "F1", "support"] and "[0]" not in result.stdout
 
 
 def test_evaluate_unknown_column_lists_columns(tmp_path) -> None:
@@ -174,3 +176,12 @@ def test_the_python_api_names_its_own_fix_for_a_missing_model(tmp_path) -> None:
     with pytest.raises(EmotraceError, match="from_pretrained") as error:
         EmotionClassifier.from_pretrained(tmp_path / "nowhere")
     assert "--model" in str(error.value)  # one message for both: the CLI flag and the Python call
+
+
+def test_an_email_with_a_date_header_prints_as_json(tmp_path) -> None:
+    mail = tmp_path / "dated.eml"
+    mail.write_bytes(b"From: ann@example.com\nSubject: refund\nDate: Tue, 24 Nov 2026 09:30:00 +0100\n\n"
+                     b"I am still waiting for my refund.\n")
+    result = run("analyze", str(mail), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["metadata"]["sent_at"] == "2026-11-24T08:30:00+00:00"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import html
 import re
 import unicodedata
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from service.channels.utterance import CUSTOMER, Conversation, Utterance
@@ -72,17 +74,34 @@ def _body_of(message: EmailMessage, warnings: list[str]) -> str:
     return content
 
 
+def _sent_at(message: EmailMessage, warnings: list[str]) -> datetime | None:
+    header = message.get("date")
+    if header is None:
+        return None
+    try:
+        sent = email.utils.parsedate_to_datetime(str(header))
+    except (TypeError, ValueError):
+        warnings.append(f"Unreadable Date header '{str(header)[:60]}': the e-mail is dated by its upload.")
+        return None
+    return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
+
+
 def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
-    """One e-mail (``.eml`` bytes or plain text) as a conversation of one utterance."""
+    """One e-mail (``.eml`` bytes or plain text) as a conversation of one utterance; its metadata holds the
+    subject and, from the ``Date`` header, when it was sent (``sent_at``, aware UTC)."""
     warnings: list[str] = []
+    metadata: dict[str, object] = {"subject": ""}
     if (isinstance(raw, bytes) and raw.lstrip()[:200].lower().find(b"subject:") >= 0) or (
             isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         body, subject, sender = _body_of(message, warnings), str(message.get("subject", "")), str(message.get("from", ""))
+        metadata["subject"] = subject
+        if sent_at := _sent_at(message, warnings):
+            metadata["sent_at"] = sent_at
     else:
         body = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-        subject, sender = "", ""
+        sender = ""
     text = strip_email_body(body)
     if not text:
         raise EmotraceError("E601", "The e-mail has no body of its own (only quotes, signature or nothing).",
@@ -91,5 +110,4 @@ def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
     if unreadable > UNREADABLE_SHARE * len(text):
         raise EmotraceError("E612", f"The e-mail body is not text ({unreadable / len(text):.0%} of its characters are "
                             "binary or undecodable).", "Send the .eml file itself, or its text in UTF-8.")
-    return Conversation("email", [Utterance(text, sender or "sender", role)], warnings,
-                        metadata={"subject": subject})
+    return Conversation("email", [Utterance(text, sender or "sender", role)], warnings, metadata)

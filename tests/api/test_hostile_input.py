@@ -169,3 +169,14 @@ def test_the_peak_negative_moment_is_redacted_like_the_stored_turns(client) -> N
     peak = response.json()["summary"]["peak_negative"]
     assert "jane.doe" not in response.text
     assert "[EMAIL]" in peak["text"] and peak["text"] == response.json()["messages"][1]["text"]
+
+
+def test_an_email_is_dated_by_its_date_header(client) -> None:
+    raw = (b"From: ann@example.com\nSubject: refund\nDate: Tue, 24 Nov 2026 09:30:00 +0100\n\n"
+           b"I am still waiting for my refund.")
+    response = client.post(UPLOAD, files={"file": ("m.eml", raw)})
+    assert response.status_code == 201, response.text
+    assert response.json()["messages"][0]["timestamp"] == "2026-11-24T08:30:00Z"
+    future = raw.replace(b"2026", b"2099").replace(b"refund.", b"refund!")
+    dated_now = client.post(UPLOAD, files={"file": ("m.eml", future)})
+    assert dated_now.status_code == 201 and any("Date header" in w for w in dated_now.json()["warnings"])

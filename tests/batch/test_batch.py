@@ -185,3 +185,13 @@ def test_ingest_says_where_it_stored(tmp_path) -> None:
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db)
     assert result.returncode == 0, result.stderr
     assert f"stored 5 messages of 1 customers in {db}" in result.stdout
+
+
+def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 6)
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body",
+                 "--keep-columns", "body, msg_id")
+    assert result.returncode == 0, result.stderr
+    rows = output_rows(tmp_path / "out.jsonl")
+    assert [(r["msg_id"], bool(r["body"])) for r in rows] == [(f"m{i}", True) for i in range(1, 7)]

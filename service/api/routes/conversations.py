@@ -115,6 +115,12 @@ async def upload_conversation(
     if not conversation.utterances:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
+    sent_at = conversation.metadata.get("sent_at")
+    if start is None and isinstance(sent_at, datetime):  # an e-mail's Date header
+        try:
+            start = utc_timestamp(sent_at, "the e-mail's Date header")
+        except ValueError as exc:
+            conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     readings = await runtime.batcher.submit([u.text for u in conversation.utterances])
     _, summary = with_readings(conversation, readings)
     items = _messages(conversation, readings, customer_id, conversation_id, start, settings)
