@@ -115,7 +115,8 @@ def _conversation_file(arguments: list[str]) -> Path | None:
         raise EmotraceError("E013", f"{len(paths)} of the {len(arguments)} arguments are files.",
                             "analyze reads one conversation file at a time, or texts (not both).")
     if not is_conversation_file(paths[0]):
-        raise EmotraceError("E014", f"{paths[0]} is not a conversation file (.eml, .vtt, .srt, .json, or audio).",
+        raise EmotraceError("E014", f"{paths[0]} is not a conversation file (.eml, .txt, .vtt, .srt, .json, or "
+                            "audio).",
                             "For one text per line use --file; for a table of texts use emotrace batch.")
     return Path(paths[0]).expanduser()
 
@@ -144,30 +145,47 @@ def analyze(
     file: Annotated[Path | None, typer.Option("--file", "-f", help="One text per line; '-' for stdin.")] = None,
     model: ModelOption = None,
     agent: Annotated[str | None, typer.Option(help="Transcripts: the agent's speaker name (else guessed).")] = None,
+    form: Annotated[str | None, typer.Option("--format", help="What a conversation file is: email, chat, vtt, srt or "
+                                             "json (default: from its extension, or a .txt file's content).")] = None,
+    rating: Annotated[float | None, typer.Option(help="Reviews: the star rating (1-5) of each text; flags a "
+                                                 "rating the text contradicts.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read the emotions of texts, or of a conversation file (.eml, .vtt, .srt, .json) turn by turn."""
+    """Read the emotions of texts, or of a conversation file (.eml, .txt, .vtt, .srt, .json, audio) turn by turn."""
     settings = get_settings()
     if (conversation := _conversation_file(texts or [])) is not None:
-        _analyze_conversation(conversation, model or settings.model_dir, agent, as_json)
+        _analyze_conversation(conversation, model or settings.model_dir, agent, form, as_json)
         return
     inputs = _input_texts(texts or [], file)
     classifier = load_classifier(model or settings.model_dir, settings.threads)
     readings = classifier.predict(inputs)
+    flags = [_review_flags(text, reading, rating) for text, reading in zip(inputs, readings, strict=True)]
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in readings], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([{**r.to_dict(), "flags": f} for r, f in zip(readings, flags, strict=True)],
+                              ensure_ascii=False, indent=2))
     else:
-        typer.echo("\n".join(_format_reading(r) for r in readings))
+        typer.echo("\n".join(_format_reading(r) + "".join(f"\n  flag: {flag}" for flag in f)
+                             for r, f in zip(readings, flags, strict=True)))
 
 
-def _analyze_conversation(path: Path, model: Path, agent: str | None, as_json: bool) -> None:
+def _review_flags(text: str, reading: Reading, rating: float | None) -> list[str]:
+    """Where a review's star rating and its reading disagree (none without a rating)."""
+    if rating is None:
+        return []
+    from service.channels.reading import with_readings
+    from service.channels.review import read_review
+
+    return with_readings(read_review(text, rating=rating), [reading])[1].flags
+
+
+def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str | None, as_json: bool) -> None:
     from dataclasses import asdict
     from datetime import datetime
 
     from service.channels.load import load_conversation
     from service.channels.reading import read_conversation
 
-    conversation = load_conversation(path, agent, get_settings())
+    conversation = load_conversation(path, agent, get_settings(), form)
     classifier = load_classifier(model, get_settings().threads)
     turns, summary = read_conversation(classifier, conversation)
     if as_json:

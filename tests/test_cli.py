@@ -185,3 +185,36 @@ def test_an_email_with_a_date_header_prints_as_json(tmp_path) -> None:
     result = run("analyze", str(mail), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["metadata"]["sent_at"] == "2026-11-24T08:30:00+00:00"
+
+
+MAIL_TXT = """Hi,
+
+my refund for order 4411 still has not arrived after three weeks. Please sort it out.
+
+Thanks,
+John Smith
+Senior Buyer, Acme Ltd
+"""
+CHAT_TXT = """Agent: Hello, how can I help you today?
+Customer: My parcel never arrived and I am really annoyed.
+Agent: I am so sorry, let me check that for you.
+"""
+
+
+def test_plain_text_email_and_chat_files_are_read_by_their_content(tmp_path) -> None:
+    (tmp_path / "mail.txt").write_text(MAIL_TXT)
+    (tmp_path / "chat.txt").write_text(CHAT_TXT)
+    mail = json.loads(run("analyze", str(tmp_path / "mail.txt"), "--json").stdout)
+    assert mail["channel"] == "email" and len(mail["turns"]) == 1
+    assert "refund" in mail["turns"][0]["reading"]["text"] and "Acme" not in mail["turns"][0]["reading"]["text"]
+    chat = json.loads(run("analyze", str(tmp_path / "chat.txt"), "--json").stdout)
+    assert [t["role"] for t in chat["turns"]] == ["agent", "customer", "agent"]
+    forced = run("analyze", str(tmp_path / "chat.txt"), "--format", "email", "--json")
+    assert json.loads(forced.stdout)["channel"] == "email"
+
+
+def test_a_review_rating_that_contradicts_the_text_is_flagged() -> None:
+    result = run("analyze", "Absolutely wonderful, it broke after one day. Love it.", "--rating", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    (reading,) = json.loads(result.stdout)
+    assert reading["flags"] and "1/5" in reading["flags"][0]

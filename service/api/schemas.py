@@ -86,6 +86,13 @@ class TextIn(Strict):
         return visible_text(value, "text")
 
 
+class AnalyzeIn(TextIn):
+    """A text to read; for a review, its star rating (checked against the reading)."""
+
+    rating: float | None = Field(None, ge=1, le=5, description="A review's star rating (1-5): a low rating on "
+                                 "text that reads as positive is flagged as likely sarcasm.")
+
+
 class BatchIn(Strict):
     """Several texts to read in one call."""
 
@@ -114,6 +121,7 @@ class ReadingOut(BaseModel):
     chunks: int
     language: str = Field(description="ISO 639-1 code; the model reads English (see warnings)")
     warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")
+    flags: list[str] = Field(default_factory=list, description="With a review rating: where rating and text disagree")
 
 
 class BatchOut(BaseModel):

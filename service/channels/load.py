@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from service.audio.io import AUDIO_SUFFIXES
 from service.channels.email import read_email
-from service.channels.transcript import read_transcript
+from service.channels.transcript import NAMED_TURN, read_transcript
 from service.channels.utterance import Conversation
 from service.errors import EmotraceError
 from service.settings import Settings
 
 TRANSCRIPT_KINDS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
-CONVERSATION_SUFFIXES = {".eml", *TRANSCRIPT_KINDS, *AUDIO_SUFFIXES}
+TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat of "Name: text" lines
+CONVERSATION_SUFFIXES = {".eml", *TRANSCRIPT_KINDS, *TEXT_SUFFIXES, *AUDIO_SUFFIXES}
+FORMATS = ("email", "chat", "vtt", "srt", "json")
+_HEADER_BLOCK = re.compile(r"(?is)^(?:[\w-]+:[^\n]*\n)+\n")
+_KNOWN_HEADER = re.compile(r"(?im)^(?:from|to|subject|date|cc|message-id):")
 
 
 def is_conversation_file(value: str) -> bool:
@@ -21,9 +26,25 @@ def is_conversation_file(value: str) -> bool:
     return path.suffix.lower() in CONVERSATION_SUFFIXES and path.is_file()
 
 
-def load_conversation(path: Path, agent: str | None = None, settings: Settings | None = None) -> Conversation:
-    """An e-mail (.eml), transcript (.vtt, .srt, .json) or call audio file as a conversation."""
+def detect_format(text: str) -> str:
+    """``email`` or ``chat`` for a plain-text file: a chat when most lines are ``Name: text`` turns (at least
+    two), an e-mail otherwise (a header block, or just a body)."""
+    header = _HEADER_BLOCK.match(text)
+    if header and _KNOWN_HEADER.search(header.group(0)):
+        return "email"
+    lines = [line for line in text.splitlines() if line.strip()]
+    named = sum(bool(NAMED_TURN.match(line)) for line in lines)
+    return "chat" if named >= 2 and named >= len(lines) / 2 else "email"
+
+
+def load_conversation(path: Path, agent: str | None = None, settings: Settings | None = None,
+                      form: str | None = None) -> Conversation:
+    """An e-mail (.eml, or plain text), chat (``Name: text`` lines), transcript (.vtt, .srt, .json) or call
+    audio file as a conversation. A ``.txt`` file is read by its content (:func:`detect_format`) unless ``form``
+    (one of :data:`FORMATS`) says what it is."""
     suffix = path.suffix.lower()
+    if form is not None and form not in FORMATS:
+        raise EmotraceError("E614", f"Unknown format '{form}'.", f"Use one of {list(FORMATS)}.")
     if suffix in AUDIO_SUFFIXES:
         from service.audio.call import read_call
 
@@ -31,13 +52,20 @@ def load_conversation(path: Path, agent: str | None = None, settings: Settings |
         return read_call(path, s.max_audio_seconds, s.audio_agent_channel, s.mono_speaker_role, s.asr_model,
                          s.threads or 2)
     raw = path.read_bytes()
-    if suffix == ".eml":
+    if form == "email" or (form is None and suffix == ".eml"):
         return read_email(raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise EmotraceError("E004", f"{path} is not valid UTF-8 (byte {exc.start}).", "Re-encode it as UTF-8.") from None
-    if suffix in TRANSCRIPT_KINDS:
-        return read_transcript(text, TRANSCRIPT_KINDS[suffix], agent)
+    if form is None and suffix in TEXT_SUFFIXES:
+        form = detect_format(text)
+        if form == "email":
+            return read_email(text)
+    if form == "chat":
+        return read_transcript(text, "lines", agent, channel="chat")
+    kind = form or TRANSCRIPT_KINDS.get(suffix)
+    if kind is not None:
+        return read_transcript(text, kind, agent)
     raise EmotraceError("E611", f"Unsupported conversation file '{suffix}'.",
-                        "Use .eml, .vtt, .srt, .json, or .wav/.flac/.mp3/.ogg.")
+                        "Use .eml, .txt, .vtt, .srt, .json, or .wav/.flac/.mp3/.ogg.")

@@ -67,6 +67,17 @@ def _angry(reading: Reading) -> bool:
     return bool(ekman and {"anger", "disgust"} & set(ekman.labels))
 
 
+def rating_flags(reading: Reading, rating: float, scale: float = 5) -> list[str]:
+    """A review's star rating against its reading: a low rating on text that reads as positive is likely
+    sarcasm; a high rating on text that reads as negative disagrees with it."""
+    sentiment = reading.views.get("sentiment")
+    if rating <= scale * 0.4 and sentiment is not None and sentiment.labels == ["positive"]:
+        return [f"Rated {rating:g}/{scale:g} but reads as positive: likely sarcasm."]
+    if rating >= scale * 0.8 and tone_of(reading) < NEGATIVE_BELOW:
+        return [f"Rated {rating:g}/{scale:g} but reads as negative: rating and text disagree."]
+    return []
+
+
 def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> ConversationSummary:
     """The customer's arc, the peak negative moment and how the agent met the customer's distress."""
     customer = [t for t in turns if t.utterance.role == CUSTOMER]
@@ -90,15 +101,9 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
         if _angry(turn.reading):
             anger += 1
             anger_met += met
-    flags = []
     rating, scale = metadata.get("rating"), metadata.get("scale", 5)
-    if isinstance(rating, int | float) and customer and isinstance(scale, int | float):
-        sentiment = customer[0].reading.views.get("sentiment")
-        positive = bool(sentiment and sentiment.labels == ["positive"])
-        if rating <= scale * 0.4 and positive:
-            flags.append(f"Rated {rating:g}/{scale:g} but reads as positive: likely sarcasm.")
-        elif rating >= scale * 0.8 and customer[0].tone < NEGATIVE_BELOW:
-            flags.append(f"Rated {rating:g}/{scale:g} but reads as negative: rating and text disagree.")
+    flags = rating_flags(customer[0].reading, rating, scale) if customer and isinstance(rating, int | float) \
+        and isinstance(scale, int | float) else []
     return ConversationSummary(start, end, arc, peak, negative, empathic,
                                round(empathic / negative, 3) if negative else None, anger, anger_met, flags)
 

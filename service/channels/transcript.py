@@ -21,7 +21,7 @@ CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 _TIME = r"(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
-_NAMED = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
+NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
 
 
@@ -101,7 +101,7 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or not 0 <= value <= MAX_TURN_SECONDS:
         shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
-        raise EmotraceError("E609", f"Turn {number} has {key} {shown}, which is not a time in the conversation.",
+        raise EmotraceError("E613", f"Turn {number} has {key} {shown}, which is not a time in the conversation.",
                             f"Give {key} in seconds from the conversation's start (0 to {MAX_TURN_SECONDS:,}).")
     return float(value)
 
@@ -121,7 +121,7 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         speaker = ""
         if voice := _VOICE.match(text):
             speaker, text = voice["name"].strip(), voice["text"]
-        elif named := _NAMED.match(text):
+        elif named := NAMED_TURN.match(text):
             speaker, text = named["name"], named["text"]
         out.append((speaker, re.sub(r"<[^>]+>", "", text), seconds(match["start"]), seconds(match["end"])))
     if not out:
@@ -135,7 +135,7 @@ def parse_named_lines(raw: str) -> list[tuple[str, str, float | None, float | No
     for line in raw.replace("\r\n", "\n").split("\n"):
         if not line.strip():
             continue
-        if named := _NAMED.match(line):
+        if named := NAMED_TURN.match(line):
             out.append((named["name"], named["text"], None, None))
         elif out:
             name, text, *_ = out[-1]

@@ -180,3 +180,18 @@ def test_an_email_is_dated_by_its_date_header(client) -> None:
     future = raw.replace(b"2026", b"2099").replace(b"refund.", b"refund!")
     dated_now = client.post(UPLOAD, files={"file": ("m.eml", future)})
     assert dated_now.status_code == 201 and any("Date header" in w for w in dated_now.json()["warnings"])
+
+
+def test_a_chat_text_file_is_uploaded_as_turns(client) -> None:
+    chat = b"Agent: Hello, how can I help you today?\nCustomer: My parcel never arrived and I am annoyed.\n"
+    response = client.post(UPLOAD, files={"file": ("chat.txt", chat)})
+    assert response.status_code == 201, response.text
+    assert [m["speaker"] for m in response.json()["messages"]] == ["agent", "customer"]
+
+
+def test_analyze_flags_a_rating_that_contradicts_the_text(client) -> None:
+    response = client.post("/v1/analyze", json={"text": "Wonderful, thanks a lot!", "channel": "review",
+                                                "rating": 1})
+    assert response.status_code == 200
+    assert "likely sarcasm" in response.json()["flags"][0]
+    assert client.post("/v1/analyze", json={"text": "Wonderful!", "rating": 9}).status_code == 422

@@ -5,16 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
-from service.api.schemas import BatchIn, BatchOut, ReadingOut, TextIn
+from service.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
+from service.channels.reading import with_readings
+from service.channels.review import read_review
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
 
 
 @router.post("", response_model=ReadingOut)
-async def analyze_one(body: TextIn, runtime: RuntimeDep) -> ReadingOut:
-    """Read one text; nothing is stored."""
+async def analyze_one(body: AnalyzeIn, runtime: RuntimeDep) -> ReadingOut:
+    """Read one text; nothing is stored. With a review ``rating``, ``flags`` says where rating and text disagree."""
     (reading,) = await runtime.batcher.submit([body.text])
-    return reading_out(reading, body.channel)
+    out = reading_out(reading, body.channel)
+    if body.rating is not None:
+        out.flags = with_readings(read_review(body.text, rating=body.rating), [reading])[1].flags
+    return out
 
 
 @router.post("/batch", response_model=BatchOut)

@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel, ValidationError
@@ -76,12 +76,15 @@ def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
 @router.post("/{customer_id}/conversations", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
 async def upload_conversation(
     customer_id: CustomerIdPath, runtime: RuntimeDep,
-    file: Annotated[UploadFile, File(description=".eml, .vtt, .srt, .json transcript, or .wav/.flac/.mp3/.ogg")],
+    file: Annotated[UploadFile, File(description=".eml, .txt (e-mail or chat), .vtt, .srt, .json transcript, or "
+                                     ".wav/.flac/.mp3/.ogg")],
     conversation_id: Annotated[str | None, Form(max_length=128, pattern=TEXT_PATTERN, description="Default: the "
                                                 "customer id and a hash of the file: one file is stored once.")] = None,
     started_at: Annotated[datetime | None, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
+    form: Annotated[Literal["email", "chat", "vtt", "srt", "json"] | None, Form(
+        alias="format", description="What the file is (default: from its extension, or a .txt file's content).")] = None,
 ) -> ConversationOut:
     """Read a conversation file turn by turn and store it on the customer's timeline (one transaction).
 
@@ -109,7 +112,7 @@ async def upload_conversation(
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:  # decoding and speech recognition in a worker thread; reading and storing through the shared queues
-            conversation = await run_in_threadpool(load_conversation, path, agent, settings)
+            conversation = await run_in_threadpool(load_conversation, path, agent, settings, form)
         except EmotraceError as exc:
             raise _without_paths(exc, path, name) from None
     if not conversation.utterances:
