@@ -15,18 +15,37 @@ from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
 from service.errors import EmotraceError
 
 MERGE_GAP_SECONDS = 1.0
+OVERLAP_WARN_SECONDS = 0.5
 
 
-def _turns(segments: list[Segment], speaker: str, role: str) -> list[Utterance]:
-    """Consecutive segments less than MERGE_GAP_SECONDS apart become one turn."""
+def _turns(segments: list[Segment], speaker: str, role: str, others: list[Segment] = ()) -> list[Utterance]:
+    """One speaker's words as turns: a turn ends at a pause of MERGE_GAP_SECONDS or more, and where the other
+    speaker starts talking in a pause between two of its words - even inside one recognised segment. (Whisper
+    stretches a word's end over the silence after it, so a pause is measured between word starts.)"""
+    interruptions = sorted(o.start for o in others)
+    pieces = [(w.text, w.start, w.end) for seg in segments for w in seg.words] if all(
+        seg.words for seg in segments) else [(seg.text, seg.start, seg.end) for seg in segments]
     turns: list[Utterance] = []
-    for seg in segments:
-        if turns and seg.start - (turns[-1].end or 0) < MERGE_GAP_SECONDS:
-            turns[-1].text = f"{turns[-1].text} {seg.text}"
-            turns[-1].end = seg.end
+    previous_start = 0.0
+    for text, start, end in pieces:
+        paused = start - previous_start >= MERGE_GAP_SECONDS
+        cut = next((t for t in interruptions if previous_start < t < start), None) if paused else None
+        if turns and start - (turns[-1].end or 0.0) < MERGE_GAP_SECONDS and cut is None:
+            turns[-1].text = f"{turns[-1].text} {text}"
+            turns[-1].end = end
         else:
-            turns.append(Utterance(seg.text, speaker, role, seg.start, seg.end))
+            if turns and cut is not None:  # the stretched last word ends where the other speaker begins
+                turns[-1].end = min(turns[-1].end or cut, cut)
+            turns.append(Utterance(text, speaker, role, start, end))
+        previous_start = start
     return turns
+
+
+def _overlaps(utterances: list[Utterance]) -> int:
+    """How many turns overlap a turn of the other role by OVERLAP_WARN_SECONDS or more."""
+    return sum(1 for i, a in enumerate(utterances) for b in utterances[i + 1 :]
+               if a.role != b.role and min(a.end or 0, b.end or 0) - max(a.start or 0, b.start or 0)
+               >= OVERLAP_WARN_SECONDS)
 
 
 def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mono_role: str = CUSTOMER,
@@ -44,11 +63,15 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
         sides = [(audio.channels[0], "speaker", mono_role)]
     warnings: list[str] = []
     utterances: list[Utterance] = []
-    for samples, speaker, role in sides:
-        if is_silent(samples):
+    silent = [is_silent(samples) for samples, _, _ in sides]
+    segments = [[] if quiet else transcribe(samples, asr_model, threads)
+                for (samples, _, _), quiet in zip(sides, silent, strict=True)]
+    for i, (samples, speaker, role) in enumerate(sides):
+        if silent[i]:
             warnings.append(f"The {speaker} channel is silent." if len(sides) == 2 else "The recording is silent.")
             continue
-        turns = _turns(transcribe(samples, asr_model, threads), speaker, role)
+        others = [seg for j, side in enumerate(segments) if j != i for seg in side]
+        turns = _turns(segments[i], speaker, role, others)
         if not turns:
             warnings.append(f"No speech recognised on the {speaker} channel.")
         voice = arousal_readings([features(samples[int(t.start * SAMPLE_RATE) : int(t.end * SAMPLE_RATE)])
@@ -58,5 +81,8 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
                 turn.metadata["voice"] = {"arousal": reading.arousal, "cues": reading.cues}
         utterances += turns
     utterances.sort(key=lambda u: (u.start or 0.0))
+    if overlapping := _overlaps(utterances):
+        warnings.append(f"{overlapping} turn(s) overlap the other speaker's by {OVERLAP_WARN_SECONDS} s or more "
+                        "(talking over each other).")
     return Conversation("call", utterances, warnings, {"duration_s": round(audio.duration, 2),
                                                        "channels": int(audio.channels.shape[0])})

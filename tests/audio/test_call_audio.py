@@ -35,6 +35,15 @@ def test_mono_clip_is_one_customer_and_transcribed_well(speech_dir) -> None:
     assert 0.0 <= conversation.utterances[0].metadata["voice"]["arousal"] <= 1.0
 
 
+def test_a_short_agent_reply_between_two_customer_sentences_is_its_own_turn(speech_dir) -> None:
+    call = stereo_call([(1, "My parcel never arrived at my house."), (0, "I see."),
+                        (1, "And nobody answered my emails either.")], speech_dir / "interjection.wav", gap=0.25)
+    conversation = read_call(call)
+    assert [u.role for u in conversation.utterances] == ["customer", "agent", "customer"], [
+        (u.role, u.start, u.end, u.text) for u in conversation.utterances]
+    assert not any("overlap" in w for w in conversation.warnings)
+
+
 def test_an_agitated_voice_reads_higher_arousal_than_the_same_speakers_calm_voice(speech_dir) -> None:
     sentence = "I have been waiting for my refund for three weeks and nobody has called me back."
     calm = sf.read(espeak(sentence, speech_dir / "calm.wav", speed=110, pitch=25, amplitude=60), dtype="float32")[0]
