@@ -218,3 +218,9 @@ def test_a_review_rating_that_contradicts_the_text_is_flagged() -> None:
     assert result.returncode == 0, result.stderr
     (reading,) = json.loads(result.stdout)
     assert reading["flags"] and "1/5" in reading["flags"][0]
+
+
+def test_a_folder_given_as_data_is_named_a_folder(tmp_path) -> None:
+    for command in (["batch", str(tmp_path), "-o", str(tmp_path / "o.jsonl")], ["evaluate", "--data", str(tmp_path)]):
+        result = run(*command)
+        assert result.returncode == 2 and "is a folder" in result.stderr and "does not exist" not in result.stderr

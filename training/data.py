@@ -86,6 +86,9 @@ def read_records(path: Path, encoding: str = "utf-8") -> list[dict[str, object]]
             raise EmotraceError("E215", f"{path} holds several splits: {list(dataset)}.",
                                 "Point --data at one split's folder (e.g. PATH/train).")
         return dataset.to_list()
+    if path.is_dir():
+        raise EmotraceError("E204", f"{path} is a folder, but not a dataset saved with datasets' save_to_disk "
+                            "(no dataset_info.json).", "Point --data at a CSV/JSONL/Parquet file or a saved dataset.")
     if not path.is_file():
         raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
     try:

@@ -127,6 +127,9 @@ class BatchJob:
 
     def _check(self, overwrite: bool) -> None:
         opts = self.options
+        if opts.input.is_dir():
+            raise EmotraceError("E502", f"{opts.input} is a folder.", "batch reads one JSONL, CSV or Parquet file; "
+                                "join the folder's files into one first.")
         if not opts.input.is_file():
             raise EmotraceError("E502", f"Input file {opts.input} does not exist.", "Check the path.")
         file_format(opts.output)
