@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from service.model.group_heads import GROUP_HEADS_FILE
+from service.model.labels import GOEMOTIONS_LABELS
 
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
@@ -23,15 +25,22 @@ def _fmt(value: object) -> str:
 
 
 def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str],
-                     recipe: str | None = None) -> None:
-    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics`` (``recipe``: training stages)."""
+                     recipe: str | None = None, labels: Sequence[str] = GOEMOTIONS_LABELS) -> None:
+    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics`` (``recipe``: training stages;
+    ``labels``: the model's label set)."""
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
+    goemotions = tuple(labels) == tuple(GOEMOTIONS_LABELS)
+    label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
+    dev_name = "GoEmotions dev" if goemotions else "Validation split"
+    grouped = [f"{g} macro-F1: {_fmt(emotions[f'{g}_macro_f1'])}" for g in ("ekman", "sentiment")
+               if emotions.get(f"{g}_macro_f1") is not None]
     lines = [
         f"# {out_dir.name}",
         "",
-        "Emotion reader for customer-experience text: 28 GoEmotions labels (multi-label), Ekman-7 and",
-        "sentiment views, valence/arousal and a dissatisfied/neutral/satisfied reading, from one encoder pass.",
+        f"Emotion reader for customer-experience text: {label_set} (multi-label)"
+        + (", Ekman-7 and sentiment views" if grouped else "") + ",",
+        "valence/arousal and a dissatisfied/neutral/satisfied reading where trained, from one encoder pass.",
         "",
         "## Model",
         "- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
@@ -55,10 +64,10 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "```",
         "",
         "## Figures (dev sets; thresholds were tuned on the same dev rows)",
-        f"- GoEmotions dev macro-F1 (28 labels): {_fmt(emotions['macro_f1'])}, micro-F1 {_fmt(emotions['micro_f1'])}",
+        f"- {dev_name} macro-F1 ({len(labels)} labels): {_fmt(emotions['macro_f1'])}, "
+        f"micro-F1 {_fmt(emotions['micro_f1'])}",
         f"- at threshold 0.5: {_fmt(metrics.get('emotions_dev_threshold_0.5_macro_f1'))}",
-        f"- Ekman macro-F1: {_fmt(emotions.get('ekman_macro_f1'))}; sentiment macro-F1: "
-        f"{_fmt(emotions.get('sentiment_macro_f1'))}",
+        *([f"- {'; '.join(grouped)}"] if grouped else []),
     ]
     affect = metrics.get("affect_emobank_dev")
     if isinstance(affect, dict):

@@ -112,5 +112,5 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
     if group_train is not None and schema.groupings:
         add_group_heads(EmotionClassifier.from_pretrained(out_dir), group_train)
     metrics = measure_directory(out_dir, dev, data_root)
-    write_model_card(out_dir, metrics, command, training_data, recipe)
+    write_model_card(out_dir, metrics, command, training_data, recipe, schema.labels)
     return metrics

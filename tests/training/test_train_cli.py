@@ -24,7 +24,9 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     labels = json.loads((model_dir / "labels.json").read_text())
     assert labels["labels"] == ["anger", "gratitude", "refund_request"]
-    assert "--label-column tag" in (model_dir / "MODEL_CARD.md").read_text()
+    card = (model_dir / "MODEL_CARD.md").read_text()
+    assert "--label-column tag" in card and "3 labels of its own (anger, gratitude, refund_request)" in card
+    assert "28" not in card.split("## Figures")[1] and "None" not in card and "GoEmotions dev" not in card
     readings = json.loads(run("analyze", "--model", str(model_dir), "--json", "I need a refund, the parcel never came").stdout)
     probabilities = readings[0]["probabilities"]
     assert "refund_request" in readings[0]["labels"]
