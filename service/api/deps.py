@@ -99,7 +99,8 @@ def message_out(message: Message) -> StoredMessageOut:
     return StoredMessageOut(
         id=message.id, customer_id=message.customer_id, conversation_id=message.conversation_id,
         channel=message.channel, speaker=message.speaker, timestamp=utc(message.timestamp), text=message.text,
-        labels=message.labels, ekman=message.ekman, sentiment=message.sentiment, valence=message.valence,
+        labels=message.labels, ekman=message.ekman, ekman_labels=message.ekman_labels, sentiment=message.sentiment,
+        sentiment_probabilities=message.sentiment_probabilities, valence=message.valence,
         arousal=message.arousal, satisfaction=message.satisfaction, satisfaction_class=message.satisfaction_class)
 
 

@@ -29,7 +29,8 @@ def new_message(item: MessageIn, reading: Reading, settings: Settings, now: date
         labels=reading.labels, ekman={k: round(v, 4) for k, v in reading.views["ekman"].probabilities.items()},
         sentiment=reading.views["sentiment"].labels, valence=reading.valence or 0.0, arousal=reading.arousal or 0.0,
         satisfaction=reading.satisfaction_score or 0.0,
-        satisfaction_class=reading.satisfaction_class or "neutral")
+        satisfaction_class=reading.satisfaction_class or "neutral", ekman_labels=reading.views["ekman"].labels,
+        sentiment_probabilities={k: round(v, 4) for k, v in reading.views["sentiment"].probabilities.items()})
 
 
 @dataclass(frozen=True)

@@ -225,8 +225,11 @@ class StoredMessageOut(BaseModel):
     timestamp: datetime
     text: str | None
     labels: list[str]
-    ekman: dict[str, float]
-    sentiment: list[str]
+    ekman: dict[str, float] = Field(description="Ekman group probabilities")
+    ekman_labels: list[str] | None = Field(description="Ekman groups that fire (null for rows stored before this field existed)")
+    sentiment: list[str] = Field(description="sentiment groups that fire")
+    sentiment_probabilities: dict[str, float] | None = Field(
+        description="sentiment group probabilities (null for rows stored before this field existed)")
     valence: float
     arousal: float
     satisfaction: float

@@ -74,7 +74,8 @@ class Ingestor:
             text=stored_text(str(row[self.options.text_column]), self.settings), labels=list(row["labels"]),
             ekman=dict(row["ekman_probabilities"]), sentiment=list(row["sentiment"]), valence=float(row["valence"] or 0),
             arousal=float(row["arousal"] or 0), satisfaction=float(row["satisfaction"] or 0),
-            satisfaction_class=str(row["satisfaction_class"] or "neutral"))
+            satisfaction_class=str(row["satisfaction_class"] or "neutral"), ekman_labels=list(row["ekman"]),
+            sentiment_probabilities=dict(row["sentiment_probabilities"]))
 
     def __call__(self, index: int, result: ChunkResult) -> None:
         """Store chunk ``index`` unless an earlier (killed) attempt already did."""

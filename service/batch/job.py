@@ -71,8 +71,8 @@ class BatchSummary:
     resumed_rows: int = 0  # rows whose chunks an earlier, interrupted run had finished
 
 
-OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment", "valence",
-                 "arousal", "satisfaction", "satisfaction_class")
+OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment",
+                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class")
 
 
 def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column: str,
@@ -98,12 +98,13 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column:
             record["id"] = row.fields.get(id_column) if row.fields else None
         for column in keep_columns:
             record[column] = row.fields.get(column) if row.fields else None
-        ekman = reading.views.get("ekman")
+        ekman, sentiment = reading.views.get("ekman"), reading.views.get("sentiment")
         record.update(
             labels=reading.labels, top_label=reading.top_label,
             ekman=ekman.labels if ekman else [],
             ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
-            sentiment=reading.views["sentiment"].labels if "sentiment" in reading.views else [],
+            sentiment=sentiment.labels if sentiment else [],
+            sentiment_probabilities={k: round(v, 4) for k, v in sentiment.probabilities.items()} if sentiment else {},
             valence=None if reading.valence is None else round(reading.valence, 4),
             arousal=None if reading.arousal is None else round(reading.arousal, 4),
             satisfaction=None if reading.satisfaction_score is None else round(reading.satisfaction_score, 4),

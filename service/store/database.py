@@ -54,6 +54,8 @@ class NewMessage:
     arousal: float
     satisfaction: float
     satisfaction_class: str
+    ekman_labels: list[str] | None = None
+    sentiment_probabilities: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,10 @@ class Message(Base):
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     labels: Mapped[list] = mapped_column(JSON)
-    ekman: Mapped[dict] = mapped_column(JSON)
-    sentiment: Mapped[list] = mapped_column(JSON)
+    ekman: Mapped[dict] = mapped_column(JSON)  # group probabilities
+    sentiment: Mapped[list] = mapped_column(JSON)  # groups that fire
+    ekman_labels: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    sentiment_probabilities: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     valence: Mapped[float] = mapped_column(Float)
     arousal: Mapped[float] = mapped_column(Float)
     satisfaction: Mapped[float] = mapped_column(Float)

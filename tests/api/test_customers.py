@@ -22,6 +22,9 @@ def test_record_and_timeline(client) -> None:
     assert response.status_code == 201
     body = response.json()
     assert body["messages"][0]["text"] == "Thanks, the new card works great! Mail me at [EMAIL]"
+    stored = body["messages"][0]  # each view in both shapes: probabilities and the groups that fire
+    assert stored["ekman_labels"] == ["joy"] and set(stored["ekman"]) >= {"joy", "anger"}
+    assert stored["sentiment"] == ["positive"] and stored["sentiment_probabilities"]["positive"] > 0.5
     happy = body["customers"][0]["score"]
     assert happy > 55
     angry = post(client, "c-1", [("customer", "My card was charged twice and nobody answers. I'm furious 😡"),

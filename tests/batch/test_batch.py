@@ -195,3 +195,4 @@ def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     rows = output_rows(tmp_path / "out.jsonl")
     assert [(r["msg_id"], bool(r["body"])) for r in rows] == [(f"m{i}", True) for i in range(1, 7)]
+    assert all(set(r["sentiment"]) <= set(r["sentiment_probabilities"]) for r in rows)
