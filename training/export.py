@@ -8,6 +8,7 @@ the same probabilities in any batch (within float rounding of the fp32 parts).""
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,6 +59,8 @@ def export_onnx(net: EmotionNet, path: Path) -> Path:
         # shape (tests/training/test_overfit.py exports on one shape and reads another)
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            # the graph is checked against the torch network on other shapes (tests/training/test_overfit.py)
+            warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
             torch.onnx.export(wrapper, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
                               output_names=wrapper.names, dynamic_axes=axes, opset_version=17, dynamo=False)
     finally:
@@ -70,7 +73,13 @@ def quantize_int8(source: Path, target: Path) -> Path:
     (per-tensor scales cost 0.007 dev macro-F1 and 0.006 Ekman macro-F1 at the same speed)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # ORT's advice to pre-process (shape inference) is for static quantization
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)
     return target
 
 

@@ -22,6 +22,7 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
                  "--from-model", str(DEFAULT_MODEL_DIR), "--output", str(tmp_path / "run"),
                  "--model-dir", str(model_dir), "--epochs", "2", "--batch-size", "8")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Warning" not in result.stderr and "WARNING" not in result.stderr, result.stderr[-2000:]
     labels = json.loads((model_dir / "labels.json").read_text())
     assert labels["labels"] == ["anger", "gratitude", "refund_request"]
     card = (model_dir / "MODEL_CARD.md").read_text()
