@@ -401,6 +401,8 @@ def batch(
     id_column: Annotated[str | None, typer.Option(help="Column to copy into the output as 'id'.")] = None,
     keep_columns: Annotated[str | None, typer.Option(help="Input columns to copy into the output, comma-separated "
                                                      "(e.g. text,ticket_id).")] = None,
+    rating_column: Annotated[str | None, typer.Option(help="Reviews: the star-rating column (1-5); each row gets "
+                                                      "'flags' where rating and text disagree.")] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (a cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address; none = local cluster.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
@@ -433,7 +435,7 @@ def batch(
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
                            str(model) if model else str(settings.model_dir),
                            tuple(dict.fromkeys([*kept, *(columns.keep(text_column) if ingest else ())])),
-                           checked_encoding(encoding))
+                           checked_encoding(encoding), rating_column)
     job = BatchJob(options, overwrite=overwrite)
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
     ingestor = None

@@ -26,8 +26,7 @@ def _worker_classifier(model_dir: str | None) -> EmotionClassifier:
 
 
 def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[InputRow]) -> tuple[int, ChunkResult]:
-    return index, read_chunk(_worker_classifier(options.model_dir), rows, options.text_column, options.id_column,
-                             options.keep_columns)
+    return index, read_chunk(_worker_classifier(options.model_dir), rows, options)
 
 
 def local_runner(options: BatchOptions) -> ChunkRunner:
@@ -36,7 +35,7 @@ def local_runner(options: BatchOptions) -> ChunkRunner:
 
     def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         for index, rows in chunks:
-            yield index, read_chunk(classifier, rows, options.text_column, options.id_column, options.keep_columns)
+            yield index, read_chunk(classifier, rows, options)
 
     return run
 

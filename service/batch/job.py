@@ -23,8 +23,10 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from service.batch.rows import InputRow, check_decodable, columns_of, count_rows, file_format, read_rows, write_rows
+from service.channels.reading import rating_flags
 from service.errors import EmotraceError
 from service.model.classifier import EmotionClassifier
+from service.model.reading import Reading
 
 PART_DIGITS = 6
 
@@ -41,13 +43,15 @@ class BatchOptions:
     model_dir: str | None = None
     keep_columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    rating_column: str | None = None  # reviews' star ratings (1-5): each row gets flags where they disagree
 
     def manifest(self) -> dict[str, object]:
         """What must match for a run to be resumed."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
-                "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding}
+                "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding,
+                "rating_column": self.rating_column}
 
 
 @dataclass
@@ -72,12 +76,12 @@ class BatchSummary:
 
 
 OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment",
-                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class")
+                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class", "flags")
 
 
-def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column: str,
-               id_column: str | None, keep_columns: tuple[str, ...] = ()) -> ChunkResult:
+def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], options: BatchOptions) -> ChunkResult:
     """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
+    text_column, id_column, keep_columns = options.text_column, options.id_column, options.keep_columns
     good: list[tuple[InputRow, str]] = []
     errors: list[dict[str, object]] = []
     for row in rows:
@@ -110,8 +114,21 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], text_column:
             satisfaction=None if reading.satisfaction_score is None else round(reading.satisfaction_score, 4),
             satisfaction_class=reading.satisfaction_class,
         )
+        if options.rating_column is not None and row.fields is not None:
+            record["flags"] = _rating_flags(reading, row.fields.get(options.rating_column))
         out.append(record)
     return ChunkResult(out, errors, dict(labels))
+
+
+def _rating_flags(reading: Reading, value: object) -> list[str]:
+    """A row's review rating against its reading; an unreadable rating is said, not dropped."""
+    try:
+        rating = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return [f"Unreadable rating {value!r}: not compared."]
+    if not 1 <= rating <= 5:
+        return [f"Rating {rating:g} is outside 1-5: not compared."]
+    return rating_flags(reading, rating)
 
 
 ChunkRunner = Callable[[Iterator[tuple[int, list[InputRow]]]], Iterator[tuple[int, ChunkResult]]]
@@ -139,7 +156,7 @@ class BatchJob:
         if not columns:
             raise EmotraceError("E513", f"{opts.input.name} is empty: no header row or record to read.",
                                 "Check that it is the file you meant.")
-        for column in (opts.text_column, opts.id_column, *opts.keep_columns):
+        for column in (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns):
             if column is not None and column not in columns:
                 raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
         clash = sorted(set(opts.keep_columns) & set(OUTPUT_FIELDS))

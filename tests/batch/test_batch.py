@@ -196,3 +196,13 @@ def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
     rows = output_rows(tmp_path / "out.jsonl")
     assert [(r["msg_id"], bool(r["body"])) for r in rows] == [(f"m{i}", True) for i in range(1, 7)]
     assert all(set(r["sentiment"]) <= set(r["sentiment_probabilities"]) for r in rows)
+
+
+def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> None:
+    source = tmp_path / "reviews.csv"
+    source.write_text("text,stars\n\"Wonderful, thanks a lot, I love it!\",1\n\"Wonderful, I love it!\",5\n"
+                      "\"Fine.\",n/a\n")
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--rating-column", "stars")
+    assert result.returncode == 0, result.stderr
+    flags = [r["flags"] for r in output_rows(tmp_path / "out.jsonl")]
+    assert "likely sarcasm" in flags[0][0] and flags[1] == [] and "Unreadable rating" in flags[2][0]
