@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from service.paths import DEFAULT_MODEL_DIR
+
 EMOTRACE = shutil.which("emotrace") or str(Path(sys.executable).with_name("emotrace"))
 
 
@@ -224,3 +226,34 @@ def test_a_folder_given_as_data_is_named_a_folder(tmp_path) -> None:
     for command in (["batch", str(tmp_path), "-o", str(tmp_path / "o.jsonl")], ["evaluate", "--data", str(tmp_path)]):
         result = run(*command)
         assert result.returncode == 2 and "is a folder" in result.stderr and "does not exist" not in result.stderr
+
+
+REVIEWS = [("I love it, works perfectly, thank you!", 5, "satisfied"), ("Broken on arrival, I want my money back.", 1,
+           "dissatisfied"), ("It is okay I guess.", 3, "neutral"), ("Terrible support, never again.", 2,
+           "dissatisfied"), ("Great value, very happy.", 4, "satisfied"), ("Where is my order? Still nothing.", 1,
+           "dissatisfied")]
+
+
+def test_evaluate_satisfaction_against_ratings_or_classes(tmp_path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,stars,feeling\n" + "".join(f'"{t}",{r},{c}\n' for t, r, c in REVIEWS), encoding="utf-8")
+    rated = json.loads(run("evaluate", "--data", str(path), "--rating-column", "stars", "--json").stdout)
+    assert rated["n"] == 5 and rated["left_out_three_star"] == 1  # three stars are mixed: not scored
+    assert rated["dissatisfied_auc"] == 1.0 and rated["dissatisfied_recall"] >= 2 / 3
+    classes = json.loads(run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", "--json").stdout)
+    assert classes["n"] == 6 and classes["left_out_three_star"] == 0 and 0 <= classes["calibration_error"] <= 1
+    both = run("evaluate", "--data", str(path), "--rating-column", "stars", "--satisfaction-column", "feeling")
+    assert both.returncode == 2 and "E211" in both.stderr
+
+
+def test_comparing_a_model_with_itself_shows_no_difference(tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text('text,labels\n"Thanks so much!",gratitude\n"I hate waiting",anger\n"ok",neutral\n',
+                    encoding="utf-8")
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "copy")
+    result = run("evaluate", "--data", str(path), "--model", str(DEFAULT_MODEL_DIR), "--model", str(copy), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["macro_f1_difference"] == 0.0 and len(report["models"]) == 2
+    text = run("evaluate", "--data", str(path), "--model", str(DEFAULT_MODEL_DIR), "--model", str(copy)).stdout
+    assert "[0]" in text and "[1]" in text and "macro-F1 difference (last - first): +0.0000" in text

@@ -148,3 +148,33 @@ def test_with_an_id_key_the_database_never_holds_the_customers_own_ids(tmp_path)
         assert client.delete(f"/v1/customers/{customer}").status_code == 204
     with pytest.raises(EmotraceError, match="E017"):
         make_client(tmp_path, id_key="short")
+
+
+def test_customer_list_pages_and_filters_and_alerts_sort_and_limit(client) -> None:
+    post(client, "happy", [("customer", "Thank you so much, wonderful service, I love it!")], 1, "h")
+    post(client, "calm", [("customer", "Could you tell me when the shop opens?")], 1, "c")
+    post(client, "angry", [("customer", "Thanks, all good.")], 3, "a1")
+    post(client, "angry", [("customer", "This is disgusting, I am furious, you stole my money!!! 😡😡")], 0.1, "a2")
+    post(client, "livid", [("customer", "Disgusting service, I am absolutely furious 😡😡")], 0.5, "l1")
+    everyone = [c["id"] for c in client.get("/v1/customers").json()]
+    assert set(everyone[:2]) == {"angry", "livid"} and set(everyone) == {"happy", "calm", "angry", "livid"}
+    assert [c["id"] for c in client.get("/v1/customers", params={"limit": 1, "offset": 1}).json()] == everyone[1:2]
+    segment = client.get("/v1/customers/happy").json()["segment"]
+    assert "happy" in [c["id"] for c in client.get("/v1/customers", params={"segment": segment}).json()]
+    assert all(c["segment"] == segment for c in client.get("/v1/customers", params={"segment": segment}).json())
+    alerts = client.get("/v1/alerts", params={"sort": "newest"}).json()
+    assert {a["customer_id"] for a in alerts} == {"angry", "livid"}
+    assert [a["at"] for a in alerts] == sorted((a["at"] for a in alerts), reverse=True)
+    assert alerts[0]["customer_id"] == "angry"  # the newer one
+    by_severity = client.get("/v1/alerts", params={"sort": "severity"}).json()
+    ranks = [{"critical": 0, "warning": 1}[a["severity"]] for a in by_severity]
+    assert ranks == sorted(ranks)
+    assert len(client.get("/v1/alerts", params={"limit": 1}).json()) == 1
+
+
+def test_an_api_key_in_the_query_opens_the_live_feed_route(tmp_path) -> None:
+    key = "k3y-0f-at-least-16-chars"
+    with make_client(tmp_path, api_keys=[key]) as client:
+        assert client.get("/v1/customers").status_code == 401
+        assert client.get("/v1/customers", params={"api_key": key}).status_code == 200
+        assert client.get("/v1/customers", params={"api_key": "wrong-key-of-some-length"}).status_code == 401

@@ -206,3 +206,19 @@ def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> No
     assert result.returncode == 0, result.stderr
     flags = [r["flags"] for r in output_rows(tmp_path / "out.jsonl")]
     assert "likely sarcasm" in flags[0][0] and flags[1] == [] and "Unreadable rating" in flags[2][0]
+
+
+def test_parquet_and_csv_inputs_are_read_row_by_row(tmp_path) -> None:
+    import pyarrow as pa
+
+    texts = ["Thanks, that fixed it!", "Where is my parcel?\nIt is late.", "I want a refund, now."]
+    pq.write_table(pa.table({"msg_id": ["a", "b", "c"], "body": texts}), tmp_path / "in.parquet")
+    (tmp_path / "in.csv").write_text('msg_id,body\na,"Thanks, that fixed it!"\nb,"Where is my parcel?\nIt is late."\n'
+                                    'c,"I want a refund, now."\n', encoding="utf-8")
+    for name in ("in.parquet", "in.csv"):
+        out = tmp_path / f"{name}.jsonl"
+        result = run("batch", str(tmp_path / name), "-o", str(out), "--text-column", "body", "--id-column", "msg_id",
+                     "--keep-columns", "body")
+        assert result.returncode == 0, result.stderr
+        assert [(r["row"], r["id"], r["body"]) for r in output_rows(out)] == [
+            (1, "a", texts[0]), (2, "b", texts[1]), (3, "c", texts[2])]
