@@ -162,3 +162,19 @@ def test_packaged_graph_has_fixed_activation_scales(trained) -> None:
     batched = classifier.raw_outputs(texts).probabilities
     alone = np.concatenate([classifier.raw_outputs([t]).probabilities for t in texts])
     assert np.abs(batched - alone).max() < 1e-4
+
+
+def test_early_stopping_keeps_the_best_epoch(tmp_path) -> None:
+    scores = iter([0.5, 0.9, 0.4, 0.3, 0.2, 0.1])  # best at epoch 2, then two worse epochs: patience 2 stops at 4
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=tmp_path, epochs=6, batch_size=8, learning_rate=1e-3, patience=2,
+                             checkpoint_every=1000)
+    trained = Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args,
+                      validate=lambda _: next(scores)).train()
+    assert sorted(p.name for p in tmp_path.glob("epoch-*")) == ["epoch-1", "epoch-2", "epoch-3", "epoch-4"]
+    best = EmotionNet.from_directory(tmp_path / "epoch-2").state_dict()
+    last = EmotionNet.from_directory(tmp_path / "epoch-4").state_dict()
+    kept = trained.state_dict()
+    assert all(torch.equal(kept[name], best[name]) for name in best)
+    assert not all(torch.equal(kept[name], last[name]) for name in last)
