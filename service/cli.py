@@ -16,7 +16,7 @@ import typer
 from service.encoding import checked_encoding
 from service.errors import EmotraceError
 from service.paths import DEFAULT_MODEL_DIR
-from service.settings import check_serving, get_settings
+from service.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from service.model.classifier import EmotionClassifier
@@ -159,7 +159,7 @@ def analyze(
     inputs = _input_texts(texts or [], file)
     classifier = load_classifier(model or settings.model_dir, settings.threads)
     readings = classifier.predict(inputs)
-    flags = [_review_flags(text, reading, rating) for text, reading in zip(inputs, readings, strict=True)]
+    flags = [_review_flags(reading, rating) for reading in readings]
     if as_json:
         typer.echo(json.dumps([{**r.to_dict(), "flags": f} for r, f in zip(readings, flags, strict=True)],
                               ensure_ascii=False, indent=2))
@@ -168,14 +168,13 @@ def analyze(
                              for r, f in zip(readings, flags, strict=True)))
 
 
-def _review_flags(text: str, reading: Reading, rating: float | None) -> list[str]:
+def _review_flags(reading: Reading, rating: float | None) -> list[str]:
     """Where a review's star rating and its reading disagree (none without a rating)."""
     if rating is None:
         return []
-    from service.channels.reading import with_readings
-    from service.channels.review import read_review
+    from service.channels.review import review_flags
 
-    return with_readings(read_review(text, rating=rating), [reading])[1].flags
+    return review_flags(reading, rating)
 
 
 def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str | None, as_json: bool) -> None:
@@ -478,11 +477,11 @@ def serve(
 
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    check_serving(settings)
+    service_app = create_app(settings)  # refuses weak keys or an open address without keys (check_serving)
     _check_port_free(settings.host, settings.port)
     load_classifier(settings.model_dir)  # fail fast with a clear message
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(service_app, host=settings.host, port=settings.port, log_level="warning")
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -13,6 +13,7 @@ from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.problems import overloaded_response
 from service.settings import Settings
 
 
@@ -36,12 +37,8 @@ class LimitAndMeasure:
         length = dict(scope["headers"]).get(b"content-length")
         runtime = getattr(scope["app"].state, "runtime", None)
         if scope["method"] == "POST" and runtime is not None and (reason := runtime.batcher.backlog()):
-            # Shed before the body is even read: under overload, refusing must cost far less than serving. Closing
-            # the connection makes a client that ignores Retry-After reconnect first, which slows it down.
-            response = JSONResponse({"detail": f"Service overloaded ({reason}); retry shortly."},
-                                    status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                                    headers={"Retry-After": "1", "Connection": "close"})
-            await response(scope, receive, send)
+            # shed before the body is even read: under overload, refusing must cost far less than serving
+            await overloaded_response(reason, close_connection=True)(scope, receive, send)
             return
         too_large = f"Request body is over the limit of {limit:,} bytes."
         if length is not None and (not length.isdigit() or int(length) > limit):

@@ -53,6 +53,14 @@ def preview(value: object) -> str | int | bool | None:
     return text if len(text) <= INPUT_PREVIEW_CHARS else f"{text[:INPUT_PREVIEW_CHARS]}… ({len(text):,} characters)"
 
 
+def overloaded_response(reason: object, close_connection: bool = False) -> JSONResponse:
+    """503 with Retry-After for a request refused under overload; ``close_connection`` when it is refused before
+    its body is read, so a client that ignores Retry-After must reconnect first, which slows it down."""
+    headers = {"Retry-After": "1", **({"Connection": "close"} if close_connection else {})}
+    return JSONResponse({"detail": f"Service overloaded ({reason}); retry shortly."},
+                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+
+
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
     """The validation errors of a request, each with a safe preview of its input."""
     return [{"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": str(error.get("type", "")),
@@ -83,8 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Overloaded)
     async def overloaded(_: Request, exc: Overloaded) -> JSONResponse:
-        return JSONResponse({"detail": f"Service overloaded ({exc}); retry shortly."},
-                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+        return overloaded_response(exc)
 
     @app.exception_handler(EmotraceError)
     async def bad_input(_: Request, exc: EmotraceError) -> JSONResponse:

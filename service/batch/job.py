@@ -209,8 +209,9 @@ class BatchJob:
         self.parts.mkdir(parents=True, exist_ok=True)
         (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
         total = count_rows(self.options.input)
-        done_rows = sum(data["rows"] + len(data["errors"]) for data in self._finished_parts())
-        resumed_rows = sum(data["rows"] for data in self._finished_parts())
+        finished = list(self._finished_parts())
+        resumed_rows = sum(data["rows"] for data in finished)
+        done_rows = resumed_rows + sum(len(data["errors"]) for data in finished)
         bar = tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress, dynamic_ncols=True)
         for index, result in runner(self.pending_chunks()):
             if before_commit is not None:

@@ -6,8 +6,7 @@ from fastapi import APIRouter
 
 from service.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
 from service.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
-from service.channels.reading import with_readings
-from service.channels.review import read_review
+from service.channels.review import review_flags
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
 
@@ -18,7 +17,7 @@ async def analyze_one(body: AnalyzeIn, runtime: RuntimeDep) -> ReadingOut:
     (reading,) = await runtime.batcher.submit([body.text])
     out = reading_out(reading, body.channel)
     if body.rating is not None:
-        out.flags = with_readings(read_review(body.text, rating=body.rating), [reading])[1].flags
+        out.flags = review_flags(reading, body.rating)
     return out
 
 

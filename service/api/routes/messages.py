@@ -49,11 +49,12 @@ async def record_messages(
     gone before the write is dropped (nothing stored)."""
     texts = [m.text for m in body.messages]
     check_request_size("messages", texts, runtime.settings)
-    request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    request_sha = ""  # the request's hash matters only under a key: computed then, not on every write
     if idempotency_key is not None:
         if not IDEMPOTENCY_KEY.match(idempotency_key):
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                                 "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
+        request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         if (replayed := await _replay(runtime, idempotency_key, request_sha, response)) is not None:
             return replayed
     readings = await runtime.batcher.submit(texts)
