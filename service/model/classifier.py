@@ -204,7 +204,7 @@ class EmotionClassifier:
         for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
             if max_chunks is not None and len(ids) > max_chunks * window:
                 raise EmotraceError(
-                    "E009", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
+                    "E010", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
                     f"of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
             pieces = [ids] if len(ids) <= window else [
                 self._encode_chunk(c) for c in chunk_text(text, self._count_tokens, window)

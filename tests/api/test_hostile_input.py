@@ -156,7 +156,7 @@ def test_a_text_that_expands_past_the_chunk_limit_gets_422(tmp_path) -> None:
     with make_client(tmp_path, max_chunks_per_text=8) as client:
         response = client.post("/v1/analyze", json={"text": "😡" * 2_000})
         assert response.status_code == 422, response.text
-        assert "chunks" in response.text
+        assert "chunks" in response.text and "[E010]" in response.text
         assert client.post("/v1/analyze", json={"text": "Where is my order? " * 40}).status_code == 200
 
 
