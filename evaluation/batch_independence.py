@@ -4,7 +4,7 @@ Reads GoEmotions dev texts one at a time, then in shuffled batches of several si
 and ``emotrace batch`` group them), and counts texts whose labels, grouped views or satisfaction class differ,
 and the largest probability difference.
 
-``python -m evaluation.batch_independence [--texts 2000] [--model DIR]``
+``python -m emotrace.evaluation.batch_independence [--texts 2000] [--model DIR]``
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from service.model.classifier import EmotionClassifier
-from service.model.labels import GOEMOTIONS_LABELS
-from service.model.reading import Reading
-from service.settings import get_settings
-from training.data import read_goemotions_tsv
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.model.reading import Reading
+from emotrace.settings import get_settings
+from emotrace.training.data import read_goemotions_tsv
 
 BATCH_SIZES = (8, 64, 256)
 

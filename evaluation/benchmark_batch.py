@@ -1,7 +1,7 @@
 """Batch throughput and peak memory: ``emotrace batch`` over N generated short messages, with the local
 engine and with a 2-worker local Dask cluster, in one benchmark run.
 
-    python -m evaluation.benchmark_batch [--rows 1000000] [--engines local dask]
+    python -m emotrace.evaluation.benchmark_batch [--rows 1000000] [--engines local dask]
 
 Peak memory is the largest total RSS of the batch process and all its children (Dask workers),
 sampled every 0.2 s.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from evaluation.common import print_figures
+from emotrace.evaluation.common import print_figures
 
 OPENINGS = ["hi", "hello", "hey team", "good morning", "", "", "ugh", "thanks", "so"]
 BODIES = ["my order {n} still hasn't arrived", "thank you so much for the quick help", "the app keeps crashing",

@@ -11,7 +11,7 @@ First, the model alone is timed the same two ways in this process (``--clients``
 text per call, server settings): that ratio is the most micro-batching can gain over HTTP, where
 every request also pays its own parsing, validation, storage and response work.
 
-    python -m evaluation.benchmark_http [--clients 16] [--seconds 20] [--endpoint messages|analyze]
+    python -m emotrace.evaluation.benchmark_http [--clients 16] [--seconds 20] [--endpoint messages|analyze]
         [--sentences 1]   # --sentences 6: e-mail-length messages (six dev texts joined)
         [--no-compare]    # micro-batching only: e.g. overload, --clients 1024 --no-compare
 
@@ -31,8 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation.common import goemotions_dev, print_figures
-from evaluation.live_server import running_server
+from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.evaluation.live_server import running_server
 
 WRK_SCRIPT = """
 local threads = {}
@@ -84,7 +84,7 @@ def request_bodies(endpoint: str, texts: list[str], customers: int = 400) -> lis
 
 def model_ceiling(texts: list[str], clients: int) -> dict[str, object]:
     """Texts/s of the model alone: calls of ``clients`` texts vs one text per call, and their ratio."""
-    from service.model.classifier import EmotionClassifier
+    from emotrace.model.classifier import EmotionClassifier
 
     classifier = EmotionClassifier.from_pretrained(spin_wait=False)  # as the server loads it
     classifier.predict(texts[:64])  # warm-up

@@ -3,7 +3,7 @@
 Every write re-scores the customer it touches, so this is the per-write cost for a customer with that
 much history (pure scoring; the store's read of the rows comes on top).
 
-    python -m evaluation.benchmark_scoring [--messages 100 1000 10000]
+    python -m emotrace.evaluation.benchmark_scoring [--messages 100 1000 10000]
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from evaluation.common import print_figures
-from service.scoring.rules import ScoringRules
-from service.scoring.timeline import Signal, build_timeline
+from emotrace.evaluation.common import print_figures
+from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.timeline import Signal, build_timeline
 
 
 def history(n: int, seed: int = 7) -> list[Signal]:

@@ -2,7 +2,7 @@
 sorted batches) vs ``transformers.pipeline("text-classification")`` in torch fp32 over the same
 fine-tuned weights. Also single-text latency percentiles and peak memory.
 
-    python -m evaluation.benchmark_speed [--torch-weights DIR] [--limit N]
+    python -m emotrace.evaluation.benchmark_speed [--torch-weights DIR] [--limit N]
 
 The torch weights default to the shipped model directory (stored in fp16, run in fp32 here).
 """
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from evaluation.common import goemotions_dev, print_figures
-from service.errors import EmotraceError
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.text.normalize import normalize_text
+from emotrace.errors import EmotraceError
+from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from transformers import Pipeline
@@ -48,7 +48,7 @@ def pipeline_over(weights: Path) -> Pipeline:
     from transformers import BertConfig, BertModel, BertPreTrainedModel, pipeline
     from transformers.modeling_outputs import SequenceClassifierOutput
 
-    from training.modeling import EmotionNet, mean_pool
+    from emotrace.training.modeling import EmotionNet, mean_pool
 
     net = EmotionNet.from_directory(weights).eval()
 

@@ -4,7 +4,7 @@ Single-message writes to 400 customers that already have history, stored one per
 groups (as the service's writer does when requests wait for it): each group is one transaction that
 inserts the messages and re-scores their customers from one query. SQLite, a new file per group size.
 
-    python -m evaluation.benchmark_store [--groups 1 4 16] [--messages 1600]
+    python -m emotrace.evaluation.benchmark_store [--groups 1 4 16] [--messages 1600]
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from evaluation.common import print_figures
-from service.store.database import NewMessage, Store
+from emotrace.evaluation.common import print_figures
+from emotrace.store.database import NewMessage, Store
 
 CUSTOMERS = 400
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")

@@ -2,7 +2,7 @@
 (75 s at the default 60: whole turns), word error rate on
 espeak-ng speech of known sentences, and high- vs low-arousal balanced accuracy on EmoDB dev.
 
-    python -m evaluation.benchmark_voice [--call-seconds 60]
+    python -m emotrace.evaluation.benchmark_voice [--call-seconds 60]
 
 EmoDB dev (speakers 03 and 08) is research-only data read from ../shared/data; nothing of it is shipped.
 High arousal: anger, happiness, fear; low: sadness, boredom, neutral. Disgust sits between the two in
@@ -22,13 +22,13 @@ import jiwer
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 
-from evaluation.common import print_figures
-from evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
-from service.audio.asr import load_whisper, transcribe
-from service.audio.call import read_call
-from service.audio.io import load_audio
-from service.audio.prosody import arousal_readings, features
-from service.settings import get_settings
+from emotrace.audio.asr import load_whisper, transcribe
+from emotrace.audio.call import read_call
+from emotrace.audio.io import load_audio
+from emotrace.audio.prosody import arousal_readings, features
+from emotrace.evaluation.common import print_figures
+from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
+from emotrace.settings import get_settings
 
 HIGH, LOW = {"anger", "happiness", "fear"}, {"sadness", "boredom", "neutral"}
 TURN_SECONDS = 4.5  # a rough length of one spoken sentence, to size the call

@@ -6,9 +6,9 @@ Three kinds of test over customer-service phenomena:
   (nor move the satisfaction score by more than ``INVARIANCE_TOLERANCE``);
 - directional (DIR): adding "again", "third time", "still" to a complaint must not raise satisfaction.
 The cases were written for this suite only; no training data was written or augmented from them (the
-training texts are the public sources of ``training.distill.transfer_texts``).
+training texts are the public sources of ``emotrace.training.distill.transfer_texts``).
 
-``python -m evaluation.checklist [--model DIR] [--json] [--failures]`` prints the pass rates.
+``python -m emotrace.evaluation.checklist [--model DIR] [--json] [--failures]`` prints the pass rates.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Annotated
 
 import typer
 
-from service.model.classifier import EmotionClassifier
-from service.model.reading import Reading
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.reading import Reading
 
 INVARIANCE_TOLERANCE = 0.25
 DIRECTIONAL_TOLERANCE = 0.05

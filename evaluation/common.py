@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from service.model.labels import GOEMOTIONS_LABELS
-from service.settings import get_settings
-from training.data import LabelledTexts, read_goemotions_tsv
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.settings import get_settings
+from emotrace.training.data import read_goemotions_tsv
 
 
 def goemotions_dev(data_root: Path | None = None) -> LabelledTexts:

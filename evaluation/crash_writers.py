@@ -6,7 +6,7 @@ connection error or a 503 until it is acknowledged, as a client following the AP
 server is killed with SIGKILL at random moments and restarted on the same database. At the end the database is
 read directly: acknowledged messages missing, and messages stored more than once, are counted.
 
-    python -m evaluation.crash_writers [--writers 12] [--kills 4] [--database-url URL]
+    python -m emotrace.evaluation.crash_writers [--writers 12] [--kills 4] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import httpx
 import typer
 from sqlalchemy import select
 
-from evaluation.common import print_figures
-from evaluation.live_server import EMOTRACE, free_port
-from service.store.database import Store
-from service.store.tables import Message
+from emotrace.evaluation.common import print_figures
+from emotrace.evaluation.live_server import EMOTRACE, free_port
+from emotrace.store.database import Store
+from emotrace.store.tables import Message
 
 
 def _serve(database_url: str, port: int) -> subprocess.Popen[bytes]:

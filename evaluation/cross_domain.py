@@ -8,7 +8,7 @@ By default it starts from the base encoder at one rate for everything. ``--start
 (the recipe's stage-1 emotion network) with ``--encoder-learning-rate 3e-5 --learning-rate 3e-4``
 follows the shipped recipe's stage 2 instead.
 
-    python -m evaluation.cross_domain [--steps 600] [--hold-out banking77 cfpb] [--start-from DIR]
+    python -m emotrace.evaluation.cross_domain [--steps 600] [--hold-out banking77 cfpb] [--start-from DIR]
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from evaluation.common import print_figures
-from evaluation.satisfaction import satisfaction_report
-from service.settings import get_settings
-from training.modeling import EmotionNet, base_encoder_path, predict_heads
-from training.satisfaction_data import SatisfactionData, balanced_cap, load_satisfaction
-from training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.evaluation.common import print_figures
+from emotrace.model.metrics import satisfaction_report
+from emotrace.settings import get_settings
+from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
+from emotrace.training.satisfaction_data import SatisfactionData, balanced_cap, load_satisfaction
+from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 SOURCES = ("reviews", "cfpb", "banking77", "goemotions")
 

@@ -10,7 +10,7 @@
 - Satisfaction test splits of the training sources: calibration error (ECE) per source.
 - GoEmotions dev macro-F1 with per-label thresholds tuned on dev (in-sample, as in ``metrics.json``).
 
-``python -m evaluation.customer_domain [--model DIR ...] [--teacher-outputs FILE] [--json]``. The teacher
+``python -m emotrace.evaluation.customer_domain [--model DIR ...] [--teacher-outputs FILE] [--json]``. The teacher
 outputs are the all-mpnet-base-v2 teacher's readings of these same sets, saved where it was trained.
 """
 
@@ -26,13 +26,12 @@ import numpy as np
 import typer
 from sklearn.metrics import f1_score, recall_score
 
-from evaluation.metrics import binary_auc, tuned_macro_f1
-from evaluation.satisfaction import satisfaction_report
-from service.model.classifier import EmotionClassifier
-from service.model.labels import GOEMOTIONS_LABELS
-from service.settings import get_settings
-from training.data import read_goemotions_tsv
-from training.satisfaction_data import DISSATISFIED, load_satisfaction
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.model.metrics import binary_auc, satisfaction_report, tuned_macro_f1
+from emotrace.settings import get_settings
+from emotrace.training.data import read_goemotions_tsv
+from emotrace.training.satisfaction_data import DISSATISFIED, load_satisfaction
 
 SANDERS_CLASSES = {"negative": DISSATISFIED, "neutral": 1, "positive": 2}
 IRRELEVANT = -1  # Sanders tweets not about the brand: read, but not scored

@@ -1,7 +1,7 @@
 """Emoji ablation: macro-F1 on the GoEmotions dev texts that contain emoji or emoticons, read with and
 without the normalizer (same shipped model; without it, emoji reach the tokenizer as [UNK]).
 
-    python -m evaluation.emoji_ablation [--model DIR] [--compare OTHER_DIR]
+    python -m emotrace.evaluation.emoji_ablation [--model DIR] [--compare OTHER_DIR]
 
 On a couple of hundred texts a macro-F1 moves a lot on a few decisions: ``--compare`` counts, per view,
 the texts whose decisions differ between the two models and how many of those turned right or wrong
@@ -14,14 +14,14 @@ import argparse
 
 import numpy as np
 
-from evaluation.common import goemotions_dev, print_figures
-from evaluation.evaluate import evaluate
-from service.model.classifier import EmotionClassifier
-from service.model.decision import group_matrix, group_targets
-from service.model.labels import LabelSchema
-from service.model.reading import Reading
-from service.text.normalize import contains_emoji
-from training.data import LabelledTexts
+from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.decision import group_matrix, group_targets
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import LabelSchema
+from emotrace.model.metrics import evaluate
+from emotrace.model.reading import Reading
+from emotrace.text.normalize import contains_emoji
 
 
 def decision_changes(gold: list[set[str]], ours: list[set[str]], theirs: list[set[str]]) -> dict[str, int]:

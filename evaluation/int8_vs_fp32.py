@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.common import goemotions_dev, print_figures
-from evaluation.evaluate import evaluate_outputs
-from service.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
-from training.export import export_onnx
-from training.modeling import EmotionNet
+from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
+from emotrace.model.metrics import evaluate_outputs
+from emotrace.training.export import export_onnx
+from emotrace.training.modeling import EmotionNet
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """How optimistic are the dev figures? Thresholds tuned on one half of GoEmotions dev, scored on the other.
 
-    python -m evaluation.out_of_fold [--models DIR ...] [--halvings N]
+    python -m emotrace.evaluation.out_of_fold [--models DIR ...] [--halvings N]
 
 The shipped figures tune the thresholds on all of dev and score on the same rows. Here every halving
 tunes on one random half and scores the other (and the other way round); the figures are the means over
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.common import goemotions_dev, print_figures
-from evaluation.metrics import tuned_macro_f1
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.model.decision import group_matrix, group_targets
+from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.decision import group_matrix, group_targets
+from emotrace.model.metrics import tuned_macro_f1
 
 SEED = 0
 

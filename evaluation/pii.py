@@ -1,9 +1,9 @@
-"""Redaction recall and precision per kind of personal data, on the labelled set of :mod:`evaluation.pii_cases`.
+"""Redaction recall and precision per kind of personal data, on the labelled set of :mod:`emotrace.evaluation.pii_cases`.
 
 A labelled span is found when a span of the same kind covers all of it (a partly redacted card number still
 leaks); a found span that covers no labelled span of its kind is a false alarm.
 
-``python -m evaluation.pii [--per-kind 36] [--seed 0]``
+``python -m emotrace.evaluation.pii [--per-kind 36] [--seed 0]``
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from evaluation.pii_cases import PiiCase, pii_cases
-from service.text.redact import TAGS, find_pii
+from emotrace.evaluation.pii_cases import PiiCase, pii_cases
+from emotrace.text.redact import TAGS, find_pii
 
 
 def score(cases: list[PiiCase]) -> dict[str, dict[str, float]]:

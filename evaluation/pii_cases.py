@@ -1,4 +1,4 @@
-"""A labelled set of personal data in support messages, for measuring redaction (``python -m evaluation.pii``).
+"""A labelled set of personal data in support messages, for measuring redaction (``python -m emotrace.evaluation.pii``).
 
 Built, not collected: support-message templates filled with generated values in the many spellings customers
 use (spaced, dashed and dotted card numbers, lower-case IBANs, ``name(at)example.com``, local phone numbers,

@@ -3,7 +3,7 @@
 Writes a CSV of N Ekman train rows (label names, comma-separated), runs ``emotrace train --data`` on it
 from the shipped model, then ``emotrace evaluate`` on the Ekman dev rows, and prints the figures.
 
-    python -m evaluation.retrain_example [--rows 4000] [--epochs 2] [--out runs/ekman-example]
+    python -m emotrace.evaluation.retrain_example [--rows 4000] [--epochs 2] [--out runs/ekman-example]
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from evaluation.common import print_figures
-from service.model.classifier import DEFAULT_MODEL_DIR
-from service.settings import get_settings
+from emotrace.evaluation.common import print_figures
+from emotrace.model.classifier import DEFAULT_MODEL_DIR
+from emotrace.settings import get_settings
 
 
 def write_csv(tsv: Path, labels: list[str], target: Path, limit: int | None) -> int:

@@ -5,7 +5,7 @@
 - banking77: the official test split, problem report vs inquiry;
 - amazon_fine_food: both 1k samples, de-duplicated, 1-2 stars vs 4-5 (a source never trained on).
 
-    python -m evaluation.satisfaction_heldout [--model DIR]
+    python -m emotrace.evaluation.satisfaction_heldout [--model DIR]
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import csv
 
 import numpy as np
 
-from evaluation.common import print_figures
-from evaluation.satisfaction import satisfaction_report
-from service.model.classifier import EmotionClassifier
-from service.settings import get_settings
-from training.satisfaction_data import SatisfactionData, load_satisfaction, rating_to_class
+from emotrace.evaluation.common import print_figures
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.metrics import satisfaction_report
+from emotrace.settings import get_settings
+from emotrace.training.satisfaction_data import SatisfactionData, load_satisfaction, rating_to_class
 
 
 def amazon_fine_food() -> SatisfactionData:

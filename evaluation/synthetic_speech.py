@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from service.audio.io import SAMPLE_RATE, load_audio
+from emotrace.audio.io import SAMPLE_RATE, load_audio
 
 SENTENCES = [
     "Thank you for calling customer support, how can I help you today?",

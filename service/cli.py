@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from service.encoding import checked_encoding
-from service.errors import EmotraceError
-from service.paths import DEFAULT_MODEL_DIR
-from service.settings import get_settings
+from emotrace.encoding import checked_encoding
+from emotrace.errors import EmotraceError
+from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
-    from service.model.classifier import EmotionClassifier
-    from service.model.reading import Reading
+    from emotrace.model.classifier import EmotionClassifier
+    from emotrace.model.reading import Reading
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -47,7 +47,7 @@ def friendly_errors(command: F) -> F:
 
 def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifier:
     """The model in ``model`` (the runtime is imported here, not at start-up)."""
-    from service.model.classifier import EmotionClassifier
+    from emotrace.model.classifier import EmotionClassifier
 
     return EmotionClassifier.from_pretrained(model, threads=threads)
 
@@ -98,7 +98,7 @@ def _looks_like_path(argument: str) -> bool:
 def _conversation_file(arguments: list[str]) -> Path | None:
     """The conversation file among ``arguments``, if they name one; an error when they name a path that is
     missing, a folder, several files, or a file that is not a conversation."""
-    from service.channels.load import is_conversation_file
+    from emotrace.channels.load import is_conversation_file
 
     paths = [a for a in arguments if _looks_like_path(a) or Path(a).is_dir()]
     for argument in paths:
@@ -172,7 +172,7 @@ def _review_flags(reading: Reading, rating: float | None) -> list[str]:
     """Where a review's star rating and its reading disagree (none without a rating)."""
     if rating is None:
         return []
-    from service.channels.review import review_flags
+    from emotrace.channels.review import review_flags
 
     return review_flags(reading, rating)
 
@@ -181,8 +181,8 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     from dataclasses import asdict
     from datetime import datetime
 
-    from service.channels.load import load_conversation
-    from service.channels.reading import read_conversation
+    from emotrace.channels.load import load_conversation
+    from emotrace.channels.reading import read_conversation
 
     conversation = load_conversation(path, agent, get_settings(), form)
     classifier = load_classifier(model, get_settings().threads)
@@ -234,8 +234,8 @@ def evaluate(
     """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1
     (or, with --rating-column / --satisfaction-column, satisfaction F1, AUC and calibration error).
     With several --model, the models are compared on the same rows."""
-    from evaluation.evaluate import evaluate as run_evaluation
-    from training.data import read_labelled_file
+    from emotrace.model.metrics import evaluate as run_evaluation
+    from emotrace.training.data import read_labelled_file
 
     settings = get_settings()
     encoding = checked_encoding(encoding)
@@ -296,8 +296,8 @@ def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_colum
                            satisfaction_column: str | None, encoding: str, as_json: bool) -> None:
     import numpy as np
 
-    from evaluation.satisfaction import satisfaction_report
-    from training.satisfaction_data import read_satisfaction_records
+    from emotrace.model.metrics import satisfaction_report
+    from emotrace.training.satisfaction_data import read_satisfaction_records
 
     rows, dropped = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
     if not rows.texts:
@@ -355,7 +355,7 @@ def train(
         help="--recipe distill: the teacher's reading of the transfer texts, already computed (.npz).")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
-    from training.pipeline import run_distill_training, run_teacher_training
+    from emotrace.training.pipeline import run_distill_training, run_teacher_training
 
     command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
     root = data_root or get_settings().data_root
@@ -383,8 +383,8 @@ def train(
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
                    epochs: int, batch_size: int, learning_rate: float, max_steps: int | None, patience: int,
                    from_model: Path | None, command: str, encoding: str) -> dict[str, object]:
-    from training.pipeline import run_training
-    from training.trainer import TrainingArguments
+    from emotrace.training.pipeline import run_training
+    from emotrace.training.trainer import TrainingArguments
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
@@ -421,10 +421,10 @@ def batch(
     as_json: JsonOption = False,
 ) -> None:
     """Read every row of a file into an output file; re-running the same command resumes an interrupted run."""
-    from service.batch.engines import dask_runner, local_runner
-    from service.batch.ingest import IngestColumns, Ingestor
-    from service.batch.job import BatchJob, BatchOptions, summary_dict
-    from service.store.database import Store
+    from emotrace.batch.engines import dask_runner, local_runner
+    from emotrace.batch.ingest import IngestColumns, Ingestor
+    from emotrace.batch.job import BatchJob, BatchOptions, summary_dict
+    from emotrace.store.database import Store
 
     if engine not in {"local", "dask"}:
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
@@ -473,7 +473,7 @@ def serve(
     """Start the HTTP service: API, live feed and dashboard."""
     import uvicorn
 
-    from service.api.app import create_app
+    from emotrace.api.app import create_app
 
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})

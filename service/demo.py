@@ -6,31 +6,25 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from service.api.recording import new_message
-from service.api.schemas import Channel, MessageIn, Speaker
-from service.model.classifier import EmotionClassifier
-from service.settings import Settings
-from service.store.database import Store
+from emotrace.messages import Channel, Speaker, new_message, reading_record
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.settings import Settings
+from emotrace.store.database import Store
 
 DEMO_FILE = Path(__file__).parent / "demo_data.json"
 
 
-def demo_messages(now: datetime) -> list[MessageIn]:
-    """The demo conversations as messages, timed relative to ``now``."""
-    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    out = []
-    for conv in data["conversations"]:
-        start = now - timedelta(days=conv["days_ago"], hours=2)
-        for i, (speaker, text) in enumerate(conv["turns"]):
-            out.append(MessageIn(customer_id=conv["customer"], conversation_id=conv["id"], channel=Channel(conv["channel"]),
-                                 speaker=Speaker(speaker), timestamp=start + timedelta(minutes=3 * i), text=text))
-    return out
-
-
 def load_demo(store: Store, classifier: EmotionClassifier, settings: Settings) -> int:
-    """Read and store the demo messages in one transaction; returns how many were stored."""
+    """Read and store the demo conversations (timed relative to now) in one transaction; returns how many
+    messages were stored."""
     now = datetime.now(UTC)
-    messages = demo_messages(now)
-    readings = classifier.predict([m.text for m in messages])
-    store.add_messages([new_message(m, r, settings, now) for m, r in zip(messages, readings, strict=True)])
-    return len(messages)
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    turns = [(conv, now - timedelta(days=conv["days_ago"], hours=2, minutes=-3 * i), speaker, text)
+             for conv in data["conversations"] for i, (speaker, text) in enumerate(conv["turns"])]
+    readings = classifier.predict([text for *_, text in turns])
+    store.add_messages([
+        new_message(customer_id=conv["customer"], conversation_id=conv["id"], channel=Channel(conv["channel"]),
+                    speaker=Speaker(speaker), timestamp=timestamp, text=text, record=reading_record(reading),
+                    settings=settings)
+        for (conv, timestamp, speaker, text), reading in zip(turns, readings, strict=True)])
+    return len(turns)

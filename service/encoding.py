@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 
 
 def checked_encoding(encoding: str) -> str:

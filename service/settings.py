@@ -15,9 +15,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.errors import EmotraceError
-from service.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
-from service.scoring.rules import ScoringRules
+from emotrace.errors import EmotraceError
+from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
+from emotrace.scoring.rules import ScoringRules
 
 
 class Settings(BaseSettings):

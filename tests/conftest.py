@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.paths import DEFAULT_DATA_ROOT
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.paths import DEFAULT_DATA_ROOT
 
 DATA_ROOT = DEFAULT_DATA_ROOT
 

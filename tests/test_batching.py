@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from service.batching import MicroBatcher, Overloaded
+from emotrace.batching import MicroBatcher, Overloaded
 
 
 def test_concurrent_callers_share_batches(classifier) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.paths import DEFAULT_MODEL_DIR
+from emotrace.paths import DEFAULT_MODEL_DIR
 
 EMOTRACE = shutil.which("emotrace") or str(Path(sys.executable).with_name("emotrace"))
 
@@ -172,8 +172,8 @@ def test_serve_on_a_busy_port_says_so_before_announcing_anything() -> None:
 
 
 def test_the_python_api_names_its_own_fix_for_a_missing_model(tmp_path) -> None:
-    from service.errors import EmotraceError
-    from service.model.classifier import EmotionClassifier
+    from emotrace.errors import EmotraceError
+    from emotrace.model.classifier import EmotionClassifier
 
     with pytest.raises(EmotraceError, match="from_pretrained") as error:
         EmotionClassifier.from_pretrained(tmp_path / "nowhere")

@@ -9,22 +9,13 @@ import csv
 import json
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from service.encoding import decode_error
-from service.errors import EmotraceError
-
-
-@dataclass
-class LabelledTexts:
-    """Texts with a multi-hot label matrix over ``labels``."""
-
-    texts: list[str]
-    targets: np.ndarray  # (n, len(labels)) float32 of 0/1
-    labels: tuple[str, ...]
+from emotrace.encoding import decode_error
+from emotrace.errors import EmotraceError
+from emotrace.model.labelled import LabelledTexts
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:

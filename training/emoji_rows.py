@@ -3,7 +3,7 @@
 GoEmotions holds few texts made of emoji alone, so a model trained on it reads "😡" or "😭😭" as
 neutral. Each emoji (and emoticon) whose cue word names an emotion becomes a few short training rows
 (the emoji once, twice, three times) labelled with that emotion. The table is reviewable in
-``service.text.normalize.EMOJI_CUES``; ``CUE_LABELS`` maps its cue words to GoEmotions labels.
+``emotrace.text.normalize.EMOJI_CUES``; ``CUE_LABELS`` maps its cue words to GoEmotions labels.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import emoji
 import numpy as np
 
-from service.text.normalize import EMOJI_CUES, EMOTICONS, emoji_name
-from training.data import LabelledTexts
+from emotrace.model.labelled import LabelledTexts
+from emotrace.text.normalize import EMOJI_CUES, EMOTICONS, emoji_name
 
 CUE_LABELS = {
     "angry": "anger", "sad": "sadness", "scared": "fear", "disgusted": "disgust", "surprised": "surprise",

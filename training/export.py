@@ -19,8 +19,8 @@ import torch
 from onnx import helper, numpy_helper
 from torch import nn
 
-from service.model.group_heads import POOLED_OUTPUT
-from training.modeling import EmotionNet
+from emotrace.model.group_heads import POOLED_OUTPUT
+from emotrace.training.modeling import EmotionNet
 
 
 class _OnnxWrapper(nn.Module):

@@ -4,7 +4,7 @@ The last packaging step of the shipped recipe: with the network frozen, one line
 learns the grouped GoEmotions train labels (a text is in a group when any member label is gold) by
 binary cross-entropy. The vectors come from the exported int8 runtime itself: heads fitted on the
 fp32 network's vectors lost 0.008 Ekman macro-F1 when served on the int8 ones. See
-:mod:`service.model.group_heads` for how the runtime reads them.
+:mod:`emotrace.model.group_heads` for how the runtime reads them.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from service.model.classifier import EmotionClassifier
-from service.model.decision import group_matrix, group_targets
-from service.model.group_heads import save_group_heads
-from training.data import LabelledTexts
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.decision import group_matrix, group_targets
+from emotrace.model.group_heads import save_group_heads
+from emotrace.model.labelled import LabelledTexts
 
 EPOCHS = 40
 LEARNING_RATE = 1e-3

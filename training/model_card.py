@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from service.model.group_heads import GROUP_HEADS_FILE
-from service.model.labels import GOEMOTIONS_LABELS
+from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.labels import GOEMOTIONS_LABELS
 
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
@@ -51,7 +51,7 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
          " labels (`group_heads.safetensors`)." if (out_dir / GROUP_HEADS_FILE).exists() else
          "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
-        "- Input is normalized by `service.text.normalize.normalize_text` (emoji and emoticons to words, a",
+        "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
         *(["- Training: " + recipe] if recipe else []),
         "",

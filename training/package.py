@@ -17,18 +17,18 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer
 
-from evaluation.evaluate import evaluate_outputs
-from evaluation.satisfaction import affect_report, fit_temperature, satisfaction_report
-from service.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
-from service.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
-from service.model.group_heads import GROUP_HEADS_FILE
-from service.model.labels import LabelSchema
-from training.data import LabelledTexts, read_emobank
-from training.export import export_onnx, freeze_activation_scales, quantize_int8
-from training.group_heads import add_group_heads
-from training.model_card import write_model_card
-from training.modeling import EmotionNet
-from training.satisfaction_data import load_satisfaction
+from emotrace.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
+from emotrace.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
+from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import LabelSchema
+from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperature, satisfaction_report
+from emotrace.training.data import read_emobank
+from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
+from emotrace.training.group_heads import add_group_heads
+from emotrace.training.model_card import write_model_card
+from emotrace.training.modeling import EmotionNet
+from emotrace.training.satisfaction_data import load_satisfaction
 
 CALIBRATION_TEXTS = 3000
 

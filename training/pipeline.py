@@ -9,12 +9,13 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer
 
-from evaluation.metrics import tuned_macro_f1
-from service.errors import EmotraceError
-from service.model.classifier import sigmoid
-from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
-from training.data import LabelledTexts, read_goemotions_tsv, read_labelled_records, stable_bucket
-from training.distill import (
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import sigmoid
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from emotrace.model.metrics import tuned_macro_f1
+from emotrace.training.data import read_goemotions_tsv, read_labelled_records, stable_bucket
+from emotrace.training.distill import (
     DISTILL_SUMMARY,
     TARGETS_FILE,
     TEACHER_SUMMARY,
@@ -24,10 +25,10 @@ from training.distill import (
     train_teacher,
     transfer_texts,
 )
-from training.modeling import EmotionNet, base_encoder_path, predict_heads
-from training.package import package_model
-from training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary, refine_arguments
-from training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
+from emotrace.training.package import package_model
+from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary, refine_arguments
+from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
                   "semeval2017_task4a"]

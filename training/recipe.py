@@ -4,7 +4,7 @@ Stage 1 ("emotion"): GoEmotions train alone, 3 epochs at 1e-4 -- the recipe that
 ~.52 in DESIGN.md. Training all three heads from the start reached only .457: the other tasks took 41%
 of the steps and pulled the shared encoder away from the emotion labels.
 Stage 2 ("multitask"): one epoch over every task (all of GoEmotions again plus the emoji lexicon rows of
-``training.emoji_rows``, EmoBank, the satisfaction sources) with the encoder at a small rate and the
+``emotrace.training.emoji_rows``, EmoBank, the satisfaction sources) with the encoder at a small rate and the
 heads at a larger one, so the new heads learn fast while the encoder moves only as far as the
 customer-service text needs. Stage 1 alone read emoji-only texts ("😡") as neutral: GoEmotions has
 few of them, hence the lexicon rows.
@@ -17,7 +17,7 @@ encoder 3e-5 it scored lower on every view (.518 / .634 / .698); with the Ekman 
 to it, .524 / .637 / .699.
 Group heads: with the network frozen, one linear head per grouping (Ekman, sentiment) is fitted on the
 served (int8) model's pooled vectors of stage 2's emotion rows (GoEmotions train and the emoji lexicon rows:
-fitted on GoEmotions alone, they read "😡" as partly neutral again), while packaging (``training.group_heads``).
+fitted on GoEmotions alone, they read "😡" as partly neutral again), while packaging (``emotrace.training.group_heads``).
 The multi-task stage lifts the 28-label macro-F1 but costs the coarse views when they are read off the
 labels (a group = its most probable member); read from their own heads they gain most of it back
 (README: dev figures).
@@ -30,11 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from service.model.labels import GOEMOTIONS_LABELS
-from training.data import read_emobank, read_goemotions_tsv
-from training.emoji_rows import emoji_cue_rows
-from training.satisfaction_data import load_satisfaction
-from training.trainer import TaskData, TrainingArguments
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.training.data import read_emobank, read_goemotions_tsv
+from emotrace.training.emoji_rows import emoji_cue_rows
+from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.trainer import TaskData, TrainingArguments
 
 DEFAULT_DATA_ROOT = Path("../shared/data")
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from service.model.labels import GOEMOTIONS_LABELS
-from training.data import read_goemotions_tsv, split_of
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.training.data import read_goemotions_tsv, split_of
 
 MAPPING_FILE = Path(__file__).parent / "mappings" / "banking77_satisfaction.json"
 SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "relief", "love", "optimism"})
@@ -176,8 +176,8 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
 
     Returns the data and how many rows were left out (3-star ratings are mixed and not scored).
     """
-    from service.errors import EmotraceError
-    from training.data import read_records
+    from emotrace.errors import EmotraceError
+    from emotrace.training.data import read_records
 
     if (rating_column is None) == (satisfaction_column is None):
         raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",

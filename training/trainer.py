@@ -19,9 +19,9 @@ from torch import nn
 from tqdm import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
-from service.errors import EmotraceError
-from service.text.normalize import normalize_text
-from training.modeling import EmotionNet
+from emotrace.errors import EmotraceError
+from emotrace.text.normalize import normalize_text
+from emotrace.training.modeling import EmotionNet
 
 TASKS = ("emotion", "affect", "satisfaction", "distill")
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -72,7 +72,7 @@ class TaskData:
 def distill_loss(outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
     """Knowledge distillation: every head matches the teacher's reading of the same text in one pass.
 
-    ``targets`` rows are :func:`training.distill.teacher_targets`: emotion probabilities, then satisfaction
+    ``targets`` rows are :func:`emotrace.training.distill.teacher_targets`: emotion probabilities, then satisfaction
     probabilities (3), then valence and arousal (2)."""
     labels = outputs["emotion_logits"].shape[1]
     emotion = nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets[:, :labels])

@@ -14,18 +14,19 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from service.api.deps import Runtime
-from service.api.events import EventBus
-from service.api.feed import ReplicaListener
-from service.api.metrics import Metrics
-from service.api.middleware import LimitAndMeasure
-from service.api.problems import ERROR_RESPONSES, install_error_handlers
-from service.api.recording import write_messages
-from service.api.routes import alerts, analyze, conversations, customers, messages, stream, system
-from service.batching import MicroBatcher
-from service.model.classifier import EmotionClassifier
-from service.settings import Settings, check_serving, get_settings
-from service.store.database import Store
+from emotrace import __version__
+from emotrace.api.deps import Runtime
+from emotrace.api.events import EventBus
+from emotrace.api.feed import ReplicaListener
+from emotrace.api.metrics import Metrics
+from emotrace.api.middleware import LimitAndMeasure
+from emotrace.api.problems import ERROR_RESPONSES, install_error_handlers
+from emotrace.api.recording import write_messages
+from emotrace.api.routes import alerts, analyze, conversations, customers, messages, stream, system
+from emotrace.batching import MicroBatcher
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.settings import Settings, check_serving, get_settings
+from emotrace.store.database import Store
 
 STATIC = Path(__file__).parent / "static"
 
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = build_runtime(settings)
         if settings.demo and runtime.store.count_customers() == 0:
-            from service.demo import load_demo
+            from emotrace.demo import load_demo
 
             load_demo(runtime.store, runtime.classifier, settings)
         app.state.runtime = runtime
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.batcher.stop()
         runtime.store.engine.dispose()
 
-    app = FastAPIOffline(title="emotrace", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
+    app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, stream, system):
         app.include_router(module.router)

@@ -10,16 +10,16 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from service.api.events import EventBus
-from service.api.metrics import Metrics
-from service.api.recording import Recorded, Write
-from service.api.schemas import CustomerIdPath, CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
-from service.batching import MicroBatcher
-from service.model.classifier import EmotionClassifier
-from service.model.reading import Reading
-from service.settings import Settings, pseudonym
-from service.store.database import Store, utc
-from service.store.tables import Customer, Message
+from emotrace.api.events import EventBus
+from emotrace.api.metrics import Metrics
+from emotrace.api.recording import Recorded, Write
+from emotrace.api.schemas import CustomerIdPath, CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
+from emotrace.batching import MicroBatcher
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.reading import Reading
+from emotrace.settings import Settings, pseudonym
+from emotrace.store.database import Store, utc
+from emotrace.store.tables import Customer, Message
 
 
 @dataclass

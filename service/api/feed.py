@@ -16,11 +16,11 @@ import threading
 import psycopg
 from sqlalchemy.engine import make_url
 
-from service.api.deps import customer_out, message_out
-from service.api.events import EventBus
-from service.api.schemas import StoredMessageOut
-from service.store.database import CHANGES_CHANNEL, Store
-from service.store.tables import Customer
+from emotrace.api.deps import customer_out, message_out
+from emotrace.api.events import EventBus
+from emotrace.api.schemas import StoredMessageOut
+from emotrace.store.database import CHANGES_CHANNEL, Store
+from emotrace.store.tables import Customer
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 2.0

@@ -13,8 +13,8 @@ from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.problems import overloaded_response
-from service.settings import Settings
+from emotrace.api.problems import overloaded_response
+from emotrace.settings import Settings
 
 
 class LimitAndMeasure:

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.batching import Overloaded
-from service.errors import EmotraceError
+from emotrace.batching import Overloaded
+from emotrace.errors import EmotraceError
 
 INPUT_PREVIEW_CHARS = 80
 

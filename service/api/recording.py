@@ -1,36 +1,23 @@
-"""From a request item and its reading to a storable message (redacting text per settings)."""
+"""From request items and their readings to stored messages: the writer's batch function."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from service.api.schemas import MessageIn
-from service.model.reading import Reading
-from service.settings import Settings, pseudonym
-from service.store.database import NewMessage, RequestKey, Store
-from service.store.tables import Customer, Message
-from service.text.redact import redact
+from emotrace.api.schemas import MessageIn
+from emotrace.messages import new_message, reading_record
+from emotrace.model.reading import Reading
+from emotrace.settings import Settings
+from emotrace.store.database import NewMessage, RequestKey, Store
+from emotrace.store.tables import Customer, Message
 
 
-def stored_text(text: str, settings: Settings) -> str | None:
-    """The text as the settings allow it to be stored."""
-    if settings.store_text == "none":
-        return None
-    return redact(text) if settings.store_text == "redacted" else text
-
-
-def new_message(item: MessageIn, reading: Reading, settings: Settings, now: datetime) -> NewMessage:
-    """A storable message from a request item and its reading."""
-    return NewMessage(
-        customer_id=pseudonym(item.customer_id, settings), conversation_id=pseudonym(item.conversation_id, settings),
-        channel=item.channel.value,
-        speaker=item.speaker.value, timestamp=item.timestamp or now, text=stored_text(item.text, settings),
-        labels=reading.labels, ekman={k: round(v, 4) for k, v in reading.views["ekman"].probabilities.items()},
-        sentiment=reading.views["sentiment"].labels, valence=reading.valence or 0.0, arousal=reading.arousal or 0.0,
-        satisfaction=reading.satisfaction_score or 0.0,
-        satisfaction_class=reading.satisfaction_class or "neutral", ekman_labels=reading.views["ekman"].labels,
-        sentiment_probabilities={k: round(v, 4) for k, v in reading.views["sentiment"].probabilities.items()})
+def message_from_request(item: MessageIn, reading: Reading, settings: Settings, now: datetime) -> NewMessage:
+    """A storable message from a request item and its reading (untimed items are timed ``now``)."""
+    return new_message(customer_id=item.customer_id, conversation_id=item.conversation_id, channel=item.channel,
+                       speaker=item.speaker, timestamp=item.timestamp or now, text=item.text,
+                       record=reading_record(reading), settings=settings)
 
 
 @dataclass(frozen=True)

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from emotrace.messages import Channel, Speaker
+
 MAX_TEXT_CHARS = 20_000
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class Channel(StrEnum):
-    """Where a text came from."""
-
-    chat = "chat"
-    email = "email"
-    review = "review"
-    call = "call"
-
-
-class Speaker(StrEnum):
-    """Who said it: only the customer's own words count towards the customer."""
-
-    customer = "customer"
-    agent = "agent"
 
 
 # Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks): a value of only

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.audio.asr import Segment, transcribe
-from service.audio.io import SAMPLE_RATE, is_silent, load_audio
-from service.audio.prosody import arousal_readings, features
-from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
-from service.errors import EmotraceError
+from emotrace.audio.asr import Segment, transcribe
+from emotrace.audio.io import SAMPLE_RATE, is_silent, load_audio
+from emotrace.audio.prosody import arousal_readings, features
+from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from emotrace.errors import EmotraceError
 
 MERGE_GAP_SECONDS = 1.0
 OVERLAP_WARN_SECONDS = 0.5

@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga"}
 SAMPLE_RATE = 16_000

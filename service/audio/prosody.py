@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from service.audio.io import SAMPLE_RATE
+from emotrace.audio.io import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import opensmile

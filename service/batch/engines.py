@@ -1,6 +1,6 @@
 """Where chunks are read: in this process (``local``) or on a Dask cluster (``dask``).
 
-Both run :func:`service.batch.job.read_chunk`, so the same input gives the same labels either way.
+Both run :func:`emotrace.batch.job.read_chunk`, so the same input gives the same labels either way.
 On Dask each worker loads the model once and keeps it; a few chunks per worker are in flight at a
 time, so memory stays bounded on the client too.
 """
@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from service.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
-from service.batch.rows import InputRow
-from service.model.classifier import EmotionClassifier
+from emotrace.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
+from emotrace.batch.rows import InputRow
+from emotrace.model.classifier import EmotionClassifier
 
 if TYPE_CHECKING:
     from distributed import Client, Future

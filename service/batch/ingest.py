@@ -6,13 +6,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from service.api.recording import stored_text
-from service.api.schemas import Channel, Speaker
-from service.batch.job import BatchOptions, ChunkResult
-from service.errors import EmotraceError
-from service.settings import Settings, pseudonym
-from service.store.database import NewMessage, Store, utc
+from emotrace.batch.job import BatchOptions, ChunkResult
+from emotrace.errors import EmotraceError
+from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
+from emotrace.settings import Settings
+from emotrace.store.database import NewMessage, Store, utc
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,10 @@ class Ingestor:
         if speaker not in Speaker.__members__ or channel not in Channel.__members__:
             raise EmotraceError("E510", f"Row {row['row']}: speaker '{speaker}' / channel '{channel}' unknown.",
                                 f"Speakers: {list(Speaker.__members__)}; channels: {list(Channel.__members__)}.")
-        return NewMessage(
-            customer_id=pseudonym(str(row[c.customer]), self.settings),
-            conversation_id=pseudonym(str(row[c.conversation]), self.settings), channel=channel,
-            speaker=speaker, timestamp=_timestamp(row[c.timestamp], int(row["row"])) if c.timestamp else now,
-            text=stored_text(str(row[self.options.text_column]), self.settings), labels=list(row["labels"]),
-            ekman=dict(row["ekman_probabilities"]), sentiment=list(row["sentiment"]), valence=float(row["valence"] or 0),
-            arousal=float(row["arousal"] or 0), satisfaction=float(row["satisfaction"] or 0),
-            satisfaction_class=str(row["satisfaction_class"] or "neutral"), ekman_labels=list(row["ekman"]),
-            sentiment_probabilities=dict(row["sentiment_probabilities"]))
+        return new_message(
+            customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
+            speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp], int(str(row["row"]))) if c.timestamp else now,
+            text=str(row[self.options.text_column]), record=cast(ReadingRecord, row), settings=self.settings)
 
     def __call__(self, index: int, result: ChunkResult) -> None:
         """Store chunk ``index`` unless an earlier (killed) attempt already did."""

@@ -22,11 +22,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from service.batch.rows import InputRow, check_decodable, columns_of, count_rows, file_format, read_rows, write_rows
-from service.channels.reading import rating_flags
-from service.errors import EmotraceError
-from service.model.classifier import EmotionClassifier
-from service.model.reading import Reading
+from emotrace.batch.rows import InputRow, check_decodable, columns_of, count_rows, file_format, read_rows, write_rows
+from emotrace.channels.reading import rating_flags
+from emotrace.errors import EmotraceError
+from emotrace.messages import reading_record
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.reading import Reading
 
 PART_DIGITS = 6
 
@@ -102,18 +103,7 @@ def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], options: Bat
             record["id"] = row.fields.get(id_column) if row.fields else None
         for column in keep_columns:
             record[column] = row.fields.get(column) if row.fields else None
-        ekman, sentiment = reading.views.get("ekman"), reading.views.get("sentiment")
-        record.update(
-            labels=reading.labels, top_label=reading.top_label,
-            ekman=ekman.labels if ekman else [],
-            ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
-            sentiment=sentiment.labels if sentiment else [],
-            sentiment_probabilities={k: round(v, 4) for k, v in sentiment.probabilities.items()} if sentiment else {},
-            valence=None if reading.valence is None else round(reading.valence, 4),
-            arousal=None if reading.arousal is None else round(reading.arousal, 4),
-            satisfaction=None if reading.satisfaction_score is None else round(reading.satisfaction_score, 4),
-            satisfaction_class=reading.satisfaction_class,
-        )
+        record.update(reading_record(reading))
         if options.rating_column is not None and row.fields is not None:
             record["flags"] = _rating_flags(reading, row.fields.get(options.rating_column))
         out.append(record)

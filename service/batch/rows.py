@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from service.encoding import decode_error
-from service.errors import EmotraceError
+from emotrace.encoding import decode_error
+from emotrace.errors import EmotraceError
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 

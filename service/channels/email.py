@@ -16,8 +16,8 @@ import unicodedata
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from service.channels.utterance import CUSTOMER, Conversation, Utterance
-from service.errors import EmotraceError
+from emotrace.channels.utterance import CUSTOMER, Conversation, Utterance
+from emotrace.errors import EmotraceError
 
 _REPLY_MARKERS = [
     re.compile(r"^\s*On .{3,200}wrote:\s*$", re.IGNORECASE),

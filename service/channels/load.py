@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from service.audio.io import AUDIO_SUFFIXES
-from service.channels.email import read_email
-from service.channels.transcript import NAMED_TURN, read_transcript
-from service.channels.utterance import Conversation
-from service.errors import EmotraceError
-from service.settings import Settings
+from emotrace.audio.io import AUDIO_SUFFIXES
+from emotrace.channels.email import read_email
+from emotrace.channels.transcript import NAMED_TURN, read_transcript
+from emotrace.channels.utterance import Conversation
+from emotrace.errors import EmotraceError
+from emotrace.settings import Settings
 
 TRANSCRIPT_KINDS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
 TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat of "Name: text" lines
@@ -46,7 +46,7 @@ def load_conversation(path: Path, agent: str | None = None, settings: Settings |
     if form is not None and form not in FORMATS:
         raise EmotraceError("E614", f"Unknown format '{form}'.", f"Use one of {list(FORMATS)}.")
     if suffix in AUDIO_SUFFIXES:
-        from service.audio.call import read_call
+        from emotrace.audio.call import read_call
 
         s = settings or Settings()
         return read_call(path, s.max_audio_seconds, s.audio_agent_channel, s.mono_speaker_role, s.asr_model,

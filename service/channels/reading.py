@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
-from service.model.classifier import EmotionClassifier
-from service.model.reading import Reading
+from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.reading import Reading
 
 EMPATHY_LABELS = ("caring", "remorse", "gratitude")
 VOICE_WEIGHT = 0.5  # share of the voice in a turn's fused arousal, when the turn has audio

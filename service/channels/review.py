@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from service.channels.reading import rating_flags
-from service.channels.utterance import CUSTOMER, Conversation, Utterance
-from service.errors import EmotraceError
-from service.model.reading import Reading
+from emotrace.channels.reading import rating_flags
+from emotrace.channels.utterance import CUSTOMER, Conversation, Utterance
+from emotrace.errors import EmotraceError
+from emotrace.model.reading import Reading
 
 
 def _check_rating(rating: float, scale: int) -> None:

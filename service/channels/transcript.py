@@ -13,8 +13,8 @@ import json
 import math
 import re
 
-from service.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
-from service.errors import EmotraceError
+from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from emotrace.errors import EmotraceError
 
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")

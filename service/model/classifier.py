@@ -19,15 +19,15 @@ import numpy as np
 import onnxruntime as ort
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from service.errors import EmotraceError
-from service.model.decision import Thresholds, decide, group_matrix, group_probabilities
-from service.model.group_heads import POOLED_OUTPUT, load_group_heads
-from service.model.labels import SATISFACTION_CLASSES, LabelSchema
-from service.model.reading import GroupedView, Reading
-from service.paths import DEFAULT_MODEL_DIR
-from service.text.language import detect_language, language_warning
-from service.text.normalize import normalize_text
-from service.text.segment import chunk_text
+from emotrace.errors import EmotraceError
+from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
+from emotrace.model.group_heads import POOLED_OUTPUT, load_group_heads
+from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
+from emotrace.model.reading import GroupedView, Reading
+from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.text.language import detect_language, language_warning
+from emotrace.text.normalize import normalize_text
+from emotrace.text.segment import chunk_text
 
 ONNX_FILE = "model.onnx"
 HUB_PREFIX = "hf://"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from service.errors import EmotraceError
-from service.model.labels import LabelSchema
+from emotrace.errors import EmotraceError
+from emotrace.model.labels import LabelSchema
 
 THRESHOLDS_FILE = "thresholds.json"
 # Thresholds below 0.1 win dev F1 for the rarest labels (grief, pride, relief have a handful of dev rows)

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from service.errors import EmotraceError
-from service.model.labels import LabelSchema
+from emotrace.errors import EmotraceError
+from emotrace.model.labels import LabelSchema
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"

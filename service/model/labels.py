@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 
 GOEMOTIONS_LABELS: tuple[str, ...] = (
     "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion", "curiosity",

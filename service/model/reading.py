@@ -30,7 +30,7 @@ class Reading:
     satisfaction: dict[str, float] | None
     satisfaction_score: float | None
     chunks: int = 1
-    language: str = "en"  # ISO 639-1 code (service.text.language)
+    language: str = "en"  # ISO 639-1 code (emotrace.text.language)
     warnings: tuple[str, ...] = ()
 
     @property

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from service.scoring.rules import ScoringRules
+from emotrace.scoring.rules import ScoringRules
 
 CUSTOMER = "customer"
 NEGATIVE_EMOTIONS = ("anger", "disgust")

@@ -23,9 +23,9 @@ from sqlalchemy import Engine, Select, create_engine, delete, event, func, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.scoring.rules import ScoringRules
-from service.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
-from service.store.tables import BatchPart, Customer, IdempotentWrite, Message
+from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
+from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"

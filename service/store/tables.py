@@ -1,4 +1,4 @@
-"""Storage tables (SQLAlchemy 2.0). Wire schemas live in ``service.api.schemas``, not here."""
+"""Storage tables (SQLAlchemy 2.0). Wire schemas live in ``emotrace.api.schemas``, not here."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ phone numbers, payment cards (Luhn-checked, with their expiry dates and security
 
 Each finder yields spans; overlapping spans keep the one found first, in the order of :data:`FINDERS` (a dotted
 card number is a card, not a phone). Names and street addresses are not found: that needs a named-entity model
-(see the README, "Privacy"). Recall and precision per kind: ``python -m evaluation.pii``.
+(see the README, "Privacy"). Recall and precision per kind: ``python -m emotrace.evaluation.pii``.
 """
 
 from __future__ import annotations

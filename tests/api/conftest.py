@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.settings import Settings
+from emotrace.api.app import create_app
+from emotrace.settings import Settings
 
 LOOPBACK_CLIENT = ("127.0.0.1", 50_000)
 

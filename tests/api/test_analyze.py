@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 from tests.api.conftest import make_client
 
 

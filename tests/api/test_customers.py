@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import EmotraceError
+from emotrace.errors import EmotraceError
 from tests.api.conftest import make_client
 
 
@@ -106,7 +106,7 @@ def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
 def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
     from pathlib import Path
 
-    from evaluation.synthetic_speech import SENTENCES, stereo_call
+    from emotrace.evaluation.synthetic_speech import SENTENCES, stereo_call
 
     vtt = Path(__file__).resolve().parents[2] / "examples" / "call.vtt"
     response = client.post("/v1/customers/up-1/conversations", files={"file": ("call.vtt", vtt.read_bytes())},

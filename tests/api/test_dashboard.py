@@ -7,7 +7,7 @@ import shutil
 import httpx
 import pytest
 
-from evaluation.live_server import running_server
+from emotrace.evaluation.live_server import running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

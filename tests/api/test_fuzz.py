@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from evaluation.live_server import running_server
+from emotrace.evaluation.live_server import running_server
 
 ST = shutil.which("st") or str(Path(sys.executable).with_name("st"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.settings import Settings
+from emotrace.api.app import create_app
+from emotrace.settings import Settings
 from tests.api.conftest import LOOPBACK_CLIENT
 
 BODY = {"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "Where is my refund?"},

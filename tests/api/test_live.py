@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from evaluation.live_server import running_server
+from emotrace.evaluation.live_server import running_server
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from evaluation.live_server import running_server
-from service.store.database import Store, segment
+from emotrace.evaluation.live_server import running_server
+from emotrace.store.database import Store, segment
 from tests.api.test_live import _collect_events
 
 
@@ -101,8 +101,8 @@ def test_ready_says_503_when_the_database_goes_away(postgres_url) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from service.api.app import create_app
-    from service.settings import Settings
+    from emotrace.api.app import create_app
+    from emotrace.settings import Settings
     from tests.api.conftest import LOOPBACK_CLIENT
 
     with TestClient(create_app(Settings(database_url=postgres_url)), client=LOOPBACK_CLIENT) as client:

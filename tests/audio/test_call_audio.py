@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
-from service.audio.call import read_call
-from service.audio.io import SAMPLE_RATE, load_audio
-from service.errors import EmotraceError
+from emotrace.audio.call import read_call
+from emotrace.audio.io import SAMPLE_RATE, load_audio
+from emotrace.errors import EmotraceError
+from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from tests.test_cli import run
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from service.batch.engines import dask_runner, local_runner
-from service.batch.job import BatchJob, BatchOptions
-from service.model.labels import GOEMOTIONS_LABELS
+from emotrace.batch.engines import dask_runner, local_runner
+from emotrace.batch.job import BatchJob, BatchOptions
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.training.data import read_goemotions_tsv
 from tests.conftest import DATA_ROOT
 from tests.test_cli import EMOTRACE, run
-from training.data import read_goemotions_tsv
 
 TEXTS = ["Thanks so much, that fixed it!", "Where is my order? It's been two weeks.", "I'm furious 😡",
          "ok", "This is great <3", "Still waiting for my refund...", "Can you tell me your opening hours?"]
@@ -113,7 +113,7 @@ def test_unsupported_formats(tmp_path, suffix: str) -> None:
 
 
 def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
-    from service.store.database import Store
+    from emotrace.store.database import Store
 
     source = tmp_path / "calls.jsonl"
     rows = [{"cust": f"cu{i % 3}", "conv": f"v{i % 5}", "who": "agent" if i % 4 == 0 else "customer",
@@ -139,7 +139,7 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
 
 
 def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
-    from service.store.database import Store
+    from emotrace.store.database import Store
 
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"customer_id": f"k{i % 40}", "conversation_id": f"c{i % 90}",

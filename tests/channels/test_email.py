@@ -4,8 +4,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from service.channels.email import read_email, strip_email_body
-from service.errors import EmotraceError
+from emotrace.channels.email import read_email, strip_email_body
+from emotrace.errors import EmotraceError
 
 THREAD = """Hi team,
 

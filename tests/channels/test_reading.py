@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from service.channels.reading import read_conversation
-from service.channels.review import read_review
-from service.channels.transcript import read_transcript
+from emotrace.channels.reading import read_conversation
+from emotrace.channels.review import read_review
+from emotrace.channels.transcript import read_transcript
 from tests.test_cli import run
 
 CALL = Path(__file__).resolve().parents[2] / "examples" / "call.vtt"

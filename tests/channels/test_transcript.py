@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from service.channels.transcript import read_transcript
-from service.errors import EmotraceError
+from emotrace.channels.transcript import read_transcript
+from emotrace.errors import EmotraceError
 
 VTT = """WEBVTT
 

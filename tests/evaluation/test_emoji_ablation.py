@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evaluation.emoji_ablation import decision_changes
+from emotrace.evaluation.emoji_ablation import decision_changes
 
 
 def test_counts_only_texts_the_models_decide_differently() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluation.out_of_fold import out_of_fold_f1
+from emotrace.evaluation.out_of_fold import out_of_fold_f1
 
 
 def test_separable_labels_score_one_both_ways() -> None:

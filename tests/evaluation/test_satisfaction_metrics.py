@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.metrics import expected_calibration_error
-from evaluation.satisfaction import affect_report, fit_temperature, satisfaction_report
+from emotrace.model.metrics import affect_report, expected_calibration_error, fit_temperature, satisfaction_report
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

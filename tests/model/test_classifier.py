@@ -8,8 +8,8 @@ import shutil
 import numpy as np
 import pytest
 
-from service.errors import EmotraceError
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 
 
 def _ekman(reading) -> list[str]:
@@ -57,7 +57,7 @@ def test_a_text_reads_the_same_alone_and_in_any_batch(classifier) -> None:
     """One text, one reading: the int8 graph's activation scales are fixed at export, so a text's neighbours in
     a batch change no decision (dynamic scales changed 112 of 400 dev texts' decisions, by up to 0.31). What
     is left is float rounding in the fp32 parts: over 2,000 dev texts the largest probability difference was
-    7.8e-7 (``python -m evaluation.batch_independence``)."""
+    7.8e-7 (``python -m emotrace.evaluation.batch_independence``)."""
     texts = ["Thanks!", "Where is my parcel? It has been two weeks.", "😡", "I love it <3",
              "meh", "Can you tell me the opening hours?", "THIS IS UNACCEPTABLE. I WANT MY MONEY BACK NOW.",
              LONG_TEXT]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.model.decision import decide, group_probabilities, group_targets, tune_thresholds
+from emotrace.model.decision import decide, group_probabilities, group_targets, tune_thresholds
 
 
 def test_decide_uses_thresholds_and_falls_back_to_closest() -> None:

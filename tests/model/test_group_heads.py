@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from service.errors import EmotraceError
-from service.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from service.model.decision import group_matrix, group_probabilities
-from service.model.group_heads import GROUP_HEADS_FILE, POOLED_OUTPUT, load_group_heads, save_group_heads
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.decision import group_matrix, group_probabilities
+from emotrace.model.group_heads import GROUP_HEADS_FILE, POOLED_OUTPUT, load_group_heads, save_group_heads
 from tests.model.test_classifier import LONG_TEXT
 
 TEXTS = ["This is absolutely outrageous, I am furious with your useless service!",

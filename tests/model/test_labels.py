@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import EmotraceError
-from service.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from emotrace.errors import EmotraceError
+from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
 
 
 def test_goemotions_schema_groups_every_emotion(data_root) -> None:

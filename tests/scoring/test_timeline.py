@@ -3,8 +3,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from service.scoring.rules import ScoringRules
-from service.scoring.timeline import Signal, build_timeline, routing_hint, score_of, segment, state_at, trend
+from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.timeline import Signal, build_timeline, routing_hint, score_of, segment, state_at, trend
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 RULES = ScoringRules()

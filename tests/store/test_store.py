@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from service.store.database import NewMessage, Store
+from emotrace.store.database import NewMessage, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.text.language import detect_language, language_warning
+from emotrace.text.language import detect_language, language_warning
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from service.text.normalize import contains_emoji, normalize_text
-from training.modeling import base_encoder_path
+from emotrace.text.normalize import contains_emoji, normalize_text
+from emotrace.training.modeling import base_encoder_path
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,13 @@
 """Redaction before storage: each kind of personal data the issue found stored raw, numbers that are not
-personal data left alone, and recall/precision per kind on the labelled set of evaluation.pii_cases."""
+personal data left alone, and recall/precision per kind on the labelled set of emotrace.evaluation.pii_cases."""
 
 from __future__ import annotations
 
 import pytest
 
-from evaluation.pii import score
-from evaluation.pii_cases import pii_cases
-from service.text.redact import redact
+from emotrace.evaluation.pii import score
+from emotrace.evaluation.pii_cases import pii_cases
+from emotrace.text.redact import redact
 
 
 @pytest.mark.parametrize(("text", "expected"), [

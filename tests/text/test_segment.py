@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from service.text.segment import chunk_text, split_sentences
+from emotrace.text.segment import chunk_text, split_sentences
 
 
 def _words(text: str) -> int:

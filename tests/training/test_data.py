@@ -3,8 +3,8 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from service.errors import EmotraceError
-from training.data import read_labelled_records
+from emotrace.errors import EmotraceError
+from emotrace.training.data import read_labelled_records
 
 
 def test_reads_a_saved_datasets_dataset(tmp_path) -> None:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from training.distill import GOLD_WEIGHT, distill_student, student_targets
-from training.modeling import EmotionNet, base_encoder_path
-from training.satisfaction_data import DISSATISFIED, NEUTRAL, SATISFIED, tweets
-from training.trainer import TrainingArguments, distill_loss
+from emotrace.training.distill import GOLD_WEIGHT, distill_student, student_targets
+from emotrace.training.modeling import EmotionNet, base_encoder_path
+from emotrace.training.satisfaction_data import DISSATISFIED, NEUTRAL, SATISFIED, tweets
+from emotrace.training.trainer import TrainingArguments, distill_loss
 
 
 def test_student_targets_take_teacher_satisfaction_own_emotion_and_mix_in_gold() -> None:
@@ -49,7 +49,7 @@ def test_a_student_learns_the_teachers_reading(tmp_path) -> None:
     net.eval()
     from transformers import AutoTokenizer
 
-    from training.modeling import predict_heads
+    from emotrace.training.modeling import predict_heads
 
     out = predict_heads(net, AutoTokenizer.from_pretrained(base_encoder_path()), texts[:4])
     emotion = torch.sigmoid(torch.from_numpy(out["emotion_logits"])).numpy()
@@ -70,8 +70,8 @@ def test_tweets_keep_the_2017_test_apart_from_training(data_root) -> None:
 def test_missing_teacher_weights_name_the_install(tmp_path, monkeypatch) -> None:
     import importlib.metadata
 
-    from service.errors import EmotraceError
-    from training.modeling import teacher_encoder_path
+    from emotrace.errors import EmotraceError
+    from emotrace.training.modeling import teacher_encoder_path
 
     def not_installed(name: str) -> None:
         raise importlib.metadata.PackageNotFoundError(name)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from service.model.labels import GOEMOTIONS_LABELS
-from service.text.normalize import EMOJI_CUES
-from training.emoji_rows import CUE_LABELS, emoji_cue_rows
+from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.text.normalize import EMOJI_CUES
+from emotrace.training.emoji_rows import CUE_LABELS, emoji_cue_rows
 
 
 def test_every_cue_word_maps_to_a_goemotions_label() -> None:

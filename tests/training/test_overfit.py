@@ -7,17 +7,17 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from service.errors import EmotraceError
-from service.model.classifier import EmotionClassifier, sigmoid
-from service.model.group_heads import POOLED_OUTPUT
-from service.model.labels import LabelSchema
-from training.data import LabelledTexts
-from training.export import export_onnx
-from training.group_heads import fit_linear_head
-from training.modeling import EmotionNet, base_encoder_path
-from training.package import package_model
-from training.pipeline import start_network
-from training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import EmotionClassifier, sigmoid
+from emotrace.model.group_heads import POOLED_OUTPUT
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import LabelSchema
+from emotrace.training.export import export_onnx
+from emotrace.training.group_heads import fit_linear_head
+from emotrace.training.modeling import EmotionNet, base_encoder_path
+from emotrace.training.package import package_model
+from emotrace.training.pipeline import start_network
+from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 TEXTS = {
     "happy": ["I love this, thank you!", "Best day ever 😊", "This is wonderful news", "So glad it worked"],

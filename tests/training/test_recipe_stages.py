@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.recipe import (
+from emotrace.training.recipe import (
     MULTITASK_ENCODER_LEARNING_RATE,
     MULTITASK_HEAD_LEARNING_RATE,
     REFINE_ENCODER_LEARNING_RATE,
@@ -12,7 +12,7 @@ from training.recipe import (
     recipe_summary,
     refine_arguments,
 )
-from training.trainer import TrainingArguments
+from emotrace.training.trainer import TrainingArguments
 
 
 def test_stages_keep_stage_one_settings_and_run_in_their_own_folders(tmp_path: Path) -> None:

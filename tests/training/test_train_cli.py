@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from service.model.classifier import DEFAULT_MODEL_DIR
+from emotrace.model.classifier import DEFAULT_MODEL_DIR
 from tests.test_cli import run
 
 ROWS = [("Thanks, that solved it!", "gratitude"), ("Please refund my order, it never came", "refund_request"),

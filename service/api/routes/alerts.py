@@ -6,8 +6,8 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import AccessDep, RuntimeDep
-from service.api.schemas import CustomerAlertOut
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.schemas import CustomerAlertOut
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], dependencies=[AccessDep])
 SEVERITY_RANK = {"critical": 0, "warning": 1}

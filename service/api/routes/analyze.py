@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
-from service.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
-from service.channels.review import review_flags
+from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
+from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
+from emotrace.channels.review import review_flags
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
 

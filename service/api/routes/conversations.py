@@ -13,10 +13,10 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccessDep, RuntimeDep, customer_out, message_out
-from service.api.feed import publish_recorded
-from service.api.recording import Write, new_message, stored_text
-from service.api.schemas import (
+from emotrace.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from emotrace.api.feed import publish_recorded
+from emotrace.api.recording import Write, message_from_request
+from emotrace.api.schemas import (
     TEXT_PATTERN,
     Channel,
     CustomerIdPath,
@@ -26,13 +26,14 @@ from service.api.schemas import (
     StoredMessageOut,
     utc_timestamp,
 )
-from service.channels.load import CONVERSATION_SUFFIXES, load_conversation
-from service.channels.reading import with_readings
-from service.channels.utterance import Conversation
-from service.errors import EmotraceError
-from service.model.reading import Reading
-from service.settings import Settings, pseudonym
-from service.store.database import NewMessage
+from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
+from emotrace.channels.reading import with_readings
+from emotrace.channels.utterance import Conversation
+from emotrace.errors import EmotraceError
+from emotrace.messages import stored_text
+from emotrace.model.reading import Reading
+from emotrace.settings import Settings, pseudonym
+from emotrace.store.database import NewMessage
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
 
@@ -64,7 +65,7 @@ def _messages(conversation: Conversation, readings: list[Reading], customer_id: 
         except ValidationError as exc:
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Turn {number}: {problem}.") from None
-        items.append(new_message(message, reading, settings, now))
+        items.append(message_from_request(message, reading, settings, now))
     return items
 
 

@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from service.api.deps import AccessDep, RuntimeDep, StoredCustomerId, customer_out, message_out
-from service.api.feed import publish_deleted
-from service.api.schemas import (
+from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, customer_out, message_out
+from emotrace.api.feed import publish_deleted
+from emotrace.api.schemas import (
     AlertOut,
     CustomerDetailOut,
     CustomerOut,
@@ -20,8 +20,8 @@ from service.api.schemas import (
     TimelineOut,
     WindowOut,
 )
-from service.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
-from service.store.tables import Customer
+from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
+from emotrace.store.tables import Customer
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
 

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size, customer_out, message_out
-from service.api.feed import publish_recorded
-from service.api.recording import Write, new_message
-from service.api.schemas import MessagesIn, RecordedOut
+from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size, customer_out, message_out
+from emotrace.api.feed import publish_recorded
+from emotrace.api.recording import Write, message_from_request
+from emotrace.api.schemas import MessagesIn, RecordedOut
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
@@ -61,7 +61,7 @@ async def record_messages(
     if await request.is_disconnected():
         raise HTTPException(CLIENT_CLOSED_REQUEST, "The client closed the request; nothing was stored.")
     now = datetime.now(UTC)
-    items = [new_message(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
+    items = [message_from_request(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     try:
         (recorded,) = await runtime.writer.submit([Write(items, idempotency_key, request_sha)])
     except IntegrityError:  # the same key committed by a concurrent request (or another replica) first

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from service.api.deps import AccessDep, RuntimeDep
-from service.settings import pseudonym
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.settings import pseudonym
 
 router = APIRouter(prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep])
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Response, status
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from service.api.deps import AccessDep, RuntimeDep
-from service.api.schemas import ModelOut
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.schemas import ModelOut
 
 router = APIRouter(tags=["system"])
 

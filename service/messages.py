@@ -1,0 +1,81 @@
+"""Messages as they are stored: who said it, where, and the fields of its reading (one mapping for the HTTP API,
+batch ingestion and the demo data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TypedDict
+
+from emotrace.model.reading import Reading
+from emotrace.settings import Settings, pseudonym
+from emotrace.store.database import NewMessage
+from emotrace.text.redact import redact
+
+
+class Channel(StrEnum):
+    """Where a text came from."""
+
+    chat = "chat"
+    email = "email"
+    review = "review"
+    call = "call"
+
+
+class Speaker(StrEnum):
+    """Who said it: only the customer's own words count towards the customer."""
+
+    customer = "customer"
+    agent = "agent"
+
+
+class ReadingRecord(TypedDict):
+    """A reading's fields as batch output rows carry them and the store keeps them."""
+
+    labels: list[str]
+    top_label: str
+    ekman: list[str]
+    ekman_probabilities: dict[str, float]
+    sentiment: list[str]
+    sentiment_probabilities: dict[str, float]
+    valence: float | None
+    arousal: float | None
+    satisfaction: float | None
+    satisfaction_class: str | None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def reading_record(reading: Reading) -> ReadingRecord:
+    """The reading's :class:`ReadingRecord` (probabilities to 4 places)."""
+    ekman, sentiment = reading.views.get("ekman"), reading.views.get("sentiment")
+    return ReadingRecord(
+        labels=list(reading.labels), top_label=reading.top_label, ekman=ekman.labels if ekman else [],
+        ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
+        sentiment=sentiment.labels if sentiment else [],
+        sentiment_probabilities={k: round(v, 4) for k, v in sentiment.probabilities.items()} if sentiment else {},
+        valence=_rounded(reading.valence), arousal=_rounded(reading.arousal),
+        satisfaction=_rounded(reading.satisfaction_score), satisfaction_class=reading.satisfaction_class)
+
+
+def stored_text(text: str, settings: Settings) -> str | None:
+    """The text as the settings allow it to be stored."""
+    if settings.store_text == "none":
+        return None
+    return redact(text) if settings.store_text == "redacted" else text
+
+
+def new_message(*, customer_id: str, conversation_id: str, channel: Channel, speaker: Speaker, timestamp: datetime,
+                text: str, record: ReadingRecord, settings: Settings) -> NewMessage:
+    """A storable message: ids pseudonymised and text kept or redacted per ``settings`` (heads the model lacks
+    are stored as 0 and "neutral"). ``record`` may come back from a Parquet/JSONL file, so lists and maps are
+    copied into plain ones."""
+    return NewMessage(
+        customer_id=pseudonym(customer_id, settings), conversation_id=pseudonym(conversation_id, settings),
+        channel=channel.value, speaker=speaker.value, timestamp=timestamp, text=stored_text(text, settings),
+        labels=list(record["labels"]), ekman=dict(record["ekman_probabilities"]), sentiment=list(record["sentiment"]),
+        valence=float(record["valence"] or 0.0), arousal=float(record["arousal"] or 0.0),
+        satisfaction=float(record["satisfaction"] or 0.0), satisfaction_class=record["satisfaction_class"] or "neutral",
+        ekman_labels=list(record["ekman"]), sentiment_probabilities=dict(record["sentiment_probabilities"]))
