@@ -105,7 +105,7 @@ def raise_open_files_limit(clients: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
-def run_wrk(url: str, bodies_file: Path, script: Path, clients: int, seconds: int) -> dict[str, object]:
+def run_wrk(url: str, bodies_file: Path, script: Path, clients: int, seconds: int) -> dict[str, float]:
     """One wrk run; its JSON summary."""
     command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url,
                "--", str(bodies_file)]

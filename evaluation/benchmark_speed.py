@@ -14,13 +14,14 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.common import goemotions_dev, print_figures
-from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.text.normalize import normalize_text
 
 if TYPE_CHECKING:
@@ -58,14 +59,14 @@ def pipeline_over(weights: Path) -> Pipeline:
         def __init__(self, config: BertConfig) -> None:
             super().__init__(config)
             self.bert = BertModel(config, add_pooling_layer=False)
-            self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
+            self.classifier = torch.nn.Linear(config.hidden_size, net.emotion.out_features)
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                     **_: object) -> SequenceClassifierOutput:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return SequenceClassifierOutput(logits=self.classifier(mean_pool(hidden, attention_mask)))
 
-    config = net.encoder.config
+    config = cast(BertConfig, net.encoder.config)  # all-MiniLM-L6-v2 is a BERT encoder
     config.num_labels = net.emotion.out_features
     model = MeanPoolingClassifier(config)
     model.bert.load_state_dict(net.encoder.state_dict(), strict=False)

@@ -175,7 +175,14 @@ class CapabilityResult:
 
 
 def _describe(reading: Reading) -> str:
-    return f"{reading.text!r} -> {reading.satisfaction_class} ({reading.satisfaction_score:+.2f}), {reading.labels}"
+    return f"{reading.text!r} -> {reading.satisfaction_class} ({_score(reading):+.2f}), {reading.labels}"
+
+
+def _score(reading: Reading) -> float:
+    """The satisfaction score (the suite needs a model with a satisfaction head)."""
+    if reading.satisfaction_score is None:
+        raise ValueError("The CheckList suite reads satisfaction; this model has no satisfaction head.")
+    return reading.satisfaction_score
 
 
 def run_checklist(classifier: EmotionClassifier) -> dict[str, CapabilityResult]:
@@ -190,13 +197,13 @@ def run_checklist(classifier: EmotionClassifier) -> dict[str, CapabilityResult]:
         first = variants[0]
         for other in variants[1:]:
             same = (other.satisfaction_class == first.satisfaction_class
-                    and abs(other.satisfaction_score - first.satisfaction_score) <= INVARIANCE_TOLERANCE)
+                    and abs(_score(other) - _score(first)) <= INVARIANCE_TOLERANCE)
             results.setdefault(f"INV:{what}", CapabilityResult()).record(
                 same, f"{_describe(first)} vs {_describe(other)}")
     for base, intensified in DIR_CASES:
         before, after = classifier.predict([base, intensified])
         results.setdefault("DIR:intensifier", CapabilityResult()).record(
-            after.satisfaction_score <= before.satisfaction_score + DIRECTIONAL_TOLERANCE,
+            _score(after) <= _score(before) + DIRECTIONAL_TOLERANCE,
             f"{_describe(before)} then {_describe(after)}")
     return results
 

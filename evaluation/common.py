@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from emotrace.model.labelled import LabelledTexts
@@ -17,7 +18,7 @@ def goemotions_dev(data_root: Path | None = None) -> LabelledTexts:
     return read_goemotions_tsv(root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
 
 
-def print_figures(title: str, figures: dict[str, object]) -> None:
+def print_figures(title: str, figures: Mapping[str, object]) -> None:
     """Print a titled block of figures, then the same as one JSON line (for scripts)."""
     print(f"== {title}")
     for key, value in figures.items():

@@ -65,14 +65,14 @@ def evaluation_sets(data_root: Path) -> dict[str, EvaluationSet]:
     }
 
 
-def figures(outputs: dict[str, np.ndarray], sets: dict[str, EvaluationSet]) -> dict[str, float]:
+def figures(outputs: dict[str, np.ndarray], sets: dict[str, EvaluationSet]) -> dict[str, float | None]:
     """The figures from satisfaction probabilities per set (``goemotions_dev``: label probabilities)."""
     gold, sources = sets["satisfaction_test"].gold, sets["satisfaction_test"].sources
     assert sources is not None
     probabilities = outputs["satisfaction_test"]
     tweets = sources == "tweets"
-    out = {"semeval2017_test_macro_recall": float(recall_score(gold[tweets], probabilities[tweets].argmax(1),
-                                                               average="macro"))}
+    out: dict[str, float | None] = {
+        "semeval2017_test_macro_recall": float(recall_score(gold[tweets], probabilities[tweets].argmax(1), average="macro"))}
     for source in sorted(set(sources.tolist())):
         rows = sources == source
         out[f"ece_{source}"] = satisfaction_report(probabilities[rows], gold[rows])["calibration_error"]
@@ -94,6 +94,8 @@ def model_outputs(classifier: EmotionClassifier, sets: dict[str, EvaluationSet])
     out = {}
     for name, data in sets.items():
         raw = classifier.raw_outputs(data.texts)
+        if raw.satisfaction is None:
+            raise SystemExit(f"{classifier.directory} has no satisfaction head.")
         out[name] = raw.probabilities if name == "goemotions_dev" else raw.satisfaction
     return out
 
@@ -117,8 +119,9 @@ def main(model: Annotated[list[str] | None, typer.Option(help="model directories
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Print the customer-domain figures of each model (and of the teacher's saved readings)."""
     sets = evaluation_sets(get_settings().data_root)
+    directories: list[str | None] = list(model) if model else [None]
     results = {name or "shipped": figures(model_outputs(EmotionClassifier.from_pretrained(name), sets), sets)
-               for name in (model or [None])}
+               for name in directories}
     if teacher_outputs_file is not None:
         results["teacher (saved readings)"] = figures(teacher_outputs(teacher_outputs_file, sets), sets)
     if as_json:

@@ -21,6 +21,7 @@ from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import LabelSchema
 from emotrace.model.metrics import evaluate
 from emotrace.model.reading import Reading
+from emotrace.model.reports import headline_scores
 from emotrace.text.normalize import contains_emoji
 
 
@@ -58,8 +59,8 @@ def main() -> None:
     print_figures("emoji ablation (GoEmotions dev texts with emoji/emoticons)", {
         "texts": len(rows),
         "texts with [UNK] tokens when raw": round(unk_share, 3),
-        **{f"{k} normalized": with_norm[k] for k in ("macro_f1", "ekman_macro_f1", "sentiment_macro_f1")},
-        **{f"{k} raw": without[k] for k in ("macro_f1", "ekman_macro_f1", "sentiment_macro_f1")},
+        **{f"{key} {name}": value for name, report in (("normalized", with_norm), ("raw", without))
+           for key, value in headline_scores(report).items() if key != "micro_f1"},
     })
     if args.compare is not None:
         other = EmotionClassifier.from_pretrained(args.compare)

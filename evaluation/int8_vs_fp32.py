@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from emotrace.evaluation.common import goemotions_dev, print_figures
-from emotrace.model.classifier import DEFAULT_MODEL_DIR, ONNX_FILE, EmotionClassifier
+from emotrace.model.classifier import ONNX_FILE, EmotionClassifier
 from emotrace.model.metrics import evaluate_outputs
+from emotrace.model.reports import headline_scores
+from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training.export import export_onnx
 from emotrace.training.modeling import EmotionNet
 
@@ -42,10 +44,9 @@ def main() -> None:
     r_int8, r_fp32 = evaluate_outputs(int8, raw_int8, dev), evaluate_outputs(int8, raw_fp32, dev)
     p_int8, p_fp32 = raw_int8.probabilities, raw_fp32.probabilities
     print_figures("int8 vs fp32 (GoEmotions dev, same thresholds)", {
-        "macro_f1 int8": r_int8["macro_f1"], "macro_f1 fp32": r_fp32["macro_f1"],
+        **{f"{key} {name}": value for name, report in (("int8", r_int8), ("fp32", r_fp32))
+           for key, value in headline_scores(report).items() if key != "micro_f1"},
         "macro_f1 loss (fp32 - int8)": r_fp32["macro_f1"] - r_int8["macro_f1"],
-        "ekman_macro_f1 int8": r_int8["ekman_macro_f1"], "ekman_macro_f1 fp32": r_fp32["ekman_macro_f1"],
-        "sentiment_macro_f1 int8": r_int8["sentiment_macro_f1"], "sentiment_macro_f1 fp32": r_fp32["sentiment_macro_f1"],
         "max |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).max()),
         "mean |p_int8 - p_fp32|": float(np.abs(p_int8 - p_fp32).mean()),
     })

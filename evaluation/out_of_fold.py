@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from emotrace.evaluation.common import goemotions_dev, print_figures
-from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets
 from emotrace.model.metrics import tuned_macro_f1
+from emotrace.paths import DEFAULT_MODEL_DIR
 
 SEED = 0
 

@@ -19,7 +19,7 @@ from emotrace.text.redact import TAGS, find_pii
 
 def score(cases: list[PiiCase]) -> dict[str, dict[str, float]]:
     """Per kind: labelled spans, found spans, recall, precision; 'covered' pools the kinds the redactor finds."""
-    labelled, found, hits, alarms = Counter(), Counter(), Counter(), Counter()
+    labelled, found, hits, alarms = Counter[str](), Counter[str](), Counter[str](), Counter[str]()
     for case in cases:
         predicted = find_pii(case.text)
         for start, end, kind in case.spans:

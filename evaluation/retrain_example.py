@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from emotrace.evaluation.common import print_figures
-from emotrace.model.classifier import DEFAULT_MODEL_DIR
+from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.settings import get_settings
 
 

@@ -47,6 +47,8 @@ def main() -> None:
     test = load_satisfaction(get_settings().data_root, "test")
     test.extend(amazon_fine_food())
     probabilities = classifier.raw_outputs(test.texts).satisfaction
+    if probabilities is None:
+        raise SystemExit("This model has no satisfaction head.")
     gold, sources = np.asarray(test.classes), np.asarray(test.sources)
     for source in ("reviews", "cfpb", "banking77", "amazon_fine_food"):
         rows = sources == source

@@ -1,4 +1,6 @@
-"""The ``emotrace`` command line: analyze, evaluate, train."""
+"""The ``emotrace`` command line: ``analyze`` (texts, files, conversations), ``batch`` (large files, resumable,
+local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels) and
+``serve`` (the HTTP API and dashboard)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from emotrace.settings import get_settings
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
     from emotrace.model.reading import Reading
+    from emotrace.model.reports import ModelReport
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -184,7 +187,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     from emotrace.channels.load import load_conversation
     from emotrace.channels.reading import read_conversation
 
-    conversation = load_conversation(path, agent, get_settings(), form)
+    conversation = load_conversation(path, get_settings(), agent, form)
     classifier = load_classifier(model, get_settings().threads)
     turns, summary = read_conversation(classifier, conversation)
     if as_json:
@@ -257,38 +260,40 @@ def evaluate(
         if as_json:
             typer.echo(json.dumps(report, indent=2))
             return
-        _print_reports(data, reports, first.schema.groupings)
+        _print_reports(data, reports)
         return
     names = list(reports)
-    difference = reports[names[-1]]["macro_f1"] - reports[names[0]]["macro_f1"]  # type: ignore[operator]
+    difference = reports[names[-1]]["macro_f1"] - reports[names[0]]["macro_f1"]
     if as_json:
         typer.echo(json.dumps({"models": reports, "macro_f1_difference": difference}, indent=2))
         return
-    _print_reports(data, reports, first.schema.groupings)
+    _print_reports(data, reports)
     typer.echo(f"macro-F1 difference (last - first): {difference:+.4f}")
 
 
-def _print_reports(data: Path, reports: dict[str, dict[str, object]], groupings: dict[str, object]) -> None:
+def _print_reports(data: Path, reports: dict[str, ModelReport]) -> None:
+    from emotrace.model.reports import headline_scores
+
     names = list(reports)
     typer.echo(f"{data}: {next(iter(reports.values()))['n']} texts")
+    headlines = {name: headline_scores(report) for name, report in reports.items()}
     if len(names) == 1:  # one model: precision, recall and F1 per label
         (report,) = reports.values()
-        for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in groupings]):
-            typer.echo(f"  {key:<22}{report[key]:9.4f}")
+        for key, value in headlines[names[0]].items():
+            typer.echo(f"  {key:<22}{value:9.4f}")
         typer.echo(f"  {'label':<22}{'precision':>10}{'recall':>9}{'F1':>9}{'support':>9}")
-        for label, row in report["per_label"].items():  # type: ignore[union-attr]
+        for label, row in report["per_label"].items():
             typer.echo(f"  {label:<22}{row['precision']:10.3f}{row['recall']:9.3f}{row['f1']:9.3f}{row['support']:9d}")
         return
     for i, name in enumerate(names):
         typer.echo(f"  [{i}] {name}")
     columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
     typer.echo(f"  {'':<22}{columns}")
-    for key in ("macro_f1", "micro_f1", *[f"{g}_macro_f1" for g in groupings]):
-        typer.echo(f"  {key:<22}" + "".join(f"{reports[n][key]:9.4f}" for n in names))
+    for key in headlines[names[0]]:
+        typer.echo(f"  {key:<22}" + "".join(f"{headlines[n][key]:9.4f}" for n in names))
     typer.echo(f"  {'label F1':<22}{columns}{'support':>9}")
-    per_label = {n: reports[n]["per_label"] for n in names}
-    for label, row in per_label[names[0]].items():  # type: ignore[union-attr]
-        values = "".join(f"{per_label[n][label]['f1']:9.3f}" for n in names)  # type: ignore[index]
+    for label, row in reports[names[0]]["per_label"].items():
+        values = "".join(f"{reports[n]['per_label'][label]['f1']:9.3f}" for n in names)
         typer.echo(f"  {label:<22}{values}{row['support']:9d}")
 
 
@@ -383,12 +388,14 @@ def train(
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
                    epochs: int, batch_size: int, learning_rate: float, max_steps: int | None, patience: int,
                    from_model: Path | None, command: str, encoding: str) -> dict[str, object]:
-    from emotrace.training.pipeline import run_training
+    from emotrace.training.pipeline import run_labelled_training, run_recipe_training
     from emotrace.training.trainer import TrainingArguments
 
     args = TrainingArguments(output_dir=output, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
-    return run_training(args, model_dir, root, data, text_column, label_column, command, from_model, encoding)
+    if data is None:
+        return run_recipe_training(args, model_dir, root, command, from_model)
+    return run_labelled_training(args, model_dir, data, text_column, label_column, command, from_model, encoding)
 
 
 @app.command()

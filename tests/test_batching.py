@@ -22,6 +22,25 @@ def test_concurrent_callers_share_batches(classifier) -> None:
     assert batcher.batches <= 4 and batcher.items == 16
 
 
+def test_no_batch_is_larger_than_max_batch() -> None:
+    sizes: list[int] = []
+
+    def record(items: list[int]) -> list[int]:
+        sizes.append(len(items))
+        return items
+
+    async def scenario() -> list[list[int]]:
+        batcher = MicroBatcher(record, max_batch=4, max_wait_ms=50)
+        await batcher.start()
+        results = await asyncio.gather(*(batcher.submit([i]) for i in range(10)))
+        await batcher.stop()
+        return results
+
+    assert asyncio.run(scenario()) == [[i] for i in range(10)]
+    assert sum(sizes) == 10
+    assert max(sizes) == 4  # full batches, none over the limit
+
+
 def test_full_queue_is_refused_not_hung(classifier) -> None:
     def slow_predict(texts: list[str]):
         time.sleep(0.3)

@@ -68,7 +68,9 @@ def test_evaluate_goemotions_tsv_json(tmp_path, data_root) -> None:
     result = run("evaluate", "--data", str(sample), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert {"macro_f1", "micro_f1", "ekman_macro_f1", "sentiment_macro_f1", "per_label"} <= set(report)
+    assert {"n", "macro_f1", "micro_f1", "per_label", "groups"} == set(report)
+    assert set(report["groups"]) == {"ekman", "sentiment"}
+    assert len(report["groups"]["ekman"]["per_label"]) == 7
     assert report["n"] == 200
     assert len(report["per_label"]) == 28
     assert 0.5 < report["micro_f1"] <= 1.0  # the model card: 0.61 on all of dev; 200 rows vary by a few points

@@ -33,8 +33,8 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
     goemotions = tuple(labels) == tuple(GOEMOTIONS_LABELS)
     label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
     dev_name = "GoEmotions dev" if goemotions else "Validation split"
-    grouped = [f"{g} macro-F1: {_fmt(emotions[f'{g}_macro_f1'])}" for g in ("ekman", "sentiment")
-               if emotions.get(f"{g}_macro_f1") is not None]
+    groups = emotions.get("groups", {})
+    grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         f"# {out_dir.name}",
         "",

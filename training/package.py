@@ -2,7 +2,7 @@
 
 Export to ONNX, quantize to int8, tune per-label and per-group thresholds on dev with the int8 runtime
 itself (so serving applies exactly what was tuned), calibrate the satisfaction softmax, measure the
-figures and write ``metrics.json`` and ``MODEL_CARD.md``.
+figures and write ``thresholds.json``, ``metrics.json`` and ``MODEL_CARD.md``.
 """
 
 from __future__ import annotations
@@ -69,32 +69,43 @@ def tune_thresholds_on_dev(classifier: EmotionClassifier, dev: LabelledTexts) ->
     return thresholds, raw
 
 
-def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> dict[str, object]:
-    """Tune, calibrate and measure a freshly exported directory; writes thresholds.json and metrics.json."""
+def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> RawOutputs:
+    """Tune a freshly exported directory and write ``thresholds.json``: label and group thresholds on ``dev``,
+    the satisfaction temperature on the satisfaction dev split. Returns the dev outputs (thresholds apply after)."""
     exported = EmotionClassifier.from_pretrained(out_dir)
     thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
-    classifier = exported.with_thresholds(thresholds)
+    if data_root is not None and "satisfaction_logits" in exported.outputs:
+        sat_dev = load_satisfaction(data_root, "dev")
+        raw = exported.raw_outputs(sat_dev.texts).satisfaction
+        assert raw is not None
+        thresholds = replace(thresholds, satisfaction_temperature=fit_temperature(raw, np.asarray(sat_dev.classes)))
+    thresholds.save(out_dir)
+    return raw_dev
+
+
+def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None, raw_dev: RawOutputs) -> dict[str, object]:
+    """Measure a tuned directory (``raw_dev``: its outputs on ``dev``) and write ``metrics.json``."""
+    classifier = EmotionClassifier.from_pretrained(out_dir)
     metrics: dict[str, object] = {
         "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
-        "emotions_dev_threshold_0.5_macro_f1": evaluate_outputs(exported.with_thresholds(Thresholds()), raw_dev,
-                                                                dev)["macro_f1"],
+        "emotions_dev_threshold_0.5_macro_f1":
+            evaluate_outputs(classifier.with_thresholds(Thresholds()), raw_dev, dev)["macro_f1"],
     }
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
-        raw = classifier.raw_outputs(sat_dev.texts).satisfaction
-        gold = np.asarray(sat_dev.classes)
-        thresholds = replace(thresholds, satisfaction_temperature=fit_temperature(raw, gold))
-        calibrated = exported.with_thresholds(thresholds).raw_outputs(sat_dev.texts).satisfaction
-        sources = np.asarray(sat_dev.sources)
+        calibrated = classifier.raw_outputs(sat_dev.texts).satisfaction
+        assert calibrated is not None
+        gold, sources = np.asarray(sat_dev.classes), np.asarray(sat_dev.sources)
         metrics["satisfaction_dev"] = {
-            "temperature": thresholds.satisfaction_temperature,
+            "temperature": classifier.thresholds.satisfaction_temperature,
             "all": satisfaction_report(calibrated, gold),
             **{s: satisfaction_report(calibrated[sources == s], gold[sources == s]) for s in sorted(set(sources))},
         }
     if data_root is not None and "affect" in classifier.outputs:
         texts, targets = read_emobank(data_root / "emobank" / "emobank.csv", "dev")
-        metrics["affect_emobank_dev"] = affect_report(classifier.raw_outputs(texts).affect, targets)
-    thresholds.save(out_dir)
+        affect = classifier.raw_outputs(texts).affect
+        assert affect is not None
+        metrics["affect_emobank_dev"] = affect_report(affect, targets)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
@@ -111,6 +122,6 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
     if group_train is not None and schema.groupings:
         add_group_heads(EmotionClassifier.from_pretrained(out_dir), group_train)
-    metrics = measure_directory(out_dir, dev, data_root)
+    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root))
     write_model_card(out_dir, metrics, command, training_data, recipe, schema.labels)
     return metrics

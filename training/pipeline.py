@@ -59,7 +59,7 @@ def dev_scorer(dev: LabelledTexts, tokenizer_path: str, max_length: int) -> Call
 
 
 def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_heads: bool,
-                  seed: int) -> tuple[EmotionNet, dict]:
+                  seed: int) -> tuple[EmotionNet, dict[str, dict[str, tuple[str, ...]]]]:
     """The network to fine-tune: the base encoder, or a trained model directory relabelled to ``labels``.
     New heads start from ``seed``, so the same command trains the same network.
 
@@ -80,40 +80,35 @@ def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_h
     return net, groupings
 
 
-def run_training(args: TrainingArguments, model_dir: Path, data_root: Path, data: Path | None,
-                 text_column: str, label_column: str, command: str,
-                 from_model: Path | None = None, encoding: str = "utf-8") -> dict[str, object]:
-    """Train (or resume) and package; returns the packaged model's metrics."""
-    if data is None:
-        if not (data_root / "goemotions").is_dir():
-            raise EmotraceError("E307", f"Training data not found under {data_root}.",
-                                "Pass --data-root pointing at the shared data folder.")
-        schema = LabelSchema.goemotions(data_root / "goemotions")
-        tasks = emotion_tasks(data_root)
-        dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
-        net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True, seed=args.seed)
-        sources, measure_root = RECIPE_SOURCES, data_root
-    else:
-        labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
-        train_rows, dev = carve_dev(labelled)
-        net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
-        schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
-        tasks = {"emotion": TaskData(train_rows.texts, train_rows.targets)}
-        sources, measure_root = [str(data)], None
-    validate = None if data is None else dev_scorer(dev, base_encoder_path(), args.max_length)
-    net = Trainer(net, base_encoder_path(), tasks, args, validate).train()
-    final = args.output_dir / "final"
-    group_train = None
-    if data is None:  # the shipped recipe's stages 2 and 3; their emotion rows also fit the group heads
-        stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root, tasks["emotion"])
-        Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
-        stage3 = refine_arguments(args)
-        Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
-        final = stage3.output_dir / "final"
-        group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
-    calibration = [text for task in tasks.values() for text in task.texts]
-    return package_model(final, model_dir, schema, dev, measure_root, command, sources, calibration,
-                         recipe_summary(args) if data is None else None, group_train)
+def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Path, command: str,
+                        from_model: Path | None = None) -> dict[str, object]:
+    """The shipped recipe on the shared sources (resumable): stage 1 on GoEmotions, stage 2 multi-task, stage 3
+    refinement; their emotion rows also fit the group heads. Returns the packaged model's metrics."""
+    schema, dev = _recipe_dev(data_root)
+    tasks = emotion_tasks(data_root)
+    net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True, seed=args.seed)
+    net = Trainer(net, base_encoder_path(), tasks, args).train()
+    stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root, tasks["emotion"])
+    Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
+    stage3 = refine_arguments(args)
+    Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
+    group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
+    return package_model(stage3.output_dir / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
+                         list(tasks["emotion"].texts), recipe_summary(args), group_train)
+
+
+def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
+                          command: str, from_model: Path | None = None, encoding: str = "utf-8") -> dict[str, object]:
+    """Fine-tune on the user's labelled file (a dev split carved from it scores every epoch, for early stopping)
+    and package. Returns the packaged model's metrics."""
+    labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
+    train_rows, dev = carve_dev(labelled)
+    net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
+    schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
+    validate = dev_scorer(dev, base_encoder_path(), args.max_length)
+    Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
+    return package_model(args.output_dir / "final", model_dir, schema, dev, None, command, [str(data)],
+                         train_rows.texts)
 
 
 def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:

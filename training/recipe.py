@@ -36,20 +36,19 @@ from emotrace.training.emoji_rows import emoji_cue_rows
 from emotrace.training.satisfaction_data import load_satisfaction
 from emotrace.training.trainer import TaskData, TrainingArguments
 
-DEFAULT_DATA_ROOT = Path("../shared/data")
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
 REFINE_ENCODER_LEARNING_RATE = 1e-5
 
 
-def emotion_tasks(data_root: Path = DEFAULT_DATA_ROOT) -> dict[str, TaskData]:
+def emotion_tasks(data_root: Path) -> dict[str, TaskData]:
     """Stage 1: GoEmotions train -> the emotion head."""
     emotions = read_goemotions_tsv(data_root / "goemotions" / "original" / "train.tsv", GOEMOTIONS_LABELS)
     return {"emotion": TaskData(emotions.texts, emotions.targets)}
 
 
-def multitask_tasks(data_root: Path = DEFAULT_DATA_ROOT, emotions: TaskData | None = None) -> dict[str, TaskData]:
+def multitask_tasks(data_root: Path, emotions: TaskData | None = None) -> dict[str, TaskData]:
     """Stage 2: GoEmotions (+ emoji lexicon rows) -> emotion, EmoBank train -> affect, satisfaction sources ->
     satisfaction. ``emotions``: stage 1's GoEmotions rows, when already read."""
     affect_texts, affect_targets = read_emobank(data_root / "emobank" / "emobank.csv", "train")

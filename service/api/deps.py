@@ -13,13 +13,12 @@ from fastapi import Depends, HTTPException, Request, status
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
-from emotrace.api.schemas import CustomerIdPath, CustomerOut, GroupedViewOut, ReadingOut, StoredMessageOut
+from emotrace.api.schemas import CustomerIdPath, ReadingOut
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
 from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import Store, utc
-from emotrace.store.tables import Customer, Message
+from emotrace.store.database import Store
 
 
 @dataclass
@@ -38,7 +37,8 @@ class Runtime:
 
 async def get_runtime(request: Request) -> Runtime:
     """The app's runtime (async: FastAPI would run a plain function in a worker thread)."""
-    return request.app.state.runtime
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -89,23 +89,5 @@ def check_request_size(field: str, texts: list[str], settings: Settings) -> None
 
 def reading_out(reading: Reading, channel: str = "chat") -> ReadingOut:
     """Wire form of a reading."""
-    data = reading.to_dict()
-    return ReadingOut(channel=channel, **{k: v for k, v in data.items() if k != "views"},
-                      views={k: GroupedViewOut(**v) for k, v in data["views"].items()})
+    return ReadingOut.model_validate({**reading.to_dict(), "channel": channel})
 
-
-def message_out(message: Message) -> StoredMessageOut:
-    """Wire form of a stored message."""
-    return StoredMessageOut(
-        id=message.id, customer_id=message.customer_id, conversation_id=message.conversation_id,
-        channel=message.channel, speaker=message.speaker, timestamp=utc(message.timestamp), text=message.text,
-        labels=message.labels, ekman=message.ekman, ekman_labels=message.ekman_labels, sentiment=message.sentiment,
-        sentiment_probabilities=message.sentiment_probabilities, valence=message.valence,
-        arousal=message.arousal, satisfaction=message.satisfaction, satisfaction_class=message.satisfaction_class)
-
-
-def customer_out(customer: Customer) -> CustomerOut:
-    """Wire form of a customer summary."""
-    return CustomerOut(id=customer.id, score=customer.score, segment=customer.segment, trend=customer.trend,
-                       trend_delta=customer.trend_delta, open_alerts=customer.open_alerts,
-                       updated_at=utc(customer.updated_at))

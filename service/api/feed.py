@@ -16,9 +16,8 @@ import threading
 import psycopg
 from sqlalchemy.engine import make_url
 
-from emotrace.api.deps import customer_out, message_out
 from emotrace.api.events import EventBus
-from emotrace.api.schemas import StoredMessageOut
+from emotrace.api.schemas import CustomerOut, StoredMessageOut
 from emotrace.store.database import CHANGES_CHANNEL, Store
 from emotrace.store.tables import Customer
 
@@ -34,7 +33,7 @@ def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers:
         bus.publish({"type": "reading", "customer_id": message.customer_id, "data": message.model_dump(mode="json")})
     for customer in customers:
         bus.publish({"type": "customer", "customer_id": customer.id,
-                     "data": {**customer_out(customer).model_dump(mode="json"), "alerts": customer.alerts}})
+                     "data": {**CustomerOut.model_validate(customer).model_dump(mode="json"), "alerts": customer.alerts}})
 
 
 def publish_deleted(bus: EventBus, customer_id: str) -> None:
@@ -86,4 +85,5 @@ class ReplicaListener:
             self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
             return
         messages, customers = self.store.messages_with_customers([int(i) for i in change.get("messages", [])])
-        self.loop.call_soon_threadsafe(publish_recorded, self.bus, [message_out(m) for m in messages], customers)
+        out = [StoredMessageOut.model_validate(m) for m in messages]
+        self.loop.call_soon_threadsafe(publish_recorded, self.bus, out, customers)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from emotrace.messages import Channel, Speaker
+from emotrace.store.database import utc
 
 MAX_TEXT_CHARS = 20_000
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
@@ -179,7 +180,16 @@ class StateOut(BaseModel):
     leading_emotions: list[str]
 
 
-class CustomerOut(BaseModel):
+class FromStore(BaseModel):
+    """Wire forms read straight from stored rows (``model_validate(row)``), their times as aware UTC."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+StoredTime = Annotated[datetime, AfterValidator(utc)]
+
+
+class CustomerOut(FromStore):
     """A customer's summary."""
 
     id: str
@@ -188,7 +198,7 @@ class CustomerOut(BaseModel):
     trend: str
     trend_delta: float
     open_alerts: int
-    updated_at: datetime
+    updated_at: StoredTime
 
 
 class CustomerDetailOut(CustomerOut):
@@ -199,7 +209,7 @@ class CustomerDetailOut(CustomerOut):
     routing: RoutingOut
 
 
-class StoredMessageOut(BaseModel):
+class StoredMessageOut(FromStore):
     """A stored message with its reading (text redacted per settings)."""
 
     id: int
@@ -207,7 +217,7 @@ class StoredMessageOut(BaseModel):
     conversation_id: str
     channel: str
     speaker: str
-    timestamp: datetime
+    timestamp: StoredTime
     text: str | None
     labels: list[str]
     ekman: dict[str, float] = Field(description="Ekman group probabilities")

@@ -6,6 +6,7 @@ the agent is a setting). A mono recording is one speaker (the customer, by defau
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from emotrace.audio.asr import Segment, transcribe
@@ -18,7 +19,7 @@ MERGE_GAP_SECONDS = 1.0
 OVERLAP_WARN_SECONDS = 0.5
 
 
-def _turns(segments: list[Segment], speaker: str, role: str, others: list[Segment] = ()) -> list[Utterance]:
+def _turns(segments: list[Segment], speaker: str, role: str, others: Sequence[Segment] = ()) -> list[Utterance]:
     """One speaker's words as turns: a turn ends at a pause of MERGE_GAP_SECONDS or more, and where the other
     speaker starts talking in a pause between two of its words - even inside one recognised segment. (Whisper
     stretches a word's end over the silence after it, so a pause is measured between word starts.)"""
@@ -74,7 +75,7 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
         turns = _turns(segments[i], speaker, role, others)
         if not turns:
             warnings.append(f"No speech recognised on the {speaker} channel.")
-        voice = arousal_readings([features(samples[int(t.start * SAMPLE_RATE) : int(t.end * SAMPLE_RATE)])
+        voice = arousal_readings([features(samples[int((t.start or 0.0) * SAMPLE_RATE) : int((t.end or 0.0) * SAMPLE_RATE)])
                                   for t in turns])
         for turn, reading in zip(turns, voice, strict=True):
             if reading is not None:

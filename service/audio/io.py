@@ -25,7 +25,7 @@ class Audio:
     @property
     def mono(self) -> np.ndarray:
         """All channels mixed down."""
-        return self.channels.mean(axis=0).astype(np.float32)
+        return np.asarray(self.channels.mean(axis=0), dtype=np.float32)
 
 
 def load_audio(path: Path, max_seconds: float) -> Audio:

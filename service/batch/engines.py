@@ -67,5 +67,5 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
     return run
 
 
-def _submit(client: Client, options: BatchOptions, index: int, rows: list[InputRow]) -> Future:
+def _submit(client: Client, options: BatchOptions, index: int, rows: list[InputRow]) -> Future[tuple[int, ChunkResult]]:
     return client.submit(_read_chunk_on_worker, index, options, rows, pure=False)

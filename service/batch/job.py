@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 from tqdm import tqdm
@@ -211,7 +212,7 @@ class BatchJob:
         bar.close()
         return replace(self._join(), resumed_rows=resumed_rows)
 
-    def _finished_parts(self) -> Iterator[dict]:
+    def _finished_parts(self) -> Iterator[dict[str, Any]]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""
         for meta in sorted(self.parts.glob("part-*.meta.json")):
             if self.part_path(int(meta.name.split("-")[1].split(".")[0])).exists():

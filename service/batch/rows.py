@@ -40,7 +40,7 @@ def count_rows(path: Path) -> int | None:
     """Number of rows (for progress), cheaply: Parquet metadata, or a line count."""
     fmt = file_format(path)
     if fmt == "parquet":
-        return pq.ParquetFile(path).metadata.num_rows
+        return int(pq.ParquetFile(path).metadata.num_rows)
     with path.open("rb") as handle:
         lines = sum(1 for line in handle if line.strip())
     return lines - 1 if fmt == "csv" else lines
@@ -65,7 +65,7 @@ def columns_of(path: Path, encoding: str = "utf-8") -> list[str]:
     """Column names of a file (from the header, schema or first record)."""
     fmt = file_format(path)
     if fmt == "parquet":
-        return pq.ParquetFile(path).schema_arrow.names
+        return [str(name) for name in pq.ParquetFile(path).schema_arrow.names]
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         if fmt == "csv":
             return next(csv.reader(handle), [])

@@ -71,7 +71,7 @@ def _body_of(message: EmailMessage, warnings: list[str]) -> str:
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     if part.get_content_type() == "text/html":
         content = html.unescape(_TAGS.sub(" ", re.sub(r"(?i)<br\s*/?>|</p>", "\n", content)))
-    return content
+    return str(content)
 
 
 def _sent_at(message: EmailMessage, warnings: list[str]) -> datetime | None:

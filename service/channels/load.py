@@ -37,8 +37,7 @@ def detect_format(text: str) -> str:
     return "chat" if named >= 2 and named >= len(lines) / 2 else "email"
 
 
-def load_conversation(path: Path, agent: str | None = None, settings: Settings | None = None,
-                      form: str | None = None) -> Conversation:
+def load_conversation(path: Path, settings: Settings, agent: str | None = None, form: str | None = None) -> Conversation:
     """An e-mail (.eml, or plain text), chat (``Name: text`` lines), transcript (.vtt, .srt, .json) or call
     audio file as a conversation. A ``.txt`` file is read by its content (:func:`detect_format`) unless ``form``
     (one of :data:`FORMATS`) says what it is."""
@@ -48,9 +47,8 @@ def load_conversation(path: Path, agent: str | None = None, settings: Settings |
     if suffix in AUDIO_SUFFIXES:
         from emotrace.audio.call import read_call
 
-        s = settings or Settings()
-        return read_call(path, s.max_audio_seconds, s.audio_agent_channel, s.mono_speaker_role, s.asr_model,
-                         s.threads or 2)
+        return read_call(path, settings.max_audio_seconds, settings.audio_agent_channel, settings.mono_speaker_role,
+                         settings.asr_model, settings.threads or 2)
     raw = path.read_bytes()
     if form == "email" or (form is None and suffix == ".eml"):
         return read_email(raw)

@@ -9,6 +9,7 @@ Speaker roles follow one documented rule, which the caller can override with ``a
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -28,7 +29,7 @@ MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the convers
 def seconds(stamp: str) -> float:
     """'01:02:03.5' / '02:03,500' -> seconds."""
     parts = stamp.replace(",", ".").split(":")
-    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
+    return float(sum(float(p) * 60**i for i, p in enumerate(reversed(parts))))
 
 
 def assign_roles(turns: list[tuple[str, str, float | None, float | None]], channel: str,
@@ -51,19 +52,19 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
             return CUSTOMER
         return None
 
-    roles = {name: role_of(name) for name in names}
-    if any(r is None for r in roles.values()):
-        guess_agent = next((n for n in names if roles[n] == AGENT), names[0])
-        roles = {n: (AGENT if n == guess_agent else CUSTOMER) if r is None else r for n, r in roles.items()}
+    known = {name: role_of(name) for name in names}
+    roles: dict[str, str] = {n: r for n, r in known.items() if r is not None}
+    if len(roles) < len(known):
+        guess_agent = next((n for n in names if known[n] == AGENT), names[0])
+        roles = {n: (AGENT if n == guess_agent else CUSTOMER) if r is None else r for n, r in known.items()}
         warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent (first speaker); "
                         "pass the agent's name to override.")
     if "" in roles:
         warnings.append("Some turns have no speaker; they are read as the customer's.")
     utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)
                   for name, text, start, end in turns if text.strip()]
-    overlaps = [i for i in range(1, len(utterances))
-                if utterances[i].start is not None and utterances[i - 1].end is not None
-                and utterances[i].start < utterances[i - 1].end - 0.05]
+    overlaps = [i for i, (before, after) in enumerate(itertools.pairwise(utterances), start=1)
+                if after.start is not None and before.end is not None and after.start < before.end - 0.05]
     if overlaps:
         warnings.append(f"{len(overlaps)} turn(s) overlap the previous one in time (first at turn {overlaps[0] + 1}).")
     return Conversation(channel, utterances, warnings)
@@ -108,7 +109,7 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
 
 def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
     """WebVTT or SRT cues; the speaker from ``<v Name>`` or a ``Name:`` prefix."""
-    out = []
+    out: list[tuple[str, str, float | None, float | None]] = []
     blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n").strip())
     for block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]

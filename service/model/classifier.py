@@ -38,12 +38,12 @@ DISABLED_GRAPH_FUSIONS = ["SkipLayerNormFusion"]
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Label probabilities from emotion logits."""
-    return 1.0 / (1.0 + np.exp(-x))
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 @dataclass
@@ -64,7 +64,7 @@ def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.n
     combined = probabilities.max(axis=0)
     if neutral_index is not None:
         combined[neutral_index] = probabilities[:, neutral_index].min()
-    return combined
+    return np.asarray(combined)
 
 
 def validate_texts(texts: object) -> list[str]:
@@ -215,7 +215,8 @@ class EmotionClassifier:
         return token_ids, owners
 
     def _encode_chunk(self, chunk: str) -> list[int]:
-        return self.tokenizer(chunk, add_special_tokens=False)["input_ids"][: self.max_length - 2]
+        ids: list[int] = self.tokenizer(chunk, add_special_tokens=False)["input_ids"]
+        return ids[: self.max_length - 2]
 
     def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
                  n: int) -> RawOutputs:

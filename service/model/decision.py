@@ -44,12 +44,12 @@ def group_matrix(schema: LabelSchema, grouping: str) -> np.ndarray:
 
 def group_probabilities(probabilities: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """A group's probability is its most probable member's."""
-    return np.max(probabilities[:, :, None] * matrix[None, :, :], axis=1)
+    return np.asarray(np.max(probabilities[:, :, None] * matrix[None, :, :], axis=1))
 
 
 def group_targets(targets: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Multi-hot gold labels of the groups (a text is in a group when any member label is gold)."""
-    return (targets @ matrix > 0).astype(np.float32)
+    return np.asarray(targets @ matrix > 0, dtype=np.float32)
 
 
 def tune_thresholds(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:

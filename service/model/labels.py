@@ -4,10 +4,11 @@ A model directory carries it as ``labels.json``::
 
     {"labels": [...], "groupings": {"ekman": {"anger": ["anger", "annoyance", ...], ...},
                                      "sentiment": {...}},
-     "neutral_label": "neutral", "satisfaction": ["dissatisfied", "neutral", "satisfied"]}
+     "neutral_label": "neutral"}
 
 A grouping maps each group to its member labels; a label in no group (``neutral``) maps to the
-neutral group of every grouping.
+neutral group of every grouping. ``groupings`` may be empty and ``neutral_label`` null (a user's own label
+set). The satisfaction classes are not part of the schema: they are fixed (``SATISFACTION_CLASSES``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_s
 
 from emotrace.model.decision import decide, group_matrix, group_targets, tune_thresholds
 from emotrace.model.labelled import LabelledTexts
+from emotrace.model.reports import LabelScores, ModelReport, MultilabelReport, SatisfactionReport
 
 if TYPE_CHECKING:
     from emotrace.model.classifier import EmotionClassifier, RawOutputs
@@ -23,19 +24,19 @@ if TYPE_CHECKING:
 DISSATISFIED = 0
 
 
-def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[str]) -> dict[str, object]:
+def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[str]) -> MultilabelReport:
     """Macro/micro F1 and per-label precision, recall, F1 and support."""
     gold = gold.astype(bool)
     predicted = predicted.astype(bool)
     precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, zero_division=0)
-    return {
-        "macro_f1": float(f1_score(gold, predicted, average="macro", zero_division=0)),
-        "micro_f1": float(f1_score(gold, predicted, average="micro", zero_division=0)),
-        "per_label": {
-            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+    return MultilabelReport(
+        macro_f1=float(f1_score(gold, predicted, average="macro", zero_division=0)),
+        micro_f1=float(f1_score(gold, predicted, average="micro", zero_division=0)),
+        per_label={
+            name: LabelScores(precision=float(p), recall=float(r), f1=float(f), support=int(s))
             for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
         },
-    }
+    )
 
 
 def tuned_macro_f1(probabilities: np.ndarray, targets: np.ndarray, tune_rows: np.ndarray | slice = slice(None),
@@ -64,20 +65,19 @@ def binary_auc(gold: np.ndarray, scores: np.ndarray) -> float | None:
     return float(roc_auc_score(gold, scores)) if 0 < gold.sum() < len(gold) else None
 
 
-def satisfaction_report(probabilities: np.ndarray, gold: np.ndarray) -> dict[str, object]:
+def satisfaction_report(probabilities: np.ndarray, gold: np.ndarray) -> SatisfactionReport:
     """3-class macro-F1, dissatisfied-vs-rest macro-F1 / AUC / recall, and calibration error."""
     predicted = probabilities.argmax(axis=1)
     gold_dis = gold == DISSATISFIED
     pred_dis = predicted == DISSATISFIED
-    return {
-        "n": len(gold),
-        "macro_f1": float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro",
-                                   zero_division=0)),
-        "dissatisfied_vs_rest_macro_f1": float(f1_score(gold_dis, pred_dis, average="macro", zero_division=0)),
-        "dissatisfied_auc": binary_auc(gold_dis, probabilities[:, DISSATISFIED]),
-        "dissatisfied_recall": float(pred_dis[gold_dis].mean()) if gold_dis.any() else None,
-        "calibration_error": expected_calibration_error(probabilities, gold),
-    }
+    return SatisfactionReport(
+        n=len(gold),
+        macro_f1=float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro", zero_division=0)),
+        dissatisfied_vs_rest_macro_f1=float(f1_score(gold_dis, pred_dis, average="macro", zero_division=0)),
+        dissatisfied_auc=binary_auc(gold_dis, probabilities[:, DISSATISFIED]),
+        dissatisfied_recall=float(pred_dis[gold_dis].mean()) if gold_dis.any() else None,
+        calibration_error=expected_calibration_error(probabilities, gold),
+    )
 
 
 def fit_temperature(probabilities: np.ndarray, gold: np.ndarray) -> float:
@@ -96,28 +96,26 @@ def fit_temperature(probabilities: np.ndarray, gold: np.ndarray) -> float:
 
 def affect_report(predicted: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     """Pearson r and mean absolute error of valence and arousal."""
-    out = {}
+    out: dict[str, float] = {}
     for j, name in enumerate(("valence", "arousal")):
         out[f"{name}_pearson_r"] = float(pearsonr(predicted[:, j], gold[:, j])[0])
         out[f"{name}_mae"] = float(np.abs(predicted[:, j] - gold[:, j]).mean())
     return out
 
 
-def evaluate_outputs(classifier: EmotionClassifier, raw: RawOutputs, data: LabelledTexts) -> dict[str, object]:
+def evaluate_outputs(classifier: EmotionClassifier, raw: RawOutputs, data: LabelledTexts) -> ModelReport:
     """Metrics of precomputed model outputs under the classifier's thresholds and groupings."""
     schema = classifier.schema
     predicted = decide(raw.probabilities, classifier.thresholds.for_labels(schema.labels))
-    report: dict[str, object] = {"n": len(data.texts), **multilabel_report(data.targets, predicted, schema.labels)}
+    groups: dict[str, MultilabelReport] = {}
     for grouping in schema.groupings:
         names = schema.group_names(grouping)
         matrix = group_matrix(schema, grouping)
         group_pred = decide(raw.groups[grouping], classifier.thresholds.for_grouping(grouping, names))
-        grouped = multilabel_report(group_targets(data.targets, matrix), group_pred, names)
-        report[f"{grouping}_macro_f1"] = grouped["macro_f1"]
-        report[f"{grouping}_per_label"] = grouped["per_label"]
-    return report
+        groups[grouping] = multilabel_report(group_targets(data.targets, matrix), group_pred, names)
+    return ModelReport(n=len(data.texts), **multilabel_report(data.targets, predicted, schema.labels), groups=groups)
 
 
-def evaluate(classifier: EmotionClassifier, data: LabelledTexts) -> dict[str, object]:
+def evaluate(classifier: EmotionClassifier, data: LabelledTexts) -> ModelReport:
     """Run the classifier over ``data`` and report macro/micro F1, per-label P/R/F1, grouped views."""
     return evaluate_outputs(classifier, classifier.raw_outputs(data.texts), data)

@@ -224,7 +224,7 @@ class Store:
         """Every customer with at least one open alert (all of them: alert lists are never cut short)."""
         return self._customers_in_segment(select(Customer).where(Customer.open_alerts > 0), segment_filter)
 
-    def _customers_in_segment(self, query: Select[tuple[Customer]], segment_filter: str | None) -> list[Customer]:
+    def _customers_in_segment(self, query: Select[Customer], segment_filter: str | None) -> list[Customer]:
         if segment_filter:
             query = query.where(Customer.segment == segment_filter)
         with self.session() as session:
@@ -238,8 +238,8 @@ class Store:
     def count_conversation_messages(self, customer_id: str, conversation_id: str) -> int:
         """How many messages of ``conversation_id`` the customer has stored."""
         with self.session() as session:
-            return session.scalar(select(func.count()).select_from(Message).where(
-                Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0
+            return int(session.scalar(select(func.count()).select_from(Message).where(
+                Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0)
 
     def delete_customer(self, customer_id: str) -> bool:
         """Erase a customer and every message of theirs; False when unknown.
@@ -251,7 +251,8 @@ class Store:
         with self._write_lock:
             with self.session() as session:
                 session.execute(delete(Message).where(Message.customer_id == customer_id))
-                found = session.execute(delete(Customer).where(Customer.id == customer_id)).rowcount > 0
+                deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
+                found = deleted.first() is not None
                 if found:
                     self._notify(session, {"deleted": customer_id})
             if found and self.engine.dialect.name == "sqlite":

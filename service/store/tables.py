@@ -25,7 +25,7 @@ class Customer(Base):
     trend: Mapped[str] = mapped_column(String(16), default="stable")
     trend_delta: Mapped[float] = mapped_column(Float, default=0.0)
     open_alerts: Mapped[int] = mapped_column(Integer, default=0)
-    alerts: Mapped[list] = mapped_column(JSON, default=list)
+    alerts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
 
 
 class Message(Base):
@@ -41,11 +41,11 @@ class Message(Base):
     speaker: Mapped[str] = mapped_column(String(16))
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
-    labels: Mapped[list] = mapped_column(JSON)
-    ekman: Mapped[dict] = mapped_column(JSON)  # group probabilities
-    sentiment: Mapped[list] = mapped_column(JSON)  # groups that fire
-    ekman_labels: Mapped[list | None] = mapped_column(JSON, nullable=True)
-    sentiment_probabilities: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    labels: Mapped[list[str]] = mapped_column(JSON)
+    ekman: Mapped[dict[str, float]] = mapped_column(JSON)  # group probabilities
+    sentiment: Mapped[list[str]] = mapped_column(JSON)  # groups that fire
+    ekman_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    sentiment_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     valence: Mapped[float] = mapped_column(Float)
     arousal: Mapped[float] = mapped_column(Float)
     satisfaction: Mapped[float] = mapped_column(Float)
@@ -70,5 +70,5 @@ class IdempotentWrite(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_sha: Mapped[str] = mapped_column(String(64))
-    message_ids: Mapped[list] = mapped_column(JSON)
+    message_ids: Mapped[list[int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -82,7 +82,7 @@ _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _HANDLE_RE = re.compile(r"(?<![\w@])@\w{1,30}")
 _ORDER_NUMBER_RE = re.compile(r"#\d+|\b(?=[A-Z-]*\d)[A-Z0-9-]*\d[A-Z0-9-]{4,}\b")
 _HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z]\w*)")
-_ELONGATION_RE = re.compile(r"(\w)\1{2,}")
+_ELONGATION_RE = re.compile(r"(?!X)(\w)\1{2,}")  # not CFPB-style masks: "XXXX" stands for removed data
 _PUNCT_RUN_RE = re.compile(r"([!?.])\1{2,}")
 _SPACES_RE = re.compile(r"\s+")
 # Two or more all-caps words with 8+ letters in all, one of them 4+ long (so "USA ATM FAQ" is not

@@ -15,7 +15,10 @@ from emotrace.evaluation.live_server import running_server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with running_server(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}") as base:
+    # These tests are about sharing batches and writes, not shedding: a busy CI machine must not turn a burst of
+    # 16 concurrent requests into 503s (shedding has its own tests below and in test_hostile_input.py).
+    with running_server(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}",
+                        env={"EMOTRACE_MAX_QUEUE_WAIT_MS": "10000"}) as base:
         yield base
 
 
@@ -60,7 +63,9 @@ def test_concurrent_requests_share_model_batches(server) -> None:
         codes = list(pool.map(lambda i: httpx.post(f"{server}/v1/analyze", json={"text": f"message {i} is fine"},
                                                    timeout=30).status_code, range(64)))
     assert codes == [200] * 64
-    assert _metric(server, "emotrace_model_batches") - start_batches < 64  # some requests shared a model call
+    # 16 clients at once share model calls: 20-25 calls for 64 requests measured on 2 cores; one call per
+    # request (or a single shared pair) fails this
+    assert _metric(server, "emotrace_model_batches") - start_batches <= 40
 
 
 def test_micro_batched_requests_read_a_text_as_it_reads_alone(server) -> None:
@@ -97,7 +102,8 @@ def test_concurrent_writes_share_transactions_and_lose_nothing(server) -> None:
     for k in range(4):
         messages = httpx.get(f"{server}/v1/customers/group-{k}/timeline").json()["messages"]
         assert sorted(m["conversation_id"] for m in messages) == sorted([f"c{i}" for i in range(k, 64, 4)] * 2)
-    assert _metric(server, "emotrace_store_write_transactions") - start < 64  # requests shared transactions
+    # group commit: 22-23 transactions for 64 requests measured on 2 cores; one per request fails this
+    assert _metric(server, "emotrace_store_write_transactions") - start <= 40
 
 
 def test_service_on_postgresql(postgres_url) -> None:

@@ -68,6 +68,14 @@ def test_segments_and_trend() -> None:
     assert trend(falling.history[:1], RULES).direction == "stable"
 
 
+def test_a_score_on_a_band_edge_belongs_to_that_band() -> None:
+    """Bands are "lowest score of each segment": 80.0 is delighted, 79.9 satisfied, 28.0 frustrated."""
+    for name, low in RULES.segment_bands.items():
+        assert segment(low, RULES) == name
+    assert segment(79.9, RULES) == "satisfied"
+    assert segment(27.9, RULES) == "at_risk"
+
+
 def test_quiet_dissatisfaction_moves_towards_at_risk() -> None:
     """Calm, factual complaints (valence near 0, satisfaction negative) still lower the score."""
     calm = [sig(i, i * 48, -0.05, -0.8, conv=f"c{i}") for i in range(3)]

@@ -46,12 +46,22 @@ def test_customer_service_noise_is_masked() -> None:
         ("please help, NOBODY ANSWERS", "please help, shouting NOBODY ANSWERS"),
         ("I used the ATM in the USA", "I used the ATM in the USA"),  # acronyms are not shouting
         ("USA ATM FAQ", "USA ATM FAQ"),
-        ("XXXX XXXX bank charged me", "XX XX bank charged me"),  # CFPB redaction masks
+        ("XXXX XXXX bank charged me", "XXXX XXXX bank charged me"),  # CFPB redaction masks: not shouting
         ("I am SO angry", "I am SO angry"),  # one word is emphasis, not shouting
     ],
 )
 def test_all_caps_spans_get_a_shouting_cue(text: str, expected: str) -> None:
     assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["On XX/XX/XXXX my card ending XXXX was charged {$XXXX.XX}.", "Dear XXXX XXXX,"])
+def test_cfpb_redaction_masks_are_kept_whole(text: str) -> None:
+    """Masks stand for removed names, dates and amounts; the elongation rule ("soooo" -> "soo") leaves them be."""
+    assert normalize_text(text) == text
+
+
+def test_elongations_are_still_shortened() -> None:
+    assert normalize_text("sooooo goooood, NOOOOO") == "soo good, NOO"
 
 
 def test_plain_text_and_times_are_untouched() -> None:

@@ -13,16 +13,14 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from emotrace.api.deps import AccessDep, RuntimeDep, customer_out, message_out
+from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
     TEXT_PATTERN,
-    Channel,
     CustomerIdPath,
     CustomerOut,
     MessageIn,
-    Speaker,
     StoredMessageOut,
     utc_timestamp,
 )
@@ -30,7 +28,7 @@ from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
-from emotrace.messages import stored_text
+from emotrace.messages import Channel, Speaker, stored_text
 from emotrace.model.reading import Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
@@ -113,7 +111,7 @@ async def upload_conversation(
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:  # decoding and speech recognition in a worker thread; reading and storing through the shared queues
-            conversation = await run_in_threadpool(load_conversation, path, agent, settings, form)
+            conversation = await run_in_threadpool(load_conversation, path, settings, agent, form)
         except EmotraceError as exc:
             raise _without_paths(exc, path, name) from None
     if not conversation.utterances:
@@ -135,6 +133,7 @@ async def upload_conversation(
         summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
     out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
                           warnings=conversation.warnings, summary=summary_out,
-                          messages=[message_out(r.message) for r in recorded], customer=customer_out(customer))
+                          messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
+                          customer=CustomerOut.model_validate(customer))
     publish_recorded(runtime.bus, out.messages, [customer])
     return out

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, customer_out, message_out
+from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     AlertOut,
@@ -76,7 +76,7 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32),
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment."""
-    return [customer_out(c) for c in runtime.store.customers(segment, limit, offset)]
+    return [CustomerOut.model_validate(c) for c in runtime.store.customers(segment, limit, offset)]
 
 
 @router.get("/{customer_id}", response_model=CustomerDetailOut)
@@ -85,7 +85,7 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     customer = _found(runtime.store.customer(customer_id), customer_id)
     timeline = runtime.store.timeline(customer_id)
     hint = routing_hint(timeline, datetime.now(UTC), runtime.store.rules)
-    return CustomerDetailOut(**customer_out(customer).model_dump(),
+    return CustomerDetailOut(**CustomerOut.model_validate(customer).model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline),
                              routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason))
@@ -95,7 +95,7 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
 def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
     """Raw readings, day/week aggregates, score history and alerts of one customer."""
     _found(runtime.store.customer(customer_id), customer_id)
-    messages = [message_out(m) for m in runtime.store.messages(customer_id)]
+    messages = [StoredMessageOut.model_validate(m) for m in runtime.store.messages(customer_id)]
     timeline = runtime.store.timeline(customer_id)
     return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
                        windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size, customer_out, message_out
+from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
-from emotrace.api.schemas import MessagesIn, RecordedOut
+from emotrace.api.schemas import CustomerOut, MessagesIn, RecordedOut, StoredMessageOut
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
@@ -32,7 +32,8 @@ async def _replay(runtime: Runtime, key: str, request_sha: str, response: Respon
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "This Idempotency-Key was used for a different request. Use a new key per request.")
     response.headers["Idempotent-Replayed"] = "true"
-    return RecordedOut(messages=[message_out(m) for m in messages], customers=[customer_out(c) for c in customers])
+    return RecordedOut(messages=[StoredMessageOut.model_validate(m) for m in messages],
+                       customers=[CustomerOut.model_validate(c) for c in customers])
 
 
 @router.post("", response_model=RecordedOut, status_code=status.HTTP_201_CREATED)
@@ -70,7 +71,7 @@ async def record_messages(
             raise
         return replayed
     customers = [c for _, c in sorted({r.customer.id: r.customer for r in recorded}.items())]
-    out = RecordedOut(messages=[message_out(r.message) for r in recorded],
-                      customers=[customer_out(c) for c in customers])
+    out = RecordedOut(messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
+                      customers=[CustomerOut.model_validate(c) for c in customers])
     publish_recorded(runtime.bus, out.messages, customers)
     return out

@@ -10,6 +10,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import ModelOut
+from emotrace.model.reports import headline_scores
 
 router = APIRouter(tags=["system"])
 
@@ -49,7 +50,7 @@ def model_info(runtime: RuntimeDep) -> ModelOut:
     classifier = runtime.classifier
     metrics_file = classifier.directory / "metrics.json"
     figures = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
-    summary = {k: v for k, v in figures.get("emotions_dev", {}).items() if not k.endswith("per_label")}
+    summary = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])} if figures else {}
     return ModelOut(name=classifier.directory.name, path=str(classifier.directory), labels=list(classifier.schema.labels),
                     groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
                     metrics={"emotions_dev": summary, **{k: v for k, v in figures.items() if k != "emotions_dev"}})
