@@ -4,19 +4,19 @@ local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (rec
 
 from __future__ import annotations
 
-import functools
 import json
 import shlex
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from emotrace.cli_support import friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
+from emotrace.outcomes.commands import customers_app, outcomes_app, outreach
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.settings import get_settings
 
@@ -27,25 +27,10 @@ if TYPE_CHECKING:  # the model runtime is imported by the commands that read tex
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-F = TypeVar("F", bound=Callable[..., Any])
 
 ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 EncodingOption = Annotated[str, typer.Option(help="Encoding of a CSV/JSONL input (e.g. latin-1, cp1252).")]
-
-
-def friendly_errors(command: F) -> F:
-    """Report :class:`EmotraceError` as one line on stderr with exit code 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except EmotraceError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifier:
@@ -502,6 +487,11 @@ def _check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise EmotraceError("E018", f"Cannot listen on {host}:{port}: the address is in use or not available "
                                 f"({exc.strerror}).", "Stop the other server, or pass another --port.") from None
+
+
+app.add_typer(outcomes_app, name="outcomes")
+app.add_typer(customers_app, name="customers")
+app.command()(outreach)
 
 
 def main() -> None:

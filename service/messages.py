@@ -12,6 +12,8 @@ from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
 from emotrace.text.redact import redact
 
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"  # the ids clients give customers
+
 
 class Channel(StrEnum):
     """Where a text came from."""

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emotrace.errors import EmotraceError
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
+from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.rules import ScoringRules
 
 
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
     mono_speaker_role: Literal["customer", "agent"] = "customer"
     demo: bool = Field(False, description="Load the demo customers into an empty store on start.")
     scoring: ScoringRules = Field(default_factory=ScoringRules)
+    outcome_model_dir: Path | None = Field(None, description="Outcome models written by `emotrace outcomes fit`: "
+                                           "customer views then carry outcome_risk.")
+    saveable_churn_risk: float = Field(0.5, ge=0, le=1, description="A customer is 'saveable' at this churn risk or "
+                                       "more, with a contact in the last 14 days, and not churned.")
+    outreach: OutreachRules = Field(default_factory=OutreachRules)
 
 
 MIN_API_KEY_CHARS = 16

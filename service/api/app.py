@@ -22,9 +22,10 @@ from emotrace.api.metrics import Metrics
 from emotrace.api.middleware import LimitAndMeasure
 from emotrace.api.problems import ERROR_RESPONSES, install_error_handlers
 from emotrace.api.recording import write_messages
-from emotrace.api.routes import alerts, analyze, conversations, customers, messages, stream, system
+from emotrace.api.routes import alerts, analyze, conversations, customers, messages, outcomes, stream, system
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.outcomes.learn import load_outcome_models
 from emotrace.settings import Settings, check_serving, get_settings
 from emotrace.store.database import Store
 
@@ -41,7 +42,8 @@ def build_runtime(settings: Settings) -> Runtime:
     store = Store(settings.database_url, settings.scoring)
     writer = MicroBatcher(partial(write_messages, store), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
-    return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics())
+    outcome_models = load_outcome_models(settings.outcome_model_dir) if settings.outcome_model_dir else {}
+    return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics(), outcome_models=outcome_models)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
-    for module in (analyze, messages, conversations, customers, alerts, stream, system):
+    for module in (analyze, messages, conversations, customers, alerts, outcomes, stream, system):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -17,6 +17,7 @@ from emotrace.api.schemas import CustomerIdPath, ReadingOut
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
+from emotrace.outcomes.learn import OutcomeModel
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import Store
 
@@ -33,6 +34,7 @@ class Runtime:
     bus: EventBus
     metrics: Metrics
     feed_listening: threading.Event | None = None  # set while other replicas' changes are heard (PostgreSQL)
+    outcome_models: dict[str, OutcomeModel] = field(default_factory=dict)  # EMOTRACE_OUTCOME_MODEL_DIR
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from emotrace.messages import Channel, Speaker
+from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker
+from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.database import utc
+from emotrace.times import utc_timestamp
 
 MAX_TEXT_CHARS = 20_000
-CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 # Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks): a value of only
@@ -36,19 +36,6 @@ def visible_text(value: str, field: str) -> str:
         raise ValueError(f"{field} holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode")
     if not _VISIBLE.search(value):
         raise ValueError(f"{field} is empty or only whitespace / invisible characters")
-    return value
-
-
-def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
-    """``value`` as aware UTC (naive means UTC), between 1970 and now (plus a small clock skew)."""
-    try:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"{field} is outside the supported range (1970 to now)") from None
-    if value > datetime.now(UTC) + CLOCK_SKEW:
-        raise ValueError(f"{field} is in the future")
-    if value.year < 1970:
-        raise ValueError(f"{field} is before 1970")
     return value
 
 
@@ -201,12 +188,31 @@ class CustomerOut(FromStore):
     updated_at: StoredTime
 
 
+class DriverOut(BaseModel):
+    """A profile feature that moved an outcome prediction (coefficient x standardised value; + raises the risk)."""
+
+    feature: str
+    contribution: float
+
+
+class OutcomeRiskOut(BaseModel):
+    """The probability of one outcome kind, from the models of ``emotrace outcomes fit``."""
+
+    target: str
+    probability: float
+    drivers: list[DriverOut]
+
+
 class CustomerDetailOut(CustomerOut):
-    """Summary plus current state, alerts and routing hint."""
+    """Summary plus current state, alerts, routing hint and, where outcome models are served, outcome risks."""
 
     state: StateOut | None
     alerts: list[AlertOut]
     routing: RoutingOut
+    outcome_risk: dict[str, OutcomeRiskOut] = Field(default_factory=dict, description="By outcome kind (empty "
+                                                    "without EMOTRACE_OUTCOME_MODEL_DIR).")
+    saveable: bool | None = Field(None, description="High churn risk, a recent contact and not churned (null "
+                                  "without a churn model).")
 
 
 class StoredMessageOut(FromStore):
@@ -268,3 +274,31 @@ class ModelOut(BaseModel):
     labels: list[str]
     groupings: dict[str, list[str]]
     metrics: dict[str, object]
+
+
+class OutcomesIn(Strict):
+    """Outcomes to record (all or none: a bad or unknown row refuses the request and names the row)."""
+
+    outcomes: list[OutcomeIn] = Field(min_length=1, max_length=10_000)
+
+
+class OutcomesStoredOut(BaseModel):
+    """How many outcomes were new, and how many had been recorded before (kept once)."""
+
+    stored: int
+    already_stored: int
+
+
+class OutreachOut(BaseModel):
+    """The outreach guard's decision for one customer: ok, or hold with the reasons and until when."""
+
+    customer_id: str
+    decision: Literal["ok", "hold"]
+    reasons: list[str]
+    hold_until: datetime | None
+
+
+class AudienceIn(Strict):
+    """A campaign audience to check (for millions of ids, use ``emotrace outreach``)."""
+
+    customer_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100_000)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,12 +23,15 @@ from sqlalchemy import Engine, Select, create_engine, delete, event, func, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from emotrace.errors import EmotraceError
+from emotrace.scoring.outreach import OutreachFacts
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
-from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
+from emotrace.store.tables import BatchPart, Customer, CustomerAttributes, IdempotentWrite, Message, Outcome
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"
+ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
 
 
@@ -56,6 +59,17 @@ class NewMessage:
     satisfaction_class: str
     ekman_labels: list[str] | None = None
     sentiment_probabilities: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class NewOutcome:
+    """An outcome to store (ids already pseudonymised where the settings say so)."""
+
+    customer_id: str
+    kind: str
+    occurred_at: datetime
+    conversation_id: str = ""
+    value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +187,34 @@ class Store:
             signals[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
         return {customer_id: build_timeline(found, self.rules) for customer_id, found in signals.items()}
 
+    def customer_signals(self, chunk: int = ID_CHUNK) -> Iterator[tuple[str, list[Signal]]]:
+        """Every customer's messages as signals (customer and agent turns, in time order), a chunk of customers at
+        a time: what outcome models and segments read."""
+        with self.session() as session:
+            ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        for start in range(0, len(ids), chunk):
+            with self.session() as session:
+                yield from self._all_signals(session, ids[start : start + chunk]).items()
+
+    def signals(self, customer_id: str) -> list[Signal]:
+        """One customer's messages as signals (customer and agent turns, in time order)."""
+        with self.session() as session:
+            return self._all_signals(session, [customer_id])[customer_id]
+
+    @staticmethod
+    def _all_signals(session: Session, customer_ids: list[str]) -> dict[str, list[Signal]]:
+        found: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
+        rows = session.execute(select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
+                               .order_by(Message.customer_id, Message.timestamp, Message.id))
+        for customer_id, i, conv, ts, speaker, v, a, s, ekman in rows:
+            found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
+        return found
+
+    def outcome_kinds(self, customer_id: str) -> set[str]:
+        """The kinds of outcome recorded for one customer."""
+        with self.session() as session:
+            return set(session.scalars(select(Outcome.kind).where(Outcome.customer_id == customer_id)))
+
     def has_batch_part(self, run_key: str, part: int) -> bool:
         """True when chunk ``part`` of batch run ``run_key`` is already stored."""
         with self.session() as session:
@@ -242,7 +284,7 @@ class Store:
                 Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0)
 
     def delete_customer(self, customer_id: str) -> bool:
-        """Erase a customer and every message of theirs; False when unknown.
+        """Erase a customer and every message, outcome and attribute of theirs; False when unknown.
 
         On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
         (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
@@ -250,7 +292,8 @@ class Store:
         reclaimed by (auto)vacuum."""
         with self._write_lock:
             with self.session() as session:
-                session.execute(delete(Message).where(Message.customer_id == customer_id))
+                for table in (Message, Outcome, CustomerAttributes):
+                    session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None
                 if found:
@@ -259,6 +302,74 @@ class Store:
                 with self.engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             return found
+
+    def existing_customers(self, customer_ids: Iterable[str]) -> set[str]:
+        """Which of ``customer_ids`` are stored (read in chunks, so a million ids is fine)."""
+        wanted = sorted(set(customer_ids))
+        found: set[str] = set()
+        with self.session() as session:
+            for i in range(0, len(wanted), ID_CHUNK):
+                found.update(session.scalars(select(Customer.id).where(Customer.id.in_(wanted[i : i + ID_CHUNK]))))
+        return found
+
+    def add_outcomes(self, outcomes: list[NewOutcome]) -> int:
+        """Store outcomes in one transaction; returns how many were new (an outcome recorded before is kept once).
+        Every customer must be stored already: E801 names those that are not, and nothing is stored."""
+        now = datetime.now(UTC)
+        with self._write_lock, self.session() as session:
+            ids = sorted({o.customer_id for o in outcomes})
+            known = set(session.scalars(select(Customer.id).where(Customer.id.in_(ids)))) if ids else set()
+            if unknown := [i for i in ids if i not in known]:
+                shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+                raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.",
+                                    "Record outcomes for customers emotrace knows (store their messages first).")
+            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+            stored = 0
+            for i in range(0, len(outcomes), ID_CHUNK):
+                rows = [{**o.__dict__, "recorded_at": now} for o in outcomes[i : i + ID_CHUNK]]
+                result = session.execute(insert(Outcome).values(rows).on_conflict_do_nothing().returning(Outcome.id))
+                stored += len(result.all())
+            return stored
+
+    def outreach_facts(self, customer_ids: Sequence[str], unresolved_since: datetime) -> dict[str, OutreachFacts]:
+        """What the outreach guard reads of each stored customer among ``customer_ids`` (at most a few thousand per
+        call: one query for the summaries, one for conversations recorded unresolved since ``unresolved_since``)."""
+        ids = list(customer_ids)
+        with self.session() as session:
+            summaries = session.execute(select(Customer.id, Customer.segment, Customer.alerts)
+                                        .where(Customer.id.in_(ids))).all()
+            unresolved: dict[str, list[datetime]] = {}
+            for customer_id, at in session.execute(
+                    select(Outcome.customer_id, Outcome.occurred_at).where(
+                        Outcome.customer_id.in_(ids), Outcome.kind == "resolved", Outcome.value == 0,
+                        Outcome.occurred_at >= unresolved_since)):
+                unresolved.setdefault(customer_id, []).append(utc(at))
+        return {customer_id: OutreachFacts(segment, [(str(a["kind"]), datetime.fromisoformat(str(a["at"])))
+                                                     for a in alerts], unresolved.get(customer_id, []))
+                for customer_id, segment, alerts in summaries}
+
+    def outcomes(self) -> list[Outcome]:
+        """Every stored outcome, oldest first."""
+        with self.session() as session:
+            return list(session.scalars(select(Outcome).order_by(Outcome.occurred_at, Outcome.id)))
+
+    def set_attributes(self, attributes: dict[str, dict[str, str]]) -> None:
+        """Replace the business attributes of stored customers (one transaction; E801 for unknown customers)."""
+        now = datetime.now(UTC)
+        with self._write_lock, self.session() as session:
+            ids = sorted(attributes)
+            known = set(session.scalars(select(Customer.id).where(Customer.id.in_(ids)))) if ids else set()
+            if unknown := [i for i in ids if i not in known]:
+                raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: "
+                                    f"{', '.join(unknown[:10])}.", "Import attributes of customers emotrace knows.")
+            for customer_id in ids:
+                session.merge(CustomerAttributes(customer_id=customer_id, attributes=attributes[customer_id],
+                                                 updated_at=now))
+
+    def attributes(self) -> dict[str, dict[str, str]]:
+        """Every customer's business attributes."""
+        with self.session() as session:
+            return {row.customer_id: row.attributes for row in session.scalars(select(CustomerAttributes))}
 
     def ping(self) -> bool:
         """True when the database answers."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -72,3 +72,29 @@ class IdempotentWrite(Base):
     request_sha: Mapped[str] = mapped_column(String(64))
     message_ids: Mapped[list[int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Outcome(Base):
+    """Something the business knows happened: a customer event (churned, renewed, ...) or a conversation's rating
+    (CSAT 1-5, resolved 1/0). Recording the same outcome twice keeps one row."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (UniqueConstraint("customer_id", "kind", "conversation_id", "occurred_at", name="uq_outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(String(128), default="")  # "" for customer events
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)  # CSAT 1-5, resolved 1/0; None for events
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CustomerAttributes(Base):
+    """The business's own attributes of a customer (plan, region, spend, ...), for cross-tables with segments."""
+
+    __tablename__ = "customer_attributes"
+
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

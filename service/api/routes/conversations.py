@@ -22,7 +22,6 @@ from emotrace.api.schemas import (
     CustomerOut,
     MessageIn,
     StoredMessageOut,
-    utc_timestamp,
 )
 from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import with_readings
@@ -32,6 +31,7 @@ from emotrace.messages import Channel, Speaker, stored_text
 from emotrace.model.reading import Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
+from emotrace.times import utc_timestamp
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
 

@@ -8,20 +8,26 @@ from enum import StrEnum
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId
+from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     AlertOut,
     CustomerDetailOut,
     CustomerOut,
+    DriverOut,
+    OutcomeRiskOut,
     RoutingOut,
     StateOut,
     StoredMessageOut,
     TimelineOut,
     WindowOut,
 )
+from emotrace.outcomes.learn import TARGETS
+from emotrace.scoring.profile import profile_at
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.store.tables import Customer
+
+SAVEABLE_CONTACT_DAYS = 14.0  # "recent contact" for a saveable customer
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
 
@@ -84,11 +90,30 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     """A customer's summary, current state, alerts and routing hint."""
     customer = _found(runtime.store.customer(customer_id), customer_id)
     timeline = runtime.store.timeline(customer_id)
-    hint = routing_hint(timeline, datetime.now(UTC), runtime.store.rules)
+    now = datetime.now(UTC)
+    hint = routing_hint(timeline, now, runtime.store.rules)
+    risks, saveable = outcome_risks(customer_id, runtime, now)
     return CustomerDetailOut(**CustomerOut.model_validate(customer).model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline),
-                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason))
+                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason),
+                             outcome_risk=risks, saveable=saveable)
+
+
+def outcome_risks(customer_id: str, runtime: Runtime, now: datetime) -> tuple[dict[str, OutcomeRiskOut], bool | None]:
+    """The served outcome models' risks for a stored customer as of ``now``, and whether they are saveable."""
+    if not runtime.outcome_models:
+        return {}, None
+    profile = profile_at(runtime.store.signals(customer_id), now, runtime.store.rules)
+    risks = {kind: OutcomeRiskOut(target=TARGETS[kind], probability=round(model.probability(profile), 4),
+                                  drivers=[DriverOut(feature=f, contribution=c) for f, c in model.contributions(profile)])
+             for kind, model in runtime.outcome_models.items()}
+    if "churned" not in risks:
+        return risks, None
+    saveable = (risks["churned"].probability >= runtime.settings.saveable_churn_risk
+                and profile["days_since_contact"] <= SAVEABLE_CONTACT_DAYS
+                and "churned" not in runtime.store.outcome_kinds(customer_id))
+    return risks, saveable
 
 
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)

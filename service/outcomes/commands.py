@@ -1,0 +1,218 @@
+"""Command line for what customers did next: ``emotrace outcomes import|fit``, ``emotrace customers import``,
+``emotrace outreach`` and ``emotrace segments``. Heavy modules are imported inside the commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections import deque
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from emotrace.cli_support import friendly_errors
+from emotrace.errors import EmotraceError
+from emotrace.settings import Settings, get_settings, pseudonym
+
+if TYPE_CHECKING:
+    from emotrace.store.database import Store
+
+outcomes_app = typer.Typer(help="Outcomes you already know (churn, renewals, CSAT, ...), and what they teach.",
+                           no_args_is_help=True)
+customers_app = typer.Typer(help="Your own customer attributes (plan, region, spend, ...).", no_args_is_help=True)
+
+DatabaseOption = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: the service's).")]
+IdColumnOption = Annotated[str, typer.Option(help="Column holding the customer id.")]
+
+
+def _store(settings: Settings, database_url: str | None) -> Store:
+    from emotrace.store.database import Store
+
+    return Store(database_url or settings.database_url, settings.scoring)
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise EmotraceError("E802", f"{path} does not exist.", "Check the path (CSV, JSONL or Parquet).")
+    return path
+
+
+@outcomes_app.command("import")
+@friendly_errors
+def import_outcomes(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSONL or Parquet: customer_id, kind, at, "
+                                         "conversation_id (csat/resolved), value (csat 1-5, resolved yes/no).")],
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Store known outcomes. Bad rows (unknown kind or customer, a future date, ...) are named with the reason and
+    not stored; the rest are stored in one transaction; exit status 1 when any row was refused."""
+    from emotrace.batch.rows import read_rows
+    from emotrace.outcomes.records import RowProblem, parse_rows
+    from emotrace.store.database import NewOutcome
+
+    settings = get_settings()
+    store = _store(settings, database_url)
+    rows = [(row.number, row.fields, row.error) for row in read_rows(_existing(path))]
+    good, problems = parse_rows(rows)
+    known = store.existing_customers(pseudonym(o.customer_id, settings) for _, o in good)
+    storable = []
+    for number, outcome in good:
+        if pseudonym(outcome.customer_id, settings) not in known:
+            problems.append(RowProblem(number, f"customer '{outcome.customer_id}' has no stored messages"))
+            continue
+        storable.append(NewOutcome(pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,
+                                   pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "",
+                                   outcome.value))
+    stored = store.add_outcomes(storable) if storable else 0
+    problems.sort(key=lambda p: p.row)
+    report = {"rows": len(rows), "stored": stored, "already_stored": len(storable) - stored,
+              "refused": [{"row": p.row, "reason": p.reason} for p in problems]}
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(f"{path}: {stored} outcomes stored, {report['already_stored']} already stored, "
+                   f"{len(problems)} rows refused")
+        for problem in problems[:50]:
+            typer.echo(f"  row {problem.row}: {problem.reason}", err=True)
+        if len(problems) > 50:
+            typer.echo(f"  ... and {len(problems) - 50} more (use --json for all)", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@outcomes_app.command("fit")
+@friendly_errors
+def fit_outcomes(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (replaced).")] = Path("outcome-model"),
+    horizon_days: Annotated[float, typer.Option(min=1, help="Customer events: how far ahead a snapshot looks.")] = 30.0,
+    min_labels: Annotated[int, typer.Option(min=2, help="Fewest examples of each class to learn from.")] = 20,
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Learn, for each recorded outcome kind with enough labels, its probability from the customer's emotional
+    timeline before it; ship only models that beat the score alone and the contact count alone (time-ordered
+    cross-validation). Serve them with EMOTRACE_OUTCOME_MODEL_DIR. Exit status 1 when no model could be shipped."""
+    import shlex
+    import sys
+
+    from tqdm import tqdm
+
+    from emotrace.outcomes.learn import FitOptions, OutcomeRecord, fit_all, write_models
+    from emotrace.store.database import utc
+
+    settings = get_settings()
+    store = _store(settings, database_url)
+    outcomes = [OutcomeRecord(o.customer_id, o.kind, utc(o.occurred_at), o.value) for o in store.outcomes()]
+    if not outcomes:
+        raise EmotraceError("E805", "No outcomes are stored.", "Record some first: `emotrace outcomes import FILE` "
+                            "or POST /v1/outcomes.")
+    signals = dict(tqdm(store.customer_signals(), total=store.count_customers(), unit=" customers", desc="reading",
+                        disable=None))
+    models, report = fit_all(signals, outcomes, settings.scoring, FitOptions(horizon_days=horizon_days,
+                                                                             min_labels=min_labels))
+    command = shlex.join(["emotrace", *sys.argv[1:]])
+    if models:
+        write_models(out, models, report, command)
+    if as_json:
+        typer.echo(json.dumps({"written": str(out) if models else None, "kinds": report}, indent=2))
+    else:
+        for kind, figures in report.items():
+            model = figures.get("model")
+            if figures["shipped"] and isinstance(model, dict):
+                typer.echo(f"{kind}: shipped - AUC {model['auc']}, Brier {model['brier']} on {figures['examples']} "
+                           f"examples ({figures['positives']} positive)")
+            else:
+                typer.echo(f"{kind}: not shipped - {figures['reason']}")
+        typer.echo(f"models written to {out}" if models else "no model written")
+    if not models:
+        raise typer.Exit(1)
+
+
+@customers_app.command("import")
+@friendly_errors
+def import_customers(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSONL or Parquet: an id column and any "
+                                         "attribute columns (plan, region, spend, ...).")],
+    id_column: IdColumnOption = "customer_id",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Store your own attributes of known customers (replacing earlier ones); unknown customers are named."""
+    from emotrace.batch.rows import read_rows
+
+    settings = get_settings()
+    store = _store(settings, database_url)
+    attributes: dict[str, dict[str, str]] = {}
+    refused: list[str] = []
+    for row in read_rows(_existing(path)):
+        if row.fields is None or not str(row.fields.get(id_column) or "").strip():
+            refused.append(f"row {row.number}: {row.error or f'no {id_column}'}")
+            continue
+        customer_id = pseudonym(str(row.fields[id_column]).strip(), settings)
+        attributes[customer_id] = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
+    known = store.existing_customers(attributes)
+    refused += [f"customer '{c}' has no stored messages" for c in attributes if c not in known]
+    store.set_attributes({c: a for c, a in attributes.items() if c in known})
+    typer.echo(f"{path}: attributes of {len(known)} customers stored, {len(refused)} rows refused")
+    for reason in refused[:50]:
+        typer.echo(f"  {reason}", err=True)
+    if refused:
+        raise typer.Exit(1)
+
+
+@friendly_errors
+def outreach(
+    path: Annotated[Path, typer.Argument(metavar="AUDIENCE", help="CSV, JSONL or Parquet of customer ids.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV to write: the audience's columns plus "
+                                         "decision, reasons, hold_until.")],
+    id_column: IdColumnOption = "customer_id",
+    database_url: DatabaseOption = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+) -> None:
+    """Check a campaign audience against the outreach guard: each customer ok or hold (with the reasons and until
+    when), streamed in the audience's order. Rows without an id are named and left out (exit status 1)."""
+    from tqdm import tqdm
+
+    from emotrace.batch.rows import count_rows, read_rows
+    from emotrace.outcomes.outreach import check_audience
+
+    if output.exists() and not overwrite:
+        raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
+    settings = get_settings()
+    store = _store(settings, database_url)
+    started, counts, missing = time.perf_counter(), {"ok": 0, "hold": 0}, []
+    pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle, \
+            tqdm(total=count_rows(_existing(path)), unit=" ids", desc="outreach", disable=None) as bar:
+        writer: csv.DictWriter[str] | None = None
+
+        def audience() -> Iterator[str]:
+            for row in read_rows(path):
+                bar.update(1)
+                value = str((row.fields or {}).get(id_column) or "").strip()
+                if not value:
+                    missing.append(row.number)
+                    continue
+                pending.append(row.fields or {})
+                yield value
+
+        for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):
+            fields = pending.popleft()
+            if writer is None:
+                writer = csv.DictWriter(handle, [*fields, "decision", "reasons", "hold_until"], extrasaction="ignore")
+                writer.writeheader()
+            counts[decision.decision] += 1
+            writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),
+                             "hold_until": decision.hold_until.isoformat() if decision.hold_until else ""})
+    partial.replace(output)
+    seconds = time.perf_counter() - started
+    typer.echo(f"{output}: {counts['ok']} ok, {counts['hold']} hold ({sum(counts.values()) / seconds:,.0f} ids/s)")
+    if missing:
+        typer.echo(f"error: {len(missing)} rows have no {id_column} (first: row {missing[0]}); they are not in "
+                   f"{output}.", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,120 @@
+"""Outcomes as users record them: customer events (churned, renewed, upgraded, complaint escalated) and
+conversation ratings (CSAT 1-5, resolved yes/no), each with the date it happened.
+
+One validating model serves the HTTP API and ``emotrace outcomes import``; a file's bad rows are named with the
+reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from emotrace.messages import CUSTOMER_ID_PATTERN
+from emotrace.times import utc_timestamp
+
+
+class OutcomeKind(StrEnum):
+    """What happened."""
+
+    churned = "churned"
+    renewed = "renewed"
+    upgraded = "upgraded"
+    complaint_escalated = "complaint_escalated"
+    csat = "csat"  # a conversation's satisfaction rating, 1-5
+    resolved = "resolved"  # whether a conversation's issue was resolved, 1 (yes) or 0 (no)
+
+
+EVENT_KINDS = (OutcomeKind.churned, OutcomeKind.renewed, OutcomeKind.upgraded, OutcomeKind.complaint_escalated)
+RATING_RANGES = {OutcomeKind.csat: (1.0, 5.0), OutcomeKind.resolved: (0.0, 1.0)}
+YES_NO = {"yes": 1.0, "true": 1.0, "y": 1.0, "no": 0.0, "false": 0.0, "n": 0.0}
+
+
+class OutcomeIn(BaseModel):
+    """One outcome: a customer event, or a conversation's rating (``conversation_id`` and ``value`` required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
+    kind: OutcomeKind
+    at: datetime = Field(description="When it happened (ISO 8601; naive means UTC); not in the future.")
+    conversation_id: str | None = Field(None, min_length=1, max_length=128, description="For csat and resolved.")
+    value: float | None = Field(None, description="csat: 1-5; resolved: 1 (yes) or 0 (no); events: none.")
+
+    @field_validator("at")
+    @classmethod
+    def in_the_past(cls, value: datetime) -> datetime:
+        """Aware UTC, between 1970 and now."""
+        return utc_timestamp(value, "at")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def yes_no(cls, value: object) -> object:
+        """A resolved flag may be written yes/no or true/false; an empty cell is no value."""
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return None if not text else YES_NO.get(text, value)
+        return value
+
+    @field_validator("conversation_id", mode="before")
+    @classmethod
+    def empty_is_none(cls, value: object) -> object:
+        """An empty CSV cell is no conversation."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def fits_its_kind(self) -> Self:
+        """Events carry no value; ratings need their conversation and a value in range."""
+        if self.kind in RATING_RANGES:
+            low, high = RATING_RANGES[self.kind]
+            if self.conversation_id is None:
+                raise ValueError(f"a {self.kind.value} outcome needs the conversation_id it rates")
+            if self.value is None or not low <= self.value <= high or (self.kind is OutcomeKind.resolved
+                                                                       and self.value not in (0.0, 1.0)):
+                allowed = "1 to 5" if self.kind is OutcomeKind.csat else "1 (yes) or 0 (no)"
+                raise ValueError(f"a {self.kind.value} outcome needs a value of {allowed}, not {self.value}")
+        elif self.value is not None:
+            raise ValueError(f"a {self.kind.value} event has no value (got {self.value})")
+        return self
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that was not stored, and why."""
+
+    row: int
+    reason: str
+
+
+def parse_rows(rows: Iterable[tuple[int, dict[str, object] | None, str | None]]
+               ) -> tuple[list[tuple[int, OutcomeIn]], list[RowProblem]]:
+    """Validate numbered file rows (number, fields or None, read error): the good outcomes, and every bad row with
+    its reason (a wrong kind names the kinds; a future date says so)."""
+    good: list[tuple[int, OutcomeIn]] = []
+    problems: list[RowProblem] = []
+    for number, fields, error in rows:
+        if fields is None:
+            problems.append(RowProblem(number, error or "unreadable row"))
+            continue
+        try:
+            good.append((number, OutcomeIn.model_validate(fields)))
+        except ValidationError as exc:
+            problems.append(RowProblem(number, describe(exc)))
+    return good, problems
+
+
+def describe(exc: ValidationError) -> str:
+    """A validation error in one line: each bad field and what is wrong with it."""
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(x) for x in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "enum":
+            message = f"unknown kind {error['input']!r}; kinds: {', '.join(k.value for k in OutcomeKind)}"
+        parts.append(f"{field}: {message}" if field and not message.startswith(field) else message)
+    return "; ".join(parts)

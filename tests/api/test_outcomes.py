@@ -1,0 +1,80 @@
+"""Outcomes and the outreach guard through the real app on SQLite and the shipped model."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+ANGRY = "This is the third time my refund was refused. I am furious and done with you."
+
+
+def _store(client, customer: str, text: str, conversation: str = "c1") -> None:
+    response = client.post("/v1/messages", json={"messages": [
+        {"customer_id": customer, "conversation_id": conversation, "text": text}]})
+    assert response.status_code == 201, response.text
+
+
+def _day(days_ago: float) -> str:
+    return (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+
+
+def test_outcomes_are_recorded_once_and_erased_with_the_customer(client) -> None:
+    _store(client, "ann", "Thanks, all sorted!")
+    body = {"outcomes": [{"customer_id": "ann", "kind": "renewed", "at": _day(1)},
+                         {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1", "value": 5}]}
+    assert client.post("/v1/outcomes", json=body).json() == {"stored": 2, "already_stored": 0}
+    assert client.post("/v1/outcomes", json=body).json() == {"stored": 0, "already_stored": 2}
+    assert client.delete("/v1/customers/ann").status_code == 204
+    _store(client, "ann", "Hello again")  # the same id comes back: the erased outcomes do not
+    assert client.post("/v1/outcomes", json=body).json() == {"stored": 2, "already_stored": 0}
+
+
+def test_bad_outcomes_are_refused_naming_the_row_and_nothing_is_stored(client) -> None:
+    _store(client, "ann", "Thanks!")
+    future = client.post("/v1/outcomes", json={"outcomes": [
+        {"customer_id": "ann", "kind": "churned", "at": _day(2)},
+        {"customer_id": "ann", "kind": "churned", "at": _day(-30)}]})
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["loc"][:3] == ["body", "outcomes", 1]
+    unknown_kind = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", "kind": "refund",
+                                                                    "at": _day(1)}]})
+    assert unknown_kind.status_code == 422
+    unknown = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", "kind": "churned", "at": _day(2)},
+                                                             {"customer_id": "zed", "kind": "churned", "at": _day(2)}]})
+    assert unknown.status_code == 422 and "E801" in unknown.text and "zed" in unknown.text
+    again = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", "kind": "churned", "at": _day(2)}]})
+    assert again.json() == {"stored": 1, "already_stored": 0}  # the refused requests stored nothing
+
+
+def test_outreach_holds_an_upset_customer_and_clears_a_happy_one(client) -> None:
+    _store(client, "calm", "Thank you so much, that was quick and friendly!")
+    for i in range(3):
+        _store(client, "upset", ANGRY, conversation=f"u{i}")
+    calm = client.get("/v1/customers/calm/outreach").json()
+    assert calm == {"customer_id": "calm", "decision": "ok", "reasons": [], "hold_until": None}
+    upset = client.get("/v1/customers/upset/outreach").json()
+    assert upset["decision"] == "hold" and upset["reasons"] and upset["hold_until"] > datetime.now(UTC).isoformat()
+    assert client.get("/v1/customers/nobody/outreach").status_code == 404
+
+
+def test_an_unresolved_conversation_holds_outreach(client) -> None:
+    _store(client, "eli", "ok, thanks", conversation="e1")
+    assert client.get("/v1/customers/eli/outreach").json()["decision"] == "ok"
+    client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "eli", "kind": "resolved", "at": _day(1),
+                                                    "conversation_id": "e1", "value": "no"}]})
+    held = client.get("/v1/customers/eli/outreach").json()
+    assert held["decision"] == "hold" and held["reasons"][0].startswith("conversation not resolved on")
+
+
+def test_a_campaign_audience_streams_back_in_order(client) -> None:
+    _store(client, "calm", "Thank you so much, that was quick and friendly!")
+    for i in range(3):
+        _store(client, "upset", ANGRY, conversation=f"u{i}")
+    audience = ["upset", "ghost", "calm", "upset"]
+    response = client.post("/v1/outreach/check", json={"customer_ids": audience})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [(x["customer_id"], x["decision"]) for x in lines] == [("upset", "hold"), ("ghost", "ok"), ("calm", "ok"),
+                                                                  ("upset", "hold")]
+    assert lines[1]["reasons"] == ["no emotional history for this customer"]
+    assert client.post("/v1/outreach/check", json={"customer_ids": []}).status_code == 422

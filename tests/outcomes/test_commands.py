@@ -1,0 +1,80 @@
+"""``emotrace outcomes import``, ``emotrace customers import`` and ``emotrace outreach`` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
+from emotrace.settings import Settings
+from emotrace.store.database import Store
+from tests.test_cli import EMOTRACE
+
+ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman=["anger"], ekman_probabilities={"anger": 0.9},
+                      sentiment=["negative"], sentiment_probabilities={"negative": 0.9}, valence=-0.8, arousal=0.8,
+                      satisfaction=-0.9, satisfaction_class="dissatisfied")
+GLAD = ReadingRecord(labels=["gratitude"], top_label="gratitude", ekman=["joy"], ekman_probabilities={"joy": 0.9},
+                     sentiment=["positive"], sentiment_probabilities={"positive": 0.9}, valence=0.8, arousal=0.4,
+                     satisfaction=0.9, satisfaction_class="satisfied")
+
+
+def _seed(url: str) -> None:
+    now = datetime.now(UTC)
+    store = Store(url)
+    store.add_messages([new_message(customer_id=c, conversation_id=f"{c}-{i}", channel=Channel.chat,
+                                    speaker=Speaker.customer, timestamp=now - timedelta(days=3 - i), text="...",
+                                    record=record, settings=Settings())
+                        for c, record in (("ann", GLAD), ("bob", ANGRY)) for i in range(3)])
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EMOTRACE_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}"}
+    return subprocess.run([EMOTRACE, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+def test_outcomes_import_stores_good_rows_and_names_the_bad(tmp_path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value\n"
+                    "ann,renewed,2026-11-20,,\n"
+                    "bob,csat,2026-11-25,bob-0,1\n"
+                    "zed,churned,2026-11-01,,\n"
+                    "ann,refund,2026-11-01,,\n", encoding="utf-8")
+    first = _run(tmp_path, "outcomes", "import", str(path), "--json")
+    assert first.returncode == 1
+    report = json.loads(first.stdout)
+    assert (report["rows"], report["stored"], report["already_stored"]) == (4, 2, 0)
+    assert [r["row"] for r in report["refused"]] == [3, 4]
+    assert "zed" in report["refused"][0]["reason"] and "refund" in report["refused"][1]["reason"]
+    again = json.loads(_run(tmp_path, "outcomes", "import", str(path), "--json").stdout)
+    assert (again["stored"], again["already_stored"]) == (0, 2)
+
+
+def test_outreach_checks_an_audience_file_in_order(tmp_path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    audience = tmp_path / "campaign.csv"
+    audience.write_text("customer_id,email\nbob,b@example.com\nann,a@example.com\nnew,n@example.com\n,x@example.com\n",
+                        encoding="utf-8")
+    result = _run(tmp_path, "outreach", str(audience), "-o", "checked.csv")
+    assert result.returncode == 1 and "1 rows have no customer_id (first: row 4)" in result.stderr
+    with (tmp_path / "checked.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["customer_id"], r["email"], r["decision"]) for r in rows] == [
+        ("bob", "b@example.com", "hold"), ("ann", "a@example.com", "ok"), ("new", "n@example.com", "ok")]
+    assert "segment" in rows[0]["reasons"] and rows[0]["hold_until"]
+    refused = _run(tmp_path, "outreach", str(audience), "-o", "checked.csv")
+    assert refused.returncode == 2 and "E803" in refused.stderr  # an existing output is not overwritten
+
+
+def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,plan,region\nann,pro,EU\nbob,free,US\nzed,pro,EU\n", encoding="utf-8")
+    result = _run(tmp_path, "customers", "import", str(path))
+    assert result.returncode == 1 and "zed" in result.stderr
+    assert Store(f"sqlite:///{tmp_path / 'e.db'}").attributes() == {"ann": {"plan": "pro", "region": "EU"},
+                                                                     "bob": {"plan": "free", "region": "US"}}

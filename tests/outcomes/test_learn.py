@@ -1,0 +1,76 @@
+"""Outcome models on a generated population with known churn drivers (evaluation/outcome_population.py)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from emotrace.evaluation.outcome_population import DRIVERS, START, generate
+from emotrace.outcomes.learn import FitOptions, OutcomeModel, OutcomeRecord, event_examples, fit_all, load_outcome_models
+from emotrace.scoring.rules import ScoringRules
+
+RULES = ScoringRules()
+
+
+@pytest.fixture(scope="module")
+def population():
+    return generate(customers=400, days=150, seed=3)
+
+
+def test_churn_is_learnt_beating_both_baselines_and_finding_a_driver(population, tmp_path) -> None:
+    signals, outcomes = population
+    models, report = fit_all(signals, outcomes, RULES, FitOptions())
+    churn = report["churned"]
+    assert churn["shipped"] is True
+    baselines = churn["baselines"]
+    assert churn["model"]["auc"] > max(b["auc"] for b in baselines.values())
+    assert churn["model"]["auc"] > 0.65
+    assert set(DRIVERS) & set(churn["strongest_features"])  # a known driver is among the five strongest
+    models["churned"].save(tmp_path)
+    loaded = load_outcome_models(tmp_path)["churned"]
+    example = event_examples(signals, outcomes, "churned", RULES, FitOptions())[0].features
+    assert loaded.probability(example) == pytest.approx(models["churned"].probability(example))
+    assert len(loaded.contributions(example)) == 3
+
+
+def test_features_are_computed_as_of_the_cut_off(population) -> None:
+    """No leakage: cutting every history at a date leaves the features of earlier snapshots unchanged."""
+    signals, outcomes = population
+    cut = min(s.timestamp for found in signals.values() for s in found) + timedelta(days=80)
+    truncated = {c: [s for s in found if s.timestamp <= cut] for c, found in signals.items()}
+    options = FitOptions(horizon_days=1)  # labels may look ahead; features may not
+    full = {(e.customer_id, e.at): e.features for e in event_examples(signals, outcomes, "churned", RULES, options)
+            if e.at <= cut}
+    early = {(e.customer_id, e.at): e.features for e in event_examples(truncated, outcomes, "churned", RULES, options)
+             if e.at <= cut}
+    assert full and full.keys() <= early.keys()
+    assert all(full[key] == early[key] for key in full)
+
+
+def test_a_kind_with_too_few_labels_says_how_many_more_it_needs(population) -> None:
+    signals, _ = population
+    customer = next(iter(signals))
+    at = signals[customer][-1].timestamp
+    few = [OutcomeRecord(customer, "csat", at, 1.0), *(OutcomeRecord(c, "csat", at, 5.0) for c in list(signals)[1:30])]
+    models, report = fit_all(signals, few, RULES, FitOptions())
+    assert models == {}
+    assert report["csat"]["reason"] == "too few labels: 1 positive examples, needs 20 (19 more)"
+
+
+def test_a_model_that_does_not_beat_the_baselines_is_not_shipped(population) -> None:
+    """Churn drawn by coin flip: nothing in the timelines predicts it, so no model is shipped."""
+    signals, _ = population
+    rng = random.Random(0)
+    noise = [OutcomeRecord(c, "churned", START + timedelta(days=rng.uniform(40, 150)), None)
+             for c in signals if rng.random() < 0.3]
+    models, report = fit_all(signals, noise, RULES, FitOptions())
+    assert "churned" not in models
+    assert report["churned"]["reason"].startswith("does not beat the baselines")
+
+
+def test_contributions_point_at_the_features_that_moved_the_prediction() -> None:
+    model = OutcomeModel("churned", ["a", "b", "c"], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [2.0, -1.0, 0.0], 0.0)
+    assert model.contributions({"a": 1.0, "b": 3.0, "c": 5.0}, top=2) == [("b", -3.0), ("a", 2.0)]
+    assert model.probability({"a": 0.0, "b": 0.0, "c": 9.0}) == 0.5

@@ -1,0 +1,45 @@
+"""Outcome rows as users write them: every bad row named with its reason, good rows normalised."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emotrace.outcomes.records import OutcomeKind, parse_rows
+
+
+def test_good_rows_from_a_csv_are_normalised() -> None:
+    rows = [(1, {"customer_id": "ann", "kind": "churned", "at": "2026-11-20", "conversation_id": "", "value": ""}, None),
+            (2, {"customer_id": "ann", "kind": "csat", "at": "2026-11-21T09:00:00+01:00", "conversation_id": "c1",
+                 "value": "4"}, None),
+            (3, {"customer_id": "bob", "kind": "resolved", "at": "2026-11-22", "conversation_id": "c2", "value": "no"},
+             None)]
+    good, problems = parse_rows(rows)
+    assert problems == []
+    assert [(n, o.kind, o.value, o.conversation_id) for n, o in good] == [
+        (1, OutcomeKind.churned, None, None), (2, OutcomeKind.csat, 4.0, "c1"), (3, OutcomeKind.resolved, 0.0, "c2")]
+    assert good[1][1].at == datetime(2026, 11, 21, 8, tzinfo=UTC)
+
+
+def test_each_bad_row_is_named_with_its_reason() -> None:
+    rows = [(1, {"customer_id": "ann", "kind": "refund", "at": "2026-11-20"}, None),
+            (2, {"customer_id": "ann", "kind": "churned", "at": "2031-01-01"}, None),
+            (3, {"customer_id": "ann", "kind": "csat", "at": "2026-11-20", "value": "4"}, None),
+            (4, {"customer_id": "ann", "kind": "csat", "at": "2026-11-20", "conversation_id": "c", "value": "6"}, None),
+            (5, {"customer_id": "ann", "kind": "renewed", "at": "2026-11-20", "value": "3"}, None),
+            (6, {"customer_id": "ann", "kind": "resolved", "at": "2026-11-20", "conversation_id": "c", "value": "maybe"},
+             None),
+            (7, {"customer_id": "ann", "kind": "churned", "at": "last week"}, None),
+            (8, None, "undecodable line: Expecting value"),
+            (9, {"customer_id": "a b", "kind": "churned", "at": "2026-11-20"}, None)]
+    good, problems = parse_rows(rows)
+    assert good == []
+    reasons = {p.row: p.reason for p in problems}
+    assert reasons[1].startswith("kind: unknown kind 'refund'; kinds: churned,")
+    assert reasons[2] == "at is in the future"
+    assert "needs the conversation_id" in reasons[3]
+    assert "needs a value of 1 to 5, not 6.0" in reasons[4]
+    assert "renewed event has no value" in reasons[5]
+    assert reasons[6].startswith("value:")
+    assert reasons[7].startswith("at:")
+    assert reasons[8] == "undecodable line: Expecting value"
+    assert reasons[9].startswith("customer_id:")
