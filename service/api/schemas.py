@@ -302,3 +302,31 @@ class AudienceIn(Strict):
     """A campaign audience to check (for millions of ids, use ``emotrace outreach``)."""
 
     customer_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100_000)
+
+
+class DistinguishingOut(BaseModel):
+    """A feature that sets a segment apart: its members' mean, in standard deviations from all customers'."""
+
+    feature: str
+    z: float
+
+
+class SegmentOut(BaseModel):
+    """One emotional segment."""
+
+    name: str
+    size: int
+    distinguishing: list[DistinguishingOut]
+    means: dict[str, float] = Field(description="The members' mean profile features.")
+    attributes: dict[str, dict[str, int]] = Field(description="Your customer attributes (emotrace customers "
+                                                  "import): members per value.")
+
+
+class SegmentsOut(BaseModel):
+    """Customers clustered by emotional profile (Gaussian mixture; the count chosen by BIC)."""
+
+    customers: int
+    inactive: int = Field(description="Customers left out: no message in the last 90 days.")
+    segments: list[SegmentOut]
+    bic: dict[int, float] = Field(description="BIC per number of segments tried (lowest chosen).")
+    silhouette: float

@@ -164,7 +164,7 @@ def _logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    scale[scale < 1e-9] = 1.0  # a constant feature (up to rounding) carries nothing
     fitted = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(standardised(x, mean, scale), y)
     return mean, scale, fitted.coef_[0], float(fitted.intercept_[0])
 

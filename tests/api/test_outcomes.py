@@ -78,3 +78,48 @@ def test_a_campaign_audience_streams_back_in_order(client) -> None:
                                                                   ("upset", "hold")]
     assert lines[1]["reasons"] == ["no emotional history for this customer"]
     assert client.post("/v1/outreach/check", json={"customer_ids": []}).status_code == 422
+
+
+def test_segments_need_enough_customers(client) -> None:
+    _store(client, "ann", "Thanks!")
+    response = client.get("/v1/segments")
+    assert response.status_code == 422 and "E806" in response.text
+
+
+def test_segments_of_stored_customers(tmp_path) -> None:
+    from tests.api.conftest import make_client
+
+    with make_client(tmp_path) as client:
+        texts = {"glad": "Thank you so much, wonderful service!", "mad": ANGRY, "meh": "Where is my parcel?"}
+        client.post("/v1/messages", json={"messages": [
+            {"customer_id": f"{kind}-{i}", "conversation_id": f"c{i}", "text": text}
+            for i in range(10) for kind, text in texts.items()]})
+        body = client.get("/v1/segments").json()
+    assert body["customers"] == 30 and body["inactive"] == 0
+    assert sum(s["size"] for s in body["segments"]) == 30 and len(body["segments"]) >= 2
+    assert all(s["distinguishing"] and s["name"] for s in body["segments"])
+
+
+def test_customer_view_carries_outcome_risk_and_saveable(tmp_path) -> None:
+    from emotrace.outcomes.learn import OutcomeModel
+    from emotrace.scoring.profile import PROFILE_FEATURES
+    from tests.api.conftest import make_client
+
+    n = len(PROFILE_FEATURES)
+    coef = [0.0] * n
+    coef[PROFILE_FEATURES.index("satisfaction")] = -3.0  # the less satisfied, the likelier to churn
+    OutcomeModel("churned", list(PROFILE_FEATURES), [0.0] * n, [1.0] * n, coef, 0.0).save(tmp_path / "models")
+    with make_client(tmp_path, outcome_model_dir=tmp_path / "models") as client:
+        _store(client, "mad", ANGRY)
+        _store(client, "glad", "Thank you so much, wonderful service!")
+        mad, glad = client.get("/v1/customers/mad").json(), client.get("/v1/customers/glad").json()
+    assert mad["outcome_risk"]["churned"]["probability"] > 0.5 > glad["outcome_risk"]["churned"]["probability"]
+    top = mad["outcome_risk"]["churned"]["drivers"][0]
+    assert top["feature"] == "satisfaction" and top["contribution"] > 0  # low satisfaction raised the risk
+    assert (mad["saveable"], glad["saveable"]) == (True, False)
+
+
+def test_customer_view_without_outcome_models(client) -> None:
+    _store(client, "ann", "Thanks!")
+    body = client.get("/v1/customers/ann").json()
+    assert body["outcome_risk"] == {} and body["saveable"] is None

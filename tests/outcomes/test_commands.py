@@ -9,9 +9,11 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from emotrace.evaluation.outcome_population import generate
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
+from emotrace.outcomes.learn import load_outcome_models
 from emotrace.settings import Settings
-from emotrace.store.database import Store
+from emotrace.store.database import NewMessage, NewOutcome, Store
 from tests.test_cli import EMOTRACE
 
 ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman=["anger"], ekman_probabilities={"anger": 0.9},
@@ -78,3 +80,31 @@ def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
     assert result.returncode == 1 and "zed" in result.stderr
     assert Store(f"sqlite:///{tmp_path / 'e.db'}").attributes() == {"ann": {"plan": "pro", "region": "EU"},
                                                                      "bob": {"plan": "free", "region": "US"}}
+
+
+def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_path) -> None:
+    """The real command on a generated population stored through the store: churn is learnt and written with its
+    figures and model card; the models load for serving."""
+    signals, churned = generate(customers=400, days=150, seed=3)
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    messages = [NewMessage(customer_id=c, conversation_id=s.conversation_id, channel="chat", speaker=s.speaker,
+                           timestamp=s.timestamp, text=None, labels=[], ekman=s.emotions, sentiment=[], valence=s.valence,
+                           arousal=s.arousal, satisfaction=s.satisfaction, satisfaction_class="neutral")
+                for c, found in signals.items() for s in found]
+    for start in range(0, len(messages), 5000):
+        store.add_messages(messages[start : start + 5000])
+    store.add_outcomes([NewOutcome(o.customer_id, o.kind, o.at) for o in churned if signals[o.customer_id]])
+    result = _run(tmp_path, "outcomes", "fit", "--out", "models", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)["kinds"]["churned"]
+    assert report["shipped"] is True
+    assert report["model"]["auc"] > max(b["auc"] for b in report["baselines"].values())
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["MODEL_CARD.md", "churned.json", "metrics.json"]
+    assert "emotrace outcomes fit --out models --json" in (tmp_path / "models" / "MODEL_CARD.md").read_text()
+    assert set(load_outcome_models(tmp_path / "models")) == {"churned"}
+
+
+def test_outcomes_fit_without_outcomes_says_what_to_do(tmp_path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    result = _run(tmp_path, "outcomes", "fit")
+    assert result.returncode == 2 and "E805" in result.stderr and "outcomes import" in result.stderr

@@ -1,0 +1,49 @@
+"""Emotional segments on generated customers: stable, named by what sets them apart, attributes cross-tabulated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from emotrace.errors import EmotraceError
+from emotrace.evaluation.outcome_population import START, generate
+from emotrace.outcomes.segments import adjusted_rand, segment_customers
+from emotrace.scoring.profile import profile_at
+from emotrace.scoring.rules import ScoringRules
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    signals, _ = generate(customers=300, days=120, seed=5)
+    return {c: profile_at(found, START + timedelta(days=120), ScoringRules()) for c, found in signals.items()}
+
+
+def test_segments_are_deterministic_stable_and_named_by_what_sets_them_apart(profiles) -> None:
+    first, again, other_seed = (segment_customers(profiles, seed=0), segment_customers(profiles, seed=0),
+                                segment_customers(profiles, seed=1))
+    assert first.members == again.members
+    assert adjusted_rand(first, other_seed, sorted(first.members)) >= 0.9
+    assert sum(s.size for s in first.segments) == len(first.members) == len(profiles) - first.inactive
+    assert 0 < first.silhouette <= 1 and set(first.bic) >= {2, 3}
+    happiest = max(first.segments, key=lambda s: s.means["satisfaction"])
+    unhappiest = min(first.segments, key=lambda s: s.means["satisfaction"])
+    assert happiest.means["anger_share"] < unhappiest.means["anger_share"]
+    assert any(word in unhappiest.name for word in ("angry", "dissatisfied", "negative", "joyless"))
+
+
+def test_attributes_are_cross_tabulated_per_segment(profiles) -> None:
+    attributes = {c: {"plan": "pro" if i % 3 == 0 else "free"} for i, c in enumerate(sorted(profiles))}
+    found = segment_customers(profiles, attributes=attributes)
+    totals = {"pro": 0, "free": 0}
+    for segment in found.segments:
+        for value, count in segment.attributes["plan"].items():
+            totals[value] += count
+    members = sorted(found.members)
+    assert totals == {"pro": sum(attributes[c]["plan"] == "pro" for c in members),
+                      "free": sum(attributes[c]["plan"] == "free" for c in members)}
+
+
+def test_too_few_active_customers_is_a_clear_error(profiles) -> None:
+    with pytest.raises(EmotraceError, match="E806"):
+        segment_customers(dict(list(profiles.items())[:10]))
