@@ -39,6 +39,9 @@ def test_dashboard_shows_timelines_and_live_alerts(browser, tmp_path) -> None:
         page.wait_for_selector("#chart svg path.score", timeout=15_000)
         assert page.locator("#chart path.score").get_attribute("d").count("L") >= 5
         assert page.locator("#messages li").count() >= 10
+        page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
+        assert "Outreach: hold until" in page.inner_text("#outreach")
+        assert "E806" in page.inner_text("#segments")  # five demo customers are too few to segment, and it says so
         page.wait_for_selector("#live.on", timeout=15_000)
 
         page.click("tr[data-customer='ana.costa']")

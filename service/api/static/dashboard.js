@@ -6,7 +6,11 @@ let selected = params.get("customer");
 
 async function api(path) {
   const response = await fetch(path, { headers: apiKey ? { "X-API-Key": apiKey } : {} });
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  if (!response.ok) {
+    const error = new Error(`${path}: ${response.status}`);
+    error.detail = await response.json().then((b) => b.detail, () => "");
+    throw error;
+  }
   return response.json();
 }
 
@@ -31,6 +35,27 @@ async function loadCustomers() {
   document.querySelector("#alerts").replaceChildren(...alerts.map((a) =>
     el("li", { class: a.severity }, `${a.customer_id}: ${a.reason}`)));
   if (!selected && customers.length) selected = customers[0].id;
+}
+
+async function loadSegments() {
+  const box = document.querySelector("#segments");
+  try {
+    const found = await api("/v1/segments");
+    const table = el("table", { id: "segment-table" });
+    table.append(el("thead"), el("tbody"));
+    table.tHead.append(el("tr"));
+    table.tHead.rows[0].append(el("th", {}, "segment"), el("th", {}, "customers"), el("th", {}, "sets it apart"));
+    for (const s of found.segments) {
+      const row = el("tr", { "data-segment": s.name });
+      row.append(el("td", {}, s.name), el("td", {}, String(s.size)),
+        el("td", {}, s.distinguishing.map((d) => `${d.feature} ${d.z > 0 ? "+" : ""}${d.z.toFixed(1)} sd`).join(", ")));
+      table.tBodies[0].append(row);
+    }
+    box.replaceChildren(table, el("p", { class: "meta" },
+      `${found.customers} active customers, silhouette ${found.silhouette.toFixed(2)}; ${found.inactive} inactive left out.`));
+  } catch (error) {
+    box.replaceChildren(el("p", { class: "meta" }, String(error.detail || error.message)));
+  }
 }
 
 function drawChart(history, alerts) {
@@ -78,8 +103,15 @@ async function loadCustomer() {
   if (id !== selected) return;  // another customer was picked while this one loaded: never draw over it
   document.querySelector("#title").textContent = `${detail.id} — score ${detail.score.toFixed(0)} (${detail.segment}, ${detail.trend})`;
   const lead = detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
+  const outreach = await api(`/v1/customers/${encodeURIComponent(id)}/outreach`);
+  if (id !== selected) return;
+  const risks = Object.entries(detail.outcome_risk).map(([kind, r]) =>
+    `${kind} ${(100 * r.probability).toFixed(0)}% (${r.drivers.map((d) => d.feature).join(", ")})`);
   document.querySelector("#summary").replaceChildren(
-    el("p", {}, `Leading emotions: ${lead}. Routing: ${detail.routing.route} — ${detail.routing.reason}`));
+    el("p", {}, `Leading emotions: ${lead}. Routing: ${detail.routing.route} — ${detail.routing.reason}`),
+    el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
+      `Outreach: hold until ${new Date(outreach.hold_until).toLocaleDateString()} — ${outreach.reasons.join("; ")}`),
+    ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
   drawChart(timeline.history, timeline.alerts);
   document.querySelector("#messages").replaceChildren(...timeline.messages.slice().reverse().map((m) => {
     const tone = m.satisfaction < -0.3 ? "neg" : m.satisfaction > 0.3 ? "pos" : "";
@@ -98,10 +130,12 @@ function connect() {
   source.addEventListener("customer", (e) => {
     const data = JSON.parse(e.data);
     loadCustomers();
+    loadSegments();
     if (data.id === selected) loadCustomer();
   });
   source.onerror = () => { live.textContent = "live feed: reconnecting…"; live.className = "live off"; };
 }
 
 loadCustomers().then(() => { if (selected) loadCustomer(); });
+loadSegments();
 connect();
