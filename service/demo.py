@@ -25,6 +25,6 @@ def load_demo(store: Store, classifier: EmotionClassifier, settings: Settings) -
     store.add_messages([
         new_message(customer_id=conv["customer"], conversation_id=conv["id"], channel=Channel(conv["channel"]),
                     speaker=Speaker(speaker), timestamp=timestamp, text=text, record=reading_record(reading),
-                    settings=settings)
+                    settings=settings, agent_id=conv.get("agent"))
         for (conv, timestamp, speaker, text), reading in zip(turns, readings, strict=True)])
     return len(turns)

@@ -70,7 +70,7 @@ def stored_text(text: str, settings: Settings) -> str | None:
 
 
 def new_message(*, customer_id: str, conversation_id: str, channel: Channel, speaker: Speaker, timestamp: datetime,
-                text: str, record: ReadingRecord, settings: Settings) -> NewMessage:
+                text: str, record: ReadingRecord, settings: Settings, agent_id: str | None = None) -> NewMessage:
     """A storable message: ids pseudonymised and text kept or redacted per ``settings`` (heads the model lacks
     are stored as 0 and "neutral"). ``record`` may come back from a Parquet/JSONL file, so lists and maps are
     copied into plain ones."""
@@ -80,4 +80,5 @@ def new_message(*, customer_id: str, conversation_id: str, channel: Channel, spe
         labels=list(record["labels"]), ekman=dict(record["ekman_probabilities"]), sentiment=list(record["sentiment"]),
         valence=float(record["valence"] or 0.0), arousal=float(record["arousal"] or 0.0),
         satisfaction=float(record["satisfaction"] or 0.0), satisfaction_class=record["satisfaction_class"] or "neutral",
-        ekman_labels=list(record["ekman"]), sentiment_probabilities=dict(record["sentiment_probabilities"]))
+        ekman_labels=list(record["ekman"]), sentiment_probabilities=dict(record["sentiment_probabilities"]),
+        agent_id=agent_id if speaker is Speaker.agent else None)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     scoring: ScoringRules = Field(default_factory=ScoringRules)
     outcome_model_dir: Path | None = Field(None, description="Outcome models written by `emotrace outcomes fit`: "
                                            "customer views then carry outcome_risk.")
+    agent_min_conversations: int = Field(10, ge=1, description="Agents are ranked only on at least this many "
+                                         "measured conversations.")
     saveable_churn_risk: float = Field(0.5, ge=0, le=1, description="A customer is 'saveable' at this churn risk or "
                                        "more, with a contact in the last 14 days, and not churned.")
     outreach: OutreachRules = Field(default_factory=OutreachRules)

@@ -22,7 +22,18 @@ from emotrace.api.metrics import Metrics
 from emotrace.api.middleware import LimitAndMeasure
 from emotrace.api.problems import ERROR_RESPONSES, install_error_handlers
 from emotrace.api.recording import write_messages
-from emotrace.api.routes import alerts, analyze, conversations, customers, messages, outcomes, segments, stream, system
+from emotrace.api.routes import (
+    agents,
+    alerts,
+    analyze,
+    conversations,
+    customers,
+    messages,
+    outcomes,
+    segments,
+    stream,
+    system,
+)
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.outcomes.learn import load_outcome_models
@@ -80,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
-    for module in (analyze, messages, conversations, customers, alerts, outcomes, segments, stream, system):
+    for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -17,7 +17,7 @@ def message_from_request(item: MessageIn, reading: Reading, settings: Settings, 
     """A storable message from a request item and its reading (untimed items are timed ``now``)."""
     return new_message(customer_id=item.customer_id, conversation_id=item.conversation_id, channel=item.channel,
                        speaker=item.speaker, timestamp=item.timestamp or now, text=item.text,
-                       record=reading_record(reading), settings=settings)
+                       record=reading_record(reading), settings=settings, agent_id=item.agent_id)
 
 
 @dataclass(frozen=True)

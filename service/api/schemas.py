@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker
 from emotrace.outcomes.records import OutcomeIn
@@ -109,7 +109,16 @@ class MessageIn(TextIn):
     customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
     conversation_id: str = Field(min_length=1, max_length=128, json_schema_extra={"pattern": TEXT_PATTERN})
     speaker: Speaker = Speaker.customer
+    agent_id: str | None = Field(None, min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN,
+                                 description="Which agent wrote an agent turn (for agents' profiles and routing).")
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
+
+    @model_validator(mode="after")
+    def agent_turns_only(self) -> Self:
+        """Only an agent's turn names an agent."""
+        if self.agent_id is not None and self.speaker is not Speaker.agent:
+            raise ValueError("agent_id is given only with speaker 'agent'")
+        return self
 
     @field_validator("conversation_id")
     @classmethod
@@ -149,11 +158,13 @@ class CustomerAlertOut(AlertOut):
 
 
 class RoutingOut(BaseModel):
-    """Where to route this customer's next contact, and why."""
+    """Where to route this customer's next contact, and why (with ``agents`` given: them, best first)."""
 
     customer_id: str
     route: str
     reason: str
+    agents: list[RankedAgentOut] = Field(default_factory=list, description="The available agents asked about, best "
+                                         "first for this customer's state.")
 
 
 class StateOut(BaseModel):
@@ -223,6 +234,7 @@ class StoredMessageOut(FromStore):
     conversation_id: str
     channel: str
     speaker: str
+    agent_id: str | None = Field(None, description="The agent who wrote an agent turn, where known.")
     timestamp: StoredTime
     text: str | None
     labels: list[str]
@@ -330,3 +342,63 @@ class SegmentsOut(BaseModel):
     segments: list[SegmentOut]
     bic: dict[int, float] = Field(description="BIC per number of segments tried (lowest chosen).")
     silhouette: float
+
+
+class FromObject(BaseModel):
+    """Wire forms read from the scoring layer's dataclasses (``model_validate(obj)``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EstimateOut(FromObject):
+    """A mean over conversations with its 95 % confidence interval."""
+
+    mean: float
+    low: float | None = Field(description="null from a single conversation")
+    high: float | None
+    n: int
+
+
+class AgentProfileOut(FromObject):
+    """An agent's empathy profile from their stored conversations."""
+
+    agent_id: str
+    conversations: int
+    measured: int = Field(description="Conversations with customer turns before and after the agent's first turn.")
+    enough_data: bool = Field(description="False: too few measured conversations to rank this agent.")
+    de_escalation: EstimateOut | None = Field(description="Customer mood after minus before the agent's first turn.")
+    de_escalation_distressed: EstimateOut | None = Field(description="The same, where the customer started distressed.")
+    empathy_rate: float | None = Field(description="Answers to a distressed customer turn that read caring, remorse "
+                                       "or gratitude.")
+    ended_better: float
+    ended_worse: float
+    by_channel: dict[str, EstimateOut]
+    by_segment: dict[str, EstimateOut]
+
+
+class AgentConversationOut(FromObject):
+    """One conversation of an agent and what it did to the customer's mood."""
+
+    conversation_id: str
+    channel: str
+    segment: str
+    started_distressed: bool
+    de_escalation: float | None
+    distress_answers: int
+    empathic_answers: int
+    ended: str
+
+
+class AgentDetailOut(AgentProfileOut):
+    """An agent's profile and the conversations it is measured on."""
+
+    conversation_effects: list[AgentConversationOut]
+
+
+class RankedAgentOut(FromObject):
+    """An available agent, placed for this customer, and why."""
+
+    agent_id: str
+    score: float | None
+    enough_data: bool
+    reason: str

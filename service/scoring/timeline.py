@@ -200,7 +200,7 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
         return RoutingHint("standard", "No history for this customer.")
     recent = [a for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
     if state.score < rules.route_score_below:
-        return RoutingHint("experienced_agent", f"Score {state.score:.0f} is below {rules.route_score_below:.0f}"
+        return RoutingHint("experienced_agent", f"Score {state.score:.1f} is below {rules.route_score_below:.0f}"
                            f" (segment {segment(state.score, rules)}).")
     if recent:
         return RoutingHint("experienced_agent", f"Recent alert: {recent[-1].reason}")

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from emotrace.errors import EmotraceError
+from emotrace.scoring.agents import Turn
 from emotrace.scoring.outreach import OutreachFacts
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
@@ -59,6 +60,7 @@ class NewMessage:
     satisfaction_class: str
     ekman_labels: list[str] | None = None
     sentiment_probabilities: dict[str, float] | None = None
+    agent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,30 @@ class Store:
         for customer_id, i, conv, ts, speaker, v, a, s, ekman in rows:
             found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
         return found
+
+    def agent_conversations(self, agent_id: str | None = None) -> list[tuple[str, list[Turn]]]:
+        """The conversations agents took part in (``agent_id``: one agent's), each with its customer's segment and
+        every turn in time order."""
+        with self.session() as session:
+            named = select(Message.customer_id, Message.conversation_id).where(Message.agent_id.is_not(None))
+            if agent_id is not None:
+                named = named.where(Message.agent_id == agent_id)
+            keys = set(session.execute(named.distinct()).all())
+            customers = sorted({customer for customer, _ in keys})
+            segments = dict(session.execute(select(Customer.id, Customer.segment).where(Customer.id.in_(customers)))
+                            .all()) if customers else {}
+            turns: dict[tuple[str, str], list[Turn]] = {key: [] for key in keys}
+            for start in range(0, len(customers), ID_CHUNK):
+                rows = session.execute(
+                    select(Message.customer_id, Message.conversation_id, Message.channel, Message.speaker,
+                           Message.agent_id, Message.timestamp, Message.valence, Message.satisfaction, Message.labels)
+                    .where(Message.customer_id.in_(customers[start : start + ID_CHUNK]))
+                    .order_by(Message.timestamp, Message.id))
+                for customer_id, conv, channel, speaker, agent, ts, valence, satisfaction, labels in rows:
+                    if (customer_id, conv) in turns:
+                        turns[(customer_id, conv)].append(Turn(conv, customer_id, channel, speaker, agent, utc(ts),
+                                                               valence, satisfaction, labels))
+        return [(segments.get(customer, "neutral"), found) for (customer, _), found in sorted(turns.items())]
 
     def outcome_kinds(self, customer_id: str) -> set[str]:
         """The kinds of outcome recorded for one customer."""

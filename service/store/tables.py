@@ -39,6 +39,7 @@ class Message(Base):
     conversation_id: Mapped[str] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(16))
     speaker: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)  # who wrote an agent turn
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     labels: Mapped[list[str]] = mapped_column(JSON)

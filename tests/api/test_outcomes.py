@@ -123,3 +123,4 @@ def test_customer_view_without_outcome_models(client) -> None:
     _store(client, "ann", "Thanks!")
     body = client.get("/v1/customers/ann").json()
     assert body["outcome_risk"] == {} and body["saveable"] is None
+

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
+from emotrace.agents import stored_profiles
 from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
@@ -16,6 +18,7 @@ from emotrace.api.schemas import (
     CustomerOut,
     DriverOut,
     OutcomeRiskOut,
+    RankedAgentOut,
     RoutingOut,
     StateOut,
     StoredMessageOut,
@@ -23,6 +26,7 @@ from emotrace.api.schemas import (
     WindowOut,
 )
 from emotrace.outcomes.learn import TARGETS
+from emotrace.scoring.agents import rank_agents
 from emotrace.scoring.profile import profile_at
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.store.tables import Customer
@@ -128,11 +132,19 @@ def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Win
 
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)
-def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep) -> RoutingOut:
-    """Where to route this customer's incoming contact, and why."""
-    _found(runtime.store.customer(customer_id), customer_id)
+def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
+                agents: Annotated[list[str] | None, Query(max_length=200, description="The agents available now "
+                                                          "(repeat the parameter): returned best first for this "
+                                                          "customer, with the reason.")] = None) -> RoutingOut:
+    """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""
+    customer = _found(runtime.store.customer(customer_id), customer_id)
     hint = routing_hint(runtime.store.timeline(customer_id), datetime.now(UTC), runtime.store.rules)
-    return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason)
+    ranked = []
+    if agents:
+        minimum = runtime.settings.agent_min_conversations
+        ranked = rank_agents(stored_profiles(runtime.store, minimum), agents, customer.segment, minimum)
+    return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
+                      agents=[RankedAgentOut.model_validate(r) for r in ranked])
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)

@@ -1,0 +1,186 @@
+"""Agents' empathy profiles: how the customer's state moves across each agent's conversations. Pure, no I/O.
+
+In a conversation the agent's **de-escalation** is the customer's mean mood (valence and satisfaction, averaged)
+after the agent's first turn minus before it; an agent's profile averages it over their conversations, with a 95 %
+confidence interval. The **empathy signal rate** is the share of the agent's answers to a distressed customer turn
+that read as caring, remorse or gratitude. Agents with fewer than ``min_conversations`` measured conversations are
+marked as such and ranked after the others, never on noise.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from emotrace.scoring.timeline import CUSTOMER
+
+EMPATHY_LABELS = frozenset({"caring", "remorse", "gratitude"})
+DISTRESS = -0.3  # a customer turn reads distressed below this mood
+DISTRESSED_SEGMENTS = frozenset({"at_risk", "frustrated"})
+CHANGE = 0.1  # a conversation ends better (worse) when the customer's last turn is this much above (below) the first
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One stored message as agent profiles read it."""
+
+    conversation_id: str
+    customer_id: str
+    channel: str
+    speaker: str
+    agent_id: str | None
+    timestamp: datetime
+    valence: float
+    satisfaction: float
+    labels: Sequence[str]
+
+    @property
+    def mood(self) -> float:
+        """Valence and satisfaction, averaged (-1..1)."""
+        return (self.valence + self.satisfaction) / 2
+
+
+@dataclass(frozen=True)
+class ConversationEffect:
+    """What one agent's part in one conversation did to the customer's mood."""
+
+    agent_id: str
+    conversation_id: str
+    channel: str
+    segment: str  # the customer's segment
+    started_distressed: bool
+    de_escalation: float | None  # None: no customer turn before or after the agent's first turn
+    distress_answers: int
+    empathic_answers: int
+    ended: str  # better / worse / same
+
+
+@dataclass
+class Estimate:
+    """A mean over conversations with its 95 % confidence interval."""
+
+    mean: float
+    low: float | None  # None from a single conversation
+    high: float | None
+    n: int
+
+
+@dataclass
+class AgentProfile:
+    """One agent's profile."""
+
+    agent_id: str
+    conversations: int
+    measured: int  # conversations with customer turns before and after the agent's first turn
+    enough_data: bool
+    de_escalation: Estimate | None
+    de_escalation_distressed: Estimate | None  # conversations where the customer started distressed
+    empathy_rate: float | None
+    ended_better: float
+    ended_worse: float
+    by_channel: dict[str, Estimate] = field(default_factory=dict)
+    by_segment: dict[str, Estimate] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RankedAgent:
+    """An available agent, placed for this customer, and why."""
+
+    agent_id: str
+    score: float | None
+    enough_data: bool
+    reason: str
+
+
+def _estimate(values: Sequence[float]) -> Estimate | None:
+    if not values:
+        return None
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return Estimate(round(mean, 4), None, None, 1)
+    half = 1.96 * statistics.stdev(values) / math.sqrt(len(values))
+    return Estimate(round(mean, 4), round(mean - half, 4), round(mean + half, 4), len(values))
+
+
+def conversation_effects(turns: Sequence[Turn], segment: str) -> list[ConversationEffect]:
+    """Each agent's effect in one conversation (turns in time order; ``segment``: the customer's)."""
+    customer = [t for t in turns if t.speaker == CUSTOMER]
+    effects = []
+    for agent_id in dict.fromkeys(t.agent_id for t in turns if t.speaker != CUSTOMER and t.agent_id):
+        first = next(t.timestamp for t in turns if t.agent_id == agent_id)
+        before = [t.mood for t in customer if t.timestamp < first]
+        after = [t.mood for t in customer if t.timestamp > first]
+        distress = empathic = 0
+        previous: Turn | None = None
+        for turn in turns:
+            if turn.agent_id == agent_id and previous is not None and previous.speaker == CUSTOMER \
+                    and previous.mood < DISTRESS:
+                distress += 1
+                empathic += bool(EMPATHY_LABELS & set(turn.labels))
+            previous = turn
+        change = customer[-1].mood - customer[0].mood if len(customer) > 1 else 0.0
+        effects.append(ConversationEffect(
+            agent_id, turns[0].conversation_id, turns[0].channel, segment, bool(before) and before[0] < DISTRESS,
+            round(statistics.fmean(after) - statistics.fmean(before), 4) if before and after else None, distress,
+            empathic,
+            "better" if change > CHANGE else "worse" if change < -CHANGE else "same"))
+    return effects
+
+
+def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int = 10) -> dict[str, AgentProfile]:
+    """Every agent's profile from their conversations' effects."""
+    by_agent: dict[str, list[ConversationEffect]] = defaultdict(list)
+    for effect in effects:
+        by_agent[effect.agent_id].append(effect)
+    profiles = {}
+    for agent_id, mine in sorted(by_agent.items()):
+        measured = [e for e in mine if e.de_escalation is not None]
+        distress = sum(e.distress_answers for e in mine)
+        channels: dict[str, list[float]] = defaultdict(list)
+        segments: dict[str, list[float]] = defaultdict(list)
+        for e in measured:
+            channels[e.channel].append(e.de_escalation or 0.0)
+            segments[e.segment].append(e.de_escalation or 0.0)
+        profiles[agent_id] = AgentProfile(
+            agent_id, len(mine), len(measured), len(measured) >= min_conversations,
+            _estimate([e.de_escalation or 0.0 for e in measured]),
+            _estimate([e.de_escalation or 0.0 for e in measured if e.started_distressed]),
+            round(sum(e.empathic_answers for e in mine) / distress, 4) if distress else None,
+            round(sum(e.ended == "better" for e in mine) / len(mine), 4),
+            round(sum(e.ended == "worse" for e in mine) / len(mine), 4),
+            {k: est for k, v in sorted(channels.items()) if (est := _estimate(v)) is not None},
+            {k: est for k, v in sorted(segments.items()) if (est := _estimate(v)) is not None})
+    return profiles
+
+
+def rank_agents(profiles: dict[str, AgentProfile], available: Sequence[str], segment: str,
+                min_conversations: int = 10) -> list[RankedAgent]:
+    """The available agents, best first for a customer in ``segment``: by de-escalation of distressed customers
+    when this one is charged (and that is measured on enough conversations), else by de-escalation overall. Agents
+    without enough measured conversations come last, said so; unknown agents last of all."""
+    charged = segment in DISTRESSED_SEGMENTS
+    ranked, unranked = [], []
+    for agent_id in dict.fromkeys(available):
+        profile = profiles.get(agent_id)
+        if profile is None:
+            unranked.append(RankedAgent(agent_id, None, False, "no conversations yet"))
+            continue
+        estimate = profile.de_escalation
+        who = "customers"
+        if charged and profile.de_escalation_distressed and profile.de_escalation_distressed.n >= min_conversations:
+            estimate, who = profile.de_escalation_distressed, "distressed customers"
+        if estimate is None or not profile.enough_data:
+            unranked.append(RankedAgent(agent_id, None, False, f"too few conversations to rank ({profile.measured} "
+                                        f"measured, {min_conversations} needed)"))
+            continue
+        verb = "de-escalates" if estimate.mean > 0 else "does not de-escalate"
+        interval = f" (95% CI {estimate.low:+.2f} to {estimate.high:+.2f})" if estimate.low is not None and \
+            estimate.high is not None else ""
+        ranked.append(RankedAgent(agent_id, estimate.mean, True, f"{verb} {who}: {estimate.mean:+.2f} mood on "
+                                  f"{estimate.n} conversations{interval}"))
+    ranked.sort(key=lambda r: -(r.score or 0.0))
+    return ranked + unranked

@@ -1,0 +1,33 @@
+"""Agents' empathy profiles and routing to the right agent, through the real app and the shipped model."""
+
+from __future__ import annotations
+
+from tests.api.conftest import make_client
+from tests.api.test_outcomes import ANGRY, _day
+
+
+def test_agents_profiles_and_routing_to_the_agent_who_calms_customers(tmp_path) -> None:
+    calm, angry = "Thank you, that solves it, really appreciated!", ANGRY
+    messages = []
+    for i in range(3):
+        for agent, after in (("kim", calm), ("tom", angry)):
+            conv = f"{agent}-{i}"
+            messages += [{"customer_id": f"c-{conv}", "conversation_id": conv, "text": angry, "timestamp": _day(3 - i)},
+                         {"customer_id": f"c-{conv}", "conversation_id": conv, "speaker": "agent", "agent_id": agent,
+                          "text": "I am so sorry, let me fix this right now.", "timestamp": _day(3 - i - 0.01)},
+                         {"customer_id": f"c-{conv}", "conversation_id": conv, "text": after,
+                          "timestamp": _day(3 - i - 0.02)}]
+    with make_client(tmp_path, agent_min_conversations=3) as client:
+        assert client.post("/v1/messages", json={"messages": messages}).status_code == 201
+        agents = client.get("/v1/agents").json()
+        assert [a["agent_id"] for a in agents] == ["kim", "tom"]
+        assert agents[0]["de_escalation"]["mean"] > 0.3 > agents[1]["de_escalation"]["mean"]
+        detail = client.get("/v1/agents/kim").json()
+        assert len(detail["conversation_effects"]) == 3 and detail["empathy_rate"] is not None
+        assert client.get("/v1/agents/nobody").status_code == 404
+        routing = client.get("/v1/customers/c-tom-0/routing", params={"agents": ["tom", "kim", "lee"]}).json()
+        assert [a["agent_id"] for a in routing["agents"]] == ["kim", "tom", "lee"]
+        assert routing["agents"][0]["reason"].startswith("de-escalates")
+        refused = client.post("/v1/messages", json={"messages": [{"customer_id": "x", "conversation_id": "y",
+                                                                  "agent_id": "kim", "text": "hello"}]})
+        assert refused.status_code == 422 and "only with speaker 'agent'" in refused.text

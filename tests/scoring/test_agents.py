@@ -1,0 +1,60 @@
+"""Agents' empathy profiles on constructed conversations with known answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from emotrace.evaluation.agent_effects import generate
+from emotrace.scoring.agents import Turn, agent_profiles, conversation_effects, rank_agents
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def conversation(conv: str, agent: str, before: list[float], after: list[float], agent_labels: list[str]) -> list[Turn]:
+    """Customer turns at the moods ``before``, the agent's answer, then customer turns at ``after``."""
+    script = [("customer", m, [], None) for m in before] + [("agent", 0.2, agent_labels, agent)] + \
+        [("customer", m, [], None) for m in after]
+    return [Turn(conv, f"cust-{conv}", "chat", speaker, who, T0 + timedelta(minutes=i), mood, mood, labels)
+            for i, (speaker, mood, labels, who) in enumerate(script)]
+
+
+def test_de_escalation_empathy_and_ending_of_one_conversation() -> None:
+    (effect,) = conversation_effects(conversation("c1", "kim", [-0.8, -0.6], [0.2], ["caring"]), "frustrated")
+    assert effect.agent_id == "kim" and effect.segment == "frustrated"
+    assert effect.de_escalation == 0.9  # 0.2 after minus -0.7 before
+    assert effect.started_distressed and (effect.distress_answers, effect.empathic_answers) == (1, 1)
+    assert effect.ended == "better"
+    (worse,) = conversation_effects(conversation("c2", "tom", [0.3], [-0.5], ["neutral"]), "neutral")
+    assert worse.de_escalation == -0.8 and worse.ended == "worse" and worse.distress_answers == 0
+    (unmeasured,) = conversation_effects(conversation("c3", "tom", [], [0.5], ["neutral"]), "neutral")
+    assert unmeasured.de_escalation is None  # no customer turn before the agent's
+
+
+def test_profiles_rank_agents_with_enough_conversations_and_say_why() -> None:
+    effects = []
+    for i in range(12):
+        effects += conversation_effects(conversation(f"k{i}", "kim", [-0.6], [0.1 + 0.01 * i], ["caring"]), "at_risk")
+        effects += conversation_effects(conversation(f"t{i}", "tom", [-0.6], [-0.5 + 0.01 * i], ["neutral"]), "at_risk")
+    effects += conversation_effects(conversation("n0", "new", [-0.6], [0.9], ["caring"]), "at_risk")
+    profiles = agent_profiles(effects, min_conversations=10)
+    kim, tom, new = profiles["kim"], profiles["tom"], profiles["new"]
+    assert kim.enough_data and tom.enough_data and not new.enough_data
+    assert kim.de_escalation is not None and kim.de_escalation.n == 12
+    assert kim.de_escalation.low is not None and kim.de_escalation.low < kim.de_escalation.mean < kim.de_escalation.high
+    assert (kim.empathy_rate, tom.empathy_rate) == (1.0, 0.0)
+    ranked = rank_agents(profiles, ["tom", "new", "ghost", "kim"], "frustrated", min_conversations=10)
+    assert [r.agent_id for r in ranked] == ["kim", "tom", "new", "ghost"]
+    assert ranked[0].reason.startswith("de-escalates distressed customers: +0.76 mood on 12 conversations (95% CI")
+    assert ranked[1].reason.startswith("de-escalates distressed customers: +0.15")
+    assert ranked[2].reason == "too few conversations to rank (1 measured, 10 needed)"  # the best mean, not ranked on noise
+    assert ranked[3].reason == "no conversations yet"
+
+
+def test_true_agent_effects_are_recovered_on_a_generated_floor() -> None:
+    from scipy.stats import spearmanr
+
+    truth, floor = generate(agents=10, conversations=30, seed=4)
+    profiles = agent_profiles([e for turns in floor for e in conversation_effects(turns, "neutral")], 30)
+    agents = sorted(truth)
+    estimated = [e.mean if (e := profiles[a].de_escalation) else 0.0 for a in agents]
+    assert spearmanr([truth[a] for a in agents], estimated).statistic >= 0.8
