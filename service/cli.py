@@ -407,6 +407,7 @@ def batch(
     speaker_column: Annotated[str | None, typer.Option(help="--ingest: customer/agent column.")] = None,
     timestamp_column: Annotated[str | None, typer.Option(help="--ingest: ISO 8601 time column.")] = None,
     channel_column: Annotated[str | None, typer.Option(help="--ingest: chat/email/review/call column.")] = None,
+    agent_column: Annotated[str | None, typer.Option(help="--ingest: the agent's id on agent turns.")] = None,
     encoding: EncodingOption = "utf-8",
     max_bad_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Exit with status 1 when more than this "
                                                  "share of rows is bad (the output is still written).")] = 0.05,
@@ -421,7 +422,8 @@ def batch(
     if engine not in {"local", "dask"}:
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
     settings = get_settings()
-    columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column)
+    columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column,
+                            agent_column)
     kept = tuple(c.strip() for c in (keep_columns or "").split(",") if c.strip())
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
                            str(model) if model else str(settings.model_dir),

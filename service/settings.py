@@ -10,13 +10,14 @@ import hmac
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, TypeAdapter, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emotrace.errors import EmotraceError
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
+from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.rules import ScoringRules
 
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     mono_speaker_role: Literal["customer", "agent"] = "customer"
     demo: bool = Field(False, description="Load the demo customers into an empty store on start.")
     scoring: ScoringRules = Field(default_factory=ScoringRules)
+    next_steps_file: Path | None = Field(None, description="A JSON list of next-step rules replacing the default "
+                                         "table (see emotrace.scoring.next_step).")
     outcome_model_dir: Path | None = Field(None, description="Outcome models written by `emotrace outcomes fit`: "
                                            "customer views then carry outcome_risk.")
     agent_min_conversations: int = Field(10, ge=1, description="Agents are ranked only on at least this many "
@@ -65,6 +68,21 @@ class Settings(BaseSettings):
     saveable_churn_risk: float = Field(0.5, ge=0, le=1, description="A customer is 'saveable' at this churn risk or "
                                        "more, with a contact in the last 14 days, and not churned.")
     outreach: OutreachRules = Field(default_factory=OutreachRules)
+
+    @model_validator(mode="after")
+    def next_steps_from_file(self) -> Self:
+        """Replace the next-step rules with those of ``next_steps_file`` (E019 names what is wrong with it)."""
+        if self.next_steps_file is not None:
+            try:
+                rules = TypeAdapter(list[NextStepRule]).validate_json(self.next_steps_file.read_bytes())
+            except (OSError, ValidationError) as exc:
+                problem = str(exc) if isinstance(exc, OSError) else "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()[:5])
+                raise EmotraceError("E019", f"The next-steps file {self.next_steps_file} cannot be used: {problem}.",
+                                    "Give a JSON list of rules, each with an 'action' (see the README, 'Next step')."
+                                    ) from None
+            self.scoring = self.scoring.model_copy(update={"next_steps": rules})
+        return self
 
 
 MIN_API_KEY_CHARS = 16

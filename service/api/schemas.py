@@ -165,6 +165,7 @@ class RoutingOut(BaseModel):
     reason: str
     agents: list[RankedAgentOut] = Field(default_factory=list, description="The available agents asked about, best "
                                          "first for this customer's state.")
+    next_step: NextStepOut | None = None
 
 
 class StateOut(BaseModel):
@@ -187,6 +188,14 @@ class FromStore(BaseModel):
 StoredTime = Annotated[datetime, AfterValidator(utc)]
 
 
+class NextStepOut(BaseModel):
+    """The agent's suggested next step for this customer (from the editable rules table)."""
+
+    action: str
+    script: str
+    follow_up_hours: float | None
+
+
 class CustomerOut(FromStore):
     """A customer's summary."""
 
@@ -197,6 +206,8 @@ class CustomerOut(FromStore):
     trend_delta: float
     open_alerts: int
     updated_at: StoredTime
+    next_step: NextStepOut | None = Field(None, description="What the agent should do next (null until the "
+                                          "customer's next message).")
 
 
 class DriverOut(BaseModel):

@@ -24,10 +24,11 @@ class IngestColumns:
     speaker: str | None = None
     timestamp: str | None = None
     channel: str | None = None
+    agent: str | None = None
 
     def keep(self, text_column: str) -> tuple[str, ...]:
         """Columns the batch must carry into its output rows for ingestion."""
-        names = (self.customer, self.conversation, self.speaker, self.timestamp, self.channel, text_column)
+        names = (self.customer, self.conversation, self.speaker, self.timestamp, self.channel, self.agent, text_column)
         return tuple(dict.fromkeys(n for n in names if n is not None))
 
 
@@ -70,7 +71,8 @@ class Ingestor:
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
             speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp], int(str(row["row"]))) if c.timestamp else now,
-            text=str(row[self.options.text_column]), record=cast(ReadingRecord, row), settings=self.settings)
+            text=str(row[self.options.text_column]), record=cast(ReadingRecord, row), settings=self.settings,
+            agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
     def __call__(self, index: int, result: ChunkResult) -> None:
         """Store chunk ``index`` unless an earlier (killed) attempt already did."""

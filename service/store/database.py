@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from emotrace.errors import EmotraceError
 from emotrace.scoring.agents import Turn
+from emotrace.scoring.next_step import next_step
 from emotrace.scoring.outreach import OutreachFacts
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
@@ -178,6 +179,10 @@ class Store:
         customer.alerts = [{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids,
                             "at": a.at.isoformat(), "severity": a.severity} for a in timeline.alerts]
         customer.open_alerts = len(timeline.alerts)
+        recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=self.rules.route_recent_hours)]
+        step = next_step(customer.segment, recent, state.leading_emotions, customer.trend, self.rules.next_steps)
+        customer.next_step = None if step is None else {"action": step.action, "script": step.script,
+                                                        "follow_up_hours": step.follow_up_hours}
 
     def timelines_in(self, session: Session, customer_ids: list[str]) -> dict[str, Timeline]:
         """The scoring timelines of some customers, inside an open session, read in one query (only the

@@ -26,6 +26,7 @@ class Customer(Base):
     trend_delta: Mapped[float] = mapped_column(Float, default=0.0)
     open_alerts: Mapped[int] = mapped_column(Integer, default=0)
     alerts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    next_step: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)  # the agent's suggested action
 
 
 class Message(Base):

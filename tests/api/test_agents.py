@@ -31,3 +31,14 @@ def test_agents_profiles_and_routing_to_the_agent_who_calms_customers(tmp_path) 
         refused = client.post("/v1/messages", json={"messages": [{"customer_id": "x", "conversation_id": "y",
                                                                   "agent_id": "kim", "text": "hello"}]})
         assert refused.status_code == 422 and "only with speaker 'agent'" in refused.text
+
+
+def test_the_next_step_reaches_the_customer_view_the_routing_answer_and_the_summary(tmp_path) -> None:
+    with make_client(tmp_path) as client:
+        stored = client.post("/v1/messages", json={"messages": [
+            {"customer_id": "zoe", "conversation_id": f"z{i}", "text": ANGRY, "timestamp": _day(2 - i / 2)}
+            for i in range(3)]}).json()
+        view, routing = client.get("/v1/customers/zoe").json(), client.get("/v1/customers/zoe/routing").json()
+    assert stored["customers"][0]["next_step"]["action"] == "escalate"  # what the live feed's customer event carries
+    assert view["next_step"] == routing["next_step"] == view["routing"]["next_step"]
+    assert view["next_step"]["action"] == "escalate" and view["next_step"]["follow_up_hours"] == 4

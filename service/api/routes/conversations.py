@@ -27,7 +27,7 @@ from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
-from emotrace.messages import Channel, Speaker, stored_text
+from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker, stored_text
 from emotrace.model.reading import Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
@@ -48,7 +48,7 @@ class ConversationOut(BaseModel):
 
 
 def _messages(conversation: Conversation, readings: list[Reading], customer_id: str, conversation_id: str,
-              started_at: datetime | None, settings: Settings) -> list[NewMessage]:
+              started_at: datetime | None, settings: Settings, agent_id: str | None = None) -> list[NewMessage]:
     """The storable turns; without ``started_at`` the conversation ends now."""
     offsets = [u.start if u.start is not None else float(i) for i, u in enumerate(conversation.utterances)]
     now = datetime.now(UTC)
@@ -59,6 +59,7 @@ def _messages(conversation: Conversation, readings: list[Reading], customer_id: 
         try:
             message = MessageIn(customer_id=customer_id, conversation_id=conversation_id,
                                 channel=Channel(conversation.channel), speaker=Speaker(utterance.role),
+                                agent_id=agent_id if utterance.role == Speaker.agent else None,
                                 timestamp=start + timedelta(seconds=offset), text=utterance.text)
         except ValidationError as exc:
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
@@ -82,6 +83,8 @@ async def upload_conversation(
     started_at: Annotated[datetime | None, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
+    agent_id: Annotated[str | None, Form(max_length=128, pattern=CUSTOMER_ID_PATTERN, description="The agent's id, "
+                                         "stored with their turns (agents' profiles and routing).")] = None,
     form: Annotated[Literal["email", "chat", "vtt", "srt", "json"] | None, Form(
         alias="format", description="What the file is (default: from its extension, or a .txt file's content).")] = None,
 ) -> ConversationOut:
@@ -125,7 +128,7 @@ async def upload_conversation(
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     readings = await runtime.batcher.submit([u.text for u in conversation.utterances])
     _, summary = with_readings(conversation, readings)
-    items = _messages(conversation, readings, customer_id, conversation_id, start, settings)
+    items = _messages(conversation, readings, customer_id, conversation_id, start, settings, agent_id)
     (recorded,) = await runtime.writer.submit([Write(items)])
     customer = recorded[-1].customer
     summary_out = asdict(summary)

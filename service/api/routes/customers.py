@@ -17,6 +17,7 @@ from emotrace.api.schemas import (
     CustomerDetailOut,
     CustomerOut,
     DriverOut,
+    NextStepOut,
     OutcomeRiskOut,
     RankedAgentOut,
     RoutingOut,
@@ -100,7 +101,8 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     return CustomerDetailOut(**CustomerOut.model_validate(customer).model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline),
-                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason),
+                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
+                                                next_step=CustomerOut.model_validate(customer).next_step),
                              outcome_risk=risks, saveable=saveable)
 
 
@@ -144,7 +146,8 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
         minimum = runtime.settings.agent_min_conversations
         ranked = rank_agents(stored_profiles(runtime.store, minimum), agents, customer.segment, minimum)
     return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
-                      agents=[RankedAgentOut.model_validate(r) for r in ranked])
+                      agents=[RankedAgentOut.model_validate(r) for r in ranked],
+                      next_step=NextStepOut.model_validate(customer.next_step) if customer.next_step else None)
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
