@@ -64,6 +64,8 @@ class AnalyzeIn(TextIn):
 
     rating: float | None = Field(None, ge=1, le=5, description="A review's star rating (1-5): a low rating on "
                                  "text that reads as positive is flagged as likely sarcasm.")
+    explain: bool = Field(False, description="Also say which words drove each label and the satisfaction class "
+                          "(the text is read once per word, up to 64 words).")
 
 
 class BatchIn(Strict):
@@ -77,6 +79,27 @@ class GroupedViewOut(BaseModel):
 
     probabilities: dict[str, float]
     labels: list[str]
+
+
+class WordWeightOut(BaseModel):
+    """A word of the text (``text[start:end]``) and how much it raised (+) or lowered (-) a probability."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    word: str
+    start: int
+    end: int
+    weight: float
+
+
+class ExplanationOut(BaseModel):
+    """The words that drove each fired label and the satisfaction class (occlusion: each word left out in turn)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    labels: dict[str, list[WordWeightOut]]
+    satisfaction_class: str | None
+    satisfaction: list[WordWeightOut]
 
 
 class ReadingOut(BaseModel):
@@ -95,6 +118,7 @@ class ReadingOut(BaseModel):
     language: str = Field(description="ISO 639-1 code; the model reads English (see warnings)")
     warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")
     flags: list[str] = Field(default_factory=list, description="With a review rating: where rating and text disagree")
+    explanation: ExplanationOut | None = Field(None, description="With explain=true: the words that drove the reading")
 
 
 class BatchOut(BaseModel):

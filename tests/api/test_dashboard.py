@@ -26,33 +26,101 @@ def browser():
         browser.close()
 
 
-def test_dashboard_shows_timelines_and_live_alerts(browser, tmp_path) -> None:
-    with running_server(f"sqlite:///{tmp_path / 'dash.db'}", "--demo") as base:
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(base)
-        page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
-        assert page.locator("tbody tr").count() == 5
-        page.click("tr[data-customer='ben.okafor']")
-        page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
-        page.wait_for_selector("#chart svg path.score", timeout=15_000)
-        assert page.locator("#chart path.score").get_attribute("d").count("L") >= 5
-        assert page.locator("#messages li").count() >= 10
-        page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
-        assert "Outreach: hold until" in page.inner_text("#outreach")
-        assert "E806" in page.inner_text("#segments")  # five demo customers are too few to segment, and it says so
-        page.wait_for_selector("#live.on", timeout=15_000)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A demo server (agents ranked from 2 measured conversations, so the demo's three agents are ranked)."""
+    database = tmp_path_factory.mktemp("dash") / "dash.db"
+    with running_server(f"sqlite:///{database}", "--demo", env={"EMOTRACE_AGENT_MIN_CONVERSATIONS": "2"}) as base:
+        yield base
 
-        page.click("tr[data-customer='ana.costa']")
-        page.wait_for_function("document.querySelector('#title').textContent.startsWith('ana.costa')")
-        before = page.locator("#chart circle.alert-marker").count()
-        httpx.post(f"{base}/v1/messages", json={"messages": [{"customer_id": "ana.costa", "conversation_id": "ana-4",
-                   "text": "This is disgusting, I'm absolutely furious, you charged me twice!!! 😡😡"}]}, timeout=30)
-        page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}",
-                               timeout=20_000)
-        page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
-        assert errors == []
+
+def _open(browser, base: str, customer: str | None = None):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + (f"/?customer={customer}" if customer else ""))
+    page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
+    return page, errors
+
+
+def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> None:
+    page, errors = _open(browser, demo)
+    assert page.locator("tbody tr").count() >= 5
+    page.click("tr[data-customer='ben.okafor']")
+    page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
+    page.wait_for_selector("#chart svg path.score", timeout=15_000)
+    dates = page.locator("#chart text.time-axis").all_text_contents()
+    assert len(dates) >= 3 and all(any(ch.isdigit() for ch in d) and any(ch.isalpha() for ch in d) for d in dates)
+    score_path = page.locator("#chart path.score").get_attribute("d") or ""
+    assert score_path.count("M") >= 2  # ben's contacts are days apart: the line breaks at each gap
+    assert page.locator("#chart rect.gap").count() >= 1
+    assert page.locator("#mix rect.mix").count() >= 4 and page.locator("#mix-legend .k").count() == 7
+    assert page.locator("#messages li.agent").count() >= 3  # agent turns shown, greyed, not scored
+    assert "valence" not in page.locator("#messages li.agent").first.inner_text()
+    page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
+    assert "Next step:" in page.inner_text("#next-step")
+    page.wait_for_function("document.querySelector('#segments').innerText.includes('E806')")  # too few to segment
+    assert page.request.get(f"{demo}/favicon.ico").status == 200
+    assert errors == []
+    page.close()
+
+
+def test_clicking_an_alert_highlights_its_messages_and_the_words_that_drove_them(browser, demo) -> None:
+    page, errors = _open(browser, demo, "dora.kiss")
+    page.wait_for_selector("#chart circle.alert-marker", timeout=15_000)
+    markers = page.locator("#chart circle.alert-marker")
+    times = {markers.nth(i).get_attribute("data-at") for i in range(markers.count())}
+    assert len(times) == markers.count()  # each alert at its own time, none merged
+    markers.first.focus()
+    page.keyboard.press("Enter")  # keyboard-operable
+    page.wait_for_selector("#messages li.highlight mark", timeout=15_000)
+    assert page.locator("#alert-detail").inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_the_agents_view_ranks_agents_and_drills_into_conversations(browser, demo) -> None:
+    page, errors = _open(browser, demo)
+    page.click("#tab-agents")
+    page.wait_for_selector("#agents tbody tr", timeout=15_000)
+    rows = page.locator("#agents tbody tr")
+    assert rows.count() == 3 and rows.first.inner_text().startswith("1. ")
+    means = [float(rows.nth(i).locator("td").nth(1).inner_text().split(" ")[0]) for i in range(rows.count())]
+    assert means == sorted(means, reverse=True)
+    rows.first.click()
+    page.wait_for_selector("#agent-conversations li", timeout=15_000)
+    assert "ended" in page.locator("#agent-conversations li").first.inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
+    page, errors = _open(browser, demo, "ana.costa")
+    page.wait_for_selector("#live.on", timeout=15_000)
+    page.wait_for_function("document.querySelector('#title').textContent.startsWith('ana.costa')")
+    before = page.locator("#chart circle.alert-marker").count()
+    posted = httpx.post(f"{demo}/v1/messages", json={"messages": [{"customer_id": "ana.costa", "conversation_id": "ana-9",
+                        "text": "This is disgusting, I'm absolutely furious, you charged me twice!!! 😡😡"}]}, timeout=30)
+    message_id = posted.json()["messages"][0]["id"]
+    page.wait_for_selector(f"#messages li[data-message='{message_id}']", timeout=20_000)
+    page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}", timeout=20_000)
+    page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
+    assert httpx.delete(f"{demo}/v1/customers/chen.wei", timeout=30).status_code == 204
+    page.wait_for_selector("tr[data-customer='chen.wei']", state="detached", timeout=20_000)
+    assert errors == []
+    page.close()
+
+
+def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> None:
+    key = "k" * 24
+    with running_server(f"sqlite:///{tmp_path / 'keyed.db'}", "--demo", env={"EMOTRACE_API_KEYS": f'["{key}"]'}) as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("#key-prompt:not([hidden])", timeout=15_000)
+        assert "api_key=" in page.inner_text("#key-prompt")
+        page.goto(f"{base}/?api_key={key}")
+        page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
+        assert page.locator("#key-prompt").is_hidden()
         page.close()
 
 

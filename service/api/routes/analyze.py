@@ -5,17 +5,26 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
-from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
+from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ExplanationOut, ReadingOut
 from emotrace.channels.review import review_flags
+from emotrace.model.explain import explanation, occlusions
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
 
 
 @router.post("", response_model=ReadingOut)
 async def analyze_one(body: AnalyzeIn, runtime: RuntimeDep) -> ReadingOut:
-    """Read one text; nothing is stored. With a review ``rating``, ``flags`` says where rating and text disagree."""
-    (reading,) = await runtime.batcher.submit([body.text])
-    out = reading_out(reading, body.channel)
+    """Read one text; nothing is stored. With a review ``rating``, ``flags`` says where rating and text disagree;
+    with ``explain``, ``explanation`` names the words that drove the reading."""
+    if body.explain:
+        spans, variants = occlusions(body.text)
+        readings = await runtime.batcher.submit(variants)
+        reading = readings[0]
+        out = reading_out(reading, body.channel)
+        out.explanation = ExplanationOut.model_validate(explanation(body.text, spans, readings))
+    else:
+        (reading,) = await runtime.batcher.submit([body.text])
+        out = reading_out(reading, body.channel)
     if body.rating is not None:
         out.flags = review_flags(reading, body.rating)
     return out

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import Path as FastPath
 
 from emotrace.agents import stored_profiles
 from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId
@@ -17,6 +18,7 @@ from emotrace.api.schemas import (
     CustomerDetailOut,
     CustomerOut,
     DriverOut,
+    ExplanationOut,
     NextStepOut,
     OutcomeRiskOut,
     RankedAgentOut,
@@ -26,6 +28,7 @@ from emotrace.api.schemas import (
     TimelineOut,
     WindowOut,
 )
+from emotrace.model.explain import explanation, occlusions
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import rank_agents
 from emotrace.scoring.profile import profile_at
@@ -131,6 +134,21 @@ def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Win
     return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
                        windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],
                        alerts=alerts_out(timeline))
+
+
+@router.get("/{customer_id}/messages/{message_id}/explanation", response_model=ExplanationOut)
+async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[int, FastPath(ge=1)],
+                          runtime: RuntimeDep) -> ExplanationOut:
+    """The words that drove a stored message's reading, read again from its stored (redacted) text: 409 when the
+    settings keep no text."""
+    found = [m for m in runtime.store.messages_with_customers([message_id])[0] if m.customer_id == customer_id]
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' has no message {message_id}.")
+    if not found[0].text:
+        raise HTTPException(status.HTTP_409_CONFLICT, "This message's text is not stored (EMOTRACE_STORE_TEXT=none): "
+                            "there is nothing to explain.")
+    spans, variants = occlusions(found[0].text)
+    return ExplanationOut.model_validate(explanation(found[0].text, spans, await runtime.batcher.submit(variants)))
 
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)

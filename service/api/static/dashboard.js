@@ -1,11 +1,20 @@
-// emotrace dashboard: customers ranked by risk, a customer's timeline as an SVG chart, a live feed.
+// emotrace dashboard: customers ranked by risk, a customer's timeline on a real time axis, emotion mix, alerts tied
+// to their messages and the words that drove them, agents' profiles, a live feed. Plain JS drawing SVG; no CDN.
 "use strict";
 const params = new URLSearchParams(location.search);
 const apiKey = params.get("api_key");
 let selected = params.get("customer");
+let source = null;
+const SVG = "http://www.w3.org/2000/svg";
+const GAP_MS = 3 * 24 * 3600 * 1000;  // no message for 3 days or more: the line breaks
+const EMOTIONS = ["anger", "disgust", "fear", "sadness", "surprise", "joy", "neutral"];
+const DAY = 24 * 3600 * 1000;
+
+class NeedsKey extends Error {}
 
 async function api(path) {
   const response = await fetch(path, { headers: apiKey ? { "X-API-Key": apiKey } : {} });
+  if (response.status === 401 || response.status === 403) throw new NeedsKey(await response.text());
   if (!response.ok) {
     const error = new Error(`${path}: ${response.status}`);
     error.detail = await response.json().then((b) => b.detail, () => "");
@@ -21,20 +30,49 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
+function svgEl(tag, attrs = {}, text = "") {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function activate(node, action) {  // clickable and keyboard-operable
+  node.setAttribute("tabindex", "0");
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); action(); } });
+}
+
+function showKeyPrompt() {
+  const prompt = document.querySelector("#key-prompt");
+  prompt.hidden = false;
+  prompt.replaceChildren(el("strong", {}, "This server needs an API key. "),
+    document.createTextNode("Open the dashboard as /?api_key=YOUR_KEY (one of EMOTRACE_API_KEYS)."));
+  document.querySelector("#live").textContent = "live feed: needs an API key";
+  if (source) source.close();
+}
+
+const when = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+
 async function loadCustomers() {
   const body = document.querySelector("#customers tbody");
   const customers = await api("/v1/customers?limit=200");
+  if (selected && !customers.some((c) => c.id === selected)) clearCustomer();
   body.replaceChildren(...customers.map((c) => {
-    const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "" });
+    const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
+      "aria-selected": String(c.id === selected) });
     row.append(el("td", {}, c.id), el("td", {}, c.score.toFixed(0)), el("td", { class: `seg-${c.segment}` }, c.segment),
       el("td", {}, `${c.trend} (${c.trend_delta > 0 ? "+" : ""}${c.trend_delta.toFixed(0)})`), el("td", {}, String(c.open_alerts)));
-    row.addEventListener("click", () => { selected = c.id; loadCustomers(); loadCustomer(); });
+    activate(row, () => { selected = c.id; loadCustomers(); loadCustomer(); });
     return row;
   }));
   const alerts = await api("/v1/alerts?limit=20");
-  document.querySelector("#alerts").replaceChildren(...alerts.map((a) =>
-    el("li", { class: a.severity }, `${a.customer_id}: ${a.reason}`)));
-  if (!selected && customers.length) selected = customers[0].id;
+  document.querySelector("#alerts").replaceChildren(...alerts.map((a) => {
+    const li = el("li", { class: a.severity }, `${when(a.at)} · ${a.customer_id}: ${a.reason}`);
+    activate(li, () => { selected = a.customer_id; loadCustomers(); loadCustomer().then(() => showAlert(a)); });
+    return li;
+  }));
+  if (!selected && customers.length) { selected = customers[0].id; body.rows[0]?.classList.add("selected"); }
 }
 
 async function loadSegments() {
@@ -54,88 +92,244 @@ async function loadSegments() {
     box.replaceChildren(table, el("p", { class: "meta" },
       `${found.customers} active customers, silhouette ${found.silhouette.toFixed(2)}; ${found.inactive} inactive left out.`));
   } catch (error) {
+    if (error instanceof NeedsKey) throw error;
     box.replaceChildren(el("p", { class: "meta" }, String(error.detail || error.message)));
   }
 }
 
+function timeTicks(t0, t1) {
+  const ticks = [];
+  const step = Math.max(DAY, Math.ceil((t1 - t0) / 6 / DAY) * DAY);
+  for (let t = Math.ceil(t0 / DAY) * DAY; t <= t1; t += step) ticks.push(t);
+  return ticks;
+}
+
 function drawChart(history, alerts) {
-  const W = 800, H = 260, P = 30;
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  if (!history.length) { document.querySelector("#chart").replaceChildren(svg); return; }
+  const W = 820, H = 270, L = 40, R = 44, T = 12, B = 30;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}` });
+  document.querySelector("#chart").replaceChildren(svg);
+  if (!history.length) return;
   const times = history.map((h) => Date.parse(h.at));
-  const t0 = Math.min(...times), t1 = Math.max(...times, t0 + 1);
-  const x = (t) => P + ((t - t0) / (t1 - t0)) * (W - 2 * P);
-  const yScore = (s) => H - P - (s / 100) * (H - 2 * P);
+  const t0 = Math.min(...times, ...alerts.map((a) => Date.parse(a.at))) - DAY / 4;
+  const t1 = Math.max(...times, ...alerts.map((a) => Date.parse(a.at)), t0 + DAY) + DAY / 4;
+  const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
+  const yScore = (s) => H - B - (s / 100) * (H - T - B);
   const yVal = (v) => yScore(50 + 50 * v);
-  const line = (cls, f) => {
-    const p = document.createElementNS(svg.namespaceURI, "path");
-    p.setAttribute("class", cls);
-    p.setAttribute("d", history.map((h, i) => `${i ? "L" : "M"}${x(times[i]).toFixed(1)},${f(h).toFixed(1)}`).join(" "));
-    svg.append(p);
+  for (const s of [0, 25, 50, 75, 100]) {
+    svg.append(svgEl("line", { x1: L, x2: W - R, y1: yScore(s), y2: yScore(s), class: "grid" }));
+    svg.append(svgEl("text", { x: L - 6, y: yScore(s) + 4, class: "axis score-axis", "text-anchor": "end" }, String(s)));
+    svg.append(svgEl("text", { x: W - R + 6, y: yScore(s) + 4, class: "axis valence-axis" }, ((s - 50) / 50).toFixed(1)));
+  }
+  for (const t of timeTicks(t0, t1)) {
+    svg.append(svgEl("line", { x1: x(t), x2: x(t), y1: T, y2: H - B, class: "grid" }));
+    svg.append(svgEl("text", { x: x(t), y: H - 10, class: "axis time-axis", "text-anchor": "middle" },
+      new Date(t).toLocaleDateString([], { month: "short", day: "numeric" })));
+  }
+  const line = (cls, f) => {  // broken where no message came for GAP_MS: a gap is drawn as a gap
+    const d = history.map((h, i) => `${i && times[i] - times[i - 1] < GAP_MS ? "L" : "M"}${x(times[i]).toFixed(1)},${f(h).toFixed(1)}`);
+    svg.append(svgEl("path", { class: cls, d: d.join(" ") }));
   };
-  for (const s of [0, 50, 100]) {
-    const g = document.createElementNS(svg.namespaceURI, "line");
-    Object.entries({ x1: P, x2: W - P, y1: yScore(s), y2: yScore(s), stroke: "#eee" }).forEach(([k, v]) => g.setAttribute(k, v));
-    svg.append(g);
-    const t = document.createElementNS(svg.namespaceURI, "text");
-    Object.entries({ x: 2, y: yScore(s) + 4, "font-size": 10 }).forEach(([k, v]) => t.setAttribute(k, v));
-    t.textContent = s; svg.append(t);
+  for (let i = 1; i < history.length; i++) {
+    if (times[i] - times[i - 1] >= GAP_MS) {
+      svg.append(svgEl("rect", { class: "gap", x: x(times[i - 1]), y: T, width: x(times[i]) - x(times[i - 1]), height: H - T - B }));
+    }
   }
   line("score", (h) => yScore(h.score));
   line("valence", (h) => yVal(h.valence));
-  for (const a of alerts) {
+  history.forEach((h, i) => svg.append(svgEl("circle", { class: "point", cx: x(times[i]), cy: yScore(h.score), r: 2.5 })));
+  let lastX = -Infinity, row = 0;
+  for (const a of [...alerts].sort((p, q) => Date.parse(p.at) - Date.parse(q.at))) {
     const t = Date.parse(a.at);
-    const nearest = history.reduce((best, h, i) => Math.abs(times[i] - t) < Math.abs(times[best] - t) ? i : best, 0);
-    const c = document.createElementNS(svg.namespaceURI, "circle");
-    Object.entries({ class: "alert-marker", cx: x(t), cy: yScore(history[nearest].score), r: 6 }).forEach(([k, v]) => c.setAttribute(k, v));
-    const title = document.createElementNS(svg.namespaceURI, "title");
-    title.textContent = a.reason; c.append(title); svg.append(c);
+    row = x(t) - lastX < 16 ? row + 1 : 0;  // alerts close in time stack instead of hiding each other
+    lastX = x(t);
+    const marker = svgEl("circle", { class: `alert-marker ${a.severity}`, cx: x(t), cy: T + 8 + 16 * row, r: 7, role: "button",
+      "aria-label": `${a.kind} alert, ${when(a.at)}: ${a.reason}`, "data-at": a.at });
+    marker.append(svgEl("title", {}, `${when(a.at)} — ${a.reason}`));
+    activate(marker, () => showAlert(a));
+    svg.append(marker);
   }
-  document.querySelector("#chart").replaceChildren(svg);
+}
+
+function drawMix(messages) {
+  const days = new Map();
+  for (const m of messages) {
+    if (m.speaker !== "customer" || !m.ekman) continue;
+    const day = new Date(m.timestamp); day.setHours(0, 0, 0, 0);
+    const key = day.getTime();
+    if (!days.has(key)) days.set(key, []);
+    days.get(key).push(m.ekman);
+  }
+  const W = 820, H = 120, L = 40, R = 44, B = 20;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}` });
+  const keys = [...days.keys()].sort((a, b) => a - b);
+  if (keys.length) {
+    const t0 = keys[0] - DAY / 2, t1 = keys[keys.length - 1] + DAY * 1.5;
+    const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
+    const width = Math.max(4, Math.min(40, x(t0 + DAY) - x(t0) - 2));
+    for (const key of keys) {
+      let y = H - B;
+      const group = svgEl("g", { class: "day", "data-day": new Date(key).toISOString().slice(0, 10) });
+      for (const emotion of EMOTIONS) {
+        const share = days.get(key).reduce((s, e) => s + (e[emotion] || 0), 0) / days.get(key).length;
+        const h = share * (H - B - 8);
+        if (h < 0.5) continue;
+        y -= h;
+        const bar = svgEl("rect", { class: `mix ${emotion}`, x: x(key), y, width, height: h });
+        bar.append(svgEl("title", {}, `${new Date(key).toLocaleDateString()}: ${emotion} ${(100 * share).toFixed(0)}%`));
+        group.append(bar);
+      }
+      svg.append(group);
+    }
+  }
+  document.querySelector("#mix").replaceChildren(svg);
+  document.querySelector("#mix-legend").replaceChildren(...EMOTIONS.flatMap((e) => [el("span", { class: `k mix ${e}` }), document.createTextNode(`${e} `)]));
+}
+
+function messageItem(m) {
+  const tone = m.speaker !== "customer" ? "" : m.satisfaction < -0.3 ? "neg" : m.satisfaction > 0.3 ? "pos" : "mid";
+  const li = el("li", { class: `${m.speaker} ${tone}`, "data-message": String(m.id) });
+  li.append(el("div", { class: "text" }, m.text ?? "(text not stored)"),
+    el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
+      (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "")));
+  return li;
+}
+
+function markWords(node, words) {  // the explanation's top words, highlighted in the message text
+  const text = node.textContent;
+  const spans = words.filter((w) => w.weight > 0).sort((a, b) => a.start - b.start);
+  const parts = [];
+  let last = 0;
+  for (const w of spans) {
+    if (w.start < last) continue;
+    parts.push(document.createTextNode(text.slice(last, w.start)), el("mark", { title: `+${w.weight.toFixed(2)}` }, text.slice(w.start, w.end)));
+    last = w.end;
+  }
+  parts.push(document.createTextNode(text.slice(last)));
+  node.replaceChildren(...parts);
+}
+
+async function showAlert(alert) {
+  document.querySelectorAll("#messages li.highlight").forEach((li) => li.classList.remove("highlight"));
+  document.querySelectorAll("circle.alert-marker.active").forEach((c) => c.classList.remove("active"));
+  document.querySelector(`circle.alert-marker[data-at="${alert.at}"]`)?.classList.add("active");
+  document.querySelector("#alert-detail")?.remove();
+  const detail = el("p", { id: "alert-detail", role: "status" }, `${when(alert.at)} — ${alert.reason}`);
+  document.querySelector("#summary").append(detail);
+  let first = null;
+  for (const id of alert.message_ids) {
+    const li = document.querySelector(`#messages li[data-message="${id}"]`);
+    if (!li) continue;
+    li.classList.add("highlight");
+    first = first || li;
+    if (!li.querySelector("mark") && li.classList.contains("customer")) {
+      try {
+        const found = await api(`/v1/customers/${encodeURIComponent(selected)}/messages/${id}/explanation`);
+        const words = [...Object.values(found.labels).flat(), ...found.satisfaction]
+          .filter((w) => w.weight >= 0.05).sort((p, q) => q.weight - p.weight);
+        const strongest = [...new Map(words.map((w) => [w.start, w])).values()].slice(0, 3);
+        markWords(li.querySelector(".text"), strongest);
+      } catch (error) { if (error instanceof NeedsKey) throw error; }
+    }
+  }
+  first?.scrollIntoView({ block: "nearest" });
+}
+
+function clearCustomer() {
+  selected = null;
+  document.querySelector("#title").textContent = "Select a customer";
+  for (const id of ["#summary", "#chart", "#mix", "#messages"]) document.querySelector(id).replaceChildren();
 }
 
 async function loadCustomer() {
   const id = selected;
   if (!id) return;
-  const [detail, timeline] = await Promise.all([api(`/v1/customers/${encodeURIComponent(id)}`),
-    api(`/v1/customers/${encodeURIComponent(id)}/timeline`)]);
+  const [detail, timeline, outreach] = await Promise.all([api(`/v1/customers/${encodeURIComponent(id)}`),
+    api(`/v1/customers/${encodeURIComponent(id)}/timeline`), api(`/v1/customers/${encodeURIComponent(id)}/outreach`)]);
   if (id !== selected) return;  // another customer was picked while this one loaded: never draw over it
   document.querySelector("#title").textContent = `${detail.id} — score ${detail.score.toFixed(0)} (${detail.segment}, ${detail.trend})`;
   const lead = detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
-  const outreach = await api(`/v1/customers/${encodeURIComponent(id)}/outreach`);
-  if (id !== selected) return;
   const risks = Object.entries(detail.outcome_risk).map(([kind, r]) =>
     `${kind} ${(100 * r.probability).toFixed(0)}% (${r.drivers.map((d) => d.feature).join(", ")})`);
+  const step = detail.next_step;
   document.querySelector("#summary").replaceChildren(
     el("p", {}, `Leading emotions: ${lead}. Routing: ${detail.routing.route} — ${detail.routing.reason}`),
+    ...(step && step.action !== "none" ? [el("p", { id: "next-step" }, `Next step: ${step.action.replaceAll("_", " ")} — ${step.script}` +
+      (step.follow_up_hours ? ` Follow up within ${step.follow_up_hours} h.` : ""))] : []),
     el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
       `Outreach: hold until ${new Date(outreach.hold_until).toLocaleDateString()} — ${outreach.reasons.join("; ")}`),
     ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
   drawChart(timeline.history, timeline.alerts);
-  document.querySelector("#messages").replaceChildren(...timeline.messages.slice().reverse().map((m) => {
-    const tone = m.satisfaction < -0.3 ? "neg" : m.satisfaction > 0.3 ? "pos" : "";
-    const li = el("li", { class: `${m.speaker} ${tone}` });
-    li.append(el("div", {}, m.text ?? "(text not stored)"),
-      el("div", { class: "meta" }, `${m.speaker} · ${m.channel} · ${new Date(m.timestamp).toLocaleString()} · ` +
-        `${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}`));
-    return li;
+  drawMix(timeline.messages);
+  document.querySelector("#messages").replaceChildren(...timeline.messages.slice().reverse().map(messageItem));
+}
+
+async function loadAgents() {
+  const agents = await api("/v1/agents");
+  document.querySelector("#agents tbody").replaceChildren(...agents.map((a, i) => {
+    const d = a.de_escalation;
+    const row = el("tr", { "data-agent": a.agent_id, class: a.enough_data ? "ranked" : "unranked" });
+    row.append(el("td", {}, `${a.enough_data ? `${i + 1}. ` : ""}${a.agent_id}`),
+      el("td", {}, d ? `${d.mean > 0 ? "+" : ""}${d.mean.toFixed(2)}${d.low !== null ? ` (${d.low.toFixed(2)} to ${d.high.toFixed(2)})` : ""}${a.enough_data ? "" : " · too few to rank"}` : "not measured"),
+      el("td", {}, `${a.conversations} (${a.measured} measured)`),
+      el("td", {}, a.empathy_rate === null ? "no distressed turns" : `${(100 * a.empathy_rate).toFixed(0)}%`),
+      el("td", {}, `${(100 * a.ended_better).toFixed(0)}% / ${(100 * a.ended_worse).toFixed(0)}%`));
+    activate(row, () => loadAgent(a.agent_id));
+    return row;
   }));
+}
+
+async function loadAgent(agentId) {
+  const detail = await api(`/v1/agents/${encodeURIComponent(agentId)}`);
+  document.querySelector("#agent-title").textContent = `${agentId}: ${detail.conversations} conversations`;
+  document.querySelector("#agent-conversations").replaceChildren(...detail.conversation_effects.map((c) =>
+    el("li", { "data-conversation": c.conversation_id }, `${c.conversation_id} · ${c.channel} · customer ${c.segment}` +
+      ` · ${c.de_escalation === null ? "not measured" : `mood ${c.de_escalation > 0 ? "+" : ""}${c.de_escalation.toFixed(2)}`}` +
+      ` · ended ${c.ended}${c.distress_answers ? ` · ${c.empathic_answers}/${c.distress_answers} empathic answers to distress` : ""}`)));
+}
+
+function showView(name) {
+  for (const view of ["customers", "agents"]) {
+    document.querySelector(`#${view}-view`).hidden = view !== name;
+    const tab = document.querySelector(`#tab-${view}`);
+    tab.classList.toggle("active", view === name);
+    tab.setAttribute("aria-pressed", String(view === name));
+  }
+  if (name === "agents") loadAgents().catch(handle);
+}
+
+function handle(error) {
+  if (error instanceof NeedsKey) showKeyPrompt();
+  else console.warn(error);
 }
 
 function connect() {
   const live = document.querySelector("#live");
-  const source = new EventSource(`/v1/stream${apiKey ? `?api_key=${encodeURIComponent(apiKey)}` : ""}`);
+  source = new EventSource(`/v1/stream${apiKey ? `?api_key=${encodeURIComponent(apiKey)}` : ""}`);
   source.addEventListener("ready", () => { live.textContent = "live feed: on"; live.className = "live on"; });
+  source.addEventListener("reading", (e) => {
+    const data = JSON.parse(e.data);
+    if (data.customer_id === selected && !document.querySelector(`#messages li[data-message="${data.id}"]`)) {
+      document.querySelector("#messages").prepend(messageItem(data));
+    }
+  });
   source.addEventListener("customer", (e) => {
     const data = JSON.parse(e.data);
-    loadCustomers();
-    loadSegments();
-    if (data.id === selected) loadCustomer();
+    loadCustomers().catch(handle);
+    loadSegments().catch(handle);
+    if (data.id === selected) loadCustomer().catch(handle);
   });
-  source.onerror = () => { live.textContent = "live feed: reconnecting…"; live.className = "live off"; };
+  source.addEventListener("deleted", (e) => {
+    const data = JSON.parse(e.data);
+    document.querySelector(`#customers tr[data-customer="${CSS.escape(data.customer_id)}"]`)?.remove();
+    if (data.customer_id === selected) clearCustomer();
+    loadCustomers().catch(handle);
+  });
+  source.onerror = () => {
+    live.textContent = "live feed: reconnecting…"; live.className = "live off";
+    api("/v1/customers?limit=1").catch(handle);  // a missing key shows up here as 401/403: say so instead of retrying
+  };
 }
 
-loadCustomers().then(() => { if (selected) loadCustomer(); });
-loadSegments();
-connect();
+document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));
+document.querySelector("#tab-agents").addEventListener("click", () => showView("agents"));
+loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); return loadSegments(); }).catch(handle);

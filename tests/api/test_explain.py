@@ -1,0 +1,41 @@
+"""Explanations: the words that drove a reading, on analyze and on a stored message."""
+
+from __future__ import annotations
+
+from tests.api.conftest import make_client
+
+SARCASM = "Wow, thanks for charging me twice. I am furious 😠"
+
+
+def test_analyze_explains_the_labels_and_the_satisfaction_class(client) -> None:
+    body = client.post("/v1/analyze", json={"text": SARCASM, "explain": True}).json()
+    explanation = body["explanation"]
+    assert set(explanation["labels"]) == set(body["labels"])
+    top = explanation["labels"][body["labels"][0]][0]
+    assert SARCASM[top["start"]:top["end"]] == top["word"]
+    assert top["word"] == "thanks" and top["weight"] > 0.5  # the word the model (wrongly) reads as gratitude
+    assert explanation["satisfaction_class"] == max(body["satisfaction"], key=body["satisfaction"].get)
+    assert any(w["word"] == "😠" and w["weight"] < 0 for w in explanation["satisfaction"])  # the emoji pulls it down
+    assert client.post("/v1/analyze", json={"text": SARCASM}).json()["explanation"] is None
+
+
+def test_a_text_too_long_to_explain_is_refused(client) -> None:
+    response = client.post("/v1/analyze", json={"text": "word " * 65, "explain": True})
+    assert response.status_code == 422 and "E011" in response.text
+
+
+def test_a_stored_message_is_explained_from_its_stored_text(tmp_path) -> None:
+    with make_client(tmp_path) as client:
+        stored = client.post("/v1/messages", json={"messages": [
+            {"customer_id": "ann", "conversation_id": "c1", "text": "Thank you so much, call me on +44 20 7946 0958"}]})
+        message_id = stored.json()["messages"][0]["id"]
+        explained = client.get(f"/v1/customers/ann/messages/{message_id}/explanation").json()
+        assert "gratitude" in explained["labels"] and explained["labels"]["gratitude"][0]["word"] == "Thank"
+        assert all("7946" not in w["word"] for ws in explained["labels"].values() for w in ws)  # the redacted text
+        assert client.get(f"/v1/customers/bob/messages/{message_id}/explanation").status_code == 404
+    (tmp_path / "none").mkdir()
+    with make_client(tmp_path / "none", store_text="none") as client:
+        stored = client.post("/v1/messages", json={"messages": [{"customer_id": "ann", "conversation_id": "c1",
+                                                                  "text": "Thanks!"}]})
+        message_id = stored.json()["messages"][0]["id"]
+        assert client.get(f"/v1/customers/ann/messages/{message_id}/explanation").status_code == 409
