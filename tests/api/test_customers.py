@@ -110,10 +110,11 @@ def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
 
     vtt = Path(__file__).resolve().parents[2] / "examples" / "call.vtt"
     response = client.post("/v1/customers/up-1/conversations", files={"file": ("call.vtt", vtt.read_bytes())},
-                           data={"conversation_id": "call-7", "started_at": "2026-11-20T10:00:00Z"})
+                           data={"conversation_id": "call-7", "started_at": "2026-11-20T10:00:00Z", "agent_id": "kim"})
     assert response.status_code == 201, response.text
     body = response.json()
     assert [m["speaker"] for m in body["messages"]] == ["agent", "customer"] * 3
+    assert [m["agent_id"] for m in body["messages"]] == ["kim", None] * 3  # the agent's turns name the agent
     assert body["messages"][1]["timestamp"].startswith("2026-11-20T10:00:03")
     assert body["summary"]["arc"] == "improved"
     wav = stereo_call([(0, SENTENCES[2]), (1, SENTENCES[3])], tmp_path / "call.wav")

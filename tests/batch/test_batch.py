@@ -117,20 +117,23 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
 
     source = tmp_path / "calls.jsonl"
     rows = [{"cust": f"cu{i % 3}", "conv": f"v{i % 5}", "who": "agent" if i % 4 == 0 else "customer",
-             "at": f"2026-10-{1 + i % 20:02d}T10:00:00Z", "text": TEXTS[i % len(TEXTS)]} for i in range(60)]
+             "agent": "kim" if i % 4 == 0 else "", "at": f"2026-10-{1 + i % 20:02d}T10:00:00Z",
+             "text": TEXTS[i % len(TEXTS)]} for i in range(60)]
     rows[10]["cust"] = ""
     source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
             "--customer-column", "cust", "--conversation-column", "conv", "--speaker-column", "who",
-            "--timestamp-column", "at", "--chunk-rows", "16", "--json"]
+            "--timestamp-column", "at", "--agent-column", "agent", "--chunk-rows", "16", "--json"]
     result = run(*args)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 60 and summary["errors"] == 1
     store = Store(db)
-    stored = sum(len(store.messages(f"cu{i}")) for i in range(3))
-    assert stored == 59
+    stored = [m for i in range(3) for m in store.messages(f"cu{i}")]
+    assert len(stored) == 59
+    assert {m.agent_id for m in stored if m.speaker == "agent"} == {"kim"}  # --agent-column names the agent
+    assert {m.agent_id for m in stored if m.speaker == "customer"} == {None}
     fresh = store.timeline("cu1").current  # the stored summary is what a re-score of the stored messages gives
     assert fresh is not None and store.customer("cu1").score == pytest.approx(fresh.score, abs=0.05)
     again = run(*args[:-1], "--overwrite")  # the same input and options: nothing is stored twice
