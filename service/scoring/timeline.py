@@ -15,6 +15,7 @@ from emotrace.scoring.rules import ScoringRules
 
 CUSTOMER = "customer"
 NEGATIVE_EMOTIONS = ("anger", "disgust")
+GROUP_EXAMPLES = {"anger": "anger, annoyance, disapproval", "disgust": "disgust"}  # Ekman groups, as in labels.json
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,8 @@ def _spike_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
     for sig in customer:
         name, p = max(((n, sig.emotions.get(n, 0.0)) for n in NEGATIVE_EMOTIONS), key=lambda kv: kv[1])
         if p >= rules.spike_probability and sig.arousal >= rules.spike_arousal:
-            alerts.append(Alert("intensity_spike", f"High-intensity {name} ({p:.2f}, arousal {sig.arousal:.2f}).",
+            alerts.append(Alert("intensity_spike", f"High-intensity {name}: the {name} group (its labels together, "
+                                f"e.g. {GROUP_EXAMPLES[name]}) at {p:.2f}, arousal {sig.arousal:.2f}.",
                                 [sig.message_id], sig.timestamp))
     return alerts
 

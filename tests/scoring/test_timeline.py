@@ -92,6 +92,9 @@ def test_alerts_name_their_messages() -> None:
     assert by_kind["sharp_drop"].message_ids == [2, 3]  # the peak: two happy messages outweigh the neutral prior more than one
     assert "points" in by_kind["sharp_drop"].reason
     assert by_kind["intensity_spike"].message_ids == [3]
+    # the reason says it is the anger *group*: a message tagged "annoyance" alone can fire it
+    assert by_kind["intensity_spike"].reason == ("High-intensity anger: the anger group (its labels together, e.g. "
+                                                 "anger, annoyance, disapproval) at 0.90, arousal 0.80.")
     assert by_kind["ends_worse"].message_ids == [1, 3]
 
 
