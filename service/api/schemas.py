@@ -348,7 +348,9 @@ class OutreachOut(BaseModel):
 class AudienceIn(Strict):
     """A campaign audience to check (for millions of ids, use ``emotrace outreach``)."""
 
-    customer_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100_000)
+    customer_ids: list[Annotated[str, Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]] = Field(
+        min_length=1, max_length=100_000, description="Customer ids as given to emotrace (exact: no trimming or "
+        "case folding).")
 
 
 class DistinguishingOut(BaseModel):

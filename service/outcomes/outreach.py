@@ -15,7 +15,7 @@ def check_audience(store: Store, settings: Settings, customer_ids: Iterable[str]
                    chunk: int = 4 * ID_CHUNK) -> Iterator[tuple[str, OutreachDecision]]:
     """Each customer id with the guard's decision, in the order given, reading the store a chunk at a time (so a
     million ids stream through in bounded memory). Ids emotrace has never read are ``ok``, with that said."""
-    since = now - timedelta(days=settings.outreach.unresolved_hold_days)
+    since = now - timedelta(days=settings.outreach.lookback_days)
     remaining = iter(customer_ids)
     while ids := list(islice(remaining, chunk)):
         stored = {customer_id: pseudonym(customer_id, settings) for customer_id in ids}

@@ -64,7 +64,9 @@ class OutcomeIn(BaseModel):
     @field_validator("conversation_id", mode="before")
     @classmethod
     def empty_is_none(cls, value: object) -> object:
-        """An empty CSV cell is no conversation."""
+        """An empty CSV cell is no conversation; NUL characters are refused (no database stores them)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("conversation_id contains a NUL character")
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")

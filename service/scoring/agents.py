@@ -1,7 +1,8 @@
 """Agents' empathy profiles: how the customer's state moves across each agent's conversations. Pure, no I/O.
 
 In a conversation the agent's **de-escalation** is the customer's mean mood (valence and satisfaction, averaged)
-after the agent's first turn minus before it; an agent's profile averages it over their conversations, with a 95 %
+after the agent's first turn minus before it (when the agent opens the conversation: the customer's last turn
+minus their first); an agent's profile averages it over their conversations, with a 95 %
 confidence interval. The **empathy signal rate** is the share of the agent's answers to a distressed customer turn
 that read as caring, remorse or gratitude. Agents with fewer than ``min_conversations`` measured conversations are
 marked as such and ranked after the others, never on noise.
@@ -114,6 +115,8 @@ def conversation_effects(turns: Sequence[Turn], segment: str) -> list[Conversati
         first = next(t.timestamp for t in turns if t.agent_id == agent_id)
         before = [t.mood for t in customer if t.timestamp < first]
         after = [t.mood for t in customer if t.timestamp > first]
+        if not before and len(after) > 1:  # the agent opened: from the customer's first turn to their last
+            before, after = after[:1], after[-1:]
         distress = empathic = 0
         previous: Turn | None = None
         for turn in turns:
@@ -159,10 +162,13 @@ def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int
 
 def rank_agents(profiles: dict[str, AgentProfile], available: Sequence[str], segment: str,
                 min_conversations: int = 10) -> list[RankedAgent]:
-    """The available agents, best first for a customer in ``segment``: by de-escalation of distressed customers
-    when this one is charged (and that is measured on enough conversations), else by de-escalation overall. Agents
-    without enough measured conversations come last, said so; unknown agents last of all."""
-    charged = segment in DISTRESSED_SEGMENTS
+    """The available agents, best first for a customer in ``segment``: all by de-escalation of distressed customers
+    when this one is charged and every rankable agent has that measured on enough conversations, else all by
+    de-escalation overall (one measure for the whole ranking). Agents without enough measured conversations come
+    last, said so; unknown agents last of all."""
+    rankable = [p for a in available if (p := profiles.get(a)) is not None and p.enough_data and p.de_escalation]
+    charged = segment in DISTRESSED_SEGMENTS and bool(rankable) and all(
+        p.de_escalation_distressed is not None and p.de_escalation_distressed.n >= min_conversations for p in rankable)
     ranked, unranked = [], []
     for agent_id in dict.fromkeys(available):
         profile = profiles.get(agent_id)
@@ -171,7 +177,7 @@ def rank_agents(profiles: dict[str, AgentProfile], available: Sequence[str], seg
             continue
         estimate = profile.de_escalation
         who = "customers"
-        if charged and profile.de_escalation_distressed and profile.de_escalation_distressed.n >= min_conversations:
+        if charged and profile.de_escalation_distressed is not None:
             estimate, who = profile.de_escalation_distressed, "distressed customers"
         if estimate is None or not profile.enough_data:
             unranked.append(RankedAgent(agent_id, None, False, f"too few conversations to rank ({profile.measured} "

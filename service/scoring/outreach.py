@@ -1,8 +1,8 @@
 """The outreach guard: may this customer get a marketing contact now, or should it wait? Pure rules, no I/O.
 
 A customer is held while their emotional state says a campaign would land badly: a segment such as ``at_risk``
-or ``frustrated``, a recent alert, a recent sharp drop, an unresolved conversation. ``hold_until`` is when the
-last of those reasons runs out (re-check then: a newer reading may extend it).
+or ``frustrated``, a recent alert, a recent sharp drop, an unresolved conversation, an escalated complaint.
+``hold_until`` is when the last of those reasons runs out (re-check then: a newer reading may extend it).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ class OutreachRules(BaseModel):
     alert_hold_days: float = Field(14.0, ge=0, description="Hold for this long after any alert.")
     drop_hold_days: float = Field(30.0, ge=0, description="Hold for this long after a sharp drop in the score.")
     unresolved_hold_days: float = Field(30.0, ge=0, description="Hold for this long after a conversation was "
-                                        "recorded as not resolved.")
+                                        "recorded as not resolved (unless recorded resolved since).")
+    complaint_hold_days: float = Field(30.0, ge=0, description="Hold for this long after a complaint was escalated.")
+
+    @property
+    def lookback_days(self) -> float:
+        """How far back recorded outcomes can still hold a customer."""
+        return max(self.unresolved_hold_days, self.complaint_hold_days)
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,8 @@ class OutreachFacts:
 
     segment: str
     alerts: Sequence[tuple[str, datetime]]  # (kind, when)
-    unresolved: Sequence[datetime]  # when conversations were recorded as not resolved
+    unresolved: Sequence[datetime]  # when conversations were recorded as not resolved (and not resolved since)
+    escalations: Sequence[datetime] = ()  # when complaints were recorded as escalated
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,9 @@ def outreach_decision(facts: OutreachFacts | None, now: datetime, rules: Outreac
     for at in facts.unresolved:
         if (until := at + timedelta(days=rules.unresolved_hold_days)) > now:
             holds.append((until, f"conversation not resolved on {at.date().isoformat()}"))
+    for at in facts.escalations:
+        if (until := at + timedelta(days=rules.complaint_hold_days)) > now:
+            holds.append((until, f"complaint escalated on {at.date().isoformat()}"))
     if not holds:
         return OutreachDecision("ok", [], None)
     holds.sort()

@@ -362,21 +362,31 @@ class Store:
                 stored += len(result.all())
             return stored
 
-    def outreach_facts(self, customer_ids: Sequence[str], unresolved_since: datetime) -> dict[str, OutreachFacts]:
+    def outreach_facts(self, customer_ids: Sequence[str], since: datetime) -> dict[str, OutreachFacts]:
         """What the outreach guard reads of each stored customer among ``customer_ids`` (at most a few thousand per
-        call: one query for the summaries, one for conversations recorded unresolved since ``unresolved_since``)."""
+        call): the summary, and since ``since`` the escalated complaints and the conversations whose latest
+        resolution record says not resolved (a later "resolved" lifts an earlier "not resolved")."""
         ids = list(customer_ids)
         with self.session() as session:
             summaries = session.execute(select(Customer.id, Customer.segment, Customer.alerts)
                                         .where(Customer.id.in_(ids))).all()
-            unresolved: dict[str, list[datetime]] = {}
-            for customer_id, at in session.execute(
-                    select(Outcome.customer_id, Outcome.occurred_at).where(
-                        Outcome.customer_id.in_(ids), Outcome.kind == "resolved", Outcome.value == 0,
-                        Outcome.occurred_at >= unresolved_since)):
-                unresolved.setdefault(customer_id, []).append(utc(at))
+            latest: dict[tuple[str, str], tuple[datetime, float | None]] = {}
+            escalations: dict[str, list[datetime]] = {}
+            for customer_id, kind, conversation, value, at in session.execute(
+                    select(Outcome.customer_id, Outcome.kind, Outcome.conversation_id, Outcome.value, Outcome.occurred_at)
+                    .where(Outcome.customer_id.in_(ids), Outcome.kind.in_(["resolved", "complaint_escalated"]),
+                           Outcome.occurred_at >= since).order_by(Outcome.occurred_at, Outcome.id)):
+                if kind == "complaint_escalated":
+                    escalations.setdefault(customer_id, []).append(utc(at))
+                else:
+                    latest[(customer_id, conversation)] = (utc(at), value)
+        unresolved: dict[str, list[datetime]] = {}
+        for (customer_id, _), (at, value) in latest.items():
+            if value == 0:
+                unresolved.setdefault(customer_id, []).append(at)
         return {customer_id: OutreachFacts(segment, [(str(a["kind"]), datetime.fromisoformat(str(a["at"])))
-                                                     for a in alerts], unresolved.get(customer_id, []))
+                                                     for a in alerts], unresolved.get(customer_id, []),
+                                           escalations.get(customer_id, []))
                 for customer_id, segment, alerts in summaries}
 
     def outcomes(self) -> list[Outcome]:

@@ -42,3 +42,26 @@ def test_the_next_step_reaches_the_customer_view_the_routing_answer_and_the_summ
     assert stored["customers"][0]["next_step"]["action"] == "escalate"  # what the live feed's customer event carries
     assert view["next_step"] == routing["next_step"] == view["routing"]["next_step"]
     assert view["next_step"]["action"] == "escalate" and view["next_step"]["follow_up_hours"] == 4
+
+
+def test_found_by_the_hostile_input_hunt(tmp_path) -> None:
+    """Each was a 500 or a wrong answer before: out-of-range message ids, NUL in an outcome's conversation,
+    malformed audience and agent ids, a later 'resolved' not lifting the hold, escalated complaints ignored."""
+    with make_client(tmp_path) as client:
+        client.post("/v1/messages", json={"messages": [{"customer_id": "eli", "conversation_id": "e1", "text": "ok"}]})
+        assert client.get("/v1/customers/eli/messages/9223372036854775808/explanation").status_code == 422
+        nul = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "eli", "kind": "resolved", "at": _day(1),
+                                                             "conversation_id": "a\u0000b", "value": 1}]})
+        assert nul.status_code == 422 and "NUL" in nul.text
+        assert client.post("/v1/outreach/check", json={"customer_ids": ["eli", "a\u0000b"]}).status_code == 422
+        assert client.post("/v1/outreach/check", json={"customer_ids": ["eli "]}).status_code == 422
+        assert client.get("/v1/customers/eli/routing", params={"agents": ["", "kim"]}).status_code == 422
+        record = {"customer_id": "eli", "kind": "resolved", "conversation_id": "e1"}
+        client.post("/v1/outcomes", json={"outcomes": [{**record, "at": _day(2), "value": 0}]})
+        assert client.get("/v1/customers/eli/outreach").json()["decision"] == "hold"
+        client.post("/v1/outcomes", json={"outcomes": [{**record, "at": _day(1), "value": 1}]})
+        assert client.get("/v1/customers/eli/outreach").json()["decision"] == "ok"  # resolved since
+        client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "eli", "kind": "complaint_escalated",
+                                                        "at": _day(1)}]})
+        held = client.get("/v1/customers/eli/outreach").json()
+        assert held["decision"] == "hold" and held["reasons"][0].startswith("complaint escalated on")

@@ -58,3 +58,19 @@ def test_true_agent_effects_are_recovered_on_a_generated_floor() -> None:
     agents = sorted(truth)
     estimated = [e.mean if (e := profiles[a].de_escalation) else 0.0 for a in agents]
     assert spearmanr([truth[a] for a in agents], estimated).statistic >= 0.8
+
+
+def test_an_agent_who_opens_the_conversation_is_measured_from_the_customers_first_turn() -> None:
+    turns = conversation("c9", "kim", [], [-0.6, 0.0, 0.4], ["neutral"])
+    (effect,) = conversation_effects(turns, "neutral")
+    assert effect.de_escalation == 1.0  # 0.4 at the end minus -0.6 at the start
+
+
+def test_one_measure_ranks_everyone() -> None:
+    """A charged customer: if one rankable agent lacks enough distressed conversations, all are ranked overall."""
+    effects = []
+    for i in range(12):
+        effects += conversation_effects(conversation(f"k{i}", "kim", [-0.6], [0.2], []), "at_risk")
+        effects += conversation_effects(conversation(f"r{i}", "rosa", [0.2], [0.5], []), "neutral")
+    ranked = rank_agents(agent_profiles(effects, 10), ["kim", "rosa"], "at_risk", 10)
+    assert all("de-escalates customers:" in r.reason for r in ranked)

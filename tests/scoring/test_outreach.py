@@ -56,3 +56,10 @@ def test_rules_are_settings() -> None:
     rules = OutreachRules(hold_segments=["at_risk"], alert_hold_days=0)
     facts = OutreachFacts("frustrated", [("intensity_spike", NOW - timedelta(hours=1))], [])
     assert outreach_decision(facts, NOW, rules).decision == "ok"
+
+
+def test_an_escalated_complaint_holds() -> None:
+    at = NOW - timedelta(days=5)
+    decision = outreach_decision(OutreachFacts("satisfied", [], [], [at]), NOW, RULES)
+    assert decision.decision == "hold" and decision.reasons == ["complaint escalated on 2026-11-26"]
+    assert decision.hold_until == at + timedelta(days=RULES.complaint_hold_days)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi import Path as FastPath
+from pydantic import StringConstraints
 
 from emotrace.agents import stored_profiles
 from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId
@@ -28,6 +29,7 @@ from emotrace.api.schemas import (
     TimelineOut,
     WindowOut,
 )
+from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.model.explain import explanation, occlusions
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import rank_agents
@@ -35,6 +37,8 @@ from emotrace.scoring.profile import profile_at
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.store.tables import Customer
 
+AgentId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]
+MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
 SAVEABLE_CONTACT_DAYS = 14.0  # "recent contact" for a saveable customer
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
@@ -137,7 +141,7 @@ def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Win
 
 
 @router.get("/{customer_id}/messages/{message_id}/explanation", response_model=ExplanationOut)
-async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[int, FastPath(ge=1)],
+async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[int, FastPath(ge=1, le=MAX_ROW_ID)],
                           runtime: RuntimeDep) -> ExplanationOut:
     """The words that drove a stored message's reading, read again from its stored (redacted) text: 409 when the
     settings keep no text."""
@@ -153,7 +157,7 @@ async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[i
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)
 def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
-                agents: Annotated[list[str] | None, Query(max_length=200, description="The agents available now "
+                agents: Annotated[list[AgentId] | None, Query(max_length=200, description="The agents available now "
                                                           "(repeat the parameter): returned best first for this "
                                                           "customer, with the reason.")] = None) -> RoutingOut:
     """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""

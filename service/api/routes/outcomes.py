@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -51,7 +50,7 @@ def check_outreach(body: AudienceIn, runtime: RuntimeDep) -> StreamingResponse:
 
     def lines() -> Iterator[str]:
         for customer_id, decision in check_audience(runtime.store, runtime.settings, body.customer_ids, now):
-            yield json.dumps({"customer_id": customer_id, "decision": decision.decision, "reasons": decision.reasons,
-                              "hold_until": decision.hold_until.isoformat() if decision.hold_until else None}) + "\n"
+            yield OutreachOut(customer_id=customer_id, decision=decision.decision, reasons=decision.reasons,
+                              hold_until=decision.hold_until).model_dump_json() + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")

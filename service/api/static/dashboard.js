@@ -195,16 +195,17 @@ function messageItem(m) {
 }
 
 function markWords(node, words) {  // the explanation's top words, highlighted in the message text
-  const text = node.textContent;
+  const text = Array.from(node.textContent);  // the server's offsets count code points, not UTF-16 units
   const spans = words.filter((w) => w.weight > 0).sort((a, b) => a.start - b.start);
   const parts = [];
   let last = 0;
   for (const w of spans) {
     if (w.start < last) continue;
-    parts.push(document.createTextNode(text.slice(last, w.start)), el("mark", { title: `+${w.weight.toFixed(2)}` }, text.slice(w.start, w.end)));
+    parts.push(document.createTextNode(text.slice(last, w.start).join("")),
+      el("mark", { title: `+${w.weight.toFixed(2)}` }, text.slice(w.start, w.end).join("")));
     last = w.end;
   }
-  parts.push(document.createTextNode(text.slice(last)));
+  parts.push(document.createTextNode(text.slice(last).join("")));
   node.replaceChildren(...parts);
 }
 
