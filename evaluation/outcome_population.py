@@ -88,14 +88,20 @@ def _poisson(rng: random.Random, rate: float) -> int:
     return count
 
 
-def main() -> None:
-    """Generate, fit churn with time-ordered cross-validation, print AUC/Brier vs baselines and driver recovery."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def generated_population(description: str | None) -> tuple[argparse.Namespace, dict[str, list[Signal]],
+                                                           list[OutcomeRecord]]:
+    """The command line's ``--customers --days --seed`` and the population they generate."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1500)
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    signals, outcomes = generate(args.customers, args.days, args.seed)
+    return args, *generate(args.customers, args.days, args.seed)
+
+
+def main() -> None:
+    """Generate, fit churn with time-ordered cross-validation, print AUC/Brier vs baselines and driver recovery."""
+    args, signals, outcomes = generated_population(__doc__)
     models, report = fit_all(signals, outcomes, ScoringRules(), FitOptions())
     churn = report["churned"]
     figures: dict[str, object] = {"customers": args.customers, "churned": len(outcomes),

@@ -8,11 +8,10 @@ the adjusted Rand index (1 = the same partition).
 
 from __future__ import annotations
 
-import argparse
 from datetime import timedelta
 
 from emotrace.evaluation.common import print_figures
-from emotrace.evaluation.outcome_population import START, generate
+from emotrace.evaluation.outcome_population import START, generated_population
 from emotrace.outcomes.segments import adjusted_rand, segment_customers
 from emotrace.scoring.profile import profile_at
 from emotrace.scoring.rules import ScoringRules
@@ -20,12 +19,7 @@ from emotrace.scoring.rules import ScoringRules
 
 def main() -> None:
     """Print the segment count, BIC per count, silhouette, the segments, and the two-seed adjusted Rand index."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=1500)
-    parser.add_argument("--days", type=int, default=180)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    signals, _ = generate(args.customers, args.days, args.seed)
+    args, signals, _ = generated_population(__doc__)
     end = START + timedelta(days=args.days)
     profiles = {c: profile_at(found, end, ScoringRules()) for c, found in signals.items()}
     first, second = segment_customers(profiles, seed=0), segment_customers(profiles, seed=1)
