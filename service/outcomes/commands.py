@@ -60,14 +60,21 @@ def import_outcomes(
     rows = [(row.number, row.fields, row.error) for row in read_rows(_existing(path))]
     good, problems = parse_rows(rows)
     known = store.existing_customers(pseudonym(o.customer_id, settings) for _, o in good)
+    stored_form = [(number, outcome, NewOutcome(
+        pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,
+        pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "", outcome.value))
+        for number, outcome in good]
+    conversations = store.existing_conversations((n.customer_id, n.conversation_id) for _, _, n in stored_form
+                                                 if n.conversation_id)
     storable = []
-    for number, outcome in good:
-        if pseudonym(outcome.customer_id, settings) not in known:
+    for number, outcome, new in stored_form:
+        if new.customer_id not in known:
             problems.append(RowProblem(number, f"customer '{outcome.customer_id}' has no stored messages"))
-            continue
-        storable.append(NewOutcome(pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,
-                                   pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "",
-                                   outcome.value))
+        elif new.conversation_id and (new.customer_id, new.conversation_id) not in conversations:
+            problems.append(RowProblem(number, f"conversation '{outcome.conversation_id}' has no stored messages of "
+                                       f"customer '{outcome.customer_id}'"))
+        else:
+            storable.append(new)
     stored = store.add_outcomes(storable) if storable else 0
     problems.sort(key=lambda p: p.row)
     report = {"rows": len(rows), "stored": stored, "already_stored": len(storable) - stored,

@@ -343,9 +343,26 @@ class Store:
                 found.update(session.scalars(select(Customer.id).where(Customer.id.in_(wanted[i : i + ID_CHUNK]))))
         return found
 
+    def existing_conversations(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (customer, conversation) pairs have stored messages."""
+        with self.session() as session:
+            return self._existing_conversations(session, set(pairs))
+
+    @staticmethod
+    def _existing_conversations(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        customers = sorted({c for c, _ in pairs})
+        for start in range(0, len(customers), ID_CHUNK):
+            rows = session.execute(select(Message.customer_id, Message.conversation_id).distinct()
+                                   .where(Message.customer_id.in_(customers[start : start + ID_CHUNK])))
+            found.update((c, conv) for c, conv in rows if (c, conv) in pairs)
+        return found
+
     def add_outcomes(self, outcomes: list[NewOutcome]) -> int:
         """Store outcomes in one transaction; returns how many were new (an outcome recorded before is kept once).
-        Every customer must be stored already: E801 names those that are not, and nothing is stored."""
+        Nothing is stored when any is refused: E801 names customers with no stored messages, E808 rated
+        conversations the customer has no messages in, E807 an outcome recorded before (or twice here) with
+        another value."""
         now = datetime.now(UTC)
         with self._write_lock, self.session() as session:
             ids = sorted({o.customer_id for o in outcomes})
@@ -354,6 +371,13 @@ class Store:
                 shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
                 raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.",
                                     "Record outcomes for customers emotrace knows (store their messages first).")
+            rated = {(o.customer_id, o.conversation_id) for o in outcomes if o.conversation_id}
+            if missing := sorted(rated - self._existing_conversations(session, rated)):
+                shown = ", ".join(f"{c}/{conv}" for c, conv in missing[:10])
+                raise EmotraceError("E808", f"{len(missing)} rated conversation(s) have no stored messages of that "
+                                    f"customer: {shown}.", "Rate conversations emotrace has read (customer/"
+                                    "conversation ids as stored).")
+            self._refuse_conflicts(session, outcomes)
             insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
             stored = 0
             for i in range(0, len(outcomes), ID_CHUNK):
@@ -361,6 +385,26 @@ class Store:
                 result = session.execute(insert(Outcome).values(rows).on_conflict_do_nothing().returning(Outcome.id))
                 stored += len(result.all())
             return stored
+
+    @staticmethod
+    def _refuse_conflicts(session: Session, outcomes: list[NewOutcome]) -> None:
+        """E807 when an outcome is given twice with different values, or was recorded before with another value."""
+        values: dict[tuple[str, str, str, datetime], float | None] = {}
+        for o in outcomes:
+            key = (o.customer_id, o.kind, o.conversation_id, utc(o.occurred_at))
+            if key in values and values[key] != o.value:
+                raise EmotraceError("E807", f"{o.kind} of {o.customer_id} {o.conversation_id} at {key[3].isoformat()} "
+                                    f"is given twice, as {values[key]} and {o.value}.", "Give each outcome once.")
+            values[key] = o.value
+        customers = sorted({k[0] for k in values})
+        for start in range(0, len(customers), ID_CHUNK):
+            for stored in session.scalars(select(Outcome).where(Outcome.customer_id.in_(customers[start : start + ID_CHUNK]))):
+                key = (stored.customer_id, stored.kind, stored.conversation_id, utc(stored.occurred_at))
+                if key in values and values[key] != stored.value:
+                    raise EmotraceError("E807", f"{stored.kind} of {stored.customer_id} {stored.conversation_id} at "
+                                        f"{key[3].isoformat()} was recorded before as {stored.value}, now "
+                                        f"{values[key]}.", "A recorded outcome is kept as it is: record a new one "
+                                        "with its own time instead.")
 
     def outreach_facts(self, customer_ids: Sequence[str], since: datetime) -> dict[str, OutreachFacts]:
         """What the outreach guard reads of each stored customer among ``customer_ids`` (at most a few thousand per

@@ -124,3 +124,19 @@ def test_customer_view_without_outcome_models(client) -> None:
     body = client.get("/v1/customers/ann").json()
     assert body["outcome_risk"] == {} and body["saveable"] is None
 
+
+
+def test_ratings_need_a_conversation_of_the_customer_and_keep_their_first_value(client) -> None:
+    _store(client, "ann", "Thanks!", conversation="c1")
+    _store(client, "bob", "Where is my parcel?", conversation="b1")
+    foreign = client.post("/v1/outcomes", json={"outcomes": [
+        {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "b1", "value": 2}]})
+    assert foreign.status_code == 422 and "E808" in foreign.text and "ann/b1" in foreign.text
+    rating = {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1"}
+    twice = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}, {**rating, "value": 5}]})
+    assert twice.status_code == 422 and "E807" in twice.text and "given twice" in twice.text
+    assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json()["stored"] == 1
+    changed = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 5}]})
+    assert changed.status_code == 422 and "recorded before as 1.0, now 5.0" in changed.text
+    assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json() == {
+        "stored": 0, "already_stored": 1}

@@ -45,12 +45,14 @@ def test_outcomes_import_stores_good_rows_and_names_the_bad(tmp_path) -> None:
                     "ann,renewed,2026-11-20,,\n"
                     "bob,csat,2026-11-25,bob-0,1\n"
                     "zed,churned,2026-11-01,,\n"
-                    "ann,refund,2026-11-01,,\n", encoding="utf-8")
+                    "ann,refund,2026-11-01,,\n"
+                    "ann,csat,2026-11-02,bob-1,4\n", encoding="utf-8")
     first = _run(tmp_path, "outcomes", "import", str(path), "--json")
     assert first.returncode == 1
     report = json.loads(first.stdout)
-    assert (report["rows"], report["stored"], report["already_stored"]) == (4, 2, 0)
-    assert [r["row"] for r in report["refused"]] == [3, 4]
+    assert (report["rows"], report["stored"], report["already_stored"]) == (5, 2, 0)
+    assert [r["row"] for r in report["refused"]] == [3, 4, 5]
+    assert report["refused"][2]["reason"] == "conversation 'bob-1' has no stored messages of customer 'ann'"
     assert "zed" in report["refused"][0]["reason"] and "refund" in report["refused"][1]["reason"]
     again = json.loads(_run(tmp_path, "outcomes", "import", str(path), "--json").stdout)
     assert (again["stored"], again["already_stored"]) == (0, 2)
