@@ -113,7 +113,7 @@ def main() -> None:
         figures[f"{name}: calibration error"] = scores["calibration_error"]
     if "churned" in models:
         model = models["churned"]
-        ranked = [name for _, name in sorted(zip([-abs(c) for c in model.coef], model.features, strict=True))]
+        ranked = model.ranked_features()
         figures["strongest features"] = ", ".join(ranked[:5])
         figures["rank of the known drivers"] = ", ".join(f"{d} {ranked.index(d) + 1}" for d in DRIVERS)
         figures["features"] = len(PROFILE_FEATURES)

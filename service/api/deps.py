@@ -13,9 +13,10 @@ from fastapi import Depends, HTTPException, Request, status
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
-from emotrace.api.schemas import CustomerIdPath, ReadingOut
+from emotrace.api.schemas import CustomerIdPath, ExplanationOut, ReadingOut
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.explain import explanation, occlusions
 from emotrace.model.reading import Reading
 from emotrace.outcomes.learn import OutcomeModel
 from emotrace.settings import Settings, pseudonym
@@ -87,6 +88,13 @@ def check_request_size(field: str, texts: list[str], settings: Settings) -> None
     if (chars := sum(map(len, texts))) > settings.max_request_chars:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"{field} hold {chars:,} characters of text; the "
                             f"limit is {settings.max_request_chars:,} per request. Send them in several requests.")
+
+
+async def read_explained(runtime: Runtime, text: str) -> tuple[Reading, ExplanationOut]:
+    """The reading of ``text`` and the words that drove it, all occlusions read through the model's queue."""
+    spans, variants = occlusions(text)
+    readings = await runtime.batcher.submit(variants)
+    return readings[0], ExplanationOut.model_validate(explanation(text, spans, readings))
 
 
 def reading_out(reading: Reading, channel: str = "chat") -> ReadingOut:

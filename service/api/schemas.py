@@ -11,8 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker
 from emotrace.outcomes.records import OutcomeIn
-from emotrace.store.database import utc
-from emotrace.times import utc_timestamp
+from emotrace.times import utc, utc_timestamp
 
 MAX_TEXT_CHARS = 20_000
 

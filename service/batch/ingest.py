@@ -12,7 +12,8 @@ from emotrace.batch.job import BatchOptions, ChunkResult
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
 from emotrace.settings import Settings
-from emotrace.store.database import NewMessage, Store, utc
+from emotrace.store.database import NewMessage, Store
+from emotrace.times import utc
 
 
 @dataclass(frozen=True)

@@ -52,18 +52,14 @@ def import_outcomes(
     """Store known outcomes. Bad rows (unknown kind or customer, a future date, ...) are named with the reason and
     not stored; the rest are stored in one transaction; exit status 1 when any row was refused."""
     from emotrace.batch.rows import read_rows
-    from emotrace.outcomes.records import RowProblem, parse_rows
-    from emotrace.store.database import NewOutcome
+    from emotrace.outcomes.records import RowProblem, parse_rows, stored_outcome
 
     settings = get_settings()
     store = _store(settings, database_url)
     rows = [(row.number, row.fields, row.error) for row in read_rows(_existing(path))]
     good, problems = parse_rows(rows)
-    known = store.existing_customers(pseudonym(o.customer_id, settings) for _, o in good)
-    stored_form = [(number, outcome, NewOutcome(
-        pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,
-        pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "", outcome.value))
-        for number, outcome in good]
+    stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
+    known = store.existing_customers(new.customer_id for _, _, new in stored_form)
     conversations = store.existing_conversations((n.customer_id, n.conversation_id) for _, _, n in stored_form
                                                  if n.conversation_id)
     storable = []
@@ -110,7 +106,7 @@ def fit_outcomes(
     from tqdm import tqdm
 
     from emotrace.outcomes.learn import FitOptions, OutcomeRecord, fit_all, write_models
-    from emotrace.store.database import utc
+    from emotrace.times import utc
 
     settings = get_settings()
     store = _store(settings, database_url)

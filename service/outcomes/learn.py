@@ -138,6 +138,10 @@ class OutcomeModel:
         order = np.argsort(-np.abs(parts))[:top]
         return [(self.features[i], round(float(parts[i]), 3)) for i in order]
 
+    def ranked_features(self) -> list[str]:
+        """The features by the size of their coefficient, strongest first."""
+        return [name for _, name in sorted(zip([-abs(c) for c in self.coef], self.features, strict=True))]
+
     def save(self, directory: Path) -> None:
         """Write ``<kind>.json`` into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
@@ -160,11 +164,21 @@ def standardised(x: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarr
     return clipped
 
 
+def fitted_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation (1 for a column constant up to rounding: it carries nothing)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def _matrix(examples: Sequence[Example], features: Sequence[str]) -> np.ndarray:
+    return np.array([[e.features[name] for name in features] for e in examples])
+
+
 def _logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-9] = 1.0  # a constant feature (up to rounding) carries nothing
+    mean, scale = fitted_scale(x)
     fitted = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(standardised(x, mean, scale), y)
     return mean, scale, fitted.coef_[0], float(fitted.intercept_[0])
 
@@ -190,8 +204,7 @@ def time_ordered_scores(examples: Sequence[Example], features: Sequence[str], fo
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     ordered = sorted(examples, key=lambda e: e.at)
-    x = np.array([[e.features[name] for name in features] for e in ordered])
-    y = np.array([e.label for e in ordered])
+    x, y = _matrix(ordered, features), np.array([e.label for e in ordered])
     times = [e.at for e in ordered]
     bounds = sorted(set(np.linspace(0, len(ordered), folds + 2).astype(int)[1:]))
     predicted, gold = [], []
@@ -235,12 +248,11 @@ def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOption
         figures["reason"] = (f"does not beat the baselines out of sample (AUC {auc} vs best baseline {best_auc:.4f}, "
                              f"Brier {brier} vs {best_brier:.4f})")
         return None, figures
-    x = np.array([[e.features[name] for name in PROFILE_FEATURES] for e in examples])
-    mean, scale, coef, intercept = _logistic(x, np.array([e.label for e in examples]))
+    mean, scale, coef, intercept = _logistic(_matrix(examples, PROFILE_FEATURES), np.array([e.label for e in examples]))
+    model = OutcomeModel(kind, list(PROFILE_FEATURES), mean.tolist(), scale.tolist(), coef.tolist(), intercept, figures)
     figures["shipped"] = True
-    figures["strongest_features"] = [name for _, name in sorted(zip(-np.abs(coef), PROFILE_FEATURES, strict=True))][:5]
-    return OutcomeModel(kind, list(PROFILE_FEATURES), mean.tolist(), scale.tolist(), coef.tolist(), intercept,
-                        figures), figures
+    figures["strongest_features"] = model.ranked_features()[:5]
+    return model, figures
 
 
 def examples_for(kind: str, signals: dict[str, list[Signal]], outcomes: Sequence[OutcomeRecord], rules: ScoringRules,

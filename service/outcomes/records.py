@@ -16,6 +16,8 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from emotrace.messages import CUSTOMER_ID_PATTERN
+from emotrace.settings import Settings, pseudonym
+from emotrace.store.database import NewOutcome
 from emotrace.times import utc_timestamp
 
 
@@ -83,6 +85,12 @@ class OutcomeIn(BaseModel):
         elif self.value is not None:
             raise ValueError(f"a {self.kind.value} event has no value (got {self.value})")
         return self
+
+
+def stored_outcome(outcome: OutcomeIn, settings: Settings) -> NewOutcome:
+    """The outcome as the store keeps it: customer and conversation ids pseudonymised where the settings say so."""
+    return NewOutcome(pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,
+                      pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "", outcome.value)
 
 
 @dataclass(frozen=True)

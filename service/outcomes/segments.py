@@ -18,6 +18,7 @@ from datetime import datetime
 import numpy as np
 
 from emotrace.errors import EmotraceError
+from emotrace.outcomes.learn import fitted_scale
 from emotrace.scoring.profile import profile_at
 from emotrace.scoring.rules import ScoringRules
 from emotrace.store.database import Store
@@ -79,16 +80,16 @@ def segment_customers(profiles: Mapping[str, Mapping[str, float]], max_segments:
     counts = [SEGMENT_FEATURES.index(name) for name in COUNT_FEATURES]
     shaped = x.copy()
     shaped[:, counts] = np.log1p(shaped[:, counts])  # counts are heavy-tailed: a few very frequent contacters
-    mean, scale = shaped.mean(axis=0), shaped.std(axis=0)
-    scale[scale < 1e-9] = 1.0  # a constant feature (up to rounding) carries nothing
+    mean, scale = fitted_scale(shaped)
     z = (shaped - mean) / scale
     fits = {k: GaussianMixture(k, covariance_type="diag", n_init=10, random_state=seed).fit(z)
             for k in range(2, min(max_segments, len(ids) // 10) + 1)}
     bic = {k: round(float(model.bic(z)), 1) for k, model in fits.items()}
-    silhouettes = {k: float(silhouette_score(z, model.predict(z))) if len(set(model.predict(z).tolist())) > 1 else -1.0
-                   for k, model in fits.items()}
+    partitions = {k: model.predict(z) for k, model in fits.items()}
+    silhouettes = {k: float(silhouette_score(z, labels)) if len(set(labels.tolist())) > 1 else -1.0
+                   for k, labels in partitions.items()}
     best = max(silhouettes, key=silhouettes.__getitem__)
-    labels = fits[best].predict(z)
+    labels = partitions[best]
     names: dict[int, str] = {}
     segments = []
     for cluster in sorted(set(labels.tolist()), key=lambda c: -int((labels == c).sum())):

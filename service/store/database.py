@@ -30,16 +30,12 @@ from emotrace.scoring.outreach import OutreachFacts
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
 from emotrace.store.tables import BatchPart, Customer, CustomerAttributes, IdempotentWrite, Message, Outcome
+from emotrace.times import utc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"
 ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
-
-
-def utc(value: datetime) -> datetime:
-    """``value`` as an aware UTC datetime (SQLite hands back naive ones)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -187,33 +183,32 @@ class Store:
     def timelines_in(self, session: Session, customer_ids: list[str]) -> dict[str, Timeline]:
         """The scoring timelines of some customers, inside an open session, read in one query (only the
         columns scoring reads, and only the customers' own turns: agent turns never count)."""
-        signals: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
-        rows = session.execute(select(Message.customer_id, *SIGNAL_COLUMNS)
-                               .where(Message.customer_id.in_(customer_ids), Message.speaker == CUSTOMER))
-        for customer_id, i, conv, ts, speaker, v, a, s, ekman in rows:
-            signals[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
+        signals = self._signals(session, customer_ids, customer_turns_only=True)
         return {customer_id: build_timeline(found, self.rules) for customer_id, found in signals.items()}
 
     def customer_signals(self, chunk: int = ID_CHUNK) -> Iterator[tuple[str, list[Signal]]]:
-        """Every customer's messages as signals (customer and agent turns, in time order), a chunk of customers at
-        a time: what outcome models and segments read."""
+        """Every customer's messages as signals (customer and agent turns, in no particular order), a chunk of
+        customers at a time: what outcome models and segments read."""
         with self.session() as session:
             ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
         for start in range(0, len(ids), chunk):
             with self.session() as session:
-                yield from self._all_signals(session, ids[start : start + chunk]).items()
+                yield from self._signals(session, ids[start : start + chunk]).items()
 
     def signals(self, customer_id: str) -> list[Signal]:
-        """One customer's messages as signals (customer and agent turns, in time order)."""
+        """One customer's messages as signals (customer and agent turns, in no particular order)."""
         with self.session() as session:
-            return self._all_signals(session, [customer_id])[customer_id]
+            return self._signals(session, [customer_id])[customer_id]
 
     @staticmethod
-    def _all_signals(session: Session, customer_ids: list[str]) -> dict[str, list[Signal]]:
+    def _signals(session: Session, customer_ids: list[str], customer_turns_only: bool = False
+                 ) -> dict[str, list[Signal]]:
+        """The messages of ``customer_ids`` as signals, read in one query of the columns scoring reads."""
         found: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
-        rows = session.execute(select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
-                               .order_by(Message.customer_id, Message.timestamp, Message.id))
-        for customer_id, i, conv, ts, speaker, v, a, s, ekman in rows:
+        query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
+        if customer_turns_only:
+            query = query.where(Message.speaker == CUSTOMER)
+        for customer_id, i, conv, ts, speaker, v, a, s, ekman in session.execute(query):
             found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
         return found
 
@@ -336,12 +331,25 @@ class Store:
 
     def existing_customers(self, customer_ids: Iterable[str]) -> set[str]:
         """Which of ``customer_ids`` are stored (read in chunks, so a million ids is fine)."""
+        with self.session() as session:
+            return self._existing_customers(session, customer_ids)
+
+    @staticmethod
+    def _existing_customers(session: Session, customer_ids: Iterable[str]) -> set[str]:
         wanted = sorted(set(customer_ids))
         found: set[str] = set()
-        with self.session() as session:
-            for i in range(0, len(wanted), ID_CHUNK):
-                found.update(session.scalars(select(Customer.id).where(Customer.id.in_(wanted[i : i + ID_CHUNK]))))
+        for i in range(0, len(wanted), ID_CHUNK):
+            found.update(session.scalars(select(Customer.id).where(Customer.id.in_(wanted[i : i + ID_CHUNK]))))
         return found
+
+    @classmethod
+    def _refuse_unknown_customers(cls, session: Session, customer_ids: Iterable[str], fix: str) -> None:
+        """E801 naming the customers among ``customer_ids`` that have no stored messages."""
+        wanted = sorted(set(customer_ids))
+        known = cls._existing_customers(session, wanted)
+        if unknown := [i for i in wanted if i not in known]:
+            shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.", fix)
 
     def existing_conversations(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (customer, conversation) pairs have stored messages."""
@@ -365,12 +373,8 @@ class Store:
         another value."""
         now = datetime.now(UTC)
         with self._write_lock, self.session() as session:
-            ids = sorted({o.customer_id for o in outcomes})
-            known = set(session.scalars(select(Customer.id).where(Customer.id.in_(ids)))) if ids else set()
-            if unknown := [i for i in ids if i not in known]:
-                shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-                raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.",
-                                    "Record outcomes for customers emotrace knows (store their messages first).")
+            self._refuse_unknown_customers(session, (o.customer_id for o in outcomes),
+                                           "Record outcomes for customers emotrace knows (store their messages first).")
             rated = {(o.customer_id, o.conversation_id) for o in outcomes if o.conversation_id}
             if missing := sorted(rated - self._existing_conversations(session, rated)):
                 shown = ", ".join(f"{c}/{conv}" for c, conv in missing[:10])
@@ -442,12 +446,8 @@ class Store:
         """Replace the business attributes of stored customers (one transaction; E801 for unknown customers)."""
         now = datetime.now(UTC)
         with self._write_lock, self.session() as session:
-            ids = sorted(attributes)
-            known = set(session.scalars(select(Customer.id).where(Customer.id.in_(ids)))) if ids else set()
-            if unknown := [i for i in ids if i not in known]:
-                raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: "
-                                    f"{', '.join(unknown[:10])}.", "Import attributes of customers emotrace knows.")
-            for customer_id in ids:
+            self._refuse_unknown_customers(session, attributes, "Import attributes of customers emotrace knows.")
+            for customer_id in sorted(attributes):
                 session.merge(CustomerAttributes(customer_id=customer_id, attributes=attributes[customer_id],
                                                  updated_at=now))
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size, reading_out
-from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ExplanationOut, ReadingOut
+from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size, read_explained, reading_out
+from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
 from emotrace.channels.review import review_flags
-from emotrace.model.explain import explanation, occlusions
 
 router = APIRouter(prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
 
@@ -17,11 +16,9 @@ async def analyze_one(body: AnalyzeIn, runtime: RuntimeDep) -> ReadingOut:
     """Read one text; nothing is stored. With a review ``rating``, ``flags`` says where rating and text disagree;
     with ``explain``, ``explanation`` names the words that drove the reading."""
     if body.explain:
-        spans, variants = occlusions(body.text)
-        readings = await runtime.batcher.submit(variants)
-        reading = readings[0]
+        reading, explained = await read_explained(runtime, body.text)
         out = reading_out(reading, body.channel)
-        out.explanation = ExplanationOut.model_validate(explanation(body.text, spans, readings))
+        out.explanation = explained
     else:
         (reading,) = await runtime.batcher.submit([body.text])
         out = reading_out(reading, body.channel)

@@ -12,7 +12,7 @@ from fastapi import Path as FastPath
 from pydantic import StringConstraints
 
 from emotrace.agents import stored_profiles
-from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId
+from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     AlertOut,
@@ -30,7 +30,6 @@ from emotrace.api.schemas import (
     WindowOut,
 )
 from emotrace.messages import CUSTOMER_ID_PATTERN
-from emotrace.model.explain import explanation, occlusions
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import rank_agents
 from emotrace.scoring.profile import profile_at
@@ -105,11 +104,12 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     now = datetime.now(UTC)
     hint = routing_hint(timeline, now, runtime.store.rules)
     risks, saveable = outcome_risks(customer_id, runtime, now)
-    return CustomerDetailOut(**CustomerOut.model_validate(customer).model_dump(),
+    summary = CustomerOut.model_validate(customer)
+    return CustomerDetailOut(**summary.model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline),
                              routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
-                                                next_step=CustomerOut.model_validate(customer).next_step),
+                                                next_step=summary.next_step),
                              outcome_risk=risks, saveable=saveable)
 
 
@@ -151,8 +151,8 @@ async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[i
     if not found[0].text:
         raise HTTPException(status.HTTP_409_CONFLICT, "This message's text is not stored (EMOTRACE_STORE_TEXT=none): "
                             "there is nothing to explain.")
-    spans, variants = occlusions(found[0].text)
-    return ExplanationOut.model_validate(explanation(found[0].text, spans, await runtime.batcher.submit(variants)))
+    _, explained = await read_explained(runtime, found[0].text)
+    return explained
 
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)

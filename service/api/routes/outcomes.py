@@ -11,8 +11,8 @@ from fastapi.responses import StreamingResponse
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import AudienceIn, CustomerIdPath, OutcomesIn, OutcomesStoredOut, OutreachOut
 from emotrace.outcomes.outreach import check_audience
+from emotrace.outcomes.records import stored_outcome
 from emotrace.settings import pseudonym
-from emotrace.store.database import NewOutcome
 
 router = APIRouter(tags=["outcomes"], dependencies=[AccessDep])
 
@@ -21,10 +21,7 @@ router = APIRouter(tags=["outcomes"], dependencies=[AccessDep])
 def record_outcomes(body: OutcomesIn, runtime: RuntimeDep) -> OutcomesStoredOut:
     """Record outcomes (customer events, conversation ratings) in one transaction; recording one again keeps one.
     Outcomes of customers emotrace has no messages of are refused (422, E801, naming them)."""
-    settings = runtime.settings
-    outcomes = [NewOutcome(pseudonym(o.customer_id, settings), o.kind.value, o.at,
-                           pseudonym(o.conversation_id, settings) if o.conversation_id else "", o.value)
-                for o in body.outcomes]
+    outcomes = [stored_outcome(o, runtime.settings) for o in body.outcomes]
     stored = runtime.store.add_outcomes(outcomes)
     return OutcomesStoredOut(stored=stored, already_stored=len(outcomes) - stored)
 
