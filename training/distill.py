@@ -6,7 +6,9 @@ Student: the shipped MiniLM network, trained to match the teacher's reading of e
 (knowledge distillation: all heads in one pass, soft targets; ``emotrace.training.trainer.distill_loss``). The
 transfer set is every training text the recipe may use -- GoEmotions train, the emoji lexicon rows,
 SemEval-2017 tweets, reviews, CFPB narratives, BANKING77 and EmoBank train -- deduplicated; nothing from a
-dev or test split and nothing from an evaluation-only source (``../shared/data/README.md``).
+dev or test split and nothing from an evaluation-only source (``../shared/data/README.md``). Mixed into the
+transfer set: written customer-service rows (``emotrace.training.phenomena``) that carry their own satisfaction
+class, for what no licensed source holds (sarcasm, polite anger, churn, ...).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import torch
 from tqdm import tqdm
 from transformers import PreTrainedTokenizerBase
 
+from emotrace.errors import EmotraceError
 from emotrace.model.labels import GOEMOTIONS_LABELS
 from emotrace.training.data import read_emobank
 from emotrace.training.modeling import EmotionNet, predict_heads, teacher_encoder_path
+from emotrace.training.phenomena import WrittenRow, balanced, phenomena_rows
 from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
-from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.satisfaction_data import DISSATISFIED, SATISFIED, load_satisfaction
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 TEACHER_LEARNING_RATE = 5e-4  # heads; the encoder moves at TEACHER_ENCODER_LEARNING_RATE
@@ -34,7 +38,12 @@ DISTILL_STEPS = 2400  # of the epoch's 3,774 batches of 32: the shipped student 
 DISTILL_LEARNING_RATE = 1e-4  # heads; the encoder moves at DISTILL_ENCODER_LEARNING_RATE
 DISTILL_ENCODER_LEARNING_RATE = 3e-5
 GOLD_WEIGHT = 0.5  # where a transfer text has a gold label, the target is this much gold, the rest soft
+# ... except emotions: their soft target is the student's own reading, which shrinks rare labels round after
+# round (pride's mean probability on its dev texts 0.151 -> 0.059 -> 0.052), so gold emotion labels are kept whole
+EMOTION_GOLD_WEIGHT = 1.0
 TARGETS_FILE = "teacher_targets.npz"
+WRITTEN_REPEATS = 3  # the balanced written rows (``emotrace.training.phenomena``) are mixed in this many times
+WRITTEN_VALENCE = {DISSATISFIED: -0.5, SATISFIED: 0.6}  # valence targets of written rows; neutral rows keep their own
 TEACHER_SUMMARY = (f"Teacher: all-mpnet-base-v2 encoder, recipe stage 1 ({TEACHER_EPOCHS} epochs over GoEmotions train, "
                    f"heads at lr {TEACHER_LEARNING_RATE:g}, encoder at {TEACHER_ENCODER_LEARNING_RATE:g}) and stage 2 "
                    f"(one epoch over every task incl. SemEval-2017 tweets for satisfaction, encoder at "
@@ -43,7 +52,11 @@ DISTILL_SUMMARY = (
     f"Student: the shipped MiniLM network (recipe stages 1-3) distilled for {DISTILL_STEPS:,} steps (batch 32) "
     f"over every license-clean training text (GoEmotions, emoji lexicon rows, SemEval-2017 tweets, reviews, "
     f"CFPB, BANKING77, EmoBank): satisfaction and affect from the all-mpnet-base-v2 teacher, emotions from its "
-    f"own previous reading, each {GOLD_WEIGHT:.0%} gold where a text has a label; heads at lr "
+    f"own previous reading where a text has no gold emotion labels (gold ones are kept whole), satisfaction and "
+    f"affect {GOLD_WEIGHT:.0%} gold where a text has a label; mixed in, {WRITTEN_REPEATS} times, "
+    f"written customer-service rows (sarcasm, polite anger, impatient questions, churn, \"thanks, but\", negated "
+    f"praise, and counter-examples of the same surface; emotrace.training.phenomena) with their written "
+    f"satisfaction class; heads at lr "
     f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}. Then, network frozen, one linear "
     f"head per grouping fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 
@@ -126,14 +139,15 @@ def student_targets(texts: list[str], teacher: np.ndarray, own_emotion: np.ndarr
                     gold: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
     """Distillation targets (the ``distill_loss`` layout): the teacher's satisfaction and affect readings and the
     student's own emotion probabilities (the teacher reads the 28 labels worse: dev macro-F1 .474 vs .529), each
-    mixed with the gold label where the text has one (``GOLD_WEIGHT``)."""
+    mixed with the gold label where the text has one (``GOLD_WEIGHT``; emotions ``EMOTION_GOLD_WEIGHT``)."""
     labels = own_emotion.shape[1]
     targets = np.concatenate([own_emotion, teacher[:, labels:]], axis=1).astype(np.float32)
     columns = {"emotion": slice(0, labels), "satisfaction": slice(labels, labels + 3), "affect": slice(labels + 3, None)}
     for head, by_text in gold.items():
+        weight = EMOTION_GOLD_WEIGHT if head == "emotion" else GOLD_WEIGHT
         for i, text in enumerate(texts):
             if text in by_text:
-                targets[i, columns[head]] = GOLD_WEIGHT * by_text[text] + (1 - GOLD_WEIGHT) * targets[i, columns[head]]
+                targets[i, columns[head]] = weight * by_text[text] + (1 - weight) * targets[i, columns[head]]
     return targets
 
 
@@ -145,8 +159,6 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
 
     teacher = np.load(teacher_targets_file)["targets"].astype(np.float32)
     if len(teacher) != len(texts):
-        from emotrace.errors import EmotraceError
-
         raise EmotraceError("E311", f"{teacher_targets_file} holds {len(teacher)} rows; the transfer set has "
                                     f"{len(texts)} texts.", "Recompute the teacher targets over this data root.")
     own_file = output_dir / "own_emotion.npy"
@@ -154,8 +166,38 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
         output_dir.mkdir(parents=True, exist_ok=True)
         np.save(own_file, EmotionClassifier.from_pretrained(from_model).raw_outputs(texts).probabilities)
     targets = student_targets(texts, teacher, np.load(own_file), gold_targets(data_root))
+    written, written_targets = written_task(from_model, balanced(phenomena_rows(seed)) * WRITTEN_REPEATS)
+    tqdm.write(f"written customer-service rows: {len(written):,} ({len(set(written)):,} distinct)")
     student = EmotionNet.from_directory(from_model)
-    return distill_student(student, str(from_model), texts, targets, distill_arguments(output_dir, seed))
+    return distill_student(student, str(from_model), texts + written, np.concatenate([targets, written_targets]),
+                           distill_arguments(output_dir, seed))
+
+
+def written_task(from_model: Path, rows: list[WrittenRow]) -> tuple[list[str], np.ndarray]:
+    """The written rows and their targets (the ``distill_loss`` layout): the written satisfaction class; the
+    ``from_model`` network's own emotion reading, mixed with the family's emotions (``GOLD_WEIGHT``) where it names
+    any; its own arousal, and a valence that agrees with the class (``WRITTEN_VALENCE``; neutral rows keep their own)."""
+    from emotrace.model.classifier import EmotionClassifier
+
+    texts = [row.text for row in rows]
+    distinct = list(dict.fromkeys(texts))
+    own = EmotionClassifier.from_pretrained(from_model).raw_outputs(distinct)
+    if own.affect is None:
+        raise EmotraceError("E315", f"{from_model} has no affect head to keep.", "Distil from a recipe-trained model.")
+    index = {text: i for i, text in enumerate(distinct)}
+    labels = own.probabilities.shape[1]
+    targets = np.zeros((len(rows), labels + 5), dtype=np.float32)
+    for i, row in enumerate(rows):
+        j = index[row.text]
+        emotion = own.probabilities[j]
+        if row.emotions:
+            gold = np.isin(np.asarray(GOEMOTIONS_LABELS), row.emotions).astype(np.float32)
+            emotion = GOLD_WEIGHT * gold + (1 - GOLD_WEIGHT) * emotion
+        targets[i, :labels] = emotion
+        targets[i, labels + row.satisfaction] = 1.0
+        targets[i, labels + 3 :] = own.affect[j]
+        targets[i, labels + 3] = WRITTEN_VALENCE.get(row.satisfaction, own.affect[j, 0])
+    return texts, targets
 
 
 def distill_student(student: EmotionNet, tokenizer_path: str, texts: list[str], targets: np.ndarray,

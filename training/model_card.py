@@ -17,6 +17,9 @@ DATA_LICENSES = {
     "banking77": "BANKING77 train (CC BY 4.0; Casanueva et al., 2020); intent -> satisfaction mapping in training/mappings/",
     "semeval2017_task4a": "SemEval-2017 Task 4A tweets, 2013-2016 gold (CC BY 3.0; Rosenthal et al., 2017); polarity read "
                           "as satisfaction",
+    "phenomena": "Written customer-service rows (this project's own templates, emotrace.training.phenomena: sarcasm, "
+                 "polite anger, churn, \"thanks, but\" and counter-examples; none shares four words with the "
+                 "behavioural suite)",
 }
 
 

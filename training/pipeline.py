@@ -152,5 +152,5 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
         np.savez_compressed(targets_file, targets=readings.astype(np.float16))
     run_distillation(data_root, from_model, targets_file, output, texts)
     group_train = _emotion_rows(data_root)
-    return package_model(output / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
+    return package_model(output / "final", model_dir, schema, dev, data_root, command, [*RECIPE_SOURCES, "phenomena"],
                          texts, DISTILL_SUMMARY, group_train)

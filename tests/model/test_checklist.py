@@ -6,7 +6,7 @@ import pytest
 
 from emotrace.evaluation.checklist import DIR_CASES, INV_CASES, MFT_CASES, CapabilityResult, overall_rate, run_checklist
 
-OVERALL_FLOOR = 0.75  # the shipped model: 0.763 (README); the target, 0.85, is not met yet
+OVERALL_FLOOR = 0.85  # the target; the shipped model: 0.860 (README; the release before: 0.763)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,8 @@ def test_overall_pass_rate(results) -> None:
 
 
 @pytest.mark.parametrize("capability", ["INV:name", "INV:order_number", "INV:amount", "INV:brand", "DIR:intensifier",
-                                        "MFT:plain_question", "MFT:praise", "MFT:factual_complaint"])
+                                        "MFT:plain_question", "MFT:praise", "MFT:factual_complaint",
+                                        "MFT:thanks_but"])
 def test_core_capabilities_hold(results, capability: str) -> None:
     assert results[capability].rate >= 0.8, results[capability].failures
 

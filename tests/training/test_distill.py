@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from emotrace.training.distill import GOLD_WEIGHT, distill_student, student_targets
+from emotrace.training.distill import EMOTION_GOLD_WEIGHT, GOLD_WEIGHT, distill_student, student_targets
 from emotrace.training.modeling import EmotionNet, base_encoder_path
 from emotrace.training.satisfaction_data import DISSATISFIED, NEUTRAL, SATISFIED, tweets
 from emotrace.training.trainer import TrainingArguments, distill_loss
 
 
 def test_student_targets_take_teacher_satisfaction_own_emotion_and_mix_in_gold() -> None:
+    assert EMOTION_GOLD_WEIGHT > GOLD_WEIGHT  # gold emotions are not shrunk towards the student's own reading
     texts = ["gold everywhere", "no gold"]
     teacher = np.array([[0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.6], [0.9, 0.1, 0.6, 0.3, 0.1, -0.5, 0.2]], np.float32)
     own = np.array([[0.2, 0.7], [0.3, 0.4]], np.float32)
@@ -22,7 +23,8 @@ def test_student_targets_take_teacher_satisfaction_own_emotion_and_mix_in_gold()
     targets = student_targets(texts, teacher, own, gold)
     w = GOLD_WEIGHT
     np.testing.assert_allclose(targets[1], [0.3, 0.4, 0.6, 0.3, 0.1, -0.5, 0.2], atol=1e-6)  # own emotion, teacher rest
-    np.testing.assert_allclose(targets[0, :2], w * np.array([1, 0]) + (1 - w) * own[0], atol=1e-6)
+    e = EMOTION_GOLD_WEIGHT
+    np.testing.assert_allclose(targets[0, :2], e * np.array([1, 0]) + (1 - e) * own[0], atol=1e-6)
     np.testing.assert_allclose(targets[0, 2:5], w * np.array([1, 0, 0]) + (1 - w) * teacher[0, 2:5], atol=1e-6)
     np.testing.assert_allclose(targets[0, 5:], w * np.array([-1, 1]) + (1 - w) * teacher[0, 5:], atol=1e-6)
 
