@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -29,6 +30,9 @@ from emotrace.training.phenomena import WrittenRow, balanced, phenomena_rows
 from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
 from emotrace.training.satisfaction_data import DISSATISFIED, SATISFIED, load_satisfaction
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
+
+if TYPE_CHECKING:
+    from emotrace.model.classifier import RawOutputs
 
 TEACHER_LEARNING_RATE = 5e-4  # heads; the encoder moves at TEACHER_ENCODER_LEARNING_RATE
 TEACHER_ENCODER_LEARNING_RATE = 4e-5
@@ -161,29 +165,39 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
     if len(teacher) != len(texts):
         raise EmotraceError("E311", f"{teacher_targets_file} holds {len(teacher)} rows; the transfer set has "
                                     f"{len(texts)} texts.", "Recompute the teacher targets over this data root.")
+    written, written_targets = written_task(from_model, balanced(phenomena_rows(seed)) * WRITTEN_REPEATS)
+    tqdm.write(f"written customer-service rows: {len(written):,} ({len(set(written)):,} distinct)")
     own_file = output_dir / "own_emotion.npy"
     if not own_file.exists():
         output_dir.mkdir(parents=True, exist_ok=True)
         np.save(own_file, EmotionClassifier.from_pretrained(from_model).raw_outputs(texts).probabilities)
     targets = student_targets(texts, teacher, np.load(own_file), gold_targets(data_root))
-    written, written_targets = written_task(from_model, balanced(phenomena_rows(seed)) * WRITTEN_REPEATS)
-    tqdm.write(f"written customer-service rows: {len(written):,} ({len(set(written)):,} distinct)")
     student = EmotionNet.from_directory(from_model)
     return distill_student(student, str(from_model), texts + written, np.concatenate([targets, written_targets]),
                            distill_arguments(output_dir, seed))
+
+
+def student_reading(from_model: Path, texts: list[str]) -> RawOutputs:
+    """``from_model``'s reading of ``texts``; E315 unless it reads what the teacher reads (the 28 GoEmotions
+    labels, affect and satisfaction), so a wrong ``--from-model`` is refused before any long step."""
+    from emotrace.model.classifier import EmotionClassifier
+
+    own = EmotionClassifier.from_pretrained(from_model).raw_outputs(texts)
+    if own.affect is None or own.satisfaction is None or own.probabilities.shape[1] != len(GOEMOTIONS_LABELS):
+        raise EmotraceError("E315", f"{from_model} is not a model of the {len(GOEMOTIONS_LABELS)} GoEmotions labels with "
+                                    f"affect and satisfaction heads; a student must read what the teacher reads.",
+                            "Distil from the shipped model or one trained with --recipe.")
+    return own
 
 
 def written_task(from_model: Path, rows: list[WrittenRow]) -> tuple[list[str], np.ndarray]:
     """The written rows and their targets (the ``distill_loss`` layout): the written satisfaction class; the
     ``from_model`` network's own emotion reading, mixed with the family's emotions (``GOLD_WEIGHT``) where it names
     any; its own arousal, and a valence that agrees with the class (``WRITTEN_VALENCE``; neutral rows keep their own)."""
-    from emotrace.model.classifier import EmotionClassifier
-
     texts = [row.text for row in rows]
     distinct = list(dict.fromkeys(texts))
-    own = EmotionClassifier.from_pretrained(from_model).raw_outputs(distinct)
-    if own.affect is None:
-        raise EmotraceError("E315", f"{from_model} has no affect head to keep.", "Distil from a recipe-trained model.")
+    own = student_reading(from_model, distinct)
+    assert own.affect is not None
     index = {text: i for i, text in enumerate(distinct)}
     labels = own.probabilities.shape[1]
     targets = np.zeros((len(rows), labels + 5), dtype=np.float32)

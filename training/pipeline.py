@@ -20,6 +20,7 @@ from emotrace.training.distill import (
     TARGETS_FILE,
     TEACHER_SUMMARY,
     run_distillation,
+    student_reading,
     teacher_arguments,
     teacher_targets,
     train_teacher,
@@ -140,6 +141,7 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
     """``emotrace train --recipe distill``: the teacher's reading of the transfer texts (computed from ``teacher``,
     a teacher network directory, unless ``targets_file`` already holds it) distilled into ``from_model``."""
     schema, dev = _recipe_dev(data_root)
+    student_reading(from_model, ["a first look at the student"])
     texts = transfer_texts(data_root, report=True)
     targets_file = targets_file or output / TARGETS_FILE
     if not targets_file.exists():

@@ -32,6 +32,23 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
     probabilities = readings[0]["probabilities"]
     assert "refund_request" in readings[0]["labels"]
     assert max(probabilities, key=probabilities.get) == "refund_request"
+    _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir)
+
+
+def _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir) -> None:
+    """A model of the user's own labels cannot be a student of the 28-label teacher: E315, named at once."""
+    import numpy as np
+
+    from emotrace.paths import DEFAULT_DATA_ROOT
+    from emotrace.training.distill import transfer_texts
+
+    targets = tmp_path / "targets.npz"
+    np.savez_compressed(targets, targets=np.zeros((len(transfer_texts(DEFAULT_DATA_ROOT)), 33), dtype=np.float16))
+    result = run("train", "--recipe", "distill", "--teacher-targets", str(targets), "--from-model", str(model_dir),
+                 "--output", str(tmp_path / "distill"), "--model-dir", str(tmp_path / "student"))
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "[E315]" in result.stderr and "is not a model of the 28 GoEmotions labels" in result.stderr
+    assert not (tmp_path / "distill" / "own_emotion.npy").exists() and not (tmp_path / "student").exists()
 
 
 def test_train_refuses_unknown_columns(tmp_path) -> None:
