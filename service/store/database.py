@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -36,6 +37,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"
 ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``size`` (one IN (...) query each)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -191,9 +199,9 @@ class Store:
         customers at a time: what outcome models and segments read."""
         with self.session() as session:
             ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
-        for start in range(0, len(ids), chunk):
+        for part in chunks(ids, chunk):
             with self.session() as session:
-                yield from self._signals(session, ids[start : start + chunk]).items()
+                yield from self._signals(session, list(part)).items()
 
     def signals(self, customer_id: str) -> list[Signal]:
         """One customer's messages as signals (customer and agent turns, in no particular order)."""
@@ -224,11 +232,11 @@ class Store:
             segments = dict(session.execute(select(Customer.id, Customer.segment).where(Customer.id.in_(customers)))
                             .all()) if customers else {}
             turns: dict[tuple[str, str], list[Turn]] = {key: [] for key in keys}
-            for start in range(0, len(customers), ID_CHUNK):
+            for part in chunks(customers):
                 rows = session.execute(
                     select(Message.customer_id, Message.conversation_id, Message.channel, Message.speaker,
                            Message.agent_id, Message.timestamp, Message.valence, Message.satisfaction, Message.labels)
-                    .where(Message.customer_id.in_(customers[start : start + ID_CHUNK]))
+                    .where(Message.customer_id.in_(part))
                     .order_by(Message.timestamp, Message.id))
                 for customer_id, conv, channel, speaker, agent, ts, valence, satisfaction, labels in rows:
                     if (customer_id, conv) in turns:
@@ -338,8 +346,8 @@ class Store:
     def _existing_customers(session: Session, customer_ids: Iterable[str]) -> set[str]:
         wanted = sorted(set(customer_ids))
         found: set[str] = set()
-        for i in range(0, len(wanted), ID_CHUNK):
-            found.update(session.scalars(select(Customer.id).where(Customer.id.in_(wanted[i : i + ID_CHUNK]))))
+        for part in chunks(wanted):
+            found.update(session.scalars(select(Customer.id).where(Customer.id.in_(part))))
         return found
 
     @classmethod
@@ -360,9 +368,9 @@ class Store:
     def _existing_conversations(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
         customers = sorted({c for c, _ in pairs})
-        for start in range(0, len(customers), ID_CHUNK):
+        for part in chunks(customers):
             rows = session.execute(select(Message.customer_id, Message.conversation_id).distinct()
-                                   .where(Message.customer_id.in_(customers[start : start + ID_CHUNK])))
+                                   .where(Message.customer_id.in_(part)))
             found.update((c, conv) for c, conv in rows if (c, conv) in pairs)
         return found
 
@@ -384,8 +392,8 @@ class Store:
             self._refuse_conflicts(session, outcomes)
             insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
             stored = 0
-            for i in range(0, len(outcomes), ID_CHUNK):
-                rows = [{**o.__dict__, "recorded_at": now} for o in outcomes[i : i + ID_CHUNK]]
+            for part in chunks(outcomes):
+                rows = [{**o.__dict__, "recorded_at": now} for o in part]
                 result = session.execute(insert(Outcome).values(rows).on_conflict_do_nothing().returning(Outcome.id))
                 stored += len(result.all())
             return stored
@@ -401,8 +409,8 @@ class Store:
                                     f"is given twice, as {values[key]} and {o.value}.", "Give each outcome once.")
             values[key] = o.value
         customers = sorted({k[0] for k in values})
-        for start in range(0, len(customers), ID_CHUNK):
-            for stored in session.scalars(select(Outcome).where(Outcome.customer_id.in_(customers[start : start + ID_CHUNK]))):
+        for part in chunks(customers):
+            for stored in session.scalars(select(Outcome).where(Outcome.customer_id.in_(part))):
                 key = (stored.customer_id, stored.kind, stored.conversation_id, utc(stored.occurred_at))
                 if key in values and values[key] != stored.value:
                     raise EmotraceError("E807", f"{stored.kind} of {stored.customer_id} {stored.conversation_id} at "
@@ -468,8 +476,7 @@ def change_payloads(origin: str, change: dict[str, object]) -> list[str]:
     if not isinstance(ids, list):
         return [json.dumps({"origin": origin, **change})]
     per_payload = NOTIFY_PAYLOAD_BYTES // 12  # a message id with its separator: at most 11 characters
-    return [json.dumps({"origin": origin, "messages": ids[i : i + per_payload]})
-            for i in range(0, len(ids), per_payload)]
+    return [json.dumps({"origin": origin, "messages": part}) for part in chunks(ids, per_payload)]
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
