@@ -141,17 +141,17 @@ def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int
         by_agent[effect.agent_id].append(effect)
     profiles = {}
     for agent_id, mine in sorted(by_agent.items()):
-        measured = [e for e in mine if e.de_escalation is not None]
+        measured = [(e, e.de_escalation) for e in mine if e.de_escalation is not None]
         distress = sum(e.distress_answers for e in mine)
         channels: dict[str, list[float]] = defaultdict(list)
         segments: dict[str, list[float]] = defaultdict(list)
-        for e in measured:
-            channels[e.channel].append(e.de_escalation or 0.0)
-            segments[e.segment].append(e.de_escalation or 0.0)
+        for e, value in measured:
+            channels[e.channel].append(value)
+            segments[e.segment].append(value)
         profiles[agent_id] = AgentProfile(
             agent_id, len(mine), len(measured), len(measured) >= min_conversations,
-            _estimate([e.de_escalation or 0.0 for e in measured]),
-            _estimate([e.de_escalation or 0.0 for e in measured if e.started_distressed]),
+            _estimate([value for _, value in measured]),
+            _estimate([value for e, value in measured if e.started_distressed]),
             round(sum(e.empathic_answers for e in mine) / distress, 4) if distress else None,
             round(sum(e.ended == "better" for e in mine) / len(mine), 4),
             round(sum(e.ended == "worse" for e in mine) / len(mine), 4),
