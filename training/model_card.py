@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.group_heads import LABEL_HEAD, head_names
 from emotrace.model.labels import GOEMOTIONS_LABELS
 
 DATA_LICENSES = {
@@ -23,6 +24,37 @@ DATA_LICENSES = {
 }
 
 
+CARD_FILE = "MODEL_CARD.md"
+TRAINING_PREFIX = "- Training: "
+DATA_HEADING = "## Training data and licenses"
+REPRODUCE_HEADING = "Reproduce with:"
+
+
+@dataclass
+class Provenance:
+    """How a model directory was made, as its model card tells: commands, training data lines, recipe."""
+
+    command: str = ""
+    training_data: list[str] = field(default_factory=list)
+    recipe: str = ""
+
+
+def read_provenance(directory: Path) -> Provenance:
+    """The provenance written in ``directory``'s model card (empty where it has none)."""
+    path = directory / CARD_FILE
+    if not path.exists():
+        return Provenance()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = Provenance(recipe=next((line.removeprefix(TRAINING_PREFIX) for line in lines
+                                    if line.startswith(TRAINING_PREFIX)), ""))
+    if DATA_HEADING in lines and REPRODUCE_HEADING in lines:
+        data_start, reproduce = lines.index(DATA_HEADING) + 1, lines.index(REPRODUCE_HEADING)
+        found.training_data = [line.removeprefix("- ") for line in lines[data_start:reproduce] if line.startswith("- ")]
+        fence_end = lines.index("```", reproduce + 2)
+        found.command = "\n".join(lines[reproduce + 2 : fence_end])
+    return found
+
+
 def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -37,6 +69,7 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
     label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
     dev_name = "GoEmotions dev" if goemotions else "Validation split"
     groups = emotions.get("groups", {})
+    heads = head_names(out_dir)
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         f"# {out_dir.name}",
@@ -52,16 +85,18 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "- Serving: ONNX, int8 with per-channel weight scales and activation scales fixed on training texts, so a",
         "  text reads the same in any batch (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
         ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
-         " labels (`group_heads.safetensors`)." if (out_dir / GROUP_HEADS_FILE).exists() else
+         " labels (`group_heads.safetensors`)." if heads - {LABEL_HEAD} else
          "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
+        *(["- Labels: read by a linear head refit over the int8 network's pooled vector with the network frozen "
+           "(`group_heads.safetensors`), in place of the graph's own label head."] if LABEL_HEAD in heads else []),
         "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
-        *(["- Training: " + recipe] if recipe else []),
+        *([TRAINING_PREFIX + recipe] if recipe else []),
         "",
-        "## Training data and licenses",
+        DATA_HEADING,
         *[f"- {DATA_LICENSES.get(name, name)}" for name in training_data],
         "",
-        "Reproduce with:",
+        REPRODUCE_HEADING,
         "```",
         command,
         "```",
@@ -104,4 +139,4 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "- Texts over 126 tokens are read in sentence chunks and combined (emotions: max; neutral: min).",
         "",
     ]
-    (out_dir / "MODEL_CARD.md").write_text("\n".join(lines))
+    (out_dir / CARD_FILE).write_text("\n".join(lines))

@@ -25,8 +25,8 @@ from emotrace.model.labels import LabelSchema
 from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperature, satisfaction_report
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
-from emotrace.training.group_heads import add_group_heads
-from emotrace.training.model_card import write_model_card
+from emotrace.training.group_heads import add_pooled_heads
+from emotrace.training.model_card import read_provenance, write_model_card
 from emotrace.training.modeling import EmotionNet
 from emotrace.training.satisfaction_data import load_satisfaction
 
@@ -71,8 +71,9 @@ def tune_thresholds_on_dev(classifier: EmotionClassifier, dev: LabelledTexts) ->
 
 def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> RawOutputs:
     """Tune a freshly exported directory and write ``thresholds.json``: label and group thresholds on ``dev``,
-    the satisfaction temperature on the satisfaction dev split. Returns the dev outputs (thresholds apply after)."""
-    exported = EmotionClassifier.from_pretrained(out_dir)
+    the satisfaction temperature on the satisfaction dev split (fitted on the network's own logits, whatever
+    temperature the directory already holds). Returns the dev outputs (thresholds apply after)."""
+    exported = EmotionClassifier.from_pretrained(out_dir).with_thresholds(Thresholds())
     thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
     if data_root is not None and "satisfaction_logits" in exported.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
@@ -112,16 +113,33 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
 
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
                   data_root: Path | None, command: str, training_data: list[str], calibration_texts: list[str],
-                  recipe: str | None = None, group_train: LabelledTexts | None = None) -> dict[str, object]:
+                  recipe: str | None = None, group_train: LabelledTexts | None = None,
+                  refit_labels: bool = False) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
-    fit group heads (on ``group_train``, when given), tune, measure, write the model card (``recipe``: how it
-    was trained)."""
+    fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
+    labels'), tune, measure, write the model card (``recipe``: how it was trained)."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
-    if group_train is not None and schema.groupings:
-        add_group_heads(EmotionClassifier.from_pretrained(out_dir), group_train)
+    if group_train is not None and (schema.groupings or refit_labels):
+        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels)
     metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root))
     write_model_card(out_dir, metrics, command, training_data, recipe, schema.labels)
+    return metrics
+
+
+def refit_heads(model_dir: Path, train: LabelledTexts, dev: LabelledTexts, data_root: Path | None, command: str,
+                summary: str) -> dict[str, object]:
+    """Refit a packaged model's pooled-vector heads (labels and groupings) on ``train`` with its network unchanged;
+    re-tune, re-measure, and extend its model card (``summary``: what this step did, after how it was trained)."""
+    provenance = read_provenance(model_dir)
+    classifier = EmotionClassifier.from_pretrained(model_dir)
+    add_pooled_heads(classifier, train, refit_labels=True)
+    metrics = measure_directory(model_dir, dev, data_root, tune_directory(model_dir, dev, data_root))
+    commands = provenance.command.splitlines()
+    if command not in commands:  # the same refit run again on its own output adds nothing to tell
+        commands.append(command)
+    recipe = provenance.recipe if provenance.recipe.endswith(summary) else f"{provenance.recipe} {summary}".strip()
+    write_model_card(model_dir, metrics, "\n".join(commands), provenance.training_data, recipe, classifier.schema.labels)
     return metrics

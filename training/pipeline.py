@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,8 +28,15 @@ from emotrace.training.distill import (
     transfer_texts,
 )
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
-from emotrace.training.package import package_model
-from emotrace.training.recipe import emotion_tasks, multitask_arguments, multitask_tasks, recipe_summary, refine_arguments
+from emotrace.training.package import package_model, refit_heads
+from emotrace.training.recipe import (
+    POOLED_HEADS_SUMMARY,
+    emotion_tasks,
+    multitask_arguments,
+    multitask_tasks,
+    recipe_summary,
+    refine_arguments,
+)
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
@@ -95,7 +103,7 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
     Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
     group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
     return package_model(stage3.output_dir / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
-                         list(tasks["emotion"].texts), recipe_summary(args), group_train)
+                         list(tasks["emotion"].texts), recipe_summary(args), group_train, refit_labels=True)
 
 
 def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
@@ -133,7 +141,7 @@ def run_teacher_training(output: Path, model_dir: Path, data_root: Path, command
     final = multitask_arguments(teacher_arguments(output)).output_dir / "final"
     group_train = _emotion_rows(data_root)
     return package_model(final, model_dir, schema, dev, data_root, command, RECIPE_SOURCES, group_train.texts,
-                         TEACHER_SUMMARY, group_train)
+                         TEACHER_SUMMARY, group_train, refit_labels=True)
 
 
 def run_distill_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
@@ -155,4 +163,16 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
     run_distillation(data_root, from_model, targets_file, output, texts)
     group_train = _emotion_rows(data_root)
     return package_model(output / "final", model_dir, schema, dev, data_root, command, [*RECIPE_SOURCES, "phenomena"],
-                         texts, DISTILL_SUMMARY, group_train)
+                         texts, DISTILL_SUMMARY, group_train, refit_labels=True)
+
+
+def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:
+    """``emotrace train --recipe heads``: ``from_model`` copied to ``model_dir`` with its pooled-vector heads (labels,
+    groupings) refit on the recipe's emotion rows, network unchanged; re-tuned and re-measured (minutes)."""
+    schema, dev = _recipe_dev(data_root)
+    if LabelSchema.load(from_model).labels != schema.labels:
+        raise EmotraceError("E316", f"{from_model} does not read the {len(schema.labels)} GoEmotions labels the recipe's "
+                                    "rows teach.", "Refit the heads of a model trained with the shipped recipe.")
+    if model_dir.resolve() != from_model.resolve():
+        shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
+    return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_SUMMARY)

@@ -15,9 +15,10 @@ dev: .495 to .504) for a small cost on the coarse views (Ekman -.002, sentiment 
 run of stages 1-2 the same: macro .506 -> .516 (out of fold +.009), Ekman -.002 (-.004), sentiment -.002. At
 encoder 3e-5 it scored lower on every view (.518 / .634 / .698); with the Ekman and sentiment losses added
 to it, .524 / .637 / .699.
-Group heads: with the network frozen, one linear head per grouping (Ekman, sentiment) is fitted on the
-served (int8) model's pooled vectors of stage 2's emotion rows (GoEmotions train and the emoji lexicon rows:
-fitted on GoEmotions alone, they read "😡" as partly neutral again), while packaging (``emotrace.training.group_heads``).
+Pooled heads: with the network frozen, one linear head per grouping (Ekman, sentiment) and one for the labels
+(replacing the graph's own) are fitted on the served (int8) model's pooled vectors of stage 2's emotion rows
+(GoEmotions train and the emoji lexicon rows: fitted on GoEmotions alone, they read "😡" as partly neutral
+again), while packaging (``emotrace.training.group_heads``).
 The multi-task stage lifts the 28-label macro-F1 but costs the coarse views when they are read off the
 labels (a group = its most probable member); read from their own heads they gain most of it back
 (README: dev figures).
@@ -40,6 +41,8 @@ SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from s
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
 REFINE_ENCODER_LEARNING_RATE = 1e-5
+POOLED_HEADS_SUMMARY = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
+                        "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 
 
 def emotion_tasks(data_root: Path) -> dict[str, TaskData]:
@@ -72,9 +75,7 @@ def recipe_summary(stage1: TrainingArguments) -> str:
             f"satisfaction sources (at most {SATISFACTION_CAP:,} rows per source and class), each batch one task; "
             f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}. Stage 3: "
             f"{stage3.epochs} epoch over stage 2's emotion rows alone, heads at lr {stage3.learning_rate:g}, encoder "
-            f"at {stage3.encoder_learning_rate:g}. Then, network "
-            f"frozen, one linear head per grouping (Ekman, sentiment) fitted on the int8 model's pooled vectors of "
-            f"stage 2's emotion rows (GoEmotions train and the emoji lexicon rows).")
+            f"at {stage3.encoder_learning_rate:g}. {POOLED_HEADS_SUMMARY}")
 
 
 def multitask_arguments(stage1: TrainingArguments) -> TrainingArguments:

@@ -21,7 +21,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from emotrace.errors import EmotraceError
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
-from emotrace.model.group_heads import POOLED_OUTPUT, load_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, load_group_heads
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.paths import DEFAULT_MODEL_DIR
@@ -220,7 +220,7 @@ class EmotionClassifier:
 
     def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
                  n: int) -> RawOutputs:
-        probs = sigmoid(out["emotion_logits"])
+        probs = sigmoid(self._label_logits(out))
         groups = self._group_probabilities(out, probs)
         lengths = np.array([len(t) for t in token_ids], dtype=np.float32)
         affect = out.get("affect")
@@ -243,6 +243,14 @@ class EmotionClassifier:
         return RawOutputs(per_text(probs, self._neutral),
                           {g: per_text(p, self._group_neutral[g]) for g, p in groups.items()},
                           weighted(affect), weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)))
+
+    def _label_logits(self, out: dict[str, np.ndarray]) -> np.ndarray:
+        """Each chunk's label logits: from the label head refit over the pooled vector where the model has one,
+        else the graph's own."""
+        if LABEL_HEAD not in self._heads:
+            return out["emotion_logits"]
+        weight, bias = self._heads[LABEL_HEAD]
+        return np.asarray(out[POOLED_OUTPUT] @ weight.T + bias)
 
     def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
         """Per grouping, the group probabilities of each chunk: from its head over the pooled vector, else each

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier, sigmoid
 from emotrace.model.decision import group_matrix, group_probabilities
-from emotrace.model.group_heads import GROUP_HEADS_FILE, POOLED_OUTPUT, load_group_heads, save_group_heads
+from emotrace.model.group_heads import GROUP_HEADS_FILE, LABEL_HEAD, POOLED_OUTPUT, load_group_heads, save_group_heads
 from tests.model.test_classifier import LONG_TEXT
 
 TEXTS = ["This is absolutely outrageous, I am furious with your useless service!",
@@ -18,7 +18,7 @@ TEXTS = ["This is absolutely outrageous, I am furious with your useless service!
 
 
 def test_the_shipped_model_reads_grouped_views_from_its_heads(classifier) -> None:
-    assert set(classifier.group_heads) == {"ekman", "sentiment"} and POOLED_OUTPUT in classifier.outputs
+    assert set(classifier.group_heads) == {"ekman", "sentiment", LABEL_HEAD} and POOLED_OUTPUT in classifier.outputs
     raw = classifier.raw_outputs(TEXTS)
     from_labels = group_probabilities(raw.probabilities, group_matrix(classifier.schema, "ekman"))
     assert not np.allclose(raw.groups["ekman"], from_labels, atol=1e-3)  # the heads, not the best member
@@ -46,4 +46,29 @@ def test_heads_that_do_not_match_the_labels_are_refused(tmp_path) -> None:
     weight, bias = heads["ekman"]
     save_group_heads({**heads, "ekman": (weight[:3], bias[:3])}, copy)
     with pytest.raises(EmotraceError, match=r"\[E113\].*ekman"):
+        EmotionClassifier.from_pretrained(copy)
+
+
+def test_the_shipped_model_reads_its_labels_from_the_head_refit_on_its_pooled_vectors(classifier, tmp_path) -> None:
+    """The label head refit over the int8 network's pooled vector replaces the graph's own; without it the graph's
+    head reads again (the two differ), and both read these plain texts the same way."""
+    raw = classifier.raw_outputs(TEXTS)
+    weight, bias = classifier.group_heads[LABEL_HEAD]
+    assert raw.pooled is not None and np.allclose(raw.probabilities, sigmoid(raw.pooled @ weight.T + bias), atol=1e-6)
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    heads = load_group_heads(copy, classifier.schema)
+    save_group_heads({name: head for name, head in heads.items() if name != LABEL_HEAD}, copy)
+    graph_head = EmotionClassifier.from_pretrained(copy)
+    assert LABEL_HEAD not in graph_head.group_heads
+    assert np.abs(graph_head.raw_outputs(TEXTS).probabilities - raw.probabilities).max() > 0.01
+    for refit, graph in zip(classifier.predict(TEXTS), graph_head.predict(TEXTS), strict=True):
+        assert refit.views["ekman"].labels == graph.views["ekman"].labels
+
+
+def test_a_label_head_of_the_wrong_width_is_refused(tmp_path) -> None:
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    heads = load_group_heads(copy, EmotionClassifier.from_pretrained(copy).schema)
+    weight, bias = heads[LABEL_HEAD]
+    save_group_heads({**heads, LABEL_HEAD: (weight[:5], bias[:5])}, copy)
+    with pytest.raises(EmotraceError, match=r"\[E113\].*'labels' with 5 outputs"):
         EmotionClassifier.from_pretrained(copy)

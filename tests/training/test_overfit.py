@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -9,13 +11,14 @@ import torch
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
-from emotrace.model.group_heads import POOLED_OUTPUT
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import LabelSchema
 from emotrace.training.export import export_onnx
 from emotrace.training.group_heads import fit_linear_head
+from emotrace.training.model_card import Provenance, read_provenance
 from emotrace.training.modeling import EmotionNet, base_encoder_path
-from emotrace.training.package import package_model
+from emotrace.training.package import package_model, refit_heads
 from emotrace.training.pipeline import start_network
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
@@ -43,7 +46,7 @@ def trained(tmp_path_factory):
     model_dir = tmp_path_factory.mktemp("model")
     schema = LabelSchema(LABELS, {"tone": {"good": ("happy",), "bad": ("angry",)}}, None)
     metrics = package_model(run / "final", model_dir, schema, data, None, "pytest", ["tests"], data.texts,
-                            group_train=data)
+                            group_train=data, refit_labels=True)
     return run, model_dir, metrics
 
 
@@ -53,7 +56,7 @@ def test_overfits_training_texts(trained) -> None:
     classifier = EmotionClassifier.from_pretrained(model_dir)
     readings = classifier.predict(TEXTS["happy"] + TEXTS["angry"])
     assert [r.labels for r in readings] == [["happy"]] * 4 + [["angry"]] * 4
-    assert set(classifier.group_heads) == {"tone"}  # fitted while packaging, read by the runtime
+    assert set(classifier.group_heads) == {"tone", LABEL_HEAD}  # fitted while packaging, read by the runtime
     assert [r.views["tone"].labels for r in readings] == [["good"]] * 4 + [["bad"]] * 4
     assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
 
@@ -147,6 +150,25 @@ def test_a_linear_group_head_learns_separable_groups() -> None:
     predicted = (features @ weight.T + bias) > 0
     assert weight.shape == (2, 8) and bias.shape == (2,)
     assert (predicted == targets.astype(bool)).mean() > 0.95
+
+
+def test_refitting_the_heads_keeps_the_readings_and_extends_the_card(trained, tmp_path) -> None:
+    """``--recipe heads`` on a packaged model: heads refit on its own vectors, the card keeps how the network was made
+    and adds the refit's command and step."""
+    _, model_dir, _ = trained
+    copy = shutil.copytree(model_dir, tmp_path / "model")
+    (copy / "group_heads.safetensors").unlink()
+    metrics = refit_heads(copy, _data(), _data(), None, "emotrace train --recipe heads", "Heads refit.")
+    assert metrics["emotions_dev"]["macro_f1"] == 1.0
+    classifier = EmotionClassifier.from_pretrained(copy)
+    assert set(classifier.group_heads) == {"tone", LABEL_HEAD}
+    assert [r.labels for r in classifier.predict(TEXTS["happy"] + TEXTS["angry"])] == [["happy"]] * 4 + [["angry"]] * 4
+    provenance = read_provenance(copy)
+    assert provenance.command == "pytest\nemotrace train --recipe heads" and provenance.training_data == ["tests"]
+    assert provenance.recipe.endswith("Heads refit.")
+    refit_heads(copy, _data(), _data(), None, "emotrace train --recipe heads", "Heads refit.")
+    assert read_provenance(copy) == provenance  # the same refit again: nothing new to tell
+    assert read_provenance(tmp_path) == Provenance()  # no card: nothing known
 
 
 def test_packaged_graph_has_fixed_activation_scales(trained) -> None:

@@ -33,6 +33,7 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
     assert "refund_request" in readings[0]["labels"]
     assert max(probabilities, key=probabilities.get) == "refund_request"
     _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir)
+    _refitting_its_heads_on_the_recipe_rows_is_refused(tmp_path, model_dir)
 
 
 def _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir) -> None:
@@ -49,6 +50,14 @@ def _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir) -> 
     assert result.returncode == 2, result.stderr[-2000:]
     assert "[E315]" in result.stderr and "is not a model of the 28 GoEmotions labels" in result.stderr
     assert not (tmp_path / "distill" / "own_emotion.npy").exists() and not (tmp_path / "student").exists()
+
+
+def _refitting_its_heads_on_the_recipe_rows_is_refused(tmp_path, model_dir) -> None:
+    """--recipe heads teaches the 28 GoEmotions labels: a model of other labels gets E316, and nothing is written."""
+    result = run("train", "--recipe", "heads", "--from-model", str(model_dir), "--model-dir", str(tmp_path / "refit"))
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "[E316]" in result.stderr and "does not read the 28 GoEmotions labels" in result.stderr
+    assert not (tmp_path / "refit").exists()
 
 
 def test_train_refuses_unknown_columns(tmp_path) -> None:
