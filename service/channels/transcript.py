@@ -13,14 +13,16 @@ import itertools
 import json
 import math
 import re
+from typing import NoReturn
 
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
 from emotrace.errors import EmotraceError
 
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
-_TIME = r"(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
+_TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
@@ -115,19 +117,31 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         lines = [line for line in block.split("\n") if line.strip()]
         timing = next((i for i, line in enumerate(lines) if _CUE.match(line)), None)
         if timing is None:
+            if unread := next((line for line in lines if _TIMING_LIKE.match(line)), None):
+                _refuse_cue(len(out) + 1, unread, "which is not a cue timing")
             continue  # WEBVTT header, NOTE or STYLE blocks
         match = _CUE.match(lines[timing])
         assert match is not None
+        start, end = seconds(match["start"]), seconds(match["end"])
+        if max(start, end) > MAX_TURN_SECONDS:
+            _refuse_cue(len(out) + 1, lines[timing], "more than a week into the conversation")
         text = " ".join(lines[timing + 1 :]).strip()
         speaker = ""
         if voice := _VOICE.match(text):
             speaker, text = voice["name"].strip(), voice["text"]
         elif named := NAMED_TURN.match(text):
             speaker, text = named["name"], named["text"]
-        out.append((speaker, re.sub(r"<[^>]+>", "", text), seconds(match["start"]), seconds(match["end"])))
+        out.append((speaker, re.sub(r"<[^>]+>", "", text), start, end))
     if not out:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
     return out
+
+
+def _refuse_cue(number: int, line: str, why: str) -> NoReturn:
+    shown = line.strip() if len(line.strip()) <= 60 else f"{line.strip()[:60]}…"
+    raise EmotraceError("E615", f"Cue {number} has the timing {shown!r}, {why}.",
+                        "Write cue times as HH:MM:SS.mmm --> HH:MM:SS.mmm (WebVTT; SRT: a comma before the "
+                        "milliseconds), at most a week from the start.")
 
 
 def parse_named_lines(raw: str) -> list[tuple[str, str, float | None, float | None]]:

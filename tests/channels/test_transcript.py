@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -67,3 +68,19 @@ def test_json_turns_and_named_lines() -> None:
 def test_bad_transcripts(raw: str, kind: str, code: str) -> None:
     with pytest.raises(EmotraceError, match=code):
         read_transcript(raw, kind)
+
+
+def test_webvtt_hours_of_three_digits_are_read() -> None:
+    """WebVTT hours have two or more digits: a cue 100 hours into a recording is a turn, not a skipped block."""
+    raw = VTT + "\n100:00:01.000 --> 100:00:03.500\n<v Customer>Still waiting.\n"
+    conv = read_transcript(raw, "vtt")
+    assert [u.text for u in conv.utterances][-1] == "Still waiting."
+    assert conv.utterances[-1].start == 360001.0 and conv.utterances[-1].end == 360003.5
+
+
+@pytest.mark.parametrize("timing", ["12345678:00:00.000 --> 12345678:00:01.000", "00:00:0x.000 --> 00:00:02.000",
+                                    "00:00:03.000 -> 00:00:04.000"])
+def test_a_cue_whose_timing_cannot_be_read_is_refused_not_dropped(timing: str) -> None:
+    raw = VTT + f"\n{timing}\n<v Customer>I want a refund.\n"
+    with pytest.raises(EmotraceError, match=r"\[E615\] Cue 3 .*" + re.escape(timing[:12])):
+        read_transcript(raw, "vtt")
