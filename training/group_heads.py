@@ -14,9 +14,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets
-from emotrace.model.group_heads import LABEL_HEAD, save_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, save_group_heads
 from emotrace.model.labelled import LabelledTexts
 
 # L2 penalty on the weights, added to the mean BCE: of 1e-3 .. 1e-6, 1e-5 read GoEmotions dev about best out of
@@ -48,15 +49,23 @@ def fit_linear_head(features: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
     return (weight.detach().numpy().astype(np.float32), bias.detach().numpy().astype(np.float32))
 
 
+def require_pooled_output(classifier: EmotionClassifier) -> None:
+    """E317 unless the classifier's graph outputs the pooled vector the heads read."""
+    if POOLED_OUTPUT not in classifier.outputs:
+        raise EmotraceError("E317", f"{classifier.directory / 'model.onnx'} does not output the pooled text vector, "
+                                    "so no head can be fitted over it.",
+                            "Re-export the model with this version (`emotrace train` packages it so).")
+
+
 def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_labels: bool = False) -> None:
     """Fit one head per grouping of the classifier's labels (and, with ``refit_labels``, one for the labels) on its
     pooled vectors of ``train``; save them into its model directory (a newly loaded classifier reads from them)."""
+    require_pooled_output(classifier)
     schema = classifier.schema
     parts = []
     for start in tqdm(range(0, len(train.texts), ENCODE_BATCH), desc="pooled heads: encoding", unit="batch"):
         pooled = classifier.raw_outputs(train.texts[start : start + ENCODE_BATCH]).pooled
-        if pooled is None:
-            raise ValueError(f"{classifier.directory} outputs no pooled vector: re-export it with this version")
+        assert pooled is not None  # the graph outputs it (checked above)
         parts.append(pooled)
     features = np.concatenate(parts)
     targets = {grouping: group_targets(train.targets, group_matrix(schema, grouping)) for grouping in schema.groupings}

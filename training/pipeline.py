@@ -11,7 +11,7 @@ import torch
 from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import sigmoid
+from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
@@ -27,6 +27,7 @@ from emotrace.training.distill import (
     train_teacher,
     transfer_texts,
 )
+from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import package_model, refit_heads
 from emotrace.training.recipe import (
@@ -170,6 +171,7 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     """``emotrace train --recipe heads``: ``from_model`` copied to ``model_dir`` with its pooled-vector heads (labels,
     groupings) refit on the recipe's emotion rows, network unchanged; re-tuned and re-measured (minutes)."""
     schema, dev = _recipe_dev(data_root)
+    require_pooled_output(EmotionClassifier.from_pretrained(from_model))
     if LabelSchema.load(from_model).labels != schema.labels:
         raise EmotraceError("E316", f"{from_model} does not read the {len(schema.labels)} GoEmotions labels the recipe's "
                                     "rows teach.", "Refit the heads of a model trained with the shipped recipe.")

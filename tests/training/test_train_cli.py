@@ -60,6 +60,26 @@ def _refitting_its_heads_on_the_recipe_rows_is_refused(tmp_path, model_dir) -> N
     assert not (tmp_path / "refit").exists()
 
 
+def test_heads_are_not_refit_on_a_graph_without_the_pooled_vector(tmp_path) -> None:
+    """An older export whose graph does not output the pooled vector: E317 at once, nothing copied."""
+    import shutil
+
+    import onnx
+
+    from emotrace.model.group_heads import POOLED_OUTPUT
+
+    old = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "old")
+    graph = onnx.load(str(old / "model.onnx"))
+    outputs = [o for o in graph.graph.output if o.name != POOLED_OUTPUT]
+    del graph.graph.output[:]
+    graph.graph.output.extend(outputs)
+    onnx.save(graph, str(old / "model.onnx"))
+    result = run("train", "--recipe", "heads", "--from-model", str(old), "--model-dir", str(tmp_path / "refit"))
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "[E317]" in result.stderr and "does not output the pooled text vector" in result.stderr
+    assert not (tmp_path / "refit").exists()
+
+
 def test_train_refuses_unknown_columns(tmp_path) -> None:
     data = tmp_path / "mine.csv"
     data.write_text("message,tag\nhi,joy\n", encoding="utf-8")
