@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier, combine_chunks
 
 
 def _ekman(reading) -> list[str]:
@@ -82,6 +82,13 @@ def test_long_text_is_chunked_not_cut(classifier) -> None:
     assert {"anger", "annoyance", "disappointment"} & set(reading.labels)
     assert "anger" in _ekman(reading)  # one angry chunk makes the text angry
     assert "neutral" not in _ekman(reading)  # neutral only as far as every chunk is
+
+
+def test_chunks_combine_emotions_by_their_strongest_and_neutral_by_its_weakest() -> None:
+    """A text shows an emotion if any chunk does (max) and is neutral only as far as every chunk is (min)."""
+    chunks = np.array([[0.9, 0.1, 0.2], [0.1, 0.8, 0.7]])  # anger, joy, neutral
+    assert combine_chunks(chunks, neutral_index=2).tolist() == [0.9, 0.8, 0.2]
+    assert combine_chunks(chunks, neutral_index=None).tolist() == [0.9, 0.8, 0.7]
 
 
 def test_reading_shape(classifier) -> None:
