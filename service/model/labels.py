@@ -90,8 +90,8 @@ class LabelSchema:
             labels = tuple(raw["labels"])
         except FileNotFoundError as exc:
             raise EmotraceError(
-                "E105", f"No labels.json in {directory}.", "Point --model at a model directory."
-            ) from exc
+                "E105", f"No labels.json in {directory}.",
+                "Give a model directory written by `emotrace train` (e.g. models/emotrace-minilm-v1).") from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise EmotraceError(
                 "E106", f"{path} is not a valid label file ({exc}).", 'It needs a "labels" list.'
