@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emotrace.model.group_heads import LABEL_HEAD, head_names
-from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
+from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
 
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
@@ -69,7 +69,7 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
     label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
     dev_name = "GoEmotions dev" if goemotions else "Validation split"
     groups = emotions.get("groups", {})
-    heads = head_names(out_dir)
+    heads = set(load_group_heads(out_dir, LabelSchema.load(out_dir)))
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         f"# {out_dir.name}",

@@ -171,8 +171,9 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     """``emotrace train --recipe heads``: ``from_model`` copied to ``model_dir`` with its pooled-vector heads (labels,
     groupings) refit on the recipe's emotion rows, network unchanged; re-tuned and re-measured (minutes)."""
     schema, dev = _recipe_dev(data_root)
-    require_pooled_output(EmotionClassifier.from_pretrained(from_model))
-    if LabelSchema.load(from_model).labels != schema.labels:
+    classifier = EmotionClassifier.from_pretrained(from_model)
+    require_pooled_output(classifier)
+    if classifier.schema.labels != schema.labels:
         raise EmotraceError("E316", f"{from_model} does not read the {len(schema.labels)} GoEmotions labels the recipe's "
                                     "rows teach.", "Refit the heads of a model trained with the shipped recipe.")
     if model_dir.resolve() != from_model.resolve():

@@ -103,8 +103,8 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or not 0 <= value <= MAX_TURN_SECONDS:
-        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
-        raise EmotraceError("E613", f"Turn {number} has {key} {shown}, which is not a time in the conversation.",
+        raise EmotraceError("E613", f"Turn {number} has {key} {_clip(repr(value), 40)}, which is not a time in the "
+                                    "conversation.",
                             f"Give {key} in seconds from the conversation's start (0 to {MAX_TURN_SECONDS:,}).")
     return float(value)
 
@@ -137,9 +137,13 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
     return out
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis (echoed input stays short)."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 def _refuse_cue(number: int, line: str, why: str) -> NoReturn:
-    shown = line.strip() if len(line.strip()) <= 60 else f"{line.strip()[:60]}…"
-    raise EmotraceError("E615", f"Cue {number} has the timing {shown!r}, {why}.",
+    raise EmotraceError("E615", f"Cue {number} has the timing {_clip(line.strip(), 60)!r}, {why}.",
                         "Write cue times as HH:MM:SS.mmm --> HH:MM:SS.mmm (WebVTT; SRT: a comma before the "
                         "milliseconds), at most a week from the start.")
 

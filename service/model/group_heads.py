@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
@@ -39,14 +38,11 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     if not path.exists():
         return {}
     tensors = load_file(str(path))
+    widths = {LABEL_HEAD: len(schema.labels), **{g: len(schema.group_names(g)) for g in schema.groupings}}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
         weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]
-        if grouping == LABEL_HEAD:
-            expected = len(schema.labels)
-        else:
-            expected = len(schema.group_names(grouping)) if grouping in schema.groupings else -1
-        if weight.shape[0] != expected:
+        if weight.shape[0] != widths.get(grouping):
             raise EmotraceError(
                 "E113", f"{path} has a head for '{grouping}' with {weight.shape[0]} outputs, which labels.json "
                         "does not define.",
@@ -54,11 +50,3 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
         heads[grouping] = (weight, bias)
     return heads
 
-
-def head_names(directory: Path) -> set[str]:
-    """Names of the pooled-vector heads a model directory holds (groupings and/or ``LABEL_HEAD``), unchecked."""
-    path = directory / GROUP_HEADS_FILE
-    if not path.exists():
-        return set()
-    with safe_open(str(path), framework="numpy") as tensors:
-        return {name.rsplit(".", 1)[0] for name in tensors.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
