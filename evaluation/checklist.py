@@ -1,12 +1,15 @@
 """Behavioural tests of the model in the CheckList style (Ribeiro et al., ACL 2020), with a pass rate per capability.
 
 Three kinds of test over customer-service phenomena:
-- minimum functionality (MFT): a hand-written message and the satisfaction class it must read as;
+- minimum functionality (MFT): a hand-written message and the satisfaction class it must read as; a message and
+  the exact set of intents it must read as (``MFT:intent:<intent>``; look-alikes that state no intent:
+  ``MFT:intent:lookalike``);
 - invariance (INV): changing a name, order number, amount or brand must not change the satisfaction class
-  (nor move the satisfaction score by more than ``INVARIANCE_TOLERANCE``);
-- directional (DIR): adding "again", "third time", "still" to a complaint must not raise satisfaction.
-The cases were written for this suite only; no training data was written or augmented from them (the
-training texts are the public sources of ``emotrace.training.distill.transfer_texts``).
+  (nor move the satisfaction score by more than ``INVARIANCE_TOLERANCE``), nor the intents a message states;
+- directional (DIR): adding "again", "third time", "still" to a complaint must not raise satisfaction; appending
+  "or I'm leaving" must add ``churn_threat``, "and I want a manager" ``escalation_request``.
+The cases were written for this suite only; no training data was written or augmented from them, and none shares
+a run of six words with the written customer-service corpus (``tests/training/test_written_corpus.py``).
 
 ``python -m emotrace.evaluation.checklist [--model DIR] [--json] [--failures]`` prints the pass rates.
 """
@@ -20,6 +23,7 @@ from typing import Annotated
 import typer
 
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.labels import INTENT_VIEW
 from emotrace.model.reading import Reading
 
 INVARIANCE_TOLERANCE = 0.25
@@ -116,6 +120,30 @@ MFT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         "Could you send me a copy of the invoice?",
         "Do you ship to Canada?",
     ]),
+    *(("rhetorical_question", t, ("dissatisfied",)) for t in [
+        "Is it too much to ask for a bill that is actually correct?",
+        "Do you people even test these updates before pushing them out?",
+        "Why even give me a tracking number that never updates?",
+        "Who decided that a 50 minute queue was acceptable?",
+        "So I'm meant to just keep waiting forever?",
+        "Honestly, how hard can it be to deliver one box?",
+    ]),
+    *(("implicit_complaint", t, ("dissatisfied",)) for t in [
+        "Day six without hot water. Engineer was booked for Tuesday.",
+        "Flight 212: boarding time moved three times, now 11pm.",
+        "Fourth email about the same invoice, still no reference number.",
+        "Bought it in March, the screen has dead pixels since April.",
+        "Been at the counter since 9, there are two staff for forty people.",
+        "Ordered for my son's birthday on the 2nd. Today is the 19th.",
+    ]),
+    *(("emoji_in_context", t, accepted) for t, accepted in [
+        ("😤 again?!", ("dissatisfied",)),
+        ("Another 'we're sorry for the inconvenience' email 🙄", ("dissatisfied",)),
+        ("love paying extra for a seat that doesn't recline 🙃", ("dissatisfied",)),
+        ("Delivered two days late and squashed, great job 👍", ("dissatisfied",)),
+        ("Sorted in five minutes, thank you 🙏", ("satisfied",)),
+        ("The new menu is lovely 😍 will be back", ("satisfied",)),
+    ]),
     *(("praise", t, ("satisfied",)) for t in [
         "Thank you so much, that fixed it!",
         "Great service, the agent was really helpful.",
@@ -124,6 +152,73 @@ MFT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         "You guys are the best, thanks for sorting it out.",
         "Excellent support, quick and friendly.",
     ]),
+]
+
+# (intent or "lookalike", text, the exact set of intents it states)
+INTENT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    *(("churn_threat", t, ("churn_threat",)) for t in [
+        "Unless this is fixed by Friday I'm moving to another operator.",
+        "Please don't renew my plan next year, I've had enough.",
+        "The day my contract ends, my number goes to another carrier.",
+        "Consider this my notice, I'm closing the account.",
+        "Found a cheaper provider, so you're losing me this month.",
+        "My membership ends in May and I won't be signing up again.",
+    ]),
+    *(("escalation_request", t, ("escalation_request",)) for t in [
+        "Put me through to your supervisor please.",
+        "I need someone senior to look at this case today.",
+        "I want to lodge a formal complaint about this engineer.",
+        "Escalate this ticket, the chatbot is going in circles.",
+        "Can a manager call me back this afternoon?",
+        "Who is above you? I'd like to speak with them.",
+    ]),
+    *(("refund_request", t, ("refund_request",)) for t in [
+        "I expect the full amount back on my card.",
+        "Please reimburse the taxi I had to take because of the cancellation.",
+        "I'd like a credit for the two days the service was down.",
+        "Give me my money back for the broken kettle.",
+        "What compensation are you offering for the ruined holiday?",
+        "Refund the duplicate payment, please.",
+    ]),
+    *(("legal_threat", t, ("legal_threat",)) for t in [
+        "My solicitor will be in touch about this.",
+        "I'm filing a claim in small claims court next week.",
+        "This is going to the energy ombudsman.",
+        "You are in breach of contract and I will take legal action.",
+        "I have already reported you to the regulator.",
+        "My attorney says this fee is unlawful.",
+    ]),
+    *(("lookalike", t, ()) for t in [
+        "I cancelled my class by mistake, can I rebook it?",
+        "My manager asked me for an invoice for the team licences.",
+        "The refund came through fine, thanks for the quick help.",
+        "Would moving my booking to next week cost extra?",
+        "My lawyer needs a copy of last year's statements.",
+        "I upgraded to yearly billing last month and I'm really enjoying it.",
+        "Could the second item be removed while the rest still ships?",
+        "The store manager was lovely and sorted the exchange.",
+    ]),
+]
+
+# (template, fillers, the exact set of intents every filling states)
+INTENT_INV_CASES: list[tuple[str, list[str], tuple[str, ...]]] = [
+    ("Hi, {} here, I'm cancelling my contract today.", ["Maria", "John", "Aisha", "Wei", "Olga"], ("churn_threat",)),
+    ("I want a refund of {} for the faulty heater.", ["$20", "€49.99", "£5", "$1,250", "30 dollars"], ("refund_request",)),
+    ("Order {} is wrong again, I want a manager now.", ["#1234", "#88731", "A-5521", "98-776-1", "#4411"],
+     ("escalation_request",)),
+    ("{} still has not answered, I'm leaving for a competitor.", ["Vodafone", "Verizon", "Comcast", "AT&T", "O2"],
+     ("churn_threat",)),
+    ("Any idea what day order {} will arrive?", ["#1234", "#88731", "A-5521", "98-776-1", "#4411"], ()),
+]
+
+# (message, what is appended, the intent the appended words must add)
+INTENT_DIR_CASES: list[tuple[str, str, str]] = [
+    ("My bill is wrong for the third month.", " Fix it or I'm leaving.", "churn_threat"),
+    ("The router still drops every evening.", " Sort it out or I'm leaving.", "churn_threat"),
+    ("Nobody has replied to my emails.", " Sort it or I'm leaving.", "churn_threat"),
+    ("My bill is wrong for the third month.", " And I want a manager.", "escalation_request"),
+    ("The router still drops every evening.", " And I want a manager.", "escalation_request"),
+    ("Nobody has replied to my emails.", " And I want a manager.", "escalation_request"),
 ]
 
 # (phenomenon, template, fillers): every filling of one template must read alike
@@ -174,6 +269,14 @@ class CapabilityResult:
             self.failures.append(description)
 
 
+def suite_texts() -> list[str]:
+    """Every text the suite reads (for the checks that no training text shares words with it)."""
+    texts = [text for _, text, _ in MFT_CASES] + [t.format(f) for _, t, fillers in INV_CASES for f in fillers]
+    texts += [text for pair in DIR_CASES for text in pair] + [text for _, text, _ in INTENT_CASES]
+    texts += [t.format(f) for t, fillers, _ in INTENT_INV_CASES for f in fillers]
+    return texts + [text + appended for text, appended, _ in INTENT_DIR_CASES]
+
+
 def _describe(reading: Reading) -> str:
     return f"{reading.text!r} -> {reading.satisfaction_class} ({_score(reading):+.2f}), {reading.labels}"
 
@@ -185,8 +288,36 @@ def _score(reading: Reading) -> float:
     return reading.satisfaction_score
 
 
+def _intents(reading: Reading) -> tuple[str, ...]:
+    """The intents the reading states (the suite's intent cases need a model with the intent view)."""
+    if INTENT_VIEW not in reading.views:
+        raise ValueError("The CheckList intent cases read intents; this model has no intent view.")
+    return tuple(reading.views[INTENT_VIEW].labels)
+
+
+def run_intent_checks(classifier: EmotionClassifier, results: dict[str, CapabilityResult]) -> None:
+    """The intent capabilities (``MFT:intent:*``, ``INV:intent``, ``DIR:intent``) added to ``results``."""
+    readings = classifier.predict([text for _, text, _ in INTENT_CASES])
+    for (intent, text, expected), reading in zip(INTENT_CASES, readings, strict=True):
+        found = _intents(reading)
+        results.setdefault(f"MFT:intent:{intent}", CapabilityResult()).record(
+            set(found) == set(expected), f"{text!r} -> intents {list(found)}; expected {list(expected)}")
+    for template, fillers, expected in INTENT_INV_CASES:
+        for filler, reading in zip(fillers, classifier.predict([template.format(f) for f in fillers]), strict=True):
+            found = _intents(reading)
+            results.setdefault("INV:intent", CapabilityResult()).record(
+                set(found) == set(expected), f"{template.format(filler)!r} -> intents {list(found)}; "
+                                             f"expected {list(expected)}")
+    for text, appended, intent in INTENT_DIR_CASES:
+        before, after = (_intents(r) for r in classifier.predict([text, text + appended]))
+        results.setdefault("DIR:intent", CapabilityResult()).record(
+            intent not in before and intent in after,
+            f"{text!r} -> {list(before)}, with {appended.strip()!r} -> {list(after)}; {intent} must be added")
+
+
 def run_checklist(classifier: EmotionClassifier) -> dict[str, CapabilityResult]:
-    """Every capability's result, keyed ``MFT:<phenomenon>``, ``INV:<what changes>``, ``DIR:intensifier``."""
+    """Every capability's result, keyed ``MFT:<phenomenon>``, ``INV:<what changes>``, ``DIR:intensifier`` and, for
+    a model with the intent view, the intent capabilities of :func:`run_intent_checks`."""
     results: dict[str, CapabilityResult] = {}
     readings = classifier.predict([text for _, text, _ in MFT_CASES])
     for (phenomenon, _, accepted), reading in zip(MFT_CASES, readings, strict=True):
@@ -205,6 +336,8 @@ def run_checklist(classifier: EmotionClassifier) -> dict[str, CapabilityResult]:
         results.setdefault("DIR:intensifier", CapabilityResult()).record(
             _score(after) <= _score(before) + DIRECTIONAL_TOLERANCE,
             f"{_describe(before)} then {_describe(after)}")
+    if classifier.schema.intents:
+        run_intent_checks(classifier, results)
     return results
 
 

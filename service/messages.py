@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypedDict
 
+from emotrace.model.labels import INTENT_VIEW
 from emotrace.model.reading import Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
@@ -44,6 +45,8 @@ class ReadingRecord(TypedDict):
     arousal: float | None
     satisfaction: float | None
     satisfaction_class: str | None
+    intents: list[str]
+    intent_probabilities: dict[str, float]
 
 
 def _rounded(value: float | None) -> float | None:
@@ -53,13 +56,16 @@ def _rounded(value: float | None) -> float | None:
 def reading_record(reading: Reading) -> ReadingRecord:
     """The reading's :class:`ReadingRecord` (probabilities to 4 places)."""
     ekman, sentiment = reading.views.get("ekman"), reading.views.get("sentiment")
+    intents = reading.views.get(INTENT_VIEW)
     return ReadingRecord(
         labels=list(reading.labels), top_label=reading.top_label, ekman=ekman.labels if ekman else [],
         ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
         sentiment=sentiment.labels if sentiment else [],
         sentiment_probabilities={k: round(v, 4) for k, v in sentiment.probabilities.items()} if sentiment else {},
         valence=_rounded(reading.valence), arousal=_rounded(reading.arousal),
-        satisfaction=_rounded(reading.satisfaction_score), satisfaction_class=reading.satisfaction_class)
+        satisfaction=_rounded(reading.satisfaction_score), satisfaction_class=reading.satisfaction_class,
+        intents=intents.labels if intents else [],
+        intent_probabilities={k: round(v, 4) for k, v in intents.probabilities.items()} if intents else {})
 
 
 def stored_text(text: str, settings: Settings) -> str | None:
@@ -81,4 +87,6 @@ def new_message(*, customer_id: str, conversation_id: str, channel: Channel, spe
         valence=float(record["valence"] or 0.0), arousal=float(record["arousal"] or 0.0),
         satisfaction=float(record["satisfaction"] or 0.0), satisfaction_class=record["satisfaction_class"] or "neutral",
         ekman_labels=list(record["ekman"]), sentiment_probabilities=dict(record["sentiment_probabilities"]),
-        agent_id=agent_id if speaker is Speaker.agent else None)
+        agent_id=agent_id if speaker is Speaker.agent else None,
+        intents=list(record.get("intents") or []),  # batch files written before intents have none
+        intent_probabilities=dict(record.get("intent_probabilities") or {}))

@@ -19,6 +19,7 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, save_group_heads
 from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import INTENT_VIEW
 
 # L2 penalty on the weights, added to the mean BCE: of 1e-3 .. 1e-6, 1e-5 read GoEmotions dev about best out of
 # fold (thresholds tuned on one half, scored on the other; 1e-3: labels .464, 1e-4: .494, 1e-5: .508, 1e-6: .501).
@@ -57,19 +58,30 @@ def require_pooled_output(classifier: EmotionClassifier) -> None:
                             "Re-export the model with this version (`emotrace train` packages it so).")
 
 
-def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_labels: bool = False) -> None:
-    """Fit one head per grouping of the classifier's labels (and, with ``refit_labels``, one for the labels) on its
-    pooled vectors of ``train``; save them into its model directory (a newly loaded classifier reads from them)."""
+def pooled_vectors(classifier: EmotionClassifier, texts: list[str], what: str) -> np.ndarray:
+    """The classifier's pooled vectors of ``texts`` (progress shown as ``what``)."""
     require_pooled_output(classifier)
-    schema = classifier.schema
     parts = []
-    for start in tqdm(range(0, len(train.texts), ENCODE_BATCH), desc="pooled heads: encoding", unit="batch"):
-        pooled = classifier.raw_outputs(train.texts[start : start + ENCODE_BATCH]).pooled
+    for start in tqdm(range(0, len(texts), ENCODE_BATCH), desc=f"pooled heads: encoding {what}", unit="batch"):
+        pooled = classifier.raw_outputs(texts[start : start + ENCODE_BATCH]).pooled
         assert pooled is not None  # the graph outputs it (checked above)
         parts.append(pooled)
-    features = np.concatenate(parts)
+    return np.concatenate(parts)
+
+
+def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_labels: bool = False,
+                     intents: LabelledTexts | None = None) -> None:
+    """Fit one head per grouping of the classifier's labels (with ``refit_labels``, one for the labels; with
+    ``intents``, one for the intents, on those rows) on its pooled vectors of ``train``; save them into its model
+    directory (a newly loaded classifier reads from them)."""
+    schema = classifier.schema
+    features = pooled_vectors(classifier, train.texts, "labelled rows")
     targets = {grouping: group_targets(train.targets, group_matrix(schema, grouping)) for grouping in schema.groupings}
     if refit_labels:
         targets[LABEL_HEAD] = train.targets
     heads = {name: fit_linear_head(features, rows) for name, rows in tqdm(targets.items(), desc="pooled heads: fitting")}
+    if intents is not None:
+        heads[INTENT_VIEW] = fit_linear_head(pooled_vectors(classifier, intents.texts, "intent rows"), intents.targets)
+    elif INTENT_VIEW in classifier.group_heads:  # not refit: the same network's intent head stays
+        heads[INTENT_VIEW] = classifier.group_heads[INTENT_VIEW]
     save_group_heads(heads, classifier.directory)

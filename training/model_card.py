@@ -21,6 +21,9 @@ DATA_LICENSES = {
     "phenomena": "Written customer-service rows (this project's own templates, emotrace.training.phenomena: sarcasm, "
                  "polite anger, churn, \"thanks, but\" and counter-examples; none shares four words with the "
                  "behavioural suite)",
+    "written_corpus": "Written customer-service corpus, train split (this project's own, each message written one at a "
+                      "time; data/customer_service, datasheet in its README; shares no six-word run with the "
+                      "behavioural suite)",
 }
 
 

@@ -1,8 +1,9 @@
 """The network: a BERT encoder, masked mean pooling, and small heads that share one pass.
 
 Heads: ``emotion`` (one logit per label, sigmoid, multi-label), ``affect`` (valence in [-1, 1] and
-arousal in [0, 1], learnt from EmoBank) and ``satisfaction`` (dissatisfied / neutral / satisfied,
-softmax). all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains badly on it.
+arousal in [0, 1], learnt from EmoBank), ``satisfaction`` (dissatisfied / neutral / satisfied,
+softmax) and, where trained, ``intents`` (sigmoid, multi-label: it shapes the encoder while training; the runtime
+reads intents from a head refit over the served model's pooled vector, as it reads the labels). all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains badly on it.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class EmotionNet(nn.Module):
     """Encoder + mean pooling + emotion / affect / satisfaction heads."""
 
     def __init__(self, encoder: PreTrainedModel, num_labels: int, dropout: float = 0.1,
-                 with_affect: bool = True, with_satisfaction: bool = True) -> None:
+                 with_affect: bool = True, with_satisfaction: bool = True, num_intents: int = 0) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
@@ -99,6 +100,7 @@ class EmotionNet(nn.Module):
         self.emotion = nn.Linear(hidden, num_labels)
         self.affect = nn.Linear(hidden, 2) if with_affect else None
         self.satisfaction = nn.Linear(hidden, 3) if with_satisfaction else None
+        self.intents = nn.Linear(hidden, num_intents) if num_intents else None
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """Emotion logits, affect values (valence tanh, arousal sigmoid), satisfaction logits, and the pooled
@@ -112,6 +114,8 @@ class EmotionNet(nn.Module):
             out["affect"] = torch.stack([torch.tanh(raw[:, 0]), torch.sigmoid(raw[:, 1])], dim=1)
         if self.satisfaction is not None:
             out["satisfaction_logits"] = self.satisfaction(pooled)
+        if self.intents is not None:
+            out["intent_logits"] = self.intents(pooled)
         return out
 
     def heads_config(self) -> dict[str, object]:
@@ -120,6 +124,7 @@ class EmotionNet(nn.Module):
             "num_labels": self.emotion.out_features,
             "with_affect": self.affect is not None,
             "with_satisfaction": self.satisfaction is not None,
+            "num_intents": 0 if self.intents is None else self.intents.out_features,
         }
 
     def save(self, directory: Path, dtype: torch.dtype = torch.float32) -> None:
@@ -131,6 +136,10 @@ class EmotionNet(nn.Module):
         state = {k: v.to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
+
+    def add_intent_head(self, num_intents: int) -> None:
+        """Give the network a new intent head (for fine-tuning a model trained without one)."""
+        self.intents = nn.Linear(self.emotion.in_features, num_intents)
 
     def relabel(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
         """Replace the emotion head for label set ``new``, keeping the learnt rows of labels in ``old``."""
@@ -156,6 +165,6 @@ class EmotionNet(nn.Module):
         heads = json.loads((directory / HEADS_FILE).read_text())
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory))
         net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
-                  with_satisfaction=heads["with_satisfaction"])
+                  with_satisfaction=heads["with_satisfaction"], num_intents=heads.get("num_intents", 0))
         net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
         return net

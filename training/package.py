@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from emotrace.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
 from emotrace.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
 from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import LabelSchema
+from emotrace.model.labels import INTENT_VIEW, LabelSchema
 from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperature, satisfaction_report
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
@@ -29,6 +29,7 @@ from emotrace.training.group_heads import add_pooled_heads
 from emotrace.training.model_card import read_provenance, write_model_card
 from emotrace.training.modeling import EmotionNet
 from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.written_corpus import CorpusRow, intent_rows, written_corpus_report
 
 CALIBRATION_TEXTS = 3000
 
@@ -69,12 +70,32 @@ def tune_thresholds_on_dev(classifier: EmotionClassifier, dev: LabelledTexts) ->
     return thresholds, raw
 
 
-def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> RawOutputs:
+@dataclass
+class WrittenCorpus:
+    """What packaging reads of the written customer-service corpus: the rows the intent head is fitted on, and the
+    dev rows that tune its thresholds and are measured."""
+
+    intent_train: LabelledTexts
+    dev: list[CorpusRow]
+
+
+def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
+                   corpus: WrittenCorpus | None = None) -> RawOutputs:
     """Tune a freshly exported directory and write ``thresholds.json``: label and group thresholds on ``dev``,
-    the satisfaction temperature on the satisfaction dev split (fitted on the network's own logits, whatever
-    temperature the directory already holds). Returns the dev outputs (thresholds apply after)."""
-    exported = EmotionClassifier.from_pretrained(out_dir).with_thresholds(Thresholds())
+    intent thresholds on the corpus's dev rows (with ``corpus``; else those the directory holds), the satisfaction
+    temperature on the satisfaction dev split (fitted on the network's own logits, whatever temperature the
+    directory already holds). Returns the dev outputs (thresholds apply after)."""
+    held = EmotionClassifier.from_pretrained(out_dir)
+    exported = held.with_thresholds(Thresholds())
     thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
+    if corpus is not None:
+        gold = intent_rows(corpus.dev)
+        found = exported.raw_outputs(gold.texts).intents
+        assert found is not None  # the intent head was fitted before tuning
+        thresholds.groupings[INTENT_VIEW] = dict(zip(gold.labels, tune_thresholds(found, gold.targets).tolist(),
+                                                     strict=True))
+    elif INTENT_VIEW in held.thresholds.groupings:
+        thresholds.groupings[INTENT_VIEW] = held.thresholds.groupings[INTENT_VIEW]
     if data_root is not None and "satisfaction_logits" in exported.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         raw = exported.raw_outputs(sat_dev.texts).satisfaction
@@ -84,14 +105,18 @@ def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) ->
     return raw_dev
 
 
-def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None, raw_dev: RawOutputs) -> dict[str, object]:
-    """Measure a tuned directory (``raw_dev``: its outputs on ``dev``) and write ``metrics.json``."""
+def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None, raw_dev: RawOutputs,
+                      corpus_dev: list[CorpusRow] | None = None) -> dict[str, object]:
+    """Measure a tuned directory (``raw_dev``: its outputs on ``dev``; with ``corpus_dev``, also on the written
+    corpus's dev rows) and write ``metrics.json``."""
     classifier = EmotionClassifier.from_pretrained(out_dir)
     metrics: dict[str, object] = {
         "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
         "emotions_dev_threshold_0.5_macro_f1":
             evaluate_outputs(classifier.with_thresholds(Thresholds()), raw_dev, dev)["macro_f1"],
     }
+    if corpus_dev:
+        metrics["written_corpus_dev"] = written_corpus_report(classifier, corpus_dev)
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         calibrated = classifier.raw_outputs(sat_dev.texts).satisfaction
@@ -114,17 +139,19 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
                   data_root: Path | None, command: str, training_data: list[str], calibration_texts: list[str],
                   recipe: str | None = None, group_train: LabelledTexts | None = None,
-                  refit_labels: bool = False) -> dict[str, object]:
+                  refit_labels: bool = False, corpus: WrittenCorpus | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'), tune, measure, write the model card (``recipe``: how it was trained)."""
+    labels'; with ``corpus``, the intents'), tune, measure, write the model card (``recipe``: how it was trained)."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
     if group_train is not None and (schema.groupings or refit_labels):
-        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels)
-    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root))
+        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels,
+                         corpus.intent_train if corpus else None)
+    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root, corpus),
+                                corpus.dev if corpus else None)
     write_model_card(out_dir, metrics, command, training_data, recipe, schema.labels)
     return metrics
 

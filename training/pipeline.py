@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from transformers import AutoTokenizer
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
 from emotrace.training.data import read_goemotions_tsv, read_labelled_records, stable_bucket
 from emotrace.training.distill import (
@@ -29,16 +30,22 @@ from emotrace.training.distill import (
 )
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
-from emotrace.training.package import package_model, refit_heads
+from emotrace.training.model_card import read_provenance
+from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.recipe import (
     POOLED_HEADS_SUMMARY,
+    customer_arguments,
+    customer_summary,
+    customer_tasks,
     emotion_tasks,
+    intent_training_rows,
     multitask_arguments,
     multitask_tasks,
     recipe_summary,
     refine_arguments,
 )
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.training.written_corpus import emotion_rows, read_corpus
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
                   "semeval2017_task4a"]
@@ -165,6 +172,34 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
     group_train = _emotion_rows(data_root)
     return package_model(output / "final", model_dir, schema, dev, data_root, command, [*RECIPE_SOURCES, "phenomena"],
                          texts, DISTILL_SUMMARY, group_train, refit_labels=True)
+
+
+def run_customer_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
+                          max_steps: int | None = None) -> dict[str, object]:
+    """``emotrace train --recipe customer``: ``from_model`` fine-tuned with the written customer-service corpus (train
+    split) and a replay of its earlier data, given an intent head; packaged with pooled heads refit (labels and
+    groupings on the recipe's emotion rows and the corpus's, intents on the corpus's intent rows) and intent
+    thresholds tuned on the corpus's dev split (resumable)."""
+    schema, dev = _recipe_dev(data_root)
+    corpus_train, corpus_dev = read_corpus(split="train"), read_corpus(split="dev")
+    args = replace(customer_arguments(output), max_steps=max_steps)
+    student_reading(from_model, ["a first look at the model"])
+    net = EmotionNet.from_directory(from_model)
+    if net.intents is None:
+        with torch.random.fork_rng():
+            torch.manual_seed(args.seed)
+            net.add_intent_head(len(INTENT_LABELS))
+    tasks = customer_tasks(data_root, corpus_train, args.seed)
+    Trainer(net, base_encoder_path(), tasks, args).train()
+    recipe_rows, written = _emotion_rows(data_root), emotion_rows(corpus_train)
+    group_train = LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
+                                GOEMOTIONS_LABELS)
+    provenance = read_provenance(from_model)
+    corpus = WrittenCorpus(intent_training_rows(data_root, corpus_train, args.seed), corpus_dev)
+    return package_model(output / "final", model_dir, schema, dev, data_root, f"{provenance.command}\n{command}".strip(),
+                         [*RECIPE_SOURCES, "phenomena", "written_corpus"], list(tasks["emotion"].texts),
+                         f"{provenance.recipe} {customer_summary(args)}".strip(), group_train, refit_labels=True,
+                         corpus=corpus)
 
 
 def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:

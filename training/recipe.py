@@ -26,16 +26,20 @@ labels (a group = its most probable member); read from their own heads they gain
 
 from __future__ import annotations
 
+import csv
+import random
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS
 from emotrace.training.data import read_emobank, read_goemotions_tsv
 from emotrace.training.emoji_rows import emoji_cue_rows
 from emotrace.training.satisfaction_data import load_satisfaction
 from emotrace.training.trainer import TaskData, TrainingArguments
+from emotrace.training.written_corpus import CorpusRow, emotion_rows, intent_rows, satisfaction_classes
 
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
@@ -89,3 +93,83 @@ def refine_arguments(stage1: TrainingArguments) -> TrainingArguments:
     """Stage 3's arguments: stage 2's rates for the heads, a slower encoder (its own run folder)."""
     return replace(multitask_arguments(stage1), output_dir=stage1.output_dir / "refine",
                    encoder_learning_rate=REFINE_ENCODER_LEARNING_RATE)
+
+
+# The customer recipe (``emotrace train --recipe customer``): the shipped network fine-tuned once more, with the
+# written customer-service corpus (train split) beside a replay of what it already learnt from.
+CORPUS_REPEATS = 3  # the corpus is small beside the replayed sources
+REPLAY_EMOTION_ROWS = 12_000
+REPLAY_SATISFACTION_ROWS = 12_000
+REPLAY_AFFECT_ROWS = 4_000
+INTENT_NEGATIVE_ROWS = 3_000  # per source: BANKING77 queries, GoEmotions comments
+# BANKING77 categories that state or border on an intent as emotrace defines them: never used as intent negatives.
+BANKING77_INTENT_CATEGORIES = frozenset({"request_refund", "Refund_not_showing_up", "terminate_account"})
+CUSTOMER_ENCODER_LEARNING_RATE = 3e-5
+
+
+def _sample(count: int, size: int, seed: int) -> list[int]:
+    return sorted(random.Random(seed).sample(range(count), min(size, count)))
+
+
+def intent_negatives(data_root: Path, seed: int) -> list[str]:
+    """Texts that state no intent: BANKING77 train queries outside its refund and account-closing categories, and
+    GoEmotions train comments (a sample of each)."""
+    with (data_root / "banking77" / "train.csv").open(encoding="utf-8", newline="") as handle:
+        banking = [r["text"] for r in csv.DictReader(handle) if r["category"] not in BANKING77_INTENT_CATEGORIES]
+    comments = emotion_tasks(data_root)["emotion"].texts
+    return ([banking[i] for i in _sample(len(banking), INTENT_NEGATIVE_ROWS, seed)]
+            + [comments[i] for i in _sample(len(comments), INTENT_NEGATIVE_ROWS, seed + 1)])
+
+
+def intent_training_rows(data_root: Path, corpus_train: list[CorpusRow], seed: int) -> LabelledTexts:
+    """The corpus's intent rows (train split) and the negatives of :func:`intent_negatives`."""
+    written = intent_rows(corpus_train)
+    negatives = intent_negatives(data_root, seed)
+    return LabelledTexts(written.texts + negatives,
+                         np.concatenate([written.targets, np.zeros((len(negatives), len(INTENT_LABELS)), np.float32)]),
+                         INTENT_LABELS)
+
+
+def customer_tasks(data_root: Path, corpus_train: list[CorpusRow], seed: int) -> dict[str, TaskData]:
+    """The customer recipe's tasks: each head learns the corpus rows (``CORPUS_REPEATS`` times) beside a sample of
+    the rows it learnt before (GoEmotions + emoji lexicon rows, the satisfaction sources, EmoBank), and the new
+    intent head learns the corpus's intents against :func:`intent_negatives`."""
+    previous = multitask_tasks(data_root)
+    written = emotion_rows(corpus_train)
+    intents = intent_training_rows(data_root, corpus_train, seed)
+    satisfaction = satisfaction_classes(corpus_train)
+
+    def mixed(task: str, replay: int, texts: list[str], targets: np.ndarray) -> TaskData:
+        keep = _sample(len(previous[task].texts), replay, seed)
+        return TaskData([previous[task].texts[i] for i in keep] + texts * CORPUS_REPEATS,
+                        np.concatenate([previous[task].targets[keep], *[targets] * CORPUS_REPEATS]))
+
+    corpus_texts = [r.text for r in corpus_train]
+    affect = previous["affect"]
+    keep = _sample(len(affect.texts), REPLAY_AFFECT_ROWS, seed)
+    return {
+        "emotion": mixed("emotion", REPLAY_EMOTION_ROWS, written.texts, written.targets),
+        "satisfaction": mixed("satisfaction", REPLAY_SATISFACTION_ROWS, corpus_texts, satisfaction),
+        "intent": TaskData(intents.texts[: len(corpus_train)] * CORPUS_REPEATS + intents.texts[len(corpus_train) :],
+                           np.concatenate([*[intents.targets[: len(corpus_train)]] * CORPUS_REPEATS,
+                                           intents.targets[len(corpus_train) :]])),
+        "affect": TaskData([affect.texts[i] for i in keep], affect.targets[keep]),
+    }
+
+
+def customer_arguments(output: Path) -> TrainingArguments:
+    """The customer recipe's arguments: one epoch, heads at the multi-task rate, the encoder slower."""
+    return TrainingArguments(output_dir=output, epochs=1, learning_rate=MULTITASK_HEAD_LEARNING_RATE,
+                             encoder_learning_rate=CUSTOMER_ENCODER_LEARNING_RATE)
+
+
+def customer_summary(args: TrainingArguments) -> str:
+    """The customer recipe in one sentence for the model card."""
+    return (f"Then {args.epochs} epoch (batch {args.batch_size}, heads at lr {args.learning_rate:g}, encoder at "
+            f"{args.encoder_learning_rate:g}) over the written customer-service corpus's train split ({CORPUS_REPEATS} "
+            f"times: satisfaction, emotions and a new intent head) beside a replay of {REPLAY_EMOTION_ROWS:,} emotion, "
+            f"{REPLAY_SATISFACTION_ROWS:,} satisfaction and {REPLAY_AFFECT_ROWS:,} EmoBank rows; intent negatives "
+            f"from BANKING77 (outside its refund and account-closing categories) and GoEmotions. Then, network "
+            f"frozen, linear heads for the labels, each grouping and the intents fitted on the int8 model's pooled "
+            f"vectors (the intents' on the corpus's train split and the same negatives); intent thresholds tuned "
+            f"on the corpus's dev split.")

@@ -1,6 +1,6 @@
 """Multi-task fine-tuning loop: resumable from checkpoints, progress shown with tqdm.
 
-Each batch holds one task (emotion, affect or satisfaction). Batches are cut from length-sorted pools
+Each batch holds one task (emotion, affect, satisfaction, intent or distillation). Batches are cut from length-sorted pools
 so that padding to the longest text in a batch wastes little; the batch order of an epoch depends only
 on the seed and the epoch, which is what makes resuming exact.
 """
@@ -23,7 +23,7 @@ from emotrace.errors import EmotraceError
 from emotrace.text.normalize import normalize_text
 from emotrace.training.modeling import EmotionNet
 
-TASKS = ("emotion", "affect", "satisfaction", "distill")
+TASKS = ("emotion", "affect", "satisfaction", "intent", "distill")
 CHECKPOINT_FILE = "checkpoint.pt"
 
 
@@ -89,6 +89,8 @@ def _loss(task: str, outputs: dict[str, torch.Tensor], targets: torch.Tensor) ->
         return nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets)
     if task == "affect":
         return nn.functional.mse_loss(outputs["affect"], targets) * 4.0
+    if task == "intent":
+        return nn.functional.binary_cross_entropy_with_logits(outputs["intent_logits"], targets)
     return nn.functional.cross_entropy(outputs["satisfaction_logits"], targets.long())
 
 
@@ -103,7 +105,7 @@ def _pad(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor
 
 
 class Trainer:
-    """Fine-tunes an :class:`EmotionNet` on up to three tasks; ``train()`` resumes if it can."""
+    """Fine-tunes an :class:`EmotionNet` on its tasks; ``train()`` resumes if it can."""
 
     def __init__(self, net: EmotionNet, tokenizer_path: str, tasks: dict[str, TaskData],
                  args: TrainingArguments, validate: Callable[[EmotionNet], float] | None = None) -> None:

@@ -281,6 +281,10 @@ class StoredMessageOut(FromStore):
     arousal: float
     satisfaction: float
     satisfaction_class: str
+    intents: list[str] | None = Field(None, description="Intents that fire: churn_threat, escalation_request, "
+                                      "refund_request, legal_threat (null for rows stored before intents existed)")
+    intent_probabilities: dict[str, float] | None = Field(None, description="Intent probabilities (null for rows "
+                                                          "stored before intents existed)")
 
 
 class RecordedOut(BaseModel):

@@ -78,7 +78,8 @@ class BatchSummary:
 
 
 OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment",
-                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class", "flags")
+                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class", "intents",
+                 "intent_probabilities", "flags")
 
 
 def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], options: BatchOptions) -> ChunkResult:

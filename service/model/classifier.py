@@ -22,7 +22,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from emotrace.errors import EmotraceError
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, load_group_heads
-from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.text.language import detect_language, language_warning
@@ -56,6 +56,7 @@ class RawOutputs:
     satisfaction: np.ndarray | None  # (n, 3)
     chunks: np.ndarray  # (n,) number of chunks each text was read in
     pooled: np.ndarray | None = None  # (n, hidden): the text vector the heads read, when the model outputs it
+    intents: np.ndarray | None = None  # (n, intents): from the intent head, when the model has one
 
 
 def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.ndarray:
@@ -227,9 +228,10 @@ class EmotionClassifier:
         sat = out.get("satisfaction_logits")
         if sat is not None:
             sat = _softmax(sat / self.thresholds.satisfaction_temperature)
+        intents = self._intent_probabilities(out)
         chunks = np.bincount(owners, minlength=n)
         if (chunks == 1).all():
-            return RawOutputs(probs, groups, affect, sat, chunks, out.get(POOLED_OUTPUT))
+            return RawOutputs(probs, groups, affect, sat, chunks, out.get(POOLED_OUTPUT), intents)
 
         def per_text(values: np.ndarray, neutral: int | None) -> np.ndarray:
             return np.stack([combine_chunks(values[owners == i], neutral) for i in range(n)])
@@ -242,7 +244,8 @@ class EmotionClassifier:
 
         return RawOutputs(per_text(probs, self._neutral),
                           {g: per_text(p, self._group_neutral[g]) for g, p in groups.items()},
-                          weighted(affect), weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)))
+                          weighted(affect), weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)),
+                          None if intents is None else per_text(intents, None))  # an intent anywhere counts
 
     def _label_logits(self, out: dict[str, np.ndarray]) -> np.ndarray:
         """Each chunk's label logits: from the label head refit over the pooled vector where the model has one,
@@ -251,6 +254,13 @@ class EmotionClassifier:
             return out["emotion_logits"]
         weight, bias = self._heads[LABEL_HEAD]
         return np.asarray(out[POOLED_OUTPUT] @ weight.T + bias)
+
+    def _intent_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Each chunk's intent probabilities from the intent head (None when the model has none)."""
+        if INTENT_VIEW not in self._heads:
+            return None
+        weight, bias = self._heads[INTENT_VIEW]
+        return sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
 
     def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
         """Per grouping, the group probabilities of each chunk: from its head over the pooled vector, else each
@@ -278,6 +288,10 @@ class EmotionClassifier:
             group_probs = raw.groups[grouping]
             group_fired = decide(group_probs, self.thresholds.for_grouping(grouping, names))
             views_per_grouping[grouping] = (names, group_probs.tolist(), group_fired.tolist())
+        if raw.intents is not None:  # unlike a grouping, no intent need fire: most messages state none
+            names = list(self.schema.intents)
+            intent_fired = raw.intents >= self.thresholds.for_grouping(INTENT_VIEW, names)
+            views_per_grouping[INTENT_VIEW] = (names, raw.intents.tolist(), intent_fired.tolist())
         affect = raw.affect.tolist() if raw.affect is not None else None
         satisfaction = raw.satisfaction.tolist() if raw.satisfaction is not None else None
         labels = self.schema.labels

@@ -1,4 +1,5 @@
-"""Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment) and, where refit, the labels'.
+"""Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment), the intents' and, where refit,
+the labels'.
 
 Read from their own heads, fitted on the grouped labels, the coarse views beat taking each group's most
 probable member label (dev macro-F1 in the model card). A model directory without
@@ -16,7 +17,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
-from emotrace.model.labels import LabelSchema
+from emotrace.model.labels import INTENT_VIEW, LabelSchema
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"
@@ -38,7 +39,8 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     if not path.exists():
         return {}
     tensors = load_file(str(path))
-    widths = {LABEL_HEAD: len(schema.labels), **{g: len(schema.group_names(g)) for g in schema.groupings}}
+    widths = {LABEL_HEAD: len(schema.labels), **{g: len(schema.group_names(g)) for g in schema.groupings},
+              **({INTENT_VIEW: len(schema.intents)} if schema.intents else {})}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
         weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]

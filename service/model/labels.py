@@ -4,11 +4,13 @@ A model directory carries it as ``labels.json``::
 
     {"labels": [...], "groupings": {"ekman": {"anger": ["anger", "annoyance", ...], ...},
                                      "sentiment": {...}},
-     "neutral_label": "neutral"}
+     "neutral_label": "neutral", "intents": ["churn_threat", ...]}
 
 A grouping maps each group to its member labels; a label in no group (``neutral``) maps to the
 neutral group of every grouping. ``groupings`` may be empty and ``neutral_label`` null (a user's own label
-set). The satisfaction classes are not part of the schema: they are fixed (``SATISFACTION_CLASSES``).
+set). ``intents`` names what a customer says they will do or want (:data:`INTENT_LABELS`), read by a head of its
+own where the model has one (empty: no intent view). The satisfaction classes are not part of the schema: they are
+fixed (``SATISFACTION_CLASSES``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ GOEMOTIONS_LABELS: tuple[str, ...] = (
     "remorse", "sadness", "surprise", "neutral",
 )  # fmt: skip
 SATISFACTION_CLASSES: tuple[str, ...] = ("dissatisfied", "neutral", "satisfied")
+# What a customer says they will do or want; several can hold at once, and most messages hold none.
+INTENT_LABELS: tuple[str, ...] = ("churn_threat", "escalation_request", "refund_request", "legal_threat")
+INTENT_VIEW = "intents"  # the reading's view (and the pooled head) of the intents
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class LabelSchema:
     labels: tuple[str, ...]
     groupings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     neutral_label: str | None = "neutral"
+    intents: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.labels:
@@ -57,6 +63,9 @@ class LabelSchema:
                 f"The neutral label '{self.neutral_label}' is not among the labels.",
                 'Set "neutral_label" to one of the labels, or null.',
             )
+        if len(set(self.intents)) != len(self.intents) or set(self.intents) & known:
+            raise EmotraceError("E114", f"The intents {list(self.intents)} repeat a name or reuse a label's.",
+                                "Give each intent once, under a name no label has.")
 
     def group_members(self, grouping: str) -> dict[str, tuple[str, ...]]:
         """Group name -> member labels, with the neutral label as its own group."""
@@ -75,6 +84,7 @@ class LabelSchema:
             "labels": list(self.labels),
             "groupings": {g: {k: list(v) for k, v in m.items()} for g, m in self.groupings.items()},
             "neutral_label": self.neutral_label,
+            **({"intents": list(self.intents)} if self.intents else {}),
         }
 
     def save(self, directory: Path) -> None:
@@ -100,13 +110,13 @@ class LabelSchema:
             g: {k: tuple(v) for k, v in members.items()}
             for g, members in raw.get("groupings", {}).items()
         }
-        return cls(labels, groupings, raw.get("neutral_label"))
+        return cls(labels, groupings, raw.get("neutral_label"), tuple(raw.get("intents", ())))
 
     @classmethod
     def goemotions(cls, mapping_dir: Path) -> LabelSchema:
-        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``."""
+        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``, and the intents."""
         groupings = {}
         for grouping, filename in (("ekman", "ekman_mapping.json"), ("sentiment", "sentiment_mapping.json")):
             raw = json.loads((mapping_dir / filename).read_text(encoding="utf-8"))
             groupings[grouping] = {k: tuple(v) for k, v in raw.items()}
-        return cls(GOEMOTIONS_LABELS, groupings, "neutral")
+        return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emotrace.scoring.timeline import CUSTOMER
+from emotrace.scoring.timeline import CHARGED_ROUTES, CUSTOMER
 
 EMPATHY_LABELS = frozenset({"caring", "remorse", "gratitude"})
 DISTRESS = -0.3  # a customer turn reads distressed below this mood
@@ -160,14 +160,20 @@ def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int
     return profiles
 
 
-def rank_agents(profiles: dict[str, AgentProfile], available: Sequence[str], segment: str,
+def is_distressed(segment: str, route: str) -> bool:
+    """Whether a customer counts as distressed when agents are ranked: a distressed segment or a charged route."""
+    return segment in DISTRESSED_SEGMENTS or route in CHARGED_ROUTES
+
+
+def rank_agents(profiles: dict[str, AgentProfile], available: Sequence[str], distressed: bool,
                 min_conversations: int = 10) -> list[RankedAgent]:
-    """The available agents, best first for a customer in ``segment``: all by de-escalation of distressed customers
-    when this one is charged and every rankable agent has that measured on enough conversations, else all by
+    """The available agents, best first for a customer who is ``distressed`` (a distressed segment, or a charged
+    route such as a churn threat: :func:`is_distressed`) or not: all by de-escalation of distressed customers
+    when this one is distressed and every rankable agent has that measured on enough conversations, else all by
     de-escalation overall (one measure for the whole ranking). Agents without enough measured conversations come
     last, said so; unknown agents last of all."""
     rankable = [p for a in available if (p := profiles.get(a)) is not None and p.enough_data and p.de_escalation]
-    charged = segment in DISTRESSED_SEGMENTS and bool(rankable) and all(
+    charged = distressed and bool(rankable) and all(
         p.de_escalation_distressed is not None and p.de_escalation_distressed.n >= min_conversations for p in rankable)
     ranked, unranked = [], []
     for agent_id in dict.fromkeys(available):

@@ -26,6 +26,12 @@ class NextStepRule(BaseModel):
 
 
 DEFAULT_NEXT_STEPS = [
+    NextStepRule(alerts=["churn_threat"], action="offer_retention",
+                 script="The customer said they may leave: acknowledge it plainly, fix what is open, and offer what "
+                        "retention allows before the contact ends.", follow_up_hours=4),
+    NextStepRule(alerts=["escalation_request"], action="escalate",
+                 script="The customer asked for a manager or a formal complaint: say who will take it over and by "
+                        "when, and hand the case to a team lead with the history.", follow_up_hours=4),
     NextStepRule(alerts=["sharp_drop", "sustained_negativity"], action="escalate",
                  script="Acknowledge the repeated problem, apologise, and hand the case to a team lead with a named "
                         "owner and a date.", follow_up_hours=4),

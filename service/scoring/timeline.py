@@ -16,6 +16,14 @@ from emotrace.scoring.rules import ScoringRules
 CUSTOMER = "customer"
 NEGATIVE_EMOTIONS = ("anger", "disgust")
 GROUP_EXAMPLES = {"anger": "anger, annoyance, disapproval", "disgust": "disgust"}  # Ekman groups, as in labels.json
+# Alert kind -> the reading's intents that raise it, and what the alert says the customer did.
+INTENT_ALERTS = {
+    "churn_threat": (("churn_threat",), "The customer said they may leave (cancel, switch, not renew)"),
+    "escalation_request": (("escalation_request", "legal_threat"),
+                           "The customer asked for escalation (a manager, a formal complaint) or threatened legal action"),
+}
+INTENT_ROUTES = {"churn_threat": "retention", "escalation_request": "team_lead"}  # alert kind -> route, first wins
+CHARGED_ROUTES = frozenset(INTENT_ROUTES.values())  # routes that treat the customer as distressed when ranking agents
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Signal:
     arousal: float
     satisfaction: float
     emotions: dict[str, float]  # Ekman view probabilities
+    intents: dict[str, float] = field(default_factory=dict)  # intents that fire -> their probability
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ class Trend:
 class RoutingHint:
     """Where to route the customer's next contact, and why."""
 
-    route: str  # experienced_agent / standard
+    route: str  # retention / team_lead / experienced_agent / standard
     reason: str
 
 
@@ -168,7 +177,7 @@ def build_timeline(signals: Sequence[Signal], rules: ScoringRules) -> Timeline:
             history += [state] * (i + 1 - len(history))
     timeline = Timeline(history=history)
     timeline.alerts = (_drop_alerts(customer, history, rules) + _streak_alerts(customer, rules)
-                       + _spike_alerts(customer, rules) + _arc_alerts(customer, rules))
+                       + _spike_alerts(customer, rules) + _arc_alerts(customer, rules) + _intent_alerts(customer))
     timeline.alerts.sort(key=lambda a: a.at)
     return timeline
 
@@ -200,6 +209,10 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
     if state is None:
         return RoutingHint("standard", "No history for this customer.")
     recent = [a for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
+    for kind, route in INTENT_ROUTES.items():  # what the customer said they will do outranks how they feel
+        stated = [a for a in recent if a.kind == kind]
+        if stated:
+            return RoutingHint(route, stated[-1].reason)
     if state.score < rules.route_score_below:
         return RoutingHint("experienced_agent", f"Score {state.score:.1f} is below {rules.route_score_below:.0f}"
                            f" (segment {segment(state.score, rules)}).")
@@ -256,6 +269,18 @@ def _spike_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
             alerts.append(Alert("intensity_spike", f"High-intensity {name}: the {name} group (its labels together, "
                                 f"e.g. {GROUP_EXAMPLES[name]}) at {p:.2f}, arousal {sig.arousal:.2f}.",
                                 [sig.message_id], sig.timestamp))
+    return alerts
+
+
+def _intent_alerts(customer: list[Signal]) -> list[Alert]:
+    """One alert per message that states a churn threat, or asks for escalation (a legal threat is one too)."""
+    alerts = []
+    for sig in customer:
+        for kind, (intents, said) in INTENT_ALERTS.items():
+            stated = {name: p for name, p in sig.intents.items() if name in intents}
+            if stated:
+                found = ", ".join(f"{name} {p:.2f}" for name, p in sorted(stated.items()))
+                alerts.append(Alert(kind, f"{said} ({found}).", [sig.message_id], sig.timestamp, "critical"))
     return alerts
 
 

@@ -66,6 +66,8 @@ class NewMessage:
     ekman_labels: list[str] | None = None
     sentiment_probabilities: dict[str, float] | None = None
     agent_id: str | None = None
+    intents: list[str] | None = None
+    intent_probabilities: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class RequestKey:
 
 
 SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
-                  Message.arousal, Message.satisfaction, Message.ekman)
+                  Message.arousal, Message.satisfaction, Message.ekman, Message.intents, Message.intent_probabilities)
 
 
 class Store:
@@ -216,8 +218,9 @@ class Store:
         query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
         if customer_turns_only:
             query = query.where(Message.speaker == CUSTOMER)
-        for customer_id, i, conv, ts, speaker, v, a, s, ekman in session.execute(query):
-            found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman))
+        for customer_id, i, conv, ts, speaker, v, a, s, ekman, intents, intent_p in session.execute(query):
+            stated = {name: (intent_p or {}).get(name, 1.0) for name in intents or ()}
+            found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated))
         return found
 
     def agent_conversations(self, agent_id: str | None = None) -> list[tuple[str, list[Turn]]]:

@@ -52,6 +52,8 @@ class Message(Base):
     arousal: Mapped[float] = mapped_column(Float)
     satisfaction: Mapped[float] = mapped_column(Float)
     satisfaction_class: Mapped[str] = mapped_column(String(16))
+    intents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # intents that fire
+    intent_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
 
 
 class BatchPart(Base):

@@ -11,7 +11,15 @@ def test_analyze_one(client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert "gratitude" in body["labels"] and body["channel"] == "email"
-    assert set(body["views"]) == {"ekman", "sentiment"}
+    assert set(body["views"]) == {"ekman", "sentiment", "intents"}
+    assert body["views"]["intents"]["labels"] == []  # thanks states no intent
+    assert set(body["views"]["intents"]["probabilities"]) == {"churn_threat", "escalation_request", "refund_request",
+                                                             "legal_threat"}
+
+
+def test_a_churn_threat_is_read_as_an_intent(client) -> None:
+    response = client.post("/v1/analyze", json={"text": "I'm cancelling my subscription. Done with you."})
+    assert response.json()["views"]["intents"]["labels"] == ["churn_threat"]
 
 
 def test_analyze_batch_keeps_order(client) -> None:

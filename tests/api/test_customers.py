@@ -54,6 +54,21 @@ def test_alerts_and_routing_for_an_angry_customer(client) -> None:
     assert client.get("/v1/alerts", params={"segment": "delighted"}).json() == []  # the filter is applied
 
 
+def test_a_churn_threat_raises_an_alert_and_routes_to_retention(client) -> None:
+    """The intent is stored with the message, raises an alert that says why, and routes the contact to retention with
+    the agent's next step to match."""
+    post(client, "leaving", [("customer", "Thanks for the reply yesterday."),
+                             ("customer", "Still not fixed. I'm cancelling my contract and moving to another provider."),
+                             ("agent", "I understand, let me see what I can do.")], 0.2, "l1")
+    stored = client.get("/v1/customers/leaving/timeline").json()["messages"]
+    assert [m["intents"] for m in stored] == [[], ["churn_threat"], []]
+    detail = client.get("/v1/customers/leaving").json()
+    churn = [a for a in detail["alerts"] if a["kind"] == "churn_threat"]
+    assert len(churn) == 1 and churn[0]["message_ids"] == [stored[1]["id"]] and "may leave" in churn[0]["reason"]
+    assert detail["routing"]["route"] == "retention" and detail["routing"]["reason"] == churn[0]["reason"]
+    assert detail["next_step"]["action"] == "offer_retention"
+
+
 def test_delete_erases_everything(client) -> None:
     post(client, "gone", [("customer", "hello there")], 1, "x")
     assert client.delete("/v1/customers/gone").status_code == 204

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from emotrace.evaluation.agent_effects import generate
-from emotrace.scoring.agents import Turn, agent_profiles, conversation_effects, rank_agents
+from emotrace.scoring.agents import Turn, agent_profiles, conversation_effects, is_distressed, rank_agents
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def test_profiles_rank_agents_with_enough_conversations_and_say_why() -> None:
     assert kim.de_escalation is not None and kim.de_escalation.n == 12
     assert kim.de_escalation.low is not None and kim.de_escalation.low < kim.de_escalation.mean < kim.de_escalation.high
     assert (kim.empathy_rate, tom.empathy_rate) == (1.0, 0.0)
-    ranked = rank_agents(profiles, ["tom", "new", "ghost", "kim"], "frustrated", min_conversations=10)
+    ranked = rank_agents(profiles, ["tom", "new", "ghost", "kim"], True, min_conversations=10)
     assert [r.agent_id for r in ranked] == ["kim", "tom", "new", "ghost"]
     assert ranked[0].reason.startswith("de-escalates distressed customers: +0.76 mood on 12 conversations (95% CI")
     assert ranked[1].reason.startswith("de-escalates distressed customers: +0.15")
@@ -72,5 +72,12 @@ def test_one_measure_ranks_everyone() -> None:
     for i in range(12):
         effects += conversation_effects(conversation(f"k{i}", "kim", [-0.6], [0.2], []), "at_risk")
         effects += conversation_effects(conversation(f"r{i}", "rosa", [0.2], [0.5], []), "neutral")
-    ranked = rank_agents(agent_profiles(effects, 10), ["kim", "rosa"], "at_risk", 10)
+    ranked = rank_agents(agent_profiles(effects, 10), ["kim", "rosa"], True, 10)
     assert all("de-escalates customers:" in r.reason for r in ranked)
+
+
+def test_a_churn_threat_or_escalation_counts_as_distressed_whatever_the_segment() -> None:
+    """A customer who said they may leave goes to the agent who best de-escalates distressed customers."""
+    assert is_distressed("satisfied", "retention") and is_distressed("neutral", "team_lead")
+    assert is_distressed("at_risk", "standard") and not is_distressed("satisfied", "standard")
+    assert not is_distressed("neutral", "experienced_agent")

@@ -12,6 +12,8 @@ from emotrace.settings import Settings
 
 
 @pytest.mark.parametrize(("segment", "alerts", "emotions", "trend", "action"), [
+    ("satisfied", ["churn_threat", "sharp_drop"], [], "stable", "offer_retention"),  # what they said they'd do first
+    ("neutral", ["escalation_request"], ["anger"], "stable", "escalate"),
     ("neutral", ["sharp_drop"], [], "falling", "escalate"),  # an alert outranks everything else
     ("at_risk", [], ["sadness"], "stable", "offer_retention"),
     ("neutral", ["intensity_spike"], ["anger"], "stable", "acknowledge_and_apologise"),

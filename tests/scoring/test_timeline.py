@@ -11,9 +11,9 @@ RULES = ScoringRules()
 
 
 def sig(i: int, hours: float, valence: float, satisfaction: float, *, speaker: str = "customer", conv: str = "c1",
-        anger: float = 0.0, arousal: float = 0.3) -> Signal:
+        anger: float = 0.0, arousal: float = 0.3, intents: dict[str, float] | None = None) -> Signal:
     return Signal(i, conv, T0 + timedelta(hours=hours), speaker, valence, arousal, satisfaction,
-                  {"anger": anger, "joy": max(valence, 0), "neutral": 0.2})
+                  {"anger": anger, "joy": max(valence, 0), "neutral": 0.2}, intents or {})
 
 
 def test_score_maps_valence_and_satisfaction_to_0_100() -> None:
@@ -110,6 +110,27 @@ def test_routing_hint() -> None:
     calm = build_timeline([sig(1, 0, 0.5, 0.6)], RULES)
     assert routing_hint(calm, now, RULES).route == "standard"
     assert routing_hint(build_timeline([], RULES), now, RULES).route == "standard"
+
+
+def test_stated_intents_raise_alerts_and_route_the_contact() -> None:
+    """A churn threat goes to retention, a request for a manager (or a legal threat) to a team lead, whatever the
+    score; refund requests alone raise nothing; agent turns never count."""
+    now = T0 + timedelta(hours=3)
+    churn = build_timeline([sig(1, 0, 0.4, 0.5), sig(2, 1, 0.1, 0.2, intents={"churn_threat": 0.91}),
+                            sig(3, 2, 0.0, 0.0, speaker="agent", intents={"escalation_request": 0.9})], RULES)
+    (alert,) = churn.alerts
+    assert (alert.kind, alert.message_ids, alert.severity) == ("churn_threat", [2], "critical")
+    assert "may leave" in alert.reason and "churn_threat 0.91" in alert.reason
+    hint = routing_hint(churn, now, RULES)
+    assert (hint.route, hint.reason) == ("retention", alert.reason)
+    legal = build_timeline([sig(1, 0, 0.0, 0.0, intents={"legal_threat": 0.8, "refund_request": 0.9})], RULES)
+    assert [(a.kind, a.message_ids) for a in legal.alerts] == [("escalation_request", [1])]
+    assert "legal_threat 0.80" in legal.alerts[0].reason
+    assert routing_hint(legal, now, RULES).route == "team_lead"
+    both = build_timeline([sig(1, 0, 0.0, 0.0, intents={"churn_threat": 0.7, "escalation_request": 0.8})], RULES)
+    assert routing_hint(both, now, RULES).route == "retention"
+    assert build_timeline([sig(1, 0, 0.0, 0.0, intents={"refund_request": 0.9})], RULES).alerts == []
+    assert routing_hint(churn, now + timedelta(hours=RULES.route_recent_hours + 2), RULES).route != "retention"
 
 
 def test_one_thank_you_does_not_make_a_customer_delighted() -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 
 import numpy as np
 
-from emotrace.evaluation.checklist import DIR_CASES, INV_CASES, MFT_CASES
+from emotrace.evaluation.checklist import suite_texts
 from emotrace.model.labels import GOEMOTIONS_LABELS
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training.distill import GOLD_WEIGHT, WRITTEN_VALENCE, written_task
@@ -22,9 +22,7 @@ def _four_grams(text: str) -> set[tuple[str, ...]]:
 
 
 def test_no_written_row_shares_four_words_with_a_suite_case() -> None:
-    suite = [text for _, text, _ in MFT_CASES] + [t.format(f) for _, t, fillers in INV_CASES for f in fillers]
-    suite += [text for pair in DIR_CASES for text in pair]
-    suite_grams = set().union(*(_four_grams(text) for text in suite))
+    suite_grams = set().union(*(_four_grams(text) for text in suite_texts()))
     shared = {row.text: _four_grams(row.text) & suite_grams for row in phenomena_rows()}
     assert not {text: grams for text, grams in shared.items() if grams}
 

@@ -31,7 +31,7 @@ from emotrace.api.schemas import (
 )
 from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.outcomes.learn import TARGETS
-from emotrace.scoring.agents import rank_agents
+from emotrace.scoring.agents import is_distressed, rank_agents
 from emotrace.scoring.profile import profile_at
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.store.tables import Customer
@@ -166,7 +166,8 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
     ranked = []
     if agents:
         minimum = runtime.settings.agent_min_conversations
-        ranked = rank_agents(stored_profiles(runtime.store, minimum), agents, customer.segment, minimum)
+        ranked = rank_agents(stored_profiles(runtime.store, minimum), agents,
+                             is_distressed(customer.segment, hint.route), minimum)
     return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
                       agents=[RankedAgentOut.model_validate(r) for r in ranked],
                       next_step=NextStepOut.model_validate(customer.next_step) if customer.next_step else None)
