@@ -178,14 +178,15 @@ def run_distillation(data_root: Path, from_model: Path, teacher_targets_file: Pa
 
 def student_reading(from_model: Path, texts: list[str]) -> RawOutputs:
     """``from_model``'s reading of ``texts``; E315 unless it reads what the teacher reads (the 28 GoEmotions
-    labels, affect and satisfaction), so a wrong ``--from-model`` is refused before any long step."""
+    labels, affect and satisfaction; the customer recipe builds on the same), so a wrong ``--from-model`` is refused
+    before any long step."""
     from emotrace.model.classifier import EmotionClassifier
 
     own = EmotionClassifier.from_pretrained(from_model).raw_outputs(texts)
     if own.affect is None or own.satisfaction is None or own.probabilities.shape[1] != len(GOEMOTIONS_LABELS):
         raise EmotraceError("E315", f"{from_model} is not a model of the {len(GOEMOTIONS_LABELS)} GoEmotions labels with "
-                                    f"affect and satisfaction heads; a student must read what the teacher reads.",
-                            "Distil from the shipped model or one trained with --recipe.")
+                                    f"affect and satisfaction heads, which this recipe builds on.",
+                            "Start from the shipped model or one trained with --recipe.")
     return own
 
 

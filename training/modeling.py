@@ -3,7 +3,8 @@
 Heads: ``emotion`` (one logit per label, sigmoid, multi-label), ``affect`` (valence in [-1, 1] and
 arousal in [0, 1], learnt from EmoBank), ``satisfaction`` (dissatisfied / neutral / satisfied,
 softmax) and, where trained, ``intents`` (sigmoid, multi-label: it shapes the encoder while training; the runtime
-reads intents from a head refit over the served model's pooled vector, as it reads the labels). all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains badly on it.
+reads intents from a head refit over the served model's pooled vector, as it reads the labels).
+all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains badly on it.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from emotrace.training.distill import (
     transfer_texts,
 )
 from emotrace.training.group_heads import require_pooled_output
-from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.model_card import read_provenance
+from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.recipe import (
     POOLED_HEADS_SUMMARY,

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from emotrace.evaluation.checklist import DIR_CASES, INV_CASES, MFT_CASES, CapabilityResult, overall_rate, run_checklist
+from emotrace.evaluation.checklist import (
+    DIR_CASES,
+    INTENT_CASES,
+    INTENT_DIR_CASES,
+    INTENT_INV_CASES,
+    INV_CASES,
+    MFT_CASES,
+    CapabilityResult,
+    overall_rate,
+    run_checklist,
+)
 
-OVERALL_FLOOR = 0.85  # the target; the shipped model: 0.860 (README; the release before: 0.763)
+OVERALL_FLOOR = 0.92  # the target (issue 26); the shipped model: see the README's behaviour figures
+CAPABILITY_FLOOR = 5 / 6  # every phenomenon at least 5 of 6
 
 
 @pytest.fixture(scope="module")
@@ -16,19 +27,19 @@ def results(classifier) -> dict[str, CapabilityResult]:
 
 def test_every_case_is_counted(results) -> None:
     invariance = sum(len(fillers) - 1 for _, _, fillers in INV_CASES)
-    assert sum(r.total for r in results.values()) == len(MFT_CASES) + invariance + len(DIR_CASES)
-    assert all(r.total >= 5 for r in results.values())
+    intents = len(INTENT_CASES) + sum(len(fillers) for _, fillers, _ in INTENT_INV_CASES) + len(INTENT_DIR_CASES)
+    assert sum(r.total for r in results.values()) == len(MFT_CASES) + invariance + len(DIR_CASES) + intents
+    assert all(r.total >= 6 for r in results.values())
+    assert {"MFT:intent:churn_threat", "MFT:intent:lookalike", "INV:intent", "DIR:intent"} <= set(results)
 
 
 def test_overall_pass_rate(results) -> None:
     assert overall_rate(results) >= OVERALL_FLOOR, {k: round(r.rate, 2) for k, r in results.items()}
 
 
-@pytest.mark.parametrize("capability", ["INV:name", "INV:order_number", "INV:amount", "INV:brand", "DIR:intensifier",
-                                        "MFT:plain_question", "MFT:praise", "MFT:factual_complaint",
-                                        "MFT:thanks_but"])
-def test_core_capabilities_hold(results, capability: str) -> None:
-    assert results[capability].rate >= 0.8, results[capability].failures
+def test_every_capability_passes_five_of_six(results) -> None:
+    weak = {name: r.failures for name, r in results.items() if r.rate < CAPABILITY_FLOOR - 1e-9}
+    assert not weak
 
 
 def test_a_failure_names_the_text_and_the_reading() -> None:

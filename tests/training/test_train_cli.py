@@ -50,6 +50,10 @@ def _distilling_into_it_is_refused_before_any_long_step(tmp_path, model_dir) -> 
     assert result.returncode == 2, result.stderr[-2000:]
     assert "[E315]" in result.stderr and "is not a model of the 28 GoEmotions labels" in result.stderr
     assert not (tmp_path / "distill" / "own_emotion.npy").exists() and not (tmp_path / "student").exists()
+    result = run("train", "--recipe", "customer", "--from-model", str(model_dir), "--output", str(tmp_path / "cs"),
+                 "--model-dir", str(tmp_path / "customer"))
+    assert result.returncode == 2 and "[E315]" in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "cs").exists() and not (tmp_path / "customer").exists()
 
 
 def _refitting_its_heads_on_the_recipe_rows_is_refused(tmp_path, model_dir) -> None:

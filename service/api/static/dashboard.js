@@ -190,7 +190,8 @@ function messageItem(m) {
   const li = el("li", { class: `${m.speaker} ${tone}`, "data-message": String(m.id) });
   li.append(el("div", { class: "text" }, m.text ?? "(text not stored)"),
     el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
-      (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "")));
+      (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "") +
+      (m.speaker === "customer" && m.intents?.length ? ` · states: ${m.intents.join(", ")}` : "")));
   return li;
 }
 
