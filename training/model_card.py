@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
-from emotrace.model.labels import GOEMOTIONS_LABELS, LabelSchema
+from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
 
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
@@ -62,6 +62,22 @@ def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _written_corpus_lines(report: dict[str, object]) -> list[str]:
+    """The card's lines for the written customer-service corpus's dev split."""
+    lines = []
+    satisfaction = report.get("satisfaction")
+    if isinstance(satisfaction, dict):
+        lines.append(f"- written customer-service dev: satisfaction dissatisfied-vs-rest macro-F1 "
+                     f"{_fmt(satisfaction['dissatisfied_vs_rest_macro_f1'])}, n={report['n']}")
+    intents = report.get("intents")
+    if isinstance(intents, dict):
+        scores = ", ".join(f"{name} P {_fmt(v['precision'])} / R {_fmt(v['recall'])}"
+                           for name, v in intents["per_label"].items())
+        lines.append(f"- written customer-service dev intents: {scores}; exact intent set "
+                     f"{_fmt(report['intent_set_exact'])}")
+    return lines
+
+
 def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str],
                      recipe: str | None = None, labels: Sequence[str] = GOEMOTIONS_LABELS) -> None:
     """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics`` (``recipe``: training stages;
@@ -92,6 +108,9 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
          "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
         *(["- Labels: read by a linear head refit over the int8 network's pooled vector with the network frozen "
            "(`group_heads.safetensors`), in place of the graph's own label head."] if LABEL_HEAD in heads else []),
+        *(["- Intents (churn_threat, escalation_request, refund_request, legal_threat; several or none may fire): a "
+           "linear head over the int8 network's pooled vector (`group_heads.safetensors`), thresholds tuned on the "
+           "written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),
         "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
         *([TRAINING_PREFIX + recipe] if recipe else []),
@@ -124,6 +143,9 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
                 lines.append(f"- satisfaction dev [{source}]: dissatisfied-vs-rest macro-F1 "
                              f"{_fmt(report['dissatisfied_vs_rest_macro_f1'])}, AUC {_fmt(report['dissatisfied_auc'])}, "
                              f"n={report['n']}")
+    written = metrics.get("written_corpus_dev")
+    if isinstance(written, dict):
+        lines += _written_corpus_lines(written)
     lines += [
         "",
         "Full per-label figures: `metrics.json`.",
@@ -137,7 +159,9 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "- Emotions are learnt from English Reddit comments; other languages are not supported (readings of",
         "  texts detected as another language carry a W001 warning).",
         "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1.",
-        "- Sarcasm and irony are often read literally.",
+        "- Sarcasm and irony are often read literally, less so where the written corpus taught them.",
+        *(["- Intents are learnt from written messages (the project's own corpus): measure them on your own "
+           "traffic before acting on them automatically."] if INTENT_VIEW in heads else []),
         "- Satisfaction labels are weak (star ratings, complaint sources, intent mapping), not human judgements.",
         "- Texts over 126 tokens are read in sentence chunks and combined (emotions: max; neutral: min).",
         "",

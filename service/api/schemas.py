@@ -23,6 +23,8 @@ _BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2
 _VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
 TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
 CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, max_length=128, description="The customer's id.")]
+# A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
+SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 
 
 def visible_text(value: str, field: str) -> str:

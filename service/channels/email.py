@@ -56,6 +56,27 @@ def strip_email_body(body: str) -> str:
 
 
 UNREADABLE_SHARE = 0.05  # more than this share of replacement or control characters: not text
+HEADER_SCAN_BYTES = 64 * 1024  # how far into a file its header block is looked for
+_FIELD_NAME = re.compile(rb"[!-9;-~]+:")  # RFC 5322: printable ASCII but the colon, then the colon
+_MAIL_HEADER = re.compile(rb"(?i)(?:from|to|cc|bcc|subject|date|message-id|mime-version|content-type|received|"
+                          rb"return-path|reply-to|sender|delivered-to|in-reply-to|references):")
+
+
+def _has_headers(raw: bytes) -> bool:
+    """True when ``raw`` is an e-mail message: it starts with a header block naming at least one e-mail header
+    (From, To, Date, Subject, ...; any of them may be missing), or names a Subject near its start."""
+    if raw.lstrip()[:200].lower().find(b"subject:") >= 0:
+        return True
+    known = False
+    for line in raw.lstrip()[:HEADER_SCAN_BYTES].splitlines():
+        if not line.strip():
+            return known
+        if line[:1] in (b" ", b"\t"):  # a folded header's continuation
+            continue
+        if not _FIELD_NAME.match(line):
+            return False
+        known = known or bool(_MAIL_HEADER.match(line))
+    return known
 
 
 def _body_of(message: EmailMessage, warnings: list[str]) -> str:
@@ -91,7 +112,7 @@ def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
     subject and, from the ``Date`` header, when it was sent (``sent_at``, aware UTC)."""
     warnings: list[str] = []
     metadata: dict[str, object] = {"subject": ""}
-    if (isinstance(raw, bytes) and raw.lstrip()[:200].lower().find(b"subject:") >= 0) or (
+    if (isinstance(raw, bytes) and _has_headers(raw)) or (
             isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)

@@ -26,6 +26,7 @@ _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whet
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
+MAX_INTEGER_DIGITS = 4_300  # Python's default limit on int-string conversion
 
 
 def seconds(stamp: str) -> float:
@@ -75,7 +76,7 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
 def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | None]]:
     """JSON: a list of turns (or {"turns": [...]}) with speaker/text and optional start/end."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise EmotraceError("E604", f"Transcript is not valid JSON ({exc.msg}, line {exc.lineno}).",
                             "Give a JSON list of {speaker, text, start, end} turns.") from None
@@ -92,8 +93,30 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
         if not isinstance(text, str):
             raise EmotraceError("E606", f"Turn {i} has no text.", 'Each turn needs a "text" string.')
         speaker = str(turn.get("speaker") or turn.get("name") or turn.get("role") or "")
+        for field, value in (("speaker", speaker), ("text", text)):
+            if (at := _lone_surrogate(value)) is not None:
+                raise EmotraceError("E617", f"Turn {i}'s {field} holds a lone UTF-16 surrogate (character {at + 1}, "
+                                            f"{value[at].encode('utf-8', 'backslashreplace').decode()}): it is not "
+                                            "valid Unicode.",
+                                    "Write the text as UTF-8, or escape characters outside the Basic Multilingual "
+                                    "Plane as a surrogate pair (e.g. \\ud83d\\ude00).")
         out.append((speaker, text, _turn_time(turn, "start", i), _turn_time(turn, "end", i)))
     return out
+
+
+def _integer(digits: str) -> int:
+    """A JSON integer; one too long for Python to read (its int-string conversion limit) is refused by name."""
+    if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise EmotraceError("E616", f"The transcript holds a number of {len(digits.lstrip('-')):,} digits, too long "
+                                    "to read as a time or anything else.",
+                            f"Check the file: turn times are seconds from the conversation's start (0 to "
+                            f"{MAX_TURN_SECONDS:,}), and no number in a transcript needs thousands of digits.")
+    return int(digits)
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds a lone UTF-16 surrogate (JSON's ``\\ud800`` escape unpaired), or None."""
+    return next((i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
 
 
 def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
@@ -125,6 +148,10 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         start, end = seconds(match["start"]), seconds(match["end"])
         if max(start, end) > MAX_TURN_SECONDS:
             _refuse_cue(len(out) + 1, lines[timing], "more than a week into the conversation")
+        if end < start:
+            raise EmotraceError("E618", f"Cue {len(out) + 1} has the timing {_clip(lines[timing].strip(), 60)!r}, "
+                                        "which ends before it starts.",
+                                "Give each cue an end time at or after its start (HH:MM:SS.mmm --> HH:MM:SS.mmm).")
         text = " ".join(lines[timing + 1 :]).strip()
         speaker = ""
         if voice := _VOICE.match(text):

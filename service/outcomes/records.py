@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.settings import Settings, pseudonym
@@ -61,6 +61,14 @@ class OutcomeIn(BaseModel):
         if isinstance(value, str):
             text = value.strip().lower()
             return None if not text else YES_NO.get(text, value)
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def whole_stars(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """A csat rating is a whole number of stars (3.5 is no point on the 1-5 scale)."""
+        if value is not None and info.data.get("kind") is OutcomeKind.csat and not value.is_integer():
+            raise ValueError(f"a csat outcome is rated in whole stars: give a whole number of 1 to 5, not {value}")
         return value
 
     @field_validator("conversation_id", mode="before")

@@ -30,7 +30,15 @@ from emotrace.scoring.next_step import next_step
 from emotrace.scoring.outreach import OutreachFacts
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
-from emotrace.store.tables import BatchPart, Customer, CustomerAttributes, IdempotentWrite, Message, Outcome
+from emotrace.store.tables import (
+    BatchPart,
+    Customer,
+    CustomerAttributes,
+    IdempotentWrite,
+    IdempotentWriteCustomer,
+    Message,
+    Outcome,
+)
 from emotrace.times import utc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -142,9 +150,11 @@ class Store:
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
-            session.add_all(IdempotentWrite(key=k.key, request_sha=k.request_sha, created_at=now,
-                                            message_ids=[row.id for row in rows[k.start : k.stop]])
-                            for k in request_keys)
+            for k in request_keys:  # each key with the customers it wrote: their erasure erases it (delete_customer)
+                session.add(IdempotentWrite(key=k.key, request_sha=k.request_sha, created_at=now,
+                                            message_ids=[row.id for row in rows[k.start : k.stop]]))
+                session.add_all(IdempotentWriteCustomer(key=k.key, customer_id=customer_id)
+                                for customer_id in sorted({item.customer_id for item in items[k.start : k.stop]}))
             for customer_id, timeline in self.timelines_in(session, ids).items():
                 self._refresh(existing[customer_id], timeline, now)
             self._notify(session, {"messages": [row.id for row in rows]})
@@ -321,7 +331,8 @@ class Store:
                 Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0)
 
     def delete_customer(self, customer_id: str) -> bool:
-        """Erase a customer and every message, outcome and attribute of theirs; False when unknown.
+        """Erase a customer and every message, outcome and attribute of theirs, and the records of the keyed writes
+        that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
 
         On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
         (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
@@ -329,6 +340,13 @@ class Store:
         reclaimed by (auto)vacuum."""
         with self._write_lock:
             with self.session() as session:
+                # locked first: a write of this customer's that is under way commits before the erasure reads
+                session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+                keys = list(session.scalars(select(IdempotentWriteCustomer.key)
+                                            .where(IdempotentWriteCustomer.customer_id == customer_id)))
+                for part in chunks(keys):  # a write of several customers goes with any of them
+                    session.execute(delete(IdempotentWriteCustomer).where(IdempotentWriteCustomer.key.in_(part)))
+                    session.execute(delete(IdempotentWrite).where(IdempotentWrite.key.in_(part)))
                 for table in (Message, Outcome, CustomerAttributes):
                     session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))

@@ -78,6 +78,16 @@ class IdempotentWrite(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class IdempotentWriteCustomer(Base):
+    """A customer whose messages a keyed write stored: erasing the customer erases the write's record with them."""
+
+    __tablename__ = "idempotent_write_customers"
+
+    key: Mapped[str] = mapped_column(ForeignKey("idempotent_writes.key", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+
+
 class Outcome(Base):
     """Something the business knows happened: a customer event (churned, renewed, ...) or a conversation's rating
     (CSAT 1-5, resolved 1/0). Recording the same outcome twice keeps one row."""

@@ -8,8 +8,11 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.conftest import make_client
+from emotrace.api.app import create_app
+from emotrace.settings import Settings
+from tests.api.conftest import LOOPBACK_CLIENT, make_client
 
 UPLOAD = "/v1/customers/bob/conversations"
 
@@ -195,3 +198,62 @@ def test_analyze_flags_a_rating_that_contradicts_the_text(client) -> None:
     assert response.status_code == 200
     assert "likely sarcasm" in response.json()["flags"][0]
     assert client.post("/v1/analyze", json={"text": "Wonderful!", "rating": 9}).status_code == 422
+
+
+def test_a_number_too_long_to_read_gets_422_naming_it(client) -> None:
+    data = b'[{"speaker": "Customer", "text": "late", "start": 1, "end": ' + b"9" * 5_000 + b"}]"
+    response = client.post(UPLOAD, files={"file": ("t.json", data)})
+    assert response.status_code == 422, response.text
+    assert "[E616]" in response.json()["detail"] and "5,000 digits" in response.json()["detail"]
+    assert _stored(client) == 0
+
+
+@pytest.mark.parametrize("turn", ['{"speaker": "Customer", "text": "late \\ud800 again"}',
+                                  '{"speaker": "\\ud800", "text": "late again"}',
+                                  '{"speaker": "Customer \\udfff", "text": "late again"}'])
+def test_a_lone_surrogate_in_a_turn_gets_422_before_anything_is_stored(client, turn) -> None:
+    data = f'[{{"speaker": "Agent", "text": "Hello, how can I help?"}}, {turn}]'.encode()
+    for _ in range(2):  # refused again on a retry: nothing was stored the first time (no 409)
+        response = client.post(UPLOAD, files={"file": ("t.json", data)})
+        assert response.status_code == 422, response.text
+        assert "[E617]" in response.json()["detail"] and "Turn 2" in response.json()["detail"]
+    assert _stored(client) == 0
+
+
+def test_a_lone_surrogate_as_the_only_speaker_gets_422(client) -> None:
+    response = client.post(UPLOAD, files={"file": ("t.json", b'[{"speaker": "\\ud800", "text": "late again"}]')})
+    assert response.status_code == 422, response.text
+    assert _stored(client) == 0
+
+
+@pytest.mark.parametrize("path", ["/v1/customers", "/v1/alerts"])
+@pytest.mark.parametrize("segment", ["%00", "neutral%00", "Neutral", "at%20risk"])
+def test_a_segment_filter_is_a_short_lowercase_name(database_url, path, segment) -> None:
+    with TestClient(create_app(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+        response = client.get(f"{path}?segment={segment}")
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == ["query", "segment"]
+        assert client.get(f"{path}?segment=at_risk").status_code == 200
+        assert client.get(f"{path}?segment=").status_code == 200  # an empty filter is no filter, as before
+
+
+def test_an_email_without_a_subject_is_read(client) -> None:
+    raw = (b"From: ann@example.com\nTo: help@example.com\nDate: Tue, 24 Nov 2026 09:30:00 +0100\n\n"
+           b"I am still waiting for my refund.")
+    response = client.post(UPLOAD, files={"file": ("m.eml", raw)})
+    assert response.status_code == 201, response.text
+    assert response.json()["messages"][0]["text"] == "I am still waiting for my refund."
+    assert response.json()["messages"][0]["timestamp"] == "2026-11-24T08:30:00Z"
+
+
+@pytest.mark.parametrize(("name", "cues"), [
+    ("t.vtt", "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Agent>Hello\n\n"
+              "00:00:09.000 --> 00:00:04.000\n<v Customer>Still late\n"),
+    ("t.srt", "1\n00:00:00,000 --> 00:00:02,000\nAgent: Hello\n\n2\n00:01:00,000 --> 00:00:59,500\nCustomer: Late\n"),
+])
+def test_a_cue_that_ends_before_it_starts_gets_422_naming_it(client, name, cues) -> None:
+    response = client.post(UPLOAD, files={"file": (name, cues.encode())})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert "[E618]" in detail and "Cue 2" in detail and "ends before it starts" in detail
+    assert _stored(client) == 0

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from emotrace.api.app import create_app
 from emotrace.settings import Settings
+from emotrace.store.database import Store
 from tests.api.conftest import LOOPBACK_CLIENT
 
 BODY = {"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "Where is my refund?"},
@@ -48,3 +49,24 @@ def test_malformed_keys_are_refused(client) -> None:
         response = client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": key})
         assert response.status_code == 422, key
     assert _count(client) == 0
+
+
+def test_erasure_takes_the_customers_idempotency_records_with_it(database_url) -> None:
+    settings = Settings(database_url=database_url)
+    ann_only = {"messages": [BODY["messages"][0]]}
+    with TestClient(create_app(settings), client=LOOPBACK_CLIENT) as client:
+        assert client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"}).status_code == 201
+        assert client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "both-write-1"}).status_code == 201
+        bob_only = {"messages": [BODY["messages"][1]]}
+        assert client.post("/v1/messages", json=bob_only, headers={"Idempotency-Key": "bob-write-1"}).status_code == 201
+        assert client.delete("/v1/customers/ann").status_code == 204
+        store = Store(database_url)
+        assert store.idempotent_write("ann-write-1") is None and store.idempotent_write("both-write-1") is None
+        assert store.idempotent_write("bob-write-1") is not None  # another customer's own records stay
+        again = client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"})
+        assert again.status_code == 201 and "idempotent-replayed" not in again.headers  # a new write
+        assert len(again.json()["messages"]) == 1
+        assert _count(client) == 3  # ann's new message, bob's two
+        replayed = client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"})
+        assert replayed.headers["idempotent-replayed"] == "true"
+        assert [m["id"] for m in replayed.json()["messages"]] == [m["id"] for m in again.json()["messages"]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 ANGRY = "This is the third time my refund was refused. I am furious and done with you."
 
 
@@ -140,3 +142,15 @@ def test_ratings_need_a_conversation_of_the_customer_and_keep_their_first_value(
     assert changed.status_code == 422 and "recorded before as 1.0, now 5.0" in changed.text
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json() == {
         "stored": 0, "already_stored": 1}
+
+
+@pytest.mark.parametrize("value", [3.5, 4.000001, "2.5"])
+def test_csat_is_a_whole_number_of_stars(client, value) -> None:
+    _store(client, "ann", "Thanks, all sorted!")
+    rating = {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1"}
+    response = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": value}]})
+    assert response.status_code == 422, response.text
+    problem = response.json()["detail"][0]
+    assert problem["loc"] == ["body", "outcomes", 0, "value"] and "whole number" in problem["msg"]
+    assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 4.0}]}).json() == {
+        "stored": 1, "already_stored": 0}  # nothing was stored by the refused request

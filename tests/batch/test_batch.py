@@ -199,6 +199,7 @@ def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
     rows = output_rows(tmp_path / "out.jsonl")
     assert [(r["msg_id"], bool(r["body"])) for r in rows] == [(f"m{i}", True) for i in range(1, 7)]
     assert all(set(r["sentiment"]) <= set(r["sentiment_probabilities"]) for r in rows)
+    assert all(set(r["intents"]) <= set(r["intent_probabilities"]) and len(r["intent_probabilities"]) == 4 for r in rows)
 
 
 def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> None:

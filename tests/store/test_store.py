@@ -6,10 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from emotrace.store.database import NewMessage, Store
+from emotrace.store.database import MIGRATIONS, NewMessage, RequestKey, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -58,3 +60,43 @@ def test_a_failed_write_stores_nothing(database_url) -> None:
     assert len(store.messages("ann")) == 1
     assert store.customer("cat") is None
     assert store.customer("ann").score == store.timeline("ann").current.score
+
+
+def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
+    store = Store(database_url)
+    store.add_messages([message("ann", 0, 0.5)], request_keys=[RequestKey("ann-key-01", "a" * 64, 0, 1)])
+    store.add_messages([message("ann", 1, 0.5), message("bob", 1, 0.5)],
+                       request_keys=[RequestKey("both-key-01", "b" * 64, 0, 2)])
+    store.add_messages([message("bob", 2, 0.5)], request_keys=[RequestKey("bob-key-01", "c" * 64, 0, 1)])
+    assert store.delete_customer("ann") is True
+    assert store.idempotent_write("ann-key-01") is None and store.idempotent_write("both-key-01") is None
+    assert store.idempotent_write("bob-key-01") is not None
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT key, customer_id FROM idempotent_write_customers")).all() == [
+            ("bob-key-01", "bob")]
+
+
+def test_the_migration_links_stored_keyed_writes_and_drops_those_an_erasure_left(database_url) -> None:
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # a database as revision 0008 left it, with an erasure made under it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+        connection.execute(text("INSERT INTO customers (id, created_at, updated_at, score, segment, trend, trend_delta, "
+                                "open_alerts, alerts) VALUES ('bob', :t, :t, 50, 'neutral', 'stable', 0, 0, '[]')"),
+                           {"t": T0})
+        for i in (1, 2):
+            connection.execute(text("INSERT INTO messages (id, customer_id, conversation_id, channel, speaker, timestamp, "
+                                    "labels, ekman, sentiment, valence, arousal, satisfaction, satisfaction_class) "
+                                    "VALUES (:i, 'bob', 'c1', 'chat', 'customer', :t, '[]', '{}', '[]', 0, 0, 0, "
+                                    "'neutral')"), {"i": i, "t": T0})
+        for key, ids in (("bob-key-01", "[1, 2]"), ("erased-ann-01", "[3]"), ("ann-and-bob-01", "[2, 4]")):
+            connection.execute(text("INSERT INTO idempotent_writes (key, request_sha, message_ids, created_at) "
+                                    "VALUES (:k, 'x', :ids, :t)"), {"k": key, "ids": ids, "t": T0})
+    engine.dispose()
+    store = Store(database_url)
+    assert store.idempotent_write("bob-key-01") is not None
+    assert store.idempotent_write("erased-ann-01") is None and store.idempotent_write("ann-and-bob-01") is None
+    assert store.delete_customer("bob") is True
+    assert store.idempotent_write("bob-key-01") is None

@@ -7,7 +7,7 @@ from enum import StrEnum
 from fastapi import APIRouter, Query
 
 from emotrace.api.deps import AccessDep, RuntimeDep
-from emotrace.api.schemas import CustomerAlertOut
+from emotrace.api.schemas import SEGMENT_PATTERN, CustomerAlertOut
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], dependencies=[AccessDep])
 SEVERITY_RANK = {"critical": 0, "warning": 1}
@@ -22,7 +22,7 @@ class AlertSort(StrEnum):
 
 
 @router.get("", response_model=list[CustomerAlertOut])
-def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32),
+def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
                 sort: AlertSort = AlertSort.severity, limit: int = Query(200, ge=1, le=5000)) -> list[CustomerAlertOut]:
     """Every customer's open alerts; sortable and filterable by segment."""
     alerts = [CustomerAlertOut(**alert, customer_id=c.id, score=c.score, segment=c.segment)

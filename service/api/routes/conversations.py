@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -28,9 +29,7 @@ from emotrace.channels.reading import with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker, stored_text
-from emotrace.model.reading import Reading
-from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import NewMessage
+from emotrace.settings import pseudonym
 from emotrace.times import utc_timestamp
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
@@ -47,25 +46,35 @@ class ConversationOut(BaseModel):
     customer: CustomerOut
 
 
-def _messages(conversation: Conversation, readings: list[Reading], customer_id: str, conversation_id: str,
-              started_at: datetime | None, settings: Settings, agent_id: str | None = None) -> list[NewMessage]:
-    """The storable turns; without ``started_at`` the conversation ends now."""
+def _turns(conversation: Conversation, customer_id: str, conversation_id: str, started_at: datetime | None,
+           agent_id: str | None = None) -> list[MessageIn]:
+    """The turns as validated messages, before any is read or stored (a bad turn is refused by number);
+    without ``started_at`` the conversation ends now."""
     offsets = [u.start if u.start is not None else float(i) for i, u in enumerate(conversation.utterances)]
-    now = datetime.now(UTC)
-    start = started_at or now - timedelta(seconds=max(offsets))
-    items = []
-    for number, (utterance, reading, offset) in enumerate(zip(conversation.utterances, readings, offsets,
-                                                               strict=True), 1):
+    start = started_at or datetime.now(UTC) - timedelta(seconds=max(offsets))
+    turns = []
+    for number, (utterance, offset) in enumerate(zip(conversation.utterances, offsets, strict=True), 1):
         try:
-            message = MessageIn(customer_id=customer_id, conversation_id=conversation_id,
-                                channel=Channel(conversation.channel), speaker=Speaker(utterance.role),
-                                agent_id=agent_id if utterance.role == Speaker.agent else None,
-                                timestamp=start + timedelta(seconds=offset), text=utterance.text)
+            turns.append(MessageIn(customer_id=customer_id, conversation_id=conversation_id,
+                                   channel=Channel(conversation.channel), speaker=Speaker(utterance.role),
+                                   agent_id=agent_id if utterance.role == Speaker.agent else None,
+                                   timestamp=start + timedelta(seconds=offset), text=utterance.text))
         except ValidationError as exc:
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Turn {number}: {problem}.") from None
-        items.append(message_from_request(message, reading, settings, now))
-    return items
+    return turns
+
+
+def _refuse_unencodable(**parts: object) -> None:
+    """422 when a part of the answer cannot be written as UTF-8 JSON (a lone surrogate from the file): checked
+    before the transaction, so a conversation is never stored with an answer that then fails."""
+    for name, part in parts.items():
+        try:
+            json.dumps(part, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                f"Reading the file gave {name} with a lone UTF-16 surrogate, which is not valid "
+                                "Unicode (nothing was stored). Write the file as UTF-8.") from None
 
 
 def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
@@ -126,14 +135,17 @@ async def upload_conversation(
             start = utc_timestamp(sent_at, "the e-mail's Date header")
         except ValueError as exc:
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
-    readings = await runtime.batcher.submit([u.text for u in conversation.utterances])
+    turns = _turns(conversation, customer_id, conversation_id, start, agent_id)
+    readings = await runtime.batcher.submit([t.text for t in turns])
     _, summary = with_readings(conversation, readings)
-    items = _messages(conversation, readings, customer_id, conversation_id, start, settings, agent_id)
-    (recorded,) = await runtime.writer.submit([Write(items)])
-    customer = recorded[-1].customer
     summary_out = asdict(summary)
     if summary_out["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
         summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
+    _refuse_unencodable(warnings=conversation.warnings, summary=summary_out)
+    now = datetime.now(UTC)
+    items = [message_from_request(t, r, settings, now) for t, r in zip(turns, readings, strict=True)]
+    (recorded,) = await runtime.writer.submit([Write(items)])
+    customer = recorded[-1].customer
     out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
                           warnings=conversation.warnings, summary=summary_out,
                           messages=[StoredMessageOut.model_validate(r.message) for r in recorded],

@@ -15,6 +15,7 @@ from emotrace.agents import stored_profiles
 from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
+    SEGMENT_PATTERN,
     AlertOut,
     CustomerDetailOut,
     CustomerOut,
@@ -90,7 +91,7 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 
 
 @router.get("", response_model=list[CustomerOut])
-def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32),
+def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment."""
     return [CustomerOut.model_validate(c) for c in runtime.store.customers(segment, limit, offset)]
