@@ -18,6 +18,7 @@ import csv
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -34,28 +35,30 @@ SEED = 0
 Turns = list[tuple[str, str, bool]]  # (previous turn, turn, gold)
 
 
-def uss_turns(dialogues: int) -> Turns:
-    """User turns of a seeded sample of USS dialogues that have a previous user turn, with their gold."""
+def _sampled_turns(path: Path, keep: Callable[[dict[str, str]], bool], gold: Callable[[dict[str, str]], bool],
+                   dialogues: int) -> Turns:
+    """Every turn after the first of a seeded sample of the file's dialogues (rows that ``keep`` admits), with the
+    turn before it and its ``gold``."""
     by_dialogue: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (get_settings().data_root / "uss_user_satisfaction" / "uss_user_turns.csv").open(encoding="utf-8") as handle:
+    with (get_settings().data_root / path).open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row["is_overall"] == "0" and row["text"].strip():
+            if keep(row) and row["text"].strip():
                 by_dialogue[row["dialogue_id"]].append(row)
     chosen = random.Random(SEED).sample(sorted(by_dialogue), min(dialogues, len(by_dialogue)))
-    return [(before["text"], turn["text"], int(turn["sat_round"]) <= 2) for d in chosen
+    return [(before["text"], turn["text"], gold(turn)) for d in chosen
             for before, turn in zip(by_dialogue[d], by_dialogue[d][1:], strict=False)]
+
+
+def uss_turns(dialogues: int) -> Turns:
+    """USS user turns (gold: rated 1-2) after a previous user turn."""
+    return _sampled_turns(Path("uss_user_satisfaction") / "uss_user_turns.csv", lambda row: row["is_overall"] == "0",
+                          lambda row: int(row["sat_round"]) <= 2, dialogues)
 
 
 def dailydialog_turns(dialogues: int) -> Turns:
-    """Utterances of a seeded sample of DailyDialog validation dialogues after the first, with their gold."""
-    by_dialogue: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (get_settings().data_root / "dailydialog" / "dailydialog_utterances.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["split"] == "validation" and row["text"].strip():
-                by_dialogue[row["dialogue_id"]].append(row)
-    chosen = random.Random(SEED).sample(sorted(by_dialogue), min(dialogues, len(by_dialogue)))
-    return [(before["text"], turn["text"], turn["emotion"] in NEGATIVE_DAILYDIALOG) for d in chosen
-            for before, turn in zip(by_dialogue[d], by_dialogue[d][1:], strict=False)]
+    """DailyDialog validation utterances (gold: a negative emotion) after the first of their dialogue."""
+    return _sampled_turns(Path("dailydialog") / "dailydialog_utterances.csv", lambda row: row["split"] == "validation",
+                          lambda row: row["emotion"] in NEGATIVE_DAILYDIALOG, dialogues)
 
 
 def dissatisfied(reading: Reading) -> float:

@@ -138,6 +138,16 @@ class EmotionNet(nn.Module):
         save_file(state, str(directory / WEIGHTS_FILE))
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
 
+    def average_with(self, other: EmotionNet, weight: float) -> None:
+        """Replace every weight both networks have by ``weight`` x this network's + (1 - ``weight``) x ``other``'s
+        (a weight-space average of two fine-tunings of one base: it keeps part of each one's skills); weights only
+        this network has (a new head), and any integer buffers, stay as they are."""
+        theirs = other.state_dict()
+        state = {name: weight * value + (1 - weight) * theirs[name].to(value.dtype)
+                 if name in theirs and value.is_floating_point() else value
+                 for name, value in self.state_dict().items()}
+        self.load_state_dict(state)
+
     def add_intent_head(self, num_intents: int) -> None:
         """Give the network a new intent head (for fine-tuning a model trained without one)."""
         self.intents = nn.Linear(self.emotion.in_features, num_intents)

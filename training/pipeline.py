@@ -33,6 +33,7 @@ from emotrace.training.model_card import read_provenance
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.recipe import (
+    CUSTOMER_AVERAGE_WEIGHT,
     POOLED_HEADS_SUMMARY,
     customer_arguments,
     customer_summary,
@@ -177,7 +178,8 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
 def run_customer_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
                           max_steps: int | None = None) -> dict[str, object]:
     """``emotrace train --recipe customer``: ``from_model`` fine-tuned with the written customer-service corpus (train
-    split) and a replay of its earlier data, given an intent head; packaged with pooled heads refit (labels and
+    split) and a replay of its earlier data, given an intent head, then averaged with ``from_model`` in weight space
+    (:data:`CUSTOMER_AVERAGE_WEIGHT`); packaged with pooled heads refit (labels and
     groupings on the recipe's emotion rows and the corpus's, intents on the corpus's intent rows) and intent
     thresholds tuned on the corpus's dev split (resumable)."""
     schema, dev = _recipe_dev(data_root)
@@ -191,12 +193,16 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
             net.add_intent_head(len(INTENT_LABELS))
     tasks = customer_tasks(data_root, corpus_train, args.seed)
     Trainer(net, base_encoder_path(), tasks, args).train()
+    net.average_with(EmotionNet.from_directory(from_model), CUSTOMER_AVERAGE_WEIGHT)
+    averaged = output / "averaged"
+    net.save(averaged)
+    AutoTokenizer.from_pretrained(str(output / "final")).save_pretrained(averaged)
     recipe_rows, written = _emotion_rows(data_root), emotion_rows(corpus_train)
     group_train = LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
                                 GOEMOTIONS_LABELS)
     provenance = read_provenance(from_model)
     corpus = WrittenCorpus(intent_training_rows(data_root, corpus_train, args.seed), corpus_dev)
-    return package_model(output / "final", model_dir, schema, dev, data_root, f"{provenance.command}\n{command}".strip(),
+    return package_model(averaged, model_dir, schema, dev, data_root, f"{provenance.command}\n{command}".strip(),
                          [*RECIPE_SOURCES, "phenomena", "written_corpus"], list(tasks["emotion"].texts),
                          f"{provenance.recipe} {customer_summary(args)}".strip(), group_train, refit_labels=True,
                          corpus=corpus)

@@ -11,13 +11,14 @@ def test_analyze_explains_the_labels_and_the_satisfaction_class(client) -> None:
     body = client.post("/v1/analyze", json={"text": SARCASM, "explain": True}).json()
     explanation = body["explanation"]
     assert set(explanation["labels"]) == set(body["labels"])
-    assert "gratitude" in body["labels"]
-    top = explanation["labels"]["gratitude"][0]
+    assert "anger" in body["labels"] and "gratitude" not in body["labels"]  # read as the complaint it is
+    top = explanation["labels"]["anger"][0]
     assert SARCASM[top["start"]:top["end"]] == top["word"]
-    assert top["word"] == "thanks" and top["weight"] > 0.5  # the word the model (wrongly) reads as gratitude
-    assert explanation["satisfaction_class"] == max(body["satisfaction"], key=body["satisfaction"].get)
+    anger = {w["word"]: w["weight"] for w in explanation["labels"]["anger"]}
+    assert anger["charging"] > 0.2 and anger["thanks"] < 0  # the complaint drives anger, the polite word pulls back
+    assert explanation["satisfaction_class"] == max(body["satisfaction"], key=body["satisfaction"].get) == "dissatisfied"
     pulls = {w["word"]: w["weight"] for w in explanation["satisfaction"]}
-    assert pulls["thanks"] > 0 and min(pulls.values()) < 0  # "thanks" lifts the class, the complaint pulls it down
+    assert pulls["charging"] > 0 > pulls["thanks"]  # the complaint holds the class, "thanks" pulls the other way
     assert client.post("/v1/analyze", json={"text": SARCASM}).json()["explanation"] is None
 
 

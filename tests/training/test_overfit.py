@@ -13,14 +13,15 @@ from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import LabelSchema
+from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, LabelSchema
 from emotrace.training.export import export_onnx
 from emotrace.training.group_heads import fit_linear_head
 from emotrace.training.model_card import Provenance, read_provenance
 from emotrace.training.modeling import EmotionNet, base_encoder_path
-from emotrace.training.package import package_model, refit_heads
+from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.pipeline import start_network
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
+from emotrace.training.written_corpus import CorpusRow, intent_rows
 
 TEXTS = {
     "happy": ["I love this, thank you!", "Best day ever 😊", "This is wonderful news", "So glad it worked"],
@@ -200,3 +201,48 @@ def test_early_stopping_keeps_the_best_epoch(tmp_path) -> None:
     kept = trained.state_dict()
     assert all(torch.equal(kept[name], best[name]) for name in best)
     assert not all(torch.equal(kept[name], last[name]) for name in last)
+
+
+INTENT_TEXTS = [
+    ("I'm cancelling my plan, goodbye", ("churn_threat",)), ("Get me your manager right now", ("escalation_request",)),
+    ("I want my money back today", ("refund_request",)), ("My lawyer will sue you", ("legal_threat",)),
+    ("What time do you open?", ()), ("Where is the nearest store?", ()), ("Thanks for the help", ()),
+    ("I'm cancelling and I want a refund", ("churn_threat", "refund_request")),
+]
+
+
+def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(trained, tmp_path) -> None:
+    """Packaging with written rows fits the intent head over the pooled vector and tunes its thresholds; the runtime
+    reads the intents view (several or none may fire), the same for a text alone and in a batch."""
+    run, _, _ = trained
+    rows = [CorpusRow(f"t-{i}", text, "chat", "test", "dissatisfied" if intents else "neutral", intents, ("other",),
+                      ("neutral",), ("inquiry",)) for i, (text, intents) in enumerate(INTENT_TEXTS)]
+    schema = LabelSchema(LABELS, {}, None, INTENT_LABELS)
+    package_model(run / "final", tmp_path / "model", schema, _data(), None, "pytest", ["tests"], _data().texts,
+                  group_train=_data(), refit_labels=True, corpus=WrittenCorpus(intent_rows(rows), rows))
+    classifier = EmotionClassifier.from_pretrained(tmp_path / "model")
+    assert set(classifier.thresholds.groupings[INTENT_VIEW]) == set(INTENT_LABELS)
+    texts = [text for text, _ in INTENT_TEXTS]
+    readings = classifier.predict(texts)
+    assert [set(r.views[INTENT_VIEW].labels) for r in readings] == [set(i) for _, i in INTENT_TEXTS]
+    for text, batched in zip(texts, readings, strict=True):
+        alone = classifier.predict([text])[0].views[INTENT_VIEW]
+        assert alone.labels == batched.views[INTENT_VIEW].labels
+        assert max(abs(alone.probabilities[k] - v) for k, v in batched.views[INTENT_VIEW].probabilities.items()) < 1e-4
+
+
+def test_averaging_two_networks_mixes_the_weights_they_share(trained) -> None:
+    """The customer recipe's weight average: shared weights mixed 0.7 / 0.3, a head only one network has kept."""
+    run, _, _ = trained
+    mine, other = EmotionNet.from_directory(run / "final"), EmotionNet.from_directory(run / "final")
+    with torch.no_grad():
+        for parameter in other.parameters():
+            parameter.add_(1.0)
+    mine.add_intent_head(len(INTENT_LABELS))
+    assert mine.intents is not None
+    head = mine.intents.weight.detach().clone()
+    mine.average_with(other, 0.7)
+    original = EmotionNet.from_directory(run / "final").state_dict()
+    mixed = mine.state_dict()
+    assert all(torch.allclose(mixed[name], value + 0.3, atol=1e-5) for name, value in original.items())
+    assert torch.equal(mine.intents.weight, head)
