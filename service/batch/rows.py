@@ -81,7 +81,8 @@ def columns_of(path: Path, encoding: str = "utf-8") -> list[str]:
 
 def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[InputRow]:
     """Rows of a JSONL, CSV or Parquet file; undecodable JSONL lines come back with an error instead of fields.
-    A CSV that is not valid ``encoding`` raises E020 (a CSV reader cannot resynchronise after a bad byte)."""
+    A CSV that is not valid ``encoding`` raises E020, a malformed CSV row E514 (a CSV reader cannot resynchronise
+    after either)."""
     fmt = file_format(path)
     if fmt == "parquet":
         number = 0
@@ -102,9 +103,12 @@ def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[InputRow]:
                     return
                 except UnicodeDecodeError:
                     raise decode_error(path, encoding) from None
-                except csv.Error as exc:
-                    yield InputRow(number, None, f"unreadable row: {exc}")
-                    return  # a CSV reader cannot resynchronise after a malformed row
+                except csv.Error as exc:  # a CSV reader cannot resynchronise after a malformed row: stop, and say so
+                    raise EmotraceError("E514", f"{path}: row {number} cannot be read ({exc}); nothing after it was "
+                                                "read.",
+                                        "Fix that row (an unclosed quote, or a field over the CSV size limit), or "
+                                        "give the file as JSONL, where one bad line is reported and skipped; rows "
+                                        "already done are kept, so re-running resumes.") from None
                 yield InputRow(number, dict(record))
     with path.open("rb") as handle:
         number = 0
@@ -114,7 +118,7 @@ def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[InputRow]:
             number += 1
             try:
                 record = json.loads(raw.decode(encoding))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a number too long
                 yield InputRow(number, None, f"undecodable line: {exc}")
                 continue
             if not isinstance(record, dict):

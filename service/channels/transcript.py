@@ -100,7 +100,12 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
                                             "valid Unicode.",
                                     "Write the text as UTF-8, or escape characters outside the Basic Multilingual "
                                     "Plane as a surrogate pair (e.g. \\ud83d\\ude00).")
-        out.append((speaker, text, _turn_time(turn, "start", i), _turn_time(turn, "end", i)))
+        start, end = _turn_time(turn, "start", i), _turn_time(turn, "end", i)
+        if start is not None and end is not None and end < start:
+            raise EmotraceError("E618", f"Turn {i} ends at {end:g}s, before it starts ({start:g}s).",
+                                "Give each turn an end time at or after its start (seconds from the conversation's "
+                                "start).")
+        out.append((speaker, text, start, end))
     return out
 
 

@@ -84,3 +84,12 @@ def test_a_cue_whose_timing_cannot_be_read_is_refused_not_dropped(timing: str) -
     raw = VTT + f"\n{timing}\n<v Customer>I want a refund.\n"
     with pytest.raises(EmotraceError, match=r"\[E615\] Cue 3 .*" + re.escape(timing[:12])):
         read_transcript(raw, "vtt")
+
+
+def test_a_json_turn_that_ends_before_it_starts_is_refused_by_number() -> None:
+    turns = [{"speaker": "Agent", "text": "Hello", "start": 0, "end": 1.5},
+             {"speaker": "Customer", "text": "late again", "start": 9, "end": 4}]
+    with pytest.raises(EmotraceError, match=r"E618.*Turn 2 ends at 4s, before it starts \(9s\)"):
+        read_transcript(json.dumps(turns), "json")
+    turns[1]["end"] = 9  # a turn of no length is read
+    assert len(read_transcript(json.dumps(turns), "json").utterances) == 2
