@@ -36,10 +36,10 @@ from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
     POOLED_HEADS_SUMMARY,
     customer_arguments,
+    customer_data,
     customer_summary,
     customer_tasks,
     emotion_tasks,
-    intent_training_rows,
     multitask_arguments,
     multitask_tasks,
     recipe_summary,
@@ -191,17 +191,18 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
         with torch.random.fork_rng():
             torch.manual_seed(args.seed)
             net.add_intent_head(len(INTENT_LABELS))
-    tasks = customer_tasks(data_root, corpus_train, args.seed)
+    data = customer_data(data_root, corpus_train, args.seed)
+    tasks = customer_tasks(data, corpus_train, args.seed)
     Trainer(net, base_encoder_path(), tasks, args).train()
     net.average_with(EmotionNet.from_directory(from_model), CUSTOMER_AVERAGE_WEIGHT)
     averaged = output / "averaged"
     net.save(averaged)
     AutoTokenizer.from_pretrained(str(output / "final")).save_pretrained(averaged)
-    recipe_rows, written = _emotion_rows(data_root), emotion_rows(corpus_train)
+    recipe_rows, written = data.previous["emotion"], emotion_rows(corpus_train)
     group_train = LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
                                 GOEMOTIONS_LABELS)
     provenance = read_provenance(from_model)
-    corpus = WrittenCorpus(intent_training_rows(data_root, corpus_train, args.seed), corpus_dev)
+    corpus = WrittenCorpus(data.intents, corpus_dev)
     return package_model(averaged, model_dir, schema, dev, data_root, f"{provenance.command}\n{command}".strip(),
                          [*RECIPE_SOURCES, "phenomena", "written_corpus"], list(tasks["emotion"].texts),
                          f"{provenance.recipe} {customer_summary(args)}".strip(), group_train, refit_labels=True,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -115,32 +115,47 @@ def _sample(count: int, size: int, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(range(count), min(size, count)))
 
 
-def intent_negatives(data_root: Path, seed: int) -> list[str]:
+def intent_negatives(data_root: Path, comments: list[str], seed: int) -> list[str]:
     """Texts that state no intent: BANKING77 train queries outside its refund and account-closing categories, and
-    GoEmotions train comments (a sample of each)."""
+    ``comments`` (GoEmotions train; a sample of each)."""
     with (data_root / "banking77" / "train.csv").open(encoding="utf-8", newline="") as handle:
         banking = [r["text"] for r in csv.DictReader(handle) if r["category"] not in BANKING77_INTENT_CATEGORIES]
-    comments = emotion_tasks(data_root)["emotion"].texts
     return ([banking[i] for i in _sample(len(banking), INTENT_NEGATIVE_ROWS, seed)]
             + [comments[i] for i in _sample(len(comments), INTENT_NEGATIVE_ROWS, seed + 1)])
 
 
-def intent_training_rows(data_root: Path, corpus_train: list[CorpusRow], seed: int) -> LabelledTexts:
+def intent_training_rows(data_root: Path, corpus_train: list[CorpusRow], comments: list[str],
+                         seed: int) -> LabelledTexts:
     """The corpus's intent rows (train split) and the negatives of :func:`intent_negatives`."""
     written = intent_rows(corpus_train)
-    negatives = intent_negatives(data_root, seed)
+    negatives = intent_negatives(data_root, comments, seed)
     return LabelledTexts(written.texts + negatives,
                          np.concatenate([written.targets, np.zeros((len(negatives), len(INTENT_LABELS)), np.float32)]),
                          INTENT_LABELS)
 
 
-def customer_tasks(data_root: Path, corpus_train: list[CorpusRow], seed: int) -> dict[str, TaskData]:
+@dataclass
+class CustomerData:
+    """What the customer recipe reads beside the corpus, read once: the multi-task rows it replays (stage 2's,
+    whose emotion rows also fit the pooled heads) and the intent rows (the corpus's train split and negatives)."""
+
+    previous: dict[str, TaskData]
+    intents: LabelledTexts
+
+
+def customer_data(data_root: Path, corpus_train: list[CorpusRow], seed: int) -> CustomerData:
+    """Read the shared sources the customer recipe needs (GoEmotions once)."""
+    emotions = emotion_tasks(data_root)["emotion"]
+    return CustomerData(multitask_tasks(data_root, emotions),
+                        intent_training_rows(data_root, corpus_train, emotions.texts, seed))
+
+
+def customer_tasks(data: CustomerData, corpus_train: list[CorpusRow], seed: int) -> dict[str, TaskData]:
     """The customer recipe's tasks: each head learns the corpus rows (``CORPUS_REPEATS`` times) beside a sample of
     the rows it learnt before (GoEmotions + emoji lexicon rows, the satisfaction sources, EmoBank), and the new
     intent head learns the corpus's intents against :func:`intent_negatives`."""
-    previous = multitask_tasks(data_root)
+    previous, intents = data.previous, data.intents
     written = emotion_rows(corpus_train)
-    intents = intent_training_rows(data_root, corpus_train, seed)
     satisfaction = satisfaction_classes(corpus_train)
 
     def mixed(task: str, replay: int, texts: list[str], targets: np.ndarray) -> TaskData:

@@ -10,7 +10,7 @@ import pytest
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.checklist import suite_texts
 from emotrace.model.labels import INTENT_LABELS
-from emotrace.training.recipe import customer_tasks
+from emotrace.training.recipe import customer_data, customer_tasks
 from emotrace.training.written_corpus import (
     CHANNELS,
     PHENOMENA,
@@ -56,7 +56,8 @@ def test_a_shared_run_is_found() -> None:
 def test_the_test_split_is_a_fifth_and_never_trained_on(rows, data_root) -> None:
     test = {r.text for r in rows if r.split == "test"}
     assert 0.15 <= len(test) / len(rows) <= 0.25
-    tasks = customer_tasks(data_root, read_corpus(split="train"), seed=13)
+    train = read_corpus(split="train")
+    tasks = customer_tasks(customer_data(data_root, train, seed=13), train, seed=13)
     trained = {text for task in tasks.values() for text in task.texts}
     assert not test & trained
     assert not {r.text for r in rows if r.split == "dev"} & trained
