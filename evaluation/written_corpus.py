@@ -24,16 +24,17 @@ def main() -> None:
     args = parser.parse_args()
     classifier = EmotionClassifier.from_pretrained(args.model)
     rows = read_corpus(split=args.split)
-    report = written_corpus_report(classifier, rows)
+    readings = classifier.predict([r.text for r in rows])
+    report = written_corpus_report(rows, readings)
     print(json.dumps({"benchmark": f"written corpus ({args.split})", **report}, indent=2, default=str))
     for channel in CHANNELS:
-        part = written_corpus_report(classifier, [r for r in rows if r.channel == channel])
+        kept = [i for i, r in enumerate(rows) if r.channel == channel]
+        part = written_corpus_report([rows[i] for i in kept], [readings[i] for i in kept])
         satisfaction = part.get("satisfaction")
         if isinstance(satisfaction, dict):
             print(f"  {channel:<7} n={part['n']:<4} dissatisfied-vs-rest macro-F1 "
                   f"{satisfaction['dissatisfied_vs_rest_macro_f1']:.3f}  intent set exact {part.get('intent_set_exact')}")
     if args.errors and classifier.schema.intents:
-        readings = classifier.predict([r.text for r in rows])
         wrong = [(r, x) for r, x in zip(rows, readings, strict=True)
                  if set(r.intents) != set(x.views[INTENT_VIEW].labels)]
         for row, reading in wrong[: args.errors]:

@@ -116,7 +116,7 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
             evaluate_outputs(classifier.with_thresholds(Thresholds()), raw_dev, dev)["macro_f1"],
     }
     if corpus_dev:
-        metrics["written_corpus_dev"] = written_corpus_report(classifier, corpus_dev)
+        metrics["written_corpus_dev"] = written_corpus_report(corpus_dev, classifier.predict([r.text for r in corpus_dev]))
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         calibrated = classifier.raw_outputs(sat_dev.texts).satisfaction

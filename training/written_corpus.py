@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, SATISFACTION_CLASSES
 from emotrace.model.metrics import multilabel_report, satisfaction_report
+from emotrace.model.reading import Reading
 from emotrace.paths import CORPUS_DIR
 
 CHANNELS = ("tweet", "chat", "email", "review", "call")
@@ -159,11 +159,10 @@ def datasheet_counts(rows: list[CorpusRow]) -> dict[str, Counter[str]]:
     return counts
 
 
-def written_corpus_report(classifier: EmotionClassifier, rows: list[CorpusRow]) -> dict[str, object]:
-    """How the classifier reads corpus rows at its own decisions: satisfaction (3-class and dissatisfied-vs-rest
-    macro-F1; the class right per phenomenon) and intents (precision/recall per intent, the exact intent set, how
-    many rows without an intent were given one)."""
-    readings = classifier.predict([r.text for r in rows])
+def written_corpus_report(rows: list[CorpusRow], readings: list[Reading]) -> dict[str, object]:
+    """How a model's ``readings`` of corpus ``rows`` (one each, in order) score at its own decisions: satisfaction
+    (3-class and dissatisfied-vs-rest macro-F1; the class right per phenomenon) and intents (precision/recall per
+    intent, the exact intent set, how many rows without an intent were given one)."""
     report: dict[str, object] = {"n": len(rows)}
     raw = np.array([[(r.satisfaction or {}).get(c, 0.0) for c in SATISFACTION_CLASSES] for r in readings])
     if all(r.satisfaction is not None for r in readings):
