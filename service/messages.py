@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TypedDict
 
 from emotrace.model.labels import INTENT_VIEW
-from emotrace.model.reading import Reading
+from emotrace.model.reading import GroupedView, Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.database import NewMessage
 from emotrace.text.redact import redact
@@ -53,19 +53,24 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _view_fields(view: GroupedView | None) -> tuple[list[str], dict[str, float]]:
+    """A view's labels and its probabilities to 4 places (empty where the model lacks the view)."""
+    if view is None:
+        return [], {}
+    return list(view.labels), {k: round(v, 4) for k, v in view.probabilities.items()}
+
+
 def reading_record(reading: Reading) -> ReadingRecord:
     """The reading's :class:`ReadingRecord` (probabilities to 4 places)."""
-    ekman, sentiment = reading.views.get("ekman"), reading.views.get("sentiment")
-    intents = reading.views.get(INTENT_VIEW)
+    ekman, ekman_probabilities = _view_fields(reading.views.get("ekman"))
+    sentiment, sentiment_probabilities = _view_fields(reading.views.get("sentiment"))
+    intents, intent_probabilities = _view_fields(reading.views.get(INTENT_VIEW))
     return ReadingRecord(
-        labels=list(reading.labels), top_label=reading.top_label, ekman=ekman.labels if ekman else [],
-        ekman_probabilities={k: round(v, 4) for k, v in ekman.probabilities.items()} if ekman else {},
-        sentiment=sentiment.labels if sentiment else [],
-        sentiment_probabilities={k: round(v, 4) for k, v in sentiment.probabilities.items()} if sentiment else {},
+        labels=list(reading.labels), top_label=reading.top_label, ekman=ekman, ekman_probabilities=ekman_probabilities,
+        sentiment=sentiment, sentiment_probabilities=sentiment_probabilities,
         valence=_rounded(reading.valence), arousal=_rounded(reading.arousal),
         satisfaction=_rounded(reading.satisfaction_score), satisfaction_class=reading.satisfaction_class,
-        intents=intents.labels if intents else [],
-        intent_probabilities={k: round(v, 4) for k, v in intents.probabilities.items()} if intents else {})
+        intents=intents, intent_probabilities=intent_probabilities)
 
 
 def stored_text(text: str, settings: Settings) -> str | None:
