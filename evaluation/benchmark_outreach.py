@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from emotrace.evaluation.common import print_figures
-from emotrace.store.database import Store
+from emotrace.store import Store
 from emotrace.store.tables import Customer, Outcome
 
 EMOTRACE = shutil.which("emotrace") or str(Path(sys.executable).with_name("emotrace"))
@@ -47,7 +47,7 @@ def populate(url: str, customers: int, seed: int = 0) -> None:
         if rng.random() < 0.05:
             outcomes.append({"customer_id": f"cust-{i}", "kind": "resolved", "conversation_id": f"conv-{i}",
                              "value": 0.0, "occurred_at": now - timedelta(days=rng.uniform(0, 60)), "recorded_at": now})
-    with store.session() as session:
+    with store.db.session() as session:
         session.execute(insert(Customer), rows)
         if outcomes:
             session.execute(insert(Outcome), outcomes)

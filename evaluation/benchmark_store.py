@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from emotrace.evaluation.common import print_figures
-from emotrace.store.database import NewMessage, Store
+from emotrace.services.summaries import record_messages
+from emotrace.store import Store
+from emotrace.store.messages import NewMessage
 
 CUSTOMERS = 400
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
@@ -33,11 +35,11 @@ def message(i: int, start: datetime) -> NewMessage:
 def ms_per_message(store: Store, group: int, messages: int) -> float:
     """Milliseconds of store work per message, written in transactions of ``group`` messages."""
     start = datetime.now(UTC) - timedelta(days=30)
-    store.add_messages([message(i, start) for i in range(2 * CUSTOMERS)])  # two messages of history each
+    record_messages(store, [message(i, start) for i in range(2 * CUSTOMERS)])  # two messages of history each
     first = 2 * CUSTOMERS
     began = time.perf_counter()
     for i in range(first, first + messages, group):
-        store.add_messages([message(j, start) for j in range(i, i + group)])
+        record_messages(store, [message(j, start) for j in range(i, i + group)])
     return (time.perf_counter() - began) / messages * 1000
 
 
@@ -52,7 +54,7 @@ def main() -> None:
         for group in args.groups:
             store = Store(f"sqlite:///{Path(tmp) / f'group-{group}.db'}")
             figures[f"ms per message, groups of {group}"] = round(ms_per_message(store, group, args.messages), 2)
-            store.engine.dispose()
+            store.db.engine.dispose()
     print_figures("store: single-message writes", figures)
 
 

@@ -23,9 +23,9 @@ import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 
 from emotrace.audio.asr import load_whisper, transcribe
-from emotrace.audio.call import read_call
 from emotrace.audio.io import load_audio
 from emotrace.audio.prosody import arousal_readings, features
+from emotrace.channels.call import read_call
 from emotrace.evaluation.common import print_figures
 from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from emotrace.settings import get_settings

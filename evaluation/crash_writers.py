@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from emotrace.evaluation.common import print_figures
 from emotrace.evaluation.live_server import EMOTRACE, free_port
-from emotrace.store.database import Store
+from emotrace.store import Store
 from emotrace.store.tables import Message
 
 
@@ -100,9 +100,9 @@ def main(writers: Annotated[int, typer.Option(help="Concurrent writers.")] = 12,
         proc.terminate()
         proc.wait(30)
         store = Store(url)
-        with store.session() as session:
+        with store.db.session() as session:
             stored = Counter(session.scalars(select(Message.text).where(Message.text.like("crash test message %"))))
-        store.engine.dispose()
+        store.db.engine.dispose()
     acknowledged = [text for thread in threads for text in thread.acknowledged]
     print_figures(f"kill -9 under {writers} writers with idempotent retries", {
         "kills": kills, "acknowledged": len(acknowledged), "stored": sum(stored.values()),

@@ -17,7 +17,7 @@ from emotrace.cli_support import friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.paths import DEFAULT_MODEL_DIR, existing_file
 from emotrace.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
@@ -57,10 +57,8 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
     if file is not None:
         if str(file) == "-":
             raw, source = sys.stdin.buffer.read(), "stdin"
-        elif not file.is_file():
-            raise EmotraceError("E006", f"Input file {file} does not exist.", "Check the path.")
         else:
-            raw, source = file.read_bytes(), str(file)
+            raw, source = existing_file(file).read_bytes(), str(file)
         lines = [line for line in _decode(raw, source).splitlines() if line.strip()]
         if not lines:
             raise EmotraceError("E007", f"{source} holds no text.", "Give one text per line.")
@@ -91,12 +89,9 @@ def _conversation_file(arguments: list[str]) -> Path | None:
     paths = [a for a in arguments if _looks_like_path(a) or Path(a).is_dir()]
     for argument in paths:
         path = Path(argument).expanduser()
-        if path.is_dir():
-            raise EmotraceError("E012", f"{argument} is a folder.", "analyze reads one file; for many files, "
-                                "use emotrace batch on a CSV/JSONL/Parquet of their texts.")
-        if not path.exists():
-            raise EmotraceError("E012", f"{argument} looks like a file name, but there is no such file.",
-                                "Check the path; to read it as a text, pipe it in: echo '...' | emotrace analyze.")
+        existing_file(path, folder_fix="analyze reads one file; for many files, use emotrace batch on a "
+                      "CSV/JSONL/Parquet of their texts.",
+                      missing_fix="Check the path; to read it as a text, pipe it in: echo '...' | emotrace analyze.")
     if not paths:
         return None
     if len(arguments) > 1:
@@ -432,7 +427,7 @@ def batch(
     from emotrace.batch.engines import dask_runner, local_runner
     from emotrace.batch.ingest import IngestColumns, Ingestor
     from emotrace.batch.job import BatchJob, BatchOptions, summary_dict
-    from emotrace.store.database import Store
+    from emotrace.store import Store
 
     if engine not in {"local", "dask"}:
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
@@ -448,7 +443,7 @@ def batch(
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
     ingestor = None
     if ingest:
-        store = Store(database_url or settings.database_url, settings.scoring)
+        store = Store(database_url or settings.database_url)
         ingestor = Ingestor(store, settings, options, columns)
     summary = job.run(runner, before_commit=ingestor)
     if as_json:
@@ -461,7 +456,7 @@ def batch(
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if ingestor is not None:
             typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "
-                       f"{ingestor.store.engine.url.render_as_string(hide_password=True)}")
+                       f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}")
     total = summary.rows + summary.errors
     if summary.errors and summary.errors > max_bad_share * total:
         typer.echo(f"error: {summary.errors} of {total} rows are bad ({summary.errors / total:.0%}), over "

@@ -24,8 +24,8 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
             try:
                 line.decode(encoding)
             except UnicodeDecodeError as exc:
-                return EmotraceError("E020", f"{path} is not valid {encoding}: line {number}, byte "
+                return EmotraceError("E004", f"{path} is not valid {encoding}: line {number}, byte "
                                      f"0x{line[exc.start]:02x} at column {exc.start + 1}.",
                                      "Pass --encoding with the file's encoding (e.g. --encoding latin-1 or cp1252), "
                                      "or re-encode it as UTF-8.")
-    return EmotraceError("E020", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")
+    return EmotraceError("E004", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")

@@ -10,7 +10,7 @@ from typing import TypedDict
 from emotrace.model.labels import INTENT_VIEW
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import NewMessage
+from emotrace.store.messages import NewMessage
 from emotrace.text.redact import redact
 
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"  # the ids clients give customers

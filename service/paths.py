@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "emotrace-minilm-v1"
+from emotrace.errors import EmotraceError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]  # a source checkout's root (data and training sources live there)
+# the shipped model is package data (emotrace.models): found the same way from a checkout and from a wheel
+DEFAULT_MODEL_DIR = Path(str(files("emotrace.models"))) / "emotrace-minilm-v1"
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 CORPUS_DIR = REPO_ROOT / "data" / "customer_service"  # the written customer-service corpus (source checkouts only)
+
+
+def existing_file(path: Path, folder_fix: str | None = None, missing_fix: str | None = None) -> Path:
+    """``path`` when it is a file; E012 when it is a folder, E006 when nothing is there."""
+    if path.is_dir():
+        raise EmotraceError("E012", f"{path} is a folder.", folder_fix)
+    if not path.is_file():
+        raise EmotraceError("E006", f"{path}: no such file.", missing_fix)
+    return path

@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     agent_min_conversations: int = Field(10, ge=1, description="Agents are ranked only on at least this many "
                                          "measured conversations.")
     saveable_churn_risk: float = Field(0.5, ge=0, le=1, description="A customer is 'saveable' at this churn risk or "
-                                       "more, with a contact in the last 14 days, and not churned.")
+                                       "more, with a contact in the last saveable_contact_days, and not churned.")
+    saveable_contact_days: float = Field(14.0, gt=0, description="How recent a saveable customer's last contact is.")
     outreach: OutreachRules = Field(default_factory=OutreachRules)
 
     @model_validator(mode="after")

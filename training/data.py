@@ -16,6 +16,7 @@ import numpy as np
 from emotrace.encoding import decode_error
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
+from emotrace.paths import existing_file
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:
@@ -80,8 +81,7 @@ def read_records(path: Path, encoding: str = "utf-8") -> list[dict[str, object]]
     if path.is_dir():
         raise EmotraceError("E204", f"{path} is a folder, but not a dataset saved with datasets' save_to_disk "
                             "(no dataset_info.json).", "Point --data at a CSV/JSONL/Parquet file or a saved dataset.")
-    if not path.is_file():
-        raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
+    existing_file(path)
     try:
         return _text_records(path, suffix, encoding) if suffix in {".csv", ".jsonl", ".json"} else _binary_records(
             path, suffix)
@@ -168,9 +168,7 @@ def read_labelled_file(path: Path, labels: Sequence[str], text_column: str = "te
                        label_column: str = "labels", encoding: str = "utf-8") -> LabelledTexts:
     """Read a GoEmotions TSV or a CSV/JSONL/Parquet file labelled with ``labels``."""
     if path.suffix.lower() == ".tsv":
-        if not path.is_file():
-            raise EmotraceError("E204", f"Data file {path} does not exist.", "Check the path.")
-        return read_goemotions_tsv(path, labels)
+        return read_goemotions_tsv(existing_file(path), labels)
     return read_labelled_records(path, text_column, label_column, labels, encoding)
 
 

@@ -38,34 +38,35 @@ from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.outcomes.learn import load_outcome_models
 from emotrace.settings import Settings, check_serving, get_settings
-from emotrace.store.database import Store
+from emotrace.store import Store
 
 STATIC = Path(__file__).parent / "static"
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Load the model and open the store (migrating it)."""
-    classifier = EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
-                                                   batch_size=settings.batch_size, spin_wait=False)
+def build_runtime(settings: Settings, classifier: EmotionClassifier | None = None) -> Runtime:
+    """Load the model (unless one is given) and open the store (migrating it)."""
+    classifier = classifier or EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
+                                                                 batch_size=settings.batch_size, spin_wait=False)
     read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text)
     batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
                            max_queue_wait_ms=settings.max_queue_wait_ms)
-    store = Store(settings.database_url, settings.scoring)
-    writer = MicroBatcher(partial(write_messages, store), settings.write_group_max, 0.0, settings.queue_size,
+    store = Store(settings.database_url)
+    writer = MicroBatcher(partial(write_messages, store, settings.scoring), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
     outcome_models = load_outcome_models(settings.outcome_model_dir) if settings.outcome_model_dir else {}
     return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics(), outcome_models=outcome_models)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, classifier: EmotionClassifier | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from the environment), serving ``classifier`` when given (a model already
+    loaded, e.g. shared by several apps in one process) or else the model at ``settings.model_dir``."""
     settings = settings or get_settings()
     check_serving(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = build_runtime(settings)
-        if settings.demo and runtime.store.count_customers() == 0:
+        runtime = build_runtime(settings, classifier)
+        if settings.demo and runtime.store.customers.count() == 0:
             from emotrace.demo import load_demo
 
             load_demo(runtime.store, runtime.classifier, settings)
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.batcher.start()
         await runtime.writer.start()
         listener = None
-        if runtime.store.engine.dialect.name == "postgresql":  # other replicas may write to the same database
+        if runtime.store.db.engine.dialect.name == "postgresql":  # other replicas may write to the same database
             listener = ReplicaListener(runtime.store, runtime.bus, asyncio.get_running_loop())
             listener.start()
             runtime.feed_listening = listener.listening
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listener.stop()
         await runtime.writer.stop()
         await runtime.batcher.stop()
-        runtime.store.engine.dispose()
+        runtime.store.db.engine.dispose()
 
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")

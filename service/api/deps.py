@@ -8,19 +8,20 @@ import threading
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
 from emotrace.api.schemas import CustomerIdPath, ExplanationOut, ReadingOut
 from emotrace.batching import MicroBatcher
+from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.explain import explanation, occlusions
 from emotrace.model.reading import Reading
 from emotrace.outcomes.learn import OutcomeModel
 from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import Store
+from emotrace.store import Store
 
 
 @dataclass
@@ -54,8 +55,7 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
     if keys:
         given = request.headers.get("x-api-key") or request.query_params.get("api_key", "")
         if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-API-Key header.",
-                                headers={"WWW-Authenticate": "ApiKey"})
+            raise EmotraceError("E902", "Missing or wrong X-API-Key header.")
         return
     if request.client is None:  # a Unix socket: only processes on this machine can connect
         return
@@ -64,9 +64,7 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
     except ValueError:  # a name, not an address we can vouch for
         local = False
     if not local:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            "No API keys are configured, so only local clients are served. "
-                            "Set EMOTRACE_API_KEYS to serve other hosts.")
+        raise EmotraceError("E903", "No API keys are configured, so only local clients are served.")
 
 
 AccessDep = Depends(require_access)
@@ -83,10 +81,9 @@ StoredCustomerId = Annotated[str, Depends(stored_customer_id)]
 def check_request_size(field: str, texts: list[str], settings: Settings) -> None:
     """Refuse (413) a request holding more items than ``max_batch_items`` or more text than ``max_request_chars``."""
     if len(texts) > settings.max_batch_items:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"{field} holds {len(texts)} items; the limit is {settings.max_batch_items} per request.")
+        raise EmotraceError("E904", f"{field} holds {len(texts)} items; the limit is {settings.max_batch_items} per request.")
     if (chars := sum(map(len, texts))) > settings.max_request_chars:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"{field} hold {chars:,} characters of text; the "
+        raise EmotraceError("E904", f"{field} hold {chars:,} characters of text; the "
                             f"limit is {settings.max_request_chars:,} per request. Send them in several requests.")
 
 

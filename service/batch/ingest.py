@@ -11,8 +11,10 @@ from typing import cast
 from emotrace.batch.job import BatchOptions, ChunkResult
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
+from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
-from emotrace.store.database import NewMessage, Store
+from emotrace.store import Store
+from emotrace.store.messages import NewMessage
 from emotrace.times import utc
 
 
@@ -77,7 +79,7 @@ class Ingestor:
 
     def __call__(self, index: int, result: ChunkResult) -> None:
         """Store chunk ``index`` unless an earlier (killed) attempt already did."""
-        if self.store.has_batch_part(self.key, index):
+        if self.store.writes.has_batch_part(self.key, index):
             return
         now = datetime.now(UTC)
         messages = []
@@ -86,6 +88,6 @@ class Ingestor:
                 messages.append(self.message(row, now))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.errors.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
-        self.store.add_messages(messages, batch_part=(self.key, index))
+        record_messages(self.store, messages, self.settings.scoring, batch_part=(self.key, index))
         self.stored_messages += len(messages)
         self.customers.update(m.customer_id for m in messages)

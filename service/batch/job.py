@@ -29,6 +29,7 @@ from emotrace.errors import EmotraceError
 from emotrace.messages import reading_record
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
+from emotrace.paths import existing_file
 
 PART_DIGITS = 6
 
@@ -137,11 +138,8 @@ class BatchJob:
 
     def _check(self, overwrite: bool) -> None:
         opts = self.options
-        if opts.input.is_dir():
-            raise EmotraceError("E502", f"{opts.input} is a folder.", "batch reads one JSONL, CSV or Parquet file; "
-                                "join the folder's files into one first.")
-        if not opts.input.is_file():
-            raise EmotraceError("E502", f"Input file {opts.input} does not exist.", "Check the path.")
+        existing_file(opts.input, folder_fix="batch reads one JSONL, CSV or Parquet file; join the folder's files into "
+                      "one first.")
         file_format(opts.output)
         check_decodable(opts.input, opts.encoding)
         columns = columns_of(opts.input, opts.encoding)

@@ -23,7 +23,7 @@ def file_format(path: Path) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
-        raise EmotraceError("E501", f"Unsupported file type '{path.suffix}' ({path}).",
+        raise EmotraceError("E206", f"Unsupported file type '{path.suffix}' ({path}).",
                             "Use .jsonl, .csv or .parquet.") from None
 
 

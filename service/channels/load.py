@@ -45,7 +45,7 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
     if form is not None and form not in FORMATS:
         raise EmotraceError("E614", f"Unknown format '{form}'.", f"Use one of {list(FORMATS)}.")
     if suffix in AUDIO_SUFFIXES:
-        from emotrace.audio.call import read_call
+        from emotrace.channels.call import read_call
 
         return read_call(path, settings.max_audio_seconds, settings.audio_agent_channel, settings.mono_speaker_role,
                          settings.asr_model, settings.threads or 2)

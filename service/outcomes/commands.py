@@ -16,10 +16,11 @@ import typer
 
 from emotrace.cli_support import friendly_errors
 from emotrace.errors import EmotraceError
+from emotrace.paths import existing_file
 from emotrace.settings import Settings, get_settings, pseudonym
 
 if TYPE_CHECKING:
-    from emotrace.store.database import Store
+    from emotrace.store import Store
 
 outcomes_app = typer.Typer(help="Outcomes you already know (churn, renewals, CSAT, ...), and what they teach.",
                            no_args_is_help=True)
@@ -30,15 +31,11 @@ IdColumnOption = Annotated[str, typer.Option(help="Column holding the customer i
 
 
 def _store(settings: Settings, database_url: str | None) -> Store:
-    from emotrace.store.database import Store
+    from emotrace.store import Store
 
-    return Store(database_url or settings.database_url, settings.scoring)
+    return Store(database_url or settings.database_url)
 
 
-def _existing(path: Path) -> Path:
-    if not path.is_file():
-        raise EmotraceError("E802", f"{path} does not exist.", "Check the path (CSV, JSONL or Parquet).")
-    return path
 
 
 @outcomes_app.command("import")
@@ -56,11 +53,11 @@ def import_outcomes(
 
     settings = get_settings()
     store = _store(settings, database_url)
-    rows = [(row.number, row.fields, row.error) for row in read_rows(_existing(path))]
+    rows = [(row.number, row.fields, row.error) for row in read_rows(existing_file(path))]
     good, problems = parse_rows(rows)
     stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
-    known = store.existing_customers(new.customer_id for _, _, new in stored_form)
-    conversations = store.existing_conversations((n.customer_id, n.conversation_id) for _, _, n in stored_form
+    known = store.customers.existing(new.customer_id for _, _, new in stored_form)
+    conversations = store.messages.existing_conversations((n.customer_id, n.conversation_id) for _, _, n in stored_form
                                                  if n.conversation_id)
     storable = []
     for number, outcome, new in stored_form:
@@ -71,7 +68,7 @@ def import_outcomes(
                                        f"customer '{outcome.customer_id}'"))
         else:
             storable.append(new)
-    stored = store.add_outcomes(storable) if storable else 0
+    stored = store.outcomes.add(storable) if storable else 0
     problems.sort(key=lambda p: p.row)
     report = {"rows": len(rows), "stored": stored, "already_stored": len(storable) - stored,
               "refused": [{"row": p.row, "reason": p.reason} for p in problems]}
@@ -110,11 +107,11 @@ def fit_outcomes(
 
     settings = get_settings()
     store = _store(settings, database_url)
-    outcomes = [OutcomeRecord(o.customer_id, o.kind, utc(o.occurred_at), o.value) for o in store.outcomes()]
+    outcomes = [OutcomeRecord(o.customer_id, o.kind, utc(o.occurred_at), o.value) for o in store.outcomes.all()]
     if not outcomes:
         raise EmotraceError("E805", "No outcomes are stored.", "Record some first: `emotrace outcomes import FILE` "
                             "or POST /v1/outcomes.")
-    signals = dict(tqdm(store.customer_signals(), total=store.count_customers(), unit=" customers", desc="reading",
+    signals = dict(tqdm(store.messages.customer_signals(), total=store.customers.count(), unit=" customers", desc="reading",
                         disable=None))
     models, report = fit_all(signals, outcomes, settings.scoring, FitOptions(horizon_days=horizon_days,
                                                                              min_labels=min_labels))
@@ -151,15 +148,15 @@ def import_customers(
     store = _store(settings, database_url)
     attributes: dict[str, dict[str, str]] = {}
     refused: list[str] = []
-    for row in read_rows(_existing(path)):
+    for row in read_rows(existing_file(path)):
         if row.fields is None or not str(row.fields.get(id_column) or "").strip():
             refused.append(f"row {row.number}: {row.error or f'no {id_column}'}")
             continue
         customer_id = pseudonym(str(row.fields[id_column]).strip(), settings)
         attributes[customer_id] = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
-    known = store.existing_customers(attributes)
+    known = store.customers.existing(attributes)
     refused += [f"customer '{c}' has no stored messages" for c in attributes if c not in known]
-    store.set_attributes({c: a for c, a in attributes.items() if c in known})
+    store.customers.set_attributes({c: a for c, a in attributes.items() if c in known})
     typer.echo(f"{path}: attributes of {len(known)} customers stored, {len(refused)} rows refused")
     for reason in refused[:50]:
         typer.echo(f"  {reason}", err=True)
@@ -191,7 +188,7 @@ def outreach(
     pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
     partial = output.with_name(output.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle, \
-            tqdm(total=count_rows(_existing(path)), unit=" ids", desc="outreach", disable=None) as bar:
+            tqdm(total=count_rows(existing_file(path)), unit=" ids", desc="outreach", disable=None) as bar:
         writer: csv.DictWriter[str] | None = None
 
         def audience() -> Iterator[str]:

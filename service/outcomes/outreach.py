@@ -8,7 +8,8 @@ from itertools import islice
 
 from emotrace.scoring.outreach import OutreachDecision, outreach_decision
 from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import ID_CHUNK, Store
+from emotrace.store import Store
+from emotrace.store.database import ID_CHUNK
 
 
 def check_audience(store: Store, settings: Settings, customer_ids: Iterable[str], now: datetime,
@@ -19,6 +20,6 @@ def check_audience(store: Store, settings: Settings, customer_ids: Iterable[str]
     remaining = iter(customer_ids)
     while ids := list(islice(remaining, chunk)):
         stored = {customer_id: pseudonym(customer_id, settings) for customer_id in ids}
-        facts = store.outreach_facts(list(dict.fromkeys(stored.values())), since)
+        facts = store.outcomes.outreach_facts(list(dict.fromkeys(stored.values())), since)
         for customer_id in ids:
             yield customer_id, outreach_decision(facts.get(stored[customer_id]), now, settings.outreach)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.settings import Settings, pseudonym
-from emotrace.store.database import NewOutcome
+from emotrace.store.outcomes import NewOutcome
 from emotrace.times import utc_timestamp
 
 

@@ -21,7 +21,7 @@ from emotrace.errors import EmotraceError
 from emotrace.outcomes.learn import fitted_scale
 from emotrace.scoring.profile import profile_at
 from emotrace.scoring.rules import ScoringRules
-from emotrace.store.database import Store
+from emotrace.store import Store
 
 SEGMENT_FEATURES = ("satisfaction", "valence", "arousal", "anger_share", "joy_share", "sadness_share", "fear_share",
                     "volatility", "contacts_30d", "alerts")
@@ -118,5 +118,5 @@ def adjusted_rand(first: Segmentation, second: Segmentation, customers: Sequence
 
 def segment_store(store: Store, rules: ScoringRules, now: datetime, seed: int = 0) -> Segmentation:
     """The segments of every stored customer with messages, profiled as of ``now``, with their attributes."""
-    profiles = {customer: profile_at(found, now, rules) for customer, found in store.customer_signals()}
-    return segment_customers(profiles, seed=seed, attributes=store.attributes())
+    profiles = {customer: profile_at(found, now, rules) for customer, found in store.messages.customer_signals()}
+    return segment_customers(profiles, seed=seed, attributes=store.customers.attributes())

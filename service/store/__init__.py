@@ -1,0 +1,25 @@
+"""The store: customers, their messages and summaries, outcomes, agents' conversations and write records, over one
+database (SQLite or PostgreSQL). Storage only: the rules that compute summaries are the caller's
+(:mod:`emotrace.services`)."""
+
+from __future__ import annotations
+
+from emotrace.store.conversations import AgentConversations
+from emotrace.store.customers import Customers
+from emotrace.store.database import Database
+from emotrace.store.messages import Messages
+from emotrace.store.outcomes import Outcomes
+from emotrace.store.writes import Writes
+
+
+class Store:
+    """One database and each resource over it: ``customers``, ``messages``, ``outcomes``, ``conversations``,
+    ``writes``."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self.customers = Customers(self.db)
+        self.messages = Messages(self.db, self.customers)
+        self.outcomes = Outcomes(self.db)
+        self.conversations = AgentConversations(self.db)
+        self.writes = Writes(self.db)

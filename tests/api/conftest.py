@@ -1,18 +1,37 @@
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from emotrace.api.app import create_app
+from emotrace.model.classifier import EmotionClassifier
 from emotrace.settings import Settings
 
 LOOPBACK_CLIENT = ("127.0.0.1", 50_000)
+MODEL_SETTINGS = {"model_dir", "threads", "batch_size"}
+
+
+@cache
+def shared_classifier() -> EmotionClassifier:
+    """The shipped model, loaded once for every app the tests start, as the service loads it."""
+    settings = Settings()
+    return EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
+                                             batch_size=settings.batch_size, spin_wait=False)
+
+
+def app_for(settings: Settings) -> FastAPI:
+    """The real app for ``settings``, serving the shared model unless the settings name another."""
+    own_model = MODEL_SETTINGS & settings.model_fields_set
+    return create_app(settings, None if own_model else shared_classifier())
 
 
 def make_client(tmp_path, client_address: tuple[str, int] = LOOPBACK_CLIENT, **overrides) -> TestClient:
     """The real app on a SQLite file under ``tmp_path``, called from ``client_address`` (default: loopback)."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", **overrides)
-    return TestClient(create_app(settings), client=client_address)
+    return TestClient(app_for(settings), client=client_address)
 
 
 @pytest.fixture

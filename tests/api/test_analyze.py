@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from emotrace.errors import EmotraceError
+from emotrace.errors import ERRORS, EmotraceError
 from tests.api.conftest import make_client
 
 
@@ -40,13 +40,13 @@ def test_bad_input_names_the_field(client) -> None:
     for payload, loc in cases:
         response = client.post("/v1/analyze", json=payload)
         assert response.status_code == 422, payload
-        assert response.json()["detail"][0]["loc"] == loc, payload
+        assert response.json()["errors"][0]["loc"] == loc, payload
 
 
 def test_malformed_json(client) -> None:
     response = client.post("/v1/analyze", content=b'{"text": "hi"', headers={"content-type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["type"] == "json_invalid"
+    assert response.json()["errors"][0]["type"] == "json_invalid"
 
 
 def test_size_limits(tmp_path) -> None:
@@ -57,6 +57,23 @@ def test_size_limits(tmp_path) -> None:
         many = client.post("/v1/analyze/batch", json={"items": [{"text": "ok"}] * 4})
         assert many.status_code == 413
         assert many.json()["detail"] == "items holds 4 items; the limit is 3 per request."
+
+
+def test_errors_are_problem_json_with_the_registry_code_title_and_status(client) -> None:
+    cases = [  # (method, path, body, status, code)
+        ("get", "/v1/customers/nobody", None, 404, "E905"),
+        ("post", "/v1/analyze", {"text": ""}, 422, "E901"),
+        ("delete", "/v1/analyze", None, 405, "E912"),
+        ("get", "/v1/no-such-thing", None, 404, "E913"),
+    ]
+    for method, path, body, status, code in cases:
+        response = client.request(method, path, json=body)
+        problem = response.json()
+        assert (response.status_code, problem["code"], problem["status"]) == (status, code, status), path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert problem["title"] == ERRORS[code].title and problem["type"] == f"urn:emotrace:error:{code}"
+        assert problem["detail"] and problem["fix"]
+    assert "POST" in client.delete("/v1/analyze").headers["allow"]
 
 
 KEY = "k3y-0f-at-least-16-chars"
@@ -74,7 +91,7 @@ def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
     with make_client(tmp_path, client_address=("10.1.2.3", 40_000)) as remote:
         response = remote.post("/v1/analyze", json={"text": "hi"})
         assert response.status_code == 403
-        assert "EMOTRACE_API_KEYS" in response.json()["detail"]
+        assert response.json()["code"] == "E903" and "EMOTRACE_API_KEYS" in response.json()["fix"]
     with make_client(tmp_path, client_address=("::1", 40_000)) as local:
         assert local.post("/v1/analyze", json={"text": "hi"}).status_code == 200
     with make_client(tmp_path, client_address=("10.1.2.3", 40_000), api_keys=[KEY]) as keyed:

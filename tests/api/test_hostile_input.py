@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from emotrace.api.app import create_app
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, make_client
+from tests.api.conftest import LOOPBACK_CLIENT, app_for, make_client
 
 UPLOAD = "/v1/customers/bob/conversations"
 
@@ -36,7 +35,7 @@ def _stored(client) -> int:
 def test_unrepresentable_text_gets_422_naming_the_field(client, raw) -> None:
     response = _raw_post(client, "/v1/analyze", raw)
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+    assert response.json()["errors"][0]["loc"] == ["body", "text"]
 
 
 def test_validation_error_does_not_echo_a_large_input(client) -> None:
@@ -44,7 +43,7 @@ def test_validation_error_does_not_echo_a_large_input(client) -> None:
     response = client.post("/v1/analyze", json={"text": text})
     assert response.status_code == 422
     assert len(response.content) < 2_000
-    assert response.json()["detail"][0]["type"] == "string_too_long"
+    assert response.json()["errors"][0]["type"] == "string_too_long"
 
 
 @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "1969-12-31T23:59:59Z",
@@ -52,7 +51,7 @@ def test_validation_error_does_not_echo_a_large_input(client) -> None:
 def test_timestamps_out_of_range_get_422(client, stamp) -> None:
     response = _raw_post(client, "/v1/messages", _message(timestamp=stamp))
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"][-1] == "timestamp"
+    assert response.json()["errors"][0]["loc"][-1] == "timestamp"
     assert _stored(client) == 0
 
 
@@ -66,7 +65,7 @@ def test_timestamps_out_of_range_get_422(client, stamp) -> None:
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"][-1] == field
+    assert response.json()["errors"][0]["loc"][-1] == field
     assert _stored(client) == 0
 
 
@@ -159,7 +158,7 @@ def test_a_text_that_expands_past_the_chunk_limit_gets_422(tmp_path) -> None:
     with make_client(tmp_path, max_chunks_per_text=8) as client:
         response = client.post("/v1/analyze", json={"text": "😡" * 2_000})
         assert response.status_code == 422, response.text
-        assert "chunks" in response.text and "[E010]" in response.text
+        assert "chunks" in response.text and response.json()["code"] == "E010"
         assert client.post("/v1/analyze", json={"text": "Where is my order? " * 40}).status_code == 200
 
 
@@ -204,7 +203,7 @@ def test_a_number_too_long_to_read_gets_422_naming_it(client) -> None:
     data = b'[{"speaker": "Customer", "text": "late", "start": 1, "end": ' + b"9" * 5_000 + b"}]"
     response = client.post(UPLOAD, files={"file": ("t.json", data)})
     assert response.status_code == 422, response.text
-    assert "[E616]" in response.json()["detail"] and "5,000 digits" in response.json()["detail"]
+    assert response.json()["code"] == "E616" and "5,000 digits" in response.json()["detail"]
     assert _stored(client) == 0
 
 
@@ -216,7 +215,7 @@ def test_a_lone_surrogate_in_a_turn_gets_422_before_anything_is_stored(client, t
     for _ in range(2):  # refused again on a retry: nothing was stored the first time (no 409)
         response = client.post(UPLOAD, files={"file": ("t.json", data)})
         assert response.status_code == 422, response.text
-        assert "[E617]" in response.json()["detail"] and "Turn 2" in response.json()["detail"]
+        assert response.json()["code"] == "E617" and "Turn 2" in response.json()["detail"]
     assert _stored(client) == 0
 
 
@@ -229,10 +228,10 @@ def test_a_lone_surrogate_as_the_only_speaker_gets_422(client) -> None:
 @pytest.mark.parametrize("path", ["/v1/customers", "/v1/alerts"])
 @pytest.mark.parametrize("segment", ["%00", "neutral%00", "Neutral", "at%20risk"])
 def test_a_segment_filter_is_a_short_lowercase_name(database_url, path, segment) -> None:
-    with TestClient(create_app(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
         response = client.get(f"{path}?segment={segment}")
         assert response.status_code == 422, response.text
-        assert response.json()["detail"][0]["loc"] == ["query", "segment"]
+        assert response.json()["errors"][0]["loc"] == ["query", "segment"]
         assert client.get(f"{path}?segment=at_risk").status_code == 200
         assert client.get(f"{path}?segment=").status_code == 200  # an empty filter is no filter, as before
 
@@ -255,5 +254,5 @@ def test_a_cue_that_ends_before_it_starts_gets_422_naming_it(client, name, cues)
     response = client.post(UPLOAD, files={"file": (name, cues.encode())})
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
-    assert "[E618]" in detail and "Cue 2" in detail and "ends before it starts" in detail
+    assert response.json()["code"] == "E618" and "Cue 2" in detail and "ends before it starts" in detail
     assert _stored(client) == 0

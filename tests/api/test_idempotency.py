@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from emotrace.api.app import create_app
 from emotrace.settings import Settings
-from emotrace.store.database import Store
-from tests.api.conftest import LOOPBACK_CLIENT
+from emotrace.store import Store
+from tests.api.conftest import LOOPBACK_CLIENT, app_for
 
 BODY = {"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "Where is my refund?"},
                      {"customer_id": "bob", "conversation_id": "c2", "text": "Thanks, all sorted!"}]}
@@ -20,8 +19,8 @@ def _count(client: TestClient) -> int:
 
 def test_a_retry_with_the_same_key_is_stored_once_on_any_replica(database_url) -> None:
     settings = Settings(database_url=database_url)
-    with TestClient(create_app(settings), client=LOOPBACK_CLIENT) as first, \
-            TestClient(create_app(settings), client=LOOPBACK_CLIENT) as second:
+    with TestClient(app_for(settings), client=LOOPBACK_CLIENT) as first, \
+            TestClient(app_for(settings), client=LOOPBACK_CLIENT) as second:
         stored = first.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "order-4411-retry"})
         assert stored.status_code == 201 and "idempotent-replayed" not in stored.headers
         for replica in (first, second):
@@ -54,15 +53,15 @@ def test_malformed_keys_are_refused(client) -> None:
 def test_erasure_takes_the_customers_idempotency_records_with_it(database_url) -> None:
     settings = Settings(database_url=database_url)
     ann_only = {"messages": [BODY["messages"][0]]}
-    with TestClient(create_app(settings), client=LOOPBACK_CLIENT) as client:
+    with TestClient(app_for(settings), client=LOOPBACK_CLIENT) as client:
         assert client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"}).status_code == 201
         assert client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "both-write-1"}).status_code == 201
         bob_only = {"messages": [BODY["messages"][1]]}
         assert client.post("/v1/messages", json=bob_only, headers={"Idempotency-Key": "bob-write-1"}).status_code == 201
         assert client.delete("/v1/customers/ann").status_code == 204
         store = Store(database_url)
-        assert store.idempotent_write("ann-write-1") is None and store.idempotent_write("both-write-1") is None
-        assert store.idempotent_write("bob-write-1") is not None  # another customer's own records stay
+        assert store.writes.under_key("ann-write-1") is None and store.writes.under_key("both-write-1") is None
+        assert store.writes.under_key("bob-write-1") is not None  # another customer's own records stay
         again = client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"})
         assert again.status_code == 201 and "idempotent-replayed" not in again.headers  # a new write
         assert len(again.json()["messages"]) == 1

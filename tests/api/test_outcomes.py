@@ -37,7 +37,7 @@ def test_bad_outcomes_are_refused_naming_the_row_and_nothing_is_stored(client) -
         {"customer_id": "ann", "kind": "churned", "at": _day(2)},
         {"customer_id": "ann", "kind": "churned", "at": _day(-30)}]})
     assert future.status_code == 422
-    assert future.json()["detail"][0]["loc"][:3] == ["body", "outcomes", 1]
+    assert future.json()["errors"][0]["loc"][:3] == ["body", "outcomes", 1]
     unknown_kind = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", "kind": "refund",
                                                                     "at": _day(1)}]})
     assert unknown_kind.status_code == 422
@@ -150,7 +150,7 @@ def test_csat_is_a_whole_number_of_stars(client, value) -> None:
     rating = {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1"}
     response = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": value}]})
     assert response.status_code == 422, response.text
-    problem = response.json()["detail"][0]
+    problem = response.json()["errors"][0]
     assert problem["loc"] == ["body", "outcomes", 0, "value"] and "whole number" in problem["msg"]
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 4.0}]}).json() == {
         "stored": 1, "already_stored": 0}  # nothing was stored by the refused request

@@ -13,7 +13,10 @@ import httpx
 import pytest
 
 from emotrace.evaluation.live_server import running_server
-from emotrace.store.database import Store, segment
+from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.timeline import segment
+from emotrace.services.summaries import customer_timeline
+from emotrace.store import Store
 from tests.api.test_live import _collect_events
 
 
@@ -63,11 +66,11 @@ def test_concurrent_writes_to_one_customer_through_two_replicas_lose_nothing(rep
     assert len(stored) == 48
     summary = httpx.get(f"{second}/v1/customers/shared", timeout=30).json()
     store = Store(url)
-    fresh = store.timeline("shared").current
-    store.engine.dispose()
+    fresh = customer_timeline(store, "shared", ScoringRules()).current
+    store.db.engine.dispose()
     assert fresh is not None
     assert summary["score"] == pytest.approx(fresh.score, abs=0.05)
-    assert summary["segment"] == segment(fresh.score, store.rules)
+    assert summary["segment"] == segment(fresh.score, ScoringRules())
 
 
 def test_an_erasure_through_one_replica_reaches_the_feed_of_the_other_with_the_customer(replicas) -> None:
@@ -101,11 +104,10 @@ def test_ready_says_503_when_the_database_goes_away(postgres_url) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from emotrace.api.app import create_app
     from emotrace.settings import Settings
-    from tests.api.conftest import LOOPBACK_CLIENT
+    from tests.api.conftest import LOOPBACK_CLIENT, app_for
 
-    with TestClient(create_app(Settings(database_url=postgres_url)), client=LOOPBACK_CLIENT) as client:
+    with TestClient(app_for(Settings(database_url=postgres_url)), client=LOOPBACK_CLIENT) as client:
         assert client.get("/ready").status_code == 200
         admin = create_engine(make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from emotrace.audio.call import read_call
 from emotrace.audio.io import SAMPLE_RATE, load_audio
+from emotrace.channels.call import read_call
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from tests.test_cli import run

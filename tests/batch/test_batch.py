@@ -113,7 +113,9 @@ def test_unsupported_formats(tmp_path, suffix: str) -> None:
 
 
 def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
-    from emotrace.store.database import Store
+    from emotrace.scoring.rules import ScoringRules
+    from emotrace.services.summaries import customer_timeline
+    from emotrace.store import Store
 
     source = tmp_path / "calls.jsonl"
     rows = [{"cust": f"cu{i % 3}", "conv": f"v{i % 5}", "who": "agent" if i % 4 == 0 else "customer",
@@ -130,19 +132,20 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     summary = json.loads(result.stdout)
     assert summary["rows"] == 60 and summary["errors"] == 1
     store = Store(db)
-    stored = [m for i in range(3) for m in store.messages(f"cu{i}")]
+    stored = [m for i in range(3) for m in store.messages.of_customer(f"cu{i}")]
     assert len(stored) == 59
     assert {m.agent_id for m in stored if m.speaker == "agent"} == {"kim"}  # --agent-column names the agent
     assert {m.agent_id for m in stored if m.speaker == "customer"} == {None}
-    fresh = store.timeline("cu1").current  # the stored summary is what a re-score of the stored messages gives
-    assert fresh is not None and store.customer("cu1").score == pytest.approx(fresh.score, abs=0.05)
+    # the stored summary is what a re-score of the stored messages gives
+    fresh = customer_timeline(store, "cu1", ScoringRules()).current
+    assert fresh is not None and store.customers.get("cu1").score == pytest.approx(fresh.score, abs=0.05)
     again = run(*args[:-1], "--overwrite")  # the same input and options: nothing is stored twice
     assert again.returncode == 0
-    assert sum(len(store.messages(f"cu{i}")) for i in range(3)) == 59
+    assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
 
 
 def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
-    from emotrace.store.database import Store
+    from emotrace.store import Store
 
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"customer_id": f"k{i % 40}", "conversation_id": f"c{i % 90}",
@@ -153,7 +156,7 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
     assert 2 <= kill_after_parts(args, tmp_path / "out.jsonl", 2) < 20
     assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
     store = Store(db)
-    assert sum(len(store.messages(f"k{i}")) for i in range(40)) == 3000
+    assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(40)) == 3000
 
 
 def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> None:

@@ -12,8 +12,11 @@ from pathlib import Path
 from emotrace.evaluation.outcome_population import generate
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
 from emotrace.outcomes.learn import load_outcome_models
+from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
-from emotrace.store.database import NewMessage, NewOutcome, Store
+from emotrace.store import Store
+from emotrace.store.messages import NewMessage
+from emotrace.store.outcomes import NewOutcome
 from tests.test_cli import EMOTRACE
 
 ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman=["anger"], ekman_probabilities={"anger": 0.9},
@@ -27,7 +30,7 @@ GLAD = ReadingRecord(labels=["gratitude"], top_label="gratitude", ekman=["joy"],
 def _seed(url: str) -> None:
     now = datetime.now(UTC)
     store = Store(url)
-    store.add_messages([new_message(customer_id=c, conversation_id=f"{c}-{i}", channel=Channel.chat,
+    record_messages(store, [new_message(customer_id=c, conversation_id=f"{c}-{i}", channel=Channel.chat,
                                     speaker=Speaker.customer, timestamp=now - timedelta(days=3 - i), text="...",
                                     record=record, settings=Settings())
                         for c, record in (("ann", GLAD), ("bob", ANGRY)) for i in range(3)])
@@ -80,7 +83,7 @@ def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
     path.write_text("customer_id,plan,region\nann,pro,EU\nbob,free,US\nzed,pro,EU\n", encoding="utf-8")
     result = _run(tmp_path, "customers", "import", str(path))
     assert result.returncode == 1 and "zed" in result.stderr
-    assert Store(f"sqlite:///{tmp_path / 'e.db'}").attributes() == {"ann": {"plan": "pro", "region": "EU"},
+    assert Store(f"sqlite:///{tmp_path / 'e.db'}").customers.attributes() == {"ann": {"plan": "pro", "region": "EU"},
                                                                      "bob": {"plan": "free", "region": "US"}}
 
 
@@ -94,8 +97,8 @@ def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_pa
                            arousal=s.arousal, satisfaction=s.satisfaction, satisfaction_class="neutral")
                 for c, found in signals.items() for s in found]
     for start in range(0, len(messages), 5000):
-        store.add_messages(messages[start : start + 5000])
-    store.add_outcomes([NewOutcome(o.customer_id, o.kind, o.at) for o in churned if signals[o.customer_id]])
+        record_messages(store, messages[start : start + 5000])
+    store.outcomes.add([NewOutcome(o.customer_id, o.kind, o.at) for o in churned if signals[o.customer_id]])
     result = _run(tmp_path, "outcomes", "fit", "--out", "models", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)["kinds"]["churned"]

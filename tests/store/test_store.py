@@ -11,7 +11,11 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from emotrace.store.database import MIGRATIONS, NewMessage, RequestKey, Store
+from emotrace.scoring.rules import ScoringRules
+from emotrace.services.summaries import customer_timeline, record_messages
+from emotrace.store import Store
+from emotrace.store.database import MIGRATIONS
+from emotrace.store.messages import NewMessage, RequestKey
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -26,52 +30,52 @@ def message(customer: str, hours: float, satisfaction: float, *, speaker: str = 
 
 def test_migrations_create_the_schema(database_url) -> None:
     store = Store(database_url)
-    tables = set(inspect(store.engine).get_table_names())
+    tables = set(inspect(store.db.engine).get_table_names())
     assert {"customers", "messages", "alembic_version"} <= tables
     Store(database_url)  # migrating again is a no-op
 
 
 def test_write_read_summary_and_erase(database_url) -> None:
     store = Store(database_url)
-    rows, customers = store.add_messages([message("ann", 0, 0.8), message("ann", 1, -0.9, speaker="agent"),
+    rows, customers = record_messages(store, [message("ann", 0, 0.8), message("ann", 1, -0.9, speaker="agent"),
                                message("bob", 0, -0.7)])
     assert [r.id for r in rows] == sorted(r.id for r in rows)
     assert [c.id for c in customers] == ["ann", "bob"]
-    ann = store.customer("ann")
+    ann = store.customers.get("ann")
     assert ann is not None and ann.score > 60  # the agent's negative turn does not count
-    assert [c.id for c in store.customers()] == ["bob", "ann"]  # riskiest first
+    assert [c.id for c in store.customers.ranked()] == ["bob", "ann"]  # riskiest first
     assert ann.segment == "satisfied"  # one happy message: satisfied, not delighted (the neutral prior)
-    assert [c.id for c in store.customers("satisfied")] == ["ann"]
-    assert [c.id for c in store.customers(store.customer("bob").segment)] == ["bob"]
-    assert store.customers("delighted") == []
-    assert store.messages("ann")[0].timestamp.replace(tzinfo=UTC) == T0
-    assert store.delete_customer("ann") is True
-    assert store.customer("ann") is None and store.messages("ann") == []
-    assert store.delete_customer("ann") is False
-    assert store.customer("bob") is not None
+    assert [c.id for c in store.customers.ranked("satisfied")] == ["ann"]
+    assert [c.id for c in store.customers.ranked(store.customers.get("bob").segment)] == ["bob"]
+    assert store.customers.ranked("delighted") == []
+    assert store.messages.of_customer("ann")[0].timestamp.replace(tzinfo=UTC) == T0
+    assert store.customers.erase("ann") is True
+    assert store.customers.get("ann") is None and store.messages.of_customer("ann") == []
+    assert store.customers.erase("ann") is False
+    assert store.customers.get("bob") is not None
 
 
 def test_a_failed_write_stores_nothing(database_url) -> None:
     store = Store(database_url)
-    store.add_messages([message("ann", 0, 0.5)])
+    record_messages(store, [message("ann", 0, 0.5)])
     broken = replace(message("cat", 1, 0.5), conversation_id=None)  # NOT NULL violation, second row
     with pytest.raises(IntegrityError):
-        store.add_messages([message("ann", 2, -0.9), broken])
-    assert len(store.messages("ann")) == 1
-    assert store.customer("cat") is None
-    assert store.customer("ann").score == store.timeline("ann").current.score
+        record_messages(store, [message("ann", 2, -0.9), broken])
+    assert len(store.messages.of_customer("ann")) == 1
+    assert store.customers.get("cat") is None
+    assert store.customers.get("ann").score == customer_timeline(store, "ann", ScoringRules()).current.score
 
 
 def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
     store = Store(database_url)
-    store.add_messages([message("ann", 0, 0.5)], request_keys=[RequestKey("ann-key-01", "a" * 64, 0, 1)])
-    store.add_messages([message("ann", 1, 0.5), message("bob", 1, 0.5)],
+    record_messages(store, [message("ann", 0, 0.5)], request_keys=[RequestKey("ann-key-01", "a" * 64, 0, 1)])
+    record_messages(store, [message("ann", 1, 0.5), message("bob", 1, 0.5)],
                        request_keys=[RequestKey("both-key-01", "b" * 64, 0, 2)])
-    store.add_messages([message("bob", 2, 0.5)], request_keys=[RequestKey("bob-key-01", "c" * 64, 0, 1)])
-    assert store.delete_customer("ann") is True
-    assert store.idempotent_write("ann-key-01") is None and store.idempotent_write("both-key-01") is None
-    assert store.idempotent_write("bob-key-01") is not None
-    with store.engine.connect() as connection:
+    record_messages(store, [message("bob", 2, 0.5)], request_keys=[RequestKey("bob-key-01", "c" * 64, 0, 1)])
+    assert store.customers.erase("ann") is True
+    assert store.writes.under_key("ann-key-01") is None and store.writes.under_key("both-key-01") is None
+    assert store.writes.under_key("bob-key-01") is not None
+    with store.db.engine.connect() as connection:
         assert connection.execute(text("SELECT key, customer_id FROM idempotent_write_customers")).all() == [
             ("bob-key-01", "bob")]
 
@@ -96,7 +100,7 @@ def test_the_migration_links_stored_keyed_writes_and_drops_those_an_erasure_left
                                     "VALUES (:k, 'x', :ids, :t)"), {"k": key, "ids": ids, "t": T0})
     engine.dispose()
     store = Store(database_url)
-    assert store.idempotent_write("bob-key-01") is not None
-    assert store.idempotent_write("erased-ann-01") is None and store.idempotent_write("ann-and-bob-01") is None
-    assert store.delete_customer("bob") is True
-    assert store.idempotent_write("bob-key-01") is None
+    assert store.writes.under_key("bob-key-01") is not None
+    assert store.writes.under_key("erased-ann-01") is None and store.writes.under_key("ann-and-bob-01") is None
+    assert store.customers.erase("bob") is True
+    assert store.writes.under_key("bob-key-01") is None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Path
 
-from emotrace.agents import stored_effects, stored_profiles
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import AgentConversationOut, AgentDetailOut, AgentProfileOut
+from emotrace.errors import EmotraceError
 from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.scoring.agents import agent_profiles
+from emotrace.services.agents import stored_effects, stored_profiles
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[AccessDep])
 
@@ -26,7 +27,7 @@ def get_agent(runtime: RuntimeDep, agent_id: str = Path(pattern=CUSTOMER_ID_PATT
     """One agent's profile and the conversations it is measured on."""
     effects = stored_effects(runtime.store, agent_id)
     if not effects:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Agent '{agent_id}' has no stored conversations.")
+        raise EmotraceError("E905", f"Agent '{agent_id}' has no stored conversations.")
     profile = agent_profiles(effects, runtime.settings.agent_min_conversations)[agent_id]
     return AgentDetailOut.model_validate({**AgentProfileOut.model_validate(profile).model_dump(),
                                           "conversation_effects": [AgentConversationOut.model_validate(e)

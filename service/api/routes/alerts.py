@@ -26,7 +26,7 @@ def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_lengt
                 sort: AlertSort = AlertSort.severity, limit: int = Query(200, ge=1, le=5000)) -> list[CustomerAlertOut]:
     """Every customer's open alerts; sortable and filterable by segment."""
     alerts = [CustomerAlertOut(**alert, customer_id=c.id, score=c.score, segment=c.segment)
-              for c in runtime.store.customers_with_alerts(segment) for alert in c.alerts]
+              for c in runtime.store.customers.with_alerts(segment) for alert in c.alerts]
     alerts.sort(key=lambda a: a.at, reverse=True)
     if sort is AlertSort.severity:
         alerts.sort(key=lambda a: SEVERITY_RANK.get(a.severity, 9))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -61,7 +61,7 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
                                    timestamp=start + timedelta(seconds=offset), text=utterance.text))
         except ValidationError as exc:
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Turn {number}: {problem}.") from None
+            raise EmotraceError("E901", f"Turn {number}: {problem}.") from None
     return turns
 
 
@@ -72,9 +72,8 @@ def _refuse_unencodable(**parts: object) -> None:
         try:
             json.dumps(part, ensure_ascii=False, default=str).encode("utf-8")
         except UnicodeEncodeError:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                f"Reading the file gave {name} with a lone UTF-16 surrogate, which is not valid "
-                                "Unicode (nothing was stored). Write the file as UTF-8.") from None
+            raise EmotraceError("E617", f"Reading the file gave {name} with a lone UTF-16 surrogate, which is not "
+                                "valid Unicode (nothing was stored).") from None
 
 
 def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
@@ -105,19 +104,17 @@ async def upload_conversation(
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            f"Unsupported file type '{suffix or name}'. Use {sorted(CONVERSATION_SUFFIXES)}.")
+        raise EmotraceError("E611", f"Unsupported file type '{suffix or name}'. Use {sorted(CONVERSATION_SUFFIXES)}.")
     try:
         start = utc_timestamp(started_at, "started_at") if started_at is not None else None
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{exc}.") from None
+        raise EmotraceError("E901", f"{exc}.") from None
     data = await file.read()
     conversation_id = conversation_id or f"{customer_id}-{hashlib.sha256(data).hexdigest()[:16]}"
     settings = runtime.settings
-    if await run_in_threadpool(runtime.store.count_conversation_messages, pseudonym(customer_id, settings),
+    if await run_in_threadpool(runtime.store.messages.count_in_conversation, pseudonym(customer_id, settings),
                                pseudonym(conversation_id, settings)):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
+        raise EmotraceError("E906", f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
                             "To store this file again, pass another conversation_id.")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -127,8 +124,7 @@ async def upload_conversation(
         except EmotraceError as exc:
             raise _without_paths(exc, path, name) from None
     if not conversation.utterances:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
+        raise EmotraceError("E602", "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
     sent_at = conversation.metadata.get("sent_at")
     if start is None and isinstance(sent_at, datetime):  # an e-mail's Date header
         try:

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi import Path as FastPath
 from pydantic import StringConstraints
 
-from emotrace.agents import stored_profiles
-from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, StoredCustomerId, read_explained
+from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     SEGMENT_PATTERN,
@@ -30,16 +29,18 @@ from emotrace.api.schemas import (
     TimelineOut,
     WindowOut,
 )
+from emotrace.errors import EmotraceError
 from emotrace.messages import CUSTOMER_ID_PATTERN
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import is_distressed, rank_agents
-from emotrace.scoring.profile import profile_at
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
+from emotrace.services.agents import stored_profiles
+from emotrace.services.outlook import outlook
+from emotrace.services.summaries import customer_timeline
 from emotrace.store.tables import Customer
 
 AgentId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]
 MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
-SAVEABLE_CONTACT_DAYS = 14.0  # "recent contact" for a saveable customer
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
 
@@ -53,7 +54,7 @@ class Window(StrEnum):
 
 def _found(customer: Customer | None, customer_id: str) -> Customer:
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
+        raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
     return customer
 
 
@@ -94,48 +95,37 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment."""
-    return [CustomerOut.model_validate(c) for c in runtime.store.customers(segment, limit, offset)]
+    return [CustomerOut.model_validate(c) for c in runtime.store.customers.ranked(segment, limit, offset)]
 
 
 @router.get("/{customer_id}", response_model=CustomerDetailOut)
 def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> CustomerDetailOut:
     """A customer's summary, current state, alerts and routing hint."""
-    customer = _found(runtime.store.customer(customer_id), customer_id)
-    timeline = runtime.store.timeline(customer_id)
+    customer = _found(runtime.store.customers.get(customer_id), customer_id)
+    rules = runtime.settings.scoring
+    timeline = customer_timeline(runtime.store, customer_id, rules)
     now = datetime.now(UTC)
-    hint = routing_hint(timeline, now, runtime.store.rules)
-    risks, saveable = outcome_risks(customer_id, runtime, now)
+    hint = routing_hint(timeline, now, rules)
+    risks, saveable = outlook(runtime.store, customer_id, runtime.outcome_models, runtime.settings, now)
     summary = CustomerOut.model_validate(customer)
     return CustomerDetailOut(**summary.model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline),
                              routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
                                                 next_step=summary.next_step),
-                             outcome_risk=risks, saveable=saveable)
-
-
-def outcome_risks(customer_id: str, runtime: Runtime, now: datetime) -> tuple[dict[str, OutcomeRiskOut], bool | None]:
-    """The served outcome models' risks for a stored customer as of ``now``, and whether they are saveable."""
-    if not runtime.outcome_models:
-        return {}, None
-    profile = profile_at(runtime.store.signals(customer_id), now, runtime.store.rules)
-    risks = {kind: OutcomeRiskOut(target=TARGETS[kind], probability=round(model.probability(profile), 4),
-                                  drivers=[DriverOut(feature=f, contribution=c) for f, c in model.contributions(profile)])
-             for kind, model in runtime.outcome_models.items()}
-    if "churned" not in risks:
-        return risks, None
-    saveable = (risks["churned"].probability >= runtime.settings.saveable_churn_risk
-                and profile["days_since_contact"] <= SAVEABLE_CONTACT_DAYS
-                and "churned" not in runtime.store.outcome_kinds(customer_id))
-    return risks, saveable
+                             outcome_risk={kind: OutcomeRiskOut(target=TARGETS[kind], probability=risk.probability,
+                                                                drivers=[DriverOut(feature=f, contribution=c)
+                                                                         for f, c in risk.drivers])
+                                           for kind, risk in risks.items()},
+                             saveable=saveable)
 
 
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)
 def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
     """Raw readings, day/week aggregates, score history and alerts of one customer."""
-    _found(runtime.store.customer(customer_id), customer_id)
-    messages = [StoredMessageOut.model_validate(m) for m in runtime.store.messages(customer_id)]
-    timeline = runtime.store.timeline(customer_id)
+    _found(runtime.store.customers.get(customer_id), customer_id)
+    messages = [StoredMessageOut.model_validate(m) for m in runtime.store.messages.of_customer(customer_id)]
+    timeline = customer_timeline(runtime.store, customer_id, runtime.settings.scoring)
     return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
                        windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],
                        alerts=alerts_out(timeline))
@@ -146,11 +136,11 @@ async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[i
                           runtime: RuntimeDep) -> ExplanationOut:
     """The words that drove a stored message's reading, read again from its stored (redacted) text: 409 when the
     settings keep no text."""
-    found = [m for m in runtime.store.messages_with_customers([message_id])[0] if m.customer_id == customer_id]
+    found = [m for m in runtime.store.messages.with_customers([message_id])[0] if m.customer_id == customer_id]
     if not found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' has no message {message_id}.")
+        raise EmotraceError("E905", f"Customer '{customer_id}' has no message {message_id}.")
     if not found[0].text:
-        raise HTTPException(status.HTTP_409_CONFLICT, "This message's text is not stored (EMOTRACE_STORE_TEXT=none): "
+        raise EmotraceError("E907", "This message's text is not stored (EMOTRACE_STORE_TEXT=none): "
                             "there is nothing to explain.")
     _, explained = await read_explained(runtime, found[0].text)
     return explained
@@ -162,8 +152,9 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
                                                           "(repeat the parameter): returned best first for this "
                                                           "customer, with the reason.")] = None) -> RoutingOut:
     """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""
-    customer = _found(runtime.store.customer(customer_id), customer_id)
-    hint = routing_hint(runtime.store.timeline(customer_id), datetime.now(UTC), runtime.store.rules)
+    customer = _found(runtime.store.customers.get(customer_id), customer_id)
+    rules = runtime.settings.scoring
+    hint = routing_hint(customer_timeline(runtime.store, customer_id, rules), datetime.now(UTC), rules)
     ranked = []
     if agents:
         minimum = runtime.settings.agent_min_conversations
@@ -177,7 +168,7 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Response:
     """Erase the customer and every message of theirs."""
-    if not runtime.store.delete_customer(customer_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
+    if not runtime.store.customers.erase(customer_id):
+        raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
     publish_deleted(runtime.bus, customer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

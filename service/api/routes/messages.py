@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -15,22 +15,22 @@ from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import CustomerOut, MessagesIn, RecordedOut, StoredMessageOut
+from emotrace.errors import EmotraceError
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
-CLIENT_CLOSED_REQUEST = 499  # nginx's code for a request whose client left before the answer
 
 
 async def _replay(runtime: Runtime, key: str, request_sha: str, response: Response) -> RecordedOut | None:
     """The answer of the write already made under ``key`` (None when the key is new)."""
-    found = await run_in_threadpool(runtime.store.idempotent_write, key)
+    found = await run_in_threadpool(runtime.store.writes.under_key, key)
     if found is None:
         return None
     stored_sha, messages, customers = found
     if stored_sha != request_sha:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "This Idempotency-Key was used for a different request. Use a new key per request.")
+        raise EmotraceError("E908", "This Idempotency-Key was used for a different request.",
+                            "Use a new key per request.")
     response.headers["Idempotent-Replayed"] = "true"
     return RecordedOut(messages=[StoredMessageOut.model_validate(m) for m in messages],
                        customers=[CustomerOut.model_validate(c) for c in customers])
@@ -53,14 +53,13 @@ async def record_messages(
     request_sha = ""  # the request's hash matters only under a key: computed then, not on every write
     if idempotency_key is not None:
         if not IDEMPOTENCY_KEY.match(idempotency_key):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
+            raise EmotraceError("E908", "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
         request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         if (replayed := await _replay(runtime, idempotency_key, request_sha, response)) is not None:
             return replayed
     readings = await runtime.batcher.submit(texts)
     if await request.is_disconnected():
-        raise HTTPException(CLIENT_CLOSED_REQUEST, "The client closed the request; nothing was stored.")
+        raise EmotraceError("E911", "The client closed the request; nothing was stored.")
     now = datetime.now(UTC)
     items = [message_from_request(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     try:

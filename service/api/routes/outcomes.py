@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import AudienceIn, CustomerIdPath, OutcomesIn, OutcomesStoredOut, OutreachOut
+from emotrace.errors import EmotraceError
 from emotrace.outcomes.outreach import check_audience
 from emotrace.outcomes.records import stored_outcome
 from emotrace.settings import pseudonym
@@ -22,15 +23,15 @@ def record_outcomes(body: OutcomesIn, runtime: RuntimeDep) -> OutcomesStoredOut:
     """Record outcomes (customer events, conversation ratings) in one transaction; recording one again keeps one.
     Outcomes of customers emotrace has no messages of are refused (422, E801, naming them)."""
     outcomes = [stored_outcome(o, runtime.settings) for o in body.outcomes]
-    stored = runtime.store.add_outcomes(outcomes)
+    stored = runtime.store.outcomes.add(outcomes)
     return OutcomesStoredOut(stored=stored, already_stored=len(outcomes) - stored)
 
 
 @router.get("/v1/customers/{customer_id}/outreach", response_model=OutreachOut)
 def get_outreach(customer_id: CustomerIdPath, runtime: RuntimeDep) -> OutreachOut:
     """May this customer get a marketing contact now? ``hold`` says why and until when."""
-    if runtime.store.customer(pseudonym(customer_id, runtime.settings)) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Customer '{customer_id}' not found.")
+    if runtime.store.customers.get(pseudonym(customer_id, runtime.settings)) is None:
+        raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
     (given, decision), = check_audience(runtime.store, runtime.settings, [customer_id], datetime.now(UTC))
     return OutreachOut(customer_id=given, decision=decision.decision, reasons=decision.reasons,
                        hold_until=decision.hold_until)

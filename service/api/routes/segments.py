@@ -17,7 +17,7 @@ router = APIRouter(tags=["segments"], dependencies=[AccessDep])
 def get_segments(runtime: RuntimeDep) -> SegmentsOut:
     """Customers clustered by emotional profile as of now, each segment named by what sets it apart, with the
     cross-table of your own customer attributes. The same data gives the same segments."""
-    found = segment_store(runtime.store, runtime.store.rules, datetime.now(UTC))
+    found = segment_store(runtime.store, runtime.settings.scoring, datetime.now(UTC))
     return SegmentsOut(customers=len(found.members), inactive=found.inactive, bic=found.bic, silhouette=found.silhouette,
                        segments=[SegmentOut(name=s.name, size=s.size, means=s.means, attributes=s.attributes,
                                             distinguishing=[DistinguishingOut(feature=f, z=z) for f, z in s.distinguishing])

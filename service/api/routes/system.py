@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import ModelOut
+from emotrace.errors import EmotraceError
 from emotrace.model.reports import headline_scores
 
 router = APIRouter(tags=["system"])
@@ -25,11 +26,11 @@ def health() -> dict[str, str]:
 def ready(runtime: RuntimeDep) -> dict[str, str]:
     """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard."""
     try:
-        runtime.store.ping()
+        runtime.store.db.ping()
     except Exception as exc:  # any database failure means not ready
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"database unavailable: {type(exc).__name__}") from exc
+        raise EmotraceError("E910", f"database unavailable: {type(exc).__name__}") from exc
     if runtime.feed_listening is not None and not runtime.feed_listening.is_set():
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "not yet listening for other replicas' changes")
+        raise EmotraceError("E910", "not yet listening for other replicas' changes")
     return {"status": "ready", "model": runtime.classifier.directory.name}
 
 

@@ -1,0 +1,47 @@
+"""Customers' summaries and timelines: the scoring rules applied to their stored messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from emotrace.scoring.next_step import next_step
+from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.timeline import Signal, Timeline, build_timeline, segment, trend
+from emotrace.store import Store
+from emotrace.store.customers import CustomerSummary
+from emotrace.store.messages import NewMessage, RequestKey
+from emotrace.store.tables import Customer, Message
+
+
+def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> CustomerSummary | None:
+    """A customer's summary from their own turns as of ``now``: score, segment, trend, alerts and the next step
+    (None while nothing is scored)."""
+    timeline = build_timeline(signals, rules)
+    state = timeline.current
+    if state is None:
+        return None
+    direction = trend(timeline.history, rules)
+    band = segment(state.score, rules)
+    recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
+    step = next_step(band, recent, state.leading_emotions, direction.direction, rules.next_steps)
+    return CustomerSummary(
+        score=state.score, segment=band, trend=direction.direction, trend_delta=direction.delta,
+        alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": a.at.isoformat(),
+                 "severity": a.severity} for a in timeline.alerts],
+        next_step=None if step is None else {"action": step.action, "script": step.script,
+                                             "follow_up_hours": step.follow_up_hours})
+
+
+def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRules | None = None,
+                    batch_part: tuple[str, int] | None = None, request_keys: Iterable[RequestKey] = ()
+                    ) -> tuple[list[Message], list[Customer]]:
+    """Store messages with their customers' summaries refreshed by ``rules`` (default: the default rules), in one
+    transaction."""
+    return store.messages.add(items, partial(summarize, rules=rules or ScoringRules()), batch_part, request_keys)
+
+
+def customer_timeline(store: Store, customer_id: str, rules: ScoringRules) -> Timeline:
+    """A customer's scoring timeline (their own turns: agent turns never count)."""
+    return build_timeline(store.messages.signals(customer_id, customer_turns_only=True), rules)

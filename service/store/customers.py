@@ -1,0 +1,149 @@
+"""Customers: their summary rows, business attributes and erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from emotrace.errors import EmotraceError
+from emotrace.store.database import Database, chunks
+from emotrace.store.tables import (
+    Customer,
+    CustomerAttributes,
+    IdempotentWrite,
+    IdempotentWriteCustomer,
+    Message,
+    Outcome,
+)
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """What a customer's row says of them after a write: computed by the scoring rules, stored as given."""
+
+    score: float
+    segment: str
+    trend: str
+    trend_delta: float
+    alerts: list[dict[str, object]]
+    next_step: dict[str, object] | None
+
+    def apply(self, customer: Customer) -> None:
+        """Write this summary into ``customer``'s row."""
+        customer.score, customer.segment = self.score, self.segment
+        customer.trend, customer.trend_delta = self.trend, self.trend_delta
+        customer.alerts, customer.open_alerts = self.alerts, len(self.alerts)
+        customer.next_step = self.next_step
+
+
+class Customers:
+    """The customers' rows: read, listed by risk, counted, erased; their attributes."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, customer_id: str) -> Customer | None:
+        """One customer's summary row, or None."""
+        with self.db.session() as session:
+            return session.get(Customer, customer_id)
+
+    def ranked(self, segment_filter: str | None = None, limit: int = 100, offset: int = 0) -> list[Customer]:
+        """Customers, riskiest first (lowest score, then most alerts)."""
+        query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
+        return self._in_segment(query.limit(limit).offset(offset), segment_filter)
+
+    def with_alerts(self, segment_filter: str | None = None) -> list[Customer]:
+        """Every customer with at least one open alert (all of them: alert lists are never cut short)."""
+        return self._in_segment(select(Customer).where(Customer.open_alerts > 0), segment_filter)
+
+    def _in_segment(self, query: Select[Customer], segment_filter: str | None) -> list[Customer]:
+        if segment_filter:
+            query = query.where(Customer.segment == segment_filter)
+        with self.db.session() as session:
+            return list(session.scalars(query))
+
+    def count(self) -> int:
+        """How many customers are stored."""
+        with self.db.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    def existing(self, customer_ids: Iterable[str]) -> set[str]:
+        """Which of ``customer_ids`` are stored (read in chunks, so a million ids is fine)."""
+        with self.db.session() as session:
+            return existing_in(session, customer_ids)
+
+    def lock_or_create(self, session: Session, ids: list[str], now: datetime) -> dict[str, Customer]:
+        """The customers ``ids`` (created where new), locked until the transaction ends.
+
+        On PostgreSQL another replica writing the same customer waits here until this transaction commits,
+        then reads its messages too: no summary is computed from a stale set of messages (no lost update).
+        Locks are taken in id order, so two writers never wait on each other in a cycle."""
+        session.execute(self.db.insert(Customer).values([
+            {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
+             "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in ids
+        ]).on_conflict_do_nothing(index_elements=["id"]))
+        query = select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
+        return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
+
+    def erase(self, customer_id: str) -> bool:
+        """Erase a customer and every message, outcome and attribute of theirs, and the records of the keyed writes
+        that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
+
+        On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
+        (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
+        and truncated. On PostgreSQL the rows are gone for every query at once; their disk space is
+        reclaimed by (auto)vacuum."""
+        with self.db.write_lock():
+            with self.db.session() as session:
+                # locked first: a write of this customer's that is under way commits before the erasure reads
+                session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+                keys = list(session.scalars(select(IdempotentWriteCustomer.key)
+                                            .where(IdempotentWriteCustomer.customer_id == customer_id)))
+                for part in chunks(keys):  # a write of several customers goes with any of them
+                    session.execute(delete(IdempotentWriteCustomer).where(IdempotentWriteCustomer.key.in_(part)))
+                    session.execute(delete(IdempotentWrite).where(IdempotentWrite.key.in_(part)))
+                for table in (Message, Outcome, CustomerAttributes):
+                    session.execute(delete(table).where(table.customer_id == customer_id))
+                deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
+                found = deleted.first() is not None
+                if found:
+                    self.db.notify(session, {"deleted": customer_id})
+            if found:
+                self.db.checkpoint()
+            return found
+
+    def set_attributes(self, attributes: dict[str, dict[str, str]]) -> None:
+        """Replace the business attributes of stored customers (one transaction; E801 for unknown customers)."""
+        now = datetime.now(UTC)
+        with self.db.writing() as session:
+            refuse_unknown(session, attributes, "Import attributes of customers emotrace knows.")
+            for customer_id in sorted(attributes):
+                session.merge(CustomerAttributes(customer_id=customer_id, attributes=attributes[customer_id],
+                                                 updated_at=now))
+
+    def attributes(self) -> dict[str, dict[str, str]]:
+        """Every customer's business attributes."""
+        with self.db.session() as session:
+            return {row.customer_id: row.attributes for row in session.scalars(select(CustomerAttributes))}
+
+
+def existing_in(session: Session, customer_ids: Iterable[str]) -> set[str]:
+    """Which of ``customer_ids`` are stored, inside an open session."""
+    wanted = sorted(set(customer_ids))
+    found: set[str] = set()
+    for part in chunks(wanted):
+        found.update(session.scalars(select(Customer.id).where(Customer.id.in_(part))))
+    return found
+
+
+def refuse_unknown(session: Session, customer_ids: Iterable[str], fix: str) -> None:
+    """E801 naming the customers among ``customer_ids`` that have no stored messages."""
+    wanted = sorted(set(customer_ids))
+    known = existing_in(session, wanted)
+    if unknown := [i for i in wanted if i not in known]:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.", fix)

@@ -1,0 +1,163 @@
+"""Messages: stored with their readings, each write refreshing its customers' summaries in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from emotrace.scoring.timeline import CUSTOMER, Signal
+from emotrace.store.customers import Customers, CustomerSummary
+from emotrace.store.database import ID_CHUNK, Database, chunks
+from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, IdempotentWriteCustomer, Message
+from emotrace.times import utc
+
+# a customer's own turns as signals, and the time of the write -> their new summary (None: nothing to score)
+Summarize = Callable[[list[Signal], datetime], CustomerSummary | None]
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store, with its reading already taken."""
+
+    customer_id: str
+    conversation_id: str
+    channel: str
+    speaker: str
+    timestamp: datetime
+    text: str | None
+    labels: list[str]
+    ekman: dict[str, float]
+    sentiment: list[str]
+    valence: float
+    arousal: float
+    satisfaction: float
+    satisfaction_class: str
+    ekman_labels: list[str] | None = None
+    sentiment_probabilities: dict[str, float] | None = None
+    agent_id: str | None = None
+    intents: list[str] | None = None
+    intent_probabilities: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """A client's Idempotency-Key for the messages ``items[start:stop]`` of one write, and its request's hash."""
+
+    key: str
+    request_sha: str
+    start: int
+    stop: int
+
+
+SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
+                  Message.arousal, Message.satisfaction, Message.ekman, Message.intents, Message.intent_probabilities)
+
+
+class Messages:
+    """The messages: written in transactions with their customers' summaries, read back per customer."""
+
+    def __init__(self, db: Database, customers: Customers) -> None:
+        self.db = db
+        self.customers = customers
+
+    def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_part: tuple[str, int] | None = None,
+            request_keys: Iterable[RequestKey] = ()) -> tuple[list[Message], list[Customer]]:
+        """Store messages and their customers' new summaries (``summarize``), all in one transaction.
+
+        ``batch_part`` (run key, chunk index) and ``request_keys`` are recorded in the same transaction, so a
+        batch chunk or a client's keyed request is stored exactly once (see :class:`emotrace.store.writes.Writes`;
+        a key already used fails the transaction). Returns the stored messages and the refreshed customers
+        (sorted by id)."""
+        items = list(items)
+        now = datetime.now(UTC)
+        with self.db.writing() as session:
+            if batch_part is not None:
+                session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
+            ids = sorted({m.customer_id for m in items})
+            customers = self.customers.lock_or_create(session, ids, now)
+            rows = [Message(**item.__dict__) for item in items]
+            session.add_all(rows)
+            session.flush()
+            for k in request_keys:  # each key with the customers it wrote: their erasure erases it
+                session.add(IdempotentWrite(key=k.key, request_sha=k.request_sha, created_at=now,
+                                            message_ids=[row.id for row in rows[k.start : k.stop]]))
+                session.add_all(IdempotentWriteCustomer(key=k.key, customer_id=customer_id)
+                                for customer_id in sorted({item.customer_id for item in items[k.start : k.stop]}))
+            for customer_id, signals in signals_in(session, ids, customer_turns_only=True).items():
+                customers[customer_id].updated_at = now
+                if (summary := summarize(signals, now)) is not None:
+                    summary.apply(customers[customer_id])
+            self.db.notify(session, {"messages": [row.id for row in rows]})
+            return rows, [customers[i] for i in ids]
+
+    def of_customer(self, customer_id: str) -> list[Message]:
+        """A customer's messages, oldest first."""
+        with self.db.session() as session:
+            return list(session.scalars(select(Message).where(Message.customer_id == customer_id)
+                                        .order_by(Message.timestamp, Message.id)))
+
+    def with_customers(self, message_ids: list[int]) -> tuple[list[Message], list[Customer]]:
+        """The messages ``message_ids`` (in that order; erased ones left out) and their customers, sorted by id."""
+        with self.db.session() as session:
+            return with_customers_in(session, message_ids)
+
+    def signals(self, customer_id: str, customer_turns_only: bool = False) -> list[Signal]:
+        """One customer's messages as signals (in no particular order; agent turns too unless told otherwise)."""
+        with self.db.session() as session:
+            return signals_in(session, [customer_id], customer_turns_only)[customer_id]
+
+    def customer_signals(self, chunk: int = ID_CHUNK) -> Iterator[tuple[str, list[Signal]]]:
+        """Every customer's messages as signals (customer and agent turns, in no particular order), a chunk of
+        customers at a time: what outcome models and segments read."""
+        with self.db.session() as session:
+            ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        for part in chunks(ids, chunk):
+            with self.db.session() as session:
+                yield from signals_in(session, list(part)).items()
+
+    def count_in_conversation(self, customer_id: str, conversation_id: str) -> int:
+        """How many messages of ``conversation_id`` the customer has stored."""
+        with self.db.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Message).where(
+                Message.customer_id == customer_id, Message.conversation_id == conversation_id)) or 0)
+
+    def existing_conversations(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (customer, conversation) pairs have stored messages."""
+        with self.db.session() as session:
+            return existing_conversations_in(session, set(pairs))
+
+
+def signals_in(session: Session, customer_ids: list[str], customer_turns_only: bool = False
+               ) -> dict[str, list[Signal]]:
+    """The messages of ``customer_ids`` as signals, read in one query of the columns scoring reads."""
+    found: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
+    query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
+    if customer_turns_only:
+        query = query.where(Message.speaker == CUSTOMER)
+    for customer_id, i, conv, ts, speaker, v, a, s, ekman, intents, intent_p in session.execute(query):
+        stated = {name: (intent_p or {}).get(name, 1.0) for name in intents or ()}
+        found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated))
+    return found
+
+
+def with_customers_in(session: Session, message_ids: list[int]) -> tuple[list[Message], list[Customer]]:
+    """The messages ``message_ids`` that still exist, in that order, and their customers sorted by id."""
+    messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(message_ids)))}
+    found = [messages[i] for i in message_ids if i in messages]
+    ids = sorted({m.customer_id for m in found})
+    return found, list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
+
+
+def existing_conversations_in(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (customer, conversation) pairs have stored messages, inside an open session."""
+    found: set[tuple[str, str]] = set()
+    customers = sorted({c for c, _ in pairs})
+    for part in chunks(customers):
+        rows = session.execute(select(Message.customer_id, Message.conversation_id).distinct()
+                               .where(Message.customer_id.in_(part)))
+        found.update((c, conv) for c, conv in rows if (c, conv) in pairs)
+    return found

@@ -1,0 +1,28 @@
+"""Write records: the keyed requests (Idempotency-Key) and batch chunks already stored, so each is stored once."""
+
+from __future__ import annotations
+
+from emotrace.store.database import Database
+from emotrace.store.messages import with_customers_in
+from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
+
+
+class Writes:
+    """What was already written under a client's key or as a batch run's chunk."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def under_key(self, key: str) -> tuple[str, list[Message], list[Customer]] | None:
+        """What the write under Idempotency-Key ``key`` stored: its request's hash, its messages (those not erased
+        since) and their customers' current summaries; None for a new key."""
+        with self.db.session() as session:
+            write = session.get(IdempotentWrite, key)
+            if write is None:
+                return None
+            return write.request_sha, *with_customers_in(session, write.message_ids)
+
+    def has_batch_part(self, run_key: str, part: int) -> bool:
+        """True when chunk ``part`` of batch run ``run_key`` is already stored."""
+        with self.db.session() as session:
+            return session.get(BatchPart, (run_key, part)) is not None

@@ -1,0 +1,33 @@
+"""The package installs from a built wheel with the shipped model inside it: no source checkout needed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = "emotrace/models/emotrace-minilm-v1"
+
+
+def test_the_shipped_model_loads_from_a_built_wheel(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir",
+                    str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("emotrace-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"{MODEL}/model.onnx", f"{MODEL}/labels.json", f"{MODEL}/tokenizer.json"} <= names
+    assert f"{MODEL}/model.safetensors" not in names  # trainable weights stay in the source repository
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    read = ("import emotrace; from emotrace import EmotionClassifier\n"
+            "reading = EmotionClassifier.from_pretrained().predict(['Thank you so much, you fixed it!'])[0]\n"
+            "print(emotrace.__file__); print(reading.labels)")
+    # the wheel's copy comes first on the path, ahead of the source tree's editable install
+    result = subprocess.run([sys.executable, "-c", read], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(site)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    module_file, labels = result.stdout.splitlines()[-2:]
+    assert module_file.startswith(str(site)) and "gratitude" in labels
