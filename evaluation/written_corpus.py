@@ -14,6 +14,14 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.labels import INTENT_VIEW
 from emotrace.training.written_corpus import CHANNELS, SPLITS, read_corpus, written_corpus_report
 
+WAVE_PREFIX = "wave2"  # ids of the second wave's slices (slices/wave2_intents_*.jsonl)
+
+
+def _precision_recall(intents: dict) -> str:
+    """Precision/recall per intent of a multi-label report, compactly."""
+    return ", ".join(f"{name.split('_')[0]} {v['precision']:.2f}/{v['recall']:.2f}"
+                     for name, v in intents["per_label"].items())
+
 
 def main() -> None:
     """Print the report of the chosen split, overall and per channel; optionally the first intent mistakes."""
@@ -27,13 +35,16 @@ def main() -> None:
     readings = classifier.predict([r.text for r in rows])
     report = written_corpus_report(rows, readings)
     print(json.dumps({"benchmark": f"written corpus ({args.split})", **report}, indent=2, default=str))
-    for channel in CHANNELS:
-        kept = [i for i, r in enumerate(rows) if r.channel == channel]
+    groups = [(channel, [i for i, r in enumerate(rows) if r.channel == channel]) for channel in CHANNELS]
+    groups += [(wave, [i for i, r in enumerate(rows) if (WAVE_PREFIX in r.id) == (wave == "wave 2")])
+               for wave in ("wave 1", "wave 2")]  # the first slices; the second wave, written about intents
+    for name, kept in groups:
         part = written_corpus_report([rows[i] for i in kept], [readings[i] for i in kept])
-        satisfaction = part.get("satisfaction")
+        satisfaction, intents = part.get("satisfaction"), part.get("intents")
         if isinstance(satisfaction, dict):
-            print(f"  {channel:<7} n={part['n']:<4} dissatisfied-vs-rest macro-F1 "
-                  f"{satisfaction['dissatisfied_vs_rest_macro_f1']:.3f}  intent set exact {part.get('intent_set_exact')}")
+            print(f"  {name:<7} n={part['n']:<4} dissatisfied-vs-rest macro-F1 "
+                  f"{satisfaction['dissatisfied_vs_rest_macro_f1']:.3f}  intent set exact {part.get('intent_set_exact')}"
+                  + (f"  intents P/R {_precision_recall(intents)}" if isinstance(intents, dict) else ""))
     if args.errors and classifier.schema.intents:
         wrong = [(r, x) for r, x in zip(rows, readings, strict=True)
                  if set(r.intents) != set(x.views[INTENT_VIEW].labels)]

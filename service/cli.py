@@ -28,6 +28,22 @@ if TYPE_CHECKING:  # the model runtime is imported by the commands that read tex
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from emotrace import __version__
+
+        typer.echo(f"emotrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def cli(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                              help="Print the version and exit.")] = False) -> None:
+    """emotrace: emotion detection for customer experience."""
+
+
 ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 EncodingOption = Annotated[str, typer.Option(help="Encoding of a CSV/JSONL input (e.g. latin-1, cp1252).")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,4 +21,13 @@ def existing_file(path: Path, folder_fix: str | None = None, missing_fix: str | 
         raise EmotraceError("E012", f"{path} is a folder.", folder_fix)
     if not path.is_file():
         raise EmotraceError("E006", f"{path}: no such file.", missing_fix)
+    return path
+
+
+def with_default_mode(path: Path) -> Path:
+    """``path`` given the permissions a new file gets under the process's umask (0644 as usual): safetensors writes
+    0600, which a service running as another user could not read."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
     return path

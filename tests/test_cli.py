@@ -1,4 +1,5 @@
-"""The CLI end to end, as a user runs it (the installed ``emotrace`` script, in a subprocess)."""
+"""The CLI end to end, as a user runs it: in this process through typer's runner (``run``), and as the installed
+``emotrace`` script in a subprocess where a real process matters (``run_process``)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,33 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from emotrace.cli import app
 from emotrace.paths import DEFAULT_MODEL_DIR
 
 EMOTRACE = shutil.which("emotrace") or str(Path(sys.executable).with_name("emotrace"))
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """``emotrace ARGS`` run in this process (typer's runner): its exit code, stdout and stderr."""
+    result = CliRunner().invoke(app, list(args), input=stdin, catch_exceptions=False)
+    return subprocess.CompletedProcess(["emotrace", *args], result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """``emotrace ARGS`` run as the installed script, in a subprocess."""
     proc = subprocess.run([EMOTRACE, *args], input=stdin, capture_output=True, timeout=300)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+
+def test_the_installed_script_prints_its_version() -> None:
+    result = run_process("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"emotrace {version('emotrace')}"
 
 
 def test_analyze_json() -> None:
@@ -259,3 +275,11 @@ def test_comparing_a_model_with_itself_shows_no_difference(tmp_path) -> None:
     assert report["macro_f1_difference"] == 0.0 and len(report["models"]) == 2
     text = run("evaluate", "--data", str(path), "--model", str(DEFAULT_MODEL_DIR), "--model", str(copy)).stdout
     assert "[0]" in text and "[1]" in text and "macro-F1 difference (last - first): +0.0000" in text
+
+
+def test_a_text_file_of_unrelated_lines_read_as_one_email_says_how_to_read_them_one_by_one(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Great service, thanks!\nWhere is my parcel?\nThe app keeps crashing.\nRefund me now.\n")
+    result = run("analyze", str(notes))
+    assert result.returncode == 0, result.stderr
+    assert "read as one e-mail" in result.stdout + result.stderr and "--file" in result.stdout + result.stderr

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from emotrace.paths import with_default_mode
+
 HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
 
@@ -136,6 +138,7 @@ class EmotionNet(nn.Module):
         self.encoder.config.save_pretrained(directory)
         state = {k: v.to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
+        with_default_mode(directory / WEIGHTS_FILE)
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
 
     def average_with(self, other: EmotionNet, weight: float) -> None:

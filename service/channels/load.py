@@ -16,6 +16,7 @@ TRANSCRIPT_KINDS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
 TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat of "Name: text" lines
 CONVERSATION_SUFFIXES = {".eml", *TRANSCRIPT_KINDS, *TEXT_SUFFIXES, *AUDIO_SUFFIXES}
 FORMATS = ("email", "chat", "vtt", "srt", "json")
+LINES_HINT = 3  # a header-less .txt of this many lines or more may be one text per line, not one e-mail
 _HEADER_BLOCK = re.compile(r"(?is)^(?:[\w-]+:[^\n]*\n)+\n")
 _KNOWN_HEADER = re.compile(r"(?im)^(?:from|to|subject|date|cc|message-id):")
 
@@ -59,7 +60,12 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
     if form is None and suffix in TEXT_SUFFIXES:
         form = detect_format(text)
         if form == "email":
-            return read_email(text)
+            conversation = read_email(text)
+            lines = [line for line in text.splitlines() if line.strip()]
+            if not _HEADER_BLOCK.match(text) and len(lines) >= LINES_HINT:
+                conversation.warnings.append(f"{path.name} has no e-mail headers and {len(lines)} lines, read as one "
+                                             "e-mail; to read one text per line, use --file (HTTP: /v1/analyze/batch).")
+            return conversation
     if form == "chat":
         return read_transcript(text, "lines", agent, channel="chat")
     kind = form or TRANSCRIPT_KINDS.get(suffix)

@@ -18,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import INTENT_VIEW, LabelSchema
+from emotrace.paths import with_default_mode
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"
@@ -31,6 +32,7 @@ def save_group_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], directory:
         tensors[f"{grouping}.weight"] = np.ascontiguousarray(weight, dtype=np.float32)
         tensors[f"{grouping}.bias"] = np.ascontiguousarray(bias, dtype=np.float32)
     save_file(tensors, str(directory / GROUP_HEADS_FILE))
+    with_default_mode(directory / GROUP_HEADS_FILE)
 
 
 def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -74,3 +74,11 @@ def test_a_label_head_of_the_wrong_width_is_refused(tmp_path) -> None:
     save_group_heads({**heads, LABEL_HEAD: (weight[:5], bias[:5])}, copy)
     with pytest.raises(EmotraceError, match=r"\[E113\].*'labels' with 5 outputs"):
         EmotionClassifier.from_pretrained(copy)
+
+
+def test_saved_heads_are_readable_as_other_files_are(tmp_path) -> None:
+    """safetensors writes 0600; a service running as another user must read a packaged model (issue 28)."""
+    save_group_heads({LABEL_HEAD: (np.zeros((2, 3)), np.zeros(2))}, tmp_path)
+    neighbour = tmp_path / "labels.json"
+    neighbour.write_text("{}")
+    assert (tmp_path / GROUP_HEADS_FILE).stat().st_mode & 0o777 == neighbour.stat().st_mode & 0o777
