@@ -212,6 +212,9 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     if summary.negative_customer_turns:
         typer.echo(f"agent empathy: {summary.empathic_responses}/{summary.negative_customer_turns} distressed customer "
                    f"turns met with caring/remorse/gratitude; anger {summary.anger_met_with_empathy}/{summary.anger_turns}")
+    if summary.unanswered_distressed_turns:
+        typer.echo(f"agent empathy: no agent turn followed {summary.unanswered_distressed_turns} distressed customer "
+                   "turn(s) (not counted)")
     for flag in summary.flags:
         typer.echo(f"flag: {flag}")
 

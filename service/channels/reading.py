@@ -44,11 +44,12 @@ class ConversationSummary:
     customer_end: float | None
     arc: str  # improved / worsened / steady / n/a
     peak_negative: dict[str, object] | None
-    negative_customer_turns: int
+    negative_customer_turns: int  # distressed customer turns an agent answered (the empathy measures' base)
     empathic_responses: int
     empathy_rate: float | None
     anger_turns: int
     anger_met_with_empathy: int
+    unanswered_distressed_turns: int = 0  # distressed customer turns no agent turn followed (not the agent's)
     flags: list[str] = field(default_factory=list)
 
 
@@ -90,12 +91,15 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
     peak = None if worst is None or worst.tone >= 0 else {
         "text": worst.utterance.text, "tone": round(worst.tone, 3), "start": worst.utterance.start,
         "labels": worst.reading.labels}
-    negative = anger = empathic = anger_met = 0
+    negative = anger = empathic = anger_met = unanswered = 0
     for i, turn in enumerate(turns):
         if turn.utterance.role != CUSTOMER or (turn.tone >= NEGATIVE_BELOW and not _angry(turn.reading)):
             continue
         reply = next((t for t in turns[i + 1 :] if t.utterance.role == AGENT), None)
-        met = reply is not None and _empathic(reply.reading)
+        if reply is None:
+            unanswered += 1
+            continue
+        met = _empathic(reply.reading)
         negative += 1
         empathic += met
         if _angry(turn.reading):
@@ -105,7 +109,7 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
     flags = rating_flags(customer[0].reading, rating, scale) if customer and isinstance(rating, int | float) \
         and isinstance(scale, int | float) else []
     return ConversationSummary(start, end, arc, peak, negative, empathic,
-                               round(empathic / negative, 3) if negative else None, anger, anger_met, flags)
+                               round(empathic / negative, 3) if negative else None, anger, anger_met, unanswered, flags)
 
 
 def read_conversation(classifier: EmotionClassifier, conversation: Conversation) -> tuple[list[TurnReading],

@@ -35,3 +35,19 @@ def test_analyze_transcript_file_cli() -> None:
     data = json.loads(result.stdout)
     assert [t["role"] for t in data["turns"]] == ["agent", "customer"] * 3
     assert data["summary"]["arc"] == "improved"
+
+
+def test_a_distressed_turn_no_agent_answered_is_not_counted_against_the_agent(classifier) -> None:
+    """Issue 28: "agent empathy: 0/1" was printed when no agent turn followed (read as an agent failure)."""
+    chat = "Agent: Hello, how can I help?\nCustomer: My order never arrived and nobody answers. Useless.\n"
+    _, summary = read_conversation(classifier, read_transcript(chat, "lines"))
+    assert (summary.negative_customer_turns, summary.unanswered_distressed_turns) == (0, 1)
+    assert summary.empathy_rate is None
+
+
+def test_the_cli_says_when_no_agent_answered_the_distress(tmp_path) -> None:
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Agent: Hello, how can I help?\nCustomer: My order never arrived and nobody answers. Useless.\n")
+    result = run("analyze", str(chat))
+    assert result.returncode == 0, result.stderr
+    assert "0/1" not in result.stdout and "no agent turn followed" in result.stdout
