@@ -303,19 +303,22 @@ def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_colum
     from emotrace.model.metrics import satisfaction_report
     from emotrace.training.satisfaction_data import read_satisfaction_records
 
-    rows, dropped = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
+    rows, dropped, unrated = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
     if not rows.texts:
-        raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star rows left out).",
+        raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star and {unrated} unrated rows left "
+                            "out).",
                             "Give rows rated 1-2 or 4-5, or class labels.")
     probabilities = classifier.raw_outputs(rows.texts).satisfaction
     if probabilities is None:
         raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
                             "Use the shipped model or one trained with the default recipe.")
-    report = {**satisfaction_report(probabilities, np.asarray(rows.classes)), "left_out_three_star": dropped}
+    report = {**satisfaction_report(probabilities, np.asarray(rows.classes)), "left_out_three_star": dropped,
+              "left_out_unrated": unrated}
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    typer.echo(f"{data}: {report['n']} texts scored, {dropped} three-star rows left out (mixed)")
+    typer.echo(f"{data}: {report['n']} texts scored, {dropped} three-star rows left out (mixed), {unrated} without a "
+               "rating")
     for key, value in report.items():
         if isinstance(value, float):
             typer.echo(f"  {key:<32} {value:.4f}")

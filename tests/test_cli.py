@@ -264,6 +264,18 @@ def test_evaluate_satisfaction_against_ratings_or_classes(tmp_path) -> None:
     assert both.returncode == 2 and "E211" in both.stderr
 
 
+def test_evaluate_leaves_out_unrated_rows_and_refuses_bad_ratings_by_row_number(tmp_path) -> None:
+    """Issue 28: one empty rating stopped the whole run; an empty cell is a row without a rating, counted apart."""
+    path = tmp_path / "reviews.csv"
+    rows = [*REVIEWS, ("No stars given here, sadly.", "", "neutral")]
+    path.write_text("text,stars,feeling\n" + "".join(f'"{t}",{r},{c}\n' for t, r, c in rows), encoding="utf-8")
+    rated = json.loads(run("evaluate", "--data", str(path), "--rating-column", "stars", "--json").stdout)
+    assert rated["n"] == 5 and rated["left_out_unrated"] == 1 and rated["left_out_three_star"] == 1
+    path.write_text("text,stars\n\"Fine\",5\n\"Broken\",7\n", encoding="utf-8")
+    bad = run("evaluate", "--data", str(path), "--rating-column", "stars")
+    assert bad.returncode == 2 and "E212" in bad.stderr and "(rows [2])" in bad.stderr
+
+
 def test_comparing_a_model_with_itself_shows_no_difference(tmp_path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text('text,labels\n"Thanks so much!",gratitude\n"I hate waiting",anger\n"ok",neutral\n',

@@ -171,10 +171,11 @@ def load_satisfaction(data_root: Path, split: str, cap_per_source_class: int | N
 
 def read_satisfaction_records(path: Path, text_column: str, rating_column: str | None = None,
                               satisfaction_column: str | None = None,
-                              encoding: str = "utf-8") -> tuple[SatisfactionData, int]:
+                              encoding: str = "utf-8") -> tuple[SatisfactionData, int, int]:
     """Rows of a CSV/JSONL/Parquet file labelled by a 1-5 star rating or by class names.
 
-    Returns the data and how many rows were left out (3-star ratings are mixed and not scored).
+    Returns the data, how many 3-star rows were left out (mixed, not scored) and how many rows had an empty rating
+    or class (left out, not an error); a value that is neither is E212, naming the rows (counted from 1).
     """
     from emotrace.errors import EmotraceError
     from emotrace.training.data import read_records
@@ -190,9 +191,12 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
         if name not in columns:
             raise EmotraceError("E208", f"Column '{name}' is not in {path}.", f"Columns there: {columns}.")
     names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED}
-    out, dropped, bad = SatisfactionData(), 0, []
+    out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
     for row_no, record in enumerate(records, 1):
         value = str(record.get(column) or "").strip().lower()
+        if not value:
+            unrated += 1
+            continue
         if rating_column:
             try:
                 rating = float(value)
@@ -215,4 +219,4 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
         expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied"
         raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a {column} outside {expected} "
                                     f"(rows {bad[:10]}).", "Fix or remove those rows.")
-    return out, dropped
+    return out, dropped, unrated
