@@ -467,7 +467,12 @@ def batch(
     if ingest:
         store = Store(database_url or settings.database_url)
         ingestor = Ingestor(store, settings, options, columns)
-    summary = job.run(runner, before_commit=ingestor)
+    try:
+        summary = job.run(runner, before_commit=ingestor)
+    except KeyboardInterrupt:
+        typer.echo(f"\ninterrupted: the finished chunks are kept in {job.parts}; run the same command again to resume "
+                   "(add --overwrite to start over).", err=True)
+        raise typer.Exit(130) from None
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2))
     else:

@@ -63,16 +63,18 @@ def test_refusals_name_the_problem(tmp_path) -> None:
     assert (tmp_path / "o.jsonl").read_text() == "precious\n"
 
 
-def kill_after_parts(args: list[str], output: Path, parts_wanted: int) -> int:
-    """Start ``emotrace batch``, SIGKILL it once ``parts_wanted`` parts are committed; returns how many were."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int = signal.SIGKILL,
+                     stderr: Path | None = None) -> int:
+    """Start ``emotrace batch``, send it ``sig`` once ``parts_wanted`` parts are committed; returns how many were."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                            stderr=stderr.open("w") if stderr is not None else subprocess.DEVNULL)
     parts = output.with_name(output.name + ".parts")
     pattern = f"part-*[0-9]{output.suffix}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(parts.glob(pattern))) < parts_wanted:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(sig)
+    assert proc.wait(timeout=60) == (130 if sig == signal.SIGINT else -sig)
     assert not output.exists()
     return len(list(parts.glob(pattern)))
 
@@ -89,6 +91,16 @@ def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     rows = output_rows(output)
     assert sorted(r["row"] for r in rows) == list(range(1, 4001))
     assert all(r["id"] == f"m{r['row']}" for r in rows)
+
+
+def test_ctrl_c_says_how_to_resume(tmp_path) -> None:
+    """Issue 28: Ctrl-C exited 130 without a word on resuming."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 2000)
+    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "100"]
+    assert kill_after_parts(args, output, 1, signal.SIGINT, tmp_path / "stderr.txt") >= 1
+    said = (tmp_path / "stderr.txt").read_text()
+    assert "interrupted" in said and "run the same command again to resume" in said and "Traceback" not in said
 
 
 def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
