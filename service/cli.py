@@ -480,6 +480,9 @@ def batch(
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
         if summary.resumed_rows:
             typer.echo(f"resumed: kept {summary.resumed_rows} rows finished by an earlier run")
+        if summary.already_complete:
+            typer.echo("already complete: an earlier run wrote this output from the same input and options; nothing "
+                       "was read again (--overwrite runs it anew)")
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if ingestor is not None:
             typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "

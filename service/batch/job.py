@@ -76,6 +76,7 @@ class BatchSummary:
     output: str
     error_file: str | None
     resumed_rows: int = 0  # rows whose chunks an earlier, interrupted run had finished
+    already_complete: bool = False  # an earlier run with the same input and options wrote this output: nothing done
 
 
 OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment",
@@ -134,6 +135,8 @@ class BatchJob:
         self.options = options
         self.parts = options.output.with_name(options.output.name + ".parts")
         self.error_file = options.output.with_name(options.output.name + ".errors.jsonl")
+        self.done_file = options.output.with_name(options.output.name + ".done.json")  # the finished run's record
+        self.finished: BatchSummary | None = None
         self._check(overwrite)
 
     def _check(self, overwrite: bool) -> None:
@@ -157,14 +160,24 @@ class BatchJob:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
         if opts.output.exists():
             if not overwrite:
-                raise EmotraceError("E505", f"Output {opts.output} already exists.",
-                                    "Pass --overwrite to replace it, or choose another output path.")
+                self.finished = self._finished_run()
+                return
             opts.output.unlink()
+            self.done_file.unlink(missing_ok=True)
             shutil.rmtree(self.parts, ignore_errors=True)
         manifest = self.parts / "manifest.json"
         if manifest.exists() and json.loads(manifest.read_text()) != opts.manifest():
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options.",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
+
+    def _finished_run(self) -> BatchSummary:
+        """The summary of the run that wrote the existing output with this input and these options (E505 when the
+        output is anything else)."""
+        done = json.loads(self.done_file.read_text()) if self.done_file.exists() else {}
+        if done.get("manifest") != self.options.manifest():
+            raise EmotraceError("E505", f"Output {self.options.output} already exists.",
+                                "Pass --overwrite to replace it, or choose another output path.")
+        return replace(BatchSummary(**done["summary"]), already_complete=True)
 
     def part_path(self, index: int) -> Path:
         """Where chunk ``index`` lives once finished."""
@@ -195,7 +208,10 @@ class BatchJob:
         """Process every pending chunk with ``runner``, then join the parts into the output.
 
         ``before_commit(index, result)`` runs before a part is committed (``--ingest`` stores it there);
-        it must be idempotent per index, since a kill between it and the commit repeats it."""
+        it must be idempotent per index, since a kill between it and the commit repeats it. A run finished before
+        with the same input and options is not repeated: its summary is returned."""
+        if self.finished is not None:
+            return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
         (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
         total = count_rows(self.options.input)
@@ -230,9 +246,11 @@ class BatchJob:
             with self.error_file.open("w", encoding="utf-8") as handle:
                 handle.writelines(json.dumps(e) + "\n" for e in errors)
         os.replace(tmp, self.options.output)
+        summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
+                               str(self.error_file) if errors else None)
+        self.done_file.write_text(json.dumps({"manifest": self.options.manifest(), "summary": asdict(summary)}))
         shutil.rmtree(self.parts)
-        return BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
-                            str(self.error_file) if errors else None)
+        return summary
 
 
 def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:

@@ -63,6 +63,21 @@ def test_refusals_name_the_problem(tmp_path) -> None:
     assert (tmp_path / "o.jsonl").read_text() == "precious\n"
 
 
+def test_rerunning_a_finished_run_says_it_is_complete_and_changes_nothing(tmp_path) -> None:
+    """Issue 28: re-running a finished job failed with E505."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 5)
+    args = ("batch", str(source), "-o", str(output), "--text-column", "body")
+    assert run(*args).returncode == 0
+    written = output.read_bytes()
+    again = run(*args)
+    assert again.returncode == 0 and "already complete" in again.stdout and "5 rows" in again.stdout
+    assert output.read_bytes() == written
+    write_input(source, 6)  # other input: the output is not this run's
+    changed = run(*args)
+    assert changed.returncode == 2 and "E505" in changed.stderr
+
+
 def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int = signal.SIGKILL,
                      stderr: Path | None = None) -> int:
     """Start ``emotrace batch``, send it ``sig`` once ``parts_wanted`` parts are committed; returns how many were."""

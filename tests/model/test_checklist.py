@@ -16,9 +16,9 @@ from emotrace.evaluation.checklist import (
     run_checklist,
 )
 
-# Regression floors at what the shipped model reaches (84.6% overall, no capability under 3 of 6; docs/benchmarks.md,
+# Regression floors at what the shipped model reaches (91.8% overall, no capability under 3 of 6; docs/benchmarks.md,
 # "This release"). The targets of issue 26 -- 92% overall, every capability 5 of 6 -- are not met yet.
-OVERALL_FLOOR = 0.84
+OVERALL_FLOOR = 0.91
 CAPABILITY_FLOOR = 0.5
 
 
