@@ -17,7 +17,8 @@ async function api(path) {
   if (response.status === 401 || response.status === 403) throw new NeedsKey(await response.text());
   if (!response.ok) {
     const error = new Error(`${path}: ${response.status}`);
-    error.detail = await response.json().then((b) => b.detail, () => "");
+    // a problem+json body: its title and code, what is wrong, and how to fix it
+    error.detail = await response.json().then((b) => `${b.title} (${b.code}): ${b.detail} ${b.fix}`, () => "");
     throw error;
   }
   return response.json();
