@@ -136,10 +136,10 @@ def test_ratings_need_a_conversation_of_the_customer_and_keep_their_first_value(
     assert foreign.status_code == 422 and "E808" in foreign.text and "ann/b1" in foreign.text
     rating = {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1"}
     twice = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}, {**rating, "value": 5}]})
-    assert twice.status_code == 422 and "E807" in twice.text and "given twice" in twice.text
+    assert twice.status_code == 409 and twice.json()["code"] == "E807" and "given twice" in twice.text  # a conflict
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json()["stored"] == 1
     changed = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 5}]})
-    assert changed.status_code == 422 and "recorded before as 1.0, now 5.0" in changed.text
+    assert changed.status_code == 409 and "recorded before as 1.0, now 5.0" in changed.text
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json() == {
         "stored": 0, "already_stored": 1}
 
