@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.labels import INTENT_VIEW
@@ -17,7 +18,7 @@ from emotrace.training.written_corpus import CHANNELS, SPLITS, read_corpus, writ
 WAVE_PREFIX = "wave2"  # ids of the second wave's slices (slices/wave2_intents_*.jsonl)
 
 
-def _precision_recall(intents: dict) -> str:
+def _precision_recall(intents: dict[str, Any]) -> str:
     """Precision/recall per intent of a multi-label report, compactly."""
     return ", ".join(f"{name.split('_')[0]} {v['precision']:.2f}/{v['recall']:.2f}"
                      for name, v in intents["per_label"].items())

@@ -5,7 +5,6 @@ local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (rec
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import friendly_errors
+from emotrace.cli_support import command_line, friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import customers_app, outcomes_app, outreach
@@ -337,6 +336,7 @@ class Recipe(StrEnum):
 @app.command()
 @friendly_errors
 def train(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Option(help="Run directory: checkpoints, torch weights.")] = Path("runs/default"),
     model_dir: Annotated[Path | None, typer.Option(
         help="Where to write the packaged model (default: OUTPUT/model). An existing model is never replaced "
@@ -375,7 +375,7 @@ def train(
         run_teacher_training,
     )
 
-    command = f"emotrace train {shlex.join(sys.argv[2:])}".strip()
+    command = command_line(ctx)
     root = data_root or get_settings().data_root
     model_dir = model_dir or output / "model"
     if model_dir.exists() and any(model_dir.iterdir()) and not overwrite:

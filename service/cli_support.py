@@ -1,9 +1,13 @@
-"""What every command of the ``emotrace`` command line shares: errors reported as one line, never a traceback."""
+"""What every command of the ``emotrace`` command line shares: errors reported as one line, never a traceback; the
+command line of a run, as recorded in what it writes."""
 
 from __future__ import annotations
 
 import functools
+import shlex
 from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -25,3 +29,22 @@ def friendly_errors(command: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def command_line(ctx: typer.Context) -> str:
+    """This command as a user would type it for the same run: its name and every option given a value other than
+    its default (recorded in model cards; the same whether it ran as a script or in-process)."""
+    words = ["emotrace", ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if param.param_type_name != "option" or value is None or _plain(value) == _plain(param.default):
+            continue
+        if getattr(param, "is_flag", False):
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+        else:
+            words += [param.opts[0], str(_plain(value))]
+    return shlex.join(words)
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else str(value) if isinstance(value, Path) else value
