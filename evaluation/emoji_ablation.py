@@ -55,7 +55,7 @@ def main() -> None:
     raw = normalized.with_normalizer(lambda text: " ".join(text.split()))
     with_norm, without = evaluate(normalized, subset), evaluate(raw, subset)
     unk = normalized.tokenizer.unk_token_id
-    unk_share = float(np.mean([unk in normalized.tokenizer(t)["input_ids"] for t in subset.texts]))
+    unk_share = float(np.mean([unk in normalized.tokenizer.ids(t) for t in subset.texts]))
     print_figures("emoji ablation (GoEmotions dev texts with emoji/emoticons)", {
         "texts": len(rows),
         "texts with [UNK] tokens when raw": round(unk_share, 3),

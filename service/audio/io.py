@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from emotrace.errors import EmotraceError
 
@@ -50,6 +49,8 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
     channels = data.T
     if rate != SAMPLE_RATE:
         divisor = np.gcd(int(rate), SAMPLE_RATE)
+        from scipy.signal import resample_poly  # here, not at import: reading text never pays for scipy.signal
+
         channels = resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1).astype(np.float32)
     return Audio(np.ascontiguousarray(channels, dtype=np.float32), channels.shape[1] / SAMPLE_RATE)
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from emotrace.errors import EmotraceError
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, load_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
+from emotrace.model.tokens import WordPieces
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.text.language import detect_language, language_warning
 from emotrace.text.normalize import normalize_text
@@ -86,7 +86,7 @@ class EmotionClassifier:
     """Reads emotions, grouped views, valence/arousal and satisfaction from text."""
 
     def __init__(self, directory: Path, session: ort.InferenceSession,
-                 tokenizer: PreTrainedTokenizerBase, schema: LabelSchema, thresholds: Thresholds,
+                 tokenizer: WordPieces, schema: LabelSchema, thresholds: Thresholds,
                  max_length: int = 128, batch_size: int = 64,
                  normalizer: Callable[[str], str] = normalize_text,
                  group_heads: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
@@ -137,9 +137,7 @@ class EmotionClassifier:
                 "E108", f"labels.json lists {len(schema.labels)} labels but the model outputs {width}.",
                 "labels.json belongs to another model: restore the one saved with this model.",
             )
-        tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        tokenizer.model_max_length = 1 << 30  # we chunk long texts ourselves; silence the length warning
-        return cls(directory, session, tokenizer, schema, Thresholds.load(directory, schema),
+        return cls(directory, session, WordPieces(directory), schema, Thresholds.load(directory, schema),
                    batch_size=batch_size, group_heads=load_group_heads(directory, schema))
 
     def with_thresholds(self, thresholds: Thresholds) -> EmotionClassifier:
@@ -153,7 +151,7 @@ class EmotionClassifier:
                                  self.max_length, self.batch_size, normalizer, self.group_heads)
 
     def _count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(self.tokenizer.ids(text))
 
     def _feeds(self, token_ids: list[list[int]], order: np.ndarray) -> Iterator[dict[str, np.ndarray]]:
         """Padded network inputs for ``token_ids`` taken in ``order``, ``batch_size`` rows at a time."""
@@ -199,7 +197,7 @@ class EmotionClassifier:
         """Normalized, chunked token ids with [CLS]/[SEP], and the index of the text each chunk belongs to."""
         normalized = [self.normalizer(t) for t in texts]
         window = self.max_length - 2
-        encoded = self.tokenizer(normalized, add_special_tokens=False)["input_ids"]
+        encoded = self.tokenizer.ids_of(normalized)
         owners: list[int] = []
         token_ids: list[list[int]] = []
         for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
@@ -216,8 +214,7 @@ class EmotionClassifier:
         return token_ids, owners
 
     def _encode_chunk(self, chunk: str) -> list[int]:
-        ids: list[int] = self.tokenizer(chunk, add_special_tokens=False)["input_ids"]
-        return ids[: self.max_length - 2]
+        return self.tokenizer.ids(chunk)[: self.max_length - 2]
 
     def _combine(self, out: dict[str, np.ndarray], owners: np.ndarray, token_ids: list[list[int]],
                  n: int) -> RawOutputs:

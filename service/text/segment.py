@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @lru_cache(maxsize=1)
 def sentence_splitter() -> Language:
-    """A blank English pipeline with the rule-based sentencizer (built once per process)."""
+    """A blank English pipeline with the rule-based sentencizer (built once per process; spaCy, which imports
+    thinc and torch, is imported here, so only a text too long for one window pays for it)."""
+    import spacy
+
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.max_length = 5_000_000

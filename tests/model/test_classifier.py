@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,3 +127,22 @@ def test_labels_file_that_does_not_match_the_model(tmp_path) -> None:
     (copy / "labels.json").write_text(json.dumps(labels))
     with pytest.raises(EmotraceError, match=r"\[E108\] labels.json lists 29 labels but the model outputs 28"):
         EmotionClassifier.from_pretrained(copy)
+
+
+def test_the_runtime_tokenizer_gives_the_ids_transformers_gives_without_importing_it() -> None:
+    """Issue 28: reading the tokenizer through transformers imported torch (seconds of a cold analyze)."""
+    from transformers import AutoTokenizer
+
+    from emotrace.model.tokens import WordPieces
+
+    texts = ["Thanks, that fixed it!", "Café crème brûlée — naïve façade", "I'M SO ANGRY!!! 😡😡 order #A-1234",
+             "東京 and Zürich", "   spaced   out   ", "x" * 3000, "emoji_pouting_face shouting refund"]
+    reference = AutoTokenizer.from_pretrained(str(DEFAULT_MODEL_DIR))
+    pieces = WordPieces(DEFAULT_MODEL_DIR)
+    assert pieces.ids_of(texts) == [reference(t, add_special_tokens=False)["input_ids"] for t in texts]
+    assert (pieces.cls_token_id, pieces.sep_token_id) == (reference.cls_token_id, reference.sep_token_id)
+    read = ("import sys; from emotrace.model.classifier import EmotionClassifier; "
+            "EmotionClassifier.from_pretrained().predict(['hello']); "
+            "print(sorted(m for m in ('torch', 'transformers', 'scipy.signal') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -8,6 +8,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 import torch
+from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
@@ -62,8 +63,9 @@ def test_overfits_training_texts(trained) -> None:
     assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
 
 
-def _padded_batch(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
-    encoded = tokenizer(texts, padding=True, return_tensors="np")
+def _padded_batch(model_dir, texts: list[str]) -> dict[str, np.ndarray]:
+    """The texts padded by the transformers tokenizer training saved (the torch side of the comparisons)."""
+    encoded = AutoTokenizer.from_pretrained(str(model_dir))(texts, padding=True, return_tensors="np")
     return {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
 
 
@@ -77,7 +79,7 @@ def test_save_load_round_trip_and_onnx_matches_torch(trained) -> None:
     net = EmotionNet.from_directory(run / "final").eval()
     classifier = EmotionClassifier.from_pretrained(model_dir)
     texts = TEXTS["happy"][:2] + TEXTS["angry"][:2]
-    torch_probs = sigmoid(_torch_emotion_logits(net, _padded_batch(classifier.tokenizer, texts)))
+    torch_probs = sigmoid(_torch_emotion_logits(net, _padded_batch(model_dir, texts)))
     onnx = classifier.raw_outputs(texts)
     assert np.abs(torch_probs - onnx.probabilities).max() < 0.05
     assert POOLED_OUTPUT in classifier.outputs  # the group heads' input is exported too
@@ -90,7 +92,7 @@ def test_fp32_export_reads_padded_batches_like_torch(trained, tmp_path) -> None:
     session = ort.InferenceSession(str(export_onnx(net, tmp_path / "fp32.onnx")), providers=["CPUExecutionProvider"])
     assert net.encoder.config._attn_implementation == attention  # the eager export leaves the network as it was
     texts = ["No", "I love this, thank you so much for all the help today!", "This is a disgrace 😠"]
-    inputs = _padded_batch(EmotionClassifier.from_pretrained(model_dir).tokenizer, texts)
+    inputs = _padded_batch(model_dir, texts)
     onnx_logits = session.run(["emotion_logits"], inputs)[0]
     assert np.abs(onnx_logits - _torch_emotion_logits(net, inputs)).max() < 1e-4
 
