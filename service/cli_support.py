@@ -34,7 +34,7 @@ def friendly_errors(command: F) -> F:
 def command_line(ctx: typer.Context) -> str:
     """This command as a user would type it for the same run: its name and every option given a value other than
     its default (recorded in model cards; the same whether it ran as a script or in-process)."""
-    words = ["emotrace", ctx.info_name or ""]
+    words = ["emotrace", *ctx.command_path.split()[1:]]
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if param.param_type_name != "option" or value is None or _plain(value) == _plain(param.default):

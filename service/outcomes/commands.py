@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import friendly_errors
+from emotrace.cli_support import command_line, friendly_errors
 from emotrace.errors import EmotraceError
 from emotrace.paths import existing_file
 from emotrace.settings import Settings, get_settings, pseudonym
@@ -88,8 +88,11 @@ def import_outcomes(
 @outcomes_app.command("fit")
 @friendly_errors
 def fit_outcomes(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (replaced).")] = Path("outcome-model"),
     horizon_days: Annotated[float, typer.Option(min=1, help="Customer events: how far ahead a snapshot looks.")] = 30.0,
+    history_days: Annotated[float, typer.Option(min=0, help="How much of a customer's history a snapshot needs "
+                                                "before it (days from their first message).")] = 30.0,
     min_labels: Annotated[int, typer.Option(min=2, help="Fewest examples of each class to learn from.")] = 20,
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -97,9 +100,6 @@ def fit_outcomes(
     """Learn, for each recorded outcome kind with enough labels, its probability from the customer's emotional
     timeline before it; ship only models that beat the score alone and the contact count alone (time-ordered
     cross-validation). Serve them with EMOTRACE_OUTCOME_MODEL_DIR. Exit status 1 when no model could be shipped."""
-    import shlex
-    import sys
-
     from tqdm import tqdm
 
     from emotrace.outcomes.learn import FitOptions, OutcomeRecord, fit_all, write_models
@@ -114,8 +114,9 @@ def fit_outcomes(
     signals = dict(tqdm(store.messages.customer_signals(), total=store.customers.count(), unit=" customers", desc="reading",
                         disable=None))
     models, report = fit_all(signals, outcomes, settings.scoring, FitOptions(horizon_days=horizon_days,
-                                                                             min_labels=min_labels))
-    command = shlex.join(["emotrace", *sys.argv[1:]])
+                                                                             min_labels=min_labels,
+                                                                             history_days=history_days))
+    command = command_line(ctx)
     if models:
         write_models(out, models, report, command)
     if as_json:

@@ -109,6 +109,17 @@ def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_pa
     assert set(load_outcome_models(tmp_path / "models")) == {"churned"}
 
 
+def test_outcomes_fit_takes_the_history_a_snapshot_needs_as_an_option(tmp_path) -> None:
+    """Issue 28: the 30 days of history per snapshot were neither an option nor documented."""
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value\nann,renewed,2026-11-20,,\n", encoding="utf-8")
+    assert _run(tmp_path, "outcomes", "import", str(path)).returncode == 0
+    result = _run(tmp_path, "outcomes", "fit", "--history-days", "0", "--json")
+    assert result.returncode in (0, 1) and "No such option" not in result.stderr, result.stderr
+    assert "kinds" in json.loads(result.stdout)
+
+
 def test_outcomes_fit_without_outcomes_says_what_to_do(tmp_path) -> None:
     _seed(f"sqlite:///{tmp_path / 'e.db'}")
     result = _run(tmp_path, "outcomes", "fit")
