@@ -81,8 +81,10 @@ def test_rerunning_a_finished_run_says_it_is_complete_and_changes_nothing(tmp_pa
 def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int = signal.SIGKILL,
                      stderr: Path | None = None) -> int:
     """Start ``emotrace batch``, send it ``sig`` once ``parts_wanted`` parts are committed; returns how many were."""
+    # SIGINT as a terminal sends it: a test run started in the background inherits SIGINT ignored, which Python keeps
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                            stderr=stderr.open("w") if stderr is not None else subprocess.DEVNULL)
+                            stderr=stderr.open("w") if stderr is not None else subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parts = output.with_name(output.name + ".parts")
     pattern = f"part-*[0-9]{output.suffix}"
     deadline = time.monotonic() + 120
