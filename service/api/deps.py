@@ -46,14 +46,21 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+LIVE_FEED_PATH = "/v1/stream"  # the one route a key may come in the query string (EventSource)
 
 
 async def require_access(request: Request, runtime: RuntimeDep) -> None:
-    """With API keys configured, require a matching X-API-Key header (or ``api_key`` query parameter, for
-    EventSource, which cannot send headers); without keys, accept loopback clients only."""
+    """With API keys configured, require a matching X-API-Key header (or, on GET of the live feed only, an
+    ``api_key`` query parameter: EventSource cannot send headers); without keys, accept loopback clients only."""
     keys = runtime.settings.api_keys
     if keys:
-        given = request.headers.get("x-api-key") or request.query_params.get("api_key", "")
+        given = request.headers.get("x-api-key") or ""
+        if not given and request.query_params.get("api_key"):
+            if request.method != "GET" or request.url.path != LIVE_FEED_PATH:
+                raise EmotraceError("E902", f"?api_key= is accepted only on GET {LIVE_FEED_PATH} (the live feed, which "
+                                    "a browser's EventSource opens without headers); query strings reach access logs.",
+                                    "Send the key in the X-API-Key header.")
+            given = request.query_params["api_key"]
         if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
             raise EmotraceError("E902", "Missing or wrong X-API-Key header.")
         return

@@ -87,6 +87,19 @@ def test_api_keys(tmp_path) -> None:
         assert client.get("/health").status_code == 200  # health stays open for probes
 
 
+def test_a_key_in_the_query_string_opens_only_the_live_feed(tmp_path) -> None:
+    """Issue 29: ?api_key= worked on every route, writes and DELETE included (query strings reach access logs)."""
+    with make_client(tmp_path, api_keys=[KEY]) as client:
+        refused = [client.post(f"/v1/analyze?api_key={KEY}", json={"text": "hi"}),
+                   client.get(f"/v1/customers?api_key={KEY}"), client.delete(f"/v1/customers/c-1?api_key={KEY}")]
+        for response in refused:
+            assert response.status_code == 401 and response.json()["code"] == "E902", response.text
+            assert "X-API-Key" in response.json()["detail"] + response.json()["fix"]
+        assert client.get("/v1/customers", headers={"X-API-Key": KEY}).status_code == 200
+        with client.stream("GET", f"/v1/stream?api_key={KEY}") as feed:  # EventSource cannot send headers
+            assert feed.status_code == 200
+
+
 def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
     with make_client(tmp_path, client_address=("10.1.2.3", 40_000)) as remote:
         response = remote.post("/v1/analyze", json={"text": "hi"})
