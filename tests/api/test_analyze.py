@@ -98,6 +98,7 @@ def test_a_key_in_the_query_string_opens_only_the_live_feed(tmp_path) -> None:
         assert client.get("/v1/customers", headers={"X-API-Key": KEY}).status_code == 200
         with client.stream("GET", f"/v1/stream?api_key={KEY}") as feed:  # EventSource cannot send headers
             assert feed.status_code == 200
+        assert client.get("/v1/stream", params={"api_key": "wrong-key-of-some-length"}).status_code == 401
 
 
 def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:

@@ -186,11 +186,3 @@ def test_customer_list_pages_and_filters_and_alerts_sort_and_limit(client) -> No
     ranks = [{"critical": 0, "warning": 1}[a["severity"]] for a in by_severity]
     assert ranks == sorted(ranks)
     assert len(client.get("/v1/alerts", params={"limit": 1}).json()) == 1
-
-
-def test_an_api_key_in_the_query_opens_the_live_feed_route(tmp_path) -> None:
-    key = "k3y-0f-at-least-16-chars"
-    with make_client(tmp_path, api_keys=[key]) as client:
-        assert client.get("/v1/customers").status_code == 401
-        assert client.get("/v1/customers", params={"api_key": key}).status_code == 200
-        assert client.get("/v1/customers", params={"api_key": "wrong-key-of-some-length"}).status_code == 401
