@@ -47,7 +47,7 @@ def count_rows(path: Path) -> int | None:
 
 
 def check_decodable(path: Path, encoding: str) -> None:
-    """Raise E020 (naming the first bad line) unless a CSV/JSONL file is valid ``encoding`` throughout; one pass
+    """Raise E004 (naming the first bad line) unless a CSV/JSONL file is valid ``encoding`` throughout; one pass
     over the file before a run, so a wrong encoding stops it before anything is read or written."""
     if file_format(path) == "parquet":
         return
@@ -81,7 +81,7 @@ def columns_of(path: Path, encoding: str = "utf-8") -> list[str]:
 
 def read_rows(path: Path, encoding: str = "utf-8") -> Iterator[InputRow]:
     """Rows of a JSONL, CSV or Parquet file; undecodable JSONL lines come back with an error instead of fields.
-    A CSV that is not valid ``encoding`` raises E020, a malformed CSV row E514 (a CSV reader cannot resynchronise
+    A CSV that is not valid ``encoding`` raises E004, a malformed CSV row E514 (a CSV reader cannot resynchronise
     after either)."""
     fmt = file_format(path)
     if fmt == "parquet":
