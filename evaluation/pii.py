@@ -3,17 +3,18 @@
 A labelled span is found when a span of the same kind covers all of it (a partly redacted card number still
 leaks); a found span that covers no labelled span of its kind is a false alarm.
 
-``python -m emotrace.evaluation.pii [--per-kind 36] [--seed 0]``
+``python -m emotrace.evaluation.pii [--per-kind 36] [--seed 0]`` (the built set);
+``python -m emotrace.evaluation.pii --written [--split test]`` (the hand-written messages; rules tuned on ``dev``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
-from emotrace.evaluation.pii_cases import PiiCase, pii_cases
+from emotrace.evaluation.pii_cases import PiiCase, pii_cases, written_cases
 from emotrace.text.redact import TAGS, find_pii
 
 
@@ -41,10 +42,13 @@ def score(cases: list[PiiCase]) -> dict[str, dict[str, float]]:
     return report
 
 
-def main(per_kind: Annotated[int, typer.Option(help="Labelled messages per kind.")] = 36,
-         seed: Annotated[int, typer.Option(help="Seed of the generated values.")] = 0) -> None:
+def main(per_kind: Annotated[int, typer.Option(help="Labelled messages per kind (built set).")] = 36,
+         seed: Annotated[int, typer.Option(help="Seed of the generated values (built set).")] = 0,
+         written: Annotated[bool, typer.Option(help="Score the hand-written messages of data/pii instead.")] = False,
+         split: Annotated[Literal["dev", "test", "all"], typer.Option(help="Half of the hand-written messages.")] = "test",
+         ) -> None:
     """Print recall and precision per kind of personal data."""
-    cases = pii_cases(per_kind, seed)
+    cases = written_cases(split) if written else pii_cases(per_kind, seed)
     typer.echo(f"{len(cases)} messages, {sum(len(c.spans) for c in cases)} labelled spans, "
                f"{sum(not c.spans for c in cases)} messages without personal data")
     typer.echo(f"{'kind':<20}{'labelled':>9}{'found':>7}{'recall':>8}{'precision':>11}")

@@ -1,16 +1,24 @@
-"""A labelled set of personal data in support messages, for measuring redaction (``python -m emotrace.evaluation.pii``).
+"""Labelled sets of personal data in support messages, for measuring redaction (``python -m emotrace.evaluation.pii``):
+a built one (below) and the hand-written messages of ``data/pii`` (:func:`written_cases`).
 
 Built, not collected: support-message templates filled with generated values in the many spellings customers
 use (spaced, dashed and dotted card numbers, lower-case IBANs, ``name(at)example.com``, local phone numbers,
-expiry dates and security codes), each with its labelled span, plus messages full of numbers that are not
-personal data (order and ticket numbers, amounts, dates, times, versions) to measure precision. Deterministic
-for a seed. Names and street addresses are labelled too: the redactor does not find them, and the figures say so.
+expiry dates and security codes, social security numbers, IPv4 and IPv6 addresses, dates of birth), each with its
+labelled span, plus messages full of numbers that are not personal data (order and ticket numbers, amounts, dates,
+times, versions) to measure precision. Deterministic for a seed. Names and street addresses are labelled too, a few
+and from short lists: the hand-written set (``data/pii``) measures them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from emotrace.paths import PII_MESSAGES
 
 FIRST = ["jane", "omar", "li", "maria", "tom", "aisha", "pierre", "sven", "yuki", "carlos"]
 LAST = ["doe", "haddad", "wei", "garcia", "baker", "khan", "martin", "larsen", "sato", "silva"]
@@ -31,6 +39,10 @@ TEMPLATES = {
     "card_security_code": ["cvv {}", "the CVC is {}", "security code {}", "CVV2: {}"],
     "iban": ["My IBAN is {}, please refund there.", "send it to {}", "account {} is the right one",
              "refund to iban {} thanks"],
+    "ssn": ["my SSN is {}", "social security number: {}", "they asked for {} on the form", "SSN {} - please update"],
+    "ip": ["I log in from {} every day", "your site blocks my IP {}", "the router at {} drops out",
+           "error: connection refused by {}"],
+    "dob": ["my date of birth is {}", "DOB: {}", "I was born on {} and I'm still waiting", "birthday {} is on file"],
     "name": ["This is {} from accounting.", "My name is {} and I am upset."],
     "address": ["Ship it to {} instead.", "I live at {}."],
 }
@@ -109,6 +121,19 @@ def _value(kind: str, rng: random.Random) -> str:
         return str(rng.randint(100, 9999)) if rng.random() < 0.2 else str(rng.randint(100, 999))
     if kind == "iban":
         return _iban(rng)
+    if kind == "ssn":
+        area, group, serial = rng.randint(1, 665), rng.randint(1, 99), rng.randint(1, 9999)
+        return rng.choice([f"{area:03d}-{group:02d}-{serial:04d}", f"{area:03d} {group:02d} {serial:04d}"])
+    if kind == "ip":
+        if rng.random() < 0.25:
+            return f"2001:db8:{rng.randint(1, 0xFFFF):x}::{rng.randint(1, 0xFFFF):x}"
+        return ".".join(str(rng.randint(0, 255)) for _ in range(4))
+    if kind == "dob":
+        year, month, day = rng.randint(1940, 2006), rng.randint(1, 12), rng.randint(1, 28)
+        months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December"]
+        return rng.choice([f"{day:02d}/{month:02d}/{year}", f"{year}-{month:02d}-{day:02d}",
+                           f"{months[month - 1]} {day}, {year}", f"{day} {months[month - 1]} {year}"])
     if kind == "name":
         return f"{rng.choice(FIRST).title()} {rng.choice(LAST).title()}"
     return f"{rng.randint(1, 250)} {rng.choice(['Baker Street', 'Elm Road', 'Hauptstrasse', 'Rue de Rivoli'])}"
@@ -124,3 +149,18 @@ def pii_cases(per_kind: int = 36, seed: int = 0) -> list[PiiCase]:
             start = template.index("{}")
             cases.append(PiiCase(template.format(value), ((start, start + len(value), kind),)))
     return [*cases, *(PiiCase(text, ()) for text in NOT_PII)]
+
+
+def written_split(text: str) -> Literal["dev", "test"]:
+    """A hand-written message's half, by a hash of its text: rules are tuned on ``dev``, reported on ``test``."""
+    return "dev" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def written_cases(split: Literal["dev", "test", "all"] = "test", path: Path = PII_MESSAGES) -> list[PiiCase]:
+    """The hand-written messages of ``data/pii`` (their datasheet: ``data/pii/README.md``) in ``split``."""
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if split in ("all", written_split(row["text"])):
+            cases.append(PiiCase(row["text"], tuple((s["start"], s["end"], s["kind"]) for s in row["spans"])))
+    return cases

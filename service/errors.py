@@ -165,6 +165,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E912": ErrorKind("Method not allowed", "Use one of the methods in the Allow header.", 405),
     "E913": ErrorKind("No such path", "See /docs for the API's paths.", 404),
     "E914": ErrorKind("Malformed request", "Send a well-formed HTTP request (e.g. a complete multipart body).", 400),
+    "E915": ErrorKind("Alert already resolved", "Reopen it (status open) before resolving it again with another "
+                      "note.", 409),
 }
 
 RETIRED: dict[str, str] = {

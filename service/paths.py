@@ -13,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]  # a source checkout's root (dat
 DEFAULT_MODEL_DIR = Path(str(files("emotrace.models"))) / "emotrace-minilm-v1"
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 CORPUS_DIR = REPO_ROOT / "data" / "customer_service"  # the written customer-service corpus (source checkouts only)
+PII_MESSAGES = REPO_ROOT / "data" / "pii" / "messages.jsonl"  # hand-written personal data, for measuring redaction
 
 
 def existing_file(path: Path, folder_fix: str | None = None, missing_fix: str | None = None) -> Path:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_request_chars: int = Field(200_000, ge=1, description="Most characters of text one request may hold.")
     max_upload_bytes: int = Field(50_000_000, description="Largest conversation file upload (audio).")
     batch_max_size: int = 64
+    heavy_request_chars: int = Field(2_000, ge=1, description="Requests holding more characters of text (or more "
+                                     "than heavy_request_items texts), and every explanation, are read in the heavy "
+                                     "lane: a model thread of their own, so light requests never wait behind them.")
+    heavy_request_items: int = Field(32, ge=1, description="See heavy_request_chars.")
+    heavy_queue_size: int = Field(8, ge=1, description="Heavy requests waiting at most; more are refused (503).")
     batch_max_wait_ms: float = 4.0
     queue_size: int = 512
     max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "

@@ -50,11 +50,13 @@ def build_runtime(settings: Settings, classifier: EmotionClassifier | None = Non
     read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text)
     batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
                            max_queue_wait_ms=settings.max_queue_wait_ms)
+    # One heavy request per model call, on a thread of its own: the light lane's calls run beside it.
+    heavy = MicroBatcher(read, 1, 0.0, settings.heavy_queue_size, name="model (heavy lane)")
     store = Store(settings.database_url)
     writer = MicroBatcher(partial(write_messages, store, settings.scoring), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
     outcome_models = load_outcome_models(settings.outcome_model_dir) if settings.outcome_model_dir else {}
-    return Runtime(settings, classifier, batcher, writer, store, EventBus(), Metrics(), outcome_models=outcome_models)
+    return Runtime(settings, classifier, batcher, heavy, writer, store, EventBus(), Metrics(), outcome_models=outcome_models)
 
 
 def create_app(settings: Settings | None = None, classifier: EmotionClassifier | None = None) -> FastAPI:
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
         gc.collect()
         gc.freeze()
         await runtime.batcher.start()
+        await runtime.heavy.start()
         await runtime.writer.start()
         listener = None
         if runtime.store.db.engine.dialect.name == "postgresql":  # other replicas may write to the same database
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
         if listener is not None:
             listener.stop()
         await runtime.writer.stop()
+        await runtime.heavy.stop()
         await runtime.batcher.stop()
         runtime.store.db.engine.dispose()
 

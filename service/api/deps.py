@@ -30,13 +30,22 @@ class Runtime:
 
     settings: Settings
     classifier: EmotionClassifier
-    batcher: MicroBatcher[str, Reading]
+    batcher: MicroBatcher[str, Reading]  # the light lane
+    heavy: MicroBatcher[str, Reading]  # the heavy lane: long texts, big batches, explanations (its own thread)
     writer: MicroBatcher[Write, list[Recorded]]
     store: Store
     bus: EventBus
     metrics: Metrics
     feed_listening: threading.Event | None = None  # set while other replicas' changes are heard (PostgreSQL)
     outcome_models: dict[str, OutcomeModel] = field(default_factory=dict)  # EMOTRACE_OUTCOME_MODEL_DIR
+
+    async def read(self, texts: list[str], heavy: bool = False) -> list[Reading]:
+        """Readings of ``texts`` from the model, in the heavy lane when ``heavy`` or when the request is heavy
+        (more than ``heavy_request_items`` texts or ``heavy_request_chars`` characters), else in the light one."""
+        settings = self.settings
+        heavy = (heavy or len(texts) > settings.heavy_request_items
+                 or sum(map(len, texts)) > settings.heavy_request_chars)
+        return await (self.heavy if heavy else self.batcher).submit(texts)
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -95,9 +104,9 @@ def check_request_size(field: str, texts: list[str], settings: Settings) -> None
 
 
 async def read_explained(runtime: Runtime, text: str) -> tuple[Reading, ExplanationOut]:
-    """The reading of ``text`` and the words that drove it, all occlusions read through the model's queue."""
+    """The reading of ``text`` and the words that drove it, all occlusions read in the heavy lane."""
     spans, variants = occlusions(text)
-    readings = await runtime.batcher.submit(variants)
+    readings = await runtime.read(variants, heavy=True)
     return readings[0], ExplanationOut.model_validate(explanation(text, spans, readings))
 
 

@@ -17,7 +17,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from emotrace.api.events import EventBus
-from emotrace.api.schemas import CustomerOut, StoredMessageOut
+from emotrace.api.schemas import AlertDetailOut, CustomerOut, StoredMessageOut
+from emotrace.services.alerts import alert_view
 from emotrace.store import Store
 from emotrace.store.database import CHANGES_CHANNEL
 from emotrace.store.tables import Customer
@@ -37,9 +38,24 @@ def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers:
                      "data": {**CustomerOut.model_validate(customer).model_dump(mode="json"), "alerts": customer.alerts}})
 
 
+def publish_alert(bus: EventBus, alert: AlertDetailOut) -> None:
+    """An ``alert`` event: an alert was acknowledged, assigned, resolved or reopened."""
+    bus.publish({"type": "alert", "customer_id": alert.customer_id, "data": alert.model_dump(mode="json")})
+
+
 def publish_deleted(bus: EventBus, customer_id: str) -> None:
     """A ``deleted`` event naming the erased customer."""
     bus.publish({"type": "deleted", "customer_id": customer_id, "data": {"customer_id": customer_id}})
+
+
+def alert_detail(store: Store, alert_id: int) -> AlertDetailOut | None:
+    """An alert with its customer and history, or None when it is unknown (or erased)."""
+    state = store.alerts.get(alert_id)
+    customer = None if state is None else store.customers.get(state.customer_id)
+    if state is None or customer is None:
+        return None
+    return AlertDetailOut.model_validate({**alert_view(customer, state), "customer_id": customer.id,
+                                          "history": store.alerts.history(alert_id)})
 
 
 class ReplicaListener:
@@ -84,6 +100,10 @@ class ReplicaListener:
             return  # this replica's own write: already published
         if "deleted" in change:
             self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
+            return
+        if "alert" in change:
+            if (detail := alert_detail(self.store, int(change["alert"]))) is not None:
+                self.loop.call_soon_threadsafe(publish_alert, self.bus, detail)
             return
         messages, customers = self.store.messages.with_customers([int(i) for i in change.get("messages", [])])
         out = [StoredMessageOut.model_validate(m) for m in messages]

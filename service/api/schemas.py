@@ -164,14 +164,59 @@ class MessagesIn(Strict):
     messages: list[MessageIn] = Field(min_length=1)
 
 
-class AlertOut(BaseModel):
-    """An early warning with its reason and the messages that triggered it."""
+AlertStatus = Literal["open", "acknowledged", "resolved"]
+MAX_ALERT_NOTE_CHARS = 2_000
+# Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters).
+ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
+
+class AlertOut(BaseModel):
+    """An early warning with its reason and the messages that triggered it, and where the floor stands on it."""
+
+    id: int | None = Field(None, description="The alert's id (PATCH /v1/alerts/{id}).")
     kind: str
     reason: str
     message_ids: list[int]
     at: datetime
     severity: str
+    status: AlertStatus = "open"
+    assignee: str | None = None
+
+
+class AlertChangeIn(BaseModel):
+    """A change to an alert: its status, its assignee (null: unassign), a note; at least one of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: AlertStatus | None = None
+    assignee: ActorName | None = None
+    note: Annotated[str, Field(min_length=1, max_length=MAX_ALERT_NOTE_CHARS)] | None = None
+    actor: ActorName = Field("api", description="Who makes the change (kept in the alert's history).")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> Self:
+        if not self.model_fields_set & {"status", "assignee", "note"}:
+            raise ValueError("give at least one of status, assignee (null to unassign) and note")
+        return self
+
+
+class AlertEventOut(BaseModel):
+    """One entry of an alert's history."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    status: AlertStatus
+    assignee: str | None
+    note: str | None
+
+
+class AlertDetailOut(AlertOut):
+    """An alert with its customer and its whole history, oldest first."""
+
+    customer_id: str
+    history: list[AlertEventOut]
 
 
 class CustomerAlertOut(AlertOut):

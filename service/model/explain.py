@@ -19,6 +19,7 @@ from emotrace.model.reading import Reading
 
 WORD = re.compile(r"\S+")
 MAX_WORDS = 64  # a text is read once per word: longer texts are refused (E011)
+MAX_CHARS = 1_500  # and its length bounds each reading: a maximum-size explanation takes ~2 s on 2 cores
 TOP_WORDS = 5
 
 
@@ -59,6 +60,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 def occlusions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     """The words of ``text`` and the texts to read: ``text`` itself, then ``text`` without each word in turn."""
     spans = word_spans(text)
+    if len(text) > MAX_CHARS:
+        raise EmotraceError("E011", f"The text has {len(text):,} characters; explanations read it once per word, "
+                            f"up to {MAX_CHARS:,} characters.", "Explain a shorter text, or a part of this one.")
     if len(spans) > MAX_WORDS:
         raise EmotraceError("E011", f"The text has {len(spans)} words; explanations read it once per word, up to "
                             f"{MAX_WORDS}.", "Explain a shorter text, or a part of this one.")

@@ -4,6 +4,7 @@ database (SQLite or PostgreSQL). Storage only: the rules that compute summaries 
 
 from __future__ import annotations
 
+from emotrace.store.alerts import Alerts
 from emotrace.store.conversations import AgentConversations
 from emotrace.store.customers import Customers
 from emotrace.store.database import Database
@@ -13,13 +14,14 @@ from emotrace.store.writes import Writes
 
 
 class Store:
-    """One database and each resource over it: ``customers``, ``messages``, ``outcomes``, ``conversations``,
-    ``writes``."""
+    """One database and each resource over it: ``customers``, ``messages``, ``alerts``, ``outcomes``,
+    ``conversations``, ``writes``."""
 
     def __init__(self, url: str) -> None:
         self.db = Database(url)
         self.customers = Customers(self.db)
-        self.messages = Messages(self.db, self.customers)
+        self.alerts = Alerts(self.db)
+        self.messages = Messages(self.db, self.customers, self.alerts)
         self.outcomes = Outcomes(self.db)
         self.conversations = AgentConversations(self.db)
         self.writes = Writes(self.db)

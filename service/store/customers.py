@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from emotrace.errors import EmotraceError
 from emotrace.store.database import Database, chunks
 from emotrace.store.tables import (
+    AlertEvent,
+    AlertState,
     Customer,
     CustomerAttributes,
     IdempotentWrite,
@@ -56,9 +58,11 @@ class Customers:
         query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
         return self._in_segment(query.limit(limit).offset(offset), segment_filter)
 
-    def with_alerts(self, segment_filter: str | None = None) -> list[Customer]:
-        """Every customer with at least one open alert (all of them: alert lists are never cut short)."""
-        return self._in_segment(select(Customer).where(Customer.open_alerts > 0), segment_filter)
+    def with_alerts(self, segment_filter: str | None = None,
+                    statuses: Iterable[str] = ("open", "acknowledged")) -> list[Customer]:
+        """Every customer with at least one alert in ``statuses`` (all of them: alert lists are never cut short)."""
+        having = select(AlertState.customer_id).where(AlertState.status.in_(list(statuses)))
+        return self._in_segment(select(Customer).where(Customer.id.in_(having)), segment_filter)
 
     def _in_segment(self, query: Select[Customer], segment_filter: str | None) -> list[Customer]:
         if segment_filter:
@@ -90,7 +94,8 @@ class Customers:
         return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
 
     def erase(self, customer_id: str) -> bool:
-        """Erase a customer and every message, outcome and attribute of theirs, and the records of the keyed writes
+        """Erase a customer and every message, alert state and history, outcome and attribute of theirs, and the
+        records of the keyed writes
         that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
 
         On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
@@ -106,7 +111,9 @@ class Customers:
                 for part in chunks(keys):  # a write of several customers goes with any of them
                     session.execute(delete(IdempotentWriteCustomer).where(IdempotentWriteCustomer.key.in_(part)))
                     session.execute(delete(IdempotentWrite).where(IdempotentWrite.key.in_(part)))
-                for table in (Message, Outcome, CustomerAttributes):
+                alert_ids = select(AlertState.id).where(AlertState.customer_id == customer_id).scalar_subquery()
+                session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)))
+                for table in (AlertState, Message, Outcome, CustomerAttributes):
                     session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None

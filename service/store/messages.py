@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from emotrace.scoring.timeline import CUSTOMER, Signal
+from emotrace.store.alerts import Alerts
 from emotrace.store.customers import Customers, CustomerSummary
 from emotrace.store.database import ID_CHUNK, Database, chunks
 from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, IdempotentWriteCustomer, Message
@@ -60,9 +61,10 @@ SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Messag
 class Messages:
     """The messages: written in transactions with their customers' summaries, read back per customer."""
 
-    def __init__(self, db: Database, customers: Customers) -> None:
+    def __init__(self, db: Database, customers: Customers, alerts: Alerts) -> None:
         self.db = db
         self.customers = customers
+        self.alerts = alerts
 
     def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_part: tuple[str, int] | None = None,
             request_keys: Iterable[RequestKey] = ()) -> tuple[list[Message], list[Customer]]:
@@ -91,6 +93,7 @@ class Messages:
                 customers[customer_id].updated_at = now
                 if (summary := summarize(signals, now)) is not None:
                     summary.apply(customers[customer_id])
+                    self.alerts.register(session, customers[customer_id], now)
             self.db.notify(session, {"messages": [row.id for row in rows]})
             return rows, [customers[i] for i in ids]
 

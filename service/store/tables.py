@@ -29,6 +29,37 @@ class Customer(Base):
     next_step: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)  # the agent's suggested action
 
 
+class AlertState(Base):
+    """Where the floor stands on one of a customer's alerts: its status, who owns it. An alert is the scoring rules'
+    (its kind and first triggering message identify it across refreshes); this row is the people's."""
+
+    __tablename__ = "alert_states"
+    __table_args__ = (UniqueConstraint("customer_id", "kind", "first_message_id", name="uq_alert"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    first_message_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertEvent(Base):
+    """One entry of an alert's history: who changed what, when, with what note."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert_states.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class Message(Base):
     """One utterance with its reading. ``text`` is redacted (or absent) per settings."""
 

@@ -1,20 +1,55 @@
-"""Redaction of personal data before text is stored: e-mail addresses (also spelled ``name(at)example.com``),
-phone numbers, payment cards (Luhn-checked, with their expiry dates and security codes) and IBANs (checksum-checked).
+"""Redaction of personal data before text is stored: e-mail addresses (also spelled ``name(at)example.com``,
+``jane at example dot com``), phone numbers, payment cards (Luhn-checked, with their expiry dates and security
+codes), IBANs (checksum-checked), US social security numbers, IP addresses, dates of birth, postal addresses
+(:mod:`emotrace.text.addresses`) and person names (:mod:`emotrace.text.names`).
 
 Each finder yields spans; overlapping spans keep the one found first, in the order of :data:`FINDERS` (a dotted
-card number is a card, not a phone). Names and street addresses are not found: that needs a named-entity model
-(see the README, "Privacy"). Recall and precision per kind: ``python -m emotrace.evaluation.pii``.
+card number is a card, not a phone). Recall and precision per kind: ``python -m emotrace.evaluation.pii`` (built
+set) and ``--written`` (hand-written messages).
 """
 
 from __future__ import annotations
 
+import bisect
+import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_SPELLED_EMAIL_RE = re.compile(
-    r"\b[\w.+-]+\s*[(\[{<]\s*at\s*[)\]}>]\s*[\w-]+(?:\s*(?:[(\[{<]\s*dot\s*[)\]}>]|\.)\s*[\w-]+)+\b", re.IGNORECASE)
+from emotrace.text.addresses import find_addresses
+from emotrace.text.names import find_names
+
+_BRACKETED_DOT = r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*"
+_DOT = rf"(?:\.|{_BRACKETED_DOT}|\s+dot\s+)"
+_SPELLED_DOT_RE = re.compile(rf"{_BRACKETED_DOT}|\s+dot\s+", re.IGNORECASE)
+# E-mail addresses are found from their "@" or spelled "at" outwards, each side read within a bounded window (a
+# run of "a.a.a..." or "a dot a dot ..." without an "@" must not cost quadratic time).
+_AT_RE = re.compile(r"@|(?P<bracketed>\s*[(\[{<]\s*at\s*[)\]}>]\s*)|(?P<bare>\s+at\s+)", re.IGNORECASE)
+_USER_BEFORE_RE = re.compile(rf"(?<![\w.+-])[\w+-]+(?:(?:{_DOT}|\s+underscore\s+|_)[\w+-]+){{0,4}}$", re.IGNORECASE)
+_PLAIN_USER_BEFORE_RE = re.compile(r"(?<![\w.+-])[\w.+-]+$")
+_DOMAIN_AFTER_RE = re.compile(rf"[\w-]+(?:{_DOT}[\w-]+){{0,4}}{_DOT}[a-z]{{2,24}}\b", re.IGNORECASE)
+_PLAIN_DOMAIN_AFTER_RE = re.compile(r"[\w-]+(?:\.[\w-]+){1,6}\b")
+EMAIL_PART_WINDOW = 64
+_SSN_RE = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])")
+_CUED_SSN_RE = re.compile(r"\b(?:ssn|social(?: security)?)\b\D{0,60}?(?<![\d-])(?P<value>\d{9})\b", re.IGNORECASE)
+_IPV4_RE = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)")
+_IPV6_RE = re.compile(r"(?<![\w:.])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])", re.IGNORECASE)
+_IP_CUE_RE = re.compile(r"\b(?:ip|ipv4|ipv6|address|addr|from|server|router|host|ping|gateway|dns|vpn)\b[^.!?\n]{0,30}$",
+                        re.IGNORECASE)
+_VERSION_CUE_RE = re.compile(r"\b(?:version|ver|v|build|release|firmware|update|updated to)\.?\s*$", re.IGNORECASE)
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE_VALUE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|"
+               rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}|"
+               rf"{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+_BIRTH = (r"(?:dob|d\.o\.b\.?|date of birth|birth\s*date|birthday|born|geburtsdatum|geboren|fecha de nacimiento|"
+          r"date de naissance|né|née|data de nascimento)")
+# A date after a birth cue: next to it, or further on (up to 120 characters: "date of birth? -- It's 3 March
+# 1988") when its year is at least 12 years back.
+_DOB_RES = (re.compile(rf"\b{_BIRTH}(?:\s*(?:is|was|on|:|-|=))*\s*(?P<value>{_DATE_VALUE})", re.IGNORECASE),
+            re.compile(rf"(?P<value>{_DATE_VALUE})\s*(?:\(|,|-)?\s*(?:is|as|=)?\s*(?:my|his|her|their|the)?\s*"
+                       rf"{_BIRTH}\b", re.IGNORECASE))
 _IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.IGNORECASE)
 _CARD_RE = re.compile(r"(?<![\d.-])\d(?:[ .-]?\d){12,18}(?![\d])")
 _EXPIRY_RE = re.compile(r"\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\b\.?\s*[:\-]?\s*"
@@ -23,12 +58,15 @@ _SECURITY_CODE_RE = re.compile(r"\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(
                                re.IGNORECASE)
 _PHONE_RE = re.compile(r"(?<![\w+#/.-])\+?\(?\d[\d ().-]{6,}\d\b")
 _LOCAL_PHONE_RE = re.compile(r"(?<![\w#/.:-])\d{3}[-. ]\d{4}\b(?![.-]\d)")
-_NOT_A_PHONE_BEFORE = re.compile(r"\b(?:order|ref|reference|serial|invoice|ticket|case|tracking|account|iban)\b"
+_NOT_A_PHONE_BEFORE = re.compile(r"\b(?:order|ref|reference|serial|invoice|ticket|case|tracking|account|iban|transaction|"
+                                 r"txn|ids?|confirmation|booking|pnr|reservation|member(?:ship)?|policy|claim|receipt|"
+                                 r"build|version)s?\b"
                                  r"[\w\s#:.-]{0,12}$", re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}.*)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 E164_MAX_DIGITS = 15
 TAGS = {"email": "[EMAIL]", "iban": "[IBAN]", "card": "[CARD]", "card_expiry": "[CARD_EXPIRY]",
-        "card_security_code": "[CARD_CVV]", "phone": "[PHONE]"}
+        "card_security_code": "[CARD_CVV]", "ssn": "[SSN]", "ip": "[IP]", "dob": "[DOB]", "address": "[ADDRESS]",
+        "phone": "[PHONE]", "name": "[NAME]"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +100,20 @@ def _iban_ok(value: str) -> bool:
 
 
 def _emails(text: str) -> Iterator[PiiSpan]:
-    for pattern in (_EMAIL_RE, _SPELLED_EMAIL_RE):
-        yield from (PiiSpan(m.start(), m.end(), "email") for m in pattern.finditer(text))
+    """name@example.com; name(at)example.com, jane [at] example [dot] com; with a bare " at " (tom dot baker at
+    gmail dot com), a dot spelled out in the domain or a dot or underscore in the name (fatima.zahra at gmail.com),
+    so that "I looked at amazon.com" is not an address."""
+    for at in _AT_RE.finditer(text):
+        before = text[max(0, at.start() - EMAIL_PART_WINDOW) : at.start()]
+        after = text[at.end() : at.end() + EMAIL_PART_WINDOW]
+        plain = not at.group("bracketed") and not at.group("bare")
+        user = (_PLAIN_USER_BEFORE_RE if plain else _USER_BEFORE_RE).search(before)
+        domain = (_PLAIN_DOMAIN_AFTER_RE if plain else _DOMAIN_AFTER_RE).match(after)
+        if user is None or domain is None:
+            continue
+        if at.group("bare") and not (_SPELLED_DOT_RE.search(domain.group(0)) or re.search(r"[._]", user.group(0))):
+            continue
+        yield PiiSpan(at.start() - len(before) + user.start(), at.end() + domain.end(), "email")
 
 
 def _ibans(text: str) -> Iterator[PiiSpan]:
@@ -86,27 +136,96 @@ def _card_details(text: str) -> Iterator[PiiSpan]:
         yield from (PiiSpan(m.start("value"), m.end("value"), kind) for m in pattern.finditer(text))
 
 
+def _not_another_number(text: str, at: int) -> bool:
+    return not _NOT_A_PHONE_BEFORE.search(text[max(0, at - 40) : at])
+
+
+def _ssns(text: str) -> Iterator[PiiSpan]:
+    """123-45-6789 or 123 45 6789 (not an order or ticket number), or nine digits after "SSN"."""
+    yield from (PiiSpan(m.start(), m.end(), "ssn") for m in _SSN_RE.finditer(text) if _not_another_number(text, m.start()))
+    yield from (PiiSpan(m.start("value"), m.end("value"), "ssn") for m in _CUED_SSN_RE.finditer(text))
+
+
+def _ips(text: str) -> Iterator[PiiSpan]:
+    """IPv4 addresses (not a version number; with all parts under 32, only after a word such as "IP" or "from")
+    and IPv6 addresses (with "::" or all eight groups)."""
+    for m in _IPV4_RE.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        try:
+            parts = ipaddress.IPv4Address(m.group(0)).packed
+        except ValueError:
+            continue
+        if not _VERSION_CUE_RE.search(before) and (max(parts) >= 32 or _IP_CUE_RE.search(before)):
+            yield PiiSpan(m.start(), m.end(), "ip")
+    for m in _IPV6_RE.finditer(text):
+        value = m.group(0)
+        if (("::" in value and len(value) >= 6) or value.count(":") == 7) and _valid_ipv6(value):
+            yield PiiSpan(m.start(), m.end(), "ip")
+
+
+def _valid_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+_LATER_DOB_RE = re.compile(rf"\b{_BIRTH}\b.{{0,120}}?(?P<value>{_DATE_VALUE})", re.IGNORECASE | re.DOTALL)
+_YEAR_RE = re.compile(r"(\d{4}|\d{2})\D*$")
+MIN_AGE_YEARS = 12
+
+
+def _years_back(date: str) -> int:
+    """How many years before this one ``date`` (its last number read as its year; two digits: 19xx/20xx) lies."""
+    this_year = datetime.now(UTC).year
+    match = _YEAR_RE.search(date)
+    year = int(match.group(1)) if match else this_year
+    if year < 100:
+        year += 2000 if year <= this_year % 100 else 1900
+    return this_year - year
+
+
+def _dates_of_birth(text: str) -> Iterator[PiiSpan]:
+    for pattern in _DOB_RES:
+        yield from (PiiSpan(m.start("value"), m.end("value"), "dob") for m in pattern.finditer(text))
+    for m in _LATER_DOB_RE.finditer(text):
+        if _years_back(m.group("value")) >= MIN_AGE_YEARS:
+            yield PiiSpan(m.start("value"), m.end("value"), "dob")
+
+
+def _addresses(text: str) -> Iterator[PiiSpan]:
+    yield from (PiiSpan(start, end, "address") for start, end in find_addresses(text))
+
+
+def _names(text: str) -> Iterator[PiiSpan]:
+    yield from (PiiSpan(start, end, "name") for start, end in find_names(text))
+
+
 def _phones(text: str) -> Iterator[PiiSpan]:
     """Runs of 9 to 15 digits (or 7 in the local ``555-1234`` form), unless a date or named as another number
     ("order 1001-2002-3003", "ticket #555-1234")."""
     candidates = [m for m in _PHONE_RE.finditer(text)
                   if 9 <= len(_digits(m.group(0))) <= E164_MAX_DIGITS and not _DATE_RE.fullmatch(m.group(0))]
     for m in [*candidates, *_LOCAL_PHONE_RE.finditer(text)]:
-        if not _NOT_A_PHONE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+        if _not_another_number(text, m.start()):
             yield PiiSpan(m.start(), m.end(), "phone")
 
 
-FINDERS: tuple[Callable[[str], Iterator[PiiSpan]], ...] = (_emails, _ibans, _cards, _card_details, _phones)
+FINDERS: tuple[Callable[[str], Iterator[PiiSpan]], ...] = (_emails, _ibans, _cards, _card_details, _ssns, _ips,
+                                                          _dates_of_birth, _addresses, _phones, _names)
 
 
 def find_pii(text: str) -> list[PiiSpan]:
-    """The personal data in ``text``, in text order, without overlaps."""
-    kept: list[PiiSpan] = []
+    """The personal data in ``text``, in text order, without overlaps (a span overlapping one found before it, by an
+    earlier finder of :data:`FINDERS`, is dropped)."""
+    kept: list[PiiSpan] = []  # sorted by start, never overlapping
     for finder in FINDERS:
         for span in finder(text):
-            if all(span.end <= k.start or span.start >= k.end for k in kept):
-                kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+            at = bisect.bisect_left(kept, span.start, key=lambda k: k.start)
+            if (at == 0 or kept[at - 1].end <= span.start) and (at == len(kept) or span.end <= kept[at].start):
+                kept.insert(at, span)
+    return kept
 
 
 def redact(text: str) -> str:

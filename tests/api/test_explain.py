@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from tests.api.conftest import make_client
 
 SARCASM = "Wow, thanks for charging me twice. I am furious 😠"
@@ -23,8 +26,34 @@ def test_analyze_explains_the_labels_and_the_satisfaction_class(client) -> None:
 
 
 def test_a_text_too_long_to_explain_is_refused(client) -> None:
-    response = client.post("/v1/analyze", json={"text": "word " * 65, "explain": True})
-    assert response.status_code == 422 and "E011" in response.text
+    for text in ("word " * 65, "unbelievably " * 60 + "x" * 800):  # too many words; too many characters
+        response = client.post("/v1/analyze", json={"text": text, "explain": True})
+        assert response.status_code == 422 and "E011" in response.text
+
+
+# 64 words, 1,471 characters: about the largest explanation a request may ask for (65 readings of the whole text).
+LARGEST_EXPLANATION = " ".join(f"furious-about-delay-{i:02d}" for i in range(64))
+
+
+def test_a_light_request_does_not_wait_behind_an_explanation(client) -> None:
+    """Issue 29: during one explanation, small analyze calls took 23-31 s. Explanations run in the heavy lane, a
+    model thread of their own, so a small call is answered while the explanation is still being computed."""
+    assert len(LARGEST_EXPLANATION.split()) == 64 and len(LARGEST_EXPLANATION) > 1_400
+    heavy_done = threading.Event()
+
+    def explain() -> None:
+        response = client.post("/v1/analyze", json={"text": LARGEST_EXPLANATION, "explain": True})
+        assert response.status_code == 200, response.text
+        heavy_done.set()
+
+    worker = threading.Thread(target=explain)
+    worker.start()
+    time.sleep(0.3)  # the explanation is in the model
+    light = client.post("/v1/analyze", json={"text": "thanks, that fixed it"})
+    answered_first = not heavy_done.is_set()
+    worker.join()
+    assert light.status_code == 200 and heavy_done.is_set()
+    assert answered_first, "the light request waited for the explanation"
 
 
 def test_a_stored_message_is_explained_from_its_stored_text(tmp_path) -> None:

@@ -22,7 +22,9 @@ def server(tmp_path_factory):
         yield base
 
 
-def _collect_events(base: str, customer: str, found: list[dict], ready: threading.Event, done: threading.Event) -> None:
+def _collect_events(base: str, customer: str, found: list[dict], ready: threading.Event, done: threading.Event,
+                    kinds: tuple[str, ...] = ("reading", "customer")) -> None:
+    """The feed's events of ``kinds`` for ``customer`` into ``found``, until one of the last kind arrives."""
     with httpx.stream("GET", f"{base}/v1/stream", params={"customer_id": customer}, timeout=30) as response:
         event = None
         for line in response.iter_lines():
@@ -30,9 +32,9 @@ def _collect_events(base: str, customer: str, found: list[dict], ready: threadin
                 event = line.split(":", 1)[1].strip()
                 if event == "ready":
                     ready.set()
-            elif line.startswith("data:") and event in {"reading", "customer"}:
+            elif line.startswith("data:") and event in kinds:
                 found.append({"event": event, **json.loads(line.split(":", 1)[1])})
-                if event == "customer":
+                if event == kinds[-1]:
                     done.set()
                     return
 

@@ -43,6 +43,25 @@ def test_a_write_through_one_replica_reaches_the_feed_of_the_other(replicas) -> 
     assert found[1]["score"] == response.json()["customers"][0]["score"]
 
 
+def test_an_alert_worked_through_one_replica_reaches_the_feed_of_the_other(replicas) -> None:
+    (first, second), _ = replicas
+    stored = httpx.post(f"{first}/v1/messages", json={"messages": [{"customer_id": "far-2", "conversation_id": "k",
+        "text": "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡"}]}, timeout=30)
+    assert stored.status_code == 201, stored.text
+    alert_id = httpx.get(f"{first}/v1/alerts", timeout=30).json()[0]["id"]
+    found: list[dict] = []
+    ready, done = threading.Event(), threading.Event()
+    listener = threading.Thread(target=_collect_events, args=(second, "far-2", found, ready, done, ("alert",)),
+                                daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    changed = httpx.patch(f"{first}/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"},
+                          timeout=30)
+    assert changed.status_code == 200, changed.text
+    assert done.wait(20), found
+    assert found[0]["id"] == alert_id and found[0]["status"] == "acknowledged" and found[0]["assignee"] == "maria"
+
+
 def test_concurrent_writes_to_one_customer_through_two_replicas_lose_nothing(replicas) -> None:
     (first, second), url = replicas
     texts = ["The app keeps crashing.", "Thanks, that fixed it!", "Still waiting for my refund.",

@@ -104,3 +104,23 @@ def test_the_migration_links_stored_keyed_writes_and_drops_those_an_erasure_left
     assert store.writes.under_key("erased-ann-01") is None and store.writes.under_key("ann-and-bob-01") is None
     assert store.customers.erase("bob") is True
     assert store.writes.under_key("bob-key-01") is None
+
+
+def test_the_migration_registers_the_stored_alerts_as_open(database_url) -> None:
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    alerts = ('[{"kind": "spike", "reason": "r", "message_ids": [1], "at": "2026-10-01T09:00:00+00:00", '
+              '"severity": "warning"}]')
+    with engine.begin() as connection:  # a customer with an alert as revision 0009 stored it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(text("INSERT INTO customers (id, created_at, updated_at, score, segment, trend, trend_delta, "
+                                "open_alerts, alerts) VALUES ('bob', :t, :t, 20, 'at_risk', 'stable', 0, 1, :a)"),
+                           {"t": T0, "a": alerts})
+    engine.dispose()
+    store = Store(database_url)
+    (alert,) = store.customers.get("bob").alerts
+    state = store.alerts.get(alert["id"])
+    assert (alert["status"], state.status, state.kind, state.first_message_id) == ("open", "open", "spike", 1)
+    assert [e.actor for e in store.alerts.history(alert["id"])] == ["emotrace"]

@@ -20,7 +20,7 @@ async def analyze_one(body: AnalyzeIn, runtime: RuntimeDep) -> ReadingOut:
         out = reading_out(reading, body.channel)
         out.explanation = explained
     else:
-        (reading,) = await runtime.batcher.submit([body.text])
+        (reading,) = await runtime.read([body.text])
         out = reading_out(reading, body.channel)
     if body.rating is not None:
         out.flags = review_flags(reading, body.rating)
@@ -32,5 +32,5 @@ async def analyze_batch(body: BatchIn, runtime: RuntimeDep) -> BatchOut:
     """Read several texts in one call; nothing is stored."""
     texts = [item.text for item in body.items]
     check_request_size("items", texts, runtime.settings)
-    readings = await runtime.batcher.submit(texts)
+    readings = await runtime.read(texts)
     return BatchOut(readings=[reading_out(r, item.channel) for r, item in zip(readings, body.items, strict=True)])

@@ -132,7 +132,7 @@ async def upload_conversation(
         except ValueError as exc:
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     turns = _turns(conversation, customer_id, conversation_id, start, agent_id)
-    readings = await runtime.batcher.submit([t.text for t in turns])
+    readings = await runtime.read([t.text for t in turns])
     _, summary = with_readings(conversation, readings)
     summary_out = asdict(summary)
     if summary_out["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings

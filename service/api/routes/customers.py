@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi import Path as FastPath
@@ -64,10 +64,16 @@ def state_out(state: State) -> StateOut:
                     satisfaction=state.satisfaction, leading_emotions=state.leading_emotions)
 
 
-def alerts_out(timeline: Timeline) -> list[AlertOut]:
-    """Wire form of a timeline's alerts, newest first."""
-    return [AlertOut(kind=a.kind, reason=a.reason, message_ids=a.message_ids, at=a.at, severity=a.severity)
-            for a in reversed(timeline.alerts)]
+def alerts_out(timeline: Timeline, customer: Customer) -> list[AlertOut]:
+    """Wire form of a timeline's alerts, newest first, each with its id, status and assignee as the customer's row
+    holds them (an alert is identified by its kind and first triggering message)."""
+    held = {(a["kind"], cast(list[int], a["message_ids"])[0]): a for a in customer.alerts}
+    out = []
+    for a in reversed(timeline.alerts):
+        state = held.get((a.kind, a.message_ids[0]), {})
+        out.append(AlertOut(id=state.get("id"), kind=a.kind, reason=a.reason, message_ids=a.message_ids, at=a.at,
+                            severity=a.severity, status=state.get("status", "open"), assignee=state.get("assignee")))
+    return out
 
 
 def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowOut]:
@@ -110,7 +116,7 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     summary = CustomerOut.model_validate(customer)
     return CustomerDetailOut(**summary.model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
-                             alerts=alerts_out(timeline),
+                             alerts=alerts_out(timeline, customer),
                              routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
                                                 next_step=summary.next_step),
                              outcome_risk={kind: OutcomeRiskOut(target=TARGETS[kind], probability=risk.probability,
@@ -123,12 +129,12 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)
 def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
     """Raw readings, day/week aggregates, score history and alerts of one customer."""
-    _found(runtime.store.customers.get(customer_id), customer_id)
+    customer = _found(runtime.store.customers.get(customer_id), customer_id)
     messages = [StoredMessageOut.model_validate(m) for m in runtime.store.messages.of_customer(customer_id)]
     timeline = customer_timeline(runtime.store, customer_id, runtime.settings.scoring)
     return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
                        windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],
-                       alerts=alerts_out(timeline))
+                       alerts=alerts_out(timeline, customer))
 
 
 @router.get("/{customer_id}/messages/{message_id}/explanation", response_model=ExplanationOut)

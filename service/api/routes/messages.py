@@ -57,7 +57,7 @@ async def record_messages(
         request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         if (replayed := await _replay(runtime, idempotency_key, request_sha, response)) is not None:
             return replayed
-    readings = await runtime.batcher.submit(texts)
+    readings = await runtime.read(texts)
     if await request.is_disconnected():
         raise EmotraceError("E911", "The client closed the request; nothing was stored.")
     now = datetime.now(UTC)

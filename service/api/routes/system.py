@@ -37,9 +37,10 @@ def ready(runtime: RuntimeDep) -> dict[str, str]:
 @router.get("/metrics", response_class=Response)
 def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics."""
-    runtime.metrics.queue.set(runtime.batcher.queue.qsize())
-    runtime.metrics.batches.set(runtime.batcher.batches)
-    runtime.metrics.texts.set(runtime.batcher.items)
+    lanes = (runtime.batcher, runtime.heavy)
+    runtime.metrics.queue.set(sum(lane.queue.qsize() for lane in lanes))
+    runtime.metrics.batches.set(sum(lane.batches for lane in lanes))
+    runtime.metrics.texts.set(sum(lane.items for lane in lanes))
     runtime.metrics.writes.set(runtime.writer.batches)
     runtime.metrics.write_queue.set(runtime.writer.queue.qsize())
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,112 @@
+"""Alerts as the floor works them: registered as the scoring rules raise them, then acknowledged, assigned and
+resolved by people, every change kept in the alert's history.
+
+A customer's row holds their alerts as the scoring rules computed them, each with the ``id``, ``status`` and
+``assignee`` of its :class:`AlertState`; both are written in the same transactions (a write that refreshes the
+summary, a change made here), so a list read from either never disagrees with the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from emotrace.store.database import Database
+from emotrace.store.tables import AlertEvent, AlertState, Customer, Message, Outcome
+
+SYSTEM_ACTOR = "emotrace"
+UNRESOLVED = ("open", "acknowledged")
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """A change asked for: the new status and assignee (None: keep), a note, and who asks."""
+
+    status: str | None = None
+    assignee: str | None = None
+    unassign: bool = False
+    note: str | None = None
+    actor: str = "api"
+
+
+class Alerts:
+    """Alert states and their histories."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def register(self, session: Session, customer: Customer, now: datetime) -> None:
+        """Give each of ``customer``'s freshly computed alerts its state (registering new ones as open), and count
+        the unresolved ones; inside the caller's write transaction."""
+        keys = {_key(a) for a in customer.alerts}
+        if not keys:
+            customer.open_alerts = 0
+            return
+        rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "status": "open",
+                 "created_at": now, "updated_at": now} for kind, first in sorted(keys)]
+        created = session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
+                                  .returning(AlertState.id)).scalars().all()
+        session.add_all(AlertEvent(alert_id=i, at=now, actor=SYSTEM_ACTOR, status="open") for i in created)
+        states = {(s.kind, s.first_message_id): s for s in session.scalars(
+            select(AlertState).where(AlertState.customer_id == customer.id))}
+        customer.alerts = [_with_state(a, states[_key(a)]) for a in customer.alerts]
+        customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
+
+    def get(self, alert_id: int) -> AlertState | None:
+        """One alert's state, or None."""
+        with self.db.session() as session:
+            return session.get(AlertState, alert_id)
+
+    def history(self, alert_id: int) -> list[AlertEvent]:
+        """An alert's history, oldest first."""
+        with self.db.session() as session:
+            return list(session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id)
+                                        .order_by(AlertEvent.at, AlertEvent.id)))
+
+    def change(self, alert_id: int, change: AlertChange, now: datetime) -> tuple[AlertState, Customer] | None:
+        """Apply ``change`` in one transaction: the state, its history entry, the customer's alert list and count,
+        and (on resolving) a "resolved" outcome for the conversation of the alert's last message, which lifts an
+        outreach hold as a recorded one does. None when the alert is unknown; a change that changes nothing adds
+        no history. The caller has checked the change is allowed (:func:`emotrace.services.alerts.check_change`)."""
+        with self.db.writing() as session:
+            state = session.get(AlertState, alert_id, with_for_update=True)
+            if state is None:
+                return None
+            customer = session.get(Customer, state.customer_id, with_for_update=True)
+            assert customer is not None  # a state is erased with its customer
+            status = change.status or state.status
+            assignee = None if change.unassign else change.assignee or state.assignee
+            if (status, assignee) == (state.status, state.assignee) and not change.note:
+                return state, customer
+            if status == "resolved" and state.status != "resolved":
+                self._record_resolved(session, customer, state, now)
+            state.status, state.assignee, state.updated_at = status, assignee, now
+            session.add(AlertEvent(alert_id=alert_id, at=now, actor=change.actor, status=status, assignee=assignee,
+                                   note=change.note))
+            customer.alerts = [_with_state(a, state) if a.get("id") == alert_id else a for a in customer.alerts]
+            customer.open_alerts = sum(a.get("status", "open") in UNRESOLVED for a in customer.alerts)
+            self.db.notify(session, {"alert": alert_id})
+            session.flush()
+            return state, customer
+
+    def _record_resolved(self, session: Session, customer: Customer, state: AlertState, now: datetime) -> None:
+        alert = next((a for a in customer.alerts if a.get("id") == state.id), None)
+        last = cast(list[int], alert["message_ids"])[-1] if alert else state.first_message_id
+        conversation = session.scalar(select(Message.conversation_id).where(Message.id == last))
+        if conversation is not None:
+            session.execute(self.db.insert(Outcome).values(
+                customer_id=customer.id, kind="resolved", conversation_id=conversation, value=1.0, occurred_at=now,
+                recorded_at=now).on_conflict_do_nothing())
+
+
+def _key(alert: dict[str, object]) -> tuple[str, int]:
+    """An alert's identity across refreshes: its kind and first triggering message."""
+    return str(alert["kind"]), int(cast(list[int], alert["message_ids"])[0])
+
+
+def _with_state(alert: dict[str, object], state: AlertState) -> dict[str, object]:
+    return {**alert, "id": state.id, "status": state.status, "assignee": state.assignee}

@@ -1,0 +1,188 @@
+"""Person names in support messages, found without a named-entity model: a gazetteer of given names and surnames
+(the person-name lists Faker ships for its Latin-script locales, about 19,000 given names and 16,000 surnames),
+read with the cues customers and agents write around names.
+
+A name is found
+- after a cue that introduces one ("my name is", "this is", "I'm", "speak to", "ask for", "your agent", "my
+  husband", "Hi"/"Dear", a title such as "Mr."), in any case, when its first word is in the gazetteer or written in
+  Title case after an explicit cue ("my name is Xochitl");
+- on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words;
+- anywhere else as a Title-case given name followed by a Title-case surname ("Will Smith", "David Okafor"), or a
+  given name alone that is not also an ordinary English word ("Maria was rude", but not "Will you", "Grace period")
+  and not the first word of a sentence.
+
+Precision and recall on the hand-written set: ``python -m emotrace.evaluation.pii --written``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Iterator
+from functools import cache
+
+_UPPER, _LOWER = "A-ZÀ-ÖØ-ÞĀ-ſ", "a-zß-öø-ÿĀ-ſ"  # with Latin Extended-A (ı, ł, ś, ž, ...)
+_TITLE_PART = rf"(?:[{_UPPER}][{_LOWER}]?['’]|Mc|Mac)?[{_UPPER}][{_LOWER}'’]+"  # also O'Connor, McDonald
+_TITLE_WORD = rf"{_TITLE_PART}(?:-{_TITLE_PART})*"  # also Warren-Hale
+_TITLE_WORD_RE = re.compile(rf"(?<![\w@#]){_TITLE_WORD}(?!\w)")
+_NEXT_WORD_RE = re.compile(rf"[ \t]+([{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'’-]*)")
+# Cues after which a Title-case word is a name, in the gazetteer or not (a lower-case one only when it is).
+_EXPLICIT_CUE_RE = re.compile(
+    r"(?:\b(?:my name is|my name's|name is|name's|named|called|call me|signed|on behalf of|estate of|account of|"
+    r"in the name of|ask(?:ed)? for|speak(?:ing)? (?:to|with)|spoke (?:to|with)|talk(?:ed)? (?:to|with)|"
+    r"(?:your|the|an?|my|our) (?:agent|rep|representative|advisor|adviser|associate|colleague|technician|engineer|"
+    r"driver|courier|manager|supervisor|cashier|clerk|teller|nurse|doctor|pharmacist|landlord|tenant|concierge|"
+    r"receptionist|host|waiter|waitress|installer|plumber|electrician|officer|guard|steward|stewardess|pilot|"
+    r"attendant|consultant)|"
+    r"my (?:husband|wife|partner|son|daughter|mother|mum|mom|father|dad|brother|sister|friend|boss|neighbou?r)|"
+    r"(?:hi|hello|hey|dear)|(?:applicant|patient|policyholder|policy holder|account holder|cardholder|employee|"
+    r"customer|caller|insured|beneficiary|deceased|name[^:\n]{0,24})\s*:)[ \t]*,?[ \t]*)",
+    re.IGNORECASE)
+# Cues that introduce oneself ("this is", "I'm"): the word after is a name when it is in the gazetteer.
+_INTRO_CUE_RE = re.compile(r"\b(?:this is|i am|i'm|im|it's|its)[ \t]+", re.IGNORECASE)
+# What follows a name when someone introduces themselves ("This is Hope at Clearwave", "i'm raj here").
+_INTRO_END_RE = re.compile(r"[ \t]*(?:,|\.|!|$|\n|(?:from|at|here|with|speaking|and|calling)\b)", re.IGNORECASE)
+# A title: the words after it are a name (the title itself is not redacted).
+_TITLE_RE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?[ \t]+(?=[A-Z])", re.IGNORECASE)
+_SIGN_OFF_RE = re.compile(rf"(?im)^\s*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|"
+                          rf"yours(?: truly| sincerely)?|br|rgds|thx|obrigad[oa]|gracias|merci|danke|grüße|"
+                          rf"mit freundlichen grüßen|cordialement|saludos|love)[,.!]?[ \t]*\n\s*"
+                          rf"(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*$")
+# A line holding only a name (a signature, a list of details): its first word a given name or its last a surname.
+_NAME_LINE_RE = re.compile(rf"(?m)^[ \t]*(?:[-–•*][ \t]*)?(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*,?$")
+# Given names that are also ordinary English words (or brands and places): never a name on their own.
+ORDINARY_WORDS = frozenset([
+    "will", "may", "june", "april", "august", "mark", "bill", "grace", "hope", "joy", "faith", "rose", "lily",
+    "iris", "ivy", "holly", "dawn", "summer", "autumn", "amber", "ruby", "pearl", "crystal", "destiny",
+    "harmony", "melody", "patience", "prudence", "chance", "chase", "hunter", "mason", "cash", "price", "king",
+    "rich", "sunny", "sky", "river", "storm", "art", "bob", "don", "drew", "frank", "gene", "guy", "jack",
+    "jay", "jean", "lane", "miles", "nick", "pat", "penny", "ray", "rob", "rusty", "sandy", "sue", "terry",
+    "wade", "warren", "wood", "young", "lee", "rice", "brown", "white", "black", "green", "gray", "grey",
+    "long", "little", "hall", "wall", "page", "case", "post", "can", "deniz", "paris", "florence", "georgia",
+    "austin", "dallas", "jordan", "chelsea", "sydney", "victoria", "madison", "virginia", "carolina", "israel",
+    "india", "china", "london", "berlin", "delta", "virgin", "apple", "amazon", "alexa", "siri", "mercedes",
+    "tesla", "prime", "jet", "star", "sun", "moon", "angel", "baby", "honey", "sugar", "love", "happy", "lucky",
+    "rocky", "buddy", "champ", "my", "ever", "valid", "sie", "york", "texas", "kent", "sol", "urban", "florida",
+    "ireland", "france", "phoenix", "denver", "boston", "memphis", "houston", "orlando", "alberta", "regina",
+    "justice", "dell"
+])
+CALENDAR_WORDS = frozenset([
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"
+])
+# Words a greeting or reference cue may be followed by that are no names.
+GENERIC_WORDS = frozenset([
+    "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "team", "all", "there", "support",
+    "sir", "madam", "folks", "guys", "manager", "supervisor", "customer", "customers", "service", "services",
+    "billing", "sales", "care", "hr", "the", "a", "an", "your", "our", "my", "friends", "people", "again",
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "hi", "hello", "hey", "dear", "yes", "no", "yeah", "ok", "okay",
+    "thanks", "sure", "well", "so", "it's", "i'm", "it", "this", "i", "we", "they", "he", "she", "that", "you",
+])
+_MAX_NAME_WORDS = 3
+
+
+@cache
+def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames), lower case, from Faker's person providers written in Latin script."""
+    import faker.providers.person as person_providers  # a data-only import, done once
+
+    given: set[str] = set()
+    surnames: set[str] = set()
+    latin = re.compile(rf"[{_UPPER}][{_LOWER}'’-]+")
+    for module in pkgutil.iter_modules(person_providers.__path__):
+        provider = importlib.import_module(f"{person_providers.__name__}.{module.name}").Provider
+        for attribute, names in (("first_names", given), ("last_names", surnames)):
+            values = provider.__dict__.get(attribute, ())
+            if isinstance(values, property):
+                continue
+            names.update(n.lower() for n in values if latin.fullmatch(n))
+    return frozenset(given), frozenset(surnames)
+
+
+def _title_case(word: str) -> bool:
+    return _TITLE_WORD_RE.fullmatch(word) is not None
+
+
+def _not_a_name(word: str) -> bool:
+    return word.lower() in GENERIC_WORDS or word.lower() in CALENDAR_WORDS
+
+
+def _extend(text: str, end: int, title_case: bool) -> int:
+    """Where a name ending at ``end`` ends with the words that join it: Title-case words after a Title-case name,
+    surnames of the gazetteer after a lower-case one."""
+    surnames = gazetteer()[1]
+    for _ in range(_MAX_NAME_WORDS - 1):
+        m = _NEXT_WORD_RE.match(text, end)
+        if m is None or _not_a_name(m.group(1)):
+            break
+        word = m.group(1)
+        if not (_title_case(word) if title_case else word.lower() in surnames and word.lower() not in ORDINARY_WORDS):
+            break
+        end = m.end()
+    return end
+
+
+def _name_at(text: str, at: int, explicit: bool) -> tuple[int, int] | None:
+    """The name starting at ``at`` after a cue, or None. After an ``explicit`` cue ("my name is", "your agent",
+    "Hi") any Title-case word starts one, a lower-case one when it is a given name; after a self-introduction ("this
+    is", "I'm") a given name of the gazetteer does (an ordinary word only in Title case and ending the phrase:
+    "This is Hope at ...")."""
+    given, surnames = gazetteer()
+    m = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'’-]*").match(text, at)
+    if m is None or _not_a_name(m.group(0)):
+        return None
+    word, lower = m.group(0), m.group(0).lower()
+    title_case = _title_case(word)
+    in_gazetteer = lower in given and lower not in ORDINARY_WORDS
+    if explicit:
+        found = title_case or in_gazetteer
+    else:
+        ends_phrase = _INTRO_END_RE.match(text, m.end()) is not None
+        nxt = _NEXT_WORD_RE.match(text, m.end())
+        before_surname = title_case and nxt is not None and _title_case(nxt.group(1)) and nxt.group(1).lower() in surnames
+        found = ((in_gazetteer and (title_case or ends_phrase)) or (lower in given and title_case and ends_phrase)
+                 or before_surname)
+    return (m.start(), _extend(text, m.end(), title_case)) if found else None
+
+
+def _cued_names(text: str) -> Iterator[tuple[int, int]]:
+    for cues, explicit in ((_EXPLICIT_CUE_RE, True), (_TITLE_RE, True), (_INTRO_CUE_RE, False)):
+        for cue in cues.finditer(text):
+            if (span := _name_at(text, cue.end(), explicit)) is not None:
+                yield span
+    for m in _SIGN_OFF_RE.finditer(text):
+        if not any(_not_a_name(w) for w in m.group("name").split()):
+            yield m.start("name"), m.end("name")
+    given, surnames = gazetteer()
+    for m in _NAME_LINE_RE.finditer(text):
+        words = [w.lower() for w in m.group("name").split()]
+        if (words[0] in given or (len(words) > 1 and words[-1] in surnames)) and not (
+                set(words) & (ORDINARY_WORDS | GENERIC_WORDS | CALENDAR_WORDS)):
+            yield m.start("name"), m.end("name")
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[max(0, at - 16) : at].rstrip(" \t\"'(“‘")
+    return not before or before[-1] in ".!?\n:;"
+
+
+def _free_names(text: str) -> Iterator[tuple[int, int]]:
+    """Title-case given names of the gazetteer, with the Title-case words after them; at the start of a sentence
+    (where brands and ordinary words are Title case too) only before a surname of the gazetteer."""
+    given, surnames = gazetteer()
+    for m in _TITLE_WORD_RE.finditer(text):
+        lower = m.group(0).lower()
+        if lower not in given or lower in ORDINARY_WORDS or _not_a_name(lower):
+            continue
+        if _sentence_start(text, m.start()):
+            nxt = _NEXT_WORD_RE.match(text, m.end())
+            if nxt is None or not _title_case(nxt.group(1)) or nxt.group(1).lower() not in surnames:
+                continue
+        yield m.start(), _extend(text, m.end(), title_case=True)
+
+
+def find_names(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of person names in ``text`` (cued ones first; the caller drops overlaps)."""
+    yield from _cued_names(text)
+    yield from _free_names(text)

@@ -1,0 +1,93 @@
+"""Working alerts (issue 28): ids, status, assignee and history; PATCH with its refusals; resolving feeds the
+outcomes; state kept across summary refreshes; erasure takes alerts with it. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from emotrace.settings import Settings
+from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.test_customers import post
+
+FURIOUS = "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡"
+
+
+@pytest.fixture
+def angry(database_url):
+    """A client whose store holds one customer with open alerts."""
+    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+        post(client, "angry", [("customer", "Thanks for the quick reply, all good now.")], 2, "b1")
+        assert post(client, "angry", [("customer", FURIOUS)], 0.1, "b2").status_code == 201
+        yield client
+
+
+def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_history(angry) -> None:
+    alerts = angry.get("/v1/alerts").json()
+    assert alerts and all(a["status"] == "open" and a["assignee"] is None and a["id"] >= 1 for a in alerts)
+    alert_id = alerts[0]["id"]
+    opened = angry.get(f"/v1/alerts/{alert_id}").json()
+    assert opened["customer_id"] == "angry" and [h["status"] for h in opened["history"]] == ["open"]
+    assert opened["history"][0]["actor"] == "emotrace"
+
+    acked = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria",
+                                                         "note": "calling her back", "actor": "lead-1"})
+    assert acked.status_code == 200, acked.text
+    assert acked.json()["status"] == "acknowledged" and acked.json()["assignee"] == "maria"
+    assert acked.json()["history"][-1] == {**acked.json()["history"][-1], "actor": "lead-1", "note": "calling her back"}
+    assert [a["id"] for a in angry.get("/v1/alerts", params={"assignee": "maria"}).json()] == [alert_id]
+    assert alert_id not in [a["id"] for a in angry.get("/v1/alerts", params={"status": "open"}).json()]
+    assert alert_id in [a["id"] for a in angry.get("/v1/alerts").json()]  # default: open and acknowledged
+    customer = angry.get("/v1/customers/angry").json()
+    assert [a["status"] for a in customer["alerts"] if a["id"] == alert_id] == ["acknowledged"]
+
+    before = angry.get("/v1/customers/angry").json()["open_alerts"]
+    resolved = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved", "note": "refunded"})
+    assert resolved.json()["status"] == "resolved" and len(resolved.json()["history"]) == 3
+    assert angry.get("/v1/customers/angry").json()["open_alerts"] == before - 1
+    assert alert_id not in [a["id"] for a in angry.get("/v1/alerts").json()]
+    assert alert_id in [a["id"] for a in angry.get("/v1/alerts", params={"status": "resolved"}).json()]
+    outcomes = angry.app.state.runtime.store.outcomes.all()
+    assert [(o.kind, o.value, o.conversation_id) for o in outcomes] == [("resolved", 1.0, "b2")]
+
+    again = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved", "note": "another reason"})
+    assert again.status_code == 409 and again.json()["code"] == "E915"
+    same = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved"})
+    assert same.status_code == 200 and len(same.json()["history"]) == 3  # nothing changed, nothing added
+    reopened = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "open", "assignee": None})
+    assert reopened.json()["status"] == "open" and reopened.json()["assignee"] is None
+
+
+def test_an_alert_keeps_its_id_and_status_when_new_messages_refresh_the_summary(angry) -> None:
+    alert_id = angry.get("/v1/alerts").json()[0]["id"]
+    angry.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"})
+    post(angry, "angry", [("customer", "Still waiting. Nobody has called me back.")], 0.05, "b3")
+    kept = angry.get(f"/v1/alerts/{alert_id}").json()
+    assert kept["status"] == "acknowledged" and kept["assignee"] == "maria" and len(kept["history"]) == 2
+
+
+def test_erasing_the_customer_erases_their_alerts(angry) -> None:
+    alert_id = angry.get("/v1/alerts").json()[0]["id"]
+    angry.patch(f"/v1/alerts/{alert_id}", json={"note": "looking into it"})
+    assert angry.delete("/v1/customers/angry").status_code == 204
+    assert angry.get(f"/v1/alerts/{alert_id}").status_code == 404
+    assert angry.get("/v1/alerts", params={"status": ["open", "acknowledged", "resolved"]}).json() == []
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"status": "closed"}, "status"), ({"note": "x" * 2_001}, "note"), ({}, "body"), ({"actor": "me"}, "body"),
+    ({"status": "open", "colour": "red"}, "colour"), ({"assignee": ""}, "assignee"), ({"assignee": "a\nb"}, "assignee"),
+])
+def test_a_bad_change_is_refused_naming_the_field(angry, body, field) -> None:
+    alert_id = angry.get("/v1/alerts").json()[0]["id"]
+    response = angry.patch(f"/v1/alerts/{alert_id}", json=body)
+    assert response.status_code == 422 and response.json()["code"] == "E901", response.text
+    assert field in response.text
+    assert len(angry.get(f"/v1/alerts/{alert_id}").json()["history"]) == 1  # nothing half-written
+
+
+@pytest.mark.parametrize(("path", "expected"), [("/v1/alerts/999999", 404), ("/v1/alerts/0", 422),
+                                               ("/v1/alerts/abc", 422), ("/v1/alerts/99999999999", 422)])
+def test_an_unknown_alert_is_404_or_a_bad_id_422(angry, path, expected) -> None:
+    assert angry.patch(path, json={"status": "acknowledged"}).status_code == expected
+    assert angry.get(path).status_code == expected
