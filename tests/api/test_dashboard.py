@@ -111,6 +111,33 @@ def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
     page.close()
 
 
+def test_a_lead_works_an_alert_from_the_list_with_the_keyboard(browser, demo) -> None:
+    """Issue 28: acknowledge, assign and resolve an alert from the dashboard (buttons and a field named for screen
+    readers, operated with the keyboard); each change is stored with its history."""
+    untouched_by_other_tests = {"ana.costa", "ben.okafor", "chen.wei"}
+    alert = next(a for a in httpx.get(f"{demo}/v1/alerts", timeout=30).json()
+                 if a["customer_id"] not in untouched_by_other_tests and a["status"] == "open")
+    page, errors = _open(browser, demo)
+    item = f"#alerts li[data-alert='{alert['id']}']"
+    page.wait_for_selector(item, timeout=15_000)
+    page.get_by_label(f"Acknowledge alert {alert['id']} of {alert['customer_id']}").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{item}.acknowledged", timeout=15_000)
+    page.get_by_label(f"Assign alert {alert['id']} of {alert['customer_id']} to (press Enter)").fill("maria")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector(\"{item} .alert-status\")?.textContent.includes('maria')",
+                           timeout=15_000)
+    page.get_by_label(f"Resolve alert {alert['id']} of {alert['customer_id']}").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(item, state="detached", timeout=15_000)  # resolved alerts leave the list
+    history = httpx.get(f"{demo}/v1/alerts/{alert['id']}", timeout=30).json()["history"]
+    assert [(h["status"], h["assignee"], h["actor"]) for h in history] == [
+        ("open", None, "emotrace"), ("acknowledged", None, "dashboard"), ("acknowledged", "maria", "dashboard"),
+        ("resolved", "maria", "dashboard")]
+    assert errors == []
+    page.close()
+
+
 def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> None:
     key = "k" * 24
     with running_server(f"sqlite:///{tmp_path / 'keyed.db'}", "--demo", env={"EMOTRACE_API_KEYS": f'["{key}"]'}) as base:

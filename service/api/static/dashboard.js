@@ -12,8 +12,10 @@ const DAY = 24 * 3600 * 1000;
 
 class NeedsKey extends Error {}
 
-async function api(path) {
-  const response = await fetch(path, { headers: apiKey ? { "X-API-Key": apiKey } : {} });
+async function api(path, method = "GET", body = undefined) {
+  const headers = apiKey ? { "X-API-Key": apiKey } : {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401 || response.status === 403) throw new NeedsKey(await response.text());
   if (!response.ok) {
     const error = new Error(`${path}: ${response.status}`);
@@ -68,12 +70,33 @@ async function loadCustomers() {
     return row;
   }));
   const alerts = await api("/v1/alerts?limit=20");
-  document.querySelector("#alerts").replaceChildren(...alerts.map((a) => {
-    const li = el("li", { class: a.severity }, `${when(a.at)} · ${a.customer_id}: ${a.reason}`);
-    activate(li, () => { selected = a.customer_id; loadCustomers(); loadCustomer().then(() => showAlert(a)); });
-    return li;
-  }));
+  document.querySelector("#alerts").replaceChildren(...alerts.map(alertItem));
   if (!selected && customers.length) { selected = customers[0].id; body.rows[0]?.classList.add("selected"); }
+}
+
+// An open or acknowledged alert: its text opens the customer at the alert; buttons acknowledge or resolve it, the
+// field assigns it (Enter). Each change is a PATCH /v1/alerts/{id}; the list reloads (also on the live "alert" event).
+function alertItem(a) {
+  const li = el("li", { class: `${a.severity} ${a.status}`, "data-alert": String(a.id) });
+  const text = el("span", { class: "alert-text" }, `${when(a.at)} · ${a.customer_id}: ${a.reason}`);
+  activate(text, () => { selected = a.customer_id; loadCustomers(); loadCustomer().then(() => showAlert(a)); });
+  const who = `alert ${a.id} of ${a.customer_id}`;
+  const status = el("span", { class: "alert-status" }, a.assignee ? `${a.status} · ${a.assignee}` : a.status);
+  const change = (body) => api(`/v1/alerts/${a.id}`, "PATCH", body).then(() => loadCustomers())
+    .catch((error) => { if (error instanceof NeedsKey) throw error; status.textContent = String(error.detail || error.message); })
+    .catch(handle);
+  const acknowledge = el("button", { type: "button", class: "acknowledge", "aria-label": `Acknowledge ${who}` }, "Acknowledge");
+  acknowledge.disabled = a.status !== "open";
+  acknowledge.addEventListener("click", () => change({ status: "acknowledged", actor: "dashboard" }));
+  const resolve = el("button", { type: "button", class: "resolve", "aria-label": `Resolve ${who}` }, "Resolve");
+  resolve.addEventListener("click", () => change({ status: "resolved", actor: "dashboard" }));
+  const assign = el("input", { type: "text", class: "assignee", maxlength: "128", placeholder: "assign to…",
+    "aria-label": `Assign ${who} to (press Enter)` });
+  assign.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && assign.value.trim()) change({ assignee: assign.value.trim(), actor: "dashboard" });
+  });
+  li.append(text, " ", status, acknowledge, resolve, assign);
+  return li;
 }
 
 async function loadSegments() {
@@ -321,6 +344,7 @@ function connect() {
     loadSegments().catch(handle);
     if (data.id === selected) loadCustomer().catch(handle);
   });
+  source.addEventListener("alert", () => loadCustomers().catch(handle));
   source.addEventListener("deleted", (e) => {
     const data = JSON.parse(e.data);
     document.querySelector(`#customers tr[data-customer="${CSS.escape(data.customer_id)}"]`)?.remove();
