@@ -46,6 +46,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E018": ErrorKind("Cannot listen on the address", "Stop the other server, or pass another --port.", 500),
     "E019": ErrorKind("Next-steps file unusable", "Fix the file or unset EMOTRACE_NEXT_STEPS_FILE.", 500),
     "E021": ErrorKind("Unknown encoding", "Use e.g. utf-8 (the default), latin-1, cp1252 or utf-16."),
+    "E022": ErrorKind("Webhooks without a signing secret", "Set EMOTRACE_WEBHOOK_SECRET to at least 16 random "
+                      "characters.", 500),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emotrace.errors import EmotraceError
@@ -20,6 +20,15 @@ from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
 from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.rules import ScoringRules
+
+WebhookEvent = Literal["alert.new", "alert.changed"]
+
+
+class Webhook(BaseModel):
+    """An endpoint of the floor's own tools and the events it is sent."""
+
+    url: HttpUrl
+    events: list[WebhookEvent] = Field(default_factory=lambda: ["alert.new", "alert.changed"], min_length=1)
 
 
 class Settings(BaseSettings):
@@ -52,6 +61,14 @@ class Settings(BaseSettings):
                                      "lane: a model thread of their own, so light requests never wait behind them.")
     heavy_request_items: int = Field(32, ge=1, description="See heavy_request_chars.")
     heavy_queue_size: int = Field(8, ge=1, description="Heavy requests waiting at most; more are refused (503).")
+    webhooks: list[Webhook] = Field(default_factory=list, description="Endpoints sent new and changed alerts as "
+                                    "signed JSON, e.g. '[{\"url\": \"https://helpdesk.example/hook\"}]'.")
+    webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies (HMAC-SHA256); required with "
+                                             "webhooks.")
+    webhook_timeout_s: float = Field(5.0, gt=0, le=60, description="How long one delivery attempt may take.")
+    webhook_max_attempts: int = Field(10, ge=1, le=50, description="Attempts before a delivery is given up (failed).")
+    webhook_first_retry_s: float = Field(1.0, gt=0, le=600, description="Wait after a first failed attempt; each "
+                                         "later wait doubles, up to 10 min.")
     batch_max_wait_ms: float = 4.0
     queue_size: int = 512
     max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "
@@ -95,8 +112,9 @@ MIN_API_KEY_CHARS = 16
 
 
 def check_serving(settings: Settings) -> None:
-    """Refuse to serve with an id key (E017) or API keys (E016) too short to keep anyone out, or on a non-loopback
-    address without API keys (E015): every host on the network could then read and write customers' data."""
+    """Refuse to serve with an id key (E017) or API keys (E016) too short to keep anyone out, webhooks without a
+    signing secret (E022), or on a non-loopback address without API keys (E015): every host on the network could
+    then read and write customers' data."""
     make_one = 'Use long random keys, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".'
     if settings.id_key is not None and len(settings.id_key.get_secret_value().strip()) < MIN_API_KEY_CHARS:
         raise EmotraceError("E017", f"EMOTRACE_ID_KEY is shorter than {MIN_API_KEY_CHARS} characters: its "
@@ -109,6 +127,11 @@ def check_serving(settings: Settings) -> None:
         loopback = ipaddress.ip_address(settings.host).is_loopback
     except ValueError:
         loopback = settings.host == "localhost"
+    if settings.webhooks and (settings.webhook_secret is None
+                              or len(settings.webhook_secret.get_secret_value().strip()) < MIN_API_KEY_CHARS):
+        raise EmotraceError("E022", f"EMOTRACE_WEBHOOKS is set but EMOTRACE_WEBHOOK_SECRET is missing or shorter than "
+                            f"{MIN_API_KEY_CHARS} characters: receivers could not tell emotrace's calls from forged "
+                            "ones.", make_one)
     if not loopback and not settings.api_keys:
         raise EmotraceError("E015", f"Refusing to serve on {settings.host} without API keys: every host that can "
                             "reach it could read and write customer data.",

@@ -33,10 +33,12 @@ from emotrace.api.routes import (
     segments,
     stream,
     system,
+    webhooks,
 )
 from emotrace.batching import MicroBatcher
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.outcomes.learn import load_outcome_models
+from emotrace.services.webhooks import WebhookSender
 from emotrace.settings import Settings, check_serving, get_settings
 from emotrace.store import Store
 
@@ -56,7 +58,9 @@ def build_runtime(settings: Settings, classifier: EmotionClassifier | None = Non
     writer = MicroBatcher(partial(write_messages, store, settings.scoring), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
     outcome_models = load_outcome_models(settings.outcome_model_dir) if settings.outcome_model_dir else {}
-    return Runtime(settings, classifier, batcher, heavy, writer, store, EventBus(), Metrics(), outcome_models=outcome_models)
+    webhooks = WebhookSender(store, settings) if settings.webhooks else None
+    return Runtime(settings, classifier, batcher, heavy, writer, store, EventBus(), Metrics(), outcome_models=outcome_models,
+                   webhooks=webhooks)
 
 
 def create_app(settings: Settings | None = None, classifier: EmotionClassifier | None = None) -> FastAPI:
@@ -81,6 +85,8 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
         await runtime.batcher.start()
         await runtime.heavy.start()
         await runtime.writer.start()
+        if runtime.webhooks is not None:
+            runtime.webhooks.start()
         listener = None
         if runtime.store.db.engine.dialect.name == "postgresql":  # other replicas may write to the same database
             listener = ReplicaListener(runtime.store, runtime.bus, asyncio.get_running_loop())
@@ -89,6 +95,8 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
         yield
         if listener is not None:
             listener.stop()
+        if runtime.webhooks is not None:
+            runtime.webhooks.stop()
         await runtime.writer.stop()
         await runtime.heavy.stop()
         await runtime.batcher.stop()
@@ -96,7 +104,8 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
 
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
-    for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system):
+    for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system,
+                   webhooks):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -20,6 +20,7 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.explain import explanation, occlusions
 from emotrace.model.reading import Reading
 from emotrace.outcomes.learn import OutcomeModel
+from emotrace.services.webhooks import WebhookSender
 from emotrace.settings import Settings, pseudonym
 from emotrace.store import Store
 
@@ -38,6 +39,12 @@ class Runtime:
     metrics: Metrics
     feed_listening: threading.Event | None = None  # set while other replicas' changes are heard (PostgreSQL)
     outcome_models: dict[str, OutcomeModel] = field(default_factory=dict)  # EMOTRACE_OUTCOME_MODEL_DIR
+    webhooks: WebhookSender | None = None  # EMOTRACE_WEBHOOKS
+
+    def written(self) -> None:
+        """A write committed: its outbox events (new or changed alerts) go out to the webhooks at once."""
+        if self.webhooks is not None:
+            self.webhooks.wake.set()
 
     async def read(self, texts: list[str], heavy: bool = False) -> list[Reading]:
         """Readings of ``texts`` from the model, in the heavy lane when ``heavy`` or when the request is heavy

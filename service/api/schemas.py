@@ -489,3 +489,16 @@ class RankedAgentOut(FromObject):
     score: float | None
     enough_data: bool
     reason: str
+
+
+class WebhookLogOut(BaseModel):
+    """How one webhook endpoint's deliveries stand."""
+
+    endpoint: str
+    events: list[str]
+    delivered: int
+    pending: int
+    failed: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    last_delivered_at: datetime | None

@@ -9,18 +9,20 @@ from emotrace.store.conversations import AgentConversations
 from emotrace.store.customers import Customers
 from emotrace.store.database import Database
 from emotrace.store.messages import Messages
+from emotrace.store.outbox import Outbox
 from emotrace.store.outcomes import Outcomes
 from emotrace.store.writes import Writes
 
 
 class Store:
-    """One database and each resource over it: ``customers``, ``messages``, ``alerts``, ``outcomes``,
-    ``conversations``, ``writes``."""
+    """One database and each resource over it: ``customers``, ``messages``, ``alerts``, ``outbox`` (webhook events),
+    ``outcomes``, ``conversations``, ``writes``."""
 
     def __init__(self, url: str) -> None:
         self.db = Database(url)
         self.customers = Customers(self.db)
         self.alerts = Alerts(self.db)
+        self.outbox = Outbox(self.db)
         self.messages = Messages(self.db, self.customers, self.alerts)
         self.outcomes = Outcomes(self.db)
         self.conversations = AgentConversations(self.db)

@@ -1,6 +1,8 @@
 """Alerts as the floor works them: registered as the scoring rules raise them, then acknowledged, assigned and
 resolved by people, every change kept in the alert's history.
 
+New alerts and changes are written to the outbox in the same transactions (webhooks deliver them).
+
 A customer's row holds their alerts as the scoring rules computed them, each with the ``id``, ``status`` and
 ``assignee`` of its :class:`AlertState`; both are written in the same transactions (a write that refreshes the
 summary, a change made here), so a list read from either never disagrees with the other.
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emotrace.store.database import Database
+from emotrace.store.outbox import Outbox
 from emotrace.store.tables import AlertEvent, AlertState, Customer, Message, Outcome
 
 SYSTEM_ACTOR = "emotrace"
@@ -55,6 +58,9 @@ class Alerts:
             select(AlertState).where(AlertState.customer_id == customer.id))}
         customer.alerts = [_with_state(a, states[_key(a)]) for a in customer.alerts]
         customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
+        for alert in customer.alerts:
+            if alert["id"] in created:
+                Outbox.add(session, "alert.new", customer.id, {**alert, "customer_id": customer.id}, now)
 
     def get(self, alert_id: int) -> AlertState | None:
         """One alert's state, or None."""
@@ -89,6 +95,9 @@ class Alerts:
                                    note=change.note))
             customer.alerts = [_with_state(a, state) if a.get("id") == alert_id else a for a in customer.alerts]
             customer.open_alerts = sum(a.get("status", "open") in UNRESOLVED for a in customer.alerts)
+            held = next((a for a in customer.alerts if a.get("id") == alert_id), {"id": alert_id, "kind": state.kind})
+            Outbox.add(session, "alert.changed", customer.id, {**held, "customer_id": customer.id, "actor": change.actor,
+                                                              "note": change.note}, now)
             self.db.notify(session, {"alert": alert_id})
             session.flush()
             return state, customer

@@ -19,7 +19,9 @@ from emotrace.store.tables import (
     IdempotentWrite,
     IdempotentWriteCustomer,
     Message,
+    OutboxEvent,
     Outcome,
+    WebhookDelivery,
 )
 
 
@@ -94,7 +96,8 @@ class Customers:
         return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
 
     def erase(self, customer_id: str) -> bool:
-        """Erase a customer and every message, alert state and history, outcome and attribute of theirs, and the
+        """Erase a customer and every message, alert state and history, outbox event (undelivered webhooks included),
+        outcome and attribute of theirs, and the
         records of the keyed writes
         that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
 
@@ -113,7 +116,9 @@ class Customers:
                     session.execute(delete(IdempotentWrite).where(IdempotentWrite.key.in_(part)))
                 alert_ids = select(AlertState.id).where(AlertState.customer_id == customer_id).scalar_subquery()
                 session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)))
-                for table in (AlertState, Message, Outcome, CustomerAttributes):
+                event_ids = select(OutboxEvent.id).where(OutboxEvent.customer_id == customer_id).scalar_subquery()
+                session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(event_ids)))
+                for table in (AlertState, OutboxEvent, Message, Outcome, CustomerAttributes):
                     session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None

@@ -60,6 +60,38 @@ class AlertEvent(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class OutboxEvent(Base):
+    """Something outside tools may want to hear of (an alert raised or worked), written in the same transaction as
+    the change itself, so no event is lost; webhooks deliver it from here."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)  # what receivers deduplicate on
+    kind: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WebhookDelivery(Base):
+    """One event's delivery to one endpoint: pending (with its next attempt), delivered, or failed for good."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "endpoint", name="uq_delivery"),
+                      Index("ix_webhook_deliveries_due", "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
+    endpoint: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class Message(Base):
     """One utterance with its reading. ``text`` is redacted (or absent) per settings."""
 

@@ -72,4 +72,5 @@ def patch_alert(alert_id: AlertId, body: AlertChangeIn, runtime: RuntimeDep) -> 
     change_alert(runtime.store, alert_id, change)
     detail = _detail(runtime, alert_id)
     publish_alert(runtime.bus, detail)
+    runtime.written()
     return detail

@@ -147,4 +147,5 @@ async def upload_conversation(
                           messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                           customer=CustomerOut.model_validate(customer))
     publish_recorded(runtime.bus, out.messages, [customer])
+    runtime.written()
     return out

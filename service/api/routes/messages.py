@@ -73,4 +73,5 @@ async def record_messages(
     out = RecordedOut(messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                       customers=[CustomerOut.model_validate(c) for c in customers])
     publish_recorded(runtime.bus, out.messages, customers)
+    runtime.written()
     return out

@@ -1,0 +1,122 @@
+"""Webhooks: new and changed alerts pushed to the floor's own tools as signed JSON, at least once.
+
+Events are written to the outbox in the same transaction as the change (:mod:`emotrace.store.outbox`), so a write
+never waits for a webhook and no event is lost when an endpoint or the service is down. A :class:`WebhookSender`
+thread per service process fans events out to the configured endpoints, POSTs each with
+``X-Emotrace-Event-Id`` (receivers deduplicate on it: a delivery may repeat), ``X-Emotrace-Timestamp`` (Unix
+seconds) and ``X-Emotrace-Signature: sha256=<hex HMAC of "<timestamp>.<body>">``, and retries failures (an error
+status, a refused connection, a timeout) with waits doubling from ``webhook_first_retry_s`` (1 s) up to 10 min, until
+``webhook_max_attempts``; ``GET /v1/webhooks`` shows each endpoint's log. Receivers check a call with
+:func:`verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from emotrace.settings import Settings
+from emotrace.store import Store
+from emotrace.store.outbox import DueDelivery
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.5
+LONGEST_RETRY_SECONDS = 600.0
+BACKLOG = timedelta(hours=24)  # events older than this when an endpoint is first configured are not sent to it
+REPLAY_TOLERANCE_SECONDS = 300
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header's value for ``body`` sent at ``timestamp``."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature_header: str, now: float | None = None,
+           tolerance: float = REPLAY_TOLERANCE_SECONDS) -> bool:
+    """For receivers: is this call emotrace's (the signature matches) and fresh (its timestamp within ``tolerance``
+    seconds of ``now``: a replayed old call is refused)?"""
+    try:
+        fresh = abs((time.time() if now is None else now) - float(timestamp)) <= tolerance
+    except ValueError:
+        return False
+    return fresh and hmac.compare_digest(signature(secret, timestamp, body), signature_header)
+
+
+def retry_delay(attempts: int, first: float) -> float:
+    """Seconds to wait after ``attempts`` failed attempts: ``first``, then doubling, up to 10 min."""
+    return min(first * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS)
+
+
+class WebhookSender:
+    """Delivers the outbox to the configured endpoints on a thread of its own."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        assert settings.webhook_secret is not None  # checked at start (E022)
+        self.store = store
+        self.settings = settings
+        self.secret = settings.webhook_secret.get_secret_value()
+        self.started = datetime.now(UTC)
+        self.wake = threading.Event()  # set after a local write, so its events go out at once
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+        self._client = httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
+
+    def start(self) -> None:
+        """Start delivering (returns at once)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the attempt under way (undelivered events stay in the outbox for the next start)."""
+        self._stop.set()
+        self.wake.set()
+        self._thread.join(timeout=self.settings.webhook_timeout_s + 5)
+        self._client.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.deliver_due()
+            except Exception:  # the database restarted, say: log, wait, go on
+                log.exception("webhooks: delivery round failed; retrying")
+            self.wake.wait(POLL_SECONDS)
+            self.wake.clear()
+
+    def deliver_due(self) -> int:
+        """One round: fan new events out to the endpoints, then try every due delivery; returns how many were
+        tried."""
+        now = datetime.now(UTC)
+        for hook in self.settings.webhooks:
+            self.store.outbox.fan_out(str(hook.url), hook.events, min(self.started, now - BACKLOG), now)
+        due = self.store.outbox.claim_due(now)
+        for delivery in due:
+            if self._stop.is_set():
+                break
+            self._attempt(delivery)
+        return len(due)
+
+    def _attempt(self, delivery: DueDelivery) -> None:
+        body = json.dumps({"id": delivery.event_id, "type": delivery.kind,
+                           "created_at": delivery.created_at.isoformat(), "data": delivery.payload}).encode()
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "User-Agent": "emotrace-webhooks",
+                   "X-Emotrace-Event-Id": delivery.event_id, "X-Emotrace-Timestamp": timestamp,
+                   "X-Emotrace-Signature": signature(self.secret, timestamp, body)}
+        try:
+            response = self._client.post(delivery.endpoint, content=body, headers=headers)
+            error = None if response.is_success else f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        attempts = delivery.attempts + 1
+        now = datetime.now(UTC)
+        retry_at = None if error is None or attempts >= self.settings.webhook_max_attempts else (
+            now + timedelta(seconds=retry_delay(attempts, self.settings.webhook_first_retry_s)))
+        if error is not None:
+            log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, delivery.endpoint, attempts, error)
+        self.store.outbox.record(delivery.id, now, error, retry_at)

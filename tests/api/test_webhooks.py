@@ -1,0 +1,141 @@
+"""Webhooks (issue 28): new and changed alerts reach a real receiver on 127.0.0.1 that fails, times out, hangs and
+recovers; at least once, signed, with an event id to deduplicate on; a hanging receiver never holds up a write; the
+delivery log names the last error; giving up after the last attempt."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from fastapi.testclient import TestClient
+
+from emotrace.errors import EmotraceError
+from emotrace.services.webhooks import signature, verify
+from emotrace.settings import Settings, check_serving
+from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.test_alert_workflow import FURIOUS
+from tests.api.test_customers import post
+
+SECRET = "webhook-secret-0123456789"
+
+
+@dataclass
+class Receiver:
+    """A helpdesk's endpoint: answers as ``mode`` says (ok, fail: 500, slow: past the sender's timeout, hang: until
+    ``release`` is set) and keeps every call."""
+
+    url: str = ""
+    mode: str = "ok"
+    calls: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def events(self) -> list[dict]:
+        return [json.loads(body) for headers, body in self.calls]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.mode == "slow":
+                time.sleep(1.5)
+            if state.mode == "hang":
+                state.release.wait(30)
+            state.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(500 if state.mode == "fail" else 204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/hook"
+    yield state
+    state.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def _client(database_url: str, receiver: Receiver, **overrides) -> TestClient:
+    settings = Settings(**{"database_url": database_url, "webhooks": [{"url": receiver.url}],
+                           "webhook_secret": SECRET, "webhook_timeout_s": 0.5, "webhook_first_retry_s": 0.2, **overrides})
+    return TestClient(app_for(settings), client=LOOPBACK_CLIENT)
+
+
+def _wait(condition, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_alerts_reach_a_receiver_that_fails_times_out_and_recovers(database_url, receiver) -> None:
+    receiver.mode = "fail"
+    with _client(database_url, receiver) as client:
+        post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
+        log = lambda: client.get("/v1/webhooks").json()[0]  # noqa: E731
+        _wait(lambda: log()["last_error"] == "HTTP 500" and len(receiver.calls) >= 2)
+        assert log()["pending"] >= 1 and log()["delivered"] == 0
+        receiver.mode = "slow"
+        _wait(lambda: "Timeout" in (log()["last_error"] or ""))
+        receiver.mode = "ok"
+        _wait(lambda: log()["pending"] == 0)
+        alert_id = client.get("/v1/alerts").json()[0]["id"]
+        client.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"})
+        _wait(lambda: any(e["type"] == "alert.changed" for e in receiver.events()))
+    events = receiver.events()
+    new = [e for e in events if e["type"] == "alert.new"]
+    assert {e["data"]["id"] for e in new} >= {alert_id} and all(e["data"]["customer_id"] == "angry" for e in new)
+    changed = next(e for e in events if e["type"] == "alert.changed")
+    assert changed["data"] == {**changed["data"], "id": alert_id, "status": "acknowledged", "assignee": "maria"}
+    for headers, body in receiver.calls:  # every call signed and named; a retried event keeps its id
+        assert verify(SECRET, headers["x-emotrace-timestamp"], body, headers["x-emotrace-signature"])
+        assert headers["x-emotrace-event-id"] == json.loads(body)["id"]
+    assert len({e["id"] for e in events}) < len(events)  # at least once: the failed attempts were sent again
+
+
+def test_a_hanging_receiver_never_holds_up_a_write(database_url, receiver) -> None:
+    receiver.mode = "hang"
+    with _client(database_url, receiver, webhook_timeout_s=30) as client:
+        post(client, "angry", [("customer", FURIOUS)], 0.2, "b1")
+        _wait(lambda: client.get("/v1/webhooks").json()[0]["pending"] >= 1)
+        time.sleep(0.3)  # the sender is inside the hanging call now
+        written = post(client, "calm", [("customer", "Thanks, all sorted!")], 0.1, "c1")
+        assert written.status_code == 201 and not receiver.release.is_set() and receiver.calls == []
+        receiver.release.set()
+        _wait(lambda: client.get("/v1/webhooks").json()[0]["delivered"] >= 1)
+
+
+def test_a_delivery_is_given_up_after_the_last_attempt(database_url, receiver) -> None:
+    receiver.mode = "fail"
+    with _client(database_url, receiver, webhook_max_attempts=2) as client:
+        post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
+        _wait(lambda: client.get("/v1/webhooks").json()[0]["failed"] >= 1)
+        log = client.get("/v1/webhooks").json()[0]
+        assert log["pending"] == 0 and log["last_error"] == "HTTP 500" and log["endpoint"] == receiver.url
+
+
+def test_receivers_refuse_forged_and_replayed_calls() -> None:
+    body, now = b'{"id": "e1"}', time.time()
+    good = signature(SECRET, str(int(now)), body)
+    assert verify(SECRET, str(int(now)), body, good, now=now)
+    assert not verify(SECRET, str(int(now)), body + b" ", good, now=now)  # the body was changed
+    assert not verify("another-secret-0123456789", str(int(now)), body, good, now=now)
+    assert not verify(SECRET, str(int(now)), body, good, now=now + 301)  # replayed later
+    assert not verify(SECRET, "yesterday", body, good, now=now)
+
+
+def test_webhooks_need_a_signing_secret(tmp_path) -> None:
+    with pytest.raises(EmotraceError) as refused:
+        check_serving(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", webhooks=[{"url": "http://127.0.0.1:9/h"}]))
+    assert refused.value.code == "E022"
