@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from emotrace import __version__
+from emotrace.api.access_log import hide_query_keys
 from emotrace.api.deps import Runtime
 from emotrace.api.events import EventBus
 from emotrace.api.feed import ReplicaListener
@@ -119,4 +120,5 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
 
     install_error_handlers(app)
     app.add_middleware(LimitAndMeasure, settings=settings)
+    hide_query_keys()
     return app

@@ -144,3 +144,18 @@ def test_overload_is_shed_with_503_and_retry_after(tmp_path) -> None:
         shed = next(r for r in responses if r.status_code == 503)
         assert shed.headers["retry-after"] == "1" and "overloaded" in shed.json()["detail"]
         assert httpx.get(f"{base}/ready", timeout=10).status_code == 200  # shedding is not unreadiness
+
+
+def test_access_logs_never_show_a_key_given_in_the_query(tmp_path, caplog) -> None:
+    """Issue 29: the live feed takes ?api_key=; uvicorn's access log line must not carry it."""
+    import logging
+
+    from emotrace.api.app import create_app
+    from emotrace.settings import Settings
+
+    create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))  # installs the filter
+    access = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/v1/stream?api_key=s3cret-key-0123456789&x=1",
+                    "1.1", 200)
+    assert "s3cret" not in caplog.text and "api_key=***&x=1" in caplog.text
