@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
@@ -11,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker
 from emotrace.outcomes.records import OutcomeIn
+from emotrace.store.outbox import EndpointLog
 from emotrace.times import utc, utc_timestamp
 
 MAX_TEXT_CHARS = 20_000
@@ -491,14 +493,9 @@ class RankedAgentOut(FromObject):
     reason: str
 
 
-class WebhookLogOut(BaseModel):
-    """How one webhook endpoint's deliveries stand."""
 
-    endpoint: str
-    events: list[str]
-    delivered: int
-    pending: int
-    failed: int
-    last_error: str | None
-    last_attempt_at: datetime | None
-    last_delivered_at: datetime | None
+@dataclass(frozen=True)
+class WebhookLogOut(EndpointLog):
+    """How one webhook endpoint's deliveries stand, and the events it is sent."""
+
+    events: list[str] = field(default_factory=list)

@@ -22,5 +22,5 @@ def webhook_log(runtime: RuntimeDep) -> list[WebhookLogOut]:
     for hook in runtime.settings.webhooks:
         url = str(hook.url)
         found = logs.get(url, EndpointLog(url, 0, 0, 0, None, None, None))
-        out.append(WebhookLogOut(**{**asdict(found), "events": list(hook.events)}))
+        out.append(WebhookLogOut(**asdict(found), events=list(hook.events)))
     return out
