@@ -28,9 +28,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """A demo server (agents ranked from 2 measured conversations, so the demo's three agents are ranked)."""
+    """A demo server: 200 customers, 12 agents, 90 days."""
     database = tmp_path_factory.mktemp("dash") / "dash.db"
-    with running_server(f"sqlite:///{database}", "--demo", env={"EMOTRACE_AGENT_MIN_CONVERSATIONS": "2"}) as base:
+    with running_server(f"sqlite:///{database}", "--demo") as base:
         yield base
 
 
@@ -59,7 +59,7 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     assert "valence" not in page.locator("#messages li.agent").first.inner_text()
     page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
     assert "Next step:" in page.inner_text("#next-step")
-    page.wait_for_function("document.querySelector('#segments').innerText.includes('E806')")  # too few to segment
+    page.wait_for_selector("#segment-table tbody tr", timeout=15_000)  # 200 customers: emotional segments found
     assert page.request.get(f"{demo}/favicon.ico").status == 200
     assert errors == []
     page.close()
@@ -84,7 +84,7 @@ def test_the_agents_view_ranks_agents_and_drills_into_conversations(browser, dem
     page.click("#tab-agents")
     page.wait_for_selector("#agents tbody tr", timeout=15_000)
     rows = page.locator("#agents tbody tr")
-    assert rows.count() == 3 and rows.first.inner_text().startswith("1. ")
+    assert rows.count() == 12 and rows.first.inner_text().startswith("1. ")  # the demo's twelve agents, all ranked
     means = [float(rows.nth(i).locator("td").nth(1).inner_text().split(" ")[0]) for i in range(rows.count())]
     assert means == sorted(means, reverse=True)
     rows.first.click()

@@ -69,7 +69,7 @@ async function loadCustomers() {
     activate(row, () => { selected = c.id; loadCustomers(); loadCustomer(); });
     return row;
   }));
-  const alerts = await api("/v1/alerts?limit=20");
+  const alerts = await api("/v1/alerts?sort=newest&limit=30");
   document.querySelector("#alerts").replaceChildren(...alerts.map(alertItem));
   if (!selected && customers.length) { selected = customers[0].id; body.rows[0]?.classList.add("selected"); }
 }
