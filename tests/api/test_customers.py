@@ -186,3 +186,33 @@ def test_customer_list_pages_and_filters_and_alerts_sort_and_limit(client) -> No
     ranks = [{"critical": 0, "warning": 1}[a["severity"]] for a in by_severity]
     assert ranks == sorted(ranks)
     assert len(client.get("/v1/alerts", params={"limit": 1}).json()) == 1
+
+
+def test_customers_are_found_by_id_and_exported_as_csv(client) -> None:
+    """Issue 28: a lead searches and pages the customer list, and exports customers and alerts to a spreadsheet."""
+    import csv
+    import io
+
+    for name in ("ann.lee", "anna.berg", "bob.roy"):
+        post(client, name, [("customer", "Thanks, all good!")], 1, "c")
+    post(client, "bob.roy", [("customer", "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")],
+         0.1, "d")
+    assert {c["id"] for c in client.get("/v1/customers", params={"search": "ann"}).json()} == {"ann.lee", "anna.berg"}
+    assert client.get("/v1/customers", params={"search": "_"}).json() == []  # as typed: no SQL wildcard
+    assert client.get("/v1/customers", params={"search": "a b"}).status_code == 422
+    page = [c["id"] for c in client.get("/v1/customers", params={"limit": 2, "offset": 2}).json()]
+    assert len(page) == 1
+    exported = client.get("/v1/export/customers")
+    assert exported.headers["content-type"].startswith("text/csv") and "customers.csv" in exported.headers[
+        "content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert {r["id"] for r in rows} == {"ann.lee", "anna.berg", "bob.roy"} and rows[0]["id"] == "bob.roy"
+    alerts = list(csv.DictReader(io.StringIO(client.get("/v1/export/alerts").text)))
+    assert alerts and {a["customer_id"] for a in alerts} == {"bob.roy"} and all(a["status"] == "open" for a in alerts)
+
+
+def test_with_an_id_key_search_finds_the_exact_id(tmp_path) -> None:
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        post(client, "ann.lee", [("customer", "Thanks!")], 1, "c")
+        assert client.get("/v1/customers", params={"search": "ann.lee"}).json()[0]["id"].startswith("p-")
+        assert client.get("/v1/customers", params={"search": "ann"}).json() == []

@@ -138,6 +138,22 @@ def test_a_lead_works_an_alert_from_the_list_with_the_keyboard(browser, demo) ->
     page.close()
 
 
+def test_a_lead_finds_customers_by_id_and_segment_and_exports_them(browser, demo) -> None:
+    page, errors = _open(browser, demo)
+    page.get_by_label("Search customers by id").fill("ben.ok")
+    page.wait_for_function("document.querySelectorAll('#customers tbody tr').length === 1")
+    assert page.locator("#customers tbody tr").first.get_attribute("data-customer") == "ben.okafor"
+    page.get_by_label("Search customers by id").fill("")
+    page.get_by_label("Only customers of segment").select_option("at_risk")
+    page.wait_for_function("[...document.querySelectorAll('#customers tbody tr td:nth-child(3)')]"
+                           ".every((td) => td.textContent === 'at_risk')")
+    with page.expect_download() as download:
+        page.click("#export-customers")
+    assert download.value.suggested_filename == "customers.csv"
+    assert errors == []
+    page.close()
+
+
 def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> None:
     key = "k" * 24
     with running_server(f"sqlite:///{tmp_path / 'keyed.db'}", "--demo", env={"EMOTRACE_API_KEYS": f'["{key}"]'}) as base:

@@ -37,6 +37,7 @@ from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
 from emotrace.services.outlook import outlook
 from emotrace.services.summaries import customer_timeline
+from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
 AgentId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]
@@ -99,9 +100,17 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 
 @router.get("", response_model=list[CustomerOut])
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
-                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerOut]:
-    """Customers ranked by risk (lowest score first), optionally of one segment."""
-    return [CustomerOut.model_validate(c) for c in runtime.store.customers.ranked(segment, limit, offset)]
+                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000),
+                   search: str | None = Query(None, min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN,
+                                              description="Customers whose id contains this (with EMOTRACE_ID_KEY "
+                                              "set: whose id is this, as ids are stored as pseudonyms).")
+                   ) -> list[CustomerOut]:
+    """Customers ranked by risk (lowest score first), optionally of one segment or found by id; paged with
+    ``limit`` and ``offset``."""
+    keyed = runtime.settings.id_key is not None
+    found = runtime.store.customers.ranked(segment, limit, offset, id_contains=None if keyed else search,
+                                           exact_id=pseudonym(search, runtime.settings) if keyed and search else None)
+    return [CustomerOut.model_validate(c) for c in found]
 
 
 @router.get("/{customer_id}", response_model=CustomerDetailOut)

@@ -57,10 +57,24 @@ function showKeyPrompt() {
 
 const when = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 
+const PAGE = 200;
+const filters = { search: "", segment: "", page: 0 };
+
+function customersQuery() {
+  const query = new URLSearchParams({ limit: String(PAGE), offset: String(filters.page * PAGE) });
+  if (filters.search) query.set("search", filters.search);
+  if (filters.segment) query.set("segment", filters.segment);
+  return `/v1/customers?${query}`;
+}
+
 async function loadCustomers() {
   const body = document.querySelector("#customers tbody");
-  const customers = await api("/v1/customers?limit=200");
-  if (selected && !customers.some((c) => c.id === selected)) clearCustomer();
+  const customers = await api(customersQuery());
+  document.querySelector("#page-label").textContent = `page ${filters.page + 1}`;
+  document.querySelector("#page-prev").disabled = filters.page === 0;
+  document.querySelector("#page-next").disabled = customers.length < PAGE;
+  const wholeList = !filters.search && !filters.segment && filters.page === 0 && customers.length < PAGE;
+  if (selected && wholeList && !customers.some((c) => c.id === selected)) clearCustomer();  // erased meanwhile
   body.replaceChildren(...customers.map((c) => {
     const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
       "aria-selected": String(c.id === selected) });
@@ -355,6 +369,32 @@ function connect() {
     live.textContent = "live feed: reconnecting…"; live.className = "live off";
     api("/v1/customers?limit=1").catch(handle);  // a missing key shows up here as 401/403: say so instead of retrying
   };
+}
+
+function refilter(change) {
+  Object.assign(filters, change);
+  loadCustomers().catch(handle);
+}
+
+document.querySelector("#customer-search").addEventListener("input", (e) => {
+  const value = e.target.value.trim();
+  if (value === "" || /^[A-Za-z0-9_.:@-]{1,128}$/.test(value)) refilter({ search: value, page: 0 });
+});
+document.querySelector("#segment-filter").addEventListener("change", (e) => refilter({ segment: e.target.value, page: 0 }));
+document.querySelector("#page-prev").addEventListener("click", () => refilter({ page: Math.max(0, filters.page - 1) }));
+document.querySelector("#page-next").addEventListener("click", () => refilter({ page: filters.page + 1 }));
+document.querySelector("#customer-filters").addEventListener("submit", (e) => e.preventDefault());
+if (apiKey) {  // downloads are plain links: they carry no header, so they are fetched with the key instead
+  for (const link of document.querySelectorAll("#customer-filters a")) {
+    link.addEventListener("click", async (e) => {
+      e.preventDefault();
+      const response = await fetch(link.getAttribute("href"), { headers: { "X-API-Key": apiKey } });
+      const url = URL.createObjectURL(await response.blob());
+      const save = el("a", { href: url, download: link.textContent });
+      save.click();
+      URL.revokeObjectURL(url);
+    });
+  }
 }
 
 document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));

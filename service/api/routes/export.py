@@ -1,0 +1,61 @@
+"""CSV exports for a lead's own spreadsheets: every customer's summary, every alert with its status."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import cast
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.store import Store
+
+router = APIRouter(prefix="/v1/export", tags=["export"], dependencies=[AccessDep])
+CHUNK = 1_000
+CUSTOMER_COLUMNS = ["id", "score", "segment", "trend", "trend_delta", "open_alerts", "updated_at"]
+ALERT_COLUMNS = ["customer_id", "id", "kind", "severity", "status", "assignee", "at", "reason", "message_ids"]
+CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "A CSV file with a header row."}}
+
+
+def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> StreamingResponse:
+    """A streamed CSV download: the header row, then ``rows`` as they come."""
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in itertools.chain([header], rows):
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _customers(store: Store) -> Iterator[list[object]]:
+    offset = 0
+    while chunk := store.customers.ranked(limit=CHUNK, offset=offset):
+        for c in chunk:
+            yield [c.id, round(c.score, 2), c.segment, c.trend, round(c.trend_delta, 2), c.open_alerts,
+                   c.updated_at.isoformat()]
+        offset += CHUNK
+
+
+@router.get("/customers", response_class=StreamingResponse, responses=CSV_RESPONSE)
+def export_customers(runtime: RuntimeDep) -> StreamingResponse:
+    """Every customer's summary, riskiest first, as CSV."""
+    return _csv(CUSTOMER_COLUMNS, _customers(runtime.store), "customers.csv")
+
+
+@router.get("/alerts", response_class=StreamingResponse, responses=CSV_RESPONSE)
+def export_alerts(runtime: RuntimeDep) -> StreamingResponse:
+    """Every alert (open, acknowledged and resolved) with its customer and status, as CSV."""
+    rows = ([c.id, a.get("id"), a["kind"], a["severity"], a.get("status", "open"), a.get("assignee") or "", a["at"],
+             a["reason"], " ".join(map(str, cast(list[int], a["message_ids"])))]
+            for c in runtime.store.customers.with_alerts(statuses=("open", "acknowledged", "resolved"))
+            for a in c.alerts)
+    return _csv(ALERT_COLUMNS, rows, "alerts.csv")
