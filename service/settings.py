@@ -24,11 +24,15 @@ from emotrace.scoring.rules import ScoringRules
 WebhookEvent = Literal["alert.new", "alert.changed"]
 
 
+def _every_webhook_event() -> list[WebhookEvent]:
+    return ["alert.new", "alert.changed"]
+
+
 class Webhook(BaseModel):
     """An endpoint of the floor's own tools and the events it is sent."""
 
     url: HttpUrl
-    events: list[WebhookEvent] = Field(default_factory=lambda: ["alert.new", "alert.changed"], min_length=1)
+    events: list[WebhookEvent] = Field(default_factory=_every_webhook_event, min_length=1)
 
 
 class Settings(BaseSettings):

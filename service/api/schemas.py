@@ -188,7 +188,8 @@ class AlertOut(BaseModel):
 class AlertChangeIn(BaseModel):
     """A change to an alert: its status, its assignee (null: unassign), a note; at least one of them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["status"]}, {"required": ["assignee"]}, {"required": ["note"]}]})
 
     status: AlertStatus | None = None
     assignee: ActorName | None = None

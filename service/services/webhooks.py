@@ -51,7 +51,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature_header: str, now:
 
 def retry_delay(attempts: int, first: float) -> float:
     """Seconds to wait after ``attempts`` failed attempts: ``first``, then doubling, up to 10 min."""
-    return min(first * 2 ** (attempts - 1), LONGEST_RETRY_SECONDS)
+    return min(first * 2.0 ** (attempts - 1), LONGEST_RETRY_SECONDS)
 
 
 class WebhookSender:

@@ -68,9 +68,10 @@ class Outbox:
             if session.execute(new.limit(1)).first() is None:
                 return 0
         with self.db.writing() as session:
-            result = session.execute(self.db.insert(WebhookDelivery).from_select(
-                ["event_id", "endpoint", "status", "attempts", "next_attempt_at"], new).on_conflict_do_nothing())
-            return int(result.rowcount or 0)
+            added = session.execute(self.db.insert(WebhookDelivery).from_select(
+                ["event_id", "endpoint", "status", "attempts", "next_attempt_at"], new).on_conflict_do_nothing()
+                .returning(WebhookDelivery.id))
+            return len(added.all())
 
     def claim_due(self, now: datetime, limit: int = 20) -> list[DueDelivery]:
         """Pending deliveries due by ``now``, oldest first, claimed for :data:`CLAIM_LEASE` (replicas on one

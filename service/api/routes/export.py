@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
-from typing import cast
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1/export", tags=["export"], dependencies=[AccessDep
 CHUNK = 1_000
 CUSTOMER_COLUMNS = ["id", "score", "segment", "trend", "trend_delta", "open_alerts", "updated_at"]
 ALERT_COLUMNS = ["customer_id", "id", "kind", "severity", "status", "assignee", "at", "reason", "message_ids"]
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "A CSV file with a header row."}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "A CSV file with a header row."}}
 
 
 def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> StreamingResponse:
@@ -26,7 +27,8 @@ def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Stre
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        for row in itertools.chain([header], rows):
+        all_rows: Iterator[Sequence[object]] = itertools.chain([header], rows)
+        for row in all_rows:
             writer.writerow(row)
             yield buffer.getvalue()
             buffer.seek(0)
