@@ -55,6 +55,8 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     assert score_path.count("M") >= 2  # ben's contacts are days apart: the line breaks at each gap
     assert page.locator("#chart rect.gap").count() >= 1
     assert page.locator("#mix rect.mix").count() >= 4 and page.locator("#mix-legend .k").count() == 7
+    mix_dates = page.locator("#mix text.mix-axis").all_text_contents()  # the emotion mix has a date axis
+    assert mix_dates and all(any(ch.isdigit() for ch in d) for d in mix_dates)
     assert page.locator("#messages li.agent").count() >= 3  # agent turns shown, greyed, not scored
     assert "valence" not in page.locator("#messages li.agent").first.inner_text()
     page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now

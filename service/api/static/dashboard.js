@@ -55,7 +55,11 @@ function showKeyPrompt() {
   if (source) source.close();
 }
 
+// Dates in one format everywhere (the browser's locale): "Dec 2, 14:05" for moments, "Dec 2, 2026" for days;
+// ISO dates inside the server's sentences ("alert on 2026-11-30") are shown the same way.
 const when = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const dayOf = (iso) => new Date(iso).toLocaleDateString([], { month: "short", day: "numeric", year: "numeric" });
+const localDates = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?\b/g, (_, d) => dayOf(`${d}T12:00:00`));
 
 const PAGE = 200;
 const filters = { search: "", segment: "", page: 0 };
@@ -213,11 +217,15 @@ function drawMix(messages) {
         if (h < 0.5) continue;
         y -= h;
         const bar = svgEl("rect", { class: `mix ${emotion}`, x: x(key), y, width, height: h });
-        bar.append(svgEl("title", {}, `${new Date(key).toLocaleDateString()}: ${emotion} ${(100 * share).toFixed(0)}%`));
+        bar.append(svgEl("title", {}, `${dayOf(key)}: ${emotion} ${(100 * share).toFixed(0)}%`));
         group.append(bar);
       }
       svg.append(group);
     }
+    const every = Math.ceil(keys.length / 8);  // a date axis: at most eight labelled days
+    keys.filter((_, i) => i % every === 0).forEach((key) => svg.append(svgEl("text", {
+      class: "axis mix-axis", x: x(key) + width / 2, y: H - 5, "text-anchor": "middle" },
+      new Date(key).toLocaleDateString([], { month: "short", day: "numeric" }))));
   }
   document.querySelector("#mix").replaceChildren(svg);
   document.querySelector("#mix-legend").replaceChildren(...EMOTIONS.flatMap((e) => [el("span", { class: `k mix ${e}` }), document.createTextNode(`${e} `)]));
@@ -296,7 +304,7 @@ async function loadCustomer() {
     ...(step && step.action !== "none" ? [el("p", { id: "next-step" }, `Next step: ${step.action.replaceAll("_", " ")} — ${step.script}` +
       (step.follow_up_hours ? ` Follow up within ${step.follow_up_hours} h.` : ""))] : []),
     el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
-      `Outreach: hold until ${new Date(outreach.hold_until).toLocaleDateString()} — ${outreach.reasons.join("; ")}`),
+      `Outreach: hold until ${dayOf(outreach.hold_until)} — ${localDates(outreach.reasons.join("; "))}`),
     ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
   drawChart(timeline.history, timeline.alerts);
   drawMix(timeline.messages);
