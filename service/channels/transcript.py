@@ -48,6 +48,8 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     def role_of(name: str) -> str | None:
         if agent is not None:
             return AGENT if name == agent else CUSTOMER
+        if not name:  # a turn without a speaker (a VTT cue without <v>) is the customer's, as the warning says
+            return CUSTOMER
         low = name.lower()
         if any(w in low for w in AGENT_WORDS):
             return AGENT

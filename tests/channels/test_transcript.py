@@ -93,3 +93,14 @@ def test_a_json_turn_that_ends_before_it_starts_is_refused_by_number() -> None:
         read_transcript(json.dumps(turns), "json")
     turns[1]["end"] = 9  # a turn of no length is read
     assert len(read_transcript(json.dumps(turns), "json").utterances) == 2
+
+
+@pytest.mark.parametrize("first_cue", ["My parcel is lost again.", "<v Jane>Hello, Jane speaking."])
+def test_a_vtt_cue_without_a_speaker_is_read_as_the_customers_as_warned(first_cue: str) -> None:
+    """Issue 28: a cue without <v> was warned "read as the customer's", then taken for the agent (its empty name was
+    the first speaker) and printed `unknown (agent)`, unscored."""
+    vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{first_cue}\n\n00:00:02.500 --> 00:00:04.000\nStill waiting.\n"
+    conv = read_transcript(vtt, "vtt")
+    unnamed = [u for u in conv.utterances if u.speaker == "unknown"]
+    assert unnamed and all(u.role == "customer" for u in unnamed)
+    assert any("read as the customer's" in w for w in conv.warnings)
