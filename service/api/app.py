@@ -30,6 +30,7 @@ from emotrace.api.routes import (
     conversations,
     customers,
     export,
+    floor,
     messages,
     outcomes,
     segments,
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system,
-                   webhooks, export):
+                   webhooks, export, floor):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

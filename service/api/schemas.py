@@ -500,3 +500,25 @@ class WebhookLogOut(EndpointLog):
     """How one webhook endpoint's deliveries stand, and the events it is sent."""
 
     events: list[str] = field(default_factory=list)
+
+
+class ChannelDayOut(BaseModel):
+    """One channel's share of a day on the floor."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    messages: int
+    mean_satisfaction: float
+
+
+class FloorDayOut(BaseModel):
+    """One UTC day across the floor."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    day: str = Field(description="YYYY-MM-DD (UTC).")
+    messages: int = Field(description="Customers' own messages (agent turns are not counted).")
+    mean_satisfaction: float | None = Field(description="Their mean satisfaction reading, -1..1 (null: no messages).")
+    dissatisfied_share: float | None = Field(description="The share of them read dissatisfied.")
+    alerts: int = Field(description="Alerts the scoring rules raised that day.")
+    by_channel: dict[str, ChannelDayOut]

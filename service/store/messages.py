@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from emotrace.scoring.timeline import CUSTOMER, Signal
@@ -56,6 +56,18 @@ class RequestKey:
 
 SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
                   Message.arousal, Message.satisfaction, Message.ekman, Message.intents, Message.intent_probabilities)
+
+
+@dataclass(frozen=True)
+class DailyChannel:
+    """One UTC day's customer messages on one channel."""
+
+    day: str  # YYYY-MM-DD
+    channel: str
+    messages: int
+    mean_satisfaction: float
+    mean_valence: float
+    dissatisfied: int
 
 
 class Messages:
@@ -121,6 +133,19 @@ class Messages:
         for part in chunks(ids, chunk):
             with self.db.session() as session:
                 yield from signals_in(session, list(part)).items()
+
+    def daily(self, since: datetime) -> list[DailyChannel]:
+        """Customers' own messages since ``since`` per UTC day and channel: how many, mean satisfaction and valence,
+        how many read dissatisfied (one grouped query)."""
+        day = (func.date(Message.timestamp) if self.db.is_sqlite
+               else func.to_char(func.timezone("UTC", Message.timestamp), "YYYY-MM-DD"))
+        query = (select(day, Message.channel, func.count(), func.avg(Message.satisfaction), func.avg(Message.valence),
+                        func.sum(case((Message.satisfaction_class == "dissatisfied", 1), else_=0)))
+                 .where(Message.speaker == CUSTOMER, Message.timestamp >= since)
+                 .group_by(day, Message.channel).order_by(day, Message.channel))
+        with self.db.session() as session:
+            return [DailyChannel(str(d), str(channel), int(n), float(satisfaction), float(valence), int(dissatisfied or 0))
+                    for d, channel, n, satisfaction, valence, dissatisfied in session.execute(query)]
 
     def count_in_conversation(self, customer_id: str, conversation_id: str) -> int:
         """How many messages of ``conversation_id`` the customer has stored."""

@@ -216,3 +216,19 @@ def test_with_an_id_key_search_finds_the_exact_id(tmp_path) -> None:
         post(client, "ann.lee", [("customer", "Thanks!")], 1, "c")
         assert client.get("/v1/customers", params={"search": "ann.lee"}).json()[0]["id"].startswith("p-")
         assert client.get("/v1/customers", params={"search": "ann"}).json() == []
+
+
+def test_the_floor_trend_counts_customers_messages_satisfaction_and_alerts_per_day(client) -> None:
+    post(client, "calm", [("customer", "Thank you, lovely service as always!"), ("agent", "Glad to help!")], 2, "a")
+    post(client, "angry", [("customer", "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")],
+         0.01, "b")
+    days = client.get("/v1/floor/trend", params={"days": 7}).json()
+    assert len(days) == 7 and days == sorted(days, key=lambda d: d["day"])
+    by_day = {d["day"]: d for d in days}
+    now = datetime.now(UTC)
+    today, two_days_ago = (by_day[(now - timedelta(days=ago)).date().isoformat()] for ago in (0.01, 2))
+    assert two_days_ago["messages"] == 1 and two_days_ago["mean_satisfaction"] > 0  # the agent turn is not counted
+    assert two_days_ago["dissatisfied_share"] == 0 and two_days_ago["by_channel"]["chat"]["messages"] == 1
+    assert today["messages"] == 1 and today["dissatisfied_share"] == 1 and today["alerts"] >= 1
+    assert days[0]["messages"] == 0 and days[0]["mean_satisfaction"] is None
+    assert client.get("/v1/floor/trend", params={"days": 0}).status_code == 422

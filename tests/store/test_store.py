@@ -124,3 +124,14 @@ def test_the_migration_registers_the_stored_alerts_as_open(database_url) -> None
     state = store.alerts.get(alert["id"])
     assert (alert["status"], state.status, state.kind, state.first_message_id) == ("open", "open", "spike", 1)
     assert [e.actor for e in store.alerts.history(alert["id"])] == ["emotrace"]
+
+
+def test_daily_customer_messages_are_grouped_by_utc_day_and_channel(database_url) -> None:
+    store = Store(database_url)
+    record_messages(store, [message("ann", 0, 0.8), message("ann", 1, -0.6), message("bob", 30, -0.6),
+                            message("bob", 31, 0.5, speaker="agent")])
+    rows = store.messages.daily(T0 - timedelta(days=1))
+    assert [(r.day, r.channel, r.messages, r.dissatisfied) for r in rows] == [
+        ("2026-10-01", "chat", 2, 1), ("2026-10-02", "chat", 1, 1)]
+    assert rows[0].mean_satisfaction == pytest.approx(0.1)
+    assert store.messages.daily(T0 + timedelta(days=5)) == []

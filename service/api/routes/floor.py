@@ -1,0 +1,20 @@
+"""The floor's trend: how customers feel day by day, per channel, and alerts per day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Query
+
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.schemas import FloorDayOut
+from emotrace.services.floor import floor_trend
+
+router = APIRouter(prefix="/v1/floor", tags=["floor"], dependencies=[AccessDep])
+
+
+@router.get("/trend", response_model=list[FloorDayOut])
+def get_floor_trend(runtime: RuntimeDep, days: int = Query(30, ge=1, le=366)) -> list[FloorDayOut]:
+    """The last ``days`` UTC days, oldest first: customers' messages, their mean satisfaction and the share read
+    dissatisfied, alerts raised, per channel too."""
+    return [FloorDayOut.model_validate(d) for d in floor_trend(runtime.store, days, datetime.now(UTC))]
