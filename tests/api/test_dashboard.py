@@ -62,6 +62,8 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
     assert "Next step:" in page.inner_text("#next-step")
     page.wait_for_selector("#segment-table tbody tr", timeout=15_000)  # 200 customers: emotional segments found
+    page.wait_for_selector("#floor path.floor-mood", timeout=15_000)  # the floor's trend: mood line, alert bars
+    assert page.locator("#floor rect.floor-alerts").count() >= 5 and len(page.locator("#floor text.floor-axis").all()) == 3
     assert page.request.get(f"{demo}/favicon.ico").status == 200
     assert errors == []
     page.close()

@@ -117,6 +117,34 @@ function alertItem(a) {
   return li;
 }
 
+async function loadFloor() {
+  const days = await api("/v1/floor/trend?days=30");
+  const W = 360, H = 90, B = 16, top = 6;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}` });
+  const step = W / days.length, most = Math.max(1, ...days.map((d) => d.alerts));
+  const y = (s) => top + ((1 - s) / 2) * (H - B - top);  // satisfaction -1..1
+  days.forEach((d, i) => {
+    const h = (d.alerts / most) * (H - B - top) * 0.6;
+    if (h > 0) {
+      const bar = svgEl("rect", { class: "floor-alerts", x: i * step + 1, y: H - B - h, width: Math.max(1, step - 2), height: h });
+      bar.append(svgEl("title", {}, `${dayOf(`${d.day}T12:00:00`)}: ${d.alerts} alerts`));
+      svg.append(bar);
+    }
+  });
+  const points = days.map((d, i) => (d.mean_satisfaction === null ? null : [i * step + step / 2, y(d.mean_satisfaction)]));
+  let path = "", pen = false;
+  for (const p of points) {  // a day without messages breaks the line
+    if (p === null) { pen = false; continue; }
+    path += `${pen ? "L" : "M"}${p[0].toFixed(1)},${p[1].toFixed(1)}`; pen = true;
+  }
+  svg.append(svgEl("line", { class: "grid", x1: 0, x2: W, y1: y(0), y2: y(0) }), svgEl("path", { class: "floor-mood", d: path }));
+  for (const i of [0, Math.floor(days.length / 2), days.length - 1]) {
+    svg.append(svgEl("text", { class: "axis floor-axis", x: i * step + step / 2, y: H - 3, "text-anchor": "middle" },
+      new Date(`${days[i].day}T12:00:00`).toLocaleDateString([], { month: "short", day: "numeric" })));
+  }
+  document.querySelector("#floor").replaceChildren(svg);
+}
+
 async function loadSegments() {
   const box = document.querySelector("#segments");
   try {
@@ -364,6 +392,7 @@ function connect() {
     const data = JSON.parse(e.data);
     loadCustomers().catch(handle);
     loadSegments().catch(handle);
+    loadFloor().catch(handle);
     if (data.id === selected) loadCustomer().catch(handle);
   });
   source.addEventListener("alert", () => loadCustomers().catch(handle));
@@ -407,4 +436,4 @@ if (apiKey) {  // downloads are plain links: they carry no header, so they are f
 
 document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));
 document.querySelector("#tab-agents").addEventListener("click", () => showView("agents"));
-loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); return loadSegments(); }).catch(handle);
+loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); return loadSegments(); }).catch(handle);
