@@ -51,9 +51,19 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     page.wait_for_selector("#chart svg path.score", timeout=15_000)
     dates = page.locator("#chart text.time-axis").all_text_contents()
     assert len(dates) >= 3 and all(any(ch.isdigit() for ch in d) and any(ch.isalpha() for ch in d) for d in dates)
-    score_path = page.locator("#chart path.score").get_attribute("d") or ""
-    assert score_path.count("M") >= 2  # ben's contacts are days apart: the line breaks at each gap
+    # one point per conversation (ben has four, days apart), the gaps between them a thin band, not the plot
+    assert page.locator("#chart circle.conversation").count() == 4
     assert page.locator("#chart rect.gap").count() >= 1
+    assert all(float(g.get_attribute("height")) <= 4 for g in page.locator("#chart rect.gap").all())
+    page.locator("#chart circle.conversation").last.focus()
+    page.keyboard.press("Enter")  # the conversation view: its messages alone
+    page.wait_for_selector("#conversation-view", timeout=10_000)
+    shown = page.locator("#messages li[data-message]").count()
+    assert 1 <= shown < 12
+    page.click("#all-messages")
+    page.wait_for_function(f"document.querySelectorAll('#messages li[data-message]').length > {shown}")
+    page.get_by_label("Time range of the timeline").select_option("7")
+    assert page.locator("#chart circle.conversation").count() < 4  # the range trims the axis
     assert page.locator("#mix rect.mix").count() >= 4 and page.locator("#mix-legend .k").count() == 7
     mix_dates = page.locator("#mix text.mix-axis").all_text_contents()  # the emotion mix has a date axis
     assert mix_dates and all(any(ch.isdigit() for ch in d) for d in mix_dates)

@@ -62,6 +62,7 @@ const dayOf = (iso) => new Date(iso).toLocaleDateString([], { month: "short", da
 const localDates = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?\b/g, (_, d) => dayOf(`${d}T12:00:00`));
 
 const PAGE = 200;
+let currentTimeline = null;
 const filters = { search: "", segment: "", page: 0 };
 
 function customersQuery() {
@@ -174,14 +175,39 @@ function timeTicks(t0, t1) {
   return ticks;
 }
 
-function drawChart(history, alerts) {
+// One point per conversation: at its start, the score after it (line) with a whisker down to its worst, and its
+// customer turns' mean valence; a click shows that conversation's messages. The time range trims the axis.
+function conversationsOf(timeline) {
+  const turns = timeline.messages.filter((m) => m.speaker === "customer")
+    .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+  const byId = new Map();
+  turns.forEach((m, i) => {
+    const state = timeline.history[i];
+    if (!state) return;
+    if (!byId.has(m.conversation_id)) byId.set(m.conversation_id, { id: m.conversation_id, start: Date.parse(m.timestamp), states: [], valences: [] });
+    const c = byId.get(m.conversation_id);
+    c.states.push(state.score);
+    c.valences.push(m.valence);
+  });
+  return [...byId.values()].map((c) => ({ ...c, score: c.states[c.states.length - 1], worst: Math.min(...c.states),
+    valence: c.valences.reduce((a, b) => a + b, 0) / c.valences.length })).sort((a, b) => a.start - b.start);
+}
+
+function drawChart(timeline) {
   const W = 820, H = 270, L = 40, R = 44, T = 12, B = 30;
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}` });
   document.querySelector("#chart").replaceChildren(svg);
-  if (!history.length) return;
-  const times = history.map((h) => Date.parse(h.at));
-  const t0 = Math.min(...times, ...alerts.map((a) => Date.parse(a.at))) - DAY / 4;
-  const t1 = Math.max(...times, ...alerts.map((a) => Date.parse(a.at)), t0 + DAY) + DAY / 4;
+  const range = document.querySelector("#range").value;
+  const since = range === "all" ? -Infinity : Date.now() - Number(range) * DAY;
+  const conversations = conversationsOf(timeline).filter((c) => c.start >= since);
+  const alerts = timeline.alerts.filter((a) => Date.parse(a.at) >= since);
+  if (!conversations.length) {
+    svg.append(svgEl("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, "No conversations in this range."));
+    return;
+  }
+  const times = conversations.map((c) => c.start);
+  const t0 = Math.min(...times, ...alerts.map((a) => Date.parse(a.at))) - DAY / 2;
+  const t1 = Math.max(...times, ...alerts.map((a) => Date.parse(a.at)), t0 + DAY) + DAY / 2;
   const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
   const yScore = (s) => H - B - (s / 100) * (H - T - B);
   const yVal = (v) => yScore(50 + 50 * v);
@@ -195,18 +221,23 @@ function drawChart(history, alerts) {
     svg.append(svgEl("text", { x: x(t), y: H - 10, class: "axis time-axis", "text-anchor": "middle" },
       new Date(t).toLocaleDateString([], { month: "short", day: "numeric" })));
   }
-  const line = (cls, f) => {  // broken where no message came for GAP_MS: a gap is drawn as a gap
-    const d = history.map((h, i) => `${i && times[i] - times[i - 1] < GAP_MS ? "L" : "M"}${x(times[i]).toFixed(1)},${f(h).toFixed(1)}`);
-    svg.append(svgEl("path", { class: cls, d: d.join(" ") }));
-  };
-  for (let i = 1; i < history.length; i++) {
+  for (let i = 1; i < conversations.length; i++) {  // no contact for days: a thin band, not the plot
     if (times[i] - times[i - 1] >= GAP_MS) {
-      svg.append(svgEl("rect", { class: "gap", x: x(times[i - 1]), y: T, width: x(times[i]) - x(times[i - 1]), height: H - T - B }));
+      svg.append(svgEl("rect", { class: "gap", x: x(times[i - 1]) + 6, y: H - B - 4, width: Math.max(0, x(times[i]) - x(times[i - 1]) - 12), height: 4 }));
     }
   }
-  line("score", (h) => yScore(h.score));
-  line("valence", (h) => yVal(h.valence));
-  history.forEach((h, i) => svg.append(svgEl("circle", { class: "point", cx: x(times[i]), cy: yScore(h.score), r: 2.5 })));
+  const path = (f) => conversations.map((c, i) => `${i ? "L" : "M"}${x(c.start).toFixed(1)},${f(c).toFixed(1)}`).join(" ");
+  svg.append(svgEl("path", { class: "valence", d: path((c) => yVal(c.valence)) }), svgEl("path", { class: "score", d: path((c) => yScore(c.score)) }));
+  for (const c of conversations) {
+    svg.append(svgEl("line", { class: "worst", x1: x(c.start), x2: x(c.start), y1: yScore(c.score), y2: yScore(c.worst) }));
+    svg.append(svgEl("rect", { class: "valence-point", x: x(c.start) - 3, y: yVal(c.valence) - 3, width: 6, height: 6 }));
+    const dot = svgEl("circle", { class: "point conversation", cx: x(c.start), cy: yScore(c.score), r: 5, role: "button",
+      "data-conversation": c.id, "aria-label": `Conversation ${c.id}, ${when(new Date(c.start).toISOString())}: score ` +
+        `${c.score.toFixed(0)} after it (worst ${c.worst.toFixed(0)}), ${c.states.length} customer messages` });
+    dot.append(svgEl("title", {}, `${when(new Date(c.start).toISOString())} · ${c.id}: score ${c.score.toFixed(0)} (worst ${c.worst.toFixed(0)})`));
+    activate(dot, () => showConversation(timeline, c.id));
+    svg.append(dot);
+  }
   let lastX = -Infinity, row = 0;
   for (const a of [...alerts].sort((p, q) => Date.parse(p.at) - Date.parse(q.at))) {
     const t = Date.parse(a.at);
@@ -218,6 +249,18 @@ function drawChart(history, alerts) {
     activate(marker, () => showAlert(a));
     svg.append(marker);
   }
+}
+
+// A conversation's messages alone (the conversation view); "all messages" goes back to the whole history.
+function showConversation(timeline, id) {
+  const list = document.querySelector("#messages");
+  const shown = timeline.messages.filter((m) => m.conversation_id === id);
+  const back = el("button", { type: "button", id: "all-messages" }, "all messages");
+  back.addEventListener("click", () => list.replaceChildren(...timeline.messages.slice().reverse().map(messageItem)));
+  list.replaceChildren(el("li", { class: "conversation-head", id: "conversation-view" }, `Conversation ${id}, ${shown.length} messages `),
+    ...shown.map(messageItem));
+  list.firstChild.append(back);
+  document.querySelectorAll("#chart circle.conversation").forEach((dot) => dot.classList.toggle("active", dot.dataset.conversation === id));
 }
 
 function drawMix(messages) {
@@ -334,7 +377,8 @@ async function loadCustomer() {
     el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
       `Outreach: hold until ${dayOf(outreach.hold_until)} — ${localDates(outreach.reasons.join("; "))}`),
     ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
-  drawChart(timeline.history, timeline.alerts);
+  currentTimeline = timeline;
+  drawChart(timeline);
   drawMix(timeline.messages);
   document.querySelector("#messages").replaceChildren(...timeline.messages.slice().reverse().map(messageItem));
 }
@@ -417,6 +461,7 @@ document.querySelector("#customer-search").addEventListener("input", (e) => {
   const value = e.target.value.trim();
   if (value === "" || /^[A-Za-z0-9_.:@-]{1,128}$/.test(value)) refilter({ search: value, page: 0 });
 });
+document.querySelector("#range").addEventListener("change", () => { if (currentTimeline) drawChart(currentTimeline); });
 document.querySelector("#segment-filter").addEventListener("change", (e) => refilter({ segment: e.target.value, page: 0 }));
 document.querySelector("#page-prev").addEventListener("click", () => refilter({ page: Math.max(0, filters.page - 1) }));
 document.querySelector("#page-next").addEventListener("click", () => refilter({ page: filters.page + 1 }));
