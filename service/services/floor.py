@@ -3,7 +3,7 @@ scoring rules raised each day."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,20 +36,20 @@ def floor_trend(store: Store, days: int, now: datetime) -> list[FloorDay]:
     start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     out = {(start + timedelta(days=i)).date().isoformat(): FloorDay((start + timedelta(days=i)).date().isoformat())
            for i in range(days)}
-    totals: Counter[str] = Counter()
-    satisfaction_sums: Counter[str] = Counter()
+    dissatisfied: Counter[str] = Counter()
+    satisfaction_sums: defaultdict[str, float] = defaultdict(float)
     for row in store.messages.daily(start):
         day = out.get(row.day)
         if day is None:
             continue
         day.by_channel[row.channel] = ChannelDay(row.messages, round(row.mean_satisfaction, 4))
         day.messages += row.messages
-        totals[row.day] += row.dissatisfied
+        dissatisfied[row.day] += row.dissatisfied
         satisfaction_sums[row.day] += row.mean_satisfaction * row.messages
     for name, day in out.items():
         if day.messages:
             day.mean_satisfaction = round(satisfaction_sums[name] / day.messages, 4)
-            day.dissatisfied_share = round(totals[name] / day.messages, 4)
+            day.dissatisfied_share = round(dissatisfied[name] / day.messages, 4)
     for customer in store.customers.with_alerts(statuses=("open", "acknowledged", "resolved")):
         for alert in customer.alerts:
             if (day := out.get(str(alert["at"])[:10])) is not None:
