@@ -42,21 +42,28 @@ class Alerts:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def register(self, session: Session, customer: Customer, now: datetime) -> None:
-        """Give each of ``customer``'s freshly computed alerts its state (registering new ones as open), and count
-        the unresolved ones; inside the caller's write transaction."""
-        keys = {_key(a) for a in customer.alerts}
-        if not keys:
-            customer.open_alerts = 0
-            return
-        rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "status": "open",
-                 "created_at": now, "updated_at": now} for kind, first in sorted(keys)]
-        created = session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
-                                  .returning(AlertState.id)).scalars().all()
-        session.add_all(AlertEvent(alert_id=i, at=now, actor=SYSTEM_ACTOR, status="open") for i in created)
-        states = {(s.kind, s.first_message_id): s for s in session.scalars(
-            select(AlertState).where(AlertState.customer_id == customer.id))}
-        customer.alerts = [_with_state(a, states[_key(a)]) for a in customer.alerts]
+    def register(self, session: Session, customer: Customer, now: datetime,
+                 previous: list[dict[str, object]]) -> None:
+        """Give each of ``customer``'s freshly computed alerts its state and count the unresolved ones, inside the
+        caller's write transaction. Alerts already in ``previous`` (the row's list before this write, which holds
+        each state as it stands) keep theirs without a query; only new ones are registered (as open)."""
+        held = {_key(a): a for a in previous if a.get("id") is not None}
+        new_keys = {_key(a) for a in customer.alerts} - held.keys()
+        states: dict[tuple[str, int], dict[str, object]] = {
+            key: {"id": a["id"], "status": a.get("status", "open"), "assignee": a.get("assignee")}
+            for key, a in held.items()}
+        created: set[int] = set()
+        if new_keys:
+            rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "status": "open",
+                     "created_at": now, "updated_at": now} for kind, first in sorted(new_keys)]
+            created = set(session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
+                                          .returning(AlertState.id)).scalars())
+            session.add_all(AlertEvent(alert_id=i, at=now, actor=SYSTEM_ACTOR, status="open") for i in sorted(created))
+            for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id)):
+                if (state.kind, state.first_message_id) in new_keys:
+                    states[(state.kind, state.first_message_id)] = {"id": state.id, "status": state.status,
+                                                                     "assignee": state.assignee}
+        customer.alerts = [{**a, **states[_key(a)]} for a in customer.alerts]
         customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
         for alert in customer.alerts:
             if alert["id"] in created:

@@ -104,8 +104,9 @@ class Messages:
             for customer_id, signals in signals_in(session, ids, customer_turns_only=True).items():
                 customers[customer_id].updated_at = now
                 if (summary := summarize(signals, now)) is not None:
+                    previous = list(customers[customer_id].alerts)
                     summary.apply(customers[customer_id])
-                    self.alerts.register(session, customers[customer_id], now)
+                    self.alerts.register(session, customers[customer_id], now, previous)
             self.db.notify(session, {"messages": [row.id for row in rows]})
             return rows, [customers[i] for i in ids]
 
