@@ -137,8 +137,9 @@ def test_a_lead_works_an_alert_from_the_list_with_the_keyboard(browser, demo) ->
     page.get_by_label(f"Acknowledge alert {alert['id']} of {alert['customer_id']}").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"{item}.acknowledged", timeout=15_000)
-    page.get_by_label(f"Assign alert {alert['id']} of {alert['customer_id']} to (press Enter)").fill("maria")
-    page.keyboard.press("Enter")
+    assign = page.get_by_label(f"Assign alert {alert['id']} of {alert['customer_id']} to (press Enter)")
+    assign.fill("maria")
+    assign.press("Enter")
     page.wait_for_function(f"document.querySelector(\"{item} .alert-status\")?.textContent.includes('maria')",
                            timeout=15_000)
     page.get_by_label(f"Resolve alert {alert['id']} of {alert['customer_id']}").focus()

@@ -89,7 +89,14 @@ async function loadCustomers() {
     return row;
   }));
   const alerts = await api("/v1/alerts?sort=newest&limit=30");
+  // a lead typing an assignee keeps what they typed, and the focus, when the list reloads (a live event, say)
+  const typing = document.activeElement?.matches?.("#alerts input.assignee") ? document.activeElement : null;
+  const typed = typing ? { alert: typing.closest("li").dataset.alert, value: typing.value } : null;
   document.querySelector("#alerts").replaceChildren(...alerts.map(alertItem));
+  if (typed) {
+    const field = document.querySelector(`#alerts li[data-alert="${typed.alert}"] input.assignee`);
+    if (field) { field.value = typed.value; field.focus(); }
+  }
   if (!selected && customers.length) { selected = customers[0].id; body.rows[0]?.classList.add("selected"); }
 }
 
