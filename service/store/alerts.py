@@ -61,8 +61,7 @@ class Alerts:
             session.add_all(AlertEvent(alert_id=i, at=now, actor=SYSTEM_ACTOR, status="open") for i in sorted(created))
             for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id)):
                 if (state.kind, state.first_message_id) in new_keys:
-                    states[(state.kind, state.first_message_id)] = {"id": state.id, "status": state.status,
-                                                                     "assignee": state.assignee}
+                    states[(state.kind, state.first_message_id)] = _state_fields(state)
         customer.alerts = [{**a, **states[_key(a)]} for a in customer.alerts]
         customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
         for alert in customer.alerts:
@@ -124,5 +123,10 @@ def _key(alert: dict[str, object]) -> tuple[str, int]:
     return str(alert["kind"]), int(cast(list[int], alert["message_ids"])[0])
 
 
+def _state_fields(state: AlertState) -> dict[str, object]:
+    """What a customer's alert list holds of an alert's state."""
+    return {"id": state.id, "status": state.status, "assignee": state.assignee}
+
+
 def _with_state(alert: dict[str, object], state: AlertState) -> dict[str, object]:
-    return {**alert, "id": state.id, "status": state.status, "assignee": state.assignee}
+    return {**alert, **_state_fields(state)}
