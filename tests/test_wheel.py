@@ -18,7 +18,7 @@ def test_the_shipped_model_loads_from_a_built_wheel(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("emotrace-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"{MODEL}/model.onnx", f"{MODEL}/labels.json", f"{MODEL}/tokenizer.json"} <= names
-    assert f"{MODEL}/model.safetensors" not in names  # trainable weights stay in the source repository
+    assert f"{MODEL}/model.safetensors" not in names  # training rebuilds them from model.onnx
     assert {"emotrace/demo_data.json", "emotrace/demo_bank.json"} <= names  # `serve --demo` from a wheel
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],

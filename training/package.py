@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from transformers import AutoTokenizer
 
 from emotrace.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
@@ -48,7 +47,7 @@ def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, 
     fp32 = export_onnx(net, work_dir / "model_fp32.onnx")
     quantize_int8(fp32, out_dir / ONNX_FILE)
     AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(out_dir)
-    net.save(out_dir, dtype=torch.float16)  # fine-tuning / torch baselines start from these (half size)
+    net.save_layout(out_dir)  # training on from this directory rebuilds the weights from the graph (rebuild.py)
     schema.save(out_dir)
     for stale in ("thresholds.json", "metrics.json", GROUP_HEADS_FILE):
         (out_dir / stale).unlink(missing_ok=True)

@@ -87,9 +87,6 @@ def start_network(labels: tuple[str, ...], from_model: Path | None, with_extra_h
         if from_model is None:
             net = EmotionNet.from_base(len(labels), with_affect=with_extra_heads, with_satisfaction=with_extra_heads)
             return net, {}
-        if not (from_model / "model.safetensors").exists():
-            raise EmotraceError("E308", f"{from_model} holds no trainable weights (model.safetensors).",
-                                "Start from a directory written by `emotrace train`, or leave out --from-model.")
         old = LabelSchema.load(from_model)
         net = EmotionNet.from_directory(from_model)
         if old.labels != labels:

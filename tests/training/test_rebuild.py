@@ -1,0 +1,44 @@
+"""The torch network rebuilt from a packaged model's int8 graph (no trainable weights in the repository)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from transformers import AutoTokenizer
+
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.training.modeling import EmotionNet, predict_heads
+
+TEXTS = ["I have been waiting three weeks for my refund and nobody answers.",
+         "Thank you so much, the agent was wonderful 😊", "Great, another delay. Just what I needed.",
+         "My parcel arrived today.", "I'm closing my account if this isn't fixed by Friday."]
+
+
+def test_the_shipped_model_rebuilds_the_network_it_serves(classifier: EmotionClassifier) -> None:
+    assert not (DEFAULT_MODEL_DIR / "model.safetensors").exists()
+    net = EmotionNet.from_directory(DEFAULT_MODEL_DIR)
+    rebuilt = predict_heads(net, AutoTokenizer.from_pretrained(str(DEFAULT_MODEL_DIR)), TEXTS)
+    served = classifier.raw_outputs(TEXTS)
+    assert served.pooled is not None and served.intents is not None
+    cosine = np.sum(rebuilt["pooled"] * served.pooled, axis=1) / (
+        np.linalg.norm(rebuilt["pooled"], axis=1) * np.linalg.norm(served.pooled, axis=1))
+    assert cosine.min() > 0.98, cosine
+    # the graph's own heads come back too: its label probabilities as the graph computes them in fp32
+    assert rebuilt["emotion_logits"].shape == (len(TEXTS), len(classifier.schema.labels))
+    # the intent head starts from the served one (it reads the same pooled vector): the same intents stand out
+    intents = 1 / (1 + np.exp(-rebuilt["intent_logits"]))
+    assert ((intents > 0.5) == (served.intents > 0.5)).all() and (served.intents > 0.5).any()
+    assert {n for n, _ in net.named_parameters()} >= {"encoder.embeddings.word_embeddings.weight", "emotion.weight"}
+
+
+def test_a_directory_with_no_weights_and_no_graph_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "half"
+    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    (target / "model.onnx").unlink()
+    with pytest.raises(EmotraceError) as caught:
+        EmotionNet.from_directory(target)
+    assert caught.value.code == "E308" and "model.onnx" in str(caught.value)
