@@ -68,10 +68,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E202": ErrorKind("Label ids not integers", "Give comma-separated integer label ids."),
     "E203": ErrorKind("Label ids out of range", "Use ids of the model's labels."),
     "E204": ErrorKind("Folder is not a saved dataset", "Point --data at a file or a dataset saved with save_to_disk."),
-    "E205": ErrorKind("Line is not valid JSON", "Write one JSON object per line."),
-    "E206": ErrorKind("Unsupported file type", "Use .jsonl, .csv or .parquet.", 415),
-    "E207": ErrorKind("The file holds no rows", "Check that it is the file you meant."),
-    "E208": ErrorKind("Column not in the file", "Name the column with the matching option."),
+    "E206": ErrorKind("Unsupported file type", "Use .csv, .jsonl (also .ndjson, .json: one JSON object a line) or "
+                      ".parquet.", 415),
     "E209": ErrorKind("Rows without a label", "Label every row or drop it."),
     "E210": ErrorKind("Labels outside the label set", "Use the model's labels, or train a model of your own labels."),
     "E211": ErrorKind("Rating and satisfaction columns", "Give exactly one of --rating-column and --satisfaction-column."),
@@ -102,8 +100,9 @@ ERRORS: dict[str, ErrorKind] = {
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
-    # batch jobs
-    "E503": ErrorKind("Column not in the input", "Name the column with --text-column (and the other options)."),
+    # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them
+    "E503": ErrorKind("Column not in the file", "Name the column with the matching option (--text-column, "
+                      "--label-column, --id-column, ...)."),
     "E504": ErrorKind("Chunk size must be positive", "Pass --chunk-rows 1 or more."),
     "E505": ErrorKind("Output exists", "Pass --overwrite or another --output.", 409),
     "E506": ErrorKind("Unfinished run of other options", "Rerun with the same options, or --overwrite.", 409),
@@ -112,8 +111,10 @@ ERRORS: dict[str, ErrorKind] = {
     "E509": ErrorKind("Timestamp not ISO 8601", "Write timestamps like 2026-01-31T09:30:00Z."),
     "E510": ErrorKind("Unknown speaker or channel", "Use the documented speaker and channel values."),
     "E511": ErrorKind("Required cell empty", "Fill the cell or drop the row."),
-    "E513": ErrorKind("Empty input file", "Check that it is the file you meant."),
-    "E514": ErrorKind("Unreadable CSV row", "Fix the row (an unclosed quote or an oversized field) and rerun."),
+    "E513": ErrorKind("The file holds no rows", "Check that it is the file you meant."),
+    "E514": ErrorKind("Unreadable row", "Fix the row (an unclosed quote or an oversized field in a CSV, a line that "
+                      "is not one JSON object) and rerun."),
+    "E515": ErrorKind("Not a readable Parquet file", "Re-export it: the file is damaged, cut short or not Parquet."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),
@@ -177,6 +178,9 @@ RETIRED: dict[str, str] = {
     "E501": "merged into E206 (unsupported file type)",
     "E502": "merged into E006 (no such file) and E012 (a folder where a file was expected)",
     "E802": "merged into E006 (no such file)",
+    "E205": "merged into E514 (a row that cannot be read, JSON Lines and CSV alike)",
+    "E207": "merged into E513 (the file holds no rows)",
+    "E208": "merged into E503 (column not in the file)",
 }
 NARROWED: dict[str, str] = {
     "E204": "a missing file is now E006; E204 keeps 'folder is not a saved dataset'",

@@ -6,17 +6,16 @@ Every reader returns plain Python lists / NumPy arrays; nothing here touches the
 from __future__ import annotations
 
 import csv
-import json
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from emotrace.encoding import decode_error
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
+from emotrace.tabular import all_records, require_columns
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:
@@ -66,10 +65,9 @@ def _multi_hot(rows: list[list[int]], width: int) -> np.ndarray:
     return out
 
 
-def read_records(path: Path, encoding: str = "utf-8") -> list[dict[str, object]]:
+def read_records(path: Path, encoding: str = "utf-8", required: Sequence[str] = ()) -> list[dict[str, object]]:
     """Rows of a CSV, JSONL or Parquet file (text files in ``encoding``), or of a ``datasets`` dataset saved with
-    ``save_to_disk``."""
-    suffix = path.suffix.lower()
+    ``save_to_disk``, with every ``required`` column; the table reader's codes for a file's mistakes."""
     if path.is_dir() and any((path / f).exists() for f in ("dataset_info.json", "dataset_dict.json")):
         import datasets
 
@@ -77,43 +75,14 @@ def read_records(path: Path, encoding: str = "utf-8") -> list[dict[str, object]]
         if isinstance(dataset, datasets.DatasetDict):
             raise EmotraceError("E215", f"{path} holds several splits: {list(dataset)}.",
                                 "Point --data at one split's folder (e.g. PATH/train).")
+        if not len(dataset):
+            raise EmotraceError("E513", f"{path} is empty: it holds no rows.")
+        require_columns(path, dataset.column_names, required)
         return dataset.to_list()
     if path.is_dir():
         raise EmotraceError("E204", f"{path} is a folder, but not a dataset saved with datasets' save_to_disk "
                             "(no dataset_info.json).", "Point --data at a CSV/JSONL/Parquet file or a saved dataset.")
-    existing_file(path)
-    try:
-        return _text_records(path, suffix, encoding) if suffix in {".csv", ".jsonl", ".json"} else _binary_records(
-            path, suffix)
-    except UnicodeDecodeError:
-        raise decode_error(path, encoding) from None
-
-
-def _text_records(path: Path, suffix: str, encoding: str) -> list[dict[str, object]]:
-    if suffix == ".csv":
-        with path.open(encoding=encoding, newline="") as handle:
-            return list(csv.DictReader(handle))
-    records = []
-    with path.open(encoding=encoding) as handle:
-        for line_no, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise EmotraceError("E205", f"{path}:{line_no} is not valid JSON ({exc.msg}).",
-                                        "Write one JSON object per line.") from exc
-    return records
-
-
-def _binary_records(path: Path, suffix: str) -> list[dict[str, object]]:
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return pq.read_table(path).to_pylist()
-    raise EmotraceError(
-        "E206", f"Unsupported data file type '{suffix}' ({path}).",
-        "Use .tsv (GoEmotions layout), .csv, .jsonl or .parquet.",
-    )
+    return all_records(path, encoding, required)
 
 
 def _split_labels(value: object) -> list[str]:
@@ -129,15 +98,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     The label column holds one label name, or several separated by commas (or a JSON list). With
     ``labels`` given, every label must be one of them; otherwise the label set is what the file holds.
     """
-    records = read_records(path, encoding)
-    if not records:
-        raise EmotraceError("E207", f"{path} holds no rows.", "Give a file with labelled rows.")
-    columns = list(records[0])
-    for column in (text_column, label_column):
-        if column not in columns:
-            raise EmotraceError(
-                "E208", f"Column '{column}' is not in {path}.", f"Columns there: {columns}."
-            )
+    records = read_records(path, encoding, (text_column, label_column))
     texts, label_rows, empty_rows = [], [], []
     for row_no, record in enumerate(records, 1):
         names = _split_labels(record.get(label_column))

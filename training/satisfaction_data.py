@@ -183,13 +183,9 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     if (rating_column is None) == (satisfaction_column is None):
         raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",
                             "Ratings are 1-5 stars; classes are dissatisfied/neutral/satisfied.")
-    records = read_records(path, encoding)
     column = rating_column or satisfaction_column
     assert column is not None
-    columns = list(records[0]) if records else []
-    for name in (text_column, column):
-        if name not in columns:
-            raise EmotraceError("E208", f"Column '{name}' is not in {path}.", f"Columns there: {columns}.")
+    records = read_records(path, encoding, (text_column, column))
     names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED}
     out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
     for row_no, record in enumerate(records, 1):

@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from emotrace.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
-from emotrace.batch.rows import InputRow
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.tabular import TableRow
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -25,7 +25,7 @@ def _worker_classifier(model_dir: str | None) -> EmotionClassifier:
     return EmotionClassifier.from_pretrained(model_dir)
 
 
-def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[InputRow]) -> tuple[int, ChunkResult]:
+def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[TableRow]) -> tuple[int, ChunkResult]:
     return index, read_chunk(_worker_classifier(options.model_dir), rows, options)
 
 
@@ -33,7 +33,7 @@ def local_runner(options: BatchOptions) -> ChunkRunner:
     """Read chunks one after another in this process."""
     classifier = EmotionClassifier.from_pretrained(options.model_dir)
 
-    def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
+    def run(chunks: Iterator[tuple[int, list[TableRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         for index, rows in chunks:
             yield index, read_chunk(classifier, rows, options)
 
@@ -44,7 +44,7 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
     """Read chunks on a Dask cluster: ``scheduler`` (tcp://host:8786) or a local cluster on 127.0.0.1."""
     from distributed import Client, LocalCluster, as_completed
 
-    def run(chunks: Iterator[tuple[int, list[InputRow]]]) -> Iterator[tuple[int, ChunkResult]]:
+    def run(chunks: Iterator[tuple[int, list[TableRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
                                                       dashboard_address=None, processes=True)
         client = Client(scheduler or cluster)
@@ -67,5 +67,5 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
     return run
 
 
-def _submit(client: Client, options: BatchOptions, index: int, rows: list[InputRow]) -> Future[tuple[int, ChunkResult]]:
+def _submit(client: Client, options: BatchOptions, index: int, rows: list[TableRow]) -> Future[tuple[int, ChunkResult]]:
     return client.submit(_read_chunk_on_worker, index, options, rows, pure=False)

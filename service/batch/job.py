@@ -23,13 +23,12 @@ from typing import Any
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from emotrace.batch.rows import InputRow, check_decodable, columns_of, count_rows, file_format, read_rows, write_rows
 from emotrace.channels.reading import rating_flags
 from emotrace.errors import EmotraceError
 from emotrace.messages import reading_record
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
-from emotrace.paths import existing_file
+from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
 
 PART_DIGITS = 6
 
@@ -84,10 +83,10 @@ OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabiliti
                  "intent_probabilities", "flags")
 
 
-def read_chunk(classifier: EmotionClassifier, rows: list[InputRow], options: BatchOptions) -> ChunkResult:
+def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: BatchOptions) -> ChunkResult:
     """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
     text_column, id_column, keep_columns = options.text_column, options.id_column, options.keep_columns
-    good: list[tuple[InputRow, str]] = []
+    good: list[tuple[TableRow, str]] = []
     errors: list[dict[str, object]] = []
     for row in rows:
         if row.fields is None:
@@ -125,7 +124,7 @@ def _rating_flags(reading: Reading, value: object) -> list[str]:
     return rating_flags(reading, rating)
 
 
-ChunkRunner = Callable[[Iterator[tuple[int, list[InputRow]]]], Iterator[tuple[int, ChunkResult]]]
+ChunkRunner = Callable[[Iterator[tuple[int, list[TableRow]]]], Iterator[tuple[int, ChunkResult]]]
 
 
 class BatchJob:
@@ -141,17 +140,8 @@ class BatchJob:
 
     def _check(self, overwrite: bool) -> None:
         opts = self.options
-        existing_file(opts.input, folder_fix="batch reads one JSONL, CSV or Parquet file; join the folder's files into "
-                      "one first.")
-        file_format(opts.output)
-        check_decodable(opts.input, opts.encoding)
-        columns = columns_of(opts.input, opts.encoding)
-        if not columns:
-            raise EmotraceError("E513", f"{opts.input.name} is empty: no header row or record to read.",
-                                "Check that it is the file you meant.")
-        for column in (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns):
-            if column is not None and column not in columns:
-                raise EmotraceError("E503", f"Column '{column}' is not in {opts.input}.", f"Columns there: {columns}.")
+        check_table(opts.input, opts.encoding, (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns))
+        table_format(opts.output)
         clash = sorted(set(opts.keep_columns) & set(OUTPUT_FIELDS))
         if clash:
             raise EmotraceError("E508", f"Kept columns {clash} would overwrite output fields.",
@@ -183,7 +173,7 @@ class BatchJob:
         """Where chunk ``index`` lives once finished."""
         return self.parts / f"part-{index:0{PART_DIGITS}d}{self.options.output.suffix}"
 
-    def pending_chunks(self) -> Iterator[tuple[int, list[InputRow]]]:
+    def pending_chunks(self) -> Iterator[tuple[int, list[TableRow]]]:
         """(index, rows) of every chunk not yet finished, streaming through the input once."""
         rows = read_rows(self.options.input, self.options.encoding)
         index = 0
@@ -236,7 +226,7 @@ class BatchJob:
     def _join(self) -> BatchSummary:
         parts = sorted(self.parts.glob(f"part-*[0-9]{self.options.output.suffix}"))
         tmp = self.options.output.with_name(self.options.output.name + ".tmp")
-        _concatenate(parts, tmp, file_format(self.options.output))
+        _concatenate(parts, tmp, table_format(self.options.output))
         rows, labels, errors = 0, Counter[str](), []
         for data in self._finished_parts():
             rows += data["rows"]

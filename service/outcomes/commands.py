@@ -16,7 +16,6 @@ import typer
 
 from emotrace.cli_support import command_line, friendly_errors
 from emotrace.errors import EmotraceError
-from emotrace.paths import existing_file
 from emotrace.settings import Settings, get_settings, pseudonym
 
 if TYPE_CHECKING:
@@ -48,12 +47,12 @@ def import_outcomes(
 ) -> None:
     """Store known outcomes. Bad rows (unknown kind or customer, a future date, ...) are named with the reason and
     not stored; the rest are stored in one transaction; exit status 1 when any row was refused."""
-    from emotrace.batch.rows import read_rows
-    from emotrace.outcomes.records import RowProblem, parse_rows, stored_outcome
+    from emotrace.outcomes.records import REQUIRED_COLUMNS, RowProblem, parse_rows, stored_outcome
+    from emotrace.tabular import read_table
 
     settings = get_settings()
     store = _store(settings, database_url)
-    rows = [(row.number, row.fields, row.error) for row in read_rows(existing_file(path))]
+    rows = [(row.number, row.fields, row.error) for row in read_table(path, required=REQUIRED_COLUMNS)]
     good, problems = parse_rows(rows)
     stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
     known = store.customers.existing(new.customer_id for _, _, new in stored_form)
@@ -143,13 +142,13 @@ def import_customers(
     database_url: DatabaseOption = None,
 ) -> None:
     """Store your own attributes of known customers (replacing earlier ones); unknown customers are named."""
-    from emotrace.batch.rows import read_rows
+    from emotrace.tabular import read_table
 
     settings = get_settings()
     store = _store(settings, database_url)
     attributes: dict[str, dict[str, str]] = {}
     refused: list[str] = []
-    for row in read_rows(existing_file(path)):
+    for row in read_table(path, required=(id_column,)):
         if row.fields is None or not str(row.fields.get(id_column) or "").strip():
             refused.append(f"row {row.number}: {row.error or f'no {id_column}'}")
             continue
@@ -178,18 +177,19 @@ def outreach(
     when), streamed in the audience's order. Rows without an id are named and left out (exit status 1)."""
     from tqdm import tqdm
 
-    from emotrace.batch.rows import count_rows, read_rows
     from emotrace.outcomes.outreach import check_audience
+    from emotrace.tabular import check_table, count_rows, read_rows
 
     if output.exists() and not overwrite:
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
+    check_table(path, required=(id_column,))
     settings = get_settings()
     store = _store(settings, database_url)
     started, counts, missing = time.perf_counter(), {"ok": 0, "hold": 0}, []
     pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
     partial = output.with_name(output.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle, \
-            tqdm(total=count_rows(existing_file(path)), unit=" ids", desc="outreach", disable=None) as bar:
+            tqdm(total=count_rows(path), unit=" ids", desc="outreach", disable=None) as bar:
         writer: csv.DictWriter[str] | None = None
 
         def audience() -> Iterator[str]:

@@ -95,6 +95,9 @@ class OutcomeIn(BaseModel):
         return self
 
 
+REQUIRED_COLUMNS = tuple(name for name, field in OutcomeIn.model_fields.items() if field.is_required())
+
+
 def stored_outcome(outcome: OutcomeIn, settings: Settings) -> NewOutcome:
     """The outcome as the store keeps it: customer and conversation ids pseudonymised where the settings say so."""
     return NewOutcome(pseudonym(outcome.customer_id, settings), outcome.kind.value, outcome.at,

@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from emotrace.batch.rows import read_rows
 from emotrace.errors import EmotraceError
+from emotrace.tabular import read_rows
 
 
 def test_a_malformed_csv_row_stops_the_read_naming_it_instead_of_ending_the_file(tmp_path) -> None:

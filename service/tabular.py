@@ -1,0 +1,199 @@
+"""Tables in files - CSV, JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) and Parquet - read as numbered rows with
+constant memory, and written whole. Batch, training and the imports all read here, so one mistake gets one code
+whoever reads the file: E006 no such file (E012 a folder), E206 an unsupported type, E004 not valid text in its
+encoding, E513 no rows, E503 missing columns, E514 a row that cannot be read, E515 not a Parquet file."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from emotrace.encoding import decode_error
+from emotrace.errors import EmotraceError
+from emotrace.paths import existing_file
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row: its number (from 1), its fields, or why it could not be read."""
+
+    number: int
+    fields: dict[str, object] | None
+    error: str | None = None
+
+
+def table_format(path: Path) -> str:
+    """``csv``, ``jsonl`` or ``parquet`` from the file name (E206 for any other)."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise EmotraceError("E206", f"Unsupported file type '{path.suffix}' ({path}).") from None
+
+
+def unreadable_row(path: Path, number: int, reason: str | None) -> EmotraceError:
+    """E514 for row ``number`` of ``path``, where the read stopped."""
+    return EmotraceError("E514", f"{path}: row {number} cannot be read ({reason}); nothing after it was read.")
+
+
+def require_columns(source: Path, columns: Sequence[str], required: Iterable[str | None]) -> None:
+    """E503 naming every ``required`` column (None: not asked for) that ``columns`` lacks, and the columns there."""
+    missing = [name for name in dict.fromkeys(required) if name is not None and name not in columns]
+    if missing:
+        first, *others = (f"'{name}'" for name in missing)
+        nor = f", nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}" if others else ""
+        raise EmotraceError("E503", f"Column {first} is not in {source}{nor}.", f"Columns there: {list(columns)}.")
+
+
+def read_table(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> Iterator[TableRow]:
+    """The rows of a table file, after :func:`check_table` (errors raised here, not at the first row)."""
+    check_table(path, encoding, required)
+    return read_rows(path, encoding)
+
+
+def check_table(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> list[str]:
+    """The columns of a table file that exists, has a known type, is valid ``encoding`` throughout, holds at least
+    one row and has every ``required`` column; the coded error of the first of these that fails."""
+    existing_file(path)
+    fmt = table_format(path)
+    check_decodable(path, encoding)
+    columns = _columns(path, fmt, encoding)
+    require_columns(path, columns, required)
+    return columns
+
+
+def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
+    """The column names (header, schema, or the first readable JSON object); E513 when no row follows them."""
+    if fmt == "parquet":
+        table = _parquet(path)
+        if table.metadata.num_rows:
+            return [str(name) for name in table.schema_arrow.names]
+    else:
+        with closing(read_rows(path, encoding)) as rows:
+            first = next(rows, None)
+            if first is not None:
+                readable = first if first.fields is not None else next((row for row in rows if row.fields is not None), None)
+                if readable is None or readable.fields is None:
+                    raise unreadable_row(path, first.number, first.error)
+                return [name for name in readable.fields if name is not None]  # None: a CSV row's extra cells
+    raise EmotraceError("E513", f"{path} is empty: it holds no rows.")
+
+
+def check_decodable(path: Path, encoding: str) -> None:
+    """E004 (naming the first bad line) unless a CSV/JSONL file is valid ``encoding`` throughout; one pass over the
+    file, so a wrong encoding stops a run before anything is read or written."""
+    if table_format(path) == "parquet":
+        return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise decode_error(path, encoding) from None
+
+
+def count_rows(path: Path) -> int:
+    """Number of rows (for progress), cheaply: Parquet metadata, or a line count."""
+    fmt = table_format(path)
+    if fmt == "parquet":
+        return int(_parquet(path).metadata.num_rows)
+    with path.open("rb") as handle:
+        lines = sum(1 for line in handle if line.strip())
+    return lines - 1 if fmt == "csv" else lines
+
+
+def read_rows(path: Path, encoding: str = "utf-8") -> Generator[TableRow, None, None]:
+    """Rows of a table file, streamed; a JSON line that is not one object comes back with an error instead of
+    fields. A CSV raises E004 where it is not valid ``encoding`` and E514 at a malformed row (a CSV reader cannot
+    resynchronise after either)."""
+    fmt = table_format(path)
+    if fmt == "parquet":
+        number = 0
+        for batch in _parquet(path).iter_batches(batch_size=4096):
+            for record in batch.to_pylist():
+                number += 1
+                yield TableRow(number, record)
+    elif fmt == "csv":
+        yield from _csv_rows(path, encoding)
+    else:
+        yield from _json_lines(path, encoding)
+
+
+def all_records(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> list[dict[str, object]]:
+    """Every row of a table file, checked as :func:`check_table` does; E514 at the first row that cannot be read."""
+    records = []
+    for row in read_table(path, encoding, required):
+        if row.fields is None:
+            raise unreadable_row(path, row.number, row.error)
+        records.append(row.fields)
+    return records
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
+    with path.open(encoding=encoding, errors="strict", newline="") as handle:
+        reader = csv.DictReader(handle)
+        number = 0
+        while True:
+            number += 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise decode_error(path, encoding) from None
+            except csv.Error as exc:  # a CSV reader cannot resynchronise after a malformed row: stop, and say so
+                raise unreadable_row(path, number, str(exc)) from None
+            yield TableRow(number, dict(record))
+
+
+def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
+    with path.open("rb") as handle:
+        number = 0
+        for raw in handle:
+            if not raw.strip():
+                continue
+            number += 1
+            try:
+                record = json.loads(raw.decode(encoding))
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a number too long
+                yield TableRow(number, None, f"undecodable line: {exc}")
+                continue
+            if not isinstance(record, dict):
+                yield TableRow(number, None, "line is not a JSON object")
+                continue
+            yield TableRow(number, record)
+
+
+def _parquet(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise EmotraceError("E515", f"{path} is not a readable Parquet file ({exc}).") from None
+
+
+def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
+    """Write ``rows`` to ``path`` in the format its name says (whole file at once)."""
+    fmt = table_format(path)
+    if fmt == "parquet":
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    elif fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [])
+            writer.writeheader()
+            writer.writerows({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()}
+                             for r in rows)
+    else:
+        with path.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,186 @@
+"""One reader of tables (CSV, JSON Lines, Parquet) for batch, training and imports: one mistake, one code, whoever
+reads the file."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import typer
+
+from emotrace.batch.job import BatchJob, BatchOptions
+from emotrace.errors import EmotraceError
+from emotrace.outcomes.commands import import_outcomes
+from emotrace.tabular import TableRow, all_records, check_table, count_rows, read_table, write_rows
+from emotrace.training.data import read_labelled_records
+
+HEADER = "customer_id,kind,at,text,labels\n"
+GOOD_ROW = "ann,renewed,2026-11-20,thanks!,joy\n"
+OVERSIZED = "x" * (csv.field_size_limit() + 10)
+
+# each mistake: the file's name, its bytes (None: no file) and the one code every caller gives for it
+MISTAKES = {
+    "no such file": ("gone.csv", None, "E006"),
+    "unsupported type": ("rows.xlsx", (HEADER + GOOD_ROW).encode(), "E206"),
+    "not valid in its encoding": ("rows.jsonl", '{"customer_id": "ann", "kind": "renewed", "at": "2026-11-20", '
+                                  '"text": "café", "labels": "joy"}\n'.encode("latin-1"), "E004"),
+    "malformed row": ("rows.csv", (HEADER + GOOD_ROW + f"bob,renewed,2026-11-20,{OVERSIZED},joy\n").encode(), "E514"),
+    "missing column": ("rows.csv", b"message\nthanks!\n", "E503"),
+    "empty file": ("rows.csv", b"", "E513"),
+}
+
+
+def _batch(path: Path) -> None:
+    job = BatchJob(BatchOptions(path, path.with_name("out.jsonl")))
+    list(job.pending_chunks())
+
+
+def _training(path: Path) -> None:
+    read_labelled_records(path, "text", "labels")
+
+
+def _outcomes(path: Path) -> None:
+    inspect.unwrap(import_outcomes)(path, database_url=f"sqlite:///{path.with_name('e.db')}")
+
+
+CALLERS: dict[str, Callable[[Path], None]] = {"batch": _batch, "training": _training, "outcomes import": _outcomes}
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+@pytest.mark.parametrize("mistake", list(MISTAKES))
+def test_one_mistake_gets_one_code_from_every_caller(tmp_path: Path, caller: str, mistake: str) -> None:
+    """Before the one reader, training said E208/E207 (or a raw csv.Error) and outcomes import refused every row,
+    or stored nothing and exited 0, where batch said E503/E513/E514."""
+    name, content, code = MISTAKES[mistake]
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(EmotraceError) as caught:
+        CALLERS[caller](path)
+    assert caught.value.code == code, caught.value
+    assert name in caught.value.problem
+
+
+RECORDS: list[dict[str, object]] = [{"text": "thanks!", "labels": "joy"}, {"text": "where is it?", "labels": "anger"}]
+SUFFIXES = [".csv", ".jsonl", ".ndjson", ".json", ".parquet"]
+TEXT_SUFFIXES = [s for s in SUFFIXES if s != ".parquet"]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_every_format_streams_the_same_numbered_rows(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"rows{suffix}"
+    write_rows(path, RECORDS)
+    assert list(read_table(path, required=["text"])) == [TableRow(1, RECORDS[0]), TableRow(2, RECORDS[1])]
+    assert check_table(path) == ["text", "labels"] and count_rows(path) == 2
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_no_such_file_and_a_folder(tmp_path: Path, suffix: str) -> None:
+    with pytest.raises(EmotraceError, match=r"E006.*gone"):
+        check_table(tmp_path / f"gone{suffix}")
+    (tmp_path / f"folder{suffix}").mkdir()
+    with pytest.raises(EmotraceError, match=r"E012.*is a folder"):
+        check_table(tmp_path / f"folder{suffix}")
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".xlsx", ".tsv", ""])
+def test_an_unsupported_type(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"rows{suffix}"
+    path.write_text("text\nhi\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match="E206") as caught:
+        check_table(path)
+    assert caught.value.kind.status == 415
+
+
+@pytest.mark.parametrize("suffix", TEXT_SUFFIXES)
+def test_text_not_valid_in_its_encoding_names_the_line(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"rows{suffix}"
+    write_rows(path, [*RECORDS, {"text": "café", "labels": "joy"}])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    with pytest.raises(EmotraceError, match=r"E004.*not valid utf-8: line \d, byte 0xe9"):
+        check_table(path)
+    assert [row.fields["text"] for row in read_table(path, "latin-1") if row.fields] == ["thanks!", "where is it?",
+                                                                                          "café"]
+
+
+def test_a_malformed_csv_row_is_named_wherever_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(f"text,labels\nthanks!,joy\n{OVERSIZED},joy\nok,joy\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*rows.csv: row 2 cannot be read \(field larger"):
+        all_records(path)
+    path.write_text(f"text,labels\n{OVERSIZED},joy\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*row 1 cannot be read"):
+        check_table(path)
+
+
+@pytest.mark.parametrize("suffix", TEXT_SUFFIXES[1:])
+def test_a_line_that_is_not_a_json_object_is_an_error_row_or_e514_for_a_whole_read(tmp_path: Path,
+                                                                                     suffix: str) -> None:
+    path = tmp_path / f"rows{suffix}"
+    path.write_text('{"text": "thanks!"}\n\n{"text": "cut\n["a list"]\n{"text": "ok"}\n', encoding="utf-8")
+    rows = list(read_table(path, required=["text"]))
+    assert [(r.number, r.fields) for r in rows] == [(1, {"text": "thanks!"}), (2, None), (3, None), (4, {"text": "ok"})]
+    assert rows[1].error and rows[1].error.startswith("undecodable line") and rows[2].error == "line is not a JSON object"
+    with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read \(undecodable line"):
+        all_records(path)
+    path.write_text('not json\n["a list"]\n', encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*row 1 cannot be read"):  # no row to take the columns from
+        check_table(path)
+
+
+def test_a_damaged_parquet_file(tmp_path: Path) -> None:
+    """pyarrow's ArrowInvalid used to end the command with a traceback."""
+    path = tmp_path / "rows.parquet"
+    write_rows(path, RECORDS)
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(EmotraceError, match=r"E515.*rows.parquet is not a readable Parquet file"):
+        check_table(path)
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_missing_columns_are_named_with_the_columns_there(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"rows{suffix}"
+    write_rows(path, [{"message": "hi", "labels": "joy"}])
+    with pytest.raises(EmotraceError, match=r"E503\] Column 'text' is not in .*Columns there: \['message', 'labels'\]"):
+        check_table(path, required=["text", None, "labels"])
+    with pytest.raises(EmotraceError, match=r"E503\] Column 'text' is not in .*, nor is 'id'\. .*\['message', 'labels'\]"):
+        read_table(path, required=["text", "labels", "id", "text"])
+    with pytest.raises(EmotraceError, match=r"E503\] Column 'a' is not in .*, nor are 'b', 'c'\. "):
+        read_table(path, required=["a", "b", "c"])
+
+
+@pytest.mark.parametrize(("name", "content"), [("rows.csv", b""), ("rows.csv", b"text,labels\n"),
+                                               ("rows.jsonl", b""), ("rows.ndjson", b"\n  \n"), ("rows.json", b"")])
+def test_a_file_without_rows_is_empty(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(EmotraceError, match=rf"E513\] .*{name} is empty: it holds no rows"):
+        check_table(path, required=["text"])
+
+
+def test_a_parquet_file_without_rows_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), path)
+    with pytest.raises(EmotraceError, match=r"E513\] .*rows.parquet is empty"):
+        all_records(path)
+
+
+def test_a_jsonl_line_that_is_not_json_stops_training_but_is_one_bad_row_for_batch_and_outcomes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Training said E205 for what the batch reader reports as a bad row; now a read that cannot skip a row (training)
+    says E514, as for a CSV row, and the streaming callers keep reporting it as that row's problem."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"customer_id": "ann", "kind": "renewed", "at": "2026-11-20", "text": "hi", "labels": "joy"}\n'
+                    '{"customer_id": "ann", "kind": "renewed", "at": \n', encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read"):
+        _training(path)
+    (_, chunk), = BatchJob(BatchOptions(path, tmp_path / "out.jsonl")).pending_chunks()
+    assert [row.fields is None for row in chunk] == [False, True]
+    with pytest.raises(typer.Exit):  # refused rows: exit status 1, each named
+        _outcomes(path)
+    assert "row 2: undecodable line" in capsys.readouterr().err
