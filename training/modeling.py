@@ -9,7 +9,6 @@ all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +16,9 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from emotrace.model.config import read_config, update_config
 from emotrace.paths import with_default_mode
 
-HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
 
 
@@ -131,7 +130,8 @@ class EmotionNet(nn.Module):
         }
 
     def save(self, directory: Path, dtype: torch.dtype = torch.float32) -> None:
-        """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout into ``directory``."""
+        """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout (``emotrace.json``) into
+        ``directory``."""
         from safetensors.torch import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
@@ -139,7 +139,7 @@ class EmotionNet(nn.Module):
         state = {k: v.to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
         with_default_mode(directory / WEIGHTS_FILE)
-        (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
+        update_config(directory, heads=self.heads_config())
 
     def average_with(self, other: EmotionNet, weight: float) -> None:
         """Replace every weight both networks have by ``weight`` x this network's + (1 - ``weight``) x ``other``'s
@@ -176,7 +176,7 @@ class EmotionNet(nn.Module):
         """Load a network saved by :meth:`save`."""
         from safetensors.torch import load_file
 
-        heads = json.loads((directory / HEADS_FILE).read_text())
+        heads = read_config(directory)["heads"]
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory))
         net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
                   with_satisfaction=heads["with_satisfaction"], num_intents=heads.get("num_intents", 0))
