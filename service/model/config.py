@@ -27,9 +27,9 @@ from emotrace.errors import EmotraceError
 
 CONFIG_FILE = "emotrace.json"
 FORMAT_VERSION = 1
-# The previous layout: one file per section (read for one release; removed when the directory is next written).
 INVALID_HINT = 'It needs a "format_version" and a "label_schema" with a "labels" list.'
 SECTIONS = ("label_schema", "heads", "thresholds", "provenance", "metrics")  # the order they are written in
+# The previous layout: one file per section (read for one release; removed when the directory is next written).
 LEGACY_FILES = {"label_schema": "labels.json", "heads": "heads.json", "thresholds": "thresholds.json",
                 "metrics": "metrics.json"}
 
