@@ -8,7 +8,7 @@
 - USS user turns (evaluation only): a turn rated <= 2 (of 5) vs the rest, AUC of P(dissatisfied) and macro-F1
   at the decision.
 - Satisfaction test splits of the training sources: calibration error (ECE) per source.
-- GoEmotions dev macro-F1 with per-label thresholds tuned on dev (in-sample, as in ``metrics.json``).
+- GoEmotions dev macro-F1 with per-label thresholds tuned on dev (in-sample, as in the model's ``emotrace.json``).
 
 ``python -m emotrace.evaluation.customer_domain [--model DIR ...] [--teacher-outputs FILE] [--json]``. The teacher
 outputs are the all-mpnet-base-v2 teacher's readings of these same sets, saved where it was trained.

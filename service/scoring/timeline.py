@@ -15,7 +15,7 @@ from emotrace.scoring.rules import ScoringRules
 
 CUSTOMER = "customer"
 NEGATIVE_EMOTIONS = ("anger", "disgust")
-GROUP_EXAMPLES = {"anger": "anger, annoyance, disapproval", "disgust": "disgust"}  # Ekman groups, as in labels.json
+GROUP_EXAMPLES = {"anger": "anger, annoyance, disapproval", "disgust": "disgust"}  # Ekman groups, as in emotrace.json
 # Alert kind -> the reading's intents that raise it, and what the alert says the customer did.
 INTENT_ALERTS = {
     "churn_threat": (("churn_threat",), "The customer said they may leave (cancel, switch, not renew)"),

@@ -121,11 +121,12 @@ def test_missing_model_directory(tmp_path) -> None:
 
 def test_labels_file_that_does_not_match_the_model(tmp_path) -> None:
     copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
-    labels = json.loads((copy / "labels.json").read_text())
+    config = json.loads((copy / "emotrace.json").read_text())
+    labels = config["label_schema"]
     labels["labels"] = [*labels["labels"][:-1], "extra1", "extra2"]
     labels["neutral_label"] = None
-    (copy / "labels.json").write_text(json.dumps(labels))
-    with pytest.raises(EmotraceError, match=r"\[E108\] labels.json lists 29 labels but the model outputs 28"):
+    (copy / "emotrace.json").write_text(json.dumps(config))
+    with pytest.raises(EmotraceError, match=r"\[E108\] emotrace.json lists 29 labels but the model outputs 28"):
         EmotionClassifier.from_pretrained(copy)
 
 

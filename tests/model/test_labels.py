@@ -29,8 +29,3 @@ def test_save_load_round_trip(tmp_path, data_root) -> None:
     schema = LabelSchema.goemotions(data_root / "goemotions")
     schema.save(tmp_path)
     assert LabelSchema.load(tmp_path) == schema
-
-
-def test_missing_label_file(tmp_path) -> None:
-    with pytest.raises(EmotraceError, match=r"\[E105\] No labels.json"):
-        LabelSchema.load(tmp_path)

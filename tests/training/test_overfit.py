@@ -17,18 +17,20 @@ from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, LabelSchema
 from emotrace.training.export import export_onnx
 from emotrace.training.group_heads import fit_linear_head
-from emotrace.training.model_card import Provenance, read_provenance
 from emotrace.training.modeling import EmotionNet, base_encoder_path
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.pipeline import start_network
+from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 from emotrace.training.written_corpus import CorpusRow, intent_rows
+from tests.training.test_model_card import card_header, metric
 
 TEXTS = {
     "happy": ["I love this, thank you!", "Best day ever 😊", "This is wonderful news", "So glad it worked"],
     "angry": ["This is a disgrace 😠", "I am furious with you", "Worst service, I hate it", "Stop lying to me"],
 }
 LABELS = ("happy", "angry")
+PROVENANCE = Provenance(training_data=["tests"], recipe=["Overfitted."], commands=["pytest"])
 
 
 def _data() -> LabelledTexts:
@@ -47,8 +49,8 @@ def trained(tmp_path_factory):
     Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train()
     model_dir = tmp_path_factory.mktemp("model")
     schema = LabelSchema(LABELS, {"tone": {"good": ("happy",), "bad": ("angry",)}}, None)
-    metrics = package_model(run / "final", model_dir, schema, data, None, "pytest", ["tests"], data.texts,
-                            group_train=data, refit_labels=True)
+    metrics = package_model(run / "final", model_dir, schema, data, None, PROVENANCE, data.texts, group_train=data,
+                            refit_labels=True)
     return run, model_dir, metrics
 
 
@@ -60,7 +62,10 @@ def test_overfits_training_texts(trained) -> None:
     assert [r.labels for r in readings] == [["happy"]] * 4 + [["angry"]] * 4
     assert set(classifier.group_heads) == {"tone", LABEL_HEAD}  # fitted while packaging, read by the runtime
     assert [r.views["tone"].labels for r in readings] == [["good"]] * 4 + [["bad"]] * 4
-    assert (model_dir / "MODEL_CARD.md").read_text().startswith("# ")
+    header = card_header(model_dir)
+    assert header["datasets"] == ["tests"] and header["base_model"] == PROVENANCE.base_model
+    assert metric(header, "validation", "macro-F1") == 1.0 and metric(header, "validation", "tone macro-F1") == 1.0
+    assert read_provenance(model_dir) == PROVENANCE
 
 
 def _padded_batch(model_dir, texts: list[str]) -> dict[str, np.ndarray]:
@@ -167,11 +172,11 @@ def test_refitting_the_heads_keeps_the_readings_and_extends_the_card(trained, tm
     assert set(classifier.group_heads) == {"tone", LABEL_HEAD}
     assert [r.labels for r in classifier.predict(TEXTS["happy"] + TEXTS["angry"])] == [["happy"]] * 4 + [["angry"]] * 4
     provenance = read_provenance(copy)
-    assert provenance.command == "pytest\nemotrace train --recipe heads" and provenance.training_data == ["tests"]
-    assert provenance.recipe.endswith("Heads refit.")
+    assert provenance.commands == ["pytest", "emotrace train --recipe heads"] and provenance.training_data == ["tests"]
+    assert provenance.recipe == ["Overfitted.", "Heads refit."]
+    assert (copy / "MODEL_CARD.md").read_text().count("Heads refit.") == 1
     refit_heads(copy, _data(), _data(), None, "emotrace train --recipe heads", "Heads refit.")
     assert read_provenance(copy) == provenance  # the same refit again: nothing new to tell
-    assert read_provenance(tmp_path) == Provenance()  # no card: nothing known
 
 
 def test_packaged_graph_has_fixed_activation_scales(trained) -> None:
@@ -220,7 +225,7 @@ def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(tra
     rows = [CorpusRow(f"t-{i}", text, "chat", "test", "dissatisfied" if intents else "neutral", intents, ("other",),
                       ("neutral",), ("inquiry",)) for i, (text, intents) in enumerate(INTENT_TEXTS)]
     schema = LabelSchema(LABELS, {}, None, INTENT_LABELS)
-    package_model(run / "final", tmp_path / "model", schema, _data(), None, "pytest", ["tests"], _data().texts,
+    package_model(run / "final", tmp_path / "model", schema, _data(), None, PROVENANCE, _data().texts,
                   group_train=_data(), refit_labels=True, corpus=WrittenCorpus(intent_rows(rows), rows))
     classifier = EmotionClassifier.from_pretrained(tmp_path / "model")
     assert set(classifier.thresholds.groupings[INTENT_VIEW]) == set(INTENT_LABELS)

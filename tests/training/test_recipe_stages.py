@@ -9,7 +9,7 @@ from emotrace.training.recipe import (
     MULTITASK_HEAD_LEARNING_RATE,
     REFINE_ENCODER_LEARNING_RATE,
     multitask_arguments,
-    recipe_summary,
+    recipe_steps,
     refine_arguments,
 )
 from emotrace.training.trainer import TrainingArguments
@@ -25,6 +25,6 @@ def test_stages_keep_stage_one_settings_and_run_in_their_own_folders(tmp_path: P
         assert stage.learning_rate == MULTITASK_HEAD_LEARNING_RATE
     assert stage2.encoder_learning_rate == MULTITASK_ENCODER_LEARNING_RATE
     assert stage3.encoder_learning_rate == REFINE_ENCODER_LEARNING_RATE < MULTITASK_ENCODER_LEARNING_RATE
-    summary = recipe_summary(stage1)
-    assert "Stage 1: 3 epochs" in summary and "batch 16" in summary
-    assert f"encoder at {REFINE_ENCODER_LEARNING_RATE:g}" in summary
+    steps = recipe_steps(stage1)
+    assert steps[0].startswith("Stage 1: 3 epochs") and "batch 16" in steps[0]
+    assert f"encoder at {REFINE_ENCODER_LEARNING_RATE:g}" in steps[2] and len(set(steps)) == len(steps) == 4

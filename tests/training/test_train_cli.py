@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from emotrace.model.classifier import DEFAULT_MODEL_DIR
+from emotrace.model.config import read_config
 from tests.test_cli import run
 
 ROWS = [("Thanks, that solved it!", "gratitude"), ("Please refund my order, it never came", "refund_request"),
@@ -23,7 +24,7 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
                  "--model-dir", str(model_dir), "--epochs", "2", "--batch-size", "8")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Warning" not in result.stderr and "WARNING" not in result.stderr, result.stderr[-2000:]
-    labels = json.loads((model_dir / "labels.json").read_text())
+    labels = read_config(model_dir)["label_schema"]
     assert labels["labels"] == ["anger", "gratitude", "refund_request"]
     card = (model_dir / "MODEL_CARD.md").read_text()
     assert "--label-column tag" in card and "3 labels of its own (anger, gratitude, refund_request)" in card

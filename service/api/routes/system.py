@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -11,6 +9,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import ModelOut
 from emotrace.errors import EmotraceError
+from emotrace.model.config import read_config
 from emotrace.model.reports import headline_scores
 
 router = APIRouter(tags=["system"])
@@ -50,8 +49,7 @@ def metrics(runtime: RuntimeDep) -> Response:
 def model_info(runtime: RuntimeDep) -> ModelOut:
     """The loaded model's name, labels, groupings and figures."""
     classifier = runtime.classifier
-    metrics_file = classifier.directory / "metrics.json"
-    figures = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    figures = read_config(classifier.directory).get("metrics", {})
     summary = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])} if figures else {}
     return ModelOut(name=classifier.directory.name, path=str(classifier.directory), labels=list(classifier.schema.labels),
                     groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
