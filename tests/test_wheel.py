@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,8 +14,11 @@ MODEL = "emotrace/models/emotrace-minilm-v1"
 
 
 def test_the_shipped_model_loads_from_a_built_wheel(tmp_path: Path) -> None:
+    # built from a copy: setuptools' build/ folder in the checkout keeps files since deleted (a stale labels.json)
+    source = shutil.copytree(REPO, tmp_path / "source", ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "runs", "*.egg-info", "__pycache__", ".*_cache"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir",
-                    str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
+                    str(tmp_path / "dist"), str(source)], check=True, capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("emotrace-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"{MODEL}/model.onnx", f"{MODEL}/emotrace.json", f"{MODEL}/tokenizer.json", f"{MODEL}/MODEL_CARD.md"} <= names
