@@ -322,17 +322,19 @@ class StoredMessageOut(FromStore):
     timestamp: StoredTime
     text: str | None
     labels: list[str]
-    ekman: dict[str, float] = Field(description="Ekman group probabilities")
-    ekman_labels: list[str] | None = Field(description="Ekman groups that fire (null for rows stored before this field existed)")
-    sentiment: list[str] = Field(description="sentiment groups that fire")
+    ekman_labels: list[str] | None = Field(description="Ekman groups that fire (null for rows stored before this "
+                                           "field existed)")
+    ekman_probabilities: dict[str, float] = Field(description="Ekman group probabilities")
+    sentiment_labels: list[str] = Field(description="Sentiment groups that fire")
     sentiment_probabilities: dict[str, float] | None = Field(
-        description="sentiment group probabilities (null for rows stored before this field existed)")
+        description="Sentiment group probabilities (null for rows stored before this field existed)")
     valence: float
     arousal: float
     satisfaction: float
     satisfaction_class: str
-    intents: list[str] | None = Field(None, description="Intents that fire: churn_threat, escalation_request, "
-                                      "refund_request, legal_threat (null for rows stored before intents existed)")
+    intent_labels: list[str] | None = Field(None, description="Intents that fire: churn_threat, escalation_request, "
+                                            "refund_request, legal_threat (null for rows stored before intents "
+                                            "existed)")
     intent_probabilities: dict[str, float] | None = Field(None, description="Intent probabilities (null for rows "
                                                           "stored before intents existed)")
 

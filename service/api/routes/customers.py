@@ -89,7 +89,8 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
         groups.setdefault(start, []).append(m)
     out = []
     for start, group in sorted(groups.items()):
-        emotions = Counter(max(m.ekman, key=m.ekman.__getitem__) for m in group if m.ekman)
+        emotions = Counter(max(m.ekman_probabilities, key=m.ekman_probabilities.__getitem__) for m in group
+                           if m.ekman_probabilities)
         n = len(group)
         out.append(WindowOut(start=start, messages=n, mean_valence=round(sum(m.valence for m in group) / n, 4),
                              mean_arousal=round(sum(m.arousal for m in group) / n, 4),
