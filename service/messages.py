@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TypedDict
+from typing import Annotated, TypedDict
+
+from pydantic import StringConstraints
 
 from emotrace.model.labels import INTENT_VIEW
 from emotrace.model.reading import GroupedView, Reading
@@ -13,7 +15,9 @@ from emotrace.settings import Settings, pseudonym
 from emotrace.store.messages import NewMessage
 from emotrace.text.redact import redact
 
-CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"  # the ids clients give customers
+# The ids clients give customers and agents, wherever one is accepted (HTTP bodies, paths, queries and forms;
+# outcome files): 1 to 128 letters, digits and _ . : @ -
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 
 
 class Channel(StrEnum):

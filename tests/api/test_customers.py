@@ -112,6 +112,17 @@ def test_bad_messages_store_nothing(client) -> None:
     assert client.get("/v1/customers/z").status_code == 404
 
 
+def test_every_route_refuses_a_malformed_id_alike(client) -> None:
+    """One id type: the live feed took any customer_id up to 128 characters (a feed no stored id could match)."""
+    for bad in ("bad id!", "x" * 129):
+        with client.stream("GET", "/v1/stream", params={"customer_id": bad}) as feed:  # not an endless feed
+            assert feed.status_code == 422
+        for response in (client.get(f"/v1/customers/{bad}"), client.get(f"/v1/agents/{bad}"),
+                         client.get("/v1/customers", params={"search": bad}),
+                         client.get("/v1/customers/z/routing", params={"agents": [bad]})):
+            assert response.status_code == 422, (response.request.url, response.text)
+
+
 def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
     with make_client(tmp_path, store_text="none") as client:
         post(client, "p", [("customer", "my number is 07700 900123")], 1, "x")
