@@ -162,9 +162,10 @@ async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[i
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)
 def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
-                agents: Annotated[list[Identifier] | None, Query(max_length=200, description="The agents available now "
-                                                          "(repeat the parameter): returned best first for this "
-                                                          "customer, with the reason.")] = None) -> RoutingOut:
+                agents: Annotated[list[Identifier] | None, Query(max_length=200, description="The agents available "
+                                                                 "now (repeat the parameter): returned best first for "
+                                                                 "this customer, with the reason.")] = None
+                ) -> RoutingOut:
     """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
     rules = runtime.settings.scoring
