@@ -28,7 +28,7 @@ def message(i: int, start: datetime) -> NewMessage:
     """The ``i``-th message: customers in rotation, one minute apart."""
     return NewMessage(customer_id=f"load-{i % CUSTOMERS}", conversation_id=f"c{i % CUSTOMERS}", channel="chat",
                       speaker="customer", timestamp=start + timedelta(minutes=i), text="Where is my order? It is late.",
-                      labels=["curiosity"], ekman=dict.fromkeys(EKMAN, 0.1), sentiment=["ambiguous"],
+                      labels=["curiosity"], ekman_probabilities=dict.fromkeys(EKMAN, 0.1), sentiment_labels=["ambiguous"],
                       valence=-0.2, arousal=0.4, satisfaction=-0.3, satisfaction_class="neutral")
 
 

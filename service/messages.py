@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TypedDict
+from typing import Annotated, TypedDict
+
+from pydantic import StringConstraints
 
 from emotrace.model.labels import INTENT_VIEW
 from emotrace.model.reading import GroupedView, Reading
@@ -13,7 +15,9 @@ from emotrace.settings import Settings, pseudonym
 from emotrace.store.messages import NewMessage
 from emotrace.text.redact import redact
 
-CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"  # the ids clients give customers
+# The ids clients give customers and agents, wherever one is accepted (HTTP bodies, paths, queries and forms;
+# outcome files): 1 to 128 letters, digits and _ . : @ -
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 
 
 class Channel(StrEnum):
@@ -33,20 +37,24 @@ class Speaker(StrEnum):
 
 
 class ReadingRecord(TypedDict):
-    """A reading's fields as batch output rows carry them and the store keeps them."""
+    """A reading's fields as batch output rows carry them and the store keeps them (the store has no
+    ``top_label``): per view (Ekman, sentiment, intent) the groups that fire and their probabilities."""
 
     labels: list[str]
     top_label: str
-    ekman: list[str]
+    ekman_labels: list[str]
     ekman_probabilities: dict[str, float]
-    sentiment: list[str]
+    sentiment_labels: list[str]
     sentiment_probabilities: dict[str, float]
+    intent_labels: list[str]
+    intent_probabilities: dict[str, float]
     valence: float | None
     arousal: float | None
     satisfaction: float | None
     satisfaction_class: str | None
-    intents: list[str]
-    intent_probabilities: dict[str, float]
+
+
+READING_FIELDS = tuple(ReadingRecord.__annotations__)  # the batch output columns of a reading, in order
 
 
 def _rounded(value: float | None) -> float | None:
@@ -62,15 +70,16 @@ def _view_fields(view: GroupedView | None) -> tuple[list[str], dict[str, float]]
 
 def reading_record(reading: Reading) -> ReadingRecord:
     """The reading's :class:`ReadingRecord` (probabilities to 4 places)."""
-    ekman, ekman_probabilities = _view_fields(reading.views.get("ekman"))
-    sentiment, sentiment_probabilities = _view_fields(reading.views.get("sentiment"))
-    intents, intent_probabilities = _view_fields(reading.views.get(INTENT_VIEW))
+    ekman_labels, ekman_probabilities = _view_fields(reading.views.get("ekman"))
+    sentiment_labels, sentiment_probabilities = _view_fields(reading.views.get("sentiment"))
+    intent_labels, intent_probabilities = _view_fields(reading.views.get(INTENT_VIEW))
     return ReadingRecord(
-        labels=list(reading.labels), top_label=reading.top_label, ekman=ekman, ekman_probabilities=ekman_probabilities,
-        sentiment=sentiment, sentiment_probabilities=sentiment_probabilities,
-        valence=_rounded(reading.valence), arousal=_rounded(reading.arousal),
-        satisfaction=_rounded(reading.satisfaction_score), satisfaction_class=reading.satisfaction_class,
-        intents=intents, intent_probabilities=intent_probabilities)
+        labels=list(reading.labels), top_label=reading.top_label, ekman_labels=ekman_labels,
+        ekman_probabilities=ekman_probabilities, sentiment_labels=sentiment_labels,
+        sentiment_probabilities=sentiment_probabilities, intent_labels=intent_labels,
+        intent_probabilities=intent_probabilities, valence=_rounded(reading.valence),
+        arousal=_rounded(reading.arousal), satisfaction=_rounded(reading.satisfaction_score),
+        satisfaction_class=reading.satisfaction_class)
 
 
 def stored_text(text: str, settings: Settings) -> str | None:
@@ -88,10 +97,11 @@ def new_message(*, customer_id: str, conversation_id: str, channel: Channel, spe
     return NewMessage(
         customer_id=pseudonym(customer_id, settings), conversation_id=pseudonym(conversation_id, settings),
         channel=channel.value, speaker=speaker.value, timestamp=timestamp, text=stored_text(text, settings),
-        labels=list(record["labels"]), ekman=dict(record["ekman_probabilities"]), sentiment=list(record["sentiment"]),
+        labels=list(record["labels"]), ekman_labels=list(record["ekman_labels"]),
+        ekman_probabilities=dict(record["ekman_probabilities"]), sentiment_labels=list(record["sentiment_labels"]),
+        sentiment_probabilities=dict(record["sentiment_probabilities"]),
         valence=float(record["valence"] or 0.0), arousal=float(record["arousal"] or 0.0),
         satisfaction=float(record["satisfaction"] or 0.0), satisfaction_class=record["satisfaction_class"] or "neutral",
-        ekman_labels=list(record["ekman"]), sentiment_probabilities=dict(record["sentiment_probabilities"]),
         agent_id=agent_id if speaker is Speaker.agent else None,
-        intents=list(record.get("intents") or []),  # batch files written before intents have none
+        intent_labels=list(record.get("intent_labels") or []),  # batch files written before intents have none
         intent_probabilities=dict(record.get("intent_probabilities") or {}))

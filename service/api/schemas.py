@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker
+from emotrace.messages import Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.outbox import EndpointLog
 from emotrace.times import utc, utc_timestamp
@@ -24,7 +24,7 @@ _BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2
           r"\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb")
 _VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
 TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
-CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, max_length=128, description="The customer's id.")]
+CustomerIdPath = Annotated[Identifier, Path(description="The customer's id.")]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
 SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 
@@ -133,11 +133,10 @@ class BatchOut(BaseModel):
 class MessageIn(TextIn):
     """A customer's (or agent's) message to record."""
 
-    customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
+    customer_id: Identifier
     conversation_id: str = Field(min_length=1, max_length=128, json_schema_extra={"pattern": TEXT_PATTERN})
     speaker: Speaker = Speaker.customer
-    agent_id: str | None = Field(None, min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN,
-                                 description="Which agent wrote an agent turn (for agents' profiles and routing).")
+    agent_id: Identifier | None = Field(None, description="Which agent wrote an agent turn (for agents' profiles and routing).")
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
 
     @model_validator(mode="after")
@@ -322,17 +321,19 @@ class StoredMessageOut(FromStore):
     timestamp: StoredTime
     text: str | None
     labels: list[str]
-    ekman: dict[str, float] = Field(description="Ekman group probabilities")
-    ekman_labels: list[str] | None = Field(description="Ekman groups that fire (null for rows stored before this field existed)")
-    sentiment: list[str] = Field(description="sentiment groups that fire")
+    ekman_labels: list[str] | None = Field(description="Ekman groups that fire (null for rows stored before this "
+                                           "field existed)")
+    ekman_probabilities: dict[str, float] = Field(description="Ekman group probabilities")
+    sentiment_labels: list[str] = Field(description="Sentiment groups that fire")
     sentiment_probabilities: dict[str, float] | None = Field(
-        description="sentiment group probabilities (null for rows stored before this field existed)")
+        description="Sentiment group probabilities (null for rows stored before this field existed)")
     valence: float
     arousal: float
     satisfaction: float
     satisfaction_class: str
-    intents: list[str] | None = Field(None, description="Intents that fire: churn_threat, escalation_request, "
-                                      "refund_request, legal_threat (null for rows stored before intents existed)")
+    intent_labels: list[str] | None = Field(None, description="Intents that fire: churn_threat, escalation_request, "
+                                            "refund_request, legal_threat (null for rows stored before intents "
+                                            "existed)")
     intent_probabilities: dict[str, float] | None = Field(None, description="Intent probabilities (null for rows "
                                                           "stored before intents existed)")
 
@@ -401,7 +402,7 @@ class OutreachOut(BaseModel):
 class AudienceIn(Strict):
     """A campaign audience to check (for millions of ids, use ``emotrace outreach``)."""
 
-    customer_ids: list[Annotated[str, Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]] = Field(
+    customer_ids: list[Identifier] = Field(
         min_length=1, max_length=100_000, description="Customer ids as given to emotrace (exact: no trimming or "
         "case folding).")
 

@@ -35,6 +35,17 @@ class IngestColumns:
         return tuple(dict.fromkeys(n for n in names if n is not None))
 
 
+# Reading fields as batch output rows of earlier releases named them -> their names now.
+LEGACY_FIELDS = {"ekman": "ekman_labels", "sentiment": "sentiment_labels", "intents": "intent_labels"}
+
+
+def reading_of(row: dict[str, object]) -> ReadingRecord:
+    """The reading of a batch output row, whichever release wrote it (old field names are renamed; a row that
+    has the new name keeps it, so a kept input column called ``sentiment`` is not taken for the labels)."""
+    renamed = {new: row[old] for old, new in LEGACY_FIELDS.items() if old in row and new not in row}
+    return cast(ReadingRecord, {**row, **renamed})
+
+
 def run_key(options: BatchOptions) -> str:
     """A stable key of a batch run (same input and options -> same key)."""
     return hashlib.sha256(json.dumps(options.manifest(), sort_keys=True).encode()).hexdigest()[:32]
@@ -74,7 +85,7 @@ class Ingestor:
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
             speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp], int(str(row["row"]))) if c.timestamp else now,
-            text=str(row[self.options.text_column]), record=cast(ReadingRecord, row), settings=self.settings,
+            text=str(row[self.options.text_column]), record=reading_of(row), settings=self.settings,
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
     def __call__(self, index: int, result: ChunkResult) -> None:

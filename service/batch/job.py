@@ -25,12 +25,13 @@ from tqdm import tqdm
 
 from emotrace.channels.reading import rating_flags
 from emotrace.errors import EmotraceError
-from emotrace.messages import reading_record
+from emotrace.messages import READING_FIELDS, reading_record
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
 from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
 
 PART_DIGITS = 6
+OUTPUT_FIELDS = ("row", "id", *READING_FIELDS, "flags")
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,13 @@ class BatchOptions:
     rating_column: str | None = None  # reviews' star ratings (1-5): each row gets flags where they disagree
 
     def manifest(self) -> dict[str, object]:
-        """What must match for a run to be resumed."""
+        """What must match for a run to be resumed (the output fields too: parts written by a release that named
+        them otherwise are not joined with this one's)."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
                 "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding,
-                "rating_column": self.rating_column}
+                "rating_column": self.rating_column, "output_fields": list(OUTPUT_FIELDS)}
 
 
 @dataclass
@@ -76,11 +78,6 @@ class BatchSummary:
     error_file: str | None
     resumed_rows: int = 0  # rows whose chunks an earlier, interrupted run had finished
     already_complete: bool = False  # an earlier run with the same input and options wrote this output: nothing done
-
-
-OUTPUT_FIELDS = ("row", "id", "labels", "top_label", "ekman", "ekman_probabilities", "sentiment",
-                 "sentiment_probabilities", "valence", "arousal", "satisfaction", "satisfaction_class", "intents",
-                 "intent_probabilities", "flags")
 
 
 def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: BatchOptions) -> ChunkResult:
@@ -148,16 +145,17 @@ class BatchJob:
                                 "Rename those input columns before the run.")
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
-        if opts.output.exists():
-            if not overwrite:
-                self.finished = self._finished_run()
-                return
-            opts.output.unlink()
+        if overwrite:  # the output, its record and any unfinished run's parts
+            opts.output.unlink(missing_ok=True)
             self.done_file.unlink(missing_ok=True)
             shutil.rmtree(self.parts, ignore_errors=True)
+        elif opts.output.exists():
+            self.finished = self._finished_run()
+            return
         manifest = self.parts / "manifest.json"
         if manifest.exists() and json.loads(manifest.read_text()) != opts.manifest():
-            raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options.",
+            raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options (or "
+                                "of a release whose output fields differ).",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
 
     def _finished_run(self) -> BatchSummary:

@@ -15,7 +15,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from emotrace.messages import CUSTOMER_ID_PATTERN
+from emotrace.messages import Identifier
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.outcomes import NewOutcome
 from emotrace.times import utc_timestamp
@@ -42,7 +42,7 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: str = Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)
+    customer_id: Identifier
     kind: OutcomeKind
     at: datetime = Field(description="When it happened (ISO 8601; naive means UTC); not in the future.")
     conversation_id: str | None = Field(None, min_length=1, max_length=128, description="For csat and resolved.")

@@ -31,8 +31,8 @@ class NewMessage:
     timestamp: datetime
     text: str | None
     labels: list[str]
-    ekman: dict[str, float]
-    sentiment: list[str]
+    ekman_probabilities: dict[str, float]
+    sentiment_labels: list[str]
     valence: float
     arousal: float
     satisfaction: float
@@ -40,7 +40,7 @@ class NewMessage:
     ekman_labels: list[str] | None = None
     sentiment_probabilities: dict[str, float] | None = None
     agent_id: str | None = None
-    intents: list[str] | None = None
+    intent_labels: list[str] | None = None
     intent_probabilities: dict[str, float] | None = None
 
 
@@ -55,7 +55,8 @@ class RequestKey:
 
 
 SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
-                  Message.arousal, Message.satisfaction, Message.ekman, Message.intents, Message.intent_probabilities)
+                  Message.arousal, Message.satisfaction, Message.ekman_probabilities, Message.intent_labels,
+                  Message.intent_probabilities)
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,8 @@ def signals_in(session: Session, customer_ids: list[str], customer_turns_only: b
     query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
     if customer_turns_only:
         query = query.where(Message.speaker == CUSTOMER)
-    for customer_id, i, conv, ts, speaker, v, a, s, ekman, intents, intent_p in session.execute(query):
-        stated = {name: (intent_p or {}).get(name, 1.0) for name in intents or ()}
+    for customer_id, i, conv, ts, speaker, v, a, s, ekman, intent_labels, intent_p in session.execute(query):
+        stated = {name: (intent_p or {}).get(name, 1.0) for name in intent_labels or ()}
         found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated))
     return found
 

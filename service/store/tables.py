@@ -107,15 +107,17 @@ class Message(Base):
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     labels: Mapped[list[str]] = mapped_column(JSON)
-    ekman: Mapped[dict[str, float]] = mapped_column(JSON)  # group probabilities
-    sentiment: Mapped[list[str]] = mapped_column(JSON)  # groups that fire
+    # per view (Ekman, sentiment, intent): the groups that fire and their probabilities; the nullable ones are null
+    # on rows stored before the column existed
     ekman_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    ekman_probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
+    sentiment_labels: Mapped[list[str]] = mapped_column(JSON)
     sentiment_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     valence: Mapped[float] = mapped_column(Float)
     arousal: Mapped[float] = mapped_column(Float)
     satisfaction: Mapped[float] = mapped_column(Float)
     satisfaction_class: Mapped[str] = mapped_column(String(16))
-    intents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # intents that fire
+    intent_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     intent_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
 
 

@@ -114,9 +114,12 @@ def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
     page.wait_for_function("document.querySelector('#title').textContent.startsWith('ana.costa')")
     before = page.locator("#chart circle.alert-marker").count()
     posted = httpx.post(f"{demo}/v1/messages", json={"messages": [{"customer_id": "ana.costa", "conversation_id": "ana-9",
-                        "text": "This is disgusting, I'm absolutely furious, you charged me twice!!! 😡😡"}]}, timeout=30)
-    message_id = posted.json()["messages"][0]["id"]
+                        "text": "This is disgusting, I'm absolutely furious, you charged me twice!!! 😡😡"},
+                        {"customer_id": "ana.costa", "conversation_id": "ana-9",
+                         "text": "I'm cancelling my contract and moving to another provider."}]}, timeout=30)
+    message_id, leaving_id = (m["id"] for m in posted.json()["messages"])
     page.wait_for_selector(f"#messages li[data-message='{message_id}']", timeout=20_000)
+    assert "states: churn_threat" in page.inner_text(f"#messages li[data-message='{leaving_id}']")  # its intents
     page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}", timeout=20_000)
     page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
     assert httpx.delete(f"{demo}/v1/customers/chen.wei", timeout=30).status_code == 204

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,6 +14,7 @@ import pytest
 
 from emotrace.batch.engines import dask_runner, local_runner
 from emotrace.batch.job import BatchJob, BatchOptions
+from emotrace.errors import EmotraceError
 from emotrace.model.labels import GOEMOTIONS_LABELS
 from emotrace.training.data import read_goemotions_tsv
 from tests.conftest import DATA_ROOT
@@ -200,7 +202,7 @@ def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> No
     BatchJob(options).run(local_runner(options), progress=False)
     copies = [r for r in output_rows(options.output) if (r["row"] - 1) % 3 == 0]
     assert len(copies) == 100
-    decisions = {json.dumps([r["labels"], r["top_label"], r["ekman"], r["sentiment"]]) for r in copies}
+    decisions = {json.dumps([r["labels"], r["top_label"], r["ekman_labels"], r["sentiment_labels"]]) for r in copies}
     assert len(decisions) == 1
     assert max(r["satisfaction"] for r in copies) - min(r["satisfaction"] for r in copies) < 1e-3
 
@@ -230,8 +232,8 @@ def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     rows = output_rows(tmp_path / "out.jsonl")
     assert [(r["msg_id"], bool(r["body"])) for r in rows] == [(f"m{i}", True) for i in range(1, 7)]
-    assert all(set(r["sentiment"]) <= set(r["sentiment_probabilities"]) for r in rows)
-    assert all(set(r["intents"]) <= set(r["intent_probabilities"]) and len(r["intent_probabilities"]) == 4 for r in rows)
+    assert all(set(r["sentiment_labels"]) <= set(r["sentiment_probabilities"]) for r in rows)
+    assert all(set(r["intent_labels"]) <= set(r["intent_probabilities"]) and len(r["intent_probabilities"]) == 4 for r in rows)
 
 
 def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> None:
@@ -258,3 +260,43 @@ def test_parquet_and_csv_inputs_are_read_row_by_row(tmp_path) -> None:
         assert result.returncode == 0, result.stderr
         assert [(r["row"], r["id"], r["body"]) for r in output_rows(out)] == [
             (1, "a", texts[0]), (2, "b", texts[1]), (3, "c", texts[2])]
+
+
+def test_ingest_reads_rows_of_the_previous_release_under_the_new_names(tmp_path) -> None:
+    """Rows that named the labels ``ekman``, ``sentiment`` and ``intents`` store them as the new fields; a row with
+    the new names keeps them even beside an input column called ``sentiment``."""
+    from emotrace.batch.ingest import IngestColumns, Ingestor
+    from emotrace.settings import Settings
+    from emotrace.store import Store
+
+    source = tmp_path / "in.jsonl"
+    write_input(source, 1)
+    ingestor = Ingestor(Store(f"sqlite:///{tmp_path / 'e.db'}"), Settings(),
+                        BatchOptions(source, tmp_path / "out.jsonl", "body"), IngestColumns())
+    reading = {"labels": ["anger"], "top_label": "anger", "ekman_probabilities": {"anger": 0.9},
+               "sentiment_probabilities": {"negative": 0.9}, "intent_probabilities": {"churn_threat": 0.8},
+               "valence": -0.8, "arousal": 0.7, "satisfaction": -0.9, "satisfaction_class": "dissatisfied"}
+    row = {"row": 1, "customer_id": "c1", "conversation_id": "k1", "body": "I'm leaving.", **reading}
+    now = datetime.now(UTC)
+    old = ingestor.message({**row, "ekman": ["anger"], "sentiment": ["negative"], "intents": ["churn_threat"]}, now)
+    new = ingestor.message({**row, "ekman_labels": ["anger"], "sentiment_labels": ["negative"],
+                            "intent_labels": ["churn_threat"], "sentiment": "a kept input column"}, now)
+    assert old == new
+    assert (new.ekman_labels, new.sentiment_labels, new.intent_labels) == (["anger"], ["negative"], ["churn_threat"])
+
+
+def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resumed(tmp_path) -> None:
+    """Its parts would be joined with this release's under other column names: the run is refused (E506), and
+    --overwrite starts afresh (it did not while no output existed: the parts stayed and E506 again)."""
+    source = tmp_path / "in.jsonl"
+    write_input(source, 3)
+    options = BatchOptions(source, tmp_path / "out.jsonl", "body")
+    parts = tmp_path / "out.jsonl.parts"
+    parts.mkdir()
+    manifest = options.manifest()
+    manifest.pop("output_fields")  # as the previous release wrote it
+    (parts / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(EmotraceError) as refused:
+        BatchJob(options)
+    assert refused.value.code == "E506"
+    BatchJob(options, overwrite=True)  # --overwrite starts afresh

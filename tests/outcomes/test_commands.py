@@ -19,11 +19,13 @@ from emotrace.store.messages import NewMessage
 from emotrace.store.outcomes import NewOutcome
 from tests.test_cli import EMOTRACE
 
-ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman=["anger"], ekman_probabilities={"anger": 0.9},
-                      sentiment=["negative"], sentiment_probabilities={"negative": 0.9}, valence=-0.8, arousal=0.8,
+ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman_labels=["anger"], ekman_probabilities={"anger": 0.9},
+                      sentiment_labels=["negative"], sentiment_probabilities={"negative": 0.9},
+                      intent_labels=[], intent_probabilities={}, valence=-0.8, arousal=0.8,
                       satisfaction=-0.9, satisfaction_class="dissatisfied")
-GLAD = ReadingRecord(labels=["gratitude"], top_label="gratitude", ekman=["joy"], ekman_probabilities={"joy": 0.9},
-                     sentiment=["positive"], sentiment_probabilities={"positive": 0.9}, valence=0.8, arousal=0.4,
+GLAD = ReadingRecord(labels=["gratitude"], top_label="gratitude", ekman_labels=["joy"], ekman_probabilities={"joy": 0.9},
+                     sentiment_labels=["positive"], sentiment_probabilities={"positive": 0.9},
+                     intent_labels=[], intent_probabilities={}, valence=0.8, arousal=0.4,
                      satisfaction=0.9, satisfaction_class="satisfied")
 
 
@@ -93,8 +95,9 @@ def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_pa
     signals, churned = generate(customers=400, days=150, seed=3)
     store = Store(f"sqlite:///{tmp_path / 'e.db'}")
     messages = [NewMessage(customer_id=c, conversation_id=s.conversation_id, channel="chat", speaker=s.speaker,
-                           timestamp=s.timestamp, text=None, labels=[], ekman=s.emotions, sentiment=[], valence=s.valence,
-                           arousal=s.arousal, satisfaction=s.satisfaction, satisfaction_class="neutral")
+                           timestamp=s.timestamp, text=None, labels=[], ekman_probabilities=s.emotions,
+                           sentiment_labels=[], valence=s.valence, arousal=s.arousal, satisfaction=s.satisfaction,
+                           satisfaction_class="neutral")
                 for c, found in signals.items() for s in found]
     for start in range(0, len(messages), 5000):
         record_messages(store, messages[start : start + 5000])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -124,6 +125,36 @@ def test_the_migration_registers_the_stored_alerts_as_open(database_url) -> None
     state = store.alerts.get(alert["id"])
     assert (alert["status"], state.status, state.kind, state.first_message_id) == ("open", "open", "spike", 1)
     assert [e.actor for e in store.alerts.history(alert["id"])] == ["emotrace"]
+
+
+def test_the_migration_renames_the_view_columns_keeping_their_values_and_back(database_url) -> None:
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    old = ("ekman", "ekman_labels", "sentiment", "sentiment_probabilities", "intents", "intent_probabilities")
+    new = ("ekman_probabilities", "ekman_labels", "sentiment_labels", "sentiment_probabilities", "intent_labels",
+           "intent_probabilities")
+    values = ('{"anger": 0.9}', '["anger"]', '["negative"]', '{"negative": 0.8}', '["churn_threat"]',
+              '{"churn_threat": 0.7}')
+    with engine.begin() as connection:  # a message as revision 0011 stored it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0011")
+        connection.execute(text("INSERT INTO customers (id, created_at, updated_at, score, segment, trend, trend_delta, "
+                                "open_alerts, alerts) VALUES ('bob', :t, :t, 50, 'neutral', 'stable', 0, 0, '[]')"),
+                           {"t": T0})
+        connection.execute(text(f"INSERT INTO messages (id, customer_id, conversation_id, channel, speaker, timestamp, "
+                                f"labels, {', '.join(old)}, valence, arousal, satisfaction, satisfaction_class) "
+                                f"VALUES (1, 'bob', 'c1', 'chat', 'customer', :t, '[]', :v0, :v1, :v2, :v3, :v4, :v5, "
+                                f"0, 0, 0, 'neutral')"), {"t": T0, **{f"v{i}": v for i, v in enumerate(values)}})
+    engine.dispose()
+    (stored,) = Store(database_url).messages.of_customer("bob")
+    assert [getattr(stored, column) for column in new] == [json.loads(v) for v in values]
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+        back = connection.execute(text(f"SELECT {', '.join(old)} FROM messages")).one()
+    engine.dispose()
+    assert [json.loads(v) if isinstance(v, str) else v for v in back] == [json.loads(v) for v in values]
 
 
 def test_daily_customer_messages_are_grouped_by_utc_day_and_channel(database_url) -> None:

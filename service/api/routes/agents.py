@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import AgentConversationOut, AgentDetailOut, AgentProfileOut
 from emotrace.errors import EmotraceError
-from emotrace.messages import CUSTOMER_ID_PATTERN
+from emotrace.messages import Identifier
 from emotrace.scoring.agents import agent_profiles
 from emotrace.services.agents import stored_effects, stored_profiles
 
@@ -23,7 +25,8 @@ def list_agents(runtime: RuntimeDep) -> list[AgentProfileOut]:
 
 
 @router.get("/{agent_id}", response_model=AgentDetailOut)
-def get_agent(runtime: RuntimeDep, agent_id: str = Path(pattern=CUSTOMER_ID_PATTERN, max_length=128)) -> AgentDetailOut:
+def get_agent(runtime: RuntimeDep, agent_id: Annotated[Identifier, Path(description="The agent's id.")]
+              ) -> AgentDetailOut:
     """One agent's profile and the conversations it is measured on."""
     effects = stored_effects(runtime.store, agent_id)
     if not effects:

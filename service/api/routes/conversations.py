@@ -28,7 +28,7 @@ from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
-from emotrace.messages import CUSTOMER_ID_PATTERN, Channel, Speaker, stored_text
+from emotrace.messages import Channel, Identifier, Speaker, stored_text
 from emotrace.settings import pseudonym
 from emotrace.times import utc_timestamp
 
@@ -91,8 +91,8 @@ async def upload_conversation(
     started_at: Annotated[datetime | None, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
-    agent_id: Annotated[str | None, Form(max_length=128, pattern=CUSTOMER_ID_PATTERN, description="The agent's id, "
-                                         "stored with their turns (agents' profiles and routing).")] = None,
+    agent_id: Annotated[Identifier | None, Form(description="The agent's id, stored with their turns (agents' "
+                                                "profiles and routing).")] = None,
     form: Annotated[Literal["email", "chat", "vtt", "srt", "json"] | None, Form(
         alias="format", description="What the file is (default: from its extension, or a .txt file's content).")] = None,
 ) -> ConversationOut:

@@ -9,7 +9,6 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi import Path as FastPath
-from pydantic import StringConstraints
 
 from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
@@ -30,7 +29,7 @@ from emotrace.api.schemas import (
     WindowOut,
 )
 from emotrace.errors import EmotraceError
-from emotrace.messages import CUSTOMER_ID_PATTERN
+from emotrace.messages import Identifier
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import is_distressed, rank_agents
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
@@ -40,7 +39,6 @@ from emotrace.services.summaries import customer_timeline
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
-AgentId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN)]
 MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
@@ -89,7 +87,8 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
         groups.setdefault(start, []).append(m)
     out = []
     for start, group in sorted(groups.items()):
-        emotions = Counter(max(m.ekman, key=m.ekman.__getitem__) for m in group if m.ekman)
+        emotions = Counter(max(m.ekman_probabilities, key=m.ekman_probabilities.__getitem__) for m in group
+                           if m.ekman_probabilities)
         n = len(group)
         out.append(WindowOut(start=start, messages=n, mean_valence=round(sum(m.valence for m in group) / n, 4),
                              mean_arousal=round(sum(m.arousal for m in group) / n, 4),
@@ -101,9 +100,9 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 @router.get("", response_model=list[CustomerOut])
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000),
-                   search: str | None = Query(None, min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN,
-                                              description="Customers whose id contains this (with EMOTRACE_ID_KEY "
-                                              "set: whose id is this, as ids are stored as pseudonyms).")
+                   search: Annotated[Identifier | None, Query(description="Customers whose id contains this (with "
+                                                              "EMOTRACE_ID_KEY set: whose id is this, as ids are "
+                                                              "stored as pseudonyms).")] = None
                    ) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment or found by id; paged with
     ``limit`` and ``offset``."""
@@ -163,9 +162,10 @@ async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[i
 
 @router.get("/{customer_id}/routing", response_model=RoutingOut)
 def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
-                agents: Annotated[list[AgentId] | None, Query(max_length=200, description="The agents available now "
-                                                          "(repeat the parameter): returned best first for this "
-                                                          "customer, with the reason.")] = None) -> RoutingOut:
+                agents: Annotated[list[Identifier] | None, Query(max_length=200, description="The agents available "
+                                                                 "now (repeat the parameter): returned best first for "
+                                                                 "this customer, with the reason.")] = None
+                ) -> RoutingOut:
     """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
     rules = runtime.settings.scoring

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
 from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.messages import Identifier
 from emotrace.settings import pseudonym
 
 router = APIRouter(prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep])
@@ -17,7 +19,9 @@ router = APIRouter(prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep
 
 @router.get("", response_class=EventSourceResponse)
 async def stream(request: Request, runtime: RuntimeDep,
-                 customer_id: str | None = Query(None, max_length=128)) -> EventSourceResponse:
+                 customer_id: Annotated[Identifier | None, Query(description="Only this customer's events (default: "
+                                                                 "everyone's).")] = None
+                 ) -> EventSourceResponse:
     """Events for one customer (``customer_id``) or for all: ``reading``, ``customer``, ``deleted``."""
 
     wanted = None if customer_id is None else pseudonym(customer_id, runtime.settings)

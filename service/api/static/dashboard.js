@@ -273,11 +273,11 @@ function showConversation(timeline, id) {
 function drawMix(messages) {
   const days = new Map();
   for (const m of messages) {
-    if (m.speaker !== "customer" || !m.ekman) continue;
+    if (m.speaker !== "customer" || !m.ekman_probabilities) continue;
     const day = new Date(m.timestamp); day.setHours(0, 0, 0, 0);
     const key = day.getTime();
     if (!days.has(key)) days.set(key, []);
-    days.get(key).push(m.ekman);
+    days.get(key).push(m.ekman_probabilities);
   }
   const W = 820, H = 120, L = 40, R = 44, B = 20;
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}` });
@@ -315,7 +315,7 @@ function messageItem(m) {
   li.append(el("div", { class: "text" }, m.text ?? "(text not stored)"),
     el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
       (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "") +
-      (m.speaker === "customer" && m.intents?.length ? ` · states: ${m.intents.join(", ")}` : "")));
+      (m.speaker === "customer" && m.intent_labels?.length ? ` · states: ${m.intent_labels.join(", ")}` : "")));
   return li;
 }
 
