@@ -6,9 +6,12 @@ from emotrace.model.decision import decide, group_probabilities, group_targets, 
 
 
 def test_decide_uses_thresholds_and_falls_back_to_closest() -> None:
-    probs = np.array([[0.9, 0.1, 0.4], [0.2, 0.25, 0.1]])
+    """With none over its threshold, the label with the highest probability / threshold fires: not the most
+    probable one (row 3: 0.35 / 0.5 < 0.25 / 0.3), nor the one nearest its threshold in points (row 4: 0.4 is 0.1
+    under 0.5, 0.22 only 0.08 under 0.3, but 0.4 / 0.5 > 0.22 / 0.3)."""
+    probs = np.array([[0.9, 0.1, 0.4], [0.2, 0.25, 0.1], [0.35, 0.1, 0.25], [0.4, 0.05, 0.22]])
     fired = decide(probs, np.array([0.5, 0.5, 0.3]))
-    assert fired.tolist() == [[True, False, True], [False, True, False]]
+    assert fired.tolist() == [[True, False, True], [False, True, False], [False, False, True], [True, False, False]]
 
 
 def test_group_probability_is_best_member() -> None:
