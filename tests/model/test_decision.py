@@ -1,8 +1,22 @@
 from __future__ import annotations
 
-import numpy as np
+import json
 
-from emotrace.model.decision import decide, group_probabilities, group_targets, tune_thresholds
+import numpy as np
+import pytest
+
+from emotrace.errors import EmotraceError
+from emotrace.model.decision import (
+    Thresholds,
+    decide,
+    group_matrix,
+    group_probabilities,
+    group_targets,
+    tune_thresholds,
+)
+from emotrace.model.labels import LabelSchema
+
+SCHEMA = LabelSchema(("anger", "annoyance", "joy", "neutral"), {"tone": {"bad": ("anger", "annoyance"), "good": ("joy",)}})
 
 
 def test_decide_uses_thresholds_and_falls_back_to_closest() -> None:
@@ -26,3 +40,26 @@ def test_tuned_threshold_separates_the_classes() -> None:
     gold = np.array([[0], [0], [1], [1], [1]])
     threshold = tune_thresholds(probs, gold)[0]
     assert 0.2 < threshold <= 0.35
+
+
+def test_group_matrix_puts_each_label_in_its_group() -> None:
+    assert group_matrix(SCHEMA, "tone").tolist() == [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]  # neutral: its own
+
+
+def test_thresholds_round_trip_and_default_to_one_half(tmp_path) -> None:
+    assert Thresholds.load(tmp_path, SCHEMA) == Thresholds()  # no file: every threshold 0.5
+    saved = Thresholds({"joy": 0.3}, {"tone": {"bad": 0.25}}, satisfaction_temperature=1.5)
+    saved.save(tmp_path)
+    assert json.loads((tmp_path / "thresholds.json").read_text()) == {
+        "labels": {"joy": 0.3}, "groupings": {"tone": {"bad": 0.25}}, "satisfaction_temperature": 1.5}
+    loaded = Thresholds.load(tmp_path, SCHEMA)
+    assert loaded == saved
+    assert np.allclose(loaded.for_labels(["neutral", "joy"]), [0.5, 0.3])
+    assert np.allclose(loaded.for_grouping("tone", ["good", "bad"]), [0.5, 0.25])
+    assert np.allclose(loaded.for_grouping("sentiment", ["positive"]), [0.5])
+
+
+def test_thresholds_for_labels_the_model_lacks_are_refused(tmp_path) -> None:
+    Thresholds({"joy": 0.3, "zeal": 0.4, "awe": 0.2}).save(tmp_path)
+    with pytest.raises(EmotraceError, match=r"\[E107\].*\['awe', 'zeal'\]"):
+        Thresholds.load(tmp_path, SCHEMA)
