@@ -1,17 +1,18 @@
-"""Mutation check: break each core function once and count the tests that catch it.
+"""Mutation check: mutmut breaks the core rules one small change at a time and runs the tests that reach each one.
 
-Each mutant changes one line of a copy of the package (the source tree is never touched); the tests run against
-the copy. A mutant no test catches is a behaviour the suite does not pin down.
+mutmut mirrors a package's folders, but ``emotrace`` lives in ``service/``: the check lays out a temporary folder in
+which ``emotrace`` links to ``service/`` (with ``tests`` and ``pyproject.toml`` linked beside it) and runs
+``mutmut run`` there. Which modules are broken and which tests run: ``[tool.mutmut]`` of pyproject.toml; each
+module's floor: ``[tool.emotrace.mutation.floors]``. The source tree is never touched; mutants run on SQLite.
 
-    python -m emotrace.evaluation.mutation_check [--only NAME ...]
+    python -m emotrace.evaluation.mutation_check [--only NAME ...] [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,104 +20,121 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from emotrace.paths import DEFAULT_DATA_ROOT, REPO_ROOT
+from emotrace.paths import REPO_ROOT
+
+# mutmut's exit codes (mutmut.stats.status_by_exit_code): a failing test or a timeout kills a mutant; 33 = no test
+# reaches it; None = not run (outside --only)
+KILLED = {1, 3, 36, 24, -24, 152, 255}
+SURVIVED, NO_TESTS = 0, 33
+LOG = "mutmut.log"
 
 
-@dataclass(frozen=True)
-class Mutant:
-    """One deliberate bug: ``old`` becomes ``new`` in ``path`` (a file of the package, e.g. ``scoring/timeline.py``)."""
+@dataclass
+class Tally:
+    """One module's mutants by outcome."""
 
-    name: str
-    path: str
-    old: str
-    new: str
-    tests: tuple[str, ...]
+    killed: int = 0
+    survived: int = 0
+    untested: int = 0  # no test reaches the mutated function
+    other: int = 0  # suspicious, crashed
 
+    @property
+    def total(self) -> int:
+        """Mutants run."""
+        return self.killed + self.survived + self.untested + self.other
 
-SCORING = ("tests/scoring", "tests/store")
-MODEL = ("tests/model/test_decision.py", "tests/model/test_group_heads.py", "tests/model/test_classifier.py")
-MUTANTS = (
-    Mutant("score: valence counts against the customer", "scoring/timeline.py",
-           "50.0 + 50.0 * mix", "50.0 - 50.0 * mix", SCORING),
-    Mutant("decay: old messages never fade", "scoring/timeline.py",
-           "math.pow(0.5, (at - self.at)", "math.pow(1.0, (at - self.at)", SCORING),
-    Mutant("segment: a score on a band's edge falls below it", "scoring/timeline.py",
-           "        if score >= low:", "        if score > low:", SCORING),
-    Mutant("routing: calm customers go to experienced agents", "scoring/timeline.py",
-           "if state.score < rules.route_score_below:", "if state.score > rules.route_score_below:", SCORING),
-    Mutant("drop alert: needs twice the configured fall", "scoring/timeline.py",
-           "if peak.score - state.score >= rules.drop_points:", "if peak.score - state.score >= 2 * rules.drop_points:",
-           SCORING),
-    Mutant("streak alert: one negative contact too many", "scoring/timeline.py",
-           "if len(streak) == rules.negative_streak:", "if len(streak) == rules.negative_streak + 1:", SCORING),
-    Mutant("decisions: no fallback label when none passes its threshold", "model/decision.py",
-           "    if empty.any():", "    if False:", MODEL),
-    Mutant("chunks: a text is as neutral as its most neutral chunk", "model/classifier.py",
-           "probabilities[:, neutral_index].min()", "probabilities[:, neutral_index].max()", MODEL),
-    Mutant("groups: a group's probability is its members' mean", "model/decision.py",
-           "np.max(probabilities[:, :, None] * matrix[None, :, :], axis=1)",
-           "np.mean(probabilities[:, :, None] * matrix[None, :, :], axis=1)", MODEL),
-    Mutant("redaction: card numbers without the Luhn check", "text/redact.py",
-           "if 13 <= len(digits) <= 19 and _luhn_ok(digits):", "if 13 <= len(digits) <= 19:", ("tests/text",)),
-    Mutant("redaction: phone numbers need 12 digits", "text/redact.py",
-           "if 9 <= len(_digits(m.group(0))) <= E164_MAX_DIGITS", "if 12 <= len(_digits(m.group(0))) <= E164_MAX_DIGITS",
-           ("tests/text",)),
-    Mutant("batching: a batch grows past max_batch", "batching.py",
-           "            size += len(item[0])\n", "            size += 0\n", ("tests/test_batching.py",)),
-    Mutant("normalizer: shouting needs 80 letters", "text/normalize.py",
-           "sum(c.isalpha() for c in span) >= 8", "sum(c.isalpha() for c in span) >= 80", ("tests/text",)),
-)
+    @property
+    def rate(self) -> float:
+        """Killed share of the mutants run, in percent."""
+        return 100 * self.killed / self.total
 
 
-def installed_layout(root: Path) -> Path:
-    """A copy of the package as a wheel installs it, with the model and data folders where ``paths.py`` looks."""
-    package_dirs = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
-    for package, folder in sorted(package_dirs.items()):
-        shutil.copytree(REPO_ROOT / folder, root.joinpath(*package.split(".")),
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "models").symlink_to(REPO_ROOT / "models")
-    (root.parent / "shared").mkdir(exist_ok=True)
-    (root.parent / "shared" / "data").symlink_to(DEFAULT_DATA_ROOT)
+def floors(pyproject: Path = REPO_ROOT / "pyproject.toml") -> dict[str, float]:
+    """Each checked module's lowest acceptable kill rate (percent)."""
+    return tomllib.loads(pyproject.read_text())["tool"]["emotrace"]["mutation"]["floors"]
+
+
+def layout(root: Path) -> Path:
+    """A folder where mutmut finds ``emotrace`` as the import name (links into this checkout)."""
+    package_dir = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    for name, target in (("emotrace", REPO_ROOT / package_dir["emotrace"]), ("tests", REPO_ROOT / "tests"),
+                         ("pyproject.toml", REPO_ROOT / "pyproject.toml"),
+                         ("shared", REPO_ROOT.parent / "shared")):  # the data root the mutated paths.py points at
+        (root / name).symlink_to(target)
     return root
 
 
-def run_mutant(mutant: Mutant, work: Path) -> tuple[int, int]:
-    """(failed, passed) tests of ``mutant.tests`` against a copy of the package holding the mutant."""
-    layout = installed_layout(work / "src")
-    target = layout / "emotrace" / mutant.path
-    source = target.read_text()
-    if source.count(mutant.old) != 1:
-        raise SystemExit(f"{mutant.name}: the line to break is not found exactly once in {mutant.path}")
-    target.write_text(source.replace(mutant.old, mutant.new))
-    env = {**os.environ, "PYTHONPATH": str(layout)}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *mutant.tests],
-                            cwd=REPO_ROOT, env=env, capture_output=True, text=True)
-    imported = subprocess.run([sys.executable, "-c", "import emotrace; print(emotrace.__file__)"], env=env,
-                              capture_output=True, text=True, check=True).stdout.strip()
-    if not imported.startswith(str(layout)):
-        raise SystemExit(f"the tests imported {imported}, not the mutated copy")
-    counts = dict.fromkeys(("failed", "passed"), 0)
-    for number, outcome in re.findall(r"(\d+) (failed|passed)", result.stdout.splitlines()[-1] if result.stdout else ""):
-        counts[outcome] = int(number)
-    return counts["failed"], counts["passed"]
+def run_mutmut(root: Path, modules: list[str] | None) -> None:
+    """``mutmut run`` in ``root`` (every mutant, or those of ``modules``); its output goes to ``root / LOG``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("EMOTRACE_TEST_POSTGRES_URL", "EMOTRACE_REQUIRE_POSTGRES")}
+    names = [f"{module}.*" for module in modules or ()]
+    with (root / LOG).open("w") as log:
+        done = subprocess.run([sys.executable, "-m", "mutmut", "run", *names], cwd=root, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if done.returncode:
+        sys.exit(f"mutmut failed (exit {done.returncode}); the end of its output:\n"
+                 f"{(root / LOG).read_text(errors='replace')[-3000:]}")
+
+
+def tallies(mutants: Path) -> dict[str, Tally]:
+    """Module name -> its mutants' outcomes, read from mutmut's ``*.py.meta`` files under ``mutants``."""
+    result: dict[str, Tally] = {}
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        module = ".".join(meta.relative_to(mutants).with_suffix("").with_suffix("").parts)
+        tally = Tally()
+        for code in json.loads(meta.read_text())["exit_code_by_key"].values():
+            if code is None:
+                continue
+            if code in KILLED:
+                tally.killed += 1
+            elif code == SURVIVED:
+                tally.survived += 1
+            elif code == NO_TESTS:
+                tally.untested += 1
+            else:
+                tally.other += 1
+        if tally.total:
+            result[module] = tally
+    return result
+
+
+def under_floor(results: dict[str, Tally], floor_by_module: dict[str, float]) -> list[str]:
+    """The modules whose kill rate is under their floor (a module with no floor is an error in the table)."""
+    missing = sorted(set(results) - set(floor_by_module))
+    if missing:
+        sys.exit(f"no floor in [tool.emotrace.mutation.floors] for {missing}")
+    return [module for module, tally in results.items() if tally.rate < floor_by_module[module]]
+
+
+def report(results: dict[str, Tally], floor_by_module: dict[str, float]) -> str:
+    """The kill rate table, one module a line, and the total."""
+    lines = [f"{'module':<28} {'killed':>7} {'total':>6} {'rate':>6} {'floor':>6} {'survived':>9} {'untested':>9}"]
+    for module, t in results.items():
+        lines.append(f"{module.removeprefix('emotrace.'):<28} {t.killed:>7} {t.total:>6} {t.rate:>5.1f}% "
+                     f"{floor_by_module.get(module, 0):>5.0f}% {t.survived:>9} {t.untested:>9}")
+    total = Tally(*(sum(getattr(t, f) for t in results.values()) for f in ("killed", "survived", "untested", "other")))
+    lines.append(f"{'all':<28} {total.killed:>7} {total.total:>6} {total.rate:>5.1f}%")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    """Run every mutant (or those named with --only) and print how many tests catch each."""
+    """Run mutmut over the checked modules (or those named with --only) and print each module's kill rate."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="*", default=None, help="run the mutants whose name contains one of these")
+    parser.add_argument("--only", nargs="*", default=None, help="the modules whose name contains one of these")
+    parser.add_argument("--floor", action="store_true", help="exit 1 when a module's kill rate is under its floor")
     args = parser.parse_args()
-    chosen = [m for m in MUTANTS if args.only is None or any(word in m.name for word in args.only)]
-    caught = 0
-    for mutant in chosen:
-        with tempfile.TemporaryDirectory() as tmp:
-            failed, passed = run_mutant(mutant, Path(tmp))
-        caught += failed > 0
-        print(f"{'caught' if failed else 'MISSED':<7} {failed:>3} of {failed + passed:>3} tests fail  {mutant.name}",
-              flush=True)
-    print(f"{caught} of {len(chosen)} mutants caught")
-    if caught < len(chosen):
-        sys.exit(1)
+    floor_by_module = floors()
+    modules = None if args.only is None else [m for m in floor_by_module if any(word in m for word in args.only)]
+    if modules == []:
+        sys.exit(f"no checked module matches {args.only}: {sorted(floor_by_module)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = layout(Path(tmp))
+        run_mutmut(root, modules)
+        results = tallies(root / "mutants")
+    print(report(results, floor_by_module))
+    low = under_floor(results, floor_by_module)
+    if args.floor and low:
+        sys.exit(f"kill rate under the floor: {', '.join(low)}")
 
 
 if __name__ == "__main__":

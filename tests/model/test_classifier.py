@@ -100,7 +100,11 @@ def test_reading_shape(classifier) -> None:
     assert reading["views"]["intents"]["labels"] == []  # "Fine." states no intent: the view may be empty
     assert -1 <= reading["valence"] <= 1 and 0 <= reading["arousal"] <= 1
     assert set(reading["satisfaction"]) == {"dissatisfied", "neutral", "satisfied"}
-    assert json.dumps(reading)
+    assert (reading["text"], reading["chunks"]) == ("Fine.", 1)
+    assert set(reading["labels"]) <= set(reading["probabilities"])
+    # JSON as the HTTP answer sends it: plain types that come back equal (no tuple, no NaN), rounded to 4 decimals
+    assert json.loads(json.dumps(reading, allow_nan=False)) == reading
+    assert all(0 <= p <= 1 and round(p, 4) == p for p in reading["probabilities"].values())
 
 
 @pytest.mark.parametrize(
