@@ -1,6 +1,6 @@
 """The ``emotrace`` command line: ``analyze`` (texts, files, conversations), ``batch`` (large files, resumable,
-local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels) and
-``serve`` (the HTTP API and dashboard)."""
+local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels), ``adapt``
+(a model's heads to your labelled rows) and ``serve`` (the HTTP API and dashboard)."""
 
 from __future__ import annotations
 
@@ -413,6 +413,39 @@ def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None,
     if data is None:
         return run_recipe_training(args, model_dir, root, command, from_model)
     return run_labelled_training(args, model_dir, data, text_column, label_column, command, from_model, encoding)
+
+
+@app.command()
+@friendly_errors
+def adapt(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Option("--data", "-d", help="Your labelled CSV/JSONL/Parquet.")],
+    model_dir: Annotated[Path, typer.Option(help="Where to write the adapted model (a copy of --from-model).")],
+    text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
+    label_column: Annotated[str, typer.Option(
+        help="Label column of --data: dissatisfied/neutral/satisfied (or dissatisfied/other) and/or the model's "
+             "emotion labels and intents, comma-separated.")] = "labels",
+    from_model: Annotated[Path | None, typer.Option(help="The model to adapt (default: the shipped model).")] = None,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds (split by a stable hash of the text).")] = 5,
+    force: Annotated[bool, typer.Option(help="Write the adapted model even where it is not better on "
+                                        "cross-validation.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace the model already in --model-dir.")] = False,
+    encoding: EncodingOption = "utf-8",
+    as_json: JsonOption = False,
+) -> None:
+    """Adapt a model's heads (satisfaction, emotion labels, intents) to your labelled rows, network unchanged: prints
+    cross-validated macro-F1 of the model before and after, and writes the adapted model only when it is better
+    (exit code 2 otherwise, unless --force). Serve it with --model DIR or EMOTRACE_MODEL=DIR."""
+    from emotrace.training.adapt import adapt_model, result_json
+
+    result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
+                         command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
+                         echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
+    if as_json:
+        typer.echo(json.dumps({**result_json(result), "model_dir": str(model_dir)}, indent=2))
+        return
+    typer.echo(f"adapted model written to {model_dir} in {result.seconds:.1f} s (embedding {result.embed_seconds:.1f} "
+               f"s); serve it with --model {model_dir} or EMOTRACE_MODEL={model_dir}")
 
 
 @app.command()

@@ -100,6 +100,15 @@ ERRORS: dict[str, ErrorKind] = {
     "E317": ErrorKind("Network gives no pooled vector", "Re-export the model with `emotrace train`."),
     "E320": ErrorKind("Invalid corpus row", "See data/customer_service/README.md for the fields."),
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
+    "E322": ErrorKind("Labels neither satisfaction classes nor the model's",
+                      "Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels or its "
+                      "intents."),
+    "E323": ErrorKind("One class only", "Label rows of at least two classes."),
+    "E324": ErrorKind("Too few rows per class", "Label at least 20 rows of every class, or leave that class out."),
+    "E325": ErrorKind("One text with conflicting labels", "Give each text one set of labels."),
+    "E326": ErrorKind("Mixed satisfaction classes", "Give each text one class, of dissatisfied/neutral/satisfied or of "
+                      "dissatisfied/other."),
+    "E327": ErrorKind("Adapted model not better", "Keep the from-model, add or correct rows, or pass --force.", 409),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

@@ -85,7 +85,8 @@ def read_records(path: Path, encoding: str = "utf-8", required: Sequence[str] = 
     return all_records(path, encoding, required)
 
 
-def _split_labels(value: object) -> list[str]:
+def split_labels(value: object) -> list[str]:
+    """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value or "").replace(";", ",").split(",") if part.strip()]
@@ -101,7 +102,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     records = read_records(path, encoding, (text_column, label_column))
     texts, label_rows, empty_rows = [], [], []
     for row_no, record in enumerate(records, 1):
-        names = _split_labels(record.get(label_column))
+        names = split_labels(record.get(label_column))
         if not names:
             empty_rows.append(row_no)
             continue

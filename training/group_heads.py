@@ -17,7 +17,7 @@ from tqdm import tqdm
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets
-from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, save_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_VIEW
 
@@ -84,4 +84,6 @@ def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_
         heads[INTENT_VIEW] = fit_linear_head(pooled_vectors(classifier, intents.texts, "intent rows"), intents.targets)
     elif INTENT_VIEW in classifier.group_heads:  # not refit: the same network's intent head stays
         heads[INTENT_VIEW] = classifier.group_heads[INTENT_VIEW]
+    if SATISFACTION_HEAD in classifier.group_heads:  # an adapted satisfaction head (emotrace adapt) stays
+        heads[SATISFACTION_HEAD] = classifier.group_heads[SATISFACTION_HEAD]
     save_group_heads(heads, classifier.directory)

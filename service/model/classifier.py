@@ -21,7 +21,7 @@ import onnxruntime as ort
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
-from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, load_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, load_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
@@ -223,9 +223,7 @@ class EmotionClassifier:
         groups = self._group_probabilities(out, probs)
         lengths = np.array([len(t) for t in token_ids], dtype=np.float32)
         affect = out.get("affect")
-        sat = out.get("satisfaction_logits")
-        if sat is not None:
-            sat = _softmax(sat / self.thresholds.satisfaction_temperature)
+        sat = self._satisfaction_probabilities(out)
         intents = self._intent_probabilities(out)
         chunks = np.bincount(owners, minlength=n)
         if (chunks == 1).all():
@@ -252,6 +250,16 @@ class EmotionClassifier:
             return out["emotion_logits"]
         weight, bias = self._heads[LABEL_HEAD]
         return np.asarray(out[POOLED_OUTPUT] @ weight.T + bias)
+
+    def _satisfaction_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Each chunk's satisfaction probabilities: from the satisfaction head over the pooled vector where the model
+        has one (adapted to a user's rows; calibrated in its weights), else the graph's own logits at the
+        directory's temperature (None when the model has neither)."""
+        if SATISFACTION_HEAD in self._heads:
+            weight, bias = self._heads[SATISFACTION_HEAD]
+            return _softmax(out[POOLED_OUTPUT] @ weight.T + bias)
+        logits = out.get("satisfaction_logits")
+        return None if logits is None else _softmax(logits / self.thresholds.satisfaction_temperature)
 
     def _intent_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
         """Each chunk's intent probabilities from the intent head (None when the model has none)."""

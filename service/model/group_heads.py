@@ -1,12 +1,14 @@
 """Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment), the intents' and, where refit,
-the labels'.
+the labels' and, where adapted (``emotrace adapt``), the satisfaction classes'.
 
 Read from their own heads, fitted on the grouped labels, the coarse views beat taking each group's most
 probable member label (dev macro-F1 in the model card). A model directory without
 ``group_heads.safetensors``, or whose ONNX graph does not output the pooled vector, derives the grouped
 views from the label probabilities instead. The ``labels`` head, where present, replaces the graph's own label
 head: refit on the served (int8) network's vectors with the network frozen, it reads GoEmotions dev at macro-F1
-.530 (out of fold .507) where the graph's head, trained with the network, read .515 (.495).
+.530 (out of fold .507) where the graph's head, trained with the network, read .515 (.495). The ``satisfaction``
+head, where present, likewise replaces the graph's satisfaction head: its logits (calibration included, so the
+directory's satisfaction temperature does not apply to them) give the dissatisfied / neutral / satisfied softmax.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE
-from emotrace.model.labels import INTENT_VIEW, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.paths import with_default_mode
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"
 LABEL_HEAD = "labels"  # the head that reads the labels themselves (not a grouping)
+SATISFACTION_HEAD = "satisfaction"  # the head that reads the satisfaction classes (written by `emotrace adapt`)
 
 
 def save_group_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], directory: Path) -> None:
@@ -42,7 +45,8 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     if not path.exists():
         return {}
     tensors = load_file(str(path))
-    widths = {LABEL_HEAD: len(schema.labels), **{g: len(schema.group_names(g)) for g in schema.groupings},
+    widths = {LABEL_HEAD: len(schema.labels), SATISFACTION_HEAD: len(SATISFACTION_CLASSES),
+              **{g: len(schema.group_names(g)) for g in schema.groupings},
               **({INTENT_VIEW: len(schema.intents)} if schema.intents else {})}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):

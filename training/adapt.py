@@ -1,0 +1,601 @@
+"""``emotrace adapt``: a packaged model's heads adapted to a user's own labelled rows, network unchanged.
+
+The user's file labels each text with satisfaction classes (``dissatisfied`` / ``neutral`` / ``satisfied``, or the two
+classes ``dissatisfied`` / ``other``) and/or with labels of the from-model (its emotion labels, its intents),
+comma-separated where a text has several. Each label names the head it belongs to, so each row goes to the heads its
+labels name (every row to the intent head, once the file names an intent: most messages state none); only those
+heads are adapted, every other view of the from-model is kept as it is. ``neutral`` is the satisfaction class in a file
+that names another satisfaction class, else the emotion label.
+
+Each adapted head is the from-model's own head plus an offset fitted on the user's rows over the pooled text vector the
+network already computes (computed once): L-BFGS (SciPy) on the cross-entropy (satisfaction) or binary cross-entropy (labels,
+intents) of the user's rows, with an L2 penalty on the offset of ``OFFSET_PENALTY / rows``. Few rows move the head
+little; more rows move it further. Measured against fitting a new head on the user's rows alone (the from-model's
+head forgotten), the offset read held-out rows better at 100 and 300 rows and as well at 1,000 (docs/benchmarks.md,
+``python -m emotrace.evaluation.adapt_curve``).
+
+- Satisfaction, three classes (or any two of them): a new ``satisfaction`` head over the pooled vector (the graph's
+  own, dequantized, at the directory's temperature, plus the offset) that the runtime reads in place of the graph's.
+- Satisfaction, ``dissatisfied`` / ``other``: only the dissatisfied logit gets an offset, so the served reading keeps
+  three classes: P(dissatisfied) is the adapted head's, and the rest splits between neutral and satisfied in the
+  from-model's proportion.
+- Emotion labels and intents: the rows of the labels the file names are refit the same way (the rest of each head is
+  kept), and those labels' thresholds are re-tuned on the out-of-fold probabilities.
+
+The figures are k-fold cross-validated on the user's rows (folds split by a stable hash of the text): the from-model's
+macro-F1 as it serves, and the adapted model's, each fold's head fitted on the other folds. The model is written only
+when every adapted head is better (else E327, unless forced), into a temporary directory renamed at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.metrics import f1_score
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.decision import Thresholds, decide, tune_thresholds
+from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
+from emotrace.training.data import read_records, split_labels, stable_bucket
+from emotrace.training.group_heads import require_pooled_output
+from emotrace.training.model_card import read_metrics, read_provenance, write_model_card
+from emotrace.training.rebuild import onnx_state_dict
+
+OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
+MIN_ROWS_PER_CLASS = 20
+# The L2 penalty on a head's offset is OFFSET_PENALTY / rows (the mean loss plus it is the sum loss plus a fixed prior).
+OFFSET_PENALTY = 30.0
+BIAS_SHARE = 0.1  # the offset's bias is penalised this much less than its weights (a class prior moves cheaply)
+MAX_ITERATIONS = 300
+EMBED_BATCH = 256  # texts per runtime call while embedding (progress granularity)
+NO_CLASS = -1e4  # a logit no class reaches: masks the classes a row's label excludes
+
+
+@dataclass
+class HeadRows:
+    """The rows one head is adapted on: which of the adaptation rows, and their targets over ``names``."""
+
+    head: str  # SATISFACTION_HEAD, LABEL_HEAD or INTENT_VIEW
+    names: tuple[str, ...]  # the classes (satisfaction) or labels (the others) the file gives
+    rows: np.ndarray  # positions in AdaptationRows.texts
+    targets: np.ndarray  # satisfaction: (rows, 3) 0/1 of the classes each row allows; others: (rows, names) multi-hot
+
+
+@dataclass
+class AdaptationRows:
+    """The user's rows, deduplicated, and per head the rows that teach it."""
+
+    texts: list[str]
+    heads: dict[str, HeadRows]
+    duplicates: int = 0  # rows dropped as repeats (same text, same labels)
+
+
+@dataclass
+class HeadResult:
+    """One adapted head: its rows and classes, the cross-validated macro-F1 of the from-model and of the adapted."""
+
+    head: str
+    names: tuple[str, ...]
+    rows: int
+    from_model_f1: float
+    adapted_f1: float
+
+    @property
+    def better(self) -> bool:
+        """Whether the adapted head reads the user's rows better than the from-model's did."""
+        return self.adapted_f1 > self.from_model_f1
+
+    def describe(self, folds: int) -> str:
+        """One line: what was adapted and its figures."""
+        return (f"{self.head} ({', '.join(self.names)}; {self.rows} rows): {folds}-fold CV macro-F1 "
+                f"{self.from_model_f1:.3f} (from-model) -> {self.adapted_f1:.3f} (adapted)")
+
+
+@dataclass
+class AdaptationResult:
+    """What ``emotrace adapt`` did: per head the figures, whether it wrote the model, and how long it took."""
+
+    heads: list[HeadResult]
+    rows: int
+    duplicates: int
+    folds: int
+    written: bool = False
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    heads_fitted: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    thresholds: Thresholds | None = None
+
+    @property
+    def better(self) -> bool:
+        """Whether every adapted head is better than the from-model's."""
+        return all(h.better for h in self.heads)
+
+
+# --- reading the user's rows ---------------------------------------------------------------------------------------
+
+
+def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | None:
+    if name in (*SATISFACTION_CLASSES, OTHER) and (name != "neutral" or satisfaction_file):
+        return SATISFACTION_HEAD
+    if name in schema.labels:
+        return LABEL_HEAD
+    if name in schema.intents:
+        return INTENT_VIEW
+    return None
+
+
+def _rows_named(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return f"rows {shown}" + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema: LabelSchema,
+                         encoding: str = "utf-8") -> AdaptationRows:
+    """The labelled rows of ``path`` sorted into heads, with every check of the module doc (rows counted from 1, as
+    a spreadsheet shows them below the header)."""
+    records = read_records(path, encoding)
+    if not records:
+        raise EmotraceError("E207", f"{path} holds no rows.", "Give a file with a text column and a label column.")
+    columns = list(records[0])
+    for column in (text_column, label_column):
+        if column not in columns:
+            raise EmotraceError("E208", f"Column '{column}' is not in {path}.",
+                                f"Columns there: {columns}; name them with --text-column / --label-column.")
+    texts, names, empty_text, unlabelled = [], [], [], []
+    for row_no, record in enumerate(records, 1):
+        text = str(record.get(text_column) or "").strip()
+        labels = [n.lower() for n in split_labels(record.get(label_column))]
+        if not text:
+            empty_text.append(row_no)
+        elif not labels:
+            unlabelled.append(row_no)
+        texts.append(text)
+        names.append(labels)
+    if empty_text:
+        raise EmotraceError("E511", f"{len(empty_text)} row(s) of {path} have an empty '{text_column}' "
+                            f"({_rows_named(empty_text)}).", "Fill the text or drop those rows.")
+    if unlabelled:
+        raise EmotraceError("E209", f"{len(unlabelled)} row(s) of {path} have no label in '{label_column}' "
+                            f"({_rows_named(unlabelled)}).", "Label every row or drop the unlabelled ones.")
+    given = {n for row in names for n in row}
+    satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
+    unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
+    if unknown:
+        bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]
+        raise EmotraceError(
+            "E322", f"Labels {unknown[:10]} in '{label_column}' of {path} ({_rows_named(bad)}) are neither "
+                    "satisfaction classes nor labels of the model.",
+            f"Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels "
+            f"({', '.join(schema.labels)}) or its intents ({', '.join(schema.intents) or 'none'}).")
+    _check_satisfaction_classes(path, names, given)
+    texts, names, duplicates = _deduplicated(path, texts, names)
+    heads = _head_rows(texts, names, schema, satisfaction_file)
+    for head in heads.values():
+        _check_counts(path, head)
+    return AdaptationRows(texts, heads, duplicates)
+
+
+def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str]) -> None:
+    if OTHER in given and given & {"neutral", "satisfied"}:
+        rows = [i for i, row in enumerate(names, 1) if OTHER in row][:10]
+        raise EmotraceError("E326", f"{path} mixes the class 'other' ({_rows_named(rows)}) with neutral/satisfied.",
+                            "Use dissatisfied/neutral/satisfied, or dissatisfied/other, in one file.")
+    several = [i for i, row in enumerate(names, 1)
+               if len(set(row) & {*SATISFACTION_CLASSES, OTHER} - ({"neutral"} if OTHER not in given and
+                                                                   not given & {"dissatisfied", "satisfied"}
+                                                                   else set())) > 1]
+    if several:
+        raise EmotraceError("E326", f"{len(several)} row(s) of {path} have more than one satisfaction class "
+                            f"({_rows_named(several)}).", "Give each text one satisfaction class.")
+
+
+def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple[list[str], list[list[str]], int]:
+    """Each text once: repeats with the same labels merged, repeats with other labels an error naming the rows."""
+    first: dict[str, int] = {}
+    conflicts: dict[str, list[int]] = {}
+    keep = []
+    for i, (text, labels) in enumerate(zip(texts, names, strict=True)):
+        if text not in first:
+            first[text] = i
+            keep.append(i)
+        elif set(labels) != set(names[first[text]]):
+            conflicts.setdefault(text, [first[text] + 1]).append(i + 1)
+    if conflicts:
+        rows = sorted(r for rs in conflicts.values() for r in rs)
+        example = next(iter(conflicts))
+        raise EmotraceError(
+            "E325", f"{len(conflicts)} text(s) of {path} appear more than once with different labels "
+                    f"({_rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example]}).",
+            "Give each text one set of labels: correct or drop the conflicting rows.")
+    return [texts[i] for i in keep], [names[i] for i in keep], len(texts) - len(keep)
+
+
+def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
+               satisfaction_file: bool) -> dict[str, HeadRows]:
+    by_head: dict[str, list[tuple[int, list[str]]]] = {}
+    for i, labels in enumerate(names):
+        for head in {h for n in labels if (h := _head_of(n, schema, satisfaction_file)) is not None}:
+            by_head.setdefault(head, []).append((i, [n for n in labels if _head_of(n, schema, satisfaction_file) == head]))
+    heads = {}
+    for head, rows in by_head.items():
+        if head == SATISFACTION_HEAD:
+            given = sorted({n for _, labels in rows for n in labels},
+                           key=lambda n: (*SATISFACTION_CLASSES, OTHER).index(n))
+            allowed = np.zeros((len(rows), len(SATISFACTION_CLASSES)), dtype=np.float32)
+            for r, (_, labels) in enumerate(rows):
+                (name,) = labels
+                allowed[r, [1, 2] if name == OTHER else [SATISFACTION_CLASSES.index(name)]] = 1.0
+            heads[head] = HeadRows(head, tuple(given), np.array([i for i, _ in rows]), allowed)
+            continue
+        order = schema.labels if head == LABEL_HEAD else schema.intents
+        given = tuple(n for n in order if any(n in labels for _, labels in rows))
+        if head == INTENT_VIEW:  # every row teaches the intents: a row naming none states none
+            rows = [(i, [n for n in labels if n in given]) for i, labels in enumerate(names)]
+        targets = np.array([[float(n in labels) for n in given] for _, labels in rows], dtype=np.float32)
+        heads[head] = HeadRows(head, given, np.array([i for i, _ in rows]), targets)
+    return heads
+
+
+def _check_counts(path: Path, head: HeadRows) -> None:
+    if head.head == SATISFACTION_HEAD:
+        counts = {name: int((head.targets[:, [1, 2]].sum(axis=1) == 2).sum()) if name == OTHER else
+                  int((head.targets[:, SATISFACTION_CLASSES.index(name)] == 1).sum()
+                      - (head.targets[:, [1, 2]].sum(axis=1) == 2).sum() * (name != "dissatisfied"))
+                  for name in head.names}
+        negatives: dict[str, int] = {}
+    else:
+        counts = dict(zip(head.names, head.targets.sum(axis=0).astype(int).tolist(), strict=True))
+        negatives = dict(zip(head.names, (len(head.targets) - head.targets.sum(axis=0)).astype(int).tolist(),
+                             strict=True))
+    if head.head == SATISFACTION_HEAD and len(counts) < 2 or head.head != SATISFACTION_HEAD and all(
+            n == 0 for n in negatives.values()):
+        only = ", ".join(head.names)
+        raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({only}): nothing to tell "
+                                    "it from.", "Label rows of at least two classes (e.g. dissatisfied and other).")
+    few = {n: c for n, c in counts.items() if c < MIN_ROWS_PER_CLASS}
+    few.update({f"not {n}": c for n, c in negatives.items() if c < MIN_ROWS_PER_CLASS})
+    if few:
+        listed = ", ".join(f"{n}: {c}" for n, c in few.items())
+        raise EmotraceError("E324", f"Too few {head.head} rows per class in {path} ({listed}; at least "
+                                    f"{MIN_ROWS_PER_CLASS} each).",
+                            f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out.")
+
+
+# --- the from-model's heads and outputs ----------------------------------------------------------------------------
+
+
+@dataclass
+class ServedOutputs:
+    """What the from-model serves for the adaptation rows, and the pooled vectors its heads read."""
+
+    pooled: np.ndarray
+    satisfaction: np.ndarray | None
+    probabilities: np.ndarray
+    intents: np.ndarray | None
+
+
+def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bool = True) -> ServedOutputs:
+    """The from-model's outputs of ``texts`` (one network pass, a progress bar on stderr)."""
+    require_pooled_output(classifier)
+    parts = []
+    with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress, dynamic_ncols=True) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            parts.append(classifier.raw_outputs(texts[start : start + EMBED_BATCH]))
+            bar.update(len(parts[-1].chunks))
+
+    def stacked(values: list[np.ndarray | None]) -> np.ndarray | None:
+        return None if any(v is None for v in values) else np.concatenate([v for v in values if v is not None])
+
+    pooled = stacked([p.pooled for p in parts])
+    assert pooled is not None  # the graph outputs it (checked above)
+    return ServedOutputs(pooled, stacked([p.satisfaction for p in parts]),
+                         np.concatenate([p.probabilities for p in parts]), stacked([p.intents for p in parts]))
+
+
+def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, np.ndarray]:
+    """The from-model's ``head`` as a linear map over the pooled vector: its pooled head where it has one, else the
+    graph's own (dequantized; satisfaction at the directory's temperature, as served)."""
+    if head in classifier.group_heads:
+        return classifier.group_heads[head]
+    if head == INTENT_VIEW:  # intents are only ever read from a pooled head
+        raise EmotraceError("E322", f"{classifier.directory} has no intent head.", "Leave the intents out.")
+    state = onnx_state_dict(classifier.directory)
+    name = "satisfaction" if head == SATISFACTION_HEAD else "emotion"
+    if f"{name}.weight" not in state:
+        raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
+                            "Adapt a model that reads satisfaction (the shipped one does), or leave those rows out.")
+    scale = 1.0 / classifier.thresholds.satisfaction_temperature if head == SATISFACTION_HEAD else 1.0
+    return (state[f"{name}.weight"].numpy() * scale, state[f"{name}.bias"].numpy() * scale)
+
+
+# --- fitting --------------------------------------------------------------------------------------------------------
+
+
+def fit_offset_head(features: np.ndarray, targets: np.ndarray, weight: np.ndarray, bias: np.ndarray, softmax: bool,
+                    trainable: np.ndarray | None = None, penalty: float = OFFSET_PENALTY
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``(weight, bias)`` plus an offset fitted on ``features`` by full-batch L-BFGS: softmax cross-entropy of the
+    classes each row allows (``targets`` 0/1 per class) or binary cross-entropy per output (multi-hot ``targets``),
+    with an L2 penalty of ``penalty / rows`` on the offset; only the ``trainable`` outputs (default: all) move.
+    Deterministic (the same rows give the same head); NumPy with analytic gradients on one thread, since the heads are
+    small (a 1,000-row fit takes well under a second)."""
+    x = np.asarray(features, dtype=np.float64)
+    y = np.asarray(targets, dtype=np.float64)
+    w0, b0 = np.asarray(weight, dtype=np.float64), np.asarray(bias, dtype=np.float64)
+    mask = np.ones(len(b0)) if trainable is None else np.asarray(trainable, dtype=np.float64)
+    strength = penalty / len(x)
+    excluded = (1.0 - y) * NO_CLASS
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        dw = flat[: w0.size].reshape(w0.shape) * mask[:, None]
+        db = flat[w0.size :] * mask
+        logits = x @ (w0 + dw).T + b0 + db
+        if softmax:
+            every, allowed = _log_softmax_parts(logits), _log_softmax_parts(logits + excluded)
+            value = float((every[1] - allowed[1]).mean())
+            grad = (every[0] - allowed[0]) / len(x)
+        else:
+            value = float((np.logaddexp(0.0, logits) - y * logits).sum() / len(x))
+            grad = (_sigmoid(logits) - y) / len(x)
+        value += strength * (float((dw**2).sum()) + BIAS_SHARE * float((db**2).sum()))
+        grad_w = (grad.T @ x + 2 * strength * dw) * mask[:, None]
+        grad_b = (grad.sum(axis=0) + 2 * strength * BIAS_SHARE * db) * mask
+        return value, np.concatenate([grad_w.ravel(), grad_b])
+
+    with threadpool_limits(1):
+        found = minimize(loss, np.zeros(w0.size + b0.size), jac=True, method="L-BFGS-B",
+                         options={"maxiter": MAX_ITERATIONS, "gtol": 1e-7})
+    dw = found.x[: w0.size].reshape(w0.shape) * mask[:, None]
+    db = found.x[w0.size :] * mask
+    return (w0 + dw).astype(np.float32), (b0 + db).astype(np.float32)
+
+
+def _log_softmax_parts(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax probabilities and log-sum-exp of each row."""
+    top = logits.max(axis=1, keepdims=True)
+    e = np.exp(logits - top)
+    total = e.sum(axis=1, keepdims=True)
+    return e / total, (np.log(total) + top)[:, 0]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+
+
+def fold_of(texts: list[str], folds: int) -> np.ndarray:
+    """Each text's fold: a stable hash of the text (the same text, the same fold, in any run)."""
+    return np.array([stable_bucket(t, folds) for t in texts])
+
+
+# --- one head: cross-validation and the final fit ---------------------------------------------------------------
+
+
+@dataclass
+class HeadPlan:
+    """How one head is read, fitted and scored."""
+
+    rows: HeadRows
+    features: np.ndarray  # pooled vectors of its rows
+    weight: np.ndarray  # the from-model's head (all outputs)
+    bias: np.ndarray
+    served: np.ndarray  # the from-model's served probabilities of its rows (all outputs)
+    columns: np.ndarray  # which outputs the file's names are
+    thresholds: np.ndarray  # the from-model's thresholds of all outputs (multi-label heads)
+    fold: np.ndarray  # each row's cross-validation fold
+
+    @property
+    def softmax(self) -> bool:
+        return self.rows.head == SATISFACTION_HEAD
+
+    @property
+    def binary_satisfaction(self) -> bool:
+        return self.rows.names == ("dissatisfied", OTHER)
+
+    def fit(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The adapted head (all outputs) fitted on ``rows`` (positions in this head's rows)."""
+        if self.softmax:
+            trainable = np.array([1.0, 0.0, 0.0]) if self.binary_satisfaction else None
+            return fit_offset_head(self.features[rows], self.rows.targets[rows], self.weight, self.bias, True, trainable)
+        weight, bias = self.weight.copy(), self.bias.copy()
+        w, b = fit_offset_head(self.features[rows], self.rows.targets[rows], self.weight[self.columns],
+                               self.bias[self.columns], False)
+        weight[self.columns], bias[self.columns] = w, b
+        return weight, bias
+
+    def probabilities(self, head: tuple[np.ndarray, np.ndarray], rows: np.ndarray | slice) -> np.ndarray:
+        logits = self.features[rows] @ head[0].T + head[1]
+        return _softmax(logits) if self.softmax else _sigmoid(logits)
+
+    def tuned(self, probabilities: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        """All outputs' thresholds: the from-model's, with the file's labels re-tuned on ``probabilities``."""
+        thresholds = self.thresholds.copy()
+        thresholds[self.columns] = tune_thresholds(probabilities[:, self.columns], self.rows.targets[rows])
+        return thresholds
+
+    def score(self, probabilities: np.ndarray, thresholds: np.ndarray) -> float:
+        """Macro-F1 over the file's classes (satisfaction) or labels (the others) of these probabilities, decided
+        as the runtime decides (``thresholds``: of all outputs, or per row)."""
+        if self.softmax:
+            predicted = probabilities.argmax(axis=1)
+            allowed = self.rows.targets
+            if self.binary_satisfaction:
+                return float(f1_score(allowed[:, 0] == 1, predicted == 0, average="macro", zero_division=0))
+            gold = allowed.argmax(axis=1)
+            present = [SATISFACTION_CLASSES.index(n) for n in self.rows.names]
+            return float(f1_score(gold, predicted, labels=present, average="macro", zero_division=0))
+        if self.rows.head == LABEL_HEAD and thresholds.ndim == 2:  # labels: over threshold, else the closest fires
+            decided = np.vstack([decide(p[None, :], t) for p, t in zip(probabilities, thresholds, strict=True)])
+        elif self.rows.head == LABEL_HEAD:
+            decided = decide(probabilities, thresholds)
+        else:  # intents: over threshold only (most messages state none)
+            decided = probabilities >= thresholds
+        return float(f1_score(self.rows.targets.astype(bool), decided[:, self.columns], average="macro",
+                              zero_division=0))
+
+
+def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutputs, texts: list[str],
+              folds: int) -> HeadPlan:
+    """How ``rows`` adapt the from-model's head (``served``: its outputs of ``texts``, all the adaptation rows)."""
+    weight, bias = current_head(classifier, rows.head)
+    features = served.pooled[rows.rows]
+    fold = fold_of([texts[i] for i in rows.rows], folds)
+    if rows.head == SATISFACTION_HEAD:
+        assert served.satisfaction is not None  # current_head found the head
+        return HeadPlan(rows, features, weight, bias, served.satisfaction[rows.rows], np.arange(3), np.zeros(3), fold)
+    schema = classifier.schema
+    names = list(schema.labels) if rows.head == LABEL_HEAD else list(schema.intents)
+    probabilities = served.probabilities if rows.head == LABEL_HEAD else served.intents
+    assert probabilities is not None
+    thresholds = (classifier.thresholds.for_labels(names) if rows.head == LABEL_HEAD
+                  else classifier.thresholds.for_grouping(INTENT_VIEW, names))
+    return HeadPlan(rows, features, weight, bias, probabilities[rows.rows],
+                    np.array([names.index(n) for n in rows.names]), thresholds, fold)
+
+
+def adapt_head(plan: HeadPlan) -> tuple[HeadResult, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+    """Cross-validate and fit one head: its figures, the head fitted on every row, and (multi-label heads) the
+    thresholds of all its outputs, the file's labels re-tuned on the out-of-fold probabilities.
+
+    Each fold's head is fitted on the other folds (and, multi-label, its thresholds tuned on their rows), then reads
+    the fold; the from-model is scored as it serves, on the same rows."""
+    out_of_fold = np.zeros_like(plan.served)
+    fold_thresholds = np.zeros((len(plan.served), len(plan.thresholds)), dtype=np.float32)
+    for k in sorted(set(plan.fold.tolist())):
+        train, held = np.flatnonzero(plan.fold != k), np.flatnonzero(plan.fold == k)
+        head = plan.fit(train)
+        out_of_fold[held] = plan.probabilities(head, held)
+        if not plan.softmax:
+            fold_thresholds[held] = plan.tuned(plan.probabilities(head, train), train)
+    thresholds = None if plan.softmax else plan.tuned(out_of_fold, slice(None))
+    adapted_f1 = plan.score(out_of_fold, fold_thresholds)
+    result = HeadResult(plan.rows.head, plan.rows.names, len(plan.rows.rows), plan.score(plan.served, plan.thresholds),
+                        adapted_f1)
+    return result, plan.fit(np.arange(len(plan.features))), thresholds
+
+
+# --- the command --------------------------------------------------------------------------------------------------
+
+
+def adapt_model(data: Path, text_column: str, label_column: str, from_model: Path, model_dir: Path, command: str,
+                folds: int = 5, force: bool = False, overwrite: bool = False, encoding: str = "utf-8",
+                progress: bool = True, echo: Callable[[str], None] = print) -> AdaptationResult:
+    """``emotrace adapt``: read, check, cross-validate, fit and (when better, or forced) write the adapted model.
+
+    Nothing is written on any error or refusal: the model is assembled in a temporary directory beside
+    ``model_dir`` and renamed into place at the end."""
+    started = time.perf_counter()
+    if folds < 2:
+        raise EmotraceError("E306", f"--folds {folds} leaves nothing to validate on.", "Pass --folds 2 or more.")
+    if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())) and not overwrite:
+        raise EmotraceError("E314", f"{model_dir} already holds files; the adapted model would replace them.",
+                            "Pass --overwrite to replace them, or choose another --model-dir.")
+    classifier = EmotionClassifier.from_pretrained(from_model)
+    require_pooled_output(classifier)
+    rows = read_adaptation_rows(data, text_column, label_column, classifier.schema, encoding)
+    echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({rows.duplicates} repeated rows merged)" if rows.duplicates
+                                                      else "") + "; "
+         + "; ".join(f"{h.head}: {', '.join(h.names)} ({len(h.rows)} rows)" for h in rows.heads.values()))
+    embed_started = time.perf_counter()
+    served = served_outputs(classifier, rows.texts, progress)
+    embed_seconds = time.perf_counter() - embed_started
+    result = AdaptationResult([], len(rows.texts), rows.duplicates, folds, embed_seconds=embed_seconds)
+    thresholds = replace(classifier.thresholds, labels=dict(classifier.thresholds.labels),
+                         groupings={g: dict(v) for g, v in classifier.thresholds.groupings.items()})
+    for head_rows in rows.heads.values():
+        plan = plan_head(classifier, head_rows, served, rows.texts, folds)
+        figures, head, tuned = adapt_head(plan)
+        result.heads.append(figures)
+        result.heads_fitted[head_rows.head] = head
+        if tuned is not None:
+            names = classifier.schema.labels if head_rows.head == LABEL_HEAD else classifier.schema.intents
+            chosen = {names[j]: round(float(tuned[j]), 2) for j in plan.columns}
+            if head_rows.head == LABEL_HEAD:
+                thresholds.labels.update(chosen)
+            else:
+                thresholds.groupings.setdefault(INTENT_VIEW, {}).update(chosen)
+    result.thresholds = thresholds
+    for figures in result.heads:
+        echo(figures.describe(folds))
+    if not result.better and not force:
+        worse = "; ".join(f"{h.head} {h.from_model_f1:.3f} -> {h.adapted_f1:.3f}" for h in result.heads if not h.better)
+        raise EmotraceError(
+            "E327", f"The adapted model is not better than {from_model} on {folds}-fold cross-validation of "
+                    f"{data.name} (macro-F1, from-model -> adapted: {worse}); nothing was written.",
+            "Keep the from-model, add or correct labelled rows, or pass --force to write the adapted model anyway.")
+    write_adapted(classifier, result, data, model_dir, command)
+    result.written = True
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _card_lines(result: AdaptationResult, data: Path) -> list[str]:
+    labels = sorted({n for h in result.heads for n in h.names})
+    return [
+        f"Heads adapted by `emotrace adapt` (network unchanged) on `{data.name}`: {result.rows} texts"
+        + (f" ({result.duplicates} repeated rows merged)" if result.duplicates else "")
+        + f", labels {', '.join(labels)}.",
+        *[f"- {h.describe(result.folds)}" for h in result.heads],
+        f"- Figures: macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on those rows (folds by "
+        "a stable hash of the text; each fold read by a head fitted on the others), from-model as served.",
+        *(["- Not better than the from-model on every head: written with --force."] if not result.better else []),
+        "- The dev figures above are the from-model's; the adapted heads are measured only on the adaptation rows. "
+        "Every head and view not named here is the from-model's.",
+    ]
+
+
+def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data: Path, model_dir: Path,
+                  command: str) -> None:
+    """The from-model's directory copied with the adapted heads, their thresholds and a card that tells what it was
+    adapted on; assembled beside ``model_dir`` and renamed into place (an existing ``model_dir`` is replaced only
+    then)."""
+    source = classifier.directory
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.adapting-", dir=model_dir.parent))
+    try:
+        staged = work / "model"
+        shutil.copytree(source, staged)
+        save_group_heads({**classifier.group_heads, **result.heads_fitted}, staged)
+        assert result.thresholds is not None
+        result.thresholds.save(staged)
+        provenance = read_provenance(source)
+        commands = [c for c in provenance.command.splitlines() if c]
+        heads = ", ".join(h.head for h in result.heads)
+        recipe = (f"{provenance.recipe} Then heads adapted ({heads}) on {data.name} by `emotrace adapt`, network "
+                  "unchanged.").strip()
+        write_model_card(staged, read_metrics(source), "\n".join([*commands, command]),
+                         [*provenance.training_data, f"{data.name}: {result.rows} texts of the user's own, labelled "
+                          f"{', '.join(sorted({n for h in result.heads for n in h.names}))} (adaptation)"],
+                         recipe, classifier.schema.labels, adaptation=_card_lines(result, data))
+        EmotionClassifier.from_pretrained(staged)  # it loads, as served, before it replaces anything
+        old = work / "replaced"
+        if model_dir.exists():
+            model_dir.rename(old)
+        staged.rename(model_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def result_json(result: AdaptationResult) -> dict[str, object]:
+    """The figures as JSON (``emotrace adapt --json``)."""
+    return {"rows": result.rows, "repeated_rows_merged": result.duplicates, "folds": result.folds,
+            "written": result.written, "seconds": round(result.seconds, 2),
+            "embedding_seconds": round(result.embed_seconds, 2),
+            "heads": [{"head": h.head, "names": list(h.names), "rows": h.rows, "from_model_macro_f1": h.from_model_f1,
+                       "adapted_macro_f1": h.adapted_f1} for h in result.heads]}
+
