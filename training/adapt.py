@@ -43,14 +43,13 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.classifier import ONNX_FILE, EmotionClassifier
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.model_card import read_metrics, read_provenance, write_model_card
-from emotrace.training.rebuild import onnx_state_dict
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 MIN_ROWS_PER_CLASS = 20
@@ -178,7 +177,7 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
                     "satisfaction classes nor labels of the model.",
             f"Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels "
             f"({', '.join(schema.labels)}) or its intents ({', '.join(schema.intents) or 'none'}).")
-    _check_satisfaction_classes(path, names, given)
+    _check_satisfaction_classes(path, names, given, schema, satisfaction_file)
     texts, names, duplicates = _deduplicated(path, texts, names)
     heads = _head_rows(texts, names, schema, satisfaction_file)
     for head in heads.values():
@@ -186,15 +185,14 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     return AdaptationRows(texts, heads, duplicates)
 
 
-def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str]) -> None:
+def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str], schema: LabelSchema,
+                                satisfaction_file: bool) -> None:
     if OTHER in given and given & {"neutral", "satisfied"}:
-        rows = [i for i, row in enumerate(names, 1) if OTHER in row][:10]
+        rows = [i for i, row in enumerate(names, 1) if OTHER in row]
         raise EmotraceError("E326", f"{path} mixes the class 'other' ({_rows_named(rows)}) with neutral/satisfied.",
                             "Use dissatisfied/neutral/satisfied, or dissatisfied/other, in one file.")
     several = [i for i, row in enumerate(names, 1)
-               if len(set(row) & {*SATISFACTION_CLASSES, OTHER} - ({"neutral"} if OTHER not in given and
-                                                                   not given & {"dissatisfied", "satisfied"}
-                                                                   else set())) > 1]
+               if sum(_head_of(n, schema, satisfaction_file) == SATISFACTION_HEAD for n in set(row)) > 1]
     if several:
         raise EmotraceError("E326", f"{len(several)} row(s) of {path} have more than one satisfaction class "
                             f"({_rows_named(several)}).", "Give each text one satisfaction class.")
@@ -247,24 +245,25 @@ def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
     return heads
 
 
+SATISFACTION_PATTERNS = {"dissatisfied": (1, 0, 0), "neutral": (0, 1, 0), "satisfied": (0, 0, 1), OTHER: (0, 1, 1)}
+
+
 def _check_counts(path: Path, head: HeadRows) -> None:
+    """E323 for one class only, E324 for fewer than MIN_ROWS_PER_CLASS rows of a class (multi-label heads: of a
+    label, or of rows without it)."""
     if head.head == SATISFACTION_HEAD:
-        counts = {name: int((head.targets[:, [1, 2]].sum(axis=1) == 2).sum()) if name == OTHER else
-                  int((head.targets[:, SATISFACTION_CLASSES.index(name)] == 1).sum()
-                      - (head.targets[:, [1, 2]].sum(axis=1) == 2).sum() * (name != "dissatisfied"))
-                  for name in head.names}
-        negatives: dict[str, int] = {}
+        counts = {n: int((head.targets == SATISFACTION_PATTERNS[n]).all(axis=1).sum()) for n in head.names}
+        one_class = len(counts) < 2
     else:
-        counts = dict(zip(head.names, head.targets.sum(axis=0).astype(int).tolist(), strict=True))
-        negatives = dict(zip(head.names, (len(head.targets) - head.targets.sum(axis=0)).astype(int).tolist(),
-                             strict=True))
-    if head.head == SATISFACTION_HEAD and len(counts) < 2 or head.head != SATISFACTION_HEAD and all(
-            n == 0 for n in negatives.values()):
-        only = ", ".join(head.names)
-        raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({only}): nothing to tell "
-                                    "it from.", "Label rows of at least two classes (e.g. dissatisfied and other).")
+        positives = head.targets.sum(axis=0).astype(int).tolist()
+        counts = dict(zip(head.names, positives, strict=True))
+        counts.update({f"not {n}": len(head.targets) - p for n, p in zip(head.names, positives, strict=True)})
+        one_class = all(p == len(head.targets) for p in positives)
+    if one_class:
+        raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({', '.join(head.names)}): "
+                                    "nothing to tell it from.",
+                            "Label rows of at least two classes (e.g. dissatisfied and other).")
     few = {n: c for n, c in counts.items() if c < MIN_ROWS_PER_CLASS}
-    few.update({f"not {n}": c for n, c in negatives.items() if c < MIN_ROWS_PER_CLASS})
     if few:
         listed = ", ".join(f"{n}: {c}" for n, c in few.items())
         raise EmotraceError("E324", f"Too few {head.head} rows per class in {path} ({listed}; at least "
@@ -310,13 +309,30 @@ def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, 
         return classifier.group_heads[head]
     if head == INTENT_VIEW:  # intents are only ever read from a pooled head
         raise EmotraceError("E322", f"{classifier.directory} has no intent head.", "Leave the intents out.")
-    state = onnx_state_dict(classifier.directory)
-    name = "satisfaction" if head == SATISFACTION_HEAD else "emotion"
-    if f"{name}.weight" not in state:
+    found = graph_head(classifier.directory / ONNX_FILE, "satisfaction" if head == SATISFACTION_HEAD else "emotion")
+    if found is None:
         raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
                             "Adapt a model that reads satisfaction (the shipped one does), or leave those rows out.")
     scale = 1.0 / classifier.thresholds.satisfaction_temperature if head == SATISFACTION_HEAD else 1.0
-    return (state[f"{name}.weight"].numpy() * scale, state[f"{name}.bias"].numpy() * scale)
+    return found[0] * scale, found[1] * scale
+
+
+def graph_head(path: Path, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The graph's linear head ``name`` over the pooled vector, dequantized (as :mod:`emotrace.training.rebuild`
+    reads every weight, without torch): weight (outputs, hidden) and bias; None where the graph has no such head."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    tensors = {t.name: t for t in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "MatMulIntegerToFloat" and len(node.input) == 7 and node.input[6] == f"net.{name}.bias":
+            _, weight, _, scale, _, zero_point, bias = (numpy_helper.to_array(tensors[n]) if n in tensors else None
+                                                        for n in node.input)
+            assert weight is not None and scale is not None and zero_point is not None and bias is not None
+            dequantized = (weight.astype(np.float32) - zero_point.astype(np.float32)) * scale.astype(np.float32)
+            return np.ascontiguousarray(dequantized.T), bias.astype(np.float32)
+    return None
 
 
 # --- fitting --------------------------------------------------------------------------------------------------------

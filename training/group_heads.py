@@ -11,7 +11,6 @@ refit lifts GoEmotions dev macro-F1 over the head trained with the network (figu
 from __future__ import annotations
 
 import numpy as np
-import torch
 from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
@@ -32,6 +31,8 @@ ENCODE_BATCH = 2048  # texts per runtime call while encoding (progress granulari
 def fit_linear_head(features: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weight (outputs, hidden) and bias (outputs,) of a linear multi-label head: L2-penalised BCE minimised by
     full-batch L-BFGS from the base rates (deterministic: the same rows give the same head)."""
+    import torch  # here, not at import: `emotrace adapt` reads this module's checks without needing torch
+
     x = torch.as_tensor(features, dtype=torch.float64)
     y = torch.as_tensor(targets, dtype=torch.float64)
     weight = torch.zeros(y.shape[1], x.shape[1], dtype=torch.float64, requires_grad=True)

@@ -1,0 +1,141 @@
+"""``emotrace adapt`` on the shipped model and real sentences: it adapts what the rows teach, keeps everything else,
+refuses what is not better and every bad input, writing nothing then."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.decision import Thresholds
+from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, load_group_heads
+from emotrace.model.labels import LabelSchema
+from emotrace.training.model_card import CARD_FILE
+from tests.test_cli import run
+from tests.training.adapt_rows import DISSATISFIED, NEUTRAL, PLAIN_DISSATISFIED, PLAIN_SATISFIED, SATISFIED
+
+
+def write_rows(path: Path, rows: list[tuple[str, str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["message", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def adapt(data: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    result = run("adapt", "--data", str(data), "--text-column", "message", "--label-column", "label",
+                 "--model-dir", str(out), *extra)
+    return result.returncode, result.stdout, result.stderr
+
+
+def ops_rows() -> list[tuple[str, str]]:
+    return ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "neutral") for t in NEUTRAL]
+            + [(t, "satisfied") for t in SATISFIED])
+
+
+def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other_view(tmp_path, classifier) -> None:
+    """Factual confirmations ("credit note received, account balanced") are satisfied in this domain; the shipped
+    model reads most as neutral or dissatisfied. Adapted on the rows, the model reads them per its new head, and
+    every other view of every text is the shipped model's."""
+    data = write_rows(tmp_path / "tickets.csv", ops_rows())
+    code, stdout, stderr = adapt(data, tmp_path / "adapted", "--json")
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    (head,) = report["heads"]
+    assert head["head"] == "satisfaction" and head["rows"] == 96
+    assert head["adapted_macro_f1"] > head["from_model_macro_f1"] + 0.15, head  # .660 -> .915 when written
+    assert report["written"] and report["seconds"] < 60
+
+    adapted = EmotionClassifier.from_pretrained(tmp_path / "adapted")
+    texts = SATISFIED + DISSATISFIED[:8] + ["Thanks a lot, this fixed it!", "😡😡"]
+    before, after = classifier.predict(texts), adapted.predict(texts)
+    weight, bias = load_group_heads(adapted.directory, adapted.schema)[SATISFACTION_HEAD]
+    pooled = adapted.raw_outputs(texts).pooled
+    logits = pooled @ weight.T + bias
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    assert np.allclose([list(r.satisfaction.values()) for r in after], expected, atol=1e-5)  # read from the new head
+    assert sum(r.satisfaction_class == "satisfied" for r in after[: len(SATISFIED)]) >= 24  # in-sample; 7 before
+    for old, new in zip(before, after, strict=True):
+        assert (new.probabilities, new.labels, new.views) == (old.probabilities, old.labels, old.views)
+        assert (new.valence, new.arousal, new.chunks) == (old.valence, old.arousal, old.chunks)
+    card = (tmp_path / "adapted" / CARD_FILE).read_text()
+    assert "## Adaptation" in card and "tickets.csv" in card and "96 texts" in card and "0.660" in card
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".adapted")]  # the temporary directory is gone
+
+
+def test_two_classes_adapt_the_dissatisfied_share_and_keep_the_models_neutral_to_satisfied_split(tmp_path,
+                                                                                                 classifier) -> None:
+    rows = [(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in NEUTRAL + SATISFIED]
+    code, _, stderr = adapt(write_rows(tmp_path / "two.csv", rows), tmp_path / "adapted", "--force")
+    assert code == 0, stderr
+    adapted = EmotionClassifier.from_pretrained(tmp_path / "adapted")
+    texts = [t for t, _ in rows[::4]]
+    old = classifier.raw_outputs(texts).satisfaction
+    new = adapted.raw_outputs(texts).satisfaction
+    assert old is not None and new is not None
+    assert np.allclose(new.sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(new[:, 1] / new[:, 2], old[:, 1] / old[:, 2], rtol=1e-2)  # the shipped model's split
+    assert not np.allclose(new[:, 0], old[:, 0], atol=1e-2)  # the adapted dissatisfied share
+
+
+def test_emotion_labels_adapt_only_their_rows_of_the_label_head_and_their_thresholds(tmp_path) -> None:
+    rows = [(t, "anger") for t in PLAIN_DISSATISFIED] + [(t, "joy,gratitude") for t in PLAIN_SATISFIED]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "emotions.csv", rows), tmp_path / "adapted", "--force")
+    assert code == 0, stderr
+    assert "labels (anger, gratitude, joy; 44 rows)" in stdout
+    schema = LabelSchema.load(DEFAULT_MODEL_DIR)
+    shipped, adapted = load_group_heads(DEFAULT_MODEL_DIR, schema), load_group_heads(tmp_path / "adapted", schema)
+    assert set(adapted) == set(shipped)  # no satisfaction head: the rows name no satisfaction class
+    changed = {schema.labels[i] for i in np.flatnonzero(np.abs(adapted[LABEL_HEAD][0] - shipped[LABEL_HEAD][0]).sum(1))}
+    assert changed == {"anger", "gratitude", "joy"}
+    for name in set(shipped) - {LABEL_HEAD}:
+        assert np.array_equal(adapted[name][0], shipped[name][0])
+    before, after = Thresholds.load(DEFAULT_MODEL_DIR, schema), Thresholds.load(tmp_path / "adapted", schema)
+    assert {k for k in before.labels if before.labels[k] != after.labels[k]} <= {"anger", "gratitude", "joy"}
+    assert after.groupings == before.groupings
+
+
+def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_nothing_is_written(tmp_path) -> None:
+    rows = [(t, "dissatisfied") for t in PLAIN_DISSATISFIED] + [(t, "satisfied") for t in PLAIN_SATISFIED]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "plain.csv", rows), tmp_path / "adapted")
+    assert code == 2
+    assert "[E327]" in stderr and "1.000 -> " in stderr and "--force" in stderr
+    assert "5-fold CV macro-F1 1.000 (from-model)" in stdout
+    assert list(tmp_path.iterdir()) == [tmp_path / "plain.csv"]
+
+
+BAD_INPUTS = {
+    "unknown label": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "happy-ish") for t in SATISFIED], "E322",
+                      "happy-ish"),
+    "one class": ([(t, "dissatisfied") for t in DISSATISFIED], "E323", "one class only"),
+    "too few rows": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "satisfied") for t in SATISFIED[:12]],
+                     "E324", "satisfied: 12"),
+    "conflicting repeats": ([*ops_rows(), (DISSATISFIED[0], "satisfied")], "E325", "rows 1, 97"),
+    "other beside neutral": ([*ops_rows(), ("A new message.", "other")], "E326", "other"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_labels_are_refused_with_their_code_naming_the_rows(tmp_path, case: str) -> None:
+    rows, code, named = BAD_INPUTS[case]
+    exit_code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted")
+    assert exit_code == 2 and f"[{code}]" in stderr and named in stderr, stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "rows.csv"]
+
+
+def test_empty_misencoded_and_columnless_files_are_refused(tmp_path) -> None:
+    (tmp_path / "empty.csv").write_text("")
+    latin = write_rows(tmp_path / "latin.csv", [(t.replace("e", "é"), "neutral") for t in NEUTRAL], "latin-1")
+    for data, code in ((tmp_path / "empty.csv", "E207"), (latin, "E004")):
+        exit_code, _, stderr = adapt(data, tmp_path / "adapted")
+        assert exit_code == 2 and f"[{code}]" in stderr, stderr
+    result = run("adapt", "--data", str(latin), "--label-column", "label", "--encoding", "latin-1",
+                 "--model-dir", str(tmp_path / "adapted"))
+    assert result.returncode == 2 and "[E208]" in result.stderr and "'text'" in result.stderr
+    assert not (tmp_path / "adapted").exists()
