@@ -435,7 +435,7 @@ def adapt(
 ) -> None:
     """Adapt a model's heads (satisfaction, emotion labels, intents) to your labelled rows, network unchanged: prints
     cross-validated macro-F1 of the model before and after, and writes the adapted model only when it is better
-    (exit code 2 otherwise, unless --force). Serve it with --model DIR or EMOTRACE_MODEL=DIR."""
+    (exit code 2 otherwise, unless --force). Serve it with --model DIR or EMOTRACE_MODEL_DIR=DIR."""
     from emotrace.training.adapt import adapt_model, result_json
 
     result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
@@ -445,7 +445,7 @@ def adapt(
         typer.echo(json.dumps({**result_json(result), "model_dir": str(model_dir)}, indent=2))
         return
     typer.echo(f"adapted model written to {model_dir} in {result.seconds:.1f} s (embedding {result.embed_seconds:.1f} "
-               f"s); serve it with --model {model_dir} or EMOTRACE_MODEL={model_dir}")
+               f"s); serve it with --model {model_dir} or EMOTRACE_MODEL_DIR={model_dir}")
 
 
 @app.command()
