@@ -228,13 +228,9 @@ def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
     heads = {}
     for head, rows in by_head.items():
         if head == SATISFACTION_HEAD:
-            given = sorted({n for _, labels in rows for n in labels},
-                           key=lambda n: (*SATISFACTION_CLASSES, OTHER).index(n))
-            allowed = np.zeros((len(rows), len(SATISFACTION_CLASSES)), dtype=np.float32)
-            for r, (_, labels) in enumerate(rows):
-                (name,) = labels
-                allowed[r, [1, 2] if name == OTHER else [SATISFACTION_CLASSES.index(name)]] = 1.0
-            heads[head] = HeadRows(head, tuple(given), np.array([i for i, _ in rows]), allowed)
+            classes = tuple(n for n in SATISFACTION_PATTERNS if any(n in labels for _, labels in rows))
+            allowed = np.array([SATISFACTION_PATTERNS[labels[0]] for _, labels in rows], dtype=np.float32)
+            heads[head] = HeadRows(head, classes, np.array([i for i, _ in rows]), allowed)
             continue
         order = schema.labels if head == LABEL_HEAD else schema.intents
         given = tuple(n for n in order if any(n in labels for _, labels in rows))
