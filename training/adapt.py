@@ -44,12 +44,14 @@ from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import ONNX_FILE, EmotionClassifier
+from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
-from emotrace.training.model_card import read_metrics, read_provenance, write_model_card
+from emotrace.training.model_card import write_model_card
+from emotrace.training.provenance import read_provenance
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 MIN_ROWS_PER_CLASS = 20
@@ -145,11 +147,11 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     a spreadsheet shows them below the header)."""
     records = read_records(path, encoding)
     if not records:
-        raise EmotraceError("E207", f"{path} holds no rows.", "Give a file with a text column and a label column.")
+        raise EmotraceError("E513", f"{path} holds no rows.", "Give a file with a text column and a label column.")
     columns = list(records[0])
     for column in (text_column, label_column):
         if column not in columns:
-            raise EmotraceError("E208", f"Column '{column}' is not in {path}.",
+            raise EmotraceError("E503", f"Column '{column}' is not in {path}.",
                                 f"Columns there: {columns}; name them with --text-column / --label-column.")
     texts, names, empty_text, unlabelled = [], [], [], []
     for row_no, record in enumerate(records, 1):
@@ -556,26 +558,23 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     return result
 
 
-def _card_lines(result: AdaptationResult, data: Path) -> list[str]:
-    labels = sorted({n for h in result.heads for n in h.names})
-    return [
-        f"Heads adapted by `emotrace adapt` (network unchanged) on `{data.name}`: {result.rows} texts"
-        + (f" ({result.duplicates} repeated rows merged)" if result.duplicates else "")
-        + f", labels {', '.join(labels)}.",
-        *[f"- {h.describe(result.folds)}" for h in result.heads],
-        f"- Figures: macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on those rows (folds by "
-        "a stable hash of the text; each fold read by a head fitted on the others), from-model as served.",
-        *(["- Not better than the from-model on every head: written with --force."] if not result.better else []),
-        "- The dev figures above are the from-model's; the adapted heads are measured only on the adaptation rows. "
-        "Every head and view not named here is the from-model's.",
-    ]
+def adaptation_step(result: AdaptationResult, data: Path) -> str:
+    """The recipe step that tells what ``emotrace adapt`` adapted the model on, with its figures (in the card)."""
+    heads = "; ".join(h.describe(result.folds) for h in result.heads)
+    return (f"Heads adapted by `emotrace adapt` (network unchanged) on {data.name}: {result.rows} texts"
+            + (f" ({result.duplicates} repeated rows merged)" if result.duplicates else "")
+            + f"; {heads}. Macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on those rows "
+            "(folds by a stable hash of the text; each fold read by a head fitted on the others), from-model as served"
+            + ("" if result.better else "; not better on every head, written with --force")
+            + ". The dev figures are the from-model's; every head and view not named here is the from-model's.")
 
 
 def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data: Path, model_dir: Path,
                   command: str) -> None:
-    """The from-model's directory copied with the adapted heads, their thresholds and a card that tells what it was
-    adapted on; assembled beside ``model_dir`` and renamed into place (an existing ``model_dir`` is replaced only
-    then)."""
+    """The from-model's directory copied with the adapted heads, their thresholds, its provenance extended by the
+    adaptation (the file, its rows and labels, the figures; also under ``adaptation`` in the metrics) and a card
+    written from them; assembled beside ``model_dir`` and renamed into place (an existing ``model_dir`` is replaced
+    only then)."""
     source = classifier.directory
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.adapting-", dir=model_dir.parent))
@@ -586,14 +585,11 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
         assert result.thresholds is not None
         result.thresholds.save(staged)
         provenance = read_provenance(source)
-        commands = [c for c in provenance.command.splitlines() if c]
-        heads = ", ".join(h.head for h in result.heads)
-        recipe = (f"{provenance.recipe} Then heads adapted ({heads}) on {data.name} by `emotrace adapt`, network "
-                  "unchanged.").strip()
-        write_model_card(staged, read_metrics(source), "\n".join([*commands, command]),
-                         [*provenance.training_data, f"{data.name}: {result.rows} texts of the user's own, labelled "
-                          f"{', '.join(sorted({n for h in result.heads for n in h.names}))} (adaptation)"],
-                         recipe, classifier.schema.labels, adaptation=_card_lines(result, data))
+        replace(provenance, training_data=[*provenance.training_data, f"{data.name} (the user's own rows, adaptation)"]
+                ).extended(command, [adaptation_step(result, data)]).save(staged)
+        figures = {k: v for k, v in result_json(result).items() if k not in {"written", "seconds", "embedding_seconds"}}
+        update_config(staged, metrics={**read_config(staged).get("metrics", {}), "adaptation": figures})
+        write_model_card(staged)
         EmotionClassifier.from_pretrained(staged)  # it loads, as served, before it replaces anything
         old = work / "replaced"
         if model_dir.exists():

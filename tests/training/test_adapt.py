@@ -65,7 +65,7 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
         assert (new.probabilities, new.labels, new.views) == (old.probabilities, old.labels, old.views)
         assert (new.valence, new.arousal, new.chunks) == (old.valence, old.arousal, old.chunks)
     card = (tmp_path / "adapted" / CARD_FILE).read_text()
-    assert "## Adaptation" in card and "tickets.csv" in card and "96 texts" in card and "0.660" in card
+    assert "emotrace adapt" in card and "tickets.csv: 96 texts" in card and "0.660 (from-model) -> 0.915" in card
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".adapted")]  # the temporary directory is gone
 
 
@@ -132,10 +132,10 @@ def test_bad_labels_are_refused_with_their_code_naming_the_rows(tmp_path, case: 
 def test_empty_misencoded_and_columnless_files_are_refused(tmp_path) -> None:
     (tmp_path / "empty.csv").write_text("")
     latin = write_rows(tmp_path / "latin.csv", [(t.replace("e", "é"), "neutral") for t in NEUTRAL], "latin-1")
-    for data, code in ((tmp_path / "empty.csv", "E207"), (latin, "E004")):
+    for data, code in ((tmp_path / "empty.csv", "E513"), (latin, "E004")):
         exit_code, _, stderr = adapt(data, tmp_path / "adapted")
         assert exit_code == 2 and f"[{code}]" in stderr, stderr
     result = run("adapt", "--data", str(latin), "--label-column", "label", "--encoding", "latin-1",
                  "--model-dir", str(tmp_path / "adapted"))
-    assert result.returncode == 2 and "[E208]" in result.stderr and "'text'" in result.stderr
+    assert result.returncode == 2 and "[E503]" in result.stderr and "'text'" in result.stderr
     assert not (tmp_path / "adapted").exists()
