@@ -43,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import ONNX_FILE, EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
@@ -52,6 +52,7 @@ from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.model_card import write_model_card
 from emotrace.training.provenance import read_provenance
+from emotrace.training.rebuild import onnx_weights
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 MIN_ROWS_PER_CLASS = 20
@@ -307,7 +308,7 @@ def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, 
         return classifier.group_heads[head]
     if head == INTENT_VIEW:  # intents are only ever read from a pooled head
         raise EmotraceError("E322", f"{classifier.directory} has no intent head.", "Leave the intents out.")
-    found = graph_head(classifier.directory / ONNX_FILE, "satisfaction" if head == SATISFACTION_HEAD else "emotion")
+    found = graph_head(classifier.directory, "satisfaction" if head == SATISFACTION_HEAD else "emotion")
     if found is None:
         raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
                             "Adapt a model that reads satisfaction (the shipped one does), or leave those rows out.")
@@ -315,22 +316,13 @@ def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, 
     return found[0] * scale, found[1] * scale
 
 
-def graph_head(path: Path, name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The graph's linear head ``name`` over the pooled vector, dequantized (as :mod:`emotrace.training.rebuild`
-    reads every weight, without torch): weight (outputs, hidden) and bias; None where the graph has no such head."""
-    import onnx
-    from onnx import numpy_helper
-
-    graph = onnx.load(str(path)).graph
-    tensors = {t.name: t for t in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "MatMulIntegerToFloat" and len(node.input) == 7 and node.input[6] == f"net.{name}.bias":
-            _, weight, _, scale, _, zero_point, bias = (numpy_helper.to_array(tensors[n]) if n in tensors else None
-                                                        for n in node.input)
-            assert weight is not None and scale is not None and zero_point is not None and bias is not None
-            dequantized = (weight.astype(np.float32) - zero_point.astype(np.float32)) * scale.astype(np.float32)
-            return np.ascontiguousarray(dequantized.T), bias.astype(np.float32)
-    return None
+def graph_head(directory: Path, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The graph's linear head ``name`` over the pooled vector, dequantized (:func:`onnx_weights`): weight
+    (outputs, hidden) and bias; None where the graph has no such head."""
+    weights = onnx_weights(directory)
+    if f"{name}.weight" not in weights:
+        return None
+    return weights[f"{name}.weight"], weights[f"{name}.bias"]
 
 
 # --- fitting --------------------------------------------------------------------------------------------------------

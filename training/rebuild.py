@@ -12,15 +12,18 @@ its initial values; a trained intent head, not in the graph either, starts from 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
-import torch
 from onnx import numpy_helper
 
 from emotrace.model.classifier import ONNX_FILE
 from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.model.labels import INTENT_VIEW
+
+if TYPE_CHECKING:
+    import torch
 
 GRAPH_PREFIX = "net."  # the export wraps the network as ``net`` (training/export.py)
 INTENT_HEAD = "intents"  # EmotionNet's trained intent head
@@ -32,6 +35,14 @@ def _dequantized(values: np.ndarray, scale: np.ndarray, zero_point: np.ndarray) 
 
 def onnx_state_dict(directory: Path) -> dict[str, torch.Tensor]:
     """The torch network's weights as ``directory/model.onnx`` holds them (names as ``EmotionNet.state_dict``)."""
+    import torch
+
+    return {name: torch.from_numpy(value) for name, value in onnx_weights(directory).items()}
+
+
+def onnx_weights(directory: Path) -> dict[str, np.ndarray]:
+    """Every weight ``directory/model.onnx`` serves, dequantized to float32 (names as ``EmotionNet.state_dict``;
+    linear weights as (outputs, inputs)), and the served intent head as the network's; no torch needed."""
     graph = onnx.load(str(directory / ONNX_FILE)).graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     state: dict[str, np.ndarray] = {}
@@ -58,4 +69,4 @@ def onnx_state_dict(directory: Path) -> dict[str, torch.Tensor]:
         if f"{INTENT_VIEW}.weight" in served:
             state[f"{INTENT_HEAD}.weight"] = served[f"{INTENT_VIEW}.weight"]
             state[f"{INTENT_HEAD}.bias"] = served[f"{INTENT_VIEW}.bias"]
-    return {name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in state.items()}
+    return {name: np.array(value, dtype=np.float32) for name, value in state.items()}
