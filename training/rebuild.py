@@ -34,15 +34,25 @@ def _dequantized(values: np.ndarray, scale: np.ndarray, zero_point: np.ndarray) 
 
 
 def onnx_state_dict(directory: Path) -> dict[str, torch.Tensor]:
-    """The torch network's weights as ``directory/model.onnx`` holds them (names as ``EmotionNet.state_dict``)."""
+    """The torch network's weights as ``directory/model.onnx`` holds them (names as ``EmotionNet.state_dict``),
+    with the served intent head as the network's."""
     import torch
 
-    return {name: torch.from_numpy(value) for name, value in onnx_weights(directory).items()}
+    state = onnx_weights(directory)
+    heads = directory / GROUP_HEADS_FILE
+    if heads.exists():
+        from safetensors.numpy import load_file
+
+        served = load_file(str(heads))
+        if f"{INTENT_VIEW}.weight" in served:
+            state[f"{INTENT_HEAD}.weight"] = served[f"{INTENT_VIEW}.weight"]
+            state[f"{INTENT_HEAD}.bias"] = served[f"{INTENT_VIEW}.bias"]
+    return {name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in state.items()}
 
 
 def onnx_weights(directory: Path) -> dict[str, np.ndarray]:
     """Every weight ``directory/model.onnx`` serves, dequantized to float32 (names as ``EmotionNet.state_dict``;
-    linear weights as (outputs, inputs)), and the served intent head as the network's; no torch needed."""
+    linear weights as (outputs, inputs)); no torch needed."""
     graph = onnx.load(str(directory / ONNX_FILE)).graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     state: dict[str, np.ndarray] = {}
@@ -61,12 +71,4 @@ def onnx_weights(directory: Path) -> dict[str, np.ndarray]:
                                                                   tensors[stem + "_zero_point"])
         elif value.dtype == np.float32 and not name.endswith(("_scale", "_zero_point")):
             state[name.removeprefix(GRAPH_PREFIX)] = value
-    heads = directory / GROUP_HEADS_FILE
-    if heads.exists():
-        from safetensors.numpy import load_file
-
-        served = load_file(str(heads))
-        if f"{INTENT_VIEW}.weight" in served:
-            state[f"{INTENT_HEAD}.weight"] = served[f"{INTENT_VIEW}.weight"]
-            state[f"{INTENT_HEAD}.bias"] = served[f"{INTENT_VIEW}.bias"]
     return {name: np.array(value, dtype=np.float32) for name, value in state.items()}
