@@ -179,17 +179,12 @@ def cluster(vectors: np.ndarray, min_cluster_size: int, method: str = "hdbscan",
                               copy=True).fit_predict(reduced))
 
 
-def keyword_analyzer() -> Callable[[str], list[str]]:
-    """The words keywords are made of: lower-cased words of two letters or more, English stop words left out."""
-    return CountVectorizer(stop_words=STOP_WORDS).build_analyzer()
-
-
 def cluster_keywords(texts: Sequence[str], labels: np.ndarray, top: int = 10) -> dict[int, list[str]]:
     """Each cluster's ``top`` terms by class-based TF-IDF (c-TF-IDF, as BERTopic): a term's frequency in the
     cluster's texts joined as one document, times log(1 + mean words per cluster / the term's frequency in all
     clusters and the noise)."""
     ids = sorted(set(labels.tolist()))
-    documents = [" ".join(normalize_text(texts[i]) for i in np.flatnonzero(labels == c)) for c in ids]
+    documents = [" ".join(normalize_text(texts[int(i)]) for i in np.flatnonzero(labels == c)) for c in ids]
     vectorizer = CountVectorizer(stop_words=STOP_WORDS)
     counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
     if counts.size == 0:
