@@ -1,14 +1,16 @@
 """The ``emotrace`` command line: ``analyze`` (texts, files, conversations), ``batch`` (large files, resumable,
 local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels), ``adapt``
-(a model's heads to your labelled rows) and ``serve`` (the HTTP API and dashboard)."""
+(a model's heads to your labelled rows), ``topics discover`` (clusters of your own messages) and ``serve`` (the HTTP
+API and dashboard)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -564,6 +566,87 @@ def _check_port_free(host: str, port: int) -> None:
                                 f"({exc.strerror}).", "Stop the other server, or pass another --port.") from None
 
 
+topics_app = typer.Typer(help="Discovered topics: clusters of your own messages, named by their keywords.",
+                         no_args_is_help=True)
+
+
+@topics_app.command("discover")
+@friendly_errors
+def discover_topics(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSONL or Parquet of messages.")],
+    text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
+    time_column: Annotated[str | None, typer.Option(help="ISO 8601 time column; with it, topics growing in the "
+                                                    "last --recent-days are flagged emerging.")] = None,
+    min_cluster_size: Annotated[int | None, typer.Option(min=2, help="Fewest messages a topic holds (default: 1 % "
+                                                         "of the texts, at least 5).")] = None,
+    recent_days: Annotated[float, typer.Option(min=0.01, help="The recent window: the last days of the data.")] = 7.0,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report as JSON here.")] = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """Find the topics of a file of messages: clusters named by their keywords and the messages nearest their
+    centre, with their share of all messages; with --time-column, those growing in the most recent days (share at
+    least twice the earlier one, at least 5 messages) are flagged emerging. Messages fitting no topic are counted."""
+    from tqdm import tqdm
+
+    from emotrace.discovery import discover_topics as discover
+    from emotrace.tabular import all_records
+
+    texts, times, skipped = [], [], 0
+    for number, record in enumerate(all_records(path, checked_encoding(encoding), (text_column, time_column)), 1):
+        text = str(record.get(text_column) or "").strip()
+        if not text:
+            skipped += 1
+            continue
+        texts.append(text)
+        if time_column is not None:
+            times.append(_row_time(record.get(time_column), number, time_column))
+    if not texts:
+        raise EmotraceError("E007", f"{path} holds no text in column '{text_column}'.",
+                            "Fill the text column, or name another with --text-column.")
+    if skipped:
+        typer.echo(f"{skipped} rows without text left out", err=True)
+    with tqdm(total=len(texts), desc="encoding", unit="text", disable=None, dynamic_ncols=True) as bar:
+        found = discover(texts, times if time_column else None, min_cluster_size=min_cluster_size,
+                         recent_days=recent_days, progress=bar.update)
+    report = {"file": str(path), "command": command_line(ctx), **found.to_dict()}
+    _print_topics(report)
+    if output is not None:
+        output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"report written to {output}")
+
+
+def _row_time(value: object, row: int, column: str) -> datetime:
+    """The aware UTC time of a row's ``column`` cell: E511 when empty, E509 when not ISO 8601."""
+    from emotrace.times import utc
+
+    if value is None or not str(value).strip():
+        raise EmotraceError("E511", f"Row {row}: '{column}' is empty.", "Give every row a time, or leave out "
+                            "--time-column.")
+    try:
+        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip()))
+    except ValueError:
+        raise EmotraceError("E509", f"Row {row}: {column} '{value}' is not ISO 8601.",
+                            "Write times like 2026-01-31T09:30:00Z.") from None
+
+
+def _print_topics(report: dict[str, Any]) -> None:
+    """The topics as a table: size, share, emerging, keywords, and the message nearest each centre."""
+    typer.echo(f"{report['texts']} texts: {report['clusters']} topics, {report['noise']} messages in none "
+               f"({report['noise_share']:.0%})")
+    window = report["recent_window"]
+    if window is not None:
+        typer.echo(f"recent window: {window['start']} to {window['end']}")
+    typer.echo(f"  {'topic':>5} {'size':>6} {'share':>6}  {'emerging':<9} keywords")
+    for topic in report["topics"]:
+        emerging = "yes" if topic["emerging"] else "" if topic["recent_share"] is None else "no"
+        typer.echo(f"  {topic['id']:>5} {topic['size']:>6} {topic['share']:>6.1%}  {emerging:<9} "
+                   + ", ".join(topic["keywords"][:8]))
+        example = " ".join(topic["examples"][0].split()) if topic["examples"] else ""
+        typer.echo(f"  {'':>21}e.g. {example if len(example) <= 90 else example[:87] + '...'}")
+
+
+app.add_typer(topics_app, name="topics")
 app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(customers_app, name="customers")
 app.command()(outreach)

@@ -48,6 +48,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E021": ErrorKind("Unknown encoding", "Use e.g. utf-8 (the default), latin-1, cp1252 or utf-16."),
     "E022": ErrorKind("Webhooks without a signing secret", "Set EMOTRACE_WEBHOOK_SECRET to at least 16 random "
                       "characters.", 500),
+    "E023": ErrorKind("Too few texts to find topics", "Give more texts, or a smaller --min-cluster-size."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),
