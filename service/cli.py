@@ -333,6 +333,7 @@ class Recipe(StrEnum):
     distill = "distill"
     heads = "heads"
     customer = "customer"
+    topics = "topics"
 
 
 @app.command()
@@ -363,7 +364,8 @@ def train(
              "(default: the shipped model) the teacher's reading; heads: refit the label and grouped-view heads of "
              "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes); "
              "customer: fine-tune --from-model (default: the shipped model) with the written customer-service corpus "
-             "and give it the intent view (about 20 minutes on 2 cores).")
+             "and give it the intent view (about 20 minutes on 2 cores); topics: give --from-model (default: the shipped "
+             "model) the topic view, fitted on the written corpus, everything else unchanged (minutes).")
     ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(
@@ -375,6 +377,7 @@ def train(
         run_distill_training,
         run_heads_refit,
         run_teacher_training,
+        run_topic_fit,
     )
 
     command = command_line(ctx)
@@ -394,6 +397,8 @@ def train(
                                        teacher_targets)
     elif recipe is Recipe.heads:
         metrics = run_heads_refit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR)
+    elif recipe is Recipe.topics:
+        metrics = run_topic_fit(model_dir, command, from_model or DEFAULT_MODEL_DIR)
     elif recipe is Recipe.customer:
         metrics = run_customer_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, max_steps)
     else:

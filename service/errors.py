@@ -64,8 +64,10 @@ ERRORS: dict[str, ErrorKind] = {
     "E111": ErrorKind("Not a model directory", _RETRAIN, 500),
     "E112": ErrorKind("Model download failed", "Use a local model directory, or check the id and your network.", 500),
     "E113": ErrorKind("Group heads of another model", "Restore the model's own group_heads.safetensors.", 500),
-    "E114": ErrorKind("Intent names clash", "Give each intent once, under a name no label has.", 500),
+    "E114": ErrorKind("Intent or topic names clash", "Give each intent and topic once, under a name no label has.", 500),
     "E115": ErrorKind("Model format newer than this emotrace", "Upgrade emotrace (pip install -U emotrace).", 500),
+    "E116": ErrorKind("Topic vocabulary unreadable", "Restore topic_terms.json or refit the topics "
+                      "(emotrace train --recipe topics).", 500),
     # training and evaluation data
     "E201": ErrorKind("Wrong number of TSV columns", "Give text<TAB>label ids per line."),
     "E202": ErrorKind("Label ids not integers", "Give comma-separated integer label ids."),

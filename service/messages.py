@@ -9,7 +9,7 @@ from typing import Annotated, TypedDict
 
 from pydantic import StringConstraints
 
-from emotrace.model.labels import INTENT_VIEW
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.messages import NewMessage
@@ -38,7 +38,8 @@ class Speaker(StrEnum):
 
 class ReadingRecord(TypedDict):
     """A reading's fields as batch output rows carry them and the store keeps them (the store has no
-    ``top_label``): per view (Ekman, sentiment, intent) the groups that fire and their probabilities."""
+    ``top_label``): per view (Ekman, sentiment, intent, topic) the groups that fire and their probabilities, and each
+    topic's own satisfaction (``aspects``: topic, satisfaction_class, satisfaction)."""
 
     labels: list[str]
     top_label: str
@@ -48,6 +49,9 @@ class ReadingRecord(TypedDict):
     sentiment_probabilities: dict[str, float]
     intent_labels: list[str]
     intent_probabilities: dict[str, float]
+    topic_labels: list[str]
+    topic_probabilities: dict[str, float]
+    aspects: list[dict[str, object]]
     valence: float | None
     arousal: float | None
     satisfaction: float | None
@@ -73,11 +77,14 @@ def reading_record(reading: Reading) -> ReadingRecord:
     ekman_labels, ekman_probabilities = _view_fields(reading.views.get("ekman"))
     sentiment_labels, sentiment_probabilities = _view_fields(reading.views.get("sentiment"))
     intent_labels, intent_probabilities = _view_fields(reading.views.get(INTENT_VIEW))
+    topic_labels, topic_probabilities = _view_fields(reading.views.get(TOPIC_VIEW))
     return ReadingRecord(
         labels=list(reading.labels), top_label=reading.top_label, ekman_labels=ekman_labels,
         ekman_probabilities=ekman_probabilities, sentiment_labels=sentiment_labels,
         sentiment_probabilities=sentiment_probabilities, intent_labels=intent_labels,
-        intent_probabilities=intent_probabilities, valence=_rounded(reading.valence),
+        intent_probabilities=intent_probabilities, topic_labels=topic_labels, topic_probabilities=topic_probabilities,
+        aspects=[{k: v for k, v in aspect.to_dict().items() if k != "clause"} for aspect in reading.aspects],
+        valence=_rounded(reading.valence),
         arousal=_rounded(reading.arousal), satisfaction=_rounded(reading.satisfaction_score),
         satisfaction_class=reading.satisfaction_class)
 
@@ -104,4 +111,7 @@ def new_message(*, customer_id: str, conversation_id: str, channel: Channel, spe
         satisfaction=float(record["satisfaction"] or 0.0), satisfaction_class=record["satisfaction_class"] or "neutral",
         agent_id=agent_id if speaker is Speaker.agent else None,
         intent_labels=list(record.get("intent_labels") or []),  # batch files written before intents have none
-        intent_probabilities=dict(record.get("intent_probabilities") or {}))
+        intent_probabilities=dict(record.get("intent_probabilities") or {}),
+        topic_labels=list(record.get("topic_labels") or []),  # nor have those written before topics
+        topic_probabilities=dict(record.get("topic_probabilities") or {}),
+        aspects=[dict(aspect) for aspect in record.get("aspects") or []])

@@ -18,7 +18,7 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import INTENT_VIEW
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 
 # L2 penalty on the weights, added to the mean BCE: of 1e-3 .. 1e-6, 1e-5 read GoEmotions dev about best out of
 # fold (thresholds tuned on one half, scored on the other; 1e-3: labels .464, 1e-4: .494, 1e-5: .508, 1e-6: .501).
@@ -28,7 +28,8 @@ MAX_ITERATIONS = 500
 ENCODE_BATCH = 2048  # texts per runtime call while encoding (progress granularity)
 
 
-def fit_linear_head(features: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_linear_head(features: np.ndarray, targets: np.ndarray,
+                    l2_penalty: float = L2_PENALTY) -> tuple[np.ndarray, np.ndarray]:
     """Weight (outputs, hidden) and bias (outputs,) of a linear multi-label head: L2-penalised BCE minimised by
     full-batch L-BFGS from the base rates (deterministic: the same rows give the same head)."""
     import torch  # here, not at import: `emotrace adapt` reads this module's checks without needing torch
@@ -43,7 +44,7 @@ def fit_linear_head(features: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
     def loss() -> torch.Tensor:
         optimizer.zero_grad()
         value = (torch.nn.functional.binary_cross_entropy_with_logits(x @ weight.T + bias, y)
-                 + L2_PENALTY * weight.square().sum())
+                 + l2_penalty * weight.square().sum())
         value.backward()
         return value
 
@@ -85,6 +86,7 @@ def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_
         heads[INTENT_VIEW] = fit_linear_head(pooled_vectors(classifier, intents.texts, "intent rows"), intents.targets)
     elif INTENT_VIEW in classifier.group_heads:  # not refit: the same network's intent head stays
         heads[INTENT_VIEW] = classifier.group_heads[INTENT_VIEW]
-    if SATISFACTION_HEAD in classifier.group_heads:  # an adapted satisfaction head (emotrace adapt) stays
-        heads[SATISFACTION_HEAD] = classifier.group_heads[SATISFACTION_HEAD]
+    for kept in (SATISFACTION_HEAD, TOPIC_VIEW):  # an adapted satisfaction head (emotrace adapt), the topics' stay
+        if kept in classifier.group_heads:
+            heads[kept] = classifier.group_heads[kept]
     save_group_heads(heads, classifier.directory)

@@ -13,6 +13,7 @@ from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
+from emotrace.model.config import read_config, update_config
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
@@ -29,12 +30,14 @@ from emotrace.training.distill import (
     transfer_texts,
 )
 from emotrace.training.group_heads import require_pooled_output
+from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
 from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
     POOLED_HEADS_STEP,
+    TOPIC_VIEW_STEP,
     customer_arguments,
     customer_data,
     customer_steps,
@@ -45,6 +48,7 @@ from emotrace.training.recipe import (
     recipe_steps,
     refine_arguments,
 )
+from emotrace.training.topics import add_topic_view
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 from emotrace.training.written_corpus import emotion_rows, read_corpus
 
@@ -219,3 +223,19 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
     return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
+
+
+def run_topic_fit(model_dir: Path, command: str, from_model: Path) -> dict[str, object]:
+    """``emotrace train --recipe topics``: ``from_model`` copied to ``model_dir`` with the topic view fitted on the
+    written corpus (network and every other head unchanged; a minute or two); its dev figures join the model's."""
+    classifier = EmotionClassifier.from_pretrained(from_model)
+    require_pooled_output(classifier)
+    if model_dir.resolve() != from_model.resolve():
+        shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
+    report = add_topic_view(EmotionClassifier.from_pretrained(model_dir), read_corpus(split="train"),
+                            read_corpus(split="dev"))
+    metrics = {**(read_config(model_dir).get("metrics") or {}), "topics_dev": report}
+    update_config(model_dir, metrics=metrics)
+    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP]).save(model_dir)
+    write_model_card(model_dir)
+    return metrics

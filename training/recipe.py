@@ -45,6 +45,9 @@ SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from s
 MULTITASK_HEAD_LEARNING_RATE = 3e-4
 MULTITASK_ENCODER_LEARNING_RATE = 3e-5
 REFINE_ENCODER_LEARNING_RATE = 1e-5
+TOPIC_VIEW_STEP = ("Then, network frozen, the topic view: one linear head over the int8 model's pooled vector and the "
+                   "text's TF-IDF word features (20,000 unigrams and bigrams), fitted on the written customer-service "
+                   "corpus's topic labels (train split), thresholds tuned on its dev split.")
 POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
                      "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 

@@ -21,15 +21,14 @@ import numpy as np
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, SATISFACTION_CLASSES
+from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_LABELS
 from emotrace.model.metrics import multilabel_report, satisfaction_report
 from emotrace.model.reading import Reading
 from emotrace.paths import CORPUS_DIR
 
 CHANNELS = ("tweet", "chat", "email", "review", "call")
-TOPICS = ("delay_waiting", "cancellation", "delivery", "lost_damaged", "order_booking", "billing_charges",
-          "refund_compensation", "price", "staff_behaviour", "reaching_support", "product_quality", "app_website",
-          "account_access", "policy", "praise_person", "network_outage", "other")
+OTHER_TOPIC = "other"  # a row about none of the taxonomy's topics
+TOPICS = (*TOPIC_LABELS, OTHER_TOPIC)
 PHENOMENA = ("sarcasm", "impatient_question", "implicit_complaint", "polite_anger", "thanks_but", "lukewarm",
              "inquiry", "praise", "emoji_context", "churn", "escalation", "refund", "legal", "intent_lookalike",
              "explicit_complaint")
@@ -132,6 +131,11 @@ def emotion_rows(rows: list[CorpusRow]) -> LabelledTexts:
 def intent_rows(rows: list[CorpusRow]) -> LabelledTexts:
     """The rows as multi-hot intent targets (most rows: none)."""
     return _multi_hot(rows, INTENT_LABELS, lambda r: r.intents)
+
+
+def topic_rows(rows: list[CorpusRow]) -> LabelledTexts:
+    """The rows as multi-hot topic targets (a row about "other" only: none)."""
+    return _multi_hot(rows, TOPIC_LABELS, lambda r: tuple(t for t in r.topics if t != OTHER_TOPIC))
 
 
 def satisfaction_classes(rows: list[CorpusRow]) -> np.ndarray:

@@ -52,7 +52,7 @@ def build_runtime(settings: Settings, classifier: EmotionClassifier | None = Non
     """Load the model (unless one is given) and open the store (migrating it)."""
     classifier = classifier or EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
                                                                  batch_size=settings.batch_size, spin_wait=False)
-    read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text)
+    read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text, aspects=settings.aspects)
     batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
                            max_queue_wait_ms=settings.max_queue_wait_ms)
     # One heavy request per model call, on a thread of its own: the light lane's calls run beside it.

@@ -105,8 +105,18 @@ class ExplanationOut(BaseModel):
     satisfaction: list[WordWeightOut]
 
 
+class AspectOut(BaseModel):
+    """One topic of a message and how the customer feels about it (the clause that says it, in a reading)."""
+
+    topic: str
+    satisfaction_class: str
+    satisfaction: float = Field(description="P(satisfied) - P(dissatisfied) of the clause, in [-1, 1]")
+    clause: str | None = Field(None, description="The part of the text read for this topic (readings only)")
+
+
 class ReadingOut(BaseModel):
-    """One reading: labels, grouped views, valence/arousal, satisfaction."""
+    """One reading: labels, grouped views (Ekman, sentiment, intents, topics), valence/arousal, satisfaction, and
+    each topic's own satisfaction (aspects)."""
 
     text: str
     channel: Channel = Channel.chat
@@ -122,6 +132,8 @@ class ReadingOut(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")
     flags: list[str] = Field(default_factory=list, description="With a review rating: where rating and text disagree")
     explanation: ExplanationOut | None = Field(None, description="With explain=true: the words that drove the reading")
+    aspects: list[AspectOut] = Field(default_factory=list, description="Each topic of the message with the "
+                                     "satisfaction of the clause that says it (empty without a topic view)")
 
 
 class BatchOut(BaseModel):
@@ -336,6 +348,12 @@ class StoredMessageOut(FromStore):
                                             "existed)")
     intent_probabilities: dict[str, float] | None = Field(None, description="Intent probabilities (null for rows "
                                                           "stored before intents existed)")
+    topic_labels: list[str] | None = Field(None, description="What the message is about: the topics that fire "
+                                           "(docs/topics.md; null for rows stored before topics existed)")
+    topic_probabilities: dict[str, float] | None = Field(None, description="Topic probabilities (null for rows "
+                                                         "stored before topics existed)")
+    aspects: list[AspectOut] | None = Field(None, description="Each topic's own satisfaction (null for rows stored "
+                                            "before topics existed)")
 
 
 class RecordedOut(BaseModel):

@@ -19,13 +19,16 @@ import numpy as np
 import onnxruntime as ort
 
 from emotrace.errors import EmotraceError
+from emotrace.model.aspects import Aspect, ClauseReadings, message_aspects
 from emotrace.model.config import CONFIG_FILE
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, load_group_heads
-from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
+from emotrace.model.topic_terms import TopicTerms
 from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.text.clauses import split_clauses
 from emotrace.text.language import detect_language, language_warning
 from emotrace.text.normalize import normalize_text
 from emotrace.text.segment import chunk_text
@@ -58,6 +61,7 @@ class RawOutputs:
     chunks: np.ndarray  # (n,) number of chunks each text was read in
     pooled: np.ndarray | None = None  # (n, hidden): the text vector the heads read, when the model outputs it
     intents: np.ndarray | None = None  # (n, intents): from the intent head, when the model has one
+    topics: np.ndarray | None = None  # (n, topics): from the topic head, when the model has one
 
 
 def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.ndarray:
@@ -90,7 +94,8 @@ class EmotionClassifier:
                  tokenizer: WordPieces, schema: LabelSchema, thresholds: Thresholds,
                  max_length: int = 128, batch_size: int = 64,
                  normalizer: Callable[[str], str] = normalize_text,
-                 group_heads: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+                 group_heads: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                 topic_terms: TopicTerms | None = None) -> None:
         self.directory = directory
         self.normalizer = normalizer
         self.session = session
@@ -109,6 +114,7 @@ class EmotionClassifier:
                                for g, (_, names) in self._groupings.items()}
         self.group_heads = group_heads or {}
         self._heads = self.group_heads if POOLED_OUTPUT in self.outputs else {}
+        self.topic_terms = topic_terms
 
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
@@ -139,17 +145,18 @@ class EmotionClassifier:
                 f"{CONFIG_FILE} belongs to another model: restore the one saved with this model.",
             )
         return cls(directory, session, WordPieces(directory), schema, Thresholds.load(directory, schema),
-                   batch_size=batch_size, group_heads=load_group_heads(directory, schema))
+                   batch_size=batch_size, group_heads=load_group_heads(directory, schema),
+                   topic_terms=TopicTerms.load(directory))
 
     def with_thresholds(self, thresholds: Thresholds) -> EmotionClassifier:
         """The same model (shared session) deciding with other thresholds."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, thresholds,
-                                 self.max_length, self.batch_size, self.normalizer, self.group_heads)
+                                 self.max_length, self.batch_size, self.normalizer, self.group_heads, self.topic_terms)
 
     def with_normalizer(self, normalizer: Callable[[str], str]) -> EmotionClassifier:
         """The same model reading text prepared by another normalizer (for ablations)."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, self.thresholds,
-                                 self.max_length, self.batch_size, normalizer, self.group_heads)
+                                 self.max_length, self.batch_size, normalizer, self.group_heads, self.topic_terms)
 
     def _count_tokens(self, text: str) -> int:
         return len(self.tokenizer.ids(text))
@@ -192,7 +199,9 @@ class EmotionClassifier:
             return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
         token_ids, owners = self._token_ids(texts, max_chunks)
         out = self._run(token_ids)
-        return self._combine(out, np.asarray(owners), token_ids, len(texts))
+        raw = self._combine(out, np.asarray(owners), token_ids, len(texts))
+        raw.topics = self._topic_probabilities(texts, raw.pooled)
+        return raw
 
     def _token_ids(self, texts: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
         """Normalized, chunked token ids with [CLS]/[SEP], and the index of the text each chunk belongs to."""
@@ -268,6 +277,15 @@ class EmotionClassifier:
         weight, bias = self._heads[INTENT_VIEW]
         return sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
 
+    def _topic_probabilities(self, texts: list[str], pooled: np.ndarray | None) -> np.ndarray | None:
+        """Each text's topic probabilities from the topic head over its pooled vector and its word features (None
+        when the model has no topic view). Read per text, not per chunk: a topic anywhere in it counts."""
+        if TOPIC_VIEW not in self._heads or self.topic_terms is None or pooled is None:
+            return None
+        weight, bias = self._heads[TOPIC_VIEW]
+        words = self.topic_terms.features([self.normalizer(t) for t in texts])
+        return sigmoid(np.hstack([pooled, words]) @ weight.T + bias)
+
     def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
         """Per grouping, the group probabilities of each chunk: from its head over the pooled vector, else each
         group's most probable member label. Chunks then combine like labels (the neutral group holds only the
@@ -281,9 +299,11 @@ class EmotionClassifier:
                 groups[grouping] = group_probabilities(probabilities, matrix)
         return groups
 
-    def predict(self, texts: Sequence[str], max_chunks: int | None = None) -> list[Reading]:
+    def predict(self, texts: Sequence[str], max_chunks: int | None = None, aspects: bool = True) -> list[Reading]:
         """One :class:`Reading` per text, in order; ``max_chunks`` refuses (E009) a text longer than that many
-        model windows (a bound on the work one text can cause)."""
+        model windows (a bound on the work one text can cause); ``aspects=False`` leaves out each topic's own
+        satisfaction (it reads the clauses of texts that have several: about 1.5-2x the time on multi-sentence
+        texts)."""
         texts = validate_texts(texts)
         raw = self.raw_outputs(texts, max_chunks)
         # Python lists, not numpy scalars, from here on: building a reading is per-text Python work.
@@ -298,9 +318,14 @@ class EmotionClassifier:
             names = list(self.schema.intents)
             intent_fired = raw.intents >= self.thresholds.for_grouping(INTENT_VIEW, names)
             views_per_grouping[INTENT_VIEW] = (names, raw.intents.tolist(), intent_fired.tolist())
+        if raw.topics is not None:  # none may fire: a message about none of the taxonomy's topics
+            names = list(self.schema.topics)
+            topic_fired = raw.topics >= self.thresholds.for_grouping(TOPIC_VIEW, names)
+            views_per_grouping[TOPIC_VIEW] = (names, raw.topics.tolist(), topic_fired.tolist())
         affect = raw.affect.tolist() if raw.affect is not None else None
         satisfaction = raw.satisfaction.tolist() if raw.satisfaction is not None else None
         labels = self.schema.labels
+        found = self._aspects(texts, raw, views_per_grouping.get(TOPIC_VIEW)) if aspects else None
         language = [detect_language(text) for text in texts]
         readings = []
         for i, text in enumerate(texts):
@@ -322,8 +347,33 @@ class EmotionClassifier:
                 chunks=int(raw.chunks[i]),
                 language=language[i].code,
                 warnings=tuple(filter(None, [language_warning(language[i])])),
+                aspects=tuple(found[i]) if found else (),
             ))
         return readings
+
+    def _aspects(self, texts: list[str], raw: RawOutputs,
+                 topic_view: tuple[list[str], list[list[float]], list[list[bool]]] | None) -> list[list[Aspect]] | None:
+        """Each text's aspects (:mod:`emotrace.model.aspects`): the clauses of texts that have several are read
+        together in one more batch (None without a topic view or a satisfaction head)."""
+        if topic_view is None or raw.topics is None or raw.satisfaction is None:
+            return None
+        names, _, fired = topic_view
+        clauses = [split_clauses(text) for text in texts]
+        pieces = [clause for parts in clauses if len(parts) > 1 for clause in parts]
+        read = self.raw_outputs(pieces) if pieces else None
+        thresholds = self.thresholds.for_grouping(TOPIC_VIEW, names)
+        found, start = [], 0
+        for i, parts in enumerate(clauses):
+            if len(parts) > 1 and read is not None and read.topics is not None and read.satisfaction is not None:
+                rows = slice(start, start + len(parts))
+                start += len(parts)
+                topics, satisfaction = read.topics[rows], read.satisfaction[rows]
+            else:
+                parts, topics, satisfaction = [texts[i]], raw.topics[i : i + 1], raw.satisfaction[i : i + 1]
+            message_topics = [name for name, on in zip(names, fired[i], strict=True) if on]
+            found.append(message_aspects(names, message_topics,
+                                         ClauseReadings(parts, topics, topics >= thresholds, satisfaction)))
+        return found
 
 
 def resolve_model_dir(model: str | Path | None) -> Path:

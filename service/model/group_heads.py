@@ -1,4 +1,5 @@
-"""Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment), the intents' and, where refit,
+"""Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment), the intents', the topics' (which
+also reads word features: :mod:`emotrace.model.topic_terms`) and, where refit,
 the labels' and, where adapted (``emotrace adapt``), the satisfaction classes'.
 
 Read from their own heads, fitted on the grouped labels, the coarse views beat taking each group's most
@@ -20,7 +21,7 @@ from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE
-from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.paths import with_default_mode
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
@@ -47,7 +48,8 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     tensors = load_file(str(path))
     widths = {LABEL_HEAD: len(schema.labels), SATISFACTION_HEAD: len(SATISFACTION_CLASSES),
               **{g: len(schema.group_names(g)) for g in schema.groupings},
-              **({INTENT_VIEW: len(schema.intents)} if schema.intents else {})}
+              **({INTENT_VIEW: len(schema.intents)} if schema.intents else {}),
+              **({TOPIC_VIEW: len(schema.topics)} if schema.topics else {})}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
         weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]

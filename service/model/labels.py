@@ -4,12 +4,13 @@ A model directory carries it as the ``label_schema`` section of ``emotrace.json`
 
     {"labels": [...], "groupings": {"ekman": {"anger": ["anger", "annoyance", ...], ...},
                                      "sentiment": {...}},
-     "neutral_label": "neutral", "intents": ["churn_threat", ...]}
+     "neutral_label": "neutral", "intents": ["churn_threat", ...], "topics": ["delay_waiting", ...]}
 
 A grouping maps each group to its member labels; a label in no group (``neutral``) maps to the
 neutral group of every grouping. ``groupings`` may be empty and ``neutral_label`` null (a user's own label
 set). ``intents`` names what a customer says they will do or want (:data:`INTENT_LABELS`), read by a head of its
-own where the model has one (empty: no intent view). The satisfaction classes are not part of the schema: they are
+own where the model has one (empty: no intent view); ``topics`` what a message is about (:data:`TOPIC_LABELS`), likewise
+(empty: no topic view). The satisfaction classes are not part of the schema: they are
 fixed (``SATISFACTION_CLASSES``).
 """
 
@@ -32,6 +33,14 @@ SATISFACTION_CLASSES: tuple[str, ...] = ("dissatisfied", "neutral", "satisfied")
 # What a customer says they will do or want; several can hold at once, and most messages hold none.
 INTENT_LABELS: tuple[str, ...] = ("churn_threat", "escalation_request", "refund_request", "legal_threat")
 INTENT_VIEW = "intents"  # the reading's view (and the pooled head) of the intents
+# What a message is about: the customer-experience taxonomy (definitions in docs/topics.md). A message may be about
+# one or two topics, or none of them ("other": no topic fires).
+TOPIC_LABELS: tuple[str, ...] = (
+    "delay_waiting", "cancellation", "delivery", "lost_damaged", "order_booking", "billing_charges",
+    "refund_compensation", "price", "staff_behaviour", "reaching_support", "product_quality", "app_website",
+    "account_access", "policy", "praise_person", "network_outage",
+)  # fmt: skip
+TOPIC_VIEW = "topics"  # the reading's view (and the head) of the topics
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class LabelSchema:
     groupings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     neutral_label: str | None = "neutral"
     intents: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.labels:
@@ -64,9 +74,10 @@ class LabelSchema:
                 f"The neutral label '{self.neutral_label}' is not among the labels.",
                 'Set "neutral_label" to one of the labels, or null.',
             )
-        if len(set(self.intents)) != len(self.intents) or set(self.intents) & known:
-            raise EmotraceError("E114", f"The intents {list(self.intents)} repeat a name or reuse a label's.",
-                                "Give each intent once, under a name no label has.")
+        for view, names in ((INTENT_VIEW, self.intents), (TOPIC_VIEW, self.topics)):
+            if len(set(names)) != len(names) or set(names) & known:
+                raise EmotraceError("E114", f"The {view} {list(names)} repeat a name or reuse a label's.",
+                                    f"Give each of the {view} once, under a name no label has.")
 
     def group_members(self, grouping: str) -> dict[str, tuple[str, ...]]:
         """Group name -> member labels, with the neutral label as its own group."""
@@ -86,6 +97,7 @@ class LabelSchema:
             "groupings": {g: {k: list(v) for k, v in m.items()} for g, m in self.groupings.items()},
             "neutral_label": self.neutral_label,
             **({"intents": list(self.intents)} if self.intents else {}),
+            **({"topics": list(self.topics)} if self.topics else {}),
         }
 
     def save(self, directory: Path) -> None:
@@ -102,13 +114,15 @@ class LabelSchema:
         except (KeyError, TypeError, AttributeError) as exc:
             raise EmotraceError(
                 "E106", f"{directory / CONFIG_FILE} holds no valid label schema ({exc!r}).", INVALID_HINT) from exc
-        return cls(labels, groupings, raw.get("neutral_label"), tuple(raw.get("intents", ())))
+        return cls(labels, groupings, raw.get("neutral_label"), tuple(raw.get("intents", ())),
+                   tuple(raw.get("topics", ())))
 
     @classmethod
     def goemotions(cls, mapping_dir: Path) -> LabelSchema:
-        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``, and the intents."""
+        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``, the intents and the
+        topics."""
         groupings = {}
         for grouping, filename in (("ekman", "ekman_mapping.json"), ("sentiment", "sentiment_mapping.json")):
             raw = json.loads((mapping_dir / filename).read_text(encoding="utf-8"))
             groupings[grouping] = {k: tuple(v) for k, v in raw.items()}
-        return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS)
+        return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS, TOPIC_LABELS)

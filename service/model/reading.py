@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from emotrace.model.aspects import Aspect
+
 
 @dataclass(frozen=True)
 class GroupedView:
@@ -18,7 +20,8 @@ class Reading:
     """Everything the model says about one text.
 
     ``valence`` lies in [-1, 1], ``arousal`` in [0, 1]; ``satisfaction_score`` is
-    P(satisfied) - P(dissatisfied) in [-1, 1]. Heads the model lacks read as ``None``.
+    P(satisfied) - P(dissatisfied) in [-1, 1]. Heads the model lacks read as ``None``. ``aspects``: each topic of
+    the message with its own satisfaction (empty without a topic view).
     """
 
     text: str
@@ -32,6 +35,7 @@ class Reading:
     chunks: int = 1
     language: str = "en"  # ISO 639-1 code (emotrace.text.language)
     warnings: tuple[str, ...] = ()
+    aspects: tuple[Aspect, ...] = ()
 
     @property
     def top_label(self) -> str:
@@ -56,6 +60,7 @@ class Reading:
             "satisfaction": None if self.satisfaction is None else _rounded(self.satisfaction),
             "satisfaction_score": _round(self.satisfaction_score), "chunks": self.chunks,
             "language": self.language, "warnings": list(self.warnings),
+            "aspects": [aspect.to_dict() for aspect in self.aspects],
         }
 
 

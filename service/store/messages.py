@@ -42,6 +42,9 @@ class NewMessage:
     agent_id: str | None = None
     intent_labels: list[str] | None = None
     intent_probabilities: dict[str, float] | None = None
+    topic_labels: list[str] | None = None
+    topic_probabilities: dict[str, float] | None = None
+    aspects: list[dict[str, object]] | None = None
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ class Message(Base):
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     labels: Mapped[list[str]] = mapped_column(JSON)
-    # per view (Ekman, sentiment, intent): the groups that fire and their probabilities; the nullable ones are null
+    # per view (Ekman, sentiment, intent, topic): the groups that fire and their probabilities; the nullable ones are null
     # on rows stored before the column existed
     ekman_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     ekman_probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
@@ -119,6 +119,10 @@ class Message(Base):
     satisfaction_class: Mapped[str] = mapped_column(String(16))
     intent_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     intent_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    topic_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    topic_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    # each topic's own satisfaction: [{"topic", "satisfaction_class", "satisfaction"}] (emotrace.model.aspects)
+    aspects: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
 
 
 class BatchPart(Base):

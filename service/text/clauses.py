@@ -1,0 +1,45 @@
+"""Clauses of a message, for reading each thing it talks about on its own ("the food was great but the delivery was an
+hour late" -> "the food was great", "the delivery was an hour late").
+
+A message is cut into sentences (:func:`emotrace.text.segment.split_sentences`), and each sentence at a contrast
+("but", "although", "however", "except", "apart from", ";" ...), where the feeling often turns. A piece of fewer than
+:data:`MIN_CLAUSE_WORDS` words stays with its neighbour ("Great, but" reads nothing alone). The markers and the
+minimum were chosen on the aspect set's dev half (docs/benchmarks.md#aspects).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from emotrace.text.segment import split_sentences
+
+MIN_CLAUSE_WORDS = 2
+# Where a clause starts inside a sentence: after a semicolon, or at a contrast marker ("though", "yet", "sadly" and
+# "unfortunately" only after a comma: "the billing though is a mess" has no second clause).
+_CONTRAST = re.compile(
+    r";\s*|\b(?=(?:but(?! also)|although|however|whereas|except|apart from|other than that|on the other hand|"
+    r"the only (?:thing|problem|downside))\b)|(?<=,)\s*(?=(?:though|yet|sadly|unfortunately)\b)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
+
+
+def split_clauses(text: str) -> list[str]:
+    """The message's clauses in order, each a stripped piece of the text (the whole text when it has one)."""
+    pieces: list[str] = []
+    for sentence in split_sentences(text):
+        cuts = [0, *(m.end() for m in _CONTRAST.finditer(sentence) if m.end() > 0), len(sentence)]
+        for start, stop in itertools.pairwise(cuts):
+            piece = sentence[start:stop].strip()
+            if not piece:
+                continue
+            if pieces and (_words(piece) < MIN_CLAUSE_WORDS or _words(pieces[-1]) < MIN_CLAUSE_WORDS):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
+    return pieces or [text.strip()]
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
