@@ -140,9 +140,10 @@ def tweet_figures(path: Path, sample: int, no_acks: bool, top: int = 12) -> None
     figures, and the top clusters to judge."""
     with path.open(encoding="utf-8", newline="") as handle:
         records = list({r["text"]: r for r in csv.DictReader(handle) if r["text"].strip()}.values())
-    distinct = len(records)
+    problems = [r for r in records if not is_acknowledgement(r["text"])]
+    acknowledgement_share = 1 - len(problems) / len(records)
     if no_acks:
-        records = [r for r in records if not is_acknowledgement(r["text"])]
+        records = problems
     chosen = [records[i] for i in sorted(np.random.default_rng(0).choice(len(records), min(sample, len(records)),
                                                                           replace=False))]
     texts = [r["text"] for r in chosen]
@@ -152,7 +153,7 @@ def tweet_figures(path: Path, sample: int, no_acks: bool, top: int = 12) -> None
     seconds = time.perf_counter() - started
     kind = "Spotify support tweets, acknowledgements left out" if no_acks else "Spotify support tweets"
     print_figures(f"discovered topics, {len(texts)} {kind}, {DEFAULT_VECTORS} vectors", {
-        "texts": len(texts), "acknowledgement_share": 1 - len(records) / distinct,
+        "texts": len(texts), "acknowledgement_share": acknowledgement_share,  # of all distinct tweets
         "min_cluster_size": found.min_cluster_size, "clusters": len(found.topics),
         "noise_share": found.noise / len(texts), "unassigned_share": float(np.mean(found.labels == -1)),
         "coherence_npmi": coherence(texts, {t.id: t.keywords for t in found.topics}),
