@@ -1,12 +1,14 @@
 """Discovered topics, measured: on the written corpus (a split; the test split by default), for each kind of vectors,
 the NMI (and AMI) of the clusters with each row's first gold topic (noise counted as one more cluster), the number of
-clusters and the noise share, topic coherence (NPMI of each cluster's top-10 keywords over the clustered texts, mean
-over clusters; also with the clusters' members shuffled, the floor of the scale), stability (mean pairwise adjusted
-Rand index of 5 seeded 80 % subsamples, on their common rows) and the cost per text (encoding + clustering); k-means
-with 17 centres for comparison. Then the chosen vectors on real support tweets (unlabelled: their top clusters'
-keywords printed for a human to judge).
+clusters and the noise share; then the same after noise messages join the nearest cluster centre (``assign_outliers``:
+NMI, AMI, the share left unassigned; AMI and that share at the other thresholds too); topic coherence (NPMI of each
+cluster's top-10 keywords over the clustered texts, mean over clusters; also with the clusters' members shuffled, the
+floor of the scale), stability (mean pairwise adjusted Rand index of 5 seeded 80 % subsamples, on their common rows)
+and the cost per text (encoding + clustering); k-means with 17 centres for comparison. Then the chosen vectors on real
+support tweets (unlabelled: their top clusters' keywords printed for a human to judge); with ``--no-acks``, only tweets
+that are not short acknowledgements (``is_acknowledgement``: a thank-you, "that worked", a bare link or emoji).
 
-    python -m emotrace.evaluation.discovery [--split test] [--tweets 3000] [--seeds 5]
+    python -m emotrace.evaluation.discovery [--split test] [--tweets 3000] [--seeds 5] [--no-acks]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +27,10 @@ from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score, nor
 
 from emotrace.discovery import (
     DEFAULT_VECTORS,
+    OUTLIER_SIMILARITY,
     STOP_WORDS,
     VECTORS,
+    assign_outliers,
     cluster,
     cluster_keywords,
     default_min_cluster_size,
@@ -39,6 +44,18 @@ from emotrace.training.written_corpus import SPLITS, read_corpus
 
 SUBSAMPLE = 0.8
 TWEETS = Path("twcs_spotify_inbound") / "spotify_inbound.csv"  # under the shared data root; see its SOURCE.md
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)  # outlier similarities compared with the default
+ACK_WORDS = 6  # a tweet of at most this many words (handles and links left out) that thanks or confirms is an ack
+ACK = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|appreciate|worked|works|fixed|sorted|perfect|great|awesome|"
+                 r"ok(ay)?|will do|done|got it|no worries)\b", re.IGNORECASE)
+
+
+def is_acknowledgement(text: str) -> bool:
+    """Whether a support tweet is a short acknowledgement to an agent rather than a problem: with handles and links
+    left out, nothing but emoji and punctuation, or at most ``ACK_WORDS`` words thanking or confirming."""
+    words = [w for w in text.split() if not w.startswith(("@", "http"))]
+    letters = [w for w in words if any(ch.isalnum() for ch in w)]
+    return not letters or (len(letters) <= ACK_WORDS and ACK.search(" ".join(words)) is not None)
 
 
 def coherence(texts: list[str], keywords: dict[int, list[str]]) -> float:
@@ -94,6 +111,8 @@ def corpus_figures(split: str, seeds: int) -> None:
         encoded = time.perf_counter()
         labels = cluster(matrix, size)
         clustered = time.perf_counter()
+        joined = {t: assign_outliers(matrix, labels, t) for t in THRESHOLDS}
+        chosen = joined[OUTLIER_SIMILARITY]
         kmeans = [normalized_mutual_info_score(gold, cluster(matrix, size, "kmeans", seed)) for seed in range(seeds)]
         mean_ari, min_ari = stability(matrix, size, seeds)
         print_figures(f"discovered topics, written corpus {split}, {vectors} vectors", {
@@ -102,19 +121,29 @@ def corpus_figures(split: str, seeds: int) -> None:
             "ami_hdbscan": adjusted_mutual_info_score(gold, labels),
             "nmi_kmeans_17": float(np.mean(kmeans)),
             "clusters": int(labels.max() + 1), "noise_share": float(np.mean(labels == -1)),
-            "coherence_npmi": coherence(texts, cluster_keywords(texts, labels)),
+            "nmi_assigned": normalized_mutual_info_score(gold, chosen),
+            "ami_assigned": adjusted_mutual_info_score(gold, chosen),
+            "unassigned_share": float(np.mean(chosen == -1)),
+            **{f"ami_unassigned_at_{t}": f"{adjusted_mutual_info_score(gold, joined[t]):.3f} "
+               f"{np.mean(joined[t] == -1):.3f}" for t in THRESHOLDS if t != OUTLIER_SIMILARITY},
+            "coherence_npmi": coherence(texts, cluster_keywords(texts, chosen)),
             "coherence_npmi_shuffled": coherence(texts, cluster_keywords(texts, np.random.default_rng(0).permutation(
-                labels))),  # the same cluster sizes, members drawn at random: the scale's floor
+                chosen))),  # the same cluster sizes, members drawn at random: the scale's floor
             "stability_ari_mean": mean_ari, "stability_ari_min": min_ari,
             "encode_ms_per_text": 1000 * (encoded - started) / len(texts),
             "cluster_ms_per_text": 1000 * (clustered - encoded) / len(texts),
         })
 
 
-def tweet_figures(path: Path, sample: int, top: int = 12) -> None:
-    """The chosen vectors on a seeded sample of real support tweets: figures, and the top clusters to judge."""
+def tweet_figures(path: Path, sample: int, no_acks: bool, top: int = 12) -> None:
+    """The chosen vectors on a seeded sample of real support tweets (``no_acks``: of those not acknowledgements):
+    figures, and the top clusters to judge."""
     with path.open(encoding="utf-8", newline="") as handle:
         records = list({r["text"]: r for r in csv.DictReader(handle) if r["text"].strip()}.values())
+    problems = [r for r in records if not is_acknowledgement(r["text"])]
+    acknowledgement_share = 1 - len(problems) / len(records)
+    if no_acks:
+        records = problems
     chosen = [records[i] for i in sorted(np.random.default_rng(0).choice(len(records), min(sample, len(records)),
                                                                           replace=False))]
     texts = [r["text"] for r in chosen]
@@ -122,16 +151,17 @@ def tweet_figures(path: Path, sample: int, top: int = 12) -> None:
     started = time.perf_counter()
     found = discover_topics(texts, times)
     seconds = time.perf_counter() - started
-    labels = found.labels
-    print_figures(f"discovered topics, {len(texts)} Spotify support tweets, {DEFAULT_VECTORS} vectors", {
-        "texts": len(texts), "min_cluster_size": found.min_cluster_size, "clusters": len(found.topics),
-        "noise_share": float(np.mean(labels == -1)),
+    kind = "Spotify support tweets, acknowledgements left out" if no_acks else "Spotify support tweets"
+    print_figures(f"discovered topics, {len(texts)} {kind}, {DEFAULT_VECTORS} vectors", {
+        "texts": len(texts), "acknowledgement_share": acknowledgement_share,  # of all distinct tweets
+        "min_cluster_size": found.min_cluster_size, "clusters": len(found.topics),
+        "noise_share": found.noise / len(texts), "unassigned_share": float(np.mean(found.labels == -1)),
         "coherence_npmi": coherence(texts, {t.id: t.keywords for t in found.topics}),
         "emerging": sum(t.emerging for t in found.topics),
         "ms_per_text": 1000 * seconds / len(texts),
     })
     for topic in found.topics[:top]:
-        print(f"  {topic.size:>5} {topic.share:6.1%} {'emerging ' if topic.emerging else ''}"
+        print(f"  {topic.size:>5} ({topic.assigned:>4} joined) {topic.share:6.1%} {'emerging ' if topic.emerging else ''}"
               f"{', '.join(topic.keywords)}\n        e.g. {' '.join(topic.examples[0].split())[:110]}")
 
 
@@ -141,10 +171,12 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=SPLITS)
     parser.add_argument("--seeds", type=int, default=5, help="subsamples (and k-means seeds)")
     parser.add_argument("--tweets", type=int, default=3000, help="Spotify tweets sampled (0: none)")
+    parser.add_argument("--no-acks", action="store_true", help="cluster only tweets that are not short "
+                        "acknowledgements (thanks, 'that worked', a bare link or emoji)")
     args = parser.parse_args()
     corpus_figures(args.split, args.seeds)
     if args.tweets:
-        tweet_figures(get_settings().data_root / TWEETS, args.tweets)
+        tweet_figures(get_settings().data_root / TWEETS, args.tweets, args.no_acks)
 
 
 if __name__ == "__main__":

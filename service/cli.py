@@ -583,17 +583,23 @@ def discover_topics(
     text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
     time_column: Annotated[str | None, typer.Option(help="ISO 8601 time column; with it, topics growing in the "
                                                     "last --recent-days are flagged emerging.")] = None,
-    min_cluster_size: Annotated[int | None, typer.Option(min=2, help="Fewest messages a topic holds (default: 1 % "
-                                                         "of the texts, at least 5).")] = None,
+    min_cluster_size: Annotated[int | None, typer.Option(min=2, help="Fewest messages a topic holds before "
+                                                         "outliers join (default: the square root of texts / 20, at "
+                                                         "least 5).")] = None,
+    keep_outliers: Annotated[bool, typer.Option("--keep-outliers", help="Leave every message HDBSCAN calls noise "
+                                                "unassigned (default: each joins the nearest topic at cosine "
+                                                "similarity 0.3 or more).")] = False,
     recent_days: Annotated[float, typer.Option(min=0.01, help="The recent window: the last days of the data.")] = 7.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report as JSON here.")] = None,
     encoding: EncodingOption = "utf-8",
 ) -> None:
     """Find the topics of a file of messages: clusters named by their keywords and the messages nearest their
     centre, with their share of all messages; with --time-column, those growing in the most recent days (share at
-    least twice the earlier one, at least 5 messages) are flagged emerging. Messages fitting no topic are counted."""
+    least twice the earlier one, at least 5 messages) are flagged emerging. Messages the clustering leaves out join
+    the nearest topic when similar enough (unless --keep-outliers); those fitting none are counted."""
     from tqdm import tqdm
 
+    from emotrace.discovery import OUTLIER_SIMILARITY
     from emotrace.discovery import discover_topics as discover
     from emotrace.tabular import all_records
 
@@ -613,7 +619,8 @@ def discover_topics(
         typer.echo(f"{skipped} rows without text left out", err=True)
     with tqdm(total=len(texts), desc="encoding", unit="text", disable=None, dynamic_ncols=True) as bar:
         found = discover(texts, times if time_column else None, min_cluster_size=min_cluster_size,
-                         recent_days=recent_days, progress=bar.update)
+                         outlier_similarity=None if keep_outliers else OUTLIER_SIMILARITY, recent_days=recent_days,
+                         progress=bar.update)
     report = {"file": str(path), "command": command_line(ctx), **found.to_dict()}
     _print_topics(report)
     if output is not None:
@@ -637,18 +644,19 @@ def _row_time(value: object, row: int, column: str) -> datetime:
 
 def _print_topics(report: dict[str, Any]) -> None:
     """The topics as a table: size, share, emerging, keywords, and the message nearest each centre."""
-    typer.echo(f"{report['texts']} texts: {report['clusters']} topics, {report['noise']} messages in none "
-               f"({report['noise_share']:.0%})")
+    typer.echo(f"{report['texts']} texts: {report['clusters']} topics, {report['unassigned']} messages in none "
+               f"({report['unassigned_share']:.0%}; of {report['noise']} the clustering left out, {report['assigned']} "
+               "joined the nearest topic)")
     window = report["recent_window"]
     if window is not None:
         typer.echo(f"recent window: {window['start']} to {window['end']}")
-    typer.echo(f"  {'topic':>5} {'size':>6} {'share':>6}  {'emerging':<9} keywords")
+    typer.echo(f"  {'topic':>5} {'size':>6} {'joined':>6} {'share':>6}  {'emerging':<9} keywords")
     for topic in report["topics"]:
         emerging = "yes" if topic["emerging"] else "" if topic["recent_share"] is None else "no"
-        typer.echo(f"  {topic['id']:>5} {topic['size']:>6} {topic['share']:>6.1%}  {emerging:<9} "
+        typer.echo(f"  {topic['id']:>5} {topic['size']:>6} {topic['assigned']:>6} {topic['share']:>6.1%}  {emerging:<9} "
                    + ", ".join(topic["keywords"][:8]))
         example = " ".join(topic["examples"][0].split()) if topic["examples"] else ""
-        typer.echo(f"  {'':>21}e.g. {example if len(example) <= 90 else example[:87] + '...'}")
+        typer.echo(f"  {'':>28}e.g. {example if len(example) <= 90 else example[:87] + '...'}")
 
 
 app.add_typer(topics_app, name="topics")

@@ -1,6 +1,7 @@
 """Discovered topics on messages of three plainly different subjects: the clusters keep the subjects apart, their
-keywords name them, the emerging flag follows the times, and the command line writes the report or refuses bad
-input with its code. Real encoder, real clustering (no mocks)."""
+keywords name them, messages the clustering leaves out join a topic only when near it, the emerging flag follows the
+times, and the command line writes the report or refuses bad input with its code. Real encoder, real clustering (no
+mocks)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ import pytest
 from typer.testing import CliRunner
 
 from emotrace.cli import app
-from emotrace.discovery import Discovery, discover_topics, emerging_clusters
+from emotrace.discovery import (
+    Discovery,
+    assign_outliers,
+    default_min_cluster_size,
+    discover_topics,
+    emerging_clusters,
+)
 from emotrace.errors import EmotraceError
+from emotrace.evaluation.discovery import is_acknowledgement
 
 PASSWORD = [
     "I can't log in, the password reset link never arrives",
@@ -84,14 +92,20 @@ DELIVERY = [
     "the delivery van drove past my house",
     "my parcel has been out for delivery since Monday",
 ]
+OFF_TOPIC = [  # near none of the three subjects
+    "my cat knocked the vase off the shelf this morning",
+    "the football match went to penalties last night",
+    "what a lovely sunny day for a picnic in the park",
+    "I'm learning to play the violin at fifty",
+]
 SUBJECTS = {"password": PASSWORD, "refund": REFUND, "delivery": DELIVERY}
 TEXTS = [text for group in zip(PASSWORD, REFUND, DELIVERY, strict=True) for text in group]  # interleaved
 SUBJECT_OF = {text: name for name, texts in SUBJECTS.items() for text in texts}
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _run(texts: list[str], times: list[datetime] | None = None) -> Discovery:
-    return discover_topics(texts, times, min_cluster_size=5)
+def _run(texts: list[str], times: list[datetime] | None = None, outlier_similarity: float | None = 0.3) -> Discovery:
+    return discover_topics(texts, times, min_cluster_size=5, outlier_similarity=outlier_similarity)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +119,7 @@ def _subject(found: Discovery, topic_id: int) -> Counter[str]:
 
 def test_clusters_keep_the_subjects_apart(found: Discovery) -> None:
     assert len(found.topics) >= 3
-    assert found.noise == int((found.labels == -1).sum()) and found.noise <= len(TEXTS) // 3
+    assert found.noise - found.assigned == int((found.labels == -1).sum()) <= len(TEXTS) // 10
     covered = set()
     for topic in found.topics:
         subjects = _subject(found, topic.id)
@@ -116,6 +130,57 @@ def test_clusters_keep_the_subjects_apart(found: Discovery) -> None:
         assert topic.share == pytest.approx(topic.size / len(TEXTS))
     assert covered == set(SUBJECTS)
     assert [t.size for t in found.topics] == sorted((t.size for t in found.topics), reverse=True)
+
+
+def test_noise_near_a_cluster_joins_it_and_far_noise_does_not() -> None:
+    centres = np.eye(3, 8, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    members = np.repeat(centres, 5, axis=0) + 0.05 * rng.standard_normal((15, 8)).astype(np.float32)
+    near_1 = np.array([0.3, 0.9, 0.3, 0, 0, 0, 0, 0], dtype=np.float32)  # cosine 0.9 to centre 1, 0.3 to 0 and 2
+    half_way = np.array([0.6, 0.6, 0, 0.53, 0, 0, 0, 0], dtype=np.float32)  # cosine 0.6 to centres 0 and 1
+    far = np.array([0, 0, 0.25, 0.97, 0, 0, 0, 0], dtype=np.float32)  # cosine 0.25 to centre 2, the nearest
+    vectors = np.vstack([members, near_1, half_way, far])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.array([0] * 5 + [1] * 5 + [2] * 5 + [-1, -1, -1])
+    joined = assign_outliers(vectors, labels, 0.3)
+    assert joined[:15].tolist() == labels[:15].tolist()  # members stay
+    assert joined[15] == 1 and joined[16] in (0, 1) and joined[17] == -1
+    assert assign_outliers(vectors, labels, 0.2)[17] == 2  # a lower threshold takes the far one too
+    assert assign_outliers(vectors, labels, 0.95)[15:].tolist() == [-1, -1, -1]
+    assert labels[15:].tolist() == [-1, -1, -1]  # the input is left as it was
+    assert assign_outliers(vectors, np.full(18, -1), 0.0).tolist() == [-1] * 18  # no cluster: nothing to join
+
+
+def test_off_topic_messages_stay_unassigned_and_the_counts_add_up() -> None:
+    texts = TEXTS + OFF_TOPIC
+    joined, kept = _run(texts), _run(texts, outlier_similarity=None)
+    assert kept.assigned == 0 and kept.noise == int((kept.labels == -1).sum()) == joined.noise
+    assert joined.labels[-len(OFF_TOPIC):].tolist() == [-1] * len(OFF_TOPIC)
+    assert 0 < joined.assigned == sum(t.assigned for t in joined.topics) <= joined.noise - len(OFF_TOPIC)
+    moved = (kept.labels == -1) & (joined.labels != -1)
+    assert int(moved.sum()) == joined.assigned
+    assert np.array_equal(joined.labels[~moved], kept.labels[~moved])  # the clusters' own members stay put
+    for topic in joined.topics:
+        assert topic.size == int((joined.labels == topic.id).sum()) == int((kept.labels == topic.id).sum()) + topic.assigned
+    report = joined.to_dict()
+    assert report["unassigned"] == len(OFF_TOPIC) and report["outlier_similarity"] == 0.3
+    assert report["noise"] == report["assigned"] + report["unassigned"]
+    assert sum(t["size"] for t in report["topics"]) + report["unassigned"] == len(texts)
+
+
+@pytest.mark.parametrize(("n", "size"), [(20, 5), (500, 5), (1000, 7), (1303, 8), (2000, 10), (4614, 15), (50000, 50)])
+def test_the_default_minimum_cluster_size_grows_as_the_square_root(n: int, size: int) -> None:
+    assert default_min_cluster_size(n) == size
+
+
+@pytest.mark.parametrize(("text", "ack"), [
+    ("@SpotifyCares thanks!! that worked", True), ("@SpotifyCares https://t.co/abc", True),
+    ("@SpotifyCares \U0001f64f\U0001f64f", True), ("@SpotifyCares ok will do", True),
+    ("@SpotifyCares the app crashes on iOS 11 every time I open a playlist", False),
+    ("@SpotifyCares thanks but my playlist still shuffles with shuffle off on my iPhone", False),
+])
+def test_short_acknowledgements_are_told_from_problems(text: str, ack: bool) -> None:
+    assert is_acknowledgement(text) is ack
 
 
 def test_keywords_name_the_subject(found: Discovery) -> None:
@@ -194,11 +259,26 @@ def test_cli_prints_the_topics_and_writes_the_report(tmp_path: Path) -> None:
     assert code == 0
     report = json.loads(report_path.read_text())
     assert report["texts"] == len(TEXTS) and report["clusters"] == len(report["topics"]) >= 3
-    assert report["noise"] + sum(t["size"] for t in report["topics"]) == len(TEXTS)
+    assert report["unassigned"] + sum(t["size"] for t in report["topics"]) == len(TEXTS)
+    assert report["noise"] == report["assigned"] + report["unassigned"] and report["outlier_similarity"] == 0.3
+    assert "messages in none" in out and "joined the nearest topic" in out
     assert report["recent_window"]["end"].startswith((START + timedelta(hours=len(TEXTS) - 1)).isoformat()[:16])
     assert report["command"].startswith("emotrace topics discover")
     first = report["topics"][0]
     assert ", ".join(first["keywords"][:3]) in out and f"{first['size']:>6}" in out
+
+
+def test_cli_keep_outliers_leaves_the_noise_unassigned(tmp_path: Path) -> None:
+    source = _csv(tmp_path / "messages.csv", TEXTS + OFF_TOPIC)
+    reports = []
+    for extra in ([], ["--keep-outliers"]):
+        code, _, _ = _cli(str(source), "--min-cluster-size", "5", "--output", str(tmp_path / "r.json"), *extra)
+        assert code == 0
+        reports.append(json.loads((tmp_path / "r.json").read_text()))
+    joined, kept = reports
+    assert kept["assigned"] == 0 and kept["unassigned"] == kept["noise"] == joined["noise"]
+    assert kept["outlier_similarity"] is None and all(t["assigned"] == 0 for t in kept["topics"])
+    assert joined["assigned"] > 0 and joined["unassigned"] == len(OFF_TOPIC)
 
 
 @pytest.mark.parametrize(("args", "code", "text"), [
