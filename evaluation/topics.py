@@ -45,7 +45,8 @@ class GoldAspect:
 
 def read_aspect_set(split: str, path: Path = ASPECTS_FILE) -> tuple[list[str], list[GoldAspect]]:
     """The aspect set's messages of ``split`` (CRC-32 of the text, even: dev, odd: test) and their gold aspects."""
-    texts, aspects = [], []
+    texts: list[str] = []
+    aspects: list[GoldAspect] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if ("dev", "test")[zlib.crc32(row["text"].encode("utf-8")) % 2] != split:

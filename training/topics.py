@@ -9,12 +9,13 @@ vector alone reads topics at macro-F1 .45, the words alone .51, both .59.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import tune_thresholds
 from emotrace.model.group_heads import save_group_heads
 from emotrace.model.labels import TOPIC_LABELS, TOPIC_VIEW, LabelSchema
-from emotrace.model.topic_terms import TopicTerms
+from emotrace.model.topic_terms import NGRAM_RANGE, TopicTerms
 from emotrace.training.group_heads import fit_linear_head, pooled_vectors
 from emotrace.training.written_corpus import CorpusRow, topic_rows
 
@@ -22,6 +23,15 @@ from emotrace.training.written_corpus import CorpusRow, topic_rows
 # 3e-6 / 1e-5 read dev within .03 macro-F1 of each other; 20,000 at 6 with the pooled heads' L2 read it best.
 MAX_TERMS = 20000  # vocabulary size (unigrams and bigrams)
 TERM_SCALE = 6.0  # the word features' weight beside the pooled vector
+
+
+def fit_topic_terms(texts: list[str], max_terms: int = MAX_TERMS, scale: float = TERM_SCALE) -> TopicTerms:
+    """The vocabulary of the ``max_terms`` most frequent unigrams and bigrams seen in at least two ``texts``, with
+    their idf weights."""
+    vectorizer = TfidfVectorizer(ngram_range=NGRAM_RANGE, min_df=2, sublinear_tf=True, max_features=max_terms,
+                                 dtype=np.float32).fit(texts)
+    vocabulary = {term: int(column) for term, column in vectorizer.vocabulary_.items()}
+    return TopicTerms(vocabulary, vectorizer.idf_.astype(np.float32), scale)
 
 
 def topic_features(classifier: EmotionClassifier, terms: TopicTerms, texts: list[str], what: str) -> np.ndarray:
@@ -35,7 +45,7 @@ def add_topic_view(classifier: EmotionClassifier, train: list[CorpusRow], dev: l
     topics named in the label schema) into the classifier's model directory. Returns the dev figures."""
     directory = classifier.directory
     gold_train, gold_dev = topic_rows(train), topic_rows(dev)
-    terms = TopicTerms.fit([classifier.normalizer(t) for t in gold_train.texts], MAX_TERMS, TERM_SCALE)
+    terms = fit_topic_terms([classifier.normalizer(t) for t in gold_train.texts])
     weight, bias = fit_linear_head(topic_features(classifier, terms, gold_train.texts, "topic rows"),
                                    gold_train.targets)
     schema = classifier.schema

@@ -5,23 +5,28 @@ feeling, it keeps little of the subject: docs/benchmarks.md#topics). The topic h
 and the text's TF-IDF weights over a fixed vocabulary (word unigrams and bigrams of the normalized text), scaled by
 ``scale``: one linear map over both, so a topic costs one sparse product per text and no second encoder pass.
 
-A model directory keeps the vocabulary and its inverse document frequencies in ``topic_terms.json``.
+A model directory keeps the vocabulary and its inverse document frequencies in ``topic_terms.json``. Training fits
+them with scikit-learn's ``TfidfVectorizer``; the runtime computes the same weights itself (a test holds them equal):
+importing scikit-learn took 1.5 s and pulled in torch, which a cold ``emotrace analyze`` must not pay.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from emotrace.errors import EmotraceError
 from emotrace.paths import with_default_mode
 
 TOPIC_TERMS_FILE = "topic_terms.json"
 NGRAM_RANGE = (1, 2)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern (words of two characters or more)
 
 
 @dataclass(frozen=True)
@@ -32,29 +37,27 @@ class TopicTerms:
     idf: np.ndarray
     scale: float
 
-    def __post_init__(self) -> None:
-        vectorizer = TfidfVectorizer(vocabulary=self.vocabulary, ngram_range=NGRAM_RANGE, sublinear_tf=True,
-                                     dtype=np.float32)
-        vectorizer.idf_ = self.idf
-        object.__setattr__(self, "_vectorizer", vectorizer)
-
     @property
     def width(self) -> int:
         """Number of word features."""
         return len(self.vocabulary)
 
     def features(self, texts: list[str]) -> np.ndarray:
-        """(n, width) scaled TF-IDF weights of ``texts`` (already normalized as the classifier reads them)."""
-        vectorizer: TfidfVectorizer = object.__getattribute__(self, "_vectorizer")
-        return np.asarray(vectorizer.transform(texts).toarray() * self.scale, dtype=np.float32)
-
-    @classmethod
-    def fit(cls, texts: list[str], max_terms: int, scale: float) -> TopicTerms:
-        """The vocabulary of the ``max_terms`` most frequent unigrams and bigrams seen in at least two ``texts``."""
-        vectorizer = TfidfVectorizer(ngram_range=NGRAM_RANGE, min_df=2, sublinear_tf=True, max_features=max_terms,
-                                     dtype=np.float32).fit(texts)
-        vocabulary = {term: int(column) for term, column in vectorizer.vocabulary_.items()}
-        return cls(vocabulary, vectorizer.idf_.astype(np.float32), scale)
+        """(n, width) scaled TF-IDF weights of ``texts`` (already normalized as the classifier reads them): per
+        text, the lower-cased words and word pairs in the vocabulary, weighted 1 + log(count) times their idf, the
+        row scaled to unit length and then by ``scale`` (scikit-learn's ``sublinear_tf`` TF-IDF)."""
+        out = np.zeros((len(texts), self.width), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _TOKEN.findall(text.lower())
+            grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+            counts = Counter(self.vocabulary[g] for g in grams if g in self.vocabulary)
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * \
+                self.idf[columns]
+            out[row, columns] = weights / np.linalg.norm(weights) * self.scale
+        return out
 
     def save(self, directory: Path) -> None:
         """Write ``topic_terms.json`` into ``directory``."""

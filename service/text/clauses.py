@@ -1,7 +1,8 @@
 """Clauses of a message, for reading each thing it talks about on its own ("the food was great but the delivery was an
 hour late" -> "the food was great", "the delivery was an hour late").
 
-A message is cut into sentences (:func:`emotrace.text.segment.split_sentences`), and each sentence at a contrast
+A message is cut into sentences (after ".", "!", "?" or "…" and a space, or at a line break; not with spaCy, whose
+import pulls in torch and takes seconds, which every reading would pay), and each sentence at a contrast
 ("but", "although", "however", "except", "apart from", ";" ...), where the feeling often turns. A piece of fewer than
 :data:`MIN_CLAUSE_WORDS` words stays with its neighbour ("Great, but" reads nothing alone). The markers and the
 minimum were chosen on the aspect set's dev half (docs/benchmarks.md#aspects).
@@ -12,8 +13,6 @@ from __future__ import annotations
 import itertools
 import re
 
-from emotrace.text.segment import split_sentences
-
 MIN_CLAUSE_WORDS = 2
 # Where a clause starts inside a sentence: after a semicolon, or at a contrast marker ("though", "yet", "sadly" and
 # "unfortunately" only after a comma: "the billing though is a mess" has no second clause).
@@ -22,13 +21,14 @@ _CONTRAST = re.compile(
     r"the only (?:thing|problem|downside))\b)|(?<=,)\s*(?=(?:though|yet|sadly|unfortunately)\b)",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
 _WORD = re.compile(r"\w+")
 
 
 def split_clauses(text: str) -> list[str]:
     """The message's clauses in order, each a stripped piece of the text (the whole text when it has one)."""
     pieces: list[str] = []
-    for sentence in split_sentences(text):
+    for sentence in _SENTENCE_END.split(text):
         cuts = [0, *(m.end() for m in _CONTRAST.finditer(sentence) if m.end() > 0), len(sentence)]
         for start, stop in itertools.pairwise(cuts):
             piece = sentence[start:stop].strip()

@@ -11,10 +11,17 @@ def test_analyze_one(client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert "gratitude" in body["labels"] and body["channel"] == "email"
-    assert set(body["views"]) == {"ekman", "sentiment", "intents"}
+    assert set(body["views"]) == {"ekman", "sentiment", "intents", "topics"}
     assert body["views"]["intents"]["labels"] == []  # thanks states no intent
     assert set(body["views"]["intents"]["probabilities"]) == {"churn_threat", "escalation_request", "refund_request",
                                                              "legal_threat"}
+
+
+def test_each_topic_gets_its_own_satisfaction(client) -> None:
+    body = client.post("/v1/analyze", json={"text": "The food was great but the delivery was an hour late."}).json()
+    feeling = {a["topic"]: a["satisfaction_class"] for a in body["aspects"]}
+    assert feeling["product_quality"] == "satisfied" and feeling["delay_waiting"] == "dissatisfied"
+    assert {"delay_waiting", "product_quality"} <= set(body["views"]["topics"]["labels"])
 
 
 def test_a_churn_threat_is_read_as_an_intent(client) -> None:

@@ -96,7 +96,7 @@ def test_chunks_combine_emotions_by_their_strongest_and_neutral_by_its_weakest()
 def test_reading_shape(classifier) -> None:
     reading = classifier.predict(["Fine."])[0].to_dict()
     assert len(reading["probabilities"]) == 28
-    assert set(reading["views"]) == {"ekman", "sentiment", "intents"}
+    assert set(reading["views"]) == {"ekman", "sentiment", "intents", "topics"}
     assert reading["views"]["intents"]["labels"] == []  # "Fine." states no intent: the view may be empty
     assert -1 <= reading["valence"] <= 1 and 0 <= reading["arousal"] <= 1
     assert set(reading["satisfaction"]) == {"dissatisfied", "neutral", "satisfied"}

@@ -1,0 +1,87 @@
+"""The topic view: its word features equal scikit-learn's, and the shipped model reads what messages are about."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.labels import TOPIC_LABELS, TOPIC_VIEW
+from emotrace.model.topic_terms import NGRAM_RANGE, TOPIC_TERMS_FILE, TopicTerms
+from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.training.topics import fit_topic_terms
+
+TEXTS = ["my parcel never arrived and the parcel tracking says delivered", "charged twice, charged twice again!!",
+         "the app crashes when I log in", "Café crème: the refund came through", "no words in vocabulary here xyz",
+         "a", "parcel parcel parcel app app refund"]
+
+
+def test_word_features_are_scikit_learns_tf_idf_without_importing_it() -> None:
+    terms = fit_topic_terms(TEXTS, max_terms=50, scale=3.0)
+    reference = TfidfVectorizer(ngram_range=NGRAM_RANGE, min_df=2, sublinear_tf=True, max_features=50).fit(TEXTS)
+    columns = [terms.vocabulary[t] for t in reference.get_feature_names_out()]
+    expected = reference.transform([*TEXTS, "PARCEL, app!", ""]).toarray() * 3.0
+    assert np.allclose(terms.features([*TEXTS, "PARCEL, app!", ""])[:, columns], expected, atol=1e-6)
+
+
+def test_topic_terms_round_trip_and_a_damaged_file_is_named(tmp_path) -> None:
+    terms = fit_topic_terms(TEXTS, max_terms=50, scale=2.0)
+    terms.save(tmp_path)
+    loaded = TopicTerms.load(tmp_path)
+    assert loaded is not None and np.allclose(loaded.features(TEXTS), terms.features(TEXTS), atol=1e-5)
+    (tmp_path / TOPIC_TERMS_FILE).write_text(json.dumps({"terms": ["a", "a"], "idf": [1.0, 1.0], "scale": 1}))
+    with pytest.raises(EmotraceError, match="E116"):
+        TopicTerms.load(tmp_path)
+    assert TopicTerms.load(tmp_path / "elsewhere") is None
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("I was charged twice for the same order this month.", "billing_charges"),
+    ("Been on hold for 50 minutes and still nobody picks up.", "reaching_support"),
+    ("My flight was delayed six hours with no explanation.", "delay_waiting"),
+    ("The courier left my parcel at the wrong address.", "delivery"),
+    ("Can't log in, it keeps saying my password is wrong.", "account_access"),
+    ("I want my money back for the broken blender.", "refund_compensation"),
+    ("No internet since yesterday morning, the whole street is down.", "network_outage"),
+    ("Sarah at the front desk was absolutely wonderful, thank her from me!", "praise_person"),
+    ("Your prices went up 30% again, that's outrageous.", "price"),
+    ("The app crashes every time I open the basket.", "app_website"),
+])
+def test_the_shipped_model_reads_what_a_message_is_about(classifier, text: str, topic: str) -> None:
+    view = classifier.predict([text], aspects=False)[0].views[TOPIC_VIEW]
+    assert list(view.probabilities) == list(TOPIC_LABELS)
+    assert topic in view.labels
+
+
+def test_a_message_about_nothing_in_the_taxonomy_has_no_topic(classifier) -> None:
+    [reading] = classifier.predict(["Happy new year everyone!"])
+    assert reading.views[TOPIC_VIEW].labels == [] and reading.aspects == ()
+
+
+def test_mixed_feelings_are_read_per_aspect_and_one_clause_gives_its_topics_the_message_feeling(classifier) -> None:
+    mixed, plain = classifier.predict(["The room was lovely, but the receptionist was rude to us.",
+                                       "Been waiting three weeks for my refund."])
+    feeling = {a.topic: a.satisfaction_class for a in mixed.aspects}
+    assert feeling.get("staff_behaviour") == "dissatisfied"
+    assert "satisfied" in feeling.values()
+    assert {a.topic for a in plain.aspects} == set(plain.views[TOPIC_VIEW].labels)
+    assert {a.satisfaction_class for a in plain.aspects} == {plain.satisfaction_class}
+
+
+def test_aspects_can_be_left_out_and_other_views_do_not_change(classifier) -> None:
+    text = "Great coffee, but the card machine charged me twice."
+    [full], [without] = classifier.predict([text]), classifier.predict([text], aspects=False)
+    assert full.aspects and without.aspects == ()
+    assert full.views == without.views and full.satisfaction == without.satisfaction
+
+
+def test_a_model_without_topic_terms_reads_no_topics(tmp_path) -> None:
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    (copy / TOPIC_TERMS_FILE).unlink()
+    [reading] = EmotionClassifier.from_pretrained(copy).predict(["I was charged twice."])
+    assert TOPIC_VIEW not in reading.views and reading.aspects == ()
