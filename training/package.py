@@ -20,7 +20,7 @@ from emotrace.model.config import update_config
 from emotrace.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
 from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import INTENT_VIEW, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
 from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperature, satisfaction_report
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
@@ -29,6 +29,7 @@ from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet
 from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.topics import add_topic_view
 from emotrace.training.written_corpus import CorpusRow, intent_rows, written_corpus_report
 
 CALIBRATION_TEXTS = 3000
@@ -72,11 +73,12 @@ def tune_thresholds_on_dev(classifier: EmotionClassifier, dev: LabelledTexts) ->
 
 @dataclass
 class WrittenCorpus:
-    """What packaging reads of the written customer-service corpus: the rows the intent head is fitted on, and the
-    dev rows that tune its thresholds and are measured."""
+    """What packaging reads of the written customer-service corpus: the rows the intent head is fitted on, the dev
+    rows that tune its thresholds (and the topics') and are measured, and the train rows the topic view is fitted on."""
 
     intent_train: LabelledTexts
     dev: list[CorpusRow]
+    train: list[CorpusRow]
 
 
 def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
@@ -96,6 +98,8 @@ def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
                                                      strict=True))
     elif INTENT_VIEW in held.thresholds.groupings:
         thresholds.groupings[INTENT_VIEW] = held.thresholds.groupings[INTENT_VIEW]
+    if TOPIC_VIEW in held.thresholds.groupings:  # tuned with the topic view (training.topics), which no refit changes
+        thresholds.groupings[TOPIC_VIEW] = held.thresholds.groupings[TOPIC_VIEW]
     if data_root is not None and "satisfaction_logits" in exported.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         raw = exported.raw_outputs(sat_dev.texts).satisfaction
@@ -142,7 +146,8 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
                   corpus: WrittenCorpus | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'; with ``corpus``, the intents'), tune, measure, write the provenance (how it was trained) and the card."""
+    labels'; with ``corpus``, the intents', then the topic view), tune, measure, write the provenance (how it was
+    trained) and the card."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -152,6 +157,9 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
                          corpus.intent_train if corpus else None)
     metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root, corpus),
                                 corpus.dev if corpus else None)
+    if corpus is not None:
+        metrics["topics_dev"] = add_topic_view(EmotionClassifier.from_pretrained(out_dir), corpus.train, corpus.dev)
+        update_config(out_dir, metrics=metrics)
     provenance.save(out_dir)
     write_model_card(out_dir)
     return metrics

@@ -208,7 +208,7 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
     provenance = replace(read_provenance(from_model).extended(command, customer_steps(args)),
                          training_data=[*RECIPE_SOURCES, "phenomena", "written_corpus"])
     return package_model(averaged, model_dir, schema, dev, data_root, provenance, list(tasks["emotion"].texts),
-                         group_train, refit_labels=True, corpus=WrittenCorpus(data.intents, corpus_dev))
+                         group_train, refit_labels=True, corpus=WrittenCorpus(data.intents, corpus_dev, corpus_train))
 
 
 def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:

@@ -119,10 +119,10 @@ class LabelSchema:
 
     @classmethod
     def goemotions(cls, mapping_dir: Path) -> LabelSchema:
-        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``, the intents and the
-        topics."""
+        """The 28 GoEmotions labels with the Ekman and sentiment groupings from ``mapping_dir``, and the intents (the
+        topics join when a topic view is fitted: ``emotrace.training.topics``)."""
         groupings = {}
         for grouping, filename in (("ekman", "ekman_mapping.json"), ("sentiment", "sentiment_mapping.json")):
             raw = json.loads((mapping_dir / filename).read_text(encoding="utf-8"))
             groupings[grouping] = {k: tuple(v) for k, v in raw.items()}
-        return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS, TOPIC_LABELS)
+        return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS)

@@ -14,7 +14,7 @@ from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, LabelSchema
+from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW, LabelSchema
 from emotrace.training.export import export_onnx
 from emotrace.training.group_heads import fit_linear_head
 from emotrace.training.modeling import EmotionNet, base_encoder_path
@@ -222,13 +222,15 @@ def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(tra
     """Packaging with written rows fits the intent head over the pooled vector and tunes its thresholds; the runtime
     reads the intents view (several or none may fire), the same for a text alone and in a batch."""
     run, _, _ = trained
-    rows = [CorpusRow(f"t-{i}", text, "chat", "test", "dissatisfied" if intents else "neutral", intents, ("other",),
+    rows = [CorpusRow(f"t-{i}", text, "chat", "test", "dissatisfied" if intents else "neutral", intents,
+                      ("refund_compensation",) if "refund" in text or "money" in text else ("other",),
                       ("neutral",), ("inquiry",)) for i, (text, intents) in enumerate(INTENT_TEXTS)]
     schema = LabelSchema(LABELS, {}, None, INTENT_LABELS)
     package_model(run / "final", tmp_path / "model", schema, _data(), None, PROVENANCE, _data().texts,
-                  group_train=_data(), refit_labels=True, corpus=WrittenCorpus(intent_rows(rows), rows))
+                  group_train=_data(), refit_labels=True, corpus=WrittenCorpus(intent_rows(rows), rows, rows))
     classifier = EmotionClassifier.from_pretrained(tmp_path / "model")
     assert set(classifier.thresholds.groupings[INTENT_VIEW]) == set(INTENT_LABELS)
+    assert set(classifier.thresholds.groupings[TOPIC_VIEW]) == set(TOPIC_LABELS)  # packaging fits the topic view too
     texts = [text for text, _ in INTENT_TEXTS]
     readings = classifier.predict(texts)
     assert [set(r.views[INTENT_VIEW].labels) for r in readings] == [set(i) for _, i in INTENT_TEXTS]
