@@ -1,6 +1,7 @@
 """Classifier speed, in one process, on the GoEmotions dev texts: the shipped runtime (ONNX int8, length-
 sorted batches) vs ``transformers.pipeline("text-classification")`` in torch fp32 over the same
-fine-tuned weights. Also single-text latency percentiles and peak memory.
+fine-tuned weights (with and without aspects, which read the clauses of multi-clause texts too). Also single-text
+latency percentiles and peak memory.
 
     python -m emotrace.evaluation.benchmark_speed [--torch-weights DIR] [--limit N]
 
@@ -101,6 +102,7 @@ def main() -> None:
     classifier = EmotionClassifier.from_pretrained(args.model)
     classifier.predict(texts[:256])  # warm-up
     runtime_tps = _texts_per_second(classifier.predict, texts)
+    without_aspects_tps = _texts_per_second(lambda batch: classifier.predict(batch, aspects=False), texts)
     latencies = []
     for text in texts[:1000]:
         start = time.perf_counter()
@@ -116,6 +118,8 @@ def main() -> None:
         "runtime texts/s (ONNX int8)": round(runtime_tps, 1),
         "pipeline texts/s (torch fp32)": round(pipeline_tps, 1),
         "speed-up": round(runtime_tps / pipeline_tps, 2),
+        "runtime texts/s without aspects (EMOTRACE_ASPECTS=false)": round(without_aspects_tps, 1),
+        "speed-up without aspects": round(without_aspects_tps / pipeline_tps, 2),
         "single-text latency p50 ms": round(float(np.percentile(latencies, 50)), 2),
         "single-text latency p99 ms": round(float(np.percentile(latencies, 99)), 2),
         "peak RSS MB, runtime only": round(runtime_rss, 1),
