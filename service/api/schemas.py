@@ -247,6 +247,7 @@ class UpsetOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     topic: str = Field(description="The topic (docs/topics.md).")
+    name: str = Field(description="The topic as it reads in a sentence.")
     messages: int = Field(description="Their messages of the last upset_window_hours (scoring rules; 30 days) read "
                           "dissatisfied about it.")
     carried: float = Field(description="The dissatisfaction those carried: the sum of max(0, -satisfaction).")

@@ -183,6 +183,11 @@ class Upset:
     messages: int
     carried: float
 
+    @property
+    def name(self) -> str:
+        """The topic as it reads in a sentence."""
+        return topic_name(self.topic)
+
 
 def upset_about(messages: Iterable[Mapping[str, TopicFeeling] | None], top: int = UPSET_TOPICS) -> list[Upset]:
     """The ``top`` topics of a customer's messages that read dissatisfied about them, by dissatisfaction carried."""
@@ -201,5 +206,5 @@ def upset_reason(reason: str, upset: Sequence[Upset]) -> str:
     messages)"), unchanged when nothing."""
     if not upset:
         return reason
-    said = ", ".join(f"{topic_name(u.topic)} ({u.messages} message{'s' if u.messages != 1 else ''})" for u in upset)
+    said = ", ".join(f"{u.name} ({u.messages} message{'s' if u.messages != 1 else ''})" for u in upset)
     return f"{reason.rstrip('.')}; upset about: {said}."

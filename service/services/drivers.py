@@ -4,7 +4,7 @@ of the same length; and what one customer is upset about (:mod:`emotrace.scoring
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import Driver, Upset, rank_drivers
@@ -15,6 +15,7 @@ from emotrace.text.redact import redact
 from emotrace.times import utc
 
 DEFAULT_PERIOD = timedelta(days=7)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # no stored message is older
 
 
 @dataclass
@@ -36,12 +37,17 @@ class FloorDrivers:
 
 def period(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     """The period asked for, as aware UTC: by default the :data:`DEFAULT_PERIOD` up to ``now`` (or up to ``until``,
-    or from ``since`` to now); E916 when it does not start before it ends."""
-    end = utc(until) if until is not None else now
-    start = utc(since) if since is not None else end - DEFAULT_PERIOD
+    or from ``since`` to now); E916 when it does not start before it ends, or starts before 1970."""
+    try:
+        end = utc(until) if until is not None else now
+        start = utc(since) if since is not None else end - DEFAULT_PERIOD
+    except OverflowError:
+        raise EmotraceError("E916", "The period lies outside the times datetimes can hold.") from None
     if start >= end:
         raise EmotraceError("E916", f"The period starts at {start.isoformat()}, not before its end at "
                             f"{end.isoformat()}.")
+    if start < EPOCH:
+        raise EmotraceError("E916", f"The period starts at {start.isoformat()}, before 1970.")
     return start, end
 
 
@@ -57,7 +63,7 @@ def floor_drivers(store: Store, since: datetime, until: datetime, rules: Scoring
     settings stored (none when no text is stored). E917 for a segment the rules do not give."""
     if segment is not None and segment not in segments_of(rules):
         raise EmotraceError("E917", f"Segment '{segment}' is not one of {segments_of(rules)}.")
-    previous_since = since - (until - since)
+    previous_since = since - min(until - since, since - EPOCH)  # the period before, cut at 1970
     report = rank_drivers(store.messages.with_topics(since, until, segment, channel),
                           store.messages.with_topics(previous_since, since, segment, channel), limit, shown=redact)
     reason = None

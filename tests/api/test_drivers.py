@@ -76,7 +76,8 @@ def test_a_customer_upset_about_charges_routes_with_it_and_gets_a_review(client)
                   topical("dan", 2, {"billing_charges": -0.7, "delivery": 0.9}, 0.4),
                   topical("dan", 1, {"billing_charges": -0.6, "product_quality": 0.8}, 0.3)])
     detail = client.get("/v1/customers/dan").json()
-    assert detail["upset_about"] == [{"topic": "billing_charges", "messages": 2, "carried": 1.3}]
+    assert detail["upset_about"] == [{"topic": "billing_charges", "name": "billing and charges",
+                                      "messages": 2, "carried": 1.3}]
     assert detail["next_step"]["action"] == "review_charges"
     routing = client.get("/v1/customers/dan/routing").json()
     assert routing["reason"].endswith("; upset about: billing and charges (2 messages).")

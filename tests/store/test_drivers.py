@@ -58,6 +58,9 @@ def test_bad_periods_and_segments_are_coded_errors(tmp_path) -> None:
     with pytest.raises(EmotraceError) as raised:
         period(NOW, NOW, NOW)
     assert raised.value.code == "E916"
+    for since, until in [(datetime(1969, 12, 31, tzinfo=UTC), NOW), (datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 2))]:
+        with pytest.raises(EmotraceError, match="E916"):
+            period(since, until, NOW)
     assert period(None, None, NOW) == (NOW - timedelta(days=7), NOW)
     assert period(datetime(2026, 11, 19), None, NOW) == (NOW - timedelta(hours=36), NOW)  # naive means UTC
     store = Store(f"sqlite:///{tmp_path / 'd.db'}")

@@ -399,7 +399,7 @@ async function loadCustomer() {
     el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
       `Outreach: hold until ${dayOf(outreach.hold_until)} — ${localDates(outreach.reasons.join("; "))}`),
     ...(detail.upset_about.length ? [el("p", { id: "upset" }, "Upset about: " + detail.upset_about.map((u) =>
-      `${u.topic.replaceAll("_", " ")} (${u.messages} message${u.messages === 1 ? "" : "s"})`).join(", "))] : []),
+      `${u.name} (${u.messages} message${u.messages === 1 ? "" : "s"})`).join(", "))] : []),
     ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
   currentTimeline = timeline;
   drawChart(timeline);
