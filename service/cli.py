@@ -1,13 +1,12 @@
 """The ``emotrace`` command line: ``analyze`` (texts, files, conversations), ``batch`` (large files, resumable,
 local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels), ``adapt``
-(a model's heads to your labelled rows), ``topics discover`` (clusters of your own messages) and ``serve`` (the HTTP
-API and dashboard)."""
+(a model's heads to your labelled rows), ``topics discover`` (clusters of your own messages), ``drivers`` (the topics
+carrying dissatisfaction in a batch output) and ``serve`` (the HTTP API and dashboard)."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -602,6 +601,7 @@ def discover_topics(
     from emotrace.discovery import OUTLIER_SIMILARITY
     from emotrace.discovery import discover_topics as discover
     from emotrace.tabular import all_records
+    from emotrace.times import cell_time
 
     texts, times, skipped = [], [], 0
     for number, record in enumerate(all_records(path, checked_encoding(encoding), (text_column, time_column)), 1):
@@ -611,7 +611,7 @@ def discover_topics(
             continue
         texts.append(text)
         if time_column is not None:
-            times.append(_row_time(record.get(time_column), number, time_column))
+            times.append(cell_time(record.get(time_column), number, time_column))
     if not texts:
         raise EmotraceError("E007", f"{path} holds no text in column '{text_column}'.",
                             "Fill the text column, or name another with --text-column.")
@@ -626,20 +626,6 @@ def discover_topics(
     if output is not None:
         output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"report written to {output}")
-
-
-def _row_time(value: object, row: int, column: str) -> datetime:
-    """The aware UTC time of a row's ``column`` cell: E511 when empty, E509 when not ISO 8601."""
-    from emotrace.times import utc
-
-    if value is None or not str(value).strip():
-        raise EmotraceError("E511", f"Row {row}: '{column}' is empty.", "Give every row a time, or leave out "
-                            "--time-column.")
-    try:
-        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip()))
-    except ValueError:
-        raise EmotraceError("E509", f"Row {row}: {column} '{value}' is not ISO 8601.",
-                            "Write times like 2026-01-31T09:30:00Z.") from None
 
 
 def _print_topics(report: dict[str, Any]) -> None:
@@ -657,6 +643,53 @@ def _print_topics(report: dict[str, Any]) -> None:
                    + ", ".join(topic["keywords"][:8]))
         example = " ".join(topic["examples"][0].split()) if topic["examples"] else ""
         typer.echo(f"  {'':>28}e.g. {example if len(example) <= 90 else example[:87] + '...'}")
+
+
+@app.command()
+@friendly_errors
+def drivers(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A batch output (CSV, JSONL or Parquet).")],
+    time_column: Annotated[str | None, typer.Option(help="ISO 8601 time column: the last --days of the file against "
+                                                    "the --days before.")] = None,
+    days: Annotated[float, typer.Option(min=0.01, help="With --time-column: the period's length in days.")] = 7.0,
+    customer_column: Annotated[str | None, typer.Option(help="Customer id column: the customers most "
+                                                        "affected.")] = None,
+    text_column: Annotated[str | None, typer.Option(help="Text column: example messages (redacted).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many topics.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report as JSON here.")] = None,
+    chart: Annotated[Path | None, typer.Option(help="Draw the ranking as an SVG bar chart here.")] = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """Which topics carry customers' dissatisfaction: the rows' topics ranked by the dissatisfaction they carry
+    (each topic's own satisfaction, else the row's), with volume, change against the period before (with
+    --time-column), examples and the customers most affected. Rows read before topics existed are counted, not
+    ranked."""
+    from emotrace.batch.drivers import drivers_svg, file_drivers, file_messages
+
+    messages = file_messages(path, checked_encoding(encoding), time_column, customer_column, text_column)
+    report = {"file": str(path), **file_drivers(messages, days if time_column else None, limit)}
+    _print_drivers(report)
+    if output is not None:
+        output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"report written to {output}")
+    if chart is not None:
+        chart.write_text(drivers_svg(report["drivers"]), encoding="utf-8")
+        typer.echo(f"chart written to {chart}")
+
+
+def _print_drivers(report: dict[str, Any]) -> None:
+    """The drivers as a table: volume, dissatisfaction carried, change against the period before, one example."""
+    period = f" from {report['since']} to {report['until']}" if report["since"] else ""
+    typer.echo(f"{report['messages']} messages with topics{period}, {report['without_topics']} without (read before "
+               "topics existed)")
+    typer.echo(f"  {'topic':<20} {'msgs':>5} {'carried':>8} {'neg':>5} {'dissat':>6}  change")
+    for d in report["drivers"]:
+        change = "new" if d["new"] else f"{d['messages_change']:+d} msgs, {d['carried_change']:+.2f} carried"
+        typer.echo(f"  {d['topic']:<20} {d['messages']:>5} {d['carried']:>8.2f} {d['mean_negativity']:>5.2f} "
+                   f"{d['dissatisfied_share']:>6.0%}  {change if report['since'] else ''}")
+        if d["examples"]:
+            example = " ".join(d["examples"][0].split())
+            typer.echo(f"  {'':>20} e.g. {example if len(example) <= 90 else example[:87] + '...'}")
 
 
 app.add_typer(topics_app, name="topics")

@@ -185,6 +185,9 @@ ERRORS: dict[str, ErrorKind] = {
     "E914": ErrorKind("Malformed request", "Send a well-formed HTTP request (e.g. a complete multipart body).", 400),
     "E915": ErrorKind("Alert already resolved", "Reopen it (status open) before resolving it again with another "
                       "note.", 409),
+    "E916": ErrorKind("Invalid period", "Give since before until, from 1970 on (ISO 8601 times; naive means UTC)."),
+    "E917": ErrorKind("Unknown segment", "Use one of the scoring rules' segments (the keys of "
+                      "EMOTRACE_SCORING__SEGMENT_BANDS, and at_risk)."),
 }
 
 RETIRED: dict[str, str] = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from emotrace.errors import EmotraceError
+
 CLOCK_SKEW = timedelta(minutes=5)  # a client's clock may run this far ahead of ours
 
 
@@ -23,3 +25,15 @@ def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
     if value.year < 1970:
         raise ValueError(f"{field} is before 1970")
     return value
+
+
+def cell_time(value: object, row: int, column: str) -> datetime:
+    """The aware UTC time of a table row's ``column`` cell: E511 when empty, E509 when not ISO 8601."""
+    if value is None or not str(value).strip():
+        raise EmotraceError("E511", f"Row {row}: '{column}' is empty.", "Give every row a time, or leave out "
+                            "--time-column.")
+    try:
+        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip()))
+    except ValueError:
+        raise EmotraceError("E509", f"Row {row}: {column} '{value}' is not ISO 8601.",
+                            "Write times like 2026-01-31T09:30:00Z.") from None

@@ -29,6 +29,7 @@ from emotrace.api.routes import (
     analyze,
     conversations,
     customers,
+    drivers,
     export,
     floor,
     messages,
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system,
-                   webhooks, export, floor):
+                   webhooks, export, floor, drivers):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

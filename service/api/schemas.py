@@ -241,12 +241,26 @@ class CustomerAlertOut(AlertOut):
     segment: str
 
 
+class UpsetOut(BaseModel):
+    """A topic the customer is upset about: their recent messages read dissatisfied about it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    topic: str = Field(description="The topic (docs/topics.md).")
+    name: str = Field(description="The topic as it reads in a sentence.")
+    messages: int = Field(description="Their messages of the last upset_window_hours (scoring rules; 30 days) read "
+                          "dissatisfied about it.")
+    carried: float = Field(description="The dissatisfaction those carried: the sum of max(0, -satisfaction).")
+
+
 class RoutingOut(BaseModel):
     """Where to route this customer's next contact, and why (with ``agents`` given: them, best first)."""
 
     customer_id: str
     route: str
     reason: str
+    upset_about: list[UpsetOut] = Field(default_factory=list, description="What the customer is upset about, most "
+                                        "first (top 3; also named in the reason).")
     agents: list[RankedAgentOut] = Field(default_factory=list, description="The available agents asked about, best "
                                          "first for this customer's state.")
     next_step: NextStepOut | None = None
@@ -319,6 +333,8 @@ class CustomerDetailOut(CustomerOut):
                                                     "without EMOTRACE_OUTCOME_MODEL_DIR).")
     saveable: bool | None = Field(None, description="High churn risk, a recent contact and not churned (null "
                                   "without a churn model).")
+    upset_about: list[UpsetOut] = Field(default_factory=list, description="The topics of the customer's recent "
+                                        "dissatisfied messages, most dissatisfaction first (top 3).")
 
 
 class StoredMessageOut(FromStore):
@@ -541,3 +557,50 @@ class FloorDayOut(BaseModel):
     dissatisfied_share: float | None = Field(description="The share of them read dissatisfied.")
     alerts: int = Field(description="Alerts the scoring rules raised that day.")
     by_channel: dict[str, ChannelDayOut]
+
+
+class AffectedOut(FromObject):
+    """A customer whose messages about a topic carried dissatisfaction."""
+
+    customer_id: str
+    messages: int = Field(description="Their messages about the topic in the period.")
+    carried: float = Field(description="The dissatisfaction those carried.")
+
+
+class TopicDriverOut(FromObject):
+    """One topic over the period: how much it was raised, how much dissatisfaction it carried, and against the
+    period before."""
+
+    topic: str = Field(description="The topic (docs/topics.md).")
+    name: str = Field(description="The topic as it reads in a sentence.")
+    messages: int = Field(description="Customer messages about it.")
+    carried: float = Field(description="Dissatisfaction carried: the sum over those messages of max(0, "
+                           "-satisfaction), the topic's own (aspect) satisfaction or else the message's.")
+    mean_negativity: float = Field(description="carried / messages, 0..1.")
+    dissatisfied_share: float = Field(description="The share of those messages read dissatisfied about it.")
+    previous_messages: int = Field(description="Messages about it in the period before (same length).")
+    previous_carried: float = Field(description="Dissatisfaction it carried in the period before.")
+    messages_change: int = Field(description="messages - previous_messages.")
+    carried_change: float = Field(description="carried - previous_carried.")
+    messages_change_relative: float | None = Field(description="messages_change / previous_messages (null: new).")
+    carried_change_relative: float | None = Field(description="carried_change / previous_carried (null: it carried "
+                                                  "nothing before).")
+    new: bool = Field(description="Absent from the period before.")
+    examples: list[str] = Field(description="Up to 3 of its most dissatisfied messages, redacted (empty when no text "
+                                "is stored).")
+    customers: list[AffectedOut] = Field(description="The 5 customers whose messages carried most of it.")
+
+
+class DriversOut(FromObject):
+    """What drives customers' dissatisfaction: topics ranked by the dissatisfaction they carried in the period."""
+
+    since: datetime
+    until: datetime
+    previous_since: datetime = Field(description="The period before runs from here to since.")
+    segment: str | None
+    channel: str | None
+    messages: int = Field(description="Customer messages with topics in the period.")
+    without_topics: int = Field(description="Customer messages skipped: read before topics existed.")
+    previous_messages: int = Field(description="Customer messages with topics in the period before.")
+    drivers: list[TopicDriverOut]
+    reason: str | None = Field(description="Why there are no drivers (null when there are).")

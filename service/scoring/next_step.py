@@ -20,6 +20,8 @@ class NextStepRule(BaseModel):
     alerts: list[str] = Field(default_factory=list, description="Any of these alert kinds is open.")
     emotions: list[str] = Field(default_factory=list, description="Any of these is a leading emotion.")
     trends: list[str] = Field(default_factory=list, description="Any of these trends (rising/falling/stable).")
+    topics: list[str] = Field(default_factory=list, description="The customer is upset about any of these topics "
+                              "(docs/topics.md).")
     action: str = Field(description="e.g. escalate, offer_retention, acknowledge_and_apologise, follow_up, none")
     script: str = ""
     follow_up_hours: float | None = Field(None, gt=0, description="Follow up within this many hours.")
@@ -38,6 +40,10 @@ DEFAULT_NEXT_STEPS = [
     NextStepRule(segments=["at_risk"], action="offer_retention",
                  script="Apologise for the experience, fix what is open, and offer a goodwill gesture or a retention "
                         "offer.", follow_up_hours=24),
+    NextStepRule(topics=["billing_charges", "refund_compensation"], action="review_charges",
+                 script="The customer is upset about a charge or a refund: go through the account's charges and "
+                        "refunds with them, correct what is wrong, and confirm in writing what changes and when.",
+                 follow_up_hours=24),
     NextStepRule(emotions=["anger", "disgust"], action="acknowledge_and_apologise",
                  script="Acknowledge the frustration in your own words, apologise, and state the next concrete step "
                         "and when it will happen.", follow_up_hours=24),
@@ -64,10 +70,12 @@ def _holds(wanted: Sequence[str], present: Sequence[str]) -> bool:
 
 
 def next_step(segment: str, alert_kinds: Sequence[str], leading_emotions: Sequence[str], trend: str,
-              rules: Sequence[NextStepRule]) -> NextStep | None:
-    """The first rule that holds for this state (None when no rule does)."""
+              rules: Sequence[NextStepRule], upset_topics: Sequence[str] = ()) -> NextStep | None:
+    """The first rule that holds for this state (None when no rule does); ``upset_topics``: what the customer is
+    upset about."""
     for index, rule in enumerate(rules):
         if (_holds(rule.segments, [segment]) and _holds(rule.alerts, alert_kinds)
-                and _holds(rule.emotions, leading_emotions) and _holds(rule.trends, [trend])):
+                and _holds(rule.emotions, leading_emotions) and _holds(rule.trends, [trend])
+                and _holds(rule.topics, upset_topics)):
             return NextStep(rule.action, rule.script, rule.follow_up_hours, index)
     return None

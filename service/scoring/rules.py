@@ -30,6 +30,8 @@ class ScoringRules(BaseModel):
     arc_drop: float = Field(0.5, gt=0, description="Alert when a conversation ends this much lower than it began.")
     route_score_below: float = Field(35.0, description="Route to an experienced agent below this score ...")
     route_recent_hours: float = Field(72.0, gt=0, description="... or after an alert within this many hours.")
+    upset_window_hours: float = Field(720.0, gt=0, description="What a customer is upset about: the topics of their "
+                                      "dissatisfied messages within this many hours (routing, next steps).")
     next_steps: list[NextStepRule] = Field(default_factory=lambda: list(DEFAULT_NEXT_STEPS), description="The "
                                            "agent's next step by customer state, first match wins (settings: "
                                            "EMOTRACE_NEXT_STEPS_FILE, a JSON list of rules).")

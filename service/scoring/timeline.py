@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from emotrace.scoring.drivers import TopicFeeling
 from emotrace.scoring.rules import ScoringRules
 
 CUSTOMER = "customer"
@@ -39,6 +40,7 @@ class Signal:
     satisfaction: float
     emotions: dict[str, float]  # Ekman view probabilities
     intents: dict[str, float] = field(default_factory=dict)  # intents that fire -> their probability
+    topics: dict[str, TopicFeeling] | None = None  # its topics' feelings (None: read before topics existed)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
+from emotrace.scoring.drivers import Upset, upset_about
 from emotrace.scoring.next_step import next_step
 from emotrace.scoring.rules import ScoringRules
-from emotrace.scoring.timeline import Signal, Timeline, build_timeline, segment, trend
+from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
 from emotrace.store import Store
 from emotrace.store.customers import CustomerSummary
 from emotrace.store.messages import NewMessage, RequestKey
@@ -25,13 +26,20 @@ def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> Cust
     direction = trend(timeline.history, rules)
     band = segment(state.score, rules)
     recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
-    step = next_step(band, recent, state.leading_emotions, direction.direction, rules.next_steps)
+    upset = [u.topic for u in recent_upset(signals, now, rules)]
+    step = next_step(band, recent, state.leading_emotions, direction.direction, rules.next_steps, upset)
     return CustomerSummary(
         score=state.score, segment=band, trend=direction.direction, trend_delta=direction.delta,
         alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": a.at.isoformat(),
                  "severity": a.severity} for a in timeline.alerts],
         next_step=None if step is None else {"action": step.action, "script": step.script,
                                              "follow_up_hours": step.follow_up_hours})
+
+
+def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) -> list[Upset]:
+    """What a customer is upset about: the topics of their own dissatisfied messages within the rules' window."""
+    window = timedelta(hours=rules.upset_window_hours)
+    return upset_about(s.topics for s in signals if s.speaker == CUSTOMER and now - s.timestamp <= window)
 
 
 def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRules | None = None,

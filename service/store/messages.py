@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from emotrace.scoring.drivers import TopicMessage, topic_feelings
 from emotrace.scoring.timeline import CUSTOMER, Signal
 from emotrace.store.alerts import Alerts
 from emotrace.store.customers import Customers, CustomerSummary
@@ -59,7 +60,7 @@ class RequestKey:
 
 SIGNAL_COLUMNS = (Message.id, Message.conversation_id, Message.timestamp, Message.speaker, Message.valence,
                   Message.arousal, Message.satisfaction, Message.ekman_probabilities, Message.intent_labels,
-                  Message.intent_probabilities)
+                  Message.intent_probabilities, Message.topic_labels, Message.aspects, Message.satisfaction_class)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,21 @@ class Messages:
             return [DailyChannel(str(d), str(channel), int(n), float(satisfaction), float(valence), int(dissatisfied or 0))
                     for d, channel, n, satisfaction, valence, dissatisfied in session.execute(query)]
 
+    def with_topics(self, since: datetime, until: datetime, segment: str | None = None,
+                    channel: str | None = None) -> list[TopicMessage]:
+        """Customers' own messages from ``since`` up to (not including) ``until`` as drivers read them, optionally
+        only of customers now in ``segment`` and only on ``channel`` (one query of the columns drivers read)."""
+        query = (select(Message.customer_id, Message.timestamp, Message.text, Message.satisfaction,
+                        Message.satisfaction_class, Message.topic_labels, Message.aspects)
+                 .where(Message.speaker == CUSTOMER, Message.timestamp >= since, Message.timestamp < until))
+        if segment is not None:
+            query = query.join(Customer, Customer.id == Message.customer_id).where(Customer.segment == segment)
+        if channel is not None:
+            query = query.where(Message.channel == channel)
+        with self.db.session() as session:
+            return [TopicMessage(customer_id, utc(ts), text, topic_feelings(labels, aspects, s, satisfaction_class))
+                    for customer_id, ts, text, s, satisfaction_class, labels, aspects in session.execute(query)]
+
     def count_in_conversation(self, customer_id: str, conversation_id: str) -> int:
         """How many messages of ``conversation_id`` the customer has stored."""
         with self.db.session() as session:
@@ -171,9 +187,11 @@ def signals_in(session: Session, customer_ids: list[str], customer_turns_only: b
     query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
     if customer_turns_only:
         query = query.where(Message.speaker == CUSTOMER)
-    for customer_id, i, conv, ts, speaker, v, a, s, ekman, intent_labels, intent_p in session.execute(query):
+    for (customer_id, i, conv, ts, speaker, v, a, s, ekman, intent_labels, intent_p, topic_labels, aspects,
+         satisfaction_class) in session.execute(query):
         stated = {name: (intent_p or {}).get(name, 1.0) for name in intent_labels or ()}
-        found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated))
+        found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated,
+                                         topic_feelings(topic_labels, aspects, s, satisfaction_class)))
     return found
 
 

@@ -196,3 +196,21 @@ def test_the_api_docs_render_offline(browser, tmp_path) -> None:
         assert page.locator(".opblock").count() >= 14
         assert "/v1/messages" in page.locator(".opblock-summary-path").all_inner_texts()
         assert outside == []  # nothing fetched from a CDN
+
+
+def test_the_drivers_panel_lists_the_week_s_topics_and_the_customer_view_what_they_are_upset_about(browser, demo) -> None:
+    found = httpx.get(f"{demo}/v1/drivers", params={"limit": 5}, timeout=30).json()["drivers"]
+    assert found  # the demo's messages of the last 7 days carry topics
+    page, errors = _open(browser, demo)
+    page.wait_for_selector("#drivers li[data-topic]", timeout=15_000)
+    items = page.locator("#drivers li[data-topic]")
+    assert [items.nth(i).get_attribute("data-topic") for i in range(items.count())] == [d["topic"] for d in found]
+    assert found[0]["name"] in items.first.inner_text() and "carried" in items.first.inner_text()
+    upset = next(c["id"] for c in httpx.get(f"{demo}/v1/customers", params={"limit": 200}, timeout=30).json()
+                 if httpx.get(f"{demo}/v1/customers/{c['id']}", timeout=30).json()["upset_about"])
+    page.close()
+    page, errors = _open(browser, demo, upset)
+    page.wait_for_selector("#upset", timeout=15_000)
+    assert page.inner_text("#upset").startswith("Upset about: ")
+    assert errors == []
+    page.close()

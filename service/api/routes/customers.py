@@ -26,14 +26,17 @@ from emotrace.api.schemas import (
     StateOut,
     StoredMessageOut,
     TimelineOut,
+    UpsetOut,
     WindowOut,
 )
 from emotrace.errors import EmotraceError
 from emotrace.messages import Identifier
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import is_distressed, rank_agents
+from emotrace.scoring.drivers import upset_reason
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
+from emotrace.services.drivers import customer_upset
 from emotrace.services.outlook import outlook
 from emotrace.services.summaries import customer_timeline
 from emotrace.settings import pseudonym
@@ -121,17 +124,20 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     now = datetime.now(UTC)
     hint = routing_hint(timeline, now, rules)
     risks, saveable = outlook(runtime.store, customer_id, runtime.outcome_models, runtime.settings, now)
+    upset = customer_upset(runtime.store, customer_id, rules, now)
     summary = CustomerOut.model_validate(customer)
+    upset_out = [UpsetOut.model_validate(u) for u in upset]
     return CustomerDetailOut(**summary.model_dump(),
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline, customer),
-                             routing=RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
+                             routing=RoutingOut(customer_id=customer_id, route=hint.route,
+                                                reason=upset_reason(hint.reason, upset), upset_about=upset_out,
                                                 next_step=summary.next_step),
                              outcome_risk={kind: OutcomeRiskOut(target=TARGETS[kind], probability=risk.probability,
                                                                 drivers=[DriverOut(feature=f, contribution=c)
                                                                          for f, c in risk.drivers])
                                            for kind, risk in risks.items()},
-                             saveable=saveable)
+                             saveable=saveable, upset_about=upset_out)
 
 
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)
@@ -169,13 +175,16 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
     """Where to route this customer's incoming contact, and why; with ``agents``, which of them to route to."""
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
     rules = runtime.settings.scoring
-    hint = routing_hint(customer_timeline(runtime.store, customer_id, rules), datetime.now(UTC), rules)
+    now = datetime.now(UTC)
+    hint = routing_hint(customer_timeline(runtime.store, customer_id, rules), now, rules)
+    upset = customer_upset(runtime.store, customer_id, rules, now)
     ranked = []
     if agents:
         minimum = runtime.settings.agent_min_conversations
         ranked = rank_agents(stored_profiles(runtime.store, minimum), agents,
                              is_distressed(customer.segment, hint.route), minimum)
-    return RoutingOut(customer_id=customer_id, route=hint.route, reason=hint.reason,
+    return RoutingOut(customer_id=customer_id, route=hint.route, reason=upset_reason(hint.reason, upset),
+                      upset_about=[UpsetOut.model_validate(u) for u in upset],
                       agents=[RankedAgentOut.model_validate(r) for r in ranked],
                       next_step=NextStepOut.model_validate(customer.next_step) if customer.next_step else None)
 

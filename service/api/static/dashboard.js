@@ -153,6 +153,21 @@ async function loadFloor() {
   document.querySelector("#floor").replaceChildren(svg);
 }
 
+async function loadDrivers() {  // the topics carrying most dissatisfaction this week, against the week before
+  const found = await api("/v1/drivers?limit=5");
+  const box = document.querySelector("#drivers");
+  if (!found.drivers.length) { box.replaceChildren(el("li", { class: "meta" }, found.reason)); return; }
+  box.replaceChildren(...found.drivers.map((d) => {
+    const change = d.new ? "new" : `${d.messages_change >= 0 ? "+" : ""}${d.messages_change} messages, ` +
+      `${d.carried_change >= 0 ? "+" : ""}${d.carried_change.toFixed(1)} carried vs the week before`;
+    const item = el("li", { "data-topic": d.topic });
+    item.append(el("strong", {}, d.name), el("span", { class: "meta" },
+      ` ${d.messages} messages, dissatisfaction carried ${d.carried.toFixed(1)} (${change})`));
+    if (d.examples.length) item.append(el("q", {}, d.examples[0]));
+    return item;
+  }));
+}
+
 async function loadSegments() {
   const box = document.querySelector("#segments");
   try {
@@ -383,6 +398,8 @@ async function loadCustomer() {
       (step.follow_up_hours ? ` Follow up within ${step.follow_up_hours} h.` : ""))] : []),
     el("p", { id: "outreach", class: outreach.decision }, outreach.decision === "ok" ? "Outreach: ok" :
       `Outreach: hold until ${dayOf(outreach.hold_until)} — ${localDates(outreach.reasons.join("; "))}`),
+    ...(detail.upset_about.length ? [el("p", { id: "upset" }, "Upset about: " + detail.upset_about.map((u) =>
+      `${u.name} (${u.messages} message${u.messages === 1 ? "" : "s"})`).join(", "))] : []),
     ...(risks.length ? [el("p", { id: "risks" }, `Outcome risk: ${risks.join("; ")}${detail.saveable ? " — saveable" : ""}`)] : []));
   currentTimeline = timeline;
   drawChart(timeline);
@@ -444,6 +461,7 @@ function connect() {
     loadCustomers().catch(handle);
     loadSegments().catch(handle);
     loadFloor().catch(handle);
+    loadDrivers().catch(handle);
     if (data.id === selected) loadCustomer().catch(handle);
   });
   source.addEventListener("alert", () => loadCustomers().catch(handle));
@@ -488,4 +506,4 @@ if (apiKey) {  // downloads are plain links: they carry no header, so they are f
 
 document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));
 document.querySelector("#tab-agents").addEventListener("click", () => showView("agents"));
-loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); return loadSegments(); }).catch(handle);
+loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); loadDrivers().catch(handle); return loadSegments(); }).catch(handle);

@@ -1,0 +1,35 @@
+"""Drivers across the floor: the topics carrying customers' dissatisfaction in a period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.schemas import SEGMENT_PATTERN, DriversOut
+from emotrace.messages import Channel
+from emotrace.services.drivers import floor_drivers, period
+
+router = APIRouter(prefix="/v1/drivers", tags=["drivers"], dependencies=[AccessDep])
+
+
+@router.get("", response_model=DriversOut)
+def get_drivers(
+    runtime: RuntimeDep,
+    since: Annotated[datetime | None, Query(description="Start (ISO 8601; naive means UTC). Default: 7 days before "
+                                            "until.")] = None,
+    until: Annotated[datetime | None, Query(description="End, not included. Default: now.")] = None,
+    segment: Annotated[str | None, Query(max_length=32, pattern=SEGMENT_PATTERN, description="Only customers now in "
+                                         "this segment.")] = None,
+    channel: Annotated[Channel | None, Query(description="Only messages of this channel.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many topics.")] = 16,
+) -> DriversOut:
+    """Topics ranked by the dissatisfaction customers' messages about them carried in the period, each against the
+    period of the same length before, with examples (redacted) and the customers most affected. An empty period
+    answers no drivers and the reason."""
+    start, end = period(since, until, datetime.now(UTC))
+    found = floor_drivers(runtime.store, start, end, runtime.settings.scoring, segment or None,
+                          channel.value if channel else None, limit)
+    return DriversOut.model_validate(found)

@@ -1,0 +1,86 @@
+"""Drivers of a batch output file (``emotrace drivers``): its rows' topics ranked by the dissatisfaction they carry,
+by the same rules as the service's (:func:`emotrace.scoring.drivers.rank_drivers`), and drawn as an SVG bar chart."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from emotrace.errors import EmotraceError
+from emotrace.scoring.drivers import TopicMessage, rank_drivers, topic_feelings
+from emotrace.tabular import all_records
+from emotrace.text.redact import redact
+from emotrace.times import cell_time
+
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)  # the time of every row of a file read without a time column
+
+
+def _cell(value: object, row: int, column: str) -> Any:
+    """A list or map cell as batch output writes it: itself (JSONL, Parquet) or as JSON text (CSV); None when
+    empty (a row read before the column existed)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise EmotraceError("E514", f"Row {row}: '{column}' is not a JSON list ({value[:40]!r}).",
+                            "Give the file batch wrote, unchanged.") from None
+
+
+def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None = None,
+                  customer_column: str | None = None, text_column: str | None = None) -> list[TopicMessage]:
+    """The rows of a batch output as drivers read them (E503 naming the columns it lacks: ``topic_labels``,
+    ``satisfaction`` and the columns asked for; ``aspects`` is read where present)."""
+    records = all_records(path, encoding, ("topic_labels", "satisfaction", time_column, customer_column, text_column))
+    messages = []
+    for number, record in enumerate(records, 1):
+        satisfaction = record.get("satisfaction")
+        messages.append(TopicMessage(
+            customer_id=str(record[customer_column]) if customer_column else "",
+            timestamp=cell_time(record.get(time_column), number, time_column) if time_column else UNDATED,
+            text=str(record[text_column] or "") or None if text_column else None,
+            topics=topic_feelings(_cell(record["topic_labels"], number, "topic_labels"),
+                                  _cell(record.get("aspects"), number, "aspects"),
+                                  float(satisfaction) if satisfaction not in (None, "") else 0.0,  # type: ignore[arg-type]
+                                  str(record.get("satisfaction_class") or ""))))
+    return messages
+
+
+def file_drivers(messages: list[TopicMessage], days: float | None, limit: int | None = None) -> dict[str, Any]:
+    """The drivers of ``messages``: over the ``days`` up to the latest of their times against the ``days`` before
+    (None: all of them, with nothing to compare against), examples redacted; as a JSON-ready report."""
+    current, previous, since, until = messages, [], None, None
+    if days is not None and messages:
+        until = max(m.timestamp for m in messages)
+        since = until - timedelta(days=days)
+        current = [m for m in messages if m.timestamp > since]
+        previous = [m for m in messages if since - timedelta(days=days) < m.timestamp <= since]
+    report = rank_drivers(current, previous, limit, shown=redact)
+    return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+            "messages": report.messages, "without_topics": report.without_topics,
+            "previous_messages": report.previous_messages, "drivers": [asdict(d) for d in report.drivers]}
+
+
+def drivers_svg(rows: list[dict[str, Any]]) -> str:
+    """A horizontal bar chart of the dissatisfaction each topic (a report's drivers) carried: an SVG document,
+    written with the standard library."""
+    label_w, bar_w, row_h, top = 190, 360, 22, 28
+    most = max([r["carried"] for r in rows] + [1e-9])
+    height = top + row_h * len(rows) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 120}" height="{height}" '
+             'font-family="sans-serif" font-size="12">',
+             '<text x="4" y="16" font-weight="bold">Dissatisfaction carried per topic</text>']
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        width = max(1.0, bar_w * r["carried"] / most)
+        parts += [f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(r["name"])}</text>',
+                  f'<rect class="driver" x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 6}" '
+                  f'fill="#c4161c"><title>{escape(r["topic"])}: {r["messages"]} messages</title></rect>',
+                  f'<text x="{label_w + width + 6:.1f}" y="{y + 14}">{r["carried"]:.2f} ({r["messages"]} msgs)</text>']
+    return "\n".join([*parts, "</svg>"]) + "\n"

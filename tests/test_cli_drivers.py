@@ -1,0 +1,57 @@
+"""``emotrace drivers FILE`` in-process on small batch outputs: the ranking, the report, the chart, missing columns."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from emotrace.cli import app
+from emotrace.tabular import write_rows
+
+runner = CliRunner()
+
+
+def row(customer: str, time: str, topics: list[str] | None, satisfaction: float, text: str = "text") -> dict:
+    cls = "dissatisfied" if satisfaction < -0.2 else "neutral"
+    return {"row": 1, "customer_id": customer, "time": time, "text": text, "topic_labels": topics,
+            "aspects": [{"topic": t, "satisfaction_class": cls, "satisfaction": satisfaction} for t in topics or []],
+            "satisfaction": satisfaction, "satisfaction_class": cls}
+
+
+def test_drivers_of_a_csv_batch_output(tmp_path) -> None:
+    path = tmp_path / "out.csv"  # lists and maps as JSON text, as batch writes a CSV
+    write_rows(path, [row("a", "2026-01-10T10:00:00Z", ["billing_charges"], -0.8, "charged twice, mail a@example.com"),
+                      row("b", "2026-01-09T10:00:00Z", ["delay_waiting"], -0.5),
+                      row("b", "2026-01-01T10:00:00Z", ["delay_waiting"], -0.9),
+                      row("c", "2026-01-10T11:00:00Z", None, -0.9)])
+    report, chart = tmp_path / "report.json", tmp_path / "drivers.svg"
+    result = runner.invoke(app, ["drivers", str(path), "--time-column", "time", "--customer-column", "customer_id",
+                                 "--text-column", "text", "--output", str(report), "--chart", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert "billing_charges" in result.output and "e.g. charged twice, mail [EMAIL]" in result.output
+    found = json.loads(report.read_text())
+    assert [(d["topic"], d["messages"], d["carried"], d["new"]) for d in found["drivers"]] == [
+        ("billing_charges", 1, 0.8, True), ("delay_waiting", 1, 0.5, False)]
+    assert found["drivers"][1]["carried_change"] == -0.4 and found["without_topics"] == 1
+    assert found["drivers"][0]["customers"] == [{"customer_id": "a", "messages": 1, "carried": 0.8}]
+    svg = chart.read_text()
+    assert svg.startswith("<svg") and svg.count('class="driver"') == 2 and "billing and charges" in svg
+
+
+def test_without_a_time_column_every_row_is_one_period(tmp_path) -> None:
+    path = tmp_path / "out.jsonl"
+    write_rows(path, [row("a", "x", ["price"], -0.4), row("b", "x", ["price"], -0.2)])
+    report = tmp_path / "r.json"
+    assert runner.invoke(app, ["drivers", str(path), "-o", str(report)]).exit_code == 0
+    price = json.loads(report.read_text())["drivers"][0]
+    assert (price["messages"], price["carried"], price["examples"], price["customers"][0]["customer_id"]) == (
+        2, 0.6, [], "")
+
+
+def test_a_file_without_the_readings_columns_names_them(tmp_path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("text,customer_id\nhello,a\n")
+    result = runner.invoke(app, ["drivers", str(path)])
+    assert result.exit_code == 2
+    assert "[E503] Column 'topic_labels' is not in" in result.output and "nor is 'satisfaction'" in result.output
