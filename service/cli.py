@@ -157,7 +157,7 @@ def analyze(
         return
     inputs = _input_texts(texts or [], file)
     classifier = load_classifier(model or settings.model_dir, settings.threads)
-    readings = classifier.predict(inputs)
+    readings = classifier.predict(inputs, aspects=settings.aspects)
     flags = [_review_flags(reading, rating) for reading in readings]
     if as_json:
         typer.echo(json.dumps([{**r.to_dict(), "flags": f} for r, f in zip(readings, flags, strict=True)],
@@ -185,7 +185,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
 
     conversation = load_conversation(path, get_settings(), agent, form)
     classifier = load_classifier(model, get_settings().threads)
-    turns, summary = read_conversation(classifier, conversation)
+    turns, summary = read_conversation(classifier, conversation, get_settings().aspects)
     if as_json:
         typer.echo(json.dumps({
             "channel": conversation.channel, "warnings": conversation.warnings,

@@ -128,7 +128,7 @@ def load_demo(store: Store, classifier: EmotionClassifier, settings: Settings) -
     generated, outcomes = generated_floor(now)
     turns = [(conv, now - timedelta(days=conv.days_ago, hours=2, minutes=-3 * i), speaker, text)
              for conv in [*featured_conversations(), *generated] for i, (speaker, text) in enumerate(conv.turns)]
-    readings = classifier.predict([text for *_, text in turns])
+    readings = classifier.predict([text for *_, text in turns], aspects=settings.aspects)
     record_messages(store, [
         new_message(customer_id=conv.customer, conversation_id=conv.id, channel=Channel(conv.channel),
                     speaker=Speaker(speaker), timestamp=timestamp, text=text, record=reading_record(reading),

@@ -28,6 +28,7 @@ from emotrace.errors import EmotraceError
 from emotrace.messages import READING_FIELDS, reading_record
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
+from emotrace.settings import get_settings
 from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
 
 PART_DIGITS = 6
@@ -94,7 +95,7 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
             errors.append({"row": row.number, "reason": f"missing or empty '{text_column}'"})
             continue
         good.append((row, text))
-    readings = classifier.predict([text for _, text in good]) if good else []
+    readings = classifier.predict([text for _, text in good], aspects=get_settings().aspects) if good else []
     out, labels = [], Counter[str]()
     for (row, _), reading in zip(good, readings, strict=True):
         labels.update(reading.labels)

@@ -112,10 +112,11 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
                                round(empathic / negative, 3) if negative else None, anger, anger_met, unanswered, flags)
 
 
-def read_conversation(classifier: EmotionClassifier, conversation: Conversation) -> tuple[list[TurnReading],
-                                                                                            ConversationSummary]:
-    """Readings of every turn (one batched model call) and the conversation summary."""
-    return with_readings(conversation, classifier.predict([u.text for u in conversation.utterances]))
+def read_conversation(classifier: EmotionClassifier, conversation: Conversation,
+                      aspects: bool = False) -> tuple[list[TurnReading], ConversationSummary]:
+    """Readings of every turn (one batched model call; ``aspects``: with each topic's own satisfaction) and the
+    conversation summary."""
+    return with_readings(conversation, classifier.predict([u.text for u in conversation.utterances], aspects=aspects))
 
 
 def with_readings(conversation: Conversation, readings: list[Reading]) -> tuple[list[TurnReading],

@@ -299,11 +299,11 @@ class EmotionClassifier:
                 groups[grouping] = group_probabilities(probabilities, matrix)
         return groups
 
-    def predict(self, texts: Sequence[str], max_chunks: int | None = None, aspects: bool = True) -> list[Reading]:
+    def predict(self, texts: Sequence[str], max_chunks: int | None = None, aspects: bool = False) -> list[Reading]:
         """One :class:`Reading` per text, in order; ``max_chunks`` refuses (E009) a text longer than that many
-        model windows (a bound on the work one text can cause); ``aspects=False`` leaves out each topic's own
-        satisfaction (it reads the clauses of texts that have several: about 1.5-2x the time on multi-sentence
-        texts)."""
+        model windows (a bound on the work one text can cause); ``aspects=True`` adds each topic's own
+        satisfaction (it reads the clauses of texts that have several too: about twice the time on such texts; the
+        service, batch runs and the CLI ask for it unless ``EMOTRACE_ASPECTS=false``)."""
         texts = validate_texts(texts)
         raw = self.raw_outputs(texts, max_chunks)
         # Python lists, not numpy scalars, from here on: building a reading is per-text Python work.

@@ -59,13 +59,13 @@ def test_the_shipped_model_reads_what_a_message_is_about(classifier, text: str, 
 
 
 def test_a_message_about_nothing_in_the_taxonomy_has_no_topic(classifier) -> None:
-    [reading] = classifier.predict(["Happy new year everyone!"])
+    [reading] = classifier.predict(["Happy new year everyone!"], aspects=True)
     assert reading.views[TOPIC_VIEW].labels == [] and reading.aspects == ()
 
 
 def test_mixed_feelings_are_read_per_aspect_and_one_clause_gives_its_topics_the_message_feeling(classifier) -> None:
     mixed, plain = classifier.predict(["The room was lovely, but the receptionist was rude to us.",
-                                       "Been waiting three weeks for my refund."])
+                                       "Been waiting three weeks for my refund."], aspects=True)
     feeling = {a.topic: a.satisfaction_class for a in mixed.aspects}
     assert feeling.get("staff_behaviour") == "dissatisfied"
     assert "satisfied" in feeling.values()
@@ -73,9 +73,9 @@ def test_mixed_feelings_are_read_per_aspect_and_one_clause_gives_its_topics_the_
     assert {a.satisfaction_class for a in plain.aspects} == {plain.satisfaction_class}
 
 
-def test_aspects_can_be_left_out_and_other_views_do_not_change(classifier) -> None:
+def test_aspects_are_asked_for_and_other_views_do_not_change(classifier) -> None:
     text = "Great coffee, but the card machine charged me twice."
-    [full], [without] = classifier.predict([text]), classifier.predict([text], aspects=False)
+    [full], [without] = classifier.predict([text], aspects=True), classifier.predict([text])
     assert full.aspects and without.aspects == ()
     assert full.views == without.views and full.satisfaction == without.satisfaction
 
@@ -83,5 +83,5 @@ def test_aspects_can_be_left_out_and_other_views_do_not_change(classifier) -> No
 def test_a_model_without_topic_terms_reads_no_topics(tmp_path) -> None:
     copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
     (copy / TOPIC_TERMS_FILE).unlink()
-    [reading] = EmotionClassifier.from_pretrained(copy).predict(["I was charged twice."])
+    [reading] = EmotionClassifier.from_pretrained(copy).predict(["I was charged twice."], aspects=True)
     assert TOPIC_VIEW not in reading.views and reading.aspects == ()
