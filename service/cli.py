@@ -17,7 +17,7 @@ from emotrace.cli_support import command_line, friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR, existing_file
+from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
 from emotrace.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
@@ -588,7 +588,8 @@ def discover_topics(
     keep_outliers: Annotated[bool, typer.Option("--keep-outliers", help="Leave every message HDBSCAN calls noise "
                                                 "unassigned (default: each joins the nearest topic at cosine "
                                                 "similarity 0.3 or more).")] = False,
-    recent_days: Annotated[float, typer.Option(min=0.01, help="The recent window: the last days of the data.")] = 7.0,
+    recent_days: Annotated[float, typer.Option(min=0.01, max=36500, help="The recent window: the last days of the "
+                                               "data.")] = 7.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report as JSON here.")] = None,
     encoding: EncodingOption = "utf-8",
 ) -> None:
@@ -603,6 +604,8 @@ def discover_topics(
     from emotrace.tabular import all_records
     from emotrace.times import cell_time
 
+    if output is not None:
+        writable_file(output)
     texts, times, skipped = [], [], 0
     for number, record in enumerate(all_records(path, checked_encoding(encoding), (text_column, time_column)), 1):
         text = str(record.get(text_column) or "").strip()
@@ -624,8 +627,7 @@ def discover_topics(
     report = {"file": str(path), "command": command_line(ctx), **found.to_dict()}
     _print_topics(report)
     if output is not None:
-        output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        typer.echo(f"report written to {output}")
+        _write_report(output, report)
 
 
 def _print_topics(report: dict[str, Any]) -> None:
@@ -651,7 +653,8 @@ def drivers(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A batch output (CSV, JSONL or Parquet).")],
     time_column: Annotated[str | None, typer.Option(help="ISO 8601 time column: the last --days of the file against "
                                                     "the --days before.")] = None,
-    days: Annotated[float, typer.Option(min=0.01, help="With --time-column: the period's length in days.")] = 7.0,
+    days: Annotated[float, typer.Option(min=0.01, max=36500, help="With --time-column: the period's length in "
+                                        "days.")] = 7.0,
     customer_column: Annotated[str | None, typer.Option(help="Customer id column: the customers most "
                                                         "affected.")] = None,
     text_column: Annotated[str | None, typer.Option(help="Text column: example messages (redacted).")] = None,
@@ -666,15 +669,23 @@ def drivers(
     ranked."""
     from emotrace.batch.drivers import drivers_svg, file_drivers, file_messages
 
+    for target in (output, chart):
+        if target is not None:
+            writable_file(target)
     messages = file_messages(path, checked_encoding(encoding), time_column, customer_column, text_column)
     report = {"file": str(path), **file_drivers(messages, days if time_column else None, limit)}
     _print_drivers(report)
     if output is not None:
-        output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        typer.echo(f"report written to {output}")
+        _write_report(output, report)
     if chart is not None:
-        chart.write_text(drivers_svg(report["drivers"]), encoding="utf-8")
+        write_text_file(chart, drivers_svg(report["drivers"]))
         typer.echo(f"chart written to {chart}")
+
+
+def _write_report(output: Path, report: dict[str, Any]) -> None:
+    """Write a command's JSON report to ``output`` and say so."""
+    write_text_file(output, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    typer.echo(f"report written to {output}")
 
 
 def _print_drivers(report: dict[str, Any]) -> None:

@@ -25,6 +25,26 @@ def existing_file(path: Path, folder_fix: str | None = None, missing_fix: str | 
     return path
 
 
+def writable_file(path: Path) -> Path:
+    """``path`` when a file can be written there (E516 when it is a folder or its folder is missing or read-only):
+    checked before the work whose result it will hold."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK) or \
+            (path.exists() and not os.access(path, os.W_OK)):
+        raise EmotraceError("E516", f"Cannot write {path}: "
+                            + ("it is a folder." if path.is_dir() else "its folder is missing or not writable."
+                               if not folder.is_dir() or not os.access(folder, os.W_OK) else "it is read-only."))
+    return path
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``, E516 when the system refuses."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None
+
+
 def with_default_mode(path: Path) -> Path:
     """``path`` given the permissions a new file gets under the process's umask (0644 as usual): safetensors writes
     0600, which a service running as another user could not read."""

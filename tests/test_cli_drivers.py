@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from emotrace.cli import app
@@ -55,3 +56,27 @@ def test_a_file_without_the_readings_columns_names_them(tmp_path) -> None:
     result = runner.invoke(app, ["drivers", str(path)])
     assert result.exit_code == 2
     assert "[E503] Column 'topic_labels' is not in" in result.output and "nor is 'satisfaction'" in result.output
+
+
+@pytest.mark.parametrize(("cells", "named"), [
+    ({"topic_labels": 5}, "'topic_labels' is not a list"),
+    ({"topic_labels": [["price"], {"a": 1}, None]}, "'topic_labels' is not a list"),
+    ({"aspects": [{"topic": "price", "satisfaction": "high"}, 7, None]}, "'aspects' is not a list"),
+    ({"aspects": [{"topic": "price", "satisfaction": 50}]}, "'aspects' is not a list"),
+    ({"satisfaction": "very"}, "'satisfaction' is not a number"),
+])
+def test_a_malformed_reading_cell_is_named_not_a_traceback(tmp_path, cells: dict, named: str) -> None:
+    path = tmp_path / "out.jsonl"
+    write_rows(path, [row("a", "x", ["price"], -0.4), {**row("b", "x", ["price"], -0.2), **cells}])
+    result = runner.invoke(app, ["drivers", str(path)])
+    assert result.exit_code == 2 and "[E514] Row 2:" in result.output and named in result.output
+
+
+def test_an_unwritable_report_or_chart_is_refused_before_any_work(tmp_path) -> None:
+    path = tmp_path / "out.jsonl"
+    write_rows(path, [row("a", "x", ["price"], -0.4)])
+    for option, target in (("--chart", tmp_path), ("--output", tmp_path / "missing" / "r.json")):
+        result = runner.invoke(app, ["drivers", str(path), option, str(target)])
+        assert result.exit_code == 2 and "[E516] Cannot write" in result.output and "price" not in result.output
+    result = runner.invoke(app, ["drivers", str(path), "--time-column", "time", "--days", "10000000"])
+    assert result.exit_code == 2 and "--days" in result.output

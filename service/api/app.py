@@ -56,10 +56,8 @@ def build_runtime(settings: Settings, classifier: EmotionClassifier | None = Non
     read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text, aspects=settings.aspects)
     batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
                            max_queue_wait_ms=settings.max_queue_wait_ms)
-    # One heavy request per model call, on a thread of its own: the light lane's calls run beside it. Its requests
-    # (explanations: a text read with each word left out) need no aspects.
-    heavy = MicroBatcher(partial(classifier.predict, max_chunks=settings.max_chunks_per_text), 1, 0.0,
-                         settings.heavy_queue_size, name="model (heavy lane)")
+    # One heavy request per model call, on a thread of its own: the light lane's calls run beside it.
+    heavy = MicroBatcher(read, 1, 0.0, settings.heavy_queue_size, name="model (heavy lane)")
     store = Store(settings.database_url)
     writer = MicroBatcher(partial(write_messages, store, settings.scoring), settings.write_group_max, 0.0, settings.queue_size,
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)

@@ -33,6 +33,35 @@ def _cell(value: object, row: int, column: str) -> Any:
                             "Give the file batch wrote, unchanged.") from None
 
 
+def _topic_cells(record: dict[str, Any], row: int) -> tuple[list[str] | None, list[dict[str, Any]] | None]:
+    """A row's topic labels (a list of names) and aspects (a list of {"topic", "satisfaction" in [-1, 1], ...}), as
+    batch wrote them; E514 naming the cell otherwise."""
+    labels, aspects = _cell(record["topic_labels"], row, "topic_labels"), _cell(record.get("aspects"), row, "aspects")
+    if labels is not None and not (isinstance(labels, list) and all(isinstance(t, str) for t in labels)):
+        raise EmotraceError("E514", f"Row {row}: 'topic_labels' is not a list of topic names.",
+                            "Give the file batch wrote, unchanged.")
+    if aspects is not None and not (isinstance(aspects, list) and all(
+            isinstance(a, dict) and isinstance(a.get("topic"), str) and isinstance(a.get("satisfaction"), int | float)
+            and not isinstance(a.get("satisfaction"), bool) and -1 <= a["satisfaction"] <= 1 for a in aspects)):
+        raise EmotraceError("E514", f"Row {row}: 'aspects' is not a list of {{topic, satisfaction in [-1, 1]}}.",
+                            "Give the file batch wrote, unchanged.")
+    return labels, aspects
+
+
+def _satisfaction(value: object, row: int) -> float:
+    """A row's satisfaction score (0 when empty); E514 unless a number in [-1, 1]."""
+    if value is None or value == "":
+        return 0.0
+    try:
+        score = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        score = float("nan")
+    if not -1 <= score <= 1:
+        raise EmotraceError("E514", f"Row {row}: 'satisfaction' is not a number in [-1, 1] ({str(value)[:40]!r}).",
+                            "Give the file batch wrote, unchanged.")
+    return score
+
+
 def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None = None,
                   customer_column: str | None = None, text_column: str | None = None) -> list[TopicMessage]:
     """The rows of a batch output as drivers read them (E503 naming the columns it lacks: ``topic_labels``,
@@ -40,14 +69,13 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
     records = all_records(path, encoding, ("topic_labels", "satisfaction", time_column, customer_column, text_column))
     messages = []
     for number, record in enumerate(records, 1):
-        satisfaction = record.get("satisfaction")
+        labels, aspects = _topic_cells(record, number)
         messages.append(TopicMessage(
             customer_id=str(record[customer_column]) if customer_column else "",
             timestamp=cell_time(record.get(time_column), number, time_column) if time_column else UNDATED,
             text=str(record[text_column] or "") or None if text_column else None,
-            topics=topic_feelings(_cell(record["topic_labels"], number, "topic_labels"),
-                                  _cell(record.get("aspects"), number, "aspects"),
-                                  float(satisfaction) if satisfaction not in (None, "") else 0.0,  # type: ignore[arg-type]
+            topics=topic_feelings(labels, aspects,
+                                  _satisfaction(record.get("satisfaction"), number),
                                   str(record.get("satisfaction_class") or ""))))
     return messages
 

@@ -26,19 +26,25 @@ _WORD = re.compile(r"\w+")
 
 
 def split_clauses(text: str) -> list[str]:
-    """The message's clauses in order, each a stripped piece of the text (the whole text when it has one)."""
-    pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
+    """The message's clauses in order, each a piece of the text as it stands, stripped (the whole text, stripped,
+    when it has one)."""
+    spans: list[tuple[int, int]] = []
+    sentence_start = 0
+    for end in [*(m.start() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        sentence = text[sentence_start:end]
         cuts = [0, *(m.end() for m in _CONTRAST.finditer(sentence) if m.end() > 0), len(sentence)]
         for start, stop in itertools.pairwise(cuts):
-            piece = sentence[start:stop].strip()
-            if not piece:
+            piece = sentence[start:stop]
+            if not piece.strip():
                 continue
-            if pieces and (_words(piece) < MIN_CLAUSE_WORDS or _words(pieces[-1]) < MIN_CLAUSE_WORDS):
-                pieces[-1] = f"{pieces[-1]} {piece}"
+            left = sentence_start + start + len(piece) - len(piece.lstrip())
+            right = sentence_start + start + len(piece.rstrip())
+            if spans and (_words(piece) < MIN_CLAUSE_WORDS or _words(text[slice(*spans[-1])]) < MIN_CLAUSE_WORDS):
+                spans[-1] = (spans[-1][0], right)
             else:
-                pieces.append(piece)
-    return pieces or [text.strip()]
+                spans.append((left, right))
+        sentence_start = end
+    return [text[start:stop] for start, stop in spans] or [text.strip()]
 
 
 def _words(text: str) -> int:

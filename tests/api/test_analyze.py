@@ -24,6 +24,14 @@ def test_each_topic_gets_its_own_satisfaction(client) -> None:
     assert {"delay_waiting", "product_quality"} <= set(body["views"]["topics"]["labels"])
 
 
+def test_aspects_are_read_in_big_batches_and_long_texts_too(client) -> None:
+    """Requests over 32 items or 2,000 characters go to the heavy lane, which read no aspects (found by hand)."""
+    text = "The food was great but the delivery was an hour late."
+    batch = client.post("/v1/analyze/batch", json={"items": [{"text": text}] * 33}).json()["readings"]
+    long = client.post("/v1/analyze", json={"text": text + " Still waiting for the refund." * 70}).json()
+    assert all(reading["aspects"] for reading in batch) and long["aspects"]
+
+
 def test_a_churn_threat_is_read_as_an_intent(client) -> None:
     response = client.post("/v1/analyze", json={"text": "I'm cancelling my subscription. Done with you."})
     assert response.json()["views"]["intents"]["labels"] == ["churn_threat"]

@@ -38,3 +38,9 @@ def test_every_clause_is_a_piece_of_the_text() -> None:
 
 def test_an_empty_text_is_one_empty_clause() -> None:
     assert split_clauses("   ") == [""]
+
+
+def test_a_short_piece_joins_its_neighbour_as_the_text_has_them() -> None:
+    text = "charged twice\r\nbut\r\ndelivery great\r\n"
+    clauses = split_clauses(text)
+    assert all(clause in text for clause in clauses) and "".join(clauses).replace("\r\n", "") == "charged twicebutdelivery great"
