@@ -118,7 +118,7 @@ def cost_figures(classifier: EmotionClassifier, texts: list[str]) -> dict[str, o
     assert raw.pooled is not None
     start = time.perf_counter()
     for _ in range(5):
-        classifier._topic_probabilities(texts, raw.pooled)
+        classifier._topic_probabilities([classifier.normalizer(t) for t in texts], raw.pooled)
     topics = (time.perf_counter() - start) / 5
     several = sum(len(split_clauses(text)) > 1 for text in texts)
     per_text = 1000 / len(texts)

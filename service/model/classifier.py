@@ -176,7 +176,7 @@ class EmotionClassifier:
     def network_inputs(self, texts: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:
         """The padded batches the network reads for ``texts`` (normalized and chunked as in :meth:`raw_outputs`);
         for calibrating the runtime graph."""
-        token_ids, _ = self._token_ids(validate_texts(texts))
+        token_ids, _ = self._token_ids([self.normalizer(t) for t in validate_texts(texts)])
         return self._feeds(token_ids, np.argsort([len(t) for t in token_ids], kind="stable"))
 
     def _run(self, token_ids: list[list[int]]) -> dict[str, np.ndarray]:
@@ -197,15 +197,16 @@ class EmotionClassifier:
             empty = np.zeros((0, len(self.schema.labels)), dtype=np.float32)
             groups = {g: np.zeros((0, len(names)), dtype=np.float32) for g, (_, names) in self._groupings.items()}
             return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
-        token_ids, owners = self._token_ids(texts, max_chunks)
+        normalized = [self.normalizer(t) for t in texts]
+        token_ids, owners = self._token_ids(normalized, max_chunks)
         out = self._run(token_ids)
         raw = self._combine(out, np.asarray(owners), token_ids, len(texts))
-        raw.topics = self._topic_probabilities(texts, raw.pooled)
+        raw.topics = self._topic_probabilities(normalized, raw.pooled)
         return raw
 
-    def _token_ids(self, texts: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
-        """Normalized, chunked token ids with [CLS]/[SEP], and the index of the text each chunk belongs to."""
-        normalized = [self.normalizer(t) for t in texts]
+    def _token_ids(self, normalized: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
+        """Chunked token ids with [CLS]/[SEP] of texts already normalized, and the index of the text each chunk
+        belongs to."""
         window = self.max_length - 2
         encoded = self.tokenizer.ids_of(normalized)
         owners: list[int] = []
@@ -277,13 +278,14 @@ class EmotionClassifier:
         weight, bias = self._heads[INTENT_VIEW]
         return sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
 
-    def _topic_probabilities(self, texts: list[str], pooled: np.ndarray | None) -> np.ndarray | None:
-        """Each text's topic probabilities from the topic head over its pooled vector and its word features (None
-        when the model has no topic view). Read per text, not per chunk: a topic anywhere in it counts."""
+    def _topic_probabilities(self, normalized: list[str], pooled: np.ndarray | None) -> np.ndarray | None:
+        """Each text's topic probabilities from the topic head over its pooled vector and the word features of its
+        normalized text (None when the model has no topic view). Read per text, not per chunk: a topic anywhere in it
+        counts."""
         if TOPIC_VIEW not in self._heads or self.topic_terms is None or pooled is None:
             return None
         weight, bias = self._heads[TOPIC_VIEW]
-        words = self.topic_terms.features([self.normalizer(t) for t in texts])
+        words = self.topic_terms.features(normalized)
         return sigmoid(np.hstack([pooled, words]) @ weight.T + bias)
 
     def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
