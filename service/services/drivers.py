@@ -1,5 +1,6 @@
 """Drivers across the floor: the topics carrying customers' dissatisfaction in a period, against the period before
-of the same length; and what one customer is upset about (:mod:`emotrace.scoring.drivers` holds the rules)."""
+of the same length (:mod:`emotrace.scoring.drivers` holds the rules; what one customer is upset about comes with
+their timeline: :func:`emotrace.services.summaries.customer_timeline_and_upset`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from emotrace.errors import EmotraceError
-from emotrace.scoring.drivers import Driver, Upset, rank_drivers
+from emotrace.scoring.drivers import Driver, rank_drivers
 from emotrace.scoring.rules import ScoringRules
-from emotrace.services.summaries import recent_upset
 from emotrace.store import Store
 from emotrace.text.redact import redact
 from emotrace.times import utc
@@ -74,7 +74,3 @@ def floor_drivers(store: Store, since: datetime, until: datetime, rules: Scoring
     return FloorDrivers(since, until, previous_since, segment, channel, report.messages, report.without_topics,
                         report.previous_messages, report.drivers, reason)
 
-
-def customer_upset(store: Store, customer_id: str, rules: ScoringRules, now: datetime) -> list[Upset]:
-    """What one customer is upset about now: the topics of their recent dissatisfied messages, top 3."""
-    return recent_upset(store.messages.signals(customer_id, customer_turns_only=True), now, rules)

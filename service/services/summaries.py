@@ -53,3 +53,10 @@ def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRul
 def customer_timeline(store: Store, customer_id: str, rules: ScoringRules) -> Timeline:
     """A customer's scoring timeline (their own turns: agent turns never count)."""
     return build_timeline(store.messages.signals(customer_id, customer_turns_only=True), rules)
+
+
+def customer_timeline_and_upset(store: Store, customer_id: str, rules: ScoringRules,
+                                now: datetime) -> tuple[Timeline, list[Upset]]:
+    """A customer's scoring timeline and what they are upset about now, from one read of their own turns."""
+    signals = store.messages.signals(customer_id, customer_turns_only=True)
+    return build_timeline(signals, rules), recent_upset(signals, now, rules)

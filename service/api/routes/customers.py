@@ -36,9 +36,8 @@ from emotrace.scoring.agents import is_distressed, rank_agents
 from emotrace.scoring.drivers import upset_reason
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
-from emotrace.services.drivers import customer_upset
 from emotrace.services.outlook import outlook
-from emotrace.services.summaries import customer_timeline
+from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
@@ -120,11 +119,10 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     """A customer's summary, current state, alerts and routing hint."""
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
     rules = runtime.settings.scoring
-    timeline = customer_timeline(runtime.store, customer_id, rules)
     now = datetime.now(UTC)
+    timeline, upset = customer_timeline_and_upset(runtime.store, customer_id, rules, now)
     hint = routing_hint(timeline, now, rules)
     risks, saveable = outlook(runtime.store, customer_id, runtime.outcome_models, runtime.settings, now)
-    upset = customer_upset(runtime.store, customer_id, rules, now)
     summary = CustomerOut.model_validate(customer)
     upset_out = [UpsetOut.model_validate(u) for u in upset]
     return CustomerDetailOut(**summary.model_dump(),
@@ -176,8 +174,8 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
     rules = runtime.settings.scoring
     now = datetime.now(UTC)
-    hint = routing_hint(customer_timeline(runtime.store, customer_id, rules), now, rules)
-    upset = customer_upset(runtime.store, customer_id, rules, now)
+    timeline, upset = customer_timeline_and_upset(runtime.store, customer_id, rules, now)
+    hint = routing_hint(timeline, now, rules)
     ranked = []
     if agents:
         minimum = runtime.settings.agent_min_conversations
