@@ -1,11 +1,12 @@
-"""The store: customers, their messages and summaries, outcomes, agents' conversations and write records, over one
-database (SQLite or PostgreSQL). Storage only: the rules that compute summaries are the caller's
+"""The store: customers, their messages and summaries, corrections of their readings, outcomes, agents' conversations
+and write records, over one database (SQLite or PostgreSQL). Storage only: the rules that compute summaries are the caller's
 (:mod:`emotrace.services`)."""
 
 from __future__ import annotations
 
 from emotrace.store.alerts import Alerts
 from emotrace.store.conversations import AgentConversations
+from emotrace.store.corrections import Corrections
 from emotrace.store.customers import Customers
 from emotrace.store.database import Database
 from emotrace.store.messages import Messages
@@ -15,8 +16,8 @@ from emotrace.store.writes import Writes
 
 
 class Store:
-    """One database and each resource over it: ``customers``, ``messages``, ``alerts``, ``outbox`` (webhook events),
-    ``outcomes``, ``conversations``, ``writes``."""
+    """One database and each resource over it: ``customers``, ``messages``, ``corrections``, ``alerts``, ``outbox``
+    (webhook events), ``outcomes``, ``conversations``, ``writes``."""
 
     def __init__(self, url: str) -> None:
         self.db = Database(url)
@@ -24,6 +25,7 @@ class Store:
         self.alerts = Alerts(self.db)
         self.outbox = Outbox(self.db)
         self.messages = Messages(self.db, self.customers, self.alerts)
+        self.corrections = Corrections(self.db)
         self.outcomes = Outcomes(self.db)
         self.conversations = AgentConversations(self.db)
         self.writes = Writes(self.db)

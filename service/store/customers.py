@@ -14,6 +14,7 @@ from emotrace.store.database import Database, chunks
 from emotrace.store.tables import (
     AlertEvent,
     AlertState,
+    Correction,
     Customer,
     CustomerAttributes,
     IdempotentWrite,
@@ -102,7 +103,7 @@ class Customers:
         return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
 
     def erase(self, customer_id: str) -> bool:
-        """Erase a customer and every message, alert state and history, outbox event (undelivered webhooks included),
+        """Erase a customer and every message, correction, alert state and history, outbox event (undelivered webhooks included),
         outcome and attribute of theirs, and the
         records of the keyed writes
         that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
@@ -124,7 +125,7 @@ class Customers:
                 session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)))
                 event_ids = select(OutboxEvent.id).where(OutboxEvent.customer_id == customer_id).scalar_subquery()
                 session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(event_ids)))
-                for table in (AlertState, OutboxEvent, Message, Outcome, CustomerAttributes):
+                for table in (AlertState, OutboxEvent, Correction, Message, Outcome, CustomerAttributes):
                     session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None

@@ -125,6 +125,24 @@ class Message(Base):
     aspects: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
 
 
+class Correction(Base):
+    """A person's correction of a message's reading (the right satisfaction class, emotion labels, intents, topics:
+    each as given, None where not given), kept with the message and erased with its customer."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    satisfaction_class: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    intents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    topics: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    corrected_by: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class BatchPart(Base):
     """A chunk of a batch run already ingested (stored in the same transaction as its messages)."""
 

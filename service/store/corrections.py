@@ -1,0 +1,87 @@
+"""Corrections: people's right readings of stored messages, each written in one transaction with its outbox event
+and change notice, and read back per customer or, with their messages' texts, for training."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from emotrace.store.database import Database
+from emotrace.store.outbox import Outbox
+from emotrace.store.tables import Correction, Customer, Message
+
+CORRECTION_EVENT = "correction"  # the outbox (webhook) event of a new correction
+
+
+@dataclass(frozen=True)
+class NewCorrection:
+    """A correction to store: the right reading's parts as given (None: not corrected), who made it, a note."""
+
+    corrected_by: str
+    satisfaction_class: str | None = None
+    labels: list[str] | None = None
+    intents: list[str] | None = None
+    topics: list[str] | None = None
+    note: str | None = None
+
+
+class Corrections:
+    """The corrections of stored messages."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, message_id: int, correction: NewCorrection, now: datetime) -> Correction | None:
+        """Store ``correction`` of message ``message_id`` with its ``correction`` outbox event and change notice, in
+        one transaction; None when the message is not stored (never was, or was erased with its customer)."""
+        with self.db.writing() as session:
+            customer_id = session.scalar(select(Message.customer_id).where(Message.id == message_id))
+            if customer_id is None:
+                return None
+            # locked as an erasure locks it: an erasure under way commits first, and the message is read after it
+            session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+            message = session.get(Message, message_id)
+            if message is None:
+                return None
+            row = Correction(message_id=message_id, customer_id=customer_id, created_at=now, **asdict(correction))
+            session.add(row)
+            session.flush()
+            Outbox.add(session, CORRECTION_EVENT, customer_id, event_payload(row, message), now)
+            self.db.notify(session, {"correction": row.id})
+            return row
+
+    def get(self, correction_id: int) -> Correction | None:
+        """One correction, or None (unknown, or erased with its customer)."""
+        with self.db.session() as session:
+            return session.get(Correction, correction_id)
+
+    def of_customer(self, customer_id: str) -> dict[int, list[Correction]]:
+        """A customer's corrections by message id, oldest first."""
+        found: dict[int, list[Correction]] = {}
+        with self.db.session() as session:
+            for row in session.scalars(select(Correction).where(Correction.customer_id == customer_id)
+                                       .order_by(Correction.created_at, Correction.id)):
+                found.setdefault(row.message_id, []).append(row)
+        return found
+
+    def with_texts(self, since: datetime | None = None) -> list[tuple[Correction, str | None]]:
+        """Every correction (made at or after ``since``, when given), oldest first, with its message's stored text
+        (None where the settings kept none)."""
+        query = (select(Correction, Message.text).join(Message, Message.id == Correction.message_id)
+                 .order_by(Correction.created_at, Correction.id))
+        if since is not None:
+            query = query.where(Correction.created_at >= since)
+        with self.db.session() as session:
+            return [(row, text) for row, text in session.execute(query).tuples()]
+
+
+def event_payload(correction: Correction, message: Message) -> dict[str, object]:
+    """What a ``correction`` webhook event carries: the correction, and the reading it corrects."""
+    return {"id": correction.id, "message_id": message.id, "customer_id": message.customer_id,
+            "satisfaction_class": correction.satisfaction_class, "labels": correction.labels,
+            "intents": correction.intents, "topics": correction.topics, "corrected_by": correction.corrected_by,
+            "note": correction.note, "created_at": correction.created_at.isoformat(),
+            "reading": {"satisfaction_class": message.satisfaction_class, "labels": message.labels,
+                        "intents": message.intent_labels, "topics": message.topic_labels}}
