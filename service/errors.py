@@ -169,6 +169,9 @@ ERRORS: dict[str, ErrorKind] = {
     "E806": ErrorKind("Too few active customers", "Store more customers' messages, or lower the minimum."),
     "E807": ErrorKind("Outcome conflicts with a stored one", "Send each outcome once; correct it as a new one.", 409),
     "E808": ErrorKind("Rated conversation not stored", "Store the conversation's messages first."),
+    "E809": ErrorKind("No corrections to learn from", "Correct readings first (the dashboard, or POST "
+                      "/v1/messages/{id}/corrections); corrections of messages whose text is not stored, or of their "
+                      "topics only, teach adapt nothing."),
     # the HTTP API
     "E901": ErrorKind("Invalid request", "Fix the fields listed under 'errors'."),
     "E902": ErrorKind("Missing or wrong API key", "Send a configured key in the X-API-Key header.", 401),
@@ -189,6 +192,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E916": ErrorKind("Invalid period", "Give since before until, from 1970 on (ISO 8601 times; naive means UTC)."),
     "E917": ErrorKind("Unknown segment", "Use one of the scoring rules' segments (the keys of "
                       "EMOTRACE_SCORING__SEGMENT_BANDS, and at_risk)."),
+    "E918": ErrorKind("Unknown label names", "Use the served model's names: its emotion labels (GET /v1/model), intents "
+                      "(docs/http-api.md) and topics (docs/topics.md); dissatisfied, neutral or satisfied for the class."),
 }
 
 RETIRED: dict[str, str] = {

@@ -21,11 +21,11 @@ from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.rules import ScoringRules
 
-WebhookEvent = Literal["alert.new", "alert.changed"]
+WebhookEvent = Literal["alert.new", "alert.changed", "correction"]
 
 
 def _every_webhook_event() -> list[WebhookEvent]:
-    return ["alert.new", "alert.changed"]
+    return ["alert.new", "alert.changed", "correction"]
 
 
 class Webhook(BaseModel):
@@ -68,8 +68,8 @@ class Settings(BaseSettings):
                                      "lane: a model thread of their own, so light requests never wait behind them.")
     heavy_request_items: int = Field(32, ge=1, description="See heavy_request_chars.")
     heavy_queue_size: int = Field(8, ge=1, description="Heavy requests waiting at most; more are refused (503).")
-    webhooks: list[Webhook] = Field(default_factory=list, description="Endpoints sent new and changed alerts as "
-                                    "signed JSON, e.g. '[{\"url\": \"https://helpdesk.example/hook\"}]'.")
+    webhooks: list[Webhook] = Field(default_factory=list, description="Endpoints sent new and changed alerts and "
+                                    "corrections as signed JSON, e.g. '[{\"url\": \"https://helpdesk.example/hook\"}]'.")
     webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies (HMAC-SHA256); required with "
                                              "webhooks.")
     webhook_timeout_s: float = Field(5.0, gt=0, le=60, description="How long one delivery attempt may take.")

@@ -17,7 +17,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from emotrace.api.events import EventBus
-from emotrace.api.schemas import AlertDetailOut, CustomerOut, StoredMessageOut
+from emotrace.api.schemas import AlertDetailOut, CorrectionOut, CustomerOut, StoredMessageOut
 from emotrace.services.alerts import alert_view
 from emotrace.store import Store
 from emotrace.store.database import CHANGES_CHANNEL
@@ -41,6 +41,12 @@ def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers:
 def publish_alert(bus: EventBus, alert: AlertDetailOut) -> None:
     """An ``alert`` event: an alert was acknowledged, assigned, resolved or reopened."""
     bus.publish({"type": "alert", "customer_id": alert.customer_id, "data": alert.model_dump(mode="json")})
+
+
+def publish_correction(bus: EventBus, correction: CorrectionOut) -> None:
+    """A ``correction`` event: a person corrected a message's reading."""
+    bus.publish({"type": "correction", "customer_id": correction.customer_id,
+                 "data": correction.model_dump(mode="json")})
 
 
 def publish_deleted(bus: EventBus, customer_id: str) -> None:
@@ -100,6 +106,10 @@ class ReplicaListener:
             return  # this replica's own write: already published
         if "deleted" in change:
             self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
+            return
+        if "correction" in change:
+            if (correction := self.store.corrections.get(int(change["correction"]))) is not None:
+                self.loop.call_soon_threadsafe(publish_correction, self.bus, CorrectionOut.model_validate(correction))
             return
         if "alert" in change:
             if (detail := alert_detail(self.store, int(change["alert"]))) is not None:

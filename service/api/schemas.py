@@ -25,6 +25,8 @@ _BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2
 _VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
 TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
 CustomerIdPath = Annotated[Identifier, Path(description="The customer's id.")]
+MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
+MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
 SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 
@@ -178,7 +180,9 @@ class MessagesIn(Strict):
 
 
 AlertStatus = Literal["open", "acknowledged", "resolved"]
-MAX_ALERT_NOTE_CHARS = 2_000
+MAX_NOTE_CHARS = 2_000
+# A person's note on an alert change or a correction.
+Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS)]
 # Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters).
 ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
@@ -204,7 +208,7 @@ class AlertChangeIn(BaseModel):
 
     status: AlertStatus | None = None
     assignee: ActorName | None = None
-    note: Annotated[str, Field(min_length=1, max_length=MAX_ALERT_NOTE_CHARS)] | None = None
+    note: Note | None = None
     actor: ActorName = Field("api", description="Who makes the change (kept in the alert's history).")
 
     @model_validator(mode="after")
@@ -337,6 +341,53 @@ class CustomerDetailOut(CustomerOut):
                                         "dissatisfied messages, most dissatisfaction first (top 3).")
 
 
+SatisfactionClass = Literal["dissatisfied", "neutral", "satisfied"]
+# A label name of the served model's schema (an emotion label, an intent, a topic): checked against it when stored.
+LabelNames = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=64)]
+
+
+class CorrectionIn(BaseModel):
+    """A person's correction of a stored message's reading: the right satisfaction class, emotion labels, intents
+    and topics (the served model's names), at least one of them; who corrects it, and a note."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["satisfaction_class"]}, {"required": ["labels"]}, {"required": ["intents"]},
+        {"required": ["topics"]}]})
+
+    satisfaction_class: SatisfactionClass | None = None
+    labels: LabelNames | None = Field(None, description="The right emotion labels (of the model's 28).")
+    intents: LabelNames | None = Field(None, description="The intents the message states.")
+    topics: LabelNames | None = Field(None, description="What the message is about (docs/topics.md).")
+    corrected_by: ActorName = Field(description="Who corrects the reading (a person's or a queue's name).")
+    note: Note | None = None
+
+    @field_validator("labels", "intents", "topics")
+    @classmethod
+    def _once_each(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _something_corrected(self) -> Self:
+        if all(getattr(self, name) is None for name in ("satisfaction_class", "labels", "intents", "topics")):
+            raise ValueError("give at least one of satisfaction_class, labels, intents and topics")
+        return self
+
+
+class CorrectionOut(FromStore):
+    """A stored correction of a message's reading (null: that part not corrected)."""
+
+    id: int
+    message_id: int
+    customer_id: str
+    satisfaction_class: SatisfactionClass | None
+    labels: list[str] | None
+    intents: list[str] | None
+    topics: list[str] | None
+    corrected_by: str
+    note: str | None
+    created_at: StoredTime
+
+
 class StoredMessageOut(FromStore):
     """A stored message with its reading (text redacted per settings)."""
 
@@ -370,6 +421,8 @@ class StoredMessageOut(FromStore):
                                                          "stored before topics existed)")
     aspects: list[AspectOut] | None = Field(None, description="Each topic's own satisfaction (null for rows stored "
                                             "before topics existed)")
+    corrections: list[CorrectionOut] = Field(default_factory=list, description="People's corrections of this "
+                                             "reading, oldest first (in a customer's timeline).")
 
 
 class RecordedOut(BaseModel):

@@ -1,4 +1,4 @@
-"""Webhooks: new and changed alerts pushed to the floor's own tools as signed JSON, at least once.
+"""Webhooks: new and changed alerts and corrections pushed to the floor's own tools as signed JSON, at least once.
 
 Events are written to the outbox in the same transaction as the change (:mod:`emotrace.store.outbox`), so a write
 never waits for a webhook and no event is lost when an endpoint or the service is down. A :class:`WebhookSender`

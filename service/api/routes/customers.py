@@ -8,17 +8,18 @@ from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi import Path as FastPath
 
 from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     SEGMENT_PATTERN,
     AlertOut,
+    CorrectionOut,
     CustomerDetailOut,
     CustomerOut,
     DriverOut,
     ExplanationOut,
+    MessageIdPath,
     NextStepOut,
     OutcomeRiskOut,
     RankedAgentOut,
@@ -40,8 +41,6 @@ from emotrace.services.outlook import outlook
 from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
-
-MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
 
@@ -140,9 +139,13 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
 
 @router.get("/{customer_id}/timeline", response_model=TimelineOut)
 def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Window = Window.day) -> TimelineOut:
-    """Raw readings, day/week aggregates, score history and alerts of one customer."""
+    """Raw readings (each with people's corrections of it), day/week aggregates, score history and alerts of one
+    customer."""
     customer = _found(runtime.store.customers.get(customer_id), customer_id)
+    corrections = runtime.store.corrections.of_customer(customer_id)
     messages = [StoredMessageOut.model_validate(m) for m in runtime.store.messages.of_customer(customer_id)]
+    for message in messages:
+        message.corrections = [CorrectionOut.model_validate(c) for c in corrections.get(message.id, ())]
     timeline = customer_timeline(runtime.store, customer_id, runtime.settings.scoring)
     return TimelineOut(customer_id=customer_id, window=window.value, messages=messages,
                        windows=windows_of(messages, window), history=[state_out(s) for s in timeline.history],
@@ -150,7 +153,7 @@ def get_timeline(customer_id: StoredCustomerId, runtime: RuntimeDep, window: Win
 
 
 @router.get("/{customer_id}/messages/{message_id}/explanation", response_model=ExplanationOut)
-async def explain_message(customer_id: StoredCustomerId, message_id: Annotated[int, FastPath(ge=1, le=MAX_ROW_ID)],
+async def explain_message(customer_id: StoredCustomerId, message_id: MessageIdPath,
                           runtime: RuntimeDep) -> ExplanationOut:
     """The words that drove a stored message's reading, read again from its stored (redacted) text: 409 when the
     settings keep no text."""

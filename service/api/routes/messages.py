@@ -1,4 +1,5 @@
-"""Record: store customers' messages with their readings; summaries are refreshed in the same transaction."""
+"""Record: store customers' messages with their readings (summaries are refreshed in the same transaction), and
+people's corrections of those readings."""
 
 from __future__ import annotations
 
@@ -12,10 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size
-from emotrace.api.feed import publish_recorded
+from emotrace.api.feed import publish_correction, publish_recorded
 from emotrace.api.recording import Write, message_from_request
-from emotrace.api.schemas import CustomerOut, MessagesIn, RecordedOut, StoredMessageOut
+from emotrace.api.schemas import (
+    CorrectionIn,
+    CorrectionOut,
+    CustomerOut,
+    MessageIdPath,
+    MessagesIn,
+    RecordedOut,
+    StoredMessageOut,
+)
 from emotrace.errors import EmotraceError
+from emotrace.services.corrections import correct_message
+from emotrace.store.corrections import NewCorrection
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
@@ -73,5 +84,19 @@ async def record_messages(
     out = RecordedOut(messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                       customers=[CustomerOut.model_validate(c) for c in customers])
     publish_recorded(runtime.bus, out.messages, customers)
+    runtime.written()
+    return out
+
+
+@router.post("/{message_id}/corrections", response_model=CorrectionOut, status_code=status.HTTP_201_CREATED)
+def correct(message_id: MessageIdPath, body: CorrectionIn, runtime: RuntimeDep) -> CorrectionOut:
+    """Store a person's correction of a message's reading, with the message (one transaction); it is listed with the
+    message in the customer's timeline, sent to the live feed and to webhooks (``correction``), erased with the
+    customer, and learnt from by ``emotrace adapt --corrections``. 404 (E905) for a message not stored or erased;
+    422 for a malformed body (E901, naming the field) or names the served model does not have (E918, naming them)."""
+    stored = correct_message(runtime.store, runtime.classifier.schema, message_id,
+                             NewCorrection(**body.model_dump()))
+    out = CorrectionOut.model_validate(stored)
+    publish_correction(runtime.bus, out)
     runtime.written()
     return out

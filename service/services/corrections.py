@@ -1,0 +1,87 @@
+"""Corrections from the floor: the rules of a correction (names of the served model's label schema), and the rows
+``emotrace adapt`` learns from (a text and its right labels, comma-separated)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from emotrace.errors import EmotraceError
+from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
+from emotrace.store import Store
+from emotrace.store.corrections import NewCorrection
+from emotrace.store.tables import Correction
+from emotrace.times import utc
+
+TRAINING_COLUMNS = ("text", "labels", "message_id", "corrected_by", "corrected_at")
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """One corrected message as ``emotrace adapt`` reads it (``text``, ``labels``) and where it came from."""
+
+    text: str
+    labels: str  # the satisfaction class, emotion labels and intents, comma-separated
+    message_id: int
+    corrected_by: str
+    corrected_at: str
+
+
+def unknown_names(correction: NewCorrection, schema: LabelSchema) -> dict[str, list[str]]:
+    """Per field, the names of ``correction`` that ``schema`` (or the satisfaction classes) does not have."""
+    known = {"satisfaction_class": SATISFACTION_CLASSES, "labels": schema.labels, "intents": schema.intents,
+             "topics": schema.topics}
+    given = {"satisfaction_class": [correction.satisfaction_class] if correction.satisfaction_class else [],
+             "labels": correction.labels or [], "intents": correction.intents or [], "topics": correction.topics or []}
+    return {field: bad for field, names in given.items() if (bad := [n for n in names if n not in known[field]])}
+
+
+def correct_message(store: Store, schema: LabelSchema, message_id: int, correction: NewCorrection) -> Correction:
+    """Store ``correction`` of message ``message_id``: E918 naming the names ``schema`` does not have, E905 when the
+    message is not stored (never was, or was erased). Nothing is written on either."""
+    if unknown := unknown_names(correction, schema):
+        listed = "; ".join(f"{field}: {', '.join(names)}" for field, names in unknown.items())
+        raise EmotraceError("E918", f"Unknown names in the correction ({listed}).")
+    stored = store.corrections.add(message_id, correction, datetime.now(UTC))
+    if stored is None:
+        raise EmotraceError("E905", f"Message {message_id} not found.")
+    return stored
+
+
+def adapt_labels(correction: Correction) -> list[str]:
+    """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels and intents
+    (not its topics: adapt has no topic head)."""
+    return [*([correction.satisfaction_class] if correction.satisfaction_class else []), *(correction.labels or []),
+            *(correction.intents or [])]
+
+
+def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], int]:
+    """The corrected messages as training rows, in the order of their corrections, and how many corrected messages
+    were left out (text not stored, or topics corrected only). A message corrected more than once counts as its
+    latest correction says."""
+    latest = {correction.message_id: (correction, text) for correction, text in store.corrections.with_texts(since)}
+    rows, left_out = [], 0
+    for correction, text in sorted(latest.values(), key=lambda pair: (pair[0].created_at, pair[0].id)):
+        names = adapt_labels(correction)
+        if not text or not names:
+            left_out += 1
+            continue
+        rows.append(TrainingRow(text, ",".join(names), correction.message_id, correction.corrected_by,
+                                utc(correction.created_at).isoformat()))
+    return rows, left_out
+
+
+def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
+    """``rows`` as a UTF-8 CSV with a header (:data:`TRAINING_COLUMNS`); E809 when there are none, E516 when the
+    system refuses the file."""
+    if not rows:
+        raise EmotraceError("E809", "No stored correction can be learnt from.")
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, TRAINING_COLUMNS)
+            writer.writeheader()
+            writer.writerows(asdict(row) for row in rows)
+    except OSError as exc:
+        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None

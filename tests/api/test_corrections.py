@@ -1,0 +1,147 @@
+"""Corrections from the floor (issue 27, item 2) through the real app: stored with the message and listed in the
+customer's timeline, refused whole when the message is unknown or erased (404), the body malformed (422 naming the
+field) or a name unknown to the served model (422 naming it); erased with the customer; sent to webhooks, to the live
+feed and to every replica's feed. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from emotrace.evaluation.live_server import running_server
+from emotrace.settings import Settings
+from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.test_alert_workflow import FURIOUS
+from tests.api.test_customers import post
+from tests.api.test_live import _collect_events
+from tests.api.test_webhooks import _client, _wait, receiver  # noqa: F401 (the receiver fixture)
+
+RIGHT = {"satisfaction_class": "dissatisfied", "labels": ["annoyance", "disappointment"],
+         "intents": ["refund_request"], "topics": ["billing_charges"], "corrected_by": "maria",
+         "note": "Sarcasm: 'great, charged twice' is a complaint."}
+
+
+@pytest.fixture
+def stored(database_url):
+    """A client whose store holds one customer's two messages; yields the client and the message ids."""
+    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+        written = post(client, "ann", [("customer", "Great, you charged me twice. Wonderful service."),
+                                       ("agent", "Sorry about that, refunding now.")], 1, "k1")
+        assert written.status_code == 201, written.text
+        yield client, [m["id"] for m in written.json()["messages"]]
+
+
+def _corrections(client) -> dict[int, list[dict]]:
+    messages = client.get("/v1/customers/ann/timeline").json()["messages"]
+    return {m["id"]: m["corrections"] for m in messages}
+
+
+def test_a_correction_is_stored_with_the_message_and_listed_in_the_timeline(stored) -> None:
+    client, (first, second) = stored
+    response = client.post(f"/v1/messages/{first}/corrections", json=RIGHT)
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert made == {**RIGHT, "id": made["id"], "message_id": first, "customer_id": "ann",
+                    "created_at": made["created_at"]}
+    only_class = client.post(f"/v1/messages/{first}/corrections",
+                             json={"satisfaction_class": "neutral", "corrected_by": "lead-2"})
+    assert only_class.status_code == 201 and only_class.json()["labels"] is None and only_class.json()["note"] is None
+    listed = _corrections(client)
+    assert [c["id"] for c in listed[first]] == [made["id"], only_class.json()["id"]] and listed[second] == []
+    assert listed[first][0] == made
+
+
+def test_repeated_names_are_kept_once(stored) -> None:
+    client, (first, _) = stored
+    made = client.post(f"/v1/messages/{first}/corrections",
+                       json={"labels": ["anger", "anger", "annoyance"], "corrected_by": "maria"}).json()
+    assert made["labels"] == ["anger", "annoyance"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"corrected_by": "maria"}, "satisfaction_class"), ({"satisfaction_class": "angry", "corrected_by": "maria"},
+                                                        "satisfaction_class"),
+    ({"satisfaction_class": "neutral"}, "corrected_by"), ({**RIGHT, "corrected_by": ""}, "corrected_by"),
+    ({**RIGHT, "corrected_by": "a\nb"}, "corrected_by"), ({**RIGHT, "note": "x" * 2_001}, "note"),
+    ({**RIGHT, "note": ""}, "note"), ({**RIGHT, "labels": []}, "labels"), ({**RIGHT, "intents": "refund_request"},
+                                                                            "intents"),
+    ({**RIGHT, "topics": [""]}, "topics"), ({**RIGHT, "colour": "red"}, "colour"),
+])
+def test_a_malformed_correction_is_refused_naming_the_field(stored, body, field) -> None:
+    client, (first, _) = stored
+    response = client.post(f"/v1/messages/{first}/corrections", json=body)
+    assert response.status_code == 422 and response.json()["code"] == "E901", response.text
+    assert field in response.json()["detail"]
+    assert _corrections(client)[first] == []  # nothing half-written
+
+
+def test_names_the_served_model_does_not_have_are_refused_naming_them(stored) -> None:
+    client, (first, _) = stored
+    body = {**RIGHT, "labels": ["annoyance", "grumpy"], "intents": ["refund_request", "cancel"], "topics": ["weather"]}
+    response = client.post(f"/v1/messages/{first}/corrections", json=body)
+    assert response.status_code == 422 and response.json()["code"] == "E918", response.text
+    assert response.json()["detail"] == ("Unknown names in the correction (labels: grumpy; intents: cancel; "
+                                         "topics: weather).")
+    assert _corrections(client)[first] == []
+    assert client.app.state.runtime.store.outbox.log() == []  # no event either
+
+
+@pytest.mark.parametrize(("path", "expected"), [("/v1/messages/999999/corrections", 404),
+                                               ("/v1/messages/0/corrections", 422),
+                                               ("/v1/messages/abc/corrections", 422),
+                                               ("/v1/messages/99999999999/corrections", 422)])
+def test_an_unknown_message_is_404_and_a_bad_id_422(stored, path, expected) -> None:
+    client, _ = stored
+    response = client.post(path, json=RIGHT)
+    assert response.status_code == expected, response.text
+    if expected == 404:
+        assert response.json() == {**response.json(), "code": "E905", "detail": "Message 999999 not found."}
+
+
+def test_erasing_the_customer_erases_their_corrections(stored) -> None:
+    client, (first, _) = stored
+    assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT).status_code == 201
+    assert client.delete("/v1/customers/ann").status_code == 204
+    store = client.app.state.runtime.store
+    assert store.corrections.with_texts() == [] and store.corrections.of_customer("ann") == {}
+    again = client.post(f"/v1/messages/{first}/corrections", json=RIGHT)  # the message was erased with them
+    assert again.status_code == 404 and again.json()["code"] == "E905"
+
+
+def test_a_correction_reaches_the_webhooks(database_url, receiver) -> None:  # noqa: F811
+    with _client(database_url, receiver) as client:
+        message_id = post(client, "ann", [("customer", FURIOUS)], 0.1, "k1").json()["messages"][0]["id"]
+        made = client.post(f"/v1/messages/{message_id}/corrections", json=RIGHT).json()
+        _wait(lambda: any(e["type"] == "correction" for e in receiver.events()))
+    (event,) = [e for e in receiver.events() if e["type"] == "correction"]
+    assert event["data"] == {**event["data"], **{k: v for k, v in made.items() if k != "created_at"}}
+    assert event["data"]["reading"]["satisfaction_class"] == "dissatisfied"  # the reading it corrects
+
+
+def test_a_correction_arrives_on_the_live_feed(tmp_path) -> None:
+    with running_server(f"sqlite:///{tmp_path / 'live.db'}") as base:
+        _feed_sees_a_correction(base, base, "live-1")
+
+
+def test_a_correction_through_one_replica_reaches_the_feed_of_the_other(postgres_url) -> None:
+    with running_server(postgres_url) as first, running_server(postgres_url) as second:
+        _feed_sees_a_correction(first, second, "far-1")
+
+
+def _feed_sees_a_correction(writer: str, reader: str, customer: str) -> None:
+    written = httpx.post(f"{writer}/v1/messages", json={"messages": [
+        {"customer_id": customer, "conversation_id": "k", "text": "Great, charged twice."}]}, timeout=30)
+    message_id = written.json()["messages"][0]["id"]
+    found: list[dict] = []
+    ready, done = threading.Event(), threading.Event()
+    listener = threading.Thread(target=_collect_events, args=(reader, customer, found, ready, done, ("correction",)),
+                                daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    made = httpx.post(f"{writer}/v1/messages/{message_id}/corrections", json=RIGHT, timeout=30)
+    assert made.status_code == 201, made.text
+    assert done.wait(20), found
+    assert found == [{"event": "correction", **made.json()}]
