@@ -1,12 +1,15 @@
 """The ``emotrace`` command line: ``analyze`` (texts, files, conversations), ``batch`` (large files, resumable,
 local or Dask), ``evaluate`` (labelled files, model comparisons), ``train`` (recipes or your own labels), ``adapt``
-(a model's heads to your labelled rows), ``topics discover`` (clusters of your own messages), ``drivers`` (the topics
+(a model's heads to your labelled rows or the stored corrections), ``corrections export`` (people's corrections of
+readings, as adapt reads them), ``topics discover`` (clusters of your own messages), ``drivers`` (the topics
 carrying dissatisfaction in a batch output) and ``serve`` (the HTTP API and dashboard)."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,7 +19,7 @@ import typer
 from emotrace.cli_support import command_line, friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
-from emotrace.outcomes.commands import customers_app, outcomes_app, outreach
+from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
 from emotrace.settings import get_settings
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:  # the model runtime is imported by the commands that read tex
     from emotrace.model.classifier import EmotionClassifier
     from emotrace.model.reading import Reading
     from emotrace.model.reports import ModelReport
+    from emotrace.services.corrections import TrainingRow
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -425,8 +429,12 @@ def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None,
 @friendly_errors
 def adapt(
     ctx: typer.Context,
-    data: Annotated[Path, typer.Option("--data", "-d", help="Your labelled CSV/JSONL/Parquet.")],
     model_dir: Annotated[Path, typer.Option(help="Where to write the adapted model (a copy of --from-model).")],
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="Your labelled CSV/JSONL/Parquet.")] = None,
+    corrections: Annotated[bool, typer.Option("--corrections", help="Learn from the corrections stored in the "
+                                              "service's database instead of --data (the rows `emotrace corrections "
+                                              "export` writes).")] = False,
+    database_url: DatabaseOption = None,
     text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
     label_column: Annotated[str, typer.Option(
         help="Label column of --data: dissatisfied/neutral/satisfied (or dissatisfied/other) and/or the model's "
@@ -439,14 +447,24 @@ def adapt(
     encoding: EncodingOption = "utf-8",
     as_json: JsonOption = False,
 ) -> None:
-    """Adapt a model's heads (satisfaction, emotion labels, intents) to your labelled rows, network unchanged: prints
-    cross-validated macro-F1 of the model before and after, and writes the adapted model only when it is better
-    (exit code 2 otherwise, unless --force). Serve it with --model DIR or EMOTRACE_MODEL_DIR=DIR."""
+    """Adapt a model's heads (satisfaction, emotion labels, intents) to your labelled rows (--data) or the stored
+    corrections (--corrections), network unchanged: prints cross-validated macro-F1 of the model before and after, and
+    writes the adapted model only when it is better (exit code 2 otherwise, unless --force). Serve it with --model DIR
+    or EMOTRACE_MODEL_DIR=DIR."""
+    from emotrace.services.corrections import write_training_rows
     from emotrace.training.adapt import adapt_model, result_json
 
-    result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
-                         command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
-                         echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
+    if (data is not None) == corrections:
+        raise EmotraceError("E024", "Give --data or --corrections." if data is None else
+                            "Both --data and --corrections were given.")
+    with tempfile.TemporaryDirectory(prefix="emotrace-corrections-") as folder:
+        if corrections:  # the export's rows, in the export's file
+            data, text_column, label_column = Path(folder) / "corrections.csv", "text", "labels"
+            write_training_rows(data, _correction_rows(database_url, None))
+        assert data is not None
+        result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
+                             command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
+                             echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
     if as_json:
         typer.echo(json.dumps({**result_json(result), "model_dir": str(model_dir)}, indent=2))
         return
@@ -703,7 +721,50 @@ def _print_drivers(report: dict[str, Any]) -> None:
             typer.echo(f"  {'':>20} e.g. {example if len(example) <= 90 else example[:87] + '...'}")
 
 
+corrections_app = typer.Typer(help="People's corrections of readings (the dashboard, POST "
+                              "/v1/messages/{id}/corrections), for emotrace adapt.", no_args_is_help=True)
+
+
+def _correction_rows(database_url: str | None, since: str | None) -> list[TrainingRow]:
+    """The stored corrections as adapt's rows (made at or after ``since``: ISO 8601, naive means UTC; E916 when
+    not a time), saying how many corrected messages had nothing to learn from."""
+    from emotrace.services.corrections import training_rows
+    from emotrace.store import Store
+    from emotrace.times import utc
+
+    try:
+        start = None if since is None else utc(datetime.fromisoformat(since))
+    except ValueError:
+        raise EmotraceError("E916", f"--since '{since}' is not an ISO 8601 time.",
+                            "Write times like 2026-01-31T09:30:00Z.") from None
+    rows, left_out = training_rows(Store(database_url or get_settings().database_url), start)
+    if left_out:
+        typer.echo(f"{left_out} corrected message(s) left out: text not stored, or only topics corrected", err=True)
+    return rows
+
+
+@corrections_app.command("export")
+@friendly_errors
+def export_corrections(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The CSV to write (text, labels, message_id, "
+                                      "corrected_by, corrected_at).")],
+    since: Annotated[str | None, typer.Option(help="Only corrections made at or after this ISO 8601 time (naive "
+                                              "means UTC).")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write the stored corrections as `emotrace adapt --data FILE` reads them: one row per corrected message (its
+    latest correction), its stored text and its satisfaction class, emotion labels and intents comma-separated
+    (topics are left out: adapt has no topic head)."""
+    from emotrace.services.corrections import write_training_rows
+
+    rows = _correction_rows(database_url, since)
+    write_training_rows(writable_file(out), rows)
+    typer.echo(f"{len(rows)} corrected message(s) written to {out}; adapt a model with: emotrace adapt --data {out} "
+               "--model-dir DIR")
+
+
 app.add_typer(topics_app, name="topics")
+app.add_typer(corrections_app, name="corrections")
 app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(customers_app, name="customers")
 app.command()(outreach)

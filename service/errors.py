@@ -49,6 +49,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E022": ErrorKind("Webhooks without a signing secret", "Set EMOTRACE_WEBHOOK_SECRET to at least 16 random "
                       "characters.", 500),
     "E023": ErrorKind("Too few texts to find topics", "Give more texts, or a smaller --min-cluster-size."),
+    "E024": ErrorKind("Give --data or --corrections", "Adapt on one of them: your labelled file, or the corrections "
+                      "stored in the service's database."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),

@@ -1,0 +1,105 @@
+"""``emotrace corrections export`` and ``emotrace adapt --corrections`` over a real store: the export is the file adapt
+reads (text and labels), adapt on the store reads the same rows, and each bad input is refused, writing nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from emotrace.services.summaries import record_messages
+from emotrace.store import Store
+from emotrace.store.corrections import NewCorrection
+from tests.store.test_store import message
+from tests.test_cli import run
+from tests.training.adapt_rows import DISSATISFIED, SATISFIED
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _store_corrections(url: str, corrections: list[tuple[str | None, NewCorrection, datetime]]) -> list[int]:
+    """One customer message per correction, with that text (None: not stored), corrected as given; their ids."""
+    store = Store(url)
+    rows, _ = record_messages(store, [replace(message("ann", i, -0.5), text=text)
+                                      for i, (text, _, _) in enumerate(corrections)])
+    for row, (_, correction, at) in zip(rows, corrections, strict=True):
+        store.corrections.add(row.id, correction, at)
+    return [row.id for row in rows]
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ids = _store_corrections(url, [
+        ("Charged twice, great.", NewCorrection("maria", "dissatisfied", ["annoyance"], ["refund_request"],
+                                                ["billing_charges"]), T0),
+        ("Fine, whatever.", NewCorrection("maria", "neutral"), T0 + timedelta(hours=1)),
+        (None, NewCorrection("maria", "satisfied"), T0 + timedelta(hours=2)),  # no text stored: nothing to learn
+        ("Late again.", NewCorrection("maria", topics=["delay_waiting"]), T0 + timedelta(hours=3)),  # topics only
+    ])
+    store = Store(url)  # the second message corrected again later: its latest correction counts
+    store.corrections.add(ids[1], NewCorrection("lead-2", "satisfied", ["approval"]), T0 + timedelta(hours=4))
+    out = tmp_path / "corrections.csv"
+    result = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert "2 corrected message(s) left out" in result.stderr and "2 corrected message(s) written" in result.stdout
+    rows = _read(out)
+    assert [(r["text"], r["labels"], int(r["message_id"]), r["corrected_by"]) for r in rows] == [
+        ("Charged twice, great.", "dissatisfied,annoyance,refund_request", ids[0], "maria"),
+        ("Fine, whatever.", "satisfied,approval", ids[1], "lead-2")]
+    assert rows[0]["corrected_at"] == T0.isoformat()
+
+    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00")
+    assert since.returncode == 0, since.stderr
+    assert [r["message_id"] for r in _read(out)] == [str(ids[1])]  # naive means UTC
+
+
+def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    out = tmp_path / "corrections.csv"
+    empty = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert empty.returncode == 2 and "[E809]" in empty.stderr and not out.exists()
+    _store_corrections(url, [("Charged twice.", NewCorrection("maria", "dissatisfied"), T0)])
+    for args, code in ((["--since", "last week"], "E916"), (["--out", str(tmp_path / "missing" / "c.csv")], "E516"),
+                       (["--out", str(tmp_path)], "E516"), (["--since", "2026-12-01"], "E809")):
+        result = run("corrections", "export", "--out", str(out), "--database-url", url, *args)
+        assert result.returncode == 2 and f"[{code}]" in result.stderr, (args, result.stderr)
+    assert not out.exists()
+
+
+def test_adapt_on_the_stored_corrections_reads_the_rows_of_the_export(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED]
+                       + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED])
+    out = tmp_path / "corrections.csv"
+    assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
+    from_file = run("adapt", "--data", str(out), "--model-dir", str(tmp_path / "from-file"), "--json")
+    from_store = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "from-store"),
+                     "--json")
+    assert from_file.returncode == 0 and from_store.returncode == 0, from_store.stderr
+    report, expected = json.loads(from_store.stdout), json.loads(from_file.stdout)
+    assert report["heads"] == expected["heads"] and report["rows"] == len(DISSATISFIED) + len(SATISFIED)
+    assert report["written"] and (tmp_path / "from-store" / "emotrace.json").is_file()
+    assert "corrections.csv (the user's own rows, adaptation)" in (tmp_path / "from-store" / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [([], "Give --data or --corrections."),
+                                               (["--data", "rows.csv", "--corrections"], "Both --data and")])
+def test_adapt_takes_data_or_corrections(tmp_path, args, message) -> None:
+    result = run("adapt", "--model-dir", str(tmp_path / "out"), *args)
+    assert result.returncode == 2 and "[E024]" in result.stderr and message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_adapt_on_a_store_without_corrections_writes_nothing(tmp_path) -> None:
+    result = run("adapt", "--corrections", "--database-url", f"sqlite:///{tmp_path / 'store.db'}", "--model-dir",
+                 str(tmp_path / "out"))
+    assert result.returncode == 2 and "[E809]" in result.stderr and not (tmp_path / "out").exists()
