@@ -214,3 +214,34 @@ def test_the_drivers_panel_lists_the_week_s_topics_and_the_customer_view_what_th
     assert page.inner_text("#upset").startswith("Upset about: ")
     assert errors == []
     page.close()
+
+
+def test_a_lead_marks_a_reading_wrong_from_the_message_list_with_the_keyboard(browser, demo) -> None:
+    """Issue 27, item 2: the right satisfaction class, an emotion label and a note, from a form named for screen
+    readers and operated with the keyboard; a name the model does not have is refused in the form, nothing stored."""
+    customer = httpx.get(f"{demo}/v1/customers", params={"limit": 200}, timeout=30).json()[-1]["id"]
+    page, errors = _open(browser, demo, customer)
+    page.wait_for_selector("#messages li.customer", timeout=15_000)
+    message_id = page.locator("#messages li.customer").first.get_attribute("data-message")
+    page.get_by_label(f"Mark the reading of message {message_id} wrong").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label(f"Right satisfaction class of message {message_id}").select_option("dissatisfied")
+    labels = page.get_by_label(f"Right emotion labels of message {message_id}, comma-separated (optional)")
+    labels.fill("annoyance, grumpiness")
+    labels.press("Enter")
+    page.wait_for_function("document.querySelector('.correction-status')?.textContent.includes('E918')", timeout=15_000)
+    assert "grumpiness" in page.inner_text(".correction-status")
+    labels.fill("annoyance")
+    note = page.get_by_label(f"Note on the correction of message {message_id} (optional)")
+    note.fill("polite words, but the parcel is lost")
+    note.press("Enter")
+    item = f"#messages li[data-message='{message_id}'] ul.corrections li"
+    page.wait_for_selector(item, timeout=15_000)
+    assert "dissatisfied, annoyance — polite words, but the parcel is lost" in page.inner_text(item)
+    assert page.locator("form.correction").count() == 0  # the form closes once saved
+    timeline = httpx.get(f"{demo}/v1/customers/{customer}/timeline", timeout=30).json()["messages"]
+    (stored,) = next(m["corrections"] for m in timeline if str(m["id"]) == message_id)
+    assert (stored["satisfaction_class"], stored["labels"], stored["corrected_by"]) == (
+        "dissatisfied", ["annoyance"], "dashboard")
+    assert errors == []
+    page.close()

@@ -331,7 +331,60 @@ function messageItem(m) {
     el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
       (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "") +
       (m.speaker === "customer" && m.intent_labels?.length ? ` · states: ${m.intent_labels.join(", ")}` : "")));
+  if (m.speaker !== "customer") return li;
+  const corrections = el("ul", { class: "corrections", "aria-label": `Corrections of message ${m.id}` });
+  (m.corrections || []).forEach((c) => addCorrection(corrections, c));
+  const wrong = el("button", { type: "button", class: "mark-wrong", "aria-expanded": "false",
+    "aria-label": `Mark the reading of message ${m.id} wrong` }, "Reading wrong?");
+  wrong.addEventListener("click", () => {
+    const open = li.querySelector("form.correction");
+    if (open) { open.remove(); wrong.setAttribute("aria-expanded", "false"); return; }
+    const form = correctionForm(m, corrections, () => { form.remove(); wrong.setAttribute("aria-expanded", "false"); wrong.focus(); });
+    wrong.after(form);
+    wrong.setAttribute("aria-expanded", "true");
+    form.querySelector("select").focus();
+  });
+  li.append(corrections, wrong);
   return li;
+}
+
+// A lead marks a reading wrong: the right satisfaction class, optional emotion labels and intents (the model's names,
+// comma-separated) and a note, POSTed to /v1/messages/{id}/corrections; a refusal (an unknown name, say) is shown in
+// the form. The corrections are listed under the message (also when another lead's arrive on the live feed).
+function correctionForm(m, list, done) {
+  const who = `message ${m.id}`;
+  const form = el("form", { class: "correction", "aria-label": `Correct the reading of ${who}` });
+  const satisfaction = el("select", { "aria-label": `Right satisfaction class of ${who}` });
+  satisfaction.append(...["dissatisfied", "neutral", "satisfied"].map((c) => el("option", { value: c }, c)));
+  satisfaction.value = m.satisfaction_class;
+  const labels = el("input", { type: "text", class: "labels", placeholder: "emotions, e.g. annoyance",
+    "aria-label": `Right emotion labels of ${who}, comma-separated (optional)` });
+  const intents = el("input", { type: "text", class: "intents", placeholder: "intents, e.g. refund_request",
+    "aria-label": `Intents ${who} states, comma-separated (optional)` });
+  const note = el("input", { type: "text", class: "note", maxlength: "2000", placeholder: "note",
+    "aria-label": `Note on the correction of ${who} (optional)` });
+  const status = el("span", { class: "correction-status", role: "status" });
+  form.append(satisfaction, labels, intents, note, el("button", { type: "submit" }, "Save correction"), status);
+  const names = (input) => input.value.split(",").map((n) => n.trim()).filter(Boolean);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = { satisfaction_class: satisfaction.value, corrected_by: "dashboard" };
+    if (names(labels).length) body.labels = names(labels);
+    if (names(intents).length) body.intents = names(intents);
+    if (note.value.trim()) body.note = note.value.trim();
+    api(`/v1/messages/${m.id}/corrections`, "POST", body).then((c) => { addCorrection(list, c); done(); })
+      .catch((error) => { if (error instanceof NeedsKey) throw error; status.textContent = String(error.detail || error.message); })
+      .catch(handle);
+  });
+  return form;
+}
+
+function addCorrection(list, c) {
+  if (list.querySelector(`li[data-correction="${c.id}"]`)) return;  // saved here and heard on the live feed
+  const said = [c.satisfaction_class, ...(c.labels || []), ...(c.intents || []).map((i) => `states ${i}`),
+    ...(c.topics || []).map((t) => `about ${t}`)].filter(Boolean).join(", ");
+  list.append(el("li", { "data-correction": String(c.id) },
+    `corrected by ${c.corrected_by} (${when(c.created_at)}): ${said}${c.note ? ` — ${c.note}` : ""}`));
 }
 
 function markWords(node, words) {  // the explanation's top words, highlighted in the message text
@@ -465,6 +518,11 @@ function connect() {
     if (data.id === selected) loadCustomer().catch(handle);
   });
   source.addEventListener("alert", () => loadCustomers().catch(handle));
+  source.addEventListener("correction", (e) => {
+    const data = JSON.parse(e.data);
+    const list = document.querySelector(`#messages li[data-message="${data.message_id}"] ul.corrections`);
+    if (data.customer_id === selected && list) addCorrection(list, data);
+  });
   source.addEventListener("deleted", (e) => {
     const data = JSON.parse(e.data);
     document.querySelector(`#customers tr[data-customer="${CSS.escape(data.customer_id)}"]`)?.remove();
