@@ -9,7 +9,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -443,6 +443,10 @@ def train(
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+    if "emotions_test" in metrics:
+        from emotrace.training.held_out import held_out_summary
+
+        typer.echo(held_out_summary(cast("ModelReport | None", metrics["emotions_test"])))
 
 
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,

@@ -140,3 +140,19 @@ def test_the_default_model_dir_is_inside_the_run(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert (run_dir / "model" / "model.onnx").exists()
     assert f"model written to {run_dir / 'model'}" in result.stdout
+    assert "held-out test split: no rows (the file is too small to set any aside)" in result.stdout  # 8 texts, 4 times
+
+
+def test_a_test_split_is_set_aside_by_the_texts_hash_before_anything_is_fitted(own_labels_model) -> None:
+    """Issue 27: `train --data` reported only figures on the split that stopped it early and tuned its thresholds."""
+    from emotrace.training.data import stable_bucket
+    from emotrace.training.held_out import is_held_out
+
+    texts = [f"{t} ({i})" for i, (t, _) in enumerate(OWN_LABEL_ROWS)]
+    held_out = [t for t in texts if is_held_out(t)]
+    metrics = read_config(own_labels_model)["metrics"]
+    assert metrics["emotions_test"]["n"] == len(held_out) == 3
+    assert metrics["emotions_dev"]["n"] == sum(stable_bucket(t) == 0 for t in texts if t not in held_out)
+    card = (own_labels_model / "MODEL_CARD.md").read_text()
+    assert "- held-out test split (3 rows set aside by a stable hash of the text, never trained or tuned on): " in card
+    assert "too small to trust: 3 rows (under 30); under 5 rows of anger 0, gratitude 3, refund_request 0" in card
