@@ -82,8 +82,9 @@ def curve(classifier: EmotionClassifier, texts: list[str], labels: list[str], si
             seconds.append(time.perf_counter() - fit_started + per_text * size)
             written += figures.better
             held = plan_head(classifier, head_rows(labels, rest), served, texts, FOLDS)
-            shipped.append(held.score(held.served, held.thresholds))
-            adapted.append(held.score(held.probabilities(head, slice(None)), held.thresholds))
+            every = np.arange(len(held.served))
+            shipped.append(held.score(held.served, held.thresholds, every))
+            adapted.append(held.score(held.probabilities(head, every), held.thresholds, every))
         results.append({"rows": size, "held_out": len(texts) - size, "shipped_macro_f1": float(np.mean(shipped)),
                         "adapted_macro_f1": float(np.mean(adapted)), "adapted_min": float(np.min(adapted)),
                         "adapted_max": float(np.max(adapted)), "written": f"{written}/{seeds}",

@@ -12,7 +12,7 @@ import tempfile
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -26,7 +26,7 @@ from emotrace.settings import get_settings
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
     from emotrace.model.reading import Reading
-    from emotrace.model.reports import ModelReport
+    from emotrace.model.reports import ConfusionMatrix, ModelReport
     from emotrace.services.corrections import TrainingRow
 
 app = typer.Typer(help="emotrace: emotion detection for customer experience.", no_args_is_help=True,
@@ -228,18 +228,22 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
 def evaluate(
     data: Annotated[Path, typer.Option("--data", "-d", help="GoEmotions TSV, or CSV/JSONL/Parquet.")],
     model: Annotated[list[Path] | None, typer.Option(
-        "--model", "-m", help="Model directory; repeat to compare models side by side.")] = None,
+        "--model", "-m", help="Model directory; repeat to compare models side by side (on the labels they share).")] = None,
     text_column: Annotated[str, typer.Option(help="Text column (CSV/JSONL).")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
     satisfaction_column: Annotated[str | None, typer.Option(
         help="Score satisfaction against dissatisfied/neutral/satisfied labels.")] = None,
+    errors: Annotated[int, typer.Option("--errors", min=0, help="Also list the N most confident mistakes: rows where "
+                                        "a label fired that the row's gold labels do not hold.")] = 0,
     encoding: EncodingOption = "utf-8",
     as_json: JsonOption = False,
 ) -> None:
-    """Score a model on a labelled file: macro/micro F1, per-label P/R/F1, Ekman and sentiment F1
-    (or, with --rating-column / --satisfaction-column, satisfaction F1, AUC and calibration error).
-    With several --model, the models are compared on the same rows."""
+    """Score a model on a labelled file: macro-F1 over the labels the file has examples of, micro-F1, per-label
+    P/R/F1, Ekman and sentiment F1, and for single-label files the confusion matrix (or, with --rating-column /
+    --satisfaction-column, satisfaction F1, AUC and calibration error). With several --model, the models are compared
+    on the same rows and on the labels they all read."""
+    from emotrace.model.labels import shared_groupings, shared_labels
     from emotrace.model.metrics import evaluate as run_evaluation
     from emotrace.training.data import read_labelled_file
 
@@ -251,53 +255,86 @@ def evaluate(
             _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, encoding,
                                    as_json)
         return
-    first = classifiers[0]
-    for other in classifiers[1:]:
-        if other.schema.labels != first.schema.labels:
-            raise EmotraceError("E009", f"{other.directory} and {first.directory} have different label sets.",
-                                "Compare models trained on the same labels.")
-    labelled = read_labelled_file(data, first.schema.labels, text_column, label_column, encoding)
-    reports = {str(c.directory): run_evaluation(c, labelled) for c in classifiers}
-    if len(reports) == 1:
-        (report,) = reports.values()
-        if as_json:
-            typer.echo(json.dumps(report, indent=2))
-            return
-        _print_reports(data, reports)
+    schemas = [c.schema for c in classifiers]
+    labels = shared_labels(schemas)
+    if not labels:
+        raise EmotraceError("E009", "The models share no label: " + "; ".join(
+            f"{c.directory} reads {', '.join(c.schema.labels[:6])}" + (" ..." if len(c.schema.labels) > 6 else "")
+            for c in classifiers) + ".", "Compare models that read at least one label in common.")
+    known = list(dict.fromkeys(label for schema in schemas for label in schema.labels))
+    labelled = read_labelled_file(data, known, text_column, label_column, encoding)
+    if len(classifiers) == 1:
+        (classifier,) = classifiers
+        report = run_evaluation(classifier, labelled, mistakes=errors)
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json
+                   else _report_text(data, {str(classifier.directory): report}))
         return
+    groupings = shared_groupings(schemas)
+    reports = {str(c.directory): run_evaluation(c, labelled, labels, groupings, errors) for c in classifiers}
+    not_shared = {str(c.directory): [label for label in c.schema.labels if label not in labels] for c in classifiers}
     names = list(reports)
     difference = reports[names[-1]]["macro_f1"] - reports[names[0]]["macro_f1"]
     if as_json:
-        typer.echo(json.dumps({"models": reports, "macro_f1_difference": difference}, indent=2))
+        typer.echo(json.dumps({"models": reports, "shared_labels": list(labels), "labels_not_shared": not_shared,
+                               "macro_f1_difference": difference}, ensure_ascii=False, indent=2))
         return
-    _print_reports(data, reports)
+    typer.echo(_report_text(data, reports, not_shared))
     typer.echo(f"macro-F1 difference (last - first): {difference:+.4f}")
 
 
-def _print_reports(data: Path, reports: dict[str, ModelReport]) -> None:
+def _report_text(data: Path, reports: dict[str, ModelReport], not_shared: dict[str, list[str]] | None = None) -> str:
+    """``emotrace evaluate``'s report: headline figures, per-label scores (F1 side by side when comparing), what the
+    macro-F1 averages over, then each model's confusion matrix and mistakes where asked for."""
     from emotrace.model.reports import headline_scores
 
     names = list(reports)
-    typer.echo(f"{data}: {next(iter(reports.values()))['n']} texts")
+    first = reports[names[0]]
+    lines = [f"{data}: {first['n']} texts"]
+    if not_shared is not None:
+        lines += [f"  [{i}] {name}" for i, name in enumerate(names)]
+        lines.append(f"  compared on the {len(first['per_label'])} labels every model reads; not shared: " + "; ".join(
+            f"[{i}] {', '.join(not_shared[name]) or 'none'}" for i, name in enumerate(names)))
+    without = first["labels_without_examples"]
+    lines.append(f"  macro-F1 over {len(first['per_label']) - len(without)} labels present of {len(first['per_label'])}"
+                 + (f"; {len(without)} without examples left out ({', '.join(without)})" if without else ""))
     headlines = {name: headline_scores(report) for name, report in reports.items()}
     if len(names) == 1:  # one model: precision, recall and F1 per label
-        (report,) = reports.values()
-        for key, value in headlines[names[0]].items():
-            typer.echo(f"  {key:<22}{value:9.4f}")
-        typer.echo(f"  {'label':<22}{'precision':>10}{'recall':>9}{'F1':>9}{'support':>9}")
-        for label, row in report["per_label"].items():
-            typer.echo(f"  {label:<22}{row['precision']:10.3f}{row['recall']:9.3f}{row['f1']:9.3f}{row['support']:9d}")
-        return
-    for i, name in enumerate(names):
-        typer.echo(f"  [{i}] {name}")
-    columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
-    typer.echo(f"  {'':<22}{columns}")
-    for key in headlines[names[0]]:
-        typer.echo(f"  {key:<22}" + "".join(f"{headlines[n][key]:9.4f}" for n in names))
-    typer.echo(f"  {'label F1':<22}{columns}{'support':>9}")
-    for label, row in reports[names[0]]["per_label"].items():
-        values = "".join(f"{reports[n]['per_label'][label]['f1']:9.3f}" for n in names)
-        typer.echo(f"  {label:<22}{values}{row['support']:9d}")
+        lines += [f"  {key:<22}{value:9.4f}" for key, value in headlines[names[0]].items()]
+        lines.append(f"  {'label':<22}{'precision':>10}{'recall':>9}{'F1':>9}{'support':>9}")
+        lines += [f"  {label:<22}{row['precision']:10.3f}{row['recall']:9.3f}{row['f1']:9.3f}{row['support']:9d}"
+                  for label, row in first["per_label"].items()]
+    else:
+        columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
+        lines.append(f"  {'':<22}{columns}")
+        lines += [f"  {key:<22}" + "".join(f"{headlines[n][key]:9.4f}" for n in names) for key in headlines[names[0]]]
+        lines.append(f"  {'label F1':<22}{columns}{'support':>9}")
+        lines += [f"  {label:<22}" + "".join(f"{reports[n]['per_label'][label]['f1']:9.3f}" for n in names)
+                  + f"{row['support']:9d}" for label, row in first["per_label"].items()]
+    for i, report in enumerate(reports.values()):
+        which = f" of [{i}]" if len(names) > 1 else ""
+        if "confusion" in report:
+            lines += [f"confusion matrix{which} (rows: gold label, columns: top label decided)",
+                      *_confusion_lines(report["confusion"])]
+        if "mistakes" in report:
+            lines.append(f"most confident mistakes{which}:" if report["mistakes"] else f"no mistakes{which}")
+            lines += [f"  {m['confidence']:.2f} {m['label']:<16} gold: {', '.join(m['gold'])}; decided: "
+                      f"{', '.join(m['predicted'])}\n       {_shortened(m['text'])}" for m in report["mistakes"]]
+    return "\n".join(lines)
+
+
+def _confusion_lines(confusion: ConfusionMatrix) -> list[str]:
+    """A confusion matrix as a table: one row per gold label, columns numbered as the rows."""
+    labels, counts = confusion["labels"], confusion["counts"]
+    width = max(4, *(len(str(c)) + 1 for row in counts for c in row))
+    header = f"  {'':<26}" + "".join(f"{f'[{j}]':>{width}}" for j in range(len(labels)))
+    return [header] + [f"  {f'[{i}] {label}':<26}" + "".join(f"{c:>{width}}" for c in row)
+                       for i, (label, row) in enumerate(zip(labels, counts, strict=True))]
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_column: str, rating_column: str | None,
@@ -410,6 +447,10 @@ def train(
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
+    if "emotions_test" in metrics:
+        from emotrace.training.held_out import held_out_summary
+
+        typer.echo(held_out_summary(cast("ModelReport | None", metrics["emotions_test"])))
 
 
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
@@ -661,8 +702,7 @@ def _print_topics(report: dict[str, Any]) -> None:
         emerging = "yes" if topic["emerging"] else "" if topic["recent_share"] is None else "no"
         typer.echo(f"  {topic['id']:>5} {topic['size']:>6} {topic['assigned']:>6} {topic['share']:>6.1%}  {emerging:<9} "
                    + ", ".join(topic["keywords"][:8]))
-        example = " ".join(topic["examples"][0].split()) if topic["examples"] else ""
-        typer.echo(f"  {'':>28}e.g. {example if len(example) <= 90 else example[:87] + '...'}")
+        typer.echo(f"  {'':>28}e.g. {_shortened(topic['examples'][0], 90) if topic['examples'] else ''}")
 
 
 @app.command()
@@ -717,8 +757,7 @@ def _print_drivers(report: dict[str, Any]) -> None:
         typer.echo(f"  {d['topic']:<20} {d['messages']:>5} {d['carried']:>8.2f} {d['mean_negativity']:>5.2f} "
                    f"{d['dissatisfied_share']:>6.0%}  {change if report['since'] else ''}")
         if d["examples"]:
-            example = " ".join(d["examples"][0].split())
-            typer.echo(f"  {'':>20} e.g. {example if len(example) <= 90 else example[:87] + '...'}")
+            typer.echo(f"  {'':>20} e.g. {_shortened(d['examples'][0], 90)}")
 
 
 corrections_app = typer.Typer(help="People's corrections of readings (the dashboard, POST "

@@ -34,7 +34,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E006": ErrorKind("No such file", _CHECK_PATH),
     "E007": ErrorKind("The input holds no text", "Give one text per line."),
     "E008": ErrorKind("No text given", 'Try: emotrace analyze "Thanks, that fixed it!"'),
-    "E009": ErrorKind("Models with different label sets", "Compare models trained on the same labels."),
+    "E009": ErrorKind("Models share no label", "Compare models that read at least one label in common."),
     "E010": ErrorKind("Text too long to read", "Split it into several messages."),
     "E011": ErrorKind("Text too long to explain", "Explain a shorter text, or a part of this one."),
     "E012": ErrorKind("A folder where a file was expected", "Give one file; join a folder's files into one first."),

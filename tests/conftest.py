@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped model (loaded once), the shared data folder, the base tokenizer."""
+"""Shared fixtures: the shipped model (loaded once), a tiny model of its own labels, the shared data folder, the base
+tokenizer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,34 @@ DATA_ROOT = DEFAULT_DATA_ROOT
 def classifier() -> EmotionClassifier:
     """The shipped model, as a fresh install loads it."""
     return EmotionClassifier.from_pretrained(DEFAULT_MODEL_DIR)
+
+
+OWN_LABEL_ROWS = [
+    ("Thanks, that solved it!", "gratitude"), ("Please refund my order, it never came", "refund_request"),
+    ("I want my money back for the broken kettle", "refund_request"), ("You are all useless", "anger"),
+    ("Thank you so much for the quick help", "gratitude"), ("Refund me now, the item is faulty", "refund_request"),
+    ("This makes me so angry", "anger"), ("Cheers, great support", "gratitude")] * 4
+
+
+@pytest.fixture(scope="session")
+def own_labels_model(tmp_path_factory) -> Path:
+    """A model of its own labels (anger, gratitude, refund_request): ``emotrace train --data`` from the shipped model,
+    two steps (about 20 s). It has no Ekman or sentiment view."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from emotrace.cli import app
+
+    folder = tmp_path_factory.mktemp("own-labels")
+    data = folder / "rows.jsonl"
+    data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
+                            for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", "--data", str(data), "--from-model", str(DEFAULT_MODEL_DIR),
+                                      "--output", str(folder / "run"), "--model-dir", str(folder / "model"),
+                                      "--max-steps", "2", "--batch-size", "8"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    return folder / "model"
 
 
 @pytest.fixture(scope="session")

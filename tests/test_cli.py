@@ -84,7 +84,7 @@ def test_evaluate_goemotions_tsv_json(tmp_path, data_root) -> None:
     result = run("evaluate", "--data", str(sample), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert {"n", "macro_f1", "micro_f1", "per_label", "groups"} == set(report)
+    assert {"n", "macro_f1", "micro_f1", "per_label", "labels_without_examples", "groups"} == set(report)
     assert set(report["groups"]) == {"ekman", "sentiment"}
     assert len(report["groups"]["ekman"]["per_label"]) == 7
     assert report["n"] == 200

@@ -22,9 +22,12 @@ head forgotten), the offset read held-out rows better at 100 and 300 rows and as
 - Emotion labels and intents: the rows of the labels the file names are refit the same way (the rest of each head is
   kept), and those labels' thresholds are re-tuned on the out-of-fold probabilities.
 
-The figures are k-fold cross-validated on the user's rows (folds split by a stable hash of the text): the from-model's
-macro-F1 as it serves, and the adapted model's, each fold's head fitted on the other folds. The model is written only
-when every adapted head is better (else E327, unless forced), into a temporary directory renamed at the end.
+A test split is set aside first by a stable hash of the text (:mod:`held_out`, as ``train --data`` does); the other
+rows are k-fold cross-validated (folds split by a stable hash of the text): the from-model's macro-F1 as it serves, and
+the adapted model's, each fold's head fitted on the other folds. The model is written only when every adapted head is
+better on cross-validation (else E327, unless forced), into a temporary directory renamed at the end; its heads are
+fitted on the cross-validated rows, and the held-out rows score the from-model and the adapted model once more, apart
+(with a warning where they are too few to trust).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +53,7 @@ from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
+from emotrace.training.held_out import is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
 from emotrace.training.provenance import read_provenance
 from emotrace.training.rebuild import onnx_weights
@@ -84,14 +88,35 @@ class AdaptationRows:
 
 
 @dataclass
+class HeldOut:
+    """One head's figures on the held-out test split: its rows, the macro-F1 of the from-model and of the adapted
+    model (None without rows), and why they are too few to trust (None when they are enough)."""
+
+    rows: int
+    from_model_f1: float | None
+    adapted_f1: float | None
+    warning: str | None
+
+    def describe(self) -> str:
+        """One line: the held-out figures and the warning."""
+        if self.from_model_f1 is None or self.adapted_f1 is None:
+            return "held-out test split: no rows (the file is too small to set any aside)"
+        return (f"held-out test split ({self.rows} rows set aside by a stable hash of the text): macro-F1 "
+                f"{self.from_model_f1:.3f} (from-model) -> {self.adapted_f1:.3f} (adapted)"
+                + (f"; {self.warning}" if self.warning else ""))
+
+
+@dataclass
 class HeadResult:
-    """One adapted head: its rows and classes, the cross-validated macro-F1 of the from-model and of the adapted."""
+    """One adapted head: its rows and classes, the cross-validated macro-F1 of the from-model and of the adapted, and
+    both on the held-out rows."""
 
     head: str
     names: tuple[str, ...]
     rows: int
     from_model_f1: float
     adapted_f1: float
+    held_out: HeldOut
 
     @property
     def better(self) -> bool:
@@ -100,8 +125,9 @@ class HeadResult:
 
     def describe(self, folds: int) -> str:
         """One line: what was adapted and its figures."""
-        return (f"{self.head} ({', '.join(self.names)}; {self.rows} rows): {folds}-fold CV macro-F1 "
-                f"{self.from_model_f1:.3f} (from-model) -> {self.adapted_f1:.3f} (adapted)")
+        return (f"{self.head} ({', '.join(self.names)}; {self.rows} rows): {folds}-fold CV on "
+                f"{self.rows - self.held_out.rows} rows, macro-F1 {self.from_model_f1:.3f} (from-model) -> "
+                f"{self.adapted_f1:.3f} (adapted)")
 
 
 @dataclass
@@ -247,17 +273,22 @@ def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
 SATISFACTION_PATTERNS = {"dissatisfied": (1, 0, 0), "neutral": (0, 1, 0), "satisfied": (0, 0, 1), OTHER: (0, 1, 1)}
 
 
+def class_counts(head: HeadRows, targets: np.ndarray) -> dict[str, int]:
+    """Rows of each of ``head``'s classes (satisfaction) or labels (the others) among ``targets`` (some of its rows)."""
+    if head.head == SATISFACTION_HEAD:
+        return {n: int((targets == SATISFACTION_PATTERNS[n]).all(axis=1).sum()) for n in head.names}
+    return dict(zip(head.names, targets.sum(axis=0).astype(int).tolist(), strict=True))
+
+
 def _check_counts(path: Path, head: HeadRows) -> None:
     """E323 for one class only, E324 for fewer than MIN_ROWS_PER_CLASS rows of a class (multi-label heads: of a
     label, or of rows without it)."""
+    counts = class_counts(head, head.targets)
     if head.head == SATISFACTION_HEAD:
-        counts = {n: int((head.targets == SATISFACTION_PATTERNS[n]).all(axis=1).sum()) for n in head.names}
         one_class = len(counts) < 2
     else:
-        positives = head.targets.sum(axis=0).astype(int).tolist()
-        counts = dict(zip(head.names, positives, strict=True))
-        counts.update({f"not {n}": len(head.targets) - p for n, p in zip(head.names, positives, strict=True)})
-        one_class = all(p == len(head.targets) for p in positives)
+        one_class = all(p == len(head.targets) for p in counts.values())
+        counts.update({f"not {n}": len(head.targets) - p for n, p in list(counts.items())})
     if one_class:
         raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({', '.join(head.names)}): "
                                     "nothing to tell it from.",
@@ -404,6 +435,7 @@ class HeadPlan:
     columns: np.ndarray  # which outputs the file's names are
     thresholds: np.ndarray  # the from-model's thresholds of all outputs (multi-label heads)
     fold: np.ndarray  # each row's cross-validation fold
+    held_out: np.ndarray  # whether each row is in the held-out test split (in no fold, never fitted on)
 
     @property
     def softmax(self) -> bool:
@@ -434,12 +466,13 @@ class HeadPlan:
         thresholds[self.columns] = tune_thresholds(probabilities[:, self.columns], self.rows.targets[rows])
         return thresholds
 
-    def score(self, probabilities: np.ndarray, thresholds: np.ndarray) -> float:
-        """Macro-F1 over the file's classes (satisfaction) or labels (the others) of these probabilities, decided
-        as the runtime decides (``thresholds``: of all outputs, or per row)."""
+    def score(self, probabilities: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -> float:
+        """Macro-F1 over the file's classes (satisfaction) or labels (the others) of these probabilities of ``rows``,
+        decided as the runtime decides (``thresholds``: of all outputs, or per row)."""
+        targets = self.rows.targets[rows]
         if self.softmax:
             predicted = probabilities.argmax(axis=1)
-            allowed = self.rows.targets
+            allowed = targets
             if self.binary_satisfaction:
                 return float(f1_score(allowed[:, 0] == 1, predicted == 0, average="macro", zero_division=0))
             gold = allowed.argmax(axis=1)
@@ -451,8 +484,7 @@ class HeadPlan:
             decided = decide(probabilities, thresholds)
         else:  # intents: over threshold only (most messages state none)
             decided = probabilities >= thresholds
-        return float(f1_score(self.rows.targets.astype(bool), decided[:, self.columns], average="macro",
-                              zero_division=0))
+        return float(f1_score(targets.astype(bool), decided[:, self.columns], average="macro", zero_division=0))
 
 
 def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutputs, texts: list[str],
@@ -461,9 +493,11 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     weight, bias = current_head(classifier, rows.head)
     features = served.pooled[rows.rows]
     fold = fold_of([texts[i] for i in rows.rows], folds)
+    held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
     if rows.head == SATISFACTION_HEAD:
         assert served.satisfaction is not None  # current_head found the head
-        return HeadPlan(rows, features, weight, bias, served.satisfaction[rows.rows], np.arange(3), np.zeros(3), fold)
+        return HeadPlan(rows, features, weight, bias, served.satisfaction[rows.rows], np.arange(3), np.zeros(3), fold,
+                        held_out)
     schema = classifier.schema
     names = list(schema.labels) if rows.head == LABEL_HEAD else list(schema.intents)
     probabilities = served.probabilities if rows.head == LABEL_HEAD else served.intents
@@ -471,28 +505,42 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     thresholds = (classifier.thresholds.for_labels(names) if rows.head == LABEL_HEAD
                   else classifier.thresholds.for_grouping(INTENT_VIEW, names))
     return HeadPlan(rows, features, weight, bias, probabilities[rows.rows],
-                    np.array([names.index(n) for n in rows.names]), thresholds, fold)
+                    np.array([names.index(n) for n in rows.names]), thresholds, fold, held_out)
 
 
 def adapt_head(plan: HeadPlan) -> tuple[HeadResult, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
-    """Cross-validate and fit one head: its figures, the head fitted on every row, and (multi-label heads) the
-    thresholds of all its outputs, the file's labels re-tuned on the out-of-fold probabilities.
+    """Cross-validate and fit one head on the rows not held out: its figures, the head fitted on all of them, and
+    (multi-label heads) the thresholds of all its outputs, the file's labels re-tuned on the out-of-fold
+    probabilities; then the from-model and that head read the held-out rows.
 
     Each fold's head is fitted on the other folds (and, multi-label, its thresholds tuned on their rows), then reads
     the fold; the from-model is scored as it serves, on the same rows."""
+    fitted, held = np.flatnonzero(~plan.held_out), np.flatnonzero(plan.held_out)
     out_of_fold = np.zeros_like(plan.served)
     fold_thresholds = np.zeros((len(plan.served), len(plan.thresholds)), dtype=np.float32)
-    for k in sorted(set(plan.fold.tolist())):
-        train, held = np.flatnonzero(plan.fold != k), np.flatnonzero(plan.fold == k)
+    for k in sorted(set(plan.fold[fitted].tolist())):
+        train, scored = fitted[plan.fold[fitted] != k], fitted[plan.fold[fitted] == k]
         head = plan.fit(train)
-        out_of_fold[held] = plan.probabilities(head, held)
+        out_of_fold[scored] = plan.probabilities(head, scored)
         if not plan.softmax:
-            fold_thresholds[held] = plan.tuned(plan.probabilities(head, train), train)
-    thresholds = None if plan.softmax else plan.tuned(out_of_fold, slice(None))
-    adapted_f1 = plan.score(out_of_fold, fold_thresholds)
-    result = HeadResult(plan.rows.head, plan.rows.names, len(plan.rows.rows), plan.score(plan.served, plan.thresholds),
-                        adapted_f1)
-    return result, plan.fit(np.arange(len(plan.features))), thresholds
+            fold_thresholds[scored] = plan.tuned(plan.probabilities(head, train), train)
+    thresholds = None if plan.softmax else plan.tuned(out_of_fold[fitted], fitted)
+    final = plan.fit(fitted)
+    result = HeadResult(plan.rows.head, plan.rows.names, len(plan.rows.rows),
+                        plan.score(plan.served[fitted], plan.thresholds, fitted),
+                        plan.score(out_of_fold[fitted], fold_thresholds[fitted], fitted), _held_out(plan, final, held,
+                                                                                                     thresholds))
+    return result, final, thresholds
+
+
+def _held_out(plan: HeadPlan, head: tuple[np.ndarray, np.ndarray], held: np.ndarray,
+              thresholds: np.ndarray | None) -> HeldOut:
+    """The from-model and the adapted ``head`` (with its ``thresholds``) on the ``held`` rows."""
+    if not len(held):
+        return HeldOut(0, None, None, trust_warning(0, {}))
+    adapted = plan.score(plan.probabilities(head, held), plan.thresholds if thresholds is None else thresholds, held)
+    return HeldOut(len(held), plan.score(plan.served[held], plan.thresholds, held), adapted,
+                   trust_warning(len(held), class_counts(plan.rows, plan.rows.targets[held])))
 
 
 # --- the command --------------------------------------------------------------------------------------------------
@@ -538,6 +586,7 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     result.thresholds = thresholds
     for figures in result.heads:
         echo(figures.describe(folds))
+        echo(f"  {figures.held_out.describe()}")
     if not result.better and not force:
         worse = "; ".join(f"{h.head} {h.from_model_f1:.3f} -> {h.adapted_f1:.3f}" for h in result.heads if not h.better)
         raise EmotraceError(
@@ -552,10 +601,10 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
 
 def adaptation_step(result: AdaptationResult, data: Path) -> str:
     """The recipe step that tells what ``emotrace adapt`` adapted the model on, with its figures (in the card)."""
-    heads = "; ".join(h.describe(result.folds) for h in result.heads)
+    heads = "; ".join(f"{h.describe(result.folds)} ({h.held_out.describe()})" for h in result.heads)
     return (f"Heads adapted by `emotrace adapt` (network unchanged) on {data.name}: {result.rows} texts"
             + (f" ({result.duplicates} repeated rows merged)" if result.duplicates else "")
-            + f"; {heads}. Macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on those rows "
+            + f"; {heads}. Macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on the rows not held out "
             "(folds by a stable hash of the text; each fold read by a head fitted on the others), from-model as served"
             + ("" if result.better else "; not better on every head, written with --force")
             + ". The dev figures are the from-model's; every head and view not named here is the from-model's.")
@@ -597,5 +646,5 @@ def result_json(result: AdaptationResult) -> dict[str, object]:
             "written": result.written, "seconds": round(result.seconds, 2),
             "embedding_seconds": round(result.embed_seconds, 2),
             "heads": [{"head": h.head, "names": list(h.names), "rows": h.rows, "from_model_macro_f1": h.from_model_f1,
-                       "adapted_macro_f1": h.adapted_f1} for h in result.heads]}
+                       "adapted_macro_f1": h.adapted_f1, "held_out": asdict(h.held_out)} for h in result.heads]}
 

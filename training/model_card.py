@@ -12,6 +12,7 @@ from huggingface_hub import EvalResult, ModelCardData
 from emotrace.model.config import read_config
 from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
+from emotrace.training.held_out import held_out_summary
 from emotrace.training.provenance import MINILM, Provenance, read_provenance
 
 DATA_LICENSES = {
@@ -159,6 +160,7 @@ def write_model_card(out_dir: Path) -> None:
         f"micro-F1 {_fmt(emotions['micro_f1'])}",
         f"- at threshold 0.5: {_fmt(metrics.get('emotions_dev_threshold_0.5_macro_f1'))}",
         *([f"- {'; '.join(grouped)}"] if grouped else []),
+        *([f"- {held_out_summary(metrics['emotions_test'])}"] if "emotions_test" in metrics else []),
     ]
     affect = metrics.get("affect_emobank_dev")
     if isinstance(affect, dict):

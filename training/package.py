@@ -21,7 +21,7 @@ from emotrace.model.decision import Thresholds, group_matrix, group_targets, tun
 from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
-from emotrace.model.metrics import affect_report, evaluate_outputs, fit_temperature, satisfaction_report
+from emotrace.model.metrics import affect_report, evaluate, evaluate_outputs, fit_temperature, satisfaction_report
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
 from emotrace.training.group_heads import add_pooled_heads
@@ -110,15 +110,18 @@ def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
 
 
 def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None, raw_dev: RawOutputs,
-                      corpus_dev: list[CorpusRow] | None = None) -> dict[str, object]:
+                      corpus_dev: list[CorpusRow] | None = None, test: LabelledTexts | None = None) -> dict[str, object]:
     """Measure a tuned directory (``raw_dev``: its outputs on ``dev``; with ``corpus_dev``, also on the written
-    corpus's dev rows) and write the figures into its ``emotrace.json``."""
+    corpus's dev rows; with ``test``, on a held-out split apart: ``emotions_test``, None when it has no rows) and write
+    the figures into its ``emotrace.json``."""
     classifier = EmotionClassifier.from_pretrained(out_dir)
     metrics: dict[str, object] = {
         "emotions_dev": evaluate_outputs(classifier, raw_dev, dev),
         "emotions_dev_threshold_0.5_macro_f1":
             evaluate_outputs(classifier.with_thresholds(Thresholds()), raw_dev, dev)["macro_f1"],
     }
+    if test is not None:
+        metrics["emotions_test"] = evaluate(classifier, test) if test.texts else None
     if corpus_dev:
         metrics["written_corpus_dev"] = written_corpus_report(corpus_dev, classifier.predict([r.text for r in corpus_dev]))
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
@@ -143,11 +146,11 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
                   data_root: Path | None, provenance: Provenance, calibration_texts: list[str],
                   group_train: LabelledTexts | None = None, refit_labels: bool = False,
-                  corpus: WrittenCorpus | None = None) -> dict[str, object]:
+                  corpus: WrittenCorpus | None = None, test: LabelledTexts | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'; with ``corpus``, the intents', then the topic view), tune, measure, write the provenance (how it was
-    trained) and the card."""
+    labels'; with ``corpus``, the intents', then the topic view), tune, measure (``test``: a held-out split, apart),
+    write the provenance (how it was trained) and the card."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -156,7 +159,7 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
         add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels,
                          corpus.intent_train if corpus else None)
     metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root, corpus),
-                                corpus.dev if corpus else None)
+                                corpus.dev if corpus else None, test)
     if corpus is not None:
         metrics["topics_dev"] = add_topic_view(EmotionClassifier.from_pretrained(out_dir), corpus.train, corpus.dev)
         update_config(out_dir, metrics=metrics)

@@ -30,6 +30,7 @@ from emotrace.training.distill import (
     transfer_texts,
 )
 from emotrace.training.group_heads import require_pooled_output
+from emotrace.training.held_out import is_held_out
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
@@ -56,13 +57,17 @@ RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_comp
                   "semeval2017_task4a"]
 
 
+def split_rows(data: LabelledTexts, picked: list[bool]) -> tuple[LabelledTexts, LabelledTexts]:
+    """The rows not ``picked`` and the rows ``picked``."""
+    def pick(flag: bool) -> LabelledTexts:
+        rows = [i for i, p in enumerate(picked) if p == flag]
+        return LabelledTexts([data.texts[i] for i in rows], data.targets[rows], data.labels)
+    return pick(False), pick(True)
+
+
 def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts, LabelledTexts]:
     """Split off a validation set (``dev_buckets``/10 of rows, by a stable hash of the text)."""
-    is_dev = [stable_bucket(text) < dev_buckets for text in data.texts]
-    def pick(flag: bool) -> LabelledTexts:
-        rows = [i for i, d in enumerate(is_dev) if d == flag]
-        return LabelledTexts([data.texts[i] for i in rows], data.targets[rows], data.labels)
-    train, dev = pick(False), pick(True)
+    train, dev = split_rows(data, [stable_bucket(text) < dev_buckets for text in data.texts])
     if not train.texts or not dev.texts:
         raise EmotraceError("E306", f"{len(data.texts)} rows are too few to carve a validation split.",
                             "Give at least ~20 labelled rows.")
@@ -119,16 +124,19 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
 
 def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
                           command: str, from_model: Path | None = None, encoding: str = "utf-8") -> dict[str, object]:
-    """Fine-tune on the user's labelled file (a dev split carved from it scores every epoch, for early stopping)
-    and package. Returns the packaged model's metrics."""
+    """Fine-tune on the user's labelled file (a dev split carved from it scores every epoch, for early stopping, and
+    tunes the thresholds) and package; a test split set aside first (:mod:`held_out`) is scored apart. Returns the
+    packaged model's metrics."""
     labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
-    train_rows, dev = carve_dev(labelled)
+    rest, test = split_rows(labelled, [is_held_out(text) for text in labelled.texts])
+    train_rows, dev = carve_dev(rest)
     net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
     schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
     validate = dev_scorer(dev, base_encoder_path(), args.max_length)
     Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
     provenance = Provenance(training_data=[str(data)], commands=[command])
-    return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts)
+    return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts,
+                         test=test)
 
 
 def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:

@@ -302,7 +302,7 @@ class EmotionClassifier:
         return groups
 
     def predict(self, texts: Sequence[str], max_chunks: int | None = None, aspects: bool = False) -> list[Reading]:
-        """One :class:`Reading` per text, in order; ``max_chunks`` refuses (E009) a text longer than that many
+        """One :class:`Reading` per text, in order; ``max_chunks`` refuses (E010) a text longer than that many
         model windows (a bound on the work one text can cause); ``aspects=True`` adds each topic's own
         satisfaction (it reads the clauses of texts that have several too: about twice the time on such texts; the
         service, batch runs and the CLI ask for it unless ``EMOTRACE_ASPECTS=false``)."""

@@ -17,6 +17,7 @@ fixed (``SATISFACTION_CLASSES``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,3 +127,15 @@ class LabelSchema:
             raw = json.loads((mapping_dir / filename).read_text(encoding="utf-8"))
             groupings[grouping] = {k: tuple(v) for k, v in raw.items()}
         return cls(GOEMOTIONS_LABELS, groupings, "neutral", INTENT_LABELS)
+
+
+def shared_labels(schemas: Sequence[LabelSchema]) -> tuple[str, ...]:
+    """The labels every schema reads, in the first's order (what models of different label sets are compared on)."""
+    return tuple(label for label in schemas[0].labels if all(label in s.labels for s in schemas[1:]))
+
+
+def shared_groupings(schemas: Sequence[LabelSchema]) -> list[str]:
+    """The groupings every schema has with the same groups of the same members."""
+    first = schemas[0]
+    return [g for g in first.groupings
+            if all(g in s.groupings and s.group_members(g) == first.group_members(g) for s in schemas[1:])]

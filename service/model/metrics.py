@@ -1,5 +1,6 @@
 """Metrics of a model's outputs (pure; wraps scikit-learn): multi-label F1 and per-label P/R/F1, tuned macro-F1,
-calibration, satisfaction and affect figures, and a model's scorecard on labelled texts.
+calibration, satisfaction and affect figures, and a model's scorecard on labelled texts (on the labels asked for,
+with the confusion matrix of single-label rows and the most confident mistakes).
 
 A leaf shared by training (the model card's figures) and evaluation (the benchmarks).
 """
@@ -16,7 +17,14 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_s
 
 from emotrace.model.decision import decide, group_matrix, group_targets, tune_thresholds
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.reports import LabelScores, ModelReport, MultilabelReport, SatisfactionReport
+from emotrace.model.reports import (
+    ConfusionMatrix,
+    LabelScores,
+    Mistake,
+    ModelReport,
+    MultilabelReport,
+    SatisfactionReport,
+)
 
 if TYPE_CHECKING:
     from emotrace.model.classifier import EmotionClassifier, RawOutputs
@@ -25,18 +33,60 @@ DISSATISFIED = 0
 
 
 def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[str]) -> MultilabelReport:
-    """Macro/micro F1 and per-label precision, recall, F1 and support."""
+    """Macro-F1 over the labels with examples in ``gold`` (a label no row holds has no F1 worth averaging: it is
+    listed instead), micro-F1 (every label's decisions) and per-label precision, recall, F1 and support."""
     gold = gold.astype(bool)
     predicted = predicted.astype(bool)
     precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, zero_division=0)
+    present = support > 0
     return MultilabelReport(
-        macro_f1=float(f1_score(gold, predicted, average="macro", zero_division=0)),
+        macro_f1=float(f1[present].mean()) if present.any() else 0.0,
         micro_f1=float(f1_score(gold, predicted, average="micro", zero_division=0)),
         per_label={
             name: LabelScores(precision=float(p), recall=float(r), f1=float(f), support=int(s))
             for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
         },
+        labels_without_examples=[name for name, s in zip(names, support, strict=True) if s == 0],
     )
+
+
+def label_columns(data: LabelledTexts, names: Sequence[str]) -> np.ndarray:
+    """``data``'s gold matrix over ``names`` (a name the data does not label: no row holds it)."""
+    index = {label: j for j, label in enumerate(data.labels)}
+    out = np.zeros((len(data.texts), len(names)), dtype=np.float32)
+    for j, name in enumerate(names):
+        if name in index:
+            out[:, j] = data.targets[:, index[name]]
+    return out
+
+
+def top_decided(probabilities: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    """Each row's most probable label among those that fired."""
+    return np.asarray(np.where(decided, probabilities, -1.0).argmax(axis=1))
+
+
+def confusion_matrix(gold: np.ndarray, top: np.ndarray, names: Sequence[str]) -> ConfusionMatrix:
+    """Rows of one gold label each (``gold``: their column) against their top decided label (``top``: its column in
+    ``names``, or -1 outside them, counted under ``(other)``); over the labels that occur as either."""
+    shown = sorted({*gold.tolist(), *top.tolist()} - {-1})
+    labels = [names[j] for j in shown] + (["(other)"] if (top == -1).any() else [])
+    position = {j: i for i, j in enumerate(shown)} | {-1: len(shown)}
+    counts = np.zeros((len(labels), len(labels)), dtype=int)
+    np.add.at(counts, ([position[g] for g in gold.tolist()], [position[t] for t in top.tolist()]), 1)
+    return ConfusionMatrix(labels=labels, counts=counts.tolist())
+
+
+def confident_mistakes(data: LabelledTexts, gold: np.ndarray, probabilities: np.ndarray, decided: np.ndarray,
+                       names: Sequence[str], fired: Sequence[list[str]], limit: int) -> list[Mistake]:
+    """The ``limit`` rows where a label of ``names`` (the columns of ``gold``, ``probabilities`` and ``decided``)
+    fired that the row's gold does not hold, most probable first (``fired``: each row's labels as the model
+    decided them)."""
+    wrong = np.where(decided & ~gold.astype(bool), probabilities, -1.0)
+    label, confidence = wrong.argmax(axis=1), wrong.max(axis=1)
+    rows = [i for i in np.argsort(-confidence, kind="stable")[:limit].tolist() if confidence[i] >= 0]
+    return [Mistake(text=data.texts[i], gold=[data.labels[j] for j in np.flatnonzero(data.targets[i])],
+                    predicted=fired[i], label=names[label[i]],
+                    confidence=round(float(confidence[i]), 4)) for i in rows]
 
 
 def tuned_macro_f1(probabilities: np.ndarray, targets: np.ndarray, tune_rows: np.ndarray | slice = slice(None),
@@ -103,19 +153,42 @@ def affect_report(predicted: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     return out
 
 
-def evaluate_outputs(classifier: EmotionClassifier, raw: RawOutputs, data: LabelledTexts) -> ModelReport:
-    """Metrics of precomputed model outputs under the classifier's thresholds and groupings."""
+def evaluate_outputs(classifier: EmotionClassifier, raw: RawOutputs, data: LabelledTexts,
+                     labels: Sequence[str] | None = None, groupings: Sequence[str] | None = None,
+                     mistakes: int = 0) -> ModelReport:
+    """Metrics of precomputed model outputs under the classifier's thresholds and groupings, on ``labels`` and
+    ``groupings`` of the model (default: all of them; ``data`` may label others, which this model is not scored on).
+    Single-label ``data`` adds the confusion matrix, ``mistakes`` the most confident mistakes."""
     schema = classifier.schema
-    predicted = decide(raw.probabilities, classifier.thresholds.for_labels(schema.labels))
+    decided = decide(raw.probabilities, classifier.thresholds.for_labels(schema.labels))
+    gold = label_columns(data, schema.labels)
     groups: dict[str, MultilabelReport] = {}
-    for grouping in schema.groupings:
+    for grouping in schema.groupings if groupings is None else groupings:
         names = schema.group_names(grouping)
         matrix = group_matrix(schema, grouping)
         group_pred = decide(raw.groups[grouping], classifier.thresholds.for_grouping(grouping, names))
-        groups[grouping] = multilabel_report(group_targets(data.targets, matrix), group_pred, names)
-    return ModelReport(n=len(data.texts), **multilabel_report(data.targets, predicted, schema.labels), groups=groups)
+        groups[grouping] = multilabel_report(group_targets(gold, matrix), group_pred, names)
+    scored = [schema.labels.index(name) for name in (schema.labels if labels is None else labels)]
+    names = [schema.labels[j] for j in scored]
+    scores = multilabel_report(gold[:, scored], decided[:, scored], names)
+    report = ModelReport(n=len(data.texts), macro_f1=scores["macro_f1"], micro_f1=scores["micro_f1"],
+                         per_label=scores["per_label"], labels_without_examples=scores["labels_without_examples"],
+                         groups=groups)
+    if len(data.texts) and (data.targets.sum(axis=1) == 1).all():
+        top = top_decided(raw.probabilities, decided)
+        column = {j: i for i, j in enumerate(scored)}
+        kept = gold[:, scored].any(axis=1)  # rows whose gold label is scored here
+        report["confusion"] = confusion_matrix(gold[kept][:, scored].argmax(axis=1),
+                                               np.array([column.get(t, -1) for t in top[kept].tolist()]), names)
+    if mistakes:
+        fired = [[schema.labels[j] for j in np.flatnonzero(row)] for row in decided]
+        report["mistakes"] = confident_mistakes(data, gold[:, scored], raw.probabilities[:, scored],
+                                                decided[:, scored], names, fired, mistakes)
+    return report
 
 
-def evaluate(classifier: EmotionClassifier, data: LabelledTexts) -> ModelReport:
-    """Run the classifier over ``data`` and report macro/micro F1, per-label P/R/F1, grouped views."""
-    return evaluate_outputs(classifier, classifier.raw_outputs(data.texts), data)
+def evaluate(classifier: EmotionClassifier, data: LabelledTexts, labels: Sequence[str] | None = None,
+             groupings: Sequence[str] | None = None, mistakes: int = 0) -> ModelReport:
+    """Run the classifier over ``data`` and report macro/micro F1, per-label P/R/F1, grouped views (see
+    :func:`evaluate_outputs`)."""
+    return evaluate_outputs(classifier, classifier.raw_outputs(data.texts), data, labels, groupings, mistakes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class LabelScores(TypedDict):
@@ -15,18 +15,41 @@ class LabelScores(TypedDict):
 
 
 class MultilabelReport(TypedDict):
-    """Macro/micro F1 and per-label scores of multi-hot decisions."""
+    """Macro-F1 over the labels with examples (those without are listed, not averaged), micro-F1 and per-label
+    scores of multi-hot decisions."""
 
     macro_f1: float
     micro_f1: float
     per_label: dict[str, LabelScores]
+    labels_without_examples: list[str]
+
+
+class ConfusionMatrix(TypedDict):
+    """Single-label rows: ``counts[i][j]`` rows of gold ``labels[i]`` whose top decided label is ``labels[j]``."""
+
+    labels: list[str]
+    counts: list[list[int]]
+
+
+class Mistake(TypedDict):
+    """A row where a label fired that its gold labels do not hold: ``label``, the most probable such, at
+    ``confidence``."""
+
+    text: str
+    gold: list[str]
+    predicted: list[str]
+    label: str
+    confidence: float
 
 
 class ModelReport(MultilabelReport):
-    """A model's labels on ``n`` texts, and each grouped view (e.g. Ekman, sentiment) under ``groups``."""
+    """A model's labels on ``n`` texts, each grouped view (e.g. Ekman, sentiment) under ``groups``; on request, the
+    confusion matrix of single-label rows and the most confident mistakes."""
 
     n: int
     groups: dict[str, MultilabelReport]
+    confusion: NotRequired[ConfusionMatrix]
+    mistakes: NotRequired[list[Mistake]]
 
 
 class SatisfactionReport(TypedDict):

@@ -48,7 +48,11 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
     report = json.loads(stdout)
     (head,) = report["heads"]
     assert head["head"] == "satisfaction" and head["rows"] == 96
-    assert head["adapted_macro_f1"] > head["from_model_macro_f1"] + 0.15, head  # .660 -> .915 when written
+    assert head["adapted_macro_f1"] > head["from_model_macro_f1"] + 0.15, head  # .646 -> .908 when written
+    held_out = head["held_out"]  # set aside by the text's hash before anything was fitted, scored apart
+    assert held_out["rows"] == 7 and held_out["adapted_f1"] >= held_out["from_model_f1"]
+    assert held_out["warning"] == ("too small to trust: 7 rows (under 30); under 5 rows of dissatisfied 3, neutral 2, "
+                                   "satisfied 2")
     assert report["written"] and report["seconds"] < 60
 
     adapted = EmotionClassifier.from_pretrained(tmp_path / "adapted")
@@ -65,7 +69,9 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
         assert (new.probabilities, new.labels, new.views) == (old.probabilities, old.labels, old.views)
         assert (new.valence, new.arousal, new.chunks) == (old.valence, old.arousal, old.chunks)
     card = (tmp_path / "adapted" / CARD_FILE).read_text()
-    assert "emotrace adapt" in card and "tickets.csv: 96 texts" in card and "0.660 (from-model) -> 0.915" in card
+    assert "emotrace adapt" in card and "tickets.csv: 96 texts" in card
+    assert "CV on 89 rows, macro-F1 0.646 (from-model) -> 0.908" in card
+    assert "(held-out test split (7 rows set aside by a stable hash of the text): macro-F1 0.841 (from-model) -> " in card
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".adapted")]  # the temporary directory is gone
 
 
@@ -106,7 +112,8 @@ def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_no
     code, stdout, stderr = adapt(write_rows(tmp_path / "plain.csv", rows), tmp_path / "adapted")
     assert code == 2
     assert "[E327]" in stderr and "1.000 -> " in stderr and "--force" in stderr
-    assert "5-fold CV macro-F1 1.000 (from-model)" in stdout
+    assert "5-fold CV on 39 rows, macro-F1 1.000 (from-model)" in stdout
+    assert "  held-out test split (5 rows set aside by a stable hash of the text): macro-F1 1.000" in stdout
     assert list(tmp_path.iterdir()) == [tmp_path / "plain.csv"]
 
 

@@ -6,18 +6,14 @@ import json
 
 from emotrace.model.classifier import DEFAULT_MODEL_DIR
 from emotrace.model.config import read_config
+from tests.conftest import OWN_LABEL_ROWS
 from tests.test_cli import run
-
-ROWS = [("Thanks, that solved it!", "gratitude"), ("Please refund my order, it never came", "refund_request"),
-        ("I want my money back for the broken kettle", "refund_request"), ("You are all useless", "anger"),
-        ("Thank you so much for the quick help", "gratitude"), ("Refund me now, the item is faulty", "refund_request"),
-        ("This makes me so angry", "anger"), ("Cheers, great support", "gratitude")] * 4
 
 
 def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps({"message": f"{t} ({i})", "tag": label}) + "\n"
-                            for i, (t, label) in enumerate(ROWS)), encoding="utf-8")
+                            for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
     model_dir = tmp_path / "my-model"
     result = run("train", "--data", str(data), "--text-column", "message", "--label-column", "tag",
                  "--from-model", str(DEFAULT_MODEL_DIR), "--output", str(tmp_path / "run"),
@@ -122,7 +118,7 @@ def test_an_existing_model_is_never_replaced_without_overwrite(tmp_path) -> None
     """Issue 16: `train` without --model-dir wrote into models/emotrace-minilm-v1 and packaging deleted the
     shipped model first. Now the default is OUTPUT/model and an occupied --model-dir is refused up front."""
     data = tmp_path / "mine.jsonl"
-    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in ROWS), encoding="utf-8")
+    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in OWN_LABEL_ROWS), encoding="utf-8")
     precious = tmp_path / "precious-model"
     precious.mkdir()
     (precious / "model.onnx").write_bytes(b"weights")
@@ -137,10 +133,26 @@ def test_an_existing_model_is_never_replaced_without_overwrite(tmp_path) -> None
 
 def test_the_default_model_dir_is_inside_the_run(tmp_path) -> None:
     data = tmp_path / "mine.jsonl"
-    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in ROWS), encoding="utf-8")
+    data.write_text("".join(json.dumps({"message": t, "tag": label}) + "\n" for t, label in OWN_LABEL_ROWS), encoding="utf-8")
     run_dir = tmp_path / "run"
     result = run("train", "--data", str(data), "--text-column", "message", "--label-column", "tag",
                  "--output", str(run_dir), "--max-steps", "2", "--batch-size", "8")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (run_dir / "model" / "model.onnx").exists()
     assert f"model written to {run_dir / 'model'}" in result.stdout
+    assert "held-out test split: no rows (the file is too small to set any aside)" in result.stdout  # 8 texts, 4 times
+
+
+def test_a_test_split_is_set_aside_by_the_texts_hash_before_anything_is_fitted(own_labels_model) -> None:
+    """Issue 27: `train --data` reported only figures on the split that stopped it early and tuned its thresholds."""
+    from emotrace.training.data import stable_bucket
+    from emotrace.training.held_out import is_held_out
+
+    texts = [f"{t} ({i})" for i, (t, _) in enumerate(OWN_LABEL_ROWS)]
+    held_out = [t for t in texts if is_held_out(t)]
+    metrics = read_config(own_labels_model)["metrics"]
+    assert metrics["emotions_test"]["n"] == len(held_out) == 3
+    assert metrics["emotions_dev"]["n"] == sum(stable_bucket(t) == 0 for t in texts if t not in held_out)
+    card = (own_labels_model / "MODEL_CARD.md").read_text()
+    assert "- held-out test split (3 rows set aside by a stable hash of the text, never trained or tuned on): " in card
+    assert "too small to trust: 3 rows (under 30); under 5 rows of anger 0, gratitude 3, refund_request 0" in card

@@ -1,0 +1,48 @@
+"""The scorecard's pure parts: macro-F1 over the labels present, the confusion matrix, the most confident mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emotrace.model.labelled import LabelledTexts
+from emotrace.model.metrics import confident_mistakes, confusion_matrix, label_columns, multilabel_report
+
+NAMES = ["anger", "joy", "fear", "grief"]
+
+
+def test_macro_f1_averages_the_labels_with_examples_and_lists_the_others() -> None:
+    """Two of four labels have rows, both read perfectly: macro-F1 1.0, not 0.5 (averaged over two empty labels)."""
+    gold = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 0]])
+    report = multilabel_report(gold, gold.copy(), NAMES)
+    assert report["macro_f1"] == 1.0
+    assert report["labels_without_examples"] == ["fear", "grief"]
+    predicted = gold.copy()
+    predicted[1, 2] = 1  # a label without examples fired: counts in micro-F1 and its precision, not in macro-F1
+    report = multilabel_report(gold, predicted, NAMES)
+    assert report["macro_f1"] == 1.0 and report["micro_f1"] < 1.0 and report["per_label"]["fear"]["f1"] == 0.0
+
+
+def test_the_confusion_matrix_counts_gold_against_top_label_and_other() -> None:
+    gold = np.array([0, 0, 1, 1, 1])
+    top = np.array([0, 1, 1, 1, -1])  # -1: a label outside the ones scored
+    matrix = confusion_matrix(gold, top, NAMES)
+    assert matrix == {"labels": ["anger", "joy", "(other)"], "counts": [[1, 1, 0], [0, 2, 1], [0, 0, 0]]}
+
+
+def test_the_most_confident_mistakes_come_first_and_misses_alone_are_not_listed() -> None:
+    data = LabelledTexts(["a", "b", "c", "d"], np.array([[1, 0], [1, 0], [0, 1], [1, 1]], dtype=np.float32),
+                         ("anger", "joy"))
+    gold = label_columns(data, ["anger", "joy"])
+    probabilities = np.array([[0.9, 0.6], [0.2, 0.95], [0.8, 0.1], [0.9, 0.1]])
+    decided = np.array([[1, 1], [0, 1], [1, 0], [1, 0]], dtype=bool)  # d misses joy: no wrong label fired
+    fired = [["anger", "joy"], ["joy"], ["anger"], ["anger"]]
+    mistakes = confident_mistakes(data, gold, probabilities, decided, ["anger", "joy"], fired, 5)
+    assert [(m["text"], m["label"], m["confidence"]) for m in mistakes] == [("b", "joy", 0.95), ("c", "anger", 0.8),
+                                                                             ("a", "joy", 0.6)]
+    assert mistakes[0]["gold"] == ["anger"] and mistakes[0]["predicted"] == ["joy"]
+    assert len(confident_mistakes(data, gold, probabilities, decided, ["anger", "joy"], fired, 1)) == 1
+
+
+def test_gold_columns_of_labels_the_data_does_not_name_are_empty() -> None:
+    data = LabelledTexts(["a", "b"], np.array([[1, 0], [0, 1]], dtype=np.float32), ("joy", "refund_request"))
+    assert label_columns(data, ["anger", "joy"]).tolist() == [[0, 1], [0, 0]]

@@ -1,0 +1,101 @@
+"""``emotrace evaluate`` for people who retrain: macro-F1 over the labels present, the most confident mistakes, the
+confusion matrix of single-label files, and models of different label sets compared on the labels they share."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from emotrace.model.config import read_config, update_config
+from emotrace.paths import DEFAULT_MODEL_DIR
+from tests.test_cli import run
+
+FIVE_LABELS = [("Thank you so much, that fixed it!", "gratitude"), ("Thanks a lot for the quick reply", "gratitude"),
+               ("Many thanks, great help", "gratitude"), ("I am furious, this is the third time", "anger"),
+               ("This makes me so angry", "anger"), ("You people are useless and I'm livid", "anger"),
+               ("I'm so sad my order got lost", "sadness"), ("It's heartbreaking, the gift never arrived", "sadness"),
+               ("What time do you open on Sunday?", "neutral"), ("My order number is 1234", "neutral"),
+               ("Where is the parcel?", "neutral"), ("Wow, I did not expect that at all!", "surprise"),
+               ("Really? It arrived already? Amazing", "surprise")]
+
+
+@pytest.fixture
+def five_labels(tmp_path):
+    """A single-label file of 13 rows holding 5 of the shipped model's 28 labels."""
+    path = tmp_path / "five.jsonl"
+    path.write_text("".join(json.dumps({"text": t, "labels": label}) + "\n" for t, label in FIVE_LABELS),
+                    encoding="utf-8")
+    return path
+
+
+def test_macro_f1_is_over_the_labels_the_file_has_examples_of(five_labels) -> None:
+    """Issue 27: 5 of 28 labels gave macro-F1 averaged over 23 labels without a single row."""
+    report = json.loads(run("evaluate", "--data", str(five_labels), "--json").stdout)
+    present = [row["f1"] for row in report["per_label"].values() if row["support"]]
+    assert len(present) == 5 and len(report["labels_without_examples"]) == 23
+    assert report["macro_f1"] == pytest.approx(sum(present) / 5) and report["macro_f1"] > 0.5
+    assert "grief" in report["labels_without_examples"] and "anger" not in report["labels_without_examples"]
+    text = run("evaluate", "--data", str(five_labels)).stdout
+    assert "macro-F1 over 5 labels present of 28; 23 without examples left out (admiration, " in text
+
+
+def test_errors_lists_the_most_confident_mistakes(five_labels) -> None:
+    result = run("evaluate", "--data", str(five_labels), "--errors", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    mistakes = json.loads(result.stdout)["mistakes"]
+    assert 1 <= len(mistakes) <= 2
+    assert [m["confidence"] for m in mistakes] == sorted((m["confidence"] for m in mistakes), reverse=True)
+    for mistake in mistakes:
+        assert mistake["text"] in dict(FIVE_LABELS) and mistake["gold"] == [dict(FIVE_LABELS)[mistake["text"]]]
+        assert mistake["label"] in mistake["predicted"] and mistake["label"] not in mistake["gold"]
+    text = run("evaluate", "--data", str(five_labels), "--errors", "2").stdout
+    assert "most confident mistakes:" in text and f"{mistakes[0]['confidence']:.2f} {mistakes[0]['label']}" in text
+    assert "mistakes" not in json.loads(run("evaluate", "--data", str(five_labels), "--json").stdout)
+
+
+def test_a_single_label_file_gets_a_confusion_matrix_and_a_multi_label_file_none(five_labels, tmp_path) -> None:
+    confusion = json.loads(run("evaluate", "--data", str(five_labels), "--json").stdout)["confusion"]
+    labels, counts = confusion["labels"], confusion["counts"]
+    assert {"anger", "gratitude", "sadness", "neutral", "surprise"} <= set(labels)
+    assert sum(map(sum, counts)) == len(FIVE_LABELS) and len(counts) == len(labels) == len(counts[0])
+    assert sum(counts[labels.index("gratitude")]) == 3
+    assert counts[labels.index("gratitude")][labels.index("gratitude")] == 3  # the model reads thanks well
+    text = run("evaluate", "--data", str(five_labels)).stdout
+    assert "confusion matrix (rows: gold label, columns: top label decided)" in text
+    assert next(line for line in text.splitlines() if "] gratitude" in line and "   " in line).split()[-1] == "0"
+    multi = tmp_path / "multi.jsonl"
+    multi.write_text(json.dumps({"text": "I hate waiting", "labels": "anger,annoyance"}) + "\n"
+                     + json.dumps({"text": "ok", "labels": "neutral"}) + "\n", encoding="utf-8")
+    assert "confusion" not in json.loads(run("evaluate", "--data", str(multi), "--json").stdout)
+
+
+def test_models_of_different_label_sets_are_compared_on_the_labels_they_share(five_labels, own_labels_model) -> None:
+    """Issue 27: a model trained on its own labels could not be compared with the shipped one (E009)."""
+    result = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model",
+                 str(own_labels_model), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["shared_labels"] == ["anger", "gratitude"]
+    assert report["labels_not_shared"][str(own_labels_model)] == ["refund_request"]
+    assert len(report["labels_not_shared"][str(DEFAULT_MODEL_DIR)]) == 26
+    for model in report["models"].values():
+        assert list(model["per_label"]) == ["anger", "gratitude"] and model["groups"] == {}
+        assert model["labels_without_examples"] == []
+    text = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model",
+               str(own_labels_model)).stdout
+    assert "compared on the 2 labels every model reads; not shared: [0] admiration, " in text
+    assert "; [1] refund_request" in text and "macro-F1 difference (last - first)" in text
+
+
+def test_models_sharing_no_label_are_refused(five_labels, own_labels_model, tmp_path) -> None:
+    other = shutil.copytree(own_labels_model, tmp_path / "other")
+    config = read_config(other)
+    renamed = {"anger": "billing", "gratitude": "delivery", "refund_request": "returns"}
+    schema = {**config["label_schema"], "labels": [renamed[x] for x in config["label_schema"]["labels"]]}
+    thresholds = {**config["thresholds"], "labels": {renamed[k]: v for k, v in config["thresholds"]["labels"].items()}}
+    update_config(other, label_schema=schema, thresholds=thresholds)
+    result = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model", str(other))
+    assert result.returncode == 2
+    assert "[E009] The models share no label: " in result.stderr and "reads billing, delivery, returns" in result.stderr
