@@ -245,3 +245,17 @@ def test_a_lead_marks_a_reading_wrong_from_the_message_list_with_the_keyboard(br
         "dissatisfied", ["annoyance"], "dashboard")
     assert errors == []
     page.close()
+
+
+def test_a_model_of_ones_own_labels_says_what_the_dashboard_cannot_show(browser, own_labels_model, tmp_path) -> None:
+    with running_server(f"sqlite:///{tmp_path / 'own.db'}", "--demo", "--model", str(own_labels_model)) as base:
+        page, errors = _open(browser, base, "ben.okafor")
+        page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
+        page.wait_for_selector("#summary p", timeout=15_000)
+        summary, mix = page.inner_text("#summary"), page.inner_text("#mix")
+        hint = "this model has no Ekman view: train with --mapping to get one"
+        assert hint in summary and "Leading emotions: none" not in summary
+        assert hint in mix and page.locator("#mix rect.mix").count() == 0
+        assert page.locator("#mix-legend .k").count() == 0  # no Ekman legend over an empty panel
+        assert errors == []
+        page.close()

@@ -9,6 +9,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const GAP_MS = 3 * 24 * 3600 * 1000;  // no message for 3 days or more: the line breaks
 const EMOTIONS = ["anger", "disgust", "fear", "sadness", "surprise", "joy", "neutral"];
 const DAY = 24 * 3600 * 1000;
+const NO_EKMAN = "this model has no Ekman view: train with --mapping to get one";
+let hasEkman = true;  // whether the served model reads the Ekman view (GET /v1/model's groupings)
 
 class NeedsKey extends Error {}
 
@@ -286,6 +288,11 @@ function showConversation(timeline, id) {
 }
 
 function drawMix(messages) {
+  if (!hasEkman) {
+    document.querySelector("#mix").replaceChildren(el("p", { class: "no-view" }, `No emotion mix: ${NO_EKMAN}.`));
+    document.querySelector("#mix-legend").replaceChildren();
+    return;
+  }
   const days = new Map();
   for (const m of messages) {
     if (m.speaker !== "customer" || !m.ekman_probabilities) continue;
@@ -441,7 +448,8 @@ async function loadCustomer() {
     api(`/v1/customers/${encodeURIComponent(id)}/timeline`), api(`/v1/customers/${encodeURIComponent(id)}/outreach`)]);
   if (id !== selected) return;  // another customer was picked while this one loaded: never draw over it
   document.querySelector("#title").textContent = `${detail.id} — score ${detail.score.toFixed(0)} (${detail.segment}, ${detail.trend})`;
-  const lead = detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
+  const lead = !hasEkman ? `not shown (${NO_EKMAN})`
+    : detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
   const risks = Object.entries(detail.outcome_risk).map(([kind, r]) =>
     `${kind} ${(100 * r.probability).toFixed(0)}% (${r.drivers.map((d) => d.feature).join(", ")})`);
   const step = detail.next_step;
@@ -564,4 +572,5 @@ if (apiKey) {  // downloads are plain links: they carry no header, so they are f
 
 document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));
 document.querySelector("#tab-agents").addEventListener("click", () => showView("agents"));
-loadCustomers().then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); loadDrivers().catch(handle); return loadSegments(); }).catch(handle);
+api("/v1/model").then((model) => { hasEkman = "ekman" in model.groupings; })
+  .then(loadCustomers).then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); loadDrivers().catch(handle); return loadSegments(); }).catch(handle);
