@@ -388,6 +388,9 @@ def train(
     data: Annotated[Path | None, typer.Option(help="Your labelled CSV/JSONL/Parquet (default: the shipped recipe).")] = None,
     text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column of --data (comma-separated names).")] = "labels",
+    mapping: Annotated[Path | None, typer.Option(
+        help="With --data: a CSV mapping each of your labels to its Ekman group, sentiment group and satisfaction "
+             "leaning (columns label,ekman,sentiment,satisfaction), so the model has those views.")] = None,
     encoding: EncodingOption = "utf-8",
     data_root: Annotated[Path | None, typer.Option(help="Folder of the shared training data.")] = None,
     epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 3,
@@ -430,6 +433,9 @@ def train(
     if recipe is not Recipe.default and data is not None:
         raise EmotraceError("E313", f"--recipe {recipe.value} trains on the shared sources, not on --data.",
                             "Leave out --data, or use --recipe default for your own labels.")
+    if mapping is not None and data is None:
+        raise EmotraceError("E220", "--mapping maps the labels of --data, and no --data was given.",
+                            "Pass --data with your labelled file, or leave out --mapping.")
     if recipe is Recipe.teacher:
         metrics = run_teacher_training(output, model_dir, root, command)
     elif recipe is Recipe.distill:
@@ -443,7 +449,8 @@ def train(
         metrics = run_customer_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, max_steps)
     else:
         metrics = _train_default(output, model_dir, root, data, text_column, label_column, epochs, batch_size,
-                                 learning_rate, max_steps, patience, from_model, command, checked_encoding(encoding))
+                                 learning_rate, max_steps, patience, from_model, command, checked_encoding(encoding),
+                                 mapping)
     emotions = metrics["emotions_dev"]
     assert isinstance(emotions, dict)
     typer.echo(f"model written to {model_dir}: dev macro-F1 {emotions['macro_f1']:.4f}")
@@ -455,7 +462,7 @@ def train(
 
 def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None, text_column: str, label_column: str,
                    epochs: int, batch_size: int, learning_rate: float, max_steps: int | None, patience: int,
-                   from_model: Path | None, command: str, encoding: str) -> dict[str, object]:
+                   from_model: Path | None, command: str, encoding: str, mapping: Path | None) -> dict[str, object]:
     from emotrace.training.pipeline import run_labelled_training, run_recipe_training
     from emotrace.training.trainer import TrainingArguments
 
@@ -463,7 +470,8 @@ def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None,
                              learning_rate=learning_rate, max_steps=max_steps, patience=patience)
     if data is None:
         return run_recipe_training(args, model_dir, root, command, from_model)
-    return run_labelled_training(args, model_dir, data, text_column, label_column, command, from_model, encoding)
+    return run_labelled_training(args, model_dir, data, text_column, label_column, command, from_model, encoding,
+                                 mapping)
 
 
 @app.command()

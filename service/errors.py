@@ -84,6 +84,12 @@ ERRORS: dict[str, ErrorKind] = {
     "E213": ErrorKind("No scorable rows", "Give rows rated 1-2 or 4-5, or class labels."),
     "E214": ErrorKind("No satisfaction head", "Use the shipped model or one trained with the default recipe."),
     "E215": ErrorKind("Dataset with several splits", "Point --data at one split's folder."),
+    "E216": ErrorKind("Mapping names labels the data lacks", "Map only the labels of --data (check the spelling)."),
+    "E217": ErrorKind("Labels missing from the mapping", "Give each label of --data one row of the mapping."),
+    "E218": ErrorKind("Unknown group in the mapping", "Use the Ekman, sentiment and satisfaction groups listed in "
+                      "docs/cli.md; the neutral label maps to neutral in all three."),
+    "E219": ErrorKind("Label mapped twice", "Give each label one row of the mapping."),
+    "E220": ErrorKind("A mapping without --data", "Pass --data with your labelled file, or leave out --mapping."),
     # training
     "E301": ErrorKind("Epochs must be positive", "Pass --epochs 1 or more."),
     "E302": ErrorKind("Batch size must be positive", "Pass --batch-size 1 or more."),

@@ -26,25 +26,43 @@ OWN_LABEL_ROWS = [
     ("This makes me so angry", "anger"), ("Cheers, great support", "gratitude")] * 4
 
 
-@pytest.fixture(scope="session")
-def own_labels_model(tmp_path_factory) -> Path:
-    """A model of its own labels (anger, gratitude, refund_request): ``emotrace train --data`` from the shipped model,
-    two steps (about 20 s). It has no Ekman or sentiment view."""
+OWN_LABEL_MAPPING = "label,ekman,sentiment,satisfaction\nanger,anger,negative,dissatisfied\n" \
+    "gratitude,joy,positive,satisfied\nrefund_request,neutral,negative,dissatisfied\n"
+
+
+def _train_own_labels(folder: Path, *extra: str) -> Path:
+    """``emotrace train --data`` on :data:`OWN_LABEL_ROWS` from the shipped model, two steps; the model directory."""
     import json
 
     from typer.testing import CliRunner
 
     from emotrace.cli import app
 
-    folder = tmp_path_factory.mktemp("own-labels")
     data = folder / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
                             for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
     result = CliRunner().invoke(app, ["train", "--data", str(data), "--from-model", str(DEFAULT_MODEL_DIR),
                                       "--output", str(folder / "run"), "--model-dir", str(folder / "model"),
-                                      "--max-steps", "2", "--batch-size", "8"], catch_exceptions=False)
+                                      "--max-steps", "2", "--batch-size", "8", *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr[-2000:]
     return folder / "model"
+
+
+@pytest.fixture(scope="session")
+def own_labels_model(tmp_path_factory) -> Path:
+    """A model of its own labels (anger, gratitude, refund_request): ``emotrace train --data`` from the shipped model,
+    two steps (about 20 s). It has no Ekman or sentiment view."""
+    return _train_own_labels(tmp_path_factory.mktemp("own-labels"))
+
+
+@pytest.fixture(scope="session")
+def mapped_labels_model(tmp_path_factory) -> Path:
+    """The same labels trained with ``--mapping`` (:data:`OWN_LABEL_MAPPING`): Ekman, sentiment and satisfaction
+    leaning views."""
+    folder = tmp_path_factory.mktemp("mapped-labels")
+    mapping = folder / "mapping.csv"
+    mapping.write_text(OWN_LABEL_MAPPING, encoding="utf-8")
+    return _train_own_labels(folder, "--mapping", str(mapping))
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ from emotrace.training.distill import (
 )
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import is_held_out
+from emotrace.training.label_mapping import read_label_mapping
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
@@ -123,15 +124,19 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
 
 
 def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
-                          command: str, from_model: Path | None = None, encoding: str = "utf-8") -> dict[str, object]:
+                          command: str, from_model: Path | None = None, encoding: str = "utf-8",
+                          mapping: Path | None = None) -> dict[str, object]:
     """Fine-tune on the user's labelled file (a dev split carved from it scores every epoch, for early stopping, and
-    tunes the thresholds) and package; a test split set aside first (:mod:`held_out`) is scored apart. Returns the
-    packaged model's metrics."""
+    tunes the thresholds) and package; a test split set aside first (:mod:`held_out`) is scored apart. With
+    ``mapping`` (:mod:`label_mapping`, read before anything is trained) the schema's groupings are the mapping's, else
+    those of ``from_model`` that still apply. Returns the packaged model's metrics."""
     labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
+    neutral = "neutral" if "neutral" in labelled.labels else None
+    mapped = None if mapping is None else read_label_mapping(mapping, labelled.labels, neutral, encoding)
     rest, test = split_rows(labelled, [is_held_out(text) for text in labelled.texts])
     train_rows, dev = carve_dev(rest)
     net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
-    schema = LabelSchema(labelled.labels, groupings, "neutral" if "neutral" in labelled.labels else None)
+    schema = LabelSchema(labelled.labels, groupings if mapped is None else mapped, neutral)
     validate = dev_scorer(dev, base_encoder_path(), args.max_length)
     Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
     provenance = Provenance(training_data=[str(data)], commands=[command])

@@ -6,8 +6,9 @@ A model directory carries it as the ``label_schema`` section of ``emotrace.json`
                                      "sentiment": {...}},
      "neutral_label": "neutral", "intents": ["churn_threat", ...], "topics": ["delay_waiting", ...]}
 
-A grouping maps each group to its member labels; a label in no group (``neutral``) maps to the
-neutral group of every grouping. ``groupings`` may be empty and ``neutral_label`` null (a user's own label
+A grouping maps each group to its member labels; the neutral label (``neutral``) belongs to the neutral group of every
+grouping. A model of a user's own labels gets its groupings from ``emotrace train --mapping`` (Ekman, sentiment and
+:data:`SATISFACTION_LEANING`). ``groupings`` may be empty and ``neutral_label`` null (a user's own label
 set). ``intents`` names what a customer says they will do or want (:data:`INTENT_LABELS`), read by a head of its
 own where the model has one (empty: no intent view); ``topics`` what a message is about (:data:`TOPIC_LABELS`), likewise
 (empty: no topic view). The satisfaction classes are not part of the schema: they are
@@ -31,6 +32,11 @@ GOEMOTIONS_LABELS: tuple[str, ...] = (
     "remorse", "sadness", "surprise", "neutral",
 )  # fmt: skip
 SATISFACTION_CLASSES: tuple[str, ...] = ("dissatisfied", "neutral", "satisfied")
+# The groupings' groups besides the neutral group, which holds the neutral label (and any label mapped to it).
+NEUTRAL_GROUP = "neutral"
+EKMAN_GROUPS: tuple[str, ...] = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
+SENTIMENT_GROUPS: tuple[str, ...] = ("positive", "negative", "ambiguous")
+SATISFACTION_LEANING = "satisfaction_leaning"  # the grouping of a user's own labels by the satisfaction they lean to
 # What a customer says they will do or want; several can hold at once, and most messages hold none.
 INTENT_LABELS: tuple[str, ...] = ("churn_threat", "escalation_request", "refund_request", "legal_threat")
 INTENT_VIEW = "intents"  # the reading's view (and the pooled head) of the intents
@@ -81,10 +87,10 @@ class LabelSchema:
                                     f"Give each of the {view} once, under a name no label has.")
 
     def group_members(self, grouping: str) -> dict[str, tuple[str, ...]]:
-        """Group name -> member labels, with the neutral label as its own group."""
+        """Group name -> member labels, with the neutral label in a group of its name (with any labels mapped there)."""
         groups = dict(self.groupings[grouping])
         if self.neutral_label is not None:
-            groups[self.neutral_label] = (self.neutral_label,)
+            groups[self.neutral_label] = (*groups.get(self.neutral_label, ()), self.neutral_label)
         return groups
 
     def group_names(self, grouping: str) -> list[str]:
