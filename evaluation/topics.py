@@ -7,7 +7,8 @@
 - Aspect-level satisfaction on the hand-written aspect set (``data/aspects``; evaluation only; ``--aspect-split``):
   for each gold aspect, the satisfaction class read for its topic (the clause most about it) against one class for
   the whole message, as 3-class macro-F1; and how many gold aspects' topics the model finds (precision, recall).
-- Cost per text: the topic view (word features and head) and the clause reading of aspects, in milliseconds.
+- Cost per text: the views over word features (topics, intents: the features and heads) and the clause reading of
+  aspects, in milliseconds.
 
     python -m emotrace.evaluation.topics [--model DIR] [--split test] [--aspect-split test]
 """
@@ -108,7 +109,8 @@ def aspect_figures(classifier: EmotionClassifier, split: str) -> dict[str, objec
 
 
 def cost_figures(classifier: EmotionClassifier, texts: list[str]) -> dict[str, object]:
-    """Milliseconds per text: the whole reading, the topic view alone, and the clauses aspects read."""
+    """Milliseconds per text: the whole reading, the views over word features alone (topics, intents), and the clauses
+    aspects read."""
     start = time.perf_counter()
     raw = classifier.raw_outputs(texts)
     network = time.perf_counter() - start
@@ -118,13 +120,13 @@ def cost_figures(classifier: EmotionClassifier, texts: list[str]) -> dict[str, o
     assert raw.pooled is not None
     start = time.perf_counter()
     for _ in range(5):
-        classifier._topic_probabilities([classifier.normalizer(t) for t in texts], raw.pooled)
+        classifier.word_views([classifier.normalizer(t) for t in texts], raw.pooled)
     topics = (time.perf_counter() - start) / 5
     several = sum(len(split_clauses(text)) > 1 for text in texts)
     per_text = 1000 / len(texts)
     return {"texts": len(texts), "texts_with_several_clauses": several,
             "reading_with_aspects_ms": round(reading * per_text, 3), "outputs_without_aspects_ms": round(network * per_text, 3),
-            "topic_view_ms": round(topics * per_text, 3)}
+            "word_views_ms": round(topics * per_text, 3)}
 
 
 def main() -> None:

@@ -408,7 +408,8 @@ def train(
              "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes); "
              "customer: fine-tune --from-model (default: the shipped model) with the written customer-service corpus "
              "and give it the intent view (about 20 minutes on 2 cores); topics: give --from-model (default: the shipped "
-             "model) the topic view, fitted on the written corpus, everything else unchanged (minutes).")
+             "model) the topic view and refit its intent view over the same word features, both fitted on the written "
+             "corpus, everything else unchanged (minutes).")
     ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(
@@ -420,7 +421,7 @@ def train(
         run_distill_training,
         run_heads_refit,
         run_teacher_training,
-        run_topic_fit,
+        run_word_views_fit,
     )
 
     command = command_line(ctx)
@@ -444,7 +445,7 @@ def train(
     elif recipe is Recipe.heads:
         metrics = run_heads_refit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR)
     elif recipe is Recipe.topics:
-        metrics = run_topic_fit(model_dir, command, from_model or DEFAULT_MODEL_DIR)
+        metrics = run_word_views_fit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR)
     elif recipe is Recipe.customer:
         metrics = run_customer_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, max_steps)
     else:

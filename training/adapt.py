@@ -428,7 +428,7 @@ class HeadPlan:
     """How one head is read, fitted and scored."""
 
     rows: HeadRows
-    features: np.ndarray  # pooled vectors of its rows
+    features: np.ndarray  # what the head reads of its rows: pooled vectors (and word features: intents)
     weight: np.ndarray  # the from-model's head (all outputs)
     bias: np.ndarray
     served: np.ndarray  # the from-model's served probabilities of its rows (all outputs)
@@ -492,6 +492,8 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     """How ``rows`` adapt the from-model's head (``served``: its outputs of ``texts``, all the adaptation rows)."""
     weight, bias = current_head(classifier, rows.head)
     features = served.pooled[rows.rows]
+    if rows.head == INTENT_VIEW:  # an intent head may read word features beside the pooled vector
+        features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, INTENT_VIEW)
     fold = fold_of([texts[i] for i in rows.rows], folds)
     held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
     if rows.head == SATISFACTION_HEAD:

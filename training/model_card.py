@@ -12,6 +12,7 @@ from huggingface_hub import EvalResult, ModelCardData
 from emotrace.model.config import read_config
 from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
+from emotrace.model.topic_terms import TOPIC_TERMS_FILE
 from emotrace.training.held_out import held_out_summary
 from emotrace.training.provenance import MINILM, Provenance, read_provenance
 
@@ -140,8 +141,10 @@ def write_model_card(out_dir: Path) -> None:
         *(["- Labels: read by a linear head refit over the int8 network's pooled vector with the network frozen "
            "(`group_heads.safetensors`), in place of the graph's own label head."] if LABEL_HEAD in heads else []),
         *(["- Intents (churn_threat, escalation_request, refund_request, legal_threat; several or none may fire): a "
-           "linear head over the int8 network's pooled vector (`group_heads.safetensors`), thresholds tuned on the "
-           "written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),
+           "linear head over the int8 network's pooled vector"
+           + (" and, like the topic view, the text's TF-IDF word features (`group_heads.safetensors`, "
+              "`topic_terms.json`)" if (out_dir / TOPIC_TERMS_FILE).exists() else " (`group_heads.safetensors`)")
+           + ", thresholds tuned on the written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),
         "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
         *(["- Training, step by step:"] if provenance.recipe else []),

@@ -181,10 +181,10 @@ class EmotionNet(nn.Module):
     def from_directory(cls, directory: Path) -> EmotionNet:
         """Load a network saved by :meth:`save`; from a packaged model without its trainable weights, the network
         its int8 graph serves (:func:`emotrace.training.rebuild.onnx_state_dict`; the unused pooler keeps its
-        initial values)."""
+        initial values, and a served intent head that reads word features leaves the network without one)."""
         from safetensors.torch import load_file
 
-        from emotrace.training.rebuild import onnx_state_dict
+        from emotrace.training.rebuild import INTENT_HEAD, onnx_state_dict
 
         saved = (directory / WEIGHTS_FILE).exists()
         if not saved and not (directory / ONNX_FILE).exists():
@@ -196,6 +196,9 @@ class EmotionNet(nn.Module):
         net = cls(encoder, heads["num_labels"], with_affect=heads["with_affect"],
                   with_satisfaction=heads["with_satisfaction"], num_intents=heads.get("num_intents", 0))
         missing, unexpected = net.load_state_dict(state, strict=saved)
+        if not saved and f"{INTENT_HEAD}.weight" in missing:  # the served intent head reads word features too
+            net.intents = None
+            missing = [name for name in missing if not name.startswith(f"{INTENT_HEAD}.")]
         if unexpected or any(not name.startswith(POOLER) for name in missing):
             raise EmotraceError("E308", f"{directory}/{ONNX_FILE} lacks {len(missing)} of the network's weights "
                                 f"({', '.join(missing[:3])}) or has {len(unexpected)} it does not know.", _START_ELSEWHERE)

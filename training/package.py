@@ -25,12 +25,13 @@ from emotrace.model.metrics import affect_report, evaluate, evaluate_outputs, fi
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
 from emotrace.training.group_heads import add_pooled_heads
+from emotrace.training.intents import add_intent_view
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet
 from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.satisfaction_data import load_satisfaction
 from emotrace.training.topics import add_topic_view
-from emotrace.training.written_corpus import CorpusRow, intent_rows, written_corpus_report
+from emotrace.training.written_corpus import CorpusRow, written_corpus_report
 
 CALIBRATION_TEXTS = 3000
 
@@ -81,25 +82,25 @@ class WrittenCorpus:
     train: list[CorpusRow]
 
 
-def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
-                   corpus: WrittenCorpus | None = None) -> RawOutputs:
-    """Tune a freshly exported directory and write its thresholds: label and group thresholds on ``dev``,
-    intent thresholds on the corpus's dev rows (with ``corpus``; else those the directory holds), the satisfaction
-    temperature on the satisfaction dev split (fitted on the network's own logits, whatever temperature the
-    directory already holds). Returns the dev outputs (thresholds apply after)."""
+def add_word_views(classifier: EmotionClassifier, corpus: WrittenCorpus) -> dict[str, object]:
+    """The topic view, then the intent view over the same word features (both fitted on the corpus, thresholds on
+    its dev rows), written into the classifier's directory. Returns the topic view's dev figures."""
+    topics = add_topic_view(classifier, corpus.train, corpus.dev)
+    add_intent_view(EmotionClassifier.from_pretrained(classifier.directory), corpus.intent_train, corpus.dev)
+    return topics
+
+
+def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> RawOutputs:
+    """Tune a freshly exported directory and write its thresholds: label and group thresholds on ``dev``, the
+    satisfaction temperature on the satisfaction dev split (fitted on the network's own logits, whatever temperature
+    the directory already holds); the intent and topic thresholds, tuned when their views were fitted, stay. Returns
+    the dev outputs (thresholds apply after)."""
     held = EmotionClassifier.from_pretrained(out_dir)
     exported = held.with_thresholds(Thresholds())
     thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
-    if corpus is not None:
-        gold = intent_rows(corpus.dev)
-        found = exported.raw_outputs(gold.texts).intents
-        assert found is not None  # the intent head was fitted before tuning
-        thresholds.groupings[INTENT_VIEW] = dict(zip(gold.labels, tune_thresholds(found, gold.targets).tolist(),
-                                                     strict=True))
-    elif INTENT_VIEW in held.thresholds.groupings:
-        thresholds.groupings[INTENT_VIEW] = held.thresholds.groupings[INTENT_VIEW]
-    if TOPIC_VIEW in held.thresholds.groupings:  # tuned with the topic view (training.topics), which no refit changes
-        thresholds.groupings[TOPIC_VIEW] = held.thresholds.groupings[TOPIC_VIEW]
+    for view in (INTENT_VIEW, TOPIC_VIEW):  # tuned with their views (training.intents, training.topics)
+        if view in held.thresholds.groupings:
+            thresholds.groupings[view] = held.thresholds.groupings[view]
     if data_root is not None and "satisfaction_logits" in exported.outputs:
         sat_dev = load_satisfaction(data_root, "dev")
         raw = exported.raw_outputs(sat_dev.texts).satisfaction
@@ -149,19 +150,19 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
                   corpus: WrittenCorpus | None = None, test: LabelledTexts | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'; with ``corpus``, the intents', then the topic view), tune, measure (``test``: a held-out split, apart),
+    labels'; with ``corpus``, the topic and intent views), tune, measure (``test``: a held-out split, apart),
     write the provenance (how it was trained) and the card."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
     if group_train is not None and (schema.groupings or refit_labels):
-        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels,
-                         corpus.intent_train if corpus else None)
-    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root, corpus),
+        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels)
+    topics = add_word_views(EmotionClassifier.from_pretrained(out_dir), corpus) if corpus is not None else None
+    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root),
                                 corpus.dev if corpus else None, test)
-    if corpus is not None:
-        metrics["topics_dev"] = add_topic_view(EmotionClassifier.from_pretrained(out_dir), corpus.train, corpus.dev)
+    if topics is not None:
+        metrics["topics_dev"] = topics
         update_config(out_dir, metrics=metrics)
     provenance.save(out_dir)
     write_model_card(out_dir)

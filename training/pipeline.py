@@ -34,10 +34,11 @@ from emotrace.training.held_out import is_held_out
 from emotrace.training.label_mapping import read_label_mapping
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
-from emotrace.training.package import WrittenCorpus, package_model, refit_heads
+from emotrace.training.package import WrittenCorpus, add_word_views, package_model, refit_heads
 from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
+    INTENT_VIEW_STEP,
     POOLED_HEADS_STEP,
     TOPIC_VIEW_STEP,
     customer_arguments,
@@ -45,14 +46,14 @@ from emotrace.training.recipe import (
     customer_steps,
     customer_tasks,
     emotion_tasks,
+    intent_training_rows,
     multitask_arguments,
     multitask_tasks,
     recipe_steps,
     refine_arguments,
 )
-from emotrace.training.topics import add_topic_view
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
-from emotrace.training.written_corpus import emotion_rows, read_corpus
+from emotrace.training.written_corpus import emotion_rows, read_corpus, written_corpus_report
 
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
                   "semeval2017_task4a"]
@@ -238,17 +239,21 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
 
 
-def run_topic_fit(model_dir: Path, command: str, from_model: Path) -> dict[str, object]:
+def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:
     """``emotrace train --recipe topics``: ``from_model`` copied to ``model_dir`` with the topic view fitted on the
-    written corpus (network and every other head unchanged; a minute or two); its dev figures join the model's."""
-    classifier = EmotionClassifier.from_pretrained(from_model)
-    require_pooled_output(classifier)
+    written corpus and the intent view refit over the same word features (network and every other head unchanged;
+    a few minutes); the topic view's and the corpus's dev figures join the model's."""
+    require_pooled_output(EmotionClassifier.from_pretrained(from_model))
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
-    report = add_topic_view(EmotionClassifier.from_pretrained(model_dir), read_corpus(split="train"),
-                            read_corpus(split="dev"))
-    metrics = {**(read_config(model_dir).get("metrics") or {}), "topics_dev": report}
+    train, dev = read_corpus(split="train"), read_corpus(split="dev")
+    comments = emotion_tasks(data_root)["emotion"].texts
+    corpus = WrittenCorpus(intent_training_rows(data_root, train, comments, TrainingArguments.seed), dev, train)
+    topics = add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)
+    fitted = EmotionClassifier.from_pretrained(model_dir)
+    metrics = {**(read_config(model_dir).get("metrics") or {}), "topics_dev": topics,
+               "written_corpus_dev": written_corpus_report(dev, fitted.predict([r.text for r in dev]))}
     update_config(model_dir, metrics=metrics)
-    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP]).save(model_dir)
+    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP, INTENT_VIEW_STEP]).save(model_dir)
     write_model_card(model_dir)
     return metrics

@@ -48,6 +48,10 @@ REFINE_ENCODER_LEARNING_RATE = 1e-5
 TOPIC_VIEW_STEP = ("Then, network frozen, the topic view: one linear head over the int8 model's pooled vector and the "
                    "text's TF-IDF word features (20,000 unigrams and bigrams), fitted on the written customer-service "
                    "corpus's topic labels (train split), thresholds tuned on its dev split.")
+INTENT_VIEW_STEP = ("Then, network frozen, the intent view: one linear head over the same pooled vector and word "
+                    "features, fitted on the corpus's intents (train split) against intent negatives from BANKING77 "
+                    "(outside its refund and account-closing categories) and GoEmotions, thresholds tuned on its dev "
+                    "split.")
 POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
                      "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 
@@ -196,6 +200,5 @@ def customer_steps(args: TrainingArguments) -> list[str]:
             f"from BANKING77 (outside its refund and account-closing categories) and GoEmotions; the fine-tuned "
             f"network then averaged with the one it started from ({CUSTOMER_AVERAGE_WEIGHT:g} / "
             f"{1 - CUSTOMER_AVERAGE_WEIGHT:g} in weight space).",
-            "Then, network frozen, linear heads for the labels, each grouping and the intents fitted on the int8 "
-            "model's pooled vectors (the intents' on the corpus's train split and the same negatives); intent "
-            "thresholds tuned on the corpus's dev split."]
+            "Then, network frozen, linear heads for the labels and each grouping fitted on the int8 model's pooled "
+            "vectors.", TOPIC_VIEW_STEP, INTENT_VIEW_STEP]

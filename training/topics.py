@@ -16,7 +16,7 @@ from emotrace.model.decision import tune_thresholds
 from emotrace.model.group_heads import save_group_heads
 from emotrace.model.labels import TOPIC_LABELS, TOPIC_VIEW, LabelSchema
 from emotrace.model.topic_terms import NGRAM_RANGE, TopicTerms
-from emotrace.training.group_heads import fit_linear_head, pooled_vectors
+from emotrace.training.group_heads import fit_linear_head, head_inputs
 from emotrace.training.written_corpus import CorpusRow, topic_rows
 
 # Chosen on the corpus's dev split (docs/benchmarks.md#topics): 6,000 / 20,000 terms at scale 2 / 3 / 6 / 10 and L2
@@ -34,20 +34,13 @@ def fit_topic_terms(texts: list[str], max_terms: int = MAX_TERMS, scale: float =
     return TopicTerms(vocabulary, vectorizer.idf_.astype(np.float32), scale)
 
 
-def topic_features(classifier: EmotionClassifier, terms: TopicTerms, texts: list[str], what: str) -> np.ndarray:
-    """What the topic head reads of ``texts``: the pooled vector and the scaled word features, side by side."""
-    words = terms.features([classifier.normalizer(t) for t in texts])
-    return np.hstack([pooled_vectors(classifier, texts, what), words])
-
-
 def add_topic_view(classifier: EmotionClassifier, train: list[CorpusRow], dev: list[CorpusRow]) -> dict[str, object]:
     """Fit the topic head and vocabulary on ``train``, tune its thresholds on ``dev``, and write them (with the
     topics named in the label schema) into the classifier's model directory. Returns the dev figures."""
     directory = classifier.directory
     gold_train, gold_dev = topic_rows(train), topic_rows(dev)
     terms = fit_topic_terms([classifier.normalizer(t) for t in gold_train.texts])
-    weight, bias = fit_linear_head(topic_features(classifier, terms, gold_train.texts, "topic rows"),
-                                   gold_train.targets)
+    weight, bias = fit_linear_head(head_inputs(classifier, terms, gold_train.texts, "topic rows"), gold_train.targets)
     schema = classifier.schema
     LabelSchema(schema.labels, schema.groupings, schema.neutral_label, schema.intents, TOPIC_LABELS).save(directory)
     save_group_heads({**classifier.group_heads, TOPIC_VIEW: (weight, bias)}, directory)

@@ -73,6 +73,23 @@ def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.n
     return np.asarray(combined)
 
 
+def word_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], terms: TopicTerms | None,
+               pooled_width: object) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The heads that read each text's word features beside its pooled vector (:mod:`emotrace.model.topic_terms`):
+    the topic head, and the intent head where it was fitted so (its width says it). Both read each text whole: a
+    topic or an intent anywhere in a long text counts through its words, and its pooled vector is the chunks'
+    token-weighted mean."""
+    if terms is None or not isinstance(pooled_width, int):
+        return {}
+    found = {}
+    for view in (INTENT_VIEW, TOPIC_VIEW):
+        if view in heads:
+            weight, bias = heads[view]
+            if weight.shape[1] == pooled_width + terms.width:
+                found[view] = (weight, bias)
+    return found
+
+
 def validate_texts(texts: object) -> list[str]:
     """Check that ``texts`` is a list of non-empty strings; raise a clear error otherwise."""
     if isinstance(texts, str) or not isinstance(texts, Sequence):
@@ -115,6 +132,8 @@ class EmotionClassifier:
         self.group_heads = group_heads or {}
         self._heads = self.group_heads if POOLED_OUTPUT in self.outputs else {}
         self.topic_terms = topic_terms
+        pooled = [o.shape[-1] for o in session.get_outputs() if o.name == POOLED_OUTPUT]
+        self._word_heads = word_heads(self._heads, topic_terms, pooled[0] if pooled else None)
 
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
@@ -201,8 +220,25 @@ class EmotionClassifier:
         token_ids, owners = self._token_ids(normalized, max_chunks)
         out = self._run(token_ids)
         raw = self._combine(out, np.asarray(owners), token_ids, len(texts))
-        raw.topics = self._topic_probabilities(normalized, raw.pooled)
+        if raw.pooled is not None:
+            for view, probabilities in self.word_views(normalized, raw.pooled).items():
+                setattr(raw, view, probabilities)
         return raw
+
+    def word_views(self, normalized: list[str], pooled: np.ndarray) -> dict[str, np.ndarray]:
+        """The probabilities of each view whose head reads word features (:func:`word_heads`), of texts already
+        normalized with their pooled vectors; the word features are computed once for all of them."""
+        if not self._word_heads:
+            return {}
+        inputs = self.head_inputs(normalized, pooled)
+        return {view: sigmoid(inputs @ weight.T + bias) for view, (weight, bias) in self._word_heads.items()}
+
+    def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
+        """What a head reads of texts already normalized: their pooled vectors, then their word features — unless
+        ``view`` names a head over the pooled vector alone."""
+        if self.topic_terms is None or (view is not None and view not in self._word_heads):
+            return pooled
+        return np.hstack([pooled, self.topic_terms.features(normalized)])
 
     def _token_ids(self, normalized: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
         """Chunked token ids with [CLS]/[SEP] of texts already normalized, and the index of the text each chunk
@@ -272,21 +308,15 @@ class EmotionClassifier:
         return None if logits is None else _softmax(logits / self.thresholds.satisfaction_temperature)
 
     def _intent_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
-        """Each chunk's intent probabilities from the intent head (None when the model has none)."""
+        """Each chunk's intent probabilities from an intent head over the pooled vector alone (None when the model
+        has none, or its intent head reads word features too: then it reads each text whole, as the topic head
+        does, and not at all without the directory's word vocabulary)."""
         if INTENT_VIEW not in self._heads:
             return None
         weight, bias = self._heads[INTENT_VIEW]
-        return sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
-
-    def _topic_probabilities(self, normalized: list[str], pooled: np.ndarray | None) -> np.ndarray | None:
-        """Each text's topic probabilities from the topic head over its pooled vector and the word features of its
-        normalized text (None when the model has no topic view). Read per text, not per chunk: a topic anywhere in it
-        counts."""
-        if TOPIC_VIEW not in self._heads or self.topic_terms is None or pooled is None:
+        if weight.shape[1] != out[POOLED_OUTPUT].shape[1]:
             return None
-        weight, bias = self._heads[TOPIC_VIEW]
-        words = self.topic_terms.features(normalized)
-        return sigmoid(np.hstack([pooled, words]) @ weight.T + bias)
+        return sigmoid(out[POOLED_OUTPUT] @ weight.T + bias)
 
     def _group_probabilities(self, out: dict[str, np.ndarray], probabilities: np.ndarray) -> dict[str, np.ndarray]:
         """Per grouping, the group probabilities of each chunk: from its head over the pooled vector, else each

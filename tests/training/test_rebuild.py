@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
+from emotrace.model.group_heads import GROUP_HEADS_FILE
 from emotrace.training.modeling import EmotionNet, predict_heads
 
 TEXTS = ["I have been waiting three weeks for my refund and nobody answers.",
@@ -23,16 +25,29 @@ def test_the_shipped_model_rebuilds_the_network_it_serves(classifier: EmotionCla
     net = EmotionNet.from_directory(DEFAULT_MODEL_DIR)
     rebuilt = predict_heads(net, AutoTokenizer.from_pretrained(str(DEFAULT_MODEL_DIR)), TEXTS)
     served = classifier.raw_outputs(TEXTS)
-    assert served.pooled is not None and served.intents is not None
+    assert served.pooled is not None
     cosine = np.sum(rebuilt["pooled"] * served.pooled, axis=1) / (
         np.linalg.norm(rebuilt["pooled"], axis=1) * np.linalg.norm(served.pooled, axis=1))
     assert cosine.min() > 0.98, cosine
     # the graph's own heads come back too: its label probabilities as the graph computes them in fp32
     assert rebuilt["emotion_logits"].shape == (len(TEXTS), len(classifier.schema.labels))
-    # the intent head starts from the served one (it reads the same pooled vector): the same intents stand out
-    intents = 1 / (1 + np.exp(-rebuilt["intent_logits"]))
-    assert ((intents > 0.5) == (served.intents > 0.5)).all() and (served.intents > 0.5).any()
+    # the served intent head reads word features beside the pooled vector: the network has no place for it
+    assert net.intents is None and "intent_logits" not in rebuilt
     assert {n for n, _ in net.named_parameters()} >= {"encoder.embeddings.word_embeddings.weight", "emotion.weight"}
+
+
+def test_a_served_intent_head_over_the_pooled_vector_alone_becomes_the_networks(tmp_path: Path) -> None:
+    target = tmp_path / "pooled-intents"
+    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    heads = load_file(str(target / GROUP_HEADS_FILE))
+    hidden = heads["labels.weight"].shape[1]
+    heads["intents.weight"] = np.ascontiguousarray(heads["intents.weight"][:, :hidden])  # its pooled part alone
+    save_file(heads, str(target / GROUP_HEADS_FILE))
+    served = EmotionClassifier.from_pretrained(target).raw_outputs(TEXTS).intents
+    net = EmotionNet.from_directory(target)
+    assert net.intents is not None and served is not None
+    rebuilt = 1 / (1 + np.exp(-predict_heads(net, AutoTokenizer.from_pretrained(str(target)), TEXTS)["intent_logits"]))
+    assert ((rebuilt > 0.5) == (served > 0.5)).all() and (served > 0.5).any(), (rebuilt, served)
 
 
 def test_a_directory_with_no_weights_and_no_graph_is_refused(tmp_path: Path) -> None:
