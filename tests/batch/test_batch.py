@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -133,6 +134,27 @@ def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
         assert summary.rows == 120
         results[engine] = {r["row"]: r["labels"] for r in output_rows(options.output)}
     assert results["dask"] == results["local"]
+
+
+def test_dask_engine_shuts_down_without_a_traceback(tmp_path, monkeypatch, capfd) -> None:
+    """A worker's heartbeat under way when the local cluster closes is not cut off (it printed CommClosedError).
+
+    The scheduler runs in this process: answering heartbeats slowly keeps one under way at every moment."""
+    from distributed import Scheduler
+
+    answer = Scheduler.heartbeat_worker
+
+    async def slow_heartbeat(self: Scheduler, **kwargs: object) -> dict:
+        await asyncio.sleep(1.0)
+        return answer(self, **kwargs)
+
+    monkeypatch.setattr(Scheduler, "heartbeat_worker", slow_heartbeat)
+    source = tmp_path / "in.jsonl"
+    write_input(source, 20)
+    options = BatchOptions(source, tmp_path / "out.jsonl", "body", "msg_id", chunk_rows=10)
+    assert BatchJob(options).run(dask_runner(options, scheduler=None, workers=2), progress=False).rows == 20
+    said = capfd.readouterr().err
+    assert "Traceback" not in said and "CommClosedError" not in said, said
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".xlsx"])
