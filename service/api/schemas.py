@@ -558,6 +558,8 @@ class AgentConversationOut(FromObject):
     """One conversation of an agent and what it did to the customer's mood."""
 
     conversation_id: str
+    customer_id: str
+    started_at: StoredTime
     channel: str
     segment: str
     started_distressed: bool

@@ -7,7 +7,9 @@ time, so memory stays bounded on the client too.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from contextlib import ExitStack, suppress
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.tabular import TableRow
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client, Future, Worker
 
 
 @lru_cache(maxsize=2)
@@ -45,10 +47,12 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
     from distributed import Client, LocalCluster, as_completed
 
     def run(chunks: Iterator[tuple[int, list[TableRow]]]) -> Iterator[tuple[int, ChunkResult]]:
-        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-                                                      dashboard_address=None, processes=True)
-        client = Client(scheduler or cluster)
-        try:
+        with ExitStack() as stack:  # closed in reverse: heartbeats stopped, then the client, then the cluster
+            cluster = None if scheduler else stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True))
+            client = stack.enter_context(Client(scheduler or cluster))
+            if cluster is not None:
+                stack.callback(client.run, _stop_heartbeat, on_error="ignore")
             in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
             pending = as_completed()
             chunk_iter = iter(chunks)
@@ -59,12 +63,20 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
                 yield future.result()
                 if (item := next(chunk_iter, None)) is not None:
                     pending.add(_submit(client, options, *item))
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
 
     return run
+
+
+async def _stop_heartbeat(dask_worker: Worker) -> None:
+    """Stop a worker's heartbeat and let one under way finish (within a few seconds).
+
+    A closing worker shuts its connections without waiting for its heartbeat, which then logs a
+    ``CommClosedError`` traceback (distributed 2026.8); run on our own local cluster just before it closes."""
+    dask_worker.periodic_callbacks["heartbeat"].stop()
+    with suppress(TimeoutError):
+        async with asyncio.timeout(5):
+            while dask_worker.rpc.active:
+                await asyncio.sleep(0.01)
 
 
 def _submit(client: Client, options: BatchOptions, index: int, rows: list[TableRow]) -> Future[tuple[int, ChunkResult]]:

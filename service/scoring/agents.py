@@ -51,6 +51,8 @@ class ConversationEffect:
 
     agent_id: str
     conversation_id: str
+    customer_id: str
+    started_at: datetime  # the conversation's first turn
     channel: str
     segment: str  # the customer's segment
     started_distressed: bool
@@ -110,6 +112,7 @@ def _estimate(values: Sequence[float]) -> Estimate | None:
 def conversation_effects(turns: Sequence[Turn], segment: str) -> list[ConversationEffect]:
     """Each agent's effect in one conversation (turns in time order; ``segment``: the customer's)."""
     customer = [t for t in turns if t.speaker == CUSTOMER]
+    opening = turns[0]
     effects = []
     for agent_id in dict.fromkeys(t.agent_id for t in turns if t.speaker != CUSTOMER and t.agent_id):
         first = next(t.timestamp for t in turns if t.agent_id == agent_id)
@@ -127,7 +130,8 @@ def conversation_effects(turns: Sequence[Turn], segment: str) -> list[Conversati
             previous = turn
         change = customer[-1].mood - customer[0].mood if len(customer) > 1 else 0.0
         effects.append(ConversationEffect(
-            agent_id, turns[0].conversation_id, turns[0].channel, segment, bool(before) and before[0] < DISTRESS,
+            agent_id, opening.conversation_id, opening.customer_id, opening.timestamp, opening.channel,
+            segment, bool(before) and before[0] < DISTRESS,
             round(statistics.fmean(after) - statistics.fmean(before), 4) if before and after else None, distress,
             empathic,
             "better" if change > CHANGE else "worse" if change < -CHANGE else "same"))

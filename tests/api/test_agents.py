@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tests.api.conftest import make_client
 from tests.api.test_outcomes import ANGRY, _day
 
@@ -24,6 +26,9 @@ def test_agents_profiles_and_routing_to_the_agent_who_calms_customers(tmp_path) 
         assert agents[0]["de_escalation"]["mean"] > 0.3 > agents[1]["de_escalation"]["mean"]
         detail = client.get("/v1/agents/kim").json()
         assert len(detail["conversation_effects"]) == 3 and detail["empathy_rate"] is not None
+        started = {m["conversation_id"]: datetime.fromisoformat(m["timestamp"]) for m in reversed(messages)}
+        assert {(c["customer_id"], c["conversation_id"], datetime.fromisoformat(c["started_at"]))
+                for c in detail["conversation_effects"]} == {(f"c-kim-{i}", f"kim-{i}", started[f"kim-{i}"]) for i in range(3)}
         assert client.get("/v1/agents/nobody").status_code == 404
         routing = client.get("/v1/customers/c-tom-0/routing", params={"agents": ["tom", "kim", "lee"]}).json()
         assert [a["agent_id"] for a in routing["agents"]] == ["kim", "tom", "lee"]

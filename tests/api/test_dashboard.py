@@ -108,6 +108,41 @@ def test_the_agents_view_ranks_agents_and_drills_into_conversations(browser, dem
     page.close()
 
 
+def test_an_agent_s_conversations_are_dated_and_open_their_messages_from_the_keyboard(browser, demo) -> None:
+    """Issue 28: each of an agent's conversations shows when it started, as the rest of the dashboard writes dates in
+    the browser's locale, and a button named for screen readers opens its messages in the conversation view."""
+    page = browser.new_page(locale="de-DE")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(demo)
+    page.click("#tab-agents")
+    page.wait_for_selector("#agents tbody tr", timeout=15_000)
+    page.locator("#agents tbody tr").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#agent-conversations li", timeout=15_000)
+    items = page.locator("#agent-conversations li")
+    assert items.locator("time").count() == items.count() > 1
+    starts = [items.nth(i).locator("time").get_attribute("datetime") for i in range(items.count())]
+    assert starts == sorted(starts, reverse=True)  # newest first
+    first = items.first
+    stamp = first.locator("time")
+    assert stamp.inner_text() == page.evaluate("(iso) => when(iso)", starts[0])  # the dashboard's one date format
+    assert "Dez." in page.evaluate("(iso) => when(iso)", "2026-12-02T12:00:00Z")  # ... in the browser's locale
+    conversation, customer = first.get_attribute("data-conversation"), first.get_attribute("data-customer")
+    page.get_by_role("button", name=f"Open conversation {conversation} of customer {customer}").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#conversation-view", timeout=15_000)
+    assert page.locator("#customers-view").is_visible() and page.locator("#agents-view").is_hidden()
+    assert page.inner_text("#title").startswith(customer)
+    assert page.evaluate("document.activeElement.id") == "conversation-view"  # a screen reader reads it next
+    timeline = httpx.get(f"{demo}/v1/customers/{customer}/timeline", timeout=30).json()
+    expected = sorted(m["id"] for m in timeline["messages"] if m["conversation_id"] == conversation)
+    shown = sorted(int(li.get_attribute("data-message")) for li in page.locator("#messages li[data-message]").all())
+    assert shown == expected and expected
+    assert errors == []
+    page.close()
+
+
 def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
     page, errors = _open(browser, demo, "ana.costa")
     page.wait_for_selector("#live.on", timeout=15_000)

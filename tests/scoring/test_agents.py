@@ -21,6 +21,7 @@ def conversation(conv: str, agent: str, before: list[float], after: list[float],
 def test_de_escalation_empathy_and_ending_of_one_conversation() -> None:
     (effect,) = conversation_effects(conversation("c1", "kim", [-0.8, -0.6], [0.2], ["caring"]), "frustrated")
     assert effect.agent_id == "kim" and effect.segment == "frustrated"
+    assert effect.customer_id == "cust-c1" and effect.started_at == T0  # the dashboard dates and opens it
     assert effect.de_escalation == 0.9  # 0.2 after minus -0.7 before
     assert effect.started_distressed and (effect.distress_answers, effect.empathic_answers) == (1, 1)
     assert effect.ended == "better"

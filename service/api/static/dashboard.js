@@ -281,7 +281,7 @@ function showConversation(timeline, id) {
   const shown = timeline.messages.filter((m) => m.conversation_id === id);
   const back = el("button", { type: "button", id: "all-messages" }, "all messages");
   back.addEventListener("click", () => list.replaceChildren(...timeline.messages.slice().reverse().map(messageItem)));
-  list.replaceChildren(el("li", { class: "conversation-head", id: "conversation-view" }, `Conversation ${id}, ${shown.length} messages `),
+  list.replaceChildren(el("li", { class: "conversation-head", id: "conversation-view", tabindex: "-1" }, `Conversation ${id}, ${shown.length} messages `),
     ...shown.map(messageItem));
   list.firstChild.append(back);
   document.querySelectorAll("#chart circle.conversation").forEach((dot) => dot.classList.toggle("active", dot.dataset.conversation === id));
@@ -486,10 +486,33 @@ async function loadAgents() {
 async function loadAgent(agentId) {
   const detail = await api(`/v1/agents/${encodeURIComponent(agentId)}`);
   document.querySelector("#agent-title").textContent = `${agentId}: ${detail.conversations} conversations`;
-  document.querySelector("#agent-conversations").replaceChildren(...detail.conversation_effects.map((c) =>
-    el("li", { "data-conversation": c.conversation_id }, `${c.conversation_id} · ${c.channel} · customer ${c.segment}` +
-      ` · ${c.de_escalation === null ? "not measured" : `mood ${c.de_escalation > 0 ? "+" : ""}${c.de_escalation.toFixed(2)}`}` +
-      ` · ended ${c.ended}${c.distress_answers ? ` · ${c.empathic_answers}/${c.distress_answers} empathic answers to distress` : ""}`)));
+  const newest = [...detail.conversation_effects].sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
+  document.querySelector("#agent-conversations").replaceChildren(...newest.map(agentConversation));
+}
+
+// One of an agent's conversations: when it began, what it did, and a button opening its messages.
+function agentConversation(c) {
+  const item = el("li", { "data-conversation": c.conversation_id, "data-customer": c.customer_id });
+  const open = el("button", { type: "button", class: "open-conversation", "aria-label":
+    `Open conversation ${c.conversation_id} of customer ${c.customer_id}, ${when(c.started_at)}` }, "open conversation");
+  open.addEventListener("click", () => openConversation(c.customer_id, c.conversation_id).catch(handle));
+  item.append(el("time", { datetime: c.started_at }, when(c.started_at)),
+    ` · ${c.conversation_id} · ${c.channel} · customer ${c.customer_id} (${c.segment})` +
+    ` · ${c.de_escalation === null ? "not measured" : `mood ${c.de_escalation > 0 ? "+" : ""}${c.de_escalation.toFixed(2)}`}` +
+    ` · ended ${c.ended}${c.distress_answers ? ` · ${c.empathic_answers}/${c.distress_answers} empathic answers to distress` : ""} `,
+    open);
+  return item;
+}
+
+// The customer's view at one conversation (from the agents view); the focus moves to it.
+async function openConversation(customerId, conversationId) {
+  showView("customers");
+  selected = customerId;
+  loadCustomers().catch(handle);
+  await loadCustomer();
+  if (selected !== customerId) return;  // another customer was picked meanwhile
+  showConversation(currentTimeline, conversationId);
+  document.querySelector("#conversation-view").focus();
 }
 
 function showView(name) {
