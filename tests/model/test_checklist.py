@@ -16,9 +16,9 @@ from emotrace.evaluation.checklist import (
     run_checklist,
 )
 
-# Regression floors at what the shipped model reaches (91.8% overall, no capability under 3 of 6; docs/benchmarks.md,
-# "This release"). The targets of issue 26 -- 92% overall, every capability 5 of 6 -- are not met yet.
-OVERALL_FLOOR = 0.91
+# Regression floors at what the shipped model reaches (93.8% overall, no capability under 3 of 6; docs/benchmarks.md,
+# "This release"). Issue 26's 92% overall is met; every capability at 5 of 6 is not yet (rhetorical questions 3/6).
+OVERALL_FLOOR = 0.93
 CAPABILITY_FLOOR = 0.5
 
 
