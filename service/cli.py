@@ -512,9 +512,15 @@ def adapt(
             data, text_column, label_column = Path(folder) / "corrections.csv", "text", "labels"
             write_training_rows(data, _correction_rows(database_url, None))
         assert data is not None
-        result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
-                             command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
-                             echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
+        try:
+            result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
+                                 command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
+                                 echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
+        except EmotraceError as error:
+            if not corrections:
+                raise
+            raise EmotraceError(error.code, error.problem.replace(
+                str(data), "the stored corrections (rows as `emotrace corrections export` writes them)"), error.fix) from None
     if as_json:
         typer.echo(json.dumps({**result_json(result), "model_dir": str(model_dir)}, indent=2))
         return

@@ -138,6 +138,7 @@ ERRORS: dict[str, ErrorKind] = {
                       "is not one JSON object) and rerun."),
     "E515": ErrorKind("Not a readable Parquet file", "Re-export it: the file is damaged, cut short or not Parquet."),
     "E516": ErrorKind("Cannot write the output file", "Give a file path in an existing folder you can write to."),
+    "E517": ErrorKind("A column named twice", "Give each column of the header its own name."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),

@@ -141,8 +141,9 @@ def all_records(path: Path, encoding: str = "utf-8", required: Iterable[str | No
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
-    with path.open(encoding=encoding, errors="strict", newline="") as handle:
+    with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
         reader = csv.DictReader(handle)
+        _check_header(path, reader, encoding)
         number = 0
         while True:
             number += 1
@@ -155,6 +156,25 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
             except csv.Error as exc:  # a CSV reader cannot resynchronise after a malformed row: stop, and say so
                 raise unreadable_row(path, number, str(exc)) from None
             yield TableRow(number, dict(record))
+
+
+def _without_bom(encoding: str) -> str:
+    """The codec that reads ``encoding`` and drops a leading byte-order mark (spreadsheets' "CSV UTF-8" starts with
+    one, which would otherwise stick to the first column's name)."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _check_header(path: Path, reader: csv.DictReader[str], encoding: str) -> None:
+    """E517 when the header names a column more than once (a reader would keep the last one's cells silently)."""
+    try:
+        names = reader.fieldnames or []
+    except UnicodeDecodeError:
+        raise decode_error(path, encoding) from None
+    except csv.Error as exc:
+        raise unreadable_row(path, 0, str(exc)) from None
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise EmotraceError("E517", f"{path} names the column(s) {twice} more than once in its header.")
 
 
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:

@@ -103,3 +103,26 @@ def test_adapt_on_a_store_without_corrections_writes_nothing(tmp_path) -> None:
     result = run("adapt", "--corrections", "--database-url", f"sqlite:///{tmp_path / 'store.db'}", "--model-dir",
                  str(tmp_path / "out"))
     assert result.returncode == 2 and "[E809]" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_the_emotion_label_neutral_beside_satisfaction_classes_does_not_stop_adapt(tmp_path) -> None:
+    """Found by a hostile pass: a correction naming the class `satisfied` and the emotion label `neutral` was exported
+    as "satisfied,neutral", which adapt reads as two satisfaction classes (E326) — one valid correction stopped
+    `adapt --corrections` for the whole store, its error naming a temporary file already deleted."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED]
+                       + [(t, NewCorrection("maria", "satisfied", ["neutral"]), T0) for t in SATISFIED[:1]]
+                       + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED[1:]])
+    out = tmp_path / "corrections.csv"
+    assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
+    assert [r["labels"] for r in _read(out)][len(DISSATISFIED)] == "satisfied"
+    result = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "out"), "--force")
+    assert result.returncode == 0, result.stderr
+
+
+def test_adapt_errors_on_the_stored_corrections_name_them_not_a_temporary_file(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED[:3]])
+    result = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "out"))
+    assert result.returncode == 2 and "[E323]" in result.stderr, result.stderr
+    assert "the stored corrections" in result.stderr and "emotrace-corrections-" not in result.stderr

@@ -32,6 +32,7 @@ MISTAKES = {
     "malformed row": ("rows.csv", (HEADER + GOOD_ROW + f"bob,renewed,2026-11-20,{OVERSIZED},joy\n").encode(), "E514"),
     "missing column": ("rows.csv", b"message\nthanks!\n", "E503"),
     "empty file": ("rows.csv", b"", "E513"),
+    "a column named twice": ("rows.csv", (HEADER.replace("labels", "text") + GOOD_ROW).encode(), "E517"),
 }
 
 
@@ -184,3 +185,10 @@ def test_a_jsonl_line_that_is_not_json_stops_training_but_is_one_bad_row_for_bat
     with pytest.raises(typer.Exit):  # refused rows: exit status 1, each named
         _outcomes(path)
     assert "row 2: undecodable line" in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_does_not_stick_to_the_first_column(tmp_path: Path) -> None:
+    """Spreadsheets' "CSV UTF-8" starts with a BOM: the first column was '\ufefftext' and E503 refused the file."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufefftext,labels\nthanks!,joy\n".encode())
+    assert all_records(path, required=("text", "labels")) == [{"text": "thanks!", "labels": "joy"}]

@@ -181,10 +181,12 @@ class MessagesIn(Strict):
 
 AlertStatus = Literal["open", "acknowledged", "resolved"]
 MAX_NOTE_CHARS = 2_000
-# A person's note on an alert change or a correction.
-Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS)]
-# Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters).
-ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# A person's note on an alert change or a correction: storable, visible text (no NUL, which PostgreSQL refuses).
+Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS), AfterValidator(lambda v: visible_text(v, "note"))]
+# Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters,
+# not only whitespace or invisible characters).
+ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$"),
+                      AfterValidator(lambda v: visible_text(v, "name"))]
 
 
 class AlertOut(BaseModel):

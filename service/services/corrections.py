@@ -16,6 +16,7 @@ from emotrace.store.tables import Correction
 from emotrace.times import utc
 
 TRAINING_COLUMNS = ("text", "labels", "message_id", "corrected_by", "corrected_at")
+NEUTRAL = "neutral"  # an emotion label and a satisfaction class alike
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,24 @@ def correct_message(store: Store, schema: LabelSchema, message_id: int, correcti
     return stored
 
 
-def adapt_labels(correction: Correction) -> list[str]:
+def adapt_labels(correction: Correction, with_classes: bool) -> list[str]:
     """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels and intents
-    (not its topics: adapt has no topic head)."""
-    return [*([correction.satisfaction_class] if correction.satisfaction_class else []), *(correction.labels or []),
+    (not its topics: adapt has no topic head). In a file that names satisfaction classes (``with_classes``), adapt
+    reads ``neutral`` as the class, so the emotion label ``neutral`` is left out there."""
+    labels = [n for n in correction.labels or [] if not (with_classes and n == NEUTRAL)]
+    return [*([correction.satisfaction_class] if correction.satisfaction_class else []), *labels,
             *(correction.intents or [])]
 
 
 def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], int]:
     """The corrected messages as training rows, in the order of their corrections, and how many corrected messages
-    were left out (text not stored, or topics corrected only). A message corrected more than once counts as its
-    latest correction says."""
+    were left out (text not stored, or nothing adapt learns corrected). A message corrected more than once counts as
+    its latest correction says."""
     latest = {correction.message_id: (correction, text) for correction, text in store.corrections.with_texts(since)}
+    with_classes = any(correction.satisfaction_class for correction, _ in latest.values())
     rows, left_out = [], 0
     for correction, text in sorted(latest.values(), key=lambda pair: (pair[0].created_at, pair[0].id)):
-        names = adapt_labels(correction)
+        names = adapt_labels(correction, with_classes)
         if not text or not names:
             left_out += 1
             continue

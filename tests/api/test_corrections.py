@@ -69,6 +69,8 @@ def test_repeated_names_are_kept_once(stored) -> None:
     ({**RIGHT, "note": ""}, "note"), ({**RIGHT, "labels": []}, "labels"), ({**RIGHT, "intents": "refund_request"},
                                                                             "intents"),
     ({**RIGHT, "topics": [""]}, "topics"), ({**RIGHT, "colour": "red"}, "colour"),
+    ({**RIGHT, "note": "a\u0000b"}, "note"), ({**RIGHT, "corrected_by": "   "}, "corrected_by"),  # found by a hostile
+    ({**RIGHT, "corrected_by": "\u200b"}, "corrected_by"),  # pass: stored (a NUL PostgreSQL refuses), blank names
 ])
 def test_a_malformed_correction_is_refused_naming_the_field(stored, body, field) -> None:
     client, (first, _) = stored

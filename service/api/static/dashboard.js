@@ -74,9 +74,13 @@ function customersQuery() {
   return `/v1/customers?${query}`;
 }
 
+let customersAsked = 0;  // the latest list request: an earlier answer arriving after it is dropped
+
 async function loadCustomers() {
   const body = document.querySelector("#customers tbody");
+  const asked = ++customersAsked;
   const customers = await api(customersQuery());
+  if (asked !== customersAsked) return;  // a newer search, filter or page was asked for meanwhile
   document.querySelector("#page-label").textContent = `page ${filters.page + 1}`;
   document.querySelector("#page-prev").disabled = filters.page === 0;
   document.querySelector("#page-next").disabled = customers.length < PAGE;
