@@ -10,12 +10,14 @@ refit lifts GoEmotions dev macro-F1 over the head trained with the network (figu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
-from emotrace.model.decision import group_matrix, group_targets
+from emotrace.model.decision import group_matrix, group_targets, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
@@ -102,3 +104,15 @@ def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_
         if kept in classifier.group_heads:
             heads[kept] = classifier.group_heads[kept]
     save_group_heads(heads, classifier.directory)
+
+
+def tune_view_thresholds(directory: Path, view: str, names: tuple[str, ...], dev: LabelledTexts) -> np.ndarray:
+    """Tune the thresholds of a view just fitted into ``directory`` (intents, topics: none need fire) on ``dev`` and
+    write them; returns the view's dev probabilities."""
+    fitted = EmotionClassifier.from_pretrained(directory)
+    probabilities = getattr(fitted.raw_outputs(dev.texts), view)
+    assert probabilities is not None  # the head was just written
+    thresholds = fitted.thresholds
+    thresholds.groupings[view] = dict(zip(names, tune_thresholds(probabilities, dev.targets).tolist(), strict=True))
+    thresholds.save(directory)
+    return np.asarray(probabilities)

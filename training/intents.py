@@ -11,11 +11,10 @@ for feeling, confuses an angry message with a threat to leave.
 from __future__ import annotations
 
 from emotrace.model.classifier import EmotionClassifier
-from emotrace.model.decision import tune_thresholds
 from emotrace.model.group_heads import save_group_heads
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, LabelSchema
-from emotrace.training.group_heads import fit_linear_head, head_inputs
+from emotrace.training.group_heads import fit_linear_head, head_inputs, tune_view_thresholds
 from emotrace.training.written_corpus import CorpusRow, intent_rows
 
 
@@ -29,11 +28,4 @@ def add_intent_view(classifier: EmotionClassifier, train: LabelledTexts, dev: li
     schema = classifier.schema
     LabelSchema(schema.labels, schema.groupings, schema.neutral_label, INTENT_LABELS, schema.topics).save(directory)
     save_group_heads({**classifier.group_heads, INTENT_VIEW: (weight, bias)}, directory)
-    fitted = EmotionClassifier.from_pretrained(directory)
-    gold = intent_rows(dev)
-    probabilities = fitted.raw_outputs(gold.texts).intents
-    assert probabilities is not None  # the head was just written
-    thresholds = fitted.thresholds
-    thresholds.groupings[INTENT_VIEW] = dict(zip(INTENT_LABELS, tune_thresholds(probabilities, gold.targets).tolist(),
-                                                 strict=True))
-    thresholds.save(directory)
+    tune_view_thresholds(directory, INTENT_VIEW, INTENT_LABELS, intent_rows(dev))

@@ -12,11 +12,10 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from emotrace.model.classifier import EmotionClassifier
-from emotrace.model.decision import tune_thresholds
 from emotrace.model.group_heads import save_group_heads
 from emotrace.model.labels import TOPIC_LABELS, TOPIC_VIEW, LabelSchema
 from emotrace.model.topic_terms import NGRAM_RANGE, TopicTerms
-from emotrace.training.group_heads import fit_linear_head, head_inputs
+from emotrace.training.group_heads import fit_linear_head, head_inputs, tune_view_thresholds
 from emotrace.training.written_corpus import CorpusRow, topic_rows
 
 # Chosen on the corpus's dev split (docs/benchmarks.md#topics): 6,000 / 20,000 terms at scale 2 / 3 / 6 / 10 and L2
@@ -45,14 +44,9 @@ def add_topic_view(classifier: EmotionClassifier, train: list[CorpusRow], dev: l
     LabelSchema(schema.labels, schema.groupings, schema.neutral_label, schema.intents, TOPIC_LABELS).save(directory)
     save_group_heads({**classifier.group_heads, TOPIC_VIEW: (weight, bias)}, directory)
     terms.save(directory)
-    fitted = EmotionClassifier.from_pretrained(directory)
-    probabilities = fitted.raw_outputs(gold_dev.texts).topics
-    assert probabilities is not None  # the head was just written
-    thresholds = fitted.thresholds
-    thresholds.groupings[TOPIC_VIEW] = dict(zip(TOPIC_LABELS, tune_thresholds(probabilities, gold_dev.targets).tolist(),
-                                                 strict=True))
-    thresholds.save(directory)
-    return topic_report(probabilities, gold_dev.targets, thresholds.for_grouping(TOPIC_VIEW, list(TOPIC_LABELS)))
+    probabilities = tune_view_thresholds(directory, TOPIC_VIEW, TOPIC_LABELS, gold_dev)
+    thresholds = EmotionClassifier.from_pretrained(directory).thresholds.for_grouping(TOPIC_VIEW, list(TOPIC_LABELS))
+    return topic_report(probabilities, gold_dev.targets, thresholds)
 
 
 def topic_report(probabilities: np.ndarray, targets: np.ndarray, thresholds: np.ndarray) -> dict[str, object]:
