@@ -52,6 +52,9 @@ ERRORS: dict[str, ErrorKind] = {
     "E024": ErrorKind("Give --data or --corrections", "Adapt on one of them: your labelled file, or the corrections "
                       "stored in the service's database."),
     # the model directory
+    "E025": ErrorKind("Database cannot be opened", "Check the database URL (EMOTRACE_DATABASE_URL or --database-url: "
+                      "sqlite:///path/file.db in an existing folder, or postgresql+psycopg://user@host/db) and that "
+                      "the database server is up."),
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),
     "E103": ErrorKind("Grouping names unknown labels", "Fix the grouping in emotrace.json.", 500),

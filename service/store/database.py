@@ -21,7 +21,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from emotrace.errors import EmotraceError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"
@@ -42,13 +45,21 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.replica = uuid.uuid4().hex  # tells this process's own change notices from other replicas'
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        try:
+            self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        except ArgumentError as exc:  # not a URL, or a database whose driver is not installed
+            raise EmotraceError("E025", f"'{url.split(':', 1)[0]}:…' is not a database URL emotrace can use "
+                                f"({type(exc).__name__}).") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers here instead of spinning on its busy lock.
         self._write_lock = threading.Lock() if self.is_sqlite else contextlib.nullcontext()
-        self.migrate()
+        try:
+            self.migrate()
+        except OperationalError as exc:  # no such folder, server down, refused login
+            raise EmotraceError("E025", f"The database {self.engine.url.render_as_string(hide_password=True)} cannot "
+                                f"be opened ({str(exc.orig).strip()}).") from None
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,11 +12,13 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from emotrace.errors import EmotraceError
 from emotrace.scoring.rules import ScoringRules
 from emotrace.services.summaries import customer_timeline, record_messages
 from emotrace.store import Store
 from emotrace.store.database import MIGRATIONS
 from emotrace.store.messages import NewMessage, RequestKey
+from tests.test_cli import run
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -166,3 +168,19 @@ def test_daily_customer_messages_are_grouped_by_utc_day_and_channel(database_url
         ("2026-10-01", "chat", 2, 1), ("2026-10-02", "chat", 1, 1)]
     assert rows[0].mean_satisfaction == pytest.approx(0.1)
     assert store.messages.daily(T0 + timedelta(days=5)) == []
+
+
+@pytest.mark.parametrize(("url", "named"), [("bogus://x", "'bogus:…' is not a database URL"),
+                                            ("not a url", "is not a database URL"),
+                                            ("sqlite:////nonexistent-folder/x.db", "cannot be opened")])
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(url: str, named: str) -> None:
+    """Found by a hostile pass: `--database-url bogus://x` or a SQLite file in a missing folder gave a raw SQLAlchemy
+    traceback (exit 1) from every command that opens a store."""
+    with pytest.raises(EmotraceError) as caught:
+        Store(url)
+    assert caught.value.code == "E025" and named in caught.value.problem
+
+
+def test_a_cli_command_on_a_database_that_cannot_be_opened_exits_2_with_its_code(tmp_path) -> None:
+    result = run("corrections", "export", "--out", str(tmp_path / "c.csv"), "--database-url", "bogus://x")
+    assert result.returncode == 2 and "[E025]" in result.stderr and "Traceback" not in result.stderr
