@@ -14,6 +14,7 @@ every request also pays its own parsing, validation, storage and response work.
     python -m emotrace.evaluation.benchmark_http [--clients 16] [--seconds 20] [--endpoint messages|analyze]
         [--sentences 1]   # --sentences 6: e-mail-length messages (six dev texts joined)
         [--no-compare]    # micro-batching only: e.g. overload, --clients 1024 --no-compare
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:55432/postgres]   # store in PostgreSQL
 
 Shed requests (503 + Retry-After, see ``max_queue_wait_ms``) are counted apart from other errors; wrk's
 latency percentiles cover every response, shed ones included (wrk cannot split them by status).
@@ -29,9 +30,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
-from emotrace.evaluation.common import goemotions_dev, print_figures
+from emotrace.evaluation.common import fresh_postgres_database, goemotions_dev, print_figures
 from emotrace.evaluation.live_server import running_server
 
 WRK_SCRIPT = """
@@ -122,6 +124,8 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=1, help="dev texts joined into one message")
     parser.add_argument("--no-compare", dest="compare", action="store_false",
                         help="micro-batching only (e.g. an overload run: --clients 1024 --no-compare)")
+    parser.add_argument("--postgres", metavar="ADMIN_URL",
+                        help="store in a fresh database on this PostgreSQL server (dropped after), not a SQLite file")
     args = parser.parse_args()
     raise_open_files_limit(args.clients)
     if shutil.which("wrk") is None:
@@ -136,8 +140,10 @@ def main() -> None:
         for mode, env in (("micro-batching", {}),
                           ("one call per request", {"EMOTRACE_BATCH_MAX_SIZE": "1", "EMOTRACE_BATCH_MAX_WAIT_MS": "0",
                                                     "EMOTRACE_WRITE_GROUP_MAX": "1"})):
-            database = Path(tmp) / f"{mode.replace(' ', '-')}.db"
-            with running_server(f"sqlite:///{database}", env=env) as base:
+            with ExitStack() as stack:
+                database = (stack.enter_context(fresh_postgres_database(args.postgres, "emotrace_bench")) if args.postgres
+                            else f"sqlite:///{Path(tmp) / mode.replace(' ', '-')}.db")
+                base = stack.enter_context(running_server(database, env=env))
                 url = f"{base}/v1/{args.endpoint}"
                 run_wrk(url, bodies_file, script, args.clients, 3)  # warm-up
                 raw = run_wrk(url, bodies_file, script, args.clients, args.seconds)

@@ -76,26 +76,6 @@ def data_root() -> Path:
 POSTGRES_URL_ENV = "EMOTRACE_TEST_POSTGRES_URL"
 
 
-def _fresh_postgres_database(admin_url: str) -> tuple[str, object]:
-    """Create a uniquely named database; returns its URL and a function that drops it."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"emotrace_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """A fresh empty database: a SQLite file, and a PostgreSQL database when the server is available.
@@ -117,11 +97,12 @@ def postgres_url():
 def _postgres_database():
     import os
 
+    from emotrace.evaluation.common import fresh_postgres_database
+
     admin_url = os.environ.get(POSTGRES_URL_ENV)
     if not admin_url:
         if os.environ.get("EMOTRACE_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{POSTGRES_URL_ENV} is not set but PostgreSQL tests are required")
         pytest.skip(f"PostgreSQL not configured ({POSTGRES_URL_ENV} unset; run .ci/start-postgres.sh)")
-    url, drop = _fresh_postgres_database(admin_url)
-    yield url
-    drop()
+    with fresh_postgres_database(admin_url, prefix="emotrace_test") as url:
+        yield url

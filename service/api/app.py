@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from emotrace import __version__
+from emotrace.admission import Admission
 from emotrace.api.access_log import hide_query_keys
 from emotrace.api.deps import Runtime
 from emotrace.api.events import EventBus
@@ -63,8 +64,10 @@ def build_runtime(settings: Settings, classifier: EmotionClassifier | None = Non
                           name="store-writer", max_queue_wait_ms=settings.max_queue_wait_ms)
     outcome_models = load_outcome_models(settings.outcome_model_dir) if settings.outcome_model_dir else {}
     webhooks = WebhookSender(store, settings) if settings.webhooks else None
-    return Runtime(settings, classifier, batcher, heavy, writer, store, EventBus(), Metrics(), outcome_models=outcome_models,
-                   webhooks=webhooks)
+    admission = Admission(settings.admission_places, settings.admission_wait_ms,
+                          busy=lambda: batcher.backlog() or writer.backlog())
+    return Runtime(settings, classifier, batcher, heavy, writer, store, EventBus(), Metrics(), admission,
+                   outcome_models=outcome_models, webhooks=webhooks)
 
 
 def create_app(settings: Settings | None = None, classifier: EmotionClassifier | None = None) -> FastAPI:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from emotrace.admission import Admission
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
@@ -37,6 +38,7 @@ class Runtime:
     store: Store
     bus: EventBus
     metrics: Metrics
+    admission: Admission  # how many writes are inside at once (the rest wait, then are shed)
     feed_listening: threading.Event | None = None  # set while other replicas' changes are heard (PostgreSQL)
     outcome_models: dict[str, OutcomeModel] = field(default_factory=dict)  # EMOTRACE_OUTCOME_MODEL_DIR
     webhooks: WebhookSender | None = None  # EMOTRACE_WEBHOOKS

@@ -13,13 +13,14 @@ from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emotrace.api.deps import Runtime
 from emotrace.api.problems import overloaded_response
 from emotrace.settings import Settings
 
 
 class LimitAndMeasure:
-    """Answer 503 to writes while the model's queue is backlogged, 413 to bodies over the size limit (declared or
-    streamed); count requests and time them per route.
+    """Let writes in through the runtime's admission (503 to one that found no place in time), answer 413 to
+    bodies over the size limit (declared or streamed); count requests and time them per route.
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
     the 413 as an HTTP error, so it is never buffered whole."""
@@ -32,14 +33,23 @@ class LimitAndMeasure:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        runtime = getattr(scope["app"].state, "runtime", None)
+        admission = runtime.admission if scope["method"] == "POST" and runtime is not None else None
+        if admission is not None and not await admission.enter():
+            # shed before the body is even read: under overload, refusing must cost far less than serving
+            reason = f"no place came free in {admission.wait * 1000:.0f} ms; {admission.places} requests inside"
+            await overloaded_response(reason, close_connection=True)(scope, receive, send)
+            return
+        try:
+            await self._limited(scope, receive, send, runtime)
+        finally:
+            if admission is not None:
+                admission.leave()
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, runtime: Runtime | None) -> None:
         path: str = scope["path"]
         limit = self.settings.max_upload_bytes if path.endswith("/conversations") else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
-        runtime = getattr(scope["app"].state, "runtime", None)
-        if scope["method"] == "POST" and runtime is not None and (reason := runtime.batcher.backlog()):
-            # shed before the body is even read: under overload, refusing must cost far less than serving
-            await overloaded_response(reason, close_connection=True)(scope, receive, send)
-            return
         too_large = f"Request body is over the limit of {limit:,} bytes."
         if length is not None and (not length.isdigit() or int(length) > limit):
             response = JSONResponse({"detail": too_large},

@@ -131,9 +131,11 @@ def test_concurrent_retries_under_one_idempotency_key_store_once(server) -> None
     assert len(httpx.get(f"{server}/v1/customers/retry-1/timeline", timeout=30).json()["messages"]) == 1
 
 
-def test_overload_is_shed_with_503_and_retry_after(tmp_path) -> None:
+def test_overload_waits_for_a_place_then_is_shed_with_503_and_retry_after(tmp_path) -> None:
+    """Issue 29: under overload a write waits, before its body is read, for one of the service's places; one that
+    finds none in time is refused (503, Retry-After, the connection closed), and the service stays ready."""
     database = f"sqlite:///{tmp_path / 'shed.db'}"
-    with running_server(database, env={"EMOTRACE_MAX_QUEUE_WAIT_MS": "1"}) as base:
+    with running_server(database, env={"EMOTRACE_ADMISSION_PLACES": "2", "EMOTRACE_ADMISSION_WAIT_MS": "100"}) as base:
         def post(i: int) -> httpx.Response:
             return httpx.post(f"{base}/v1/analyze", json={"text": f"order {i} is late again, I am annoyed"}, timeout=30)
 
@@ -142,7 +144,8 @@ def test_overload_is_shed_with_503_and_retry_after(tmp_path) -> None:
         codes = Counter(r.status_code for r in responses)
         assert set(codes) == {200, 503} and codes[200] >= 32, codes
         shed = next(r for r in responses if r.status_code == 503)
-        assert shed.headers["retry-after"] == "1" and "overloaded" in shed.json()["detail"]
+        assert shed.headers["retry-after"] == "1" and shed.headers["connection"] == "close"
+        assert shed.json()["code"] == "E909" and "no place came free in 100 ms" in shed.json()["detail"]
         assert httpx.get(f"{base}/ready", timeout=10).status_code == 200  # shedding is not unreadiness
 
 
