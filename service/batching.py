@@ -4,9 +4,9 @@ A bounded queue feeds one batching loop; a batch is cut when it holds ``max_batc
 ``max_wait_ms`` has passed since its first request (0: take only what is already waiting, so requests
 that arrive while a batch runs form the next one). The batch function runs on the batcher's own thread.
 A full queue raises :class:`Overloaded` at once (the API answers 503 with Retry-After) instead of letting
-callers hang, and so does a queue that would keep a new request longer than ``max_queue_wait_ms``: the items
-already queued, at the rate recent batches were served, or the wait the latest batch's first request saw (load
-is shed early, while the requests already accepted are still answered in time). When a batch of several
+callers hang, and so does a queue of at least one batch that would keep a new request longer than
+``max_queue_wait_ms``: the items already queued, at the rate recent batches were served, or the wait the latest
+batch's first request saw (load is shed early, while the requests already accepted are still answered in time). When a batch of several
 requests fails, each request is retried alone, so a bad request fails by itself and the others still get
 their results.
 """
@@ -67,8 +67,10 @@ class MicroBatcher(Generic[Item, Result]):
         self._executor.shutdown(wait=False)
 
     def backlog(self) -> str | None:
-        """Why a new request would be refused now (a queue wait over the limit), or None."""
-        if self.max_queue_wait is None or self.queue.empty():
+        """Why a new request would be refused now (a queue wait over the limit), or None. A queue shorter than one
+        batch is no backlog: the next batch takes it all (after one slow batch, a cold start or a pause, the wait
+        and rate it left behind refused light load)."""
+        if self.max_queue_wait is None or self.queued_items < self.max_batch:
             return None
         if self.queue_wait > self.max_queue_wait:
             return f"requests are waiting {self.queue_wait * 1000:.0f} ms for the {self.name}"

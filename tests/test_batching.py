@@ -85,6 +85,32 @@ def test_requests_are_shed_once_the_queue_wait_passes_the_limit() -> None:
 
 
 
+def test_a_slow_batch_leaves_no_refusals_behind_at_light_load() -> None:
+    """Issue 29: a 503 came at light load. One slow batch (the model's first, cold call) left a long queue wait and a
+    tiny rate behind; of the next requests sent together, all but the first were refused, though one batch takes
+    them all. A queue shorter than one batch is no backlog."""
+    calls: list[int] = []
+
+    def cold_then_fast(items: list[int]) -> list[int]:
+        calls.append(len(items))
+        time.sleep(0.6 if len(calls) == 1 else 0.005)
+        return items
+
+    async def scenario() -> list:
+        batcher = MicroBatcher(cold_then_fast, max_batch=8, max_wait_ms=0, max_queue_wait_ms=250)
+        await batcher.start()
+        first = asyncio.create_task(batcher.submit([0]))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(batcher.submit([1]))  # waits 0.6 s behind the cold call
+        await first
+        burst = await asyncio.gather(*(batcher.submit([i]) for i in (2, 3, 4)), return_exceptions=True)
+        await second
+        await batcher.stop()
+        return burst
+
+    assert asyncio.run(scenario()) == [[2], [3], [4]]
+
+
 def test_a_failing_request_fails_alone() -> None:
     def double(items: list[int]) -> list[int]:
         if any(i < 0 for i in items):
