@@ -30,7 +30,8 @@ seed 0), never on held-out rows; ``grid`` then uses them for every domain.
 
     python -m emotrace.evaluation.adapt_finetune choose [--domain semeval --size 300 --seed 0]
     python -m emotrace.evaluation.adapt_finetune grid [--domains semeval,sanders,banking77] [--sizes 100,300,1000]
-        [--seeds 0,1] [--out adapt_finetune.json]
+        [--seeds 0,1] [--cache DIR] [--out adapt_finetune.jsonl]
+    python -m emotrace.evaluation.adapt_finetune report adapt_finetune.jsonl   # the table again, from the file
 """
 
 from __future__ import annotations

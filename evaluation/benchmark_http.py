@@ -16,8 +16,8 @@ every request also pays its own parsing, validation, storage and response work.
         [--no-compare]    # micro-batching only: e.g. overload, --clients 1024 --no-compare
         [--postgres postgresql+psycopg://postgres@127.0.0.1:55432/postgres]   # store in PostgreSQL
 
-Shed requests (503 + Retry-After: no admission place came free in ``admission_wait_ms``) are counted apart from other errors; wrk's
-latency percentiles cover every response, shed ones included (wrk cannot split them by status).
+Shed requests (503 + Retry-After: no admission place came free in ``admission_wait_ms``) are counted apart from
+other errors; wrk's latency percentiles cover every response, shed ones included (wrk cannot split them by status).
 """
 
 from __future__ import annotations

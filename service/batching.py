@@ -6,9 +6,9 @@ that arrive while a batch runs form the next one). The batch function runs on th
 A full queue raises :class:`Overloaded` at once (the API answers 503 with Retry-After) instead of letting
 callers hang, and so does a queue of at least one batch that would keep a new request longer than
 ``max_queue_wait_ms``: the items already queued, at the rate recent batches were served, or the wait the latest
-batch's first request saw (load is shed early, while the requests already accepted are still answered in time). When a batch of several
-requests fails, each request is retried alone, so a bad request fails by itself and the others still get
-their results.
+batch's first request saw (load is shed early, while the requests already accepted are still answered in time).
+When a batch of several requests fails, each request is retried alone, so a bad request fails by itself and the
+others still get their results.
 """
 
 from __future__ import annotations
