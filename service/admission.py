@@ -2,9 +2,10 @@
 
 Under overload, refusing costs too: each refused request is accepted, parsed and answered, and a client that
 ignores Retry-After reconnects and asks again at once. With 1,024 such clients the refusals took the event loop
-from the requests being served (accepted requests fell to 57 % of the rate 16 clients get). A request that finds
-the service full therefore waits, before its body is read (a timer, no CPU), for a place that a finished request
-frees; only one that waited ``wait_ms`` in vain is refused. A place is handed on only while the work queues behind
+from the requests being served (accepted requests fell to 43-57 % of the rate 16 clients get). A request that finds
+the service full therefore waits, once its body has arrived and before it is parsed (a timer, no CPU; a client that
+stalls mid-body holds no place), for a place that a finished request frees; only one that waited ``wait_ms`` in vain
+is refused. A place is handed on only while the work queues behind
 it are not backlogged (``busy``), so requests inside never queue longer than the service's queue-wait limit,
 whatever the machine's speed. Places go first come, first served.
 """

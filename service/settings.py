@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "
                                      "longer than this for the model or the store writer.")
     admission_places: int = Field(64, ge=1, description="Writes (POST requests) inside the service at once; more "
-                                  "wait for a place, before their body is read.")
+                                  "wait for a place once their body has arrived, before it is parsed.")
     admission_wait_ms: float = Field(2000.0, ge=0, description="How long a write waits for a place before it is "
                                      "refused (503 + Retry-After).")
     write_group_max: int = Field(512, ge=1, description="Most messages that concurrent requests write in one "

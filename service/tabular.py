@@ -142,7 +142,7 @@ def all_records(path: Path, encoding: str = "utf-8", required: Iterable[str | No
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, strict=True)  # strict: a quote never closed is an error, not the rest of the file
         _check_header(path, reader, encoding)
         number = 0
         while True:
@@ -154,7 +154,10 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
             except UnicodeDecodeError:
                 raise decode_error(path, encoding) from None
             except csv.Error as exc:  # a CSV reader cannot resynchronise after a malformed row: stop, and say so
-                raise unreadable_row(path, number, str(exc)) from None
+                reason = str(exc)
+                if reason == "unexpected end of data":
+                    reason = "a quote opened in it is never closed: every later line was read into one cell"
+                raise unreadable_row(path, number, reason) from None
             yield TableRow(number, dict(record))
 
 

@@ -119,6 +119,20 @@ def test_a_malformed_csv_row_is_named_wherever_it_is(tmp_path: Path) -> None:
         check_table(path)
 
 
+
+def test_a_quote_never_closed_is_named_not_read_as_the_rest_of_the_file(tmp_path: Path) -> None:
+    """A quote opened and never closed took every later row into one cell (3 rows read as 1, nothing said)."""
+    path = tmp_path / "rows.csv"
+    path.write_text('text,labels\n"hello, world",joy\n"oops, unclosed,anger\nthird row,joy\nfourth,sadness\n',
+                    encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*rows.csv: row 2 cannot be read \(a quote opened in it is never "
+                                            r"closed"):
+        all_records(path)
+    read: list[dict[str, object] | None] = []
+    with pytest.raises(EmotraceError, match="E514"):
+        read.extend(row.fields for row in read_table(path))
+    assert read == [{"text": "hello, world", "labels": "joy"}]  # the rows before it, streamed as they were
+
 @pytest.mark.parametrize("suffix", TEXT_SUFFIXES[1:])
 def test_a_line_that_is_not_a_json_object_is_an_error_row_or_e514_for_a_whole_read(tmp_path: Path,
                                                                                      suffix: str) -> None:

@@ -13,14 +13,13 @@ from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emotrace.api.deps import Runtime
-from emotrace.api.problems import overloaded_response
+from emotrace.admission import Admission
 from emotrace.settings import Settings
 
 
 class LimitAndMeasure:
-    """Let writes in through the runtime's admission (503 to one that found no place in time), answer 413 to
-    bodies over the size limit (declared or streamed); count requests and time them per route.
+    """Let writes in through the runtime's admission once their body has arrived (503 to one that found no place in
+    time), answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route.
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
     the 413 as an HTTP error, so it is never buffered whole."""
@@ -33,20 +32,6 @@ class LimitAndMeasure:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        runtime = getattr(scope["app"].state, "runtime", None)
-        admission = runtime.admission if scope["method"] == "POST" and runtime is not None else None
-        if admission is not None and not await admission.enter():
-            # shed before the body is even read: under overload, refusing must cost far less than serving
-            reason = f"no place came free in {admission.wait * 1000:.0f} ms; {admission.places} requests inside"
-            await overloaded_response(reason, close_connection=True)(scope, receive, send)
-            return
-        try:
-            await self._limited(scope, receive, send, runtime)
-        finally:
-            if admission is not None:
-                admission.leave()
-
-    async def _limited(self, scope: Scope, receive: Receive, send: Send, runtime: Runtime | None) -> None:
         path: str = scope["path"]
         limit = self.settings.max_upload_bytes if path.endswith("/conversations") else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
@@ -56,19 +41,28 @@ class LimitAndMeasure:
                                     status_code=status.HTTP_413_CONTENT_TOO_LARGE)
             await response(scope, receive, send)
             return
+        runtime = getattr(scope["app"].state, "runtime", None)
+        admission = runtime.admission if scope["method"] == "POST" and runtime is not None else None
         start = time.perf_counter()
         status_code = 500
         received = 0
+        inside = False
 
         async def receive_within_limit() -> Message:
             # Content-Length may be absent (chunked transfer): count what actually arrives
-            nonlocal received
+            nonlocal received, inside
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     # an HTTPException, which FastAPI's body parsing lets through (answered as E904)
                     raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
+                if admission is not None and not inside and not message.get("more_body", False):
+                    # the whole body has arrived (a client that stalls mid-body holds no place); not parsed yet
+                    if not await admission.enter():
+                        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, overloaded_detail(admission),
+                                            headers={"Retry-After": "1", "Connection": "close"})
+                    inside = True
             return message
 
         async def send_and_note_status(message: Message) -> None:
@@ -77,9 +71,19 @@ class LimitAndMeasure:
                 status_code = message["status"]
             await send(message)
 
-        await self.app(scope, receive_within_limit, send_and_note_status)
+        try:
+            await self.app(scope, receive_within_limit, send_and_note_status)
+        finally:
+            if inside and admission is not None:
+                admission.leave()
         route = scope.get("route")
         if runtime is not None and route is not None:
             route_path = getattr(route, "path", "other")
             runtime.metrics.latency.labels(route_path).observe(time.perf_counter() - start)
             runtime.metrics.requests.labels(scope["method"], route_path, str(status_code)).inc()
+
+
+def overloaded_detail(admission: Admission) -> str:
+    """Why a write was refused: no place came free in time."""
+    return (f"Service overloaded: no place came free in {admission.wait * 1000:.0f} ms; "
+            f"{admission.places} requests inside")

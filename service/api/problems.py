@@ -43,7 +43,7 @@ class ProblemOut(BaseModel):
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # statuses Starlette itself answers (no route, wrong method): their registry codes
 STARLETTE_CODES = {status.HTTP_404_NOT_FOUND: "E913", status.HTTP_405_METHOD_NOT_ALLOWED: "E912",
-                   status.HTTP_413_CONTENT_TOO_LARGE: "E904"}
+                   status.HTTP_413_CONTENT_TOO_LARGE: "E904", status.HTTP_503_SERVICE_UNAVAILABLE: "E909"}
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ProblemOut, "description": description,
@@ -78,11 +78,9 @@ def preview(value: object) -> str | int | bool | None:
     return text if len(text) <= INPUT_PREVIEW_CHARS else f"{text[:INPUT_PREVIEW_CHARS]}… ({len(text):,} characters)"
 
 
-def overloaded_response(reason: object, close_connection: bool = False) -> JSONResponse:
-    """503 (E909) with Retry-After for a request refused under overload; ``close_connection`` when it is refused
-    before its body is read, so a client that ignores Retry-After must reconnect first, which slows it down."""
-    headers = {"Retry-After": "1", **({"Connection": "close"} if close_connection else {})}
-    return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), headers)
+def overloaded_response(reason: object) -> JSONResponse:
+    """503 (E909) with Retry-After for a request refused under overload."""
+    return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), {"Retry-After": "1"})
 
 
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:

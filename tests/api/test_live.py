@@ -149,6 +149,23 @@ def test_overload_waits_for_a_place_then_is_shed_with_503_and_retry_after(tmp_pa
         assert httpx.get(f"{base}/ready", timeout=10).status_code == 200  # shedding is not unreadiness
 
 
+def test_a_client_that_never_finishes_its_body_holds_no_place(tmp_path) -> None:
+    """A place is taken once a request's body has arrived: clients that send headers and stall (slow loris) would
+    otherwise hold every place and shut every write out."""
+    import socket
+    from urllib.parse import urlsplit
+
+    database = f"sqlite:///{tmp_path / 'loris.db'}"
+    with running_server(database, env={"EMOTRACE_ADMISSION_PLACES": "1", "EMOTRACE_ADMISSION_WAIT_MS": "300"}) as base:
+        address = urlsplit(base)
+        with socket.create_connection((address.hostname, address.port)) as stalled:
+            stalled.sendall(b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: 100\r\n\r\n{\"text\": \"still typ")
+            responses = [httpx.post(f"{base}/v1/analyze", json={"text": f"thanks {i}"}, timeout=30) for i in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 200], [r.text for r in responses]
+
+
+
 def test_access_logs_never_show_a_key_given_in_the_query(tmp_path, caplog) -> None:
     """Issue 29: the live feed takes ?api_key=; uvicorn's access log line must not carry it."""
     import logging
