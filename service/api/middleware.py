@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 
 from fastapi import HTTPException, status
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emotrace.admission import Admission
+from emotrace.api.problems import overloaded_response, problem_response
+from emotrace.errors import EmotraceError
 from emotrace.settings import Settings
 
 
@@ -33,13 +34,12 @@ class LimitAndMeasure:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        limit = self.settings.max_upload_bytes if path.endswith("/conversations") else self.settings.max_body_bytes
+        upload = path.endswith("/conversations")
+        limit = self.settings.max_upload_bytes if upload else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
-        too_large = f"Request body is over the limit of {limit:,} bytes."
+        too_large = EmotraceError("E904", f"Request body is over the limit of {limit:,} bytes.")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse({"detail": too_large},
-                                    status_code=status.HTTP_413_CONTENT_TOO_LARGE)
-            await response(scope, receive, send)
+            await problem_response(too_large)(scope, receive, send)
             return
         runtime = getattr(scope["app"].state, "runtime", None)
         admission = runtime.admission if scope["method"] == "POST" and runtime is not None else None
@@ -47,20 +47,40 @@ class LimitAndMeasure:
         status_code = 500
         received = 0
         inside = False
+        arrived: list[Message] = []
+        if admission is not None and not upload:
+            # The whole body first (within the limit): a client that stalls mid-body holds no place, one that has
+            # gone costs nothing more, and a refusal is answered here, before any parsing.
+            while not arrived or arrived[-1].get("more_body", False):
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client has gone
+                received += len(message.get("body", b""))
+                if received > limit:
+                    await problem_response(too_large)(scope, receive, send)
+                    return
+                arrived.append(message)
+            if not await admission.enter():
+                await overloaded_response(admission_refusal(admission), close_connection=True)(scope, receive, send)
+                return
+            inside = True
 
         async def receive_within_limit() -> Message:
             # Content-Length may be absent (chunked transfer): count what actually arrives
             nonlocal received, inside
+            if arrived:
+                return arrived.pop(0)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     # an HTTPException, which FastAPI's body parsing lets through (answered as E904)
-                    raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
+                    raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large.problem)
                 if admission is not None and not inside and not message.get("more_body", False):
-                    # the whole body has arrived (a client that stalls mid-body holds no place); not parsed yet
+                    # an upload takes its place once the whole file has arrived (not buffered here)
                     if not await admission.enter():
-                        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, overloaded_detail(admission),
+                        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                            f"Service overloaded ({admission_refusal(admission)})",
                                             headers={"Retry-After": "1", "Connection": "close"})
                     inside = True
             return message
@@ -83,7 +103,6 @@ class LimitAndMeasure:
             runtime.metrics.requests.labels(scope["method"], route_path, str(status_code)).inc()
 
 
-def overloaded_detail(admission: Admission) -> str:
+def admission_refusal(admission: Admission) -> str:
     """Why a write was refused: no place came free in time."""
-    return (f"Service overloaded: no place came free in {admission.wait * 1000:.0f} ms; "
-            f"{admission.places} requests inside")
+    return f"no place came free in {admission.wait * 1000:.0f} ms; {admission.places} requests inside"

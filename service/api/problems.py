@@ -78,9 +78,11 @@ def preview(value: object) -> str | int | bool | None:
     return text if len(text) <= INPUT_PREVIEW_CHARS else f"{text[:INPUT_PREVIEW_CHARS]}… ({len(text):,} characters)"
 
 
-def overloaded_response(reason: object) -> JSONResponse:
-    """503 (E909) with Retry-After for a request refused under overload."""
-    return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), {"Retry-After": "1"})
+def overloaded_response(reason: object, close_connection: bool = False) -> JSONResponse:
+    """503 (E909) with Retry-After for a request refused under overload; ``close_connection`` when it is refused
+    before it is parsed, so a client that ignores Retry-After must reconnect first."""
+    headers = {"Retry-After": "1", **({"Connection": "close"} if close_connection else {})}
+    return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), headers)
 
 
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
