@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from typing import Any
 
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.labels import INTENT_VIEW
 from emotrace.training.written_corpus import CHANNELS, SPLITS, read_corpus, written_corpus_report
 
-WAVE_PREFIX = "wave2"  # ids of the second wave's slices (slices/wave2_intents_*.jsonl)
+WAVE_ID = re.compile(r"wave(\d+)")  # ids of a later wave's slices (slices/wave2_intents_*.jsonl: "wave2a-0001")
+
+
+def wave(row_id: str) -> str:
+    """Which wave of writing a row came from: the first slices are wave 1, later waves say so in their ids."""
+    found = WAVE_ID.match(row_id)
+    return f"wave {found.group(1) if found else 1}"
 
 
 def _precision_recall(intents: dict[str, Any]) -> str:
@@ -37,8 +44,8 @@ def main() -> None:
     report = written_corpus_report(rows, readings)
     print(json.dumps({"benchmark": f"written corpus ({args.split})", **report}, indent=2, default=str))
     groups = [(channel, [i for i, r in enumerate(rows) if r.channel == channel]) for channel in CHANNELS]
-    groups += [(wave, [i for i, r in enumerate(rows) if (WAVE_PREFIX in r.id) == (wave == "wave 2")])
-               for wave in ("wave 1", "wave 2")]  # the first slices; the second wave, written about intents
+    waves = sorted({wave(r.id) for r in rows})  # the first slices; the later waves, written about intents
+    groups += [(name, [i for i, r in enumerate(rows) if wave(r.id) == name]) for name in waves]
     for name, kept in groups:
         part = written_corpus_report([rows[i] for i in kept], [readings[i] for i in kept])
         satisfaction, intents = part.get("satisfaction"), part.get("intents")
