@@ -186,11 +186,12 @@ def written_corpus_report(rows: list[CorpusRow], readings: list[Reading]) -> dic
     return report
 
 
-def curate(directory: Path = CORPUS_DIR, suite: list[str] | None = None) -> list[str]:
+def curate(directory: Path = CORPUS_DIR, held_apart: list[str] | None = None) -> list[str]:
     """Drop, from the slice files themselves, every row that shares a run of :data:`SHARED_RUN` words with an
-    earlier row (slice files in name order, lines in order) or with ``suite`` (the behavioural suite's texts), and
-    renumber nothing. Returns the ids dropped. Run once when slices are added, before any training."""
-    kept_runs: set[str] = {run for text in suite or [] for run in word_runs(text)}
+    earlier row (slice files in name order, lines in order) or with ``held_apart`` (texts no training row may echo:
+    the behavioural suite's and the aspect set's), and renumber nothing. Returns the ids dropped. Run once when
+    slices are added, before any training."""
+    kept_runs: set[str] = {run for text in held_apart or [] for run in word_runs(text)}
     dropped = []
     for path in sorted((directory / "slices").glob("*.jsonl")):
         kept_lines = []
