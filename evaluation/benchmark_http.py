@@ -15,6 +15,7 @@ every request also pays its own parsing, validation, storage and response work.
         [--sentences 1]   # --sentences 6: e-mail-length messages (six dev texts joined)
         [--no-compare]    # micro-batching only: e.g. overload, --clients 1024 --no-compare
         [--postgres postgresql+psycopg://postgres@127.0.0.1:55432/postgres]   # store in PostgreSQL
+        [--alternate 2]   # one server: 16 clients, then --clients, twice; the share of the 16-client rate
 
 Shed requests (503 + Retry-After: no admission place came free in ``admission_wait_ms``) are counted apart from
 other errors; wrk's latency percentiles cover every response, shed ones included (wrk cannot split them by status).
@@ -33,9 +34,12 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
+
 from emotrace.evaluation.common import fresh_postgres_database, goemotions_dev, print_figures
 from emotrace.evaluation.live_server import running_server
 
+BASELINE_CLIENTS = 16  # --alternate: the load each overload run is compared with
 WRK_SCRIPT = """
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
@@ -115,6 +119,46 @@ def run_wrk(url: str, bodies_file: Path, script: Path, clients: int, seconds: in
     return json.loads(out.strip().splitlines()[-1])
 
 
+def load_figures(raw: dict[str, float]) -> dict[str, float]:
+    """What one wrk run measured: requests, accepted and shed rates, latency percentiles, errors."""
+    accepted = raw["requests"] - raw["shed"] - raw["failed"]
+    return {"requests": raw["requests"], "requests/s": round(raw["requests"] / raw["seconds"], 1),
+            "accepted/s": round(accepted / raw["seconds"], 1),
+            "shed (503) share": round(raw["shed"] / max(raw["requests"], 1), 3),
+            "p50 ms": round(raw["p50_us"] / 1000, 1), "p90 ms": round(raw["p90_us"] / 1000, 1),
+            "p99 ms": round(raw["p99_us"] / 1000, 1), "max ms": round(raw["max_us"] / 1000, 1),
+            "other errors (4xx/5xx)": raw["failed"], "timeouts (>10 s)": raw["timeouts"],
+            "socket errors": raw["socket_errors"]}
+
+
+def model_counters(base: str) -> tuple[float, float]:
+    """Texts and batches the server's model has read so far (its Prometheus metrics)."""
+    text = httpx.get(f"{base}/metrics", timeout=10).text
+    values = dict(line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return float(values["emotrace_model_texts"]), float(values["emotrace_model_batches"])
+
+
+def alternate(url: str, bodies_file: Path, script: Path, clients: int, seconds: int, rounds: int) -> None:
+    """On one server, 16 clients then ``clients``, ``rounds`` times: each overload run's accepted rate as a share
+    of the 16-client run just before it (a machine whose speed drifts between runs cancels out), and how many texts
+    each model batch held."""
+    base = url.rsplit("/v1/", 1)[0]
+    run_wrk(url, bodies_file, script, BASELINE_CLIENTS, 3)  # warm-up
+    for round_number in range(1, rounds + 1):
+        baseline = 0.0
+        for count in (BASELINE_CLIENTS, clients):
+            texts_before, batches_before = model_counters(base)
+            figures = load_figures(run_wrk(url, bodies_file, script, count, seconds))
+            texts, batches = (now - before for now, before in zip(model_counters(base), (texts_before, batches_before),
+                                                                  strict=True))
+            figures["texts per model batch"] = round(texts / max(batches, 1), 1)
+            if count == BASELINE_CLIENTS:
+                baseline = figures["accepted/s"]
+            else:
+                figures[f"accepted share of {BASELINE_CLIENTS} clients"] = round(figures["accepted/s"] / baseline, 3)
+            print_figures(f"HTTP load, round {round_number}: {count} clients, {seconds} s, one server", figures)
+
+
 def main() -> None:
     """Print figures for micro-batching and for one-call-per-request, and the throughput ratio."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -124,6 +168,8 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=1, help="dev texts joined into one message")
     parser.add_argument("--no-compare", dest="compare", action="store_false",
                         help="micro-batching only (e.g. an overload run: --clients 1024 --no-compare)")
+    parser.add_argument("--alternate", type=int, default=0, metavar="ROUNDS",
+                        help=f"on one server, {BASELINE_CLIENTS} clients then --clients, ROUNDS times, with the share")
     parser.add_argument("--postgres", metavar="ADMIN_URL",
                         help="store in a fresh database on this PostgreSQL server (dropped after), not a SQLite file")
     args = parser.parse_args()
@@ -145,17 +191,12 @@ def main() -> None:
                             else f"sqlite:///{Path(tmp) / mode.replace(' ', '-')}.db")
                 base = stack.enter_context(running_server(database, env=env))
                 url = f"{base}/v1/{args.endpoint}"
+                if args.alternate:
+                    alternate(url, bodies_file, script, args.clients, args.seconds, args.alternate)
+                    return
                 run_wrk(url, bodies_file, script, args.clients, 3)  # warm-up
                 raw = run_wrk(url, bodies_file, script, args.clients, args.seconds)
-            accepted = raw["requests"] - raw["shed"] - raw["failed"]
-            results[mode] = {
-                "requests": raw["requests"], "requests/s": round(raw["requests"] / raw["seconds"], 1),
-                "accepted/s": round(accepted / raw["seconds"], 1),
-                "shed (503) share": round(raw["shed"] / max(raw["requests"], 1), 3),
-                "p50 ms": round(raw["p50_us"] / 1000, 1), "p90 ms": round(raw["p90_us"] / 1000, 1),
-                "p99 ms": round(raw["p99_us"] / 1000, 1), "max ms": round(raw["max_us"] / 1000, 1),
-                "other errors (4xx/5xx)": raw["failed"], "timeouts (>10 s)": raw["timeouts"],
-                "socket errors": raw["socket_errors"]}
+            results[mode] = load_figures(raw)
             print_figures(f"HTTP load, {mode}: {args.clients} clients, POST /v1/{args.endpoint}, "
                           f"{args.sentences}-text messages, {args.seconds} s", results[mode])
             if not args.compare:
