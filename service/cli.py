@@ -507,6 +507,11 @@ def adapt(
     if (data is not None) == corrections:
         raise EmotraceError("E024", "Give --data or --corrections." if data is None else
                             "Both --data and --corrections were given.")
+    file_options = {"--text-column": (text_column, "text"), "--label-column": (label_column, "labels"),
+                    "--encoding": (encoding, "utf-8")}
+    given = [name for name, (value, default) in file_options.items() if value != default]
+    if corrections and given:  # the stored corrections have their own columns and encoding
+        raise EmotraceError("E024", f"{given[0]} applies to --data only; --corrections reads the stored corrections.")
     with tempfile.TemporaryDirectory(prefix="emotrace-corrections-") as folder:
         if corrections:  # the export's rows, in the export's file
             data, text_column, label_column = Path(folder) / "corrections.csv", "text", "labels"

@@ -91,8 +91,11 @@ def test_adapt_on_the_stored_corrections_reads_the_rows_of_the_export(tmp_path) 
     assert "corrections.csv (the user's own rows, adaptation)" in (tmp_path / "from-store" / "MODEL_CARD.md").read_text()
 
 
-@pytest.mark.parametrize(("args", "message"), [([], "Give --data or --corrections."),
-                                               (["--data", "rows.csv", "--corrections"], "Both --data and")])
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "Give --data or --corrections."), (["--data", "rows.csv", "--corrections"], "Both --data and"),
+    (["--corrections", "--text-column", "body"], "--text-column applies to --data only"),  # was ignored silently
+    (["--corrections", "--label-column", "tags"], "--label-column applies to --data only"),
+    (["--corrections", "--encoding", "latin-1"], "--encoding applies to --data only")])
 def test_adapt_takes_data_or_corrections(tmp_path, args, message) -> None:
     result = run("adapt", "--model-dir", str(tmp_path / "out"), *args)
     assert result.returncode == 2 and "[E024]" in result.stderr and message in result.stderr
