@@ -35,6 +35,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from emotrace.evaluation.common import fresh_postgres_database, goemotions_dev, print_figures
 from emotrace.evaluation.live_server import running_server
@@ -133,9 +134,9 @@ def load_figures(raw: dict[str, float]) -> dict[str, float]:
 
 def model_counters(base: str) -> tuple[float, float]:
     """Texts and batches the server's model has read so far (its Prometheus metrics)."""
-    text = httpx.get(f"{base}/metrics", timeout=10).text
-    values = dict(line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
-    return float(values["emotrace_model_texts"]), float(values["emotrace_model_batches"])
+    values = {sample.name: sample.value for family in text_string_to_metric_families(
+        httpx.get(f"{base}/metrics", timeout=10).text) for sample in family.samples}
+    return values["emotrace_model_texts"], values["emotrace_model_batches"]
 
 
 def alternate(url: str, bodies_file: Path, script: Path, clients: int, seconds: int, rounds: int) -> None:
@@ -149,9 +150,8 @@ def alternate(url: str, bodies_file: Path, script: Path, clients: int, seconds: 
         for count in (BASELINE_CLIENTS, clients):
             texts_before, batches_before = model_counters(base)
             figures = load_figures(run_wrk(url, bodies_file, script, count, seconds))
-            texts, batches = (now - before for now, before in zip(model_counters(base), (texts_before, batches_before),
-                                                                  strict=True))
-            figures["texts per model batch"] = round(texts / max(batches, 1), 1)
+            texts_after, batches_after = model_counters(base)
+            figures["texts per model batch"] = round((texts_after - texts_before) / max(batches_after - batches_before, 1), 1)
             if count == BASELINE_CLIENTS:
                 baseline = figures["accepted/s"]
             else:
