@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emotrace.errors import EmotraceError
@@ -38,9 +38,11 @@ class Webhook(BaseModel):
 class Settings(BaseSettings):
     """Runtime settings; every field can be set as ``EMOTRACE_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore",
+                                      populate_by_name=True)
 
-    model_dir: Path = DEFAULT_MODEL_DIR
+    model_dir: Path = Field(DEFAULT_MODEL_DIR, validation_alias=AliasChoices("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL"),
+                            description="The model directory (`EMOTRACE_MODEL_DIR` or `EMOTRACE_MODEL`).")
     data_root: Path = DEFAULT_DATA_ROOT
     threads: int | None = Field(None, description="ONNX Runtime threads; None = all cores (max 8).")
     batch_size: int = 64
