@@ -1,0 +1,58 @@
+"""Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
+320 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
+agreement and Cohen's kappa, overall and per wave.
+
+    python -m emotrace.evaluation.annotator_agreement
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+from sklearn.metrics import cohen_kappa_score
+
+from emotrace.evaluation.written_corpus import wave
+from emotrace.model.labels import INTENT_LABELS
+from emotrace.training.written_corpus import CORPUS_DIR, CorpusRow, read_corpus
+
+SECOND_READER_FILE = CORPUS_DIR / "second_reader.jsonl"
+
+
+class SecondReading(NamedTuple):
+    """The second reader's labels of one row."""
+
+    satisfaction: str
+    intents: tuple[str, ...]
+
+
+def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
+    """Satisfaction and per-intent agreement of the writers' labels (rows) with the second reader's."""
+    writer = [row.satisfaction for row, _ in pairs]
+    second = [labels.satisfaction for _, labels in pairs]
+    out = {"rows": float(len(pairs)),
+           "satisfaction_agreement": sum(a == b for a, b in zip(writer, second, strict=True)) / len(pairs),
+           "satisfaction_kappa": float(cohen_kappa_score(writer, second)),
+           "intent_set_agreement": sum(set(row.intents) == set(labels.intents) for row, labels in pairs) / len(pairs)}
+    for intent in INTENT_LABELS:
+        mine = [intent in row.intents for row, _ in pairs]
+        theirs = [intent in labels.intents for _, labels in pairs]
+        out[f"{intent}_kappa"] = float(cohen_kappa_score(mine, theirs)) if any(mine) or any(theirs) else 1.0
+    return out
+
+
+def main(path: Path = SECOND_READER_FILE) -> None:
+    """Print the agreement overall and per wave."""
+    second = {d["id"]: SecondReading(d["satisfaction"], tuple(d["intents"]))
+              for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    pairs = [(row, second[row.id]) for row in read_corpus() if row.id in second]
+    groups = {"all": pairs, **{w: [p for p in pairs if wave(p[0].id) == w]
+                               for w in sorted({wave(row.id) for row, _ in pairs})}}
+    for name, group in groups.items():
+        print(f"{name:<7} " + "  ".join(f"{k} {v:.3f}" if k != "rows" else f"rows {int(v)}"
+                                        for k, v in agreement(group).items()))
+
+
+if __name__ == "__main__":
+    main()
