@@ -15,7 +15,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from emotrace.evaluation.written_corpus import wave
 from emotrace.model.labels import INTENT_LABELS
-from emotrace.training.written_corpus import CORPUS_DIR, CorpusRow, read_corpus
+from emotrace.paths import CORPUS_DIR
+from emotrace.training.written_corpus import CorpusRow, read_corpus
 
 SECOND_READER_FILE = CORPUS_DIR / "second_reader.jsonl"
 
