@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from emotrace.cli_support import command_line, friendly_errors
+from emotrace.cli_support import command_line, friendly_errors, given_options
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
@@ -507,9 +507,7 @@ def adapt(
     if (data is not None) == corrections:
         raise EmotraceError("E024", "Give --data or --corrections." if data is None else
                             "Both --data and --corrections were given.")
-    file_options = {"--text-column": (text_column, "text"), "--label-column": (label_column, "labels"),
-                    "--encoding": (encoding, "utf-8")}
-    given = [name for name, (value, default) in file_options.items() if value != default]
+    given = [param.opts[0] for param, _ in given_options(ctx) if param.name in ("text_column", "label_column", "encoding")]
     if corrections and given:  # the stored corrections have their own columns and encoding
         raise EmotraceError("E024", f"{given[0]} applies to --data only; --corrections reads the stored corrections.")
     with tempfile.TemporaryDirectory(prefix="emotrace-corrections-") as folder:

@@ -31,14 +31,22 @@ def friendly_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def given_options(ctx: typer.Context) -> list[tuple[Any, object]]:
+    """The options of this command given a value other than their default, in declaration order: each option's
+    parameter (typer's own click, which exports no type for it) and its value."""
+    found = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if param.param_type_name == "option" and value is not None and _plain(value) != _plain(param.default):
+            found.append((param, value))
+    return found
+
+
 def command_line(ctx: typer.Context) -> str:
     """This command as a user would type it for the same run: its name and every option given a value other than
     its default (recorded in model cards; the same whether it ran as a script or in-process)."""
     words = ["emotrace", *ctx.command_path.split()[1:]]
-    for param in ctx.command.params:
-        value = ctx.params.get(param.name or "")
-        if param.param_type_name != "option" or value is None or _plain(value) == _plain(param.default):
-            continue
+    for param, value in given_options(ctx):
         if getattr(param, "is_flag", False):
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
