@@ -8,7 +8,6 @@ agreement and Cohen's kappa, overall and per wave.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import NamedTuple
 
 from sklearn.metrics import cohen_kappa_score
@@ -32,8 +31,7 @@ def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
     """Satisfaction and per-intent agreement of the writers' labels (rows) with the second reader's."""
     writer = [row.satisfaction for row, _ in pairs]
     second = [labels.satisfaction for _, labels in pairs]
-    out = {"rows": float(len(pairs)),
-           "satisfaction_agreement": sum(a == b for a, b in zip(writer, second, strict=True)) / len(pairs),
+    out = {"satisfaction_agreement": sum(a == b for a, b in zip(writer, second, strict=True)) / len(pairs),
            "satisfaction_kappa": float(cohen_kappa_score(writer, second)),
            "intent_set_agreement": sum(set(row.intents) == set(labels.intents) for row, labels in pairs) / len(pairs)}
     for intent in INTENT_LABELS:
@@ -43,16 +41,15 @@ def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
     return out
 
 
-def main(path: Path = SECOND_READER_FILE) -> None:
+def main() -> None:
     """Print the agreement overall and per wave."""
     second = {d["id"]: SecondReading(d["satisfaction"], tuple(d["intents"]))
-              for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+              for d in map(json.loads, SECOND_READER_FILE.read_text(encoding="utf-8").splitlines())}
     pairs = [(row, second[row.id]) for row in read_corpus() if row.id in second]
     groups = {"all": pairs, **{w: [p for p in pairs if wave(p[0].id) == w]
                                for w in sorted({wave(row.id) for row, _ in pairs})}}
     for name, group in groups.items():
-        print(f"{name:<7} " + "  ".join(f"{k} {v:.3f}" if k != "rows" else f"rows {int(v)}"
-                                        for k, v in agreement(group).items()))
+        print(f"{name:<7} rows {len(group)}  " + "  ".join(f"{k} {v:.3f}" for k, v in agreement(group).items()))
 
 
 if __name__ == "__main__":
