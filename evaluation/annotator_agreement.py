@@ -1,5 +1,5 @@
 """Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
-320 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
+480 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
 agreement and Cohen's kappa, overall and per wave.
 
     python -m emotrace.evaluation.annotator_agreement
