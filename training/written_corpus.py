@@ -31,7 +31,7 @@ OTHER_TOPIC = "other"  # a row about none of the taxonomy's topics
 TOPICS = (*TOPIC_LABELS, OTHER_TOPIC)
 PHENOMENA = ("sarcasm", "impatient_question", "implicit_complaint", "polite_anger", "thanks_but", "lukewarm",
              "inquiry", "praise", "emoji_context", "churn", "escalation", "refund", "legal", "intent_lookalike",
-             "explicit_complaint")
+             "explicit_complaint", "small_talk")
 SPLITS = ("train", "dev", "test")
 SHARED_RUN = 6  # no two rows may share a run of this many words
 
