@@ -1,6 +1,7 @@
 """Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
-480 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
-agreement and Cohen's kappa, overall and per wave.
+560 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
+agreement and Cohen's kappa, overall and per wave; where the second reader labelled topics too (wave 8), whether the
+row is about a topic at all (kappa) and the exact topic set.
 
     python -m emotrace.evaluation.annotator_agreement
 """
@@ -15,7 +16,7 @@ from sklearn.metrics import cohen_kappa_score
 from emotrace.evaluation.written_corpus import wave
 from emotrace.model.labels import INTENT_LABELS
 from emotrace.paths import CORPUS_DIR
-from emotrace.training.written_corpus import CorpusRow, read_corpus
+from emotrace.training.written_corpus import OTHER_TOPIC, CorpusRow, read_corpus
 
 SECOND_READER_FILE = CORPUS_DIR / "second_reader.jsonl"
 
@@ -25,6 +26,7 @@ class SecondReading(NamedTuple):
 
     satisfaction: str
     intents: tuple[str, ...]
+    topics: tuple[str, ...] | None = None  # None: topics not read
 
 
 def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
@@ -38,18 +40,32 @@ def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
         mine = [intent in row.intents for row, _ in pairs]
         theirs = [intent in labels.intents for _, labels in pairs]
         out[f"{intent}_kappa"] = float(cohen_kappa_score(mine, theirs)) if any(mine) or any(theirs) else 1.0
+    with_topics = [(row, labels.topics) for row, labels in pairs if labels.topics is not None]
+    if with_topics:
+        mine = [_has_topic(row.topics) for row, _ in with_topics]
+        theirs = [_has_topic(topics) for _, topics in with_topics]
+        out["topic_rows"] = len(with_topics)
+        out["has_topic_agreement"] = sum(a == b for a, b in zip(mine, theirs, strict=True)) / len(with_topics)
+        out["has_topic_kappa"] = float(cohen_kappa_score(mine, theirs))
+        out["topic_set_agreement"] = sum(set(row.topics) == set(topics) for row, topics in with_topics) / len(with_topics)
     return out
+
+
+def _has_topic(topics: tuple[str, ...]) -> bool:
+    return any(topic != OTHER_TOPIC for topic in topics)
 
 
 def main() -> None:
     """Print the agreement overall and per wave."""
-    second = {d["id"]: SecondReading(d["satisfaction"], tuple(d["intents"]))
+    second = {d["id"]: SecondReading(d["satisfaction"], tuple(d["intents"]),
+                                     tuple(d["topics"]) if "topics" in d else None)
               for d in map(json.loads, SECOND_READER_FILE.read_text(encoding="utf-8").splitlines())}
     pairs = [(row, second[row.id]) for row in read_corpus() if row.id in second]
     groups = {"all": pairs, **{w: [p for p in pairs if wave(p[0].id) == w]
                                for w in sorted({wave(row.id) for row, _ in pairs})}}
     for name, group in groups.items():
-        print(f"{name:<7} rows {len(group)}  " + "  ".join(f"{k} {v:.3f}" for k, v in agreement(group).items()))
+        print(f"{name:<7} rows {len(group)}  " + "  ".join(f"{k} {v:.3f}" for k, v in agreement(group).items()
+                                                          if k != "topic_rows"))
 
 
 if __name__ == "__main__":
