@@ -1,6 +1,6 @@
 """Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
-560 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
-agreement and Cohen's kappa, overall and per wave; where the second reader labelled topics too (wave 8), whether the
+640 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
+agreement and Cohen's kappa, overall and per wave; where the second reader labelled topics too (waves 7 and 8), whether the
 row is about a topic at all (kappa) and the exact topic set.
 
     python -m emotrace.evaluation.annotator_agreement
