@@ -58,8 +58,11 @@ def test_the_shipped_model_reads_what_a_message_is_about(classifier, text: str, 
     assert topic in view.labels
 
 
-def test_a_message_about_nothing_in_the_taxonomy_has_no_topic(classifier) -> None:
-    [reading] = classifier.predict(["Happy new year everyone!"], aspects=True)
+@pytest.mark.parametrize("text", ["Happy new year everyone!", "Good morning!", "Season's greetings, everybody 🎄",
+                                  "ok thanks", "Bye!", "Cheers mate", "Sorry, typo above 🙈", "Evening folks",
+                                  "Shubh Diwali, folks!"])
+def test_a_message_about_nothing_in_the_taxonomy_has_no_topic(classifier, text: str) -> None:
+    [reading] = classifier.predict([text], aspects=True)
     assert reading.views[TOPIC_VIEW].labels == [] and reading.aspects == ()
 
 
