@@ -2,8 +2,8 @@
 
 Three kinds of test over customer-service phenomena:
 - minimum functionality (MFT): a hand-written message and the satisfaction class it must read as; a message and
-  the exact set of intents it must read as (``MFT:intent:<intent>``; look-alikes that state no intent:
-  ``MFT:intent:lookalike``);
+  the exact set of intents it must read as (``MFT:intent:<intent>``; intents said in the plainest, bluntest few
+  words, one or two at once: ``MFT:intent:plain``; look-alikes that state no intent: ``MFT:intent:lookalike``);
 - invariance (INV): changing a name, order number, amount or brand must not change the satisfaction class
   (nor move the satisfaction score by more than ``INVARIANCE_TOLERANCE``), nor the intents a message states;
 - directional (DIR): adding "again", "third time", "still" to a complaint must not raise satisfaction; appending
@@ -188,6 +188,24 @@ INTENT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         "I have already reported you to the regulator.",
         "My attorney says this fee is unlawful.",
     ]),
+    *(("plain", t, expected) for t, expected in [
+        ("I want a refund.", ('refund_request',)),
+        ("I want my money back or I am calling my lawyer", ('refund_request', 'legal_threat')),
+        ("Give me my money back.", ('refund_request',)),
+        ("Stop my subscription today.", ('churn_threat',)),
+        ("refund pls", ('refund_request',)),
+        ("Cancel my account. Now.", ('churn_threat',)),
+        ("put me through to someone in charge", ('escalation_request',)),
+        ("I'll see you in court.", ('legal_threat',)),
+        ("Money back. Today.", ('refund_request',)),
+        ("I'm done, closing my account", ('churn_threat',)),
+        ("I demand compensation", ('refund_request',)),
+        ("Reporting you to the ombudsman.", ('legal_threat',)),
+        ("escalate this please", ('escalation_request',)),
+        ("Refund or I walk.", ('refund_request', 'churn_threat')),
+        ("I want out of this contract", ('churn_threat',)),
+        ("Where's my refund? Processed a week ago apparently.", ('refund_request',)),
+    ]),
     *(("lookalike", t, ()) for t in [
         "I cancelled my class by mistake, can I rebook it?",
         "My manager asked me for an invoice for the team licences.",
@@ -197,6 +215,12 @@ INTENT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         "I upgraded to yearly billing last month and I'm really enjoying it.",
         "Could the second item be removed while the rest still ships?",
         "The store manager was lovely and sorted the exchange.",
+        "How do refunds work for gift cards?",
+        "Refund came through, cheers",
+        "My manager wants a copy of the invoice",
+        "I cancelled the wrong booking, can I undo it?",
+        "Never leaving you guys, best bank ever",
+        "Our lawyer is reviewing the lease, no rush",
     ]),
 ]
 

@@ -16,9 +16,10 @@ from emotrace.evaluation.checklist import (
     run_checklist,
 )
 
-# Regression floors at what the shipped model reaches (93.8% overall, no capability under 3 of 6; docs/benchmarks.md,
-# "This release"). Issue 26's 92% overall is met; every capability at 5 of 6 is not yet (rhetorical questions 3/6).
-OVERALL_FLOOR = 0.93
+# Regression floors at what the shipped model reaches (92.2% of 217 cases, no capability under 3 of 6; plainly stated
+# intents 9 of 16; docs/benchmarks.md, "This release"). Issue 26's 92% overall is met; every capability at 5 of 6 is
+# not yet (rhetorical questions 3/6).
+OVERALL_FLOOR = 0.92
 CAPABILITY_FLOOR = 0.5
 
 
@@ -32,7 +33,7 @@ def test_every_case_is_counted(results) -> None:
     intents = len(INTENT_CASES) + sum(len(fillers) for _, fillers, _ in INTENT_INV_CASES) + len(INTENT_DIR_CASES)
     assert sum(r.total for r in results.values()) == len(MFT_CASES) + invariance + len(DIR_CASES) + intents
     assert all(r.total >= 6 for r in results.values())
-    assert {"MFT:intent:churn_threat", "MFT:intent:lookalike", "INV:intent", "DIR:intent"} <= set(results)
+    assert {"MFT:intent:churn_threat", "MFT:intent:plain", "MFT:intent:lookalike", "INV:intent", "DIR:intent"} <= set(results)
 
 
 def test_overall_pass_rate(results) -> None:
