@@ -206,6 +206,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "EMOTRACE_SCORING__SEGMENT_BANDS, and at_risk)."),
     "E918": ErrorKind("Unknown label names", "Use the served model's names: its emotion labels (GET /v1/model), intents "
                       "(docs/http-api.md) and topics (docs/topics.md); dissatisfied, neutral or satisfied for the class."),
+    "E919": ErrorKind("Body not sent as JSON", "Send the body as JSON with the header Content-Type: application/json.",
+                      415),
 }
 
 RETIRED: dict[str, str] = {

@@ -91,6 +91,15 @@ def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
              "input": preview(error.get("input"))} for error in exc.errors()]
 
 
+def not_sent_as_json(request: Request, exc: RequestValidationError) -> bool:
+    """Whether a JSON body was refused because it came with another content type (FastAPI then reads it as raw
+    bytes and says only that it is not an object)."""
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return (not (media_type == "application/json" or media_type.endswith("+json"))
+            and any(tuple(error.get("loc", ())) == ("body",) and error.get("type") == "model_attributes_type"
+                    for error in exc.errors()))
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents at this request's path (Starlette's 405 names only the first route's)."""
     path = request.url.path
@@ -113,7 +122,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(EmotraceError(code, f"{exc.detail} ({request.method} {request.url.path})."), headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_fields(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_fields(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not_sent_as_json(request, exc):
+            sent = request.headers.get("content-type") or "no content type"
+            return problem_response(EmotraceError("E919", f"The body was sent as {sent}, not as JSON."))
         problems = field_problems(exc)
         where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
                           for error in exc.errors()[:3])

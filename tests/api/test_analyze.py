@@ -64,6 +64,17 @@ def test_malformed_json(client) -> None:
     assert response.json()["errors"][0]["type"] == "json_invalid"
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None])
+def test_a_body_that_is_not_sent_as_json_is_refused_with_415_saying_so(client, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/v1/analyze", content=b'{"text": "hi"}', headers=headers)
+    assert response.status_code == 415
+    problem = response.json()
+    assert problem["code"] == "E919" and "application/json" in problem["fix"]
+    assert (content_type or "no content type") in problem["detail"]
+    assert client.post("/v1/analyze", content=b"[1, 2]", headers={"content-type": "application/json"}).status_code == 422
+
+
 def test_size_limits(tmp_path) -> None:
     with make_client(tmp_path, max_body_bytes=2000, max_batch_items=3) as client:
         big = client.post("/v1/analyze", json={"text": "a" * 5000})
