@@ -208,6 +208,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "(docs/http-api.md) and topics (docs/topics.md); dissatisfied, neutral or satisfied for the class."),
     "E919": ErrorKind("Body not sent as JSON", "Send the body as JSON with the header Content-Type: application/json.",
                       415),
+    "E920": ErrorKind("Body is not valid JSON", "Send one JSON object encoded in UTF-8 (check the quotes, commas and "
+                      "brackets near the place named).", 400),
 }
 
 RETIRED: dict[str, str] = {

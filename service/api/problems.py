@@ -100,6 +100,29 @@ def not_sent_as_json(request: Request, exc: RequestValidationError) -> bool:
                     for error in exc.errors()))
 
 
+def not_valid_json(body: bytes, exc: RequestValidationError) -> EmotraceError | None:
+    """E920 naming where and why, when a body sent as JSON did not parse (FastAPI reports the parser's message and
+    the character offset, as an invalid field of the body at that offset)."""
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            offset = int(error["loc"][-1])
+            before = body.decode("utf-8", "replace")[:offset]
+            line, column = before.count("\n") + 1, offset - before.rfind("\n")
+            reason = str(error.get("ctx", {}).get("error", "not JSON"))
+            return EmotraceError("E920", f"The body is not valid JSON: {reason} at line {line}, column {column}.")
+    return None
+
+
+def not_valid_utf8(exc: StarletteHTTPException) -> EmotraceError | None:
+    """E920 naming the byte, when FastAPI could not read a JSON body for its encoding (it answers only "There was an
+    error parsing the body", the cause chained)."""
+    cause = exc.__cause__
+    if not isinstance(cause, UnicodeDecodeError):
+        return None
+    return EmotraceError("E920", f"The body is not valid UTF-8: byte 0x{cause.object[cause.start]:02x} at position "
+                                 f"{cause.start}.")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents at this request's path (Starlette's 405 names only the first route's)."""
     path = request.url.path
@@ -118,6 +141,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
             headers["Allow"] = ", ".join(allowed_methods(request))
+        if (unreadable := not_valid_utf8(exc)) is not None:
+            return problem_response(unreadable)
         code = STARLETTE_CODES.get(exc.status_code, "E914")
         return problem_response(EmotraceError(code, f"{exc.detail} ({request.method} {request.url.path})."), headers)
 
@@ -126,6 +151,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if not_sent_as_json(request, exc):
             sent = request.headers.get("content-type") or "no content type"
             return problem_response(EmotraceError("E919", f"The body was sent as {sent}, not as JSON."))
+        if (malformed := not_valid_json(await request.body(), exc)) is not None:
+            return problem_response(malformed)
         problems = field_problems(exc)
         where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
                           for error in exc.errors()[:3])

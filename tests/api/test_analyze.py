@@ -58,10 +58,26 @@ def test_bad_input_names_the_field(client) -> None:
         assert response.json()["errors"][0]["loc"] == loc, payload
 
 
-def test_malformed_json(client) -> None:
-    response = client.post("/v1/analyze", content=b'{"text": "hi"', headers={"content-type": "application/json"})
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["type"] == "json_invalid"
+@pytest.mark.parametrize(("body", "where"), [
+    (b'{"text": "hi"', "Expecting ',' delimiter at line 1, column 14"),
+    (b'{"text": "hi",\n "channel": }', "Expecting value at line 2, column 13"),
+    ('{"text": "caf\u00e9 ☕"\n'.encode(), "Expecting ',' delimiter at line 2, column 1"),
+])
+def test_a_body_that_is_not_json_is_refused_with_400_saying_where(client, body: bytes, where: str) -> None:
+    response = client.post("/v1/analyze", content=body, headers={"content-type": "application/json"})
+    problem = response.json()
+    assert (response.status_code, problem["code"]) == (400, "E920")
+    assert problem["detail"] == f"The body is not valid JSON: {where}.", problem["detail"]
+    assert "errors" not in problem
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_400_naming_the_byte(client) -> None:
+    response = client.post("/v1/analyze", content=b'{"text": "caf\xe9"}',
+                           headers={"content-type": "application/json"})
+    problem = response.json()
+    assert (response.status_code, problem["code"]) == (400, "E920")
+    assert problem["detail"] == "The body is not valid UTF-8: byte 0xe9 at position 13.", problem["detail"]
+    assert "UTF-8" in problem["fix"]
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None])
