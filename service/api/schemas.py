@@ -45,9 +45,9 @@ def visible_text(value: str, field: str) -> str:
 
 
 class Strict(BaseModel):
-    """Unknown fields are refused, so typos are reported instead of ignored."""
+    """Unknown fields are refused, so typos are reported instead of ignored; so are NaN and infinite numbers."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class TextIn(Strict):

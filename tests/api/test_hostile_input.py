@@ -38,6 +38,14 @@ def test_unrepresentable_text_gets_422_naming_the_field(client, raw) -> None:
     assert response.json()["errors"][0]["loc"] == ["body", "text"]
 
 
+@pytest.mark.parametrize("rating", ["NaN", "Infinity", "-Infinity"])
+def test_a_rating_that_is_not_a_number_is_refused_as_not_finite(client, rating) -> None:
+    response = _raw_post(client, "/v1/analyze", f'{{"text": "Fine.", "channel": "review", "rating": {rating}}}')
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert (error["loc"], error["type"]) == (["body", "rating"], "finite_number"), error
+
+
 def test_validation_error_does_not_echo_a_large_input(client) -> None:
     text = "x" * 500_000
     response = client.post("/v1/analyze", json={"text": text})
