@@ -13,14 +13,17 @@ from fastapi import HTTPException, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emotrace.admission import Admission
-from emotrace.api.problems import overloaded_response, problem_response
+from emotrace.api.problems import documented_template, overloaded_response, problem_response
 from emotrace.errors import EmotraceError
 from emotrace.settings import Settings
+
+UNROUTED = "unrouted"  # the metrics' route label of a request no route matches (one label, whatever the path)
 
 
 class LimitAndMeasure:
     """Let writes in through the runtime's admission once their body has arrived (503 to one that found no place in
-    time), answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route.
+    time), answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route
+    (refusals answered here too, under the route the path would have reached).
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
     the 413 as an HTTP error, so it is never buffered whole."""
@@ -38,12 +41,20 @@ class LimitAndMeasure:
         limit = self.settings.max_upload_bytes if upload else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
         too_large = EmotraceError("E904", f"Request body is over the limit of {limit:,} bytes.")
+        runtime = getattr(scope["app"].state, "runtime", None)
+        start = time.perf_counter()
+
+        def measure(status_code: int) -> None:
+            if runtime is not None:
+                route = route_label(scope)
+                runtime.metrics.latency.labels(route).observe(time.perf_counter() - start)
+                runtime.metrics.requests.labels(scope["method"], route, str(status_code)).inc()
+
         if length is not None and (not length.isdigit() or int(length) > limit):
             await problem_response(too_large)(scope, receive, send)
+            measure(too_large.kind.status)
             return
-        runtime = getattr(scope["app"].state, "runtime", None)
         admission = runtime.admission if scope["method"] == "POST" and runtime is not None else None
-        start = time.perf_counter()
         status_code = 500
         received = 0
         inside = False
@@ -58,10 +69,12 @@ class LimitAndMeasure:
                 received += len(message.get("body", b""))
                 if received > limit:
                     await problem_response(too_large)(scope, receive, send)
+                    measure(too_large.kind.status)
                     return
                 arrived.append(message)
             if not await admission.enter():
                 await overloaded_response(admission_refusal(admission), close_connection=True)(scope, receive, send)
+                measure(status.HTTP_503_SERVICE_UNAVAILABLE)
                 return
             inside = True
 
@@ -96,11 +109,16 @@ class LimitAndMeasure:
         finally:
             if inside and admission is not None:
                 admission.leave()
-        route = scope.get("route")
-        if runtime is not None and route is not None:
-            route_path = getattr(route, "path", "other")
-            runtime.metrics.latency.labels(route_path).observe(time.perf_counter() - start)
-            runtime.metrics.requests.labels(scope["method"], route_path, str(status_code)).inc()
+        measure(status_code)
+
+
+def route_label(scope: Scope) -> str:
+    """The path template of the route a request reached or, refused before routing, the documented one its path
+    falls under (one label per route, never the raw path: ids stay out of the metrics); else :data:`UNROUTED`."""
+    route = scope.get("route")
+    if route is not None:
+        return str(getattr(route, "path", UNROUTED))
+    return documented_template(scope["app"], scope["path"]) or UNROUTED
 
 
 def admission_refusal(admission: Admission) -> str:

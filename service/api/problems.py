@@ -123,12 +123,22 @@ def not_valid_utf8(exc: StarletteHTTPException) -> EmotraceError | None:
                                  f"{cause.start}.")
 
 
+def _fits(template: str, path: str) -> bool:
+    """Whether ``path`` is an instance of the path ``template`` (``/v1/customers/{customer_id}``)."""
+    return re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path) is not None
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents at this request's path (Starlette's 405 names only the first route's)."""
     path = request.url.path
     return sorted({method.upper() for template, operations in request.app.openapi()["paths"].items()
-                   if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
-                   for method in operations})
+                   if _fits(template, path) for method in operations})
+
+
+def documented_template(app: FastAPI, path: str) -> str | None:
+    """The documented path template ``path`` falls under (a literal path before one with parameters), if any."""
+    templates = sorted(app.openapi()["paths"], key=lambda template: template.count("{"))
+    return next((template for template in templates if _fits(template, path)), None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

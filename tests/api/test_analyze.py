@@ -154,6 +154,18 @@ def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
         assert keyed.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": KEY}).status_code == 200
 
 
+def test_refusals_before_routing_are_counted_in_metrics(tmp_path) -> None:
+    with make_client(tmp_path, max_body_bytes=2000) as client:
+        assert client.post("/v1/analyze", json={"text": "a" * 5000}).status_code == 413
+        assert client.get("/v1/no-such-thing").status_code == 404
+        assert client.delete("/v1/analyze").status_code == 405
+        counted = {line.split("} ")[0] + "}" for line in client.get("/metrics").text.splitlines()
+                   if line.startswith("emotrace_http_requests_total{")}
+    assert 'emotrace_http_requests_total{method="POST",route="/v1/analyze",status="413"}' in counted, counted
+    assert 'emotrace_http_requests_total{method="GET",route="unrouted",status="404"}' in counted, counted
+    assert 'emotrace_http_requests_total{method="DELETE",route="/v1/analyze",status="405"}' in counted, counted
+
+
 @pytest.mark.parametrize("keys", [[""], ["short"], [KEY, "   padded-short   "]])
 def test_empty_or_short_api_keys_are_refused_at_start(tmp_path, keys) -> None:
     with pytest.raises(EmotraceError, match="E016"):
