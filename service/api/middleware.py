@@ -118,7 +118,8 @@ def route_label(scope: Scope) -> str:
     route = scope.get("route")
     if route is not None:
         return str(getattr(route, "path", UNROUTED))
-    return documented_template(scope["app"], scope["path"]) or UNROUTED
+    path, root = scope["path"], scope.get("root_path", "")
+    return documented_template(scope["app"], path.removeprefix(root) if root else path) or UNROUTED
 
 
 def admission_refusal(admission: Admission) -> str:

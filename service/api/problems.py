@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
@@ -100,32 +102,33 @@ def not_sent_as_json(request: Request, exc: RequestValidationError) -> bool:
                     for error in exc.errors()))
 
 
-def not_valid_json(body: bytes, exc: RequestValidationError) -> EmotraceError | None:
-    """E920 naming where and why, when a body sent as JSON did not parse (FastAPI reports the parser's message and
-    the character offset, as an invalid field of the body at that offset)."""
-    for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            offset = int(error["loc"][-1])
-            before = body.decode("utf-8", "replace")[:offset]
-            line, column = before.count("\n") + 1, offset - before.rfind("\n")
-            reason = str(error.get("ctx", {}).get("error", "not JSON"))
-            return EmotraceError("E920", f"The body is not valid JSON: {reason} at line {line}, column {column}.")
-    return None
+def not_valid_json(exc: RequestValidationError) -> EmotraceError | None:
+    """E920 naming where and why, when a body sent as JSON did not parse (FastAPI chains the parser's error)."""
+    cause = exc.__cause__
+    if not isinstance(cause, json.JSONDecodeError):
+        return None
+    return EmotraceError("E920", f"The body is not valid JSON: {cause.msg} at line {cause.lineno}, column "
+                                 f"{cause.colno}.")
 
 
-def not_valid_utf8(exc: StarletteHTTPException) -> EmotraceError | None:
+def not_valid_text(exc: StarletteHTTPException) -> EmotraceError | None:
     """E920 naming the byte, when FastAPI could not read a JSON body for its encoding (it answers only "There was an
     error parsing the body", the cause chained)."""
     cause = exc.__cause__
     if not isinstance(cause, UnicodeDecodeError):
         return None
-    return EmotraceError("E920", f"The body is not valid UTF-8: byte 0x{cause.object[cause.start]:02x} at position "
-                                 f"{cause.start}.")
+    return EmotraceError("E920", f"The body is not valid {cause.encoding.upper()}: byte 0x{cause.object[cause.start]:02x} "
+                                 f"at position {cause.start}.")
+
+
+@cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
 
 
 def _fits(template: str, path: str) -> bool:
     """Whether ``path`` is an instance of the path ``template`` (``/v1/customers/{customer_id}``)."""
-    return re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path) is not None
+    return _template_pattern(template).fullmatch(path) is not None
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -151,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
             headers["Allow"] = ", ".join(allowed_methods(request))
-        if (unreadable := not_valid_utf8(exc)) is not None:
+        if (unreadable := not_valid_text(exc)) is not None:
             return problem_response(unreadable)
         code = STARLETTE_CODES.get(exc.status_code, "E914")
         return problem_response(EmotraceError(code, f"{exc.detail} ({request.method} {request.url.path})."), headers)
@@ -161,7 +164,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if not_sent_as_json(request, exc):
             sent = request.headers.get("content-type") or "no content type"
             return problem_response(EmotraceError("E919", f"The body was sent as {sent}, not as JSON."))
-        if (malformed := not_valid_json(await request.body(), exc)) is not None:
+        if (malformed := not_valid_json(exc)) is not None:
             return problem_response(malformed)
         problems = field_problems(exc)
         where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"

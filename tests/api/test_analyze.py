@@ -62,6 +62,8 @@ def test_bad_input_names_the_field(client) -> None:
     (b'{"text": "hi"', "Expecting ',' delimiter at line 1, column 14"),
     (b'{"text": "hi",\n "channel": }', "Expecting value at line 2, column 13"),
     ('{"text": "caf\u00e9 ☕"\n'.encode(), "Expecting ',' delimiter at line 2, column 1"),
+    (b'\xef\xbb\xbf{"text": "hi",\n}', "Expecting property name enclosed in double quotes at line 2, column 1"),
+    ('{"text": "hi",\n "a" 1}'.encode("utf-16"), "Expecting ':' delimiter at line 2, column 6"),
 ])
 def test_a_body_that_is_not_json_is_refused_with_400_saying_where(client, body: bytes, where: str) -> None:
     response = client.post("/v1/analyze", content=body, headers={"content-type": "application/json"})
@@ -78,6 +80,9 @@ def test_a_body_that_is_not_utf8_is_refused_with_400_naming_the_byte(client) -> 
     assert (response.status_code, problem["code"]) == (400, "E920")
     assert problem["detail"] == "The body is not valid UTF-8: byte 0xe9 at position 13.", problem["detail"]
     assert "UTF-8" in problem["fix"]
+    odd = client.post("/v1/analyze", content='{"text": "hi"}'.encode("utf-16")[:-1],
+                      headers={"content-type": "application/json"})
+    assert odd.json()["detail"].startswith("The body is not valid UTF-16"), odd.json()["detail"]
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None])

@@ -96,6 +96,15 @@ def test_deeply_nested_json_transcript_gets_422(client) -> None:
     assert response.status_code == 422, response.text
 
 
+@pytest.mark.parametrize(("field", "value"), [("format", "fax"), ("agent_id", " "), ("started_at", "soon")])
+def test_an_invalid_upload_form_field_gets_422_naming_it(client, field, value) -> None:
+    data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
+    response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={field: value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", field]
+    assert _stored(client) == 0
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})
