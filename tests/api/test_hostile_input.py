@@ -105,6 +105,17 @@ def test_an_invalid_upload_form_field_gets_422_naming_it(client, field, value) -
     assert _stored(client) == 0
 
 
+def test_an_unknown_upload_form_field_gets_422_naming_it(client) -> None:
+    """A misspelt field ('form' for 'format') is refused, not ignored: the file would be read as another format."""
+    data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
+    response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"form": "json", "agentid": "a-1"})
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert [e["loc"] for e in body["errors"]] == [["body", "agentid"], ["body", "form"]]
+    assert "format" in body["errors"][1]["msg"] and "form" in body["detail"]
+    assert _stored(client) == 0
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})

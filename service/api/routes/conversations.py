@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -81,9 +82,20 @@ def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
     return EmotraceError(exc.code, exc.problem.replace(str(path), name), exc.fix.replace(str(path), name))
 
 
+async def _refuse_unknown_fields(request: Request) -> None:
+    """422 (E901) naming each form field the upload does not read: a misspelt one ('form' for 'format') is
+    refused, not ignored (the file would be read as another format than the one asked for)."""
+    known = sorted(field.alias for field in request.scope["route"].dependant.body_params)
+    unknown = sorted(set((await request.form()).keys()) - set(known))
+    if unknown:
+        raise RequestValidationError([{"type": "extra_forbidden", "loc": ("body", name), "input": None,
+                                       "msg": f"Unknown form field (the upload reads {', '.join(known)})"}
+                                      for name in unknown])
+
+
 @router.post("/{customer_id}/conversations", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
 async def upload_conversation(
-    customer_id: CustomerIdPath, runtime: RuntimeDep,
+    request: Request, customer_id: CustomerIdPath, runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description=".eml, .txt (e-mail or chat), .vtt, .srt, .json transcript, or "
                                      ".wav/.flac/.mp3/.ogg")],
     conversation_id: Annotated[str | None, Form(max_length=128, pattern=TEXT_PATTERN, description="Default: the "
@@ -100,7 +112,8 @@ async def upload_conversation(
 
     The turns are read through the model's queue and stored through the store writer, as messages are
     (bounded, shed with 503 under overload). A conversation already stored for the customer (same
-    conversation_id) is refused with 409."""
+    conversation_id) is refused with 409; a form field it does not read, with 422."""
+    await _refuse_unknown_fields(request)
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
