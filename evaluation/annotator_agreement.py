@@ -1,7 +1,7 @@
 """Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
-640 rows, 80 per wave, labelled blind from the text and the datasheet's policy): satisfaction and each intent, raw
-agreement and Cohen's kappa, overall and per wave; where the second reader labelled topics too (waves 7 and 8), whether the
-row is about a topic at all (kappa) and the exact topic set.
+720 rows, 80 from each of waves 1-8 and 10, labelled blind from the text and the datasheet's policy): satisfaction
+and each intent, raw agreement and Cohen's kappa, overall and per wave; where the second reader labelled topics too
+(waves 7 and 8), whether the row is about a topic at all (kappa) and the exact topic set.
 
     python -m emotrace.evaluation.annotator_agreement
 """
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sklearn.metrics import cohen_kappa_score
 
-from emotrace.evaluation.written_corpus import wave
+from emotrace.evaluation.written_corpus import wave, wave_order
 from emotrace.model.labels import INTENT_LABELS
 from emotrace.paths import CORPUS_DIR
 from emotrace.training.written_corpus import OTHER_TOPIC, CorpusRow, read_corpus
@@ -62,7 +62,7 @@ def main() -> None:
               for d in map(json.loads, SECOND_READER_FILE.read_text(encoding="utf-8").splitlines())}
     pairs = [(row, second[row.id]) for row in read_corpus() if row.id in second]
     groups = {"all": pairs, **{w: [p for p in pairs if wave(p[0].id) == w]
-                               for w in sorted({wave(row.id) for row, _ in pairs})}}
+                               for w in sorted({wave(row.id) for row, _ in pairs}, key=wave_order)}}
     for name, group in groups.items():
         print(f"{name:<7} rows {len(group)}  " + "  ".join(f"{k} {v:.3f}" for k, v in agreement(group).items()
                                                           if k != "topic_rows"))

@@ -25,6 +25,11 @@ def wave(row_id: str) -> str:
     return f"wave {found.group(1) if found else 1}"
 
 
+def wave_order(label: str) -> int:
+    """Sort key of a :func:`wave` label: its number (wave 2 before wave 10)."""
+    return int(label.split()[1])
+
+
 def _precision_recall(intents: dict[str, Any]) -> str:
     """Precision/recall per intent of a multi-label report, compactly."""
     return ", ".join(f"{name.split('_')[0]} {v['precision']:.2f}/{v['recall']:.2f}"
@@ -44,7 +49,7 @@ def main() -> None:
     report = written_corpus_report(rows, readings)
     print(json.dumps({"benchmark": f"written corpus ({args.split})", **report}, indent=2, default=str))
     groups = [(channel, [i for i, r in enumerate(rows) if r.channel == channel]) for channel in CHANNELS]
-    waves = sorted({wave(r.id) for r in rows})  # the first slices; the later waves, written about intents
+    waves = sorted({wave(r.id) for r in rows}, key=wave_order)  # the first slices; the later waves, written about intents
     groups += [(name, [i for i, r in enumerate(rows) if wave(r.id) == name]) for name in waves]
     for name, kept in groups:
         part = written_corpus_report([rows[i] for i in kept], [readings[i] for i in kept])
