@@ -20,7 +20,7 @@ from emotrace.cli_support import command_line, friendly_errors, given_options
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
+from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, model_folder, writable_file, write_text_file
 from emotrace.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
@@ -427,10 +427,7 @@ def train(
     command = command_line(ctx)
     root = data_root or get_settings().data_root
     model_dir = model_dir or output / "model"
-    if model_dir.exists() and any(model_dir.iterdir()) and not overwrite:
-        raise EmotraceError("E314", f"{model_dir} already holds files; packaging would replace them.",
-                            "Pass --overwrite to replace that model, or choose another --model-dir "
-                            "(default: OUTPUT/model).")
+    model_folder(model_dir, overwrite, "packaging")
     if recipe is not Recipe.default and data is not None:
         raise EmotraceError("E313", f"--recipe {recipe.value} trains on the shared sources, not on --data.",
                             "Leave out --data, or use --recipe default for your own labels.")

@@ -51,10 +51,12 @@ ERRORS: dict[str, ErrorKind] = {
     "E023": ErrorKind("Too few texts to find topics", "Give more texts, or a smaller --min-cluster-size."),
     "E024": ErrorKind("Give --data or --corrections", "Adapt on one of them: your labelled file, or the corrections "
                       "stored in the service's database."),
-    # the model directory
     "E025": ErrorKind("Database cannot be opened", "Check the database URL (EMOTRACE_DATABASE_URL or --database-url: "
                       "sqlite:///path/file.db in an existing folder, or postgresql+psycopg://user@host/db) and that "
                       "the database server is up."),
+    "E026": ErrorKind("A file where a model folder was expected", "Give --model-dir a folder path; the file is never "
+                      "replaced, not even with --overwrite."),
+    # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),
     "E103": ErrorKind("Grouping names unknown labels", "Fix the grouping in emotrace.json.", 500),
@@ -142,6 +144,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E515": ErrorKind("Not a readable Parquet file", "Re-export it: the file is damaged, cut short or not Parquet."),
     "E516": ErrorKind("Cannot write the output file", "Give a file path in an existing folder you can write to."),
     "E517": ErrorKind("A column named twice", "Give each column of the header its own name."),
+    "E518": ErrorKind("The output is the input file", "Choose another output path: the run would replace its input."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),

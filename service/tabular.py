@@ -158,6 +158,11 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
                 if reason == "unexpected end of data":
                     reason = "a quote opened in it is never closed: every later line was read into one cell"
                 raise unreadable_row(path, number, reason) from None
+            if None in record:  # cells past the header's columns (an unquoted comma in a text, most often)
+                cells = len(reader.fieldnames or []) + len(record[None])
+                yield TableRow(number, None, f"{cells} cells where the header names {len(reader.fieldnames or [])} "
+                                             "columns (quote a text that holds a comma)")
+                continue
             yield TableRow(number, dict(record))
 
 
@@ -181,6 +186,7 @@ def _check_header(path: Path, reader: csv.DictReader[str], encoding: str) -> Non
 
 
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
+    codec = _without_bom(encoding)  # a file saved by Notepad or Excel starts with a byte-order mark
     with path.open("rb") as handle:
         number = 0
         for raw in handle:
@@ -188,7 +194,7 @@ def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
                 continue
             number += 1
             try:
-                record = json.loads(raw.decode(encoding))
+                record = json.loads(raw.decode(codec))
             except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a number too long
                 yield TableRow(number, None, f"undecodable line: {exc}")
                 continue

@@ -51,6 +51,7 @@ from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
+from emotrace.paths import model_folder
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import is_held_out, trust_warning
@@ -558,9 +559,7 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     started = time.perf_counter()
     if folds < 2:
         raise EmotraceError("E306", f"--folds {folds} leaves nothing to validate on.", "Pass --folds 2 or more.")
-    if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())) and not overwrite:
-        raise EmotraceError("E314", f"{model_dir} already holds files; the adapted model would replace them.",
-                            "Pass --overwrite to replace them, or choose another --model-dir.")
+    model_folder(model_dir, overwrite, "the adapted model")
     classifier = EmotionClassifier.from_pretrained(from_model)
     require_pooled_output(classifier)
     rows = read_adaptation_rows(data, text_column, label_column, classifier.schema, encoding)

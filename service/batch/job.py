@@ -28,6 +28,7 @@ from emotrace.errors import EmotraceError
 from emotrace.messages import READING_FIELDS, reading_record
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.reading import Reading
+from emotrace.paths import writable_file
 from emotrace.settings import get_settings
 from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
 
@@ -146,6 +147,7 @@ class BatchJob:
                                 "Rename those input columns before the run.")
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
+        self._check_output()
         if overwrite:  # the output, its record and any unfinished run's parts
             opts.output.unlink(missing_ok=True)
             self.done_file.unlink(missing_ok=True)
@@ -158,6 +160,19 @@ class BatchJob:
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options (or "
                                 "of a release whose output fields differ).",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
+
+    def _check_output(self) -> None:
+        """E518 when the output or a file the run writes beside it is the input (--overwrite would delete it first);
+        E516 when the output cannot be written (its folder is made here when missing)."""
+        source = self.options.input.resolve()
+        for path in (self.options.output, self.error_file, self.done_file):
+            if path.resolve() == source:
+                raise EmotraceError("E518", f"{path} is the input file {self.options.input}; the run would replace it.")
+        try:
+            self.options.output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EmotraceError("E516", f"Cannot write {self.options.output} ({exc.strerror}).") from None
+        writable_file(self.options.output)
 
     def _finished_run(self) -> BatchSummary:
         """The summary of the run that wrote the existing output with this input and these options (E505 when the

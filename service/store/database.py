@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from emotrace.errors import EmotraceError
@@ -57,7 +57,7 @@ class Database:
         self._write_lock = threading.Lock() if self.is_sqlite else contextlib.nullcontext()
         try:
             self.migrate()
-        except OperationalError as exc:  # no such folder, server down, refused login
+        except DatabaseError as exc:  # no such folder, server down, refused login, a file that is not a database
             raise EmotraceError("E025", f"The database {self.engine.url.render_as_string(hide_password=True)} cannot "
                                 f"be opened ({str(exc.orig).strip()}).") from None
 

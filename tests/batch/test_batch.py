@@ -66,6 +66,26 @@ def test_refusals_name_the_problem(tmp_path) -> None:
     assert (tmp_path / "o.jsonl").read_text() == "precious\n"
 
 
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, monkeypatch) -> None:
+    """With --overwrite the input itself used to be deleted as the old output, then the run crashed."""
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhello\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for output in (source, Path("in.csv"), tmp_path / "sub" / ".." / "in.csv"):
+        with pytest.raises(EmotraceError, match="E518"):
+            BatchJob(BatchOptions(input=source, output=output), overwrite=True)
+    assert source.read_text(encoding="utf-8") == "text\nhello\n"
+
+
+@pytest.mark.parametrize("where", ["in.csv/out.jsonl", "folder.jsonl"])
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, where) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhello\n", encoding="utf-8")
+    (tmp_path / "folder.jsonl").mkdir()
+    with pytest.raises(EmotraceError, match="E516"):
+        BatchJob(BatchOptions(input=source, output=tmp_path / where))
+
+
 def test_rerunning_a_finished_run_says_it_is_complete_and_changes_nothing(tmp_path) -> None:
     """Issue 28: re-running a finished job failed with E505."""
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from emotrace.errors import EmotraceError
-from emotrace.tabular import read_rows
+from emotrace.tabular import all_records, read_rows
 
 
 def test_a_malformed_csv_row_stops_the_read_naming_it_instead_of_ending_the_file(tmp_path) -> None:
@@ -32,3 +32,20 @@ def test_a_jsonl_line_with_a_number_too_long_to_read_is_an_error_row(tmp_path) -
     rows = list(read_rows(path))
     assert [r.fields for r in rows] == [{"text": "ok"}, None, {"text": "fine"}]
     assert rows[1].error is not None and rows[1].error.startswith("undecodable line")
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_an_error_row_not_cut_short(tmp_path) -> None:
+    """An unquoted comma in a text: the reader kept the cells before it and dropped the rest silently."""
+    path = tmp_path / "in.csv"
+    path.write_text("id,text\n1,I waited 3 hours, terrible service and nobody called back\n2,ok\n", encoding="utf-8")
+    rows = list(read_rows(path))
+    assert [r.fields for r in rows] == [None, {"id": "2", "text": "ok"}]
+    assert rows[0].error is not None and "3 cells" in rows[0].error and "2 columns" in rows[0].error
+    with pytest.raises(EmotraceError, match=r"E514.*row 1"):
+        all_records(path)
+
+
+def test_a_jsonl_file_starting_with_a_byte_order_mark_reads_its_first_row(tmp_path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes('\ufeff{"text": "hello"}\n{"text": "second"}\n'.encode())
+    assert [r.fields for r in read_rows(path)] == [{"text": "hello"}, {"text": "second"}]

@@ -181,6 +181,15 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(url: str, nam
     assert caught.value.code == "E025" and named in caught.value.problem
 
 
+def test_a_file_that_is_not_a_database_is_named_not_a_traceback(tmp_path) -> None:
+    not_a_database = tmp_path / "customers.csv"
+    not_a_database.write_text("id,text\n1,hello\n", encoding="utf-8")
+    with pytest.raises(EmotraceError) as caught:
+        Store(f"sqlite:///{not_a_database}")
+    assert caught.value.code == "E025" and "file is not a database" in caught.value.problem
+    assert not_a_database.read_text(encoding="utf-8") == "id,text\n1,hello\n"
+
+
 def test_a_cli_command_on_a_database_that_cannot_be_opened_exits_2_with_its_code(tmp_path) -> None:
     result = run("corrections", "export", "--out", str(tmp_path / "c.csv"), "--database-url", "bogus://x")
     assert result.returncode == 2 and "[E025]" in result.stderr and "Traceback" not in result.stderr

@@ -146,3 +146,16 @@ def test_empty_misencoded_and_columnless_files_are_refused(tmp_path) -> None:
                  "--model-dir", str(tmp_path / "adapted"))
     assert result.returncode == 2 and "[E503]" in result.stderr and "'text'" in result.stderr
     assert not (tmp_path / "adapted").exists()
+
+
+def test_a_file_given_as_the_model_folder_is_refused_and_kept_even_with_overwrite(tmp_path) -> None:
+    """`--model-dir victim.csv --force --overwrite` replaced the user's file with a model folder."""
+    victim = tmp_path / "victim.csv"
+    victim.write_text("keep me\n", encoding="utf-8")
+    code, _, err = adapt(write_rows(tmp_path / "mine.csv", ops_rows()), victim, "--force", "--overwrite")
+    assert code == 2 and "[E026]" in err and "is a file, not a model folder" in err
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    trained = run("train", "--data", str(tmp_path / "mine.csv"), "--text-column", "message", "--label-column", "label",
+                  "--output", str(tmp_path / "run"), "--model-dir", str(victim), "--overwrite")
+    assert trained.returncode == 2 and "[E026]" in trained.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
