@@ -106,7 +106,7 @@ def _conversation_file(arguments: list[str]) -> Path | None:
     missing, a folder, several files, or a file that is not a conversation."""
     from emotrace.channels.load import is_conversation_file
 
-    paths = [a for a in arguments if _looks_like_path(a) or Path(a).is_dir()]
+    paths = [a for a in arguments if a.strip() and (_looks_like_path(a) or Path(a).is_dir())]  # '' is no path ('.')
     for argument in paths:
         path = Path(argument).expanduser()
         existing_file(path, folder_fix="analyze reads one file; for many files, use emotrace batch on a "
