@@ -100,7 +100,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     ``labels`` given, every label must be one of them; otherwise the label set is what the file holds.
     """
     records = read_records(path, encoding, (text_column, label_column))
-    texts, label_rows, empty_rows = [], [], []
+    texts, label_rows, empty_rows, empty_texts = [], [], [], []
     for row_no, record in enumerate(records, 1):
         names = split_labels(record.get(label_column))
         if not names:
@@ -108,6 +108,11 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
             continue
         texts.append(str(record.get(text_column) or ""))
         label_rows.append(names)
+        if not texts[-1].strip():
+            empty_texts.append(row_no)
+    if empty_texts:
+        raise EmotraceError("E511", f"{len(empty_texts)} row(s) of {path} have an empty '{text_column}' (rows "
+                            f"{empty_texts[:10]}).", "Fill the text or drop those rows.")
     if empty_rows:
         raise EmotraceError(
             "E209", f"{len(empty_rows)} row(s) of {path} have no label (rows {empty_rows[:10]}).",
