@@ -23,6 +23,7 @@ CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 _TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
+_NOT_A_CUE = re.compile(r"^\s*(WEBVTT|NOTE|STYLE|REGION)\b")  # blocks of a WebVTT file that hold no speech
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
@@ -142,6 +143,7 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
 def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
     """WebVTT or SRT cues; the speaker from ``<v Name>`` or a ``Name:`` prefix."""
     out: list[tuple[str, str, float | None, float | None]] = []
+    untimed: tuple[int, str] | None = None  # the first block with words but no timing: (cues before it, its text)
     blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n").strip())
     for block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]
@@ -149,7 +151,9 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         if timing is None:
             if unread := next((line for line in lines if _TIMING_LIKE.match(line)), None):
                 _refuse_cue(len(out) + 1, unread, "which is not a cue timing")
-            continue  # WEBVTT header, NOTE or STYLE blocks
+            if untimed is None and not _NOT_A_CUE.match(lines[0]) and not all(x.strip().isdigit() for x in lines):
+                untimed = (len(out), " ".join(lines))
+            continue  # WEBVTT header, NOTE, STYLE or REGION blocks, a lone SRT number
         match = _CUE.match(lines[timing])
         assert match is not None
         start, end = seconds(match["start"]), seconds(match["end"])
@@ -168,6 +172,10 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         out.append((speaker, re.sub(r"<[^>]+>", "", text), start, end))
     if not out:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
+    if untimed is not None:
+        raise EmotraceError("E619", f"A block after cue {untimed[0]} has text but no timing: {_clip(untimed[1], 60)!r}; "
+                                    "its words would not be read.",
+                            "Give it a timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm) or delete it.")
     return out
 
 

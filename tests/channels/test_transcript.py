@@ -86,6 +86,15 @@ def test_a_cue_whose_timing_cannot_be_read_is_refused_not_dropped(timing: str) -
         read_transcript(raw, "vtt")
 
 
+@pytest.mark.parametrize("block", ["<v Customer>I want a refund.", "7\nCustomer: I want a refund."])
+def test_a_block_of_speech_without_a_timing_is_refused_not_dropped(block: str) -> None:
+    """A cue whose timing line was lost was skipped as if it were a header: its words were never read."""
+    with pytest.raises(EmotraceError, match=r"\[E619\].*after cue 2.*I want a refund"):
+        read_transcript(VTT + f"\n{block}\n", "vtt")
+    kept = read_transcript(VTT + "\nNOTE recorded for training\n\nSTYLE\n::cue { color: white }\n\n9\n", "vtt")
+    assert len(kept.utterances) == len(read_transcript(VTT, "vtt").utterances)
+
+
 def test_a_json_turn_that_ends_before_it_starts_is_refused_by_number() -> None:
     turns = [{"speaker": "Agent", "text": "Hello", "start": 0, "end": 1.5},
              {"speaker": "Customer", "text": "late again", "start": 9, "end": 4}]
