@@ -64,6 +64,8 @@ class Settings(BaseSettings):
                           "texts; GoEmotions dev: 390 against 728 texts/s).")
     max_request_chars: int = Field(200_000, ge=1, description="Most characters of text one request may hold.")
     max_upload_bytes: int = Field(50_000_000, description="Largest conversation file upload (audio).")
+    max_conversation_turns: int = Field(2_000, ge=1, description="Most turns one uploaded conversation may hold (its "
+                                        "text is also held to max_request_chars).")
     batch_max_size: int = 64
     heavy_request_chars: int = Field(2_000, ge=1, description="Requests holding more characters of text (or more "
                                      "than heavy_request_items texts), and every explanation, are read in the heavy "

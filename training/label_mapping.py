@@ -36,10 +36,6 @@ def read_label_mapping(path: Path, labels: Sequence[str], neutral_label: str | N
     """The groupings (Ekman, sentiment, satisfaction leaning) that ``path`` maps ``labels`` to; the neutral label is
     left to the schema, which puts it in each neutral group. E216-E219 name the rows or labels at fault."""
     records = all_records(path, encoding, ("label", *MAPPING_COLUMNS))
-    longer = [row_no for row_no, record in enumerate(records, 1) if None in record]  # a CSV row's extra cells
-    if longer:
-        raise EmotraceError("E514", f"{path} has rows with more cells than its header (rows {longer[:10]}).",
-                            f"Give each row label,{','.join(MAPPING_COLUMNS)} and nothing more.")
     rows: dict[str, list[int]] = defaultdict(list)
     for row_no, record in enumerate(records, 1):
         rows[str(record["label"] or "").strip()].append(row_no)

@@ -103,12 +103,15 @@ async def stored_customer_id(customer_id: CustomerIdPath, runtime: RuntimeDep) -
 StoredCustomerId = Annotated[str, Depends(stored_customer_id)]
 
 
-def check_request_size(field: str, texts: list[str], settings: Settings) -> None:
-    """Refuse (413) a request holding more items than ``max_batch_items`` or more text than ``max_request_chars``."""
-    if len(texts) > settings.max_batch_items:
-        raise EmotraceError("E904", f"{field} holds {len(texts)} items; the limit is {settings.max_batch_items} per request.")
+def check_request_size(field: str, texts: list[str], settings: Settings, max_items: int | None = None,
+                       unit: str = "items") -> None:
+    """Refuse (413) a request holding more ``unit`` than ``max_items`` (default ``max_batch_items``) or more text
+    than ``max_request_chars``."""
+    limit = settings.max_batch_items if max_items is None else max_items
+    if len(texts) > limit:
+        raise EmotraceError("E904", f"{field} holds {len(texts)} {unit}; the limit is {limit} per request.")
     if (chars := sum(map(len, texts))) > settings.max_request_chars:
-        raise EmotraceError("E904", f"{field} hold {chars:,} characters of text; the "
+        raise EmotraceError("E904", f"{field}: {chars:,} characters of text; the "
                             f"limit is {settings.max_request_chars:,} per request. Send them in several requests.")
 
 

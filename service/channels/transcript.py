@@ -151,7 +151,7 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         if timing is None:
             if unread := next((line for line in lines if _TIMING_LIKE.match(line)), None):
                 _refuse_cue(len(out) + 1, unread, "which is not a cue timing")
-            if untimed is None and not _NOT_A_CUE.match(lines[0]) and not all(x.strip().isdigit() for x in lines):
+            if lines and untimed is None and not _NOT_A_CUE.match(lines[0]) and not all(x.strip().isdigit() for x in lines):
                 untimed = (len(out), " ".join(lines))
             continue  # WEBVTT header, NOTE, STYLE or REGION blocks, a lone SRT number
         match = _CUE.match(lines[timing])

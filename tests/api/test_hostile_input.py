@@ -116,6 +116,21 @@ def test_an_unknown_upload_form_field_gets_422_naming_it(client) -> None:
     assert _stored(client) == 0
 
 
+@pytest.mark.parametrize(("limits", "lines", "said"), [
+    ({"max_conversation_turns": 5}, 6, "6 turns; the limit is 5"),
+    ({"max_request_chars": 100}, 5, "characters of text; the limit is 100"),
+])
+def test_an_upload_over_the_turn_or_text_limit_gets_413_and_stores_nothing(tmp_path, limits, lines, said) -> None:
+    """A 40,000-line chat file was read whole (minutes, gigabytes) and stored although every other write is
+    limited per request."""
+    chat = "".join(f"Customer: my parcel {i} is still not here after two weeks\n" for i in range(lines)).encode()
+    with make_client(tmp_path, **limits) as client:
+        response = client.post(UPLOAD, files={"file": ("chat.txt", chat)})
+        assert response.status_code == 413, response.text
+        assert response.json()["code"] == "E904" and said in response.json()["detail"]
+        assert _stored(client) == 0
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})

@@ -95,6 +95,13 @@ def test_a_block_of_speech_without_a_timing_is_refused_not_dropped(block: str) -
     assert len(kept.utterances) == len(read_transcript(VTT, "vtt").utterances)
 
 
+@pytest.mark.parametrize("raw", ["", "\n\n", "  \n"])
+@pytest.mark.parametrize("kind", ["vtt", "srt"])
+def test_an_empty_cue_file_says_it_has_no_cues(raw: str, kind: str) -> None:
+    with pytest.raises(EmotraceError, match="E607"):
+        read_transcript(raw, kind)
+
+
 def test_a_json_turn_that_ends_before_it_starts_is_refused_by_number() -> None:
     turns = [{"speaker": "Agent", "text": "Hello", "start": 0, "end": 1.5},
              {"speaker": "Customer", "text": "late again", "start": 9, "end": 4}]

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
@@ -145,7 +145,10 @@ async def upload_conversation(
         except ValueError as exc:
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     turns = _turns(conversation, customer_id, conversation_id, start, agent_id)
+    check_request_size("The file", [t.text for t in turns], settings, settings.max_conversation_turns, "turns")
     readings = await runtime.read([t.text for t in turns])
+    if await request.is_disconnected():
+        raise EmotraceError("E911", "The client closed the request; nothing was stored.")
     _, summary = with_readings(conversation, readings)
     summary_out = asdict(summary)
     if summary_out["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
