@@ -67,10 +67,10 @@ class TextIn(Strict):
 class AnalyzeIn(TextIn):
     """A text to read; for a review, its star rating (checked against the reading)."""
 
-    rating: float | None = Field(None, ge=1, le=5, description="A review's star rating (1-5): a low rating on "
-                                 "text that reads as positive is flagged as likely sarcasm.")
-    explain: bool = Field(False, description="Also say which words drove each label and the satisfaction class "
-                          "(the text is read once per word, up to 64 words).")
+    rating: float | None = Field(None, ge=1, le=5, strict=True, description="A review's star rating (1-5), a JSON "
+                                 "number: a low rating on text that reads as positive is flagged as likely sarcasm.")
+    explain: bool = Field(False, strict=True, description="Also say which words drove each label and the "
+                          "satisfaction class (the text is read once per word, up to 64 words).")
 
 
 class BatchIn(Strict):

@@ -131,6 +131,14 @@ def test_an_upload_over_the_turn_or_text_limit_gets_413_and_stores_nothing(tmp_p
         assert _stored(client) == 0
 
 
+@pytest.mark.parametrize(("field", "value"), [("rating", True), ("rating", "5"), ("explain", "yes"), ("explain", 1)])
+def test_a_boolean_or_a_string_is_not_read_as_a_number_or_a_flag(client, field, value) -> None:
+    """`"rating": true` was read as a 1-star review (no sarcasm flag on a furious text), `"explain": "yes"` as true."""
+    response = client.post("/v1/analyze", json={"text": "This is terrible, worst ever", field: value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", field]
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})
