@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from emotrace.errors import EmotraceError
 from emotrace.scoring.next_step import DEFAULT_NEXT_STEPS, NextStepRule
 
 
@@ -35,3 +36,18 @@ class ScoringRules(BaseModel):
     next_steps: list[NextStepRule] = Field(default_factory=lambda: list(DEFAULT_NEXT_STEPS), description="The "
                                            "agent's next step by customer state, first match wins (settings: "
                                            "EMOTRACE_NEXT_STEPS_FILE, a JSON list of rules).")
+
+
+def segments_of(rules: ScoringRules) -> list[str]:
+    """The segments the scoring rules give customers, best first."""
+    return [*sorted(rules.segment_bands, key=lambda name: -rules.segment_bands[name]), "at_risk"]
+
+
+def known_segment(segment: str | None, rules: ScoringRules) -> str | None:
+    """``segment`` when the rules give it (None for no filter or an empty one); E917 naming the segments otherwise
+    (a typo would filter every customer out)."""
+    if not segment:
+        return None
+    if segment not in segments_of(rules):
+        raise EmotraceError("E917", f"Segment '{segment}' is not one of {segments_of(rules)}.")
+    return segment

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import Driver, rank_drivers
-from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.rules import ScoringRules, known_segment
 from emotrace.store import Store
 from emotrace.text.redact import redact
 from emotrace.times import utc
@@ -51,18 +51,12 @@ def period(since: datetime | None, until: datetime | None, now: datetime) -> tup
     return start, end
 
 
-def segments_of(rules: ScoringRules) -> list[str]:
-    """The segments the scoring rules give customers, best first."""
-    return [*sorted(rules.segment_bands, key=lambda name: -rules.segment_bands[name]), "at_risk"]
-
-
 def floor_drivers(store: Store, since: datetime, until: datetime, rules: ScoringRules, segment: str | None = None,
                   channel: str | None = None, limit: int | None = None) -> FloorDrivers:
     """The topics of customers' messages from ``since`` to ``until`` ranked by the dissatisfaction they carried,
     each against the period of the same length before; examples are stored texts, redacted again whatever the
     settings stored (none when no text is stored). E917 for a segment the rules do not give."""
-    if segment is not None and segment not in segments_of(rules):
-        raise EmotraceError("E917", f"Segment '{segment}' is not one of {segments_of(rules)}.")
+    known_segment(segment, rules)
     previous_since = since - min(until - since, since - EPOCH)  # the period before, cut at 1970
     report = rank_drivers(store.messages.with_topics(since, until, segment, channel),
                           store.messages.with_topics(previous_since, since, segment, channel), limit, shown=redact)

@@ -139,6 +139,15 @@ def test_a_boolean_or_a_string_is_not_read_as_a_number_or_a_flag(client, field, 
     assert response.json()["errors"][0]["loc"] == ["body", field]
 
 
+@pytest.mark.parametrize("path", ["/v1/customers", "/v1/alerts"])
+def test_a_segment_the_rules_do_not_give_is_refused_not_an_empty_list(client, path) -> None:
+    """`?segment=frustated` (a typo) answered 200 [] as if no customer were frustrated; /v1/drivers said E917."""
+    response = client.get(path, params={"segment": "frustated"})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "E917" and "frustrated" in response.json()["detail"]
+    assert client.get(path, params={"segment": "frustrated"}).status_code == 200
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})

@@ -11,6 +11,7 @@ from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.feed import alert_detail, publish_alert
 from emotrace.api.schemas import SEGMENT_PATTERN, ActorName, AlertChangeIn, AlertDetailOut, AlertStatus, CustomerAlertOut
 from emotrace.errors import EmotraceError
+from emotrace.scoring.rules import known_segment
 from emotrace.services.alerts import change_alert
 from emotrace.store.alerts import AlertChange
 
@@ -38,7 +39,8 @@ def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_lengt
     and assignee."""
     status = status or ["open", "acknowledged"]
     alerts = [CustomerAlertOut(**alert, customer_id=c.id, score=c.score, segment=c.segment)
-              for c in runtime.store.customers.with_alerts(segment, status) for alert in c.alerts
+              for c in runtime.store.customers.with_alerts(known_segment(segment, runtime.settings.scoring), status)
+              for alert in c.alerts
               if alert.get("status", "open") in status and (assignee is None or alert.get("assignee") == assignee)]
     alerts.sort(key=lambda a: a.at, reverse=True)
     if sort is AlertSort.severity:

@@ -35,6 +35,7 @@ from emotrace.messages import Identifier
 from emotrace.outcomes.learn import TARGETS
 from emotrace.scoring.agents import is_distressed, rank_agents
 from emotrace.scoring.drivers import upset_reason
+from emotrace.scoring.rules import known_segment
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
 from emotrace.services.outlook import outlook
@@ -108,6 +109,7 @@ def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_le
     """Customers ranked by risk (lowest score first), optionally of one segment or found by id; paged with
     ``limit`` and ``offset``."""
     keyed = runtime.settings.id_key is not None
+    segment = known_segment(segment, runtime.settings.scoring)
     found = runtime.store.customers.ranked(segment, limit, offset, id_contains=None if keyed else search,
                                            exact_id=pseudonym(search, runtime.settings) if keyed and search else None)
     return [CustomerOut.model_validate(c) for c in found]
