@@ -159,8 +159,8 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
                     reason = "a quote opened in it is never closed: every later line was read into one cell"
                 raise unreadable_row(path, number, reason) from None
             if None in record:  # cells past the header's columns (an unquoted comma in a text, most often)
-                cells = len(reader.fieldnames or []) + len(record[None])
-                yield TableRow(number, None, f"{cells} cells where the header names {len(reader.fieldnames or [])} "
+                columns = len(reader.fieldnames or [])
+                yield TableRow(number, None, f"{columns + len(record[None])} cells where the header names {columns} "
                                              "columns (quote a text that holds a comma)")
                 continue
             yield TableRow(number, dict(record))

@@ -145,8 +145,9 @@ async def upload_conversation(
         except ValueError as exc:
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     turns = _turns(conversation, customer_id, conversation_id, start, agent_id)
-    check_request_size("The file", [t.text for t in turns], settings, settings.max_conversation_turns, "turns")
-    readings = await runtime.read([t.text for t in turns])
+    texts = [t.text for t in turns]
+    check_request_size("The file", texts, settings, settings.max_conversation_turns, "turns")
+    readings = await runtime.read(texts)
     if await request.is_disconnected():
         raise EmotraceError("E911", "The client closed the request; nothing was stored.")
     _, summary = with_readings(conversation, readings)
