@@ -33,23 +33,27 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Write:
-    """One request's messages, with the client's Idempotency-Key (and the request's hash) when it gave one."""
+    """One request's messages, with the client's Idempotency-Key (and the request's hash) when it gave one, and the
+    (customer, conversation) it uploads when the request stores a whole conversation (never stored twice)."""
 
     messages: list[NewMessage]
     key: str | None = None
     request_sha: str = ""
+    new_conversation: tuple[str, str] | None = None
 
 
 def write_messages(store: Store, rules: ScoringRules, writes: list[Write]) -> list[list[Recorded]]:
     """Store the messages of ``writes`` in one transaction (the writer's batch function: concurrent requests
-    share it), each keyed write's key with them."""
+    share it), each keyed write's key with them; an uploaded conversation already stored fails it
+    (:class:`~emotrace.store.messages.ConversationStored`)."""
     items: list[NewMessage] = []
     keys: list[RequestKey] = []
     for write in writes:
         if write.key is not None:
             keys.append(RequestKey(write.key, write.request_sha, len(items), len(items) + len(write.messages)))
         items.extend(write.messages)
-    rows, customers = record_messages(store, items, rules, request_keys=keys)
+    uploads = [write.new_conversation for write in writes if write.new_conversation is not None]
+    rows, customers = record_messages(store, items, rules, request_keys=keys, new_conversations=uploads)
     by_id = {c.id: c for c in customers}
     recorded = iter([Recorded(row, by_id[row.customer_id]) for row in rows])
     return [[next(recorded) for _ in write.messages] for write in writes]

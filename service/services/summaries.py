@@ -43,11 +43,12 @@ def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) 
 
 
 def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRules | None = None,
-                    batch_part: tuple[str, int] | None = None, request_keys: Iterable[RequestKey] = ()
-                    ) -> tuple[list[Message], list[Customer]]:
+                    batch_part: tuple[str, int] | None = None, request_keys: Iterable[RequestKey] = (),
+                    new_conversations: Iterable[tuple[str, str]] = ()) -> tuple[list[Message], list[Customer]]:
     """Store messages with their customers' summaries refreshed by ``rules`` (default: the default rules), in one
-    transaction."""
-    return store.messages.add(items, partial(summarize, rules=rules or ScoringRules()), batch_part, request_keys)
+    transaction (``new_conversations``: see :meth:`emotrace.store.messages.Messages.add`)."""
+    return store.messages.add(items, partial(summarize, rules=rules or ScoringRules()), batch_part, request_keys,
+                              new_conversations)
 
 
 def customer_timeline(store: Store, customer_id: str, rules: ScoringRules) -> Timeline:

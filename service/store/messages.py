@@ -48,6 +48,15 @@ class NewMessage:
     aspects: list[dict[str, object]] | None = None
 
 
+class ConversationStored(Exception):
+    """A write would store a conversation again: ``pairs`` are its (customer, conversation) ids already stored (or
+    given twice in the write)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(f"conversations already stored: {pairs}")
+        self.pairs = pairs
+
+
 @dataclass(frozen=True)
 class RequestKey:
     """A client's Idempotency-Key for the messages ``items[start:stop]`` of one write, and its request's hash."""
@@ -84,20 +93,25 @@ class Messages:
         self.alerts = alerts
 
     def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_part: tuple[str, int] | None = None,
-            request_keys: Iterable[RequestKey] = ()) -> tuple[list[Message], list[Customer]]:
+            request_keys: Iterable[RequestKey] = (), new_conversations: Iterable[tuple[str, str]] = ()
+            ) -> tuple[list[Message], list[Customer]]:
         """Store messages and their customers' new summaries (``summarize``), all in one transaction.
 
         ``batch_part`` (run key, chunk index) and ``request_keys`` are recorded in the same transaction, so a
         batch chunk or a client's keyed request is stored exactly once (see :class:`emotrace.store.writes.Writes`;
-        a key already used fails the transaction). Returns the stored messages and the refreshed customers
-        (sorted by id)."""
-        items = list(items)
+        a key already used fails the transaction). ``new_conversations`` (customer, conversation) must have no stored
+        messages, checked once their customers are locked: a concurrent write of one of them, on any replica, has
+        committed by then, so a conversation uploaded twice at once is stored once (:class:`ConversationStored`).
+        Returns the stored messages and the refreshed customers (sorted by id)."""
+        items, new_conversations = list(items), list(new_conversations)
         now = datetime.now(UTC)
         with self.db.writing() as session:
             if batch_part is not None:
                 session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
             ids = sorted({m.customer_id for m in items})
             customers = self.customers.lock_or_create(session, ids, now)
+            if new_conversations:
+                _refuse_stored(session, new_conversations)
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
@@ -201,6 +215,12 @@ def with_customers_in(session: Session, message_ids: list[int]) -> tuple[list[Me
     found = [messages[i] for i in message_ids if i in messages]
     ids = sorted({m.customer_id for m in found})
     return found, list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
+
+
+def _refuse_stored(session: Session, conversations: list[tuple[str, str]]) -> None:
+    repeated = {pair for pair in conversations if conversations.count(pair) > 1}
+    if stored := sorted(repeated | existing_conversations_in(session, set(conversations))):
+        raise ConversationStored(stored)
 
 
 def existing_conversations_in(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:

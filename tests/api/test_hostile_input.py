@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
@@ -316,3 +318,18 @@ def test_a_cue_that_ends_before_it_starts_gets_422_naming_it(client, name, cues)
     detail = response.json()["detail"]
     assert response.json()["code"] == "E618" and "Cue 2" in detail and "ends before it starts" in detail
     assert _stored(client) == 0
+
+
+def test_one_conversation_uploaded_by_several_clients_at_once_is_stored_once(database_url) -> None:
+    """Retried or parallel uploads of one file, through one service on SQLite or two replicas on PostgreSQL."""
+    data = b'[{"speaker": "agent", "text": "Hello", "start": 0}, {"speaker": "customer", "text": "Hi", "start": 2}]'
+    replicas = 1 if database_url.startswith("sqlite") else 2
+    with ExitStack() as stack:
+        clients = [stack.enter_context(TestClient(app_for(Settings(database_url=database_url)),
+                                                  client=LOOPBACK_CLIENT)) for _ in range(replicas)]
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda i: clients[i % replicas].post(UPLOAD, files={"file": ("t.json", data)}),
+                                    range(4)))
+        assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [a.text for a in answers]
+        assert all("already stored" in a.json()["detail"] for a in answers if a.status_code == 409)
+        assert _stored(clients[0]) == 2

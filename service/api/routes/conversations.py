@@ -31,6 +31,7 @@ from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, Identifier, Speaker, stored_text
 from emotrace.settings import pseudonym
+from emotrace.store.messages import ConversationStored
 from emotrace.times import utc_timestamp
 
 router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
@@ -75,6 +76,11 @@ def _refuse_unencodable(**parts: object) -> None:
         except UnicodeEncodeError:
             raise EmotraceError("E617", f"Reading the file gave {name} with a lone UTF-16 surrogate, which is not "
                                 "valid Unicode (nothing was stored).") from None
+
+
+def _already_stored(customer_id: str, conversation_id: str) -> EmotraceError:
+    return EmotraceError("E906", f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
+                                 "To store this file again, pass another conversation_id.")
 
 
 def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
@@ -125,10 +131,9 @@ async def upload_conversation(
     data = await file.read()
     conversation_id = conversation_id or f"{customer_id}-{hashlib.sha256(data).hexdigest()[:16]}"
     settings = runtime.settings
-    if await run_in_threadpool(runtime.store.messages.count_in_conversation, pseudonym(customer_id, settings),
-                               pseudonym(conversation_id, settings)):
-        raise EmotraceError("E906", f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
-                            "To store this file again, pass another conversation_id.")
+    stored_as = (pseudonym(customer_id, settings), pseudonym(conversation_id, settings))
+    if await run_in_threadpool(runtime.store.messages.count_in_conversation, *stored_as):
+        raise _already_stored(customer_id, conversation_id)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
@@ -157,7 +162,10 @@ async def upload_conversation(
     _refuse_unencodable(warnings=conversation.warnings, summary=summary_out)
     now = datetime.now(UTC)
     items = [message_from_request(t, r, settings, now) for t, r in zip(turns, readings, strict=True)]
-    (recorded,) = await runtime.writer.submit([Write(items)])
+    try:
+        (recorded,) = await runtime.writer.submit([Write(items, new_conversation=stored_as)])
+    except ConversationStored:  # uploaded by a concurrent request (or on another replica) since the check above
+        raise _already_stored(customer_id, conversation_id) from None
     customer = recorded[-1].customer
     out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
                           warnings=conversation.warnings, summary=summary_out,
