@@ -7,6 +7,7 @@ reason, never dropped silently.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,8 +57,12 @@ class OutcomeIn(BaseModel):
 
     @field_validator("value", mode="before")
     @classmethod
-    def yes_no(cls, value: object) -> object:
-        """A resolved flag may be written yes/no or true/false; an empty cell is no value."""
+    def yes_no(cls, value: object, info: ValidationInfo) -> object:
+        """A resolved flag may be written yes/no or true/false (a JSON boolean too); an empty cell is no value."""
+        flag = value if isinstance(value, bool) else YES_NO.get(value.strip().lower()) if isinstance(value, str) else None
+        if flag is not None and info.data.get("kind") is not OutcomeKind.resolved:
+            raise ValueError(f"yes/no is a resolved outcome's value; a csat outcome is a number of stars (1 to 5), "
+                             f"an event has no value (got {json.dumps(value)})")
         if isinstance(value, str):
             text = value.strip().lower()
             return None if not text else YES_NO.get(text, value)

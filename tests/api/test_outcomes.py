@@ -154,3 +154,15 @@ def test_csat_is_a_whole_number_of_stars(client, value) -> None:
     assert problem["loc"] == ["body", "outcomes", 0, "value"] and "whole number" in problem["msg"]
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 4.0}]}).json() == {
         "stored": 1, "already_stored": 0}  # nothing was stored by the refused request
+
+
+@pytest.mark.parametrize("value", [True, False, "yes", "No"])
+def test_a_csat_rating_is_never_a_yes_or_no(client, value) -> None:
+    _store(client, "ann", "Thanks, all sorted!")
+    rating = {"customer_id": "ann", "kind": "csat", "at": _day(1), "conversation_id": "c1"}
+    response = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": value}]})
+    assert response.status_code == 422, response.text
+    problem = response.json()["errors"][0]
+    assert problem["loc"] == ["body", "outcomes", 0, "value"] and "number of stars" in problem["msg"]
+    resolved = client.post("/v1/outcomes", json={"outcomes": [{**rating, "kind": "resolved", "value": value}]})
+    assert resolved.json() == {"stored": 1, "already_stored": 0}  # yes / no is what a resolved flag is
