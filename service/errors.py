@@ -214,6 +214,8 @@ ERRORS: dict[str, ErrorKind] = {
                       415),
     "E920": ErrorKind("Body is not valid JSON", "Send one JSON object encoded in UTF-8 (check the quotes, commas and "
                       "brackets near the place named).", 400),
+    "E921": ErrorKind("Body not sent as a form", "Send the file as multipart/form-data, in a field named `file` (curl "
+                      "-F file=@call.vtt).", 415),
 }
 
 RETIRED: dict[str, str] = {

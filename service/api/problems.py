@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from functools import cache
 from typing import Any
 
-from fastapi import FastAPI, Request, Response, status
+from fastapi import FastAPI, Request, Response, params, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -112,13 +114,28 @@ def not_valid_json(exc: RequestValidationError) -> EmotraceError | None:
 
 
 def not_valid_text(exc: StarletteHTTPException) -> EmotraceError | None:
-    """E920 naming the byte, when FastAPI could not read a JSON body for its encoding (it answers only "There was an
-    error parsing the body", the cause chained)."""
+    """E920 saying why, when FastAPI could not parse a JSON body (it answers only "There was an error parsing the
+    body", the cause chained): a byte its encoding does not allow (named), arrays or objects nested too deeply, or a
+    number with more digits than Python converts."""
     cause = exc.__cause__
-    if not isinstance(cause, UnicodeDecodeError):
-        return None
-    return EmotraceError("E920", f"The body is not valid {cause.encoding.upper()}: byte 0x{cause.object[cause.start]:02x} "
-                                 f"at position {cause.start}.")
+    if isinstance(cause, UnicodeDecodeError):
+        return EmotraceError("E920", f"The body is not valid {cause.encoding.upper()}: byte "
+                                     f"0x{cause.object[cause.start]:02x} at position {cause.start}.")
+    if isinstance(cause, RecursionError):
+        return EmotraceError("E920", "The body cannot be read as JSON: arrays or objects nested too deeply.")
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return EmotraceError("E920", f"The body cannot be read as JSON: a number with too many digits "
+                                     f"(more than {sys.get_int_max_str_digits():,}).")
+    return None
+
+
+def not_sent_as_form(request: Request) -> bool:
+    """Whether a route that reads a multipart form (a file upload) was sent something else (JSON, text, nothing)."""
+    route = request.scope.get("route")
+    reads_form = isinstance(route, APIRoute) and any(isinstance(p.field_info, params.Form)
+                                                      for p in route.dependant.body_params)
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return reads_form and media_type != "multipart/form-data"
 
 
 @cache
@@ -161,6 +178,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_fields(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not_sent_as_form(request):
+            sent = request.headers.get("content-type") or "no content type"
+            return problem_response(EmotraceError("E921", f"The body was sent as {sent}, not as a multipart form."))
         if not_sent_as_json(request, exc):
             sent = request.headers.get("content-type") or "no content type"
             return problem_response(EmotraceError("E919", f"The body was sent as {sent}, not as JSON."))

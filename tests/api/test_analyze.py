@@ -85,6 +85,17 @@ def test_a_body_that_is_not_utf8_is_refused_with_400_naming_the_byte(client) -> 
     assert odd.json()["detail"].startswith("The body is not valid UTF-16"), odd.json()["detail"]
 
 
+@pytest.mark.parametrize(("body", "why"), [
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"text": ' + b"9" * 5000 + b"}", "a number with too many digits"),
+])
+def test_json_too_deep_or_too_long_a_number_is_refused_with_400_saying_why(client, body: bytes, why: str) -> None:
+    response = client.post("/v1/analyze", content=body, headers={"content-type": "application/json"})
+    problem = response.json()
+    assert (response.status_code, problem["code"]) == (400, "E920"), problem
+    assert why in problem["detail"], problem["detail"]
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None])
 def test_a_body_that_is_not_sent_as_json_is_refused_with_415_saying_so(client, content_type: str | None) -> None:
     headers = {"content-type": content_type} if content_type else {}

@@ -333,3 +333,14 @@ def test_one_conversation_uploaded_by_several_clients_at_once_is_stored_once(dat
         assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [a.text for a in answers]
         assert all("already stored" in a.json()["detail"] for a in answers if a.status_code == 409)
         assert _stored(clients[0]) == 2
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
+def test_an_upload_not_sent_as_a_form_gets_415_saying_how_to_send_it(client, content_type) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(UPLOAD, content=b'{"file": "Hello, my order is late"}', headers=headers)
+    assert response.status_code == 415, response.text
+    problem = response.json()
+    assert problem["code"] == "E921" and "multipart/form-data" in problem["fix"]
+    assert (content_type or "no content type") in problem["detail"]
+    assert _stored(client) == 0
