@@ -216,6 +216,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "brackets near the place named).", 400),
     "E921": ErrorKind("Body not sent as a form", "Send the file as multipart/form-data, in a field named `file` (curl "
                       "-F file=@call.vtt).", 415),
+    "E922": ErrorKind("Internal error", "Retry the request; if it fails again, report it with the time it failed (the "
+                      "service's log holds the cause).", 500),
 }
 
 RETIRED: dict[str, str] = {

@@ -106,10 +106,10 @@ class LimitAndMeasure:
 
         try:
             await self.app(scope, receive_within_limit, send_and_note_status)
-        finally:
+        finally:  # a request that raised was answered 500 outside this middleware: counted as such
             if inside and admission is not None:
                 admission.leave()
-        measure(status_code)
+            measure(status_code)
 
 
 def route_label(scope: Scope) -> str:

@@ -163,8 +163,8 @@ def documented_template(app: FastAPI, path: str) -> str | None:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error as problem+json with its registry code: user errors at their code's status, invalid
-    fields (E901, each listed), overload (E909, 503 + Retry-After), and Starlette's own 404 and 405 (with every
-    method the path allows)."""
+    fields (E901, each listed), overload (E909, 503 + Retry-After), Starlette's own 404 and 405 (with every
+    method the path allows), and anything unforeseen (E922, 500, no internals shown)."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -191,6 +191,11 @@ def install_error_handlers(app: FastAPI) -> None:
                           for error in exc.errors()[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         return problem_response(EmotraceError("E901", f"{where}{more}."), errors=problems)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, _: Exception) -> JSONResponse:
+        # the traceback goes to the server's log (Starlette re-raises after this answer), never to the client
+        return problem_response(EmotraceError("E922", f"The service failed on {request.method} {request.url.path}."))
 
     @app.exception_handler(Overloaded)
     async def overloaded(_: Request, exc: Overloaded) -> JSONResponse:

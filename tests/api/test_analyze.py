@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from fastapi.testclient import TestClient
 
 from emotrace.errors import ERRORS, EmotraceError
-from tests.api.conftest import make_client
+from emotrace.settings import Settings
+from tests.api.conftest import LOOPBACK_CLIENT, app_for, make_client
 
 
 def test_analyze_one(client) -> None:
@@ -180,6 +184,20 @@ def test_refusals_before_routing_are_counted_in_metrics(tmp_path) -> None:
     assert 'emotrace_http_requests_total{method="POST",route="/v1/analyze",status="413"}' in counted, counted
     assert 'emotrace_http_requests_total{method="GET",route="unrouted",status="404"}' in counted, counted
     assert 'emotrace_http_requests_total{method="DELETE",route="/v1/analyze",status="405"}' in counted, counted
+
+
+def test_a_failure_inside_the_service_is_a_problem_500_and_counted(tmp_path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
+    with TestClient(app_for(settings), client=LOOPBACK_CLIENT, raise_server_exceptions=False) as client:
+        with sqlite3.connect(tmp_path / "api.db") as broken:  # a table lost under the running service
+            broken.execute("DROP TABLE alert_events")
+            broken.execute("DROP TABLE alert_states")
+        response = client.get("/v1/alerts")
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/problem+json", response.text
+        assert response.json()["code"] == "E922" and "alert_states" not in response.text  # no internals shown
+        counted = client.get("/metrics").text
+    assert 'emotrace_http_requests_total{method="GET",route="/v1/alerts",status="500"} 1.0' in counted
 
 
 @pytest.mark.parametrize("keys", [[""], ["short"], [KEY, "   padded-short   "]])
