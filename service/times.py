@@ -14,6 +14,11 @@ def utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def iso_utc(value: datetime) -> str:
+    """``value`` (naive means UTC) in ISO 8601 with a ``Z``, as the API's JSON answers write times."""
+    return utc(value).isoformat().replace("+00:00", "Z")
+
+
 def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
     """``value`` as aware UTC (naive means UTC), between 1970 and now (plus a small clock skew)."""
     try:

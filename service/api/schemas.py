@@ -189,6 +189,15 @@ ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00
                       AfterValidator(lambda v: visible_text(v, "name"))]
 
 
+class FromStore(BaseModel):
+    """Wire forms read straight from stored rows (``model_validate(row)``), their times as aware UTC."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+StoredTime = Annotated[datetime, AfterValidator(utc)]
+
+
 class AlertOut(BaseModel):
     """An early warning with its reason and the messages that triggered it, and where the floor stands on it."""
 
@@ -220,12 +229,10 @@ class AlertChangeIn(BaseModel):
         return self
 
 
-class AlertEventOut(BaseModel):
+class AlertEventOut(FromStore):
     """One entry of an alert's history."""
 
-    model_config = ConfigDict(from_attributes=True)
-
-    at: datetime
+    at: StoredTime
     actor: str
     status: AlertStatus
     assignee: str | None
@@ -281,15 +288,6 @@ class StateOut(BaseModel):
     arousal: float
     satisfaction: float
     leading_emotions: list[str]
-
-
-class FromStore(BaseModel):
-    """Wire forms read straight from stored rows (``model_validate(row)``), their times as aware UTC."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-StoredTime = Annotated[datetime, AfterValidator(utc)]
 
 
 class NextStepOut(BaseModel):

@@ -29,6 +29,7 @@ def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_histor
     opened = angry.get(f"/v1/alerts/{alert_id}").json()
     assert opened["customer_id"] == "angry" and [h["status"] for h in opened["history"]] == ["open"]
     assert opened["history"][0]["actor"] == "emotrace"
+    assert opened["history"][0]["at"].endswith("Z"), opened["history"]  # aware UTC, as every time the API gives
 
     acked = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria",
                                                          "note": "calling her back", "actor": "lead-1"})

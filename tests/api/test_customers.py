@@ -219,8 +219,10 @@ def test_customers_are_found_by_id_and_exported_as_csv(client) -> None:
         "content-disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert {r["id"] for r in rows} == {"ann.lee", "anna.berg", "bob.roy"} and rows[0]["id"] == "bob.roy"
+    assert all(r["updated_at"].endswith("Z") for r in rows), rows  # aware UTC, as the JSON answers give times
     alerts = list(csv.DictReader(io.StringIO(client.get("/v1/export/alerts").text)))
     assert alerts and {a["customer_id"] for a in alerts} == {"bob.roy"} and all(a["status"] == "open" for a in alerts)
+    assert all(a["at"].endswith("Z") for a in alerts), alerts
 
 
 def test_with_an_id_key_search_finds_the_exact_id(tmp_path) -> None:

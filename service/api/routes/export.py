@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from fastapi import APIRouter
@@ -13,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.store import Store
+from emotrace.times import iso_utc
 
 router = APIRouter(prefix="/v1/export", tags=["export"], dependencies=[AccessDep])
 CHUNK = 1_000
@@ -43,7 +45,7 @@ def _customers(store: Store) -> Iterator[list[object]]:
     while chunk := store.customers.ranked(limit=CHUNK, offset=offset):
         for c in chunk:
             yield [c.id, round(c.score, 2), c.segment, c.trend, round(c.trend_delta, 2), c.open_alerts,
-                   c.updated_at.isoformat()]
+                   iso_utc(c.updated_at)]
         offset += CHUNK
 
 
@@ -56,7 +58,8 @@ def export_customers(runtime: RuntimeDep) -> StreamingResponse:
 @router.get("/alerts", response_class=StreamingResponse, responses=CSV_RESPONSE)
 def export_alerts(runtime: RuntimeDep) -> StreamingResponse:
     """Every alert (open, acknowledged and resolved) with its customer and status, as CSV."""
-    rows = ([c.id, a.get("id"), a["kind"], a["severity"], a.get("status", "open"), a.get("assignee") or "", a["at"],
+    rows = ([c.id, a.get("id"), a["kind"], a["severity"], a.get("status", "open"), a.get("assignee") or "",
+             iso_utc(datetime.fromisoformat(a["at"])),
              a["reason"], " ".join(map(str, cast(list[int], a["message_ids"])))]
             for c in runtime.store.customers.with_alerts(statuses=("open", "acknowledged", "resolved"))
             for a in c.alerts)
