@@ -156,7 +156,9 @@ def analyze(
 ) -> None:
     """Read the emotions of texts, or of a conversation file (.eml, .txt, .vtt, .srt, .json, audio) turn by turn."""
     settings = get_settings()
-    if (conversation := _conversation_file(texts or [])) is not None:
+    conversation = _conversation_file(texts or [])
+    _refuse_options_for_other_input(conversation is not None, agent=agent, format=form, rating=rating)
+    if conversation is not None:
         _analyze_conversation(conversation, model or settings.model_dir, agent, form, as_json)
         return
     inputs = _input_texts(texts or [], file)
@@ -169,6 +171,16 @@ def analyze(
     else:
         typer.echo("\n".join(_format_reading(r) + "".join(f"\n  flag: {flag}" for flag in f)
                              for r, f in zip(readings, flags, strict=True)))
+
+
+def _refuse_options_for_other_input(conversation: bool, **options: object) -> None:
+    """E027 naming the options given that the input does not use: --agent and --format read a conversation file,
+    --rating reads texts (reviews)."""
+    for_file = {"agent", "format"}
+    if unused := [f"--{name}" for name, value in options.items()
+                  if value is not None and (name in for_file) != conversation]:
+        what = "texts" if not conversation else "a conversation file"
+        raise EmotraceError("E027", f"{', '.join(unused)} does not apply to {what}.")
 
 
 def _review_flags(reading: Reading, rating: float | None) -> list[str]:

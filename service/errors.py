@@ -56,6 +56,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "the database server is up."),
     "E026": ErrorKind("A file where a model folder was expected", "Give --model-dir a folder path; the file is never "
                       "replaced, not even with --overwrite."),
+    "E027": ErrorKind("An option that does not apply to the input", "--agent and --format are for a conversation file "
+                      "(.eml, .txt, .vtt, .srt, .json, audio), --rating for texts (reviews): drop the option."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),

@@ -141,6 +141,17 @@ def test_a_directory_or_two_files_are_errors(tmp_path) -> None:
     assert result.returncode == 2 and "one conversation file at a time" in result.stderr
 
 
+@pytest.mark.parametrize(("args", "named"), [
+    (["Thanks, all sorted!", "--format", "xml"], "--format"), (["Thanks!", "--agent", "Sam"], "--agent"),
+    (["--file", "-", "--format", "vtt"], "--format"),
+    ([str(Path(__file__).resolve().parents[1] / "examples" / "call.vtt"), "--rating", "2"], "--rating"),
+])
+def test_an_option_that_does_not_apply_to_the_input_is_refused_naming_it(args: list[str], named: str) -> None:
+    result = run("analyze", *args, stdin=b"hello\n")
+    assert result.returncode == 2, result.stdout
+    assert "[E027]" in result.stderr and named in result.stderr and "Traceback" not in result.stderr
+
+
 def test_text_with_a_slash_is_still_text() -> None:
     result = run("analyze", "24/7 support my foot, nobody answers", "and/or", "--json")
     assert result.returncode == 0, result.stderr
