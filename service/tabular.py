@@ -9,7 +9,7 @@ import codecs
 import csv
 import json
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,14 +103,20 @@ def check_decodable(path: Path, encoding: str) -> None:
             raise decode_error(path, encoding) from None
 
 
-def count_rows(path: Path) -> int:
-    """Number of rows (for progress), cheaply: Parquet metadata, or a line count."""
+def count_rows(path: Path, encoding: str = "utf-8") -> int:
+    """Number of rows (for progress): Parquet metadata, or one pass over the text counting CSV records (a quoted
+    cell may hold line breaks) or non-blank JSON lines; a count stops where a CSV read would (E514)."""
     fmt = table_format(path)
     if fmt == "parquet":
         return int(_parquet(path).metadata.num_rows)
-    with path.open("rb") as handle:
-        lines = sum(1 for line in handle if line.strip())
-    return lines - 1 if fmt == "csv" else lines
+    with path.open(encoding=_without_bom(encoding), errors="replace", newline="" if fmt == "csv" else "\n") as handle:
+        if fmt == "jsonl":
+            return sum(1 for line in handle if line.strip())
+        records = 0
+        with suppress(csv.Error):
+            for record in csv.reader(handle):
+                records += bool(record)
+        return max(records - 1, 0)
 
 
 def read_rows(path: Path, encoding: str = "utf-8") -> Generator[TableRow, None, None]:
@@ -186,16 +192,23 @@ def _check_header(path: Path, reader: csv.DictReader[str], encoding: str) -> Non
 
 
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
-    codec = _without_bom(encoding)  # a file saved by Notepad or Excel starts with a byte-order mark
-    with path.open("rb") as handle:
+    # a file saved by Notepad or Excel starts with a byte-order mark; lines end at "\n" alone, as JSON Lines says
+    with path.open(encoding=_without_bom(encoding), errors="strict", newline="\n") as handle:
         number = 0
-        for raw in handle:
-            if not raw.strip():
+        lines = iter(handle)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise decode_error(path, encoding) from None
+            if not line.strip():
                 continue
             number += 1
             try:
-                record = json.loads(raw.decode(codec))
-            except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a number too long
+                record = json.loads(line)
+            except (ValueError, RecursionError) as exc:  # ValueError: also a number too long
                 yield TableRow(number, None, f"undecodable line: {exc}")
                 continue
             if not isinstance(record, dict):

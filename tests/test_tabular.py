@@ -80,6 +80,19 @@ def test_every_format_streams_the_same_numbered_rows(tmp_path: Path, suffix: str
     assert check_table(path) == ["text", "labels"] and count_rows(path) == 2
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("suffix", TEXT_SUFFIXES)
+def test_a_file_in_the_encoding_given_reads_and_counts_its_rows(tmp_path: Path, suffix: str, encoding: str) -> None:
+    """JSON Lines in UTF-16 was refused (E514, row 1: its lines were split as bytes); progress counted a UTF-16
+    file's lines as bytes and a CSV cell written over two lines as two rows."""
+    records = [{"text": "line one\nline two", "labels": "joy"}, {"text": "né", "labels": "anger"}]
+    path = tmp_path / f"rows{suffix}"
+    write_rows(path, records)
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding=encoding)  # a blank line at the end
+    assert list(read_table(path, encoding, ["text"])) == [TableRow(1, records[0]), TableRow(2, records[1])]
+    assert count_rows(path, encoding) == 2
+
+
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_no_such_file_and_a_folder(tmp_path: Path, suffix: str) -> None:
     with pytest.raises(EmotraceError, match=r"E006.*gone"):

@@ -218,7 +218,7 @@ class BatchJob:
             return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
         (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
-        total = count_rows(self.options.input)
+        total = count_rows(self.options.input, self.options.encoding)
         finished = list(self._finished_parts())
         resumed_rows = sum(data["rows"] for data in finished)
         done_rows = resumed_rows + sum(len(data["errors"]) for data in finished)
