@@ -13,6 +13,9 @@ only those without --force); time is the rows' share of the embedding plus cross
   model), "irrelevant" left out: negative / neutral / positive.
 - banking77: BANKING77 official test split (the shipped model trained on its train split), problem report
   (training/mappings) vs the rest: dissatisfied / other (the two-class path).
+- clothing: women's clothing reviews of the test split (by clothing item, as training splits them; the shipped model
+  trained on the train split's 1-2 and 4-5 stars as two classes), title and text, three classes from the stars:
+  1-2 dissatisfied, 3 neutral (a class the shipped model never saw for reviews), 4-5 satisfied.
 
     python -m emotrace.evaluation.adapt_curve [--sizes 100,300,1000] [--seeds 3] [--json]
 """
@@ -32,9 +35,11 @@ from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.group_heads import SATISFACTION_HEAD
 from emotrace.settings import get_settings
 from emotrace.training.adapt import OTHER, SATISFACTION_PATTERNS, HeadRows, adapt_head, plan_head, served_outputs
+from emotrace.training.data import split_of
 from emotrace.training.satisfaction_data import MAPPING_FILE
 
 POLARITY = {"negative": "dissatisfied", "neutral": "neutral", "positive": "satisfied"}
+STARS = {1: "dissatisfied", 2: "dissatisfied", 3: "neutral", 4: "satisfied", 5: "satisfied"}
 FOLDS = 5
 
 
@@ -47,8 +52,12 @@ def domains(data_root: Path) -> dict[str, tuple[list[str], list[str]]]:
     problem = set(json.loads(MAPPING_FILE.read_text())["problem_report"])
     with (data_root / "banking77" / "test.csv").open(encoding="utf-8", newline="") as handle:
         banking = [(r["text"], "dissatisfied" if r["category"] in problem else OTHER) for r in csv.DictReader(handle)]
+    with (data_root / "womens_clothing_reviews" / "reviews.csv").open(encoding="utf-8", newline="") as handle:
+        clothing = [(". ".join(p for p in (r["Title"].strip(), r["Review Text"].strip()) if p), STARS[int(r["Rating"])])
+                    for r in csv.DictReader(handle)
+                    if r["Review Text"].strip() and split_of("cloth" + r["Clothing ID"]) == "test"]
     out = {}
-    for name, rows in (("semeval", semeval), ("sanders", sanders), ("banking77", banking)):
+    for name, rows in (("semeval", semeval), ("sanders", sanders), ("banking77", banking), ("clothing", clothing)):
         first: dict[str, str] = {}
         for text, label in rows:
             first.setdefault(text.strip(), label)  # a repeated text keeps its first label

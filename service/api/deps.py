@@ -5,10 +5,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
+from fastapi.dependencies.utils import field_annotation_is_sequence, get_flat_params
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from emotrace.admission import Admission
 from emotrace.api.events import EventBus
@@ -65,6 +69,28 @@ async def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 LIVE_FEED_PATH = "/v1/stream"  # the one route a key may come in the query string (EventSource)
+KEY_PARAMETER = "api_key"  # read by require_access, not declared by the routes
+
+
+async def refuse_unread_query(request: Request) -> None:
+    """422 (E901) naming each query parameter an API path does not read (``?staus=open`` would list every alert, as
+    if filtered) and each one-value parameter given more than once (the last value would be read silently). Pages
+    (the dashboard, whose address carries its own state) are left alone."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return
+    declared = {field.alias: field for field in get_flat_params(route.dependant)
+                if isinstance(field.field_info, params.Query)}
+    reads = ", ".join(sorted(declared)) or "no query parameters"
+    problems = []
+    for name, count in Counter(name for name, _ in request.query_params.multi_items()).items():
+        if name not in declared and name != KEY_PARAMETER:
+            problems.append((name, f"Unknown query parameter (this path reads {reads})"))
+        elif count > 1 and name in declared and not field_annotation_is_sequence(declared[name].field_info.annotation):
+            problems.append((name, f"Given {count} times; this parameter takes one value"))
+    if problems:
+        raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", name), "input": None, "msg": msg}
+                                      for name, msg in problems])
 
 
 async def require_access(request: Request, runtime: RuntimeDep) -> None:

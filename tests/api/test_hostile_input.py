@@ -150,6 +150,29 @@ def test_a_segment_the_rules_do_not_give_is_refused_not_an_empty_list(client, pa
     assert client.get(path, params={"segment": "frustrated"}).status_code == 200
 
 
+@pytest.mark.parametrize(("query", "name", "said"), [
+    ("/v1/alerts?staus=open", "staus", "Unknown query parameter"),
+    ("/v1/customers?segmnt=frustrated", "segmnt", "Unknown query parameter"),
+    ("/v1/customers?segment=frustrated&segment=at_risk", "segment", "Given 2 times"),
+    ("/v1/drivers?limit=5&limit=50", "limit", "Given 2 times"),
+])
+def test_a_query_parameter_the_path_does_not_read_or_given_twice_gets_422_naming_it(client, query, name,
+                                                                                     said) -> None:
+    """`?staus=open` (a typo) listed every alert, as if the filter had applied; `?segment=a&segment=b` kept b."""
+    response = client.get(query)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "E901"
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["query", name] and error["msg"].startswith(said), error
+    assert "status" in client.get("/v1/alerts?staus=open").json()["errors"][0]["msg"]  # what the path reads
+
+
+def test_a_list_parameter_takes_several_values_and_a_page_its_own_state(client) -> None:
+    assert client.get("/v1/alerts?status=open&status=acknowledged").status_code == 200
+    assert client.get("/v1/floor/trend", params={"days": 7}).status_code == 200
+    assert client.get("/?customer=ben&range=7").status_code == 200  # the dashboard keeps its state in its address
+
+
 def test_started_at_before_1970_gets_422(client) -> None:
     data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
     response = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1960-01-01T00:00:00"})
