@@ -191,18 +191,19 @@ def _check_header(path: Path, reader: csv.DictReader[str], encoding: str) -> Non
         raise EmotraceError("E517", f"{path} names the column(s) {twice} more than once in its header.")
 
 
+def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
+    """The lines of a text file opened in ``encoding``; E004 where the file is not valid in it."""
+    try:
+        yield from lines
+    except UnicodeDecodeError:
+        raise decode_error(path, encoding) from None
+
+
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
     # a file saved by Notepad or Excel starts with a byte-order mark; lines end at "\n" alone, as JSON Lines says
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="\n") as handle:
         number = 0
-        lines = iter(handle)
-        while True:
-            try:
-                line = next(lines)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise decode_error(path, encoding) from None
+        for line in _decoded(handle, path, encoding):
             if not line.strip():
                 continue
             number += 1
