@@ -7,10 +7,10 @@ import ipaddress
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, get_args, get_origin
 
 from fastapi import Depends, Request, params
-from fastapi.dependencies.utils import field_annotation_is_sequence, get_flat_params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
@@ -72,6 +72,11 @@ LIVE_FEED_PATH = "/v1/stream"  # the one route a key may come in the query strin
 KEY_PARAMETER = "api_key"  # read by require_access, not declared by the routes
 
 
+def _takes_several(annotation: object) -> bool:
+    """Whether a query parameter's type is a list (``list[X] | None`` too): it may be given more than once."""
+    return any(get_origin(kind) in (list, set, tuple, frozenset) for kind in (annotation, *get_args(annotation)))
+
+
 async def refuse_unread_query(request: Request) -> None:
     """422 (E901) naming each query parameter an API path does not read (``?staus=open`` would list every alert, as
     if filtered) and each one-value parameter given more than once (the last value would be read silently). Pages
@@ -86,7 +91,7 @@ async def refuse_unread_query(request: Request) -> None:
     for name, count in Counter(name for name, _ in request.query_params.multi_items()).items():
         if name not in declared and name != KEY_PARAMETER:
             problems.append((name, f"Unknown query parameter (this path reads {reads})"))
-        elif count > 1 and name in declared and not field_annotation_is_sequence(declared[name].field_info.annotation):
+        elif count > 1 and name in declared and not _takes_several(declared[name].field_info.annotation):
             problems.append((name, f"Given {count} times; this parameter takes one value"))
     if problems:
         raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", name), "input": None, "msg": msg}

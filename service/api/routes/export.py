@@ -59,7 +59,7 @@ def export_customers(runtime: RuntimeDep) -> StreamingResponse:
 def export_alerts(runtime: RuntimeDep) -> StreamingResponse:
     """Every alert (open, acknowledged and resolved) with its customer and status, as CSV."""
     rows = ([c.id, a.get("id"), a["kind"], a["severity"], a.get("status", "open"), a.get("assignee") or "",
-             iso_utc(datetime.fromisoformat(a["at"])),
+             iso_utc(datetime.fromisoformat(str(a["at"]))),
              a["reason"], " ".join(map(str, cast(list[int], a["message_ids"])))]
             for c in runtime.store.customers.with_alerts(statuses=("open", "acknowledged", "resolved"))
             for a in c.alerts)
