@@ -53,6 +53,8 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
     assert held_out["rows"] == 7 and held_out["adapted_f1"] >= held_out["from_model_f1"]
     assert held_out["warning"] == ("too small to trust: 7 rows (under 30); under 5 rows of dissatisfied 3, neutral 2, "
                                    "satisfied 2")
+    low, high = held_out["interval"]  # the difference's 95 % bootstrap interval: how far a few rows can be trusted
+    assert low <= held_out["adapted_f1"] - held_out["from_model_f1"] <= high and high - low > 0.05
     assert report["written"] and report["seconds"] < 60
 
     adapted = EmotionClassifier.from_pretrained(tmp_path / "adapted")
@@ -72,6 +74,7 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
     assert "emotrace adapt" in card and "tickets.csv: 96 texts" in card
     assert "CV on 89 rows, macro-F1 0.646 (from-model) -> 0.908" in card
     assert "(held-out test split (7 rows set aside by a stable hash of the text): macro-F1 0.841 (from-model) -> " in card
+    assert "95 % bootstrap interval of the difference" in card
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".adapted")]  # the temporary directory is gone
 
 
