@@ -81,15 +81,16 @@ async def refuse_unread_query(request: Request) -> None:
     """422 (E901) naming each query parameter an API path does not read (``?staus=open`` would list every alert, as
     if filtered) and each one-value parameter given more than once (the last value would be read silently). Pages
     (the dashboard, whose address carries its own state) are left alone."""
+    given = Counter(name for name, _ in request.query_params.multi_items())
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not route.include_in_schema:
-        return
+    if not given or not isinstance(route, APIRoute) or not route.include_in_schema:
+        return  # most requests (every write) carry no query string: nothing to walk
     declared = {field.alias: field for field in get_flat_params(route.dependant)
                 if isinstance(field.field_info, params.Query)}
-    reads = ", ".join(sorted(declared)) or "no query parameters"
     problems = []
-    for name, count in Counter(name for name, _ in request.query_params.multi_items()).items():
+    for name, count in given.items():
         if name not in declared and name != KEY_PARAMETER:
+            reads = ", ".join(sorted(declared)) or "no query parameters"
             problems.append((name, f"Unknown query parameter (this path reads {reads})"))
         elif count > 1 and name in declared and not _takes_several(declared[name].field_info.annotation):
             problems.append((name, f"Given {count} times; this parameter takes one value"))
