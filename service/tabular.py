@@ -146,10 +146,19 @@ def all_records(path: Path, encoding: str = "utf-8", required: Iterable[str | No
     return records
 
 
+def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
+    """The lines of a text file opened in ``encoding``; E004 where the file is not valid in it."""
+    try:
+        yield from lines
+    except UnicodeDecodeError:
+        raise decode_error(path, encoding) from None
+
+
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
-        reader = csv.DictReader(handle, strict=True)  # strict: a quote never closed is an error, not the rest of the file
-        _check_header(path, reader, encoding)
+        # strict: a quote never closed is an error, not the rest of the file
+        reader = csv.DictReader(_decoded(handle, path, encoding), strict=True)
+        _check_header(path, reader)
         number = 0
         while True:
             number += 1
@@ -157,8 +166,6 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
                 record = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                raise decode_error(path, encoding) from None
             except csv.Error as exc:  # a CSV reader cannot resynchronise after a malformed row: stop, and say so
                 reason = str(exc)
                 if reason == "unexpected end of data":
@@ -178,25 +185,15 @@ def _without_bom(encoding: str) -> str:
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def _check_header(path: Path, reader: csv.DictReader[str], encoding: str) -> None:
+def _check_header(path: Path, reader: csv.DictReader[str]) -> None:
     """E517 when the header names a column more than once (a reader would keep the last one's cells silently)."""
     try:
         names = reader.fieldnames or []
-    except UnicodeDecodeError:
-        raise decode_error(path, encoding) from None
     except csv.Error as exc:
         raise unreadable_row(path, 0, str(exc)) from None
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise EmotraceError("E517", f"{path} names the column(s) {twice} more than once in its header.")
-
-
-def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
-    """The lines of a text file opened in ``encoding``; E004 where the file is not valid in it."""
-    try:
-        yield from lines
-    except UnicodeDecodeError:
-        raise decode_error(path, encoding) from None
 
 
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
