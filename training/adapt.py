@@ -549,16 +549,19 @@ def _held_out(plan: HeadPlan, head: tuple[np.ndarray, np.ndarray], held: np.ndar
     readings = [(plan.served[held], plan.thresholds),
                 (plan.probabilities(head, held), plan.thresholds if thresholds is None else thresholds)]
 
-    def difference(pick: np.ndarray) -> float:
+    def scores(pick: np.ndarray) -> tuple[float, float]:
+        """The from-model's and the adapted macro-F1 on the held rows ``pick`` (positions, repeats allowed)."""
         served, adapted = (plan.score(p[pick], t[pick] if t.ndim == 2 else t, held[pick]) for p, t in readings)
-        return adapted - served
+        return served, adapted
 
-    resamples = np.random.default_rng(0).integers(0, len(held), (BOOTSTRAP_SAMPLES, len(held)))
-    low, high = np.percentile([difference(pick) for pick in resamples], [2.5, 97.5])
-    return HeldOut(len(held), plan.score(readings[0][0], readings[0][1], held),
-                   plan.score(readings[1][0], readings[1][1], held),
-                   trust_warning(len(held), class_counts(plan.rows, plan.rows.targets[held])),
-                   (float(low), float(high)) if len(held) > 1 else None)
+    served, adapted = scores(np.arange(len(held)))
+    interval = None
+    if len(held) > 1:
+        resamples = np.random.default_rng(0).integers(0, len(held), (BOOTSTRAP_SAMPLES, len(held)))
+        low, high = np.percentile([b - a for a, b in map(scores, resamples)], [2.5, 97.5])
+        interval = (float(low), float(high))
+    return HeldOut(len(held), served, adapted,
+                   trust_warning(len(held), class_counts(plan.rows, plan.rows.targets[held])), interval)
 
 
 # --- the command --------------------------------------------------------------------------------------------------
