@@ -29,7 +29,7 @@ from emotrace.model.tokens import WordPieces
 from emotrace.model.topic_terms import TopicTerms
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.text.clauses import split_clauses
-from emotrace.text.language import detect_language, language_warning
+from emotrace.text.language import detect_languages, language_warning
 from emotrace.text.normalize import normalize_text
 from emotrace.text.segment import chunk_text
 
@@ -227,11 +227,14 @@ class EmotionClassifier:
 
     def word_views(self, normalized: list[str], pooled: np.ndarray) -> dict[str, np.ndarray]:
         """The probabilities of each view whose head reads word features (:func:`word_heads`), of texts already
-        normalized with their pooled vectors; the word features are computed once for all of them."""
-        if not self._word_heads:
+        normalized with their pooled vectors; the word features are computed once for all of them, and read sparse
+        (a dense product over their ~20,000 columns took a fifth of a batch's time)."""
+        terms = self.topic_terms
+        if not self._word_heads or terms is None:
             return {}
-        inputs = self.head_inputs(normalized, pooled)
-        return {view: sigmoid(inputs @ weight.T + bias) for view, (weight, bias) in self._word_heads.items()}
+        words, width = terms.sparse_features(normalized), pooled.shape[1]
+        return {view: sigmoid(pooled @ weight[:, :width].T + words.times(weight[:, width:]) + bias)
+                for view, (weight, bias) in self._word_heads.items()}
 
     def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
         """What a head reads of texts already normalized: their pooled vectors, then their word features — unless
@@ -358,7 +361,7 @@ class EmotionClassifier:
         satisfaction = raw.satisfaction.tolist() if raw.satisfaction is not None else None
         labels = self.schema.labels
         found = self._aspects(texts, raw, views_per_grouping.get(TOPIC_VIEW)) if aspects else None
-        language = [detect_language(text) for text in texts]
+        language = detect_languages(texts)
         readings = []
         for i, text in enumerate(texts):
             views = {

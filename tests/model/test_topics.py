@@ -29,6 +29,21 @@ def test_word_features_are_scikit_learns_tf_idf_without_importing_it() -> None:
     assert np.allclose(terms.features([*TEXTS, "PARCEL, app!", ""])[:, columns], expected, atol=1e-6)
 
 
+def test_the_views_over_words_read_the_sparse_features_as_the_dense_ones_they_were_fitted_on(classifier) -> None:
+    terms = fit_topic_terms(TEXTS, max_terms=50, scale=3.0)
+    sparse = terms.sparse_features([*TEXTS, "", "xyz"])
+    weight = np.random.default_rng(0).normal(size=(5, terms.width)).astype(np.float32)
+    assert np.allclose(sparse.times(weight), terms.features([*TEXTS, "", "xyz"]) @ weight.T, atol=1e-5)
+    normalized = [classifier.normalizer(t) for t in [*TEXTS, "I want my money back or I'm leaving", "🙂"]]
+    pooled = classifier.raw_outputs(normalized).pooled
+    views = classifier.word_views(normalized, pooled)
+    assert set(views) == {INTENT_VIEW, TOPIC_VIEW}
+    for view, probabilities in views.items():
+        weight, bias = classifier.group_heads[view]
+        dense = 1 / (1 + np.exp(-(classifier.head_inputs(normalized, pooled) @ weight.T + bias)))
+        assert np.allclose(probabilities, dense, atol=1e-5)
+
+
 def test_topic_terms_round_trip_and_a_damaged_file_is_named(tmp_path) -> None:
     terms = fit_topic_terms(TEXTS, max_terms=50, scale=2.0)
     terms.save(tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emotrace.text.language import detect_language, language_warning
+from emotrace.text.language import detect_languages, language_warning
 
 
 @pytest.mark.parametrize(("text", "code"), [
@@ -14,7 +14,7 @@ from emotrace.text.language import detect_language, language_warning
     ("grazie mille per l'aiuto di oggi", "it"),
 ])
 def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
-    guess = detect_language(text)
+    guess = detect_languages([text])[0]
     assert guess.code == code
     assert guess.confidence >= 0.9
     assert language_warning(guess).startswith("W001 non_english")
@@ -23,9 +23,19 @@ def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
 @pytest.mark.parametrize("text", ["Where is my order? It has been two weeks.", "order 4411 still not here after 3 weeks",
                                   "WHERE IS MY ORDER", "meh", "Got it, thanks.", "😡😡", "ok"])
 def test_english_and_too_short_texts_read_as_english(text: str) -> None:
-    guess = detect_language(text)
+    guess = detect_languages([text])[0]
     assert guess.code == "en"
     assert language_warning(guess) is None
+
+
+def test_texts_read_together_get_the_guesses_each_gets_alone() -> None:
+    texts = ["¿Dónde está mi pedido? Llevo dos semanas esperando.", "meh", "Where is my order? It has been two weeks.",
+             "Wo ist meine Bestellung? Ich warte seit drei Wochen.", "", "ok", "grazie mille per l'aiuto di oggi"]
+    together = detect_languages(texts)
+    for guess, alone in zip(together, [detect_languages([text])[0] for text in texts], strict=True):
+        assert (guess.code, guess.name) == (alone.code, alone.name)
+        assert guess.confidence == pytest.approx(alone.confidence, abs=1e-12)
+    assert [guess.code for guess in together] == ["es", "en", "en", "de", "en", "en", "it"]
 
 
 def test_readings_carry_the_language(classifier) -> None:
