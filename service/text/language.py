@@ -39,7 +39,7 @@ def _detector() -> LanguageDetector:
 
 
 def _too_short(text: str) -> bool:
-    return len(text.split()) < MIN_WORDS or sum(ch.isalpha() for ch in text) < MIN_LETTERS
+    return len(text.split()) < MIN_WORDS or sum(map(str.isalpha, text)) < MIN_LETTERS
 
 
 def _guess(values: list[ConfidenceValue]) -> LanguageGuess:
