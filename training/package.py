@@ -31,6 +31,7 @@ from emotrace.training.modeling import EmotionNet
 from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.satisfaction_data import load_satisfaction
 from emotrace.training.topics import add_topic_view
+from emotrace.training.trainer import TrainingArguments
 from emotrace.training.written_corpus import CorpusRow, written_corpus_report
 
 CALIBRATION_TEXTS = 3000
@@ -86,7 +87,8 @@ def add_word_views(classifier: EmotionClassifier, corpus: WrittenCorpus) -> dict
     """The topic view, then the intent view over the same word features (both fitted on the corpus, thresholds on
     its dev rows), written into the classifier's directory. Returns the topic view's dev figures."""
     topics = add_topic_view(classifier, corpus.train, corpus.dev)
-    add_intent_view(EmotionClassifier.from_pretrained(classifier.directory), corpus.intent_train, corpus.dev)
+    add_intent_view(EmotionClassifier.from_pretrained(classifier.directory), corpus.intent_train, corpus.dev,
+                    TrainingArguments.seed, corpus.train)
     return topics
 
 

@@ -31,6 +31,7 @@ from emotrace.training.distill import (
 )
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import is_held_out
+from emotrace.training.intents import add_intent_view
 from emotrace.training.label_mapping import read_label_mapping
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
@@ -239,21 +240,28 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
 
 
-def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:
+def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_model: Path,
+                       topics: bool = True) -> dict[str, object]:
     """``emotrace train --recipe topics``: ``from_model`` copied to ``model_dir`` with the topic view fitted on the
     written corpus and the intent view refit over the same word features (network and every other head unchanged;
-    a few minutes); the topic view's and the corpus's dev figures join the model's."""
+    a few minutes); the topic view's and the corpus's dev figures join the model's. Without ``topics``
+    (``--recipe intents``), the intent view alone is refit, over ``from_model``'s word features."""
     require_pooled_output(EmotionClassifier.from_pretrained(from_model))
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
     train, dev = read_corpus(split="train"), read_corpus(split="dev")
     comments = emotion_tasks(data_root)["emotion"].texts
     corpus = WrittenCorpus(intent_training_rows(data_root, train, comments, TrainingArguments.seed), dev, train)
-    topics = add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)
+    metrics = read_config(model_dir).get("metrics") or {}
+    if topics:
+        metrics = {**metrics, "topics_dev": add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)}
+    else:
+        add_intent_view(EmotionClassifier.from_pretrained(model_dir), corpus.intent_train, dev, TrainingArguments.seed,
+                        train)
     fitted = EmotionClassifier.from_pretrained(model_dir)
-    metrics = {**(read_config(model_dir).get("metrics") or {}), "topics_dev": topics,
-               "written_corpus_dev": written_corpus_report(dev, fitted.predict([r.text for r in dev]))}
+    metrics = {**metrics, "written_corpus_dev": written_corpus_report(dev, fitted.predict([r.text for r in dev]))}
     update_config(model_dir, metrics=metrics)
-    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP, INTENT_VIEW_STEP]).save(model_dir)
+    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP, INTENT_VIEW_STEP] if topics
+                                        else [INTENT_VIEW_STEP]).save(model_dir)
     write_model_card(model_dir)
     return metrics

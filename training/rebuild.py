@@ -19,7 +19,7 @@ import onnx
 from onnx import numpy_helper
 
 from emotrace.model.classifier import ONNX_FILE
-from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.group_heads import GROUP_HEADS_FILE, hidden_layer_of
 from emotrace.model.labels import INTENT_VIEW
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _dequantized(values: np.ndarray, scale: np.ndarray, zero_point: np.ndarray) 
 def onnx_state_dict(directory: Path) -> dict[str, torch.Tensor]:
     """The torch network's weights as ``directory/model.onnx`` holds them (names as ``EmotionNet.state_dict``),
     with the served intent head as the network's where it reads the pooled vector alone (one that reads word features
-    too has no place in the network: training on starts the network's intent head afresh)."""
+    too, or has a hidden layer, has no place in the network: training on starts the network's intent head afresh)."""
     import torch
 
     state = onnx_weights(directory)
@@ -46,7 +46,8 @@ def onnx_state_dict(directory: Path) -> dict[str, torch.Tensor]:
 
         served = load_file(str(heads))
         hidden = state["encoder.embeddings.word_embeddings.weight"].shape[1]
-        if f"{INTENT_VIEW}.weight" in served and served[f"{INTENT_VIEW}.weight"].shape[1] == hidden:
+        over_pooled = f"{hidden_layer_of(INTENT_VIEW)}.weight" not in served
+        if f"{INTENT_VIEW}.weight" in served and over_pooled and served[f"{INTENT_VIEW}.weight"].shape[1] == hidden:
             state[f"{INTENT_HEAD}.weight"] = served[f"{INTENT_VIEW}.weight"]
             state[f"{INTENT_HEAD}.bias"] = served[f"{INTENT_VIEW}.bias"]
     return {name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in state.items()}

@@ -48,10 +48,11 @@ REFINE_ENCODER_LEARNING_RATE = 1e-5
 TOPIC_VIEW_STEP = ("Then, network frozen, the topic view: one linear head over the int8 model's pooled vector and the "
                    "text's TF-IDF word features (20,000 unigrams and bigrams), fitted on the written customer-service "
                    "corpus's topic labels (train split), thresholds tuned on its dev split.")
-INTENT_VIEW_STEP = ("Then, network frozen, the intent view: one linear head over the same pooled vector and word "
-                    "features, fitted on the corpus's intents (train split) against intent negatives from BANKING77 "
-                    "(outside its refund and account-closing categories) and GoEmotions, thresholds tuned on its dev "
-                    "split.")
+INTENT_VIEW_STEP = ("Then, network frozen, the intent view: a head with one hidden layer (three fits of 64 units, "
+                    "their logits averaged) over the same pooled vector and word features, fitted on the corpus's "
+                    "intents (train split; its rows stating no intent weighted twice) against intent negatives from "
+                    "BANKING77 (outside its refund and account-closing categories) and GoEmotions, thresholds tuned "
+                    "on its dev split.")
 POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
                      "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 

@@ -27,6 +27,7 @@ from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW,
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
 from emotrace.model.topic_terms import TopicTerms
+from emotrace.model.word_heads import WordHead, word_heads
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.text.clauses import split_clauses
 from emotrace.text.language import detect_languages, language_warning
@@ -71,23 +72,6 @@ def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.n
     if neutral_index is not None:
         combined[neutral_index] = probabilities[:, neutral_index].min()
     return np.asarray(combined)
-
-
-def word_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], terms: TopicTerms | None,
-               pooled_width: object) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The heads that read each text's word features beside its pooled vector (:mod:`emotrace.model.topic_terms`):
-    the topic head, and the intent head where it was fitted so (its width says it). Both read each text whole: a
-    topic or an intent anywhere in a long text counts through its words, and its pooled vector is the chunks'
-    token-weighted mean."""
-    if terms is None or not isinstance(pooled_width, int):
-        return {}
-    found = {}
-    for view in (INTENT_VIEW, TOPIC_VIEW):
-        if view in heads:
-            weight, bias = heads[view]
-            if weight.shape[1] == pooled_width + terms.width:
-                found[view] = (weight, bias)
-    return found
 
 
 def validate_texts(texts: object) -> list[str]:
@@ -232,15 +216,18 @@ class EmotionClassifier:
         terms = self.topic_terms
         if not self._word_heads or terms is None:
             return {}
-        words, width = terms.sparse_features(normalized), pooled.shape[1]
-        return {view: sigmoid(pooled @ weight[:, :width].T + words.times(weight[:, width:]) + bias)
-                for view, (weight, bias) in self._word_heads.items()}
+        words = terms.sparse_features(normalized)
+        return {view: sigmoid(head.logits(pooled, words)) for view, head in self._word_heads.items()}
 
     def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
-        """What a head reads of texts already normalized: their pooled vectors, then their word features — unless
-        ``view`` names a head over the pooled vector alone."""
-        if self.topic_terms is None or (view is not None and view not in self._word_heads):
+        """What the output layer of a head reads of texts already normalized: their pooled vectors, then their word
+        features — unless ``view`` names a head over the pooled vector alone, or one with a hidden layer (then its
+        hidden activations)."""
+        head: WordHead | None = self._word_heads.get(view) if view is not None else None
+        if self.topic_terms is None or (view is not None and head is None):
             return pooled
+        if head is not None and head.hidden is not None:
+            return head.hidden_activations(pooled, self.topic_terms.sparse_features(normalized))
         return np.hstack([pooled, self.topic_terms.features(normalized)])
 
     def _token_ids(self, normalized: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:

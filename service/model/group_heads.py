@@ -1,6 +1,7 @@
 """Heads over the pooled text vector: one linear map per grouping (Ekman, sentiment), the intents', the topics' (which
 also reads word features: :mod:`emotrace.model.topic_terms`) and, where refit,
-the labels' and, where adapted (``emotrace adapt``), the satisfaction classes'.
+the labels' and, where adapted (``emotrace adapt``), the satisfaction classes'. A head may keep one hidden layer
+beside it (``<head>_hidden``: the intent head's, :mod:`emotrace.model.word_heads`).
 
 Read from their own heads, fitted on the grouped labels, the coarse views beat taking each group's most
 probable member label (dev macro-F1 in the model card). A model directory without
@@ -28,6 +29,12 @@ GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"
 LABEL_HEAD = "labels"  # the head that reads the labels themselves (not a grouping)
 SATISFACTION_HEAD = "satisfaction"  # the head that reads the satisfaction classes (written by `emotrace adapt`)
+HIDDEN_LAYER_SUFFIX = "_hidden"  # a head's hidden layer, where it has one (:mod:`emotrace.model.word_heads`)
+
+
+def hidden_layer_of(head: str) -> str:
+    """The name under which ``head``'s hidden layer is stored."""
+    return head + HIDDEN_LAYER_SUFFIX
 
 
 def save_group_heads(heads: dict[str, tuple[np.ndarray, np.ndarray]], directory: Path) -> None:
@@ -53,7 +60,13 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
         weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]
-        if weight.shape[0] != widths.get(grouping):
+        owner = grouping.removesuffix(HIDDEN_LAYER_SUFFIX)
+        if owner != grouping:  # a hidden layer: as wide as what its head's output layer reads
+            if f"{owner}.weight" not in tensors or tensors[f"{owner}.weight"].shape[1] != weight.shape[0]:
+                raise EmotraceError(
+                    "E113", f"{path} has a hidden layer for '{owner}' that no output layer of that head reads.",
+                    "The group heads file is damaged: restore it from the model's release.")
+        elif weight.shape[0] != widths.get(grouping):
             raise EmotraceError(
                 "E113", f"{path} has a head for '{grouping}' with {weight.shape[0]} outputs, which {CONFIG_FILE} "
                         "does not define.",

@@ -44,9 +44,10 @@ def test_the_next_step_reaches_the_customer_view_the_routing_answer_and_the_summ
             {"customer_id": "zoe", "conversation_id": f"z{i}", "text": ANGRY, "timestamp": _day(2 - i / 2)}
             for i in range(3)]}).json()
         view, routing = client.get("/v1/customers/zoe").json(), client.get("/v1/customers/zoe/routing").json()
-    assert stored["customers"][0]["next_step"]["action"] == "escalate"  # what the live feed's customer event carries
+    # "... I am furious and done with you." states a churn threat, whose rule comes first: retention, then escalation
+    assert stored["customers"][0]["next_step"]["action"] == "offer_retention"  # what the live feed's customer event carries
     assert view["next_step"] == routing["next_step"] == view["routing"]["next_step"]
-    assert view["next_step"]["action"] == "escalate" and view["next_step"]["follow_up_hours"] == 4
+    assert view["next_step"]["action"] == "offer_retention" and view["next_step"]["follow_up_hours"] == 4
 
 
 def test_found_by_the_hostile_input_hunt(tmp_path) -> None:

@@ -10,7 +10,14 @@ import pytest
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier, sigmoid
 from emotrace.model.decision import group_matrix, group_probabilities
-from emotrace.model.group_heads import GROUP_HEADS_FILE, LABEL_HEAD, POOLED_OUTPUT, load_group_heads, save_group_heads
+from emotrace.model.group_heads import (
+    GROUP_HEADS_FILE,
+    LABEL_HEAD,
+    POOLED_OUTPUT,
+    hidden_layer_of,
+    load_group_heads,
+    save_group_heads,
+)
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from tests.model.test_classifier import LONG_TEXT
 
@@ -19,7 +26,8 @@ TEXTS = ["This is absolutely outrageous, I am furious with your useless service!
 
 
 def test_the_shipped_model_reads_grouped_views_from_its_heads(classifier) -> None:
-    assert set(classifier.group_heads) == {"ekman", "sentiment", INTENT_VIEW, TOPIC_VIEW, LABEL_HEAD}
+    assert set(classifier.group_heads) == {"ekman", "sentiment", INTENT_VIEW, hidden_layer_of(INTENT_VIEW), TOPIC_VIEW,
+                                           LABEL_HEAD}
     assert POOLED_OUTPUT in classifier.outputs
     raw = classifier.raw_outputs(TEXTS)
     from_labels = group_probabilities(raw.probabilities, group_matrix(classifier.schema, "ekman"))

@@ -40,7 +40,7 @@ def test_the_views_over_words_read_the_sparse_features_as_the_dense_ones_they_we
     assert set(views) == {INTENT_VIEW, TOPIC_VIEW}
     for view, probabilities in views.items():
         weight, bias = classifier.group_heads[view]
-        dense = 1 / (1 + np.exp(-(classifier.head_inputs(normalized, pooled) @ weight.T + bias)))
+        dense = 1 / (1 + np.exp(-(classifier.head_inputs(normalized, pooled, view) @ weight.T + bias)))
         assert np.allclose(probabilities, dense, atol=1e-5)
 
 

@@ -12,8 +12,11 @@ from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
-from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.group_heads import GROUP_HEADS_FILE, hidden_layer_of
+from emotrace.model.labels import INTENT_VIEW
+from emotrace.training.group_heads import fit_linear_head
 from emotrace.training.modeling import EmotionNet, predict_heads
+from emotrace.training.written_corpus import intent_rows, read_corpus
 
 TEXTS = ["I have been waiting three weeks for my refund and nobody answers.",
          "Thank you so much, the agent was wonderful 😊", "Great, another delay. Just what I needed.",
@@ -31,7 +34,7 @@ def test_the_shipped_model_rebuilds_the_network_it_serves(classifier: EmotionCla
     assert cosine.min() > 0.98, cosine
     # the graph's own heads come back too: its label probabilities as the graph computes them in fp32
     assert rebuilt["emotion_logits"].shape == (len(TEXTS), len(classifier.schema.labels))
-    # the served intent head reads word features beside the pooled vector: the network has no place for it
+    # the served intent head reads word features (through a hidden layer): the network has no place for it
     assert net.intents is None and "intent_logits" not in rebuilt
     assert {n for n, _ in net.named_parameters()} >= {"encoder.embeddings.word_embeddings.weight", "emotion.weight"}
 
@@ -39,9 +42,11 @@ def test_the_shipped_model_rebuilds_the_network_it_serves(classifier: EmotionCla
 def test_a_served_intent_head_over_the_pooled_vector_alone_becomes_the_networks(tmp_path: Path) -> None:
     target = tmp_path / "pooled-intents"
     shutil.copytree(DEFAULT_MODEL_DIR, target)
-    heads = load_file(str(target / GROUP_HEADS_FILE))
-    hidden = heads["labels.weight"].shape[1]
-    heads["intents.weight"] = np.ascontiguousarray(heads["intents.weight"][:, :hidden])  # its pooled part alone
+    rows = intent_rows(read_corpus(split="train")[:1500])  # an intent head over the pooled vector alone, fitted
+    pooled = EmotionClassifier.from_pretrained(target).raw_outputs(rows.texts).pooled
+    heads = {name: value for name, value in load_file(str(target / GROUP_HEADS_FILE)).items()
+             if not name.startswith(hidden_layer_of(INTENT_VIEW))}
+    heads["intents.weight"], heads["intents.bias"] = fit_linear_head(pooled, rows.targets, l2_penalty=1e-3)
     save_file(heads, str(target / GROUP_HEADS_FILE))
     served = EmotionClassifier.from_pretrained(target).raw_outputs(TEXTS).intents
     net = EmotionNet.from_directory(target)

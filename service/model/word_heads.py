@@ -1,0 +1,69 @@
+"""Heads that read each text's word features beside its pooled vector (:mod:`emotrace.model.topic_terms`).
+
+The topic head is one linear map over both. The intent head may have one hidden layer before its linear output
+(stored as a second head, ``intents_hidden``): a linear map over words and the pooled vector cannot tell "my lawyer
+needs a copy of the statements" from "my lawyer will hear about this", which share their words; a hidden layer
+reads words together (docs/benchmarks.md, sixteenth round). Both read each text whole: a topic or an intent anywhere
+in a long text counts through its words, and its pooled vector is the chunks' token-weighted mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emotrace.model.group_heads import hidden_layer_of
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
+from emotrace.model.topic_terms import TopicTerms, WordFeatures
+
+Linear = tuple[np.ndarray, np.ndarray]  # weight (outputs, inputs), bias (outputs,)
+_GELU_SCALE = float(np.sqrt(2.0 / np.pi))
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """GELU in its tanh form, as the hidden layers are trained with (``torch.nn.functional.gelu(approximate="tanh")``)."""
+    return np.asarray(0.5 * x * (1.0 + np.tanh(_GELU_SCALE * (x + 0.044715 * x**3))), dtype=np.float32)
+
+
+def _over_words(layer: Linear, pooled: np.ndarray, words: WordFeatures) -> np.ndarray:
+    """A linear layer whose inputs are the pooled vector then the word features."""
+    weight, bias = layer
+    width = pooled.shape[1]
+    return np.asarray(pooled @ weight[:, :width].T + words.times(weight[:, width:]) + bias, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class WordHead:
+    """A head over the pooled vector and word features: linear (``hidden`` None), or one hidden layer then a linear
+    output over its activations."""
+
+    output: Linear
+    hidden: Linear | None = None
+
+    def hidden_activations(self, pooled: np.ndarray, words: WordFeatures) -> np.ndarray:
+        """What the output layer of a head with a hidden layer reads: (texts, hidden units)."""
+        assert self.hidden is not None, "a linear head reads the pooled vector and words directly"
+        return gelu(_over_words(self.hidden, pooled, words))
+
+    def logits(self, pooled: np.ndarray, words: WordFeatures) -> np.ndarray:
+        """(texts, outputs) logits."""
+        if self.hidden is None:
+            return _over_words(self.output, pooled, words)
+        weight, bias = self.output
+        return np.asarray(self.hidden_activations(pooled, words) @ weight.T + bias, dtype=np.float32)
+
+
+def word_heads(heads: dict[str, Linear], terms: TopicTerms | None, pooled_width: object) -> dict[str, WordHead]:
+    """The heads of ``heads`` that read word features beside the pooled vector: the topic head, and the intent head
+    where it was fitted so (the width of its first layer says it)."""
+    if terms is None or not isinstance(pooled_width, int):
+        return {}
+    found = {}
+    for view in (INTENT_VIEW, TOPIC_VIEW):
+        if view in heads:
+            hidden = heads.get(hidden_layer_of(view))
+            first = hidden if hidden is not None else heads[view]
+            if first[0].shape[1] == pooled_width + terms.width:
+                found[view] = WordHead(heads[view], hidden)
+    return found

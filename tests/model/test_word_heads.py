@@ -1,0 +1,98 @@
+"""Heads over the pooled vector and word features with a hidden layer: what torch fits is what the runtime serves."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from emotrace.errors import EmotraceError
+from emotrace.model import topic_terms
+from emotrace.model.classifier import EmotionClassifier, sigmoid
+from emotrace.model.group_heads import hidden_layer_of, load_group_heads, save_group_heads
+from emotrace.model.labels import INTENT_VIEW
+from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.training import group_heads
+from emotrace.training.group_heads import fit_hidden_head
+from emotrace.training.intents import add_intent_view
+from emotrace.training.written_corpus import intent_rows, read_corpus
+
+MESSAGES = ["I want my money back or I'm leaving", "My lawyer needs a copy of the contract.", "🙂",
+            "Cancel my account today. Done with you.", "The refund came through fine, thanks!"]
+
+
+@pytest.fixture(scope="module")
+def fitted(classifier, tmp_path_factory):
+    """The shipped model with an intent head with a hidden layer, fitted on 400 corpus rows (small, quick)."""
+    rows = intent_rows(read_corpus(split="train")[:400])
+    pooled = classifier.raw_outputs(rows.texts).pooled
+    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in rows.texts])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(group_heads, "HIDDEN_EPOCHS", 40)
+        patch.setattr(group_heads, "HIDDEN_UNITS", 16)
+        hidden, output = fit_hidden_head(pooled, words, rows.targets, seed=1)
+    directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path_factory.mktemp("hidden") / "model")
+    save_group_heads({**classifier.group_heads, INTENT_VIEW: output, hidden_layer_of(INTENT_VIEW): hidden}, directory)
+    return EmotionClassifier.from_pretrained(directory), rows, hidden, output
+
+
+def test_the_served_hidden_head_computes_what_torch_computes_over_dense_features(fitted) -> None:
+    model, _, (w1, b1), (w2, b2) = fitted
+    assert w1.shape == (3 * 16, 384 + model.topic_terms.width) and w2.shape == (4, 3 * 16)  # three fits side by side
+    normalized = [model.normalizer(t) for t in MESSAGES]
+    pooled = model.raw_outputs(MESSAGES).pooled
+    dense = torch.as_tensor(np.hstack([pooled, model.topic_terms.features(normalized)]))
+    hidden = torch.nn.functional.gelu(dense @ torch.as_tensor(w1).T + torch.as_tensor(b1), approximate="tanh")
+    expected = torch.sigmoid(hidden @ torch.as_tensor(w2).T + torch.as_tensor(b2)).numpy()
+    assert np.allclose(model.raw_outputs(MESSAGES).intents, expected, atol=1e-5)
+    # what `emotrace adapt` refits: the output layer over the hidden activations gives the served probabilities
+    assert np.allclose(sigmoid(model.head_inputs(normalized, pooled, INTENT_VIEW) @ w2.T + b2), expected, atol=1e-5)
+
+
+def test_the_hidden_head_learns_the_rows_it_was_fitted_on(fitted) -> None:
+    model, rows, _, _ = fitted
+    found, gold = model.raw_outputs(rows.texts).intents >= 0.5, rows.targets > 0
+    assert gold.any(axis=1).mean() > 0.15  # saying "no intent" every time would miss these
+    assert (found == gold).all(axis=1).mean() > 0.95
+
+
+def test_a_hidden_layer_no_output_layer_reads_is_refused(fitted, tmp_path) -> None:
+    model, _, (w1, b1), _ = fitted
+    copy = shutil.copytree(model.directory, tmp_path / "model")
+    heads = load_group_heads(copy, model.schema)
+    save_group_heads({**heads, hidden_layer_of(INTENT_VIEW): (w1[:5], b1[:5])}, copy)
+    with pytest.raises(EmotraceError, match=r"\[E113\].*hidden layer for 'intents'"):
+        EmotionClassifier.from_pretrained(copy)
+
+
+def test_word_features_multiply_alike_in_steps_that_split_a_text(classifier, monkeypatch) -> None:
+    normalized = [classifier.normalizer(t) for t in MESSAGES]
+    words = classifier.topic_terms.sparse_features(normalized)
+    weight = np.random.default_rng(0).normal(size=(7, words.width)).astype(np.float32)
+    whole = words.times(weight)
+    monkeypatch.setattr(topic_terms, "PRODUCT_CHUNK", 3)  # steps of 3 non-zeros: texts straddle steps
+    assert np.allclose(words.times(weight), whole, atol=1e-5)
+    assert np.allclose(whole, words.dense() @ weight.T, atol=1e-4)
+
+
+def test_the_intent_view_is_fitted_with_a_hidden_layer_over_words_and_tuned_on_dev(tmp_path, monkeypatch) -> None:
+    """`emotrace train --recipe topics` (and the customer recipe) fit the intent view so, from a seed: the same rows
+    give the same head."""
+    monkeypatch.setattr(group_heads, "HIDDEN_EPOCHS", 3)
+    monkeypatch.setattr(group_heads, "HIDDEN_UNITS", 8)
+    train = intent_rows(read_corpus(split="train")[:300])
+    dev = read_corpus(split="dev")[:150]
+    heads = []
+    for run in ("a", "b"):
+        directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / run)
+        add_intent_view(EmotionClassifier.from_pretrained(directory), train, dev, seed=5,
+                        written=read_corpus(split="train")[:300])
+        fitted = EmotionClassifier.from_pretrained(directory)
+        heads.append(fitted.group_heads)
+        assert fitted.group_heads[hidden_layer_of(INTENT_VIEW)][0].shape[0] == 3 * 8
+        assert fitted.thresholds.groupings[INTENT_VIEW] != EmotionClassifier.from_pretrained().thresholds.groupings[
+            INTENT_VIEW]  # tuned on these dev rows
+    for name in heads[0]:
+        assert all(np.array_equal(a, b) for a, b in zip(heads[0][name], heads[1][name], strict=True))
