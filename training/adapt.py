@@ -421,9 +421,14 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
 
+FOLD_SALT = "adapt-fold:"  # folds hash the text with this prefix: apart from the held-out split's hash of the bare text
+
+
 def fold_of(texts: list[str], folds: int) -> np.ndarray:
-    """Each text's fold: a stable hash of the text (the same text, the same fold, in any run)."""
-    return np.array([stable_bucket(t, folds) for t in texts])
+    """Each text's fold: a stable hash of the text (the same text, the same fold, in any run), salted so that the
+    folds do not follow the held-out split's hash, nor a file split by that hash before (the written corpus's dev
+    split once fell into a single fold)."""
+    return np.array([stable_bucket(FOLD_SALT + t, folds) for t in texts])
 
 
 # --- one head: cross-validation and the final fit ---------------------------------------------------------------

@@ -14,7 +14,9 @@ from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from emotrace.model.decision import Thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, load_group_heads
 from emotrace.model.labels import LabelSchema
+from emotrace.training.adapt import fold_of
 from emotrace.training.model_card import CARD_FILE
+from emotrace.training.written_corpus import read_corpus
 from tests.test_cli import run
 from tests.training.adapt_rows import DISSATISFIED, NEUTRAL, PLAIN_DISSATISFIED, PLAIN_SATISFIED, SATISFIED
 
@@ -162,3 +164,12 @@ def test_a_file_given_as_the_model_folder_is_refused_and_kept_even_with_overwrit
                   "--output", str(tmp_path / "run"), "--model-dir", str(victim), "--overwrite")
     assert trained.returncode == 2 and "[E026]" in trained.stderr
     assert victim.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_folds_do_not_follow_the_hash_that_split_the_rows(tmp_path) -> None:
+    """A file split by the same stable hash as the folds (the written corpus's dev split: CRC-32 mod 10 = 7) put every
+    row in one fold, so the first fold's head was fitted on no rows: a ZeroDivisionError traceback."""
+    rows = [(r.text, r.satisfaction) for r in read_corpus(split="dev")[:300]]
+    assert len({int(f) for f in fold_of([text for text, _ in rows], 5)}) == 5
+    code, out, err = adapt(write_rows(tmp_path / "dev.csv", rows), tmp_path / "model", "--force")
+    assert code == 0 and "Traceback" not in err and "5-fold CV" in out, err
