@@ -54,7 +54,7 @@ from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
 from emotrace.paths import model_folder
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
-from emotrace.training.held_out import is_held_out, trust_warning
+from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
 from emotrace.training.provenance import read_provenance
 from emotrace.training.rebuild import onnx_weights
@@ -104,7 +104,7 @@ class HeldOut:
     def describe(self) -> str:
         """One line: the held-out figures, the interval of the difference and the warning."""
         if self.from_model_f1 is None or self.adapted_f1 is None:
-            return "held-out test split: no rows (the file is too small to set any aside)"
+            return NO_HELD_OUT_ROWS
         spread = (f", 95 % bootstrap interval of the difference {self.interval[0]:+.3f} to {self.interval[1]:+.3f}"
                   if self.interval else "")
         return (f"held-out test split ({self.rows} rows set aside by a stable hash of the text): macro-F1 "

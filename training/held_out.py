@@ -26,11 +26,15 @@ def trust_warning(rows: int, per_label: dict[str, int]) -> str | None:
     return f"too small to trust: {'; '.join(reasons)}" if reasons else None
 
 
+# Where no text fell in the held-out split (about 1 in 10 does): a small file, or one split before by this same hash.
+NO_HELD_OUT_ROWS = "held-out test split: no rows (none of the file's texts fell in it; about 1 in 10 does)"
+
+
 def held_out_summary(report: ModelReport | None) -> str:
     """The held-out figures of ``train --data`` in a sentence (``report``: None when the split has no rows), with the
     warning where they are too few to trust."""
     if report is None:
-        return "held-out test split: no rows (the file is too small to set any aside)"
+        return NO_HELD_OUT_ROWS
     support = {name: row["support"] for name, row in report["per_label"].items()}
     present = len(support) - len(report["labels_without_examples"])
     warning = trust_warning(report["n"], support)

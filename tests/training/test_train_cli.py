@@ -6,6 +6,7 @@ import json
 
 from emotrace.model.classifier import DEFAULT_MODEL_DIR
 from emotrace.model.config import read_config
+from emotrace.training.held_out import NO_HELD_OUT_ROWS
 from tests.conftest import OWN_LABEL_ROWS
 from tests.test_cli import run
 
@@ -140,7 +141,7 @@ def test_the_default_model_dir_is_inside_the_run(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert (run_dir / "model" / "model.onnx").exists()
     assert f"model written to {run_dir / 'model'}" in result.stdout
-    assert "held-out test split: no rows (the file is too small to set any aside)" in result.stdout  # 8 texts, 4 times
+    assert NO_HELD_OUT_ROWS in result.stdout  # 8 texts, 4 times
 
 
 def test_a_test_split_is_set_aside_by_the_texts_hash_before_anything_is_fitted(own_labels_model) -> None:
