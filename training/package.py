@@ -83,12 +83,18 @@ class WrittenCorpus:
     train: list[CorpusRow]
 
 
+def add_corpus_intent_view(directory: Path, corpus: WrittenCorpus) -> None:
+    """The intent view of the model in ``directory`` fitted on the corpus (its rows stating no intent weighted), its
+    thresholds tuned on the corpus's dev rows (``--recipe intents``, and the last step of :func:`add_word_views`)."""
+    add_intent_view(EmotionClassifier.from_pretrained(directory), corpus.intent_train, corpus.dev,
+                    TrainingArguments.seed, corpus.train)
+
+
 def add_word_views(classifier: EmotionClassifier, corpus: WrittenCorpus) -> dict[str, object]:
     """The topic view, then the intent view over the same word features (both fitted on the corpus, thresholds on
     its dev rows), written into the classifier's directory. Returns the topic view's dev figures."""
     topics = add_topic_view(classifier, corpus.train, corpus.dev)
-    add_intent_view(EmotionClassifier.from_pretrained(classifier.directory), corpus.intent_train, corpus.dev,
-                    TrainingArguments.seed, corpus.train)
+    add_corpus_intent_view(classifier.directory, corpus)
     return topics
 
 

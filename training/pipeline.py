@@ -31,11 +31,16 @@ from emotrace.training.distill import (
 )
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import is_held_out
-from emotrace.training.intents import add_intent_view
 from emotrace.training.label_mapping import read_label_mapping
 from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
-from emotrace.training.package import WrittenCorpus, add_word_views, package_model, refit_heads
+from emotrace.training.package import (
+    WrittenCorpus,
+    add_corpus_intent_view,
+    add_word_views,
+    package_model,
+    refit_heads,
+)
 from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
@@ -256,8 +261,7 @@ def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_mode
     if topics:
         metrics = {**metrics, "topics_dev": add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)}
     else:
-        add_intent_view(EmotionClassifier.from_pretrained(model_dir), corpus.intent_train, dev, TrainingArguments.seed,
-                        train)
+        add_corpus_intent_view(model_dir, corpus)
     fitted = EmotionClassifier.from_pretrained(model_dir)
     metrics = {**metrics, "written_corpus_dev": written_corpus_report(dev, fitted.predict([r.text for r in dev]))}
     update_config(model_dir, metrics=metrics)

@@ -54,7 +54,8 @@ class WordFeatures:
         """This matrix times ``weight.T`` (``weight``: (outputs, width)): (count, outputs)."""
         out = np.zeros((self.count, weight.shape[0]), dtype=np.float32)
         for start in range(0, len(self.rows), PRODUCT_CHUNK):
-            rows, end = self.rows[start : start + PRODUCT_CHUNK], start + PRODUCT_CHUNK
+            end = start + PRODUCT_CHUNK
+            rows = self.rows[start:end]
             products = weight[:, self.columns[start:end]].T * self.values[start:end, None]
             firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # where each row's run begins
             out[rows[firsts]] += np.add.reduceat(products, firsts, axis=0)
