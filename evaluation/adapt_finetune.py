@@ -54,7 +54,7 @@ from torch.nn import functional
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
 from emotrace.evaluation.adapt_curve import FOLDS, domains, head_rows
-from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier, softmax
 from emotrace.model.decision import decide, group_matrix, group_probabilities
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD
 from emotrace.settings import get_settings
@@ -63,8 +63,8 @@ from emotrace.training.adapt import (
     HeadPlan,
     ServedOutputs,
     adapt_head,
-    current_head,
     fold_of,
+    network_head,
     plan_head,
     served_outputs,
 )
@@ -114,7 +114,7 @@ class Network:
         self.base = EmotionNet.from_directory(classifier.directory)
         self.base.eval()
         self.tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(str(classifier.directory))
-        weight, bias = current_head(classifier, SATISFACTION_HEAD)  # at the served temperature, as adapt starts
+        weight, bias = network_head(classifier, SATISFACTION_HEAD)  # the network's own, at the served temperature
         assert self.base.satisfaction is not None
         with torch.no_grad():
             self.base.satisfaction.weight.copy_(torch.from_numpy(np.asarray(weight, dtype=np.float32)))
@@ -205,11 +205,6 @@ def train(network: Network, texts: list[str], targets: np.ndarray, setting: Sett
             after_epoch(epoch, net)
     net.eval()
     return net
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 # --- data ----------------------------------------------------------------------------------------------------------
@@ -351,7 +346,7 @@ def shipped_fp32(network: Network, sample: Sample, logits: dict[int, np.ndarray]
         read = network.read(network.base, [sample.held_texts[position[i]] for i in missing])["satisfaction_logits"]
         logits.update(zip(missing, read, strict=True))
     every = np.arange(len(sample.held.served))
-    probabilities = _softmax(np.stack([logits[int(i)] for i in sample.rest]))
+    probabilities = softmax(np.stack([logits[int(i)] for i in sample.rest]))
     return sample.held.score(probabilities, sample.held.thresholds, every)
 
 
@@ -367,7 +362,7 @@ def fine_tuned(network: Network, sample: Sample, setting: Setting) -> tuple[floa
             _, head, _ = adapt_head(plan)
     out = network.read(net, sample.held_texts)
     if setting.method == "plain":
-        probabilities = _softmax(out["satisfaction_logits"])
+        probabilities = softmax(out["satisfaction_logits"])
     else:
         probabilities = replace(sample.held, features=out["pooled"]).probabilities(head, every)
     return sample.held.score(probabilities, sample.held.thresholds, every), net, clock
@@ -422,7 +417,7 @@ def choose(domain: Annotated[str, typer.Option(help="The one domain whose sample
                       scores: np.ndarray = scores) -> None:
                 if setting.method == "plain":
                     logits = network.read(net, [sample.sample_texts[i] for i in scored])["satisfaction_logits"]
-                    probabilities = _softmax(logits)
+                    probabilities = softmax(logits)
                 else:
                     both = np.concatenate([train_rows, scored])
                     pooled = network.read(net, [sample.sample_texts[i] for i in both])["pooled"]

@@ -387,6 +387,7 @@ class Recipe(StrEnum):
     customer = "customer"
     topics = "topics"
     intents = "intents"
+    satisfaction = "satisfaction"
 
 
 @app.command()
@@ -421,9 +422,10 @@ def train(
              "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes); "
              "customer: fine-tune --from-model (default: the shipped model) with the written customer-service corpus "
              "and give it the intent view (about 20 minutes on 2 cores); topics: give --from-model (default: the shipped "
-             "model) the topic view and refit its intent view over the same word features, both fitted on the written "
-             "corpus, everything else unchanged (minutes); intents: refit the intent view of --from-model (default: the "
-             "shipped model) alone, over its topic view's word features (minutes).")
+             "model) the topic view and refit its intent and satisfaction views over the same word features, all fitted on "
+             "the written corpus (satisfaction: and the satisfaction sources), everything else unchanged (minutes); "
+             "intents, satisfaction: refit that view of --from-model (default: the shipped model) alone, over its "
+             "topic view's word features (minutes).")
     ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(
@@ -455,9 +457,8 @@ def train(
                                        teacher_targets)
     elif recipe is Recipe.heads:
         metrics = run_heads_refit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR)
-    elif recipe in (Recipe.topics, Recipe.intents):
-        metrics = run_word_views_fit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR,
-                                     topics=recipe is Recipe.topics)
+    elif recipe in (Recipe.topics, Recipe.intents, Recipe.satisfaction):
+        metrics = run_word_views_fit(model_dir, root, command, from_model or DEFAULT_MODEL_DIR, recipe.value)
     elif recipe is Recipe.customer:
         metrics = run_customer_training(output, model_dir, root, command, from_model or DEFAULT_MODEL_DIR, max_steps)
     else:

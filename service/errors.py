@@ -116,6 +116,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E315": ErrorKind("Not a model of the recipe's heads", "Start from the shipped model or one of its recipe."),
     "E316": ErrorKind("Not a model of the recipe's labels", "Refit the heads of a model trained with the recipe."),
     "E317": ErrorKind("Network gives no pooled vector", "Re-export the model with `emotrace train`."),
+    "E318": ErrorKind("No word vocabulary", "Fit the topic view first (`emotrace train --recipe topics`)."),
     "E320": ErrorKind("Invalid corpus row", "See data/customer_service/README.md for the fields."),
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
     "E322": ErrorKind("Labels neither satisfaction classes nor the model's",

@@ -46,7 +46,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
 from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
@@ -345,6 +345,12 @@ def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, 
         return classifier.group_heads[head]
     if head == INTENT_VIEW:  # intents are only ever read from a pooled head
         raise EmotraceError("E322", f"{classifier.directory} has no intent head.", "Leave the intents out.")
+    return network_head(classifier, head)
+
+
+def network_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's own ``head`` (labels or satisfaction) as a linear map over the pooled vector, dequantized
+    (satisfaction at the directory's temperature)."""
     found = graph_head(classifier.directory, "satisfaction" if head == SATISFACTION_HEAD else "emotion")
     if found is None:
         raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
@@ -390,7 +396,7 @@ def fit_offset_head(features: np.ndarray, targets: np.ndarray, weight: np.ndarra
             grad = (every[0] - allowed[0]) / len(x)
         else:
             value = float((np.logaddexp(0.0, logits) - y * logits).sum() / len(x))
-            grad = (_sigmoid(logits) - y) / len(x)
+            grad = (sigmoid(logits) - y) / len(x)
         value += strength * (float((dw**2).sum()) + BIAS_SHARE * float((db**2).sum()))
         grad_w = (grad.T @ x + 2 * strength * dw) * mask[:, None]
         grad_b = (grad.sum(axis=0) + 2 * strength * BIAS_SHARE * db) * mask
@@ -410,15 +416,6 @@ def _log_softmax_parts(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     e = np.exp(logits - top)
     total = e.sum(axis=1, keepdims=True)
     return e / total, (np.log(total) + top)[:, 0]
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
 
 FOLD_SALT = "adapt-fold:"  # folds hash the text with this prefix: apart from the held-out split's hash of the bare text
@@ -469,7 +466,7 @@ class HeadPlan:
 
     def probabilities(self, head: tuple[np.ndarray, np.ndarray], rows: np.ndarray | slice) -> np.ndarray:
         logits = self.features[rows] @ head[0].T + head[1]
-        return _softmax(logits) if self.softmax else _sigmoid(logits)
+        return softmax(logits) if self.softmax else sigmoid(logits)
 
     def tuned(self, probabilities: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
         """All outputs' thresholds: the from-model's, with the file's labels re-tuned on ``probabilities``."""
@@ -503,8 +500,8 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     """How ``rows`` adapt the from-model's head (``served``: its outputs of ``texts``, all the adaptation rows)."""
     weight, bias = current_head(classifier, rows.head)
     features = served.pooled[rows.rows]
-    if rows.head == INTENT_VIEW:  # an intent head may read word features beside the pooled vector
-        features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, INTENT_VIEW)
+    if rows.head in (INTENT_VIEW, SATISFACTION_HEAD):  # these heads may read word features beside the pooled vector
+        features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, rows.head)
     fold = fold_of([texts[i] for i in rows.rows], folds)
     held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
     if rows.head == SATISFACTION_HEAD:

@@ -1,7 +1,8 @@
 """Turn a trained network into a shippable model directory.
 
 Export to ONNX, quantize to int8, tune per-label and per-group thresholds on dev with the int8 runtime
-itself (so serving applies exactly what was tuned), calibrate the satisfaction softmax, measure the
+itself (so serving applies exactly what was tuned), calibrate the satisfaction softmax (and fit the satisfaction view
+over words, :mod:`emotrace.training.satisfaction_view`), measure the
 figures and write them, with the provenance, into ``emotrace.json``; then ``MODEL_CARD.md`` from it.
 """
 
@@ -18,7 +19,7 @@ from transformers import AutoTokenizer
 from emotrace.model.classifier import ONNX_FILE, EmotionClassifier, RawOutputs
 from emotrace.model.config import update_config
 from emotrace.model.decision import Thresholds, group_matrix, group_targets, tune_thresholds
-from emotrace.model.group_heads import GROUP_HEADS_FILE
+from emotrace.model.group_heads import GROUP_HEADS_FILE, SATISFACTION_HEAD
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
 from emotrace.model.metrics import affect_report, evaluate, evaluate_outputs, fit_temperature, satisfaction_report
@@ -30,6 +31,7 @@ from emotrace.training.model_card import write_model_card
 from emotrace.training.modeling import EmotionNet
 from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.satisfaction_data import load_satisfaction
+from emotrace.training.satisfaction_view import add_satisfaction_view
 from emotrace.training.topics import add_topic_view
 from emotrace.training.trainer import TrainingArguments
 from emotrace.training.written_corpus import CorpusRow, written_corpus_report
@@ -101,10 +103,11 @@ def add_word_views(classifier: EmotionClassifier, corpus: WrittenCorpus) -> dict
 def tune_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None) -> RawOutputs:
     """Tune a freshly exported directory and write its thresholds: label and group thresholds on ``dev``, the
     satisfaction temperature on the satisfaction dev split (fitted on the network's own logits, whatever temperature
-    the directory already holds); the intent and topic thresholds, tuned when their views were fitted, stay. Returns
+    the directory already holds, and whatever satisfaction head of its own, calibrated in its weights, serves the
+    reading); the intent and topic thresholds, tuned when their views were fitted, stay. Returns
     the dev outputs (thresholds apply after)."""
     held = EmotionClassifier.from_pretrained(out_dir)
-    exported = held.with_thresholds(Thresholds())
+    exported = held.without_head(SATISFACTION_HEAD).with_thresholds(Thresholds())
     thresholds, raw_dev = tune_thresholds_on_dev(exported, dev)
     for view in (INTENT_VIEW, TOPIC_VIEW):  # tuned with their views (training.intents, training.topics)
         if view in held.thresholds.groupings:
@@ -134,15 +137,7 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
     if corpus_dev:
         metrics["written_corpus_dev"] = written_corpus_report(corpus_dev, classifier.predict([r.text for r in corpus_dev]))
     if data_root is not None and "satisfaction_logits" in classifier.outputs:
-        sat_dev = load_satisfaction(data_root, "dev")
-        calibrated = classifier.raw_outputs(sat_dev.texts).satisfaction
-        assert calibrated is not None
-        gold, sources = np.asarray(sat_dev.classes), np.asarray(sat_dev.sources)
-        metrics["satisfaction_dev"] = {
-            "temperature": classifier.thresholds.satisfaction_temperature,
-            "all": satisfaction_report(calibrated, gold),
-            **{s: satisfaction_report(calibrated[sources == s], gold[sources == s]) for s in sorted(set(sources))},
-        }
+        metrics["satisfaction_dev"] = satisfaction_dev_report(classifier, data_root)
     if data_root is not None and "affect" in classifier.outputs:
         texts, targets = read_emobank(data_root / "emobank" / "emobank.csv", "dev")
         affect = classifier.raw_outputs(texts).affect
@@ -152,14 +147,34 @@ def measure_directory(out_dir: Path, dev: LabelledTexts, data_root: Path | None,
     return metrics
 
 
+def satisfaction_dev_report(classifier: EmotionClassifier, data_root: Path) -> dict[str, object]:
+    """The classifier's satisfaction reading of the satisfaction sources' dev split: over all rows and per source."""
+    sat_dev = load_satisfaction(data_root, "dev")
+    calibrated = classifier.raw_outputs(sat_dev.texts).satisfaction
+    assert calibrated is not None
+    gold, sources = np.asarray(sat_dev.classes), np.asarray(sat_dev.sources)
+    return {
+        "temperature": classifier.thresholds.satisfaction_temperature,
+        "all": satisfaction_report(calibrated, gold),
+        **{s: satisfaction_report(calibrated[sources == s], gold[sources == s]) for s in sorted(set(sources))},
+    }
+
+
+def add_corpus_satisfaction_view(directory: Path, data_root: Path, corpus_train: list[CorpusRow]) -> None:
+    """The satisfaction view of the model in ``directory`` fitted on the satisfaction sources and the corpus's train
+    rows (``--recipe satisfaction``, ``--recipe topics`` and the last view of a full packaging)."""
+    add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root, corpus_train,
+                          TrainingArguments.seed)
+
+
 def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: LabelledTexts,
                   data_root: Path | None, provenance: Provenance, calibration_texts: list[str],
                   group_train: LabelledTexts | None = None, refit_labels: bool = False,
                   corpus: WrittenCorpus | None = None, test: LabelledTexts | None = None) -> dict[str, object]:
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
-    labels'; with ``corpus``, the topic and intent views), tune, measure (``test``: a held-out split, apart),
-    write the provenance (how it was trained) and the card."""
+    labels'; with ``corpus``, the topic and intent views, and after tuning the satisfaction view), tune, measure
+    (``test``: a held-out split, apart), write the provenance (how it was trained) and the card."""
     net = EmotionNet.from_directory(torch_dir).eval()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -167,8 +182,10 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
     if group_train is not None and (schema.groupings or refit_labels):
         add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels)
     topics = add_word_views(EmotionClassifier.from_pretrained(out_dir), corpus) if corpus is not None else None
-    metrics = measure_directory(out_dir, dev, data_root, tune_directory(out_dir, dev, data_root),
-                                corpus.dev if corpus else None, test)
+    raw_dev = tune_directory(out_dir, dev, data_root)  # the network's own satisfaction temperature first
+    if corpus is not None and data_root is not None:
+        add_corpus_satisfaction_view(out_dir, data_root, corpus.train)
+    metrics = measure_directory(out_dir, dev, data_root, raw_dev, corpus.dev if corpus else None, test)
     if topics is not None:
         metrics["topics_dev"] = topics
         update_config(out_dir, metrics=metrics)

@@ -37,15 +37,18 @@ from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_he
 from emotrace.training.package import (
     WrittenCorpus,
     add_corpus_intent_view,
+    add_corpus_satisfaction_view,
     add_word_views,
     package_model,
     refit_heads,
+    satisfaction_dev_report,
 )
 from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
     INTENT_VIEW_STEP,
     POOLED_HEADS_STEP,
+    SATISFACTION_VIEW_STEP,
     TOPIC_VIEW_STEP,
     customer_arguments,
     customer_data,
@@ -245,27 +248,35 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
 
 
+WORD_VIEW_STEPS = {"topics": [TOPIC_VIEW_STEP, INTENT_VIEW_STEP, SATISFACTION_VIEW_STEP],
+                   "intents": [INTENT_VIEW_STEP], "satisfaction": [SATISFACTION_VIEW_STEP]}
+
+
 def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_model: Path,
-                       topics: bool = True) -> dict[str, object]:
+                       recipe: str = "topics") -> dict[str, object]:
     """``emotrace train --recipe topics``: ``from_model`` copied to ``model_dir`` with the topic view fitted on the
-    written corpus and the intent view refit over the same word features (network and every other head unchanged;
-    a few minutes); the topic view's and the corpus's dev figures join the model's. Without ``topics``
-    (``--recipe intents``), the intent view alone is refit, over ``from_model``'s word features."""
+    written corpus and the intent and satisfaction views refit over the same word features (network and every other
+    head unchanged; a few minutes); the views' and the corpus's dev figures join the model's. ``--recipe intents`` /
+    ``satisfaction``: that view alone is refit, over ``from_model``'s word features."""
     require_pooled_output(EmotionClassifier.from_pretrained(from_model))
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
     train, dev = read_corpus(split="train"), read_corpus(split="dev")
-    comments = emotion_tasks(data_root)["emotion"].texts
-    corpus = WrittenCorpus(intent_training_rows(data_root, train, comments, TrainingArguments.seed), dev, train)
     metrics = read_config(model_dir).get("metrics") or {}
-    if topics:
-        metrics = {**metrics, "topics_dev": add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)}
-    else:
-        add_corpus_intent_view(model_dir, corpus)
+    if recipe != "satisfaction":
+        comments = emotion_tasks(data_root)["emotion"].texts
+        corpus = WrittenCorpus(intent_training_rows(data_root, train, comments, TrainingArguments.seed), dev, train)
+        if recipe == "topics":
+            metrics = {**metrics, "topics_dev": add_word_views(EmotionClassifier.from_pretrained(model_dir), corpus)}
+        else:
+            add_corpus_intent_view(model_dir, corpus)
+    if recipe != "intents":
+        add_corpus_satisfaction_view(model_dir, data_root, train)
+        metrics = {**metrics, "satisfaction_dev": satisfaction_dev_report(EmotionClassifier.from_pretrained(model_dir),
+                                                                          data_root)}
     fitted = EmotionClassifier.from_pretrained(model_dir)
     metrics = {**metrics, "written_corpus_dev": written_corpus_report(dev, fitted.predict([r.text for r in dev]))}
     update_config(model_dir, metrics=metrics)
-    read_provenance(model_dir).extended(command, [TOPIC_VIEW_STEP, INTENT_VIEW_STEP] if topics
-                                        else [INTENT_VIEW_STEP]).save(model_dir)
+    read_provenance(model_dir).extended(command, WORD_VIEW_STEPS[recipe]).save(model_dir)
     write_model_card(model_dir)
     return metrics

@@ -53,6 +53,11 @@ INTENT_VIEW_STEP = ("Then, network frozen, the intent view: a head with one hidd
                     "intents (train split; its rows stating no intent weighted twice) against intent negatives from "
                     "BANKING77 (outside its refund and account-closing categories) and GoEmotions, thresholds tuned "
                     "on its dev split.")
+SATISFACTION_VIEW_STEP = ("Then, network frozen, the satisfaction view: one linear softmax head over the same pooled "
+                          "vector and word features, an offset from the network's own satisfaction head penalised "
+                          "toward it (three fits averaged), fitted on the satisfaction sources' train splits (at most "
+                          "8,000 rows per source and class) and the corpus's train split (each row weighing ten), "
+                          "calibrated by a temperature fitted on the sources' dev split.")
 POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
                      "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
 

@@ -46,7 +46,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)))
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits (rows)."""
     e = np.exp(x - x.max(axis=1, keepdims=True))
     return np.asarray(e / e.sum(axis=1, keepdims=True))
 
@@ -156,6 +157,13 @@ class EmotionClassifier:
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, thresholds,
                                  self.max_length, self.batch_size, self.normalizer, self.group_heads, self.topic_terms)
 
+    def without_head(self, name: str) -> EmotionClassifier:
+        """The same model (shared session) without its group head ``name``: the graph's own reading where it has
+        one (the network's satisfaction logits, for example, which a satisfaction head of the directory replaces)."""
+        heads = {head: layer for head, layer in self.group_heads.items() if head != name}
+        return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, self.thresholds,
+                                 self.max_length, self.batch_size, self.normalizer, heads, self.topic_terms)
+
     def with_normalizer(self, normalizer: Callable[[str], str]) -> EmotionClassifier:
         """The same model reading text prepared by another normalizer (for ablations)."""
         return EmotionClassifier(self.directory, self.session, self.tokenizer, self.schema, self.thresholds,
@@ -217,7 +225,8 @@ class EmotionClassifier:
         if not self._word_heads or terms is None:
             return {}
         words = terms.sparse_features(normalized)
-        return {view: sigmoid(head.logits(pooled, words)) for view, head in self._word_heads.items()}
+        return {view: (softmax if view == SATISFACTION_HEAD else sigmoid)(head.logits(pooled, words))
+                for view, head in self._word_heads.items()}
 
     def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
         """What the output layer of a head reads of texts already normalized: their pooled vectors, then their word
@@ -290,12 +299,13 @@ class EmotionClassifier:
     def _satisfaction_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
         """Each chunk's satisfaction probabilities: from the satisfaction head over the pooled vector where the model
         has one (adapted to a user's rows; calibrated in its weights), else the graph's own logits at the
-        directory's temperature (None when the model has neither)."""
-        if SATISFACTION_HEAD in self._heads:
-            weight, bias = self._heads[SATISFACTION_HEAD]
-            return _softmax(out[POOLED_OUTPUT] @ weight.T + bias)
+        directory's temperature (None when the model has neither). A satisfaction head that reads word features too
+        replaces these per text (:meth:`word_views`)."""
+        head = self._heads.get(SATISFACTION_HEAD)
+        if head is not None and head[0].shape[1] == out[POOLED_OUTPUT].shape[1]:
+            return softmax(out[POOLED_OUTPUT] @ head[0].T + head[1])
         logits = out.get("satisfaction_logits")
-        return None if logits is None else _softmax(logits / self.thresholds.satisfaction_temperature)
+        return None if logits is None else softmax(logits / self.thresholds.satisfaction_temperature)
 
     def _intent_probabilities(self, out: dict[str, np.ndarray]) -> np.ndarray | None:
         """Each chunk's intent probabilities from an intent head over the pooled vector alone (None when the model

@@ -1,9 +1,11 @@
 """Heads that read each text's word features beside its pooled vector (:mod:`emotrace.model.topic_terms`).
 
-The topic head is one linear map over both. The intent head may have one hidden layer before its linear output
+The topic head is one linear map over both, and so is the satisfaction head where it was fitted so (a softmax over
+the three classes; it otherwise reads the pooled vector alone, :mod:`emotrace.model.group_heads`). The intent head
+may have one hidden layer before its linear output
 (stored as a second head, ``intents_hidden``): a linear map over words and the pooled vector cannot tell "my lawyer
 needs a copy of the statements" from "my lawyer will hear about this", which share their words; a hidden layer
-reads words together (docs/benchmarks.md, sixteenth round). Both read each text whole: a topic or an intent anywhere
+reads words together (docs/benchmarks.md, sixteenth round). All read each text whole: a topic or an intent anywhere
 in a long text counts through its words, and its pooled vector is the chunks' token-weighted mean.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emotrace.model.group_heads import hidden_layer_of
+from emotrace.model.group_heads import SATISFACTION_HEAD, hidden_layer_of
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from emotrace.model.topic_terms import TopicTerms, WordFeatures
 
@@ -55,12 +57,12 @@ class WordHead:
 
 
 def word_heads(heads: dict[str, Linear], terms: TopicTerms | None, pooled_width: object) -> dict[str, WordHead]:
-    """The heads of ``heads`` that read word features beside the pooled vector: the topic head, and the intent head
-    where it was fitted so (the width of its first layer says it)."""
+    """The heads of ``heads`` that read word features beside the pooled vector: the topic head, and the intent and
+    satisfaction heads where they were fitted so (the width of a head's first layer says it)."""
     if terms is None or not isinstance(pooled_width, int):
         return {}
     found = {}
-    for view in (INTENT_VIEW, TOPIC_VIEW):
+    for view in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD):
         if view in heads:
             hidden = heads.get(hidden_layer_of(view))
             first = hidden if hidden is not None else heads[view]

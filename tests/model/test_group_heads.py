@@ -14,6 +14,7 @@ from emotrace.model.group_heads import (
     GROUP_HEADS_FILE,
     LABEL_HEAD,
     POOLED_OUTPUT,
+    SATISFACTION_HEAD,
     hidden_layer_of,
     load_group_heads,
     save_group_heads,
@@ -27,7 +28,7 @@ TEXTS = ["This is absolutely outrageous, I am furious with your useless service!
 
 def test_the_shipped_model_reads_grouped_views_from_its_heads(classifier) -> None:
     assert set(classifier.group_heads) == {"ekman", "sentiment", INTENT_VIEW, hidden_layer_of(INTENT_VIEW), TOPIC_VIEW,
-                                           LABEL_HEAD}
+                                           LABEL_HEAD, SATISFACTION_HEAD}
     assert POOLED_OUTPUT in classifier.outputs
     raw = classifier.raw_outputs(TEXTS)
     from_labels = group_probabilities(raw.probabilities, group_matrix(classifier.schema, "ekman"))

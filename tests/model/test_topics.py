@@ -10,7 +10,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
+from emotrace.model.group_heads import SATISFACTION_HEAD
 from emotrace.model.labels import INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW
 from emotrace.model.topic_terms import NGRAM_RANGE, TOPIC_TERMS_FILE, TopicTerms
 from emotrace.paths import DEFAULT_MODEL_DIR
@@ -37,10 +38,11 @@ def test_the_views_over_words_read_the_sparse_features_as_the_dense_ones_they_we
     normalized = [classifier.normalizer(t) for t in [*TEXTS, "I want my money back or I'm leaving", "🙂"]]
     pooled = classifier.raw_outputs(normalized).pooled
     views = classifier.word_views(normalized, pooled)
-    assert set(views) == {INTENT_VIEW, TOPIC_VIEW}
+    assert set(views) == {INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD}
     for view, probabilities in views.items():
         weight, bias = classifier.group_heads[view]
-        dense = 1 / (1 + np.exp(-(classifier.head_inputs(normalized, pooled, view) @ weight.T + bias)))
+        logits = classifier.head_inputs(normalized, pooled, view) @ weight.T + bias
+        dense = softmax(logits) if view == SATISFACTION_HEAD else sigmoid(logits)
         assert np.allclose(probabilities, dense, atol=1e-5)
 
 

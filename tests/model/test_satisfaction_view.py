@@ -1,0 +1,149 @@
+"""The satisfaction view over the pooled vector and word features: what torch fits is what the runtime serves, texts
+are read whole, and the view is fitted from a seed on the rows it says, calibrated on the sources' dev split."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from emotrace.errors import EmotraceError
+from emotrace.model.classifier import EmotionClassifier, softmax
+from emotrace.model.group_heads import SATISFACTION_HEAD, load_group_heads, save_group_heads
+from emotrace.model.topic_terms import TOPIC_TERMS_FILE
+from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.training import group_heads, satisfaction_view
+from emotrace.training.adapt import network_head
+from emotrace.training.group_heads import fit_softmax_word_offset
+from emotrace.training.satisfaction_data import SatisfactionData
+from emotrace.training.satisfaction_view import add_satisfaction_view, satisfaction_view_rows
+from emotrace.training.written_corpus import read_corpus, satisfaction_classes
+
+MESSAGES = ["Wow, thanks for charging me twice. Really appreciate it.", "Is it too much to ask for a correct bill?",
+            "The engineer was brilliant, sorted in ten minutes.", "Can I change the delivery address?", "🙂"]
+
+
+@pytest.fixture(scope="module")
+def fitted(classifier, tmp_path_factory):
+    """The shipped model with a satisfaction head over words, fitted on 400 corpus rows across its waves (quick)."""
+    rows = read_corpus(split="train")[::20][:400]
+    texts = [r.text for r in rows]
+    pooled = classifier.raw_outputs(texts).pooled
+    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(group_heads, "SOFTMAX_EPOCHS", 30)
+        patch.setattr(group_heads, "SOFTMAX_PENALTY", 0.0)
+        head = fit_softmax_word_offset(pooled, words, satisfaction_classes(rows),
+                                       network_head(classifier, SATISFACTION_HEAD), seed=1,
+                                       row_weights=np.ones(len(rows), dtype=np.float32))
+    directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path_factory.mktemp("satisfaction") / "model")
+    save_group_heads({**classifier.group_heads, SATISFACTION_HEAD: head}, directory)
+    return EmotionClassifier.from_pretrained(directory), rows, head
+
+
+def test_the_served_satisfaction_is_the_softmax_torch_computes_over_dense_features(fitted) -> None:
+    model, _, (weight, bias) = fitted
+    assert weight.shape == (3, 384 + model.topic_terms.width)
+    normalized = [model.normalizer(t) for t in MESSAGES]
+    pooled = model.raw_outputs(MESSAGES).pooled
+    dense = torch.as_tensor(np.hstack([pooled, model.topic_terms.features(normalized)]))
+    expected = torch.softmax(dense @ torch.as_tensor(weight).T + torch.as_tensor(bias), dim=1).numpy()
+    assert np.allclose(model.raw_outputs(MESSAGES).satisfaction, expected, atol=1e-5)
+    readings = model.predict(MESSAGES)
+    assert [r.satisfaction_class for r in readings] == [
+        ("dissatisfied", "neutral", "satisfied")[i] for i in expected.argmax(axis=1)]
+    # what `emotrace adapt` refits: the head over what head_inputs gives reads the served probabilities
+    inputs = model.head_inputs(normalized, pooled, SATISFACTION_HEAD)
+    assert np.allclose(softmax(inputs @ weight.T + bias), expected, atol=1e-5)
+
+
+def test_the_satisfaction_head_learns_the_rows_it_was_fitted_on(fitted) -> None:
+    model, rows, _ = fitted
+    gold = satisfaction_classes(rows)
+    assert np.bincount(gold).max() < 0.7 * len(gold)  # one class every time would miss a third of the rows
+    assert (model.raw_outputs([r.text for r in rows]).satisfaction.argmax(axis=1) == gold).mean() > 0.95
+
+
+def test_a_heavy_penalty_keeps_the_network_reading(classifier) -> None:
+    """The view is an offset from the network's own head: where the penalty outweighs what the rows pay, it reads
+    what the network reads (the pooled weights stay the network's, the words weigh nothing)."""
+    rows = read_corpus(split="train")[::50][:120]
+    texts = [r.text for r in rows]
+    pooled = classifier.raw_outputs(texts).pooled
+    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
+    start = network_head(classifier, SATISFACTION_HEAD)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(group_heads, "SOFTMAX_EPOCHS", 3)
+        patch.setattr(group_heads, "SOFTMAX_PENALTY", 1e4)
+        weight, bias = fit_softmax_word_offset(pooled, words, satisfaction_classes(rows), start, seed=1,
+                                               row_weights=np.ones(len(rows), dtype=np.float32))
+    assert np.abs(weight[:, :384] - start[0]).max() < 1e-3 and np.abs(weight[:, 384:]).max() < 1e-3
+    network = softmax(pooled @ start[0].T + start[1])  # the bias alone moves freely (unpenalised): a shift in base rate
+    assert np.abs(softmax(pooled @ weight[:, :384].T + bias) - network).max() < 0.05
+
+
+def test_a_long_text_is_read_whole(fitted) -> None:
+    """Several chunks: their token-weighted mean pooled vector and the whole text's words, one reading."""
+    model, _, (weight, bias) = fitted
+    text = " ".join(["The parcel came late again and nobody answered the phone."] * 40)
+    raw = model.raw_outputs([text])
+    assert raw.chunks[0] > 1
+    words = model.topic_terms.features([model.normalizer(text)])
+    expected = softmax(np.hstack([raw.pooled, words]) @ weight.T + bias)
+    assert np.allclose(raw.satisfaction, expected, atol=1e-5)
+
+
+def test_without_its_vocabulary_the_graph_reads_satisfaction(fitted, classifier, tmp_path) -> None:
+    """A head over words cannot be read without the words: the network's own head serves (as before the view)."""
+    model, _, _ = fitted
+    copy = shutil.copytree(model.directory, tmp_path / "model")
+    (copy / TOPIC_TERMS_FILE).unlink()
+    heads = {k: v for k, v in load_group_heads(copy, model.schema).items() if k != SATISFACTION_HEAD}
+    without_view = shutil.copytree(copy, tmp_path / "graph")
+    save_group_heads(heads, without_view)
+    assert np.allclose(EmotionClassifier.from_pretrained(copy).raw_outputs(MESSAGES).satisfaction,
+                       EmotionClassifier.from_pretrained(without_view).raw_outputs(MESSAGES).satisfaction)
+
+
+def test_the_view_learns_the_sources_and_the_corpus_train_split_only(data_root) -> None:
+    train = read_corpus(split="train")
+    rows, weights = satisfaction_view_rows(data_root, train, seed=13)
+    corpus = [i for i, s in enumerate(rows.sources) if s == "written_corpus"]
+    assert len(corpus) == len(train) and set(weights[corpus]) == {satisfaction_view.CORPUS_WEIGHT}
+    held = {r.text for r in read_corpus(split="dev") + read_corpus(split="test")}
+    assert not held & set(rows.texts)
+    sources = [i for i, s in enumerate(rows.sources) if s != "written_corpus"]
+    assert set(weights[sources]) == {1.0}
+    counts = {(s, c) for s, c in zip(rows.sources, rows.classes, strict=True) if s != "written_corpus"}
+    assert all(sum(1 for k in zip(rows.sources, rows.classes, strict=True) if k == key) <= satisfaction_view.SOURCE_CAP
+               for key in counts)
+
+
+def test_the_view_is_fitted_from_a_seed_and_calibrated(tmp_path, monkeypatch, data_root) -> None:
+    """`emotrace train --recipe satisfaction` (and topics, and the customer recipe): the same rows give the same
+    head, its temperature (fitted on the sources' dev rows) folded into its weights."""
+    monkeypatch.setattr(group_heads, "SOFTMAX_EPOCHS", 2)
+    real = satisfaction_view.load_satisfaction
+
+    def fewer(root, split, cap_per_source_class=None, seed=13) -> SatisfactionData:  # 40 rows per source and class
+        return real(root, split, 40, seed)
+
+    monkeypatch.setattr(satisfaction_view, "load_satisfaction", fewer)
+    heads, temperatures = [], []
+    for run in ("a", "b"):
+        directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / run)
+        temperatures.append(add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root,
+                                                  read_corpus(split="train")[:200], seed=5))
+        heads.append(EmotionClassifier.from_pretrained(directory).group_heads[SATISFACTION_HEAD])
+    assert temperatures[0] == temperatures[1] and 0.5 <= temperatures[0] <= 3.0
+    assert all(np.array_equal(a, b) for a, b in zip(heads[0], heads[1], strict=True))
+    assert heads[0][0].shape[1] == 384 + EmotionClassifier.from_pretrained(tmp_path / "a").topic_terms.width
+
+
+def test_the_view_needs_the_word_vocabulary(tmp_path, data_root) -> None:
+    directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    (directory / TOPIC_TERMS_FILE).unlink()
+    with pytest.raises(EmotraceError, match=r"\[E318\]"):
+        add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root, [], seed=1)
