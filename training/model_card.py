@@ -10,9 +10,9 @@ from typing import Any
 from huggingface_hub import EvalResult, ModelCardData
 
 from emotrace.model.config import read_config
-from emotrace.model.group_heads import LABEL_HEAD, load_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, hidden_layer_of, load_group_heads
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
-from emotrace.model.topic_terms import TOPIC_TERMS_FILE
+from emotrace.model.topic_terms import TopicTerms
 from emotrace.training.held_out import held_out_summary
 from emotrace.training.provenance import MINILM, Provenance, read_provenance
 
@@ -114,7 +114,11 @@ def write_model_card(out_dir: Path) -> None:
     label_set = f"{len(labels)} GoEmotions labels" if goemotions else f"{len(labels)} labels of its own ({', '.join(labels)})"
     dev_name = "GoEmotions dev" if goemotions else "Validation split"
     groups = emotions.get("groups", {})
-    heads = set(load_group_heads(out_dir, schema))
+    group = load_group_heads(out_dir, schema)
+    heads = set(group)
+    terms = TopicTerms.load(out_dir)
+    words = terms is not None
+    satisfaction_words = terms is not None and SATISFACTION_HEAD in group and group[SATISFACTION_HEAD][0].shape[1] > terms.width
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         "---",
@@ -141,10 +145,16 @@ def write_model_card(out_dir: Path) -> None:
         *(["- Labels: read by a linear head refit over the int8 network's pooled vector with the network frozen "
            "(`group_heads.safetensors`), in place of the graph's own label head."] if LABEL_HEAD in heads else []),
         *(["- Intents (churn_threat, escalation_request, refund_request, legal_threat; several or none may fire): a "
-           "linear head over the int8 network's pooled vector"
+           + ("head with one hidden layer" if hidden_layer_of(INTENT_VIEW) in heads else "linear head")
+           + " over the int8 network's pooled vector"
            + (" and, like the topic view, the text's TF-IDF word features (`group_heads.safetensors`, "
-              "`topic_terms.json`)" if (out_dir / TOPIC_TERMS_FILE).exists() else " (`group_heads.safetensors`)")
+              "`topic_terms.json`)" if words else " (`group_heads.safetensors`)")
            + ", thresholds tuned on the written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),
+        *(["- Satisfaction: read by a head of its own (`group_heads.safetensors`, calibrated in its weights) in place of "
+           "the graph's: the network's head plus an offset over the pooled vector"
+           + (" and the text's TF-IDF word features, penalised toward the network's head" if satisfaction_words
+              else " (`emotrace adapt`)") + "."]
+          if SATISFACTION_HEAD in heads else []),
         "- Input is normalized by `emotrace.text.normalize.normalize_text` (emoji and emoticons to words, a",
         "  `shouting` cue before all-caps spans, URLs/handles/order numbers masked) in training and serving alike.",
         *(["- Training, step by step:"] if provenance.recipe else []),
