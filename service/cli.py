@@ -422,10 +422,11 @@ def train(
              "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes); "
              "customer: fine-tune --from-model (default: the shipped model) with the written customer-service corpus "
              "and give it the intent view (about 20 minutes on 2 cores); topics: give --from-model (default: the shipped "
-             "model) the topic view and refit its intent and satisfaction views over the same word features, all fitted on "
-             "the written corpus (satisfaction: and the satisfaction sources), everything else unchanged (minutes); "
-             "intents, satisfaction: refit that view of --from-model (default: the shipped model) alone, over its "
-             "topic view's word features (minutes).")
+             "model) the topic view and refit its intent and satisfaction views over the same word features, everything "
+             "else unchanged (minutes); intents: refit the intent view of --from-model (default: the shipped model) "
+             "alone, on the written corpus, over its topic view's word features (minutes); satisfaction: refit the "
+             "satisfaction view of --from-model alone, on the satisfaction sources and the written corpus, over the "
+             "same word features, replacing any satisfaction head it had (minutes; docs/cli.md).")
     ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(

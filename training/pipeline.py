@@ -61,6 +61,7 @@ from emotrace.training.recipe import (
     recipe_steps,
     refine_arguments,
 )
+from emotrace.training.satisfaction_view import require_word_vocabulary
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 from emotrace.training.written_corpus import emotion_rows, read_corpus, written_corpus_report
 
@@ -258,7 +259,10 @@ def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_mode
     written corpus and the intent and satisfaction views refit over the same word features (network and every other
     head unchanged; a few minutes); the views' and the corpus's dev figures join the model's. ``--recipe intents`` /
     ``satisfaction``: that view alone is refit, over ``from_model``'s word features."""
-    require_pooled_output(EmotionClassifier.from_pretrained(from_model))
+    source = EmotionClassifier.from_pretrained(from_model)
+    require_pooled_output(source)
+    if recipe == "satisfaction":
+        require_word_vocabulary(source)  # before anything is copied
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
     train, dev = read_corpus(split="train"), read_corpus(split="dev")

@@ -21,7 +21,7 @@ from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, softmax
 from emotrace.model.group_heads import SATISFACTION_HEAD, save_group_heads
 from emotrace.model.metrics import fit_temperature
-from emotrace.model.topic_terms import WordFeatures
+from emotrace.model.topic_terms import TopicTerms, WordFeatures
 from emotrace.model.word_heads import WordHead
 from emotrace.training.adapt import network_head
 from emotrace.training.group_heads import fit_softmax_word_offset, pooled_vectors
@@ -46,15 +46,20 @@ def satisfaction_view_rows(data_root: Path, corpus_train: list[CorpusRow], seed:
     return rows, weights
 
 
+def require_word_vocabulary(classifier: EmotionClassifier) -> TopicTerms:
+    """The classifier's word vocabulary (the topic view's), which the satisfaction view reads; E318 without one."""
+    if classifier.topic_terms is None:
+        raise EmotraceError("E318", f"{classifier.directory} has no word vocabulary for the satisfaction view to read.",
+                            "Fit the topic view first (`emotrace train --recipe topics`).")
+    return classifier.topic_terms
+
+
 def add_satisfaction_view(classifier: EmotionClassifier, data_root: Path, corpus_train: list[CorpusRow],
                           seed: int) -> float:
     """Fit the satisfaction view over what the classifier's word heads read, calibrate it on the sources' dev split
     and write it into the classifier's model directory (it then serves the satisfaction reading). Returns the
     temperature folded into its weights."""
-    terms = classifier.topic_terms
-    if terms is None:
-        raise EmotraceError("E318", f"{classifier.directory} has no word vocabulary for the satisfaction view to read.",
-                            "Fit the topic view first (`emotrace train --recipe topics`).")
+    terms = require_word_vocabulary(classifier)
     rows, weights = satisfaction_view_rows(data_root, corpus_train, seed)
 
     def features(texts: list[str], what: str) -> tuple[np.ndarray, WordFeatures]:

@@ -17,6 +17,7 @@ from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training import group_heads, satisfaction_view
 from emotrace.training.adapt import network_head
 from emotrace.training.group_heads import fit_softmax_word_offset
+from emotrace.training.pipeline import run_word_views_fit
 from emotrace.training.satisfaction_data import SatisfactionData
 from emotrace.training.satisfaction_view import add_satisfaction_view, satisfaction_view_rows
 from emotrace.training.written_corpus import read_corpus, satisfaction_classes
@@ -147,3 +148,13 @@ def test_the_view_needs_the_word_vocabulary(tmp_path, data_root) -> None:
     (directory / TOPIC_TERMS_FILE).unlink()
     with pytest.raises(EmotraceError, match=r"\[E318\]"):
         add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root, [], seed=1)
+
+
+def test_the_recipe_refuses_a_model_without_the_vocabulary_before_copying_it(tmp_path, data_root) -> None:
+    """`emotrace train --recipe satisfaction` copied the from-model into --model-dir before finding it could not fit
+    the view: a failed run left a folder behind that the next run refused (E314)."""
+    source = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    (source / TOPIC_TERMS_FILE).unlink()
+    with pytest.raises(EmotraceError, match=r"\[E318\]"):
+        run_word_views_fit(tmp_path / "out", data_root, "emotrace train --recipe satisfaction", source, "satisfaction")
+    assert not (tmp_path / "out").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,14 @@ def test_folds_do_not_follow_the_hash_that_split_the_rows(tmp_path) -> None:
     code, out, err = adapt(write_rows(tmp_path / "dev.csv", rows), tmp_path / "model", "--force")
     assert code == 0 and "Traceback" not in err and "5-fold CV" in out, err
     assert NO_HELD_OUT_ROWS in out  # 300 rows, none in the held-out bucket: said so, not blamed on the file's size
+
+
+def test_a_model_folder_without_its_word_vocabulary_is_refused_naming_the_file(tmp_path) -> None:
+    """The shipped satisfaction head reads word features (`topic_terms.json`, as the intent head does); a copy of the
+    model without that file gave a matmul traceback (20,384 features expected, 384 given)."""
+    model = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    (model / "topic_terms.json").unlink()
+    code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), tmp_path / "out", "--from-model", str(model))
+    assert code == 2, stderr
+    assert "[E318]" in stderr and "topic_terms.json" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "out").exists()
