@@ -43,6 +43,9 @@ def test_analyze_json() -> None:
     assert [r["text"] for r in readings] == ["Thank you, the new card works perfectly!", "😡😡"]
     assert "gratitude" in readings[0]["labels"]
     assert "anger" in readings[1]["views"]["ekman"]["labels"]
+    # the class, as the text output and the batch CSV give it (the JSON gave only the probabilities)
+    assert [r["satisfaction_class"] for r in readings] == ["satisfied", "dissatisfied"]
+    assert all(r["satisfaction_class"] == max(r["satisfaction"], key=r["satisfaction"].get) for r in readings)
 
 
 def test_analyze_human_readable_from_stdin() -> None:

@@ -129,6 +129,8 @@ class ReadingOut(BaseModel):
     arousal: float | None
     satisfaction: dict[str, float] | None
     satisfaction_score: float | None
+    satisfaction_class: str | None = Field(None, description="The most probable satisfaction class (None without a "
+                                           "satisfaction reading)")
     chunks: int
     language: str = Field(description="ISO 639-1 code; the model reads English (see warnings)")
     warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")

@@ -58,7 +58,8 @@ class Reading:
                       for name, view in self.views.items()},
             "valence": _round(self.valence), "arousal": _round(self.arousal),
             "satisfaction": None if self.satisfaction is None else _rounded(self.satisfaction),
-            "satisfaction_score": _round(self.satisfaction_score), "chunks": self.chunks,
+            "satisfaction_score": _round(self.satisfaction_score), "satisfaction_class": self.satisfaction_class,
+            "chunks": self.chunks,
             "language": self.language, "warnings": list(self.warnings),
             "aspects": [aspect.to_dict() for aspect in self.aspects],
         }

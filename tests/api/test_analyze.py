@@ -15,6 +15,7 @@ def test_analyze_one(client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert "gratitude" in body["labels"] and body["channel"] == "email"
+    assert body["satisfaction_class"] == "satisfied" == max(body["satisfaction"], key=body["satisfaction"].get)
     assert set(body["views"]) == {"ekman", "sentiment", "intents", "topics"}
     assert body["views"]["intents"]["labels"] == []  # thanks states no intent
     assert set(body["views"]["intents"]["probabilities"]) == {"churn_threat", "escalation_request", "refund_request",
