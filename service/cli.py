@@ -263,9 +263,7 @@ def evaluate(
     encoding = checked_encoding(encoding)
     classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
     if rating_column or satisfaction_column:
-        for classifier in classifiers:
-            _evaluate_satisfaction(classifier, data, text_column, rating_column, satisfaction_column, encoding,
-                                   as_json)
+        _evaluate_satisfaction(classifiers, data, text_column, rating_column, satisfaction_column, encoding, as_json)
         return
     schemas = [c.schema for c in classifiers]
     labels = shared_labels(schemas)
@@ -349,8 +347,10 @@ def _shortened(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_column: str, rating_column: str | None,
-                           satisfaction_column: str | None, encoding: str, as_json: bool) -> None:
+def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, text_column: str,
+                           rating_column: str | None, satisfaction_column: str | None, encoding: str,
+                           as_json: bool) -> None:
+    """Each model's satisfaction figures on the file's rows (several models: one JSON document, each block named)."""
     import numpy as np
 
     from emotrace.model.metrics import satisfaction_report
@@ -361,20 +361,24 @@ def _evaluate_satisfaction(classifier: EmotionClassifier, data: Path, text_colum
         raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star and {unrated} unrated rows left "
                             "out).",
                             "Give rows rated 1-2 or 4-5, or class labels.")
-    probabilities = classifier.raw_outputs(rows.texts).satisfaction
-    if probabilities is None:
-        raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
-                            "Use the shipped model or one trained with the default recipe.")
-    report = {**satisfaction_report(probabilities, np.asarray(rows.classes)), "left_out_three_star": dropped,
-              "left_out_unrated": unrated}
+    reports = {}
+    for classifier in classifiers:
+        probabilities = classifier.raw_outputs(rows.texts).satisfaction
+        if probabilities is None:
+            raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
+                                "Use the shipped model or one trained with the default recipe.")
+        reports[str(classifier.directory)] = {**satisfaction_report(probabilities, np.asarray(rows.classes)),
+                                              "left_out_three_star": dropped, "left_out_unrated": unrated}
     if as_json:
-        typer.echo(json.dumps(report, indent=2))
+        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
         return
-    typer.echo(f"{data}: {report['n']} texts scored, {dropped} three-star rows left out (mixed), {unrated} without a "
-               "rating")
-    for key, value in report.items():
-        if isinstance(value, float):
-            typer.echo(f"  {key:<32} {value:.4f}")
+    left_out = (f"{dropped} three-star rows left out (mixed), {unrated} without a rating" if rating_column
+                else f"{unrated} without a class")
+    for name, report in reports.items():
+        typer.echo(f"{data}, model {name}: {report['n']} texts scored, {left_out}")
+        for key, value in report.items():
+            if isinstance(value, float):
+                typer.echo(f"  {key:<32} {value:.4f}")
 
 
 class Recipe(StrEnum):

@@ -279,6 +279,21 @@ def test_evaluate_satisfaction_against_ratings_or_classes(tmp_path) -> None:
     assert both.returncode == 2 and "E211" in both.stderr
 
 
+def test_evaluate_satisfaction_of_several_models_names_each_and_gives_one_json_document(tmp_path) -> None:
+    """`evaluate --satisfaction-column C --model A --model B` printed two unnamed blocks (with --json, two JSON
+    documents back to back, which no JSON reader parses) and spoke of three-star rows in a file of class names."""
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,stars,feeling\n" + "".join(f'"{t}",{r},{c}\n' for t, r, c in REVIEWS), encoding="utf-8")
+    other = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "other")
+    models = ("--model", str(DEFAULT_MODEL_DIR), "--model", str(other))
+    both = json.loads(run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", *models, "--json").stdout)
+    assert list(both["models"]) == [str(DEFAULT_MODEL_DIR), str(other)]
+    assert both["models"][str(other)]["n"] == 6 == both["models"][str(DEFAULT_MODEL_DIR)]["n"]
+    text = run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", *models).stdout
+    assert f"model {DEFAULT_MODEL_DIR}" in text and f"model {other}" in text
+    assert "three-star" not in text and "0 without a class" in text
+
+
 def test_evaluate_leaves_out_unrated_rows_and_refuses_bad_ratings_by_row_number(tmp_path) -> None:
     """Issue 28: one empty rating stopped the whole run; an empty cell is a row without a rating, counted apart."""
     path = tmp_path / "reviews.csv"
