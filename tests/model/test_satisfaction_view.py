@@ -20,25 +20,31 @@ from emotrace.training.group_heads import fit_softmax_word_offset
 from emotrace.training.pipeline import run_word_views_fit
 from emotrace.training.satisfaction_data import SatisfactionData
 from emotrace.training.satisfaction_view import add_satisfaction_view, satisfaction_view_rows
-from emotrace.training.written_corpus import read_corpus, satisfaction_classes
+from emotrace.training.written_corpus import CorpusRow, read_corpus, satisfaction_classes
 
 MESSAGES = ["Wow, thanks for charging me twice. Really appreciate it.", "Is it too much to ask for a correct bill?",
             "The engineer was brilliant, sorted in ten minutes.", "Can I change the delivery address?", "🙂"]
+
+
+def fit_on_corpus_rows(classifier: EmotionClassifier, rows: list[CorpusRow], epochs: int, penalty: float
+                       ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The rows' pooled vectors, and a satisfaction offset from the network's head fitted on them (every row weight 1)."""
+    texts = [r.text for r in rows]
+    pooled = classifier.raw_outputs(texts).pooled
+    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(group_heads, "SOFTMAX_EPOCHS", epochs)
+        patch.setattr(group_heads, "SOFTMAX_PENALTY", penalty)
+        return pooled, fit_softmax_word_offset(pooled, words, satisfaction_classes(rows),
+                                               network_head(classifier, SATISFACTION_HEAD), seed=1,
+                                               row_weights=np.ones(len(rows), dtype=np.float32))
 
 
 @pytest.fixture(scope="module")
 def fitted(classifier, tmp_path_factory):
     """The shipped model with a satisfaction head over words, fitted on 400 corpus rows across its waves (quick)."""
     rows = read_corpus(split="train")[::20][:400]
-    texts = [r.text for r in rows]
-    pooled = classifier.raw_outputs(texts).pooled
-    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(group_heads, "SOFTMAX_EPOCHS", 30)
-        patch.setattr(group_heads, "SOFTMAX_PENALTY", 0.0)
-        head = fit_softmax_word_offset(pooled, words, satisfaction_classes(rows),
-                                       network_head(classifier, SATISFACTION_HEAD), seed=1,
-                                       row_weights=np.ones(len(rows), dtype=np.float32))
+    _, head = fit_on_corpus_rows(classifier, rows, epochs=30, penalty=0.0)
     directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path_factory.mktemp("satisfaction") / "model")
     save_group_heads({**classifier.group_heads, SATISFACTION_HEAD: head}, directory)
     return EmotionClassifier.from_pretrained(directory), rows, head
@@ -70,16 +76,9 @@ def test_the_satisfaction_head_learns_the_rows_it_was_fitted_on(fitted) -> None:
 def test_a_heavy_penalty_keeps_the_network_reading(classifier) -> None:
     """The view is an offset from the network's own head: where the penalty outweighs what the rows pay, it reads
     what the network reads (the pooled weights stay the network's, the words weigh nothing)."""
-    rows = read_corpus(split="train")[::50][:120]
-    texts = [r.text for r in rows]
-    pooled = classifier.raw_outputs(texts).pooled
-    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
+    pooled, (weight, bias) = fit_on_corpus_rows(classifier, read_corpus(split="train")[::50][:120], epochs=3,
+                                                penalty=1e4)
     start = network_head(classifier, SATISFACTION_HEAD)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(group_heads, "SOFTMAX_EPOCHS", 3)
-        patch.setattr(group_heads, "SOFTMAX_PENALTY", 1e4)
-        weight, bias = fit_softmax_word_offset(pooled, words, satisfaction_classes(rows), start, seed=1,
-                                               row_weights=np.ones(len(rows), dtype=np.float32))
     assert np.abs(weight[:, :384] - start[0]).max() < 1e-3 and np.abs(weight[:, 384:]).max() < 1e-3
     network = softmax(pooled @ start[0].T + start[1])  # the bias alone moves freely (unpenalised): a shift in base rate
     assert np.abs(softmax(pooled @ weight[:, :384].T + bias) - network).max() < 0.05
