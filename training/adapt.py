@@ -51,7 +51,6 @@ from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
-from emotrace.model.topic_terms import TOPIC_TERMS_FILE
 from emotrace.paths import model_folder
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
@@ -503,10 +502,6 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     features = served.pooled[rows.rows]
     if rows.head in (INTENT_VIEW, SATISFACTION_HEAD):  # these heads may read word features beside the pooled vector
         features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, rows.head)
-    if features.shape[1] != weight.shape[1]:  # a head over words whose vocabulary the directory has lost
-        raise EmotraceError("E318", f"{classifier.directory} has no {TOPIC_TERMS_FILE}: its {rows.head} head reads the "
-                                    "text's word features beside the pooled vector.",
-                            f"Restore {TOPIC_TERMS_FILE} from the model's release, or adapt a model that has it.")
     fold = fold_of([texts[i] for i in rows.rows], folds)
     held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
     if rows.head == SATISFACTION_HEAD:

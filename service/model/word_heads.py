@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emotrace.errors import EmotraceError
 from emotrace.model.group_heads import SATISFACTION_HEAD, hidden_layer_of
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
-from emotrace.model.topic_terms import TopicTerms, WordFeatures
+from emotrace.model.topic_terms import TOPIC_TERMS_FILE, TopicTerms, WordFeatures
 
 Linear = tuple[np.ndarray, np.ndarray]  # weight (outputs, inputs), bias (outputs,)
 _GELU_SCALE = float(np.sqrt(2.0 / np.pi))
@@ -58,14 +59,28 @@ class WordHead:
 
 def word_heads(heads: dict[str, Linear], terms: TopicTerms | None, pooled_width: object) -> dict[str, WordHead]:
     """The heads of ``heads`` that read word features beside the pooled vector: the topic head, and the intent and
-    satisfaction heads where they were fitted so (the width of a head's first layer says it)."""
-    if terms is None or not isinstance(pooled_width, int):
+    satisfaction heads where they were fitted so (the width of a head's first layer says it).
+
+    A head wider than the pooled vector reads words: without the vocabulary (``topic_terms.json``), or with one of
+    another width, it could not be served, so the model is refused (E116, E113) rather than served without it."""
+    if not isinstance(pooled_width, int):
         return {}
+    first_layers = {view: heads.get(hidden_layer_of(view), heads[view])
+                    for view in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD) if view in heads}
+    over_words = sorted(view for view, (weight, _) in first_layers.items() if weight.shape[1] != pooled_width)
+    if over_words and terms is None:
+        raise EmotraceError(
+            "E116", f"The heads {', '.join(over_words)} read word features, and the model folder has no "
+                    f"{TOPIC_TERMS_FILE} (their vocabulary).",
+            f"Restore {TOPIC_TERMS_FILE} saved with this model, or refit its word views "
+            "(`emotrace train --recipe topics`).")
     found = {}
-    for view in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD):
-        if view in heads:
-            hidden = heads.get(hidden_layer_of(view))
-            first = hidden if hidden is not None else heads[view]
-            if first[0].shape[1] == pooled_width + terms.width:
-                found[view] = WordHead(heads[view], hidden)
+    for view in over_words:
+        width = first_layers[view][0].shape[1] - pooled_width
+        if terms is None or width != terms.width:
+            raise EmotraceError(
+                "E113", f"The head '{view}' reads {width} word features, and {TOPIC_TERMS_FILE} holds "
+                        f"{terms.width if terms else 0} word features.",
+                f"Restore the {TOPIC_TERMS_FILE} and group heads saved together with this model.")
+        found[view] = WordHead(heads[view], heads.get(hidden_layer_of(view)))
     return found

@@ -4,6 +4,7 @@ are read whole, and the view is fitted from a seed on the rows it says, calibrat
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import torch
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, softmax
-from emotrace.model.group_heads import SATISFACTION_HEAD, load_group_heads, save_group_heads
+from emotrace.model.group_heads import HIDDEN_LAYER_SUFFIX, SATISFACTION_HEAD, load_group_heads, save_group_heads
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
 from emotrace.model.topic_terms import TOPIC_TERMS_FILE
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training import group_heads, satisfaction_view
@@ -95,18 +97,6 @@ def test_a_long_text_is_read_whole(fitted) -> None:
     assert np.allclose(raw.satisfaction, expected, atol=1e-5)
 
 
-def test_without_its_vocabulary_the_graph_reads_satisfaction(fitted, classifier, tmp_path) -> None:
-    """A head over words cannot be read without the words: the network's own head serves (as before the view)."""
-    model, _, _ = fitted
-    copy = shutil.copytree(model.directory, tmp_path / "model")
-    (copy / TOPIC_TERMS_FILE).unlink()
-    heads = {k: v for k, v in load_group_heads(copy, model.schema).items() if k != SATISFACTION_HEAD}
-    without_view = shutil.copytree(copy, tmp_path / "graph")
-    save_group_heads(heads, without_view)
-    assert np.allclose(EmotionClassifier.from_pretrained(copy).raw_outputs(MESSAGES).satisfaction,
-                       EmotionClassifier.from_pretrained(without_view).raw_outputs(MESSAGES).satisfaction)
-
-
 def test_the_view_learns_the_sources_and_the_corpus_train_split_only(data_root) -> None:
     train = read_corpus(split="train")
     rows, weights = satisfaction_view_rows(data_root, train, seed=13)
@@ -142,9 +132,20 @@ def test_the_view_is_fitted_from_a_seed_and_calibrated(tmp_path, monkeypatch, da
     assert heads[0][0].shape[1] == 384 + EmotionClassifier.from_pretrained(tmp_path / "a").topic_terms.width
 
 
-def test_the_view_needs_the_word_vocabulary(tmp_path, data_root) -> None:
-    directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+def model_without_word_views(folder: Path) -> Path:
+    """A copy of the shipped model with neither word vocabulary nor the heads that read it (as `train --data`
+    builds a model of one's own labels)."""
+    directory = shutil.copytree(DEFAULT_MODEL_DIR, folder)
     (directory / TOPIC_TERMS_FILE).unlink()
+    heads = load_group_heads(directory, LabelSchema.load(directory))
+    save_group_heads({k: v for k, v in heads.items()
+                      if k.removesuffix(HIDDEN_LAYER_SUFFIX) not in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD)},
+                     directory)
+    return directory
+
+
+def test_the_view_needs_the_word_vocabulary(tmp_path, data_root) -> None:
+    directory = model_without_word_views(tmp_path / "model")
     with pytest.raises(EmotraceError, match=r"\[E318\]"):
         add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root, [], seed=1)
 
@@ -152,8 +153,7 @@ def test_the_view_needs_the_word_vocabulary(tmp_path, data_root) -> None:
 def test_the_recipe_refuses_a_model_without_the_vocabulary_before_copying_it(tmp_path, data_root) -> None:
     """`emotrace train --recipe satisfaction` copied the from-model into --model-dir before finding it could not fit
     the view: a failed run left a folder behind that the next run refused (E314)."""
-    source = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
-    (source / TOPIC_TERMS_FILE).unlink()
+    source = model_without_word_views(tmp_path / "model")
     with pytest.raises(EmotraceError, match=r"\[E318\]"):
         run_word_views_fit(tmp_path / "out", data_root, "emotrace train --recipe satisfaction", source, "satisfaction")
     assert not (tmp_path / "out").exists()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from emotrace.errors import EmotraceError
-from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
+from emotrace.model.classifier import sigmoid, softmax
 from emotrace.model.group_heads import SATISFACTION_HEAD
 from emotrace.model.labels import INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW
 from emotrace.model.topic_terms import NGRAM_RANGE, TOPIC_TERMS_FILE, TopicTerms
-from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training.topics import fit_topic_terms
 
 TEXTS = ["my parcel never arrived and the parcel tracking says delivered", "charged twice, charged twice again!!",
@@ -98,11 +96,3 @@ def test_aspects_are_asked_for_and_other_views_do_not_change(classifier) -> None
     [full], [without] = classifier.predict([text], aspects=True), classifier.predict([text])
     assert full.aspects and without.aspects == ()
     assert full.views == without.views and full.satisfaction == without.satisfaction
-
-
-def test_a_model_without_topic_terms_reads_no_topics_and_no_intents_over_words(tmp_path) -> None:
-    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
-    (copy / TOPIC_TERMS_FILE).unlink()
-    [reading] = EmotionClassifier.from_pretrained(copy).predict(["I was charged twice, I want a refund."], aspects=True)
-    assert TOPIC_VIEW not in reading.views and reading.aspects == ()
-    assert INTENT_VIEW not in reading.views and reading.satisfaction is not None

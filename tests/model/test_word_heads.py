@@ -96,3 +96,21 @@ def test_the_intent_view_is_fitted_with_a_hidden_layer_over_words_and_tuned_on_d
             INTENT_VIEW]  # tuned on these dev rows
     for name in heads[0]:
         assert all(np.array_equal(a, b) for a, b in zip(heads[0][name], heads[1][name], strict=True))
+
+
+def test_a_model_whose_word_heads_lack_their_vocabulary_is_refused_naming_the_file(tmp_path) -> None:
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    (copy / topic_terms.TOPIC_TERMS_FILE).unlink()
+    # it served without topics, intents or the satisfaction view, saying nothing
+    with pytest.raises(EmotraceError, match=r"\[E116\].*intents, satisfaction, topics.*topic_terms\.json"):
+        EmotionClassifier.from_pretrained(copy)
+
+
+def test_a_vocabulary_of_another_width_than_the_word_heads_is_refused(tmp_path) -> None:
+    copy = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model")
+    terms = topic_terms.TopicTerms.load(copy)
+    assert terms is not None
+    kept = sorted(terms.vocabulary, key=terms.vocabulary.__getitem__)[:100]
+    topic_terms.TopicTerms({term: i for i, term in enumerate(kept)}, terms.idf[:100], terms.scale).save(copy)
+    with pytest.raises(EmotraceError, match=r"\[E113\].*'intents'.*100 word features"):
+        EmotionClassifier.from_pretrained(copy)
