@@ -75,7 +75,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E113": ErrorKind("Group heads of another model", "Restore the model's own group_heads.safetensors.", 500),
     "E114": ErrorKind("Intent or topic names clash", "Give each intent and topic once, under a name no label has.", 500),
     "E115": ErrorKind("Model format newer than this emotrace", "Upgrade emotrace (pip install -U emotrace).", 500),
-    "E116": ErrorKind("Topic vocabulary unreadable", "Restore topic_terms.json or refit the topics "
+    "E116": ErrorKind("Word vocabulary missing or unreadable", "Restore topic_terms.json or refit the topics "
                       "(emotrace train --recipe topics).", 500),
     # training and evaluation data
     "E201": ErrorKind("Wrong number of TSV columns", "Give text<TAB>label ids per line."),
@@ -211,8 +211,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E916": ErrorKind("Invalid period", "Give since before until, from 1970 on (ISO 8601 times; naive means UTC)."),
     "E917": ErrorKind("Unknown segment", "Use one of the scoring rules' segments (the keys of "
                       "EMOTRACE_SCORING__SEGMENT_BANDS, and at_risk)."),
-    "E918": ErrorKind("Unknown label names", "Use the served model's names: its emotion labels (GET /v1/model), intents "
-                      "(docs/http-api.md) and topics (docs/topics.md); dissatisfied, neutral or satisfied for the class."),
+    "E918": ErrorKind("Unknown label names", "Use the served model's names, which GET /v1/model lists: its emotion "
+                      "labels, intents, topics and satisfaction classes."),
     "E919": ErrorKind("Body not sent as JSON", "Send the body as JSON with the header Content-Type: application/json.",
                       415),
     "E920": ErrorKind("Body is not valid JSON", "Send one JSON object encoded in UTF-8 (check the quotes, commas and "

@@ -457,12 +457,16 @@ class TimelineOut(BaseModel):
 
 
 class ModelOut(BaseModel):
-    """The loaded model: name, labels, figures."""
+    """The loaded model: name, its names (emotion labels, groupings, intents, topics, satisfaction classes: the
+    names readings and corrections use), figures."""
 
     name: str
     path: str
     labels: list[str]
     groupings: dict[str, list[str]]
+    intents: list[str]
+    topics: list[str]
+    satisfaction_classes: list[str]
     metrics: dict[str, object]
 
 

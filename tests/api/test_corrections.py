@@ -91,6 +91,22 @@ def test_names_the_served_model_does_not_have_are_refused_naming_them(stored) ->
     assert client.app.state.runtime.store.outbox.log() == []  # no event either
 
 
+def test_the_names_a_correction_may_use_are_the_ones_get_model_lists(stored) -> None:
+    """A support tool builds its correction form from GET /v1/model; it listed the emotion labels only, and E918
+    sent users to the docs for the intents and topics (a model of one's own may have others)."""
+    client, (first, _) = stored
+    model = client.get("/v1/model").json()
+    schema = client.app.state.runtime.classifier.schema
+    assert model["intents"] == list(schema.intents) and "churn_threat" in model["intents"]
+    assert model["topics"] == list(schema.topics) and "billing_charges" in model["topics"]
+    assert model["satisfaction_classes"] == ["dissatisfied", "neutral", "satisfied"]
+    every_name = {"satisfaction_class": model["satisfaction_classes"][0], "labels": model["labels"],
+                  "intents": model["intents"], "topics": model["topics"], "corrected_by": "maria"}
+    assert client.post(f"/v1/messages/{first}/corrections", json=every_name).status_code == 201
+    refused = client.post(f"/v1/messages/{first}/corrections", json={**RIGHT, "topics": ["weather"]}).json()
+    assert "GET /v1/model" in refused["fix"] and "docs/" not in refused["fix"]
+
+
 @pytest.mark.parametrize(("path", "expected"), [("/v1/messages/999999/corrections", 404),
                                                ("/v1/messages/0/corrections", 422),
                                                ("/v1/messages/abc/corrections", 422),

@@ -10,6 +10,7 @@ from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import ModelOut
 from emotrace.errors import EmotraceError
 from emotrace.model.config import read_config
+from emotrace.model.labels import SATISFACTION_CLASSES
 from emotrace.model.reports import headline_scores
 
 router = APIRouter(tags=["system"])
@@ -47,10 +48,12 @@ def metrics(runtime: RuntimeDep) -> Response:
 
 @router.get("/v1/model", response_model=ModelOut, dependencies=[AccessDep])
 def model_info(runtime: RuntimeDep) -> ModelOut:
-    """The loaded model's name, labels, groupings and figures."""
+    """The loaded model's name, its names (labels, groupings, intents, topics, satisfaction classes) and figures."""
     classifier = runtime.classifier
     figures = read_config(classifier.directory).get("metrics", {})
     summary = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])} if figures else {}
     return ModelOut(name=classifier.directory.name, path=str(classifier.directory), labels=list(classifier.schema.labels),
                     groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
+                    intents=list(classifier.schema.intents), topics=list(classifier.schema.topics),
+                    satisfaction_classes=list(SATISFACTION_CLASSES),
                     metrics={"emotions_dev": summary, **{k: v for k, v in figures.items() if k != "emotions_dev"}})
