@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -70,9 +70,21 @@ class Database:
         """Bring the schema to the latest migration."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            # a migration that rebuilds a SQLite table drops the old one: with foreign keys on, the drop would
+            # cascade into the rows that refer to it (SQLite takes the pragma outside a transaction only)
+            self._sqlite_foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+            finally:
+                self._sqlite_foreign_keys(connection, on=True)
+
+    def _sqlite_foreign_keys(self, connection: Connection, on: bool) -> None:
+        if self.is_sqlite:
+            connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+            connection.commit()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

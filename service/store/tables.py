@@ -7,6 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# SQLite would give a new row the highest id plus one, so erasing the newest rows handed their ids to the next
+# customer's (a stale message or alert id then acts on someone else); AUTOINCREMENT never reuses one. PostgreSQL's
+# sequences never do.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
 
 class Base(DeclarativeBase):
     """Declarative base of all tables."""
@@ -34,7 +39,7 @@ class AlertState(Base):
     (its kind and first triggering message identify it across refreshes); this row is the people's."""
 
     __tablename__ = "alert_states"
-    __table_args__ = (UniqueConstraint("customer_id", "kind", "first_message_id", name="uq_alert"),)
+    __table_args__ = (UniqueConstraint("customer_id", "kind", "first_message_id", name="uq_alert"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
@@ -50,6 +55,7 @@ class AlertEvent(Base):
     """One entry of an alert's history: who changed what, when, with what note."""
 
     __tablename__ = "alert_events"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert_states.id", ondelete="CASCADE"), index=True)
@@ -65,6 +71,7 @@ class OutboxEvent(Base):
     the change itself, so no event is lost; webhooks deliver it from here."""
 
     __tablename__ = "outbox_events"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)  # what receivers deduplicate on
@@ -79,7 +86,7 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (UniqueConstraint("event_id", "endpoint", name="uq_delivery"),
-                      Index("ix_webhook_deliveries_due", "status", "next_attempt_at"))
+                      Index("ix_webhook_deliveries_due", "status", "next_attempt_at"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
@@ -96,7 +103,7 @@ class Message(Base):
     """One utterance with its reading. ``text`` is redacted (or absent) per settings."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_customer_time", "customer_id", "timestamp"),)
+    __table_args__ = (Index("ix_messages_customer_time", "customer_id", "timestamp"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
@@ -130,6 +137,7 @@ class Correction(Base):
     each as given, None where not given), kept with the message and erased with its customer."""
 
     __tablename__ = "corrections"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
@@ -180,7 +188,8 @@ class Outcome(Base):
     (CSAT 1-5, resolved 1/0). Recording the same outcome twice keeps one row."""
 
     __tablename__ = "outcomes"
-    __table_args__ = (UniqueConstraint("customer_id", "kind", "conversation_id", "occurred_at", name="uq_outcome"),)
+    __table_args__ = (UniqueConstraint("customer_id", "kind", "conversation_id", "occurred_at", name="uq_outcome"),
+                      NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ from emotrace.errors import EmotraceError
 from emotrace.scoring.rules import ScoringRules
 from emotrace.services.summaries import customer_timeline, record_messages
 from emotrace.store import Store
+from emotrace.store.corrections import NewCorrection
 from emotrace.store.database import MIGRATIONS
 from emotrace.store.messages import NewMessage, RequestKey
 from tests.test_cli import run
@@ -193,3 +194,53 @@ def test_a_file_that_is_not_a_database_is_named_not_a_traceback(tmp_path) -> Non
 def test_a_cli_command_on_a_database_that_cannot_be_opened_exits_2_with_its_code(tmp_path) -> None:
     result = run("corrections", "export", "--out", str(tmp_path / "c.csv"), "--database-url", "bogus://x")
     assert result.returncode == 2 and "[E025]" in result.stderr and "Traceback" not in result.stderr
+
+
+def _ids_after_erasing_the_newest_customer(store: Store) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Message and correction ids of a customer erased last, and those the next customer's rows get."""
+    rows, _ = record_messages(store, [message("ann", 0, 0.5), message("ann", 1, -0.9)])
+    erased = [store.corrections.add(rows[-1].id, NewCorrection("maria", "neutral"), T0).id]
+    assert store.customers.erase("ann") is True
+    rows_after, _ = record_messages(store, [message("bob", 0, 0.5), message("bob", 1, -0.9)])
+    after = [store.corrections.add(rows_after[-1].id, NewCorrection("maria", "neutral"), T0).id]
+    return [r.id for r in rows], erased, [r.id for r in rows_after], after
+
+
+def test_ids_are_never_reused_after_an_erasure(database_url) -> None:
+    """SQLite gave the next row the highest id plus one: erasing the newest customer handed their message, alert and
+    correction ids to the next customer, so a stale id (a correction, an alert update) acted on someone else."""
+    messages, corrections, messages_after, corrections_after = _ids_after_erasing_the_newest_customer(
+        Store(database_url))
+    assert min(messages_after) > max(messages) and min(corrections_after) > max(corrections)
+
+
+def test_every_table_with_a_generated_id_never_reuses_one_on_sqlite(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    with store.db.engine.connect() as connection:
+        tables = dict(connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+    generated = {"alert_states", "alert_events", "outbox_events", "webhook_deliveries", "messages", "corrections",
+                 "outcomes"}
+    assert generated <= set(tables)
+    assert {name for name in generated if "AUTOINCREMENT" not in tables[name]} == set()
+
+
+def test_the_migration_keeps_every_row_and_its_ids_are_never_reused_after(database_url) -> None:
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # a database as revision 0014 left it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0014")
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:  # the store's own writes on the old schema: it does not migrate
+        patch.setattr("emotrace.store.database.Database.migrate", lambda self: None)
+        old = Store(database_url)
+        rows, _ = record_messages(old, [message("ann", 0, 0.5), message("ann", 1, -0.9), message("bob", 0, 0.2)])
+        kept = old.corrections.add(rows[0].id, NewCorrection("maria", "neutral", note="kept"), T0)
+        old.db.engine.dispose()
+    store = Store(database_url)  # migrates to the latest revision
+    assert [m.id for m in store.messages.of_customer("ann")] == [rows[0].id, rows[1].id]
+    assert [c.id for c, _ in store.corrections.with_texts(None)] == [kept.id]  # not cascaded away by the rebuild
+    assert store.customers.erase("bob") is True
+    later, _ = record_messages(store, [message("cat", 0, 0.5)])
+    assert later[0].id > rows[-1].id
