@@ -12,6 +12,9 @@ from emotrace.text.language import detect_languages, language_warning
     ("Je suis très déçu du service client, personne ne répond.", "fr"),
     ("Wo ist meine Bestellung? Ich warte seit drei Wochen.", "de"),
     ("grazie mille per l'aiuto di oggi", "it"),
+    # written without spaces between words: they counted as one word, too short to tell, and read as English
+    ("这个服务太糟糕了，我要退款", "zh"),
+    ("このサービスは最悪です。返金してください。", "ja"),
 ])
 def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
     guess = detect_languages([text])[0]
@@ -21,7 +24,7 @@ def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["Where is my order? It has been two weeks.", "order 4411 still not here after 3 weeks",
-                                  "WHERE IS MY ORDER", "meh", "Got it, thanks.", "😡😡", "ok"])
+                                  "WHERE IS MY ORDER", "meh", "Got it, thanks.", "😡😡", "ok", "退款"])
 def test_english_and_too_short_texts_read_as_english(text: str) -> None:
     guess = detect_languages([text])[0]
     assert guess.code == "en"
