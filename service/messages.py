@@ -56,6 +56,8 @@ class ReadingRecord(TypedDict):
     arousal: float | None
     satisfaction: float | None
     satisfaction_class: str | None
+    language: str  # ISO 639-1 (emotrace.text.language)
+    warnings: list[str]  # e.g. W001 non_english: the reading is unreliable
 
 
 READING_FIELDS = tuple(ReadingRecord.__annotations__)  # the batch output columns of a reading, in order
@@ -86,7 +88,7 @@ def reading_record(reading: Reading) -> ReadingRecord:
         aspects=[{k: v for k, v in aspect.to_dict().items() if k != "clause"} for aspect in reading.aspects],
         valence=_rounded(reading.valence),
         arousal=_rounded(reading.arousal), satisfaction=_rounded(reading.satisfaction_score),
-        satisfaction_class=reading.satisfaction_class)
+        satisfaction_class=reading.satisfaction_class, language=reading.language, warnings=list(reading.warnings))
 
 
 def stored_text(text: str, settings: Settings) -> str | None:
@@ -114,4 +116,5 @@ def new_message(*, customer_id: str, conversation_id: str, channel: Channel, spe
         intent_probabilities=dict(record.get("intent_probabilities") or {}),
         topic_labels=list(record.get("topic_labels") or []),  # nor have those written before topics
         topic_probabilities=dict(record.get("topic_probabilities") or {}),
-        aspects=[dict(aspect) for aspect in record.get("aspects") or []])
+        aspects=[dict(aspect) for aspect in record.get("aspects") or []],
+        language=record.get("language"), warnings=list(record.get("warnings") or []))  # nor before languages

@@ -423,6 +423,11 @@ class StoredMessageOut(FromStore):
                                                          "stored before topics existed)")
     aspects: list[AspectOut] | None = Field(None, description="Each topic's own satisfaction (null for rows stored "
                                             "before topics existed)")
+    language: str | None = Field(None, description="The text's language, ISO 639-1 (null for rows stored before "
+                                 "this field existed)")
+    warnings: list[str] | None = Field(None, description="The reading's warnings, e.g. W001 non_english: the model "
+                                       "reads English, so this reading is unreliable (null for rows stored before "
+                                       "this field existed)")
     corrections: list[CorrectionOut] = Field(default_factory=list, description="People's corrections of this "
                                              "reading, oldest first (in a customer's timeline).")
 

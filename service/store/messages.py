@@ -46,6 +46,8 @@ class NewMessage:
     topic_labels: list[str] | None = None
     topic_probabilities: dict[str, float] | None = None
     aspects: list[dict[str, object]] | None = None
+    language: str | None = None
+    warnings: list[str] | None = None
 
 
 class ConversationStored(Exception):

@@ -130,6 +130,9 @@ class Message(Base):
     topic_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     # each topic's own satisfaction: [{"topic", "satisfaction_class", "satisfaction"}] (emotrace.model.aspects)
     aspects: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
+    # the text's language (ISO 639-1) and the reading's warnings (W001: not English, unreliable); null before 0016
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    warnings: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Correction(Base):

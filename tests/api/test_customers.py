@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +16,19 @@ def post(client, customer: str, texts: list[tuple[str, str]], days_ago: float, c
                  "timestamp": (start + timedelta(minutes=i)).isoformat(), "text": text}
                 for i, (speaker, text) in enumerate(texts)]
     return client.post("/v1/messages", json={"messages": messages})
+
+
+def test_a_stored_message_keeps_its_language_and_warnings(client) -> None:
+    """A German complaint was stored as a confident neutral reading: the language and the W001 warning that
+    /v1/analyze gives were dropped on the way into the store."""
+    german = "Ich bin sehr unzufrieden mit Ihrem Service, die Lieferung ist seit zwei Wochen überfällig."
+    body = post(client, "c-de", [("customer", german), ("customer", "Where is my parcel? It's two weeks late.")],
+                1, "v1").json()
+    stored = body["messages"]
+    assert [m["language"] for m in stored] == ["de", "en"]
+    assert stored[0]["warnings"][0].startswith("W001 non_english") and stored[1]["warnings"] == []
+    timeline = client.get("/v1/customers/c-de/timeline").json()["messages"]
+    assert [(m["language"], len(m["warnings"])) for m in timeline] == [("de", 1), ("en", 0)]
 
 
 def test_record_and_timeline(client) -> None:
@@ -202,8 +217,6 @@ def test_customer_list_pages_and_filters_and_alerts_sort_and_limit(client) -> No
 
 def test_customers_are_found_by_id_and_exported_as_csv(client) -> None:
     """Issue 28: a lead searches and pages the customer list, and exports customers and alerts to a spreadsheet."""
-    import csv
-    import io
 
     for name in ("ann.lee", "anna.berg", "bob.roy"):
         post(client, name, [("customer", "Thanks, all good!")], 1, "c")
@@ -223,6 +236,21 @@ def test_customers_are_found_by_id_and_exported_as_csv(client) -> None:
     alerts = list(csv.DictReader(io.StringIO(client.get("/v1/export/alerts").text)))
     assert alerts and {a["customer_id"] for a in alerts} == {"bob.roy"} and all(a["status"] == "open" for a in alerts)
     assert all(a["at"].endswith("Z") for a in alerts), alerts
+
+
+def test_exported_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(client) -> None:
+    """The CSV exports are for a lead's spreadsheet: an assignee "=HYPERLINK(...)" or a customer id "-2-3" or "@A1"
+    went out as is, and a spreadsheet runs such cells as formulas."""
+    post(client, "-2-3", [("customer", "I am absolutely furious, this is disgusting and outrageous! 😡")], 1, "x")
+    post(client, "@A1", [("customer", "fine")], 1, "x")
+    alert = client.get("/v1/alerts").json()[0]
+    assert client.patch(f"/v1/alerts/{alert['id']}", json={"assignee": '=HYPERLINK("http://evil","x")'}).status_code == 200
+    customers = list(csv.DictReader(io.StringIO(client.get("/v1/export/customers").text)))
+    assert {r["id"] for r in customers} == {"'-2-3", "'@A1"}
+    assert all(float(r["score"]) for r in customers)  # numbers stay numbers
+    alerts = list(csv.DictReader(io.StringIO(client.get("/v1/export/alerts").text)))
+    assert alerts[0]["assignee"] == "'=HYPERLINK(\"http://evil\",\"x\")" and alerts[0]["customer_id"] == "'-2-3"
+    assert client.get("/v1/customers/-2-3").json()["id"] == "-2-3"  # the API itself gives the id as stored
 
 
 def test_with_an_id_key_search_finds_the_exact_id(tmp_path) -> None:

@@ -285,6 +285,18 @@ def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
     assert all(set(r["intent_labels"]) <= set(r["intent_probabilities"]) and len(r["intent_probabilities"]) == 4 for r in rows)
 
 
+def test_each_row_carries_its_language_and_warnings(tmp_path) -> None:
+    """A German row came out as a confident reading with nothing to say it is unreliable."""
+    source = tmp_path / "in.csv"
+    source.write_text("text\n\"Ich bin sehr unzufrieden mit Ihrem Service, die Lieferung ist seit zwei Wochen "
+                      "überfällig.\"\n\"Where is my parcel? It's two weeks late.\"\n", encoding="utf-8")
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    rows = output_rows(tmp_path / "out.jsonl")
+    assert [r["language"] for r in rows] == ["de", "en"]
+    assert rows[0]["warnings"][0].startswith("W001 non_english") and rows[1]["warnings"] == []
+
+
 def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> None:
     source = tmp_path / "reviews.csv"
     source.write_text("text,stars\n\"Wonderful, thanks a lot, I love it!\",1\n\"Wonderful, I love it!\",5\n"
