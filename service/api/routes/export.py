@@ -24,14 +24,23 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "A CSV file with a header row."}}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """``cell`` as a spreadsheet shows it without running it: text that would start a formula gets a leading
+    apostrophe (OWASP's advice for CSV meant for spreadsheets); numbers and other text are kept."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> StreamingResponse:
-    """A streamed CSV download: the header row, then ``rows`` as they come."""
+    """A streamed CSV download: the header row, then ``rows`` as they come (cells :func:`spreadsheet_safe`)."""
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         all_rows: Iterator[Sequence[object]] = itertools.chain([header], rows)
         for row in all_rows:
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
