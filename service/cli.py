@@ -20,7 +20,7 @@ from emotrace.cli_support import command_line, friendly_errors, given_options
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, model_folder, writable_file, write_text_file
+from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
 from emotrace.settings import get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
@@ -437,6 +437,7 @@ def train(
         help="--recipe distill: the teacher's reading of the transfer texts, already computed (.npz).")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
+    from emotrace.model.config import model_folder
     from emotrace.training.pipeline import (
         run_customer_training,
         run_distill_training,

@@ -58,6 +58,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "replaced, not even with --overwrite."),
     "E027": ErrorKind("An option that does not apply to the input", "--agent and --format are for a conversation file "
                       "(.eml, .txt, .vtt, .srt, .json, audio), --rating for texts (reviews): drop the option."),
+    "E028": ErrorKind("Folder is not a model to replace", "Choose another --model-dir (an empty or new folder), or "
+                      "delete the folder yourself if its files may go."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),

@@ -37,17 +37,6 @@ def writable_file(path: Path) -> Path:
     return path
 
 
-def model_folder(path: Path, overwrite: bool, what: str) -> Path:
-    """``path`` as the folder a model will be written into: E026 when it is a file (never replaced, even with
-    ``overwrite``), E314 when it already holds files and ``overwrite`` is not given (``what`` replaces them)."""
-    if path.exists() and not path.is_dir():
-        raise EmotraceError("E026", f"{path} is a file, not a model folder.")
-    if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise EmotraceError("E314", f"{path} already holds files; {what} would replace them.",
-                            "Pass --overwrite to replace that model, or choose another --model-dir.")
-    return path
-
-
 def write_text_file(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path``, E516 when the system refuses."""
     try:

@@ -416,6 +416,9 @@ def resolve_model_dir(model: str | Path | None) -> Path:
         directory = _download_from_hub(str(model)[len(HUB_PREFIX) :])
     else:
         directory = Path(model).expanduser()
+    if directory.is_file():
+        raise EmotraceError("E111", f"{directory} is a file, not a model directory.",
+                            f"Give the folder that holds {ONNX_FILE} (e.g. {DEFAULT_MODEL_DIR}).")
     if not directory.is_dir():
         raise EmotraceError(
             "E110", f"Model directory {directory} does not exist.",

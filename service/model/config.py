@@ -88,3 +88,24 @@ def _read_legacy(directory: Path) -> dict[str, Any] | None:
     except ValueError as exc:
         raise EmotraceError("E106", f"A model file in {directory} is not valid JSON ({exc}).",
                             INVALID_HINT) from exc
+
+
+def model_folder(path: Path, overwrite: bool, what: str) -> Path:
+    """``path`` as the folder a model will be written into: E026 when it is a file (never replaced, even with
+    ``overwrite``), E314 when it already holds files and ``overwrite`` is not given (``what`` replaces them), E028
+    when ``overwrite`` would replace a folder that is not a model's (no :data:`CONFIG_FILE`, nor the previous
+    layout's) or the working folder (or one holding it)."""
+    if path.exists() and not path.is_dir():
+        raise EmotraceError("E026", f"{path} is a file, not a model folder.")
+    if not (path.is_dir() and any(path.iterdir())):
+        return path
+    if not overwrite:
+        raise EmotraceError("E314", f"{path} already holds files; {what} would replace them.",
+                            "Pass --overwrite to replace that model, or choose another --model-dir.")
+    if not any((path / name).exists() for name in (CONFIG_FILE, LEGACY_FILES["label_schema"])):
+        raise EmotraceError("E028", f"{path} holds files and is not a model folder (no {CONFIG_FILE}); --overwrite "
+                                    f"replaces a model only, and {what} would delete them.")
+    if path.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        raise EmotraceError("E028", f"{path} is the working folder (or holds it); {what} cannot replace it.",
+                            "Choose another --model-dir, or run the command from outside that folder.")
+    return path

@@ -121,6 +121,10 @@ def test_missing_model_directory(tmp_path) -> None:
         EmotionClassifier.from_pretrained(tmp_path / "nope")
     with pytest.raises(EmotraceError, match=r"\[E111\].*model.onnx"):
         EmotionClassifier.from_pretrained(tmp_path)
+    a_file = tmp_path / "rows.csv"  # said not to exist, though it does
+    a_file.write_text("text\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"\[E111\] .*rows.csv is a file, not a model directory"):
+        EmotionClassifier.from_pretrained(a_file)
 
 
 def test_labels_file_that_does_not_match_the_model(tmp_path) -> None:

@@ -169,6 +169,27 @@ def test_a_file_given_as_the_model_folder_is_refused_and_kept_even_with_overwrit
     assert victim.read_text(encoding="utf-8") == "keep me\n"
 
 
+def test_overwrite_replaces_a_model_only_never_a_folder_of_other_files(tmp_path, monkeypatch) -> None:
+    """`--overwrite` emptied any folder given as --model-dir (a user's notes went without a word), and `--model-dir .`
+    crashed renaming the working folder after the figures were printed."""
+    data = write_rows(tmp_path / "mine.csv", ops_rows())
+    notes = tmp_path / "userdir"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    code, _, err = adapt(data, notes, "--force", "--overwrite")
+    assert code == 2 and "[E028]" in err and "not a model folder" in err and "Traceback" not in err
+    assert (notes / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
+    trained = run("train", "--data", str(data), "--text-column", "message", "--label-column", "label",
+                  "--output", str(tmp_path / "run"), "--model-dir", str(notes), "--overwrite")
+    assert trained.returncode == 2 and "[E028]" in trained.stderr
+    model = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    (model / "mine.csv").write_text(data.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(model)
+    code, _, err = adapt(Path("mine.csv"), Path("."), "--force", "--overwrite")
+    assert code == 2 and "[E028]" in err and "working folder" in err and "Traceback" not in err
+    assert (model / "mine.csv").exists() and (model / "model.onnx").exists()
+
+
 def test_folds_do_not_follow_the_hash_that_split_the_rows(tmp_path) -> None:
     """A file split by the same stable hash as the folds (the written corpus's dev split: CRC-32 mod 10 = 7) put every
     row in one fold, so the first fold's head was fitted on no rows: a ZeroDivisionError traceback."""
