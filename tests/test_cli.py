@@ -248,11 +248,18 @@ def test_plain_text_email_and_chat_files_are_read_by_their_content(tmp_path) -> 
     assert json.loads(forced.stdout)["channel"] == "email"
 
 
-def test_a_review_rating_that_contradicts_the_text_is_flagged() -> None:
-    result = run("analyze", "Absolutely wonderful, it broke after one day. Love it.", "--rating", "1", "--json")
+@pytest.mark.parametrize("text", ["Absolutely wonderful, it broke after one day. Love it.",
+                                  # the docs' own example: read satisfied with sentiment "positive, negative", and
+                                  # the flag asked for "positive" alone
+                                  "Great, broke after a day. Love it."])
+def test_a_review_rating_that_contradicts_the_text_is_flagged(text: str) -> None:
+    result = run("analyze", text, "--rating", "1", "--json")
     assert result.returncode == 0, result.stderr
     (reading,) = json.loads(result.stdout)
-    assert reading["flags"] and "1/5" in reading["flags"][0]
+    assert reading["flags"] and "1/5" in reading["flags"][0] and "likely sarcasm" in reading["flags"][0]
+    mixed = json.loads(run("analyze", "The staff were lovely but the room was filthy and cold.", "--rating", "1",
+                           "--json").stdout)
+    assert mixed[0]["flags"] == []  # praise and complaint together, read dissatisfied: not sarcasm
 
 
 def test_a_folder_given_as_data_is_named_a_folder(tmp_path) -> None:

@@ -69,10 +69,12 @@ def _angry(reading: Reading) -> bool:
 
 
 def rating_flags(reading: Reading, rating: float, scale: float = 5) -> list[str]:
-    """A review's star rating against its reading: a low rating on text that reads as positive is likely
-    sarcasm; a high rating on text that reads as negative disagrees with it."""
+    """A review's star rating against its reading: a low rating on text that reads as positive (its sentiment
+    positive alone, or the customer read satisfied) is likely sarcasm; a high rating on text that reads as negative
+    disagrees with it."""
     sentiment = reading.views.get("sentiment")
-    if rating <= scale * 0.4 and sentiment is not None and sentiment.labels == ["positive"]:
+    positive = (sentiment is not None and sentiment.labels == ["positive"]) or reading.satisfaction_class == "satisfied"
+    if rating <= scale * 0.4 and positive:
         return [f"Rated {rating:g}/{scale:g} but reads as positive: likely sarcasm."]
     if rating >= scale * 0.8 and tone_of(reading) < NEGATIVE_BELOW:
         return [f"Rated {rating:g}/{scale:g} but reads as negative: rating and text disagree."]
