@@ -26,7 +26,8 @@ from tqdm import tqdm
 from emotrace.channels.reading import rating_flags
 from emotrace.errors import EmotraceError
 from emotrace.messages import READING_FIELDS, reading_record
-from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.classifier import EmotionClassifier, resolve_model_dir
+from emotrace.model.config import model_fingerprint
 from emotrace.model.reading import Reading
 from emotrace.paths import writable_file
 from emotrace.settings import get_settings
@@ -52,12 +53,13 @@ class BatchOptions:
 
     def manifest(self) -> dict[str, object]:
         """What must match for a run to be resumed (the output fields too: parts written by a release that named
-        them otherwise are not joined with this one's)."""
+        them otherwise are not joined with this one's; and the model's files, not only its folder's name)."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
                 "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding,
-                "rating_column": self.rating_column, "output_fields": list(OUTPUT_FIELDS)}
+                "rating_column": self.rating_column, "output_fields": list(OUTPUT_FIELDS),
+                "model": model_fingerprint(resolve_model_dir(self.model_dir))}
 
 
 @dataclass

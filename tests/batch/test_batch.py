@@ -346,6 +346,26 @@ def test_ingest_reads_rows_of_the_previous_release_under_the_new_names(tmp_path)
     assert (new.ekman_labels, new.sentiment_labels, new.intent_labels) == (["anger"], ["negative"], ["churn_threat"])
 
 
+def test_a_finished_run_is_not_taken_as_complete_when_its_model_folder_now_holds_another_model(tmp_path) -> None:
+    """The run recorded only the model's path: with another model copied into that folder, a rerun said "already
+    complete" and kept the first model's readings (a half-finished one would have mixed two models' readings)."""
+    import shutil
+
+    from emotrace.model.classifier import DEFAULT_MODEL_DIR
+
+    model = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    source = tmp_path / "in.jsonl"
+    write_input(source, 3)
+    args = ("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body", "--model", str(model))
+    assert run(*args).returncode == 0
+    assert "already complete" in run(*args).stdout + run(*args).stderr  # same model: nothing read again
+    config = json.loads((model / "emotrace.json").read_text(encoding="utf-8"))
+    config["metrics"] = {}  # another model in the same folder (copies keep sizes and times)
+    (model / "emotrace.json").write_text(json.dumps(config), encoding="utf-8")
+    again = run(*args)
+    assert again.returncode == 2 and "[E505]" in again.stderr, again.stdout + again.stderr
+
+
 def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resumed(tmp_path) -> None:
     """Its parts would be joined with this release's under other column names: the run is refused (E506), and
     --overwrite starts afresh (it did not while no output existed: the parts stayed and E506 again)."""
