@@ -130,6 +130,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E326": ErrorKind("Mixed satisfaction classes", "Give each text one class, of dissatisfied/neutral/satisfied or of "
                       "dissatisfied/other."),
     "E327": ErrorKind("Adapted model not better", "Keep the from-model, add or correct rows, or pass --force.", 409),
+    "E328": ErrorKind("Two of the three satisfaction classes", "Label the third class too, or use dissatisfied/other."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

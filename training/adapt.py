@@ -170,7 +170,8 @@ def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | N
 
 def _rows_named(rows: list[int], limit: int = 10) -> str:
     shown = ", ".join(str(r) for r in rows[:limit])
-    return f"rows {shown}" + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+    return ("row " if len(rows) == 1 else "rows ") + shown + (f" and {len(rows) - limit} more" if len(rows) > limit
+                                                             else "")
 
 
 def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema: LabelSchema,
@@ -222,9 +223,19 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
 def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str], schema: LabelSchema,
                                 satisfaction_file: bool) -> None:
     if OTHER in given and given & {"neutral", "satisfied"}:
-        rows = [i for i, row in enumerate(names, 1) if OTHER in row]
-        raise EmotraceError("E326", f"{path} mixes the class 'other' ({_rows_named(rows)}) with neutral/satisfied.",
+        other = [i for i, row in enumerate(names, 1) if OTHER in row]
+        three = [i for i, row in enumerate(names, 1) if set(row) & {"neutral", "satisfied"}]
+        odd = f"'other' ({_rows_named(other)})" if len(other) <= len(three) else \
+            f"neutral/satisfied ({_rows_named(three)})"
+        raise EmotraceError("E326", f"{path} mixes the classes 'other' and neutral/satisfied; the fewer are {odd}.",
                             "Use dissatisfied/neutral/satisfied, or dissatisfied/other, in one file.")
+    classes = given & set(SATISFACTION_CLASSES)
+    if satisfaction_file and OTHER not in given and len(classes) == 2:
+        (missing,) = set(SATISFACTION_CLASSES) - classes
+        raise EmotraceError("E328", f"{path} has {' and '.join(sorted(classes))} rows but no {missing} rows: the "
+                                    f"adapted head would learn that {missing} never happens.",
+                            f"Label {missing} rows too, or use two classes: dissatisfied and other (neutral and "
+                            "satisfied rows as other).")
     several = [i for i, row in enumerate(names, 1)
                if sum(_head_of(n, schema, satisfaction_file) == SATISFACTION_HEAD for n in set(row)) > 1]
     if several:

@@ -116,7 +116,7 @@ def test_emotion_labels_adapt_only_their_rows_of_the_label_head_and_their_thresh
 
 
 def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_nothing_is_written(tmp_path) -> None:
-    rows = [(t, "dissatisfied") for t in PLAIN_DISSATISFIED] + [(t, "satisfied") for t in PLAIN_SATISFIED]
+    rows = [(t, "dissatisfied") for t in PLAIN_DISSATISFIED] + [(t, "other") for t in PLAIN_SATISFIED]
     code, stdout, stderr = adapt(write_rows(tmp_path / "plain.csv", rows), tmp_path / "adapted")
     assert code == 2
     assert "[E327]" in stderr and "1.000 -> " in stderr and "--force" in stderr
@@ -129,10 +129,17 @@ BAD_INPUTS = {
     "unknown label": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "happy-ish") for t in SATISFIED], "E322",
                       "happy-ish"),
     "one class": ([(t, "dissatisfied") for t in DISSATISFIED], "E323", "one class only"),
-    "too few rows": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "satisfied") for t in SATISFIED[:12]],
-                     "E324", "satisfied: 12"),
+    "too few rows": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in SATISFIED[:12]],
+                     "E324", "other: 12"),
     "conflicting repeats": ([*ops_rows(), (DISSATISFIED[0], "satisfied")], "E325", "rows 1, 97"),
-    "other beside neutral": ([*ops_rows(), ("A new message.", "other")], "E326", "other"),
+    # the rows named are the odd ones out: here the one 'other' row, below the one neutral row among 'other's
+    "other beside neutral": ([*ops_rows(), ("A new message.", "other")], "E326", "'other' (row 97)"),
+    "neutral beside other": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in SATISFIED]
+                             + [(NEUTRAL[0], "neutral")], "E326", "neutral/satisfied (row 65)"),
+    # two of the three classes: the head learnt that the third never happens (18 of 79 neutral rows read
+    # dissatisfied after, 4 before), and cross-validation on those rows called it better
+    "two of three classes": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "satisfied") for t in SATISFIED],
+                             "E328", "no neutral rows"),
 }
 
 
