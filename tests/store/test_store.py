@@ -228,19 +228,26 @@ def test_the_migration_keeps_every_row_and_its_ids_are_never_reused_after(databa
     engine = create_engine(database_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:  # a database as revision 0014 left it
+    with engine.begin() as connection:  # a database as revision 0014 left it: two customers, a correction
         config.attributes["connection"] = connection
         command.upgrade(config, "0014")
+        for customer in ("ann", "bob"):
+            connection.execute(text("INSERT INTO customers (id, created_at, updated_at, score, segment, trend, "
+                                    "trend_delta, open_alerts, alerts) VALUES (:c, :t, :t, 50, 'neutral', 'stable', 0, "
+                                    "0, '[]')"), {"c": customer, "t": T0})
+        for customer in ("ann", "ann", "bob"):
+            connection.execute(text("INSERT INTO messages (customer_id, conversation_id, channel, speaker, timestamp, "
+                                    "labels, ekman_probabilities, sentiment_labels, valence, arousal, satisfaction, "
+                                    "satisfaction_class) VALUES (:c, 'c1', 'chat', 'customer', :t, '[]', '{}', '[]', 0, "
+                                    "0, 0, 'neutral')"), {"c": customer, "t": T0})
+        ids = list(connection.execute(text("SELECT id FROM messages ORDER BY id")).scalars())
+        connection.execute(text("INSERT INTO corrections (message_id, customer_id, satisfaction_class, corrected_by, "
+                                "note, created_at) VALUES (:m, 'ann', 'neutral', 'maria', 'kept', :t)"),
+                           {"m": ids[0], "t": T0})
     engine.dispose()
-    with pytest.MonkeyPatch.context() as patch:  # the store's own writes on the old schema: it does not migrate
-        patch.setattr("emotrace.store.database.Database.migrate", lambda self: None)
-        old = Store(database_url)
-        rows, _ = record_messages(old, [message("ann", 0, 0.5), message("ann", 1, -0.9), message("bob", 0, 0.2)])
-        kept = old.corrections.add(rows[0].id, NewCorrection("maria", "neutral", note="kept"), T0)
-        old.db.engine.dispose()
     store = Store(database_url)  # migrates to the latest revision
-    assert [m.id for m in store.messages.of_customer("ann")] == [rows[0].id, rows[1].id]
-    assert [c.id for c, _ in store.corrections.with_texts(None)] == [kept.id]  # not cascaded away by the rebuild
-    assert store.customers.erase("bob") is True
+    assert [m.id for m in store.messages.of_customer("ann")] == ids[:2]
+    assert [(c.message_id, c.note) for c, _ in store.corrections.with_texts(None)] == [(ids[0], "kept")]  # kept
+    assert store.customers.erase("bob") is True  # the newest message's customer
     later, _ = record_messages(store, [message("cat", 0, 0.5)])
-    assert later[0].id > rows[-1].id
+    assert later[0].id > ids[-1]
