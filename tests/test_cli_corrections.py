@@ -16,7 +16,7 @@ from emotrace.store import Store
 from emotrace.store.corrections import NewCorrection
 from tests.store.test_store import message
 from tests.test_cli import run
-from tests.training.adapt_rows import DISSATISFIED, SATISFIED
+from tests.training.adapt_rows import DISSATISFIED, NEUTRAL, SATISFIED
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -62,6 +62,23 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     assert [r["message_id"] for r in _read(out)] == [str(ids[1])]  # naive means UTC
 
 
+def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(tmp_path) -> None:
+    """A lead corrected the satisfaction class, then another added the intent: the export kept the later correction
+    alone, so the satisfaction correction was lost (and adapt then refused one intent row with E324)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    (first,) = _store_corrections(url, [("Fine. Cancel it then.", NewCorrection("maria", "neutral"), T0)])
+    store = Store(url)
+    store.corrections.add(first, NewCorrection("lead-2", intents=["churn_threat"]), T0 + timedelta(hours=1))
+    store.corrections.add(first, NewCorrection("lead-3", "dissatisfied", note="on second thought"),
+                          T0 + timedelta(hours=2))
+    out = tmp_path / "corrections.csv"
+    assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
+    assert [(r["labels"], r["corrected_by"]) for r in _read(out)] == [("dissatisfied,churn_threat", "lead-3")]
+    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T02:00:00")
+    assert since.returncode == 0, since.stderr  # a message corrected since then: all its corrections count
+    assert [r["labels"] for r in _read(out)] == ["dissatisfied,churn_threat"]
+
+
 def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     out = tmp_path / "corrections.csv"
@@ -78,6 +95,7 @@ def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
 def test_adapt_on_the_stored_corrections_reads_the_rows_of_the_export(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED]
+                       + [(t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL]
                        + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED])
     out = tmp_path / "corrections.csv"
     assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
@@ -86,7 +104,7 @@ def test_adapt_on_the_stored_corrections_reads_the_rows_of_the_export(tmp_path) 
                      "--json")
     assert from_file.returncode == 0 and from_store.returncode == 0, from_store.stderr
     report, expected = json.loads(from_store.stdout), json.loads(from_file.stdout)
-    assert report["heads"] == expected["heads"] and report["rows"] == len(DISSATISFIED) + len(SATISFIED)
+    assert report["heads"] == expected["heads"] and report["rows"] == len(DISSATISFIED) + len(NEUTRAL) + len(SATISFIED)
     assert report["written"] and (tmp_path / "from-store" / "emotrace.json").is_file()
     assert "corrections.csv (the user's own rows, adaptation)" in (tmp_path / "from-store" / "MODEL_CARD.md").read_text()
 
@@ -115,7 +133,8 @@ def test_the_emotion_label_neutral_beside_satisfaction_classes_does_not_stop_ada
     url = f"sqlite:///{tmp_path / 'store.db'}"
     _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED]
                        + [(t, NewCorrection("maria", "satisfied", ["neutral"]), T0) for t in SATISFIED[:1]]
-                       + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED[1:]])
+                       + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED[1:]]
+                       + [(t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL])
     out = tmp_path / "corrections.csv"
     assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
     assert [r["labels"] for r in _read(out)][len(DISSATISFIED)] == "satisfied"

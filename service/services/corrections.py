@@ -7,6 +7,7 @@ import csv
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
@@ -51,7 +52,31 @@ def correct_message(store: Store, schema: LabelSchema, message_id: int, correcti
     return stored
 
 
-def adapt_labels(correction: Correction, with_classes: bool) -> list[str]:
+@dataclass(frozen=True)
+class MergedCorrection:
+    """What the corrections of one message say together: per field, its latest correction that gave it (a lead
+    corrects the class, another adds an intent: both hold); who corrected last and when."""
+
+    message_id: int
+    satisfaction_class: str | None
+    labels: list[str] | None
+    intents: list[str] | None
+    corrected_by: str
+    corrected_at: datetime
+
+    @classmethod
+    def of(cls, corrections: list[Correction]) -> MergedCorrection:
+        """``corrections`` of one message, oldest first, merged field by field."""
+        def latest(field: str) -> object:
+            return next((v for c in reversed(corrections) if (v := getattr(c, field)) is not None), None)
+
+        last = corrections[-1]
+        return cls(last.message_id, cast(str | None, latest("satisfaction_class")),
+                   cast(list[str] | None, latest("labels")), cast(list[str] | None, latest("intents")),
+                   last.corrected_by, last.created_at)
+
+
+def adapt_labels(correction: MergedCorrection, with_classes: bool) -> list[str]:
     """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels and intents
     (not its topics: adapt has no topic head). In a file that names satisfaction classes (``with_classes``), adapt
     reads ``neutral`` as the class, so the emotion label ``neutral`` is left out there."""
@@ -61,19 +86,24 @@ def adapt_labels(correction: Correction, with_classes: bool) -> list[str]:
 
 
 def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], int]:
-    """The corrected messages as training rows, in the order of their corrections, and how many corrected messages
-    were left out (text not stored, or nothing adapt learns corrected). A message corrected more than once counts as
-    its latest correction says."""
-    latest = {correction.message_id: (correction, text) for correction, text in store.corrections.with_texts(since)}
-    with_classes = any(correction.satisfaction_class for correction, _ in latest.values())
+    """The corrected messages (those corrected at or after ``since``, when given) as training rows, in the order of
+    their latest corrections, and how many corrected messages were left out (text not stored, or nothing adapt
+    learns corrected). Each message's corrections are merged field by field (:class:`MergedCorrection`), those
+    made before ``since`` included."""
+    by_message: dict[int, tuple[list[Correction], str | None]] = {}
+    for correction, text in store.corrections.with_texts():
+        by_message.setdefault(correction.message_id, ([], text))[0].append(correction)
+    merged = [(MergedCorrection.of(corrections), text) for corrections, text in by_message.values()
+              if since is None or utc(corrections[-1].created_at) >= since]
+    with_classes = any(correction.satisfaction_class for correction, _ in merged)
     rows, left_out = [], 0
-    for correction, text in sorted(latest.values(), key=lambda pair: (pair[0].created_at, pair[0].id)):
+    for correction, text in sorted(merged, key=lambda pair: pair[0].corrected_at):
         names = adapt_labels(correction, with_classes)
         if not text or not names:
             left_out += 1
             continue
         rows.append(TrainingRow(text, ",".join(names), correction.message_id, correction.corrected_by,
-                                utc(correction.created_at).isoformat()))
+                                utc(correction.corrected_at).isoformat()))
     return rows, left_out
 
 

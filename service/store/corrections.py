@@ -66,13 +66,10 @@ class Corrections:
                 found.setdefault(row.message_id, []).append(row)
         return found
 
-    def with_texts(self, since: datetime | None = None) -> list[tuple[Correction, str | None]]:
-        """Every correction (made at or after ``since``, when given), oldest first, with its message's stored text
-        (None where the settings kept none)."""
+    def with_texts(self) -> list[tuple[Correction, str | None]]:
+        """Every correction, oldest first, with its message's stored text (None where the settings kept none)."""
         query = (select(Correction, Message.text).join(Message, Message.id == Correction.message_id)
                  .order_by(Correction.created_at, Correction.id))
-        if since is not None:
-            query = query.where(Correction.created_at >= since)
         with self.db.session() as session:
             return [(row, text) for row, text in session.execute(query).tuples()]
 
