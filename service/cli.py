@@ -813,7 +813,7 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
     except ValueError:
         raise EmotraceError("E916", f"--since '{since}' is not an ISO 8601 time.",
                             "Write times like 2026-01-31T09:30:00Z.") from None
-    rows, left_out = training_rows(Store(database_url or get_settings().database_url), start)
+    rows, left_out = training_rows(Store(database_url or get_settings().database_url, existing=True), start)
     if left_out:
         typer.echo(f"{left_out} corrected message(s) left out: text not stored, or only topics corrected", err=True)
     return rows
@@ -829,7 +829,7 @@ def export_corrections(
     database_url: DatabaseOption = None,
 ) -> None:
     """Write the stored corrections as `emotrace adapt --data FILE` reads them: one row per corrected message (its
-    latest correction), its stored text and its satisfaction class, emotion labels and intents comma-separated
+    corrections merged field by field), its stored text and its satisfaction class, emotion labels and intents comma-separated
     (topics are left out: adapt has no topic head)."""
     from emotrace.services.corrections import write_training_rows
 

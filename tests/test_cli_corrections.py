@@ -82,6 +82,13 @@ def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(
 def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     out = tmp_path / "corrections.csv"
+    # a mistyped path created an empty database, then said no correction was stored
+    missing = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert missing.returncode == 2 and "[E025]" in missing.stderr and "no such file" in missing.stderr
+    assert not (tmp_path / "store.db").exists() and not out.exists()
+    adapted = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "model"))
+    assert adapted.returncode == 2 and "[E025]" in adapted.stderr and not (tmp_path / "store.db").exists()
+    Store(url)  # a store with nothing corrected
     empty = run("corrections", "export", "--out", str(out), "--database-url", url)
     assert empty.returncode == 2 and "[E809]" in empty.stderr and not out.exists()
     _store_corrections(url, [("Charged twice.", NewCorrection("maria", "dissatisfied"), T0)])
@@ -121,6 +128,7 @@ def test_adapt_takes_data_or_corrections(tmp_path, args, message) -> None:
 
 
 def test_adapt_on_a_store_without_corrections_writes_nothing(tmp_path) -> None:
+    Store(f"sqlite:///{tmp_path / 'store.db'}")
     result = run("adapt", "--corrections", "--database-url", f"sqlite:///{tmp_path / 'store.db'}", "--model-dir",
                  str(tmp_path / "out"))
     assert result.returncode == 2 and "[E809]" in result.stderr and not (tmp_path / "out").exists()

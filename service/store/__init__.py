@@ -19,8 +19,9 @@ class Store:
     """One database and each resource over it: ``customers``, ``messages``, ``corrections``, ``alerts``, ``outbox``
     (webhook events), ``outcomes``, ``conversations``, ``writes``."""
 
-    def __init__(self, url: str) -> None:
-        self.db = Database(url)
+    def __init__(self, url: str, existing: bool = False) -> None:
+        """Open (and migrate) the database at ``url``; ``existing``: refuse a SQLite file that is not there."""
+        self.db = Database(url, existing)
         self.customers = Customers(self.db)
         self.alerts = Alerts(self.db)
         self.outbox = Outbox(self.db)

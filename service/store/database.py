@@ -42,7 +42,9 @@ def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
 class Database:
     """An engine with transactions that commit or roll back whole, migrated to the latest schema on open."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, existing: bool = False) -> None:
+        """``existing``: refuse (E025) a SQLite file that is not there instead of creating it (commands that only
+        read the store: a mistyped path would give an empty new database)."""
         self.url = url
         self.replica = uuid.uuid4().hex  # tells this process's own change notices from other replicas'
         try:
@@ -51,6 +53,10 @@ class Database:
             raise EmotraceError("E025", f"'{url.split(':', 1)[0]}:…' is not a database URL emotrace can use "
                                 f"({type(exc).__name__}).") from None
         if self.engine.dialect.name == "sqlite":
+            path = self.engine.url.database
+            if existing and path not in (None, "", ":memory:") and not Path(path).exists():
+                raise EmotraceError("E025", f"The database {url} cannot be opened (no such file: {path}); nothing "
+                                            "was created.")
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers here instead of spinning on its busy lock.
