@@ -210,6 +210,9 @@ def test_empty_or_short_api_keys_are_refused_at_start(tmp_path, keys) -> None:
 def test_system_routes(client) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/ready").json()["status"] == "ready"
+    for probe in ("/health", "/ready"):  # load balancers probe with HEAD: it was 405
+        answer = client.head(probe)
+        assert answer.status_code == 200 and answer.content == b"", probe
     client.post("/v1/analyze", json={"text": "hello"})
     metrics = client.get("/metrics").text
     assert "emotrace_http_requests_total" in metrics and 'route="/v1/analyze"' in metrics

@@ -16,15 +16,16 @@ from emotrace.model.reports import headline_scores
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=dict[str, str])
+@router.api_route("/health", methods=["GET", "HEAD"], response_model=dict[str, str])
 def health() -> dict[str, str]:
-    """The process is up."""
+    """The process is up (HEAD too, as load balancers probe)."""
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=dict[str, str])
+@router.api_route("/ready", methods=["GET", "HEAD"], response_model=dict[str, str])
 def ready(runtime: RuntimeDep) -> dict[str, str]:
-    """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard."""
+    """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard (HEAD
+    too)."""
     try:
         runtime.store.db.ping()
     except Exception as exc:  # any database failure means not ready
