@@ -228,6 +228,10 @@ class AlertChangeIn(BaseModel):
     def _something_changes(self) -> Self:
         if not self.model_fields_set & {"status", "assignee", "note"}:
             raise ValueError("give at least one of status, assignee (null to unassign) and note")
+        nulls = [name for name in ("status", "note") if name in self.model_fields_set and getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{' and '.join(nulls)} cannot be null (leave a field out to keep it; null unassigns "
+                             "the assignee only)")
         return self
 
 

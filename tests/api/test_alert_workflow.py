@@ -78,6 +78,8 @@ def test_erasing_the_customer_erases_their_alerts(angry) -> None:
 @pytest.mark.parametrize(("body", "field"), [
     ({"status": "closed"}, "status"), ({"note": "x" * 2_001}, "note"), ({}, "body"), ({"actor": "me"}, "body"),
     ({"status": "open", "colour": "red"}, "colour"), ({"assignee": ""}, "assignee"), ({"assignee": "a\nb"}, "assignee"),
+    # null status or note changed nothing and answered 200 (null is for the assignee: unassign)
+    ({"status": None}, "status"), ({"note": None}, "note"),
 ])
 def test_a_bad_change_is_refused_naming_the_field(angry, body, field) -> None:
     alert_id = angry.get("/v1/alerts").json()[0]["id"]
