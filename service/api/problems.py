@@ -104,6 +104,13 @@ def not_sent_as_json(request: Request, exc: RequestValidationError) -> bool:
                     for error in exc.errors()))
 
 
+def file_sent_as_text(exc: RequestValidationError) -> bool:
+    """Whether a form's file part came as a text field (``-F file=text`` instead of ``-F file=@path``): FastAPI's
+    message names its own classes."""
+    return any(error.get("loc", ())[-1:] == ("file",) and "UploadFile" in str(error.get("msg", ""))
+               for error in exc.errors())
+
+
 def not_valid_json(exc: RequestValidationError) -> EmotraceError | None:
     """E920 naming where and why, when a body sent as JSON did not parse (FastAPI chains the parser's error)."""
     cause = exc.__cause__
@@ -181,6 +188,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if not_sent_as_form(request):
             sent = request.headers.get("content-type") or "no content type"
             return problem_response(EmotraceError("E921", f"The body was sent as {sent}, not as a multipart form."))
+        if file_sent_as_text(exc):
+            return problem_response(EmotraceError("E921", "The form's `file` was sent as a text field, not as a "
+                                                          "file."))
         if not_sent_as_json(request, exc):
             sent = request.headers.get("content-type") or "no content type"
             return problem_response(EmotraceError("E919", f"The body was sent as {sent}, not as JSON."))

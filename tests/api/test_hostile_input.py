@@ -367,3 +367,15 @@ def test_an_upload_not_sent_as_a_form_gets_415_saying_how_to_send_it(client, con
     assert problem["code"] == "E921" and "multipart/form-data" in problem["fix"]
     assert (content_type or "no content type") in problem["detail"]
     assert _stored(client) == 0
+
+
+def test_a_file_sent_as_a_text_field_of_the_form_says_to_send_the_file(client) -> None:
+    """`-F 'file=Customer: hi'` (text, not a file part) answered "body.file: Value error, Expected UploadFile,
+    received: <class 'str'>": Python's internals, no fix."""
+    response = client.post(UPLOAD, files={"file": (None, "Customer: hi there"), "conversation_id": (None, "u1")})
+    assert response.status_code == 415, response.text
+    problem = response.json()
+    assert problem["code"] == "E921" and "file=@" in problem["fix"]
+    assert "text field" in problem["detail"] and "class" not in response.text and "UploadFile" not in response.text
+    assert _stored(client) == 0
+
