@@ -509,7 +509,7 @@ def adapt(
         help="Label column of --data: dissatisfied/neutral/satisfied (or dissatisfied/other) and/or the model's "
              "emotion labels and intents, comma-separated.")] = "labels",
     from_model: Annotated[Path | None, typer.Option(help="The model to adapt (default: the shipped model).")] = None,
-    folds: Annotated[int, typer.Option(help="Cross-validation folds (split by a stable hash of the text).")] = 5,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds, 2 to 20 (split by a stable hash of the text).")] = 5,
     force: Annotated[bool, typer.Option(help="Write the adapted model even where it is not better on "
                                         "cross-validation.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the model already in --model-dir.")] = False,

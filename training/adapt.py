@@ -60,6 +60,7 @@ from emotrace.training.rebuild import onnx_weights
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 MIN_ROWS_PER_CLASS = 20
+MIN_FOLDS, MAX_FOLDS = 2, MIN_ROWS_PER_CLASS  # k-fold cross-validation: no more folds than the rows of the smallest class
 # The L2 penalty on a head's offset is OFFSET_PENALTY / rows (the mean loss plus it is the sum loss plus a fixed prior).
 OFFSET_PENALTY = 30.0
 BIAS_SHARE = 0.1  # the offset's bias is penalised this much less than its weights (a class prior moves cheaply)
@@ -587,8 +588,10 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     Nothing is written on any error or refusal: the model is assembled in a temporary directory beside
     ``model_dir`` and renamed into place at the end."""
     started = time.perf_counter()
-    if folds < 2:
-        raise EmotraceError("E306", f"--folds {folds} leaves nothing to validate on.", "Pass --folds 2 or more.")
+    if not MIN_FOLDS <= folds <= MAX_FOLDS:
+        raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds "
+                            f"(every class has at least {MIN_ROWS_PER_CLASS} rows, so no fold goes without one).",
+                            f"Pass --folds {MIN_FOLDS} to {MAX_FOLDS} (default 5).")
     model_folder(model_dir, overwrite, "the adapted model")
     classifier = EmotionClassifier.from_pretrained(from_model)
     require_pooled_output(classifier)

@@ -151,6 +151,14 @@ def test_bad_labels_are_refused_with_their_code_naming_the_rows(tmp_path, case: 
     assert list(tmp_path.iterdir()) == [tmp_path / "rows.csv"]
 
 
+@pytest.mark.parametrize("folds", ["1", "21"])
+def test_folds_outside_two_to_twenty_are_refused_before_anything_is_read(tmp_path, folds: str) -> None:
+    """More folds than the smallest class allows (20 rows) left folds without a class to fit: refused up front."""
+    exit_code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), tmp_path / "adapted", "--folds", folds)
+    assert exit_code == 2 and "[E306]" in stderr and "2 to 20" in stderr, stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "rows.csv"]
+
+
 def test_empty_misencoded_and_columnless_files_are_refused(tmp_path) -> None:
     (tmp_path / "empty.csv").write_text("")
     latin = write_rows(tmp_path / "latin.csv", [(t.replace("e", "é"), "neutral") for t in NEUTRAL], "latin-1")
