@@ -544,7 +544,11 @@ def adapt(
             raise EmotraceError(error.code, error.problem.replace(
                 str(data), "the stored corrections (rows as `emotrace corrections export` writes them)"), error.fix) from None
     if as_json:
-        typer.echo(json.dumps({**result_json(result), "model_dir": str(model_dir)}, indent=2))
+        typer.echo(json.dumps({**result_json(result), **({"model_dir": str(model_dir)} if result.written else {})},
+                              indent=2))
+    if result.refusal is not None:
+        raise result.refusal
+    if as_json:
         return
     typer.echo(f"adapted model written to {model_dir} in {result.seconds:.1f} s (embedding {result.embed_seconds:.1f} "
                f"s); serve it with --model {model_dir} or EMOTRACE_MODEL_DIR={model_dir}")

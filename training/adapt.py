@@ -149,6 +149,7 @@ class AdaptationResult:
     embed_seconds: float = 0.0
     heads_fitted: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     thresholds: Thresholds | None = None
+    refusal: EmotraceError | None = None  # E327 when the adapted model is not better (and not forced): nothing written
 
     @property
     def better(self) -> bool:
@@ -585,8 +586,8 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
                 progress: bool = True, echo: Callable[[str], None] = print) -> AdaptationResult:
     """``emotrace adapt``: read, check, cross-validate, fit and (when better, or forced) write the adapted model.
 
-    Nothing is written on any error or refusal: the model is assembled in a temporary directory beside
-    ``model_dir`` and renamed into place at the end."""
+    Nothing is written on any error or refusal (a refusal is returned as ``result.refusal``, with the figures): the
+    model is assembled in a temporary directory beside ``model_dir`` and renamed into place at the end."""
     started = time.perf_counter()
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
         raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds "
@@ -623,12 +624,13 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
         echo(f"  {figures.held_out.describe()}")
     if not result.better and not force:
         worse = "; ".join(f"{h.head} {h.from_model_f1:.3f} -> {h.adapted_f1:.3f}" for h in result.heads if not h.better)
-        raise EmotraceError(
+        result.refusal = EmotraceError(
             "E327", f"The adapted model is not better than {from_model} on {folds}-fold cross-validation of "
                     f"{data.name} (macro-F1, from-model -> adapted: {worse}); nothing was written.",
             "Keep the from-model, add or correct labelled rows, or pass --force to write the adapted model anyway.")
-    write_adapted(classifier, result, data, model_dir, command)
-    result.written = True
+    else:
+        write_adapted(classifier, result, data, model_dir, command)
+        result.written = True
     result.seconds = time.perf_counter() - started
     return result
 
@@ -676,8 +678,11 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
 
 def result_json(result: AdaptationResult) -> dict[str, object]:
     """The figures as JSON (``emotrace adapt --json``)."""
+    refusal = result.refusal
     return {"rows": result.rows, "repeated_rows_merged": result.duplicates, "folds": result.folds,
-            "written": result.written, "seconds": round(result.seconds, 2),
+            "written": result.written,
+            **({"refusal": {"code": refusal.code, "problem": refusal.problem, "fix": refusal.fix}} if refusal else {}),
+            "seconds": round(result.seconds, 2),
             "embedding_seconds": round(result.embed_seconds, 2),
             "heads": [{"head": h.head, "names": list(h.names), "rows": h.rows, "from_model_macro_f1": h.from_model_f1,
                        "adapted_macro_f1": h.adapted_f1, "held_out": asdict(h.held_out)} for h in result.heads]}

@@ -123,6 +123,12 @@ def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_no
     assert "5-fold CV on 39 rows, macro-F1 1.000 (from-model)" in stdout
     assert "  held-out test split (5 rows set aside by a stable hash of the text): macro-F1 1.000" in stdout
     assert list(tmp_path.iterdir()) == [tmp_path / "plain.csv"]
+    code, stdout, stderr = adapt(tmp_path / "plain.csv", tmp_path / "adapted", "--json")
+    assert code == 2 and "[E327]" in stderr
+    refused = json.loads(stdout)  # a script gets the figures and the refusal, not an empty stdout
+    assert refused["written"] is False and refused["refusal"]["code"] == "E327" and "--force" in refused["refusal"]["fix"]
+    assert refused["heads"][0]["from_model_macro_f1"] == 1.0 and "model_dir" not in refused
+    assert list(tmp_path.iterdir()) == [tmp_path / "plain.csv"]
 
 
 BAD_INPUTS = {
