@@ -5,10 +5,16 @@ common languages, in its low-accuracy mode (0.04 ms a text on this machine, text
 thanks.") are too short to tell and count as English; a text is called another language only when it has
 at least ``MIN_WORDS`` words and ``MIN_LETTERS`` letters and that language is near-certain. Chinese and Japanese
 put no spaces between words: each of their characters counts as a word and as a letter.
+
+The low-accuracy mode is near-certain of the wrong language on some short English messages ("My solicitor will be
+in touch." French 0.91; 27 of the 13,690 written-corpus messages): a text it calls another language stays English
+when it holds more of spaCy's English stop words than of that language's (the high-accuracy mode gets these right
+too, but holds 340 MB more).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,10 +55,25 @@ def _too_short(text: str) -> bool:
             or sum(map(str.isalpha, text)) + unspaced < MIN_LETTERS)
 
 
-def _guess(values: list[ConfidenceValue]) -> LanguageGuess:
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@lru_cache(maxsize=len(CANDIDATES))
+def _stop_words(code: str) -> frozenset[str]:
+    """spaCy's stop words of a language (shipped with spaCy itself, no model needed)."""
+    return frozenset(importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS)
+
+
+def _more_english_words(text: str, code: str) -> bool:
+    """Whether ``text`` holds more English stop words than stop words of the language ``code``."""
+    words = [w.replace("’", "'") for w in WORD.findall(text.lower())]
+    return sum(w in _stop_words(ENGLISH) for w in words) > sum(w in _stop_words(code) for w in words)
+
+
+def _guess(text: str, values: list[ConfidenceValue]) -> LanguageGuess:
     best = values[0]
     code = best.language.iso_code_639_1.name.lower()
-    if code == ENGLISH or best.value < MIN_CONFIDENCE:
+    if code == ENGLISH or best.value < MIN_CONFIDENCE or _more_english_words(text, code):
         return LanguageGuess(ENGLISH, best.value if code == ENGLISH else 1.0 - best.value, "English")
     return LanguageGuess(code, best.value, best.language.name.title())
 
@@ -65,7 +86,7 @@ def detect_languages(texts: list[str]) -> list[LanguageGuess]:
     if asked:
         values = _detector().compute_language_confidence_values_in_parallel([texts[i].lower() for i in asked])
         for i, found in zip(asked, values, strict=True):
-            guesses[i] = _guess(found)
+            guesses[i] = _guess(texts[i], found)
     return guesses
 
 
