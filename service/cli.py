@@ -245,7 +245,7 @@ def evaluate(
     label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
     satisfaction_column: Annotated[str | None, typer.Option(
-        help="Score satisfaction against dissatisfied/neutral/satisfied labels.")] = None,
+        help="Score satisfaction against dissatisfied/neutral/satisfied labels (or dissatisfied/other).")] = None,
     errors: Annotated[int, typer.Option("--errors", min=0, help="Also list the N most confident mistakes: rows where "
                                         "a label fired that the row's gold labels do not hold.")] = 0,
     encoding: EncodingOption = "utf-8",
@@ -354,9 +354,11 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
     import numpy as np
 
     from emotrace.model.metrics import satisfaction_report
-    from emotrace.training.satisfaction_data import read_satisfaction_records
+    from emotrace.training.satisfaction_data import NEUTRAL, OTHER, read_satisfaction_records
 
     rows, dropped, unrated = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
+    gold = np.asarray(rows.classes)
+    two_classes = bool((gold == OTHER).any())  # dissatisfied/other: the three classes' figures cannot be scored
     if not rows.texts:
         raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star and {unrated} unrated rows left "
                             "out).",
@@ -367,8 +369,10 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         if probabilities is None:
             raise EmotraceError("E214", f"Model {classifier.directory} has no satisfaction head.",
                                 "Use the shipped model or one trained with the default recipe.")
-        reports[str(classifier.directory)] = {**satisfaction_report(probabilities, np.asarray(rows.classes)),
-                                              "left_out_three_star": dropped, "left_out_unrated": unrated}
+        report: dict[str, object] = {**satisfaction_report(probabilities, np.where(gold == OTHER, NEUTRAL, gold))}
+        if two_classes:
+            report.update(macro_f1=None, calibration_error=None)
+        reports[str(classifier.directory)] = {**report, "left_out_three_star": dropped, "left_out_unrated": unrated}
     if as_json:
         typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
         return

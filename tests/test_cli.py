@@ -301,6 +301,24 @@ def test_evaluate_satisfaction_of_several_models_names_each_and_gives_one_json_d
     assert "three-star" not in text and "0 without a class" in text
 
 
+def test_evaluate_scores_a_two_class_file_as_adapt_reads_it(tmp_path) -> None:
+    """A dissatisfied/other file (the form `adapt` takes) was refused: "have a labels outside dissatisfied, neutral or
+    satisfied". It is scored dissatisfied vs the rest; a file mixing 'other' with neutral/satisfied names the rows."""
+    path = tmp_path / "two.csv"
+    path.write_text("text,labels\n" + "".join(f'"{t}",{"dissatisfied" if c == "dissatisfied" else "other"}\n'
+                                              for t, _, c in REVIEWS), encoding="utf-8")
+    report = json.loads(run("evaluate", "--data", str(path), "--satisfaction-column", "labels", "--json").stdout)
+    assert report["n"] == 6 and report["dissatisfied_auc"] == 1.0 and report["dissatisfied_vs_rest_macro_f1"] > 0.6
+    assert report["macro_f1"] is None and report["calibration_error"] is None  # three classes' figures: not asked
+    text = run("evaluate", "--data", str(path), "--satisfaction-column", "labels").stdout
+    assert "dissatisfied_vs_rest_macro_f1" in text and "macro_f1 " not in text.replace("rest_macro_f1", "")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('"Fine.",neutral\n"What?",happy\n')
+    mixed = run("evaluate", "--data", str(path), "--satisfaction-column", "labels")
+    assert mixed.returncode == 2 and "[E212]" in mixed.stderr and "(rows 7, 8)" in mixed.stderr
+    assert "have a labels" not in mixed.stderr
+
+
 def test_evaluate_leaves_out_unrated_rows_and_refuses_bad_ratings_by_row_number(tmp_path) -> None:
     """Issue 28: one empty rating stopped the whole run; an empty cell is a row without a rating, counted apart."""
     path = tmp_path / "reviews.csv"
@@ -310,7 +328,7 @@ def test_evaluate_leaves_out_unrated_rows_and_refuses_bad_ratings_by_row_number(
     assert rated["n"] == 5 and rated["left_out_unrated"] == 1 and rated["left_out_three_star"] == 1
     path.write_text("text,stars\n\"Fine\",5\n\"Broken\",7\n", encoding="utf-8")
     bad = run("evaluate", "--data", str(path), "--rating-column", "stars")
-    assert bad.returncode == 2 and "E212" in bad.stderr and "(rows [2])" in bad.stderr
+    assert bad.returncode == 2 and "E212" in bad.stderr and "(row 2)" in bad.stderr
 
 
 def test_comparing_a_model_with_itself_shows_no_difference(tmp_path) -> None:

@@ -33,6 +33,7 @@ MAPPING_FILE = Path(__file__).parent / "mappings" / "banking77_satisfaction.json
 SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "relief", "love", "optimism"})
 DISSATISFIED_EMOTIONS = frozenset({"anger", "annoyance", "disappointment", "disapproval", "disgust"})
 DISSATISFIED, NEUTRAL, SATISFIED = 0, 1, 2
+OTHER = -1  # a two-class file's second class (neutral or satisfied, not told apart): scored dissatisfied vs the rest
 
 
 @dataclass
@@ -175,7 +176,9 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     """Rows of a CSV/JSONL/Parquet file labelled by a 1-5 star rating or by class names.
 
     Returns the data, how many 3-star rows were left out (mixed, not scored) and how many rows had an empty rating
-    or class (left out, not an error); a value that is neither is E212, naming the rows (counted from 1).
+    or class (left out, not an error); a value that is neither is E212, naming the rows (counted from 1). Classes are
+    dissatisfied/neutral/satisfied, or two, dissatisfied/other (as ``emotrace adapt`` reads them: ``OTHER``); a file
+    mixing 'other' with neutral or satisfied is E212 naming the fewer kind's rows.
     """
     from emotrace.errors import EmotraceError
     from emotrace.training.data import read_records
@@ -186,7 +189,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     column = rating_column or satisfaction_column
     assert column is not None
     records = read_records(path, encoding, (text_column, column))
-    names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED}
+    names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED, "other": OTHER}
     out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
     for row_no, record in enumerate(records, 1):
         value = str(record.get(column) or "").strip().lower()
@@ -211,8 +214,16 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
             dropped += 1
         else:
             out.add(str(record.get(text_column) or ""), cls, path.name)
+    expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied (or dissatisfied/other)"
+    other_rows = [n for n, r in enumerate(records, 1) if str(r.get(column) or "").strip().lower() == "other"]
+    three_rows = [n for n, r in enumerate(records, 1)
+                  if str(r.get(column) or "").strip().lower() in ("neutral", "satisfied")]
+    if other_rows and three_rows:  # name the odd ones out
+        bad = sorted(bad + min(other_rows, three_rows, key=len))
+        expected = ("dissatisfied/other: two classes" if len(other_rows) >= len(three_rows)
+                    else "dissatisfied/neutral/satisfied: three classes")
     if bad:
-        expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied"
-        raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a {column} outside {expected} "
-                                    f"(rows {bad[:10]}).", "Fix or remove those rows.")
+        raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a '{column}' value outside {expected} "
+                                    f"(row{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:10]))}).",
+                            "Fix or remove those rows.")
     return out, dropped, unrated
