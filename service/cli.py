@@ -246,6 +246,8 @@ def evaluate(
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
     satisfaction_column: Annotated[str | None, typer.Option(
         help="Score satisfaction against dissatisfied/neutral/satisfied labels (or dissatisfied/other).")] = None,
+    intents_column: Annotated[str | None, typer.Option(
+        help="Score the intent view against intents (comma-separated; an empty cell: no intent).")] = None,
     errors: Annotated[int, typer.Option("--errors", min=0, help="Also list the N most confident mistakes: rows where "
                                         "a label fired that the row's gold labels do not hold.")] = 0,
     encoding: EncodingOption = "utf-8",
@@ -253,15 +255,22 @@ def evaluate(
 ) -> None:
     """Score a model on a labelled file: macro-F1 over the labels the file has examples of, micro-F1, per-label
     P/R/F1, Ekman and sentiment F1, and for single-label files the confusion matrix (or, with --rating-column /
-    --satisfaction-column, satisfaction F1, AUC and calibration error). With several --model, the models are compared
-    on the same rows and on the labels they all read."""
+    --satisfaction-column, satisfaction F1, AUC and calibration error; with --intents-column, per-intent P/R/F1, the
+    exact intent set and rows stating none given one). With several --model, the models are compared on the same
+    rows and on the labels they all read."""
     from emotrace.model.labels import shared_groupings, shared_labels
     from emotrace.model.metrics import evaluate as run_evaluation
-    from emotrace.training.data import read_labelled_file
+    from emotrace.training.data import read_labelled_file, read_records, split_labels
 
     settings = get_settings()
     encoding = checked_encoding(encoding)
     classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
+    if intents_column and (rating_column or satisfaction_column):
+        raise EmotraceError("E211", "--intents-column scores the intent view; it does not go with --rating-column or "
+                            "--satisfaction-column.", "Score one view at a time.")
+    if intents_column:
+        _evaluate_intents(classifiers, data, text_column, intents_column, encoding, as_json)
+        return
     if rating_column or satisfaction_column:
         _evaluate_satisfaction(classifiers, data, text_column, rating_column, satisfaction_column, encoding, as_json)
         return
@@ -272,7 +281,18 @@ def evaluate(
             f"{c.directory} reads {', '.join(c.schema.labels[:6])}" + (" ..." if len(c.schema.labels) > 6 else "")
             for c in classifiers) + ".", "Compare models that read at least one label in common.")
     known = list(dict.fromkeys(label for schema in schemas for label in schema.labels))
-    labelled = read_labelled_file(data, known, text_column, label_column, encoding)
+    try:
+        labelled = read_labelled_file(data, known, text_column, label_column, encoding)
+    except EmotraceError as error:  # unlabelled rows or unknown labels: an intent file given as a label file?
+        if error.code not in ("E209", "E210") or data.suffix.lower() == ".tsv":
+            raise
+        intents = {i for schema in schemas for i in schema.intents}
+        held = {n for record in read_records(data, encoding, (label_column,)) for n in split_labels(record[label_column])}
+        if not held & intents:
+            raise
+        raise EmotraceError("E210", f"The '{label_column}' column of {data} holds intents ("
+                            f"{', '.join(sorted(held & intents))}), not emotion labels.",
+                            f"Score the intent view with --intents-column {label_column}.") from None
     if len(classifiers) == 1:
         (classifier,) = classifiers
         report = run_evaluation(classifier, labelled, mistakes=errors)
@@ -383,6 +403,44 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         for key, value in report.items():
             if isinstance(value, float):
                 typer.echo(f"  {key:<32} {value:.4f}")
+
+
+def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_column: str, intents_column: str,
+                      encoding: str, as_json: bool) -> None:
+    """Each model's intent view on the file's rows: per-intent P/R/F1, the exact intent set, rows given an intent
+    they do not state (several models: one JSON document, each block named)."""
+    import numpy as np
+
+    from emotrace.model.labels import INTENT_VIEW
+    from emotrace.model.metrics import intent_set_figures, multilabel_report
+    from emotrace.training.data import read_labelled_records
+
+    without = [str(c.directory) for c in classifiers if not c.schema.intents]
+    if without:
+        raise EmotraceError("E214", f"Model {without[0]} has no intent view.", "Use the shipped model or one adapted "
+                            "from it (emotrace adapt), or train one with --recipe intents.")
+    intents = list(dict.fromkeys(i for c in classifiers for i in c.schema.intents))
+    rows = read_labelled_records(data, text_column, intents_column, intents, encoding, none_allowed=True,
+                                 what="intent")
+    gold = rows.targets.astype(bool)
+    reports: dict[str, dict[str, object]] = {}
+    for classifier in classifiers:
+        readings = classifier.predict(rows.texts)
+        fired = np.array([[i in r.views[INTENT_VIEW].labels for i in intents] for r in readings], dtype=bool)
+        exact, given, none = intent_set_figures(gold, fired)
+        reports[str(classifier.directory)] = {"n": len(rows.texts), **multilabel_report(gold, fired, intents),
+                                              "intent_set_exact": exact, "no_intent_rows_given_one": given,
+                                              "rows_without_an_intent": none}
+    if as_json:
+        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
+        return
+    for name, report in reports.items():
+        typer.echo(f"{data}, model {name}: {report['n']} texts; macro-F1 {report['macro_f1']:.4f} over the intents "
+                   f"present, intent set exact {report['intent_set_exact']:.4f}, {report['no_intent_rows_given_one']} "
+                   f"of {report['rows_without_an_intent']} rows stating no intent given one")
+        for intent, scores in report["per_label"].items():  # type: ignore[attr-defined]
+            typer.echo(f"  {intent:<20} P {scores['precision']:.3f}  R {scores['recall']:.3f}  F1 {scores['f1']:.3f}"
+                       f"  ({scores['support']} rows)")
 
 
 class Recipe(StrEnum):

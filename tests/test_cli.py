@@ -319,6 +319,35 @@ def test_evaluate_scores_a_two_class_file_as_adapt_reads_it(tmp_path) -> None:
     assert "have a labels" not in mixed.stderr
 
 
+INTENT_ROWS = [("I'm cancelling my subscription. Done with you.", "churn_threat"),
+               ("Get me your manager right now.", "escalation_request"),
+               ("I want a refund for the broken kettle.", "refund_request"),
+               ("My lawyer will hear about this.", "legal_threat"),
+               ("Refund me or I'm leaving.", "refund_request,churn_threat"),
+               ("Where is my parcel?", ""), ("The refund came through fine, thanks.", "")]
+
+
+def test_evaluate_scores_the_intent_view_on_an_intent_labelled_file(tmp_path) -> None:
+    """An intent-labelled file was refused (E210, advising to retrain with one's own labels, although the model reads
+    intents). `--intents-column` scores the intent view; an empty cell is a row stating no intent."""
+    path = tmp_path / "intents.csv"
+    path.write_text("text,intents\n" + "".join(f'"{t}","{i}"\n' for t, i in INTENT_ROWS), encoding="utf-8")
+    report = json.loads(run("evaluate", "--data", str(path), "--intents-column", "intents", "--json").stdout)
+    assert report["n"] == 7 and report["rows_without_an_intent"] == 2
+    assert {k: v["support"] for k, v in report["per_label"].items()} == {
+        "churn_threat": 2, "escalation_request": 1, "refund_request": 2, "legal_threat": 1}
+    assert 0 < report["macro_f1"] <= 1 and 0 <= report["intent_set_exact"] <= 1
+    assert 0 <= report["no_intent_rows_given_one"] <= 2
+    text = run("evaluate", "--data", str(path), "--intents-column", "intents").stdout
+    assert "intent set exact" in text and "churn_threat" in text
+    misfiled = run("evaluate", "--data", str(path), "--label-column", "intents")
+    assert misfiled.returncode == 2 and "--intents-column" in misfiled.stderr, misfiled.stderr
+    path.write_text("text,intents\nCancel it.,cancel\n", encoding="utf-8")
+    unknown = run("evaluate", "--data", str(path), "--intents-column", "intents")
+    assert unknown.returncode == 2 and "[E210]" in unknown.stderr and "'cancel'" in unknown.stderr
+    assert "churn_threat" in unknown.stderr
+
+
 def test_evaluate_leaves_out_unrated_rows_and_refuses_bad_ratings_by_row_number(tmp_path) -> None:
     """Issue 28: one empty rating stopped the whole run; an empty cell is a row without a rating, counted apart."""
     path = tmp_path / "reviews.csv"

@@ -93,17 +93,20 @@ def split_labels(value: object) -> list[str]:
 
 
 def read_labelled_records(path: Path, text_column: str, label_column: str,
-                          labels: Sequence[str] | None = None, encoding: str = "utf-8") -> LabelledTexts:
+                          labels: Sequence[str] | None = None, encoding: str = "utf-8",
+                          none_allowed: bool = False, what: str = "label") -> LabelledTexts:
     """Read a CSV/JSONL/Parquet file with a text column and a label column.
 
     The label column holds one label name, or several separated by commas (or a JSON list). With
-    ``labels`` given, every label must be one of them; otherwise the label set is what the file holds.
+    ``labels`` given, every label must be one of them; otherwise the label set is what the file holds. An empty
+    cell is an error (E209), or with ``none_allowed`` a row holding none of the labels (intents: most rows state
+    none); ``what`` names the labels in messages.
     """
     records = read_records(path, encoding, (text_column, label_column))
     texts, label_rows, empty_rows, empty_texts = [], [], [], []
     for row_no, record in enumerate(records, 1):
         names = split_labels(record.get(label_column))
-        if not names:
+        if not names and not none_allowed:
             empty_rows.append(row_no)
             continue
         texts.append(str(record.get(text_column) or ""))
@@ -124,8 +127,9 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     if unseen:
         rows = [i for i, r in enumerate(label_rows, 1) if set(r) - set(index)][:10]
         raise EmotraceError(
-            "E210", f"Labels {unseen[:10]} in {path} (rows {rows}) are not in the model's label set.",
-            f"The model knows: {list(label_set)}. Retrain with your labels (emotrace train).",
+            "E210", f"{what.capitalize()}s {unseen[:10]} in {path} (rows {rows}) are not in the model's {what} set.",
+            f"The model knows: {list(label_set)}." + (" Retrain with your labels (emotrace train)." if what == "label"
+                                                      else ""),
         )
     return LabelledTexts(texts, _multi_hot([[index[n] for n in r] for r in label_rows], len(label_set)),
                          label_set)

@@ -22,7 +22,7 @@ import numpy as np
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_LABELS
-from emotrace.model.metrics import multilabel_report, satisfaction_report
+from emotrace.model.metrics import intent_set_figures, multilabel_report, satisfaction_report
 from emotrace.model.reading import Reading
 from emotrace.paths import CORPUS_DIR
 
@@ -180,9 +180,8 @@ def written_corpus_report(rows: list[CorpusRow], readings: list[Reading]) -> dic
         gold = intent_rows(rows).targets.astype(bool)
         fired = np.array([[n in r.views[INTENT_VIEW].labels for n in INTENT_LABELS] for r in readings])
         report["intents"] = multilabel_report(gold, fired, INTENT_LABELS)
-        report["intent_set_exact"] = float((gold == fired).all(axis=1).mean())
-        none = ~gold.any(axis=1)
-        report["no_intent_rows_given_one"] = f"{int(fired[none].any(axis=1).sum())}/{int(none.sum())}"
+        report["intent_set_exact"], given, none = intent_set_figures(gold, fired)
+        report["no_intent_rows_given_one"] = f"{given}/{none}"
     return report
 
 

@@ -50,6 +50,14 @@ def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[s
     )
 
 
+def intent_set_figures(gold: np.ndarray, fired: np.ndarray) -> tuple[float, int, int]:
+    """Of (rows, intents) gold and fired: the share of rows whose fired intent set is exactly the gold one, how many
+    rows stating no intent were given one, and how many rows state none."""
+    gold, fired = gold.astype(bool), fired.astype(bool)
+    none = ~gold.any(axis=1)
+    return float((gold == fired).all(axis=1).mean()), int(fired[none].any(axis=1).sum()), int(none.sum())
+
+
 def label_columns(data: LabelledTexts, names: Sequence[str]) -> np.ndarray:
     """``data``'s gold matrix over ``names`` (a name the data does not label: no row holds it)."""
     index = {label: j for j, label in enumerate(data.labels)}
