@@ -95,7 +95,8 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
             continue
         text = row.fields.get(text_column)
         if not isinstance(text, str) or not text.strip():
-            errors.append({"row": row.number, "reason": f"missing or empty '{text_column}'"})
+            errors.append({"row": row.number, **({"id": row.fields.get(id_column)} if id_column is not None else {}),
+                           "reason": f"missing or empty '{text_column}'"})
             continue
         good.append((row, text))
     readings = classifier.predict([text for _, text in good], aspects=get_settings().aspects) if good else []
