@@ -470,7 +470,6 @@ class ModelOut(BaseModel):
     names readings and corrections use), figures."""
 
     name: str
-    path: str
     labels: list[str]
     groupings: dict[str, list[str]]
     intents: list[str]

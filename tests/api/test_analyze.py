@@ -220,6 +220,7 @@ def test_system_routes(client) -> None:
     assert float(texts_read.split()[1]) >= 1
     model = client.get("/v1/model").json()
     assert model["name"] == "emotrace-minilm-v1" and len(model["labels"]) == 28
+    assert "path" not in model  # the server's folders are not a client's business (it gave /home/.../models/...)
     assert "/v1/messages" in client.get("/openapi.json").json()["paths"]
 
 

@@ -53,7 +53,7 @@ def model_info(runtime: RuntimeDep) -> ModelOut:
     classifier = runtime.classifier
     figures = read_config(classifier.directory).get("metrics", {})
     summary = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])} if figures else {}
-    return ModelOut(name=classifier.directory.name, path=str(classifier.directory), labels=list(classifier.schema.labels),
+    return ModelOut(name=classifier.directory.name, labels=list(classifier.schema.labels),
                     groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
                     intents=list(classifier.schema.intents), topics=list(classifier.schema.topics),
                     satisfaction_classes=list(SATISFACTION_CLASSES),
