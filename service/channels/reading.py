@@ -84,8 +84,8 @@ def rating_flags(reading: Reading, rating: float, scale: float = 5) -> list[str]
 def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> ConversationSummary:
     """The customer's arc, the peak negative moment and how the agent met the customer's distress."""
     customer = [t for t in turns if t.utterance.role == CUSTOMER]
-    start = customer[0].tone if customer else None
-    end = customer[-1].tone if customer else None
+    start = round(customer[0].tone, 3) if customer else None
+    end = round(customer[-1].tone, 3) if customer else None
     arc = "n/a"
     if start is not None and end is not None and len(customer) > 1:
         arc = "improved" if end - start > 0.2 else "worsened" if start - end > 0.2 else "steady"

@@ -159,6 +159,8 @@ def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
     assert [m["agent_id"] for m in body["messages"]] == ["kim", None] * 3  # the agent's turns name the agent
     assert body["messages"][1]["timestamp"].startswith("2026-11-20T10:00:03")
     assert body["summary"]["arc"] == "improved"
+    for tone in (body["summary"]["customer_start"], body["summary"]["customer_end"]):  # 0.6174999475479126 before
+        assert tone == round(tone, 3)
     wav = stereo_call([(0, SENTENCES[2]), (1, SENTENCES[3])], tmp_path / "call.wav")
     audio = client.post("/v1/customers/up-1/conversations", files={"file": ("call.wav", wav.read_bytes())})
     assert audio.status_code == 201, audio.text
