@@ -114,7 +114,7 @@ def count_rows(path: Path, encoding: str = "utf-8") -> int:
             return sum(1 for line in handle if line.strip())
         records = 0
         with suppress(csv.Error):
-            for record in csv.reader(handle):
+            for record in csv.reader(handle, delimiter=_delimiter(path, encoding)):
                 records += bool(record)
         return max(records - 1, 0)
 
@@ -157,7 +157,7 @@ def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
         # strict: a quote never closed is an error, not the rest of the file
-        reader = csv.DictReader(_decoded(handle, path, encoding), strict=True)
+        reader = csv.DictReader(_decoded(handle, path, encoding), strict=True, delimiter=_delimiter(path, encoding))
         _check_header(path, reader)
         number = 0
         while True:
@@ -177,6 +177,14 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
                                              "columns (quote a text that holds a comma)")
                 continue
             yield TableRow(number, dict(record))
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    """``;`` for a CSV whose header line holds semicolons and no comma (spreadsheets where the comma is the decimal
+    mark save "CSV" so), else ``,``."""
+    with path.open(encoding=_without_bom(encoding), errors="replace", newline="") as handle:
+        header = handle.readline()
+    return ";" if ";" in header and "," not in header else ","
 
 
 def _without_bom(encoding: str) -> str:

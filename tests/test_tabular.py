@@ -219,3 +219,15 @@ def test_a_byte_order_mark_does_not_stick_to_the_first_column(tmp_path: Path) ->
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufefftext,labels\nthanks!,joy\n".encode())
     assert all_records(path, required=("text", "labels")) == [{"text": "thanks!", "labels": "joy"}]
+
+
+def test_a_semicolon_separated_csv_is_read_by_its_header(tmp_path: Path) -> None:
+    """Spreadsheets in much of Europe save "CSV" with semicolons: the header read as one column 'text;labels' and E503
+    refused the file. A header with semicolons and no comma is read so; commas inside cells stay text."""
+    path = tmp_path / "excel.csv"
+    path.write_text('text;labels\nthanks, all fixed!;joy\n"a; quoted cell";neutral\n', encoding="utf-8")
+    assert all_records(path, required=("text", "labels")) == [{"text": "thanks, all fixed!", "labels": "joy"},
+                                                               {"text": "a; quoted cell", "labels": "neutral"}]
+    assert count_rows(path) == 2
+    path.write_text("text,labels\nthanks; all fixed!,joy\n", encoding="utf-8")  # a comma header keeps commas
+    assert all_records(path) == [{"text": "thanks; all fixed!", "labels": "joy"}]
