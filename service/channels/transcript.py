@@ -61,10 +61,16 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     known = {name: role_of(name) for name in names}
     roles: dict[str, str] = {n: r for n, r in known.items() if r is not None}
     if len(roles) < len(known):
-        guess_agent = next((n for n in names if known[n] == AGENT), names[0])
+        named_agent = next((n for n in names if known[n] == AGENT), None)
+        guess_agent = named_agent or names[0]
         roles = {n: (AGENT if n == guess_agent else CUSTOMER) if r is None else r for n, r in known.items()}
-        warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent (first speaker); "
-                        "pass the agent's name to override.")
+        if named_agent is None:
+            warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent (first speaker); "
+                            "pass the agent's name to override.")
+        else:  # the agent was named so; the speakers named like neither are the guess
+            others = ", ".join(f"'{n}'" for n in names if known[n] is None)
+            warnings.append(f"Speaker roles guessed: {others} read as the customer ('{named_agent}' is named like "
+                            "the agent); pass the agent's name to override.")
     if "" in roles:
         warnings.append("Some turns have no speaker; they are read as the customer's.")
     utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)

@@ -47,6 +47,15 @@ def test_srt_roles_are_guessed_with_a_warning_and_overlaps_reported() -> None:
     assert any("overlap" in w and "turn 3" in w for w in conv.warnings)
 
 
+def test_a_speaker_named_like_the_agent_is_not_called_a_first_speaker_guess() -> None:
+    """"Kunde: ... / Agent: ..." said "'Agent' is the agent (first speaker)": the agent was named, not first; what was
+    guessed is that Kunde is a customer."""
+    conv = read_transcript("Kunde: Mein Paket fehlt.\nAgent: Das tut mir leid.\nKunde: Schon wieder!", "lines", channel="chat")
+    assert [u.role for u in conv.utterances] == ["customer", "agent", "customer"]
+    (warning,) = conv.warnings
+    assert "first speaker" not in warning and "'Kunde'" in warning and "customer" in warning, warning
+
+
 def test_agent_override() -> None:
     conv = read_transcript(SRT, "srt", agent="Tom")
     assert [u.role for u in conv.utterances] == ["customer", "agent", "customer"]
