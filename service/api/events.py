@@ -1,10 +1,41 @@
-"""In-process publish/subscribe for the live feed (server-sent events)."""
+"""In-process publish/subscribe for the live feed (server-sent events).
+
+Every event gets an id, ``<epoch>-<n>``: ``epoch`` names this bus (one server process), ``n`` counts its events. The
+last ``buffer`` events are kept, so a client that reconnects with the last id it saw (``Last-Event-ID``, which a
+browser's EventSource sends by itself) gets the ones it missed. Events are kept while anyone listens and for
+``REPLAY_SECONDS`` after the last listener left (a dropped connection); an id this bus did not give, or one older
+than what it keeps, is a gap the client is told of.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import secrets
+import time
+from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+REPLAY_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One event of the feed and its id."""
+
+    id: str
+    event: dict[str, object]
+
+
+@dataclass
+class Subscription:
+    """A subscriber's queue, already holding the events it missed; ``gap``: some may be lost (an unknown or
+    too old Last-Event-ID)."""
+
+    queue: asyncio.Queue[FeedEvent]
+    gap: bool = False
 
 
 class EventBus:
@@ -12,27 +43,57 @@ class EventBus:
 
     def __init__(self, buffer: int = 256) -> None:
         self.buffer = buffer
-        self._subscribers: set[asyncio.Queue[dict[str, object]]] = set()
+        self.epoch = secrets.token_hex(4)
+        self._numbers = itertools.count(1)
+        self._recent: deque[tuple[int, FeedEvent]] = deque(maxlen=buffer)
+        self._subscribers: set[asyncio.Queue[FeedEvent]] = set()
+        self._last_left = float("-inf")
+
+    @property
+    def listening(self) -> bool:
+        """Whether events are wanted: someone listens, or left less than ``REPLAY_SECONDS`` ago and may resume."""
+        return bool(self._subscribers) or time.monotonic() - self._last_left < REPLAY_SECONDS
 
     def publish(self, event: dict[str, object]) -> None:
-        """Send ``event`` to every subscriber."""
+        """Send ``event`` to every subscriber and keep it for those who resume."""
+        number = next(self._numbers)
+        item = FeedEvent(f"{self.epoch}-{number}", event)
+        self._recent.append((number, item))
         for queue in list(self._subscribers):
-            if queue.full():
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-            queue.put_nowait(event)
+            _put(queue, item)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[dict[str, object]]]:
-        """A queue receiving events until the context exits."""
-        queue: asyncio.Queue[dict[str, object]] = asyncio.Queue(self.buffer)
-        self._subscribers.add(queue)
+    async def subscribe(self, last_event_id: str | None = None) -> AsyncIterator[Subscription]:
+        """A queue receiving events until the context exits, first those after ``last_event_id`` (if given)."""
+        subscription = Subscription(asyncio.Queue(self.buffer))
+        if last_event_id is not None:
+            after = self._number(last_event_id)
+            oldest = self._recent[0][0] if self._recent else None
+            subscription.gap = after is None or (oldest is not None and after < oldest - 1)
+            for number, item in self._recent:
+                if after is not None and number > after:
+                    _put(subscription.queue, item)
+        self._subscribers.add(subscription.queue)
         try:
-            yield queue
+            yield subscription
         finally:
-            self._subscribers.discard(queue)
+            self._subscribers.discard(subscription.queue)
+            self._last_left = time.monotonic()
+
+    def _number(self, event_id: str) -> int | None:
+        """The count in an id this bus gave, else None."""
+        epoch, _, number = event_id.strip().rpartition("-")
+        return int(number) if epoch == self.epoch and number.isdigit() else None
 
     @property
     def subscribers(self) -> int:
         """How many subscribers are connected."""
         return len(self._subscribers)
+
+
+def _put(queue: asyncio.Queue[FeedEvent], item: FeedEvent) -> None:
+    """``item`` into ``queue``, its oldest event dropped when full."""
+    if queue.full():
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(item)

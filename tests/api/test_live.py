@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import Counter
@@ -52,6 +53,50 @@ def test_sse_feed_sends_readings_and_scores(server) -> None:
     assert [e["event"] for e in found] == ["reading", "customer"]
     assert found[0]["customer_id"] == "live-1" and "labels" in found[0]
     assert found[1]["id"] == "live-1" and 0 <= found[1]["score"] <= 100
+
+
+def _events(base: str, customer: str, headers: dict[str, str], until: str, found: list[tuple[str, str, dict]],
+            ready: threading.Event | None = None) -> None:
+    """(id, event, data) of the feed for ``customer`` into ``found`` until an event of kind ``until`` (or 8 s without
+    a line: the feed pings every 15 s)."""
+    with httpx.stream("GET", f"{base}/v1/stream", params={"customer_id": customer}, headers=headers,
+                      timeout=httpx.Timeout(30, read=8)) as response, contextlib.suppress(httpx.ReadTimeout):
+        event_id = event = ""
+        for line in response.iter_lines():
+            if line.startswith("id:"):
+                event_id = line.split(":", 1)[1].strip()
+            elif line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                found.append((event_id, event, json.loads(line.split(":", 1)[1])))
+                if event == "ready" and ready is not None:
+                    ready.set()
+                if event == until:
+                    return
+
+
+def test_a_client_that_reconnects_with_its_last_event_id_gets_what_it_missed(server) -> None:
+    """The feed's events had no id: a dashboard whose connection dropped (EventSource reconnects by itself) lost
+    every event of the gap. Events now carry ids; reconnecting with Last-Event-ID replays the ones after it."""
+    first: list[tuple[str, str, dict]] = []
+    ready = threading.Event()
+    listener = threading.Thread(target=_events, args=(server, "resume-1", {}, "customer", first, ready), daemon=True)
+    listener.start()
+    assert ready.wait(20)
+    post = {"customer_id": "resume-1", "conversation_id": "r"}
+    httpx.post(f"{server}/v1/messages", json={"messages": [{**post, "text": "Where is my parcel?"}]}, timeout=30)
+    listener.join(30)
+    assert [kind for _, kind, _ in first] == ["ready", "reading", "customer"]
+    last_id = first[-1][0]
+    httpx.post(f"{server}/v1/messages", json={"messages": [{**post, "text": "Still nothing. Refund me."}]}, timeout=30)
+    missed: list[tuple[str, str, dict]] = []
+    _events(server, "resume-1", {"Last-Event-ID": last_id}, "customer", missed)  # connected after the post
+    assert [kind for _, kind, _ in missed] == ["ready", "reading", "customer"]
+    assert missed[1][2]["text"] == "Still nothing. Refund me."
+    assert int(missed[1][0].rsplit("-", 1)[1]) > int(last_id.rsplit("-", 1)[1])
+    unknown: list[tuple[str, str, dict]] = []
+    _events(server, "resume-1", {"Last-Event-ID": "another-server-7"}, "gap", unknown)
+    assert [kind for _, kind, _ in unknown] == ["ready", "gap"] and "GET /v1/customers" in unknown[1][2]["fix"]
 
 
 def _metric(base: str, name: str) -> float:

@@ -544,15 +544,17 @@ function connect() {
       document.querySelector("#messages").prepend(messageItem(data));
     }
   });
-  source.addEventListener("customer", (e) => {
-    const data = JSON.parse(e.data);
+  const reload = (customerChanged) => {
     loadCustomers().catch(handle);
     loadSegments().catch(handle);
     loadFloor().catch(handle);
     loadDrivers().catch(handle);
-    if (data.id === selected) loadCustomer().catch(handle);
-  });
+    if (selected && customerChanged) loadCustomer().catch(handle);
+  };
+  source.addEventListener("customer", (e) => reload(JSON.parse(e.data).id === selected));
   source.addEventListener("alert", () => loadCustomers().catch(handle));
+  // the events missed while reconnecting are no longer kept (another server, a restart): read everything anew
+  source.addEventListener("gap", () => reload(true));
   source.addEventListener("correction", (e) => {
     const data = JSON.parse(e.data);
     const list = document.querySelector(`#messages li[data-message="${data.message_id}"] ul.corrections`);
