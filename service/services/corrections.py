@@ -91,8 +91,8 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
     learns corrected). Each message's corrections are merged field by field (:class:`MergedCorrection`), those
     made before ``since`` included."""
     by_message: dict[int, tuple[list[Correction], str | None]] = {}
-    for correction, text in store.corrections.with_texts():
-        by_message.setdefault(correction.message_id, ([], text))[0].append(correction)
+    for stored, text in store.corrections.with_texts():
+        by_message.setdefault(stored.message_id, ([], text))[0].append(stored)
     merged = [(MergedCorrection.of(corrections), text) for corrections, text in by_message.values()
               if since is None or utc(corrections[-1].created_at) >= since]
     with_classes = any(correction.satisfaction_class for correction, _ in merged)
