@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema, field_validator, model_validator
 
 from emotrace.messages import Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
@@ -187,7 +187,8 @@ MAX_NOTE_CHARS = 2_000
 Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS), AfterValidator(lambda v: visible_text(v, "note"))]
 # Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters,
 # not only whitespace or invisible characters).
-ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$"),
+NAME_PATTERN = f"^[^\\x00-\\x1f\\x7f]*[^{_BLANK}\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"  # no control character, one visible
+ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=NAME_PATTERN),
                       AfterValidator(lambda v: visible_text(v, "name"))]
 
 
@@ -213,15 +214,20 @@ class AlertOut(BaseModel):
     assignee: str | None = None
 
 
+def _not_null(kind: object) -> WithJsonSchema:
+    """The JSON schema of ``kind`` alone, for a field that may be left out but not sent as null."""
+    return WithJsonSchema(TypeAdapter(kind).json_schema())
+
+
 class AlertChangeIn(BaseModel):
     """A change to an alert: its status, its assignee (null: unassign), a note; at least one of them."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "anyOf": [{"required": ["status"]}, {"required": ["assignee"]}, {"required": ["note"]}]})
 
-    status: AlertStatus | None = None
+    status: Annotated[AlertStatus | None, _not_null(AlertStatus)] = None
     assignee: ActorName | None = None
-    note: Note | None = None
+    note: Annotated[Note | None, _not_null(Note)] = None
     actor: ActorName = Field("api", description="Who makes the change (kept in the alert's history).")
 
     @model_validator(mode="after")

@@ -379,3 +379,30 @@ def test_a_file_sent_as_a_text_field_of_the_form_says_to_send_the_file(client) -
     assert "text field" in problem["detail"] and "class" not in response.text and "UploadFile" not in response.text
     assert _stored(client) == 0
 
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/v1/analyze", '{"text": "I love it, thank you!", "text": "I hate you all."}'),
+    ("POST", "/v1/messages", '{"messages": [{"customer_id": "dup", "customer_id": "other", "text": "hello"}]}'),
+])
+def test_a_key_given_twice_in_one_object_is_refused_naming_it(client, method, path, body) -> None:
+    """JSON readers keep the last of two equal keys: a client that sent two texts got a reading of the second and
+    no word of the first. Now 400 E920 naming the key, and nothing stored."""
+    response = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "E920"
+    assert "twice" in response.json()["detail"] and ("'text'" in response.json()["detail"]
+                                                     or "'customer_id'" in response.json()["detail"])
+    assert _stored(client) == 0
+
+
+def test_every_route_module_reads_json_refusing_repeated_keys() -> None:
+    import importlib
+    import pkgutil
+
+    import emotrace.api.routes as routes
+    from emotrace.api.strict_json import StrictJSONRoute
+
+    modules = [importlib.import_module(f"{routes.__name__}.{m.name}") for m in pkgutil.iter_modules(routes.__path__)]
+    assert len(modules) > 10 and all(m.router.route_class is StrictJSONRoute for m in modules), [
+        m.__name__ for m in modules if m.router.route_class is not StrictJSONRoute]

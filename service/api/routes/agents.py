@@ -8,12 +8,13 @@ from fastapi import APIRouter, Path
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import AgentConversationOut, AgentDetailOut, AgentProfileOut
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.messages import Identifier
 from emotrace.scoring.agents import agent_profiles
 from emotrace.services.agents import stored_effects, stored_profiles
 
-router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/agents", tags=["agents"], dependencies=[AccessDep])
 
 
 @router.get("", response_model=list[AgentProfileOut])

@@ -25,6 +25,7 @@ from emotrace.api.schemas import (
     MessageIn,
     StoredMessageOut,
 )
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import with_readings
 from emotrace.channels.utterance import Conversation
@@ -34,7 +35,7 @@ from emotrace.settings import pseudonym
 from emotrace.store.messages import ConversationStored
 from emotrace.times import utc_timestamp
 
-router = APIRouter(prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
 
 
 class ConversationOut(BaseModel):

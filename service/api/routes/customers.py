@@ -30,6 +30,7 @@ from emotrace.api.schemas import (
     UpsetOut,
     WindowOut,
 )
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.messages import Identifier
 from emotrace.outcomes.learn import TARGETS
@@ -43,7 +44,7 @@ from emotrace.services.summaries import customer_timeline, customer_timeline_and
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
 
 
 class Window(StrEnum):

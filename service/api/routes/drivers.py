@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import SEGMENT_PATTERN, DriversOut
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Channel
 from emotrace.services.drivers import floor_drivers, period
 
-router = APIRouter(prefix="/v1/drivers", tags=["drivers"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/drivers", tags=["drivers"], dependencies=[AccessDep])
 
 
 @router.get("", response_model=DriversOut)

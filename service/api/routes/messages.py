@@ -24,11 +24,12 @@ from emotrace.api.schemas import (
     RecordedOut,
     StoredMessageOut,
 )
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.services.corrections import correct_message
 from emotrace.store.corrections import NewCorrection
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
 

@@ -8,12 +8,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import ModelOut
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.model.config import read_config
 from emotrace.model.labels import SATISFACTION_CLASSES
 from emotrace.model.reports import headline_scores
 
-router = APIRouter(tags=["system"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["system"])
 
 
 @router.api_route("/health", methods=["GET", "HEAD"], response_model=dict[str, str])

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.schemas import WebhookLogOut
+from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.store.outbox import EndpointLog
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/webhooks", tags=["webhooks"], dependencies=[AccessDep])
 
 
 @router.get("", response_model=list[WebhookLogOut])
