@@ -268,6 +268,9 @@ def evaluate(
     if intents_column and (rating_column or satisfaction_column):
         raise EmotraceError("E211", "--intents-column scores the intent view; it does not go with --rating-column or "
                             "--satisfaction-column.", "Score one view at a time.")
+    if errors and (intents_column or rating_column or satisfaction_column):
+        raise EmotraceError("E027", "--errors lists the emotion labels' most confident mistakes; it does not apply "
+                            "with --intents-column, --rating-column or --satisfaction-column.", "Drop --errors.")
     if intents_column:
         _evaluate_intents(classifiers, data, text_column, intents_column, encoding, as_json)
         return
@@ -428,19 +431,30 @@ def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_col
         readings = classifier.predict(rows.texts)
         fired = np.array([[i in r.views[INTENT_VIEW].labels for i in intents] for r in readings], dtype=bool)
         exact, given, none = intent_set_figures(gold, fired)
-        reports[str(classifier.directory)] = {"n": len(rows.texts), **multilabel_report(gold, fired, intents),
-                                              "intent_set_exact": exact, "no_intent_rows_given_one": given,
-                                              "rows_without_an_intent": none}
+        scores = dict(multilabel_report(gold, fired, intents))
+        if not gold.any():  # no intent to find: nothing to average (intent_set_exact still says how the rows read)
+            scores.update(macro_f1=None, micro_f1=None)
+        reports[str(classifier.directory)] = {"n": len(rows.texts), **scores, "intent_set_exact": exact,
+                                              "no_intent_rows_given_one": given, "rows_without_an_intent": none}
+    names = list(reports)
+    first, last = reports[names[0]]["macro_f1"], reports[names[-1]]["macro_f1"]
+    difference = last - first if isinstance(first, float) and isinstance(last, float) else None
     if as_json:
-        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
+        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1
+                              else {"models": reports, "macro_f1_difference": difference}, indent=2))
         return
     for name, report in reports.items():
-        typer.echo(f"{data}, model {name}: {report['n']} texts; macro-F1 {report['macro_f1']:.4f} over the intents "
-                   f"present, intent set exact {report['intent_set_exact']:.4f}, {report['no_intent_rows_given_one']} "
-                   f"of {report['rows_without_an_intent']} rows stating no intent given one")
-        for intent, scores in report["per_label"].items():  # type: ignore[attr-defined]
-            typer.echo(f"  {intent:<20} P {scores['precision']:.3f}  R {scores['recall']:.3f}  F1 {scores['f1']:.3f}"
-                       f"  ({scores['support']} rows)")
+        macro = report["macro_f1"]
+        typer.echo(f"{data}, model {name}: {report['n']} texts; "
+                   + (f"macro-F1 {macro:.4f} over the intents present" if isinstance(macro, float)
+                      else "no intent in the file")
+                   + f", intent set exact {report['intent_set_exact']:.4f}, {report['no_intent_rows_given_one']} "
+                     f"of {report['rows_without_an_intent']} rows stating no intent given one")
+        for intent, scored in report["per_label"].items():  # type: ignore[attr-defined]
+            typer.echo(f"  {intent:<20} P {scored['precision']:.3f}  R {scored['recall']:.3f}  F1 {scored['f1']:.3f}"
+                       f"  ({scored['support']} row{'' if scored['support'] == 1 else 's'})")
+    if len(reports) > 1 and difference is not None:
+        typer.echo(f"macro-F1 difference (last - first): {difference:+.4f}")
 
 
 class Recipe(StrEnum):

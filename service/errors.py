@@ -88,7 +88,8 @@ ERRORS: dict[str, ErrorKind] = {
                       ".parquet.", 415),
     "E209": ErrorKind("Rows without a label", "Label every row or drop it."),
     "E210": ErrorKind("Labels outside the label set", "Use the model's labels, or train a model of your own labels."),
-    "E211": ErrorKind("Rating and satisfaction columns", "Give exactly one of --rating-column and --satisfaction-column."),
+    "E211": ErrorKind("Columns of two kinds of scoring", "Give one of --rating-column, --satisfaction-column and "
+                      "--intents-column."),
     "E212": ErrorKind("Rating or class out of range", "Use ratings 1-5, dissatisfied/neutral/satisfied, or dissatisfied/other."),
     "E213": ErrorKind("No scorable rows", "Give rows rated 1-2 or 4-5, or class labels."),
     "E214": ErrorKind("No satisfaction head", "Use the shipped model or one trained with the default recipe."),

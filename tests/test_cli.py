@@ -317,6 +317,9 @@ def test_evaluate_scores_a_two_class_file_as_adapt_reads_it(tmp_path) -> None:
     mixed = run("evaluate", "--data", str(path), "--satisfaction-column", "labels")
     assert mixed.returncode == 2 and "[E212]" in mixed.stderr and "(rows 7, 8)" in mixed.stderr
     assert "have a labels" not in mixed.stderr
+    path.write_text("text,labels\nAwful.,dissatisfied\nFine.,other\nOk.,neutral\n", encoding="utf-8")  # a tie
+    tie = run("evaluate", "--data", str(path), "--satisfaction-column", "labels")
+    assert "(row 3)" in tie.stderr and "dissatisfied/other" in tie.stderr, tie.stderr  # named row 2, the 'other'
 
 
 INTENT_ROWS = [("I'm cancelling my subscription. Done with you.", "churn_threat"),
@@ -340,6 +343,16 @@ def test_evaluate_scores_the_intent_view_on_an_intent_labelled_file(tmp_path) ->
     assert 0 <= report["no_intent_rows_given_one"] <= 2
     text = run("evaluate", "--data", str(path), "--intents-column", "intents").stdout
     assert "intent set exact" in text and "churn_threat" in text
+    path.with_name("none.csv").write_text('text,intents\n"Where is my parcel?",\n"Thanks!",\n', encoding="utf-8")
+    none = json.loads(run("evaluate", "--data", str(path.with_name("none.csv")), "--intents-column", "intents",
+                          "--json").stdout)
+    assert none["macro_f1"] is None and none["rows_without_an_intent"] == 2  # was 0.0 "over the intents present"
+    other = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "other")
+    both = run("evaluate", "--data", str(path), "--intents-column", "intents", "--model", str(DEFAULT_MODEL_DIR),
+               "--model", str(other), "--json")
+    assert json.loads(both.stdout)["macro_f1_difference"] == 0.0
+    ignored = run("evaluate", "--data", str(path), "--intents-column", "intents", "--errors", "3")
+    assert ignored.returncode == 2 and "[E027]" in ignored.stderr and "--errors" in ignored.stderr
     misfiled = run("evaluate", "--data", str(path), "--label-column", "intents")
     assert misfiled.returncode == 2 and "--intents-column" in misfiled.stderr, misfiled.stderr
     path.write_text("text,intents\nCancel it.,cancel\n", encoding="utf-8")

@@ -590,8 +590,9 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     model is assembled in a temporary directory beside ``model_dir`` and renamed into place at the end."""
     started = time.perf_counter()
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
-        raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds "
-                            f"(every class has at least {MIN_ROWS_PER_CLASS} rows, so no fold goes without one).",
+        why = ("one fold leaves nothing to validate on" if folds < MIN_FOLDS else
+               f"a class may have only {MIN_ROWS_PER_CLASS} rows, and a fold without one cannot be scored")
+        raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds ({why}).",
                             f"Pass --folds {MIN_FOLDS} to {MAX_FOLDS} (default 5).")
     model_folder(model_dir, overwrite, "the adapted model")
     classifier = EmotionClassifier.from_pretrained(from_model)

@@ -129,7 +129,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
         raise EmotraceError(
             "E210", f"{what.capitalize()}s {unseen[:10]} in {path} (rows {rows}) are not in the model's {what} set.",
             f"The model knows: {list(label_set)}." + (" Retrain with your labels (emotrace train)." if what == "label"
-                                                      else ""),
+                                                      else f" Names as written there; an empty cell is no {what}."),
         )
     return LabelledTexts(texts, _multi_hot([[index[n] for n in r] for r in label_rows], len(label_set)),
                          label_set)

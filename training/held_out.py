@@ -20,9 +20,9 @@ def is_held_out(text: str) -> bool:
 def trust_warning(rows: int, per_label: dict[str, int]) -> str | None:
     """Why figures on ``rows`` held-out rows (``per_label``: the rows of each label or class) are too few to trust;
     None when they are enough."""
-    few = [f"{name} {count}" for name, count in per_label.items() if count < MIN_PER_LABEL]
+    few = [f"{name} ({count})" for name, count in per_label.items() if count < MIN_PER_LABEL]
     reasons = ([f"{rows} rows (under {MIN_ROWS})"] if rows < MIN_ROWS else []) + (
-        [f"under {MIN_PER_LABEL} rows of {', '.join(few)}"] if few else [])
+        [f"fewer than {MIN_PER_LABEL} rows of {', '.join(few)}"] if few else [])
     return f"too small to trust: {'; '.join(reasons)}" if reasons else None
 
 

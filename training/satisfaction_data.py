@@ -218,10 +218,10 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     other_rows = [n for n, r in enumerate(records, 1) if str(r.get(column) or "").strip().lower() == "other"]
     three_rows = [n for n, r in enumerate(records, 1)
                   if str(r.get(column) or "").strip().lower() in ("neutral", "satisfied")]
-    if other_rows and three_rows:  # name the odd ones out
-        bad = sorted(bad + min(other_rows, three_rows, key=len))
-        expected = ("dissatisfied/other: two classes" if len(other_rows) >= len(three_rows)
-                    else "dissatisfied/neutral/satisfied: three classes")
+    if other_rows and three_rows:  # name the odd ones out (a tie reads as two classes: 'other' says so)
+        two = len(other_rows) >= len(three_rows)
+        bad = sorted(bad + (three_rows if two else other_rows))
+        expected = "dissatisfied/other: two classes" if two else "dissatisfied/neutral/satisfied: three classes"
     if bad:
         raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a '{column}' value outside {expected} "
                                     f"(row{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:10]))}).",

@@ -81,9 +81,10 @@ class EventBus:
             self._last_left = time.monotonic()
 
     def _number(self, event_id: str) -> int | None:
-        """The count in an id this bus gave, else None."""
+        """The count in an id this bus gave, else None (another bus's, or one not given yet)."""
         epoch, _, number = event_id.strip().rpartition("-")
-        return int(number) if epoch == self.epoch and number.isdigit() else None
+        newest = self._recent[-1][0] if self._recent else 0
+        return int(number) if epoch == self.epoch and number.isdigit() and int(number) <= newest else None
 
     @property
     def subscribers(self) -> int:

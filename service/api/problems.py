@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emotrace.api.strict_json import REPEATED_KEY
 from emotrace.batching import Overloaded
 from emotrace.errors import EmotraceError
 
@@ -116,6 +117,8 @@ def not_valid_json(exc: RequestValidationError) -> EmotraceError | None:
     cause = exc.__cause__
     if not isinstance(cause, json.JSONDecodeError):
         return None
+    if cause.msg.endswith(REPEATED_KEY):  # raised by the strict reader, which knows the key but not where it is
+        return EmotraceError("E920", f"The body is not read: {cause.msg}.", "Send each key once in each object.")
     return EmotraceError("E920", f"The body is not valid JSON: {cause.msg} at line {cause.lineno}, column "
                                  f"{cause.colno}.")
 

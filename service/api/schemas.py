@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema, field_validator, model_validator
@@ -214,9 +214,9 @@ class AlertOut(BaseModel):
     assignee: str | None = None
 
 
-def _not_null(kind: object) -> WithJsonSchema:
+def _not_null(kind: Any) -> WithJsonSchema:
     """The JSON schema of ``kind`` alone, for a field that may be left out but not sent as null."""
-    return WithJsonSchema(TypeAdapter(kind).json_schema())
+    return WithJsonSchema(TypeAdapter[Any](kind).json_schema())
 
 
 class AlertChangeIn(BaseModel):

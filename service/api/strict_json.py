@@ -15,13 +15,15 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+REPEATED_KEY = "is given twice in one object"  # the end of the decode error's message (emotrace.api.problems)
+
 
 def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's pairs as a dict; a key named twice is a decode error naming it."""
     found: dict[str, Any] = {}
     for key, value in pairs:
         if key in found:
-            raise json.JSONDecodeError(f"the key '{key}' is given twice in one object", "", 0)
+            raise json.JSONDecodeError(f"the key '{key}' {REPEATED_KEY}", "", 0)
         found[key] = value
     return found
 

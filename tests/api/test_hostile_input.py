@@ -390,7 +390,8 @@ def test_a_key_given_twice_in_one_object_is_refused_naming_it(client, method, pa
     no word of the first. Now 400 E920 naming the key, and nothing stored."""
     response = client.request(method, path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text
-    assert response.json()["code"] == "E920"
+    assert response.json()["code"] == "E920" and "line 1, column 1" not in response.json()["detail"]
+    assert "once" in response.json()["fix"] and "quotes" not in response.json()["fix"]
     assert "twice" in response.json()["detail"] and ("'text'" in response.json()["detail"]
                                                      or "'customer_id'" in response.json()["detail"])
     assert _stored(client) == 0

@@ -156,4 +156,4 @@ def test_a_test_split_is_set_aside_by_the_texts_hash_before_anything_is_fitted(o
     assert metrics["emotions_dev"]["n"] == sum(stable_bucket(t) == 0 for t in texts if t not in held_out)
     card = (own_labels_model / "MODEL_CARD.md").read_text()
     assert "- held-out test split (3 rows set aside by a stable hash of the text, never trained or tuned on): " in card
-    assert "too small to trust: 3 rows (under 30); under 5 rows of anger 0, gratitude 3, refund_request 0" in card
+    assert "too small to trust: 3 rows (under 30); fewer than 5 rows of anger (0), gratitude (3), refund_request (0)" in card
