@@ -395,7 +395,9 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         report: dict[str, object] = {**satisfaction_report(probabilities, np.where(gold == OTHER, NEUTRAL, gold))}
         if two_classes:
             report.update(macro_f1=None, calibration_error=None)
-        reports[str(classifier.directory)] = {**report, "left_out_three_star": dropped, "left_out_unrated": unrated}
+        omitted = ({"left_out_three_star": dropped, "left_out_unrated": unrated} if rating_column
+                   else {"left_out_without_a_class": unrated})
+        reports[str(classifier.directory)] = {**report, **omitted}
     if as_json:
         typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
         return

@@ -281,7 +281,8 @@ def test_evaluate_satisfaction_against_ratings_or_classes(tmp_path) -> None:
     assert rated["n"] == 5 and rated["left_out_three_star"] == 1  # three stars are mixed: not scored
     assert rated["dissatisfied_auc"] == 1.0 and rated["dissatisfied_recall"] >= 2 / 3
     classes = json.loads(run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", "--json").stdout)
-    assert classes["n"] == 6 and classes["left_out_three_star"] == 0 and 0 <= classes["calibration_error"] <= 1
+    assert classes["n"] == 6 and classes["left_out_without_a_class"] == 0 and 0 <= classes["calibration_error"] <= 1
+    assert "left_out_three_star" not in classes  # a file of classes has no stars (it said 0 three-star rows)
     both = run("evaluate", "--data", str(path), "--rating-column", "stars", "--satisfaction-column", "feeling")
     assert both.returncode == 2 and "E211" in both.stderr
 
