@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from emotrace.cli_support import command_line, friendly_errors, given_options
+from emotrace.cli_support import command_line, exit_with, friendly_errors, given_options
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
@@ -624,8 +624,8 @@ def adapt(
     if as_json:
         typer.echo(json.dumps({**result_json(result), **({"model_dir": str(model_dir)} if result.written else {})},
                               indent=2))
-    if result.refusal is not None:
-        raise result.refusal
+    if result.refusal is not None:  # with --json, the refusal is inside the JSON just printed
+        exit_with(result.refusal)
     if as_json:
         return
     typer.echo(f"adapted model written to {model_dir} in {result.seconds:.1f} s (embedding {result.embed_seconds:.1f} "

@@ -4,11 +4,12 @@ command line of a run, as recorded in what it writes."""
 from __future__ import annotations
 
 import functools
+import json
 import shlex
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
@@ -18,17 +19,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(command: F) -> F:
-    """Report :class:`EmotraceError` as one line on stderr with exit code 2, never a traceback."""
+    """Report :class:`EmotraceError` as one line on stderr with exit code 2, never a traceback; a command run with
+    ``--json`` also prints it on stdout as ``{"error": {"code", "problem", "fix"}}``, for scripts that read stdout."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except EmotraceError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+            if kwargs.get("as_json"):
+                typer.echo(json.dumps({"error": {"code": exc.code, "problem": exc.problem, "fix": exc.fix}}, indent=2))
+            exit_with(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def exit_with(error: EmotraceError) -> NoReturn:
+    """``error`` as one line on stderr, then exit code 2."""
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2) from None
 
 
 def given_options(ctx: typer.Context) -> list[tuple[Any, object]]:

@@ -160,8 +160,10 @@ def test_bad_labels_are_refused_with_their_code_naming_the_rows(tmp_path, case: 
 @pytest.mark.parametrize("folds", ["1", "21"])
 def test_folds_outside_two_to_twenty_are_refused_before_anything_is_read(tmp_path, folds: str) -> None:
     """More folds than the smallest class allows (20 rows) left folds without a class to fit: refused up front."""
-    exit_code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), tmp_path / "adapted", "--folds", folds)
+    exit_code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), tmp_path / "adapted", "--folds",
+                                      folds, "--json")
     assert exit_code == 2 and "[E306]" in stderr and "2 to 20" in stderr, stderr
+    assert json.loads(stdout)["error"]["code"] == "E306"  # --json: a script reads the error on stdout too
     assert list(tmp_path.iterdir()) == [tmp_path / "rows.csv"]
 
 
