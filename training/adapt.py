@@ -207,6 +207,12 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     given = {n for row in names for n in row}
     satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
+    topics = [n for n in unknown if n in schema.topics]
+    if topics:
+        bad = [i for i, row in enumerate(names, 1) if set(row) & set(topics)]
+        raise EmotraceError("E322", f"Labels {topics[:10]} in '{label_column}' of {path} ({_rows_named(bad)}) are "
+                                    "topics of the model: adapt fits the satisfaction, emotion-label and intent heads, "
+                                    "not the topic view.", "Leave the topics out of the label column.")
     if unknown:
         bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]
         raise EmotraceError(

@@ -134,6 +134,9 @@ def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_no
 BAD_INPUTS = {
     "unknown label": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "happy-ish") for t in SATISFIED], "E322",
                       "happy-ish"),
+    # a topic is a label of the model too, of a view adapt does not fit: it said "neither ... labels of the model"
+    "a topic": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "delivery") for t in SATISFIED], "E322",
+                "['delivery'] in 'label'"),
     "one class": ([(t, "dissatisfied") for t in DISSATISFIED], "E323", "one class only"),
     "too few rows": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in SATISFIED[:12]],
                      "E324", "other: 12"),
@@ -154,6 +157,7 @@ def test_bad_labels_are_refused_with_their_code_naming_the_rows(tmp_path, case: 
     rows, code, named = BAD_INPUTS[case]
     exit_code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted")
     assert exit_code == 2 and f"[{code}]" in stderr and named in stderr, stderr
+    assert ("are topics of the model" in stderr) == (case == "a topic"), stderr  # was "neither ... labels of the model"
     assert list(tmp_path.iterdir()) == [tmp_path / "rows.csv"]
 
 
