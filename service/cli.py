@@ -585,7 +585,7 @@ def adapt(
     text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
     label_column: Annotated[str, typer.Option(
         help="Label column of --data: dissatisfied/neutral/satisfied (or dissatisfied/other) and/or the model's "
-             "emotion labels and intents, comma-separated.")] = "labels",
+             "emotion labels, intents and topics, comma-separated.")] = "labels",
     from_model: Annotated[Path | None, typer.Option(help="The model to adapt (default: the shipped model).")] = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds, 2 to 20 (split by a stable hash of the text).")] = 5,
     force: Annotated[bool, typer.Option(help="Write the adapted model even where it is not better on "
@@ -594,7 +594,7 @@ def adapt(
     encoding: EncodingOption = "utf-8",
     as_json: JsonOption = False,
 ) -> None:
-    """Adapt a model's heads (satisfaction, emotion labels, intents) to your labelled rows (--data) or the stored
+    """Adapt a model's heads (satisfaction, emotion labels, intents, topics) to your labelled rows (--data) or the stored
     corrections (--corrections), network unchanged: prints cross-validated macro-F1 of the model before and after, and
     writes the adapted model only when it is better (exit code 2 otherwise, unless --force). Serve it with --model DIR
     or EMOTRACE_MODEL_DIR=DIR."""
@@ -898,7 +898,8 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
                             "Write times like 2026-01-31T09:30:00Z.") from None
     rows, left_out = training_rows(Store(database_url or get_settings().database_url, existing=True), start)
     if left_out:
-        typer.echo(f"{left_out} corrected message(s) left out: text not stored, or only topics corrected", err=True)
+        typer.echo(f"{left_out} corrected message(s) left out: text not stored, or nothing adapt learns corrected",
+                   err=True)
     return rows
 
 
@@ -912,8 +913,8 @@ def export_corrections(
     database_url: DatabaseOption = None,
 ) -> None:
     """Write the stored corrections as `emotrace adapt --data FILE` reads them: one row per corrected message (its
-    corrections merged field by field), its stored text and its satisfaction class, emotion labels and intents comma-separated
-    (topics are left out: adapt has no topic head)."""
+    corrections merged field by field), its stored text and its satisfaction class, emotion labels, intents and
+    topics comma-separated."""
     from emotrace.services.corrections import write_training_rows
 
     rows = _correction_rows(database_url, since)

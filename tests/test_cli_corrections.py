@@ -50,16 +50,16 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     out = tmp_path / "corrections.csv"
     result = run("corrections", "export", "--out", str(out), "--database-url", url)
     assert result.returncode == 0, result.stderr
-    assert "2 corrected message(s) left out" in result.stderr and "2 corrected message(s) written" in result.stdout
-    rows = _read(out)
+    assert "1 corrected message(s) left out" in result.stderr and "3 corrected message(s) written" in result.stdout
+    rows = _read(out)  # topics too: adapt fits the topic view (they were left out)
     assert [(r["text"], r["labels"], int(r["message_id"]), r["corrected_by"]) for r in rows] == [
-        ("Charged twice, great.", "dissatisfied,annoyance,refund_request", ids[0], "maria"),
-        ("Fine, whatever.", "satisfied,approval", ids[1], "lead-2")]
+        ("Charged twice, great.", "dissatisfied,annoyance,refund_request,billing_charges", ids[0], "maria"),
+        ("Late again.", "delay_waiting", ids[3], "maria"), ("Fine, whatever.", "satisfied,approval", ids[1], "lead-2")]
     assert rows[0]["corrected_at"] == T0.isoformat()
 
     since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00")
     assert since.returncode == 0, since.stderr
-    assert [r["message_id"] for r in _read(out)] == [str(ids[1])]  # naive means UTC
+    assert [r["message_id"] for r in _read(out)] == [str(ids[3]), str(ids[1])]  # naive means UTC
 
 
 def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(tmp_path) -> None:

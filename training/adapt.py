@@ -19,7 +19,7 @@ head forgotten), the offset read held-out rows better at 100 and 300 rows and as
 - Satisfaction, ``dissatisfied`` / ``other``: only the dissatisfied logit gets an offset, so the served reading keeps
   three classes: P(dissatisfied) is the adapted head's, and the rest splits between neutral and satisfied in the
   from-model's proportion.
-- Emotion labels and intents: the rows of the labels the file names are refit the same way (the rest of each head is
+- Emotion labels, intents and topics: the rows of the labels the file names are refit the same way (the rest of each head is
   kept), and those labels' thresholds are re-tuned on the out-of-fold probabilities.
 
 A test split is set aside first by a stable hash of the text (:mod:`held_out`, as ``train --data`` does); the other
@@ -50,7 +50,7 @@ from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
 from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
-from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, LabelSchema
+from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.training.data import read_records, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
@@ -74,7 +74,7 @@ BOOTSTRAP_SAMPLES = 1000  # resamples of the held-out rows for the interval of t
 class HeadRows:
     """The rows one head is adapted on: which of the adaptation rows, and their targets over ``names``."""
 
-    head: str  # SATISFACTION_HEAD, LABEL_HEAD or INTENT_VIEW
+    head: str  # SATISFACTION_HEAD, LABEL_HEAD, INTENT_VIEW or TOPIC_VIEW
     names: tuple[str, ...]  # the classes (satisfaction) or labels (the others) the file gives
     rows: np.ndarray  # positions in AdaptationRows.texts
     targets: np.ndarray  # satisfaction: (rows, 3) 0/1 of the classes each row allows; others: (rows, names) multi-hot
@@ -167,7 +167,14 @@ def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | N
         return LABEL_HEAD
     if name in schema.intents:
         return INTENT_VIEW
+    if name in schema.topics:
+        return TOPIC_VIEW
     return None
+
+
+def head_names(schema: LabelSchema, head: str) -> tuple[str, ...]:
+    """The outputs of a multi-label head: the emotion labels, the intents or the topics."""
+    return {LABEL_HEAD: schema.labels, INTENT_VIEW: schema.intents, TOPIC_VIEW: schema.topics}[head]
 
 
 def _rows_named(rows: list[int], limit: int = 10) -> str:
@@ -207,19 +214,14 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     given = {n for row in names for n in row}
     satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
-    topics = [n for n in unknown if n in schema.topics]
-    if topics:
-        bad = [i for i, row in enumerate(names, 1) if set(row) & set(topics)]
-        raise EmotraceError("E322", f"Labels {topics[:10]} in '{label_column}' of {path} ({_rows_named(bad)}) are "
-                                    "topics of the model: adapt fits the satisfaction, emotion-label and intent heads, "
-                                    "not the topic view.", "Leave the topics out of the label column.")
     if unknown:
         bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]
         raise EmotraceError(
             "E322", f"Labels {unknown[:10]} in '{label_column}' of {path} ({_rows_named(bad)}) are neither "
                     "satisfaction classes nor labels of the model.",
             f"Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels "
-            f"({', '.join(schema.labels)}) or its intents ({', '.join(schema.intents) or 'none'}).")
+            f"({', '.join(schema.labels)}), its intents ({', '.join(schema.intents) or 'none'}) or its topics "
+            f"({', '.join(schema.topics) or 'none'}).")
     _check_satisfaction_classes(path, names, given, schema, satisfaction_file)
     texts, names, duplicates = _deduplicated(path, texts, names)
     heads = _head_rows(texts, names, schema, satisfaction_file)
@@ -285,9 +287,9 @@ def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
             allowed = np.array([SATISFACTION_PATTERNS[labels[0]] for _, labels in rows], dtype=np.float32)
             heads[head] = HeadRows(head, classes, np.array([i for i, _ in rows]), allowed)
             continue
-        order = schema.labels if head == LABEL_HEAD else schema.intents
+        order = head_names(schema, head)
         given = tuple(n for n in order if any(n in labels for _, labels in rows))
-        if head == INTENT_VIEW:  # every row teaches the intents: a row naming none states none
+        if head in (INTENT_VIEW, TOPIC_VIEW):  # every row teaches these views: a row naming none states (is about) none
             rows = [(i, [n for n in labels if n in given]) for i, labels in enumerate(names)]
         targets = np.array([[float(n in labels) for n in given] for _, labels in rows], dtype=np.float32)
         heads[head] = HeadRows(head, given, np.array([i for i, _ in rows]), targets)
@@ -336,6 +338,7 @@ class ServedOutputs:
     satisfaction: np.ndarray | None
     probabilities: np.ndarray
     intents: np.ndarray | None
+    topics: np.ndarray | None = None
 
 
 def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bool = True) -> ServedOutputs:
@@ -353,7 +356,8 @@ def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bo
     pooled = stacked([p.pooled for p in parts])
     assert pooled is not None  # the graph outputs it (checked above)
     return ServedOutputs(pooled, stacked([p.satisfaction for p in parts]),
-                         np.concatenate([p.probabilities for p in parts]), stacked([p.intents for p in parts]))
+                         np.concatenate([p.probabilities for p in parts]), stacked([p.intents for p in parts]),
+                         stacked([p.topics for p in parts]))
 
 
 def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, np.ndarray]:
@@ -361,8 +365,8 @@ def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, 
     graph's own (dequantized; satisfaction at the directory's temperature, as served)."""
     if head in classifier.group_heads:
         return classifier.group_heads[head]
-    if head == INTENT_VIEW:  # intents are only ever read from a pooled head
-        raise EmotraceError("E322", f"{classifier.directory} has no intent head.", "Leave the intents out.")
+    if head in (INTENT_VIEW, TOPIC_VIEW):  # these views are only ever read from a pooled head
+        raise EmotraceError("E322", f"{classifier.directory} has no {head} head.", f"Leave the {head} out.")
     return network_head(classifier, head)
 
 
@@ -518,7 +522,7 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     """How ``rows`` adapt the from-model's head (``served``: its outputs of ``texts``, all the adaptation rows)."""
     weight, bias = current_head(classifier, rows.head)
     features = served.pooled[rows.rows]
-    if rows.head in (INTENT_VIEW, SATISFACTION_HEAD):  # these heads may read word features beside the pooled vector
+    if rows.head in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD):  # heads that may read word features too
         features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, rows.head)
     fold = fold_of([texts[i] for i in rows.rows], folds)
     held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
@@ -526,12 +530,11 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
         assert served.satisfaction is not None  # current_head found the head
         return HeadPlan(rows, features, weight, bias, served.satisfaction[rows.rows], np.arange(3), np.zeros(3), fold,
                         held_out)
-    schema = classifier.schema
-    names = list(schema.labels) if rows.head == LABEL_HEAD else list(schema.intents)
-    probabilities = served.probabilities if rows.head == LABEL_HEAD else served.intents
+    names = list(head_names(classifier.schema, rows.head))
+    probabilities = {LABEL_HEAD: served.probabilities, INTENT_VIEW: served.intents, TOPIC_VIEW: served.topics}[rows.head]
     assert probabilities is not None
     thresholds = (classifier.thresholds.for_labels(names) if rows.head == LABEL_HEAD
-                  else classifier.thresholds.for_grouping(INTENT_VIEW, names))
+                  else classifier.thresholds.for_grouping(rows.head, names))
     return HeadPlan(rows, features, weight, bias, probabilities[rows.rows],
                     np.array([names.index(n) for n in rows.names]), thresholds, fold, held_out)
 
@@ -619,12 +622,12 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
         result.heads.append(figures)
         result.heads_fitted[head_rows.head] = head
         if tuned is not None:
-            names = classifier.schema.labels if head_rows.head == LABEL_HEAD else classifier.schema.intents
+            names = head_names(classifier.schema, head_rows.head)
             chosen = {names[j]: round(float(tuned[j]), 2) for j in plan.columns}
             if head_rows.head == LABEL_HEAD:
                 thresholds.labels.update(chosen)
             else:
-                thresholds.groupings.setdefault(INTENT_VIEW, {}).update(chosen)
+                thresholds.groupings.setdefault(head_rows.head, {}).update(chosen)
     result.thresholds = thresholds
     for figures in result.heads:
         echo(figures.describe(folds))

@@ -25,7 +25,7 @@ class TrainingRow:
     """One corrected message as ``emotrace adapt`` reads it (``text``, ``labels``) and where it came from."""
 
     text: str
-    labels: str  # the satisfaction class, emotion labels and intents, comma-separated
+    labels: str  # the satisfaction class, emotion labels, intents and topics, comma-separated
     message_id: int
     corrected_by: str
     corrected_at: str
@@ -61,6 +61,7 @@ class MergedCorrection:
     satisfaction_class: str | None
     labels: list[str] | None
     intents: list[str] | None
+    topics: list[str] | None
     corrected_by: str
     corrected_at: datetime
 
@@ -73,16 +74,16 @@ class MergedCorrection:
         last = corrections[-1]
         return cls(last.message_id, cast(str | None, latest("satisfaction_class")),
                    cast(list[str] | None, latest("labels")), cast(list[str] | None, latest("intents")),
-                   last.corrected_by, last.created_at)
+                   cast(list[str] | None, latest("topics")), last.corrected_by, last.created_at)
 
 
 def adapt_labels(correction: MergedCorrection, with_classes: bool) -> list[str]:
-    """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels and intents
-    (not its topics: adapt has no topic head). In a file that names satisfaction classes (``with_classes``), adapt
-    reads ``neutral`` as the class, so the emotion label ``neutral`` is left out there."""
+    """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels, intents
+    and topics. In a file that names satisfaction classes (``with_classes``), adapt reads ``neutral`` as the class,
+    so the emotion label ``neutral`` is left out there."""
     labels = [n for n in correction.labels or [] if not (with_classes and n == NEUTRAL)]
     return [*([correction.satisfaction_class] if correction.satisfaction_class else []), *labels,
-            *(correction.intents or [])]
+            *(correction.intents or []), *(correction.topics or [])]
 
 
 def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], int]:
