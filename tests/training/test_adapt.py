@@ -98,41 +98,34 @@ def test_two_classes_adapt_the_dissatisfied_share_and_keep_the_models_neutral_to
     assert not np.allclose(new[:, 0], old[:, 0], atol=1e-2)  # the adapted dissatisfied share
 
 
-def test_emotion_labels_adapt_only_their_rows_of_the_label_head_and_their_thresholds(tmp_path) -> None:
-    rows = [(t, "anger") for t in PLAIN_DISSATISFIED] + [(t, "joy,gratitude") for t in PLAIN_SATISFIED]
-    code, stdout, stderr = adapt(write_rows(tmp_path / "emotions.csv", rows), tmp_path / "adapted", "--force")
+MULTI_LABEL_CASES = {  # rows, the head they adapt, how adapt describes it, the names given
+    "emotion labels": ([(t, "anger") for t in PLAIN_DISSATISFIED] + [(t, "joy,gratitude") for t in PLAIN_SATISFIED],
+                       LABEL_HEAD, "labels (anger, gratitude, joy; 44 rows)", {"anger", "gratitude", "joy"}),
+    # issue 27: the model's topics too (they were refused as unknown labels); every row teaches the topics
+    "topics": ([(t, "delivery") for t in DISSATISFIED] + [(t, "order_booking") for t in NEUTRAL],
+               "topics", "topics (delivery, order_booking; 64 rows)", {"delivery", "order_booking"}),
+}
+
+
+@pytest.mark.parametrize("case", list(MULTI_LABEL_CASES))
+def test_labels_adapt_only_their_rows_of_their_head_and_their_thresholds(tmp_path, case: str) -> None:
+    rows, head, described, names = MULTI_LABEL_CASES[case]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--force")
     assert code == 0, stderr
-    assert "labels (anger, gratitude, joy; 44 rows)" in stdout
+    assert described in stdout
     schema = LabelSchema.load(DEFAULT_MODEL_DIR)
     shipped, adapted = load_group_heads(DEFAULT_MODEL_DIR, schema), load_group_heads(tmp_path / "adapted", schema)
     assert set(adapted) == set(shipped)  # no satisfaction head: the rows name no satisfaction class
-    changed = {schema.labels[i] for i in np.flatnonzero(np.abs(adapted[LABEL_HEAD][0] - shipped[LABEL_HEAD][0]).sum(1))}
-    assert changed == {"anger", "gratitude", "joy"}
-    for name in set(shipped) - {LABEL_HEAD}:
-        assert np.array_equal(adapted[name][0], shipped[name][0])
-    before, after = Thresholds.load(DEFAULT_MODEL_DIR, schema), Thresholds.load(tmp_path / "adapted", schema)
-    assert {k for k in before.labels if before.labels[k] != after.labels[k]} <= {"anger", "gratitude", "joy"}
-    assert after.groupings == before.groupings
-
-
-def test_topics_adapt_only_their_rows_of_the_topic_head_and_their_thresholds(tmp_path) -> None:
-    """Issue 27: adapt takes the model's topics too (it refused them as unknown labels)."""
-    rows = [(t, "delivery") for t in DISSATISFIED] + [(t, "order_booking") for t in NEUTRAL]
-    code, stdout, stderr = adapt(write_rows(tmp_path / "topics.csv", rows), tmp_path / "adapted", "--force")
-    assert code == 0, stderr
-    assert "topics (delivery, order_booking; 64 rows)" in stdout
-    schema = LabelSchema.load(DEFAULT_MODEL_DIR)
-    shipped, adapted = load_group_heads(DEFAULT_MODEL_DIR, schema), load_group_heads(tmp_path / "adapted", schema)
-    changed = {schema.topics[i] for i in np.flatnonzero(np.abs(adapted["topics"][0] - shipped["topics"][0]).sum(1))}
-    assert changed == {"delivery", "order_booking"}
-    for name in set(shipped) - {"topics"}:
+    outputs = schema.labels if head == LABEL_HEAD else schema.topics
+    assert {outputs[i] for i in np.flatnonzero(np.abs(adapted[head][0] - shipped[head][0]).sum(1))} == names
+    for name in set(shipped) - {head}:
         assert np.array_equal(adapted[name][0], shipped[name][0]), name
     before, after = Thresholds.load(DEFAULT_MODEL_DIR, schema), Thresholds.load(tmp_path / "adapted", schema)
-    assert {k for k, v in before.groupings["topics"].items() if after.groupings["topics"][k] != v} <= {
-        "delivery", "order_booking"}
-    assert after.groupings["intents"] == before.groupings["intents"] and after.labels == before.labels
-    served = EmotionClassifier.from_pretrained(tmp_path / "adapted").predict([DISSATISFIED[7]])[0]
-    assert "topics" in served.views
+    tables = {LABEL_HEAD: (before.labels, after.labels), **{g: (before.groupings[g], after.groupings[g])
+                                                            for g in before.groupings}}
+    for table, (old, new) in tables.items():  # only the names given were re-tuned, in their head's thresholds
+        assert {k for k, v in old.items() if new[k] != v} <= (names if table == head else set()), table
+    assert "topics" in EmotionClassifier.from_pretrained(tmp_path / "adapted").predict([rows[0][0]])[0].views
 
 
 def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_nothing_is_written(tmp_path) -> None:
