@@ -262,15 +262,15 @@ def evaluate(
     from emotrace.model.metrics import evaluate as run_evaluation
     from emotrace.training.data import read_labelled_file, read_records, split_labels
 
-    settings = get_settings()
-    encoding = checked_encoding(encoding)
-    classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
     if intents_column and (rating_column or satisfaction_column):
         raise EmotraceError("E211", "--intents-column scores the intent view; it does not go with --rating-column or "
                             "--satisfaction-column.", "Score one view at a time.")
     if errors and (intents_column or rating_column or satisfaction_column):
         raise EmotraceError("E027", "--errors lists the emotion labels' most confident mistakes; it does not apply "
                             "with --intents-column, --rating-column or --satisfaction-column.", "Drop --errors.")
+    settings = get_settings()
+    encoding = checked_encoding(encoding)
+    classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
     if intents_column:
         _evaluate_intents(classifiers, data, text_column, intents_column, encoding, as_json)
         return
@@ -399,7 +399,7 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
                    else {"left_out_without_a_class": unrated})
         reports[str(classifier.directory)] = {**report, **omitted}
     if as_json:
-        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports}, indent=2))
+        _echo_models_json(reports)
         return
     left_out = (f"{dropped} three-star rows left out (mixed), {unrated} without a rating" if rating_column
                 else f"{unrated} without a class")
@@ -408,6 +408,12 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         for key, value in report.items():
             if isinstance(value, float):
                 typer.echo(f"  {key:<32} {value:.4f}")
+
+
+def _echo_models_json(reports: dict[str, Any], **comparison: object) -> None:
+    """One JSON document: one model's report as it is; several models' under ``models``, with the ``comparison``."""
+    typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else {"models": reports, **comparison},
+                          indent=2))
 
 
 def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_column: str, intents_column: str,
@@ -442,8 +448,7 @@ def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_col
     first, last = reports[names[0]]["macro_f1"], reports[names[-1]]["macro_f1"]
     difference = last - first if isinstance(first, float) and isinstance(last, float) else None
     if as_json:
-        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1
-                              else {"models": reports, "macro_f1_difference": difference}, indent=2))
+        _echo_models_json(reports, macro_f1_difference=difference)
         return
     for name, report in reports.items():
         macro = report["macro_f1"]

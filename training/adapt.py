@@ -51,7 +51,7 @@ from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
-from emotrace.training.data import read_records, split_labels, stable_bucket
+from emotrace.training.data import read_records, rows_named, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
@@ -177,12 +177,6 @@ def head_names(schema: LabelSchema, head: str) -> tuple[str, ...]:
     return {LABEL_HEAD: schema.labels, INTENT_VIEW: schema.intents, TOPIC_VIEW: schema.topics}[head]
 
 
-def _rows_named(rows: list[int], limit: int = 10) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return ("row " if len(rows) == 1 else "rows ") + shown + (f" and {len(rows) - limit} more" if len(rows) > limit
-                                                             else "")
-
-
 def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema: LabelSchema,
                          encoding: str = "utf-8") -> AdaptationRows:
     """The labelled rows of ``path`` sorted into heads, with every check of the module doc (rows counted from 1, as
@@ -207,17 +201,17 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
         names.append(labels)
     if empty_text:
         raise EmotraceError("E511", f"{len(empty_text)} row(s) of {path} have an empty '{text_column}' "
-                            f"({_rows_named(empty_text)}).", "Fill the text or drop those rows.")
+                            f"({rows_named(empty_text)}).", "Fill the text or drop those rows.")
     if unlabelled:
         raise EmotraceError("E209", f"{len(unlabelled)} row(s) of {path} have no label in '{label_column}' "
-                            f"({_rows_named(unlabelled)}).", "Label every row or drop the unlabelled ones.")
+                            f"({rows_named(unlabelled)}).", "Label every row or drop the unlabelled ones.")
     given = {n for row in names for n in row}
     satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
     if unknown:
         bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]
         raise EmotraceError(
-            "E322", f"Labels {unknown[:10]} in '{label_column}' of {path} ({_rows_named(bad)}) are neither "
+            "E322", f"Labels {unknown[:10]} in '{label_column}' of {path} ({rows_named(bad)}) are neither "
                     "satisfaction classes nor labels of the model.",
             f"Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels "
             f"({', '.join(schema.labels)}), its intents ({', '.join(schema.intents) or 'none'}) or its topics "
@@ -235,8 +229,8 @@ def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[s
     if OTHER in given and given & {"neutral", "satisfied"}:
         other = [i for i, row in enumerate(names, 1) if OTHER in row]
         three = [i for i, row in enumerate(names, 1) if set(row) & {"neutral", "satisfied"}]
-        odd = f"'other' ({_rows_named(other)})" if len(other) <= len(three) else \
-            f"neutral/satisfied ({_rows_named(three)})"
+        odd = f"'other' ({rows_named(other)})" if len(other) <= len(three) else \
+            f"neutral/satisfied ({rows_named(three)})"
         raise EmotraceError("E326", f"{path} mixes the classes 'other' and neutral/satisfied; the fewer are {odd}.",
                             "Use dissatisfied/neutral/satisfied, or dissatisfied/other, in one file.")
     classes = given & set(SATISFACTION_CLASSES)
@@ -250,7 +244,7 @@ def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[s
                if sum(_head_of(n, schema, satisfaction_file) == SATISFACTION_HEAD for n in set(row)) > 1]
     if several:
         raise EmotraceError("E326", f"{len(several)} row(s) of {path} have more than one satisfaction class "
-                            f"({_rows_named(several)}).", "Give each text one satisfaction class.")
+                            f"({rows_named(several)}).", "Give each text one satisfaction class.")
 
 
 def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple[list[str], list[list[str]], int]:
@@ -269,7 +263,7 @@ def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple
         example = next(iter(conflicts))
         raise EmotraceError(
             "E325", f"{len(conflicts)} text(s) of {path} appear more than once with different labels "
-                    f"({_rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example]}).",
+                    f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example]}).",
             "Give each text one set of labels: correct or drop the conflicting rows.")
     return [texts[i] for i in keep], [names[i] for i in keep], len(texts) - len(keep)
 

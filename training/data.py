@@ -85,6 +85,13 @@ def read_records(path: Path, encoding: str = "utf-8", required: Sequence[str] = 
     return all_records(path, encoding, required)
 
 
+def rows_named(rows: list[int], limit: int = 10) -> str:
+    """Row numbers as a message names them: "row 7", "rows 7, 8", "rows 1, ..., 10 and 22 more"."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return ("row " if len(rows) == 1 else "rows ") + shown + (f" and {len(rows) - limit} more" if len(rows) > limit
+                                                             else "")
+
+
 def split_labels(value: object) -> list[str]:
     """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from emotrace.model.labels import GOEMOTIONS_LABELS
-from emotrace.training.data import read_goemotions_tsv, split_of
+from emotrace.training.data import read_goemotions_tsv, rows_named, split_of
 
 MAPPING_FILE = Path(__file__).parent / "mappings" / "banking77_satisfaction.json"
 SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "relief", "love", "optimism"})
@@ -191,11 +191,17 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     records = read_records(path, encoding, (text_column, column))
     names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED, "other": OTHER}
     out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
+    other_rows: list[int] = []  # 'other' (two classes) and neutral/satisfied (three) rows: a file holds one form
+    three_rows: list[int] = []
     for row_no, record in enumerate(records, 1):
         value = str(record.get(column) or "").strip().lower()
         if not value:
             unrated += 1
             continue
+        if value == "other":
+            other_rows.append(row_no)
+        elif value in ("neutral", "satisfied"):
+            three_rows.append(row_no)
         if rating_column:
             try:
                 rating = float(value)
@@ -215,15 +221,11 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
         else:
             out.add(str(record.get(text_column) or ""), cls, path.name)
     expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied (or dissatisfied/other)"
-    other_rows = [n for n, r in enumerate(records, 1) if str(r.get(column) or "").strip().lower() == "other"]
-    three_rows = [n for n, r in enumerate(records, 1)
-                  if str(r.get(column) or "").strip().lower() in ("neutral", "satisfied")]
-    if other_rows and three_rows:  # name the odd ones out (a tie reads as two classes: 'other' says so)
+    if not rating_column and other_rows and three_rows:  # name the odd ones out (a tie reads as two classes: 'other' says so)
         two = len(other_rows) >= len(three_rows)
         bad = sorted(bad + (three_rows if two else other_rows))
         expected = "dissatisfied/other: two classes" if two else "dissatisfied/neutral/satisfied: three classes"
     if bad:
         raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a '{column}' value outside {expected} "
-                                    f"(row{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:10]))}).",
-                            "Fix or remove those rows.")
+                                    f"({rows_named(bad)}).", "Fix or remove those rows.")
     return out, dropped, unrated
