@@ -1,7 +1,7 @@
 """Agreement between the written corpus's labels and a second reader's (``data/customer_service/second_reader.jsonl``:
-800 rows, 80 from each of waves 1-8, 10 and 11, labelled blind from the text and the datasheet's policy):
+960 rows, 80 from each of waves 1-8 and 10-13, labelled blind from the text and the datasheet's policy):
 satisfaction and each intent, raw agreement and Cohen's kappa, overall and per wave; where the second reader labelled
-topics too (waves 7, 8 and 11), whether the row is about a topic at all (kappa) and the exact topic set.
+topics too (waves 7, 8 and 11-13), whether the row is about a topic at all (kappa) and the exact topic set.
 
     python -m emotrace.evaluation.annotator_agreement
 """
