@@ -229,8 +229,8 @@ def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[s
     if OTHER in given and given & {"neutral", "satisfied"}:
         other = [i for i, row in enumerate(names, 1) if OTHER in row]
         three = [i for i, row in enumerate(names, 1) if set(row) & {"neutral", "satisfied"}]
-        odd = f"'other' ({rows_named(other)})" if len(other) <= len(three) else \
-            f"neutral/satisfied ({rows_named(three)})"
+        odd = f"'other' ({rows_named(other)})" if len(other) < len(three) else \
+            f"neutral/satisfied ({rows_named(three)})"  # a tie reads as two classes, as `evaluate` reads it
         raise EmotraceError("E326", f"{path} mixes the classes 'other' and neutral/satisfied; the fewer are {odd}.",
                             "Use dissatisfied/neutral/satisfied, or dissatisfied/other, in one file.")
     classes = given & set(SATISFACTION_CLASSES)

@@ -155,6 +155,9 @@ BAD_INPUTS = {
     "other beside neutral": ([*ops_rows(), ("A new message.", "other")], "E326", "'other' (row 97)"),
     "neutral beside other": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in SATISFIED]
                              + [(NEUTRAL[0], "neutral")], "E326", "neutral/satisfied (row 65)"),
+    # as many 'other' rows as neutral ones: read as two classes, as `evaluate` reads it ('other' says so)
+    "a tie": ([(t, "dissatisfied") for t in DISSATISFIED] + [("A new message.", "other"), (NEUTRAL[0], "neutral")],
+              "E326", "neutral/satisfied (row 34)"),
     # two of the three classes: the head learnt that the third never happens (18 of 79 neutral rows read
     # dissatisfied after, 4 before), and cross-validation on those rows called it better
     "two of three classes": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "satisfied") for t in SATISFIED],
