@@ -650,7 +650,7 @@ def batch(
                                                       "'flags' where rating and text disagree.")] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (a cluster; see --scheduler).")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address; none = local cluster.")] = None,
-    workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Workers of the local Dask cluster.")] = 2,
     chunk_rows: Annotated[int, typer.Option(help="Rows per resumable chunk.")] = 2048,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     model: ModelOption = None,
@@ -709,10 +709,13 @@ def batch(
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if ingestor is not None:
             typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "
-                       f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}")
-    total = summary.rows + summary.errors
-    if summary.errors and summary.errors > max_bad_share * total:
-        typer.echo(f"error: {summary.errors} of {total} rows are bad ({summary.errors / total:.0%}), over "
+                       f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}"
+                       + (f"; {summary.not_ingested} row{'' if summary.not_ingested == 1 else 's'} not ingested "
+                          f"(see {summary.error_file})" if summary.not_ingested else ""))
+    total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows
+    bad = summary.errors + summary.not_ingested
+    if bad and bad > max_bad_share * total:
+        typer.echo(f"error: {bad} of {total} rows are bad ({bad / total:.0%}), over "
                    f"--max-bad-share {max_bad_share:.0%}" + (f"; see {summary.error_file}" if summary.error_file
                                                             else "") + ".", err=True)
         raise typer.Exit(1)

@@ -154,6 +154,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E516": ErrorKind("Cannot write the output file", "Give a file path in an existing folder you can write to."),
     "E517": ErrorKind("A column named twice", "Give each column of the header its own name."),
     "E518": ErrorKind("The output is the input file", "Choose another output path: the run would replace its input."),
+    "E519": ErrorKind("Dask scheduler unreachable", "Start the scheduler or check its address (tcp://host:8786); "
+                      "leave out --scheduler to run a local cluster."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from emotrace.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
+from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.tabular import TableRow
 
@@ -50,7 +51,10 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
         with ExitStack() as stack:  # closed in reverse: heartbeats stopped, then the client, then the cluster
             cluster = None if scheduler else stack.enter_context(LocalCluster(
                 n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True))
-            client = stack.enter_context(Client(scheduler or cluster))
+            try:
+                client = stack.enter_context(Client(scheduler or cluster))
+            except (OSError, ValueError) as exc:  # no scheduler there, or no address
+                raise EmotraceError("E519", f"Cannot reach the Dask scheduler {scheduler} ({exc}).") from None
             if cluster is not None:
                 stack.callback(client.run, _stop_heartbeat, on_error="ignore")
             in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))

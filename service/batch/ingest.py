@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -59,6 +60,18 @@ def _timestamp(value: object, row: int) -> datetime:
                             "Use e.g. 2026-11-25T09:30:00Z.") from None
 
 
+def _member(row: dict[str, object], column: str | None, what: str, names: Iterable[str], default: str) -> str:
+    """The row's value of ``column`` as one of ``names`` (any case, spaces around ignored), ``default`` when the
+    column is not given or the cell is empty; E510 naming the value and the names otherwise."""
+    value = str(row.get(column) or "").strip() if column else ""
+    if not value:
+        return default
+    if value.lower() not in names:
+        raise EmotraceError("E510", f"Row {row['row']}: {what} '{value}' is not one of {', '.join(names)}.",
+                            f"Write the {what} as one of {', '.join(names)} (any case).")
+    return value.lower()
+
+
 class Ingestor:
     """Stores each finished chunk (messages + chunk marker) in one transaction; skips stored chunks."""
 
@@ -77,11 +90,8 @@ class Ingestor:
         for column in (c.customer, c.conversation):
             if row.get(column) in (None, ""):
                 raise EmotraceError("E511", f"Row {row['row']}: '{column}' is empty.", "Every ingested row needs it.")
-        speaker = str(row.get(c.speaker) or "customer") if c.speaker else "customer"
-        channel = str(row.get(c.channel) or "chat") if c.channel else "chat"
-        if speaker not in Speaker.__members__ or channel not in Channel.__members__:
-            raise EmotraceError("E510", f"Row {row['row']}: speaker '{speaker}' / channel '{channel}' unknown.",
-                                f"Speakers: {list(Speaker.__members__)}; channels: {list(Channel.__members__)}.")
+        speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer")
+        channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
             speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp], int(str(row["row"]))) if c.timestamp else now,
@@ -89,16 +99,17 @@ class Ingestor:
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
     def __call__(self, index: int, result: ChunkResult) -> None:
-        """Store chunk ``index`` unless an earlier (killed) attempt already did."""
-        if self.store.writes.has_batch_part(self.key, index):
-            return
+        """Store chunk ``index`` unless an earlier attempt (killed, or a run of the same input and options to
+        another output) already did; its rows that cannot be stored are reported by every run."""
         now = datetime.now(UTC)
         messages = []
         for row in result.rows:
             try:
                 messages.append(self.message(row, now))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
-                result.errors.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
+                result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
+        if self.store.writes.has_batch_part(self.key, index):
+            return
         record_messages(self.store, messages, self.settings.scoring, batch_part=(self.key, index))
         self.stored_messages += len(messages)
         self.customers.update(m.customer_id for m in messages)

@@ -69,6 +69,7 @@ class ChunkResult:
     rows: list[dict[str, object]]
     errors: list[dict[str, object]]
     labels: dict[str, int] = field(default_factory=dict)
+    not_ingested: list[dict[str, object]] = field(default_factory=list)  # read, in the output, but not stored
 
 
 @dataclass
@@ -81,6 +82,7 @@ class BatchSummary:
     output: str
     error_file: str | None
     resumed_rows: int = 0  # rows whose chunks an earlier, interrupted run had finished
+    not_ingested: int = 0  # rows read (in the output, among ``rows``) that --ingest could not store
     already_complete: bool = False  # an earlier run with the same input and options wrote this output: nothing done
 
 
@@ -151,9 +153,9 @@ class BatchJob:
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
         self._check_output()
-        if overwrite:  # the output, its record and any unfinished run's parts
-            opts.output.unlink(missing_ok=True)
-            self.done_file.unlink(missing_ok=True)
+        if overwrite:  # the output, its errors, its record and any unfinished run's parts
+            for path in (opts.output, self.error_file, self.done_file):
+                path.unlink(missing_ok=True)
             shutil.rmtree(self.parts, ignore_errors=True)
         elif opts.output.exists():
             self.finished = self._finished_run()
@@ -203,7 +205,8 @@ class BatchJob:
         """Write a finished chunk: sidecars first, then the part itself by atomic rename (the commit)."""
         meta = self.parts / f"part-{index:0{PART_DIGITS}d}.meta.json"
         tmp_meta = meta.with_suffix(".tmp")
-        tmp_meta.write_text(json.dumps({"rows": len(result.rows), "errors": result.errors, "labels": result.labels}))
+        tmp_meta.write_text(json.dumps({"rows": len(result.rows), "errors": result.errors, "labels": result.labels,
+                                        "not_ingested": result.not_ingested}))
         os.replace(tmp_meta, meta)
         final = self.part_path(index)
         tmp = final.with_name(final.stem + ".tmp" + final.suffix)
@@ -244,17 +247,19 @@ class BatchJob:
         parts = sorted(self.parts.glob(f"part-*[0-9]{self.options.output.suffix}"))
         tmp = self.options.output.with_name(self.options.output.name + ".tmp")
         _concatenate(parts, tmp, table_format(self.options.output))
-        rows, labels, errors = 0, Counter[str](), []
+        rows, labels, errors, not_ingested = 0, Counter[str](), [], []
         for data in self._finished_parts():
             rows += data["rows"]
             labels.update(data["labels"])
             errors += data["errors"]
-        if errors:
+            not_ingested += data.get("not_ingested", [])
+        reported = sorted(errors + not_ingested, key=lambda e: int(e["row"]))
+        if reported:
             with self.error_file.open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(e) + "\n" for e in errors)
+                handle.writelines(json.dumps(e) + "\n" for e in reported)
         os.replace(tmp, self.options.output)
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
-                               str(self.error_file) if errors else None)
+                               str(self.error_file) if reported else None, not_ingested=len(not_ingested))
         self.done_file.write_text(json.dumps({"manifest": self.options.manifest(), "summary": asdict(summary)}))
         shutil.rmtree(self.parts)
         return summary

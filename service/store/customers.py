@@ -95,6 +95,8 @@ class Customers:
         On PostgreSQL another replica writing the same customer waits here until this transaction commits,
         then reads its messages too: no summary is computed from a stale set of messages (no lost update).
         Locks are taken in id order, so two writers never wait on each other in a cycle."""
+        if not ids:  # an INSERT of no rows would insert one row of defaults
+            return {}
         session.execute(self.db.insert(Customer).values([
             {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
              "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in ids

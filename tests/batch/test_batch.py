@@ -214,7 +214,7 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     result = run(*args)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["rows"] == 60 and summary["errors"] == 1
+    assert (summary["rows"], summary["errors"], summary["not_ingested"]) == (60, 0, 1)  # read, not stored
     store = Store(db)
     stored = [m for i in range(3) for m in store.messages.of_customer(f"cu{i}")]
     assert len(stored) == 59
@@ -226,6 +226,81 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     again = run(*args[:-1], "--overwrite")  # the same input and options: nothing is stored twice
     assert again.returncode == 0
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
+
+
+def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) -> None:
+    """Found by a new-user trial: a re-run (``--overwrite``, or another output) of an ingest whose rows were already
+    stored reported "0 bad rows" and wrote no errors file, so the rows never stored went unsaid; the first run counted
+    them twice ("4 of 11 rows are bad" for 7 rows)."""
+    source = tmp_path / "in.csv"
+    source.write_text("customer_id,ticket_id,role,created_at,text\n"
+                      "c1,t1,customer,2026-11-01T10:00:00Z,\"Hi, my parcel is late\"\n"
+                      "c1,t2,shopper,2026-11-20T11:00:00Z,Anyone there?\n"
+                      "c2,t3,customer,yesterday,The app keeps crashing\n"
+                      "c2,t4,customer,2026-11-21T09:00:00Z,\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    args = ["batch", str(source), "--ingest", "--database-url", db, "--conversation-column", "ticket_id",
+            "--speaker-column", "role", "--timestamp-column", "created_at", "--max-bad-share", "1", "--json"]
+    for output, extra in (("out.jsonl", ()), ("out.jsonl", ("--overwrite",)), ("other.jsonl", ())):
+        result = run(*args, "-o", str(tmp_path / output), *extra)
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert (summary["rows"], summary["errors"], summary["not_ingested"]) == (3, 1, 2), (output, extra, summary)
+        errors = [json.loads(line) for line in (tmp_path / f"{output}.errors.jsonl").read_text().splitlines()]
+        assert [e["row"] for e in errors] == [2, 3, 4]
+        assert all(e["reason"].startswith("not ingested") for e in errors[:2]) and "missing" in errors[2]["reason"]
+    plain = run(*args[:-1], "--max-bad-share", "0.5", "-o", str(tmp_path / "third.jsonl"))
+    assert plain.returncode == 1 and "3 of 4 rows" in plain.stderr, plain.stderr  # 3 rows read, 1 unreadable
+    assert "2 rows not ingested" in plain.stdout
+
+
+def test_speaker_and_channel_values_are_read_whatever_their_case_and_a_bad_one_is_named_alone(tmp_path) -> None:
+    """Found by a new-user trial: a speaker `Customer` was refused as "speaker 'Customer' / channel 'chat' unknown"
+    although no channel was given."""
+    from emotrace.store import Store
+
+    source = tmp_path / "in.csv"
+    source.write_text("customer_id,conversation_id,role,medium,text\nc1,t1,Customer,Email,My parcel is late\n"
+                      "c1,t1, AGENT ,chat,Sorry to hear that\nc1,t1,shopper,chat,Still waiting\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+                 "--speaker-column", "role", "--channel-column", "medium", "--max-bad-share", "1")
+    assert result.returncode == 0, result.stderr
+    stored = Store(db).messages.of_customer("c1")
+    assert [(m.speaker, m.channel) for m in stored] == [("customer", "email"), ("agent", "chat")]
+    error = json.loads((tmp_path / "out.jsonl.errors.jsonl").read_text())
+    assert "speaker 'shopper' is not one of" in error["reason"] and "channel" not in error["reason"], error
+    # a chunk none of whose rows can be stored stored a customer without an id (IntegrityError, a traceback)
+    alone = run("batch", str(source), "-o", str(tmp_path / "alone.jsonl"), "--ingest", "--database-url", db,
+                "--speaker-column", "role", "--chunk-rows", "1", "--max-bad-share", "1", "--json")
+    assert alone.returncode == 0 and json.loads(alone.stdout)["not_ingested"] == 1, alone.stderr
+
+
+def test_a_dask_run_without_workers_or_scheduler_is_refused_not_hung(tmp_path) -> None:
+    """Found by a new-user trial: `--workers 0` waited forever for a worker; an unreachable scheduler ended in a
+    traceback after 30 s."""
+    import dask
+
+    source = tmp_path / "in.jsonl"
+    write_input(source, 2)
+    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body", "--engine", "dask"]
+    none = run(*args, "--workers", "0")
+    assert none.returncode == 2 and "--workers" in none.stderr and "greater than or equal to 1" in none.stderr
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        away = run(*args, "--scheduler", "tcp://127.0.0.1:1")
+    assert away.returncode == 2 and "[E519]" in away.stderr and "tcp://127.0.0.1:1" in away.stderr, away.stderr
+    assert "Traceback" not in away.stderr and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_rerun_with_overwrite_leaves_no_stale_errors_file(tmp_path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 5, bad={2: json.dumps({"msg_id": "m2", "body": ""})})
+    out = tmp_path / "out.jsonl"
+    assert run("batch", str(source), "-o", str(out), "--text-column", "body", "--max-bad-share", "1").returncode == 0
+    assert (tmp_path / "out.jsonl.errors.jsonl").exists()
+    write_input(source, 5)
+    assert run("batch", str(source), "-o", str(out), "--text-column", "body", "--overwrite").returncode == 0
+    assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
 
 
 def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
