@@ -225,12 +225,15 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
                + (f" ({summary.customer_start:+.2f} -> {summary.customer_end:+.2f})" if summary.arc != "n/a" else ""))
     if summary.peak_negative:
         typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.2f})")
-    if summary.negative_customer_turns:
-        typer.echo(f"agent empathy: {summary.empathic_responses}/{summary.negative_customer_turns} distressed customer "
-                   f"turns met with caring/remorse/gratitude; anger {summary.anger_met_with_empathy}/{summary.anger_turns}")
-    if summary.unanswered_distressed_turns:
-        typer.echo(f"agent empathy: no agent turn followed {summary.unanswered_distressed_turns} distressed customer "
-                   "turn(s) (not counted)")
+    answered, unanswered = summary.negative_customer_turns, summary.unanswered_distressed_turns
+    parts = [f"{summary.empathic_responses} of {answered} distressed customer turn{'' if answered == 1 else 's'} the "
+             f"agent answered met with caring/remorse/gratitude (anger {summary.anger_met_with_empathy} of "
+             f"{summary.anger_turns})"] if answered else []
+    if unanswered:
+        parts.append(f"no agent turn followed {unanswered}{' more' if answered else ''} distressed customer "
+                     f"turn{'' if unanswered == 1 else 's'} (not counted)")
+    if parts:
+        typer.echo("agent empathy: " + "; ".join(parts))
     for flag in summary.flags:
         typer.echo(f"flag: {flag}")
 

@@ -82,6 +82,9 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
                 turn.metadata["voice"] = {"arousal": reading.arousal, "cues": reading.cues}
         utterances += turns
     utterances.sort(key=lambda u: (u.start or 0.0))
+    if len(sides) == 1 and utterances:
+        warnings.append(f"A mono recording: every turn is read as the {mono_role}'s (speakers are not told apart; "
+                        "record one speaker per stereo channel to score the customer alone).")
     if overlapping := _overlaps(utterances):
         warnings.append(f"{overlapping} turn(s) overlap the other speaker's by {OVERLAP_WARN_SECONDS} s or more "
                         "(talking over each other).")

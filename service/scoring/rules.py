@@ -14,8 +14,9 @@ class ScoringRules(BaseModel):
     half_life_hours: float = Field(72.0, gt=0, description="A reading's weight halves every this many hours.")
     valence_weight: float = Field(0.4, ge=0, description="Share of valence in the customer score.")
     satisfaction_weight: float = Field(0.6, ge=0, description="Share of satisfaction in the customer score.")
-    prior_messages: float = Field(1.0, ge=0, description="The score counts this many neutral messages before a "
-                                  "customer's own, so one polite 'thanks' (or one outburst) moves it only part way.")
+    prior_messages: float = Field(1.0, ge=0, description="The score counts this many neutral messages written just "
+                                  "before a customer's first (fading with age as messages do), so one polite "
+                                  "'thanks' (or one outburst) moves it only part way.")
     trend_window_hours: float = Field(168.0, gt=0, description="Trend compares the score now with this long ago.")
     trend_min_points: float = Field(5.0, ge=0, description="A score change under this is 'stable'.")
     segment_bands: dict[str, float] = Field(

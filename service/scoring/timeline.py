@@ -113,6 +113,7 @@ class DecayedSums:
         self.rules = rules
         self.at: datetime | None = None
         self.weight = self.valence = self.arousal = self.satisfaction = 0.0
+        self.prior = 0.0  # the neutral pseudo-messages of ScoringRules.prior_messages, just before the first one
         self.emotions: dict[str, float] = {}
         self.count = 0
 
@@ -121,6 +122,7 @@ class DecayedSums:
         if self.at is not None and at > self.at:
             factor = math.pow(0.5, (at - self.at).total_seconds() / 3600 / self.rules.half_life_hours)
             self.weight *= factor
+            self.prior *= factor
             self.valence *= factor
             self.arousal *= factor
             self.satisfaction *= factor
@@ -131,6 +133,8 @@ class DecayedSums:
     def add(self, sig: Signal) -> None:
         """Count one message (weight 1 at its own time)."""
         self.advance(sig.timestamp)
+        if self.count == 0:
+            self.prior = self.rules.prior_messages
         self.weight += 1.0
         self.valence += sig.valence
         self.arousal += sig.arousal
@@ -150,7 +154,9 @@ class DecayedSums:
         v, a, s = self.valence / w, self.arousal / w, self.satisfaction / w
         ranked = sorted(((p / w, n) for n, p in self.emotions.items() if n != "neutral"), reverse=True)
         leading = [n for p, n in ranked[:3] if p >= 0.2]
-        shrink = w / (w + self.rules.prior_messages)  # little evidence stays near neutral (ScoringRules.prior_messages)
+        # little evidence stays near neutral: the prior weighs as neutral messages written just before the first one,
+        # fading with them (a prior that never faded held a customer who writes weekly halfway to 50)
+        shrink = w / (w + self.prior)
         score = score_of(v * shrink, s * shrink, self.rules)
         return State(at, round(v, 4), round(a, 4), round(s, 4), leading, score, self.count)
 

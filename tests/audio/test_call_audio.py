@@ -33,6 +33,9 @@ def test_mono_clip_is_one_customer_and_transcribed_well(speech_dir) -> None:
     assert jiwer.wer(clean(SENTENCES[1]), clean(text)) < 0.5  # tiny.en on robotic speech; benchmark_voice reports WER
     assert "ordered a new phone" in clean(text)
     assert 0.0 <= conversation.utterances[0].metadata["voice"]["arousal"] <= 1.0
+    # a mono recording of a whole call would put the agent's words in the customer's mouth: it is said
+    # (found by a new-user trial: warnings were empty)
+    assert any("mono" in w and "every turn is read as the customer's" in w for w in conversation.warnings)
 
 
 def test_a_short_agent_reply_between_two_customer_sentences_is_its_own_turn(speech_dir) -> None:

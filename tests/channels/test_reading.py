@@ -51,3 +51,16 @@ def test_the_cli_says_when_no_agent_answered_the_distress(tmp_path) -> None:
     result = run("analyze", str(chat))
     assert result.returncode == 0, result.stderr
     assert "0/1" not in result.stdout and "no agent turn followed" in result.stdout
+
+
+def test_the_cli_gives_the_agent_empathy_signal_in_one_line(tmp_path) -> None:
+    """Found by a new-user trial: an answered and an unanswered distressed turn printed two "agent empathy:" lines
+    ("1/1 ... met with caring" and "no agent turn followed 1"), which read as contradicting each other."""
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Agent: Hello, how can I help?\nCustomer: My order never arrived and nobody answers. Useless.\n"
+                    "Agent: I am so sorry about that, let me check it for you right away.\n"
+                    "Customer: This is ridiculous, I have waited three weeks. Terrible service.\n")
+    result = run("analyze", str(chat))
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("agent empathy:")]
+    assert "of 1 distressed customer turn the agent answered" in line and "1 more" in line, line

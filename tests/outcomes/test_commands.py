@@ -92,7 +92,7 @@ def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
 def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_path) -> None:
     """The real command on a generated population stored through the store: churn is learnt and written with its
     figures and model card; the models load for serving."""
-    signals, churned = generate(customers=400, days=150, seed=3)
+    signals, churned = generate(customers=800, days=180, seed=0)  # the benchmark's first population
     store = Store(f"sqlite:///{tmp_path / 'e.db'}")
     messages = [NewMessage(customer_id=c, conversation_id=s.conversation_id, channel="chat", speaker=s.speaker,
                            timestamp=s.timestamp, text=None, labels=[], ekman_probabilities=s.emotions,

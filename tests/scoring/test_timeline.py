@@ -141,6 +141,20 @@ def test_one_thank_you_does_not_make_a_customer_delighted() -> None:
     assert several.score > one.score
 
 
+def test_the_neutral_prior_fades_like_a_message_before_the_first_so_a_weekly_writer_can_reach_any_segment() -> None:
+    """Found by a new-user trial: the prior never decayed while the messages did, so a customer writing once a week
+    was held halfway to 50 (four furious messages: 31 to 29, "frustrated", never "at_risk"; glowing ones never
+    "delighted"). The prior is one neutral message just before the first, decaying as it would."""
+    furious = build_timeline([sig(i, 168 * i, -0.45, -0.95) for i in range(4)], RULES)
+    assert segment(furious.current.score, RULES) == "at_risk", [s.score for s in furious.history]
+    glowing = build_timeline([sig(i, 240 * i, 0.8, 0.95) for i in range(3)], RULES)
+    assert segment(glowing.current.score, RULES) == "delighted", [s.score for s in glowing.history]
+    # one message alone is still shrunk halfway, however long ago it was written
+    one = [sig(1, 0, -0.45, -0.95)]
+    assert state_at(one, T0, RULES).score == state_at(one, T0 + timedelta(days=30), RULES).score < 50
+    assert abs(state_at(one, T0, RULES).score - (50 + score_of(-0.45, -0.95, RULES)) / 2) < 0.051  # one decimal
+
+
 def test_without_the_prior_one_message_sets_the_score() -> None:
     rules = RULES.model_copy(update={"prior_messages": 0.0})
     assert build_timeline([sig(1, 0, 0.8, 0.95)], rules).current.score == score_of(0.8, 0.95, rules)
