@@ -86,6 +86,9 @@ class BatchSummary:
     already_complete: bool = False  # an earlier run with the same input and options wrote this output: nothing done
 
 
+_NOT_TEXT = {bool: "true/false value", int: "number", float: "number", list: "list", dict: "JSON object"}
+
+
 def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: BatchOptions) -> ChunkResult:
     """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
     text_column, id_column, keep_columns = options.text_column, options.id_column, options.keep_columns
@@ -97,8 +100,10 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
             continue
         text = row.fields.get(text_column)
         if not isinstance(text, str) or not text.strip():
+            kind = _NOT_TEXT.get(type(text))
+            reason = f"'{text_column}' is a {kind}, not text" if kind else f"missing or empty '{text_column}'"
             errors.append({"row": row.number, **({"id": row.fields.get(id_column)} if id_column is not None else {}),
-                           "reason": f"missing or empty '{text_column}'"})
+                           "reason": reason})
             continue
         good.append((row, text))
     readings = classifier.predict([text for _, text in good], aspects=get_settings().aspects) if good else []

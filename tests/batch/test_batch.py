@@ -40,21 +40,22 @@ def output_rows(path: Path) -> list[dict]:
 
 def test_batch_jsonl_to_csv_with_bad_rows(tmp_path) -> None:
     source = tmp_path / "in.jsonl"
-    write_input(source, 30, {4: '{"msg_id": "m4", "body": "   "}', 9: "{not json"})
+    write_input(source, 30, {4: '{"msg_id": "m4", "body": "   "}', 9: "{not json", 12: '{"msg_id": "m12", "body": 123}'})
     write_input(one_bad := tmp_path / "one.jsonl", 30, {4: '{"msg_id": "m4", "body": ""}'})
     text = run("batch", str(one_bad), "-o", str(tmp_path / "text.csv"), "--text-column", "body", "--max-bad-share", "0.1")
     assert "29 rows read" in text.stdout and "; 1 bad row (see" in text.stdout  # was "1 bad rows"
     result = run("batch", str(source), "-o", str(tmp_path / "out.csv"), "--text-column", "body",
                  "--id-column", "msg_id", "--chunk-rows", "8", "--max-bad-share", "0.1", "--json")
-    assert result.returncode == 0, result.stderr  # 2 bad rows of 30 (7%) is within the 10% allowed here
+    assert result.returncode == 0, result.stderr  # 3 bad rows of 30 (10%) is within the 10% allowed here
     summary = json.loads(result.stdout)
-    assert summary["rows"] == 28 and summary["errors"] == 2
+    assert summary["rows"] == 27 and summary["errors"] == 3
     errors = [json.loads(line) for line in Path(summary["error_file"]).read_text().splitlines()]
-    assert [e["row"] for e in errors] == [4, 9]
+    assert [e["row"] for e in errors] == [4, 9, 12]
+    assert "'body' is a number, not text" in errors[2]["reason"]  # was "missing or empty" (new-user trial)
     assert errors[0]["id"] == "m4" and "id" not in errors[1]  # the id a user looks the row up by, where it was read
     assert "missing or empty 'body'" in errors[0]["reason"] and "undecodable" in errors[1]["reason"]
     lines = (tmp_path / "out.csv").read_text().splitlines()
-    assert lines[0].startswith("row,id,labels") and len(lines) == 29
+    assert lines[0].startswith("row,id,labels") and len(lines) == 28
     assert not (tmp_path / "out.csv.parts").exists()
 
 
