@@ -701,7 +701,7 @@ def batch(
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2))
     else:
-        typer.echo(f"{summary.rows} rows read into {summary.output}; {summary.errors} bad row"
+        typer.echo(f"{summary.rows} row{'' if summary.rows == 1 else 's'} read into {summary.output}; {summary.errors} bad row"
                    + ("" if summary.errors == 1 else "s")
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
         if summary.resumed_rows:

@@ -233,13 +233,13 @@ class BatchJob:
         finished = list(self._finished_parts())
         resumed_rows = sum(data["rows"] for data in finished)
         done_rows = resumed_rows + sum(len(data["errors"]) for data in finished)
-        bar = tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress, dynamic_ncols=True)
-        for index, result in runner(self.pending_chunks()):
-            if before_commit is not None:
-                before_commit(index, result)
-            self.write_part(index, result)
-            bar.update(len(result.rows) + len(result.errors))
-        bar.close()
+        with tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress,
+                  dynamic_ncols=True) as bar:  # closed on an error too, so its message starts a line of its own
+            for index, result in runner(self.pending_chunks()):
+                if before_commit is not None:
+                    before_commit(index, result)
+                self.write_part(index, result)
+                bar.update(len(result.rows) + len(result.errors))
         return replace(self._join(), resumed_rows=resumed_rows)
 
     def _finished_parts(self) -> Iterator[dict[str, Any]]:

@@ -293,6 +293,21 @@ def test_a_dask_run_without_workers_or_scheduler_is_refused_not_hung(tmp_path) -
     assert "Traceback" not in away.stderr and not (tmp_path / "out.jsonl").exists()
 
 
+def test_a_one_row_run_says_one_row_and_an_error_starts_its_own_line(tmp_path) -> None:
+    """Found by a new-user trial: "1 rows read"; an error raised while the progress bar was drawn was printed on the
+    bar's line."""
+    source = tmp_path / "in.jsonl"
+    write_input(source, 1)
+    one = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body")
+    assert one.returncode == 0 and "1 row read into" in one.stdout, one.stdout
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        away = run("batch", str(source), "-o", str(tmp_path / "o2.jsonl"), "--text-column", "body", "--engine", "dask",
+                   "--scheduler", "tcp://127.0.0.1:1")
+    assert any(line.startswith("error: [E519]") for line in away.stderr.splitlines()), away.stderr
+
+
 def test_a_rerun_with_overwrite_leaves_no_stale_errors_file(tmp_path) -> None:
     source = tmp_path / "in.jsonl"
     write_input(source, 5, bad={2: json.dumps({"msg_id": "m2", "body": ""})})
