@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from emotrace.audio.asr import Segment, transcribe
 from emotrace.audio.io import SAMPLE_RATE, is_silent, load_audio
 from emotrace.audio.prosody import arousal_readings, features
@@ -49,20 +51,29 @@ def _overlaps(utterances: list[Utterance]) -> int:
                >= OVERLAP_WARN_SECONDS)
 
 
+def _same_audio(left: np.ndarray, right: np.ndarray) -> bool:
+    """Whether two channels carry one signal (a mono recording saved as stereo), within rounding."""
+    return bool(np.max(np.abs(left - right), initial=0.0) <= 1e-3 * max(float(np.max(np.abs(left), initial=0.0)), 1e-6))
+
+
 def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mono_role: str = CUSTOMER,
               asr_model: str | None = None, threads: int = 2) -> Conversation:
     """Transcribe ``path`` and attach a voice arousal reading to every turn (``metadata['voice']``)."""
     audio = load_audio(path, max_seconds)
-    if audio.channels.shape[0] > 2:
-        raise EmotraceError("E707", f"{path} has {audio.channels.shape[0]} channels.",
+    channels = audio.channels
+    if channels.shape[0] > 2:
+        raise EmotraceError("E707", f"{path} has {channels.shape[0]} channels.",
                             "Give mono, or stereo with one speaker per channel.")
-    if audio.channels.shape[0] == 2:
+    warnings: list[str] = []
+    if channels.shape[0] == 2 and _same_audio(channels[0], channels[1]):
+        warnings.append("The recording holds the same audio on both channels: read as mono.")
+        channels = channels[:1]
+    if channels.shape[0] == 2:
         if agent_channel not in (0, 1):
             raise EmotraceError("E708", f"agent channel {agent_channel}.", "Use 0 (left) or 1 (right).")
-        sides = [(audio.channels[agent_channel], "agent", AGENT), (audio.channels[1 - agent_channel], "customer", CUSTOMER)]
+        sides = [(channels[agent_channel], "agent", AGENT), (channels[1 - agent_channel], "customer", CUSTOMER)]
     else:
-        sides = [(audio.channels[0], "speaker", mono_role)]
-    warnings: list[str] = []
+        sides = [(channels[0], "speaker", mono_role)]
     utterances: list[Utterance] = []
     silent = [is_silent(samples) for samples, _, _ in sides]
     segments = [[] if quiet else transcribe(samples, asr_model, threads)

@@ -38,6 +38,17 @@ def test_mono_clip_is_one_customer_and_transcribed_well(speech_dir) -> None:
     assert any("mono" in w and "every turn is read as the customer's" in w for w in conversation.warnings)
 
 
+def test_a_stereo_file_with_the_same_audio_on_both_channels_is_read_as_mono(speech_dir) -> None:
+    """Found by a new-user re-trial: a mono recording saved as stereo was read twice, once as the agent and once as
+    the customer ("1 turn(s) overlap"), and the summary said no agent answered."""
+    samples, rate = sf.read(espeak(SENTENCES[1], speech_dir / "one.wav"), dtype="float32")
+    sf.write(speech_dir / "dual.wav", np.stack([samples, samples], axis=1), rate)
+    conversation = read_call(speech_dir / "dual.wav")
+    assert {u.role for u in conversation.utterances} == {"customer"}
+    assert any("same audio on both channels" in w for w in conversation.warnings), conversation.warnings
+    assert not any("overlap" in w for w in conversation.warnings)
+
+
 def test_a_short_agent_reply_between_two_customer_sentences_is_its_own_turn(speech_dir) -> None:
     call = stereo_call([(1, "My parcel never arrived at my house."), (0, "I see."),
                         (1, "And nobody answered my emails either.")], speech_dir / "interjection.wav", gap=0.25)
