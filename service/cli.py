@@ -220,11 +220,11 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
         voice = t.utterance.metadata.get("voice")
         arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {voice['arousal']:.2f})" if isinstance(voice, dict) else "") \
             if t.arousal is not None else ""
-        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.2f}{arousal}")
+        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.3f}{arousal}")
     typer.echo(f"customer arc: {summary.arc}"
-               + (f" ({summary.customer_start:+.2f} -> {summary.customer_end:+.2f})" if summary.arc != "n/a" else ""))
+               + (f" ({summary.customer_start:+.3f} -> {summary.customer_end:+.3f})" if summary.arc != "n/a" else ""))
     if summary.peak_negative:
-        typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.2f})")
+        typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.3f})")
     answered, unanswered = summary.negative_customer_turns, summary.unanswered_distressed_turns
     parts = [f"{summary.empathic_responses} of {answered} distressed customer turn{'' if answered == 1 else 's'} the "
              f"agent answered met with caring/remorse/gratitude (anger {summary.anger_met_with_empathy} of "

@@ -64,3 +64,22 @@ def test_the_cli_gives_the_agent_empathy_signal_in_one_line(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("agent empathy:")]
     assert "of 1 distressed customer turn the agent answered" in line and "1 more" in line, line
+
+
+def test_the_arc_gives_the_first_and_last_customer_tones_as_their_turns_do(tmp_path) -> None:
+    """Found by a new-user re-trial: the arc said "-0.73 -> -0.69" while the last customer turn said "tone -0.68"
+    (the summary's tone, already rounded to three decimals, was rounded again to two)."""
+    import re
+
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Agent: Hi, thanks for contacting us. How can I help?\n"
+                    "Customer: My package is lost again and I am absolutely furious about it.\n"
+                    "Agent: I'm so sorry about that, I completely understand how frustrating this is. I'll fix it now.\n"
+                    "Customer: Fine. But honestly I'm still really upset, this keeps happening and I'm sick of it.\n")
+    result = run("analyze", str(chat))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    customer = [re.search(r"tone ([+-][0-9.]+)", lines[i + 1]).group(1)
+                for i, line in enumerate(lines) if "(customer):" in line]
+    arc = re.search(r"customer arc: \w+ \(([+-][0-9.]+) -> ([+-][0-9.]+)\)", result.stdout)
+    assert arc is not None and (arc.group(1), arc.group(2)) == (customer[0], customer[-1]), result.stdout
