@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from emotrace.cli_support import command_line, exit_with, friendly_errors, given_options
+from emotrace.cli_support import command_line, counted, exit_with, friendly_errors, given_options
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
@@ -226,12 +226,12 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     if summary.peak_negative:
         typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.3f})")
     answered, unanswered = summary.negative_customer_turns, summary.unanswered_distressed_turns
-    parts = [f"{summary.empathic_responses} of {answered} distressed customer turn{'' if answered == 1 else 's'} the "
-             f"agent answered met with caring/remorse/gratitude (anger {summary.anger_met_with_empathy} of "
-             f"{summary.anger_turns})"] if answered else []
+    parts = [f"{summary.empathic_responses} of {counted(answered, 'distressed customer turn')} the agent answered "
+             f"met with caring/remorse/gratitude (anger {summary.anger_met_with_empathy} of {summary.anger_turns})"
+             ] if answered else []
     if unanswered:
-        parts.append(f"no agent turn followed {unanswered}{' more' if answered else ''} distressed customer "
-                     f"turn{'' if unanswered == 1 else 's'} (not counted)")
+        more = "more " if answered else ""
+        parts.append(f"no agent turn followed {counted(unanswered, more + 'distressed customer turn')} (not counted)")
     if parts:
         typer.echo("agent empathy: " + "; ".join(parts))
     for flag in summary.flags:
@@ -462,7 +462,7 @@ def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_col
                      f"of {report['rows_without_an_intent']} rows stating no intent given one")
         for intent, scored in report["per_label"].items():  # type: ignore[attr-defined]
             typer.echo(f"  {intent:<20} P {scored['precision']:.3f}  R {scored['recall']:.3f}  F1 {scored['f1']:.3f}"
-                       f"  ({scored['support']} row{'' if scored['support'] == 1 else 's'})")
+                       f"  ({counted(scored['support'], 'row')})")
     if len(reports) > 1 and difference is not None:
         typer.echo(f"macro-F1 difference (last - first): {difference:+.4f}")
 
@@ -701,8 +701,7 @@ def batch(
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2))
     else:
-        typer.echo(f"{summary.rows} row{'' if summary.rows == 1 else 's'} read into {summary.output}; {summary.errors} bad row"
-                   + ("" if summary.errors == 1 else "s")
+        typer.echo(f"{counted(summary.rows, 'row')} read into {summary.output}; {counted(summary.errors, 'bad row')}"
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
         if summary.resumed_rows:
             typer.echo(f"resumed: kept {summary.resumed_rows} rows finished by an earlier run")
@@ -713,8 +712,8 @@ def batch(
         if ingestor is not None:
             typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "
                        f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}"
-                       + (f"; {summary.not_ingested} row{'' if summary.not_ingested == 1 else 's'} not ingested "
-                          f"(see {summary.error_file})" if summary.not_ingested else ""))
+                       + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"
+                          if summary.not_ingested else ""))
     total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows
     bad = summary.errors + summary.not_ingested
     if bad and bad > max_bad_share * total:

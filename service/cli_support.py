@@ -34,6 +34,11 @@ def friendly_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one ("1 row", "3 bad rows")."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def exit_with(error: EmotraceError) -> NoReturn:
     """``error`` as one line on stderr, then exit code 2."""
     typer.echo(f"error: {error}", err=True)
