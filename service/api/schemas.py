@@ -568,8 +568,9 @@ class AgentProfileOut(FromObject):
     de_escalation_distressed: EstimateOut | None = Field(description="The same, where the customer started distressed.")
     empathy_rate: float | None = Field(description="Answers to a distressed customer turn that read caring, remorse "
                                        "or gratitude.")
-    ended_better: float
-    ended_worse: float
+    ended_better: float | None = Field(description="Share of the conversations with two or more customer turns "
+                                       "whose customer mood ended higher than it began; null when none had two.")
+    ended_worse: float | None = Field(description="The same, ended lower.")
     by_channel: dict[str, EstimateOut]
     by_segment: dict[str, EstimateOut]
 
@@ -586,7 +587,8 @@ class AgentConversationOut(FromObject):
     de_escalation: float | None
     distress_answers: int
     empathic_answers: int
-    ended: str
+    ended: str = Field(description="better, worse or same (the customer's last turn against their first); "
+                                   "unmeasured with fewer than two customer turns.")
 
 
 class AgentDetailOut(AgentProfileOut):

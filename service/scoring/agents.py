@@ -59,7 +59,7 @@ class ConversationEffect:
     de_escalation: float | None  # None: no customer turn before or after the agent's first turn
     distress_answers: int
     empathic_answers: int
-    ended: str  # better / worse / same
+    ended: str  # better / worse / same; unmeasured with fewer than two customer turns
 
 
 @dataclass
@@ -83,8 +83,8 @@ class AgentProfile:
     de_escalation: Estimate | None
     de_escalation_distressed: Estimate | None  # conversations where the customer started distressed
     empathy_rate: float | None
-    ended_better: float
-    ended_worse: float
+    ended_better: float | None  # shares of the conversations whose ending was measured; None: none was
+    ended_worse: float | None
     by_channel: dict[str, Estimate] = field(default_factory=dict)
     by_segment: dict[str, Estimate] = field(default_factory=dict)
 
@@ -128,14 +128,26 @@ def conversation_effects(turns: Sequence[Turn], segment: str) -> list[Conversati
                 distress += 1
                 empathic += bool(EMPATHY_LABELS & set(turn.labels))
             previous = turn
-        change = customer[-1].mood - customer[0].mood if len(customer) > 1 else 0.0
+        change = customer[-1].mood - customer[0].mood if len(customer) > 1 else None
         effects.append(ConversationEffect(
             agent_id, opening.conversation_id, opening.customer_id, opening.timestamp, opening.channel,
             segment, bool(before) and before[0] < DISTRESS,
             round(statistics.fmean(after) - statistics.fmean(before), 4) if before and after else None, distress,
             empathic,
-            "better" if change > CHANGE else "worse" if change < -CHANGE else "same"))
+            _ending(change)))
     return effects
+
+
+def _ending(change: float | None) -> str:
+    if change is None:
+        return "unmeasured"
+    return "better" if change > CHANGE else "worse" if change < -CHANGE else "same"
+
+
+def _share(effects: Sequence[ConversationEffect], ending: str) -> float | None:
+    """The share of ``effects`` whose measured ending is ``ending``; None when no ending was measured."""
+    measured = [e for e in effects if e.ended != "unmeasured"]
+    return round(sum(e.ended == ending for e in measured) / len(measured), 4) if measured else None
 
 
 def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int = 10) -> dict[str, AgentProfile]:
@@ -157,8 +169,7 @@ def agent_profiles(effects: Iterable[ConversationEffect], min_conversations: int
             _estimate([value for _, value in measured]),
             _estimate([value for e, value in measured if e.started_distressed]),
             round(sum(e.empathic_answers for e in mine) / distress, 4) if distress else None,
-            round(sum(e.ended == "better" for e in mine) / len(mine), 4),
-            round(sum(e.ended == "worse" for e in mine) / len(mine), 4),
+            _share(mine, "better"), _share(mine, "worse"),
             {k: est for k, v in sorted(channels.items()) if (est := _estimate(v)) is not None},
             {k: est for k, v in sorted(segments.items()) if (est := _estimate(v)) is not None})
     return profiles

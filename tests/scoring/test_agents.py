@@ -82,3 +82,15 @@ def test_a_churn_threat_or_escalation_counts_as_distressed_whatever_the_segment(
     assert is_distressed("satisfied", "retention") and is_distressed("neutral", "team_lead")
     assert is_distressed("at_risk", "standard") and not is_distressed("satisfied", "standard")
     assert not is_distressed("neutral", "experienced_agent")
+
+
+def test_how_a_conversation_ended_is_measured_only_from_two_customer_turns() -> None:
+    """One customer turn cannot end better or worse: such a conversation is 'unmeasured' and the agent's shares of
+    conversations that ended better or worse count only conversations that could (None when none could)."""
+    (single,) = conversation_effects(conversation("s1", "ana", [-0.7], [], ["caring"]), "frustrated")
+    assert single.ended == "unmeasured"
+    effects = [single, *conversation_effects(conversation("s2", "bo", [-0.7], [], []), "frustrated")]
+    effects += conversation_effects(conversation("s3", "ana", [-0.6], [0.4], []), "frustrated")
+    profiles = agent_profiles(effects, 10)
+    assert (profiles["ana"].ended_better, profiles["ana"].ended_worse) == (1.0, 0.0)  # of the one measured, not of 2
+    assert (profiles["bo"].ended_better, profiles["bo"].ended_worse) == (None, None)

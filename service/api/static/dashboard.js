@@ -481,7 +481,7 @@ async function loadAgents() {
       el("td", {}, d ? `${d.mean > 0 ? "+" : ""}${d.mean.toFixed(2)}${d.low !== null ? ` (${d.low.toFixed(2)} to ${d.high.toFixed(2)})` : ""}${a.enough_data ? "" : " · too few to rank"}` : "not measured"),
       el("td", {}, `${a.conversations} (${a.measured} measured)`),
       el("td", {}, a.empathy_rate === null ? "no distressed turns" : `${(100 * a.empathy_rate).toFixed(0)}%`),
-      el("td", {}, `${(100 * a.ended_better).toFixed(0)}% / ${(100 * a.ended_worse).toFixed(0)}%`));
+      el("td", {}, a.ended_better === null ? "not measured" : `${(100 * a.ended_better).toFixed(0)}% / ${(100 * a.ended_worse).toFixed(0)}%`));
     activate(row, () => loadAgent(a.agent_id));
     return row;
   }));
