@@ -3,7 +3,11 @@ baseline in the call, turned into an arousal (agitation) reading in [0, 1].
 
 Raised pitch, loudness, a flatter spectrum (lower Hammarberg index: more high-frequency energy) and a
 faster rate of voiced segments all push arousal up. Each cue is a z-score against the speaker's other
-turns; the reading is the logistic of their weighted mean, so 0.5 is the speaker's usual voice.
+turns; the reading is the logistic of their weighted mean, so 0.5 is the speaker's usual voice. A spread
+estimated from a few turns can be tiny (from two turns every cue's z is +-1, whatever the difference), so it is
+pooled with a prior spread worth two turns: the spread between one speaker's turns measured on acted emotional
+speech (EmoDB dev, both speakers, 16 kHz; docs/benchmarks.md, "Voice"). With many turns the speaker's own spread
+decides.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ CUES: dict[str, float] = {  # eGeMAPSv02 functional -> weight (sign: direction o
     "slopeV0-500_sma3nz_amean": 0.5,
     "VoicedSegmentsPerSec": 0.5,
 }
+PRIOR_SPREAD = np.array([  # each cue's spread between one speaker's turns (EmoDB dev)
+    0.19,  # loudness (sone)
+    4.9,  # mean pitch (semitones)
+    2.1,  # pitch range (semitones)
+    5.3,  # Hammarberg index (dB)
+    0.025,  # spectral slope 0-500 Hz
+    0.91,  # voiced segments per second
+])
+PRIOR_TURNS = 2  # how many turns the prior spread weighs as
 MIN_SECONDS = 0.3
 
 
@@ -60,8 +73,9 @@ def arousal_readings(per_turn: list[dict[str, float] | None]) -> list[ProsodyRea
     if not measured:
         return [None] * len(per_turn)
     table = np.array([[f[c] for c in CUES] for f in measured])
-    mean, std = table.mean(axis=0), table.std(axis=0)
-    std[std < 1e-6] = 1.0
+    turns = len(table)
+    mean = table.mean(axis=0)
+    std = np.sqrt((turns * table.var(axis=0) + PRIOR_TURNS * PRIOR_SPREAD**2) / (turns + PRIOR_TURNS))
     weights = np.array(list(CUES.values()))
     out: list[ProsodyReading | None] = []
     for f in per_turn:

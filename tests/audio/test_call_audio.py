@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 
 from emotrace.audio.io import SAMPLE_RATE, load_audio
+from emotrace.audio.prosody import arousal_readings, features
 from emotrace.channels.call import read_call
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
@@ -70,6 +71,19 @@ def test_an_agitated_voice_reads_higher_arousal_than_the_same_speakers_calm_voic
     arousal = [u.metadata["voice"]["arousal"] for u in turns]
     assert len(turns) == 3, [u.text for u in turns]
     assert arousal[1] > arousal[0] + 0.2 and arousal[1] > arousal[2] + 0.2, arousal
+
+
+def test_two_turns_in_the_same_voice_read_near_the_speakers_usual_voice(speech_dir) -> None:
+    """Two turns are a baseline of two values: their spread alone made every cue z = +-1 (0.79 and 0.21 for the same
+    voice saying two sentences); a prior spread keeps them near 0.5 while a real change of voice still reads."""
+    same = [features(load_audio(espeak(s, speech_dir / f"same{i}.wav"), 60).mono) for i, s in enumerate(SENTENCES[:2])]
+    readings = arousal_readings(same)
+    assert all(r is not None and abs(r.arousal - 0.5) < 0.15 for r in readings), readings
+    calm = features(load_audio(espeak(SENTENCES[0], speech_dir / "c.wav", speed=110, pitch=25, amplitude=60), 60).mono)
+    agitated = features(load_audio(espeak(SENTENCES[1], speech_dir / "a.wav", speed=230, pitch=85, amplitude=190),
+                                   60).mono)
+    low, high = arousal_readings([calm, agitated])
+    assert low is not None and high is not None and high.arousal > 0.7 > 0.3 > low.arousal, (low, high)
 
 
 def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
