@@ -710,8 +710,11 @@ def batch(
                        "was read again (--overwrite runs it anew)")
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if ingestor is not None:
-            typer.echo(f"stored {ingestor.stored_messages} messages of {len(ingestor.customers)} customers in "
+            typer.echo(f"stored {counted(ingestor.stored_messages, 'message')} of "
+                       f"{counted(len(ingestor.customers), 'customer')} in "
                        f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}"
+                       + (f"; {counted(ingestor.already_stored, 'row')} stored by an earlier run, not again"
+                          if ingestor.already_stored else "")
                        + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"
                           if summary.not_ingested else ""))
     total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows

@@ -1,11 +1,15 @@
-"""``emotrace batch --ingest``: store a batch run's readings, chunk by chunk, exactly once."""
+"""``emotrace batch --ingest``: store a batch run's readings, chunk by chunk, each input row exactly once.
+
+Each stored row is marked with the input's key (the file, as it is now, and the columns that make its messages)
+and its row number, in the transaction that stores it: a run killed and resumed, re-run with ``--overwrite``, to
+another output, with other chunks, kept columns or another model stores only the rows not stored before."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import cast
 
@@ -47,9 +51,22 @@ def reading_of(row: dict[str, object]) -> ReadingRecord:
     return cast(ReadingRecord, {**row, **renamed})
 
 
+def _digest(fields: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def run_key(options: BatchOptions) -> str:
-    """A stable key of a batch run (same input and options -> same key)."""
-    return hashlib.sha256(json.dumps(options.manifest(), sort_keys=True).encode()).hexdigest()[:32]
+    """The key under which releases before row keys marked a run's stored chunks (same input and options -> same
+    key); still read, so that re-running such a run stores nothing again."""
+    return _digest(options.manifest())
+
+
+def ingest_key(options: BatchOptions, columns: IngestColumns) -> str:
+    """The key of an input's messages: the file as it is now, its encoding and the columns that make its messages
+    (not the chunks, kept columns, output or model of a run)."""
+    stat = options.input.stat()
+    return _digest({"input": str(options.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                    "encoding": options.encoding, "text_column": options.text_column, **asdict(columns)})
 
 
 def _timestamp(value: object, row: int) -> datetime:
@@ -73,15 +90,17 @@ def _member(row: dict[str, object], column: str | None, what: str, names: Iterab
 
 
 class Ingestor:
-    """Stores each finished chunk (messages + chunk marker) in one transaction; skips stored chunks."""
+    """Stores each finished chunk's rows not stored before (messages + row markers) in one transaction."""
 
     def __init__(self, store: Store, settings: Settings, options: BatchOptions, columns: IngestColumns) -> None:
         self.store = store
         self.settings = settings
         self.options = options
         self.columns = columns
-        self.key = run_key(options)
+        self.key = ingest_key(options, columns)
+        self.legacy_key = run_key(options)
         self.stored_messages = 0
+        self.already_stored = 0  # rows an earlier run stored
         self.customers: set[str] = set()
 
     def message(self, row: dict[str, object], now: datetime) -> NewMessage:
@@ -99,17 +118,25 @@ class Ingestor:
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
     def __call__(self, index: int, result: ChunkResult) -> None:
-        """Store chunk ``index`` unless an earlier attempt (killed, or a run of the same input and options to
-        another output) already did; its rows that cannot be stored are reported by every run."""
+        """Store the rows of chunk ``index`` that no earlier run (killed, or of the same input with other options)
+        stored; its rows that cannot be stored are reported by every run."""
         now = datetime.now(UTC)
-        messages = []
-        for row in result.rows:
+        numbers = [int(str(row["row"])) for row in result.rows]
+        stored = (set(numbers) if self.store.writes.has_batch_part(self.legacy_key, index)
+                  else self.store.writes.stored_batch_rows(self.key, numbers))
+        rows, messages = [], []
+        for number, row in zip(numbers, result.rows, strict=True):
             try:
-                messages.append(self.message(row, now))
+                message = self.message(row, now)
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
-        if self.store.writes.has_batch_part(self.key, index):
-            return
-        record_messages(self.store, messages, self.settings.scoring, batch_part=(self.key, index))
+                continue
+            if number in stored:
+                self.already_stored += 1
+            else:
+                rows.append(number)
+                messages.append(message)
+        if messages:
+            record_messages(self.store, messages, self.settings.scoring, batch_rows=(self.key, rows))
         self.stored_messages += len(messages)
         self.customers.update(m.customer_id for m in messages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -43,11 +43,11 @@ def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) 
 
 
 def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRules | None = None,
-                    batch_part: tuple[str, int] | None = None, request_keys: Iterable[RequestKey] = (),
+                    batch_rows: tuple[str, Sequence[int]] | None = None, request_keys: Iterable[RequestKey] = (),
                     new_conversations: Iterable[tuple[str, str]] = ()) -> tuple[list[Message], list[Customer]]:
     """Store messages with their customers' summaries refreshed by ``rules`` (default: the default rules), in one
     transaction (``new_conversations``: see :meth:`emotrace.store.messages.Messages.add`)."""
-    return store.messages.add(items, partial(summarize, rules=rules or ScoringRules()), batch_part, request_keys,
+    return store.messages.add(items, partial(summarize, rules=rules or ScoringRules()), batch_rows, request_keys,
                               new_conversations)
 
 

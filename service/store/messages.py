@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -94,22 +94,22 @@ class Messages:
         self.customers = customers
         self.alerts = alerts
 
-    def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_part: tuple[str, int] | None = None,
+    def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_rows: tuple[str, Sequence[int]] | None = None,
             request_keys: Iterable[RequestKey] = (), new_conversations: Iterable[tuple[str, str]] = ()
             ) -> tuple[list[Message], list[Customer]]:
         """Store messages and their customers' new summaries (``summarize``), all in one transaction.
 
-        ``batch_part`` (run key, chunk index) and ``request_keys`` are recorded in the same transaction, so a
-        batch chunk or a client's keyed request is stored exactly once (see :class:`emotrace.store.writes.Writes`;
-        a key already used fails the transaction). ``new_conversations`` (customer, conversation) must have no stored
-        messages, checked once their customers are locked: a concurrent write of one of them, on any replica, has
-        committed by then, so a conversation uploaded twice at once is stored once (:class:`ConversationStored`).
-        Returns the stored messages and the refreshed customers (sorted by id)."""
+        ``batch_rows`` (a batch input's key, the row number of each item) and ``request_keys`` are recorded in the
+        same transaction, so a batch input's row or a client's keyed request is stored exactly once (see
+        :class:`emotrace.store.writes.Writes`; a key already used fails the transaction). ``new_conversations``
+        (customer, conversation) must have no stored messages, checked once their customers are locked: a concurrent
+        write of one of them, on any replica, has committed by then, so a conversation uploaded twice at once is
+        stored once (:class:`ConversationStored`). Returns the stored messages and the refreshed customers (sorted by id)."""
         items, new_conversations = list(items), list(new_conversations)
         now = datetime.now(UTC)
         with self.db.writing() as session:
-            if batch_part is not None:
-                session.add(BatchPart(run_key=batch_part[0], part=batch_part[1], ingested_at=now))
+            if batch_rows is not None:
+                session.add_all(BatchPart(run_key=batch_rows[0], part=row, ingested_at=now) for row in batch_rows[1])
             ids = sorted({m.customer_id for m in items})
             customers = self.customers.lock_or_create(session, ids, now)
             if new_conversations:

@@ -155,7 +155,9 @@ class Correction(Base):
 
 
 class BatchPart(Base):
-    """A chunk of a batch run already ingested (stored in the same transaction as its messages)."""
+    """A row of a batch input already stored (in the same transaction as its message): ``run_key`` the input's key,
+    ``part`` the row's number. Releases before row keys marked a run's chunk instead (their run key, the chunk's
+    index); those marks are still read."""
 
     __tablename__ = "batch_parts"
 

@@ -1,6 +1,10 @@
-"""Write records: the keyed requests (Idempotency-Key) and batch chunks already stored, so each is stored once."""
+"""Write records: the keyed requests (Idempotency-Key) and batch rows already stored, so each is stored once."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
 
 from emotrace.store.database import Database
 from emotrace.store.messages import with_customers_in
@@ -23,6 +27,15 @@ class Writes:
             return write.request_sha, *with_customers_in(session, write.message_ids)
 
     def has_batch_part(self, run_key: str, part: int) -> bool:
-        """True when chunk ``part`` of batch run ``run_key`` is already stored."""
+        """True when a release before row keys stored chunk ``part`` of batch run ``run_key``."""
         with self.db.session() as session:
             return session.get(BatchPart, (run_key, part)) is not None
+
+    def stored_batch_rows(self, key: str, rows: Sequence[int]) -> set[int]:
+        """Which of ``rows`` of the batch input ``key`` are already stored."""
+        if not rows:
+            return set()
+        with self.db.session() as session:
+            marked = session.scalars(select(BatchPart.part).where(
+                BatchPart.run_key == key, BatchPart.part.between(min(rows), max(rows))))
+            return set(marked) & set(rows)

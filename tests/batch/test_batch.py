@@ -19,6 +19,7 @@ from emotrace.batch.engines import dask_runner, local_runner
 from emotrace.batch.job import BatchJob, BatchOptions
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import GOEMOTIONS_LABELS
+from emotrace.settings import get_settings
 from emotrace.training.data import read_goemotions_tsv
 from tests.conftest import DATA_ROOT
 from tests.test_cli import EMOTRACE, run
@@ -229,6 +230,11 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     again = run(*args[:-1], "--overwrite")  # the same input and options: nothing is stored twice
     assert again.returncode == 0
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
+    # found by a new-user trial: other chunks or kept columns made another run, whose rows were all stored again
+    other = run(*args[:-3], "--chunk-rows", "7", "--keep-columns", "at", "-o", str(tmp_path / "other.jsonl"))
+    assert other.returncode == 0, other.stderr
+    assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
+    assert "stored 0 messages" in other.stdout and "59 rows stored by an earlier run, not again" in other.stdout
 
 
 def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) -> None:
@@ -343,6 +349,34 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
     assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(40)) == 3000
 
 
+def test_a_run_stored_by_a_release_that_marked_chunks_is_not_stored_again(tmp_path) -> None:
+    """Releases before row keys marked each stored chunk under the run's key; re-running such a run stores nothing."""
+    from sqlalchemy import delete
+
+    from emotrace.batch.ingest import IngestColumns, run_key
+    from emotrace.store import Store
+    from emotrace.store.tables import BatchPart
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"customer_id": f"k{i % 4}", "conversation_id": "c", "text": TEXTS[i]})
+                              + "\n" for i in range(6)))
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+            "--chunk-rows", "4"]
+    assert run(*args).returncode == 0
+    store = Store(db)
+    options = BatchOptions(source, tmp_path / "out.jsonl", "text", None, 4, str(get_settings().model_dir),
+                           IngestColumns().keep("text"))
+    with store.db.writing() as session:  # the marks the previous release left instead of the row marks
+        session.execute(delete(BatchPart))
+        session.add_all(BatchPart(run_key=run_key(options), part=index, ingested_at=datetime.now(UTC))
+                        for index in (0, 1))
+    again = run(*args, "--overwrite")
+    assert again.returncode == 0, again.stderr
+    assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(4)) == 6
+    assert "6 rows stored by an earlier run, not again" in again.stdout
+
+
 def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> None:
     """One text, one reading in a batch job: with per-batch int8 scales, 1,216 copies of a text got one label
     set and 34 copies another, depending on the texts sharing their model batch."""
@@ -374,7 +408,7 @@ def test_ingest_says_where_it_stored(tmp_path) -> None:
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db)
     assert result.returncode == 0, result.stderr
-    assert f"stored 5 messages of 1 customers in {db}" in result.stdout
+    assert f"stored 5 messages of 1 customer in {db}" in result.stdout
 
 
 def test_kept_columns_are_copied_into_the_output(tmp_path) -> None:
