@@ -102,8 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     by_speaker = _emodb_clips(get_settings().data_root / "emodb_dev")
     print_figures("EmoDB dev (speakers 03, 08): high vs low arousal from the voice", emodb_arousal(by_speaker))
-    for turns in (2, 3, 4):
-        print_figures(f"EmoDB dev, calls of {turns} turns of one speaker", short_calls(by_speaker, turns))
+    for count in (2, 3, 4):
+        print_figures(f"EmoDB dev, calls of {count} turns of one speaker", short_calls(by_speaker, count))
     if args.emodb_only:
         return
     load_whisper(None, 2)  # load once; the RTF below is per call, as in a running service
