@@ -54,8 +54,11 @@ def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) 
             try:
                 client = stack.enter_context(Client(scheduler or cluster))
             except (OSError, ValueError) as exc:  # no scheduler there, or no address
-                where = scheduler or "of the local cluster on 127.0.0.1"
-                raise EmotraceError("E519", f"Cannot reach the Dask scheduler {where} ({exc}).") from None
+                if scheduler:
+                    raise EmotraceError("E519", f"Cannot reach the Dask scheduler {scheduler} ({exc}).") from None
+                raise EmotraceError("E519", f"Cannot reach the scheduler of the local Dask cluster ({exc}).",
+                                    "Check that this machine lets processes listen on 127.0.0.1, or use "
+                                    "--engine local.") from None
             if cluster is not None:
                 stack.callback(client.run, _stop_heartbeat, on_error="ignore")
             in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))

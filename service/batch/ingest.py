@@ -20,6 +20,7 @@ from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
 from emotrace.store import Store
 from emotrace.store.messages import NewMessage
+from emotrace.store.tables import Message
 from emotrace.times import utc
 
 
@@ -55,18 +56,25 @@ def _digest(fields: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def run_key(options: BatchOptions) -> str:
-    """The key under which releases before row keys marked a run's stored chunks (same input and options -> same
-    key); still read, so that re-running such a run stores nothing again."""
-    return _digest(options.manifest())
+def released_run_key(options: BatchOptions) -> str:
+    """The key under which the release of 2026-12-02 marked a run's stored chunks (the hash of its resume manifest);
+    still read, so that re-running such a run stores nothing again."""
+    stat = options.input.stat()
+    return _digest({"input": str(options.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                    "text_column": options.text_column, "id_column": options.id_column,
+                    "chunk_rows": options.chunk_rows, "model_dir": options.model_dir,
+                    "keep_columns": list(options.keep_columns), "encoding": options.encoding,
+                    "rating_column": options.rating_column})
 
 
 def ingest_key(options: BatchOptions, columns: IngestColumns) -> str:
-    """The key of an input's messages: the file as it is now, its encoding and the columns that make its messages
-    (not the chunks, kept columns, output or model of a run)."""
-    stat = options.input.stat()
-    return _digest({"input": str(options.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                    "encoding": options.encoding, "text_column": options.text_column, **asdict(columns)})
+    """The key of an input's messages: the file's content (a copy, a move or a new modification time is the same
+    input; an edit is another), its encoding and the columns that make its messages (not the chunks, kept columns,
+    output or model of a run)."""
+    with options.input.open("rb") as handle:
+        content = hashlib.file_digest(handle, "sha256").hexdigest()
+    return _digest({"content": content, "encoding": options.encoding, "text_column": options.text_column,
+                    **asdict(columns)})
 
 
 def _timestamp(value: object, row: int) -> datetime:
@@ -98,7 +106,7 @@ class Ingestor:
         self.options = options
         self.columns = columns
         self.key = ingest_key(options, columns)
-        self.legacy_key = run_key(options)
+        self.released_key = released_run_key(options)
         self.stored_messages = 0
         self.already_stored = 0  # rows an earlier run stored
         self.customers: set[str] = set()
@@ -121,22 +129,18 @@ class Ingestor:
         """Store the rows of chunk ``index`` that no earlier run (killed, or of the same input with other options)
         stored; its rows that cannot be stored are reported by every run."""
         now = datetime.now(UTC)
-        numbers = [int(str(row["row"])) for row in result.rows]
-        stored = (set(numbers) if self.store.writes.has_batch_part(self.legacy_key, index)
-                  else self.store.writes.stored_batch_rows(self.key, numbers))
         rows, messages = [], []
-        for number, row in zip(numbers, result.rows, strict=True):
+        for row in result.rows:
             try:
-                message = self.message(row, now)
+                messages.append(self.message(row, now))
+                rows.append(int(str(row["row"])))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
-                continue
-            if number in stored:
-                self.already_stored += 1
-            else:
-                rows.append(number)
-                messages.append(message)
-        if messages:
-            record_messages(self.store, messages, self.settings.scoring, batch_rows=(self.key, rows))
-        self.stored_messages += len(messages)
-        self.customers.update(m.customer_id for m in messages)
+        if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
+            self.store.writes.mark_batch_rows(self.key, rows)
+            stored: list[Message] = []
+        else:
+            stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=(self.key, rows))
+        self.already_stored += len(messages) - len(stored)
+        self.stored_messages += len(stored)
+        self.customers.update(m.customer_id for m in stored)

@@ -21,6 +21,17 @@ from emotrace.times import utc
 Summarize = Callable[[list[Signal], datetime], CustomerSummary | None]
 
 
+def claim_batch_rows(db: Database, session: Session, key: str, rows: Sequence[int], now: datetime) -> set[int]:
+    """Mark ``rows`` of the batch input ``key`` as stored in ``session``'s transaction; the ones this claimed (not
+    marked before)."""
+    claimed: set[int] = set()
+    for part in chunks(list(rows)):
+        claimed.update(session.scalars(
+            db.insert(BatchPart).values([{"run_key": key, "part": row, "ingested_at": now} for row in part])
+            .on_conflict_do_nothing().returning(BatchPart.part)))
+    return claimed
+
+
 @dataclass(frozen=True)
 class NewMessage:
     """A message to store, with its reading already taken."""
@@ -99,9 +110,10 @@ class Messages:
             ) -> tuple[list[Message], list[Customer]]:
         """Store messages and their customers' new summaries (``summarize``), all in one transaction.
 
-        ``batch_rows`` (a batch input's key, the row number of each item) and ``request_keys`` are recorded in the
-        same transaction, so a batch input's row or a client's keyed request is stored exactly once (see
-        :class:`emotrace.store.writes.Writes`; a key already used fails the transaction). ``new_conversations``
+        ``batch_rows`` (a batch input's key, the row number of each item) are claimed in the same transaction and
+        the items whose rows were claimed before (by a run at the same time) are left out; ``request_keys`` are
+        recorded in it too (a key already used fails the transaction): so a batch input's row or a client's keyed
+        request is stored exactly once (see :class:`emotrace.store.writes.Writes`). ``new_conversations``
         (customer, conversation) must have no stored messages, checked once their customers are locked: a concurrent
         write of one of them, on any replica, has committed by then, so a conversation uploaded twice at once is
         stored once (:class:`ConversationStored`). Returns the stored messages and the refreshed customers (sorted by id)."""
@@ -109,7 +121,10 @@ class Messages:
         now = datetime.now(UTC)
         with self.db.writing() as session:
             if batch_rows is not None:
-                session.add_all(BatchPart(run_key=batch_rows[0], part=row, ingested_at=now) for row in batch_rows[1])
+                claimed = claim_batch_rows(self.db, session, *batch_rows, now)
+                items = [item for item, row in zip(items, batch_rows[1], strict=True) if row in claimed]
+                if not items:
+                    return [], []
             ids = sorted({m.customer_id for m in items})
             customers = self.customers.lock_or_create(session, ids, now)
             if new_conversations:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from sqlalchemy import select
+from datetime import UTC, datetime
 
 from emotrace.store.database import Database
-from emotrace.store.messages import with_customers_in
+from emotrace.store.messages import claim_batch_rows, with_customers_in
 from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
 
 
@@ -31,11 +30,7 @@ class Writes:
         with self.db.session() as session:
             return session.get(BatchPart, (run_key, part)) is not None
 
-    def stored_batch_rows(self, key: str, rows: Sequence[int]) -> set[int]:
-        """Which of ``rows`` of the batch input ``key`` are already stored."""
-        if not rows:
-            return set()
-        with self.db.session() as session:
-            marked = session.scalars(select(BatchPart.part).where(
-                BatchPart.run_key == key, BatchPart.part.between(min(rows), max(rows))))
-            return set(marked) & set(rows)
+    def mark_batch_rows(self, key: str, rows: Sequence[int]) -> None:
+        """Mark ``rows`` of the batch input ``key`` as stored (rows a release before row keys stored)."""
+        with self.db.writing() as session:
+            claim_batch_rows(self.db, session, key, rows, datetime.now(UTC))

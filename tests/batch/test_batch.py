@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import time
@@ -235,6 +236,9 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     assert other.returncode == 0, other.stderr
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
     assert "stored 0 messages" in other.stdout and "59 rows stored by an earlier run, not again" in other.stdout
+    os.utime(source)  # the same content with a new modification time (a copy, a download again) is the same input
+    assert run(*args[:-1], "--overwrite").returncode == 0
+    assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
 
 
 def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) -> None:
@@ -350,10 +354,12 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
 
 
 def test_a_run_stored_by_a_release_that_marked_chunks_is_not_stored_again(tmp_path) -> None:
-    """Releases before row keys marked each stored chunk under the run's key; re-running such a run stores nothing."""
+    """The release of 2026-12-02 marked each stored chunk under the hash of its resume manifest; re-running such a run
+    stores nothing, and marks its rows, so a later run with other chunks stores nothing either."""
+    import hashlib
+
     from sqlalchemy import delete
 
-    from emotrace.batch.ingest import IngestColumns, run_key
     from emotrace.store import Store
     from emotrace.store.tables import BatchPart
 
@@ -361,20 +367,24 @@ def test_a_run_stored_by_a_release_that_marked_chunks_is_not_stored_again(tmp_pa
     source.write_text("".join(json.dumps({"customer_id": f"k{i % 4}", "conversation_id": "c", "text": TEXTS[i]})
                               + "\n" for i in range(6)))
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
-    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
-            "--chunk-rows", "4"]
-    assert run(*args).returncode == 0
+    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db]
+    assert run(*args, "--chunk-rows", "4").returncode == 0
+    stat = source.stat()
+    manifest = {"input": str(source.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                "text_column": "text", "id_column": None, "chunk_rows": 4, "model_dir": str(get_settings().model_dir),
+                "keep_columns": ["customer_id", "conversation_id", "text"], "encoding": "utf-8", "rating_column": None}
+    released = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:32]
     store = Store(db)
-    options = BatchOptions(source, tmp_path / "out.jsonl", "text", None, 4, str(get_settings().model_dir),
-                           IngestColumns().keep("text"))
-    with store.db.writing() as session:  # the marks the previous release left instead of the row marks
+    with store.db.writing() as session:  # the marks that release left instead of the row marks
         session.execute(delete(BatchPart))
-        session.add_all(BatchPart(run_key=run_key(options), part=index, ingested_at=datetime.now(UTC))
-                        for index in (0, 1))
-    again = run(*args, "--overwrite")
+        session.add_all(BatchPart(run_key=released, part=index, ingested_at=datetime.now(UTC)) for index in (0, 1))
+    again = run(*args, "--chunk-rows", "4", "--overwrite")
     assert again.returncode == 0, again.stderr
     assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(4)) == 6
     assert "6 rows stored by an earlier run, not again" in again.stdout
+    other = run(*args, "--chunk-rows", "5", "--overwrite")
+    assert other.returncode == 0, other.stderr
+    assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(4)) == 6
 
 
 def test_copies_of_one_text_read_alike_whatever_their_neighbours(tmp_path) -> None:

@@ -503,7 +503,7 @@ function agentConversation(c) {
   item.append(el("time", { datetime: c.started_at }, when(c.started_at)),
     ` · ${c.conversation_id} · ${c.channel} · customer ${c.customer_id} (${c.segment})` +
     ` · ${c.de_escalation === null ? "not measured" : `mood ${c.de_escalation > 0 ? "+" : ""}${c.de_escalation.toFixed(2)}`}` +
-    ` · ended ${c.ended}${c.distress_answers ? ` · ${c.empathic_answers}/${c.distress_answers} empathic answers to distress` : ""} `,
+    ` · ${c.ended === "unmeasured" ? "ending not measured" : `ended ${c.ended}`}${c.distress_answers ? ` · ${c.empathic_answers}/${c.distress_answers} empathic answers to distress` : ""} `,
     open);
   return item;
 }
