@@ -70,6 +70,22 @@ def test_a_failed_write_stores_nothing(database_url) -> None:
     assert store.customers.get("ann").score == customer_timeline(store, "ann", ScoringRules()).current.score
 
 
+def test_batch_rows_are_claimed_once_and_only_the_unclaimed_are_stored(database_url) -> None:
+    """A batch input's rows are claimed in the transaction that stores them: a second write of rows already claimed
+    (another run of the same input, at the same time or later) stores only the rows not claimed before."""
+    store = Store(database_url)
+    stored, _ = record_messages(store, [message("ann", 0, 0.5), message("ann", 1, 0.5)], batch_rows=("in", [1, 2]))
+    assert len(stored) == 2
+    stored, customers = record_messages(store, [message("ann", 1, 0.5), message("bob", 2, -0.5)],
+                                        batch_rows=("in", [2, 3]))
+    assert [m.customer_id for m in stored] == ["bob"] and [c.id for c in customers] == ["bob"]
+    assert record_messages(store, [message("ann", 0, 0.5)], batch_rows=("in", [1])) == ([], [])
+    assert len(store.messages.of_customer("ann")) == 2
+    store.writes.mark_batch_rows("in", [3, 4])  # 3 already marked: no conflict
+    assert record_messages(store, [message("cat", 0, 0.5)], batch_rows=("in", [4])) == ([], [])
+    assert len(record_messages(store, [message("cat", 0, 0.5)], batch_rows=("other", [4]))[0]) == 1
+
+
 def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
     store = Store(database_url)
     record_messages(store, [message("ann", 0, 0.5)], request_keys=[RequestKey("ann-key-01", "a" * 64, 0, 1)])
