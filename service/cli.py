@@ -698,8 +698,12 @@ def batch(
         typer.echo(f"\ninterrupted: the finished chunks are kept in {job.parts}; run the same command again to resume "
                    "(add --overwrite to start over).", err=True)
         raise typer.Exit(130) from None
+    database = ingestor.store.db.engine.url.render_as_string(hide_password=True) if ingestor is not None else None
     if as_json:
-        typer.echo(json.dumps(summary_dict(summary), indent=2))
+        typer.echo(json.dumps(summary_dict(summary) | ({"ingest": {
+            "stored_messages": ingestor.stored_messages, "customers": len(ingestor.customers),
+            "already_stored": ingestor.already_stored, "database": database}} if ingestor is not None else {}),
+            indent=2))
     else:
         typer.echo(f"{counted(summary.rows, 'row')} read into {summary.output}; {counted(summary.errors, 'bad row')}"
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
@@ -709,10 +713,12 @@ def batch(
             typer.echo("already complete: an earlier run wrote this output from the same input and options; nothing "
                        "was read again (--overwrite runs it anew)")
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
-        if ingestor is not None:
+        if ingestor is not None and summary.already_complete:
+            typer.echo(f"nothing stored again in {database}: the output was already complete, so no row was read (if "
+                       "the run that wrote it did not --ingest, add --overwrite to store its rows)")
+        elif ingestor is not None:
             typer.echo(f"stored {counted(ingestor.stored_messages, 'message')} of "
-                       f"{counted(len(ingestor.customers), 'customer')} in "
-                       f"{ingestor.store.db.engine.url.render_as_string(hide_password=True)}"
+                       f"{counted(len(ingestor.customers), 'customer')} in {database}"
                        + (f"; {counted(ingestor.already_stored, 'row')} stored by an earlier run, not again"
                           if ingestor.already_stored else "")
                        + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"

@@ -220,6 +220,11 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert (summary["rows"], summary["errors"], summary["not_ingested"]) == (60, 0, 1)  # read, not stored
+    # found by a new-user trial: --json left out what the text output says of the store
+    assert summary["ingest"] == {"stored_messages": 59, "customers": 3, "already_stored": 0, "database": db}
+    complete = run(*args[:-1])  # the same command again: already complete, nothing read or stored again
+    assert complete.returncode == 0 and "already complete" in complete.stdout
+    assert "stored 0 messages" not in complete.stdout and "nothing stored again" in complete.stdout
     store = Store(db)
     stored = [m for i in range(3) for m in store.messages.of_customer(f"cu{i}")]
     assert len(stored) == 59
