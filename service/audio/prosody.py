@@ -31,14 +31,15 @@ CUES: dict[str, float] = {  # eGeMAPSv02 functional -> weight (sign: direction o
     "slopeV0-500_sma3nz_amean": 0.5,
     "VoicedSegmentsPerSec": 0.5,
 }
-PRIOR_SPREAD = np.array([{  # each cue's spread between one speaker's turns (EmoDB dev)
+PRIOR_SPREADS: dict[str, float] = {  # each cue's spread between one speaker's turns (EmoDB dev)
     "loudness_sma3_amean": 0.19,  # sone
     "F0semitoneFrom27.5Hz_sma3nz_amean": 4.9,  # semitones
     "F0semitoneFrom27.5Hz_sma3nz_pctlrange0-2": 2.1,  # semitones
     "hammarbergIndexV_sma3nz_amean": 5.3,  # dB
     "slopeV0-500_sma3nz_amean": 0.025,
     "VoicedSegmentsPerSec": 0.91,
-}[cue] for cue in CUES])
+}
+PRIOR_SPREAD = np.array([PRIOR_SPREADS[cue] for cue in CUES])  # in the order of CUES
 PRIOR_TURNS = 2  # how many turns the prior spread weighs as
 MIN_SECONDS = 0.3
 

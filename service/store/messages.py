@@ -25,7 +25,7 @@ def claim_batch_rows(db: Database, session: Session, key: str, rows: Sequence[in
     """Mark ``rows`` of the batch input ``key`` as stored in ``session``'s transaction; the ones this claimed (not
     marked before)."""
     claimed: set[int] = set()
-    for part in chunks(list(rows)):
+    for part in chunks(rows):
         claimed.update(session.scalars(
             db.insert(BatchPart).values([{"run_key": key, "part": row, "ingested_at": now} for row in part])
             .on_conflict_do_nothing().returning(BatchPart.part)))
