@@ -216,7 +216,9 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
         typer.echo(f"warning: {warning}", err=True)
     for t in turns:
         when = f"[{int(t.utterance.start // 60):02d}:{t.utterance.start % 60:04.1f}] " if t.utterance.start is not None else ""
-        typer.echo(f"{when}{t.utterance.speaker} ({t.utterance.role}): {t.utterance.text}")
+        speaker, role = t.utterance.speaker, t.utterance.role
+        who = speaker if speaker.casefold() == role else f"{speaker} ({role})"
+        typer.echo(f"{when}{who}: {t.utterance.text}")
         voice = t.utterance.metadata.get("voice")
         arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {voice['arousal']:.2f})" if isinstance(voice, dict) else "") \
             if t.arousal is not None else ""

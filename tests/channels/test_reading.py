@@ -80,6 +80,19 @@ def test_the_arc_gives_the_first_and_last_customer_tones_as_their_turns_do(tmp_p
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     customer = [re.search(r"tone ([+-][0-9.]+)", lines[i + 1]).group(1)
-                for i, line in enumerate(lines) if "(customer):" in line]
+                for i, line in enumerate(lines) if line.startswith("Customer:")]
     arc = re.search(r"customer arc: \w+ \(([+-][0-9.]+) -> ([+-][0-9.]+)\)", result.stdout)
     assert arc is not None and (arc.group(1), arc.group(2)) == (customer[0], customer[-1]), result.stdout
+
+
+def test_a_turn_names_its_role_only_where_the_speaker_does_not(tmp_path) -> None:
+    """Found by a new-user trial: every turn of a chat printed "Agent (agent): ..." / "Customer (customer): ..."."""
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Agent: Hello, how can I help?\nCustomer: My order never arrived.\n")
+    named = tmp_path / "named.vtt"
+    named.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Sam>Hello, Sam speaking, how can I help?\n\n"
+                     "00:00:02.500 --> 00:00:04.000\n<v Jo>My order never arrived.\n")
+    plain, with_names = run("analyze", str(chat)), run("analyze", str(named), "--agent", "Sam")
+    assert plain.returncode == 0 and with_names.returncode == 0, plain.stderr + with_names.stderr
+    assert "Agent: Hello" in plain.stdout and "Customer: My order" in plain.stdout and "(agent)" not in plain.stdout
+    assert "Sam (agent): Hello" in with_names.stdout and "Jo (customer): My order" in with_names.stdout
