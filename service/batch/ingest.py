@@ -77,11 +77,11 @@ def ingest_key(options: BatchOptions, columns: IngestColumns) -> str:
                     **asdict(columns)})
 
 
-def _timestamp(value: object, row: int) -> datetime:
+def _timestamp(value: object) -> datetime:
     try:
         return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
     except ValueError:
-        raise EmotraceError("E509", f"Row {row}: timestamp '{value}' is not ISO 8601.",
+        raise EmotraceError("E509", f"timestamp '{value}' is not ISO 8601.",
                             "Use e.g. 2026-11-25T09:30:00Z.") from None
 
 
@@ -92,7 +92,7 @@ def _member(row: dict[str, object], column: str | None, what: str, names: Iterab
     if not value:
         return default
     if value.lower() not in names:
-        raise EmotraceError("E510", f"Row {row['row']}: {what} '{value}' is not one of {', '.join(names)}.",
+        raise EmotraceError("E510", f"{what} '{value}' is not one of {', '.join(names)}.",
                             f"Write the {what} as one of {', '.join(names)} (any case).")
     return value.lower()
 
@@ -116,12 +116,12 @@ class Ingestor:
         c = self.columns
         for column in (c.customer, c.conversation):
             if row.get(column) in (None, ""):
-                raise EmotraceError("E511", f"Row {row['row']}: '{column}' is empty.", "Every ingested row needs it.")
+                raise EmotraceError("E511", f"'{column}' is empty.", "Every ingested row needs it.")
         speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer")
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
-            speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp], int(str(row["row"]))) if c.timestamp else now,
+            speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp]) if c.timestamp else now,
             text=str(row[self.options.text_column]), record=reading_of(row), settings=self.settings,
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 

@@ -267,6 +267,7 @@ def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) 
         errors = [json.loads(line) for line in (tmp_path / f"{output}.errors.jsonl").read_text().splitlines()]
         assert [e["row"] for e in errors] == [2, 3, 4]
         assert all(e["reason"].startswith("not ingested") for e in errors[:2]) and "missing" in errors[2]["reason"]
+        assert not any(f"Row {e['row']}" in e["reason"] for e in errors), errors  # the record gives the row once
     plain = run(*args[:-1], "--max-bad-share", "0.5", "-o", str(tmp_path / "third.jsonl"))
     assert plain.returncode == 1 and "3 of 4 rows" in plain.stderr, plain.stderr  # 3 rows read, 1 unreadable
     assert "2 rows not ingested" in plain.stdout
