@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -193,7 +194,6 @@ def _review_flags(reading: Reading, rating: float | None) -> list[str]:
 
 
 def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str | None, as_json: bool) -> None:
-    from dataclasses import asdict
     from datetime import datetime
 
     from emotrace.channels.load import load_conversation
@@ -700,12 +700,9 @@ def batch(
         typer.echo(f"\ninterrupted: the finished chunks are kept in {job.parts}; run the same command again to resume "
                    "(add --overwrite to start over).", err=True)
         raise typer.Exit(130) from None
-    database = ingestor.store.db.engine.url.render_as_string(hide_password=True) if ingestor is not None else None
+    stored = ingestor.figures() if ingestor is not None else None
     if as_json:
-        typer.echo(json.dumps(summary_dict(summary) | ({"ingest": {
-            "stored_messages": ingestor.stored_messages, "customers": len(ingestor.customers),
-            "already_stored": ingestor.already_stored, "database": database}} if ingestor is not None else {}),
-            indent=2))
+        typer.echo(json.dumps(summary_dict(summary) | ({"ingest": asdict(stored)} if stored is not None else {}), indent=2))
     else:
         typer.echo(f"{counted(summary.rows, 'row')} read into {summary.output}; {counted(summary.errors, 'bad row')}"
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
@@ -715,14 +712,14 @@ def batch(
             typer.echo("already complete: an earlier run wrote this output from the same input and options; nothing "
                        "was read again (--overwrite runs it anew)")
         typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
-        if ingestor is not None and summary.already_complete:
-            typer.echo(f"nothing stored again in {database}: the output was already complete, so no row was read (if "
-                       "the run that wrote it did not --ingest, add --overwrite to store its rows)")
-        elif ingestor is not None:
-            typer.echo(f"stored {counted(ingestor.stored_messages, 'message')} of "
-                       f"{counted(len(ingestor.customers), 'customer')} in {database}"
-                       + (f"; {counted(ingestor.already_stored, 'row')} stored by an earlier run, not again"
-                          if ingestor.already_stored else "")
+        if stored is not None and summary.already_complete:
+            typer.echo(f"nothing stored again in {stored.database}: the output was already complete, so no row "
+                       "was read (if the run that wrote it did not --ingest, add --overwrite to store its rows)")
+        elif stored is not None:
+            typer.echo(f"stored {counted(stored.stored_messages, 'message')} of "
+                       f"{counted(stored.customers, 'customer')} in {stored.database}"
+                       + (f"; {counted(stored.already_stored, 'row')} stored by an earlier run, not again"
+                          if stored.already_stored else "")
                        + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"
                           if summary.not_ingested else ""))
     total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows

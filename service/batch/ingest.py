@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import cast
 
 from emotrace.batch.job import BatchOptions, ChunkResult
@@ -97,6 +98,16 @@ def _member(row: dict[str, object], column: str | None, what: str, names: Iterab
     return value.lower()
 
 
+@dataclass(frozen=True)
+class IngestFigures:
+    """What an ingesting run stored: messages, of how many customers, rows an earlier run had stored, and where."""
+
+    stored_messages: int
+    customers: int
+    already_stored: int
+    database: str
+
+
 class Ingestor:
     """Stores each finished chunk's rows not stored before (messages + row markers) in one transaction."""
 
@@ -105,11 +116,20 @@ class Ingestor:
         self.settings = settings
         self.options = options
         self.columns = columns
-        self.key = ingest_key(options, columns)
-        self.released_key = released_run_key(options)
         self.stored_messages = 0
         self.already_stored = 0  # rows an earlier run stored
         self.customers: set[str] = set()
+
+    @cached_property
+    def key(self) -> str:
+        """The input's :func:`ingest_key`, read when the first chunk is stored (a run whose output was already
+        complete reads nothing)."""
+        return ingest_key(self.options, self.columns)
+
+    def figures(self) -> IngestFigures:
+        """What the run stored."""
+        return IngestFigures(self.stored_messages, len(self.customers), self.already_stored,
+                             self.store.db.engine.url.render_as_string(hide_password=True))
 
     def message(self, row: dict[str, object], now: datetime) -> NewMessage:
         """A storable message from one batch output row."""
@@ -136,7 +156,7 @@ class Ingestor:
                 rows.append(int(str(row["row"])))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
-        if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
+        if self.store.writes.has_batch_part(released_run_key(self.options), index):  # stored by that release: marked now
             self.store.writes.mark_batch_rows(self.key, rows)
             stored: list[Message] = []
         else:
