@@ -62,6 +62,26 @@ class BatchOptions:
                 "model": model_fingerprint(resolve_model_dir(self.model_dir))}
 
 
+# Resume manifest fields (BatchOptions.manifest) as the earlier run's difference is said; an option not named here is
+# said as its flag, the earlier value and the value now.
+_MANIFEST_DIFFERENCES = {"input": "another input file", "size": "the input at another size",
+                         "mtime_ns": "the input modified at another time", "model": "another model",
+                         "model_dir": "another --model folder", "output_fields": "a release with other output fields"}
+
+
+def _option_value(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
+
+
+def manifest_changes(before: dict[str, object], now: dict[str, object]) -> list[str]:
+    """How the run whose manifest is ``before`` differs from the run now, in the words of its options."""
+    return [_MANIFEST_DIFFERENCES.get(key)
+            or f"--{key.replace('_', '-')} {_option_value(before.get(key))} (now {_option_value(value)})"
+            for key, value in now.items() if before.get(key) != value]
+
+
 @dataclass
 class ChunkResult:
     """The readings of one chunk, its bad rows and its label counts."""
@@ -166,9 +186,10 @@ class BatchJob:
             self.finished = self._finished_run()
             return
         manifest = self.parts / "manifest.json"
-        if manifest.exists() and json.loads(manifest.read_text()) != opts.manifest():
-            raise EmotraceError("E506", f"{self.parts} holds an unfinished run with other input or options (or "
-                                "of a release whose output fields differ).",
+        earlier = json.loads(manifest.read_text()) if manifest.exists() else None
+        if earlier is not None and earlier != (now := opts.manifest()):
+            raise EmotraceError("E506", f"{self.parts} holds an unfinished run with "
+                                f"{'; '.join(manifest_changes(earlier, now))}.",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
 
     def _check_output(self) -> None:
@@ -188,8 +209,11 @@ class BatchJob:
         """The summary of the run that wrote the existing output with this input and these options (E505 when the
         output is anything else)."""
         done = json.loads(self.done_file.read_text()) if self.done_file.exists() else {}
-        if done.get("manifest") != self.options.manifest():
-            raise EmotraceError("E505", f"Output {self.options.output} already exists.",
+        manifest = self.options.manifest()
+        if done.get("manifest") != manifest:
+            changes = manifest_changes(done["manifest"], manifest) if "manifest" in done else []
+            raise EmotraceError("E505", f"Output {self.options.output} already exists"
+                                + (f", from a run with {'; '.join(changes)}" if changes else "") + ".",
                                 "Pass --overwrite to replace it, or choose another output path.")
         return replace(BatchSummary(**done["summary"]), already_complete=True)
 

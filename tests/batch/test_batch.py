@@ -108,6 +108,25 @@ def test_rerunning_a_finished_run_says_it_is_complete_and_changes_nothing(tmp_pa
     write_input(source, 6)  # other input: the output is not this run's
     changed = run(*args)
     assert changed.returncode == 2 and "E505" in changed.stderr
+    assert "from a run with the input at another size" in changed.stderr, changed.stderr
+    other_chunks = run(*args, "--chunk-rows", "2")
+    assert other_chunks.returncode == 2 and "--chunk-rows 2048 (now 2)" in other_chunks.stderr, other_chunks.stderr
+
+
+def test_an_output_refused_as_another_runs_says_what_differs(tmp_path) -> None:
+    """Found by a new-user trial: after `touch INPUT` a finished run's re-run said only "Output ... already exists"
+    (E505), with nothing to tell that the input's modification time was why."""
+    import os
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 3)
+    args = ("batch", str(source), "-o", str(output), "--text-column", "body")
+    assert run(*args).returncode == 0
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    touched = run(*args)
+    assert touched.returncode == 2 and "[E505]" in touched.stderr
+    assert "from a run with the input modified at another time" in touched.stderr, touched.stderr
+    assert "size" not in touched.stderr
 
 
 def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int = signal.SIGKILL,
@@ -518,6 +537,7 @@ def test_a_finished_run_is_not_taken_as_complete_when_its_model_folder_now_holds
     (model / "emotrace.json").write_text(json.dumps(config), encoding="utf-8")
     again = run(*args)
     assert again.returncode == 2 and "[E505]" in again.stderr, again.stdout + again.stderr
+    assert "from a run with another model" in again.stderr, again.stderr
 
 
 def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resumed(tmp_path) -> None:
@@ -533,5 +553,5 @@ def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resu
     (parts / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(EmotraceError) as refused:
         BatchJob(options)
-    assert refused.value.code == "E506"
+    assert refused.value.code == "E506" and "unfinished run with a release with other output fields" in str(refused.value)
     BatchJob(options, overwrite=True)  # --overwrite starts afresh
