@@ -1,18 +1,23 @@
 """``emotrace batch --ingest``: store a batch run's readings, chunk by chunk, each input row exactly once.
 
-Each stored row is marked with the input's key (the file, as it is now, and the columns that make its messages)
-and its row number, in the transaction that stores it: a run killed and resumed, re-run with ``--overwrite``, to
-another output, with other chunks, kept columns or another model stores only the rows not stored before."""
+Each stored row is marked, in the transaction that stores it, by the message it makes (its cells of the columns that
+make messages) and how many rows before it in its input make the same message: a run killed and resumed, re-run with
+``--overwrite``, to another output, with other chunks, kept columns or another model, or over the same file exported
+again with rows added or corrected, stores only the rows not stored before; a message the input repeats is stored as
+often as it is repeated."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import cast
+
+import numpy as np
 
 from emotrace.batch.job import BatchOptions, ChunkResult
 from emotrace.errors import EmotraceError
@@ -20,8 +25,9 @@ from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
 from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
 from emotrace.store import Store
-from emotrace.store.messages import NewMessage
+from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
+from emotrace.tabular import read_rows
 from emotrace.times import utc
 
 
@@ -54,7 +60,7 @@ def reading_of(row: dict[str, object]) -> ReadingRecord:
 
 
 def _digest(fields: dict[str, object]) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:32]
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def released_run_key(options: BatchOptions) -> str:
@@ -68,14 +74,26 @@ def released_run_key(options: BatchOptions) -> str:
                     "rating_column": options.rating_column})
 
 
-def ingest_key(options: BatchOptions, columns: IngestColumns) -> str:
-    """The key of an input's messages: the file's content (a copy, a move or a new modification time is the same
-    input; an edit is another), its encoding and the columns that make its messages (not the chunks, kept columns,
-    output or model of a run)."""
-    with options.input.open("rb") as handle:
-        content = hashlib.file_digest(handle, "sha256").hexdigest()
-    return _digest({"content": content, "encoding": options.encoding, "text_column": options.text_column,
-                    **asdict(columns)})
+def message_key(row: Mapping[str, object], names: Iterable[str]) -> str:
+    """The key of the message an input row makes: its cells of the columns ``names`` (those that make messages)."""
+    return _digest({name: row.get(name) for name in names})
+
+
+def repeats(options: BatchOptions, names: Iterable[str]) -> dict[int, int]:
+    """Row number -> how many rows before it in the input make the same message (:func:`message_key`), for the rows
+    that repeat one; the input is read once, holding 16 bytes a row."""
+    names = tuple(names)
+    numbers, keys = array("q"), array("Q")
+    for row in read_rows(options.input, options.encoding):
+        if row.fields is not None:
+            numbers.append(row.number)
+            keys.append(int(message_key(row.fields, names)[:16], 16))
+    order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
+    ordered = np.asarray(keys, dtype=np.uint64)[order]
+    position = np.arange(len(order))
+    first = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
+    before = position - first  # in order of key: how many rows of the same key came earlier in the input
+    return {int(numbers[i]): int(n) for i, n in zip(order[before > 0], before[before > 0], strict=True)}
 
 
 def _timestamp(value: object) -> datetime:
@@ -121,10 +139,15 @@ class Ingestor:
         self.customers: set[str] = set()
 
     @cached_property
-    def key(self) -> str:
-        """The input's :func:`ingest_key`, read when the first chunk is stored (a run whose output was already
-        complete reads nothing)."""
-        return ingest_key(self.options, self.columns)
+    def repeats(self) -> dict[int, int]:
+        """The input's :func:`repeats`, read when the first chunk is stored (a run whose output was already complete
+        reads nothing)."""
+        return repeats(self.options, self.columns.keep(self.options.text_column))
+
+    def mark(self, row: dict[str, object]) -> BatchRow:
+        """The mark of the input row an output row was read from: the message it makes, and how many before it."""
+        return (message_key(row, self.columns.keep(self.options.text_column)),
+                self.repeats.get(int(str(row["row"])), 0))
 
     def figures(self) -> IngestFigures:
         """What the run stored."""
@@ -153,14 +176,14 @@ class Ingestor:
         for row in result.rows:
             try:
                 messages.append(self.message(row, now))
-                rows.append(int(str(row["row"])))
+                rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
         if self.store.writes.has_batch_part(released_run_key(self.options), index):  # stored by that release: marked now
-            self.store.writes.mark_batch_rows(self.key, rows)
+            self.store.writes.mark_batch_rows(rows)
             stored: list[Message] = []
         else:
-            stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=(self.key, rows))
+            stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=rows)
         self.already_stored += len(messages) - len(stored)
         self.stored_messages += len(stored)
         self.customers.update(m.customer_id for m in stored)

@@ -12,7 +12,7 @@ from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
 from emotrace.store import Store
 from emotrace.store.customers import CustomerSummary
-from emotrace.store.messages import NewMessage, RequestKey
+from emotrace.store.messages import BatchRow, NewMessage, RequestKey
 from emotrace.store.tables import Customer, Message
 
 
@@ -43,7 +43,7 @@ def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) 
 
 
 def record_messages(store: Store, items: Iterable[NewMessage], rules: ScoringRules | None = None,
-                    batch_rows: tuple[str, Sequence[int]] | None = None, request_keys: Iterable[RequestKey] = (),
+                    batch_rows: Sequence[BatchRow] | None = None, request_keys: Iterable[RequestKey] = (),
                     new_conversations: Iterable[tuple[str, str]] = ()) -> tuple[list[Message], list[Customer]]:
     """Store messages with their customers' summaries refreshed by ``rules`` (default: the default rules), in one
     transaction (``new_conversations``: see :meth:`emotrace.store.messages.Messages.add`)."""

@@ -21,14 +21,16 @@ from emotrace.times import utc
 Summarize = Callable[[list[Signal], datetime], CustomerSummary | None]
 
 
-def claim_batch_rows(db: Database, session: Session, key: str, rows: Sequence[int], now: datetime) -> set[int]:
-    """Mark ``rows`` of the batch input ``key`` as stored in ``session``'s transaction; the ones this claimed (not
-    marked before)."""
-    claimed: set[int] = set()
+BatchRow = tuple[str, int]  # a batch input row's mark: the key of the message it makes, and how many before it made it
+
+
+def claim_batch_rows(db: Database, session: Session, rows: Sequence[BatchRow], now: datetime) -> set[BatchRow]:
+    """Mark batch input ``rows`` as stored in ``session``'s transaction; the ones this claimed (not marked before)."""
+    claimed: set[BatchRow] = set()
     for part in chunks(rows):
-        claimed.update(session.scalars(
-            db.insert(BatchPart).values([{"run_key": key, "part": row, "ingested_at": now} for row in part])
-            .on_conflict_do_nothing().returning(BatchPart.part)))
+        claimed.update(session.execute(
+            db.insert(BatchPart).values([{"run_key": key, "part": n, "ingested_at": now} for key, n in part])
+            .on_conflict_do_nothing().returning(BatchPart.run_key, BatchPart.part)).tuples())
     return claimed
 
 
@@ -105,13 +107,13 @@ class Messages:
         self.customers = customers
         self.alerts = alerts
 
-    def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_rows: tuple[str, Sequence[int]] | None = None,
+    def add(self, items: Iterable[NewMessage], summarize: Summarize, batch_rows: Sequence[BatchRow] | None = None,
             request_keys: Iterable[RequestKey] = (), new_conversations: Iterable[tuple[str, str]] = ()
             ) -> tuple[list[Message], list[Customer]]:
         """Store messages and their customers' new summaries (``summarize``), all in one transaction.
 
-        ``batch_rows`` (a batch input's key, the row number of each item) are claimed in the same transaction and
-        the items whose rows were claimed before (by a run at the same time) are left out; ``request_keys`` are
+        ``batch_rows`` (each item's batch input row mark) are claimed in the same transaction and the items whose
+        rows were claimed before (by an earlier run, or one at the same time) are left out; ``request_keys`` are
         recorded in it too (a key already used fails the transaction): so a batch input's row or a client's keyed
         request is stored exactly once (see :class:`emotrace.store.writes.Writes`). ``new_conversations``
         (customer, conversation) must have no stored messages, checked once their customers are locked: a concurrent
@@ -121,8 +123,8 @@ class Messages:
         now = datetime.now(UTC)
         with self.db.writing() as session:
             if batch_rows is not None:
-                claimed = claim_batch_rows(self.db, session, *batch_rows, now)
-                items = [item for item, row in zip(items, batch_rows[1], strict=True) if row in claimed]
+                claimed = claim_batch_rows(self.db, session, batch_rows, now)
+                items = [item for item, row in zip(items, batch_rows, strict=True) if row in claimed]
                 if not items:
                     return [], []
             ids = sorted({m.customer_id for m in items})

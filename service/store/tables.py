@@ -155,9 +155,9 @@ class Correction(Base):
 
 
 class BatchPart(Base):
-    """A row of a batch input already stored (in the same transaction as its message): ``run_key`` the input's key,
-    ``part`` the row's number. Releases before row keys marked a run's chunk instead (their run key, the chunk's
-    index); those marks are still read."""
+    """A batch input row already stored (in the same transaction as its message): ``run_key`` the key of the message
+    it makes, ``part`` how many rows of its input before it made the same message. The release of 2026-12-02 marked
+    a run's chunks instead (its run key, the chunk's index); those marks are still read."""
 
     __tablename__ = "batch_parts"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from emotrace.store.database import Database
-from emotrace.store.messages import claim_batch_rows, with_customers_in
+from emotrace.store.messages import BatchRow, claim_batch_rows, with_customers_in
 from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
 
 
@@ -26,11 +26,11 @@ class Writes:
             return write.request_sha, *with_customers_in(session, write.message_ids)
 
     def has_batch_part(self, run_key: str, part: int) -> bool:
-        """True when a release before row keys stored chunk ``part`` of batch run ``run_key``."""
+        """True when a release before row marks stored chunk ``part`` of batch run ``run_key``."""
         with self.db.session() as session:
             return session.get(BatchPart, (run_key, part)) is not None
 
-    def mark_batch_rows(self, key: str, rows: Sequence[int]) -> None:
-        """Mark ``rows`` of the batch input ``key`` as stored (rows a release before row keys stored)."""
+    def mark_batch_rows(self, rows: Sequence[BatchRow]) -> None:
+        """Mark batch input ``rows`` as stored (rows a release before row marks stored)."""
         with self.db.writing() as session:
-            claim_batch_rows(self.db, session, key, rows, datetime.now(UTC))
+            claim_batch_rows(self.db, session, rows, datetime.now(UTC))

@@ -265,6 +265,42 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
 
 
+def test_an_export_that_grew_or_was_corrected_stores_only_its_new_rows(tmp_path) -> None:
+    """Found by a new-user trial: a file exported again with the day's new rows (or one row corrected) was another
+    input, and `--ingest` stored every row again: each customer's earlier messages counted twice. A row is now known
+    by the message it makes (customer, conversation, speaker, time, channel, agent, text) and how many such rows came
+    before it in its file, so a repeated message is stored as often as the file repeats it."""
+    from emotrace.store import Store
+
+    def export(path: Path, rows: list[tuple[str, str, str]]) -> None:
+        path.write_text("customer_id,conversation_id,role,text\n"
+                        + "".join(f"{c},{v},{r},\"{t}\"\n" for c, v, r, t in rows), encoding="utf-8")
+
+    monday = [("c1", "t1", "customer", "My parcel is late again."), ("c1", "t1", "agent", "Sorry, checking now."),
+              ("c1", "t1", "customer", "hello?"), ("c2", "t2", "customer", "Refund me or I am leaving.")]
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    store = Store(db)
+
+    def ingest(rows: list[tuple[str, str, str]], name: str) -> str:
+        export(tmp_path / name, rows)
+        result = run("batch", str(tmp_path / name), "-o", str(tmp_path / f"{name}.jsonl"), "--ingest",
+                     "--database-url", db, "--speaker-column", "role")
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    ingest(monday, "monday.csv")
+    assert [len(store.messages.of_customer(c)) for c in ("c1", "c2")] == [3, 1]
+    tuesday = [*monday, ("c1", "t1", "customer", "hello?"), ("c2", "t2", "customer", "Still nothing."),
+               ("c2", "t2", "customer", "Still nothing.")]  # the export grew: a repeated hello?, a new message twice
+    said = ingest(tuesday, "tuesday.csv")
+    assert [len(store.messages.of_customer(c)) for c in ("c1", "c2")] == [4, 3], said
+    assert "stored 3 messages of 2 customers" in said and "4 rows stored by an earlier run, not again" in said, said
+    corrected = [*tuesday[:3], ("c2", "t2", "customer", "Refund me or I'm leaving."), *tuesday[4:]]
+    said = ingest(corrected, "corrected.csv")  # one row corrected: that row alone is new
+    assert [len(store.messages.of_customer(c)) for c in ("c1", "c2")] == [4, 4], said
+    assert "stored 1 message of 1 customer" in said and "6 rows stored by an earlier run" in said, said
+
+
 def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) -> None:
     """Found by a new-user trial: a re-run (``--overwrite``, or another output) of an ingest whose rows were already
     stored reported "0 bad rows" and wrote no errors file, so the rows never stored went unsaid; the first run counted

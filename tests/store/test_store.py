@@ -74,16 +74,17 @@ def test_batch_rows_are_claimed_once_and_only_the_unclaimed_are_stored(database_
     """A batch input's rows are claimed in the transaction that stores them: a second write of rows already claimed
     (another run of the same input, at the same time or later) stores only the rows not claimed before."""
     store = Store(database_url)
-    stored, _ = record_messages(store, [message("ann", 0, 0.5), message("ann", 1, 0.5)], batch_rows=("in", [1, 2]))
+    stored, _ = record_messages(store, [message("ann", 0, 0.5), message("ann", 1, 0.5)],
+                                batch_rows=[("a0", 0), ("a1", 0)])
     assert len(stored) == 2
     stored, customers = record_messages(store, [message("ann", 1, 0.5), message("bob", 2, -0.5)],
-                                        batch_rows=("in", [2, 3]))
+                                        batch_rows=[("a1", 0), ("b2", 0)])
     assert [m.customer_id for m in stored] == ["bob"] and [c.id for c in customers] == ["bob"]
-    assert record_messages(store, [message("ann", 0, 0.5)], batch_rows=("in", [1])) == ([], [])
+    assert record_messages(store, [message("ann", 0, 0.5)], batch_rows=[("a0", 0)]) == ([], [])
     assert len(store.messages.of_customer("ann")) == 2
-    store.writes.mark_batch_rows("in", [3, 4])  # 3 already marked: no conflict
-    assert record_messages(store, [message("cat", 0, 0.5)], batch_rows=("in", [4])) == ([], [])
-    assert len(record_messages(store, [message("cat", 0, 0.5)], batch_rows=("other", [4]))[0]) == 1
+    store.writes.mark_batch_rows([("b2", 0), ("c0", 0)])  # b2 already marked: no conflict
+    assert record_messages(store, [message("cat", 0, 0.5)], batch_rows=[("c0", 0)]) == ([], [])
+    assert len(record_messages(store, [message("cat", 0, 0.5)], batch_rows=[("c0", 1)])[0]) == 1
 
 
 def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
