@@ -152,7 +152,7 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
     provenance = Provenance(training_data=[str(data)], commands=[command])
     return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts,
-                         test=test)
+                         train_rows, refit_labels=True, test=test)
 
 
 def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:

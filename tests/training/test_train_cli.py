@@ -157,3 +157,43 @@ def test_a_test_split_is_set_aside_by_the_texts_hash_before_anything_is_fitted(o
     card = (own_labels_model / "MODEL_CARD.md").read_text()
     assert "- held-out test split (3 rows set aside by a stable hash of the text, never trained or tuned on): " in card
     assert "too small to trust: 3 rows (under 30); fewer than 5 rows of anger (0), gratitude (3), refund_request (0)" in card
+
+
+
+NEW_LABEL_ROWS = [
+    ("Still waiting on my order, it has been two weeks.", "impatience"),
+    ("How much longer do I have to wait for an answer?", "impatience"),
+    ("Third time asking: where is my parcel?", "impatience"),
+    ("Hurry up please, I have been on hold for an hour.", "impatience"),
+    ("Brilliant service, the engineer was lovely.", "praise"),
+    ("Your team did an amazing job with the move.", "praise"),
+    ("Great app, everything works perfectly.", "praise"),
+    ("The staff were wonderful and so friendly.", "praise"),
+    ("Do you deliver to Ireland?", "question"),
+    ("What are your opening hours on Sunday?", "question"),
+    ("Can I change the email address on my account?", "question"),
+    ("Is the blue jacket available in medium?", "question")]
+
+
+def test_a_model_of_labels_the_start_model_lacks_reads_new_texts_of_each(tmp_path) -> None:
+    """Found by a new-user trial: a model trained on 128 rows of labels of its own (none the shipped model reads)
+    read every "impatience" row as "delight" once packaged (its new label head had learnt little in a few steps,
+    and what it had learnt did not survive int8): the label head is now fitted on the packaged model's own pooled
+    vectors of the training rows."""
+    from emotrace.model.classifier import EmotionClassifier
+
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
+                            for i, (t, label) in enumerate(NEW_LABEL_ROWS * 4)), encoding="utf-8")
+    result = run("train", "--data", str(data), "--from-model", str(DEFAULT_MODEL_DIR), "--output",
+                 str(tmp_path / "run"), "--model-dir", str(tmp_path / "model"), "--max-steps", "2",
+                 "--batch-size", "8")
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = {"Why is my refund still not here after a month?": "impatience",
+                "Where on earth is my delivery, I've waited all week!": "impatience",
+                "Fantastic support, thank you all so much.": "praise",
+                "The new version is superb, well done.": "praise",
+                "Do you have a store in Leeds?": "question",
+                "Can I pay by bank transfer?": "question"}
+    readings = EmotionClassifier.from_pretrained(tmp_path / "model").predict(list(expected))
+    assert {text: r.top_label for text, r in zip(expected, readings, strict=True)} == expected
