@@ -915,9 +915,21 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
         raise EmotraceError("E916", f"--since '{since}' is not an ISO 8601 time.",
                             "Write times like 2026-01-31T09:30:00Z.") from None
     rows, left_out = training_rows(Store(database_url or get_settings().database_url, existing=True), start)
-    if left_out:
-        typer.echo(f"{left_out} corrected message(s) left out: text not stored, or nothing adapt learns corrected",
-                   err=True)
+    one = {True: ("its", "it names"), False: ("their", "they name")}
+    if left_out.no_text:
+        typer.echo(f"{counted(left_out.no_text, 'corrected message')} left out: {one[left_out.no_text == 1][0]} text "
+                   "is not stored", err=True)
+    if left_out.nothing_to_learn:
+        typer.echo(f"{counted(left_out.nothing_to_learn, 'corrected message')} left out: "
+                   f"{one[left_out.nothing_to_learn == 1][1]} nothing adapt reads (an empty intent or topic list where "
+                   "no reading or correction names one, or the emotion label neutral alone beside satisfaction "
+                   "classes, which adapt reads as the class)", err=True)
+    if left_out.superseded:
+        typer.echo(f"{counted(left_out.superseded, 'earlier correction')} of a text corrected again later left out "
+                   "(the latest correction of a text counts)", err=True)
+    if not rows:
+        raise EmotraceError("E809", "No stored correction" + (f" made at or after {since}" if since else "")
+                            + " can be learnt from.")
     return rows
 
 
@@ -937,8 +949,8 @@ def export_corrections(
 
     rows = _correction_rows(database_url, since)
     write_training_rows(writable_file(out), rows)
-    typer.echo(f"{len(rows)} corrected message(s) written to {out}; adapt a model with: emotrace adapt --data {out} "
-               "--model-dir DIR")
+    typer.echo(f"{counted(len(rows), 'corrected message')} written to {out}; adapt a model with: emotrace adapt "
+               f"--data {out} --model-dir DIR")
 
 
 app.add_typer(topics_app, name="topics")

@@ -197,8 +197,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E807": ErrorKind("Outcome conflicts with a stored one", "Send each outcome once; correct it as a new one.", 409),
     "E808": ErrorKind("Rated conversation not stored", "Store the conversation's messages first."),
     "E809": ErrorKind("No corrections to learn from", "Correct readings first (the dashboard, or POST "
-                      "/v1/messages/{id}/corrections); corrections of messages whose text is not stored, or of their "
-                      "topics only, teach adapt nothing."),
+                      "/v1/messages/{id}/corrections), or give an earlier --since; corrections of messages whose text "
+                      "is not stored teach adapt nothing."),
     # the HTTP API
     "E901": ErrorKind("Invalid request", "Fix the fields listed under 'errors'."),
     "E902": ErrorKind("Missing or wrong API key", "Send a configured key in the X-API-Key header.", 401),

@@ -21,11 +21,14 @@ from tests.training.adapt_rows import DISSATISFIED, NEUTRAL, SATISFIED
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def _store_corrections(url: str, corrections: list[tuple[str | None, NewCorrection, datetime]]) -> list[int]:
-    """One customer message per correction, with that text (None: not stored), corrected as given; their ids."""
+def _store_corrections(url: str, corrections: list[tuple[str | None, NewCorrection, datetime]],
+                       read_intents: list[list[str]] | None = None) -> list[int]:
+    """One customer message per correction, with that text (None: not stored) and the intents it was read with (none
+    unless given), corrected as given; their ids."""
     store = Store(url)
-    rows, _ = record_messages(store, [replace(message("ann", i, -0.5), text=text)
-                                      for i, (text, _, _) in enumerate(corrections)])
+    intents = read_intents or [[] for _ in corrections]
+    rows, _ = record_messages(store, [replace(message("ann", i, -0.5), text=text, intent_labels=read)
+                                      for i, ((text, _, _), read) in enumerate(zip(corrections, intents, strict=True))])
     for row, (_, correction, at) in zip(rows, corrections, strict=True):
         store.corrections.add(row.id, correction, at)
     return [row.id for row in rows]
@@ -50,7 +53,8 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     out = tmp_path / "corrections.csv"
     result = run("corrections", "export", "--out", str(out), "--database-url", url)
     assert result.returncode == 0, result.stderr
-    assert "1 corrected message(s) left out" in result.stderr and "3 corrected message(s) written" in result.stdout
+    assert "1 corrected message left out: its text is not stored" in result.stderr, result.stderr
+    assert "3 corrected messages written" in result.stdout
     rows = _read(out)  # topics too: adapt fits the topic view (they were left out)
     assert [(r["text"], r["labels"], int(r["message_id"]), r["corrected_by"]) for r in rows] == [
         ("Charged twice, great.", "dissatisfied,annoyance,refund_request,billing_charges", ids[0], "maria"),
@@ -96,6 +100,7 @@ def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
                        (["--out", str(tmp_path)], "E516"), (["--since", "2026-12-01"], "E809")):
         result = run("corrections", "export", "--out", str(out), "--database-url", url, *args)
         assert result.returncode == 2 and f"[{code}]" in result.stderr, (args, result.stderr)
+    assert "made at or after 2026-12-01" in result.stderr  # the last: it said nothing of --since
     assert not out.exists()
 
 
@@ -156,3 +161,49 @@ def test_adapt_errors_on_the_stored_corrections_name_them_not_a_temporary_file(t
     result = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "out"))
     assert result.returncode == 2 and "[E323]" in result.stderr, result.stderr
     assert "the stored corrections" in result.stderr and "emotrace-corrections-" not in result.stderr
+
+
+def test_the_latest_correction_of_a_text_counts_and_adapt_is_not_stopped_by_older_ones(tmp_path) -> None:
+    """Found by a new-user trial: two stored messages of one text corrected differently stopped `adapt --corrections`
+    (E325, naming rows of an export the user never ran), and no correction can be withdrawn. The latest correction of
+    a text now counts, and the export says how many earlier ones it left out."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    texts = [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED] + [
+        (t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED] + [
+        (t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL]
+    again = [(DISSATISFIED[0], NewCorrection("lead-2", "neutral"), T0 + timedelta(hours=1)),
+             (SATISFIED[0], NewCorrection("lead-2", "dissatisfied"), T0 - timedelta(hours=1))]  # older: left out
+    _store_corrections(url, texts + again)
+    out = tmp_path / "corrections.csv"
+    result = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert "2 earlier corrections of a text corrected again later left out" in result.stderr, result.stderr
+    rows = {r["text"]: r["labels"] for r in _read(out)}
+    assert len(rows) == len(texts) and rows[DISSATISFIED[0]] == "neutral" and rows[SATISFIED[0]] == "satisfied"
+    adapted = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "out"), "--force")
+    assert adapted.returncode == 0, adapted.stderr
+
+
+def test_intents_not_corrected_are_exported_as_read_once_a_correction_names_intents(tmp_path) -> None:
+    """Found by a new-user trial: adapt reads a row naming no intent as stating none, so once one correction named an
+    intent, a message whose class alone was corrected taught "no intent" although its reading's churn threat stood;
+    and "no intent" could not be said (`intents: []` was refused). Each row now carries the intents of its correction,
+    or where it corrected none, its reading's; `intents: []` says none."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [
+        ("I'm cancelling, you charged me twice.", NewCorrection("maria", "dissatisfied"), T0),  # class only
+        ("Cancel my order and refund me.", NewCorrection("maria", intents=["refund_request"]), T0),
+        ("I cancelled my class by mistake, can I rebook?", NewCorrection("maria", "neutral", intents=[]), T0),
+        ("Fine, thanks.", NewCorrection("maria", intents=[]), T0),  # nothing left to learn from
+    ], read_intents=[["churn_threat"], ["churn_threat"], ["churn_threat"], []])
+    out = tmp_path / "corrections.csv"
+    result = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert [r["labels"] for r in _read(out)] == ["dissatisfied,churn_threat", "refund_request", "neutral"]
+    assert "1 corrected message left out: it names nothing adapt reads" in result.stderr, result.stderr
+    without = tmp_path / "without.csv"  # no correction names intents: none are carried
+    _store_corrections(url2 := f"sqlite:///{tmp_path / 'other.db'}",
+                       [("I'm cancelling, you charged me twice.", NewCorrection("maria", "dissatisfied"), T0)],
+                       read_intents=[["churn_threat"]])
+    assert run("corrections", "export", "--out", str(without), "--database-url", url2).returncode == 0
+    assert [r["labels"] for r in _read(without)] == ["dissatisfied"]

@@ -355,7 +355,9 @@ class CustomerDetailOut(CustomerOut):
 
 SatisfactionClass = Literal["dissatisfied", "neutral", "satisfied"]
 # A label name of the served model's schema (an emotion label, an intent, a topic): checked against it when stored.
-LabelNames = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=64)]
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+LabelNames = Annotated[list[Name], Field(min_length=1, max_length=64)]
+ViewNames = Annotated[list[Name], Field(max_length=64)]  # intents, topics: an empty list says none applies
 
 
 class CorrectionIn(BaseModel):
@@ -368,8 +370,8 @@ class CorrectionIn(BaseModel):
 
     satisfaction_class: SatisfactionClass | None = None
     labels: LabelNames | None = Field(None, description="The right emotion labels (of the model's 28).")
-    intents: LabelNames | None = Field(None, description="The intents the message states.")
-    topics: LabelNames | None = Field(None, description="What the message is about (docs/topics.md).")
+    intents: ViewNames | None = Field(None, description="The intents the message states ([]: none).")
+    topics: ViewNames | None = Field(None, description="What the message is about (docs/topics.md; []: none).")
     corrected_by: ActorName = Field(description="Who corrects the reading (a person's or a queue's name).")
     note: Note | None = None
 

@@ -12,7 +12,7 @@ from typing import cast
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.store import Store
-from emotrace.store.corrections import NewCorrection
+from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
 from emotrace.times import utc
 
@@ -77,42 +77,62 @@ class MergedCorrection:
                    cast(list[str] | None, latest("topics")), last.corrected_by, last.created_at)
 
 
-def adapt_labels(correction: MergedCorrection, with_classes: bool) -> list[str]:
+# The views whose head adapt fits on every row once its file names one of theirs (most messages state none): a row
+# whose correction leaves such a view alone carries its reading's names of it, so it does not teach "none".
+EVERY_ROW_VIEWS = ("intents", "topics")
+
+
+def adapt_labels(correction: MergedCorrection, message: CorrectedMessage, with_classes: bool,
+                 taught: set[str]) -> list[str]:
     """The names of ``correction`` that ``emotrace adapt`` learns: its satisfaction class, emotion labels, intents
     and topics. In a file that names satisfaction classes (``with_classes``), adapt reads ``neutral`` as the class,
-    so the emotion label ``neutral`` is left out there."""
+    so the emotion label ``neutral`` is left out there. A view of :data:`EVERY_ROW_VIEWS` in ``taught`` (one some
+    correction of the file gives) that this correction leaves alone is given as the ``message`` was read."""
     labels = [n for n in correction.labels or [] if not (with_classes and n == NEUTRAL)]
+    views = {view: given if (given := getattr(correction, view)) is not None else
+             getattr(message, view) if view in taught else [] for view in EVERY_ROW_VIEWS}
     return [*([correction.satisfaction_class] if correction.satisfaction_class else []), *labels,
-            *(correction.intents or []), *(correction.topics or [])]
+            *views["intents"], *views["topics"]]
 
 
-def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], int]:
-    """The corrected messages (those corrected at or after ``since``, when given) as training rows, in the order of
-    their latest corrections, and how many corrected messages were left out (text not stored, or nothing adapt
-    learns corrected). Each message's corrections are merged field by field (:class:`MergedCorrection`), those
-    made before ``since`` included."""
-    by_message: dict[int, tuple[list[Correction], str | None]] = {}
-    for stored, text in store.corrections.with_texts():
-        by_message.setdefault(stored.message_id, ([], text))[0].append(stored)
-    merged = [(MergedCorrection.of(corrections), text) for corrections, text in by_message.values()
+@dataclass
+class LeftOut:
+    """Corrected messages an export leaves out: their text is not stored, they name nothing adapt reads, or an
+    earlier correction of a text corrected again later (the latest counts)."""
+
+    no_text: int = 0
+    nothing_to_learn: int = 0
+    superseded: int = 0
+
+
+def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], LeftOut]:
+    """The corrected messages (those corrected at or after ``since``, when given) as training rows, one per text (its
+    latest correction), in the order of their latest corrections, and what was left out. Each message's corrections
+    are merged field by field (:class:`MergedCorrection`), those made before ``since`` included."""
+    by_message: dict[int, tuple[list[Correction], CorrectedMessage]] = {}
+    for stored, message in store.corrections.with_messages():
+        by_message.setdefault(stored.message_id, ([], message))[0].append(stored)
+    merged = [(MergedCorrection.of(corrections), message) for corrections, message in by_message.values()
               if since is None or utc(corrections[-1].created_at) >= since]
     with_classes = any(correction.satisfaction_class for correction, _ in merged)
-    rows, left_out = [], 0
-    for correction, text in sorted(merged, key=lambda pair: pair[0].corrected_at):
-        names = adapt_labels(correction, with_classes)
-        if not text or not names:
-            left_out += 1
-            continue
-        rows.append(TrainingRow(text, ",".join(names), correction.message_id, correction.corrected_by,
-                                utc(correction.corrected_at).isoformat()))
-    return rows, left_out
+    taught = {view for view in EVERY_ROW_VIEWS if any(getattr(c, view) is not None for c, _ in merged)}
+    by_text: dict[str, TrainingRow] = {}
+    left_out = LeftOut()
+    for correction, message in sorted(merged, key=lambda pair: pair[0].corrected_at):
+        names = adapt_labels(correction, message, with_classes, taught)
+        if not message.text:
+            left_out.no_text += 1
+        elif not names:
+            left_out.nothing_to_learn += 1
+        else:
+            left_out.superseded += by_text.pop(message.text, None) is not None
+            by_text[message.text] = TrainingRow(message.text, ",".join(names), correction.message_id,
+                                                correction.corrected_by, utc(correction.corrected_at).isoformat())
+    return list(by_text.values()), left_out
 
 
 def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
-    """``rows`` as a UTF-8 CSV with a header (:data:`TRAINING_COLUMNS`); E809 when there are none, E516 when the
-    system refuses the file."""
-    if not rows:
-        raise EmotraceError("E809", "No stored correction can be learnt from.")
+    """``rows`` as a UTF-8 CSV with a header (:data:`TRAINING_COLUMNS`); E516 when the system refuses the file."""
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, TRAINING_COLUMNS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -25,6 +26,15 @@ class NewCorrection:
     intents: list[str] | None = None
     topics: list[str] | None = None
     note: str | None = None
+
+
+class CorrectedMessage(NamedTuple):
+    """What a corrected message holds: its stored text (None where the settings kept none) and the intents and topics
+    it was read with (none for messages stored before those views)."""
+
+    text: str | None
+    intents: list[str]
+    topics: list[str]
 
 
 class Corrections:
@@ -66,12 +76,13 @@ class Corrections:
                 found.setdefault(row.message_id, []).append(row)
         return found
 
-    def with_texts(self) -> list[tuple[Correction, str | None]]:
-        """Every correction, oldest first, with its message's stored text (None where the settings kept none)."""
-        query = (select(Correction, Message.text).join(Message, Message.id == Correction.message_id)
-                 .order_by(Correction.created_at, Correction.id))
+    def with_messages(self) -> list[tuple[Correction, CorrectedMessage]]:
+        """Every correction, oldest first, with what its message holds (:class:`CorrectedMessage`)."""
+        query = (select(Correction, Message.text, Message.intent_labels, Message.topic_labels)
+                 .join(Message, Message.id == Correction.message_id).order_by(Correction.created_at, Correction.id))
         with self.db.session() as session:
-            return [(row, text) for row, text in session.execute(query).tuples()]
+            return [(row, CorrectedMessage(text, intents or [], topics or []))
+                    for row, text, intents, topics in session.execute(query).tuples()]
 
 
 def event_payload(correction: Correction, message: Message) -> dict[str, object]:

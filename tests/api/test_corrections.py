@@ -54,6 +54,15 @@ def test_a_correction_is_stored_with_the_message_and_listed_in_the_timeline(stor
     assert listed[first][0] == made
 
 
+def test_a_correction_can_say_no_intent_or_no_topic_applies(stored) -> None:
+    """Found by a new-user trial: `intents: []` was refused (422), so a churn threat read where there was none could
+    not be corrected."""
+    client, (first, _) = stored
+    made = client.post(f"/v1/messages/{first}/corrections", json={"intents": [], "topics": [], "corrected_by": "maria"})
+    assert made.status_code == 201, made.text
+    assert (made.json()["intents"], made.json()["topics"], made.json()["labels"]) == ([], [], None)
+
+
 def test_repeated_names_are_kept_once(stored) -> None:
     client, (first, _) = stored
     made = client.post(f"/v1/messages/{first}/corrections",
@@ -124,7 +133,7 @@ def test_erasing_the_customer_erases_their_corrections(stored) -> None:
     assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT).status_code == 201
     assert client.delete("/v1/customers/ann").status_code == 204
     store = client.app.state.runtime.store
-    assert store.corrections.with_texts() == [] and store.corrections.of_customer("ann") == {}
+    assert store.corrections.with_messages() == [] and store.corrections.of_customer("ann") == {}
     again = client.post(f"/v1/messages/{first}/corrections", json=RIGHT)  # the message was erased with them
     assert again.status_code == 404 and again.json()["code"] == "E905"
 

@@ -34,7 +34,7 @@ def test_a_correction_is_stored_with_its_event_and_read_back(database_url) -> No
     assert list(by_message) == [first] and [c.id for c in by_message[first]] == [made.id, later.id]
     assert (later.satisfaction_class, later.labels, later.intents, later.topics) == (None, None, ["refund_request"], None)
     assert store.corrections.get(made.id).note == "sarcasm"
-    assert [(c.message_id, t) for c, t in store.corrections.with_texts()] == [
+    assert [(c.message_id, m.text) for c, m in store.corrections.with_messages()] == [
         (bobs, "text [EMAIL]"), (first, "text [EMAIL]"), (first, "text [EMAIL]")]  # oldest first
     with store.db.engine.connect() as connection:
         events = connection.execute(text("SELECT kind, customer_id FROM outbox_events ORDER BY id")).all()
@@ -58,7 +58,7 @@ def test_erasing_the_customer_erases_their_corrections_and_their_events(database
     assert store.customers.erase("ann") is True
     assert store.corrections.get(made.id) is None and store.corrections.of_customer("ann") == {}
     assert store.corrections.add(first, NewCorrection("maria", "neutral"), NOW) is None  # the message went too
-    assert [c.id for c, _ in store.corrections.with_texts()] == [kept.id]
+    assert [c.id for c, _ in store.corrections.with_messages()] == [kept.id]
     with store.db.engine.connect() as connection:
         assert connection.execute(text("SELECT customer_id FROM corrections")).scalars().all() == ["bob"]
         assert connection.execute(text("SELECT customer_id FROM outbox_events WHERE kind = 'correction'")

@@ -264,7 +264,7 @@ def test_the_migration_keeps_every_row_and_its_ids_are_never_reused_after(databa
     engine.dispose()
     store = Store(database_url)  # migrates to the latest revision
     assert [m.id for m in store.messages.of_customer("ann")] == ids[:2]
-    assert [(c.message_id, c.note) for c, _ in store.corrections.with_texts()] == [(ids[0], "kept")]  # kept
+    assert [(c.message_id, c.note) for c, _ in store.corrections.with_messages()] == [(ids[0], "kept")]  # kept
     assert store.customers.erase("bob") is True  # the newest message's customer
     later, _ = record_messages(store, [message("cat", 0, 0.5)])
     assert later[0].id > ids[-1]
