@@ -660,7 +660,7 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.adapting-", dir=model_dir.parent))
     try:
-        staged = work / "model"
+        staged = work / "new" / model_dir.name  # the card is titled by its folder's name
         shutil.copytree(source, staged)
         save_group_heads({**classifier.group_heads, **result.heads_fitted}, staged)
         assert result.thresholds is not None

@@ -4,6 +4,7 @@ in prose."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,7 @@ def write_model_card(out_dir: Path) -> None:
         "",
         "Reproduce with:",
         "```",
-        *provenance.commands,
+        *[command for command, _ in groupby(provenance.commands)],  # a refit repeated in place is run once
         "```",
         "",
         "## Figures (dev sets; thresholds were tuned on the same dev rows)",

@@ -77,6 +77,7 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
         assert (new.valence, new.arousal, new.chunks) == (old.valence, old.arousal, old.chunks)
     card = (tmp_path / "adapted" / CARD_FILE).read_text()
     assert "emotrace adapt" in card and "tickets.csv: 96 texts" in card
+    assert "\n# adapted\n" in card and "- name: adapted\n" in card  # found by a new-user trial: titled "model"
     assert "CV on 89 rows, macro-F1 0.627 (from-model) -> 0.898" in card
     assert "(held-out test split (7 rows set aside by a stable hash of the text): macro-F1 0.841 (from-model) -> " in card
     assert "95 % bootstrap interval of the difference" in card

@@ -52,3 +52,5 @@ def test_the_shipped_card_is_what_its_config_generates(tmp_path) -> None:
     assert card == (DEFAULT_MODEL_DIR / CARD_FILE).read_text(encoding="utf-8")
     for step in read_config(copy)["provenance"]["recipe"]:
         assert card.count(step) == 1
+    commands = card.split("Reproduce with:\n```\n")[1].split("```")[0].splitlines()
+    assert all(a != b for a, b in zip(commands, commands[1:])), commands  # a refit repeated in place is given once
