@@ -82,6 +82,13 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
     assert "(held-out test split (7 rows set aside by a stable hash of the text): macro-F1 0.841 (from-model) -> " in card
     assert "95 % bootstrap interval of the difference" in card
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".adapted")]  # the temporary directory is gone
+    from tests.api.conftest import make_client
+
+    with make_client(tmp_path, model_dir=tmp_path / "adapted") as client:
+        figures = client.get("/v1/model").json()["metrics"]
+    # found by a new-user trial: the from-model's satisfaction figures were given as the adapted model's own
+    assert set(figures) == {"adaptation", "from_model"} and "satisfaction_dev" in figures["from_model"], figures
+    assert figures["adaptation"]["heads"][0]["head"] == "satisfaction"
 
 
 def test_two_classes_adapt_the_dissatisfied_share_and_keep_the_models_neutral_to_satisfied_split(tmp_path,

@@ -50,12 +50,15 @@ def metrics(runtime: RuntimeDep) -> Response:
 
 @router.get("/v1/model", response_model=ModelOut, dependencies=[AccessDep])
 def model_info(runtime: RuntimeDep) -> ModelOut:
-    """The loaded model's name, its names (labels, groupings, intents, topics, satisfaction classes) and figures."""
+    """The loaded model's name, its names (labels, groupings, intents, topics, satisfaction classes) and figures (an
+    adapted model's: its adaptation's, and its from-model's apart, measured before its heads were adapted)."""
     classifier = runtime.classifier
-    figures = read_config(classifier.directory).get("metrics", {})
-    summary = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])} if figures else {}
+    figures = dict(read_config(classifier.directory).get("metrics", {}))
+    if "emotions_dev" in figures:
+        figures["emotions_dev"] = {"n": figures["emotions_dev"]["n"], **headline_scores(figures["emotions_dev"])}
+    if "adaptation" in figures:
+        figures = {"adaptation": figures.pop("adaptation"), "from_model": figures}
     return ModelOut(name=classifier.directory.name, labels=list(classifier.schema.labels),
                     groupings={g: classifier.schema.group_names(g) for g in classifier.schema.groupings},
                     intents=list(classifier.schema.intents), topics=list(classifier.schema.topics),
-                    satisfaction_classes=list(SATISFACTION_CLASSES),
-                    metrics={"emotions_dev": summary, **{k: v for k, v in figures.items() if k != "emotions_dev"}})
+                    satisfaction_classes=list(SATISFACTION_CLASSES), metrics=figures)
