@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -53,4 +54,4 @@ def test_the_shipped_card_is_what_its_config_generates(tmp_path) -> None:
     for step in read_config(copy)["provenance"]["recipe"]:
         assert card.count(step) == 1
     commands = card.split("Reproduce with:\n```\n")[1].split("```")[0].splitlines()
-    assert all(a != b for a, b in zip(commands, commands[1:])), commands  # a refit repeated in place is given once
+    assert all(a != b for a, b in pairwise(commands)), commands  # a refit repeated in place is given once
