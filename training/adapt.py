@@ -45,13 +45,14 @@ from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from emotrace.cli_support import counted
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
 from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
-from emotrace.training.data import read_records, rows_named, split_labels, stable_bucket
+from emotrace.training.data import read_records, rows_named, rows_that, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
@@ -200,11 +201,11 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
         texts.append(text)
         names.append(labels)
     if empty_text:
-        raise EmotraceError("E511", f"{len(empty_text)} row(s) of {path} have an empty '{text_column}' "
-                            f"({rows_named(empty_text)}).", "Fill the text or drop those rows.")
+        raise EmotraceError("E511", f"{rows_that(empty_text, path, f'an empty {text_column!r}')}.",
+                            "Fill the text or drop those rows.")
     if unlabelled:
-        raise EmotraceError("E209", f"{len(unlabelled)} row(s) of {path} have no label in '{label_column}' "
-                            f"({rows_named(unlabelled)}).", "Label every row or drop the unlabelled ones.")
+        raise EmotraceError("E209", f"{rows_that(unlabelled, path, f'no label in {label_column!r}')}.",
+                            "Label every row or drop the unlabelled ones.")
     given = {n for row in names for n in row}
     satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
@@ -243,8 +244,8 @@ def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[s
     several = [i for i, row in enumerate(names, 1)
                if sum(_head_of(n, schema, satisfaction_file) == SATISFACTION_HEAD for n in set(row)) > 1]
     if several:
-        raise EmotraceError("E326", f"{len(several)} row(s) of {path} have more than one satisfaction class "
-                            f"({rows_named(several)}).", "Give each text one satisfaction class.")
+        raise EmotraceError("E326", f"{rows_that(several, path, 'more than one satisfaction class')}.",
+                            "Give each text one satisfaction class.")
 
 
 def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple[list[str], list[list[str]], int]:
@@ -316,9 +317,12 @@ def _check_counts(path: Path, head: HeadRows) -> None:
     few = {n: c for n, c in counts.items() if c < MIN_ROWS_PER_CLASS}
     if few:
         listed = ", ".join(f"{n}: {c}" for n, c in few.items())
-        raise EmotraceError("E324", f"Too few {head.head} rows per class in {path} ({listed}; at least "
-                                    f"{MIN_ROWS_PER_CLASS} each).",
-                            f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out.")
+        kind = "class" if head.head == SATISFACTION_HEAD else "label"  # found by a trial: "Too few labels rows per class"
+        raise EmotraceError("E324", f"Too few rows per {kind} in {path} for the {head.head} head ({listed}; at "
+                                    f"least {MIN_ROWS_PER_CLASS} each).",
+                            f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out."
+                            if kind == "class" else f"Give at least {MIN_ROWS_PER_CLASS} rows with and without each "
+                            "label, or leave that label out.")
 
 
 # --- the from-model's heads and outputs ----------------------------------------------------------------------------
@@ -601,7 +605,7 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     classifier = EmotionClassifier.from_pretrained(from_model)
     require_pooled_output(classifier)
     rows = read_adaptation_rows(data, text_column, label_column, classifier.schema, encoding)
-    echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({rows.duplicates} repeated rows merged)" if rows.duplicates
+    echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({counted(rows.duplicates, 'repeated row')} merged)" if rows.duplicates
                                                       else "") + "; "
          + "; ".join(f"{h.head}: {', '.join(h.names)} ({len(h.rows)} rows)" for h in rows.heads.values()))
     embed_started = time.perf_counter()
@@ -643,7 +647,7 @@ def adaptation_step(result: AdaptationResult, data: Path) -> str:
     """The recipe step that tells what ``emotrace adapt`` adapted the model on, with its figures (in the card)."""
     heads = "; ".join(f"{h.describe(result.folds)} ({h.held_out.describe()})" for h in result.heads)
     return (f"Heads adapted by `emotrace adapt` (network unchanged) on {data.name}: {result.rows} texts"
-            + (f" ({result.duplicates} repeated rows merged)" if result.duplicates else "")
+            + (f" ({counted(result.duplicates, 'repeated row')} merged)" if result.duplicates else "")
             + f"; {heads}. Macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on the rows not held out "
             "(folds by a stable hash of the text; each fold read by a head fitted on the others), from-model as served"
             + ("" if result.better else "; not better on every head, written with --force")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emotrace.cli_support import counted
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
@@ -92,6 +93,12 @@ def rows_named(rows: list[int], limit: int = 10) -> str:
                                                              else "")
 
 
+def rows_that(rows: list[int], path: object, have: str) -> str:
+    """A message's words for ``rows`` of file ``path`` that have something: "1 row of x.csv has no label (row 7)",
+    "2 rows of x.csv have no label (rows 7, 8)" for ``have`` "no label"."""
+    return f"{counted(len(rows), 'row')} of {path} {'has' if len(rows) == 1 else 'have'} {have} ({rows_named(rows)})"
+
+
 def split_labels(value: object) -> list[str]:
     """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):
@@ -121,11 +128,11 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
         if not texts[-1].strip():
             empty_texts.append(row_no)
     if empty_texts:
-        raise EmotraceError("E511", f"{len(empty_texts)} row(s) of {path} have an empty '{text_column}' (rows "
-                            f"{empty_texts[:10]}).", "Fill the text or drop those rows.")
+        raise EmotraceError("E511", f"{rows_that(empty_texts, path, f'an empty {text_column!r}')}.",
+                            "Fill the text or drop those rows.")
     if empty_rows:
         raise EmotraceError(
-            "E209", f"{len(empty_rows)} row(s) of {path} have no label (rows {empty_rows[:10]}).",
+            "E209", f"{rows_that(empty_rows, path, 'no label')}.",
             "Label every row or remove the unlabelled ones.",
         )
     label_set = tuple(labels) if labels is not None else tuple(sorted({n for r in label_rows for n in r}))

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from emotrace.model.labels import GOEMOTIONS_LABELS
-from emotrace.training.data import read_goemotions_tsv, rows_named, split_of
+from emotrace.training.data import read_goemotions_tsv, rows_that, split_of
 
 MAPPING_FILE = Path(__file__).parent / "mappings" / "banking77_satisfaction.json"
 SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "relief", "love", "optimism"})
@@ -226,6 +226,6 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
         bad = sorted(bad + (three_rows if two else other_rows))
         expected = "dissatisfied/other: two classes" if two else "dissatisfied/neutral/satisfied: three classes"
     if bad:
-        raise EmotraceError("E212", f"{len(bad)} row(s) of {path} have a '{column}' value outside {expected} "
-                                    f"({rows_named(bad)}).", "Fix or remove those rows.")
+        raise EmotraceError("E212", f"{rows_that(bad, path, f'a {column!r} value outside {expected}')}.",
+                            "Fix or remove those rows.")
     return out, dropped, unrated

@@ -6,6 +6,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -90,9 +91,18 @@ def overloaded_response(reason: object, close_connection: bool = False) -> JSONR
     return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), headers)
 
 
+# The one pattern the schemas use (names: no control character, one visible), said in words instead of the regex.
+PATTERN_MESSAGE = "should hold a visible character and no control character"
+
+
+def field_message(error: Mapping[str, object]) -> str:
+    """What a validation error says of its field (a pattern's regex, ~300 characters, said in words)."""
+    return PATTERN_MESSAGE if error.get("type") == "string_pattern_mismatch" else str(error.get("msg", ""))
+
+
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
     """The validation errors of a request, each with a safe preview of its input."""
-    return [{"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": str(error.get("type", "")),
+    return [{"loc": list(error.get("loc", ())), "msg": field_message(error), "type": str(error.get("type", "")),
              "input": preview(error.get("input"))} for error in exc.errors()]
 
 
@@ -200,7 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if (malformed := not_valid_json(exc)) is not None:
             return problem_response(malformed)
         problems = field_problems(exc)
-        where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+        where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {field_message(error)}"
                           for error in exc.errors()[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         return problem_response(EmotraceError("E901", f"{where}{more}."), errors=problems)

@@ -86,6 +86,7 @@ def test_a_malformed_correction_is_refused_naming_the_field(stored, body, field)
     response = client.post(f"/v1/messages/{first}/corrections", json=body)
     assert response.status_code == 422 and response.json()["code"] == "E901", response.text
     assert field in response.json()["detail"]
+    assert "\\x00" not in response.json()["detail"], response.text  # found by a trial: a blank name gave the regex
     assert _corrections(client)[first] == []  # nothing half-written
 
 
