@@ -45,7 +45,7 @@ from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from emotrace.cli_support import counted
+from emotrace.cli_support import counted, counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
 from emotrace.model.config import model_folder, read_config, update_config
@@ -263,7 +263,8 @@ def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple
         rows = sorted(r for rs in conflicts.values() for r in rs)
         example = next(iter(conflicts))
         raise EmotraceError(
-            "E325", f"{len(conflicts)} text(s) of {path} appear more than once with different labels "
+            "E325", f"{counted_doing(len(conflicts), 'text', 'appears', 'appear')} in {path} more than once with "
+                    "different labels "
                     f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example]}).",
             "Give each text one set of labels: correct or drop the conflicting rows.")
     return [texts[i] for i in keep], [names[i] for i in keep], len(texts) - len(keep)

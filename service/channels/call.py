@@ -15,6 +15,7 @@ from emotrace.audio.asr import Segment, transcribe
 from emotrace.audio.io import SAMPLE_RATE, is_silent, load_audio
 from emotrace.audio.prosody import arousal_readings, features
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 
 MERGE_GAP_SECONDS = 1.0
@@ -97,7 +98,8 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
         warnings.append(f"A mono recording: every turn is read as the {mono_role}'s (speakers are not told apart; "
                         "record one speaker per stereo channel to score the customer alone).")
     if overlapping := _overlaps(utterances):
-        warnings.append(f"{overlapping} turn(s) overlap the other speaker's by {OVERLAP_WARN_SECONDS} s or more "
+        warnings.append(f"{counted_doing(overlapping, 'turn', 'overlaps', 'overlap')} the other speaker's by "
+                        f"{OVERLAP_WARN_SECONDS} s or more "
                         "(talking over each other).")
     return Conversation("call", utterances, warnings, {"duration_s": round(audio.duration, 2),
                                                        "channels": int(audio.channels.shape[0])})

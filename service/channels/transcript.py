@@ -16,6 +16,7 @@ import re
 from typing import NoReturn
 
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
+from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
@@ -78,7 +79,8 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     overlaps = [i for i, (before, after) in enumerate(itertools.pairwise(utterances), start=1)
                 if after.start is not None and before.end is not None and after.start < before.end - 0.05]
     if overlaps:
-        warnings.append(f"{len(overlaps)} turn(s) overlap the previous one in time (first at turn {overlaps[0] + 1}).")
+        warnings.append(f"{counted_doing(len(overlaps), 'turn', 'overlaps', 'overlap')} the previous one in time "
+                        f"(first at turn {overlaps[0] + 1}).")
     return Conversation(channel, utterances, warnings)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
+from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.store.database import Database, chunks
 from emotrace.store.tables import (
@@ -167,4 +168,4 @@ def refuse_unknown(session: Session, customer_ids: Iterable[str], fix: str) -> N
     known = existing_in(session, wanted)
     if unknown := [i for i in wanted if i not in known]:
         shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-        raise EmotraceError("E801", f"{len(unknown)} customer(s) have no stored messages: {shown}.", fix)
+        raise EmotraceError("E801", f"{counted_doing(len(unknown), 'customer', 'has', 'have')} no stored messages: {shown}.", fix)

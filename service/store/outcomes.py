@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.scoring.outreach import OutreachFacts
 from emotrace.store.customers import refuse_unknown
@@ -47,9 +48,9 @@ class Outcomes:
             rated = {(o.customer_id, o.conversation_id) for o in outcomes if o.conversation_id}
             if missing := sorted(rated - existing_conversations_in(session, rated)):
                 shown = ", ".join(f"{c}/{conv}" for c, conv in missing[:10])
-                raise EmotraceError("E808", f"{len(missing)} rated conversation(s) have no stored messages of that "
-                                    f"customer: {shown}.", "Rate conversations emotrace has read (customer/"
-                                    "conversation ids as stored).")
+                said = counted_doing(len(missing), "rated conversation", "has", "have")
+                raise EmotraceError("E808", f"{said} no stored messages of that customer: {shown}.",
+                                    "Rate conversations emotrace has read (customer/conversation ids as stored).")
             _refuse_conflicts(session, outcomes)
             stored = 0
             for part in chunks(outcomes):
