@@ -336,18 +336,19 @@ def _report_text(data: Path, reports: dict[str, ModelReport], not_shared: dict[s
     lines.append(f"  macro-F1 over {len(first['per_label']) - len(without)} labels present of {len(first['per_label'])}"
                  + (f"; {len(without)} without examples left out ({', '.join(without)})" if without else ""))
     headlines = {name: headline_scores(report) for name, report in reports.items()}
+    present = {label: row for label, row in first["per_label"].items() if label not in without}  # the rest: named above
     if len(names) == 1:  # one model: precision, recall and F1 per label
         lines += [f"  {key:<22}{value:9.4f}" for key, value in headlines[names[0]].items()]
         lines.append(f"  {'label':<22}{'precision':>10}{'recall':>9}{'F1':>9}{'support':>9}")
         lines += [f"  {label:<22}{row['precision']:10.3f}{row['recall']:9.3f}{row['f1']:9.3f}{row['support']:9d}"
-                  for label, row in first["per_label"].items()]
+                  for label, row in present.items()]
     else:
         columns = "".join(f"{f'[{i}]':>9}" for i in range(len(names)))
         lines.append(f"  {'':<22}{columns}")
         lines += [f"  {key:<22}" + "".join(f"{headlines[n][key]:9.4f}" for n in names) for key in headlines[names[0]]]
         lines.append(f"  {'label F1':<22}{columns}{'support':>9}")
         lines += [f"  {label:<22}" + "".join(f"{reports[n]['per_label'][label]['f1']:9.3f}" for n in names)
-                  + f"{row['support']:9d}" for label, row in first["per_label"].items()]
+                  + f"{row['support']:9d}" for label, row in present.items()]
     for i, report in enumerate(reports.values()):
         which = f" of [{i}]" if len(names) > 1 else ""
         if "confusion" in report:

@@ -105,6 +105,9 @@ def test_evaluate_csv_with_label_names(tmp_path) -> None:
     assert "macro_f1" in result.stdout and "gratitude" in result.stdout
     header = next(line for line in result.stdout.splitlines() if "support" in line)
     assert header.split() == ["label", "precision", "recall", "F1", "support"] and "[0]" not in result.stdout
+    # found by a new-user trial: the 24 labels the macro-F1 leaves out ("without examples") were listed at 0.000
+    rows = result.stdout.split("support\n")[1].splitlines()
+    assert [r.split()[0] for r in rows] == ["anger", "annoyance", "gratitude", "neutral"], rows
 
 
 def test_evaluate_unknown_column_lists_columns(tmp_path) -> None:

@@ -5,7 +5,8 @@ classes ``dissatisfied`` / ``other``) and/or with labels of the from-model (its 
 comma-separated where a text has several. Each label names the head it belongs to, so each row goes to the heads its
 labels name (every row to the intent head, once the file names an intent: most messages state none); only those
 heads are adapted, every other view of the from-model is kept as it is. ``neutral`` is the satisfaction class in a file
-that names another satisfaction class, else the emotion label.
+that names another satisfaction class, else the emotion label; where such a file also names emotion labels, a row of
+``neutral`` alone is the emotion label ``neutral`` too (else the emotion head would learn no row without an emotion).
 
 Each adapted head is the from-model's own head plus an offset fitted on the user's rows over the pooled text vector the
 network already computes (computed once): L-BFGS (SciPy) on the cross-entropy (satisfaction) or binary cross-entropy (labels,
@@ -276,6 +277,11 @@ def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,
     for i, labels in enumerate(names):
         for head in {h for n in labels if (h := _head_of(n, schema, satisfaction_file)) is not None}:
             by_head.setdefault(head, []).append((i, [n for n in labels if _head_of(n, schema, satisfaction_file) == head]))
+    neutral = schema.neutral_label
+    if satisfaction_file and LABEL_HEAD in by_head and neutral == "neutral":  # the class neutral alone, in a file
+        # that gives rows their emotion labels, is the emotion label neutral too (else that head learns no negative)
+        by_head[LABEL_HEAD] = sorted([*by_head[LABEL_HEAD],
+                                      *((i, [neutral]) for i, labels in enumerate(names) if set(labels) == {neutral})])
     heads = {}
     for head, rows in by_head.items():
         if head == SATISFACTION_HEAD:
