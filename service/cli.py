@@ -270,9 +270,9 @@ def evaluate(
     if intents_column and (rating_column or satisfaction_column):
         raise EmotraceError("E211", "--intents-column scores the intent view; it does not go with --rating-column or "
                             "--satisfaction-column.", "Score one view at a time.")
-    if errors and (intents_column or rating_column or satisfaction_column):
-        raise EmotraceError("E027", "--errors lists the emotion labels' most confident mistakes; it does not apply "
-                            "with --intents-column, --rating-column or --satisfaction-column.", "Drop --errors.")
+    if errors and (intents_column or rating_column):
+        raise EmotraceError("E027", "--errors lists the most confident mistakes of emotion labels or satisfaction "
+                            "classes; it does not apply with --intents-column or --rating-column.", "Drop --errors.")
     settings = get_settings()
     encoding = checked_encoding(encoding)
     classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
@@ -280,7 +280,8 @@ def evaluate(
         _evaluate_intents(classifiers, data, text_column, intents_column, encoding, as_json)
         return
     if rating_column or satisfaction_column:
-        _evaluate_satisfaction(classifiers, data, text_column, rating_column, satisfaction_column, encoding, as_json)
+        _evaluate_satisfaction(classifiers, data, text_column, rating_column, satisfaction_column, encoding, as_json,
+                               errors)
         return
     schemas = [c.schema for c in classifiers]
     labels = shared_labels(schemas)
@@ -378,12 +379,14 @@ def _shortened(text: str, limit: int = 100) -> str:
 
 def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, text_column: str,
                            rating_column: str | None, satisfaction_column: str | None, encoding: str,
-                           as_json: bool) -> None:
-    """Each model's satisfaction figures on the file's rows (several models: one JSON document, each block named)."""
+                           as_json: bool, errors: int = 0) -> None:
+    """Each model's satisfaction figures on the file's rows, and its ``errors`` most confident mistakes (several
+    models: side by side, with the difference; in JSON one document, each block named)."""
     import numpy as np
 
-    from emotrace.model.metrics import satisfaction_report
-    from emotrace.training.satisfaction_data import NEUTRAL, OTHER, read_satisfaction_records
+    from emotrace.model.labels import SATISFACTION_CLASSES
+    from emotrace.model.metrics import satisfaction_mistakes, satisfaction_report
+    from emotrace.training.satisfaction_data import DISSATISFIED, NEUTRAL, OTHER, read_satisfaction_records
 
     rows, dropped, unrated = read_satisfaction_records(data, text_column, rating_column, satisfaction_column, encoding)
     gold = np.asarray(rows.classes)
@@ -392,6 +395,8 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star and {unrated} unrated rows left "
                             "out).",
                             "Give rows rated 1-2 or 4-5, or class labels.")
+    classes, coded = (("dissatisfied", "other"), (gold != DISSATISFIED).astype(int)) if two_classes else \
+        (SATISFACTION_CLASSES, gold)
     reports = {}
     for classifier in classifiers:
         probabilities = classifier.raw_outputs(rows.texts).satisfaction
@@ -403,17 +408,36 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
             report.update(macro_f1=None, calibration_error=None)
         omitted = ({"left_out_three_star": dropped, "left_out_unrated": unrated} if rating_column
                    else {"left_out_without_a_class": unrated})
-        reports[str(classifier.directory)] = {**report, **omitted}
+        wrong = {"mistakes": satisfaction_mistakes(probabilities, coded, rows.texts, errors, classes)} if errors else {}
+        reports[str(classifier.directory)] = {**report, **omitted, **wrong}
+    headline = "dissatisfied_vs_rest_macro_f1" if two_classes else "macro_f1"
+    names = list(reports)
+    difference = {f"{headline}_difference": cast(float, reports[names[-1]][headline])
+                  - cast(float, reports[names[0]][headline])} if len(names) > 1 else {}
     if as_json:
-        _echo_models_json(reports)
+        _echo_models_json(reports, **difference)
         return
     left_out = (f"{dropped} three-star rows left out (mixed), {unrated} without a rating" if rating_column
                 else f"{unrated} without a class")
-    for name, report in reports.items():
-        typer.echo(f"{data}, model {name}: {report['n']} texts scored, {left_out}")
-        for key, value in report.items():
-            if isinstance(value, float):
-                typer.echo(f"  {key:<32} {value:.4f}")
+    first = reports[names[0]]
+    typer.echo(f"{data}: {first['n']} texts scored, {left_out}")
+    typer.echo("\n".join(f"  [{i}] {name}" for i, name in enumerate(names)) if len(names) > 1 else f"  model {names[0]}")
+    if len(names) > 1:
+        typer.echo(f"  {'':<32}" + "".join(f"{f'[{i}]':>9}" for i in range(len(names))))
+    for key, value in first.items():
+        if isinstance(value, float):
+            typer.echo(f"  {key:<32}" + "".join(f"{cast(float, reports[n][key]):9.4f}" for n in names))
+    if difference:
+        said = "dissatisfied vs rest macro-F1" if two_classes else "macro-F1"
+        typer.echo(f"{said} difference (last - first): {next(iter(difference.values())):+.4f}")
+    for i, report in enumerate(reports.values()):
+        if "mistakes" in report:
+            which = f" of [{i}]" if len(names) > 1 else ""
+            listed = cast(list[dict[str, Any]], report["mistakes"])
+            typer.echo(f"most confident mistakes{which}:" if listed else f"no mistakes{which}")
+            for m in listed:
+                typer.echo(f"  {m['confidence']:.2f} gold: {m['gold']}; decided: {m['decided']}\n"
+                           f"       {_shortened(m['text'])}")
 
 
 def _echo_models_json(reports: dict[str, Any], **comparison: object) -> None:

@@ -301,8 +301,30 @@ def test_evaluate_satisfaction_of_several_models_names_each_and_gives_one_json_d
     assert list(both["models"]) == [str(DEFAULT_MODEL_DIR), str(other)]
     assert both["models"][str(other)]["n"] == 6 == both["models"][str(DEFAULT_MODEL_DIR)]["n"]
     text = run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", *models).stdout
-    assert f"model {DEFAULT_MODEL_DIR}" in text and f"model {other}" in text
+    assert f"[0] {DEFAULT_MODEL_DIR}" in text and f"[1] {other}" in text
     assert "three-star" not in text and "0 without a class" in text
+    # found by a new-user trial: the models' figures came in blocks one after the other, with no difference
+    row = next(line for line in text.splitlines() if line.split()[0] == "dissatisfied_vs_rest_macro_f1")
+    assert len(row.split()) == 3 and row.split()[1] == row.split()[2], text
+    assert "macro-F1 difference (last - first): +0.0000" in text
+
+
+def test_evaluate_satisfaction_lists_the_most_confident_mistakes(tmp_path) -> None:
+    """Found by a new-user trial: `--errors N` was refused with --satisfaction-column (E027), so one adapting the
+    satisfaction view (adapt's main use) could not see what it reads wrong."""
+    path = tmp_path / "reviews.csv"
+    wrong = [("Wow, thanks for charging me twice. Really appreciate it.", "dissatisfied"),
+             ("I love it, works perfectly, thank you!", "dissatisfied"), ("Terrible support, never again.", "satisfied")]
+    path.write_text("text,feeling\n" + "".join(f'"{t}",{c}\n' for t, _, c in REVIEWS)
+                    + "".join(f'"{t}",{c}\n' for t, c in wrong), encoding="utf-8")
+    report = json.loads(run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", "--errors", "2",
+                            "--json").stdout)
+    mistakes = report["mistakes"]
+    assert len(mistakes) == 2 and mistakes[0]["confidence"] >= mistakes[1]["confidence"]
+    assert all(m["gold"] != m["decided"] for m in mistakes)
+    assert {m["text"] for m in mistakes} <= {t for t, _ in wrong} | {t for t, _, _ in REVIEWS}
+    text = run("evaluate", "--data", str(path), "--satisfaction-column", "feeling", "--errors", "2").stdout
+    assert "most confident mistakes:" in text and "gold: dissatisfied; decided: satisfied" in text, text
 
 
 def test_evaluate_scores_a_two_class_file_as_adapt_reads_it(tmp_path) -> None:

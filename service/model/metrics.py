@@ -138,6 +138,23 @@ def satisfaction_report(probabilities: np.ndarray, gold: np.ndarray) -> Satisfac
     )
 
 
+def satisfaction_mistakes(probabilities: np.ndarray, gold: np.ndarray, texts: Sequence[str], count: int,
+                          classes: Sequence[str]) -> list[dict[str, object]]:
+    """The ``count`` rows read wrong with the most confidence: the class decided (the most probable; with two
+    ``classes``, dissatisfied or the other) is not the gold class (``classes`` index; with two, 0 or 1), most probable
+    first. Each: its text, gold and decided class and the decided class's probability."""
+    decided = probabilities.argmax(axis=1)
+    if len(classes) == 2:  # dissatisfied / other
+        decided = (decided != DISSATISFIED).astype(int)
+        confidence = np.where(decided == 0, probabilities[:, DISSATISFIED], 1 - probabilities[:, DISSATISFIED])
+    else:
+        confidence = probabilities.max(axis=1)
+    wrong = np.flatnonzero(decided != gold)
+    worst = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
+    return [{"confidence": round(float(confidence[i]), 4), "gold": classes[gold[i]], "decided": classes[decided[i]],
+             "text": texts[i]} for i in worst]
+
+
 def fit_temperature(probabilities: np.ndarray, gold: np.ndarray) -> float:
     """The softmax temperature (grid 0.5..3) that minimises the negative log-likelihood on these rows."""
     logits = np.log(np.clip(probabilities, 1e-9, 1.0))
