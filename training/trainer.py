@@ -104,6 +104,12 @@ def _pad(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor
     return ids, mask
 
 
+def best_epoch(scores: dict[str, float]) -> int:
+    """The epoch (scores keyed by its number) with the best validation score; of epochs that tie, the latest (a small
+    validation split scores 1.0 from the first epoch on: the first of the tie was the least trained)."""
+    return max(int(epoch) for epoch, score in scores.items() if score == max(scores.values()))
+
+
 class Trainer:
     """Fine-tunes an :class:`EmotionNet` on its tasks; ``train()`` resumes if it can."""
 
@@ -232,15 +238,13 @@ class Trainer:
         if self.validate is None or self.args.patience is None or not path.exists():
             return False
         scores = json.loads(path.read_text())
-        best = max(scores, key=scores.__getitem__)
-        return max(int(e) for e in scores) - int(best) >= self.args.patience
+        return max(int(e) for e in scores) - best_epoch(scores) >= self.args.patience
 
     def _best_epoch(self) -> int | None:
         path = self._scores_path()
         if self.validate is None or not path.exists():
             return None
-        scores = json.loads(path.read_text())
-        return int(max(scores, key=scores.__getitem__))
+        return best_epoch(json.loads(path.read_text()))
 
     def _save_checkpoint(self, step: int, optimizer: torch.optim.Optimizer,
                          scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:

@@ -25,3 +25,13 @@ def test_stages_keep_stage_one_settings_and_run_in_their_own_folders(tmp_path: P
     assert steps[0].startswith("Stage 1: 3 epochs") and "batch 16" in steps[0] and "AdamW lr 0.0002" in steps[0]
     assert steps[1].endswith("heads at lr 0.0003, encoder at 3e-05.") and steps[2].startswith("Stage 3: 1 epoch")
     assert steps[2].endswith("heads at lr 0.0003, encoder at 1e-05.")
+
+
+def test_of_epochs_that_tie_on_validation_the_latest_is_kept() -> None:
+    """Found by a new-user trial: a small validation split scored 1.0 after each of three epochs and the first, the
+    least trained, was kept."""
+    from emotrace.training.trainer import best_epoch
+
+    assert best_epoch({"1": 1.0, "2": 1.0, "3": 1.0}) == 3
+    assert best_epoch({"1": 0.6, "2": 0.8, "3": 0.7}) == 2
+    assert best_epoch({"1": 0.8, "2": 0.7, "3": 0.8, "4": 0.75}) == 3
