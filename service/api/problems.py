@@ -17,9 +17,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emotrace.api.schemas import NAME_PATTERN, SEGMENT_PATTERN, TEXT_PATTERN
 from emotrace.api.strict_json import REPEATED_KEY
 from emotrace.batching import Overloaded
 from emotrace.errors import EmotraceError
+from emotrace.messages import ID_PATTERN
 
 INPUT_PREVIEW_CHARS = 80
 
@@ -91,13 +93,18 @@ def overloaded_response(reason: object, close_connection: bool = False) -> JSONR
     return problem_response(EmotraceError("E909", f"Service overloaded ({reason})."), headers)
 
 
-# The one pattern the schemas use (names: no control character, one visible), said in words instead of the regex.
-PATTERN_MESSAGE = "should hold a visible character and no control character"
+# The patterns the schemas use, said in words instead of their regex (a name's is ~300 characters).
+PATTERN_MESSAGES = {ID_PATTERN: "should be 1 to 128 letters, digits and _ . : @ -",
+                    NAME_PATTERN: "should hold a visible character and no control character",
+                    TEXT_PATTERN: "should hold a visible character and no NUL character",
+                    SEGMENT_PATTERN: "should be a segment's name (lowercase letters, digits, _ and -)"}
 
 
-def field_message(error: Mapping[str, object]) -> str:
-    """What a validation error says of its field (a pattern's regex, ~300 characters, said in words)."""
-    return PATTERN_MESSAGE if error.get("type") == "string_pattern_mismatch" else str(error.get("msg", ""))
+def field_message(error: Mapping[str, Any]) -> str:
+    """What a validation error says of its field (a pattern in words)."""
+    if error.get("type") == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(str((error.get("ctx") or {}).get("pattern")), str(error.get("msg", "")))
+    return str(error.get("msg", ""))
 
 
 def field_problems(exc: RequestValidationError) -> list[dict[str, object]]:
