@@ -4,7 +4,7 @@ Every event gets an id, ``<epoch>-<n>``: ``epoch`` names this bus (one server pr
 last ``buffer`` events are kept, so a client that reconnects with the last id it saw (``Last-Event-ID``, which a
 browser's EventSource sends by itself) gets the ones it missed. Events are kept while anyone listens and for
 ``REPLAY_SECONDS`` after the last listener left (a dropped connection); an id this bus did not give, or one older
-than what it keeps, is a gap the client is told of.
+than what it keeps, is a gap the client is told of. An erased customer's events are dropped with the erasure.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class EventBus:
         self.epoch = secrets.token_hex(4)
         self._numbers = itertools.count(1)
         self._recent: deque[tuple[int, FeedEvent]] = deque(maxlen=buffer)
+        self._evicted = 0  # the newest event number the buffer let go of for want of room
         self._subscribers: set[asyncio.Queue[FeedEvent]] = set()
         self._last_left = float("-inf")
 
@@ -58,9 +59,22 @@ class EventBus:
         """Send ``event`` to every subscriber and keep it for those who resume."""
         number = next(self._numbers)
         item = FeedEvent(f"{self.epoch}-{number}", event)
+        if len(self._recent) == self.buffer:
+            self._evicted = self._recent[0][0]
         self._recent.append((number, item))
         for queue in list(self._subscribers):
             _put(queue, item)
+
+    def forget(self, customer_id: str) -> None:
+        """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent."""
+        def kept(item: FeedEvent) -> bool:
+            return item.event.get("customer_id") != customer_id
+
+        self._recent = deque(((n, item) for n, item in self._recent if kept(item)), maxlen=self.buffer)
+        for queue in self._subscribers:
+            waiting = [queue.get_nowait() for _ in range(queue.qsize())]
+            for item in filter(kept, waiting):
+                queue.put_nowait(item)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, last_event_id: str | None = None) -> AsyncIterator[Subscription]:
@@ -68,8 +82,7 @@ class EventBus:
         subscription = Subscription(asyncio.Queue(self.buffer))
         if last_event_id is not None:
             after = self._number(last_event_id)
-            oldest = self._recent[0][0] if self._recent else None
-            subscription.gap = after is None or (oldest is not None and after < oldest - 1)
+            subscription.gap = after is None or after < self._evicted
             for number, item in self._recent:
                 if after is not None and number > after:
                     _put(subscription.queue, item)
@@ -83,8 +96,8 @@ class EventBus:
     def _number(self, event_id: str) -> int | None:
         """The count in an id this bus gave, else None (another bus's, or one not given yet)."""
         epoch, _, number = event_id.strip().rpartition("-")
-        newest = self._recent[-1][0] if self._recent else 0
-        return int(number) if epoch == self.epoch and number.isdigit() and int(number) <= newest else None
+        given = bool(epoch == self.epoch and number.isdigit() and self._recent) and int(number) <= self._recent[-1][0]
+        return int(number) if given else None
 
     @property
     def subscribers(self) -> int:

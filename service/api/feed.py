@@ -50,7 +50,8 @@ def publish_correction(bus: EventBus, correction: CorrectionOut) -> None:
 
 
 def publish_deleted(bus: EventBus, customer_id: str) -> None:
-    """A ``deleted`` event naming the erased customer."""
+    """A ``deleted`` event naming the erased customer, whose earlier events are no longer replayed."""
+    bus.forget(customer_id)
     bus.publish({"type": "deleted", "customer_id": customer_id, "data": {"customer_id": customer_id}})
 
 

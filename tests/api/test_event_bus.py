@@ -1,0 +1,34 @@
+"""The live feed's bus: an erased customer's events leave the replay buffer with the erasure."""
+
+from __future__ import annotations
+
+import asyncio
+
+from emotrace.api.events import EventBus
+from emotrace.api.feed import publish_deleted
+
+
+def _replayed(bus: EventBus, last_event_id: str) -> list[dict[str, object]]:
+    async def replay() -> list[dict[str, object]]:
+        async with bus.subscribe(last_event_id) as subscription:
+            events = []
+            while not subscription.queue.empty():
+                events.append(subscription.queue.get_nowait().event)
+            return events
+
+    return asyncio.run(replay())
+
+
+def test_an_erased_customers_events_are_not_replayed() -> None:
+    """Found by a new-user trial: after DELETE /v1/customers/erase-me, a client reconnecting with an earlier
+    Last-Event-ID was sent the erased customer's `reading` event, text and all, then `deleted`."""
+    bus = EventBus()
+    bus.publish({"type": "customer", "customer_id": "keep", "data": {}})
+    first = f"{bus.epoch}-1"
+    bus.publish({"type": "reading", "customer_id": "erase-me", "data": {"text": "my SECRETWORD order"}})
+    bus.publish({"type": "reading", "customer_id": "keep", "data": {"text": "fine"}})
+    bus.publish({"type": "alert", "customer_id": "erase-me", "data": {}})
+    publish_deleted(bus, "erase-me")
+    replayed = _replayed(bus, first)
+    assert [(e["type"], e["customer_id"]) for e in replayed] == [("reading", "keep"), ("deleted", "erase-me")]
+    assert "SECRETWORD" not in repr(replayed)
