@@ -170,7 +170,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E611": ErrorKind("Unsupported conversation file", "Use .eml, .txt, .vtt, .srt, .json, or .wav/.flac/.mp3/.ogg.",
                       415),
     "E612": ErrorKind("E-mail body is not text", "Send the .eml file itself, or its text in UTF-8."),
-    "E613": ErrorKind("Turn time not a time", "Give start and end as seconds or ISO 8601 times."),
+    "E613": ErrorKind("Turn time not a time", "Give start and end in seconds from the conversation's start."),
     "E614": ErrorKind("Unknown conversation format", "Use email, chat, vtt, srt or json."),
     "E615": ErrorKind("Invalid cue timing", "Write timings like 00:01:02.500 --> 00:01:05.000."),
     "E616": ErrorKind("Number too long", "Write times and numbers with at most a few dozen digits."),

@@ -59,6 +59,18 @@ def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_histor
     assert reopened.json()["status"] == "open" and reopened.json()["assignee"] is None
 
 
+def test_the_alert_list_says_how_many_there_are_and_pages(angry) -> None:
+    """Found by a new-user trial: the list stopped at 200 of 309 open alerts without a word, and `offset` was
+    refused as an unknown parameter."""
+    everything = angry.get("/v1/alerts", params={"sort": "newest"})
+    total = len(everything.json())
+    assert total >= 2 and everything.headers["X-Total-Count"] == str(total)
+    first = angry.get("/v1/alerts", params={"sort": "newest", "limit": 1})
+    second = angry.get("/v1/alerts", params={"sort": "newest", "limit": 1, "offset": 1})
+    assert first.headers["X-Total-Count"] == second.headers["X-Total-Count"] == str(total)
+    assert [first.json()[0]["id"], second.json()[0]["id"]] == [a["id"] for a in everything.json()[:2]]
+
+
 def test_an_alert_keeps_its_id_and_status_when_new_messages_refresh_the_summary(angry) -> None:
     alert_id = angry.get("/v1/alerts").json()[0]["id"]
     angry.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from emotrace.api.deps import AccessDep, RuntimeDep
 from emotrace.api.feed import alert_detail, publish_alert
@@ -35,9 +35,10 @@ def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_lengt
                 status: Annotated[list[AlertStatus] | None, Query(description="Statuses to list (repeat for several; "
                                                                   "default: open and acknowledged).")] = None,
                 assignee: Annotated[ActorName | None, Query(description="Only alerts assigned to this name.")] = None,
-                sort: AlertSort = AlertSort.severity, limit: int = Query(200, ge=1, le=5000)) -> list[CustomerAlertOut]:
+                sort: AlertSort = AlertSort.severity, limit: int = Query(200, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=1_000_000), *, response: Response) -> list[CustomerAlertOut]:
     """Every customer's alerts in ``status`` (default: open and acknowledged); sortable and filterable by segment
-    and assignee."""
+    and assignee; paged with ``limit`` and ``offset``, the header ``X-Total-Count`` giving how many there are."""
     status = status or ["open", "acknowledged"]
     alerts = [CustomerAlertOut(**alert, customer_id=c.id, score=c.score, segment=c.segment)
               for c in runtime.store.customers.with_alerts(known_segment(segment, runtime.settings.scoring), status)
@@ -48,7 +49,8 @@ def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_lengt
         alerts.sort(key=lambda a: SEVERITY_RANK.get(a.severity, 9))
     elif sort is AlertSort.score:
         alerts.sort(key=lambda a: a.score)
-    return alerts[:limit]
+    response.headers["X-Total-Count"] = str(len(alerts))
+    return alerts[offset : offset + limit]
 
 
 def _detail(runtime: RuntimeDep, alert_id: int) -> AlertDetailOut:

@@ -14,7 +14,7 @@ let hasEkman = true;  // whether the served model reads the Ekman view (GET /v1/
 
 class NeedsKey extends Error {}
 
-async function api(path, method = "GET", body = undefined) {
+async function answer(path, method = "GET", body = undefined) {
   const headers = apiKey ? { "X-API-Key": apiKey } : {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -25,7 +25,16 @@ async function api(path, method = "GET", body = undefined) {
     error.detail = await response.json().then((b) => `${b.title} (${b.code}): ${b.detail} ${b.fix}`, () => "");
     throw error;
   }
-  return response.json();
+  return response;
+}
+
+const api = async (path, method = "GET", body = undefined) => (await answer(path, method, body)).json();
+
+// A page of a list and how many the list holds (its X-Total-Count header).
+async function apiPage(path) {
+  const response = await answer(path);
+  const items = await response.json();
+  return { items, total: Number(response.headers.get("X-Total-Count") ?? items.length) };
 }
 
 function el(tag, attrs = {}, text = "") {
@@ -68,7 +77,8 @@ let currentTimeline = null;
 const filters = { search: "", segment: "", page: 0 };
 
 function customersQuery() {
-  const query = new URLSearchParams({ limit: String(PAGE), offset: String(filters.page * PAGE) });
+  // one more than a page: whether a next page exists (with exactly a page of customers, "›" led to an empty one)
+  const query = new URLSearchParams({ limit: String(PAGE + 1), offset: String(filters.page * PAGE) });
   if (filters.search) query.set("search", filters.search);
   if (filters.segment) query.set("segment", filters.segment);
   return `/v1/customers?${query}`;
@@ -79,12 +89,13 @@ let customersAsked = 0;  // the latest list request: an earlier answer arriving 
 async function loadCustomers() {
   const body = document.querySelector("#customers tbody");
   const asked = ++customersAsked;
-  const customers = await api(customersQuery());
+  const listed = await api(customersQuery());
   if (asked !== customersAsked) return;  // a newer search, filter or page was asked for meanwhile
+  const more = listed.length > PAGE, customers = listed.slice(0, PAGE);
   document.querySelector("#page-label").textContent = `page ${filters.page + 1}`;
   document.querySelector("#page-prev").disabled = filters.page === 0;
-  document.querySelector("#page-next").disabled = customers.length < PAGE;
-  const wholeList = !filters.search && !filters.segment && filters.page === 0 && customers.length < PAGE;
+  document.querySelector("#page-next").disabled = !more;
+  const wholeList = !filters.search && !filters.segment && filters.page === 0 && !more;
   if (selected && wholeList && !customers.some((c) => c.id === selected)) clearCustomer();  // erased meanwhile
   body.replaceChildren(...customers.map((c) => {
     const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
@@ -94,7 +105,8 @@ async function loadCustomers() {
     activate(row, () => { selected = c.id; loadCustomers(); loadCustomer(); });
     return row;
   }));
-  const alerts = await api("/v1/alerts?sort=newest&limit=30");
+  const { items: alerts, total } = await apiPage("/v1/alerts?sort=newest&limit=30");
+  document.querySelector("#alerts-count").textContent = total > alerts.length ? `(${alerts.length} of ${total})` : "";
   // a lead typing an assignee keeps what they typed, and the focus, when the list reloads (a live event, say)
   const typing = document.activeElement?.matches?.("#alerts input.assignee") ? document.activeElement : null;
   const typed = typing ? { alert: typing.closest("li").dataset.alert, value: typing.value } : null;
