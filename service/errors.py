@@ -229,6 +229,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "-F file=@call.vtt).", 415),
     "E922": ErrorKind("Internal error", "Retry the request; if it fails again, report it with the time it failed (the "
                       "service's log holds the cause).", 500),
+    "E923": ErrorKind("Keyed write erased", "Drop the retry: its customer was erased after the write. To store such "
+                      "messages again on purpose, send them under a new Idempotency-Key.", 410),
 }
 
 RETIRED: dict[str, str] = {

@@ -18,6 +18,7 @@ from emotrace.store.tables import (
     Correction,
     Customer,
     CustomerAttributes,
+    ErasedWrite,
     IdempotentWrite,
     IdempotentWriteCustomer,
     Message,
@@ -109,7 +110,8 @@ class Customers:
         """Erase a customer and every message, correction, alert state and history, outbox event (undelivered webhooks included),
         outcome and attribute of theirs, and the
         records of the keyed writes
-        that stored their messages (a retry under such an Idempotency-Key is then a new write); False when unknown.
+        that stored their messages (each key kept as its SHA-256 alone: a retry under it is refused, not stored
+        again); False when unknown.
 
         On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
         (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
@@ -124,6 +126,9 @@ class Customers:
                 for part in chunks(keys):  # a write of several customers goes with any of them
                     session.execute(delete(IdempotentWriteCustomer).where(IdempotentWriteCustomer.key.in_(part)))
                     session.execute(delete(IdempotentWrite).where(IdempotentWrite.key.in_(part)))
+                    session.execute(self.db.insert(ErasedWrite).values(
+                        [{"key_sha": ErasedWrite.digest(key), "erased_at": datetime.now(UTC)} for key in part])
+                        .on_conflict_do_nothing())
                 alert_ids = select(AlertState.id).where(AlertState.customer_id == customer_id).scalar_subquery()
                 session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)))
                 event_ids = select(OutboxEvent.id).where(OutboxEvent.customer_id == customer_id).scalar_subquery()

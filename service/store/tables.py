@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -176,6 +177,21 @@ class IdempotentWrite(Base):
     request_sha: Mapped[str] = mapped_column(String(64))
     message_ids: Mapped[list[int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ErasedWrite(Base):
+    """An Idempotency-Key whose write an erasure took, kept as its SHA-256 alone: a retry under it is refused instead
+    of storing the erased customer's messages again."""
+
+    __tablename__ = "erased_writes"
+
+    key_sha: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @staticmethod
+    def digest(key: str) -> str:
+        """What is kept of an Idempotency-Key."""
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 class IdempotentWriteCustomer(Base):

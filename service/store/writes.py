@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from emotrace.store.database import Database
 from emotrace.store.messages import BatchRow, claim_batch_rows, with_customers_in
-from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Message
+from emotrace.store.tables import BatchPart, Customer, ErasedWrite, IdempotentWrite, Message
 
 
 class Writes:
@@ -24,6 +24,11 @@ class Writes:
             if write is None:
                 return None
             return write.request_sha, *with_customers_in(session, write.message_ids)
+
+    def was_erased(self, key: str) -> bool:
+        """Whether an erasure took the write made under Idempotency-Key ``key``."""
+        with self.db.session() as session:
+            return session.get(ErasedWrite, ErasedWrite.digest(key)) is not None
 
     def has_batch_part(self, run_key: str, part: int) -> bool:
         """True when a release before row marks stored chunk ``part`` of batch run ``run_key``."""

@@ -38,6 +38,9 @@ async def _replay(runtime: Runtime, key: str, request_sha: str, response: Respon
     """The answer of the write already made under ``key`` (None when the key is new)."""
     found = await run_in_threadpool(runtime.store.writes.under_key, key)
     if found is None:
+        if await run_in_threadpool(runtime.store.writes.was_erased, key):
+            raise EmotraceError("E923", "The write made under this Idempotency-Key was erased with its customer "
+                                "(DELETE /v1/customers/{id}); it is not stored again.")
         return None
     stored_sha, messages, customers = found
     if stored_sha != request_sha:
