@@ -14,6 +14,14 @@ let hasEkman = true;  // whether the served model reads the Ekman view (GET /v1/
 
 class NeedsKey extends Error {}
 
+// "1 alert", "3 alerts": a count and its noun, plural unless one.
+const counted = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+// A 0-100 score as shown: whole points rounded down, so it agrees with its segment's band (41.6 is "41 frustrated",
+// where the frustrated band ends below 42; rounded, it read "42 frustrated").
+const points = (score) => String(Math.floor(score));
+// A score's change in whole points, signed; under half a point "±0" (it read "stable (-0)").
+const signedPoints = (delta) => { const n = Math.round(delta); return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0"; };
+
 async function answer(path, method = "GET", body = undefined) {
   const headers = apiKey ? { "X-API-Key": apiKey } : {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -100,8 +108,8 @@ async function loadCustomers() {
   body.replaceChildren(...customers.map((c) => {
     const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
       "aria-selected": String(c.id === selected) });
-    row.append(el("td", {}, c.id), el("td", {}, c.score.toFixed(0)), el("td", { class: `seg-${c.segment}` }, c.segment),
-      el("td", {}, `${c.trend} (${c.trend_delta > 0 ? "+" : ""}${c.trend_delta.toFixed(0)})`), el("td", {}, String(c.open_alerts)));
+    row.append(el("td", {}, c.id), el("td", {}, points(c.score)), el("td", { class: `seg-${c.segment}` }, c.segment),
+      el("td", {}, `${c.trend} (${signedPoints(c.trend_delta)})`), el("td", {}, String(c.open_alerts)));
     activate(row, () => { selected = c.id; loadCustomers(); loadCustomer(); });
     return row;
   }));
@@ -153,7 +161,7 @@ async function loadFloor() {
     const h = (d.alerts / most) * (H - B - top) * 0.6;
     if (h > 0) {
       const bar = svgEl("rect", { class: "floor-alerts", x: i * step + 1, y: H - B - h, width: Math.max(1, step - 2), height: h });
-      bar.append(svgEl("title", {}, `${dayOf(`${d.day}T12:00:00`)}: ${d.alerts} alerts`));
+      bar.append(svgEl("title", {}, `${dayOf(`${d.day}T12:00:00`)}: ${counted(d.alerts, "alert")}`));
       svg.append(bar);
     }
   });
@@ -176,11 +184,11 @@ async function loadDrivers() {  // the topics carrying most dissatisfaction this
   const box = document.querySelector("#drivers");
   if (!found.drivers.length) { box.replaceChildren(el("li", { class: "meta" }, found.reason)); return; }
   box.replaceChildren(...found.drivers.map((d) => {
-    const change = d.new ? "new" : `${d.messages_change >= 0 ? "+" : ""}${d.messages_change} messages, ` +
+    const change = d.new ? "new" : `${d.messages_change >= 0 ? "+" : ""}${counted(d.messages_change, "message")}, ` +
       `${d.carried_change >= 0 ? "+" : ""}${d.carried_change.toFixed(1)} carried vs the week before`;
     const item = el("li", { "data-topic": d.topic });
     item.append(el("strong", {}, d.name), el("span", { class: "meta" },
-      ` ${d.messages} messages, dissatisfaction carried ${d.carried.toFixed(1)} (${change})`));
+      ` ${counted(d.messages, "message")}, dissatisfaction carried ${d.carried.toFixed(1)} (${change})`));
     if (d.examples.length) item.append(el("q", {}, d.examples[0]));
     return item;
   }));
@@ -273,8 +281,8 @@ function drawChart(timeline) {
     svg.append(svgEl("rect", { class: "valence-point", x: x(c.start) - 3, y: yVal(c.valence) - 3, width: 6, height: 6 }));
     const dot = svgEl("circle", { class: "point conversation", cx: x(c.start), cy: yScore(c.score), r: 5, role: "button",
       "data-conversation": c.id, "aria-label": `Conversation ${c.id}, ${when(new Date(c.start).toISOString())}: score ` +
-        `${c.score.toFixed(0)} after it (worst ${c.worst.toFixed(0)}), ${c.states.length} customer messages` });
-    dot.append(svgEl("title", {}, `${when(new Date(c.start).toISOString())} · ${c.id}: score ${c.score.toFixed(0)} (worst ${c.worst.toFixed(0)})`));
+        `${points(c.score)} after it (worst ${points(c.worst)}), ${counted(c.states.length, "customer message")}` });
+    dot.append(svgEl("title", {}, `${when(new Date(c.start).toISOString())} · ${c.id}: score ${points(c.score)} (worst ${points(c.worst)})`));
     activate(dot, () => showConversation(timeline, c.id));
     svg.append(dot);
   }
@@ -297,7 +305,7 @@ function showConversation(timeline, id) {
   const shown = timeline.messages.filter((m) => m.conversation_id === id);
   const back = el("button", { type: "button", id: "all-messages" }, "all messages");
   back.addEventListener("click", () => list.replaceChildren(...timeline.messages.slice().reverse().map(messageItem)));
-  list.replaceChildren(el("li", { class: "conversation-head", id: "conversation-view", tabindex: "-1" }, `Conversation ${id}, ${shown.length} messages `),
+  list.replaceChildren(el("li", { class: "conversation-head", id: "conversation-view", tabindex: "-1" }, `Conversation ${id}, ${counted(shown.length, "message")} `),
     ...shown.map(messageItem));
   list.firstChild.append(back);
   document.querySelectorAll("#chart circle.conversation").forEach((dot) => dot.classList.toggle("active", dot.dataset.conversation === id));
@@ -463,7 +471,7 @@ async function loadCustomer() {
   const [detail, timeline, outreach] = await Promise.all([api(`/v1/customers/${encodeURIComponent(id)}`),
     api(`/v1/customers/${encodeURIComponent(id)}/timeline`), api(`/v1/customers/${encodeURIComponent(id)}/outreach`)]);
   if (id !== selected) return;  // another customer was picked while this one loaded: never draw over it
-  document.querySelector("#title").textContent = `${detail.id} — score ${detail.score.toFixed(0)} (${detail.segment}, ${detail.trend})`;
+  document.querySelector("#title").textContent = `${detail.id} — score ${points(detail.score)} (${detail.segment}, ${detail.trend})`;
   const lead = !hasEkman ? `not shown (${NO_EKMAN})`
     : detail.state ? detail.state.leading_emotions.join(", ") || "none" : "none";
   const risks = Object.entries(detail.outcome_risk).map(([kind, r]) =>
@@ -501,7 +509,7 @@ async function loadAgents() {
 
 async function loadAgent(agentId) {
   const detail = await api(`/v1/agents/${encodeURIComponent(agentId)}`);
-  document.querySelector("#agent-title").textContent = `${agentId}: ${detail.conversations} conversations`;
+  document.querySelector("#agent-title").textContent = `${agentId}: ${counted(detail.conversations, "conversation")}`;
   const newest = [...detail.conversation_effects].sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
   document.querySelector("#agent-conversations").replaceChildren(...newest.map(agentConversation));
 }
