@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, and_, exists, func, literal, select
+from sqlalchemy import DateTime, and_, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from emotrace.store.database import Database
 from emotrace.store.tables import OutboxEvent, WebhookDelivery
+from emotrace.times import utc
 
 CLAIM_LEASE = timedelta(minutes=2)  # a claimed delivery is tried again after this if its attempt was never recorded
 
@@ -109,9 +110,9 @@ class Outbox:
     def log(self) -> list[EndpointLog]:
         """Per endpoint: deliveries delivered, pending and failed, the last error and the last attempts."""
         with self.db.session() as session:
-            counts = session.execute(select(WebhookDelivery.endpoint, WebhookDelivery.status, func.count(),
-                                            func.max(WebhookDelivery.last_attempt_at),
-                                            func.max(WebhookDelivery.delivered_at))
+            latest = [type_coerce(func.max(column), DateTime(timezone=True))  # parsed as times on SQLite too
+                      for column in (WebhookDelivery.last_attempt_at, WebhookDelivery.delivered_at)]
+            counts = session.execute(select(WebhookDelivery.endpoint, WebhookDelivery.status, func.count(), *latest)
                                      .group_by(WebhookDelivery.endpoint, WebhookDelivery.status)).tuples().all()
             last_errors = dict(session.execute(
                 select(WebhookDelivery.endpoint, WebhookDelivery.last_error)
@@ -119,7 +120,8 @@ class Outbox:
                 .order_by(WebhookDelivery.last_attempt_at)).tuples().all())  # the latest per endpoint wins
         by_endpoint: dict[str, list[tuple[str, int, datetime | None, datetime | None]]] = {}
         for endpoint, status, count, attempted, delivered in counts:
-            by_endpoint.setdefault(endpoint, []).append((status, count, attempted, delivered))
+            by_endpoint.setdefault(endpoint, []).append((status, count, attempted and utc(attempted),
+                                                         delivered and utc(delivered)))
         return [EndpointLog(endpoint=endpoint,
                             delivered=sum(c for s, c, _, _ in rows if s == "delivered"),
                             pending=sum(c for s, c, _, _ in rows if s == "pending"),
