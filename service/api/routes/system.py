@@ -17,13 +17,15 @@ from emotrace.model.reports import headline_scores
 router = APIRouter(route_class=StrictJSONRoute, tags=["system"])
 
 
-@router.api_route("/health", methods=["GET", "HEAD"], response_model=dict[str, str])
+@router.get("/health", response_model=dict[str, str])
+@router.head("/health", include_in_schema=False)  # one operation in the schema (a shared operationId broke clients)
 def health() -> dict[str, str]:
     """The process is up (HEAD too, as load balancers probe)."""
     return {"status": "ok"}
 
 
-@router.api_route("/ready", methods=["GET", "HEAD"], response_model=dict[str, str])
+@router.get("/ready", response_model=dict[str, str])
+@router.head("/ready", include_in_schema=False)
 def ready(runtime: RuntimeDep) -> dict[str, str]:
     """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard (HEAD
     too)."""
