@@ -241,6 +241,23 @@ def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> No
         page.close()
 
 
+def test_an_empty_store_says_how_to_get_customers_in(browser, tmp_path) -> None:
+    """Found by a new-user trial: on an empty store the customer and alert panels were blank, and the drivers panel
+    read "1. no customer messages with topics between 2026-11-29T05:32:38.274055+00:00 and ..."."""
+    with running_server(f"sqlite:///{tmp_path / 'empty.db'}") as base:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base)
+        page.wait_for_function("document.querySelector('#customers-empty').textContent.length > 0", timeout=30_000)
+        assert "POST /v1/messages" in page.inner_text("#customers-empty")
+        page.wait_for_selector("#drivers li.said", timeout=15_000)
+        said = page.inner_text("#drivers")
+        assert "no customer messages" in said and not re.search(r"\d{4}-\d{2}-\d{2}T", said), said
+        assert errors == []
+        page.close()
+
+
 def test_the_api_docs_render_offline(browser, tmp_path) -> None:
     with running_server(f"sqlite:///{tmp_path / 'docs.db'}") as base:
         page = browser.new_page()

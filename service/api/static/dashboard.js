@@ -81,6 +81,8 @@ const dayOf = (iso) => new Date(iso).toLocaleDateString([], { month: "short", da
 const localDates = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?\b/g, (_, d) => dayOf(`${d}T12:00:00`));
 
 const PAGE = 200;
+const EMPTY_STORE = "No customers yet: send messages (POST /v1/messages), upload a conversation "
+  + "(POST /v1/customers/{id}/conversations) or store a batch (emotrace batch --ingest); emotrace serve --demo shows demo customers.";
 let currentTimeline = null;
 const filters = { search: "", segment: "", page: 0 };
 
@@ -105,6 +107,8 @@ async function loadCustomers() {
   document.querySelector("#page-next").disabled = !more;
   const wholeList = !filters.search && !filters.segment && filters.page === 0 && !more;
   if (selected && wholeList && !customers.some((c) => c.id === selected)) clearCustomer();  // erased meanwhile
+  document.querySelector("#customers-empty").textContent = customers.length ? "" : wholeList ? EMPTY_STORE
+    : "No customer matches this search or segment.";
   body.replaceChildren(...customers.map((c) => {
     const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
       "aria-selected": String(c.id === selected) });
@@ -182,7 +186,7 @@ async function loadFloor() {
 async function loadDrivers() {  // the topics carrying most dissatisfaction this week, against the week before
   const found = await api("/v1/drivers?limit=5");
   const box = document.querySelector("#drivers");
-  if (!found.drivers.length) { box.replaceChildren(el("li", { class: "meta" }, found.reason)); return; }
+  if (!found.drivers.length) { box.replaceChildren(el("li", { class: "meta said" }, localDates(found.reason))); return; }
   box.replaceChildren(...found.drivers.map((d) => {
     const change = d.new ? "new" : `${d.messages_change >= 0 ? "+" : ""}${counted(d.messages_change, "message")}, ` +
       `${d.carried_change >= 0 ? "+" : ""}${d.carried_change.toFixed(1)} carried vs the week before`;
