@@ -30,6 +30,8 @@ class ScoringRules(BaseModel):
     spike_probability: float = Field(0.6, gt=0, le=1, description="Anger/disgust probability of a spike ...")
     spike_arousal: float = Field(0.5, ge=0, le=1, description="... together with at least this arousal.")
     arc_drop: float = Field(0.5, gt=0, description="Alert when a conversation ends this much lower than it began.")
+    alert_open_hours: float = Field(720.0, gt=0, description="An alert on messages older than this many hours when "
+                                    "it is raised (history imported late) is registered resolved, not open.")
     route_score_below: float = Field(35.0, description="Route to an experienced agent below this score ...")
     route_recent_hours: float = Field(72.0, gt=0, description="... or after an alert within this many hours.")
     upset_window_hours: float = Field(720.0, gt=0, description="What a customer is upset about: the topics of their "

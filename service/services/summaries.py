@@ -33,7 +33,8 @@ def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> Cust
         alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": a.at.isoformat(),
                  "severity": a.severity} for a in timeline.alerts],
         next_step=None if step is None else {"action": step.action, "script": step.script,
-                                             "follow_up_hours": step.follow_up_hours})
+                                             "follow_up_hours": step.follow_up_hours},
+        alerts_open_after=now - timedelta(hours=rules.alert_open_hours))
 
 
 def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) -> list[Upset]:

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from emotrace.store.database import Database
 from emotrace.store.outbox import Outbox
 from emotrace.store.tables import AlertEvent, AlertState, Customer, Message, Outcome
+from emotrace.times import utc
 
 SYSTEM_ACTOR = "emotrace"
 UNRESOLVED = ("open", "acknowledged")
+PAST_NOTE = "Raised on messages older than the scoring rules' alert_open_hours (history): registered resolved."
 
 
 @dataclass(frozen=True)
@@ -43,29 +45,36 @@ class Alerts:
         self.db = db
 
     def register(self, session: Session, customer: Customer, now: datetime,
-                 previous: list[dict[str, object]]) -> None:
+                 previous: list[dict[str, object]], open_after: datetime | None = None) -> None:
         """Give each of ``customer``'s freshly computed alerts its state and count the unresolved ones, inside the
         caller's write transaction. Alerts already in ``previous`` (the row's list before this write, which holds
-        each state as it stands) keep theirs without a query; only new ones are registered (as open)."""
+        each state as it stands) keep theirs without a query; only new ones are registered: as open, or as
+        resolved when raised at a time before ``open_after`` (on history imported late: nothing for the floor to
+        work, and no ``alert.new`` webhook)."""
         held = {_key(a): a for a in previous if a.get("id") is not None}
-        new_keys = {_key(a) for a in customer.alerts} - held.keys()
+        at = {_key(a): utc(datetime.fromisoformat(str(a["at"]))) for a in customer.alerts}
+        new_keys = at.keys() - held.keys()
         states: dict[tuple[str, int], dict[str, object]] = {
             key: {"id": a["id"], "status": a.get("status", "open"), "assignee": a.get("assignee")}
             for key, a in held.items()}
         created: set[int] = set()
         if new_keys:
-            rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "status": "open",
-                     "created_at": now, "updated_at": now} for kind, first in sorted(new_keys)]
+            past = {key for key in new_keys if open_after is not None and at[key] < open_after}
+            rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "created_at": now,
+                     "status": "resolved" if (kind, first) in past else "open", "updated_at": now}
+                    for kind, first in sorted(new_keys)]
             created = set(session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
                                           .returning(AlertState.id)).scalars())
-            session.add_all(AlertEvent(alert_id=i, at=now, actor=SYSTEM_ACTOR, status="open") for i in sorted(created))
             for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id)):
                 if (state.kind, state.first_message_id) in new_keys:
                     states[(state.kind, state.first_message_id)] = _state_fields(state)
+                    if state.id in created:
+                        session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
+                                               note=PAST_NOTE if state.status == "resolved" else None))
         customer.alerts = [{**a, **states[_key(a)]} for a in customer.alerts]
         customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
         for alert in customer.alerts:
-            if alert["id"] in created:
+            if alert["id"] in created and alert["status"] == "open":
                 Outbox.add(session, "alert.new", customer.id, {**alert, "customer_id": customer.id}, now)
 
     def get(self, alert_id: int) -> AlertState | None:

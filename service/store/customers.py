@@ -38,6 +38,7 @@ class CustomerSummary:
     trend_delta: float
     alerts: list[dict[str, object]]
     next_step: dict[str, object] | None
+    alerts_open_after: datetime | None = None  # a new alert at an earlier time is registered resolved, not open
 
     def apply(self, customer: Customer) -> None:
         """Write this summary into ``customer``'s row."""

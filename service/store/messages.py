@@ -144,7 +144,7 @@ class Messages:
                 if (summary := summarize(signals, now)) is not None:
                     previous = list(customers[customer_id].alerts)
                     summary.apply(customers[customer_id])
-                    self.alerts.register(session, customers[customer_id], now, previous)
+                    self.alerts.register(session, customers[customer_id], now, previous, summary.alerts_open_after)
             self.db.notify(session, {"messages": [row.id for row in rows]})
             return rows, [customers[i] for i in ids]
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, and_, exists, func, literal, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, DateTime, and_, exists, func, literal, select, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from emotrace.store.database import Database
 from emotrace.store.tables import OutboxEvent, WebhookDelivery
@@ -44,6 +44,11 @@ class EndpointLog:
     last_error: str | None
     last_attempt_at: datetime | None
     last_delivered_at: datetime | None
+
+
+def _latest(column: InstrumentedAttribute[datetime | None]) -> ColumnElement[datetime]:
+    """The latest time of ``column``, read as a time on SQLite too (its MAX comes back as text)."""
+    return type_coerce(func.max(column), DateTime(timezone=True))
 
 
 class Outbox:
@@ -110,9 +115,8 @@ class Outbox:
     def log(self) -> list[EndpointLog]:
         """Per endpoint: deliveries delivered, pending and failed, the last error and the last attempts."""
         with self.db.session() as session:
-            latest = [type_coerce(func.max(column), DateTime(timezone=True))  # parsed as times on SQLite too
-                      for column in (WebhookDelivery.last_attempt_at, WebhookDelivery.delivered_at)]
-            counts = session.execute(select(WebhookDelivery.endpoint, WebhookDelivery.status, func.count(), *latest)
+            counts = session.execute(select(WebhookDelivery.endpoint, WebhookDelivery.status, func.count(),
+                                            _latest(WebhookDelivery.last_attempt_at), _latest(WebhookDelivery.delivered_at))
                                      .group_by(WebhookDelivery.endpoint, WebhookDelivery.status)).tuples().all()
             last_errors = dict(session.execute(
                 select(WebhookDelivery.endpoint, WebhookDelivery.last_error)

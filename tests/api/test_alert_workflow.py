@@ -59,6 +59,24 @@ def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_histor
     assert reopened.json()["status"] == "open" and reopened.json()["assignee"] is None
 
 
+def test_an_alert_raised_on_old_messages_is_registered_resolved_not_open(database_url) -> None:
+    """Found by a new-user trial: a message dated 1970 (history imported late) raised an open intensity_spike alert,
+    counted in open_alerts: importing history would flood the floor's queue with alerts on the long past."""
+    from datetime import UTC, datetime, timedelta
+
+    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+        old = (datetime.now(UTC) - timedelta(days=90)).isoformat()
+        body = {"messages": [{"customer_id": "history", "conversation_id": "h1", "timestamp": old, "text": FURIOUS}]}
+        assert client.post("/v1/messages", json=body).status_code == 201
+        customer = client.get("/v1/customers/history").json()
+        assert customer["alerts"] and customer["open_alerts"] == 0, customer
+        alert = client.get(f"/v1/alerts/{customer['alerts'][0]['id']}").json()
+        assert alert["status"] == "resolved" and "older than" in alert["history"][0]["note"], alert
+        assert client.get("/v1/alerts").json() == []  # nothing for the floor to work
+        post(client, "history", [("customer", FURIOUS)], 0.1, "h2")  # the same today: open
+        assert client.get("/v1/customers/history").json()["open_alerts"] >= 1
+
+
 def test_the_alert_list_says_how_many_there_are_and_pages(angry) -> None:
     """Found by a new-user trial: the list stopped at 200 of 309 open alerts without a word, and `offset` was
     refused as an unknown parameter."""
