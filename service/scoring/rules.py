@@ -25,7 +25,7 @@ class ScoringRules(BaseModel):
     )
     drop_points: float = Field(20.0, gt=0, description="Alert when the score falls this much ...")
     drop_window_hours: float = Field(48.0, gt=0, description="... within this many hours.")
-    negative_streak: int = Field(3, ge=2, description="Alert after this many negative contacts in a row.")
+    negative_streak: int = Field(3, ge=2, description="Alert after this many negative conversations in a row.")
     negative_satisfaction: float = Field(-0.3, description="A message is negative below this satisfaction.")
     spike_probability: float = Field(0.6, gt=0, le=1, description="Anger/disgust probability of a spike ...")
     spike_arousal: float = Field(0.5, ge=0, le=1, description="... together with at least this arousal.")

@@ -264,7 +264,8 @@ def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
             streak = []
         if len(streak) == rules.negative_streak:
             ids = [m.message_id for conv in streak for m in conv]
-            return [Alert("sustained_negativity", f"{len(streak)} negative contacts in a row.", ids,
+            return [Alert("sustained_negativity", f"{len(streak)} negative conversations in a row "
+                          f"({len(ids)} message{'s' if len(ids) != 1 else ''}).", ids,
                           streak[-1][-1].timestamp, "critical")]
     return []
 

@@ -85,6 +85,13 @@ def test_quiet_dissatisfaction_moves_towards_at_risk() -> None:
     assert "sustained_negativity" in kinds
 
 
+def test_a_streak_says_its_conversations_and_their_messages() -> None:
+    """Found by a new-user trial: "3 negative contacts in a row" named 5 messages (contacts are conversations)."""
+    calm = [sig(i, i * 48 + k, -0.05, -0.8, conv=f"c{i}") for i in range(3) for k in range(1 + (i == 0))]
+    (streak,) = [a for a in build_timeline(calm, RULES).alerts if a.kind == "sustained_negativity"]
+    assert streak.reason == "3 negative conversations in a row (4 messages)." and len(streak.message_ids) == 4
+
+
 def test_alerts_name_their_messages() -> None:
     signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, -0.8, -0.9, anger=0.9, arousal=0.8)]
     timeline = build_timeline(signals, RULES)
