@@ -167,7 +167,7 @@ def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
                          "text": "I'm cancelling my contract and moving to another provider."}]}, timeout=30)
     message_id, leaving_id = (m["id"] for m in posted.json()["messages"])
     page.wait_for_selector(f"#messages li[data-message='{message_id}']", timeout=20_000)
-    assert "states: churn_threat" in page.inner_text(f"#messages li[data-message='{leaving_id}']")  # its intents
+    assert "intent: churn threat" in page.inner_text(f"#messages li[data-message='{leaving_id}']")  # its intents
     page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}", timeout=20_000)
     page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
     assert httpx.delete(f"{demo}/v1/customers/chen.wei", timeout=30).status_code == 204

@@ -365,7 +365,7 @@ function messageItem(m) {
   li.append(el("div", { class: "text" }, m.text ?? "(text not stored)"),
     el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
       (m.speaker === "customer" ? ` · ${m.labels.join(", ")} · valence ${m.valence.toFixed(2)} · satisfaction ${m.satisfaction.toFixed(2)}` : "") +
-      (m.speaker === "customer" && m.intent_labels?.length ? ` · states: ${m.intent_labels.join(", ")}` : "")));
+      (m.speaker === "customer" && m.intent_labels?.length ? ` · intent: ${m.intent_labels.map((i) => i.replaceAll("_", " ")).join(", ")}` : "")));
   if (m.speaker !== "customer") return li;
   const corrections = el("ul", { class: "corrections", "aria-label": `Corrections of message ${m.id}` });
   (m.corrections || []).forEach((c) => addCorrection(corrections, c));
