@@ -57,6 +57,8 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise EmotraceError("E004", f"{path} is not valid UTF-8 (byte {exc.start}).", "Re-encode it as UTF-8.") from None
+    if not text.strip():  # whatever its format: it was read as an e-mail "without a body of its own"
+        raise EmotraceError("E602", f"{path.name} is empty: no turn to read.")
     if form is None and suffix in TEXT_SUFFIXES:
         form = detect_format(text)
         if form == "email":

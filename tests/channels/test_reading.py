@@ -96,3 +96,11 @@ def test_a_turn_names_its_role_only_where_the_speaker_does_not(tmp_path) -> None
     assert plain.returncode == 0 and with_names.returncode == 0, plain.stderr + with_names.stderr
     assert "Agent: Hello" in plain.stdout and "Customer: My order" in plain.stdout and "(agent)" not in plain.stdout
     assert "Sam (agent): Hello" in with_names.stdout and "Jo (customer): My order" in with_names.stdout
+
+
+def test_an_empty_conversation_file_is_said_to_be_empty(tmp_path) -> None:
+    """Found by a new-user trial: an empty .txt upload was refused as "E601 E-mail without a body"."""
+    for name in ("empty.txt", "blank.vtt"):
+        (tmp_path / name).write_text("\n \n", encoding="utf-8")
+        result = run("analyze", str(tmp_path / name))
+        assert result.returncode == 2 and "[E602]" in result.stderr and f"{name} is empty" in result.stderr, result.stderr
