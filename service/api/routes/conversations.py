@@ -128,7 +128,7 @@ async def upload_conversation(
     try:
         start = utc_timestamp(started_at, "started_at") if started_at is not None else None
     except ValueError as exc:
-        raise EmotraceError("E901", f"{exc}.") from None
+        raise EmotraceError("E901", f"{exc}.", "Give started_at as an ISO 8601 time from 1970 to now.") from None
     data = await file.read()
     conversation_id = conversation_id or f"{customer_id}-{hashlib.sha256(data).hexdigest()[:16]}"
     settings = runtime.settings
