@@ -170,8 +170,13 @@ def test_new_readings_alerts_and_deletions_arrive_live(browser, demo) -> None:
     assert "intent: churn threat" in page.inner_text(f"#messages li[data-message='{leaving_id}']")  # its intents
     page.wait_for_function(f"document.querySelectorAll('#chart circle.alert-marker').length > {before}", timeout=20_000)
     page.wait_for_function("document.querySelector('#alerts').innerText.includes('ana.costa')", timeout=20_000)
+    page.click("tr[data-customer='chen.wei']")  # the customer erased is the one on screen
+    page.wait_for_function("document.querySelector('#title').textContent.startsWith('chen.wei')")
     assert httpx.delete(f"{demo}/v1/customers/chen.wei", timeout=30).status_code == 204
     page.wait_for_selector("tr[data-customer='chen.wei']", state="detached", timeout=20_000)
+    # found by a trial: the first row was then highlighted while the pane said "Select a customer"
+    highlighted = page.locator("#customers tr.selected").get_attribute("data-customer")
+    page.wait_for_function(f"document.querySelector('#title').textContent.startsWith({highlighted!r})", timeout=20_000)
     assert errors == []
     page.close()
 

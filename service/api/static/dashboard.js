@@ -587,8 +587,10 @@ function connect() {
   source.addEventListener("deleted", (e) => {
     const data = JSON.parse(e.data);
     document.querySelector(`#customers tr[data-customer="${CSS.escape(data.customer_id)}"]`)?.remove();
-    if (data.customer_id === selected) clearCustomer();
-    loadCustomers().catch(handle);
+    const shown = data.customer_id === selected;
+    if (shown) clearCustomer();
+    // the list then selects its first customer: show that one (its row was highlighted under "Select a customer")
+    loadCustomers().then(() => { if (shown && selected) return loadCustomer(); }).catch(handle);
   });
   source.onerror = () => {
     live.textContent = "live feed: reconnecting…"; live.className = "live off";
