@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
@@ -296,17 +297,16 @@ class BatchJob:
 
 def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
     if fmt == "parquet":
-        writer = None
-        for part in parts:
-            table = pq.read_table(part)
-            if table.num_rows == 0:
-                continue
-            writer = writer or pq.ParquetWriter(target, table.schema)
-            writer.write_table(table.cast(writer.schema))
-        if writer is None:
+        filled = [part for part in parts if pq.read_metadata(part).num_rows]
+        if not filled:
             write_rows(target, [])
-        else:
-            writer.close()
+            return
+        # one schema for all parts: a part whose rows had no warning (or no intent) holds that list column as a list
+        # of nulls, which a part with strings cannot be cast to; unified, it is a list of strings
+        schema = pa.unify_schemas([pq.read_schema(part) for part in filled], promote_options="permissive")
+        with pq.ParquetWriter(target, schema) as writer:
+            for part in filled:
+                writer.write_table(pq.read_table(part).cast(schema))
         return
     with target.open("wb") as out:
         header_written = False

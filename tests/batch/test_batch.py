@@ -161,6 +161,20 @@ def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     assert all(r["id"] == f"m{r['row']}" for r in rows)
 
 
+def test_parquet_parts_whose_list_columns_differ_in_type_are_joined(tmp_path) -> None:
+    """Found by a new-user trial: a chunk whose rows had no warning (or no intent) wrote that list column with a null
+    element type, and joining it with a later chunk's strings failed (ArrowNotImplementedError, a traceback on every
+    re-run)."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    texts = ["Thanks, all good.", "ok", "Bonjour, ma commande n'est jamais arrivée et personne ne répond.",
+             "I'm cancelling my subscription, done with you."]
+    source.write_text("".join(json.dumps({"body": t}) + "\n" for t in texts), encoding="utf-8")
+    result = run("batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = output_rows(output)
+    assert [r["row"] for r in rows] == [1, 2, 3, 4] and rows[2]["warnings"] and not rows[0]["warnings"]
+
+
 def test_ctrl_c_says_how_to_resume(tmp_path) -> None:
     """Issue 28: Ctrl-C exited 130 without a word on resuming."""
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
