@@ -730,27 +730,32 @@ def batch(
         typer.echo(json.dumps(summary_dict(summary) | ({"ingest": asdict(stored)} if stored is not None else {}), indent=2))
     else:
         typer.echo(f"{counted(summary.rows, 'row')} read into {summary.output}; {counted(summary.errors, 'bad row')}"
+                   + (f", {counted(summary.not_ingested, 'row')} not ingested" if summary.not_ingested else "")
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
         if summary.resumed_rows:
             typer.echo(f"resumed: kept {summary.resumed_rows} rows finished by an earlier run")
         if summary.already_complete:
             typer.echo("already complete: an earlier run wrote this output from the same input and options; nothing "
                        "was read again (--overwrite runs it anew)")
-        typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
+        if summary.labels:
+            typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if stored is not None and summary.already_complete:
             typer.echo(f"nothing stored again in {stored.database}: the output was already complete, so no row "
                        "was read (if the run that wrote it did not --ingest, add --overwrite to store its rows)")
         elif stored is not None:
-            typer.echo(f"stored {counted(stored.stored_messages, 'message')} of "
-                       f"{counted(stored.customers, 'customer')} in {stored.database}"
-                       + (f"; {counted(stored.already_stored, 'row')} stored by an earlier run, not again"
-                          if stored.already_stored else "")
-                       + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"
-                          if summary.not_ingested else ""))
+            earlier = f"{counted(stored.already_stored, 'row')} stored by an earlier run" if stored.already_stored else ""
+            if stored.stored_messages:
+                said = (f"stored {counted(stored.stored_messages, 'message')} of {counted(stored.customers, 'customer')}"
+                        f" in {stored.database}" + (f"; {earlier}, not again" if earlier else ""))
+            else:
+                said = f"nothing new stored in {stored.database}" + (f": {earlier}" if earlier else "")
+            typer.echo(said + (f"; {counted(summary.not_ingested, 'row')} not ingested (see {summary.error_file})"
+                               if summary.not_ingested else ""))
     total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows
     bad = summary.errors + summary.not_ingested
     if bad and bad > max_bad_share * total:
-        typer.echo(f"error: {bad} of {total} rows are bad ({bad / total:.0%}), over "
+        typer.echo(f"error: {bad} of {total} rows are bad{' or not ingested' if summary.not_ingested else ''} "
+                   f"({bad / total:.0%}), over "
                    f"--max-bad-share {max_bad_share:.0%}" + (f"; see {summary.error_file}" if summary.error_file
                                                             else "") + ".", err=True)
         raise typer.Exit(1)

@@ -172,10 +172,13 @@ class BatchJob:
         opts = self.options
         check_table(opts.input, opts.encoding, (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns))
         table_format(opts.output)
-        clash = sorted(set(opts.keep_columns) & set(OUTPUT_FIELDS))
-        if clash:
-            raise EmotraceError("E508", f"Kept columns {clash} would overwrite output fields.",
-                                "Rename those input columns before the run.")
+        written = set(OUTPUT_FIELDS) - ({"id"} if opts.id_column is None else set()) - (
+            {"flags"} if opts.rating_column is None else set())
+        if clash := sorted(set(opts.keep_columns) & written):
+            raise EmotraceError("E508", f"Input columns {clash}, kept in the output (--keep-columns, or with --ingest "
+                                "the --customer-column, --conversation-column, --speaker-column, --timestamp-column, "
+                                "--channel-column and --agent-column it stores), would overwrite output fields of "
+                                "the same name.", "Rename those input columns before the run.")
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
         self._check_output()

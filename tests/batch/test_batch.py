@@ -161,6 +161,23 @@ def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     assert all(r["id"] == f"m{r['row']}" for r in rows)
 
 
+def test_an_ingest_column_named_id_is_read_and_a_real_clash_names_the_options(tmp_path) -> None:
+    """Found by a new-user trial: `--ingest --customer-column id` was refused, "Kept columns ['id'] would overwrite
+    output fields", with no --keep-columns given (the output writes `id` only with --id-column)."""
+    from emotrace.store import Store
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,ticket,text\nc1,t1,My parcel is late again.\nc2,t2,Thanks for the help!\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    args = ["batch", str(source), "--ingest", "--database-url", db, "--customer-column", "id", "--conversation-column",
+            "ticket"]
+    result = run(*args, "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert len(Store(db).messages.of_customer("c1")) == 1
+    clash = run(*args, "-o", str(tmp_path / "other.jsonl"), "--id-column", "ticket")
+    assert clash.returncode == 2 and "[E508]" in clash.stderr and "--customer-column" in clash.stderr, clash.stderr
+
+
 def test_parquet_parts_whose_list_columns_differ_in_type_are_joined(tmp_path) -> None:
     """Found by a new-user trial: a chunk whose rows had no warning (or no intent) wrote that list column with a null
     element type, and joining it with a later chunk's strings failed (ArrowNotImplementedError, a traceback on every
@@ -273,7 +290,8 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     other = run(*args[:-3], "--chunk-rows", "7", "--keep-columns", "at", "-o", str(tmp_path / "other.jsonl"))
     assert other.returncode == 0, other.stderr
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
-    assert "stored 0 messages" in other.stdout and "59 rows stored by an earlier run, not again" in other.stdout
+    # found by a trial: it said "stored 0 messages of 0 customers in ...; 59 rows stored by an earlier run"
+    assert "nothing new stored in" in other.stdout and ": 59 rows stored by an earlier run" in other.stdout, other.stdout
     os.utime(source)  # the same content with a new modification time (a copy, a download again) is the same input
     assert run(*args[:-1], "--overwrite").returncode == 0
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
@@ -340,6 +358,9 @@ def test_rows_not_ingested_are_reported_by_every_run_and_counted_once(tmp_path) 
     plain = run(*args[:-1], "--max-bad-share", "0.5", "-o", str(tmp_path / "third.jsonl"))
     assert plain.returncode == 1 and "3 of 4 rows" in plain.stderr, plain.stderr  # 3 rows read, 1 unreadable
     assert "2 rows not ingested" in plain.stdout
+    # found by a trial: the first line said "0 bad rows" and the error "1 of 12 rows are bad"
+    assert "3 rows read into" in plain.stdout and "1 bad row, 2 rows not ingested" in plain.stdout, plain.stdout
+    assert "are bad or not ingested" in plain.stderr
 
 
 def test_speaker_and_channel_values_are_read_whatever_their_case_and_a_bad_one_is_named_alone(tmp_path) -> None:
@@ -456,7 +477,7 @@ def test_a_run_stored_by_a_release_that_marked_chunks_is_not_stored_again(tmp_pa
     again = run(*args, "--chunk-rows", "4", "--overwrite")
     assert again.returncode == 0, again.stderr
     assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(4)) == 6
-    assert "6 rows stored by an earlier run, not again" in again.stdout
+    assert "nothing new stored in" in again.stdout and ": 6 rows stored by an earlier run" in again.stdout
     other = run(*args, "--chunk-rows", "5", "--overwrite")
     assert other.returncode == 0, other.stderr
     assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(4)) == 6
