@@ -39,8 +39,9 @@ class Reading:
 
     @property
     def top_label(self) -> str:
-        """The most probable label."""
-        return max(self.probabilities, key=self.probabilities.__getitem__)
+        """The most probable of the labels that fire (a label more probable that misses its own, higher threshold is
+        not the reading's top label)."""
+        return max(self.labels or self.probabilities, key=self.probabilities.__getitem__)
 
     @property
     def satisfaction_class(self) -> str | None:
