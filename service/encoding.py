@@ -26,6 +26,7 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
             except UnicodeDecodeError as exc:
                 return EmotraceError("E004", f"{path} is not valid {encoding}: line {number}, byte "
                                      f"0x{line[exc.start]:02x} at column {exc.start + 1}.",
-                                     "Pass --encoding with the file's encoding (e.g. --encoding latin-1 or cp1252), "
-                                     "or re-encode it as UTF-8.")
+                                     "Pass --encoding with the file's encoding (a Windows export is mostly "
+                                     "--encoding cp1252; latin-1 reads any byte but turns its € and curly quotes "
+                                     "into control characters), or re-encode it as UTF-8.")
     return EmotraceError("E004", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")

@@ -94,7 +94,7 @@ def overloaded_response(reason: object, close_connection: bool = False) -> JSONR
 
 
 # The patterns the schemas use, said in words instead of their regex (a name's is ~300 characters).
-PATTERN_MESSAGES = {ID_PATTERN: "should be 1 to 128 letters, digits and _ . : @ -",
+PATTERN_MESSAGES = {ID_PATTERN: "should be 1 to 128 ASCII letters (a-z, A-Z), digits and _ . : @ -",
                     NAME_PATTERN: "should hold a visible character and no control character",
                     TEXT_PATTERN: "should hold a visible character and no NUL character",
                     SEGMENT_PATTERN: "should be a segment's name (lowercase letters, digits, _ and -)"}

@@ -145,6 +145,8 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
 
 def _rating_flags(reading: Reading, value: object) -> list[str]:
     """A row's review rating against its reading; an unreadable rating is said, not dropped."""
+    if value is None or not str(value).strip():
+        return []  # no rating given: nothing to compare
     try:
         rating = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

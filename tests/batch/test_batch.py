@@ -544,11 +544,12 @@ def test_each_row_carries_its_language_and_warnings(tmp_path) -> None:
 def test_a_rating_column_flags_reviews_whose_text_contradicts_it(tmp_path) -> None:
     source = tmp_path / "reviews.csv"
     source.write_text("text,stars\n\"Wonderful, thanks a lot, I love it!\",1\n\"Wonderful, I love it!\",5\n"
-                      "\"Fine.\",n/a\n")
+                      "\"Fine.\",n/a\n\"No stars given.\",\n")
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--rating-column", "stars")
     assert result.returncode == 0, result.stderr
     flags = [r["flags"] for r in output_rows(tmp_path / "out.jsonl")]
     assert "likely sarcasm" in flags[0][0] and flags[1] == [] and "Unreadable rating" in flags[2][0]
+    assert flags[3] == []  # found by a trial: no rating was flagged "Unreadable rating '': not compared."
 
 
 def test_parquet_and_csv_inputs_are_read_row_by_row(tmp_path) -> None:
