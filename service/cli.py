@@ -917,11 +917,13 @@ def _write_report(output: Path, report: dict[str, Any]) -> None:
 def _print_drivers(report: dict[str, Any]) -> None:
     """The drivers as a table: volume, dissatisfaction carried, change against the period before, one example."""
     period = f" from {report['since']} to {report['until']}" if report["since"] else ""
-    typer.echo(f"{report['messages']} messages with topics{period}, {report['without_topics']} without (read before "
-               "topics existed)")
+    typer.echo(f"{counted(report['messages'], 'customer message')} read for topics{period} (a message may name "
+               f"none); {report['without_topics']} read before topics existed")
     typer.echo(f"  {'topic':<20} {'msgs':>5} {'carried':>8} {'neg':>5} {'dissat':>6}  change")
     for d in report["drivers"]:
-        change = "new" if d["new"] else f"{d['messages_change']:+d} msgs, {d['carried_change']:+.2f} carried"
+        more = d["messages_change"]
+        change = "new" if d["new"] else (f"{more:+d} message{'' if abs(more) == 1 else 's'}, "
+                                         f"{d['carried_change']:+.2f} carried")
         typer.echo(f"  {d['topic']:<20} {d['messages']:>5} {d['carried']:>8.2f} {d['mean_negativity']:>5.2f} "
                    f"{d['dissatisfied_share']:>6.0%}  {change if report['since'] else ''}")
         if d["examples"]:

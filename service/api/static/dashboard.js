@@ -15,7 +15,7 @@ let hasEkman = true;  // whether the served model reads the Ekman view (GET /v1/
 class NeedsKey extends Error {}
 
 // "1 alert", "3 alerts": a count and its noun, plural unless one.
-const counted = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+const counted = (count, noun) => `${count} ${noun}${Math.abs(count) === 1 ? "" : "s"}`;
 // A 0-100 score as shown: whole points rounded down, so it agrees with its segment's band (41.6 is "41 frustrated",
 // where the frustrated band ends below 42; rounded, it read "42 frustrated").
 const points = (score) => String(Math.floor(score));
