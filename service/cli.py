@@ -228,9 +228,9 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     if summary.peak_negative:
         typer.echo(f"peak negative moment: \"{summary.peak_negative['text']}\" (tone {summary.peak_negative['tone']:+.3f})")
     answered, unanswered = summary.negative_customer_turns, summary.unanswered_distressed_turns
-    parts = [f"{summary.empathic_responses} of {counted(answered, 'distressed customer turn')} the agent answered "
-             f"met with caring/remorse/gratitude (anger {summary.anger_met_with_empathy} of {summary.anger_turns})"
-             ] if answered else []
+    parts = [f"the agent answered {counted(answered, 'distressed customer turn')}: {summary.empathic_responses} with "
+             f"caring, remorse or gratitude" + (f" ({summary.anger_met_with_empathy} of {summary.anger_turns} angry)"
+                                                 if summary.anger_turns else "")] if answered else []
     if unanswered:
         more = "more " if answered else ""
         parts.append(f"no agent turn followed {counted(unanswered, more + 'distressed customer turn')} (not counted)")
