@@ -88,7 +88,8 @@ def import_outcomes(
 @friendly_errors
 def fit_outcomes(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (replaced).")] = Path("outcome-model"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (an earlier fit's is replaced; "
+                                      "a folder of other files is refused).")] = Path("outcome-model"),
     horizon_days: Annotated[float, typer.Option(min=1, help="Customer events: how far ahead a snapshot looks.")] = 30.0,
     history_days: Annotated[float, typer.Option(min=0, help="How much of a customer's history a snapshot needs "
                                                 "before it (days from their first message).")] = 30.0,
@@ -101,9 +102,10 @@ def fit_outcomes(
     cross-validation). Serve them with EMOTRACE_OUTCOME_MODEL_DIR. Exit status 1 when no model could be shipped."""
     from tqdm import tqdm
 
-    from emotrace.outcomes.learn import FitOptions, OutcomeRecord, fit_all, write_models
+    from emotrace.outcomes.learn import FitOptions, OutcomeRecord, check_models_folder, fit_all, write_models
     from emotrace.times import utc
 
+    check_models_folder(out)
     settings = get_settings()
     store = _store(settings, database_url)
     outcomes = [OutcomeRecord(o.customer_id, o.kind, utc(o.occurred_at), o.value) for o in store.outcomes.all()]

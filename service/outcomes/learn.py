@@ -276,6 +276,25 @@ def fit_all(signals: dict[str, list[Signal]], outcomes: Iterable[OutcomeRecord],
     return models, report
 
 
+def check_models_folder(directory: Path) -> None:
+    """E314 unless ``directory`` is missing, empty or an earlier fit's (its ``metrics.json`` names the kinds fitted),
+    which :func:`write_models` replaces: a folder of other files is never deleted."""
+    if not directory.exists():
+        return
+    metrics = directory / "metrics.json"
+    if directory.is_dir():
+        try:
+            earlier = "kinds" in json.loads(metrics.read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            earlier = False
+        if earlier or not any(directory.iterdir()):
+            return
+    held = sorted(p.name for p in directory.iterdir())[:5] if directory.is_dir() else []
+    raise EmotraceError("E314", f"{directory} holds files that are not outcome models"
+                        + (f" ({', '.join(held)})" if held else " (it is a file)") + "; they would be replaced.",
+                        "Choose another --out: a folder of an earlier `outcomes fit` is replaced, nothing else.")
+
+
 def write_models(directory: Path, models: dict[str, OutcomeModel], report: dict[str, dict[str, object]],
                  command: str) -> None:
     """Replace ``directory`` with the shipped models, ``metrics.json`` (every kind's figures, shipped or not) and a

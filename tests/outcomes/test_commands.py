@@ -123,6 +123,19 @@ def test_outcomes_fit_takes_the_history_a_snapshot_needs_as_an_option(tmp_path) 
     assert "kinds" in json.loads(result.stdout)
 
 
+def test_outcomes_fit_never_replaces_a_folder_of_other_files(tmp_path) -> None:
+    """Found by a new-user trial: `outcomes fit --out keep` deleted keep/notes.txt ("models written to keep")."""
+    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value\nann,renewed,2026-11-20,,\n", encoding="utf-8")
+    assert _run(tmp_path, "outcomes", "import", str(path)).returncode == 0
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / "notes.txt").write_text("important", encoding="utf-8")
+    result = _run(tmp_path, "outcomes", "fit", "--out", "keep")
+    assert result.returncode == 2 and "[E314]" in result.stderr and "notes.txt" in result.stderr, result.stderr
+    assert (tmp_path / "keep" / "notes.txt").read_text(encoding="utf-8") == "important"
+
+
 def test_outcomes_fit_without_outcomes_says_what_to_do(tmp_path) -> None:
     _seed(f"sqlite:///{tmp_path / 'e.db'}")
     result = _run(tmp_path, "outcomes", "fit")
