@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import command_line, friendly_errors
+from emotrace.cli_support import command_line, counted, friendly_errors
 from emotrace.errors import EmotraceError
 from emotrace.settings import Settings, get_settings, pseudonym
 
@@ -66,16 +66,19 @@ def import_outcomes(
             problems.append(RowProblem(number, f"conversation '{outcome.conversation_id}' has no stored messages of "
                                        f"customer '{outcome.customer_id}'"))
         else:
-            storable.append(new)
-    stored = store.outcomes.add(storable) if storable else 0
+            storable.append((number, new))
+    conflicts = store.outcomes.conflicting([new for _, new in storable])
+    problems += [RowProblem(storable[i][0], reason) for i, reason in conflicts.items()]
+    storable = [row for i, row in enumerate(storable) if i not in conflicts]
+    stored = store.outcomes.add([new for _, new in storable]) if storable else 0
     problems.sort(key=lambda p: p.row)
     report = {"rows": len(rows), "stored": stored, "already_stored": len(storable) - stored,
               "refused": [{"row": p.row, "reason": p.reason} for p in problems]}
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        typer.echo(f"{path}: {stored} outcomes stored, {report['already_stored']} already stored, "
-                   f"{len(problems)} rows refused")
+        typer.echo(f"{path}: {counted(stored, 'outcome')} stored, {report['already_stored']} already stored, "
+                   f"{counted(len(problems), 'row')} refused")
         for problem in problems[:50]:
             typer.echo(f"  row {problem.row}: {problem.reason}", err=True)
         if len(problems) > 50:

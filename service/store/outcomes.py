@@ -60,6 +60,12 @@ class Outcomes:
                 stored += len(result.all())
             return stored
 
+    def conflicting(self, outcomes: list[NewOutcome]) -> dict[int, str]:
+        """Index -> why, for the outcomes :meth:`add` would refuse with E807 (given twice, or recorded before, with
+        another value)."""
+        with self.db.session() as session:
+            return conflicts_in(session, outcomes)
+
     def all(self) -> list[Outcome]:
         """Every stored outcome, oldest first."""
         with self.db.session() as session:
@@ -98,21 +104,34 @@ class Outcomes:
                 for customer_id, segment, alerts in summaries}
 
 
-def _refuse_conflicts(session: Session, outcomes: list[NewOutcome]) -> None:
-    """E807 when an outcome is given twice with different values, or was recorded before with another value."""
-    values: dict[tuple[str, str, str, datetime], float | None] = {}
-    for o in outcomes:
+def _value(value: float | None) -> str:
+    """An outcome's value as given: a rating 4, not 4.0."""
+    return "none" if value is None else f"{value:g}"
+
+
+def conflicts_in(session: Session, outcomes: list[NewOutcome]) -> dict[int, str]:
+    """Index -> why, for each outcome given twice with different values (the later of the two), or recorded before
+    with another value."""
+    found: dict[int, str] = {}
+    first: dict[tuple[str, str, str, datetime], tuple[int, float | None]] = {}
+    for i, o in enumerate(outcomes):
         key = (o.customer_id, o.kind, o.conversation_id, utc(o.occurred_at))
-        if key in values and values[key] != o.value:
-            raise EmotraceError("E807", f"{o.kind} of {o.customer_id} {o.conversation_id} at {key[3].isoformat()} "
-                                f"is given twice, as {values[key]} and {o.value}.", "Give each outcome once.")
-        values[key] = o.value
-    customers = sorted({k[0] for k in values})
-    for part in chunks(customers):
+        if key in first and first[key][1] != o.value:
+            found[i] = (f"{o.kind} of {o.customer_id} {o.conversation_id} at {key[3].isoformat()} is given twice, as "
+                        f"{_value(first[key][1])} and {_value(o.value)}")
+        first.setdefault(key, (i, o.value))
+    for part in chunks(sorted({k[0] for k in first})):
         for stored in session.scalars(select(Outcome).where(Outcome.customer_id.in_(part))):
             key = (stored.customer_id, stored.kind, stored.conversation_id, utc(stored.occurred_at))
-            if key in values and values[key] != stored.value:
-                raise EmotraceError("E807", f"{stored.kind} of {stored.customer_id} {stored.conversation_id} at "
-                                    f"{key[3].isoformat()} was recorded before as {stored.value}, now "
-                                    f"{values[key]}.", "A recorded outcome is kept as it is: record a new one "
-                                    "with its own time instead.")
+            if key in first and first[key][1] != stored.value:
+                found.setdefault(first[key][0], f"{stored.kind} of {stored.customer_id} {stored.conversation_id} at "
+                                 f"{key[3].isoformat()} was recorded before as {_value(stored.value)}, now "
+                                 f"{_value(first[key][1])}")
+    return found
+
+
+def _refuse_conflicts(session: Session, outcomes: list[NewOutcome]) -> None:
+    """E807 naming the first outcome given twice with different values, or recorded before with another value."""
+    if found := conflicts_in(session, outcomes):
+        raise EmotraceError("E807", f"{found[min(found)]}.", "Give each outcome once; a recorded outcome is kept as "
+                            "it is: record a new one with its own time instead.")

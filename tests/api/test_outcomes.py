@@ -139,7 +139,7 @@ def test_ratings_need_a_conversation_of_the_customer_and_keep_their_first_value(
     assert twice.status_code == 409 and twice.json()["code"] == "E807" and "given twice" in twice.text  # a conflict
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json()["stored"] == 1
     changed = client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 5}]})
-    assert changed.status_code == 409 and "recorded before as 1.0, now 5.0" in changed.text
+    assert changed.status_code == 409 and "recorded before as 1, now 5" in changed.text
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, "value": 1}]}).json() == {
         "stored": 0, "already_stored": 1}
 

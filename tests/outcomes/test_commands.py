@@ -61,6 +61,15 @@ def test_outcomes_import_stores_good_rows_and_names_the_bad(tmp_path) -> None:
     assert "zed" in report["refused"][0]["reason"] and "refund" in report["refused"][1]["reason"]
     again = json.loads(_run(tmp_path, "outcomes", "import", str(path), "--json").stdout)
     assert (again["stored"], again["already_stored"]) == (0, 2)
+    # found by a new-user trial: one row conflicting with a stored outcome stopped the whole import (E807), naming
+    # none of the other bad rows; it is a refused row like the others, and "1 outcome stored"
+    path.write_text("customer_id,kind,at,conversation_id,value\n"
+                    "bob,csat,2026-11-25,bob-0,4\n"
+                    "ann,renewed,2026-11-21,,\n"
+                    "zed,churned,2026-11-01,,\n", encoding="utf-8")
+    third = _run(tmp_path, "outcomes", "import", str(path))
+    assert third.returncode == 1 and "1 outcome stored, 0 already stored, 2 rows refused" in third.stdout, third.stdout
+    assert "row 1: csat of bob bob-0 at 2026-11-25T00:00:00+00:00 was recorded before as 1, now 4" in third.stderr
 
 
 def test_outreach_checks_an_audience_file_in_order(tmp_path) -> None:
