@@ -18,7 +18,8 @@ from emotrace.text.redact import redact
 # The ids clients give customers and agents, wherever one is accepted (HTTP bodies, paths, queries and forms;
 # outcome files): 1 to 128 letters, digits and _ . : @ -
 ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ID_PATTERN)]
+MAX_ID_CHARS = 128
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)]
 
 
 class Channel(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import command_line, counted, friendly_errors
+from emotrace.cli_support import command_line, counted, counted_doing, friendly_errors
 from emotrace.errors import EmotraceError
+from emotrace.messages import ID_PATTERN, MAX_ID_CHARS
 from emotrace.settings import Settings, get_settings, pseudonym
 
 if TYPE_CHECKING:
@@ -190,7 +192,7 @@ def outreach(
     check_table(path, required=(id_column,))
     settings = get_settings()
     store = _store(settings, database_url)
-    started, counts, missing = time.perf_counter(), {"ok": 0, "hold": 0}, []
+    started, counts, missing, malformed = time.perf_counter(), {"ok": 0, "hold": 0}, [], []
     pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
     partial = output.with_name(output.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle, \
@@ -203,6 +205,9 @@ def outreach(
                 value = str((row.fields or {}).get(id_column) or "").strip()
                 if not value:
                     missing.append(row.number)
+                    continue
+                if not re.fullmatch(ID_PATTERN, value) or len(value) > MAX_ID_CHARS:  # as every route refuses it
+                    malformed.append(row.number)
                     continue
                 pending.append(row.fields or {})
                 yield value
@@ -218,7 +223,9 @@ def outreach(
     partial.replace(output)
     seconds = time.perf_counter() - started
     typer.echo(f"{output}: {counts['ok']} ok, {counts['hold']} hold ({sum(counts.values()) / seconds:,.0f} ids/s)")
-    if missing:
-        typer.echo(f"error: {len(missing)} rows have no {id_column} (first: row {missing[0]}); they are not in "
-                   f"{output}.", err=True)
+    said = [f"{counted_doing(len(rows), 'row', 'has', 'have')} {what} (first: row {rows[0]})" for rows, what in (
+        (missing, f"no {id_column}"), (malformed, f"a {id_column} that is no id (1 to 128 ASCII letters, digits and "
+                                                  "_ . : @ -)")) if rows]
+    if said:
+        typer.echo(f"error: {'; '.join(said)}; they are not in {output}.", err=True)
         raise typer.Exit(1)

@@ -75,10 +75,12 @@ def test_outcomes_import_stores_good_rows_and_names_the_bad(tmp_path) -> None:
 def test_outreach_checks_an_audience_file_in_order(tmp_path) -> None:
     _seed(f"sqlite:///{tmp_path / 'e.db'}")
     audience = tmp_path / "campaign.csv"
-    audience.write_text("customer_id,email\nbob,b@example.com\nann,a@example.com\nnew,n@example.com\n,x@example.com\n",
-                        encoding="utf-8")
+    audience.write_text("customer_id,email\nbob,b@example.com\nann,a@example.com\nnew,n@example.com\n,x@example.com\n"
+                        "bad id,y@example.com\n", encoding="utf-8")
     result = _run(tmp_path, "outreach", str(audience), "-o", "checked.csv")
-    assert result.returncode == 1 and "1 rows have no customer_id (first: row 4)" in result.stderr
+    assert result.returncode == 1 and "1 row has no customer_id (first: row 4)" in result.stderr, result.stderr
+    # found by a new-user trial: "bad id" was cleared "ok" while every route refuses it
+    assert "1 row has a customer_id that is no id" in result.stderr and "(first: row 5)" in result.stderr
     with (tmp_path / "checked.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["customer_id"], r["email"], r["decision"]) for r in rows] == [
