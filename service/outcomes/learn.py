@@ -243,7 +243,13 @@ def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOption
     best_auc = max((b["auc"] or 0.0) for b in baselines.values())
     best_brier = min((b["brier"] or 1.0) for b in baselines.values())
     auc, brier = model_scores["auc"], model_scores["brier"]
-    if auc is None or brier is None or auc < best_auc + MIN_AUC_GAIN or brier > MAX_BRIER_EXCESS * best_brier:
+    if auc is None or brier is None:
+        figures["shipped"] = False
+        figures["reason"] = (f"time-ordered cross-validation scored no fold: no part of the {len(examples)} examples "
+                             "had both classes to learn from before it and to score in it (record outcomes spread "
+                             "over more of the customers' history)")
+        return None, figures
+    if auc < best_auc + MIN_AUC_GAIN or brier > MAX_BRIER_EXCESS * best_brier:
         figures["shipped"] = False
         figures["reason"] = (f"does not beat the baselines out of sample (AUC {auc} vs best baseline {best_auc:.4f}, "
                              f"Brier {brier} vs {best_brier:.4f})")

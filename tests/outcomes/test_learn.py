@@ -76,3 +76,15 @@ def test_contributions_point_at_the_features_that_moved_the_prediction() -> None
     model = OutcomeModel("churned", ["a", "b", "c"], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [2.0, -1.0, 0.0], 0.0)
     assert model.contributions({"a": 1.0, "b": 3.0, "c": 5.0}, top=2) == [("b", -3.0), ("a", 2.0)]
     assert model.probability({"a": 0.0, "b": 0.0, "c": 9.0}) == 0.5
+
+
+def test_a_kind_cross_validation_cannot_score_says_so(population) -> None:
+    """Found by a new-user trial: "does not beat the baselines out of sample (AUC None vs best baseline 0.0000, Brier
+    None vs 1.0000)" when no time-ordered fold could be scored at all (scored 0 of 742)."""
+    signals, _ = population
+    late = [OutcomeRecord(c, "renewed", START + timedelta(days=179), None) for c in list(signals)[:120]]
+    models, report = fit_all(signals, late, RULES, FitOptions())
+    figures = report["renewed"]
+    assert "renewed" not in models and figures["model"]["scored"] == 0, figures
+    assert figures["reason"].startswith("time-ordered cross-validation scored no fold"), figures["reason"]
+    assert "None" not in figures["reason"]
