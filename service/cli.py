@@ -197,7 +197,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     from datetime import datetime
 
     from emotrace.channels.load import load_conversation
-    from emotrace.channels.reading import read_conversation
+    from emotrace.channels.reading import read_conversation, turn_facts
 
     conversation = load_conversation(path, get_settings(), agent, form)
     classifier = load_classifier(model, get_settings().threads)
@@ -206,10 +206,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
         typer.echo(json.dumps({
             "channel": conversation.channel, "warnings": conversation.warnings,
             "metadata": {k: v.isoformat() if isinstance(v, datetime) else v for k, v in conversation.metadata.items()},
-            "turns": [{"speaker": t.utterance.speaker, "role": t.utterance.role, "start": t.utterance.start,
-                       "end": t.utterance.end, "tone": round(t.tone, 4), "arousal": t.arousal,
-                       "contributions": t.contributions, "voice": t.utterance.metadata.get("voice"),
-                       "reading": t.reading.to_dict()} for t in turns],
+            "turns": [{**turn_facts(t), "reading": t.reading.to_dict()} for t in turns],
             "summary": asdict(summary)}, ensure_ascii=False, indent=2))
         return
     for warning in conversation.warnings:

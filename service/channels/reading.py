@@ -26,6 +26,15 @@ class TurnReading:
     contributions: dict[str, float] = field(default_factory=dict)
 
 
+def turn_facts(turn: TurnReading) -> dict[str, object]:
+    """What a turn says beside its reading (the CLI's and the HTTP answer's): speaker and role, its times, tone, arousal
+    (fused with the voice where the turn has audio), each part's contribution, and the voice's own cues."""
+    u = turn.utterance
+    return {"speaker": u.speaker, "role": u.role, "start": u.start, "end": u.end, "tone": round(turn.tone, 4),
+            "arousal": None if turn.arousal is None else round(turn.arousal, 4), "contributions": turn.contributions,
+            "voice": u.metadata.get("voice")}
+
+
 def fuse_arousal(reading: Reading, utterance: Utterance) -> tuple[float | None, dict[str, float]]:
     """Text arousal, fused with the voice's where the turn has audio; returns it and the contributions."""
     voice = utterance.metadata.get("voice")

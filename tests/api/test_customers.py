@@ -168,6 +168,12 @@ def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
     assert audio.status_code == 201, audio.text
     assert [m["speaker"] for m in audio.json()["messages"]] == ["agent", "customer"]
     assert len(client.get("/v1/customers/up-1/timeline").json()["messages"]) == 8
+    # found by a new-user trial: the answer had no turns, so the tone of voice the CLI shows ("arousal 0.54 (voice
+    # 0.52)") was computed and dropped; each turn now comes with its tone, fused arousal and voice
+    turns = audio.json()["turns"]
+    assert [t["role"] for t in turns] == ["agent", "customer"] and all(isinstance(t["tone"], float) for t in turns)
+    assert all(t["voice"] is not None and 0 <= t["arousal"] <= 1 and "voice" in t["contributions"] for t in turns)
+    assert [t["role"] for t in body["turns"]] == ["agent", "customer"] * 3 and body["turns"][0]["voice"] is None
 
 
 def test_bad_uploads_store_nothing(client) -> None:

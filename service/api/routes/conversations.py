@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size
@@ -27,7 +27,7 @@ from emotrace.api.schemas import (
 )
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
-from emotrace.channels.reading import with_readings
+from emotrace.channels.reading import turn_facts, with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, Identifier, Speaker, stored_text
@@ -45,6 +45,9 @@ class ConversationOut(BaseModel):
     channel: str
     warnings: list[str]
     summary: dict[str, object]
+    turns: list[dict[str, object]] = Field(description="Each turn as read (in the order of messages): speaker, role, "
+                                           "start, end, tone, arousal (fused with the voice in a call), contributions, "
+                                           "voice cues (null without audio).")
     messages: list[StoredMessageOut]
     customer: CustomerOut
 
@@ -156,7 +159,7 @@ async def upload_conversation(
     readings = await runtime.read(texts)
     if await request.is_disconnected():
         raise EmotraceError("E911", "The client closed the request; nothing was stored.")
-    _, summary = with_readings(conversation, readings)
+    read_turns, summary = with_readings(conversation, readings)
     summary_out = asdict(summary)
     if summary_out["peak_negative"] is not None:  # the same text as the stored turns: redacted per settings
         summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
@@ -170,6 +173,7 @@ async def upload_conversation(
     customer = recorded[-1].customer
     out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
                           warnings=conversation.warnings, summary=summary_out,
+                          turns=[turn_facts(t) for t in read_turns],
                           messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                           customer=CustomerOut.model_validate(customer))
     publish_recorded(runtime.bus, out.messages, [customer])
