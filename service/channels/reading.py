@@ -69,7 +69,9 @@ def tone_of(reading: Reading) -> float:
 
 
 def _empathic(reading: Reading) -> bool:
-    return any(reading.probabilities.get(label, 0.0) >= EMPATHY_PROBABILITY for label in EMPATHY_LABELS)
+    """An empathy label fires (as the turn's labels say), or is at least EMPATHY_PROBABILITY likely."""
+    return any(label in reading.labels or reading.probabilities.get(label, 0.0) >= EMPATHY_PROBABILITY
+               for label in EMPATHY_LABELS)
 
 
 def _angry(reading: Reading) -> bool:

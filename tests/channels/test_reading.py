@@ -107,3 +107,19 @@ def test_an_empty_conversation_file_is_said_to_be_empty(tmp_path) -> None:
         (tmp_path / name).write_text("\n \n", encoding="utf-8")
         result = run("analyze", str(tmp_path / name))
         assert result.returncode == 2 and "[E602]" in result.stderr and f"{name} is empty" in result.stderr, result.stderr
+
+
+def test_an_agent_turn_read_as_remorse_counts_as_empathy(classifier) -> None:
+    """Found by a new-user trial: at 8 kHz an agent's "I am so sorry..." was labelled remorse (it fired at 0.184, over
+    its threshold) while the summary said "0 with caring, remorse or gratitude" (it asked for 0.2)."""
+    from dataclasses import replace
+
+    from emotrace.channels.reading import with_readings
+
+    conversation = read_transcript("Customer: My order never arrived, this is useless.\nAgent: I am so sorry.\n",
+                                   "lines")
+    customer, agent = classifier.predict([u.text for u in conversation.utterances])
+    faint = replace(agent, probabilities={**agent.probabilities, "remorse": 0.184, "caring": 0.01, "gratitude": 0.01},
+                    labels=["remorse"])
+    _, summary = with_readings(conversation, [customer, faint])
+    assert (summary.negative_customer_turns, summary.empathic_responses) == (1, 1), summary
