@@ -101,7 +101,7 @@ def summarize(turns: list[TurnReading], metadata: dict[str, object]) -> Conversa
     if start is not None and end is not None and len(customer) > 1:
         arc = "improved" if end - start > 0.2 else "worsened" if start - end > 0.2 else "steady"
     worst = min(customer, key=lambda t: t.tone, default=None)
-    peak = None if worst is None or worst.tone >= 0 else {
+    peak = None if worst is None or round(worst.tone, 3) >= 0 else {  # "-0.000" is no negative moment
         "text": worst.utterance.text, "tone": round(worst.tone, 3), "start": worst.utterance.start,
         "labels": worst.reading.labels}
     negative = anger = empathic = anger_met = unanswered = 0

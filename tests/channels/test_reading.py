@@ -123,3 +123,16 @@ def test_an_agent_turn_read_as_remorse_counts_as_empathy(classifier) -> None:
                     labels=["remorse"])
     _, summary = with_readings(conversation, [customer, faint])
     assert (summary.negative_customer_turns, summary.empathic_responses) == (1, 1), summary
+
+
+def test_a_turn_of_no_tone_is_no_peak_negative_moment(classifier) -> None:
+    """Found by a new-user trial: a call of one "Okay." printed `peak negative moment: "Okay." (tone -0.000)`."""
+    from dataclasses import replace
+
+    from emotrace.channels.reading import with_readings
+
+    conversation = read_transcript("Agent: Anything else?\nCustomer: Okay.\n", "lines")
+    agent, customer = classifier.predict([u.text for u in conversation.utterances])
+    flat = replace(customer, valence=-0.0002, satisfaction_score=0.0)
+    _, summary = with_readings(conversation, [agent, flat])
+    assert summary.peak_negative is None, summary.peak_negative
