@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
+from emotrace.cli_support import counted
 from emotrace.errors import EmotraceError
 from emotrace.scoring.profile import PROFILE_FEATURES, profile_at
 from emotrace.scoring.rules import ScoringRules
@@ -233,7 +234,7 @@ def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOption
         need = options.min_labels - min(positives, negatives)
         which = "positive" if positives < negatives else "negative"
         figures["shipped"] = False
-        figures["reason"] = (f"too few labels: {min(positives, negatives)} {which} examples, needs "
+        figures["reason"] = (f"too few labels: {counted(min(positives, negatives), which + ' example')}, needs "
                              f"{options.min_labels} ({need} more)")
         return None, figures
     gap = timedelta(days=options.horizon_days) if kind in EVENTS else timedelta(0)

@@ -56,7 +56,7 @@ def test_a_kind_with_too_few_labels_says_how_many_more_it_needs(population) -> N
     few = [OutcomeRecord(customer, "csat", at, 1.0), *(OutcomeRecord(c, "csat", at, 5.0) for c in list(signals)[1:30])]
     models, report = fit_all(signals, few, RULES, FitOptions())
     assert models == {}
-    assert report["csat"]["reason"] == "too few labels: 1 positive examples, needs 20 (19 more)"
+    assert report["csat"]["reason"] == "too few labels: 1 positive example, needs 20 (19 more)"
 
 
 def test_a_model_that_does_not_beat_the_baselines_is_not_shipped(population) -> None:
