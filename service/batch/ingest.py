@@ -88,6 +88,8 @@ def repeats(options: BatchOptions, names: Iterable[str]) -> dict[int, int]:
         if row.fields is not None:
             numbers.append(row.number)
             keys.append(int(message_key(row.fields, names)[:16], 16))
+    if not keys:
+        return {}
     order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
     ordered = np.asarray(keys, dtype=np.uint64)[order]
     position = np.arange(len(order))
