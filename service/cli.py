@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from emotrace.cli_support import command_line, counted, exit_with, friendly_errors, given_options
+from emotrace.cli_support import (
+    Terminated,
+    command_line,
+    counted,
+    exit_with,
+    friendly_errors,
+    given_options,
+    terminated_as_interrupted,
+)
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
@@ -717,11 +725,13 @@ def batch(
         store = Store(database_url or settings.database_url)
         ingestor = Ingestor(store, settings, options, columns)
     try:
-        summary = job.run(runner, before_commit=ingestor)
-    except KeyboardInterrupt:
-        typer.echo(f"\ninterrupted: the finished chunks are kept in {job.parts}; run the same command again to resume "
+        with terminated_as_interrupted():
+            summary = job.run(runner, before_commit=ingestor)
+    except KeyboardInterrupt as stop:  # Ctrl-C, or kill (SIGTERM)
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        typer.echo(f"\n{how}: the finished chunks are kept in {job.parts}; run the same command again to resume "
                    "(add --overwrite to start over).", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     stored = ingestor.figures() if ingestor is not None else None
     if as_json:
         typer.echo(json.dumps(summary_dict(summary) | ({"ingest": asdict(stored)} if stored is not None else {}), indent=2))

@@ -3,10 +3,12 @@ command line of a run, as recorded in what it writes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import shlex
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -75,3 +77,21 @@ def command_line(ctx: typer.Context) -> str:
 
 def _plain(value: object) -> object:
     return value.value if isinstance(value, Enum) else str(value) if isinstance(value, Path) else value
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler or service manager stopping the job), raised where Ctrl-C's KeyboardInterrupt is."""
+
+
+@contextlib.contextmanager
+def terminated_as_interrupted() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated`, so a job stopped by ``kill`` ends as one stopped by
+    Ctrl-C does (its finished work kept, and said); the previous handler is restored after."""
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -142,7 +142,7 @@ def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int 
     while time.monotonic() < deadline and len(list(parts.glob(pattern))) < parts_wanted:
         time.sleep(0.05)
     proc.send_signal(sig)
-    assert proc.wait(timeout=60) == (130 if sig == signal.SIGINT else -sig)
+    assert proc.wait(timeout=60) == {signal.SIGINT: 130, signal.SIGTERM: 143}.get(sig, -sig)
     assert not output.exists()
     return len(list(parts.glob(pattern)))
 
@@ -200,6 +200,17 @@ def test_ctrl_c_says_how_to_resume(tmp_path) -> None:
     assert kill_after_parts(args, output, 1, signal.SIGINT, tmp_path / "stderr.txt") >= 1
     said = (tmp_path / "stderr.txt").read_text()
     assert "interrupted" in said and "run the same command again to resume" in said and "Traceback" not in said
+
+
+def test_a_terminated_run_says_how_to_resume_too(tmp_path) -> None:
+    """Found by a new-user trial: `kill` (SIGTERM, as a scheduler or systemd stops a job) ended the run with no word
+    on resuming, only a warning of leaked semaphores."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 2000)
+    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "100"]
+    assert kill_after_parts(args, output, 1, signal.SIGTERM, tmp_path / "stderr.txt") >= 1
+    said = (tmp_path / "stderr.txt").read_text()
+    assert "terminated" in said and "run the same command again to resume" in said and "Traceback" not in said
 
 
 def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
