@@ -192,25 +192,16 @@ def test_parquet_parts_whose_list_columns_differ_in_type_are_joined(tmp_path) ->
     assert [r["row"] for r in rows] == [1, 2, 3, 4] and rows[2]["warnings"] and not rows[0]["warnings"]
 
 
-def test_ctrl_c_says_how_to_resume(tmp_path) -> None:
-    """Issue 28: Ctrl-C exited 130 without a word on resuming."""
+@pytest.mark.parametrize(("sig", "said_as"), [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")])
+def test_a_stopped_run_says_how_to_resume(tmp_path, sig: int, said_as: str) -> None:
+    """Issue 28: Ctrl-C exited 130 without a word on resuming. Found by a new-user trial: `kill` (SIGTERM, as a
+    scheduler or systemd stops a job) ended the run with no word either, only a warning of leaked semaphores."""
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_input(source, 2000)
     args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "100"]
-    assert kill_after_parts(args, output, 1, signal.SIGINT, tmp_path / "stderr.txt") >= 1
+    assert kill_after_parts(args, output, 1, sig, tmp_path / "stderr.txt") >= 1
     said = (tmp_path / "stderr.txt").read_text()
-    assert "interrupted" in said and "run the same command again to resume" in said and "Traceback" not in said
-
-
-def test_a_terminated_run_says_how_to_resume_too(tmp_path) -> None:
-    """Found by a new-user trial: `kill` (SIGTERM, as a scheduler or systemd stops a job) ended the run with no word
-    on resuming, only a warning of leaked semaphores."""
-    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    write_input(source, 2000)
-    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "100"]
-    assert kill_after_parts(args, output, 1, signal.SIGTERM, tmp_path / "stderr.txt") >= 1
-    said = (tmp_path / "stderr.txt").read_text()
-    assert "terminated" in said and "run the same command again to resume" in said and "Traceback" not in said
+    assert said_as in said and "run the same command again to resume" in said and "Traceback" not in said
 
 
 def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
