@@ -417,10 +417,9 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
         reports[str(classifier.directory)] = {**report, **omitted, **wrong}
     headline = "dissatisfied_vs_rest_macro_f1" if two_classes else "macro_f1"
     names = list(reports)
-    difference = {f"{headline}_difference": cast(float, reports[names[-1]][headline])
-                  - cast(float, reports[names[0]][headline])} if len(names) > 1 else {}
+    gain = cast(float, reports[names[-1]][headline]) - cast(float, reports[names[0]][headline])
     if as_json:
-        _echo_models_json(reports, **difference)
+        _echo_models_json(reports, **({f"{headline}_difference": gain} if len(names) > 1 else {}))
         return
     left_out = (f"{dropped} three-star rows left out (mixed), {unrated} without a rating" if rating_column
                 else f"{unrated} without a class")
@@ -432,9 +431,9 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
     for key, value in first.items():
         if isinstance(value, float):
             typer.echo(f"  {key:<32}" + "".join(f"{cast(float, reports[n][key]):9.4f}" for n in names))
-    if difference:
+    if len(names) > 1:
         said = "dissatisfied vs rest macro-F1" if two_classes else "macro-F1"
-        typer.echo(f"{said} difference (last - first): {next(iter(difference.values())):+.4f}")
+        typer.echo(f"{said} difference (last - first): {gain:+.4f}")
     for i, report in enumerate(reports.values()):
         if "mistakes" in report:
             which = f" of [{i}]" if len(names) > 1 else ""

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypedDict
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from emotrace.model.reading import GroupedView, Reading
@@ -18,8 +18,17 @@ from emotrace.text.redact import redact
 # The ids clients give customers and agents, wherever one is accepted (HTTP bodies, paths, queries and forms;
 # outcome files): 1 to 128 letters, digits and _ . : @ -
 ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
-MAX_ID_CHARS = 128
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ID_PATTERN)]
+_IDENTIFIER = TypeAdapter(Identifier)
+
+
+def is_identifier(value: str) -> bool:
+    """Whether ``value`` is an id as every route takes one (:data:`Identifier`), for ids read outside a request."""
+    try:
+        _IDENTIFIER.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class Channel(StrEnum):

@@ -136,6 +136,8 @@ class Ingestor:
         self.settings = settings
         self.options = options
         self.columns = columns
+        self.message_columns = columns.keep(options.text_column)  # the cells that make a row's message
+        self.released_key = released_run_key(options)
         self.stored_messages = 0
         self.already_stored = 0  # rows an earlier run stored
         self.customers: set[str] = set()
@@ -144,11 +146,11 @@ class Ingestor:
     def repeats(self) -> dict[int, int]:
         """The input's :func:`repeats`, read when the first chunk is stored (a run whose output was already complete
         reads nothing)."""
-        return repeats(self.options, self.columns.keep(self.options.text_column))
+        return repeats(self.options, self.message_columns)
 
     def mark(self, row: dict[str, object]) -> BatchRow:
         """The mark of the input row an output row was read from: the message it makes, and how many before it."""
-        return (message_key(row, self.columns.keep(self.options.text_column)),
+        return (message_key(row, self.message_columns),
                 self.repeats.get(int(str(row["row"])), 0))
 
     def figures(self) -> IngestFigures:
@@ -181,7 +183,7 @@ class Ingestor:
                 rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], "reason": f"not ingested: {exc.problem}"})
-        if self.store.writes.has_batch_part(released_run_key(self.options), index):  # stored by that release: marked now
+        if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
             self.store.writes.mark_batch_rows(rows)
             stored: list[Message] = []
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import typer
 
 from emotrace.cli_support import command_line, counted, counted_doing, friendly_errors
 from emotrace.errors import EmotraceError
-from emotrace.messages import ID_PATTERN, MAX_ID_CHARS
+from emotrace.messages import is_identifier
 from emotrace.settings import Settings, get_settings, pseudonym
 
 if TYPE_CHECKING:
@@ -206,7 +205,7 @@ def outreach(
                 if not value:
                     missing.append(row.number)
                     continue
-                if not re.fullmatch(ID_PATTERN, value) or len(value) > MAX_ID_CHARS:  # as every route refuses it
+                if not is_identifier(value):  # as every route refuses it
                     malformed.append(row.number)
                     continue
                 pending.append(row.fields or {})
