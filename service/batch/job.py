@@ -16,6 +16,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,11 @@ class BatchOptions:
     encoding: str = "utf-8"
     rating_column: str | None = None  # reviews' star ratings (1-5): each row gets flags where they disagree
 
+    @cached_property
     def manifest(self) -> dict[str, object]:
         """What must match for a run to be resumed (the output fields too: parts written by a release that named
-        them otherwise are not joined with this one's; and the model's files, not only its folder's name)."""
+        them otherwise are not joined with this one's; and the model's files, not only its folder's name). Read
+        once per run: the input as it was when the run began, the model fingerprinted once."""
         stat = self.input.stat()
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
@@ -193,7 +196,7 @@ class BatchJob:
             return
         manifest = self.parts / "manifest.json"
         earlier = json.loads(manifest.read_text()) if manifest.exists() else None
-        if earlier is not None and earlier != (now := opts.manifest()):
+        if earlier is not None and earlier != (now := opts.manifest):
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with "
                                 f"{'; '.join(manifest_changes(earlier, now))}.",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
@@ -215,7 +218,7 @@ class BatchJob:
         """The summary of the run that wrote the existing output with this input and these options (E505 when the
         output is anything else)."""
         done = json.loads(self.done_file.read_text()) if self.done_file.exists() else {}
-        manifest = self.options.manifest()
+        manifest = self.options.manifest
         if done.get("manifest") != manifest:
             changes = manifest_changes(done["manifest"], manifest) if "manifest" in done else []
             raise EmotraceError("E505", f"Output {self.options.output} already exists"
@@ -258,7 +261,7 @@ class BatchJob:
         if self.finished is not None:
             return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
-        (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest()))
+        (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest))
         total = count_rows(self.options.input, self.options.encoding)
         finished = list(self._finished_parts())
         resumed_rows = sum(data["rows"] for data in finished)
@@ -295,7 +298,7 @@ class BatchJob:
         os.replace(tmp, self.options.output)
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
                                str(self.error_file) if reported else None, not_ingested=len(not_ingested))
-        self.done_file.write_text(json.dumps({"manifest": self.options.manifest(), "summary": asdict(summary)}))
+        self.done_file.write_text(json.dumps({"manifest": self.options.manifest, "summary": asdict(summary)}))
         shutil.rmtree(self.parts)
         return summary
 

@@ -622,7 +622,7 @@ def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resu
     options = BatchOptions(source, tmp_path / "out.jsonl", "body")
     parts = tmp_path / "out.jsonl.parts"
     parts.mkdir()
-    manifest = options.manifest()
+    manifest = dict(options.manifest)
     manifest.pop("output_fields")  # as the previous release wrote it
     (parts / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(EmotraceError) as refused:
