@@ -7,7 +7,7 @@ from pathlib import Path
 
 from emotrace.audio.io import AUDIO_SUFFIXES
 from emotrace.channels.email import read_email
-from emotrace.channels.transcript import NAMED_TURN, read_transcript
+from emotrace.channels.transcript import named_speakers, read_transcript, speaker_line
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.settings import Settings
@@ -34,7 +34,8 @@ def detect_format(text: str) -> str:
     if header and _KNOWN_HEADER.search(header.group(0)):
         return "email"
     lines = [line for line in text.splitlines() if line.strip()]
-    named = sum(bool(NAMED_TURN.match(line)) for line in lines)
+    speakers = named_speakers(lines)
+    named = sum(speaker_line(line, speakers) is not None for line in lines)
     return "chat" if named >= 2 and named >= len(lines) / 2 else "email"
 
 

@@ -27,6 +27,7 @@ _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whet
 _NOT_A_CUE = re.compile(r"^\s*(WEBVTT|NOTE|STYLE|REGION)\b")  # blocks of a WebVTT file that hold no speech
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
+_EMPTY_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s*$")  # a speaker's label, the words (if any) below it
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
 MAX_INTEGER_DIGITS = 4_300  # Python's default limit on int-string conversion
 
@@ -76,6 +77,9 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
         warnings.append("Some turns have no speaker; they are read as the customer's.")
     utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)
                   for name, text, start, end in turns if text.strip()]
+    if silent := len(turns) - len(utterances):
+        warnings.append(f"{counted_doing(silent, 'turn', 'has', 'have')} nothing said (an attachment sent alone?): "
+                        "left out.")
     overlaps = [i for i, (before, after) in enumerate(itertools.pairwise(utterances), start=1)
                 if after.start is not None and before.end is not None and after.start < before.end - 0.05]
     if overlaps:
@@ -198,17 +202,35 @@ def _refuse_cue(number: int, line: str, why: str) -> NoReturn:
                         "milliseconds), at most a week from the start.")
 
 
+def named_speakers(lines: list[str]) -> set[str]:
+    """The names of the ``Name: text`` lines among ``lines``."""
+    return {named["name"] for line in lines if (named := NAMED_TURN.match(line))}
+
+
+def speaker_line(line: str, speakers: set[str]) -> tuple[str, str] | None:
+    """(name, text) of a ``Name: text`` line, or of a ``Name:`` line with nothing after it (an empty turn, or one
+    whose words follow on the next lines) when the name is one of ``speakers`` or named like an agent or a customer
+    ("The problems were:" in an e-mail is no speaker); None for any other line."""
+    if named := NAMED_TURN.match(line):
+        return named["name"], named["text"]
+    label = _EMPTY_TURN.match(line)
+    if label and (label["name"] in speakers or any(w in label["name"].lower() for w in AGENT_WORDS + CUSTOMER_WORDS)):
+        return label["name"], ""
+    return None
+
+
 def parse_named_lines(raw: str) -> list[tuple[str, str, float | None, float | None]]:
-    """``Name: text`` lines; a line without a name continues the previous turn."""
+    """``Name: text`` lines; a line without a name continues the previous turn; a speaker's label with nothing
+    said (an attachment sent alone) is left out."""
+    lines = [line for line in raw.replace("\r\n", "\n").split("\n") if line.strip()]
+    speakers = named_speakers(lines)
     out: list[tuple[str, str, float | None, float | None]] = []
-    for line in raw.replace("\r\n", "\n").split("\n"):
-        if not line.strip():
-            continue
-        if named := NAMED_TURN.match(line):
-            out.append((named["name"], named["text"], None, None))
+    for line in lines:
+        if said := speaker_line(line, speakers):
+            out.append((*said, None, None))
         elif out:
             name, text, *_ = out[-1]
-            out[-1] = (name, f"{text} {line.strip()}", None, None)
+            out[-1] = (name, f"{text} {line.strip()}".strip(), None, None)
         else:
             raise EmotraceError("E608", f"First line has no speaker: '{line[:60]}'.", "Write 'Name: text' lines.")
     return out

@@ -136,3 +136,11 @@ def test_a_turn_of_no_tone_is_no_peak_negative_moment(classifier) -> None:
     flat = replace(customer, valence=-0.0002, satisfaction_score=0.0)
     _, summary = with_readings(conversation, [agent, flat])
     assert summary.peak_negative is None, summary.peak_negative
+
+
+def test_a_chat_file_with_an_empty_customer_turn_is_read_as_a_chat(tmp_path) -> None:
+    """Found by a new-user trial: "Agent: hi / Customer:" was read as an e-mail (one named line of two)."""
+    from emotrace.channels.load import detect_format
+
+    assert detect_format("Agent: hi\nCustomer:\n") == "chat"
+    assert detect_format("Hello,\nThe problems were:\nthe app, the bill.\nRegards,\nAnn\n") == "email"

@@ -129,3 +129,17 @@ def test_a_vtt_cue_without_a_speaker_is_read_as_the_customers_as_warned(first_cu
     unnamed = [u for u in conv.utterances if u.speaker == "unknown"]
     assert unnamed and all(u.role == "customer" for u in unnamed)
     assert any("read as the customer's" in w for w in conv.warnings)
+
+
+def test_a_speaker_line_with_nothing_said_is_an_empty_turn_not_part_of_the_previous_one() -> None:
+    """Found by a new-user trial: in "Agent: hi / Customer:" (a chat export whose customer sent only an attachment)
+    the label was read as words of the agent's turn ("hi Customer:"); a label whose text follows on the next lines
+    starts that speaker's turn."""
+    conv = read_transcript("Agent: hi\nCustomer:\nAgent: Are you still there?\n", "lines")
+    assert [(u.role, u.text) for u in conv.utterances] == [("agent", "hi"), ("agent", "Are you still there?")]
+    assert any("1 turn has nothing said" in w for w in conv.warnings), conv.warnings
+    conv = read_transcript("Agent: How can I help?\nCustomer:\nmy parcel never came\nand nobody answers\n", "lines")
+    assert [(u.role, u.text) for u in conv.utterances] == [("agent", "How can I help?"),
+                                                           ("customer", "my parcel never came and nobody answers")]
+    conv = read_transcript("Agent: Here is what I found:\nthe order shipped on Monday.\n", "lines")
+    assert [u.text for u in conv.utterances] == ["Here is what I found: the order shipped on Monday."]
