@@ -9,6 +9,7 @@ topics too (waves 7, 8 and 11-13), whether the row is about a topic at all (kapp
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from sklearn.metrics import cohen_kappa_score
@@ -34,21 +35,26 @@ def agreement(pairs: list[tuple[CorpusRow, SecondReading]]) -> dict[str, float]:
     writer = [row.satisfaction for row, _ in pairs]
     second = [labels.satisfaction for _, labels in pairs]
     out = {"satisfaction_agreement": sum(a == b for a, b in zip(writer, second, strict=True)) / len(pairs),
-           "satisfaction_kappa": float(cohen_kappa_score(writer, second)),
+           "satisfaction_kappa": _kappa(writer, second),
            "intent_set_agreement": sum(set(row.intents) == set(labels.intents) for row, labels in pairs) / len(pairs)}
     for intent in INTENT_LABELS:
         mine = [intent in row.intents for row, _ in pairs]
         theirs = [intent in labels.intents for _, labels in pairs]
-        out[f"{intent}_kappa"] = float(cohen_kappa_score(mine, theirs)) if any(mine) or any(theirs) else 1.0
+        out[f"{intent}_kappa"] = _kappa(mine, theirs)
     with_topics = [(row, labels.topics) for row, labels in pairs if labels.topics is not None]
     if with_topics:
         mine = [_has_topic(row.topics) for row, _ in with_topics]
         theirs = [_has_topic(topics) for _, topics in with_topics]
         out["topic_rows"] = len(with_topics)
         out["has_topic_agreement"] = sum(a == b for a, b in zip(mine, theirs, strict=True)) / len(with_topics)
-        out["has_topic_kappa"] = float(cohen_kappa_score(mine, theirs))
+        out["has_topic_kappa"] = _kappa(mine, theirs)
         out["topic_set_agreement"] = sum(set(row.topics) == set(topics) for row, topics in with_topics) / len(with_topics)
     return out
+
+
+def _kappa(mine: Sequence[object], theirs: Sequence[object]) -> float:
+    """Cohen's kappa; 1.0 where both readers give one and the same class to every row (kappa is undefined there)."""
+    return 1.0 if len({*mine, *theirs}) == 1 else float(cohen_kappa_score(mine, theirs))
 
 
 def _has_topic(topics: tuple[str, ...]) -> bool:

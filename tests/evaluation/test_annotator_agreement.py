@@ -12,7 +12,7 @@ def _row(row_id: str, satisfaction: str, intents: tuple[str, ...], topics: tuple
 
 def test_every_second_reading_names_a_corpus_row_once() -> None:
     ids = [json.loads(line)["id"] for line in SECOND_READER_FILE.read_text(encoding="utf-8").splitlines()]
-    assert len(ids) == len(set(ids)) == 960
+    assert len(ids) == len(set(ids)) == 1040
     assert set(ids) <= {row.id for row in read_corpus()}
 
 
@@ -26,6 +26,14 @@ def test_agreement_falls_when_the_readers_differ() -> None:
     assert figures["intent_set_agreement"] == 0.75
     assert figures["satisfaction_kappa"] < 1.0 and figures["churn_threat_kappa"] < 1.0
     assert figures["refund_request_kappa"] == 0.0
+
+
+def test_readers_who_agree_on_one_class_throughout_agree_fully() -> None:
+    """Found adding the fourteenth wave (every row dissatisfied): the satisfaction kappa printed "nan" under two
+    scikit-learn warnings, as kappa is undefined when one class is all either reader uses."""
+    rows = [_row("a", "dissatisfied", ("churn_threat",)), _row("b", "dissatisfied", ())]
+    figures = agreement([(r, SecondReading(r.satisfaction, r.intents)) for r in rows])
+    assert figures["satisfaction_kappa"] == 1.0
 
 
 def test_topic_agreement_is_read_only_where_the_second_reader_gave_topics() -> None:
