@@ -30,7 +30,7 @@ from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
-from emotrace.settings import get_settings
+from emotrace.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
@@ -786,8 +786,25 @@ def serve(
     service_app = create_app(settings)  # refuses weak keys or an open address without keys (check_serving)
     _check_port_free(settings.host, settings.port)
     load_classifier(settings.model_dir)  # fail fast with a clear message
+    _check_store(settings)
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
     uvicorn.run(service_app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def _check_store(settings: Settings) -> None:
+    """Open (and migrate) the store before anything is announced (E025 as one line: the app's start-up would end in a
+    traceback), and say when ``--demo`` will load nothing (the demo loads into an empty store only)."""
+    from emotrace.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        held = store.customers.count()
+    finally:
+        store.db.engine.dispose()
+    if settings.demo and held:
+        typer.echo(f"emotrace: the demo is not loaded: {settings.database_url} already holds "
+                   f"{counted(held, 'customer')} (the demo loads into an empty store; give --database-url "
+                   "another file to see it).", err=True)
 
 
 def _check_port_free(host: str, port: int) -> None:

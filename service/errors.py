@@ -60,6 +60,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "(.eml, .txt, .vtt, .srt, .json, audio), --rating for texts (reviews): drop the option."),
     "E028": ErrorKind("Folder is not a model to replace", "Choose another --model-dir (an empty or new folder), or "
                       "delete the folder yourself if its files may go."),
+    "E029": ErrorKind("A setting cannot be read", "Correct or unset the EMOTRACE_* variable named (lists are JSON: "
+                      "EMOTRACE_API_KEYS='[\"a long random key\"]'); every setting: docs/http-api.md."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),

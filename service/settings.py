@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import AliasChoices, BaseModel, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
@@ -117,7 +118,7 @@ class Settings(BaseSettings):
                 problem = str(exc) if isinstance(exc, OSError) else "; ".join(
                     f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()[:5])
                 raise EmotraceError("E019", f"The next-steps file {self.next_steps_file} cannot be used: {problem}.",
-                                    "Give a JSON list of rules, each with an 'action' (see the README, 'Next step')."
+                                    "Give a JSON list of rules, each with an 'action' (see docs/http-api.md, next steps)."
                                     ) from None
             self.scoring = self.scoring.model_copy(update={"next_steps": rules})
         return self
@@ -163,5 +164,19 @@ def pseudonym(value: str, settings: Settings) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
-    return Settings()
+    """The process-wide settings (read once): E029 naming each ``EMOTRACE_*`` variable whose value cannot be read."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [f"{_variable(error['loc'])}: {error['msg']}" for error in exc.errors()[:5]]
+    except SettingsError as exc:  # a list or table setting whose value is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        problems = [f"{_variable((field.group(1) if field else '?',))}: a list is written in JSON, e.g. "
+                    '\'["first", "second"]\'']
+    raise EmotraceError("E029", f"A setting cannot be read ({'; '.join(problems)}).")
+
+
+def _variable(location: tuple[int | str, ...]) -> str:
+    """The environment variable of a settings field's error location (``("outreach", "x")``: EMOTRACE_OUTREACH__X)."""
+    name = "__".join(map(str, location)).upper()
+    return name if name.startswith("EMOTRACE_") else f"EMOTRACE_{name}"

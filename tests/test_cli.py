@@ -418,3 +418,59 @@ def test_a_text_file_of_unrelated_lines_read_as_one_email_says_how_to_read_them_
     result = run("analyze", str(notes))
     assert result.returncode == 0, result.stderr
     assert "read as one e-mail" in result.stdout + result.stderr and "--file" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("EMOTRACE_API_KEYS", "key1", "EMOTRACE_API_KEYS: a list is written in JSON"),
+    ("EMOTRACE_STORE_TEXT", "bogus", "EMOTRACE_STORE_TEXT: Input should be 'redacted', 'none' or 'raw'"),
+    ("EMOTRACE_PORT", "eighty", "EMOTRACE_PORT: Input should be a valid integer"),
+])
+def test_a_setting_that_cannot_be_read_is_one_line_naming_it(monkeypatch, variable: str, value: str,
+                                                             said: str) -> None:
+    """Found by a new-user trial: a key without JSON brackets, or an unknown EMOTRACE_STORE_TEXT, ended `serve` (and
+    every command) in a pydantic traceback."""
+    from emotrace.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        result = run("analyze", "hello")
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
+    assert result.returncode == 2, result.stdout
+    assert "E029" in result.stderr and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_database_it_cannot_open_says_so_before_announcing_anything(tmp_path) -> None:
+    """Found by a new-user trial: a SQLite path in a missing folder ended `serve` in a 34-frame traceback and
+    "Application startup failed" (exit 3)."""
+    result = run("serve", "--port", "0", "--database-url", f"sqlite:///{tmp_path}/missing/k.db")
+    assert result.returncode == 2
+    assert "E025" in result.stderr and "dashboard and API on" not in result.stdout
+
+
+def test_serve_demo_on_a_store_that_holds_customers_says_the_demo_is_not_loaded(tmp_path) -> None:
+    """Found by a new-user trial: after a `batch --ingest` into the default emotrace.db, `serve --demo` loaded nothing
+    and said nothing (an almost empty dashboard)."""
+    import socket
+
+    source = tmp_path / "in.csv"
+    source.write_text("customer,conversation,text\nc-1,v-1,Where is my parcel?\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path}/held.db"
+    ingest = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--customer-column", "customer",
+                 "--conversation-column", "conversation", "--database-url", url)
+    assert ingest.returncode == 0, ingest.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([EMOTRACE, "serve", "--demo", "--database-url", url, "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        announced = server.stdout.readline()  # printed after the check, before the server starts
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=60)
+    assert "dashboard and API on" in announced
+    assert "the demo is not loaded" in errors and "already holds 1 customer " in errors, errors

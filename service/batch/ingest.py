@@ -20,6 +20,7 @@ from typing import cast
 import numpy as np
 
 from emotrace.batch.job import BatchOptions, ChunkResult
+from emotrace.channels.transcript import AGENT_WORDS, CUSTOMER_WORDS
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
 from emotrace.services.summaries import record_messages
@@ -106,16 +107,24 @@ def _timestamp(value: object) -> datetime:
                             "Use e.g. 2026-11-25T09:30:00Z.") from None
 
 
-def _member(row: dict[str, object], column: str | None, what: str, names: Iterable[str], default: str) -> str:
-    """The row's value of ``column`` as one of ``names`` (any case, spaces around ignored), ``default`` when the
-    column is not given or the cell is empty; E510 naming the value and the names otherwise."""
+# A speaker cell may name the role as a conversation file's speaker does (emotrace.channels.transcript's rule).
+SPEAKER_WORDS = {**dict.fromkeys(AGENT_WORDS, "agent"), **dict.fromkeys(CUSTOMER_WORDS, "customer")}
+
+
+def _member(row: dict[str, object], column: str | None, what: str, names: Iterable[str], default: str,
+            words: Mapping[str, str] | None = None) -> str:
+    """The row's value of ``column`` as one of ``names`` (any case, spaces around ignored) or the name one of ``words``
+    stands for, ``default`` when the column is not given or the cell is empty; E510 naming the value and the names
+    otherwise."""
     value = str(row.get(column) or "").strip() if column else ""
     if not value:
         return default
-    if value.lower() not in names:
-        raise EmotraceError("E510", f"{what} '{value}' is not one of {', '.join(names)}.",
+    known = {**(words or {}), **{name: name for name in names}}
+    if value.lower() not in known:
+        also = f" (or a role word: {', '.join(words)})" if words else ""
+        raise EmotraceError("E510", f"{what} '{value}' is not one of {', '.join(names)}{also}.",
                             f"Write the {what} as one of {', '.join(names)} (any case).")
-    return value.lower()
+    return known[value.lower()]
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,7 @@ class Ingestor:
         for column in (c.customer, c.conversation):
             if row.get(column) in (None, ""):
                 raise EmotraceError("E511", f"'{column}' is empty.", "Every ingested row needs it.")
-        speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer")
+        speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer", SPEAKER_WORDS)
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),

@@ -387,6 +387,25 @@ def test_speaker_and_channel_values_are_read_whatever_their_case_and_a_bad_one_i
     assert alone.returncode == 0 and json.loads(alone.stdout)["not_ingested"] == 1, alone.stderr
 
 
+def test_an_ingested_speaker_may_be_named_by_the_role_words_conversation_files_use(tmp_path) -> None:
+    """Found by a new-user trial: the docs say a conversation file's speaker named rep, support, caller, user ... is
+    the agent or the customer, and `--ingest` refused those values ("speaker 'rep' is not one of customer, agent")."""
+    from emotrace.store import Store
+
+    source = tmp_path / "in.csv"
+    source.write_text("customer_id,conversation_id,role,text\nc1,t1,User,My parcel is late\n"
+                      "c1,t1,rep,Sorry to hear that\nc1,t1,Support,It ships today\nc1,t1,bot,Rate us!\n",
+                      encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+                 "--speaker-column", "role", "--max-bad-share", "1")
+    assert result.returncode == 0, result.stderr
+    stored = Store(db).messages.of_customer("c1")
+    assert [m.speaker for m in stored] == ["customer", "agent", "agent"]
+    error = json.loads((tmp_path / "out.jsonl.errors.jsonl").read_text())
+    assert "speaker 'bot' is not one of customer, agent" in error["reason"] and "rep" in error["reason"], error
+
+
 @contextmanager
 def dask_connect_timeout(seconds: str) -> Iterator[None]:
     """Dask's connect timeout set to ``seconds``, distributed imported first: a key set before it is imported leaves
