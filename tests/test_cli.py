@@ -424,6 +424,7 @@ def test_a_text_file_of_unrelated_lines_read_as_one_email_says_how_to_read_them_
     ("EMOTRACE_API_KEYS", "key1", "EMOTRACE_API_KEYS: a list is written in JSON"),
     ("EMOTRACE_STORE_TEXT", "bogus", "EMOTRACE_STORE_TEXT: Input should be 'redacted', 'none' or 'raw'"),
     ("EMOTRACE_PORT", "eighty", "EMOTRACE_PORT: Input should be a valid integer"),
+    ("EMOTRACE_PORT", "70000", "EMOTRACE_PORT: Input should be less than or equal to 65535"),
 ])
 def test_a_setting_that_cannot_be_read_is_one_line_naming_it(monkeypatch, variable: str, value: str,
                                                              said: str) -> None:
@@ -441,6 +442,12 @@ def test_a_setting_that_cannot_be_read_is_one_line_naming_it(monkeypatch, variab
     assert result.returncode == 2, result.stdout
     assert "E029" in result.stderr and said in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_port_out_of_range_is_refused_in_one_line() -> None:
+    """Found by a new-user trial: `serve --port 70000` ended in a traceback (OverflowError from bind)."""
+    result = run("serve", "--port", "70000")
+    assert result.returncode == 2 and "65535" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_serve_on_a_database_it_cannot_open_says_so_before_announcing_anything(tmp_path) -> None:

@@ -39,6 +39,9 @@ def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
+MIGRATION_LOCK = 0x656D6F74  # "emot": the PostgreSQL advisory lock a migrating replica holds until it commits
+
+
 class Database:
     """An engine with transactions that commit or roll back whole, migrated to the latest schema on open."""
 
@@ -82,6 +85,8 @@ class Database:
             self._sqlite_foreign_keys(connection, on=False)
             try:
                 with connection.begin():
+                    if not self.is_sqlite:  # replicas starting together migrate one after another
+                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                     config.attributes["connection"] = connection
                     command.upgrade(config, "head")
             finally:

@@ -268,3 +268,19 @@ def test_the_migration_keeps_every_row_and_its_ids_are_never_reused_after(databa
     assert store.customers.erase("bob") is True  # the newest message's customer
     later, _ = record_messages(store, [message("cat", 0, 0.5)])
     assert later[0].id > ids[-1]
+
+
+def test_replicas_starting_together_on_a_new_postgresql_database_both_open_it(postgres_url) -> None:
+    """Found by a new-user trial: two replicas started at once on an empty PostgreSQL (the replicas example's
+    compose file) both ran the migrations; one failed on a duplicate `alembic_version` type (E025, startup failed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from emotrace.store.database import Database
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(Database, postgres_url) for _ in range(4)]
+    failed = [future.exception() for future in futures if future.exception() is not None]
+    for future in futures:
+        if future.exception() is None:
+            future.result().engine.dispose()  # the test database is dropped after: no connection may stay
+    assert not failed, failed
