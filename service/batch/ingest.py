@@ -29,7 +29,7 @@ from emotrace.store import Store
 from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
 from emotrace.tabular import read_rows
-from emotrace.times import utc
+from emotrace.times import utc_timestamp
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,16 @@ def repeats(options: BatchOptions, names: Iterable[str]) -> dict[int, int]:
 
 
 def _timestamp(value: object) -> datetime:
+    """A timestamp cell as aware UTC: E509 when it is not ISO 8601, E520 outside 1970 to now (as the API refuses)."""
     try:
-        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         raise EmotraceError("E509", f"timestamp '{value}' is not ISO 8601.",
                             "Use e.g. 2026-11-25T09:30:00Z.") from None
+    try:
+        return utc_timestamp(moment)
+    except ValueError as exc:  # "timestamp is in the future", "... before 1970"
+        raise EmotraceError("E520", f"timestamp '{value}' {str(exc).removeprefix('timestamp ')}.") from None
 
 
 # A speaker cell may name the role as a conversation file's speaker does (emotrace.channels.transcript's rule).

@@ -406,6 +406,26 @@ def test_an_ingested_speaker_may_be_named_by_the_role_words_conversation_files_u
     assert "speaker 'bot' is not one of customer, agent" in error["reason"] and "rep" in error["reason"], error
 
 
+def test_an_ingested_message_dated_in_the_future_or_before_1970_is_not_ingested(tmp_path) -> None:
+    """Found by a new-user trial: `--ingest` stored a row dated 2027 (a typo in the year), which `POST /v1/messages`
+    refuses, and its alerts and outreach hold sat in the future."""
+    from emotrace.store import Store
+
+    source = tmp_path / "in.csv"
+    source.write_text("customer_id,conversation_id,created_at,text\nc1,t1,2026-12-01T10:00:00Z,Thanks it arrived!\n"
+                      "c1,t2,2099-03-01T10:00:00Z,This is a disgrace\nc1,t3,1969-12-31T10:00:00Z,Old news\n",
+                      encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
+                 "--timestamp-column", "created_at", "--max-bad-share", "1")
+    assert result.returncode == 0, result.stderr
+    assert [m.text for m in Store(db).messages.of_customer("c1")] == ["Thanks it arrived!"]
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert [e["row"] for e in errors] == [2, 3], errors
+    assert "timestamp '2099-03-01T10:00:00Z' is in the future" in errors[0]["reason"], errors
+    assert "timestamp '1969-12-31T10:00:00Z' is before 1970" in errors[1]["reason"], errors
+
+
 @contextmanager
 def dask_connect_timeout(seconds: str) -> Iterator[None]:
     """Dask's connect timeout set to ``seconds``, distributed imported first: a key set before it is imported leaves
