@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from emotrace.cli_support import (
+    EncodingOption,
     Terminated,
     command_line,
     counted,
@@ -59,7 +60,6 @@ def cli(version: Annotated[bool, typer.Option("--version", callback=_print_versi
 
 ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-EncodingOption = Annotated[str, typer.Option(help="Encoding of a CSV/JSONL input (e.g. latin-1, cp1252).")]
 
 
 def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifier:

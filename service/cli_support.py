@@ -11,13 +11,14 @@ import signal
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from emotrace.errors import EmotraceError
 
 F = TypeVar("F", bound=Callable[..., Any])
+EncodingOption = Annotated[str, typer.Option(help="Encoding of a CSV/JSONL input (e.g. latin-1, cp1252).")]
 
 
 def friendly_errors(command: F) -> F:

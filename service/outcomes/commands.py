@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import command_line, counted, counted_doing, friendly_errors
+from emotrace.cli_support import EncodingOption, command_line, counted, counted_doing, friendly_errors
+from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.messages import is_identifier
 from emotrace.settings import Settings, get_settings, pseudonym
@@ -44,6 +45,7 @@ def import_outcomes(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSONL or Parquet: customer_id, kind, at, "
                                          "conversation_id (csat/resolved), value (csat 1-5, resolved yes/no).")],
     database_url: DatabaseOption = None,
+    encoding: EncodingOption = "utf-8",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Store known outcomes. Bad rows (unknown kind or customer, a future date, ...) are named with the reason and
@@ -53,7 +55,8 @@ def import_outcomes(
 
     settings = get_settings()
     store = _store(settings, database_url)
-    rows = [(row.number, row.fields, row.error) for row in read_table(path, required=REQUIRED_COLUMNS)]
+    rows = [(row.number, row.fields, row.error)
+            for row in read_table(path, checked_encoding(encoding), required=REQUIRED_COLUMNS)]
     good, problems = parse_rows(rows)
     stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
     known = store.customers.existing(new.customer_id for _, _, new in stored_form)
@@ -146,25 +149,37 @@ def import_customers(
                                          "attribute columns (plan, region, spend, ...).")],
     id_column: IdColumnOption = "customer_id",
     database_url: DatabaseOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
-    """Store your own attributes of known customers (replacing earlier ones); unknown customers are named."""
+    """Store your own attributes of known customers (replacing earlier ones); unknown customers, and a customer given
+    twice with other attributes, are named and not stored."""
     from emotrace.tabular import read_table
 
     settings = get_settings()
     store = _store(settings, database_url)
-    attributes: dict[str, dict[str, str]] = {}
+    given: dict[str, dict[str, list[int]]] = {}  # customer -> attributes (as JSON) -> rows giving them
     refused: list[str] = []
-    for row in read_table(path, required=(id_column,)):
+    for row in read_table(path, checked_encoding(encoding), required=(id_column,)):
         if row.fields is None or not str(row.fields.get(id_column) or "").strip():
             refused.append(f"row {row.number}: {row.error or f'no {id_column}'}")
             continue
         customer_id = pseudonym(str(row.fields[id_column]).strip(), settings)
-        attributes[customer_id] = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
+        values = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
+        given.setdefault(customer_id, {}).setdefault(json.dumps(values, sort_keys=True), []).append(row.number)
+    attributes: dict[str, dict[str, str]] = {}
+    for customer_id, versions in given.items():
+        if len(versions) > 1:
+            rows = sorted(n for numbers in versions.values() for n in numbers)
+            refused += [f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} give customer '{customer_id}' "
+                        "different attributes"] * len(rows)
+        else:
+            attributes[customer_id] = json.loads(next(iter(versions)))
     known = store.customers.existing(attributes)
     refused += [f"customer '{c}' has no stored messages" for c in attributes if c not in known]
     store.customers.set_attributes({c: a for c, a in attributes.items() if c in known})
-    typer.echo(f"{path}: attributes of {len(known)} customers stored, {len(refused)} rows refused")
-    for reason in refused[:50]:
+    typer.echo(f"{path}: attributes of {counted(len(known), 'customer')} stored, {counted(len(refused), 'row')} "
+               "refused")
+    for reason in dict.fromkeys(refused[:50]):
         typer.echo(f"  {reason}", err=True)
     if refused:
         raise typer.Exit(1)
@@ -177,6 +192,7 @@ def outreach(
                                          "decision, reasons, hold_until.")],
     id_column: IdColumnOption = "customer_id",
     database_url: DatabaseOption = None,
+    encoding: EncodingOption = "utf-8",
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Check a campaign audience against the outreach guard: each customer ok or hold (with the reasons and until
@@ -188,18 +204,19 @@ def outreach(
 
     if output.exists() and not overwrite:
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
-    check_table(path, required=(id_column,))
+    encoding = checked_encoding(encoding)
+    check_table(path, encoding, required=(id_column,))
     settings = get_settings()
     store = _store(settings, database_url)
     started, counts, missing, malformed = time.perf_counter(), {"ok": 0, "hold": 0}, [], []
     pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
     partial = output.with_name(output.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle, \
-            tqdm(total=count_rows(path), unit=" ids", desc="outreach", disable=None) as bar:
+            tqdm(total=count_rows(path, encoding), unit=" ids", desc="outreach", disable=None) as bar:
         writer: csv.DictWriter[str] | None = None
 
         def audience() -> Iterator[str]:
-            for row in read_rows(path):
+            for row in read_rows(path, encoding):
                 bar.update(1)
                 value = str((row.fields or {}).get(id_column) or "").strip()
                 if not value:

@@ -151,3 +151,32 @@ def test_outcomes_fit_without_outcomes_says_what_to_do(tmp_path) -> None:
     _seed(f"sqlite:///{tmp_path / 'e.db'}")
     result = _run(tmp_path, "outcomes", "fit")
     assert result.returncode == 2 and "E805" in result.stderr and "outcomes import" in result.stderr
+
+
+def test_the_import_commands_read_a_file_in_another_encoding_and_name_an_id_given_twice(tmp_path) -> None:
+    """Found by a new-user trial: E004 told `customers import` and `outcomes import` to pass --encoding, which they
+    did not have; a customer id given twice with other attributes kept the last row without a word ("0 rows
+    refused"); and "attributes of 1 customers stored, 1 rows refused"."""
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    latin = tmp_path / "customers.csv"
+    latin.write_bytes("customer_id,plan,region\nann,pro,Cork\xe9\nbob,free,US\nbob,gold,US\n".encode("latin-1"))
+    refused = run("customers", "import", str(latin), "--database-url", url)
+    assert refused.returncode == 2 and "E004" in refused.stderr
+    result = run("customers", "import", str(latin), "--encoding", "latin-1", "--database-url", url)
+    assert result.returncode == 1, result.stderr
+    assert "attributes of 1 customer stored, 2 rows refused" in result.stdout, result.stdout
+    assert "rows 2 and 3 give customer 'bob' different attributes" in result.stderr, result.stderr
+    assert Store(url).customers.attributes() == {"ann": {"plan": "pro", "region": "Corké"}}
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_bytes("customer_id,kind,at,conversation_id,value\nann,renewed,2026-11-20,,\n".encode("utf-16"))
+    stored = run("outcomes", "import", str(outcomes), "--encoding", "utf-16", "--database-url", url)
+    assert stored.returncode == 0 and "1 outcome stored" in stored.stdout, stored.stdout + stored.stderr
+    audience = tmp_path / "audience.csv"
+    audience.write_bytes("customer_id,name\nann,Zoë\n".encode("cp1252"))
+    checked = run("outreach", str(audience), "-o", str(tmp_path / "checked.csv"), "--encoding", "cp1252",
+                  "--database-url", url)
+    assert checked.returncode == 0, checked.stderr
+    assert "Zoë" in (tmp_path / "checked.csv").read_text(encoding="utf-8")
