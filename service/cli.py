@@ -771,7 +771,7 @@ def batch(
 @friendly_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=0, max=65535)] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
     model: ModelOption = None,
     demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,

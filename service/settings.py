@@ -50,7 +50,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field("sqlite:///emotrace.db", description="SQLAlchemy URL; postgresql+psycopg://... at scale.")
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    port: int = Field(8000, ge=1, le=65535)
     api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values; none = loopback only.")
     store_text: Literal["redacted", "none", "raw"] = "redacted"
     id_key: SecretStr | None = Field(None, description="Set to store customer and conversation ids as keyed "

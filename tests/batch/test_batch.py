@@ -412,16 +412,16 @@ def test_an_ingested_message_dated_in_the_future_or_before_1970_is_not_ingested(
     from emotrace.store import Store
 
     source = tmp_path / "in.csv"
-    source.write_text("customer_id,conversation_id,created_at,text\nc1,t1,2026-12-01T10:00:00Z,Thanks it arrived!\n"
-                      "c1,t2,2099-03-01T10:00:00Z,This is a disgrace\nc1,t3,1969-12-31T10:00:00Z,Old news\n",
+    source.write_text("customer_id,conversation_id,created_at,text,mid\nc1,t1,2026-12-01T10:00:00Z,Thanks it arrived!,m1\n"
+                      "c1,t2,2099-03-01T10:00:00Z,This is a disgrace,m2\nc1,t3,1969-12-31T10:00:00Z,Old news,m3\n",
                       encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
-                 "--timestamp-column", "created_at", "--max-bad-share", "1")
+                 "--timestamp-column", "created_at", "--max-bad-share", "1", "--id-column", "mid")
     assert result.returncode == 0, result.stderr
     assert [m.text for m in Store(db).messages.of_customer("c1")] == ["Thanks it arrived!"]
     errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
-    assert [e["row"] for e in errors] == [2, 3], errors
+    assert [(e["row"], e["id"]) for e in errors] == [(2, "m2"), (3, "m3")], errors  # the id as the docs promise
     assert "timestamp '2099-03-01T10:00:00Z' is in the future" in errors[0]["reason"], errors
     assert "timestamp '1969-12-31T10:00:00Z' is before 1970" in errors[1]["reason"], errors
 
