@@ -80,3 +80,22 @@ def test_an_unwritable_report_or_chart_is_refused_before_any_work(tmp_path) -> N
         assert result.exit_code == 2 and "[E516] Cannot write" in result.output and "price" not in result.output
     result = runner.invoke(app, ["drivers", str(path), "--time-column", "time", "--days", "10000000"])
     assert result.exit_code == 2 and "--days" in result.output
+
+
+def test_agent_rows_are_left_out_given_the_speaker_column(tmp_path) -> None:
+    """Found by a new-user trial: on an export of customer and agent turns, `drivers` counted agent lines ("I've
+    issued the correction to your account") as customer messages: 65 where `GET /v1/drivers` counted 48."""
+    path = tmp_path / "out.jsonl"
+    rows = [{**row("a", "x", ["billing_charges"], -0.8), "role": "customer"},
+            {**row("a", "x", ["account_access"], -0.3), "role": "Agent"},
+            {**row("b", "x", ["account_access"], -0.5), "role": "rep"},
+            {**row("b", "x", ["billing_charges"], -0.4), "role": ""}]
+    write_rows(path, rows)
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["drivers", str(path), "--speaker-column", "role", "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(report.read_text())
+    assert [(d["topic"], d["messages"]) for d in found["drivers"]] == [("billing_charges", 2)]
+    assert found["agent_rows"] == 2 and "2 agent rows left out" in result.output, result.output
+    unknown = runner.invoke(app, ["drivers", str(path), "--speaker-column", "nope"])
+    assert unknown.exit_code == 2 and "E503" in unknown.output

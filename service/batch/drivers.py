@@ -4,12 +4,14 @@ by the same rules as the service's (:func:`emotrace.scoring.drivers.rank_drivers
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from emotrace.channels.transcript import ROLE_WORDS
+from emotrace.channels.utterance import AGENT
 from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import TopicMessage, rank_drivers, topic_feelings
 from emotrace.tabular import all_records
@@ -62,22 +64,36 @@ def _satisfaction(value: object, row: int) -> float:
     return score
 
 
+@dataclass
+class FileMessages:
+    """The customer messages of a batch output, and how many agent rows were left out."""
+
+    messages: list[TopicMessage]
+    agent_rows: int = 0
+
+
 def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None = None,
-                  customer_column: str | None = None, text_column: str | None = None) -> list[TopicMessage]:
+                  customer_column: str | None = None, text_column: str | None = None,
+                  speaker_column: str | None = None) -> FileMessages:
     """The rows of a batch output as drivers read them (E503 naming the columns it lacks: ``topic_labels``,
-    ``satisfaction`` and the columns asked for; ``aspects`` is read where present)."""
-    records = all_records(path, encoding, ("topic_labels", "satisfaction", time_column, customer_column, text_column))
-    messages = []
+    ``satisfaction`` and the columns asked for; ``aspects`` is read where present); with ``speaker_column``, rows
+    whose speaker is the agent (``agent`` or a role word, as ``--ingest`` reads it) are left out and counted."""
+    records = all_records(path, encoding, ("topic_labels", "satisfaction", time_column, customer_column, text_column,
+                                           speaker_column))
+    found = FileMessages([])
     for number, record in enumerate(records, 1):
+        if speaker_column and ROLE_WORDS.get(str(record.get(speaker_column) or "").strip().lower()) == AGENT:
+            found.agent_rows += 1
+            continue
         labels, aspects = _topic_cells(record, number)
-        messages.append(TopicMessage(
+        found.messages.append(TopicMessage(
             customer_id=str(record[customer_column]) if customer_column else "",
             timestamp=cell_time(record.get(time_column), number, time_column) if time_column else UNDATED,
             text=str(record[text_column] or "") or None if text_column else None,
             topics=topic_feelings(labels, aspects,
                                   _satisfaction(record.get("satisfaction"), number),
                                   str(record.get("satisfaction_class") or ""))))
-    return messages
+    return found
 
 
 def file_drivers(messages: list[TopicMessage], days: float | None, limit: int | None = None) -> dict[str, Any]:

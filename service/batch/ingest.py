@@ -20,7 +20,7 @@ from typing import cast
 import numpy as np
 
 from emotrace.batch.job import BatchOptions, ChunkResult
-from emotrace.channels.transcript import AGENT_WORDS, CUSTOMER_WORDS
+from emotrace.channels.transcript import ROLE_WORDS
 from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
 from emotrace.services.summaries import record_messages
@@ -112,10 +112,6 @@ def _timestamp(value: object) -> datetime:
         raise EmotraceError("E520", f"timestamp '{value}' {str(exc).removeprefix('timestamp ')}.") from None
 
 
-# A speaker cell may name the role as a conversation file's speaker does (emotrace.channels.transcript's rule).
-SPEAKER_WORDS = {**dict.fromkeys(AGENT_WORDS, "agent"), **dict.fromkeys(CUSTOMER_WORDS, "customer")}
-
-
 def _member(row: dict[str, object], column: str | None, what: str, names: Iterable[str], default: str,
             words: Mapping[str, str] | None = None) -> str:
     """The row's value of ``column`` as one of ``names`` (any case, spaces around ignored) or the name one of ``words``
@@ -178,7 +174,7 @@ class Ingestor:
         for column in (c.customer, c.conversation):
             if row.get(column) in (None, ""):
                 raise EmotraceError("E511", f"'{column}' is empty.", "Every ingested row needs it.")
-        speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer", SPEAKER_WORDS)
+        speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer", ROLE_WORDS)
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),

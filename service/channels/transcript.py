@@ -21,6 +21,7 @@ from emotrace.errors import EmotraceError
 
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
+ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
 _TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
