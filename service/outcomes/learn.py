@@ -276,11 +276,21 @@ def fit_all(signals: dict[str, list[Signal]], outcomes: Iterable[OutcomeRecord],
     recorded = list(outcomes)
     models, report = {}, {}
     for kind in sorted({o.kind for o in recorded}):
-        model, figures = fit_outcome_model(kind, examples_for(kind, signals, recorded, rules, options), options)
+        examples = examples_for(kind, signals, recorded, rules, options)
+        model, figures = fit_outcome_model(kind, examples, options)
+        if not examples and kind in EVENTS:  # not "0 negative examples": no cut-off fits the history at all
+            figures["reason"] = _no_snapshot_reason(signals, options)
         report[kind] = figures
         if model is not None:
             models[kind] = model
     return models, report
+
+
+def _no_snapshot_reason(signals: dict[str, list[Signal]], options: FitOptions) -> str:
+    times = [s.timestamp for found in signals.values() for s in found]
+    span = f"span {(max(times) - min(times)).total_seconds() / 86400:.0f} days" if times else "are none"
+    return (f"no snapshot fits: the messages {span}, and a snapshot needs --history-days ({options.history_days:g}) "
+            f"before it and --horizon-days ({options.horizon_days:g}) after it; lower them, or store a longer history")
 
 
 def check_models_folder(directory: Path) -> None:

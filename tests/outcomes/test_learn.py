@@ -59,6 +59,18 @@ def test_a_kind_with_too_few_labels_says_how_many_more_it_needs(population) -> N
     assert report["csat"]["reason"] == "too few labels: 1 positive example, needs 20 (19 more)"
 
 
+def test_an_event_no_snapshot_fits_says_the_history_is_too_short_for_the_windows(population) -> None:
+    """Found by a new-user trial: on 8 weeks of messages `outcomes fit` said "0 negative examples, needs 20" although
+    19 customers had not churned; no snapshot fitted, the history being shorter than --history-days plus
+    --horizon-days."""
+    signals, outcomes = population
+    models, report = fit_all(signals, outcomes, RULES, FitOptions(history_days=100, horizon_days=100))
+    assert "churned" not in models and report["churned"]["examples"] == 0
+    assert report["churned"]["reason"] == (
+        "no snapshot fits: the messages span 179 days, and a snapshot needs --history-days (100) before it and "
+        "--horizon-days (100) after it; lower them, or store a longer history"), report["churned"]["reason"]
+
+
 def test_a_model_that_does_not_beat_the_baselines_is_not_shipped(population) -> None:
     """Churn drawn by coin flip: nothing in the timelines predicts it, so no model is shipped."""
     signals, _ = population
