@@ -37,7 +37,11 @@ MIN_TEXTS = 20  # and at least twice the minimum cluster size
 REDUCED_DIMENSIONS = 50  # principal components HDBSCAN clusters (chosen on the written corpus's dev split)
 OUTLIER_SIMILARITY = 0.3  # cosine to the nearest centre that assigns a noise message (chosen on the written train split)
 # words the normalizer puts in place of handles, links and order numbers: in every cluster, they name none
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {"user", "link", "number"})
+# What a contraction leaves of a word once split at its apostrophe ("isn't": "isn", "t"; short ones are never terms).
+CONTRACTION_STUBS = {"aren", "couldn", "didn", "doesn", "don", "hadn", "hasn", "haven", "isn", "mustn", "shouldn",
+                     "wasn", "weren", "won", "wouldn"}
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {"user", "link", "number"} | CONTRACTION_STUBS)
+WORD_TERMS = r"(?u)\b[^\W\d_]{2,}\b"  # terms are words of two letters or more: no prices, ids or years
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ def cluster_keywords(texts: Sequence[str], labels: np.ndarray, top: int = 10) ->
     clusters and the noise)."""
     ids = sorted(set(labels.tolist()))
     documents = [" ".join(normalize_text(texts[int(i)]) for i in np.flatnonzero(labels == c)) for c in ids]
-    vectorizer = CountVectorizer(stop_words=STOP_WORDS)
+    vectorizer = CountVectorizer(stop_words=STOP_WORDS, token_pattern=WORD_TERMS)
     counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
     if counts.size == 0:
         return {c: [] for c in ids if c >= 0}

@@ -19,6 +19,7 @@ from emotrace.cli import app
 from emotrace.discovery import (
     Discovery,
     assign_outliers,
+    cluster_keywords,
     default_min_cluster_size,
     discover_topics,
     emerging_clusters,
@@ -299,3 +300,12 @@ def test_cli_refuses_too_few_rows_and_an_empty_file(tmp_path: Path) -> None:
     empty.write_text("text,timestamp\n")
     exit_code, _, err = _cli(str(empty))
     assert exit_code == 2 and "[E513]" in err
+
+
+def test_keywords_are_words_not_numbers_or_pieces_of_contractions() -> None:
+    """Found by a new-user trial: keywords "12, 75, 19, 99" (prices) and "isn", "hasn" (of "isn't", "hasn't")."""
+    texts = ["Charged £12.75 twice, refund isn't here", "refund of 19.99 hasn't arrived, charged twice",
+             "my refund still isn't here after 12 days", "the charge of 75 pounds hasn't been refunded"]
+    keywords = cluster_keywords(texts, np.zeros(4, dtype=int))[0]
+    assert "refund" in keywords
+    assert not [k for k in keywords if any(ch.isdigit() for ch in k) or k in ("isn", "hasn", "t")], keywords

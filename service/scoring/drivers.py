@@ -159,7 +159,7 @@ def rank_drivers(current: Iterable[TopicMessage], previous: Iterable[TopicMessag
     drivers = []
     for topic, tally in ranked[:limit]:
         old = before.get(topic, _Tally())
-        examples = sorted(tally.examples, key=lambda e: -e[0])[:EXAMPLES]
+        examples = list(dict.fromkeys(text for _, text in sorted(tally.examples, key=lambda e: -e[0])))[:EXAMPLES]
         affected = sorted(tally.customers.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:AFFECTED]
         drivers.append(Driver(
             topic=topic, name=topic_name(topic), messages=tally.messages, carried=round(tally.carried, 4),
@@ -169,7 +169,7 @@ def rank_drivers(current: Iterable[TopicMessage], previous: Iterable[TopicMessag
             carried_change=round(tally.carried - old.carried, 4),
             messages_change_relative=_relative(tally.messages, old.messages),
             carried_change_relative=_relative(tally.carried, old.carried), new=old.messages == 0,
-            examples=[shown(text) for _, text in examples],
+            examples=[shown(text) for text in examples],
             customers=[Affected(customer, int(n), round(carried, 4)) for customer, (n, carried) in affected]))
     return DriversReport(drivers, read, skipped, before_read)
 

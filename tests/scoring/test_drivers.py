@@ -65,6 +65,16 @@ def test_examples_pass_through_the_caller_s_redaction_and_the_top_five_customers
     assert rank_drivers([msg("a", ["policy"], -0.5, text=None)], []).drivers[0].examples == []
 
 
+def test_a_text_sent_by_several_customers_is_one_example() -> None:
+    """Found by a new-user trial: "You charged my card twice ..." sent by two customers filled two of the three
+    example places."""
+    current = [msg("a", ["billing_charges"], -0.9, text="charged twice"), msg("b", ["billing_charges"], -0.9,
+                                                                          text="charged twice"),
+               msg("c", ["billing_charges"], -0.5, text="price went up"), msg("d", ["billing_charges"], -0.3,
+                                                                          text="fee?")]
+    assert rank_drivers(current, []).drivers[0].examples == ["charged twice", "price went up", "fee?"]
+
+
 def test_upset_about_counts_only_dissatisfied_topics_and_names_them_in_the_reason() -> None:
     messages = [msg("a", ["billing_charges"], -0.8).topics, msg("a", ["billing_charges", "delivery"], 0.6,
                 [aspect("billing_charges", -0.4)]).topics, msg("a", ["price"], -0.3).topics, None]
