@@ -532,6 +532,9 @@ class SegmentOut(BaseModel):
     means: dict[str, float] = Field(description="The members' mean profile features.")
     attributes: dict[str, dict[str, int]] = Field(description="Your customer attributes (emotrace customers "
                                                   "import): members per value.")
+    attribute_figures: dict[str, dict[str, float]] = Field(
+        description="Your numeric attributes (every value a number, more than 10 distinct: spend, tenure): the "
+        "members who have one, their mean, median, min and max.")
 
 
 class SegmentsOut(BaseModel):

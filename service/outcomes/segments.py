@@ -10,6 +10,7 @@ features that set it apart most (mean z-scores). Seeded, so the same data gives 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ WORDS = {"satisfaction": ("satisfied", "dissatisfied"), "valence": ("positive", 
 COUNT_FEATURES = ("contacts_30d", "alerts")
 MIN_CUSTOMERS = 20
 ACTIVE_DAYS = 90.0  # customers without a message in this long have no emotional profile to cluster
+MANY_VALUES = 10  # a numeric attribute with more distinct values than this is summed up, not counted per value
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Segment:
     distinguishing: list[tuple[str, float]]  # (feature, mean z-score), strongest first
     means: dict[str, float]
     attributes: dict[str, dict[str, int]] = field(default_factory=dict)  # attribute -> value -> members
+    figures: dict[str, dict[str, float]] = field(default_factory=dict)  # numeric attribute -> customers, mean, ...
 
 
 @dataclass
@@ -62,6 +65,29 @@ def _name(z: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
     distinguishing = [(SEGMENT_FEATURES[i], round(float(z[i]), 2)) for i in order[:3]]
     words = [WORDS[name][0 if value > 0 else 1] for name, value in distinguishing[:2]]
     return ", ".join(words), distinguishing
+
+
+def numeric_attributes(attributes: Mapping[str, Mapping[str, str]]) -> set[str]:
+    """The attributes summed up per segment rather than counted value by value: every value given is a number, and
+    more than :data:`MANY_VALUES` distinct ones (spend, tenure; a plan tier numbered 1-3 stays a category)."""
+    values: dict[str, set[str]] = {}
+    for given in attributes.values():
+        for key, value in given.items():
+            if value.strip():
+                values.setdefault(key, set()).add(value.strip())
+    return {key for key, found in values.items() if len(found) > MANY_VALUES and all(map(_is_number, found))}
+
+
+def _is_number(value: str) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _summary(amounts: list[float]) -> dict[str, float]:
+    return {"customers": len(amounts), "mean": round(float(np.mean(amounts)), 2),
+            "median": round(float(np.median(amounts)), 2), "min": min(amounts), "max": max(amounts)}
 
 
 def segment_customers(profiles: Mapping[str, Mapping[str, float]], max_segments: int = 6, seed: int = 0,
@@ -90,6 +116,7 @@ def segment_customers(profiles: Mapping[str, Mapping[str, float]], max_segments:
                    for k, labels in partitions.items()}
     best = max(silhouettes, key=silhouettes.__getitem__)
     labels = partitions[best]
+    numeric = numeric_attributes(attributes or {})
     names: dict[int, str] = {}
     segments = []
     for cluster in sorted(set(labels.tolist()), key=lambda c: -int((labels == c).sum())):
@@ -98,13 +125,18 @@ def segment_customers(profiles: Mapping[str, Mapping[str, float]], max_segments:
         name = name if name not in names.values() else f"{name} ({len(names) + 1})"
         names[cluster] = name
         tables: dict[str, Counter[str]] = {}
+        amounts: dict[str, list[float]] = {}
         for customer in (c for c, member in zip(ids, inside, strict=True) if member):
             for key, value in (attributes or {}).get(customer, {}).items():
-                tables.setdefault(key, Counter())[value] += 1
+                if key not in numeric:
+                    tables.setdefault(key, Counter())[value] += 1
+                elif value.strip():
+                    amounts.setdefault(key, []).append(float(value))
         segments.append(Segment(name, int(inside.sum()), distinguishing,
                                 {f: round(float(v), 3) for f, v in zip(SEGMENT_FEATURES, x[inside].mean(axis=0),
                                                                        strict=True)},
-                                {k: dict(v.most_common()) for k, v in sorted(tables.items())}))
+                                {k: dict(v.most_common()) for k, v in sorted(tables.items())},
+                                {k: _summary(v) for k, v in sorted(amounts.items())}))
     return Segmentation(segments, {c: names[int(label)] for c, label in zip(ids, labels, strict=True)}, bic,
                         round(silhouettes[best], 3), len(profiles) - len(ids))
 

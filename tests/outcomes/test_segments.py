@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from emotrace.errors import EmotraceError
@@ -47,3 +48,19 @@ def test_attributes_are_cross_tabulated_per_segment(profiles) -> None:
 def test_too_few_active_customers_is_a_clear_error(profiles) -> None:
     with pytest.raises(EmotraceError, match="E806"):
         segment_customers(dict(list(profiles.items())[:10]))
+
+
+def test_a_numeric_attribute_is_summed_up_per_segment_not_counted_value_by_value(profiles) -> None:
+    """Found by a new-user trial: `annual_spend` was cross-tabulated as 16 amounts each held by 1 member; an analyst
+    needs each segment's mean and median spend (the value at risk)."""
+    ids = sorted(profiles)
+    attributes = {c: {"plan": "pro", "annual_spend": f"{100 + i * 2.5:.2f}"} for i, c in enumerate(ids)}
+    attributes[ids[0]]["annual_spend"] = ""  # a customer whose spend is not known
+    found = segment_customers(profiles, attributes=attributes)
+    for segment in found.segments:
+        assert "annual_spend" not in segment.attributes and segment.attributes["plan"]
+        spend = segment.figures["annual_spend"]
+        members = [float(attributes[c]["annual_spend"]) for c, s in found.members.items()
+                   if s == segment.name and attributes[c]["annual_spend"]]
+        assert spend == {"customers": len(members), "mean": round(sum(members) / len(members), 2),
+                         "median": round(float(np.median(members)), 2), "min": min(members), "max": max(members)}
