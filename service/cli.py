@@ -775,6 +775,8 @@ def serve(
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
     model: ModelOption = None,
     demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request on stderr (keys in a query string as "
+                                             "api_key=***).")] = False,
 ) -> None:
     """Start the HTTP service: API, live feed and dashboard."""
     import uvicorn
@@ -785,26 +787,31 @@ def serve(
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
     service_app = create_app(settings)  # refuses weak keys or an open address without keys (check_serving)
     _check_port_free(settings.host, settings.port)
-    load_classifier(settings.model_dir)  # fail fast with a clear message
-    _check_store(settings)
-    typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs)")
-    uvicorn.run(service_app, host=settings.host, port=settings.port, log_level="warning")
+    model_name = load_classifier(settings.model_dir).directory.name  # fail fast with a clear message
+    store = _check_store(settings)
+    typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs); store "
+               f"{store}; model {model_name}")
+    uvicorn.run(service_app, host=settings.host, port=settings.port, log_level="info" if access_log else "warning",
+                access_log=access_log)
 
 
-def _check_store(settings: Settings) -> None:
+def _check_store(settings: Settings) -> str:
     """Open (and migrate) the store before anything is announced (E025 as one line: the app's start-up would end in a
-    traceback), and say when ``--demo`` will load nothing (the demo loads into an empty store only)."""
+    traceback), and say when ``--demo`` will load nothing (the demo loads into an empty store only). Returns the
+    store's URL, its password hidden."""
     from emotrace.store import Store
 
     store = Store(settings.database_url)
     try:
         held = store.customers.count()
+        shown = store.db.engine.url.render_as_string(hide_password=True)
     finally:
         store.db.engine.dispose()
     if settings.demo and held:
         typer.echo(f"emotrace: the demo is not loaded: {settings.database_url} already holds "
                    f"{counted(held, 'customer')} (the demo loads into an empty store; give --database-url "
                    "another file to see it).", err=True)
+    return shown
 
 
 def _check_port_free(host: str, port: int) -> None:

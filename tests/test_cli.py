@@ -483,3 +483,32 @@ def test_serve_demo_on_a_store_that_holds_customers_says_the_demo_is_not_loaded(
         _, errors = server.communicate(timeout=60)
     assert "dashboard and API on" in announced
     assert "the demo is not loaded" in errors and "already holds 1 customer " in errors, errors
+
+
+def test_serve_says_which_store_and_model_it_serves_and_logs_requests_when_asked(tmp_path) -> None:
+    """Found by a new-user trial: after hundreds of requests the log held one line; an operator could not see which
+    database a replica used, and `serve` had no way to write an access log (its `api_key=***` masking unseen)."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sqlite:///{tmp_path}/logged.db"
+    server = subprocess.Popen([EMOTRACE, "serve", "--access-log", "--database-url", url, "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        announced = server.stdout.readline()
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health?api_key=secret123", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        out, errors = server.communicate(timeout=60)
+    assert f"store {url}" in announced and "model emotrace-minilm-v1" in announced, announced
+    logged = out + errors  # uvicorn writes its access lines on stdout
+    assert "GET /health?api_key=*** " in logged and "secret123" not in logged, logged
