@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -387,40 +388,39 @@ def test_speaker_and_channel_values_are_read_whatever_their_case_and_a_bad_one_i
     assert alone.returncode == 0 and json.loads(alone.stdout)["not_ingested"] == 1, alone.stderr
 
 
-def test_an_ingested_speaker_may_be_named_by_the_role_words_conversation_files_use(tmp_path) -> None:
-    """Found by a new-user trial: the docs say a conversation file's speaker named rep, support, caller, user ... is
-    the agent or the customer, and `--ingest` refused those values ("speaker 'rep' is not one of customer, agent")."""
+def _ingested(tmp_path: Path, table: str, *options: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """``table`` (a CSV) run through `batch --ingest` with ``options``: customer c1's stored messages and the errors
+    file's records."""
     from emotrace.store import Store
 
     source = tmp_path / "in.csv"
-    source.write_text("customer_id,conversation_id,role,text\nc1,t1,User,My parcel is late\n"
-                      "c1,t1,rep,Sorry to hear that\nc1,t1,Support,It ships today\nc1,t1,bot,Rate us!\n",
-                      encoding="utf-8")
+    source.write_text(table, encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
-                 "--speaker-column", "role", "--max-bad-share", "1")
+                 "--max-bad-share", "1", *options)
     assert result.returncode == 0, result.stderr
-    stored = Store(db).messages.of_customer("c1")
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    return Store(db).messages.of_customer("c1"), errors
+
+
+def test_an_ingested_speaker_may_be_named_by_the_role_words_conversation_files_use(tmp_path) -> None:
+    """Found by a new-user trial: the docs say a conversation file's speaker named rep, support, caller, user ... is
+    the agent or the customer, and `--ingest` refused those values ("speaker 'rep' is not one of customer, agent")."""
+    stored, (error,) = _ingested(tmp_path, "customer_id,conversation_id,role,text\nc1,t1,User,My parcel is late\n"
+                                 "c1,t1,rep,Sorry to hear that\nc1,t1,Support,It ships today\nc1,t1,bot,Rate us!\n",
+                                 "--speaker-column", "role")
     assert [m.speaker for m in stored] == ["customer", "agent", "agent"]
-    error = json.loads((tmp_path / "out.jsonl.errors.jsonl").read_text())
     assert "speaker 'bot' is not one of customer, agent" in error["reason"] and "rep" in error["reason"], error
 
 
 def test_an_ingested_message_dated_in_the_future_or_before_1970_is_not_ingested(tmp_path) -> None:
     """Found by a new-user trial: `--ingest` stored a row dated 2027 (a typo in the year), which `POST /v1/messages`
     refuses, and its alerts and outreach hold sat in the future."""
-    from emotrace.store import Store
-
-    source = tmp_path / "in.csv"
-    source.write_text("customer_id,conversation_id,created_at,text,mid\nc1,t1,2026-12-01T10:00:00Z,Thanks it arrived!,m1\n"
-                      "c1,t2,2099-03-01T10:00:00Z,This is a disgrace,m2\nc1,t3,1969-12-31T10:00:00Z,Old news,m3\n",
-                      encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 'ingest.db'}"
-    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
-                 "--timestamp-column", "created_at", "--max-bad-share", "1", "--id-column", "mid")
-    assert result.returncode == 0, result.stderr
-    assert [m.text for m in Store(db).messages.of_customer("c1")] == ["Thanks it arrived!"]
-    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    stored, errors = _ingested(tmp_path, "customer_id,conversation_id,created_at,text,mid\n"
+                               "c1,t1,2026-12-01T10:00:00Z,Thanks it arrived!,m1\nc1,t2,2099-03-01T10:00:00Z,This is a "
+                               "disgrace,m2\nc1,t3,1969-12-31T10:00:00Z,Old news,m3\n",
+                               "--timestamp-column", "created_at", "--id-column", "mid")
+    assert [m.text for m in stored] == ["Thanks it arrived!"]
     assert [(e["row"], e["id"]) for e in errors] == [(2, "m2"), (3, "m3")], errors  # the id as the docs promise
     assert "timestamp '2099-03-01T10:00:00Z' is in the future" in errors[0]["reason"], errors
     assert "timestamp '1969-12-31T10:00:00Z' is before 1970" in errors[1]["reason"], errors
