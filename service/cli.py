@@ -775,8 +775,8 @@ def serve(
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
     model: ModelOption = None,
     demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,
-    access_log: Annotated[bool, typer.Option(help="Log every request on stderr (keys in a query string as "
-                                             "api_key=***).")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn's access lines, on stdout; a key in "
+                                             "a query string as api_key=***).")] = False,
 ) -> None:
     """Start the HTTP service: API, live feed and dashboard."""
     import uvicorn
