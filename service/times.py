@@ -19,6 +19,19 @@ def iso_utc(value: datetime) -> str:
     return utc(value).isoformat().replace("+00:00", "Z")
 
 
+def iso_8601(value: object) -> object:
+    """A client's time as given before validation: a string is read as ISO 8601 (its basic form "20261201" too, the
+    way ``batch --ingest`` reads a cell); a number is refused, where a lax parser would read seconds since 1970."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value[:40]!r} is not an ISO 8601 time (e.g. 2026-11-25T09:30:00Z)") from None
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"{value!r} is a number, not an ISO 8601 time (e.g. 2026-11-25T09:30:00Z)")
+    return value
+
+
 def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
     """``value`` as aware UTC (naive means UTC), between 1970 and now (plus a small clock skew)."""
     try:

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from emotrace.messages import Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.outbox import EndpointLog
-from emotrace.times import utc, utc_timestamp
+from emotrace.times import iso_8601, utc, utc_timestamp
 
 MAX_TEXT_CHARS = 20_000
 
@@ -167,6 +167,12 @@ class MessageIn(TextIn):
     def conversation_readable(cls, value: str) -> str:
         """Refuse blank ids, NUL characters and lone surrogates."""
         return visible_text(value, "conversation_id")
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def iso_time(cls, value: object) -> object:
+        """ISO 8601 only: a number is refused (not read as seconds since 1970)."""
+        return iso_8601(value)
 
     @field_validator("timestamp")
     @classmethod

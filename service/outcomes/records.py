@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from emotrace.messages import Identifier
 from emotrace.settings import Settings, pseudonym
 from emotrace.store.outcomes import NewOutcome
-from emotrace.times import utc_timestamp
+from emotrace.times import iso_8601, utc_timestamp
 
 
 class OutcomeKind(StrEnum):
@@ -48,6 +48,12 @@ class OutcomeIn(BaseModel):
     at: datetime = Field(description="When it happened (ISO 8601; naive means UTC); not in the future.")
     conversation_id: str | None = Field(None, min_length=1, max_length=128, description="For csat and resolved.")
     value: float | None = Field(None, description="csat: 1-5; resolved: 1 (yes) or 0 (no); events: none.")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def iso_time(cls, value: object) -> object:
+        """ISO 8601 only: a number is refused (not read as seconds since 1970)."""
+        return iso_8601(value)
 
     @field_validator("at")
     @classmethod

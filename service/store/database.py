@@ -57,7 +57,10 @@ class Database:
                                 f"({type(exc).__name__}).") from None
         if self.engine.dialect.name == "sqlite":
             path = self.engine.url.database
-            if existing and path not in (None, "", ":memory:") and not Path(path).exists():
+            if path in (None, "", ":memory:"):
+                raise EmotraceError("E025", f"{url} is an in-memory database: it keeps nothing (each connection "
+                                    "gets an empty one of its own).", "Give a file: sqlite:///path/emotrace.db.")
+            if existing and not Path(path).exists():
                 raise EmotraceError("E025", f"The database {url} cannot be opened (no such file: {path}); nothing "
                                             "was created.")
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -65,6 +65,22 @@ def test_timestamps_out_of_range_get_422(client, stamp) -> None:
     assert _stored(client) == 0
 
 
+@pytest.mark.parametrize("stamp", [1700000000, "1700000000", 1.7e9, True])
+def test_a_number_given_as_a_time_is_refused_not_read_as_unix_seconds(client, stamp) -> None:
+    """Found by a new-user trial: 1700000000 was stored as 2023-11-14 and "20261201" (ISO 8601's basic form) as
+    1970-08-23 (both read as seconds since 1970), while `batch --ingest` refused the one and read the other right."""
+    response = _raw_post(client, "/v1/messages", _message(timestamp=stamp))
+    assert response.status_code == 422, response.text
+    assert "not an ISO 8601 time" in response.json()["detail"], response.text
+    assert _stored(client) == 0
+
+
+def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
+    response = _raw_post(client, "/v1/messages", _message(timestamp="20261201"))
+    assert response.status_code == 201, response.text
+    assert response.json()["messages"][0]["timestamp"].startswith("2026-12-01T00:00:00")
+
+
 @pytest.mark.parametrize(("fields", "field"), [
     ({"text": "hi \u0000 there"}, "text"),
     ({"conversation_id": "c\u00001"}, "conversation_id"),

@@ -284,3 +284,14 @@ def test_replicas_starting_together_on_a_new_postgresql_database_both_open_it(po
         if future.exception() is None:
             future.result().engine.dispose()  # the test database is dropped after: no connection may stay
     assert not failed, failed
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_url_is_refused(url: str) -> None:
+    """Found by a new-user trial: `serve --database-url sqlite://` answered 500 to every request (each pooled
+    connection got its own empty database) and `batch --ingest` said it stored rows that were gone."""
+    from emotrace.store.database import Database
+
+    with pytest.raises(EmotraceError, match="E025") as refused:
+        Database(url)
+    assert "keeps nothing" in str(refused.value)
