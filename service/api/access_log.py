@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
-_KEY_IN_QUERY = re.compile(r"([?&]api_key=)[^&\s]*", re.IGNORECASE)
+KEY_PARAMETER = "api_key"  # the query parameter of a key (the live feed's: an EventSource sends no headers)
+_QUERY_PARAMETER = re.compile(r"(?P<start>[?&](?P<name>[^=&\s]*)=)[^&\s]*")
+
+
+def _hidden(text: str) -> str:
+    """``text`` with the value of every query parameter whose name, decoded as the app decodes it, is ``api_key``
+    (any case: "api%5Fkey" and "%61pi_key" too) shown as ``***``."""
+    return _QUERY_PARAMETER.sub(lambda m: f"{m['start']}***" if unquote_plus(m["name"]).lower() == KEY_PARAMETER
+                                else m[0], text)
 
 
 class HideQueryKeys(logging.Filter):
@@ -15,9 +24,9 @@ class HideQueryKeys(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Scrub the record (always keeps it)."""
         if isinstance(record.args, tuple):
-            record.args = tuple(_KEY_IN_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_hidden(a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
-            record.msg = _KEY_IN_QUERY.sub(r"\1***", record.msg)
+            record.msg = _hidden(record.msg)
         return True
 
 

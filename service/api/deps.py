@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from emotrace.admission import Admission
+from emotrace.api.access_log import KEY_PARAMETER
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
@@ -69,7 +70,6 @@ async def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 LIVE_FEED_PATH = "/v1/stream"  # the one route a key may come in the query string (EventSource)
-KEY_PARAMETER = "api_key"  # read by require_access, not declared by the routes
 
 
 def _takes_several(annotation: object) -> bool:
