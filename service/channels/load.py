@@ -28,15 +28,23 @@ def is_conversation_file(value: str) -> bool:
 
 
 def detect_format(text: str) -> str:
-    """``email`` or ``chat`` for a plain-text file: a chat when most lines are ``Name: text`` turns (at least
-    two), an e-mail otherwise (a header block, or just a body)."""
+    """``email`` or ``chat`` for a plain-text file: a chat when most lines are ``Name: text`` turns or the words
+    below a ``Name:`` label (at least two speaker lines), an e-mail otherwise (a header block, or just a body)."""
     header = _HEADER_BLOCK.match(text)
     if header and _KNOWN_HEADER.search(header.group(0)):
         return "email"
     lines = [line for line in text.splitlines() if line.strip()]
     speakers = named_speakers(lines)
-    named = sum(speaker_line(line, speakers) is not None for line in lines)
-    return "chat" if named >= 2 and named >= len(lines) / 2 else "email"
+    named = below_label = 0  # speaker lines; lines below a label with nothing after it (that turn's words)
+    label_open = False
+    for line in lines:
+        said = speaker_line(line, speakers)
+        if said is not None:
+            named += 1
+            label_open = not said[1]
+        elif label_open:
+            below_label += 1
+    return "chat" if named >= 2 and named + below_label >= len(lines) / 2 else "email"
 
 
 def load_conversation(path: Path, settings: Settings, agent: str | None = None, form: str | None = None) -> Conversation:

@@ -144,3 +144,13 @@ def test_a_chat_file_with_an_empty_customer_turn_is_read_as_a_chat(tmp_path) -> 
 
     assert detect_format("Agent: hi\nCustomer:\n") == "chat"
     assert detect_format("Hello,\nThe problems were:\nthe app, the bill.\nRegards,\nAnn\n") == "email"
+
+
+def test_a_chat_whose_turns_run_over_several_lines_below_their_label_is_a_chat(tmp_path) -> None:
+    """Found by a re-trial: "Agent: hi / Customer: / three lines" was read as one e-mail from the customer, agent
+    words included (the lines below a label counted against the file being a chat)."""
+    from emotrace.channels.load import detect_format
+
+    assert detect_format("Agent: hi\nCustomer:\nmy order is late\nstill waiting\nit has been a week, I am furious\n") \
+        == "chat"
+    assert detect_format("Dear team,\nThe problems were:\nthe app\nthe bill\nthe wait\nRegards\n") == "email"
