@@ -160,6 +160,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "leave out --scheduler to run a local cluster."),
     "E520": ErrorKind("Timestamp out of range", "Give a time between 1970 and now (a typo in the year?); the HTTP API "
                       "refuses the same times."),
+    "E521": ErrorKind("Not an id the service takes", "Customer and agent ids are 1-128 letters, digits and _ . : @ -; "
+                      "conversation ids up to 128 characters (as every route takes them)."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),

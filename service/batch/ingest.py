@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -22,7 +22,7 @@ import numpy as np
 from emotrace.batch.job import BatchOptions, ChunkResult
 from emotrace.channels.transcript import ROLE_WORDS
 from emotrace.errors import EmotraceError
-from emotrace.messages import Channel, ReadingRecord, Speaker, new_message
+from emotrace.messages import Channel, ReadingRecord, Speaker, is_identifier, new_message
 from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
 from emotrace.store import Store
@@ -128,6 +128,17 @@ def _member(row: dict[str, object], column: str | None, what: str, names: Iterab
     return known[value.lower()]
 
 
+MAX_CONVERSATION_ID = 128  # as POST /v1/messages takes one
+
+
+def _check_id(row: dict[str, object], column: str, takes: Callable[[str], bool]) -> None:
+    """E521 when the row's ``column`` is not an id the HTTP routes take (a customer or agent id: 1-128 letters,
+    digits and ``_ . : @ -``; a conversation id: up to 128 characters); a true/false or list cell is no id either."""
+    value = row.get(column)
+    if isinstance(value, bool | list | dict) or not takes(str(value)):
+        raise EmotraceError("E521", f"{column} {str(value)[:60]!r} is not an id the service takes.")
+
+
 @dataclass(frozen=True)
 class IngestFigures:
     """What an ingesting run stored: messages, of how many customers, rows an earlier run had stored, and where."""
@@ -174,6 +185,10 @@ class Ingestor:
         for column in (c.customer, c.conversation):
             if row.get(column) in (None, ""):
                 raise EmotraceError("E511", f"'{column}' is empty.", "Every ingested row needs it.")
+        _check_id(row, c.customer, is_identifier)
+        _check_id(row, c.conversation, lambda value: len(value) <= MAX_CONVERSATION_ID and "\x00" not in value)
+        if c.agent and row.get(c.agent) not in (None, ""):
+            _check_id(row, c.agent, is_identifier)
         speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer", ROLE_WORDS)
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(

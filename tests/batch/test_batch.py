@@ -426,6 +426,18 @@ def test_an_ingested_message_dated_in_the_future_or_before_1970_is_not_ingested(
     assert "timestamp '1969-12-31T10:00:00Z' is before 1970" in errors[1]["reason"], errors
 
 
+def test_an_ingested_row_whose_id_no_route_takes_is_not_ingested(tmp_path) -> None:
+    """Found by a re-trial: ids with a space, an accent or 200 characters were stored, and every route refused them
+    (the customer could be listed but never read, worked or erased)."""
+    long_id = "x" * 200
+    stored, errors = _ingested(tmp_path, "customer_id,conversation_id,text\nc1,t1,fine\nbad id,t1,space\n"
+                               f"ćafé,t1,accent\n{long_id},t1,long\nc1,{long_id},long conversation\n")
+    assert [m.text for m in stored] == ["fine"]
+    assert [e["row"] for e in errors] == [2, 3, 4, 5], errors
+    assert "customer_id 'bad id' is not an id" in errors[0]["reason"], errors
+    assert "conversation_id" in errors[3]["reason"], errors
+
+
 @contextmanager
 def dask_connect_timeout(seconds: str) -> Iterator[None]:
     """Dask's connect timeout set to ``seconds``, distributed imported first: a key set before it is imported leaves
