@@ -46,12 +46,17 @@ def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
 
 
 def cell_time(value: object, row: int, column: str) -> datetime:
-    """The aware UTC time of a table row's ``column`` cell: E511 when empty, E509 when not ISO 8601."""
+    """The aware UTC time of a table row's ``column`` cell: E511 when empty, E509 when not ISO 8601, E520 outside
+    1970 to now (times near the calendar's ends cannot be computed with)."""
     if value is None or not str(value).strip():
         raise EmotraceError("E511", f"Row {row}: '{column}' is empty.", "Give every row a time, or leave out "
                             "--time-column.")
     try:
-        return utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip()))
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise EmotraceError("E509", f"Row {row}: {column} '{value}' is not ISO 8601.",
                             "Write times like 2026-01-31T09:30:00Z.") from None
+    try:
+        return utc_timestamp(moment, column)
+    except ValueError as exc:
+        raise EmotraceError("E520", f"Row {row}: {exc} ('{value}').") from None

@@ -99,3 +99,14 @@ def test_agent_rows_are_left_out_given_the_speaker_column(tmp_path) -> None:
     assert found["agent_rows"] == 2 and "2 agent rows left out" in result.output, result.output
     unknown = runner.invoke(app, ["drivers", str(path), "--speaker-column", "nope"])
     assert unknown.exit_code == 2 and "E503" in unknown.output
+
+
+@pytest.mark.parametrize("time", ["0001-01-05T00:00:00Z", "9999-12-31T23:59:59-10:00", "1969-06-01T00:00:00Z"])
+def test_a_time_out_of_range_is_named_not_a_traceback(tmp_path, time: str) -> None:
+    """Found by a re-trial: times near the calendar's ends ended `drivers --time-column` (and `topics discover`) in
+    an OverflowError traceback."""
+    path = tmp_path / "out.jsonl"
+    write_rows(path, [row("a", "2026-01-10T10:00:00Z", ["price"], -0.4), row("b", time, ["price"], -0.2)])
+    result = runner.invoke(app, ["drivers", str(path), "--time-column", "time"])
+    assert result.exit_code == 2, result.output
+    assert "E520" in result.output and "Row 2" in result.output
