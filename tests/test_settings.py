@@ -18,3 +18,39 @@ def test_the_model_directory_is_read_from_either_name(name: str, monkeypatch: py
 
 def test_the_model_directory_is_still_set_by_keyword(tmp_path: Path) -> None:
     assert Settings(model_dir=tmp_path).model_dir == tmp_path
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("EMOTRACE_SCORING__ROUTE_RECENT_HOURS", "inf", "EMOTRACE_SCORING__ROUTE_RECENT_HOURS: Input should be a finite"),
+    ("EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS", "1e9", "EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS: Value error, "
+                                                      "more than 3650 days"),
+    ("EMOTRACE_SCORING__HALF_LIFE_HOURS", "1e12", "EMOTRACE_SCORING__HALF_LIFE_HOURS: Value error, more than 87600"),
+])
+def test_a_window_too_long_to_compute_with_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                               value: str, said: str) -> None:
+    """Found by a re-trial: `inf` or 1e9 days were accepted, then every write answered 500 and `outreach` ended in an
+    OverflowError traceback."""
+    from emotrace.errors import EmotraceError
+    from emotrace.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(EmotraceError, match="E029") as refused:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert said in str(refused.value), str(refused.value)
+
+
+def test_one_segment_band_moves_that_band_and_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a re-trial: EMOTRACE_SCORING__SEGMENT_BANDS__DELIGHTED=90 replaced the whole table, and every customer
+    under 90 became at_risk."""
+    from emotrace.scoring.timeline import segment
+    from emotrace.settings import Settings
+
+    monkeypatch.setenv("EMOTRACE_SCORING__SEGMENT_BANDS__DELIGHTED", "90")
+    rules = Settings().scoring
+    assert rules.segment_bands == {"delighted": 90.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0}
+    assert [segment(x, rules) for x in (95, 70, 50, 30, 10)] == ["delighted", "satisfied", "neutral", "frustrated",
+                                                                 "at_risk"]

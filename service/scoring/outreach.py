@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from emotrace.scoring.rules import Spans
 
 
-class OutreachRules(BaseModel):
+class OutreachRules(Spans):
     """When to hold a customer out of a campaign (settings: ``EMOTRACE_OUTREACH__HOLD_SEGMENTS`` etc.)."""
 
     hold_segments: list[str] = Field(default_factory=lambda: ["at_risk", "frustrated"],

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from emotrace.errors import EmotraceError
 from emotrace.scoring.next_step import DEFAULT_NEXT_STEPS, NextStepRule
 
+MAX_HOURS, MAX_DAYS = 87_600.0, 3_650.0  # ten years: a longer window is a typo, and time arithmetic fails near its ends
+DEFAULT_SEGMENT_BANDS = {"delighted": 80.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0}
 
-class ScoringRules(BaseModel):
+
+class Spans(BaseModel):
+    """Rules whose ``*_hours`` and ``*_days`` fields are windows: finite, and at most ten years."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def at_most_ten_years(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse a window over ten years (``inf`` is refused as not finite)."""
+        name = info.field_name or ""
+        for suffix, limit, unit in (("_hours", MAX_HOURS, "hours"), ("_days", MAX_DAYS, "days")):
+            if name.endswith(suffix) and isinstance(value, float) and value > limit:
+                raise ValueError(f"more than {limit:.0f} {unit} (ten years)")
+        return value
+
+
+class ScoringRules(Spans):
     """Parameters of the scoring layer. Defaults are tuned for support chat and e-mail cadence."""
 
     half_life_hours: float = Field(72.0, gt=0, description="A reading's weight halves every this many hours.")
@@ -20,8 +41,9 @@ class ScoringRules(BaseModel):
     trend_window_hours: float = Field(168.0, gt=0, description="Trend compares the score now with this long ago.")
     trend_min_points: float = Field(5.0, ge=0, description="A score change under this is 'stable'.")
     segment_bands: dict[str, float] = Field(
-        default_factory=lambda: {"delighted": 80.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0},
-        description="Lowest score of each segment, best first; below the last band is 'at_risk'.",
+        default_factory=lambda: dict(DEFAULT_SEGMENT_BANDS),
+        description="Lowest score of each segment, best first; below the last band is 'at_risk'. A band given alone "
+                    "(EMOTRACE_SCORING__SEGMENT_BANDS__DELIGHTED=90) moves that band; the others keep their defaults.",
     )
     drop_points: float = Field(20.0, gt=0, description="Alert when the score falls this much ...")
     drop_window_hours: float = Field(48.0, gt=0, description="... within this many hours.")
@@ -39,6 +61,13 @@ class ScoringRules(BaseModel):
     next_steps: list[NextStepRule] = Field(default_factory=lambda: list(DEFAULT_NEXT_STEPS), description="The "
                                            "agent's next step by customer state, first match wins (settings: "
                                            "EMOTRACE_NEXT_STEPS_FILE, a JSON list of rules).")
+
+
+    @field_validator("segment_bands", mode="before")
+    @classmethod
+    def bands_over_the_defaults(cls, value: Any) -> Any:
+        """The default bands, with those given moved (one band set alone replaced the whole table)."""
+        return {**DEFAULT_SEGMENT_BANDS, **value} if isinstance(value, dict) else value
 
 
 def segments_of(rules: ScoringRules) -> list[str]:
