@@ -79,10 +79,12 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = build_runtime(settings, classifier)
-        if settings.demo and runtime.store.customers.count() == 0:
+        if settings.demo:
             from emotrace.demo import load_demo
 
-            load_demo(runtime.store, runtime.classifier, settings)
+            with runtime.store.db.exclusive("demo"):  # replicas starting together load it once
+                if runtime.store.customers.count() == 0:
+                    load_demo(runtime.store, runtime.classifier, settings)
         app.state.runtime = runtime
         # The model, tokenizer and libraries leave millions of long-lived objects; a full garbage collection
         # walking them all stalled requests for ~150 ms (the p99 of the load test). Freezing them after

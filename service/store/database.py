@@ -8,6 +8,7 @@ resources over it (customers, messages, outcomes, agents' conversations, write r
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import sqlite3
 import threading
@@ -99,6 +100,21 @@ class Database:
         if self.is_sqlite:
             connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
             connection.commit()
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run the block in one replica at a time (a PostgreSQL advisory lock named by ``name``; SQLite has one
+        process): a check and the write it decides, e.g. "the store is empty, load the demo"."""
+        if self.is_sqlite:
+            yield
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -295,3 +295,33 @@ def test_an_in_memory_sqlite_url_is_refused(url: str) -> None:
     with pytest.raises(EmotraceError, match="E025") as refused:
         Database(url)
     assert "keeps nothing" in str(refused.value)
+
+
+def test_work_done_exclusively_by_replicas_runs_one_at_a_time(postgres_url) -> None:
+    """Found by a re-trial: two replicas started with --demo on a new PostgreSQL database both found it empty and
+    both loaded the demo (every message twice); the check and the load now run under a lock across replicas."""
+    import threading
+    import time
+
+    from emotrace.store.database import Database
+
+    spans: list[tuple[float, float]] = []
+
+    def work(database: Database) -> None:
+        with database.exclusive("demo"):
+            start = time.perf_counter()
+            time.sleep(0.3)
+            spans.append((start, time.perf_counter()))
+
+    databases = [Database(postgres_url) for _ in range(2)]
+    try:
+        threads = [threading.Thread(target=work, args=(d,)) for d in databases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for database in databases:
+            database.engine.dispose()
+    first, second = sorted(spans)
+    assert first[1] <= second[0], spans
