@@ -808,9 +808,8 @@ def _check_store(settings: Settings) -> str:
     finally:
         store.db.engine.dispose()
     if settings.demo and held:
-        typer.echo(f"emotrace: the demo is not loaded: {settings.database_url} already holds "
-                   f"{counted(held, 'customer')} (the demo loads into an empty store; give --database-url "
-                   "another file to see it).", err=True)
+        typer.echo(f"emotrace: the demo is not loaded: {shown} already holds {counted(held, 'customer')} (the demo "
+                   "loads into an empty store; give --database-url another database to see it).", err=True)
     return shown
 
 

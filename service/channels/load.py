@@ -29,7 +29,8 @@ def is_conversation_file(value: str) -> bool:
 
 def detect_format(text: str) -> str:
     """``email`` or ``chat`` for a plain-text file: a chat when most lines are ``Name: text`` turns or the words
-    below a ``Name:`` label (at least two speaker lines), an e-mail otherwise (a header block, or just a body)."""
+    below a ``Name:`` label (at least two speaker lines, the first line one of them), an e-mail otherwise (a header
+    block, or just a body: "Hi, / Order number: 1234 / Issue: ..." is an e-mail)."""
     header = _HEADER_BLOCK.match(text)
     if header and _KNOWN_HEADER.search(header.group(0)):
         return "email"
@@ -44,7 +45,8 @@ def detect_format(text: str) -> str:
             label_open = not said[1]
         elif label_open:
             below_label += 1
-    return "chat" if named >= 2 and named + below_label >= len(lines) / 2 else "email"
+    starts_with_a_turn = bool(lines) and speaker_line(lines[0], speakers) is not None  # a chat's first line does
+    return "chat" if starts_with_a_turn and named >= 2 and named + below_label >= len(lines) / 2 else "email"
 
 
 def load_conversation(path: Path, settings: Settings, agent: str | None = None, form: str | None = None) -> Conversation:

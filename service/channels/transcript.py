@@ -105,7 +105,7 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
                             'E.g. [{"speaker": "Agent", "text": "Hello", "start": 0.0, "end": 1.2}].')
     out = []
     for i, turn in enumerate(turns, 1):
-        text = turn.get("text") or turn.get("message")
+        text = turn["text"] if isinstance(turn.get("text"), str) else turn.get("message")
         if not isinstance(text, str):
             raise EmotraceError("E606", f"Turn {i} has no text.", 'Each turn needs a "text" string.')
         speaker = str(turn.get("speaker") or turn.get("name") or turn.get("role") or "")
@@ -180,8 +180,8 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
         speaker = ""
         if voice := _VOICE.match(text):
             speaker, text = voice["name"].strip(), voice["text"]
-        elif named := NAMED_TURN.match(text):
-            speaker, text = named["name"], named["text"]
+        elif said := speaker_line(text, set()):  # "Customer:" alone: that speaker, nothing said
+            speaker, text = said
         out.append((speaker, re.sub(r"<[^>]+>", "", text), start, end))
     if not out:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")

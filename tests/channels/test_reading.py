@@ -154,3 +154,6 @@ def test_a_chat_whose_turns_run_over_several_lines_below_their_label_is_a_chat(t
     assert detect_format("Agent: hi\nCustomer:\nmy order is late\nstill waiting\nit has been a week, I am furious\n") \
         == "chat"
     assert detect_format("Dear team,\nThe problems were:\nthe app\nthe bill\nthe wait\nRegards\n") == "email"
+    # a re-trial: an e-mail of "Field: value" lines was taken for a chat and refused (E608, first line no speaker)
+    assert detect_format("Hi,\nOrder number: 1234\nMember ID: 5678\nIssue: my parcel never arrived\nThanks, Ann\n") \
+        == "email"

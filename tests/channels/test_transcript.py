@@ -143,3 +143,25 @@ def test_a_speaker_line_with_nothing_said_is_an_empty_turn_not_part_of_the_previ
                                                            ("customer", "my parcel never came and nobody answers")]
     conv = read_transcript("Agent: Here is what I found:\nthe order shipped on Monday.\n", "lines")
     assert [u.text for u in conv.utterances] == ["Here is what I found: the order shipped on Monday."]
+
+
+@pytest.mark.parametrize("kind", ["vtt", "srt"])
+def test_a_cue_with_a_speaker_and_nothing_said_is_left_out_with_the_warning(kind: str) -> None:
+    """Found by a re-trial: a `Customer:` cue was stored and scored as a speakerless customer turn "Customer:"."""
+    cues = [("00:00:01.000", "00:00:02.000", "Agent: hi"), ("00:00:03.000", "00:00:04.000", "Customer:"),
+            ("00:00:05.000", "00:00:06.000", "Customer: where is my refund")]
+    if kind == "vtt":
+        raw = "WEBVTT\n\n" + "".join(f"{a} --> {b}\n{t}\n\n" for a, b, t in cues)
+    else:
+        raw = "".join(f"{i}\n{a.replace('.', ',')} --> {b.replace('.', ',')}\n{t}\n\n" for i, (a, b, t) in enumerate(cues, 1))
+    conv = read_transcript(raw, kind)
+    assert [(u.role, u.text) for u in conv.utterances] == [("agent", "hi"), ("customer", "where is my refund")]
+    assert any("1 turn has nothing said" in w for w in conv.warnings) and not any("no speaker" in w for w in conv.warnings)
+
+
+def test_a_json_turn_with_an_empty_text_is_left_out_like_a_blank_one() -> None:
+    """Found by a re-trial: `"text": ""` refused the whole conversation (E606 "needs a text string") where `"   "`
+    was left out with a warning."""
+    conv = read_transcript(json.dumps([{"speaker": "Agent", "text": "hi"}, {"speaker": "Customer", "text": ""}]),
+                           "json")
+    assert [u.text for u in conv.utterances] == ["hi"] and any("nothing said" in w for w in conv.warnings)
