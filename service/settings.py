@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from emotrace.errors import EmotraceError
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
 from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
-from emotrace.scoring.rules import ScoringRules
+from emotrace.scoring.rules import ScoringRules, segments_of
 
 WebhookEvent = Literal["alert.new", "alert.changed", "correction"]
 
@@ -109,6 +110,15 @@ class Settings(BaseSettings):
     outreach: OutreachRules = Field(default_factory=OutreachRules)
 
     @model_validator(mode="after")
+    def held_segments_exist(self) -> Self:
+        """Every held segment is one the scoring rules give (a misspelt one would hold nobody)."""
+        known = segments_of(self.scoring)
+        for segment in self.outreach.hold_segments:
+            if segment not in known:
+                raise ValueError(f"EMOTRACE_OUTREACH__HOLD_SEGMENTS: {segment!r} is not one of {known}")
+        return self
+
+    @model_validator(mode="after")
     def next_steps_from_file(self) -> Self:
         """Replace the next-step rules with those of ``next_steps_file`` (E019 names what is wrong with it)."""
         if self.next_steps_file is not None:
@@ -168,15 +178,23 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = [f"{_variable(error['loc'])}: {error['msg']}" for error in exc.errors()[:5]]
+        problems = [f"{_variable(error['loc'])}: {error['msg']}" if error["loc"]  # a rule across settings names its own
+                    else str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()[:5]]
     except SettingsError as exc:  # a list or table setting whose value is not JSON
         field = re.search(r'field "(\w+)"', str(exc))
-        problems = [f"{_variable((field.group(1) if field else '?',))}: a list is written in JSON, e.g. "
-                    '\'["first", "second"]\'']
+        name = _variable((field.group(1) if field else "?",))
+        kind = Settings.model_fields[field.group(1)].annotation if field and field.group(1) in Settings.model_fields \
+            else None
+        parts = f" (or one of its {name}__* parts)" if isinstance(kind, type) and issubclass(kind, BaseModel) else ""
+        problems = [f"{name}{parts}: not valid JSON (a list is written '[\"a\", \"b\"]', a table '{{\"key\": 1}}')"]
     raise EmotraceError("E029", f"A setting cannot be read ({'; '.join(problems)}).")
 
 
 def _variable(location: tuple[int | str, ...]) -> str:
-    """The environment variable of a settings field's error location (``("outreach", "x")``: EMOTRACE_OUTREACH__X)."""
-    name = "__".join(map(str, location)).upper()
-    return name if name.startswith("EMOTRACE_") else f"EMOTRACE_{name}"
+    """The environment variable of a settings field's error location (``("outreach", "x")``: EMOTRACE_OUTREACH__X;
+    inside a list, the item and its field: ``("webhooks", 0, "url")``: EMOTRACE_WEBHOOKS (item 0, url))."""
+    names = list(itertools.takewhile(lambda part: isinstance(part, str), location))
+    inside = [f"item {part}" if isinstance(part, int) else str(part) for part in location[len(names):]]
+    name = "__".join(names).upper()
+    name = name if name.startswith("EMOTRACE_") else f"EMOTRACE_{name}"
+    return f"{name} ({', '.join(inside)})" if inside else name

@@ -421,7 +421,7 @@ def test_a_text_file_of_unrelated_lines_read_as_one_email_says_how_to_read_them_
 
 
 @pytest.mark.parametrize(("variable", "value", "said"), [
-    ("EMOTRACE_API_KEYS", "key1", "EMOTRACE_API_KEYS: a list is written in JSON"),
+    ("EMOTRACE_API_KEYS", "key1", "EMOTRACE_API_KEYS: not valid JSON (a list is written"),
     ("EMOTRACE_STORE_TEXT", "bogus", "EMOTRACE_STORE_TEXT: Input should be 'redacted', 'none' or 'raw'"),
     ("EMOTRACE_PORT", "eighty", "EMOTRACE_PORT: Input should be a valid integer"),
     ("EMOTRACE_PORT", "70000", "EMOTRACE_PORT: Input should be less than or equal to 65535"),

@@ -25,6 +25,12 @@ def test_the_model_directory_is_still_set_by_keyword(tmp_path: Path) -> None:
     ("EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS", "1e9", "EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS: Value error, "
                                                       "more than 3650 days"),
     ("EMOTRACE_SCORING__HALF_LIFE_HOURS", "1e12", "EMOTRACE_SCORING__HALF_LIFE_HOURS: Value error, more than 87600"),
+    # found by a re-trial: a misspelt held segment cleared at-risk customers for marketing without a word
+    ("EMOTRACE_OUTREACH__HOLD_SEGMENTS", '["at-risk"]', "EMOTRACE_OUTREACH__HOLD_SEGMENTS: 'at-risk' is not one of"),
+    # the variable named as set, with what it holds: not its parent, not "a list" for a table
+    ("EMOTRACE_OUTREACH__HOLD_SEGMENTS", "at_risk", "EMOTRACE_OUTREACH (or one of its EMOTRACE_OUTREACH__* parts): "
+                                                    "not valid JSON"),
+    ("EMOTRACE_WEBHOOKS", '[{"url": "notaurl"}]', "EMOTRACE_WEBHOOKS (item 0, url): Input should be a valid URL"),
 ])
 def test_a_window_too_long_to_compute_with_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str,
                                                                value: str, said: str) -> None:
