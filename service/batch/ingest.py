@@ -208,7 +208,7 @@ class Ingestor:
                 rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),
-                                            "reason": f"not ingested: {exc.problem}"})
+                                            "code": exc.code, "reason": f"not ingested: {exc.problem}"})
         if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
             self.store.writes.mark_batch_rows(rows)
             stored: list[Message] = []

@@ -62,10 +62,10 @@ class Customers:
     def ranked(self, segment_filter: str | None = None, limit: int = 100, offset: int = 0,
                id_contains: str | None = None, exact_id: str | None = None) -> list[Customer]:
         """Customers, riskiest first (lowest score, then most alerts); of one segment, whose id contains
-        ``id_contains`` (as typed: ``%`` and ``_`` are no wildcards), or with id ``exact_id``, when given."""
+        ``id_contains`` (in any case; ``%`` and ``_`` are no wildcards), or with id ``exact_id``, when given."""
         query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
         if id_contains:
-            query = query.where(Customer.id.contains(id_contains, autoescape=True))
+            query = query.where(Customer.id.icontains(id_contains, autoescape=True))  # any case, on every store
         if exact_id is not None:
             query = query.where(Customer.id == exact_id)
         return self._in_segment(query.limit(limit).offset(offset), segment_filter)

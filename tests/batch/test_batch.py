@@ -421,7 +421,7 @@ def test_an_ingested_message_dated_in_the_future_or_before_1970_is_not_ingested(
                                "disgrace,m2\nc1,t3,1969-12-31T10:00:00Z,Old news,m3\n",
                                "--timestamp-column", "created_at", "--id-column", "mid")
     assert [m.text for m in stored] == ["Thanks it arrived!"]
-    assert [(e["row"], e["id"]) for e in errors] == [(2, "m2"), (3, "m3")], errors  # the id as the docs promise
+    assert [(e["row"], e["id"], e["code"]) for e in errors] == [(2, "m2", "E520"), (3, "m3", "E520")], errors
     assert "timestamp '2099-03-01T10:00:00Z' is in the future" in errors[0]["reason"], errors
     assert "timestamp '1969-12-31T10:00:00Z' is before 1970" in errors[1]["reason"], errors
 

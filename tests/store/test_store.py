@@ -325,3 +325,11 @@ def test_work_done_exclusively_by_replicas_runs_one_at_a_time(postgres_url) -> N
             database.engine.dispose()
     first, second = sorted(spans)
     assert first[1] <= second[0], spans
+
+
+def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
+    """Found by a re-trial: `?search=C` found c1, c2 on SQLite (its LIKE folds ASCII case) and nobody on PostgreSQL."""
+    store = Store(database_url)
+    record_messages(store, [message("Cara", 0, 0.5), message("marc", 1, 0.5), message("bob", 2, 0.5)])
+    assert sorted(c.id for c in store.customers.ranked(id_contains="C")) == ["Cara", "marc"]
+    assert sorted(c.id for c in store.customers.ranked(id_contains="car")) == ["Cara"]
