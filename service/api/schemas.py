@@ -529,6 +529,16 @@ class DistinguishingOut(BaseModel):
     z: float
 
 
+class AttributeFiguresOut(BaseModel):
+    """A numeric attribute over a segment's members who have one."""
+
+    customers: int
+    mean: float
+    median: float
+    min: float
+    max: float
+
+
 class SegmentOut(BaseModel):
     """One emotional segment."""
 
@@ -538,7 +548,7 @@ class SegmentOut(BaseModel):
     means: dict[str, float] = Field(description="The members' mean profile features.")
     attributes: dict[str, dict[str, int]] = Field(description="Your customer attributes (emotrace customers "
                                                   "import): members per value.")
-    attribute_figures: dict[str, dict[str, float]] = Field(
+    attribute_figures: dict[str, AttributeFiguresOut] = Field(
         description="Your numeric attributes (every value a number, more than 10 distinct: spend, tenure): the "
         "members who have one, their mean, median, min and max.")
 

@@ -86,8 +86,12 @@ def _is_number(value: str) -> bool:
 
 
 def _summary(amounts: list[float]) -> dict[str, float]:
-    return {"customers": len(amounts), "mean": round(float(np.mean(amounts)), 2),
-            "median": round(float(np.median(amounts)), 2), "min": min(amounts), "max": max(amounts)}
+    """Members with a value, mean, median, min and max; each value halved or divided before it is added, so amounts
+    near the float limit do not overflow."""
+    ordered, n = sorted(amounts), len(amounts)
+    middle = ordered[n // 2] if n % 2 else ordered[n // 2 - 1] / 2 + ordered[n // 2] / 2
+    return {"customers": n, "mean": round(math.fsum(a / n for a in ordered), 2), "median": round(middle, 2),
+            "min": ordered[0], "max": ordered[-1]}
 
 
 def segment_customers(profiles: Mapping[str, Mapping[str, float]], max_segments: int = 6, seed: int = 0,

@@ -64,3 +64,14 @@ def test_a_numeric_attribute_is_summed_up_per_segment_not_counted_value_by_value
                    if s == segment.name and attributes[c]["annual_spend"]]
         assert spend == {"customers": len(members), "mean": round(sum(members) / len(members), 2),
                          "median": round(float(np.median(members)), 2), "min": min(members), "max": max(members)}
+
+
+def test_numeric_attribute_figures_hold_for_values_near_the_float_limit(profiles) -> None:
+    """Found by a re-trial: amounts near 1e308 gave mean and median null (their sum overflowed), and members
+    counted as 16.0."""
+    ids = sorted(profiles)
+    attributes = {c: {"huge": f"{1.0e308 + i * 1e305:.6e}"} for i, c in enumerate(ids)}
+    for segment in segment_customers(profiles, attributes=attributes).segments:
+        figures = segment.figures["huge"]
+        assert isinstance(figures["customers"], int)
+        assert figures["min"] <= figures["mean"] <= figures["max"] and figures["min"] <= figures["median"] <= figures["max"]
