@@ -788,6 +788,10 @@ def serve(
     service_app = create_app(settings)  # refuses weak keys or an open address without keys (check_serving)
     _check_port_free(settings.host, settings.port)
     model_name = load_classifier(settings.model_dir).directory.name  # fail fast with a clear message
+    if settings.outcome_model_dir:  # E804 in one line here; the app's start-up would end in a traceback
+        from emotrace.outcomes.learn import load_outcome_models
+
+        load_outcome_models(settings.outcome_model_dir)
     store = _check_store(settings)
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs); store "
                f"{store}; model {model_name}")

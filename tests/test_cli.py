@@ -512,3 +512,19 @@ def test_serve_says_which_store_and_model_it_serves_and_logs_requests_when_asked
     assert f"store {url}" in announced and "model emotrace-minilm-v1" in announced, announced
     logged = out + errors  # uvicorn writes its access lines on stdout
     assert "GET /health?api_key=*** " in logged and "secret123" not in logged, logged
+
+
+def test_serve_with_outcome_models_it_cannot_load_says_so_before_announcing_anything(monkeypatch, tmp_path) -> None:
+    """Found by a re-trial: an unusable EMOTRACE_OUTCOME_MODEL_DIR ended `serve` in a 33-frame traceback (exit 3)
+    after it announced itself."""
+    from emotrace.settings import get_settings
+
+    monkeypatch.setenv("EMOTRACE_OUTCOME_MODEL_DIR", str(tmp_path / "nowhere"))
+    get_settings.cache_clear()
+    try:
+        result = run("serve", "--port", "8000", "--database-url", f"sqlite:///{tmp_path}/o.db")
+    finally:
+        monkeypatch.delenv("EMOTRACE_OUTCOME_MODEL_DIR")
+        get_settings.cache_clear()
+    assert result.returncode == 2 and "E804" in result.stderr, result.stderr
+    assert "dashboard and API on" not in result.stdout

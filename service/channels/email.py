@@ -101,10 +101,10 @@ def _sent_at(message: EmailMessage, warnings: list[str]) -> datetime | None:
         return None
     try:
         sent = email.utils.parsedate_to_datetime(str(header))
-    except (TypeError, ValueError):
+        return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError):  # unreadable, or at the calendar's end once in UTC
         warnings.append(f"Unreadable Date header '{str(header)[:60]}': the e-mail is dated by its upload.")
         return None
-    return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
 
 
 def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:

@@ -39,6 +39,12 @@ def seconds(stamp: str) -> float:
     return float(sum(float(p) * 60**i for i, p in enumerate(reversed(parts))))
 
 
+def _names_a(name: str, words: tuple[str, ...]) -> bool:
+    """Whether the (lower-case) speaker name holds one of ``words`` as a word of its own ("Support Team", not
+    "Staffan")."""
+    return any(re.search(rf"(?<![a-z]){word}s?(?![a-z])", name) for word in words)  # "agent_1" and "rep2" count
+
+
 def assign_roles(turns: list[tuple[str, str, float | None, float | None]], channel: str,
                  agent: str | None = None) -> Conversation:
     """Utterances from (speaker, text, start, end) turns, with roles by the module's rule."""
@@ -55,9 +61,9 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
         if not name:  # a turn without a speaker (a VTT cue without <v>) is the customer's, as the warning says
             return CUSTOMER
         low = name.lower()
-        if any(w in low for w in AGENT_WORDS):
+        if _names_a(low, AGENT_WORDS):
             return AGENT
-        if any(w in low for w in CUSTOMER_WORDS):
+        if _names_a(low, CUSTOMER_WORDS):
             return CUSTOMER
         return None
 
@@ -215,7 +221,7 @@ def speaker_line(line: str, speakers: set[str]) -> tuple[str, str] | None:
     if named := NAMED_TURN.match(line):
         return named["name"], named["text"]
     label = _EMPTY_TURN.match(line)
-    if label and (label["name"] in speakers or any(w in label["name"].lower() for w in AGENT_WORDS + CUSTOMER_WORDS)):
+    if label and (label["name"] in speakers or _names_a(label["name"].lower(), AGENT_WORDS + CUSTOMER_WORDS)):
         return label["name"], ""
     return None
 

@@ -55,3 +55,12 @@ def test_eml_file_multipart() -> None:
 def test_email_without_a_body_of_its_own() -> None:
     with pytest.raises(EmotraceError, match="E601"):
         read_email("> only a quote\n> nothing new\n")
+
+
+def test_a_date_header_at_the_end_of_the_calendar_is_a_warning_not_a_traceback() -> None:
+    """Found by a re-trial: `Date: Fri, 31 Dec 9999 23:59:59 -1200` crashed `analyze` (OverflowError) and the upload
+    (500)."""
+    conversation = read_email("From: ann@example.com\nSubject: refund\nDate: Fri, 31 Dec 9999 23:59:59 -1200\n\n"
+                              "I am still waiting for my refund.\n")
+    assert "sent_at" not in conversation.metadata or conversation.metadata["sent_at"] is None
+    assert any("dated by its upload" in w for w in conversation.warnings), conversation.warnings

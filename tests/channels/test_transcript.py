@@ -165,3 +165,14 @@ def test_a_json_turn_with_an_empty_text_is_left_out_like_a_blank_one() -> None:
     conv = read_transcript(json.dumps([{"speaker": "Agent", "text": "hi"}, {"speaker": "Customer", "text": ""}]),
                            "json")
     assert [u.text for u in conv.utterances] == ["hi"] and any("nothing said" in w for w in conv.warnings)
+
+
+def test_a_role_word_inside_a_name_does_not_make_the_role() -> None:
+    """Found by a re-trial: "Staffan" held "staff" and was read as the agent (and the real agent as the customer);
+    role words count as whole words ("Support Team" is the agent)."""
+    conv = read_transcript("Jane: Hello, how can I help?\nStaffan: my refund is missing\nJane: So sorry\n", "lines")
+    assert [u.role for u in conv.utterances] == ["agent", "customer", "agent"]
+    conv = read_transcript("Support Team: Hello\nKuser: my refund is missing\n", "lines")
+    assert [u.role for u in conv.utterances] == ["agent", "customer"]
+    conv = read_transcript("Hannah: Hi\nagent_2: Hello, how can I help?\n", "lines")
+    assert [u.role for u in conv.utterances] == ["customer", "agent"]
