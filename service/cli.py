@@ -980,8 +980,8 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
 
     try:
         start = None if since is None else utc(datetime.fromisoformat(since))
-    except ValueError:
-        raise EmotraceError("E916", f"--since '{since}' is not an ISO 8601 time.",
+    except (ValueError, OverflowError):  # not a time, or one at the calendar's end once in UTC
+        raise EmotraceError("E916", f"--since '{since}' is not an ISO 8601 time emotrace can use.",
                             "Write times like 2026-01-31T09:30:00Z.") from None
     rows, left_out = training_rows(Store(database_url or get_settings().database_url, existing=True), start)
     one = {True: ("its", "it names"), False: ("their", "they name")}

@@ -96,7 +96,8 @@ def test_bad_export_requests_are_refused_writing_nothing(tmp_path) -> None:
     empty = run("corrections", "export", "--out", str(out), "--database-url", url)
     assert empty.returncode == 2 and "[E809]" in empty.stderr and not out.exists()
     _store_corrections(url, [("Charged twice.", NewCorrection("maria", "dissatisfied"), T0)])
-    for args, code in ((["--since", "last week"], "E916"), (["--out", str(tmp_path / "missing" / "c.csv")], "E516"),
+    for args, code in ((["--since", "last week"], "E916"), (["--since", "9999-12-31T23:59:59-14:00"], "E916"),
+                       (["--out", str(tmp_path / "missing" / "c.csv")], "E516"),
                        (["--out", str(tmp_path)], "E516"), (["--since", "2026-12-01"], "E809")):
         result = run("corrections", "export", "--out", str(out), "--database-url", url, *args)
         assert result.returncode == 2 and f"[{code}]" in result.stderr, (args, result.stderr)

@@ -180,3 +180,24 @@ def test_the_import_commands_read_a_file_in_another_encoding_and_name_an_id_give
                   "--database-url", url)
     assert checked.returncode == 0, checked.stderr
     assert "Zoë" in (tmp_path / "checked.csv").read_text(encoding="utf-8")
+
+
+def test_customers_import_names_customers_by_the_ids_of_the_file_under_an_id_key(tmp_path, monkeypatch) -> None:
+    """Found by a re-trial: with EMOTRACE_ID_KEY the refusals named pseudonyms ("customer 'p-c3ae...' has no stored
+    messages"), which mean nothing to the person holding the file."""
+    from emotrace.settings import get_settings
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,plan\nzed,pro\nyan,gold\nyan,free\n", encoding="utf-8")
+    monkeypatch.setenv("EMOTRACE_ID_KEY", "trial-id-key-0123456789")
+    get_settings.cache_clear()
+    try:
+        result = run("customers", "import", str(path), "--database-url", url)
+    finally:
+        monkeypatch.delenv("EMOTRACE_ID_KEY")
+        get_settings.cache_clear()
+    assert "customer 'zed' has no stored messages" in result.stderr, result.stderr
+    assert "give customer 'yan' different attributes" in result.stderr and "p-" not in result.stderr, result.stderr
