@@ -110,8 +110,8 @@ def _value(value: float | None) -> str:
 
 
 def conflicts_in(session: Session, outcomes: list[NewOutcome]) -> dict[int, str]:
-    """Index -> why, for each outcome given twice with different values (the later of the two), or recorded before
-    with another value."""
+    """Index -> why, for each outcome given twice with different values (both of the two: neither is known to be
+    right), or recorded before with another value."""
     found: dict[int, str] = {}
     first: dict[tuple[str, str, str, datetime], tuple[int, float | None]] = {}
     for i, o in enumerate(outcomes):
@@ -119,6 +119,7 @@ def conflicts_in(session: Session, outcomes: list[NewOutcome]) -> dict[int, str]
         if key in first and first[key][1] != o.value:
             found[i] = (f"{o.kind} of {o.customer_id} {o.conversation_id} at {key[3].isoformat()} is given twice, as "
                         f"{_value(first[key][1])} and {_value(o.value)}")
+            found.setdefault(first[key][0], found[i])
         first.setdefault(key, (i, o.value))
     for part in chunks(sorted({k[0] for k in first})):
         for stored in session.scalars(select(Outcome).where(Outcome.customer_id.in_(part))):

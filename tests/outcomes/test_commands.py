@@ -201,3 +201,19 @@ def test_customers_import_names_customers_by_the_ids_of_the_file_under_an_id_key
         get_settings.cache_clear()
     assert "customer 'zed' has no stored messages" in result.stderr, result.stderr
     assert "give customer 'yan' different attributes" in result.stderr and "p-" not in result.stderr, result.stderr
+
+
+def test_two_rows_rating_one_conversation_differently_are_both_refused(tmp_path) -> None:
+    """Found by a re-trial: of two rows rating bob-0 3 and 2 at one time, the first was stored as if it were right
+    and only the second named."""
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value\nbob,csat,2026-11-25,bob-0,3\n"
+                    "bob,csat,2026-11-25,bob-0,2\nann,renewed,2026-11-20,,\n", encoding="utf-8")
+    result = run("outcomes", "import", str(path), "--database-url", url, "--json")
+    report = json.loads(result.stdout)
+    assert [r["row"] for r in report["refused"]] == [1, 2] and report["stored"] == 1, report
+    assert [o.kind for o in Store(url).outcomes.all()] == ["renewed"]
