@@ -13,7 +13,7 @@ import json
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import cast
 
@@ -204,7 +204,8 @@ class Ingestor:
         rows, messages = [], []
         for row in result.rows:
             try:
-                messages.append(self.message(row, now))
+                # without a time column, rows are stored a microsecond apart: a conversation keeps its order
+                messages.append(self.message(row, now + timedelta(microseconds=len(messages))))
                 rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),

@@ -399,7 +399,8 @@ def _ingested(tmp_path: Path, table: str, *options: str) -> tuple[list[Any], lis
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
                  "--max-bad-share", "1", *options)
     assert result.returncode == 0, result.stderr
-    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    reported = tmp_path / "out.jsonl.errors.jsonl"
+    errors = [json.loads(line) for line in reported.read_text().splitlines()] if reported.exists() else []
     return Store(db).messages.of_customer("c1"), errors
 
 
@@ -436,6 +437,17 @@ def test_an_ingested_row_whose_id_no_route_takes_is_not_ingested(tmp_path) -> No
     assert [e["row"] for e in errors] == [2, 3, 4, 5], errors
     assert "customer_id 'bad id' is not an id" in errors[0]["reason"], errors
     assert "conversation_id" in errors[3]["reason"], errors
+
+
+def test_rows_ingested_without_a_time_keep_the_order_of_the_file(tmp_path) -> None:
+    """Found by a re-trial: without --timestamp-column every row of a chunk had the same instant, so a conversation's
+    order was lost (an agent's de-escalation had no "before")."""
+    stored, _ = _ingested(tmp_path, "customer_id,conversation_id,role,text\nc1,t1,customer,My card was charged twice\n"
+                                    "c1,t1,agent,So sorry about that\nc1,t1,customer,Thanks that helps\n",
+                          "--speaker-column", "role")
+    assert [m.text for m in sorted(stored, key=lambda m: m.timestamp)] == [
+        "My card was charged twice", "So sorry about that", "Thanks that helps"]
+    assert len({m.timestamp for m in stored}) == 3
 
 
 @contextmanager
