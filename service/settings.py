@@ -193,7 +193,7 @@ def get_settings() -> Settings:
 def _variable(location: tuple[int | str, ...]) -> str:
     """The environment variable of a settings field's error location (``("outreach", "x")``: EMOTRACE_OUTREACH__X;
     inside a list, the item and its field: ``("webhooks", 0, "url")``: EMOTRACE_WEBHOOKS (item 0, url))."""
-    names = list(itertools.takewhile(lambda part: isinstance(part, str), location))
+    names = [str(part) for part in itertools.takewhile(lambda part: isinstance(part, str), location)]
     inside = [f"item {part}" if isinstance(part, int) else str(part) for part in location[len(names):]]
     name = "__".join(names).upper()
     name = name if name.startswith("EMOTRACE_") else f"EMOTRACE_{name}"

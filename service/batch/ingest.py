@@ -201,7 +201,8 @@ class Ingestor:
         """Store the rows of chunk ``index`` that no earlier run (killed, or of the same input with other options)
         stored; its rows that cannot be stored are reported by every run."""
         now = datetime.now(UTC)
-        rows, messages = [], []
+        rows: list[BatchRow] = []
+        messages: list[NewMessage] = []
         for row in result.rows:
             try:
                 # without a time column, rows are stored a microsecond apart: a conversation keeps its order
