@@ -134,6 +134,17 @@ def test_an_unknown_upload_form_field_gets_422_naming_it(client) -> None:
     assert _stored(client) == 0
 
 
+def test_an_upload_form_field_given_twice_gets_422_naming_it(client) -> None:
+    """Found by a re-trial: `-F format=chat -F format=email` read the last, and a second `file` replaced the first
+    without a word (one of two files dropped)."""
+    data = b'[{"speaker": "agent", "text": "hello", "start": 0}]'
+    twice = client.post(UPLOAD, files=[("file", ("a.json", data)), ("file", ("b.json", data))])
+    assert twice.status_code == 422 and twice.json()["errors"][0]["loc"] == ["body", "file"], twice.text
+    formats = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"format": ["json", "chat"]})
+    assert formats.status_code == 422 and "given twice" in formats.json()["errors"][0]["msg"], formats.text
+    assert _stored(client) == 0
+
+
 @pytest.mark.parametrize(("limits", "lines", "said"), [
     ({"max_conversation_turns": 5}, 6, "6 turns; the limit is 5"),
     ({"max_request_chars": 100}, 5, "characters of text; the limit is 100"),

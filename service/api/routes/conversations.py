@@ -93,14 +93,20 @@ def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
 
 
 async def _refuse_unknown_fields(request: Request) -> None:
-    """422 (E901) naming each form field the upload does not read: a misspelt one ('form' for 'format') is
-    refused, not ignored (the file would be read as another format than the one asked for)."""
+    """422 (E901) naming each form field the upload does not read, or that is given twice: a misspelt one ('form'
+    for 'format') is refused, not ignored (the file would be read as another format than the one asked for), and a
+    second file is not dropped."""
     known = sorted(field.alias for field in request.scope["route"].dependant.body_params)
-    unknown = sorted(set((await request.form()).keys()) - set(known))
-    if unknown:
+    given = [name for name, _ in (await request.form()).multi_items()]
+    unknown = sorted(set(given) - set(known))
+    twice = sorted({name for name in given if given.count(name) > 1} - set(unknown))
+    if unknown or twice:
         raise RequestValidationError([{"type": "extra_forbidden", "loc": ("body", name), "input": None,
                                        "msg": f"Unknown form field (the upload reads {', '.join(known)})"}
-                                      for name in unknown])
+                                      for name in unknown] +
+                                     [{"type": "value_error", "loc": ("body", name), "input": None,
+                                       "msg": "Form field given twice (one file and one value per field)"}
+                                      for name in twice])
 
 
 @router.post("/{customer_id}/conversations", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
