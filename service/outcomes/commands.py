@@ -50,13 +50,16 @@ def import_outcomes(
 ) -> None:
     """Store known outcomes. Bad rows (unknown kind or customer, a future date, ...) are named with the reason and
     not stored; the rest are stored in one transaction; exit status 1 when any row was refused."""
-    from emotrace.outcomes.records import REQUIRED_COLUMNS, RowProblem, parse_rows, stored_outcome
-    from emotrace.tabular import read_table
+    from emotrace.outcomes.records import OUTCOME_COLUMNS, REQUIRED_COLUMNS, RowProblem, parse_rows, stored_outcome
+    from emotrace.tabular import check_table, read_rows
 
     settings = get_settings()
     store = _store(settings, database_url)
-    rows = [(row.number, row.fields, row.error)
-            for row in read_table(path, checked_encoding(encoding), required=REQUIRED_COLUMNS)]
+    encoding = checked_encoding(encoding)
+    if extra := [c for c in check_table(path, encoding, REQUIRED_COLUMNS) if c not in OUTCOME_COLUMNS]:
+        typer.echo(f"{'column' if len(extra) == 1 else 'columns'} not read: {', '.join(extra)}", err=True)
+    rows = [(row.number, None if row.fields is None else {k: v for k, v in row.fields.items() if k in OUTCOME_COLUMNS},
+             row.error) for row in read_rows(path, encoding)]
     good, problems = parse_rows(rows)
     stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
     known = store.customers.existing(new.customer_id for _, _, new in stored_form)

@@ -107,6 +107,7 @@ class OutcomeIn(BaseModel):
 
 
 REQUIRED_COLUMNS = tuple(name for name, field in OutcomeIn.model_fields.items() if field.is_required())
+OUTCOME_COLUMNS = tuple(OutcomeIn.model_fields)  # a file's other columns are not read (and said so)
 
 
 def stored_outcome(outcome: OutcomeIn, settings: Settings) -> NewOutcome:

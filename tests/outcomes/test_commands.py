@@ -217,3 +217,18 @@ def test_two_rows_rating_one_conversation_differently_are_both_refused(tmp_path)
     report = json.loads(result.stdout)
     assert [r["row"] for r in report["refused"]] == [1, 2] and report["stored"] == 1, report
     assert [o.kind for o in Store(url).outcomes.all()] == ["renewed"]
+
+
+def test_a_column_outcomes_import_does_not_read_is_named_once_not_a_refusal_of_every_row(tmp_path) -> None:
+    """Found by a re-trial: a file with one extra column (`note`) had every row refused: "note: Extra inputs are not
+    permitted"."""
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value,note\nann,renewed,2026-11-20,,,called back\n",
+                    encoding="utf-8")
+    result = run("outcomes", "import", str(path), "--database-url", url)
+    assert result.returncode == 0 and "1 outcome stored" in result.stdout, result.stdout + result.stderr
+    assert "column not read: note" in result.stderr, result.stderr
