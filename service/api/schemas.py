@@ -18,10 +18,12 @@ from emotrace.times import iso_8601, utc, utc_timestamp
 MAX_TEXT_CHARS = 20_000
 
 
-# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks): a value of only
-# these is blank. One character class serves the check and the OpenAPI pattern, so the two agree.
-_BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f"
-          r"\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb")
+# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks), blank-looking letters
+# (Hangul fillers, the Braille blank), combining marks (nothing to combine with when alone) and private-use
+# characters (no meaning to read): a value of only these is blank. One character class serves the check and the
+# OpenAPI pattern, so the two agree.
+_BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f"
+          r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufeff\uffa0\ufff9-\ufffb")
 _VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
 TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
 CustomerIdPath = Annotated[Identifier, Path(description="The customer's id.")]

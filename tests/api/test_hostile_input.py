@@ -87,6 +87,10 @@ def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
     ({"text": "\u200b"}, "text"),
     ({"text": "\ufeff \u200d\u2060"}, "text"),
     ({"conversation_id": " "}, "conversation_id"),
+    # found by a re-trial: blank-looking letters (Hangul fillers, the Braille blank), lone combining marks and private
+    # use characters were read as text (neutral) and stored
+    ({"text": "\u3164\u3164"}, "text"), ({"text": "\u2800"}, "text"), ({"text": "\u0301\u0301"}, "text"),
+    ({"text": "\ue000"}, "text"),
 ])
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))
