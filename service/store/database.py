@@ -40,7 +40,9 @@ def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-MIGRATION_LOCK = 0x656D6F74  # "emot": the PostgreSQL advisory lock a migrating replica holds until it commits
+def _lock_key(name: str) -> int:
+    """The PostgreSQL advisory lock key of ``name`` (every replica derives the same)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
 
 
 class Database:
@@ -90,7 +92,7 @@ class Database:
             try:
                 with connection.begin():
                     if not self.is_sqlite:  # replicas starting together migrate one after another
-                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_lock_key('migration')})")
                     config.attributes["connection"] = connection
                     command.upgrade(config, "head")
             finally:
@@ -108,7 +110,7 @@ class Database:
         if self.is_sqlite:
             yield
             return
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+        key = _lock_key(name)
         with self.engine.connect() as connection:
             connection.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
             try:
