@@ -917,8 +917,9 @@ def drivers(
     customer_column: Annotated[str | None, typer.Option(help="Customer id column: the customers most "
                                                         "affected.")] = None,
     text_column: Annotated[str | None, typer.Option(help="Text column: example messages (redacted).")] = None,
-    speaker_column: Annotated[str | None, typer.Option(help="Speaker column: agent rows (agent, rep, support, ...) "
-                                                       "are left out, as the service scores only customers.")] = None,
+    speaker_column: Annotated[str | None, typer.Option(help="Speaker column: rows not by the customer (agent, rep, "
+                                                       "support, ..., or another speaker such as a bot) are left "
+                                                       "out, as the service scores only customers.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many topics.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report as JSON here.")] = None,
     chart: Annotated[Path | None, typer.Option(help="Draw the ranking as an SVG bar chart here.")] = None,
@@ -935,7 +936,7 @@ def drivers(
             writable_file(target)
     found = file_messages(path, checked_encoding(encoding), time_column, customer_column, text_column, speaker_column)
     report = {"file": str(path), **file_drivers(found.messages, days if time_column else None, limit),
-              "agent_rows": found.agent_rows}
+              "agent_rows": found.agent_rows, "other_speaker_rows": found.other_speaker_rows}
     _print_drivers(report)
     if output is not None:
         _write_report(output, report)
@@ -955,7 +956,9 @@ def _print_drivers(report: dict[str, Any]) -> None:
     period = f" from {report['since']} to {report['until']}" if report["since"] else ""
     typer.echo(f"{counted(report['messages'], 'customer message')} read for topics{period} (a message may name "
                f"none); {report['without_topics']} read before topics existed"
-               + (f"; {counted(report['agent_rows'], 'agent row')} left out" if report["agent_rows"] else ""))
+               + (f"; {counted(report['agent_rows'], 'agent row')} left out" if report["agent_rows"] else "")
+               + (f"; {counted(report['other_speaker_rows'], 'row')} of another speaker left out"
+                  if report["other_speaker_rows"] else ""))
     typer.echo(f"  {'topic':<20} {'msgs':>5} {'carried':>8} {'neg':>5} {'dissat':>6}  change")
     for d in report["drivers"]:
         more = d["messages_change"]

@@ -110,3 +110,17 @@ def test_a_time_out_of_range_is_named_not_a_traceback(tmp_path, time: str) -> No
     result = runner.invoke(app, ["drivers", str(path), "--time-column", "time"])
     assert result.exit_code == 2, result.output
     assert "E520" in result.output and "Row 2" in result.output
+
+
+def test_rows_of_a_speaker_neither_customer_nor_agent_are_left_out_as_ingest_leaves_them(tmp_path) -> None:
+    """Found by a re-trial: rows of speaker `bot` (which `batch --ingest` does not store) were counted as customer
+    messages, so the counts still differed from `GET /v1/drivers`."""
+    path = tmp_path / "out.jsonl"
+    write_rows(path, [{**row("a", "x", ["price"], -0.8), "role": "customer"},
+                      {**row("a", "x", ["price"], -0.3), "role": "bot"}])
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["drivers", str(path), "--speaker-column", "role", "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(report.read_text())
+    assert found["drivers"][0]["messages"] == 1 and found["other_speaker_rows"] == 1, found
+    assert "1 row of another speaker left out" in result.output, result.output

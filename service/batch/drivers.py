@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from emotrace.channels.transcript import ROLE_WORDS
-from emotrace.channels.utterance import AGENT
+from emotrace.channels.utterance import AGENT, CUSTOMER
 from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import TopicMessage, rank_drivers, topic_feelings
 from emotrace.tabular import all_records
@@ -66,10 +66,11 @@ def _satisfaction(value: object, row: int) -> float:
 
 @dataclass
 class FileMessages:
-    """The customer messages of a batch output, and how many agent rows were left out."""
+    """The customer messages of a batch output, and how many rows of agents and of other speakers were left out."""
 
     messages: list[TopicMessage]
     agent_rows: int = 0
+    other_speaker_rows: int = 0  # a speaker neither customer nor agent ("bot"), which --ingest does not store
 
 
 def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None = None,
@@ -77,13 +78,18 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
                   speaker_column: str | None = None) -> FileMessages:
     """The rows of a batch output as drivers read them (E503 naming the columns it lacks: ``topic_labels``,
     ``satisfaction`` and the columns asked for; ``aspects`` is read where present); with ``speaker_column``, rows
-    whose speaker is the agent (``agent`` or a role word, as ``--ingest`` reads it) are left out and counted."""
+    whose speaker is not the customer (the agent, ``agent`` or a role word, or another speaker, as ``--ingest`` reads
+    it) are left out and counted."""
     records = all_records(path, encoding, ("topic_labels", "satisfaction", time_column, customer_column, text_column,
                                            speaker_column))
     found = FileMessages([])
     for number, record in enumerate(records, 1):
-        if speaker_column and ROLE_WORDS.get(str(record.get(speaker_column) or "").strip().lower()) == AGENT:
-            found.agent_rows += 1
+        speaker = str(record.get(speaker_column) or "").strip().lower() if speaker_column else ""
+        if speaker and ROLE_WORDS.get(speaker) != CUSTOMER:  # an empty cell is the customer's, as --ingest reads it
+            if ROLE_WORDS.get(speaker) == AGENT:
+                found.agent_rows += 1
+            else:
+                found.other_speaker_rows += 1
             continue
         labels, aspects = _topic_cells(record, number)
         found.messages.append(TopicMessage(
