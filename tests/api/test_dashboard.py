@@ -316,7 +316,8 @@ def test_a_lead_marks_a_reading_wrong_from_the_message_list_with_the_keyboard(br
     item = f"#messages li[data-message='{message_id}'] ul.corrections li"
     page.wait_for_selector(item, timeout=15_000)
     assert "dissatisfied, annoyance — polite words, but the parcel is lost" in page.inner_text(item)
-    assert page.locator("form.correction").count() == 0  # the form closes once saved
+    # the form closes once saved (the live feed may list the correction a moment before the POST's answer closes it)
+    page.wait_for_selector("form.correction", state="detached", timeout=15_000)
     timeline = httpx.get(f"{demo}/v1/customers/{customer}/timeline", timeout=30).json()["messages"]
     (stored,) = next(m["corrections"] for m in timeline if str(m["id"]) == message_id)
     assert (stored["satisfaction_class"], stored["labels"], stored["corrected_by"]) == (
