@@ -85,8 +85,9 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
     found = FileMessages([])
     for number, record in enumerate(records, 1):
         speaker = str(record.get(speaker_column) or "").strip().lower() if speaker_column else ""
-        if speaker and ROLE_WORDS.get(speaker) != CUSTOMER:  # an empty cell is the customer's, as --ingest reads it
-            if ROLE_WORDS.get(speaker) == AGENT:
+        role = ROLE_WORDS.get(speaker) if speaker else CUSTOMER  # an empty cell is the customer's, as --ingest reads it
+        if role != CUSTOMER:
+            if role == AGENT:
                 found.agent_rows += 1
             else:
                 found.other_speaker_rows += 1

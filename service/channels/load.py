@@ -36,16 +36,16 @@ def detect_format(text: str) -> str:
         return "email"
     lines = [line for line in text.splitlines() if line.strip()]
     speakers = named_speakers(lines)
+    said_lines = [speaker_line(line, speakers) for line in lines]
     named = below_label = 0  # speaker lines; lines below a label with nothing after it (that turn's words)
     label_open = False
-    for line in lines:
-        said = speaker_line(line, speakers)
+    for said in said_lines:
         if said is not None:
             named += 1
             label_open = not said[1]
         elif label_open:
             below_label += 1
-    starts_with_a_turn = bool(lines) and speaker_line(lines[0], speakers) is not None  # a chat's first line does
+    starts_with_a_turn = bool(said_lines) and said_lines[0] is not None  # a chat's first line is a turn
     return "chat" if starts_with_a_turn and named >= 2 and named + below_label >= len(lines) / 2 else "email"
 
 

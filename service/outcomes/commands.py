@@ -162,29 +162,30 @@ def import_customers(
     store = _store(settings, database_url)
     given: dict[str, dict[str, list[int]]] = {}  # customer -> attributes (as JSON) -> rows giving them
     written: dict[str, str] = {}  # stored id (a pseudonym with EMOTRACE_ID_KEY) -> the id as the file gives it
-    refused: list[str] = []
+    refused: list[tuple[str, int]] = []  # why, and how many rows
     for row in read_table(path, checked_encoding(encoding), required=(id_column,)):
-        if row.fields is None or not str(row.fields.get(id_column) or "").strip():
-            refused.append(f"row {row.number}: {row.error or f'no {id_column}'}")
+        given_id = str(row.fields.get(id_column) or "").strip() if row.fields is not None else ""
+        if row.fields is None or not given_id:
+            refused.append((f"row {row.number}: {row.error or f'no {id_column}'}", 1))
             continue
-        customer_id = pseudonym(str(row.fields[id_column]).strip(), settings)
-        written[customer_id] = str(row.fields[id_column]).strip()
+        customer_id = pseudonym(given_id, settings)
+        written[customer_id] = given_id
         values = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
         given.setdefault(customer_id, {}).setdefault(json.dumps(values, sort_keys=True), []).append(row.number)
     attributes: dict[str, dict[str, str]] = {}
     for customer_id, versions in given.items():
         if len(versions) > 1:
             rows = sorted(n for numbers in versions.values() for n in numbers)
-            refused += [f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} give customer "
-                        f"'{written[customer_id]}' different attributes"] * len(rows)
+            refused.append((f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} give customer "
+                            f"'{written[customer_id]}' different attributes", len(rows)))
         else:
             attributes[customer_id] = json.loads(next(iter(versions)))
     known = store.customers.existing(attributes)
-    refused += [f"customer '{written[c]}' has no stored messages" for c in attributes if c not in known]
+    refused += [(f"customer '{written[c]}' has no stored messages", 1) for c in attributes if c not in known]
     store.customers.set_attributes({c: a for c, a in attributes.items() if c in known})
-    typer.echo(f"{path}: attributes of {counted(len(known), 'customer')} stored, {counted(len(refused), 'row')} "
-               "refused")
-    for reason in dict.fromkeys(refused[:50]):
+    typer.echo(f"{path}: attributes of {counted(len(known), 'customer')} stored, "
+               f"{counted(sum(rows for _, rows in refused), 'row')} refused")
+    for reason, _ in refused[:50]:
         typer.echo(f"  {reason}", err=True)
     if refused:
         raise typer.Exit(1)

@@ -46,7 +46,7 @@ class Segment:
     distinguishing: list[tuple[str, float]]  # (feature, mean z-score), strongest first
     means: dict[str, float]
     attributes: dict[str, dict[str, int]] = field(default_factory=dict)  # attribute -> value -> members
-    figures: dict[str, dict[str, float]] = field(default_factory=dict)  # numeric attribute -> customers, mean, ...
+    attribute_figures: dict[str, dict[str, float]] = field(default_factory=dict)  # numeric ones: customers, mean, ...
 
 
 @dataclass

@@ -62,7 +62,6 @@ class ScoringRules(Spans):
                                            "agent's next step by customer state, first match wins (settings: "
                                            "EMOTRACE_NEXT_STEPS_FILE, a JSON list of rules).")
 
-
     @field_validator("segment_bands", mode="before")
     @classmethod
     def bands_over_the_defaults(cls, value: Any) -> Any:

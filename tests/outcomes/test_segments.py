@@ -59,7 +59,7 @@ def test_a_numeric_attribute_is_summed_up_per_segment_not_counted_value_by_value
     found = segment_customers(profiles, attributes=attributes)
     for segment in found.segments:
         assert "annual_spend" not in segment.attributes and segment.attributes["plan"]
-        spend = segment.figures["annual_spend"]
+        spend = segment.attribute_figures["annual_spend"]
         members = [float(attributes[c]["annual_spend"]) for c, s in found.members.items()
                    if s == segment.name and attributes[c]["annual_spend"]]
         assert spend == {"customers": len(members), "mean": round(sum(members) / len(members), 2),
@@ -72,6 +72,6 @@ def test_numeric_attribute_figures_hold_for_values_near_the_float_limit(profiles
     ids = sorted(profiles)
     attributes = {c: {"huge": f"{1.0e308 + i * 1e305:.6e}"} for i, c in enumerate(ids)}
     for segment in segment_customers(profiles, attributes=attributes).segments:
-        figures = segment.figures["huge"]
+        figures = segment.attribute_figures["huge"]
         assert isinstance(figures["customers"], int)
         assert figures["min"] <= figures["mean"] <= figures["max"] and figures["min"] <= figures["median"] <= figures["max"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,9 +98,9 @@ async def _refuse_unknown_fields(request: Request) -> None:
     for 'format') is refused, not ignored (the file would be read as another format than the one asked for), and a
     second file is not dropped."""
     known = sorted(field.alias for field in request.scope["route"].dependant.body_params)
-    given = [name for name, _ in (await request.form()).multi_items()]
+    given = Counter(name for name, _ in (await request.form()).multi_items())
     unknown = sorted(set(given) - set(known))
-    twice = sorted({name for name in given if given.count(name) > 1} - set(unknown))
+    twice = sorted(name for name, count in given.items() if count > 1 and name not in unknown)
     if unknown or twice:
         raise RequestValidationError([{"type": "extra_forbidden", "loc": ("body", name), "input": None,
                                        "msg": f"Unknown form field (the upload reads {', '.join(known)})"}

@@ -21,6 +21,6 @@ def get_segments(runtime: RuntimeDep) -> SegmentsOut:
     found = segment_store(runtime.store, runtime.settings.scoring, datetime.now(UTC))
     return SegmentsOut(customers=len(found.members), inactive=found.inactive, bic=found.bic, silhouette=found.silhouette,
                        segments=[SegmentOut(name=s.name, size=s.size, means=s.means, attributes=s.attributes,
-                                            attribute_figures=s.figures,
+                                            attribute_figures=s.attribute_figures,
                                             distinguishing=[DistinguishingOut(feature=f, z=z) for f, z in s.distinguishing])
                                  for s in found.segments])
