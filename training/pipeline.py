@@ -47,6 +47,7 @@ from emotrace.training.provenance import MPNET, Provenance, read_provenance
 from emotrace.training.recipe import (
     CUSTOMER_AVERAGE_WEIGHT,
     INTENT_VIEW_STEP,
+    POOLED_HEADS_CORPUS_STEP,
     POOLED_HEADS_STEP,
     SATISFACTION_VIEW_STEP,
     TOPIC_VIEW_STEP,
@@ -63,8 +64,9 @@ from emotrace.training.recipe import (
 )
 from emotrace.training.satisfaction_view import require_word_vocabulary
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
-from emotrace.training.written_corpus import emotion_rows, read_corpus, written_corpus_report
+from emotrace.training.written_corpus import CorpusRow, emotion_rows, read_corpus, written_corpus_report
 
+WRITTEN_CORPUS = "written_corpus"
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
                   "semeval2017_task4a"]
 
@@ -226,18 +228,33 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
     averaged = output / "averaged"
     net.save(averaged)
     AutoTokenizer.from_pretrained(str(output / "final")).save_pretrained(averaged)
-    recipe_rows, written = data.previous["emotion"], emotion_rows(corpus_train)
-    group_train = LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
-                                GOEMOTIONS_LABELS)
+    recipe_rows = data.previous["emotion"]
+    group_train = with_corpus_rows(LabelledTexts(recipe_rows.texts, recipe_rows.targets, GOEMOTIONS_LABELS),
+                                   corpus_train)
     provenance = replace(read_provenance(from_model).extended(command, customer_steps(args)),
-                         training_data=[*RECIPE_SOURCES, "phenomena", "written_corpus"])
+                         training_data=[*RECIPE_SOURCES, "phenomena", WRITTEN_CORPUS])
     return package_model(averaged, model_dir, schema, dev, data_root, provenance, list(tasks["emotion"].texts),
                          group_train, refit_labels=True, corpus=WrittenCorpus(data.intents, corpus_dev, corpus_train))
 
 
+def with_corpus_rows(recipe_rows: LabelledTexts, corpus_train: list[CorpusRow]) -> LabelledTexts:
+    """The rows the customer recipe fits its pooled heads on: the recipe's emotion rows and the written corpus's
+    train split with its emotion labels."""
+    written = emotion_rows(corpus_train)
+    return LabelledTexts(recipe_rows.texts + written.texts, np.concatenate([recipe_rows.targets, written.targets]),
+                         GOEMOTIONS_LABELS)
+
+
+def learnt_from_corpus(model_dir: Path) -> bool:
+    """Whether a model's provenance names the written corpus among its training data (the customer recipe's)."""
+    return WRITTEN_CORPUS in read_provenance(model_dir).training_data
+
+
 def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: Path) -> dict[str, object]:
     """``emotrace train --recipe heads``: ``from_model`` copied to ``model_dir`` with its pooled-vector heads (labels,
-    groupings) refit on the recipe's emotion rows, network unchanged; re-tuned and re-measured (minutes)."""
+    groupings) refit on the recipe's emotion rows (and, for a model that learnt from the written corpus, the
+    corpus's train split, as the customer recipe fitted them), network unchanged; re-tuned and re-measured
+    (minutes)."""
     schema, dev = _recipe_dev(data_root)
     classifier = EmotionClassifier.from_pretrained(from_model)
     require_pooled_output(classifier)
@@ -246,6 +263,9 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
                                     "rows teach.", "Refit the heads of a model trained with the shipped recipe.")
     if model_dir.resolve() != from_model.resolve():
         shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
+    if learnt_from_corpus(from_model):
+        rows = with_corpus_rows(_emotion_rows(data_root), read_corpus(split="train"))
+        return refit_heads(model_dir, rows, dev, data_root, command, POOLED_HEADS_CORPUS_STEP)
     return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
 
 

@@ -60,6 +60,8 @@ SATISFACTION_VIEW_STEP = ("Then, network frozen, the satisfaction view: one line
                           "calibrated by a temperature fitted on the sources' dev split.")
 POOLED_HEADS_STEP = ("Then, network frozen, linear heads for the labels and for each grouping (Ekman, sentiment) "
                      "fitted on the int8 model's pooled vectors of GoEmotions train and the emoji lexicon rows.")
+POOLED_HEADS_CORPUS_STEP = (f"{POOLED_HEADS_STEP[:-1]}, and the written customer-service corpus's train split with "
+                            "its emotion labels.")
 
 
 def emotion_tasks(data_root: Path) -> dict[str, TaskData]:

@@ -14,15 +14,16 @@ from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import INTENT_LABELS, INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW, LabelSchema
+from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW, LabelSchema
+from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training.export import export_onnx
 from emotrace.training.group_heads import fit_linear_head
 from emotrace.training.modeling import EmotionNet, base_encoder_path
 from emotrace.training.package import WrittenCorpus, package_model, refit_heads
-from emotrace.training.pipeline import start_network
+from emotrace.training.pipeline import learnt_from_corpus, start_network, with_corpus_rows
 from emotrace.training.provenance import Provenance, read_provenance
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
-from emotrace.training.written_corpus import CorpusRow, intent_rows
+from emotrace.training.written_corpus import CorpusRow, intent_rows, read_corpus
 from tests.training.test_model_card import card_header, metric
 
 TEXTS = {
@@ -255,3 +256,16 @@ def test_averaging_two_networks_mixes_the_weights_they_share(trained) -> None:
     mixed = mine.state_dict()
     assert all(torch.allclose(mixed[name], value + 0.3, atol=1e-5) for name, value in original.items())
     assert torch.equal(mine.intents.weight, head)
+
+
+def test_a_customer_models_heads_are_refit_with_the_corpus_rows(trained) -> None:
+    """``--recipe heads`` fits a model that learnt from the written corpus on the corpus's train rows too, as the
+    customer recipe's packaging did (a refit without them let the network's corpus lessons drift); others not."""
+    _, model_dir, _ = trained
+    assert learnt_from_corpus(DEFAULT_MODEL_DIR) and not learnt_from_corpus(model_dir)
+    corpus = read_corpus(split="train")[:3]
+    recipe = LabelledTexts(["a row"], np.zeros((1, len(GOEMOTIONS_LABELS)), dtype=np.float32), GOEMOTIONS_LABELS)
+    rows = with_corpus_rows(recipe, corpus)
+    assert rows.texts == ["a row", *(r.text for r in corpus)]
+    assert [[GOEMOTIONS_LABELS[i] for i in np.flatnonzero(t)] for t in rows.targets[1:]] == [
+        sorted(r.emotions, key=GOEMOTIONS_LABELS.index) for r in corpus]
