@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, BaseModel, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
@@ -33,6 +33,7 @@ def _every_webhook_event() -> list[WebhookEvent]:
 class Webhook(BaseModel):
     """An endpoint of the floor's own tools and the events it is sent."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt "event" must not leave every event selected
     url: HttpUrl
     events: list[WebhookEvent] = Field(default_factory=_every_webhook_event, min_length=1)
 

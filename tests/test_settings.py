@@ -31,6 +31,11 @@ def test_the_model_directory_is_still_set_by_keyword(tmp_path: Path) -> None:
     ("EMOTRACE_OUTREACH__HOLD_SEGMENTS", "at_risk", "EMOTRACE_OUTREACH (or one of its EMOTRACE_OUTREACH__* parts): "
                                                     "not valid JSON"),
     ("EMOTRACE_WEBHOOKS", '[{"url": "notaurl"}]', "EMOTRACE_WEBHOOKS (item 0, url): Input should be a valid URL"),
+    # found by a re-trial: a misspelt key was dropped (every event sent; a window left at its default)
+    ("EMOTRACE_WEBHOOKS", '[{"url": "http://127.0.0.1:9/hook", "event": ["alert.new"]}]',
+     "EMOTRACE_WEBHOOKS (item 0, event): Extra inputs are not permitted"),
+    ("EMOTRACE_SCORING__HALF_LIFE_HOUR", "10", "EMOTRACE_SCORING__HALF_LIFE_HOUR: Extra inputs are not permitted"),
+    ("EMOTRACE_OUTREACH__QUIET_DAY", "3", "EMOTRACE_OUTREACH__QUIET_DAY: Extra inputs are not permitted"),
 ])
 def test_a_window_too_long_to_compute_with_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str,
                                                                value: str, said: str) -> None:

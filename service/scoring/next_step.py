@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class NextStepRule(BaseModel):
     """When (all given conditions), what to do, with a script and a follow-up time."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt condition must not leave a rule that matches everyone
     segments: list[str] = Field(default_factory=list, description="Any of these segments.")
     alerts: list[str] = Field(default_factory=list, description="Any of these alert kinds is open.")
     emotions: list[str] = Field(default_factory=list, description="Any of these is a leading emotion.")

@@ -16,7 +16,7 @@ DEFAULT_SEGMENT_BANDS = {"delighted": 80.0, "satisfied": 60.0, "neutral": 42.0, 
 class Spans(BaseModel):
     """Rules whose ``*_hours`` and ``*_days`` fields are windows: finite, and at most ten years."""
 
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")  # a misspelt name must not keep the default
 
     @field_validator("*")
     @classmethod

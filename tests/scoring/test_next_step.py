@@ -42,3 +42,11 @@ def test_the_table_is_a_settings_file(tmp_path) -> None:
     path.write_text(json.dumps([{"segments": "at_risk"}]))
     with pytest.raises(EmotraceError, match=r"E019.*0\.segments: Input should be a valid array; 0\.action: Field required"):
         Settings(next_steps_file=path)
+
+
+def test_a_misspelt_condition_is_refused_not_dropped(tmp_path) -> None:
+    """A rule with ``"alert"`` for ``"alerts"`` was read as a rule with no conditions: it matched every customer."""
+    path = tmp_path / "steps.json"
+    path.write_text(json.dumps([{"alert": ["churn_threat"], "action": "call_back"}]))
+    with pytest.raises(EmotraceError, match=r"E019.*0\.alert: Extra inputs are not permitted"):
+        Settings(next_steps_file=path)
