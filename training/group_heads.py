@@ -21,9 +21,8 @@ from tqdm import tqdm
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.decision import group_matrix, group_targets, tune_thresholds
-from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, save_group_heads
+from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, save_group_heads
 from emotrace.model.labelled import LabelledTexts
-from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from emotrace.model.topic_terms import TopicTerms, WordFeatures
 from emotrace.model.word_heads import Linear
 
@@ -234,10 +233,8 @@ def add_pooled_heads(classifier: EmotionClassifier, train: LabelledTexts, refit_
     if refit_labels:
         targets[LABEL_HEAD] = train.targets
     heads = {name: fit_linear_head(features, rows) for name, rows in tqdm(targets.items(), desc="pooled heads: fitting")}
-    for kept in (SATISFACTION_HEAD, INTENT_VIEW, TOPIC_VIEW):
-        if kept in classifier.group_heads:
-            heads[kept] = classifier.group_heads[kept]
-    save_group_heads(heads, classifier.directory)
+    kept = {name: head for name, head in classifier.group_heads.items() if name not in targets}  # hidden layers too
+    save_group_heads({**kept, **heads}, classifier.directory)
 
 
 def tune_view_thresholds(directory: Path, view: str, names: tuple[str, ...], dev: LabelledTexts) -> np.ndarray:

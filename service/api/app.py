@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -17,7 +17,7 @@ from fastapi_offline import FastAPIOffline
 from emotrace import __version__
 from emotrace.admission import Admission
 from emotrace.api.access_log import hide_query_keys
-from emotrace.api.deps import Runtime, refuse_unread_query
+from emotrace.api.deps import Runtime
 from emotrace.api.events import EventBus
 from emotrace.api.feed import ReplicaListener
 from emotrace.api.metrics import Metrics
@@ -112,7 +112,6 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
         runtime.store.db.engine.dispose()
 
     app = FastAPIOffline(title="emotrace", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES,
-                         dependencies=[Depends(refuse_unread_query)],
                          description="Emotion readings, customer timelines, scores and alerts for customer experience.")
     for module in (analyze, messages, conversations, customers, alerts, agents, outcomes, segments, stream, system,
                    webhooks, export, floor, drivers):

@@ -125,6 +125,9 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
 
 
 AccessDep = Depends(require_access)
+UnreadQueryDep = Depends(refuse_unread_query)
+# A path's guards in order: the key first, so a caller without one learns nothing of the path's parameters.
+GUARDS = [AccessDep, UnreadQueryDep]
 
 
 async def stored_customer_id(customer_id: CustomerIdPath, runtime: RuntimeDep) -> str:

@@ -150,6 +150,37 @@ def test_api_keys(tmp_path) -> None:
         assert client.get("/health").status_code == 200  # health stays open for probes
 
 
+def test_a_caller_without_a_key_is_refused_before_its_query_is_read(tmp_path) -> None:
+    """Found by a re-trial: an unknown query parameter answered 422 naming the parameters the path reads, to a caller
+    with no key (401 first: a caller without a key learns nothing about the paths)."""
+    with make_client(tmp_path, api_keys=[KEY]) as client:
+        for query in ("/v1/alerts?staus=open", "/v1/model?x=1", "/v1/customers?segment=a&segment=b"):
+            response = client.get(query)
+            assert response.status_code == 401 and response.json()["code"] == "E902", (query, response.text)
+        response = client.get("/v1/alerts?staus=open", headers={"X-API-Key": KEY})
+        assert response.status_code == 422 and response.json()["code"] == "E901"  # with the key: the typo named
+        assert client.get("/health?x=1").json()["code"] == "E901"  # an open path still names it
+
+
+def test_every_api_path_checks_its_query_after_the_key(tmp_path) -> None:
+    """Each operation in the schema refuses a query parameter it does not read, and where it needs a key, only after
+    the key: 401 without one, the parameter named with it."""
+    open_paths = {"/health", "/ready", "/metrics"}
+    with make_client(tmp_path, api_keys=[KEY]) as client:
+        for path, operations in client.app.openapi()["paths"].items():
+            url = path.replace("{", "").replace("}", "") + "?zz=1"  # path parameters by their own names
+            for method in operations:
+                if path == "/v1/stream":
+                    continue  # an event stream: its refusals are tested in test_stream
+                bare = client.request(method, url)
+                keyed = client.request(method, url, headers={"X-API-Key": KEY})
+                if keyed.status_code == 415:  # an upload: its form comes first
+                    keyed = client.request(method, url, headers={"X-API-Key": KEY}, files={"file": ("a.txt", b"hi")})
+                assert keyed.status_code == 422, (method, path, keyed.text)
+                assert ["query", "zz"] in [e["loc"] for e in keyed.json()["errors"]], (method, path, keyed.text)
+                assert bare.status_code == (422 if path in open_paths else 401), (method, path, bare.text)
+
+
 def test_a_key_in_the_query_string_opens_only_the_live_feed(tmp_path) -> None:
     """Issue 29: ?api_key= worked on every route, writes and DELETE included (query strings reach access logs)."""
     with make_client(tmp_path, api_keys=[KEY]) as client:

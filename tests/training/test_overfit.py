@@ -219,17 +219,24 @@ INTENT_TEXTS = [
 ]
 
 
-def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(trained, tmp_path) -> None:
-    """Packaging with written rows fits the intent head over the pooled vector and tunes its thresholds; the runtime
-    reads the intents view (several or none may fire), the same for a text alone and in a batch."""
+@pytest.fixture(scope="module")
+def with_word_views(trained, tmp_path_factory):
+    """The tiny network packaged with written rows: its intent and topic views fitted over words."""
     run, _, _ = trained
     rows = [CorpusRow(f"t-{i}", text, "chat", "test", "dissatisfied" if intents else "neutral", intents,
                       ("refund_compensation",) if "refund" in text or "money" in text else ("other",),
                       ("neutral",), ("inquiry",)) for i, (text, intents) in enumerate(INTENT_TEXTS)]
     schema = LabelSchema(LABELS, {}, None, INTENT_LABELS)
-    package_model(run / "final", tmp_path / "model", schema, _data(), None, PROVENANCE, _data().texts,
+    model_dir = tmp_path_factory.mktemp("views") / "model"
+    package_model(run / "final", model_dir, schema, _data(), None, PROVENANCE, _data().texts,
                   group_train=_data(), refit_labels=True, corpus=WrittenCorpus(intent_rows(rows), rows, rows))
-    classifier = EmotionClassifier.from_pretrained(tmp_path / "model")
+    return model_dir
+
+
+def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(with_word_views) -> None:
+    """Packaging with written rows fits the intent head over the pooled vector and tunes its thresholds; the runtime
+    reads the intents view (several or none may fire), the same for a text alone and in a batch."""
+    classifier = EmotionClassifier.from_pretrained(with_word_views)
     assert set(classifier.thresholds.groupings[INTENT_VIEW]) == set(INTENT_LABELS)
     assert set(classifier.thresholds.groupings[TOPIC_VIEW]) == set(TOPIC_LABELS)  # packaging fits the topic view too
     texts = [text for text, _ in INTENT_TEXTS]
@@ -239,6 +246,18 @@ def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(tra
         alone = classifier.predict([text])[0].views[INTENT_VIEW]
         assert alone.labels == batched.views[INTENT_VIEW].labels
         assert max(abs(alone.probabilities[k] - v) for k, v in batched.views[INTENT_VIEW].probabilities.items()) < 1e-4
+
+
+def test_refitting_the_pooled_heads_keeps_the_views_fitted_apart(with_word_views, tmp_path) -> None:
+    """``--recipe heads`` on the shipped model ended in E113: the refit kept the intent view's output layer and
+    dropped its hidden layer. Every head fitted apart stays whole, and reads as before."""
+    copy = shutil.copytree(with_word_views, tmp_path / "model")
+    texts = [text for text, _ in INTENT_TEXTS]
+    before = EmotionClassifier.from_pretrained(copy).predict(texts)
+    refit_heads(copy, _data(), _data(), None, "emotrace train --recipe heads", "Heads refit.")
+    after = EmotionClassifier.from_pretrained(copy).predict(texts)
+    for view in (INTENT_VIEW, TOPIC_VIEW):
+        assert [r.views[view].probabilities for r in after] == [r.views[view].probabilities for r in before], view
 
 
 def test_averaging_two_networks_mixes_the_weights_they_share(trained) -> None:

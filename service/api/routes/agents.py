@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import AgentConversationOut, AgentDetailOut, AgentProfileOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
@@ -14,7 +14,7 @@ from emotrace.messages import Identifier
 from emotrace.scoring.agents import agent_profiles
 from emotrace.services.agents import stored_effects, stored_profiles
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/agents", tags=["agents"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/agents", tags=["agents"], dependencies=GUARDS)
 
 
 @router.get("", response_model=list[AgentProfileOut])

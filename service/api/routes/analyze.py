@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size, read_explained, reading_out
+from emotrace.api.deps import GUARDS, RuntimeDep, check_request_size, read_explained, reading_out
 from emotrace.api.schemas import AnalyzeIn, BatchIn, BatchOut, ReadingOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.channels.review import review_flags
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/analyze", tags=["analyze"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/analyze", tags=["analyze"], dependencies=GUARDS)
 
 
 @router.post("", response_model=ReadingOut)

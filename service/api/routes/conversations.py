@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from emotrace.api.deps import AccessDep, RuntimeDep, check_request_size
+from emotrace.api.deps import GUARDS, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
@@ -36,7 +36,7 @@ from emotrace.settings import pseudonym
 from emotrace.store.messages import ConversationStored
 from emotrace.times import utc_timestamp
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["conversations"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["conversations"], dependencies=GUARDS)
 
 
 class ConversationOut(BaseModel):

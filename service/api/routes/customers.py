@@ -9,7 +9,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response, status
 
-from emotrace.api.deps import AccessDep, RuntimeDep, StoredCustomerId, read_explained
+from emotrace.api.deps import GUARDS, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     SEGMENT_PATTERN,
@@ -44,7 +44,7 @@ from emotrace.services.summaries import customer_timeline, customer_timeline_and
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["customers"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["customers"], dependencies=GUARDS)
 
 
 class Window(StrEnum):

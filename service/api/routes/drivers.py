@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import SEGMENT_PATTERN, DriversOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Channel
 from emotrace.services.drivers import floor_drivers, period
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/drivers", tags=["drivers"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/drivers", tags=["drivers"], dependencies=GUARDS)
 
 
 @router.get("", response_model=DriversOut)

@@ -12,12 +12,12 @@ from typing import Any, cast
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.store import Store
 from emotrace.times import iso_utc
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/export", tags=["export"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/export", tags=["export"], dependencies=GUARDS)
 CHUNK = 1_000
 CUSTOMER_COLUMNS = ["id", "score", "segment", "trend", "trend_delta", "open_alerts", "updated_at"]
 ALERT_COLUMNS = ["customer_id", "id", "kind", "severity", "status", "assignee", "at", "reason", "message_ids"]

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import FloorDayOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.services.floor import floor_trend
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/floor", tags=["floor"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/floor", tags=["floor"], dependencies=GUARDS)
 
 
 @router.get("/trend", response_model=list[FloorDayOut])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from emotrace.api.deps import AccessDep, Runtime, RuntimeDep, check_request_size
+from emotrace.api.deps import GUARDS, Runtime, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_correction, publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
@@ -29,7 +29,7 @@ from emotrace.errors import EmotraceError
 from emotrace.services.corrections import correct_message
 from emotrace.store.corrections import NewCorrection
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/messages", tags=["messages"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/messages", tags=["messages"], dependencies=GUARDS)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import AudienceIn, CustomerIdPath, OutcomesIn, OutcomesStoredOut, OutreachOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
@@ -16,7 +16,7 @@ from emotrace.outcomes.outreach import check_audience
 from emotrace.outcomes.records import stored_outcome
 from emotrace.settings import pseudonym
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["outcomes"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, tags=["outcomes"], dependencies=GUARDS)
 
 
 @router.post("/v1/outcomes", response_model=OutcomesStoredOut, status_code=status.HTTP_201_CREATED)

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import DistinguishingOut, SegmentOut, SegmentsOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.outcomes.segments import segment_store
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["segments"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, tags=["segments"], dependencies=GUARDS)
 
 
 @router.get("/v1/segments", response_model=SegmentsOut)

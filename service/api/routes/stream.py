@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Identifier
 from emotrace.settings import pseudonym
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/stream", tags=["stream"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/stream", tags=["stream"], dependencies=GUARDS)
 
 
 @router.get("", response_class=EventSourceResponse)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep, UnreadQueryDep
 from emotrace.api.schemas import ModelOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
@@ -17,14 +17,14 @@ from emotrace.model.reports import headline_scores
 router = APIRouter(route_class=StrictJSONRoute, tags=["system"])
 
 
-@router.get("/health", response_model=dict[str, str])
+@router.get("/health", response_model=dict[str, str], dependencies=[UnreadQueryDep])
 @router.head("/health", include_in_schema=False)  # one operation in the schema (a shared operationId broke clients)
 def health() -> dict[str, str]:
     """The process is up (HEAD too, as load balancers probe)."""
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=dict[str, str])
+@router.get("/ready", response_model=dict[str, str], dependencies=[UnreadQueryDep])
 @router.head("/ready", include_in_schema=False)
 def ready(runtime: RuntimeDep) -> dict[str, str]:
     """The model is loaded, the database answers, and (on PostgreSQL) other replicas' changes are heard (HEAD
@@ -38,7 +38,7 @@ def ready(runtime: RuntimeDep) -> dict[str, str]:
     return {"status": "ready", "model": runtime.classifier.directory.name}
 
 
-@router.get("/metrics", response_class=Response)
+@router.get("/metrics", response_class=Response, dependencies=[UnreadQueryDep])
 def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics."""
     lanes = (runtime.batcher, runtime.heavy)
@@ -50,7 +50,7 @@ def metrics(runtime: RuntimeDep) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/v1/model", response_model=ModelOut, dependencies=[AccessDep])
+@router.get("/v1/model", response_model=ModelOut, dependencies=GUARDS)
 def model_info(runtime: RuntimeDep) -> ModelOut:
     """The loaded model's name, its names (labels, groupings, intents, topics, satisfaction classes) and figures (an
     adapted model's: its adaptation's, and its from-model's apart, measured before its heads were adapted)."""

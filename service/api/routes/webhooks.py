@@ -6,12 +6,12 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from emotrace.api.deps import AccessDep, RuntimeDep
+from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import WebhookLogOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.store.outbox import EndpointLog
 
-router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/webhooks", tags=["webhooks"], dependencies=[AccessDep])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/webhooks", tags=["webhooks"], dependencies=GUARDS)
 
 
 @router.get("", response_model=list[WebhookLogOut])
