@@ -208,17 +208,22 @@ def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
     # a file saved by Notepad or Excel starts with a byte-order mark; lines end at "\n" alone, as JSON Lines says
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="\n") as handle:
         number = 0
-        for line in _decoded(handle, path, encoding):
+        for line_number, line in enumerate(_decoded(handle, path, encoding), 1):
             if not line.strip():
                 continue
             number += 1
             try:
-                record = json.loads(line)
-            except (ValueError, RecursionError) as exc:  # ValueError: also a number too long
-                yield TableRow(number, None, f"undecodable line: {exc}")
+                record = json.loads(line.rstrip("\r\n"))  # a cut row's error then points into this line
+            except json.JSONDecodeError as exc:
+                where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+                yield TableRow(number, None, f"line {line_number} is not valid JSON: {where[0].lower()}{where[1:]}")
+                continue
+            except (ValueError, RecursionError) as exc:  # ValueError: past Python's 4,300 digits for an integer
+                why = "nested too deeply" if isinstance(exc, RecursionError) else "a number has too many digits"
+                yield TableRow(number, None, f"line {line_number} cannot be read: {why}")
                 continue
             if not isinstance(record, dict):
-                yield TableRow(number, None, "line is not a JSON object")
+                yield TableRow(number, None, f"line {line_number} is not a JSON object")
                 continue
             yield TableRow(number, record)
 

@@ -153,8 +153,10 @@ def test_a_line_that_is_not_a_json_object_is_an_error_row_or_e514_for_a_whole_re
     path.write_text('{"text": "thanks!"}\n\n{"text": "cut\n["a list"]\n{"text": "ok"}\n', encoding="utf-8")
     rows = list(read_table(path, required=["text"]))
     assert [(r.number, r.fields) for r in rows] == [(1, {"text": "thanks!"}), (2, None), (3, None), (4, {"text": "ok"})]
-    assert rows[1].error and rows[1].error.startswith("undecodable line") and rows[2].error == "line is not a JSON object"
-    with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read \(undecodable line"):
+    # the file's line (blank lines count) and the column in it; not the parser's "line 2" of a cut row
+    assert rows[1].error == "line 3 is not valid JSON: unterminated string starting at column 10", rows[1].error
+    assert rows[2].error == "line 4 is not a JSON object"
+    with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read \(line 3 is not valid JSON"):
         all_records(path)
     path.write_text('not json\n["a list"]\n', encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E514.*row 1 cannot be read"):  # no row to take the columns from
@@ -211,7 +213,7 @@ def test_a_jsonl_line_that_is_not_json_stops_training_but_is_one_bad_row_for_bat
     assert [row.fields is None for row in chunk] == [False, True]
     with pytest.raises(typer.Exit):  # refused rows: exit status 1, each named
         _outcomes(path)
-    assert "row 2: undecodable line" in capsys.readouterr().err
+    assert "row 2: line 2 is not valid JSON: expecting value at column 49" in capsys.readouterr().err
 
 
 def test_a_byte_order_mark_does_not_stick_to_the_first_column(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_batch_jsonl_to_csv_with_bad_rows(tmp_path) -> None:
     assert [e["row"] for e in errors] == [4, 9, 12]
     assert "'body' is a number, not text" in errors[2]["reason"]  # was "missing or empty" (new-user trial)
     assert errors[0]["id"] == "m4" and "id" not in errors[1]  # the id a user looks the row up by, where it was read
-    assert "missing or empty 'body'" in errors[0]["reason"] and "undecodable" in errors[1]["reason"]
+    assert "missing or empty 'body'" in errors[0]["reason"] and "line 9 is not valid JSON" in errors[1]["reason"]
     lines = (tmp_path / "out.csv").read_text().splitlines()
     assert lines[0].startswith("row,id,labels") and len(lines) == 28
     assert not (tmp_path / "out.csv.parts").exists()

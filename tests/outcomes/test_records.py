@@ -29,7 +29,7 @@ def test_each_bad_row_is_named_with_its_reason() -> None:
             (6, {"customer_id": "ann", "kind": "resolved", "at": "2026-11-20", "conversation_id": "c", "value": "maybe"},
              None),
             (7, {"customer_id": "ann", "kind": "churned", "at": "last week"}, None),
-            (8, None, "undecodable line: Expecting value"),
+            (8, None, "line 8 is not valid JSON: expecting value at column 1"),
             (9, {"customer_id": "a b", "kind": "churned", "at": "2026-11-20"}, None)]
     good, problems = parse_rows(rows)
     assert good == []
@@ -41,5 +41,5 @@ def test_each_bad_row_is_named_with_its_reason() -> None:
     assert "renewed event has no value" in reasons[5]
     assert reasons[6].startswith("value:")
     assert reasons[7].startswith("at:")
-    assert reasons[8] == "undecodable line: Expecting value"
+    assert reasons[8] == "line 8 is not valid JSON: expecting value at column 1"
     assert reasons[9].startswith("customer_id:")
