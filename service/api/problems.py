@@ -17,11 +17,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from emotrace.api.schemas import NAME_PATTERN, SEGMENT_PATTERN, TEXT_PATTERN
+from emotrace.api.schemas import NAME_PATTERN, SEGMENT_PATTERN
 from emotrace.api.strict_json import REPEATED_KEY
 from emotrace.batching import Overloaded
 from emotrace.errors import EmotraceError
 from emotrace.messages import ID_PATTERN
+from emotrace.text.visible import TEXT_PATTERN
 
 INPUT_PREVIEW_CHARS = 80
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
@@ -13,19 +12,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from emotrace.messages import Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.outbox import EndpointLog
+from emotrace.text.visible import BLANK_CLASS, TEXT_PATTERN, text_problem
 from emotrace.times import iso_8601, utc, utc_timestamp
 
 MAX_TEXT_CHARS = 20_000
 
 
-# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks), blank-looking letters
-# (Hangul fillers, the Braille blank), combining marks (nothing to combine with when alone) and private-use
-# characters (no meaning to read): a value of only these is blank. One character class serves the check and the
-# OpenAPI pattern, so the two agree.
-_BLANK = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f"
-          r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufeff\uffa0\ufff9-\ufffb")
-_VISIBLE = re.compile(f"[^{_BLANK}\\x00]")
-TEXT_PATTERN = f"^[^\\x00]*[^{_BLANK}\\x00][^\\x00]*$"  # documented in the schema; checked by visible_text()
 CustomerIdPath = Annotated[Identifier, Path(description="The customer's id.")]
 MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
 MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
@@ -34,15 +26,10 @@ SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 
 
 def visible_text(value: str, field: str) -> str:
-    """``value`` if it is storable text with something to read: no NUL, no lone UTF-16 surrogate, and more
-    than whitespace and invisible format characters (zero-width space, joiners, BOM)."""
-    if "\x00" in value:
-        raise ValueError(f"{field} holds a NUL character (\\u0000)")
-    surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
-    if surrogate is not None:
-        raise ValueError(f"{field} holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode")
-    if not _VISIBLE.search(value):
-        raise ValueError(f"{field} is empty or only whitespace / invisible characters")
+    """``value`` if it is storable text with something to read (:func:`emotrace.text.visible.text_problem`)."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(f"{field} {problem}")
     return value
 
 
@@ -195,7 +182,7 @@ MAX_NOTE_CHARS = 2_000
 Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS), AfterValidator(lambda v: visible_text(v, "note"))]
 # Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters,
 # not only whitespace or invisible characters).
-NAME_PATTERN = f"^[^\\x00-\\x1f\\x7f]*[^{_BLANK}\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"  # no control character, one visible
+NAME_PATTERN = f"^[^\\x00-\\x1f\\x7f]*[^{BLANK_CLASS}\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"  # no control character, one visible
 ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=NAME_PATTERN),
                       AfterValidator(lambda v: visible_text(v, "name"))]
 

@@ -29,6 +29,7 @@ from emotrace.store import Store
 from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
 from emotrace.tabular import read_rows
+from emotrace.text.visible import text_problem
 from emotrace.times import utc_timestamp
 
 
@@ -186,7 +187,7 @@ class Ingestor:
             if row.get(column) in (None, ""):
                 raise EmotraceError("E511", f"'{column}' is empty.", "Every ingested row needs it.")
         _check_id(row, c.customer, is_identifier)
-        _check_id(row, c.conversation, lambda value: len(value) <= MAX_CONVERSATION_ID and "\x00" not in value)
+        _check_id(row, c.conversation, lambda value: len(value) <= MAX_CONVERSATION_ID and text_problem(value) is None)
         if c.agent and row.get(c.agent) not in (None, ""):
             _check_id(row, c.agent, is_identifier)
         speaker = _member(row, c.speaker, "speaker", Speaker.__members__, "customer", ROLE_WORDS)

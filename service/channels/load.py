@@ -11,6 +11,7 @@ from emotrace.channels.transcript import named_speakers, read_transcript, speake
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.settings import Settings
+from emotrace.text.visible import is_blank
 
 TRANSCRIPT_KINDS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
 TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat of "Name: text" lines
@@ -68,7 +69,7 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise EmotraceError("E004", f"{path} is not valid UTF-8 (byte {exc.start}).", "Re-encode it as UTF-8.") from None
-    if not text.strip():  # whatever its format: it was read as an e-mail "without a body of its own"
+    if is_blank(text):  # whatever its format (a zero-width space too): it was read as an e-mail of that "body"
         raise EmotraceError("E602", f"{path.name} is empty: no turn to read.")
     if form is None and suffix in TEXT_SUFFIXES:
         form = detect_format(text)

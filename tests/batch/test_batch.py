@@ -432,9 +432,10 @@ def test_an_ingested_row_whose_id_no_route_takes_is_not_ingested(tmp_path) -> No
     (the customer could be listed but never read, worked or erased)."""
     long_id = "x" * 200
     stored, errors = _ingested(tmp_path, "customer_id,conversation_id,text\nc1,t1,fine\nbad id,t1,space\n"
-                               f"ćafé,t1,accent\n{long_id},t1,long\nc1,{long_id},long conversation\n")
+                               f"ćafé,t1,accent\n{long_id},t1,long\nc1,{long_id},long conversation\n"
+                               "c1,\u200b,a blank-looking conversation id\n")
     assert [m.text for m in stored] == ["fine"]
-    assert [e["row"] for e in errors] == [2, 3, 4, 5], errors
+    assert [e["row"] for e in errors] == [2, 3, 4, 5, 6], errors
     assert "customer_id 'bad id' is not an id" in errors[0]["reason"], errors
     assert "conversation_id" in errors[3]["reason"], errors
 

@@ -103,8 +103,9 @@ def test_a_turn_names_its_role_only_where_the_speaker_does_not(tmp_path) -> None
 
 def test_an_empty_conversation_file_is_said_to_be_empty(tmp_path) -> None:
     """Found by a new-user trial: an empty .txt upload was refused as "E601 E-mail without a body"."""
-    for name in ("empty.txt", "blank.vtt"):
-        (tmp_path / name).write_text("\n \n", encoding="utf-8")
+    # a zero-width space and a Hangul filler look blank too (found by a re-trial: read as an e-mail)
+    for name, blank in (("empty.txt", "\n \n"), ("blank.vtt", "\n \n"), ("zero-width.txt", "\u200b\n\u3164\n")):
+        (tmp_path / name).write_text(blank, encoding="utf-8")
         result = run("analyze", str(tmp_path / name))
         assert result.returncode == 2 and "[E602]" in result.stderr and f"{name} is empty" in result.stderr, result.stderr
 

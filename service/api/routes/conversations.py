@@ -20,7 +20,6 @@ from emotrace.api.deps import GUARDS, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
-    TEXT_PATTERN,
     CustomerIdPath,
     CustomerOut,
     MessageIn,
@@ -34,6 +33,7 @@ from emotrace.errors import EmotraceError
 from emotrace.messages import Channel, Identifier, Speaker, stored_text
 from emotrace.settings import pseudonym
 from emotrace.store.messages import ConversationStored
+from emotrace.text.visible import TEXT_PATTERN
 from emotrace.times import utc_timestamp
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["conversations"], dependencies=GUARDS)

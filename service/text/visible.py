@@ -1,0 +1,33 @@
+"""What counts as text with something to read: one rule for the HTTP API's fields, ingested ids and conversation
+files."""
+
+from __future__ import annotations
+
+import re
+
+# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks), blank-looking letters
+# (Hangul fillers, the Braille blank), combining marks (nothing to combine with when alone) and private-use
+# characters (no meaning to read): a value of only these is blank. One character class serves the check and the
+# OpenAPI patterns, so the two agree (the body of a regular-expression character class).
+BLANK_CLASS = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f"
+               r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufeff\uffa0\ufff9-\ufffb")
+_VISIBLE = re.compile(f"[^{BLANK_CLASS}\\x00]")
+TEXT_PATTERN = f"^[^\\x00]*[^{BLANK_CLASS}\\x00][^\\x00]*$"  # the same rule as a pattern (documented in the API schema)
+
+
+def is_blank(value: str) -> bool:
+    """Whether ``value`` holds nothing to read: only whitespace, invisible and blank-looking characters."""
+    return _VISIBLE.search(value) is None
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` is not storable text with something to read (a NUL, a lone UTF-16 surrogate, nothing visible),
+    or None when it is."""
+    if "\x00" in value:
+        return "holds a NUL character (\\u0000)"
+    surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
+    if surrogate is not None:
+        return f"holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode"
+    if is_blank(value):
+        return "is empty or only whitespace / invisible characters"
+    return None
