@@ -1032,6 +1032,22 @@ app.add_typer(customers_app, name="customers")
 app.command()(outreach)
 
 
+@app.command("errors")
+def errors_command(code: Annotated[str | None, typer.Argument(help="One code, e.g. E520 (default: every code, "
+                                                                   "as the Markdown table of docs/errors.md).")] = None
+                   ) -> None:
+    """What an error code means and how to fix it."""
+    from emotrace.errors import describe_code, errors_markdown
+
+    if code is None:
+        typer.echo(errors_markdown(), nl=False)
+        return
+    said = describe_code(code)
+    if said is None:
+        raise typer.BadParameter(f"{code} is not an emotrace error code (see `emotrace errors`).", param_hint="CODE")
+    typer.echo(said)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

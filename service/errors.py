@@ -2,7 +2,7 @@
 
 Every error the product reports to a user has a code defined once in :data:`ERRORS`; a raise site gives the
 specific problem (what, where) and, where it knows better than the registry, a specific fix. The HTTP API answers
-with the registry's status; ``docs/errors.md`` is generated from the registry (``python -m emotrace.errors``).
+with the registry's status; ``docs/errors.md`` is generated from the registry (``emotrace errors > docs/errors.md``).
 Codes retired by a merge stay documented in :data:`RETIRED` for a release.
 """
 
@@ -276,7 +276,8 @@ def errors_markdown() -> str:
     lines = ["# Error codes", "",
              "Every error emotrace reports carries one of these codes: the command line prints `error: [CODE] problem fix`, "
              "the HTTP API answers `application/problem+json` with `code`, `title`, `detail`, `fix` and the status "
-             "below. Generated from `service/errors.py` by `python -m emotrace.errors > docs/errors.md`.", "",
+             "below. Generated from `service/errors.py` by `emotrace errors > docs/errors.md`; "
+             "`emotrace errors CODE` prints one.", "",
              "| code | title | HTTP status | fix |", "|---|---|---|---|"]
     lines += [f"| {code} | {kind.title} | {kind.status} | {kind.fix} |" for code, kind in ERRORS.items()]
     lines += ["", "## Retired codes", "", "Answered by their successors since 2026-12-02; documented for one release.",
@@ -287,5 +288,13 @@ def errors_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # python -m emotrace.errors > docs/errors.md
-    print(errors_markdown(), end="")
+def describe_code(code: str) -> str | None:
+    """What ``code`` means and its general fix (a retired code: what answers it now); None for no such code."""
+    code = code.upper()
+    if code in ERRORS:
+        kind = ERRORS[code]
+        narrowed = f"\nSince 2026-12-02: {NARROWED[code]}." if code in NARROWED else ""
+        return f"{code} {kind.title} (HTTP {kind.status})\n{kind.fix}{narrowed}"
+    if code in RETIRED:
+        return f"{code} retired: {RETIRED[code]}"
+    return None

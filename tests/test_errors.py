@@ -57,3 +57,17 @@ def test_an_unregistered_code_cannot_be_raised_by_mistake() -> None:
     for fix in (None, "a fix"):
         with pytest.raises(KeyError):
             EmotraceError("E999", "no such code", fix)
+
+
+def test_the_cli_says_what_a_code_means_and_renders_the_table() -> None:
+    """``emotrace errors E520`` answers a user holding a code; ``emotrace errors`` writes docs/errors.md (``python -m
+    emotrace.errors`` did, with a runpy warning, as the package imports the registry first)."""
+    from tests.test_cli import run
+
+    one = run("errors", "e520")
+    kind = ERRORS["E520"]
+    assert one.returncode == 0 and one.stdout == f"E520 {kind.title} (HTTP {kind.status})\n{kind.fix}\n", one.stdout
+    assert run("errors").stdout == errors_markdown()
+    unknown = run("errors", "E999")
+    assert unknown.returncode == 2 and "E999 is not an emotrace error code" in unknown.stderr, unknown.stderr
+    assert run("errors", "E020").stdout == f"E020 retired: {RETIRED['E020']}\n"  # what answers it now
