@@ -781,22 +781,23 @@ def serve(
     """Start the HTTP service: API, live feed and dashboard."""
     import uvicorn
 
-    from emotrace.api.app import create_app
+    from emotrace.api.app import create_app, serving_classifier
+    from emotrace.settings import check_serving
 
     overrides = {"host": host, "port": port, "database_url": database_url, "model_dir": model, "demo": demo or None}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    service_app = create_app(settings)  # refuses weak keys or an open address without keys (check_serving)
+    check_serving(settings)  # weak keys, or an open address without keys
     _check_port_free(settings.host, settings.port)
-    model_name = load_classifier(settings.model_dir).directory.name  # fail fast with a clear message
+    classifier = serving_classifier(settings)  # fail fast with a clear message; the app serves this one
     if settings.outcome_model_dir:  # E804 in one line here; the app's start-up would end in a traceback
         from emotrace.outcomes.learn import load_outcome_models
 
         load_outcome_models(settings.outcome_model_dir)
     store = _check_store(settings)
     typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs); store "
-               f"{store}; model {model_name}")
-    uvicorn.run(service_app, host=settings.host, port=settings.port, log_level="info" if access_log else "warning",
-                access_log=access_log)
+               f"{store}; model {classifier.directory.name}")
+    uvicorn.run(create_app(settings, classifier), host=settings.host, port=settings.port,
+                log_level="info" if access_log else "warning", access_log=access_log)
 
 
 def _check_store(settings: Settings) -> str:

@@ -50,10 +50,16 @@ from emotrace.store import Store
 STATIC = Path(__file__).parent / "static"
 
 
+def serving_classifier(settings: Settings) -> EmotionClassifier:
+    """The model at ``settings.model_dir``, loaded as the service runs it (its threads and batch size; its threads
+    sleep between calls, as the service's other threads need the cores)."""
+    return EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
+                                             batch_size=settings.batch_size, spin_wait=False)
+
+
 def build_runtime(settings: Settings, classifier: EmotionClassifier | None = None) -> Runtime:
     """Load the model (unless one is given) and open the store (migrating it)."""
-    classifier = classifier or EmotionClassifier.from_pretrained(settings.model_dir, threads=settings.threads,
-                                                                 batch_size=settings.batch_size, spin_wait=False)
+    classifier = classifier or serving_classifier(settings)
     read = partial(classifier.predict, max_chunks=settings.max_chunks_per_text, aspects=settings.aspects)
     batcher = MicroBatcher(read, settings.batch_max_size, settings.batch_max_wait_ms, settings.queue_size, name="model",
                            max_queue_wait_ms=settings.max_queue_wait_ms)
