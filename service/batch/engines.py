@@ -8,6 +8,7 @@ time, so memory stays bounded on the client too.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, suppress
 from functools import lru_cache
@@ -17,6 +18,8 @@ from emotrace.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chun
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.tabular import TableRow
+
+SCHEDULER_PROBE_SECONDS = 5.0  # a scheduler's address that answers nothing in this long is refused
 
 if TYPE_CHECKING:
     from distributed import Client, Future, Worker
@@ -43,12 +46,28 @@ def local_runner(options: BatchOptions) -> ChunkRunner:
     return run
 
 
+def _refuse_unreachable(scheduler: str) -> None:
+    """E519 at once when nothing answers at a tcp:// scheduler's address (Dask retries for its connect timeout,
+    30 s, even where the port refuses at once)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(scheduler)
+    if scheme != "tcp":
+        return
+    try:
+        socket.create_connection(parse_host_port(location), timeout=SCHEDULER_PROBE_SECONDS).close()
+    except (OSError, ValueError) as exc:  # refused, no such host, no answer in time; ValueError: no port
+        raise EmotraceError("E519", f"Cannot reach the Dask scheduler {scheduler} ({exc}).") from None
+
+
 def dask_runner(options: BatchOptions, scheduler: str | None, workers: int = 2) -> ChunkRunner:
     """Read chunks on a Dask cluster: ``scheduler`` (tcp://host:8786) or a local cluster on 127.0.0.1."""
     from distributed import Client, LocalCluster, as_completed
 
     def run(chunks: Iterator[tuple[int, list[TableRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         with ExitStack() as stack:  # closed in reverse: heartbeats stopped, then the client, then the cluster
+            if scheduler:
+                _refuse_unreachable(scheduler)
             cluster = None if scheduler else stack.enter_context(LocalCluster(
                 n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True))
             try:
