@@ -120,6 +120,16 @@ MFT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         "Could you send me a copy of the invoice?",
         "Do you ship to Canada?",
     ]),
+    # calm questions about the customer's own account, order or booking (a new user's "When is my next bill due?"
+    # read dissatisfied and angry)
+    *(("account_question", t, ("neutral",)) for t in [
+        "Which date will my annual membership fee be taken this year?",
+        "How much credit is left on my prepaid account, please?",
+        "When is my next meter reading booked for?",
+        "What time window is my grocery slot on Saturday?",
+        "Can you check whether my last payment cleared on the 3rd?",
+        "How many days of my travel insurance cover are left?",
+    ]),
     *(("rhetorical_question", t, ("dissatisfied",)) for t in [
         "Is it too much to ask for a bill that is actually correct?",
         "Do you people even test these updates before pushing them out?",
