@@ -32,6 +32,7 @@ from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
 from emotrace.settings import Settings, get_settings
+from emotrace.times import iso_utc
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
@@ -213,7 +214,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     if as_json:
         typer.echo(json.dumps({
             "channel": conversation.channel, "warnings": conversation.warnings,
-            "metadata": {k: v.isoformat() if isinstance(v, datetime) else v for k, v in conversation.metadata.items()},
+            "metadata": {k: iso_utc(v) if isinstance(v, datetime) else v for k, v in conversation.metadata.items()},
             "turns": [{**turn_facts(t), "reading": t.reading.to_dict()} for t in turns],
             "summary": asdict(summary)}, ensure_ascii=False, indent=2))
         return

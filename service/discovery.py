@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from emotrace.errors import EmotraceError
 from emotrace.text.normalize import normalize_text
+from emotrace.times import iso_utc
 
 VECTORS = ("minilm", "tfidf", "shipped")  # the base sentence encoder (the default), word counts, the emotion model
 DEFAULT_VECTORS = "minilm"
@@ -85,8 +86,8 @@ class Discovery:
             "unassigned": unassigned, "unassigned_share": round(unassigned / n, 4) if n else 0.0,
             "vectors": self.vectors, "min_cluster_size": self.min_cluster_size,
             "outlier_similarity": self.outlier_similarity,
-            "recent_window": None if self.window is None else {"start": self.window[0].isoformat(),
-                                                               "end": self.window[1].isoformat()},
+            "recent_window": None if self.window is None else {"start": iso_utc(self.window[0]),
+                                                               "end": iso_utc(self.window[1])},
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "topics": [{"id": t.id, "size": t.size, "assigned": t.assigned, "share": round(t.share, 4), "keywords": t.keywords,
                         "examples": t.examples,

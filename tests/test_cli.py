@@ -222,7 +222,7 @@ def test_an_email_with_a_date_header_prints_as_json(tmp_path) -> None:
                      b"I am still waiting for my refund.\n")
     result = run("analyze", str(mail), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["metadata"]["sent_at"] == "2026-11-24T08:30:00+00:00"
+    assert json.loads(result.stdout)["metadata"]["sent_at"] == "2026-11-24T08:30:00Z"
 
 
 MAIL_TXT = """Hi,

@@ -48,3 +48,14 @@ def test_every_source_package_is_installed() -> None:
         for init in (REPO / root).rglob("__init__.py")
     }
     assert found <= set(pyproject["packages"])
+
+
+def test_every_time_the_service_writes_ends_in_z() -> None:
+    """JSON and CSV outputs mixed ``Z`` (the API's answers) and ``+00:00`` (webhook bodies, outreach's hold_until,
+    drivers' period, corrections): every time is written by ``emotrace.times.iso_utc``, dates alone excepted."""
+    import re
+
+    written = [f"{path.relative_to(REPO)}:{number}" for path in (REPO / "service").rglob("*.py") if path.name != "times.py"
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if re.search(r"(?<!date\(\))\.isoformat\(", line)]
+    assert written == []

@@ -16,7 +16,7 @@ from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import TopicMessage, rank_drivers, topic_feelings
 from emotrace.tabular import all_records
 from emotrace.text.redact import redact
-from emotrace.times import cell_time
+from emotrace.times import cell_time, iso_utc
 
 UNDATED = datetime(1970, 1, 1, tzinfo=UTC)  # the time of every row of a file read without a time column
 
@@ -113,7 +113,7 @@ def file_drivers(messages: list[TopicMessage], days: float | None, limit: int | 
         current = [m for m in messages if m.timestamp > since]
         previous = [m for m in messages if since - timedelta(days=days) < m.timestamp <= since]
     report = rank_drivers(current, previous, limit, shown=redact)
-    return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+    return {"since": iso_utc(since) if since else None, "until": iso_utc(until) if until else None,
             "messages": report.messages, "without_topics": report.without_topics,
             "previous_messages": report.previous_messages, "drivers": [asdict(d) for d in report.drivers]}
 

@@ -19,6 +19,7 @@ from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.messages import is_identifier
 from emotrace.settings import Settings, get_settings, pseudonym
+from emotrace.times import iso_utc
 
 if TYPE_CHECKING:
     from emotrace.store import Store
@@ -241,7 +242,7 @@ def outreach(
                 writer.writeheader()
             counts[decision.decision] += 1
             writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),
-                             "hold_until": decision.hold_until.isoformat() if decision.hold_until else ""})
+                             "hold_until": iso_utc(decision.hold_until) if decision.hold_until else ""})
     partial.replace(output)
     seconds = time.perf_counter() - started
     typer.echo(f"{output}: {counts['ok']} ok, {counts['hold']} hold ({sum(counts.values()) / seconds:,.0f} ids/s)")

@@ -14,7 +14,7 @@ from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.store import Store
 from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
-from emotrace.times import utc
+from emotrace.times import iso_utc, utc
 
 TRAINING_COLUMNS = ("text", "labels", "message_id", "corrected_by", "corrected_at")
 NEUTRAL = "neutral"  # an emotion label and a satisfaction class alike
@@ -127,7 +127,7 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
         else:
             left_out.superseded += by_text.pop(message.text, None) is not None
             by_text[message.text] = TrainingRow(message.text, ",".join(names), correction.message_id,
-                                                correction.corrected_by, utc(correction.corrected_at).isoformat())
+                                                correction.corrected_by, iso_utc(correction.corrected_at))
     return list(by_text.values()), left_out
 
 

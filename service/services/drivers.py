@@ -12,7 +12,7 @@ from emotrace.scoring.drivers import Driver, rank_drivers
 from emotrace.scoring.rules import ScoringRules, known_segment
 from emotrace.store import Store
 from emotrace.text.redact import redact
-from emotrace.times import utc
+from emotrace.times import iso_utc, utc
 
 DEFAULT_PERIOD = timedelta(days=7)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # no stored message is older
@@ -44,10 +44,10 @@ def period(since: datetime | None, until: datetime | None, now: datetime) -> tup
     except OverflowError:
         raise EmotraceError("E916", "The period lies outside the times datetimes can hold.") from None
     if start >= end:
-        raise EmotraceError("E916", f"The period starts at {start.isoformat()}, not before its end at "
-                            f"{end.isoformat()}.")
+        raise EmotraceError("E916", f"The period starts at {iso_utc(start)}, not before its end at "
+                            f"{iso_utc(end)}.")
     if start < EPOCH:
-        raise EmotraceError("E916", f"The period starts at {start.isoformat()}, before 1970.")
+        raise EmotraceError("E916", f"The period starts at {iso_utc(start)}, before 1970.")
     return start, end
 
 
@@ -62,7 +62,7 @@ def floor_drivers(store: Store, since: datetime, until: datetime, rules: Scoring
                           store.messages.with_topics(previous_since, since, segment, channel), limit, shown=redact)
     reason = None
     if not report.drivers:
-        reason = f"no customer messages with topics between {since.isoformat()} and {until.isoformat()}"
+        reason = f"no customer messages with topics between {iso_utc(since)} and {iso_utc(until)}"
         if report.without_topics:
             reason += f" ({report.without_topics} read before topics existed)"
     return FloorDrivers(since, until, previous_since, segment, channel, report.messages, report.without_topics,

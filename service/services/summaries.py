@@ -14,6 +14,7 @@ from emotrace.store import Store
 from emotrace.store.customers import CustomerSummary
 from emotrace.store.messages import BatchRow, NewMessage, RequestKey
 from emotrace.store.tables import Customer, Message
+from emotrace.times import iso_utc
 
 
 def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> CustomerSummary | None:
@@ -30,7 +31,7 @@ def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> Cust
     step = next_step(band, recent, state.leading_emotions, direction.direction, rules.next_steps, upset)
     return CustomerSummary(
         score=state.score, segment=band, trend=direction.direction, trend_delta=direction.delta,
-        alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": a.at.isoformat(),
+        alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": iso_utc(a.at),
                  "severity": a.severity} for a in timeline.alerts],
         next_step=None if step is None else {"action": step.action, "script": step.script,
                                              "follow_up_hours": step.follow_up_hours},

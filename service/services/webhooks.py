@@ -25,7 +25,7 @@ import httpx
 from emotrace.settings import Settings
 from emotrace.store import Store
 from emotrace.store.outbox import DueDelivery
-from emotrace.times import utc
+from emotrace.times import iso_utc
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
@@ -104,7 +104,7 @@ class WebhookSender:
 
     def _attempt(self, delivery: DueDelivery) -> None:
         body = json.dumps({"id": delivery.event_id, "type": delivery.kind,
-                           "created_at": utc(delivery.created_at).isoformat(), "data": delivery.payload}).encode()
+                           "created_at": iso_utc(delivery.created_at), "data": delivery.payload}).encode()
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json", "User-Agent": "emotrace-webhooks",
                    "X-Emotrace-Event-Id": delivery.event_id, "X-Emotrace-Timestamp": timestamp,

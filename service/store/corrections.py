@@ -12,7 +12,7 @@ from sqlalchemy import select
 from emotrace.store.database import Database
 from emotrace.store.outbox import Outbox
 from emotrace.store.tables import Correction, Customer, Message
-from emotrace.times import utc
+from emotrace.times import iso_utc
 
 CORRECTION_EVENT = "correction"  # the outbox (webhook) event of a new correction
 
@@ -91,6 +91,6 @@ def event_payload(correction: Correction, message: Message) -> dict[str, object]
     return {"id": correction.id, "message_id": message.id, "customer_id": message.customer_id,
             "satisfaction_class": correction.satisfaction_class, "labels": correction.labels,
             "intents": correction.intents, "topics": correction.topics, "corrected_by": correction.corrected_by,
-            "note": correction.note, "created_at": utc(correction.created_at).isoformat(),
+            "note": correction.note, "created_at": iso_utc(correction.created_at),
             "reading": {"satisfaction_class": message.satisfaction_class, "labels": message.labels,
                         "intents": message.intent_labels, "topics": message.topic_labels}}

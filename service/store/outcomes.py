@@ -16,7 +16,7 @@ from emotrace.store.customers import refuse_unknown
 from emotrace.store.database import Database, chunks
 from emotrace.store.messages import existing_conversations_in
 from emotrace.store.tables import Customer, Outcome
-from emotrace.times import utc
+from emotrace.times import iso_utc, utc
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def conflicts_in(session: Session, outcomes: list[NewOutcome]) -> dict[int, str]
     for i, o in enumerate(outcomes):
         key = (o.customer_id, o.kind, o.conversation_id, utc(o.occurred_at))
         if key in first and first[key][1] != o.value:
-            found[i] = (f"{o.kind} of {o.customer_id} {o.conversation_id} at {key[3].isoformat()} is given twice, as "
+            found[i] = (f"{o.kind} of {o.customer_id} {o.conversation_id} at {iso_utc(key[3])} is given twice, as "
                         f"{_value(first[key][1])} and {_value(o.value)}")
             found.setdefault(first[key][0], found[i])
         first.setdefault(key, (i, o.value))
@@ -126,7 +126,7 @@ def conflicts_in(session: Session, outcomes: list[NewOutcome]) -> dict[int, str]
             key = (stored.customer_id, stored.kind, stored.conversation_id, utc(stored.occurred_at))
             if key in first and first[key][1] != stored.value:
                 found.setdefault(first[key][0], f"{stored.kind} of {stored.customer_id} {stored.conversation_id} at "
-                                 f"{key[3].isoformat()} was recorded before as {_value(stored.value)}, now "
+                                 f"{iso_utc(key[3])} was recorded before as {_value(stored.value)}, now "
                                  f"{_value(first[key][1])}")
     return found
 

@@ -90,14 +90,14 @@ def test_alerts_reach_a_receiver_that_fails_times_out_and_recovers(database_url,
         _wait(lambda: "Timeout" in (log()["last_error"] or ""))
         receiver.mode = "ok"
         _wait(lambda: log()["pending"] == 0)
-        assert all(log()[k].endswith(("Z", "+00:00")) for k in ("last_delivered_at", "last_attempt_at")), log()
+        assert all(log()[k].endswith("Z") for k in ("last_delivered_at", "last_attempt_at")), log()
         alert_id = client.get("/v1/alerts").json()[0]["id"]
         client.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"})
         _wait(lambda: any(e["type"] == "alert.changed" for e in receiver.events()))
     events = receiver.events()
     new = [e for e in events if e["type"] == "alert.new"]
     assert {e["data"]["id"] for e in new} >= {alert_id} and all(e["data"]["customer_id"] == "angry" for e in new)
-    assert all(e["created_at"].endswith("+00:00") for e in new), new  # found by a trial: no time zone
+    assert all(e["created_at"].endswith("Z") for e in new), new  # found by a trial: no time zone
     changed = next(e for e in events if e["type"] == "alert.changed")
     assert changed["data"] == {**changed["data"], "id": alert_id, "status": "acknowledged", "assignee": "maria"}
     for headers, body in receiver.calls:  # every call signed and named; a retried event keeps its id

@@ -69,7 +69,7 @@ def test_outcomes_import_stores_good_rows_and_names_the_bad(tmp_path) -> None:
                     "zed,churned,2026-11-01,,\n", encoding="utf-8")
     third = _run(tmp_path, "outcomes", "import", str(path))
     assert third.returncode == 1 and "1 outcome stored, 0 already stored, 2 rows refused" in third.stdout, third.stdout
-    assert "row 1: csat of bob bob-0 at 2026-11-25T00:00:00+00:00 was recorded before as 1, now 4" in third.stderr
+    assert "row 1: csat of bob bob-0 at 2026-11-25T00:00:00Z was recorded before as 1, now 4" in third.stderr
 
 
 def test_outreach_checks_an_audience_file_in_order(tmp_path) -> None:
