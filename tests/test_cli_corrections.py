@@ -59,7 +59,7 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     assert [(r["text"], r["labels"], int(r["message_id"]), r["corrected_by"]) for r in rows] == [
         ("Charged twice, great.", "dissatisfied,annoyance,refund_request,billing_charges", ids[0], "maria"),
         ("Late again.", "delay_waiting", ids[3], "maria"), ("Fine, whatever.", "satisfied,approval", ids[1], "lead-2")]
-    assert rows[0]["corrected_at"] == T0.isoformat()
+    assert rows[0]["corrected_at"] == "2026-11-01T00:00:00Z"  # as every time the service writes
 
     since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00")
     assert since.returncode == 0, since.stderr
