@@ -46,7 +46,7 @@ def test_a_student_learns_the_teachers_reading(tmp_path) -> None:
             "where is my order": [0.1, 0.2, 0.4, 0.5, 0.1, -0.2, 0.4], "great job team": [0.8, 0.1, 0.05, 0.15, 0.8, 0.7, 0.5]}
     targets = np.array([rows[t] for t in texts], np.float32)
     net = EmotionNet.from_base(2)
-    args = TrainingArguments(output_dir=tmp_path, epochs=25, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
+    args = TrainingArguments(output_dir=tmp_path, epochs=12, batch_size=4, learning_rate=6e-4, warmup_ratio=0.0)
     distill_student(net, base_encoder_path(), texts, targets, args)
     net.eval()
     from transformers import AutoTokenizer
