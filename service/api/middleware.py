@@ -1,4 +1,4 @@
-"""Request-size limits and Prometheus request metrics, as a plain ASGI middleware.
+"""Request-size limits, whole multipart uploads and Prometheus request metrics, as a plain ASGI middleware.
 
 Starlette's ``@app.middleware("http")`` wraps every request and response in extra objects and tasks;
 at hundreds of requests a second on two cores that overhead shows in the latency tail, so this one
@@ -26,7 +26,8 @@ class LimitAndMeasure:
     (refusals answered here too, under the route the path would have reached).
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
-    the 413 as an HTTP error, so it is never buffered whole."""
+    the 413 as an HTTP error, so it is never buffered whole. An upload whose multipart body ends before its closing
+    boundary gets a 400 the same way (the form parser would drop the unfinished part without a word)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -42,6 +43,7 @@ class LimitAndMeasure:
         length = dict(scope["headers"]).get(b"content-length")
         too_large = EmotraceError("E904", f"Request body is over the limit of {limit:,} bytes.")
         runtime = getattr(scope["app"].state, "runtime", None)
+        closing = ClosingBoundary.of(scope) if upload else None
         start = time.perf_counter()
 
         def measure(status_code: int) -> None:
@@ -89,6 +91,8 @@ class LimitAndMeasure:
                 if received > limit:
                     # an HTTPException, which FastAPI's body parsing lets through (answered as E904)
                     raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large.problem)
+                if closing is not None and not closing.seen_in(message):
+                    raise HTTPException(status.HTTP_400_BAD_REQUEST, closing.missing)  # answered as E914
                 if admission is not None and not inside and not message.get("more_body", False):
                     # an upload takes its place once the whole file has arrived (not buffered here)
                     if not await admission.enter():
@@ -110,6 +114,39 @@ class LimitAndMeasure:
             if inside and admission is not None:
                 admission.leave()
             measure(status_code)
+
+
+class ClosingBoundary:
+    """Watches a multipart body as it streams for its closing boundary (``--BOUNDARY--``), which only a whole body
+    holds: a boundary never occurs inside a part, so one search over each chunk and the tail of the last suffices."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.delimiter = b"--" + boundary + b"--"
+        self.tail = b""
+        self.found = False
+        self.missing = ("The multipart body ended before its closing boundary (--BOUNDARY--): the upload was cut "
+                        "short or is not a whole form")
+
+    @classmethod
+    def of(cls, scope: Scope) -> ClosingBoundary | None:
+        """The watcher for a request sent as ``multipart/form-data`` with a boundary (None for anything else)."""
+        content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+        media_type, _, parameters = content_type.partition(";")
+        if media_type.strip().lower() != "multipart/form-data":
+            return None
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.lower() == "boundary" and value.strip('"'):
+                return cls(value.strip('"').encode("latin-1"))
+        return None
+
+    def seen_in(self, message: Message) -> bool:
+        """Whether the closing boundary has arrived by this message, or more of the body is still to come."""
+        if not self.found:
+            window = self.tail + message.get("body", b"")
+            self.found = self.delimiter in window
+            self.tail = window[-len(self.delimiter):]
+        return self.found or message.get("more_body", False)
 
 
 def route_label(scope: Scope) -> str:

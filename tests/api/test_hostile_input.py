@@ -440,3 +440,18 @@ def test_every_route_module_reads_json_refusing_repeated_keys() -> None:
     modules = [importlib.import_module(f"{routes.__name__}.{m.name}") for m in pkgutil.iter_modules(routes.__path__)]
     assert len(modules) > 10 and all(m.router.route_class is StrictJSONRoute for m in modules), [
         m.__name__ for m in modules if m.router.route_class is not StrictJSONRoute]
+
+
+@pytest.mark.parametrize("cut", [20, 120, -8])
+def test_an_upload_cut_short_gets_400_saying_so_and_stores_nothing(client, cut) -> None:
+    """A multipart body that ends before its closing boundary answered 422 "body.file: Field required": the parser
+    drops the unfinished part without a word, so the client was told it sent no file."""
+    body = (b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="chat.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\nCustomer: my order is late\r\nAgent: sorry to hear that\r\n--XyZ--\r\n")
+    response = client.post(UPLOAD, content=body[:cut], headers={"content-type": "multipart/form-data; boundary=XyZ"})
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["code"] == "E914" and "closing boundary" in problem["detail"], problem
+    assert client.post(UPLOAD, content=body, headers={"content-type": "multipart/form-data; boundary=XyZ"}
+                       ).status_code == 201
+    assert _stored(client) == 2
