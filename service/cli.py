@@ -21,7 +21,6 @@ from emotrace.cli_support import (
     EncodingOption,
     Terminated,
     command_line,
-    counted,
     exit_with,
     friendly_errors,
     given_options,
@@ -33,6 +32,7 @@ from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_a
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
 from emotrace.settings import Settings, get_settings
 from emotrace.times import iso_utc
+from emotrace.wording import counted
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
@@ -964,7 +964,7 @@ def _print_drivers(report: dict[str, Any]) -> None:
     typer.echo(f"  {'topic':<20} {'msgs':>5} {'carried':>8} {'neg':>5} {'dissat':>6}  change")
     for d in report["drivers"]:
         more = d["messages_change"]
-        change = "new" if d["new"] else (f"{more:+d} message{'' if abs(more) == 1 else 's'}, "
+        change = "new" if d["new"] else (f"{'+' if more >= 0 else ''}{counted(more, 'message')}, "
                                          f"{d['carried_change']:+.2f} carried")
         typer.echo(f"  {d['topic']:<20} {d['messages']:>5} {d['carried']:>8.2f} {d['mean_negativity']:>5.2f} "
                    f"{d['dissatisfied_share']:>6.0%}  {change if report['since'] else ''}")

@@ -37,16 +37,6 @@ def friendly_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def counted(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless one ("1 row", "3 bad rows")."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def counted_doing(count: int, noun: str, one: str, many: str) -> str:
-    """:func:`counted` with a verb that agrees ("1 turn overlaps", "3 turns overlap" for "overlaps", "overlap")."""
-    return f"{counted(count, noun)} {one if count == 1 else many}"
-
-
 def exit_with(error: EmotraceError) -> NoReturn:
     """``error`` as one line on stderr, then exit code 2."""
     typer.echo(f"error: {error}", err=True)

@@ -46,7 +46,6 @@ from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from emotrace.cli_support import counted, counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid, softmax
 from emotrace.model.config import model_folder, read_config, update_config
@@ -59,6 +58,7 @@ from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warn
 from emotrace.training.model_card import write_model_card
 from emotrace.training.provenance import read_provenance
 from emotrace.training.rebuild import onnx_weights
+from emotrace.wording import counted, counted_doing
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 MIN_ROWS_PER_CLASS = 20

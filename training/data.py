@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from emotrace.cli_support import counted
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
 from emotrace.tabular import all_records, require_columns
+from emotrace.wording import counted
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:

@@ -15,8 +15,8 @@ from emotrace.audio.asr import Segment, transcribe
 from emotrace.audio.io import SAMPLE_RATE, is_silent, load_audio
 from emotrace.audio.prosody import arousal_readings, features
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
-from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
+from emotrace.wording import counted_doing
 
 MERGE_GAP_SECONDS = 1.0
 OVERLAP_WARN_SECONDS = 0.5

@@ -16,8 +16,8 @@ import re
 from typing import NoReturn
 
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
-from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
+from emotrace.wording import counted_doing
 
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from emotrace.cli_support import EncodingOption, command_line, counted, counted_doing, friendly_errors
+from emotrace.cli_support import EncodingOption, command_line, friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.messages import is_identifier
 from emotrace.settings import Settings, get_settings, pseudonym
 from emotrace.times import iso_utc
+from emotrace.wording import counted, counted_doing
 
 if TYPE_CHECKING:
     from emotrace.store import Store

@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
-from emotrace.cli_support import counted
 from emotrace.errors import EmotraceError
 from emotrace.scoring.profile import PROFILE_FEATURES, profile_at
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal
+from emotrace.wording import counted
 
 EVENTS = ("churned", "renewed", "upgraded", "complaint_escalated")
 TARGETS = {"churned": "churns within the horizon", "renewed": "renews within the horizon",

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emotrace.wording import counted
+
 # How the topics read in sentences (routing reasons, the dashboard); a topic not listed reads as its name.
 TOPIC_NAMES = {
     "delay_waiting": "delays and waiting", "cancellation": "cancellation", "delivery": "delivery",
@@ -206,5 +208,5 @@ def upset_reason(reason: str, upset: Sequence[Upset]) -> str:
     messages)"), unchanged when nothing."""
     if not upset:
         return reason
-    said = ", ".join(f"{u.name} ({u.messages} message{'s' if u.messages != 1 else ''})" for u in upset)
+    said = ", ".join(f"{u.name} ({counted(u.messages, 'message')})" for u in upset)
     return f"{reason.rstrip('.')}; upset about: {said}."

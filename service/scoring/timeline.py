@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from emotrace.scoring.drivers import TopicFeeling
 from emotrace.scoring.rules import ScoringRules
+from emotrace.wording import counted
 
 CUSTOMER = "customer"
 NEGATIVE_EMOTIONS = ("anger", "disgust")
@@ -265,7 +266,7 @@ def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
         if len(streak) == rules.negative_streak:
             ids = [m.message_id for conv in streak for m in conv]
             return [Alert("sustained_negativity", f"{len(streak)} negative conversations in a row "
-                          f"({len(ids)} message{'s' if len(ids) != 1 else ''}).", ids,
+                          f"({counted(len(ids), 'message')}).", ids,
                           streak[-1][-1].timestamp, "critical")]
     return []
 

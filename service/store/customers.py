@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.store.database import Database, chunks
 from emotrace.store.tables import (
@@ -26,6 +25,7 @@ from emotrace.store.tables import (
     Outcome,
     WebhookDelivery,
 )
+from emotrace.wording import counted_doing
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emotrace.cli_support import counted_doing
 from emotrace.errors import EmotraceError
 from emotrace.scoring.outreach import OutreachFacts
 from emotrace.store.customers import refuse_unknown
@@ -17,6 +16,7 @@ from emotrace.store.database import Database, chunks
 from emotrace.store.messages import existing_conversations_in
 from emotrace.store.tables import Customer, Outcome
 from emotrace.times import iso_utc, utc
+from emotrace.wording import counted_doing
 
 
 @dataclass(frozen=True)
