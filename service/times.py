@@ -45,18 +45,26 @@ def utc_timestamp(value: datetime, field: str = "timestamp") -> datetime:
     return value
 
 
+def iso_time(value: object, name: str) -> datetime:
+    """A time given as ISO 8601 (a table cell, a row's field) as aware UTC: E509 when it is not ISO 8601, E520
+    outside 1970 to now (times near the calendar's ends cannot be computed with); ``name`` names it in the message."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise EmotraceError("E509", f"{name} '{value}' is not ISO 8601.",
+                            "Write times like 2026-01-31T09:30:00Z.") from None
+    try:
+        return utc_timestamp(moment, f"{name} '{value}'")
+    except ValueError as exc:  # "... is in the future", "... is before 1970"
+        raise EmotraceError("E520", f"{exc}.") from None
+
+
 def cell_time(value: object, row: int, column: str) -> datetime:
-    """The aware UTC time of a table row's ``column`` cell: E511 when empty, E509 when not ISO 8601, E520 outside
-    1970 to now (times near the calendar's ends cannot be computed with)."""
+    """The aware UTC time of a table row's ``column`` cell: E511 when empty, else :func:`iso_time`'s, the row named."""
     if value is None or not str(value).strip():
         raise EmotraceError("E511", f"Row {row}: '{column}' is empty.", "Give every row a time, or leave out "
                             "--time-column.")
     try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        raise EmotraceError("E509", f"Row {row}: {column} '{value}' is not ISO 8601.",
-                            "Write times like 2026-01-31T09:30:00Z.") from None
-    try:
-        return utc_timestamp(moment, column)
-    except ValueError as exc:
-        raise EmotraceError("E520", f"Row {row}: {exc} ('{value}').") from None
+        return iso_time(value, column)
+    except EmotraceError as exc:
+        raise EmotraceError(exc.code, f"Row {row}: {exc.problem}", exc.fix) from None

@@ -30,7 +30,7 @@ from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
 from emotrace.tabular import read_rows
 from emotrace.text.visible import text_problem
-from emotrace.times import utc_timestamp
+from emotrace.times import iso_time
 
 
 @dataclass(frozen=True)
@@ -98,19 +98,6 @@ def repeats(options: BatchOptions, names: Iterable[str]) -> dict[int, int]:
     first = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
     before = position - first  # in order of key: how many rows of the same key came earlier in the input
     return {int(numbers[i]): int(n) for i, n in zip(order[before > 0], before[before > 0], strict=True)}
-
-
-def _timestamp(value: object) -> datetime:
-    """A timestamp cell as aware UTC: E509 when it is not ISO 8601, E520 outside 1970 to now (as the API refuses)."""
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        raise EmotraceError("E509", f"timestamp '{value}' is not ISO 8601.",
-                            "Use e.g. 2026-11-25T09:30:00Z.") from None
-    try:
-        return utc_timestamp(moment)
-    except ValueError as exc:  # "timestamp is in the future", "... before 1970"
-        raise EmotraceError("E520", f"timestamp '{value}' {str(exc).removeprefix('timestamp ')}.") from None
 
 
 def _member(row: dict[str, object], column: str | None, what: str, names: Iterable[str], default: str,
@@ -194,7 +181,7 @@ class Ingestor:
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
-            speaker=Speaker(speaker), timestamp=_timestamp(row[c.timestamp]) if c.timestamp else now,
+            speaker=Speaker(speaker), timestamp=iso_time(row[c.timestamp], "timestamp") if c.timestamp else now,
             text=str(row[self.options.text_column]), record=reading_of(row), settings=self.settings,
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
