@@ -85,9 +85,9 @@ def _body_of(message: EmailMessage, warnings: list[str]) -> str:
         return ""
     try:
         content = part.get_content()
-    except LookupError:  # a charset Python does not know: read it as UTF-8 and say so
+    except (LookupError, UnicodeError):  # a charset Python does not know or cannot decode with: read it as UTF-8
         charset = part.get_content_charset()
-        warnings.append(f"Unknown charset '{charset}': the body was read as UTF-8.")
+        warnings.append(f"Unknown or unusable charset '{charset}': the body was read as UTF-8.")
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     if part.get_content_type() == "text/html":
@@ -95,15 +95,25 @@ def _body_of(message: EmailMessage, warnings: list[str]) -> str:
     return str(content)
 
 
+def _header(message: EmailMessage, name: str, warnings: list[str]) -> str:
+    """A header's value ("" when absent); one the standard library's parser cannot read ("From: john@" raises
+    IndexError, "From: a@[" AttributeError) is left out with a warning."""
+    try:
+        return str(message.get(name, ""))
+    except (IndexError, AttributeError, ValueError, TypeError):
+        warnings.append(f"Unreadable {name.title()} header: left out.")
+        return ""
+
+
 def _sent_at(message: EmailMessage, warnings: list[str]) -> datetime | None:
-    header = message.get("date")
-    if header is None:
+    header = _header(message, "date", warnings)
+    if not header:
         return None
     try:
-        sent = email.utils.parsedate_to_datetime(str(header))
+        sent = email.utils.parsedate_to_datetime(header)
         return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
     except (TypeError, ValueError, OverflowError):  # unreadable, or at the calendar's end once in UTC
-        warnings.append(f"Unreadable Date header '{str(header)[:60]}': the e-mail is dated by its upload.")
+        warnings.append(f"Unreadable Date header '{header[:60]}': the e-mail is dated by its upload.")
         return None
 
 
@@ -116,7 +126,8 @@ def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
             isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        body, subject, sender = _body_of(message, warnings), str(message.get("subject", "")), str(message.get("from", ""))
+        body, subject = _body_of(message, warnings), _header(message, "subject", warnings)
+        sender = _header(message, "from", warnings)
         metadata["subject"] = subject
         if sent_at := _sent_at(message, warnings):
             metadata["sent_at"] = sent_at

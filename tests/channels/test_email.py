@@ -64,3 +64,21 @@ def test_a_date_header_at_the_end_of_the_calendar_is_a_warning_not_a_traceback()
                               "I am still waiting for my refund.\n")
     assert "sent_at" not in conversation.metadata or conversation.metadata["sent_at"] is None
     assert any("dated by its upload" in w for w in conversation.warnings), conversation.warnings
+
+
+@pytest.mark.parametrize("sender", ["john@", "<", '"', '"a" <', "a@["])
+def test_a_from_header_the_parser_cannot_read_is_left_out_with_a_warning(sender: str) -> None:
+    """Found by a review: the standard library's address parser raises IndexError or AttributeError on these, which
+    reached the upload route as a 500 and `analyze` as a traceback."""
+    conversation = read_email(f"From: {sender}\nSubject: refund\n\nI am still waiting for my refund.\n".encode())
+    assert conversation.utterances[0].text == "I am still waiting for my refund."
+    assert conversation.utterances[0].speaker == "sender"
+    assert any("From header" in w for w in conversation.warnings), conversation.warnings
+
+
+def test_a_charset_whose_codec_cannot_decode_is_read_as_utf8_with_a_warning() -> None:
+    """charset=idna names a codec that refuses the parser's errors="replace" (UnicodeError, not LookupError)."""
+    raw = b"Subject: refund\nContent-Type: text/plain; charset=idna\n\nI am still waiting for my refund.\n"
+    conversation = read_email(raw)
+    assert conversation.utterances[0].text == "I am still waiting for my refund."
+    assert any("idna" in w for w in conversation.warnings), conversation.warnings
