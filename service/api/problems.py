@@ -25,6 +25,7 @@ from emotrace.messages import ID_PATTERN
 from emotrace.text.visible import TEXT_PATTERN
 
 INPUT_PREVIEW_CHARS = 80
+PROBLEM_TEXT_CHARS = 1_500  # an error's detail or fix may repeat what was sent; this much is kept
 
 
 class FieldProblem(BaseModel):
@@ -70,7 +71,8 @@ def problem_response(error: EmotraceError, headers: dict[str, str] | None = None
     """``error`` as problem+json, with the status its code has in the registry."""
     kind = error.kind
     body = {"type": f"urn:emotrace:error:{error.code}", "title": kind.title, "status": kind.status,
-            "code": error.code, "detail": error.problem, "fix": error.fix}
+            "code": error.code, "detail": clipped(error.problem, PROBLEM_TEXT_CHARS),
+            "fix": clipped(error.fix, PROBLEM_TEXT_CHARS)}
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=kind.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
@@ -82,9 +84,14 @@ def preview(value: object) -> str | int | bool | None:
         return value
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    text = value if isinstance(value, str) else repr(value)
+    return clipped(value if isinstance(value, str) else repr(value), INPUT_PREVIEW_CHARS)
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` safe to write as UTF-8 (a lone surrogate shown escaped) and at most ``limit`` characters, saying how
+    long it was: an error that repeats what a client sent neither fails to encode nor echoes megabytes."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text if len(text) <= INPUT_PREVIEW_CHARS else f"{text[:INPUT_PREVIEW_CHARS]}… ({len(text):,} characters)"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def overloaded_response(reason: object, close_connection: bool = False) -> JSONResponse:

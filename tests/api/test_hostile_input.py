@@ -455,3 +455,18 @@ def test_an_upload_cut_short_gets_400_saying_so_and_stores_nothing(client, cut) 
     assert client.post(UPLOAD, content=body, headers={"content-type": "multipart/form-data; boundary=XyZ"}
                        ).status_code == 201
     assert _stored(client) == 2
+
+
+@pytest.mark.parametrize(("path", "raw"), [
+    ("/v1/messages/1/corrections", '{"labels": ["\\ud800"], "corrected_by": "lead"}'),
+    ("/v1/analyze", '{"\\ud800": 1, "\\ud800": 2}'),
+    ("/v1/analyze", '{"' + "k" * 300_000 + '": 1, "' + "k" * 300_000 + '": 2}'),
+])
+def test_an_error_naming_a_lone_surrogate_or_a_huge_value_is_answered_short_and_whole(client, path, raw) -> None:
+    """Found by a review: an error whose detail repeats what was sent (an unknown label, a repeated key) could not be
+    written as UTF-8 when that held a lone surrogate (a 4xx turned into 500), and repeated a 300,000-character key
+    whole."""
+    response = _raw_post(client, path, raw)
+    assert 400 <= response.status_code < 500, response.text
+    assert len(response.content) < 4_000
+    assert response.json()["code"] != "E922"
