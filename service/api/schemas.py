@@ -7,7 +7,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from emotrace.messages import Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
@@ -194,6 +204,9 @@ class FromStore(BaseModel):
 
 
 StoredTime = Annotated[datetime, AfterValidator(utc)]
+# A time a client gives as a query parameter or form field: ISO 8601 only (a number is refused, not read as seconds
+# since 1970; the basic form "20261201" is that day), as a body's times are.
+ISO_8601 = BeforeValidator(iso_8601)
 
 
 class AlertOut(BaseModel):

@@ -470,3 +470,24 @@ def test_an_error_naming_a_lone_surrogate_or_a_huge_value_is_answered_short_and_
     assert 400 <= response.status_code < 500, response.text
     assert len(response.content) < 4_000
     assert response.json()["code"] != "E922"
+
+
+def test_an_upload_s_started_at_given_as_seconds_is_refused_and_its_basic_form_read_as_that_day(client) -> None:
+    """Found by a review: the upload's started_at read "1700000000" as 2023-11-14 and "20261201" as 1970-08-23
+    (seconds since 1970), storing the conversation under wrong dates, as `/v1/messages` once did."""
+    data = b'[{"speaker": "agent", "text": "hello", "start": 0}, {"speaker": "customer", "text": "hi", "start": 2}]'
+    refused = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "1700000000"})
+    assert refused.status_code == 422, refused.text
+    assert "not an ISO 8601 time" in refused.json()["detail"] and _stored(client) == 0
+    read = client.post(UPLOAD, files={"file": ("t.json", data)}, data={"started_at": "20261201"})
+    assert read.status_code == 201, read.text
+    assert read.json()["messages"][0]["timestamp"].startswith("2026-12-01T00:00:00"), read.json()["messages"][0]
+
+
+@pytest.mark.parametrize("name", ["since", "until"])
+def test_a_drivers_period_given_as_seconds_is_refused(client, name) -> None:
+    response = client.get("/v1/drivers", params={name: "1700000000"})
+    assert response.status_code == 422, response.text
+    assert "not an ISO 8601 time" in response.json()["detail"], response.text
+    assert client.get("/v1/drivers", params={"since": "20261101"}).json()["since"].startswith("2026-11-01"), \
+        client.get("/v1/drivers", params={"since": "20261101"}).text

@@ -20,6 +20,7 @@ from emotrace.api.deps import GUARDS, RuntimeDep, check_request_size
 from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
+    ISO_8601,
     CustomerIdPath,
     CustomerOut,
     MessageIn,
@@ -117,7 +118,7 @@ async def upload_conversation(
                                      ".wav/.flac/.mp3/.ogg")],
     conversation_id: Annotated[str | None, Form(max_length=128, pattern=TEXT_PATTERN, description="Default: the "
                                                 "customer id and a hash of the file: one file is stored once.")] = None,
-    started_at: Annotated[datetime | None, Form(description="When the conversation began (ISO 8601; default: "
+    started_at: Annotated[datetime | None, ISO_8601, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
     agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
     agent_id: Annotated[Identifier | None, Form(description="The agent's id, stored with their turns (agents' "

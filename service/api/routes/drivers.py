@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from emotrace.api.deps import GUARDS, RuntimeDep
-from emotrace.api.schemas import SEGMENT_PATTERN, DriversOut
+from emotrace.api.schemas import ISO_8601, SEGMENT_PATTERN, DriversOut
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Channel
 from emotrace.services.drivers import floor_drivers, period
@@ -19,9 +19,9 @@ router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/drivers", tags=["dri
 @router.get("", response_model=DriversOut)
 def get_drivers(
     runtime: RuntimeDep,
-    since: Annotated[datetime | None, Query(description="Start (ISO 8601; naive means UTC). Default: 7 days before "
+    since: Annotated[datetime | None, ISO_8601, Query(description="Start (ISO 8601; naive means UTC). Default: 7 days before "
                                             "until.")] = None,
-    until: Annotated[datetime | None, Query(description="End, not included. Default: now.")] = None,
+    until: Annotated[datetime | None, ISO_8601, Query(description="End, not included. Default: now.")] = None,
     segment: Annotated[str | None, Query(max_length=32, pattern=SEGMENT_PATTERN, description="Only customers now in "
                                          "this segment.")] = None,
     channel: Annotated[Channel | None, Query(description="Only messages of this channel.")] = None,
