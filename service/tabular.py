@@ -235,17 +235,34 @@ def _parquet(path: Path) -> pq.ParquetFile:
         raise EmotraceError("E515", f"{path} is not a readable Parquet file ({exc}).") from None
 
 
+def arrow_table(rows: list[dict[str, object]]) -> pa.Table:
+    """``rows`` as an Arrow table; a column whose values mix types one Arrow column cannot hold (an id column with
+    1001 and "A-17") is written as text."""
+    try:
+        return pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        names = dict.fromkeys(name for row in rows for name in row)
+        mixed = {name for name in names if len({type(row.get(name)) for row in rows} - {type(None)}) > 1}
+        return pa.Table.from_pylist([{k: as_text(v) if k in mixed else v for k, v in row.items()} for row in rows])
+
+
+def as_text(value: object) -> object:
+    """A cell as a text file writes it: lists and objects as JSON, other values as ``str`` (None stays None)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+
+
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     """Write ``rows`` to ``path`` in the format its name says (whole file at once)."""
     fmt = table_format(path)
     if fmt == "parquet":
-        pq.write_table(pa.Table.from_pylist(rows), path)
+        pq.write_table(arrow_table(rows), path)
     elif fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [])
             writer.writeheader()
-            writer.writerows({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()}
-                             for r in rows)
+            writer.writerows({k: as_text(v) for k, v in r.items()} for r in rows)
     else:
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:

@@ -303,15 +303,27 @@ class BatchJob:
         return summary
 
 
+def _joined_schema(schemas: list[pa.Schema]) -> pa.Schema:
+    """One schema for all parts, column by column: a part whose rows had no warning (or no intent) holds that list
+    column as a list of nulls, unified with another part's strings as a list of strings; a copied input column
+    written as numbers in one part and as text in another becomes text."""
+    fields = []
+    for name in dict.fromkeys(name for schema in schemas for name in schema.names):
+        own = [pa.schema([schema.field(name)]) for schema in schemas if name in schema.names]
+        try:
+            fields.append(pa.unify_schemas(own, promote_options="permissive").field(name))
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            fields.append(pa.field(name, pa.string()))
+    return pa.schema(fields)
+
+
 def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
     if fmt == "parquet":
         filled = [part for part in parts if pq.read_metadata(part).num_rows]
         if not filled:
             write_rows(target, [])
             return
-        # one schema for all parts: a part whose rows had no warning (or no intent) holds that list column as a list
-        # of nulls, which a part with strings cannot be cast to; unified, it is a list of strings
-        schema = pa.unify_schemas([pq.read_schema(part) for part in filled], promote_options="permissive")
+        schema = _joined_schema([pq.read_schema(part) for part in filled])
         with pq.ParquetWriter(target, schema) as writer:
             for part in filled:
                 writer.write_table(pq.read_table(part).cast(schema))

@@ -691,3 +691,16 @@ def test_a_run_left_unfinished_by_a_release_with_other_output_fields_is_not_resu
         BatchJob(options)
     assert refused.value.code == "E506" and "unfinished run with a release with other output fields" in str(refused.value)
     BatchJob(options, overwrite=True)  # --overwrite starts afresh
+
+
+def test_parquet_output_writes_a_copied_column_whose_types_mix_as_text(tmp_path) -> None:
+    """Found by a review: an id column holding 1001 in one row and "A-17" in another ended the run in ArrowInvalid
+    (within a chunk) or ArrowTypeError (between chunks), a traceback on every re-run."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    ids: list[object] = [1001, "A-17", 7, 8, "B-2", "C-3"]
+    source.write_text("".join(json.dumps({"id": i, "body": "My parcel is late."}) + "\n" for i in ids),
+                      encoding="utf-8")
+    result = run("batch", str(source), "-o", str(output), "--id-column", "id", "--text-column", "body",
+                 "--chunk-rows", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r["id"] for r in output_rows(output)] == ["1001", "A-17", "7", "8", "B-2", "C-3"]
