@@ -34,6 +34,7 @@ from emotrace.model.reading import Reading
 from emotrace.paths import writable_file
 from emotrace.settings import get_settings
 from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
+from emotrace.text.visible import character_problem, text_problem
 
 PART_DIGITS = 6
 OUTPUT_FIELDS = ("row", "id", *READING_FIELDS, "flags")
@@ -113,6 +114,23 @@ class BatchSummary:
 _NOT_TEXT = {bool: "true/false value", int: "number", float: "number", list: "list", dict: "JSON object"}
 
 
+def _unreadable(fields: dict[str, object], options: BatchOptions) -> str | None:
+    """Why a row cannot be read and written: its text missing, not text or nothing to read (a NUL, a lone surrogate,
+    only invisible characters: what the API refuses), or a copied cell that cannot be written as UTF-8."""
+    column = options.text_column
+    text = fields.get(column)
+    if not isinstance(text, str) or not text.strip():
+        kind = _NOT_TEXT.get(type(text))
+        return f"'{column}' is a {kind}, not text" if kind else f"missing or empty '{column}'"
+    if (problem := text_problem(text)) is not None:
+        return f"'{column}' {problem}"
+    for copied in filter(None, (options.id_column, *options.keep_columns)):
+        value = fields.get(copied)
+        if isinstance(value, str) and (problem := character_problem(value)) is not None:
+            return f"'{copied}' {problem}"
+    return None
+
+
 def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: BatchOptions) -> ChunkResult:
     """Readings for the good rows of a chunk; bad rows (no text, undecodable) become errors."""
     text_column, id_column, keep_columns = options.text_column, options.id_column, options.keep_columns
@@ -123,13 +141,11 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
             errors.append({"row": row.number, "reason": row.error})
             continue
         text = row.fields.get(text_column)
-        if not isinstance(text, str) or not text.strip():
-            kind = _NOT_TEXT.get(type(text))
-            reason = f"'{text_column}' is a {kind}, not text" if kind else f"missing or empty '{text_column}'"
+        if (reason := _unreadable(row.fields, options)) is not None:
             errors.append({"row": row.number, **({"id": row.fields.get(id_column)} if id_column is not None else {}),
                            "reason": reason})
             continue
-        good.append((row, text))
+        good.append((row, str(text)))
     readings = classifier.predict([text for _, text in good], aspects=get_settings().aspects) if good else []
     out, labels = [], Counter[str]()
     for (row, _), reading in zip(good, readings, strict=True):

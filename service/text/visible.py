@@ -20,14 +20,21 @@ def is_blank(value: str) -> bool:
     return _VISIBLE.search(value) is None
 
 
-def text_problem(value: str) -> str | None:
-    """Why ``value`` is not storable text with something to read (a NUL, a lone UTF-16 surrogate, nothing visible),
-    or None when it is."""
+def character_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored or written as UTF-8 text (a NUL, a lone UTF-16 surrogate), or None."""
     if "\x00" in value:
         return "holds a NUL character (\\u0000)"
     surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
     if surrogate is not None:
         return f"holds a lone UTF-16 surrogate at character {surrogate}: not valid Unicode"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` is not storable text with something to read (:func:`character_problem`, or nothing visible),
+    or None when it is."""
+    if (problem := character_problem(value)) is not None:
+        return problem
     if is_blank(value):
         return "is empty or only whitespace / invisible characters"
     return None

@@ -704,3 +704,21 @@ def test_parquet_output_writes_a_copied_column_whose_types_mix_as_text(tmp_path)
                  "--chunk-rows", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert [r["id"] for r in output_rows(output)] == ["1001", "A-17", "7", "8", "B-2", "C-3"]
+
+
+def test_a_row_whose_text_or_id_cannot_be_stored_is_a_bad_row_not_a_crash(tmp_path) -> None:
+    """Found by a review: a lone surrogate in an id or a text ended the run in UnicodeEncodeError while writing
+    the output; a NUL or an invisible-only text was read and stored, though the API refuses both."""
+    source = tmp_path / "in.jsonl"
+    rows = ['{"msg_id": "m1", "body": "My parcel is late."}', '{"msg_id": "m2", "body": "late \\u0000 again"}',
+            '{"msg_id": "m3", "body": "\\u200b"}', '{"msg_id": "m4", "body": "late \\ud800 again"}',
+            '{"msg_id": "m\\ud800", "body": "Still late."}', '{"msg_id": "m6", "body": "Thanks, it came."}']
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body",
+                 "--id-column", "msg_id", "--max-bad-share", "1", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r["id"] for r in output_rows(tmp_path / "out.jsonl")] == ["m1", "m6"]
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert [e["row"] for e in errors] == [2, 3, 4, 5]
+    assert "NUL" in errors[0]["reason"] and "invisible" in errors[1]["reason"], errors
+    assert "surrogate" in errors[2]["reason"] and "'msg_id'" in errors[3]["reason"], errors
