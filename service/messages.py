@@ -19,6 +19,7 @@ from emotrace.text.redact import redact
 # outcome files): 1 to 128 letters, digits and _ . : @ -
 ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ID_PATTERN)]
+MAX_CONVERSATION_ID = 128  # characters of a conversation's id, however it is given (body, form, ingested row)
 _IDENTIFIER = TypeAdapter(Identifier)
 
 

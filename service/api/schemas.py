@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from emotrace.messages import Channel, Identifier, Speaker
+from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.outbox import EndpointLog
 from emotrace.text.visible import BLANK_CLASS, TEXT_PATTERN, text_problem
@@ -149,7 +149,7 @@ class MessageIn(TextIn):
     """A customer's (or agent's) message to record."""
 
     customer_id: Identifier
-    conversation_id: str = Field(min_length=1, max_length=128, json_schema_extra={"pattern": TEXT_PATTERN})
+    conversation_id: str = Field(min_length=1, max_length=MAX_CONVERSATION_ID, json_schema_extra={"pattern": TEXT_PATTERN})
     speaker: Speaker = Speaker.customer
     agent_id: Identifier | None = Field(None, description="Which agent wrote an agent turn (for agents' profiles and routing).")
     timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")

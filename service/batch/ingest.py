@@ -22,7 +22,7 @@ import numpy as np
 from emotrace.batch.job import BatchOptions, ChunkResult
 from emotrace.channels.transcript import ROLE_WORDS
 from emotrace.errors import EmotraceError
-from emotrace.messages import Channel, ReadingRecord, Speaker, is_identifier, new_message
+from emotrace.messages import MAX_CONVERSATION_ID, Channel, ReadingRecord, Speaker, is_identifier, new_message
 from emotrace.services.summaries import record_messages
 from emotrace.settings import Settings
 from emotrace.store import Store
@@ -114,9 +114,6 @@ def _member(row: dict[str, object], column: str | None, what: str, names: Iterab
         raise EmotraceError("E510", f"{what} '{value}' is not one of {', '.join(names)}{also}.",
                             f"Write the {what} as one of {', '.join(names)} (any case).")
     return known[value.lower()]
-
-
-MAX_CONVERSATION_ID = 128  # as POST /v1/messages takes one
 
 
 def _check_id(row: dict[str, object], column: str, takes: Callable[[str], bool]) -> None:

@@ -491,3 +491,17 @@ def test_a_drivers_period_given_as_seconds_is_refused(client, name) -> None:
     assert "not an ISO 8601 time" in response.json()["detail"], response.text
     assert client.get("/v1/drivers", params={"since": "20261101"}).json()["since"].startswith("2026-11-01"), \
         client.get("/v1/drivers", params={"since": "20261101"}).text
+
+
+def test_an_upload_without_a_conversation_id_is_stored_for_a_customer_id_of_any_allowed_length(client) -> None:
+    """Found by a review: the default conversation id (the customer id, a dash and 16 hex digits) passed 128
+    characters for a customer id of 112 to 128, and the upload was refused: "Turn 1: String should have at most 128
+    characters"."""
+    customer = "c" * 128
+    data = b'[{"speaker": "agent", "text": "Hello", "start": 0}, {"speaker": "customer", "text": "Hi", "start": 2}]'
+    response = client.post(f"/v1/customers/{customer}/conversations", files={"file": ("t.json", data)})
+    assert response.status_code == 201, response.text
+    conversation = response.json()["messages"][0]["conversation_id"]
+    assert len(conversation) <= 128 and conversation.startswith("c" * 100), conversation
+    again = client.post(f"/v1/customers/{customer}/conversations", files={"file": ("t.json", data)})
+    assert again.status_code == 409, again.text  # the same file is the same default id: stored once

@@ -31,7 +31,7 @@ from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import turn_facts, with_readings
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
-from emotrace.messages import Channel, Identifier, Speaker, stored_text
+from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker, stored_text
 from emotrace.settings import pseudonym
 from emotrace.store.messages import ConversationStored
 from emotrace.text.visible import TEXT_PATTERN
@@ -84,6 +84,13 @@ def _refuse_unencodable(**parts: object) -> None:
                                 "valid Unicode (nothing was stored).") from None
 
 
+def _default_conversation_id(customer_id: str, data: bytes) -> str:
+    """An upload's conversation id when none is given: the customer id (cut to fit) and a hash of the file, so one
+    file is stored once per customer."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return f"{customer_id[:MAX_CONVERSATION_ID - len(digest) - 1]}-{digest}"
+
+
 def _already_stored(customer_id: str, conversation_id: str) -> EmotraceError:
     return EmotraceError("E906", f"Conversation '{conversation_id}' of customer '{customer_id}' is already stored. "
                                  "To store this file again, pass another conversation_id.")
@@ -116,7 +123,7 @@ async def upload_conversation(
     request: Request, customer_id: CustomerIdPath, runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description=".eml, .txt (e-mail or chat), .vtt, .srt, .json transcript, or "
                                      ".wav/.flac/.mp3/.ogg")],
-    conversation_id: Annotated[str | None, Form(max_length=128, pattern=TEXT_PATTERN, description="Default: the "
+    conversation_id: Annotated[str | None, Form(max_length=MAX_CONVERSATION_ID, pattern=TEXT_PATTERN, description="Default: the "
                                                 "customer id and a hash of the file: one file is stored once.")] = None,
     started_at: Annotated[datetime | None, ISO_8601, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
@@ -141,7 +148,7 @@ async def upload_conversation(
     except ValueError as exc:
         raise EmotraceError("E901", f"{exc}.", "Give started_at as an ISO 8601 time from 1970 to now.") from None
     data = await file.read()
-    conversation_id = conversation_id or f"{customer_id}-{hashlib.sha256(data).hexdigest()[:16]}"
+    conversation_id = conversation_id or _default_conversation_id(customer_id, data)
     settings = runtime.settings
     stored_as = (pseudonym(customer_id, settings), pseudonym(conversation_id, settings))
     if await run_in_threadpool(runtime.store.messages.count_in_conversation, *stored_as):
