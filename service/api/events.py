@@ -96,7 +96,8 @@ class EventBus:
     def _number(self, event_id: str) -> int | None:
         """The count in an id this bus gave, else None (another bus's, or one not given yet)."""
         epoch, _, number = event_id.strip().rpartition("-")
-        given = bool(epoch == self.epoch and number.isdigit() and self._recent) and int(number) <= self._recent[-1][0]
+        counted = number.isascii() and number.isdigit()  # "²" is a digit to str.isdigit, not to int()
+        given = bool(epoch == self.epoch and counted and self._recent) and int(number) <= self._recent[-1][0]
         return int(number) if given else None
 
     @property

@@ -32,3 +32,17 @@ def test_an_erased_customers_events_are_not_replayed() -> None:
     replayed = _replayed(bus, first)
     assert [(e["type"], e["customer_id"]) for e in replayed] == [("reading", "keep"), ("deleted", "erase-me")]
     assert "SECRETWORD" not in repr(replayed)
+
+
+def test_a_last_event_id_whose_count_is_not_ascii_digits_is_an_unknown_id_not_an_error() -> None:
+    """Found by a review: "²" passes str.isdigit but int("²") raises, ending a reconnecting client's stream in a
+    traceback; an id this bus did not give is a gap (the client is told to read the state afresh), as "-x" is."""
+    bus = EventBus()
+    bus.publish({"type": "customer", "customer_id": "keep", "data": {}})
+
+    async def gap(last_event_id: str) -> bool:
+        async with bus.subscribe(last_event_id) as subscription:
+            return subscription.gap and subscription.queue.empty()
+
+    assert [asyncio.run(gap(f"{bus.epoch}-{count}")) for count in ("²", "١", "1²", "x")] == [True] * 4
+    assert not asyncio.run(gap(f"{bus.epoch}-1"))
