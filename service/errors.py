@@ -183,6 +183,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E617": ErrorKind("Lone UTF-16 surrogate", "Write the file as UTF-8."),
     "E618": ErrorKind("Turn ends before it starts", "Give each turn an end at or after its start."),
     "E619": ErrorKind("Cue text without a timing", "Give the block a timing line, or delete it."),
+    "E620": ErrorKind("Speaker name too long", "Name each speaker in a few words (Agent, Customer, a first name)."),
     # audio
     "E701": ErrorKind("Unsupported audio format", "Use WAV, FLAC, MP3 or OGG.", 415),
     "E702": ErrorKind("Recording too long", "Split the recording or raise EMOTRACE_MAX_AUDIO_SECONDS.", 413),

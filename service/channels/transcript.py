@@ -22,6 +22,7 @@ from emotrace.wording import counted_doing
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
+MAX_SPEAKER_CHARS = 64  # a speaker's name in a transcript, as the upload's agent name
 _TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
@@ -50,6 +51,10 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     """Utterances from (speaker, text, start, end) turns, with roles by the module's rule."""
     if not turns:
         raise EmotraceError("E602", "The transcript holds no turns.", "Check the file format.")
+    for number, (name, *_) in enumerate(turns, 1):
+        if len(name) > MAX_SPEAKER_CHARS:
+            raise EmotraceError("E620", f"Turn {number}'s speaker name is {len(name):,} characters long (at most "
+                                        f"{MAX_SPEAKER_CHARS}): '{name[:40]}…'.")
     warnings: list[str] = []
     names = list(dict.fromkeys(name for name, *_ in turns))
     if agent is not None and agent not in names:

@@ -505,3 +505,15 @@ def test_an_upload_without_a_conversation_id_is_stored_for_a_customer_id_of_any_
     assert len(conversation) <= 128 and conversation.startswith("c" * 100), conversation
     again = client.post(f"/v1/customers/{customer}/conversations", files={"file": ("t.json", data)})
     assert again.status_code == 409, again.text  # the same file is the same default id: stored once
+
+
+def test_a_speaker_name_longer_than_a_name_is_refused_naming_the_turn(client) -> None:
+    """Found by a review: a transcript turn's speaker had no length limit and came back whole, in the answer's turns
+    and warnings (or in E603's list of speakers)."""
+    turns = [{"speaker": "Agent", "text": "Hello", "start": 0}, {"speaker": "x" * 100_000, "text": "Hi", "start": 2}]
+    for form in ({}, {"agent": "Bob"}):
+        response = client.post(UPLOAD, files={"file": ("t.json", json.dumps(turns).encode())}, data=form)
+        assert response.status_code == 422, response.text[:300]
+        assert response.json()["code"] == "E620" and "Turn 2" in response.json()["detail"], response.text[:300]
+        assert len(response.content) < 2_000
+    assert _stored(client) == 0

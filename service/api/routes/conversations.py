@@ -29,6 +29,7 @@ from emotrace.api.schemas import (
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
 from emotrace.channels.reading import turn_facts, with_readings
+from emotrace.channels.transcript import MAX_SPEAKER_CHARS
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker, stored_text
@@ -127,7 +128,7 @@ async def upload_conversation(
                                                 "customer id and a hash of the file: one file is stored once.")] = None,
     started_at: Annotated[datetime | None, ISO_8601, Form(description="When the conversation began (ISO 8601; default: "
                                                 "so that its last turn is now).")] = None,
-    agent: Annotated[str | None, Form(max_length=64, description="Transcripts: the agent's speaker name.")] = None,
+    agent: Annotated[str | None, Form(max_length=MAX_SPEAKER_CHARS, description="Transcripts: the agent's speaker name.")] = None,
     agent_id: Annotated[Identifier | None, Form(description="The agent's id, stored with their turns (agents' "
                                                 "profiles and routing).")] = None,
     form: Annotated[Literal["email", "chat", "vtt", "srt", "json"] | None, Form(
