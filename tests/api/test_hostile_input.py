@@ -517,3 +517,15 @@ def test_a_speaker_name_longer_than_a_name_is_refused_naming_the_turn(client) ->
         assert response.json()["code"] == "E620" and "Turn 2" in response.json()["detail"], response.text[:300]
         assert len(response.content) < 2_000
     assert _stored(client) == 0
+
+
+def test_an_upload_s_errors_and_warnings_name_the_file_as_the_client_named_it(client) -> None:
+    """Found by a review: an empty file was "upload.txt is empty", and a long headerless text's warning named
+    "upload.txt" too: the server's temporary name, which the client never gave."""
+    empty = client.post(UPLOAD, files={"file": ("monday-chats.txt", b"  \n")})
+    assert empty.status_code == 422 and "monday-chats.txt is empty" in empty.json()["detail"], empty.text
+    lines = b"".join(f"The parcel number {i} has not come and nobody answers my calls.\n".encode() for i in range(12))
+    read = client.post(UPLOAD, files={"file": ("complaints.txt", lines)})
+    assert read.status_code == 201, read.text
+    assert any("complaints.txt has no e-mail headers" in w for w in read.json()["warnings"]), read.json()["warnings"]
+    assert "upload" not in json.dumps(read.json()["warnings"]) + empty.text

@@ -97,9 +97,9 @@ def _already_stored(customer_id: str, conversation_id: str) -> EmotraceError:
                                  "To store this file again, pass another conversation_id.")
 
 
-def _without_paths(exc: EmotraceError, path: Path, name: str) -> EmotraceError:
-    """``exc`` with the server's temporary file named as the client named it."""
-    return EmotraceError(exc.code, exc.problem.replace(str(path), name), exc.fix.replace(str(path), name))
+def _client_named(text: str, path: Path, name: str) -> str:
+    """``text`` with the server's temporary file (its path or its name) named as the client named it."""
+    return text.replace(str(path), name).replace(path.name, name)
 
 
 async def _refuse_unknown_fields(request: Request) -> None:
@@ -160,7 +160,9 @@ async def upload_conversation(
         try:  # decoding and speech recognition in a worker thread; reading and storing through the shared queues
             conversation = await run_in_threadpool(load_conversation, path, settings, agent, form)
         except EmotraceError as exc:
-            raise _without_paths(exc, path, name) from None
+            raise EmotraceError(exc.code, _client_named(exc.problem, path, name),
+                                _client_named(exc.fix, path, name)) from None
+        conversation.warnings = [_client_named(warning, path, name) for warning in conversation.warnings]
     if not conversation.utterances:
         raise EmotraceError("E602", "No speech or text found: " + ("; ".join(conversation.warnings) or "empty conversation."))
     sent_at = conversation.metadata.get("sent_at")
