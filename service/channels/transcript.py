@@ -119,7 +119,7 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
         text = turn["text"] if isinstance(turn.get("text"), str) else turn.get("message")
         if not isinstance(text, str):
             raise EmotraceError("E606", f"Turn {i} has no text.", 'Each turn needs a "text" string.')
-        speaker = str(turn.get("speaker") or turn.get("name") or turn.get("role") or "")
+        speaker = next((str(turn[key]) for key in ("speaker", "name", "role") if turn.get(key) not in (None, "")), "")
         for field, value in (("speaker", speaker), ("text", text)):
             if (at := _lone_surrogate(value)) is not None:
                 raise EmotraceError("E617", f"Turn {i}'s {field} holds a lone UTF-16 surrogate (character {at + 1}, "

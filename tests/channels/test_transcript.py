@@ -176,3 +176,15 @@ def test_a_role_word_inside_a_name_does_not_make_the_role() -> None:
     assert [u.role for u in conv.utterances] == ["agent", "customer"]
     conv = read_transcript("Hannah: Hi\nagent_2: Hello, how can I help?\n", "lines")
     assert [u.role for u in conv.utterances] == ["customer", "agent"]
+
+
+def test_numbered_speakers_of_a_diarised_transcript_keep_their_numbers() -> None:
+    """Found by a review: speaker 0 (as diarisation tools number them) was read as no speaker (falsy), so every turn
+    was the customer's, the warning named '' the agent, and --agent 0 was refused."""
+    turns = [{"speaker": 0, "text": "Thanks for calling, how can I help?"},
+             {"speaker": 1, "text": "My parcel never came, I am furious."}, {"speaker": 0, "text": "I am sorry."}]
+    conv = read_transcript(json.dumps(turns), "json")
+    assert [u.speaker for u in conv.utterances] == ["0", "1", "0"]
+    assert [u.role for u in conv.utterances] == ["agent", "customer", "agent"], conv.warnings
+    told = read_transcript(json.dumps(turns), "json", agent="1")
+    assert [u.role for u in told.utterances] == ["customer", "agent", "customer"]
