@@ -9,12 +9,17 @@ from emotrace.errors import EmotraceError
 
 
 def checked_encoding(encoding: str) -> str:
-    """``encoding`` if Python knows it (E021 otherwise)."""
+    """``encoding`` if Python knows it as a text encoding (E021 otherwise: unknown, or a bytes codec such as
+    base64 or zlib)."""
     try:
-        return codecs.lookup(encoding).name
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise EmotraceError("E021", f"Unknown encoding '{encoding}'.",
                             "Use e.g. utf-8 (the default), latin-1, cp1252 or utf-16.") from None
+    if not codec._is_text_encoding:  # the codec registry's own mark of bytes-to-bytes and str-to-str codecs
+        raise EmotraceError("E021", f"'{encoding}' is not a text encoding.",
+                            "Use e.g. utf-8 (the default), latin-1, cp1252 or utf-16.")
+    return codec.name
 
 
 def decode_error(path: Path, encoding: str) -> EmotraceError:
@@ -29,4 +34,8 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
                                      "Pass --encoding with the file's encoding (a Windows export is mostly "
                                      "--encoding cp1252; latin-1 reads any byte but turns its € and curly quotes "
                                      "into control characters), or re-encode it as UTF-8.")
+            except UnicodeError as exc:  # no byte to name: UTF-16 or UTF-32 without a byte-order mark
+                return EmotraceError("E004", f"{path} is not valid {encoding}: {exc}.",
+                                     "Pass --encoding with the file's encoding (utf-16-le or utf-16-be for UTF-16 "
+                                     "without a byte-order mark), or re-encode it as UTF-8.")
     return EmotraceError("E004", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")

@@ -99,7 +99,7 @@ def check_decodable(path: Path, encoding: str) -> None:
             while block := handle.read(1 << 20):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, or a UTF-16 / UTF-32 stream without its byte-order mark
             raise decode_error(path, encoding) from None
 
 
@@ -150,7 +150,7 @@ def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
     """The lines of a text file opened in ``encoding``; E004 where the file is not valid in it."""
     try:
         yield from lines
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise decode_error(path, encoding) from None
 
 

@@ -122,6 +122,24 @@ def test_text_not_valid_in_its_encoding_names_the_line(tmp_path: Path, suffix: s
                                                                                           "café"]
 
 
+@pytest.mark.parametrize("suffix", TEXT_SUFFIXES)
+def test_a_utf8_file_read_as_utf16_is_said_not_to_be_utf16(tmp_path: Path, suffix: str) -> None:
+    """Found by a review: UTF-16 without a byte-order mark raises UnicodeError, not UnicodeDecodeError, and ended
+    every table-reading command in a traceback."""
+    path = tmp_path / f"rows{suffix}"
+    write_rows(path, RECORDS)
+    with pytest.raises(EmotraceError, match=r"E004.*not valid utf-16"):
+        check_table(path, "utf-16")
+
+
+@pytest.mark.parametrize("codec", ["base64", "hex", "rot13", "zlib"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused(codec: str) -> None:
+    from emotrace.encoding import checked_encoding
+
+    with pytest.raises(EmotraceError, match=rf"E021.*'{codec}' is not a text encoding"):
+        checked_encoding(codec)
+
+
 def test_a_malformed_csv_row_is_named_wherever_it_is(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text(f"text,labels\nthanks!,joy\n{OVERSIZED},joy\nok,joy\n", encoding="utf-8")
