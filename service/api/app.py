@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
                 if runtime.store.customers.count() == 0:
                     load_demo(runtime.store, runtime.classifier, settings)
         app.state.runtime = runtime
+        runtime.bus.attach(asyncio.get_running_loop())  # sync routes publish from worker threads
         # The model, tokenizer and libraries leave millions of long-lived objects; a full garbage collection
         # walking them all stalled requests for ~150 ms (the p99 of the load test). Freezing them after
         # start-up keeps later collections to the objects requests create.

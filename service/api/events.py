@@ -15,7 +15,7 @@ import itertools
 import secrets
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 REPLAY_SECONDS = 300.0
@@ -49,6 +49,20 @@ class EventBus:
         self._evicted = 0  # the newest event number the buffer let go of for want of room
         self._subscribers: set[asyncio.Queue[FeedEvent]] = set()
         self._last_left = float("-inf")
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Serve subscribers on ``loop``: what a worker thread (a synchronous route) publishes or forgets is then
+        done on it, since the subscribers' queues and the replay buffer are the loop's alone."""
+        self._loop = loop
+
+    def _on_loop(self, call: Callable[..., None], *args: object) -> None:
+        """``call(*args)`` now on the loop's own thread (or with no loop attached), else handed to the loop."""
+        loop = self._loop
+        if loop is not None and loop.is_running() and _loop_here() is not loop:
+            loop.call_soon_threadsafe(call, *args)
+        else:
+            call(*args)
 
     @property
     def listening(self) -> bool:
@@ -56,7 +70,10 @@ class EventBus:
         return bool(self._subscribers) or time.monotonic() - self._last_left < REPLAY_SECONDS
 
     def publish(self, event: dict[str, object]) -> None:
-        """Send ``event`` to every subscriber and keep it for those who resume."""
+        """Send ``event`` to every subscriber and keep it for those who resume (on the loop, from any thread)."""
+        self._on_loop(self._publish, event)
+
+    def _publish(self, event: dict[str, object]) -> None:
         number = next(self._numbers)
         item = FeedEvent(f"{self.epoch}-{number}", event)
         if len(self._recent) == self.buffer:
@@ -66,7 +83,11 @@ class EventBus:
             _put(queue, item)
 
     def forget(self, customer_id: str) -> None:
-        """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent."""
+        """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent
+        (on the loop, from any thread)."""
+        self._on_loop(self._forget, customer_id)
+
+    def _forget(self, customer_id: str) -> None:
         def kept(item: FeedEvent) -> bool:
             return item.event.get("customer_id") != customer_id
 
@@ -104,6 +125,14 @@ class EventBus:
     def subscribers(self) -> int:
         """How many subscribers are connected."""
         return len(self._subscribers)
+
+
+def _loop_here() -> asyncio.AbstractEventLoop | None:
+    """The event loop running on this thread, if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _put(queue: asyncio.Queue[FeedEvent], item: FeedEvent) -> None:

@@ -46,3 +46,31 @@ def test_a_last_event_id_whose_count_is_not_ascii_digits_is_an_unknown_id_not_an
 
     assert [asyncio.run(gap(f"{bus.epoch}-{count}")) for count in ("²", "١", "1²", "x")] == [True] * 4
     assert not asyncio.run(gap(f"{bus.epoch}-1"))
+
+
+def test_events_published_or_forgotten_from_a_worker_thread_reach_a_waiting_subscriber_through_its_loop() -> None:
+    """Found by a review: the routes that erase a customer, correct a reading or work an alert run in worker threads
+    and published from there, touching the loop's queues and replay buffer at the same time as the loop (asyncio
+    objects are not thread-safe: a waiting subscriber was not woken, and an erasure could fail half-way with "deque
+    mutated during iteration", leaving the erased customer's text in the replay buffer). The loop's debug mode
+    refuses such calls outright."""
+    bus = EventBus()
+
+    async def scenario() -> list[str]:
+        bus.attach(asyncio.get_running_loop())
+        async with bus.subscribe() as subscription:
+            seen = []
+            for step in (lambda: bus.publish({"type": "reading", "customer_id": "gone", "data": {}}),
+                         lambda: bus.forget("gone"),
+                         lambda: bus.publish({"type": "deleted", "customer_id": "gone", "data": {}})):
+                waiting = asyncio.ensure_future(subscription.queue.get())
+                await asyncio.sleep(0)  # the getter waits on the empty queue
+                await asyncio.to_thread(step)
+                done, _ = await asyncio.wait({waiting}, timeout=0.5)
+                seen.append(waiting.result().event["type"] if done else "nothing")
+                if not done:
+                    waiting.cancel()
+            return seen
+
+    assert asyncio.run(scenario(), debug=True) == ["reading", "nothing", "deleted"]
+    assert [item.event["type"] for _, item in bus._recent] == ["deleted"]
