@@ -55,9 +55,18 @@ def require_columns(source: Path, columns: Sequence[str], required: Iterable[str
 
 
 def read_table(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> Iterator[TableRow]:
-    """The rows of a table file, after :func:`check_table` (errors raised here, not at the first row)."""
-    check_table(path, encoding, required)
-    return read_rows(path, encoding)
+    """The rows of a table file, after :func:`check_table` (errors raised here, not at the first row); a JSON row
+    without a ``required`` key holds it empty (None), as a CSV row's empty cell reads."""
+    wanted = [column for column in required if column]
+    check_table(path, encoding, wanted)
+    return (_with_columns(row, wanted) for row in read_rows(path, encoding))
+
+
+def _with_columns(row: TableRow, columns: list[str]) -> TableRow:
+    if row.fields is not None:
+        for column in columns:
+            row.fields.setdefault(column, None)
+    return row
 
 
 def check_table(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> list[str]:
@@ -244,6 +253,16 @@ def arrow_table(rows: list[dict[str, object]]) -> pa.Table:
         names = dict.fromkeys(name for row in rows for name in row)
         mixed = {name for name in names if len({type(row.get(name)) for row in rows} - {type(None)}) > 1}
         return pa.Table.from_pylist([{k: as_text(v) if k in mixed else v for k, v in row.items()} for row in rows])
+
+
+def cell_text(value: object) -> str:
+    """A cell read as text: empty for no value (not for 0 or False), bytes decoded as UTF-8 (Parquet BINARY
+    columns), anything else as ``str``."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
 
 
 def as_text(value: object) -> object:

@@ -140,6 +140,15 @@ def test_a_codec_that_is_not_a_text_encoding_is_refused(codec: str) -> None:
         checked_encoding(codec)
 
 
+def test_a_json_row_without_a_required_key_reads_as_an_empty_cell(tmp_path: Path) -> None:
+    """Found by a review: the columns are checked on the first row only, so a later JSON row without one ended
+    `evaluate`, `train --mapping` and `drivers` in a KeyError traceback; a CSV row's missing cell reads empty."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"text": "I love it", "labels": "joy"}\n{"text": "meh"}\n', encoding="utf-8")
+    assert all_records(path, required=("text", "labels")) == [{"text": "I love it", "labels": "joy"},
+                                                              {"text": "meh", "labels": None}]
+
+
 def test_a_malformed_csv_row_is_named_wherever_it_is(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text(f"text,labels\nthanks!,joy\n{OVERSIZED},joy\nok,joy\n", encoding="utf-8")

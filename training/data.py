@@ -15,7 +15,7 @@ import numpy as np
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
-from emotrace.tabular import all_records, require_columns
+from emotrace.tabular import all_records, cell_text, require_columns
 from emotrace.wording import counted
 
 
@@ -102,8 +102,8 @@ def rows_that(rows: list[int], path: object, have: str) -> str:
 def split_labels(value: object) -> list[str]:
     """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value or "").replace(";", ",").split(",") if part.strip()]
+        return [cell_text(v).strip() for v in value if cell_text(v).strip()]
+    return [part.strip() for part in cell_text(value).replace(";", ",").split(",") if part.strip()]
 
 
 def read_labelled_records(path: Path, text_column: str, label_column: str,
@@ -123,7 +123,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
         if not names and not none_allowed:
             empty_rows.append(row_no)
             continue
-        texts.append(str(record.get(text_column) or ""))
+        texts.append(cell_text(record.get(text_column)))
         label_rows.append(names)
         if not texts[-1].strip():
             empty_texts.append(row_no)

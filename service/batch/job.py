@@ -33,7 +33,7 @@ from emotrace.model.config import model_fingerprint
 from emotrace.model.reading import Reading
 from emotrace.paths import writable_file
 from emotrace.settings import get_settings
-from emotrace.tabular import TableRow, check_table, count_rows, read_rows, table_format, write_rows
+from emotrace.tabular import TableRow, cell_text, check_table, count_rows, read_rows, table_format, write_rows
 from emotrace.text.visible import character_problem, text_problem
 
 PART_DIGITS = 6
@@ -119,6 +119,7 @@ def _unreadable(fields: dict[str, object], options: BatchOptions) -> str | None:
     only invisible characters: what the API refuses), or a copied cell that cannot be written as UTF-8."""
     column = options.text_column
     text = fields.get(column)
+    text = cell_text(text) if isinstance(text, bytes) else text  # a Parquet BINARY column holds UTF-8 bytes
     if not isinstance(text, str) or not text.strip():
         kind = _NOT_TEXT.get(type(text))
         return f"'{column}' is a {kind}, not text" if kind else f"missing or empty '{column}'"
@@ -145,7 +146,7 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
             errors.append({"row": row.number, **({"id": row.fields.get(id_column)} if id_column is not None else {}),
                            "reason": reason})
             continue
-        good.append((row, str(text)))
+        good.append((row, cell_text(text)))
     readings = classifier.predict([text for _, text in good], aspects=get_settings().aspects) if good else []
     out, labels = [], Counter[str]()
     for (row, _), reading in zip(good, readings, strict=True):

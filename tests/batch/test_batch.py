@@ -722,3 +722,16 @@ def test_a_row_whose_text_or_id_cannot_be_stored_is_a_bad_row_not_a_crash(tmp_pa
     assert [e["row"] for e in errors] == [2, 3, 4, 5]
     assert "NUL" in errors[0]["reason"] and "invisible" in errors[1]["reason"], errors
     assert "surrogate" in errors[2]["reason"] and "'msg_id'" in errors[3]["reason"], errors
+
+
+def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8_text(tmp_path) -> None:
+    """Found by a review: Hive and Impala write strings as BINARY, which came back as bytes and every row was
+    reported "missing or empty"."""
+    import pyarrow as pa
+
+    source, output = tmp_path / "in.parquet", tmp_path / "out.jsonl"
+    pq.write_table(pa.table({"body": pa.array([b"My parcel is late.", "Caf\u00e9 was lovely!".encode()], pa.binary())}),
+                   source)
+    result = run("batch", str(source), "-o", str(output), "--text-column", "body")
+    assert result.returncode == 0 and "0 bad rows" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert len(output_rows(output)) == 2

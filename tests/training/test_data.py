@@ -35,3 +35,18 @@ def test_empty_label_rows_are_named(tmp_path) -> None:
     path.write_text("text,labels\nhi,joy\nyo,\n", encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E209.*1 row of .* has no label \(row 2\)"):
         read_labelled_records(path, "text", "labels")
+
+
+def test_class_ids_and_binary_text_cells_are_read_as_given(tmp_path) -> None:
+    """Found by a review: a label cell holding the class id 0 read as empty (E209 "no label") while 1 became "1",
+    and a Parquet text column stored as BINARY (as Hive and Impala write strings) was read as "b'I love it'"."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"text": "great", "labels": 0}\n{"text": "awful", "labels": 1}\n', encoding="utf-8")
+    assert read_labelled_records(path, "text", "labels").labels == ("0", "1")
+    path = tmp_path / "binary.parquet"
+    pq.write_table(pa.table({"text": pa.array([b"I love it", b"I hate it"], pa.binary()), "labels": ["joy", "anger"]}),
+                   path)
+    assert read_labelled_records(path, "text", "labels").texts == ["I love it", "I hate it"]
