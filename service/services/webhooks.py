@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -53,6 +54,17 @@ def verify(secret: str, timestamp: str, body: bytes, signature_header: str, now:
 def retry_delay(attempts: int, first: float) -> float:
     """Seconds to wait after ``attempts`` failed attempts: ``first``, then doubling, up to 10 min."""
     return min(first * 2.0 ** (attempts - 1), LONGEST_RETRY_SECONDS)
+
+
+def shown_url(url: str) -> str:
+    """An endpoint as answers and logs show it: without a user and password, its query string as "?…" (where
+    helpdesks put tokens); a URL without either is shown as configured."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password or parts.query):
+        return url
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "…" if parts.query else "", ""))
 
 
 class WebhookSender:
@@ -113,11 +125,12 @@ class WebhookSender:
             response = self._client.post(delivery.endpoint, content=body, headers=headers)
             error = None if response.is_success else f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            error = f"{type(exc).__name__}: {exc}".replace(delivery.endpoint, shown_url(delivery.endpoint))[:500]
         attempts = delivery.attempts + 1
         now = datetime.now(UTC)
         retry_at = None if error is None or attempts >= self.settings.webhook_max_attempts else (
             now + timedelta(seconds=retry_delay(attempts, self.settings.webhook_first_retry_s)))
         if error is not None:
-            log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, delivery.endpoint, attempts, error)
+            log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, shown_url(delivery.endpoint),
+                        attempts, error)
         self.store.outbox.record(delivery.id, now, error, retry_at)

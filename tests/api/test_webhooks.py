@@ -141,3 +141,19 @@ def test_webhooks_need_a_signing_secret(tmp_path) -> None:
     with pytest.raises(EmotraceError) as refused:
         check_serving(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", webhooks=[{"url": "http://127.0.0.1:9/h"}]))
     assert refused.value.code == "E022"
+
+
+def test_an_endpoint_s_credentials_and_query_are_not_shown(database_url, receiver, caplog) -> None:
+    """Found by a review: GET /v1/webhooks answered the configured URL whole, and every failed attempt logged it,
+    user, password and ?token= included."""
+    receiver.mode = "fail"
+    secret_url = receiver.url.replace("http://", "http://hook-user:hook-pass@") + "?token=abc123"
+    settings = Settings(database_url=database_url, webhooks=[{"url": secret_url}], webhook_secret=SECRET,
+                        webhook_timeout_s=0.5, webhook_first_retry_s=0.2, webhook_max_attempts=1)
+    with caplog.at_level("WARNING"), TestClient(app_for(settings), client=LOOPBACK_CLIENT) as client:
+        post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
+        _wait(lambda: client.get("/v1/webhooks").json()[0]["failed"] >= 1)
+        shown = json.dumps(client.get("/v1/webhooks").json()) + caplog.text
+    assert receiver.calls, "the endpoint was called with its credentials"
+    assert "hook-pass" not in shown and "abc123" not in shown and "hook-user" not in shown, shown
+    assert receiver.url.removeprefix("http://").split("/")[0] in shown  # the host still names the endpoint

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.schemas import WebhookLogOut
 from emotrace.api.strict_json import StrictJSONRoute
+from emotrace.services.webhooks import shown_url
 from emotrace.store.outbox import EndpointLog
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/webhooks", tags=["webhooks"], dependencies=GUARDS)
@@ -23,5 +24,5 @@ def webhook_log(runtime: RuntimeDep) -> list[WebhookLogOut]:
     for hook in runtime.settings.webhooks:
         url = str(hook.url)
         found = logs.get(url, EndpointLog(url, 0, 0, 0, None, None, None))
-        out.append(WebhookLogOut(**asdict(found), events=list(hook.events)))
+        out.append(WebhookLogOut(**{**asdict(found), "endpoint": shown_url(url)}, events=list(hook.events)))
     return out
