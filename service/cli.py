@@ -29,7 +29,7 @@ from emotrace.cli_support import (
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, writable_file, write_text_file
+from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, not_the_input, writable_file, write_text_file
 from emotrace.settings import Settings, get_settings
 from emotrace.times import iso_utc
 from emotrace.wording import counted
@@ -867,7 +867,7 @@ def discover_topics(
     from emotrace.times import cell_time
 
     if output is not None:
-        writable_file(output)
+        writable_file(not_the_input(output, path))
     texts, times, skipped = [], [], 0
     for number, record in enumerate(all_records(path, checked_encoding(encoding), (text_column, time_column)), 1):
         text = str(record.get(text_column) or "").strip()
@@ -935,7 +935,7 @@ def drivers(
 
     for target in (output, chart):
         if target is not None:
-            writable_file(target)
+            writable_file(not_the_input(target, path))
     found = file_messages(path, checked_encoding(encoding), time_column, customer_column, text_column, speaker_column)
     report = {"file": str(path), **file_drivers(found.messages, days if time_column else None, limit),
               "agent_rows": found.agent_rows, "other_speaker_rows": found.other_speaker_rows}

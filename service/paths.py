@@ -37,6 +37,13 @@ def writable_file(path: Path) -> Path:
     return path
 
 
+def not_the_input(output: Path, source: Path) -> Path:
+    """``output`` unless it is the file ``source`` (E518: writing it would replace the input it is made from)."""
+    if output.resolve() == source.resolve():
+        raise EmotraceError("E518", f"{output} is the input file {source}; the run would replace it.")
+    return output
+
+
 def write_text_file(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path``, E516 when the system refuses."""
     try:

@@ -80,6 +80,11 @@ def test_an_unwritable_report_or_chart_is_refused_before_any_work(tmp_path) -> N
         assert result.exit_code == 2 and "[E516] Cannot write" in result.output and "price" not in result.output
     result = runner.invoke(app, ["drivers", str(path), "--time-column", "time", "--days", "10000000"])
     assert result.exit_code == 2 and "--days" in result.output
+    # found by a review: the input itself as --output or --chart was replaced by the report
+    for option in ("--output", "--chart"):
+        result = runner.invoke(app, ["drivers", str(path), option, str(path)])
+        assert result.exit_code == 2 and "[E518]" in result.output, result.output
+    assert json.loads(path.read_text(encoding="utf-8"))["customer_id"] == "a"
 
 
 def test_agent_rows_are_left_out_given_the_speaker_column(tmp_path) -> None:

@@ -31,7 +31,7 @@ from emotrace.messages import READING_FIELDS, reading_record
 from emotrace.model.classifier import EmotionClassifier, resolve_model_dir
 from emotrace.model.config import model_fingerprint
 from emotrace.model.reading import Reading
-from emotrace.paths import writable_file
+from emotrace.paths import not_the_input, writable_file
 from emotrace.settings import get_settings
 from emotrace.tabular import TableRow, cell_text, check_table, count_rows, read_rows, table_format, write_rows
 from emotrace.text.visible import character_problem, text_problem
@@ -221,10 +221,8 @@ class BatchJob:
     def _check_output(self) -> None:
         """E518 when the output or a file the run writes beside it is the input (--overwrite would delete it first);
         E516 when the output cannot be written (its folder is made here when missing)."""
-        source = self.options.input.resolve()
         for path in (self.options.output, self.error_file, self.done_file):
-            if path.resolve() == source:
-                raise EmotraceError("E518", f"{path} is the input file {self.options.input}; the run would replace it.")
+            not_the_input(path, self.options.input)
         try:
             self.options.output.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

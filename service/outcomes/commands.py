@@ -18,6 +18,7 @@ from emotrace.cli_support import EncodingOption, command_line, friendly_errors
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.messages import is_identifier
+from emotrace.paths import not_the_input, writable_file
 from emotrace.settings import Settings, get_settings, pseudonym
 from emotrace.times import iso_utc
 from emotrace.wording import counted, counted_doing
@@ -193,6 +194,9 @@ def import_customers(
         raise typer.Exit(1)
 
 
+OUTREACH_COLUMNS = ("decision", "reasons", "hold_until")  # what outreach adds to each audience row
+
+
 @friendly_errors
 def outreach(
     path: Annotated[Path, typer.Argument(metavar="AUDIENCE", help="CSV, JSONL or Parquet of customer ids.")],
@@ -210,10 +214,13 @@ def outreach(
     from emotrace.outcomes.outreach import check_audience
     from emotrace.tabular import check_table, count_rows, read_rows
 
+    writable_file(not_the_input(output, path))
     if output.exists() and not overwrite:
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
     encoding = checked_encoding(encoding)
-    check_table(path, encoding, required=(id_column,))
+    if clash := sorted(set(check_table(path, encoding, required=(id_column,))) & set(OUTREACH_COLUMNS)):
+        raise EmotraceError("E508", f"Audience columns {clash} would be overwritten by outreach's own columns "
+                            f"({', '.join(OUTREACH_COLUMNS)}).", "Rename or drop those columns.")
     settings = get_settings()
     store = _store(settings, database_url)
     started, counts, missing, malformed = time.perf_counter(), {"ok": 0, "hold": 0}, [], []
@@ -239,7 +246,7 @@ def outreach(
         for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):
             fields = pending.popleft()
             if writer is None:
-                writer = csv.DictWriter(handle, [*fields, "decision", "reasons", "hold_until"], extrasaction="ignore")
+                writer = csv.DictWriter(handle, [*fields, *OUTREACH_COLUMNS], extrasaction="ignore")
                 writer.writeheader()
             counts[decision.decision] += 1
             writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),
