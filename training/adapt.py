@@ -52,6 +52,7 @@ from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
+from emotrace.tabular import cell_text
 from emotrace.training.data import read_records, rows_named, rows_that, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
@@ -174,6 +175,13 @@ def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | N
     return None
 
 
+def known_spelling(schema: LabelSchema) -> dict[str, str]:
+    """Each name a label file may give (satisfaction classes, the model's labels, intents and topics), lower-cased,
+    to the spelling the model uses: labels are matched in any case ("Billing" for a model's "Billing" or "billing")."""
+    names = (*SATISFACTION_CLASSES, OTHER, *schema.labels, *schema.intents, *schema.topics)
+    return {name.lower(): name for name in reversed(names)}  # the earlier name wins a clash of case
+
+
 def head_names(schema: LabelSchema, head: str) -> tuple[str, ...]:
     """The outputs of a multi-label head: the emotion labels, the intents or the topics."""
     return {LABEL_HEAD: schema.labels, INTENT_VIEW: schema.intents, TOPIC_VIEW: schema.topics}[head]
@@ -192,9 +200,10 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
             raise EmotraceError("E503", f"Column '{column}' is not in {path}.",
                                 f"Columns there: {columns}; name them with --text-column / --label-column.")
     texts, names, empty_text, unlabelled = [], [], [], []
+    spelling = known_spelling(schema)
     for row_no, record in enumerate(records, 1):
-        text = str(record.get(text_column) or "").strip()
-        labels = [n.lower() for n in split_labels(record.get(label_column))]
+        text = cell_text(record.get(text_column)).strip()
+        labels = [spelling.get(n.lower(), n) for n in split_labels(record.get(label_column))]
         if not text:
             empty_text.append(row_no)
         elif not labels:

@@ -274,3 +274,14 @@ def test_neutral_rows_of_a_file_of_classes_and_emotion_labels_teach_the_emotion_
     assert labels.names == ("annoyance", "joy", "neutral") and len(labels.rows) == len(rows) - read.duplicates
     assert int(labels.targets[:, 2].sum()) == len(NEUTRAL)
     assert len(read.heads[SATISFACTION_HEAD].rows) == len(rows) - read.duplicates  # still the class too
+
+
+def test_labels_are_matched_in_any_case_and_kept_in_the_model_s_spelling(tmp_path) -> None:
+    """Found by a review: adapt lower-cased every label, so a model trained on its owner's "Billing" and "Refund"
+    could not be adapted by any route (E322, its fix listing "Billing, Refund" as valid)."""
+    from emotrace.training.adapt import read_adaptation_rows
+
+    owned = LabelSchema(("Billing", "Refund", "joy", "neutral"), {}, None)
+    rows = [(t, "BILLING") for t in DISSATISFIED] + [(t, "joy") for t in SATISFIED] + [(t, "Neutral") for t in NEUTRAL]
+    read = read_adaptation_rows(write_rows(tmp_path / "cased.csv", rows), "message", "label", owned)
+    assert read.heads[LABEL_HEAD].names == ("Billing", "joy", "neutral")
