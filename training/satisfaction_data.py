@@ -181,6 +181,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     mixing 'other' with neutral or satisfied is E212 naming the fewer kind's rows.
     """
     from emotrace.errors import EmotraceError
+    from emotrace.tabular import cell_text
     from emotrace.training.data import read_records
 
     if (rating_column is None) == (satisfaction_column is None):
@@ -193,6 +194,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
     other_rows: list[int] = []  # 'other' (two classes) and neutral/satisfied (three) rows: a file holds one form
     three_rows: list[int] = []
+    empty_texts: list[int] = []
     for row_no, record in enumerate(records, 1):
         value = str(record.get(column) or "").strip().lower()
         if not value:
@@ -216,10 +218,13 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
                 bad.append(row_no)
                 continue
             cls = names[value]
+        text = cell_text(record.get(text_column))
         if cls is None:
             dropped += 1
+        elif not text.strip():
+            empty_texts.append(row_no)
         else:
-            out.add(str(record.get(text_column) or ""), cls, path.name)
+            out.add(text, cls, path.name)
     expected = "whole stars 1-5" if rating_column else "dissatisfied, neutral or satisfied (or dissatisfied/other)"
     if not rating_column and other_rows and three_rows:  # name the odd ones out (a tie reads as two classes: 'other' says so)
         two = len(other_rows) >= len(three_rows)
@@ -228,4 +233,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     if bad:
         raise EmotraceError("E212", f"{rows_that(bad, path, f'a {column!r} value outside {expected}')}.",
                             "Fix or remove those rows.")
+    if empty_texts:
+        raise EmotraceError("E511", f"{rows_that(empty_texts, path, f'an empty {text_column!r}')}.",
+                            "Fill the text or drop those rows.")
     return out, dropped, unrated

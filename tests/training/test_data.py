@@ -50,3 +50,14 @@ def test_class_ids_and_binary_text_cells_are_read_as_given(tmp_path) -> None:
     pq.write_table(pa.table({"text": pa.array([b"I love it", b"I hate it"], pa.binary()), "labels": ["joy", "anger"]}),
                    path)
     assert read_labelled_records(path, "text", "labels").texts == ["I love it", "I hate it"]
+
+
+def test_a_rated_row_without_text_is_named_with_the_file_and_its_row(tmp_path) -> None:
+    """Found by a review: `evaluate --rating-column` (or --satisfaction-column) passed empty texts to the model, which
+    refused them as "[E003] Text 1 is empty", counted from 0 among the scored rows, naming neither file nor row."""
+    from emotrace.training.satisfaction_data import read_satisfaction_records
+
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,stars\nFine,5\n,1\nAwful,1\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E511.*reviews.csv.*\(row 2\)"):
+        read_satisfaction_records(path, "text", "stars", None)
