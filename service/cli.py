@@ -1010,8 +1010,8 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
 @corrections_app.command("export")
 @friendly_errors
 def export_corrections(
-    out: Annotated[Path, typer.Option("--out", "-o", help="The CSV to write (text, labels, message_id, "
-                                      "corrected_by, corrected_at).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The CSV, JSONL or Parquet file to write (text, labels, "
+                                      "message_id, corrected_by, corrected_at).")],
     since: Annotated[str | None, typer.Option(help="Only corrections made at or after this ISO 8601 time (naive "
                                               "means UTC).")] = None,
     database_url: DatabaseOption = None,

@@ -64,6 +64,14 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00")
     assert since.returncode == 0, since.stderr
     assert [r["message_id"] for r in _read(out)] == [str(ids[3]), str(ids[1])]  # naive means UTC
+    # found by a review: --out x.parquet (or .jsonl) was written as CSV, which adapt then refused to read
+    from emotrace.tabular import all_records
+
+    for name in ("corrections.jsonl", "corrections.parquet"):
+        assert run("corrections", "export", "--out", str(tmp_path / name), "--database-url", url).returncode == 0
+        assert [r["text"] for r in all_records(tmp_path / name)] == [r["text"] for r in rows], name
+    other = run("corrections", "export", "--out", str(tmp_path / "corrections.txt"), "--database-url", url)
+    assert other.returncode == 2 and "[E206]" in other.stderr and not (tmp_path / "corrections.txt").exists()
 
 
 def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(tmp_path) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +13,9 @@ from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.store import Store
 from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
+from emotrace.tabular import table_format, write_rows
 from emotrace.times import iso_utc, utc
 
-TRAINING_COLUMNS = ("text", "labels", "message_id", "corrected_by", "corrected_at")
 NEUTRAL = "neutral"  # an emotion label and a satisfaction class alike
 
 
@@ -132,11 +131,10 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
 
 
 def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
-    """``rows`` as a UTF-8 CSV with a header (:data:`TRAINING_COLUMNS`); E516 when the system refuses the file."""
+    """``rows`` (text, labels, message_id, corrected_by, corrected_at) in the table format ``path`` names (CSV, JSON
+    Lines or Parquet), as ``adapt --data`` reads them; E206 for another file type, E516 when the system refuses it."""
+    table_format(path)  # before anything is written
     try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, TRAINING_COLUMNS)
-            writer.writeheader()
-            writer.writerows(asdict(row) for row in rows)
+        write_rows(path, [asdict(row) for row in rows])
     except OSError as exc:
         raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None
