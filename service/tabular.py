@@ -98,9 +98,9 @@ def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
 
 
 def check_decodable(path: Path, encoding: str) -> None:
-    """E004 (naming the first bad line) unless a CSV/JSONL file is valid ``encoding`` throughout; one pass over the
-    file, so a wrong encoding stops a run before anything is read or written."""
-    if table_format(path) == "parquet":
+    """E004 (naming the first bad line) unless a text file (CSV, JSONL, TSV) is valid ``encoding`` throughout; one
+    pass over the file, so a wrong encoding stops a run before anything is read or written."""
+    if path.suffix.lower() == ".parquet":
         return
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as handle:

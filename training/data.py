@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import csv
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
-from emotrace.tabular import all_records, cell_text, require_columns
+from emotrace.tabular import all_records, cell_text, check_decodable, require_columns, unreadable_row
 from emotrace.wording import counted
 
 
@@ -30,12 +31,15 @@ def split_of(key: str) -> str:
     return "train" if bucket < 8 else ("dev" if bucket == 8 else "test")
 
 
-def read_goemotions_tsv(path: Path, labels: Sequence[str]) -> LabelledTexts:
-    """Read a GoEmotions-format TSV (text, comma-separated label ids, comment id; no header)."""
+def read_goemotions_tsv(path: Path, labels: Sequence[str], encoding: str = "utf-8") -> LabelledTexts:
+    """Read a GoEmotions-format TSV (text, comma-separated label ids, comment id; no header): E004 where it is not
+    valid ``encoding``, E514 at a line the reader cannot read, E511 naming lines without text."""
+    check_decodable(path, encoding)
     texts: list[str] = []
     rows: list[list[int]] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line_no, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+    empty: list[int] = []
+    with path.open(encoding=encoding, newline="") as handle:
+        for line_no, row in _tsv_rows(path, handle):
             if len(row) < 2:
                 raise EmotraceError(
                     "E201", f"{path}:{line_no} has {len(row)} column(s), expected text<TAB>label ids.",
@@ -54,9 +58,24 @@ def read_goemotions_tsv(path: Path, labels: Sequence[str]) -> LabelledTexts:
                     "E203", f"{path}:{line_no}: label ids {bad} are outside 0..{len(labels) - 1}.",
                     "The TSV does not match this model's label set.",
                 )
+            if not row[0].strip():
+                empty.append(line_no)
             texts.append(row[0])
             rows.append(ids)
+    if empty:
+        raise EmotraceError("E511", f"{rows_that(empty, path, 'no text')}.", "Fill the text or drop those lines.")
     return LabelledTexts(texts, _multi_hot(rows, len(labels)), tuple(labels))
+
+
+def _tsv_rows(path: Path, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """The numbered rows of an open TSV; E514 at a line the reader cannot read (a text over the field limit)."""
+    reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+    line_no = 0
+    try:
+        for line_no, row in enumerate(reader, 1):
+            yield line_no, row
+    except csv.Error as exc:
+        raise unreadable_row(path, line_no + 1, str(exc)) from None
 
 
 def _multi_hot(rows: list[list[int]], width: int) -> np.ndarray:
@@ -153,7 +172,7 @@ def read_labelled_file(path: Path, labels: Sequence[str], text_column: str = "te
                        label_column: str = "labels", encoding: str = "utf-8") -> LabelledTexts:
     """Read a GoEmotions TSV or a CSV/JSONL/Parquet file labelled with ``labels``."""
     if path.suffix.lower() == ".tsv":
-        return read_goemotions_tsv(existing_file(path), labels)
+        return read_goemotions_tsv(existing_file(path), labels, encoding)
     return read_labelled_records(path, text_column, label_column, labels, encoding)
 
 
