@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, get_args, get_origin
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, params
 from fastapi.dependencies.utils import get_flat_params
@@ -99,6 +100,14 @@ async def refuse_unread_query(request: Request) -> None:
                                       for name, msg in problems])
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (127.0.0.0/8, ::1); False for a name or anything else."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address we can vouch for
+        return False
+
+
 async def require_access(request: Request, runtime: RuntimeDep) -> None:
     """With API keys configured, require a matching X-API-Key header (or, on GET of the live feed only, an
     ``api_key`` query parameter: EventSource cannot send headers); without keys, accept loopback clients only."""
@@ -116,12 +125,14 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
         return
     if request.client is None:  # a Unix socket: only processes on this machine can connect
         return
-    try:
-        local = ipaddress.ip_address(request.client.host).is_loopback
-    except ValueError:  # a name, not an address we can vouch for
-        local = False
-    if not local:
+    if not is_loopback(request.client.host):
         raise EmotraceError("E903", "No API keys are configured, so only local clients are served.")
+    named = urlsplit(f"//{request.headers.get('host', '')}").hostname or ""
+    if not (named == "localhost" or is_loopback(named)):
+        # a page of another site whose name was re-bound to 127.0.0.1 (DNS rebinding) reaches this service from the
+        # user's own browser, as a loopback client: without keys, only requests naming this machine are served
+        raise EmotraceError("E903", f"No API keys are configured, so only requests to this machine's own name "
+                            f"(127.0.0.1, localhost) are served; this one named '{named}'.")
 
 
 AccessDep = Depends(require_access)

@@ -4,10 +4,9 @@ outcomes; state kept across summary refreshes; erasure takes alerts with it. On 
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.conftest import app_for, local_client
 from tests.api.test_customers import post
 
 FURIOUS = "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡"
@@ -16,7 +15,7 @@ FURIOUS = "This is disgusting. I am absolutely furious, you stole my money!!! �
 @pytest.fixture
 def angry(database_url):
     """A client whose store holds one customer with open alerts."""
-    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(Settings(database_url=database_url))) as client:
         post(client, "angry", [("customer", "Thanks for the quick reply, all good now.")], 2, "b1")
         assert post(client, "angry", [("customer", FURIOUS)], 0.1, "b2").status_code == 201
         yield client
@@ -64,7 +63,7 @@ def test_an_alert_raised_on_old_messages_is_registered_resolved_not_open(databas
     counted in open_alerts: importing history would flood the floor's queue with alerts on the long past."""
     from datetime import UTC, datetime, timedelta
 
-    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(Settings(database_url=database_url))) as client:
         old = (datetime.now(UTC) - timedelta(days=90)).isoformat()
         body = {"messages": [{"customer_id": "history", "conversation_id": "h1", "timestamp": old, "text": FURIOUS}]}
         assert client.post("/v1/messages", json=body).status_code == 201

@@ -3,11 +3,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from fastapi.testclient import TestClient
 
 from emotrace.errors import ERRORS, EmotraceError
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, app_for, make_client
+from tests.api.conftest import app_for, local_client, make_client
 
 
 def test_analyze_one(client) -> None:
@@ -206,6 +205,21 @@ def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
         assert keyed.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": KEY}).status_code == 200
 
 
+@pytest.mark.parametrize("host", ["rebind.attacker.example:8000", "192.168.1.20:8000", "example.com"])
+def test_without_keys_a_request_naming_another_host_is_refused_even_from_loopback(tmp_path, host) -> None:
+    """Found by a security review: without keys the service trusted any loopback peer, so a web page whose name was
+    re-bound to 127.0.0.1 (DNS rebinding) could read and erase customers from the user's own browser. Keyless, the
+    Host must be this machine's loopback name."""
+    with make_client(tmp_path) as local:
+        refused = local.get("/v1/customers", headers={"host": host})
+        assert refused.status_code == 403 and refused.json()["code"] == "E903", refused.text
+        assert "EMOTRACE_API_KEYS" in refused.json()["fix"]
+        for own in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"):
+            assert local.get("/v1/customers", headers={"host": own}).status_code == 200, own
+    with make_client(tmp_path, api_keys=[KEY]) as keyed:  # with keys, the key decides, whatever the name
+        assert keyed.get("/v1/customers", headers={"host": host, "X-API-Key": KEY}).status_code == 200
+
+
 def test_refusals_before_routing_are_counted_in_metrics(tmp_path) -> None:
     with make_client(tmp_path, max_body_bytes=2000) as client:
         assert client.post("/v1/analyze", json={"text": "a" * 5000}).status_code == 413
@@ -220,7 +234,7 @@ def test_refusals_before_routing_are_counted_in_metrics(tmp_path) -> None:
 
 def test_a_failure_inside_the_service_is_a_problem_500_and_counted(tmp_path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
-    with TestClient(app_for(settings), client=LOOPBACK_CLIENT, raise_server_exceptions=False) as client:
+    with local_client(app_for(settings), raise_server_exceptions=False) as client:
         with sqlite3.connect(tmp_path / "api.db") as broken:  # a table lost under the running service
             broken.execute("DROP TABLE alert_events")
             broken.execute("DROP TABLE alert_states")

@@ -9,11 +9,10 @@ import threading
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from emotrace.evaluation.live_server import running_server
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.conftest import app_for, local_client
 from tests.api.test_alert_workflow import FURIOUS
 from tests.api.test_customers import post
 from tests.api.test_live import _collect_events
@@ -27,7 +26,7 @@ RIGHT = {"satisfaction_class": "dissatisfied", "labels": ["annoyance", "disappoi
 @pytest.fixture
 def stored(database_url):
     """A client whose store holds one customer's two messages; yields the client and the message ids."""
-    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(Settings(database_url=database_url))) as client:
         written = post(client, "ann", [("customer", "Great, you charged me twice. Wonderful service."),
                                        ("agent", "Sorry about that, refunding now.")], 1, "k1")
         assert written.status_code == 201, written.text

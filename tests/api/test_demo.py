@@ -7,16 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
-
 from emotrace.demo import AGENTS, generated_floor
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.conftest import app_for, local_client
 
 
 def test_the_demo_shows_every_part_of_the_product(tmp_path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", demo=True)
-    with TestClient(app_for(settings), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(settings)) as client:
         customers = client.get("/v1/customers", params={"limit": 1000}).json()
         assert len(customers) == 200
         assert {"at_risk", "frustrated", "neutral", "satisfied"} <= {c["segment"] for c in customers}

@@ -10,10 +10,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from emotrace.settings import Settings
-from tests.api.conftest import LOOPBACK_CLIENT, app_for, make_client
+from tests.api.conftest import app_for, local_client, make_client
 
 UPLOAD = "/v1/customers/bob/conversations"
 
@@ -346,7 +345,7 @@ def test_a_lone_surrogate_as_the_only_speaker_gets_422(client) -> None:
 @pytest.mark.parametrize("path", ["/v1/customers", "/v1/alerts"])
 @pytest.mark.parametrize("segment", ["%00", "neutral%00", "Neutral", "at%20risk"])
 def test_a_segment_filter_is_a_short_lowercase_name(database_url, path, segment) -> None:
-    with TestClient(app_for(Settings(database_url=database_url)), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(Settings(database_url=database_url))) as client:
         response = client.get(f"{path}?segment={segment}")
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["loc"] == ["query", "segment"]
@@ -381,8 +380,7 @@ def test_one_conversation_uploaded_by_several_clients_at_once_is_stored_once(dat
     data = b'[{"speaker": "agent", "text": "Hello", "start": 0}, {"speaker": "customer", "text": "Hi", "start": 2}]'
     replicas = 1 if database_url.startswith("sqlite") else 2
     with ExitStack() as stack:
-        clients = [stack.enter_context(TestClient(app_for(Settings(database_url=database_url)),
-                                                  client=LOOPBACK_CLIENT)) for _ in range(replicas)]
+        clients = [stack.enter_context(local_client(app_for(Settings(database_url=database_url)))) for _ in range(replicas)]
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(lambda i: clients[i % replicas].post(UPLOAD, files={"file": ("t.json", data)}),
                                     range(4)))

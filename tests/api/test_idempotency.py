@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from emotrace.settings import Settings
 from emotrace.store import Store
-from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.conftest import app_for, local_client
 
 BODY = {"messages": [{"customer_id": "ann", "conversation_id": "c1", "text": "Where is my refund?"},
                      {"customer_id": "bob", "conversation_id": "c2", "text": "Thanks, all sorted!"}]}
@@ -19,8 +19,8 @@ def _count(client: TestClient) -> int:
 
 def test_a_retry_with_the_same_key_is_stored_once_on_any_replica(database_url) -> None:
     settings = Settings(database_url=database_url)
-    with TestClient(app_for(settings), client=LOOPBACK_CLIENT) as first, \
-            TestClient(app_for(settings), client=LOOPBACK_CLIENT) as second:
+    with local_client(app_for(settings)) as first, \
+            local_client(app_for(settings)) as second:
         stored = first.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "order-4411-retry"})
         assert stored.status_code == 201 and "idempotent-replayed" not in stored.headers
         for replica in (first, second):
@@ -53,7 +53,7 @@ def test_malformed_keys_are_refused(client) -> None:
 def test_erasure_takes_the_customers_idempotency_records_with_it(database_url) -> None:
     settings = Settings(database_url=database_url)
     ann_only = {"messages": [BODY["messages"][0]]}
-    with TestClient(app_for(settings), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(settings)) as client:
         assert client.post("/v1/messages", json=ann_only, headers={"Idempotency-Key": "ann-write-1"}).status_code == 201
         assert client.post("/v1/messages", json=BODY, headers={"Idempotency-Key": "both-write-1"}).status_code == 201
         bob_only = {"messages": [BODY["messages"][1]]}

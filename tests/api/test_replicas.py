@@ -119,14 +119,13 @@ def test_an_erasure_through_one_replica_reaches_the_feed_of_the_other_with_the_c
 
 
 def test_ready_says_503_when_the_database_goes_away(postgres_url) -> None:
-    from fastapi.testclient import TestClient
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     from emotrace.settings import Settings
-    from tests.api.conftest import LOOPBACK_CLIENT, app_for
+    from tests.api.conftest import app_for, local_client
 
-    with TestClient(app_for(Settings(database_url=postgres_url)), client=LOOPBACK_CLIENT) as client:
+    with local_client(app_for(Settings(database_url=postgres_url))) as client:
         assert client.get("/ready").status_code == 200
         admin = create_engine(make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from emotrace.errors import EmotraceError
 from emotrace.services.webhooks import signature, verify
 from emotrace.settings import Settings, check_serving
-from tests.api.conftest import LOOPBACK_CLIENT, app_for
+from tests.api.conftest import app_for, local_client
 from tests.api.test_alert_workflow import FURIOUS
 from tests.api.test_customers import post
 
@@ -69,7 +69,7 @@ def receiver() -> Iterator[Receiver]:
 def _client(database_url: str, receiver: Receiver, **overrides) -> TestClient:
     settings = Settings(**{"database_url": database_url, "webhooks": [{"url": receiver.url}],
                            "webhook_secret": SECRET, "webhook_timeout_s": 0.5, "webhook_first_retry_s": 0.2, **overrides})
-    return TestClient(app_for(settings), client=LOOPBACK_CLIENT)
+    return local_client(app_for(settings))
 
 
 def _wait(condition, seconds: float = 20.0) -> None:
@@ -150,7 +150,7 @@ def test_an_endpoint_s_credentials_and_query_are_not_shown(database_url, receive
     secret_url = receiver.url.replace("http://", "http://hook-user:hook-pass@") + "?token=abc123"
     settings = Settings(database_url=database_url, webhooks=[{"url": secret_url}], webhook_secret=SECRET,
                         webhook_timeout_s=0.5, webhook_first_retry_s=0.2, webhook_max_attempts=1)
-    with caplog.at_level("WARNING"), TestClient(app_for(settings), client=LOOPBACK_CLIENT) as client:
+    with caplog.at_level("WARNING"), local_client(app_for(settings)) as client:
         post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
         _wait(lambda: client.get("/v1/webhooks").json()[0]["failed"] >= 1)
         shown = json.dumps(client.get("/v1/webhooks").json()) + caplog.text
