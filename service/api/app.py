@@ -127,7 +127,8 @@ def create_app(settings: Settings | None = None, classifier: EmotionClassifier |
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
-        return FileResponse(STATIC / "dashboard.html")
+        # a key given as /?api_key=... must not travel on in the Referer of the page's requests
+        return FileResponse(STATIC / "dashboard.html", headers={"Referrer-Policy": "no-referrer"})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

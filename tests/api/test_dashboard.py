@@ -240,9 +240,16 @@ def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> No
         page.goto(base)
         page.wait_for_selector("#key-prompt:not([hidden])", timeout=15_000)
         assert "api_key=" in page.inner_text("#key-prompt")
-        page.goto(f"{base}/?api_key={key}")
+        opened = page.goto(f"{base}/?api_key={key}&customer=ben.okafor")
         page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
         assert page.locator("#key-prompt").is_hidden()
+        # found by a review: the key stayed in the address bar (history, shared links) and every request the page
+        # made sent it on in its Referer header (proxies log that header)
+        assert opened is not None and opened.headers.get("referrer-policy") == "no-referrer"
+        assert "api_key" not in page.url and "customer=ben.okafor" in page.url, page.url
+        page.reload()
+        page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
+        assert page.locator("#key-prompt").is_hidden()  # the tab keeps the key for its own reloads
         page.close()
 
 

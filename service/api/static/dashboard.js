@@ -2,7 +2,16 @@
 // to their messages and the words that drove them, agents' profiles, a live feed. Plain JS drawing SVG; no CDN.
 "use strict";
 const params = new URLSearchParams(location.search);
-const apiKey = params.get("api_key");
+const KEY_STORE = "emotrace-api-key";
+// The key from /?api_key=..., kept for this tab's reloads and taken out of the address bar (history, shared links);
+// the page is served with Referrer-Policy: no-referrer, so its requests do not pass the address on either.
+const apiKey = params.get("api_key") || sessionStorage.getItem(KEY_STORE);
+if (params.has("api_key")) {
+  sessionStorage.setItem(KEY_STORE, apiKey);
+  params.delete("api_key");
+  const query = params.toString();
+  history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+}
 let selected = params.get("customer");
 let source = null;
 const SVG = "http://www.w3.org/2000/svg";
