@@ -152,15 +152,21 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
     for (row, _), reading in zip(good, readings, strict=True):
         labels.update(reading.labels)
         record: dict[str, object] = {"row": row.number}
+        fields = row.fields or {}
         if id_column is not None:
-            record["id"] = row.fields.get(id_column) if row.fields else None
+            record["id"] = _copied(fields.get(id_column))
         for column in keep_columns:
-            record[column] = row.fields.get(column) if row.fields else None
+            record[column] = _copied(fields.get(column))
         record.update(reading_record(reading))
         if options.rating_column is not None and row.fields is not None:
             record["flags"] = _rating_flags(reading, row.fields.get(options.rating_column))
         out.append(record)
     return ChunkResult(out, errors, dict(labels))
+
+
+def _copied(value: object) -> object:
+    """An input cell as the output (and ``--ingest``) holds it: bytes (a Parquet BINARY column) as their UTF-8 text."""
+    return cell_text(value) if isinstance(value, bytes) else value
 
 
 def _rating_flags(reading: Reading, value: object) -> list[str]:

@@ -735,3 +735,20 @@ def test_a_parquet_text_column_stored_as_binary_is_read_as_utf8_text(tmp_path) -
     result = run("batch", str(source), "-o", str(output), "--text-column", "body")
     assert result.returncode == 0 and "0 bad rows" in result.stdout, result.stdout + result.stderr[-2000:]
     assert len(output_rows(output)) == 2
+
+
+def test_ingest_stores_binary_parquet_cells_as_their_text(tmp_path) -> None:
+    """Found by a review: --ingest copied BINARY cells as bytes, storing the text "b'My parcel is late.'" and the
+    conversation "b'k1'"; a JSONL output then failed on the bytes after the chunk was stored, on every re-run."""
+    import pyarrow as pa
+
+    from emotrace.store import Store
+
+    source, db = tmp_path / "in.parquet", f"sqlite:///{tmp_path / 'ingest.db'}"
+    pq.write_table(pa.table({"customer_id": ["c1", "c1"], "conversation_id": pa.array([b"k1", b"k1"], pa.binary()),
+                             "text": pa.array([b"My parcel is late.", "Caf\u00e9 was cold.".encode()], pa.binary())}),
+                   source)
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db)
+    assert result.returncode == 0, result.stderr[-2000:]
+    stored = Store(db).messages.of_customer("c1")
+    assert [(m.conversation_id, m.text) for m in stored] == [("k1", "My parcel is late."), ("k1", "Caf\u00e9 was cold.")]
