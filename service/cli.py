@@ -717,7 +717,7 @@ def batch(
     options = BatchOptions(input_path, output, text_column, id_column, chunk_rows,
                            str(model) if model else str(settings.model_dir),
                            tuple(dict.fromkeys([*kept, *(columns.keep(text_column) if ingest else ())])),
-                           checked_encoding(encoding), rating_column)
+                           checked_encoding(encoding), rating_column, ingest)
     job = BatchJob(options, overwrite=overwrite)
     runner = local_runner(options) if engine == "local" else dask_runner(options, scheduler, workers)
     ingestor = None
@@ -747,8 +747,8 @@ def batch(
         if summary.labels:
             typer.echo("labels: " + ", ".join(f"{k} {v}" for k, v in list(summary.labels.items())[:12]))
         if stored is not None and summary.already_complete:
-            typer.echo(f"nothing stored again in {stored.database}: the output was already complete, so no row "
-                       "was read (if the run that wrote it did not --ingest, add --overwrite to store its rows)")
+            typer.echo(f"nothing stored again in {stored.database}: the output was already complete and the run that "
+                       "wrote it stored its rows (if it stored them in another database, add --overwrite)")
         elif stored is not None:
             earlier = f"{counted(stored.already_stored, 'row')} stored by an earlier run" if stored.already_stored else ""
             if stored.stored_messages:

@@ -53,6 +53,7 @@ class BatchOptions:
     keep_columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
     rating_column: str | None = None  # reviews' star ratings (1-5): each row gets flags where they disagree
+    ingest: bool = False  # --ingest: the rows are stored too (a run is resumed only as it began, storing or not)
 
     @cached_property
     def manifest(self) -> dict[str, object]:
@@ -63,7 +64,7 @@ class BatchOptions:
         return {"input": str(self.input.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "text_column": self.text_column, "id_column": self.id_column, "chunk_rows": self.chunk_rows,
                 "model_dir": self.model_dir, "keep_columns": list(self.keep_columns), "encoding": self.encoding,
-                "rating_column": self.rating_column, "output_fields": list(OUTPUT_FIELDS),
+                "rating_column": self.rating_column, "ingest": self.ingest, "output_fields": list(OUTPUT_FIELDS),
                 "model": model_fingerprint(resolve_model_dir(self.model_dir))}
 
 
@@ -71,7 +72,8 @@ class BatchOptions:
 # said as its flag, the earlier value and the value now.
 _MANIFEST_DIFFERENCES = {"input": "another input file", "size": "the input at another size",
                          "mtime_ns": "the input modified at another time", "model": "another model",
-                         "model_dir": "another --model folder", "output_fields": "a release with other output fields"}
+                         "model_dir": "another --model folder", "output_fields": "a release with other output fields",
+                         "ingest": "--ingest given in one run and not the other"}
 
 
 def _option_value(value: object) -> str:

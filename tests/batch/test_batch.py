@@ -752,3 +752,24 @@ def test_ingest_stores_binary_parquet_cells_as_their_text(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     stored = Store(db).messages.of_customer("c1")
     assert [(m.conversation_id, m.text) for m in stored] == [("k1", "My parcel is late."), ("k1", "Caf\u00e9 was cold.")]
+
+
+def test_an_unfinished_run_without_ingest_is_not_resumed_with_ingest(tmp_path) -> None:
+    """Found by a review: the resume manifest did not record --ingest, so a run stopped without it and resumed with it
+    (the same kept columns) skipped its finished chunks, whose rows were never stored, without a word."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps({"cust": f"c{i}", "conv": f"v{i}", "text": TEXTS[i % len(TEXTS)]}) + "\n"
+                              for i in range(6)), encoding="utf-8")
+    options = BatchOptions(source, output, "text", None, 2, str(get_settings().model_dir), ("cust", "conv", "text"))
+
+    def stopped_after_one(chunks):
+        for finished in local_runner(options)(chunks):
+            yield finished
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        BatchJob(options).run(stopped_after_one, progress=False)
+    resumed = run("batch", str(source), "-o", str(output), "--keep-columns", "cust,conv,text", "--chunk-rows", "2",
+                  "--ingest", "--customer-column", "cust", "--conversation-column", "conv",
+                  "--database-url", f"sqlite:///{tmp_path / 'ingest.db'}")
+    assert resumed.returncode == 2 and "[E506]" in resumed.stderr and "--ingest" in resumed.stderr, resumed.stderr
