@@ -527,3 +527,16 @@ def test_an_upload_s_errors_and_warnings_name_the_file_as_the_client_named_it(cl
     assert read.status_code == 201, read.text
     assert any("complaints.txt has no e-mail headers" in w for w in read.json()["warnings"]), read.json()["warnings"]
     assert "upload" not in json.dumps(read.json()["warnings"]) + empty.text
+
+
+def test_a_transcript_timed_in_part_keeps_its_order(client) -> None:
+    """Found by a review: an untimed turn was placed at its list position in seconds (turn 4 at +3 s), so after turns
+    timed at +10 s and +40 s it was stored first: the customer's thanks before their complaint (a false ends-worse)."""
+    turns = [{"speaker": "Agent", "text": "Hi, how can I help?", "start": 0},
+             {"speaker": "Customer", "text": "I'm furious, you charged me twice.", "start": 10},
+             {"speaker": "Agent", "text": "Refunded now, sorry.", "start": 40},
+             {"speaker": "Customer", "text": "Thanks, that fixed it."}]
+    response = client.post(UPLOAD, files={"file": ("t.json", json.dumps(turns).encode())})
+    assert response.status_code == 201, response.text
+    stored = client.get("/v1/customers/bob/timeline").json()["messages"]
+    assert [m["text"] for m in sorted(stored, key=lambda m: m["timestamp"])] == [t["text"] for t in turns]

@@ -59,7 +59,9 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
            agent_id: str | None = None) -> list[MessageIn]:
     """The turns as validated messages, before any is read or stored (a bad turn is refused by number);
     without ``started_at`` the conversation ends now."""
-    offsets = [u.start if u.start is not None else float(i) for i, u in enumerate(conversation.utterances)]
+    offsets: list[float] = []
+    for utterance in conversation.utterances:  # an untimed turn comes a second after the turn before it
+        offsets.append(utterance.start if utterance.start is not None else offsets[-1] + 1.0 if offsets else 0.0)
     start = started_at or datetime.now(UTC) - timedelta(seconds=max(offsets))
     turns = []
     for number, (utterance, offset) in enumerate(zip(conversation.utterances, offsets, strict=True), 1):
