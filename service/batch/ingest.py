@@ -28,7 +28,7 @@ from emotrace.settings import Settings
 from emotrace.store import Store
 from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
-from emotrace.tabular import read_rows
+from emotrace.tabular import count_rows, read_rows
 from emotrace.text.visible import text_problem
 from emotrace.times import iso_time
 
@@ -154,6 +154,13 @@ class Ingestor:
         reads nothing)."""
         return repeats(self.options, self.message_columns)
 
+    @cached_property
+    def untimed_start(self) -> datetime:
+        """Without a time column, row ``n`` is stored at this time plus ``n`` microseconds: a conversation keeps the
+        file's order whichever chunk is stored first (Dask hands chunks back as they finish); the last row is the
+        time the first chunk was stored."""
+        return datetime.now(UTC) - timedelta(microseconds=count_rows(self.options.input, self.options.encoding))
+
     def mark(self, row: dict[str, object]) -> BatchRow:
         """The mark of the input row an output row was read from: the message it makes, and how many before it."""
         return (message_key(row, self.message_columns),
@@ -185,13 +192,11 @@ class Ingestor:
     def __call__(self, index: int, result: ChunkResult) -> None:
         """Store the rows of chunk ``index`` that no earlier run (killed, or of the same input with other options)
         stored; its rows that cannot be stored are reported by every run."""
-        now = datetime.now(UTC)
         rows: list[BatchRow] = []
         messages: list[NewMessage] = []
         for row in result.rows:
             try:
-                # without a time column, rows are stored a microsecond apart: a conversation keeps its order
-                messages.append(self.message(row, now + timedelta(microseconds=len(messages))))
+                messages.append(self.message(row, self.untimed_start + timedelta(microseconds=int(str(row["row"])))))
                 rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),

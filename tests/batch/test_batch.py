@@ -773,3 +773,27 @@ def test_an_unfinished_run_without_ingest_is_not_resumed_with_ingest(tmp_path) -
                   "--ingest", "--customer-column", "cust", "--conversation-column", "conv",
                   "--database-url", f"sqlite:///{tmp_path / 'ingest.db'}")
     assert resumed.returncode == 2 and "[E506]" in resumed.stderr and "--ingest" in resumed.stderr, resumed.stderr
+
+
+def test_untimed_rows_ingested_from_chunks_finished_out_of_order_keep_the_file_s_order(tmp_path) -> None:
+    """Found by a review: untimed rows were timed when their chunk was stored, and Dask hands chunks back as they
+    finish: a conversation spanning two chunks could be stored with its second half first (the agent's reply before
+    the complaint)."""
+    from emotrace.batch.ingest import IngestColumns, Ingestor
+    from emotrace.store import Store
+
+    source, db = tmp_path / "in.jsonl", f"sqlite:///{tmp_path / 'ingest.db'}"
+    texts = ["My order never came.", "Sorry, I'm checking now.", "It's been two weeks!", "Refund issued, sorry."]
+    source.write_text("".join(json.dumps({"customer_id": "c1", "conversation_id": "k1", "text": t}) + "\n"
+                              for t in texts), encoding="utf-8")
+    columns = IngestColumns()
+    options = BatchOptions(source, tmp_path / "out.jsonl", "text", None, 2, str(get_settings().model_dir),
+                           columns.keep("text"), ingest=True)
+    store = Store(db)
+
+    def last_chunk_first(chunks):
+        yield from reversed(list(local_runner(options)(chunks)))
+
+    BatchJob(options).run(last_chunk_first, progress=False, before_commit=Ingestor(store, get_settings(), options,
+                                                                                   columns))
+    assert [m.text for m in store.messages.of_customer("c1")] == texts
