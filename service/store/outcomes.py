@@ -58,6 +58,9 @@ class Outcomes:
                 result = session.execute(self.db.insert(Outcome).values(rows).on_conflict_do_nothing()
                                          .returning(Outcome.id))
                 stored += len(result.all())
+            # again once inserted: a writer that checked at the same time may have stored another value first (its
+            # row held back this insert until it committed), and this transaction then stores nothing
+            _refuse_conflicts(session, outcomes)
             return stored
 
     def conflicting(self, outcomes: list[NewOutcome]) -> dict[int, str]:

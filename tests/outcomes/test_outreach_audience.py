@@ -81,3 +81,39 @@ def test_keyed_ids_are_stored_and_looked_up_as_pseudonyms(tmp_path) -> None:
     store.outcomes.add([NewOutcome(pseudonym("bob", KEYED), "complaint_escalated", T0)])
     decisions = dict(check_audience(store, KEYED, ["ann", "bob"], NOW))
     assert (decisions["ann"].decision, decisions["bob"].decision) == ("ok", "hold")
+
+
+def test_two_writers_recording_one_outcome_with_different_values_at_once_get_e807(postgres_url, monkeypatch) -> None:
+    """Found by a review: on PostgreSQL two writers (replicas, or two requests) that both checked before either
+    stored inserted with ON CONFLICT DO NOTHING: the second value was dropped and answered "already stored"."""
+    import threading
+
+    import emotrace.store.outcomes as outcomes_module
+
+    store = Store(postgres_url)
+    record_messages(store, [message("bob", 0, 0.5, conv="b1")])
+    checked, first_check = threading.Barrier(2, timeout=20), threading.local()
+    original = outcomes_module._refuse_conflicts
+
+    def both_check_first(session, outcomes) -> None:
+        original(session, outcomes)
+        if not getattr(first_check, "done", False):  # each writer's first check ends before either inserts
+            first_check.done = True
+            checked.wait()
+
+    monkeypatch.setattr(outcomes_module, "_refuse_conflicts", both_check_first)
+    answers: list[object] = []
+
+    def record(value: float) -> None:
+        try:
+            answers.append(Store(postgres_url).outcomes.add([NewOutcome("bob", "csat", T0, "b1", value)]))
+        except EmotraceError as exc:
+            answers.append(exc.code)
+
+    writers = [threading.Thread(target=record, args=(value,)) for value in (5.0, 1.0)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(30)
+    assert sorted(map(str, answers)) == ["1", "E807"], answers
+    assert len(store.outcomes.all()) == 1
