@@ -108,6 +108,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_named(header: str) -> str:
+    """The host a Host header names, without its port ("" when it cannot be read, e.g. "[::1")."""
+    try:
+        return urlsplit(f"//{header}").hostname or ""
+    except ValueError:
+        return ""
+
+
 async def require_access(request: Request, runtime: RuntimeDep) -> None:
     """With API keys configured, require a matching X-API-Key header (or, on GET of the live feed only, an
     ``api_key`` query parameter: EventSource cannot send headers); without keys, accept loopback clients only."""
@@ -127,7 +135,7 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
         return
     if not is_loopback(request.client.host):
         raise EmotraceError("E903", "No API keys are configured, so only local clients are served.")
-    named = urlsplit(f"//{request.headers.get('host', '')}").hostname or ""
+    named = host_named(request.headers.get("host", ""))
     if not (named == "localhost" or is_loopback(named)):
         # a page of another site whose name was re-bound to 127.0.0.1 (DNS rebinding) reaches this service from the
         # user's own browser, as a loopback client: without keys, only requests naming this machine are served

@@ -205,7 +205,7 @@ def test_without_keys_only_loopback_clients_are_served(tmp_path) -> None:
         assert keyed.post("/v1/analyze", json={"text": "hi"}, headers={"X-API-Key": KEY}).status_code == 200
 
 
-@pytest.mark.parametrize("host", ["rebind.attacker.example:8000", "192.168.1.20:8000", "example.com"])
+@pytest.mark.parametrize("host", ["rebind.attacker.example:8000", "192.168.1.20:8000", "example.com", "[::1"])
 def test_without_keys_a_request_naming_another_host_is_refused_even_from_loopback(tmp_path, host) -> None:
     """Found by a security review: without keys the service trusted any loopback peer, so a web page whose name was
     re-bound to 127.0.0.1 (DNS rebinding) could read and erase customers from the user's own browser. Keyless, the
