@@ -76,6 +76,11 @@ _MANIFEST_DIFFERENCES = {"input": "another input file", "size": "the input at an
                          "ingest": "--ingest given in one run and not the other"}
 
 
+def recorded_manifest(manifest: dict[str, object]) -> dict[str, object]:
+    """A run's manifest as read back; one written before runs recorded ``ingest`` is of a run that did not store."""
+    return {"ingest": False, **manifest}
+
+
 def _option_value(value: object) -> str:
     if isinstance(value, list):
         return ",".join(map(str, value)) or "none"
@@ -220,7 +225,7 @@ class BatchJob:
             self.finished = self._finished_run()
             return
         manifest = self.parts / "manifest.json"
-        earlier = json.loads(manifest.read_text()) if manifest.exists() else None
+        earlier = recorded_manifest(json.loads(manifest.read_text())) if manifest.exists() else None
         if earlier is not None and earlier != (now := opts.manifest):
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with "
                                 f"{'; '.join(manifest_changes(earlier, now))}.",
@@ -242,8 +247,9 @@ class BatchJob:
         output is anything else)."""
         done = json.loads(self.done_file.read_text()) if self.done_file.exists() else {}
         manifest = self.options.manifest
-        if done.get("manifest") != manifest:
-            changes = manifest_changes(done["manifest"], manifest) if "manifest" in done else []
+        recorded = recorded_manifest(done["manifest"]) if "manifest" in done else None
+        if recorded != manifest:
+            changes = manifest_changes(recorded, manifest) if recorded is not None else []
             raise EmotraceError("E505", f"Output {self.options.output} already exists"
                                 + (f", from a run with {'; '.join(changes)}" if changes else "") + ".",
                                 "Pass --overwrite to replace it, or choose another output path.")

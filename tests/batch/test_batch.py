@@ -797,3 +797,17 @@ def test_untimed_rows_ingested_from_chunks_finished_out_of_order_keep_the_file_s
     BatchJob(options).run(last_chunk_first, progress=False, before_commit=Ingestor(store, get_settings(), options,
                                                                                    columns))
     assert [m.text for m in store.messages.of_customer("c1")] == texts
+
+
+def test_a_run_recorded_before_runs_recorded_ingest_is_still_complete(tmp_path) -> None:
+    """Runs of earlier releases recorded no "ingest" in their manifest: they did not store, and are complete as
+    before (not "another run" because the key is missing)."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 4)
+    assert run("batch", str(source), "-o", str(output), "--text-column", "body").returncode == 0
+    done = output.with_name(output.name + ".done.json")
+    record = json.loads(done.read_text())
+    del record["manifest"]["ingest"]
+    done.write_text(json.dumps(record))
+    again = run("batch", str(source), "-o", str(output), "--text-column", "body")
+    assert again.returncode == 0 and "already complete" in again.stdout, again.stdout + again.stderr
