@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +33,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CHANGES_CHANNEL = "emotrace_changes"
 ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
+CHECKPOINT_WAIT_SECONDS = 60.0  # how long an erasure waits for readers to let its pages leave the SQLite log
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
@@ -150,10 +154,19 @@ class Database:
                                                                           "payload": payload})
 
     def checkpoint(self) -> None:
-        """On SQLite, move the write-ahead log into the file and truncate it (erased pages leave the log)."""
-        if self.is_sqlite:
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        """On SQLite, move the write-ahead log into the file and truncate it (erased pages leave the log). A reader
+        holding an older snapshot past the busy timeout makes SQLite give up ("busy"): it is tried again until the
+        log is cleared, for at most :data:`CHECKPOINT_WAIT_SECONDS`, then said in the log."""
+        if not self.is_sqlite:
+            return
+        deadline = time.monotonic() + CHECKPOINT_WAIT_SECONDS
+        with self.engine.connect() as connection:
+            while connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar():  # busy: 1
+                if time.monotonic() > deadline:
+                    log.warning("the write-ahead log of %s is still held by a reader after %.0f s: erased rows stay "
+                                "in it until its next checkpoint", self.engine.url.database, CHECKPOINT_WAIT_SECONDS)
+                    return
+                time.sleep(0.1)
 
     def ping(self) -> bool:
         """True when the database answers."""

@@ -105,6 +105,27 @@ def test_erasure_leaves_no_byte_of_the_text_in_any_database_file(tmp_path) -> No
         assert leftovers == []
 
 
+def test_erasure_waits_out_a_long_reader_so_no_byte_stays_in_the_log(tmp_path) -> None:
+    """Found by a review: the checkpoint that clears erased pages from the write-ahead log gave up after the 5-second
+    busy timeout while another connection held a longer read (a report, another process), and the erasure answered
+    204 with the text still in api.db-wal."""
+    import sqlite3
+    import threading
+
+    marker = "zebracrossing7731"
+    with make_client(tmp_path, store_text="raw") as client:
+        for i in range(30):
+            post(client, "gone", [("customer", f"My code word is {marker} number {i}, and I am upset.")], 1, f"c{i}")
+        reader = sqlite3.connect(tmp_path / "api.db", check_same_thread=False)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM messages").fetchone()  # holds its snapshot until it ends
+        threading.Timer(6.0, reader.rollback).start()
+        assert client.delete("/v1/customers/gone").status_code == 204
+        leftovers = [f.name for f in tmp_path.glob("api.db*") if marker.encode() in f.read_bytes()]
+        reader.close()
+        assert leftovers == []
+
+
 def test_unknown_customer_is_404(client) -> None:
     response = client.get("/v1/customers/nobody")
     assert response.status_code == 404
