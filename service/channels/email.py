@@ -36,6 +36,15 @@ _DISCLAIMER = re.compile(r"^\s*(this (e-?mail|message)( and any attachments)? (i
 _TAGS = re.compile(r"<[^>]+>")
 
 
+_POSTSCRIPT = re.compile(r"(?i)^\s*p\.?\s?s\b")
+
+
+def _said(line: str) -> bool:
+    """Whether a line below a sign-off is something the customer says, not a signature's name, title or company: a
+    postscript ("P.S. ..."), or a sentence of six words or more ending in . ! or ?."""
+    return bool(_POSTSCRIPT.match(line)) or (len(line.split()) >= 6 and line.rstrip()[-1:] in ".!?")
+
+
 def strip_email_body(body: str) -> str:
     """The part of an e-mail body written now: no quotes, signature, disclaimer or forwarded block."""
     kept: list[str] = []
@@ -46,10 +55,11 @@ def strip_email_body(body: str) -> str:
         if line.lstrip().startswith(">"):
             continue
         kept.append(line)
-    # a sign-off ("Thanks,", "Best regards") followed by at most 4 short lines is a signature
+    # a sign-off ("Thanks,", "Best regards") followed by at most 4 short lines, none of them a sentence of the
+    # customer's (a postscript), is a signature
     for i in range(len(kept) - 1, max(-1, len(kept) - 7), -1):
         tail = [t for t in kept[i + 1 :] if t.strip()]
-        if _SIGN_OFF.match(kept[i]) and len(tail) <= 4 and all(len(t) <= 60 for t in tail):
+        if _SIGN_OFF.match(kept[i]) and len(tail) <= 4 and all(len(t) <= 60 and not _said(t) for t in tail):
             kept = kept[:i] if i > 0 and any(k.strip() for k in kept[:i]) else kept
             break
     return "\n".join(kept).strip()

@@ -82,3 +82,14 @@ def test_a_charset_whose_codec_cannot_decode_is_read_as_utf8_with_a_warning() ->
     conversation = read_email(raw)
     assert conversation.utterances[0].text == "I am still waiting for my refund."
     assert any("idna" in w for w in conversation.warnings), conversation.warnings
+
+
+@pytest.mark.parametrize("after", ["P.S. Please also cancel my order, it is not needed any more.",
+                                   "Also, the app crashes every time I try to log in!"])
+def test_a_sentence_after_the_sign_off_is_kept_not_cut_as_a_signature(after: str) -> None:
+    """Found by a review: a sign-off followed by up to four short lines was cut as a signature, so a customer's
+    postscript after "Thanks" was dropped without a word."""
+    body = f"The parcel came broken.\n\nThanks\n{after}\nMaria"
+    assert after in strip_email_body(body)
+    assert strip_email_body("The parcel came broken.\n\nThanks,\nMaria Lopez\nHead of Purchasing, Acme Ltd.\n") == (
+        "The parcel came broken.")
