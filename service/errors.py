@@ -103,6 +103,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "docs/cli.md; the neutral label maps to neutral in all three."),
     "E219": ErrorKind("Label mapped twice", "Give each label one row of the mapping."),
     "E220": ErrorKind("A mapping without --data", "Pass --data with your labelled file, or leave out --mapping."),
+    "E221": ErrorKind("Labels that differ only in case", "Write each label one way in every row (they would train "
+                      "as separate classes)."),
     # training
     "E301": ErrorKind("Epochs must be positive", "Pass --epochs 1 or more."),
     "E302": ErrorKind("Batch size must be positive", "Pass --batch-size 1 or more."),

@@ -154,6 +154,8 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
             "E209", f"{rows_that(empty_rows, path, 'no label')}.",
             "Label every row or remove the unlabelled ones.",
         )
+    if labels is None:
+        _refuse_case_variants(path, label_rows)
     label_set = tuple(labels) if labels is not None else tuple(sorted({n for r in label_rows for n in r}))
     index = {name: i for i, name in enumerate(label_set)}
     unseen = sorted({n for r in label_rows for n in r} - set(index))
@@ -166,6 +168,21 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
         )
     return LabelledTexts(texts, _multi_hot([[index[n] for n in r] for r in label_rows], len(label_set)),
                          label_set)
+
+
+def _refuse_case_variants(path: Path, label_rows: list[list[str]]) -> None:
+    """E221 when the file writes one label in several cases ("Joy" and "joy"), naming them and their rows."""
+    spellings: dict[str, set[str]] = {}
+    for names in label_rows:
+        for name in names:
+            spellings.setdefault(name.lower(), set()).add(name)
+    variants = sorted(sorted(names) for names in spellings.values() if len(names) > 1)
+    if variants:
+        first = set(variants[0])
+        rows = [i for i, names in enumerate(label_rows, 1) if first & set(names)]
+        raise EmotraceError("E221", f"{path} writes labels in more than one case: "
+                            f"{'; '.join(' and '.join(repr(n) for n in v) for v in variants[:5])} "
+                            f"({rows_named(rows)} for the first).")
 
 
 def read_labelled_file(path: Path, labels: Sequence[str], text_column: str = "text",

@@ -81,3 +81,12 @@ def test_a_goemotions_tsv_is_read_in_the_encoding_given_and_its_bad_lines_named(
     path.write_text("fine\t27\n\t27\n", encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E511.*\(row 2\)"):
         read_labelled_file(path, GOEMOTIONS_LABELS)
+
+
+def test_labels_that_differ_only_in_case_are_refused_naming_them(tmp_path) -> None:
+    """Found by a review: a file of one's own labels that wrote "Joy" in some rows and "joy" in others trained two
+    classes, each with half the examples, without a word."""
+    path = tmp_path / "own.csv"
+    path.write_text("text,labels\nlovely,Joy\ngreat,joy\nawful,anger\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E221.*'Joy'.*'joy'.*rows 1, 2"):
+        read_labelled_records(path, "text", "labels")
