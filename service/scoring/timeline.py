@@ -204,6 +204,12 @@ def trend(history: Sequence[State], rules: ScoringRules) -> Trend:
     return Trend("rising" if delta > 0 else "falling", delta)
 
 
+def whole_points(score: float) -> int:
+    """A score as reasons and the dashboard show it: whole points rounded down, so it agrees with its segment (41.6
+    is "41", frustrated, where the neutral band starts at 42)."""
+    return math.floor(score)
+
+
 def segment(score: float, rules: ScoringRules) -> str:
     """The segment whose band the score falls in ('at_risk' below the lowest band)."""
     for name, low in sorted(rules.segment_bands.items(), key=lambda kv: -kv[1]):
@@ -227,13 +233,15 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
                            f" (segment {segment(state.score, rules)}).")
     if recent:
         return RoutingHint("experienced_agent", f"Recent alert: {recent[-1].reason}")
-    return RoutingHint("standard", f"Score {state.score:.0f}, no recent alerts.")
+    return RoutingHint("standard", f"Score {whole_points(state.score)}, no recent alerts.")
 
 
 def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRules) -> list[Alert]:
-    """The first fall of ``drop_points`` from the best score of the window before it (one pass)."""
+    """Each fall of ``drop_points`` from the best score of the window before it (one pass): one alert per fall, the
+    next only from a peak reached after it (a fall in steps is one episode; a second crisis raises its own)."""
     window = timedelta(hours=rules.drop_window_hours)
     peaks: deque[int] = deque()  # indices of earlier states in the window, scores strictly decreasing
+    alerts = []
     for i, state in enumerate(history):
         while peaks and state.at - history[peaks[0]].at > window:
             peaks.popleft()
@@ -241,34 +249,38 @@ def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRul
             j = peaks[0]
             peak = history[j]
             if peak.score - state.score >= rules.drop_points:
-                return [Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points "
-                              f"(from {peak.score:.0f} to {state.score:.0f}) within "
-                              f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id, customer[i].message_id],
-                              state.at, "critical")]
+                alerts.append(Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points (from "
+                                    f"{whole_points(peak.score)} to {whole_points(state.score)}) within "
+                                    f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id,
+                                                                          customer[i].message_id],
+                                    state.at, "critical"))
+                peaks.clear()
+                continue
         while peaks and history[peaks[-1]].score < state.score:
             peaks.pop()
         peaks.append(i)
-    return []
+    return alerts
 
 
 def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
-    """Negative contacts in a row: a conversation counts once, by its mean satisfaction."""
+    """Negative contacts in a row: a conversation counts once, by its mean satisfaction; each streak raises one
+    alert."""
     conversations: dict[str, list[Signal]] = {}
     for sig in customer:
         conversations.setdefault(sig.conversation_id, []).append(sig)
     ordered = sorted(conversations.values(), key=lambda msgs: msgs[0].timestamp)
     streak: list[list[Signal]] = []
+    alerts = []
     for msgs in ordered:
         if sum(m.satisfaction for m in msgs) / len(msgs) < rules.negative_satisfaction:
             streak.append(msgs)
         else:
             streak = []
-        if len(streak) == rules.negative_streak:
+        if len(streak) == rules.negative_streak:  # once a streak: a longer one is the same episode
             ids = [m.message_id for conv in streak for m in conv]
-            return [Alert("sustained_negativity", f"{len(streak)} negative conversations in a row "
-                          f"({counted(len(ids), 'message')}).", ids,
-                          streak[-1][-1].timestamp, "critical")]
-    return []
+            alerts.append(Alert("sustained_negativity", f"{len(streak)} negative conversations in a row "
+                                f"({counted(len(ids), 'message')}).", ids, streak[-1][-1].timestamp, "critical"))
+    return alerts
 
 
 def _spike_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:

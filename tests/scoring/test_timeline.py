@@ -165,3 +165,36 @@ def test_the_neutral_prior_fades_like_a_message_before_the_first_so_a_weekly_wri
 def test_without_the_prior_one_message_sets_the_score() -> None:
     rules = RULES.model_copy(update={"prior_messages": 0.0})
     assert build_timeline([sig(1, 0, 0.8, 0.95)], rules).current.score == score_of(0.8, 0.95, rules)
+
+
+def test_a_second_crisis_raises_its_own_drop_and_streak_alerts() -> None:
+    """Found by a review: the drop and streak checks returned at the first one found, so a customer's second crisis,
+    weeks after a recovery, raised neither alert (no escalation, no outreach hold)."""
+    happy = [sig(i, 24 * i, 0.8, 0.8, conv=f"h{i}") for i in range(10)]
+    first = [sig(100 + k, 240 + k, -1.0, -1.0, conv="f") for k in range(2)]
+    recovered = [sig(200 + i, 24 * (11 + i), 0.8, 0.8, conv=f"r{i}") for i in range(59)]
+    second = [sig(300 + k, 1680 + k, -1.0, -1.0, conv="s") for k in range(2)]
+    drops = [a for a in build_timeline(happy + first + recovered + second, RULES).alerts if a.kind == "sharp_drop"]
+    assert [a.message_ids[-1] // 100 for a in drops] == [1, 3], [a.message_ids for a in drops]  # one per crisis
+    streaks = [sig(i, 48 * i, -0.05, -0.8, conv=f"a{i}") for i in range(3)]
+    streaks += [sig(10 + i, 48 * (3 + i), 0.5, 0.5, conv=f"b{i}") for i in range(10)]
+    streaks += [sig(30 + i, 48 * (13 + i), -0.05, -0.8, conv=f"c{i}") for i in range(4)]
+    negative = [a for a in build_timeline(streaks, RULES).alerts if a.kind == "sustained_negativity"]
+    assert [a.message_ids for a in negative] == [[0, 1, 2], [30, 31, 32]]  # the fourth conversation: no new alert
+
+
+def test_a_drop_alert_is_raised_once_for_one_fall() -> None:
+    """One fall in steps (90 -> 65 -> 40 within the window) is one episode: one alert, not one a step."""
+    signals = [sig(i, 24 * i, 0.9, 0.9, conv=f"h{i}") for i in range(5)]
+    signals += [sig(10, 100, -0.6, -0.6, conv="d1"), sig(11, 101, -1.0, -1.0, conv="d2"),
+                sig(12, 102, -1.0, -1.0, conv="d3")]
+    assert [a.kind for a in build_timeline(signals, RULES).alerts].count("sharp_drop") == 1
+
+
+def test_routing_and_drop_reasons_show_whole_points_as_the_segment_reads_them() -> None:
+    """Found by a review: a score of 41.6 (frustrated: neutral starts at 42) was said "Score 42" in the routing reason,
+    as the dashboard once did."""
+    timeline = build_timeline([sig(1, 0, -0.336, -0.336)], RULES)
+    assert segment(timeline.current.score, RULES) == "frustrated" and 41 < timeline.current.score < 42
+    hint = routing_hint(timeline, T0 + timedelta(hours=1), RULES)
+    assert "Score 41," in hint.reason, hint.reason
