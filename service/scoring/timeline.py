@@ -249,17 +249,24 @@ def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRul
             j = peaks[0]
             peak = history[j]
             if peak.score - state.score >= rules.drop_points:
+                named = [customer[_last_sent_with(history, k)].message_id for k in (j, i)]
                 alerts.append(Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points (from "
                                     f"{whole_points(peak.score)} to {whole_points(state.score)}) within "
-                                    f"{rules.drop_window_hours:.0f} h.", [customer[j].message_id,
-                                                                          customer[i].message_id],
-                                    state.at, "critical"))
+                                    f"{rules.drop_window_hours:.0f} h.", named, state.at, "critical"))
                 peaks.clear()
                 continue
         while peaks and history[peaks[-1]].score < state.score:
             peaks.pop()
         peaks.append(i)
     return alerts
+
+
+def _last_sent_with(history: list[State], k: int) -> int:
+    """The last index of the messages sent at the time of message ``k``: they share the state after all of them, which
+    the last of them completes."""
+    while k + 1 < len(history) and history[k + 1].at == history[k].at:
+        k += 1
+    return k
 
 
 def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:

@@ -198,3 +198,11 @@ def test_routing_and_drop_reasons_show_whole_points_as_the_segment_reads_them() 
     assert segment(timeline.current.score, RULES) == "frustrated" and 41 < timeline.current.score < 42
     hint = routing_hint(timeline, T0 + timedelta(hours=1), RULES)
     assert "Score 41," in hint.reason, hint.reason
+
+
+def test_a_drop_names_the_last_message_of_those_sent_at_one_time() -> None:
+    """Found by a review: messages at one time share the state after all of them, and the drop named the first of
+    them: a mild message outlined on the dashboard, the furious one sent with it never named."""
+    signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, 0.2, 0.2), sig(4, 20, -1.0, -1.0)]
+    (drop,) = [a for a in build_timeline(signals, RULES).alerts if a.kind == "sharp_drop"]
+    assert drop.message_ids == [2, 4], drop.message_ids
