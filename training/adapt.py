@@ -53,7 +53,7 @@ from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.tabular import cell_text
-from emotrace.training.data import read_records, rows_named, rows_that, split_labels, stable_bucket
+from emotrace.training.data import read_records, refuse_empty_texts, rows_named, rows_that, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
@@ -210,9 +210,7 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
             unlabelled.append(row_no)
         texts.append(text)
         names.append(labels)
-    if empty_text:
-        raise EmotraceError("E511", f"{rows_that(empty_text, path, f'an empty {text_column!r}')}.",
-                            "Fill the text or drop those rows.")
+    refuse_empty_texts(empty_text, path, text_column)
     if unlabelled:
         raise EmotraceError("E209", f"{rows_that(unlabelled, path, f'no label in {label_column!r}')}.",
                             "Label every row or drop the unlabelled ones.")

@@ -118,10 +118,17 @@ def rows_that(rows: list[int], path: object, have: str) -> str:
     return f"{counted(len(rows), 'row')} of {path} {'has' if len(rows) == 1 else 'have'} {have} ({rows_named(rows)})"
 
 
+def refuse_empty_texts(rows: list[int], path: object, text_column: str) -> None:
+    """E511 naming the ``rows`` of ``path`` whose ``text_column`` is empty (nothing when there are none)."""
+    if rows:
+        raise EmotraceError("E511", f"{rows_that(rows, path, f'an empty {text_column!r}')}.",
+                            "Fill the text or drop those rows.")
+
+
 def split_labels(value: object) -> list[str]:
     """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):
-        return [cell_text(v).strip() for v in value if cell_text(v).strip()]
+        return [name for name in (cell_text(v).strip() for v in value) if name]
     return [part.strip() for part in cell_text(value).replace(";", ",").split(",") if part.strip()]
 
 
@@ -146,9 +153,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
         label_rows.append(names)
         if not texts[-1].strip():
             empty_texts.append(row_no)
-    if empty_texts:
-        raise EmotraceError("E511", f"{rows_that(empty_texts, path, f'an empty {text_column!r}')}.",
-                            "Fill the text or drop those rows.")
+    refuse_empty_texts(empty_texts, path, text_column)
     if empty_rows:
         raise EmotraceError(
             "E209", f"{rows_that(empty_rows, path, 'no label')}.",

@@ -182,7 +182,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     """
     from emotrace.errors import EmotraceError
     from emotrace.tabular import cell_text
-    from emotrace.training.data import read_records
+    from emotrace.training.data import read_records, refuse_empty_texts
 
     if (rating_column is None) == (satisfaction_column is None):
         raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",
@@ -233,7 +233,5 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     if bad:
         raise EmotraceError("E212", f"{rows_that(bad, path, f'a {column!r} value outside {expected}')}.",
                             "Fix or remove those rows.")
-    if empty_texts:
-        raise EmotraceError("E511", f"{rows_that(empty_texts, path, f'an empty {text_column!r}')}.",
-                            "Fill the text or drop those rows.")
+    refuse_empty_texts(empty_texts, path, text_column)
     return out, dropped, unrated
