@@ -49,6 +49,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+# A time a client gives (a body's field, a query parameter, a form field): ISO 8601 only (a number is refused, not
+# read as seconds since 1970; the basic form "20261201" is that day).
+ISO_8601 = BeforeValidator(iso_8601)
+
+
 class TextIn(Strict):
     """A text to read."""
 
@@ -152,7 +157,8 @@ class MessageIn(TextIn):
     conversation_id: str = Field(min_length=1, max_length=MAX_CONVERSATION_ID, json_schema_extra={"pattern": TEXT_PATTERN})
     speaker: Speaker = Speaker.customer
     agent_id: Identifier | None = Field(None, description="Which agent wrote an agent turn (for agents' profiles and routing).")
-    timestamp: datetime | None = Field(None, description="ISO 8601; default now; naive means UTC; not in the future.")
+    timestamp: Annotated[datetime | None, ISO_8601] = Field(None, description="ISO 8601; default now; naive means "
+                                                             "UTC; not in the future.")
 
     @model_validator(mode="after")
     def agent_turns_only(self) -> Self:
@@ -166,12 +172,6 @@ class MessageIn(TextIn):
     def conversation_readable(cls, value: str) -> str:
         """Refuse blank ids, NUL characters and lone surrogates."""
         return visible_text(value, "conversation_id")
-
-    @field_validator("timestamp", mode="before")
-    @classmethod
-    def iso_time(cls, value: object) -> object:
-        """ISO 8601 only: a number is refused (not read as seconds since 1970)."""
-        return iso_8601(value)
 
     @field_validator("timestamp")
     @classmethod
@@ -204,9 +204,6 @@ class FromStore(BaseModel):
 
 
 StoredTime = Annotated[datetime, AfterValidator(utc)]
-# A time a client gives as a query parameter or form field: ISO 8601 only (a number is refused, not read as seconds
-# since 1970; the basic form "20261201" is that day), as a body's times are.
-ISO_8601 = BeforeValidator(iso_8601)
 
 
 class AlertOut(BaseModel):
