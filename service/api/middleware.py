@@ -120,12 +120,13 @@ class ClosingBoundary:
     """Watches a multipart body as it streams for its closing boundary (``--BOUNDARY--``), which only a whole body
     holds: a boundary never occurs inside a part, so one search over each chunk and the tail of the last suffices."""
 
+    missing = ("The multipart body ended before its closing boundary (--BOUNDARY--): the upload was cut short or is "
+               "not a whole form")
+
     def __init__(self, boundary: bytes) -> None:
         self.delimiter = b"--" + boundary + b"--"
         self.tail = b""
         self.found = False
-        self.missing = ("The multipart body ended before its closing boundary (--BOUNDARY--): the upload was cut "
-                        "short or is not a whole form")
 
     @classmethod
     def of(cls, scope: Scope) -> ClosingBoundary | None:

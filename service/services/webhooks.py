@@ -121,16 +121,16 @@ class WebhookSender:
         headers = {"Content-Type": "application/json", "User-Agent": "emotrace-webhooks",
                    "X-Emotrace-Event-Id": delivery.event_id, "X-Emotrace-Timestamp": timestamp,
                    "X-Emotrace-Signature": signature(self.secret, timestamp, body)}
+        shown = shown_url(delivery.endpoint)
         try:
             response = self._client.post(delivery.endpoint, content=body, headers=headers)
             error = None if response.is_success else f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}".replace(delivery.endpoint, shown_url(delivery.endpoint))[:500]
+            error = f"{type(exc).__name__}: {exc}".replace(delivery.endpoint, shown)[:500]
         attempts = delivery.attempts + 1
         now = datetime.now(UTC)
         retry_at = None if error is None or attempts >= self.settings.webhook_max_attempts else (
             now + timedelta(seconds=retry_delay(attempts, self.settings.webhook_first_retry_s)))
         if error is not None:
-            log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, shown_url(delivery.endpoint),
-                        attempts, error)
+            log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, shown, attempts, error)
         self.store.outbox.record(delivery.id, now, error, retry_at)
