@@ -171,7 +171,14 @@ class Ingestor:
         return IngestFigures(self.stored_messages, len(self.customers), self.already_stored,
                              self.store.db.engine.url.render_as_string(hide_password=True))
 
-    def message(self, row: dict[str, object], now: datetime) -> NewMessage:
+    def row_time(self, row: dict[str, object]) -> datetime:
+        """The row's time: its time column's, or :attr:`untimed_start` plus its row number in microseconds (the
+        input is counted only for a run without a time column)."""
+        if self.columns.timestamp:
+            return iso_time(row[self.columns.timestamp], "timestamp")
+        return self.untimed_start + timedelta(microseconds=int(str(row["row"])))
+
+    def message(self, row: dict[str, object]) -> NewMessage:
         """A storable message from one batch output row."""
         c = self.columns
         for column in (c.customer, c.conversation):
@@ -185,7 +192,7 @@ class Ingestor:
         channel = _member(row, c.channel, "channel", Channel.__members__, "chat")
         return new_message(
             customer_id=str(row[c.customer]), conversation_id=str(row[c.conversation]), channel=Channel(channel),
-            speaker=Speaker(speaker), timestamp=iso_time(row[c.timestamp], "timestamp") if c.timestamp else now,
+            speaker=Speaker(speaker), timestamp=self.row_time(row),
             text=str(row[self.options.text_column]), record=reading_of(row), settings=self.settings,
             agent_id=str(row[c.agent]) if c.agent and row.get(c.agent) not in (None, "") else None)
 
@@ -196,7 +203,7 @@ class Ingestor:
         messages: list[NewMessage] = []
         for row in result.rows:
             try:
-                messages.append(self.message(row, self.untimed_start + timedelta(microseconds=int(str(row["row"])))))
+                messages.append(self.message(row))
                 rows.append(self.mark(row))
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),

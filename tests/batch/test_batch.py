@@ -647,12 +647,31 @@ def test_ingest_reads_rows_of_the_previous_release_under_the_new_names(tmp_path)
                "sentiment_probabilities": {"negative": 0.9}, "intent_probabilities": {"churn_threat": 0.8},
                "valence": -0.8, "arousal": 0.7, "satisfaction": -0.9, "satisfaction_class": "dissatisfied"}
     row = {"row": 1, "customer_id": "c1", "conversation_id": "k1", "body": "I'm leaving.", **reading}
-    now = datetime.now(UTC)
-    old = ingestor.message({**row, "ekman": ["anger"], "sentiment": ["negative"], "intents": ["churn_threat"]}, now)
+    old = ingestor.message({**row, "ekman": ["anger"], "sentiment": ["negative"], "intents": ["churn_threat"]})
     new = ingestor.message({**row, "ekman_labels": ["anger"], "sentiment_labels": ["negative"],
-                            "intent_labels": ["churn_threat"], "sentiment": "a kept input column"}, now)
+                            "intent_labels": ["churn_threat"], "sentiment": "a kept input column"})
     assert old == new
     assert (new.ekman_labels, new.sentiment_labels, new.intent_labels) == (["anger"], ["negative"], ["churn_threat"])
+
+
+def test_ingested_rows_with_a_time_column_are_timed_by_it_without_counting_the_input(tmp_path) -> None:
+    """Rows timed by their column need no count of the input's rows (every run read the whole input once more to
+    time rows that never used it); untimed rows keep the file's order by their row number."""
+    from emotrace.batch.ingest import IngestColumns, Ingestor
+    from emotrace.settings import Settings
+    from emotrace.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    source = tmp_path / "in.jsonl"
+    write_input(source, 3)
+    options = BatchOptions(source, tmp_path / "out.jsonl", "body")
+    timed = Ingestor(store, Settings(), options, IngestColumns(timestamp="sent_at"))
+    source.rename(tmp_path / "moved.jsonl")  # from here on the input cannot be read
+    row = {"row": 7, "customer_id": "c1", "conversation_id": "k1", "body": "Where is my order?"}
+    assert timed.row_time({**row, "sent_at": "2026-11-30T09:15:00Z"}) == datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    (tmp_path / "moved.jsonl").rename(source)
+    untimed = Ingestor(store, Settings(), options, IngestColumns())
+    assert untimed.row_time({**row, "row": 1}) < untimed.row_time({**row, "row": 3}) <= datetime.now(UTC)
 
 
 def test_a_finished_run_is_not_taken_as_complete_when_its_model_folder_now_holds_another_model(tmp_path) -> None:
