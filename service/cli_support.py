@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 
@@ -56,14 +57,24 @@ def given_options(ctx: typer.Context) -> list[tuple[Any, object]]:
 
 def command_line(ctx: typer.Context) -> str:
     """This command as a user would type it for the same run: its name and every option given a value other than
-    its default (recorded in model cards; the same whether it ran as a script or in-process)."""
+    its default (recorded in model cards; the same whether it ran as a script or in-process), a URL's password
+    shown as ``***`` (model folders are copied and shared)."""
     words = ["emotrace", *ctx.command_path.split()[1:]]
     for param, value in given_options(ctx):
         if getattr(param, "is_flag", False):
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
-            words += [param.opts[0], str(_plain(value))]
+            words += [param.opts[0], without_password(str(_plain(value)))]
     return shlex.join(words)
+
+
+def without_password(value: str) -> str:
+    """``value`` with the password of a URL in it (``scheme://user:password@host/...``) written ``***``."""
+    parts = urlsplit(value) if "://" in value else None
+    if parts is None or "@" not in parts.netloc or ":" not in parts.netloc.rpartition("@")[0]:
+        return value
+    user_info, _, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{user_info.partition(':')[0]}:***@{host}").geturl()
 
 
 def _plain(value: object) -> object:

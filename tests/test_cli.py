@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from emotrace.cli import app
@@ -124,6 +125,26 @@ def test_evaluate_unknown_label_names_rows(tmp_path) -> None:
     result = run("evaluate", "--data", str(path))
     assert result.returncode == 2
     assert "['happyness']" in result.stderr and "rows [2]" in result.stderr
+
+
+def test_a_recorded_command_shows_no_database_password() -> None:
+    """The command recorded in a model's card and provenance (adapt --corrections --database-url ...) showed the
+    database password to whoever the model folder was shared with."""
+    import typer
+
+    from emotrace.cli_support import command_line
+
+    recorded: list[str] = []
+    command = typer.Typer()
+
+    @command.command()
+    def adapt(ctx: typer.Context, database_url: str = "", note: str = "") -> None:
+        recorded.append(command_line(ctx))
+
+    url = "postgresql+psycopg://floor:S3c@ret@db.example:5432/cx?sslmode=require"
+    assert CliRunner().invoke(command, ["--database-url", url, "--note", "a://b:c"]).exit_code == 0
+    assert recorded == ["emotrace --database-url 'postgresql+psycopg://floor:***@db.example:5432/cx?sslmode=require' "
+                        "--note a://b:c"]
 
 
 def test_serve_refuses_an_open_address_without_api_keys() -> None:
