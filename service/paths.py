@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
@@ -59,3 +63,20 @@ def with_default_mode(path: Path) -> Path:
     os.umask(umask)
     path.chmod(0o666 & ~umask)
     return path
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A folder of ``folder``'s name, assembled beside it, renamed into place when the block ends without an error
+    (an existing ``folder`` is replaced only then); left out, with nothing else touched, when the block fails."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
+    try:
+        staged = work / "new" / folder.name  # a model card is titled by its folder's name
+        staged.parent.mkdir()
+        yield staged
+        if folder.exists():
+            folder.rename(work / "replaced")
+        staged.rename(folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

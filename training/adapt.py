@@ -34,7 +34,6 @@ fitted on the cross-validated rows, and the held-out rows score the from-model a
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -52,6 +51,7 @@ from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
+from emotrace.paths import staged_folder
 from emotrace.tabular import cell_text
 from emotrace.training.data import read_records, refuse_empty_texts, rows_named, rows_that, split_labels, stable_bucket
 from emotrace.training.group_heads import require_pooled_output
@@ -675,10 +675,7 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
     written from them; assembled beside ``model_dir`` and renamed into place (an existing ``model_dir`` is replaced
     only then)."""
     source = classifier.directory
-    model_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.adapting-", dir=model_dir.parent))
-    try:
-        staged = work / "new" / model_dir.name  # the card is titled by its folder's name
+    with staged_folder(model_dir) as staged:
         shutil.copytree(source, staged)
         save_group_heads({**classifier.group_heads, **result.heads_fitted}, staged)
         assert result.thresholds is not None
@@ -690,12 +687,6 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
         update_config(staged, metrics={**read_config(staged).get("metrics", {}), "adaptation": figures})
         write_model_card(staged)
         EmotionClassifier.from_pretrained(staged)  # it loads, as served, before it replaces anything
-        old = work / "replaced"
-        if model_dir.exists():
-            model_dir.rename(old)
-        staged.rename(model_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def result_json(result: AdaptationResult) -> dict[str, object]:

@@ -9,7 +9,6 @@ figures and write them, with the provenance, into ``emotrace.json``; then ``MODE
 from __future__ import annotations
 
 import random
-import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from emotrace.model.group_heads import GROUP_HEADS_FILE, SATISFACTION_HEAD
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
 from emotrace.model.metrics import affect_report, evaluate, evaluate_outputs, fit_temperature, satisfaction_report
+from emotrace.paths import staged_folder
 from emotrace.training.data import read_emobank
 from emotrace.training.export import export_onnx, freeze_activation_scales, quantize_int8
 from emotrace.training.group_heads import add_pooled_heads
@@ -174,23 +174,23 @@ def package_model(torch_dir: Path, out_dir: Path, schema: LabelSchema, dev: Labe
     """Full packaging: export, quantize (scales fixed on a sample of ``calibration_texts``, the training texts),
     fit the pooled-vector heads (on ``group_train``, when given: the groupings' and, with ``refit_labels``, the
     labels'; with ``corpus``, the topic and intent views, and after tuning the satisfaction view), tune, measure
-    (``test``: a held-out split, apart), write the provenance (how it was trained) and the card."""
+    (``test``: a held-out split, apart), write the provenance (how it was trained) and the card; assembled beside
+    ``out_dir`` and renamed into place when done."""
     net = EmotionNet.from_directory(torch_dir).eval()
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    export_directory(net, torch_dir, schema, out_dir, torch_dir.parent, calibration_sample(calibration_texts))
-    if group_train is not None and (schema.groupings or refit_labels):
-        add_pooled_heads(EmotionClassifier.from_pretrained(out_dir), group_train, refit_labels)
-    topics = add_word_views(EmotionClassifier.from_pretrained(out_dir), corpus) if corpus is not None else None
-    raw_dev = tune_directory(out_dir, dev, data_root)  # the network's own satisfaction temperature first
-    if corpus is not None and data_root is not None:
-        add_corpus_satisfaction_view(out_dir, data_root, corpus.train)
-    metrics = measure_directory(out_dir, dev, data_root, raw_dev, corpus.dev if corpus else None, test)
-    if topics is not None:
-        metrics["topics_dev"] = topics
-        update_config(out_dir, metrics=metrics)
-    provenance.save(out_dir)
-    write_model_card(out_dir)
+    with staged_folder(out_dir) as staged:  # a model already there is replaced only by a finished one
+        export_directory(net, torch_dir, schema, staged, torch_dir.parent, calibration_sample(calibration_texts))
+        if group_train is not None and (schema.groupings or refit_labels):
+            add_pooled_heads(EmotionClassifier.from_pretrained(staged), group_train, refit_labels)
+        topics = add_word_views(EmotionClassifier.from_pretrained(staged), corpus) if corpus is not None else None
+        raw_dev = tune_directory(staged, dev, data_root)  # the network's own satisfaction temperature first
+        if corpus is not None and data_root is not None:
+            add_corpus_satisfaction_view(staged, data_root, corpus.train)
+        metrics = measure_directory(staged, dev, data_root, raw_dev, corpus.dev if corpus else None, test)
+        if topics is not None:
+            metrics["topics_dev"] = topics
+            update_config(staged, metrics=metrics)
+        provenance.save(staged)
+        write_model_card(staged)
     return metrics
 
 

@@ -288,3 +288,22 @@ def test_a_customer_models_heads_are_refit_with_the_corpus_rows(trained) -> None
     assert rows.texts == ["a row", *(r.text for r in corpus)]
     assert [[GOEMOTIONS_LABELS[i] for i in np.flatnonzero(t)] for t in rows.targets[1:]] == [
         sorted(r.emotions, key=GOEMOTIONS_LABELS.index) for r in corpus]
+
+
+def test_packaging_that_fails_leaves_the_model_already_there_as_it_was(trained, tmp_path, monkeypatch) -> None:
+    """``train --overwrite`` removed the model folder first: a packaging stopped by an error or Ctrl-C left a
+    half-written folder (no labels: E028 on the next ``--overwrite``) and no model at all."""
+    import emotrace.training.package as package
+
+    run, model_dir, _ = trained
+    kept = shutil.copytree(model_dir, tmp_path / "models" / "mine")
+    before = {p.relative_to(kept): p.read_bytes() for p in kept.rglob("*") if p.is_file()}
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(package, "tune_directory", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        package_model(run / "final", kept, LabelSchema(LABELS, {}, None), _data(), None, PROVENANCE, _data().texts)
+    assert {p.relative_to(kept): p.read_bytes() for p in kept.rglob("*") if p.is_file()} == before
+    assert [p.name for p in kept.parent.iterdir()] == ["mine"]  # nothing staged is left beside it
