@@ -7,6 +7,7 @@ on the seed and the epoch, which is what makes resuming exact.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections.abc import Callable
@@ -110,6 +111,11 @@ def best_epoch(scores: dict[str, float]) -> int:
     return max(int(epoch) for epoch, score in scores.items() if score == max(scores.values()))
 
 
+# The arguments that shape a run's steps: a checkpoint resumes only a run that agrees on them (and on its rows).
+RUN_SHAPING_ARGUMENTS = ("epochs", "batch_size", "learning_rate", "encoder_learning_rate", "weight_decay",
+                         "warmup_ratio", "max_length", "dropout", "seed")
+
+
 class Trainer:
     """Fine-tunes an :class:`EmotionNet` on its tasks; ``train()`` resumes if it can."""
 
@@ -124,6 +130,7 @@ class Trainer:
         self.validate = validate
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
         self.tasks = tasks
+        self._fingerprint: str | None = None
         for data in tasks.values():
             encoded = self.tokenizer([normalize_text(t) for t in data.texts], truncation=True,
                                      max_length=args.max_length)
@@ -246,11 +253,23 @@ class Trainer:
             return None
         return best_epoch(json.loads(path.read_text()))
 
+    def run_fingerprint(self) -> str:
+        """What makes a checkpoint this run's: each task's rows (texts and targets) and the
+        :data:`RUN_SHAPING_ARGUMENTS` (a hash, computed once)."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(json.dumps({k: getattr(self.args, k) for k in RUN_SHAPING_ARGUMENTS}).encode())
+            for task in sorted(self.tasks):
+                digest.update(json.dumps([task, self.tasks[task].texts]).encode())
+                digest.update(np.ascontiguousarray(self.tasks[task].targets, dtype=np.float32).tobytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
     def _save_checkpoint(self, step: int, optimizer: torch.optim.Optimizer,
                          scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:
         tmp = self._checkpoint_path().with_suffix(".tmp")
         torch.save({"step": step, "model": self.net.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "torch_rng": torch.get_rng_state()}, tmp)
+                    "scheduler": scheduler.state_dict(), "torch_rng": torch.get_rng_state(),
+                    "run": self.run_fingerprint()}, tmp)
         tmp.replace(self._checkpoint_path())  # atomic: a kill never leaves a torn checkpoint
 
     def _resume(self, optimizer: torch.optim.Optimizer,
@@ -259,6 +278,11 @@ class Trainer:
         if not path.exists():
             return 0
         state = torch.load(path, weights_only=False, map_location=self.device)
+        if state.get("run", self.run_fingerprint()) != self.run_fingerprint():  # checkpoints before 2026-12-06: none
+            raise EmotraceError(
+                "E309", f"{path} is the checkpoint of a run on other rows or settings; resuming it would train (or "
+                "package) that run's network under this one's name.",
+                f"Train into a new --output folder, or delete {self.args.output_dir} to start over.")
         try:
             self.net.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])

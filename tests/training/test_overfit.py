@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import onnxruntime as ort
@@ -123,6 +124,21 @@ def test_resuming_another_networks_checkpoint_is_a_clear_error(trained) -> None:
     targets = np.zeros((len(data.texts), 3), dtype=np.float32)
     with pytest.raises(EmotraceError, match="E309"):
         Trainer(other, base_encoder_path(), {"emotion": TaskData(data.texts, targets)}, args).train()
+
+
+def test_resuming_a_checkpoint_of_other_rows_is_a_clear_error(trained) -> None:
+    """Two ``train --data`` runs into one --output (runs/default unless told) with as many labels: the second
+    resumed the first's checkpoint and, the first having finished, packaged its network under the second's name."""
+    run, _, _ = trained
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=run, epochs=12, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
+    other_rows = TaskData([text.upper() for text in data.texts], data.targets)
+    with pytest.raises(EmotraceError, match=r"E309.*other rows or settings"):
+        Trainer(net, base_encoder_path(), {"emotion": other_rows}, args).train()
+    with pytest.raises(EmotraceError, match=r"E309.*other rows or settings"):
+        Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)},
+                replace(args, learning_rate=1e-4)).train()
 
 
 def _train_briefly(run, seed: int) -> dict[str, torch.Tensor]:
