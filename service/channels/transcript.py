@@ -3,8 +3,8 @@
 Speaker roles follow one documented rule, which the caller can override with ``agent=NAME``:
 1. a speaker named like an agent (agent, rep, support, advisor, operator) is the agent, one named like
    a customer (customer, caller, client, user) is the customer;
-2. otherwise the first speaker is the agent (in a contact centre the agent answers) and everyone
-   else is a customer; the result then carries a warning that roles were guessed.
+2. otherwise the first speaker not named like a customer is the agent (in a contact centre the agent answers)
+   and everyone else is a customer; the result then carries a warning that roles were guessed.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import NoReturn
 
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
 from emotrace.errors import EmotraceError
+from emotrace.text.visible import is_blank
 from emotrace.wording import counted_doing
 
-AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff")
+AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
 MAX_SPEAKER_CHARS = 64  # a speaker's name in a transcript, as the upload's agent name
@@ -76,10 +77,11 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     roles: dict[str, str] = {n: r for n, r in known.items() if r is not None}
     if len(roles) < len(known):
         named_agent = next((n for n in names if known[n] == AGENT), None)
-        guess_agent = named_agent or names[0]
+        guess_agent = named_agent or next(n for n in names if known[n] is None)
         roles = {n: (AGENT if n == guess_agent else CUSTOMER) if r is None else r for n, r in known.items()}
         if named_agent is None:
-            warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent (first speaker); "
+            first = "first speaker" if guess_agent == names[0] else "first speaker not named like a customer"
+            warnings.append(f"Speaker roles guessed: '{guess_agent}' is the agent ({first}); "
                             "pass the agent's name to override.")
         else:  # the agent was named so; the speakers named like neither are the guess
             others = ", ".join(f"'{n}'" for n in names if known[n] is None)
@@ -88,7 +90,7 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     if "" in roles:
         warnings.append("Some turns have no speaker; they are read as the customer's.")
     utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)
-                  for name, text, start, end in turns if text.strip()]
+                  for name, text, start, end in turns if not is_blank(text)]
     if silent := len(turns) - len(utterances):
         warnings.append(f"{counted_doing(silent, 'turn', 'has', 'have')} nothing said (an attachment sent alone?): "
                         "left out.")
@@ -156,8 +158,8 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
     value = turn.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or not 0 <= value <= MAX_TURN_SECONDS:
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or (isinstance(value, float) and not math.isfinite(value)) or not 0 <= value <= MAX_TURN_SECONDS:
         raise EmotraceError("E613", f"Turn {number} has {key} {_clip(repr(value), 40)}, which is not a time in the "
                                     "conversation.",
                             f"Give {key} in seconds from the conversation's start (0 to {MAX_TURN_SECONDS:,}).")

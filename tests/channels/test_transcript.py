@@ -188,3 +188,40 @@ def test_numbered_speakers_of_a_diarised_transcript_keep_their_numbers() -> None
     assert [u.role for u in conv.utterances] == ["agent", "customer", "agent"], conv.warnings
     told = read_transcript(json.dumps(turns), "json", agent="1")
     assert [u.role for u in told.utterances] == ["customer", "agent", "customer"]
+
+
+@pytest.mark.parametrize(("transcript", "kind", "roles", "agent"), [
+    ("Customer: My parcel never arrived.\nJane: I am so sorry.\nCustomer: Again!", "lines",
+     ["customer", "agent", "customer"], "Jane"),
+    ("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nMy parcel is lost.\n\n00:00:02.500 --> 00:00:04.000\n<v Jane>Sorry "
+     "to hear that.\n\n00:00:04.500 --> 00:00:06.000\n<v Bob>It is the third time.\n", "vtt",
+     ["customer", "agent", "customer"], "Jane"),
+    (json.dumps([{"role": "user", "text": "Where is my refund?"}, {"role": "assistant", "text": "Let me check."}]),
+     "json", ["customer", "agent"], None),
+])
+def test_the_guessed_agent_is_never_a_speaker_named_like_a_customer(transcript: str, kind: str, roles: list[str],
+                                                                   agent: str | None) -> None:
+    """A first speaker named like a customer (or with no name) was still guessed the agent: every turn of the call
+    became the customer's, the agent's apologies scored as the customer's words, and the warning said "'Customer' is
+    the agent"."""
+    conv = read_transcript(transcript, kind)
+    assert [u.role for u in conv.utterances] == roles
+    if agent:
+        assert any(f"'{agent}' is the agent" in w for w in conv.warnings), conv.warnings
+
+
+def test_a_turn_time_of_hundreds_of_digits_is_refused_by_name() -> None:
+    """A 400-digit start passed the digit limit and overflowed converting to float: HTTP 500, a CLI traceback."""
+    for key in ("start", "end"):
+        turns = f'[{{"speaker": "Agent", "text": "hi", "{key}": -{"9" * 400}}}]'
+        with pytest.raises(EmotraceError, match="E613"):
+            read_transcript(turns, "json")
+
+
+def test_a_turn_of_invisible_characters_is_left_out_with_the_nothing_said_warning() -> None:
+    """A turn of only U+2800 (or a zero-width space) was kept, then refused the whole upload (E901 "text is
+    empty")."""
+    for blank in ("\u2800", "\u200b"):
+        conv = read_transcript(f"Agent: Hello\nCustomer: {blank}\nCustomer: My card was declined.", "lines")
+        assert [u.text for u in conv.utterances] == ["Hello", "My card was declined."]
+        assert any("1 turn has nothing said" in w for w in conv.warnings), conv.warnings
