@@ -28,12 +28,14 @@ class Audio:
 
 
 def load_audio(path: Path, max_seconds: float) -> Audio:
-    """Decode ``path`` to 16 kHz float32, keeping channels; refuse what cannot be read or is too long."""
+    """Decode ``path`` to 16 kHz float32, keeping its channels (at most two: one speaker each); refuse what cannot be
+    read, is too long, or has more channels or a sample rate no recording has, before decoding it."""
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise EmotraceError("E701", f"Unsupported audio format '{path.suffix}' ({path}).",
                             "Use WAV, FLAC, MP3 or OGG.")
     try:
         info = sf.info(str(path))
+        _check_layout(path, info.channels, info.samplerate, info.frames)
         if info.duration > max_seconds:
             raise EmotraceError("E702", f"{path} lasts {info.duration:.0f} s, over the limit of {max_seconds:.0f} s.",
                                 "Split the recording or raise EMOTRACE_MAX_AUDIO_SECONDS.")
@@ -55,7 +57,29 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
     return Audio(np.ascontiguousarray(channels, dtype=np.float32), channels.shape[1] / SAMPLE_RATE)
 
 
+MAX_CHANNELS = 2  # a call: mono, or one speaker per channel
+SAMPLE_RATES = (4_000, 192_000)  # telephone 8 kHz down to half, studio 192 kHz: the rates recordings are made at
+UNKNOWN_LENGTH = 2**62  # libsndfile's SF_COUNT_MAX (2**63 - 1) is how it says a header gives no length
+
+
+def _check_layout(path: Path, channels: int, rate: int, frames: int) -> None:
+    """E707 for more channels than a call has; E703 for a sample rate outside :data:`SAMPLE_RATES` (a crafted header:
+    resampling from 2,147,483,647 Hz would ask for a filter of 4e10 taps) or a header that gives no length (a piped
+    FLAC encoder's: it cannot be decoded)."""
+    if channels > MAX_CHANNELS:
+        raise EmotraceError("E707", f"{path} has {channels} channels.", "Give mono, or stereo with one speaker per "
+                                                                          "channel.")
+    low, high = SAMPLE_RATES
+    if not low <= rate <= high:
+        raise EmotraceError("E703", f"{path} declares a sample rate of {rate:,} Hz, which no recording has "
+                                    f"({low:,}-{high:,} Hz).", "The file may be corrupt; re-export it.")
+    if frames >= UNKNOWN_LENGTH:
+        raise EmotraceError("E703", f"{path}'s header gives no length (written by an encoder into a pipe); it cannot "
+                                    "be decoded.", "Re-encode it to a file (e.g. ffmpeg -i in.flac out.flac).")
+
+
 WAV_SIZE_UNKNOWN = {0, 0xFFFFFFFF}  # what streaming writers put in a header before the length is known
+WAV_SIZE_PLACEHOLDER = 0x7FFFF000  # SoX's (MS_UNSPEC) for output into a pipe: a size at or above it is no size
 MP3_FRAME_SAMPLES = 1152
 
 
@@ -78,17 +102,22 @@ def incompleteness(path: Path, declared_frames: int, decoded_frames: int) -> str
 
 def _wav_shortfall(raw: bytes) -> str | None:
     riff_size = int.from_bytes(raw[4:8], "little")
-    if riff_size not in WAV_SIZE_UNKNOWN and riff_size + 8 > len(raw):
+    if _declared(riff_size) and riff_size + 8 > len(raw):
         return f"its header declares {riff_size + 8:,} bytes, the file holds {len(raw):,}"
     at = 12
     while at + 8 <= len(raw):
         chunk, size = raw[at : at + 4], int.from_bytes(raw[at + 4 : at + 8], "little")
         if chunk == b"data":
-            if size not in WAV_SIZE_UNKNOWN and at + 8 + size > len(raw):
+            if _declared(size) and at + 8 + size > len(raw):
                 return f"its data chunk declares {size:,} bytes, the file holds {len(raw) - at - 8:,}"
             return None
         at += 8 + size + size % 2
     return None
+
+
+def _declared(size: int) -> bool:
+    """Whether a WAV header's chunk size is a size, not a streaming writer's placeholder."""
+    return size not in WAV_SIZE_UNKNOWN and size < WAV_SIZE_PLACEHOLDER
 
 
 def is_silent(samples: np.ndarray, threshold_db: float = -50.0) -> bool:

@@ -62,9 +62,6 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
     """Transcribe ``path`` and attach a voice arousal reading to every turn (``metadata['voice']``)."""
     audio = load_audio(path, max_seconds)
     channels = audio.channels
-    if channels.shape[0] > 2:
-        raise EmotraceError("E707", f"{path} has {channels.shape[0]} channels.",
-                            "Give mono, or stereo with one speaker per channel.")
     warnings: list[str] = []
     if channels.shape[0] == 2 and _same_audio(channels[0], channels[1]):
         warnings.append("The recording holds the same audio on both channels: read as mono.")

@@ -170,3 +170,40 @@ def test_silence_is_a_warning_not_a_crash(speech_dir) -> None:
     sf.write(silent, np.zeros(SAMPLE_RATE * 3, dtype=np.float32), SAMPLE_RATE)
     conversation = read_call(silent)
     assert conversation.utterances == [] and conversation.warnings == ["The recording is silent."]
+
+
+def _tone(path, seconds: float = 2.0, channels: int = 1, rate: int = SAMPLE_RATE):
+    t = np.arange(int(rate * seconds)) / rate
+    sf.write(path, np.repeat((0.3 * np.sin(2 * np.pi * 220 * t))[:, None], channels, axis=1).astype(np.float32), rate)
+    return path
+
+
+def test_headers_no_recording_has_are_refused_before_decoding(tmp_path) -> None:
+    """A 244-byte WAV declaring 2,147,483,647 Hz asked scipy for a 4e10-tap filter (MemoryError: 500); a 6-channel
+    file was decoded and resampled whole before E707; a FLAC from a piped encoder (no length in its header) read as
+    lasting 576,460,752,303,424 s."""
+    crafted = bytearray(_tone(tmp_path / "rate.wav", 0.01).read_bytes())
+    crafted[24:28] = (2**31 - 1).to_bytes(4, "little")
+    (tmp_path / "rate.wav").write_bytes(crafted)
+    with pytest.raises(EmotraceError, match=r"E703.*sample rate of 2,147,483,647 Hz"):
+        load_audio(tmp_path / "rate.wav", 600)
+    with pytest.raises(EmotraceError, match=r"E707.*6 channels"):
+        load_audio(_tone(tmp_path / "surround.wav", channels=6), 600)
+    piped = bytearray(_tone(tmp_path / "piped.flac").read_bytes())
+    assert piped[:4] == b"fLaC" and piped[4] & 0x7F == 0  # STREAMINFO first: its total sample count is bits 108-143
+    piped[21] &= 0xF0
+    piped[22:26] = bytes(4)
+    (tmp_path / "piped.flac").write_bytes(piped)
+    with pytest.raises(EmotraceError, match=r"E703.*gives no length"):
+        load_audio(tmp_path / "piped.flac", 600)
+
+
+def test_a_wav_written_into_a_pipe_by_sox_is_read_whole(tmp_path) -> None:
+    """SoX writes 0x7FFFF000 as the data size (and the RIFF size from it) when it cannot seek back: refused as
+    "incomplete" although libsndfile decodes every sample."""
+    data = bytearray(_tone(tmp_path / "sox.wav").read_bytes())
+    at = data.index(b"data") + 4
+    data[at : at + 4] = (0x7FFFF000).to_bytes(4, "little")
+    data[4:8] = (0x7FFFF000 + at - 4).to_bytes(4, "little")
+    (tmp_path / "sox.wav").write_bytes(data)
+    assert load_audio(tmp_path / "sox.wav", 600).duration == pytest.approx(2.0)
