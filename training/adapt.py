@@ -53,7 +53,15 @@ from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.paths import staged_folder
 from emotrace.tabular import cell_text
-from emotrace.training.data import read_records, refuse_empty_texts, rows_named, rows_that, split_labels, stable_bucket
+from emotrace.training.data import (
+    read_records,
+    refuse_unreadable_texts,
+    rows_named,
+    rows_that,
+    split_labels,
+    stable_bucket,
+    unreadable,
+)
 from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warning
 from emotrace.training.model_card import write_model_card
@@ -204,13 +212,13 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     for row_no, record in enumerate(records, 1):
         text = cell_text(record.get(text_column)).strip()
         labels = [spelling.get(n.lower(), n) for n in split_labels(record.get(label_column))]
-        if not text:
+        if unreadable(text):
             empty_text.append(row_no)
         elif not labels:
             unlabelled.append(row_no)
         texts.append(text)
         names.append(labels)
-    refuse_empty_texts(empty_text, path, text_column)
+    refuse_unreadable_texts(empty_text, path, text_column)
     if unlabelled:
         raise EmotraceError("E209", f"{rows_that(unlabelled, path, f'no label in {label_column!r}')}.",
                             "Label every row or drop the unlabelled ones.")

@@ -17,6 +17,7 @@ from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
 from emotrace.tabular import all_records, cell_text, check_decodable, require_columns, unreadable_row
+from emotrace.text.visible import text_problem
 from emotrace.wording import counted
 
 
@@ -118,11 +119,19 @@ def rows_that(rows: list[int], path: object, have: str) -> str:
     return f"{counted(len(rows), 'row')} of {path} {'has' if len(rows) == 1 else 'have'} {have} ({rows_named(rows)})"
 
 
-def refuse_empty_texts(rows: list[int], path: object, text_column: str) -> None:
-    """E511 naming the ``rows`` of ``path`` whose ``text_column`` is empty (nothing when there are none)."""
+def unreadable(text: str) -> bool:
+    """Whether a text cell holds nothing a model can read: empty or only invisible characters, or characters no
+    UTF-8 text holds (a NUL, a lone UTF-16 surrogate: the tokenizer fails on them)."""
+    return text_problem(text) is not None
+
+
+def refuse_unreadable_texts(rows: list[int], path: object, text_column: str) -> None:
+    """E511 naming the ``rows`` of ``path`` whose ``text_column`` is :func:`unreadable` (nothing when there are
+    none)."""
     if rows:
-        raise EmotraceError("E511", f"{rows_that(rows, path, f'an empty {text_column!r}')}.",
-                            "Fill the text or drop those rows.")
+        raise EmotraceError("E511", f"{rows_that(rows, path, f'an empty or unreadable {text_column!r}')} (nothing "
+                                    "visible, a NUL or a lone UTF-16 surrogate).",
+                            "Fill the text (as UTF-8) or drop those rows.")
 
 
 def split_labels(value: object) -> list[str]:
@@ -151,9 +160,9 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
             continue
         texts.append(cell_text(record.get(text_column)))
         label_rows.append(names)
-        if not texts[-1].strip():
+        if unreadable(texts[-1]):
             empty_texts.append(row_no)
-    refuse_empty_texts(empty_texts, path, text_column)
+    refuse_unreadable_texts(empty_texts, path, text_column)
     if empty_rows:
         raise EmotraceError(
             "E209", f"{rows_that(empty_rows, path, 'no label')}.",

@@ -182,7 +182,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     """
     from emotrace.errors import EmotraceError
     from emotrace.tabular import cell_text
-    from emotrace.training.data import read_records, refuse_empty_texts
+    from emotrace.training.data import read_records, refuse_unreadable_texts, unreadable
 
     if (rating_column is None) == (satisfaction_column is None):
         raise EmotraceError("E211", "Give exactly one of --rating-column and --satisfaction-column.",
@@ -221,7 +221,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
         text = cell_text(record.get(text_column))
         if cls is None:
             dropped += 1
-        elif not text.strip():
+        elif unreadable(text):
             empty_texts.append(row_no)
         else:
             out.add(text, cls, path.name)
@@ -233,5 +233,5 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     if bad:
         raise EmotraceError("E212", f"{rows_that(bad, path, f'a {column!r} value outside {expected}')}.",
                             "Fix or remove those rows.")
-    refuse_empty_texts(empty_texts, path, text_column)
+    refuse_unreadable_texts(empty_texts, path, text_column)
     return out, dropped, unrated

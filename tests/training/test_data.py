@@ -26,7 +26,19 @@ def test_empty_text_rows_are_named_with_the_file(tmp_path) -> None:
     """`evaluate` said only "[E003] Text 0 is empty" (0-based, no file, no row) once the model read the texts."""
     path = tmp_path / "x.csv"
     path.write_text("text,labels\nhi,joy\n  ,anger\nyo,joy\n,joy\n", encoding="utf-8")
-    with pytest.raises(EmotraceError, match=r"E511.*2 rows of .*x\.csv have an empty 'text' \(rows 2, 4\)"):
+    with pytest.raises(EmotraceError, match=r"E511.*2 rows of .*x\.csv have an empty or unreadable 'text' \(rows 2, 4\)"):
+        read_labelled_records(path, "text", "labels")
+
+
+def test_texts_no_model_can_read_are_named_before_the_model_reads(tmp_path) -> None:
+    """A lone surrogate in a JSONL text (``"\\ud83d"``) reached the tokenizer: a TypeError traceback after the model
+    loaded, in evaluate, adapt and train --data; a text of invisible characters was read as a text."""
+    path = tmp_path / "x.jsonl"
+    rows = ['{"text": "Where is my refund \\ud83d", "labels": "anger"}', '{"text": "fine", "labels": "joy"}',
+            '{"text": "nul \\u0000 byte", "labels": "joy"}', '{"text": "\\u200b\\u2800", "labels": "joy"}']
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E511.*3 rows of .*x\.jsonl have an empty or unreadable 'text' "
+                                            r"\(rows 1, 3, 4\)"):
         read_labelled_records(path, "text", "labels")
 
 
