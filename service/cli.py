@@ -863,14 +863,14 @@ def discover_topics(
 
     from emotrace.discovery import OUTLIER_SIMILARITY
     from emotrace.discovery import discover_topics as discover
-    from emotrace.tabular import all_records
+    from emotrace.tabular import all_records, cell_text
     from emotrace.times import cell_time
 
     if output is not None:
         writable_file(not_the_input(output, path))
     texts, times, skipped = [], [], 0
     for number, record in enumerate(all_records(path, checked_encoding(encoding), (text_column, time_column)), 1):
-        text = str(record.get(text_column) or "").strip()
+        text = cell_text(record.get(text_column)).strip()
         if not text:
             skipped += 1
             continue

@@ -14,7 +14,7 @@ from emotrace.channels.transcript import ROLE_WORDS
 from emotrace.channels.utterance import AGENT, CUSTOMER
 from emotrace.errors import EmotraceError
 from emotrace.scoring.drivers import TopicMessage, rank_drivers, topic_feelings
-from emotrace.tabular import all_records
+from emotrace.tabular import all_records, cell_text
 from emotrace.text.redact import redact
 from emotrace.times import cell_time, iso_utc
 
@@ -84,7 +84,7 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
                                            speaker_column))
     found = FileMessages([])
     for number, record in enumerate(records, 1):
-        speaker = str(record.get(speaker_column) or "").strip().lower() if speaker_column else ""
+        speaker = cell_text(record.get(speaker_column)).strip().lower() if speaker_column else ""
         role = ROLE_WORDS.get(speaker) if speaker else CUSTOMER  # an empty cell is the customer's, as --ingest reads it
         if role != CUSTOMER:
             if role == AGENT:
@@ -94,9 +94,9 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
             continue
         labels, aspects = _topic_cells(record, number)
         found.messages.append(TopicMessage(
-            customer_id=str(record[customer_column]) if customer_column else "",
+            customer_id=cell_text(record[customer_column]) if customer_column else "",
             timestamp=cell_time(record.get(time_column), number, time_column) if time_column else UNDATED,
-            text=str(record[text_column] or "") or None if text_column else None,
+            text=cell_text(record[text_column]) or None if text_column else None,
             topics=topic_feelings(labels, aspects,
                                   _satisfaction(record.get("satisfaction"), number),
                                   str(record.get("satisfaction_class") or ""))))

@@ -159,7 +159,8 @@ def import_customers(
 ) -> None:
     """Store your own attributes of known customers (replacing earlier ones); unknown customers, and a customer given
     twice with other attributes, are named and not stored."""
-    from emotrace.tabular import read_table
+    from emotrace.tabular import cell_text, read_table
+    from emotrace.text.visible import character_problem
 
     settings = get_settings()
     store = _store(settings, database_url)
@@ -167,13 +168,19 @@ def import_customers(
     written: dict[str, str] = {}  # stored id (a pseudonym with EMOTRACE_ID_KEY) -> the id as the file gives it
     refused: list[tuple[str, int]] = []  # why, and how many rows
     for row in read_table(path, checked_encoding(encoding), required=(id_column,)):
-        given_id = str(row.fields.get(id_column) or "").strip() if row.fields is not None else ""
+        given_id = cell_text(row.fields.get(id_column)).strip() if row.fields is not None else ""
         if row.fields is None or not given_id:
             refused.append((f"row {row.number}: {row.error or f'no {id_column}'}", 1))
             continue
+        values = {k: cell_text(v) for k, v in row.fields.items() if k != id_column}
+        if not is_identifier(given_id):  # as every route refuses it (a NUL in it failed PostgreSQL: a traceback)
+            refused.append((f"row {row.number}: {given_id[:60]!r} is not a customer id the service takes", 1))
+            continue
+        if bad := next((k for k, v in values.items() if character_problem(v)), None):
+            refused.append((f"row {row.number}: {bad!r} {character_problem(values[bad])}", 1))
+            continue
         customer_id = pseudonym(given_id, settings)
         written[customer_id] = given_id
-        values = {k: "" if v is None else str(v) for k, v in row.fields.items() if k != id_column}
         given.setdefault(customer_id, {}).setdefault(json.dumps(values, sort_keys=True), []).append(row.number)
     attributes: dict[str, dict[str, str]] = {}
     for customer_id, versions in given.items():
@@ -212,9 +219,11 @@ def outreach(
     from tqdm import tqdm
 
     from emotrace.outcomes.outreach import check_audience
-    from emotrace.tabular import check_table, count_rows, read_rows
+    from emotrace.tabular import cell_text, check_table, count_rows, read_rows
 
     writable_file(not_the_input(output, path))
+    if output.suffix.lower() != ".csv":  # it was written as CSV whatever its name said
+        raise EmotraceError("E206", f"{output}: outreach writes CSV.", "Name the output file.csv.")
     if output.exists() and not overwrite:
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
     encoding = checked_encoding(encoding)
@@ -233,14 +242,14 @@ def outreach(
         def audience() -> Iterator[str]:
             for row in read_rows(path, encoding):
                 bar.update(1)
-                value = str((row.fields or {}).get(id_column) or "").strip()
+                value = cell_text((row.fields or {}).get(id_column)).strip()
                 if not value:
                     missing.append(row.number)
                     continue
                 if not is_identifier(value):  # as every route refuses it
                     malformed.append(row.number)
                     continue
-                pending.append(row.fields or {})
+                pending.append({k: cell_text(v) for k, v in (row.fields or {}).items()})
                 yield value
 
         for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):

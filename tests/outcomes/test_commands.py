@@ -120,6 +120,31 @@ def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
                                                                      "bob": {"plan": "free", "region": "US"}}
 
 
+def test_parquet_binary_ids_are_read_as_text_and_ids_the_service_refuses_are_named(tmp_path) -> None:
+    """Parquet BINARY ids read as "b'bob'" (outreach: every row "no id", an empty output; customers import: unknown
+    customers); a NUL in an id or an attribute reached the database (PostgreSQL: a DataError traceback)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    pq.write_table(pa.table({"customer_id": pa.array([b"bob", b"ann"], pa.binary())}), tmp_path / "audience.parquet")
+    result = run("outreach", str(tmp_path / "audience.parquet"), "-o", str(tmp_path / "checked.csv"),
+                 "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "checked.csv").open(encoding="utf-8") as handle:
+        assert [(r["customer_id"], r["decision"]) for r in csv.DictReader(handle)] == [("bob", "hold"), ("ann", "ok")]
+    pq.write_table(pa.table({"customer_id": pa.array([b"bob", b"a\x00b", b"ann"], pa.binary()),
+                             "plan": ["pro", "free", "bad\x00plan"]}), tmp_path / "customers.parquet")
+    imported = run("customers", "import", str(tmp_path / "customers.parquet"), "--database-url", url)
+    assert imported.returncode == 1 and "row 2: 'a\\x00b' is not a customer id" in imported.stderr, imported.stderr
+    assert "row 3: 'plan' holds a NUL character" in imported.stderr
+    assert Store(url).customers.attributes() == {"bob": {"plan": "pro"}}
+    named = run("outreach", str(tmp_path / "audience.parquet"), "-o", str(tmp_path / "checked.parquet"),
+                "--database-url", url)  # CSV text was written into checked.parquet
+    assert named.returncode == 2 and "[E206]" in named.stderr and not (tmp_path / "checked.parquet").exists()
+
+
 def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_path) -> None:
     """The real command on a generated population stored through the store: churn is learnt and written with its
     figures and model card; the models load for serving."""
