@@ -51,6 +51,7 @@ from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
+from emotrace.model.metrics import multilabel_report
 from emotrace.paths import staged_folder
 from emotrace.tabular import cell_text
 from emotrace.training.data import (
@@ -517,8 +518,9 @@ class HeadPlan:
         return thresholds
 
     def score(self, probabilities: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -> float:
-        """Macro-F1 over the file's classes (satisfaction) or labels (the others) of these probabilities of ``rows``,
-        decided as the runtime decides (``thresholds``: of all outputs, or per row)."""
+        """Macro-F1 over the classes (satisfaction) or labels (the others) that ``rows`` hold, of these probabilities
+        of ``rows``, decided as the runtime decides (``thresholds``: of all outputs, or per row); a label no row
+        holds scored 0 and pulled every figure down (a perfect reading of two labels read 0.5)."""
         targets = self.rows.targets[rows]
         if self.softmax:
             predicted = probabilities.argmax(axis=1)
@@ -526,15 +528,14 @@ class HeadPlan:
             if self.binary_satisfaction:
                 return float(f1_score(allowed[:, 0] == 1, predicted == 0, average="macro", zero_division=0))
             gold = allowed.argmax(axis=1)
-            present = [SATISFACTION_CLASSES.index(n) for n in self.rows.names]
-            return float(f1_score(gold, predicted, labels=present, average="macro", zero_division=0))
+            return float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro", zero_division=0))
         if self.rows.head == LABEL_HEAD and thresholds.ndim == 2:  # labels: over threshold, else the closest fires
             decided = np.vstack([decide(p[None, :], t) for p, t in zip(probabilities, thresholds, strict=True)])
         elif self.rows.head == LABEL_HEAD:
             decided = decide(probabilities, thresholds)
         else:  # intents: over threshold only (most messages state none)
             decided = probabilities >= thresholds
-        return float(f1_score(targets.astype(bool), decided[:, self.columns], average="macro", zero_division=0))
+        return multilabel_report(targets, decided[:, self.columns], self.rows.names)["macro_f1"]  # labels rows hold
 
 
 def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutputs, texts: list[str],

@@ -285,3 +285,24 @@ def test_labels_are_matched_in_any_case_and_kept_in_the_model_s_spelling(tmp_pat
     rows = [(t, "BILLING") for t in DISSATISFIED] + [(t, "joy") for t in SATISFIED] + [(t, "Neutral") for t in NEUTRAL]
     read = read_adaptation_rows(write_rows(tmp_path / "cased.csv", rows), "message", "label", owned)
     assert read.heads[LABEL_HEAD].names == ("Billing", "joy", "neutral")
+
+
+def test_a_score_averages_only_the_labels_its_rows_hold() -> None:
+    """A label of the file that no scored row holds (a rare intent missing from the held-out split or a fold) was
+    averaged in as 0: a perfect reading of the rows read 0.5, for satisfaction classes and labels alike."""
+    from emotrace.model.labels import INTENT_VIEW
+    from emotrace.training.adapt import HeadPlan, HeadRows
+
+    def plan(head: str, names: tuple[str, ...], targets: np.ndarray) -> HeadPlan:
+        rows = np.arange(len(targets))
+        width = targets.shape[1]
+        return HeadPlan(HeadRows(head, names, rows, targets), np.zeros((len(rows), 4)), np.zeros((width, 4)),
+                        np.zeros(width), np.zeros((len(rows), width)), np.arange(width), np.full(width, 0.5),
+                        np.zeros(len(rows), int), np.zeros(len(rows), bool))
+
+    intents = np.array([[1, 0], [0, 0], [1, 0]], np.float32)  # refund rows; no churn row among them
+    reading = plan(INTENT_VIEW, ("refund_request", "churn_threat"), intents)
+    assert reading.score(intents.copy(), np.full(2, 0.5), np.arange(3)) == 1.0
+    classes = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]], np.float32)  # no neutral row scored
+    satisfaction = plan(SATISFACTION_HEAD, ("dissatisfied", "neutral", "satisfied"), classes)
+    assert satisfaction.score(classes.copy(), np.zeros(3), np.arange(3)) == 1.0
