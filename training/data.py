@@ -147,14 +147,16 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     """Read a CSV/JSONL/Parquet file with a text column and a label column.
 
     The label column holds one label name, or several separated by commas (or a JSON list). With
-    ``labels`` given, every label must be one of them; otherwise the label set is what the file holds. An empty
+    ``labels`` given, every label must be one of them, in any case ("Joy" is "joy"); otherwise the label set is what
+    the file holds. An empty
     cell is an error (E209), or with ``none_allowed`` a row holding none of the labels (intents: most rows state
     none); ``what`` names the labels in messages.
     """
     records = read_records(path, encoding, (text_column, label_column))
     texts, label_rows, empty_rows, empty_texts = [], [], [], []
+    spelling = {name.lower(): name for name in reversed(labels or ())}  # a model's labels match in any case
     for row_no, record in enumerate(records, 1):
-        names = split_labels(record.get(label_column))
+        names = [spelling.get(name.lower(), name) for name in split_labels(record.get(label_column))]
         if not names and not none_allowed:
             empty_rows.append(row_no)
             continue

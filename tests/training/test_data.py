@@ -42,6 +42,14 @@ def test_texts_no_model_can_read_are_named_before_the_model_reads(tmp_path) -> N
         read_labelled_records(path, "text", "labels")
 
 
+def test_a_models_labels_are_matched_in_any_case(tmp_path) -> None:
+    """`evaluate` refused "Joy" (E210: "Retrain with your labels") where `adapt` reads the same file."""
+    path = tmp_path / "x.csv"
+    path.write_text("text,labels\nhi,Joy\nugh,ANGER\n", encoding="utf-8")
+    data = read_labelled_records(path, "text", "labels", labels=("anger", "joy"))
+    assert data.labels == ("anger", "joy") and data.targets.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
 def test_empty_label_rows_are_named(tmp_path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("text,labels\nhi,joy\nyo,\n", encoding="utf-8")
