@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError
@@ -98,7 +99,14 @@ class Database:
                     if not self.is_sqlite:  # replicas starting together migrate one after another
                         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_lock_key('migration')})")
                     config.attributes["connection"] = connection
-                    command.upgrade(config, "head")
+                    try:
+                        command.upgrade(config, "head")
+                    except CommandError as exc:  # a revision this release does not know: a newer one migrated it
+                        raise EmotraceError(
+                            "E025", f"The database {self.engine.url.render_as_string(hide_password=True)} was "
+                                    f"migrated by a newer emotrace ({exc}); this release cannot use it.",
+                            "Run the release that migrated it (or newer); a rollback needs a backup taken before "
+                            "the upgrade.") from None
             finally:
                 self._sqlite_foreign_keys(connection, on=True)
 

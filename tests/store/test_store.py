@@ -39,6 +39,16 @@ def test_migrations_create_the_schema(database_url) -> None:
     Store(database_url)  # migrating again is a no-op
 
 
+def test_a_database_migrated_by_a_newer_release_is_one_line_naming_it(database_url) -> None:
+    """A rollback (or an older replica restarting in a rolling deploy) met a revision it does not know: alembic's
+    CommandError escaped as a traceback from serve and every command."""
+    store = Store(database_url)
+    with store.db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(EmotraceError, match=r"E025.*migrated by a newer emotrace.*'9999'"):
+        Store(database_url)
+
+
 def test_write_read_summary_and_erase(database_url) -> None:
     store = Store(database_url)
     rows, customers = record_messages(store, [message("ann", 0, 0.8), message("ann", 1, -0.9, speaker="agent"),
