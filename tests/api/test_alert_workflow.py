@@ -3,6 +3,8 @@ outcomes; state kept across summary refreshes; erasure takes alerts with it. On 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from emotrace.settings import Settings
@@ -86,6 +88,26 @@ def test_the_alert_list_says_how_many_there_are_and_pages(angry) -> None:
     second = angry.get("/v1/alerts", params={"sort": "newest", "limit": 1, "offset": 1})
     assert first.headers["X-Total-Count"] == second.headers["X-Total-Count"] == str(total)
     assert [first.json()[0]["id"], second.json()[0]["id"]] == [a["id"] for a in everything.json()[:2]]
+
+
+def test_alerts_raised_at_one_time_page_in_one_order_whatever_order_the_database_gives(angry, monkeypatch) -> None:
+    """Alerts with equal times (day-granular ingested times) kept the database's row order, which PostgreSQL changes
+    with every customer update: pages skipped and repeated alerts."""
+    when = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    for customer in ("cx-a", "cx-b", "cx-c"):
+        body = {"messages": [{"customer_id": customer, "conversation_id": "k", "channel": "chat",
+                              "speaker": "customer", "timestamp": when, "text": FURIOUS}]}
+        assert angry.post("/v1/messages", json=body).status_code == 201
+    customers = angry.app.state.runtime.store.customers
+    listed = customers.with_alerts
+    pages = []
+    for order in (lambda found: found, lambda found: found[::-1]):
+        monkeypatch.setattr(customers, "with_alerts", lambda *args, order=order: order(listed(*args)))
+        for sort in ("newest", "severity"):
+            pages.append([(a["customer_id"], a["id"]) for offset in range(0, 12, 2) for a in angry.get(
+                "/v1/alerts", params={"sort": sort, "limit": 2, "offset": offset}).json()])
+    assert pages[0] == pages[2] and pages[1] == pages[3]
+    assert len(set(pages[0])) == len(pages[0]) >= 5
 
 
 def test_an_alert_keeps_its_id_and_status_when_new_messages_refresh_the_summary(angry) -> None:

@@ -44,6 +44,7 @@ def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_lengt
               for c in runtime.store.customers.with_alerts(known_segment(segment, runtime.settings.scoring), status)
               for alert in c.alerts
               if alert.get("status", "open") in status and (assignee is None or alert.get("assignee") == assignee)]
+    alerts.sort(key=lambda a: (a.customer_id, a.id or 0))  # ties keep one order: pages neither skip nor repeat
     alerts.sort(key=lambda a: a.at, reverse=True)
     if sort is AlertSort.severity:
         alerts.sort(key=lambda a: SEVERITY_RANK.get(a.severity, 9))
