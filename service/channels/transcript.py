@@ -94,6 +94,10 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     if silent := len(turns) - len(utterances):
         warnings.append(f"{counted_doing(silent, 'turn', 'has', 'have')} nothing said (an attachment sent alone?): "
                         "left out.")
+    timed = [u.start for u in utterances if u.start is not None]
+    if len(timed) == len(utterances) and timed != sorted(timed):  # the arc, peak and replies follow time, as stored
+        utterances.sort(key=lambda u: u.start or 0.0)
+        warnings.append("The turns are listed out of time order: read in the order of their start times.")
     overlaps = [i for i, (before, after) in enumerate(itertools.pairwise(utterances), start=1)
                 if after.start is not None and before.end is not None and after.start < before.end - 0.05]
     if overlaps:

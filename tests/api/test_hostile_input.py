@@ -540,3 +540,9 @@ def test_a_transcript_timed_in_part_keeps_its_order(client) -> None:
     assert response.status_code == 201, response.text
     stored = client.get("/v1/customers/bob/timeline").json()["messages"]
     assert [m["text"] for m in sorted(stored, key=lambda m: m["timestamp"])] == [t["text"] for t in turns]
+    # found by a later review: an untimed turn a second after the turn before it passed a timed one half a second on
+    close = [{**turns[0], "start": 10}, {**turns[1], "start": None}, {**turns[2], "start": 10.5}]
+    response = client.post(UPLOAD.replace("bob", "cy"), files={"file": ("close.json", json.dumps(close).encode())})
+    assert response.status_code == 201, response.text
+    stored = client.get("/v1/customers/cy/timeline").json()["messages"]
+    assert [m["text"] for m in sorted(stored, key=lambda m: m["timestamp"])] == [t["text"] for t in close]

@@ -225,3 +225,14 @@ def test_a_turn_of_invisible_characters_is_left_out_with_the_nothing_said_warnin
         conv = read_transcript(f"Agent: Hello\nCustomer: {blank}\nCustomer: My card was declined.", "lines")
         assert [u.text for u in conv.utterances] == ["Hello", "My card was declined."]
         assert any("1 turn has nothing said" in w for w in conv.warnings), conv.warnings
+
+
+def test_turns_listed_out_of_time_order_are_read_in_time_order() -> None:
+    """The store orders turns by time but the arc, peak and unanswered distress followed the list: a call that ended
+    in thanks read "worsened", with no warning (the overlap check needs end times)."""
+    turns = [{"speaker": "Customer", "text": "Thanks, that fixed it.", "start": 60},
+             {"speaker": "Agent", "text": "Refunded now, sorry.", "start": 30},
+             {"speaker": "Customer", "text": "This is outrageous.", "start": 0}]
+    conv = read_transcript(json.dumps(turns), "json")
+    assert [u.text for u in conv.utterances] == [t["text"] for t in reversed(turns)]
+    assert any("out of time order" in w for w in conv.warnings), conv.warnings

@@ -59,9 +59,7 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
            agent_id: str | None = None) -> list[MessageIn]:
     """The turns as validated messages, before any is read or stored (a bad turn is refused by number);
     without ``started_at`` the conversation ends now."""
-    offsets: list[float] = []
-    for utterance in conversation.utterances:  # an untimed turn comes a second after the turn before it
-        offsets.append(utterance.start if utterance.start is not None else offsets[-1] + 1.0 if offsets else 0.0)
+    offsets = _offsets([utterance.start for utterance in conversation.utterances])
     start = started_at or datetime.now(UTC) - timedelta(seconds=max(offsets))
     turns = []
     for number, (utterance, offset) in enumerate(zip(conversation.utterances, offsets, strict=True), 1):
@@ -74,6 +72,18 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
             raise EmotraceError("E901", f"Turn {number}: {problem}.") from None
     return turns
+
+
+def _offsets(starts: list[float | None]) -> list[float]:
+    """Each turn's seconds from the start: its own, or for an untimed turn a second after the turn before it, or
+    half-way to the next timed turn when that comes sooner (it was stored after a timed turn listed after it)."""
+    offsets: list[float] = []
+    for number, start in enumerate(starts):
+        if start is None and offsets:
+            after = next((s for s in starts[number + 1 :] if s is not None), None)
+            start = offsets[-1] + (1.0 if after is None else min(1.0, max(after - offsets[-1], 0.0) / 2))
+        offsets.append(0.0 if start is None else start)
+    return offsets
 
 
 def _refuse_unencodable(**parts: object) -> None:
