@@ -97,15 +97,18 @@ class Customers:
 
         On PostgreSQL another replica writing the same customer waits here until this transaction commits,
         then reads its messages too: no summary is computed from a stale set of messages (no lost update).
-        Locks are taken in id order, so two writers never wait on each other in a cycle."""
-        if not ids:  # an INSERT of no rows would insert one row of defaults
-            return {}
-        session.execute(self.db.insert(Customer).values([
-            {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
-             "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in ids
-        ]).on_conflict_do_nothing(index_elements=["id"]))
-        query = select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
-        return {c.id: c for c in session.scalars(query.execution_options(populate_existing=True))}
+        Locks are taken in id order, so two writers never wait on each other in a cycle. A customer an erasure
+        deletes while this write waits for its lock is created again (the write then stores what it was given)."""
+        locked: dict[str, Customer] = {}
+        while missing := [customer_id for customer_id in ids if customer_id not in locked]:
+            # a customer erased while this write waited for its lock is gone when the lock comes: created afresh
+            session.execute(self.db.insert(Customer).values([
+                {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
+                 "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in missing
+            ]).on_conflict_do_nothing(index_elements=["id"]))
+            query = select(Customer).where(Customer.id.in_(missing)).order_by(Customer.id).with_for_update()
+            locked.update((c.id, c) for c in session.scalars(query.execution_options(populate_existing=True)))
+        return locked
 
     def erase(self, customer_id: str) -> bool:
         """Erase a customer and every message, correction, alert state and history, outbox event (undelivered webhooks included),

@@ -337,6 +337,40 @@ def test_work_done_exclusively_by_replicas_runs_one_at_a_time(postgres_url) -> N
     assert first[1] <= second[0], spans
 
 
+def test_a_write_waiting_on_an_erasure_of_its_customer_stores_its_messages(postgres_url) -> None:
+    """Found by a review: on PostgreSQL a write of a customer whose erasure held the customer's lock found no row
+    when the lock came (the erasure deleted it): the message insert broke its foreign key, a 500, the message lost."""
+    import threading
+    import time
+
+    store = Store(postgres_url)
+    record_messages(store, [message("ann", 0, -0.5)])
+    erasure = store.db.engine.connect()
+    try:
+        erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
+        failures: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                record_messages(store, [message("ann", 2, 0.8)])
+            except BaseException as exc:  # the test reports whatever the write raised
+                failures.append(exc)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.5)  # the write now waits for the customer's lock
+        for table in ("messages", "customers"):
+            erasure.execute(text(f"DELETE FROM {table} WHERE {'customer_id' if table == 'messages' else 'id'} = 'ann'"))
+        erasure.commit()
+        writer.join(30)
+    finally:
+        erasure.close()
+    assert not failures, failures
+    ann = store.customers.get("ann")
+    assert ann is not None and [m.satisfaction for m in store.messages.of_customer("ann")] == [0.8]
+    store.db.engine.dispose()
+
+
 def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
     """Found by a re-trial: `?search=C` found c1, c2 on SQLite (its LIKE folds ASCII case) and nobody on PostgreSQL."""
     store = Store(database_url)
