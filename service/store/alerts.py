@@ -94,11 +94,14 @@ class Alerts:
         outreach hold as a recorded one does. None when the alert is unknown; a change that changes nothing adds
         no history. The caller has checked the change is allowed (:func:`emotrace.services.alerts.check_change`)."""
         with self.db.writing() as session:
-            state = session.get(AlertState, alert_id, with_for_update=True)
+            state = session.get(AlertState, alert_id)
             if state is None:
                 return None
+            # the customer locked first, as an erasure locks it before deleting the alert (else they deadlock)
             customer = session.get(Customer, state.customer_id, with_for_update=True)
-            assert customer is not None  # a state is erased with its customer
+            state = session.get(AlertState, alert_id, with_for_update=True, populate_existing=True)
+            if customer is None or state is None:  # erased while this change waited
+                return None
             status = change.status or state.status
             assignee = None if change.unassign else change.assignee or state.assignee
             if (status, assignee) == (state.status, state.assignee) and not change.note:

@@ -371,6 +371,38 @@ def test_a_write_waiting_on_an_erasure_of_its_customer_stores_its_messages(postg
     store.db.engine.dispose()
 
 
+def test_an_alert_change_waiting_on_an_erasure_of_its_customer_finds_it_gone(postgres_url) -> None:
+    """Found by a review: an alert change locked the alert, then the customer; an erasure locks the customer, then
+    deletes the alert: PostgreSQL broke the deadlock by failing one of them (a 500)."""
+    import threading
+    import time
+
+    from emotrace.store.alerts import AlertChange
+
+    store = Store(postgres_url)
+    record_messages(store, [message("ann", 0, 0.6), *[message("ann", h, -0.95) for h in (1, 2, 3)]])
+    (alert_id, *_) = [a["id"] for a in store.customers.get("ann").alerts]
+    erasure = store.db.engine.connect()
+    outcome: list[object] = []
+    try:
+        erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
+        changer = threading.Thread(target=lambda: outcome.append(store.alerts.change(
+            alert_id, AlertChange(status="acknowledged"), datetime.now(UTC))))
+        changer.start()
+        time.sleep(0.5)  # the change now waits
+        for statement in ("DELETE FROM alert_events WHERE alert_id IN (SELECT id FROM alert_states WHERE "
+                          "customer_id = 'ann')", "DELETE FROM alert_states WHERE customer_id = 'ann'",
+                          "DELETE FROM outbox_events WHERE customer_id = 'ann'",
+                          "DELETE FROM messages WHERE customer_id = 'ann'", "DELETE FROM customers WHERE id = 'ann'"):
+            erasure.execute(text(statement))
+        erasure.commit()
+        changer.join(30)
+    finally:
+        erasure.close()
+    assert outcome == [None]
+    store.db.engine.dispose()
+
+
 def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
     """Found by a re-trial: `?search=C` found c1, c2 on SQLite (its LIKE folds ASCII case) and nobody on PostgreSQL."""
     store = Store(database_url)
