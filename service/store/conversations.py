@@ -25,8 +25,8 @@ class AgentConversations:
                 named = named.where(Message.agent_id == agent_id)
             keys = set(session.execute(named.distinct()).all())
             customers = sorted({customer for customer, _ in keys})
-            segments = dict(session.execute(select(Customer.id, Customer.segment).where(Customer.id.in_(customers)))
-                            .all()) if customers else {}
+            segments = {customer: segment for part in chunks(customers) for customer, segment in session.execute(
+                select(Customer.id, Customer.segment).where(Customer.id.in_(part)))}
             turns: dict[tuple[str, str], list[Turn]] = {key: [] for key in keys}
             for part in chunks(customers):
                 rows = session.execute(

@@ -102,12 +102,13 @@ class Customers:
         locked: dict[str, Customer] = {}
         while missing := [customer_id for customer_id in ids if customer_id not in locked]:
             # a customer erased while this write waited for its lock is gone when the lock comes: created afresh
-            session.execute(self.db.insert(Customer).values([
-                {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
-                 "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in missing
-            ]).on_conflict_do_nothing(index_elements=["id"]))
-            query = select(Customer).where(Customer.id.in_(missing)).order_by(Customer.id).with_for_update()
-            locked.update((c.id, c) for c in session.scalars(query.execution_options(populate_existing=True)))
+            for part in chunks(sorted(missing)):  # a statement binds at most 65,535 values on PostgreSQL
+                session.execute(self.db.insert(Customer).values([
+                    {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
+                     "trend": "stable", "trend_delta": 0.0, "open_alerts": 0, "alerts": []} for customer_id in part
+                ]).on_conflict_do_nothing(index_elements=["id"]))
+                query = select(Customer).where(Customer.id.in_(part)).order_by(Customer.id).with_for_update()
+                locked.update((c.id, c) for c in session.scalars(query.execution_options(populate_existing=True)))
         return locked
 
     def erase(self, customer_id: str) -> bool:

@@ -403,6 +403,17 @@ def test_an_alert_change_waiting_on_an_erasure_of_its_customer_finds_it_gone(pos
     store.db.engine.dispose()
 
 
+def test_a_write_of_thousands_of_new_customers_fits_the_databases_parameter_limit(database_url) -> None:
+    """Found by a review: creating 8,000 customers bound 9 values each in one statement, over PostgreSQL's 65,535
+    (``batch --ingest --chunk-rows 8000`` of a file with one customer a row failed every chunk)."""
+    store = Store(database_url)
+    ids = [f"cx-{i:05d}" for i in range(8_000)]
+    with store.db.writing() as session:
+        assert len(store.customers.lock_or_create(session, ids, T0)) == 8_000
+    assert store.customers.count() == 8_000
+    store.db.engine.dispose()
+
+
 def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
     """Found by a re-trial: `?search=C` found c1, c2 on SQLite (its LIKE folds ASCII case) and nobody on PostgreSQL."""
     store = Store(database_url)
