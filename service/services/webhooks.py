@@ -89,7 +89,8 @@ class WebhookSender:
         """Stop after the attempt under way (undelivered events stay in the outbox for the next start)."""
         self._stop.set()
         self.wake.set()
-        self._thread.join(timeout=self.settings.webhook_timeout_s + 5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.settings.webhook_timeout_s + 5)
         self._client.close()
 
     def _run(self) -> None:
@@ -107,11 +108,12 @@ class WebhookSender:
         now = datetime.now(UTC)
         for hook in self.settings.webhooks:
             self.store.outbox.fan_out(str(hook.url), hook.events, min(self.started, now - BACKLOG), now)
-        due = self.store.outbox.claim_due(now)
+        due = self.store.outbox.claim_due(now, [str(hook.url) for hook in self.settings.webhooks])
         for delivery in due:
             if self._stop.is_set():
                 break
-            self._attempt(delivery)
+            if self.store.outbox.is_pending(delivery.id):  # its customer may have been erased since the claim
+                self._attempt(delivery)
         return len(due)
 
     def _attempt(self, delivery: DueDelivery) -> None:

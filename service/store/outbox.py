@@ -79,11 +79,13 @@ class Outbox:
                 .returning(WebhookDelivery.id))
             return len(added.all())
 
-    def claim_due(self, now: datetime, limit: int = 20) -> list[DueDelivery]:
-        """Pending deliveries due by ``now``, oldest first, claimed for :data:`CLAIM_LEASE` (replicas on one
-        PostgreSQL skip each other's claims)."""
+    def claim_due(self, now: datetime, endpoints: Sequence[str], limit: int = 20) -> list[DueDelivery]:
+        """Pending deliveries to ``endpoints`` (those configured now: not one removed, or whose token was changed)
+        due by ``now``, oldest first, claimed for :data:`CLAIM_LEASE` (replicas on one PostgreSQL skip each other's
+        claims)."""
         query = (select(WebhookDelivery, OutboxEvent).join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
-                 .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+                 .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
+                        WebhookDelivery.endpoint.in_(list(endpoints)))
                  .order_by(WebhookDelivery.id).limit(limit))
         with self.db.session() as session:  # read first: an idle round takes no write lock
             if session.execute(query).first() is None:
@@ -96,6 +98,12 @@ class Outbox:
                 due.append(DueDelivery(delivery.id, delivery.endpoint, delivery.attempts, event.event_id, event.kind,
                                        event.created_at, dict(event.payload)))
             return due
+
+    def is_pending(self, delivery_id: int) -> bool:
+        """Whether a claimed delivery is still to be made (not erased with its customer since it was claimed)."""
+        with self.db.session() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            return delivery is not None and delivery.status == "pending"
 
     def record(self, delivery_id: int, now: datetime, error: str | None, retry_at: datetime | None) -> None:
         """Record an attempt: delivered (no ``error``), to be retried at ``retry_at``, or failed for good."""

@@ -32,6 +32,7 @@ class Receiver:
     url: str = ""
     mode: str = "ok"
     calls: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
     def events(self) -> list[dict]:
@@ -50,6 +51,7 @@ def receiver() -> Iterator[Receiver]:
             if state.mode == "hang":
                 state.release.wait(30)
             state.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            state.paths.append(self.path)
             self.send_response(500 if state.mode == "fail" else 204)
             self.end_headers()
 
@@ -125,6 +127,44 @@ def test_a_delivery_is_given_up_after_the_last_attempt(database_url, receiver) -
         _wait(lambda: client.get("/v1/webhooks").json()[0]["failed"] >= 1)
         log = client.get("/v1/webhooks").json()[0]
         assert log["pending"] == 0 and log["last_error"] == "HTTP 500" and log["endpoint"] == receiver.url
+
+
+def test_deliveries_go_only_to_the_endpoints_configured_now(database_url, receiver) -> None:
+    """Found by a review: deliveries pending for an endpoint removed from the settings (or for the old URL after its
+    query-string token was changed) kept being sent until their last attempt, unseen in GET /v1/webhooks."""
+    receiver.mode = "fail"
+    with _client(database_url, receiver, webhooks=[{"url": f"{receiver.url}?token=old"}]) as client:
+        post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
+        _wait(lambda: len(receiver.calls) >= 1)
+    receiver.mode = "ok"
+    receiver.paths.clear()
+    with _client(database_url, receiver, webhooks=[{"url": f"{receiver.url}?token=new"}]) as client:
+        _wait(lambda: client.get("/v1/webhooks").json()[0]["delivered"] >= 1)
+        time.sleep(1.0)  # the old URL's pending deliveries, retried every 0.2-0.4 s, would have been sent by now
+    assert receiver.paths and all(path.endswith("token=new") for path in receiver.paths), receiver.paths
+
+
+def test_a_delivery_claimed_before_its_customer_was_erased_is_not_sent(database_url, receiver, monkeypatch) -> None:
+    """Found by a review: the sender claims up to 20 deliveries and sends them one by one (5 s timeout each); an
+    erasure in between still had the erased customer's alert reasons and notes POSTed."""
+    from emotrace.services.webhooks import WebhookSender
+
+    with _client(database_url, receiver, webhooks=[{"url": receiver.url}]) as client:
+        runtime = client.app.state.runtime
+        runtime.webhooks.stop()  # this test sends by hand
+        post(client, "angry", [("customer", FURIOUS)], 0.1, "b1")
+        sender = WebhookSender(runtime.store, runtime.settings)
+        claim = runtime.store.outbox.claim_due
+
+        def claimed_then_erased(*args: object, **kwargs: object) -> list:
+            due = claim(*args, **kwargs)
+            assert due and client.delete("/v1/customers/angry").status_code == 204
+            return due
+
+        monkeypatch.setattr(runtime.store.outbox, "claim_due", claimed_then_erased)
+        sender.deliver_due()
+        sender.stop()
+    assert receiver.calls == []
 
 
 def test_receivers_refuse_forged_and_replayed_calls() -> None:
