@@ -195,6 +195,8 @@ def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
     assert [t["role"] for t in turns] == ["agent", "customer"] and all(isinstance(t["tone"], float) for t in turns)
     assert all(t["voice"] is not None and 0 <= t["arousal"] <= 1 and "voice" in t["contributions"] for t in turns)
     assert [t["role"] for t in body["turns"]] == ["agent", "customer"] * 3 and body["turns"][0]["voice"] is None
+    # found by a review: the stored messages kept the text's arousal alone (a shouted turn never raised an alert)
+    assert [m["arousal"] for m in audio.json()["messages"]] == [t["arousal"] for t in turns]
 
 
 def test_bad_uploads_store_nothing(client) -> None:

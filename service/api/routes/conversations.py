@@ -6,7 +6,7 @@ import hashlib
 import json
 import tempfile
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,13 +28,13 @@ from emotrace.api.schemas import (
 )
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.channels.load import CONVERSATION_SUFFIXES, load_conversation
-from emotrace.channels.reading import turn_facts, with_readings
+from emotrace.channels.reading import TurnReading, turn_facts, with_readings
 from emotrace.channels.transcript import MAX_SPEAKER_CHARS
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker, stored_text
 from emotrace.settings import pseudonym
-from emotrace.store.messages import ConversationStored
+from emotrace.store.messages import ConversationStored, NewMessage
 from emotrace.text.visible import TEXT_PATTERN
 from emotrace.times import utc_timestamp
 
@@ -72,6 +72,12 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
             problem = "; ".join(str(e["msg"]) for e in exc.errors())
             raise EmotraceError("E901", f"Turn {number}: {problem}.") from None
     return turns
+
+
+def _with_voice(message: NewMessage, turn: TurnReading) -> NewMessage:
+    """The message as stored: a call turn's arousal is the one fused with the voice (the answer's turns show it; the
+    text's alone was stored, so a shouted turn never raised an intensity alert)."""
+    return replace(message, arousal=turn.arousal) if turn.arousal is not None else message
 
 
 def _offsets(starts: list[float | None]) -> list[float]:
@@ -195,7 +201,8 @@ async def upload_conversation(
         summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
     _refuse_unencodable(warnings=conversation.warnings, summary=summary_out)
     now = datetime.now(UTC)
-    items = [message_from_request(t, r, settings, now) for t, r in zip(turns, readings, strict=True)]
+    items = [_with_voice(message_from_request(t, r, settings, now), read)
+             for t, r, read in zip(turns, readings, read_turns, strict=True)]
     try:
         (recorded,) = await runtime.writer.submit([Write(items, new_conversation=stored_as)])
     except ConversationStored:  # uploaded by a concurrent request (or on another replica) since the check above
