@@ -61,11 +61,13 @@ def _smile() -> opensmile.Smile:
 
 
 def features(samples: np.ndarray) -> dict[str, float] | None:
-    """The cue features of one stretch of 16 kHz speech (None when too short to measure)."""
+    """The cue features of one stretch of 16 kHz speech (None when too short to measure, or without a voiced frame:
+    openSMILE then gives 0 for the pitch and spectral cues, which would pull the speaker's baseline down)."""
     if len(samples) < MIN_SECONDS * SAMPLE_RATE:
         return None
     frame = _smile().process_signal(samples, SAMPLE_RATE)
-    return {name: float(frame[name].iloc[0]) for name in CUES}
+    measured = {name: float(frame[name].iloc[0]) for name in CUES}
+    return measured if measured["VoicedSegmentsPerSec"] > 0 else None
 
 
 def arousal_readings(per_turn: list[dict[str, float] | None]) -> list[ProsodyReading | None]:

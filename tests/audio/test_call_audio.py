@@ -86,6 +86,17 @@ def test_two_turns_in_the_same_voice_read_near_the_speakers_usual_voice(speech_d
     assert low is not None and high is not None and high.arousal > 0.7 > 0.3 > low.arousal, (low, high)
 
 
+def test_a_turn_without_voiced_speech_leaves_the_speakers_baseline_alone(speech_dir) -> None:
+    """Found by a review: a turn of whispering or noise (no voiced frame) measured 0 for the pitch and spectral cues;
+    the zeros entered the speaker's mean and spread and moved every other turn's reading."""
+    noise = np.random.default_rng(0).normal(0, 0.05, SAMPLE_RATE).astype(np.float32)
+    assert features(noise) is None
+    voiced = [features(load_audio(espeak(s, speech_dir / f"v{i}.wav"), 60).mono) for i, s in enumerate(SENTENCES[:3])]
+    alone = arousal_readings(voiced)
+    beside = arousal_readings([*voiced, features(noise)])
+    assert beside[:3] == alone and beside[3] is None
+
+
 def test_stereo_call_is_two_speakers_in_time_order(speech_dir) -> None:
     call = stereo_call([(0, SENTENCES[0]), (1, SENTENCES[1]), (0, SENTENCES[2]), (1, SENTENCES[5])],
                        speech_dir / "call.wav")
