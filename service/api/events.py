@@ -4,7 +4,9 @@ Every event gets an id, ``<epoch>-<n>``: ``epoch`` names this bus (one server pr
 last ``buffer`` events are kept, so a client that reconnects with the last id it saw (``Last-Event-ID``, which a
 browser's EventSource sends by itself) gets the ones it missed. Events are kept while anyone listens and for
 ``REPLAY_SECONDS`` after the last listener left (a dropped connection); an id this bus did not give, or one older
-than what it keeps, is a gap the client is told of. An erased customer's events are dropped with the erasure.
+than what it keeps, is a gap the client is told of. An erased customer's events are dropped with the erasure, and so
+are events of their erased messages published after it (a write's events can reach the bus after the erasure that
+followed it): events of messages carry the message's id, ``message_id``, which only the bus reads.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import contextlib
 import itertools
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 REPLAY_SECONDS = 300.0
+ERASURES_KEPT = 4096  # erased customers whose late events are still recognised (a late event comes within seconds)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class EventBus:
         self._subscribers: set[asyncio.Queue[FeedEvent]] = set()
         self._last_left = float("-inf")
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._erased: OrderedDict[str, int] = OrderedDict()  # customer -> the highest message id erased
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Serve subscribers on ``loop``: what a worker thread (a synchronous route) publishes or forgets is then
@@ -74,6 +78,10 @@ class EventBus:
         self._on_loop(self._publish, event)
 
     def _publish(self, event: dict[str, object]) -> None:
+        erased = self._erased.get(str(event.get("customer_id")))
+        message_id = event.get("message_id")
+        if erased is not None and isinstance(message_id, int) and message_id <= erased:
+            return  # of a message erased before its event came
         number = next(self._numbers)
         item = FeedEvent(f"{self.epoch}-{number}", event)
         if len(self._recent) == self.buffer:
@@ -82,12 +90,16 @@ class EventBus:
         for queue in list(self._subscribers):
             _put(queue, item)
 
-    def forget(self, customer_id: str) -> None:
-        """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent
-        (on the loop, from any thread)."""
-        self._on_loop(self._forget, customer_id)
+    def forget(self, customer_id: str, through: int = 0) -> None:
+        """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent,
+        and those of their messages up to id ``through`` published later (on the loop, from any thread)."""
+        self._on_loop(self._forget, customer_id, through)
 
-    def _forget(self, customer_id: str) -> None:
+    def _forget(self, customer_id: str, through: int) -> None:
+        self._erased[customer_id] = max(through, self._erased.pop(customer_id, 0))
+        while len(self._erased) > ERASURES_KEPT:
+            self._erased.popitem(last=False)
+
         def kept(item: FeedEvent) -> bool:
             return item.event.get("customer_id") != customer_id
 

@@ -31,10 +31,13 @@ def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers:
     """A ``reading`` event per stored message and a ``customer`` event per refreshed customer."""
     if not bus.listening:  # the events cost a serialization each; skip them when no one listens or may resume
         return
+    newest: dict[str, int] = {}
     for message in messages:
-        bus.publish({"type": "reading", "customer_id": message.customer_id, "data": message.model_dump(mode="json")})
+        newest[message.customer_id] = max(newest.get(message.customer_id, 0), message.id)
+        bus.publish({"type": "reading", "customer_id": message.customer_id, "message_id": message.id,
+                     "data": message.model_dump(mode="json")})
     for customer in customers:
-        bus.publish({"type": "customer", "customer_id": customer.id,
+        bus.publish({"type": "customer", "customer_id": customer.id, "message_id": newest.get(customer.id, 0),
                      "data": {**CustomerOut.model_validate(customer).model_dump(mode="json"), "alerts": customer.alerts}})
 
 
@@ -45,13 +48,14 @@ def publish_alert(bus: EventBus, alert: AlertDetailOut) -> None:
 
 def publish_correction(bus: EventBus, correction: CorrectionOut) -> None:
     """A ``correction`` event: a person corrected a message's reading."""
-    bus.publish({"type": "correction", "customer_id": correction.customer_id,
+    bus.publish({"type": "correction", "customer_id": correction.customer_id, "message_id": correction.message_id,
                  "data": correction.model_dump(mode="json")})
 
 
-def publish_deleted(bus: EventBus, customer_id: str) -> None:
-    """A ``deleted`` event naming the erased customer, whose earlier events are no longer replayed."""
-    bus.forget(customer_id)
+def publish_deleted(bus: EventBus, customer_id: str, through: int) -> None:
+    """A ``deleted`` event naming the erased customer, whose earlier events (of messages up to id ``through``) are no
+    longer replayed, nor sent when they come after it."""
+    bus.forget(customer_id, through)
     bus.publish({"type": "deleted", "customer_id": customer_id, "data": {"customer_id": customer_id}})
 
 
@@ -106,7 +110,8 @@ class ReplicaListener:
         if change.get("origin") == self.store.db.replica:
             return  # this replica's own write: already published
         if "deleted" in change:
-            self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]))
+            self.loop.call_soon_threadsafe(publish_deleted, self.bus, str(change["deleted"]),
+                                           int(change.get("through", 0)))
             return
         if "correction" in change:
             if (correction := self.store.corrections.get(int(change["correction"]))) is not None:

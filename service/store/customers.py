@@ -111,12 +111,13 @@ class Customers:
                 locked.update((c.id, c) for c in session.scalars(query.execution_options(populate_existing=True)))
         return locked
 
-    def erase(self, customer_id: str) -> bool:
+    def erase(self, customer_id: str) -> int | None:
         """Erase a customer and every message, correction, alert state and history, outbox event (undelivered webhooks included),
         outcome and attribute of theirs, and the
         records of the keyed writes
         that stored their messages (each key kept as its SHA-256 alone: a retry under it is refused, not stored
-        again); False when unknown.
+        again). Returns the highest id of the messages erased (0 for none: the live feed drops events of those it has
+        not sent yet), None when the customer is unknown.
 
         On SQLite no byte of the erased rows stays in any file: pages are zeroed as rows are deleted
         (``secure_delete``) and the write-ahead log, which still holds the pages as written, is checkpointed
@@ -126,6 +127,7 @@ class Customers:
             with self.db.session() as session:
                 # locked first: a write of this customer's that is under way commits before the erasure reads
                 session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+                through = session.scalar(select(func.max(Message.id)).where(Message.customer_id == customer_id)) or 0
                 keys = list(session.scalars(select(IdempotentWriteCustomer.key)
                                             .where(IdempotentWriteCustomer.customer_id == customer_id)))
                 for part in chunks(keys):  # a write of several customers goes with any of them
@@ -143,10 +145,10 @@ class Customers:
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None
                 if found:
-                    self.db.notify(session, {"deleted": customer_id})
+                    self.db.notify(session, {"deleted": customer_id, "through": through})
             if found:
                 self.db.checkpoint()
-            return found
+            return through if found else None
 
     def set_attributes(self, attributes: dict[str, dict[str, str]]) -> None:
         """Replace the business attributes of stored customers (one transaction; E801 for unknown customers)."""

@@ -28,9 +28,26 @@ def test_an_erased_customers_events_are_not_replayed() -> None:
     bus.publish({"type": "reading", "customer_id": "erase-me", "data": {"text": "my SECRETWORD order"}})
     bus.publish({"type": "reading", "customer_id": "keep", "data": {"text": "fine"}})
     bus.publish({"type": "alert", "customer_id": "erase-me", "data": {}})
-    publish_deleted(bus, "erase-me")
+    publish_deleted(bus, "erase-me", 0)
     replayed = _replayed(bus, first)
     assert [(e["type"], e["customer_id"]) for e in replayed] == [("reading", "keep"), ("deleted", "erase-me")]
+    assert "SECRETWORD" not in repr(replayed)
+
+
+def test_events_of_erased_messages_published_after_the_erasure_are_dropped() -> None:
+    """Found by a review: a write committed, then an erasure of its customer ran and its `deleted` event went out
+    before the write's coroutine published: the erased text went to every listener after `deleted` and stayed in
+    the replay buffer. A write stored after the erasure (its messages have higher ids) is published as usual."""
+    bus = EventBus()
+    bus.publish({"type": "customer", "customer_id": "keep", "data": {}})
+    first = f"{bus.epoch}-1"
+    publish_deleted(bus, "erase-me", 41)
+    bus.publish({"type": "reading", "customer_id": "erase-me", "message_id": 41, "data": {"text": "SECRETWORD"}})
+    bus.publish({"type": "customer", "customer_id": "erase-me", "message_id": 41, "data": {"text": "SECRETWORD"}})
+    bus.publish({"type": "correction", "customer_id": "erase-me", "message_id": 40, "data": {"note": "SECRETWORD"}})
+    bus.publish({"type": "reading", "customer_id": "erase-me", "message_id": 42, "data": {"text": "written after"}})
+    replayed = _replayed(bus, first)
+    assert [(e["type"], e["customer_id"]) for e in replayed] == [("deleted", "erase-me"), ("reading", "erase-me")]
     assert "SECRETWORD" not in repr(replayed)
 
 

@@ -196,7 +196,7 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Response:
     """Erase the customer and every message of theirs."""
-    if not runtime.store.customers.erase(customer_id):
+    if (through := runtime.store.customers.erase(customer_id)) is None:
         raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
-    publish_deleted(runtime.bus, customer_id)
+    publish_deleted(runtime.bus, customer_id, through)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
