@@ -232,40 +232,50 @@ def outreach(
                             f"({', '.join(OUTREACH_COLUMNS)}).", "Rename or drop those columns.")
     settings = get_settings()
     store = _store(settings, database_url)
-    started, counts, missing, malformed = time.perf_counter(), {"ok": 0, "hold": 0}, [], []
+    started, counts = time.perf_counter(), {"ok": 0, "hold": 0}
+    missing: list[int] = []
+    malformed: list[int] = []
+    unreadable: list[int] = []
     pending: deque[dict[str, object]] = deque()  # the audience rows whose decisions are on their way, in order
     partial = output.with_name(output.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle, \
-            tqdm(total=count_rows(path, encoding), unit=" ids", desc="outreach", disable=None) as bar:
-        writer: csv.DictWriter[str] | None = None
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as handle, \
+                tqdm(total=count_rows(path, encoding), unit=" ids", desc="outreach", disable=None) as bar:
+            writer: csv.DictWriter[str] | None = None
 
-        def audience() -> Iterator[str]:
-            for row in read_rows(path, encoding):
-                bar.update(1)
-                value = cell_text((row.fields or {}).get(id_column)).strip()
-                if not value:
-                    missing.append(row.number)
-                    continue
-                if not is_identifier(value):  # as every route refuses it
-                    malformed.append(row.number)
-                    continue
-                pending.append({k: cell_text(v) for k, v in (row.fields or {}).items()})
-                yield value
+            def audience() -> Iterator[str]:
+                for row in read_rows(path, encoding):
+                    bar.update(1)
+                    if row.fields is None:  # not valid JSON, say: named as such, not as a row without an id
+                        unreadable.append(row.number)
+                        continue
+                    value = cell_text(row.fields.get(id_column)).strip()
+                    if not value:
+                        missing.append(row.number)
+                        continue
+                    if not is_identifier(value):  # as every route refuses it
+                        malformed.append(row.number)
+                        continue
+                    pending.append({k: cell_text(v) for k, v in row.fields.items()})
+                    yield value
 
-        for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):
-            fields = pending.popleft()
-            if writer is None:
-                writer = csv.DictWriter(handle, [*fields, *OUTREACH_COLUMNS], extrasaction="ignore")
-                writer.writeheader()
-            counts[decision.decision] += 1
-            writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),
-                             "hold_until": iso_utc(decision.hold_until) if decision.hold_until else ""})
+            for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):
+                fields = pending.popleft()
+                if writer is None:
+                    writer = csv.DictWriter(handle, [*fields, *OUTREACH_COLUMNS], extrasaction="ignore")
+                    writer.writeheader()
+                counts[decision.decision] += 1
+                writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),
+                                 "hold_until": iso_utc(decision.hold_until) if decision.hold_until else ""})
+    except BaseException:  # an unreadable file part-way, Ctrl-C: no partial output is left behind
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(output)
     seconds = time.perf_counter() - started
     typer.echo(f"{output}: {counts['ok']} ok, {counts['hold']} hold ({sum(counts.values()) / seconds:,.0f} ids/s)")
     said = [f"{counted_doing(len(rows), 'row', 'has', 'have')} {what} (first: row {rows[0]})" for rows, what in (
-        (missing, f"no {id_column}"), (malformed, f"a {id_column} that is no id (1 to 128 ASCII letters, digits and "
-                                                  "_ . : @ -)")) if rows]
+        (unreadable, "no fields that can be read (a line that is not valid JSON?)"), (missing, f"no {id_column}"),
+        (malformed, f"a {id_column} that is no id (1 to 128 ASCII letters, digits and _ . : @ -)")) if rows]
     if said:
         typer.echo(f"error: {'; '.join(said)}; they are not in {output}.", err=True)
         raise typer.Exit(1)

@@ -145,6 +145,25 @@ def test_parquet_binary_ids_are_read_as_text_and_ids_the_service_refuses_are_nam
     assert named.returncode == 2 and "[E206]" in named.stderr and not (tmp_path / "checked.parquet").exists()
 
 
+def test_outreach_names_unreadable_lines_and_leaves_no_partial_output(tmp_path) -> None:
+    """Found by a review: an invalid JSON line was reported as "has no customer_id"; an unreadable CSV part-way left
+    checked.csv.partial behind."""
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    (tmp_path / "audience.jsonl").write_text('{"customer_id": "bob"}\n{"customer_id": "ann"\n{"email": "x@y"}\n',
+                                             encoding="utf-8")
+    result = run("outreach", str(tmp_path / "audience.jsonl"), "-o", str(tmp_path / "checked.csv"),
+                 "--database-url", url)
+    assert result.returncode == 1, result.stderr
+    assert "1 row has no fields that can be read (a line that is not valid JSON?) (first: row 2)" in result.stderr
+    assert "1 row has no customer_id (first: row 3)" in result.stderr
+    (tmp_path / "audience.csv").write_text("customer_id\nbob\n" + "ann\n" * 3 + '"' + "x" * 200_000 + '"\n',
+                                           encoding="utf-8")
+    broken = run("outreach", str(tmp_path / "audience.csv"), "-o", str(tmp_path / "c2.csv"), "--database-url", url)
+    assert broken.returncode == 2 and "[E514]" in broken.stderr, broken.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("c2")) == []
+
+
 def test_outcomes_fit_learns_churn_from_a_stored_population_and_serves_it(tmp_path) -> None:
     """The real command on a generated population stored through the store: churn is learnt and written with its
     figures and model card; the models load for serving."""
