@@ -19,13 +19,10 @@ def check_change(state: AlertState, change: AlertChange) -> None:
 
 
 def change_alert(store: Store, alert_id: int, change: AlertChange) -> tuple[AlertState, Customer]:
-    """Check and apply ``change`` to alert ``alert_id`` (E905 when there is none)."""
-    state = store.alerts.get(alert_id)
-    if state is None:
-        raise EmotraceError("E905", f"Alert {alert_id} not found.")
-    check_change(state, change)
-    changed = store.alerts.change(alert_id, change, datetime.now(UTC))
-    if changed is None:  # erased with its customer meanwhile
+    """Check and apply ``change`` to alert ``alert_id`` (E905 when there is none, or it was erased); checked on the
+    alert as locked for the change (two resolutions at once: the second is E915, not a second history entry)."""
+    changed = store.alerts.change(alert_id, change, datetime.now(UTC), check_change)
+    if changed is None:
         raise EmotraceError("E905", f"Alert {alert_id} not found.")
     return changed
 

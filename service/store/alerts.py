@@ -10,6 +10,7 @@ summary, a change made here), so a list read from either never disagrees with th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -88,11 +89,13 @@ class Alerts:
             return list(session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id)
                                         .order_by(AlertEvent.at, AlertEvent.id)))
 
-    def change(self, alert_id: int, change: AlertChange, now: datetime) -> tuple[AlertState, Customer] | None:
+    def change(self, alert_id: int, change: AlertChange, now: datetime,
+               check: Callable[[AlertState, AlertChange], None]) -> tuple[AlertState, Customer] | None:
         """Apply ``change`` in one transaction: the state, its history entry, the customer's alert list and count,
         and (on resolving) a "resolved" outcome for the conversation of the alert's last message, which lifts an
         outreach hold as a recorded one does. None when the alert is unknown; a change that changes nothing adds
-        no history. The caller has checked the change is allowed (:func:`emotrace.services.alerts.check_change`)."""
+        no history. ``check`` (:func:`emotrace.services.alerts.check_change`) refuses a change the alert, as locked,
+        does not allow."""
         with self.db.writing() as session:
             state = session.get(AlertState, alert_id)
             if state is None:
@@ -102,6 +105,7 @@ class Alerts:
             state = session.get(AlertState, alert_id, with_for_update=True, populate_existing=True)
             if customer is None or state is None:  # erased while this change waited
                 return None
+            check(state, change)
             status = change.status or state.status
             assignee = None if change.unassign else change.assignee or state.assignee
             if (status, assignee) == (state.status, state.assignee) and not change.note:

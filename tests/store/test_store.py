@@ -377,6 +377,7 @@ def test_an_alert_change_waiting_on_an_erasure_of_its_customer_finds_it_gone(pos
     import threading
     import time
 
+    from emotrace.services.alerts import check_change
     from emotrace.store.alerts import AlertChange
 
     store = Store(postgres_url)
@@ -387,7 +388,7 @@ def test_an_alert_change_waiting_on_an_erasure_of_its_customer_finds_it_gone(pos
     try:
         erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
         changer = threading.Thread(target=lambda: outcome.append(store.alerts.change(
-            alert_id, AlertChange(status="acknowledged"), datetime.now(UTC))))
+            alert_id, AlertChange(status="acknowledged"), datetime.now(UTC), check_change)))
         changer.start()
         time.sleep(0.5)  # the change now waits
         for statement in ("DELETE FROM alert_events WHERE alert_id IN (SELECT id FROM alert_states WHERE "
@@ -411,6 +412,44 @@ def test_a_write_of_thousands_of_new_customers_fits_the_databases_parameter_limi
     with store.db.writing() as session:
         assert len(store.customers.lock_or_create(session, ids, T0)) == 8_000
     assert store.customers.count() == 8_000
+    store.db.engine.dispose()
+
+
+def test_two_resolutions_at_once_add_one_history_entry(database_url, monkeypatch) -> None:
+    """Found by a review: the change was checked before the alert was locked, so two resolutions with notes sent at
+    once both passed and the second added a history entry to a resolved alert instead of E915."""
+    import threading
+
+    from emotrace.services.alerts import change_alert
+    from emotrace.store.alerts import AlertChange
+
+    store = Store(database_url)
+    recent = datetime.now(UTC) - timedelta(hours=4)  # alerts on old messages are registered resolved
+    record_messages(store, [replace(message("ann", h, s), timestamp=recent + timedelta(hours=h))
+                            for h, s in ((0, 0.6), (1, -0.95), (2, -0.95), (3, -0.95))])
+    (alert_id, *_) = [a["id"] for a in store.customers.get("ann").alerts if a["status"] == "open"]
+    barrier, change = threading.Barrier(2), store.alerts.change
+
+    def together(*args: object, **kwargs: object) -> object:
+        barrier.wait(10)  # both requests have read the alert before either changes it
+        return change(*args, **kwargs)
+
+    monkeypatch.setattr(store.alerts, "change", together)
+    outcomes: list[str] = []
+
+    def resolve(note: str) -> None:
+        try:
+            change_alert(store, alert_id, AlertChange(status="resolved", note=note))
+            outcomes.append("resolved")
+        except EmotraceError as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=resolve, args=(note,)) for note in ("refunded", "called back")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["E915", "resolved"]
     store.db.engine.dispose()
 
 
