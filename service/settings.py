@@ -165,11 +165,27 @@ def check_serving(settings: Settings) -> None:
                             "Set EMOTRACE_API_KEYS='[\"<a long random key>\"]', or serve on 127.0.0.1.")
 
 
+PSEUDONYM = re.compile(r"p-[0-9a-f]{32}")  # a keyed id as stored and answered
+
+
 def pseudonym(value: str, settings: Settings) -> str:
     """``value`` (a customer or conversation id) as stored: itself, or its keyed pseudonym when ``id_key`` is set."""
     if settings.id_key is None:
         return value
-    digest = hmac.new(settings.id_key.get_secret_value().encode(), value.encode(), hashlib.sha256).hexdigest()
+    return _keyed(value, settings.id_key)
+
+
+def stored_id(value: str, settings: Settings) -> str:
+    """A customer id given by a caller, as stored: a pseudonym (``p-`` and 32 hex digits, as the service answers with
+    them when ``id_key`` is set: the dashboard opens the customers it lists) is taken as it is; any other id is
+    :func:`pseudonym`'s."""
+    if settings.id_key is not None and PSEUDONYM.fullmatch(value):
+        return value
+    return pseudonym(value, settings)
+
+
+def _keyed(value: str, key: SecretStr) -> str:
+    digest = hmac.new(key.get_secret_value().encode(), value.encode(), hashlib.sha256).hexdigest()
     return f"p-{digest[:32]}"
 
 

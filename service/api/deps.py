@@ -28,7 +28,7 @@ from emotrace.model.explain import explanation, occlusions
 from emotrace.model.reading import Reading
 from emotrace.outcomes.learn import OutcomeModel
 from emotrace.services.webhooks import WebhookSender
-from emotrace.settings import Settings, pseudonym
+from emotrace.settings import Settings, stored_id
 from emotrace.store import Store
 
 
@@ -150,8 +150,9 @@ GUARDS = [AccessDep, UnreadQueryDep]
 
 
 async def stored_customer_id(customer_id: CustomerIdPath, runtime: RuntimeDep) -> str:
-    """The path's customer id as the store holds it (its keyed pseudonym when EMOTRACE_ID_KEY is set)."""
-    return pseudonym(customer_id, runtime.settings)
+    """The path's customer id as the store holds it (its keyed pseudonym when EMOTRACE_ID_KEY is set, or the
+    pseudonym itself as the service lists it)."""
+    return stored_id(customer_id, runtime.settings)
 
 
 StoredCustomerId = Annotated[str, Depends(stored_customer_id)]
