@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 REPLAY_SECONDS = 300.0
+SUBSCRIBER_QUEUE = 4096  # events a subscriber may fall behind: several of the largest writes (2 events a message)
 ERASURES_KEPT = 4096  # erased customers whose late events are still recognised (a late event comes within seconds)
 
 
@@ -32,13 +33,15 @@ class FeedEvent:
     event: dict[str, object]
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscription:
     """A subscriber's queue, already holding the events it missed; ``gap``: some may be lost (an unknown or
-    too old Last-Event-ID)."""
+    too old Last-Event-ID); ``dropped``: events were dropped since the subscriber last read (it fell
+    :data:`SUBSCRIBER_QUEUE` events behind)."""
 
     queue: asyncio.Queue[FeedEvent]
     gap: bool = False
+    dropped: bool = False
 
 
 class EventBus:
@@ -50,7 +53,7 @@ class EventBus:
         self._numbers = itertools.count(1)
         self._recent: deque[tuple[int, FeedEvent]] = deque(maxlen=buffer)
         self._evicted = 0  # the newest event number the buffer let go of for want of room
-        self._subscribers: set[asyncio.Queue[FeedEvent]] = set()
+        self._subscribers: set[Subscription] = set()
         self._last_left = float("-inf")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._erased: OrderedDict[str, int] = OrderedDict()  # customer -> the highest message id erased
@@ -87,8 +90,8 @@ class EventBus:
         if len(self._recent) == self.buffer:
             self._evicted = self._recent[0][0]
         self._recent.append((number, item))
-        for queue in list(self._subscribers):
-            _put(queue, item)
+        for subscription in list(self._subscribers):
+            _put(subscription, item)
 
     def forget(self, customer_id: str, through: int = 0) -> None:
         """Drop the events of an erased customer: from the replay buffer and from subscribers' queues not yet sent,
@@ -104,7 +107,8 @@ class EventBus:
             return item.event.get("customer_id") != customer_id
 
         self._recent = deque(((n, item) for n, item in self._recent if kept(item)), maxlen=self.buffer)
-        for queue in self._subscribers:
+        for subscription in self._subscribers:
+            queue = subscription.queue
             waiting = [queue.get_nowait() for _ in range(queue.qsize())]
             for item in filter(kept, waiting):
                 queue.put_nowait(item)
@@ -112,18 +116,18 @@ class EventBus:
     @contextlib.asynccontextmanager
     async def subscribe(self, last_event_id: str | None = None) -> AsyncIterator[Subscription]:
         """A queue receiving events until the context exits, first those after ``last_event_id`` (if given)."""
-        subscription = Subscription(asyncio.Queue(self.buffer))
+        subscription = Subscription(asyncio.Queue(max(self.buffer, SUBSCRIBER_QUEUE)))
         if last_event_id is not None:
             after = self._number(last_event_id)
             subscription.gap = after is None or after < self._evicted
             for number, item in self._recent:
                 if after is not None and number > after:
-                    _put(subscription.queue, item)
-        self._subscribers.add(subscription.queue)
+                    _put(subscription, item)
+        self._subscribers.add(subscription)
         try:
             yield subscription
         finally:
-            self._subscribers.discard(subscription.queue)
+            self._subscribers.discard(subscription)
             self._last_left = time.monotonic()
 
     def _number(self, event_id: str) -> int | None:
@@ -147,9 +151,11 @@ def _loop_here() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def _put(queue: asyncio.Queue[FeedEvent], item: FeedEvent) -> None:
-    """``item`` into ``queue``, its oldest event dropped when full."""
+def _put(subscription: Subscription, item: FeedEvent) -> None:
+    """``item`` into the subscriber's queue, its oldest event dropped when full (and the drop marked)."""
+    queue = subscription.queue
     if queue.full():
+        subscription.dropped = True
         with contextlib.suppress(asyncio.QueueEmpty):
             queue.get_nowait()
     queue.put_nowait(item)

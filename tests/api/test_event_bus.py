@@ -51,6 +51,23 @@ def test_events_of_erased_messages_published_after_the_erasure_are_dropped() -> 
     assert "SECRETWORD" not in repr(replayed)
 
 
+def test_a_burst_of_events_reaches_a_subscriber_whole_or_marks_the_drop() -> None:
+    """Found by a review: one write of 256 messages publishes 512 events before a subscriber reads any; its queue
+    held 256, so every reading was dropped and no gap was said."""
+    from emotrace.api.events import SUBSCRIBER_QUEUE
+
+    bus = EventBus()
+
+    async def burst(events: int) -> tuple[int, bool]:
+        async with bus.subscribe() as subscription:
+            for number in range(events):
+                bus.publish({"type": "reading", "customer_id": f"c{number}", "data": {}})
+            return subscription.queue.qsize(), subscription.dropped
+
+    assert asyncio.run(burst(512)) == (512, False)
+    assert asyncio.run(burst(SUBSCRIBER_QUEUE + 10)) == (SUBSCRIBER_QUEUE, True)
+
+
 def test_a_last_event_id_whose_count_is_not_ascii_digits_is_an_unknown_id_not_an_error() -> None:
     """Found by a review: "²" passes str.isdigit but int("²") raises, ending a reconnecting client's stream in a
     traceback; an id this bus did not give is a gap (the client is told to read the state afresh), as "-x" is."""

@@ -13,7 +13,7 @@ from sse_starlette.sse import EventSourceResponse
 from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Identifier
-from emotrace.settings import pseudonym
+from emotrace.settings import stored_id
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/stream", tags=["stream"], dependencies=GUARDS)
 
@@ -29,7 +29,7 @@ async def stream(request: Request, runtime: RuntimeDep,
     """Events for one customer (``customer_id``) or for all: ``reading``, ``customer``, ``alert``, ``correction``,
     ``deleted``, each with an id; after ``ready``, a reconnecting client gets the events it missed, or ``gap``."""
 
-    wanted = None if customer_id is None else pseudonym(customer_id, runtime.settings)
+    wanted = None if customer_id is None else stored_id(customer_id, runtime.settings)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async with runtime.bus.subscribe(last_event_id) as subscription:
@@ -44,6 +44,12 @@ async def stream(request: Request, runtime: RuntimeDep,
                     item = await asyncio.wait_for(subscription.queue.get(), timeout=1.0)
                 except TimeoutError:
                     continue
+                if subscription.dropped:  # the client fell too far behind: it is told, as after a reconnection
+                    subscription.dropped = False
+                    yield {"event": "gap", "data": json.dumps({
+                        "problem": "Events came faster than this client read them; some were dropped.",
+                        "fix": "Read the current state again (GET /v1/customers, GET /v1/alerts), then follow the "
+                               "feed."})}
                 if wanted is None or item.event["customer_id"] == wanted:
                     yield {"id": item.id, "event": str(item.event["type"]), "data": json.dumps(item.event["data"])}
 
