@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from emotrace.scoring.outreach import OutreachDecision, outreach_decision
-from emotrace.settings import Settings, pseudonym
+from emotrace.settings import Settings, stored_id
 from emotrace.store import Store
 from emotrace.store.database import ID_CHUNK
 
@@ -19,7 +19,7 @@ def check_audience(store: Store, settings: Settings, customer_ids: Iterable[str]
     since = now - timedelta(days=settings.outreach.lookback_days)
     remaining = iter(customer_ids)
     while ids := list(islice(remaining, chunk)):
-        stored = {customer_id: pseudonym(customer_id, settings) for customer_id in ids}
+        stored = {customer_id: stored_id(customer_id, settings) for customer_id in ids}
         facts = store.outcomes.outreach_facts(list(dict.fromkeys(stored.values())), since)
         for customer_id in ids:
             yield customer_id, outreach_decision(facts.get(stored[customer_id]), now, settings.outreach)

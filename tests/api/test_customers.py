@@ -218,7 +218,7 @@ def test_with_an_id_key_the_database_never_holds_the_customers_own_ids(tmp_path)
         assert stored.json()["id"].startswith("p-") and [c["id"] for c in client.get("/v1/customers").json()] == [
             stored.json()["id"]]
         # found by a review: the dashboard opens the ids the list gives, which were keyed again (every one a 404)
-        for path in ("", "/timeline", "/routing"):
+        for path in ("", "/timeline", "/routing", "/outreach"):
             assert client.get(f"/v1/customers/{stored.json()['id']}{path}").status_code == 200, path
         timeline = client.get(f"/v1/customers/{customer}/timeline").json()
         assert timeline["messages"][0]["conversation_id"].startswith("p-")

@@ -345,3 +345,28 @@ def test_a_model_of_ones_own_labels_says_what_the_dashboard_cannot_show(browser,
         assert page.locator("#mix-legend .k").count() == 0  # no Ekman legend over an empty panel
         assert errors == []
         page.close()
+
+
+def test_under_an_id_key_past_a_page_of_customers_a_link_to_no_customer_leaves_the_page_working(browser,
+                                                                                               tmp_path) -> None:
+    """Found by a review: under EMOTRACE_ID_KEY every customer the list gave (p-...) was keyed again by the API (a
+    404 for each); and past a page of customers, opening a link to a customer that is not there (an old link, an
+    erased id) stopped the start-up: no live feed, floor, drivers or segments, "connecting..." for ever."""
+    env = {"EMOTRACE_ID_KEY": "a-long-secret-key-for-ids"}
+    with running_server(f"sqlite:///{tmp_path / 'keyed.db'}", env=env) as base:
+        messages = [{"customer_id": f"cust-{i:03d}", "conversation_id": f"k{i}", "text": text}
+                    for i, text in enumerate(["Thanks, all sorted!", "Where is my refund? Third time asking."] * 101)]
+        assert httpx.post(f"{base}/v1/messages", json={"messages": messages}, timeout=120).status_code == 201
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/?customer=nobody-here")
+        page.wait_for_selector("#live.on", timeout=30_000)
+        page.wait_for_selector("#drivers li", timeout=15_000)
+        row = page.locator("#customers tbody tr").nth(1)
+        listed = row.get_attribute("data-customer")
+        assert listed.startswith("p-")
+        row.click()
+        page.wait_for_function(f"document.querySelector('#title').textContent.startsWith({listed!r})", timeout=20_000)
+        assert errors == []
+        page.close()

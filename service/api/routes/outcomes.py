@@ -14,7 +14,7 @@ from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.outreach import check_audience
 from emotrace.outcomes.records import stored_outcome
-from emotrace.settings import pseudonym
+from emotrace.settings import stored_id
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["outcomes"], dependencies=GUARDS)
 
@@ -31,7 +31,7 @@ def record_outcomes(body: OutcomesIn, runtime: RuntimeDep) -> OutcomesStoredOut:
 @router.get("/v1/customers/{customer_id}/outreach", response_model=OutreachOut)
 def get_outreach(customer_id: CustomerIdPath, runtime: RuntimeDep) -> OutreachOut:
     """May this customer get a marketing contact now? ``hold`` says why and until when."""
-    if runtime.store.customers.get(pseudonym(customer_id, runtime.settings)) is None:
+    if runtime.store.customers.get(stored_id(customer_id, runtime.settings)) is None:
         raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
     (given, decision), = check_audience(runtime.store, runtime.settings, [customer_id], datetime.now(UTC))
     return OutreachOut(customer_id=given, decision=decision.decision, reasons=decision.reasons,

@@ -474,6 +474,7 @@ async function showAlert(alert) {
 
 function clearCustomer() {
   selected = null;
+  currentTimeline = null;  // an erased customer's chart must not come back with the next range change
   document.querySelector("#title").textContent = "Select a customer";
   for (const id of ["#summary", "#chart", "#mix", "#messages"]) document.querySelector(id).replaceChildren();
 }
@@ -625,7 +626,13 @@ if (apiKey) {  // downloads are plain links: they carry no header, so they are f
   for (const link of document.querySelectorAll("#customer-filters a")) {
     link.addEventListener("click", async (e) => {
       e.preventDefault();
-      const response = await fetch(link.getAttribute("href"), { headers: { "X-API-Key": apiKey } });
+      let response;
+      try {
+        response = await answer(link.getAttribute("href"));  // an error answer is not saved as the CSV
+      } catch (error) {
+        handle(error);
+        return;
+      }
       const url = URL.createObjectURL(await response.blob());
       const save = el("a", { href: url, download: link.textContent });
       save.click();
@@ -637,4 +644,7 @@ if (apiKey) {  // downloads are plain links: they carry no header, so they are f
 document.querySelector("#tab-customers").addEventListener("click", () => showView("customers"));
 document.querySelector("#tab-agents").addEventListener("click", () => showView("agents"));
 api("/v1/model").then((model) => { hasEkman = "ekman" in model.groupings; })
-  .then(loadCustomers).then(() => { if (selected) return loadCustomer(); }).then(() => { connect(); loadFloor().catch(handle); loadDrivers().catch(handle); return loadSegments(); }).catch(handle);
+  .then(loadCustomers)
+  // a customer that cannot be opened (an old link, an erased id) leaves the rest of the page working
+  .then(() => { if (selected) return loadCustomer().catch((error) => { clearCustomer(); handle(error); }); })
+  .then(() => { connect(); loadFloor().catch(handle); loadDrivers().catch(handle); return loadSegments(); }).catch(handle);
