@@ -39,10 +39,11 @@ _ADDRESS_RES = (
                rf"{_DIRECTION}{_TAIL}"),
     re.compile(rf"(?:{_UNIT},?\s+)?\b\d{{1,5}}[a-z]?\s+(?:[a-z][a-z'-]+\s+){{1,3}}{_LOWER_STREET_TYPE}\b\.?{_TAIL}"),
     # German forms: Name-straße 5 [, 10115 Berlin]
-    re.compile(rf"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ring|ufer)"
+    # (a street name's word is bounded, 40 letters: a run of "A-A-A-..." must not cost quadratic time)
+    re.compile(rf"\b[A-ZÄÖÜ][\wäöüß-]{{0,40}}(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ring|ufer)"
                rf"\s+\d{{1,4}}[a-z]?{_TAIL}"),
-    re.compile(rf"\b\d{{1,4}}[a-z]?\s+[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|weg|gasse|platz|allee)\b{_TAIL}"),
-    re.compile(rf"\b(?:[A-ZÄÖÜ][\wäöüß-]+\s+)(?:Straße|Strasse|Weg|Platz|Allee)\s+\d{{1,4}}[a-z]?{_TAIL}"),
+    re.compile(rf"\b\d{{1,4}}[a-z]?\s+[A-ZÄÖÜ][\wäöüß-]{{0,40}}(?:straße|strasse|weg|gasse|platz|allee)\b{_TAIL}"),
+    re.compile(rf"\b(?:[A-ZÄÖÜ][\wäöüß-]{{1,40}}\s+)(?:Straße|Strasse|Weg|Platz|Allee)\s+\d{{1,4}}[a-z]?{_TAIL}"),
     # French forms: 10 [bis] rue de la Paix [, 75002 Paris]
     re.compile(rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|"
                rf"quai|route)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_NAME}(?:\s+{_NAME}){{0,2}}{_TAIL}"),

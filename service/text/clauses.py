@@ -21,7 +21,7 @@ _CONTRAST = re.compile(
     r"the only (?:thing|problem|downside))\b)|(?<=,)\s*(?=(?:though|yet|sadly|unfortunately)\b)",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<!\s)\s*\n\s*")  # from a run's start: linear in long runs
 _WORD = re.compile(r"\w+")
 
 

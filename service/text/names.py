@@ -45,7 +45,7 @@ _INTRO_CUE_RE = re.compile(r"\b(?:this is|i am|i'm|im|it's|its)[ \t]+", re.IGNOR
 _INTRO_END_RE = re.compile(r"[ \t]*(?:,|\.|!|$|\n|(?:from|at|here|with|speaking|and|calling)\b)", re.IGNORECASE)
 # A title: the words after it are a name (the title itself is not redacted).
 _TITLE_RE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?[ \t]+(?=[A-Z])", re.IGNORECASE)
-_SIGN_OFF_RE = re.compile(rf"(?im)^\s*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|"
+_SIGN_OFF_RE = re.compile(rf"(?im)^[ \t]*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|"
                           rf"yours(?: truly| sincerely)?|br|rgds|thx|obrigad[oa]|gracias|merci|danke|grüße|"
                           rf"mit freundlichen grüßen|cordialement|saludos|love)[,.!]?[ \t]*\n\s*"
                           rf"(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*$")

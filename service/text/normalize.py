@@ -78,9 +78,9 @@ _EMOTICON_RE = re.compile(
 _SKIN_TONE_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
 _VARIATION_SELECTOR_RE = re.compile("[\ufe0e\ufe0f\u200d]")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b")  # from a run's start: linear in "a.a.a..."
 _HANDLE_RE = re.compile(r"(?<![\w@])@\w{1,30}")
-_ORDER_NUMBER_RE = re.compile(r"#\d+|\b(?=[A-Z-]*\d)[A-Z0-9-]*\d[A-Z0-9-]{4,}\b")
+_ORDER_NUMBER_RE = re.compile(r"#\d+|\b(?=[A-Z-]{0,40}\d)[A-Z0-9-]*\d[A-Z0-9-]{4,}\b")  # a digit in 40: linear
 _HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z]\w*)")
 _ELONGATION_RE = re.compile(r"(?!X)(\w)\1{2,}")  # not CFPB-style masks: "XXXX" stands for removed data
 _PUNCT_RUN_RE = re.compile(r"([!?.])\1{2,}")

@@ -25,7 +25,8 @@ _DOT = rf"(?:\.|{_BRACKETED_DOT}|\s+dot\s+)"
 _SPELLED_DOT_RE = re.compile(rf"{_BRACKETED_DOT}|\s+dot\s+", re.IGNORECASE)
 # E-mail addresses are found from their "@" or spelled "at" outwards, each side read within a bounded window (a
 # run of "a.a.a..." or "a dot a dot ..." without an "@" must not cost quadratic time).
-_AT_RE = re.compile(r"@|(?P<bracketed>\s*[(\[{<]\s*at\s*[)\]}>]\s*)|(?P<bare>\s+at\s+)", re.IGNORECASE)
+# (each whitespace-led form starts only where a run of whitespace starts: linear in a long run of spaces)
+_AT_RE = re.compile(r"@|(?P<bracketed>(?<!\s)\s*[(\[{<]\s*at\s*[)\]}>]\s*)|(?P<bare>(?<!\s)\s+at\s+)", re.IGNORECASE)
 _USER_BEFORE_RE = re.compile(rf"(?<![\w.+-])[\w+-]+(?:(?:{_DOT}|\s+underscore\s+|_)[\w+-]+){{0,4}}$", re.IGNORECASE)
 _PLAIN_USER_BEFORE_RE = re.compile(r"(?<![\w.+-])[\w.+-]+$")
 _DOMAIN_AFTER_RE = re.compile(rf"[\w-]+(?:{_DOT}[\w-]+){{0,4}}{_DOT}[a-z]{{2,24}}\b", re.IGNORECASE)
