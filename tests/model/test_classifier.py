@@ -109,7 +109,9 @@ def test_reading_shape(classifier) -> None:
 
 @pytest.mark.parametrize(
     ("texts", "code"),
-    [("just a string", "E001"), (["ok", ""], "E003"), (["   "], "E003"), ([{"text": "hi"}], "E002")],
+    [("just a string", "E001"), (["ok", ""], "E003"), (["   "], "E003"), ([{"text": "hi"}], "E002"),
+     # found by a review: a lone surrogate (a non-UTF-8 byte in a command-line argument) was a tokenizer TypeError
+     (["bad \ud83d service"], "E004"), (["caf\udce9"], "E004"), (["nul \x00 byte"], "E004")],
 )
 def test_bad_input_is_named(classifier, texts, code: str) -> None:
     with pytest.raises(EmotraceError, match=code):
