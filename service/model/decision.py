@@ -7,8 +7,10 @@ closest (highest probability / threshold) fires, since every text shows at least
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -90,7 +92,8 @@ class Thresholds:
     @classmethod
     def load(cls, directory: Path, schema: LabelSchema) -> Thresholds:
         """Read a model directory's thresholds (all 0.5 when it has none) and check them against the label set."""
-        raw = read_config(directory).get("thresholds", {})
+        raw = read_config(directory).get("thresholds") or {}
+        _check_thresholds(directory / CONFIG_FILE, raw)
         unknown = sorted(set(raw.get("labels", {})) - set(schema.labels))
         if unknown:
             raise EmotraceError(
@@ -98,3 +101,29 @@ class Thresholds:
                 "The thresholds belong to another model: re-tune them or restore the model's own file.",
             )
         return cls(raw.get("labels", {}), raw.get("groupings", {}), raw.get("satisfaction_temperature", 1.0))
+
+
+def _check_thresholds(path: Path, raw: object) -> None:
+    """E106 unless ``raw`` is a thresholds section: label and group thresholds numbers in [0, 1], a positive finite
+    temperature (a NaN threshold fired its label on every text nothing else reached; a temperature of 0 read every
+    satisfaction as NaN)."""
+    def refuse(what: str) -> NoReturn:
+        raise EmotraceError("E106", f"{path}: thresholds {what}.", "Re-tune the thresholds (emotrace train --recipe "
+                                                                   "heads) or restore the model's own file.")
+
+    if not isinstance(raw, dict):
+        refuse("is not an object")
+    sections = [("labels", raw.get("labels") or {})]
+    groupings = raw.get("groupings") or {}
+    if not isinstance(groupings, dict):
+        refuse("'groupings' is not an object")
+    sections += [(f"groupings.{name}", values) for name, values in groupings.items()]
+    for where, values in sections:
+        if not isinstance(values, dict):
+            refuse(f"{where!r} is not an object")
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                refuse(f"{where}.{name} is {value!r}, not a number from 0 to 1")
+    temperature = raw.get("satisfaction_temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not 0 < temperature < math.inf:
+        refuse(f"satisfaction_temperature is {temperature!r}, not a positive number")

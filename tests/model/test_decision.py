@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from emotrace.errors import EmotraceError
-from emotrace.model.config import read_config
+from emotrace.model.config import read_config, update_config
 from emotrace.model.decision import (
     Thresholds,
     decide,
@@ -64,3 +64,19 @@ def test_thresholds_for_labels_the_model_lacks_are_refused(tmp_path) -> None:
     Thresholds({"joy": 0.3, "zeal": 0.4, "awe": 0.2}).save(tmp_path)
     with pytest.raises(EmotraceError, match=r"\[E107\].*\['awe', 'zeal'\]"):
         Thresholds.load(tmp_path, SCHEMA)
+
+
+@pytest.mark.parametrize(("thresholds", "named"), [
+    ({"labels": {"joy": None}}, "labels.joy is None"), ({"labels": {"joy": float("nan")}}, "labels.joy is nan"),
+    ({"labels": {"joy": 1.5}}, "labels.joy is 1.5"), ({"labels": ["joy"]}, "'labels' is not an object"),
+    ({"groupings": {"tone": {"bad": "high"}}}, "groupings.tone.bad is 'high'"),
+    ({"satisfaction_temperature": 0}, "satisfaction_temperature is 0"), ([0.5], "is not an object"),
+])
+def test_thresholds_that_cannot_be_decided_with_are_refused_by_name(tmp_path, thresholds, named: str) -> None:
+    """Found by a review: a NaN or null threshold fired its label on every text no other label reached; a list where
+    the section belongs was a TypeError or AttributeError; a temperature of 0 read every satisfaction as NaN."""
+    SCHEMA.save(tmp_path)
+    update_config(tmp_path, thresholds=thresholds)
+    with pytest.raises(EmotraceError, match=r"\[E106\]") as refused:
+        Thresholds.load(tmp_path, SCHEMA)
+    assert named in str(refused.value)
