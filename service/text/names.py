@@ -65,7 +65,14 @@ ORDINARY_WORDS = frozenset([
     "tesla", "prime", "jet", "star", "sun", "moon", "angel", "baby", "honey", "sugar", "love", "happy", "lucky",
     "rocky", "buddy", "champ", "my", "ever", "valid", "sie", "york", "texas", "kent", "sol", "urban", "florida",
     "ireland", "france", "phoenix", "denver", "boston", "memphis", "houston", "orlando", "alberta", "regina",
-    "justice", "dell"
+    "justice", "dell",
+    # languages and nationalities, holidays, continents, plan tiers and brands (found by a review: "I speak French",
+    # "Happy Easter", "the Max plan", "Bank of America", "via Royal Mail" were redacted as names)
+    "french", "german", "english", "spanish", "italian", "dutch", "polish", "russian", "chinese", "japanese",
+    "korean", "portuguese", "greek", "turkish", "arabic", "irish", "scottish", "welsh", "american", "british",
+    "canadian", "australian", "mexican", "brazilian", "easter", "christmas", "xmas", "halloween", "thanksgiving",
+    "hanukkah", "diwali", "ramadan", "eid", "asia", "africa", "europe", "america", "australia", "max", "silver",
+    "gold", "platinum", "bronze", "premium", "ultra", "royal", "mail", "orange", "vodafone"
 ])
 CALENDAR_WORDS = frozenset([
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
