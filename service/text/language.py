@@ -78,9 +78,15 @@ def _guess(text: str, values: list[ConfidenceValue]) -> LanguageGuess:
     return LanguageGuess(code, best.value, best.language.name.title())
 
 
+# Links, e-mail addresses and @handles are no words of any language ("amazon.com" read as Portuguese).
+NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|@\w+", re.IGNORECASE)
+
+
 def detect_languages(texts: list[str]) -> list[LanguageGuess]:
-    """The language of each text: English unless another language is near-certain (see module doc). The texts
-    long enough to tell are read by the detector together, on every core."""
+    """The language of each text, its links, e-mail addresses and handles left out: English unless another language
+    is near-certain (see module doc). The texts long enough to tell are read by the detector together, on every
+    core."""
+    texts = [NOT_WORDS.sub(" ", text) for text in texts]
     asked = [i for i, text in enumerate(texts) if not _too_short(text)]
     guesses = [LanguageGuess(ENGLISH, 0.0, "English")] * len(texts)
     if asked:
