@@ -57,12 +57,13 @@ _EXPIRY_RE = re.compile(r"\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:t
                         r"(?P<value>(?:0[1-9]|1[0-2])\s?[/-]\s?(?:\d{4}|\d{2}))\b", re.IGNORECASE)
 _SECURITY_CODE_RE = re.compile(r"\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|#|-)?\s*(?P<value>\d{3,4})\b",
                                re.IGNORECASE)
-_PHONE_RE = re.compile(r"(?<![\w+#/.-])\+?\(?\d[\d ().-]{6,}\d\b")
+_PHONE_RE = re.compile(r"(?<![\w+#/.-])\+?\(?\d[\d ()./-]{6,}\d\b")  # "0171/1234567" as Germans write it
 _LOCAL_PHONE_RE = re.compile(r"(?<![\w#/.:-])\d{3}[-. ]\d{4}\b(?![.-]\d)")
 _NOT_A_PHONE_BEFORE = re.compile(r"\b(?:order|ref|reference|serial|invoice|ticket|case|tracking|account|iban|transaction|"
                                  r"txn|ids?|confirmation|booking|pnr|reservation|member(?:ship)?|policy|claim|receipt|"
-                                 r"build|version)s?\b"
-                                 r"[\w\s#:.-]{0,12}$", re.IGNORECASE)
+                                 r"build|version)s?\b"  # right before the number: "order no. 4411", "case #12"
+                                 r"(?:[\s#:.-]{0,3}(?:no|nr|num|number|id)\b)?(?:\s+(?:is|was|=))?[\s#:.-]{0,4}$",
+                                 re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}.*)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 E164_MAX_DIGITS = 15
 TAGS = {"email": "[EMAIL]", "iban": "[IBAN]", "card": "[CARD]", "card_expiry": "[CARD_EXPIRY]",

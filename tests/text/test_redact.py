@@ -101,3 +101,17 @@ def test_runs_of_blank_lines_spaces_and_short_words_are_read_in_linear_time(text
 def test_languages_holidays_places_and_plan_names_are_not_redacted_as_names(text: str) -> None:
     """Found by a review: each of these came back with [NAME] in place of an ordinary word."""
     assert redact(text) == text
+
+
+@pytest.mark.parametrize("text", ["Ruf mich an: 0171/1234567", "In that case call me on +44 7700 900123",
+                                  "cancel my account and call me at 07700 900123", "about the order call 07700 900123"])
+def test_a_phone_number_after_a_reference_word_or_with_a_slash_is_redacted(text: str) -> None:
+    """Found by a review: a slash broke the match, and a number up to 12 characters after "case", "order" or
+    "account" was taken for a reference number: each came back unredacted."""
+    assert "[PHONE]" in redact(text) and not any(ch.isdigit() for ch in redact(text).split("[PHONE]")[-1])
+
+
+@pytest.mark.parametrize("text", ["order 12345678 is late", "order no. 1234567 missing", "account number 12345678",
+                                  "case #1234567", "I paid on 12/05/2024"])
+def test_reference_numbers_and_dates_are_not_phone_numbers(text: str) -> None:
+    assert redact(text) == text
