@@ -8,6 +8,7 @@ from emotrace.errors import EmotraceError
 from emotrace.store import Store
 from emotrace.store.alerts import AlertChange
 from emotrace.store.tables import AlertState, Customer
+from emotrace.times import utc
 
 
 def check_change(state: AlertState, change: AlertChange) -> None:
@@ -32,5 +33,5 @@ def alert_view(customer: Customer, state: AlertState) -> dict[str, object]:
     no longer raise (its messages rescored away) is described from its state."""
     held = next((a for a in customer.alerts if a.get("id") == state.id), None)
     return held or {"id": state.id, "kind": state.kind, "reason": "no longer raised by the scoring rules",
-                    "message_ids": [state.first_message_id], "at": state.created_at, "severity": "warning",
+                    "message_ids": [state.first_message_id], "at": utc(state.created_at), "severity": "warning",
                     "status": state.status, "assignee": state.assignee}

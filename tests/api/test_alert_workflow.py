@@ -110,6 +110,19 @@ def test_alerts_raised_at_one_time_page_in_one_order_whatever_order_the_database
     assert len(set(pages[0])) == len(pages[0]) >= 5
 
 
+def test_an_alert_the_rules_no_longer_raise_is_dated_in_utc(angry) -> None:
+    """Found by a review: an alert no longer in its customer's list (its messages rescored away) was described from
+    its stored state, whose time SQLite gives without a zone: the only `at` without a Z."""
+    from emotrace.store.tables import Customer
+
+    alert_id = angry.get("/v1/alerts").json()[0]["id"]
+    store = angry.app.state.runtime.store
+    with store.db.writing() as session:
+        session.get(Customer, "angry").alerts = []
+    detail = angry.get(f"/v1/alerts/{alert_id}").json()
+    assert detail["reason"] == "no longer raised by the scoring rules" and detail["at"].endswith("Z"), detail
+
+
 def test_an_alert_keeps_its_id_and_status_when_new_messages_refresh_the_summary(angry) -> None:
     alert_id = angry.get("/v1/alerts").json()[0]["id"]
     angry.patch(f"/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"})
