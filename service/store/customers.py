@@ -100,8 +100,9 @@ class Customers:
         Locks are taken in id order, so two writers never wait on each other in a cycle. A customer an erasure
         deletes while this write waits for its lock is created again (the write then stores what it was given)."""
         locked: dict[str, Customer] = {}
-        while missing := [customer_id for customer_id in ids if customer_id not in locked]:
-            # a customer erased while this write waited for its lock is gone when the lock comes: created afresh
+        for _ in range(3):  # a customer erased while this write waited for its lock is gone then: created afresh
+            if not (missing := [customer_id for customer_id in ids if customer_id not in locked]):
+                break
             for part in chunks(sorted(missing)):  # a statement binds at most 65,535 values on PostgreSQL
                 session.execute(self.db.insert(Customer).values([
                     {"id": customer_id, "created_at": now, "updated_at": now, "score": 50.0, "segment": "neutral",
@@ -109,6 +110,8 @@ class Customers:
                 ]).on_conflict_do_nothing(index_elements=["id"]))
                 query = select(Customer).where(Customer.id.in_(part)).order_by(Customer.id).with_for_update()
                 locked.update((c.id, c) for c in session.scalars(query.execution_options(populate_existing=True)))
+        if missing := [customer_id for customer_id in ids if customer_id not in locked]:  # erased three times over
+            raise RuntimeError(f"customers {missing[:5]} could not be created and locked")
         return locked
 
     def erase(self, customer_id: str) -> int | None:
