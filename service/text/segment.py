@@ -56,12 +56,13 @@ def chunk_text(text: str, count_tokens: Callable[[str], int], max_tokens: int) -
 
 
 def _fit(sentence: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
-    """Cut a sentence that alone exceeds the window into word runs that fit."""
+    """Cut a sentence that alone exceeds the window into word runs that fit (a word that alone exceeds it, such as
+    "ok,ok,ok,..." or a line of Chinese, into runs of its characters)."""
     if count_tokens(sentence) <= max_tokens:
         return [sentence]
     pieces: list[str] = []
     words: list[str] = []
-    for word in sentence.split():
+    for word in (part for whole in sentence.split() for part in _cut(whole, count_tokens, max_tokens)):
         if words and count_tokens(" ".join([*words, word])) > max_tokens:
             pieces.append(" ".join(words))
             words = []
@@ -69,3 +70,11 @@ def _fit(sentence: str, count_tokens: Callable[[str], int], max_tokens: int) -> 
     if words:
         pieces.append(" ".join(words))
     return pieces
+
+
+def _cut(word: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
+    """``word`` as runs of its characters that fit the window, cut in halves (the window cut off its tail)."""
+    if len(word) <= 1 or count_tokens(word) <= max_tokens:
+        return [word]
+    half = len(word) // 2
+    return _cut(word[:half], count_tokens, max_tokens) + _cut(word[half:], count_tokens, max_tokens)

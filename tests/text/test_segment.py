@@ -27,3 +27,15 @@ def test_overlong_sentence_is_cut_on_words() -> None:
     text = " ".join(["word"] * 50)
     chunks = chunk_text(text, _words, 16)
     assert [_words(c) for c in chunks] == [16, 16, 16, 2]
+
+
+def test_a_word_longer_than_the_window_is_cut_into_runs_that_fit() -> None:
+    """Found by a review: a run with no spaces ("ok,ok,...", a line of Chinese) longer than the window stayed one
+    piece and the model's window cut off its tail: the last words were never read."""
+    def characters(text: str) -> int:
+        return len(text.replace(" ", ""))
+
+    text = "Fine. " + "ok," * 100 + "terrible"
+    chunks = chunk_text(text, characters, 40)
+    assert all(characters(c) <= 40 for c in chunks)
+    assert "".join(c.replace(" ", "") for c in chunks) == text.replace(" ", "")
