@@ -368,5 +368,13 @@ def test_under_an_id_key_past_a_page_of_customers_a_link_to_no_customer_leaves_t
         assert listed.startswith("p-")
         row.click()
         page.wait_for_function(f"document.querySelector('#title').textContent.startsWith({listed!r})", timeout=20_000)
+        # found by the same review: each of a write's customer events reloaded segments, floor and drivers
+        segments: list[str] = []
+        page.on("request", lambda request: segments.append(request.url) if "/v1/segments" in request.url else None)
+        more = [{"customer_id": f"more-{i:02d}", "conversation_id": "m", "text": "Still waiting on my refund."}
+                for i in range(60)]
+        assert httpx.post(f"{base}/v1/messages", json={"messages": more}, timeout=120).status_code == 201
+        page.wait_for_timeout(3_000)
+        assert 1 <= len(segments) <= 3, segments
         assert errors == []
         page.close()

@@ -28,6 +28,7 @@ const counted = (count, noun) => `${count} ${noun}${Math.abs(count) === 1 ? "" :
 // A 0-100 score as shown: whole points rounded down, so it agrees with its segment's band (41.6 is "41 frustrated",
 // where the frustrated band ends below 42; rounded, it read "42 frustrated").
 const points = (score) => String(Math.floor(score));
+const RELOAD_AFTER_MS = 400;  // live events within this long after the first are answered by one reload
 // A score's change in whole points, signed; under half a point "±0" (it read "stable (-0)").
 const signedPoints = (delta) => { const n = Math.round(delta); return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0"; };
 
@@ -578,12 +579,23 @@ function connect() {
       document.querySelector("#messages").prepend(messageItem(data));
     }
   });
+  // one reload for the events that come together (a write of 100 customers sends 100 customer events: each reloaded
+  // the list, segments, floor and drivers, and segments fits a mixture over every message)
+  let reloading = null;
+  let customerChangedSince = false;
   const reload = (customerChanged) => {
-    loadCustomers().catch(handle);
-    loadSegments().catch(handle);
-    loadFloor().catch(handle);
-    loadDrivers().catch(handle);
-    if (selected && customerChanged) loadCustomer().catch(handle);
+    customerChangedSince ||= customerChanged;
+    if (reloading) return;
+    reloading = setTimeout(() => {
+      const changed = customerChangedSince;
+      reloading = null;
+      customerChangedSince = false;
+      loadCustomers().catch(handle);
+      loadSegments().catch(handle);
+      loadFloor().catch(handle);
+      loadDrivers().catch(handle);
+      if (selected && changed) loadCustomer().catch(handle);
+    }, RELOAD_AFTER_MS);
   };
   source.addEventListener("customer", (e) => reload(JSON.parse(e.data).id === selected));
   source.addEventListener("alert", () => loadCustomers().catch(handle));
