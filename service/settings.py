@@ -18,10 +18,12 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, HttpUrl, Secret
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
+from emotrace.model.labels import EKMAN_GROUPS
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
 from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.rules import ScoringRules, segments_of
+from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
 WebhookEvent = Literal["alert.new", "alert.changed", "correction"]
 
@@ -131,8 +133,20 @@ class Settings(BaseSettings):
                 raise EmotraceError("E019", f"The next-steps file {self.next_steps_file} cannot be used: {problem}.",
                                     "Give a JSON list of rules, each with an 'action' (see docs/http-api.md, next steps)."
                                     ) from None
+            self._refuse_unknown_conditions(rules)
             self.scoring = self.scoring.model_copy(update={"next_steps": rules})
         return self
+
+    def _refuse_unknown_conditions(self, rules: list[NextStepRule]) -> None:
+        """E019 for a condition value the scoring never gives ("at-risk", "down"): the rule would never hold."""
+        known = {"segments": segments_of(self.scoring), "alerts": ALERT_KINDS, "emotions": EKMAN_GROUPS,
+                 "trends": TRENDS}
+        for number, rule in enumerate(rules):
+            for condition, values in known.items():
+                if unknown := [value for value in getattr(rule, condition) if value not in values]:
+                    raise EmotraceError("E019", f"The next-steps file {self.next_steps_file} cannot be used: rule "
+                                        f"{number}'s {condition} {unknown} are not among {list(values)}: it would "
+                                        "never hold.", "Write the values as listed in docs/http-api.md (next steps).")
 
 
 MIN_API_KEY_CHARS = 16

@@ -24,6 +24,8 @@ INTENT_ALERTS = {
     "escalation_request": (("escalation_request", "legal_threat"),
                            "The customer asked for escalation (a manager, a formal complaint) or threatened legal action"),
 }
+ALERT_KINDS = ("sharp_drop", "sustained_negativity", "intensity_spike", "ends_worse", *INTENT_ALERTS)
+TRENDS = ("rising", "falling", "stable")
 INTENT_ROUTES = {"churn_threat": "retention", "escalation_request": "team_lead"}  # alert kind -> route, first wins
 CHARGED_ROUTES = frozenset(INTENT_ROUTES.values())  # routes that treat the customer as distressed when ranking agents
 

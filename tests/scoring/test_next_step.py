@@ -50,3 +50,19 @@ def test_a_misspelt_condition_is_refused_not_dropped(tmp_path) -> None:
     path.write_text(json.dumps([{"alert": ["churn_threat"], "action": "call_back"}]))
     with pytest.raises(EmotraceError, match=r"E019.*0\.alert: Extra inputs are not permitted"):
         Settings(next_steps_file=path)
+
+
+@pytest.mark.parametrize(("rule", "named"), [
+    ({"segments": ["at-risk"]}, "segments ['at-risk']"), ({"trends": ["down"]}, "trends ['down']"),
+    ({"alerts": ["churn"]}, "alerts ['churn']"), ({"emotions": ["rage"]}, "emotions ['rage']"),
+])
+def test_a_condition_value_the_scoring_never_gives_is_refused(tmp_path, rule: dict, named: str) -> None:
+    """Found by a review: "at-risk" for "at_risk" or "down" for "falling" was accepted, and the rule never held."""
+    path = tmp_path / "steps.json"
+    path.write_text(json.dumps([{**rule, "action": "call_back"}, {"action": "none"}]))
+    with pytest.raises(EmotraceError, match="E019") as refused:
+        Settings(next_steps_file=path)
+    assert f"rule 0's {named} are not among" in str(refused.value)
+    path.write_text(json.dumps([{"segments": ["at_risk"], "trends": ["falling"], "alerts": ["churn_threat", "ends_worse"],
+                                 "emotions": ["anger"], "action": "call_back"}]))
+    assert Settings(next_steps_file=path).scoring.next_steps[0].action == "call_back"
