@@ -222,8 +222,9 @@ def cluster_keywords(texts: Sequence[str], labels: np.ndarray, top: int = 10) ->
     ids = sorted(set(labels.tolist()))
     documents = [" ".join(normalize_text(texts[int(i)]) for i in np.flatnonzero(labels == c)) for c in ids]
     vectorizer = CountVectorizer(stop_words=STOP_WORDS, token_pattern=WORD_TERMS)
-    counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
-    if counts.size == 0:
+    try:
+        counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
+    except ValueError:  # "empty vocabulary": only stop words, ids and handles (a traceback after the encoding)
         return {c: [] for c in ids if c >= 0}
     frequency = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
     idf = np.log1p(counts.sum(axis=1).mean() / np.maximum(counts.sum(axis=0), 1.0))

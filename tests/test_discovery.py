@@ -309,3 +309,10 @@ def test_keywords_are_words_not_numbers_or_pieces_of_contractions() -> None:
     keywords = cluster_keywords(texts, np.zeros(4, dtype=int))[0]
     assert "refund" in keywords
     assert not [k for k in keywords if any(ch.isdigit() for ch in k) or k in ("isn", "hasn", "t")], keywords
+
+
+def test_clusters_of_only_stop_words_and_ids_have_no_keywords_not_a_traceback() -> None:
+    """Found by a review: texts of only stop words, order numbers and handles left no vocabulary; the CountVectorizer's
+    ValueError ended `topics discover` in a traceback after the slow encoding."""
+    texts = ["no", "not now", "#12345", "@bob"] * 5
+    assert cluster_keywords(texts, np.array([0, 1] * 10)) == {0: [], 1: []}
