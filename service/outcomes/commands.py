@@ -104,8 +104,8 @@ def fit_outcomes(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (an earlier fit's is replaced; "
                                       "a folder of other files is refused).")] = Path("outcome-model"),
     horizon_days: Annotated[float, typer.Option(min=1, help="Customer events: how far ahead a snapshot looks.")] = 30.0,
-    history_days: Annotated[float, typer.Option(min=0, help="How much of a customer's history a snapshot needs "
-                                                "before it (days from their first message).")] = 30.0,
+    history_days: Annotated[float, typer.Option(min=0, help="How much history a snapshot needs before it (days "
+                                                "from the store's first message).")] = 30.0,
     min_labels: Annotated[int, typer.Option(min=2, help="Fewest examples of each class to learn from.")] = 20,
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
