@@ -91,9 +91,11 @@ def main() -> None:
     """Print texts/s of both, the speed-up, single-text p50/p99 latency and peak RSS."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None, help="Model directory (default: shipped).")
-    parser.add_argument("--torch-weights", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--torch-weights", type=Path, default=None,
+                        help="The network the transformers pipeline reads (default: --model's, or the shipped one).")
     parser.add_argument("--limit", type=int, default=None, help="Use only the first N dev texts.")
     args = parser.parse_args()
+    args.torch_weights = args.torch_weights or Path(args.model or DEFAULT_MODEL_DIR)  # both sides read one network
     if not any((args.torch_weights / name).exists() for name in ("model.safetensors", "model.onnx")):
         raise SystemExit(str(EmotraceError("E401", f"No torch weights in {args.torch_weights}.",
                                            "Run `emotrace train` first (or pass --torch-weights).")))
