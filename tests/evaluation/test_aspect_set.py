@@ -34,3 +34,11 @@ def test_the_halves_split_the_set_by_text() -> None:
     dev, test = read_aspect_set("dev"), read_aspect_set("test")
     assert len(dev[0]) + len(test[0]) == len(ROWS) and not set(dev[0]) & set(test[0])
     assert min(len(dev[0]), len(test[0])) >= 150
+
+
+def test_the_travel_industries_are_industries_of_the_corpus() -> None:
+    """Found by a review: "airlines" named no corpus row, so the airline + rail NMI read rail rows alone."""
+    from emotrace.evaluation.topics import TRAVEL
+    from emotrace.training.written_corpus import read_corpus
+
+    assert set(TRAVEL) <= {row.industry for row in read_corpus()}
