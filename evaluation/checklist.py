@@ -204,14 +204,14 @@ INTENT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         ("Give me my money back.", ("refund_request",)),
         ("Stop my subscription today.", ("churn_threat",)),
         ("refund pls", ("refund_request",)),
-        ("Cancel my account. Now.", ("churn_threat",)),
+        ("Shut my account down. Today.", ("churn_threat",)),  # "Cancel my account. Now." was a train row's
         ("put me through to someone in charge", ("escalation_request",)),
         ("I'll see you in court.", ("legal_threat",)),
         ("Money back. Today.", ("refund_request",)),
         ("I'm done, closing my account", ("churn_threat",)),
         ("I demand compensation", ("refund_request",)),
         ("Reporting you to the ombudsman.", ("legal_threat",)),
-        ("escalate this please", ("escalation_request",)),
+        ("bump this up to your supervisor", ("escalation_request",)),  # "escalate this please" was a dev row
         ("Refund or I walk.", ("refund_request", "churn_threat")),
         ("I want out of this contract", ("churn_threat",)),
         ("Where's my refund? Processed a week ago apparently.", ("refund_request",)),

@@ -104,6 +104,29 @@ def word_runs(text: str, length: int = SHARED_RUN) -> set[str]:
     return {" ".join(words[i : i + length]) for i in range(len(words) - length + 1)}
 
 
+def short_copies(texts: list[str], short: list[str]) -> list[tuple[int, str]]:
+    """The ``short`` texts (under :data:`SHARED_RUN` words: no run to share) that one of ``texts`` repeats, as
+    words, or (for three words or more) within one word added or left out: (index in ``texts``, the short text)."""
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(re.findall(r"[a-z0-9']+", text.lower()))
+
+    def less_one(sequence: tuple[str, ...]) -> set[tuple[str, ...]]:
+        return {sequence[:i] + sequence[i + 1 :] for i in range(len(sequence))}
+
+    wanted = {words(text): text for text in short if 0 < len(words(text)) < SHARED_RUN}
+    loose = {w: text for w, text in wanted.items() if len(w) >= 3}  # one word more or less: a copy all the same
+    found = []
+    for i, text in enumerate(texts):
+        mine = words(text)
+        if not mine or len(mine) > SHARED_RUN:
+            continue
+        clash = wanted.get(mine) or next((loose[w] for w in less_one(mine) if w in loose), None)
+        clash = clash or next((loose[w] for w in loose if mine in less_one(w)), None)
+        if clash is not None:
+            found.append((i, clash))
+    return found
+
+
 def shared_runs(texts: list[str], others: list[str] | None = None, length: int = SHARED_RUN) -> list[tuple[int, str]]:
     """Pairs that share a run of ``length`` words: (index in ``texts``, the run). Against ``others`` when given,
     else among ``texts`` themselves."""

@@ -18,6 +18,7 @@ from emotrace.training.written_corpus import (
     parse_row,
     read_corpus,
     shared_runs,
+    short_copies,
 )
 
 
@@ -44,6 +45,19 @@ def test_no_two_rows_share_a_run_of_six_words(rows) -> None:
 def test_no_row_shares_a_run_of_six_words_with_the_behaviour_suite(rows) -> None:
     clashes = shared_runs([r.text for r in rows], suite_texts())
     assert not [(rows[i].id, run) for i, run in clashes]
+
+
+def test_no_row_repeats_a_short_case_of_the_behaviour_suite(rows) -> None:
+    """Found by a review: suite cases under six words share no run, so "escalate this please" (a dev row's words)
+    and "Cancel my account. Now." (a train row's and one word) passed the check above."""
+    clashes = short_copies([r.text for r in rows], suite_texts())
+    assert not [(rows[i].id, case) for i, case in clashes]
+
+
+def test_a_short_copy_is_found() -> None:
+    suite = ["escalate this please", "Cancel my account. Now.", "😤 again?!"]
+    assert [case for _, case in short_copies(["Escalate this please.", "cancel my account.", "hi again!", "🙏"],
+                                             suite)] == ["escalate this please", "Cancel my account. Now."]
 
 
 def test_a_shared_run_is_found() -> None:
