@@ -55,7 +55,8 @@ def evaluation_sets(data_root: Path) -> dict[str, EvaluationSet]:
     with (data_root / "sanders_twitter" / "sanders.csv").open(encoding="utf-8", newline="") as handle:
         sanders = [(r["text"], SANDERS_CLASSES.get(r["label"], IRRELEVANT)) for r in csv.DictReader(handle)]
     with (data_root / "uss_user_satisfaction" / "uss_user_turns.csv").open(encoding="utf-8", newline="") as handle:
-        uss = [(i, r["text"], int(r["sat_round"])) for i, r in enumerate(csv.DictReader(handle)) if r["text"].strip()]
+        uss = [(i, r["text"], int(r["sat_round"])) for i, r in enumerate(csv.DictReader(handle))
+               if r["text"].strip() and r["is_overall"] == "0"]  # not the dialogue's "OVERALL" rating row
     dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
     return {
         "satisfaction_test": EvaluationSet(test.texts, np.asarray(test.classes), np.asarray(test.sources)),

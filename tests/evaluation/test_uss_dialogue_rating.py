@@ -85,3 +85,15 @@ def test_separable_features_beat_the_majority_baseline() -> None:
     assert number(figures, "model accuracy") > number(figures, "majority accuracy") + 0.3
     assert number(figures, "model spearman") > 0.8
     assert number(figures, "mean turn satisfaction macro-F1") < 0.6
+
+
+def test_the_turn_figures_read_turns_not_the_dialogues_overall_rating_rows(data_root) -> None:
+    """Found by a review: customer_domain scored each dialogue's "OVERALL" rating row as a turn (3,500 rows)."""
+    import csv
+
+    from emotrace.evaluation.customer_domain import evaluation_sets
+
+    with (data_root / "uss_user_satisfaction" / "uss_user_turns.csv").open(encoding="utf-8", newline="") as handle:
+        turns = [r for r in csv.DictReader(handle) if r["is_overall"] == "0" and r["text"].strip()]
+    uss = evaluation_sets(data_root)["uss"]
+    assert "OVERALL" not in uss.texts and len(uss.texts) == len(turns)
