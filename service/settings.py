@@ -18,10 +18,10 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, HttpUrl, Secret
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
-from emotrace.model.labels import EKMAN_GROUPS
 from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
 from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
+from emotrace.scoring.profile import EKMAN_EMOTIONS
 from emotrace.scoring.rules import ScoringRules, segments_of
 from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
 
     def _refuse_unknown_conditions(self, rules: list[NextStepRule]) -> None:
         """E019 for a condition value the scoring never gives ("at-risk", "down"): the rule would never hold."""
-        known = {"segments": segments_of(self.scoring), "alerts": ALERT_KINDS, "emotions": EKMAN_GROUPS,
+        known = {"segments": segments_of(self.scoring), "alerts": ALERT_KINDS, "emotions": EKMAN_EMOTIONS,
                  "trends": TRENDS}
         for number, rule in enumerate(rules):
             for condition, values in known.items():
