@@ -98,26 +98,28 @@ def read_corpus(directory: Path = CORPUS_DIR, split: str | None = None) -> list[
     return [r for r in rows if split is None or r.split == split]
 
 
+def _words(text: str) -> tuple[str, ...]:
+    """The text's words, lower case, punctuation dropped."""
+    return tuple(re.findall(r"[a-z0-9']+", text.lower()))
+
+
 def word_runs(text: str, length: int = SHARED_RUN) -> set[str]:
     """The text's runs of ``length`` consecutive words (lower case, punctuation dropped)."""
-    words = re.findall(r"[a-z0-9']+", text.lower())
+    words = _words(text)
     return {" ".join(words[i : i + length]) for i in range(len(words) - length + 1)}
 
 
 def short_copies(texts: list[str], short: list[str]) -> list[tuple[int, str]]:
     """The ``short`` texts (under :data:`SHARED_RUN` words: no run to share) that one of ``texts`` repeats, as
     words, or (for three words or more) within one word added or left out: (index in ``texts``, the short text)."""
-    def words(text: str) -> tuple[str, ...]:
-        return tuple(re.findall(r"[a-z0-9']+", text.lower()))
-
     def less_one(sequence: tuple[str, ...]) -> set[tuple[str, ...]]:
         return {sequence[:i] + sequence[i + 1 :] for i in range(len(sequence))}
 
-    wanted = {words(text): text for text in short if 0 < len(words(text)) < SHARED_RUN}
+    wanted = {_words(text): text for text in short if 0 < len(_words(text)) < SHARED_RUN}
     loose = {w: text for w, text in wanted.items() if len(w) >= 3}  # one word more or less: a copy all the same
     found = []
     for i, text in enumerate(texts):
-        mine = words(text)
+        mine = _words(text)
         if not mine or len(mine) > SHARED_RUN:
             continue
         clash = wanted.get(mine) or next((loose[w] for w in less_one(mine) if w in loose), None)
