@@ -55,6 +55,7 @@ from emotrace.model.metrics import multilabel_report
 from emotrace.paths import staged_folder
 from emotrace.tabular import cell_text
 from emotrace.training.data import (
+    any_case,
     read_records,
     refuse_unreadable_texts,
     rows_named,
@@ -187,8 +188,7 @@ def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | N
 def known_spelling(schema: LabelSchema) -> dict[str, str]:
     """Each name a label file may give (satisfaction classes, the model's labels, intents and topics), lower-cased,
     to the spelling the model uses: labels are matched in any case ("Billing" for a model's "Billing" or "billing")."""
-    names = (*SATISFACTION_CLASSES, OTHER, *schema.labels, *schema.intents, *schema.topics)
-    return {name.lower(): name for name in reversed(names)}  # the earlier name wins a clash of case
+    return any_case((*SATISFACTION_CLASSES, OTHER, *schema.labels, *schema.intents, *schema.topics))
 
 
 def head_names(schema: LabelSchema, head: str) -> tuple[str, ...]:

@@ -125,6 +125,12 @@ def unreadable(text: str) -> bool:
     return text_problem(text) is not None
 
 
+def any_case(names: Sequence[str]) -> dict[str, str]:
+    """Each of ``names`` lower-cased, to its own spelling (the earlier name wins a clash of case): how a label file's
+    labels are matched in any case."""
+    return {name.lower(): name for name in reversed(names)}
+
+
 def refuse_unreadable_texts(rows: list[int], path: object, text_column: str) -> None:
     """E511 naming the ``rows`` of ``path`` whose ``text_column`` is :func:`unreadable` (nothing when there are
     none)."""
@@ -154,7 +160,7 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     """
     records = read_records(path, encoding, (text_column, label_column))
     texts, label_rows, empty_rows, empty_texts = [], [], [], []
-    spelling = {name.lower(): name for name in reversed(labels or ())}  # a model's labels match in any case
+    spelling = any_case(labels or ())  # a model's labels match in any case
     for row_no, record in enumerate(records, 1):
         names = [spelling.get(name.lower(), name) for name in split_labels(record.get(label_column))]
         if not names and not none_allowed:

@@ -125,8 +125,7 @@ def _unreadable(fields: dict[str, object], options: BatchOptions) -> str | None:
     """Why a row cannot be read and written: its text missing, not text or nothing to read (a NUL, a lone surrogate,
     only invisible characters: what the API refuses), or a copied cell that cannot be written as UTF-8."""
     column = options.text_column
-    text = fields.get(column)
-    text = cell_text(text) if isinstance(text, bytes) else text  # a Parquet BINARY column holds UTF-8 bytes
+    text = _copied(fields.get(column))  # a Parquet BINARY column holds UTF-8 bytes
     if not isinstance(text, str) or not text.strip():
         kind = _NOT_TEXT.get(type(text))
         return f"'{column}' is a {kind}, not text" if kind else f"missing or empty '{column}'"

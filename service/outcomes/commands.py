@@ -176,8 +176,8 @@ def import_customers(
         if not is_identifier(given_id):  # as every route refuses it (a NUL in it failed PostgreSQL: a traceback)
             refused.append((f"row {row.number}: {given_id[:60]!r} is not a customer id the service takes", 1))
             continue
-        if bad := next((k for k, v in values.items() if character_problem(v)), None):
-            refused.append((f"row {row.number}: {bad!r} {character_problem(values[bad])}", 1))
+        if bad := next(((k, problem) for k, v in values.items() if (problem := character_problem(v))), None):
+            refused.append((f"row {row.number}: {bad[0]!r} {bad[1]}", 1))
             continue
         customer_id = pseudonym(given_id, settings)
         written[customer_id] = given_id
