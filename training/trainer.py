@@ -21,11 +21,13 @@ from tqdm import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from emotrace.errors import EmotraceError
+from emotrace.paths import staged_folder
 from emotrace.text.normalize import normalize_text
 from emotrace.training.modeling import EmotionNet
 
 TASKS = ("emotion", "affect", "satisfaction", "intent", "distill")
 CHECKPOINT_FILE = "checkpoint.pt"
+BEST_EPOCH_FOLDER = "best-epoch"  # the network of the best-scoring epoch, when a validator is set
 
 
 @dataclass
@@ -206,10 +208,8 @@ class Trainer:
                 progress.set_postfix({k: f"{v:.3f}" for k, v in sorted(running.items())}, refresh=False)
                 if step % args.checkpoint_every == 0 or step % steps_per_epoch == 0:
                     self._save_checkpoint(step, optimizer, scheduler)
-                if step % steps_per_epoch == 0:
-                    self.net.save(args.output_dir / f"epoch-{step // steps_per_epoch}")
-                    if self._should_stop(step // steps_per_epoch):
-                        total = step
+                if step % steps_per_epoch == 0 and self._should_stop(step // steps_per_epoch):
+                    total = step
                 if step >= total:
                     break
         progress.close()
@@ -219,7 +219,7 @@ class Trainer:
         best = self._best_epoch()
         if best is not None:
             tqdm.write(f"keeping epoch {best} (best validation score)")
-            self.net.load_state_dict(EmotionNet.from_directory(args.output_dir / f"epoch-{best}").state_dict())
+            self.net.load_state_dict(EmotionNet.from_directory(args.output_dir / BEST_EPOCH_FOLDER).state_dict())
         self.net.save(args.output_dir / "final")
         self.tokenizer.save_pretrained(args.output_dir / "final")
         return self.net
@@ -228,7 +228,8 @@ class Trainer:
         return self.args.output_dir / "validation.json"
 
     def _should_stop(self, epoch: int) -> bool:
-        """Score the epoch on validation (if a validator is set); True when patience has run out."""
+        """Score the epoch on validation (if a validator is set), keeping the network in :data:`BEST_EPOCH_FOLDER`
+        when it scores best so far; True when patience has run out."""
         if self.validate is None:
             return False
         path = self._scores_path()
@@ -236,6 +237,9 @@ class Trainer:
         self.net.eval()
         scores[str(epoch)] = self.validate(self.net)
         self.net.train()
+        if best_epoch(scores) == epoch:  # saved before the scores: a kill between leaves the better network kept
+            with staged_folder(self.args.output_dir / BEST_EPOCH_FOLDER) as folder:
+                self.net.save(folder)
         path.write_text(json.dumps(scores))
         tqdm.write(f"epoch {epoch}: validation {scores[str(epoch)]:.4f}")
         return self._patience_exhausted()

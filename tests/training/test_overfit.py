@@ -213,18 +213,32 @@ def test_packaged_graph_has_fixed_activation_scales(trained) -> None:
 
 def test_early_stopping_keeps_the_best_epoch(tmp_path) -> None:
     scores = iter([0.5, 0.9, 0.4, 0.3, 0.2, 0.1])  # best at epoch 2, then two worse epochs: patience 2 stops at 4
+    seen: list[dict[str, torch.Tensor]] = []
+
+    def validate(net: EmotionNet) -> float:
+        seen.append({name: value.clone() for name, value in net.state_dict().items()})
+        return next(scores)
+
     data = _data()
     net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
     args = TrainingArguments(output_dir=tmp_path, epochs=6, batch_size=8, learning_rate=1e-3, patience=2,
                              checkpoint_every=1000)
     trained = Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args,
-                      validate=lambda _: next(scores)).train()
-    assert sorted(p.name for p in tmp_path.glob("epoch-*")) == ["epoch-1", "epoch-2", "epoch-3", "epoch-4"]
-    best = EmotionNet.from_directory(tmp_path / "epoch-2").state_dict()
-    last = EmotionNet.from_directory(tmp_path / "epoch-4").state_dict()
-    kept = trained.state_dict()
+                      validate=validate).train()
+    assert len(seen) == 4
+    best, last, kept = seen[1], seen[3], trained.state_dict()
     assert all(torch.equal(kept[name], best[name]) for name in best)
     assert not all(torch.equal(kept[name], last[name]) for name in last)
+    # one network on disk besides the final one (not one per epoch: a 12-epoch run filled a CI disk)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["best-epoch", "final"]
+
+
+def test_a_run_without_validation_keeps_no_network_per_epoch(tmp_path) -> None:
+    data = _data()
+    net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
+    args = TrainingArguments(output_dir=tmp_path, epochs=3, batch_size=8, learning_rate=1e-3, checkpoint_every=1000)
+    Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args).train()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["final"]
 
 
 INTENT_TEXTS = [
