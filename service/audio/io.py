@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +34,16 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise EmotraceError("E701", f"Unsupported audio format '{path.suffix}' ({path}).",
                             "Use WAV, FLAC, MP3 or OGG.")
+    source = _readable(path)
     try:
-        info = sf.info(str(path))
+        info = sf.info(source)
         _check_layout(path, info.channels, info.samplerate, info.frames)
         if info.duration > max_seconds:
             raise EmotraceError("E702", f"{path} lasts {info.duration:.0f} s, over the limit of {max_seconds:.0f} s.",
                                 "Split the recording or raise EMOTRACE_MAX_AUDIO_SECONDS.")
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        data, rate = sf.read(source, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise EmotraceError("E703", f"{path} is not readable audio ({exc}).",
                             "The file may be corrupt or truncated; re-export it.") from None
@@ -104,15 +108,37 @@ def _wav_shortfall(raw: bytes) -> str | None:
     riff_size = int.from_bytes(raw[4:8], "little")
     if _declared(riff_size) and riff_size + 8 > len(raw):
         return f"its header declares {riff_size + 8:,} bytes, the file holds {len(raw):,}"
+    if (found := _data_chunk(raw)) is not None:
+        at, size = found
+        if _declared(size) and at + 8 + size > len(raw):
+            return f"its data chunk declares {size:,} bytes, the file holds {len(raw) - at - 8:,}"
+    return None
+
+
+def _data_chunk(raw: bytes) -> tuple[int, int] | None:
+    """Where a RIFF/WAVE file's data chunk starts and the size its header gives (None without one)."""
     at = 12
     while at + 8 <= len(raw):
         chunk, size = raw[at : at + 4], int.from_bytes(raw[at + 4 : at + 8], "little")
         if chunk == b"data":
-            if _declared(size) and at + 8 + size > len(raw):
-                return f"its data chunk declares {size:,} bytes, the file holds {len(raw) - at - 8:,}"
-            return None
+            return at, size
         at += 8 + size + size % 2
     return None
+
+
+def _readable(path: Path) -> str | io.BytesIO:
+    """What libsndfile is given: the path, or for a WAV whose data chunk says 0 bytes while samples follow (a
+    streaming writer's placeholder: libsndfile would read none) a copy whose header says "to the end"."""
+    if path.suffix.lower() != ".wav":
+        return str(path)
+    with path.open("rb") as file:
+        head = file.read(4096)
+    found = _data_chunk(head) if head[:4] == b"RIFF" and head[8:12] == b"WAVE" else None
+    if found is None or found[1] != 0 or found[0] + 8 >= path.stat().st_size:
+        return str(path)
+    raw = bytearray(path.read_bytes())
+    raw[found[0] + 4 : found[0] + 8] = (0xFFFFFFFF).to_bytes(4, "little")
+    return io.BytesIO(bytes(raw))
 
 
 def _declared(size: int) -> bool:

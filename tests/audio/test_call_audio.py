@@ -218,3 +218,23 @@ def test_a_wav_written_into_a_pipe_by_sox_is_read_whole(tmp_path) -> None:
     data[4:8] = (0x7FFFF000 + at - 4).to_bytes(4, "little")
     (tmp_path / "sox.wav").write_bytes(data)
     assert load_audio(tmp_path / "sox.wav", 600).duration == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("riff_size", [0, 0xFFFFFFFF])
+def test_a_streamed_wav_whose_header_says_zero_bytes_is_read_whole(tmp_path, riff_size) -> None:
+    """A writer that cannot seek back leaves the data size 0 (libsndfile then reads no samples: E704 "holds no audio
+    samples" for two seconds of tone)."""
+    data = bytearray(_tone(tmp_path / "streamed.wav").read_bytes())
+    at = data.index(b"data") + 4
+    data[at : at + 4] = bytes(4)
+    data[4:8] = riff_size.to_bytes(4, "little")
+    (tmp_path / "streamed.wav").write_bytes(data)
+    assert load_audio(tmp_path / "streamed.wav", 600).duration == pytest.approx(2.0)
+
+
+def test_a_wav_with_no_samples_after_its_header_is_still_empty(tmp_path) -> None:
+    data = _tone(tmp_path / "empty.wav").read_bytes()
+    at = data.index(b"data") + 4
+    (tmp_path / "empty.wav").write_bytes(data[:4] + (at - 4).to_bytes(4, "little") + data[8:at] + bytes(4))
+    with pytest.raises(EmotraceError, match="E704"):
+        load_audio(tmp_path / "empty.wav", 600)
