@@ -34,11 +34,11 @@ def split_of(key: str) -> str:
 
 def read_goemotions_tsv(path: Path, labels: Sequence[str], encoding: str = "utf-8") -> LabelledTexts:
     """Read a GoEmotions-format TSV (text, comma-separated label ids, comment id; no header): E004 where it is not
-    valid ``encoding``, E514 at a line the reader cannot read, E511 naming lines without text."""
+    valid ``encoding``, E514 at a line the reader cannot read, E511 naming lines whose text is :func:`unreadable`."""
     check_decodable(path, encoding)
     texts: list[str] = []
     rows: list[list[int]] = []
-    empty: list[int] = []
+    unreadable_lines: list[int] = []
     with path.open(encoding=encoding, newline="") as handle:
         for line_no, row in _tsv_rows(path, handle):
             if len(row) < 2:
@@ -59,12 +59,11 @@ def read_goemotions_tsv(path: Path, labels: Sequence[str], encoding: str = "utf-
                     "E203", f"{path}:{line_no}: label ids {bad} are outside 0..{len(labels) - 1}.",
                     "The TSV does not match this model's label set.",
                 )
-            if not row[0].strip():
-                empty.append(line_no)
+            if unreadable(row[0]):
+                unreadable_lines.append(line_no)
             texts.append(row[0])
             rows.append(ids)
-    if empty:
-        raise EmotraceError("E511", f"{rows_that(empty, path, 'no text')}.", "Fill the text or drop those lines.")
+    refuse_unreadable_texts(unreadable_lines, path, "text")
     return LabelledTexts(texts, _multi_hot(rows, len(labels)), tuple(labels))
 
 

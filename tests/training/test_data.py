@@ -101,6 +101,9 @@ def test_a_goemotions_tsv_is_read_in_the_encoding_given_and_its_bad_lines_named(
     path.write_text("fine\t27\n\t27\n", encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E511.*\(row 2\)"):
         read_labelled_file(path, GOEMOTIONS_LABELS)
+    path.write_text("fine\t27\nbad\x00text\t27\n\u200b\u200b\t27\n", encoding="utf-8")  # a NUL: the tokenizer's TypeError
+    with pytest.raises(EmotraceError, match=r"E511.*\(rows 2, 3\)"):
+        read_labelled_file(path, GOEMOTIONS_LABELS)
 
 
 def test_labels_that_differ_only_in_case_are_refused_naming_them(tmp_path) -> None:
