@@ -11,6 +11,7 @@ import json
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,6 +22,8 @@ from emotrace.errors import EmotraceError
 from emotrace.paths import existing_file
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+MAX_CELL_CHARS = 4_000_000  # a CSV/TSV cell up to this is read (csv's default limit, 131,072, stopped a long e-mail)
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,22 @@ def check_table(path: Path, encoding: str = "utf-8", required: Iterable[str | No
     fmt = table_format(path)
     check_decodable(path, encoding)
     columns = _columns(path, fmt, encoding)
-    require_columns(path, columns, required)
+    wanted = [name for name in required if name is not None]
+    if fmt == "jsonl" and not set(wanted) <= set(columns):  # JSON objects need not all hold the same keys
+        columns = _json_keys(path, encoding, columns, wanted)
+    require_columns(path, columns, wanted)
     return columns
+
+
+def _json_keys(path: Path, encoding: str, seen: list[str], wanted: list[str]) -> list[str]:
+    """``seen`` and the keys of later objects of a JSON Lines file, read until every ``wanted`` key is among them."""
+    keys = dict.fromkeys(seen)
+    with closing(read_rows(path, encoding)) as rows:
+        for row in rows:
+            keys.update(dict.fromkeys(row.fields or ()))
+            if set(wanted) <= keys.keys():
+                break
+    return list(keys)
 
 
 def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
@@ -245,14 +262,20 @@ def _parquet(path: Path) -> pq.ParquetFile:
 
 
 def arrow_table(rows: list[dict[str, object]]) -> pa.Table:
-    """``rows`` as an Arrow table; a column whose values mix types one Arrow column cannot hold (an id column with
-    1001 and "A-17") is written as text."""
+    """``rows`` as an Arrow table; a column no Arrow type holds (an id column with 1001 and "A-17", a number past 64
+    bits, a list mixing text and numbers) is written as text."""
     try:
         return pa.Table.from_pylist(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         names = dict.fromkeys(name for row in rows for name in row)
-        mixed = {name for name in names if len({type(row.get(name)) for row in rows} - {type(None)}) > 1}
-        return pa.Table.from_pylist([{k: as_text(v) if k in mixed else v for k, v in row.items()} for row in rows])
+        return pa.table({name: _arrow_column([row.get(name) for row in rows]) for name in names})
+
+
+def _arrow_column(values: list[object]) -> pa.Array:
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([as_text(value) for value in values], pa.string())
 
 
 def cell_text(value: object) -> str:
@@ -263,6 +286,14 @@ def cell_text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def json_cell(value: object) -> object:
+    """A cell JSON has no type for, as JSON writes it (``json.dumps``'s ``default``): times in ISO 8601, bytes as
+    their UTF-8 text, anything else (a decimal) as ``str``."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return cell_text(value)
 
 
 def as_text(value: object) -> object:
@@ -285,4 +316,4 @@ def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     else:
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.write(json.dumps(row, ensure_ascii=False, default=json_cell) + "\n")

@@ -19,7 +19,7 @@ from typing import cast
 
 import numpy as np
 
-from emotrace.batch.job import BatchOptions, ChunkResult
+from emotrace.batch.job import BatchOptions, ChunkResult, read_record, write_record
 from emotrace.channels.transcript import ROLE_WORDS
 from emotrace.errors import EmotraceError
 from emotrace.messages import MAX_CONVERSATION_ID, Channel, ReadingRecord, Speaker, is_identifier, new_message
@@ -51,6 +51,7 @@ class IngestColumns:
 
 
 # Reading fields as batch output rows of earlier releases named them -> their names now.
+UNTIMED_START_FILE = "untimed_start.json"  # in the run's parts folder: the time untimed rows count from
 LEGACY_FIELDS = {"ekman": "ekman_labels", "sentiment": "sentiment_labels", "intents": "intent_labels"}
 
 
@@ -157,9 +158,15 @@ class Ingestor:
     @cached_property
     def untimed_start(self) -> datetime:
         """Without a time column, row ``n`` is stored at this time plus ``n`` microseconds: a conversation keeps the
-        file's order whichever chunk is stored first (Dask hands chunks back as they finish); the last row is the
-        time the first chunk was stored."""
-        return datetime.now(UTC) - timedelta(microseconds=count_rows(self.options.input, self.options.encoding))
+        file's order whichever chunk is stored first (Dask hands chunks back as they finish), and whichever run
+        stores it (the time is kept with the run's parts); the last row is the time the first chunk was stored."""
+        kept = self.options.parts / UNTIMED_START_FILE
+        if kept.exists():
+            return datetime.fromisoformat(str(read_record(kept, "E506")["start"]))
+        start = datetime.now(UTC) - timedelta(microseconds=count_rows(self.options.input, self.options.encoding))
+        if kept.parent.is_dir():  # a run's (an Ingestor used alone has none)
+            write_record(kept, {"start": start.isoformat()})
+        return start
 
     def mark(self, row: dict[str, object]) -> BatchRow:
         """The mark of the input row an output row was read from: the message it makes, and how many before it."""

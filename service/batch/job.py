@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from itertools import islice
@@ -33,7 +33,16 @@ from emotrace.model.config import model_fingerprint
 from emotrace.model.reading import Reading
 from emotrace.paths import not_the_input, writable_file
 from emotrace.settings import get_settings
-from emotrace.tabular import TableRow, cell_text, check_table, count_rows, read_rows, table_format, write_rows
+from emotrace.tabular import (
+    TableRow,
+    cell_text,
+    check_table,
+    count_rows,
+    json_cell,
+    read_rows,
+    table_format,
+    write_rows,
+)
 from emotrace.text.visible import character_problem, text_problem
 
 PART_DIGITS = 6
@@ -54,6 +63,11 @@ class BatchOptions:
     encoding: str = "utf-8"
     rating_column: str | None = None  # reviews' star ratings (1-5): each row gets flags where they disagree
     ingest: bool = False  # --ingest: the rows are stored too (a run is resumed only as it began, storing or not)
+
+    @property
+    def parts(self) -> Path:
+        """The folder of an unfinished run's finished chunks, beside the output."""
+        return self.output.with_name(self.output.name + ".parts")
 
     @cached_property
     def manifest(self) -> dict[str, object]:
@@ -125,6 +139,9 @@ def _unreadable(fields: dict[str, object], options: BatchOptions) -> str | None:
     """Why a row cannot be read and written: its text missing, not text or nothing to read (a NUL, a lone surrogate,
     only invisible characters: what the API refuses), or a copied cell that cannot be written as UTF-8."""
     column = options.text_column
+    for name in filter(None, (column, options.id_column, *options.keep_columns)):
+        if _not_utf8(fields.get(name)):
+            return f"'{name}' is bytes that are not UTF-8 text"
     text = _copied(fields.get(column))  # a Parquet BINARY column holds UTF-8 bytes
     if not isinstance(text, str) or not text.strip():
         kind = _NOT_TEXT.get(type(text))
@@ -170,6 +187,18 @@ def read_chunk(classifier: EmotionClassifier, rows: list[TableRow], options: Bat
     return ChunkResult(out, errors, dict(labels))
 
 
+def _not_utf8(value: object) -> bool:
+    """Whether a cell is bytes (a Parquet BINARY column) that UTF-8 cannot decode: read as text, they would be
+    changed (U+FFFD for each bad byte) without a word."""
+    if not isinstance(value, bytes):
+        return False
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def _copied(value: object) -> object:
     """An input cell as the output (and ``--ingest``) holds it: bytes (a Parquet BINARY column) as their UTF-8 text."""
     return cell_text(value) if isinstance(value, bytes) else value
@@ -196,7 +225,7 @@ class BatchJob:
 
     def __init__(self, options: BatchOptions, overwrite: bool = False) -> None:
         self.options = options
-        self.parts = options.output.with_name(options.output.name + ".parts")
+        self.parts = options.parts
         self.error_file = options.output.with_name(options.output.name + ".errors.jsonl")
         self.done_file = options.output.with_name(options.output.name + ".done.json")  # the finished run's record
         self.finished: BatchSummary | None = None
@@ -216,15 +245,13 @@ class BatchJob:
         if opts.chunk_rows < 1:
             raise EmotraceError("E504", f"chunk_rows={opts.chunk_rows}.", "Use at least 1 row per chunk.")
         self._check_output()
-        if overwrite:  # the output, its errors, its record and any unfinished run's parts
-            for path in (opts.output, self.error_file, self.done_file):
-                path.unlink(missing_ok=True)
+        if overwrite:  # any unfinished run's parts; the output, its errors and its record are replaced at the join
             shutil.rmtree(self.parts, ignore_errors=True)
         elif opts.output.exists():
             self.finished = self._finished_run()
             return
         manifest = self.parts / "manifest.json"
-        earlier = recorded_manifest(json.loads(manifest.read_text())) if manifest.exists() else None
+        earlier = recorded_manifest(read_record(manifest, "E506")) if manifest.exists() else None
         if earlier is not None and earlier != (now := opts.manifest):
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with "
                                 f"{'; '.join(manifest_changes(earlier, now))}.",
@@ -244,7 +271,7 @@ class BatchJob:
     def _finished_run(self) -> BatchSummary:
         """The summary of the run that wrote the existing output with this input and these options (E505 when the
         output is anything else)."""
-        done = json.loads(self.done_file.read_text()) if self.done_file.exists() else {}
+        done = read_record(self.done_file, "E505") if self.done_file.exists() else {}
         manifest = self.options.manifest
         recorded = recorded_manifest(done["manifest"]) if "manifest" in done else None
         if recorded != manifest:
@@ -252,6 +279,9 @@ class BatchJob:
             raise EmotraceError("E505", f"Output {self.options.output} already exists"
                                 + (f", from a run with {'; '.join(changes)}" if changes else "") + ".",
                                 "Pass --overwrite to replace it, or choose another output path.")
+        leftover = self.parts / "manifest.json"  # a kill after this run's output was published left its parts
+        if leftover.exists() and recorded_manifest(read_record(leftover, "E506")) == manifest:
+            shutil.rmtree(self.parts)
         return replace(BatchSummary(**done["summary"]), already_complete=True)
 
     def part_path(self, index: int) -> Path:
@@ -267,16 +297,19 @@ class BatchJob:
                 yield index, chunk
             index += 1
 
-    def write_part(self, index: int, result: ChunkResult) -> None:
-        """Write a finished chunk: sidecars first, then the part itself by atomic rename (the commit)."""
-        meta = self.parts / f"part-{index:0{PART_DIGITS}d}.meta.json"
-        tmp_meta = meta.with_suffix(".tmp")
-        tmp_meta.write_text(json.dumps({"rows": len(result.rows), "errors": result.errors, "labels": result.labels,
-                                        "not_ingested": result.not_ingested}))
-        os.replace(tmp_meta, meta)
+    def write_part(self, index: int, result: ChunkResult,
+                   before_commit: Callable[[int, ChunkResult], None] | None = None) -> None:
+        """Write a finished chunk: the part first under a temporary name (a cell that cannot be written fails here,
+        before anything is stored), then ``before_commit``, the sidecar, and the part by atomic rename (the
+        commit)."""
         final = self.part_path(index)
         tmp = final.with_name(final.stem + ".tmp" + final.suffix)
         write_rows(tmp, result.rows)
+        if before_commit is not None:
+            before_commit(index, result)
+        write_record(self.parts / f"part-{index:0{PART_DIGITS}d}.meta.json",
+                     {"rows": len(result.rows), "errors": result.errors, "labels": result.labels,
+                      "not_ingested": result.not_ingested})
         os.replace(tmp, final)
 
     def run(self, runner: ChunkRunner, progress: bool = True,
@@ -289,7 +322,7 @@ class BatchJob:
         if self.finished is not None:
             return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
-        (self.parts / "manifest.json").write_text(json.dumps(self.options.manifest))
+        write_record(self.parts / "manifest.json", self.options.manifest)
         total = count_rows(self.options.input, self.options.encoding)
         finished = list(self._finished_parts())
         resumed_rows = sum(data["rows"] for data in finished)
@@ -297,22 +330,23 @@ class BatchJob:
         with tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress,
                   dynamic_ncols=True) as bar:  # closed on an error too, so its message starts a line of its own
             for index, result in runner(self.pending_chunks()):
-                if before_commit is not None:
-                    before_commit(index, result)
-                self.write_part(index, result)
+                self.write_part(index, result, before_commit)
                 bar.update(len(result.rows) + len(result.errors))
         return replace(self._join(), resumed_rows=resumed_rows)
 
     def _finished_parts(self) -> Iterator[dict[str, Any]]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""
-        for meta in sorted(self.parts.glob("part-*.meta.json")):
-            if self.part_path(int(meta.name.split("-")[1].split(".")[0])).exists():
+        for meta in ordered_parts(self.parts.glob("part-*.meta.json")):
+            if self.part_path(part_index(meta)).exists():
                 yield json.loads(meta.read_text())
 
     def _join(self) -> BatchSummary:
-        parts = sorted(self.parts.glob(f"part-*[0-9]{self.options.output.suffix}"))
-        tmp = self.options.output.with_name(self.options.output.name + ".tmp")
-        _concatenate(parts, tmp, table_format(self.options.output))
+        """Join the parts into the output: the errors file and the run's record first, the output published by an
+        atomic rename, then the parts removed (a kill between any two steps is finished by the next run)."""
+        output = self.options.output
+        parts = ordered_parts(self.parts.glob(f"part-*[0-9]{output.suffix}"))
+        tmp = output.with_name(f"{output.stem}.tmp{output.suffix}")  # its type still read from its suffix
+        _concatenate(parts, tmp, table_format(output))
         rows, labels, errors, not_ingested = 0, Counter[str](), [], []
         for data in self._finished_parts():
             rows += data["rows"]
@@ -321,14 +355,47 @@ class BatchJob:
             not_ingested += data.get("not_ingested", [])
         reported = sorted(errors + not_ingested, key=lambda e: int(e["row"]))
         if reported:
-            with self.error_file.open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(e) + "\n" for e in reported)
-        os.replace(tmp, self.options.output)
-        summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(self.options.output),
+            errors_tmp = self.error_file.with_name(self.error_file.name + ".tmp")
+            errors_tmp.write_text("".join(json.dumps(e, default=json_cell) + "\n" for e in reported), encoding="utf-8")
+            os.replace(errors_tmp, self.error_file)
+        else:
+            self.error_file.unlink(missing_ok=True)  # an earlier run's, listing rows this run read
+        summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(output),
                                str(self.error_file) if reported else None, not_ingested=len(not_ingested))
-        self.done_file.write_text(json.dumps({"manifest": self.options.manifest, "summary": asdict(summary)}))
+        write_record(self.done_file, {"manifest": self.options.manifest, "summary": asdict(summary)})
+        os.replace(tmp, output)
         shutil.rmtree(self.parts)
         return summary
+
+
+def part_index(path: Path) -> int:
+    """The chunk number in a part's file name (``part-000012.jsonl``, ``part-000012.meta.json``)."""
+    return int(path.name.split("-")[1].split(".")[0])
+
+
+def ordered_parts(paths: Iterable[Path]) -> list[Path]:
+    """Part files in the order of their chunk numbers (as text, part-1000000 would sort before part-100001)."""
+    return sorted(paths, key=part_index)
+
+
+def write_record(path: Path, data: dict[str, object]) -> None:
+    """Write a run's JSON record whole or not at all (a temporary file renamed into place)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, default=json_cell), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_record(path: Path, code: str) -> dict[str, Any]:
+    """A run's JSON record; ``code`` (E505 / E506) when it cannot be read (cut by a kill in an earlier release, or
+    edited)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeError, json.JSONDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise EmotraceError(code, f"{path}, the record of an earlier run, cannot be read.",
+                            "Pass --overwrite to start over.")
+    return data
 
 
 def _joined_schema(schemas: list[pa.Schema]) -> pa.Schema:

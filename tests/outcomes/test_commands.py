@@ -157,7 +157,7 @@ def test_outreach_names_unreadable_lines_and_leaves_no_partial_output(tmp_path) 
     assert result.returncode == 1, result.stderr
     assert "1 row has no fields that can be read (a line that is not valid JSON?) (first: row 2)" in result.stderr
     assert "1 row has no customer_id (first: row 3)" in result.stderr
-    (tmp_path / "audience.csv").write_text("customer_id\nbob\n" + "ann\n" * 3 + '"' + "x" * 200_000 + '"\n',
+    (tmp_path / "audience.csv").write_text("customer_id\nbob\n" + "ann\n" * 3 + '"a quote never closed\n',
                                            encoding="utf-8")
     broken = run("outreach", str(tmp_path / "audience.csv"), "-o", str(tmp_path / "c2.csv"), "--database-url", url)
     assert broken.returncode == 2 and "[E514]" in broken.stderr, broken.stderr

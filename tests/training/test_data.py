@@ -85,9 +85,10 @@ def test_a_rated_row_without_text_is_named_with_the_file_and_its_row(tmp_path) -
 
 def test_a_goemotions_tsv_is_read_in_the_encoding_given_and_its_bad_lines_named(tmp_path) -> None:
     """Found by a review: `evaluate --data x.tsv --encoding latin-1` read the TSV as UTF-8 anyway (a traceback), a
-    200,000-character text was csv's "field larger than field limit" traceback, and an empty text reached the model
+    text past the field limit was csv's "field larger than field limit" traceback, and an empty text reached the model
     as "[E003] Text 0 is empty"."""
     from emotrace.model.labels import GOEMOTIONS_LABELS
+    from emotrace.tabular import MAX_CELL_CHARS
     from emotrace.training.data import read_labelled_file
 
     path = tmp_path / "x.tsv"
@@ -95,7 +96,7 @@ def test_a_goemotions_tsv_is_read_in_the_encoding_given_and_its_bad_lines_named(
     assert read_labelled_file(path, GOEMOTIONS_LABELS, encoding="latin-1").texts == ["caf\u00e9 was lovely"]
     with pytest.raises(EmotraceError, match="E004"):
         read_labelled_file(path, GOEMOTIONS_LABELS)
-    path.write_text("fine\t27\n" + "x" * 200_000 + "\t27\n", encoding="utf-8")
+    path.write_text("fine\t27\n" + "x" * (MAX_CELL_CHARS + 1) + "\t27\n", encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E514.*row 2"):
         read_labelled_file(path, GOEMOTIONS_LABELS)
     path.write_text("fine\t27\n\t27\n", encoding="utf-8")
