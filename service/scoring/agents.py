@@ -115,9 +115,9 @@ def conversation_effects(turns: Sequence[Turn], segment: str) -> list[Conversati
     opening = turns[0]
     effects = []
     for agent_id in dict.fromkeys(t.agent_id for t in turns if t.speaker != CUSTOMER and t.agent_id):
-        first = next(t.timestamp for t in turns if t.agent_id == agent_id)
-        before = [t.mood for t in customer if t.timestamp < first]
-        after = [t.mood for t in customer if t.timestamp > first]
+        first = next(i for i, t in enumerate(turns) if t.agent_id == agent_id)  # by order: turns may share a time
+        before = [t.mood for t in turns[:first] if t.speaker == CUSTOMER]
+        after = [t.mood for t in turns[first + 1 :] if t.speaker == CUSTOMER]
         if not before and len(after) > 1:  # the agent opened: from the customer's first turn to their last
             before, after = after[:1], after[-1:]
         distress = empathic = 0

@@ -161,7 +161,7 @@ def rank_drivers(current: Iterable[TopicMessage], previous: Iterable[TopicMessag
     drivers = []
     for topic, tally in ranked[:limit]:
         old = before.get(topic, _Tally())
-        examples = list(dict.fromkeys(text for _, text in sorted(tally.examples, key=lambda e: -e[0])))[:EXAMPLES]
+        examples = list(dict.fromkeys(text for _, text in sorted(tally.examples, key=lambda e: (-e[0], e[1]))))[:EXAMPLES]
         affected = sorted(tally.customers.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:AFFECTED]
         drivers.append(Driver(
             topic=topic, name=topic_name(topic), messages=tally.messages, carried=round(tally.carried, 4),

@@ -43,6 +43,7 @@ def profile_at(signals: Sequence[Signal], at: datetime, rules: ScoringRules) -> 
     own = [s for s in past if s.speaker == CUSTOMER]
     features = dict.fromkeys(PROFILE_FEATURES, 0.0)
     features["score"], features["days_since_contact"] = 50.0, NO_CONTACT_DAYS
+    features["agent_share"] = _mean([0.0 if s.speaker == CUSTOMER else 1.0 for s in past if at - s.timestamp <= HISTORY])
     if not own:
         return features
     state = state_at(own, at, rules)
@@ -62,7 +63,6 @@ def profile_at(signals: Sequence[Signal], at: datetime, rules: ScoringRules) -> 
         contacts_30d=float(len(month)), conversations_30d=float(len({s.conversation_id for s in month})),
         days_since_contact=min((at - own[-1].timestamp).total_seconds() / 86400, NO_CONTACT_DAYS),
         arc=_mean([msgs[-1].satisfaction - msgs[0].satisfaction for msgs in conversations.values() if len(msgs) > 1]),
-        agent_share=_mean([0.0 if s.speaker == CUSTOMER else 1.0 for s in past if at - s.timestamp <= HISTORY]),
     )
     for emotion in EKMAN_EMOTIONS:
         features[f"{emotion}_share"] = _mean([s.emotions.get(emotion, 0.0) for s in history])

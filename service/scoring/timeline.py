@@ -99,6 +99,11 @@ class Timeline:
         return self.history[-1] if self.history else None
 
 
+# Decayed sums are kept at least this large (a long silence at a short half-life would underflow them to 0, read as no
+# message at all); a new message, weighing 1, still outweighs them entirely.
+WEIGHT_FLOOR = 1e-200
+
+
 def score_of(valence: float, satisfaction: float, rules: ScoringRules) -> float:
     """0-100 score from valence and satisfaction in [-1, 1] (50 = neutral)."""
     total = rules.valence_weight + rules.satisfaction_weight
@@ -124,6 +129,8 @@ class DecayedSums:
         """Decay every sum from the last message's time to ``at``."""
         if self.at is not None and at > self.at:
             factor = math.pow(0.5, (at - self.at).total_seconds() / 3600 / self.rules.half_life_hours)
+            if self.weight and self.weight * factor < WEIGHT_FLOOR:  # every average is a ratio of sums: scaling them all keeps it
+                factor = WEIGHT_FLOOR / self.weight
             self.weight *= factor
             self.prior *= factor
             self.valence *= factor
@@ -201,7 +208,7 @@ def trend(history: Sequence[State], rules: ScoringRules) -> Trend:
     cutoff = now.at - timedelta(hours=rules.trend_window_hours)
     past = [h for h in history[:-1] if h.at <= cutoff]
     delta = round(now.score - (past[-1] if past else history[0]).score, 1)
-    if abs(delta) < rules.trend_min_points:
+    if delta == 0 or abs(delta) < rules.trend_min_points:
         return Trend("stable", delta)
     return Trend("rising" if delta > 0 else "falling", delta)
 
@@ -231,7 +238,7 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
         if stated:
             return RoutingHint(route, stated[-1].reason)
     if state.score < rules.route_score_below:
-        return RoutingHint("experienced_agent", f"Score {state.score:.1f} is below {rules.route_score_below:.0f}"
+        return RoutingHint("experienced_agent", f"Score {state.score:.1f} is below {rules.route_score_below:g}"
                            f" (segment {segment(state.score, rules)}).")
     if recent:
         return RoutingHint("experienced_agent", f"Recent alert: {recent[-1].reason}")
@@ -239,28 +246,47 @@ def routing_hint(timeline: Timeline, now: datetime, rules: ScoringRules) -> Rout
 
 
 def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRules) -> list[Alert]:
-    """Each fall of ``drop_points`` from the best score of the window before it (one pass): one alert per fall, the
-    next only from a peak reached after it (a fall in steps is one episode; a second crisis raises its own)."""
+    """Each fall of ``drop_points`` from the best score of the window before it (one pass), in the score and in the
+    messages' own mood (the score also moves away from 50 as evidence builds up: a customer who stays angry has not
+    fallen): one alert per fall; the next only once the score has climbed back ``RECOVERY_SHARE`` of
+    ``drop_points`` from its lowest since (a fall in steps, or messages sharing a time, are one episode; a second
+    crisis raises its own)."""
     window = timedelta(hours=rules.drop_window_hours)
     peaks: deque[int] = deque()  # indices of earlier states in the window, scores strictly decreasing
+    low: float | None = None  # the lowest score since the last alert, until the score recovers from it
     alerts = []
     for i, state in enumerate(history):
+        if low is not None:
+            low = min(low, state.score)
+            if state.score - low < RECOVERY_SHARE * rules.drop_points:
+                continue
+            low = None
         while peaks and state.at - history[peaks[0]].at > window:
             peaks.popleft()
         if peaks:
             j = peaks[0]
             peak = history[j]
-            if peak.score - state.score >= rules.drop_points:
+            if peak.score - state.score >= rules.drop_points and _mood(peak, rules) - _mood(state, rules) >= \
+                    rules.drop_points:
                 named = [customer[_last_sent_with(history, k)].message_id for k in (j, i)]
-                alerts.append(Alert("sharp_drop", f"Score fell {peak.score - state.score:.0f} points (from "
-                                    f"{whole_points(peak.score)} to {whole_points(state.score)}) within "
+                high, now = whole_points(peak.score), whole_points(state.score)
+                alerts.append(Alert("sharp_drop", f"Score fell {high - now} points (from {high} to {now}) within "
                                     f"{rules.drop_window_hours:.0f} h.", named, state.at, "critical"))
                 peaks.clear()
+                low = state.score
                 continue
         while peaks and history[peaks[-1]].score < state.score:
             peaks.pop()
         peaks.append(i)
     return alerts
+
+
+RECOVERY_SHARE = 0.5  # of drop_points: how far a score climbs back from a fall before a new fall is a new episode
+
+
+def _mood(state: State, rules: ScoringRules) -> float:
+    """The score of a state's averages alone (without the pull toward 50 of little evidence)."""
+    return score_of(state.valence, state.satisfaction, rules)
 
 
 def _last_sent_with(history: list[State], k: int) -> int:

@@ -94,3 +94,13 @@ def test_how_a_conversation_ended_is_measured_only_from_two_customer_turns() -> 
     profiles = agent_profiles(effects, 10)
     assert (profiles["ana"].ended_better, profiles["ana"].ended_worse) == (1.0, 0.0)  # of the one measured, not of 2
     assert (profiles["bo"].ended_better, profiles["bo"].ended_worse) == (None, None)
+
+
+def test_customer_turns_at_the_agent_s_first_turn_time_count_by_their_order() -> None:
+    """Turns are in time order, but "before" and "after" compared timestamps: a customer turn stored at the same
+    second as the agent's answer counted on neither side (de-escalation unmeasured)."""
+    turns = [Turn("c9", "cust-c9", "chat", "customer", None, T0, -0.8, -0.8, []),
+             Turn("c9", "cust-c9", "chat", "agent", "kim", T0, 0.2, 0.2, ["caring"]),
+             Turn("c9", "cust-c9", "chat", "customer", None, T0 + timedelta(minutes=1), 0.6, 0.6, [])]
+    (effect,) = conversation_effects(turns, "frustrated")
+    assert effect.de_escalation == 1.4 and effect.started_distressed

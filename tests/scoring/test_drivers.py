@@ -92,3 +92,9 @@ def test_a_customer_upset_about_charges_gets_a_review_of_them() -> None:
     assert next_step("neutral", [], ["anger"], "stable", DEFAULT_NEXT_STEPS, ["delivery"]).action == (
         "acknowledge_and_apologise")
     assert next_step("at_risk", [], [], "stable", DEFAULT_NEXT_STEPS, ["billing_charges"]).action == "offer_retention"
+
+
+def test_a_driver_s_examples_do_not_depend_on_the_order_messages_came_in() -> None:
+    messages = [msg(f"u{i}", ["delivery"], 0.2, text=f"text {i}") for i in range(5)]
+    first = rank_drivers(messages, []).drivers[0].examples
+    assert first == rank_drivers(messages[::-1], []).drivers[0].examples

@@ -206,3 +206,61 @@ def test_a_drop_names_the_last_message_of_those_sent_at_one_time() -> None:
     signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, 0.2, 0.2), sig(4, 20, -1.0, -1.0)]
     (drop,) = [a for a in build_timeline(signals, RULES).alerts if a.kind == "sharp_drop"]
     assert drop.message_ids == [2, 4], drop.message_ids
+
+
+# Found by a read-only review of the scoring layer (2026-12-06): each failed on the code before its fix.
+
+def _drops(scores_at: list[tuple[float, float]]) -> list[list[int]]:
+    """The sharp-drop alerts (their message ids) of customer messages at (hours, mood) with a prior of none and a
+    half-life short enough that the score is the last message's."""
+    rules = ScoringRules(prior_messages=0, half_life_hours=0.001)
+    signals = [sig(i, hours, mood, mood) for i, (hours, mood) in enumerate(scores_at, 1)]
+    return [a.message_ids for a in build_timeline(signals, rules).alerts if a.kind == "sharp_drop"]
+
+
+def test_a_fall_that_keeps_going_raises_one_sharp_drop() -> None:
+    # moods giving scores 80 -> 55 -> 54 -> 34: one fall in steps (two alerts before)
+    assert _drops([(0, 0.6), (1, 0.1), (2, 0.08), (3, -0.32)]) == [[1, 2]]
+    # two messages at one time at 55, then 35: the shared state was a peak of its own
+    assert _drops([(0, 0.6), (1, 0.1), (1, 0.1), (2, -0.3)]) == [[1, 3]]
+    # a real recovery, then a second fall: a second episode
+    assert _drops([(0, 0.6), (1, 0.1), (2, 0.6), (3, 0.1)]) == [[1, 2], [3, 4]]
+
+
+def test_a_customer_whose_mood_never_changes_raises_no_sharp_drop() -> None:
+    """Evidence building up moved the score away from 50 (25 -> 4 for ten messages at -1): read as a critical
+    "fell 20 points" alert."""
+    signals = [sig(i, i, -1.0, -1.0) for i in range(10)]
+    timeline = build_timeline(signals, RULES)
+    assert timeline.history[0].score > timeline.history[-1].score + 20  # the score firms up as evidence grows
+    assert [a for a in timeline.alerts if a.kind == "sharp_drop"] == []
+
+
+def test_the_points_a_drop_reason_gives_are_its_two_scores_apart() -> None:
+    rules = ScoringRules(prior_messages=0, half_life_hours=0.001)
+    signals = [sig(1, 0, 0.212, 0.212), sig(2, 1, -0.2, -0.2)]  # 60.6 -> 40.0: "fell 21 points (from 60 to 40)"
+    (alert,) = [a for a in build_timeline(signals, rules).alerts if a.kind == "sharp_drop"]
+    assert "fell 20 points (from 60 to 40)" in alert.reason, alert.reason
+
+
+def test_a_routing_reason_states_its_threshold_as_set() -> None:
+    rules = ScoringRules(route_score_below=34.5, prior_messages=0)
+    timeline = build_timeline([sig(1, 0, -0.32, -0.32)], rules)  # score 34.0
+    hint = routing_hint(timeline, T0 + timedelta(hours=1), rules)
+    assert hint.route == "experienced_agent" and "is below 34.5" in hint.reason, hint.reason
+
+
+def test_a_long_silence_keeps_the_customer_s_last_mood() -> None:
+    """Decayed weights underflowed to zero: one message at -0.9 read as neutral (50) after 300 days at a 6-hour
+    half-life, and 27.5 a day later."""
+    rules = ScoringRules(half_life_hours=6)
+    signals = [sig(1, 0, -0.9, -0.9)]
+    later = state_at(signals, T0 + timedelta(days=1), rules)
+    much_later = state_at(signals, T0 + timedelta(days=300), rules)
+    assert much_later.score == later.score and much_later.valence == -0.9
+
+
+def test_no_change_is_stable_whatever_the_minimum_points() -> None:
+    rules = ScoringRules(trend_min_points=0)
+    history = build_timeline([sig(1, 0, 0.2, 0.2), sig(2, 0, 0.2, 0.2)], rules).history
+    assert trend(history, rules).direction == "stable"
