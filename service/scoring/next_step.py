@@ -18,7 +18,8 @@ class NextStepRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a misspelt condition must not leave a rule that matches everyone
     segments: list[str] = Field(default_factory=list, description="Any of these segments.")
-    alerts: list[str] = Field(default_factory=list, description="Any of these alert kinds is open.")
+    alerts: list[str] = Field(default_factory=list, description="Any of these alert kinds was raised within "
+                              "route_recent_hours (72 h), whatever its status on the floor.")
     emotions: list[str] = Field(default_factory=list, description="Any of these is a leading emotion.")
     trends: list[str] = Field(default_factory=list, description="Any of these trends (rising/falling/stable).")
     topics: list[str] = Field(default_factory=list, description="The customer is upset about any of these topics "
