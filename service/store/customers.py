@@ -70,6 +70,20 @@ class Customers:
             query = query.where(Customer.id == exact_id)
         return self._in_segment(query.limit(limit).offset(offset), segment_filter)
 
+    def ranked_ids(self) -> list[str]:
+        """Every customer's id, riskiest first (as :meth:`ranked` orders them), read at one moment."""
+        with self.db.session() as session:
+            return list(session.scalars(select(Customer.id).order_by(Customer.score, Customer.open_alerts.desc(),
+                                                                      Customer.id)))
+
+    def of_ids(self, ids: Iterable[str]) -> list[Customer]:
+        """The customers of ``ids`` that are stored, in the order of ``ids``."""
+        wanted = list(ids)
+        with self.db.session() as session:
+            found = {c.id: c for part in chunks(wanted) for c in session.scalars(select(Customer).where(
+                Customer.id.in_(part)))}
+        return [found[i] for i in wanted if i in found]
+
     def with_alerts(self, segment_filter: str | None = None,
                     statuses: Iterable[str] = ("open", "acknowledged")) -> list[Customer]:
         """Every customer with at least one alert in ``statuses`` (all of them: alert lists are never cut short)."""

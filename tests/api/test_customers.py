@@ -310,3 +310,23 @@ def test_the_floor_trend_counts_customers_messages_satisfaction_and_alerts_per_d
     assert today["messages"] == 1 and today["dissatisfied_share"] == 1 and today["alerts"] >= 1
     assert days[0]["messages"] == 0 and days[0]["mean_satisfaction"] is None
     assert client.get("/v1/floor/trend", params={"days": 0}).status_code == 422
+
+
+def test_the_customer_export_lists_each_customer_once_while_scores_change(tmp_path, monkeypatch) -> None:
+    """The export paged the live ranking by offset: a customer whose score changed while a lead downloaded moved
+    between pages, and came out twice while another never did."""
+    from emotrace.api.routes import export
+    from emotrace.store import Store
+    from emotrace.store.tables import Customer
+
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    with store.db.writing() as session:
+        for i, score in enumerate([10, 20, 30, 40, 50]):
+            session.add(Customer(id=f"c{i}", created_at=datetime.now(UTC), updated_at=datetime.now(UTC), score=score))
+    monkeypatch.setattr(export, "CHUNK", 2)
+    rows = export._customers(store)
+    first = [next(rows)[0], next(rows)[0]]
+    with store.db.writing() as session:
+        session.get(Customer, "c4").score = 1  # the last customer becomes the riskiest mid-export
+    ids = first + [row[0] for row in rows]
+    assert sorted(ids) == ["c0", "c1", "c2", "c3", "c4"], ids

@@ -51,12 +51,13 @@ def _csv(header: list[str], rows: Iterable[list[object]], filename: str) -> Stre
 
 
 def _customers(store: Store) -> Iterator[list[object]]:
-    offset = 0
-    while chunk := store.customers.ranked(limit=CHUNK, offset=offset):
-        for c in chunk:
+    """Every customer once, in the ranking as the export began (paging the live ranking by offset moved a customer
+    whose score changed meanwhile between pages), each summary read as its chunk is written."""
+    ranked = store.customers.ranked_ids()
+    for start in range(0, len(ranked), CHUNK):
+        for c in store.customers.of_ids(ranked[start : start + CHUNK]):  # an erased customer is left out
             yield [c.id, round(c.score, 2), c.segment, c.trend, round(c.trend_delta, 2), c.open_alerts,
                    iso_utc(c.updated_at)]
-        offset += CHUNK
 
 
 @router.get("/customers", response_class=StreamingResponse, responses=CSV_RESPONSE)
