@@ -131,10 +131,9 @@ def fit_outcomes(
                                                                              min_labels=min_labels,
                                                                              history_days=history_days))
     command = command_line(ctx)
-    if models:
-        write_models(out, models, report, command)
+    write_models(out, models, report, command)  # also with none shipped: an earlier fit's models stop being served
     if as_json:
-        typer.echo(json.dumps({"written": str(out) if models else None, "kinds": report}, indent=2))
+        typer.echo(json.dumps({"written": str(out), "shipped": sorted(models), "kinds": report}, indent=2))
     else:
         for kind, figures in report.items():
             model = figures.get("model")
@@ -143,7 +142,8 @@ def fit_outcomes(
                            f"examples ({figures['positives']} positive)")
             else:
                 typer.echo(f"{kind}: not shipped - {figures['reason']}")
-        typer.echo(f"models written to {out}" if models else "no model written")
+        typer.echo(f"models written to {out}" if models else f"no model shipped: {out} holds the figures alone (an "
+                   "earlier fit's models there are no longer served)")
     if not models:
         raise typer.Exit(1)
 

@@ -7,17 +7,17 @@ it happens, from the customer's emotional profile as of a cut-off (:mod:`emotrac
 
 A model is a regularised logistic regression on standardised features (its probabilities are fit by likelihood,
 checked by Brier score and calibration error out of sample). Cross-validation is time-ordered: every fold is
-scored by a model trained on earlier examples only. A model that does not beat both baselines, the current score
-alone and the contact count alone, is not shipped: it must rank better (AUC at least 0.01 higher) without worse
-probabilities (Brier score at most 5 % above the best baseline's). A shipped model is a small JSON file: serving needs no
-scikit-learn, and each prediction names the features that drove it.
+scored by a model trained on earlier examples only. A model that does not beat the baselines, the current score
+alone, the contact count alone and the base rate alone, is not shipped: it must rank better (AUC at least 0.01
+higher, and 1.96 standard errors above chance) without worse probabilities (Brier score at most 5 % above the best
+baseline's and below the base rate's; calibration error at most 0.1). A shipped model is a small JSON file: serving
+needs no scikit-learn, and each prediction names the features that drove it.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +27,7 @@ import numpy as np
 from scipy.special import expit
 
 from emotrace.errors import EmotraceError
+from emotrace.paths import staged_folder
 from emotrace.scoring.profile import PROFILE_FEATURES, profile_at
 from emotrace.scoring.rules import ScoringRules
 from emotrace.scoring.timeline import CUSTOMER, Signal
@@ -36,12 +37,15 @@ EVENTS = ("churned", "renewed", "upgraded", "complaint_escalated")
 TARGETS = {"churned": "churns within the horizon", "renewed": "renews within the horizon",
            "upgraded": "upgrades within the horizon", "complaint_escalated": "escalates a complaint within the horizon",
            "csat": "rates the conversation 1-2 (CSAT)", "resolved": "the conversation is not resolved"}
-BASELINES = {"score alone": ("score",), "contact count alone": ("contacts_30d",)}
+BASE_RATE = "base rate alone"  # every example given the positive share of the examples before its fold
+BASELINES = {"score alone": ("score",), "contact count alone": ("contacts_30d",), BASE_RATE: ()}
 MODEL_SUFFIX = ".json"
 REGULARISATION = 0.01  # inverse L2 strength: the profile features are correlated (score, valence, satisfaction)
 Z_CLIP = 3.0
 MIN_AUC_GAIN = 0.01  # over the best baseline, out of sample
 MAX_BRIER_EXCESS = 1.05  # the model's Brier score may be at most this multiple of the best baseline's
+MIN_AUC_Z = 1.96  # its AUC this many standard errors above 0.5 (Hanley & McNeil): ranking better than chance
+MAX_CALIBRATION_ERROR = 0.1  # out of sample: a shipped model's probabilities are read as probabilities
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,12 @@ def _calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
                      for b in range(bins) if (which == b).any()))
 
 
+def in_time_order(examples: Sequence[Example]) -> list[Example]:
+    """Examples by time, ties in a fixed order (customer, label, features): the same examples stored in another
+    order give the same folds, figures and model."""
+    return sorted(examples, key=lambda e: (e.at, e.customer_id, e.label, sorted(e.features.items())))
+
+
 def time_ordered_scores(examples: Sequence[Example], features: Sequence[str], folds: int,
                         gap: timedelta = timedelta(0)) -> dict[str, float | None]:
     """AUC, Brier score and calibration error of out-of-fold predictions. Each fold is predicted by a model fitted
@@ -204,7 +214,7 @@ def time_ordered_scores(examples: Sequence[Example], features: Sequence[str], fo
     look ahead) before its first example. Folds without both classes to learn from and to score are left out."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    ordered = sorted(examples, key=lambda e: e.at)
+    ordered = in_time_order(examples)
     x, y = _matrix(ordered, features), np.array([e.label for e in ordered])
     times = [e.at for e in ordered]
     bounds = sorted(set(np.linspace(0, len(ordered), folds + 2).astype(int)[1:]))
@@ -214,13 +224,26 @@ def time_ordered_scores(examples: Sequence[Example], features: Sequence[str], fo
         test = slice(start, stop)
         if len(set(y[train])) < 2 or len(set(y[test])) < 2:
             continue
-        predicted.append(_predict(_logistic(x[train], y[train]), x[test]))
+        if features:
+            predicted.append(_predict(_logistic(x[train], y[train]), x[test]))
+        else:  # the base rate: what is known without any feature
+            predicted.append(np.full(stop - start, y[train].mean()))
         gold.append(y[test])
     if not predicted:
         return {"auc": None, "brier": None, "calibration_error": None, "scored": 0}
     p, g = np.concatenate(predicted), np.concatenate(gold)
-    return {"auc": round(float(roc_auc_score(g, p)), 4), "brier": round(float(brier_score_loss(g, p)), 4),
-            "calibration_error": round(_calibration_error(p, g), 4), "scored": len(g)}
+    auc = float(roc_auc_score(g, p))
+    return {"auc": round(auc, 4), "auc_se": round(auc_standard_error(auc, int(g.sum()), int(len(g) - g.sum())), 4),
+            "brier": round(float(brier_score_loss(g, p)), 4), "calibration_error": round(_calibration_error(p, g), 4),
+            "scored": len(g)}
+
+
+def auc_standard_error(auc: float, positives: int, negatives: int) -> float:
+    """The standard error of an AUC over ``positives`` and ``negatives`` (Hanley & McNeil, 1982)."""
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)) / (
+        positives * negatives)
+    return float(np.sqrt(max(variance, 0.0)))
 
 
 def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOptions
@@ -243,19 +266,28 @@ def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOption
     figures["model"], figures["baselines"] = model_scores, baselines
     best_auc = max((b["auc"] or 0.0) for b in baselines.values())
     best_brier = min((b["brier"] or 1.0) for b in baselines.values())
-    auc, brier = model_scores["auc"], model_scores["brier"]
+    base_brier = baselines[BASE_RATE]["brier"] or 1.0
+    auc, brier, calibration = model_scores["auc"], model_scores["brier"], model_scores["calibration_error"]
     if auc is None or brier is None:
         figures["shipped"] = False
         figures["reason"] = (f"time-ordered cross-validation scored no fold: no part of the {len(examples)} examples "
                              "had both classes to learn from before it and to score in it (record outcomes spread "
                              "over more of the customers' history)")
         return None, figures
-    if auc < best_auc + MIN_AUC_GAIN or brier > MAX_BRIER_EXCESS * best_brier:
+    chance = 0.5 + MIN_AUC_Z * float(model_scores["auc_se"] or 0.0)
+    if auc < max(best_auc + MIN_AUC_GAIN, chance) or brier > MAX_BRIER_EXCESS * best_brier or brier >= base_brier:
         figures["shipped"] = False
-        figures["reason"] = (f"does not beat the baselines out of sample (AUC {auc} vs best baseline {best_auc:.4f}, "
-                             f"Brier {brier} vs {best_brier:.4f})")
+        figures["reason"] = (f"does not beat the baselines out of sample (AUC {auc} vs best baseline {best_auc:.4f} "
+                             f"and chance's {chance:.4f}, Brier {brier} vs {best_brier:.4f}, base rate's "
+                             f"{base_brier:.4f})")
         return None, figures
-    mean, scale, coef, intercept = _logistic(_matrix(examples, PROFILE_FEATURES), np.array([e.label for e in examples]))
+    if calibration is not None and calibration > MAX_CALIBRATION_ERROR:
+        figures["shipped"] = False
+        figures["reason"] = (f"its probabilities are off out of sample (calibration error {calibration}, at most "
+                             f"{MAX_CALIBRATION_ERROR:g})")
+        return None, figures
+    ordered = in_time_order(examples)
+    mean, scale, coef, intercept = _logistic(_matrix(ordered, PROFILE_FEATURES), np.array([e.label for e in ordered]))
     model = OutcomeModel(kind, list(PROFILE_FEATURES), mean.tolist(), scale.tolist(), coef.tolist(), intercept, figures)
     figures["shipped"] = True
     figures["strongest_features"] = model.ranked_features()[:5]
@@ -301,9 +333,10 @@ def check_models_folder(directory: Path) -> None:
     metrics = directory / "metrics.json"
     if directory.is_dir():
         try:
-            earlier = "kinds" in json.loads(metrics.read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError):
-            earlier = False
+            recorded = json.loads(metrics.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            recorded = None
+        earlier = isinstance(recorded, dict) and isinstance(recorded.get("kinds"), dict)
         if earlier or not any(directory.iterdir()):
             return
     held = sorted(p.name for p in directory.iterdir())[:5] if directory.is_dir() else []
@@ -314,19 +347,24 @@ def check_models_folder(directory: Path) -> None:
 
 def write_models(directory: Path, models: dict[str, OutcomeModel], report: dict[str, dict[str, object]],
                  command: str) -> None:
-    """Replace ``directory`` with the shipped models, ``metrics.json`` (every kind's figures, shipped or not) and a
-    model card naming the command that made them (written aside, then swapped in)."""
-    staging = directory.with_name(directory.name + ".partial")
-    if staging.exists():
-        shutil.rmtree(staging)
+    """Replace ``directory`` with the shipped models (none: an earlier fit's are no longer served), ``metrics.json``
+    (every kind's figures, shipped or not) and a model card naming the command that made them (assembled beside it,
+    then renamed into place)."""
+    with staged_folder(directory) as staging:
+        _write_fit(staging, directory.name, models, report, command)
+
+
+def _write_fit(staging: Path, name: str, models: dict[str, OutcomeModel], report: dict[str, dict[str, object]],
+               command: str) -> None:
     for model in models.values():
         model.save(staging)
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "metrics.json").write_text(json.dumps({"command": command, "kinds": report}, indent=2) + "\n")
-    lines = [f"# Outcome models ({directory.name})", "", f"Made by `{command}` on {datetime.now(UTC).date()}.",
+    lines = [f"# Outcome models ({name})", "", f"Made by `{command}` on {datetime.now(UTC).date()}.",
              "", "Logistic regression on standardised emotional-profile features as of a cut-off; time-ordered "
              "cross-validation (each fold predicted by a model fitted on earlier examples only).", "",
-             "| outcome | target | examples | positives | AUC | Brier | baseline AUC (score / contacts) | shipped |",
+             "| outcome | target | examples | positives | AUC | Brier | baseline AUC (score / contacts / base rate) "
+             "| shipped |",
              "|---|---|---|---|---|---|---|---|"]
     for kind, figures in report.items():
         scores = figures.get("model") or {}
@@ -337,6 +375,3 @@ def write_models(directory: Path, models: dict[str, OutcomeModel], report: dict[
                      f"{scores.get('auc') if isinstance(scores, dict) else ''} | "
                      f"{scores.get('brier') if isinstance(scores, dict) else ''} | {base} | {shipped} |")
     (staging / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")
-    if directory.exists():
-        shutil.rmtree(directory)
-    staging.rename(directory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import timedelta
 
@@ -100,3 +101,85 @@ def test_a_kind_cross_validation_cannot_score_says_so(population) -> None:
     assert "renewed" not in models and figures["model"]["scored"] == 0, figures
     assert figures["reason"].startswith("time-ordered cross-validation scored no fold"), figures["reason"]
     assert "None" not in figures["reason"]
+
+
+# Found by a read-only review of the outcome models (2026-12-06): each failed on the code before its fix.
+
+def _examples(labels_of, n: int, seed: int, per_day: int = 1) -> list:
+    """``n`` csat examples with 20 standard-normal profile features, dated ``per_day`` a day; ``labels_of(i, x,
+    rng)`` labels example ``i`` of features ``x``."""
+    import numpy as np
+
+    from emotrace.outcomes.learn import Example
+    from emotrace.scoring.profile import PROFILE_FEATURES
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        x = dict(zip(PROFILE_FEATURES, rng.normal(size=len(PROFILE_FEATURES)).tolist(), strict=False))
+        rows.append(Example(f"c{i}", START + timedelta(days=i // per_day), int(labels_of(i, x, rng)), x))
+    return rows
+
+
+def test_a_model_of_features_that_say_nothing_is_never_shipped() -> None:
+    """Labels drawn independently of the features: a model shipped on 21 of 60 draws (AUC 0.439, Brier 0.2322
+    where always saying the base rate scores 0.2313), because only the two one-feature baselines had to be beaten."""
+    from emotrace.outcomes.learn import fit_outcome_model
+
+    shipped = [seed for seed in range(60)
+               if fit_outcome_model("csat", _examples(lambda i, x, rng: rng.random() < 0.3, 200, seed),
+                                    FitOptions())[0] is not None]
+    assert shipped == []
+
+
+def test_a_model_whose_probabilities_are_off_is_not_shipped() -> None:
+    """The module promised probabilities checked by calibration error; a model with calibration error 0.216 (Brier
+    0.2507, worse than always saying 0.5) shipped."""
+    from emotrace.outcomes.learn import fit_outcome_model
+
+    def drifting(i, x, rng):
+        logit = -3 + 4.5 * i / 600 + 1.5 * x["negative_share"]
+        return rng.random() < 1 / (1 + math.exp(-logit))
+
+    model, figures = fit_outcome_model("csat", _examples(drifting, 600, 0), FitOptions())
+    scores = figures["model"]
+    assert model is None or (scores["calibration_error"] <= 0.1 and scores["brier"] < 0.25), figures
+
+
+def test_the_same_examples_in_another_order_give_the_same_figures() -> None:
+    """Folds were cut by position among examples sharing a date: the order outcomes were stored in moved AUC by
+    0.035 and could flip the decision."""
+    from emotrace.outcomes.learn import fit_outcome_model
+
+    examples = _examples(lambda i, x, rng: rng.random() < 1 / (1 + math.exp(-x["negative_share"])), 240, 4, 50)
+    shuffled = examples[:]
+    random.Random(1).shuffle(shuffled)
+    assert fit_outcome_model("csat", examples, FitOptions())[1] == fit_outcome_model("csat", shuffled, FitOptions())[1]
+
+
+def test_a_folder_whose_metrics_file_is_not_an_earlier_fit_s_is_not_replaced(tmp_path) -> None:
+    from emotrace.errors import EmotraceError
+    from emotrace.outcomes.learn import check_models_folder
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "metrics.json").write_text('["accuracy", "kinds"]')
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(EmotraceError, match="E314"):
+        check_models_folder(tmp_path / "mine")
+
+
+def test_a_refit_that_ships_nothing_leaves_no_earlier_model_served(tmp_path, population) -> None:
+    """A second fit where no kind shipped printed "no model written" while the first fit's churned.json stayed in
+    --out and kept being served."""
+    from emotrace.outcomes.learn import write_models
+
+    signals, outcomes = population
+    models, report = fit_all(signals, outcomes, RULES, FitOptions())
+    write_models(tmp_path / "out", models, report, "first")
+    assert "churned" in load_outcome_models(tmp_path / "out")
+    write_models(tmp_path / "out", {}, {"churned": {**report["churned"], "shipped": False, "reason": "r"}}, "second")
+    assert load_outcome_models(tmp_path / "out") == {}
+    (tmp_path / "out.partial").mkdir()
+    (tmp_path / "out.partial" / "keep.txt").write_text("a user's")
+    write_models(tmp_path / "out", models, report, "third")
+    assert (tmp_path / "out.partial" / "keep.txt").exists()  # a folder the fit did not make is not deleted
