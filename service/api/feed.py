@@ -42,8 +42,10 @@ def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers:
 
 
 def publish_alert(bus: EventBus, alert: AlertDetailOut) -> None:
-    """An ``alert`` event: an alert was acknowledged, assigned, resolved or reopened."""
-    bus.publish({"type": "alert", "customer_id": alert.customer_id, "data": alert.model_dump(mode="json")})
+    """An ``alert`` event: an alert was acknowledged, assigned, resolved or reopened (its newest message's id: an
+    erasure of its customer published first drops it)."""
+    bus.publish({"type": "alert", "customer_id": alert.customer_id, "message_id": max(alert.message_ids, default=0),
+                 "data": alert.model_dump(mode="json")})
 
 
 def publish_correction(bus: EventBus, correction: CorrectionOut) -> None:

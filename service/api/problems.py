@@ -60,8 +60,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}}}
     for code, description in {
         400: "Malformed request", 401: "Missing or wrong API key", 403: "Not a local client (no API keys set)",
-        404: "Not found", 409: "Already stored, or conflicts with what is stored", 413: "Request too large",
+        404: "Not found", 409: "Already stored, or conflicts with what is stored",
+        410: "A keyed retry whose customer was erased after the write", 413: "Request too large",
         415: "Unsupported file type", 422: "Invalid input: which field and why",
+        499: "The client closed the request before the answer; nothing was stored",
+        500: "The service failed (the server's log has the traceback)",
         503: "Overloaded or not ready; retry after Retry-After seconds",
     }.items()}
 

@@ -498,10 +498,11 @@ class OutcomesIn(Strict):
 
 
 class OutcomesStoredOut(BaseModel):
-    """How many outcomes were new, and how many had been recorded before (kept once)."""
+    """How many outcomes were new, and how many were kept once instead (recorded before, or repeated in the request)."""
 
     stored: int
-    already_stored: int
+    already_stored: int = Field(description="Outcomes not stored again: recorded by an earlier request, or a copy of "
+                                "one earlier in this request.")
 
 
 class OutreachOut(BaseModel):

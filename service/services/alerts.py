@@ -15,7 +15,8 @@ def check_change(state: AlertState, change: AlertChange) -> None:
     """E915 when a resolved alert would be resolved again with something new (a note, another assignee): reopen it
     first. Every other change is allowed, reopening included; asking for the state it is in changes nothing."""
     if state.status == "resolved" and change.status == "resolved" and (
-            change.note or change.unassign or change.assignee not in (None, state.assignee)):
+            change.note or (change.unassign and state.assignee is not None)
+            or change.assignee not in (None, state.assignee)):
         raise EmotraceError("E915", f"Alert {state.id} is already resolved.")
 
 

@@ -38,4 +38,5 @@ class AgentConversations:
                     if (customer_id, conv) in turns:
                         turns[(customer_id, conv)].append(Turn(conv, customer_id, channel, speaker, agent, utc(ts),
                                                                valence, satisfaction, labels))
-        return [(segments.get(customer, "neutral"), found) for (customer, _), found in sorted(turns.items())]
+        # a conversation erased between the reads (each its own snapshot on PostgreSQL) is left out, not kept empty
+        return [(segments.get(customer, "neutral"), found) for (customer, _), found in sorted(turns.items()) if found]

@@ -58,6 +58,11 @@ def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_histor
     assert same.status_code == 200 and len(same.json()["history"]) == 3  # nothing changed, nothing added
     reopened = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "open", "assignee": None})
     assert reopened.json()["status"] == "open" and reopened.json()["assignee"] is None
+    # resolve-and-unassign sent twice (a double click): the second changes nothing (was 409 E915)
+    first = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved", "assignee": None})
+    second = angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved", "assignee": None})
+    assert first.status_code == second.status_code == 200, second.json()
+    assert len(second.json()["history"]) == len(first.json()["history"])
 
 
 def test_an_alert_raised_on_old_messages_is_registered_resolved_not_open(database_url) -> None:

@@ -108,3 +108,25 @@ def test_events_published_or_forgotten_from_a_worker_thread_reach_a_waiting_subs
 
     assert asyncio.run(scenario(), debug=True) == ["reading", "nothing", "deleted"]
     assert [item.event["type"] for _, item in bus._recent] == ["deleted"]
+
+
+def test_an_alert_change_published_after_its_customer_s_erasure_is_dropped() -> None:
+    """Found by a review: alert events carried no message id, so a PATCH of an alert whose customer was erased
+    between its read and its publication sent the customer id, assignee and notes to every listener after `deleted`
+    (and kept them in the replay buffer)."""
+    from datetime import UTC, datetime
+
+    from emotrace.api.feed import publish_alert
+    from emotrace.api.schemas import AlertDetailOut
+
+    bus = EventBus()
+    bus.publish({"type": "customer", "customer_id": "keep", "data": {}})
+    first = f"{bus.epoch}-1"
+    publish_deleted(bus, "erase-me", 41)
+    alert = AlertDetailOut(id=7, kind="sharp_drop", reason="r", message_ids=[39, 41], at=datetime.now(UTC),
+                           severity="critical", assignee="SECRETWORD", customer_id="erase-me", history=[])
+    publish_alert(bus, alert)
+    publish_alert(bus, alert.model_copy(update={"message_ids": [42], "assignee": "after"}))  # a new customer's
+    replayed = _replayed(bus, first)
+    assert [(e["type"], e["customer_id"]) for e in replayed] == [("deleted", "erase-me"), ("alert", "erase-me")]
+    assert "SECRETWORD" not in repr(replayed)

@@ -459,3 +459,24 @@ def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
     record_messages(store, [message("Cara", 0, 0.5), message("marc", 1, 0.5), message("bob", 2, 0.5)])
     assert sorted(c.id for c in store.customers.ranked(id_contains="C")) == ["Cara", "marc"]
     assert sorted(c.id for c in store.customers.ranked(id_contains="car")) == ["Cara"]
+
+
+def test_agent_conversations_read_while_a_customer_is_erased_leave_the_customer_out(tmp_path) -> None:
+    """Found by a review: the conversations' keys and their turns were read by two statements; an erasure committed
+    between them left a conversation with no turns, and GET /v1/agents failed (IndexError: 500)."""
+    from sqlalchemy import event
+
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    record_messages(store, [message("gone", 0, -0.5), replace(message("gone", 1, 0.2, speaker="agent"),
+                                                               agent_id="kim"),
+                            message("kept", 0, -0.5, conv="c2"),
+                            replace(message("kept", 1, 0.2, speaker="agent", conv="c2"), agent_id="kim")])
+    erased = []
+
+    def erase_before_the_turns(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not erased and "messages.labels" in statement:
+            erased.append(store.customers.erase("gone"))
+
+    event.listen(store.db.engine, "before_cursor_execute", erase_before_the_turns)
+    found = store.conversations.of()
+    assert erased and [turns[0].customer_id for _, turns in found] == ["kept"]
