@@ -1,5 +1,6 @@
-"""Command line for what customers did next: ``emotrace outcomes import|fit``, ``emotrace customers import``,
-``emotrace outreach`` and ``emotrace segments``. Heavy modules are imported inside the commands."""
+"""Command line for what customers did next: ``emotrace outcomes import|fit``, ``emotrace customers import`` and
+``emotrace outreach`` (segments are served at ``GET /v1/segments``). Heavy modules are imported inside the
+commands."""
 
 from __future__ import annotations
 

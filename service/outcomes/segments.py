@@ -2,10 +2,11 @@
 transactional segments the business already has.
 
 A Gaussian mixture over standardised profile features (:data:`SEGMENT_FEATURES`, counts on a log scale) of the
-customers active in the last 90 days; the number of segments (2..``max_segments``) is the one whose partition is
-best separated (silhouette; BIC is reported too, but on profiles without sharp clusters it keeps falling as segments
-are added, and the extra segments split customers differently from seed to seed). Each segment is named by the
-features that set it apart most (mean z-scores). Seeded, so the same data gives the same segments.
+customers active in the last 90 days; the number of segments (2..``max_segments``; one when the customers do not
+separate) is the one whose partition is best separated (silhouette; BIC is reported too, but on profiles without
+sharp clusters it keeps falling as segments are added, and the extra segments split customers differently from seed
+to seed). Each segment is named by the features that set it apart most (mean z-scores), in words that compare it
+with the others. Seeded, so the same data gives the same segments.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ from emotrace.store import Store
 
 SEGMENT_FEATURES = ("satisfaction", "valence", "arousal", "anger_share", "joy_share", "sadness_share", "fear_share",
                     "volatility", "contacts_30d", "alerts")
-WORDS = {"satisfaction": ("satisfied", "dissatisfied"), "valence": ("positive", "negative"),
-         "arousal": ("intense", "calm"), "anger_share": ("angry", "rarely angry"), "joy_share": ("joyful", "joyless"),
-         "sadness_share": ("sad", "rarely sad"), "fear_share": ("worried", "unworried"),
-         "volatility": ("volatile", "steady"), "contacts_30d": ("frequent contacts", "rare contacts"),
-         "alerts": ("alert-prone", "no alerts")}
+# A segment's words compare it with the others (its mean z-score above or below 0), never an absolute state: a
+# segment of satisfied customers may still be the "less satisfied" one.
+WORDS = {"satisfaction": ("more satisfied", "less satisfied"), "valence": ("more positive", "more negative"),
+         "arousal": ("more intense", "calmer"), "anger_share": ("angrier", "less angry"),
+         "joy_share": ("more joyful", "less joyful"), "sadness_share": ("sadder", "less sad"),
+         "fear_share": ("more worried", "less worried"), "volatility": ("more volatile", "steadier"),
+         "contacts_30d": ("more contacts", "fewer contacts"), "alerts": ("more alerts", "fewer alerts")}
+SET_APART = 0.1  # a mean z-score this far from 0 sets a segment apart; nearer, it is named "typical"
+TYPICAL = "typical: nothing sets it apart"
 COUNT_FEATURES = ("contacts_30d", "alerts")
 MIN_CUSTOMERS = 20
 ACTIVE_DAYS = 90.0  # customers without a message in this long have no emotional profile to cluster
@@ -62,9 +67,9 @@ class Segmentation:
 
 def _name(z: np.ndarray) -> tuple[str, list[tuple[str, float]]]:
     order = np.argsort(-np.abs(z))
-    distinguishing = [(SEGMENT_FEATURES[i], round(float(z[i]), 2)) for i in order[:3]]
-    words = [WORDS[name][0 if value > 0 else 1] for name, value in distinguishing[:2]]
-    return ", ".join(words), distinguishing
+    distinguishing = [(SEGMENT_FEATURES[i], round(float(z[i]) + 0.0, 2)) for i in order[:3]]  # + 0.0: no -0.0
+    words = [WORDS[name][0 if value > 0 else 1] for name, value in distinguishing[:2] if abs(value) >= SET_APART]
+    return ", ".join(words) or TYPICAL, distinguishing
 
 
 def numeric_attributes(attributes: Mapping[str, Mapping[str, str]]) -> set[str]:

@@ -30,7 +30,7 @@ def test_segments_are_deterministic_stable_and_named_by_what_sets_them_apart(pro
     happiest = max(first.segments, key=lambda s: s.means["satisfaction"])
     unhappiest = min(first.segments, key=lambda s: s.means["satisfaction"])
     assert happiest.means["anger_share"] < unhappiest.means["anger_share"]
-    assert any(word in unhappiest.name for word in ("angry", "dissatisfied", "negative", "joyless"))
+    assert any(word in unhappiest.name for word in ("angrier", "less satisfied", "more negative", "less joyful"))
 
 
 def test_attributes_are_cross_tabulated_per_segment(profiles) -> None:
@@ -75,3 +75,31 @@ def test_numeric_attribute_figures_hold_for_values_near_the_float_limit(profiles
         figures = segment.attribute_figures["huge"]
         assert isinstance(figures["customers"], int)
         assert figures["min"] <= figures["mean"] <= figures["max"] and figures["min"] <= figures["median"] <= figures["max"]
+
+
+# Found by a read-only review of the segments (2026-12-06): each failed on the code before its fix.
+
+def _profile(**given: float) -> dict[str, float]:
+    from emotrace.scoring.profile import PROFILE_FEATURES
+
+    return {**dict.fromkeys(PROFILE_FEATURES, 0.0), "days_since_contact": 1.0, **given}
+
+
+def test_segment_names_compare_segments_and_never_contradict_their_figures() -> None:
+    """Names said "no alerts, dissatisfied" of a segment averaging 2 alerts and satisfaction +0.80: absolute words for
+    z-scores, which only say how a segment compares with the others."""
+    rng = np.random.default_rng(0)
+    profiles = {f"a{i}": _profile(alerts=2, satisfaction=0.80 + rng.normal(0, 0.01)) for i in range(20)}
+    profiles |= {f"b{i}": _profile(alerts=12, satisfaction=0.85 + rng.normal(0, 0.01)) for i in range(20)}
+    found = segment_customers(profiles)
+    names = " / ".join(s.name for s in found.segments)
+    assert "no alerts" not in names and "dissatisfied" not in names, names
+    fewer = min(found.segments, key=lambda s: s.means["alerts"])
+    assert "fewer alerts" in fewer.name, names
+
+
+def test_customers_alike_in_every_feature_are_one_segment_named_as_typical() -> None:
+    """25 identical profiles (satisfaction +0.9) made one segment named "dissatisfied, negative" (a z of exactly 0
+    took the negative word)."""
+    found = segment_customers({f"c{i}": _profile(satisfaction=0.9, valence=0.8) for i in range(25)})
+    assert [s.name for s in found.segments] == ["typical: nothing sets it apart"]
