@@ -56,7 +56,8 @@ async def record_messages(
     body: MessagesIn, runtime: RuntimeDep, request: Request, response: Response,
     idempotency_key: Annotated[str | None, Header(description="A unique key per request (8-200 printable ASCII "
                                                   "characters): a retry with the same key and body is stored once "
-                                                  "and answered as the first was.")] = None,
+                                                  "and answered with the messages the first stored and their "
+                                                  "customers' summaries as they stand now.")] = None,
 ) -> RecordedOut:
     """Read and store messages (one transaction: all are stored or none).
 
