@@ -494,7 +494,8 @@ class ModelOut(BaseModel):
 class OutcomesIn(Strict):
     """Outcomes to record (all or none: a bad or unknown row refuses the request and names the row)."""
 
-    outcomes: list[OutcomeIn] = Field(min_length=1, max_length=10_000)
+    outcomes: list[OutcomeIn] = Field(min_length=1, max_length=10_000, description="Up to 10,000, within the request "
+                                      "body limit (EMOTRACE_MAX_BODY_BYTES, 1 MB: about 8,500 rating rows).")
 
 
 class OutcomesStoredOut(BaseModel):

@@ -60,11 +60,12 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
     if suffix in AUDIO_SUFFIXES:
         from emotrace.channels.call import read_call
 
-        return read_call(path, settings.max_audio_seconds, settings.audio_agent_channel, settings.mono_speaker_role,
+        call = read_call(path, settings.max_audio_seconds, settings.audio_agent_channel, settings.mono_speaker_role,
                          settings.asr_model, settings.threads or 2)
+        return _unused(call, "call audio (its speakers are told apart by channel)", agent=agent, format=form)
     raw = path.read_bytes()
     if form == "email" or (form is None and suffix == ".eml"):
-        return read_email(raw)
+        return _unused(read_email(raw), "an e-mail (the customer's alone)", agent=agent)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -87,3 +88,12 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         return read_transcript(text, kind, agent)
     raise EmotraceError("E611", f"Unsupported conversation file '{suffix}'.",
                         "Use .eml, .txt, .vtt, .srt, .json, or .wav/.flac/.mp3/.ogg.")
+
+
+def _unused(conversation: Conversation, what: str, **given: str | None) -> Conversation:
+    """``conversation`` with a warning naming each option ``given`` that ``what`` does not read (said, not dropped
+    silently)."""
+    unused = [f"{name} '{value}'" for name, value in given.items() if value is not None]
+    if unused:
+        conversation.warnings.append(f"{' and '.join(unused)} not read: the file is {what}.")
+    return conversation

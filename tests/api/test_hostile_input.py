@@ -546,3 +546,13 @@ def test_a_transcript_timed_in_part_keeps_its_order(client) -> None:
     assert response.status_code == 201, response.text
     stored = client.get("/v1/customers/cy/timeline").json()["messages"]
     assert [m["text"] for m in sorted(stored, key=lambda m: m["timestamp"])] == [t["text"] for t in close]
+
+
+def test_upload_fields_a_file_does_not_use_are_said_not_dropped_silently(client) -> None:
+    """Found by a review: an e-mail uploaded with agent=Support and agent_id=a1 answered 201 without a word, though
+    an e-mail is the customer's alone (no agent turn to name, no agent id stored)."""
+    raw = b"From: ann@example.com\nSubject: refund\n\nI am still waiting for my refund."
+    response = client.post(UPLOAD, files={"file": ("m.eml", raw)}, data={"agent": "Support", "agent_id": "a1"})
+    assert response.status_code == 201, response.text
+    warnings = " ".join(response.json()["warnings"])
+    assert "agent 'Support'" in warnings and "agent_id 'a1'" in warnings, warnings

@@ -190,6 +190,8 @@ async def upload_conversation(
         except ValueError as exc:
             conversation.warnings.append(f"{exc}: the e-mail is dated by its upload.")
     turns = _turns(conversation, customer_id, conversation_id, start, agent_id)
+    if agent_id is not None and all(t.speaker != Speaker.agent for t in turns):
+        conversation.warnings.append(f"agent_id '{agent_id}' not stored: no turn is the agent's.")
     texts = [t.text for t in turns]
     check_request_size("The file", texts, settings, settings.max_conversation_turns, "turns")
     readings = await runtime.read(texts)
