@@ -192,7 +192,7 @@ class EmotionClassifier:
     def network_inputs(self, texts: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:
         """The padded batches the network reads for ``texts`` (normalized and chunked as in :meth:`raw_outputs`);
         for calibrating the runtime graph."""
-        token_ids, _ = self._token_ids([self.normalizer(t) for t in validate_texts(texts)])
+        token_ids, _, _ = self._token_ids([self.normalizer(t) for t in validate_texts(texts)])
         return self._feeds(token_ids, np.argsort([len(t) for t in token_ids], kind="stable"))
 
     def _run(self, token_ids: list[list[int]]) -> dict[str, np.ndarray]:
@@ -214,13 +214,28 @@ class EmotionClassifier:
             groups = {g: np.zeros((0, len(names)), dtype=np.float32) for g, (_, names) in self._groupings.items()}
             return RawOutputs(empty, groups, None, None, np.zeros(0, dtype=np.int64))
         normalized = [self.normalizer(t) for t in texts]
-        token_ids, owners = self._token_ids(normalized, max_chunks)
+        token_ids, owners, pieces = self._token_ids(normalized, max_chunks)
         out = self._run(token_ids)
         raw = self._combine(out, np.asarray(owners), token_ids, len(texts))
         if raw.pooled is not None:
             for view, probabilities in self.word_views(normalized, raw.pooled).items():
                 setattr(raw, view, probabilities)
+            if raw.intents is not None and INTENT_VIEW in self._word_heads and (raw.chunks > 1).any():
+                raw.intents = self._intents_of_any_chunk(raw.intents, pieces, out[POOLED_OUTPUT], np.asarray(owners))
         return raw
+
+    def _intents_of_any_chunk(self, whole: np.ndarray, pieces: list[str], pooled: np.ndarray,
+                              owners: np.ndarray) -> np.ndarray:
+        """Intent probabilities of texts read in several chunks: the strongest of each text's whole reading and of
+        its chunks' own (an intent anywhere counts; read over the averaged vector and every word of a long text, a
+        refund demand after a few sentences of detail was lost)."""
+        several = [i for i in range(len(whole)) if (owners == i).sum() > 1]
+        rows = np.flatnonzero(np.isin(owners, several))
+        per_chunk = self.word_views([pieces[r] for r in rows], pooled[rows])[INTENT_VIEW]
+        combined = whole.copy()
+        for i in several:
+            combined[i] = np.maximum(whole[i], per_chunk[owners[rows] == i].max(axis=0))
+        return combined
 
     def word_views(self, normalized: list[str], pooled: np.ndarray) -> dict[str, np.ndarray]:
         """The probabilities of each view whose head reads word features (:func:`word_heads`), of texts already
@@ -244,25 +259,27 @@ class EmotionClassifier:
             return head.hidden_activations(pooled, self.topic_terms.sparse_features(normalized))
         return np.hstack([pooled, self.topic_terms.features(normalized)])
 
-    def _token_ids(self, normalized: list[str], max_chunks: int | None = None) -> tuple[list[list[int]], list[int]]:
-        """Chunked token ids with [CLS]/[SEP] of texts already normalized, and the index of the text each chunk
-        belongs to."""
+    def _token_ids(self, normalized: list[str], max_chunks: int | None = None
+                   ) -> tuple[list[list[int]], list[int], list[str]]:
+        """Chunked token ids with [CLS]/[SEP] of texts already normalized, the index of the text each chunk belongs
+        to, and each chunk's text."""
         window = self.max_length - 2
         encoded = self.tokenizer.ids_of(normalized)
         owners: list[int] = []
         token_ids: list[list[int]] = []
+        texts: list[str] = []
         for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
             if max_chunks is not None and len(ids) > max_chunks * window:
                 raise EmotraceError(
                     "E010", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
                     f"of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
-            pieces = [ids] if len(ids) <= window else [
-                self._encode_chunk(c) for c in chunk_text(text, self._count_tokens, window)
-            ]
-            for piece in pieces:
+            chunks = [text] if len(ids) <= window else chunk_text(text, self._count_tokens, window)
+            pieces = [ids] if len(ids) <= window else [self._encode_chunk(c) for c in chunks]
+            for chunk, piece in zip(chunks, pieces, strict=True):
                 token_ids.append([self.tokenizer.cls_token_id, *piece, self.tokenizer.sep_token_id])
                 owners.append(i)
-        return token_ids, owners
+                texts.append(chunk)
+        return token_ids, owners, texts
 
     def _encode_chunk(self, chunk: str) -> list[int]:
         return self.tokenizer.ids(chunk)[: self.max_length - 2]

@@ -85,6 +85,11 @@ GENERIC_WORDS = frozenset([
     "billing", "sales", "care", "hr", "the", "a", "an", "your", "our", "my", "friends", "people", "again",
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "hi", "hello", "hey", "dear", "yes", "no", "yeah", "ok", "okay",
     "thanks", "sure", "well", "so", "it's", "i'm", "it", "this", "i", "we", "they", "he", "she", "that", "you",
+    # what follows "Hi," or starts the line after "Thanks," when no name does ("Hi, Good morning", "Best,\nVery Angry")
+    "good", "morning", "afternoon", "evening", "thank", "please", "valued", "not", "very", "really",
+    "happy", "unhappy", "angry", "upset", "sorry", "just", "still", "again", "quick", "urgent", "help", "what", "why",
+    "how", "where", "when", "who", "is", "are", "was", "can", "could", "would", "do", "does", "did", "have", "has",
+    "any", "one", "another", "disappointed", "frustrated", "fed", "sick", "tired", "fellow", "loyal", "long",
 ])
 _MAX_NAME_WORDS = 3
 

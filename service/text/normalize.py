@@ -72,8 +72,12 @@ EMOJI_CUES: dict[str, str] = {
     "thumbs up": "good",
     "thumbs down": "bad",
 }
+# An emoticon may follow a word ("Thanks:)") but not a digit, colon or slash (times, ratios and paths: "10:30/11",
+# "3:1"); "<3" before a number or a unit of time is "less than" ("in <3 days"), not a heart.
+_QUANTITY_AFTER = r"(?!\s*(?:[\d.,]|(?:sec|second|min|minute|hr|hour|day|week|month|year)s?\b))"
 _EMOTICON_RE = re.compile(
-    r"(?<![\w:/])(" + "|".join(re.escape(e) for e in EMOTICONS) + r")(?![\w/])"
+    r"(?<![\d_:/])(" + "|".join(re.escape(e) + (_QUANTITY_AFTER if e == "<3" else "") for e in EMOTICONS)
+    + r")(?![\w/])"
 )
 _SKIN_TONE_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
 _VARIATION_SELECTOR_RE = re.compile("[\ufe0e\ufe0f\u200d]")
@@ -82,7 +86,7 @@ _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b")  # from a run'
 _HANDLE_RE = re.compile(r"(?<![\w@])@\w{1,30}")
 _ORDER_NUMBER_RE = re.compile(r"#\d+|\b(?=[A-Z-]{0,40}\d)[A-Z0-9-]*\d[A-Z0-9-]{4,}\b")  # a digit in 40: linear
 _HASHTAG_RE = re.compile(r"(?<![\w#])#([A-Za-z]\w*)")
-_ELONGATION_RE = re.compile(r"(?!X)(\w)\1{2,}")  # not CFPB-style masks: "XXXX" stands for removed data
+_ELONGATION_RE = re.compile(r"(?!X)([^\W\d_])\1{2,}")  # letters only ("1000" is a number); not CFPB masks ("XXXX")
 _PUNCT_RUN_RE = re.compile(r"([!?.])\1{2,}")
 _SPACES_RE = re.compile(r"\s+")
 # Two or more all-caps words with 8+ letters in all, one of them 4+ long (so "USA ATM FAQ" is not

@@ -28,7 +28,7 @@ _SPELLED_DOT_RE = re.compile(rf"{_BRACKETED_DOT}|\s+dot\s+", re.IGNORECASE)
 # (each whitespace-led form starts only where a run of whitespace starts: linear in a long run of spaces)
 _AT_RE = re.compile(r"@|(?P<bracketed>(?<!\s)\s*[(\[{<]\s*at\s*[)\]}>]\s*)|(?P<bare>(?<!\s)\s+at\s+)", re.IGNORECASE)
 _USER_BEFORE_RE = re.compile(rf"(?<![\w.+-])[\w+-]+(?:(?:{_DOT}|\s+underscore\s+|_)[\w+-]+){{0,4}}$", re.IGNORECASE)
-_PLAIN_USER_BEFORE_RE = re.compile(r"(?<![\w.+-])[\w.+-]+$")
+_PLAIN_USER_BEFORE_RE = re.compile(r"(?<![\w.+'-])[\w.+'-]+$")  # also O'Brien
 _DOMAIN_AFTER_RE = re.compile(rf"[\w-]+(?:{_DOT}[\w-]+){{0,4}}{_DOT}[a-z]{{2,24}}\b", re.IGNORECASE)
 _PLAIN_DOMAIN_AFTER_RE = re.compile(r"[\w-]+(?:\.[\w-]+){1,6}\b")
 EMAIL_PART_WINDOW = 64
@@ -52,7 +52,7 @@ _DOB_RES = (re.compile(rf"\b{_BIRTH}(?:\s*(?:is|was|on|:|-|=))*\s*(?P<value>{_DA
             re.compile(rf"(?P<value>{_DATE_VALUE})\s*(?:\(|,|-)?\s*(?:is|as|=)?\s*(?:my|his|her|their|the)?\s*"
                        rf"{_BIRTH}\b", re.IGNORECASE))
 _IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.IGNORECASE)
-_CARD_RE = re.compile(r"(?<![\d.-])\d(?:[ .-]?\d){12,18}(?![\d])")
+_CARD_RE = re.compile(r"(?<![\d.-])\d(?:(?: {1,2}|[.-])?\d){12,18}(?![\d])")  # "4111  1111 ..." too
 _EXPIRY_RE = re.compile(r"\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\b\.?\s*[:\-]?\s*"
                         r"(?P<value>(?:0[1-9]|1[0-2])\s?[/-]\s?(?:\d{4}|\d{2}))\b", re.IGNORECASE)
 _SECURITY_CODE_RE = re.compile(r"\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|#|-)?\s*(?P<value>\d{3,4})\b",

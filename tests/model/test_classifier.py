@@ -170,3 +170,19 @@ def test_the_top_label_is_one_that_fires(classifier) -> None:
     probabilities = {**reading.probabilities, "love": 0.99, "admiration": 0.6}
     odd = replace(reading, probabilities=probabilities, labels=["admiration"])
     assert odd.top_label == "admiration"
+
+
+def test_an_intent_stated_in_any_chunk_of_a_long_text_counts(classifier) -> None:
+    """Found by a review: the intent head also reads word features, and was read once over a long text's averaged
+    vector and all its words: a refund demand after a few sentences of shipping detail fired alone (0.97) and was
+    lost in two chunks (0.01). Each chunk is read too; the text states what any chunk states."""
+    demand = "It arrived broken. I want a full refund, or I will see you in court."
+    filler = ("The parcel was sent from the warehouse on Monday and passed through the sorting centre on Tuesday "
+              "before it reached the local depot. ")
+    alone = classifier.predict([demand])[0]
+    assert "refund_request" in alone.views["intents"].labels
+    for copies in (8, 16):
+        reading = classifier.predict([filler * copies + demand])[0]
+        assert reading.chunks > 1 and "refund_request" in reading.views["intents"].labels, (copies, reading.chunks)
+    calm = classifier.predict([filler * 16])[0]
+    assert calm.chunks > 1 and calm.views["intents"].labels == []  # no chunk states one: none fires

@@ -80,3 +80,26 @@ def test_contains_emoji() -> None:
     assert contains_emoji("ok 👍")
     assert contains_emoji("fine :)")
     assert not contains_emoji("fine, thanks")
+
+
+# Found by a read-only review of the text pipeline (2026-12-06): each failed on the code before its fix.
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("I was charged 1000 instead of 100", "1000 instead of 100"), ("$2000", "$2000"),
+    ("1,000,000", "1,000,000"), ("call 0800 000 0000", "0800 000 0000")])
+def test_numbers_are_not_shortened_as_elongated_words(text, kept) -> None:
+    assert kept in normalize_text(text)
+    assert normalize_text("sooooo slowwww") == "soo sloww"  # letters still are
+
+
+@pytest.mark.parametrize("text", ["promised delivery in <3 days", "under <3 hours", "<3 weeks", "in <3.5 hours"])
+def test_less_than_a_quantity_is_not_a_heart(text) -> None:
+    assert "heart" not in normalize_text(text)
+    assert "heart" in normalize_text("love you guys <3") and "heart" in normalize_text("<3 <3")
+
+
+@pytest.mark.parametrize(("text", "cue"), [("Thanks:)", "smiling"), ("not happy:(", "frowning"), ("ok:/", "confused"),
+                                           ("love it<3", "heart")])
+def test_an_emoticon_attached_to_a_word_is_a_cue(text, cue) -> None:
+    assert cue in normalize_text(text) and contains_emoji(text)
+    assert "confused" not in normalize_text("at 10:30/11:00") and "face" not in normalize_text("ratio 3:1")

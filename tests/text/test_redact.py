@@ -115,3 +115,20 @@ def test_a_phone_number_after_a_reference_word_or_with_a_slash_is_redacted(text:
                                   "case #1234567", "I paid on 12/05/2024"])
 def test_reference_numbers_and_dates_are_not_phone_numbers(text: str) -> None:
     assert redact(text) == text
+
+
+# Found by a read-only review of the text pipeline (2026-12-06): each failed on the code before its fix.
+
+@pytest.mark.parametrize("text", ["Hi, Good morning", "Hello, Thank you for nothing", "Dear Valued Customer",
+                                  "Hey, Please help", "Thanks,\nNot Happy", "Best,\nVery Angry"])
+def test_ordinary_words_after_a_greeting_or_sign_off_are_kept(text) -> None:
+    """Any Title-case word after "Hi," or on the line after "Thanks," was a name: the message's feeling went into
+    the store as "[NAME]"."""
+    assert redact(text) == text
+    assert redact("Hi, Priya, my parcel is late") == "Hi, [NAME], my parcel is late"  # a name still is
+
+
+@pytest.mark.parametrize(("text", "left"), [("card 4111  1111  1111  1111 please", "4111"),
+                                           ("write to Connor.O'Brien@example.ie today", "O'")])
+def test_a_card_with_double_spaces_and_an_address_with_an_apostrophe_are_redacted(text, left) -> None:
+    assert left not in redact(text), redact(text)
