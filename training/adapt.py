@@ -60,6 +60,7 @@ from emotrace.training.data import (
     refuse_unreadable_texts,
     rows_named,
     rows_that,
+    split_key,
     split_labels,
     stable_bucket,
     unreadable,
@@ -271,18 +272,20 @@ def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple
     conflicts: dict[str, list[int]] = {}
     keep = []
     for i, (text, labels) in enumerate(zip(texts, names, strict=True)):
-        if text not in first:
-            first[text] = i
+        key = split_key(text)  # copies in another case or spacing are the same text to the model
+        if key not in first:
+            first[key] = i
             keep.append(i)
-        elif set(labels) != set(names[first[text]]):
-            conflicts.setdefault(text, [first[text] + 1]).append(i + 1)
+        elif set(labels) != set(names[first[key]]):
+            conflicts.setdefault(key, [first[key] + 1]).append(i + 1)
     if conflicts:
         rows = sorted(r for rs in conflicts.values() for r in rs)
-        example = next(iter(conflicts))
+        example_key = next(iter(conflicts))
+        example = texts[conflicts[example_key][0] - 1]
         raise EmotraceError(
             "E325", f"{counted_doing(len(conflicts), 'text', 'appears', 'appear')} in {path} more than once with "
                     "different labels "
-                    f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example]}).",
+                    f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example_key]}).",
             "Give each text one set of labels: correct or drop the conflicting rows.")
     return [texts[i] for i in keep], [names[i] for i in keep], len(texts) - len(keep)
 
@@ -468,7 +471,7 @@ def fold_of(texts: list[str], folds: int) -> np.ndarray:
     """Each text's fold: a stable hash of the text (the same text, the same fold, in any run), salted so that the
     folds do not follow the held-out split's hash, nor a file split by that hash before (the written corpus's dev
     split once fell into a single fold)."""
-    return np.array([stable_bucket(FOLD_SALT + t, folds) for t in texts])
+    return np.array([stable_bucket(FOLD_SALT + split_key(t), folds) for t in texts])
 
 
 # --- one head: cross-validation and the final fit ---------------------------------------------------------------

@@ -26,6 +26,12 @@ def stable_bucket(key: str, buckets: int = 10) -> int:
     return zlib.crc32(key.encode("utf-8")) % buckets
 
 
+def split_key(text: str) -> str:
+    """What a labelled row is split and matched by: its text case-folded with its spacing collapsed (the model reads
+    neither), so copies that differ only so land in one split and count as one text."""
+    return " ".join(text.casefold().split())
+
+
 def split_of(key: str) -> str:
     """Deterministic 80/10/10 train/dev/test split by group key."""
     bucket = stable_bucket(key)

@@ -5,7 +5,7 @@ rows that train, tune, stop early or cross-validate, with a warning where there 
 from __future__ import annotations
 
 from emotrace.model.reports import ModelReport
-from emotrace.training.data import stable_bucket
+from emotrace.training.data import split_key, stable_bucket
 
 TEST_BUCKET = 9  # of stable_bucket's ten: 10 % of the texts, the same rows in every run (carve_dev's dev is bucket 0)
 MIN_ROWS = 30
@@ -13,8 +13,8 @@ MIN_PER_LABEL = 5
 
 
 def is_held_out(text: str) -> bool:
-    """Whether ``text`` belongs to the held-out test split."""
-    return stable_bucket(text) == TEST_BUCKET
+    """Whether ``text`` belongs to the held-out test split (by its :func:`split_key`)."""
+    return stable_bucket(split_key(text)) == TEST_BUCKET
 
 
 def trust_warning(rows: int, per_label: dict[str, int]) -> str | None:

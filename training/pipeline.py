@@ -17,7 +17,7 @@ from emotrace.model.config import read_config, update_config
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
-from emotrace.training.data import read_goemotions_tsv, read_labelled_records, stable_bucket
+from emotrace.training.data import read_goemotions_tsv, read_labelled_records, split_key, stable_bucket
 from emotrace.training.distill import (
     DISTILL_RECIPE,
     TARGETS_FILE,
@@ -80,8 +80,8 @@ def split_rows(data: LabelledTexts, picked: list[bool]) -> tuple[LabelledTexts, 
 
 
 def carve_dev(data: LabelledTexts, dev_buckets: int = 1) -> tuple[LabelledTexts, LabelledTexts]:
-    """Split off a validation set (``dev_buckets``/10 of rows, by a stable hash of the text)."""
-    train, dev = split_rows(data, [stable_bucket(text) < dev_buckets for text in data.texts])
+    """Split off a validation set (``dev_buckets``/10 of rows, by a stable hash of the text's :func:`split_key`)."""
+    train, dev = split_rows(data, [stable_bucket(split_key(text)) < dev_buckets for text in data.texts])
     if not train.texts or not dev.texts:
         raise EmotraceError("E306", f"{len(data.texts)} rows are too few to carve a validation split.",
                             "Give at least ~20 labelled rows.")

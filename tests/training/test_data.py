@@ -114,3 +114,16 @@ def test_labels_that_differ_only_in_case_are_refused_naming_them(tmp_path) -> No
     path.write_text("text,labels\nlovely,Joy\ngreat,joy\nawful,anger\n", encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E221.*'Joy'.*'joy'.*rows 1, 2"):
         read_labelled_records(path, "text", "labels")
+
+
+def test_copies_that_differ_only_in_case_or_spacing_fall_in_one_split() -> None:
+    """Found by a review: the test, dev and fold splits hashed the raw text, so "order 2 never arrived" was held out
+    while "order 2 never arrived " (the same text to the model) trained."""
+    from emotrace.training.data import split_key
+    from emotrace.training.held_out import is_held_out
+
+    copies = ["order 2 never arrived", "order 2 never arrived ", "Order  2 never\narrived", "ORDER 2 NEVER ARRIVED"]
+    assert len({split_key(t) for t in copies}) == 1
+    texts = [f"where is my parcel number {i}" for i in range(200)]
+    assert all(is_held_out(t) == is_held_out(" " + t.upper() + "  ") for t in texts)
+    assert any(is_held_out(t) for t in texts) and not all(is_held_out(t) for t in texts)
