@@ -126,6 +126,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E316": ErrorKind("Not a model of the recipe's labels", "Refit the heads of a model trained with the recipe."),
     "E317": ErrorKind("Network gives no pooled vector", "Re-export the model with `emotrace train`."),
     "E318": ErrorKind("No word vocabulary", "Fit the topic view first (`emotrace train --recipe topics`)."),
+    "E319": ErrorKind("Step limit or patience below 1", "Pass --max-steps and --patience as 1 or more, or leave them "
+                      "out."),
     "E320": ErrorKind("Invalid corpus row", "See data/customer_service/README.md for the fields."),
     "E321": ErrorKind("No written corpus", "Run from a source checkout, which holds data/customer_service."),
     "E322": ErrorKind("Labels neither satisfaction classes nor the model's",

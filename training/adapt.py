@@ -15,7 +15,7 @@ little; more rows move it further. Measured against fitting a new head on the us
 head forgotten), the offset read held-out rows better at 100 and 300 rows and as well at 1,000 (docs/benchmarks.md,
 ``python -m emotrace.evaluation.adapt_curve``).
 
-- Satisfaction, three classes (or any two of them): a new ``satisfaction`` head over the pooled vector (the graph's
+- Satisfaction, three classes: a new ``satisfaction`` head over the pooled vector (the graph's
   own, dequantized, at the directory's temperature, plus the offset) that the runtime reads in place of the graph's.
 - Satisfaction, ``dissatisfied`` / ``other``: only the dissatisfied logit gets an offset, so the served reading keeps
   three classes: P(dissatisfied) is the adapted head's, and the rest splits between neutral and satisfied in the
@@ -201,14 +201,7 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
                          encoding: str = "utf-8") -> AdaptationRows:
     """The labelled rows of ``path`` sorted into heads, with every check of the module doc (rows counted from 1, as
     a spreadsheet shows them below the header)."""
-    records = read_records(path, encoding)
-    if not records:
-        raise EmotraceError("E513", f"{path} holds no rows.", "Give a file with a text column and a label column.")
-    columns = list(records[0])
-    for column in (text_column, label_column):
-        if column not in columns:
-            raise EmotraceError("E503", f"Column '{column}' is not in {path}.",
-                                f"Columns there: {columns}; name them with --text-column / --label-column.")
+    records = read_records(path, encoding, (text_column, label_column))  # E503 when no row has one (JSON: any row)
     texts, names, empty_text, unlabelled = [], [], [], []
     spelling = known_spelling(schema)
     for row_no, record in enumerate(records, 1):

@@ -70,6 +70,8 @@ def read_goemotions_tsv(path: Path, labels: Sequence[str], encoding: str = "utf-
             texts.append(row[0])
             rows.append(ids)
     refuse_unreadable_texts(unreadable_lines, path, "text")
+    if not texts:
+        raise EmotraceError("E513", f"{path} is empty: it holds no rows.")
     return LabelledTexts(texts, _multi_hot(rows, len(labels)), tuple(labels))
 
 

@@ -196,7 +196,7 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     three_rows: list[int] = []
     empty_texts: list[int] = []
     for row_no, record in enumerate(records, 1):
-        value = str(record.get(column) or "").strip().lower()
+        value = cell_text(record.get(column)).strip().lower()  # a rating of 0 is a value (refused), not none
         if not value:
             unrated += 1
             continue

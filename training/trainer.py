@@ -61,6 +61,10 @@ class TrainingArguments:
                                     "Did you mean 1e-4? Fine-tuning uses small rates.")
         if not 8 <= self.max_length <= 512:
             raise EmotraceError("E304", f"max_length={self.max_length}.", "Use 8..512 tokens.")
+        for name in ("max_steps", "patience"):
+            if (value := getattr(self, name)) is not None and value < 1:
+                raise EmotraceError("E319", f"{name}={value}: no step would train (or no epoch would be waited for).",
+                                    f"Pass --{name.replace('_', '-')} 1 or more, or leave it out.")
 
 
 @dataclass

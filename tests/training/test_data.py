@@ -127,3 +127,36 @@ def test_copies_that_differ_only_in_case_or_spacing_fall_in_one_split() -> None:
     texts = [f"where is my parcel number {i}" for i in range(200)]
     assert all(is_held_out(t) == is_held_out(" " + t.upper() + "  ") for t in texts)
     assert any(is_held_out(t) for t in texts) and not all(is_held_out(t) for t in texts)
+
+
+def test_a_step_limit_or_patience_below_one_is_refused() -> None:
+    """Found by a review: --max-steps 0 packaged the untrained network; --patience 0 stopped after the first epoch
+    while validation improved."""
+    from emotrace.errors import EmotraceError
+    from emotrace.training.trainer import TrainingArguments
+
+    for bad in ({"max_steps": 0}, {"max_steps": -1}, {"patience": 0}):
+        with pytest.raises(EmotraceError, match="E319"):
+            TrainingArguments(output_dir="unused", **bad)
+
+
+def test_an_empty_goemotions_tsv_is_refused_as_empty(tmp_path) -> None:
+    """Found by a review: `evaluate --data empty.tsv` read no rows and failed inside scikit-learn (a traceback)."""
+    from emotrace.errors import EmotraceError
+    from emotrace.model.labels import GOEMOTIONS_LABELS
+    from emotrace.training.data import read_goemotions_tsv
+
+    (tmp_path / "empty.tsv").write_text("", encoding="utf-8")
+    with pytest.raises(EmotraceError, match="E513"):
+        read_goemotions_tsv(tmp_path / "empty.tsv", GOEMOTIONS_LABELS)
+
+
+def test_a_rating_of_zero_is_refused_not_counted_as_unrated(tmp_path) -> None:
+    """Found by a review: `record.get(column) or ""` read a numeric 0 as no rating."""
+    from emotrace.errors import EmotraceError
+    from emotrace.training.satisfaction_data import read_satisfaction_records
+
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"text": "bad", "stars": 0}\n{"text": "great", "stars": 5}\n', encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E212.*row 1"):
+        read_satisfaction_records(path, "text", "stars", None)
