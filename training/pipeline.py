@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from emotrace.model.config import read_config, update_config
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
+from emotrace.paths import staged_folder
 from emotrace.training.data import read_goemotions_tsv, read_labelled_records, split_key, stable_bucket
 from emotrace.training.distill import (
     DISTILL_RECIPE,
@@ -157,10 +159,28 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
                          train_rows, refit_labels=True, test=test)
 
 
-def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:
+def _require_data_root(data_root: Path) -> None:
+    """E307 unless ``data_root`` holds the shared data (checked before anything is copied or written)."""
     if not (data_root / "goemotions").is_dir():
         raise EmotraceError("E307", f"Training data not found under {data_root}.",
                             "Pass --data-root pointing at the shared data folder.")
+
+
+@contextmanager
+def _working_copy(from_model: Path, model_dir: Path) -> Iterator[Path]:
+    """Where a refit of ``from_model`` into ``model_dir`` works: the folder itself when they are one, else a copy
+    assembled beside ``model_dir`` and renamed into place when the refit succeeds (an earlier model there is replaced
+    whole only then, none of its files left behind)."""
+    if model_dir.resolve() == from_model.resolve():
+        yield model_dir
+        return
+    with staged_folder(model_dir) as staged:
+        shutil.copytree(from_model, staged)
+        yield staged
+
+
+def _recipe_dev(data_root: Path) -> tuple[LabelSchema, LabelledTexts]:
+    _require_data_root(data_root)
     dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
     return LabelSchema.goemotions(data_root / "goemotions"), dev
 
@@ -261,12 +281,11 @@ def run_heads_refit(model_dir: Path, data_root: Path, command: str, from_model: 
     if classifier.schema.labels != schema.labels:
         raise EmotraceError("E316", f"{from_model} does not read the {len(schema.labels)} GoEmotions labels the recipe's "
                                     "rows teach.", "Refit the heads of a model trained with the shipped recipe.")
-    if model_dir.resolve() != from_model.resolve():
-        shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
-    if learnt_from_corpus(from_model):
-        rows = with_corpus_rows(_emotion_rows(data_root), read_corpus(split="train"))
-        return refit_heads(model_dir, rows, dev, data_root, command, POOLED_HEADS_CORPUS_STEP)
-    return refit_heads(model_dir, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
+    with _working_copy(from_model, model_dir) as folder:
+        if learnt_from_corpus(from_model):
+            rows = with_corpus_rows(_emotion_rows(data_root), read_corpus(split="train"))
+            return refit_heads(folder, rows, dev, data_root, command, POOLED_HEADS_CORPUS_STEP)
+        return refit_heads(folder, _emotion_rows(data_root), dev, data_root, command, POOLED_HEADS_STEP)
 
 
 WORD_VIEW_STEPS = {"topics": [TOPIC_VIEW_STEP, INTENT_VIEW_STEP, SATISFACTION_VIEW_STEP],
@@ -279,12 +298,16 @@ def run_word_views_fit(model_dir: Path, data_root: Path, command: str, from_mode
     written corpus and the intent and satisfaction views refit over the same word features (network and every other
     head unchanged; a few minutes); the views' and the corpus's dev figures join the model's. ``--recipe intents`` /
     ``satisfaction``: that view alone is refit, over ``from_model``'s word features."""
+    _require_data_root(data_root)
     source = EmotionClassifier.from_pretrained(from_model)
     require_pooled_output(source)
     if recipe == "satisfaction":
         require_word_vocabulary(source)  # before anything is copied
-    if model_dir.resolve() != from_model.resolve():
-        shutil.copytree(from_model, model_dir, dirs_exist_ok=True)
+    with _working_copy(from_model, model_dir) as folder:
+        return _fit_word_views(folder, data_root, command, recipe)
+
+
+def _fit_word_views(model_dir: Path, data_root: Path, command: str, recipe: str) -> dict[str, object]:
     train, dev = read_corpus(split="train"), read_corpus(split="dev")
     metrics = read_config(model_dir).get("metrics") or {}
     if recipe != "satisfaction":
