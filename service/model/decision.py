@@ -16,7 +16,7 @@ import numpy as np
 
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE, read_config, update_config
-from emotrace.model.labels import LabelSchema
+from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
 
 # Thresholds below 0.1 win dev F1 for the rarest labels (grief, pride, relief have a handful of dev rows)
 # but fire on much unrelated customer text, so the grid starts at 0.1.
@@ -100,7 +100,22 @@ class Thresholds:
                 "E107", f"{directory / CONFIG_FILE} has thresholds for labels the model lacks: {unknown}.",
                 "The thresholds belong to another model: re-tune them or restore the model's own file.",
             )
+        _check_groups(directory / CONFIG_FILE, raw.get("groupings", {}), schema)
         return cls(raw.get("labels", {}), raw.get("groupings", {}), raw.get("satisfaction_temperature", 1.0))
+
+
+def _check_groups(path: Path, groupings: dict[str, dict[str, float]], schema: LabelSchema) -> None:
+    """E107 for thresholds of a grouping (or view) the model lacks, or of a group not in it: a misspelt one was
+    ignored, and its view decided at 0.5 instead of its tuned thresholds."""
+    known = {grouping: set(schema.group_names(grouping)) for grouping in schema.groupings}
+    known |= {INTENT_VIEW: set(schema.intents), TOPIC_VIEW: set(schema.topics)}
+    for grouping, groups in groupings.items():
+        if grouping not in known:
+            raise EmotraceError("E107", f"{path} has thresholds for a grouping the model lacks: {grouping!r} (it has "
+                                        f"{sorted(known)}).", "Re-tune the thresholds or restore the model's own file.")
+        if unknown := sorted(set(groups) - known[grouping]):
+            raise EmotraceError("E107", f"{path} has {grouping} thresholds for groups the model lacks: {unknown}.",
+                                "Re-tune the thresholds or restore the model's own file.")
 
 
 def _check_thresholds(path: Path, raw: object) -> None:

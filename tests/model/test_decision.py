@@ -80,3 +80,15 @@ def test_thresholds_that_cannot_be_decided_with_are_refused_by_name(tmp_path, th
     with pytest.raises(EmotraceError, match=r"\[E106\]") as refused:
         Thresholds.load(tmp_path, SCHEMA)
     assert named in str(refused.value)
+
+
+@pytest.mark.parametrize(("groupings", "named"), [({"Tone": {"bad": 0.3}}, "'Tone'"),
+                                                  ({"tone": {"baad": 0.3}}, "'baad'"),
+                                                  ({"intents": {"churn_threat": 0.4}}, "'churn_threat'")])
+def test_thresholds_for_groupings_or_groups_the_model_lacks_are_refused(tmp_path, groupings, named) -> None:
+    """Found by a review: "Ekman" for "ekman", or {"ekman": {"angr": 0.3}}, loaded without a word, and the view then
+    decided at 0.5 instead of its tuned thresholds."""
+    SCHEMA.save(tmp_path)
+    Thresholds({}, groupings).save(tmp_path)
+    with pytest.raises(EmotraceError, match=rf"\[E107\].*{named}"):
+        Thresholds.load(tmp_path, SCHEMA)
