@@ -274,6 +274,10 @@ class EmotionClassifier:
                     "E010", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
                     f"of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
             chunks = [text] if len(ids) <= window else chunk_text(text, self._count_tokens, window)
+            if max_chunks is not None and len(chunks) > max_chunks:  # cut at sentence ends: more windows than tokens
+                raise EmotraceError(
+                    "E010", f"Text {i} is too long to read: {len(chunks)} windows (its sentences do not pack into "
+                    f"fewer), over the limit of {max_chunks}.", "Split it into several messages.")
             pieces = [ids] if len(ids) <= window else [self._encode_chunk(c) for c in chunks]
             for chunk, piece in zip(chunks, pieces, strict=True):
                 token_ids.append([self.tokenizer.cls_token_id, *piece, self.tokenizer.sep_token_id])

@@ -186,3 +186,18 @@ def test_an_intent_stated_in_any_chunk_of_a_long_text_counts(classifier) -> None
         assert reading.chunks > 1 and "refund_request" in reading.views["intents"].labels, (copies, reading.chunks)
     calm = classifier.predict([filler * 16])[0]
     assert calm.chunks > 1 and calm.views["intents"].labels == []  # no chunk states one: none fires
+
+
+def test_max_chunks_bounds_the_windows_a_text_is_read_in(classifier) -> None:
+    """Found by a review: the bound compared tokens with max_chunks windows' worth, but texts are cut at sentence
+    ends: seven sentences of about 60 tokens (under four windows of tokens) were read in seven windows."""
+    sentence = ("The replacement router that your courier delivered on Tuesday afternoon still drops the connection "
+                "every few minutes, even after the engineer reset it twice, changed the cable and the filter, updated "
+                "the firmware, swapped the power supply and moved it away from the microwave in the kitchen next to "
+                "the fridge and the old television set again. ")  # 64 tokens: two never share a window
+    text = sentence * 7
+    assert len(classifier.tokenizer.ids(classifier.normalizer(text))) < 4 * (classifier.max_length - 2)
+    reading = classifier.predict([text])[0]
+    assert reading.chunks > 4  # read whole when no bound is asked for
+    with pytest.raises(EmotraceError, match="E010"):
+        classifier.predict([text], max_chunks=4)
