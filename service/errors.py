@@ -81,6 +81,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E115": ErrorKind("Model format newer than this emotrace", "Upgrade emotrace (pip install -U emotrace).", 500),
     "E116": ErrorKind("Word vocabulary missing or unreadable", "Restore topic_terms.json or refit the topics "
                       "(emotrace train --recipe topics).", 500),
+    "E117": ErrorKind("Tokenizer files unreadable", "Restore tokenizer.json and tokenizer_config.json from the "
+                      "model's release.", 500),
     # training and evaluation data
     "E201": ErrorKind("Wrong number of TSV columns", "Give text<TAB>label ids per line."),
     "E202": ErrorKind("Label ids not integers", "Give comma-separated integer label ids."),

@@ -52,14 +52,22 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
     path = directory / GROUP_HEADS_FILE
     if not path.exists():
         return {}
-    tensors = load_file(str(path))
+    try:
+        tensors = load_file(str(path))
+    except Exception as exc:  # safetensors raises its own untyped errors
+        raise EmotraceError("E113", f"{path} could not be read ({exc}).",
+                            "The group heads file is damaged: restore it from the model's release.") from None
     widths = {LABEL_HEAD: len(schema.labels), SATISFACTION_HEAD: len(SATISFACTION_CLASSES),
               **{g: len(schema.group_names(g)) for g in schema.groupings},
               **({INTENT_VIEW: len(schema.intents)} if schema.intents else {}),
               **({TOPIC_VIEW: len(schema.topics)} if schema.topics else {})}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
-        weight, bias = tensors[f"{grouping}.weight"], tensors[f"{grouping}.bias"]
+        weight, bias = tensors.get(f"{grouping}.weight"), tensors.get(f"{grouping}.bias")
+        if weight is None or bias is None or weight.ndim != 2 or bias.shape != (weight.shape[0],):
+            raise EmotraceError("E113", f"{path} has a head '{grouping}' without a weight matrix and a bias of its "
+                                        "width.", "The group heads file is damaged: restore it from the model's "
+                                                  "release.")
         owner = grouping.removesuffix(HIDDEN_LAYER_SUFFIX)
         if owner != grouping:  # a hidden layer: as wide as what its head's output layer reads
             if f"{owner}.weight" not in tensors or tensors[f"{owner}.weight"].shape[1] != weight.shape[0]:

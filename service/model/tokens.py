@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
+from emotrace.errors import EmotraceError
+
 TOKENIZER_FILE = "tokenizer.json"
 
 
@@ -16,14 +18,20 @@ class WordPieces:
     """Text to token ids without special tokens, truncation or padding (the classifier chunks and pads itself)."""
 
     def __init__(self, directory: Path) -> None:
-        self.backend = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        config_file = directory / "tokenizer_config.json"
+        try:  # the tokenizers library raises its own untyped errors
+            self.backend = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+            config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+            if not isinstance(config, dict):
+                raise ValueError("tokenizer_config.json is not a JSON object")
+            self.cls_token_id = self._id(config.get("cls_token", "[CLS]"))
+            self.sep_token_id = self._id(config.get("sep_token", "[SEP]"))
+            self.unk_token_id = self._id(config.get("unk_token", "[UNK]"))
+        except Exception as exc:
+            raise EmotraceError("E117", f"The tokenizer files of {directory} could not be read ({exc}).",
+                                "Restore tokenizer.json and tokenizer_config.json from the model's release.") from None
         self.backend.no_truncation()  # the saved file carries training's max_length; reading chunks long texts
         self.backend.no_padding()
-        config_file = directory / "tokenizer_config.json"
-        config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
-        self.cls_token_id = self._id(config.get("cls_token", "[CLS]"))
-        self.sep_token_id = self._id(config.get("sep_token", "[SEP]"))
-        self.unk_token_id = self._id(config.get("unk_token", "[UNK]"))
 
     def _id(self, token: str) -> int:
         found = self.backend.token_to_id(token)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from emotrace.errors import EmotraceError
@@ -72,3 +73,42 @@ def test_an_invalid_config_is_named(tmp_path, content: str) -> None:
 def test_a_missing_config_is_named(tmp_path) -> None:
     with pytest.raises(EmotraceError, match=r"\[E105\] No emotrace.json"):
         LabelSchema.load(tmp_path)
+
+
+def _damaged_copy(tmp_path: Path, name: str, damage) -> Path:
+    model = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    damage(model / name)
+    return model
+
+
+def _cut(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def _heads_without(key: str, replaced=None):
+    def damage(path: Path) -> None:
+        from safetensors.numpy import load_file, save_file
+
+        tensors = load_file(str(path))
+        if replaced is None:
+            del tensors[key]
+        else:
+            tensors[key] = replaced
+        save_file(tensors, str(path))
+    return damage
+
+
+@pytest.mark.parametrize(("name", "damage", "code"), [
+    ("group_heads.safetensors", _cut, "E113"),
+    ("group_heads.safetensors", _heads_without("ekman.bias"), "E113"),
+    ("group_heads.safetensors", _heads_without("ekman.bias", np.zeros(3, dtype=np.float32)), "E113"),
+    ("tokenizer.json", lambda p: p.write_text(""), "E117"),
+    ("tokenizer_config.json", lambda p: p.write_text("{not json"), "E117"),
+])
+def test_a_damaged_model_file_is_a_coded_error_not_a_traceback(tmp_path, name, damage, code) -> None:
+    """Found by a review: a cut group_heads.safetensors (SafetensorError), a head without its bias (KeyError), a bias
+    of the wrong length (a broadcasting ValueError at the first predict) and unreadable tokenizer files (a bare
+    Exception, a JSONDecodeError) reached the user as tracebacks."""
+    model = _damaged_copy(tmp_path, name, damage)
+    with pytest.raises(EmotraceError, match=rf"\[{code}\]"):
+        EmotionClassifier.from_pretrained(model).predict(["Where is my parcel?"])
