@@ -147,6 +147,15 @@ def refuse_unreadable_texts(rows: list[int], path: object, text_column: str) -> 
                             "Fill the text (as UTF-8) or drop those rows.")
 
 
+def refuse_one_label(rows: LabelledTexts, path: object) -> None:
+    """E323 for a file of one label (nothing to tell it from), before anything is trained or written. (Copies of a
+    text labelled two ways are kept: annotators disagree in multi-label data, GoEmotions' train split has 153 such
+    rows; ``adapt``, fitting a few hundred rows, refuses them.)"""
+    if len(rows.labels) < 2:
+        raise EmotraceError("E323", f"Every row of {path} is labelled {', '.join(rows.labels)}: one class only, "
+                                    "nothing to tell it from.", "Label rows of at least two labels.")
+
+
 def split_labels(value: object) -> list[str]:
     """Label names of one cell: comma- (or semicolon-) separated text, or a list."""
     if isinstance(value, list):

@@ -19,7 +19,13 @@ from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
 from emotrace.paths import staged_folder
-from emotrace.training.data import read_goemotions_tsv, read_labelled_records, split_key, stable_bucket
+from emotrace.training.data import (
+    read_goemotions_tsv,
+    read_labelled_records,
+    refuse_one_label,
+    split_key,
+    stable_bucket,
+)
 from emotrace.training.distill import (
     DISTILL_RECIPE,
     TARGETS_FILE,
@@ -146,6 +152,7 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     ``mapping`` (:mod:`label_mapping`, read before anything is trained) the schema's groupings are the mapping's, else
     those of ``from_model`` that still apply. Returns the packaged model's metrics."""
     labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
+    refuse_one_label(labelled, data)
     neutral = "neutral" if "neutral" in labelled.labels else None
     mapped = None if mapping is None else read_label_mapping(mapping, labelled.labels, neutral, encoding)
     rest, test = split_rows(labelled, [is_held_out(text) for text in labelled.texts])

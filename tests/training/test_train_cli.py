@@ -212,3 +212,13 @@ def test_a_refit_without_the_shared_data_is_refused_before_anything_is_written(t
                  str(tmp_path / "nowhere"), "--model-dir", str(tmp_path / "out"))
     assert result.returncode == 2 and "[E307]" in result.stderr, result.stderr[-2000:]
     assert not (tmp_path / "out").exists()
+
+
+def test_train_refuses_a_file_of_one_label_before_anything_is_written(tmp_path) -> None:
+    """Found by a review: `train --data` accepted a file of one label, which `adapt` refuses, and wrote a model."""
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": f"Thanks a lot, all sorted {i}", "labels": "gratitude"}) + "\n"
+                            for i in range(40)), encoding="utf-8")
+    result = run("train", "--data", str(data), "--output", str(tmp_path / "run"), "--max-steps", "2")
+    assert result.returncode == 2 and "[E323]" in result.stderr and "gratitude" in result.stderr, result.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
