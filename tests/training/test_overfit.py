@@ -337,3 +337,15 @@ def test_packaging_that_fails_leaves_the_model_already_there_as_it_was(trained, 
         package_model(run / "final", kept, LabelSchema(LABELS, {}, None), _data(), None, PROVENANCE, _data().texts)
     assert {p.relative_to(kept): p.read_bytes() for p in kept.rglob("*") if p.is_file()} == before
     assert [p.name for p in kept.parent.iterdir()] == ["mine"]  # nothing staged is left beside it
+
+
+def test_the_card_of_a_model_of_its_own_labels_states_only_what_it_has(trained, own_labels_model) -> None:
+    """Found by a review: a model of its own labels trained from the base encoder, with no affect or satisfaction
+    head, had a card claiming both heads, emotions "learnt from English Reddit comments" and GoEmotions' rare
+    labels (grief, pride) as its limits."""
+    _, model_dir, _ = trained
+    card = (model_dir / "MODEL_CARD.md").read_text()
+    assert "affect (valence" not in card and "satisfaction (softmax" not in card, card
+    assert "Reddit" not in card and "grief" not in card, card
+    own = (own_labels_model / "MODEL_CARD.md").read_text()  # trained from the shipped model: it keeps its heads
+    assert "affect (valence" in own and "grief" not in own, own
