@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from emotrace.encoding import decode_error
 from emotrace.errors import EmotraceError
 from emotrace.paths import existing_file
+from emotrace.times import iso_utc
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 MAX_CELL_CHARS = 4_000_000  # a CSV/TSV cell up to this is read (csv's default limit, 131,072, stopped a long e-mail)
@@ -289,10 +290,12 @@ def cell_text(value: object) -> str:
 
 
 def json_cell(value: object) -> object:
-    """A cell JSON has no type for, as JSON writes it (``json.dumps``'s ``default``): times in ISO 8601, bytes as
-    their UTF-8 text, anything else (a decimal) as ``str``."""
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
+    """A cell JSON has no type for, as JSON writes it (``json.dumps``'s ``default``): times in ISO 8601 (UTC, ``Z``),
+    bytes as their UTF-8 text, anything else (a decimal) as ``str``."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date | time):
+        return str(value)  # ISO 8601: 2026-12-01, 09:30:00
     return cell_text(value)
 
 

@@ -30,7 +30,7 @@ from emotrace.store.messages import BatchRow, NewMessage
 from emotrace.store.tables import Message
 from emotrace.tabular import count_rows, read_rows
 from emotrace.text.visible import text_problem
-from emotrace.times import iso_time
+from emotrace.times import iso_time, iso_utc
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class Ingestor:
             return datetime.fromisoformat(str(read_record(kept, "E506")["start"]))
         start = datetime.now(UTC) - timedelta(microseconds=count_rows(self.options.input, self.options.encoding))
         if kept.parent.is_dir():  # a run's (an Ingestor used alone has none)
-            write_record(kept, {"start": start.isoformat()})
+            write_record(kept, {"start": iso_utc(start)})
         return start
 
     def mark(self, row: dict[str, object]) -> BatchRow:

@@ -798,24 +798,30 @@ def test_untimed_rows_ingested_from_chunks_finished_out_of_order_keep_the_file_s
     """Found by a review: untimed rows were timed when their chunk was stored, and Dask hands chunks back as they
     finish: a conversation spanning two chunks could be stored with its second half first (the agent's reply before
     the complaint)."""
+    texts, options, store, ingestor = untimed_conversation(tmp_path)
+
+    def last_chunk_first(chunks):
+        yield from reversed(list(local_runner(options)(chunks)))
+
+    BatchJob(options).run(last_chunk_first, progress=False, before_commit=ingestor())
+    assert [m.text for m in store.messages.of_customer("c1")] == texts
+
+
+def untimed_conversation(tmp_path: Path) -> tuple[list[str], BatchOptions, Any, Any]:
+    """One customer's conversation of four untimed rows, to ingest in chunks of two: its texts, the run's options,
+    the store, and a maker of the run's ingestor."""
     from emotrace.batch.ingest import IngestColumns, Ingestor
     from emotrace.store import Store
 
-    source, db = tmp_path / "in.jsonl", f"sqlite:///{tmp_path / 'ingest.db'}"
+    source = tmp_path / "in.jsonl"
     texts = ["My order never came.", "Sorry, I'm checking now.", "It's been two weeks!", "Refund issued, sorry."]
     source.write_text("".join(json.dumps({"customer_id": "c1", "conversation_id": "k1", "text": t}) + "\n"
                               for t in texts), encoding="utf-8")
     columns = IngestColumns()
     options = BatchOptions(source, tmp_path / "out.jsonl", "text", None, 2, str(get_settings().model_dir),
                            columns.keep("text"), ingest=True)
-    store = Store(db)
-
-    def last_chunk_first(chunks):
-        yield from reversed(list(local_runner(options)(chunks)))
-
-    BatchJob(options).run(last_chunk_first, progress=False, before_commit=Ingestor(store, get_settings(), options,
-                                                                                   columns))
-    assert [m.text for m in store.messages.of_customer("c1")] == texts
+    store = Store(f"sqlite:///{tmp_path / 'ingest.db'}")
+    return texts, options, store, lambda: Ingestor(store, get_settings(), options, columns)
 
 
 def test_a_run_recorded_before_runs_recorded_ingest_is_still_complete(tmp_path) -> None:

@@ -16,7 +16,7 @@ from emotrace.batch.job import BatchJob, BatchOptions
 from emotrace.errors import EmotraceError
 from emotrace.settings import get_settings
 from emotrace.tabular import arrow_table, check_table, count_rows, read_rows
-from tests.batch.test_batch import TEXTS, output_rows, write_input
+from tests.batch.test_batch import output_rows, untimed_conversation, write_input
 from tests.test_cli import run
 
 
@@ -203,26 +203,13 @@ def test_a_parquet_text_that_is_not_utf8_is_a_bad_row_not_a_changed_text(tmp_pat
 def test_untimed_rows_stored_by_two_runs_keep_the_file_s_order(tmp_path) -> None:
     """Each run timed untimed rows from its own start: chunk 1 stored by a killed run, chunk 0 by the resumed run,
     and the first rows were stored as later than the rows after them."""
-    from emotrace.batch.ingest import IngestColumns, Ingestor
-    from emotrace.store import Store
-
-    source, db = tmp_path / "in.jsonl", f"sqlite:///{tmp_path / 'ingest.db'}"
-    texts = ["My order never came.", "Sorry, I'm checking now.", "It's been two weeks!", "Refund issued, sorry."]
-    source.write_text("".join(json.dumps({"customer_id": "c1", "conversation_id": "k1", "text": t}) + "\n"
-                              for t in texts), encoding="utf-8")
-    columns = IngestColumns()
-    options = BatchOptions(source, tmp_path / "out.jsonl", "text", None, 2, str(get_settings().model_dir),
-                           columns.keep("text"), ingest=True)
-    store = Store(db)
+    texts, options, store, ingestor = untimed_conversation(tmp_path)
 
     def last_chunk_then_stop(chunks):
         yield list(local_runner(options)(chunks))[-1]
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        BatchJob(options).run(last_chunk_then_stop, progress=False,
-                              before_commit=Ingestor(store, get_settings(), options, columns))
-    BatchJob(options).run(local_runner(options), progress=False,
-                          before_commit=Ingestor(store, get_settings(), options, columns))
+        BatchJob(options).run(last_chunk_then_stop, progress=False, before_commit=ingestor())
+    BatchJob(options).run(local_runner(options), progress=False, before_commit=ingestor())
     assert [m.text for m in store.messages.of_customer("c1")] == texts
-    assert TEXTS  # the shared texts this module's inputs are written from
