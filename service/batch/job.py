@@ -247,15 +247,21 @@ class BatchJob:
         self._check_output()
         if overwrite:  # any unfinished run's parts; the output, its errors and its record are replaced at the join
             shutil.rmtree(self.parts, ignore_errors=True)
-        elif opts.output.exists():
+        earlier = self._unfinished_manifest()
+        if opts.output.exists() and not overwrite and earlier != opts.manifest:  # unless this run's parts are beside it
             self.finished = self._finished_run()
             return
-        manifest = self.parts / "manifest.json"
-        earlier = recorded_manifest(read_record(manifest, "E506")) if manifest.exists() else None
         if earlier is not None and earlier != (now := opts.manifest):
             raise EmotraceError("E506", f"{self.parts} holds an unfinished run with "
                                 f"{'; '.join(manifest_changes(earlier, now))}.",
                                 "Re-run with the same input and options to resume it, or pass --overwrite.")
+
+    def _unfinished_manifest(self) -> dict[str, object] | None:
+        """The manifest of the run whose parts are beside the output (None without parts). Parts of this very run
+        beside an existing output were left by a kill during the join (the record is written before the output is
+        replaced): they are joined again rather than the output taken as complete."""
+        manifest = self.parts / "manifest.json"
+        return recorded_manifest(read_record(manifest, "E506")) if manifest.exists() else None
 
     def _check_output(self) -> None:
         """E518 when the output or a file the run writes beside it is the input (--overwrite would delete it first);
@@ -279,9 +285,6 @@ class BatchJob:
             raise EmotraceError("E505", f"Output {self.options.output} already exists"
                                 + (f", from a run with {'; '.join(changes)}" if changes else "") + ".",
                                 "Pass --overwrite to replace it, or choose another output path.")
-        leftover = self.parts / "manifest.json"  # a kill after this run's output was published left its parts
-        if leftover.exists() and recorded_manifest(read_record(leftover, "E506")) == manifest:
-            shutil.rmtree(self.parts)
         return replace(BatchSummary(**done["summary"]), already_complete=True)
 
     def part_path(self, index: int) -> Path:

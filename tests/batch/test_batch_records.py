@@ -213,3 +213,31 @@ def test_untimed_rows_stored_by_two_runs_keep_the_file_s_order(tmp_path) -> None
         BatchJob(options).run(last_chunk_then_stop, progress=False, before_commit=ingestor())
     BatchJob(options).run(local_runner(options), progress=False, before_commit=ingestor())
     assert [m.text for m in store.messages.of_customer("c1")] == texts
+
+
+def test_a_replacing_run_killed_before_publishing_is_joined_again_not_taken_as_the_old_output(tmp_path,
+                                                                                               monkeypatch) -> None:
+    """The record is written before the output is replaced: a `--overwrite` run killed between them left the old
+    output beside the new run's record and parts; the rerun must publish the new rows, not call the old output the
+    new run's."""
+    import emotrace.batch.job as job
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 4)
+    assert run("batch", str(source), "-o", str(output), "--text-column", "body").returncode == 0
+    write_input(source, 6)
+    options = _options(source, output)
+    real_replace = job.os.replace
+
+    def killed_before_publishing(source_path, target):
+        if Path(target) == output:
+            raise KeyboardInterrupt
+        real_replace(source_path, target)
+
+    monkeypatch.setattr(job.os, "replace", killed_before_publishing)
+    with pytest.raises(KeyboardInterrupt):
+        BatchJob(options, overwrite=True).run(local_runner(options), progress=False)
+    monkeypatch.setattr(job.os, "replace", real_replace)
+    assert len(output_rows(output)) == 4  # the old output, untouched
+    summary = BatchJob(options).run(local_runner(options), progress=False)
+    assert summary.rows == 6 and len(output_rows(output)) == 6 and not options.parts.exists()
