@@ -231,22 +231,23 @@ class EmotionClassifier:
         refund demand after a few sentences of detail was lost)."""
         several = [i for i in range(len(whole)) if (owners == i).sum() > 1]
         rows = np.flatnonzero(np.isin(owners, several))
-        per_chunk = self.word_views([pieces[r] for r in rows], pooled[rows])[INTENT_VIEW]
+        per_chunk = self.word_views([pieces[r] for r in rows], pooled[rows], [INTENT_VIEW])[INTENT_VIEW]
         combined = whole.copy()
         for i in several:
             combined[i] = np.maximum(whole[i], per_chunk[owners[rows] == i].max(axis=0))
         return combined
 
-    def word_views(self, normalized: list[str], pooled: np.ndarray) -> dict[str, np.ndarray]:
-        """The probabilities of each view whose head reads word features (:func:`word_heads`), of texts already
-        normalized with their pooled vectors; the word features are computed once for all of them, and read sparse
-        (a dense product over their ~20,000 columns took a fifth of a batch's time)."""
+    def word_views(self, normalized: list[str], pooled: np.ndarray,
+                   views: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """The probabilities of each view whose head reads word features (:func:`word_heads`; of ``views`` alone when
+        given), of texts already normalized with their pooled vectors; the word features are computed once for all of
+        them, and read sparse (a dense product over their ~20,000 columns took a fifth of a batch's time)."""
         terms = self.topic_terms
         if not self._word_heads or terms is None:
             return {}
         words = terms.sparse_features(normalized)
         return {view: (softmax if view == SATISFACTION_HEAD else sigmoid)(head.logits(pooled, words))
-                for view, head in self._word_heads.items()}
+                for view, head in self._word_heads.items() if views is None or view in views}
 
     def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
         """What the output layer of a head reads of texts already normalized: their pooled vectors, then their word

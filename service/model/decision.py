@@ -16,7 +16,7 @@ import numpy as np
 
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE, read_config, update_config
-from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW, LabelSchema
+from emotrace.model.labels import LabelSchema
 
 # Thresholds below 0.1 win dev F1 for the rarest labels (grief, pride, relief have a handful of dev rows)
 # but fire on much unrelated customer text, so the grid starts at 0.1.
@@ -107,8 +107,7 @@ class Thresholds:
 def _check_groups(path: Path, groupings: dict[str, dict[str, float]], schema: LabelSchema) -> None:
     """E107 for thresholds of a grouping (or view) the model lacks, or of a group not in it: a misspelt one was
     ignored, and its view decided at 0.5 instead of its tuned thresholds."""
-    known = {grouping: set(schema.group_names(grouping)) for grouping in schema.groupings}
-    known |= {INTENT_VIEW: set(schema.intents), TOPIC_VIEW: set(schema.topics)}
+    known = {view: set(names) for view, names in schema.view_groups().items()}
     for grouping, groups in groupings.items():
         if grouping not in known:
             raise EmotraceError("E107", f"{path} has thresholds for a grouping the model lacks: {grouping!r} (it has "

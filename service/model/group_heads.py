@@ -22,7 +22,7 @@ from safetensors.numpy import load_file, save_file
 
 from emotrace.errors import EmotraceError
 from emotrace.model.config import CONFIG_FILE
-from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
+from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.paths import with_default_mode
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
@@ -58,9 +58,7 @@ def load_group_heads(directory: Path, schema: LabelSchema) -> dict[str, tuple[np
         raise EmotraceError("E113", f"{path} could not be read ({exc}).",
                             "The group heads file is damaged: restore it from the model's release.") from None
     widths = {LABEL_HEAD: len(schema.labels), SATISFACTION_HEAD: len(SATISFACTION_CLASSES),
-              **{g: len(schema.group_names(g)) for g in schema.groupings},
-              **({INTENT_VIEW: len(schema.intents)} if schema.intents else {}),
-              **({TOPIC_VIEW: len(schema.topics)} if schema.topics else {})}
+              **{view: len(names) for view, names in schema.view_groups().items() if names}}
     heads = {}
     for grouping in sorted({name.rsplit(".", 1)[0] for name in tensors}):
         weight, bias = tensors.get(f"{grouping}.weight"), tensors.get(f"{grouping}.bias")

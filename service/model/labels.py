@@ -97,6 +97,12 @@ class LabelSchema:
         """Names of the groups of ``grouping``, in a stable order."""
         return list(self.group_members(grouping))
 
+    def view_groups(self) -> dict[str, list[str]]:
+        """What each view beside the labels decides among: every grouping's groups, the intents and the topics (empty
+        for a model without them)."""
+        return {**{g: self.group_names(g) for g in self.groupings}, INTENT_VIEW: list(self.intents),
+                TOPIC_VIEW: list(self.topics)}
+
     def to_json(self) -> dict[str, object]:
         """The ``label_schema`` section of ``emotrace.json``."""
         return {
