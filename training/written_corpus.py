@@ -115,7 +115,7 @@ def short_copies(texts: list[str], short: list[str]) -> list[tuple[int, str]]:
     def less_one(sequence: tuple[str, ...]) -> set[tuple[str, ...]]:
         return {sequence[:i] + sequence[i + 1 :] for i in range(len(sequence))}
 
-    wanted = {_words(text): text for text in short if 0 < len(_words(text)) < SHARED_RUN}
+    wanted = {words: text for text in short if 0 < len(words := _words(text)) < SHARED_RUN}
     loose = {w: text for w, text in wanted.items() if len(w) >= 3}  # one word more or less: a copy all the same
     found = []
     for i, text in enumerate(texts):

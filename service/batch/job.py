@@ -358,9 +358,7 @@ class BatchJob:
             not_ingested += data.get("not_ingested", [])
         reported = sorted(errors + not_ingested, key=lambda e: int(e["row"]))
         if reported:
-            errors_tmp = self.error_file.with_name(self.error_file.name + ".tmp")
-            errors_tmp.write_text("".join(json.dumps(e, default=json_cell) + "\n" for e in reported), encoding="utf-8")
-            os.replace(errors_tmp, self.error_file)
+            _write_whole(self.error_file, "".join(json.dumps(e, default=json_cell) + "\n" for e in reported))
         else:
             self.error_file.unlink(missing_ok=True)  # an earlier run's, listing rows this run read
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(output),
@@ -382,9 +380,14 @@ def ordered_parts(paths: Iterable[Path]) -> list[Path]:
 
 
 def write_record(path: Path, data: dict[str, object]) -> None:
-    """Write a run's JSON record whole or not at all (a temporary file renamed into place)."""
+    """Write a run's JSON record whole or not at all."""
+    _write_whole(path, json.dumps(data, default=json_cell))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, default=json_cell), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 

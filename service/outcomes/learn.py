@@ -201,20 +201,20 @@ def _calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
                      for b in range(bins) if (which == b).any()))
 
 
-def in_time_order(examples: Sequence[Example]) -> list[Example]:
+def _in_time_order(examples: Sequence[Example]) -> list[Example]:
     """Examples by time, ties in a fixed order (customer, label, features): the same examples stored in another
     order give the same folds, figures and model."""
     return sorted(examples, key=lambda e: (e.at, e.customer_id, e.label, sorted(e.features.items())))
 
 
-def time_ordered_scores(examples: Sequence[Example], features: Sequence[str], folds: int,
+def time_ordered_scores(ordered: Sequence[Example], features: Sequence[str], folds: int,
                         gap: timedelta = timedelta(0)) -> dict[str, float | None]:
-    """AUC, Brier score and calibration error of out-of-fold predictions. Each fold is predicted by a model fitted
-    on examples whose labels were known before the fold begins: cut off at least ``gap`` (the horizon their labels
-    look ahead) before its first example. Folds without both classes to learn from and to score are left out."""
+    """AUC, Brier score and calibration error of out-of-fold predictions over ``ordered`` (examples in
+    :func:`_in_time_order`). Each fold is predicted by a model fitted on examples whose labels were known before the
+    fold begins: cut off at least ``gap`` (the horizon their labels look ahead) before its first example. Folds
+    without both classes to learn from and to score are left out."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    ordered = in_time_order(examples)
     x, y = _matrix(ordered, features), np.array([e.label for e in ordered])
     times = [e.at for e in ordered]
     bounds = sorted(set(np.linspace(0, len(ordered), folds + 2).astype(int)[1:]))
@@ -249,49 +249,48 @@ def auc_standard_error(auc: float, positives: int, negatives: int) -> float:
 def fit_outcome_model(kind: str, examples: Sequence[Example], options: FitOptions
                       ) -> tuple[OutcomeModel | None, dict[str, object]]:
     """The model for ``kind`` and its figures, or None (and the figures say why: too few labels, or it does not
-    beat both baselines out of sample)."""
+    beat the baselines out of sample, or its probabilities are off)."""
     positives = sum(e.label for e in examples)
     negatives = len(examples) - positives
     figures: dict[str, object] = {"target": TARGETS[kind], "examples": len(examples), "positives": positives}
     if min(positives, negatives) < options.min_labels:
         need = options.min_labels - min(positives, negatives)
         which = "positive" if positives < negatives else "negative"
-        figures["shipped"] = False
-        figures["reason"] = (f"too few labels: {counted(min(positives, negatives), which + ' example')}, needs "
-                             f"{options.min_labels} ({need} more)")
-        return None, figures
+        return _not_shipped(figures, f"too few labels: {counted(min(positives, negatives), which + ' example')}, "
+                                     f"needs {options.min_labels} ({need} more)")
     gap = timedelta(days=options.horizon_days) if kind in EVENTS else timedelta(0)
-    model_scores = time_ordered_scores(examples, PROFILE_FEATURES, options.folds, gap)
-    baselines = {name: time_ordered_scores(examples, cols, options.folds, gap) for name, cols in BASELINES.items()}
+    ordered = _in_time_order(examples)
+    model_scores = time_ordered_scores(ordered, PROFILE_FEATURES, options.folds, gap)
+    baselines = {name: time_ordered_scores(ordered, cols, options.folds, gap) for name, cols in BASELINES.items()}
     figures["model"], figures["baselines"] = model_scores, baselines
     best_auc = max((b["auc"] or 0.0) for b in baselines.values())
     best_brier = min((b["brier"] or 1.0) for b in baselines.values())
     base_brier = baselines[BASE_RATE]["brier"] or 1.0
     auc, brier, calibration = model_scores["auc"], model_scores["brier"], model_scores["calibration_error"]
     if auc is None or brier is None:
-        figures["shipped"] = False
-        figures["reason"] = (f"time-ordered cross-validation scored no fold: no part of the {len(examples)} examples "
-                             "had both classes to learn from before it and to score in it (record outcomes spread "
-                             "over more of the customers' history)")
-        return None, figures
+        return _not_shipped(figures, f"time-ordered cross-validation scored no fold: no part of the {len(examples)} "
+                                     "examples had both classes to learn from before it and to score in it (record "
+                                     "outcomes spread over more of the customers' history)")
     chance = 0.5 + MIN_AUC_Z * float(model_scores["auc_se"] or 0.0)
     if auc < max(best_auc + MIN_AUC_GAIN, chance) or brier > MAX_BRIER_EXCESS * best_brier or brier >= base_brier:
-        figures["shipped"] = False
-        figures["reason"] = (f"does not beat the baselines out of sample (AUC {auc} vs best baseline {best_auc:.4f} "
-                             f"and chance's {chance:.4f}, Brier {brier} vs {best_brier:.4f}, base rate's "
-                             f"{base_brier:.4f})")
-        return None, figures
+        return _not_shipped(figures, f"does not beat the baselines out of sample (AUC {auc} vs best baseline "
+                                     f"{best_auc:.4f} and chance's {chance:.4f}, Brier {brier} vs {best_brier:.4f}, "
+                                     f"base rate's {base_brier:.4f})")
     if calibration is not None and calibration > MAX_CALIBRATION_ERROR:
-        figures["shipped"] = False
-        figures["reason"] = (f"its probabilities are off out of sample (calibration error {calibration}, at most "
-                             f"{MAX_CALIBRATION_ERROR:g})")
-        return None, figures
-    ordered = in_time_order(examples)
+        return _not_shipped(figures, f"its probabilities are off out of sample (calibration error {calibration}, at "
+                                     f"most {MAX_CALIBRATION_ERROR:g})")
     mean, scale, coef, intercept = _logistic(_matrix(ordered, PROFILE_FEATURES), np.array([e.label for e in ordered]))
     model = OutcomeModel(kind, list(PROFILE_FEATURES), mean.tolist(), scale.tolist(), coef.tolist(), intercept, figures)
     figures["shipped"] = True
     figures["strongest_features"] = model.ranked_features()[:5]
     return model, figures
+
+
+def _not_shipped(figures: dict[str, object], reason: str) -> tuple[None, dict[str, object]]:
+    """No model, and ``figures`` saying why."""
+    figures["shipped"] = False
+    figures["reason"] = reason
+    return None, figures
 
 
 def examples_for(kind: str, signals: dict[str, list[Signal]], outcomes: Sequence[OutcomeRecord], rules: ScoringRules,
