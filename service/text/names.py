@@ -6,6 +6,11 @@ A name is found
 - after a cue that introduces one ("my name is", "this is", "I'm", "speak to", "ask for", "your agent", "my
   husband", "Hi"/"Dear", a title such as "Mr."), in any case, when its first word is in the gazetteer or written in
   Title case after an explicit cue ("my name is Xochitl");
+- after a cue that can only introduce a name ("my name is", "name is", "name:", "Full name:"), one to three
+  name-like words in any case, gazetteer or not ("my name is mark evans and ..."), up to punctuation, a digit or a
+  function word ("my name is on the account": none);
+- after a self-introduction ("this is", "I'm"), a given name of the gazetteer in lower case too when a surname of the
+  gazetteer follows it ("this is mark evans from billing");
 - on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words;
 - anywhere else as a Title-case given name followed by a Title-case surname ("Will Smith", "David Okafor"), or a
   given name alone that is not also an ordinary English word ("Maria was rude", but not "Will you", "Grace period")
@@ -43,6 +48,46 @@ _EXPLICIT_CUE_RE = re.compile(
 _INTRO_CUE_RE = re.compile(r"\b(?:this is|i am|i'm|im|it's|its)[ \t]+", re.IGNORECASE)
 # What follows a name when someone introduces themselves ("This is Hope at Clearwave", "i'm raj here").
 _INTRO_END_RE = re.compile(r"[ \t]*(?:,|\.|!|$|\n|(?:from|at|here|with|speaking|and|calling)\b)", re.IGNORECASE)
+# Cues after which only a name can follow: the words after them are one in any case, in the gazetteer or not.
+_STRONG_CUE_RE = re.compile(
+    r"(?<![\w'’-])(?:name(?:[ \t]+is(?:[ \t]*:)?|['’]s)|(?:(?:full|first|last|given|family|middle|maiden|legal|sur)[ \t]*)?"
+    r"name(?:[ \t]*\([^)\n]{0,20}\))?[ \t]*:)[ \t]*",
+    re.IGNORECASE)
+# Words before "name is" / "name:" that make it the name of a thing ("the company name is acme").
+_THING_BEFORE_NAME_RE = re.compile(
+    r"\b(?:company|business|product|brand|store|shop|device|network|wifi|wi-fi|plan|app|file|folder|domain|model|"
+    r"item|pet|dog|cat|street|road|band|project|event|course|school|hotel|restaurant|ship|team|package)"
+    r"['’]?s?[ \t]*$", re.IGNORECASE)
+# A word after a strong cue: letters, apostrophes and hyphens inside, ending at a space, punctuation or the text's end
+# (not at a digit, "/", "@" or another word character: "name: n/a", "name: jdoe88").
+_CUED_WORD_RE = re.compile(rf"[{_UPPER}{_LOWER}](?:[{_UPPER}{_LOWER}'’-]*[{_UPPER}{_LOWER}])?(?![\w/@+&])")
+_CUED_GAP_RE = re.compile(r"[ \t]+")
+# Words that end a name after a strong cue: function words, what "my name is" is said of when no name follows
+# ("my name is spelled wrong", "name: unknown") and chat words ("my name is john doe lol").
+NAME_STOP_WORDS = frozenset([
+    "a", "an", "the", "and", "or", "but", "nor", "so", "yet", "if", "as", "because", "though", "although", "than",
+    "i", "me", "my", "mine", "you", "your", "he", "him", "his", "she", "her", "we", "us", "our", "they", "them",
+    "their", "it", "its", "it's", "i'm", "i've", "i'd", "i'll", "this", "that", "these", "those", "who", "which",
+    "on", "in", "at", "of", "for", "from", "to", "with", "by", "about", "under", "over", "into", "onto", "off", "up",
+    "down", "out", "via", "per", "after", "before", "since", "until", "till", "regarding", "re",
+    "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did",
+    "would", "shall", "should", "could", "might", "must", "not", "no", "never",
+    "also", "still", "already", "now", "then", "here", "there", "too", "again", "even", "only", "just",
+    "less", "more", "most", "least", "quite", "rather", "pretty", "fairly", "much", "bit", "lot", "kind", "sort",
+    "all", "both", "each", "every", "few", "many", "some", "such", "own", "else", "ever", "almost", "nearly",
+    "spelled", "spelt", "misspelled", "misspelt", "wrong", "incorrect", "correct", "right", "missing", "listed",
+    "printed", "written", "shown", "showing", "displayed", "different", "changed", "same", "blank", "empty",
+    "lol", "haha", "btw", "pls", "plz", "thx", "fyi", "tbh", "idk", "omg", "yes", "yeah", "ok", "okay",
+    "calling", "writing", "speaking", "account", "order", "customer", "ref", "reference", "unknown", "none",
+    "tbd", "tba", "unusual", "important", "common", "unique", "short", "simple", "easy", "difficult", "rare", "weird",
+    "strange", "foreign", "private", "personal", "confidential", "irrelevant", "invalid", "valid", "new", "old",
+    "legal", "full", "actual", "real", "true", "false", "known", "hidden", "public", "fine", "other", "something",
+    "nothing", "anything", "unclear", "illegible", "unreadable", "visible", "optional", "mandatory",
+])
+_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+# Surnames of the gazetteer that are also everyday words: no surname after a self-introduction ("it's may day").
+_EVERYDAY_SURNAMES = frozenset(["day", "back", "good", "way", "man", "power", "field", "best", "well", "bad", "hard",
+                                "little", "young", "long", "love", "more", "most", "now", "early", "late", "soon"])
 # A title: the words after it are a name (the title itself is not redacted).
 _TITLE_RE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?[ \t]+(?=[A-Z])", re.IGNORECASE)
 _SIGN_OFF_RE = re.compile(rf"(?im)^[ \t]*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|"
@@ -153,12 +198,51 @@ def _name_at(text: str, at: int, explicit: bool) -> tuple[int, int] | None:
         ends_phrase = _INTRO_END_RE.match(text, m.end()) is not None
         nxt = _NEXT_WORD_RE.match(text, m.end())
         before_surname = title_case and nxt is not None and _title_case(nxt.group(1)) and nxt.group(1).lower() in surnames
+        # a given name and a surname in lower case ("this is mark evans"), not an everyday word ("it's may day")
+        next_lower = nxt.group(1).lower() if nxt is not None else ""
+        lower_pair = (nxt is not None and lower in given and next_lower in surnames and next_lower not in ORDINARY_WORDS
+                      and next_lower not in _EVERYDAY_SURNAMES and not _ends_cued_name(word, given, surnames)
+                      and not _ends_cued_name(nxt.group(1), given, surnames))
         found = ((in_gazetteer and (title_case or ends_phrase)) or (lower in given and title_case and ends_phrase)
-                 or before_surname)
+                 or before_surname or lower_pair)
+        if lower_pair and nxt is not None and not title_case:  # "mark evans": the surname ends it, "mark" or not
+            return m.start(), _extend(text, nxt.end(), title_case=False)
     return (m.start(), _extend(text, m.end(), title_case)) if found else None
 
 
+def _ends_cued_name(word: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
+    """Whether ``word`` after a strong cue is no part of a name: a function word, a greeting word, a weekday, or a
+    lower-case "-ed", "-ing" or "-ly" word of neither list ("my name is attached")."""
+    lower = word.lower().replace("’", "'")
+    if lower in NAME_STOP_WORDS or lower in GENERIC_WORDS or lower in _WEEKDAYS:
+        return True
+    return word.islower() and lower.endswith(("ed", "ing", "ly")) and lower not in given and lower not in surnames
+
+
+def _strong_cue_name(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
+    """The one to three name-like words after a strong cue ("my name is mark evans and ..."), or None (the name of
+    a thing, "the company name is acme"; no word, or a function word, next)."""
+    if _THING_BEFORE_NAME_RE.search(text, max(0, cue.start() - 24), cue.start()):
+        return None
+    given, surnames = gazetteer()
+    start = end = at = cue.end()
+    for _ in range(_MAX_NAME_WORDS):
+        m = _CUED_WORD_RE.match(text, at)
+        if m is None or _ends_cued_name(m.group(0), given, surnames):
+            break
+        end = m.end()
+        gap = _CUED_GAP_RE.match(text, end)
+        if gap is None:
+            break
+        at = gap.end()
+    return (start, end) if end > start else None
+
+
 def _cued_names(text: str) -> Iterator[tuple[int, int]]:
+    for cue in _STRONG_CUE_RE.finditer(text):
+        spans = [span for span in (_strong_cue_name(text, cue), _name_at(text, cue.end(), explicit=True)) if span]
+        if spans:  # the longer of the two readings ("My name is Anne-Marie O'Neill-Smith Jones")
+            yield min(s for s, _ in spans), max(e for _, e in spans)
     for cues, explicit in ((_EXPLICIT_CUE_RE, True), (_TITLE_RE, True), (_INTRO_CUE_RE, False)):
         for cue in cues.finditer(text):
             if (span := _name_at(text, cue.end(), explicit)) is not None:

@@ -57,14 +57,19 @@ _EXPIRY_RE = re.compile(r"\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:t
                         r"(?P<value>(?:0[1-9]|1[0-2])\s?[/-]\s?(?:\d{4}|\d{2}))\b", re.IGNORECASE)
 _SECURITY_CODE_RE = re.compile(r"\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|#|-)?\s*(?P<value>\d{3,4})\b",
                                re.IGNORECASE)
-_PHONE_RE = re.compile(r"(?<![\w+#/.-])\+?\(?\d[\d ()./-]{6,}\d\b")  # "0171/1234567" as Germans write it
-_LOCAL_PHONE_RE = re.compile(r"(?<![\w#/.:-])\d{3}[-. ]\d{4}\b(?![.-]\d)")
+# A number starts after a space or punctuation, or glued to a phone word ("tel.+44 20 ...", "ph.0770...", "on+44").
+_GLUED_PHONE_CUE = r"(?<![\w.])(?:tel(?:ephone)?|phone|ph|mob(?:ile)?|cell|fax|whatsapp|on|at)[.:]?"
+_PHONE_RE = re.compile(rf"(?:(?<![\w+#/.-])|{_GLUED_PHONE_CUE})"
+                       r"(?P<value>\+?\(?\d[\d ()./-]{6,}\d\b)", re.IGNORECASE)  # "0171/1234567" as Germans write it
+_LOCAL_PHONE_RE = re.compile(rf"(?:(?<![\w#/.:-])|{_GLUED_PHONE_CUE})(?P<value>\d{{3}}[-. ]\d{{4}}\b(?![.-]\d))",
+                             re.IGNORECASE)
 _NOT_A_PHONE_BEFORE = re.compile(r"\b(?:order|ref|reference|serial|invoice|ticket|case|tracking|account|iban|transaction|"
                                  r"txn|ids?|confirmation|booking|pnr|reservation|member(?:ship)?|policy|claim|receipt|"
                                  r"build|version)s?\b"  # right before the number: "order no. 4411", "case #12"
                                  r"(?:[\s#:.-]{0,3}(?:no|nr|num|number|id)\b)?(?:\s+(?:is|was|=))?[\s#:.-]{0,4}$",
                                  re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}.*)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_DATE_AND_HOUR_RE = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})[ T]\d{1,2}")  # + ":30"
 E164_MAX_DIGITS = 15
 TAGS = {"email": "[EMAIL]", "iban": "[IBAN]", "card": "[CARD]", "card_expiry": "[CARD_EXPIRY]",
         "card_security_code": "[CARD_CVV]", "ssn": "[SSN]", "ip": "[IP]", "dob": "[DOB]", "address": "[ADDRESS]",
@@ -204,14 +209,19 @@ def _names(text: str) -> Iterator[PiiSpan]:
     yield from (PiiSpan(start, end, "name") for start, end in find_names(text))
 
 
+def _date_and_time(text: str, m: re.Match[str]) -> bool:
+    """Whether a phone candidate is a date and the hour of a time after it ("on 12/05/2024 10:30")."""
+    return _DATE_AND_HOUR_RE.fullmatch(m.group("value")) is not None and text.startswith(":", m.end("value"))
+
+
 def _phones(text: str) -> Iterator[PiiSpan]:
-    """Runs of 9 to 15 digits (or 7 in the local ``555-1234`` form), unless a date or named as another number
-    ("order 1001-2002-3003", "ticket #555-1234")."""
-    candidates = [m for m in _PHONE_RE.finditer(text)
-                  if 9 <= len(_digits(m.group(0))) <= E164_MAX_DIGITS and not _DATE_RE.fullmatch(m.group(0))]
+    """Runs of 9 to 15 digits (or 7 in the local ``555-1234`` form), also glued to "tel." or "on", unless a date or
+    named as another number ("order 1001-2002-3003", "ticket #555-1234")."""
+    candidates = [m for m in _PHONE_RE.finditer(text) if 9 <= len(_digits(m.group("value"))) <= E164_MAX_DIGITS
+                  and not _DATE_RE.fullmatch(m.group("value")) and not _date_and_time(text, m)]
     for m in [*candidates, *_LOCAL_PHONE_RE.finditer(text)]:
-        if _not_another_number(text, m.start()):
-            yield PiiSpan(m.start(), m.end(), "phone")
+        if _not_another_number(text, m.start("value")):
+            yield PiiSpan(m.start("value"), m.end("value"), "phone")
 
 
 FINDERS: tuple[Callable[[str], Iterator[PiiSpan]], ...] = (_emails, _ibans, _cards, _card_details, _ssns, _ips,

@@ -132,3 +132,52 @@ def test_ordinary_words_after_a_greeting_or_sign_off_are_kept(text) -> None:
                                            ("write to Connor.O'Brien@example.ie today", "O'")])
 def test_a_card_with_double_spaces_and_an_address_with_an_apostrophe_are_redacted(text, left) -> None:
     assert left not in redact(text), redact(text)
+
+
+# Names after a cue and phone numbers with a glued prefix (each case marked "fails before" came back unredacted).
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hi my name is mark evans and my order is late", "hi my name is [NAME] and my order is late"),
+    ("My name is Rose Hill", "My name is [NAME]"),
+    ("my name is rose hill, order 5 is late", "my name is [NAME], order 5 is late"),
+    ("name: june park", "name: [NAME]"),
+    ("Name: grace o'neil-brown", "Name: [NAME]"),
+    ("my name's will and i need help", "my name's [NAME] and i need help"),
+    ("ok so my name is hope green. the account is mine", "ok so my name is [NAME]. the account is mine"),
+    ("his name is frank from the depot", "his name is [NAME] from the depot"),
+    ("this is mark evans from billing", "this is [NAME] from billing"),
+    ("i am mark evans", "i am [NAME]"),
+])
+def test_a_name_after_a_cue_is_redacted_in_lower_case_and_when_an_ordinary_word(text: str, expected: str) -> None:
+    """A lower-case name, or one that is also an ordinary word ("mark", "rose", "hope"), after "my name is" or
+    "name:" was stored as written; so was a lower-case given name and surname after "this is" or "I am"."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I am very angry", "this is ridiculous", "I'm waiting", "I am not happy", "this is the third time",
+    "my name is on the account", "my name is spelled wrong on the invoice", "my name is misspelled",
+    "my name is not on the list", "name: n/a", "I'm still waiting", "I am frank with you", "it's may already",
+    "the company name is acme",
+])
+def test_ordinary_words_after_a_name_cue_are_kept(text: str) -> None:
+    """What follows "I am", "this is" or "my name is" without being a name stays as written."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tel.+44 20 7946 0958", "tel.[PHONE]"), ("Tel:+1-202-555-0147", "Tel:[PHONE]"), ("ph.07700900123", "ph.[PHONE]"),
+    ("call me on+44 7700 900123", "call me on[PHONE]"), ("mob.07700 900123 after 6", "mob.[PHONE] after 6"),
+])
+def test_a_phone_number_glued_to_its_prefix_is_redacted(text: str, expected: str) -> None:
+    """A number glued to "tel.", "ph." or "on" was stored whole, or with its country code left ("tel.+44 [PHONE]")."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", ["order #123456 came to £1,200.50", "delivery on 2026-12-01 at 10:30",
+                                  "delivered on2026-12-01 at10:30", "paid on£1,200.50 at 10:30",
+                                  "invoice no.123456789", "order#123456789", "ref:123456789", "case at#123456789",
+                                  "back on 12/05/2024 10:30", "back on12/05/2024 10:30", "sent 5.12.2026 9:15"])
+def test_order_numbers_amounts_dates_and_times_are_not_phone_numbers(text: str) -> None:
+    """A date with a time after it was a phone number and its hour ("back on [PHONE]:30")."""
+    assert redact(text) == text
