@@ -512,6 +512,55 @@ class Recipe(StrEnum):
     satisfaction = "satisfaction"
 
 
+# The options of `train` each recipe reads (their parameter names), beside those every recipe reads (_EVERY_RECIPE).
+_STAGE_OPTIONS = frozenset({"epochs", "batch_size", "learning_rate", "max_steps"})
+_SHARED_MODEL_OPTIONS = frozenset({"data_root", "from_model"})
+RECIPE_OPTIONS: dict[Recipe, frozenset[str]] = {
+    Recipe.default: _STAGE_OPTIONS | _SHARED_MODEL_OPTIONS,  # without --data: the shipped recipe's three stages
+    Recipe.teacher: frozenset({"data_root"}),  # from all-mpnet-base-v2, at the teacher's own settings
+    Recipe.distill: _SHARED_MODEL_OPTIONS | {"teacher", "teacher_targets"},  # a fixed number of steps
+    Recipe.heads: _SHARED_MODEL_OPTIONS,
+    Recipe.customer: _SHARED_MODEL_OPTIONS | {"max_steps"},  # one epoch at the recipe's own rates
+    Recipe.topics: _SHARED_MODEL_OPTIONS,
+    Recipe.intents: _SHARED_MODEL_OPTIONS,
+    Recipe.satisfaction: _SHARED_MODEL_OPTIONS,
+}
+# --recipe default with --data: the user's file (early stopping on a split of it); the shared data is not read.
+OWN_DATA_OPTIONS = _STAGE_OPTIONS | {"data", "text_column", "label_column", "mapping", "encoding", "patience",
+                                     "from_model"}
+_EVERY_RECIPE = frozenset({"output", "model_dir", "overwrite", "recipe"})
+
+
+def refuse_unused_options(ctx: typer.Context, recipe: Recipe, own_data: bool) -> None:
+    """E329 naming the options given a value other than their default that ``recipe`` never reads (``own_data``: the
+    default recipe with --data), before anything starts."""
+    used = _EVERY_RECIPE | (OWN_DATA_OPTIONS if own_data else RECIPE_OPTIONS[recipe])
+    unused = [param for param, _ in given_options(ctx) if param.name not in used]
+    if not unused:
+        return
+    names = [param.opts[0] for param in unused]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    what = f"--recipe {recipe.value}" + ((" with --data" if own_data else " without --data")
+                                         if recipe is Recipe.default else "")
+    readers = "; ".join(f"{param.opts[0]} is read by {_readers(param.name or '')}" for param in unused)
+    raise EmotraceError("E329", f"{what} does not use {listed}: it would run as if "
+                                f"{'it were' if len(names) == 1 else 'they were'} not given.",
+                        f"Leave {'it' if len(names) == 1 else 'them'} out ({readers}).")
+
+
+def _readers(name: str) -> str:
+    """The recipes that read the option ``name``, in words."""
+    if name in OWN_DATA_OPTIONS and name not in RECIPE_OPTIONS[Recipe.default]:
+        return "--data"
+    reads = [r.value for r in Recipe if name in RECIPE_OPTIONS[r]]
+    others = [r.value for r in Recipe if r.value not in reads]
+    if not others:
+        return "every recipe without --data"
+    if len(others) < len(reads):
+        return f"every recipe but {', '.join(others)}"
+    return f"--recipe {', '.join(reads)}"
+
+
 @app.command()
 @friendly_errors
 def train(
@@ -574,6 +623,7 @@ def train(
     if mapping is not None and data is None:
         raise EmotraceError("E220", "--mapping maps the labels of --data, and no --data was given.",
                             "Pass --data with your labelled file, or leave out --mapping.")
+    refuse_unused_options(ctx, recipe, data is not None)
     if recipe is Recipe.teacher:
         metrics = run_teacher_training(output, model_dir, root, command)
     elif recipe is Recipe.distill:
@@ -1011,7 +1061,7 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
 @friendly_errors
 def export_corrections(
     out: Annotated[Path, typer.Option("--out", "-o", help="The CSV, JSONL or Parquet file to write (text, labels, "
-                                      "message_id, corrected_by, corrected_at).")],
+                                      "satisfaction_class, message_id, corrected_by, corrected_at).")],
     since: Annotated[str | None, typer.Option(help="Only corrections made at or after this ISO 8601 time (naive "
                                               "means UTC).")] = None,
     database_url: DatabaseOption = None,

@@ -142,6 +142,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "dissatisfied/other."),
     "E327": ErrorKind("Adapted model not better", "Keep the from-model, add or correct rows, or pass --force.", 409),
     "E328": ErrorKind("Two of the three satisfaction classes", "Label the third class too, or use dissatisfied/other."),
+    "E329": ErrorKind("An option the recipe does not use", "Leave the option out, or give it to a recipe that uses "
+                      "it (docs/cli.md: the options of each recipe)."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

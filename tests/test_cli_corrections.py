@@ -216,3 +216,23 @@ def test_intents_not_corrected_are_exported_as_read_once_a_correction_names_inte
                        read_intents=[["churn_threat"]])
     assert run("corrections", "export", "--out", str(without), "--database-url", url2).returncode == 0
     assert [r["labels"] for r in _read(without)] == ["dissatisfied"]
+
+
+def test_an_export_whose_only_class_is_neutral_is_read_as_satisfaction_classes(tmp_path) -> None:
+    """Found by a review: an export whose only satisfaction class was `neutral` (the others corrected emotion labels)
+    was read by adapt as the emotion label `neutral` (a file naming no other class), so the agents' satisfaction
+    corrections taught the emotion head. The export's `satisfaction_class` column says which rows give a class: its
+    satisfaction rows are one class, refused as such (E323), by `adapt --data` and `adapt --corrections` alike."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL]
+                       + [(t, NewCorrection("maria", labels=["annoyance"]), T0) for t in DISSATISFIED])
+    out = tmp_path / "corrections.csv"
+    assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
+    rows = _read(out)
+    assert [r["satisfaction_class"] for r in rows] == ["neutral"] * len(NEUTRAL) + [""] * len(DISSATISFIED)
+    assert [r["labels"] for r in rows] == ["neutral"] * len(NEUTRAL) + ["annoyance"] * len(DISSATISFIED)  # as before
+    for args in (["--data", str(out)], ["--corrections", "--database-url", url]):
+        result = run("adapt", *args, "--model-dir", str(tmp_path / "out"), "--force")
+        assert result.returncode == 2 and "[E323]" in result.stderr, result.stderr[-2000:]
+        assert "satisfaction rows" in result.stderr and "one class only (neutral)" in result.stderr, result.stderr
+        assert not (tmp_path / "out").exists()

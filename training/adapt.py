@@ -5,8 +5,10 @@ classes ``dissatisfied`` / ``other``) and/or with labels of the from-model (its 
 comma-separated where a text has several. Each label names the head it belongs to, so each row goes to the heads its
 labels name (every row to the intent head, once the file names an intent: most messages state none); only those
 heads are adapted, every other view of the from-model is kept as it is. ``neutral`` is the satisfaction class in a file
-that names another satisfaction class, else the emotion label; where such a file also names emotion labels, a row of
-``neutral`` alone is the emotion label ``neutral`` too (else the emotion head would learn no row without an emotion).
+that names another satisfaction class, or whose :data:`SATISFACTION_COLUMN` gives a class (``emotrace corrections
+export`` writes it: its only class may be ``neutral``), else the emotion label; where such a file also names emotion
+labels, a row of ``neutral`` alone is the emotion label ``neutral`` too (else the emotion head would learn no row
+without an emotion).
 
 Each adapted head is the from-model's own head plus an offset fitted on the user's rows over the pooled text vector the
 network already computes (computed once): L-BFGS (SciPy) on the cross-entropy (satisfaction) or binary cross-entropy (labels,
@@ -73,6 +75,9 @@ from emotrace.training.rebuild import onnx_weights
 from emotrace.wording import counted, counted_doing
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
+# A column that gives each row's satisfaction class alone (``emotrace corrections export`` writes it beside the labels):
+# a file where it gives one is a file of satisfaction classes, so its ``neutral`` is the class, never the emotion label.
+SATISFACTION_COLUMN = "satisfaction_class"
 MIN_ROWS_PER_CLASS = 20
 MIN_FOLDS, MAX_FOLDS = 2, MIN_ROWS_PER_CLASS  # k-fold cross-validation: no more folds than the rows of the smallest class
 # The L2 penalty on a head's offset is OFFSET_PENALTY / rows (the mean loss plus it is the sum loss plus a fixed prior).
@@ -204,8 +209,10 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     records = read_records(path, encoding, (text_column, label_column))  # E503 when no row has one (JSON: any row)
     texts, names, empty_text, unlabelled = [], [], [], []
     spelling = known_spelling(schema)
+    classes_given = False  # whether the file's SATISFACTION_COLUMN gives a class
     for row_no, record in enumerate(records, 1):
         text = cell_text(record.get(text_column)).strip()
+        classes_given |= cell_text(record.get(SATISFACTION_COLUMN)).strip().lower() in (*SATISFACTION_CLASSES, OTHER)
         labels = [spelling.get(n.lower(), n) for n in split_labels(record.get(label_column))]
         if unreadable(text):
             empty_text.append(row_no)
@@ -218,7 +225,7 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
         raise EmotraceError("E209", f"{rows_that(unlabelled, path, f'no label in {label_column!r}')}.",
                             "Label every row or drop the unlabelled ones.")
     given = {n for row in names for n in row}
-    satisfaction_file = bool(given & {"dissatisfied", "satisfied", OTHER})
+    satisfaction_file = classes_given or bool(given & {"dissatisfied", "satisfied", OTHER})
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
     if unknown:
         bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]

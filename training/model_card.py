@@ -114,6 +114,9 @@ def write_model_card(out_dir: Path) -> None:
                                           ("satisfaction (softmax, temperature-calibrated)",
                                            network.get("with_satisfaction"))) if has]
     provenance, schema = read_provenance(out_dir), LabelSchema.load(out_dir)
+    own_data = [name for name in provenance.training_data if name not in DATA_LICENSES]  # the user's files
+    adapted = "adaptation" in metrics  # written by `emotrace adapt`: every other figure is the from-model's
+    whose = "the from-model's " if adapted else ""
     labels = schema.labels
     emotions = metrics["emotions_dev"]
     goemotions = labels == GOEMOTIONS_LABELS
@@ -176,12 +179,15 @@ def write_model_card(out_dir: Path) -> None:
         *[command for command, _ in groupby(provenance.commands)],  # a refit repeated in place is run once
         "```",
         "",
-        "## Figures (dev sets; thresholds were tuned on the same dev rows)",
+        # an adapted model's figures are its from-model's (adapt's own are in its step above): said so, never passed
+        # off as measured on it (adapt may have fitted the from-model's held-out rows, and its heads read them otherwise)
+        "## Figures (" + ("the from-model's, measured before `emotrace adapt`; " if adapted else "")
+        + "dev sets; thresholds were tuned on the same dev rows)",
         f"- {dev_name} macro-F1 ({len(labels)} labels): {_fmt(emotions['macro_f1'])}, "
         f"micro-F1 {_fmt(emotions['micro_f1'])}",
         f"- at threshold 0.5: {_fmt(metrics.get('emotions_dev_threshold_0.5_macro_f1'))}",
         *([f"- {'; '.join(grouped)}"] if grouped else []),
-        *([f"- {held_out_summary(metrics['emotions_test'])}"] if "emotions_test" in metrics else []),
+        *([f"- {whose}{held_out_summary(metrics['emotions_test'])}"] if "emotions_test" in metrics else []),
     ]
     affect = metrics.get("affect_emobank_dev")
     if isinstance(affect, dict):
@@ -213,8 +219,11 @@ def write_model_card(out_dir: Path) -> None:
         *(["- Emotions are learnt from English Reddit comments; other languages are not supported (readings of",
            "  texts detected as another language carry a W001 warning).",
            "- Rare labels (grief, pride, relief, nervousness) have few training rows and low F1."] if goemotions else
-          [f"- Labels are learnt from {', '.join(provenance.training_data)}: measure them on new texts of your own "
-           "before acting on them; other languages than English are not supported (W001 warns)."]),
+          [f"- Labels are learnt from {', '.join(own_data or provenance.training_data)}"
+           + (" (on a network that learnt from the sources above)"
+              if own_data and own_data != provenance.training_data else "")
+           + ": measure them on new texts of your own before acting on them; other languages than English are not "
+           "supported (W001 warns)."]),
         "- Sarcasm and irony are often read literally, less so where the written corpus taught them.",
         *(["- Intents are learnt from written messages (the project's own corpus): measure them on your own "
            "traffic before acting on them automatically."] if INTENT_VIEW in heads else []),

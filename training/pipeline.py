@@ -161,9 +161,28 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     schema = LabelSchema(labelled.labels, groupings if mapped is None else mapped, neutral)
     validate = dev_scorer(dev, base_encoder_path(), args.max_length)
     Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
-    provenance = Provenance(training_data=[str(data)], commands=[command])
+    provenance = labelled_provenance(args, data, labelled.labels, command, from_model)
     return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts,
                          train_rows, refit_labels=True, test=test)
+
+
+def labelled_provenance(args: TrainingArguments, data: Path, labels: tuple[str, ...], command: str,
+                        from_model: Path | None) -> Provenance:
+    """How ``train --data`` made its model: the provenance of ``from_model`` (its sources, steps and commands made
+    the network it starts from) followed by the fine-tuning on ``data``; from the base encoder, that step alone."""
+    step = (f"{'Then fine' if from_model else 'Fine'}-tuned on {data.name} ({len(labels)} labels: {', '.join(labels)}), "
+            + ("emotion head only, relabelled to them (a label sharing a name keeps its learnt weights)" if from_model
+               else "emotion head only")
+            + f": at most {args.epochs} epochs" + (f" and {args.max_steps} steps" if args.max_steps else "")
+            + f" (batch {args.batch_size}, AdamW lr {args.learning_rate:g}), each epoch scored on a validation split of "
+            "the file and the best kept" + (f" (stopping after {args.patience} epochs without a better one)"
+                                             if args.patience else "")
+            + "; then, network frozen, linear heads for the labels and any groupings fitted on the int8 model's "
+            "pooled vectors of the training rows.")
+    if from_model is None:
+        return Provenance(training_data=[str(data)], recipe=[step], commands=[command])
+    start = read_provenance(from_model)
+    return replace(start.extended(command, [step]), training_data=list(dict.fromkeys([*start.training_data, str(data)])))
 
 
 def _require_data_root(data_root: Path) -> None:

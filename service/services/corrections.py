@@ -25,6 +25,7 @@ class TrainingRow:
 
     text: str
     labels: str  # the satisfaction class, emotion labels, intents and topics, comma-separated
+    satisfaction_class: str  # the class alone (empty: none): adapt reads ``neutral`` in labels as the class by it
     message_id: int
     corrected_by: str
     corrected_at: str
@@ -125,14 +126,16 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
             left_out.nothing_to_learn += 1
         else:
             left_out.superseded += by_text.pop(message.text, None) is not None
-            by_text[message.text] = TrainingRow(message.text, ",".join(names), correction.message_id,
-                                                correction.corrected_by, iso_utc(correction.corrected_at))
+            by_text[message.text] = TrainingRow(message.text, ",".join(names), correction.satisfaction_class or "",
+                                                correction.message_id, correction.corrected_by,
+                                                iso_utc(correction.corrected_at))
     return list(by_text.values()), left_out
 
 
 def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
-    """``rows`` (text, labels, message_id, corrected_by, corrected_at) in the table format ``path`` names (CSV, JSON
-    Lines or Parquet), as ``adapt --data`` reads them; E206 for another file type, E516 when the system refuses it."""
+    """``rows`` (text, labels, satisfaction_class, message_id, corrected_by, corrected_at) in the table format
+    ``path`` names (CSV, JSON Lines or Parquet), as ``adapt --data`` reads them; E206 for another file type, E516 when
+    the system refuses it."""
     table_format(path)  # before anything is written
     try:
         write_rows(path, [asdict(row) for row in rows])

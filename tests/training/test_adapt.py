@@ -329,3 +329,22 @@ def test_a_label_column_the_first_json_row_lacks_names_the_unlabelled_row(tmp_pa
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E209.*row 1\b"):
         read_adaptation_rows(path, "message", "label", LabelSchema.load(DEFAULT_MODEL_DIR))
+
+
+def test_an_adapted_models_card_gives_the_from_models_held_out_figure_as_the_from_models(tmp_path,
+                                                                                          own_labels_model) -> None:
+    """Found by a review: adapted from a model trained with `train --data`, the card repeated the from-model's held-out
+    figure ("never trained or tuned on") under the adapted model's figures, though adapt may have fitted those very
+    rows and its heads read them otherwise; the figures are the from-model's, and the card says so."""
+    from emotrace.model.config import read_config
+    from emotrace.training.held_out import held_out_summary
+
+    rows = [(t, "anger") for t in PLAIN_DISSATISFIED] + [(t, "gratitude") for t in PLAIN_SATISFIED]
+    code, _, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--from-model",
+                            str(own_labels_model), "--force")
+    assert code == 0, stderr
+    summary = held_out_summary(read_config(own_labels_model)["metrics"]["emotions_test"])
+    card = (tmp_path / "adapted" / CARD_FILE).read_text()
+    assert f"\n- {summary}\n" not in card
+    assert f"\n- the from-model's {summary}\n" in card
+    assert "\n## Figures (the from-model's, measured before `emotrace adapt`; " in card

@@ -222,3 +222,59 @@ def test_train_refuses_a_file_of_one_label_before_anything_is_written(tmp_path) 
     result = run("train", "--data", str(data), "--output", str(tmp_path / "run"), "--max-steps", "2")
     assert result.returncode == 2 and "[E323]" in result.stderr and "gratitude" in result.stderr, result.stderr[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    (["--recipe", "customer", "--epochs", "1"], "--recipe customer does not use --epochs"),
+    (["--recipe", "heads", "--batch-size", "8", "--learning-rate", "0.001"],
+     "--recipe heads does not use --batch-size and --learning-rate"),
+    (["--recipe", "topics", "--max-steps", "5"], "--recipe topics does not use --max-steps"),
+    (["--recipe", "satisfaction", "--patience", "1"], "--recipe satisfaction does not use --patience"),
+    (["--recipe", "teacher", "--from-model", str(DEFAULT_MODEL_DIR)], "--recipe teacher does not use --from-model"),
+    (["--recipe", "distill", "--epochs", "2", "--max-steps", "9"], "--recipe distill does not use --epochs and --max-steps"),
+    (["--recipe", "customer", "--teacher", "teacher-run"], "--recipe customer does not use --teacher"),
+    (["--patience", "3", "--label-column", "tag"], "--recipe default without --data does not use --label-column and "
+                                                   "--patience"),
+    (["--data", "mine.csv", "--teacher-targets", "t.npz"], "--recipe default with --data does not use --data-root and "
+                                                           "--teacher-targets")])
+def test_options_the_recipe_does_not_use_are_refused_before_anything_starts(tmp_path, options, named) -> None:
+    """Found by a review: `train --recipe customer --epochs 1` (and any recipe but the default's with the stage options,
+    or --teacher beside a recipe other than distill) trained as if the option had not been given, saying nothing.
+    (--data-root points nowhere, so that a run which did not refuse stops at once: E307 or, with --data, E006.)"""
+    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "out"))
+    assert result.returncode == 2 and "[E329]" in result.stderr, result.stderr[-2000:]
+    assert named in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options", [
+    ["--recipe", "heads", "--epochs", "3", "--batch-size", "32", "--learning-rate", "1e-4", "--patience", "2",
+     "--text-column", "text", "--encoding", "utf-8"],  # every default, given or not, is no option of the user's
+    ["--recipe", "customer", "--max-steps", "5", "--from-model", str(DEFAULT_MODEL_DIR)],
+    ["--recipe", "distill", "--teacher", "teacher-run"],
+    ["--epochs", "1", "--batch-size", "8", "--max-steps", "2", "--from-model", str(DEFAULT_MODEL_DIR)]])
+def test_options_the_recipe_uses_or_left_at_their_defaults_are_not_refused(tmp_path, options) -> None:
+    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "out"))
+    assert result.returncode == 2 and "[E307]" in result.stderr, result.stderr[-2000:]  # past the check, at the data
+
+
+def test_a_model_trained_from_another_lists_the_from_models_sources_then_the_file(own_labels_model) -> None:
+    """Found by a review: `train --data FILE --from-model DIR` recorded FILE as its only training data (the card said
+    the labels, and the network beneath them, were learnt from it alone): the from-model's sources, commands and
+    steps are kept, as every other recipe that starts from a model keeps them, and the fine-tuning is a step of its
+    own."""
+    from emotrace.training.model_card import DATA_LICENSES
+    from emotrace.training.provenance import read_provenance
+
+    shipped, trained = read_provenance(DEFAULT_MODEL_DIR), read_provenance(own_labels_model)
+    data = str(own_labels_model.parent / "rows.jsonl")
+    assert trained.training_data == [*shipped.training_data, data]
+    assert trained.base_model == shipped.base_model
+    assert trained.commands[:-1] == shipped.commands and f"--data {data} " in trained.commands[-1]
+    assert trained.recipe[:-1] == shipped.recipe
+    assert trained.recipe[-1].startswith("Then fine-tuned on rows.jsonl (3 labels: anger, gratitude, refund_request)")
+    card = (own_labels_model / "MODEL_CARD.md").read_text()
+    assert all(f"\n- {DATA_LICENSES[name]}\n" in card for name in shipped.training_data) and f"\n- {data}\n" in card
+    assert f"- Labels are learnt from {data} (on a network that learnt from the sources above): " in card
