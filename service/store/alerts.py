@@ -25,6 +25,8 @@ from emotrace.times import utc
 
 SYSTEM_ACTOR = "emotrace"
 UNRESOLVED = ("open", "acknowledged")
+Key = tuple[str, int]  # an alert's identity across refreshes (_key)
+EPISODES = ("sharp_drop",)  # alert kinds raised once per episode over time, whose messages a late one can change
 PAST_NOTE = "Raised on messages older than the scoring rules' alert_open_hours (history): registered resolved."
 
 
@@ -51,13 +53,17 @@ class Alerts:
         caller's write transaction. Alerts already in ``previous`` (the row's list before this write, which holds
         each state as it stands) keep theirs without a query; only new ones are registered: as open, or as
         resolved when raised at a time before ``open_after`` (on history imported late: nothing for the floor to
-        work, and no ``alert.new`` webhook)."""
+        work, and no ``alert.new`` webhook). A new episode alert (:data:`EPISODES`) that is a held one the rules no
+        longer raise, attributed to other messages (:func:`_same_episodes`), keeps its state: not a second alert."""
         held = {_key(a): a for a in previous if a.get("id") is not None}
         at = {_key(a): utc(datetime.fromisoformat(str(a["at"]))) for a in customer.alerts}
         new_keys = at.keys() - held.keys()
-        states: dict[tuple[str, int], dict[str, object]] = {
+        states: dict[Key, dict[str, object]] = {
             key: {"id": a["id"], "status": a.get("status", "open"), "assignee": a.get("assignee")}
             for key, a in held.items()}
+        for key, same in _same_episodes(session, held, customer.alerts, new_keys).items():
+            states[key] = states[_key(same)]
+            new_keys.discard(key)
         created: set[int] = set()
         if new_keys:
             past = {key for key in new_keys if open_after is not None and at[key] < open_after}
@@ -134,7 +140,33 @@ class Alerts:
                 recorded_at=now).on_conflict_do_nothing())
 
 
-def _key(alert: dict[str, object]) -> tuple[str, int]:
+def _same_episodes(session: Session, held: dict[Key, dict[str, object]], fresh: list[dict[str, object]],
+                   new_keys: set[Key]) -> dict[Key, dict[str, object]]:
+    """The new episode alerts (by key) that are held ones the rules no longer raise under their key: a message
+    delivered late, dated inside a fall, can move its peak or its lowest point to other messages, and so its first
+    message. The same kind with overlapping windows (first message's time to ``at``) is the same episode (the rules
+    raise one per episode, their windows apart); each held alert goes to the earliest new one it overlaps."""
+    raised = {_key(a) for a in fresh}
+    gone = [a for key, a in held.items() if key[0] in EPISODES and key not in raised]
+    found = [a for a in fresh if _key(a) in new_keys and a["kind"] in EPISODES]
+    if not gone or not found:
+        return {}
+    started = {i: utc(t) for i, t in session.execute(select(Message.id, Message.timestamp).where(
+        Message.id.in_({_key(a)[1] for a in gone + found}))).tuples()}
+    windows = {_key(a): (started[_key(a)[1]], utc(datetime.fromisoformat(str(a["at"]))))
+               for a in gone + found if _key(a)[1] in started}
+    same: dict[Key, dict[str, object]] = {}
+    for key in sorted((_key(a) for a in found if _key(a) in windows), key=lambda k: windows[k]):
+        start, end = windows[key]
+        match = next((old for old in gone if old["kind"] == key[0] and (was := windows.get(_key(old)))
+                      and was[0] <= end and start <= was[1]), None)
+        if match is not None:
+            same[key] = match
+            gone.remove(match)
+    return same
+
+
+def _key(alert: dict[str, object]) -> Key:
     """An alert's identity across refreshes: its kind and first triggering message."""
     return str(alert["kind"]), int(cast(list[int], alert["message_ids"])[0])
 
