@@ -10,7 +10,7 @@ summary, a change made here), so a list read from either never disagrees with th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -18,7 +18,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emotrace.store.database import Database
+from emotrace.store.database import Database, chunks
 from emotrace.store.outbox import Outbox
 from emotrace.store.tables import AlertEvent, AlertState, Customer, Message, Outcome
 from emotrace.times import utc
@@ -26,7 +26,7 @@ from emotrace.times import utc
 SYSTEM_ACTOR = "emotrace"
 UNRESOLVED = ("open", "acknowledged")
 Key = tuple[str, int]  # an alert's identity across refreshes (_key)
-EPISODES = ("sharp_drop",)  # alert kinds raised once per episode over time, whose messages a late one can change
+Seen = dict[int, tuple[datetime, str]]  # message id -> its time and conversation
 PAST_NOTE = "Raised on messages older than the scoring rules' alert_open_hours (history): registered resolved."
 
 
@@ -143,27 +143,66 @@ class Alerts:
 def _same_episodes(session: Session, held: dict[Key, dict[str, object]], fresh: list[dict[str, object]],
                    new_keys: set[Key]) -> dict[Key, dict[str, object]]:
     """The new episode alerts (by key) that are held ones the rules no longer raise under their key: a message
-    delivered late, dated inside a fall, can move its peak or its lowest point to other messages, and so its first
-    message. The same kind with overlapping windows (first message's time to ``at``) is the same episode (the rules
-    raise one per episode, their windows apart); each held alert goes to the earliest new one it overlaps."""
+    delivered late can move an episode's first message (a fall's peak or lowest point; a message dated before a
+    conversation's first). A new alert is the held one of its kind that its kind's rule (:data:`EPISODES`) finds
+    the same episode; each held alert goes to the earliest new one (by window) it matches."""
     raised = {_key(a) for a in fresh}
     gone = [a for key, a in held.items() if key[0] in EPISODES and key not in raised]
     found = [a for a in fresh if _key(a) in new_keys and a["kind"] in EPISODES]
-    if not gone or not found:
+    kinds = {a["kind"] for a in gone} & {a["kind"] for a in found}
+    if not kinds:
         return {}
-    started = {i: utc(t) for i, t in session.execute(select(Message.id, Message.timestamp).where(
-        Message.id.in_({_key(a)[1] for a in gone + found}))).tuples()}
-    windows = {_key(a): (started[_key(a)[1]], utc(datetime.fromisoformat(str(a["at"]))))
-               for a in gone + found if _key(a)[1] in started}
+    seen = _messages_of(session, [a for a in gone + found if a["kind"] in kinds])
+    gone = [a for a in gone if a["kind"] in kinds and _key(a)[1] in seen]
     same: dict[Key, dict[str, object]] = {}
-    for key in sorted((_key(a) for a in found if _key(a) in windows), key=lambda k: windows[k]):
-        start, end = windows[key]
-        match = next((old for old in gone if old["kind"] == key[0] and (was := windows.get(_key(old)))
-                      and was[0] <= end and start <= was[1]), None)
+    for new in sorted((a for a in found if a["kind"] in kinds and _key(a)[1] in seen),
+                      key=lambda a: _window(a, seen)):
+        rule = EPISODES[str(new["kind"])]
+        match = next((old for old in gone if old["kind"] == new["kind"] and rule(old, new, seen)), None)
         if match is not None:
-            same[key] = match
+            same[_key(new)] = match
             gone.remove(match)
     return same
+
+
+def _overlap_in_time(held: dict[str, object], new: dict[str, object], seen: Seen) -> bool:
+    """Their windows overlap: the rules raise one sharp_drop per fall, the windows of two falls apart."""
+    (start, end), (was_start, was_end) = _window(new, seen), _window(held, seen)
+    return was_start <= end and start <= was_end
+
+
+def _share_a_conversation(held: dict[str, object], new: dict[str, object], seen: Seen) -> bool:
+    """Their messages share a conversation: ends_worse is raised once a conversation, and a conversation is in one
+    negative streak (two streaks are apart by a contact that was not negative; they can overlap in time, as
+    interleaved conversations do)."""
+    return bool(_conversations(held, seen) & _conversations(new, seen))
+
+
+# The alert kinds raised once per episode, whose first message a late message can change, each with its rule for
+# when a new alert and a held one are the same episode (_same_episodes).
+EPISODES: dict[str, Callable[[dict[str, object], dict[str, object], Seen], bool]] = {
+    "sharp_drop": _overlap_in_time, "ends_worse": _share_a_conversation, "sustained_negativity": _share_a_conversation}
+
+
+def _messages_of(session: Session, alerts: Iterable[dict[str, object]]) -> Seen:
+    """The time and conversation of each stored message the alerts name."""
+    ids = sorted({i for a in alerts for i in _ids(a)})
+    query = select(Message.id, Message.timestamp, Message.conversation_id)
+    return {i: (utc(t), conversation) for part in chunks(ids)
+            for i, t, conversation in session.execute(query.where(Message.id.in_(part))).tuples()}
+
+
+def _window(alert: dict[str, object], seen: Seen) -> tuple[datetime, datetime]:
+    """From the time of an alert's first message (stored) to its ``at``."""
+    return seen[_key(alert)[1]][0], utc(datetime.fromisoformat(str(alert["at"])))
+
+
+def _conversations(alert: dict[str, object], seen: Seen) -> set[str]:
+    return {seen[i][1] for i in _ids(alert) if i in seen}
+
+
+def _ids(alert: dict[str, object]) -> list[int]:
+    return [int(i) for i in cast(list[int], alert["message_ids"])]
 
 
 def _key(alert: dict[str, object]) -> Key:

@@ -453,35 +453,50 @@ def test_two_resolutions_at_once_add_one_history_entry(database_url, monkeypatch
     store.db.engine.dispose()
 
 
-def _fall_then(store: Store, late: tuple[float, float]) -> dict[str, object]:
-    """Ann's messages falling from satisfied to furious, the sharp_drop they raise acknowledged and assigned, then one
-    message dated ``late`` (hours, satisfaction) delivered after them all: the sharp_drop as it was acknowledged."""
+RECENT = datetime.now(UTC) - timedelta(days=1)  # alerts on messages older than alert_open_hours are registered resolved
+Sent = tuple[float, float] | tuple[float, float, str]  # (hours after RECENT, satisfaction[, conversation])
+
+
+def _recent(hours: float, satisfaction: float, conv: str = "c1") -> NewMessage:
+    """Ann's message ``hours`` after :data:`RECENT`."""
+    return replace(message("ann", hours, satisfaction, conv=conv), timestamp=RECENT + timedelta(hours=hours))
+
+
+def _worked_then(store: Store, kind: str, sent: list[Sent], late: list[Sent],
+                 assignees: tuple[str, ...] = ("maria",)) -> list[dict[str, object]]:
+    """Ann's messages ``sent``, the alerts of ``kind`` they raise (one per assignee, in time order) acknowledged and
+    assigned, then the messages ``late`` delivered after them all: those alerts as they were acknowledged."""
     from emotrace.services.alerts import change_alert
     from emotrace.store.alerts import AlertChange
 
-    start = datetime.now(UTC) - timedelta(hours=12)  # alerts on old messages are registered resolved
-
-    def dated(hours: float, satisfaction: float) -> NewMessage:
-        return replace(message("ann", hours, satisfaction), timestamp=start + timedelta(hours=hours))
-
-    record_messages(store, [dated(h, s) for h, s in ((0, 0.8), (1, 0.8), (2, 0.8), (3, -1.0), (4, -1.0))])
-    (raised,) = [a for a in store.customers.get("ann").alerts if a["kind"] == "sharp_drop"]
-    change_alert(store, int(raised["id"]), AlertChange(status="acknowledged", assignee="maria", note="calling back"))
-    record_messages(store, [dated(*late)])
+    record_messages(store, [_recent(*m) for m in sent])
+    raised = [a for a in store.customers.get("ann").alerts if a["kind"] == kind]
+    assert len(raised) == len(assignees), raised
+    for alert, assignee in zip(raised, assignees, strict=True):
+        change_alert(store, int(alert["id"]), AlertChange(status="acknowledged", assignee=assignee,
+                                                          note="calling back"))
+    record_messages(store, [_recent(*m) for m in late])
     return raised
 
 
-def _sharp_drop_states(store: Store) -> list[tuple[int, str]]:
-    """Ann's stored sharp_drop states (id, status) and how many alert.new events they sent."""
+def _fall_then(store: Store, late: tuple[float, float]) -> dict[str, object]:
+    """Ann's messages falling from satisfied to furious, the sharp_drop they raise acknowledged and assigned, then one
+    message dated ``late`` (hours, satisfaction) delivered after them all: the sharp_drop as it was acknowledged."""
+    (raised,) = _worked_then(store, "sharp_drop", [(0, 0.8), (1, 0.8), (2, 0.8), (3, -1.0), (4, -1.0)], [late])
+    return raised
+
+
+def _alert_states(store: Store, kind: str) -> list[tuple[int, str]]:
+    """Ann's stored states of ``kind`` (id, status), then the ids their alert.new events sent."""
     from sqlalchemy import select
 
     from emotrace.store.tables import AlertState, OutboxEvent
 
     with store.db.session() as session:
         states = session.scalars(select(AlertState).where(AlertState.customer_id == "ann",
-                                                          AlertState.kind == "sharp_drop").order_by(AlertState.id))
-        sent = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "alert.new"))
-        new = [e.payload["id"] for e in sent if e.payload["kind"] == "sharp_drop"]
+                                                          AlertState.kind == kind).order_by(AlertState.id))
+        sent = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "alert.new").order_by(OutboxEvent.id))
+        new = [e.payload["id"] for e in sent if e.payload["kind"] == kind]
         return [(s.id, s.status) for s in states] + [(n, "alert.new") for n in new]
 
 
@@ -498,7 +513,7 @@ def test_a_late_message_inside_an_alerted_fall_keeps_its_one_sharp_drop(database
     drops = [a for a in customer.alerts if a["kind"] == "sharp_drop"]
     assert [(a["id"], a["status"], a["assignee"]) for a in drops] == [(raised["id"], "acknowledged", "maria")], drops
     assert drops[0]["message_ids"] != raised["message_ids"], attributed  # the fall is attributed anew
-    assert _sharp_drop_states(store) == [(raised["id"], "acknowledged"), (raised["id"], "alert.new")]
+    assert _alert_states(store, "sharp_drop") == [(raised["id"], "acknowledged"), (raised["id"], "alert.new")]
     assert [(e.status, e.note) for e in store.alerts.history(int(raised["id"]))] == [
         ("open", None), ("acknowledged", "calling back")]
     assert customer.open_alerts == sum(a["status"] in ("open", "acknowledged") for a in customer.alerts)
@@ -512,8 +527,52 @@ def test_a_late_message_raising_a_fall_of_its_own_is_a_new_sharp_drop(database_u
     raised = _fall_then(store, (0.5, -1.0))
     (drop,) = [a for a in store.customers.get("ann").alerts if a["kind"] == "sharp_drop"]
     assert drop["id"] != raised["id"] and drop["status"] == "open", drop
-    assert _sharp_drop_states(store) == [(raised["id"], "acknowledged"), (drop["id"], "open"),
+    assert _alert_states(store, "sharp_drop") == [(raised["id"], "acknowledged"), (drop["id"], "open"),
                                          (raised["id"], "alert.new"), (drop["id"], "alert.new")]
+    store.db.engine.dispose()
+
+
+@pytest.mark.parametrize(("kind", "sent", "late"), [
+    ("ends_worse", [(0, 0.8), (1, -1.0)], (-1, 0.8)),
+    ("sustained_negativity", [(0, 0.8, "a"), (1, -1.0, "b"), (2, -1.0, "c"), (3, -1.0, "d")], (0.5, -1.0, "b"))])
+def test_a_late_message_before_an_alerted_conversation_keeps_its_one_alert(database_url, kind, sent, late) -> None:
+    """Found by a review, as the sharp_drop above: a message delivered late, dated before the first message of a
+    conversation already alerted (one that ended worse than it began; the first of a negative streak), became the
+    alert's first message: it was registered as a second alert (open, sent as alert.new), while the first,
+    acknowledged and assigned, was left open outside the customer's list. It is the same conversation: one alert,
+    its id, status and history kept."""
+    store = Store(database_url)
+    (raised,) = _worked_then(store, kind, sent, [late])
+    customer = store.customers.get("ann")
+    alerts = [a for a in customer.alerts if a["kind"] == kind]
+    assert [(a["id"], a["status"], a["assignee"]) for a in alerts] == [(raised["id"], "acknowledged", "maria")], alerts
+    assert alerts[0]["message_ids"] != raised["message_ids"]  # the late message is the conversation's first
+    assert _alert_states(store, kind) == [(raised["id"], "acknowledged"), (raised["id"], "alert.new")]
+    assert [(e.status, e.assignee, e.note) for e in store.alerts.history(int(raised["id"]))] == [
+        ("open", None, None), ("acknowledged", "maria", "calling back")]
+    assert customer.open_alerts == sum(a["status"] in ("open", "acknowledged") for a in customer.alerts)
+    store.db.engine.dispose()
+
+
+@pytest.mark.parametrize(("kind", "sent", "late"), [
+    ("ends_worse", [(0, 0.8, "c1"), (1, 0.8, "c2"), (5, -1.0, "c2"), (10, -1.0, "c1")],
+     [(-1, 0.8, "c1"), (0.5, 0.8, "c2")]),
+    ("sustained_negativity", [(0, -1.0, "a"), (1, -1.0, "b"), (2, -1.0, "c"), (3, 0.8, "d"), (4, -1.0, "e"),
+                              (5, -1.0, "f"), (6, -1.0, "g"), (20, -1.0, "c")], [(-1, -1.0, "a"), (3.5, -1.0, "e")])])
+def test_late_messages_moving_two_alerts_overlapping_in_time_keep_each_its_own(database_url, kind, sent, late) -> None:
+    """Two alerts of one kind can overlap in time and be two: two interleaved conversations that each ended worse;
+    two negative streaks, a contact that was not negative between them, the first streak's last conversation going
+    on past the second. Late messages dated before the first message of each keep each its own id and assignee
+    (matched by time alone, the earlier new alert took the held one listed first: the two swapped)."""
+    store = Store(database_url)
+    raised = _worked_then(store, kind, sent, late, assignees=("li", "maria"))
+    alerts = [a for a in store.customers.get("ann").alerts if a["kind"] == kind]
+    assert [(a["id"], a["status"], a["assignee"]) for a in alerts] == [
+        (raised[0]["id"], "acknowledged", "li"), (raised[1]["id"], "acknowledged", "maria")], alerts
+    for now, was in zip(alerts, raised, strict=True):  # each one's first message a late one, its last the same
+        assert now["message_ids"][0] > max(was["message_ids"]) and now["message_ids"][-1] == was["message_ids"][-1]
+    assert sorted(_alert_states(store, kind)) == sorted([(a["id"], "acknowledged") for a in raised]
+                                                        + [(a["id"], "alert.new") for a in raised])
     store.db.engine.dispose()
 
 
