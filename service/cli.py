@@ -529,13 +529,19 @@ RECIPE_OPTIONS: dict[Recipe, frozenset[str]] = {
 OWN_DATA_OPTIONS = _STAGE_OPTIONS | {"data", "text_column", "label_column", "mapping", "encoding", "patience",
                                      "from_model"}
 _EVERY_RECIPE = frozenset({"output", "model_dir", "overwrite", "recipe"})
+# Refits of a model's heads or views, network unchanged: they write no run folder, so --output only places the default
+# --model-dir (OUTPUT/model) and is not read beside --model-dir.
+REFIT_RECIPES = frozenset({Recipe.heads, Recipe.topics, Recipe.intents, Recipe.satisfaction})
 
 
 def refuse_unused_options(ctx: typer.Context, recipe: Recipe, own_data: bool) -> None:
     """E329 naming the options given a value other than their default that ``recipe`` never reads (``own_data``: the
     default recipe with --data), before anything starts."""
+    given = [param for param, _ in given_options(ctx)]
     used = _EVERY_RECIPE | (OWN_DATA_OPTIONS if own_data else RECIPE_OPTIONS[recipe])
-    unused = [param for param, _ in given_options(ctx) if param.name not in used]
+    if recipe in REFIT_RECIPES and any(param.name == "model_dir" for param in given):
+        used -= {"output"}
+    unused = [param for param in given if param.name not in used]
     if not unused:
         return
     names = [param.opts[0] for param in unused]
@@ -550,6 +556,10 @@ def refuse_unused_options(ctx: typer.Context, recipe: Recipe, own_data: bool) ->
 
 def _readers(name: str) -> str:
     """The recipes that read the option ``name``, in words."""
+    if name == "output":
+        refits = [r.value for r in Recipe if r in REFIT_RECIPES]
+        return (f"every recipe but {', '.join(refits[:-1])} and {refits[-1]}, which write no run folder and read it "
+                "only without --model-dir, as the folder of the default OUTPUT/model")
     if name in OWN_DATA_OPTIONS and name not in RECIPE_OPTIONS[Recipe.default]:
         return "--data"
     reads = [r.value for r in Recipe if name in RECIPE_OPTIONS[r]]
@@ -659,7 +669,7 @@ def _train_default(output: Path, model_dir: Path, root: Path, data: Path | None,
     if data is None:
         return run_recipe_training(args, model_dir, root, command, from_model)
     return run_labelled_training(args, model_dir, data, text_column, label_column, command, from_model, encoding,
-                                 mapping)
+                                 mapping, typer.echo)
 
 
 @app.command()

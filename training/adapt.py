@@ -58,6 +58,7 @@ from emotrace.paths import staged_folder
 from emotrace.tabular import cell_text
 from emotrace.training.data import (
     any_case,
+    distinct_rows,
     read_records,
     refuse_unreadable_texts,
     rows_named,
@@ -72,7 +73,7 @@ from emotrace.training.held_out import NO_HELD_OUT_ROWS, is_held_out, trust_warn
 from emotrace.training.model_card import write_model_card
 from emotrace.training.provenance import read_provenance
 from emotrace.training.rebuild import onnx_weights
-from emotrace.wording import counted, counted_doing
+from emotrace.wording import counted
 
 OTHER = "other"  # the second class of a two-class satisfaction file: neutral or satisfied
 # A column that gives each row's satisfaction class alone (``emotrace corrections export`` writes it beside the labels):
@@ -236,7 +237,9 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
             f"({', '.join(schema.labels)}), its intents ({', '.join(schema.intents) or 'none'}) or its topics "
             f"({', '.join(schema.topics) or 'none'}).")
     _check_satisfaction_classes(path, names, given, schema, satisfaction_file)
-    texts, names, duplicates = _deduplicated(path, texts, names)
+    keep = distinct_rows(path, texts, names)  # E325 where a text repeats with other labels
+    duplicates = len(texts) - len(keep)  # repeats with the same labels, merged into their first row
+    texts, names = [texts[i] for i in keep], [names[i] for i in keep]
     heads = _head_rows(texts, names, schema, satisfaction_file)
     for head in heads.values():
         _check_counts(path, head)
@@ -264,30 +267,6 @@ def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[s
     if several:
         raise EmotraceError("E326", f"{rows_that(several, path, 'more than one satisfaction class')}.",
                             "Give each text one satisfaction class.")
-
-
-def _deduplicated(path: Path, texts: list[str], names: list[list[str]]) -> tuple[list[str], list[list[str]], int]:
-    """Each text once: repeats with the same labels merged, repeats with other labels an error naming the rows."""
-    first: dict[str, int] = {}
-    conflicts: dict[str, list[int]] = {}
-    keep = []
-    for i, (text, labels) in enumerate(zip(texts, names, strict=True)):
-        key = split_key(text)  # copies in another case or spacing are the same text to the model
-        if key not in first:
-            first[key] = i
-            keep.append(i)
-        elif set(labels) != set(names[first[key]]):
-            conflicts.setdefault(key, [first[key] + 1]).append(i + 1)
-    if conflicts:
-        rows = sorted(r for rs in conflicts.values() for r in rs)
-        example_key = next(iter(conflicts))
-        example = texts[conflicts[example_key][0] - 1]
-        raise EmotraceError(
-            "E325", f"{counted_doing(len(conflicts), 'text', 'appears', 'appear')} in {path} more than once with "
-                    "different labels "
-                    f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example_key]}).",
-            "Give each text one set of labels: correct or drop the conflicting rows.")
-    return [texts[i] for i in keep], [names[i] for i in keep], len(texts) - len(keep)
 
 
 def _head_rows(texts: list[str], names: list[list[str]], schema: LabelSchema,

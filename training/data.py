@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -18,7 +18,7 @@ from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
 from emotrace.tabular import all_records, cell_text, check_decodable, require_columns, unreadable_row
 from emotrace.text.visible import text_problem
-from emotrace.wording import counted
+from emotrace.wording import counted, counted_doing
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:
@@ -147,10 +147,43 @@ def refuse_unreadable_texts(rows: list[int], path: object, text_column: str) -> 
                             "Fill the text (as UTF-8) or drop those rows.")
 
 
+def distinct_rows(path: object, texts: Sequence[str], names: Sequence[Collection[str]]) -> list[int]:
+    """The positions of the rows to keep: each text once (by its :func:`split_key`: copies in another case or spacing
+    are the same text to the model), at its first row, repeats with the same labels (``names``) merged into it; E325
+    naming the rows (counted from 1) where a text repeats with other labels."""
+    first: dict[str, int] = {}
+    conflicts: dict[str, list[int]] = {}
+    keep = []
+    for i, (text, labels) in enumerate(zip(texts, names, strict=True)):
+        key = split_key(text)
+        if key not in first:
+            first[key] = i
+            keep.append(i)
+        elif set(labels) != set(names[first[key]]):
+            conflicts.setdefault(key, [first[key] + 1]).append(i + 1)
+    if conflicts:
+        rows = sorted(r for rs in conflicts.values() for r in rs)
+        example_key = next(iter(conflicts))
+        example = texts[conflicts[example_key][0] - 1]
+        raise EmotraceError(
+            "E325", f"{counted_doing(len(conflicts), 'text', 'appears', 'appear')} in {path} more than once with "
+                    "different labels "
+                    f"({rows_named(rows)}; e.g. \"{example[:60]}\" in rows {conflicts[example_key]}).",
+            "Give each text one set of labels: correct or drop the conflicting rows.")
+    return keep
+
+
+def distinct_labelled_rows(rows: LabelledTexts, path: object) -> tuple[LabelledTexts, int]:
+    """``rows`` (a user's file, read in order) with each text once (:func:`distinct_rows`: E325 where a text repeats
+    with other labels) and how many repeats were merged."""
+    keep = distinct_rows(path, rows.texts, [{rows.labels[j] for j in np.flatnonzero(target)} for target in rows.targets])
+    return LabelledTexts([rows.texts[i] for i in keep], rows.targets[keep], rows.labels), len(rows.texts) - len(keep)
+
+
 def refuse_one_label(rows: LabelledTexts, path: object) -> None:
-    """E323 for a file of one label (nothing to tell it from), before anything is trained or written. (Copies of a
-    text labelled two ways are kept: annotators disagree in multi-label data, GoEmotions' train split has 153 such
-    rows; ``adapt``, fitting a few hundred rows, refuses them.)"""
+    """E323 for a file of one label (nothing to tell it from), before anything is trained or written. (A user's file
+    with a text labelled two ways is refused, :func:`distinct_labelled_rows`; the shipped recipe's GoEmotions rows keep
+    such copies: annotators disagree in multi-label data, its train split has 153 such texts.)"""
     if len(rows.labels) < 2:
         raise EmotraceError("E323", f"Every row of {path} is labelled {', '.join(rows.labels)}: one class only, "
                                     "nothing to tell it from.", "Label rows of at least two labels.")

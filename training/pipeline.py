@@ -20,6 +20,7 @@ from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
 from emotrace.paths import staged_folder
 from emotrace.training.data import (
+    distinct_labelled_rows,
     read_goemotions_tsv,
     read_labelled_records,
     refuse_one_label,
@@ -73,6 +74,7 @@ from emotrace.training.recipe import (
 from emotrace.training.satisfaction_view import require_word_vocabulary
 from emotrace.training.trainer import TaskData, Trainer, TrainingArguments
 from emotrace.training.written_corpus import CorpusRow, emotion_rows, read_corpus, written_corpus_report
+from emotrace.wording import counted
 
 WRITTEN_CORPUS = "written_corpus"
 RECIPE_SOURCES = ["goemotions", "emobank", "womens_clothing_reviews", "cfpb_complaints_sample", "banking77",
@@ -146,12 +148,17 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
 
 def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, text_column: str, label_column: str,
                           command: str, from_model: Path | None = None, encoding: str = "utf-8",
-                          mapping: Path | None = None) -> dict[str, object]:
+                          mapping: Path | None = None, echo: Callable[[str], None] = print) -> dict[str, object]:
     """Fine-tune on the user's labelled file (a dev split carved from it scores every epoch, for early stopping, and
-    tunes the thresholds) and package; a test split set aside first (:mod:`held_out`) is scored apart. With
-    ``mapping`` (:mod:`label_mapping`, read before anything is trained) the schema's groupings are the mapping's, else
-    those of ``from_model`` that still apply. Returns the packaged model's metrics."""
-    labelled = read_labelled_records(data, text_column, label_column, encoding=encoding)
+    tunes the thresholds) and package; a test split set aside first (:mod:`held_out`) is scored apart. Each text is
+    kept once (E325 where one repeats with other labels; repeats with the same labels merged, and ``echo`` says how
+    many). With ``mapping`` (:mod:`label_mapping`, read before anything is trained) the schema's groupings are the
+    mapping's, else those of ``from_model`` that still apply. Returns the packaged model's metrics."""
+    labelled, repeats = distinct_labelled_rows(read_labelled_records(data, text_column, label_column, encoding=encoding),
+                                               data)
+    if repeats:
+        echo(f"{data.name}: {counted(len(labelled.texts), 'text')} ({counted(repeats, 'repeated row')} merged: same "
+             "text, same labels)")
     refuse_one_label(labelled, data)
     neutral = "neutral" if "neutral" in labelled.labels else None
     mapped = None if mapping is None else read_label_mapping(mapping, labelled.labels, neutral, encoding)

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from emotrace.errors import EmotraceError
 from emotrace.model.classifier import DEFAULT_MODEL_DIR
 from emotrace.model.config import read_config
+from emotrace.model.labelled import LabelledTexts
 from tests.conftest import OWN_LABEL_ROWS
 from tests.test_cli import run
 
@@ -224,6 +226,65 @@ def test_train_refuses_a_file_of_one_label_before_anything_is_written(tmp_path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
 
 
+@pytest.fixture
+def rows_split(monkeypatch) -> list[LabelledTexts]:
+    """``train --data`` stopped where it splits the file's rows, before any network is loaded (exit code 2): the
+    rows it read, recorded."""
+    seen: list[LabelledTexts] = []
+
+    def stop(data: LabelledTexts, picked: list[bool]) -> None:
+        seen.append(data)
+        raise EmotraceError("E306", "stopped by the test before training.", "")
+
+    monkeypatch.setattr("emotrace.training.pipeline.split_rows", stop)
+    return seen
+
+
+def _own_rows(tmp_path, rows: list[tuple[str, str]]):
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "labels": label}) + "\n" for t, label in rows), encoding="utf-8")
+    return data
+
+
+def test_train_refuses_a_text_labelled_two_ways_before_anything_is_written(tmp_path, rows_split) -> None:
+    """Found by a review: `train --data` kept a text repeated with other labels (here in another case and spacing:
+    the same text to the model) and trained on both rows, saying nothing; `adapt` refuses such a file (E325)."""
+    rows = [(f"{t} ({i})", label) for i, (t, label) in enumerate(OWN_LABEL_ROWS)]
+    rows.append(("  " + rows[0][0].upper(), "anger"))  # row 33: row 1's text, labelled anger (row 1: gratitude)
+    data = _own_rows(tmp_path, rows)
+    result = run("train", "--data", str(data), "--output", str(tmp_path / "run"), "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 2 and "[E325]" in result.stderr, result.stderr[-2000:]
+    assert "more than once with different labels (rows 1, 33;" in result.stderr
+    assert "correct or drop the conflicting rows" in result.stderr
+    assert rows_split == [] and sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
+
+
+def test_train_keeps_a_text_repeated_with_the_same_labels_once_and_says_so(tmp_path, rows_split) -> None:
+    """Found by a review: `train --data` trained on every copy of a repeated text, so it weighed twice in training and
+    in the figures; each text is kept once, at its first row, and the merge is reported."""
+    rows = [(f"{t} ({i})", label) for i, (t, label) in enumerate(OWN_LABEL_ROWS)]
+    rows += [rows[0], (rows[1][0].lower() + " ", rows[1][1])]  # an exact copy, a copy in another case and spacing
+    result = run("train", "--data", str(_own_rows(tmp_path, rows)), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 2 and "stopped by the test" in result.stderr, result.stderr[-2000:]
+    (read,) = rows_split
+    assert read.texts == [t for t, _ in rows[:32]] and read.targets.shape == (32, 3)
+    assert "mine.jsonl: 32 texts (2 repeated rows merged: same text, same labels)" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("recipe", ["heads", "topics", "intents", "satisfaction"])
+def test_a_refit_refuses_output_beside_model_dir(tmp_path, recipe) -> None:
+    """Found by a review: a refit writes no run folder, so `--recipe heads --output RUN --model-dir OUT` ran as if
+    --output had not been given; it names only the default --model-dir (OUTPUT/model), and is read only so."""
+    result = run("train", "--recipe", recipe, "--output", str(tmp_path / "run"), "--model-dir", str(tmp_path / "out"),
+                 "--data-root", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "[E329]" in result.stderr, result.stderr[-2000:]
+    assert f"--recipe {recipe} does not use --output:" in result.stderr
+    assert "without --model-dir" in result.stderr and sorted(tmp_path.iterdir()) == []
+    result = run("train", "--recipe", recipe, "--output", str(tmp_path / "run"), "--data-root", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "[E307]" in result.stderr, result.stderr[-2000:]  # past the check, at the data
+
+
 @pytest.mark.parametrize(("options", "named"), [
     (["--recipe", "customer", "--epochs", "1"], "--recipe customer does not use --epochs"),
     (["--recipe", "heads", "--batch-size", "8", "--learning-rate", "0.001"],
@@ -240,9 +301,9 @@ def test_train_refuses_a_file_of_one_label_before_anything_is_written(tmp_path) 
 def test_options_the_recipe_does_not_use_are_refused_before_anything_starts(tmp_path, options, named) -> None:
     """Found by a review: `train --recipe customer --epochs 1` (and any recipe but the default's with the stage options,
     or --teacher beside a recipe other than distill) trained as if the option had not been given, saying nothing.
-    (--data-root points nowhere, so that a run which did not refuse stops at once: E307 or, with --data, E006.)"""
-    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"),
-                 "--model-dir", str(tmp_path / "out"))
+    (--data-root points nowhere, so that a run which did not refuse stops at once: E307 or, with --data, E006. No
+    --model-dir: the model folder is RUN/model, and a refit reads --output only so.)"""
+    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"))
     assert result.returncode == 2 and "[E329]" in result.stderr, result.stderr[-2000:]
     assert named in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
@@ -255,8 +316,7 @@ def test_options_the_recipe_does_not_use_are_refused_before_anything_starts(tmp_
     ["--recipe", "distill", "--teacher", "teacher-run"],
     ["--epochs", "1", "--batch-size", "8", "--max-steps", "2", "--from-model", str(DEFAULT_MODEL_DIR)]])
 def test_options_the_recipe_uses_or_left_at_their_defaults_are_not_refused(tmp_path, options) -> None:
-    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"),
-                 "--model-dir", str(tmp_path / "out"))
+    result = run("train", *options, "--data-root", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run"))
     assert result.returncode == 2 and "[E307]" in result.stderr, result.stderr[-2000:]  # past the check, at the data
 
 
