@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from emotrace.scoring.agents import Turn
@@ -16,14 +18,16 @@ class AgentConversations:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def of(self, agent_id: str | None = None) -> list[tuple[str, list[Turn]]]:
-        """The conversations agents took part in (``agent_id``: one agent's), each with its customer's segment and
-        every turn in time order."""
+    def of(self, agents: Collection[str] | None = None) -> list[tuple[str, list[Turn]]]:
+        """The conversations agents took part in (``agents``: only those these agents took part in, the routing
+        answer's few of a whole floor), each with its customer's segment and every turn in time order."""
         with self.db.session() as session:
             named = select(Message.customer_id, Message.conversation_id).where(Message.agent_id.is_not(None))
-            if agent_id is not None:
-                named = named.where(Message.agent_id == agent_id)
-            keys = set(session.execute(named.distinct()).all())
+            if agents is None:
+                keys = set(session.execute(named.distinct()).all())
+            else:
+                keys = {key for part in chunks(sorted(set(agents))) for key in session.execute(
+                    named.where(Message.agent_id.in_(part)).distinct()).all()}
             customers = sorted({customer for customer, _ in keys})
             segments = {customer: segment for part in chunks(customers) for customer, segment in session.execute(
                 select(Customer.id, Customer.segment).where(Customer.id.in_(part)))}

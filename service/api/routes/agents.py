@@ -29,7 +29,7 @@ def list_agents(runtime: RuntimeDep) -> list[AgentProfileOut]:
 def get_agent(runtime: RuntimeDep, agent_id: Annotated[Identifier, Path(description="The agent's id.")]
               ) -> AgentDetailOut:
     """One agent's profile and the conversations it is measured on."""
-    effects = stored_effects(runtime.store, agent_id)
+    effects = stored_effects(runtime.store, {agent_id})
     if not effects:
         raise EmotraceError("E905", f"Agent '{agent_id}' has no stored conversations.")
     profile = agent_profiles(effects, runtime.settings.agent_min_conversations)[agent_id]

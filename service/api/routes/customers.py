@@ -185,7 +185,7 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
     ranked = []
     if agents:
         minimum = runtime.settings.agent_min_conversations
-        ranked = rank_agents(stored_profiles(runtime.store, minimum), agents,
+        ranked = rank_agents(stored_profiles(runtime.store, minimum, agents), agents,
                              is_distressed(customer.segment, hint.route), minimum)
     return RoutingOut(customer_id=customer_id, route=hint.route, reason=upset_reason(hint.reason, upset),
                       upset_about=[UpsetOut.model_validate(u) for u in upset],
