@@ -166,8 +166,9 @@ BAD_INPUTS = {
     "too few rows": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in SATISFIED[:12]],
                      "E324", "other: 12"),
     "conflicting repeats": ([*ops_rows(), (DISSATISFIED[0], "satisfied")], "E325", "rows 1, 97"),
-    # the model reads no case and no extra spaces: such a copy with another label conflicts too (found by a review)
-    "conflicting repeats in another case": ([*ops_rows(), ("  " + DISSATISFIED[0].upper(), "satisfied")], "E325",
+    # the model reads no case (but for all-caps words, read as shouting) and no extra spaces: such a copy with another
+    # label conflicts too (found by a review)
+    "conflicting repeats in another case": ([*ops_rows(), ("  " + DISSATISFIED[0].lower(), "satisfied")], "E325",
                                             "rows 1, 97"),
     # the rows named are the odd ones out: here the one 'other' row, below the one neutral row among 'other's
     "other beside neutral": ([*ops_rows(), ("A new message.", "other")], "E326", "'other' (row 97)"),
@@ -284,6 +285,17 @@ def test_neutral_rows_of_a_file_of_classes_and_emotion_labels_teach_the_emotion_
     assert labels.names == ("annoyance", "joy", "neutral") and len(labels.rows) == len(rows) - read.duplicates
     assert int(labels.targets[:, 2].sum()) == len(NEUTRAL)
     assert len(read.heads[SATISFACTION_HEAD].rows) == len(rows) - read.duplicates  # still the class too
+
+
+def test_an_all_caps_copy_is_another_text_to_the_model_and_not_a_conflicting_repeat(tmp_path) -> None:
+    """Found by a review: repeats were matched with case folded, so a copy in capitals labelled otherwise was refused
+    (E325), though the model reads it with a `shouting` cue: another text."""
+    from emotrace.training.adapt import read_adaptation_rows
+
+    rows = [*ops_rows(), (DISSATISFIED[0].upper(), "satisfied")]
+    read = read_adaptation_rows(write_rows(tmp_path / "caps.csv", rows), "message", "label",
+                                LabelSchema.load(DEFAULT_MODEL_DIR))
+    assert read.duplicates == 0 and len(read.heads[SATISFACTION_HEAD].rows) == len(rows)
 
 
 def test_labels_are_matched_in_any_case_and_kept_in_the_model_s_spelling(tmp_path) -> None:

@@ -129,6 +129,20 @@ def test_copies_that_differ_only_in_case_or_spacing_fall_in_one_split() -> None:
     assert any(is_held_out(t) for t in texts) and not all(is_held_out(t) for t in texts)
 
 
+def test_a_repeated_text_is_matched_as_the_model_reads_it() -> None:
+    """Found by a review: `train --data` and `adapt` matched repeats by :func:`split_key`, which folds case, so "I AM SO
+    ANGRY" (read "shouting I AM SO ANGRY") and "i am so angry" labelled otherwise were refused (E325), though the model
+    reads two texts; copies it reads alike (another case without the shouting cue, other spacing) still conflict."""
+    from emotrace.training.data import distinct_rows
+
+    assert distinct_rows("f.csv", ["I AM SO ANGRY", "i am so angry"], [{"anger"}, {"annoyance"}]) == [0, 1]
+    with pytest.raises(EmotraceError, match=r"E325.*rows 1, 2") as refused:
+        distinct_rows("f.csv", ["I am so angry", "  i am  so\nangry"], [{"anger"}, {"annoyance"}])
+    assert "merge" in refused.value.fix and "drop" in refused.value.fix
+    same = ["I am so angry", "i am so angry ", "I AM SO ANGRY", "I AM  SO ANGRY"]
+    assert distinct_rows("f.csv", same, [{"anger"}] * 4) == [0, 2]
+
+
 def test_a_step_limit_or_patience_below_one_is_refused() -> None:
     """Found by a review: --max-steps 0 packaged the untrained network; --patience 0 stopped after the first epoch
     while validation improved."""

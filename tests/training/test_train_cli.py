@@ -250,12 +250,12 @@ def test_train_refuses_a_text_labelled_two_ways_before_anything_is_written(tmp_p
     """Found by a review: `train --data` kept a text repeated with other labels (here in another case and spacing:
     the same text to the model) and trained on both rows, saying nothing; `adapt` refuses such a file (E325)."""
     rows = [(f"{t} ({i})", label) for i, (t, label) in enumerate(OWN_LABEL_ROWS)]
-    rows.append(("  " + rows[0][0].upper(), "anger"))  # row 33: row 1's text, labelled anger (row 1: gratitude)
+    rows.append(("  " + rows[0][0].lower().replace(" ", "  "), "anger"))  # row 33: row 1's text, labelled anger
     data = _own_rows(tmp_path, rows)
     result = run("train", "--data", str(data), "--output", str(tmp_path / "run"), "--model-dir", str(tmp_path / "model"))
     assert result.returncode == 2 and "[E325]" in result.stderr, result.stderr[-2000:]
     assert "more than once with different labels (rows 1, 33;" in result.stderr
-    assert "correct or drop the conflicting rows" in result.stderr
+    assert "merge the conflicting rows into one or drop all but one" in result.stderr
     assert rows_split == [] and sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
 
 
@@ -270,6 +270,18 @@ def test_train_keeps_a_text_repeated_with_the_same_labels_once_and_says_so(tmp_p
     (read,) = rows_split
     assert read.texts == [t for t, _ in rows[:32]] and read.targets.shape == (32, 3)
     assert "mine.jsonl: 32 texts (2 repeated rows merged: same text, same labels)" in result.stdout, result.stdout
+
+
+def test_train_reads_an_all_caps_copy_labelled_otherwise_as_another_text(tmp_path, rows_split) -> None:
+    """Found by a review: repeats were matched with case folded, so a copy in capitals labelled otherwise was refused
+    (E325), though the model reads it with a `shouting` cue ("shouting YOU ARE ALL USELESS"): another text."""
+    rows = [(f"{t} ({i})", label) for i, (t, label) in enumerate(OWN_LABEL_ROWS)]
+    rows.append((rows[3][0].upper(), "gratitude"))  # row 4: "You are all useless (3)", anger
+    result = run("train", "--data", str(_own_rows(tmp_path, rows)), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 2 and "stopped by the test" in result.stderr, result.stderr[-2000:]
+    (read,) = rows_split
+    assert read.texts == [t for t, _ in rows] and "merged" not in result.stdout
 
 
 @pytest.mark.parametrize("recipe", ["heads", "topics", "intents", "satisfaction"])
