@@ -54,16 +54,21 @@ class Alerts:
         each state as it stands) keep theirs without a query; only new ones are registered: as open, or as
         resolved when raised at a time before ``open_after`` (on history imported late: nothing for the floor to
         work, and no ``alert.new`` webhook). A new episode alert (:data:`EPISODES`) that is a held one the rules no
-        longer raise, attributed to other messages (:func:`_same_episodes`), keeps its state: not a second alert."""
+        longer raise, attributed to other messages (:func:`_same_episodes`), keeps its state: not a second alert; its
+        row takes its new first message (:func:`_move`), so a later alert raised on the old one is an alert of its
+        own."""
         held = {_key(a): a for a in previous if a.get("id") is not None}
         at = {_key(a): utc(datetime.fromisoformat(str(a["at"]))) for a in customer.alerts}
         new_keys = at.keys() - held.keys()
         states: dict[Key, dict[str, object]] = {
             key: {"id": a["id"], "status": a.get("status", "open"), "assignee": a.get("assignee")}
             for key, a in held.items()}
-        for key, same in _same_episodes(session, held, customer.alerts, new_keys).items():
+        moved = _same_episodes(session, held, customer.alerts, new_keys)
+        for key, same in moved.items():
             states[key] = states[_key(same)]
             new_keys.discard(key)
+        if moved:
+            _move(session, customer.id, {cast(int, states[key]["id"]): key for key in moved}, now)
         created: set[int] = set()
         if new_keys:
             past = {key for key in new_keys if open_after is not None and at[key] < open_after}
@@ -163,6 +168,28 @@ def _same_episodes(session: Session, held: dict[Key, dict[str, object]], fresh: 
             same[_key(new)] = match
             gone.remove(match)
     return same
+
+
+def _move(session: Session, customer_id: str, moved: dict[int, Key], now: datetime) -> None:
+    """Give the rows of the re-attributed alerts (by id) their alerts' new keys, so that each row is keyed as its
+    alert is now (``uq_alert`` keeps a key to one row; a row left with the old key would hand its state to any alert
+    raised later on that message). A row holding one of the new keys is an alert the rules no longer raise (a key
+    still raised is not new; a re-attributed alert's old key is not raised): it keeps its status and history, and
+    lets go of the key (its first message, now the other alert's), noted in its history."""
+    targets = {key: alert_id for alert_id, key in moved.items()}
+    query = select(AlertState).where(AlertState.customer_id == customer_id,
+                                     AlertState.first_message_id.in_(sorted({first for _, first in targets})))
+    for state in session.scalars(query).all():
+        key = (state.kind, state.first_message_id)
+        if key in targets and state.id not in moved:
+            state.first_message_id = -state.id  # claims no message (ids are positive, and never reused)
+            session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
+                                   assignee=state.assignee, note=f"Its first message, {key[1]}, is now alert "
+                                   f"{targets[key]}'s: the rules raise this alert no longer."))
+    session.flush()  # the keys let go of before they are taken
+    for state in session.scalars(select(AlertState).where(AlertState.id.in_(sorted(moved)))).all():
+        state.first_message_id = moved[state.id][1]
+    session.flush()
 
 
 def _overlap_in_time(held: dict[str, object], new: dict[str, object], seen: Seen) -> bool:

@@ -38,8 +38,9 @@ class Customer(Base):
 class AlertState(Base):
     """Where the floor stands on one of a customer's alerts: its status, who owns it. An alert is the scoring rules'
     (its kind and first triggering message identify it across refreshes; an episode alert a late message
-    re-attributes, a sharp drop, ends_worse or sustained_negativity, keeps this row and its first message as
-    registered); this row is the people's."""
+    re-attributes, a sharp drop, ends_worse or sustained_negativity, keeps this row, which takes its new first
+    message; a row whose first message another alert took so, an alert the rules no longer raise, keeps minus its id
+    there: it names no message); this row is the people's."""
 
     __tablename__ = "alert_states"
     __table_args__ = (UniqueConstraint("customer_id", "kind", "first_message_id", name="uq_alert"), NEVER_REUSED_IDS)

@@ -576,6 +576,79 @@ def test_late_messages_moving_two_alerts_overlapping_in_time_keep_each_its_own(d
     store.db.engine.dispose()
 
 
+def _conversations_of(store: Store, alerts: list[dict[str, object]]) -> list[list[str]]:
+    """The conversations of each alert's messages, in the alert's order."""
+    conversation = {m.id: m.conversation_id for m in store.messages.of_customer("ann")}
+    return [[conversation[i] for i in a["message_ids"]] for a in alerts]
+
+
+def test_a_streak_raised_on_a_moved_alerts_old_first_message_is_an_alert_of_its_own(database_url) -> None:
+    """Found by a review: an alert a late message moved to another first message kept its stored row, which still
+    named the old first message. When later messages made the rules raise a separate alert starting at that old one
+    (late negative contacts before the streak, a satisfied one closing them: two streaks), its insert met the row
+    and was handed that row's state: both alerts were one id, counted twice as open, the new one with no alert.new
+    and no state of its own, a change to one a change to both. The row moves with its alert: the streak that keeps
+    the alert's first message keeps it (id, status, assignee), the other is a new open alert."""
+    from emotrace.services.alerts import change_alert
+    from emotrace.store.alerts import AlertChange
+
+    store = Store(database_url)
+    kind = "sustained_negativity"
+    (raised,) = _worked_then(store, kind, [(0, 0.8, "z"), (1, -1.0, "b"), (2, -1.0, "c"), (3, -1.0, "d")],
+                             [(0.5, -1.0, "a")])
+    (moved,) = [a for a in store.customers.get("ann").alerts if a["kind"] == kind]
+    assert moved["id"] == raised["id"] and _conversations_of(store, [moved]) == [["a", "b", "c"]], moved
+    record_messages(store, [_recent(0.6, -1.0, "a2"), _recent(0.7, -1.0, "a3"), _recent(0.8, 0.8, "p")])
+    customer = store.customers.get("ann")
+    alerts = [a for a in customer.alerts if a["kind"] == kind]
+    assert _conversations_of(store, alerts) == [["a", "a2", "a3"], ["b", "c", "d"]], alerts
+    assert [(a["id"], a["status"], a["assignee"]) for a in alerts] == [
+        (raised["id"], "acknowledged", "maria"), (alerts[1]["id"], "open", None)], alerts
+    assert alerts[1]["id"] != raised["id"]
+    assert _alert_states(store, kind) == [(raised["id"], "acknowledged"), (alerts[1]["id"], "open"),
+                                          (raised["id"], "alert.new"), (alerts[1]["id"], "alert.new")]
+    assert customer.open_alerts == sum(a["status"] in ("open", "acknowledged") for a in customer.alerts)
+    _, customer = change_alert(store, int(raised["id"]), AlertChange(status="resolved"))
+    assert [a["status"] for a in customer.alerts if a["kind"] == kind] == ["resolved", "open"]
+    store.db.engine.dispose()
+
+
+def test_an_alert_moved_to_the_first_message_of_one_gone_takes_it_from_that_one(database_url) -> None:
+    """A late message can move an alert the floor works to the first message of an older alert the rules no longer
+    raise (resolved, its streak broken by a contact delivered late; the same negative contacts then raise the one
+    worked, and make the older one's first message its first). The one in the customer's list keeps its state; the
+    older one keeps its row, status and history, a note saying which alert has its first message now, and no longer
+    claims that message (a write that would have had two rows name it)."""
+    from emotrace.services.alerts import alert_view, change_alert
+    from emotrace.store.alerts import AlertChange
+
+    store = Store(database_url)
+    kind = "sustained_negativity"
+    record_messages(store, [_recent(0, 0.8, "z"), _recent(1, -1.0, "b"), _recent(2, -1.0, "c"), _recent(3, -1.0, "d")])
+    (gone,) = [a for a in store.customers.get("ann").alerts if a["kind"] == kind]
+    change_alert(store, int(gone["id"]), AlertChange(status="resolved", note="refunded"))
+    record_messages(store, [_recent(1.5, 0.8, "p")])  # b | p (satisfied) | c, d: no streak of three
+    assert [a for a in store.customers.get("ann").alerts if a["kind"] == kind] == []
+    (worked,) = _worked_then(store, kind, [(4, -1.0, "e")], [(1.6, -1.0, "p"), (1.7, -1.0, "p")])  # p negative
+    customer = store.customers.get("ann")
+    alerts = [a for a in customer.alerts if a["kind"] == kind]
+    assert [(a["id"], a["status"], a["assignee"]) for a in alerts] == [(worked["id"], "acknowledged", "maria")]
+    assert alerts[0]["message_ids"][0] == gone["message_ids"][0], alerts  # b: the first message of the one gone
+    assert store.alerts.get(int(worked["id"])).first_message_id == gone["message_ids"][0]
+    assert store.alerts.get(int(gone["id"])).status == "resolved"
+    assert [(e.status, e.actor, e.note) for e in store.alerts.history(int(gone["id"]))] == [
+        ("open", "emotrace", None), ("resolved", "api", "refunded"),
+        ("resolved", "emotrace", f"Its first message, {gone['message_ids'][0]}, is now alert {worked['id']}'s: "
+                                 "the rules raise this alert no longer.")]
+    assert alert_view(customer, store.alerts.get(int(gone["id"])))["message_ids"] == []
+    record_messages(store, [_recent(5, -1.0, "f")])  # a refresh keeps both as they are
+    assert [(a["id"], a["status"]) for a in store.customers.get("ann").alerts if a["kind"] == kind] == [
+        (worked["id"], "acknowledged")]
+    assert _alert_states(store, kind) == [(gone["id"], "resolved"), (worked["id"], "acknowledged"),
+                                          (gone["id"], "alert.new"), (worked["id"], "alert.new")]
+    store.db.engine.dispose()
+
+
 def test_searching_ids_ignores_case_on_every_store(database_url) -> None:
     """Found by a re-trial: `?search=C` found c1, c2 on SQLite (its LIKE folds ASCII case) and nobody on PostgreSQL."""
     store = Store(database_url)
