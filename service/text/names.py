@@ -6,11 +6,15 @@ A name is found
 - after a cue that introduces one ("my name is", "this is", "I'm", "speak to", "ask for", "your agent", "my
   husband", "Hi"/"Dear", a title such as "Mr."), in any case, when its first word is in the gazetteer or written in
   Title case after an explicit cue ("my name is Xochitl");
-- after a cue that can only introduce a name ("my name is", "name is", "name:", "Full name:"), one to three
-  name-like words in any case, gazetteer or not ("my name is mark evans and ..."), up to punctuation, a digit or a
-  function word ("my name is on the account": none);
-- after a self-introduction ("this is", "I'm"), a given name of the gazetteer in lower case too when a surname of the
-  gazetteer follows it ("this is mark evans from billing");
+- after a cue that can only introduce a name ("my name is", "name is", "name:", "Full name:"), one to three words:
+  the first a name of the gazetteer in any case ("MY NAME IS JOHN"), a Title-case word ("my name is Xochitl") or a
+  lower-case word that closes the phrase ("my name is xochitl."); the next ones names of the gazetteer, Title case
+  after a Title-case first, or a lower-case word closing a lower-case name ("my name is john doe lol"); never a
+  function word, a word said of a name ("my name is broken", "name: see below"), a chat contraction ("im") or a
+  field label ("Name: john smith Email: ...");
+- after a self-introduction ("this is", "I'm"), a lower-case given name of the gazetteer and a surname that end the
+  phrase ("this is mark evans from billing"; not "i am john lewis customer"), the surname no everyday word when the
+  given name is one ("I hope this is crystal clear");
 - on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words;
 - anywhere else as a Title-case given name followed by a Title-case surname ("Will Smith", "David Okafor"), or a
   given name alone that is not also an ordinary English word ("Maria was rude", but not "Will you", "Grace period")
@@ -47,7 +51,8 @@ _EXPLICIT_CUE_RE = re.compile(
 # Cues that introduce oneself ("this is", "I'm"): the word after is a name when it is in the gazetteer.
 _INTRO_CUE_RE = re.compile(r"\b(?:this is|i am|i'm|im|it's|its)[ \t]+", re.IGNORECASE)
 # What follows a name when someone introduces themselves ("This is Hope at Clearwave", "i'm raj here").
-_INTRO_END_RE = re.compile(r"[ \t]*(?:,|\.|!|$|\n|(?:from|at|here|with|speaking|and|calling)\b)", re.IGNORECASE)
+_INTRO_END_RE = re.compile(r"[ \t]*(?:,|\.|!|$|\n|(?:from|at|here|with|speaking|and|calling|i|i'm|im|my)\b)",
+                           re.IGNORECASE)  # also "this is priya i need help"
 # Cues after which only a name can follow: the words after them are one in any case, in the gazetteer or not.
 _STRONG_CUE_RE = re.compile(
     r"(?<![\w'’-])(?:name(?:[ \t]+is(?:[ \t]*:)?|['’]s)|(?:(?:full|first|last|given|family|middle|maiden|legal|sur)[ \t]*)?"
@@ -62,6 +67,14 @@ _THING_BEFORE_NAME_RE = re.compile(
 # (not at a digit, "/", "@" or another word character: "name: n/a", "name: jdoe88").
 _CUED_WORD_RE = re.compile(rf"[{_UPPER}{_LOWER}](?:[{_UPPER}{_LOWER}'’-]*[{_UPPER}{_LOWER}])?(?![\w/@+&])")
 _CUED_GAP_RE = re.compile(r"[ \t]+")
+# What closes a lower-case name after a strong cue ("my name is xochitl.", "... xochitl and my parcel is late").
+_CUED_END_RE = re.compile(r"[ \t]*(?:[,.;!?)\n]|$|(?:and|but|from|at|here|with|speaking|calling|lol|haha|btw|tbh)\b)",
+                          re.IGNORECASE)
+# A word followed by a colon is the label of the next field ("Name: john smith Email: ...").
+_LABEL_COLON_RE = re.compile(r"[ \t]*:")
+# Labels of the fields that follow a name on a form or in a chat ("name: dave phone 07700 900123").
+FIELD_WORDS = frozenset(["phone", "email", "e-mail", "tel", "mobile", "cell", "fax", "address", "account", "order",
+                         "dob", "ssn", "postcode", "zip"])
 # Words that end a name after a strong cue: function words, what "my name is" is said of when no name follows
 # ("my name is spelled wrong", "name: unknown") and chat words ("my name is john doe lol").
 NAME_STOP_WORDS = frozenset([
@@ -83,6 +96,12 @@ NAME_STOP_WORDS = frozenset([
     "strange", "foreign", "private", "personal", "confidential", "irrelevant", "invalid", "valid", "new", "old",
     "legal", "full", "actual", "real", "true", "false", "known", "hidden", "public", "fine", "other", "something",
     "nothing", "anything", "unclear", "illegible", "unreadable", "visible", "optional", "mandatory",
+    # what a name is said to be, and where ("my name is cut off", "name: see below", "the name is fake")
+    "above", "below", "attached", "enclosed", "see", "gone", "broken", "incomplete", "complete", "fake", "withheld",
+    "cut", "prefer", "way", "hard", "impossible", "unpronounceable", "ridiculous",
+    # chat contractions without their apostrophe ("my name is mark im angry", "my name is jo cant log in")
+    "im", "ive", "cant", "dont", "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "havent", "hasnt", "couldnt",
+    "wouldnt", "shouldnt", "thats", "whats", "theres", "youre", "theyre",
 ])
 _WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # Surnames of the gazetteer that are also everyday words: no surname after a self-introduction ("it's may day").
@@ -157,6 +176,14 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(given), frozenset(surnames)
 
 
+@cache
+def everyday_words() -> frozenset[str]:
+    """About a thousand common English words (Faker's English lorem list: "clear", "street", "house")."""
+    from faker.providers.lorem.en_US import Provider  # a data-only import, done once
+
+    return frozenset(word.lower() for word in Provider.word_list)
+
+
 def _title_case(word: str) -> bool:
     return _TITLE_WORD_RE.fullmatch(word) is not None
 
@@ -167,14 +194,17 @@ def _not_a_name(word: str) -> bool:
 
 def _extend(text: str, end: int, title_case: bool) -> int:
     """Where a name ending at ``end`` ends with the words that join it: Title-case words after a Title-case name,
-    surnames of the gazetteer after a lower-case one."""
+    surnames of the gazetteer after a lower-case one (not an ordinary or function word: "jo cant log in"); never a
+    field label ("Email:", "Phone")."""
     surnames = gazetteer()[1]
     for _ in range(_MAX_NAME_WORDS - 1):
         m = _NEXT_WORD_RE.match(text, end)
-        if m is None or _not_a_name(m.group(1)):
+        if m is None or _not_a_name(m.group(1)) or _field_label(text, m.group(1), m.end()):
             break
-        word = m.group(1)
-        if not (_title_case(word) if title_case else word.lower() in surnames and word.lower() not in ORDINARY_WORDS):
+        word, lower = m.group(1), m.group(1).lower()
+        if title_case and not _title_case(word):
+            break
+        if not title_case and (lower not in surnames or lower in ORDINARY_WORDS or lower in NAME_STOP_WORDS):
             break
         end = m.end()
     return end
@@ -198,38 +228,85 @@ def _name_at(text: str, at: int, explicit: bool) -> tuple[int, int] | None:
         ends_phrase = _INTRO_END_RE.match(text, m.end()) is not None
         nxt = _NEXT_WORD_RE.match(text, m.end())
         before_surname = title_case and nxt is not None and _title_case(nxt.group(1)) and nxt.group(1).lower() in surnames
-        # a given name and a surname in lower case ("this is mark evans"), not an everyday word ("it's may day")
-        next_lower = nxt.group(1).lower() if nxt is not None else ""
-        lower_pair = (nxt is not None and lower in given and next_lower in surnames and next_lower not in ORDINARY_WORDS
-                      and next_lower not in _EVERYDAY_SURNAMES and not _ends_cued_name(word, given, surnames)
-                      and not _ends_cued_name(nxt.group(1), given, surnames))
-        found = ((in_gazetteer and (title_case or ends_phrase)) or (lower in given and title_case and ends_phrase)
-                 or before_surname or lower_pair)
-        if lower_pair and nxt is not None and not title_case:  # "mark evans": the surname ends it, "mark" or not
-            return m.start(), _extend(text, nxt.end(), title_case=False)
+        if nxt is not None and _lower_pair(text, word, nxt, given, surnames):  # "mark evans": the surname ends it
+            return m.start(), nxt.end()
+        # not in Title case, a given name alone ends the phrase and is no everyday word ("this is true.", "its early")
+        alone = ends_phrase and lower not in everyday_words()
+        found = (in_gazetteer and (title_case or alone)) or (lower in given and title_case and ends_phrase) or before_surname
     return (m.start(), _extend(text, m.end(), title_case)) if found else None
 
 
+def _lower_pair(text: str, word: str, nxt: re.Match[str], given: frozenset[str], surnames: frozenset[str]) -> bool:
+    """Whether ``word`` and the next word after a self-introduction are a given name and a surname in lower case
+    that end the phrase ("this is mark evans from billing"): not in capitals ("I AM CRYSTAL CLEAR"), not before more
+    words ("i am john lewis customer"), the surname no everyday word ("it's may day"), nor a common English word
+    when the given name is an ordinary word too ("I hope this is crystal clear", but "i am mark evans")."""
+    surname = nxt.group(1)
+    first_lower, lower = word.lower(), surname.lower()
+    if not (word.islower() and surname.islower() and first_lower in given and lower in surnames):
+        return False
+    if lower in ORDINARY_WORDS or lower in _EVERYDAY_SURNAMES or _INTRO_END_RE.match(text, nxt.end()) is None:
+        return False
+    if first_lower in ORDINARY_WORDS and lower in everyday_words():
+        return False
+    return not _ends_cued_name(word, given, surnames) and not _ends_cued_name(surname, given, surnames)
+
+
+def _field_label(text: str, word: str, end: int) -> bool:
+    """Whether ``word`` (ending at ``end``) labels the next field ("Email:", "phone"): no part of a name."""
+    return word.lower() in FIELD_WORDS or _LABEL_COLON_RE.match(text, end) is not None
+
+
 def _ends_cued_name(word: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
-    """Whether ``word`` after a strong cue is no part of a name: a function word, a greeting word, a weekday, or a
-    lower-case "-ed", "-ing" or "-ly" word of neither list ("my name is attached")."""
+    """Whether ``word`` after a strong cue is no part of a name: a function word, a word said of a name, a chat
+    contraction, a greeting word, a weekday, or an "-ed", "-ing" or "-ly" word of neither list, in lower case or in
+    capitals ("my name is attached", "MY NAME IS DUPLICATED")."""
     lower = word.lower().replace("’", "'")
     if lower in NAME_STOP_WORDS or lower in GENERIC_WORDS or lower in _WEEKDAYS:
         return True
-    return word.islower() and lower.endswith(("ed", "ing", "ly")) and lower not in given and lower not in surnames
+    return (not _title_case(word) and lower.endswith(("ed", "ing", "ly")) and lower not in given
+            and lower not in surnames)
+
+
+def _known_name(word: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
+    """Whether ``word`` is a name of the gazetteer, also by its parts ("mary-jane", "o'neill-smith")."""
+    for part in word.lower().replace("’", "'").split("-"):
+        bare = part[2:] if part[1:2] == "'" else part  # "o'neill", "d'angelo"
+        if not (part in given or part in surnames or bare in given or bare in surnames):
+            return False
+    return True
+
+
+def _cued_name_word(text: str, m: re.Match[str], first: str | None, given: frozenset[str],
+                    surnames: frozenset[str]) -> bool:
+    """Whether the word of ``m`` after a strong cue belongs to the name, ``first`` its first word if one is taken: a
+    name of the gazetteer in any case; a first word in Title case, or in lower case closing the phrase ("my name is
+    xochitl."); a later word in Title case after a Title-case first, or in lower case closing a lower-case name ("my
+    name is john doe lol"); never a word of :func:`_ends_cued_name` or a field label."""
+    word = m.group(0)
+    if _ends_cued_name(word, given, surnames) or _field_label(text, word, m.end()):
+        return False
+    if _known_name(word, given, surnames):
+        return True
+    closes = word.islower() and _CUED_END_RE.match(text, m.end()) is not None
+    if first is None:
+        return _title_case(word) or closes
+    return (_title_case(first) and _title_case(word)) or (first.islower() and closes)
 
 
 def _strong_cue_name(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
-    """The one to three name-like words after a strong cue ("my name is mark evans and ..."), or None (the name of
-    a thing, "the company name is acme"; no word, or a function word, next)."""
+    """The one to three words of a name after a strong cue ("my name is mark evans and ..."), or None (the name of
+    a thing, "the company name is acme"; no name-like word next: "my name is cut off")."""
     if _THING_BEFORE_NAME_RE.search(text, max(0, cue.start() - 24), cue.start()):
         return None
     given, surnames = gazetteer()
     start = end = at = cue.end()
+    first: str | None = None
     for _ in range(_MAX_NAME_WORDS):
         m = _CUED_WORD_RE.match(text, at)
-        if m is None or _ends_cued_name(m.group(0), given, surnames):
+        if m is None or not _cued_name_word(text, m, first, given, surnames):
             break
+        first = first or m.group(0)
         end = m.end()
         gap = _CUED_GAP_RE.match(text, end)
         if gap is None:
