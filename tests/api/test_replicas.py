@@ -26,13 +26,20 @@ def replicas(postgres_url):
         yield [stack.enter_context(running_server(postgres_url)) for _ in range(2)], postgres_url
 
 
-def test_a_write_through_one_replica_reaches_the_feed_of_the_other(replicas) -> None:
-    (first, second), _ = replicas
+def _listening(base: str, customer: str, kinds: tuple[str, ...] | None = None) -> tuple[list[dict], threading.Event]:
+    """The events of ``customer`` (of ``kinds``) on ``base``'s live feed, collected from when it is listening; and
+    the event set when they are all in."""
     found: list[dict] = []
     ready, done = threading.Event(), threading.Event()
-    listener = threading.Thread(target=_collect_events, args=(second, "far-1", found, ready, done), daemon=True)
-    listener.start()
+    args = (base, customer, found, ready, done) + ((kinds,) if kinds else ())
+    threading.Thread(target=_collect_events, args=args, daemon=True).start()
     assert ready.wait(20)
+    return found, done
+
+
+def test_a_write_through_one_replica_reaches_the_feed_of_the_other(replicas) -> None:
+    (first, second), _ = replicas
+    found, done = _listening(second, "far-1")
     response = httpx.post(f"{first}/v1/messages", json={"messages": [
         {"customer_id": "far-1", "conversation_id": "k", "text": "Where is my refund? This is the third time!"}]},
         timeout=30)
@@ -49,12 +56,7 @@ def test_an_alert_worked_through_one_replica_reaches_the_feed_of_the_other(repli
         "text": "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡"}]}, timeout=30)
     assert stored.status_code == 201, stored.text
     alert_id = httpx.get(f"{first}/v1/alerts", timeout=30).json()[0]["id"]
-    found: list[dict] = []
-    ready, done = threading.Event(), threading.Event()
-    listener = threading.Thread(target=_collect_events, args=(second, "far-2", found, ready, done, ("alert",)),
-                                daemon=True)
-    listener.start()
-    assert ready.wait(20)
+    found, done = _listening(second, "far-2", ("alert",))
     changed = httpx.patch(f"{first}/v1/alerts/{alert_id}", json={"status": "acknowledged", "assignee": "maria"},
                           timeout=30)
     assert changed.status_code == 200, changed.text
@@ -75,12 +77,7 @@ def test_an_alert_a_write_through_one_replica_resolves_reaches_the_feed_of_the_o
     post("Thanks for the quick reply, all good now.",
          "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")
     (worse,) = [a for a in httpx.get(f"{first}/v1/alerts", timeout=30).json() if a["kind"] == "ends_worse"]
-    found: list[dict] = []
-    ready, done = threading.Event(), threading.Event()
-    listener = threading.Thread(target=_collect_events, args=(second, "far-3", found, ready, done, ("alert",)),
-                                daemon=True)
-    listener.start()
-    assert ready.wait(20)
+    found, done = _listening(second, "far-3", ("alert",))
     post("Thank you so much, that solved it, all good now!")  # the conversation ends well: no longer raised
     assert done.wait(20), found
     assert (found[0]["id"], found[0]["status"], found[0]["history"][-1]["actor"]) == (worse["id"], "resolved",
