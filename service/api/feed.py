@@ -15,13 +15,11 @@ import threading
 
 import psycopg
 from sqlalchemy.engine import make_url
-from starlette.concurrency import run_in_threadpool
 
 from emotrace.api.events import EventBus
 from emotrace.api.schemas import AlertDetailOut, CorrectionOut, CustomerOut, StoredMessageOut
 from emotrace.services.alerts import alert_view
 from emotrace.store import Store
-from emotrace.store.alerts import take_changed_alerts
 from emotrace.store.database import CHANGES_CHANNEL
 from emotrace.store.tables import Customer
 
@@ -48,19 +46,6 @@ def publish_alert(bus: EventBus, alert: AlertDetailOut) -> None:
     erasure of its customer published first drops it)."""
     bus.publish({"type": "alert", "customer_id": alert.customer_id, "message_id": max(alert.message_ids, default=0),
                  "data": alert.model_dump(mode="json")})
-
-
-async def publish_changed_alerts(bus: EventBus, store: Store, customers: list[Customer]) -> None:
-    """An ``alert`` event for each alert that the write which refreshed ``customers`` resolved or reopened as the
-    system (the rules stopped or went back to raising it: :func:`~emotrace.store.alerts.take_changed_alerts`), as a
-    person's change is published; other replicas publish them from the write's change notices."""
-    changed = [alert_id for customer in customers for alert_id in take_changed_alerts(customer)]
-    if not changed or not bus.listening:
-        return
-    details = await run_in_threadpool(lambda: [alert_detail(store, alert_id) for alert_id in changed])
-    for detail in details:
-        if detail is not None:  # erased since
-            publish_alert(bus, detail)
 
 
 def publish_correction(bus: EventBus, correction: CorrectionOut) -> None:

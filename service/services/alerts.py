@@ -31,8 +31,8 @@ def change_alert(store: Store, alert_id: int, change: AlertChange) -> tuple[Aler
 
 def alert_view(customer: Customer, state: AlertState) -> dict[str, object]:
     """The alert as the customer's row holds it (kind, reason, messages, severity, status, assignee); one the rules
-    no longer raise (later messages changed the timeline: the write resolved it) is described from its state: its
-    first message, unless another alert has taken it (see :class:`AlertState`)."""
+    no longer raise (its messages rescored away) is described from its state: its first message, unless another
+    alert has taken it (see :class:`AlertState`)."""
     held = next((a for a in customer.alerts if a.get("id") == state.id), None)
     first = [state.first_message_id] if state.first_message_id > 0 else []
     return held or {"id": state.id, "kind": state.kind, "reason": "no longer raised by the scoring rules",

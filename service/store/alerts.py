@@ -5,8 +5,7 @@ New alerts and changes are written to the outbox in the same transactions (webho
 
 A customer's row holds their alerts as the scoring rules computed them, each with the ``id``, ``status`` and
 ``assignee`` of its :class:`AlertState`; both are written in the same transactions (a write that refreshes the
-summary, a change made here), so a list read from either never disagrees with the other. An alert the rules stop
-raising leaves the list: a refresh resolves it, as the system, so no state is left open or acknowledged outside it.
+summary, a change made here), so a list read from either never disagrees with the other.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emotrace.store.database import Database, chunks
@@ -29,9 +28,6 @@ UNRESOLVED = ("open", "acknowledged")
 Key = tuple[str, int]  # an alert's identity across refreshes (_key)
 Seen = dict[int, tuple[datetime, str]]  # message id -> its time and conversation
 PAST_NOTE = "Raised on messages older than the scoring rules' alert_open_hours (history): registered resolved."
-NO_LONGER_RAISED = "No longer raised: later messages changed the customer's timeline."
-RAISED_AGAIN = "Raised again: later messages changed the customer's timeline."
-_CHANGED = "emotrace.alerts.changed"  # a refreshed customer's InstanceState.info key: the alerts its refresh changed
 
 
 @dataclass(frozen=True)
@@ -60,10 +56,7 @@ class Alerts:
         work, and no ``alert.new`` webhook). A new episode alert (:data:`EPISODES`) that is a held one the rules no
         longer raise, attributed to other messages (:func:`_same_episodes`), keeps its state: not a second alert; its
         row takes its new first message (:func:`_move`), so a later alert raised on the old one is an alert of its
-        own. A held unresolved alert the rules no longer raise (nor re-attribute) is resolved by the system, with
-        :data:`NO_LONGER_RAISED` in its history, and one the rules raise again reopened (:meth:`_resolve_dropped`,
-        :func:`_reopen_raised`); each such change is sent as ``alert.changed`` and named by
-        :func:`take_changed_alerts`."""
+        own."""
         held = {_key(a): a for a in previous if a.get("id") is not None}
         at = {_key(a): utc(datetime.fromisoformat(str(a["at"]))) for a in customer.alerts}
         new_keys = at.keys() - held.keys()
@@ -76,12 +69,7 @@ class Alerts:
             new_keys.discard(key)
         if moved:
             _move(session, customer.id, {cast(int, states[key]["id"]): key for key in moved}, now)
-        matched = {_key(same) for same in moved.values()}
-        dropped = {cast(int, a["id"]): a for key, a in held.items()
-                   if key not in at and key not in matched and a.get("status", "open") in UNRESOLVED}
-        changed = self._resolve_dropped(session, customer, dropped, now) if dropped else []
         created: set[int] = set()
-        reopened: set[int] = set()
         if new_keys:
             past = {key for key in new_keys if open_after is not None and at[key] < open_after}
             rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "created_at": now,
@@ -89,53 +77,17 @@ class Alerts:
                     for kind, first in sorted(new_keys)]
             created = set(session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
                                           .returning(AlertState.id)).scalars())
-            found = [state for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id))
-                     if (state.kind, state.first_message_id) in new_keys]
-            reopened = _reopen_raised(session, [s for s in found if s.id not in created and s.status == "resolved"],
-                                      now)
-            for state in found:
-                states[(state.kind, state.first_message_id)] = _state_fields(state)
-                if state.id in created:
-                    session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
-                                           note=PAST_NOTE if state.status == "resolved" else None))
+            for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id)):
+                if (state.kind, state.first_message_id) in new_keys:
+                    states[(state.kind, state.first_message_id)] = _state_fields(state)
+                    if state.id in created:
+                        session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
+                                               note=PAST_NOTE if state.status == "resolved" else None))
         customer.alerts = [{**a, **states[_key(a)]} for a in customer.alerts]
         customer.open_alerts = sum(a["status"] in UNRESOLVED for a in customer.alerts)
         for alert in customer.alerts:
             if alert["id"] in created and alert["status"] == "open":
                 Outbox.add(session, "alert.new", customer.id, {**alert, "customer_id": customer.id}, now)
-            elif alert["id"] in reopened:
-                self._sent_as_changed(session, customer.id, alert, RAISED_AGAIN, now)
-        changed += sorted(reopened)
-        if changed:
-            inspect(customer).info[_CHANGED] = changed
-
-    def _resolve_dropped(self, session: Session, customer: Customer, dropped: dict[int, dict[str, object]],
-                         now: datetime) -> list[int]:
-        """Resolve, as the system, the unresolved alerts (by id, as the customer's list held them) that the rules no
-        longer raise: a later write changed the timeline (a message delivered late breaking a negative streak,
-        moving a fall so it no longer qualifies; a conversation going on to end better). Each keeps its assignee;
-        its history notes why, and the change is sent as ``alert.changed``. No conversation is recorded resolved
-        (no one resolved one, unlike :meth:`change`). The ids resolved."""
-        resolved = []
-        for state in session.scalars(select(AlertState).where(AlertState.id.in_(sorted(dropped)))
-                                     .order_by(AlertState.id)).all():
-            if state.status not in UNRESOLVED:
-                continue
-            state.status, state.updated_at = "resolved", now
-            session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
-                                   assignee=state.assignee, note=NO_LONGER_RAISED))
-            self._sent_as_changed(session, customer.id, {**dropped[state.id], **_state_fields(state)},
-                                  NO_LONGER_RAISED, now)
-            resolved.append(state.id)
-        return resolved
-
-    def _sent_as_changed(self, session: Session, customer_id: str, alert: dict[str, object], note: str,
-                         now: datetime) -> None:
-        """A change the system made to an alert, as a person's is sent: ``alert.changed`` to webhooks, and a change
-        notice for every replica's live feed."""
-        Outbox.add(session, "alert.changed", customer_id, {**alert, "customer_id": customer_id, "actor": SYSTEM_ACTOR,
-                                                           "note": note}, now)
-        self.db.notify(session, {"alert": alert["id"]})
 
     def get(self, alert_id: int) -> AlertState | None:
         """One alert's state, or None."""
@@ -216,37 +168,6 @@ def _same_episodes(session: Session, held: dict[Key, dict[str, object]], fresh: 
             same[_key(new)] = match
             gone.remove(match)
     return same
-
-
-def take_changed_alerts(customer: Customer) -> list[int]:
-    """The ids of the alerts that the write which refreshed ``customer`` (this very object) resolved or reopened as
-    the system (:meth:`Alerts.register`), given once (requests sharing that write share the object): what this
-    replica's live feed publishes as ``alert`` events."""
-    return list(inspect(customer).info.pop(_CHANGED, []))
-
-
-def _reopen_raised(session: Session, returned: list[AlertState], now: datetime) -> set[int]:
-    """Reopen the resolved alerts the rules raise again (by their key) whose resolution was the system's, for not
-    being raised (:data:`NO_LONGER_RAISED`, their latest history entry): each goes back to the status it had then
-    (open or acknowledged, its assignee kept), noted in its history. A resolution a person made, or anything a
-    person did since, stays as it is. The ids reopened."""
-    if not returned:
-        return set()
-    history: dict[int, list[AlertEvent]] = {}
-    for event in session.scalars(select(AlertEvent).where(AlertEvent.alert_id.in_(sorted(s.id for s in returned)))
-                                 .order_by(AlertEvent.at, AlertEvent.id)):
-        history.setdefault(event.alert_id, []).append(event)
-    reopened = set()
-    for state in returned:
-        events = history.get(state.id, [])
-        if not events or (events[-1].actor, events[-1].note) != (SYSTEM_ACTOR, NO_LONGER_RAISED):
-            continue
-        before = events[-2].status if len(events) > 1 and events[-2].status in UNRESOLVED else "open"
-        state.status, state.updated_at = before, now
-        session.add(AlertEvent(alert_id=state.id, at=now, actor=SYSTEM_ACTOR, status=state.status,
-                               assignee=state.assignee, note=RAISED_AGAIN))
-        reopened.add(state.id)
-    return reopened
 
 
 def _move(session: Session, customer_id: str, moved: dict[int, Key], now: datetime) -> None:

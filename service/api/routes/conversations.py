@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from emotrace.api.deps import GUARDS, RuntimeDep, check_request_size
-from emotrace.api.feed import publish_changed_alerts, publish_recorded
+from emotrace.api.feed import publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
     ISO_8601,
@@ -216,6 +216,5 @@ async def upload_conversation(
                           messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                           customer=CustomerOut.model_validate(customer))
     publish_recorded(runtime.bus, out.messages, [customer])
-    await publish_changed_alerts(runtime.bus, runtime.store, [customer])
     runtime.written()
     return out

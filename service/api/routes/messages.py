@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from emotrace.api.deps import GUARDS, Runtime, RuntimeDep, check_request_size
-from emotrace.api.feed import publish_changed_alerts, publish_correction, publish_recorded
+from emotrace.api.feed import publish_correction, publish_recorded
 from emotrace.api.recording import Write, message_from_request
 from emotrace.api.schemas import (
     CorrectionIn,
@@ -89,7 +89,6 @@ async def record_messages(
     out = RecordedOut(messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
                       customers=[CustomerOut.model_validate(c) for c in customers])
     publish_recorded(runtime.bus, out.messages, customers)
-    await publish_changed_alerts(runtime.bus, runtime.store, customers)
     runtime.written()
     return out
 
