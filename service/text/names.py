@@ -322,8 +322,12 @@ def _cued_names(text: str) -> Iterator[tuple[int, int]]:
             yield min(s for s, _ in spans), max(e for _, e in spans)
     for cues, explicit in ((_EXPLICIT_CUE_RE, True), (_TITLE_RE, True), (_INTRO_CUE_RE, False)):
         for cue in cues.finditer(text):
-            if (span := _name_at(text, cue.end(), explicit)) is not None:
-                yield span
+            if (span := _name_at(text, cue.end(), explicit)) is None:
+                continue
+            # after a label ("Customer:", "Caller:") the name reads on as after "name:" ("customer: john doe")
+            if cue.group(0).rstrip(" \t,").endswith(":") and (strong := _strong_cue_name(text, cue)) is not None:
+                span = span[0], max(span[1], strong[1])
+            yield span
     for m in _SIGN_OFF_RE.finditer(text):
         if not any(_not_a_name(w) for w in m.group("name").split()):
             yield m.start("name"), m.end("name")

@@ -268,3 +268,19 @@ def test_a_lower_case_name_after_this_is_is_redacted_before_i_or_my(text: str, e
     """A self-introduction's name ends the phrase also before "i" or "my" in unpunctuated chat (the first failed on
     the rule that a lower-case pair must end the phrase, the second on the code before it)."""
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("customer: john doe", "customer: [NAME]"),
+    ("Customer: John Doe", "Customer: [NAME]"),
+    ("customer name: john doe", "customer name: [NAME]"),
+    ("caller: jane doe, account 5", "caller: [NAME], account 5"),
+    ("customer: john wants a refund", "customer: [NAME] wants a refund"),
+    ("customer: very unhappy", "customer: very unhappy"),
+    ("customer: waiting 3 days", "customer: waiting 3 days"),
+    ("customer: not happy with the refund", "customer: not happy with the refund"),
+])
+def test_a_lower_case_full_name_after_a_label_is_redacted_whole(text: str, expected: str) -> None:
+    """After a label such as "customer:" only the given name went ("customer: [NAME] doe"): the name now reads on
+    as after "name:", while what the label is said of ("very unhappy") stays."""
+    assert redact(text) == expected
