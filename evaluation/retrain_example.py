@@ -23,7 +23,7 @@ from pathlib import Path
 from emotrace.evaluation.common import print_figures
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.settings import get_settings
-from emotrace.training.data import model_text_key
+from emotrace.text.normalize import model_text_key
 
 
 def write_csv(tsv: Path, labels: list[str], target: Path, limit: int | None,

@@ -1060,7 +1060,8 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
                    "classes, which adapt reads as the class)", err=True)
     if left_out.superseded:
         typer.echo(f"{counted(left_out.superseded, 'earlier correction')} of a text corrected again later left out "
-                   "(the latest correction of a text counts)", err=True)
+                   "(the latest correction of a text counts; texts differing only in case, spacing or accents are one "
+                   "text, as the model reads them)", err=True)
     if not rows:
         raise EmotraceError("E809", "No stored correction" + (f" made at or after {since}" if since else "")
                             + " can be learnt from.")

@@ -193,6 +193,28 @@ def test_the_latest_correction_of_a_text_counts_and_adapt_is_not_stopped_by_olde
     assert adapted.returncode == 0, adapted.stderr
 
 
+def test_texts_the_model_reads_alike_are_one_text_whose_latest_correction_counts(tmp_path) -> None:
+    """Found by a review: the export kept one row per exact stored text, so messages the model reads alike but written
+    differently (case, spacing), corrected differently, were exported as rows adapt refuses (E325) — the floor's own
+    corrections could not be used. Texts are now matched as the model reads them; the latest correction counts."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    texts = [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED] + [
+        (t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED] + [
+        (t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL]
+    first = DISSATISFIED[0]
+    again = [(first.lower(), NewCorrection("lead-2", "neutral"), T0 + timedelta(hours=2)),  # the latest: it counts
+             ("  ".join(first.split()), NewCorrection("lead-3", "satisfied"), T0 + timedelta(hours=1))]
+    _store_corrections(url, texts + again)
+    out = tmp_path / "corrections.csv"
+    result = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert "2 earlier corrections of a text corrected again later left out" in result.stderr, result.stderr
+    rows = {r["text"]: (r["labels"], r["corrected_by"]) for r in _read(out)}
+    assert len(rows) == len(texts) and rows[first.lower()] == ("neutral", "lead-2") and first not in rows
+    adapted = run("adapt", "--corrections", "--database-url", url, "--model-dir", str(tmp_path / "out"), "--force")
+    assert adapted.returncode == 0 and "E325" not in adapted.stderr, adapted.stderr
+
+
 def test_intents_not_corrected_are_exported_as_read_once_a_correction_names_intents(tmp_path) -> None:
     """Found by a new-user trial: adapt reads a row naming no intent as stating none, so once one correction named an
     intent, a message whose class alone was corrected taught "no intent" although its reading's churn threat stood;

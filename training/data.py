@@ -6,7 +6,6 @@ Every reader returns plain Python lists / NumPy arrays; nothing here touches the
 from __future__ import annotations
 
 import csv
-import unicodedata
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from emotrace.errors import EmotraceError
 from emotrace.model.labelled import LabelledTexts
 from emotrace.paths import existing_file
 from emotrace.tabular import all_records, cell_text, check_decodable, require_columns, unreadable_row
-from emotrace.text.normalize import normalize_text
+from emotrace.text.normalize import model_text_key
 from emotrace.text.visible import text_problem
 from emotrace.wording import counted, counted_doing
 
@@ -33,14 +32,6 @@ def split_key(text: str) -> str:
     land in one split (an all-caps copy too, though the model reads it with a ``shouting`` cue:
     :func:`model_text_key`)."""
     return " ".join(text.casefold().split())
-
-
-def model_text_key(text: str) -> str:
-    """What the model reads of ``text``, to match repeats by: :func:`normalize_text` (spacing collapsed; emoji, noise
-    and shouting turned into words), lower-cased and without accents as the uncased tokenizer reads it. "I am so
-    angry" and "i am  so angry" are one text; "I AM SO ANGRY" (read "shouting I AM SO ANGRY") is another."""
-    decomposed = unicodedata.normalize("NFD", normalize_text(text).lower())
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def split_of(key: str) -> str:

@@ -14,6 +14,7 @@ from emotrace.store import Store
 from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
 from emotrace.tabular import table_format, write_rows
+from emotrace.text.normalize import model_text_key
 from emotrace.times import iso_utc, utc
 
 NEUTRAL = "neutral"  # an emotion label and a satisfaction class alike
@@ -98,7 +99,8 @@ def adapt_labels(correction: MergedCorrection, message: CorrectedMessage, with_c
 @dataclass
 class LeftOut:
     """Corrected messages an export leaves out: their text is not stored, they name nothing adapt reads, or an
-    earlier correction of a text corrected again later (the latest counts)."""
+    earlier correction of a text corrected again later (the latest counts; texts the model reads alike, such as ones
+    differing only in case or spacing, are one text: :func:`model_text_key`)."""
 
     no_text: int = 0
     nothing_to_learn: int = 0
@@ -106,9 +108,11 @@ class LeftOut:
 
 
 def training_rows(store: Store, since: datetime | None = None) -> tuple[list[TrainingRow], LeftOut]:
-    """The corrected messages (those corrected at or after ``since``, when given) as training rows, one per text (its
-    latest correction), in the order of their latest corrections, and what was left out. Each message's corrections
-    are merged field by field (:class:`MergedCorrection`), those made before ``since`` included."""
+    """The corrected messages (those corrected at or after ``since``, when given) as training rows, one per text as
+    the model reads it (:func:`model_text_key`: adapt refuses one text with two sets of labels, E325), its latest
+    correction with that message's stored text, in the order of their latest corrections, and what was left out.
+    Each message's corrections are merged field by field (:class:`MergedCorrection`), those made before ``since``
+    included."""
     by_message: dict[int, tuple[list[Correction], CorrectedMessage]] = {}
     for stored, message in store.corrections.with_messages():
         by_message.setdefault(stored.message_id, ([], message))[0].append(stored)
@@ -125,10 +129,10 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
         elif not names:
             left_out.nothing_to_learn += 1
         else:
-            left_out.superseded += by_text.pop(message.text, None) is not None
-            by_text[message.text] = TrainingRow(message.text, ",".join(names), correction.satisfaction_class or "",
-                                                correction.message_id, correction.corrected_by,
-                                                iso_utc(correction.corrected_at))
+            key = model_text_key(message.text)
+            left_out.superseded += by_text.pop(key, None) is not None
+            by_text[key] = TrainingRow(message.text, ",".join(names), correction.satisfaction_class or "",
+                                       correction.message_id, correction.corrected_by, iso_utc(correction.corrected_at))
     return list(by_text.values()), left_out
 
 

@@ -11,6 +11,7 @@ One function, :func:`normalize_text`, is used everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import emoji
 
@@ -139,3 +140,11 @@ def normalize_text(text: str) -> str:
 def contains_emoji(text: str) -> bool:
     """True when ``text`` holds at least one emoji or emoticon cue."""
     return emoji.emoji_count(text) > 0 or _EMOTICON_RE.search(text) is not None
+
+
+def model_text_key(text: str) -> str:
+    """What the model reads of ``text``, to match repeats by: :func:`normalize_text` (spacing collapsed; emoji, noise
+    and shouting turned into words), lower-cased and without accents as the uncased tokenizer reads it. "I am so
+    angry" and "i am  so angry" are one text; "I AM SO ANGRY" (read "shouting I AM SO ANGRY") is another."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(text).lower())
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
