@@ -32,7 +32,7 @@ from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_a
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, not_the_input, writable_file, write_text_file
 from emotrace.settings import Settings, get_settings
 from emotrace.times import iso_utc
-from emotrace.wording import counted
+from emotrace.wording import counted, listed
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
@@ -438,9 +438,9 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
     for i, report in enumerate(reports.values()):
         if "mistakes" in report:
             which = f" of [{i}]" if len(names) > 1 else ""
-            listed = cast(list[dict[str, Any]], report["mistakes"])
-            typer.echo(f"most confident mistakes{which}:" if listed else f"no mistakes{which}")
-            for m in listed:
+            mistakes = cast(list[dict[str, Any]], report["mistakes"])
+            typer.echo(f"most confident mistakes{which}:" if mistakes else f"no mistakes{which}")
+            for m in mistakes:
                 typer.echo(f"  {m['confidence']:.2f} gold: {m['gold']}; decided: {m['decided']}\n"
                            f"       {_shortened(m['text'])}")
 
@@ -545,11 +545,10 @@ def refuse_unused_options(ctx: typer.Context, recipe: Recipe, own_data: bool) ->
     if not unused:
         return
     names = [param.opts[0] for param in unused]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     what = f"--recipe {recipe.value}" + ((" with --data" if own_data else " without --data")
                                          if recipe is Recipe.default else "")
     readers = "; ".join(f"{param.opts[0]} is read by {_readers(param.name or '')}" for param in unused)
-    raise EmotraceError("E329", f"{what} does not use {listed}: it would run as if "
+    raise EmotraceError("E329", f"{what} does not use {listed(names)}: it would run as if "
                                 f"{'it were' if len(names) == 1 else 'they were'} not given.",
                         f"Leave {'it' if len(names) == 1 else 'them'} out ({readers}).")
 
@@ -558,7 +557,7 @@ def _readers(name: str) -> str:
     """The recipes that read the option ``name``, in words."""
     if name == "output":
         refits = [r.value for r in Recipe if r in REFIT_RECIPES]
-        return (f"every recipe but {', '.join(refits[:-1])} and {refits[-1]}, which write no run folder and read it "
+        return (f"every recipe but {listed(refits)}, which write no run folder and read it "
                 "only without --model-dir, as the folder of the default OUTPUT/model")
     if name in OWN_DATA_OPTIONS and name not in RECIPE_OPTIONS[Recipe.default]:
         return "--data"

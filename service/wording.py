@@ -1,6 +1,8 @@
-"""Counts in words, for messages, reasons and reports: "1 row", "3 rows", "2 turns overlap"."""
+"""Counts and lists in words, for messages, reasons and reports: "1 row", "3 rows", "2 turns overlap", "a, b and c"."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 def counted(count: int, noun: str) -> str:
@@ -11,3 +13,9 @@ def counted(count: int, noun: str) -> str:
 def counted_doing(count: int, noun: str, one: str, many: str) -> str:
     """:func:`counted` with a verb that agrees ("1 turn overlaps", "3 turns overlap" for "overlaps", "overlap")."""
     return f"{counted(count, noun)} {one if count == 1 else many}"
+
+
+def listed(items: Sequence[object]) -> str:
+    """``items`` in words: "a", "a and b", "a, b and c"."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

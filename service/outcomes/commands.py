@@ -22,7 +22,7 @@ from emotrace.messages import is_identifier
 from emotrace.paths import not_the_input, writable_file
 from emotrace.settings import Settings, get_settings, pseudonym
 from emotrace.times import iso_utc
-from emotrace.wording import counted, counted_doing
+from emotrace.wording import counted, counted_doing, listed
 
 if TYPE_CHECKING:
     from emotrace.store import Store
@@ -187,7 +187,7 @@ def import_customers(
     for customer_id, versions in given.items():
         if len(versions) > 1:
             rows = sorted(n for numbers in versions.values() for n in numbers)
-            refused.append((f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} give customer "
+            refused.append((f"rows {listed(rows)} give customer "
                             f"'{written[customer_id]}' different attributes", len(rows)))
         else:
             attributes[customer_id] = json.loads(next(iter(versions)))

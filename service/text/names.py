@@ -315,19 +315,24 @@ def _strong_cue_name(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
+def _covering(*spans: tuple[int, int]) -> tuple[int, int]:
+    """The span covering the readings found of one name."""
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
 def _cued_names(text: str) -> Iterator[tuple[int, int]]:
-    for cue in _STRONG_CUE_RE.finditer(text):
+    for cue in _STRONG_CUE_RE.finditer(text):  # the longer of the two readings ("My name is Anne-Marie O'Neill-Smith")
         spans = [span for span in (_strong_cue_name(text, cue), _name_at(text, cue.end(), explicit=True)) if span]
-        if spans:  # the longer of the two readings ("My name is Anne-Marie O'Neill-Smith Jones")
-            yield min(s for s, _ in spans), max(e for _, e in spans)
+        if spans:
+            yield _covering(*spans)
     for cues, explicit in ((_EXPLICIT_CUE_RE, True), (_TITLE_RE, True), (_INTRO_CUE_RE, False)):
         for cue in cues.finditer(text):
             if (span := _name_at(text, cue.end(), explicit)) is None:
                 continue
             # after a label ("Customer:", "Caller:") the name reads on as after "name:" ("customer: john doe")
-            if cue.group(0).rstrip(" \t,").endswith(":") and (strong := _strong_cue_name(text, cue)) is not None:
-                span = span[0], max(span[1], strong[1])
-            yield span
+            label = cue.group(0).rstrip(" \t,").endswith(":")
+            strong = _strong_cue_name(text, cue) if label else None
+            yield span if strong is None else _covering(span, strong)
     for m in _SIGN_OFF_RE.finditer(text):
         if not any(_not_a_name(w) for w in m.group("name").split()):
             yield m.start("name"), m.end("name")
