@@ -30,6 +30,7 @@ import pkgutil
 import re
 from collections.abc import Iterator
 from functools import cache
+from typing import Literal
 
 _UPPER, _LOWER = "A-ZÀ-ÖØ-ÞĀ-ſ", "a-zß-öø-ÿĀ-ſ"  # with Latin Extended-A (ı, ł, ś, ž, ...)
 _TITLE_PART = rf"(?:[{_UPPER}][{_LOWER}]?['’]|Mc|Mac)?[{_UPPER}][{_LOWER}'’]+"  # also O'Connor, McDonald
@@ -45,9 +46,12 @@ _EXPLICIT_CUE_RE = re.compile(
     r"receptionist|host|waiter|waitress|installer|plumber|electrician|officer|guard|steward|stewardess|pilot|"
     r"attendant|consultant)|"
     r"my (?:husband|wife|partner|son|daughter|mother|mum|mom|father|dad|brother|sister|friend|boss|neighbou?r)|"
-    r"(?:hi|hello|hey|dear)|(?:applicant|patient|policyholder|policy holder|account holder|cardholder|employee|"
-    r"customer|caller|insured|beneficiary|deceased|name[^:\n]{0,24})\s*:)[ \t]*,?[ \t]*)",
+    r"(?:hi|hello|hey|dear)|name[^:\n]{0,24}\s*:)[ \t]*,?[ \t]*)",
     re.IGNORECASE)
+# Role labels: on a form the name follows them, in a transcript the speaker's turn ("Customer: Absolutely useless").
+_ROLE_LABEL_RE = re.compile(
+    r"\b(?:applicant|patient|policyholder|policy holder|account holder|cardholder|employee|customer|caller|insured|"
+    r"beneficiary|deceased)\s*:[ \t]*,?[ \t]*", re.IGNORECASE)
 # Cues that introduce oneself ("this is", "I'm"): the word after is a name when it is in the gazetteer.
 _INTRO_CUE_RE = re.compile(r"\b(?:this is|i am|i'm|im|it's|its)[ \t]+", re.IGNORECASE)
 # What follows a name when someone introduces themselves ("This is Hope at Clearwave", "i'm raj here").
@@ -156,6 +160,7 @@ GENERIC_WORDS = frozenset([
     "any", "one", "another", "disappointed", "frustrated", "fed", "sick", "tired", "fellow", "loyal", "long",
 ])
 _MAX_NAME_WORDS = 3
+Cue = Literal["explicit", "label", "intro"]  # what introduces a name: see _name_at
 
 
 @cache
@@ -210,11 +215,12 @@ def _extend(text: str, end: int, title_case: bool) -> int:
     return end
 
 
-def _name_at(text: str, at: int, explicit: bool) -> tuple[int, int] | None:
+def _name_at(text: str, at: int, cue: Cue) -> tuple[int, int] | None:
     """The name starting at ``at`` after a cue, or None. After an ``explicit`` cue ("my name is", "your agent",
     "Hi") any Title-case word starts one, a lower-case one when it is a given name; after a self-introduction ("this
     is", "I'm") a given name of the gazetteer does (an ordinary word only in Title case and ending the phrase:
-    "This is Hope at ...")."""
+    "This is Hope at ..."); after a role ``label`` ("Customer:", where a transcript's turn starts with any word) a
+    given name of the gazetteer or what a self-introduction takes."""
     given, surnames = gazetteer()
     m = re.compile(rf"[{_UPPER}{_LOWER}][{_UPPER}{_LOWER}'’-]*").match(text, at)
     if m is None or _not_a_name(m.group(0)):
@@ -222,28 +228,38 @@ def _name_at(text: str, at: int, explicit: bool) -> tuple[int, int] | None:
     word, lower = m.group(0), m.group(0).lower()
     title_case = _title_case(word)
     in_gazetteer = lower in given and lower not in ORDINARY_WORDS
-    if explicit:
+    if cue == "explicit":
         found = title_case or in_gazetteer
     else:
         ends_phrase = _INTRO_END_RE.match(text, m.end()) is not None
         nxt = _NEXT_WORD_RE.match(text, m.end())
         before_surname = title_case and nxt is not None and _title_case(nxt.group(1)) and nxt.group(1).lower() in surnames
-        if nxt is not None and _lower_pair(text, word, nxt, given, surnames):  # "mark evans": the surname ends it
+        if nxt is not None and _one_case_pair(text, word, nxt, given, surnames):  # "mark evans": the surname ends it
             return m.start(), nxt.end()
         # not in Title case, a given name alone ends the phrase and is no everyday word ("this is true.", "its early")
         alone = ends_phrase and lower not in everyday_words()
-        found = (in_gazetteer and (title_case or alone)) or (lower in given and title_case and ends_phrase) or before_surname
+        found = ((in_gazetteer and (title_case or alone or cue == "label"))
+                 or (lower in given and title_case and ends_phrase) or before_surname
+                 or (cue == "label" and _titled_run_closes(text, m)))
     return (m.start(), _extend(text, m.end(), title_case)) if found else None
 
 
-def _lower_pair(text: str, word: str, nxt: re.Match[str], given: frozenset[str], surnames: frozenset[str]) -> bool:
-    """Whether ``word`` and the next word after a self-introduction are a given name and a surname in lower case
-    that end the phrase ("this is mark evans from billing"): not in capitals ("I AM CRYSTAL CLEAR"), not before more
-    words ("i am john lewis customer"), the surname no everyday word ("it's may day"), nor a common English word
-    when the given name is an ordinary word too ("I hope this is crystal clear", but "i am mark evans")."""
+def _titled_run_closes(text: str, first: re.Match[str]) -> bool:
+    """Whether ``first`` starts two or three Title-case words that close the phrase, as a name on a form does
+    ("Policy holder: Haruto Sato.", but not "Customer: Absolutely useless service.")."""
+    end = _extend(text, first.end(), title_case=True)
+    return _title_case(first.group(0)) and end > first.end() and _CUED_END_RE.match(text, end) is not None
+
+
+def _one_case_pair(text: str, word: str, nxt: re.Match[str], given: frozenset[str], surnames: frozenset[str]) -> bool:
+    """Whether ``word`` and the next word after a self-introduction are a given name and a surname both in lower case
+    or both in capitals that end the phrase ("this is mark evans from billing", "THIS IS MARK EVANS AND ..."): not
+    before more words ("i am john lewis customer"), the surname no everyday word ("it's may day"), nor a common
+    English word when the given name is an ordinary word too ("I AM CRYSTAL CLEAR", but "i am mark evans")."""
     surname = nxt.group(1)
     first_lower, lower = word.lower(), surname.lower()
-    if not (word.islower() and surname.islower() and first_lower in given and lower in surnames):
+    one_case = (word.islower() and surname.islower()) or (word.isupper() and surname.isupper())
+    if not (one_case and first_lower in given and lower in surnames):
         return False
     if lower in ORDINARY_WORDS or lower in _EVERYDAY_SURNAMES or _INTRO_END_RE.match(text, nxt.end()) is None:
         return False
@@ -322,12 +338,13 @@ def _covering(*spans: tuple[int, int]) -> tuple[int, int]:
 
 def _cued_names(text: str) -> Iterator[tuple[int, int]]:
     for cue in _STRONG_CUE_RE.finditer(text):  # the longer of the two readings ("My name is Anne-Marie O'Neill-Smith")
-        spans = [span for span in (_strong_cue_name(text, cue), _name_at(text, cue.end(), explicit=True)) if span]
+        spans = [span for span in (_strong_cue_name(text, cue), _name_at(text, cue.end(), "explicit")) if span]
         if spans:
             yield _covering(*spans)
-    for cues, explicit in ((_EXPLICIT_CUE_RE, True), (_TITLE_RE, True), (_INTRO_CUE_RE, False)):
+    for cues, kind in ((_EXPLICIT_CUE_RE, "explicit"), (_TITLE_RE, "explicit"), (_ROLE_LABEL_RE, "label"),
+                       (_INTRO_CUE_RE, "intro")):
         for cue in cues.finditer(text):
-            if (span := _name_at(text, cue.end(), explicit)) is None:
+            if (span := _name_at(text, cue.end(), kind)) is None:
                 continue
             # after a label ("Customer:", "Caller:") the name reads on as after "name:" ("customer: john doe")
             label = cue.group(0).rstrip(" \t,").endswith(":")

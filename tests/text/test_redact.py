@@ -284,3 +284,50 @@ def test_a_lower_case_full_name_after_a_label_is_redacted_whole(text: str, expec
     """After a label such as "customer:" only the given name went ("customer: [NAME] doe"): the name now reads on
     as after "name:", while what the label is said of ("very unhappy") stays."""
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Customer: Absolutely useless service.",
+    "Agent: Thanks for calling\nCustomer: Terrible. Nothing works since Monday.",
+    "Caller: Nothing works",
+    "Customer: Refund my money now",
+    "Patient: Still waiting for my results",
+    "CUSTOMER: WHERE IS MY PARCEL",
+])
+def test_the_first_word_of_a_speaker_labelled_turn_is_kept(text: str) -> None:
+    """A transcript's turn after its speaker label ("Customer: Absolutely useless service.") lost its first word to
+    [NAME] when written in Title case: after a role label only a name of the gazetteer, or a given name and surname,
+    is a name."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("customer: mark evans", "customer: [NAME]"),
+    ("Customer: Mark Evans here", "Customer: [NAME] here"),
+    ("Customer: Maria", "Customer: [NAME]"),
+    ("THIS IS MARK EVANS and my parcel is late", "THIS IS [NAME] and my parcel is late"),
+    ("HI THIS IS PRIYA SHARMA, WHERE IS MY REFUND", "HI THIS IS [NAME], WHERE IS MY REFUND"),
+])
+def test_a_name_after_a_role_label_or_a_shouted_introduction_is_redacted(text: str, expected: str) -> None:
+    """"customer: mark evans" (a given name that is also an ordinary word, in lower case) and a self-introduction in
+    capitals were stored as written."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", ["I AM CRYSTAL CLEAR", "THIS IS MAY DAY", "I AM JOHN LEWIS CUSTOMER NUMBER 5",
+                                  "THIS IS ABSOLUTELY RIDICULOUS", "I AM SO ANGRY"])
+def test_shouted_words_after_this_is_that_are_no_name_are_kept(text: str) -> None:
+    """Capitals read as lower case does: an ordinary word with an everyday surname, or a pair before more words,
+    is no name."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Policy holder: Haruto Sato. Date of birth follows", "Policy holder: [NAME]. Date of birth follows"),
+    ("CALLER: Oluwaseun Adebayo. He's my brother.", "CALLER: [NAME]. He's my brother."),
+    ("CALLER: I've been charged twice", "CALLER: I've been charged twice"),
+])
+def test_a_title_case_name_in_neither_list_closing_a_label_is_redacted(text: str, expected: str) -> None:
+    """After a role label two Title-case words that close the phrase are a name on a form; the turn's own first
+    word is not."""
+    assert redact(text) == expected
