@@ -12,9 +12,11 @@ A name is found
   after a Title-case first, or a lower-case word closing a lower-case name ("my name is john doe lol"); never a
   function word, a word said of a name ("my name is broken", "name: see below"), a chat contraction ("im") or a
   field label ("Name: john smith Email: ...");
-- after a self-introduction ("this is", "I'm"), a lower-case given name of the gazetteer and a surname that end the
-  phrase ("this is mark evans from billing"; not "i am john lewis customer"), the surname no everyday word when the
-  given name is one ("I hope this is crystal clear");
+- after a role label ("Customer:", "Caller:"; a transcript's turn starts with any word there), a given name of the
+  gazetteer, a given name and surname, or two or three Title-case words closing the phrase ("Haruto Sato.");
+- after a self-introduction ("this is", "I'm"), a given name of the gazetteer and a surname, both in lower case or
+  both in capitals, that end the phrase ("this is mark evans from billing"; not "i am john lewis customer"), the
+  surname no everyday word when the given name is one ("I hope this is crystal clear");
 - on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words;
 - anywhere else as a Title-case given name followed by a Title-case surname ("Will Smith", "David Okafor"), or a
   given name alone that is not also an ordinary English word ("Maria was rude", but not "Will you", "Grace period")
