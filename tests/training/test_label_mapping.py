@@ -13,7 +13,7 @@ from emotrace.model.classifier import DEFAULT_MODEL_DIR, EmotionClassifier
 from emotrace.model.labels import LabelSchema
 from emotrace.training.label_mapping import read_label_mapping
 from tests.api.conftest import make_client
-from tests.conftest import OWN_LABEL_ROWS
+from tests.conftest import MARKED_MODEL_MAX_LENGTH, OWN_LABEL_ROWS
 from tests.test_cli import run
 
 LABELS = ("anger", "gratitude", "neutral", "refund_request")
@@ -96,3 +96,11 @@ def test_an_anger_mapped_label_drives_the_anger_path(mapped_labels_model, tmp_pa
     spikes = [a for a in detail["alerts"] if a["kind"] == "intensity_spike"]
     assert spikes and all(a["reason"].startswith("High-intensity anger") for a in spikes)
 
+
+
+def test_training_from_a_model_reads_its_texts_with_that_models_tokenizer(mapped_labels_model) -> None:
+    """`train --data --from-model DIR` tokenized with the base MiniLM tokenizer whatever DIR's network was (a model of
+    another encoder would have read other token ids silently): it reads with DIR's own tokenizer, which the trained
+    model then ships."""
+    config = json.loads((mapped_labels_model / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert config["model_max_length"] == MARKED_MODEL_MAX_LENGTH
