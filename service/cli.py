@@ -6,7 +6,9 @@ carrying dissatisfaction in a batch output) and ``serve`` (the HTTP API and dash
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import tempfile
 from dataclasses import asdict
@@ -89,7 +91,9 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
             raw, source = sys.stdin.buffer.read(), "stdin"
         else:
             raw, source = existing_file(file).read_bytes(), str(file)
-        lines = [line for line in _decode(raw, source).splitlines() if line.strip()]
+        # lines end at "\n" alone, as batch reads them (not at U+2028, NEL or form feed, which splitlines() takes)
+        lines = [line.removesuffix("\r") for line in _decode(raw, source).split("\n")]
+        lines = [line for line in lines if line.strip()]
         if not lines:
             raise EmotraceError("E007", f"{source} holds no text.", "Give one text per line.")
         return lines
@@ -111,12 +115,25 @@ def _looks_like_path(argument: str) -> bool:
     return argument.lower().endswith(FILE_SUFFIXES) or argument.startswith(("/", "./", "../", "~"))
 
 
+def _too_long_for_a_path(argument: str) -> bool:
+    """Whether the system refuses ``argument`` as a path for its length (a name past 255 bytes: ENAMETOOLONG), so it
+    can only be a text."""
+    try:
+        os.stat(os.path.expanduser(argument))
+    except OSError as exc:
+        return exc.errno == errno.ENAMETOOLONG
+    except ValueError:  # a NUL character: no path either, which the checks after this one say
+        return False
+    return False
+
+
 def _conversation_file(arguments: list[str]) -> Path | None:
     """The conversation file among ``arguments``, if they name one; an error when they name a path that is
     missing, a folder, several files, or a file that is not a conversation."""
     from emotrace.channels.load import is_conversation_file
 
-    paths = [a for a in arguments if a.strip() and (_looks_like_path(a) or Path(a).is_dir())]  # '' is no path ('.')
+    paths = [a for a in arguments if a.strip() and not _too_long_for_a_path(a)  # '' is no path ('.')
+             and (_looks_like_path(a) or Path(a).is_dir())]
     for argument in paths:
         path = Path(argument).expanduser()
         existing_file(path, folder_fix="analyze reads one file; for many files, use emotrace batch on a "

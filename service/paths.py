@@ -33,12 +33,24 @@ def writable_file(path: Path) -> Path:
     """``path`` when a file can be written there (E516 when it is a folder or its folder is missing or read-only):
     checked before the work whose result it will hold."""
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK) or \
-            (path.exists() and not os.access(path, os.W_OK)):
+    if path.is_dir() or not _can_create_in(folder) or (path.exists() and not os.access(path, os.W_OK)):
         raise EmotraceError("E516", f"Cannot write {path}: "
                             + ("it is a folder." if path.is_dir() else "its folder is missing or not writable."
-                               if not folder.is_dir() or not os.access(folder, os.W_OK) else "it is read-only."))
+                               if not _can_create_in(folder) else "it is read-only."))
     return path
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can be made in ``folder``, tried with a temporary file removed at once: ``os.access`` says yes
+    to root where the system still refuses (``/proc``)."""
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        return False
+    try:
+        with tempfile.NamedTemporaryFile(prefix=".emotrace-write-check-", dir=folder):
+            pass
+    except OSError:
+        return False
+    return True
 
 
 def not_the_input(output: Path, source: Path) -> Path:

@@ -185,6 +185,27 @@ def test_text_with_a_slash_is_still_text() -> None:
     assert [r["text"] for r in json.loads(result.stdout)] == ["24/7 support my foot, nobody answers", "and/or"]
 
 
+def test_a_text_too_long_to_be_a_path_is_read_as_text() -> None:
+    """Found by a review: every argument was tried as a folder, and one over 255 bytes ended in OSError [Errno 36]
+    File name too long; an argument that cannot be a path is text."""
+    complaint = "I have been waiting for my refund for three weeks now and " * 6
+    link = "https://example.com/orders/" + "a" * 300
+    result = run("analyze", complaint, link, "--json")
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in json.loads(result.stdout)] == [complaint, link]
+
+
+def test_analyze_file_reads_one_text_per_newline_only(tmp_path) -> None:
+    """Found by a review: str.splitlines() also broke lines at U+2028, NEL and form feed, so 3 lines gave 6
+    readings; lines end at "\\n" alone (a trailing "\\r" dropped), as batch reads them."""
+    path = tmp_path / "texts.txt"
+    path.write_bytes("Where is my refund?\u2028Still nothing.\r\nGreat\x85job\nThe app\x0ccrashed again\n".encode())
+    result = run("analyze", "--file", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in json.loads(result.stdout)] == [
+        "Where is my refund?\u2028Still nothing.", "Great\x85job", "The app\x0ccrashed again"]
+
+
 def _latin1_csv(path: Path, label: bool = False) -> Path:
     rows = ["text,labels" if label else "text"]
     rows += [f"Message {i}: the delivery was late again,anger" if label else f"Message {i}: the delivery was late"

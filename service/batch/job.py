@@ -35,6 +35,7 @@ from emotrace.paths import not_the_input, writable_file
 from emotrace.settings import get_settings
 from emotrace.tabular import (
     TableRow,
+    as_text,
     cell_text,
     check_table,
     count_rows,
@@ -418,6 +419,18 @@ def _joined_schema(schemas: list[pa.Schema]) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` cast to the joined ``schema``; a list or object column joined as text (another part holds text or
+    numbers there) is written as text, lists and objects as JSON, as one part writes a column of mixed cells."""
+    columns = []
+    for target in schema:
+        column = table.column(target.name)
+        if target.type == pa.string() and pa.types.is_nested(column.type):  # Arrow casts no list or struct to text
+            column = pa.array([as_text(value) for value in column.to_pylist()], pa.string())
+        columns.append(column)
+    return pa.table(columns, names=schema.names).cast(schema)
+
+
 def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
     if fmt == "parquet":
         filled = [part for part in parts if pq.read_metadata(part).num_rows]
@@ -427,7 +440,7 @@ def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
         schema = _joined_schema([pq.read_schema(part) for part in filled])
         with pq.ParquetWriter(target, schema) as writer:
             for part in filled:
-                writer.write_table(pq.read_table(part).cast(schema))
+                writer.write_table(_conformed(pq.read_table(part), schema))
         return
     with target.open("wb") as out:
         header_written = False

@@ -250,11 +250,11 @@ def outreach(
                     if row.fields is None:  # not valid JSON, say: named as such, not as a row without an id
                         unreadable.append(row.number)
                         continue
-                    value = cell_text(row.fields.get(id_column)).strip()
-                    if not value:
+                    value = cell_text(row.fields.get(id_column))  # not trimmed: the routes match ids exactly
+                    if not value.strip():
                         missing.append(row.number)
                         continue
-                    if not is_identifier(value):  # as every route refuses it
+                    if not is_identifier(value):  # as every route refuses it (" k3" and "k3 " too)
                         malformed.append(row.number)
                         continue
                     pending.append({k: cell_text(v) for k, v in row.fields.items()})

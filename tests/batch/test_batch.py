@@ -191,6 +191,31 @@ def test_parquet_parts_whose_list_columns_differ_in_type_are_joined(tmp_path) ->
     assert [r["row"] for r in rows] == [1, 2, 3, 4] and rows[2]["warnings"] and not rows[0]["warnings"]
 
 
+def test_parquet_parts_whose_copied_column_is_text_in_one_and_a_list_or_object_in_another_are_joined(
+        tmp_path) -> None:
+    """Found by a review: a kept column holding "vip" in one chunk and ["vip", "eu"] in the next (or an id column 1
+    and {"x": 1}) was unified as text, but a list or struct part cannot be cast to text (ArrowNotImplementedError at
+    the join, on every re-run); such a column is written as text, lists and objects as JSON, as within one chunk."""
+    source, output = tmp_path / "mixtags.jsonl", tmp_path / "mixtags.parquet"
+    source.write_text('{"id": 1, "text": "hello", "tags": "vip"}\n'
+                      '{"id": {"x": 1}, "text": "bye", "tags": ["vip", "eu"]}\n', encoding="utf-8")
+    result = run("batch", str(source), "-o", str(output), "--keep-columns", "tags", "--id-column", "id",
+                 "--chunk-rows", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = output_rows(output)
+    assert [(r["row"], r["id"], r["tags"]) for r in rows] == [(1, "1", "vip"), (2, '{"x": 1}', '["vip", "eu"]')]
+
+
+def test_an_output_folder_the_system_refuses_is_e516_not_a_traceback(tmp_path) -> None:
+    """Found by a review: as root, os.access says /proc is writable, so the pre-check passed and the run ended in a
+    FileNotFoundError traceback making OUTPUT.parts; it is E516 before any work, and nothing is written."""
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhello\n", encoding="utf-8")
+    result = run("batch", str(source), "-o", "/proc/nope.jsonl")
+    assert result.returncode == 2 and "[E516]" in result.stderr, result.stderr
+    assert not list(Path("/proc").glob("nope*"))
+
+
 @pytest.mark.parametrize(("sig", "said_as"), [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")])
 def test_a_stopped_run_says_how_to_resume(tmp_path, sig: int, said_as: str) -> None:
     """Issue 28: Ctrl-C exited 130 without a word on resuming. Found by a new-user trial: `kill` (SIGTERM, as a

@@ -110,6 +110,21 @@ def test_outreach_refuses_an_output_it_cannot_or_must_not_write(tmp_path) -> Non
     assert not (tmp_path / "checked.csv").exists()
 
 
+def test_outreach_refuses_ids_with_spaces_as_the_api_does(tmp_path) -> None:
+    """Found by a review: outreach trimmed ids, so "  bob" and "bob " got bob's decision, while POST
+    /v1/outreach/check matches ids exactly and refuses them (422); they are malformed ids, named like "bad id!"."""
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    audience = tmp_path / "campaign.csv"
+    audience.write_text("customer_id,email\n  bob,b@example.com\nbob ,c@example.com\nann,a@example.com\n",
+                        encoding="utf-8")
+    result = run("outreach", str(audience), "-o", str(tmp_path / "checked.csv"), "--database-url", url)
+    assert result.returncode == 1, result.stderr
+    assert "2 rows have a customer_id that is no id" in result.stderr and "(first: row 1)" in result.stderr
+    with (tmp_path / "checked.csv").open(encoding="utf-8") as handle:
+        assert [(r["customer_id"], r["decision"]) for r in csv.DictReader(handle)] == [("ann", "ok")]
+
+
 def test_customer_attributes_import_names_unknown_customers(tmp_path) -> None:
     _seed(f"sqlite:///{tmp_path / 'e.db'}")
     path = tmp_path / "customers.csv"
