@@ -343,8 +343,9 @@ def _cued_names(text: str) -> Iterator[tuple[int, int]]:
         spans = [span for span in (_strong_cue_name(text, cue), _name_at(text, cue.end(), "explicit")) if span]
         if spans:
             yield _covering(*spans)
-    for cues, kind in ((_EXPLICIT_CUE_RE, "explicit"), (_TITLE_RE, "explicit"), (_ROLE_LABEL_RE, "label"),
-                       (_INTRO_CUE_RE, "intro")):
+    cued: tuple[tuple[re.Pattern[str], Cue], ...] = (
+        (_EXPLICIT_CUE_RE, "explicit"), (_TITLE_RE, "explicit"), (_ROLE_LABEL_RE, "label"), (_INTRO_CUE_RE, "intro"))
+    for cues, kind in cued:
         for cue in cues.finditer(text):
             if (span := _name_at(text, cue.end(), kind)) is None:
                 continue
