@@ -168,8 +168,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "leave out --scheduler to run a local cluster."),
     "E520": ErrorKind("Timestamp out of range", "Give a time between 1970 and now (a typo in the year?); the HTTP API "
                       "refuses the same times."),
-    "E521": ErrorKind("Not an id the service takes", "Customer and agent ids are 1-128 letters, digits and _ . : @ -; "
-                      "conversation ids up to 128 characters (as every route takes them)."),
+    "E521": ErrorKind("Not an id the service takes", "Customer and agent ids are 1-128 letters, digits and _ . : @ -, "
+                      "not dots alone; conversation ids up to 128 characters (as every route takes them)."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),
@@ -246,6 +246,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "service's log holds the cause).", 500),
     "E923": ErrorKind("Keyed write erased", "Drop the retry: its customer was erased after the write. To store such "
                       "messages again on purpose, send them under a new Idempotency-Key.", 410),
+    "E924": ErrorKind("Content coding not supported", "Send the body uncompressed (no Content-Encoding header, or "
+                      "identity).", 415),
 }
 
 RETIRED: dict[str, str] = {

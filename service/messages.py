@@ -16,8 +16,12 @@ from emotrace.store.messages import NewMessage
 from emotrace.text.redact import redact
 
 # The ids clients give customers and agents, wherever one is accepted (HTTP bodies, paths, queries and forms;
-# outcome files): 1 to 128 letters, digits and _ . : @ -
-ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+# outcome files): 1 to 128 letters, digits and _ . : @ -, not dots alone ("." and ".." are dot segments, which
+# browsers, the dashboard and curl remove from a path: /v1/customers/.. could be neither read nor erased)
+ID_PATTERN = r"^[A-Za-z0-9_.:@-]*[A-Za-z0-9_:@-][A-Za-z0-9_.:@-]*$"
+# An id as releases before stored them (dots alone too): such a customer can still be erased, the path sent
+# percent-encoded (DELETE /v1/customers/%2E%2E)
+STORED_ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ID_PATTERN)]
 MAX_CONVERSATION_ID = 128  # characters of a conversation's id, however it is given (body, form, ingested row)
 _IDENTIFIER = TypeAdapter(Identifier)

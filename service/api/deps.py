@@ -20,7 +20,7 @@ from emotrace.api.access_log import KEY_PARAMETER
 from emotrace.api.events import EventBus
 from emotrace.api.metrics import Metrics
 from emotrace.api.recording import Recorded, Write
-from emotrace.api.schemas import CustomerIdPath, ExplanationOut, ReadingOut
+from emotrace.api.schemas import CustomerIdPath, ErasableCustomerIdPath, ExplanationOut, ReadingOut
 from emotrace.batching import MicroBatcher
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
@@ -156,6 +156,15 @@ async def stored_customer_id(customer_id: CustomerIdPath, runtime: RuntimeDep) -
 
 
 StoredCustomerId = Annotated[str, Depends(stored_customer_id)]
+
+
+async def erasable_customer_id(customer_id: ErasableCustomerIdPath, runtime: RuntimeDep) -> str:
+    """As :func:`stored_customer_id`, also taking an id of dots alone, which releases before stored: such a customer
+    can still be erased."""
+    return stored_id(customer_id, runtime.settings)
+
+
+ErasableCustomerId = Annotated[str, Depends(erasable_customer_id)]
 
 
 def check_request_size(field: str, texts: list[str], settings: Settings, max_items: int | None = None,

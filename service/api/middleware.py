@@ -1,4 +1,5 @@
-"""Request-size limits, whole multipart uploads and Prometheus request metrics, as a plain ASGI middleware.
+"""Request-size limits, uncoded bodies, whole multipart uploads and Prometheus request metrics, as a plain ASGI
+middleware.
 
 Starlette's ``@app.middleware("http")`` wraps every request and response in extra objects and tasks;
 at hundreds of requests a second on two cores that overhead shows in the latency tail, so this one
@@ -22,7 +23,8 @@ UNROUTED = "unrouted"  # the metrics' route label of a request no route matches 
 
 class LimitAndMeasure:
     """Let writes in through the runtime's admission once their body has arrived (503 to one that found no place in
-    time), answer 413 to bodies over the size limit (declared or streamed); count requests and time them per route
+    time), answer 413 to bodies over the size limit (declared or streamed) and 415 to bodies sent with a content
+    coding (gzip: none is decoded); count requests and time them per route
     (refusals answered here too, under the route the path would have reached).
 
     A streamed body is cut off when its running size passes the limit: the request handler reading it gets
@@ -52,6 +54,12 @@ class LimitAndMeasure:
                 runtime.metrics.latency.labels(route).observe(time.perf_counter() - start)
                 runtime.metrics.requests.labels(scope["method"], route, str(status_code)).inc()
 
+        if codings := content_codings(scope):  # RFC 9110 15.5.16: 415, saying which coding it takes
+            coded = EmotraceError("E924", f"The body is sent with Content-Encoding: {', '.join(codings)}, which the "
+                                  "service does not decode.")
+            await problem_response(coded, {"Accept-Encoding": "identity"})(scope, receive, send)
+            measure(coded.kind.status)
+            return
         if length is not None and (not length.isdigit() or int(length) > limit):
             await problem_response(too_large)(scope, receive, send)
             measure(too_large.kind.status)
@@ -148,6 +156,14 @@ class ClosingBoundary:
             self.found = self.delimiter in window
             self.tail = window[-len(self.delimiter):]
         return self.found or message.get("more_body", False)
+
+
+def content_codings(scope: Scope) -> list[str]:
+    """The content codings a request's body is sent with (``Content-Encoding``, every header of it), other than
+    ``identity``: none is decoded, so a compressed body would be read as broken JSON or form data."""
+    values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"content-encoding"]
+    return [coding for coding in (part.strip().lower() for value in values for part in value.split(","))
+            if coding and coding != "identity"]
 
 
 def route_label(scope: Scope) -> str:

@@ -21,7 +21,7 @@ from emotrace.api.schemas import NAME_PATTERN, SEGMENT_PATTERN
 from emotrace.api.strict_json import REPEATED_KEY
 from emotrace.batching import Overloaded
 from emotrace.errors import EmotraceError
-from emotrace.messages import ID_PATTERN
+from emotrace.messages import ID_PATTERN, STORED_ID_PATTERN
 from emotrace.text.visible import TEXT_PATTERN
 
 INPUT_PREVIEW_CHARS = 80
@@ -105,7 +105,8 @@ def overloaded_response(reason: object, close_connection: bool = False) -> JSONR
 
 
 # The patterns the schemas use, said in words instead of their regex (a name's is ~300 characters).
-PATTERN_MESSAGES = {ID_PATTERN: "should be 1 to 128 ASCII letters (a-z, A-Z), digits and _ . : @ -",
+PATTERN_MESSAGES = {ID_PATTERN: "should be 1 to 128 ASCII letters (a-z, A-Z), digits and _ . : @ -, not dots alone",
+                    STORED_ID_PATTERN: "should be 1 to 128 ASCII letters (a-z, A-Z), digits and _ . : @ -",
                     NAME_PATTERN: "should hold a visible character and no control character",
                     TEXT_PATTERN: "should hold a visible character and no NUL character",
                     SEGMENT_PATTERN: "should be a segment's name (lowercase letters, digits, _ and -)"}

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker
+from emotrace.messages import MAX_CONVERSATION_ID, STORED_ID_PATTERN, Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
 from emotrace.store.outbox import EndpointLog
 from emotrace.text.visible import BLANK_CLASS, TEXT_PATTERN, text_problem
@@ -29,6 +29,9 @@ MAX_TEXT_CHARS = 20_000
 
 
 CustomerIdPath = Annotated[Identifier, Path(description="The customer's id.")]
+ErasableCustomerIdPath = Annotated[str, Path(min_length=1, max_length=128, pattern=STORED_ID_PATTERN,
+                                             description="The customer's id (one of dots alone, which releases "
+                                             "before stored, sent percent-encoded: %2E%2E).")]
 MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
 MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
@@ -189,7 +192,8 @@ class MessagesIn(Strict):
 AlertStatus = Literal["open", "acknowledged", "resolved"]
 MAX_NOTE_CHARS = 2_000
 # A person's note on an alert change or a correction: storable, visible text (no NUL, which PostgreSQL refuses).
-Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS), AfterValidator(lambda v: visible_text(v, "note"))]
+Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS, json_schema_extra={"pattern": TEXT_PATTERN}),
+                 AfterValidator(lambda v: visible_text(v, "note"))]
 # Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters,
 # not only whitespace or invisible characters).
 NAME_PATTERN = f"^[^\\x00-\\x1f\\x7f]*[^{BLANK_CLASS}\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"  # no control character, one visible
@@ -325,8 +329,9 @@ class CustomerOut(FromStore):
     trend_delta: float
     open_alerts: int
     updated_at: StoredTime
-    next_step: NextStepOut | None = Field(None, description="What the agent should do next (null until the "
-                                          "customer's next message).")
+    next_step: NextStepOut | None = Field(None, description="What the agent should do next (null when no rule of "
+                                          "the table holds, and for a customer stored before next steps until their "
+                                          "next write).")
 
 
 class DriverOut(BaseModel):

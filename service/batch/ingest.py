@@ -216,7 +216,7 @@ class Ingestor:
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),
                                             "code": exc.code, "reason": f"not ingested: {exc.problem}"})
         if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
-            self.store.writes.mark_batch_rows(rows)
+            self.store.writes.mark_batch_rows(rows, [m.customer_id for m in messages])
             stored: list[Message] = []
         else:
             stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=rows)

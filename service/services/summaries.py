@@ -9,7 +9,7 @@ from functools import partial
 from emotrace.scoring.drivers import Upset, upset_about
 from emotrace.scoring.next_step import next_step
 from emotrace.scoring.rules import ScoringRules
-from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, segment, trend
+from emotrace.scoring.timeline import CUSTOMER, Signal, Timeline, build_timeline, score_of, segment, trend
 from emotrace.store import Store
 from emotrace.store.customers import CustomerSummary
 from emotrace.store.messages import BatchRow, NewMessage, RequestKey
@@ -17,20 +17,21 @@ from emotrace.store.tables import Customer, Message
 from emotrace.times import iso_utc
 
 
-def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> CustomerSummary | None:
-    """A customer's summary from their own turns as of ``now``: score, segment, trend, alerts and the next step
-    (None while nothing is scored)."""
+def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> CustomerSummary:
+    """A customer's summary from their own turns as of ``now``: score, segment, trend, alerts and the next step; a
+    customer with none yet (agent turns only) is at the neutral start (a neutral reading's score, stable, no
+    alerts), and gets that state's next step (with the default table, the fallback ``none``)."""
     timeline = build_timeline(signals, rules)
     state = timeline.current
-    if state is None:
-        return None
+    score = state.score if state is not None else score_of(0.0, 0.0, rules)
     direction = trend(timeline.history, rules)
-    band = segment(state.score, rules)
+    band = segment(score, rules)
     recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
     upset = [u.topic for u in recent_upset(signals, now, rules)]
-    step = next_step(band, recent, state.leading_emotions, direction.direction, rules.next_steps, upset)
+    step = next_step(band, recent, state.leading_emotions if state is not None else [], direction.direction,
+                     rules.next_steps, upset)
     return CustomerSummary(
-        score=state.score, segment=band, trend=direction.direction, trend_delta=direction.delta,
+        score=score, segment=band, trend=direction.direction, trend_delta=direction.delta,
         alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": iso_utc(a.at),
                  "severity": a.severity} for a in timeline.alerts],
         next_step=None if step is None else {"action": step.action, "script": step.script,

@@ -14,6 +14,7 @@ from emotrace.store.database import Database, chunks
 from emotrace.store.tables import (
     AlertEvent,
     AlertState,
+    BatchPart,
     Correction,
     Customer,
     CustomerAttributes,
@@ -130,7 +131,8 @@ class Customers:
 
     def erase(self, customer_id: str) -> int | None:
         """Erase a customer and every message, correction, alert state and history, outbox event (undelivered webhooks included),
-        outcome and attribute of theirs, and the
+        outcome and attribute of theirs, the marks of the batch rows that stored their messages (hashes of their
+        cells: ingesting those rows again stores them again), and the
         records of the keyed writes
         that stored their messages (each key kept as its SHA-256 alone: a retry under it is refused, not stored
         again). Returns the highest id of the messages erased (0 for none: the live feed drops events of those it has
@@ -157,7 +159,7 @@ class Customers:
                 session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)))
                 event_ids = select(OutboxEvent.id).where(OutboxEvent.customer_id == customer_id).scalar_subquery()
                 session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(event_ids)))
-                for table in (AlertState, OutboxEvent, Correction, Message, Outcome, CustomerAttributes):
+                for table in (AlertState, OutboxEvent, Correction, Message, Outcome, CustomerAttributes, BatchPart):
                     session.execute(delete(table).where(table.customer_id == customer_id))
                 deleted = session.execute(delete(Customer).where(Customer.id == customer_id).returning(Customer.id))
                 found = deleted.first() is not None

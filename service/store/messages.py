@@ -24,12 +24,16 @@ Summarize = Callable[[list[Signal], datetime], CustomerSummary | None]
 BatchRow = tuple[str, int]  # a batch input row's mark: the key of the message it makes, and how many before it made it
 
 
-def claim_batch_rows(db: Database, session: Session, rows: Sequence[BatchRow], now: datetime) -> set[BatchRow]:
-    """Mark batch input ``rows`` as stored in ``session``'s transaction; the ones this claimed (not marked before)."""
+def claim_batch_rows(db: Database, session: Session, rows: Sequence[BatchRow], now: datetime,
+                     customer_ids: Sequence[str | None] | None = None) -> set[BatchRow]:
+    """Mark batch input ``rows`` as stored in ``session``'s transaction, each with the customer of its message
+    (``customer_ids``, in order; erasing the customer takes the mark); the ones this claimed (not marked before)."""
     claimed: set[BatchRow] = set()
-    for part in chunks(rows):
+    owners = list(customer_ids) if customer_ids is not None else [None] * len(rows)
+    for part in chunks(list(zip(rows, owners, strict=True))):
         claimed.update(session.execute(
-            db.insert(BatchPart).values([{"run_key": key, "part": n, "ingested_at": now} for key, n in part])
+            db.insert(BatchPart).values([{"run_key": key, "part": n, "ingested_at": now, "customer_id": owner}
+                                         for (key, n), owner in part])
             .on_conflict_do_nothing().returning(BatchPart.run_key, BatchPart.part)).tuples())
     return claimed
 
@@ -123,7 +127,7 @@ class Messages:
         now = datetime.now(UTC)
         with self.db.writing() as session:
             if batch_rows is not None:
-                claimed = claim_batch_rows(self.db, session, batch_rows, now)
+                claimed = claim_batch_rows(self.db, session, batch_rows, now, [item.customer_id for item in items])
                 items = [item for item, row in zip(items, batch_rows, strict=True) if row in claimed]
                 if not items:
                     return [], []

@@ -160,14 +160,16 @@ class Correction(Base):
 
 class BatchPart(Base):
     """A batch input row already stored (in the same transaction as its message): ``run_key`` the key of the message
-    it makes, ``part`` how many rows of its input before it made the same message. The release of 2026-12-02 marked
-    a run's chunks instead (its run key, the chunk's index); those marks are still read."""
+    it makes, ``part`` how many rows of its input before it made the same message, ``customer_id`` the message's
+    customer (a hash of their cells: erased with them). The release of 2026-12-02 marked a run's chunks instead (its
+    run key, the chunk's index, no customer); those marks are still read."""
 
     __tablename__ = "batch_parts"
 
     run_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     part: Mapped[int] = mapped_column(Integer, primary_key=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    customer_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
 
 
 class IdempotentWrite(Base):

@@ -35,7 +35,8 @@ class Writes:
         with self.db.session() as session:
             return session.get(BatchPart, (run_key, part)) is not None
 
-    def mark_batch_rows(self, rows: Sequence[BatchRow]) -> None:
-        """Mark batch input ``rows`` as stored (rows a release before row marks stored)."""
+    def mark_batch_rows(self, rows: Sequence[BatchRow], customer_ids: Sequence[str | None] | None = None) -> None:
+        """Mark batch input ``rows`` as stored (rows a release before row marks stored), each with the customer of
+        its message when ``customer_ids`` (in order) are given: erasing the customer takes the mark."""
         with self.db.writing() as session:
-            claim_batch_rows(self.db, session, rows, datetime.now(UTC))
+            claim_batch_rows(self.db, session, rows, datetime.now(UTC), customer_ids)

@@ -111,6 +111,28 @@ def test_a_body_that_is_not_sent_as_json_is_refused_with_415_saying_so(client, c
     assert client.post("/v1/analyze", content=b"[1, 2]", headers={"content-type": "application/json"}).status_code == 422
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "gzip, identity"])
+def test_a_compressed_body_is_refused_with_415_saying_to_send_it_uncompressed(client, coding: str) -> None:
+    """Found by a review: a gzip body (Content-Encoding: gzip) got 400 E920 "not valid UTF-8: byte 0x8b", as if the
+    JSON were broken; an unsupported content coding is 415 (RFC 9110 15.5.16) with Accept-Encoding: identity."""
+    import gzip
+
+    body = gzip.compress(b'{"text": "hi"}')
+    headers = {"content-type": "application/json", "content-encoding": coding}
+    for path in ("/v1/analyze", "/v1/messages"):
+        response = client.post(path, content=body, headers=headers)
+        problem = response.json()
+        assert (response.status_code, problem["code"]) == (415, "E924"), problem
+        assert coding.split(",")[0] in problem["detail"] and "uncompressed" in problem["fix"]
+        assert response.headers["accept-encoding"] == "identity"
+    upload = client.post("/v1/customers/c-z/conversations", files={"file": ("t.txt", b"hi")},
+                         headers={"content-encoding": coding})
+    assert (upload.status_code, upload.json()["code"]) == (415, "E924"), upload.text
+    plain = client.post("/v1/analyze", content=b'{"text": "hi"}',
+                        headers={"content-type": "application/json", "content-encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+
+
 def test_size_limits(tmp_path) -> None:
     with make_client(tmp_path, max_body_bytes=2000, max_batch_items=3) as client:
         big = client.post("/v1/analyze", json={"text": "a" * 5000})

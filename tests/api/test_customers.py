@@ -162,6 +162,55 @@ def test_every_route_refuses_a_malformed_id_alike(client) -> None:
                 assert "ASCII letters (a-z, A-Z), digits and _ . : @ -" in response.json()["detail"], response.text
 
 
+@pytest.mark.parametrize("dots", [".", "..", "..."])
+def test_an_id_of_dots_alone_is_refused_as_clients_cannot_name_it_in_a_path(client, dots: str) -> None:
+    """Found by a review: customer "." and ".." were stored (201), but browsers, the dashboard and curl remove dot
+    segments, so GET/DELETE /v1/customers/.. reached other paths: the customer could be neither read nor erased."""
+    from emotrace.messages import is_identifier
+    from emotrace.services.summaries import record_messages
+    from emotrace.store.messages import NewMessage
+
+    good = {"customer_id": "z", "conversation_id": "1", "text": "fine"}
+    for field, bad in (("customer_id", {**good, "customer_id": dots}),
+                       ("agent_id", {**good, "speaker": "agent", "agent_id": dots})):
+        response = client.post("/v1/messages", json={"messages": [bad]})
+        assert response.status_code == 422, response.text
+        error = response.json()["errors"][0]
+        assert error["loc"] == ["body", "messages", 0, field] and "not dots alone" in error["msg"], error
+    escaped = "%2E" * len(dots)  # as a client that keeps the segment sends it
+    for response in (client.get(f"/v1/customers/{escaped}"), client.get(f"/v1/agents/{escaped}"),
+                     client.get("/v1/customers", params={"search": dots}),
+                     client.post("/v1/outreach/check", json={"customer_ids": [dots]})):
+        assert response.status_code == 422, (response.request.url, response.text)
+        assert "not dots alone" in response.json()["detail"], response.text
+    assert not is_identifier(dots) and is_identifier(f"{dots}a") and is_identifier(f"a{dots}")
+    assert client.get("/v1/customers/z").status_code == 404
+    # one a release before stored can still be erased, its path percent-encoded
+    store = client.app.state.runtime.store
+    record_messages(store, [NewMessage(dots, "1", "chat", "customer", datetime.now(UTC), "fine", ["neutral"],
+                                       {"neutral": 1.0}, ["neutral"], 0.0, 0.3, 0.0, "neutral")])
+    assert store.customers.get(dots) is not None
+    assert client.delete(f"/v1/customers/{escaped}").status_code == 204
+    assert store.customers.get(dots) is None and store.messages.of_customer(dots) == []
+    assert client.delete(f"/v1/customers/{escaped}").status_code == 404
+
+
+def test_a_customer_only_agents_wrote_to_gets_the_fallback_next_step(client) -> None:
+    """Found by a review: a customer with agent turns alone was listed as a neutral 50 with ``next_step: null``,
+    though the default table ends in "always -> none": they get the step of the neutral start they are shown at."""
+    message = {"customer_id": "quiet", "conversation_id": "q1", "speaker": "agent", "agent_id": "kim",
+               "text": "Hello, we are checking on your order."}
+    response = client.post("/v1/messages", json={"messages": [message]})
+    assert response.status_code == 201, response.text
+    fallback = {"action": "none", "script": "No action needed.", "follow_up_hours": None}
+    assert response.json()["customers"][0]["next_step"] == fallback
+    detail = client.get("/v1/customers/quiet").json()
+    assert (detail["score"], detail["segment"], detail["next_step"]) == (50.0, "neutral", fallback), detail
+    assert detail["state"] is None and detail["routing"]["next_step"] == fallback
+    assert client.get("/v1/customers/quiet/routing").json()["next_step"] == fallback
+    assert [c["next_step"] for c in client.get("/v1/customers").json() if c["id"] == "quiet"] == [fallback]
+
+
 def test_text_can_be_kept_out_of_the_store(tmp_path) -> None:
     with make_client(tmp_path, store_text="none") as client:
         post(client, "p", [("customer", "my number is 07700 900123")], 1, "x")

@@ -97,6 +97,32 @@ def test_batch_rows_are_claimed_once_and_only_the_unclaimed_are_stored(database_
     assert len(record_messages(store, [message("cat", 0, 0.5)], batch_rows=[("c0", 1)])[0]) == 1
 
 
+def test_erasure_takes_the_batch_marks_of_the_customer_s_rows(database_url) -> None:
+    """Found by a review: batch_parts kept the marks of an erased customer's ingested rows (hashes of their id and
+    text cells): a fingerprint of their data stayed, and ingesting their rows again stored nothing ("2 rows stored by
+    an earlier run"). Erasure takes them; another customer's marks stay."""
+    from emotrace.batch.ingest import message_key
+
+    store = Store(database_url)
+    cells = [{"customer_id": c, "conversation_id": "c1", "text": t}
+             for c, t in (("ann", "Still no refund."), ("ann", "Hello?"), ("bob", "Thanks!"), ("ann", "Fine."))]
+    marks = [(message_key(row, ("customer_id", "conversation_id", "text")), 0) for row in cells]
+    items = [message("ann", 0, -0.5), message("ann", 1, -0.5), message("bob", 0, 0.5)]
+    assert len(record_messages(store, items, batch_rows=marks[:3])[0]) == 3
+    store.writes.mark_batch_rows(marks[3:], ["ann"])  # a row of ann's that a release before stored, marked now
+
+    def kept() -> set[tuple[str, int]]:
+        with store.db.engine.connect() as connection:
+            return {(key, part) for key, part in connection.execute(text("SELECT run_key, part FROM batch_parts"))}
+
+    assert kept() == set(marks)
+    assert store.customers.erase("ann") is not None
+    assert kept() == {marks[2]}  # nothing of ann's
+    stored, _ = record_messages(store, items, batch_rows=marks[:3])  # the same input ingested again
+    assert [m.customer_id for m in stored] == ["ann", "ann"]
+    assert len(store.messages.of_customer("ann")) == 2 and len(store.messages.of_customer("bob")) == 1
+
+
 def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
     store = Store(database_url)
     record_messages(store, [message("ann", 0, 0.5)], request_keys=[RequestKey("ann-key-01", "a" * 64, 0, 1)])

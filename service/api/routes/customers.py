@@ -9,7 +9,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response, status
 
-from emotrace.api.deps import GUARDS, RuntimeDep, StoredCustomerId, read_explained
+from emotrace.api.deps import GUARDS, ErasableCustomerId, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
     SEGMENT_PATTERN,
@@ -194,8 +194,8 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-def delete_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Response:
-    """Erase the customer and every message of theirs."""
+def delete_customer(customer_id: ErasableCustomerId, runtime: RuntimeDep) -> Response:
+    """Erase the customer and every message of theirs (an id of dots alone, stored by releases before, too)."""
     if (through := runtime.store.customers.erase(customer_id)) is None:
         raise EmotraceError("E905", f"Customer '{customer_id}' not found.")
     publish_deleted(runtime.bus, customer_id, through)

@@ -627,7 +627,7 @@ function refilter(change) {
 
 document.querySelector("#customer-search").addEventListener("input", (e) => {
   const value = e.target.value.trim();
-  if (value === "" || /^[A-Za-z0-9_.:@-]{1,128}$/.test(value)) refilter({ search: value, page: 0 });
+  if (value === "" || (/^[A-Za-z0-9_.:@-]{1,128}$/.test(value) && /[^.]/.test(value))) refilter({ search: value, page: 0 });
 });
 document.querySelector("#range").addEventListener("change", () => { if (currentTimeline) drawChart(currentTimeline); });
 document.querySelector("#segment-filter").addEventListener("change", (e) => refilter({ segment: e.target.value, page: 0 }));
