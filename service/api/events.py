@@ -3,10 +3,11 @@
 Every event gets an id, ``<epoch>-<n>``: ``epoch`` names this bus (one server process), ``n`` counts its events. The
 last ``buffer`` events are kept, so a client that reconnects with the last id it saw (``Last-Event-ID``, which a
 browser's EventSource sends by itself) gets the ones it missed. Events are kept while anyone listens and for
-``REPLAY_SECONDS`` after the last listener left (a dropped connection); an id this bus did not give, or one older
-than what it keeps, is a gap the client is told of. An erased customer's events are dropped with the erasure, and so
-are events of their erased messages published after it (a write's events can reach the bus after the erasure that
-followed it): events of messages carry the message's id, ``message_id``, which only the bus reads.
+``REPLAY_SECONDS`` after the last listener left (a dropped connection); an id this bus did not give, one older than
+what it keeps, or one given before events no one was there to want (none were made), is a gap the client is told of.
+An erased customer's events are dropped with the erasure, and so are events of their erased messages published after
+it (a write's events can reach the bus after the erasure that followed it): events of messages carry the message's
+id, ``message_id``, which only the bus reads.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class EventBus:
         self.epoch = secrets.token_hex(4)
         self._numbers = itertools.count(1)
         self._recent: deque[tuple[int, FeedEvent]] = deque(maxlen=buffer)
-        self._evicted = 0  # the newest event number the buffer let go of for want of room
+        self._evicted = 0  # the newest event number let go of: for want of room, or counted for events none wanted
         self._subscribers: set[Subscription] = set()
         self._last_left = float("-inf")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -71,10 +72,18 @@ class EventBus:
         else:
             call(*args)
 
-    @property
-    def listening(self) -> bool:
-        """Whether events are wanted: someone listens, or left less than ``REPLAY_SECONDS`` ago and may resume."""
-        return bool(self._subscribers) or time.monotonic() - self._last_left < REPLAY_SECONDS
+    def wants_events(self) -> bool:
+        """Whether events are wanted: someone listens, or left less than ``REPLAY_SECONDS`` ago and may resume. When
+        not, the caller makes none, and a client resuming from an id given before is told of a gap."""
+        if self._subscribers or time.monotonic() - self._last_left < REPLAY_SECONDS:
+            return True
+        self._on_loop(self._skipped)
+        return False
+
+    def _skipped(self) -> None:
+        """Mark events as lost after the newest one given (a count of their own, once per run of them)."""
+        if not self._recent or self._evicted <= self._recent[-1][0]:
+            self._evicted = next(self._numbers)
 
     def publish(self, event: dict[str, object]) -> None:
         """Send ``event`` to every subscriber and keep it for those who resume (on the loop, from any thread)."""
@@ -88,7 +97,7 @@ class EventBus:
         number = next(self._numbers)
         item = FeedEvent(f"{self.epoch}-{number}", event)
         if len(self._recent) == self.buffer:
-            self._evicted = self._recent[0][0]
+            self._evicted = max(self._evicted, self._recent[0][0])
         self._recent.append((number, item))
         for subscription in list(self._subscribers):
             _put(subscription, item)

@@ -29,7 +29,7 @@ RECONNECT_SECONDS = 2.0
 
 def publish_recorded(bus: EventBus, messages: list[StoredMessageOut], customers: list[Customer]) -> None:
     """A ``reading`` event per stored message and a ``customer`` event per refreshed customer."""
-    if not bus.listening:  # the events cost a serialization each; skip them when no one listens or may resume
+    if not bus.wants_events():  # the events cost a serialization each; skip them when no one listens or may resume
         return
     newest: dict[str, int] = {}
     for message in messages:

@@ -130,3 +130,38 @@ def test_an_alert_change_published_after_its_customer_s_erasure_is_dropped() -> 
     replayed = _replayed(bus, first)
     assert [(e["type"], e["customer_id"]) for e in replayed] == [("deleted", "erase-me"), ("alert", "erase-me")]
     assert "SECRETWORD" not in repr(replayed)
+
+
+def test_a_client_back_after_the_replay_window_is_told_of_the_events_it_missed(monkeypatch) -> None:
+    """Found by a review: a write made while no one listened (the last listener gone longer than
+    ``REPLAY_SECONDS``) published no event, and a client resuming with its last id was sent nothing, no ``gap``
+    either, the next ids following on: a dashboard after a laptop's sleep stayed stale. It is now told of a gap."""
+    from datetime import UTC, datetime
+
+    from emotrace.api import events
+    from emotrace.api.feed import publish_recorded
+    from emotrace.store.tables import Customer
+
+    bus = EventBus()
+    bus.publish({"type": "customer", "customer_id": "a", "data": {}})
+    last = f"{bus.epoch}-1"
+
+    async def visit() -> None:
+        async with bus.subscribe():
+            pass
+
+    asyncio.run(visit())
+    monkeypatch.setattr(events, "REPLAY_SECONDS", 0.0)  # the window has passed
+    now = datetime.now(UTC)
+    customer = Customer(id="a", created_at=now, updated_at=now, score=20.0, segment="at_risk", trend="falling",
+                        trend_delta=-30.0, open_alerts=1, alerts=[], next_step=None)
+    publish_recorded(bus, [], [customer])  # a write while no one listens: its events are not made
+    monkeypatch.setattr(events, "REPLAY_SECONDS", 300.0)
+    bus.publish({"type": "customer", "customer_id": "b", "data": {}})  # a later event someone may wait for
+
+    async def resume() -> tuple[bool, list[str]]:
+        async with bus.subscribe(last) as subscription:
+            return subscription.gap, [str(subscription.queue.get_nowait().event["customer_id"])
+                                      for _ in range(subscription.queue.qsize())]
+
+    assert asyncio.run(resume()) == (True, ["b"])
