@@ -18,7 +18,7 @@ from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, Idempote
 from emotrace.times import utc
 
 # a customer's own turns as signals, and the time of the write -> their new summary (None: nothing to score)
-Summarize = Callable[[list[Signal], datetime], CustomerSummary | None]
+Summarize = Callable[[list[Signal], datetime], CustomerSummary]
 
 
 BatchRow = tuple[str, int]  # a batch input row's mark: the key of the message it makes, and how many before it made it
@@ -145,10 +145,10 @@ class Messages:
                                 for customer_id in sorted({item.customer_id for item in items[k.start : k.stop]}))
             for customer_id, signals in signals_in(session, ids, customer_turns_only=True).items():
                 customers[customer_id].updated_at = now
-                if (summary := summarize(signals, now)) is not None:
-                    previous = list(customers[customer_id].alerts)
-                    summary.apply(customers[customer_id])
-                    self.alerts.register(session, customers[customer_id], now, previous, summary.alerts_open_after)
+                summary = summarize(signals, now)
+                previous = list(customers[customer_id].alerts)
+                summary.apply(customers[customer_id])
+                self.alerts.register(session, customers[customer_id], now, previous, summary.alerts_open_after)
             self.db.notify(session, {"messages": [row.id for row in rows]})
             return rows, [customers[i] for i in ids]
 
