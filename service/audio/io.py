@@ -90,14 +90,14 @@ MP3_FRAME_SAMPLES = 1152
 def incompleteness(path: Path, declared_frames: int, decoded_frames: int) -> str | None:
     """Why a decodable file is not the whole recording (None when nothing says so): fewer samples decoded than
     its header declares; a WAV whose RIFF or data chunk declares more bytes than the file holds; an Ogg stream
-    without its end-of-stream page."""
+    without its end-of-stream page. The container is told by the file's first bytes, not its name (a WAV named
+    .ogg is a WAV)."""
     if decoded_frames < declared_frames - MP3_FRAME_SAMPLES:
         return f"{decoded_frames:,} of the {declared_frames:,} samples its header declares could be decoded"
     raw = path.read_bytes()
-    suffix = path.suffix.lower()
-    if suffix == ".wav" and raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
         return _wav_shortfall(raw)
-    if suffix in {".ogg", ".oga"}:
+    if raw[:4] == b"OggS":
         last_page = raw.rfind(b"OggS")
         if last_page < 0 or last_page + 5 >= len(raw) or not raw[last_page + 5] & 0x04:
             return "the Ogg stream has no end-of-stream page"
@@ -129,8 +129,6 @@ def _data_chunk(raw: bytes) -> tuple[int, int] | None:
 def _readable(path: Path) -> str | io.BytesIO:
     """What libsndfile is given: the path, or for a WAV whose data chunk says 0 bytes while samples follow (a
     streaming writer's placeholder: libsndfile would read none) a copy whose header says "to the end"."""
-    if path.suffix.lower() != ".wav":
-        return str(path)
     with path.open("rb") as file:
         head = file.read(4096)
     found = _data_chunk(head) if head[:4] == b"RIFF" and head[8:12] == b"WAVE" else None

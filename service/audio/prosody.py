@@ -7,7 +7,9 @@ turns; the reading is the logistic of their weighted mean, so 0.5 is the speaker
 estimated from a few turns can be tiny (from two turns every cue's z is +-1, whatever the difference), so it is
 pooled with a prior spread worth two turns: the spread between one speaker's turns measured on acted emotional
 speech (EmoDB dev, both speakers, 16 kHz; docs/benchmarks.md, "Voice"). With many turns the speaker's own spread
-decides.
+decides. A speaker with fewer than MIN_BASELINE_TURNS measured turns has no usual voice to compare with (one turn's
+cues are its own mean: every z is 0, the arousal 0.5 whatever the voice): the reading says so (``baseline_turns``)
+and the fused arousal leaves the voice out.
 """
 
 from __future__ import annotations
@@ -42,14 +44,21 @@ PRIOR_SPREADS: dict[str, float] = {  # each cue's spread between one speaker's t
 PRIOR_SPREAD = np.array([PRIOR_SPREADS[cue] for cue in CUES])  # in the order of CUES
 PRIOR_TURNS = 2  # how many turns the prior spread weighs as
 MIN_SECONDS = 0.3
+MIN_BASELINE_TURNS = 2  # a speaker's measured turns needed before a turn's voice says anything against their usual one
 
 
 @dataclass
 class ProsodyReading:
-    """Arousal from the voice, and the cue z-scores behind it."""
+    """Arousal from the voice, the cue z-scores behind it, and how many of the speaker's turns the baseline holds."""
 
     arousal: float
     cues: dict[str, float]
+    baseline_turns: int
+
+    @property
+    def has_baseline(self) -> bool:
+        """Whether the speaker has enough measured turns for the reading to tell their voice from their usual one."""
+        return self.baseline_turns >= MIN_BASELINE_TURNS
 
 
 @lru_cache(maxsize=1)
@@ -88,5 +97,5 @@ def arousal_readings(per_turn: list[dict[str, float] | None]) -> list[ProsodyRea
         z = (np.array([f[c] for c in CUES]) - mean) / std
         index = float((z * weights).sum() / np.abs(weights).sum())
         out.append(ProsodyReading(round(float(1 / (1 + np.exp(-2.5 * index))), 4),
-                                  {c: round(float(v), 3) for c, v in zip(CUES, z, strict=True)}))
+                                  {c: round(float(v), 3) for c, v in zip(CUES, z, strict=True)}, turns))
     return out

@@ -20,6 +20,9 @@ from emotrace.wording import counted_doing
 
 MERGE_GAP_SECONDS = 1.0
 OVERLAP_WARN_SECONDS = 0.5
+ECHO_DB = 12.0  # a channel this much quieter than the other over a word's span only hears the other speaker there
+ECHO_WINDOW_SECONDS = 0.1  # the shortest span whose loudness is compared (Whisper gives some words no length)
+ONE_SIGNAL_CORRELATION = 0.95  # channels correlated this much are one recording at two levels
 
 
 def _turns(segments: list[Segment], speaker: str, role: str, others: Sequence[Segment] = ()) -> list[Utterance]:
@@ -53,8 +56,43 @@ def _overlaps(utterances: list[Utterance]) -> int:
 
 
 def _same_audio(left: np.ndarray, right: np.ndarray) -> bool:
-    """Whether two channels carry one signal (a mono recording saved as stereo), within rounding."""
-    return bool(np.max(np.abs(left - right), initial=0.0) <= 1e-3 * max(float(np.max(np.abs(left), initial=0.0)), 1e-6))
+    """Whether two channels carry one signal (a mono recording saved as stereo), within rounding or at another level:
+    equal to 0.1 %, or correlated ONE_SIGNAL_CORRELATION or more (two speakers, each echoed into the other's channel
+    even at half their level, correlate 0.8 at most)."""
+    if np.max(np.abs(left - right), initial=0.0) <= 1e-3 * max(float(np.max(np.abs(left), initial=0.0)), 1e-6):
+        return True
+    power = float(np.dot(left, left)) * float(np.dot(right, right))
+    return power > 0 and float(np.dot(left, right)) / power**0.5 >= ONE_SIGNAL_CORRELATION
+
+
+def _power(samples: np.ndarray, start: float, end: float) -> float:
+    """Mean power of ``samples`` over ``start``-``end`` (seconds), widened to ECHO_WINDOW_SECONDS around its middle."""
+    middle, half = (start + end) / 2, max(end - start, ECHO_WINDOW_SECONDS) / 2
+    piece = samples[max(int((middle - half) * SAMPLE_RATE), 0) : max(int((middle + half) * SAMPLE_RATE), 0)]
+    return float(np.mean(np.square(piece, dtype=np.float64))) if len(piece) else 0.0
+
+
+def _louder_here(segments: list[Segment], own: np.ndarray, other: np.ndarray) -> list[Segment]:
+    """The segments (and words) of one channel that are not the other channel's speech heard through it: a word, or a
+    segment without words, is dropped where its channel is more than ECHO_DB quieter than the other one over its
+    span (echo or crosstalk between the lines). Both speakers talking at once, both loud, stay on both sides."""
+    ratio = 10 ** (-ECHO_DB / 10)
+
+    def heard(start: float, end: float) -> bool:
+        return _power(own, start, end) >= ratio * _power(other, start, end)
+
+    kept: list[Segment] = []
+    for seg in segments:
+        if not seg.words:
+            if heard(seg.start, seg.end):
+                kept.append(seg)
+            continue
+        words = [w for w in seg.words if heard(w.start, w.end)]
+        if len(words) == len(seg.words):
+            kept.append(seg)
+        elif words:
+            kept.append(Segment(" ".join(w.text for w in words), words[0].start, words[-1].end, words))
+    return kept
 
 
 def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mono_role: str = CUSTOMER,
@@ -65,7 +103,8 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
     warnings: list[str] = []
     if channels.shape[0] == 2 and _same_audio(channels[0], channels[1]):
         warnings.append("The recording holds the same audio on both channels: read as mono.")
-        channels = channels[:1]
+        louder = int(np.dot(channels[1], channels[1]) > np.dot(channels[0], channels[0]))
+        channels = channels[louder : louder + 1]
     if channels.shape[0] == 2:
         if agent_channel not in (0, 1):
             raise EmotraceError("E708", f"agent channel {agent_channel}.", "Use 0 (left) or 1 (right).")
@@ -76,6 +115,11 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
     silent = [is_silent(samples) for samples, _, _ in sides]
     segments = [[] if quiet else transcribe(samples, asr_model, threads)
                 for (samples, _, _), quiet in zip(sides, silent, strict=True)]
+    echo_only = [False] * len(sides)  # a channel whose every word was the other speaker's echo
+    if len(sides) == 2:
+        heard = [_louder_here(segments[i], sides[i][0], sides[1 - i][0]) for i in (0, 1)]
+        echo_only = [bool(segments[i]) and not heard[i] for i in (0, 1)]
+        segments = heard
     for i, (samples, speaker, role) in enumerate(sides):
         if silent[i]:
             warnings.append(f"The {speaker} channel is silent." if len(sides) == 2 else "The recording is silent.")
@@ -83,12 +127,18 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
         others = [seg for j, side in enumerate(segments) if j != i for seg in side]
         turns = _turns(segments[i], speaker, role, others)
         if not turns:
-            warnings.append(f"No speech recognised on the {speaker} channel.")
+            warnings.append(f"The {speaker} channel holds only the other speaker's voice, quieter (echo between the "
+                            "lines)." if echo_only[i] else
+                            f"No speech recognised on the {speaker} channel.")
         voice = arousal_readings([features(samples[int((t.start or 0.0) * SAMPLE_RATE) : int((t.end or 0.0) * SAMPLE_RATE)])
                                   for t in turns])
         for turn, reading in zip(turns, voice, strict=True):
             if reading is not None:
-                turn.metadata["voice"] = {"arousal": reading.arousal, "cues": reading.cues}
+                turn.metadata["voice"] = {"arousal": reading.arousal, "cues": reading.cues,
+                                          "baseline_turns": reading.baseline_turns}
+        if any(reading is not None and not reading.has_baseline for reading in voice):
+            warnings.append(f"The {speaker}'s voice is measured in only one turn: with no usual voice to compare it "
+                            "with, that turn's arousal is read from the text alone.")
         utterances += turns
     utterances.sort(key=lambda u: (u.start or 0.0))
     if len(sides) == 1 and utterances:

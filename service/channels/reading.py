@@ -10,6 +10,7 @@ from emotrace.model.reading import Reading
 
 EMPATHY_LABELS = ("caring", "remorse", "gratitude")
 VOICE_WEIGHT = 0.5  # share of the voice in a turn's fused arousal, when the turn has audio
+VOICE_BASELINE_TURNS = 2  # emotrace.audio.prosody.MIN_BASELINE_TURNS (not imported: reading text loads no audio code)
 EMPATHY_PROBABILITY = 0.2
 NEGATIVE_BELOW = -0.3
 
@@ -36,11 +37,15 @@ def turn_facts(turn: TurnReading) -> dict[str, object]:
 
 
 def fuse_arousal(reading: Reading, utterance: Utterance) -> tuple[float | None, dict[str, float]]:
-    """Text arousal, fused with the voice's where the turn has audio; returns it and the contributions."""
+    """Text arousal, fused with the voice's where the turn has audio; returns it and the contributions. A voice read
+    without a baseline (fewer than VOICE_BASELINE_TURNS turns of the speaker: its arousal is 0.5 whatever the voice)
+    weighs 0: the text alone, ``{"text": 1.0, "voice": 0.0}``."""
     voice = utterance.metadata.get("voice")
     text = reading.arousal
     if not isinstance(voice, dict) or text is None:
         return text, ({"text": 1.0} if text is not None else {})
+    if int(voice.get("baseline_turns", VOICE_BASELINE_TURNS)) < VOICE_BASELINE_TURNS:
+        return round(text, 4), {"text": 1.0, "voice": 0.0}  # rounded as a fused arousal is
     fused = (1 - VOICE_WEIGHT) * text + VOICE_WEIGHT * float(voice["arousal"])
     return round(fused, 4), {"text": 1 - VOICE_WEIGHT, "voice": VOICE_WEIGHT}
 

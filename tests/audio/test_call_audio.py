@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import jiwer
 import numpy as np
@@ -11,10 +12,13 @@ import pytest
 import soundfile as sf
 
 from emotrace.audio.io import SAMPLE_RATE, load_audio
-from emotrace.audio.prosody import arousal_readings, features
+from emotrace.audio.prosody import MIN_BASELINE_TURNS, arousal_readings, features
 from emotrace.channels.call import read_call
+from emotrace.channels.reading import VOICE_BASELINE_TURNS, fuse_arousal, with_readings
+from emotrace.channels.utterance import Utterance
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
+from emotrace.model.reading import Reading
 from tests.test_cli import run
 
 
@@ -50,6 +54,69 @@ def test_a_stereo_file_with_the_same_audio_on_both_channels_is_read_as_mono(spee
     assert not any("overlap" in w for w in conversation.warnings)
 
 
+@pytest.fixture(scope="module")
+def echo_calls(speech_dir) -> dict[str, Path]:
+    """A short two-speaker call, clean; with each channel mixed into the other at 1 % (-40 dB, phone echo) and 3 %;
+    with the customer saying a sentence over the agent's first turn, at full level, beside 1 % echo; and with the
+    customer's line holding the agent's echo alone."""
+    clean = stereo_call(alternating_turns(4), speech_dir / "clean.wav")
+    left, right = load_audio(clean, 600).channels
+    calls = {"clean": clean}
+    for name, gain in (("echo1", 0.01), ("echo3", 0.03)):
+        sf.write(speech_dir / f"{name}.wav", np.stack([left + gain * right, right + gain * left], axis=1), SAMPLE_RATE)
+        calls[name] = speech_dir / f"{name}.wav"
+    over = load_audio(espeak(SENTENCES[5], speech_dir / "over.wav", voice="en-gb", pitch=65), 600).mono
+    talk = right.copy()
+    talk[SAMPLE_RATE // 2 : SAMPLE_RATE // 2 + len(over)] += over
+    sf.write(speech_dir / "overtalk.wav", np.stack([left + 0.01 * talk, talk + 0.01 * left], axis=1), SAMPLE_RATE)
+    calls["overtalk"] = speech_dir / "overtalk.wav"
+    late = np.concatenate([np.zeros(480, dtype=np.float32), 0.05 * left[:-480]])  # the agent's echo 30 ms late
+    sf.write(speech_dir / "echo_only.wav", np.stack([left, late], axis=1), SAMPLE_RATE)
+    calls["echo_only"] = speech_dir / "echo_only.wav"
+    return calls
+
+
+@pytest.mark.parametrize("echo", ["echo1", "echo3"])
+def test_echo_between_channels_leaves_each_turn_on_its_speakers_side(echo_calls, echo) -> None:
+    """Found by a review: with each channel mixed into the other at 1 % or 3 %, every agent turn was also a customer
+    turn (and the other way round), only warned of as "N turns overlap"; the quieter copy of a stretch of speech is
+    now dropped."""
+    clean = read_call(echo_calls["clean"])
+    echoed = read_call(echo_calls[echo])
+    assert [u.role for u in clean.utterances] == ["agent", "customer", "agent", "customer"]
+    turns = [(u.role, u.start, u.text) for u in echoed.utterances]
+    assert [u.role for u in echoed.utterances] == [u.role for u in clean.utterances], turns
+    for heard, alone in zip(echoed.utterances, clean.utterances, strict=True):  # echo moves Whisper a little
+        assert heard.start == pytest.approx(alone.start, abs=1.0) and jiwer.wer(alone.text, heard.text) < 0.2, turns
+    assert not any("overlap" in w for w in echoed.warnings), echoed.warnings
+
+
+def test_a_line_holding_only_the_other_speakers_echo_says_so(echo_calls) -> None:
+    conversation = read_call(echo_calls["echo_only"])
+    assert [u.role for u in conversation.utterances] == ["agent", "agent"]
+    assert any("customer channel holds only the other speaker's voice" in w for w in conversation.warnings)
+
+
+def test_both_speakers_talking_at_once_stay_on_both_sides(echo_calls) -> None:
+    conversation = read_call(echo_calls["overtalk"])
+    turns = [(u.role, u.start, u.text) for u in conversation.utterances]
+    agent = [u for u in conversation.utterances if u.role == "agent"]
+    assert len(agent) == 2 and "How can I help you today" in agent[0].text and "relief" not in agent[0].text, turns
+    customer = next(u for u in conversation.utterances if u.role == "customer")
+    assert (customer.start or 0.0) < 1.0 and "appreciate your help" in customer.text, turns
+    assert any("overlap" in w for w in conversation.warnings), conversation.warnings
+
+
+def test_a_mono_recording_saved_as_stereo_at_two_levels_is_read_as_mono(speech_dir) -> None:
+    """Found by a review: the same audio on both channels at different gains was read twice, once as the agent and
+    once as the customer; only copies equal to 0.1 % were taken for mono."""
+    samples, rate = sf.read(espeak(SENTENCES[1], speech_dir / "gain.wav"), dtype="float32")
+    sf.write(speech_dir / "gains.wav", np.stack([0.8 * samples, 0.3 * samples], axis=1), rate)
+    conversation = read_call(speech_dir / "gains.wav")
+    assert {u.role for u in conversation.utterances} == {"customer"}, [(u.role, u.text) for u in conversation.utterances]
+    assert any("same audio on both channels" in w for w in conversation.warnings), conversation.warnings
+
+
 def test_a_short_agent_reply_between_two_customer_sentences_is_its_own_turn(speech_dir) -> None:
     call = stereo_call([(1, "My parcel never arrived at my house."), (0, "I see."),
                         (1, "And nobody answered my emails either.")], speech_dir / "interjection.wav", gap=0.25)
@@ -71,6 +138,29 @@ def test_an_agitated_voice_reads_higher_arousal_than_the_same_speakers_calm_voic
     arousal = [u.metadata["voice"]["arousal"] for u in turns]
     assert len(turns) == 3, [u.text for u in turns]
     assert arousal[1] > arousal[0] + 0.2 and arousal[1] > arousal[2] + 0.2, arousal
+
+
+def _text_reading(text: str, arousal: float) -> Reading:
+    return Reading(text, {}, [], {}, None, arousal, None, None)
+
+
+def test_a_speakers_only_turn_is_read_from_the_text_alone(speech_dir) -> None:
+    """Found by a review: a speaker's only turn has no usual voice to compare with (every cue's z is 0), yet its voice
+    arousal 0.5 weighed half in the fused arousal: a shouted complaint read 0.5625, below its text's 0.615."""
+    shout = espeak("This is outrageous, I am furious, I want my money back right now", speech_dir / "angry.wav",
+                   speed=230, pitch=85, amplitude=190)
+    conversation = read_call(shout)
+    assert len(conversation.utterances) == 1 and conversation.utterances[0].metadata["voice"]["baseline_turns"] == 1
+    assert any("only one turn" in w and "text alone" in w for w in conversation.warnings), conversation.warnings
+    (turn,), _ = with_readings(conversation, [_text_reading(conversation.utterances[0].text, 0.615)])
+    assert (turn.arousal, turn.contributions) == (0.615, {"text": 1.0, "voice": 0.0})
+    assert VOICE_BASELINE_TURNS == MIN_BASELINE_TURNS
+
+
+def test_a_turn_read_against_the_speakers_other_turns_weighs_the_voice_half() -> None:
+    voiced = Utterance("I want my money back", "customer", "customer", 0.0, 2.0,
+                       {"voice": {"arousal": 0.9, "cues": {}, "baseline_turns": 3}})
+    assert fuse_arousal(_text_reading(voiced.text, 0.5), voiced) == (0.7, {"text": 0.5, "voice": 0.5})
 
 
 def test_two_turns_in_the_same_voice_read_near_the_speakers_usual_voice(speech_dir) -> None:
@@ -124,7 +214,7 @@ def test_analyze_call_audio_cli(speech_dir) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert [t["role"] for t in data["turns"]] == ["agent", "customer"]
-    assert data["turns"][1]["contributions"] == {"text": 0.5, "voice": 0.5}
+    assert data["turns"][1]["contributions"] == {"text": 1.0, "voice": 0.0}  # one turn each: no usual voice to compare
     assert data["metadata"]["channels"] == 2
 
 
@@ -238,3 +328,15 @@ def test_a_wav_with_no_samples_after_its_header_is_still_empty(tmp_path) -> None
     (tmp_path / "empty.wav").write_bytes(data[:4] + (at - 4).to_bytes(4, "little") + data[8:at] + bytes(4))
     with pytest.raises(EmotraceError, match="E704"):
         load_audio(tmp_path / "empty.wav", 600)
+
+
+@pytest.mark.parametrize(("written", "named"), [(".wav", ".ogg"), (".wav", ".oga"), (".mp3", ".ogg"), (".ogg", ".mp3")])
+def test_the_completeness_check_follows_the_files_container_not_its_name(tmp_path, written, named) -> None:
+    """Found by a review: a WAV or MP3 named .ogg was refused as truncated (E705 "the Ogg stream has no end-of-stream
+    page") while the same WAV named .mp3 was read; the Ogg check was chosen by the file's extension."""
+    audio = _tone(tmp_path / f"tone{written}").read_bytes()
+    (tmp_path / f"renamed{named}").write_bytes(audio)
+    assert load_audio(tmp_path / f"renamed{named}", 600).duration == pytest.approx(2.0, abs=0.1)
+    (tmp_path / f"cut{named}").write_bytes(audio[: len(audio) // 2])
+    with pytest.raises(EmotraceError, match=r"E70[35]"):
+        load_audio(tmp_path / f"cut{named}", 600)
