@@ -104,15 +104,29 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
     return texts
 
 
+# audio and video files analyze does not read (E701): named, they are files (a missing one E006), never texts
+UNREAD_MEDIA_SUFFIXES = (".m4a", ".mp4", ".aac", ".opus", ".amr", ".wma", ".webm", ".aif", ".aiff", ".3gp", ".caf",
+                         ".mov", ".mkv", ".avi", ".wmv")
 FILE_SUFFIXES = (".eml", ".vtt", ".srt", ".json", ".wav", ".flac", ".mp3", ".ogg", ".oga", ".txt", ".csv", ".tsv",
-                 ".jsonl", ".parquet")
+                 ".jsonl", ".parquet", *UNREAD_MEDIA_SUFFIXES)
 
 
 def _looks_like_path(argument: str) -> bool:
-    """A file name with a known extension, or a path spelled as one (``/``, ``./``, ``../``, ``~``), without spaces."""
+    """An existing file (whatever its name), a file name with a known extension, or a path spelled as one (``/``,
+    ``./``, ``../``, ``~``), without spaces."""
+    if _is_file(argument):
+        return True
     if any(ch.isspace() for ch in argument):
         return False
     return argument.lower().endswith(FILE_SUFFIXES) or argument.startswith(("/", "./", "../", "~"))
+
+
+def _is_file(argument: str) -> bool:
+    """Whether ``argument`` names an existing file (False where the system cannot say)."""
+    try:
+        return Path(argument).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _too_long_for_a_path(argument: str) -> bool:
@@ -144,11 +158,15 @@ def _conversation_file(arguments: list[str]) -> Path | None:
     if len(arguments) > 1:
         raise EmotraceError("E013", f"{len(paths)} of the {len(arguments)} arguments are files.",
                             "analyze reads one conversation file at a time, or texts (not both).")
-    if not is_conversation_file(paths[0]):
+    path = Path(paths[0]).expanduser()
+    if path.suffix.lower() in UNREAD_MEDIA_SUFFIXES:
+        raise EmotraceError("E701", f"Unsupported audio format '{path.suffix}' ({path}).",
+                            f"Convert it to WAV, FLAC, MP3 or OGG (e.g. ffmpeg -i {path.name} {path.stem}.wav).")
+    if not is_conversation_file(str(path)):
         raise EmotraceError("E014", f"{paths[0]} is not a conversation file (.eml, .txt, .vtt, .srt, .json, or "
                             "audio).",
                             "For one text per line use --file; for a table of texts use emotrace batch.")
-    return Path(paths[0]).expanduser()
+    return path
 
 
 def _format_reading(reading: Reading) -> str:
@@ -243,7 +261,8 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
         who = speaker if speaker.casefold() == role else f"{speaker} ({role})"
         typer.echo(f"{when}{who}: {t.utterance.text}")
         voice = t.utterance.metadata.get("voice")
-        arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {voice['arousal']:.2f})" if isinstance(voice, dict) else "") \
+        heard = voice["arousal"] if isinstance(voice, dict) and t.contributions.get("voice", 0.0) > 0 else None
+        arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {heard:.2f})" if heard is not None else "") \
             if t.arousal is not None else ""
         typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.3f}{arousal}")
     typer.echo(f"customer arc: {summary.arc}"
@@ -731,7 +750,8 @@ def adapt(
         try:
             result = adapt_model(data, text_column, label_column, from_model or DEFAULT_MODEL_DIR, model_dir,
                                  command_line(ctx), folds, force, overwrite, checked_encoding(encoding),
-                                 echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo)
+                                 echo=(lambda line: typer.echo(line, err=True)) if as_json else typer.echo,
+                                 warn=lambda line: typer.echo(f"warning: {line}", err=True))
         except EmotraceError as error:
             if not corrections:
                 raise
@@ -1092,14 +1112,18 @@ def export_corrections(
     since: Annotated[str | None, typer.Option(help="Only corrections made at or after this ISO 8601 time (naive "
                                               "means UTC).")] = None,
     database_url: DatabaseOption = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
 ) -> None:
     """Write the stored corrections as `emotrace adapt --data FILE` reads them: one row per corrected message (its
     corrections merged field by field), its stored text and its satisfaction class, emotion labels, intents and
-    topics comma-separated."""
+    topics comma-separated. An existing --out file is refused (E505) unless --overwrite."""
     from emotrace.services.corrections import write_training_rows
 
+    if writable_file(out).exists() and not overwrite:  # checked before the store is read, as batch checks its output
+        raise EmotraceError("E505", f"Output {out} already exists.",
+                            "Pass --overwrite to replace it, or choose another --out.")
     rows = _correction_rows(database_url, since)
-    write_training_rows(writable_file(out), rows)
+    write_training_rows(out, rows)
     typer.echo(f"{counted(len(rows), 'corrected message')} written to {out}; adapt a model with: emotrace adapt "
                f"--data {out} --model-dir DIR")
 

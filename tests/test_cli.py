@@ -160,6 +160,31 @@ def test_a_path_that_does_not_exist_is_an_error_not_a_text(argument: str) -> Non
     assert "[E006]" in result.stderr and str(Path(argument)) in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("suffix", [".m4a", ".opus", ".amr", ".aac", ".wma", ".webm"])
+def test_an_audio_file_analyze_cannot_read_is_refused_not_read_as_its_name(tmp_path, monkeypatch, suffix: str) -> None:
+    """Found by a review: `analyze call.m4a` read the file's name as a text (exit 0, a reading of "call.m4a"), and
+    `analyze missing.m4a` too (read dissatisfied, topic lost_damaged): only a fixed list of suffixes was taken for a
+    path. A file that exists is a file (one analyze cannot read: E701), a missing one of an audio suffix is E006."""
+    monkeypatch.chdir(tmp_path)
+    Path(f"call{suffix}").write_bytes(b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00")
+    result = run("analyze", f"call{suffix}")
+    assert result.returncode == 2 and "[E701]" in result.stderr and f"call{suffix}" in result.stderr, result.stdout
+    missing = run("analyze", f"missing{suffix}")
+    assert missing.returncode == 2 and "[E006]" in missing.stderr and f"missing{suffix}" in missing.stderr, missing.stdout
+
+
+def test_an_existing_file_of_no_known_kind_is_a_file_and_ordinary_texts_stay_texts(tmp_path, monkeypatch) -> None:
+    """An existing file without an extension (or of one analyze does not read) is refused as not a conversation file
+    (E014), not read as the text of its name; texts with dots and slashes that name no file are still texts."""
+    from emotrace.cli import _conversation_file
+
+    monkeypatch.chdir(tmp_path)
+    Path("call").write_bytes(b"RIFF\x00\x00\x00\x00WAVE")
+    result = run("analyze", "call")
+    assert result.returncode == 2 and "[E014]" in result.stderr and "call" in result.stderr, result.stdout
+    for text in ("I paid 4.99 for it", "see www.example.com", "v2.0 broke it", "www.example.com", "4.99", "and/or"):
+        assert _conversation_file([text]) is None, text
+
 def test_a_directory_or_two_files_are_errors(tmp_path) -> None:
     result = run("analyze", str(tmp_path))
     assert result.returncode == 2 and "is a folder" in result.stderr

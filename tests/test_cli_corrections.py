@@ -61,7 +61,8 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
         ("Late again.", "delay_waiting", ids[3], "maria"), ("Fine, whatever.", "satisfied,approval", ids[1], "lead-2")]
     assert rows[0]["corrected_at"] == "2026-11-01T00:00:00Z"  # as every time the service writes
 
-    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00")
+    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T03:00:00",
+                "--overwrite")
     assert since.returncode == 0, since.stderr
     assert [r["message_id"] for r in _read(out)] == [str(ids[3]), str(ids[1])]  # naive means UTC
     # found by a review: --out x.parquet (or .jsonl) was written as CSV, which adapt then refused to read
@@ -73,6 +74,22 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     other = run("corrections", "export", "--out", str(tmp_path / "corrections.txt"), "--database-url", url)
     assert other.returncode == 2 and "[E206]" in other.stderr and not (tmp_path / "corrections.txt").exists()
 
+
+def test_the_export_refuses_an_existing_file_unless_overwrite(tmp_path) -> None:
+    """Found by a review: `--out` an existing file replaced it silently (a user's labelled CSV was lost), where batch,
+    outcomes fit and adapt refuse an existing output. It is refused (E505) before the store is read, kept as it was;
+    `--overwrite` replaces it."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [("Charged twice.", NewCorrection("maria", "dissatisfied"), T0)])
+    out = tmp_path / "labels.csv"
+    out.write_text("text,label\nmy own labelled row,satisfied\n", encoding="utf-8")
+    refused = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert refused.returncode == 2 and "[E505]" in refused.stderr and str(out) in refused.stderr, refused.stderr
+    assert "--overwrite" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "text,label\nmy own labelled row,satisfied\n"
+    replaced = run("corrections", "export", "--out", str(out), "--database-url", url, "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert [r["text"] for r in _read(out)] == ["Charged twice."]
 
 def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(tmp_path) -> None:
     """A lead corrected the satisfaction class, then another added the intent: the export kept the later correction
@@ -86,7 +103,8 @@ def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(
     out = tmp_path / "corrections.csv"
     assert run("corrections", "export", "--out", str(out), "--database-url", url).returncode == 0
     assert [(r["labels"], r["corrected_by"]) for r in _read(out)] == [("dissatisfied,churn_threat", "lead-3")]
-    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T02:00:00")
+    since = run("corrections", "export", "--out", str(out), "--database-url", url, "--since", "2026-11-01T02:00:00",
+                "--overwrite")
     assert since.returncode == 0, since.stderr  # a message corrected since then: all its corrections count
     assert [r["labels"] for r in _read(out)] == ["dissatisfied,churn_threat"]
 

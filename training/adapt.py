@@ -4,7 +4,8 @@ The user's file labels each text with satisfaction classes (``dissatisfied`` / `
 classes ``dissatisfied`` / ``other``) and/or with labels of the from-model (its emotion labels, its intents),
 comma-separated where a text has several. Each label names the head it belongs to, so each row goes to the heads its
 labels name (every row to the intent head, once the file names an intent: most messages state none); only those
-heads are adapted, every other view of the from-model is kept as it is. ``neutral`` is the satisfaction class in a file
+heads are adapted (a head with too few rows of a class is kept as the from-model's and said: E324 only when no head
+has enough), every other view of the from-model is kept as it is. ``neutral`` is the satisfaction class in a file
 that names another satisfaction class, or whose :data:`SATISFACTION_COLUMN` gives a class (``emotrace corrections
 export`` writes it: its only class may be ``neutral``), else the emotion label; where such a file also names emotion
 labels, a row of ``neutral`` alone is the emotion label ``neutral`` too (else the emotion head would learn no row
@@ -28,7 +29,9 @@ head forgotten), the offset read held-out rows better at 100 and 300 rows and as
 A test split is set aside first by a stable hash of the text (:mod:`held_out`, as ``train --data`` does); the other
 rows are k-fold cross-validated (folds split by a stable hash of the text): the from-model's macro-F1 as it serves, and
 the adapted model's, each fold's head fitted on the other folds. The model is written only when every adapted head is
-better on cross-validation (else E327, unless forced), into a temporary directory renamed at the end; its heads are
+better on cross-validation and reads its labels from the texts (the 95 % bootstrap lower bound of its macro-F1 above
+what a guess blind to the text, at its own label shares, would score: shuffled labels are not written; else E327,
+unless forced), into a temporary directory renamed at the end; its heads are
 fitted on the cross-validated rows, and the held-out rows score the from-model and the adapted model once more, apart
 (with a warning where they are too few to trust).
 """
@@ -107,6 +110,7 @@ class AdaptationRows:
     texts: list[str]
     heads: dict[str, HeadRows]
     duplicates: int = 0  # rows dropped as repeats (same text, same labels)
+    skipped: dict[str, str] = field(default_factory=dict)  # heads left as the from-model's: why (too few rows)
 
 
 @dataclass
@@ -134,8 +138,10 @@ class HeldOut:
 
 @dataclass
 class HeadResult:
-    """One adapted head: its rows and classes, the cross-validated macro-F1 of the from-model and of the adapted, and
-    both on the held-out rows."""
+    """One adapted head: its rows and classes, the cross-validated macro-F1 of the from-model and of the adapted, the
+    95 % paired bootstrap interval of their difference over the cross-validated rows, the adapted macro-F1's 95 %
+    lower bound, the macro-F1 a guess blind to the text would score at the from-model's and at the adapted head's
+    own label shares, and both models on the held-out rows."""
 
     head: str
     names: tuple[str, ...]
@@ -143,17 +149,32 @@ class HeadResult:
     from_model_f1: float
     adapted_f1: float
     held_out: HeldOut
+    interval: tuple[float, float] = (0.0, 0.0)
+    chance_f1: float = 0.0
+    adapted_low: float = 0.0
+    adapted_chance_f1: float = 0.0
+
+    @property
+    def reads_the_texts(self) -> bool:
+        """Whether the adapted head reads its labels from the texts: its macro-F1's lower bound is above a blind
+        guess at its own label shares (a head fitted to shuffled labels learns their shares alone, and any gain over
+        a from-model that reads them worse than chance was taken: such models were written)."""
+        return self.adapted_low > self.adapted_chance_f1
 
     @property
     def better(self) -> bool:
-        """Whether the adapted head reads the user's rows better than the from-model's did."""
-        return self.adapted_f1 > self.from_model_f1
+        """Whether the adapted head reads the user's rows better than the from-model's did, from their texts."""
+        return self.adapted_f1 > self.from_model_f1 and self.reads_the_texts
 
     def describe(self, folds: int) -> str:
         """One line: what was adapted and its figures."""
         return (f"{self.head} ({', '.join(self.names)}; {self.rows} rows): {folds}-fold CV on "
                 f"{self.rows - self.held_out.rows} rows, macro-F1 {self.from_model_f1:.3f} (from-model) -> "
-                f"{self.adapted_f1:.3f} (adapted)")
+                f"{self.adapted_f1:.3f} (adapted), {self.spread()}")
+
+    def spread(self) -> str:
+        """The interval of the cross-validated difference, in words."""
+        return f"95 % bootstrap interval of the difference {self.interval[0]:+.3f} to {self.interval[1]:+.3f}"
 
 
 @dataclass
@@ -170,6 +191,7 @@ class AdaptationResult:
     heads_fitted: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     thresholds: Thresholds | None = None
     refusal: EmotraceError | None = None  # E327 when the adapted model is not better (and not forced): nothing written
+    skipped: dict[str, str] = field(default_factory=dict)  # heads with too few rows, kept as the from-model's: why
 
     @property
     def better(self) -> bool:
@@ -241,9 +263,14 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     duplicates = len(texts) - len(keep)  # repeats with the same labels, merged into their first row
     texts, names = [texts[i] for i in keep], [names[i] for i in keep]
     heads = _head_rows(texts, names, schema, satisfaction_file)
+    skipped = {}
     for head in heads.values():
-        _check_counts(path, head)
-    return AdaptationRows(texts, heads, duplicates)
+        _check_one_class(path, head)
+        if (few := _too_few(head)) is not None:
+            skipped[head.head] = _too_few_rows(head, few)
+    if skipped and len(skipped) == len(heads):  # no head has enough rows: the first one's refusal
+        _check_counts(path, next(iter(heads.values())))
+    return AdaptationRows(texts, {h: r for h, r in heads.items() if h not in skipped}, duplicates, skipped)
 
 
 def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str], schema: LabelSchema,
@@ -306,28 +333,39 @@ def class_counts(head: HeadRows, targets: np.ndarray) -> dict[str, int]:
     return dict(zip(head.names, targets.sum(axis=0).astype(int).tolist(), strict=True))
 
 
-def _check_counts(path: Path, head: HeadRows) -> None:
-    """E323 for one class only, E324 for fewer than MIN_ROWS_PER_CLASS rows of a class (multi-label heads: of a
-    label, or of rows without it)."""
+def _check_one_class(path: Path, head: HeadRows) -> None:
+    """E323 when ``head``'s rows hold one class only (multi-label heads: every row holds every label given)."""
     counts = class_counts(head, head.targets)
-    if head.head == SATISFACTION_HEAD:
-        one_class = len(counts) < 2
-    else:
-        one_class = all(p == len(head.targets) for p in counts.values())
-        counts.update({f"not {n}": len(head.targets) - p for n, p in list(counts.items())})
-    if one_class:
+    if len(counts) < 2 if head.head == SATISFACTION_HEAD else all(p == len(head.targets) for p in counts.values()):
         raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({', '.join(head.names)}): "
                                     "nothing to tell it from.",
                             "Label rows of at least two classes (e.g. dissatisfied and other).")
-    few = {n: c for n, c in counts.items() if c < MIN_ROWS_PER_CLASS}
-    if few:
-        listed = ", ".join(f"{n}: {c}" for n, c in few.items())
-        kind = "class" if head.head == SATISFACTION_HEAD else "label"  # found by a trial: "Too few labels rows per class"
-        raise EmotraceError("E324", f"Too few rows per {kind} in {path} for the {head.head} head ({listed}; at "
-                                    f"least {MIN_ROWS_PER_CLASS} each).",
+
+
+def _too_few(head: HeadRows) -> str | None:
+    """The classes (multi-label heads: labels, and rows without a label) of ``head`` with fewer than
+    MIN_ROWS_PER_CLASS rows, with their rows ("joy: 1, rows without neutral: 1"); None when it has enough."""
+    counts = class_counts(head, head.targets)
+    if head.head != SATISFACTION_HEAD:  # "not neutral: 1" read as a label named "not neutral" (found by a review)
+        counts.update({f"rows without {n}": len(head.targets) - p for n, p in list(counts.items())})
+    few = [f"{n}: {c}" for n, c in counts.items() if c < MIN_ROWS_PER_CLASS]
+    return ", ".join(few) if few else None
+
+
+def _too_few_rows(head: HeadRows, few: str, where: str = "") -> str:
+    """Why ``head`` is not adapted: too few rows (``few``: :func:`_too_few`), ``where`` naming the file."""
+    kind = "class" if head.head == SATISFACTION_HEAD else "label"  # found by a trial: "Too few labels rows per class"
+    return f"Too few rows per {kind}{where} for the {head.head} head ({few}; at least {MIN_ROWS_PER_CLASS} each)."
+
+
+def _check_counts(path: Path, head: HeadRows) -> None:
+    """E323 for one class only, E324 for too few rows of a class (:func:`_too_few`)."""
+    _check_one_class(path, head)
+    if (few := _too_few(head)) is not None:
+        raise EmotraceError("E324", _too_few_rows(head, few, f" in {path}"),
                             f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out."
-                            if kind == "class" else f"Give at least {MIN_ROWS_PER_CLASS} rows with and without each "
-                            "label, or leave that label out.")
+                            if head.head == SATISFACTION_HEAD else f"Give at least {MIN_ROWS_PER_CLASS} rows with "
+                            "and without each label, or leave that label out.")
 
 
 # --- the from-model's heads and outputs ----------------------------------------------------------------------------
@@ -499,6 +537,25 @@ class HeadPlan:
         thresholds[self.columns] = tune_thresholds(probabilities[:, self.columns], self.rows.targets[rows])
         return thresholds
 
+    def outcomes(self, probabilities: np.ndarray, thresholds: np.ndarray, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Gold and decided of ``rows`` as (rows, classes or labels) booleans, decided as :meth:`score` decides; a
+        macro-F1 of them over the columns the rows hold is :meth:`score`'s (:func:`macro_f1_resampled`)."""
+        targets = self.rows.targets[rows]
+        if self.softmax:
+            predicted = probabilities.argmax(axis=1)
+            if self.binary_satisfaction:
+                gold, decided = targets[:, 0] == 1, predicted == 0
+                return np.stack([gold, ~gold], axis=1), np.stack([decided, ~decided], axis=1)
+            return np.eye(3, dtype=bool)[targets.argmax(axis=1)], np.eye(3, dtype=bool)[predicted]
+        if self.rows.head == LABEL_HEAD and thresholds.ndim == 2:
+            decided = np.vstack([decide(p[None, :], t) for p, t in zip(probabilities, thresholds, strict=True)])
+        elif self.rows.head == LABEL_HEAD:
+            decided = decide(probabilities, thresholds)
+        else:
+            decided = probabilities >= thresholds
+        return targets.astype(bool), decided[:, self.columns].astype(bool)
+
     def score(self, probabilities: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -> float:
         """Macro-F1 over the classes (satisfaction) or labels (the others) that ``rows`` hold, of these probabilities
         of ``rows``, decided as the runtime decides (``thresholds``: of all outputs, or per row); a label no row
@@ -560,11 +617,38 @@ def adapt_head(plan: HeadPlan) -> tuple[HeadResult, tuple[np.ndarray, np.ndarray
             fold_thresholds[scored] = plan.tuned(plan.probabilities(head, train), train)
     thresholds = None if plan.softmax else plan.tuned(out_of_fold[fitted], fitted)
     final = plan.fit(fitted)
+    gold, before = plan.outcomes(plan.served[fitted], plan.thresholds, fitted)
+    _, after = plan.outcomes(out_of_fold[fitted], fold_thresholds[fitted], fitted)
+    resamples = np.random.default_rng(0).integers(0, len(fitted), (BOOTSTRAP_SAMPLES, len(fitted)))
+    adapted = macro_f1_resampled(gold, after, resamples)
+    low, high = np.percentile(adapted - macro_f1_resampled(gold, before, resamples), [2.5, 97.5])
     result = HeadResult(plan.rows.head, plan.rows.names, len(plan.rows.rows),
                         plan.score(plan.served[fitted], plan.thresholds, fitted),
                         plan.score(out_of_fold[fitted], fold_thresholds[fitted], fitted), _held_out(plan, final, held,
-                                                                                                     thresholds))
+                                                                                                     thresholds),
+                        (float(low), float(high)), chance_f1(gold, before), float(np.percentile(adapted, 2.5)),
+                        chance_f1(gold, after))
     return result, final, thresholds
+
+
+def macro_f1_resampled(gold: np.ndarray, decided: np.ndarray, resamples: np.ndarray) -> np.ndarray:
+    """The macro-F1 of each resample (a row of positions, repeats allowed) of ``gold`` and ``decided`` ((rows,
+    columns) booleans), over the columns the resample holds: one matrix product for all resamples."""
+    counts = np.zeros((len(resamples), len(gold)))
+    np.add.at(counts, (np.arange(len(resamples))[:, None], resamples), 1.0)
+    hit, gold_n, decided_n = counts @ (gold & decided), counts @ gold, counts @ decided
+    f1 = np.divide(2 * hit, gold_n + decided_n, out=np.zeros_like(hit), where=gold_n + decided_n > 0)
+    held = gold_n > 0
+    macro: np.ndarray = np.where(held, f1, 0.0).sum(axis=1) / np.maximum(held.sum(axis=1), 1)
+    return macro
+
+
+def chance_f1(gold: np.ndarray, decided: np.ndarray) -> float:
+    """The macro-F1 that decisions made at ``decided``'s shares but blind to the text would score on ``gold``: each
+    column's 2gp / (g + p), g and p its gold and decided shares, over the columns the rows hold."""
+    g, p = gold.mean(axis=0), decided.mean(axis=0)
+    held = g > 0
+    return float((2 * g[held] * p[held] / (g[held] + p[held])).mean()) if held.any() else 0.0
 
 
 def _held_out(plan: HeadPlan, head: tuple[np.ndarray, np.ndarray], held: np.ndarray,
@@ -595,11 +679,13 @@ def _held_out(plan: HeadPlan, head: tuple[np.ndarray, np.ndarray], held: np.ndar
 
 def adapt_model(data: Path, text_column: str, label_column: str, from_model: Path, model_dir: Path, command: str,
                 folds: int = 5, force: bool = False, overwrite: bool = False, encoding: str = "utf-8",
-                progress: bool = True, echo: Callable[[str], None] = print) -> AdaptationResult:
+                progress: bool = True, echo: Callable[[str], None] = print,
+                warn: Callable[[str], None] | None = None) -> AdaptationResult:
     """``emotrace adapt``: read, check, cross-validate, fit and (when better, or forced) write the adapted model.
 
     Nothing is written on any error or refusal (a refusal is returned as ``result.refusal``, with the figures): the
-    model is assembled in a temporary directory beside ``model_dir`` and renamed into place at the end."""
+    model is assembled in a temporary directory beside ``model_dir`` and renamed into place at the end. A head with
+    too few rows is kept as the from-model's, said through ``warn`` (default: ``echo``)."""
     started = time.perf_counter()
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
         why = ("one fold leaves nothing to validate on" if folds < MIN_FOLDS else
@@ -613,10 +699,13 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({counted(rows.duplicates, 'repeated row')} merged)" if rows.duplicates
                                                       else "") + "; "
          + "; ".join(f"{h.head}: {', '.join(h.names)} ({len(h.rows)} rows)" for h in rows.heads.values()))
+    for head_name, why in rows.skipped.items():
+        (warn or echo)(f"{head_name} head skipped (kept as the from-model's): {why}")
     embed_started = time.perf_counter()
     served = served_outputs(classifier, rows.texts, progress)
     embed_seconds = time.perf_counter() - embed_started
-    result = AdaptationResult([], len(rows.texts), rows.duplicates, folds, embed_seconds=embed_seconds)
+    result = AdaptationResult([], len(rows.texts), rows.duplicates, folds, embed_seconds=embed_seconds,
+                              skipped=rows.skipped)
     thresholds = replace(classifier.thresholds, labels=dict(classifier.thresholds.labels),
                          groupings={g: dict(v) for g, v in classifier.thresholds.groupings.items()})
     for head_rows in rows.heads.values():
@@ -636,10 +725,16 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
         echo(figures.describe(folds))
         echo(f"  {figures.held_out.describe()}")
     if not result.better and not force:
-        worse = "; ".join(f"{h.head} {h.from_model_f1:.3f} -> {h.adapted_f1:.3f}" for h in result.heads if not h.better)
+        worse = "; ".join(f"{h.head} {h.from_model_f1:.3f} -> {h.adapted_f1:.3f}, {h.spread()}" for h in result.heads
+                          if not h.better)
+        blind = [h for h in result.heads if not h.reads_the_texts]
         result.refusal = EmotraceError(
             "E327", f"The adapted model is not better than {from_model} on {folds}-fold cross-validation of "
-                    f"{data.name} (macro-F1, from-model -> adapted: {worse}); nothing was written.",
+                    f"{data.name} (macro-F1, from-model -> adapted: {worse}); nothing was written."
+                    + "".join(f" The adapted {h.head} head reads its labels no better than a guess blind to the text "
+                              f"(its 95 % lower bound {h.adapted_low:.3f}, a blind guess {h.adapted_chance_f1:.3f}; "
+                              f"the from-model {h.from_model_f1:.3f}, blind {h.chance_f1:.3f}): are the labels in "
+                              "line with their texts (a column shifted or shuffled)?" for h in blind),
             "Keep the from-model, add or correct labelled rows, or pass --force to write the adapted model anyway.")
     else:
         write_adapted(classifier, result, data, model_dir, command)
@@ -689,5 +784,8 @@ def result_json(result: AdaptationResult) -> dict[str, object]:
             "seconds": round(result.seconds, 2),
             "embedding_seconds": round(result.embed_seconds, 2),
             "heads": [{"head": h.head, "names": list(h.names), "rows": h.rows, "from_model_macro_f1": h.from_model_f1,
-                       "adapted_macro_f1": h.adapted_f1, "held_out": asdict(h.held_out)} for h in result.heads]}
+                       "adapted_macro_f1": h.adapted_f1, "cv_interval": list(h.interval),
+                       "chance_macro_f1": h.chance_f1, "adapted_low_macro_f1": h.adapted_low,
+                       "adapted_chance_macro_f1": h.adapted_chance_f1, "held_out": asdict(h.held_out)} for h in result.heads],
+            "skipped_heads": [{"head": head, "code": "E324", "problem": why} for head, why in result.skipped.items()]}
 

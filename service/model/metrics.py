@@ -124,14 +124,17 @@ def binary_auc(gold: np.ndarray, scores: np.ndarray) -> float | None:
 
 
 def satisfaction_report(probabilities: np.ndarray, gold: np.ndarray) -> SatisfactionReport:
-    """3-class macro-F1, dissatisfied-vs-rest macro-F1 / AUC / recall, and calibration error."""
+    """3-class macro-F1, dissatisfied-vs-rest macro-F1 / AUC / recall, and calibration error. Both macro-F1s average
+    the classes the rows hold (a class no row holds has no F1 worth averaging: all-dissatisfied rows scored 0.5 read
+    perfectly, the absent rest as 0)."""
     predicted = probabilities.argmax(axis=1)
     gold_dis = gold == DISSATISFIED
     pred_dis = predicted == DISSATISFIED
     return SatisfactionReport(
         n=len(gold),
         macro_f1=float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro", zero_division=0)),
-        dissatisfied_vs_rest_macro_f1=float(f1_score(gold_dis, pred_dis, average="macro", zero_division=0)),
+        dissatisfied_vs_rest_macro_f1=float(f1_score(gold_dis, pred_dis, labels=sorted(set(gold_dis.tolist())),
+                                                     average="macro", zero_division=0)),
         dissatisfied_auc=binary_auc(gold_dis, probabilities[:, DISSATISFIED]),
         dissatisfied_recall=float(pred_dis[gold_dis].mean()) if gold_dis.any() else None,
         calibration_error=expected_calibration_error(probabilities, gold),

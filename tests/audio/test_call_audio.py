@@ -216,6 +216,8 @@ def test_analyze_call_audio_cli(speech_dir) -> None:
     assert [t["role"] for t in data["turns"]] == ["agent", "customer"]
     assert data["turns"][1]["contributions"] == {"text": 1.0, "voice": 0.0}  # one turn each: no usual voice to compare
     assert data["metadata"]["channels"] == 2
+    plain = run("analyze", str(call))  # no voice figure printed beside an arousal the voice did not weigh in
+    assert plain.returncode == 0 and "arousal" in plain.stdout and "(voice" not in plain.stdout, plain.stdout
 
 
 def test_bad_audio_gets_clear_errors(speech_dir) -> None:

@@ -40,6 +40,17 @@ def test_satisfaction_report_on_known_predictions() -> None:
     assert report["dissatisfied_vs_rest_macro_f1"] == pytest.approx((0.5 + 2 / 3) / 2)
 
 
+def test_dissatisfied_vs_rest_averages_only_the_classes_the_rows_hold() -> None:
+    """Found by a review: on a file whose rows are all dissatisfied, `macro_f1` averaged the classes present (0.537)
+    but `dissatisfied_vs_rest_macro_f1` averaged the absent "rest" as 0 too (0.268): a perfect reading scored 0.5."""
+    gold = np.zeros(4, dtype=int)  # every row dissatisfied
+    probabilities = np.array([[.9, .05, .05], [.8, .1, .1], [.1, .8, .1], [.2, .1, .7]])  # 2 of 4 read dissatisfied
+    report = satisfaction_report(probabilities, gold)
+    assert report["dissatisfied_vs_rest_macro_f1"] == pytest.approx(2 / 3)  # dissatisfied's F1 alone
+    assert report["dissatisfied_vs_rest_macro_f1"] == pytest.approx(report["macro_f1"])  # the same rule for both
+    perfect = satisfaction_report(np.tile([.9, .05, .05], (4, 1)), gold)
+    assert perfect["dissatisfied_vs_rest_macro_f1"] == pytest.approx(1.0)  # was 0.5
+
 def test_affect_report_pearson_and_error() -> None:
     gold = np.array([[-1.0, 0.1], [0.0, 0.5], [1.0, 0.9]])
     report = affect_report(gold * 0.5, gold)

@@ -159,6 +159,45 @@ def test_an_adapted_model_that_is_not_better_is_refused_with_both_figures_and_no
     assert list(tmp_path.iterdir()) == [tmp_path / "plain.csv"]
 
 
+def test_labels_shuffled_against_their_texts_are_refused_though_the_cross_validated_figure_rose(tmp_path) -> None:
+    """Found by a review: a file whose label column was shuffled was written (cross-validated macro-F1 0.284 ->
+    0.376), its satisfaction head ruined on the true labels (0.967 -> 0.339); 3 of 8 shuffles were written, as any
+    gain was (over a from-model reading shuffled labels worse than chance). The model is written only when the
+    adapted head reads its labels from the texts: its macro-F1's 95 % lower bound above a guess blind to the text at
+    its own label shares; else E327 gives both figures and asks whether the labels line up with their texts."""
+    import random
+
+    texts, labels = zip(*ops_rows(), strict=True)
+    shuffled = list(labels)
+    random.Random(1).shuffle(shuffled)
+    code, stdout, stderr = adapt(write_rows(tmp_path / "shuffled.csv", list(zip(texts, shuffled, strict=True))),
+                                 tmp_path / "adapted", "--json")
+    assert code == 2 and "[E327]" in stderr, stderr
+    (head,) = json.loads(stdout)["heads"]
+    assert head["adapted_macro_f1"] > head["from_model_macro_f1"], head  # the point figure rose (0.262 -> 0.347)
+    assert head["adapted_low_macro_f1"] <= head["adapted_chance_macro_f1"], head
+    assert "no better than a guess blind to the text" in stderr and "shuffled" in stderr, stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "shuffled.csv"]
+
+
+def test_a_head_with_too_few_rows_is_skipped_and_said_while_the_others_are_adapted(tmp_path) -> None:
+    """Found by a review: 80 satisfaction corrections and one naming the emotion label joy stopped adapt entirely
+    (E324 "joy: 1, not neutral: 1; at least 20 each"): the satisfaction rows could not be used. Each head with
+    enough rows is adapted, each other one skipped and said why (stderr, and the JSON's `skipped_heads`); E324 only
+    when no head has enough rows."""
+    rows = [*ops_rows(), ("Lovely, the new dashboard is a joy to use.", "joy")]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--json")
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    assert [h["head"] for h in report["heads"]] == [SATISFACTION_HEAD] and report["written"]
+    (skipped,) = report["skipped_heads"]
+    assert skipped["head"] == LABEL_HEAD and skipped["code"] == "E324", skipped
+    assert "joy: 1, rows without neutral: 1" in skipped["problem"] and "not neutral" not in skipped["problem"]
+    assert f"{LABEL_HEAD} head skipped" in stderr and "joy: 1" in stderr, stderr
+    shipped = load_group_heads(DEFAULT_MODEL_DIR, LabelSchema.load(DEFAULT_MODEL_DIR))
+    adapted = load_group_heads(tmp_path / "adapted", LabelSchema.load(DEFAULT_MODEL_DIR))
+    assert np.array_equal(adapted[LABEL_HEAD][0], shipped[LABEL_HEAD][0])  # the skipped head is the from-model's
+
 BAD_INPUTS = {
     "unknown label": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "happy-ish") for t in SATISFIED], "E322",
                       "happy-ish"),
