@@ -150,7 +150,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E503": ErrorKind("Column not in the file", "Name the column with the matching option (--text-column, "
                       "--label-column, --id-column, ...)."),
     "E504": ErrorKind("Chunk size must be positive", "Pass --chunk-rows 1 or more."),
-    "E505": ErrorKind("Output exists", "Pass --overwrite or another --output.", 409),
+    "E505": ErrorKind("Output exists", "Pass --overwrite, or name another output file.", 409),
     "E506": ErrorKind("Unfinished run of other options", "Rerun with the same options, or --overwrite.", 409),
     "E507": ErrorKind("Unknown engine", "Use --engine local or --engine dask."),
     "E508": ErrorKind("Kept columns clash with outputs", "Rename or drop those columns."),

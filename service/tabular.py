@@ -300,10 +300,11 @@ def json_cell(value: object) -> object:
 
 
 def as_text(value: object) -> object:
-    """A cell as a text file writes it: lists and objects as JSON, other values as ``str`` (None stays None)."""
+    """A cell as a text file writes it: lists and objects as JSON (times and bytes inside them as :func:`json_cell`
+    writes them), other values as ``str`` (None stays None)."""
     if value is None or isinstance(value, str):
         return value
-    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return json.dumps(value, default=json_cell) if isinstance(value, list | dict) else str(value)
 
 
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:

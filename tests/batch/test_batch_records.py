@@ -3,6 +3,7 @@ the batch code, 2026-12-06: each test failed on the code before its fix)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,3 +242,21 @@ def test_a_replacing_run_killed_before_publishing_is_joined_again_not_taken_as_t
     assert len(output_rows(output)) == 4  # the old output, untouched
     summary = BatchJob(options).run(local_runner(options), progress=False)
     assert summary.rows == 6 and len(output_rows(output)) == 6 and not options.parts.exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_kept_list_of_times_is_written_as_text(tmp_path, suffix: str) -> None:
+    """A kept Parquet column holding lists of timestamps (or an object with one) stopped the run with "Object of type
+    datetime is not JSON serializable" where the cell is written as JSON text (a Parquet output keeps its type)."""
+    source, output = tmp_path / "in.parquet", tmp_path / f"out{suffix}"
+    when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    pq.write_table(pa.table({"body": ["My parcel is late.", "Thanks!"],
+                             "seen": pa.array([[when], [when, when]], pa.list_(pa.timestamp("us", "UTC"))),
+                             "meta": pa.array([{"at": when}, {"at": when}], pa.struct([("at", pa.timestamp("us", "UTC"))])),
+                             "n": [1, 2]}), source)
+    result = run("batch", str(source), "-o", str(output), "--text-column", "body", "--keep-columns", "seen,meta",
+                 "--chunk-rows", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = list(csv.DictReader(output.open(encoding="utf-8"))) if suffix == ".csv" else output_rows(output)
+    assert [("2026-12-01T09:30:00" in str(r["seen"]), "2026-12-01T09:30:00" in str(r["meta"])) for r in rows] == \
+        [(True, True)] * 2
