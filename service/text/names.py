@@ -13,7 +13,9 @@ A name is found
   function word, a word said of a name ("my name is broken", "name: see below"), a chat contraction ("im") or a
   field label ("Name: john smith Email: ...");
 - after a role label ("Customer:", "Caller:"; a transcript's turn starts with any word there), a given name of the
-  gazetteer, a given name and surname, or two or three Title-case words closing the phrase ("Haruto Sato.");
+  gazetteer, a given name and surname, two or three Title-case words ("Haruto Sato called"), or one closing the
+  phrase ("Customer: Haruto."); not one Title-case word a lower-case sentence goes on from ("Customer: Absolutely
+  useless service.");
 - after a self-introduction ("this is", "I'm"), a given name of the gazetteer and a surname, both in lower case or
   both in capitals, that end the phrase ("this is mark evans from billing"; not "i am john lewis customer"), the
   surname no everyday word when the given name is one ("I hope this is crystal clear");
@@ -247,10 +249,12 @@ def _name_at(text: str, at: int, cue: Cue) -> tuple[int, int] | None:
 
 
 def _titled_run_closes(text: str, first: re.Match[str]) -> bool:
-    """Whether ``first`` starts two or three Title-case words that close the phrase, as a name on a form does
-    ("Policy holder: Haruto Sato.", but not "Customer: Absolutely useless service.")."""
+    """Whether ``first`` starts Title-case words that read as a name on a form: two or three of them ("Customer: Haruto
+    Sato called", "Insured: Tanaka Hiroshi (policy 55)"), or one that closes the phrase ("Customer: Haruto",
+    "Patient: Okonkwo, Chidi"); one Title-case word that a lower-case sentence goes on from is a transcript turn's
+    first word ("Customer: Absolutely useless service.", "CALLER: I've been charged")."""
     end = _extend(text, first.end(), title_case=True)
-    return _title_case(first.group(0)) and end > first.end() and _CUED_END_RE.match(text, end) is not None
+    return _title_case(first.group(0)) and (end > first.end() or _CUED_END_RE.match(text, end) is not None)
 
 
 def _one_case_pair(text: str, word: str, nxt: re.Match[str], given: frozenset[str], surnames: frozenset[str]) -> bool:
