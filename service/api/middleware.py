@@ -54,7 +54,7 @@ class LimitAndMeasure:
                 runtime.metrics.latency.labels(route).observe(time.perf_counter() - start)
                 runtime.metrics.requests.labels(scope["method"], route, str(status_code)).inc()
 
-        if codings := content_codings(scope):  # RFC 9110 15.5.16: 415, saying which coding it takes
+        if (codings := content_codings(scope)) and has_body(scope):  # RFC 9110 15.5.16: 415, saying which coding it takes
             coded = EmotraceError("E924", f"The body is sent with Content-Encoding: {', '.join(codings)}, which the "
                                   "service does not decode.")
             await problem_response(coded, {"Accept-Encoding": "identity"})(scope, receive, send)
@@ -164,6 +164,14 @@ def content_codings(scope: Scope) -> list[str]:
     values = [value.decode("latin-1") for name, value in scope["headers"] if name == b"content-encoding"]
     return [coding for coding in (part.strip().lower() for value in values for part in value.split(","))
             if coding and coding != "identity"]
+
+
+def has_body(scope: Scope) -> bool:
+    """Whether a request sends content: a Content-Length above 0 (or not a number: refused as too large after this)
+    or a Transfer-Encoding (chunked)."""
+    headers = dict(scope["headers"])
+    length = headers.get(b"content-length")
+    return b"transfer-encoding" in headers or (length is not None and length.strip() not in (b"", b"0"))
 
 
 def route_label(scope: Scope) -> str:

@@ -133,6 +133,13 @@ def test_a_compressed_body_is_refused_with_415_saying_to_send_it_uncompressed(cl
     assert plain.status_code == 200, plain.text
 
 
+def test_a_request_without_a_body_is_not_refused_for_its_content_coding(client) -> None:
+    """Found by a review of the 415: `GET /v1/customers` or `/health` sent with `Content-Encoding: gzip` (some clients
+    add it to every request) was refused, though there is no body to decode."""
+    for path in ("/health", "/v1/customers"):
+        assert client.get(path, headers={"content-encoding": "gzip"}).status_code == 200, path
+
+
 def test_size_limits(tmp_path) -> None:
     with make_client(tmp_path, max_body_bytes=2000, max_batch_items=3) as client:
         big = client.post("/v1/analyze", json={"text": "a" * 5000})
