@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import asdict
@@ -91,9 +92,9 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
             raw, source = sys.stdin.buffer.read(), "stdin"
         else:
             raw, source = existing_file(file).read_bytes(), str(file)
-        # lines end at "\n" alone, as batch reads them (not at U+2028, NEL or form feed, which splitlines() takes)
-        lines = [line.removesuffix("\r") for line in _decode(raw, source).split("\n")]
-        lines = [line for line in lines if line.strip()]
+        # lines end at "\r\n", "\n" or a lone "\r" (old Mac files), not at U+2028, NEL or form feed (which
+        # str.splitlines() also takes: 3 lines gave 6 readings)
+        lines = [line for line in re.split(r"\r\n|\n|\r", _decode(raw, source)) if line.strip()]
         if not lines:
             raise EmotraceError("E007", f"{source} holds no text.", "Give one text per line.")
         return lines
@@ -112,21 +113,11 @@ FILE_SUFFIXES = (".eml", ".vtt", ".srt", ".json", ".wav", ".flac", ".mp3", ".ogg
 
 
 def _looks_like_path(argument: str) -> bool:
-    """An existing file (whatever its name), a file name with a known extension, or a path spelled as one (``/``,
-    ``./``, ``../``, ``~``), without spaces."""
-    if _is_file(argument):
-        return True
+    """A file name with a known extension, or a path spelled as one (``/``, ``./``, ``../``, ``~``), without spaces: a
+    word that also names a file in the current folder ("thanks") stays a text."""
     if any(ch.isspace() for ch in argument):
         return False
     return argument.lower().endswith(FILE_SUFFIXES) or argument.startswith(("/", "./", "../", "~"))
-
-
-def _is_file(argument: str) -> bool:
-    """Whether ``argument`` names an existing file (False where the system cannot say)."""
-    try:
-        return Path(argument).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def _too_long_for_a_path(argument: str) -> bool:

@@ -173,17 +173,21 @@ def test_an_audio_file_analyze_cannot_read_is_refused_not_read_as_its_name(tmp_p
     assert missing.returncode == 2 and "[E006]" in missing.stderr and f"missing{suffix}" in missing.stderr, missing.stdout
 
 
-def test_an_existing_file_of_no_known_kind_is_a_file_and_ordinary_texts_stay_texts(tmp_path, monkeypatch) -> None:
-    """An existing file without an extension (or of one analyze does not read) is refused as not a conversation file
-    (E014), not read as the text of its name; texts with dots and slashes that name no file are still texts."""
+def test_a_file_of_no_known_kind_named_as_a_path_is_a_file_and_ordinary_words_stay_texts(tmp_path, monkeypatch) -> None:
+    """A file named as a path (``./call``) that analyze cannot read is refused as not a conversation file (E014), not
+    read as the text of its name; a word that also names a file in the current folder ("thanks": a review found it
+    refused as a file) and texts with dots and slashes that name no file are texts."""
     from emotrace.cli import _conversation_file
 
     monkeypatch.chdir(tmp_path)
     Path("call").write_bytes(b"RIFF\x00\x00\x00\x00WAVE")
-    result = run("analyze", "call")
+    Path("thanks").write_text("a file", encoding="utf-8")
+    result = run("analyze", "./call")
     assert result.returncode == 2 and "[E014]" in result.stderr and "call" in result.stderr, result.stdout
-    for text in ("I paid 4.99 for it", "see www.example.com", "v2.0 broke it", "www.example.com", "4.99", "and/or"):
+    for text in ("I paid 4.99 for it", "see www.example.com", "v2.0 broke it", "www.example.com", "4.99", "and/or",
+                 "thanks"):
         assert _conversation_file([text]) is None, text
+
 
 def test_a_directory_or_two_files_are_errors(tmp_path) -> None:
     result = run("analyze", str(tmp_path))
@@ -224,11 +228,12 @@ def test_analyze_file_reads_one_text_per_newline_only(tmp_path) -> None:
     """Found by a review: str.splitlines() also broke lines at U+2028, NEL and form feed, so 3 lines gave 6
     readings; lines end at "\\n" alone (a trailing "\\r" dropped), as batch reads them."""
     path = tmp_path / "texts.txt"
-    path.write_bytes("Where is my refund?\u2028Still nothing.\r\nGreat\x85job\nThe app\x0ccrashed again\n".encode())
+    path.write_bytes("Where is my refund?\u2028Still nothing.\r\nGreat\x85job\nThe app\x0ccrashed again\rI love it\r"
+                     .encode())
     result = run("analyze", "--file", str(path), "--json")
     assert result.returncode == 0, result.stderr
-    assert [r["text"] for r in json.loads(result.stdout)] == [
-        "Where is my refund?\u2028Still nothing.", "Great\x85job", "The app\x0ccrashed again"]
+    assert [r["text"] for r in json.loads(result.stdout)] == [  # a lone "\r" (old Mac files) ends a line too
+        "Where is my refund?\u2028Still nothing.", "Great\x85job", "The app\x0ccrashed again", "I love it"]
 
 
 def _latin1_csv(path: Path, label: bool = False) -> Path:
