@@ -110,7 +110,7 @@ class AdaptationRows:
     texts: list[str]
     heads: dict[str, HeadRows]
     duplicates: int = 0  # rows dropped as repeats (same text, same labels)
-    skipped: dict[str, str] = field(default_factory=dict)  # heads left as the from-model's: why (too few rows)
+    skipped: dict[str, EmotraceError] = field(default_factory=dict)  # heads left as the from-model's: why
 
 
 @dataclass
@@ -191,7 +191,7 @@ class AdaptationResult:
     heads_fitted: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     thresholds: Thresholds | None = None
     refusal: EmotraceError | None = None  # E327 when the adapted model is not better (and not forced): nothing written
-    skipped: dict[str, str] = field(default_factory=dict)  # heads with too few rows, kept as the from-model's: why
+    skipped: dict[str, EmotraceError] = field(default_factory=dict)  # heads kept as the from-model's: why
 
     @property
     def better(self) -> bool:
@@ -263,13 +263,13 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     duplicates = len(texts) - len(keep)  # repeats with the same labels, merged into their first row
     texts, names = [texts[i] for i in keep], [names[i] for i in keep]
     heads = _head_rows(texts, names, schema, satisfaction_file)
-    skipped = {}
+    # a head of too few rows, or another head than satisfaction of one class, is kept as the from-model's; satisfaction
+    # rows of one class are refused (the rows meant a class: E323), as is a file no head of which can be adapted
+    skipped = {h.head: why for h in heads.values() if (why := head_refusal(h)) is not None}
     for head in heads.values():
-        _check_one_class(path, head)
-        if (few := _too_few(head)) is not None:
-            skipped[head.head] = _too_few_rows(head, few)
-    if skipped and len(skipped) == len(heads):  # no head has enough rows: the first one's refusal
-        _check_counts(path, next(iter(heads.values())))
+        one_class = head.head == SATISFACTION_HEAD and head.head in skipped and skipped[head.head].code == "E323"
+        if (one_class or len(skipped) == len(heads)) and (refusal := head_refusal(head, f" of {path}")):
+            raise refusal
     return AdaptationRows(texts, {h: r for h, r in heads.items() if h not in skipped}, duplicates, skipped)
 
 
@@ -333,39 +333,26 @@ def class_counts(head: HeadRows, targets: np.ndarray) -> dict[str, int]:
     return dict(zip(head.names, targets.sum(axis=0).astype(int).tolist(), strict=True))
 
 
-def _check_one_class(path: Path, head: HeadRows) -> None:
-    """E323 when ``head``'s rows hold one class only (multi-label heads: every row holds every label given)."""
+def head_refusal(head: HeadRows, where: str = "") -> EmotraceError | None:
+    """Why ``head`` cannot be adapted (``where``: the file, in words), or None: E323 when its rows hold one class
+    only (multi-label heads: every row holds every label given), E324 when a class (multi-label heads: a label, or
+    the rows without it) has fewer than MIN_ROWS_PER_CLASS rows."""
     counts = class_counts(head, head.targets)
-    if len(counts) < 2 if head.head == SATISFACTION_HEAD else all(p == len(head.targets) for p in counts.values()):
-        raise EmotraceError("E323", f"The {head.head} rows of {path} hold one class only ({', '.join(head.names)}): "
-                                    "nothing to tell it from.",
-                            "Label rows of at least two classes (e.g. dissatisfied and other).")
-
-
-def _too_few(head: HeadRows) -> str | None:
-    """The classes (multi-label heads: labels, and rows without a label) of ``head`` with fewer than
-    MIN_ROWS_PER_CLASS rows, with their rows ("joy: 1, rows without neutral: 1"); None when it has enough."""
-    counts = class_counts(head, head.targets)
-    if head.head != SATISFACTION_HEAD:  # "not neutral: 1" read as a label named "not neutral" (found by a review)
+    satisfaction = head.head == SATISFACTION_HEAD
+    if len(counts) < 2 if satisfaction else all(p == len(head.targets) for p in counts.values()):
+        return EmotraceError("E323", f"The {head.head} rows{where} hold one class only ({', '.join(head.names)}): "
+                                     "nothing to tell it from.",
+                             "Label rows of at least two classes (e.g. dissatisfied and other).")
+    if not satisfaction:  # "not neutral: 1" read as a label named "not neutral" (found by a review)
         counts.update({f"rows without {n}": len(head.targets) - p for n, p in list(counts.items())})
-    few = [f"{n}: {c}" for n, c in counts.items() if c < MIN_ROWS_PER_CLASS]
-    return ", ".join(few) if few else None
-
-
-def _too_few_rows(head: HeadRows, few: str, where: str = "") -> str:
-    """Why ``head`` is not adapted: too few rows (``few``: :func:`_too_few`), ``where`` naming the file."""
-    kind = "class" if head.head == SATISFACTION_HEAD else "label"  # found by a trial: "Too few labels rows per class"
-    return f"Too few rows per {kind}{where} for the {head.head} head ({few}; at least {MIN_ROWS_PER_CLASS} each)."
-
-
-def _check_counts(path: Path, head: HeadRows) -> None:
-    """E323 for one class only, E324 for too few rows of a class (:func:`_too_few`)."""
-    _check_one_class(path, head)
-    if (few := _too_few(head)) is not None:
-        raise EmotraceError("E324", _too_few_rows(head, few, f" in {path}"),
-                            f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out."
-                            if head.head == SATISFACTION_HEAD else f"Give at least {MIN_ROWS_PER_CLASS} rows with "
-                            "and without each label, or leave that label out.")
+    if few := [f"{n}: {c}" for n, c in counts.items() if c < MIN_ROWS_PER_CLASS]:
+        kind = "class" if satisfaction else "label"  # found by a trial: "Too few labels rows per class"
+        return EmotraceError("E324", f"Too few rows per {kind}{where} for the {head.head} head ({', '.join(few)}; at "
+                                     f"least {MIN_ROWS_PER_CLASS} each).",
+                             f"Label at least {MIN_ROWS_PER_CLASS} rows of every class, or leave that class out."
+                             if satisfaction else f"Give at least {MIN_ROWS_PER_CLASS} rows with and without each "
+                             "label, or leave that label out.")
+    return None
 
 
 # --- the from-model's heads and outputs ----------------------------------------------------------------------------
@@ -700,7 +687,7 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
                                                       else "") + "; "
          + "; ".join(f"{h.head}: {', '.join(h.names)} ({len(h.rows)} rows)" for h in rows.heads.values()))
     for head_name, why in rows.skipped.items():
-        (warn or echo)(f"{head_name} head skipped (kept as the from-model's): {why}")
+        (warn or echo)(f"{head_name} head skipped (kept as the from-model's): [{why.code}] {why.problem}")
     embed_started = time.perf_counter()
     served = served_outputs(classifier, rows.texts, progress)
     embed_seconds = time.perf_counter() - embed_started
@@ -787,5 +774,6 @@ def result_json(result: AdaptationResult) -> dict[str, object]:
                        "adapted_macro_f1": h.adapted_f1, "cv_interval": list(h.interval),
                        "chance_macro_f1": h.chance_f1, "adapted_low_macro_f1": h.adapted_low,
                        "adapted_chance_macro_f1": h.adapted_chance_f1, "held_out": asdict(h.held_out)} for h in result.heads],
-            "skipped_heads": [{"head": head, "code": "E324", "problem": why} for head, why in result.skipped.items()]}
+            "skipped_heads": [{"head": head, "code": why.code, "problem": why.problem}
+                              for head, why in result.skipped.items()]}
 

@@ -198,6 +198,21 @@ def test_a_head_with_too_few_rows_is_skipped_and_said_while_the_others_are_adapt
     adapted = load_group_heads(tmp_path / "adapted", LabelSchema.load(DEFAULT_MODEL_DIR))
     assert np.array_equal(adapted[LABEL_HEAD][0], shipped[LABEL_HEAD][0])  # the skipped head is the from-model's
 
+
+def test_a_head_of_one_class_beside_a_two_class_satisfaction_file_is_skipped_too(tmp_path) -> None:
+    """Found by a review of the fix above: with two satisfaction classes (dissatisfied / other) no neutral row joins
+    the labels head, so one row labelled joy made it a head of one class and stopped the run (E323); it is skipped
+    and said as a head of too few rows is."""
+    rows = [(t, "dissatisfied") for t in DISSATISFIED] + [(t, "other") for t in NEUTRAL + SATISFIED]
+    rows.append(("Lovely, the new dashboard is a joy to use.", "joy"))
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--json", "--force")
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    assert [h["head"] for h in report["heads"]] == [SATISFACTION_HEAD], report
+    assert [(s["head"], s["code"]) for s in report["skipped_heads"]] == [(LABEL_HEAD, "E323")], report
+    (warning,) = [line for line in stderr.splitlines() if f"{LABEL_HEAD} head skipped" in line]
+    assert "[E323]" in warning and str(tmp_path) not in warning, warning
+
 BAD_INPUTS = {
     "unknown label": ([(t, "dissatisfied") for t in DISSATISFIED] + [(t, "happy-ish") for t in SATISFIED], "E322",
                       "happy-ish"),
