@@ -686,8 +686,8 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({counted(rows.duplicates, 'repeated row')} merged)" if rows.duplicates
                                                       else "") + "; "
          + "; ".join(f"{h.head}: {', '.join(h.names)} ({len(h.rows)} rows)" for h in rows.heads.values()))
-    for head_name, why in rows.skipped.items():
-        (warn or echo)(f"{head_name} head skipped (kept as the from-model's): [{why.code}] {why.problem}")
+    for head_name, refusal in rows.skipped.items():
+        (warn or echo)(f"{head_name} head skipped (kept as the from-model's): [{refusal.code}] {refusal.problem}")
     embed_started = time.perf_counter()
     served = served_outputs(classifier, rows.texts, progress)
     embed_seconds = time.perf_counter() - embed_started
