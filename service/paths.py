@@ -33,11 +33,15 @@ def writable_file(path: Path) -> Path:
     """``path`` when a file can be written there (E516 when it is a folder or its folder is missing or read-only):
     checked before the work whose result it will hold."""
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not _can_create_in(folder) or (path.exists() and not os.access(path, os.W_OK)):
-        raise EmotraceError("E516", f"Cannot write {path}: "
-                            + ("it is a folder." if path.is_dir() else "its folder is missing or not writable."
-                               if not _can_create_in(folder) else "it is read-only."))
-    return path
+    if path.is_dir():
+        problem = "it is a folder."
+    elif not _can_create_in(folder):
+        problem = "its folder is missing or not writable."
+    elif path.exists() and not os.access(path, os.W_OK):
+        problem = "it is read-only."
+    else:
+        return path
+    raise EmotraceError("E516", f"Cannot write {path}: {problem}")
 
 
 def _can_create_in(folder: Path) -> bool:

@@ -263,13 +263,13 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
     duplicates = len(texts) - len(keep)  # repeats with the same labels, merged into their first row
     texts, names = [texts[i] for i in keep], [names[i] for i in keep]
     heads = _head_rows(texts, names, schema, satisfaction_file)
-    # a head of too few rows, or another head than satisfaction of one class, is kept as the from-model's; satisfaction
-    # rows of one class are refused (the rows meant a class: E323), as is a file no head of which can be adapted
+    # a head of too few rows, or another head than satisfaction of one class, is kept as the from-model's; a file no
+    # head of which can be adapted is refused (the first head's refusal), as are satisfaction rows of one class
     skipped = {h.head: why for h in heads.values() if (why := head_refusal(h)) is not None}
-    for head in heads.values():
-        one_class = head.head == SATISFACTION_HEAD and head.head in skipped and skipped[head.head].code == "E323"
-        if (one_class or len(skipped) == len(heads)) and (refusal := head_refusal(head, f" of {path}")):
-            raise refusal
+    one_class = SATISFACTION_HEAD in skipped and skipped[SATISFACTION_HEAD].code == "E323"
+    refused = next(iter(heads)) if len(skipped) == len(heads) else SATISFACTION_HEAD if one_class else None
+    if refused is not None and (refusal := head_refusal(heads[refused], f" of {path}")):
+        raise refusal
     return AdaptationRows(texts, {h: r for h, r in heads.items() if h not in skipped}, duplicates, skipped)
 
 
@@ -535,13 +535,19 @@ class HeadPlan:
                 gold, decided = targets[:, 0] == 1, predicted == 0
                 return np.stack([gold, ~gold], axis=1), np.stack([decided, ~decided], axis=1)
             return np.eye(3, dtype=bool)[targets.argmax(axis=1)], np.eye(3, dtype=bool)[predicted]
+        return targets.astype(bool), self._decided(probabilities, thresholds).astype(bool)
+
+    def _decided(self, probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        """The head's labels that fire, of a multi-label head, as the runtime decides: labels over their threshold,
+        else the closest fires (``thresholds``: of all outputs, or per row); intents over their threshold only (most
+        messages state none)."""
         if self.rows.head == LABEL_HEAD and thresholds.ndim == 2:
             decided = np.vstack([decide(p[None, :], t) for p, t in zip(probabilities, thresholds, strict=True)])
         elif self.rows.head == LABEL_HEAD:
             decided = decide(probabilities, thresholds)
         else:
             decided = probabilities >= thresholds
-        return targets.astype(bool), decided[:, self.columns].astype(bool)
+        return decided[:, self.columns]
 
     def score(self, probabilities: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -> float:
         """Macro-F1 over the classes (satisfaction) or labels (the others) that ``rows`` hold, of these probabilities
@@ -555,13 +561,7 @@ class HeadPlan:
                 return float(f1_score(allowed[:, 0] == 1, predicted == 0, average="macro", zero_division=0))
             gold = allowed.argmax(axis=1)
             return float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro", zero_division=0))
-        if self.rows.head == LABEL_HEAD and thresholds.ndim == 2:  # labels: over threshold, else the closest fires
-            decided = np.vstack([decide(p[None, :], t) for p, t in zip(probabilities, thresholds, strict=True)])
-        elif self.rows.head == LABEL_HEAD:
-            decided = decide(probabilities, thresholds)
-        else:  # intents: over threshold only (most messages state none)
-            decided = probabilities >= thresholds
-        return multilabel_report(targets, decided[:, self.columns], self.rows.names)["macro_f1"]  # labels rows hold
+        return multilabel_report(targets, self._decided(probabilities, thresholds), self.rows.names)["macro_f1"]
 
 
 def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutputs, texts: list[str],

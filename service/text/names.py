@@ -244,11 +244,11 @@ def _name_at(text: str, at: int, cue: Cue) -> tuple[int, int] | None:
         alone = ends_phrase and lower not in everyday_words()
         found = ((in_gazetteer and (title_case or alone or cue == "label"))
                  or (lower in given and title_case and ends_phrase) or before_surname
-                 or (cue == "label" and _titled_run_closes(text, m)))
+                 or (cue == "label" and _titled_name_after_label(text, m)))
     return (m.start(), _extend(text, m.end(), title_case)) if found else None
 
 
-def _titled_run_closes(text: str, first: re.Match[str]) -> bool:
+def _titled_name_after_label(text: str, first: re.Match[str]) -> bool:
     """Whether ``first`` starts Title-case words that read as a name on a form: two or three of them ("Customer: Haruto
     Sato called", "Insured: Tanaka Hiroshi (policy 55)"), or one that closes the phrase ("Customer: Haruto",
     "Patient: Okonkwo, Chidi"); one Title-case word that a lower-case sentence goes on from is a transcript turn's
