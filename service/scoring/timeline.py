@@ -258,7 +258,7 @@ def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRul
     for i, state in enumerate(history):
         if low is not None:
             low = min(low, state.score)
-            if state.score - low < RECOVERY_SHARE * rules.drop_points:
+            if round(state.score - low, 1) < RECOVERY_SHARE * rules.drop_points:
                 continue
             low = None
         while peaks and state.at - history[peaks[0]].at > window:
@@ -266,7 +266,8 @@ def _drop_alerts(customer: list[Signal], history: list[State], rules: ScoringRul
         if peaks:
             j = peaks[0]
             peak = history[j]
-            if peak.score - state.score >= rules.drop_points and _mood(peak, rules) - _mood(state, rules) >= \
+            # both fell by drop_points or more (scores are kept to one decimal; their difference is, too)
+            if min(round(peak.score - state.score, 1), round(_mood(peak, rules) - _mood(state, rules), 1)) >= \
                     rules.drop_points:
                 named = [customer[_last_sent_with(history, k)].message_id for k in (j, i)]
                 high, now = whole_points(peak.score), whole_points(state.score)

@@ -264,3 +264,12 @@ def test_no_change_is_stable_whatever_the_minimum_points() -> None:
     rules = ScoringRules(trend_min_points=0)
     history = build_timeline([sig(1, 0, 0.2, 0.2), sig(2, 0, 0.2, 0.2)], rules).history
     assert trend(history, rules).direction == "stable"
+
+
+def test_a_fall_of_exactly_the_drop_points_is_a_sharp_drop() -> None:
+    """Found by a review: scores are kept to one decimal but their difference was not (69.1 - 49.1 =
+    19.999999999999993), so a fall of exactly ``drop_points`` raised no ``sharp_drop``."""
+    timeline = build_timeline([sig(1, 0, 0.5, 0.94, arousal=0.1), sig(2, 1, -0.82, -0.8, arousal=0.1)], RULES)
+    assert [s.score for s in timeline.history] == [69.1, 49.1] and RULES.drop_points == 20
+    drops = [a for a in timeline.alerts if a.kind == "sharp_drop"]
+    assert len(drops) == 1 and "Score fell 20 points (from 69 to 49)" in drops[0].reason
