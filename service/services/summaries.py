@@ -22,21 +22,29 @@ def summarize(signals: list[Signal], now: datetime, rules: ScoringRules) -> Cust
     customer with none yet (agent turns only) is at the neutral start (a neutral reading's score, stable, no
     alerts), and gets that state's next step (with the default table, the fallback ``none``)."""
     timeline = build_timeline(signals, rules)
-    state = timeline.current
-    score = state.score if state is not None else score_of(0.0, 0.0, rules)
-    direction = trend(timeline.history, rules)
-    band = segment(score, rules)
-    recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
-    upset = [u.topic for u in recent_upset(signals, now, rules)]
-    step = next_step(band, recent, state.leading_emotions if state is not None else [], direction.direction,
-                     rules.next_steps, upset)
+    score, direction = current_score(timeline, rules), trend(timeline.history, rules)
     return CustomerSummary(
-        score=score, segment=band, trend=direction.direction, trend_delta=direction.delta,
+        score=score, segment=segment(score, rules), trend=direction.direction, trend_delta=direction.delta,
         alerts=[{"kind": a.kind, "reason": a.reason, "message_ids": a.message_ids, "at": iso_utc(a.at),
                  "severity": a.severity} for a in timeline.alerts],
-        next_step=None if step is None else {"action": step.action, "script": step.script,
-                                             "follow_up_hours": step.follow_up_hours},
+        next_step=next_step_at(timeline, recent_upset(signals, now, rules), now, rules),
         alerts_open_after=now - timedelta(hours=rules.alert_open_hours))
+
+
+def next_step_at(timeline: Timeline, upset: Iterable[Upset], now: datetime, rules: ScoringRules) -> dict[str, object] | None:
+    """The agent's next step as of ``now`` (the alerts of the rules' recent window, as the route reads them, and what
+    the customer is upset about), as stored and served; ``None`` where the rules' table has none."""
+    state = timeline.current
+    recent = [a.kind for a in timeline.alerts if now - a.at <= timedelta(hours=rules.route_recent_hours)]
+    step = next_step(segment(current_score(timeline, rules), rules), recent, state.leading_emotions if state is not None else [],
+                     trend(timeline.history, rules).direction, rules.next_steps, [u.topic for u in upset])
+    return None if step is None else {"action": step.action, "script": step.script,
+                                      "follow_up_hours": step.follow_up_hours}
+
+
+def current_score(timeline: Timeline, rules: ScoringRules) -> float:
+    """The score after a customer's last turn; with none yet (agent turns only), the neutral start's."""
+    return timeline.current.score if timeline.current is not None else score_of(0.0, 0.0, rules)
 
 
 def recent_upset(signals: Iterable[Signal], now: datetime, rules: ScoringRules) -> list[Upset]:

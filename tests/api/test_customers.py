@@ -379,3 +379,26 @@ def test_the_customer_export_lists_each_customer_once_while_scores_change(tmp_pa
         session.get(Customer, "c4").score = 1  # the last customer becomes the riskiest mid-export
     ids = first + [row[0] for row in rows]
     assert sorted(ids) == ["c0", "c1", "c2", "c3", "c4"], ids
+
+
+def test_the_next_step_is_the_one_of_now_as_the_route_is(client, monkeypatch) -> None:
+    """Found by a review: the next step was worked out when the customer last wrote and served as stored, while the
+    route beside it is worked out at the read: three days after a churn threat the route was "standard" ("no recent
+    alerts") and the next step still "offer_retention" with a 4-hour follow-up."""
+    from emotrace.api.routes import customers as routes
+
+    post(client, "quiet", [("customer", "Thanks for your help over the years. Please close my account at the end of the "
+                                        "month, I'm moving to another provider.")], 2.9, "q1")
+    fresh = client.get("/v1/customers/quiet").json()
+    assert fresh["routing"]["route"] == "retention" and fresh["next_step"]["action"] == "offer_retention"
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):  # the server's clock, five hours on: the threat is older than route_recent_hours
+            return datetime.now(tz) + timedelta(hours=5)
+
+    monkeypatch.setattr(routes, "datetime", Later)
+    later, routing = client.get("/v1/customers/quiet").json(), client.get("/v1/customers/quiet/routing").json()
+    assert later["routing"]["route"] == routing["route"] == "standard"
+    for step in (later["next_step"], later["routing"]["next_step"], routing["next_step"]):
+        assert step is None or step["action"] != "offer_retention", step

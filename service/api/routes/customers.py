@@ -20,7 +20,6 @@ from emotrace.api.schemas import (
     DriverOut,
     ExplanationOut,
     MessageIdPath,
-    NextStepOut,
     OutcomeRiskOut,
     RankedAgentOut,
     RoutingOut,
@@ -40,7 +39,7 @@ from emotrace.scoring.rules import known_segment
 from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
 from emotrace.services.outlook import outlook
-from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset
+from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset, next_step_at
 from emotrace.settings import pseudonym
 from emotrace.store.tables import Customer
 
@@ -125,14 +124,15 @@ def get_customer(customer_id: StoredCustomerId, runtime: RuntimeDep) -> Customer
     timeline, upset = customer_timeline_and_upset(runtime.store, customer_id, rules, now)
     hint = routing_hint(timeline, now, rules)
     risks, saveable = outlook(runtime.store, customer_id, runtime.outcome_models, runtime.settings, now)
+    step = next_step_at(timeline, upset, now, rules)  # the stored one is as of the customer's last message
     summary = CustomerOut.model_validate(customer)
     upset_out = [UpsetOut.model_validate(u) for u in upset]
-    return CustomerDetailOut(**summary.model_dump(),
+    return CustomerDetailOut(**{**summary.model_dump(), "next_step": step},
                              state=state_out(timeline.current) if timeline.current else None,
                              alerts=alerts_out(timeline, customer),
                              routing=RoutingOut(customer_id=customer_id, route=hint.route,
                                                 reason=upset_reason(hint.reason, upset), upset_about=upset_out,
-                                                next_step=summary.next_step),
+                                                next_step=step),
                              outcome_risk={kind: OutcomeRiskOut(target=TARGETS[kind], probability=risk.probability,
                                                                 drivers=[DriverOut(feature=f, contribution=c)
                                                                          for f, c in risk.drivers])
@@ -190,7 +190,7 @@ def get_routing(customer_id: StoredCustomerId, runtime: RuntimeDep,
     return RoutingOut(customer_id=customer_id, route=hint.route, reason=upset_reason(hint.reason, upset),
                       upset_about=[UpsetOut.model_validate(u) for u in upset],
                       agents=[RankedAgentOut.model_validate(r) for r in ranked],
-                      next_step=NextStepOut.model_validate(customer.next_step) if customer.next_step else None)
+                      next_step=next_step_at(timeline, upset, now, rules))
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
