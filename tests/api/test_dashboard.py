@@ -80,11 +80,14 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     # found by a new-user trial: with exactly a page of customers (200) "›" led to an empty page, and the alerts
     # list showed 30 with no word of how many there are
     assert page.locator("#page-next").is_disabled()
-    # a score shown agrees with its segment's band (41.6 read "42 frustrated"), and no trend reads "(-0)"
+    # a score shown agrees with its segment's band (41.6 read "42 frustrated"), and no trend reads "(-0)"; a trend's
+    # change agrees with its name (found by a review: -4.6, under the 5 points of a change, read "stable (-5)")
     listed = {c["id"]: c for c in page.request.get(f"{demo}/v1/customers?limit=200").json()}
     for row in page.locator("#customers tbody tr").all()[:40]:
         cells = row.locator("td").all_inner_texts()
         assert cells[1] == str(math.floor(listed[cells[0]]["score"])) and "(-0)" not in cells[3], cells
+        change = math.trunc(listed[cells[0]]["trend_delta"])
+        assert cells[3] == f"{listed[cells[0]]['trend']} ({f'{change:+d}' if change else '±0'})", cells
     assert not re.search(r"(?<!\d)1 alerts", page.inner_html("#floor"))  # "11 alerts" is right
     assert re.fullmatch(r"\(30 of \d{3}\)", page.inner_text("#alerts-count")), page.inner_text("#alerts-count")
     assert errors == []

@@ -30,7 +30,8 @@ const counted = (count, noun) => `${count} ${noun}${Math.abs(count) === 1 ? "" :
 const points = (score) => String(Math.floor(score));
 const RELOAD_AFTER_MS = 400;  // live events within this long after the first are answered by one reload
 // A score's change in whole points, signed; under half a point "±0" (it read "stable (-0)").
-const signedPoints = (delta) => { const n = Math.round(delta); return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0"; };
+// a change in whole points toward zero, so it agrees with its trend: -4.6 is "stable (-4)", as a change under 5 is
+const signedPoints = (delta) => { const n = Math.trunc(delta); return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0"; };
 
 async function answer(path, method = "GET", body = undefined) {
   const headers = apiKey ? { "X-API-Key": apiKey } : {};
