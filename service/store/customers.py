@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ class Customers:
                id_contains: str | None = None, exact_id: str | None = None) -> list[Customer]:
         """Customers, riskiest first (lowest score, then most alerts); of one segment, whose id contains
         ``id_contains`` (in any case; ``%`` and ``_`` are no wildcards), or with id ``exact_id``, when given."""
-        query = select(Customer).order_by(Customer.score, Customer.open_alerts.desc(), Customer.id)
+        query = select(Customer).order_by(*self._riskiest_first())
         if id_contains:
             query = query.where(Customer.id.icontains(id_contains, autoescape=True))  # any case, on every store
         if exact_id is not None:
@@ -74,8 +75,7 @@ class Customers:
     def ranked_ids(self) -> list[str]:
         """Every customer's id, riskiest first (as :meth:`ranked` orders them), read at one moment."""
         with self.db.session() as session:
-            return list(session.scalars(select(Customer.id).order_by(Customer.score, Customer.open_alerts.desc(),
-                                                                      Customer.id)))
+            return list(session.scalars(select(Customer.id).order_by(*self._riskiest_first())))
 
     def of_ids(self, ids: Iterable[str]) -> list[Customer]:
         """The customers of ``ids`` that are stored, in the order of ``ids``."""
@@ -89,7 +89,12 @@ class Customers:
                     statuses: Iterable[str] = ("open", "acknowledged")) -> list[Customer]:
         """Every customer with at least one alert in ``statuses`` (all of them: alert lists are never cut short)."""
         having = select(AlertState.customer_id).where(AlertState.status.in_(list(statuses)))
-        return self._in_segment(select(Customer).where(Customer.id.in_(having)), segment_filter)
+        return self._in_segment(select(Customer).where(Customer.id.in_(having))
+                                .order_by(self.db.in_code_point_order(Customer.id)), segment_filter)
+
+    def _riskiest_first(self) -> tuple[Any, ...]:
+        """Lowest score first, then most open alerts, then id (in code point order on every store)."""
+        return Customer.score, Customer.open_alerts.desc(), self.db.in_code_point_order(Customer.id)
 
     def _in_segment(self, query: Select[Customer], segment_filter: str | None) -> list[Customer]:
         if segment_filter:

@@ -148,6 +148,11 @@ class Database:
         with self._write_lock:
             yield
 
+    def in_code_point_order(self, column: Any) -> Any:
+        """``column`` (text) to order by code point on every store: SQLite compares bytes, PostgreSQL the database's
+        collation (a locale's, as most servers make them) unless told ``C``."""
+        return column.collate("C") if self.engine.dialect.name == "postgresql" else column
+
     def insert(self, table: Any) -> Any:
         """The dialect's INSERT for ``table`` (it has ``on_conflict_do_nothing``)."""
         return (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)

@@ -702,3 +702,19 @@ def test_agent_conversations_read_while_a_customer_is_erased_leave_the_customer_
     event.listen(store.db.engine, "before_cursor_execute", erase_before_the_turns)
     found = store.conversations.of()
     assert erased and [turns[0].customer_id for _, turns in found] == ["kept"]
+
+
+def test_customers_of_equal_standing_and_alert_exports_are_in_code_point_order_on_every_store(database_url) -> None:
+    """Found by a review: ties in the ranking were broken by the database's collation (bytes on SQLite, the locale on
+    PostgreSQL: "a-2, A1, B-1, b.0" under en-US), and the customers of the alert export came in no order at all (they
+    moved between two downloads of the same floor). Both are now in code-point order, as `/v1/alerts` sorts ids."""
+    store = Store(database_url)
+    if not store.db.is_sqlite:  # a database made with a locale collation, as most PostgreSQL servers make them
+        with store.db.engine.begin() as connection:
+            connection.execute(text('ALTER TABLE customers ALTER COLUMN id TYPE varchar(128) COLLATE "en-US-x-icu"'))
+    ids = ["b.0", "A1", "a-2", "B-1"]
+    record_messages(store, [m for i in ids for m in (message(i, 0, 0.9), message(i, 1, -0.9))])
+    assert len({(c.score, c.open_alerts) for c in store.customers.ranked()}) == 1 and store.customers.get("A1").alerts
+    assert [c.id for c in store.customers.ranked()] == store.customers.ranked_ids() == ["A1", "B-1", "a-2", "b.0"]
+    exported = store.customers.with_alerts(statuses=("open", "acknowledged", "resolved"))  # what the export lists
+    assert [c.id for c in exported] == ["A1", "B-1", "a-2", "b.0"]
