@@ -189,19 +189,22 @@ class Customers:
             return {row.customer_id: row.attributes for row in session.scalars(select(CustomerAttributes))}
 
 
-def existing_in(session: Session, customer_ids: Iterable[str]) -> set[str]:
-    """Which of ``customer_ids`` are stored, inside an open session."""
+def existing_in(session: Session, customer_ids: Iterable[str], hold: bool = False) -> set[str]:
+    """Which of ``customer_ids`` are stored, inside an open session; with ``hold``, those are kept from an erasure
+    until the session ends (FOR SHARE on PostgreSQL: one under way is waited for, and its customer found gone)."""
     wanted = sorted(set(customer_ids))
     found: set[str] = set()
     for part in chunks(wanted):
-        found.update(session.scalars(select(Customer.id).where(Customer.id.in_(part))))
+        query = select(Customer.id).where(Customer.id.in_(part))
+        found.update(session.scalars(query.order_by(Customer.id).with_for_update(read=True) if hold else query))
     return found
 
 
 def refuse_unknown(session: Session, customer_ids: Iterable[str], fix: str) -> None:
-    """E801 naming the customers among ``customer_ids`` that have no stored messages."""
+    """E801 naming the customers among ``customer_ids`` that have no stored messages; the others are held until the
+    session ends, so that what is written for them finds them (:func:`existing_in`)."""
     wanted = sorted(set(customer_ids))
-    known = existing_in(session, wanted)
+    known = existing_in(session, wanted, hold=True)
     if unknown := [i for i in wanted if i not in known]:
         shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
         raise EmotraceError("E801", f"{counted_doing(len(unknown), 'customer', 'has', 'have')} no stored messages: {shown}.", fix)

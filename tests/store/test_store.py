@@ -718,3 +718,42 @@ def test_customers_of_equal_standing_and_alert_exports_are_in_code_point_order_o
     assert [c.id for c in store.customers.ranked()] == store.customers.ranked_ids() == ["A1", "B-1", "a-2", "b.0"]
     exported = store.customers.with_alerts(statuses=("open", "acknowledged", "resolved"))  # what the export lists
     assert [c.id for c in exported] == ["A1", "B-1", "a-2", "b.0"]
+
+
+@pytest.mark.parametrize("write", ["outcome", "attributes"])
+def test_an_outcome_or_attributes_waiting_on_an_erasure_of_their_customer_find_it_gone(postgres_url, write) -> None:
+    """Found by a review: recording an outcome (or importing attributes) read the customer as stored, then waited on
+    its erasure at the insert's foreign key and failed with an IntegrityError (a 500) when the erasure committed:
+    the customers are now held first, so the write waits, finds the customer gone and says so (E801)."""
+    import threading
+    import time
+
+    from emotrace.store.outcomes import NewOutcome
+
+    store = Store(postgres_url)
+    record_messages(store, [message("ann", 0, -0.5)])
+    erasure = store.db.engine.connect()
+    raised: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            if write == "outcome":
+                store.outcomes.add([NewOutcome("ann", "churned", T0 + timedelta(days=1))])
+            else:
+                store.customers.set_attributes({"ann": {"plan": "gold"}})
+        except BaseException as exc:  # the test reports whatever the write raised
+            raised.append(exc)
+
+    try:
+        erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
+        writer = threading.Thread(target=record)
+        writer.start()
+        time.sleep(0.5)  # the write now waits
+        for table in ("messages", "customers"):
+            erasure.execute(text(f"DELETE FROM {table} WHERE {'customer_id' if table == 'messages' else 'id'} = 'ann'"))
+        erasure.commit()
+        writer.join(30)
+    finally:
+        erasure.close()
+    assert len(raised) == 1 and isinstance(raised[0], EmotraceError) and raised[0].code == "E801", raised
+    store.db.engine.dispose()
