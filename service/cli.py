@@ -323,6 +323,8 @@ def evaluate(
             f"{c.directory} reads {', '.join(c.schema.labels[:6])}" + (" ..." if len(c.schema.labels) > 6 else "")
             for c in classifiers) + ".", "Compare models that read at least one label in common.")
     known = list(dict.fromkeys(label for schema in schemas for label in schema.labels))
+    if data.suffix.lower() == ".tsv":  # TSV label ids are positions in the first model's labels
+        known = list(schemas[0].labels)
     try:
         labelled = read_labelled_file(data, known, text_column, label_column, encoding)
     except EmotraceError as error:  # unlabelled rows or unknown labels: an intent file given as a label file?
@@ -953,6 +955,7 @@ def discover_topics(
     from emotrace.tabular import all_records, cell_text
     from emotrace.times import cell_time
 
+    _refuse_without_time_column(ctx, time_column, "recent_days")
     if output is not None:
         writable_file(not_the_input(output, path))
     texts, times, skipped = [], [], 0
@@ -995,9 +998,19 @@ def _print_topics(report: dict[str, Any]) -> None:
         typer.echo(f"  {'':>28}e.g. {_shortened(topic['examples'][0], 90) if topic['examples'] else ''}")
 
 
+def _refuse_without_time_column(ctx: typer.Context, time_column: str | None, option: str) -> None:
+    """E027 when ``option`` (a window in days: drivers' --days, topics discover's --recent-days) was given a value
+    other than its default without --time-column, which alone gives the rows times: it would be silently ignored."""
+    if time_column is None and any(param.name == option for param, _ in given_options(ctx)):
+        name = "--" + option.replace("_", "-")
+        raise EmotraceError("E027", f"{name} needs --time-column: without it the whole file is one period.",
+                            f"Name the time column with --time-column, or leave {name} out.")
+
+
 @app.command()
 @friendly_errors
 def drivers(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A batch output (CSV, JSONL or Parquet).")],
     time_column: Annotated[str | None, typer.Option(help="ISO 8601 time column: the last --days of the file against "
                                                     "the --days before.")] = None,
@@ -1020,6 +1033,7 @@ def drivers(
     ranked."""
     from emotrace.batch.drivers import drivers_svg, file_drivers, file_messages
 
+    _refuse_without_time_column(ctx, time_column, "days")
     for target in (output, chart):
         if target is not None:
             writable_file(not_the_input(target, path))
@@ -1057,6 +1071,10 @@ def _print_drivers(report: dict[str, Any]) -> None:
                    f"{d['dissatisfied_share']:>6.0%}  {change if report['since'] else ''}")
         if d["examples"]:
             typer.echo(f"  {'':>20} e.g. {_shortened(d['examples'][0], 90)}")
+        if d["customers"]:  # only with --customer-column
+            typer.echo(f"  {'':>20} customers: " + ", ".join(
+                f"{c['customer_id']} ({counted(c['messages'], 'message')}, {c['carried']:.2f} carried)"
+                for c in d["customers"]))
 
 
 corrections_app = typer.Typer(help="People's corrections of readings (the dashboard, POST "

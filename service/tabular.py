@@ -1,7 +1,8 @@
 """Tables in files - CSV, JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) and Parquet - read as numbered rows with
 constant memory, and written whole. Batch, training and the imports all read here, so one mistake gets one code
 whoever reads the file: E006 no such file (E012 a folder), E206 an unsupported type, E004 not valid text in its
-encoding, E513 no rows, E503 missing columns, E514 a row that cannot be read, E515 not a Parquet file."""
+encoding, E513 no rows, E503 missing columns, E514 a row that cannot be read, E515 not a Parquet file, E517 a CSV
+header naming a column twice (a JSON line naming a key twice, at any depth, is a row that cannot be read)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,22 @@ from emotrace.times import iso_utc
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 MAX_CELL_CHARS = 4_000_000  # a CSV/TSV cell up to this is read (csv's default limit, 131,072, stopped a long e-mail)
 csv.field_size_limit(MAX_CELL_CHARS)
+REPEATED_KEY = "is given twice in one object"  # the end of a repeated key's decode error (emotrace.api.problems)
+
+
+class RepeatedKeyError(json.JSONDecodeError):
+    """A JSON object names a key twice: JSON readers keep the last value silently, so it is refused instead."""
+
+
+def without_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``json.loads``'s ``object_pairs_hook`` for objects at any depth: the pairs as a dict; a key named twice is a
+    :class:`RepeatedKeyError` naming it (one check for JSON Lines rows and the API's request bodies)."""
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKeyError(f"the key '{key}' {REPEATED_KEY}", "", 0)
+        found[key] = value
+    return found
 
 
 @dataclass(frozen=True)
@@ -240,7 +257,11 @@ def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
                 continue
             number += 1
             try:
-                record = json.loads(line.rstrip("\r\n"))  # a cut row's error then points into this line
+                # a cut row's error then points into this line; a key named twice is refused, not read as its last value
+                record = json.loads(line.rstrip("\r\n"), object_pairs_hook=without_repeats)
+            except RepeatedKeyError as exc:
+                yield TableRow(number, None, f"line {line_number} is not read: {exc.msg}")
+                continue
             except json.JSONDecodeError as exc:
                 where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
                 yield TableRow(number, None, f"line {line_number} is not valid JSON: {where[0].lower()}{where[1:]}")

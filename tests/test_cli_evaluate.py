@@ -99,3 +99,48 @@ def test_models_sharing_no_label_are_refused(five_labels, own_labels_model, tmp_
     result = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model", str(other))
     assert result.returncode == 2
     assert "[E009] The models share no label: " in result.stderr and "reads billing, delivery, returns" in result.stderr
+
+
+def test_tsv_label_ids_are_the_first_models_when_comparing(own_labels_model, tmp_path) -> None:
+    """Found by a review: with several models, TSV ids were read against all their labels combined, so GoEmotions
+    ids up to 27 were accepted for a 3-label first model and mapped to the wrong labels."""
+    goemotions = tmp_path / "goemotions.tsv"  # 15: gratitude, 2: anger among GoEmotions' ids
+    goemotions.write_text("Thanks a lot!\t15\tid1\nI am so angry\t2\tid2\n", encoding="utf-8")
+    alone = run("evaluate", "--data", str(goemotions), "--model", str(own_labels_model))
+    assert alone.returncode == 2 and "[E203]" in alone.stderr
+    both = run("evaluate", "--data", str(goemotions), "--model", str(own_labels_model), "--model",
+               str(DEFAULT_MODEL_DIR), "--json")
+    assert both.returncode == 2 and "[E203]" in both.stderr and "outside 0..2" in both.stderr
+    own = tmp_path / "own.tsv"  # the first model's ids: 0 anger, 1 gratitude
+    own.write_text("Thanks a lot for the quick reply!\t1\tid1\nI am furious, this is the third time\t0\tid2\n",
+                   encoding="utf-8")
+    result = run("evaluate", "--data", str(own), "--model", str(own_labels_model), "--model",
+                 str(DEFAULT_MODEL_DIR), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["shared_labels"] == ["anger", "gratitude"]
+    shipped = report["models"][str(DEFAULT_MODEL_DIR)]
+    assert {label: row["support"] for label, row in shipped["per_label"].items()} == {"anger": 1, "gratitude": 1}
+    assert shipped["macro_f1"] > 0.5
+    shipped_first = run("evaluate", "--data", str(goemotions), "--model", str(DEFAULT_MODEL_DIR), "--model",
+                        str(own_labels_model), "--json")
+    assert shipped_first.returncode == 0, shipped_first.stderr
+    per_label = json.loads(shipped_first.stdout)["models"][str(DEFAULT_MODEL_DIR)]["per_label"]
+    assert {label: row["support"] for label, row in per_label.items()} == {"anger": 1, "gratitude": 1}
+
+
+def test_rows_of_a_label_not_shared_stay_in_the_confusion_matrix(five_labels, own_labels_model) -> None:
+    """Found by a review: comparing models, rows whose gold label not every model reads were left out of the
+    confusion matrix (it summed to fewer rows than n); they count under an "(other)" gold row."""
+    result = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model",
+                 str(own_labels_model), "--json")
+    assert result.returncode == 0, result.stderr
+    for model in json.loads(result.stdout)["models"].values():
+        labels, counts = model["confusion"]["labels"], model["confusion"]["counts"]
+        assert sum(map(sum, counts)) == model["n"] == len(FIVE_LABELS)
+        assert labels[-1] == "(other)" and len(counts) == len(labels) == len(counts[0])
+        assert sum(counts[labels.index("(other)")]) == 7  # sadness, neutral, surprise: not shared
+        assert sum(counts[labels.index("gratitude")]) == 3 and sum(counts[labels.index("anger")]) == 3
+    text = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model",
+               str(own_labels_model)).stdout
+    assert sum(1 for line in text.splitlines() if line.lstrip().startswith("[") and "] (other)" in line) == 2

@@ -293,6 +293,13 @@ def test_cli_refuses_bad_input_with_its_code(tmp_path: Path, args: list[str], co
     assert out == ""
 
 
+def test_cli_refuses_recent_days_without_a_time_column(tmp_path: Path) -> None:
+    """Found by a review: --recent-days without --time-column was silently ignored."""
+    exit_code, out, err = _cli(str(_csv(tmp_path / "messages.csv", TEXTS)), "--recent-days", "3")
+    assert exit_code == 2 and "[E027]" in err and "--recent-days needs --time-column" in err
+    assert out == ""
+
+
 def test_cli_refuses_too_few_rows_and_an_empty_file(tmp_path: Path) -> None:
     exit_code, _, err = _cli(str(_csv(tmp_path / "few.csv", TEXTS[:10])))
     assert exit_code == 2 and "[E023] 10 texts are too few" in err

@@ -260,3 +260,34 @@ def test_a_semicolon_separated_csv_is_read_by_its_header(tmp_path: Path) -> None
     assert count_rows(path) == 2
     path.write_text("text,labels\nthanks; all fixed!,joy\n", encoding="utf-8")  # a comma header keeps commas
     assert all_records(path) == [{"text": "thanks; all fixed!", "labels": "joy"}]
+
+
+def test_a_jsonl_row_naming_a_key_twice_is_an_error_row_not_its_last_value(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV header naming a column twice is refused (E517) and so is an HTTP body naming a key twice (E920), but a
+    JSON line naming "customer_id" twice was read as its last value with no word: outcomes import stored bob's
+    upgrade for ann. A key repeated at any depth of the row's object (a nested object in a kept column too) makes
+    that row an error naming the key and the line; a row with distinct keys reads as before."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"customer_id": "ann", "kind": "renewed", "at": "2026-11-20", "text": "hi", "labels": "joy"}\n'
+                    '{"customer_id": "bob", "customer_id": "ann", "kind": "upgraded", "at": "2026-11-11", '
+                    '"text": "hi", "labels": "joy"}\n'
+                    '\n{"customer_id": "cy", "kind": "renewed", "at": "2026-11-20", "text": "hi", "labels": "joy", '
+                    '"meta": {"plan": [{"tier": "gold", "tier": "basic"}]}}\n'
+                    '{"customer_id": "dee", "kind": "renewed", "at": "2026-11-20", "text": "hi", "labels": "joy", '
+                    '"meta": {"plan": [{"tier": "gold"}], "tier": "basic"}}\n', encoding="utf-8")
+    rows = list(read_table(path, required=["customer_id", "meta"]))
+    assert [(row.number, row.fields is None) for row in rows] == [(1, False), (2, True), (3, True), (4, False)]
+    assert rows[1].error == "line 2 is not read: the key 'customer_id' is given twice in one object", rows[1].error
+    assert rows[2].error == "line 4 is not read: the key 'tier' is given twice in one object", rows[2].error
+    assert rows[3].fields == {"customer_id": "dee", "kind": "renewed", "at": "2026-11-20", "text": "hi",
+                              "labels": "joy", "meta": {"plan": [{"tier": "gold"}], "tier": "basic"}}
+    with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read \(line 2 is not read: the key 'customer_id'"):
+        _training(path)
+    (_, chunk), = BatchJob(BatchOptions(path, tmp_path / "out.jsonl")).pending_chunks()
+    assert [row.fields is None for row in chunk] == [False, True, True, False]
+    with pytest.raises(typer.Exit):  # refused rows: exit status 1, each named
+        _outcomes(path)
+    err = capsys.readouterr().err
+    assert "row 2: line 2 is not read: the key 'customer_id' is given twice in one object" in err, err
+    assert "row 3: line 4 is not read: the key 'tier' is given twice in one object" in err, err

@@ -49,6 +49,8 @@ def read_goemotions_tsv(path: Path, labels: Sequence[str], encoding: str = "utf-
     unreadable_lines: list[int] = []
     with path.open(encoding=encoding, newline="") as handle:
         for line_no, row in _tsv_rows(path, handle):
+            if not any(cell.strip() for cell in row):  # a blank line (a trailing one too): no row, as in CSV/JSONL
+                continue
             if len(row) < 2:
                 raise EmotraceError(
                     "E201", f"{path}:{line_no} has {len(row)} column(s), expected text<TAB>label ids.",

@@ -2,8 +2,9 @@
 
 JSON readers keep the last of two equal keys, so ``{"text": "I love it", "text": "I hate you"}`` was read as the
 second text with no word of the first. Every route of the API is a :class:`StrictJSONRoute`, whose request parses
-JSON with a hook that raises :class:`json.JSONDecodeError` on a repeated key; FastAPI answers that as any body that
-does not parse (``E920``, :mod:`emotrace.api.problems`).
+JSON with a hook that raises :class:`json.JSONDecodeError` on a repeated key (:func:`emotrace.tabular.without_repeats`,
+which reads JSON Lines rows too); FastAPI answers that as any body that does not parse (``E920``,
+:mod:`emotrace.api.problems`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,8 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-REPEATED_KEY = "is given twice in one object"  # the end of the decode error's message (emotrace.api.problems)
-
-
-def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object's pairs as a dict; a key named twice is a decode error naming it."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise json.JSONDecodeError(f"the key '{key}' {REPEATED_KEY}", "", 0)
-        found[key] = value
-    return found
+from emotrace.tabular import REPEATED_KEY as REPEATED_KEY  # the end of the decode error's message (problems.py)
+from emotrace.tabular import without_repeats
 
 
 class StrictJSONRequest(Request):
@@ -34,7 +26,7 @@ class StrictJSONRequest(Request):
     async def json(self) -> Any:
         """The body parsed as JSON, each object's keys unique."""
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), object_pairs_hook=_without_repeats)
+            self._json = json.loads(await self.body(), object_pairs_hook=without_repeats)
         return self._json
 
 

@@ -64,6 +64,13 @@ def _satisfaction(value: object, row: int) -> float:
     return score
 
 
+def _customer(record: dict[str, Any], column: str | None) -> str | None:
+    """A row's customer id; None (no customer: the row counts for its topics but for no customer) without a
+    customer column or where its cell is empty or blank."""
+    customer = cell_text(record[column]) if column else ""
+    return customer if customer.strip() else None
+
+
 @dataclass
 class FileMessages:
     """The customer messages of a batch output, and how many rows of agents and of other speakers were left out."""
@@ -94,7 +101,7 @@ def file_messages(path: Path, encoding: str = "utf-8", time_column: str | None =
             continue
         labels, aspects = _topic_cells(record, number)
         found.messages.append(TopicMessage(
-            customer_id=cell_text(record[customer_column]) if customer_column else "",
+            customer_id=_customer(record, customer_column),
             timestamp=cell_time(record.get(time_column), number, time_column) if time_column else UNDATED,
             text=cell_text(record[text_column]) or None if text_column else None,
             topics=topic_feelings(labels, aspects,

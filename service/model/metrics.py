@@ -75,9 +75,9 @@ def top_decided(probabilities: np.ndarray, decided: np.ndarray) -> np.ndarray:
 
 def confusion_matrix(gold: np.ndarray, top: np.ndarray, names: Sequence[str]) -> ConfusionMatrix:
     """Rows of one gold label each (``gold``: their column) against their top decided label (``top``: its column in
-    ``names``, or -1 outside them, counted under ``(other)``); over the labels that occur as either."""
+    ``names``); either -1 outside ``names``, counted under ``(other)``; over the labels that occur as either."""
     shown = sorted({*gold.tolist(), *top.tolist()} - {-1})
-    labels = [names[j] for j in shown] + (["(other)"] if (top == -1).any() else [])
+    labels = [names[j] for j in shown] + (["(other)"] if (top == -1).any() or (gold == -1).any() else [])
     position = {j: i for i, j in enumerate(shown)} | {-1: len(shown)}
     counts = np.zeros((len(labels), len(labels)), dtype=int)
     np.add.at(counts, ([position[g] for g in gold.tolist()], [position[t] for t in top.tolist()]), 1)
@@ -205,9 +205,9 @@ def evaluate_outputs(classifier: EmotionClassifier, raw: RawOutputs, data: Label
     if len(data.texts) and (data.targets.sum(axis=1) == 1).all():
         top = top_decided(raw.probabilities, decided)
         column = {j: i for i, j in enumerate(scored)}
-        kept = gold[:, scored].any(axis=1)  # rows whose gold label is scored here
-        report["confusion"] = confusion_matrix(gold[kept][:, scored].argmax(axis=1),
-                                               np.array([column.get(t, -1) for t in top[kept].tolist()]), names)
+        held = gold[:, scored]  # a row whose gold label is not scored here: under the "(other)" gold row
+        report["confusion"] = confusion_matrix(np.where(held.any(axis=1), held.argmax(axis=1), -1),
+                                               np.array([column.get(t, -1) for t in top.tolist()]), names)
     if mistakes:
         fired = [[schema.labels[j] for j in np.flatnonzero(row)] for row in decided]
         report["mistakes"] = confident_mistakes(data, gold[:, scored], raw.probabilities[:, scored],

@@ -61,10 +61,11 @@ def topic_feelings(topic_labels: Sequence[str] | None, aspects: Iterable[Mapping
 
 @dataclass(frozen=True)
 class TopicMessage:
-    """What drivers read of one customer message: whose, when, its (stored, so redacted) text and its topics'
-    feelings (None: read before topics existed)."""
+    """What drivers read of one customer message: whose (None: no customer known, as in a file read without a
+    customer column; it counts for its topics but for no customer), when, its (stored, so redacted) text and its
+    topics' feelings (None: read before topics existed)."""
 
-    customer_id: str
+    customer_id: str | None
     timestamp: datetime
     text: str | None
     topics: dict[str, TopicFeeling] | None
@@ -139,9 +140,10 @@ def _tally(messages: Iterable[TopicMessage]) -> tuple[dict[str, _Tally], int, in
             tally.dissatisfied += feeling.dissatisfied
             if message.text:
                 tally.examples.append((feeling.negativity, message.text))
-            sums = tally.customers[message.customer_id]
-            sums[0] += 1
-            sums[1] += feeling.negativity
+            if message.customer_id is not None:
+                sums = tally.customers[message.customer_id]
+                sums[0] += 1
+                sums[1] += feeling.negativity
     return tallies, read, skipped
 
 

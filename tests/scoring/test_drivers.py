@@ -65,6 +65,13 @@ def test_examples_pass_through_the_caller_s_redaction_and_the_top_five_customers
     assert rank_drivers([msg("a", ["policy"], -0.5, text=None)], []).drivers[0].examples == []
 
 
+def test_a_message_without_a_customer_counts_for_its_topic_but_for_no_customer() -> None:
+    """Found by a review: messages without a customer were counted under a made-up customer ""."""
+    driver = rank_drivers([msg("a", ["price"], -0.2), msg(None, ["price"], -0.9)], []).drivers[0]  # type: ignore[arg-type]
+    assert (driver.messages, driver.carried) == (2, 1.1)
+    assert [(c.customer_id, c.messages, c.carried) for c in driver.customers] == [("a", 1, 0.2)]
+
+
 def test_a_text_sent_by_several_customers_is_one_example() -> None:
     """Found by a new-user trial: "You charged my card twice ..." sent by two customers filled two of the three
     example places."""

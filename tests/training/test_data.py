@@ -174,3 +174,15 @@ def test_a_rating_of_zero_is_refused_not_counted_as_unrated(tmp_path) -> None:
     path.write_text('{"text": "bad", "stars": 0}\n{"text": "great", "stars": 5}\n', encoding="utf-8")
     with pytest.raises(EmotraceError, match=r"E212.*row 1"):
         read_satisfaction_records(path, "text", "stars", None)
+
+
+def test_blank_lines_of_a_goemotions_tsv_are_skipped(tmp_path) -> None:
+    """Found by a review: a trailing empty line (or one of blank cells) was refused with E201 "has 0 column(s)"."""
+    from emotrace.model.labels import GOEMOTIONS_LABELS
+    from emotrace.training.data import read_goemotions_tsv
+
+    path = tmp_path / "blank.tsv"
+    path.write_text("Thanks a lot!\t15\tid1\n\nI am so angry\t2\tid2\n \t \t\n\n", encoding="utf-8")
+    data = read_goemotions_tsv(path, GOEMOTIONS_LABELS)
+    assert data.texts == ["Thanks a lot!", "I am so angry"]
+    assert [[data.labels[j] for j in row.nonzero()[0]] for row in data.targets] == [["gratitude"], ["anger"]]
