@@ -46,7 +46,11 @@ def _training(path: Path) -> None:
 
 
 def _outcomes(path: Path) -> None:
-    inspect.unwrap(import_outcomes)(path, database_url=f"sqlite:///{path.with_name('e.db')}")
+    from emotrace.store import Store
+
+    url = f"sqlite:///{path.with_name('e.db')}"
+    Store(url)  # the store the import reads (a missing one is refused: E025)
+    inspect.unwrap(import_outcomes)(path, database_url=url)
 
 
 CALLERS: dict[str, Callable[[Path], None]] = {"batch": _batch, "training": _training, "outcomes import": _outcomes}

@@ -33,12 +33,15 @@ customers_app = typer.Typer(help="Your own customer attributes (plan, region, sp
 
 DatabaseOption = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: the service's).")]
 IdColumnOption = Annotated[str, typer.Option(help="Column holding the customer id.")]
+MAX_DAYS = 36_500  # a century: --horizon-days 1e12 or --history-days 1e7 overflowed a date (a traceback)
 
 
 def _store(settings: Settings, database_url: str | None) -> Store:
+    """The store these commands read or add to: one that is not there is refused (E025), never created empty (a
+    mistyped path cleared every audience id "ok"; outcomes and attributes are stored only for known customers)."""
     from emotrace.store import Store
 
-    return Store(database_url or settings.database_url)
+    return Store(database_url or settings.database_url, existing=True)
 
 
 
@@ -58,13 +61,13 @@ def import_outcomes(
     from emotrace.tabular import check_table, read_rows
 
     settings = get_settings()
-    store = _store(settings, database_url)
     encoding = checked_encoding(encoding)
     if extra := [c for c in check_table(path, encoding, REQUIRED_COLUMNS) if c not in OUTCOME_COLUMNS]:
         typer.echo(f"{'column' if len(extra) == 1 else 'columns'} not read: {', '.join(extra)}", err=True)
     rows = [(row.number, None if row.fields is None else {k: v for k, v in row.fields.items() if k in OUTCOME_COLUMNS},
              row.error) for row in read_rows(path, encoding)]
     good, problems = parse_rows(rows)
+    store = _store(settings, database_url)  # after the file is read: its mistakes are named before the store's
     stored_form = [(number, outcome, stored_outcome(outcome, settings)) for number, outcome in good]
     known = store.customers.existing(new.customer_id for _, _, new in stored_form)
     conversations = store.messages.existing_conversations((n.customer_id, n.conversation_id) for _, _, n in stored_form
@@ -104,9 +107,10 @@ def fit_outcomes(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the models (an earlier fit's is replaced; "
                                       "a folder of other files is refused).")] = Path("outcome-model"),
-    horizon_days: Annotated[float, typer.Option(min=1, help="Customer events: how far ahead a snapshot looks.")] = 30.0,
-    history_days: Annotated[float, typer.Option(min=0, help="How much history a snapshot needs before it (days "
-                                                "from the store's first message).")] = 30.0,
+    horizon_days: Annotated[float, typer.Option(min=1, max=MAX_DAYS, help="Customer events: how far ahead a "
+                                                "snapshot looks.")] = 30.0,
+    history_days: Annotated[float, typer.Option(min=0, max=MAX_DAYS, help="How much history a snapshot needs "
+                                                "before it (days from the store's first message).")] = 30.0,
     min_labels: Annotated[int, typer.Option(min=2, help="Fewest examples of each class to learn from.")] = 20,
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -164,11 +168,12 @@ def import_customers(
     from emotrace.text.visible import character_problem
 
     settings = get_settings()
+    table = read_table(path, checked_encoding(encoding), required=(id_column,))  # checked here, before the store
     store = _store(settings, database_url)
     given: dict[str, dict[str, list[int]]] = {}  # customer -> attributes (as JSON) -> rows giving them
     written: dict[str, str] = {}  # stored id (a pseudonym with EMOTRACE_ID_KEY) -> the id as the file gives it
     refused: list[tuple[str, int]] = []  # why, and how many rows
-    for row in read_table(path, checked_encoding(encoding), required=(id_column,)):
+    for row in table:
         given_id = cell_text(row.fields.get(id_column)).strip() if row.fields is not None else ""
         if row.fields is None or not given_id:
             refused.append((f"row {row.number}: {row.error or f'no {id_column}'}", 1))
@@ -205,6 +210,17 @@ def import_customers(
 OUTREACH_COLUMNS = ("decision", "reasons", "hold_until")  # what outreach adds to each audience row
 
 
+def _json_keys(path: Path, encoding: str) -> list[str]:
+    """Every key of a JSON Lines file's objects, in the order first given (one pass, streamed: the rows are not
+    held), so that no object's own column is lost and a clash with outreach's columns is seen in any row."""
+    from emotrace.tabular import read_rows
+
+    keys: dict[str, None] = {}
+    for row in read_rows(path, encoding):
+        keys.update(dict.fromkeys(row.fields or ()))
+    return list(keys)
+
+
 @friendly_errors
 def outreach(
     path: Annotated[Path, typer.Argument(metavar="AUDIENCE", help="CSV, JSONL or Parquet of customer ids.")],
@@ -220,7 +236,7 @@ def outreach(
     from tqdm import tqdm
 
     from emotrace.outcomes.outreach import check_audience
-    from emotrace.tabular import cell_text, check_table, count_rows, read_rows
+    from emotrace.tabular import cell_text, check_table, count_rows, read_rows, table_format
 
     writable_file(not_the_input(output, path))
     if output.suffix.lower() != ".csv":  # it was written as CSV whatever its name said
@@ -228,7 +244,10 @@ def outreach(
     if output.exists() and not overwrite:
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
     encoding = checked_encoding(encoding)
-    if clash := sorted(set(check_table(path, encoding, required=(id_column,))) & set(OUTREACH_COLUMNS)):
+    columns = check_table(path, encoding, required=(id_column,))
+    if table_format(path) == "jsonl":  # each object may hold other keys: every one of them is a column
+        columns = _json_keys(path, encoding)
+    if clash := sorted(set(columns) & set(OUTREACH_COLUMNS)):
         raise EmotraceError("E508", f"Audience columns {clash} would be overwritten by outreach's own columns "
                             f"({', '.join(OUTREACH_COLUMNS)}).", "Rename or drop those columns.")
     settings = get_settings()
@@ -262,8 +281,8 @@ def outreach(
 
             for _, decision in check_audience(store, settings, audience(), datetime.now(UTC)):
                 fields = pending.popleft()
-                if writer is None:
-                    writer = csv.DictWriter(handle, [*fields, *OUTREACH_COLUMNS], extrasaction="ignore")
+                if writer is None:  # a row missing a column (a JSON object without that key) leaves it empty
+                    writer = csv.DictWriter(handle, [*columns, *OUTREACH_COLUMNS], restval="")
                     writer.writeheader()
                 counts[decision.decision] += 1
                 writer.writerow({**fields, "decision": decision.decision, "reasons": "; ".join(decision.reasons),

@@ -135,10 +135,22 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, object] | None, str | None]]
             problems.append(RowProblem(number, error or "unreadable row"))
             continue
         try:
-            good.append((number, OutcomeIn.model_validate(fields)))
+            good.append((number, OutcomeIn.model_validate(ids_as_text(fields))))
         except ValidationError as exc:
             problems.append(RowProblem(number, describe(exc)))
     return good, problems
+
+
+ID_COLUMNS = ("customer_id", "conversation_id")
+
+
+def ids_as_text(fields: dict[str, object]) -> dict[str, object]:
+    """A file row's integer ids (a Parquet int64 column, a JSON number) as text, as ``customers import``, ``outreach``
+    and ``batch --ingest`` read them (``cell_text``); a boolean or a float stays as it is, and is refused."""
+    from emotrace.tabular import cell_text  # here: the API validates bodies with OutcomeIn and reads no files
+
+    return {key: cell_text(value) if key in ID_COLUMNS and isinstance(value, int) and not isinstance(value, bool)
+            else value for key, value in fields.items()}
 
 
 def describe(exc: ValidationError) -> str:

@@ -311,3 +311,95 @@ def test_a_column_outcomes_import_does_not_read_is_named_once_not_a_refusal_of_e
     result = run("outcomes", "import", str(path), "--database-url", url)
     assert result.returncode == 0 and "1 outcome stored" in result.stdout, result.stdout + result.stderr
     assert "column not read: note" in result.stderr, result.stderr
+
+
+def test_the_store_commands_refuse_a_missing_database_and_create_none(tmp_path) -> None:
+    """Found by a review: on a mistyped --database-url, outreach created an empty SQLite file and cleared every
+    audience id "ok" (exit 0), and outcomes import / fit and customers import created one too. Each now refuses a
+    database file that is not there (E025) and creates nothing: outcomes and attributes are only stored for
+    customers a store already holds."""
+    missing = tmp_path / "typo.db"
+    url = f"sqlite:///{missing}"
+    (tmp_path / "campaign.csv").write_text("customer_id\nbob\nann\n", encoding="utf-8")
+    (tmp_path / "outcomes.csv").write_text("customer_id,kind,at,conversation_id,value\nann,renewed,2026-11-20,,\n",
+                                           encoding="utf-8")
+    (tmp_path / "customers.csv").write_text("customer_id,plan\nann,pro\n", encoding="utf-8")
+    for args in (("outreach", str(tmp_path / "campaign.csv"), "-o", str(tmp_path / "checked.csv")),
+                 ("outcomes", "import", str(tmp_path / "outcomes.csv")),
+                 ("outcomes", "fit", "--out", str(tmp_path / "models")),
+                 ("customers", "import", str(tmp_path / "customers.csv"))):
+        result = run(*args, "--database-url", url)
+        assert result.returncode == 2 and "[E025]" in result.stderr and "no such file" in result.stderr, (
+            args, result.returncode, result.stdout, result.stderr)
+        assert not missing.exists(), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["campaign.csv", "customers.csv", "outcomes.csv"]
+
+
+def test_outreach_keeps_every_key_of_a_json_lines_audience_and_refuses_a_clash_in_any_row(tmp_path) -> None:
+    """Found by a review: a JSON Lines audience's output columns were the first object's keys, so a later row's own
+    keys vanished (exit 0), and a later row's own `decision` was overwritten by outreach's: only the first object
+    was checked for a clash."""
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    audience = tmp_path / "audience.jsonl"
+    audience.write_text('{"customer_id": "bob"}\n{"customer_id": "ann", "email": "a@example.com"}\n'
+                        '{"segment": "vip", "customer_id": "new"}\n', encoding="utf-8")
+    result = run("outreach", str(audience), "-o", str(tmp_path / "checked.csv"), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "checked.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert reader.fieldnames == ["customer_id", "email", "segment", "decision", "reasons", "hold_until"]
+    assert [(r["customer_id"], r["email"], r["segment"], r["decision"]) for r in rows] == [
+        ("bob", "", "", "hold"), ("ann", "a@example.com", "", "ok"), ("new", "", "vip", "ok")]
+    audience.write_text('{"customer_id": "bob"}\n{"customer_id": "ann", "decision": "call back"}\n'
+                        '{"customer_id": "new", "hold_until": "2027-01-01"}\n', encoding="utf-8")
+    clash = run("outreach", str(audience), "-o", str(tmp_path / "again.csv"), "--database-url", url)
+    assert clash.returncode == 2 and "[E508]" in clash.stderr, clash.stderr
+    assert "decision" in clash.stderr and "hold_until" in clash.stderr, clash.stderr
+    assert not (tmp_path / "again.csv").exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_outcomes_import_reads_integer_customer_and_conversation_ids_as_text(tmp_path) -> None:
+    """Found by a review: a Parquet int64 customer_id column (or a JSON number) was refused on every row
+    ("customer_id: Input should be a valid string"), while customers import, outreach and batch --ingest read the
+    same ids as text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    store = Store(url)
+    now = datetime.now(UTC)
+    record_messages(store, [new_message(customer_id="101", conversation_id="7", channel=Channel.chat,
+                                        speaker=Speaker.customer, timestamp=now - timedelta(days=2), text="...",
+                                        record=ANGRY, settings=Settings())])
+    pq.write_table(pa.table({"customer_id": pa.array([101, 101], pa.int64()), "kind": ["renewed", "csat"],
+                             "at": ["2026-11-20", "2026-11-21"], "conversation_id": pa.array([None, 7], pa.int64()),
+                             "value": pa.array([None, 4.0], pa.float64())}), tmp_path / "outcomes.parquet")
+    result = run("outcomes", "import", str(tmp_path / "outcomes.parquet"), "--database-url", url, "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["stored"] == 2
+    (tmp_path / "more.jsonl").write_text('{"customer_id": 101, "kind": "upgraded", "at": "2026-11-22"}\n',
+                                         encoding="utf-8")
+    result = run("outcomes", "import", str(tmp_path / "more.jsonl"), "--database-url", url)
+    assert result.returncode == 0 and "1 outcome stored" in result.stdout, result.stdout + result.stderr
+    assert sorted((o.customer_id, o.kind, o.conversation_id) for o in Store(url).outcomes.all()) == [
+        ("101", "csat", "7"), ("101", "renewed", ""), ("101", "upgraded", "")]
+
+
+def test_outcomes_fit_bounds_its_day_options(tmp_path) -> None:
+    """Found by a review: `outcomes fit --horizon-days 1e12` and `--history-days 1e7` ended in an OverflowError
+    traceback; a value past 36,500 days (a century) is now Typer's usage error (exit 2) before anything is read."""
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    _seed(url)
+    path = tmp_path / "outcomes.csv"
+    path.write_text("customer_id,kind,at,conversation_id,value\nann,renewed,2026-11-20,,\n", encoding="utf-8")
+    assert run("outcomes", "import", str(path), "--database-url", url).returncode == 0
+    for option, value in (("--horizon-days", "1e12"), ("--history-days", "1e7"), ("--horizon-days", "inf")):
+        result = run("outcomes", "fit", "--out", str(tmp_path / "models"), option, value, "--database-url", url)
+        assert result.returncode == 2 and "Invalid value" in result.stderr and option in result.stderr, (
+            option, value, result.stderr)
+        assert not (tmp_path / "models").exists()
+    widest = run("outcomes", "fit", "--out", str(tmp_path / "models"), "--horizon-days", "36500", "--history-days",
+                 "36500", "--database-url", url, "--json")
+    assert widest.returncode in (0, 1) and "kinds" in json.loads(widest.stdout), widest.stderr

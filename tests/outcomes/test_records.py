@@ -43,3 +43,17 @@ def test_each_bad_row_is_named_with_its_reason() -> None:
     assert reasons[7].startswith("at:")
     assert reasons[8] == "line 8 is not valid JSON: expecting value at column 1"
     assert reasons[9].startswith("customer_id:")
+
+
+def test_integer_ids_are_read_as_text_but_not_booleans_or_fractions() -> None:
+    """Found by a review: a Parquet int64 or JSON number customer_id was refused ("Input should be a valid string")
+    where every other reader of a file takes it as text; a boolean or a float stays refused (no id is written so)."""
+    rows = [(1, {"customer_id": 101, "kind": "csat", "at": "2026-11-20", "conversation_id": 7, "value": 4}, None),
+            (2, {"customer_id": True, "kind": "churned", "at": "2026-11-20"}, None),
+            (3, {"customer_id": 101.0, "kind": "churned", "at": "2026-11-20"}, None),
+            (4, {"customer_id": "ann", "kind": "csat", "at": "2026-11-20", "conversation_id": False, "value": 4},
+             None)]
+    good, problems = parse_rows(rows)
+    assert [(n, o.customer_id, o.conversation_id) for n, o in good] == [(1, "101", "7")]
+    assert [p.row for p in problems] == [2, 3, 4]
+    assert all(p.reason.startswith(("customer_id:", "conversation_id:")) for p in problems), problems
