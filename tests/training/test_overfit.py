@@ -107,6 +107,7 @@ def test_fp32_export_reads_padded_batches_like_torch(trained, tmp_path) -> None:
 def test_resume_continues_from_checkpoint(trained, tmp_path) -> None:
     run, _, _ = trained
     data = _data()
+    torch.manual_seed(0)  # the network the run started from (the seed it was made with): a checkpoint is its run's
     net = EmotionNet.from_base(len(LABELS), with_affect=False, with_satisfaction=False)
     args = TrainingArguments(output_dir=run, epochs=12, batch_size=4, learning_rate=3e-4, warmup_ratio=0.0)
     trainer = Trainer(net, base_encoder_path(), {"emotion": TaskData(data.texts, data.targets)}, args)
