@@ -287,6 +287,10 @@ class UpsetOut(BaseModel):
     carried: float = Field(description="The dissatisfaction those carried: the sum of max(0, -satisfaction).")
 
 
+NEXT_STEP_NOW = ("What the agent should do next, worked out as of this read from the same recent alerts as the route "
+                 "(null when no rule of the table holds).")
+
+
 class RoutingOut(BaseModel):
     """Where to route this customer's next contact, and why (with ``agents`` given: them, best first)."""
 
@@ -297,7 +301,7 @@ class RoutingOut(BaseModel):
                                         "first (top 3; also named in the reason).")
     agents: list[RankedAgentOut] = Field(default_factory=list, description="The available agents asked about, best "
                                          "first for this customer's state.")
-    next_step: NextStepOut | None = None
+    next_step: NextStepOut | None = Field(None, description=NEXT_STEP_NOW)
 
 
 class StateOut(BaseModel):
@@ -329,9 +333,9 @@ class CustomerOut(FromStore):
     trend_delta: float
     open_alerts: int
     updated_at: StoredTime
-    next_step: NextStepOut | None = Field(None, description="What the agent should do next (null when no rule of "
-                                          "the table holds, and for a customer stored before next steps until their "
-                                          "next write).")
+    next_step: NextStepOut | None = Field(None, description="What the agent should do next as of the customer's "
+                                          "last write (null when no rule of the table holds, and for a customer "
+                                          "stored before next steps until their next write).")
 
 
 class DriverOut(BaseModel):
@@ -352,6 +356,7 @@ class OutcomeRiskOut(BaseModel):
 class CustomerDetailOut(CustomerOut):
     """Summary plus current state, alerts, routing hint and, where outcome models are served, outcome risks."""
 
+    next_step: NextStepOut | None = Field(None, description=NEXT_STEP_NOW)
     state: StateOut | None
     alerts: list[AlertOut]
     routing: RoutingOut

@@ -88,6 +88,9 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
         assert cells[1] == str(math.floor(listed[cells[0]]["score"])) and "(-0)" not in cells[3], cells
         change = math.trunc(listed[cells[0]]["trend_delta"])
         assert cells[3] == f"{listed[cells[0]]['trend']} ({f'{change:+d}' if change else '±0'})", cells
+    # with a trend threshold under a point (the rules allow it), a rising or falling change is never shown as none
+    assert page.evaluate("[signedPoints(-0.8, 'falling'), signedPoints(0.4, 'rising'), signedPoints(-0.8, 'stable')]") \
+        == ["-1", "+1", "±0"]
     assert not re.search(r"(?<!\d)1 alerts", page.inner_html("#floor"))  # "11 alerts" is right
     assert re.fullmatch(r"\(30 of \d{3}\)", page.inner_text("#alerts-count")), page.inner_text("#alerts-count")
     assert errors == []

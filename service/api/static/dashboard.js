@@ -29,9 +29,13 @@ const counted = (count, noun) => `${count} ${noun}${Math.abs(count) === 1 ? "" :
 // where the frustrated band ends below 42; rounded, it read "42 frustrated").
 const points = (score) => String(Math.floor(score));
 const RELOAD_AFTER_MS = 400;  // live events within this long after the first are answered by one reload
-// A score's change in whole points, signed; under half a point "±0" (it read "stable (-0)").
-// a change in whole points toward zero, so it agrees with its trend: -4.6 is "stable (-4)", as a change under 5 is
-const signedPoints = (delta) => { const n = Math.trunc(delta); return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0"; };
+// A trend's change in whole points, signed, toward zero so that it agrees with the trend's name: -4.6 is "stable
+// (-4)", as a change under 5 points is; a stable change under a point "±0" (it read "stable (-0)"); a rising or
+// falling one at least one point (a threshold under a point set in the rules: "falling (-1)", not "falling (±0)").
+const signedPoints = (delta, trend) => {
+  const n = Math.trunc(delta) || (trend === "stable" ? 0 : Math.sign(delta));
+  return n > 0 ? `+${n}` : n < 0 ? `${n}` : "±0";
+};
 
 async function answer(path, method = "GET", body = undefined) {
   const headers = apiKey ? { "X-API-Key": apiKey } : {};
@@ -124,7 +128,7 @@ async function loadCustomers() {
     const row = el("tr", { "data-customer": c.id, class: c.id === selected ? "selected" : "",
       "aria-selected": String(c.id === selected) });
     row.append(el("td", {}, c.id), el("td", {}, points(c.score)), el("td", { class: `seg-${c.segment}` }, c.segment),
-      el("td", {}, `${c.trend} (${signedPoints(c.trend_delta)})`), el("td", {}, String(c.open_alerts)));
+      el("td", {}, `${c.trend} (${signedPoints(c.trend_delta, c.trend)})`), el("td", {}, String(c.open_alerts)));
     activate(row, () => { selected = c.id; loadCustomers(); loadCustomer(); });
     return row;
   }));
