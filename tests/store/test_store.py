@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -363,26 +364,24 @@ def test_work_done_exclusively_by_replicas_runs_one_at_a_time(postgres_url) -> N
     assert first[1] <= second[0], spans
 
 
-def test_a_write_waiting_on_an_erasure_of_its_customer_stores_its_messages(postgres_url) -> None:
-    """Found by a review: on PostgreSQL a write of a customer whose erasure held the customer's lock found no row
-    when the lock came (the erasure deleted it): the message insert broke its foreign key, a 500, the message lost."""
+def _beside_an_erasure_of_ann(store: Store, write: Callable[[], object]) -> list[BaseException]:
+    """Run ``write`` while an erasure of customer ann holds the customer's lock, then let the erasure delete the
+    customer and commit; what the write raised."""
     import threading
     import time
 
-    store = Store(postgres_url)
-    record_messages(store, [message("ann", 0, -0.5)])
+    raised: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            write()
+        except BaseException as exc:  # the test reports whatever the write raised
+            raised.append(exc)
+
     erasure = store.db.engine.connect()
     try:
         erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
-        failures: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                record_messages(store, [message("ann", 2, 0.8)])
-            except BaseException as exc:  # the test reports whatever the write raised
-                failures.append(exc)
-
-        writer = threading.Thread(target=write)
+        writer = threading.Thread(target=attempt)
         writer.start()
         time.sleep(0.5)  # the write now waits for the customer's lock
         for table in ("messages", "customers"):
@@ -391,6 +390,15 @@ def test_a_write_waiting_on_an_erasure_of_its_customer_stores_its_messages(postg
         writer.join(30)
     finally:
         erasure.close()
+    return raised
+
+
+def test_a_write_waiting_on_an_erasure_of_its_customer_stores_its_messages(postgres_url) -> None:
+    """Found by a review: on PostgreSQL a write of a customer whose erasure held the customer's lock found no row
+    when the lock came (the erasure deleted it): the message insert broke its foreign key, a 500, the message lost."""
+    store = Store(postgres_url)
+    record_messages(store, [message("ann", 0, -0.5)])
+    failures = _beside_an_erasure_of_ann(store, lambda: record_messages(store, [message("ann", 2, 0.8)]))
     assert not failures, failures
     ann = store.customers.get("ann")
     assert ann is not None and [m.satisfaction for m in store.messages.of_customer("ann")] == [0.8]
@@ -725,35 +733,12 @@ def test_an_outcome_or_attributes_waiting_on_an_erasure_of_their_customer_find_i
     """Found by a review: recording an outcome (or importing attributes) read the customer as stored, then waited on
     its erasure at the insert's foreign key and failed with an IntegrityError (a 500) when the erasure committed:
     the customers are now held first, so the write waits, finds the customer gone and says so (E801)."""
-    import threading
-    import time
-
     from emotrace.store.outcomes import NewOutcome
 
     store = Store(postgres_url)
     record_messages(store, [message("ann", 0, -0.5)])
-    erasure = store.db.engine.connect()
-    raised: list[BaseException] = []
-
-    def record() -> None:
-        try:
-            if write == "outcome":
-                store.outcomes.add([NewOutcome("ann", "churned", T0 + timedelta(days=1))])
-            else:
-                store.customers.set_attributes({"ann": {"plan": "gold"}})
-        except BaseException as exc:  # the test reports whatever the write raised
-            raised.append(exc)
-
-    try:
-        erasure.execute(text("SELECT id FROM customers WHERE id = 'ann' FOR UPDATE"))  # the erasure has begun
-        writer = threading.Thread(target=record)
-        writer.start()
-        time.sleep(0.5)  # the write now waits
-        for table in ("messages", "customers"):
-            erasure.execute(text(f"DELETE FROM {table} WHERE {'customer_id' if table == 'messages' else 'id'} = 'ann'"))
-        erasure.commit()
-        writer.join(30)
-    finally:
-        erasure.close()
+    raised = _beside_an_erasure_of_ann(store, lambda: store.outcomes.add(
+        [NewOutcome("ann", "churned", T0 + timedelta(days=1))]) if write == "outcome"
+        else store.customers.set_attributes({"ann": {"plan": "gold"}}))
     assert len(raised) == 1 and isinstance(raised[0], EmotraceError) and raised[0].code == "E801", raised
     store.db.engine.dispose()
