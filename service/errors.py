@@ -163,7 +163,7 @@ ERRORS: dict[str, ErrorKind] = {
                       "is not one JSON object) and rerun."),
     "E515": ErrorKind("Not a readable Parquet file", "Re-export it: the file is damaged, cut short or not Parquet."),
     "E516": ErrorKind("Cannot write the output file", "Give a file path in an existing folder you can write to."),
-    "E517": ErrorKind("A column named twice", "Give each column of the header its own name."),
+    "E517": ErrorKind("A column named twice", "Give each column of the header (or the Parquet schema) its own name."),
     "E518": ErrorKind("The output is the input file", "Choose another output path: the run would replace its input."),
     "E519": ErrorKind("Dask scheduler unreachable", "Start the scheduler or check its address (tcp://host:8786); "
                       "leave out --scheduler to run a local cluster."),

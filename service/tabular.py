@@ -2,7 +2,7 @@
 constant memory, and written whole. Batch, training and the imports all read here, so one mistake gets one code
 whoever reads the file: E006 no such file (E012 a folder), E206 an unsupported type, E004 not valid text in its
 encoding, E513 no rows, E503 missing columns, E514 a row that cannot be read, E515 not a Parquet file, E517 a CSV
-header naming a column twice (a JSON line naming a key twice, at any depth, is a row that cannot be read)."""
+header or Parquet schema naming a column twice (a JSON line naming a key twice, at any depth, is a row that cannot be read)."""
 
 from __future__ import annotations
 
@@ -119,8 +119,11 @@ def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
     """The column names (header, schema, or the first readable JSON object); E513 when no row follows them."""
     if fmt == "parquet":
         table = _parquet(path)
+        names = [str(name) for name in table.schema_arrow.names]
+        if twice := sorted({name for name in names if names.count(name) > 1}):  # read, the last would win silently
+            raise EmotraceError("E517", f"{path} names the column(s) {twice} more than once in its schema.")
         if table.metadata.num_rows:
-            return [str(name) for name in table.schema_arrow.names]
+            return names
     else:
         with closing(read_rows(path, encoding)) as rows:
             first = next(rows, None)

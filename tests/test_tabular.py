@@ -23,6 +23,12 @@ HEADER = "customer_id,kind,at,text,labels\n"
 GOOD_ROW = "ann,renewed,2026-11-20,thanks!,joy\n"
 OVERSIZED = "x" * (csv.field_size_limit() + 10)
 
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
 # each mistake: the file's name, its bytes (None: no file) and the one code every caller gives for it
 MISTAKES = {
     "no such file": ("gone.csv", None, "E006"),
@@ -33,6 +39,10 @@ MISTAKES = {
     "missing column": ("rows.csv", b"message\nthanks!\n", "E503"),
     "empty file": ("rows.csv", b"", "E513"),
     "a column named twice": ("rows.csv", (HEADER.replace("labels", "text") + GOOD_ROW).encode(), "E517"),
+    # found by a review: a Parquet file's second "text" column was read in place of the first, silently
+    "a Parquet column named twice": ("rows.parquet", _parquet_bytes(pa.Table.from_arrays(
+        [pa.array([v]) for v in ("ann", "renewed", "2026-11-20", "thanks!", "joy", "another field")],
+        names=[*HEADER.strip().split(","), "text"])), "E517"),
 }
 
 
