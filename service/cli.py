@@ -332,6 +332,10 @@ def evaluate(
             raise
         intents = {i for schema in schemas for i in schema.intents}
         held = {n for record in read_records(data, encoding, (label_column,)) for n in split_labels(record[label_column])}
+        if held and held <= {"dissatisfied", "neutral", "satisfied", "other"}:
+            raise EmotraceError("E210", f"The '{label_column}' column of {data} holds satisfaction classes ("
+                                f"{', '.join(sorted(held))}), not emotion labels.",
+                                f"Score the satisfaction reading with --satisfaction-column {label_column}.") from None
         if not held & intents:
             raise
         raise EmotraceError("E210", f"The '{label_column}' column of {data} holds intents ("
@@ -427,9 +431,11 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
     gold = np.asarray(rows.classes)
     two_classes = bool((gold == OTHER).any())  # dissatisfied/other: the three classes' figures cannot be scored
     if not rows.texts:
-        raise EmotraceError("E213", f"No scorable rows in {data} ({dropped} three-star and {unrated} unrated rows left "
-                            "out).",
-                            "Give rows rated 1-2 or 4-5, or class labels.")
+        left = f"{dropped} three-star and {unrated} unrated rows" if rating_column else \
+            f"{counted(unrated, 'row')} without a class"
+        raise EmotraceError("E213", f"No scorable rows in {data} ({left} left out).",
+                            "Give rows rated 1-2 or 4-5." if rating_column else
+                            "Give rows a class: dissatisfied, neutral or satisfied (or dissatisfied / other).")
     classes, coded = (("dissatisfied", "other"), (gold != DISSATISFIED).astype(int)) if two_classes else \
         (SATISFACTION_CLASSES, gold)
     reports = {}

@@ -144,3 +144,23 @@ def test_rows_of_a_label_not_shared_stay_in_the_confusion_matrix(five_labels, ow
     text = run("evaluate", "--data", str(five_labels), "--model", str(DEFAULT_MODEL_DIR), "--model",
                str(own_labels_model)).stdout
     assert sum(1 for line in text.splitlines() if line.lstrip().startswith("[") and "] (other)" in line) == 2
+
+
+def test_a_class_file_without_a_scorable_row_says_so_in_its_own_words(tmp_path) -> None:
+    """Found by a review: `evaluate --satisfaction-column` on rows without a class said "0 three-star and 2 unrated
+    rows left out" (star ratings' words, for a file of classes)."""
+    path = tmp_path / "classes.csv"
+    path.write_text("text,feeling\nthe app keeps crashing,\nlovely staff,\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(path), "--text-column", "text", "--satisfaction-column", "feeling")
+    assert result.returncode == 2 and "[E213]" in result.stderr, result.stderr
+    assert "2 rows without a class left out" in result.stderr and "star" not in result.stderr, result.stderr
+
+
+def test_satisfaction_classes_given_as_labels_point_to_the_satisfaction_column(tmp_path) -> None:
+    """Found by a review: a file of satisfaction classes passed as --label-column got E210's "train a model of your own
+    labels" where the fix is --satisfaction-column (as an intent file is pointed to --intents-column)."""
+    path = tmp_path / "classes.csv"
+    path.write_text("text,labels\nthe app keeps crashing,dissatisfied\nlovely staff,satisfied\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(path))
+    assert result.returncode == 2 and "[E210]" in result.stderr, result.stderr
+    assert "satisfaction classes" in result.stderr and "--satisfaction-column labels" in result.stderr, result.stderr
