@@ -145,6 +145,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E328": ErrorKind("Two of the three satisfaction classes", "Label the third class too, or use dissatisfied/other."),
     "E329": ErrorKind("An option the recipe does not use", "Leave the option out, or give it to a recipe that uses "
                       "it (docs/cli.md: the options of each recipe)."),
+    "E330": ErrorKind("A label with no training rows", "Add more rows of that label (about 1 in 5 is set aside for "
+                      "testing and validation), or drop its rows."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

@@ -166,6 +166,7 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     mapped = None if mapping is None else read_label_mapping(mapping, labelled.labels, neutral, encoding)
     rest, test = split_rows(labelled, [is_held_out(text) for text in labelled.texts])
     train_rows, dev = carve_dev(rest)
+    refuse_labels_without_training_rows(train_rows, dev, test, data)
     net, groupings = start_network(labelled.labels, from_model, with_extra_heads=False, seed=args.seed)
     schema = LabelSchema(labelled.labels, groupings if mapped is None else mapped, neutral)
     tokenizer = tokenizer_source(from_model)
@@ -174,6 +175,27 @@ def run_labelled_training(args: TrainingArguments, model_dir: Path, data: Path, 
     provenance = labelled_provenance(args, data, labelled.labels, command, from_model)
     return package_model(args.output_dir / "final", model_dir, schema, dev, None, provenance, train_rows.texts,
                          train_rows, refit_labels=True, test=test)
+
+
+def refuse_labels_without_training_rows(train: LabelledTexts, dev: LabelledTexts, test: LabelledTexts,
+                                        data: Path) -> None:
+    """E330 when a label's rows all fell in the held-out test split or the validation split (by the texts' hash): it
+    would be trained on no rows, yet listed by the model (found by a review: "so bored today" read as anger)."""
+    def counts(rows: LabelledTexts) -> list[int]:
+        return rows.targets.sum(axis=0).astype(int).tolist() if len(rows.texts) else [0] * len(rows.labels)
+
+    untrained = []
+    for label, trained, held, validating in zip(train.labels, counts(train), counts(test), counts(dev), strict=True):
+        if trained == 0:
+            went = [f"{n} in the {split}" for n, split in ((held, "held-out test split"), (validating, "validation split"))
+                    if n]
+            untrained.append(f"{label} ({counted(held + validating, 'row')}: {', '.join(went)})")
+    if untrained:
+        raise EmotraceError("E330", f"{data.name}: no rows left to train {', '.join(untrained)}; the model would list "
+                                    f"{'it' if len(untrained) == 1 else 'them'} and never learn "
+                                    f"{'it' if len(untrained) == 1 else 'them'}.",
+                            "Add more rows of each such label (about 1 in 5 of the rows, by a hash of the text, is set "
+                            "aside for testing and validation), or drop its rows.")
 
 
 def labelled_provenance(args: TrainingArguments, data: Path, labels: tuple[str, ...], command: str,

@@ -284,6 +284,28 @@ def test_train_reads_an_all_caps_copy_labelled_otherwise_as_another_text(tmp_pat
     assert read.texts == [t for t, _ in rows] and "merged" not in result.stdout
 
 
+def test_train_refuses_a_label_whose_rows_all_fall_outside_training_before_training(tmp_path, monkeypatch) -> None:
+    """Found by a review: a label whose rows all fell in the held-out test or the validation split was trained on no
+    rows, with no warning, and the model listed it anyway ("so bored today" read as anger); refused now, naming where
+    its rows went, before any network is loaded, and nothing is written."""
+    def stop(*args, **kwargs) -> None:
+        raise EmotraceError("E306", "stopped by the test at training.", "")
+
+    monkeypatch.setattr("emotrace.training.pipeline.start_network", stop)
+    rows = [(f"{t} ({i})", label) for i, (t, label) in enumerate(OWN_LABEL_ROWS)]
+    # by the split's own hash: "so bored today 3"/"8" and "I miss you already 7" fall in the test split (bucket 9),
+    # "I miss you already 0" in the validation split (bucket 0)
+    rows += [("so bored today 3", "boredom"), ("so bored today 8", "boredom"),
+             ("I miss you already 7", "sadness"), ("I miss you already 0", "sadness")]
+    result = run("train", "--data", str(_own_rows(tmp_path, rows)), "--output", str(tmp_path / "run"),
+                 "--model-dir", str(tmp_path / "model"))
+    assert result.returncode == 2 and "[E330]" in result.stderr, result.stderr[-2000:]
+    assert "boredom (2 rows: 2 in the held-out test split)" in result.stderr
+    assert "sadness (2 rows: 1 in the held-out test split, 1 in the validation split)" in result.stderr
+    assert "anger" not in result.stderr and "add more rows of each such label" in result.stderr.lower()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
+
+
 @pytest.mark.parametrize("recipe", ["heads", "topics", "intents", "satisfaction"])
 def test_a_refit_refuses_output_beside_model_dir(tmp_path, recipe) -> None:
     """Found by a review: a refit writes no run folder, so `--recipe heads --output RUN --model-dir OUT` ran as if
