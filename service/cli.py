@@ -276,6 +276,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
 @app.command()
 @friendly_errors
 def evaluate(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Option("--data", "-d", help="GoEmotions TSV, or CSV/JSONL/Parquet.")],
     model: Annotated[list[Path] | None, typer.Option(
         "--model", "-m", help="Model directory; repeat to compare models side by side (on the labels they share).")] = None,
@@ -300,6 +301,10 @@ def evaluate(
     from emotrace.model.metrics import evaluate as run_evaluation
     from emotrace.training.data import read_labelled_file, read_records, split_labels
 
+    if data.suffix.lower() == ".tsv" and (named := [f"--{param.name.replace('_', '-')}" for param, _ in
+                                                    given_options(ctx) if param.name in ("text_column", "label_column")]):
+        raise EmotraceError("E027", f"{' and '.join(named)} name columns of a CSV, JSON Lines or Parquet file; a .tsv "
+                            "is GoEmotions' text<TAB>label ids.", f"Drop {' and '.join(named)}.")
     if intents_column and (rating_column or satisfaction_column):
         raise EmotraceError("E211", "--intents-column scores the intent view; it does not go with --rating-column or "
                             "--satisfaction-column.", "Score one view at a time.")

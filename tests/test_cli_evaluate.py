@@ -164,3 +164,12 @@ def test_satisfaction_classes_given_as_labels_point_to_the_satisfaction_column(t
     result = run("evaluate", "--data", str(path))
     assert result.returncode == 2 and "[E210]" in result.stderr, result.stderr
     assert "satisfaction classes" in result.stderr and "--satisfaction-column labels" in result.stderr, result.stderr
+
+
+def test_column_options_with_a_goemotions_tsv_are_refused_not_ignored(tmp_path) -> None:
+    """Found by a review: a .tsv is text<TAB>label ids, so --text-column and --label-column were silently ignored."""
+    path = tmp_path / "rows.tsv"
+    path.write_text("Thanks a lot!\t15\tid1\n", encoding="utf-8")
+    result = run("evaluate", "--data", str(path), "--label-column", "emotion")
+    assert result.returncode == 2 and "[E027]" in result.stderr and "--label-column" in result.stderr, result.stderr
+    assert run("evaluate", "--data", str(path)).returncode == 0
