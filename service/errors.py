@@ -58,7 +58,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "replaced, not even with --overwrite."),
     "E027": ErrorKind("An option that does not apply to the input", "--agent and --format are for a conversation file "
                       "(.eml, .txt, .vtt, .srt, .json, audio), --rating for texts (reviews), drivers' --days and topics "
-                      "discover's --recent-days for a file with --time-column: drop the option."),
+                      "discover's --recent-days for a file with --time-column, evaluate's --text-column and --label-column for "
+                      "a CSV, JSON Lines or Parquet file (not a GoEmotions .tsv): drop the option."),
     "E028": ErrorKind("Folder is not a model to replace", "Choose another --model-dir (an empty or new folder), or "
                       "delete the folder yourself if its files may go."),
     "E029": ErrorKind("A setting cannot be read", "Correct or unset the EMOTRACE_* variable named (lists are JSON: "
