@@ -30,6 +30,7 @@ rules of the rounds after it, not for that one.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from emotrace.model.classifier import EmotionClassifier
@@ -150,16 +151,26 @@ INTENTS = [
 ]
 
 
-def probe_figures(classifier: EmotionClassifier) -> dict[str, object]:
-    """Look-alikes given an intent; intent messages read with their exact intent set; each intent's recall."""
+@dataclass(frozen=True)
+class ProbeFigures:
+    """Look-alikes given an intent; intent messages read with their exact intent set; each intent's recall
+    ("found/asked")."""
+
+    lookalikes_given_an_intent: int
+    exact_intent_set: int
+    recall: dict[str, str]
+
+
+def probe_figures(classifier: EmotionClassifier) -> ProbeFigures:
+    """The probe read by ``classifier`` at its own decisions."""
     readings = classifier.predict([*LOOKALIKES, *(text for text, _ in INTENTS)])
     fired = [set(r.views[INTENT_VIEW].labels) for r in readings]
     given = fired[len(LOOKALIKES):]
-    recall = {intent: sum(intent in f for f, (_, gold) in zip(given, INTENTS, strict=True) if intent in gold)
-              for intent in INTENT_LABELS}
-    return {"lookalikes_given_an_intent": sum(bool(f) for f in fired[: len(LOOKALIKES)]),
-            "exact_intent_set": sum(f == set(gold) for f, (_, gold) in zip(given, INTENTS, strict=True)),
-            "recall": {intent: f"{found}/{sum(intent in gold for _, gold in INTENTS)}" for intent, found in recall.items()}}
+    found = {intent: sum(intent in f for f, (_, gold) in zip(given, INTENTS, strict=True) if intent in gold)
+             for intent in INTENT_LABELS}
+    return ProbeFigures(sum(bool(f) for f in fired[: len(LOOKALIKES)]),
+                        sum(f == set(gold) for f, (_, gold) in zip(given, INTENTS, strict=True)),
+                        {intent: f"{n}/{sum(intent in gold for _, gold in INTENTS)}" for intent, n in found.items()})
 
 
 def main() -> None:
@@ -167,9 +178,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, action="append", help="model directory (repeat; default: the shipped)")
     for model in parser.parse_args().model or [DEFAULT_MODEL_DIR]:
         figures = probe_figures(EmotionClassifier.from_pretrained(model))
-        recall = ", ".join(f"{intent} {found}" for intent, found in figures["recall"].items())  # type: ignore[union-attr]
-        print(f"{model}: look-alikes ({len(LOOKALIKES)}) given an intent {figures['lookalikes_given_an_intent']}; "
-              f"intent messages ({len(INTENTS)}) with their exact set {figures['exact_intent_set']}; recall {recall}")
+        recall = ", ".join(f"{intent} {found}" for intent, found in figures.recall.items())
+        print(f"{model}: look-alikes ({len(LOOKALIKES)}) given an intent {figures.lookalikes_given_an_intent}; "
+              f"intent messages ({len(INTENTS)}) with their exact set {figures.exact_intent_set}; recall {recall}")
 
 
 if __name__ == "__main__":
