@@ -9,15 +9,16 @@ from emotrace.evaluation.checklist import suite_texts
 from emotrace.training.written_corpus import read_corpus
 
 
-def _words(text: str) -> str:
+def words(text: str) -> str:
+    """A text's words, lower case (a probe text and a corpus or suite text are one when these are)."""
     return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def test_no_probe_text_is_a_corpus_or_suite_text() -> None:
-    probe = {_words(t) for t in CALM + IMPATIENT}
+    probe = {words(t) for t in CALM + IMPATIENT}
     assert len(probe) == len(CALM) + len(IMPATIENT) == 39
-    assert not probe & {_words(r.text) for r in read_corpus()}
-    assert not probe & {_words(t) for t in suite_texts()}
+    assert not probe & {words(r.text) for r in read_corpus()}
+    assert not probe & {words(t) for t in suite_texts()}
 
 
 def test_the_probe_prints_each_models_figures(monkeypatch, capsys) -> None:

@@ -8,17 +8,14 @@ from emotrace.evaluation.checklist import suite_texts
 from emotrace.evaluation.intent_probe import INTENTS, LOOKALIKES, main
 from emotrace.model.labels import INTENT_LABELS
 from emotrace.training.written_corpus import read_corpus
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+from tests.evaluation.test_calm_probe import words
 
 
 def test_no_probe_text_is_a_corpus_or_suite_text_and_every_intent_is_asked_for() -> None:
-    probe = {_words(t) for t in [*LOOKALIKES, *(text for text, _ in INTENTS)]}
+    probe = {words(t) for t in [*LOOKALIKES, *(text for text, _ in INTENTS)]}
     assert len(probe) == len(LOOKALIKES) + len(INTENTS) == 80
-    assert not probe & {_words(r.text) for r in read_corpus()}
-    assert not probe & {_words(t) for t in suite_texts()}
+    assert not probe & {words(r.text) for r in read_corpus()}
+    assert not probe & {words(t) for t in suite_texts()}
     assert all(gold and set(gold) <= set(INTENT_LABELS) for _, gold in INTENTS)
     assert {intent: sum(intent in gold for _, gold in INTENTS) for intent in INTENT_LABELS} == dict.fromkeys(
         INTENT_LABELS, 12)
