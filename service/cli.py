@@ -301,7 +301,8 @@ def evaluate(
     from emotrace.model.metrics import evaluate as run_evaluation
     from emotrace.training.data import read_labelled_file, read_records, split_labels
 
-    if data.suffix.lower() == ".tsv" and (named := [f"--{param.name.replace('_', '-')}" for param, _ in
+    tsv = data.suffix.lower() == ".tsv"  # GoEmotions' text<TAB>label ids: no columns; ids of the first model's labels
+    if tsv and (named := [f"--{param.name.replace('_', '-')}" for param, _ in
                                                     given_options(ctx) if param.name in ("text_column", "label_column")]):
         raise EmotraceError("E027", f"{' and '.join(named)} name columns of a CSV, JSON Lines or Parquet file; a .tsv "
                             "is GoEmotions' text<TAB>label ids.", f"Drop {' and '.join(named)}.")
@@ -328,16 +329,18 @@ def evaluate(
             f"{c.directory} reads {', '.join(c.schema.labels[:6])}" + (" ..." if len(c.schema.labels) > 6 else "")
             for c in classifiers) + ".", "Compare models that read at least one label in common.")
     known = list(dict.fromkeys(label for schema in schemas for label in schema.labels))
-    if data.suffix.lower() == ".tsv":  # TSV label ids are positions in the first model's labels
+    if tsv:
         known = list(schemas[0].labels)
     try:
         labelled = read_labelled_file(data, known, text_column, label_column, encoding)
     except EmotraceError as error:  # unlabelled rows or unknown labels: an intent file given as a label file?
-        if error.code not in ("E209", "E210") or data.suffix.lower() == ".tsv":
+        if error.code not in ("E209", "E210") or tsv:
             raise
         intents = {i for schema in schemas for i in schema.intents}
         held = {n for record in read_records(data, encoding, (label_column,)) for n in split_labels(record[label_column])}
-        if held and held <= {"dissatisfied", "neutral", "satisfied", "other"}:
+        from emotrace.training.satisfaction_data import CLASS_NAMES
+
+        if held and held <= CLASS_NAMES.keys():
             raise EmotraceError("E210", f"The '{label_column}' column of {data} holds satisfaction classes ("
                                 f"{', '.join(sorted(held))}), not emotion labels.",
                                 f"Score the satisfaction reading with --satisfaction-column {label_column}.") from None

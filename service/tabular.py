@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -99,18 +99,19 @@ def check_table(path: Path, encoding: str = "utf-8", required: Iterable[str | No
     columns = _columns(path, fmt, encoding)
     wanted = [name for name in required if name is not None]
     if fmt == "jsonl" and not set(wanted) <= set(columns):  # JSON objects need not all hold the same keys
-        columns = _json_keys(path, encoding, columns, wanted)
+        columns = json_keys(path, encoding, wanted)
     require_columns(path, columns, wanted)
     return columns
 
 
-def _json_keys(path: Path, encoding: str, seen: list[str], wanted: list[str]) -> list[str]:
-    """``seen`` and the keys of later objects of a JSON Lines file, read until every ``wanted`` key is among them."""
-    keys = dict.fromkeys(seen)
+def json_keys(path: Path, encoding: str, wanted: Collection[str] | None = None) -> list[str]:
+    """The keys of a JSON Lines file's objects, in the order first given, streamed (the rows are not held): every
+    key of the file, or those read until every ``wanted`` key is among them."""
+    keys: dict[str, None] = {}
     with closing(read_rows(path, encoding)) as rows:
         for row in rows:
             keys.update(dict.fromkeys(row.fields or ()))
-            if set(wanted) <= keys.keys():
+            if wanted is not None and set(wanted) <= keys.keys():
                 break
     return list(keys)
 

@@ -34,6 +34,8 @@ SATISFIED_EMOTIONS = frozenset({"gratitude", "admiration", "approval", "joy", "r
 DISSATISFIED_EMOTIONS = frozenset({"anger", "annoyance", "disappointment", "disapproval", "disgust"})
 DISSATISFIED, NEUTRAL, SATISFIED = 0, 1, 2
 OTHER = -1  # a two-class file's second class (neutral or satisfied, not told apart): scored dissatisfied vs the rest
+# the classes a labelled file names (three, or adapt's two: dissatisfied / other), by their codes
+CLASS_NAMES = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED, "other": OTHER}
 
 
 @dataclass
@@ -190,7 +192,6 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
     column = rating_column or satisfaction_column
     assert column is not None
     records = read_records(path, encoding, (text_column, column))
-    names = {"dissatisfied": DISSATISFIED, "neutral": NEUTRAL, "satisfied": SATISFIED, "other": OTHER}
     out, dropped, unrated, bad = SatisfactionData(), 0, 0, []
     other_rows: list[int] = []  # 'other' (two classes) and neutral/satisfied (three) rows: a file holds one form
     three_rows: list[int] = []
@@ -214,10 +215,10 @@ def read_satisfaction_records(path: Path, text_column: str, rating_column: str |
                 continue
             cls = rating_to_class(int(rating))
         else:
-            if value not in names:
+            if value not in CLASS_NAMES:
                 bad.append(row_no)
                 continue
-            cls = names[value]
+            cls = CLASS_NAMES[value]
         text = cell_text(record.get(text_column))
         if cls is None:
             dropped += 1

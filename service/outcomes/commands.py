@@ -210,17 +210,6 @@ def import_customers(
 OUTREACH_COLUMNS = ("decision", "reasons", "hold_until")  # what outreach adds to each audience row
 
 
-def _json_keys(path: Path, encoding: str) -> list[str]:
-    """Every key of a JSON Lines file's objects, in the order first given (one pass, streamed: the rows are not
-    held), so that no object's own column is lost and a clash with outreach's columns is seen in any row."""
-    from emotrace.tabular import read_rows
-
-    keys: dict[str, None] = {}
-    for row in read_rows(path, encoding):
-        keys.update(dict.fromkeys(row.fields or ()))
-    return list(keys)
-
-
 @friendly_errors
 def outreach(
     path: Annotated[Path, typer.Argument(metavar="AUDIENCE", help="CSV, JSONL or Parquet of customer ids.")],
@@ -236,7 +225,7 @@ def outreach(
     from tqdm import tqdm
 
     from emotrace.outcomes.outreach import check_audience
-    from emotrace.tabular import cell_text, check_table, count_rows, read_rows, table_format
+    from emotrace.tabular import cell_text, check_table, count_rows, json_keys, read_rows, table_format
 
     writable_file(not_the_input(output, path))
     if output.suffix.lower() != ".csv":  # it was written as CSV whatever its name said
@@ -245,8 +234,9 @@ def outreach(
         raise EmotraceError("E803", f"{output} exists.", "Pass --overwrite to replace it, or choose another -o.")
     encoding = checked_encoding(encoding)
     columns = check_table(path, encoding, required=(id_column,))
-    if table_format(path) == "jsonl":  # each object may hold other keys: every one of them is a column
-        columns = _json_keys(path, encoding)
+    # each JSON object may hold keys of its own: every key of the file is a column (none lost, a clash seen in any row)
+    if table_format(path) == "jsonl":
+        columns = json_keys(path, encoding)
     if clash := sorted(set(columns) & set(OUTREACH_COLUMNS)):
         raise EmotraceError("E508", f"Audience columns {clash} would be overwritten by outreach's own columns "
                             f"({', '.join(OUTREACH_COLUMNS)}).", "Rename or drop those columns.")
