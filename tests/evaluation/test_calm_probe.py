@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from emotrace.evaluation.calm_probe import CALM, IMPATIENT, main
 from emotrace.evaluation.checklist import suite_texts
@@ -21,13 +22,19 @@ def test_no_probe_text_is_a_corpus_or_suite_text() -> None:
     assert not probe & {words(t) for t in suite_texts()}
 
 
-def test_the_probe_prints_each_models_figures(monkeypatch, capsys) -> None:
-    monkeypatch.setattr("sys.argv", ["calm_probe"])
+def shipped_figures(main: Callable[[], None], pattern: str, monkeypatch, capsys) -> re.Match[str]:
+    """What a probe's ``main`` prints for the shipped model (no --model), matched whole by ``pattern``."""
+    monkeypatch.setattr("sys.argv", ["probe"])
     main()
     line = capsys.readouterr().out.strip()
-    found = re.fullmatch(r".*emotrace-minilm-v1: calm \(29\) read dissatisfied (\d+), Ekman anger >= 0\.5 (\d+), "
-                         r">= 0\.7 (\d+); impatient \(10\) read dissatisfied (\d+)", line)
+    found = re.fullmatch(r".*emotrace-minilm-v1: " + pattern, line)
     assert found, line
+    return found
+
+
+def test_the_probe_prints_each_models_figures(monkeypatch, capsys) -> None:
+    found = shipped_figures(main, r"calm \(29\) read dissatisfied (\d+), Ekman anger >= 0\.5 (\d+), >= 0\.7 (\d+); "
+                            r"impatient \(10\) read dissatisfied (\d+)", monkeypatch, capsys)
     dissatisfied, anger5, anger7, impatient = map(int, found.groups())
     assert anger7 <= anger5 <= 29 and dissatisfied <= 29
     assert impatient >= 7  # the impatient ones of the same shape are still read as complaints

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from emotrace.evaluation.checklist import suite_texts
 from emotrace.evaluation.intent_probe import INTENTS, LOOKALIKES, main
 from emotrace.model.labels import INTENT_LABELS
 from emotrace.training.written_corpus import read_corpus
-from tests.evaluation.test_calm_probe import words
+from tests.evaluation.test_calm_probe import shipped_figures, words
 
 
 def test_no_probe_text_is_a_corpus_or_suite_text_and_every_intent_is_asked_for() -> None:
@@ -22,12 +20,8 @@ def test_no_probe_text_is_a_corpus_or_suite_text_and_every_intent_is_asked_for()
 
 
 def test_the_probe_prints_each_models_figures(monkeypatch, capsys) -> None:
-    monkeypatch.setattr("sys.argv", ["intent_probe"])
-    main()
-    line = capsys.readouterr().out.strip()
-    found = re.fullmatch(r".*emotrace-minilm-v1: look-alikes \(40\) given an intent (\d+); intent messages \(40\) with "
-                         r"their exact set (\d+); recall (.*)", line)
-    assert found, line
+    found = shipped_figures(main, r"look-alikes \(40\) given an intent (\d+); intent messages \(40\) with their exact "
+                            r"set (\d+); recall (.*)", monkeypatch, capsys)
     lookalikes, exact = int(found.group(1)), int(found.group(2))
     assert lookalikes <= 6 and exact >= 34  # the bar: the exact intent set right for 85 % or more
     assert [part.split()[0] for part in found.group(3).split(", ")] == list(INTENT_LABELS)
