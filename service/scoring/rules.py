@@ -39,7 +39,8 @@ class ScoringRules(Spans):
                                   "before a customer's first (fading with age as messages do), so one polite "
                                   "'thanks' (or one outburst) moves it only part way.")
     trend_window_hours: float = Field(168.0, gt=0, description="Trend compares the score now with this long ago.")
-    trend_min_points: float = Field(5.0, ge=0, description="A score change under this is 'stable'.")
+    trend_min_points: float = Field(5.0, ge=0, description="A change of the score, or of the messages' own mood, under this is "
+                                     "'stable'.")
     segment_bands: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_SEGMENT_BANDS),
         description="Lowest score of each segment, best first; below the last band is 'at_risk'. A band given alone "

@@ -201,14 +201,18 @@ def build_timeline(signals: Sequence[Signal], rules: ScoringRules) -> Timeline:
 
 
 def trend(history: Sequence[State], rules: ScoringRules) -> Trend:
-    """Score now vs the last score at least ``trend_window_hours`` earlier (or the first score)."""
+    """Score now vs the last score at least ``trend_window_hours`` earlier (or the first score): rising or falling when
+    both the score and the messages' own mood moved that way by ``trend_min_points`` (the score also moves away from
+    50 as evidence builds up: a customer who stays angry is not falling); the delta is the score's change."""
     if len(history) < 2:
         return Trend("stable", 0.0)
     now = history[-1]
     cutoff = now.at - timedelta(hours=rules.trend_window_hours)
     past = [h for h in history[:-1] if h.at <= cutoff]
-    delta = round(now.score - (past[-1] if past else history[0]).score, 1)
-    if delta == 0 or abs(delta) < rules.trend_min_points:
+    then = past[-1] if past else history[0]
+    delta = round(now.score - then.score, 1)
+    mood = round(_mood(now, rules) - _mood(then, rules), 1)
+    if delta * mood <= 0 or min(abs(delta), abs(mood)) < rules.trend_min_points:
         return Trend("stable", delta)
     return Trend("rising" if delta > 0 else "falling", delta)
 

@@ -4,7 +4,16 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from emotrace.scoring.rules import ScoringRules
-from emotrace.scoring.timeline import Signal, build_timeline, routing_hint, score_of, segment, state_at, trend
+from emotrace.scoring.timeline import (
+    Signal,
+    Trend,
+    build_timeline,
+    routing_hint,
+    score_of,
+    segment,
+    state_at,
+    trend,
+)
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 RULES = ScoringRules()
@@ -66,6 +75,19 @@ def test_segments_and_trend() -> None:
     falling = build_timeline([sig(i, i * 24, 0.6 - 0.3 * i, 0.6 - 0.3 * i, conv=f"c{i}") for i in range(5)], RULES)
     assert trend(falling.history, RULES).direction == "falling"
     assert trend(falling.history[:1], RULES).direction == "stable"
+
+
+def test_a_customer_who_stays_angry_is_not_falling() -> None:
+    """Found last session: the score moves away from 50 as evidence builds up (two identical angry messages: about 35,
+    then 30), which is not a change of mood; the trend, like the sharp-drop alert, asks the mood to move too."""
+    same = build_timeline([sig(i, i * 24, -0.6, -0.7, conv=f"c{i}") for i in range(2)], RULES)
+    delta = round(same.history[-1].score - same.history[0].score, 1)
+    assert delta <= -RULES.trend_min_points  # the score alone would read "falling"
+    assert trend(same.history, RULES) == Trend("stable", delta)  # the delta is still the score's change
+    worse = build_timeline([sig(1, 0, -0.2, -0.2), sig(2, 24, -0.9, -0.9, conv="c2")], RULES)
+    assert trend(worse.history, RULES).direction == "falling"
+    better = build_timeline([sig(1, 0, -0.9, -0.9), sig(2, 24, 0.5, 0.6, conv="c2")], RULES)
+    assert trend(better.history, RULES).direction == "rising"
 
 
 def test_a_score_on_a_band_edge_belongs_to_that_band() -> None:
