@@ -14,11 +14,12 @@ from fastapi import HTTPException, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emotrace.admission import Admission
-from emotrace.api.problems import documented_template, overloaded_response, problem_response
+from emotrace.api.problems import HTTP_METHODS, documented_template, overloaded_response, problem_response
 from emotrace.errors import EmotraceError
 from emotrace.settings import Settings
 
 UNROUTED = "unrouted"  # the metrics' route label of a request no route matches (one label, whatever the path)
+OTHER_METHOD = "OTHER"  # the metrics' method label of a request whose method is none of HTTP_METHODS
 
 
 class LimitAndMeasure:
@@ -52,7 +53,7 @@ class LimitAndMeasure:
             if runtime is not None:
                 route = route_label(scope)
                 runtime.metrics.latency.labels(route).observe(time.perf_counter() - start)
-                runtime.metrics.requests.labels(scope["method"], route, str(status_code)).inc()
+                runtime.metrics.requests.labels(method_label(scope), route, str(status_code)).inc()
 
         if (codings := content_codings(scope)) and has_body(scope):  # RFC 9110 15.5.16: 415, saying which coding it takes
             coded = EmotraceError("E924", f"The body is sent with Content-Encoding: {', '.join(codings)}, which the "
@@ -172,6 +173,13 @@ def has_body(scope: Scope) -> bool:
     headers = dict(scope["headers"])
     length = headers.get(b"content-length")
     return b"transfer-encoding" in headers or (length is not None and length.strip() not in (b"", b"0"))
+
+
+def method_label(scope: Scope) -> str:
+    """The request's method as the metrics label it: one of :data:`HTTP_METHODS`, or ``OTHER`` (a client may send any
+    token as a method, and each would add label sets to every scrape)."""
+    method: str = scope["method"]
+    return method if method in HTTP_METHODS else OTHER_METHOD
 
 
 def route_label(scope: Scope) -> str:

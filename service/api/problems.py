@@ -16,6 +16,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from emotrace.api.schemas import NAME_PATTERN, SEGMENT_PATTERN
 from emotrace.api.strict_json import REPEATED_KEY
@@ -25,6 +28,9 @@ from emotrace.messages import ID_PATTERN, STORED_ID_PATTERN
 from emotrace.text.visible import TEXT_PATTERN
 
 INPUT_PREVIEW_CHARS = 80
+# RFC 9110's methods and PATCH (RFC 5789): the ones a 405's Allow may name and the metrics label by name
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"})
+STATIC_METHODS = frozenset({"GET", "HEAD"})  # what Starlette's StaticFiles serves (405 to others)
 PROBLEM_TEXT_CHARS = 1_500  # an error's detail or fix may repeat what was sent; this much is kept
 
 
@@ -188,10 +194,23 @@ def _fits(template: str, path: str) -> bool:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method the API documents at this request's path (Starlette's 405 names only the first route's)."""
-    path = request.url.path
-    return sorted({method.upper() for template, operations in request.app.openapi()["paths"].items()
-                   if _fits(template, path) for method in operations})
+    """Every method the app serves at this request's path, HEAD where a route serves it (Starlette's 405 names only
+    the first route's, and the OpenAPI schema leaves out HEAD and the dashboard's routes): the path is matched with
+    each of :data:`HTTP_METHODS` as routing matches it."""
+    scope = request.scope
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    return sorted(method for method in HTTP_METHODS if _served(request.app, {
+        "type": "http", "method": method, "path": scope["path"], "root_path": root, "headers": []}))
+
+
+def _served(app: FastAPI, probe: Scope) -> bool:
+    """Whether the route that routing picks for ``probe`` serves its method (a mounted static folder: GET and HEAD)."""
+    for route in app.router.routes:
+        match, _ = route.matches(probe)
+        if match is Match.FULL:
+            static = isinstance(route, Mount) and isinstance(route.app, StaticFiles)
+            return not static or probe["method"] in STATIC_METHODS
+    return False
 
 
 def documented_template(app: FastAPI, path: str) -> str | None:

@@ -33,7 +33,18 @@ ErasableCustomerIdPath = Annotated[str, Path(min_length=1, max_length=128, patte
                                              description="The customer's id (one of dots alone, which releases "
                                              "before stored, sent percent-encoded: %2E%2E).")]
 MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL integer)
-MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
+
+
+def plain_digits(value: object) -> object:
+    """A path's row id as sent, if it is ASCII digits alone: lax parsing read ``1_0`` as 10 and ``+1``, ``1.0`` and
+    `` 1`` as 1 (one resource under many paths)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("an id is digits 0-9 alone")
+    return value
+
+
+RowIdPath = Annotated[int, BeforeValidator(plain_digits)]  # every integer path parameter: digits alone
+MessageIdPath = Annotated[RowIdPath, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
 SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 

@@ -163,3 +163,11 @@ def test_a_bad_change_is_refused_naming_the_field(angry, body, field) -> None:
 def test_an_unknown_alert_is_404_or_a_bad_id_422(angry, path, expected) -> None:
     assert angry.patch(path, json={"status": "acknowledged"}).status_code == expected
     assert angry.get(path).status_code == expected
+
+
+@pytest.mark.parametrize("given", ["1_0", "+1", "1.0", "%201", "1%20", "0x1", "\u0661"])
+def test_an_alert_id_is_plain_digits(angry, given) -> None:
+    """Found by a review: the path's id was read leniently (``/v1/alerts/1_0`` was alert 10, ``+1`` alert 1)."""
+    assert angry.get("/v1/alerts/1").status_code == 200
+    for response in (angry.get(f"/v1/alerts/{given}"), angry.patch(f"/v1/alerts/{given}", json={"note": "x"})):
+        assert response.status_code == 422 and response.json()["code"] == "E901", (given, response.text)

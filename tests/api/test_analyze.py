@@ -261,6 +261,16 @@ def test_refusals_before_routing_are_counted_in_metrics(tmp_path) -> None:
     assert 'emotrace_http_requests_total{method="DELETE",route="/v1/analyze",status="405"}' in counted, counted
 
 
+def test_methods_outside_the_standard_set_are_counted_under_one_label(client) -> None:
+    """Found by a review: any client (refused with 405, or with no key) added a label set per method it made up."""
+    for method in ("Z0", "Z1"):
+        assert client.request(method, "/health").status_code == 405
+    counted = {line.split("} ")[0] + "}" for line in client.get("/metrics").text.splitlines()
+               if line.startswith("emotrace_http_requests_total{")}
+    assert 'emotrace_http_requests_total{method="OTHER",route="/health",status="405"}' in counted, counted
+    assert not any('method="Z' in line for line in counted), counted
+
+
 def test_a_failure_inside_the_service_is_a_problem_500_and_counted(tmp_path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
     with local_client(app_for(settings), raise_server_exceptions=False) as client:
@@ -308,6 +318,19 @@ def test_a_wrong_method_is_answered_with_every_allowed_one(client) -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET"
     assert client.put("/v1/messages").headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("POST", "/", "GET"), ("POST", "/favicon.ico", "GET"), ("POST", "/static/dashboard.js", "GET, HEAD"),
+    ("POST", "/health", "GET, HEAD"), ("DELETE", "/ready", "GET, HEAD"), ("PUT", "/v1/model", "GET")])
+def test_a_wrong_method_on_any_route_names_the_methods_it_serves(client, method, path, allowed) -> None:
+    """Found by a review: routes outside the OpenAPI schema answered 405 with an empty Allow header (the fix says
+    to use one of its methods), and /health and /ready, which serve HEAD, listed GET alone."""
+    response = client.request(method, path)
+    assert response.status_code == 405 and response.json()["code"] == "E912"
+    assert response.headers["allow"] == allowed
+    for served in allowed.split(", "):
+        assert client.request(served, path).status_code == 200, (served, path)
 
 
 def test_the_openapi_document_names_every_status_the_api_answers_with(client) -> None:

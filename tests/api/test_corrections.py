@@ -128,6 +128,16 @@ def test_an_unknown_message_is_404_and_a_bad_id_422(stored, path, expected) -> N
         assert response.json() == {**response.json(), "code": "E905", "detail": "Message 999999 not found."}
 
 
+@pytest.mark.parametrize("given", ["1_0", "+1", "1.0", "%201"])
+def test_a_message_id_is_plain_digits(stored, given) -> None:
+    """Found by a review: the path's id was read leniently (``1_0`` was message 10, ``+1`` message 1)."""
+    client, (first, _) = stored
+    assert first == 1
+    for response in (client.post(f"/v1/messages/{given}/corrections", json=RIGHT),
+                     client.get(f"/v1/customers/ann/messages/{given}/explanation")):
+        assert response.status_code == 422 and response.json()["code"] == "E901", (given, response.text)
+
+
 def test_erasing_the_customer_erases_their_corrections(stored) -> None:
     client, (first, _) = stored
     assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT).status_code == 201

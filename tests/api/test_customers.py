@@ -345,6 +345,33 @@ def test_with_an_id_key_search_finds_the_exact_id(tmp_path) -> None:
         assert client.get("/v1/customers", params={"search": "ann"}).json() == []
 
 
+def test_with_an_id_key_search_also_finds_the_id_the_list_gives(tmp_path) -> None:
+    """Found by a review: searching for the ``p-…`` id the list answers with keyed it again (nothing found)."""
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        post(client, "ann.lee", [("customer", "Thanks!")], 1, "c")
+        listed = client.get("/v1/customers").json()[0]["id"]
+        assert [c["id"] for c in client.get("/v1/customers", params={"search": listed}).json()] == [listed]
+
+
+def test_with_an_id_key_an_upload_to_the_listed_id_goes_to_that_customer(tmp_path) -> None:
+    """Found by a review: the upload keyed the path's ``p-…`` id again, so the turns went to a new customer."""
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        post(client, "ann.lee", [("customer", "My refund is late again.")], 1, "c")
+        listed = client.get("/v1/customers").json()[0]["id"]
+        uploaded = client.post(f"/v1/customers/{listed}/conversations",
+                               files={"file": ("chat.txt", b"Customer: still waiting\nAgent: sorry\n")},
+                               data={"agent": "Agent"})
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["customer"]["id"] == listed
+        assert {m["customer_id"] for m in uploaded.json()["messages"]} == {listed}
+        assert [c["id"] for c in client.get("/v1/customers").json()] == [listed]
+        assert len(client.get("/v1/customers/ann.lee/timeline").json()["messages"]) == 3
+        again = client.post("/v1/customers/ann.lee/conversations",  # the same file, by the client's own id
+                            files={"file": ("chat.txt", b"Customer: still waiting\nAgent: sorry\n")},
+                            data={"agent": "Agent", "conversation_id": "chat-1"})
+        assert again.status_code == 201 and again.json()["customer"]["id"] == listed
+
+
 def test_the_floor_trend_counts_customers_messages_satisfaction_and_alerts_per_day(client) -> None:
     post(client, "calm", [("customer", "Thank you, lovely service as always!"), ("agent", "Glad to help!")], 2, "a")
     post(client, "angry", [("customer", "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")],

@@ -59,6 +59,24 @@ def test_outreach_holds_an_upset_customer_and_clears_a_happy_one(client) -> None
     assert client.get("/v1/customers/nobody/outreach").status_code == 404
 
 
+def test_with_an_id_key_outcomes_take_the_id_the_list_gives(tmp_path) -> None:
+    """Found by a review: an outcome of the ``p-…`` id the list answers with was keyed again and refused (E801), while
+    the outreach check took the same id."""
+    from tests.api.conftest import make_client
+
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        _store(client, "ann", "Thanks, all sorted!")
+        listed = client.get("/v1/customers").json()[0]["id"]
+        churned = {"kind": "churned", "at": _day(1)}
+        stored = client.post("/v1/outcomes", json={"outcomes": [
+            {"customer_id": listed, **churned},
+            {"customer_id": listed, "kind": "csat", "at": _day(1), "conversation_id": "c1", "value": 5}]})
+        assert stored.status_code == 201, stored.text
+        assert stored.json() == {"stored": 2, "already_stored": 0}
+        again = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", **churned}]})
+        assert again.json() == {"stored": 0, "already_stored": 1}  # the same customer by the client's own id
+
+
 def test_an_unresolved_conversation_holds_outreach(client) -> None:
     _store(client, "eli", "ok, thanks", conversation="e1")
     assert client.get("/v1/customers/eli/outreach").json()["decision"] == "ok"

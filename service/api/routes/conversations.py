@@ -33,7 +33,7 @@ from emotrace.channels.transcript import MAX_SPEAKER_CHARS
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker, stored_text
-from emotrace.settings import pseudonym
+from emotrace.settings import pseudonym, stored_id
 from emotrace.store.messages import ConversationStored, NewMessage
 from emotrace.text.visible import TEXT_PATTERN
 from emotrace.times import utc_timestamp
@@ -74,10 +74,12 @@ def _turns(conversation: Conversation, customer_id: str, conversation_id: str, s
     return turns
 
 
-def _with_voice(message: NewMessage, turn: TurnReading) -> NewMessage:
-    """The message as stored: a call turn's arousal is the one fused with the voice (the answer's turns show it; the
+def _as_stored(message: NewMessage, turn: TurnReading, customer: str) -> NewMessage:
+    """The message as stored: on the path's customer as the store holds it (a ``p-…`` path, the id the service lists,
+    is not keyed again), and a call turn's arousal the one fused with the voice (the answer's turns show it; the
     text's alone was stored, so a shouted turn never raised an intensity alert)."""
-    return replace(message, arousal=turn.arousal) if turn.arousal is not None else message
+    arousal = turn.arousal if turn.arousal is not None else message.arousal
+    return replace(message, customer_id=customer, arousal=arousal)
 
 
 def _offsets(starts: list[float | None]) -> list[float]:
@@ -169,7 +171,8 @@ async def upload_conversation(
     data = await file.read()
     conversation_id = conversation_id or _default_conversation_id(customer_id, data)
     settings = runtime.settings
-    stored_as = (pseudonym(customer_id, settings), pseudonym(conversation_id, settings))
+    stored_customer = stored_id(customer_id, settings)  # the path takes the listed pseudonym, as other paths do
+    stored_as = (stored_customer, pseudonym(conversation_id, settings))
     if await run_in_threadpool(runtime.store.messages.count_in_conversation, *stored_as):
         raise _already_stored(customer_id, conversation_id)
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,7 +206,7 @@ async def upload_conversation(
         summary_out["peak_negative"]["text"] = stored_text(summary_out["peak_negative"]["text"], settings)
     _refuse_unencodable(warnings=conversation.warnings, summary=summary_out)
     now = datetime.now(UTC)
-    items = [_with_voice(message_from_request(t, r, settings, now), read)
+    items = [_as_stored(message_from_request(t, r, settings, now), read, stored_customer)
              for t, r, read in zip(turns, readings, read_turns, strict=True)]
     try:
         (recorded,) = await runtime.writer.submit([Write(items, new_conversation=stored_as)])

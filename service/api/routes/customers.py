@@ -40,7 +40,7 @@ from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
 from emotrace.services.outlook import outlook
 from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset, next_step_at
-from emotrace.settings import pseudonym
+from emotrace.settings import stored_id
 from emotrace.store.tables import Customer
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["customers"], dependencies=GUARDS)
@@ -103,15 +103,16 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000),
                    search: Annotated[Identifier | None, Query(description="Customers whose id contains this (with "
-                                                              "EMOTRACE_ID_KEY set: whose id is this, as ids are "
-                                                              "stored as pseudonyms).")] = None
+                                                              "EMOTRACE_ID_KEY set: whose id, or the pseudonym the "
+                                                              "list gives, is this, as ids are stored as "
+                                                              "pseudonyms).")] = None
                    ) -> list[CustomerOut]:
     """Customers ranked by risk (lowest score first), optionally of one segment or found by id; paged with
     ``limit`` and ``offset``."""
     keyed = runtime.settings.id_key is not None
     segment = known_segment(segment, runtime.settings.scoring)
     found = runtime.store.customers.ranked(segment, limit, offset, id_contains=None if keyed else search,
-                                           exact_id=pseudonym(search, runtime.settings) if keyed and search else None)
+                                           exact_id=stored_id(search, runtime.settings) if keyed and search else None)
     return [CustomerOut.model_validate(c) for c in found]
 
 
