@@ -52,6 +52,7 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
                             "The file was cut short or damaged in transfer; send the whole recording.")
     if data.size == 0:
         raise EmotraceError("E704", f"{path} holds no audio samples.", "Check the recording.")
+    _check_finite(path, data, rate)
     channels = data.T
     if rate != SAMPLE_RATE:
         divisor = np.gcd(int(rate), SAMPLE_RATE)
@@ -80,6 +81,20 @@ def _check_layout(path: Path, channels: int, rate: int, frames: int) -> None:
     if frames >= UNKNOWN_LENGTH:
         raise EmotraceError("E703", f"{path}'s header gives no length (written by an encoder into a pipe); it cannot "
                                     "be decoded.", "Re-encode it to a file (e.g. ffmpeg -i in.flac out.flac).")
+
+
+def _check_finite(path: Path, data: np.ndarray, rate: int) -> None:
+    """E703 for samples that are not numbers (NaN or infinite, in a float WAV): resampling and speech-to-text would
+    turn their whole channel into silence, with no word of why."""
+    finite = np.isfinite(data)
+    if finite.all():
+        return
+    bad = data.size - int(np.count_nonzero(finite))
+    first = int(np.argmin(finite.all(axis=1)))  # the first frame holding one
+    which = "sample that is not a number" if bad == 1 else "samples that are not numbers"
+    raise EmotraceError("E703", f"{path} holds {bad:,} {which} (NaN or infinite), the first at {first / rate:.2f} s: "
+                                "the recording is damaged.",
+                        "Re-export it from the original recording: every sample of a float WAV must be a finite number.")
 
 
 WAV_SIZE_UNKNOWN = {0, 0xFFFFFFFF}  # what streaming writers put in a header before the length is known

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy.signal import correlate
 
 from emotrace.audio.asr import Segment, transcribe
 from emotrace.audio.io import SAMPLE_RATE, is_silent, load_audio
@@ -22,7 +23,10 @@ MERGE_GAP_SECONDS = 1.0
 OVERLAP_WARN_SECONDS = 0.5
 ECHO_DB = 12.0  # a channel this much quieter than the other over a word's span only hears the other speaker there
 ECHO_WINDOW_SECONDS = 0.1  # the shortest span whose loudness is compared (Whisper gives some words no length)
-ONE_SIGNAL_CORRELATION = 0.95  # channels correlated this much are one recording at two levels
+ONE_SIGNAL_CORRELATION = 0.95  # channels correlated this much (or -0.95: one inverted) are one recording
+ONE_SIGNAL_LAG_SECONDS = 0.01  # one channel this much later than the other is still one recording
+LAG_BLOCK = 2**15  # samples (2 s) per block: the lag is searched in the LAG_BLOCKS loudest on both channels
+LAG_BLOCKS = 16
 
 
 def _turns(segments: list[Segment], speaker: str, role: str, others: Sequence[Segment] = ()) -> list[Utterance]:
@@ -55,14 +59,44 @@ def _overlaps(utterances: list[Utterance]) -> int:
                >= OVERLAP_WARN_SECONDS)
 
 
-def _same_audio(left: np.ndarray, right: np.ndarray) -> bool:
-    """Whether two channels carry one signal (a mono recording saved as stereo), within rounding or at another level:
-    equal to 0.1 %, or correlated ONE_SIGNAL_CORRELATION or more (two speakers, each echoed into the other's channel
-    even at half their level, correlate 0.8 at most)."""
+def _one_recording(left: np.ndarray, right: np.ndarray) -> int | None:
+    """The louder channel (0 or 1) when both carry one signal (a mono recording saved as stereo), within rounding or
+    at another level: equal to 0.1 %, or correlated ONE_SIGNAL_CORRELATION or more, either polarity, at a lag of up to
+    ONE_SIGNAL_LAG_SECONDS (two speakers, each echoed into the other's channel even at half their level, correlate
+    0.8 at most); None when they carry two."""
+    energy = np.stack([_block_energies(left), _block_energies(right)])
+    total = energy.sum(axis=1)
+    louder = int(total[1] > total[0])
     if np.max(np.abs(left - right), initial=0.0) <= 1e-3 * max(float(np.max(np.abs(left), initial=0.0)), 1e-6):
-        return True
-    power = float(np.dot(left, left)) * float(np.dot(right, right))
-    return power > 0 and float(np.dot(left, right)) / power**0.5 >= ONE_SIGNAL_CORRELATION
+        return louder
+    if total[0] * total[1] <= 0:
+        return None
+    lag = _lag(left, right, np.argsort(energy.min(axis=0))[-LAG_BLOCKS:])
+    shared = float(np.dot(left[max(-lag, 0) : len(left) - max(lag, 0)], right[max(lag, 0) : len(right) - max(-lag, 0)]))
+    return louder if abs(shared) / float(np.sqrt(total[0] * total[1])) >= ONE_SIGNAL_CORRELATION else None
+
+
+def _block_energies(samples: np.ndarray) -> np.ndarray:
+    """The energy (sum of squares) of each LAG_BLOCK of ``samples``, the last block the rest (maybe empty)."""
+    rows = samples[: len(samples) // LAG_BLOCK * LAG_BLOCK].reshape(-1, LAG_BLOCK)
+    rest = samples[rows.size :]
+    return np.append(np.einsum("ij,ij->i", rows, rows), np.dot(rest, rest)).astype(np.float64)
+
+
+def _lag(left: np.ndarray, right: np.ndarray, blocks: np.ndarray) -> int:
+    """The lag in samples, within ONE_SIGNAL_LAG_SECONDS either way (positive: the right channel later), at which the
+    right channel matches the left best, in either polarity, over the LAG_BLOCKs numbered ``blocks``."""
+    most = int(ONE_SIGNAL_LAG_SECONDS * SAMPLE_RATE)
+    sums = np.zeros(2 * most + 1)
+    for block in blocks:
+        start = int(block) * LAG_BLOCK
+        own = left[start : start + LAG_BLOCK]
+        if len(own) <= most:  # the short rest at the end
+            continue
+        near = right[max(start - most, 0) : start + LAG_BLOCK + most]
+        at = start - max(start - most, 0) + len(own) - 1  # where lag 0 falls in the full correlation
+        sums += correlate(near, own, mode="full", method="fft")[at - most : at + most + 1]
+    return int(np.argmax(np.abs(sums))) - most
 
 
 def _power(samples: np.ndarray, start: float, end: float) -> float:
@@ -101,9 +135,8 @@ def read_call(path: Path, max_seconds: float = 3600, agent_channel: int = 0, mon
     audio = load_audio(path, max_seconds)
     channels = audio.channels
     warnings: list[str] = []
-    if channels.shape[0] == 2 and _same_audio(channels[0], channels[1]):
+    if channels.shape[0] == 2 and (louder := _one_recording(channels[0], channels[1])) is not None:
         warnings.append("The recording holds the same audio on both channels: read as mono.")
-        louder = int(np.dot(channels[1], channels[1]) > np.dot(channels[0], channels[0]))
         channels = channels[louder : louder + 1]
     if channels.shape[0] == 2:
         if agent_channel not in (0, 1):

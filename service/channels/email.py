@@ -2,19 +2,21 @@
 
 Stripped: quoted replies (``>`` lines, "On ... wrote:", Outlook "-----Original Message-----" and
 "From: ... Sent: ..." blocks), forwarded-message headers, signatures ("-- ", sign-offs followed by a
-short name block, "Sent from my ..."), and legal disclaimers.
+short name block, "Sent from my ..."), and legal disclaimers. An HTML body is read as the text it shows, its
+``<blockquote>`` (quoted) left out.
 """
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.policy
 import email.utils
-import html
 import re
 import unicodedata
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
+from html.parser import HTMLParser
 
 from emotrace.channels.utterance import CUSTOMER, Conversation, Utterance
 from emotrace.errors import EmotraceError
@@ -33,7 +35,6 @@ _SIGN_OFF = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes|thanks|thank yo
 _MOBILE = re.compile(r"^\s*Sent from my \w+", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) confidential|"
                          r"confidentiality notice|disclaimer:)", re.IGNORECASE)
-_TAGS = re.compile(r"<[^>]+>")
 
 
 _POSTSCRIPT = re.compile(r"(?i)^\s*p\.?\s?s\b")
@@ -67,32 +68,91 @@ def strip_email_body(body: str) -> str:
 
 UNREADABLE_SHARE = 0.05  # more than this share of replacement or control characters: not text
 HEADER_SCAN_BYTES = 64 * 1024  # how far into a file its header block is looked for
-_FIELD_NAME = re.compile(rb"[!-9;-~]+:")  # RFC 5322: printable ASCII but the colon, then the colon
-_MAIL_HEADER = re.compile(rb"(?i)(?:from|to|cc|bcc|subject|date|message-id|mime-version|content-type|received|"
-                          rb"return-path|reply-to|sender|delivered-to|in-reply-to|references):")
+_FIELD_NAME = re.compile(r"[!-9;-~]+:")  # RFC 5322: printable ASCII but the colon, then the colon
+_MAIL_HEADER = re.compile(r"(?i)(?:from|to|cc|bcc|subject|date|message-id|mime-version|content-type|received|"
+                          r"return-path|reply-to|sender|delivered-to|in-reply-to|references):")
+_ADDRESS_HEADER = re.compile(r"(?i)(?:from|to|cc|subject|date|message-id):")  # what a plain-text file's headers name
+_MBOX_FROM = re.compile(r"From [^\r\n]*(?:\r\n|\r|\n)")  # mbox separator: "From - Mon Dec 01 ..." (Thunderbird)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _has_headers(raw: bytes) -> bool:
-    """True when ``raw`` is an e-mail message: it starts with a header block naming at least one e-mail header
-    (From, To, Date, Subject, ...; any of them may be missing), or names a Subject near its start."""
-    if raw.lstrip()[:200].lower().find(b"subject:") >= 0:
-        return True
+def _header_start(text: str, names: re.Pattern[str]) -> int | None:
+    """Where the header block opening ``text`` starts, past a byte-order mark, blank lines and an mbox "From " line;
+    None when there is none: every line up to the first blank one a header ("Name: value") or a folded header's
+    continuation, at least one of them named by ``names``. LF, CRLF and CR line endings alike."""
+    start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
+    if mbox := _MBOX_FROM.match(text, start):
+        start = mbox.end()
     known = False
-    for line in raw.lstrip()[:HEADER_SCAN_BYTES].splitlines():
+    for line in _LINE_BREAK.split(text[start : start + HEADER_SCAN_BYTES]):
         if not line.strip():
-            return known
-        if line[:1] in (b" ", b"\t"):  # a folded header's continuation
+            break
+        if line[:1] in (" ", "\t"):  # a folded header's continuation
             continue
         if not _FIELD_NAME.match(line):
-            return False
-        known = known or bool(_MAIL_HEADER.match(line))
-    return known
+            return None
+        known = known or bool(names.match(line))
+    return start if known else None
 
 
-def _body_of(message: EmailMessage, warnings: list[str]) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
+def has_email_headers(text: str) -> bool:
+    """True when a plain-text file opens with an e-mail's header block naming From, To, Cc, Subject, Date or
+    Message-ID ("Update: the parcel came broken" and a blank line is not one)."""
+    return _header_start(text, _ADDRESS_HEADER) is not None
+
+
+_HIDDEN_ELEMENTS = {"head", "title", "style", "script", "template", "blockquote"}  # not shown, or quoted
+_BLOCK_ELEMENTS = {"address", "article", "blockquote", "dd", "div", "dl", "dt", "footer", "h1", "h2", "h3", "h4",
+                   "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section", "table", "tr", "ul"}
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
+
+
+class _HtmlText(HTMLParser):
+    """An HTML body's text, one line per block element or ``<br>``, entities decoded; what ``<head>``, ``<style>``,
+    ``<script>`` and ``<blockquote>`` (a quoted reply) hold is left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0  # how many open elements whose contents are left out enclose the text read now
+
+    def _line_break(self, tag: str) -> None:
+        """``<br>`` breaks the line; a block element's start or end ends the line before it, if one is open."""
+        if tag == "br" or (tag in _BLOCK_ELEMENTS and self.parts and not self.parts[-1].endswith("\n")):
+            self.parts.append("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":  # a <head> left open ends here
+            self.hidden = 0
+        self.hidden += tag in _HIDDEN_ELEMENTS
+        self._line_break(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._line_break(tag)  # "<br/>", "<div/>": nothing opened, nothing hidden
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_ELEMENTS:
+            self.hidden = max(0, self.hidden - 1)
+        self._line_break(tag)
+
+    def handle_data(self, data: str) -> None:
+        text = _HTML_SPACE.sub(" ", data)
+        if not self.hidden and (text.strip() or (self.parts and not self.parts[-1].endswith("\n"))):
+            self.parts.append(text)
+
+
+def html_text(markup: str) -> str:
+    """The text an HTML e-mail body shows, without its quoted reply (see :class:`_HtmlText`); blank lines at most
+    one in a row."""
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    lines = "\n".join(line.strip() for line in "".join(parser.parts).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+
+
+def _text_of(part: MIMEPart, warnings: list[str]) -> str:
+    """A text part's content as text (HTML as the text it shows)."""
     try:
         content = part.get_content()
     except (LookupError, UnicodeError):  # a charset Python does not know or cannot decode with: read it as UTF-8
@@ -100,9 +160,16 @@ def _body_of(message: EmailMessage, warnings: list[str]) -> str:
         warnings.append(f"Unknown or unusable charset '{charset}': the body was read as UTF-8.")
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
-    if part.get_content_type() == "text/html":
-        content = html.unescape(_TAGS.sub(" ", re.sub(r"(?i)<br\s*/?>|</p>", "\n", content)))
-    return str(content)
+    return html_text(str(content)) if part.get_content_type() == "text/html" else str(content)
+
+
+def _body_of(message: EmailMessage, warnings: list[str]) -> str:
+    """The message's plain-text body; its HTML body where the plain one is missing or blank."""
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        if part is not None and (content := _text_of(part, warnings)).strip():
+            return content
+    return ""
 
 
 def _header(message: EmailMessage, name: str, warnings: list[str]) -> str:
@@ -132,9 +199,15 @@ def read_email(raw: bytes | str, role: str = CUSTOMER) -> Conversation:
     subject and, from the ``Date`` header, when it was sent (``sent_at``, aware UTC)."""
     warnings: list[str] = []
     metadata: dict[str, object] = {"subject": ""}
-    if (isinstance(raw, bytes) and _has_headers(raw)) or (
-            isinstance(raw, str) and re.match(r"(?is)^([\w-]+:.*\n)+\n", raw)):
-        message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default)
+    if isinstance(raw, bytes):
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+        start = _header_start(raw[:HEADER_SCAN_BYTES].decode("latin-1"), _MAIL_HEADER)  # one character a byte
+    else:
+        start = _header_start(raw, _ADDRESS_HEADER)
+    if start is not None:
+        headed = raw[start:]
+        message = email.message_from_bytes(headed if isinstance(headed, bytes) else headed.encode(),
+                                           policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         body, subject = _body_of(message, warnings), _header(message, "subject", warnings)
         sender = _header(message, "from", warnings)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from emotrace.audio.io import AUDIO_SUFFIXES
-from emotrace.channels.email import read_email
+from emotrace.channels.email import has_email_headers, read_email
 from emotrace.channels.transcript import named_speakers, read_transcript, speaker_line
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
@@ -18,8 +17,6 @@ TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat
 CONVERSATION_SUFFIXES = {".eml", *TRANSCRIPT_KINDS, *TEXT_SUFFIXES, *AUDIO_SUFFIXES}
 FORMATS = ("email", "chat", "vtt", "srt", "json")
 LINES_HINT = 3  # a header-less .txt of this many lines or more may be one text per line, not one e-mail
-_HEADER_BLOCK = re.compile(r"(?is)^(?:[\w-]+:[^\n]*\n)+\n")
-_KNOWN_HEADER = re.compile(r"(?im)^(?:from|to|subject|date|cc|message-id):")
 
 
 def is_conversation_file(value: str) -> bool:
@@ -32,8 +29,7 @@ def detect_format(text: str) -> str:
     """``email`` or ``chat`` for a plain-text file: a chat when most lines are ``Name: text`` turns or the words
     below a ``Name:`` label (at least two speaker lines, the first line one of them), an e-mail otherwise (a header
     block, or just a body: "Hi, / Order number: 1234 / Issue: ..." is an e-mail)."""
-    header = _HEADER_BLOCK.match(text)
-    if header and _KNOWN_HEADER.search(header.group(0)):
+    if has_email_headers(text):
         return "email"
     lines = [line for line in text.splitlines() if line.strip()]
     speakers = named_speakers(lines)
@@ -77,7 +73,7 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         if form == "email":
             conversation = read_email(text)
             lines = [line for line in text.splitlines() if line.strip()]
-            if not _HEADER_BLOCK.match(text) and len(lines) >= LINES_HINT:
+            if not has_email_headers(text) and len(lines) >= LINES_HINT:
                 conversation.warnings.append(f"{path.name} has no e-mail headers and {len(lines)} lines, read as one "
                                              "e-mail; to read one text per line, use --file (HTTP: /v1/analyze/batch).")
             return conversation

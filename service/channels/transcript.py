@@ -1,19 +1,22 @@
 """Transcript and chat adapters: JSON turns, WebVTT, SRT and ``Name: text`` lines.
 
 Speaker roles follow one documented rule, which the caller can override with ``agent=NAME``:
-1. a speaker named like an agent (agent, rep, support, advisor, operator) is the agent, one named like
-   a customer (customer, caller, client, user) is the customer;
-2. otherwise the first speaker not named like a customer is the agent (in a contact centre the agent answers)
+1. a JSON turn's own ``role`` (customer, agent, user, assistant, ...) is that turn's role;
+2. a speaker named like an agent (agent, rep, support, advisor, operator; a service desk: "Customer Service",
+   "Customer Care") is the agent, one named like a customer (customer, caller, client, user) is the customer;
+3. otherwise the first speaker not named like a customer is the agent (in a contact centre the agent answers)
    and everyone else is a customer; the result then carries a warning that roles were guessed.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import math
 import re
-from typing import NoReturn
+from collections.abc import Iterator
+from typing import NamedTuple, NoReturn
 
 from emotrace.channels.utterance import AGENT, CUSTOMER, Conversation, Utterance
 from emotrace.errors import EmotraceError
@@ -23,16 +26,29 @@ from emotrace.wording import counted_doing
 AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
+DESK_WORDS = ("service", "care", "representative")  # "Customer Service", "Member Care": the agent's side, in a name
 MAX_SPEAKER_CHARS = 64  # a speaker's name in a transcript, as the upload's agent name
 _TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
 _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
 _NOT_A_CUE = re.compile(r"^\s*(WEBVTT|NOTE|STYLE|REGION)\b")  # blocks of a WebVTT file that hold no speech
-_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")  # a voice span's start tag; the name its group
+_TAG = re.compile(r"<[^>]+>")
 NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
 _EMPTY_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s*$")  # a speaker's label, the words (if any) below it
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
 MAX_INTEGER_DIGITS = 4_300  # Python's default limit on int-string conversion
+
+
+class Turn(NamedTuple):
+    """One turn as a transcript gives it: the speaker's name, the words, start and end (seconds), and the role the
+    file states for it (a JSON turn's ``role``), if any."""
+
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+    role: str | None = None
 
 
 def seconds(stamp: str) -> float:
@@ -47,9 +63,8 @@ def _names_a(name: str, words: tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<![a-z]){word}s?(?![a-z])", name) for word in words)  # "agent_1" and "rep2" count
 
 
-def assign_roles(turns: list[tuple[str, str, float | None, float | None]], channel: str,
-                 agent: str | None = None) -> Conversation:
-    """Utterances from (speaker, text, start, end) turns, with roles by the module's rule."""
+def assign_roles(turns: list[Turn], channel: str, agent: str | None = None) -> Conversation:
+    """Utterances from ``turns``, with roles by the module's rule."""
     if not turns:
         raise EmotraceError("E602", "The transcript holds no turns.", "Check the file format.")
     for number, (name, *_) in enumerate(turns, 1):
@@ -58,16 +73,19 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
                                         f"{MAX_SPEAKER_CHARS}): '{name[:40]}…'.")
     warnings: list[str] = []
     names = list(dict.fromkeys(name for name, *_ in turns))
+    stated = {turn.speaker: turn.role for turn in reversed(turns) if turn.role}  # a speaker's first stated role
     if agent is not None and agent not in names:
         raise EmotraceError("E603", f"Agent '{agent}' is not a speaker here.", f"Speakers: {names}.")
 
     def role_of(name: str) -> str | None:
         if agent is not None:
             return AGENT if name == agent else CUSTOMER
+        if name in stated:
+            return stated[name]
         if not name:  # a turn without a speaker (a VTT cue without <v>) is the customer's, as the warning says
             return CUSTOMER
         low = name.lower()
-        if _names_a(low, AGENT_WORDS):
+        if _names_a(low, AGENT_WORDS + DESK_WORDS):
             return AGENT
         if _names_a(low, CUSTOMER_WORDS):
             return CUSTOMER
@@ -89,8 +107,9 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
                             "the agent); pass the agent's name to override.")
     if "" in roles:
         warnings.append("Some turns have no speaker; they are read as the customer's.")
-    utterances = [Utterance(text.strip(), name or "unknown", roles[name], start, end)
-                  for name, text, start, end in turns if not is_blank(text)]
+    utterances = [Utterance(turn.text.strip(), turn.speaker or "unknown",
+                            turn.role if turn.role and agent is None else roles[turn.speaker], turn.start, turn.end)
+                  for turn in turns if not is_blank(turn.text)]
     if silent := len(turns) - len(utterances):
         warnings.append(f"{counted_doing(silent, 'turn', 'has', 'have')} nothing said (an attachment sent alone?): "
                         "left out.")
@@ -106,10 +125,22 @@ def assign_roles(turns: list[tuple[str, str, float | None, float | None]], chann
     return Conversation(channel, utterances, warnings)
 
 
-def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | None]]:
-    """JSON: a list of turns (or {"turns": [...]}) with speaker/text and optional start/end."""
+def parse_json_turns(raw: str) -> list[Turn]:
+    """JSON: a list of turns (or {"turns": [...]}) with speaker/text, optional start/end and role; an object naming a
+    key twice is refused (JSON readers keep the last value silently)."""
+    from emotrace.tabular import RepeatedKeyError, without_repeats  # here: reading a VTT or chat never pays for pyarrow
+
+    repeated: list[_Repeated] = []  # the objects naming a key twice, as read
+
+    def unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        try:
+            return without_repeats(pairs)
+        except RepeatedKeyError as exc:
+            repeated.append(_Repeated(pairs, exc.msg))
+            return repeated[-1]
+
     try:
-        data = json.loads(raw, parse_int=_integer)
+        data = json.loads(raw, parse_int=_integer, object_pairs_hook=unique)
     except json.JSONDecodeError as exc:
         raise EmotraceError("E604", f"Transcript is not valid JSON ({exc.msg}, line {exc.lineno}).",
                             "Give a JSON list of {speaker, text, start, end} turns.") from None
@@ -120,6 +151,8 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
     if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
         raise EmotraceError("E605", "JSON transcript must be a list of turn objects.",
                             'E.g. [{"speaker": "Agent", "text": "Hello", "start": 0.0, "end": 1.2}].')
+    if repeated:
+        _refuse_repeats(data, turns)
     out = []
     for i, turn in enumerate(turns, 1):
         text = turn["text"] if isinstance(turn.get("text"), str) else turn.get("message")
@@ -138,8 +171,36 @@ def parse_json_turns(raw: str) -> list[tuple[str, str, float | None, float | Non
             raise EmotraceError("E618", f"Turn {i} ends at {end:g}s, before it starts ({start:g}s).",
                                 "Give each turn an end time at or after its start (seconds from the conversation's "
                                 "start).")
-        out.append((speaker, text, start, end))
+        role = ROLE_WORDS.get(str(turn.get("role", "")).strip().lower())
+        out.append(Turn(speaker, text, start, end, role))
     return out
+
+
+class _Repeated(dict[str, object]):
+    """A JSON object that names a key twice (its last value kept), marked to be refused by where it is."""
+
+    def __init__(self, pairs: list[tuple[str, object]], why: str) -> None:
+        super().__init__(pairs)
+        self.why = why  # "the key 'text' is given twice in one object"
+
+
+def _refuse_repeats(data: object, turns: list[dict[str, object]]) -> NoReturn:
+    """E604 naming the first turn that holds an object naming a key twice (at any depth), else the transcript."""
+    number, at = next(((i, turn) for i, turn in enumerate(turns, 1) if _repeated_in(turn)), (None, data))
+    where = "The transcript" if number is None else f"Turn {number}"
+    raise EmotraceError("E604", f"{where} is not read: {_repeated_in(at)}.",
+                        "Give each key once in each object (JSON readers keep the last value and drop the other).")
+
+
+def _repeated_in(value: object) -> str | None:
+    """Why an object naming a key twice in ``value`` (at any depth) is refused, or None when none does."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Repeated):
+            return item.why
+        stack.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+    return None
 
 
 def _integer(digits: str) -> int:
@@ -170,36 +231,31 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
     return float(value)
 
 
-def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
-    """WebVTT or SRT cues; the speaker from ``<v Name>`` or a ``Name:`` prefix."""
-    out: list[tuple[str, str, float | None, float | None]] = []
+def parse_cues(raw: str) -> list[Turn]:
+    """WebVTT or SRT cues; the speaker from ``<v Name>`` (a turn per voice span) or a ``Name:`` prefix."""
+    out: list[Turn] = []
+    cues = 0  # timed cues read
     untimed: tuple[int, str] | None = None  # the first block with words but no timing: (cues before it, its text)
-    blocks = re.split(r"\n\s*\n", raw.replace("\r\n", "\n").strip())
-    for block in blocks:
-        lines = [line for line in block.split("\n") if line.strip()]
+    blocks = re.split(r"\n\s*\n", _newlines(raw).strip())
+    for lines in (cue for block in blocks for cue in _cue_blocks(block)):
         timing = next((i for i, line in enumerate(lines) if _CUE.match(line)), None)
         if timing is None:
             if unread := next((line for line in lines if _TIMING_LIKE.match(line)), None):
-                _refuse_cue(len(out) + 1, unread, "which is not a cue timing")
+                _refuse_cue(cues + 1, unread, "which is not a cue timing")
             if lines and untimed is None and not _NOT_A_CUE.match(lines[0]) and not all(x.strip().isdigit() for x in lines):
-                untimed = (len(out), " ".join(lines))
+                untimed = (cues, " ".join(lines))
             continue  # WEBVTT header, NOTE, STYLE or REGION blocks, a lone SRT number
         match = _CUE.match(lines[timing])
         assert match is not None
         start, end = seconds(match["start"]), seconds(match["end"])
+        cues += 1
         if max(start, end) > MAX_TURN_SECONDS:
-            _refuse_cue(len(out) + 1, lines[timing], "more than a week into the conversation")
+            _refuse_cue(cues, lines[timing], "more than a week into the conversation")
         if end < start:
-            raise EmotraceError("E618", f"Cue {len(out) + 1} has the timing {_clip(lines[timing].strip(), 60)!r}, "
+            raise EmotraceError("E618", f"Cue {cues} has the timing {_clip(lines[timing].strip(), 60)!r}, "
                                         "which ends before it starts.",
                                 "Give each cue an end time at or after its start (HH:MM:SS.mmm --> HH:MM:SS.mmm).")
-        text = " ".join(lines[timing + 1 :]).strip()
-        speaker = ""
-        if voice := _VOICE.match(text):
-            speaker, text = voice["name"].strip(), voice["text"]
-        elif said := speaker_line(text, set()):  # "Customer:" alone: that speaker, nothing said
-            speaker, text = said
-        out.append((speaker, re.sub(r"<[^>]+>", "", text), start, end))
+        out += _cue_turns(" ".join(lines[timing + 1 :]).strip(), start, end)
     if not out:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
     if untimed is not None:
@@ -207,6 +263,39 @@ def parse_cues(raw: str) -> list[tuple[str, str, float | None, float | None]]:
                                     "its words would not be read.",
                             "Give it a timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm) or delete it.")
     return out
+
+
+def _newlines(raw: str) -> str:
+    """``raw`` with Windows (CR LF) and old Mac (CR) line ends as LF."""
+    return re.sub(r"\r\n?", "\n", raw)
+
+
+def _cue_blocks(block: str) -> Iterator[list[str]]:
+    """The non-blank lines of a block, cut where a cue starts: at a timing line, or at the number line just before
+    one (an SRT file without blank lines between its cues holds them all in one block)."""
+    lines = [line for line in block.split("\n") if line.strip()]
+    starts = [i - 1 if i > 0 and lines[i - 1].strip().isdigit() else i for i, line in enumerate(lines) if _CUE.match(line)]
+    for first, stop in itertools.pairwise([0, *starts[1:], len(lines)]):
+        yield lines[first:stop]
+
+
+def _cue_turns(text: str, start: float, end: float) -> list[Turn]:
+    """A cue's turns: one per ``<v Name>`` span; the words before the first span, or of a cue without one, a
+    ``Name:`` line's or no one's ("Customer:" alone: that speaker, nothing said). Several turns share the cue's time
+    in turn, each in proportion to its length (not talking over each other)."""
+    before, *voices = _VOICE.split(text)
+    plain = _plain(before)
+    turns = [Turn(*(speaker_line(plain, set()) or ("", plain)))] if not voices or not is_blank(plain) else []
+    turns += [Turn(_plain(name), _plain(said)) for name, said in zip(voices[::2], voices[1::2], strict=True)]
+    bounds = list(itertools.accumulate((len(turn.text) or 1 for turn in turns), initial=0))
+    return [turn._replace(start=round(start + (end - start) * a / bounds[-1], 3),
+                          end=round(start + (end - start) * b / bounds[-1], 3))
+            for turn, (a, b) in zip(turns, itertools.pairwise(bounds), strict=True)]
+
+
+def _plain(text: str) -> str:
+    """Cue text without its tags (``<i>``, ``<c.loud>``, ``</v>``), its character references decoded (``&amp;``)."""
+    return html.unescape(_TAG.sub("", text)).strip()
 
 
 def _clip(text: str, limit: int) -> str:
@@ -237,18 +326,17 @@ def speaker_line(line: str, speakers: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def parse_named_lines(raw: str) -> list[tuple[str, str, float | None, float | None]]:
+def parse_named_lines(raw: str) -> list[Turn]:
     """``Name: text`` lines; a line without a name continues the previous turn; a speaker's label with nothing
     said (an attachment sent alone) is left out."""
-    lines = [line for line in raw.replace("\r\n", "\n").split("\n") if line.strip()]
+    lines = [line for line in _newlines(raw).split("\n") if line.strip()]
     speakers = named_speakers(lines)
-    out: list[tuple[str, str, float | None, float | None]] = []
+    out: list[Turn] = []
     for line in lines:
         if said := speaker_line(line, speakers):
-            out.append((*said, None, None))
+            out.append(Turn(*said))
         elif out:
-            name, text, *_ = out[-1]
-            out[-1] = (name, f"{text} {line.strip()}".strip(), None, None)
+            out[-1] = out[-1]._replace(text=f"{out[-1].text} {line.strip()}".strip())
         else:
             raise EmotraceError("E608", f"First line has no speaker: '{line[:60]}'.", "Write 'Name: text' lines.")
     return out

@@ -268,6 +268,32 @@ def test_truncated_or_corrupt_audio_is_refused(speech_dir, suffix, damage) -> No
         load_audio(broken, 600)
 
 
+@pytest.mark.parametrize(("damage", "said"), [("inverted", "inverted"), ("delayed", "5 ms late")])
+def test_one_recording_on_both_channels_inverted_or_a_few_ms_late_is_read_as_mono(speech_dir, damage, said) -> None:
+    """Found by a review: a mono recording saved as stereo with one channel's polarity inverted (correlation -1), or
+    5 ms late, was read as two speakers: the whole call twice, as the agent and as the customer."""
+    samples, rate = sf.read(espeak(SENTENCES[1], speech_dir / "polarity.wav"), dtype="float32")
+    delay = int(0.005 * rate)
+    other = -0.7 * samples if damage == "inverted" else np.concatenate([np.zeros(delay, np.float32), samples[:-delay]])
+    sf.write(speech_dir / f"{damage}.wav", np.stack([samples, other], axis=1), rate)
+    conversation = read_call(speech_dir / f"{damage}.wav")
+    turns = [(u.role, u.text) for u in conversation.utterances]
+    assert {u.role for u in conversation.utterances} == {"customer"}, (said, turns)
+    assert any("same audio on both channels" in w for w in conversation.warnings), conversation.warnings
+
+
+@pytest.mark.parametrize(("value", "channels"), [(np.nan, 1), (np.inf, 2), (-np.inf, 1)])
+def test_a_float_wav_with_samples_that_are_not_numbers_is_refused(tmp_path, value, channels) -> None:
+    """Found by a review: one NaN or infinite sample in a float WAV silenced its whole channel (Whisper heard
+    nothing: "No speech recognised"), with no word of the damage."""
+    _tone(tmp_path / "tone.wav", channels=channels)
+    samples, rate = sf.read(tmp_path / "tone.wav", dtype="float32", always_2d=True)
+    samples[[100, 8_000, 20_000], -1] = value
+    sf.write(tmp_path / "bad.wav", samples, rate, subtype="FLOAT")
+    with pytest.raises(EmotraceError, match=r"E703.*bad\.wav holds 3 samples that are not numbers .*0\.01 s"):
+        load_audio(tmp_path / "bad.wav", 600)
+
+
 def test_silence_is_a_warning_not_a_crash(speech_dir) -> None:
     silent = speech_dir / "silent.flac"
     sf.write(silent, np.zeros(SAMPLE_RATE * 3, dtype=np.float32), SAMPLE_RATE)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from emotrace.channels.email import read_email, strip_email_body
+from emotrace.channels.load import load_conversation
+from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
+from emotrace.settings import Settings
 
 THREAD = """Hi team,
 
@@ -93,3 +97,91 @@ def test_a_sentence_after_the_sign_off_is_kept_not_cut_as_a_signature(after: str
     assert after in strip_email_body(body)
     assert strip_email_body("The parcel came broken.\n\nThanks,\nMaria Lopez\nHead of Purchasing, Acme Ltd.\n") == (
         "The parcel came broken.")
+
+
+MAIL_LF = ("From: Bob <bob@example.com>\nTo: support@example.com\nSubject: Order 1234\n\nHi,\n\n"
+           "My order never arrived and I am really angry. Please refund me.\n\nBob\n")
+
+
+def _load(tmp_path: Path, name: str, data: bytes) -> Conversation:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return load_conversation(path, Settings())
+
+
+def test_a_text_email_with_crlf_line_endings_is_read_like_its_lf_copy(tmp_path: Path) -> None:
+    """Found by a review: a CRLF e-mail .txt was read as a chat whose speakers were "From", "To" and "Subject"."""
+    lf = _load(tmp_path, "lf.txt", MAIL_LF.encode())
+    crlf = _load(tmp_path, "crlf.txt", MAIL_LF.replace("\n", "\r\n").encode())
+    assert crlf.channel == lf.channel == "email"
+    assert [(u.text, u.speaker) for u in crlf.utterances] == [(u.text, u.speaker) for u in lf.utterances] == [
+        ("Hi,\n\nMy order never arrived and I am really angry. Please refund me.\n\nBob", "Bob <bob@example.com>")]
+    assert crlf.metadata["subject"] == "Order 1234" and crlf.warnings == lf.warnings == []
+
+
+MBOX_FROM = (b"From - Mon Dec 01 10:00:00 2026\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n"
+             b"Received: from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS id abc123 "
+             b"for <support@example.com>; Mon, 1 Dec 2026 10:00:00 +0000\n")
+
+
+@pytest.mark.parametrize("before", [b"\xef\xbb\xbf", MBOX_FROM, b"From bob@example.com Mon Dec  1 10:00:00 2026\n"])
+def test_a_byte_order_mark_or_an_mbox_from_line_before_the_headers_leaves_them_headers(tmp_path: Path, before: bytes) -> None:
+    """Found by a review: an .eml starting with a UTF-8 BOM, or saved by Thunderbird ("From - ..." then
+    X-Mozilla-Status and Received lines), had its headers read as the customer's words."""
+    raw = before + (b"From: Bob <bob@example.com>\r\nTo: support@example.com\r\nSubject: Broken again\r\n"
+                    b"Date: Mon, 1 Dec 2026 10:00:00 +0000\r\n\r\nMy order arrived broken again. I am really angry.\r\n")
+    conversation = _load(tmp_path, "m.eml", raw)
+    assert [(u.text, u.speaker) for u in conversation.utterances] == [
+        ("My order arrived broken again. I am really angry.", "Bob <bob@example.com>")]
+    assert conversation.metadata["subject"] == "Broken again" and "sent_at" in conversation.metadata
+
+
+GMAIL_REPLY = (
+    '<html><head><style type="text/css">body { font-family: Arial; } .x { color: red; }</style>'
+    "<script>var thanks = 'Thank you so much';</script></head>"
+    '<body><div dir="ltr">It is still broken and I am furious.</div><div class="gmail_quote">'
+    '<div dir="ltr" class="gmail_attr">On Mon, Dec 1, 2026 at 9:00 AM Support &lt;support@example.com&gt; wrote:<br>'
+    '</div><blockquote class="gmail_quote">Great news, we are delighted to tell you that your issue is resolved! '
+    "Thank you so much for your patience.</blockquote></div></body></html>")
+
+
+def _html_email(html: str, plain: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Bob <bob@example.com>"
+    message["Subject"] = "Re: Your ticket"
+    if plain is None:
+        message.set_content(html, subtype="html")
+    else:
+        message.set_content(plain)
+        message.add_alternative(html, subtype="html")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("plain", [None, "", "  \n"])
+def test_an_html_email_is_read_without_its_quoted_reply_styles_or_scripts(plain: str | None) -> None:
+    """Found by a review: only <br> and </p> broke lines, so a Gmail reply's "On ... wrote:" <div> and its
+    <blockquote> stayed on the customer's line (read as gratitude), <style> was read as words; and an empty
+    text/plain alternative was refused (E601) though the HTML part had the words."""
+    conversation = read_email(_html_email(GMAIL_REPLY, plain))
+    assert [u.text for u in conversation.utterances] == ["It is still broken and I am furious."]
+
+
+def test_html_block_elements_are_line_breaks_and_entities_are_decoded() -> None:
+    html = ("<p>The order&nbsp;#1234 &amp; the refund &#8212; both missing.</p><ul><li>first call</li>"
+            "<li>second call</li></ul><h2>Still waiting</h2><table><tr><td>a</td></tr><tr><td>b</td></tr></table>")
+    assert read_email(_html_email(html)).utterances[0].text.split("\n") == [
+        "The order\xa0#1234 & the refund \u2014 both missing.", "first call", "second call", "Still waiting", "a", "b"]
+
+
+@pytest.mark.parametrize("note", [
+    "Update: the package arrived broken and the box was completely crushed.\n\nI would like a replacement.\n",
+    "Hello,\nIssue: my card was charged twice and nobody answers.\n\nPlease fix this.\n",
+    "Note: the box was crushed.\nThe phone inside is broken too.\n\nPlease replace it.\n",
+])
+def test_a_text_email_whose_first_line_looks_like_a_header_is_read_whole(tmp_path: Path, note: str) -> None:
+    """Found by a review: "Update: the package arrived broken..." then a blank line lost its first line (any
+    "Word: ..." lines before a blank line were taken for headers)."""
+    words = [line for line in note.splitlines() if line]
+    for conversation in (read_email(note), _load(tmp_path, "note.txt", note.encode())):
+        assert conversation.channel == "email" and conversation.metadata["subject"] == ""
+        assert [line for line in conversation.utterances[0].text.splitlines() if line] == words

@@ -236,3 +236,90 @@ def test_turns_listed_out_of_time_order_are_read_in_time_order() -> None:
     conv = read_transcript(json.dumps(turns), "json")
     assert [u.text for u in conv.utterances] == [t["text"] for t in reversed(turns)]
     assert any("out of time order" in w for w in conv.warnings), conv.warnings
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_srt_cues_without_blank_lines_between_them_are_one_turn_each(index: bool) -> None:
+    """Found by a review: an SRT file whose cues had no blank line between them was one turn, the first speaker's,
+    holding every later cue's number, timing line and words."""
+    cues = [("00:00:01,000", "00:00:03,000", "Agent: Hello, how can I help?"),
+            ("00:00:04,000", "00:00:07,000", "Customer: My order never arrived and I am furious."),
+            ("00:00:08,000", "00:00:10,000", "Agent: I am so sorry about that.")]
+    raw = "".join((f"{i}\n" if index else "") + f"{a} --> {b}\n{text}\n" for i, (a, b, text) in enumerate(cues, 1))
+    conv = read_transcript(raw, "srt")
+    assert [(u.role, u.text, u.start) for u in conv.utterances] == [
+        ("agent", "Hello, how can I help?", 1.0), ("customer", "My order never arrived and I am furious.", 4.0),
+        ("agent", "I am so sorry about that.", 8.0)]
+
+
+def test_each_voice_span_of_a_webvtt_cue_is_its_own_turn() -> None:
+    """Found by a review: a cue with two <v> spans went wholly to the first voice, the customer's words scored as the
+    agent's."""
+    raw = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Agent>Hello, how can I help?</v>\n"
+           "<v Customer>My order is late and I am furious!</v>\n\n"
+           "00:00:05.000 --> 00:00:07.000\n<v Agent>Sorry about that.</v> <v.loud Customer>It is &lt;late&gt;!</v>\n")
+    conv = read_transcript(raw, "vtt")
+    assert [(u.speaker, u.role, u.text) for u in conv.utterances] == [
+        ("Agent", "agent", "Hello, how can I help?"), ("Customer", "customer", "My order is late and I am furious!"),
+        ("Agent", "agent", "Sorry about that."), ("Customer", "customer", "It is <late>!")]
+    # the cue's time is shared in turn, by length: the two voices do not talk over each other
+    assert [(u.start, u.end) for u in conv.utterances] == [(1.0, 2.179), (2.179, 4.0), (5.0, 6.133), (6.133, 7.0)]
+    assert conv.warnings == []
+
+
+def test_a_webvtt_voice_inside_styling_tags_keeps_its_speaker_and_entities_are_decoded() -> None:
+    """Found by a review: `<i><v Agent>…</v></i>` lost its speaker (the turn became an unnamed customer's), and
+    `&amp;` / `&lt;` stayed in the words as written."""
+    raw = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<i><v Agent>Hello, how can I help?</v></i>\n\n"
+           "00:00:04.000 --> 00:00:06.000\n<lang en><c.red><v Customer>Q&amp;A says 3 &lt; 5 &amp; I&#39;m late."
+           "</v></c></lang>\n")
+    conv = read_transcript(raw, "vtt")
+    assert [(u.speaker, u.role, u.text) for u in conv.utterances] == [
+        ("Agent", "agent", "Hello, how can I help?"), ("Customer", "customer", "Q&A says 3 < 5 & I'm late.")]
+    assert conv.warnings == []
+
+
+def test_a_chat_with_old_mac_line_endings_reads_like_its_lf_copy() -> None:
+    """Found by a review: a chat saved with CR-only line endings was one agent turn holding every line."""
+    lf = "Agent: Hello, how can I help you today?\nCustomer: My order never arrived and I am furious.\nAgent: Sorry.\n"
+    for kind, raw in (("lines", lf), ("srt", SRT)):
+        read = read_transcript(raw, kind).utterances
+        assert [(u.role, u.text) for u in read_transcript(raw.replace("\n", "\r"), kind).utterances] == \
+            [(u.role, u.text) for u in read]
+
+
+@pytest.mark.parametrize(("turns", "where"), [
+    ('[{"speaker": "Agent", "text": "hi"}, {"speaker": "Customer", "text": "I love it", "text": "I hate you"}]',
+     r"Turn 2 .*'text'"),
+    ('[{"speaker": "Agent", "text": "hi", "meta": {"id": 1, "id": 2}}]', r"Turn 1 .*'id'"),
+    ('{"turns": [{"speaker": "Agent", "text": "hi"}], "turns": [{"speaker": "Customer", "text": "hi"}]}',
+     r"The transcript .*'turns'"),
+])
+def test_a_json_transcript_naming_a_key_twice_is_refused_by_turn_and_key(turns: str, where: str) -> None:
+    """Found by a review: a turn naming "text" twice was read as its last text, silently, while request bodies and
+    JSON Lines rows refuse a repeated key."""
+    with pytest.raises(EmotraceError, match=rf"\[E604\] {where} .*given twice"):
+        read_transcript(turns, "json")
+
+
+def test_an_explicit_role_on_a_json_turn_wins_over_the_speakers_name() -> None:
+    """Found by a review: `"role": "customer"` was a fallback behind the name guess: Bob (first speaker) became the
+    agent and Jane, `"role": "agent"`, the customer, with a warning that roles were guessed."""
+    turns = [{"speaker": "Bob", "role": "customer", "text": "My order never came."},
+             {"speaker": "Jane", "role": "Agent", "text": "Sorry, let me check."},
+             {"speaker": "Bob", "text": "Thanks."}]
+    conv = read_transcript(json.dumps(turns), "json")
+    assert [(u.speaker, u.role) for u in conv.utterances] == [("Bob", "customer"), ("Jane", "agent"), ("Bob", "customer")]
+    assert conv.warnings == []
+    told = read_transcript(json.dumps(turns), "json", agent="Bob")  # the caller's --agent still decides
+    assert [u.role for u in told.utterances] == ["agent", "customer", "agent"]
+
+
+@pytest.mark.parametrize("agent", ["Customer Service", "Customer Care", "Member Services", "Representative",
+                                   "Customer Service Representative"])
+def test_a_service_desk_named_with_a_customers_word_is_the_agent(agent: str) -> None:
+    """Found by a review: "Customer Service: …" held "customer" and was read as the customer (and the customer, named
+    like neither, guessed the agent)."""
+    conv = read_transcript(f"{agent}: Thanks for contacting us, how can I help?\nJohn: My order never arrived.\n",
+                           "lines", channel="chat")
+    assert [u.role for u in conv.utterances] == ["agent", "customer"], conv.warnings
