@@ -64,6 +64,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "delete the folder yourself if its files may go."),
     "E029": ErrorKind("A setting cannot be read", "Correct or unset the EMOTRACE_* variable named (lists are JSON: "
                       "EMOTRACE_API_KEYS='[\"a long random key\"]'); every setting: docs/http-api.md."),
+    "E030": ErrorKind("Model folder inside the model it copies", "Choose a --model-dir outside the --from-model "
+                      "folder."),
     # the model directory
     "E101": ErrorKind("Empty label set", "List at least one label.", 500),
     "E102": ErrorKind("Duplicate labels", "Give each label once.", 500),
@@ -148,6 +150,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "it (docs/cli.md: the options of each recipe)."),
     "E330": ErrorKind("A label with no training rows", "Add more rows of that label (about 1 in 5 is set aside for "
                       "testing and validation), or drop its rows."),
+    "E331": ErrorKind("Adapted on texts longer than one window", "Split long texts into shorter messages, or check "
+                      "the written model on rows of your own with `emotrace evaluate`."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

@@ -96,3 +96,22 @@ def staged_folder(folder: Path) -> Iterator[Path]:
         staged.rename(folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def outside_of(folder: Path, source: Path) -> Path:
+    """``folder`` unless it lies inside the folder ``source`` (E030: a copy of ``source`` assembled there would copy
+    itself into itself, again and again); checked before anything is read or copied."""
+    if source.resolve() in folder.resolve().parents:
+        raise EmotraceError("E030", f"{folder} is inside {source}, the model it would be a copy of.",
+                            "Choose a --model-dir outside the --from-model folder.")
+    return folder
+
+
+@contextmanager
+def staged_copy(source: Path, folder: Path) -> Iterator[Path]:
+    """A copy of the folder ``source`` as the :func:`staged_folder` of ``folder``, to change before it is renamed into
+    place (E030, before anything is copied, where ``folder`` lies inside ``source``)."""
+    outside_of(folder, source)
+    with staged_folder(folder) as staged:
+        shutil.copytree(source, staged)
+        yield staged

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import ipaddress
 import itertools
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from emotrace.scoring.profile import EKMAN_EMOTIONS
 from emotrace.scoring.rules import ScoringRules, segments_of
 from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
+MODEL_VARIABLES = ("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL")  # either names the model directory
 WebhookEvent = Literal["alert.new", "alert.changed", "correction"]
 
 
@@ -46,11 +48,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore",
                                       populate_by_name=True)
 
-    model_dir: Path = Field(DEFAULT_MODEL_DIR, validation_alias=AliasChoices("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL"),
+    model_dir: Path = Field(DEFAULT_MODEL_DIR, validation_alias=AliasChoices(*MODEL_VARIABLES),
                             description="The model directory (`EMOTRACE_MODEL_DIR` or `EMOTRACE_MODEL`).")
     data_root: Path = DEFAULT_DATA_ROOT
-    threads: int | None = Field(None, description="ONNX Runtime threads; None = all cores (max 8).")
-    batch_size: int = 64
+    threads: int | None = Field(None, ge=1, description="ONNX Runtime threads; None = all cores (max 8).")
+    batch_size: int = Field(64, ge=1, description="Texts (or chunks of a long one) the network reads at once.")
 
     database_url: str = Field("sqlite:///emotrace.db", description="SQLAlchemy URL; postgresql+psycopg://... at scale.")
     host: str = "127.0.0.1"
@@ -60,18 +62,18 @@ class Settings(BaseSettings):
     id_key: SecretStr | None = Field(None, description="Set to store customer and conversation ids as keyed "
                                      "pseudonyms (HMAC-SHA256): clients keep using their own ids, the database "
                                      "never holds them. Keep the key: without it no stored id can be found again.")
-    max_body_bytes: int = 1_000_000
-    max_batch_items: int = 256
+    max_body_bytes: int = Field(1_000_000, ge=1)
+    max_batch_items: int = Field(256, ge=1)
     max_chunks_per_text: int = Field(40, ge=1, description="Longest text the API reads, in model windows of 126 "
                                      "tokens (a 20,000-character English text needs ~34; 2,000 emoji need 48).")
     aspects: bool = Field(True, description="Read each topic's own satisfaction (aspects) in the service, batch runs "
                           "and the CLI: the clauses of a multi-clause text are read too (about twice the time on such "
                           "texts; GoEmotions dev: 390 against 728 texts/s).")
     max_request_chars: int = Field(200_000, ge=1, description="Most characters of text one request may hold.")
-    max_upload_bytes: int = Field(50_000_000, description="Largest conversation file upload (audio).")
+    max_upload_bytes: int = Field(50_000_000, ge=1, description="Largest conversation file upload (audio).")
     max_conversation_turns: int = Field(2_000, ge=1, description="Most turns one uploaded conversation may hold (its "
                                         "text is also held to max_request_chars).")
-    batch_max_size: int = 64
+    batch_max_size: int = Field(64, ge=1)
     heavy_request_chars: int = Field(2_000, ge=1, description="Requests holding more characters of text (or more "
                                      "than heavy_request_items texts), and every explanation, are read in the heavy "
                                      "lane: a model thread of their own, so light requests never wait behind them.")
@@ -85,8 +87,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(10, ge=1, le=50, description="Attempts before a delivery is given up (failed).")
     webhook_first_retry_s: float = Field(1.0, gt=0, le=600, description="Wait after a first failed attempt; each "
                                          "later wait doubles, up to 10 min.")
-    batch_max_wait_ms: float = 4.0
-    queue_size: int = 512
+    batch_max_wait_ms: float = Field(4.0, ge=0)
+    queue_size: int = Field(512, ge=1, description="Requests waiting at most for the model or the store writer.")
     max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "
                                      "longer than this for the model or the store writer.")
     admission_places: int = Field(64, ge=1, description="Writes (POST requests) inside the service at once; more "
@@ -111,6 +113,18 @@ class Settings(BaseSettings):
                                        "more, with a contact in the last saveable_contact_days, and not churned.")
     saveable_contact_days: float = Field(14.0, gt=0, description="How recent a saveable customer's last contact is.")
     outreach: OutreachRules = Field(default_factory=OutreachRules)
+
+    @model_validator(mode="before")
+    @classmethod
+    def one_model_dir(cls, data: object) -> object:
+        """Refuse ``EMOTRACE_MODEL_DIR`` and ``EMOTRACE_MODEL`` naming two folders (one would be ignored without a
+        word); a ``model_dir`` given by keyword is neither."""
+        named = {name: os.environ.get(name) for name in MODEL_VARIABLES}
+        if isinstance(data, dict) and "model_dir" not in data and all(named.values()) \
+                and len({Path(str(value)) for value in named.values()}) > 1:
+            raise ValueError(f"{' and '.join(f'{name}={value}' for name, value in named.items())} name two model "
+                             "folders: set one of them")
+        return data
 
     @model_validator(mode="after")
     def held_segments_exist(self) -> Self:

@@ -32,9 +32,10 @@ OWN_LABEL_MAPPING = "label,ekman,sentiment,satisfaction\nanger,anger,negative,di
     "gratitude,joy,positive,satisfied\nrefund_request,neutral,negative,dissatisfied\n"
 
 
-def _train_own_labels(folder: Path, *extra: str, from_model: Path = DEFAULT_MODEL_DIR) -> Path:
-    """``emotrace train --data`` on :data:`OWN_LABEL_ROWS` from ``from_model``, two steps; the model directory (the
-    run folder, a 260 MB checkpoint the tests never read, is removed)."""
+def _train_own_labels(folder: Path, *extra: str, from_model: Path = DEFAULT_MODEL_DIR,
+                      rows: list[tuple[str, str]] = OWN_LABEL_ROWS) -> Path:
+    """``emotrace train --data`` on ``rows`` (default :data:`OWN_LABEL_ROWS`) from ``from_model``, two steps; the
+    model directory (the run folder, a 260 MB checkpoint the tests never read, is removed)."""
     import shutil
 
     from typer.testing import CliRunner
@@ -43,7 +44,7 @@ def _train_own_labels(folder: Path, *extra: str, from_model: Path = DEFAULT_MODE
 
     data = folder / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
-                            for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
+                            for i, (t, label) in enumerate(rows)), encoding="utf-8")
     result = CliRunner().invoke(app, ["train", "--data", str(data), "--from-model", str(from_model),
                                       "--output", str(folder / "run"), "--model-dir", str(folder / "model"),
                                       "--max-steps", "2", "--batch-size", "8", *extra], catch_exceptions=False)

@@ -20,6 +20,22 @@ def test_the_model_directory_is_still_set_by_keyword(tmp_path: Path) -> None:
     assert Settings(model_dir=tmp_path).model_dir == tmp_path
 
 
+def _refusal(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]) -> str:
+    """The E029 refusal of the settings read with ``variables`` set."""
+    from emotrace.errors import EmotraceError
+    from emotrace.settings import get_settings
+
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(EmotraceError, match="E029") as refused:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    return str(refused.value)
+
+
 @pytest.mark.parametrize(("variable", "value", "said"), [
     ("EMOTRACE_SCORING__ROUTE_RECENT_HOURS", "inf", "EMOTRACE_SCORING__ROUTE_RECENT_HOURS: Input should be a finite"),
     ("EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS", "1e9", "EMOTRACE_OUTREACH__SEGMENT_RECHECK_DAYS: Value error, "
@@ -41,17 +57,8 @@ def test_a_window_too_long_to_compute_with_is_refused_at_start(monkeypatch: pyte
                                                                value: str, said: str) -> None:
     """Found by a re-trial: `inf` or 1e9 days were accepted, then every write answered 500 and `outreach` ended in an
     OverflowError traceback."""
-    from emotrace.errors import EmotraceError
-    from emotrace.settings import get_settings
-
-    monkeypatch.setenv(variable, value)
-    get_settings.cache_clear()
-    try:
-        with pytest.raises(EmotraceError, match="E029") as refused:
-            get_settings()
-    finally:
-        get_settings.cache_clear()
-    assert said in str(refused.value), str(refused.value)
+    refused = _refusal(monkeypatch, {variable: value})
+    assert said in refused, refused
 
 
 def test_one_segment_band_moves_that_band_and_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,3 +72,23 @@ def test_one_segment_band_moves_that_band_and_keeps_the_others(monkeypatch: pyte
     assert rules.segment_bands == {"delighted": 90.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0}
     assert [segment(x, rules) for x in (95, 70, 50, 30, 10)] == ["delighted", "satisfied", "neutral", "frustrated",
                                                                  "at_risk"]
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("EMOTRACE_BATCH_SIZE", "0"), ("EMOTRACE_QUEUE_SIZE", "0"), ("EMOTRACE_THREADS", "-5"),
+    ("EMOTRACE_MAX_BATCH_ITEMS", "0"), ("EMOTRACE_BATCH_MAX_SIZE", "0"), ("EMOTRACE_MAX_BODY_BYTES", "0"),
+    ("EMOTRACE_BATCH_MAX_WAIT_MS", "-1"), ("EMOTRACE_MAX_UPLOAD_BYTES", "0")])
+def test_a_size_or_count_below_its_least_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                             value: str) -> None:
+    """Found by a review: EMOTRACE_BATCH_SIZE=0 was accepted, then every POST /v1/analyze answered 500 (E922);
+    EMOTRACE_QUEUE_SIZE=0 made the queue unbounded; EMOTRACE_THREADS=-5 and EMOTRACE_MAX_BATCH_ITEMS=0 were taken."""
+    assert f"{variable}: Input should be greater than" in _refusal(monkeypatch, {variable: value})
+
+
+def test_both_model_variables_naming_two_models_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Found by a review: with EMOTRACE_MODEL and EMOTRACE_MODEL_DIR both set, one was ignored without a word."""
+    said = _refusal(monkeypatch, {"EMOTRACE_MODEL_DIR": str(tmp_path / "a"), "EMOTRACE_MODEL": str(tmp_path / "b")})
+    assert f"EMOTRACE_MODEL_DIR={tmp_path / 'a'}" in said and f"EMOTRACE_MODEL={tmp_path / 'b'}" in said, said
+    monkeypatch.setenv("EMOTRACE_MODEL", f"{tmp_path / 'a'}/")  # the same folder: nothing to choose between
+    assert Settings().model_dir == tmp_path / "a"
+    assert Settings(model_dir=tmp_path).model_dir == tmp_path  # a keyword is neither variable

@@ -9,7 +9,8 @@ has enough), every other view of the from-model is kept as it is. ``neutral`` is
 that names another satisfaction class, or whose :data:`SATISFACTION_COLUMN` gives a class (``emotrace corrections
 export`` writes it: its only class may be ``neutral``), else the emotion label; where such a file also names emotion
 labels, a row of ``neutral`` alone is the emotion label ``neutral`` too (else the emotion head would learn no row
-without an emotion).
+without an emotion). A model's own label named like a class (``other``, ``satisfied``, ``dissatisfied``: a model
+trained with ``train --data`` on such labels) is that label, never a class.
 
 Each adapted head is the from-model's own head plus an offset fitted on the user's rows over the pooled text vector the
 network already computes (computed once): L-BFGS (SciPy) on the cross-entropy (satisfaction) or binary cross-entropy (labels,
@@ -28,7 +29,10 @@ head forgotten), the offset read held-out rows better at 100 and 300 rows and as
 
 A test split is set aside first by a stable hash of the text (:mod:`held_out`, as ``train --data`` does); the other
 rows are k-fold cross-validated (folds split by a stable hash of the text): the from-model's macro-F1 as it serves, and
-the adapted model's, each fold's head fitted on the other folds. The model is written only when every adapted head is
+the adapted model's, each fold's head fitted on the other folds. Heads are fitted and scored over each text's
+pooled vector (its chunks' averaged, for a text longer than one window of the network), while the runtime reads the
+labels and intents of such a text chunk by chunk: where a head's rows hold such texts, E331 says so (its figures for
+them may not be the adapted model's). The model is written only when every adapted head is
 better on cross-validation and reads its labels from the texts (the 95 % bootstrap lower bound of its macro-F1 above
 what a guess blind to the text, at its own label shares, would score: shuffled labels are not written; else E327,
 unless forced), into a temporary directory renamed at the end; its heads are
@@ -38,7 +42,6 @@ fitted on the cross-validated rows, and the held-out rows score the from-model a
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -57,11 +60,14 @@ from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.model.metrics import multilabel_report
-from emotrace.paths import staged_folder
+from emotrace.model.word_heads import word_heads
+from emotrace.paths import outside_of, staged_copy
+from emotrace.settings import get_settings
 from emotrace.tabular import cell_text
 from emotrace.training.data import (
     any_case,
     distinct_rows,
+    every_row_holds_every_label,
     read_records,
     refuse_unreadable_texts,
     rows_named,
@@ -192,6 +198,7 @@ class AdaptationResult:
     thresholds: Thresholds | None = None
     refusal: EmotraceError | None = None  # E327 when the adapted model is not better (and not forced): nothing written
     skipped: dict[str, EmotraceError] = field(default_factory=dict)  # heads kept as the from-model's: why
+    warnings: dict[str, EmotraceError] = field(default_factory=dict)  # heads whose figures read long texts whole (E331)
 
     @property
     def better(self) -> bool:
@@ -203,7 +210,9 @@ class AdaptationResult:
 
 
 def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | None:
-    if name in (*SATISFACTION_CLASSES, OTHER) and (name != "neutral" or satisfaction_file):
+    """The head ``name`` teaches: a satisfaction class (``neutral`` only in a file of satisfaction classes), unless the
+    model has an emotion label of that name (:func:`class_names`), else the model's label, intent or topic it is."""
+    if (name == "neutral" and satisfaction_file) or name in class_names(schema):
         return SATISFACTION_HEAD
     if name in schema.labels:
         return LABEL_HEAD
@@ -212,6 +221,13 @@ def _head_of(name: str, schema: LabelSchema, satisfaction_file: bool) -> str | N
     if name in schema.topics:
         return TOPIC_VIEW
     return None
+
+
+def class_names(schema: LabelSchema) -> set[str]:
+    """The names that give satisfaction classes whatever the file (``neutral`` aside): ``dissatisfied``,
+    ``satisfied`` and ``other``, but for the model's own labels (a model trained on its label ``other`` reads
+    ``other`` as that label, and was refused as a file of one satisfaction class)."""
+    return {"dissatisfied", "satisfied", OTHER} - set(schema.labels)
 
 
 def known_spelling(schema: LabelSchema) -> dict[str, str]:
@@ -248,7 +264,7 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
         raise EmotraceError("E209", f"{rows_that(unlabelled, path, f'no label in {label_column!r}')}.",
                             "Label every row or drop the unlabelled ones.")
     given = {n for row in names for n in row}
-    satisfaction_file = classes_given or bool(given & {"dissatisfied", "satisfied", OTHER})
+    satisfaction_file = classes_given or bool(given & class_names(schema))
     unknown = sorted(n for n in given if _head_of(n, schema, satisfaction_file) is None)
     if unknown:
         bad = [i for i, row in enumerate(names, 1) if set(row) & set(unknown)]
@@ -275,9 +291,12 @@ def read_adaptation_rows(path: Path, text_column: str, label_column: str, schema
 
 def _check_satisfaction_classes(path: Path, names: list[list[str]], given: set[str], schema: LabelSchema,
                                 satisfaction_file: bool) -> None:
+    """E326 for a file mixing ``other`` with neutral/satisfied or a row of several classes, E328 for two of the
+    three classes (of the names that give satisfaction classes: :func:`_head_of`)."""
+    given = {n for n in given if _head_of(n, schema, satisfaction_file) == SATISFACTION_HEAD}
     if OTHER in given and given & {"neutral", "satisfied"}:
         other = [i for i, row in enumerate(names, 1) if OTHER in row]
-        three = [i for i, row in enumerate(names, 1) if set(row) & {"neutral", "satisfied"}]
+        three = [i for i, row in enumerate(names, 1) if set(row) & given & {"neutral", "satisfied"}]
         odd = f"'other' ({rows_named(other)})" if len(other) < len(three) else \
             f"neutral/satisfied ({rows_named(three)})"  # a tie reads as two classes, as `evaluate` reads it
         raise EmotraceError("E326", f"{path} mixes the classes 'other' and neutral/satisfied; the fewer are {odd}.",
@@ -339,7 +358,7 @@ def head_refusal(head: HeadRows, where: str = "") -> EmotraceError | None:
     the rows without it) has fewer than MIN_ROWS_PER_CLASS rows."""
     counts = class_counts(head, head.targets)
     satisfaction = head.head == SATISFACTION_HEAD
-    if len(counts) < 2 if satisfaction else all(p == len(head.targets) for p in counts.values()):
+    if len(counts) < 2 if satisfaction else every_row_holds_every_label(head.targets):
         return EmotraceError("E323", f"The {head.head} rows{where} hold one class only ({', '.join(head.names)}): "
                                      "nothing to tell it from.",
                              "Label rows of at least two classes (e.g. dissatisfied and other).")
@@ -367,6 +386,7 @@ class ServedOutputs:
     probabilities: np.ndarray
     intents: np.ndarray | None
     topics: np.ndarray | None = None
+    chunks: np.ndarray | None = None  # how many windows of the network each text was read in
 
 
 def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bool = True) -> ServedOutputs:
@@ -385,7 +405,7 @@ def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bo
     assert pooled is not None  # the graph outputs it (checked above)
     return ServedOutputs(pooled, stacked([p.satisfaction for p in parts]),
                          np.concatenate([p.probabilities for p in parts]), stacked([p.intents for p in parts]),
-                         stacked([p.topics for p in parts]))
+                         stacked([p.topics for p in parts]), np.concatenate([p.chunks for p in parts]))
 
 
 def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, np.ndarray]:
@@ -586,6 +606,28 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
                     np.array([names.index(n) for n in rows.names]), thresholds, fold, held_out)
 
 
+CHUNKS_SERVED = {LABEL_HEAD: "a label any chunk shows counts", INTENT_VIEW: "an intent any chunk states counts",
+                 SATISFACTION_HEAD: "the chunks' classes averaged by their length"}
+
+
+def chunked_rows_warning(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutputs) -> EmotraceError | None:
+    """E331 where ``rows`` hold texts longer than one window of the network and their head is served chunk by chunk
+    (labels, intents, a satisfaction head over the pooled vector alone): adapt fits and scores the head over each
+    text's length-weighted pooled vector (and its words), so its figures for those texts are not what the written
+    model serves. None where there is no such text, or the head reads a text whole as adapt does (topics, a
+    satisfaction head over words)."""
+    assert served.chunks is not None
+    several = int((served.chunks[rows.rows] > 1).sum())
+    words = word_heads(classifier.group_heads, classifier.topic_terms, served.pooled.shape[1])
+    if not several or rows.head == TOPIC_VIEW or (rows.head == SATISFACTION_HEAD and SATISFACTION_HEAD in words):
+        return None
+    return EmotraceError(
+        "E331", f"{several} of the {len(rows.rows)} rows of the {rows.head} head are longer than one window of the "
+                f"model ({classifier.max_length - 2} tokens): the model serves them chunk by chunk "
+                f"({CHUNKS_SERVED[rows.head]}), but adapt fits and scores the head over each text read whole (its "
+                "chunks' vectors averaged), so its figures for them may not be what the adapted model reads.")
+
+
 def adapt_head(plan: HeadPlan) -> tuple[HeadResult, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
     """Cross-validate and fit one head on the rows not held out: its figures, the head fitted on all of them, and
     (multi-label heads) the thresholds of all its outputs, the file's labels re-tuned on the out-of-fold
@@ -671,16 +713,18 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     """``emotrace adapt``: read, check, cross-validate, fit and (when better, or forced) write the adapted model.
 
     Nothing is written on any error or refusal (a refusal is returned as ``result.refusal``, with the figures): the
-    model is assembled in a temporary directory beside ``model_dir`` and renamed into place at the end. A head with
-    too few rows is kept as the from-model's, said through ``warn`` (default: ``echo``)."""
+    model is assembled in a temporary directory beside ``model_dir`` (E030 up front where that is inside
+    ``from_model``) and renamed into place at the end. A head with too few rows is kept as the from-model's, said
+    through ``warn`` (default: ``echo``), as are rows longer than one window of a head served chunk by chunk (E331).
+    The from-model reads with the settings' threads (``EMOTRACE_THREADS``)."""
     started = time.perf_counter()
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
         why = ("one fold leaves nothing to validate on" if folds < MIN_FOLDS else
                f"a class may have only {MIN_ROWS_PER_CLASS} rows, and a fold without one cannot be scored")
         raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds ({why}).",
                             f"Pass --folds {MIN_FOLDS} to {MAX_FOLDS} (default 5).")
-    model_folder(model_dir, overwrite, "the adapted model")
-    classifier = EmotionClassifier.from_pretrained(from_model)
+    outside_of(model_folder(model_dir, overwrite, "the adapted model"), from_model)
+    classifier = EmotionClassifier.from_pretrained(from_model, threads=get_settings().threads)  # as `analyze` reads
     require_pooled_output(classifier)
     rows = read_adaptation_rows(data, text_column, label_column, classifier.schema, encoding)
     echo(f"{data.name}: {len(rows.texts)} texts" + (f" ({counted(rows.duplicates, 'repeated row')} merged)" if rows.duplicates
@@ -696,6 +740,9 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     thresholds = replace(classifier.thresholds, labels=dict(classifier.thresholds.labels),
                          groupings={g: dict(v) for g, v in classifier.thresholds.groupings.items()})
     for head_rows in rows.heads.values():
+        if (chunked := chunked_rows_warning(classifier, head_rows, served)) is not None:
+            result.warnings[head_rows.head] = chunked
+            (warn or echo)(f"[{chunked.code}] {chunked.problem} {chunked.fix}")
         plan = plan_head(classifier, head_rows, served, rows.texts, folds)
         figures, head, tuned = adapt_head(plan)
         result.heads.append(figures)
@@ -738,6 +785,7 @@ def adaptation_step(result: AdaptationResult, data: Path) -> str:
             + f"; {heads}. Macro-F1 of the classes/labels given, {result.folds}-fold cross-validated on the rows not held out "
             "(folds by a stable hash of the text; each fold read by a head fitted on the others), from-model as served"
             + ("" if result.better else "; not better on every head, written with --force")
+            + "".join(f". Warning [{why.code}]: {why.problem}" for why in result.warnings.values())
             + ". The dev figures are the from-model's; every head and view not named here is the from-model's.")
 
 
@@ -748,8 +796,7 @@ def write_adapted(classifier: EmotionClassifier, result: AdaptationResult, data:
     written from them; assembled beside ``model_dir`` and renamed into place (an existing ``model_dir`` is replaced
     only then)."""
     source = classifier.directory
-    with staged_folder(model_dir) as staged:
-        shutil.copytree(source, staged)
+    with staged_copy(source, model_dir) as staged:
         save_group_heads({**classifier.group_heads, **result.heads_fitted}, staged)
         assert result.thresholds is not None
         result.thresholds.save(staged)
@@ -775,5 +822,7 @@ def result_json(result: AdaptationResult) -> dict[str, object]:
                        "chance_macro_f1": h.chance_f1, "adapted_low_macro_f1": h.adapted_low,
                        "adapted_chance_macro_f1": h.adapted_chance_f1, "held_out": asdict(h.held_out)} for h in result.heads],
             "skipped_heads": [{"head": head, "code": why.code, "problem": why.problem}
-                              for head, why in result.skipped.items()]}
+                              for head, why in result.skipped.items()],
+            "warnings": [{"head": head, "code": why.code, "problem": why.problem}
+                         for head, why in result.warnings.items()]}
 

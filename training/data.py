@@ -184,13 +184,22 @@ def distinct_labelled_rows(rows: LabelledTexts, path: object) -> tuple[LabelledT
     return LabelledTexts([rows.texts[i] for i in keep], rows.targets[keep], rows.labels), len(rows.texts) - len(keep)
 
 
+def every_row_holds_every_label(targets: np.ndarray) -> bool:
+    """Whether each row of ``targets`` ((rows, labels) multi-hot) holds every label: nothing to tell them from (one
+    label, or ``anger,joy`` on every row), as ``train --data`` and ``adapt`` both refuse (E323)."""
+    return bool(np.asarray(targets).all())
+
+
 def refuse_one_label(rows: LabelledTexts, path: object) -> None:
-    """E323 for a file of one label (nothing to tell it from), before anything is trained or written. (A user's file
-    with a text labelled two ways is refused, :func:`distinct_labelled_rows`; the shipped recipe's GoEmotions rows keep
-    such copies: annotators disagree in multi-label data, its train split has 64 such texts, in 180 rows.)"""
-    if len(rows.labels) < 2:
-        raise EmotraceError("E323", f"Every row of {path} is labelled {', '.join(rows.labels)}: one class only, "
-                                    "nothing to tell it from.", "Label rows of at least two labels.")
+    """E323 for a file of one label, or whose every row holds every label (nothing to tell them from), before
+    anything is trained or written. (A user's file with a text labelled two ways is refused,
+    :func:`distinct_labelled_rows`; the shipped recipe's GoEmotions rows keep such copies: annotators disagree in
+    multi-label data, its train split has 64 such texts, in 180 rows.)"""
+    if len(rows.labels) < 2 or every_row_holds_every_label(rows.targets):
+        one = len(rows.labels) == 1
+        raise EmotraceError("E323", f"Every row of {path} is labelled {' and '.join(rows.labels)}: "
+                                    f"{'one class only, ' if one else ''}nothing to tell {'it' if one else 'them'} "
+                                    "from.", "Label rows of at least two labels, and rows without each label.")
 
 
 def split_labels(value: object) -> list[str]:

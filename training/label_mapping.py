@@ -21,7 +21,7 @@ from emotrace.model.labels import (
     SATISFACTION_LEANING,
     SENTIMENT_GROUPS,
 )
-from emotrace.tabular import all_records
+from emotrace.tabular import all_records, cell_text
 
 # mapping column -> (the grouping it fills, its groups in order)
 MAPPING_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -38,7 +38,7 @@ def read_label_mapping(path: Path, labels: Sequence[str], neutral_label: str | N
     records = all_records(path, encoding, ("label", *MAPPING_COLUMNS))
     rows: dict[str, list[int]] = defaultdict(list)
     for row_no, record in enumerate(records, 1):
-        rows[str(record["label"] or "").strip()].append(row_no)
+        rows[cell_text(record["label"]).strip()].append(row_no)
     unknown = {label: numbers for label, numbers in rows.items() if label not in labels}
     if unknown:
         raise EmotraceError("E216", f"{path} maps labels the data does not have: {sorted(unknown)} (rows "
@@ -62,9 +62,9 @@ def _groupings(path: Path, records: list[dict[str, object]],
                                                 for grouping, groups in MAPPING_COLUMNS.values()}
     bad: list[int] = []
     for row_no, record in enumerate(records, 1):
-        label = str(record["label"]).strip()
+        label = cell_text(record["label"]).strip()
         for column, (grouping, groups) in MAPPING_COLUMNS.items():
-            group = str(record[column] or "").strip().lower()
+            group = cell_text(record[column]).strip().lower()
             if group not in groups or (label == neutral_label and group != NEUTRAL_GROUP):
                 bad.append(row_no)
             elif label != neutral_label:

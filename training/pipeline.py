@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -18,7 +17,7 @@ from emotrace.model.config import read_config, update_config
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, LabelSchema
 from emotrace.model.metrics import tuned_macro_f1
-from emotrace.paths import staged_folder
+from emotrace.paths import staged_copy
 from emotrace.training.data import (
     distinct_labelled_rows,
     read_goemotions_tsv,
@@ -232,8 +231,7 @@ def _working_copy(from_model: Path, model_dir: Path) -> Iterator[Path]:
     if model_dir.resolve() == from_model.resolve():
         yield model_dir
         return
-    with staged_folder(model_dir) as staged:
-        shutil.copytree(from_model, staged)
+    with staged_copy(from_model, model_dir) as staged:
         yield staged
 
 

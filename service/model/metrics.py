@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import pearsonr
-from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import f1_score, roc_auc_score
 
 from emotrace.model.decision import decide, group_matrix, group_targets, tune_thresholds
 from emotrace.model.labelled import LabelledTexts
@@ -34,20 +34,28 @@ DISSATISFIED = 0
 
 def multilabel_report(gold: np.ndarray, predicted: np.ndarray, names: Sequence[str]) -> MultilabelReport:
     """Macro-F1 over the labels with examples in ``gold`` (a label no row holds has no F1 worth averaging: it is
-    listed instead), micro-F1 (every label's decisions) and per-label precision, recall, F1 and support."""
-    gold = gold.astype(bool)
-    predicted = predicted.astype(bool)
-    precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, zero_division=0)
+    listed instead), micro-F1 (every label's decisions) and per-label precision, recall, F1 and support (0 where a
+    ratio has nothing to divide by). Counted per column of ``gold`` and ``predicted`` ((rows, labels)): one column
+    is one label (scikit-learn read it as a binary target of two classes, and the names no longer matched)."""
+    gold, predicted = gold.astype(bool), predicted.astype(bool)
+    hit, support, fired = (gold & predicted).sum(axis=0), gold.sum(axis=0), predicted.sum(axis=0)
+    precision, recall, f1 = _ratio(hit, fired), _ratio(hit, support), _ratio(2 * hit, support + fired)
     present = support > 0
     return MultilabelReport(
         macro_f1=float(f1[present].mean()) if present.any() else 0.0,
-        micro_f1=float(f1_score(gold, predicted, average="micro", zero_division=0)),
+        micro_f1=float(_ratio(2 * hit.sum(), support.sum() + fired.sum())),
         per_label={
             name: LabelScores(precision=float(p), recall=float(r), f1=float(f), support=int(s))
             for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
         },
         labels_without_examples=[name for name, s in zip(names, support, strict=True) if s == 0],
     )
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole``, 0 where ``whole`` is 0."""
+    part, whole = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
+    return np.asarray(np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0))
 
 
 def intent_set_figures(gold: np.ndarray, fired: np.ndarray) -> tuple[float, int, int]:

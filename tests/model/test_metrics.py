@@ -46,3 +46,16 @@ def test_the_most_confident_mistakes_come_first_and_misses_alone_are_not_listed(
 def test_gold_columns_of_labels_the_data_does_not_name_are_empty() -> None:
     data = LabelledTexts(["a", "b"], np.array([[1, 0], [0, 1]], dtype=np.float32), ("joy", "refund_request"))
     assert label_columns(data, ["anger", "joy"]).tolist() == [[0, 1], [0, 0]]
+
+
+def test_one_label_is_scored_as_that_label_not_as_two_classes() -> None:
+    """Found by a review: one label's (rows, 1) column was read by scikit-learn as a binary target of two classes, so
+    the per-label figures had two entries for one name (a ValueError) and the macro-F1 averaged in the rows without
+    the label. One column is one label, scored as it is among several."""
+    gold = np.array([[1], [1], [0], [0]])
+    predicted = np.array([[1], [0], [0], [1]])
+    report = multilabel_report(gold, predicted, ["refund_request"])
+    assert report["per_label"] == {"refund_request": {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}}
+    assert report["macro_f1"] == report["micro_f1"] == 0.5
+    wide = multilabel_report(np.hstack([gold, 1 - gold]), np.hstack([predicted, predicted]), ["refund_request", "x"])
+    assert wide["per_label"]["refund_request"] == report["per_label"]["refund_request"]

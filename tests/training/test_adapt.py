@@ -414,3 +414,96 @@ def test_an_adapted_models_card_gives_the_from_models_held_out_figure_as_the_fro
     assert f"\n- {summary}\n" not in card
     assert f"\n- the from-model's {summary}\n" in card
     assert "\n## Figures (the from-model's, measured before `emotrace adapt`; " in card
+
+
+def test_one_intent_alone_is_adapted_and_scored_as_that_intent(tmp_path) -> None:
+    """Found by a review: corrections naming one intent only (`refund_request`) crashed adapt with a ValueError
+    traceback: the head's (rows, 1) targets were read as two classes. The intent is adapted and scored alone."""
+    rows = [(t, f"{label},refund_request" if label == "dissatisfied" else label) for t, label in ops_rows()]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--json", "--force")
+    assert code == 0 and "Traceback" not in stderr, stderr
+    report = json.loads(stdout)
+    heads = {h["head"]: h for h in report["heads"]}
+    assert heads["intents"]["names"] == ["refund_request"] and heads["intents"]["rows"] == len(rows), heads
+    assert report["warnings"] == []  # every text is read in one window (E331 otherwise)
+    assert 0 < heads["intents"]["adapted_macro_f1"] <= 1
+
+
+def test_rows_read_in_several_chunks_are_said_where_a_head_serves_them_chunk_by_chunk(tmp_path) -> None:
+    """Found by a review: a long text is served chunk by chunk (its intents: the strongest chunk's), but adapt fits
+    and scores the heads over the text's averaged vector, so the figures it reported were not those of the model it
+    wrote. Where a head's rows hold such texts, adapt says so (E331, stderr and the JSON's `warnings`); the
+    satisfaction head, served over the whole text's vector and words as adapt reads it, is not named."""
+    long = [" ".join((DISSATISFIED[i:] + DISSATISFIED[:i])[:12]) for i in range(len(DISSATISFIED))]
+    rows = ([(t, "dissatisfied,refund_request") for t in long] + [(t, "neutral") for t in NEUTRAL]
+            + [(t, "satisfied") for t in SATISFIED])
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--json", "--force")
+    assert code == 0, stderr
+    (warning,) = json.loads(stdout)["warnings"]
+    assert warning["code"] == "E331" and warning["head"] == "intents", warning
+    assert f"{len(long)} of the {len(rows)} rows" in warning["problem"], warning
+    assert "[E331]" in stderr and "chunk" in stderr, stderr
+    assert "Warning [E331]" in (tmp_path / "adapted" / CARD_FILE).read_text(encoding="utf-8")  # the card says it too
+
+
+def test_a_models_own_label_named_like_a_satisfaction_class_is_that_label(tmp_path) -> None:
+    """Found by a review: a model trained (`train --data`) on its own label `other` could not be adapted on rows of
+    it: `other` was always read as the satisfaction class, so the run was refused (E323, satisfaction rows of one
+    class) on a model without a satisfaction head. A name that is one of the model's own labels is that label."""
+    from tests.conftest import OWN_LABEL_ROWS, _train_own_labels
+
+    model = _train_own_labels(tmp_path, rows=[(t, "other" if label == "gratitude" else label)
+                                                          for t, label in OWN_LABEL_ROWS])
+    rows = [(t, "anger") for t in PLAIN_DISSATISFIED] + [(t, "other") for t in PLAIN_SATISFIED]
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", rows), tmp_path / "adapted", "--from-model",
+                                 str(model), "--json", "--force")
+    assert code == 0, stderr
+    (head,) = json.loads(stdout)["heads"]
+    assert head["head"] == LABEL_HEAD and head["names"] == ["anger", "other"], head
+
+
+def test_a_model_folder_inside_the_from_model_is_refused_before_anything_is_copied(tmp_path) -> None:
+    """Found by a review: `--model-dir` inside `--from-model` copied the from-model into itself, again and again
+    (its staging folder was inside what it copied), and crashed with a shutil.Error traceback. It is refused (E030)
+    before anything is read or copied, by adapt and by the `train` refits that copy their from-model alike."""
+    from emotrace.errors import EmotraceError
+    from emotrace.training.pipeline import _working_copy
+
+    model = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    before = sorted(p.relative_to(model) for p in model.rglob("*"))
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), model / "adapted", "--from-model",
+                                 str(model), "--force")
+    assert code == 2 and "[E030]" in stderr and "Traceback" not in stderr, stderr
+    assert "embedding" not in stderr and not stdout  # refused before the rows were read
+    with pytest.raises(EmotraceError, match="E030"), _working_copy(model, model / "nested" / "refit"):
+        pass
+    assert sorted(p.relative_to(model) for p in model.rglob("*")) == before
+
+
+def test_adapt_reads_with_the_threads_the_settings_give(tmp_path, monkeypatch) -> None:
+    """Found by a review: adapt loaded the from-model on every core (up to 8), ignoring EMOTRACE_THREADS, which
+    `analyze` honours. The ONNX Runtime session it opens (recorded as onnxruntime makes it) has the settings'
+    threads."""
+    import onnxruntime as ort
+
+    from emotrace.errors import EmotraceError
+    from emotrace.settings import get_settings
+    from emotrace.training.adapt import adapt_model
+
+    opened: list[int] = []
+
+    class Recorded(ort.InferenceSession):
+        def __init__(self, path: str, options: ort.SessionOptions, *args: object, **kwargs: object) -> None:
+            opened.append(options.intra_op_num_threads)
+            super().__init__(path, options, *args, **kwargs)
+
+    monkeypatch.setattr(ort, "InferenceSession", Recorded)
+    monkeypatch.setenv("EMOTRACE_THREADS", "1")
+    get_settings.cache_clear()
+    data = write_rows(tmp_path / "rows.csv", [("A message.", "no-such-label")])  # refused once the model is loaded
+    try:
+        with pytest.raises(EmotraceError, match="E322"):
+            adapt_model(data, "message", "label", DEFAULT_MODEL_DIR, tmp_path / "adapted", "emotrace adapt")
+    finally:
+        get_settings.cache_clear()
+    assert opened == [1]

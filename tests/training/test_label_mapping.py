@@ -57,6 +57,26 @@ def test_a_bad_mapping_is_refused_naming_its_rows_or_labels(tmp_path, rows, code
     assert raised.value.code == code and named in str(raised.value)
 
 
+def test_label_ids_and_binary_cells_of_a_mapping_are_read_as_the_data_reads_them(tmp_path) -> None:
+    """Found by a review: the mapping read a label 0 as '' and a Parquet BINARY label as "b'anger'" (E216: labels the
+    data does not have), where the data's own file reads them as '0' and 'anger'."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [("anger", "negative", "dissatisfied"), ("joy", "positive", "satisfied"), ("neutral", "neutral", "neutral")]
+    numbered = tmp_path / "mapping.jsonl"
+    numbered.write_text("".join(json.dumps({"label": i, "ekman": e, "sentiment": s, "satisfaction": f}) + "\n"
+                                for i, (e, s, f) in enumerate(rows)), encoding="utf-8")
+    assert read_label_mapping(numbered, ("0", "1", "2"), None)["ekman"] == {"anger": ("0",), "joy": ("1",),
+                                                                            "neutral": ("2",)}
+    binary = tmp_path / "mapping.parquet"
+    pq.write_table(pa.table({"label": pa.array([b"anger", b"joy", b"calm"], pa.binary()),
+                             "ekman": pa.array([e.encode() for e, _, _ in rows], pa.binary()),
+                             "sentiment": [s for _, s, _ in rows], "satisfaction": [f for _, _, f in rows]}), binary)
+    assert read_label_mapping(binary, ("anger", "calm", "joy"), None)["sentiment"] == {
+        "negative": ("anger",), "positive": ("joy",), "neutral": ("calm",)}
+
+
 def test_train_refuses_a_bad_mapping_before_training_and_writes_nothing(tmp_path) -> None:
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": t, "labels": label}) + "\n" for t, label in OWN_LABEL_ROWS[:8]))

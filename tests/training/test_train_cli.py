@@ -226,6 +226,18 @@ def test_train_refuses_a_file_of_one_label_before_anything_is_written(tmp_path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
 
 
+def test_train_refuses_a_file_whose_every_row_holds_every_label(tmp_path) -> None:
+    """Found by a review: 80 rows all labelled `anger,joy` trained and wrote a model (dev macro-F1 1.0: nothing to
+    tell apart), which `adapt` refuses (E323); `train --data` refuses it the same, before anything is written."""
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": f"So angry and so glad at once {i}", "labels": "anger,joy"}) + "\n"
+                            for i in range(80)), encoding="utf-8")
+    result = run("train", "--data", str(data), "--output", str(tmp_path / "run"), "--max-steps", "2")
+    assert result.returncode == 2 and "[E323]" in result.stderr, result.stderr[-2000:]
+    assert "anger and joy" in result.stderr, result.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
+
+
 @pytest.fixture
 def rows_split(monkeypatch) -> list[LabelledTexts]:
     """``train --data`` stopped where it splits the file's rows, before any network is loaded (exit code 2): the
