@@ -43,8 +43,10 @@ def plain_digits(value: object) -> object:
     return value
 
 
-RowIdPath = Annotated[int, BeforeValidator(plain_digits)]  # every integer path parameter: digits alone
-MessageIdPath = Annotated[RowIdPath, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id.")]
+# Every integer path parameter ends with this: digits alone (after its Path, which keeps the bounds in the OpenAPI
+# schema's minimum/maximum; before it, they became unknown keywords)
+PLAIN_DIGITS = BeforeValidator(plain_digits)
+MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id."), PLAIN_DIGITS]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
 SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
 

@@ -171,3 +171,13 @@ def test_an_alert_id_is_plain_digits(angry, given) -> None:
     assert angry.get("/v1/alerts/1").status_code == 200
     for response in (angry.get(f"/v1/alerts/{given}"), angry.patch(f"/v1/alerts/{given}", json={"note": "x"})):
         assert response.status_code == 422 and response.json()["code"] == "E901", (given, response.text)
+
+
+def test_the_documented_row_ids_keep_their_bounds(angry) -> None:
+    """Found by the contract fuzz test: the digits check moved the bounds of the alert and message ids out of the
+    OpenAPI schema's ``minimum``/``maximum`` (into unknown keywords), so clients were told any integer is an id."""
+    spec = angry.get("/openapi.json").json()["paths"]
+    for path, name in (("/v1/alerts/{alert_id}", "alert_id"),
+                       ("/v1/customers/{customer_id}/messages/{message_id}/explanation", "message_id")):
+        (schema,) = [p["schema"] for op in spec[path].values() for p in op.get("parameters", []) if p["name"] == name][:1]
+        assert schema["minimum"] == 1 and schema["maximum"] == 2**31 - 1 and "le" not in schema, (path, schema)

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Path, Query, Response
 from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.feed import alert_detail, publish_alert
 from emotrace.api.schemas import (
+    PLAIN_DIGITS,
     SEGMENT_PATTERN,
     ActorName,
     AlertChangeIn,
     AlertDetailOut,
     AlertStatus,
     CustomerAlertOut,
-    RowIdPath,
 )
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
@@ -27,7 +27,7 @@ from emotrace.store.alerts import AlertChange
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/alerts", tags=["alerts"], dependencies=GUARDS)
 SEVERITY_RANK = {"critical": 0, "warning": 1}
 MAX_ALERT_ID = 2**31 - 1  # the largest id an alert row can have (PostgreSQL integer)
-AlertId = Annotated[RowIdPath, Path(ge=1, le=MAX_ALERT_ID, description="The alert's id.")]
+AlertId = Annotated[int, Path(ge=1, le=MAX_ALERT_ID, description="The alert's id."), PLAIN_DIGITS]
 
 
 class AlertSort(StrEnum):
