@@ -656,6 +656,7 @@ def train(
         help="--recipe distill: the teacher's reading of the transfer texts, already computed (.npz).")] = None,
 ) -> None:
     """Fine-tune and package a model. Re-running the same command resumes from the last checkpoint."""
+    from emotrace.model.classifier import resolve_model_dir
     from emotrace.model.config import model_folder
     from emotrace.training.pipeline import (
         run_customer_training,
@@ -676,6 +677,8 @@ def train(
         raise EmotraceError("E220", "--mapping maps the labels of --data, and no --data was given.",
                             "Pass --data with your labelled file, or leave out --mapping.")
     refuse_unused_options(ctx, recipe, data is not None)
+    if from_model is not None:
+        resolve_model_dir(from_model)  # a missing or incomplete folder is named so (E110, E111) before any work
     if recipe is Recipe.teacher:
         metrics = run_teacher_training(output, model_dir, root, command)
     elif recipe is Recipe.distill:

@@ -384,3 +384,19 @@ def test_a_model_trained_from_another_lists_the_from_models_sources_then_the_fil
     card = (own_labels_model / "MODEL_CARD.md").read_text()
     assert all(f"\n- {DATA_LICENSES[name]}\n" in card for name in shipped.training_data) and f"\n- {data}\n" in card
     assert f"- Labels are learnt from {data} (on a network that learnt from the sources above): " in card
+
+
+@pytest.mark.parametrize("recipe", [None, "heads", "customer"])
+def test_a_from_model_that_does_not_exist_is_named_so_before_anything_is_written(tmp_path, recipe) -> None:
+    """Found last session: `train --data FILE --from-model MISSING` said "No emotrace.json in MISSING" (E105, a model
+    folder missing its configuration) where `analyze --model MISSING` says the folder does not exist (E110)."""
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": f"message {i} is {'great' if i % 2 else 'awful'}",
+                                        "labels": "joy" if i % 2 else "anger"}) + "\n" for i in range(60)),
+                    encoding="utf-8")
+    run_folder = [] if recipe == "heads" else ["--output", str(tmp_path / "run")]  # heads writes no run folder
+    options = ["--data", str(data)] if recipe is None else ["--recipe", recipe]
+    result = run("train", *options, *run_folder, "--from-model", str(tmp_path / "missing"),
+                 "--model-dir", str(tmp_path / "out"))
+    assert result.returncode == 2 and "[E110]" in result.stderr and "missing" in result.stderr, result.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
