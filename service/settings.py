@@ -15,7 +15,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, HttpUrl, SecretStr, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
@@ -40,6 +51,18 @@ class Webhook(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt "event" must not leave every event selected
     url: HttpUrl
     events: list[WebhookEvent] = Field(default_factory=_every_webhook_event, min_length=1)
+
+    @field_validator("url")
+    @classmethod
+    def a_host_name(cls, url: HttpUrl) -> HttpUrl:
+        """Refuse a host no resolver takes (``hooks..example.com``: an empty label; one over 63 characters): every
+        attempt to it would fail before it is sent."""
+        try:
+            (url.host or "").encode("idna")  # as the resolver encodes it (an international name is punycode here)
+        except UnicodeError:
+            raise ValueError(f"{url.host!r} is not a host name (a label is empty or longer than 63 characters)") \
+                from None
+        return url
 
 
 class Settings(BaseSettings):

@@ -47,6 +47,12 @@ def _refusal(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]) -> str:
     ("EMOTRACE_OUTREACH__HOLD_SEGMENTS", "at_risk", "EMOTRACE_OUTREACH (or one of its EMOTRACE_OUTREACH__* parts): "
                                                     "not valid JSON"),
     ("EMOTRACE_WEBHOOKS", '[{"url": "notaurl"}]', "EMOTRACE_WEBHOOKS (item 0, url): Input should be a valid URL"),
+    # found by a review: hosts no resolver takes (an empty label, one over 63 characters) were accepted, and every
+    # attempt to them raised UnicodeError, which stopped all deliveries
+    ("EMOTRACE_WEBHOOKS", '[{"url": "http://hooks..example.com/hook"}]',
+     "EMOTRACE_WEBHOOKS (item 0, url): Value error, 'hooks..example.com' is not a host name"),
+    ("EMOTRACE_WEBHOOKS", '[{"url": "https://127.0.0.1:9/h"}, {"url": "http://%s.example.com/hook"}]' % ("a" * 64),
+     "EMOTRACE_WEBHOOKS (item 1, url): Value error, 'aaaa"),
     # found by a re-trial: a misspelt key was dropped (every event sent; a window left at its default)
     ("EMOTRACE_WEBHOOKS", '[{"url": "http://127.0.0.1:9/hook", "event": ["alert.new"]}]',
      "EMOTRACE_WEBHOOKS (item 0, event): Extra inputs are not permitted"),
@@ -59,6 +65,14 @@ def test_a_window_too_long_to_compute_with_is_refused_at_start(monkeypatch: pyte
     OverflowError traceback."""
     refused = _refusal(monkeypatch, {variable: value})
     assert said in refused, refused
+
+
+def test_webhook_hosts_a_resolver_takes_are_accepted() -> None:
+    """The host check refuses only what no resolver takes: IP addresses, names with a trailing dot and
+    international names (sent as punycode) stay accepted."""
+    urls = ["http://127.0.0.1:9/h", "http://[::1]:9/h", "https://helpdesk.example./hook", "https://münchen.example/h",
+            f"https://{'a' * 63}.example/h", "http://localhost:8080/h?token=abc"]
+    assert len(Settings(webhooks=[{"url": url} for url in urls]).webhooks) == len(urls)
 
 
 def test_one_segment_band_moves_that_band_and_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:

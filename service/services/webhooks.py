@@ -5,13 +5,14 @@ never waits for a webhook and no event is lost when an endpoint or the service i
 thread per service process fans events out to the configured endpoints, POSTs each with
 ``X-Emotrace-Event-Id`` (receivers deduplicate on it: a delivery may repeat), ``X-Emotrace-Timestamp`` (Unix
 seconds) and ``X-Emotrace-Signature: sha256=<hex HMAC of "<timestamp>.<body>">``, and retries failures (an error
-status, a refused connection, a timeout) with waits doubling from ``webhook_first_retry_s`` (1 s) up to 10 min, until
-``webhook_max_attempts``; ``GET /v1/webhooks`` shows each endpoint's log. Receivers check a call with
-:func:`verify`.
+status, a refused connection, any other error, an attempt not answered within ``webhook_timeout_s``) with waits
+doubling from ``webhook_first_retry_s`` (1 s) up to 10 min, until ``webhook_max_attempts``; ``GET /v1/webhooks``
+shows each endpoint's log. Receivers check a call with :func:`verify`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -43,7 +44,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def verify(secret: str, timestamp: str, body: bytes, signature_header: str, now: float | None = None,
            tolerance: float = REPLAY_TOLERANCE_SECONDS) -> bool:
     """For receivers: is this call emotrace's (the signature matches) and fresh (its timestamp within ``tolerance``
-    seconds of ``now``: a replayed old call is refused)?"""
+    seconds of ``now``: a replayed old call is refused)? A header missing (None) or not ASCII is a refusal too."""
+    if not (isinstance(timestamp, str) and isinstance(signature_header, str) and signature_header.isascii()):
+        return False
     try:
         fresh = abs((time.time() if now is None else now) - float(timestamp)) <= tolerance
     except ValueError:
@@ -79,7 +82,10 @@ class WebhookSender:
         self.wake = threading.Event()  # set after a local write, so its events go out at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
-        self._client = httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        # An event loop of the sender's own, so that an attempt is cut off at its deadline whatever the receiver does
+        # (httpx's timeouts hold each read, not the whole: a receiver answering a byte at a time held the sender).
+        self._loop = asyncio.Runner()
+        self._client = httpx.AsyncClient(timeout=None, follow_redirects=False)
 
     def start(self) -> None:
         """Start delivering (returns at once)."""
@@ -89,18 +95,26 @@ class WebhookSender:
         """Stop after the attempt under way (undelivered events stay in the outbox for the next start)."""
         self._stop.set()
         self.wake.set()
-        if self._thread.is_alive():
+        if self._thread.ident is None:  # never started (rounds run by hand)
+            self._close()
+        else:
             self._thread.join(timeout=self.settings.webhook_timeout_s + 5)
-        self._client.close()
+
+    def _close(self) -> None:
+        self._loop.run(self._client.aclose())
+        self._loop.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.deliver_due()
-            except Exception:  # the database restarted, say: log, wait, go on
-                log.exception("webhooks: delivery round failed; retrying")
-            self.wake.wait(POLL_SECONDS)
-            self.wake.clear()
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.deliver_due()
+                except Exception:  # the database restarted, say: log, wait, go on
+                    log.exception("webhooks: delivery round failed; retrying")
+                self.wake.wait(POLL_SECONDS)
+                self.wake.clear()
+        finally:
+            self._close()
 
     def deliver_due(self) -> int:
         """One round: fan new events out to the endpoints, then try every due delivery; returns how many were
@@ -124,10 +138,13 @@ class WebhookSender:
                    "X-Emotrace-Event-Id": delivery.event_id, "X-Emotrace-Timestamp": timestamp,
                    "X-Emotrace-Signature": signature(self.secret, timestamp, body)}
         shown = shown_url(delivery.endpoint)
+        timeout = self.settings.webhook_timeout_s
         try:
-            response = self._client.post(delivery.endpoint, content=body, headers=headers)
-            error = None if response.is_success else f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
+            status = self._loop.run(asyncio.wait_for(self._post(delivery.endpoint, body, headers), timeout))
+            error = None if httpx.codes.is_success(status) else f"HTTP {status}"
+        except TimeoutError:
+            error = f"Timeout: not answered within {timeout:g} s"
+        except Exception as exc:  # any failure (a UnicodeError from a host no resolver takes) is this attempt's alone
             error = f"{type(exc).__name__}: {exc}".replace(delivery.endpoint, shown)[:500]
         attempts = delivery.attempts + 1
         now = datetime.now(UTC)
@@ -136,3 +153,8 @@ class WebhookSender:
         if error is not None:
             log.warning("webhook %s to %s: attempt %d failed (%s)", delivery.event_id, shown, attempts, error)
         self.store.outbox.record(delivery.id, now, error, retry_at)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST ``body`` and return the answer's status; its body is not read (the status is what counts)."""
+        async with self._client.stream("POST", url, content=body, headers=headers) as response:
+            return response.status_code
