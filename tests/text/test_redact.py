@@ -336,3 +336,70 @@ def test_a_title_case_name_in_neither_list_closing_a_label_is_redacted(text: str
     found the first rule leaking "Customer: Haruto" and "Customer: Haruto Sato called ..."); a turn's own first word,
     which a lower-case sentence goes on from, is not. "Customer: Terrible." reads as "Customer: Haruto." does: [NAME]."""
     assert redact(text) == expected
+
+
+# Found by a review of card, phone and IBAN redaction (2026-12-07): each case marked "fails before" was stored as
+# written (or half redacted) by the code before its fix.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("card 4111 1111 1111 1111 12/26 123", "card [CARD] 12/26 123"),  # fails before
+    ("card: 5500 0000 0000 0004 999", "card: [CARD] 999"),  # fails before
+    ("card 4111-1111-1111-1111 2 times", "card [CARD] 2 times"),  # fails before
+    ("card 4111111111111111 123", "card [CARD] 123"),  # fails before
+    ("card 4111 1111 1111 1111 0926 123", "card [CARD] 0926 123"),
+])
+def test_a_card_followed_by_its_expiry_security_code_or_a_count_is_redacted(text: str, expected: str) -> None:
+    """The card pattern took the number after the card into its run (18 to 19 digits), the run failed the Luhn check
+    and no shorter one was tried: the card was stored whole."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("card 4111\u00a01111\u00a01111\u00a01111", "card [CARD]"),  # fails before
+    ("call me on 07700\u00a0900123", "call me on [PHONE]"),  # fails before
+    ("555\u2011123\u20114567", "[PHONE]"),  # fails before
+    ("card 4111\u20131111\u20131111\u20131111 exp 09/27", "card [CARD] exp [CARD_EXPIRY]"),  # fails before
+    ("call 07700\u202f900123 or 555\u2013123\u20134567 \u2013 thanks", "call [PHONE] or [PHONE] \u2013 thanks"),  # fails before
+])
+def test_numbers_written_with_no_break_spaces_or_unicode_dashes_are_redacted(text: str, expected: str) -> None:
+    """A no-break or thin space, an en dash or a no-break hyphen between the groups hid a card or phone number; the
+    rest of the text is kept as written."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call 07700 900123 / 07700 900456", "call [PHONE] / [PHONE]"),  # fails before
+    ("mob/home: 555-123-4567 / 555-987-6543", "mob/home: [PHONE] / [PHONE]"),  # fails before
+    ("phone 07700900123 - 07700900456", "phone [PHONE] - [PHONE]"),  # fails before
+    ("tel 020 7946 0958 / 07700 900123", "tel [PHONE] / [PHONE]"),  # fails before ("tel [PHONE] 0958 / ...")
+    ("07700900123/07700900456", "[PHONE]/[PHONE]"),  # fails before
+    ("0171/1234567 / 0172/7654321", "[PHONE] / [PHONE]"),  # fails before
+    ("Ruf mich an: 0171 / 1234567", "Ruf mich an: [PHONE]"),  # one number with a spaced slash stays one
+    ("call 555-1234 / 555-5678", "call [PHONE] / [PHONE]"),  # fails before ("call [PHONE]": one for both)
+])
+def test_two_phone_numbers_joined_by_a_slash_or_a_dash_are_each_redacted(text: str, expected: str) -> None:
+    """A slash or a spaced dash between two numbers made one run of 16 digits or more, too long for a phone number:
+    both were stored."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("IBAN: ES91-2100-0418-4502-0005-1332", "IBAN: [IBAN]"),  # fails before
+    ("refund to gb82-west-1234-5698-7654-32 please", "refund to [IBAN] please"),  # fails before
+    ("IBAN DE89\u20133704\u20130044\u20130532\u20130130\u201300.", "IBAN [IBAN]."),  # fails before
+])
+def test_an_iban_written_with_dashes_is_redacted(text: str, expected: str) -> None:
+    """Only spaces were read between an IBAN's groups: written with dashes it was stored as given."""
+    assert redact(text) == expected
+    assert "[IBAN]" not in redact(text.replace("ES91", "ES00").replace("gb82", "gb00").replace("DE89", "DE00"))
+
+
+@pytest.mark.parametrize("text", [
+    "order 1234 5678", "£1,250.00", "10:30-11:45", "2024-05-01", "order 1234\u00a05678 came to £1,250.00",
+    "open 10:30\u201311:45 on 2024\u201305\u201301", "Dates 2023-01-01 - 2023-12-31 were billed twice",
+    "back on 12/05/2024 - 13/05/2024", "back on 12/05/2024 10:30 \u2013 11:45", "it costs 1\u00a0000\u00a0000 rubles",
+    "I paid 1,299.99 then 1,499.99 and 2,000.00", "order 1234 5678 9012 3456 7890 is late",
+    "page 12\u201345 of the contract", "delivery window 12.05.2024 14:30-16:30",
+])
+def test_amounts_order_numbers_dates_and_times_are_kept_with_any_separator(text: str) -> None:
+    assert redact(text) == text
