@@ -76,10 +76,16 @@ EMOJI_CUES: dict[str, str] = {
 # An emoticon may follow a word ("Thanks:)") but not a digit, colon or slash (times, ratios and paths: "10:30/11",
 # "3:1"); "<3" before a number or a unit of time is "less than" ("in <3 days"), not a heart.
 _QUANTITY_AFTER = r"(?!\s*(?:[\d.,]|(?:sec|second|min|minute|hr|hour|day|week|month|year)s?\b))"
+# A face that starts like the end of a word or a bracket ("them): ...", "MAXD") is one only after no letter.
+_NOT_AFTER_A_LETTER = frozenset({"):", "xD", "XD"})
 _EMOTICON_RE = re.compile(
-    r"(?<![\d_:/])(" + "|".join(re.escape(e) + (_QUANTITY_AFTER if e == "<3" else "") for e in EMOTICONS)
+    r"(?<![\d_:/])(" + "|".join((r"(?<![^\W\d_])" if e in _NOT_AFTER_A_LETTER else "") + re.escape(e)
+                                  + (_QUANTITY_AFTER if e == "<3" else "") for e in EMOTICONS)
     + r")(?![\w/])"
 )
+# Fullwidth forms of ASCII (U+FF01-FF5E) and the ideographic space read as the characters they show (the tokenizer
+# knows no fullwidth letter); a zero-width space is the word break it shows.
+_AS_SHOWN = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ", 0x200B: " "}
 _SKIN_TONE_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
 _VARIATION_SELECTOR_RE = re.compile("[\ufe0e\ufe0f\u200d]")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -121,6 +127,8 @@ def normalize_text(text: str) -> str:
 
     Used identically by training and serving; it never raises on any ``str`` input.
     """
+    if not text.isascii():
+        text = text.translate(_AS_SHOWN)
     text = _URL_RE.sub(" link ", text)
     text = _EMAIL_RE.sub(" email address ", text)
     text = _HANDLE_RE.sub(" @user ", text)

@@ -90,6 +90,8 @@ def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
     # use characters were read as text (neutral) and stored
     ({"text": "\u3164\u3164"}, "text"), ({"text": "\u2800"}, "text"), ({"text": "\u0301\u0301"}, "text"),
     ({"text": "\ue000"}, "text"),
+    # found by a review (2026-12-07): a variation selector or a combining mark for symbols alone
+    ({"text": "\ufe0f"}, "text"), ({"text": "\u20dd"}, "text"), ({"text": "\u1dc0"}, "text"), ({"text": "\ufe20"}, "text"),
 ])
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))

@@ -103,3 +103,18 @@ def test_less_than_a_quantity_is_not_a_heart(text) -> None:
 def test_an_emoticon_attached_to_a_word_is_a_cue(text, cue) -> None:
     assert cue in normalize_text(text) and contains_emoji(text)
     assert "confused" not in normalize_text("at 10:30/11:00") and "face" not in normalize_text("ratio 3:1")
+
+
+# Found by a read-only review of text handling (2026-12-07): each failed on the code before its fix.
+
+@pytest.mark.parametrize("text", ["Items received (all of them): perfect", "Delivery update (as promised): here",
+                                  "Order MAXD2 arrived", "the MAXD model"])
+def test_a_bracket_before_a_colon_or_letters_before_xd_are_no_face(text) -> None:
+    assert "face" not in normalize_text(text)
+    assert "frowning" in normalize_text("so sad ): really") and "laughing" in normalize_text("lol XD")
+
+
+def test_fullwidth_letters_and_zero_width_spaces_read_as_the_words_they_show() -> None:
+    assert normalize_text("ＴＨＩＳ ＩＳ ＴＥＲＲＩＢＬＥ") == normalize_text("THIS IS TERRIBLE")
+    assert normalize_text("I\u200bam\u200bso\u200bangry") == "I am so angry"
+    assert normalize_text("１２：３０") == "12:30"  # fullwidth digits and colon too
