@@ -35,7 +35,7 @@ from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_a
 from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, not_the_input, writable_file, write_text_file
 from emotrace.settings import Settings, get_settings
 from emotrace.times import iso_utc
-from emotrace.wording import counted, listed
+from emotrace.wording import clock, counted, listed
 
 if TYPE_CHECKING:  # the model runtime is imported by the commands that read text, so --help stays fast
     from emotrace.model.classifier import EmotionClassifier
@@ -247,7 +247,7 @@ def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str 
     for warning in conversation.warnings:
         typer.echo(f"warning: {warning}", err=True)
     for t in turns:
-        when = f"[{int(t.utterance.start // 60):02d}:{t.utterance.start % 60:04.1f}] " if t.utterance.start is not None else ""
+        when = f"[{clock(t.utterance.start)}] " if t.utterance.start is not None else ""
         speaker, role = t.utterance.speaker, t.utterance.role
         who = speaker if speaker.casefold() == role else f"{speaker} ({role})"
         typer.echo(f"{when}{who}: {t.utterance.text}")

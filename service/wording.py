@@ -19,3 +19,9 @@ def listed(items: Sequence[object]) -> str:
     """``items`` in words: "a", "a and b", "a, b and c"."""
     words = [str(item) for item in items]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def clock(seconds: float) -> str:
+    """A time into a conversation as minutes and seconds to a tenth (59.97 s is "01:00.0", never "00:60.0")."""
+    minutes, tenths = divmod(round(seconds * 10), 600)
+    return f"{minutes:02d}:{tenths / 10:04.1f}"

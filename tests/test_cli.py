@@ -600,3 +600,13 @@ def test_serve_with_outcome_models_it_cannot_load_says_so_before_announcing_anyt
         get_settings.cache_clear()
     assert result.returncode == 2 and "E804" in result.stderr, result.stderr
     assert "dashboard and API on" not in result.stdout
+
+
+def test_a_turn_a_hair_before_a_minute_is_shown_at_the_minute(tmp_path) -> None:
+    """Found by a review: a turn starting at 59.97 s was shown "[00:60.0]" (seconds rounded apart from minutes)."""
+    vtt = tmp_path / "late.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Agent>Hello, how can I help?\n\n"
+                   "00:00:59.970 --> 00:01:02.000\n<v Customer>My parcel is late again.\n", encoding="utf-8")
+    result = run("analyze", str(vtt))
+    assert result.returncode == 0 and "[01:00.0] Customer" in result.stdout and "00:60" not in result.stdout, \
+        result.stdout
