@@ -85,7 +85,7 @@ _EMOTICON_RE = re.compile(
 )
 # Fullwidth forms of ASCII (U+FF01-FF5E) and the ideographic space read as the characters they show (the tokenizer
 # knows no fullwidth letter); a zero-width space is the word break it shows.
-_AS_SHOWN = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ", 0x200B: " "}
+_AS_SHOWN: dict[int, int | str] = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " ", 0x200B: " "}
 _SKIN_TONE_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
 _VARIATION_SELECTOR_RE = re.compile("[\ufe0e\ufe0f\u200d]")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
