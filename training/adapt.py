@@ -821,8 +821,10 @@ def result_json(result: AdaptationResult) -> dict[str, object]:
                        "adapted_macro_f1": h.adapted_f1, "cv_interval": list(h.interval),
                        "chance_macro_f1": h.chance_f1, "adapted_low_macro_f1": h.adapted_low,
                        "adapted_chance_macro_f1": h.adapted_chance_f1, "held_out": asdict(h.held_out)} for h in result.heads],
-            "skipped_heads": [{"head": head, "code": why.code, "problem": why.problem}
-                              for head, why in result.skipped.items()],
-            "warnings": [{"head": head, "code": why.code, "problem": why.problem}
-                         for head, why in result.warnings.items()]}
+            "skipped_heads": _per_head(result.skipped), "warnings": _per_head(result.warnings)}
+
+
+def _per_head(errors: dict[str, EmotraceError]) -> list[dict[str, str]]:
+    """Coded errors by head (heads kept as the from-model's, or warned about), as JSON."""
+    return [{"head": head, "code": why.code, "problem": why.problem} for head, why in errors.items()]
 
