@@ -11,7 +11,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from emotrace.model.labels import INTENT_VIEW, TOPIC_VIEW
 from emotrace.model.reading import GroupedView, Reading
-from emotrace.settings import Settings, pseudonym
+from emotrace.settings import Settings, stored_id
 from emotrace.store.messages import NewMessage
 from emotrace.text.redact import redact
 
@@ -116,11 +116,12 @@ def stored_text(text: str, settings: Settings) -> str | None:
 
 def new_message(*, customer_id: str, conversation_id: str, channel: Channel, speaker: Speaker, timestamp: datetime,
                 text: str, record: ReadingRecord, settings: Settings, agent_id: str | None = None) -> NewMessage:
-    """A storable message: ids pseudonymised and text kept or redacted per ``settings`` (heads the model lacks
+    """A storable message: ids as stored (:func:`~emotrace.settings.stored_id`: a listed ``p-…`` id is taken as it is)
+    and text kept or redacted per ``settings`` (heads the model lacks
     are stored as 0 and "neutral"). ``record`` may come back from a Parquet/JSONL file, so lists and maps are
     copied into plain ones."""
     return NewMessage(
-        customer_id=pseudonym(customer_id, settings), conversation_id=pseudonym(conversation_id, settings),
+        customer_id=stored_id(customer_id, settings), conversation_id=stored_id(conversation_id, settings),
         channel=channel.value, speaker=speaker.value, timestamp=timestamp, text=stored_text(text, settings),
         labels=list(record["labels"]), ekman_labels=list(record["ekman_labels"]),
         ekman_probabilities=dict(record["ekman_probabilities"]), sentiment_labels=list(record["sentiment_labels"]),

@@ -20,7 +20,7 @@ from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.messages import is_identifier
 from emotrace.paths import not_the_input, writable_file
-from emotrace.settings import Settings, get_settings, pseudonym
+from emotrace.settings import Settings, get_settings, stored_id
 from emotrace.times import iso_utc
 from emotrace.wording import counted, counted_doing, listed
 
@@ -185,7 +185,7 @@ def import_customers(
         if bad := next(((k, problem) for k, v in values.items() if (problem := character_problem(v))), None):
             refused.append((f"row {row.number}: {bad[0]!r} {bad[1]}", 1))
             continue
-        customer_id = pseudonym(given_id, settings)
+        customer_id = stored_id(given_id, settings)
         written[customer_id] = given_id
         given.setdefault(customer_id, {}).setdefault(json.dumps(values, sort_keys=True), []).append(row.number)
     attributes: dict[str, dict[str, str]] = {}

@@ -372,6 +372,31 @@ def test_with_an_id_key_an_upload_to_the_listed_id_goes_to_that_customer(tmp_pat
         assert again.status_code == 201 and again.json()["customer"]["id"] == listed
 
 
+def test_with_an_id_key_messages_posted_to_the_listed_id_go_to_that_customer(tmp_path) -> None:
+    """Found by a review: POST /v1/messages keyed the listed ``p-…`` id again, so a client writing back to the
+    customer the API answered with stored the message on a new customer."""
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        post(client, "ann.lee", [("customer", "My refund is late again.")], 1, "c")
+        listed = client.get("/v1/customers").json()[0]["id"]
+        conversation = client.get(f"/v1/customers/{listed}/timeline").json()["messages"][0]["conversation_id"]
+        assert post(client, listed, [("customer", "Still nothing.")], 0.5, conversation).status_code == 201
+        assert [c["id"] for c in client.get("/v1/customers").json()] == [listed]
+        messages = client.get("/v1/customers/ann.lee/timeline").json()["messages"]
+        assert len(messages) == 2 and {m["conversation_id"] for m in messages} == {conversation}
+
+
+def test_with_an_id_key_one_file_uploaded_by_either_id_is_one_conversation(tmp_path) -> None:
+    """Found by a review: an upload's default conversation id was built from the customer id as typed, so the same
+    file sent to ``ann.lee`` and to its listed ``p-…`` id was stored twice as two conversations."""
+    chat = {"file": ("chat.txt", b"Customer: still waiting\nAgent: sorry\n")}
+    with make_client(tmp_path, id_key="k" * 32) as client:
+        assert client.post("/v1/customers/ann.lee/conversations", files=chat, data={"agent": "Agent"}).status_code == 201
+        listed = client.get("/v1/customers").json()[0]["id"]
+        again = client.post(f"/v1/customers/{listed}/conversations", files=chat, data={"agent": "Agent"})
+        assert again.status_code == 409 and again.json()["code"] == "E906", again.text
+        assert len(client.get(f"/v1/customers/{listed}/timeline").json()["messages"]) == 2
+
+
 def test_the_floor_trend_counts_customers_messages_satisfaction_and_alerts_per_day(client) -> None:
     post(client, "calm", [("customer", "Thank you, lovely service as always!"), ("agent", "Glad to help!")], 2, "a")
     post(client, "angry", [("customer", "This is disgusting. I am absolutely furious, you stole my money!!! 😡😡")],

@@ -282,6 +282,32 @@ def test_customers_import_names_customers_by_the_ids_of_the_file_under_an_id_key
     assert "give customer 'yan' different attributes" in result.stderr and "p-" not in result.stderr, result.stderr
 
 
+def test_customers_import_takes_the_listed_id_under_an_id_key(tmp_path, monkeypatch) -> None:
+    """Found by a review: under EMOTRACE_ID_KEY a row giving the ``p-…`` id the API and exports list was keyed
+    again, so the customer was "unknown" and its attributes never stored."""
+    from emotrace.settings import get_settings, pseudonym
+    from tests.test_cli import run
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    monkeypatch.setenv("EMOTRACE_ID_KEY", "trial-id-key-0123456789")
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        now = datetime.now(UTC)
+        record_messages(Store(url), [new_message(customer_id="ann", conversation_id="ann-0", channel=Channel.chat,
+                                                 speaker=Speaker.customer, timestamp=now, text="...", record=GLAD,
+                                                 settings=settings)])
+        listed = pseudonym("ann", settings)
+        path = tmp_path / "customers.csv"
+        path.write_text(f"customer_id,plan\n{listed},pro\n", encoding="utf-8")
+        result = run("customers", "import", str(path), "--database-url", url)
+    finally:
+        monkeypatch.delenv("EMOTRACE_ID_KEY")
+        get_settings.cache_clear()
+    assert result.returncode == 0, result.stderr
+    assert Store(url).customers.attributes() == {listed: {"plan": "pro"}}
+
+
 def test_two_rows_rating_one_conversation_differently_are_both_refused(tmp_path) -> None:
     """Found by a re-trial: of two rows rating bob-0 3 and 2 at one time, the first was stored as if it were right
     and only the second named."""

@@ -33,7 +33,7 @@ from emotrace.channels.transcript import MAX_SPEAKER_CHARS
 from emotrace.channels.utterance import Conversation
 from emotrace.errors import EmotraceError
 from emotrace.messages import MAX_CONVERSATION_ID, Channel, Identifier, Speaker, stored_text
-from emotrace.settings import pseudonym, stored_id
+from emotrace.settings import stored_id
 from emotrace.store.messages import ConversationStored, NewMessage
 from emotrace.text.visible import TEXT_PATTERN
 from emotrace.times import utc_timestamp
@@ -169,10 +169,11 @@ async def upload_conversation(
     except ValueError as exc:
         raise EmotraceError("E901", f"{exc}.", "Give started_at as an ISO 8601 time from 1970 to now.") from None
     data = await file.read()
-    conversation_id = conversation_id or _default_conversation_id(customer_id, data)
     settings = runtime.settings
     stored_customer = stored_id(customer_id, settings)  # the path takes the listed pseudonym, as other paths do
-    stored_as = (stored_customer, pseudonym(conversation_id, settings))
+    # by the stored id: one file sent to the customer's own id and to its listed pseudonym is one conversation
+    conversation_id = conversation_id or _default_conversation_id(stored_customer, data)
+    stored_as = (stored_customer, stored_id(conversation_id, settings))
     if await run_in_threadpool(runtime.store.messages.count_in_conversation, *stored_as):
         raise _already_stored(customer_id, conversation_id)
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,7 +214,7 @@ async def upload_conversation(
     except ConversationStored:  # uploaded by a concurrent request (or on another replica) since the check above
         raise _already_stored(customer_id, conversation_id) from None
     customer = recorded[-1].customer
-    out = ConversationOut(conversation_id=pseudonym(conversation_id, settings), channel=conversation.channel,
+    out = ConversationOut(conversation_id=stored_as[1], channel=conversation.channel,
                           warnings=conversation.warnings, summary=summary_out,
                           turns=[turn_facts(t) for t in read_turns],
                           messages=[StoredMessageOut.model_validate(r.message) for r in recorded],
