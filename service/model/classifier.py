@@ -33,7 +33,7 @@ from emotrace.text.clauses import split_clauses
 from emotrace.text.language import detect_languages, language_warning
 from emotrace.text.normalize import normalize_text
 from emotrace.text.segment import chunk_text
-from emotrace.text.visible import character_problem
+from emotrace.text.visible import character_problem, is_blank
 
 ONNX_FILE = "model.onnx"
 HUB_PREFIX = "hf://"
@@ -85,8 +85,9 @@ def validate_texts(texts: object) -> list[str]:
             raise EmotraceError(
                 "E002", f"Text {i} is a {type(text).__name__}, not a string.", "Pass text only."
             )
-        if not text.strip():
-            raise EmotraceError("E003", f"Text {i} is empty or only whitespace.", "Remove it or add text.")
+        if is_blank(text):  # as the API's fields: a zero-width space alone is nothing to read
+            raise EmotraceError("E003", f"Text {i} is empty or only whitespace / invisible characters.",
+                                "Remove it or add text.")
         if (problem := character_problem(text)) is not None:  # the tokenizer would fail on it (a TypeError)
             raise EmotraceError("E004", f"Text {i} {problem}.",
                                 "Pass UTF-8 text (a byte of another encoding in a command-line argument arrives "

@@ -111,7 +111,9 @@ def test_reading_shape(classifier) -> None:
     ("texts", "code"),
     [("just a string", "E001"), (["ok", ""], "E003"), (["   "], "E003"), ([{"text": "hi"}], "E002"),
      # found by a review: a lone surrogate (a non-UTF-8 byte in a command-line argument) was a tokenizer TypeError
-     (["bad \ud83d service"], "E004"), (["caf\udce9"], "E004"), (["nul \x00 byte"], "E004")],
+     (["bad \ud83d service"], "E004"), (["caf\udce9"], "E004"), (["nul \x00 byte"], "E004"),
+     # found by a review: what the API refuses as invisible was read (a zero-width space: a confident neutral)
+     (["\u200b"], "E003"), (["\ufe0f"], "E003"), ([" \u2060\u200d "], "E003")],
 )
 def test_bad_input_is_named(classifier, texts, code: str) -> None:
     with pytest.raises(EmotraceError, match=code):
