@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -59,15 +60,21 @@ def retry_delay(attempts: int, first: float) -> float:
     return min(first * 2.0 ** (attempts - 1), LONGEST_RETRY_SECONDS)
 
 
+# A path segment that reads as a secret (Slack's, Discord's and many helpdesks' webhook URLs carry theirs in the
+# path): 16 or more characters mixing letters and digits, or 20 or more with no separator between words.
+_TOKEN_SEGMENT = re.compile(r"(?=[^/]*[A-Za-z])(?=[^/]*[0-9])[A-Za-z0-9_\-.~%]{16,}|[A-Za-z0-9%]{20,}")
+
+
 def shown_url(url: str) -> str:
-    """An endpoint as answers and logs show it: without a user and password, its query string as "?…" (where
-    helpdesks put tokens); a URL without either is shown as configured."""
+    """An endpoint as answers and logs show it: without a user and password, its query string as "?…" and each
+    path segment that reads as a token as "…"; a URL with none of these is shown as configured."""
     parts = urlsplit(url)
-    if not (parts.username or parts.password or parts.query):
+    path = "/".join("…" if _TOKEN_SEGMENT.fullmatch(segment) else segment for segment in parts.path.split("/"))
+    if not (parts.username or parts.password or parts.query or path != parts.path):
         return url
     host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
     netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "…" if parts.query else "", ""))
+    return urlunsplit((parts.scheme, netloc, path, "…" if parts.query else "", ""))
 
 
 class WebhookSender:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from pydantic import HttpUrl
 
 from emotrace.errors import EmotraceError
-from emotrace.services.webhooks import signature, verify
+from emotrace.services.webhooks import shown_url, signature, verify
 from emotrace.settings import Settings, Webhook, check_serving
 from tests.api.conftest import app_for, local_client
 from tests.api.test_alert_workflow import FURIOUS
@@ -245,3 +245,19 @@ def test_an_endpoint_s_credentials_and_query_are_not_shown(database_url, receive
     assert receiver.calls, "the endpoint was called with its credentials"
     assert "hook-pass" not in shown and "abc123" not in shown and "hook-user" not in shown, shown
     assert receiver.url.removeprefix("http://").split("/")[0] in shown  # the host still names the endpoint
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://hooks.slack.com/services/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",
+     "https://hooks.slack.com/services/T024BE7LD/B08KXM7QF/…"),
+    ("https://discord.com/api/webhooks/1182736455/Kx9_pL2mQ-rT7vWz3bYc8dE4fGh1iJ5kN6oP0qRs",
+     "https://discord.com/api/webhooks/1182736455/…"),
+    ("https://helpdesk.example.com/hooks/9f8e7d6c5b4a39281706f5e4d3c2b1a0/emotrace",
+     "https://helpdesk.example.com/hooks/…/emotrace"),
+    ("https://crm.example.com/inbound/customer-satisfaction-alerts", None),  # words, not a token: shown as is
+    ("http://127.0.0.1:8080/v1/hooks/emotrace", None),
+])
+def test_a_token_in_an_endpoint_s_path_is_not_shown(url: str, shown: str | None) -> None:
+    """Found by a review: Slack, Discord and many helpdesks put the secret in the URL's path, not its query, and
+    GET /v1/webhooks and the delivery log showed it whole."""
+    assert shown_url(url) == (shown or url)
