@@ -17,7 +17,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from emotrace.messages import Identifier
-from emotrace.settings import Settings, pseudonym, stored_id
+from emotrace.settings import Settings, stored_id
 from emotrace.store.outcomes import NewOutcome
 from emotrace.times import iso_8601, utc_timestamp
 
@@ -111,10 +111,10 @@ OUTCOME_COLUMNS = tuple(OutcomeIn.model_fields)  # a file's other columns are no
 
 
 def stored_outcome(outcome: OutcomeIn, settings: Settings) -> NewOutcome:
-    """The outcome as the store keeps it: customer and conversation ids pseudonymised where the settings say so (a
-    customer id given as the pseudonym the service lists is taken as it is, as paths take it)."""
+    """The outcome as the store keeps it: customer and conversation ids pseudonymised where the settings say so (an
+    id given as the pseudonym the service lists is taken as it is, as paths take it)."""
     return NewOutcome(stored_id(outcome.customer_id, settings), outcome.kind.value, outcome.at,
-                      pseudonym(outcome.conversation_id, settings) if outcome.conversation_id else "", outcome.value)
+                      stored_id(outcome.conversation_id, settings) if outcome.conversation_id else "", outcome.value)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,11 @@ def test_with_an_id_key_outcomes_take_the_id_the_list_gives(tmp_path) -> None:
         assert stored.json() == {"stored": 2, "already_stored": 0}
         again = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": "ann", **churned}]})
         assert again.json() == {"stored": 0, "already_stored": 1}  # the same customer by the client's own id
+        # found by a review: the conversation id the timeline lists was keyed again and refused (E808)
+        listed_conversation = client.get(f"/v1/customers/{listed}/timeline").json()["messages"][0]["conversation_id"]
+        rated = client.post("/v1/outcomes", json={"outcomes": [{"customer_id": listed, "kind": "csat", "at": _day(1),
+                                                                "conversation_id": listed_conversation, "value": 5}]})
+        assert rated.status_code == 201 and rated.json() == {"stored": 1, "already_stored": 0}, rated.text
 
 
 def test_an_unresolved_conversation_holds_outreach(client) -> None:
