@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emotrace.scoring.timeline import CHARGED_ROUTES, CUSTOMER
+from emotrace.scoring.timeline import CHARGED_ROUTES, CUSTOMER, settled
 
 EMPATHY_LABELS = frozenset({"caring", "remorse", "gratitude"})
 DISTRESS = -0.3  # a customer turn reads distressed below this mood
@@ -42,7 +42,7 @@ class Turn:
     @property
     def mood(self) -> float:
         """Valence and satisfaction, averaged (-1..1)."""
-        return (self.valence + self.satisfaction) / 2
+        return settled((self.valence + self.satisfaction) / 2)
 
 
 @dataclass(frozen=True)

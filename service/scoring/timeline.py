@@ -16,6 +16,7 @@ from emotrace.scoring.rules import ScoringRules
 from emotrace.wording import counted
 
 CUSTOMER = "customer"
+
 NEGATIVE_EMOTIONS = ("anger", "disgust")
 GROUP_EXAMPLES = {"anger": "anger, annoyance, disapproval", "disgust": "disgust"}  # Ekman groups, as in emotrace.json
 # Alert kind -> the reading's intents that raise it, and what the alert says the customer did.
@@ -28,6 +29,12 @@ ALERT_KINDS = ("sharp_drop", "sustained_negativity", "intensity_spike", "ends_wo
 TRENDS = ("rising", "falling", "stable")
 INTENT_ROUTES = {"churn_threat": "retention", "escalation_request": "team_lead"}  # alert kind -> route, first wins
 CHARGED_ROUTES = frozenset(INTENT_ROUTES.values())  # routes that treat the customer as distressed when ranking agents
+
+
+def settled(value: float) -> float:
+    """A mean or difference of stored readings (4 decimals) without float noise, for comparing with a threshold:
+    (-0.2 + -0.4) / 2 is -0.3, as (-0.1 + -0.5) / 2 is, not -0.30000000000000004."""
+    return round(value, 9)
 
 
 @dataclass(frozen=True)
@@ -312,7 +319,7 @@ def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
     streak: list[list[Signal]] = []
     alerts = []
     for msgs in ordered:
-        if sum(m.satisfaction for m in msgs) / len(msgs) < rules.negative_satisfaction:
+        if settled(sum(m.satisfaction for m in msgs) / len(msgs)) < rules.negative_satisfaction:
             streak.append(msgs)
         else:
             streak = []
@@ -356,7 +363,7 @@ def _arc_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
             continue
         start = (msgs[0].valence + msgs[0].satisfaction) / 2
         end = (msgs[-1].valence + msgs[-1].satisfaction) / 2
-        if start - end >= rules.arc_drop:
+        if settled(start - end) >= rules.arc_drop:
             alerts.append(Alert("ends_worse", f"Conversation {conversation_id} ended worse than it began "
                                 f"({start:+.2f} -> {end:+.2f}).", [msgs[0].message_id, msgs[-1].message_id],
                                 msgs[-1].timestamp))

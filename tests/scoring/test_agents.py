@@ -104,3 +104,14 @@ def test_customer_turns_at_the_agent_s_first_turn_time_count_by_their_order() ->
              Turn("c9", "cust-c9", "chat", "customer", None, T0 + timedelta(minutes=1), 0.6, 0.6, [])]
     (effect,) = conversation_effects(turns, "frustrated")
     assert effect.de_escalation == 1.4 and effect.started_distressed
+
+
+def test_a_first_turn_of_mood_exactly_the_distress_line_is_not_distressed_whatever_its_parts() -> None:
+    """Found by a review: the mood (valence + satisfaction) / 2 was compared in float, so (-0.2 + -0.4) / 2 read as
+    distressed (-0.30000000000000004 < -0.3) and (-0.1 + -0.5) / 2 did not."""
+    for valence, satisfaction in ((-0.2, -0.4), (-0.1, -0.5)):
+        turns = [Turn("c", "cust", "chat", "customer", None, T0, valence, satisfaction, []),
+                 Turn("c", "cust", "chat", "agent", "kim", T0 + timedelta(minutes=1), 0.2, 0.2, ["caring"]),
+                 Turn("c", "cust", "chat", "customer", None, T0 + timedelta(minutes=2), 0.2, 0.2, [])]
+        (effect,) = conversation_effects(turns, "neutral")
+        assert not effect.started_distressed and effect.distress_answers == 0, (valence, satisfaction)

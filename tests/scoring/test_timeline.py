@@ -295,3 +295,16 @@ def test_a_fall_of_exactly_the_drop_points_is_a_sharp_drop() -> None:
     assert [s.score for s in timeline.history] == [69.1, 49.1] and RULES.drop_points == 20
     drops = [a for a in timeline.alerts if a.kind == "sharp_drop"]
     assert len(drops) == 1 and "Score fell 20 points (from 69 to 49)" in drops[0].reason
+
+
+def test_thresholds_met_exactly_by_stored_readings_count_whatever_the_float_sums() -> None:
+    """Found by a review: readings are stored to 4 decimals but their means and differences were compared in float,
+    so a conversation ending exactly 0.5 lower (-0.1829 -> -0.6829: 0.49999999999999994) raised no ``ends_worse``,
+    and three conversations of mean exactly -0.3 were a streak or not by the values that made the mean."""
+    arc = build_timeline([sig(1, 0, 0.0654, -0.4312), sig(2, 1, -0.6829, -0.6829)], RULES)
+    assert RULES.arc_drop == 0.5 and "ends_worse" in {a.kind for a in arc.alerts}
+    for pair in ((-0.2, -0.4), (-0.1, -0.5)):  # both means are exactly -0.3: not below it
+        messages = [sig(2 * c + k, 24 * c + k, value, value, conv=f"c{c}")
+                    for c in range(RULES.negative_streak) for k, value in enumerate(pair)]
+        assert RULES.negative_satisfaction == -0.3
+        assert "sustained_negativity" not in {a.kind for a in build_timeline(messages, RULES).alerts}, pair
