@@ -38,6 +38,9 @@ from emotrace.scoring.rules import ScoringRules, segments_of
 from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
 MODEL_VARIABLES = ("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL")  # either names the model directory
+MAX_WEBHOOK_URL_CHARS = 2_048  # what the delivery log's endpoint column holds (store.tables.WebhookDelivery)
+MAX_SEGMENT_CHARS = 32  # what the customers' segment column holds (store.tables.Customer) and ?segment= takes
+SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # a segment band's name, as ?segment= takes it (api.schemas)
 WebhookEvent = Literal["alert.new", "alert.changed", "correction"]
 
 
@@ -62,6 +65,14 @@ class Webhook(BaseModel):
         except UnicodeError:
             raise ValueError(f"{url.host!r} is not a host name (a label is empty or longer than 63 characters)") \
                 from None
+        return url
+
+    @field_validator("url")
+    @classmethod
+    def fits_the_delivery_log(cls, url: HttpUrl) -> HttpUrl:
+        """Refuse a URL longer than the delivery log holds: on PostgreSQL every fan-out to it would fail."""
+        if len(str(url)) > MAX_WEBHOOK_URL_CHARS:
+            raise ValueError(f"{len(str(url))} characters long: at most {MAX_WEBHOOK_URL_CHARS}")
         return url
 
 
@@ -148,6 +159,17 @@ class Settings(BaseSettings):
             raise ValueError(f"{' and '.join(f'{name}={value}' for name, value in named.items())} name two model "
                              "folders: set one of them")
         return data
+
+    @model_validator(mode="after")
+    def segments_are_names(self) -> Self:
+        """Every segment band is named as ``?segment=`` takes a segment, within what the store holds (on PostgreSQL
+        a longer one failed every write of a customer in its band)."""
+        for name in self.scoring.segment_bands:
+            if len(name) > MAX_SEGMENT_CHARS or not SEGMENT_NAME.fullmatch(name):
+                raise ValueError(f"EMOTRACE_SCORING__SEGMENT_BANDS: {name!r} is not a segment name (a lowercase "
+                                 f"letter, then lowercase letters, digits, _ and -; at most {MAX_SEGMENT_CHARS} "
+                                 "characters)")
+        return self
 
     @model_validator(mode="after")
     def held_segments_exist(self) -> Self:

@@ -1,5 +1,6 @@
 """Settings read from the environment under the names the docs and issues give."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,36 @@ def test_one_segment_band_moves_that_band_and_keeps_the_others(monkeypatch: pyte
     assert rules.segment_bands == {"delighted": 90.0, "satisfied": 60.0, "neutral": 42.0, "frustrated": 28.0}
     assert [segment(x, rules) for x in (95, 70, 50, 30, 10)] == ["delighted", "satisfied", "neutral", "frustrated",
                                                                  "at_risk"]
+
+
+LONGEST_URL = "https://hooks.example.com/" + "x" * (2_048 - len("https://hooks.example.com/"))
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("EMOTRACE_WEBHOOKS", f'[{{"url": "{LONGEST_URL}"}}, {{"url": "{LONGEST_URL}y"}}]',
+     "EMOTRACE_WEBHOOKS (item 1, url): Value error, 2049 characters long: at most 2048"),
+    ("EMOTRACE_SCORING__SEGMENT_BANDS__DELIGHTED_AND_LIKELY_TO_RECOMMEND_US", "85",
+     "EMOTRACE_SCORING__SEGMENT_BANDS: 'delighted_and_likely_to_recommend_us' is not a segment name"),
+    ("EMOTRACE_SCORING", '{"segment_bands": {"Very Happy": 85}}',
+     "EMOTRACE_SCORING__SEGMENT_BANDS: 'Very Happy' is not a segment name"),
+    ("EMOTRACE_SCORING", '{"segment_bands": {"1st": 85}}', "EMOTRACE_SCORING__SEGMENT_BANDS: '1st' is not a segment"),
+], ids=["url", "long band", "band with a space", "band starting with a digit"])
+def test_a_value_longer_than_its_column_or_a_segment_the_api_cannot_filter_on_is_refused_at_start(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str) -> None:
+    """Found by a review: a webhook URL longer than the delivery log's column (2,048) and a segment band named longer
+    than the customers' column (32), or not as ``?segment=`` takes one, were accepted; on PostgreSQL every write of
+    a customer in that band then failed, and every webhook round."""
+    refused = _refusal(monkeypatch, {variable: value})
+    assert said in refused, refused
+
+
+def test_the_longest_webhook_url_and_segment_name_the_store_holds_are_accepted() -> None:
+    from emotrace.api.schemas import SEGMENT_PATTERN
+
+    band = "a" + "b_-9" * 7 + "xyz"
+    assert len(band) == 32 and re.fullmatch(SEGMENT_PATTERN, band)
+    settings = Settings(webhooks=[{"url": LONGEST_URL}], scoring={"segment_bands": {band: 95}})
+    assert len(str(settings.webhooks[0].url)) == 2_048 and band in settings.scoring.segment_bands
 
 
 @pytest.mark.parametrize(("variable", "value"), [

@@ -21,6 +21,7 @@ from pydantic import (
 
 from emotrace.messages import MAX_CONVERSATION_ID, STORED_ID_PATTERN, Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
+from emotrace.settings import SEGMENT_NAME
 from emotrace.store.outbox import EndpointLog
 from emotrace.text.visible import BLANK_CLASS, TEXT_PATTERN, text_problem
 from emotrace.times import iso_8601, utc, utc_timestamp
@@ -48,7 +49,7 @@ def plain_digits(value: object) -> object:
 PLAIN_DIGITS = BeforeValidator(plain_digits)
 MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id."), PLAIN_DIGITS]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
-SEGMENT_PATTERN = r"^(?:[a-z][a-z0-9_-]*)?$"
+SEGMENT_PATTERN = rf"^(?:{SEGMENT_NAME.pattern})?$"  # as segment bands are named (settings)
 
 
 def visible_text(value: str, field: str) -> str:

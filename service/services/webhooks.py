@@ -86,6 +86,7 @@ class WebhookSender:
         self.settings = settings
         self.secret = settings.webhook_secret.get_secret_value()
         self.started = datetime.now(UTC)
+        self._caught_up: set[str] = set()  # endpoints fanned out to since the start (each once with catch_up)
         self.wake = threading.Event()  # set after a local write, so its events go out at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
@@ -125,10 +126,22 @@ class WebhookSender:
 
     def deliver_due(self) -> int:
         """One round: fan new events out to the endpoints, then try every due delivery; returns how many were
-        tried."""
+        tried. An endpoint is given the events of the last :data:`BACKLOG` and those since the sender started; its
+        first fan-out after a start also catches it up on every later event than the first it was ever given (those
+        written while no sender ran: a batch ingest over a weekend). One endpoint's fan-out failing is logged and
+        tried again next round; the others go on."""
         now = datetime.now(UTC)
         for hook in self.settings.webhooks:
-            self.store.outbox.fan_out(str(hook.url), hook.events, min(self.started, now - BACKLOG), now)
+            url = str(hook.url)
+            try:
+                self.store.outbox.fan_out(url, hook.events, min(self.started, now - BACKLOG), now,
+                                          catch_up=url not in self._caught_up)
+            except Exception as exc:
+                reason = getattr(exc, "orig", None) or exc  # a database error's own words, not its SQL and values
+                log.error("webhooks: events could not be fanned out to %s (%s); retrying",
+                          shown_url(url), f"{type(reason).__name__}: {reason}".replace(url, shown_url(url))[:500])
+            else:
+                self._caught_up.add(url)
         due = self.store.outbox.claim_due(now, [str(hook.url) for hook in self.settings.webhooks])
         for delivery in due:
             if self._stop.is_set():

@@ -75,8 +75,8 @@ class Alerts:
             rows = [{"customer_id": customer.id, "kind": kind, "first_message_id": first, "created_at": now,
                      "status": "resolved" if (kind, first) in past else "open", "updated_at": now}
                     for kind, first in sorted(new_keys)]
-            created = set(session.execute(self.db.insert(AlertState).values(rows).on_conflict_do_nothing()
-                                          .returning(AlertState.id)).scalars())
+            created = {i for part in chunks(rows) for i in session.execute(  # a statement binds at most 65,535 values
+                self.db.insert(AlertState).values(list(part)).on_conflict_do_nothing().returning(AlertState.id)).scalars()}
             for state in session.scalars(select(AlertState).where(AlertState.customer_id == customer.id)):
                 if (state.kind, state.first_message_id) in new_keys:
                     states[(state.kind, state.first_message_id)] = _state_fields(state)

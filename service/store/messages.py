@@ -219,13 +219,14 @@ class Messages:
 
 def signals_in(session: Session, customer_ids: list[str], customer_turns_only: bool = False
                ) -> dict[str, list[Signal]]:
-    """The messages of ``customer_ids`` as signals, read in one query of the columns scoring reads."""
+    """The messages of ``customer_ids`` as signals, read in a query of the columns scoring reads per chunk of ids."""
     found: dict[str, list[Signal]] = {customer_id: [] for customer_id in customer_ids}
-    query = select(Message.customer_id, *SIGNAL_COLUMNS).where(Message.customer_id.in_(customer_ids))
+    query = select(Message.customer_id, *SIGNAL_COLUMNS)
     if customer_turns_only:
         query = query.where(Message.speaker == CUSTOMER)
+    rows = (row for part in chunks(customer_ids) for row in session.execute(query.where(Message.customer_id.in_(part))))
     for (customer_id, i, conv, ts, speaker, v, a, s, ekman, intent_labels, intent_p, topic_labels, aspects,
-         satisfaction_class) in session.execute(query):
+         satisfaction_class) in rows:
         stated = {name: (intent_p or {}).get(name, 1.0) for name in intent_labels or ()}
         found[customer_id].append(Signal(i, conv, utc(ts), speaker, v, a, s, ekman, stated,
                                          topic_feelings(topic_labels, aspects, s, satisfaction_class)))
@@ -234,10 +235,12 @@ def signals_in(session: Session, customer_ids: list[str], customer_turns_only: b
 
 def with_customers_in(session: Session, message_ids: list[int]) -> tuple[list[Message], list[Customer]]:
     """The messages ``message_ids`` that still exist, in that order, and their customers sorted by id."""
-    messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(message_ids)))}
+    messages = {m.id: m for part in chunks(message_ids) for m in session.scalars(select(Message).where(
+        Message.id.in_(part)))}
     found = [messages[i] for i in message_ids if i in messages]
     ids = sorted({m.customer_id for m in found})
-    return found, list(session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
+    customers = {c.id: c for part in chunks(ids) for c in session.scalars(select(Customer).where(Customer.id.in_(part)))}
+    return found, [customers[i] for i in ids if i in customers]  # one erased meanwhile is left out
 
 
 def _refuse_stored(session: Session, conversations: list[tuple[str, str]]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, DateTime, and_, exists, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, and_, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from emotrace.store.database import Database
@@ -63,13 +63,19 @@ class Outbox:
         session.add(OutboxEvent(event_id=str(uuid.uuid4()), kind=kind, customer_id=customer_id, payload=payload,
                                 created_at=now))
 
-    def fan_out(self, endpoint: str, kinds: Sequence[str], since: datetime, now: datetime) -> int:
+    def fan_out(self, endpoint: str, kinds: Sequence[str], since: datetime, now: datetime,
+                catch_up: bool = False) -> int:
         """Give ``endpoint`` a pending delivery of every event of ``kinds`` written since ``since`` that it has none
-        of yet; returns how many."""
+        of yet, and with ``catch_up`` of every one written after the first event it has a delivery of (an endpoint
+        configured before: what it missed while no sender ran, however long ago); returns how many."""
         have = exists().where(and_(WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.endpoint == endpoint))
+        written = OutboxEvent.created_at >= since
+        if catch_up:  # an endpoint with no delivery yet has no first event: only ``since`` holds
+            first = select(func.min(WebhookDelivery.event_id)).where(WebhookDelivery.endpoint == endpoint)
+            written = or_(written, OutboxEvent.id >= first.scalar_subquery())
         new = (select(OutboxEvent.id, literal(endpoint), literal("pending"), literal(0),
                       literal(now, DateTime(timezone=True)))
-               .where(OutboxEvent.kind.in_(list(kinds)), OutboxEvent.created_at >= since, ~have))
+               .where(OutboxEvent.kind.in_(list(kinds)), written, ~have))
         with self.db.session() as session:  # read first: an idle round takes no write lock
             if session.execute(new.limit(1)).first() is None:
                 return 0

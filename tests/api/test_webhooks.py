@@ -9,15 +9,21 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import HttpUrl
+from sqlalchemy import update
 
 from emotrace.errors import EmotraceError
-from emotrace.services.webhooks import shown_url, signature, verify
+from emotrace.services.summaries import record_messages
+from emotrace.services.webhooks import WebhookSender, shown_url, signature, verify
 from emotrace.settings import Settings, Webhook, check_serving
+from emotrace.store import Store
+from emotrace.store.messages import NewMessage
+from emotrace.store.tables import OutboxEvent
 from tests.api.conftest import app_for, local_client
 from tests.api.test_alert_workflow import FURIOUS
 from tests.api.test_customers import post
@@ -175,6 +181,71 @@ def test_a_delivery_claimed_before_its_customer_was_erased_is_not_sent(database_
         sender.deliver_due()
         sender.stop()
     assert receiver.calls == []
+
+
+def _furious(customer: str, hours_ago: float) -> NewMessage:
+    """A customer message that raises an alert (a stated churn threat in a burst of anger)."""
+    return NewMessage(customer, "c1", "chat", "customer", datetime.now(UTC) - timedelta(hours=hours_ago), "text",
+                      ["anger"], {"anger": 0.9, "joy": 0.0, "neutral": 0.05}, ["negative"], -0.9, 0.8, -0.9,
+                      "dissatisfied", intent_labels=["churn_threat"], intent_probabilities={"churn_threat": 0.9})
+
+
+def _rounds(store: Store, *urls: str) -> None:
+    """A service started with webhooks to ``urls``: its sender's first rounds, then a stop."""
+    sender = WebhookSender(store, Settings(database_url=store.db.url, webhooks=[{"url": url} for url in urls],
+                                           webhook_secret=SECRET, webhook_timeout_s=2))
+    for _ in range(3):
+        sender.deliver_due()
+    sender.stop()
+
+
+def test_events_written_while_no_sender_ran_reach_the_endpoints_configured_before(database_url, receiver) -> None:
+    """Found by a review: after a restart only the last 24 h of events were fanned out, to every endpoint, so the
+    alerts `emotrace batch --ingest` raised over a weekend (no sender running) never reached an endpoint configured
+    all along. The 24 h backlog is an endpoint's configured anew only; each restart catches the others up."""
+    store = Store(database_url)
+
+    def backdate(customer: str, hours_ago: float) -> None:
+        """Date ``customer``'s events ``hours_ago`` (the clock cannot be moved back)."""
+        with store.db.writing() as session:
+            session.execute(update(OutboxEvent).where(OutboxEvent.customer_id == customer)
+                            .values(created_at=datetime.now(UTC) - timedelta(hours=hours_ago)))
+
+    record_messages(store, [_furious("ann", 73)])
+    _rounds(store, receiver.url)  # the service runs on Thursday: ann's alert goes out
+    backdate("ann", 72)
+    record_messages(store, [_furious("bob", 61)])  # the service is stopped: a batch raises bob's alert on Friday
+    backdate("bob", 60)
+    anew = f"{receiver.url}?configured=monday"
+    record_messages(store, [_furious("cat", 1)])
+    _rounds(store, receiver.url, anew)  # Monday's restart, with an endpoint configured anew
+    _rounds(store, receiver.url, anew)  # and another (the new endpoint has deliveries now)
+    sent: dict[str, list[str]] = {}
+    for path, event in zip(receiver.paths, receiver.events(), strict=True):
+        sent.setdefault(path, []).append(event["data"]["customer_id"])
+    assert sorted(set(sent["/hook"])) == ["ann", "bob", "cat"], sent
+    assert set(sent["/hook?configured=monday"]) == {"cat"}, sent  # ann's and bob's are older than its backlog
+
+
+def test_an_endpoint_whose_fan_out_fails_does_not_stop_the_others(database_url, receiver, monkeypatch,
+                                                                  caplog) -> None:
+    """Found by a review: a fan-out refused for one endpoint (a URL longer than its column, on PostgreSQL) ended the
+    round, so no endpoint after it was ever sent anything."""
+    store = Store(database_url)
+    record_messages(store, [_furious("ann", 1)])
+    fan_out = store.outbox.fan_out
+    broken = "http://127.0.0.1:9/broken?token=secret-token"
+
+    def refused_for_one(endpoint: str, *args: object, **kwargs: object) -> int:
+        if endpoint == broken:
+            raise RuntimeError(f"value too long for {endpoint}")
+        return fan_out(endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(store.outbox, "fan_out", refused_for_one)
+    with caplog.at_level("ERROR"):
+        _rounds(store, broken, receiver.url)
+    assert {event["data"]["customer_id"] for event in receiver.events()} == {"ann"}
+    assert shown_url(broken) in caplog.text and "secret-token" not in caplog.text, caplog.text
 
 
 def test_receivers_refuse_forged_and_replayed_calls() -> None:

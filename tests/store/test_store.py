@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from emotrace.errors import EmotraceError
@@ -19,7 +20,7 @@ from emotrace.services.summaries import customer_timeline, record_messages
 from emotrace.store import Store
 from emotrace.store.corrections import NewCorrection
 from emotrace.store.database import MIGRATIONS
-from emotrace.store.messages import NewMessage, RequestKey
+from emotrace.store.messages import NewMessage, RequestKey, signals_in, with_customers_in
 from tests.test_cli import run
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -447,6 +448,41 @@ def test_a_write_of_thousands_of_new_customers_fits_the_databases_parameter_limi
         assert len(store.customers.lock_or_create(session, ids, T0)) == 8_000
     assert store.customers.count() == 8_000
     store.db.engine.dispose()
+
+
+def _binding_at_most(store: Store, values: int) -> None:
+    """Let each statement on ``store`` (SQLite) bind at most ``values`` values from its next connection on."""
+    event.listen(store.db.engine, "connect", lambda connection, _: connection.setlimit(
+        sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, values))
+    store.db.engine.dispose()
+
+
+def test_a_write_raising_thousands_of_alerts_fits_the_databases_parameter_limit(tmp_path) -> None:
+    """Found by a review: a write's new alerts were registered in one INSERT of 6 values each, so above 5,461 alerts
+    on SQLite as python.org builds it (32,766 values a statement) and 10,922 on PostgreSQL (65,535) the whole write
+    failed and its messages were lost."""
+    store = Store(f"sqlite:///{tmp_path / 'emotrace.db'}")
+    _binding_at_most(store, 32_766)
+    spike = {"anger": 0.9, "disgust": 0.05, "joy": 0.0, "neutral": 0.05}
+    items = [replace(message("acme", i / 3, -0.9, conv=f"t{i // 4}"), ekman_probabilities=spike, arousal=0.8)
+             for i in range(5_600)]
+    rows, customers = record_messages(store, items)
+    assert len(rows) == 5_600 and len(customers[0].alerts) > 5_461
+    assert len({alert["id"] for alert in customers[0].alerts}) == len(customers[0].alerts)
+
+
+def test_reads_of_more_ids_than_one_statement_binds_are_chunked(tmp_path) -> None:
+    """Found by a review: the signals of a write's customers (every one of a ``batch --ingest --chunk-rows`` chunk)
+    and the messages and customers of a keyed write replayed were each read with one IN (...) of every id."""
+    store = Store(f"sqlite:///{tmp_path / 'emotrace.db'}")
+    rows, _ = record_messages(store, [message(f"c{i:04d}", 0, 0.5) for i in range(700)])
+    _binding_at_most(store, 600)
+    with store.db.session() as session:
+        signals = signals_in(session, [f"c{i:04d}" for i in range(700)], customer_turns_only=True)
+        messages, customers = with_customers_in(session, [row.id for row in rows])
+    assert len(signals) == 700 and all(len(found) == 1 for found in signals.values())
+    assert [m.id for m in messages] == [row.id for row in rows]
+    assert [c.id for c in customers] == [f"c{i:04d}" for i in range(700)]
 
 
 def test_two_resolutions_at_once_add_one_history_entry(database_url, monkeypatch) -> None:

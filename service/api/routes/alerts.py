@@ -22,6 +22,7 @@ from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.scoring.rules import known_segment
 from emotrace.services.alerts import change_alert
+from emotrace.settings import MAX_SEGMENT_CHARS
 from emotrace.store.alerts import AlertChange
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/alerts", tags=["alerts"], dependencies=GUARDS)
@@ -39,7 +40,7 @@ class AlertSort(StrEnum):
 
 
 @router.get("", response_model=list[CustomerAlertOut])
-def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_length=32, pattern=SEGMENT_PATTERN),
+def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_length=MAX_SEGMENT_CHARS, pattern=SEGMENT_PATTERN),
                 status: Annotated[list[AlertStatus] | None, Query(description="Statuses to list (repeat for several; "
                                                                   "default: open and acknowledged).")] = None,
                 assignee: Annotated[ActorName | None, Query(description="Only alerts assigned to this name.")] = None,
