@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -778,9 +779,31 @@ def adapt(
                f"s); serve it with --model {model_dir} or EMOTRACE_MODEL_DIR={model_dir}")
 
 
+# batch's options read only with another: the option that makes them read, and the options.
+_BATCH_NEEDS = {"--engine dask": ("scheduler", "workers"),
+                "--ingest": ("database_url", "customer_column", "conversation_column", "speaker_column",
+                             "timestamp_column", "channel_column", "agent_column")}
+
+
+def _refuse_batch_options_unread(ctx: typer.Context, engine: str, ingest: bool) -> None:
+    """E027 naming batch's options given a value other than their default that the run would not read: --scheduler
+    and --workers without --engine dask (--workers, the local cluster's size, with --scheduler too), --ingest's store
+    and columns without it."""
+    given = {param.name: param.opts[0] for param, _ in given_options(ctx)}
+    missing = {"--engine dask": engine != "dask", "--ingest": not ingest}
+    for needed, names in _BATCH_NEEDS.items():
+        if missing[needed] and (unread := [given[name] for name in names if name in given]):
+            raise EmotraceError("E027", f"{listed(unread)} {'does' if len(unread) == 1 else 'do'} nothing without "
+                                f"{needed}.", f"Add {needed}, or leave {'it' if len(unread) == 1 else 'them'} out.")
+    if "scheduler" in given and "workers" in given:
+        raise EmotraceError("E027", "--workers sizes the local Dask cluster; it does nothing with --scheduler.",
+                            "Leave --workers out: the scheduler's own workers read the chunks.")
+
+
 @app.command()
 @friendly_errors
 def batch(
+    ctx: typer.Context,
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="JSONL, CSV or Parquet file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL, CSV or Parquet file to write.")],
     text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
@@ -816,6 +839,7 @@ def batch(
 
     if engine not in {"local", "dask"}:
         raise EmotraceError("E507", f"Unknown engine '{engine}'.", "Use --engine local or --engine dask.")
+    _refuse_batch_options_unread(ctx, engine, ingest)
     settings = get_settings()
     columns = IngestColumns(customer_column, conversation_column, speaker_column, timestamp_column, channel_column,
                             agent_column)
@@ -866,7 +890,7 @@ def batch(
                                if summary.not_ingested else ""))
     total = summary.rows + summary.errors  # rows not ingested were read: they are among summary.rows
     bad = summary.errors + summary.not_ingested
-    if bad and bad > max_bad_share * total:
+    if bad and Fraction(bad, total) > Fraction(str(max_bad_share)):  # exactly: 0.58 * 50 is 28.999999999999996
         typer.echo(f"error: {bad} of {total} rows are bad{' or not ingested' if summary.not_ingested else ''} "
                    f"({bad / total:.0%}), over "
                    f"--max-bad-share {max_bad_share:.0%}" + (f"; see {summary.error_file}" if summary.error_file

@@ -23,19 +23,41 @@ def checked_encoding(encoding: str) -> str:
 
 
 def decode_error(path: Path, encoding: str) -> EmotraceError:
-    """The error for ``path`` not being valid ``encoding``: where it first fails, and how to read it."""
+    """The error for ``path`` not being valid ``encoding``: where it first fails (line and column counted in the text
+    decoded before it, whatever the encoding), and how to read it. Every command reads UTF-8 unless --encoding says
+    otherwise, so --encoding is suggested only for UTF-8."""
+    fix = ("Pass --encoding with the file's encoding (a Windows export is mostly --encoding cp1252; latin-1 reads any "
+           "byte but turns its € and curly quotes into control characters), or re-encode it as UTF-8."
+           if codecs.lookup(encoding).name == "utf-8" else
+           f"Correct or remove the text there; if the file is not {encoding}, read it in its own encoding or "
+           "re-encode it as UTF-8.")
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, column = 1, 1
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                line.decode(encoding)
-            except UnicodeDecodeError as exc:
-                return EmotraceError("E004", f"{path} is not valid {encoding}: line {number}, byte "
-                                     f"0x{line[exc.start]:02x} at column {exc.start + 1}.",
-                                     "Pass --encoding with the file's encoding (a Windows export is mostly "
-                                     "--encoding cp1252; latin-1 reads any byte but turns its € and curly quotes "
-                                     "into control characters), or re-encode it as UTF-8.")
-            except UnicodeError as exc:  # no byte to name: UTF-16 or UTF-32 without a byte-order mark
-                return EmotraceError("E004", f"{path} is not valid {encoding}: {exc}.",
-                                     "Pass --encoding with the file's encoding (utf-16-le or utf-16-be for UTF-16 "
-                                     "without a byte-order mark), or re-encode it as UTF-8.")
-    return EmotraceError("E004", f"{path} is not valid {encoding}.", "Pass --encoding with the file's encoding.")
+        try:
+            while True:
+                block = handle.read(1 << 20)
+                before = decoder.getstate()  # its first item: the bytes held back from the last block
+                line, column = _advanced(line, column, decoder.decode(block, final=not block))
+                if not block:
+                    break
+        except UnicodeDecodeError as exc:  # exc.start counts from the bytes held back, then the block
+            decoder = codecs.getincrementaldecoder(encoding)()
+            decoder.setstate(before)
+            line, column = _advanced(line, column, decoder.decode(block[:max(exc.start - len(before[0]), 0)]))
+            bad = exc.object[exc.start:exc.end]
+            named = f"byte{'s' if len(bad) > 1 else ''} {' '.join(f'0x{byte:02x}' for byte in bad)}"
+            return EmotraceError("E004", f"{path} is not valid {encoding}: line {line}, {named} at column {column} "
+                                 f"({exc.reason}).", fix)
+        except UnicodeError as exc:  # no byte to name: UTF-16 or UTF-32 without a byte-order mark
+            return EmotraceError("E004", f"{path} is not valid {encoding}: {exc}.",
+                                 "Pass --encoding with the file's encoding (utf-16-le or utf-16-be for UTF-16 "
+                                 "without a byte-order mark), or re-encode it as UTF-8.")
+    return EmotraceError("E004", f"{path} is not valid {encoding}.", fix)
+
+
+def _advanced(line: int, column: int, text: str) -> tuple[int, int]:
+    """The line and column (from 1) just after ``text``, read from ``line`` and ``column``."""
+    if (last_break := text.rfind("\n")) < 0:
+        return line, column + len(text)
+    return line + text.count("\n"), len(text) - last_break

@@ -9,11 +9,14 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import dropwhile
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -162,7 +165,7 @@ def count_rows(path: Path, encoding: str = "utf-8") -> int:
             return sum(1 for line in handle if line.strip())
         records = 0
         with suppress(csv.Error):
-            for record in csv.reader(handle, delimiter=_delimiter(path, encoding)):
+            for record in csv.reader(_past_blank_lines(handle), delimiter=_delimiter(path, encoding)):
                 records += bool(record)
         return max(records - 1, 0)
 
@@ -173,11 +176,7 @@ def read_rows(path: Path, encoding: str = "utf-8") -> Generator[TableRow, None, 
     resynchronise after either)."""
     fmt = table_format(path)
     if fmt == "parquet":
-        number = 0
-        for batch in _parquet(path).iter_batches(batch_size=4096):
-            for record in batch.to_pylist():
-                number += 1
-                yield TableRow(number, record)
+        yield from _parquet_rows(path)
     elif fmt == "csv":
         yield from _csv_rows(path, encoding)
     else:
@@ -205,8 +204,9 @@ def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
         # strict: a quote never closed is an error, not the rest of the file
-        reader = csv.DictReader(_decoded(handle, path, encoding), strict=True, delimiter=_delimiter(path, encoding))
-        _check_header(path, reader)
+        lines = _past_blank_lines(_decoded(handle, path, encoding))
+        reader = csv.DictReader(lines, strict=True, delimiter=_delimiter(path, encoding))
+        unnamed = _check_header(path, reader)
         number = 0
         while True:
             number += 1
@@ -219,20 +219,35 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
                 if reason == "unexpected end of data":
                     reason = "a quote opened in it is never closed: every later line was read into one cell"
                 raise unreadable_row(path, number, reason) from None
-            if None in record:  # cells past the header's columns (an unquoted comma in a text, most often)
-                columns = len(reader.fieldnames or [])
-                yield TableRow(number, None, f"{columns + len(record[None])} cells where the header names {columns} "
-                                             "columns (quote a text that holds a comma)")
-                continue
+            if None in record:  # cells past the header's named columns
+                extra = cast(list[str], record.pop(None))
+                if error := _extra_cells(len(reader.fieldnames or []), unnamed, extra):
+                    yield TableRow(number, None, error)
+                    continue
             yield TableRow(number, dict(record))
+
+
+def _extra_cells(columns: int, unnamed: int, extra: list[str]) -> str | None:
+    """Why a row whose ``extra`` cells run past the header's ``columns`` named ones cannot be read, the header ending in
+    ``unnamed`` empty cells; None where the extra cells are blank and under those (a spreadsheet's export)."""
+    if len(extra) > unnamed:  # an unquoted comma in a text, most often
+        return f"{columns + len(extra)} cells where the header names {columns} columns (quote a text that holds a comma)"
+    if filled := next((column for column, cell in enumerate(extra, columns + 1) if cell.strip()), None):
+        return f"its cell {filled} is under a header cell that names no column (name that column in the header)"
+    return None
 
 
 def _delimiter(path: Path, encoding: str) -> str:
     """``;`` for a CSV whose header line holds semicolons and no comma (spreadsheets where the comma is the decimal
     mark save "CSV" so), else ``,``."""
     with path.open(encoding=_without_bom(encoding), errors="replace", newline="") as handle:
-        header = handle.readline()
+        header = next(_past_blank_lines(handle), "")
     return ";" if ";" in header and "," not in header else ","
+
+
+def _past_blank_lines(lines: Iterable[str]) -> Iterator[str]:
+    """``lines`` from the first that is not blank: blank lines before a CSV header are not its header."""
+    return dropwhile(lambda line: not line.strip(), lines)
 
 
 def _without_bom(encoding: str) -> str:
@@ -241,15 +256,22 @@ def _without_bom(encoding: str) -> str:
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def _check_header(path: Path, reader: csv.DictReader[str]) -> None:
-    """E517 when the header names a column more than once (a reader would keep the last one's cells silently)."""
+def _check_header(path: Path, reader: csv.DictReader[str]) -> int:
+    """The number of empty cells ending the header (a spreadsheet's export: "id,text,,"), dropped from the reader's
+    columns; E517 when the header names a column more than once (a reader would keep the last one's cells
+    silently)."""
     try:
-        names = reader.fieldnames or []
+        cells = reader.fieldnames or []
     except csv.Error as exc:
         raise unreadable_row(path, 0, str(exc)) from None
+    names = list(cells)
+    while names and not names[-1].strip():
+        names.pop()
+    reader.fieldnames = names
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise EmotraceError("E517", f"{path} names the column(s) {twice} more than once in its header.")
+    return len(cells) - len(names)
 
 
 def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
@@ -278,6 +300,21 @@ def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
                 yield TableRow(number, None, f"line {line_number} is not a JSON object")
                 continue
             yield TableRow(number, record)
+
+
+def _parquet_rows(path: Path) -> Iterator[TableRow]:
+    """The rows of a Parquet file; E515 naming the row reached where its data is damaged (the footer, read on
+    opening, can be intact)."""
+    number = 0
+    try:
+        for batch in _parquet(path).iter_batches(batch_size=4096):
+            for record in batch.to_pylist():
+                number += 1
+                yield TableRow(number, record)
+    except (pa.ArrowInvalid, OSError) as exc:
+        reason = " ".join(str(exc).split())  # pyarrow's message runs over lines
+        raise EmotraceError("E515", f"{path} is not a readable Parquet file: its rows from row {number + 1} on "
+                                    f"cannot be read ({reason}).") from None
 
 
 def _parquet(path: Path) -> pq.ParquetFile:
@@ -329,7 +366,27 @@ def as_text(value: object) -> object:
     writes them), other values as ``str`` (None stays None)."""
     if value is None or isinstance(value, str):
         return value
-    return json.dumps(value, default=json_cell) if isinstance(value, list | dict) else str(value)
+    return json_text(value) if isinstance(value, list | dict) else str(value)
+
+
+def json_text(value: object, ensure_ascii: bool = True) -> str:
+    """``value`` as JSON (cells JSON has no type for as :func:`json_cell` writes them); a float that is not finite
+    (pandas' NaN for a missing value, an infinity) is null, as JSON has no NaN."""
+    try:
+        return json.dumps(value, ensure_ascii=ensure_ascii, default=json_cell, allow_nan=False)
+    except ValueError:  # a non-finite float: rare, so the values are walked only then
+        return json.dumps(_finite(value), ensure_ascii=ensure_ascii, default=json_cell, allow_nan=False)
+
+
+def _finite(value: object) -> object:
+    """``value`` with each float that is not finite, at any depth of its lists and objects, as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
@@ -345,4 +402,4 @@ def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     else:
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False, default=json_cell) + "\n")
+                handle.write(json_text(row, ensure_ascii=False) + "\n")

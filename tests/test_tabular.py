@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,20 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _parquet_damaged_in_its_data(table: pa.Table) -> bytes:
+    """``table`` as Parquet in row groups of 5 rows, the second row group's data pages overwritten with 0xff (the
+    footer intact: the file opens, its schema and row count read)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, row_group_size=5, use_dictionary=False)
+    data = bytearray(sink.getvalue().to_pybytes())
+    group = pq.ParquetFile(pa.BufferReader(bytes(data))).metadata.row_group(1)
+    for column in range(group.num_columns):
+        chunk = group.column(column)
+        data[chunk.data_page_offset:chunk.data_page_offset + chunk.total_compressed_size] = \
+            b"\xff" * chunk.total_compressed_size
+    return bytes(data)
+
+
 # each mistake: the file's name, its bytes (None: no file) and the one code every caller gives for it
 MISTAKES = {
     "no such file": ("gone.csv", None, "E006"),
@@ -43,6 +58,9 @@ MISTAKES = {
     "a Parquet column named twice": ("rows.parquet", _parquet_bytes(pa.Table.from_arrays(
         [pa.array([v]) for v in ("ann", "renewed", "2026-11-20", "thanks!", "joy", "another field")],
         names=[*HEADER.strip().split(","), "text"])), "E517"),
+    # found by a review: a Parquet file damaged in its data (its footer intact) ended in pyarrow's OSError traceback
+    "a Parquet file damaged in its data": ("rows.parquet", _parquet_damaged_in_its_data(pa.table(
+        {name: [f"{name} {n}" for n in range(10)] for name in HEADER.strip().split(",")})), "E515"),
 }
 
 
@@ -305,3 +323,82 @@ def test_a_jsonl_row_naming_a_key_twice_is_an_error_row_not_its_last_value(
     err = capsys.readouterr().err
     assert "row 2: line 2 is not read: the key 'customer_id' is given twice in one object" in err, err
     assert "row 3: line 4 is not read: the key 'tier' is given twice in one object" in err, err
+
+
+def test_a_parquet_file_damaged_in_its_data_is_e515_naming_the_row_reached(tmp_path: Path) -> None:
+    """Found by a review: only opening the file was guarded, so a file damaged in its data (its footer intact) ended
+    every command in pyarrow's "OSError: Couldn't deserialize thrift ... Deserializing page header failed" traceback."""
+    path = tmp_path / "rows.parquet"
+    path.write_bytes(_parquet_damaged_in_its_data(pa.table({"text": [f"text {n}" for n in range(10)]})))
+    assert check_table(path, required=["text"]) == ["text"] and count_rows(path) == 10  # the footer reads
+    with pytest.raises(EmotraceError, match=r"E515\] .*rows.parquet is not a readable Parquet file: its rows from "
+                                            r"row 1 on cannot be read \(Couldn't deserialize thrift"):
+        list(read_table(path, required=["text"]))
+
+
+def _strict_json(line: str) -> object:
+    def refuse(constant: str) -> object:
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_a_cell_that_is_not_a_finite_number_is_written_as_null_in_json(tmp_path: Path) -> None:
+    """Found by a review: pandas writes a missing float as NaN, and a JSON Lines output copying that cell held
+    `"score": NaN`, which no strict JSON reader takes (JSON has no NaN or Infinity)."""
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["hi", "ok"], "score": [float("nan"), 2.5]}), source)
+    rows = [{**record, "scores": {"a": float("inf"), "b": [float("-inf"), 0.5]}} for record in all_records(source)]
+    out = tmp_path / "out.jsonl"
+    write_rows(out, rows)
+    assert [_strict_json(line) for line in out.read_text(encoding="utf-8").splitlines()] == [
+        {"text": "hi", "score": None, "scores": {"a": None, "b": [None, 0.5]}},
+        {"text": "ok", "score": 2.5, "scores": {"a": None, "b": [None, 0.5]}}]
+    write_rows(out.with_suffix(".csv"), rows)  # a CSV cell holding a list or an object holds it as JSON
+    assert [_strict_json(str(record["scores"])) for record in all_records(out.with_suffix(".csv"))] == [
+        {"a": None, "b": [None, 0.5]}] * 2
+
+
+@pytest.mark.parametrize("header", ["text,labels", "text;labels"])
+def test_blank_lines_before_a_csv_header_are_skipped(tmp_path: Path, header: str) -> None:
+    """Found by a review: a CSV starting with a blank line read that line as its header, and every row was refused
+    as "2 cells where the header names 0 columns"."""
+    path = tmp_path / "rows.csv"
+    path.write_text(f"\n  \r\n{header}\nthanks!{header[4]}joy\n", encoding="utf-8", newline="")
+    assert all_records(path, required=("text", "labels")) == [{"text": "thanks!", "labels": "joy"}]
+    assert count_rows(path) == 1
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_empty_header_cells_at_the_end_of_a_csv_header_are_no_columns(tmp_path: Path, separator: str) -> None:
+    """Found by a review: a spreadsheet's export ending every line in empty cells ("id,text,,") was refused as
+    naming the column '' twice (E517). Empty header cells at the end name no column: their cells, empty, are not
+    read; a cell under one that holds something is an error row saying so."""
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text,,\n1,hello,,\n2,thanks\n3,bye,,oops\n4,one,two,three,four\n".replace(",", separator),
+                    encoding="utf-8")
+    assert check_table(path, required=["text"]) == ["id", "text"]
+    rows = list(read_table(path, required=["text"]))
+    assert [row.fields for row in rows] == [{"id": "1", "text": "hello"}, {"id": "2", "text": "thanks"}, None, None]
+    assert rows[2].error == "its cell 4 is under a header cell that names no column (name that column in the header)"
+    assert rows[3].error is not None and rows[3].error.startswith("5 cells where the header names 2 columns"), rows[3].error
+    assert count_rows(path) == 4
+
+
+def test_a_decode_error_is_named_by_its_line_and_column_in_the_text_in_any_encoding(tmp_path: Path) -> None:
+    """Found by a review: the bad line was looked for by splitting the bytes at 0x0a, so a UTF-16 file's lone
+    surrogate on line 4 was said to be "line 1, byte 0x0a at column 11", and the hint said to pass --encoding, which
+    the user had. Lines and columns are counted in the text decoded before the bad bytes; --encoding is suggested
+    only when the file was read as UTF-8 (every command's default)."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes("text\nhello there\nall good\n\ud800x\n".encode("utf-16", "surrogatepass"))
+    with pytest.raises(EmotraceError) as caught:
+        check_table(path, "utf-16")
+    assert caught.value.problem.endswith("not valid utf-16: line 4, bytes 0x00 0xd8 at column 1 (illegal UTF-16 "
+                                         "surrogate)."), caught.value.problem
+    assert "--encoding" not in str(caught.value.fix), caught.value.fix
+    path.write_bytes("text\nnaïve, caf".encode() + b"\xe9\n")
+    with pytest.raises(EmotraceError) as caught:
+        check_table(path)
+    assert caught.value.problem.endswith("not valid utf-8: line 2, byte 0xe9 at column 11 (invalid continuation "
+                                         "byte)."), caught.value.problem
+    assert "--encoding cp1252" in str(caught.value.fix), caught.value.fix

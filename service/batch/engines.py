@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from emotrace.batch.job import BatchOptions, ChunkResult, ChunkRunner, read_chunk
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.settings import get_settings
 from emotrace.tabular import TableRow
 
 SCHEDULER_PROBE_SECONDS = 5.0  # a scheduler's address that answers nothing in this long is refused
@@ -25,10 +26,15 @@ if TYPE_CHECKING:
     from distributed import Client, Future, Worker
 
 
+def _classifier(model_dir: str | None) -> EmotionClassifier:
+    """The model, read with the threads the settings give (EMOTRACE_THREADS), as ``analyze`` reads it."""
+    return EmotionClassifier.from_pretrained(model_dir, threads=get_settings().threads)
+
+
 @lru_cache(maxsize=2)
 def _worker_classifier(model_dir: str | None) -> EmotionClassifier:
     """The model, loaded once per process (a Dask worker keeps it between tasks)."""
-    return EmotionClassifier.from_pretrained(model_dir)
+    return _classifier(model_dir)
 
 
 def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[TableRow]) -> tuple[int, ChunkResult]:
@@ -37,7 +43,7 @@ def _read_chunk_on_worker(index: int, options: BatchOptions, rows: list[TableRow
 
 def local_runner(options: BatchOptions) -> ChunkRunner:
     """Read chunks one after another in this process."""
-    classifier = EmotionClassifier.from_pretrained(options.model_dir)
+    classifier = _classifier(options.model_dir)
 
     def run(chunks: Iterator[tuple[int, list[TableRow]]]) -> Iterator[tuple[int, ChunkResult]]:
         for index, rows in chunks:

@@ -15,6 +15,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from itertools import islice
@@ -39,7 +40,7 @@ from emotrace.tabular import (
     cell_text,
     check_table,
     count_rows,
-    json_cell,
+    json_text,
     read_rows,
     table_format,
     write_rows,
@@ -308,7 +309,8 @@ class BatchJob:
         commit)."""
         final = self.part_path(index)
         tmp = final.with_name(final.stem + ".tmp" + final.suffix)
-        write_rows(tmp, result.rows)
+        with _written(tmp, final):
+            write_rows(tmp, result.rows)
         if before_commit is not None:
             before_commit(index, result)
         write_record(self.parts / f"part-{index:0{PART_DIGITS}d}.meta.json",
@@ -322,21 +324,34 @@ class BatchJob:
 
         ``before_commit(index, result)`` runs before a part is committed (``--ingest`` stores it there);
         it must be idempotent per index, since a kill between it and the commit repeats it. A run finished before
-        with the same input and options is not repeated: its summary is returned."""
+        with the same input and options is not repeated: its summary is returned. A run that fails (a row that
+        cannot be parsed, a write refused) leaving nothing to resume removes its parts folder, so that the same
+        command, its input fixed, is not refused as another run's."""
         if self.finished is not None:
             return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
-        write_record(self.parts / "manifest.json", self.options.manifest)
-        total = count_rows(self.options.input, self.options.encoding)
-        finished = list(self._finished_parts())
-        resumed_rows = sum(data["rows"] for data in finished)
-        done_rows = resumed_rows + sum(len(data["errors"]) for data in finished)
-        with tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress,
-                  dynamic_ncols=True) as bar:  # closed on an error too, so its message starts a line of its own
-            for index, result in runner(self.pending_chunks()):
-                self.write_part(index, result, before_commit)
-                bar.update(len(result.rows) + len(result.errors))
+        try:
+            write_record(self.parts / "manifest.json", self.options.manifest)
+            total = count_rows(self.options.input, self.options.encoding)
+            finished = list(self._finished_parts())
+            resumed_rows = sum(data["rows"] for data in finished)
+            done_rows = resumed_rows + sum(len(data["errors"]) for data in finished)
+            with tqdm(total=total, initial=done_rows, unit="row", desc="batch", disable=not progress,
+                      dynamic_ncols=True) as bar:  # closed on an error too, so its message starts a line of its own
+                for index, result in runner(self.pending_chunks()):
+                    self.write_part(index, result, before_commit)
+                    bar.update(len(result.rows) + len(result.errors))
+        except Exception:
+            if not self._resumable():
+                shutil.rmtree(self.parts, ignore_errors=True)
+            raise
         return replace(self._join(), resumed_rows=resumed_rows)
+
+    def _resumable(self) -> bool:
+        """Whether the parts folder holds anything a rerun resumes from: a committed part, or a record beside the
+        manifest and the parts (``--ingest``'s time for untimed rows, kept once a chunk may have been stored)."""
+        return any(self._finished_parts()) or any(
+            path.name != "manifest.json" and not path.name.startswith("part-") for path in self.parts.iterdir())
 
     def _finished_parts(self) -> Iterator[dict[str, Any]]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""
@@ -349,8 +364,9 @@ class BatchJob:
         atomic rename, then the parts removed (a kill between any two steps is finished by the next run)."""
         output = self.options.output
         parts = ordered_parts(self.parts.glob(f"part-*[0-9]{output.suffix}"))
-        tmp = output.with_name(f"{output.stem}.tmp{output.suffix}")  # its type still read from its suffix
-        _concatenate(parts, tmp, table_format(output))
+        tmp = self.parts / f"joined.tmp{output.suffix}"  # no user's file: its type still read from its suffix
+        with _written(tmp, output):
+            _concatenate(parts, tmp, table_format(output))
         rows, labels, errors, not_ingested = 0, Counter[str](), [], []
         for data in self._finished_parts():
             rows += data["rows"]
@@ -359,7 +375,7 @@ class BatchJob:
             not_ingested += data.get("not_ingested", [])
         reported = sorted(errors + not_ingested, key=lambda e: int(e["row"]))
         if reported:
-            _write_whole(self.error_file, "".join(json.dumps(e, default=json_cell) + "\n" for e in reported))
+            _write_whole(self.error_file, "".join(json_text(e) + "\n" for e in reported))
         else:
             self.error_file.unlink(missing_ok=True)  # an earlier run's, listing rows this run read
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(output),
@@ -382,14 +398,28 @@ def ordered_parts(paths: Iterable[Path]) -> list[Path]:
 
 def write_record(path: Path, data: dict[str, object]) -> None:
     """Write a run's JSON record whole or not at all."""
-    _write_whole(path, json.dumps(data, default=json_cell))
+    _write_whole(path, json_text(data))
 
 
 def _write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with _written(tmp, path):
+        tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+@contextmanager
+def _written(tmp: Path, path: Path) -> Iterator[None]:
+    """Around the writing of ``tmp``, the temporary file of ``path``: when the system refuses (a full disk, a file
+    size limit), ``tmp`` is removed and E516 names ``path`` and the system's reason."""
+    try:
+        yield
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror or exc}).",
+                            "Free space on its disk (or lift the file size limit), then run the same command again: "
+                            "the chunks finished are kept.") from None
 
 
 def read_record(path: Path, code: str) -> dict[str, Any]:

@@ -861,3 +861,79 @@ def test_a_run_recorded_before_runs_recorded_ingest_is_still_complete(tmp_path) 
     done.write_text(json.dumps(record))
     again = run("batch", str(source), "-o", str(output), "--text-column", "body")
     assert again.returncode == 0 and "already complete" in again.stdout, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler does nothing without --engine dask."),
+    (["--workers", "4"], "--workers does nothing without --engine dask."),
+    (["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", "--workers", "4"],
+     "--workers sizes the local Dask cluster; it does nothing with --scheduler."),
+    (["--database-url", "sqlite:///x.db", "--timestamp-column", "at"],
+     "--database-url and --timestamp-column do nothing without --ingest."),
+    (["--customer-column", "who", "--conversation-column", "thread", "--speaker-column", "role",
+      "--channel-column", "medium", "--agent-column", "agent"],
+     "--customer-column, --conversation-column, --speaker-column, --channel-column and --agent-column do nothing "
+     "without --ingest."),
+])
+def test_options_the_run_would_not_read_are_refused(tmp_path, options: list[str], said: str) -> None:
+    """Found by a review: --scheduler and --workers without --engine dask (--workers with a --scheduler too), and the
+    store and column options of --ingest without it, were read as given and ignored without a word."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 2)
+    refused = run("batch", str(source), "-o", str(output), "--text-column", "body", *options)
+    assert refused.returncode == 2 and f"[E027] {said}" in refused.stderr, refused.stderr
+    assert not output.exists() and not output.with_name("out.jsonl.parts").exists()
+
+
+def test_batch_reads_with_the_threads_the_settings_give(tmp_path, monkeypatch) -> None:
+    """Found by a review: batch loaded the model on every core (up to 8), locally and on each Dask worker, ignoring
+    EMOTRACE_THREADS, which `analyze` and `adapt` honour. The ONNX Runtime sessions it opens (recorded as onnxruntime
+    makes them) have the settings' threads."""
+    import onnxruntime as ort
+
+    from emotrace.batch.engines import _worker_classifier
+
+    opened: list[int] = []
+
+    class Recorded(ort.InferenceSession):
+        def __init__(self, path: str, options: ort.SessionOptions, *args: object, **kwargs: object) -> None:
+            opened.append(options.intra_op_num_threads)
+            super().__init__(path, options, *args, **kwargs)
+
+    source = tmp_path / "in.jsonl"
+    write_input(source, 2)
+    monkeypatch.setattr(ort, "InferenceSession", Recorded)
+    monkeypatch.setenv("EMOTRACE_THREADS", "1")
+    get_settings.cache_clear()
+    _worker_classifier.cache_clear()
+    try:
+        result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body")
+        _worker_classifier(str(get_settings().model_dir))  # as a Dask worker loads it
+    finally:
+        _worker_classifier.cache_clear()
+        get_settings.cache_clear()
+    assert result.returncode == 0, result.stderr
+    assert opened == [1, 1]
+
+
+def test_a_bad_share_exactly_at_max_bad_share_passes(tmp_path) -> None:
+    """Found by a review: the share was compared in float (0.58 * 50 = 28.999999999999996), so 29 bad rows of 50 with
+    --max-bad-share 0.58 exited 1."""
+    source = tmp_path / "in.jsonl"
+    write_input(source, 50, {i: json.dumps({"msg_id": f"m{i}", "body": ""}) for i in range(1, 30)})
+    args = ("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body")
+    assert run(*args, "--max-bad-share", "0.58").returncode == 0
+    over = run(*args, "--max-bad-share", "0.57")
+    assert over.returncode == 1 and "29 of 50 rows are bad" in over.stderr, over.stderr
+
+
+def test_rerunning_a_finished_run_with_too_many_bad_rows_exits_1_again(tmp_path) -> None:
+    """Found by a review: docs/cli.md said a rerun of a finished run exits 0; it repeats the run's exit status 1 when
+    more rows than --max-bad-share allows were bad, so a script checking the status gets the same answer twice."""
+    source = tmp_path / "in.jsonl"
+    write_input(source, 4, {2: json.dumps({"msg_id": "m2", "body": ""})})
+    args = ("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body")
+    assert run(*args).returncode == 1
+    again = run(*args)
+    assert again.returncode == 1 and "already complete" in again.stdout, again.stdout + again.stderr
+    assert "1 of 4 rows are bad (25%), over --max-bad-share 5%" in again.stderr

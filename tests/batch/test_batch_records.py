@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from emotrace.errors import EmotraceError
 from emotrace.settings import get_settings
 from emotrace.tabular import arrow_table, check_table, count_rows, read_rows
 from tests.batch.test_batch import output_rows, untimed_conversation, write_input
-from tests.test_cli import run
+from tests.test_cli import EMOTRACE, run
 
 
 def _options(source: Path, output: Path, **kw: object) -> BatchOptions:
@@ -260,3 +262,50 @@ def test_a_kept_list_of_times_is_written_as_text(tmp_path, suffix: str) -> None:
     rows = list(csv.DictReader(output.open(encoding="utf-8"))) if suffix == ".csv" else output_rows(output)
     assert [("2026-12-01T09:30:00" in str(r["seen"]), "2026-12-01T09:30:00" in str(r["meta"])) for r in rows] == \
         [(True, True)] * 2
+
+
+def test_the_join_writes_no_file_beside_the_output_and_keeps_an_input_named_like_its_old_temporary(tmp_path) -> None:
+    """Found by a review: the join wrote OUTPUT's stem + ``.tmp`` + suffix beside the output and renamed it over the
+    output, so `batch export.tmp.jsonl -o export.jsonl` read its input, then overwrote it and renamed it away."""
+    source, output = tmp_path / "export.tmp.jsonl", tmp_path / "export.jsonl"
+    write_input(source, 3)
+    written = source.read_bytes()
+    result = run("batch", str(source), "-o", str(output), "--text-column", "body")
+    assert result.returncode == 0, result.stderr
+    assert source.read_bytes() == written and len(output_rows(output)) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.jsonl", "export.jsonl.done.json", "export.tmp.jsonl"]
+
+
+def test_a_run_stopped_by_a_bad_row_before_any_chunk_reruns_once_the_row_is_fixed(tmp_path) -> None:
+    """Found by a review: a CSV row that cannot be parsed (E514) stopped the run after its parts folder and manifest
+    were written, so the rerun with the row fixed was refused (E506, "the input at another size")."""
+    source, output = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    source.write_text('id,text\n1,hello\n2,"oops\n3,thanks\n', encoding="utf-8")
+    stopped = run("batch", str(source), "-o", str(output))
+    assert stopped.returncode == 2 and "[E514]" in stopped.stderr, stopped.stderr
+    assert not output.with_name("out.jsonl.parts").exists()  # nothing to resume
+    source.write_text('id,text\n1,hello\n2,"oops"\n3,thanks\n', encoding="utf-8")
+    fixed = run("batch", str(source), "-o", str(output))
+    assert fixed.returncode == 0 and "3 rows read" in fixed.stdout, fixed.stderr
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(2048, "out.jsonl.parts/part-000000.jsonl"), (16384, "out.jsonl")])
+def test_a_write_the_system_refuses_is_e516_and_leaves_no_partial_file(tmp_path, limit: int, refused: str) -> None:
+    """Found by a review: a write refused (a file size limit, a full disk) ended in an OSError traceback with exit
+    status 1 (too many bad rows) and left a half-written temporary file. Under a file size limit that refuses the
+    first part (2 KiB) or only the joined output (16 KiB; each 5-row part is about 6 KiB) it is E516 naming the file
+    and the system's reason; a rerun without the limit resumes from the parts kept."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 20)
+    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "5"]
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    refusal = subprocess.run(args, capture_output=True, text=True, timeout=300, preexec_fn=limited)
+    assert refusal.returncode == 2 and "Traceback" not in refusal.stderr, refusal.stderr
+    assert f"[E516] Cannot write {tmp_path / refused} (File too large)." in refusal.stderr, refusal.stderr
+    assert not output.exists() and not [p for p in tmp_path.rglob("*") if ".tmp" in p.name or "joined" in p.name]
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0 and len(output_rows(output)) == 20, rerun.stderr
+    assert ("resumed: kept" in rerun.stdout) == (refused == "out.jsonl")  # a refused first part leaves nothing
