@@ -75,8 +75,9 @@ def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifie
 
 
 def _decode(raw: bytes, source: str) -> str:
+    """``raw`` as UTF-8 text, without a leading byte-order mark (Notepad's "UTF-8 with BOM"); E004 where it is not."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise EmotraceError(

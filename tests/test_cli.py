@@ -62,6 +62,9 @@ def test_analyze_file(tmp_path) -> None:
     result = run("analyze", "--file", str(path), "--json")
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 2
+    # found by a review: a byte-order mark (Notepad's "UTF-8 with BOM") stayed on the first text
+    path.write_text("\ufeffWhere is my refund?\n", encoding="utf-8")
+    assert json.loads(run("analyze", "--file", str(path), "--json").stdout)[0]["text"] == "Where is my refund?"
 
 
 @pytest.mark.parametrize(
