@@ -28,7 +28,8 @@ def test_train_own_labels_from_the_shipped_model(tmp_path) -> None:
     assert labels["labels"] == ["anger", "gratitude", "refund_request"]
     card = (model_dir / "MODEL_CARD.md").read_text()
     assert "--label-column tag" in card and "3 labels of its own (anger, gratitude, refund_request)" in card
-    assert "28" not in card.split("## Figures")[1] and "None" not in card and "GoEmotions dev" not in card
+    figures = card.split("## Figures")[1].replace(str(tmp_path), "")  # its path: pytest-4028 failed the check once
+    assert "28" not in figures and "None" not in card and "GoEmotions dev" not in card
     readings = json.loads(run("analyze", "--model", str(model_dir), "--json", "I need a refund, the parcel never came").stdout)
     probabilities = readings[0]["probabilities"]
     assert "refund_request" in readings[0]["labels"]
