@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,7 +21,7 @@ from pydantic import (
 
 from emotrace.messages import MAX_CONVERSATION_ID, STORED_ID_PATTERN, Channel, Identifier, Speaker
 from emotrace.outcomes.records import OutcomeIn
-from emotrace.settings import SEGMENT_NAME
+from emotrace.settings import MAX_SEGMENT_CHARS, SEGMENT_NAME
 from emotrace.store.outbox import EndpointLog
 from emotrace.text.visible import BLANK_CLASS, TEXT_PATTERN, text_problem
 from emotrace.times import iso_8601, utc, utc_timestamp
@@ -50,6 +50,9 @@ PLAIN_DIGITS = BeforeValidator(plain_digits)
 MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id."), PLAIN_DIGITS]
 # A segment is a short lowercase name (at_risk, neutral, delighted); an empty filter, as before, is no filter.
 SEGMENT_PATTERN = rf"^(?:{SEGMENT_NAME.pattern})?$"  # as segment bands are named (settings)
+# ?segment= of every list that filters by one
+SegmentFilter = Annotated[str | None, Query(max_length=MAX_SEGMENT_CHARS, pattern=SEGMENT_PATTERN,
+                                            description="Only customers now in this segment.")]
 
 
 def visible_text(value: str, field: str) -> str:

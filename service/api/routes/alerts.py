@@ -11,18 +11,17 @@ from emotrace.api.deps import GUARDS, RuntimeDep
 from emotrace.api.feed import alert_detail, publish_alert
 from emotrace.api.schemas import (
     PLAIN_DIGITS,
-    SEGMENT_PATTERN,
     ActorName,
     AlertChangeIn,
     AlertDetailOut,
     AlertStatus,
     CustomerAlertOut,
+    SegmentFilter,
 )
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.scoring.rules import known_segment
 from emotrace.services.alerts import change_alert
-from emotrace.settings import MAX_SEGMENT_CHARS
 from emotrace.store.alerts import AlertChange
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/alerts", tags=["alerts"], dependencies=GUARDS)
@@ -40,7 +39,7 @@ class AlertSort(StrEnum):
 
 
 @router.get("", response_model=list[CustomerAlertOut])
-def list_alerts(runtime: RuntimeDep, segment: str | None = Query(None, max_length=MAX_SEGMENT_CHARS, pattern=SEGMENT_PATTERN),
+def list_alerts(runtime: RuntimeDep, segment: SegmentFilter = None,
                 status: Annotated[list[AlertStatus] | None, Query(description="Statuses to list (repeat for several; "
                                                                   "default: open and acknowledged).")] = None,
                 assignee: Annotated[ActorName | None, Query(description="Only alerts assigned to this name.")] = None,

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Response, status
 from emotrace.api.deps import GUARDS, ErasableCustomerId, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
-    SEGMENT_PATTERN,
     AlertOut,
     CorrectionOut,
     CustomerDetailOut,
@@ -23,6 +22,7 @@ from emotrace.api.schemas import (
     OutcomeRiskOut,
     RankedAgentOut,
     RoutingOut,
+    SegmentFilter,
     StateOut,
     StoredMessageOut,
     TimelineOut,
@@ -40,7 +40,7 @@ from emotrace.scoring.timeline import CUSTOMER, State, Timeline, routing_hint
 from emotrace.services.agents import stored_profiles
 from emotrace.services.outlook import outlook
 from emotrace.services.summaries import customer_timeline, customer_timeline_and_upset, next_step_at
-from emotrace.settings import MAX_SEGMENT_CHARS, stored_id
+from emotrace.settings import stored_id
 from emotrace.store.tables import Customer
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/customers", tags=["customers"], dependencies=GUARDS)
@@ -100,7 +100,7 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 
 
 @router.get("", response_model=list[CustomerOut])
-def list_customers(runtime: RuntimeDep, segment: str | None = Query(None, max_length=MAX_SEGMENT_CHARS, pattern=SEGMENT_PATTERN),
+def list_customers(runtime: RuntimeDep, segment: SegmentFilter = None,
                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000),
                    search: Annotated[Identifier | None, Query(description="Customers whose id contains this (with "
                                                               "EMOTRACE_ID_KEY set: whose id, or the pseudonym the "

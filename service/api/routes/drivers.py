@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from emotrace.api.deps import GUARDS, RuntimeDep
-from emotrace.api.schemas import ISO_8601, SEGMENT_PATTERN, DriversOut
+from emotrace.api.schemas import ISO_8601, DriversOut, SegmentFilter
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Channel
 from emotrace.services.drivers import floor_drivers, period
-from emotrace.settings import MAX_SEGMENT_CHARS
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/drivers", tags=["drivers"], dependencies=GUARDS)
 
@@ -23,8 +22,7 @@ def get_drivers(
     since: Annotated[datetime | None, ISO_8601, Query(description="Start (ISO 8601; naive means UTC). Default: 7 days before "
                                             "until.")] = None,
     until: Annotated[datetime | None, ISO_8601, Query(description="End, not included. Default: now.")] = None,
-    segment: Annotated[str | None, Query(max_length=MAX_SEGMENT_CHARS, pattern=SEGMENT_PATTERN,
-                                         description="Only customers now in this segment.")] = None,
+    segment: SegmentFilter = None,
     channel: Annotated[Channel | None, Query(description="Only messages of this channel.")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="At most this many topics.")] = 16,
 ) -> DriversOut:
