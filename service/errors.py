@@ -178,6 +178,9 @@ ERRORS: dict[str, ErrorKind] = {
                       "refuses the same times."),
     "E521": ErrorKind("Not an id the service takes", "Customer and agent ids are 1-128 letters, digits and _ . : @ -, "
                       "not dots alone; conversation ids up to 128 characters (as every route takes them)."),
+    "E522": ErrorKind("The store failed while a chunk was stored", "Check the database (the server up, the disk not "
+                      "full, no other program holding a SQLite file), then run the same command again: the chunks "
+                      "stored before are kept and the run resumes."),
     # conversations (e-mail, chat, transcripts, reviews)
     "E601": ErrorKind("E-mail without a body", "Check that the file is the e-mail you meant."),
     "E602": ErrorKind("Conversation without turns", "Check the file and its format."),

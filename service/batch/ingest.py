@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import cast
 
 import numpy as np
+from sqlalchemy.exc import DBAPIError
 
 from emotrace.batch.job import BatchOptions, ChunkResult, read_record, write_record
 from emotrace.channels.transcript import ROLE_WORDS
@@ -215,11 +216,15 @@ class Ingestor:
             except EmotraceError as exc:  # the reading is kept in the output; the row is reported, not stored
                 result.not_ingested.append({"row": row["row"], **({"id": row.get("id")} if self.options.id_column else {}),
                                             "code": exc.code, "reason": f"not ingested: {exc.problem}"})
-        if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
-            self.store.writes.mark_batch_rows(rows, [m.customer_id for m in messages])
-            stored: list[Message] = []
-        else:
-            stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=rows)
+        try:
+            if self.store.writes.has_batch_part(self.released_key, index):  # stored by that release: marked now
+                self.store.writes.mark_batch_rows(rows, [m.customer_id for m in messages])
+                stored: list[Message] = []
+            else:
+                stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=rows)
+        except DBAPIError as exc:  # the server gone, the disk full, a file locked past the busy timeout
+            raise EmotraceError("E522", f"The database {self.figures().database} failed while chunk {index} was "
+                                f"stored ({str(exc.orig).strip()}); nothing of that chunk was stored.") from None
         self.already_stored += len(messages) - len(stored)
         self.stored_messages += len(stored)
         self.customers.update(m.customer_id for m in stored)

@@ -323,6 +323,36 @@ def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     assert sum(len(store.messages.of_customer(f"cu{i}")) for i in range(3)) == 59
 
 
+def test_a_store_that_fails_mid_run_is_a_coded_error_and_the_run_resumes(tmp_path) -> None:
+    """Found by a review: a database error while --ingest stored a chunk (the server gone, the disk full, a SQLite
+    file locked by another program past the busy timeout) came out of `batch` as a traceback. It is E522, exit 2,
+    nothing of the failed chunk stored or committed, and the same command, run again, stores every row once."""
+    import sqlite3
+
+    from emotrace.store import Store
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"customer_id": f"c{i % 2}", "conversation_id": "v", "body": TEXTS[i % 7]})
+                              + "\n" for i in range(6)), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'ingest.db'}"
+    Store(db)  # migrated: only the run's writes meet the lock
+    args = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--text-column", "body", "--ingest",
+            "--database-url", db]
+    holder = sqlite3.connect(tmp_path / "ingest.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing: the run waits out its busy timeout, then fails
+    try:
+        failed = run(*args)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert failed.returncode == 2 and "[E522]" in failed.stderr and "Traceback" not in failed.stderr, failed.stderr
+    assert "run the same command again" in failed.stderr and not (tmp_path / "out.jsonl").exists()
+    assert sum(len(Store(db).messages.of_customer(f"c{i}")) for i in range(2)) == 0
+    again = run(*args)
+    assert again.returncode == 0, again.stderr
+    assert sum(len(Store(db).messages.of_customer(f"c{i}")) for i in range(2)) == 6
+
+
 def test_an_export_that_grew_or_was_corrected_stores_only_its_new_rows(tmp_path) -> None:
     """Found by a new-user trial: a file exported again with the day's new rows (or one row corrected) was another
     input, and `--ingest` stored every row again: each customer's earlier messages counted twice. A row is now known
