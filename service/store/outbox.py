@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, DateTime, and_, exists, func, literal, or_, select, type_coerce
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from emotrace.store.database import Database
 from emotrace.store.tables import OutboxEvent, WebhookDelivery
@@ -66,12 +66,14 @@ class Outbox:
     def fan_out(self, endpoint: str, kinds: Sequence[str], since: datetime, now: datetime,
                 catch_up: bool = False) -> int:
         """Give ``endpoint`` a pending delivery of every event of ``kinds`` written since ``since`` that it has none
-        of yet, and with ``catch_up`` of every one written after the first event it has a delivery of (an endpoint
-        configured before: what it missed while no sender ran, however long ago); returns how many."""
+        of yet, and with ``catch_up`` of every one written after the first event of its kind it has a delivery of
+        (a kind the endpoint took before: what it missed while no sender ran, however long ago); returns how many."""
         have = exists().where(and_(WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.endpoint == endpoint))
         written = OutboxEvent.created_at >= since
-        if catch_up:  # an endpoint with no delivery yet has no first event: only ``since`` holds
-            first = select(func.min(WebhookDelivery.event_id)).where(WebhookDelivery.endpoint == endpoint)
+        if catch_up:  # a kind the endpoint has no delivery of yet has no first event: only ``since`` holds
+            given = aliased(OutboxEvent)
+            first = (select(func.min(WebhookDelivery.event_id)).join(given, given.id == WebhookDelivery.event_id)
+                     .where(WebhookDelivery.endpoint == endpoint, given.kind == OutboxEvent.kind))
             written = or_(written, OutboxEvent.id >= first.scalar_subquery())
         new = (select(OutboxEvent.id, literal(endpoint), literal("pending"), literal(0),
                       literal(now, DateTime(timezone=True)))

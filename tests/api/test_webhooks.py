@@ -190,10 +190,12 @@ def _furious(customer: str, hours_ago: float) -> NewMessage:
                       "dissatisfied", intent_labels=["churn_threat"], intent_probabilities={"churn_threat": 0.9})
 
 
-def _rounds(store: Store, *urls: str) -> None:
-    """A service started with webhooks to ``urls``: its sender's first rounds, then a stop."""
-    sender = WebhookSender(store, Settings(database_url=store.db.url, webhooks=[{"url": url} for url in urls],
-                                           webhook_secret=SECRET, webhook_timeout_s=2))
+def _rounds(store: Store, *urls: str, events: list[str] | None = None) -> None:
+    """A service started with webhooks to ``urls`` (each for ``events``, by default every kind): its sender's first
+    rounds, then a stop."""
+    hooks = [{"url": url} | ({"events": events} if events else {}) for url in urls]
+    sender = WebhookSender(store, Settings(database_url=store.db.url, webhooks=hooks, webhook_secret=SECRET,
+                                           webhook_timeout_s=2))
     for _ in range(3):
         sender.deliver_due()
     sender.stop()
@@ -225,6 +227,28 @@ def test_events_written_while_no_sender_ran_reach_the_endpoints_configured_befor
         sent.setdefault(path, []).append(event["data"]["customer_id"])
     assert sorted(set(sent["/hook"])) == ["ann", "bob", "cat"], sent
     assert set(sent["/hook?configured=monday"]) == {"cat"}, sent  # ann's and bob's are older than its backlog
+
+
+def test_an_event_kind_added_to_an_endpoint_gets_the_backlog_of_an_endpoint_configured_anew(database_url,
+                                                                                           receiver) -> None:
+    """Found by a review: a restart caught an endpoint up on every event after the first it was ever given, whatever
+    its kind, so corrections added to an endpoint that had taken alerts for months were sent from months back. A kind
+    is caught up from the first event of that kind the endpoint was given; a kind new to it gets the 24 h backlog."""
+    from emotrace.store.corrections import NewCorrection
+
+    store = Store(database_url)
+    record_messages(store, [_furious("ann", 73)])
+    _rounds(store, receiver.url, events=["alert.new"])  # Thursday: alerts only
+    message = store.messages.of_customer("ann")[0].id
+    store.corrections.add(message, NewCorrection("maria", "neutral"), datetime.now(UTC))
+    with store.db.writing() as session:  # Friday's correction, before corrections were configured
+        session.execute(update(OutboxEvent).where(OutboxEvent.kind == "correction")
+                        .values(created_at=datetime.now(UTC) - timedelta(hours=60)))
+    store.corrections.add(message, NewCorrection("lee", "dissatisfied"), datetime.now(UTC))  # Monday's
+    _rounds(store, receiver.url, events=["alert.new", "correction"])  # Monday's restart: corrections added
+    sent = [(event["type"], event["data"].get("corrected_by")) for event in receiver.events()]
+    assert {kind for kind, _ in sent} == {"alert.new", "correction"}, sent
+    assert [who for kind, who in sent if kind == "correction"] == ["lee"], sent  # maria's is older than the backlog
 
 
 def test_an_endpoint_whose_fan_out_fails_does_not_stop_the_others(database_url, receiver, monkeypatch,
