@@ -110,15 +110,16 @@ def _input_texts(texts: list[str], file: Path | None) -> list[str]:
 # audio and video files analyze does not read (E701): named, they are files (a missing one E006), never texts
 UNREAD_MEDIA_SUFFIXES = (".m4a", ".mp4", ".aac", ".opus", ".amr", ".wma", ".webm", ".aif", ".aiff", ".3gp", ".caf",
                          ".mov", ".mkv", ".avi", ".wmv")
-FILE_SUFFIXES = (".eml", ".vtt", ".srt", ".json", ".wav", ".flac", ".mp3", ".ogg", ".oga", ".txt", ".csv", ".tsv",
-                 ".jsonl", ".parquet", *UNREAD_MEDIA_SUFFIXES)
+FILE_SUFFIXES = (".eml", ".vtt", ".srt", ".json", ".wav", ".flac", ".mp3", ".ogg", ".oga", ".txt", ".text", ".csv",
+                 ".tsv", ".jsonl", ".parquet", *UNREAD_MEDIA_SUFFIXES)
 
 
 def _looks_like_path(argument: str) -> bool:
     """A file name with a known extension, or a path spelled as one (``/``, ``./``, ``../``, ``~``), without spaces: a
-    word that also names a file in the current folder ("thanks") stays a text."""
+    word that also names a file in the current folder ("thanks") stays a text; with spaces, only an existing file
+    with a known extension ("my call.vtt") is a path."""
     if any(ch.isspace() for ch in argument):
-        return False
+        return argument.lower().endswith(FILE_SUFFIXES) and Path(argument).expanduser().is_file()
     return argument.lower().endswith(FILE_SUFFIXES) or argument.startswith(("/", "./", "../", "~"))
 
 

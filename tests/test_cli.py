@@ -193,6 +193,21 @@ def test_a_file_of_no_known_kind_named_as_a_path_is_a_file_and_ordinary_words_st
         assert _conversation_file([text]) is None, text
 
 
+def test_a_conversation_file_with_a_space_in_its_name_or_a_text_suffix_is_read_as_the_file(tmp_path, monkeypatch) -> None:
+    """Found by a review: `analyze "my call.vtt"` (a space in the name) and `analyze chat.text` read the file's name
+    as a text to analyse, exit 0; a text with a space that names no file stays a text."""
+    from emotrace.cli import _conversation_file
+
+    monkeypatch.chdir(tmp_path)
+    Path("my call.vtt").write_bytes((Path(__file__).resolve().parents[1] / "examples" / "call.vtt").read_bytes())
+    Path("chat.text").write_text("Customer: My order is late.\nAgent: Sorry, let me check.\n", encoding="utf-8")
+    assert _conversation_file(["my call.vtt"]) == Path("my call.vtt")
+    assert _conversation_file([str(tmp_path / "my call.vtt")]) == tmp_path / "my call.vtt"
+    assert _conversation_file(["chat.text"]) == Path("chat.text")
+    assert _conversation_file(["your call.vtt"]) is None  # no such file: a text
+    assert _conversation_file(["the file is broken.txt"]) is None
+
+
 def test_a_directory_or_two_files_are_errors(tmp_path) -> None:
     result = run("analyze", str(tmp_path))
     assert result.returncode == 2 and "is a folder" in result.stderr
