@@ -1,9 +1,9 @@
 """E-mail adapter: plain text or ``.eml``; keeps only what the sender wrote now.
 
-Stripped: quoted replies (``>`` lines, "On ... wrote:", Outlook "-----Original Message-----" and
-"From: ... Sent: ..." blocks), forwarded-message headers, signatures ("-- ", sign-offs followed by a
-short name block, "Sent from my ..."), and legal disclaimers. An HTML body is read as the text it shows, its
-``<blockquote>`` (quoted) left out.
+Stripped: quoted replies (``>`` lines and the "On ... wrote:" above them, the sender's words below or between
+them kept; Outlook "-----Original Message-----" and "From: ... Sent: ..." blocks), forwarded-message headers,
+signatures ("-- ", sign-offs followed by a short name block, "Sent from my ..."), and legal disclaimers.
+An HTML body is read as the text it shows, its ``<blockquote>`` (quoted) left out.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from html.parser import HTMLParser
 from emotrace.channels.utterance import CUSTOMER, Conversation, Utterance
 from emotrace.errors import EmotraceError
 
+_ON_WROTE = re.compile(r"^\s*On .{3,200}wrote:\s*$", re.IGNORECASE)
 _REPLY_MARKERS = [
-    re.compile(r"^\s*On .{3,200}wrote:\s*$", re.IGNORECASE),
+    _ON_WROTE,
     re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),
     re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
     re.compile(r"^\s*Begin forwarded message:\s*$", re.IGNORECASE),
@@ -38,30 +39,49 @@ _DISCLAIMER = re.compile(r"^\s*(this (e-?mail|message)( and any attachments)? (i
 
 
 _POSTSCRIPT = re.compile(r"(?i)^\s*p\.?\s?s\b")
+_FIRST_PERSON = re.compile(r"^\s*I(?:['’](?:m|ll|ve|d))?\s+[a-z]")  # "I am ...", "I'm ...", not "I Squared Ltd"
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NAME_LINKS = {"of", "and", "for", "at", "the", "to", "in", "on", "de", "la", "van", "von", "der", "du"}  # "Head of"
 
 
 def _said(line: str) -> bool:
-    """Whether a line below a sign-off is something the customer says, not a signature's name, title or company: a
-    postscript ("P.S. ..."), or a sentence of six words or more ending in . ! or ?."""
-    return bool(_POSTSCRIPT.match(line)) or (len(line.split()) >= 6 and line.rstrip()[-1:] in ".!?")
+    """Whether a line below a sign-off is something the customer says, not a signature's name, title, company or
+    phone: a postscript ("P.S. ..."), a line opening "I am"/"I'm ...", one ending in ! or ?, or one ending in . with a
+    lower-case word besides those linking a title's or company's words ("See you in court.", not "Head of
+    Purchasing, Acme Ltd.")."""
+    line = line.strip()
+    if _POSTSCRIPT.match(line) or _FIRST_PERSON.match(line) or line.endswith(("!", "?")):
+        return True
+    return line.endswith(".") and any(w[0].islower() and w not in _NAME_LINKS for w in _WORD.findall(line))
+
+
+def _written_below(lines: list[str]) -> bool:
+    """Whether the lines below an "On ... wrote:" line are a ``>``-quoted block with the sender's own words after it
+    (a bottom-posted or inline reply), not the quote alone (top-posting) or a quote without ``>``."""
+    written = (line.lstrip() for line in lines if line.strip())
+    return next(written, "").startswith(">") and any(not line.startswith(">") for line in written)
 
 
 def strip_email_body(body: str) -> str:
     """The part of an e-mail body written now: no quotes, signature, disclaimer or forwarded block."""
     kept: list[str] = []
-    for line in body.replace("\r\n", "\n").split("\n"):
+    lines = body.replace("\r\n", "\n").split("\n")
+    for at, line in enumerate(lines):
+        if line.lstrip().startswith(">") or (_ON_WROTE.match(line) and _written_below(lines[at + 1 :])):
+            continue
         if any(marker.match(line) for marker in _REPLY_MARKERS) or _SIGNATURE_DELIMITER.match(line) \
                 or _MOBILE.match(line) or _DISCLAIMER.match(line):
             break
-        if line.lstrip().startswith(">"):
-            continue
         kept.append(line)
-    # a sign-off ("Thanks,", "Best regards") followed by at most 4 short lines, none of them a sentence of the
-    # customer's (a postscript), is a signature
+    # a sign-off ("Thanks,", "Best regards") followed by at most 4 short lines that are not the customer's (see
+    # _said) is a signature: cut from the sign-off or, where the customer wrote on below it, after the last line said
     for i in range(len(kept) - 1, max(-1, len(kept) - 7), -1):
-        tail = [t for t in kept[i + 1 :] if t.strip()]
-        if _SIGN_OFF.match(kept[i]) and len(tail) <= 4 and all(len(t) <= 60 and not _said(t) for t in tail):
-            kept = kept[:i] if i > 0 and any(k.strip() for k in kept[:i]) else kept
+        if not _SIGN_OFF.match(kept[i]):
+            continue
+        end = max((j + 1 for j in range(i + 1, len(kept)) if _said(kept[j])), default=i)
+        tail = [t for t in kept[max(end, i + 1) :] if t.strip()]
+        if len(tail) <= 4 and all(len(t) <= 60 for t in tail):
+            kept = kept[:end] if any(k.strip() for k in kept[:end]) else kept
             break
     return "\n".join(kept).strip()
 
@@ -154,13 +174,25 @@ def html_text(markup: str) -> str:
 def _text_of(part: MIMEPart, warnings: list[str]) -> str:
     """A text part's content as text (HTML as the text it shows)."""
     try:
-        content = part.get_content()
+        content = part.get_content() if part.get_content_charset() else _undeclared(part)
     except (LookupError, UnicodeError):  # a charset Python does not know or cannot decode with: read it as UTF-8
         charset = part.get_content_charset()
         warnings.append(f"Unknown or unusable charset '{charset}': the body was read as UTF-8.")
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
     return html_text(str(content)) if part.get_content_type() == "text/html" else str(content)
+
+
+def _undeclared(part: MIMEPart) -> str:
+    """A text part declaring no charset (read as ASCII by the standard library): its bytes as UTF-8, or as
+    Windows-1252 where they are not UTF-8."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return str(payload)
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", errors="replace")
 
 
 def _body_of(message: EmailMessage, warnings: list[str]) -> str:

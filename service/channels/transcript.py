@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import NamedTuple, NoReturn
 
@@ -33,9 +34,15 @@ _CUE = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _TIMING_LIKE = re.compile(r"^\s*\d.*->")  # a line meant as a cue's timing, whether it reads or not
 _NOT_A_CUE = re.compile(r"^\s*(WEBVTT|NOTE|STYLE|REGION)\b")  # blocks of a WebVTT file that hold no speech
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")  # a voice span's start tag; the name its group
-_TAG = re.compile(r"<[^>]+>")
-NAMED_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s+(?P<text>\S.*)$")
-_EMPTY_TURN = re.compile(r"^\s*(?P<name>[^:\n]{1,40}?)\s*:\s*$")  # a speaker's label, the words (if any) below it
+_TAG = re.compile(r"</?(?:(?:[bciu]|ruby|rt)(?:\.[\w-]+)*|(?:v|lang)(?:\.[\w-]+)*(?:\s[^<>]*)?|font(?:\s[^<>]*)?)>"
+                  r"|<(?:\d+:)?\d{2}:\d{2}\.\d{3}>", re.IGNORECASE)  # cue tags and timestamps; a lone "<5 days" is text
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?"
+_DATE = r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},?\s+"
+_STAMP = rf"(?:\[(?:{_DATE})?{_CLOCK}\]|{_DATE}{_CLOCK}\s+[-\u2013]\s)\s*"  # "[10:02] ", "12/03/2024, 10:02 - "
+_NAME = rf"^\s*(?:{_STAMP})?(?P<name>[^:\n]{{1,{MAX_SPEAKER_CHARS}}}?)\s*:"
+NAMED_TURN = re.compile(rf"{_NAME}\s+(?P<text>\S.*)$")
+_EMPTY_TURN = re.compile(rf"{_NAME}\s*$")  # a speaker's label, the words (if any) below it
+_ASIDE = re.compile(r"\([^)]*\)|\[[^]]*\]")  # "(agent)" in a speaker's label "Jane (agent)"
 MAX_TURN_SECONDS = 7 * 24 * 3600  # a turn's start/end: seconds from the conversation's start, at most a week
 MAX_INTEGER_DIGITS = 4_300  # Python's default limit on int-string conversion
 
@@ -232,8 +239,9 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
 
 
 def parse_cues(raw: str) -> list[Turn]:
-    """WebVTT or SRT cues; the speaker from ``<v Name>`` (a turn per voice span) or a ``Name:`` prefix."""
-    out: list[Turn] = []
+    """WebVTT or SRT cues; the speaker from ``<v Name>`` (a turn per voice span) or a ``Name:`` prefix (one that
+    reads as a speaker's in the file, see :func:`named_speakers`)."""
+    timed: list[tuple[str, float, float]] = []  # each cue's text, start and end
     cues = 0  # timed cues read
     untimed: tuple[int, str] | None = None  # the first block with words but no timing: (cues before it, its text)
     blocks = re.split(r"\n\s*\n", _newlines(raw).strip())
@@ -255,14 +263,15 @@ def parse_cues(raw: str) -> list[Turn]:
             raise EmotraceError("E618", f"Cue {cues} has the timing {_clip(lines[timing].strip(), 60)!r}, "
                                         "which ends before it starts.",
                                 "Give each cue an end time at or after its start (HH:MM:SS.mmm --> HH:MM:SS.mmm).")
-        out += _cue_turns(" ".join(lines[timing + 1 :]).strip(), start, end)
-    if not out:
+        timed.append((" ".join(lines[timing + 1 :]).strip(), start, end))
+    if not timed:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
     if untimed is not None:
         raise EmotraceError("E619", f"A block after cue {untimed[0]} has text but no timing: {_clip(untimed[1], 60)!r}; "
                                     "its words would not be read.",
                             "Give it a timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm) or delete it.")
-    return out
+    speakers = named_speakers([_plain(_VOICE.split(text, maxsplit=1)[0]) for text, *_ in timed])
+    return [turn for cue in timed for turn in _cue_turns(*cue, speakers)]
 
 
 def _newlines(raw: str) -> str:
@@ -279,13 +288,14 @@ def _cue_blocks(block: str) -> Iterator[list[str]]:
         yield lines[first:stop]
 
 
-def _cue_turns(text: str, start: float, end: float) -> list[Turn]:
+def _cue_turns(text: str, start: float, end: float, speakers: set[str]) -> list[Turn]:
     """A cue's turns: one per ``<v Name>`` span; the words before the first span, or of a cue without one, a
-    ``Name:`` line's or no one's ("Customer:" alone: that speaker, nothing said). Several turns share the cue's time
-    in turn, each in proportion to its length (not talking over each other)."""
+    ``Name:`` line's of ``speakers`` (see :func:`speaker_line`) or no one's ("Customer:" alone: that speaker, nothing
+    said). Several turns share the cue's time in turn, each in proportion to its length (not talking over each
+    other)."""
     before, *voices = _VOICE.split(text)
     plain = _plain(before)
-    turns = [Turn(*(speaker_line(plain, set()) or ("", plain)))] if not voices or not is_blank(plain) else []
+    turns = [Turn(*(speaker_line(plain, speakers) or ("", plain)))] if not voices or not is_blank(plain) else []
     turns += [Turn(_plain(name), _plain(said)) for name, said in zip(voices[::2], voices[1::2], strict=True)]
     bounds = list(itertools.accumulate((len(turn.text) or 1 for turn in turns), initial=0))
     return [turn._replace(start=round(start + (end - start) * a / bounds[-1], 3),
@@ -309,19 +319,42 @@ def _refuse_cue(number: int, line: str, why: str) -> NoReturn:
                         "milliseconds), at most a week from the start.")
 
 
+def _names_a_role(name: str) -> bool:
+    """Whether a ``Name:`` label names an agent or a customer as a speaker would: in one word ("agent_2") or in
+    Title case ("Jonathan Smithfield (Customer Service Agent)"), not in a clause ("The customer said")."""
+    return _names_a(name.lower(), AGENT_WORDS + CUSTOMER_WORDS) and (len(name.split()) == 1 or _title_case(name))
+
+
+def _title_case(name: str) -> bool:
+    """Whether each word of ``name`` that holds a letter, an aside in brackets left out ("Jane (agent)"), starts it
+    with a capital (or a letter without case)."""
+    firsts = [next((ch for ch in word if ch.isalpha()), "") for word in _ASIDE.sub(" ", name).split()]
+    return any(firsts) and not any(ch.islower() for ch in firsts)
+
+
+def _reads_as_a_speaker(name: str) -> bool:
+    """Whether a ``Name:`` label is a speaker's on its own: it names a role, or it is a short Title-case name without
+    digits ("Jane", "Mary Ann Lee"); "The problem is", "Step 1" and "Order number" are not."""
+    return _names_a_role(name) or (_title_case(name) and len(name.split()) <= 3 and not any(ch.isdigit() for ch in name))
+
+
 def named_speakers(lines: list[str]) -> set[str]:
-    """The names of the ``Name: text`` lines among ``lines``."""
-    return {named["name"] for line in lines if (named := NAMED_TURN.match(line))}
+    """The speakers of the ``Name: text`` lines among ``lines``: the names that read as a speaker's on their own
+    and those that start two lines or more ("SPEAKER_00", a lower-case user name)."""
+    counts = Counter(named["name"] for line in lines if (named := NAMED_TURN.match(line)))
+    return {name for name, count in counts.items() if count >= 2 or _reads_as_a_speaker(name)}
 
 
 def speaker_line(line: str, speakers: set[str]) -> tuple[str, str] | None:
-    """(name, text) of a ``Name: text`` line, or of a ``Name:`` line with nothing after it (an empty turn, or one
-    whose words follow on the next lines) when the name is one of ``speakers`` or named like an agent or a customer
-    ("The problems were:" in an e-mail is no speaker); None for any other line."""
-    if named := NAMED_TURN.match(line):
+    """(name, text) of a ``Name: text`` line whose name is one of ``speakers`` (see :func:`named_speakers`) or reads
+    as a speaker's, or of a ``Name:`` line with nothing after it (an empty turn, or one whose words follow on the
+    next lines) whose name is one of ``speakers`` or names a role ("The problems were:" in an e-mail is no speaker);
+    a chat export's time stamp before the name ("[10:02] ", "12/03/2024, 10:02 - ") is dropped. None for any other
+    line ("Step 1: open Settings" goes on the turn before it)."""
+    if (named := NAMED_TURN.match(line)) and (named["name"] in speakers or _reads_as_a_speaker(named["name"])):
         return named["name"], named["text"]
     label = _EMPTY_TURN.match(line)
-    if label and (label["name"] in speakers or _names_a(label["name"].lower(), AGENT_WORDS + CUSTOMER_WORDS)):
+    if label and (label["name"] in speakers or _names_a_role(label["name"])):
         return label["name"], ""
     return None
 

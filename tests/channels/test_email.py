@@ -185,3 +185,42 @@ def test_a_text_email_whose_first_line_looks_like_a_header_is_read_whole(tmp_pat
     for conversation in (read_email(note), _load(tmp_path, "note.txt", note.encode())):
         assert conversation.channel == "email" and conversation.metadata["subject"] == ""
         assert [line for line in conversation.utterances[0].text.splitlines() if line] == words
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("On Mon, 3 Jun 2024, Support <help@shop.com> wrote:\n> Has your parcel arrived?\n\n"
+     "No, it still has not arrived and I am furious.\n", "No, it still has not arrived and I am furious."),
+    ("Hi,\n\nOn Mon, 3 Jun 2024, Support wrote:\n> Has your parcel arrived?\nNo it has not.\n"
+     "> Did you check with neighbours?\nYes, nobody has it. I want a refund.\n",
+     "Hi,\n\nNo it has not.\nYes, nobody has it. I want a refund."),
+    ("I want a refund.\n\nOn Mon, 3 Jun 2024, Support wrote:\n> Has your parcel arrived?\n> Kind regards\n\n",
+     "I want a refund."),
+    ("I want a refund.\n\nOn Mon, 3 Jun 2024, Support wrote:\nHas your parcel arrived?\n", "I want a refund."),
+])
+def test_a_bottom_posted_or_inline_reply_keeps_what_the_sender_wrote(body: str, said: str) -> None:
+    """Found by a review: reading stopped at the first "On ... wrote:", so a reply below the quote was refused
+    (E601) and one written between quoted lines kept only its greeting."""
+    assert read_email(body).utterances[0].text == said
+
+
+@pytest.mark.parametrize(("raw", "said"), [
+    ("From: jane@example.com\nSubject: Order\n\nThe café order never came and I'm furious.\n",
+     "The café order never came and I'm furious."),
+    (b"From: jane@example.com\nSubject: Order\n\nI'm furious \xf0\x9f\x98\xa1\xf0\x9f\x98\xa1 nobody answers\n",
+     "I'm furious \U0001f621\U0001f621 nobody answers"),
+    (b"From: jane@example.com\nSubject: Order\n\nThe caf\xe9 order never came.\n", "The café order never came."),
+])
+def test_a_body_with_no_charset_declared_is_read_as_utf8_or_cp1252(raw: str | bytes, said: str) -> None:
+    """Found by a review: a part declaring no charset was decoded as ASCII, so "café" came out as "caf\ufffd\ufffd"
+    and a line of emoji was refused as not text (E612)."""
+    conversation = read_email(raw)
+    assert conversation.utterances[0].text == said and conversation.warnings == []
+
+
+@pytest.mark.parametrize("after", ["I am cancelling my contract.", "See you in court.", "Refund me now!",
+                                   "I want my money back"])
+def test_a_short_sentence_after_the_sign_off_is_kept(after: str) -> None:
+    """Found by a review: a line below "Thanks." was kept only if it was a sentence of six words or more, so "I am
+    cancelling my contract." and "See you in court." were cut as a signature."""
+    body = f"Hi,\nThe router you sent is broken again.\nThanks.\n{after}\nJohn\n+44 20 7946 0000"
+    assert strip_email_body(body) == f"Hi,\nThe router you sent is broken again.\nThanks.\n{after}"

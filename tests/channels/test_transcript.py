@@ -323,3 +323,56 @@ def test_a_service_desk_named_with_a_customers_word_is_the_agent(agent: str) -> 
     conv = read_transcript(f"{agent}: Thanks for contacting us, how can I help?\nJohn: My order never arrived.\n",
                            "lines", channel="chat")
     assert [u.role for u in conv.utterances] == ["agent", "customer"], conv.warnings
+
+
+def test_a_clause_before_a_colon_is_not_a_new_speaker() -> None:
+    """Found by a review: any "words: text" line started a new speaker: an SRT cue "The problem is: my card was
+    charged twice." became the agent 'The problem is', and a chat's "Step 1: open Settings" customer turns, the
+    agent's own instructions read as the customer's."""
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\nThe problem is: my card was charged twice.\n\n"
+           "2\n00:00:04,000 --> 00:00:05,000\nI see, let me look.\n")
+    conv = read_transcript(srt, "srt")
+    assert [(u.speaker, u.role, u.text) for u in conv.utterances] == [
+        ("unknown", "customer", "The problem is: my card was charged twice."),
+        ("unknown", "customer", "I see, let me look.")]
+    chat = "Customer: How do I reset it?\nAgent: Do this:\nStep 1: open Settings\nStep 2: tap Reset\n"
+    conv = read_transcript(chat, "lines", agent="Agent")
+    assert [(u.role, u.text) for u in conv.utterances] == [
+        ("customer", "How do I reset it?"), ("agent", "Do this: Step 1: open Settings Step 2: tap Reset")]
+    # a label that starts two lines, however written, is a speaker's (diarised "SPEAKER_00", a lower-case name)
+    conv = read_transcript("SPEAKER_00: Hello, how can I help?\nSPEAKER_01: My card was charged twice.\n"
+                           "SPEAKER_00: Sorry.\nSPEAKER_01: Fix it.\n", "lines")
+    assert [u.speaker for u in conv.utterances] == ["SPEAKER_00", "SPEAKER_01"] * 2
+
+
+def test_a_speaker_name_of_up_to_the_longest_allowed_starts_its_turn() -> None:
+    """Found by a review: a speaker's name of 41-64 characters (allowed up to 64) was merged into the previous turn:
+    the agent's apology scored as the customer's words."""
+    conv = read_transcript("Customer: My order is late and I'm angry.\n"
+                           "Jonathan Smithfield (Customer Service Agent): I'm so sorry, I'll refund you now.\n"
+                           "Customer: Thank you!\n", "lines")
+    assert [(u.role, u.text) for u in conv.utterances] == [
+        ("customer", "My order is late and I'm angry."), ("agent", "I'm so sorry, I'll refund you now."),
+        ("customer", "Thank you!")]
+
+
+def test_a_literal_angle_bracket_in_a_cue_is_kept() -> None:
+    """Found by a review: a `<` in SRT/VTT text deleted everything up to the next `>`: "delivery in <5 days and it has
+    been >3 weeks!" read "delivery in 3 weeks!"."""
+    raw = ("1\n00:00:01,000 --> 00:00:04,000\nCustomer: you promised delivery in <5 days and it has been >3 weeks!\n"
+           "\n2\n00:00:05,000 --> 00:00:06,000\n<font color=\"#fff\">Agent: <b>Sorry</b> <00:00:05.500>about that.</font>\n")
+    conv = read_transcript(raw, "srt")
+    assert [u.text for u in conv.utterances] == ["you promised delivery in <5 days and it has been >3 weeks!",
+                                                 "Sorry about that."]
+
+
+@pytest.mark.parametrize("stamps", [("[10:02] ", "[10:03] "), ("[10:02:15] ", "[10:03:40] "),
+                                    ("12/03/2024, 10:02 - ", "12/03/2024, 10:03 - "),
+                                    ("[12/03/2024, 10:02:15] ", "[12/03/2024, 10:03:40] ")])
+def test_chat_lines_with_a_timestamp_prefix_are_turns(stamps: tuple[str, str]) -> None:
+    """Found by a review: "[10:02] Agent: Hello" (a chat export's time stamp before the name) was no speaker line: the
+    chat was refused (E608, first line has no speaker)."""
+    chat = f"{stamps[0]}Agent: Hello, how can I help?\n{stamps[1]}Customer: My order is late and I am angry.\n"
+    conv = read_transcript(chat, "lines")
+    assert [(u.speaker, u.role, u.text) for u in conv.utterances] == [
+        ("Agent", "agent", "Hello, how can I help?"), ("Customer", "customer", "My order is late and I am angry.")]
