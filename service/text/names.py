@@ -19,10 +19,12 @@ A name is found
 - after a self-introduction ("this is", "I'm"), a given name of the gazetteer and a surname, both in lower case or
   both in capitals, that end the phrase ("this is mark evans from billing"; not "i am john lewis customer"), the
   surname no everyday word when the given name is one ("I hope this is crystal clear");
-- on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words;
+- on the line after a sign-off ("Regards,", "Thanks,", ...), one to three Title-case words; after a sign-off that
+  starts a line or a sentence, one to three Title-case words ending the line ("... my refund? Regards, Olusegun
+  Adeyemi"), the first a given name or the last a surname, none an ordinary word ("Thanks, Amazon Prime");
 - anywhere else as a Title-case given name followed by a Title-case surname ("Will Smith", "David Okafor"), or a
   given name alone that is not also an ordinary English word ("Maria was rude", but not "Will you", "Grace period")
-  and not the first word of a sentence.
+  and not the first word of a sentence; a hyphenated given name is one whose parts all are ("Anne-Marie Dupont").
 
 Precision and recall on the hand-written set: ``python -m emotrace.evaluation.pii --written``.
 """
@@ -117,10 +119,12 @@ _EVERYDAY_SURNAMES = frozenset(["day", "back", "good", "way", "man", "power", "f
                                 "little", "young", "long", "love", "more", "most", "now", "early", "late", "soon"])
 # A title: the words after it are a name (the title itself is not redacted).
 _TITLE_RE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?[ \t]+(?=[A-Z])", re.IGNORECASE)
-_SIGN_OFF_RE = re.compile(rf"(?im)^[ \t]*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|"
-                          rf"yours(?: truly| sincerely)?|br|rgds|thx|obrigad[oa]|gracias|merci|danke|grüße|"
-                          rf"mit freundlichen grüßen|cordialement|saludos|love)[,.!]?[ \t]*\n\s*"
-                          rf"(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*$")
+_SIGN_OFF = (r"(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best|sincerely|yours(?: truly| sincerely)?|"
+             r"br|rgds|thx|obrigad[oa]|gracias|merci|danke|grüße|mit freundlichen grüßen|cordialement|saludos|love)")
+_SIGNATURE = rf"(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*$"  # one to three Title-case words
+_SIGN_OFF_RE = re.compile(rf"(?im)^[ \t]*{_SIGN_OFF}[,.!]?[ \t]*\n\s*{_SIGNATURE}")
+# A sign-off starting a line or a sentence with the name after it on the same line ("... refund? Regards, Ada Obi").
+_SAME_LINE_SIGN_OFF_RE = re.compile(rf"(?m)(?:^|(?<=[.!?]))[ \t]*(?i:{_SIGN_OFF})(?:[,.!][ \t]*|[ \t]+){_SIGNATURE}")
 # A line holding only a name (a signature, a list of details): its first word a given name or its last a surname.
 _NAME_LINE_RE = re.compile(rf"(?m)^[ \t]*(?:[-–•*][ \t]*)?(?P<name>{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{0,2}})[ \t]*,?$")
 # Given names that are also ordinary English words (or brands and places): never a name on their own.
@@ -360,12 +364,25 @@ def _cued_names(text: str) -> Iterator[tuple[int, int]]:
     for m in _SIGN_OFF_RE.finditer(text):
         if not any(_not_a_name(w) for w in m.group("name").split()):
             yield m.start("name"), m.end("name")
-    given, surnames = gazetteer()
-    for m in _NAME_LINE_RE.finditer(text):
-        words = [w.lower() for w in m.group("name").split()]
-        if (words[0] in given or (len(words) > 1 and words[-1] in surnames)) and not (
-                set(words) & (ORDINARY_WORDS | GENERIC_WORDS | CALENDAR_WORDS)):
-            yield m.start("name"), m.end("name")
+    for pattern in (_SAME_LINE_SIGN_OFF_RE, _NAME_LINE_RE):
+        yield from (m.span("name") for m in pattern.finditer(text) if _reads_as_name(m.group("name")))
+
+
+def _reads_as_name(words: str) -> bool:
+    """Whether Title-case words standing alone (a line of their own, after a sign-off on its line) read as a name:
+    the first a given name or the last of two or more a surname, none an ordinary, generic or calendar word ("Thanks,
+    Amazon Prime", "Best, Very Angry Customer")."""
+    lower = words.lower().split()
+    return ((_given_name(lower[0]) or (len(lower) > 1 and lower[-1] in gazetteer()[1]))
+            and not set(lower) & (ORDINARY_WORDS | GENERIC_WORDS | CALENDAR_WORDS))
+
+
+def _given_name(word: str) -> bool:
+    """Whether ``word`` is a given name of the gazetteer that is no ordinary word, also a hyphenated one whose parts
+    all are given names, not all of them ordinary words ("Mary-Jane", "Jean-Luc"; not "Rose-Gold")."""
+    parts = word.lower().split("-")
+    given = gazetteer()[0]
+    return all(part in given for part in parts) and any(part not in ORDINARY_WORDS for part in parts)
 
 
 def _sentence_start(text: str, at: int) -> bool:
@@ -374,12 +391,11 @@ def _sentence_start(text: str, at: int) -> bool:
 
 
 def _free_names(text: str) -> Iterator[tuple[int, int]]:
-    """Title-case given names of the gazetteer, with the Title-case words after them; at the start of a sentence
-    (where brands and ordinary words are Title case too) only before a surname of the gazetteer."""
-    given, surnames = gazetteer()
+    """Title-case given names of the gazetteer (see :func:`_given_name`), with the Title-case words after them; at the
+    start of a sentence (where brands and ordinary words are Title case too) only before a surname of the gazetteer."""
+    surnames = gazetteer()[1]
     for m in _TITLE_WORD_RE.finditer(text):
-        lower = m.group(0).lower()
-        if lower not in given or lower in ORDINARY_WORDS or _not_a_name(lower):
+        if not _given_name(m.group(0)) or _not_a_name(m.group(0)):
             continue
         if _sentence_start(text, m.start()):
             nxt = _NEXT_WORD_RE.match(text, m.end())

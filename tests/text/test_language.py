@@ -33,11 +33,28 @@ def test_other_languages_are_named_with_a_warning(text: str, code: str) -> None:
                                   "@WhiskerShieldUK see you at the ombudsman. you had your chance",
                                   "Is there a PO box option at the Carlisle branch?", "one sec, doorbell",
                                   # found by a review: a link's "com" counted as Portuguese (0.999)
-                                  "@AmazonHelp https://www.amazon.com/gp/help/customer/display.html ???"])
+                                  "@AmazonHelp https://www.amazon.com/gp/help/customer/display.html ???",
+                                  # a foreign word, a styled font, a short text in a script of no candidate language
+                                  "I ordered the σουβλάκι and it never came to my house",
+                                  "𝐓𝐡𝐢𝐬 𝐢𝐬 𝐭𝐞𝐫𝐫𝐢𝐛𝐥𝐞 𝐬𝐞𝐫𝐯𝐢𝐜𝐞, 𝐫𝐞𝐚𝐥𝐥𝐲", "ขอบคุณ", "שלום"])
 def test_english_and_too_short_texts_read_as_english(text: str) -> None:
     guess = detect_languages([text])[0]
     assert guess.code == "en"
     assert language_warning(guess) is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Η παραγγελία μου δεν έφτασε ποτέ και κανείς δεν απαντά", "el"),
+    ("ההזמנה שלי לא הגיעה ואף אחד לא עונה לי", "he"),
+    ("คำสั่งซื้อของฉันยังไม่มาถึงและไม่มีใครตอบเลย", "th"),  # written without spaces, as Chinese is
+    ("ትዕዛዜ እስካሁን አልደረሰም ማንም አይመልስም", "und"),  # Amharic: a script the detector knows no language of
+])
+def test_a_script_no_candidate_language_uses_reads_as_another_language(text: str, code: str) -> None:
+    """Found by a review: Greek, Hebrew and Thai text read as English with confidence 1.0 (the detector, asked only
+    for the candidate languages, named none of them), so the reading carried no W001 warning."""
+    guess = detect_languages([text])[0]
+    assert guess.code == code
+    assert language_warning(guess).startswith("W001 non_english")
 
 
 def test_texts_read_together_get_the_guesses_each_gets_alone() -> None:

@@ -403,3 +403,34 @@ def test_an_iban_written_with_dashes_is_redacted(text: str, expected: str) -> No
 ])
 def test_amounts_order_numbers_dates_and_times_are_kept_with_any_separator(text: str) -> None:
     assert redact(text) == text
+
+
+# Found by a review of name redaction (2026-12-07): each case marked "fails before" was stored with the name, or part
+# of it, as written.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please ask Anne-Marie Dupont to call me", "Please ask [NAME] to call me"),  # fails before
+    ("I met Jean-Luc Picard at the store", "I met [NAME] at the store"),  # fails before
+    ("Regards, Mary-Jane Watson", "Regards, [NAME]"),  # fails before ("Regards, Mary-Jane [NAME]")
+    ("Kind regards, Jean-Luc Picard", "Kind regards, [NAME]"),  # fails before
+    ("Where is my refund? Regards, Olusegun Adeyemi", "Where is my refund? Regards, [NAME]"),  # fails before
+    ("No parcel.\nThanks, Olusegun Adeyemi\nfrom my phone", "No parcel.\nThanks, [NAME]\nfrom my phone"),  # fails before
+    ("Please ask Anne Dupont to call me", "Please ask [NAME] to call me"),
+    ("Regards,\nAmara Diallo", "Regards,\n[NAME]"),
+])
+def test_a_hyphenated_given_name_and_a_name_after_a_sign_off_on_its_line_are_redacted(text: str, expected: str) -> None:
+    """Found by a review: a hyphenated given name ("Anne-Marie", "Jean-Luc") was read as one word in no list, so the
+    name was kept or only its surname went ("Mary-Jane [NAME]"); a name was looked for only on the line after a
+    sign-off, so "Regards, Olusegun Adeyemi" on one line was stored as written."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, Great service", "Thanks, Great Service", "Thanks, Amazon Prime", "Cheers, Netflix", "Best Buy",
+    "Where is my order? Thanks, Customer Support", "Thanks. Happy Holidays", "Best, Very Angry Customer",
+    "I booked a Follow-Up call", "My Wi-Fi Router keeps dropping", "Thanks, Jordan Brown",
+])
+def test_ordinary_and_product_words_after_a_sign_off_or_with_a_hyphen_are_kept(text: str) -> None:
+    """What the sign-off and hyphenated-name rules above must not take: ordinary words, brands and product names
+    after "Thanks," on the same line, and hyphenated words whose parts are no given names."""
+    assert redact(text) == text
