@@ -156,7 +156,8 @@ class ReadingOut(BaseModel):
     satisfaction_class: str | None = Field(None, description="The most probable satisfaction class (None without a "
                                            "satisfaction reading)")
     chunks: int
-    language: str = Field(description="ISO 639-1 code; the model reads English (see warnings)")
+    language: str = Field(description="ISO 639-1 code (`und` where the text's script names no language); the model "
+                                      "reads English (see warnings)")
     warnings: list[str] = Field(default_factory=list, description="e.g. W001 non_english: the reading is unreliable")
     flags: list[str] = Field(default_factory=list, description="With a review rating: where rating and text disagree")
     explanation: ExplanationOut | None = Field(None, description="With explain=true: the words that drove the reading")

@@ -127,9 +127,9 @@ class WebhookSender:
     def deliver_due(self) -> int:
         """One round: fan new events out to the endpoints, then try every due delivery; returns how many were
         tried. An endpoint is given the events of the last :data:`BACKLOG` and those since the sender started; its
-        first fan-out after a start also catches it up on every event of a kind it took before, from the first of that kind
-        it was ever given (those written while no sender ran: a batch ingest over a weekend). One endpoint's fan-out failing is logged and
-        tried again next round; the others go on."""
+        first fan-out after a start also catches it up on every event of a kind it took before, from the first of
+        that kind it was ever given (those written while no sender ran: a batch ingest over a weekend). One
+        endpoint's fan-out failing is logged and tried again next round; the others go on."""
         now = datetime.now(UTC)
         for hook in self.settings.webhooks:
             url = str(hook.url)
