@@ -16,6 +16,7 @@ TRANSCRIPT_KINDS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
 TEXT_SUFFIXES = {".txt", ".text"}  # read by their content: an e-mail, or a chat of "Name: text" lines
 CONVERSATION_SUFFIXES = {".eml", *TRANSCRIPT_KINDS, *TEXT_SUFFIXES, *AUDIO_SUFFIXES}
 FORMATS = ("email", "chat", "vtt", "srt", "json")
+AN_EMAIL = "an e-mail (the customer's alone)"  # what an e-mail file is, where an option it does not read is said
 LINES_HINT = 3  # a header-less .txt of this many lines or more may be one text per line, not one e-mail
 
 
@@ -61,7 +62,7 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         return _unused(call, "call audio (its speakers are told apart by channel)", agent=agent, format=form)
     raw = path.read_bytes()
     if form == "email" or (form is None and suffix == ".eml"):
-        return _unused(read_email(raw), "an e-mail (the customer's alone)", agent=agent)
+        return _unused(read_email(raw), AN_EMAIL, agent=agent)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -76,7 +77,7 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
             if not has_email_headers(text) and len(lines) >= LINES_HINT:
                 conversation.warnings.append(f"{path.name} has no e-mail headers and {len(lines)} lines, read as one "
                                              "e-mail; to read one text per line, use --file (HTTP: /v1/analyze/batch).")
-            return conversation
+            return _unused(conversation, AN_EMAIL, agent=agent)
     if form == "chat":
         return read_transcript(text, "lines", agent, channel="chat")
     kind = form or TRANSCRIPT_KINDS.get(suffix)

@@ -224,3 +224,14 @@ def test_a_short_sentence_after_the_sign_off_is_kept(after: str) -> None:
     cancelling my contract." and "See you in court." were cut as a signature."""
     body = f"Hi,\nThe router you sent is broken again.\nThanks.\n{after}\nJohn\n+44 20 7946 0000"
     assert strip_email_body(body) == f"Hi,\nThe router you sent is broken again.\nThanks.\n{after}"
+
+
+def test_an_agent_named_for_a_text_file_read_as_an_email_is_said_not_read(tmp_path: Path) -> None:
+    """Found by a review: `analyze mail.txt --agent Sam` on a .txt read as an e-mail (the customer's alone) dropped
+    --agent without a word, where a .eml said so."""
+    path = tmp_path / "mail.txt"
+    path.write_bytes(MAIL_LF.encode())
+    read = load_conversation(path, Settings(), agent="Sam")
+    assert [u.role for u in read.utterances] == ["customer"]
+    assert any("agent 'Sam' not read" in warning for warning in read.warnings), read.warnings
+    assert not any("agent" in warning for warning in load_conversation(path, Settings()).warnings)
