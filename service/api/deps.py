@@ -121,13 +121,12 @@ async def require_access(request: Request, runtime: RuntimeDep) -> None:
     ``api_key`` query parameter: EventSource cannot send headers); without keys, accept loopback clients only."""
     keys = runtime.settings.api_keys
     if keys:
-        given = request.headers.get("x-api-key") or ""
-        if not given and request.query_params.get(KEY_PARAMETER):
-            if request.method != "GET" or request.url.path != LIVE_FEED_PATH:
-                raise EmotraceError("E902", f"?api_key= is accepted only on GET {LIVE_FEED_PATH} (the live feed, which "
-                                    "a browser's EventSource opens without headers); query strings reach access logs.",
-                                    "Send the key in the X-API-Key header.")
-            given = request.query_params[KEY_PARAMETER]
+        in_query = request.query_params.get(KEY_PARAMETER)
+        if in_query and (request.method != "GET" or request.url.path != LIVE_FEED_PATH):  # a header beside it or not
+            raise EmotraceError("E902", f"?api_key= is accepted only on GET {LIVE_FEED_PATH} (the live feed, which "
+                                "a browser's EventSource opens without headers); query strings reach access logs.",
+                                "Send the key in the X-API-Key header.")
+        given = request.headers.get("x-api-key") or in_query or ""
         if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
             raise EmotraceError("E902", "Missing or wrong X-API-Key header.")
         return

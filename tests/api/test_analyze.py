@@ -218,6 +218,10 @@ def test_a_key_in_the_query_string_opens_only_the_live_feed(tmp_path) -> None:
             assert response.status_code == 401 and response.json()["code"] == "E902", response.text
             assert "X-API-Key" in response.json()["detail"] + response.json()["fix"]
         assert client.get("/v1/customers", headers={"X-API-Key": KEY}).status_code == 200
+        # found by a review: with the header sent too, the query's key (any, or the real one) was ignored, not refused
+        for query in (KEY, "whatever"):
+            beside = client.get(f"/v1/customers?api_key={query}", headers={"X-API-Key": KEY})
+            assert beside.status_code == 401 and beside.json()["code"] == "E902", beside.text
         with client.stream("GET", f"/v1/stream?api_key={KEY}") as feed:  # EventSource cannot send headers
             assert feed.status_code == 200
         assert client.get("/v1/stream", params={"api_key": "wrong-key-of-some-length"}).status_code == 401
