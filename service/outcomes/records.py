@@ -90,6 +90,17 @@ class OutcomeIn(BaseModel):
             raise ValueError("conversation_id contains a NUL character")
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("conversation_id")
+    @classmethod
+    def rated_only(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Only a rating names a conversation: an event is the customer's (with a conversation, the same event would
+        be stored once more)."""
+        kind = info.data.get("kind")
+        if value is not None and kind in EVENT_KINDS:
+            raise ValueError(f"a {kind.value} event is the customer's: only a csat or resolved outcome names a "
+                             f"conversation")
+        return value
+
     @model_validator(mode="after")
     def fits_its_kind(self) -> Self:
         """Events carry no value; ratings need their conversation and a value in range."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from emotrace.store.database import Database, chunks
@@ -104,9 +104,9 @@ class Alerts:
                check: Callable[[AlertState, AlertChange], None]) -> tuple[AlertState, Customer] | None:
         """Apply ``change`` in one transaction: the state, its history entry, the customer's alert list and count,
         and (on resolving) a "resolved" outcome for the conversation of the alert's last message, which lifts an
-        outreach hold as a recorded one does. None when the alert is unknown; a change that changes nothing adds
-        no history. ``check`` (:func:`emotrace.services.alerts.check_change`) refuses a change the alert, as locked,
-        does not allow."""
+        outreach hold as a recorded one does (withdrawn when the alert is reopened). None when the alert is unknown;
+        a change that changes nothing adds no history. ``check`` (:func:`emotrace.services.alerts.check_change`)
+        refuses a change the alert, as locked, does not allow."""
         with self.db.writing() as session:
             state = session.get(AlertState, alert_id)
             if state is None:
@@ -123,6 +123,8 @@ class Alerts:
                 return state, customer
             if status == "resolved" and state.status != "resolved":
                 self._record_resolved(session, customer, state, now)
+            elif state.status == "resolved" and status != "resolved":
+                _withdraw_resolved(session, state)
             state.status, state.assignee, state.updated_at = status, assignee, now
             session.add(AlertEvent(alert_id=alert_id, at=now, actor=change.actor, status=status, assignee=assignee,
                                    note=change.note))
@@ -136,6 +138,8 @@ class Alerts:
             return state, customer
 
     def _record_resolved(self, session: Session, customer: Customer, state: AlertState, now: datetime) -> None:
+        """Record the conversation of the alert's last message resolved, dated ``now`` as it happened and as recorded
+        (which tells it from an outcome a user recorded: :func:`_withdraw_resolved`)."""
         alert = next((a for a in customer.alerts if a.get("id") == state.id), None)
         last = cast(list[int], alert["message_ids"])[-1] if alert else state.first_message_id
         conversation = session.scalar(select(Message.conversation_id).where(Message.id == last))
@@ -143,6 +147,16 @@ class Alerts:
             session.execute(self.db.insert(Outcome).values(
                 customer_id=customer.id, kind="resolved", conversation_id=conversation, value=1.0, occurred_at=now,
                 recorded_at=now).on_conflict_do_nothing())
+
+
+def _withdraw_resolved(session: Session, state: AlertState) -> None:
+    """Delete the "resolved" outcome that resolving the alert recorded (:meth:`Alerts._record_resolved`): of its
+    customer, value 1, dated when recorded, at a time the alert's history has it resolved. An outcome a user recorded is
+    dated when it happened, before it was recorded, and stays."""
+    resolved_at = select(AlertEvent.at).where(AlertEvent.alert_id == state.id, AlertEvent.status == "resolved")
+    session.execute(delete(Outcome).where(
+        Outcome.customer_id == state.customer_id, Outcome.kind == "resolved", Outcome.value == 1.0,
+        Outcome.occurred_at == Outcome.recorded_at, Outcome.occurred_at.in_(resolved_at)))
 
 
 def _same_episodes(session: Session, held: dict[Key, dict[str, object]], fresh: list[dict[str, object]],

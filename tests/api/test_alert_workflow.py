@@ -65,6 +65,31 @@ def test_an_alert_is_acknowledged_assigned_resolved_and_reopened_with_its_histor
     assert len(second.json()["history"]) == len(first.json()["history"])
 
 
+def test_reopening_an_alert_withdraws_the_resolved_outcome_its_resolution_recorded(angry) -> None:
+    """Found by a review: resolving an alert records its conversation as resolved, which lifts the outreach hold of a
+    conversation recorded unresolved; reopening the alert left that outcome stored (the hold still lifted, learnt
+    from by ``outcomes fit``) and the API had no way to withdraw it. The outcomes a user recorded stay."""
+    day = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    recorded = [{"customer_id": "angry", "kind": "resolved", "value": 0, "conversation_id": "b2", "at": day},
+                {"customer_id": "angry", "kind": "resolved", "value": 1, "conversation_id": "b1", "at": day}]
+    assert angry.post("/v1/outcomes", json={"outcomes": recorded}).status_code == 201
+    store = angry.app.state.runtime.store
+
+    def unresolved() -> list[str]:
+        reasons = angry.get("/v1/customers/angry/outreach").json()["reasons"]
+        return [r for r in reasons if r.startswith("conversation not resolved on")]
+
+    held, alert_id = unresolved(), angry.get("/v1/alerts").json()[0]["id"]
+    assert held
+    for reopened in ("open", "acknowledged"):  # resolved, reopened, resolved again and taken back again
+        assert angry.patch(f"/v1/alerts/{alert_id}", json={"status": "resolved"}).status_code == 200
+        assert unresolved() == [] and len(store.outcomes.all()) == 3
+        back = angry.patch(f"/v1/alerts/{alert_id}", json={"status": reopened, "note": "not actually fixed"})
+        assert back.status_code == 200 and back.json()["status"] == reopened
+        assert unresolved() == held
+        assert sorted((o.conversation_id, o.value) for o in store.outcomes.all()) == [("b1", 1.0), ("b2", 0.0)]
+
+
 def test_an_alert_raised_on_old_messages_is_registered_resolved_not_open(database_url) -> None:
     """Found by a new-user trial: a message dated 1970 (history imported late) raised an open intensity_spike alert,
     counted in open_alerts: importing history would flood the floor's queue with alerts on the long past."""

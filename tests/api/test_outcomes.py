@@ -182,3 +182,22 @@ def test_a_csat_rating_is_a_whole_number_of_stars(client, value, said, then) -> 
     # nothing was stored by the refused request; yes / no is what a resolved flag is
     assert client.post("/v1/outcomes", json={"outcomes": [{**rating, **then}]}).json() == {
         "stored": 1, "already_stored": 0}
+
+
+def test_a_customer_event_names_no_conversation(client) -> None:
+    """Found by a review: the same complaint_escalated given once more with a conversation_id was stored as a second
+    event (the conversation is part of what makes an outcome one), though recording one again keeps one; the CLI
+    import, validating with the same model, stored it too."""
+    from emotrace.outcomes.records import parse_rows
+
+    _store(client, "ann", "Thanks, it is fine.", conversation="c")
+    event = {"customer_id": "ann", "kind": "complaint_escalated", "at": _day(1)}
+    assert client.post("/v1/outcomes", json={"outcomes": [event]}).json() == {"stored": 1, "already_stored": 0}
+    response = client.post("/v1/outcomes", json={"outcomes": [{**event, "conversation_id": "c"}]})
+    assert response.status_code == 422, response.text
+    problem = response.json()["errors"][0]
+    assert problem["loc"] == ["body", "outcomes", 0, "conversation_id"] and "csat or resolved" in problem["msg"]
+    assert len(client.app.state.runtime.store.outcomes.all()) == 1
+    good, problems = parse_rows([(2, {**event, "conversation_id": "c"}, None), (3, {**event, "conversation_id": ""}, None)])
+    assert [number for number, _ in good] == [3]  # an empty cell is no conversation
+    assert [p.row for p in problems] == [2] and problems[0].reason.startswith("conversation_id: a complaint_escalated")
