@@ -13,7 +13,8 @@ from emotrace.evaluation.live_server import running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
+         "--disable-component-update", "--disable-sync", "--disable-quic",
+         "--host-resolver-rules=MAP emotrace.test 127.0.0.1"]  # a host name that is not this machine's own
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,8 @@ def demo(tmp_path_factory):
         yield base
 
 
-def _open(browser, base: str, customer: str | None = None):
-    page = browser.new_page()
+def _open(browser, base: str, customer: str | None = None, **context):
+    page = browser.new_page(**context)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(base + (f"/?customer={customer}" if customer else ""))
@@ -46,7 +47,7 @@ def _open(browser, base: str, customer: str | None = None):
 
 
 def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> None:
-    page, errors = _open(browser, demo)
+    page, errors = _open(browser, demo, timezone_id="America/Los_Angeles", locale="en-US")
     assert page.locator("tbody tr").count() >= 5
     page.click("tr[data-customer='ben.okafor']")
     page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
@@ -71,6 +72,14 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
     assert mix_dates and all(any(ch.isdigit() for ch in d) for d in mix_dates)
     assert page.locator("#messages li.agent").count() >= 3  # agent turns shown, greyed, not scored
     assert "valence" not in page.locator("#messages li.agent").first.inner_text()
+    # found by a review: a message's colour came from its satisfaction (< -0.3, > 0.3), not its stored class, which
+    # the correction form preselects and the floor counts (ben's -0.12 "dissatisfied" was drawn neutral, his -0.33
+    # "neutral" dissatisfied)
+    tone = {"dissatisfied": "neg", "neutral": "mid", "satisfied": "pos"}
+    stored = httpx.get(f"{demo}/v1/customers/ben.okafor/timeline", timeout=30).json()["messages"]
+    expected = {str(m["id"]): f"customer {tone[m['satisfaction_class']]}" for m in stored if m["speaker"] == "customer"}
+    drawn = {li.get_attribute("data-message"): li.get_attribute("class") for li in page.locator("#messages li.customer").all()}
+    assert drawn == expected
     page.wait_for_selector("#outreach.hold", timeout=15_000)  # ben is frustrated: no campaign for now
     assert "Next step:" in page.inner_text("#next-step")
     page.wait_for_selector("#segment-table tbody tr", timeout=15_000)  # 200 customers: emotional segments found
@@ -93,6 +102,17 @@ def test_the_timeline_has_a_time_axis_and_draws_gaps_as_gaps(browser, demo) -> N
         == ["-1", "+1", "±0"]
     assert not re.search(r"(?<!\d)1 alerts", page.inner_html("#floor"))  # "11 alerts" is right
     assert re.fullmatch(r"\(30 of \d{3}\)", page.inner_text("#alerts-count")), page.inner_text("#alerts-count")
+    # found by a review: the time axis had its ticks at UTC midnights, labelled with the browser's date; in Los
+    # Angeles a conversation at Dec 3 18:00Z (10:00 there) sat between the "Dec 2" and "Dec 3" ticks
+    page.get_by_label("Time range of the timeline").select_option("all")
+    page.evaluate("""() => drawChart({alerts: [], history: [{score: 60}, {score: 40}], messages: [
+        {speaker: "customer", conversation_id: "a", timestamp: "2026-12-01T18:00:00Z", valence: 0.2},
+        {speaker: "customer", conversation_id: "b", timestamp: "2026-12-03T18:00:00Z", valence: -0.2}]})""")
+    ticks = [(float(t.get_attribute("x")), t.text_content()) for t in page.locator("#chart text.time-axis").all()]
+    assert [label for _, label in ticks] == ["Dec 1", "Dec 2", "Dec 3"]
+    for conversation, day in (("a", "Dec 1"), ("b", "Dec 3")):
+        x = float(page.locator(f"#chart circle[data-conversation='{conversation}']").get_attribute("cx"))
+        assert [label for at, label in ticks if at <= x][-1:] == [day], (conversation, x, ticks)
     assert errors == []
     page.close()
 
@@ -107,6 +127,21 @@ def test_clicking_an_alert_highlights_its_messages_and_the_words_that_drove_them
     page.keyboard.press("Enter")  # keyboard-operable
     page.wait_for_selector("#messages li.highlight mark", timeout=15_000)
     assert page.locator("#alert-detail").inner_text()
+    # found by a review: of two alerts at the same time, clicking the second in "Alerts to work" marked the first
+    listed = httpx.get(f"{demo}/v1/alerts", params={"sort": "newest", "limit": 30}, timeout=30).json()
+    seen: dict[tuple[str, str], dict] = {}
+    for alert in listed:
+        twin = seen.setdefault((alert["customer_id"], alert["at"]), alert)
+        if twin is not alert:
+            break
+    else:
+        pytest.fail("the demo's newest alerts have no two at the same time")
+    for clicked in (twin, alert):
+        page.evaluate("document.querySelector('#alert-detail')?.remove()")
+        page.locator(f"#alerts li[data-alert='{clicked['id']}'] .alert-text").click()
+        page.wait_for_selector("#alert-detail", timeout=15_000)
+        active = page.locator("#chart circle.alert-marker.active")
+        assert active.count() == 1 and active.get_attribute("data-alert") == str(clicked["id"]), clicked
     assert errors == []
     page.close()
 
@@ -220,6 +255,13 @@ def test_a_lead_finds_customers_by_id_and_segment_and_exports_them(browser, demo
     page.get_by_label("Search customers by id").fill("ben.ok")
     page.wait_for_function("document.querySelectorAll('#customers tbody tr').length === 1")
     assert page.locator("#customers tbody tr").first.get_attribute("data-customer") == "ben.okafor"
+    # found by a review: a search that cannot be an id left the last results listed, without a word
+    for typed in ("josé", "anna 2", ".."):
+        page.get_by_label("Search customers by id").fill(typed)
+        page.wait_for_function("(typed) => document.querySelector('#customers-empty').textContent"
+                               ".startsWith(`not a customer id: \"${typed}\"`)", arg=typed, timeout=10_000)
+        assert page.locator("#customers tbody tr").count() == 0
+        assert "E901" in page.inner_text("#customers-empty")
     # the unfiltered list answers late (as on a busy server): its answer must not replace the filtered one asked
     # after it (a race CI met: the list stayed unfiltered)
     page.evaluate("""() => { const real = window.fetch; window.fetch = (url, options) => real(url, options).then(
@@ -257,6 +299,19 @@ def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> No
         page.wait_for_selector("tr[data-customer='ben.okafor']", timeout=30_000)
         assert page.locator("#key-prompt").is_hidden()  # the tab keeps the key for its own reloads
         page.close()
+
+
+def test_opened_by_another_host_name_without_keys_the_page_says_so_not_that_it_needs_a_key(browser, demo) -> None:
+    """Found by a review: with no keys configured the API serves requests naming this machine only (403 E903); a
+    page opened as http://emotrace.test:PORT/ said "This server needs an API key" and "live feed: needs an API key"."""
+    page = browser.new_page()
+    page.goto(demo.replace("127.0.0.1", "emotrace.test"))
+    page.wait_for_selector("#key-prompt:not([hidden])", timeout=15_000)
+    said = page.inner_text("#key-prompt")
+    assert "E903" in said and "'emotrace.test'" in said and "EMOTRACE_API_KEYS" in said and "api_key" not in said, said
+    page.wait_for_function("!document.querySelector('#live').textContent.includes('connecting')", timeout=15_000)
+    assert "API key" not in page.inner_text("#live")
+    page.close()
 
 
 def test_an_empty_store_says_how_to_get_customers_in(browser, tmp_path) -> None:

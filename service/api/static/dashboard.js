@@ -21,7 +21,9 @@ const DAY = 24 * 3600 * 1000;
 const NO_EKMAN = "this model has no Ekman view: train with --mapping to get one";
 let hasEkman = true;  // whether the served model reads the Ekman view (GET /v1/model's groupings)
 
-class NeedsKey extends Error {}
+// The server refuses this page: no or a wrong API key (401), or, with no keys set, a host name other than this
+// machine's own (403 E903). Every panel stops and the banner says why.
+class Refused extends Error {}
 
 // "1 alert", "3 alerts": a count and its noun, plural unless one.
 const counted = (count, noun) => `${count} ${noun}${Math.abs(count) === 1 ? "" : "s"}`;
@@ -41,14 +43,14 @@ async function answer(path, method = "GET", body = undefined) {
   const headers = apiKey ? { "X-API-Key": apiKey } : {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401 || response.status === 403) throw new NeedsKey(await response.text());
-  if (!response.ok) {
-    const error = new Error(`${path}: ${response.status}`);
-    // a problem+json body: its title and code, what is wrong, and how to fix it
-    error.detail = await response.json().then((b) => `${b.title} (${b.code}): ${b.detail} ${b.fix}`, () => "");
-    throw error;
-  }
-  return response;
+  if (response.ok) return response;
+  const error = response.status === 401 || response.status === 403 ? new Refused(`${path}: ${response.status}`)
+    : new Error(`${path}: ${response.status}`);
+  // a problem+json body: its title and code, what is wrong, and how to fix it
+  const problem = await response.json().catch(() => null);
+  Object.assign(error, { status: response.status, problem,
+    detail: problem ? `${problem.title} (${problem.code}): ${problem.detail} ${problem.fix}` : "" });
+  throw error;
 }
 
 const api = async (path, method = "GET", body = undefined) => (await answer(path, method, body)).json();
@@ -80,12 +82,14 @@ function activate(node, action) {  // clickable and keyboard-operable
   node.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); action(); } });
 }
 
-function showKeyPrompt() {
+function showRefusal(error) {
   const prompt = document.querySelector("#key-prompt");
   prompt.hidden = false;
-  prompt.replaceChildren(el("strong", {}, "This server needs an API key. "),
-    document.createTextNode("Open the dashboard as /?api_key=YOUR_KEY (one of EMOTRACE_API_KEYS)."));
-  document.querySelector("#live").textContent = "live feed: needs an API key";
+  const needsKey = error.status === 401;  // a 403 is a server without keys that serves its own machine's name only
+  prompt.replaceChildren(el("strong", {}, needsKey ? "This server needs an API key. " : "The server refuses this page: "),
+    document.createTextNode(needsKey ? "Open the dashboard as /?api_key=YOUR_KEY (one of EMOTRACE_API_KEYS)."
+      : error.detail || error.message));
+  document.querySelector("#live").textContent = `live feed: ${needsKey ? "needs an API key" : "refused by the server"}`;
   if (source) source.close();
 }
 
@@ -111,10 +115,26 @@ function customersQuery() {
 
 let customersAsked = 0;  // the latest list request: an earlier answer arriving after it is dropped
 
+// A list the server refused (422: a search that cannot be an id, "josé", "anna 2", ".."): no rows, and why.
+function showListRefused(error) {
+  const search = error.problem?.errors?.find((e) => e.loc.at(-1) === "search");
+  document.querySelector("#customers tbody").replaceChildren();
+  document.querySelector("#page-next").disabled = true;
+  document.querySelector("#customers-empty").textContent = search
+    ? `not a customer id: "${filters.search}" (${search.msg}; ${error.problem.code})` : String(error.detail || error.message);
+}
+
 async function loadCustomers() {
   const body = document.querySelector("#customers tbody");
   const asked = ++customersAsked;
-  const listed = await api(customersQuery());
+  let listed;
+  try {
+    listed = await api(customersQuery());
+  } catch (error) {
+    if (error.status !== 422) throw error;  // a refused key or host, a failing server: as any other request
+    if (asked === customersAsked) showListRefused(error);
+    return;
+  }
   if (asked !== customersAsked) return;  // a newer search, filter or page was asked for meanwhile
   const more = listed.length > PAGE, customers = listed.slice(0, PAGE);
   document.querySelector("#page-label").textContent = `page ${filters.page + 1}`;
@@ -154,7 +174,7 @@ function alertItem(a) {
   const who = `alert ${a.id} of ${a.customer_id}`;
   const status = el("span", { class: "alert-status" }, a.assignee ? `${a.status} · ${a.assignee}` : a.status);
   const change = (body) => api(`/v1/alerts/${a.id}`, "PATCH", body).then(() => loadCustomers())
-    .catch((error) => { if (error instanceof NeedsKey) throw error; status.textContent = String(error.detail || error.message); })
+    .catch((error) => { if (error instanceof Refused) throw error; status.textContent = String(error.detail || error.message); })
     .catch(handle);
   const acknowledge = el("button", { type: "button", class: "acknowledge", "aria-label": `Acknowledge ${who}` }, "Acknowledge");
   acknowledge.disabled = a.status !== "open";
@@ -230,15 +250,19 @@ async function loadSegments() {
     box.replaceChildren(table, el("p", { class: "meta" },
       `${found.customers} active customers, silhouette ${found.silhouette.toFixed(2)}; ${found.inactive} inactive left out.`));
   } catch (error) {
-    if (error instanceof NeedsKey) throw error;
+    if (error instanceof Refused) throw error;
     box.replaceChildren(el("p", { class: "meta" }, String(error.detail || error.message)));
   }
 }
 
+// The local midnights from t0 to t1, every day or every few days (at most about seven): the dates under them are
+// the browser's, as the emotion mix's days are (UTC midnights put Dec 3, 10:00 in Los Angeles before "Dec 3").
 function timeTicks(t0, t1) {
   const ticks = [];
-  const step = Math.max(DAY, Math.ceil((t1 - t0) / 6 / DAY) * DAY);
-  for (let t = Math.ceil(t0 / DAY) * DAY; t <= t1; t += step) ticks.push(t);
+  const every = Math.max(1, Math.ceil((t1 - t0) / 6 / DAY));
+  const start = new Date(t0);
+  const midnight = (days) => new Date(start.getFullYear(), start.getMonth(), start.getDate() + days).getTime();
+  for (let day = midnight(0) < t0 ? 1 : 0; midnight(day) <= t1; day += every) ticks.push(midnight(day));
   return ticks;
 }
 
@@ -311,7 +335,7 @@ function drawChart(timeline) {
     row = x(t) - lastX < 16 ? row + 1 : 0;  // alerts close in time stack instead of hiding each other
     lastX = x(t);
     const marker = svgEl("circle", { class: `alert-marker ${a.severity}`, cx: x(t), cy: T + 8 + 16 * row, r: 7, role: "button",
-      "aria-label": `${a.kind} alert, ${when(a.at)}: ${a.reason}`, "data-at": a.at });
+      "aria-label": `${a.kind} alert, ${when(a.at)}: ${a.reason}`, "data-at": a.at, "data-alert": String(a.id) });
     marker.append(svgEl("title", {}, `${when(a.at)} — ${a.reason}`));
     activate(marker, () => showAlert(a));
     svg.append(marker);
@@ -374,8 +398,11 @@ function drawMix(messages) {
   document.querySelector("#mix-legend").replaceChildren(...EMOTIONS.flatMap((e) => [el("span", { class: `k mix ${e}` }), document.createTextNode(`${e} `)]));
 }
 
+// A message's colour is its stored satisfaction class: the one the correction form preselects and the floor counts.
+const TONES = { dissatisfied: "neg", neutral: "mid", satisfied: "pos" };
+
 function messageItem(m) {
-  const tone = m.speaker !== "customer" ? "" : m.satisfaction < -0.3 ? "neg" : m.satisfaction > 0.3 ? "pos" : "mid";
+  const tone = m.speaker === "customer" ? TONES[m.satisfaction_class] : "";
   const li = el("li", { class: `${m.speaker} ${tone}`, "data-message": String(m.id) });
   li.append(el("div", { class: "text" }, m.text ?? "(text not stored)"),
     el("div", { class: "meta" }, `${m.speaker}${m.agent_id ? ` (${m.agent_id})` : ""} · ${m.channel} · ${when(m.timestamp)}` +
@@ -423,7 +450,7 @@ function correctionForm(m, list, done) {
     if (names(intents).length) body.intents = names(intents);
     if (note.value.trim()) body.note = note.value.trim();
     api(`/v1/messages/${m.id}/corrections`, "POST", body).then((c) => { addCorrection(list, c); done(); })
-      .catch((error) => { if (error instanceof NeedsKey) throw error; status.textContent = String(error.detail || error.message); })
+      .catch((error) => { if (error instanceof Refused) throw error; status.textContent = String(error.detail || error.message); })
       .catch(handle);
   });
   return form;
@@ -455,7 +482,8 @@ function markWords(node, words) {  // the explanation's top words, highlighted i
 async function showAlert(alert) {
   document.querySelectorAll("#messages li.highlight").forEach((li) => li.classList.remove("highlight"));
   document.querySelectorAll("circle.alert-marker.active").forEach((c) => c.classList.remove("active"));
-  document.querySelector(`circle.alert-marker[data-at="${alert.at}"]`)?.classList.add("active");
+  // by id: alerts of one message (a churn threat and a spike, say) share their time
+  document.querySelector(`circle.alert-marker[data-alert="${alert.id}"]`)?.classList.add("active");
   document.querySelector("#alert-detail")?.remove();
   const detail = el("p", { id: "alert-detail", role: "status" }, `${when(alert.at)} — ${alert.reason}`);
   document.querySelector("#summary").append(detail);
@@ -472,7 +500,7 @@ async function showAlert(alert) {
           .filter((w) => w.weight >= 0.05).sort((p, q) => q.weight - p.weight);
         const strongest = [...new Map(words.map((w) => [w.start, w])).values()].slice(0, 3);
         markWords(li.querySelector(".text"), strongest);
-      } catch (error) { if (error instanceof NeedsKey) throw error; }
+      } catch (error) { if (error instanceof Refused) throw error; }
     }
   }
   first?.scrollIntoView({ block: "nearest" });
@@ -570,7 +598,7 @@ function showView(name) {
 }
 
 function handle(error) {
-  if (error instanceof NeedsKey) showKeyPrompt();
+  if (error instanceof Refused) showRefusal(error);
   else console.warn(error);
 }
 
@@ -621,7 +649,7 @@ function connect() {
   });
   source.onerror = () => {
     live.textContent = "live feed: reconnecting…"; live.className = "live off";
-    api("/v1/customers?limit=1").catch(handle);  // a missing key shows up here as 401/403: say so instead of retrying
+    api("/v1/customers?limit=1").catch(handle);  // a missing key (401) or a refused host (403): say so, not retry
   };
 }
 
@@ -630,10 +658,7 @@ function refilter(change) {
   loadCustomers().catch(handle);
 }
 
-document.querySelector("#customer-search").addEventListener("input", (e) => {
-  const value = e.target.value.trim();
-  if (value === "" || (/^[A-Za-z0-9_.:@-]{1,128}$/.test(value) && /[^.]/.test(value))) refilter({ search: value, page: 0 });
-});
+document.querySelector("#customer-search").addEventListener("input", (e) => refilter({ search: e.target.value.trim(), page: 0 }));
 document.querySelector("#range").addEventListener("change", () => { if (currentTimeline) drawChart(currentTimeline); });
 document.querySelector("#segment-filter").addEventListener("change", (e) => refilter({ segment: e.target.value, page: 0 }));
 document.querySelector("#page-prev").addEventListener("click", () => refilter({ page: Math.max(0, filters.page - 1) }));
