@@ -41,7 +41,8 @@ ERRORS: dict[str, ErrorKind] = {
     "E013": ErrorKind("Several files given", "Give one conversation file at a time, or texts (not both)."),
     "E014": ErrorKind("Not a conversation file", "For one text per line use --file; for a table use emotrace batch."),
     "E015": ErrorKind("Serving other hosts without API keys", "Set EMOTRACE_API_KEYS, or serve on 127.0.0.1.", 500),
-    "E016": ErrorKind("Weak API keys", "Use keys of at least 16 random characters.", 500),
+    "E016": ErrorKind("Weak or unsendable API keys", "Use keys of at least 16 random printable ASCII characters, "
+                      "no spaces.", 500),
     "E017": ErrorKind("Weak pseudonym key", "Set EMOTRACE_ID_KEY to at least 16 random characters.", 500),
     "E018": ErrorKind("Cannot listen on the address", "Stop the other server, or pass another --port.", 500),
     "E019": ErrorKind("Next-steps file unusable", "Fix the file or unset EMOTRACE_NEXT_STEPS_FILE.", 500),

@@ -209,6 +209,7 @@ class Settings(BaseSettings):
 
 
 MIN_API_KEY_CHARS = 16
+SENDABLE_KEY = re.compile(r"[!-~]+")  # printable ASCII without spaces: what an X-API-Key header carries unchanged
 
 
 def check_serving(settings: Settings) -> None:
@@ -223,6 +224,10 @@ def check_serving(settings: Settings) -> None:
     if weak:
         raise EmotraceError("E016", f"{len(weak)} of the API keys in EMOTRACE_API_KEYS are empty or shorter than "
                             f"{MIN_API_KEY_CHARS} characters.", make_one)
+    if unsendable := [key for key in settings.api_keys if not SENDABLE_KEY.fullmatch(key)]:
+        raise EmotraceError("E016", f"{len(unsendable)} of the API keys in EMOTRACE_API_KEYS hold a space or a character "
+                            "outside printable ASCII: no X-API-Key header can carry it (HTTP strips the spaces around "
+                            "a header and reads its bytes as Latin-1).", make_one)
     try:
         loopback = ipaddress.ip_address(settings.host).is_loopback
     except ValueError:
