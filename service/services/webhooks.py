@@ -66,15 +66,16 @@ _TOKEN_SEGMENT = re.compile(r"(?=[^/]*[A-Za-z])(?=[^/]*[0-9])[A-Za-z0-9_\-.~%]{1
 
 
 def shown_url(url: str) -> str:
-    """An endpoint as answers and logs show it: without a user and password, its query string as "?…" and each
-    path segment that reads as a token as "…"; a URL with none of these is shown as configured."""
+    """An endpoint as answers and logs show it: without a user and password, its query string as "?…", its fragment
+    as "#…" and each run of a path segment that reads as a token (a whole segment, or after ";" or "=") as "…"; a URL
+    with none of these is shown as configured."""
     parts = urlsplit(url)
-    path = "/".join("…" if _TOKEN_SEGMENT.fullmatch(segment) else segment for segment in parts.path.split("/"))
-    if not (parts.username or parts.password or parts.query or path != parts.path):
+    path = "/".join(_TOKEN_SEGMENT.sub("…", segment) for segment in parts.path.split("/"))
+    if not (parts.username or parts.password or parts.query or parts.fragment or path != parts.path):
         return url
     host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
     netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, path, "…" if parts.query else "", ""))
+    return urlunsplit((parts.scheme, netloc, path, "…" if parts.query else "", "…" if parts.fragment else ""))
 
 
 class WebhookSender:

@@ -351,6 +351,10 @@ def test_an_endpoint_s_credentials_and_query_are_not_shown(database_url, receive
      "https://helpdesk.example.com/hooks/…/emotrace"),
     ("https://crm.example.com/inbound/customer-satisfaction-alerts", None),  # words, not a token: shown as is
     ("http://127.0.0.1:8080/v1/hooks/emotrace", None),
+    # found by a review: a token inside a segment, after ';' or '=', and one in the fragment were shown whole
+    ("https://example.com/hook;jsessionid=A1B2C3D4E5F6G7H8I9J0", "https://example.com/hook;jsessionid=…"),
+    ("https://example.com/in/token=9f8e7d6c5b4a39281706f5e4/alerts", "https://example.com/in/token=…/alerts"),
+    ("https://example.com/in/alerts#k=9f8e7d6c5b4a39281706f5e4", "https://example.com/in/alerts#…"),
 ])
 def test_a_token_in_an_endpoint_s_path_is_not_shown(url: str, shown: str | None) -> None:
     """Found by a review: Slack, Discord and many helpdesks put the secret in the URL's path, not its query, and
