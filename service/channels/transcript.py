@@ -2,8 +2,9 @@
 
 Speaker roles follow one documented rule, which the caller can override with ``agent=NAME``:
 1. a JSON turn's own ``role`` (customer, agent, user, assistant, ...) is that turn's role;
-2. a speaker named like an agent (agent, rep, support, advisor, operator; a service desk: "Customer Service",
-   "Customer Care") is the agent, one named like a customer (customer, caller, client, user) is the customer;
+2. a speaker named like an agent (agent, rep, support, advisor, operator; a platform's "system" turns and bots;
+   a service desk: "Customer Service", "Customer Care") is the agent, one named like a customer (customer, caller,
+   client, user) is the customer;
 3. otherwise the first speaker not named like a customer is the agent (in a contact centre the agent answers)
    and everyone else is a customer; the result then carries a warning that roles were guessed.
 """
@@ -24,7 +25,8 @@ from emotrace.errors import EmotraceError
 from emotrace.text.visible import is_blank
 from emotrace.wording import counted_doing
 
-AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant")
+AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant",
+               "system", "bot", "chatbot")  # the company's side: a platform's "system" turns and its bots too
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
 DESK_WORDS = ("service", "care", "representative")  # "Customer Service", "Member Care": the agent's side, in a name

@@ -376,3 +376,17 @@ def test_chat_lines_with_a_timestamp_prefix_are_turns(stamps: tuple[str, str]) -
     conv = read_transcript(chat, "lines")
     assert [(u.speaker, u.role, u.text) for u in conv.utterances] == [
         ("Agent", "agent", "Hello, how can I help?"), ("Customer", "customer", "My order is late and I am angry.")]
+
+
+@pytest.mark.parametrize(("raw", "kind"), [
+    (json.dumps([{"role": "system", "text": "The chat was transferred to billing."},
+                 {"role": "user", "text": "My order is late and I am angry."},
+                 {"role": "assistant", "text": "Sorry about that."}]), "json"),
+    ("System: Chat started.\nCustomer: My order is late and I am angry.\nAgent: Sorry about that.\n", "lines"),
+    ("Bot: Hi! How can I help?\nCustomer: My order is late and I am angry.\nAgent: Sorry about that.\n", "lines")])
+def test_a_system_or_bot_turn_is_the_company_s_not_the_customer_s(raw: str, kind: str) -> None:
+    """Found by a review: a platform's "system" turn (a JSON role, a chat's "System:" line) and a bot's greeting were
+    read as the customer's words, scored, with a warning that roles were guessed."""
+    read = read_transcript(raw, kind)
+    assert [u.role for u in read.utterances] == ["agent", "customer", "agent"]
+    assert not any("guessed" in warning for warning in read.warnings), read.warnings
