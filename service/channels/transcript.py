@@ -242,8 +242,9 @@ def _turn_time(turn: dict[str, object], key: str, number: int) -> float | None:
 
 def parse_cues(raw: str) -> list[Turn]:
     """WebVTT or SRT cues; the speaker from ``<v Name>`` (a turn per voice span) or a ``Name:`` prefix (one that
-    reads as a speaker's in the file, see :func:`named_speakers`)."""
-    timed: list[tuple[str, float, float]] = []  # each cue's text, start and end
+    reads as a speaker's in the file, see :func:`named_speakers`); a cue of several speakers on dialogue-dash lines
+    is read line by line (:func:`_cue_segments`)."""
+    timed: list[tuple[list[str], float, float]] = []  # each cue's segments of text, start and end
     cues = 0  # timed cues read
     untimed: tuple[int, str] | None = None  # the first block with words but no timing: (cues before it, its text)
     blocks = re.split(r"\n\s*\n", _newlines(raw).strip())
@@ -265,15 +266,32 @@ def parse_cues(raw: str) -> list[Turn]:
             raise EmotraceError("E618", f"Cue {cues} has the timing {_clip(lines[timing].strip(), 60)!r}, "
                                         "which ends before it starts.",
                                 "Give each cue an end time at or after its start (HH:MM:SS.mmm --> HH:MM:SS.mmm).")
-        timed.append((" ".join(lines[timing + 1 :]).strip(), start, end))
+        timed.append((_cue_segments(lines[timing + 1 :]), start, end))
     if not timed:
         raise EmotraceError("E607", "No timed cues found.", "Expected WebVTT or SRT ('00:00:01.000 --> ...').")
     if untimed is not None:
         raise EmotraceError("E619", f"A block after cue {untimed[0]} has text but no timing: {_clip(untimed[1], 60)!r}; "
                                     "its words would not be read.",
                             "Give it a timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm) or delete it.")
-    speakers = named_speakers([_plain(_VOICE.split(text, maxsplit=1)[0]) for text, *_ in timed])
+    speakers = named_speakers([_plain(_VOICE.split(text, maxsplit=1)[0]) for segments, *_ in timed for text in segments])
     return [turn for cue in timed for turn in _cue_turns(*cue, speakers)]
+
+
+_DIALOGUE_DASH = re.compile(r"^\s*[-\u2013\u2014]\s+")  # "- How can I help?": a subtitle line of one speaker
+
+
+def _cue_segments(lines: list[str]) -> list[str]:
+    """A cue's text: one segment per speaker where two or more of its lines open with a dialogue dash ("- How can I
+    help?" / "- My order is late."; a line without one goes on with the line before), else the whole cue as one."""
+    if sum(bool(_DIALOGUE_DASH.match(line)) for line in lines) < 2:
+        return [" ".join(lines).strip()]
+    segments: list[str] = []
+    for line in lines:
+        if _DIALOGUE_DASH.match(line) or not segments:
+            segments.append(_DIALOGUE_DASH.sub("", line).strip())
+        else:
+            segments[-1] = f"{segments[-1]} {line.strip()}"
+    return segments
 
 
 def _newlines(raw: str) -> str:
@@ -290,15 +308,17 @@ def _cue_blocks(block: str) -> Iterator[list[str]]:
         yield lines[first:stop]
 
 
-def _cue_turns(text: str, start: float, end: float, speakers: set[str]) -> list[Turn]:
-    """A cue's turns: one per ``<v Name>`` span; the words before the first span, or of a cue without one, a
-    ``Name:`` line's of ``speakers`` (see :func:`speaker_line`) or no one's ("Customer:" alone: that speaker, nothing
-    said). Several turns share the cue's time in turn, each in proportion to its length (not talking over each
-    other)."""
-    before, *voices = _VOICE.split(text)
-    plain = _plain(before)
-    turns = [Turn(*(speaker_line(plain, speakers) or ("", plain)))] if not voices or not is_blank(plain) else []
-    turns += [Turn(_plain(name), _plain(said)) for name, said in zip(voices[::2], voices[1::2], strict=True)]
+def _cue_turns(segments: list[str], start: float, end: float, speakers: set[str]) -> list[Turn]:
+    """A cue's turns, segment by segment: one per ``<v Name>`` span; the words before the first span, or of a segment
+    without one, a ``Name:`` line's of ``speakers`` (see :func:`speaker_line`) or no one's ("Customer:" alone: that
+    speaker, nothing said). Several turns share the cue's time in turn, each in proportion to its length (not talking
+    over each other)."""
+    turns: list[Turn] = []
+    for text in segments:
+        before, *voices = _VOICE.split(text)
+        plain = _plain(before)
+        turns += [Turn(*(speaker_line(plain, speakers) or ("", plain)))] if not voices or not is_blank(plain) else []
+        turns += [Turn(_plain(name), _plain(said)) for name, said in zip(voices[::2], voices[1::2], strict=True)]
     bounds = list(itertools.accumulate((len(turn.text) or 1 for turn in turns), initial=0))
     return [turn._replace(start=round(start + (end - start) * a / bounds[-1], 3),
                           end=round(start + (end - start) * b / bounds[-1], 3))

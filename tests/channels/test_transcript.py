@@ -390,3 +390,24 @@ def test_a_system_or_bot_turn_is_the_company_s_not_the_customer_s(raw: str, kind
     read = read_transcript(raw, kind)
     assert [u.role for u in read.utterances] == ["agent", "customer", "agent"]
     assert not any("guessed" in warning for warning in read.warnings), read.warnings
+
+
+@pytest.mark.parametrize(("raw", "kind"), [
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n- <v Agent>How can I help?\n- <v Customer>My order is late.\n", "vtt"),
+    ("1\n00:00:01,000 --> 00:00:04,000\n- Agent: How can I help?\n- Customer: My order is late.\n", "srt"),
+    ("1\n00:00:01,000 --> 00:00:04,000\n– Agent: How can I help?\n– Customer: My order is\nlate.\n", "srt")])
+def test_a_cue_of_two_speakers_each_on_a_dialogue_dash_line_is_two_turns(raw: str, kind: str) -> None:
+    """Found by reviews: subtitles put two speakers in one cue, each line opening with a dash; an SRT cue was read as
+    one agent turn holding the customer's words too ("How can I help? - Customer: My order is late."), a WebVTT one
+    added a turn "-" of no one's and left a dash on the agent's words."""
+    read = read_transcript(raw, kind)
+    assert [(u.speaker, u.role, u.text) for u in read.utterances] == [
+        ("Agent", "agent", "How can I help?"), ("Customer", "customer", "My order is late.")]
+    assert read.utterances[0].start == 1.0 and read.utterances[1].end == 4.0
+    assert read.utterances[0].end == read.utterances[1].start
+
+
+def test_a_dash_that_opens_one_line_of_a_cue_is_its_text() -> None:
+    """A cue with one dash line (a speaker's aside, a list) is read as before: one turn, its dash kept."""
+    read = read_transcript("1\n00:00:01,000 --> 00:00:04,000\nCustomer: it is broken\n- and nobody called\n", "srt")
+    assert [(u.speaker, u.text) for u in read.utterances] == [("Customer", "it is broken - and nobody called")]
