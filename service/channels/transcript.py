@@ -126,6 +126,9 @@ def assign_roles(turns: list[Turn], channel: str, agent: str | None = None) -> C
     if len(timed) == len(utterances) and timed != sorted(timed):  # the arc, peak and replies follow time, as stored
         utterances.sort(key=lambda u: u.start or 0.0)
         warnings.append("The turns are listed out of time order: read in the order of their start times.")
+    elif timed != sorted(timed):  # some untimed: where they belong in time is unknown
+        warnings.append("The timed turns are listed out of time order and some turns have no time: read in the "
+                        "listed order, each with its own time; check the file's times.")
     overlaps = [i for i, (before, after) in enumerate(itertools.pairwise(utterances), start=1)
                 if after.start is not None and before.end is not None and after.start < before.end - 0.05]
     if overlaps:

@@ -411,3 +411,18 @@ def test_a_dash_that_opens_one_line_of_a_cue_is_its_text() -> None:
     """A cue with one dash line (a speaker's aside, a list) is read as before: one turn, its dash kept."""
     read = read_transcript("1\n00:00:01,000 --> 00:00:04,000\nCustomer: it is broken\n- and nobody called\n", "srt")
     assert [(u.speaker, u.text) for u in read.utterances] == [("Customer", "it is broken - and nobody called")]
+
+
+def test_timed_turns_out_of_order_beside_untimed_ones_are_said() -> None:
+    """Found by a review: with some turns untimed, turns listed out of time order were kept in their listed order
+    without a word (all turns timed: sorted, and said), so a conversation could be stored with its times running
+    backwards."""
+    raw = json.dumps([{"speaker": "Agent", "text": "Hi, how can I help?", "start": 5},
+                      {"speaker": "Customer", "text": "My order is late again."},
+                      {"speaker": "Agent", "text": "Sorry about that.", "start": 2}])
+    read = read_transcript(raw, "json")
+    assert [u.text for u in read.utterances] == ["Hi, how can I help?", "My order is late again.", "Sorry about that."]
+    assert any("out of time order" in warning and "listed order" in warning for warning in read.warnings), read.warnings
+    in_order = json.dumps([{"speaker": "Agent", "text": "Hi", "start": 1}, {"speaker": "Customer", "text": "Late."},
+                           {"speaker": "Agent", "text": "Sorry.", "start": 4}])
+    assert not any("order" in warning for warning in read_transcript(in_order, "json").warnings)
