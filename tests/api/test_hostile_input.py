@@ -92,6 +92,9 @@ def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
     ({"text": "\ue000"}, "text"),
     # found by a review (2026-12-07): a variation selector or a combining mark for symbols alone
     ({"text": "\ufe0f"}, "text"), ({"text": "\u20dd"}, "text"), ({"text": "\u1dc0"}, "text"), ({"text": "\ufe20"}, "text"),
+    # found by a review (2026-12-07, later): Mongolian free variation selectors and Khmer inherent vowels alone
+    ({"text": "\u180b\u180c\u180d"}, "text"), ({"text": "\u180f"}, "text"), ({"text": "\u17b4\u17b5"}, "text"),
+    ({"conversation_id": "\u17b4"}, "conversation_id"),
 ])
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))
