@@ -25,10 +25,13 @@ from emotrace.errors import EmotraceError
 from emotrace.text.visible import is_blank
 from emotrace.wording import counted_doing
 
-AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant",
-               "system", "bot", "chatbot")  # the company's side: a platform's "system" turns and its bots too
+AGENT_WORDS = ("agent", "rep", "support", "advisor", "adviser", "operator", "staff", "assistant")
 CUSTOMER_WORDS = ("customer", "caller", "client", "user", "member")
 ROLE_WORDS = {**dict.fromkeys(AGENT_WORDS, AGENT), **dict.fromkeys(CUSTOMER_WORDS, CUSTOMER)}  # a whole speaker cell
+# A platform's own turns and its bots: the company's side of a conversation file, read as the agent's (a table's rows
+# of them are neither customer nor agent: ``batch --ingest`` and ``drivers`` leave them out, ROLE_WORDS has none).
+PLATFORM_WORDS = ("system", "bot", "chatbot")
+_TURN_ROLES = {**ROLE_WORDS, **dict.fromkeys(PLATFORM_WORDS, AGENT)}  # a JSON turn's ``role``
 DESK_WORDS = ("service", "care", "representative")  # "Customer Service", "Member Care": the agent's side, in a name
 MAX_SPEAKER_CHARS = 64  # a speaker's name in a transcript, as the upload's agent name
 _TIME = r"(\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"  # WebVTT hours have two or more digits
@@ -94,7 +97,7 @@ def assign_roles(turns: list[Turn], channel: str, agent: str | None = None) -> C
         if not name:  # a turn without a speaker (a VTT cue without <v>) is the customer's, as the warning says
             return CUSTOMER
         low = name.lower()
-        if _names_a(low, AGENT_WORDS + DESK_WORDS):
+        if _names_a(low, AGENT_WORDS + PLATFORM_WORDS + DESK_WORDS):
             return AGENT
         if _names_a(low, CUSTOMER_WORDS):
             return CUSTOMER
@@ -183,7 +186,7 @@ def parse_json_turns(raw: str) -> list[Turn]:
             raise EmotraceError("E618", f"Turn {i} ends at {end:g}s, before it starts ({start:g}s).",
                                 "Give each turn an end time at or after its start (seconds from the conversation's "
                                 "start).")
-        role = ROLE_WORDS.get(str(turn.get("role", "")).strip().lower())
+        role = _TURN_ROLES.get(str(turn.get("role", "")).strip().lower())
         out.append(Turn(speaker, text, start, end, role))
     return out
 
@@ -347,7 +350,8 @@ def _refuse_cue(number: int, line: str, why: str) -> NoReturn:
 def _names_a_role(name: str) -> bool:
     """Whether a ``Name:`` label names an agent or a customer as a speaker would: in one word ("agent_2") or in
     Title case ("Jonathan Smithfield (Customer Service Agent)"), not in a clause ("The customer said")."""
-    return _names_a(name.lower(), AGENT_WORDS + CUSTOMER_WORDS) and (len(name.split()) == 1 or _title_case(name))
+    return (_names_a(name.lower(), AGENT_WORDS + PLATFORM_WORDS + CUSTOMER_WORDS)
+            and (len(name.split()) == 1 or _title_case(name)))
 
 
 def _title_case(name: str) -> bool:
