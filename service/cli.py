@@ -942,7 +942,7 @@ def _check_store(settings: Settings) -> str:
     store = Store(settings.database_url)
     try:
         held = store.customers.count()
-        shown = store.db.engine.url.render_as_string(hide_password=True)
+        shown = store.db.shown_url
     finally:
         store.db.engine.dispose()
     if settings.demo and held:

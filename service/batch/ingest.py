@@ -176,8 +176,7 @@ class Ingestor:
 
     def figures(self) -> IngestFigures:
         """What the run stored."""
-        return IngestFigures(self.stored_messages, len(self.customers), self.already_stored,
-                             self.store.db.engine.url.render_as_string(hide_password=True))
+        return IngestFigures(self.stored_messages, len(self.customers), self.already_stored, self.store.db.shown_url)
 
     def row_time(self, row: dict[str, object]) -> datetime:
         """The row's time: its time column's, or :attr:`untimed_start` plus its row number in microseconds (the
@@ -223,7 +222,7 @@ class Ingestor:
             else:
                 stored, _ = record_messages(self.store, messages, self.settings.scoring, batch_rows=rows)
         except DBAPIError as exc:  # the server gone, the disk full, a file locked past the busy timeout
-            raise EmotraceError("E522", f"The database {self.figures().database} failed while chunk {index} was "
+            raise EmotraceError("E522", f"The database {self.store.db.shown_url} failed while chunk {index} was "
                                 f"stored ({str(exc.orig).strip()}); nothing of that chunk was stored.") from None
         self.already_stored += len(messages) - len(stored)
         self.stored_messages += len(stored)

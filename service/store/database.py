@@ -78,8 +78,13 @@ class Database:
         try:
             self.migrate()
         except DatabaseError as exc:  # no such folder, server down, refused login, a file that is not a database
-            raise EmotraceError("E025", f"The database {self.engine.url.render_as_string(hide_password=True)} cannot "
-                                f"be opened ({str(exc.orig).strip()}).") from None
+            raise EmotraceError("E025", f"The database {self.shown_url} cannot be opened "
+                                f"({str(exc.orig).strip()}).") from None
+
+    @property
+    def shown_url(self) -> str:
+        """The database's URL as messages show it: its password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,8 +108,8 @@ class Database:
                         command.upgrade(config, "head")
                     except CommandError as exc:  # a revision this release does not know: a newer one migrated it
                         raise EmotraceError(
-                            "E025", f"The database {self.engine.url.render_as_string(hide_password=True)} was "
-                                    f"migrated by a newer emotrace ({exc}); this release cannot use it.",
+                            "E025", f"The database {self.shown_url} was migrated by a newer emotrace ({exc}); "
+                                    "this release cannot use it.",
                             "Run the release that migrated it (or newer); a rollback needs a backup taken before "
                             "the upgrade.") from None
             finally:
