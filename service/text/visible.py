@@ -13,10 +13,11 @@ import re
 BLANK_CLASS = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff"
                r"\u1dc0-\u1dff\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u20d0-\u20ff\u2800\u3000\u3164"
                r"\ue000-\uf8ff\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb")
-# The same kinds beyond the first plane (tag characters, variation selectors 17-256, the supplementary private use
-# planes): the check refuses a value of only these, the OpenAPI patterns cannot name them (ECMA-262 patterns without
-# the "u" flag read UTF-16 code units), so there a value of only these matches and the 422 comes from the check.
-ASTRAL_BLANK_CLASS = r"\U000e0000-\U000e007f\U000e0100-\U000e01ef\U000f0000-\U0010ffff"
+# Invisible characters beyond the first plane (tag characters, variation selectors 17-256): the check refuses a value
+# of only these; the OpenAPI patterns cannot name them (ECMA-262 patterns without the "u" flag read UTF-16 code
+# units), so there such a value matches and the 422 comes from the check. The supplementary private use planes stay
+# text, as the published schema says: refusing them too would refuse many values a client's schema check accepts.
+ASTRAL_BLANK_CLASS = r"\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 _VISIBLE = re.compile(f"[^{BLANK_CLASS}{ASTRAL_BLANK_CLASS}\\x00]")
 TEXT_PATTERN = f"^[^\\x00]*[^{BLANK_CLASS}\\x00][^\\x00]*$"  # the same rule as a pattern (documented in the API schema)
 

@@ -96,9 +96,9 @@ def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
     ({"text": "\u180b\u180c\u180d"}, "text"), ({"text": "\u180f"}, "text"), ({"text": "\u17b4\u17b5"}, "text"),
     ({"conversation_id": "\u17b4"}, "conversation_id"),
     # found by a review (2026-12-07, fifteenth session): invisible characters beyond the first plane (tag characters,
-    # the variation selectors 17-256, the supplementary private use planes) alone
-    ({"text": "\U000e0041\U000e007f"}, "text"), ({"text": "\U000e0100\U000e01ef"}, "text"),
-    ({"text": "\U000f0000 \U0010fffd"}, "text"), ({"conversation_id": "\U000e0001"}, "conversation_id"),
+    # the variation selectors 17-256) alone
+    ({"text": "\U000e0041\U000e007f"}, "text"), ({"text": "\U000e0100 \U000e01ef"}, "text"),
+    ({"conversation_id": "\U000e0001"}, "conversation_id"),
 ])
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))
