@@ -8,7 +8,9 @@ reads the headers straight from the ASGI scope.
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import unquote
 
 from fastapi import HTTPException, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +22,7 @@ from emotrace.settings import Settings
 
 UNROUTED = "unrouted"  # the metrics' route label of a request no route matches (one label, whatever the path)
 OTHER_METHOD = "OTHER"  # the metrics' method label of a request whose method is none of HTTP_METHODS
+ENCODED_SLASH = re.compile(r"%2F", re.IGNORECASE)
 
 
 class LimitAndMeasure:
@@ -40,7 +43,7 @@ class LimitAndMeasure:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        scope["path"] = path = path_keeping_encoded_slashes(scope)
         upload = path.endswith("/conversations")
         limit = self.settings.max_upload_bytes if upload else self.settings.max_body_bytes
         length = dict(scope["headers"]).get(b"content-length")
@@ -157,6 +160,18 @@ class ClosingBoundary:
             self.found = self.delimiter in window
             self.tail = window[-len(self.delimiter):]
         return self.found or message.get("more_body", False)
+
+
+def path_keeping_encoded_slashes(scope: Scope) -> str:
+    """The request's path as routing reads it, with each encoded slash (``%2F``) kept as sent: it is part of a
+    segment, not a separator, so an id holding one reaches its route and is refused there naming it (decoded, the
+    servers' way, ``/v1/customers/a%2Fb`` reached no route, and ``/v1/customers/%2F`` was redirected to the list)."""
+    path: str = scope["path"]
+    sent = (scope.get("raw_path") or b"").decode("latin-1")
+    decoded = unquote(sent)
+    if not ENCODED_SLASH.search(sent) or not path.endswith(decoded):  # none, or not the path the server decoded
+        return path
+    return path.removesuffix(decoded) + "%2F".join(unquote(part) for part in ENCODED_SLASH.split(sent))
 
 
 def content_codings(scope: Scope) -> list[str]:

@@ -162,6 +162,19 @@ def test_every_route_refuses_a_malformed_id_alike(client) -> None:
                 assert "ASCII letters (a-z, A-Z), digits and _ . : @ -" in response.json()["detail"], response.text
 
 
+@pytest.mark.parametrize(("method", "path", "field"), [
+    ("GET", "/v1/customers/a%2Fb", "customer_id"), ("GET", "/v1/customers/a%2fb/timeline", "customer_id"),
+    ("DELETE", "/v1/customers/a%2Fb", "customer_id"), ("GET", "/v1/customers/%2F", "customer_id"),
+    ("DELETE", "/v1/customers/%2F", "customer_id"), ("GET", "/v1/agents/a%2Fb", "agent_id")])
+def test_an_id_holding_an_encoded_slash_is_refused_naming_it(client, method: str, path: str, field: str) -> None:
+    """Found by a review: an id with a slash, percent-encoded as a client that keeps the segment sends it, was decoded
+    before routing: ``/v1/customers/a%2Fb`` was "404 No such path" naming no field, and ``/v1/customers/%2F`` was
+    redirected to the customer list (200, a list where a customer was asked for)."""
+    response = client.request(method, path, follow_redirects=False)
+    assert response.status_code == 422, (path, response.status_code, response.text)
+    assert response.json()["errors"][0]["loc"] == ["path", field], response.text
+
+
 @pytest.mark.parametrize("dots", [".", "..", "..."])
 def test_an_id_of_dots_alone_is_refused_as_clients_cannot_name_it_in_a_path(client, dots: str) -> None:
     """Found by a review: customer "." and ".." were stored (201), but browsers, the dashboard and curl remove dot
