@@ -33,7 +33,14 @@ from emotrace.cli_support import (
 from emotrace.encoding import checked_encoding
 from emotrace.errors import EmotraceError
 from emotrace.outcomes.commands import DatabaseOption, customers_app, outcomes_app, outreach
-from emotrace.paths import DEFAULT_MODEL_DIR, existing_file, not_the_input, writable_file, write_text_file
+from emotrace.paths import (
+    DEFAULT_MODEL_DIR,
+    existing_file,
+    not_the_input,
+    writable_file,
+    writable_folder,
+    write_text_file,
+)
 from emotrace.settings import Settings, get_settings
 from emotrace.times import iso_utc
 from emotrace.wording import clock, counted, listed
@@ -672,7 +679,7 @@ def train(
     command = command_line(ctx)
     root = data_root or get_settings().data_root
     model_dir = model_dir or output / "model"
-    model_folder(model_dir, overwrite, "packaging")
+    writable_folder(model_folder(model_dir, overwrite, "packaging"), "--model-dir")
     if recipe is not Recipe.default and data is not None:
         raise EmotraceError("E313", f"--recipe {recipe.value} trains on the shared sources, not on --data.",
                             "Leave out --data, or use --recipe default for your own labels.")
@@ -680,6 +687,8 @@ def train(
         raise EmotraceError("E220", "--mapping maps the labels of --data, and no --data was given.",
                             "Pass --data with your labelled file, or leave out --mapping.")
     refuse_unused_options(ctx, recipe, data is not None)
+    if recipe not in REFIT_RECIPES:  # the refits write no run folder
+        writable_folder(output, "--output")
     if from_model is not None:
         resolve_model_dir(from_model)  # a missing or incomplete folder is named so (E110, E111) before any work
     if recipe is Recipe.teacher:
@@ -1152,7 +1161,9 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
                    "text, as the model reads them)", err=True)
     if not rows:
         raise EmotraceError("E809", "No stored correction" + (f" made at or after {since}" if since else "")
-                            + " can be learnt from.")
+                            + " can be learnt from.", None if since else  # the registry's fix asks for an earlier --since
+                            "Correct readings first (the dashboard, or POST /v1/messages/{id}/corrections); corrections "
+                            "of messages whose text is not stored teach adapt nothing.")
     return rows
 
 

@@ -44,6 +44,17 @@ def writable_file(path: Path) -> Path:
     raise EmotraceError("E516", f"Cannot write {path}: {problem}")
 
 
+def writable_folder(path: Path, option: str) -> Path:
+    """``path`` when a folder can be made there: the nearest folder above it that exists takes a new entry (the
+    folders missing between them are made as it is written); E516 naming ``option`` otherwise (a read-only mount,
+    another user's folder, a file on the way): checked before the work whose result it will hold."""
+    above = next(folder for folder in path.absolute().parents if folder.exists())
+    if not _can_create_in(above):
+        raise EmotraceError("E516", f"Cannot write {option} {path}: {above} is not a folder this process can write "
+                            "in.", f"Give {option} a folder path you can write to.")
+    return path
+
+
 def _can_create_in(folder: Path) -> bool:
     """Whether a file can be made in ``folder``, tried with a temporary file removed at once: ``os.access`` says yes
     to root where the system still refuses (``/proc``)."""

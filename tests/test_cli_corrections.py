@@ -166,6 +166,21 @@ def test_adapt_on_a_store_without_corrections_writes_nothing(tmp_path) -> None:
     assert result.returncode == 2 and "[E809]" in result.stderr and not (tmp_path / "out").exists()
 
 
+def test_nothing_to_learn_asks_for_an_earlier_since_only_where_since_was_given(tmp_path) -> None:
+    """Found by a review: with nothing corrected, `adapt --corrections` (which takes no --since) and `corrections
+    export` without --since were told to "give an earlier --since"."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    Store(url)
+    for args in (["adapt", "--corrections", "--model-dir", str(tmp_path / "out")],
+                 ["corrections", "export", "--out", str(tmp_path / "c.csv")]):
+        result = run(*args, "--database-url", url)
+        assert result.returncode == 2 and "[E809]" in result.stderr and "Correct readings first" in result.stderr
+        assert "--since" not in result.stderr, result.stderr
+    since = run("corrections", "export", "--out", str(tmp_path / "c.csv"), "--database-url", url, "--since", "2026-12-01")
+    assert "[E809]" in since.stderr and "give an earlier --since" in since.stderr, since.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c.csv").exists()
+
+
 def test_the_emotion_label_neutral_beside_satisfaction_classes_does_not_stop_adapt(tmp_path) -> None:
     """Found by a hostile pass: a correction naming the class `satisfied` and the emotion label `neutral` was exported
     as "satisfied,neutral", which adapt reads as two satisfaction classes (E326) — one valid correction stopped

@@ -61,7 +61,7 @@ from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.model.metrics import multilabel_report
 from emotrace.model.word_heads import word_heads
-from emotrace.paths import outside_of, staged_copy
+from emotrace.paths import outside_of, staged_copy, writable_folder
 from emotrace.settings import get_settings
 from emotrace.tabular import cell_text
 from emotrace.training.data import (
@@ -714,8 +714,9 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
 
     Nothing is written on any error or refusal (a refusal is returned as ``result.refusal``, with the figures): the
     model is assembled in a temporary directory beside ``model_dir`` (E030 up front where that is inside
-    ``from_model``) and renamed into place at the end. A head with too few rows is kept as the from-model's, said
-    through ``warn`` (default: ``echo``), as are rows longer than one window of a head served chunk by chunk (E331).
+    ``from_model``, E516 where the system will not make it) and renamed into place at the end. A head with too few
+    rows is kept as the from-model's, said through ``warn`` (default: ``echo``), as are rows longer than one window of
+    a head served chunk by chunk (E331).
     The from-model reads with the settings' threads (``EMOTRACE_THREADS``)."""
     started = time.perf_counter()
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
@@ -723,7 +724,7 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
                f"a class may have only {MIN_ROWS_PER_CLASS} rows, and a fold without one cannot be scored")
         raise EmotraceError("E306", f"--folds {folds}: cross-validation takes {MIN_FOLDS} to {MAX_FOLDS} folds ({why}).",
                             f"Pass --folds {MIN_FOLDS} to {MAX_FOLDS} (default 5).")
-    outside_of(model_folder(model_dir, overwrite, "the adapted model"), from_model)
+    writable_folder(outside_of(model_folder(model_dir, overwrite, "the adapted model"), from_model), "--model-dir")
     classifier = EmotionClassifier.from_pretrained(from_model, threads=get_settings().threads)  # as `analyze` reads
     require_pooled_output(classifier)
     rows = read_adaptation_rows(data, text_column, label_column, classifier.schema, encoding)

@@ -480,6 +480,15 @@ def test_a_model_folder_inside_the_from_model_is_refused_before_anything_is_copi
     assert sorted(p.relative_to(model) for p in model.rglob("*")) == before
 
 
+def test_a_model_folder_the_system_will_not_make_is_refused_before_the_rows_are_read(tmp_path) -> None:
+    """Found by a review: `--model-dir /proc/adapted` (a folder the system will not make, as on a read-only mount)
+    read and cross-validated every row, then crashed with a FileNotFoundError traceback making its staging folder.
+    It is refused (E516, naming the option and the folder) before anything is read."""
+    code, stdout, stderr = adapt(write_rows(tmp_path / "rows.csv", ops_rows()), Path("/proc/emotrace-adapted"))
+    assert code == 2 and "[E516]" in stderr and "--model-dir /proc/emotrace-adapted" in stderr, stderr
+    assert "embedding" not in stderr and not stdout
+
+
 def test_adapt_reads_with_the_threads_the_settings_give(tmp_path, monkeypatch) -> None:
     """Found by a review: adapt loaded the from-model on every core (up to 8), ignoring EMOTRACE_THREADS, which
     `analyze` honours. The ONNX Runtime session it opens (recorded as onnxruntime makes it) has the settings'

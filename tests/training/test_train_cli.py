@@ -136,6 +136,20 @@ def test_an_existing_model_is_never_replaced_without_overwrite(tmp_path) -> None
     assert not (tmp_path / "run").exists()  # refused before any training
 
 
+@pytest.mark.parametrize("option", ["--model-dir", "--output"])
+def test_a_folder_the_system_will_not_make_is_refused_before_training(tmp_path, option: str) -> None:
+    """Found by a review: `train --data` with `--model-dir /proc/model` (or `--output /proc/run`: a folder the system
+    will not make, as on a read-only mount) trained, then crashed with a FileNotFoundError traceback. It is refused
+    (E516, naming the option and the folder) before anything is trained or written."""
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps({"text": f"{t} ({i})", "labels": label}) + "\n"
+                            for i, (t, label) in enumerate(OWN_LABEL_ROWS)), encoding="utf-8")
+    folders = {"--output": str(tmp_path / "run"), "--model-dir": str(tmp_path / "model"), option: "/proc/emotrace-x"}
+    result = run("train", "--data", str(data), "--max-steps", "2", *(word for pair in folders.items() for word in pair))
+    assert result.returncode == 2 and f"[E516] Cannot write {option} /proc/emotrace-x" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]
+
+
 def test_the_default_model_dir_is_inside_the_run(tmp_path) -> None:
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps({"message": f"{t} - {i}", "tag": label}) + "\n"
