@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from emotrace.encoding import decode_error
-from emotrace.errors import EmotraceError
+from emotrace.errors import ERRORS, EmotraceError
 from emotrace.paths import existing_file
 from emotrace.times import iso_utc
 
@@ -75,7 +75,8 @@ def require_columns(source: Path, columns: Sequence[str], required: Iterable[str
     if missing:
         first, *others = (f"'{name}'" for name in missing)
         nor = f", nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}" if others else ""
-        raise EmotraceError("E503", f"Column {first} is not in {source}{nor}.", f"Columns there: {list(columns)}.")
+        raise EmotraceError("E503", f"Column {first} is not in {source}{nor}.",
+                            f"Columns there: {list(columns)}. {ERRORS['E503'].fix}")
 
 
 def read_table(path: Path, encoding: str = "utf-8", required: Iterable[str | None] = ()) -> Iterator[TableRow]:
@@ -290,16 +291,24 @@ def _json_lines(path: Path, encoding: str) -> Iterator[TableRow]:
                 continue
             except json.JSONDecodeError as exc:
                 where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
-                yield TableRow(number, None, f"line {line_number} is not valid JSON: {where[0].lower()}{where[1:]}")
+                yield TableRow(number, None, _array_line(line_number, line)
+                               or f"line {line_number} is not valid JSON: {where[0].lower()}{where[1:]}")
                 continue
             except (ValueError, RecursionError) as exc:  # ValueError: past Python's 4,300 digits for an integer
                 why = "nested too deeply" if isinstance(exc, RecursionError) else "a number has too many digits"
                 yield TableRow(number, None, f"line {line_number} cannot be read: {why}")
                 continue
             if not isinstance(record, dict):
-                yield TableRow(number, None, f"line {line_number} is not a JSON object")
+                yield TableRow(number, None, _array_line(line_number, line) or f"line {line_number} is not a JSON object")
                 continue
             yield TableRow(number, record)
+
+
+def _array_line(line_number: int, line: str) -> str | None:
+    """Why a line opening a JSON array is not a row (a JSON export's whole file, or its first line), or None."""
+    if not line.lstrip().startswith("["):
+        return None
+    return f"line {line_number} is a JSON array, not an object: JSON Lines hold one object per line"
 
 
 def _parquet_rows(path: Path) -> Iterator[TableRow]:

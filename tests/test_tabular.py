@@ -214,7 +214,7 @@ def test_a_line_that_is_not_a_json_object_is_an_error_row_or_e514_for_a_whole_re
     assert [(r.number, r.fields) for r in rows] == [(1, {"text": "thanks!"}), (2, None), (3, None), (4, {"text": "ok"})]
     # the file's line (blank lines count) and the column in it; not the parser's "line 2" of a cut row
     assert rows[1].error == "line 3 is not valid JSON: unterminated string starting at column 10", rows[1].error
-    assert rows[2].error == "line 4 is not a JSON object"
+    assert rows[2].error == "line 4 is a JSON array, not an object: JSON Lines hold one object per line"
     with pytest.raises(EmotraceError, match=r"E514.*row 2 cannot be read \(line 3 is not valid JSON"):
         all_records(path)
     path.write_text('not json\n["a list"]\n', encoding="utf-8")
@@ -241,6 +241,27 @@ def test_missing_columns_are_named_with_the_columns_there(tmp_path: Path, suffix
         read_table(path, required=["text", "labels", "id", "text"])
     with pytest.raises(EmotraceError, match=r"E503\] Column 'a' is not in .*, nor are 'b', 'c'\. "):
         read_table(path, required=["a", "b", "c"])
+
+
+@pytest.mark.parametrize("content", ['[{"text": "hi"}, {"text": "yo"}]\n', '[\n  {"text": "hi"},\n  {"text": "yo"}\n]\n'])
+def test_a_json_array_file_is_told_to_be_json_lines(tmp_path: Path, content: str) -> None:
+    """Found by a review: a .jsonl file holding one JSON array (as a JSON export writes it) got "line 1 is not a JSON
+    object" / "is not valid JSON: expecting value" with no word of the format the file must have."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E514.*row 1 cannot be read \(line 1 is a JSON array, not an object: JSON "
+                                            r"Lines hold one object per line\)"):
+        all_records(path)
+
+
+def test_a_missing_column_says_which_option_names_it(tmp_path: Path) -> None:
+    """Found by a review: E503's fix listed the columns there and dropped the registry's advice to name the column
+    with --text-column / --label-column."""
+    path = tmp_path / "rows.csv"
+    write_rows(path, [{"message": "hi"}])
+    with pytest.raises(EmotraceError, match=r"Columns there: \['message'\]\. Name the column with the matching option "
+                                            r"\(--text-column"):
+        check_table(path, required=["text"])
 
 
 @pytest.mark.parametrize(("name", "content"), [("rows.csv", b""), ("rows.csv", b"text,labels\n"),

@@ -244,9 +244,11 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     index = {name: i for i, name in enumerate(label_set)}
     unseen = sorted({n for r in label_rows for n in r} - set(index))
     if unseen:
-        rows = [i for i, r in enumerate(label_rows, 1) if set(r) - set(index)][:10]
+        rows = [i for i, r in enumerate(label_rows, 1) if set(r) - set(index)]
+        more = f" and {len(unseen) - 10} more" if len(unseen) > 10 else ""
         raise EmotraceError(
-            "E210", f"{what.capitalize()}s {unseen[:10]} in {path} (rows {rows}) are not in the model's {what} set.",
+            "E210", f"{what.capitalize()}s {unseen[:10]}{more} in {path} ({rows_named(rows)}) are not in the model's "
+                    f"{what} set.",
             f"The model knows: {list(label_set)}." + (" Retrain with your labels (emotrace train)." if what == "label"
                                                       else f" Names as written there; an empty cell is no {what}."),
         )

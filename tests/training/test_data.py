@@ -186,3 +186,11 @@ def test_blank_lines_of_a_goemotions_tsv_are_skipped(tmp_path) -> None:
     data = read_goemotions_tsv(path, GOEMOTIONS_LABELS)
     assert data.texts == ["Thanks a lot!", "I am so angry"]
     assert [[data.labels[j] for j in row.nonzero()[0]] for row in data.targets] == [["gratitude"], ["anger"]]
+
+
+def test_unknown_labels_say_how_many_rows_and_labels_there_are(tmp_path) -> None:
+    """Found by a review: E210 named the first ten rows and labels of 82 and did not say there were more."""
+    path = tmp_path / "x.csv"
+    path.write_text("text,labels\n" + "".join(f"text {i},label{i % 12}\n" for i in range(15)), encoding="utf-8")
+    with pytest.raises(EmotraceError, match=r"E210.*and 2 more.*rows 1, .*, 10 and 5 more\)"):
+        read_labelled_records(path, "text", "labels", labels=("anger", "joy"))
