@@ -128,7 +128,7 @@ def test_evaluate_unknown_label_names_rows(tmp_path) -> None:
     path.write_text('{"text": "hi", "labels": ["joy"]}\n{"text": "yo", "labels": ["happyness"]}\n')
     result = run("evaluate", "--data", str(path))
     assert result.returncode == 2
-    assert "['happyness']" in result.stderr and "rows [2]" in result.stderr
+    assert "['happyness']" in result.stderr and "(row 2)" in result.stderr
 
 
 def test_a_recorded_command_shows_no_database_password() -> None:

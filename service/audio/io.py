@@ -30,36 +30,55 @@ class Audio:
 
 def load_audio(path: Path, max_seconds: float) -> Audio:
     """Decode ``path`` to 16 kHz float32, keeping its channels (at most two: one speaker each); refuse what cannot be
-    read, is too long, or has more channels or a sample rate no recording has, before decoding it."""
+    read, is too long, or has more channels or a sample rate no recording has, before decoding it. A file of several
+    recordings joined end to end (``cat a.mp3 b.mp3``, a chained Ogg stream) is read whole, one after another."""
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise EmotraceError("E701", f"Unsupported audio format '{path.suffix}' ({path}).",
                             "Use WAV, FLAC, MP3 or OGG.")
-    source = _readable(path)
+    sources = _sources(path)
     try:
-        info = sf.info(source)
-        _check_layout(path, info.channels, info.samplerate, info.frames)
-        if info.duration > max_seconds:
-            raise EmotraceError("E702", f"{path} lasts {info.duration:.0f} s, over the limit of {max_seconds:.0f} s.",
+        infos = [sf.info(source) for source in sources]
+        for info in infos:
+            _check_layout(path, info.channels, info.samplerate, info.frames)
+        if len({info.channels for info in infos}) > 1:
+            raise EmotraceError("E703", f"{path} joins recordings of {' and '.join(str(i.channels) for i in infos)} "
+                                        "channels end to end.",
+                                "Send each recording on its own, or convert them to the same channels before joining.")
+        if (duration := sum(info.duration for info in infos)) > max_seconds:
+            raise EmotraceError("E702", f"{path} lasts {duration:.0f} s, over the limit of {max_seconds:.0f} s.",
                                 "Split the recording or raise EMOTRACE_MAX_AUDIO_SECONDS.")
-        if isinstance(source, io.BytesIO):
-            source.seek(0)
-        data, rate = sf.read(source, dtype="float32", always_2d=True)
+        decoded = [sf.read(_rewound(source), dtype="float32", always_2d=True) for source in sources]
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise EmotraceError("E703", f"{path} is not readable audio ({exc}).",
                             "The file may be corrupt or truncated; re-export it.") from None
-    if problem := incompleteness(path, info.frames, len(data)):
-        raise EmotraceError("E705", f"{path} is incomplete: {problem}.",
-                            "The file was cut short or damaged in transfer; send the whole recording.")
-    if data.size == 0:
+    for source, info, (data, _) in zip(sources, infos, decoded, strict=True):
+        raw = path.read_bytes() if isinstance(source, str) else source.getvalue()
+        if problem := incompleteness(raw, info.frames, len(data)):
+            raise EmotraceError("E705", f"{path} is incomplete: {problem}.",
+                                "The file was cut short or damaged in transfer; send the whole recording.")
+    if sum(data.size for data, _ in decoded) == 0:
         raise EmotraceError("E704", f"{path} holds no audio samples.", "Check the recording.")
-    _check_finite(path, data, rate)
-    channels = data.T
-    if rate != SAMPLE_RATE:
-        divisor = np.gcd(int(rate), SAMPLE_RATE)
-        from scipy.signal import resample_poly  # here, not at import: reading text never pays for scipy.signal
-
-        channels = resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1).astype(np.float32)
+    for data, rate in decoded:
+        _check_finite(path, data, rate)
+    channels = np.concatenate([_resampled(data.T, rate) for data, rate in decoded], axis=1)
     return Audio(np.ascontiguousarray(channels, dtype=np.float32), channels.shape[1] / SAMPLE_RATE)
+
+
+def _resampled(channels: np.ndarray, rate: int) -> np.ndarray:
+    """``channels`` (one row each) at ``rate`` brought to SAMPLE_RATE."""
+    if rate == SAMPLE_RATE:
+        return channels
+    divisor = np.gcd(int(rate), SAMPLE_RATE)
+    from scipy.signal import resample_poly  # here, not at import: reading text never pays for scipy.signal
+
+    return np.asarray(resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1), dtype=np.float32)
+
+
+def _rewound(source: str | io.BytesIO) -> str | io.BytesIO:
+    """``source`` ready to be read from its start (``sf.info`` read a copy's header)."""
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return source
 
 
 MAX_CHANNELS = 2  # a call: mono, or one speaker per channel
@@ -102,17 +121,17 @@ WAV_SIZE_PLACEHOLDER = 0x7FFFF000  # SoX's (MS_UNSPEC) for output into a pipe: a
 MP3_FRAME_SAMPLES = 1152
 
 
-def incompleteness(path: Path, declared_frames: int, decoded_frames: int) -> str | None:
-    """Why a decodable file is not the whole recording (None when nothing says so): fewer samples decoded than
-    its header declares; a WAV whose RIFF or data chunk declares more bytes than the file holds; an Ogg stream
+def incompleteness(raw: bytes, declared_frames: int, decoded_frames: int) -> str | None:
+    """Why a decodable recording (the bytes ``raw``) is not whole (None when nothing says so): fewer samples decoded
+    than its header declares; a WAV whose RIFF or data chunk declares more bytes than the file holds; an Ogg stream
     without its end-of-stream page. The container is told by the file's first bytes, not its name (a WAV named
     .ogg is a WAV)."""
     if decoded_frames < declared_frames - MP3_FRAME_SAMPLES:
         return f"{decoded_frames:,} of the {declared_frames:,} samples its header declares could be decoded"
-    raw = path.read_bytes()
-    if raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
+    container = audio_container(raw)
+    if container == "WAV":
         return _wav_shortfall(raw)
-    if raw[:4] == b"OggS":
+    if container == "Ogg":
         last_page = raw.rfind(b"OggS")
         if last_page < 0 or last_page + 5 >= len(raw) or not raw[last_page + 5] & 0x04:
             return "the Ogg stream has no end-of-stream page"
@@ -141,17 +160,87 @@ def _data_chunk(raw: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _readable(path: Path) -> str | io.BytesIO:
-    """What libsndfile is given: the path, or for a WAV whose data chunk says 0 bytes while samples follow (a
-    streaming writer's placeholder: libsndfile would read none) a copy whose header says "to the end"."""
+def _sources(path: Path) -> list[str | io.BytesIO]:
+    """What libsndfile is given: the path, or copies of its bytes: each recording of an Ogg or MP3 file joining
+    several end to end (libsndfile would read the first alone), or for a WAV whose data chunk says 0 bytes while
+    samples follow (a streaming writer's placeholder: libsndfile would read none) a copy whose header says "to the
+    end". Only a file that may need a copy is read whole here (a WAV too long to read is refused unread)."""
     with path.open("rb") as file:
         head = file.read(4096)
-    found = _data_chunk(head) if head[:4] == b"RIFF" and head[8:12] == b"WAVE" else None
-    if found is None or found[1] != 0 or found[0] + 8 >= path.stat().st_size:
-        return str(path)
-    raw = bytearray(path.read_bytes())
-    raw[found[0] + 4 : found[0] + 8] = (0xFFFFFFFF).to_bytes(4, "little")
-    return io.BytesIO(bytes(raw))
+    container = audio_container(head)
+    if container == "WAV":
+        found = _data_chunk(head)
+        if found is None or found[1] != 0 or found[0] + 8 >= path.stat().st_size:
+            return [str(path)]
+        streamed = bytearray(path.read_bytes())
+        streamed[found[0] + 4 : found[0] + 8] = (0xFFFFFFFF).to_bytes(4, "little")
+        return [io.BytesIO(bytes(streamed))]
+    if container not in ("Ogg", "MP3"):
+        return [str(path)]
+    raw = path.read_bytes()
+    pieces = _ogg_links(raw) if container == "Ogg" else _mp3_files(raw)
+    return [str(path)] if len(pieces) == 1 else [io.BytesIO(piece) for piece in pieces]
+
+
+def _ogg_links(raw: bytes) -> list[bytes]:
+    """The streams of a chained Ogg file, each from its beginning-of-stream page (a damaged page ends the walk: the
+    rest stays with the stream it is in)."""
+    starts, at, in_headers = [0], 0, True
+    while raw.startswith(b"OggS", at) and at + 27 <= len(raw):
+        begins = bool(raw[at + 5] & 0x02)
+        if begins and not in_headers:
+            starts.append(at)
+        in_headers = begins  # a grouped stream's beginning pages come one after another: one link
+        segments = raw[at + 26]
+        at += 27 + segments + sum(raw[at + 27 : at + 27 + segments])
+    return [raw[start:end] for start, end in zip(starts, [*starts[1:], len(raw)], strict=True)]
+
+
+XING_SEARCH = 40  # the Xing/Info tag follows a frame's 4-byte header and its side information (at most 32 bytes)
+
+
+def _mp3_files(raw: bytes) -> list[bytes]:
+    """The MP3 files joined in ``raw``: each ends where its Xing/Info header's byte count says, when another MP3
+    (an ID3 tag or a frame) starts there; ``raw`` whole when its header says no length."""
+    pieces, at = [], 0
+    while (end := _mp3_end(raw, at)) is not None and end < len(raw) and _mp3_starts(raw, end):
+        pieces.append(raw[at:end])
+        at = end
+    return [*pieces, raw[at:]]
+
+
+def _mp3_end(raw: bytes, at: int) -> int | None:
+    """Where the MP3 file starting at ``at`` ends by its Xing/Info header (None without one)."""
+    frame = at + _id3_size(raw, at)
+    tag = next((found for name in (b"Xing", b"Info") if (found := raw.find(name, frame, frame + XING_SEARCH)) >= 0),
+               None)
+    if not _mp3_starts(raw, frame) or tag is None:
+        return None
+    flags = int.from_bytes(raw[tag + 4 : tag + 8], "big")
+    size_at = tag + 8 + (4 if flags & 0x01 else 0)  # the frame count comes first when given
+    size = int.from_bytes(raw[size_at : size_at + 4], "big") if flags & 0x02 else 0
+    return frame + size if size else None
+
+
+def _mp3_starts(raw: bytes, at: int) -> bool:
+    """Whether an MP3 file (an ID3v2 tag, or a layer III frame's sync bits; not a UTF-16 byte-order mark) starts at
+    ``at``."""
+    return raw.startswith(b"ID3", at) or (at + 1 < len(raw) and raw[at] == 0xFF and raw[at + 1] & 0xE6 == 0xE2)
+
+
+def audio_container(raw: bytes) -> str | None:
+    """The audio container (WAV, Ogg, FLAC, MP3) that the bytes ``raw`` start with; None for anything else."""
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
+        return "WAV"
+    return {b"OggS": "Ogg", b"fLaC": "FLAC"}.get(raw[:4]) or ("MP3" if _mp3_starts(raw, 0) else None)
+
+
+def _id3_size(raw: bytes, at: int) -> int:
+    """The bytes of the ID3v2 tag at ``at`` (0 without one): 10, the size in 7-bit bytes, and a footer's 10."""
+    if not raw.startswith(b"ID3", at) or at + 10 > len(raw):
+        return 0
+    size = sum((byte & 0x7F) << (7 * (3 - i)) for i, byte in enumerate(raw[at + 6 : at + 10]))
+    return 10 + size + (10 if raw[at + 5] & 0x10 else 0)
 
 
 def _declared(size: int) -> bool:

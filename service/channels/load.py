@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from emotrace.audio.io import AUDIO_SUFFIXES
+from emotrace.audio.io import AUDIO_SUFFIXES, audio_container
 from emotrace.channels.email import has_email_headers, read_email
 from emotrace.channels.transcript import named_speakers, read_transcript, speaker_line
 from emotrace.channels.utterance import Conversation
@@ -62,29 +64,44 @@ def load_conversation(path: Path, settings: Settings, agent: str | None = None, 
         return _unused(call, "call audio (its speakers are told apart by channel)", agent=agent, format=form)
     raw = path.read_bytes()
     if form == "email" or (form is None and suffix == ".eml"):
-        return _unused(read_email(raw), AN_EMAIL, agent=agent)
+        with _named(path):
+            return _unused(read_email(raw), AN_EMAIL, agent=agent)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if (container := audio_container(raw)) is not None:
+            raise EmotraceError("E004", f"{path} holds {container} audio, not text.",
+                                f"Give it its audio suffix, .{container.lower()}, to read it as call audio.") from None
         raise EmotraceError("E004", f"{path} is not valid UTF-8 (byte {exc.start}).", "Re-encode it as UTF-8.") from None
     if is_blank(text):  # whatever its format (a zero-width space too): it was read as an e-mail of that "body"
         raise EmotraceError("E602", f"{path.name} is empty: no turn to read.")
     if form is None and suffix in TEXT_SUFFIXES:
         form = detect_format(text)
         if form == "email":
-            conversation = read_email(text)
+            with _named(path):
+                conversation = read_email(text)
             lines = [line for line in text.splitlines() if line.strip()]
             if not has_email_headers(text) and len(lines) >= LINES_HINT:
                 conversation.warnings.append(f"{path.name} has no e-mail headers and {len(lines)} lines, read as one "
                                              "e-mail; to read one text per line, use --file (HTTP: /v1/analyze/batch).")
             return _unused(conversation, AN_EMAIL, agent=agent)
-    if form == "chat":
-        return read_transcript(text, "lines", agent, channel="chat")
     kind = form or TRANSCRIPT_KINDS.get(suffix)
     if kind is not None:
-        return read_transcript(text, kind, agent)
+        with _named(path):
+            if kind == "chat":
+                return read_transcript(text, "lines", agent, channel="chat")
+            return read_transcript(text, kind, agent)
     raise EmotraceError("E611", f"Unsupported conversation file '{suffix}'.",
                         "Use .eml, .txt, .vtt, .srt, .json, or .wav/.flac/.mp3/.ogg.")
+
+
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An error of a reader, which sees the file's content alone, said with the file's name."""
+    try:
+        yield
+    except EmotraceError as exc:
+        raise EmotraceError(exc.code, f"{path.name}: {exc.problem}", exc.fix) from None
 
 
 def _unused(conversation: Conversation, what: str, **given: str | None) -> Conversation:

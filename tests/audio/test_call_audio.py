@@ -14,11 +14,13 @@ import soundfile as sf
 from emotrace.audio.io import SAMPLE_RATE, load_audio
 from emotrace.audio.prosody import MIN_BASELINE_TURNS, arousal_readings, features
 from emotrace.channels.call import read_call
+from emotrace.channels.load import load_conversation
 from emotrace.channels.reading import VOICE_BASELINE_TURNS, fuse_arousal, with_readings
 from emotrace.channels.utterance import Utterance
 from emotrace.errors import EmotraceError
 from emotrace.evaluation.synthetic_speech import SENTENCES, alternating_turns, espeak, stereo_call
 from emotrace.model.reading import Reading
+from emotrace.settings import Settings
 from tests.test_cli import run
 
 
@@ -368,3 +370,33 @@ def test_the_completeness_check_follows_the_files_container_not_its_name(tmp_pat
     (tmp_path / f"cut{named}").write_bytes(audio[: len(audio) // 2])
     with pytest.raises(EmotraceError, match=r"E70[35]"):
         load_audio(tmp_path / f"cut{named}", 600)
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".ogg"])
+def test_two_recordings_joined_end_to_end_are_read_whole(speech_dir, suffix) -> None:
+    """Found by a review: ``cat a.mp3 b.mp3 > ab.mp3`` (or two Ogg files, a chained stream) was read as its first
+    recording alone: the second's speech was silently never transcribed (the first MP3's Xing header, the first Ogg
+    stream's end, was taken as the file's end)."""
+    pieces = []
+    for i in (0, 1):
+        samples, rate = sf.read(espeak(SENTENCES[i], speech_dir / f"piece{i}.wav"), dtype="float32")
+        sf.write(speech_dir / f"piece{i}{suffix}", samples, rate)
+        pieces.append(load_audio(speech_dir / f"piece{i}{suffix}", 600).duration)
+    joined = speech_dir / f"joined{suffix}"
+    joined.write_bytes(b"".join((speech_dir / f"piece{i}{suffix}").read_bytes() for i in (0, 1)))
+    assert load_audio(joined, 600).duration == pytest.approx(sum(pieces), abs=0.2)
+    text = " ".join(u.text for u in read_call(joined).utterances).lower()
+    assert "ordered a new phone" in text, text  # SENTENCES[1], the second recording
+
+
+@pytest.mark.parametrize(("written", "named"), [(".wav", ".txt"), (".mp3", ".json"), (".flac", ".srt")])
+def test_audio_named_as_a_text_file_is_said_to_be_audio(speech_dir, written, named) -> None:
+    """Found by a review: a WAV named ``call.txt`` was refused as "[E004] call.txt is not valid UTF-8 (byte 4).
+    Re-encode it as UTF-8." - a fix no one can apply to a recording; the file's bytes say what it is."""
+    samples, rate = sf.read(espeak(SENTENCES[0], speech_dir / "named.wav"), dtype="float32")
+    sf.write(speech_dir / f"named{written}", samples, rate)
+    misnamed = speech_dir / f"call{named}"
+    misnamed.write_bytes((speech_dir / f"named{written}").read_bytes())
+    with pytest.raises(EmotraceError, match="E004") as caught:
+        load_conversation(misnamed, Settings())
+    assert "audio, not text" in caught.value.problem and f"suffix, {written}," in caught.value.fix, str(caught.value)

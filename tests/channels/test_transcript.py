@@ -5,8 +5,10 @@ import re
 
 import pytest
 
+from emotrace.channels.load import load_conversation
 from emotrace.channels.transcript import read_transcript
 from emotrace.errors import EmotraceError
+from emotrace.settings import Settings
 
 VTT = """WEBVTT
 
@@ -426,3 +428,18 @@ def test_timed_turns_out_of_order_beside_untimed_ones_are_said() -> None:
     in_order = json.dumps([{"speaker": "Agent", "text": "Hi", "start": 1}, {"speaker": "Customer", "text": "Late."},
                            {"speaker": "Agent", "text": "Sorry.", "start": 4}])
     assert not any("order" in warning for warning in read_transcript(in_order, "json").warnings)
+
+
+@pytest.mark.parametrize(("name", "content", "code"), [
+    ("turns.json", "[]", "E602"), ("turns.json", '{"a": 1}', "E605"), ("turns.json", "not json", "E604"),
+    ("call.vtt", "WEBVTT\n\n", "E607"), ("quoted.eml", "From: a@b.c\nSubject: x\n\n> quoted only\n", "E601"),
+])
+def test_a_conversation_file_that_cannot_be_read_is_named(tmp_path, name, content, code) -> None:
+    """Found by a review: ``emotrace analyze`` of an empty JSON transcript, a WebVTT file without cues or an e-mail of
+    quotes alone said "[E602] The transcript holds no turns." (E605, E604, E607, E601 alike) without naming the
+    file: in a loop over a folder, which one was left unknown."""
+    path = tmp_path / f"appel été {name}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(EmotraceError, match=code) as caught:
+        load_conversation(path, Settings())
+    assert caught.value.problem.startswith(f"{path.name}: "), caught.value.problem
