@@ -5,6 +5,7 @@ Nested scoring rules use a double underscore: ``EMOTRACE_SCORING__HALF_LIFE_HOUR
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import ipaddress
@@ -38,6 +39,7 @@ from emotrace.scoring.rules import ScoringRules, segments_of
 from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
 MODEL_VARIABLES = ("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL")  # either names the model directory
+HUB_PREFIX = "hf://"  # a Hugging Face hub id, as EmotionClassifier.from_pretrained takes one
 MAX_WEBHOOK_URL_CHARS = 2_048  # what the delivery log's endpoint column holds (store.tables.WebhookDelivery)
 MAX_SEGMENT_CHARS = 32  # what the customers' segment column holds (store.tables.Customer) and ?segment= takes
 SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # a segment band's name, as ?segment= takes it (api.schemas)
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
     """Runtime settings; every field can be set as ``EMOTRACE_<FIELD>``."""
 
     model_config = SettingsConfigDict(env_prefix="EMOTRACE_", env_nested_delimiter="__", extra="ignore",
-                                      populate_by_name=True)
+                                      populate_by_name=True, allow_inf_nan=False)  # no endless wait or limit
 
     model_dir: Path = Field(DEFAULT_MODEL_DIR, validation_alias=AliasChoices(*MODEL_VARIABLES),
                             description="The model directory (`EMOTRACE_MODEL_DIR` or `EMOTRACE_MODEL`).")
@@ -121,7 +123,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(10, ge=1, le=50, description="Attempts before a delivery is given up (failed).")
     webhook_first_retry_s: float = Field(1.0, gt=0, le=600, description="Wait after a first failed attempt; each "
                                          "later wait doubles, up to 10 min.")
-    batch_max_wait_ms: float = Field(4.0, ge=0)
+    batch_max_wait_ms: float = Field(4.0, ge=0, le=1000, description="How long a micro-batch waits for more texts "
+                                     "after its first: a lone request waits this long.")
     queue_size: int = Field(512, ge=1, description="Requests waiting at most for the model or the store writer.")
     max_queue_wait_ms: float = Field(250.0, gt=0, description="Shed load (503 + Retry-After) while requests wait "
                                      "longer than this for the model or the store writer.")
@@ -147,6 +150,31 @@ class Settings(BaseSettings):
                                        "more, with a contact in the last saveable_contact_days, and not churned.")
     saveable_contact_days: float = Field(14.0, gt=0, description="How recent a saveable customer's last contact is.")
     outreach: OutreachRules = Field(default_factory=OutreachRules)
+
+    @field_validator("model_dir", "data_root", "next_steps_file", "outcome_model_dir", mode="before")
+    @classmethod
+    def a_path(cls, value: object) -> object:
+        """Refuse an empty path (read as the current folder) and a hub id (``hf://org/name`` read as a folder
+        ``hf:/org/name``): the service reads local files."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("empty: unset it, or name a path")
+        if str(value).startswith(HUB_PREFIX):
+            raise ValueError(f"{str(value)!r} is a Hugging Face hub id: the service reads a local model directory. "
+                             "Download it where there is a network (huggingface_hub.snapshot_download('org/name') "
+                             "returns its folder) and name that folder")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_misspelt_variable(cls, data: object) -> object:
+        """Refuse an ``EMOTRACE_*`` variable named nearly as a setting (``EMOTRACE_DATABSE_URL``): it would be
+        ignored, and the setting left at its default without a word. Other names (a test suite's own) are left."""
+        known = [*MODEL_VARIABLES, *(f"EMOTRACE_{name.upper()}" for name in cls.model_fields)]
+        for variable in map(str.upper, os.environ):
+            if variable.startswith("EMOTRACE_") and variable.split("__")[0] not in known \
+                    and (meant := difflib.get_close_matches(variable, known, n=1, cutoff=0.8)):
+                raise ValueError(f"{variable} is not a setting ({meant[0]} is): rename it")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -210,12 +238,13 @@ class Settings(BaseSettings):
 
 MIN_API_KEY_CHARS = 16
 SENDABLE_KEY = re.compile(r"[!-~]+")  # printable ASCII without spaces: what an X-API-Key header carries unchanged
+HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")  # labels, dot-separated
 
 
 def check_serving(settings: Settings) -> None:
     """Refuse to serve with an id key (E017) or API keys (E016) too short to keep anyone out, webhooks without a
-    signing secret (E022), or on a non-loopback address without API keys (E015): every host on the network could
-    then read and write customers' data."""
+    signing secret (E022), on a host that is no address (E018: a port or a space in it), or on a non-loopback address
+    without API keys (E015): every host on the network could then read and write customers' data."""
     make_one = 'Use long random keys, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".'
     if settings.id_key is not None and len(settings.id_key.get_secret_value().strip()) < MIN_API_KEY_CHARS:
         raise EmotraceError("E017", f"EMOTRACE_ID_KEY is shorter than {MIN_API_KEY_CHARS} characters: its "
@@ -231,7 +260,11 @@ def check_serving(settings: Settings) -> None:
     try:
         loopback = ipaddress.ip_address(settings.host).is_loopback
     except ValueError:
-        loopback = settings.host == "localhost"
+        if not HOST_NAME.fullmatch(settings.host):
+            raise EmotraceError("E018", f"{settings.host!r} is not an address to listen on.", "Give --host "
+                                "(EMOTRACE_HOST) an IP address or a host name alone, e.g. 127.0.0.1 or ::1; the port goes "
+                                "in --port (EMOTRACE_PORT).") from None
+        loopback = settings.host.lower() == "localhost"
     if settings.webhooks and (settings.webhook_secret is None
                               or len(settings.webhook_secret.get_secret_value().strip()) < MIN_API_KEY_CHARS):
         raise EmotraceError("E022", f"EMOTRACE_WEBHOOKS is set but EMOTRACE_WEBHOOK_SECRET is missing or shorter than "
@@ -287,9 +320,12 @@ def get_settings() -> Settings:
 
 def _variable(location: tuple[int | str, ...]) -> str:
     """The environment variable of a settings field's error location (``("outreach", "x")``: EMOTRACE_OUTREACH__X;
-    inside a list, the item and its field: ``("webhooks", 0, "url")``: EMOTRACE_WEBHOOKS (item 0, url))."""
+    inside a list, the item and its field: ``("webhooks", 0, "url")``: EMOTRACE_WEBHOOKS (item 0, url); the model
+    directory: whichever of its two names is set)."""
     names = [str(part) for part in itertools.takewhile(lambda part: isinstance(part, str), location)]
     inside = [f"item {part}" if isinstance(part, int) else str(part) for part in location[len(names):]]
     name = "__".join(names).upper()
     name = name if name.startswith("EMOTRACE_") else f"EMOTRACE_{name}"
+    if name == "EMOTRACE_MODEL_DIR":  # the model's variable as set: either name
+        name = next((variable for variable in MODEL_VARIABLES if variable in os.environ), name)
     return f"{name} ({', '.join(inside)})" if inside else name

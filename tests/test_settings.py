@@ -137,3 +137,79 @@ def test_both_model_variables_naming_two_models_are_refused(monkeypatch: pytest.
     monkeypatch.setenv("EMOTRACE_MODEL", f"{tmp_path / 'a'}/")  # the same folder: nothing to choose between
     assert Settings().model_dir == tmp_path / "a"
     assert Settings(model_dir=tmp_path).model_dir == tmp_path  # a keyword is neither variable
+
+
+@pytest.mark.parametrize(("variable", "meant"), [("EMOTRACE_DATABSE_URL", "EMOTRACE_DATABASE_URL"),
+                                                 ("EMOTRACE_API_KEY", "EMOTRACE_API_KEYS"),
+                                                 ("EMOTRACE_STORETEXT", "EMOTRACE_STORE_TEXT")])
+def test_a_misspelt_variable_is_refused_naming_the_one_meant(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                             meant: str) -> None:
+    """Found by a review: EMOTRACE_DATABSE_URL (a typo) was ignored without a word and the service stored into the
+    default emotrace.db; a misspelt EMOTRACE_API_KEY left the service without keys."""
+    refused = _refusal(monkeypatch, {variable: "sqlite:////srv/x.db"})
+    assert f"{variable} is not a setting" in refused and meant in refused, refused
+
+
+def test_variables_of_other_tools_sharing_the_prefix_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emotrace.settings import get_settings
+
+    monkeypatch.setenv("EMOTRACE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:1/postgres")
+    monkeypatch.setenv("EMOTRACE_REQUIRE_POSTGRES", "1")
+    get_settings.cache_clear()
+    try:
+        assert get_settings().database_url == "sqlite:///emotrace.db"
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("variable", ["EMOTRACE_MODEL", "EMOTRACE_OUTCOME_MODEL_DIR", "EMOTRACE_NEXT_STEPS_FILE",
+                                      "EMOTRACE_DATA_ROOT"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_path_is_refused_naming_its_variable(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                      value: str) -> None:
+    """Found by a review: EMOTRACE_MODEL= (empty) was read as the current folder ("E111 . is not a model directory",
+    naming no variable; a refusal named EMOTRACE_MODEL_DIR where EMOTRACE_MODEL was set) and
+    EMOTRACE_OUTCOME_MODEL_DIR= loaded outcome models from wherever the service started."""
+    refused = _refusal(monkeypatch, {variable: value})
+    assert f"{variable}: Value error, empty" in refused, refused
+
+
+def test_a_hub_model_is_refused_naming_it_not_read_as_a_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a review: EMOTRACE_MODEL=hf://org/name was read as the folder hf:/org/name and refused as "Model
+    directory hf:/org/name does not exist", naming neither the hub id nor what to do."""
+    refused = _refusal(monkeypatch, {"EMOTRACE_MODEL": "hf://org/name"})
+    assert "EMOTRACE_MODEL: Value error, 'hf://org/name' is a Hugging Face hub id" in refused, refused
+    assert "local model directory" in refused, refused
+
+
+@pytest.mark.parametrize(("variable", "value"), [("EMOTRACE_BATCH_MAX_WAIT_MS", "inf"),
+                                                 ("EMOTRACE_BATCH_MAX_WAIT_MS", "1e9"),
+                                                 ("EMOTRACE_ADMISSION_WAIT_MS", "inf"),
+                                                 ("EMOTRACE_MAX_QUEUE_WAIT_MS", "inf"),
+                                                 ("EMOTRACE_MAX_AUDIO_SECONDS", "inf")])
+def test_an_endless_wait_or_limit_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                      value: str) -> None:
+    """Found by a review: EMOTRACE_BATCH_MAX_WAIT_MS=inf (or 1e9) was accepted, then a lone POST /v1/analyze waited
+    for 63 more texts that never came: the request hung; `inf` was taken by every other wait and limit too."""
+    assert variable in _refusal(monkeypatch, {variable: value})
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", " 127.0.0.1", "", "http://localhost", "local host"])
+def test_a_host_that_is_no_address_is_refused_as_such(host: str) -> None:
+    """Found by a review: `serve --host 127.0.0.1:8000` (the port written into the host), a host with a space or an
+    empty one was refused as "serving on 127.0.0.1:8000 without API keys" (E015): set API keys, it said, or serve on
+    127.0.0.1, which it was given."""
+    from emotrace.errors import EmotraceError
+    from emotrace.settings import check_serving
+
+    with pytest.raises(EmotraceError) as refused:
+        check_serving(Settings(host=host))
+    assert refused.value.code == "E018" and f"{host!r} is not an address to listen on" in refused.value.problem
+    assert "--port" in refused.value.fix
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "LOCALHOST"])
+def test_loopback_hosts_are_served_without_keys(host: str) -> None:
+    from emotrace.settings import check_serving
+
+    check_serving(Settings(host=host))

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,8 @@ CHANGES_CHANNEL = "emotrace_changes"
 ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
 CHECKPOINT_WAIT_SECONDS = 60.0  # how long an erasure waits for readers to let its pages leave the SQLite log
+CONNECT_TIMEOUT_SECONDS = 5  # how long a PostgreSQL connection may take to be made (a healthy server: milliseconds)
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}  # the stores emotrace's schema and queries are written for
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -58,11 +60,7 @@ class Database:
         read the store: a mistyped path would give an empty new database)."""
         self.url = url
         self.replica = uuid.uuid4().hex  # tells this process's own change notices from other replicas'
-        try:
-            self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        except ArgumentError as exc:  # not a URL, or a database whose driver is not installed
-            raise EmotraceError("E025", f"'{url.split(':', 1)[0]}:…' is not a database URL emotrace can use "
-                                f"({type(exc).__name__}).") from None
+        self.engine: Engine = _engine(url)
         if self.engine.dialect.name == "sqlite":
             path = self.engine.url.database
             if path in (None, "", ":memory:"):
@@ -190,6 +188,38 @@ class Database:
         """True when the database answers."""
         with self.engine.connect() as connection:
             return connection.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def _engine(url: str) -> Engine:
+    """The engine of ``url``, a SQLite or PostgreSQL database (E025 naming what is wrong with any other, its password
+    never shown); on PostgreSQL, a connection not made within :data:`CONNECT_TIMEOUT_SECONDS` fails (unless the URL
+    sets ``connect_timeout``) instead of waiting on a server that never answers."""
+    if not url.strip():
+        raise EmotraceError("E025", "The database URL is empty.")
+    try:
+        parsed = make_url(url.strip())
+    except (ArgumentError, ValueError) as exc:  # not a URL; a port that is not a number, not quoted: it may be the
+        # end of a password cut at an @ it holds
+        why = "its port is not a number; in a password write @ : / as %40 %3A %2F" if isinstance(exc, ValueError) \
+            else type(exc).__name__
+        raise EmotraceError("E025", f"'{url.split(':', 1)[0]}:…' is not a database URL emotrace can use ({why}).") \
+            from None
+    shown = parsed.render_as_string(hide_password=True)
+    if url != url.strip():
+        raise EmotraceError("E025", f"The database URL '{shown}' is written with a space before or after it: it would "
+                            "name another database (a new SQLite file whose name ends in a space).",
+                            "Give the URL without the spaces around it.")
+    if parsed.get_backend_name() not in DATABASES:
+        raise EmotraceError("E025", f"emotrace stores in {' or '.join(DATABASES.values())}: "
+                            f"'{parsed.get_backend_name()}' is not one of them ({shown}).")
+    timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} \
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query else {}
+    try:
+        return create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
+    except ImportError as exc:
+        raise EmotraceError("E025", f"The database driver '{parsed.get_driver_name()}' is not installed ({shown}: "
+                            f"{exc}).", "Write PostgreSQL URLs postgresql+psycopg://user@host/db (the driver "
+                            "emotrace installs).") from None
 
 
 def change_payloads(origin: str, change: dict[str, object]) -> list[str]:

@@ -226,7 +226,7 @@ def test_daily_customer_messages_are_grouped_by_utc_day_and_channel(database_url
     assert store.messages.daily(T0 + timedelta(days=5)) == []
 
 
-@pytest.mark.parametrize(("url", "named"), [("bogus://x", "'bogus:…' is not a database URL"),
+@pytest.mark.parametrize(("url", "named"), [("bogus://x", "'bogus' is not one of them"),
                                             ("not a url", "is not a database URL"),
                                             ("sqlite:////nonexistent-folder/x.db", "cannot be opened")])
 def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(url: str, named: str) -> None:
@@ -778,3 +778,45 @@ def test_an_outcome_or_attributes_waiting_on_an_erasure_of_their_customer_find_i
         else store.customers.set_attributes({"ann": {"plan": "gold"}}))
     assert len(raised) == 1 and isinstance(raised[0], EmotraceError) and raised[0].code == "E801", raised
     store.db.engine.dispose()
+
+
+@pytest.mark.parametrize(("url", "named"), [
+    ("mysql://ops:s3cret-pw@127.0.0.1/floor", "'mysql' is not one of them"),
+    ("postgres://ops:s3cret-pw@127.0.0.1:1/floor", "'postgres' is not one of them"),
+    ("postgresql+psycopg2://ops:s3cret-pw@127.0.0.1:1/floor", "driver 'psycopg2' is not installed"),
+    ("postgresql+psycopg://ops:s3cret-pw@127.0.0.1:54xx/floor", "its port is not a number"),
+    ("postgresql+psycopg://ops:s3c@ret:s3cret-pw@127.0.0.1/floor", "write @ : / as %40 %3A %2F"),
+    ("", "The database URL is empty"), ("  ", "The database URL is empty")])
+def test_a_database_emotrace_cannot_use_is_named_not_a_traceback(url: str, named: str) -> None:
+    """Found by a review: a URL of a database whose driver is not installed (mysql://, postgresql+psycopg2://) or
+    with a port that is not a number ended in a ModuleNotFoundError or ValueError traceback (a password holding an
+    unencoded @ then shown in part); postgres:// was
+    "NoSuchModuleError" and an empty URL "':…' is not a database URL"."""
+    with pytest.raises(EmotraceError) as caught:
+        Store(url)
+    assert caught.value.code == "E025" and named in caught.value.problem, caught.value.problem
+    assert "s3cret-pw" not in str(caught.value)
+
+
+def test_a_database_url_with_a_space_around_it_is_refused_not_made_a_new_file(tmp_path) -> None:
+    """Found by a review: EMOTRACE_DATABASE_URL='sqlite:///.../emotrace.db ' (a space copied with it) created and
+    served an empty database in a new file named 'emotrace.db ' beside the real one."""
+    with pytest.raises(EmotraceError, match="E025") as caught:
+        Store(f"sqlite:///{tmp_path / 'emotrace.db'} ")
+    assert "space" in caught.value.problem and list(tmp_path.iterdir()) == []
+
+
+def test_a_database_server_that_never_answers_is_given_up_on_in_seconds() -> None:
+    """Found by a review: a PostgreSQL URL naming a port where something accepts connections and never answers (a
+    stopped server behind a proxy, a firewall) made `emotrace serve` hang for good before saying anything."""
+    import socket
+    import time
+
+    from emotrace.store.database import CONNECT_TIMEOUT_SECONDS
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        started = time.monotonic()
+        with pytest.raises(EmotraceError, match="E025") as caught:
+            Store(f"postgresql+psycopg://ops:s3cret-pw@127.0.0.1:{silent.getsockname()[1]}/floor")
+    assert time.monotonic() - started < CONNECT_TIMEOUT_SECONDS + 5
+    assert "s3cret-pw" not in str(caught.value) and "timeout expired" in caught.value.problem
