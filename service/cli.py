@@ -70,11 +70,13 @@ def cli(version: Annotated[bool, typer.Option("--version", callback=_print_versi
     """emotrace: emotion detection for customer experience."""
 
 
-ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: shipped model).")]
+# a str, not a Path: a Path reads "hf://org/name" (a model on the hub) as the folder "hf:/org/name"
+ModelOption = Annotated[str | None, typer.Option("--model", "-m",
+                                                 help="Model directory, or hf://org/name (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def load_classifier(model: Path, threads: int | None = None) -> EmotionClassifier:
+def load_classifier(model: str | Path, threads: int | None = None) -> EmotionClassifier:
     """The model in ``model`` (the runtime is imported here, not at start-up)."""
     from emotrace.model.classifier import EmotionClassifier
 
@@ -238,7 +240,7 @@ def _review_flags(reading: Reading, rating: float | None) -> list[str]:
     return review_flags(reading, rating)
 
 
-def _analyze_conversation(path: Path, model: Path, agent: str | None, form: str | None, as_json: bool) -> None:
+def _analyze_conversation(path: Path, model: str | Path, agent: str | None, form: str | None, as_json: bool) -> None:
     from datetime import datetime
 
     from emotrace.channels.load import load_conversation

@@ -629,3 +629,12 @@ def test_a_turn_a_hair_before_a_minute_is_shown_at_the_minute(tmp_path) -> None:
     result = run("analyze", str(vtt))
     assert result.returncode == 0 and "[01:00.0] Customer" in result.stdout and "00:60" not in result.stdout, \
         result.stdout
+
+
+def test_a_hub_model_on_the_command_line_is_fetched_from_the_hub_not_read_as_a_folder(monkeypatch) -> None:
+    """Found by a review: `--model hf://org/name` was typed as a path, which reads "hf:/org/name": E110 "Model directory
+    hf:/org/name does not exist" instead of a download from the hub (offline here: E112 naming the id)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no network here: the hub's own refusal, at once
+    result = run("analyze", "--model", "hf://example-org/emotion-model", "hello")
+    assert result.returncode == 2 and "[E112]" in result.stderr and "'example-org/emotion-model'" in result.stderr, \
+        result.stderr
