@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from emotrace.channels.load import CONVERSATION_SUFFIXES
 from emotrace.channels.reading import rating_flags
 from emotrace.errors import EmotraceError
 from emotrace.messages import READING_FIELDS, reading_record
@@ -235,7 +236,14 @@ class BatchJob:
 
     def _check(self, overwrite: bool) -> None:
         opts = self.options
-        check_table(opts.input, opts.encoding, (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns))
+        try:
+            check_table(opts.input, opts.encoding,
+                        (opts.text_column, opts.id_column, opts.rating_column, *opts.keep_columns))
+        except EmotraceError as exc:
+            if exc.code == "E206" and opts.input.suffix.lower() in CONVERSATION_SUFFIXES:
+                raise EmotraceError("E206", exc.problem, f"{exc.fix} A conversation or call file is read with `emotrace "
+                                    "analyze FILE` (or POST /v1/customers/{id}/conversations).") from None
+            raise
         table_format(opts.output)
         written = set(OUTPUT_FIELDS) - ({"id"} if opts.id_column is None else set()) - (
             {"flags"} if opts.rating_column is None else set())

@@ -45,7 +45,7 @@ def correct_message(store: Store, schema: LabelSchema, message_id: int, correcti
     """Store ``correction`` of message ``message_id``: E918 naming the names ``schema`` does not have, E905 when the
     message is not stored (never was, or was erased). Nothing is written on either."""
     if unknown := unknown_names(correction, schema):
-        listed = "; ".join(f"{field}: {', '.join(names)}" for field, names in unknown.items())
+        listed = "; ".join(f"{field}: {', '.join(map(repr, names))}" for field, names in unknown.items())
         raise EmotraceError("E918", f"Unknown names in the correction ({listed}).")
     stored = store.corrections.add(message_id, correction, datetime.now(UTC))
     if stored is None:

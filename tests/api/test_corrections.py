@@ -94,10 +94,17 @@ def test_names_the_served_model_does_not_have_are_refused_naming_them(stored) ->
     body = {**RIGHT, "labels": ["annoyance", "grumpy"], "intents": ["refund_request", "cancel"], "topics": ["weather"]}
     response = client.post(f"/v1/messages/{first}/corrections", json=body)
     assert response.status_code == 422 and response.json()["code"] == "E918", response.text
-    assert response.json()["detail"] == ("Unknown names in the correction (labels: grumpy; intents: cancel; "
-                                         "topics: weather).")
+    assert response.json()["detail"] == ("Unknown names in the correction (labels: 'grumpy'; intents: 'cancel'; "
+                                         "topics: 'weather').")
     assert _corrections(client)[first] == []
     assert client.app.state.runtime.store.outbox.log() == []  # no event either
+
+
+def test_a_name_with_spaces_around_it_is_shown_with_them(stored) -> None:
+    """Found by a review: " anger " was refused as "labels:  anger ", its spaces invisible in the message."""
+    client, (first, _) = stored
+    response = client.post(f"/v1/messages/{first}/corrections", json={**RIGHT, "labels": [" anger "]})
+    assert response.status_code == 422 and "labels: ' anger '" in response.json()["detail"], response.text
 
 
 def test_the_names_a_correction_may_use_are_the_ones_get_model_lists(stored) -> None:

@@ -277,6 +277,16 @@ def test_unsupported_formats(tmp_path, suffix: str) -> None:
     assert result.returncode == 2 and "Unsupported file type" in result.stderr
 
 
+@pytest.mark.parametrize("suffix", [".wav", ".vtt", ".eml", ".txt"])
+def test_a_conversation_or_call_file_is_pointed_to_analyze(tmp_path, suffix: str) -> None:
+    """Found by a review: `batch call.wav` said only "Use .csv, .jsonl ... or .parquet", not how a call or
+    conversation file is read."""
+    source = tmp_path / f"call{suffix}"
+    source.write_text("x")
+    result = run("batch", str(source), "-o", str(tmp_path / "o.jsonl"))
+    assert result.returncode == 2 and "[E206]" in result.stderr and "emotrace analyze" in result.stderr, result.stderr
+
+
 def test_ingest_builds_timelines_exactly_once(tmp_path) -> None:
     from emotrace.scoring.rules import ScoringRules
     from emotrace.services.summaries import customer_timeline
