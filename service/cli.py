@@ -938,7 +938,7 @@ def serve(
 
         load_outcome_models(settings.outcome_model_dir)
     store = _check_store(settings)
-    typer.echo(f"emotrace: dashboard and API on http://{settings.host}:{settings.port} (docs at /docs); store "
+    typer.echo(f"emotrace: dashboard and API on {served_url(settings.host, settings.port)} (docs at /docs); store "
                f"{store}; model {classifier.directory.name}")
     uvicorn.run(create_app(settings, classifier), host=settings.host, port=settings.port,
                 log_level="info" if access_log else "warning", access_log=access_log)
@@ -960,6 +960,11 @@ def _check_store(settings: Settings) -> str:
         typer.echo(f"emotrace: the demo is not loaded: {shown} already holds {counted(held, 'customer')} (the demo "
                    "loads into an empty store; give --database-url another database to see it).", err=True)
     return shown
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser opens for a server on ``host``:``port`` (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _check_port_free(host: str, port: int) -> None:

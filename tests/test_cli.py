@@ -638,3 +638,12 @@ def test_a_hub_model_on_the_command_line_is_fetched_from_the_hub_not_read_as_a_f
     result = run("analyze", "--model", "hf://example-org/emotion-model", "hello")
     assert result.returncode == 2 and "[E112]" in result.stderr and "'example-org/emotion-model'" in result.stderr, \
         result.stderr
+
+
+@pytest.mark.parametrize(("host", "url"), [("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000"),
+                                          ("localhost", "http://localhost:8000")])
+def test_serve_announces_an_address_a_browser_opens(host: str, url: str) -> None:
+    """Found by a review: `serve --host ::1` announced http://::1:8000, which no browser opens (IPv6 needs brackets)."""
+    from emotrace.cli import served_url
+
+    assert served_url(host, 8000) == url
