@@ -15,6 +15,11 @@ def counted_doing(count: int, noun: str, one: str, many: str) -> str:
     return f"{counted(count, noun)} {one if count == 1 else many}"
 
 
+def and_more(total: int, limit: int) -> str:
+    """" and N more" after the first ``limit`` of ``total`` items named in a message ("" when all are named)."""
+    return f" and {total - limit} more" if total > limit else ""
+
+
 def listed(items: Sequence[object]) -> str:
     """``items`` in words: "a", "a and b", "a, b and c"."""
     words = [str(item) for item in items]

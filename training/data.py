@@ -19,7 +19,7 @@ from emotrace.paths import existing_file
 from emotrace.tabular import all_records, cell_text, check_decodable, require_columns, unreadable_row
 from emotrace.text.normalize import model_text_key
 from emotrace.text.visible import text_problem
-from emotrace.wording import counted, counted_doing
+from emotrace.wording import and_more, counted, counted_doing
 
 
 def stable_bucket(key: str, buckets: int = 10) -> int:
@@ -120,8 +120,7 @@ def read_records(path: Path, encoding: str = "utf-8", required: Sequence[str] = 
 def rows_named(rows: list[int], limit: int = 10) -> str:
     """Row numbers as a message names them: "row 7", "rows 7, 8", "rows 1, ..., 10 and 22 more"."""
     shown = ", ".join(str(r) for r in rows[:limit])
-    return ("row " if len(rows) == 1 else "rows ") + shown + (f" and {len(rows) - limit} more" if len(rows) > limit
-                                                             else "")
+    return ("row " if len(rows) == 1 else "rows ") + shown + and_more(len(rows), limit)
 
 
 def rows_that(rows: list[int], path: object, have: str) -> str:
@@ -245,10 +244,9 @@ def read_labelled_records(path: Path, text_column: str, label_column: str,
     unseen = sorted({n for r in label_rows for n in r} - set(index))
     if unseen:
         rows = [i for i, r in enumerate(label_rows, 1) if set(r) - set(index)]
-        more = f" and {len(unseen) - 10} more" if len(unseen) > 10 else ""
         raise EmotraceError(
-            "E210", f"{what.capitalize()}s {unseen[:10]}{more} in {path} ({rows_named(rows)}) are not in the model's "
-                    f"{what} set.",
+            "E210", f"{what.capitalize()}s {unseen[:10]}{and_more(len(unseen), 10)} in {path} ({rows_named(rows)}) are "
+                    f"not in the model's {what} set.",
             f"The model knows: {list(label_set)}." + (" Retrain with your labels (emotrace train)." if what == "label"
                                                       else f" Names as written there; an empty cell is no {what}."),
         )

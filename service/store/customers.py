@@ -27,7 +27,7 @@ from emotrace.store.tables import (
     Outcome,
     WebhookDelivery,
 )
-from emotrace.wording import counted_doing
+from emotrace.wording import and_more, counted_doing
 
 
 @dataclass(frozen=True)
@@ -206,5 +206,5 @@ def refuse_unknown(session: Session, customer_ids: Iterable[str], fix: str) -> N
     wanted = sorted(set(customer_ids))
     known = existing_in(session, wanted, hold=True)
     if unknown := [i for i in wanted if i not in known]:
-        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        shown = ", ".join(unknown[:10]) + and_more(len(unknown), 10)
         raise EmotraceError("E801", f"{counted_doing(len(unknown), 'customer', 'has', 'have')} no stored messages: {shown}.", fix)
