@@ -15,6 +15,7 @@ from emotrace.errors import EmotraceError
 REPO_ROOT = Path(__file__).resolve().parents[1]  # a source checkout's root (data and training sources live there)
 # the shipped model is package data (emotrace.models): found the same way from a checkout and from a wheel
 DEFAULT_MODEL_DIR = Path(str(files("emotrace.models"))) / "emotrace-minilm-v1"
+HUB_PREFIX = "hf://"  # a model named on the Hugging Face hub ("hf://org/name"), not a local folder
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 CORPUS_DIR = REPO_ROOT / "data" / "customer_service"  # the written customer-service corpus (source checkouts only)
 PII_MESSAGES = REPO_ROOT / "data" / "pii" / "messages.jsonl"  # hand-written personal data, for measuring redaction

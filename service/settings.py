@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from emotrace.errors import EmotraceError
-from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR
+from emotrace.paths import DEFAULT_DATA_ROOT, DEFAULT_MODEL_DIR, HUB_PREFIX
 from emotrace.scoring.next_step import NextStepRule
 from emotrace.scoring.outreach import OutreachRules
 from emotrace.scoring.profile import EKMAN_EMOTIONS
@@ -39,7 +39,6 @@ from emotrace.scoring.rules import ScoringRules, segments_of
 from emotrace.scoring.timeline import ALERT_KINDS, TRENDS
 
 MODEL_VARIABLES = ("EMOTRACE_MODEL_DIR", "EMOTRACE_MODEL")  # either names the model directory
-HUB_PREFIX = "hf://"  # a Hugging Face hub id, as EmotionClassifier.from_pretrained takes one
 MAX_WEBHOOK_URL_CHARS = 2_048  # what the delivery log's endpoint column holds (store.tables.WebhookDelivery)
 MAX_SEGMENT_CHARS = 32  # what the customers' segment column holds (store.tables.Customer) and ?segment= takes
 SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # a segment band's name, as ?segment= takes it (api.schemas)

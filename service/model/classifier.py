@@ -28,7 +28,7 @@ from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
 from emotrace.model.topic_terms import TopicTerms
 from emotrace.model.word_heads import WordHead, word_heads
-from emotrace.paths import DEFAULT_MODEL_DIR
+from emotrace.paths import DEFAULT_MODEL_DIR, HUB_PREFIX
 from emotrace.text.clauses import split_clauses
 from emotrace.text.language import detect_languages, language_warning
 from emotrace.text.normalize import normalize_text
@@ -36,7 +36,6 @@ from emotrace.text.segment import chunk_text
 from emotrace.text.visible import character_problem, is_blank
 
 ONNX_FILE = "model.onnx"
-HUB_PREFIX = "hf://"
 # ONNX Runtime's (1.32) fused SkipLayerNormalization kernel took 11% of the int8 network's time on the dev texts; the
 # Add + LayerNormalization it would replace take 3%, so the runtime keeps them apart.
 DISABLED_GRAPH_FUSIONS = ["SkipLayerNormFusion"]
