@@ -35,6 +35,8 @@ CHANGES_CHANNEL = "emotrace_changes"
 ID_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 NOTIFY_PAYLOAD_BYTES = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
 CHECKPOINT_WAIT_SECONDS = 60.0  # how long an erasure waits for readers to let its pages leave the SQLite log
+SQLITE_BUSY_WAIT_SECONDS = 5  # how long a SQLite statement waits for another process's write to finish
+MIGRATION_WAIT_SECONDS = 120  # how long a process opening a SQLite file waits for another one's migration
 CONNECT_TIMEOUT_SECONDS = 5  # how long a PostgreSQL connection may take to be made (a healthy server: milliseconds)
 DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}  # the stores emotrace's schema and queries are written for
 T = TypeVar("T")
@@ -98,8 +100,10 @@ class Database:
             # cascade into the rows that refer to it (SQLite takes the pragma outside a transaction only)
             self._sqlite_foreign_keys(connection, on=False)
             try:
-                with connection.begin():
-                    if not self.is_sqlite:  # replicas starting together migrate one after another
+                with connection.begin():  # processes starting together on one store migrate one after another
+                    if self.is_sqlite:  # the file's write lock, taken before alembic reads the schema's revision
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    else:
                         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_lock_key('migration')})")
                     config.attributes["connection"] = connection
                     try:
@@ -114,8 +118,12 @@ class Database:
                 self._sqlite_foreign_keys(connection, on=True)
 
     def _sqlite_foreign_keys(self, connection: Connection, on: bool) -> None:
+        """Foreign keys on (the connection's usual settings) or off for a migration, which also waits longer for
+        another process's migration of the same file."""
         if self.is_sqlite:
             connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+            wait = SQLITE_BUSY_WAIT_SECONDS if on else MIGRATION_WAIT_SECONDS
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait * 1000}")
             connection.commit()
 
     @contextmanager
@@ -233,9 +241,10 @@ def change_payloads(origin: str, change: dict[str, object]) -> list[str]:
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
+    # first: the switch to WAL waits for another process opening the file too
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_WAIT_SECONDS * 1000}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes, fsync at checkpoints
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten with zeros, not left in free pages
     cursor.close()

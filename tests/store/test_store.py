@@ -324,6 +324,25 @@ def test_replicas_starting_together_on_a_new_postgresql_database_both_open_it(po
     assert not failed, failed
 
 
+def test_processes_starting_together_on_a_new_sqlite_file_both_open_it(tmp_path) -> None:
+    """Found by a review: two servers (or serve and `batch --ingest`) started at once on a new SQLite file both
+    ran the migrations; the second failed with E025 "table customers already exists"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from emotrace.store.database import Database
+
+    for attempt in range(2):  # the race is a matter of timing: two fresh files make it near certain
+        url = f"sqlite:///{tmp_path / f'new{attempt}.db'}"
+        with ThreadPoolExecutor(3) as pool:
+            futures = [pool.submit(Database, url) for _ in range(3)]
+        failed = [future.exception() for future in futures if future.exception() is not None]
+        assert not failed, failed
+        for future in futures:
+            with future.result().engine.connect() as connection:  # the migration's longer wait is not kept
+                assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            future.result().engine.dispose()
+
+
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
 def test_an_in_memory_sqlite_url_is_refused(url: str) -> None:
     """Found by a new-user trial: `serve --database-url sqlite://` answered 500 to every request (each pooled
