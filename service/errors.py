@@ -234,7 +234,7 @@ ERRORS: dict[str, ErrorKind] = {
     "E905": ErrorKind("Not found", "Check the id in the path.", 404),
     "E906": ErrorKind("Already stored", "Pass another id to store it again.", 409),
     "E907": ErrorKind("Text not stored", "Store texts (EMOTRACE_STORE_TEXT) to explain stored messages later.", 409),
-    "E908": ErrorKind("Idempotency key misused", "Use a new key (8-200 printable ASCII characters) per request."),
+    "E908": ErrorKind("Idempotency key misused", "Use a new key (8-200 printable ASCII characters) per request, sent once."),
     "E909": ErrorKind("Service overloaded", "Retry after Retry-After seconds.", 503),
     "E910": ErrorKind("Not ready", "Retry shortly; check the database if it persists.", 503),
     "E911": ErrorKind("Client closed the request", "Nothing was stored; send the request again.", 499),

@@ -212,9 +212,10 @@ MAX_NOTE_CHARS = 2_000
 # A person's note on an alert change or a correction: storable, visible text (no NUL, which PostgreSQL refuses).
 Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS, json_schema_extra={"pattern": TEXT_PATTERN}),
                  AfterValidator(lambda v: visible_text(v, "note"))]
-# Who works an alert: a person's or a queue's name as the floor's tools know it (printable, no control characters,
-# not only whitespace or invisible characters).
-NAME_PATTERN = f"^[^\\x00-\\x1f\\x7f]*[^{BLANK_CLASS}\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"  # no control character, one visible
+# Who works an alert: a person's or a queue's name as the floor's tools know it (printable: no control character, C0,
+# DEL or C1; not only whitespace or invisible characters).
+CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f"  # control characters (Unicode Cc)
+NAME_PATTERN = f"^[^{CONTROL_CLASS}]*[^{BLANK_CLASS}{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"  # no control character, one visible
 ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=NAME_PATTERN),
                       AfterValidator(lambda v: visible_text(v, "name"))]
 

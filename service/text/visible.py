@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-# Whitespace and invisible format characters (zero-width space and joiners, BOM, bidi marks), blank-looking letters
-# (Hangul fillers, the Braille blank, Khmer's invisible inherent vowels), combining marks and variation selectors
-# (Mongolian's too: nothing to combine with when alone)
-# and private-use characters (no meaning to read): a value of only these is blank. One character class serves the check and the
-# OpenAPI patterns, so the two agree (the body of a regular-expression character class).
-BLANK_CLASS = (r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff"
+# Whitespace and control characters (C0, DEL, C1), invisible format characters (zero-width space and joiners, BOM,
+# bidi marks), blank-looking letters (Hangul fillers, the Braille blank, Khmer's invisible inherent vowels), combining
+# marks and variation selectors (Mongolian's too: nothing to combine with when alone) and private-use characters (no
+# meaning to read): a value of only these is blank. One character class serves the check and the OpenAPI patterns,
+# so the two agree (the body of a regular-expression character class).
+BLANK_CLASS = (r"\x01-\x20\x7f-\xa0\u00ad\u0300-\u036f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff"
                r"\u1dc0-\u1dff\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u20d0-\u20ff\u2800\u3000\u3164"
                r"\ue000-\uf8ff\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb")
 # Invisible characters beyond the first plane (tag characters, variation selectors 17-256): the check refuses a value

@@ -206,3 +206,18 @@ def test_the_documented_row_ids_keep_their_bounds(angry) -> None:
                        ("/v1/customers/{customer_id}/messages/{message_id}/explanation", "message_id")):
         (schema,) = [p["schema"] for op in spec[path].values() for p in op.get("parameters", []) if p["name"] == name][:1]
         assert schema["minimum"] == 1 and schema["maximum"] == 2**31 - 1 and "le" not in schema, (path, schema)
+
+
+@pytest.mark.parametrize("name", ["maria\x85lead", "\x9b31m", "a\x80b", "\x9f"])
+def test_a_name_holding_a_c1_control_character_is_refused_naming_it(angry, name) -> None:
+    """Found by a review: names refused C0 control characters (``a\\nb``) but took the C1 ones (U+0080-U+009F): an
+    assignee, actor or corrector ``maria\\x85lead`` (NEXT LINE, a line break to Python and many viewers) or
+    ``\\x9b31m`` (a terminal's CSI) was stored and shown in histories, exports and webhooks."""
+    alert = angry.get("/v1/alerts").json()[0]
+    for field in ("assignee", "actor"):
+        response = angry.patch(f"/v1/alerts/{alert['id']}", json={"note": "called", field: name})
+        assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["body", field], response.text
+    correction = {"satisfaction_class": "dissatisfied", "corrected_by": name}
+    response = angry.post(f"/v1/messages/{alert['message_ids'][0]}/corrections", json=correction)
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["body", "corrected_by"]
+    assert len(angry.get(f"/v1/alerts/{alert['id']}").json()["history"]) == 1  # nothing written

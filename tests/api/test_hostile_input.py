@@ -99,6 +99,9 @@ def test_a_time_in_iso_8601_s_basic_form_is_read_as_that_day(client) -> None:
     # the variation selectors 17-256) alone
     ({"text": "\U000e0041\U000e007f"}, "text"), ({"text": "\U000e0100 \U000e01ef"}, "text"),
     ({"conversation_id": "\U000e0001"}, "conversation_id"),
+    # found by a review (2026-12-07, sixteenth session): control characters alone (C0, DEL, C1) were read and stored
+    ({"text": "\u0001\u0002\u0003"}, "text"), ({"text": "\u007f"}, "text"), ({"text": "\u0080\u009f"}, "text"),
+    ({"text": "\u001b"}, "text"), ({"conversation_id": "\u0001"}, "conversation_id"),
 ])
 def test_nul_and_invisible_values_are_refused(client, fields, field) -> None:
     response = _raw_post(client, "/v1/messages", _message(**fields))

@@ -73,3 +73,13 @@ def test_erasure_takes_the_customers_idempotency_records_with_it(database_url) -
     with Store(database_url).db.engine.connect() as connection:  # nothing of the key itself is kept
         kept = " ".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM erased_writes"))
     assert "ann-write-1" not in kept and "both-write-1" not in kept and len(kept) > 0
+
+
+def test_an_idempotency_key_given_twice_is_refused(client) -> None:
+    """Found by a review: of two Idempotency-Key headers the first was read and the second dropped without a word, so a
+    retry under the second key stored the messages again."""
+    headers = [("Idempotency-Key", "retry-key-0001"), ("Idempotency-Key", "retry-key-0002")]
+    response = client.post("/v1/messages", json=BODY, headers=headers)
+    assert response.status_code == 422 and response.json()["code"] == "E908", response.text
+    assert "given 2 times" in response.json()["detail"] and "one Idempotency-Key" in response.json()["fix"]
+    assert _count(client) == 0

@@ -68,6 +68,9 @@ async def record_messages(
     check_request_size("messages", texts, runtime.settings)
     request_sha = ""  # the request's hash matters only under a key: computed then, not on every write
     if idempotency_key is not None:
+        if (given := len(request.headers.getlist("idempotency-key"))) > 1:  # FastAPI reads the first alone
+            raise EmotraceError("E908", f"Idempotency-Key is given {given} times; a request has one key.",
+                                "Send one Idempotency-Key header.")
         if not IDEMPOTENCY_KEY.match(idempotency_key):
             raise EmotraceError("E908", "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
         request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
