@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import re
+import shlex
 import sys
 import tempfile
 from dataclasses import asdict
@@ -788,8 +789,9 @@ def adapt(
         exit_with(result.refusal)
     if as_json:
         return
+    served = shlex.quote(str(model_dir))  # as a shell reads it: a path with a space is one word
     typer.echo(f"adapted model written to {model_dir} in {result.seconds:.1f} s (embedding {result.embed_seconds:.1f} "
-               f"s); serve it with --model {model_dir} or EMOTRACE_MODEL_DIR={model_dir}")
+               f"s); serve it with --model {served} or EMOTRACE_MODEL_DIR={served}")
 
 
 # batch's options read only with another: the option that makes them read, and the options.
@@ -873,7 +875,8 @@ def batch(
     except KeyboardInterrupt as stop:  # Ctrl-C, or kill (SIGTERM)
         how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         typer.echo(f"\n{how}: the finished chunks are kept in {job.parts}; run the same command again to resume "
-                   "(add --overwrite to start over).", err=True)
+                   "(add --overwrite to start over)." if job.parts.exists() else
+                   f"\n{how}: no chunk had finished: nothing is kept; run the command again to start.", err=True)
         raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None
     stored = ingestor.figures() if ingestor is not None else None
     if as_json:
@@ -1195,7 +1198,7 @@ def export_corrections(
     rows = _correction_rows(database_url, since)
     write_training_rows(out, rows)
     typer.echo(f"{counted(len(rows), 'corrected message')} written to {out}; adapt a model with: emotrace adapt "
-               f"--data {out} --model-dir DIR")
+               f"--data {shlex.quote(str(out))} --model-dir DIR")
 
 
 app.add_typer(topics_app, name="topics")

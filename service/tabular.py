@@ -10,6 +10,7 @@ import codecs
 import csv
 import json
 import math
+import os
 from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
@@ -399,8 +400,19 @@ def _finite(value: object) -> object:
 
 
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
-    """Write ``rows`` to ``path`` in the format its name says (whole file at once)."""
+    """Write ``rows`` to ``path`` in the format its name says, whole or not at all: a temporary file beside it, renamed
+    into place (a write the system refuses midway leaves an existing ``path`` as it was, and no temporary file)."""
     fmt = table_format(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        _write_table(tmp, fmt, rows)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_table(path: Path, fmt: str, rows: list[dict[str, object]]) -> None:
     if fmt == "parquet":
         pq.write_table(arrow_table(rows), path)
     elif fmt == "csv":

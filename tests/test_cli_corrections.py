@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
+import shlex
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +18,7 @@ from emotrace.services.summaries import record_messages
 from emotrace.store import Store
 from emotrace.store.corrections import NewCorrection
 from tests.store.test_store import message
-from tests.test_cli import run
+from tests.test_cli import EMOTRACE, run
 from tests.training.adapt_rows import DISSATISFIED, NEUTRAL, SATISFIED
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -91,6 +94,27 @@ def test_the_export_refuses_an_existing_file_unless_overwrite(tmp_path) -> None:
     assert replaced.returncode == 0, replaced.stderr
     assert [r["text"] for r in _read(out)] == ["Charged twice."]
 
+
+def test_an_export_the_system_refuses_midway_leaves_the_earlier_file_whole(tmp_path) -> None:
+    """Found by a review: `corrections export --overwrite` wrote the file in place, so a write refused midway (a full
+    disk, here a 64 KiB file size limit) left the earlier export cut at 64 KiB, its last row half-written (adapt then
+    read fewer rows, or refused a broken one). The earlier file is kept as it was, and nothing else is left."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(f"Parcel {i} is late again. " + "Nobody answers my e-mails. " * 100,
+                              NewCorrection("maria", "dissatisfied"), T0) for i in range(30)])
+    out = tmp_path / "labels.csv"
+    out.write_text("text,labels\nmy own labelled row,satisfied\n", encoding="utf-8")
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    refused = subprocess.run([EMOTRACE, "corrections", "export", "--out", str(out), "--database-url", url,
+                              "--overwrite"], capture_output=True, text=True, timeout=300, preexec_fn=limited)
+    assert refused.returncode == 2 and "[E516]" in refused.stderr, refused.stderr
+    assert out.read_text(encoding="utf-8") == "text,labels\nmy own labelled row,satisfied\n"
+    assert sorted(path.name for path in tmp_path.iterdir() if "store.db" not in path.name) == ["labels.csv"]
+
+
 def test_corrections_of_different_fields_of_one_message_are_merged_not_replaced(tmp_path) -> None:
     """A lead corrected the satisfaction class, then another added the intent: the export kept the later correction
     alone, so the satisfaction correction was lost (and adapt then refused one intent row with E324)."""
@@ -146,6 +170,23 @@ def test_adapt_on_the_stored_corrections_reads_the_rows_of_the_export(tmp_path) 
     assert report["heads"] == expected["heads"] and report["rows"] == len(DISSATISFIED) + len(NEUTRAL) + len(SATISFIED)
     assert report["written"] and (tmp_path / "from-store" / "emotrace.json").is_file()
     assert "corrections.csv (the user's own rows, adaptation)" in (tmp_path / "from-store" / "MODEL_CARD.md").read_text()
+
+
+def test_the_commands_the_export_and_adapt_suggest_run_as_written_for_paths_with_spaces(tmp_path) -> None:
+    """Found by a review: `corrections export --out "my labels.csv"` suggested `emotrace adapt --data my labels.csv
+    --model-dir DIR`, and adapt `--model my model`: pasted into a shell, each path was two words (adapt read `my`,
+    E006). The paths are quoted as a shell reads them."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _store_corrections(url, [(t, NewCorrection("maria", "dissatisfied"), T0) for t in DISSATISFIED]
+                       + [(t, NewCorrection("maria", "neutral"), T0) for t in NEUTRAL]
+                       + [(t, NewCorrection("maria", "satisfied"), T0) for t in SATISFIED])
+    exported = run("corrections", "export", "--out", str(tmp_path / "my labels.csv"), "--database-url", url)
+    assert exported.returncode == 0, exported.stderr
+    model = tmp_path / "my model"
+    suggested = shlex.split(exported.stdout.split("adapt a model with: ")[1].replace("DIR", shlex.quote(str(model))))
+    adapted = run(*suggested[1:])
+    assert adapted.returncode == 0 and (model / "emotrace.json").is_file(), adapted.stderr
+    assert shlex.split(adapted.stdout.split("serve it with ")[1])[:2] == ["--model", str(model)], adapted.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [

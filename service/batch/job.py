@@ -333,8 +333,8 @@ class BatchJob:
         ``before_commit(index, result)`` runs before a part is committed (``--ingest`` stores it there);
         it must be idempotent per index, since a kill between it and the commit repeats it. A run finished before
         with the same input and options is not repeated: its summary is returned. A run that fails (a row that
-        cannot be parsed, a write refused) leaving nothing to resume removes its parts folder, so that the same
-        command, its input fixed, is not refused as another run's."""
+        cannot be parsed, a write refused) or is stopped (Ctrl-C, SIGTERM) leaving nothing to resume removes its
+        parts folder, so that the same command, its input or options corrected, is not refused as another run's."""
         if self.finished is not None:
             return self.finished
         self.parts.mkdir(parents=True, exist_ok=True)
@@ -349,7 +349,7 @@ class BatchJob:
                 for index, result in runner(self.pending_chunks()):
                     self.write_part(index, result, before_commit)
                     bar.update(len(result.rows) + len(result.errors))
-        except Exception:
+        except BaseException:  # KeyboardInterrupt too: a run stopped before its first chunk finished
             if not self._resumable():
                 shutil.rmtree(self.parts, ignore_errors=True)
             raise

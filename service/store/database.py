@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,6 +49,12 @@ def chunks(values: Sequence[T], size: int = ID_CHUNK) -> Iterator[Sequence[T]]:
     """``values`` in consecutive slices of at most ``size`` (one IN (...) query each)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _at_latest_migration(connection: Connection, config: Config) -> bool:
+    """Whether the schema is at this release's latest migration (read without a lock)."""
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(ScriptDirectory.from_config(config).get_heads())
 
 
 def _lock_key(name: str) -> int:
@@ -95,6 +103,9 @@ class Database:
         """Bring the schema to the latest migration."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.connect() as connection:
+            if _at_latest_migration(connection, config):  # most opens: nothing to do, no lock to wait for
+                return
         with self.engine.connect() as connection:
             # a migration that rebuilds a SQLite table drops the old one: with foreign keys on, the drop would
             # cascade into the rows that refer to it (SQLite takes the pragma outside a transaction only)

@@ -130,7 +130,8 @@ def test_an_output_refused_as_another_runs_says_what_differs(tmp_path) -> None:
 
 def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int = signal.SIGKILL,
                      stderr: Path | None = None) -> int:
-    """Start ``emotrace batch``, send it ``sig`` once ``parts_wanted`` parts are committed; returns how many were."""
+    """Start ``emotrace batch``, send it ``sig`` once its run has begun (its manifest written) and ``parts_wanted``
+    parts are committed; returns how many were."""
     # SIGINT as a terminal sends it: a test run started in the background inherits SIGINT ignored, which Python keeps
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                             stderr=stderr.open("w") if stderr is not None else subprocess.DEVNULL,
@@ -138,7 +139,8 @@ def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int 
     parts = output.with_name(output.name + ".parts")
     pattern = f"part-*[0-9]{output.suffix}"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(parts.glob(pattern))) < parts_wanted:
+    while time.monotonic() < deadline and (not (parts / "manifest.json").exists()
+                                           or len(list(parts.glob(pattern))) < parts_wanted):
         time.sleep(0.05)
     proc.send_signal(sig)
     assert proc.wait(timeout=60) == {signal.SIGINT: 130, signal.SIGTERM: 143}.get(sig, -sig)
@@ -226,6 +228,22 @@ def test_a_stopped_run_says_how_to_resume(tmp_path, sig: int, said_as: str) -> N
     assert kill_after_parts(args, output, 1, sig, tmp_path / "stderr.txt") >= 1
     said = (tmp_path / "stderr.txt").read_text()
     assert said_as in said and "run the same command again to resume" in said and "Traceback" not in said
+
+
+def test_a_run_stopped_before_any_chunk_finished_keeps_nothing_and_says_so(tmp_path) -> None:
+    """Found by a review: Ctrl-C or kill before the first chunk finished said "the finished chunks are kept in
+    OUTPUT.parts" and left that folder holding only the run's options, so the same command with an option corrected
+    (the reason to stop it) was refused as another run's (E506) until --overwrite. Nothing is kept, it says so, and
+    the corrected command runs."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 3000)
+    args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "3000"]
+    assert kill_after_parts(args, output, 0, signal.SIGTERM, tmp_path / "stderr.txt") == 0
+    said = (tmp_path / "stderr.txt").read_text()
+    assert "no chunk had finished: nothing is kept" in said and "finished chunks are kept" not in said, said
+    assert not output.with_name("out.jsonl.parts").exists()
+    corrected = run("batch", str(source), "-o", str(output), "--text-column", "body", "--id-column", "msg_id")
+    assert corrected.returncode == 0 and "3000 rows read" in corrected.stdout, corrected.stderr
 
 
 def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
