@@ -26,11 +26,15 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
     """The error for ``path`` not being valid ``encoding``: where it first fails (line and column counted in the text
     decoded before it, whatever the encoding), and how to read it. Every command reads UTF-8 unless --encoding says
     otherwise, so --encoding is suggested only for UTF-8."""
-    fix = ("Pass --encoding with the file's encoding (a Windows export is mostly --encoding cp1252; latin-1 reads any "
-           "byte but turns its € and curly quotes into control characters), or re-encode it as UTF-8."
-           if codecs.lookup(encoding).name == "utf-8" else
-           f"Correct or remove the text there; if the file is not {encoding}, read it in its own encoding or "
-           "re-encode it as UTF-8.")
+    marked = _byte_order_mark(path)
+    if codecs.lookup(encoding).name != "utf-8":
+        fix = (f"Correct or remove the text there; if the file is not {encoding}, read it in its own encoding or "
+               "re-encode it as UTF-8.")
+    elif marked is not None:
+        fix = f"The file starts with a {marked.upper()} byte-order mark: pass --encoding {marked}."
+    else:
+        fix = ("Pass --encoding with the file's encoding (a Windows export is mostly --encoding cp1252; latin-1 reads "
+               "any byte but turns its € and curly quotes into control characters), or re-encode it as UTF-8.")
     decoder = codecs.getincrementaldecoder(encoding)()
     line, column = 1, 1
     with path.open("rb") as handle:
@@ -54,6 +58,17 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
                                  "Pass --encoding with the file's encoding (utf-16-le or utf-16-be for UTF-16 "
                                  "without a byte-order mark), or re-encode it as UTF-8.")
     return EmotraceError("E004", f"{path} is not valid {encoding}.", fix)
+
+
+BYTE_ORDER_MARKS = {"utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),  # before UTF-16's: FF FE starts both
+                    "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
+
+
+def _byte_order_mark(path: Path) -> str | None:
+    """``utf-16`` or ``utf-32`` where ``path`` starts with that encoding's byte-order mark, else None."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return next((name for name, marks in BYTE_ORDER_MARKS.items() if head.startswith(marks)), None)
 
 
 def _advanced(line: int, column: int, text: str) -> tuple[int, int]:

@@ -72,14 +72,28 @@ def _can_create_in(folder: Path) -> bool:
 def not_the_input(output: Path, source: Path) -> Path:
     """``output`` unless it is the file ``source`` (E518: writing it would replace the input it is made from)."""
     if output.resolve() == source.resolve():
-        raise EmotraceError("E518", f"{output} is the input file {source}; the run would replace it.")
+        raise EmotraceError("E518", f"{output} is the input file {source}.")
     return output
 
 
-def write_text_file(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``, E516 when the system refuses."""
+@contextmanager
+def staged_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` for the block to write, renamed onto ``path`` when the block ends without an
+    error: a write refused midway (a full disk) leaves an existing ``path`` as it was, and no temporary file."""
+    staged = path.with_name(f".{path.name}.tmp")
     try:
-        path.write_text(text, encoding="utf-8")
+        yield staged
+        os.replace(staged, path)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``, whole or not at all (:func:`staged_file`); E516 when the system refuses."""
+    try:
+        with staged_file(path) as staged:
+            staged.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None
 

@@ -10,7 +10,6 @@ import codecs
 import csv
 import json
 import math
-import os
 from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import pyarrow.parquet as pq
 
 from emotrace.encoding import decode_error
 from emotrace.errors import ERRORS, EmotraceError
-from emotrace.paths import existing_file
+from emotrace.paths import existing_file, staged_file
 from emotrace.times import iso_utc
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
@@ -400,16 +399,10 @@ def _finite(value: object) -> object:
 
 
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
-    """Write ``rows`` to ``path`` in the format its name says, whole or not at all: a temporary file beside it, renamed
-    into place (a write the system refuses midway leaves an existing ``path`` as it was, and no temporary file)."""
+    """Write ``rows`` to ``path`` in the format its name says, whole or not at all (:func:`emotrace.paths.staged_file`)."""
     fmt = table_format(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        _write_table(tmp, fmt, rows)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with staged_file(path) as staged:
+        _write_table(staged, fmt, rows)
 
 
 def _write_table(path: Path, fmt: str, rows: list[dict[str, object]]) -> None:

@@ -647,3 +647,16 @@ def test_serve_announces_an_address_a_browser_opens(host: str, url: str) -> None
     from emotrace.cli import served_url
 
     assert served_url(host, 8000) == url
+
+
+def test_a_text_file_refused_midway_leaves_the_earlier_file_whole(tmp_path) -> None:
+    """Found by a review: `drivers --output`/`--chart` and `topics discover --output` wrote in place, so a write
+    refused midway left the earlier file cut short. The earlier file is kept as it was, and nothing else is left."""
+    from emotrace.paths import write_text_file
+
+    report = tmp_path / "drivers.json"
+    report.write_text('{"earlier": true}\n', encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):  # a character UTF-8 cannot write, half-way through
+        write_text_file(report, '{"later": "' + "x" * 100_000 + '\ud800"}\n')
+    assert report.read_text(encoding="utf-8") == '{"earlier": true}\n'
+    assert [path.name for path in tmp_path.iterdir()] == ["drivers.json"]

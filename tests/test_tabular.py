@@ -423,3 +423,15 @@ def test_a_decode_error_is_named_by_its_line_and_column_in_the_text_in_any_encod
     assert caught.value.problem.endswith("not valid utf-8: line 2, byte 0xe9 at column 11 (invalid continuation "
                                          "byte)."), caught.value.problem
     assert "--encoding cp1252" in str(caught.value.fix), caught.value.fix
+
+
+@pytest.mark.parametrize(("encoding", "named"), [("utf-16", "utf-16"), ("utf-32", "utf-32")])
+def test_a_file_with_a_utf_16_or_32_byte_order_mark_read_as_utf_8_is_told_its_encoding(tmp_path, encoding: str,
+                                                                                        named: str) -> None:
+    """Found by a review: a UTF-16 CSV (a spreadsheet's "Unicode text" export) read without --encoding was told to
+    try cp1252 or latin-1, which read its column names as garbled text (E503). Its byte-order mark says what it is."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes("text\nhello there\n".encode(encoding))
+    with pytest.raises(EmotraceError) as caught:
+        check_table(path)
+    assert f"--encoding {named}" in str(caught.value.fix) and "cp1252" not in str(caught.value.fix), caught.value.fix
