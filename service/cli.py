@@ -481,7 +481,7 @@ def _evaluate_satisfaction(classifiers: list[EmotionClassifier], data: Path, tex
     left_out = (f"{dropped} three-star rows left out (mixed), {unrated} without a rating" if rating_column
                 else f"{unrated} without a class")
     first = reports[names[0]]
-    typer.echo(f"{data}: {counted(first['n'], 'text')} scored, {left_out}")
+    typer.echo(f"{data}: {first['n']} texts scored, {left_out}")
     typer.echo("\n".join(f"  [{i}] {name}" for i, name in enumerate(names)) if len(names) > 1 else f"  model {names[0]}")
     if len(names) > 1:
         typer.echo(f"  {'':<32}" + "".join(f"{f'[{i}]':>9}" for i in range(len(names))))
@@ -543,7 +543,7 @@ def _evaluate_intents(classifiers: list[EmotionClassifier], data: Path, text_col
         return
     for name, report in reports.items():
         macro = report["macro_f1"]
-        typer.echo(f"{data}, model {name}: {counted(report['n'], 'text')}; "
+        typer.echo(f"{data}, model {name}: {report['n']} texts; "
                    + (f"macro-F1 {macro:.4f} over the intents present" if isinstance(macro, float)
                       else "no intent in the file")
                    + f", intent set exact {report['intent_set_exact']:.4f}, {report['no_intent_rows_given_one']} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -89,13 +90,21 @@ def staged_file(path: Path) -> Iterator[Path]:
         raise
 
 
+def write_refused(path: Path, exc: OSError) -> EmotraceError:
+    """E516 for a write of ``path`` the system refused: where the disk is full or a size limit met, that fix."""
+    full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    return EmotraceError("E516", f"Cannot write {path} ({exc.strerror or exc}).",
+                         "Free space on its disk (or lift the file size limit), then run the command again."
+                         if full else None)
+
+
 def write_text_file(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path``, whole or not at all (:func:`staged_file`); E516 when the system refuses."""
     try:
         with staged_file(path) as staged:
             staged.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None
+        raise write_refused(path, exc) from None
 
 
 def with_default_mode(path: Path) -> Path:

@@ -10,6 +10,7 @@ from typing import cast
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
+from emotrace.paths import write_refused
 from emotrace.store import Store
 from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
@@ -144,4 +145,4 @@ def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
     try:
         write_rows(path, [asdict(row) for row in rows])
     except OSError as exc:
-        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror}).") from None
+        raise write_refused(path, exc) from None
