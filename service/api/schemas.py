@@ -213,9 +213,10 @@ MAX_NOTE_CHARS = 2_000
 Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS, json_schema_extra={"pattern": TEXT_PATTERN}),
                  AfterValidator(lambda v: visible_text(v, "note"))]
 # Who works an alert: a person's or a queue's name as the floor's tools know it (printable: no control character, C0,
-# DEL or C1; not only whitespace or invisible characters).
-CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f"  # control characters (Unicode Cc)
-NAME_PATTERN = f"^[^{CONTROL_CLASS}]*[^{BLANK_CLASS}{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"  # no control character, one visible
+# DEL or C1, and no bidirectional override or isolate, which shows "\u202enimda" as "admin"; not only whitespace or
+# invisible characters).
+NOT_IN_NAMES = "\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069"
+NAME_PATTERN = f"^[^{NOT_IN_NAMES}]*[^{BLANK_CLASS}{NOT_IN_NAMES}][^{NOT_IN_NAMES}]*$"  # none of those, one visible
 ActorName = Annotated[str, Field(min_length=1, max_length=128, pattern=NAME_PATTERN),
                       AfterValidator(lambda v: visible_text(v, "name"))]
 

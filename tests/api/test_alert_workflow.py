@@ -208,8 +208,10 @@ def test_the_documented_row_ids_keep_their_bounds(angry) -> None:
         assert schema["minimum"] == 1 and schema["maximum"] == 2**31 - 1 and "le" not in schema, (path, schema)
 
 
-@pytest.mark.parametrize("name", ["maria\x85lead", "\x9b31m", "a\x80b", "\x9f"])
-def test_a_name_holding_a_c1_control_character_is_refused_naming_it(angry, name) -> None:
+@pytest.mark.parametrize("name", ["maria\x85lead", "\x9b31m", "a\x80b", "\x9f",
+                                  # bidirectional overrides and isolates: "\u202enimda" is shown as "admin"
+                                  "\u202enimda", "a\u2066b\u2069", "\u202ax\u202c"])
+def test_a_name_holding_a_control_or_bidi_override_character_is_refused_naming_it(angry, name) -> None:
     """Found by a review: names refused C0 control characters (``a\\nb``) but took the C1 ones (U+0080-U+009F): an
     assignee, actor or corrector ``maria\\x85lead`` (NEXT LINE, a line break to Python and many viewers) or
     ``\\x9b31m`` (a terminal's CSI) was stored and shown in histories, exports and webhooks."""
