@@ -14,7 +14,7 @@ from emotrace.scoring.timeline import CUSTOMER, Signal
 from emotrace.store.alerts import Alerts
 from emotrace.store.customers import Customers, CustomerSummary
 from emotrace.store.database import ID_CHUNK, Database, chunks
-from emotrace.store.tables import BatchPart, Customer, IdempotentWrite, IdempotentWriteCustomer, Message
+from emotrace.store.tables import BatchPart, Customer, ErasedWrite, IdempotentWrite, IdempotentWriteCustomer, Message
 from emotrace.times import utc
 
 # a customer's own turns as signals, and the time of the write -> their new summary (None: nothing to score)
@@ -65,6 +65,11 @@ class NewMessage:
     aspects: list[dict[str, object]] | None = None
     language: str | None = None
     warnings: list[str] | None = None
+
+
+class WriteErased(Exception):
+    """A keyed write whose Idempotency-Key an erasure of its customer took after the write's replay check: storing it
+    would bring the erased messages back."""
 
 
 class ConversationStored(Exception):
@@ -135,10 +140,14 @@ class Messages:
             customers = self.customers.lock_or_create(session, ids, now)
             if new_conversations:
                 _refuse_stored(session, new_conversations)
+            keys = list(request_keys)
+            if keys and session.scalars(select(ErasedWrite.key_sha).where(
+                    ErasedWrite.key_sha.in_([ErasedWrite.digest(k.key) for k in keys]))).first() is not None:
+                raise WriteErased  # an erasure committed between the replay check and this write: checked locked
             rows = [Message(**item.__dict__) for item in items]
             session.add_all(rows)
             session.flush()
-            for k in request_keys:  # each key with the customers it wrote: their erasure erases it
+            for k in keys:  # each key with the customers it wrote: their erasure erases it
                 session.add(IdempotentWrite(key=k.key, request_sha=k.request_sha, created_at=now,
                                             message_ids=[row.id for row in rows[k.start : k.stop]]))
                 session.add_all(IdempotentWriteCustomer(key=k.key, customer_id=customer_id)

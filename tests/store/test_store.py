@@ -139,6 +139,21 @@ def test_erasure_takes_the_keyed_writes_of_the_customer(database_url) -> None:
             ("bob-key-01", "bob")]
 
 
+def test_a_keyed_write_whose_key_an_erasure_took_meanwhile_stores_nothing(database_url) -> None:
+    """Found by a review: a retry under key K that passed the replay check before the first write under K committed,
+    then wrote after the customer's erasure had taken K, stored the erased customer's messages again (the write never
+    read the erased keys). The write checks them once its customers are locked, and stores nothing."""
+    from emotrace.store.messages import WriteErased
+
+    store = Store(database_url)
+    key = RequestKey("ann-key-01", "a" * 64, 0, 1)
+    record_messages(store, [message("ann", 0, 0.5)], request_keys=[key])
+    assert store.customers.erase("ann") is not None
+    with pytest.raises(WriteErased):
+        record_messages(store, [message("ann", 0, 0.5)], request_keys=[key])
+    assert store.messages.of_customer("ann") == [] and store.writes.under_key("ann-key-01") is None
+
+
 def test_the_migration_links_stored_keyed_writes_and_drops_those_an_erasure_left(database_url) -> None:
     engine = create_engine(database_url)
     config = Config()

@@ -28,10 +28,15 @@ from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.services.corrections import correct_message
 from emotrace.store.corrections import NewCorrection
+from emotrace.store.messages import WriteErased
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/messages", tags=["messages"], dependencies=GUARDS)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
+
+
+ERASED_KEY = ("E923", "The write made under this Idempotency-Key was erased with its customer "
+                      "(DELETE /v1/customers/{id}); it is not stored again.")
 
 
 async def _replay(runtime: Runtime, key: str, request_sha: str, response: Response) -> RecordedOut | None:
@@ -39,8 +44,7 @@ async def _replay(runtime: Runtime, key: str, request_sha: str, response: Respon
     found = await run_in_threadpool(runtime.store.writes.under_key, key)
     if found is None:
         if await run_in_threadpool(runtime.store.writes.was_erased, key):
-            raise EmotraceError("E923", "The write made under this Idempotency-Key was erased with its customer "
-                                "(DELETE /v1/customers/{id}); it is not stored again.")
+            raise EmotraceError(*ERASED_KEY)
         return None
     stored_sha, messages, customers = found
     if stored_sha != request_sha:
@@ -83,6 +87,8 @@ async def record_messages(
     items = [message_from_request(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     try:
         (recorded,) = await runtime.writer.submit([Write(items, idempotency_key, request_sha)])
+    except WriteErased:  # the customer erased, with the key's first write, since the replay check above
+        raise EmotraceError(*ERASED_KEY) from None
     except IntegrityError:  # the same key committed by a concurrent request (or another replica) first
         if idempotency_key is None or (replayed := await _replay(runtime, idempotency_key, request_sha,
                                                                  response)) is None:
