@@ -71,8 +71,16 @@ def cli(version: Annotated[bool, typer.Option("--version", callback=_print_versi
     """emotrace: emotion detection for customer experience."""
 
 
+def _a_model(value: str | None) -> str | None:
+    """``--model`` unless empty (a script's unset variable: read as the folder "." or the default without a word)."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("empty: name a model directory or hf://org/name, or leave --model out for the "
+                                 "shipped model")
+    return value
+
+
 # a str, not a Path: a Path reads "hf://org/name" (a model on the hub) as the folder "hf:/org/name"
-ModelOption = Annotated[str | None, typer.Option("--model", "-m",
+ModelOption = Annotated[str | None, typer.Option("--model", "-m", callback=_a_model,
                                                  help="Model directory, or hf://org/name (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 

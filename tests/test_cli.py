@@ -660,3 +660,11 @@ def test_a_text_file_refused_midway_leaves_the_earlier_file_whole(tmp_path) -> N
         write_text_file(report, '{"later": "' + "x" * 100_000 + '\ud800"}\n')
     assert report.read_text(encoding="utf-8") == '{"earlier": true}\n'
     assert [path.name for path in tmp_path.iterdir()] == ["drivers.json"]
+
+
+@pytest.mark.parametrize("command", [["analyze", "hello"], ["serve"]])
+def test_an_empty_model_option_is_refused_not_read_as_a_folder(command: list[str]) -> None:
+    """Found by a review: `--model ""` (a script's unset variable) read the shipped model in `analyze` without a word,
+    and in `serve` failed as E111 naming the folder ".". It is refused, naming the option."""
+    result = run(*command, "--model", " ")
+    assert result.returncode == 2 and "--model" in result.stderr and "empty" in result.stderr, result.stderr
