@@ -79,6 +79,13 @@ def _a_model(value: str | None) -> str | None:
     return value
 
 
+def _models(values: list[str] | None) -> list[str] | None:
+    """Each ``--model`` of a command that takes several, unless empty (:func:`_a_model`)."""
+    for value in values or []:
+        _a_model(value)
+    return values
+
+
 # a str, not a Path: a Path reads "hf://org/name" (a model on the hub) as the folder "hf:/org/name"
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", callback=_a_model,
                                                  help="Model directory, or hf://org/name (default: shipped model).")]
@@ -299,8 +306,9 @@ def _analyze_conversation(path: Path, model: str | Path, agent: str | None, form
 def evaluate(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option("--data", "-d", help="GoEmotions TSV, or CSV/JSONL/Parquet.")],
-    model: Annotated[list[Path] | None, typer.Option(
-        "--model", "-m", help="Model directory; repeat to compare models side by side (on the labels they share).")] = None,
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", callback=_models,
+        help="Model directory, or hf://org/name; repeat to compare models side by side (on the labels they share).")] = None,
     text_column: Annotated[str, typer.Option(help="Text column (CSV/JSONL).")] = "text",
     label_column: Annotated[str, typer.Option(help="Label column: names, comma-separated.")] = "labels",
     rating_column: Annotated[str | None, typer.Option(help="Score satisfaction against 1-5 star ratings.")] = None,
@@ -335,7 +343,7 @@ def evaluate(
                             "classes; it does not apply with --intents-column or --rating-column.", "Drop --errors.")
     settings = get_settings()
     encoding = checked_encoding(encoding)
-    classifiers = [load_classifier(m, settings.threads) for m in model or [settings.model_dir]]
+    classifiers = [load_classifier(m, settings.threads) for m in model or [str(settings.model_dir)]]
     if intents_column:
         _evaluate_intents(classifiers, data, text_column, intents_column, encoding, as_json)
         return

@@ -662,7 +662,7 @@ def test_a_text_file_refused_midway_leaves_the_earlier_file_whole(tmp_path) -> N
     assert [path.name for path in tmp_path.iterdir()] == ["drivers.json"]
 
 
-@pytest.mark.parametrize("command", [["analyze", "hello"], ["serve"]])
+@pytest.mark.parametrize("command", [["analyze", "hello"], ["serve"], ["evaluate", "--data", "x.csv"]])
 def test_an_empty_model_option_is_refused_not_read_as_a_folder(command: list[str]) -> None:
     """Found by a review: `--model ""` (a script's unset variable) read the shipped model in `analyze` without a word,
     and in `serve` failed as E111 naming the folder ".". It is refused, naming the option."""
