@@ -37,14 +37,14 @@ MAX_ROW_ID = 2**31 - 1  # the largest id a message row can have (PostgreSQL inte
 
 
 def plain_digits(value: object) -> object:
-    """A path's row id as sent, if it is ASCII digits alone: lax parsing read ``1_0`` as 10 and ``+1``, ``1.0`` and
-    `` 1`` as 1 (one resource under many paths)."""
+    """A path's row id or a whole-number query value as sent, if it is ASCII digits alone: lax parsing read ``1_0``
+    as 10 and ``+1``, ``1.0`` and `` 1`` as 1 (one resource or page under many addresses)."""
     if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-        raise ValueError("an id is digits 0-9 alone")
+        raise ValueError("a whole number is digits 0-9 alone")
     return value
 
 
-# Every integer path parameter ends with this: digits alone (after its Path, which keeps the bounds in the OpenAPI
+# Every integer path or query parameter ends with this: digits alone (after its Path, which keeps the bounds in the OpenAPI
 # schema's minimum/maximum; before it, they became unknown keywords)
 PLAIN_DIGITS = BeforeValidator(plain_digits)
 MessageIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored message's id."), PLAIN_DIGITS]

@@ -43,8 +43,9 @@ def list_alerts(runtime: RuntimeDep, segment: SegmentFilter = None,
                 status: Annotated[list[AlertStatus] | None, Query(description="Statuses to list (repeat for several; "
                                                                   "default: open and acknowledged).")] = None,
                 assignee: Annotated[ActorName | None, Query(description="Only alerts assigned to this name.")] = None,
-                sort: AlertSort = AlertSort.severity, limit: int = Query(200, ge=1, le=5000),
-                offset: int = Query(0, ge=0, le=1_000_000), *, response: Response) -> list[CustomerAlertOut]:
+                sort: AlertSort = AlertSort.severity, limit: Annotated[int, Query(ge=1, le=5000), PLAIN_DIGITS] = 200,
+                offset: Annotated[int, Query(ge=0, le=1_000_000), PLAIN_DIGITS] = 0, *,
+                response: Response) -> list[CustomerAlertOut]:
     """Every customer's alerts in ``status`` (default: open and acknowledged); sortable and filterable by segment
     and assignee; paged with ``limit`` and ``offset``, the header ``X-Total-Count`` giving how many there are."""
     status = status or ["open", "acknowledged"]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from emotrace.api.deps import GUARDS, ErasableCustomerId, RuntimeDep, StoredCustomerId, read_explained
 from emotrace.api.feed import publish_deleted
 from emotrace.api.schemas import (
+    PLAIN_DIGITS,
     AlertOut,
     CorrectionOut,
     CustomerDetailOut,
@@ -101,7 +102,8 @@ def windows_of(messages: list[StoredMessageOut], window: Window) -> list[WindowO
 
 @router.get("", response_model=list[CustomerOut])
 def list_customers(runtime: RuntimeDep, segment: SegmentFilter = None,
-                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000),
+                   limit: Annotated[int, Query(ge=1, le=1000), PLAIN_DIGITS] = 100,
+                   offset: Annotated[int, Query(ge=0, le=1_000_000), PLAIN_DIGITS] = 0,
                    search: Annotated[Identifier | None, Query(description="Customers whose id contains this (with "
                                                               "EMOTRACE_ID_KEY set: whose id, or the pseudonym the "
                                                               "list gives, is this, as ids are stored as "

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from emotrace.api.deps import GUARDS, RuntimeDep
-from emotrace.api.schemas import ISO_8601, DriversOut, SegmentFilter
+from emotrace.api.schemas import ISO_8601, PLAIN_DIGITS, DriversOut, SegmentFilter
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.messages import Channel
 from emotrace.services.drivers import floor_drivers, period
@@ -24,7 +24,7 @@ def get_drivers(
     until: Annotated[datetime | None, ISO_8601, Query(description="End, not included. Default: now.")] = None,
     segment: SegmentFilter = None,
     channel: Annotated[Channel | None, Query(description="Only messages of this channel.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="At most this many topics.")] = 16,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many topics."), PLAIN_DIGITS] = 16,
 ) -> DriversOut:
     """Topics ranked by the dissatisfaction customers' messages about them carried in the period, each against the
     period of the same length before, with examples (redacted) and the customers most affected. An empty period
