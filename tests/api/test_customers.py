@@ -261,6 +261,15 @@ def test_upload_transcript_and_audio_as_conversations(client, tmp_path) -> None:
     assert [m["arousal"] for m in audio.json()["messages"]] == [t["arousal"] for t in turns]
 
 
+@pytest.mark.parametrize("name", [".txt", "notes"])
+def test_an_upload_named_without_a_suffix_is_told_so(client, name: str) -> None:
+    """Found by a review: a file named ``.txt`` (a hidden file: no suffix) was refused as "Unsupported file type
+    '.txt'" by a message listing .txt among the supported ones."""
+    bad = client.post("/v1/customers/up-3/conversations", files={"file": (name, b"Customer: hello there")})
+    detail = bad.json()["detail"]
+    assert bad.status_code == 415 and f"'{name}' has no file suffix" in detail and "Unsupported file type" not in detail
+
+
 def test_bad_uploads_store_nothing(client) -> None:
     bad = client.post("/v1/customers/up-2/conversations", files={"file": ("x.docx", b"PK..")})
     assert bad.status_code == 415 and "Unsupported file type '.docx'" in bad.json()["detail"]

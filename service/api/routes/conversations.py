@@ -163,7 +163,8 @@ async def upload_conversation(
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in CONVERSATION_SUFFIXES:
-        raise EmotraceError("E611", f"Unsupported file type '{suffix or name}'. Use {sorted(CONVERSATION_SUFFIXES)}.")
+        said = f"Unsupported file type '{suffix}'" if suffix else f"'{name}' has no file suffix to tell its type by"
+        raise EmotraceError("E611", f"{said}. Use {sorted(CONVERSATION_SUFFIXES)}.")
     try:
         start = utc_timestamp(started_at, "started_at") if started_at is not None else None
     except ValueError as exc:
