@@ -8,6 +8,7 @@ reason, never dropped silently.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ class OutcomeKind(StrEnum):
 
 
 EVENT_KINDS = (OutcomeKind.churned, OutcomeKind.renewed, OutcomeKind.upgraded, OutcomeKind.complaint_escalated)
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # a rating as a spreadsheet writes it
 RATING_RANGES = {OutcomeKind.csat: (1.0, 5.0), OutcomeKind.resolved: (0.0, 1.0)}
 YES_NO = {"yes": 1.0, "true": 1.0, "y": 1.0, "no": 0.0, "false": 0.0, "n": 0.0}
 
@@ -71,7 +73,9 @@ class OutcomeIn(BaseModel):
                              f"an event has no value (got {json.dumps(value)})")
         if isinstance(value, str):
             text = value.strip().lower()
-            return None if not text else YES_NO.get(text, value)
+            if text and text not in YES_NO and not PLAIN_NUMBER.fullmatch(text):  # "0_4", "+4", "1e0": not a rating
+                raise ValueError(f"{json.dumps(value)} is not a number written with digits (and a decimal point)")
+            return None if not text else YES_NO.get(text, text)
         return value
 
     @field_validator("value")

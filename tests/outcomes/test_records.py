@@ -57,3 +57,16 @@ def test_integer_ids_are_read_as_text_but_not_booleans_or_fractions() -> None:
     assert [(n, o.customer_id, o.conversation_id) for n, o in good] == [(1, "101", "7")]
     assert [p.row for p in problems] == [2, 3, 4]
     assert all(p.reason.startswith(("customer_id:", "conversation_id:")) for p in problems), problems
+
+
+def test_a_rating_written_with_underscores_or_signs_is_refused_not_read_as_another_number() -> None:
+    """Found by a review: a csat cell "0_4" was read as 4 stars and "4_0" refused as "not 40.0" (Python's number
+    syntax, not a spreadsheet's), as was "+4". A value is digits, with a decimal point at most (spaces around it
+    aside)."""
+    def row(number: int, value: str) -> tuple[int, dict[str, object], None]:
+        return number, {"customer_id": "ann", "kind": "csat", "at": "2026-11-20", "conversation_id": "c",
+                        "value": value}, None
+
+    good, problems = parse_rows([row(1, "0_4"), row(2, "4_0"), row(3, "+4"), row(4, " 4 "), row(5, "4.0"), row(6, "1e0")])
+    assert [n for n, _ in good] == [4, 5]
+    assert {p.row: p.reason.startswith("value:") for p in problems} == {1: True, 2: True, 3: True, 6: True}, problems
