@@ -252,9 +252,18 @@ def change_payloads(origin: str, change: dict[str, object]) -> list[str]:
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
-    # first: the switch to WAL waits for another process opening the file too
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_WAIT_SECONDS * 1000}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # a new file's switch to WAL answers "locked" at once, not after the busy timeout, while another process opening
+    # the file switches it: tried again until that timeout
+    deadline = time.monotonic() + SQLITE_BUSY_WAIT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes, fsync at checkpoints
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten with zeros, not left in free pages
