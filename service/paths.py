@@ -81,7 +81,7 @@ def not_the_input(output: Path, source: Path) -> Path:
 def staged_file(path: Path) -> Iterator[Path]:
     """A temporary file beside ``path`` for the block to write, renamed onto ``path`` when the block ends without an
     error: a write refused midway (a full disk) leaves an existing ``path`` as it was, and no temporary file."""
-    staged = path.with_name(f".{path.name}.tmp")
+    staged = path.with_name(f".{path.stem}.tmp{path.suffix}")  # its suffix kept: a table's format is read from it
     try:
         yield staged
         os.replace(staged, path)

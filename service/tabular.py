@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from emotrace.encoding import decode_error
 from emotrace.errors import ERRORS, EmotraceError
-from emotrace.paths import existing_file, staged_file
+from emotrace.paths import existing_file
 from emotrace.times import iso_utc
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
@@ -399,13 +399,9 @@ def _finite(value: object) -> object:
 
 
 def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
-    """Write ``rows`` to ``path`` in the format its name says, whole or not at all (:func:`emotrace.paths.staged_file`)."""
+    """Write ``rows`` to ``path`` in the format its name says (a file written whole or not at all is written to
+    :func:`emotrace.paths.staged_file`'s path)."""
     fmt = table_format(path)
-    with staged_file(path) as staged:
-        _write_table(staged, fmt, rows)
-
-
-def _write_table(path: Path, fmt: str, rows: list[dict[str, object]]) -> None:
     if fmt == "parquet":
         pq.write_table(arrow_table(rows), path)
     elif fmt == "csv":

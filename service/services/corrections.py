@@ -10,7 +10,7 @@ from typing import cast
 
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
-from emotrace.paths import write_refused
+from emotrace.paths import staged_file, write_refused
 from emotrace.store import Store
 from emotrace.store.corrections import CorrectedMessage, NewCorrection
 from emotrace.store.tables import Correction
@@ -143,6 +143,7 @@ def write_training_rows(path: Path, rows: list[TrainingRow]) -> None:
     the system refuses it."""
     table_format(path)  # before anything is written
     try:
-        write_rows(path, [asdict(row) for row in rows])
+        with staged_file(path) as staged:  # whole or not at all: an earlier export stays as it was
+            write_rows(staged, [asdict(row) for row in rows])
     except OSError as exc:
         raise write_refused(path, exc) from None

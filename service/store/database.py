@@ -109,7 +109,7 @@ class Database:
         with self.engine.connect() as connection:
             # a migration that rebuilds a SQLite table drops the old one: with foreign keys on, the drop would
             # cascade into the rows that refer to it (SQLite takes the pragma outside a transaction only)
-            self._sqlite_foreign_keys(connection, on=False)
+            self._sqlite_migration_mode(connection, migrating=True)
             try:
                 with connection.begin():  # processes starting together on one store migrate one after another
                     if self.is_sqlite:  # the file's write lock, taken before alembic reads the schema's revision
@@ -126,14 +126,14 @@ class Database:
                             "Run the release that migrated it (or newer); a rollback needs a backup taken before "
                             "the upgrade.") from None
             finally:
-                self._sqlite_foreign_keys(connection, on=True)
+                self._sqlite_migration_mode(connection, migrating=False)
 
-    def _sqlite_foreign_keys(self, connection: Connection, on: bool) -> None:
-        """Foreign keys on (the connection's usual settings) or off for a migration, which also waits longer for
-        another process's migration of the same file."""
+    def _sqlite_migration_mode(self, connection: Connection, migrating: bool) -> None:
+        """A SQLite connection set for a migration (foreign keys off, a longer wait for another process's migration
+        of the same file) or back to its usual settings."""
         if self.is_sqlite:
-            connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-            wait = SQLITE_BUSY_WAIT_SECONDS if on else MIGRATION_WAIT_SECONDS
+            connection.exec_driver_sql(f"PRAGMA foreign_keys={'OFF' if migrating else 'ON'}")
+            wait = MIGRATION_WAIT_SECONDS if migrating else SQLITE_BUSY_WAIT_SECONDS
             connection.exec_driver_sql(f"PRAGMA busy_timeout={wait * 1000}")
             connection.commit()
 
