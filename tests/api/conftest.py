@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import fcntl
+import sqlite3
 from functools import cache
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -46,3 +49,27 @@ def client(tmp_path):
     """The real app on a fresh SQLite file and the shipped model."""
     with make_client(tmp_path) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, worker_id: str) -> Path:
+    """The demo floor as ``serve --demo`` stores it on a new SQLite file, built once per run: the workers of one run
+    share the file, built by the first under a lock (its load reads every demo turn through the model). Tests read
+    copies of it (:func:`copy_of`)."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    built = shared / "demo.db"
+    with (shared / "demo.db.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            building = shared / "demo.building.db"
+            with local_client(app_for(Settings(database_url=f"sqlite:///{building}", demo=True))):
+                pass
+            copy_of(building, built)
+    return built
+
+
+def copy_of(database: Path, copy: Path) -> Path:
+    """``database`` copied whole to ``copy`` (SQLite's backup: what its write-ahead log holds too)."""
+    with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy

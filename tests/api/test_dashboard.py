@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from emotrace.evaluation.live_server import running_server
+from tests.api.conftest import copy_of
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -30,10 +31,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A demo server: 200 customers, 12 agents, 90 days."""
-    database = tmp_path_factory.mktemp("dash") / "dash.db"
-    with running_server(f"sqlite:///{database}", "--demo") as base:
+def demo(tmp_path_factory, demo_database):
+    """A demo server: 200 customers, 12 agents, 90 days (a copy of the run's demo floor, which its tests change)."""
+    database = copy_of(demo_database, tmp_path_factory.mktemp("dash") / "dash.db")
+    with running_server(f"sqlite:///{database}") as base:
         yield base
 
 
@@ -281,9 +282,10 @@ def test_a_lead_finds_customers_by_id_and_segment_and_exports_them(browser, demo
     page.close()
 
 
-def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path) -> None:
+def test_without_an_api_key_the_page_says_how_to_get_in(browser, tmp_path, demo_database) -> None:
     key = "k" * 24
-    with running_server(f"sqlite:///{tmp_path / 'keyed.db'}", "--demo", env={"EMOTRACE_API_KEYS": f'["{key}"]'}) as base:
+    database = copy_of(demo_database, tmp_path / "keyed.db")
+    with running_server(f"sqlite:///{database}", env={"EMOTRACE_API_KEYS": f'["{key}"]'}) as base:
         page = browser.new_page()
         page.goto(base)
         page.wait_for_selector("#key-prompt:not([hidden])", timeout=15_000)
@@ -395,7 +397,11 @@ def test_a_lead_marks_a_reading_wrong_from_the_message_list_with_the_keyboard(br
 
 
 def test_a_model_of_ones_own_labels_says_what_the_dashboard_cannot_show(browser, own_labels_model, tmp_path) -> None:
-    with running_server(f"sqlite:///{tmp_path / 'own.db'}", "--demo", "--model", str(own_labels_model)) as base:
+    with running_server(f"sqlite:///{tmp_path / 'own.db'}", "--model", str(own_labels_model)) as base:
+        texts = ["My parcel is late again and nobody answers.", "Thanks, that solved it!", "I want my money back."]
+        posted = httpx.post(f"{base}/v1/messages", timeout=60, json={"messages": [
+            {"customer_id": "ben.okafor", "conversation_id": f"ben-{i}", "text": text} for i, text in enumerate(texts)]})
+        assert posted.status_code == 201, posted.text
         page, errors = _open(browser, base, "ben.okafor")
         page.wait_for_function("document.querySelector('#title').textContent.startsWith('ben.okafor')")
         page.wait_for_selector("#summary p", timeout=15_000)

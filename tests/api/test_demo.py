@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 from emotrace.demo import AGENTS, generated_floor
 from emotrace.settings import Settings
-from tests.api.conftest import app_for, local_client
+from tests.api.conftest import app_for, copy_of, local_client
 
 
-def test_the_demo_shows_every_part_of_the_product(tmp_path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", demo=True)
+def test_the_demo_shows_every_part_of_the_product(tmp_path, demo_database) -> None:
+    """What ``serve --demo`` stored (:func:`demo_database`), as the API serves it."""
+    settings = Settings(database_url=f"sqlite:///{copy_of(demo_database, tmp_path / 'demo.db')}")
     with local_client(app_for(settings)) as client:
         customers = client.get("/v1/customers", params={"limit": 1000}).json()
         assert len(customers) == 200
