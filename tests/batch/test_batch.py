@@ -150,15 +150,15 @@ def kill_after_parts(args: list[str], output: Path, parts_wanted: int, sig: int 
 
 def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     source, output = tmp_path / "in.jsonl", tmp_path / "out.parquet"
-    write_input(source, 4000)
+    write_input(source, 1600)
     args = [EMOTRACE, "batch", str(source), "-o", str(output), "--text-column", "body", "--id-column", "msg_id",
-            "--chunk-rows", "200"]
+            "--chunk-rows", "80"]
     assert 3 <= kill_after_parts(args, output, 3) < 20
     resumed = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed: kept" in resumed.stdout and "rows finished by an earlier run" in resumed.stdout
     rows = output_rows(output)
-    assert sorted(r["row"] for r in rows) == list(range(1, 4001))
+    assert sorted(r["row"] for r in rows) == list(range(1, 1601))
     assert all(r["id"] == f"m{r['row']}" for r in rows)
 
 
@@ -586,14 +586,14 @@ def test_killed_ingest_stores_every_row_exactly_once(tmp_path) -> None:
 
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"customer_id": f"k{i % 40}", "conversation_id": f"c{i % 90}",
-                                          "text": TEXTS[i % len(TEXTS)]}) + "\n" for i in range(3000)))
+                                          "text": TEXTS[i % len(TEXTS)]}) + "\n" for i in range(1200)))
     db = f"sqlite:///{tmp_path / 'ingest.db'}"
     args = [EMOTRACE, "batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--ingest", "--database-url", db,
-            "--chunk-rows", "150"]
+            "--chunk-rows", "60"]
     assert 2 <= kill_after_parts(args, tmp_path / "out.jsonl", 2) < 20
     assert subprocess.run(args, capture_output=True, timeout=300).returncode == 0
     store = Store(db)
-    assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(40)) == 3000
+    assert sum(len(store.messages.of_customer(f"k{i}")) for i in range(40)) == 1200
 
 
 def test_a_run_stored_by_a_release_that_marked_chunks_is_not_stored_again(tmp_path) -> None:
