@@ -20,7 +20,7 @@ SATISFACTION_FILES = ("womens_clothing_reviews/reviews.csv", "cfpb_complaints_sa
                       "banking77/train.csv", "semeval2017_task4a/semeval_2013_2016_train.csv")
 
 
-def small_data_root(root: Path, records: int = 600) -> Path:
+def small_data_root(root: Path, records: int = 400) -> Path:
     """The first ``records`` rows of each satisfaction source and of GoEmotions dev, laid out as the data root is."""
     for name in SATISFACTION_FILES:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def test_retuning_a_packaged_model_keeps_its_satisfaction_temperature(tmp_path) 
     data_root = small_data_root(tmp_path / "data")
     dev = read_goemotions_tsv(data_root / "goemotions" / "original" / "dev.tsv", GOEMOTIONS_LABELS)
     assert len(load_satisfaction(data_root, "dev").texts) > 300
-    rows = LabelledTexts(dev.texts[:300], dev.targets[:300], dev.labels)
+    rows = LabelledTexts(dev.texts[:100], dev.targets[:100], dev.labels)
     tune_directory(copy, rows, data_root)
     once = read_config(copy)["thresholds"]["satisfaction_temperature"]
     assert once != 1.0  # else a temperature applied twice could not be told from one applied once
