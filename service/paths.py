@@ -90,21 +90,23 @@ def staged_file(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_refused(path: Path, exc: OSError) -> EmotraceError:
-    """E516 for a write of ``path`` the system refused: where the disk is full or a size limit met, that fix."""
+def write_refused(path: Path, exc: OSError, kept: str = "") -> EmotraceError:
+    """E516 for a write of ``path`` the system refused: where the disk is full or a size limit met, that fix, ending
+    with ``kept`` (what a rerun keeps, e.g. a batch's finished chunks)."""
     full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
     return EmotraceError("E516", f"Cannot write {path} ({exc.strerror or exc}).",
-                         "Free space on its disk (or lift the file size limit), then run the command again."
+                         f"Free space on its disk (or lift the file size limit), then run the command again{kept}."
                          if full else None)
 
 
-def write_text_file(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``, whole or not at all (:func:`staged_file`); E516 when the system refuses."""
+def write_text_file(path: Path, text: str, kept: str = "") -> None:
+    """Write ``text`` (UTF-8) to ``path``, whole or not at all (:func:`staged_file`); E516 when the system refuses
+    (:func:`write_refused`, its fix ending with ``kept``)."""
     try:
         with staged_file(path) as staged:
             staged.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise write_refused(path, exc) from None
+        raise write_refused(path, exc, kept) from None
 
 
 def with_default_mode(path: Path) -> Path:

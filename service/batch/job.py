@@ -33,7 +33,7 @@ from emotrace.messages import READING_FIELDS, reading_record
 from emotrace.model.classifier import EmotionClassifier, resolve_model_dir
 from emotrace.model.config import model_fingerprint
 from emotrace.model.reading import Reading
-from emotrace.paths import not_the_input, writable_file
+from emotrace.paths import not_the_input, writable_file, write_refused, write_text_file
 from emotrace.settings import get_settings
 from emotrace.tabular import (
     TableRow,
@@ -49,6 +49,7 @@ from emotrace.tabular import (
 from emotrace.text.visible import character_problem, text_problem
 
 PART_DIGITS = 6
+CHUNKS_KEPT = ": the chunks finished are kept"  # what a rerun after a refused write keeps
 OUTPUT_FIELDS = ("row", "id", *READING_FIELDS, "flags")
 
 
@@ -357,9 +358,10 @@ class BatchJob:
 
     def _resumable(self) -> bool:
         """Whether the parts folder holds anything a rerun resumes from: a committed part, or a record beside the
-        manifest and the parts (``--ingest``'s time for untimed rows, kept once a chunk may have been stored)."""
-        return any(self._finished_parts()) or any(
-            path.name != "manifest.json" and not path.name.startswith("part-") for path in self.parts.iterdir())
+        manifest and the parts (``--ingest``'s time for untimed rows, kept once a chunk may have been stored), not a
+        staged record a kill left (its name starts with a dot)."""
+        return any(self._finished_parts()) or any(path.name != "manifest.json" and not path.name.startswith(("part-", "."))
+                                                  for path in self.parts.iterdir())
 
     def _finished_parts(self) -> Iterator[dict[str, Any]]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""
@@ -383,7 +385,7 @@ class BatchJob:
             not_ingested += data.get("not_ingested", [])
         reported = sorted(errors + not_ingested, key=lambda e: int(e["row"]))
         if reported:
-            _write_whole(self.error_file, "".join(json_text(e) + "\n" for e in reported))
+            write_text_file(self.error_file, "".join(json_text(e) + "\n" for e in reported), CHUNKS_KEPT)
         else:
             self.error_file.unlink(missing_ok=True)  # an earlier run's, listing rows this run read
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(output),
@@ -405,16 +407,8 @@ def ordered_parts(paths: Iterable[Path]) -> list[Path]:
 
 
 def write_record(path: Path, data: dict[str, object]) -> None:
-    """Write a run's JSON record whole or not at all."""
-    _write_whole(path, json_text(data))
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place)."""
-    tmp = path.with_name(path.name + ".tmp")
-    with _written(tmp, path):
-        tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write a run's JSON record whole or not at all (E516 when the system refuses)."""
+    write_text_file(path, json_text(data), CHUNKS_KEPT)
 
 
 @contextmanager
@@ -425,9 +419,7 @@ def _written(tmp: Path, path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise EmotraceError("E516", f"Cannot write {path} ({exc.strerror or exc}).",
-                            "Free space on its disk (or lift the file size limit), then run the same command again: "
-                            "the chunks finished are kept.") from None
+        raise write_refused(path, exc, CHUNKS_KEPT) from None
 
 
 def read_record(path: Path, code: str) -> dict[str, Any]:
