@@ -70,9 +70,9 @@ def test_analyze_file(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["analyze", "   "], None, "[E003] Text 0 is empty or only whitespace / invisible characters."),
-        (["analyze", ""], None, "[E003] Text 0 is empty or only whitespace"),  # not '.', the current folder
-        (["analyze", "\u200b"], None, "[E003] Text 0 is empty or only whitespace / invisible characters."),
+        (["analyze", "   "], None, "[E003] The text is empty or only whitespace / invisible characters."),
+        (["analyze", ""], None, "[E003] The text is empty or only whitespace"),  # not '.', the current folder
+        (["analyze", "\u200b"], None, "[E003] The text is empty or only whitespace / invisible characters."),
         (["analyze", "--file", "-"], b"caf\xe9 ok\n", "[E004] stdin is not valid UTF-8"),
         (["analyze", "--file", "/no/such/file.txt"], None, "[E006] /no/such/file.txt: no such file."),
         (["analyze", "hi", "--model", "/no/such/model"], None, "[E110] Model directory /no/such/model does not exist."),

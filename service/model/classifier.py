@@ -75,20 +75,24 @@ def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.n
     return np.asarray(combined)
 
 
+def text_name(index: int, count: int) -> str:
+    """How an error names text ``index`` of ``count``: "The text" alone, else its place, counted from 0 as a list's."""
+    return "The text" if count == 1 else f"Text {index} (counting from 0)"
+
+
 def validate_texts(texts: object) -> list[str]:
     """Check that ``texts`` is a list of non-empty strings; raise a clear error otherwise."""
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise EmotraceError("E001", "predict() takes a list of texts.", "Wrap a single text: [text].")
     for i, text in enumerate(texts):
         if not isinstance(text, str):
-            raise EmotraceError(
-                "E002", f"Text {i} is a {type(text).__name__}, not a string.", "Pass text only."
-            )
+            raise EmotraceError("E002", f"{text_name(i, len(texts))} is of type {type(text).__name__}, not a string.",
+                                "Pass text only.")
         if is_blank(text):  # as the API's fields: a zero-width space alone is nothing to read
-            raise EmotraceError("E003", f"Text {i} is empty or only whitespace / invisible characters.",
-                                "Remove it or add text.")
+            raise EmotraceError("E003", f"{text_name(i, len(texts))} is empty or only whitespace / invisible "
+                                "characters.", "Remove it or add text.")
         if (problem := character_problem(text)) is not None:  # the tokenizer would fail on it (a TypeError)
-            raise EmotraceError("E004", f"Text {i} {problem}.",
+            raise EmotraceError("E004", f"{text_name(i, len(texts))} {problem}.",
                                 "Pass UTF-8 text (a byte of another encoding in a command-line argument arrives "
                                 "as a lone surrogate: pass the text in a file with --encoding).")
     return list(texts)
@@ -272,13 +276,13 @@ class EmotionClassifier:
         for i, (text, ids) in enumerate(zip(normalized, encoded, strict=True)):
             if max_chunks is not None and len(ids) > max_chunks * window:
                 raise EmotraceError(
-                    "E010", f"Text {i} is too long to read: {len(ids):,} tokens (emoji spelled out), over the limit "
-                    f"of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
+                    "E010", f"{text_name(i, len(normalized))} is too long to read: {len(ids):,} tokens (emoji spelled "
+                    f"out), over the limit of {max_chunks} chunks of {window} tokens.", "Split it into several messages.")
             chunks = [text] if len(ids) <= window else chunk_text(text, self._count_tokens, window)
             if max_chunks is not None and len(chunks) > max_chunks:  # cut at sentence ends: more windows than tokens
                 raise EmotraceError(
-                    "E010", f"Text {i} is too long to read: {len(chunks)} windows (its sentences do not pack into "
-                    f"fewer), over the limit of {max_chunks}.", "Split it into several messages.")
+                    "E010", f"{text_name(i, len(normalized))} is too long to read: {len(chunks)} windows (its sentences "
+                    f"do not pack into fewer), over the limit of {max_chunks}.", "Split it into several messages.")
             pieces = [ids] if len(ids) <= window else [self._encode_chunk(c) for c in chunks]
             for chunk, piece in zip(chunks, pieces, strict=True):
                 token_ids.append([self.tokenizer.cls_token_id, *piece, self.tokenizer.sep_token_id])

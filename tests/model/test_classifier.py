@@ -120,6 +120,16 @@ def test_bad_input_is_named(classifier, texts, code: str) -> None:
         classifier.predict(texts)
 
 
+def test_a_bad_text_is_named_by_its_place_among_several_and_alone_as_the_text(classifier) -> None:
+    """Found by a review: `emotrace analyze "   "` said "Text 0 is empty" (an index its user never gave)."""
+    with pytest.raises(EmotraceError, match=r"\[E003\] Text 1 \(counting from 0\) is empty"):
+        classifier.predict(["ok", " "])
+    with pytest.raises(EmotraceError, match=r"\[E002\] The text is of type int, not a string"):
+        classifier.predict([3])
+    with pytest.raises(EmotraceError, match=r"\[E010\] Text 1 \(counting from 0\) is too long"):
+        classifier.predict(["ok", "😡" * 2_000], max_chunks=2)
+
+
 def test_missing_model_directory(tmp_path) -> None:
     with pytest.raises(EmotraceError, match=r"\[E110\]"):
         EmotionClassifier.from_pretrained(tmp_path / "nope")
