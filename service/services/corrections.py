@@ -12,7 +12,7 @@ from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.paths import staged_file, write_refused
 from emotrace.store import Store
-from emotrace.store.corrections import CorrectedMessage, NewCorrection
+from emotrace.store.corrections import CorrectedMessage, CorrectionKey, NewCorrection, StoredCorrection
 from emotrace.store.tables import Correction
 from emotrace.tabular import table_format, write_rows
 from emotrace.text.normalize import model_text_key
@@ -42,13 +42,16 @@ def unknown_names(correction: NewCorrection, schema: LabelSchema) -> dict[str, l
     return {field: bad for field, names in given.items() if (bad := [n for n in names if n not in known[field]])}
 
 
-def correct_message(store: Store, schema: LabelSchema, message_id: int, correction: NewCorrection) -> Correction:
-    """Store ``correction`` of message ``message_id``: E918 naming the names ``schema`` does not have, E905 when the
-    message is not stored (never was, or was erased). Nothing is written on either."""
+def correct_message(store: Store, schema: LabelSchema, message_id: int, correction: NewCorrection,
+                    key: CorrectionKey | None = None) -> StoredCorrection:
+    """Store ``correction`` of message ``message_id`` (once under a client's ``key``: a retry is answered from the
+    correction stored under it, ``replayed``; :class:`emotrace.store.corrections.KeyReused` when it was stored for
+    another request): E918 naming the names ``schema`` does not have, E905 when the message is not stored (never was,
+    or was erased). Nothing is written on any of these."""
     if unknown := unknown_names(correction, schema):
         listed = "; ".join(f"{field}: {', '.join(map(repr, names))}" for field, names in unknown.items())
         raise EmotraceError("E918", f"Unknown names in the correction ({listed}).")
-    stored = store.corrections.add(message_id, correction, datetime.now(UTC))
+    stored = store.corrections.add(message_id, correction, datetime.now(UTC), key)
     if stored is None:
         raise EmotraceError("E905", f"Message {message_id} not found.")
     return stored

@@ -1,5 +1,6 @@
 """Corrections: people's right readings of stored messages, each written in one transaction with its outbox event
-and change notice, and read back per customer or, with their messages' texts, for training."""
+and change notice (once per client's Idempotency-Key), and read back per customer or, with their messages' texts, for
+training."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from emotrace.store.database import Database
 from emotrace.store.outbox import Outbox
@@ -29,6 +32,39 @@ class NewCorrection:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class CorrectionKey:
+    """A client's Idempotency-Key for a correction request, and the request's hash (its message id and body)."""
+
+    key: str
+    request_sha: str
+
+
+class KeyReused(Exception):
+    """An Idempotency-Key already used for another correction request (another message or another body)."""
+
+
+class StoredCorrection(NamedTuple):
+    """A correction as :meth:`Corrections.add` stored it or, ``replayed``, as an earlier request under the same
+    Idempotency-Key stored it (nothing was written again)."""
+
+    correction: Correction
+    replayed: bool
+
+
+def under_key(session: Session, key: str) -> Correction | None:
+    """The correction stored under Idempotency-Key ``key``, or None."""
+    return session.scalar(select(Correction).where(Correction.idempotency_key == key))
+
+
+def _replay(stored: Correction, message_id: int, key: CorrectionKey) -> StoredCorrection:
+    """``stored`` answering a retry of a correction of ``message_id`` under ``key``: :class:`KeyReused` when it was
+    made for another request (another message, another request hash)."""
+    if (stored.message_id, stored.request_sha) != (message_id, key.request_sha):
+        raise KeyReused(key.key)
+    return StoredCorrection(stored, replayed=True)
+
+
 class CorrectedMessage(NamedTuple):
     """What a corrected message holds: its stored text (None where the settings kept none) and the intents and topics
     it was read with (none for messages stored before those views)."""
@@ -44,24 +80,43 @@ class Corrections:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, message_id: int, correction: NewCorrection, now: datetime) -> Correction | None:
+    def add(self, message_id: int, correction: NewCorrection, now: datetime, key: CorrectionKey | None = None
+            ) -> StoredCorrection | None:
         """Store ``correction`` of message ``message_id`` with its ``correction`` outbox event and change notice, in
-        one transaction; None when the message is not stored (never was, or was erased with its customer)."""
-        with self.db.writing() as session:
-            customer_id = session.scalar(select(Message.customer_id).where(Message.id == message_id))
-            if customer_id is None:
-                return None
-            # locked as an erasure locks it: an erasure under way commits first, and the message is read after it
-            session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
-            message = session.get(Message, message_id)
-            if message is None:
-                return None
-            row = Correction(message_id=message_id, customer_id=customer_id, created_at=now, **asdict(correction))
-            session.add(row)
-            session.flush()
-            Outbox.add(session, CORRECTION_EVENT, customer_id, event_payload(row, message), now)
-            self.db.notify(session, {"correction": row.id})
-            return row
+        one transaction; None when the message is not stored (never was, or was erased with its customer).
+
+        Under a client's ``key``, a correction already stored under it (by this request's earlier try, on any
+        replica) is returned instead, ``replayed``, and nothing is written; :class:`KeyReused` when it was stored for
+        another request. Checked once the customer is locked; a concurrent request that stored the key after the
+        check (its insert fails on the key) is answered from that request's correction as well."""
+        try:
+            with self.db.writing() as session:
+                customer_id = session.scalar(select(Message.customer_id).where(Message.id == message_id))
+                if customer_id is None:
+                    return None
+                # locked as an erasure locks it: an erasure under way commits first, and the message is read after it
+                session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+                message = session.get(Message, message_id)
+                if message is None:
+                    return None
+                if key is not None and (stored := under_key(session, key.key)) is not None:
+                    return _replay(stored, message_id, key)
+                row = Correction(message_id=message_id, customer_id=customer_id, created_at=now,
+                                 idempotency_key=key.key if key else None,
+                                 request_sha=key.request_sha if key else None, **asdict(correction))
+                session.add(row)
+                session.flush()
+                Outbox.add(session, CORRECTION_EVENT, customer_id, event_payload(row, message), now)
+                self.db.notify(session, {"correction": row.id})
+                return StoredCorrection(row, replayed=False)
+        except IntegrityError:  # the key stored meanwhile by a request the customer's lock did not hold back
+            if key is None:
+                raise
+            with self.db.session() as session:
+                stored = under_key(session, key.key)
+            if stored is None:
+                raise
+            return _replay(stored, message_id, key)
 
     def get(self, correction_id: int) -> Correction | None:
         """One correction, or None (unknown, or erased with its customer)."""

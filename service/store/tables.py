@@ -141,7 +141,8 @@ class Message(Base):
 
 class Correction(Base):
     """A person's correction of a message's reading (the right satisfaction class, emotion labels, intents, topics:
-    each as given, None where not given), kept with the message and erased with its customer."""
+    each as given, None where not given), kept with the message and erased with its customer (its client's
+    Idempotency-Key and request hash with it: a retry under the key is answered from this row)."""
 
     __tablename__ = "corrections"
     __table_args__ = NEVER_REUSED_IDS
@@ -156,6 +157,8 @@ class Correction(Base):
     corrected_by: Mapped[str] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True, index=True)
+    request_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class BatchPart(Base):

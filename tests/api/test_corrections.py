@@ -9,6 +9,7 @@ import threading
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from emotrace.evaluation.live_server import running_server
 from emotrace.settings import Settings
@@ -154,6 +155,76 @@ def test_erasing_the_customer_erases_their_corrections(stored) -> None:
     again = client.post(f"/v1/messages/{first}/corrections", json=RIGHT)  # the message was erased with them
     assert again.status_code == 404 and again.json()["code"] == "E905"
 
+
+
+KEY = {"Idempotency-Key": "fix-4411-retry"}
+
+
+def _published(client, monkeypatch) -> list[dict]:
+    """The live feed's events from now on, as the app publishes them."""
+    bus, found = client.app.state.runtime.bus, []
+    publish = bus.publish
+    monkeypatch.setattr(bus, "publish", lambda event: (found.append(event), publish(event))[-1])
+    return found
+
+
+def _correction_events(client) -> int:
+    with client.app.state.runtime.store.db.engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM outbox_events WHERE kind = 'correction'")).scalar()
+
+
+def test_a_retry_under_the_same_idempotency_key_is_stored_and_published_once(stored, monkeypatch) -> None:
+    """A client that retried a correction (a timeout, a network blip) stored it twice: twice in the timeline, two
+    feed events, two webhook events."""
+    client, (first, _) = stored
+    published = _published(client, monkeypatch)
+    made = client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=KEY)
+    assert made.status_code == 201 and "idempotent-replayed" not in made.headers, made.text
+    again = client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=KEY)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true", again.text
+    assert again.json() == made.json()
+    assert [c["id"] for c in _corrections(client)[first]] == [made.json()["id"]]
+    assert [e["type"] for e in published] == ["correction"] and _correction_events(client) == 1
+    unkeyed = client.post(f"/v1/messages/{first}/corrections", json=RIGHT)  # no key: a new correction, as before
+    assert unkeyed.status_code == 201 and "idempotent-replayed" not in unkeyed.headers
+    assert len(_corrections(client)[first]) == 2 and _correction_events(client) == 2
+
+
+@pytest.mark.parametrize("other", ["body", "message"])
+def test_an_idempotency_key_reused_for_another_correction_is_refused(stored, other) -> None:
+    client, (first, second) = stored
+    assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=KEY).status_code == 201
+    message, body = (first, {**RIGHT, "note": "another note"}) if other == "body" else (second, RIGHT)
+    response = client.post(f"/v1/messages/{message}/corrections", json=body, headers=KEY)
+    assert response.status_code == 422 and response.json()["code"] == "E908", response.text
+    assert response.json()["detail"] == "This Idempotency-Key was used for a different request."
+    assert len(_corrections(client)[first]) == 1 and _corrections(client)[second] == []
+    assert _correction_events(client) == 1
+
+
+@pytest.mark.parametrize("headers", [{"Idempotency-Key": "short"}, {"Idempotency-Key": "has space inside"},
+                                     {"Idempotency-Key": "x" * 201},
+                                     [("Idempotency-Key", "retry-key-0001"), ("Idempotency-Key", "retry-key-0002")]])
+def test_a_malformed_or_repeated_idempotency_key_is_refused(stored, headers) -> None:
+    client, (first, _) = stored
+    response = client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=headers)
+    assert response.status_code == 422 and response.json()["code"] == "E908", response.text
+    if isinstance(headers, list):
+        assert "given 2 times" in response.json()["detail"] and "one Idempotency-Key" in response.json()["fix"]
+    assert _corrections(client)[first] == [] and _correction_events(client) == 0
+
+
+def test_a_retry_after_the_customer_s_erasure_finds_the_message_gone(stored) -> None:
+    """The correction and its key are erased with the customer: a late retry stores nothing (404, as without a key)."""
+    client, (first, _) = stored
+    assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=KEY).status_code == 201
+    assert client.delete("/v1/customers/ann").status_code == 204
+    again = client.post(f"/v1/messages/{first}/corrections", json=RIGHT, headers=KEY)
+    assert again.status_code == 404 and again.json()["code"] == "E905", again.text
+    store = client.app.state.runtime.store
+    assert store.corrections.with_messages() == [] and _correction_events(client) == 0
+    with store.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM corrections")).scalar() == 0
 
 def test_a_correction_reaches_the_webhooks(database_url, receiver) -> None:  # noqa: F811
     with _client(database_url, receiver) as client:

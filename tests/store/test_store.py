@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +23,7 @@ from emotrace.store import Store
 from emotrace.store.corrections import NewCorrection
 from emotrace.store.database import MIGRATIONS
 from emotrace.store.messages import NewMessage, RequestKey, signals_in, with_customers_in
+from emotrace.store.tables import Base
 from tests.test_cli import run
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -39,6 +42,15 @@ def test_migrations_create_the_schema(database_url) -> None:
     tables = set(inspect(store.db.engine).get_table_names())
     assert {"customers", "messages", "alembic_version"} <= tables
     Store(database_url)  # migrating again is a no-op
+
+
+def test_the_schema_the_migrations_make_is_the_one_the_code_declares(database_url) -> None:
+    """tables.py and the migrations describe one schema (tables, columns and their types, indexes): a column added to
+    one and not the other is found here, not by a query failing in production."""
+    store = Store(database_url)
+    with store.db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_a_database_migrated_by_a_newer_release_is_one_line_naming_it(database_url) -> None:
@@ -269,10 +281,10 @@ def test_a_cli_command_on_a_database_that_cannot_be_opened_exits_2_with_its_code
 def _ids_after_erasing_the_newest_customer(store: Store) -> tuple[list[int], list[int], list[int], list[int]]:
     """Message and correction ids of a customer erased last, and those the next customer's rows get."""
     rows, _ = record_messages(store, [message("ann", 0, 0.5), message("ann", 1, -0.9)])
-    erased = [store.corrections.add(rows[-1].id, NewCorrection("maria", "neutral"), T0).id]
+    erased = [store.corrections.add(rows[-1].id, NewCorrection("maria", "neutral"), T0)[0].id]
     assert store.customers.erase("ann") is not None
     rows_after, _ = record_messages(store, [message("bob", 0, 0.5), message("bob", 1, -0.9)])
-    after = [store.corrections.add(rows_after[-1].id, NewCorrection("maria", "neutral"), T0).id]
+    after = [store.corrections.add(rows_after[-1].id, NewCorrection("maria", "neutral"), T0)[0].id]
     return [r.id for r in rows], erased, [r.id for r in rows_after], after
 
 

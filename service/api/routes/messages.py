@@ -27,7 +27,7 @@ from emotrace.api.schemas import (
 from emotrace.api.strict_json import StrictJSONRoute
 from emotrace.errors import EmotraceError
 from emotrace.services.corrections import correct_message
-from emotrace.store.corrections import NewCorrection
+from emotrace.store.corrections import CorrectionKey, KeyReused, NewCorrection
 from emotrace.store.messages import WriteErased
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/messages", tags=["messages"], dependencies=GUARDS)
@@ -37,6 +37,20 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,200}$")
 
 ERASED_KEY = ("E923", "The write made under this Idempotency-Key was erased with its customer "
                       "(DELETE /v1/customers/{id}); it is not stored again.")
+KEY_REUSED = ("E908", "This Idempotency-Key was used for a different request.", "Use a new key per request.")
+
+
+def _checked_key(request: Request, key: str | None) -> str | None:
+    """The request's Idempotency-Key as given (None: none), checked: E908 when the header is given more than once
+    (FastAPI reads the first alone) or the key is not 8 to 200 printable ASCII characters."""
+    if key is None:
+        return None
+    if (given := len(request.headers.getlist("idempotency-key"))) > 1:
+        raise EmotraceError("E908", f"Idempotency-Key is given {given} times; a request has one key.",
+                            "Send one Idempotency-Key header.")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise EmotraceError("E908", "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
+    return key
 
 
 async def _replay(runtime: Runtime, key: str, request_sha: str, response: Response) -> RecordedOut | None:
@@ -48,8 +62,7 @@ async def _replay(runtime: Runtime, key: str, request_sha: str, response: Respon
         return None
     stored_sha, messages, customers = found
     if stored_sha != request_sha:
-        raise EmotraceError("E908", "This Idempotency-Key was used for a different request.",
-                            "Use a new key per request.")
+        raise EmotraceError(*KEY_REUSED)
     response.headers["Idempotent-Replayed"] = "true"
     return RecordedOut(messages=[StoredMessageOut.model_validate(m) for m in messages],
                        customers=[CustomerOut.model_validate(c) for c in customers])
@@ -71,14 +84,9 @@ async def record_messages(
     texts = [m.text for m in body.messages]
     check_request_size("messages", texts, runtime.settings)
     request_sha = ""  # the request's hash matters only under a key: computed then, not on every write
-    if idempotency_key is not None:
-        if (given := len(request.headers.getlist("idempotency-key"))) > 1:  # FastAPI reads the first alone
-            raise EmotraceError("E908", f"Idempotency-Key is given {given} times; a request has one key.",
-                                "Send one Idempotency-Key header.")
-        if not IDEMPOTENCY_KEY.match(idempotency_key):
-            raise EmotraceError("E908", "Idempotency-Key must be 8 to 200 printable ASCII characters without spaces.")
+    if (key := _checked_key(request, idempotency_key)) is not None:
         request_sha = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        if (replayed := await _replay(runtime, idempotency_key, request_sha, response)) is not None:
+        if (replayed := await _replay(runtime, key, request_sha, response)) is not None:
             return replayed
     readings = await runtime.read(texts)
     if await request.is_disconnected():
@@ -103,14 +111,32 @@ async def record_messages(
 
 
 @router.post("/{message_id}/corrections", response_model=CorrectionOut, status_code=status.HTTP_201_CREATED)
-def correct(message_id: MessageIdPath, body: CorrectionIn, runtime: RuntimeDep) -> CorrectionOut:
+def correct(
+    message_id: MessageIdPath, body: CorrectionIn, runtime: RuntimeDep, request: Request, response: Response,
+    idempotency_key: Annotated[str | None, Header(description="A unique key per request (8-200 printable ASCII "
+                                                  "characters): a retry with the same key, message and body is "
+                                                  "stored once and answered with the correction the first "
+                                                  "stored.")] = None,
+) -> CorrectionOut:
     """Store a person's correction of a message's reading, with the message (one transaction); it is listed with the
     message in the customer's timeline, sent to the live feed and to webhooks (``correction``), erased with the
-    customer, and learnt from by ``emotrace adapt --corrections``. 404 (E905) for a message not stored or erased;
-    422 for a malformed body (E901, naming the field) or names the served model does not have (E918, naming them)."""
-    stored = correct_message(runtime.store, runtime.classifier.schema, message_id,
-                             NewCorrection(**body.model_dump()))
+    customer, and learnt from by ``emotrace adapt --corrections``. Under an Idempotency-Key a retry is answered with
+    the correction the first request stored (``Idempotent-Replayed: true``), which is neither stored nor sent again.
+    404 (E905) for a message not stored or erased; 422 for a malformed body (E901, naming the field), names the
+    served model does not have (E918, naming them) or a key malformed, given twice or used for another request
+    (E908)."""
+    key = None
+    if (checked := _checked_key(request, idempotency_key)) is not None:
+        key = CorrectionKey(checked, hashlib.sha256(f"{message_id}:{body.model_dump_json()}".encode()).hexdigest())
+    try:
+        stored, replayed = correct_message(runtime.store, runtime.classifier.schema, message_id,
+                                           NewCorrection(**body.model_dump()), key)
+    except KeyReused:
+        raise EmotraceError(*KEY_REUSED) from None
     out = CorrectionOut.model_validate(stored)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+        return out
     publish_correction(runtime.bus, out)
     runtime.written()
     return out
