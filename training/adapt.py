@@ -49,7 +49,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -59,7 +58,7 @@ from emotrace.model.config import model_folder, read_config, update_config
 from emotrace.model.decision import Thresholds, decide, tune_thresholds
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, save_group_heads
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
-from emotrace.model.metrics import multilabel_report
+from emotrace.model.metrics import class_macro_f1, multilabel_report
 from emotrace.model.word_heads import word_heads
 from emotrace.paths import outside_of, staged_copy, writable_folder
 from emotrace.settings import get_settings
@@ -578,9 +577,9 @@ class HeadPlan:
             predicted = probabilities.argmax(axis=1)
             allowed = targets
             if self.binary_satisfaction:
-                return float(f1_score(allowed[:, 0] == 1, predicted == 0, average="macro", zero_division=0))
+                return class_macro_f1(allowed[:, 0] == 1, predicted == 0)
             gold = allowed.argmax(axis=1)
-            return float(f1_score(gold, predicted, labels=sorted(set(gold.tolist())), average="macro", zero_division=0))
+            return class_macro_f1(gold, predicted, sorted(set(gold.tolist())))
         return multilabel_report(targets, self._decided(probabilities, thresholds), self.rows.names)["macro_f1"]
 
 

@@ -49,6 +49,8 @@ def correct_message(store: Store, schema: LabelSchema, message_id: int, correcti
     another request): E918 naming the names ``schema`` does not have, E905 when the message is not stored (never was,
     or was erased). Nothing is written on any of these."""
     if unknown := unknown_names(correction, schema):
+        if key is not None and (replayed := store.corrections.replay(message_id, key)) is not None:
+            return replayed  # stored by its first try, under a model that had the names (another replica's)
         listed = "; ".join(f"{field}: {', '.join(map(repr, names))}" for field, names in unknown.items())
         raise EmotraceError("E918", f"Unknown names in the correction ({listed}).")
     stored = store.corrections.add(message_id, correction, datetime.now(UTC), key)

@@ -110,13 +110,16 @@ class Corrections:
                 self.db.notify(session, {"correction": row.id})
                 return StoredCorrection(row, replayed=False)
         except IntegrityError:  # the key stored meanwhile by a request the customer's lock did not hold back
-            if key is None:
+            if key is None or (replayed := self.replay(message_id, key)) is None:
                 raise
-            with self.db.session() as session:
-                stored = under_key(session, key.key)
-            if stored is None:
-                raise
-            return _replay(stored, message_id, key)
+            return replayed
+
+    def replay(self, message_id: int, key: CorrectionKey) -> StoredCorrection | None:
+        """The correction an earlier request under ``key`` stored, ``replayed``; None when none was stored under it
+        (:class:`KeyReused` when it was stored for another request)."""
+        with self.db.session() as session:
+            stored = under_key(session, key.key)
+        return None if stored is None else _replay(stored, message_id, key)
 
     def get(self, correction_id: int) -> Correction | None:
         """One correction, or None (unknown, or erased with its customer)."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -52,19 +53,20 @@ def client(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory, worker_id: str) -> Path:
+def demo_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo floor as ``serve --demo`` stores it on a new SQLite file, built once per run: the workers of one run
-    share the file, built by the first under a lock (its load reads every demo turn through the model). Tests read
-    copies of it (:func:`copy_of`)."""
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    (xdist's, when it runs them) share the file, built by the first under a lock (its load reads every demo turn
+    through the model). Tests read copies of it (:func:`copy_of`)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if hasattr(request.config, "workerinput") else base  # an xdist worker's: the run's folder
     built = shared / "demo.db"
     with (shared / "demo.db.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
-            building = shared / "demo.building.db"
+            building = shared / f"demo.building-{os.getpid()}.db"  # a worker's build that failed is not read on
             with local_client(app_for(Settings(database_url=f"sqlite:///{building}", demo=True))):
                 pass
-            copy_of(building, built)
+            copy_of(building, shared / f"demo.built-{os.getpid()}.db").replace(built)  # whole, or not there
     return built
 
 

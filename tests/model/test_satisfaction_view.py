@@ -117,17 +117,18 @@ def test_the_view_is_fitted_from_a_seed_and_calibrated(tmp_path, monkeypatch, da
     monkeypatch.setattr(group_heads, "SOFTMAX_EPOCHS", 2)
     real = satisfaction_view.load_satisfaction
 
-    def fewer(root, split, cap_per_source_class=None, seed=13) -> SatisfactionData:  # 12 rows per source and class
-        return real(root, split, 12, seed)
+    def fewer(root, split, cap_per_source_class=None, seed=13) -> SatisfactionData:  # 40 rows per source and class
+        return real(root, split, 40, seed)
 
     monkeypatch.setattr(satisfaction_view, "load_satisfaction", fewer)
     heads, temperatures = [], []
     for run in ("a", "b"):
         directory = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / run)
         temperatures.append(add_satisfaction_view(EmotionClassifier.from_pretrained(directory), data_root,
-                                                  read_corpus(split="train")[:60], seed=5))
+                                                  read_corpus(split="train")[:200], seed=5))
         heads.append(EmotionClassifier.from_pretrained(directory).group_heads[SATISFACTION_HEAD])
-    assert temperatures[0] == temperatures[1] and 0.5 <= temperatures[0] <= 3.0
+    # found by a review: on 12 rows per source and class the fit is 1.0, which an unfitted temperature reads too
+    assert temperatures[0] == temperatures[1] and temperatures[0] != 1.0 and 0.5 <= temperatures[0] <= 3.0
     assert all(np.array_equal(a, b) for a, b in zip(heads[0], heads[1], strict=True))
     assert heads[0][0].shape[1] == 384 + EmotionClassifier.from_pretrained(tmp_path / "a").topic_terms.width
 

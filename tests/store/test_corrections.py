@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
+from emotrace.errors import EmotraceError
 from emotrace.services.summaries import record_messages
 from emotrace.store import Store
 from emotrace.store import corrections as store_corrections
@@ -177,3 +178,21 @@ def test_the_migration_adds_the_idempotency_key_and_drops_it_keeping_the_correct
         (made.id, "kept", None)]
     assert store.corrections.add(first, NewCorrection("maria", "neutral"), NOW, KEY)[0].id > made.id
 
+
+
+def test_a_retry_is_answered_from_its_stored_correction_though_the_model_no_longer_has_its_names(database_url) -> None:
+    """Found by a review: the names were checked before the key, so a retry reaching a replica that serves another
+    model (a rolling deploy) was refused E918 while its correction was stored: the client took it as not stored."""
+    from emotrace.model.labels import INTENT_LABELS, LabelSchema
+    from emotrace.services.corrections import correct_message
+
+    store, (first, _, _) = _stored(database_url)
+    key = CorrectionKey("retry-key-0001", "sha-of-the-request")
+    with_intents = LabelSchema(("anger", "joy"), {}, None, INTENT_LABELS)
+    made, _ = correct_message(store, with_intents, first, NewCorrection("maria", intents=["churn_threat"]), key)
+    again, replayed = correct_message(store, LabelSchema(("anger", "joy"), {}, None), first,
+                                      NewCorrection("maria", intents=["churn_threat"]), key)
+    assert replayed and again.id == made.id
+    with pytest.raises(EmotraceError, match=r"\[E918\]"):  # a new correction naming them is refused, as before
+        correct_message(store, LabelSchema(("anger", "joy"), {}, None), first,
+                        NewCorrection("maria", intents=["churn_threat"]))
