@@ -42,7 +42,7 @@ def test_the_shipped_model_rebuilds_the_network_it_serves(classifier: EmotionCla
 def test_a_served_intent_head_over_the_pooled_vector_alone_becomes_the_networks(tmp_path: Path) -> None:
     target = tmp_path / "pooled-intents"
     shutil.copytree(DEFAULT_MODEL_DIR, target)
-    rows = intent_rows(read_corpus(split="train")[:1500])  # an intent head over the pooled vector alone, fitted
+    rows = intent_rows(read_corpus(split="train")[:600])  # an intent head over the pooled vector alone, fitted
     pooled = EmotionClassifier.from_pretrained(target).raw_outputs(rows.texts).pooled
     heads = {name: value for name, value in load_file(str(target / GROUP_HEADS_FILE)).items()
              if not name.startswith(hidden_layer_of(INTENT_VIEW))}
