@@ -24,11 +24,11 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from sklearn.metrics import f1_score, recall_score
+from sklearn.metrics import recall_score
 
 from emotrace.model.classifier import EmotionClassifier
 from emotrace.model.labels import GOEMOTIONS_LABELS
-from emotrace.model.metrics import binary_auc, satisfaction_report, tuned_macro_f1
+from emotrace.model.metrics import binary_auc, class_macro_f1, satisfaction_report, tuned_macro_f1
 from emotrace.settings import get_settings
 from emotrace.training.data import read_goemotions_tsv
 from emotrace.training.satisfaction_data import DISSATISFIED, load_satisfaction
@@ -79,13 +79,11 @@ def figures(outputs: dict[str, np.ndarray], sets: dict[str, EvaluationSet]) -> d
         out[f"ece_{source}"] = satisfaction_report(probabilities[rows], gold[rows])["calibration_error"]
     gold = sets["sanders"].gold
     scored = gold != IRRELEVANT
-    out["sanders_negative_vs_rest_macro_f1"] = float(f1_score(gold[scored] == DISSATISFIED,
-                                                              outputs["sanders"][scored].argmax(1) == DISSATISFIED,
-                                                              average="macro"))
+    out["sanders_negative_vs_rest_macro_f1"] = class_macro_f1(gold[scored] == DISSATISFIED,
+                                                              outputs["sanders"][scored].argmax(1) == DISSATISFIED)
     low = sets["uss"].gold <= USS_LOW
     out["uss_turn_dissatisfied_auc"] = binary_auc(low, outputs["uss"][:, DISSATISFIED])
-    out["uss_turn_dissatisfied_macro_f1"] = float(f1_score(low, outputs["uss"].argmax(1) == DISSATISFIED,
-                                                           average="macro"))
+    out["uss_turn_dissatisfied_macro_f1"] = class_macro_f1(low, outputs["uss"].argmax(1) == DISSATISFIED)
     out["goemotions_dev_tuned_macro_f1"] = tuned_macro_f1(outputs["goemotions_dev"], sets["goemotions_dev"].gold)
     return out
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from emotrace.evaluation.common import print_figures
 from emotrace.model.classifier import EmotionClassifier
+from emotrace.model.metrics import class_macro_f1
 from emotrace.model.reading import Reading
 from emotrace.settings import get_settings
 
@@ -159,7 +160,7 @@ def _cross_validated(features: np.ndarray, gold: np.ndarray, folds: int, seed: i
 
 def _scores(gold: np.ndarray, predicted: np.ndarray, expected: np.ndarray | None) -> tuple[float, float, float | None]:
     accuracy = float(accuracy_score(gold, predicted))
-    macro_f1 = float(f1_score(gold, predicted, labels=np.unique(gold), average="macro", zero_division=0))
+    macro_f1 = class_macro_f1(gold, predicted, sorted(set(gold.tolist())))
     rho = None if expected is None else float(spearmanr(gold, expected).statistic)
     return accuracy, macro_f1, None if rho is None or math.isnan(rho) else rho
 

@@ -26,11 +26,10 @@ def decode_error(path: Path, encoding: str) -> EmotraceError:
     """The error for ``path`` not being valid ``encoding``: where it first fails (line and column counted in the text
     decoded before it, whatever the encoding), and how to read it. Every command reads UTF-8 unless --encoding says
     otherwise, so --encoding is suggested only for UTF-8."""
-    marked = _byte_order_mark(path)
     if codecs.lookup(encoding).name != "utf-8":
         fix = (f"Correct or remove the text there; if the file is not {encoding}, read it in its own encoding or "
                "re-encode it as UTF-8.")
-    elif marked is not None:
+    elif (marked := _byte_order_mark(path)) is not None:
         fix = f"The file starts with a {marked.upper()} byte-order mark: pass --encoding {marked}."
     else:
         fix = ("Pass --encoding with the file's encoding (a Windows export is mostly --encoding cp1252; latin-1 reads "

@@ -94,12 +94,11 @@ async def record_messages(
     now = datetime.now(UTC)
     items = [message_from_request(m, r, runtime.settings, now) for m, r in zip(body.messages, readings, strict=True)]
     try:
-        (recorded,) = await runtime.writer.submit([Write(items, idempotency_key, request_sha)])
+        (recorded,) = await runtime.writer.submit([Write(items, key, request_sha)])
     except WriteErased:  # the customer erased, with the key's first write, since the replay check above
         raise EmotraceError(*ERASED_KEY) from None
     except IntegrityError:  # the same key committed by a concurrent request (or another replica) first
-        if idempotency_key is None or (replayed := await _replay(runtime, idempotency_key, request_sha,
-                                                                 response)) is None:
+        if key is None or (replayed := await _replay(runtime, key, request_sha, response)) is None:
             raise
         return replayed
     customers = [c for _, c in sorted({r.customer.id: r.customer for r in recorded}.items())]
