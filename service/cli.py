@@ -42,7 +42,7 @@ from emotrace.paths import (
     writable_folder,
     write_text_file,
 )
-from emotrace.settings import Settings, get_settings
+from emotrace.settings import Settings, get_settings, refuse_hub_id
 from emotrace.times import iso_utc
 from emotrace.wording import clock, counted, listed
 
@@ -89,6 +89,19 @@ def _models(values: list[str] | None) -> list[str] | None:
 # a str, not a Path: a Path reads "hf://org/name" (a model on the hub) as the folder "hf:/org/name"
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", callback=_a_model,
                                                  help="Model directory, or hf://org/name (default: shipped model).")]
+
+
+def _a_served_model(value: str | None) -> str | None:
+    """``serve --model``: a model directory (:func:`_a_model`), not a hub id, as its setting reads it."""
+    try:
+        refuse_hub_id(_a_model(value))
+    except ValueError as refused:
+        raise typer.BadParameter(str(refused)) from None
+    return value
+
+
+ServedModelOption = Annotated[str | None, typer.Option("--model", "-m", callback=_a_served_model,
+                                                       help="Model directory (default: shipped model).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -936,7 +949,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default sqlite:///emotrace.db).")] = None,
-    model: ModelOption = None,
+    model: ServedModelOption = None,
     demo: Annotated[bool, typer.Option(help="Load demo customers into an empty store.")] = False,
     access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn's access lines, on stdout; a key in "
                                              "a query string as api_key=***).")] = False,

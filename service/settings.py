@@ -77,6 +77,15 @@ class Webhook(BaseModel):
         return url
 
 
+def refuse_hub_id(value: object) -> None:
+    """ValueError for a Hugging Face hub id (``hf://org/name``) where the service reads a local model directory
+    (its setting and ``serve --model`` alike), saying how to get the folder."""
+    if str(value).startswith(HUB_PREFIX):
+        raise ValueError(f"{str(value)!r} is a Hugging Face hub id: the service reads a local model directory. "
+                         "Download it where there is a network (huggingface_hub.snapshot_download('org/name') "
+                         "returns its folder) and name that folder")
+
+
 class Settings(BaseSettings):
     """Runtime settings; every field can be set as ``EMOTRACE_<FIELD>``."""
 
@@ -157,10 +166,7 @@ class Settings(BaseSettings):
         ``hf:/org/name``): the service reads local files."""
         if isinstance(value, str) and not value.strip():
             raise ValueError("empty: unset it, or name a path")
-        if str(value).startswith(HUB_PREFIX):
-            raise ValueError(f"{str(value)!r} is a Hugging Face hub id: the service reads a local model directory. "
-                             "Download it where there is a network (huggingface_hub.snapshot_download('org/name') "
-                             "returns its folder) and name that folder")
+        refuse_hub_id(value)
         return value
 
     @model_validator(mode="before")

@@ -640,6 +640,17 @@ def test_a_hub_model_on_the_command_line_is_fetched_from_the_hub_not_read_as_a_f
         result.stderr
 
 
+def test_serve_refuses_a_hub_model_as_its_setting_does(monkeypatch) -> None:
+    """Found by a review: `serve --model hf://org/name` went to the hub (offline here: E112) where
+    EMOTRACE_MODEL=hf://org/name is refused as a hub id with what to do: the service reads a local model directory,
+    named on the command line or in its setting alike."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = run("serve", "--model", "hf://example-org/emotion-model", "--port", "1")
+    said = " ".join(result.stderr.replace("│", " ").split())  # the message as one line, out of typer's box
+    assert result.returncode == 2 and "'hf://example-org/emotion-model' is a Hugging Face hub id" in said and \
+        "snapshot_download('org/name')" in said and "E112" not in said, result.stderr
+
+
 @pytest.mark.parametrize(("host", "url"), [("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000"),
                                           ("localhost", "http://localhost:8000")])
 def test_serve_announces_an_address_a_browser_opens(host: str, url: str) -> None:
