@@ -311,7 +311,7 @@ def _last_sent_with(history: list[State], k: int) -> int:
 
 def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
     """Negative contacts in a row: a conversation counts once, by its mean satisfaction; each streak raises one
-    alert."""
+    alert, dated by the last message of its conversations."""
     conversations: dict[str, list[Signal]] = {}
     for sig in customer:
         conversations.setdefault(sig.conversation_id, []).append(sig)
@@ -325,8 +325,9 @@ def _streak_alerts(customer: list[Signal], rules: ScoringRules) -> list[Alert]:
             streak = []
         if len(streak) == rules.negative_streak:  # once a streak: a longer one is the same episode
             ids = [m.message_id for conv in streak for m in conv]
+            last_sent = max(m.timestamp for conv in streak for m in conv)  # contacts interleave: not the last one's
             alerts.append(Alert("sustained_negativity", f"{len(streak)} negative conversations in a row "
-                                f"({counted(len(ids), 'message')}).", ids, streak[-1][-1].timestamp, "critical"))
+                                f"({counted(len(ids), 'message')}).", ids, last_sent, "critical"))
     return alerts
 
 

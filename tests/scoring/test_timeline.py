@@ -114,6 +114,26 @@ def test_a_streak_says_its_conversations_and_their_messages() -> None:
     assert streak.reason == "3 negative conversations in a row (4 messages)." and len(streak.message_ids) == 4
 
 
+def test_every_alert_is_raised_when_its_last_message_is_sent() -> None:
+    """Found by a review: a streak's alert was dated by the last message of the conversation that started last, so a
+    conversation of the streak that ran on past it (interleaved contacts) was named by an alert dated before it."""
+    interleaved = [sig(0, 0, -0.05, -0.8, conv="a"), sig(1, 10, -0.05, -0.8, conv="b"),
+                   sig(2, 20, -0.05, -0.8, conv="c"), sig(3, 100, -0.05, -0.8, conv="a")]
+    (streak,) = [a for a in build_timeline(interleaved, RULES).alerts if a.kind == "sustained_negativity"]
+    assert sorted(streak.message_ids) == [0, 1, 2, 3] and streak.at == T0 + timedelta(hours=100), streak
+    kinds = set()
+    for seed in range(60):  # every kind of alert, on contacts that interleave at random
+        rng = random.Random(seed)
+        signals = [sig(i, rng.uniform(0, 300), rng.uniform(-1, 1), rng.uniform(-1, 0.4), conv=f"c{rng.randint(0, 6)}",
+                       anger=rng.random(), arousal=rng.random(), intents={"churn_threat": rng.random() / 2})
+                   for i in range(40)]
+        sent = {s.message_id: s.timestamp for s in signals}
+        for alert in build_timeline(signals, RULES).alerts:
+            kinds.add(alert.kind)
+            assert alert.at == max(sent[i] for i in alert.message_ids), (seed, alert)
+    assert kinds >= {"sustained_negativity", "intensity_spike", "ends_worse", "churn_threat"}, kinds
+
+
 def test_alerts_name_their_messages() -> None:
     signals = [sig(1, 0, 0.8, 0.9), sig(2, 2, 0.7, 0.8), sig(3, 20, -0.8, -0.9, anger=0.9, arousal=0.8)]
     timeline = build_timeline(signals, RULES)
