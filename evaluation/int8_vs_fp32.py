@@ -18,10 +18,11 @@ import numpy as np
 
 from emotrace.evaluation.common import goemotions_dev, print_figures
 from emotrace.model.classifier import ONNX_FILE, EmotionClassifier
+from emotrace.model.group_heads import EARLY_POOLED_OUTPUT
 from emotrace.model.metrics import evaluate_outputs
 from emotrace.model.reports import headline_scores
 from emotrace.paths import DEFAULT_MODEL_DIR
-from emotrace.training.export import export_onnx
+from emotrace.training.export import add_early_pooled_output, export_onnx
 from emotrace.training.modeling import EmotionNet
 
 
@@ -39,6 +40,8 @@ def main() -> None:
             shutil.copy(args.fp32, fp32_dir / ONNX_FILE)
         else:
             export_onnx(EmotionNet.from_directory(args.model).eval(), fp32_dir / ONNX_FILE)
+        if EARLY_POOLED_OUTPUT in int8.outputs:  # the intent head reads it too
+            add_early_pooled_output(fp32_dir / ONNX_FILE)
         fp32 = EmotionClassifier.from_pretrained(fp32_dir)
         raw_int8, raw_fp32 = int8.raw_outputs(dev.texts), fp32.raw_outputs(dev.texts)
     r_int8, r_fp32 = evaluate_outputs(int8, raw_int8, dev), evaluate_outputs(int8, raw_fp32, dev)

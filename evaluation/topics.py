@@ -123,7 +123,7 @@ def cost_figures(classifier: EmotionClassifier, texts: list[str]) -> dict[str, o
     assert raw.pooled is not None
     start = time.perf_counter()
     for _ in range(5):
-        classifier.word_views([classifier.normalizer(t) for t in texts], raw.pooled)
+        classifier.word_views([classifier.normalizer(t) for t in texts], raw.pooled, raw.early_pooled)
     topics = (time.perf_counter() - start) / 5
     several = sum(len(split_clauses(text)) > 1 for text in texts)
     per_text = 1000 / len(texts)

@@ -153,6 +153,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "testing and validation), or drop its rows."),
     "E331": ErrorKind("Adapted on texts longer than one window", "Split long texts into shorter messages, or check "
                       "the written model on rows of your own with `emotrace evaluate`."),
+    "E332": ErrorKind("Graph not shaped as exported here", "Re-export the model with `emotrace train`, which "
+                      "packages the graph the intent view reads."),
     # benchmarks
     "E401": ErrorKind("No torch weights to compare", "Give --torch-weights a model directory (model.safetensors or model.onnx)."),
     # batch jobs and table files (CSV, JSON Lines, Parquet) whoever reads them

@@ -386,6 +386,7 @@ class ServedOutputs:
     intents: np.ndarray | None
     topics: np.ndarray | None = None
     chunks: np.ndarray | None = None  # how many windows of the network each text was read in
+    early_pooled: np.ndarray | None = None  # the early layer's vectors, where the graph outputs them
 
 
 def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bool = True) -> ServedOutputs:
@@ -404,7 +405,8 @@ def served_outputs(classifier: EmotionClassifier, texts: list[str], progress: bo
     assert pooled is not None  # the graph outputs it (checked above)
     return ServedOutputs(pooled, stacked([p.satisfaction for p in parts]),
                          np.concatenate([p.probabilities for p in parts]), stacked([p.intents for p in parts]),
-                         stacked([p.topics for p in parts]), np.concatenate([p.chunks for p in parts]))
+                         stacked([p.topics for p in parts]), np.concatenate([p.chunks for p in parts]),
+                         stacked([p.early_pooled for p in parts]))
 
 
 def current_head(classifier: EmotionClassifier, head: str) -> tuple[np.ndarray, np.ndarray]:
@@ -589,7 +591,9 @@ def plan_head(classifier: EmotionClassifier, rows: HeadRows, served: ServedOutpu
     weight, bias = current_head(classifier, rows.head)
     features = served.pooled[rows.rows]
     if rows.head in (INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD):  # heads that may read word features too
-        features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, rows.head)
+        early = None if served.early_pooled is None else served.early_pooled[rows.rows]
+        features = classifier.head_inputs([classifier.normalizer(texts[i]) for i in rows.rows], features, early,
+                                          rows.head)
     fold = fold_of([texts[i] for i in rows.rows], folds)
     held_out = np.array([is_held_out(texts[i]) for i in rows.rows], dtype=bool)
     if rows.head == SATISFACTION_HEAD:
@@ -617,7 +621,8 @@ def chunked_rows_warning(classifier: EmotionClassifier, rows: HeadRows, served: 
     satisfaction head over words)."""
     assert served.chunks is not None
     several = int((served.chunks[rows.rows] > 1).sum())
-    words = word_heads(classifier.group_heads, classifier.topic_terms, served.pooled.shape[1])
+    words = word_heads(classifier.group_heads, classifier.topic_terms, served.pooled.shape[1],
+                       0 if served.early_pooled is None else served.early_pooled.shape[1])
     if not several or rows.head == TOPIC_VIEW or (rows.head == SATISFACTION_HEAD and SATISFACTION_HEAD in words):
         return None
     return EmotraceError(

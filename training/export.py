@@ -19,7 +19,8 @@ import torch
 from onnx import helper, numpy_helper
 from torch import nn
 
-from emotrace.model.group_heads import POOLED_OUTPUT
+from emotrace.errors import EmotraceError
+from emotrace.model.group_heads import EARLY_LAYER, EARLY_POOLED_OUTPUT, POOLED_OUTPUT
 from emotrace.training.modeling import EmotionNet
 
 
@@ -81,6 +82,43 @@ def quantize_int8(source: Path, target: Path) -> Path:
     finally:
         root.setLevel(level)
     return target
+
+
+def add_early_pooled_output(path: Path, layer: int = EARLY_LAYER) -> bool:
+    """Give the graph at ``path`` a second text vector, ``EARLY_POOLED_OUTPUT``: encoder layer ``layer``'s token
+    vectors averaged over the attention mask exactly as the last layer's are for ``pooled`` (the same mask and
+    divisor nodes), so each text's is its own in any batch. Rewrites the file; False where it has one already; E332
+    where the graph is not shaped as ``export_onnx`` writes it."""
+    model = onnx.load(str(path))
+    graph = model.graph
+    if any(o.name == EARLY_POOLED_OUTPUT for o in graph.output):
+        return False
+    producer = {out: node for node in graph.node for out in node.output}
+    suffix = f"layer.{layer}/output/LayerNorm/LayerNormalization"
+    layers = [n.output[0] for n in graph.node if n.op_type == "LayerNormalization" and n.name.endswith(suffix)]
+    try:  # pooled = ReduceSum(hidden * mask, tokens) / Clip(ReduceSum(mask)), as export_onnx writes it
+        divide = producer[POOLED_OUTPUT]
+        total, count = producer[divide.input[0]], producer[producer[divide.input[1]].input[0]]
+        mask = count.input[0]
+        (hidden,) = layers
+        assert (divide.op_type, total.op_type, count.op_type) == ("Div", "ReduceSum", "ReduceSum")
+    except (KeyError, ValueError, AssertionError):
+        raise EmotraceError("E332", f"{path} does not average its token vectors into '{POOLED_OUTPUT}' as "
+                                    f"`emotrace train` exports it, or has no encoder layer {layer} output "
+                                    f"({len(layers)} found), so the early layer's vector cannot be added.") from None
+    prefix = f"/early_pooled/layer{layer}"
+    graph.node.extend([
+        helper.make_node("Mul", [hidden, mask], [f"{prefix}/masked"], name=f"{prefix}/Mul"),
+        helper.make_node("ReduceSum", [f"{prefix}/masked", *total.input[1:]], [f"{prefix}/sum"],
+                         name=f"{prefix}/ReduceSum", **{a.name: helper.get_attribute_value(a) for a in total.attribute}),
+        helper.make_node("Div", [f"{prefix}/sum", divide.input[1]], [EARLY_POOLED_OUTPUT], name=f"{prefix}/Div")])
+    (pooled,) = [o for o in graph.output if o.name == POOLED_OUTPUT]
+    early = onnx.ValueInfoProto()
+    early.CopyFrom(pooled)
+    early.name = EARLY_POOLED_OUTPUT
+    graph.output.append(early)
+    onnx.save(model, str(path))
+    return True
 
 
 CALIBRATION_MARGIN = 1.05  # activation ranges are widened by 5% beyond the calibration texts' extremes

@@ -154,6 +154,24 @@ def fit_hidden_head(pooled: np.ndarray, words: WordFeatures, targets: np.ndarray
              np.sum([b for _, b in output_parts], axis=0).astype(np.float32)))
 
 
+def fit_two_hidden_heads(pooled: np.ndarray, early: np.ndarray, words: WordFeatures, targets: np.ndarray, seed: int,
+                         row_weights: np.ndarray, early_weight: float) -> tuple[Linear, Linear]:
+    """:func:`fit_hidden_head` over ``pooled`` vectors and their words, and again over the ``early`` layer's vectors
+    and the same words, their logits blended (``early_weight`` for the second): one head whose hidden layer holds both
+    fits' units side by side, the first's reading the pooled vector, the second's the early one (zeros across),
+    over the inputs ``[pooled, early, words]``."""
+    (first, first_bias), (first_out, first_out_bias) = fit_hidden_head(pooled, words, targets, seed, row_weights)
+    (second, second_bias), (second_out, second_out_bias) = fit_hidden_head(early, words, targets, seed, row_weights)
+    width, early_width = pooled.shape[1], early.shape[1]
+    hidden = np.vstack([
+        np.hstack([first[:, :width], np.zeros((len(first), early_width), np.float32), first[:, width:]]),
+        np.hstack([np.zeros((len(second), width), np.float32), second[:, :early_width], second[:, early_width:]])])
+    output = np.hstack([(1 - early_weight) * first_out, early_weight * second_out])
+    return ((hidden, np.concatenate([first_bias, second_bias])),
+            (output.astype(np.float32),
+             ((1 - early_weight) * first_out_bias + early_weight * second_out_bias).astype(np.float32)))
+
+
 def fit_softmax_word_offset(pooled: np.ndarray, words: WordFeatures, classes: np.ndarray, start: Linear, seed: int,
                             row_weights: np.ndarray) -> Linear:
     """A linear softmax head over ``pooled`` vectors and their word features (weight (classes, pooled width + word
@@ -203,15 +221,24 @@ def require_pooled_output(classifier: EmotionClassifier) -> None:
                             "Re-export the model with this version (`emotrace train` packages it so).")
 
 
+def text_vectors(classifier: EmotionClassifier, texts: list[str], what: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The classifier's pooled vectors of ``texts`` and its early layer's (None where the graph outputs none);
+    progress shown as ``what``."""
+    require_pooled_output(classifier)
+    pooled: list[np.ndarray] = []
+    early: list[np.ndarray | None] = []
+    for start in tqdm(range(0, len(texts), ENCODE_BATCH), desc=f"pooled heads: encoding {what}", unit="batch"):
+        raw = classifier.raw_outputs(texts[start : start + ENCODE_BATCH])
+        assert raw.pooled is not None  # the graph outputs it (checked above)
+        pooled.append(raw.pooled)
+        early.append(raw.early_pooled)
+    found = [e for e in early if e is not None]
+    return np.concatenate(pooled), np.concatenate(found) if len(found) == len(early) else None
+
+
 def pooled_vectors(classifier: EmotionClassifier, texts: list[str], what: str) -> np.ndarray:
     """The classifier's pooled vectors of ``texts`` (progress shown as ``what``)."""
-    require_pooled_output(classifier)
-    parts = []
-    for start in tqdm(range(0, len(texts), ENCODE_BATCH), desc=f"pooled heads: encoding {what}", unit="batch"):
-        pooled = classifier.raw_outputs(texts[start : start + ENCODE_BATCH]).pooled
-        assert pooled is not None  # the graph outputs it (checked above)
-        parts.append(pooled)
-    return np.concatenate(parts)
+    return text_vectors(classifier, texts, what)[0]
 
 
 def head_inputs(classifier: EmotionClassifier, terms: TopicTerms | None, texts: list[str], what: str) -> np.ndarray:

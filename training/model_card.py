@@ -8,10 +8,19 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+import onnx
 from huggingface_hub import EvalResult, ModelCardData
 
+from emotrace.model.classifier import ONNX_FILE
 from emotrace.model.config import read_config
-from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, hidden_layer_of, load_group_heads
+from emotrace.model.group_heads import (
+    EARLY_POOLED_OUTPUT,
+    LABEL_HEAD,
+    POOLED_OUTPUT,
+    SATISFACTION_HEAD,
+    hidden_layer_of,
+    load_group_heads,
+)
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
 from emotrace.model.topic_terms import TopicTerms
 from emotrace.training.held_out import held_out_summary
@@ -98,6 +107,13 @@ def _results(metrics: dict[str, Any], goemotions: bool) -> list[EvalResult]:
     return found
 
 
+def _vector_widths(out_dir: Path) -> list[int]:
+    """The widths of the text vectors the graph outputs: the pooled one, and the early layer's where it has one."""
+    outputs = {o.name: o.type.tensor_type.shape.dim[-1].dim_value
+               for o in onnx.load(str(out_dir / ONNX_FILE), load_external_data=False).graph.output}
+    return [outputs[name] for name in (POOLED_OUTPUT, EARLY_POOLED_OUTPUT) if name in outputs]
+
+
 def _metadata(name: str, metrics: dict[str, Any], provenance: Provenance, goemotions: bool) -> ModelCardData:
     """The card's Hugging Face metadata header."""
     return ModelCardData(language="en", license="apache-2.0", library_name="emotrace", pipeline_tag="text-classification",
@@ -128,6 +144,8 @@ def write_model_card(out_dir: Path) -> None:
     terms = TopicTerms.load(out_dir)
     words = terms is not None
     satisfaction_words = terms is not None and SATISFACTION_HEAD in group and group[SATISFACTION_HEAD][0].shape[1] > terms.width
+    intents_early = terms is not None and hidden_layer_of(INTENT_VIEW) in group \
+        and group[hidden_layer_of(INTENT_VIEW)][0].shape[1] - terms.width == sum(_vector_widths(out_dir))
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         "---",
@@ -158,6 +176,8 @@ def write_model_card(out_dir: Path) -> None:
         *(["- Intents (churn_threat, escalation_request, refund_request, legal_threat; several or none may fire): a "
            + ("head with one hidden layer" if hidden_layer_of(INTENT_VIEW) in heads else "linear head")
            + " over the int8 network's pooled vector"
+           + (" and its second encoder layer's (mean-pooled; two heads, one per vector, their logits averaged)"
+              if intents_early else "")
            + (" and, like the topic view, the text's TF-IDF word features (`group_heads.safetensors`, "
               "`topic_terms.json`)" if words else " (`group_heads.safetensors`)")
            + ", thresholds tuned on the written customer-service corpus's dev split."] if INTENT_VIEW in heads else []),

@@ -50,11 +50,12 @@ REFINE_ENCODER_LEARNING_RATE = 1e-5
 TOPIC_VIEW_STEP = ("Then, network frozen, the topic view: one linear head over the int8 model's pooled vector and the "
                    "text's TF-IDF word features (20,000 unigrams and bigrams), fitted on the written customer-service "
                    "corpus's topic labels (train split), thresholds tuned on its dev split.")
-INTENT_VIEW_STEP = ("Then, network frozen, the intent view: a head with one hidden layer (three fits of 64 units, "
-                    "their logits averaged) over the same pooled vector and word features, fitted on the corpus's "
-                    "intents (train split; its rows stating no intent weighted twice) against intent negatives from "
-                    "BANKING77 (outside its refund and account-closing categories) and GoEmotions, thresholds tuned "
-                    "on its dev split.")
+INTENT_VIEW_STEP = ("Then, network frozen, the intent view: two heads with one hidden layer each (three fits of 64 "
+                    "units, their logits averaged), one over the same pooled vector and word features, one over the "
+                    "second encoder layer's mean-pooled vector and the same word features, their logits averaged; "
+                    "fitted on the corpus's intents (train split; its rows stating no intent weighted twice) against "
+                    "intent negatives from BANKING77 (outside its refund and account-closing categories) and "
+                    "GoEmotions, thresholds tuned on its dev split.")
 SATISFACTION_VIEW_STEP = ("Then, network frozen, the satisfaction view: one linear softmax head over the same pooled "
                           "vector and word features, an offset from the network's own satisfaction head penalised "
                           "toward it (three fits averaged), fitted on the satisfaction sources' train splits (at most "

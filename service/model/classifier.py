@@ -22,7 +22,14 @@ from emotrace.errors import EmotraceError
 from emotrace.model.aspects import Aspect, ClauseReadings, message_aspects
 from emotrace.model.config import CONFIG_FILE
 from emotrace.model.decision import Thresholds, decide, group_matrix, group_probabilities
-from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT, SATISFACTION_HEAD, load_group_heads
+from emotrace.model.group_heads import (
+    EARLY_POOLED_OUTPUT,
+    LABEL_HEAD,
+    POOLED_OUTPUT,
+    SATISFACTION_HEAD,
+    hidden_layer_of,
+    load_group_heads,
+)
 from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
@@ -64,6 +71,7 @@ class RawOutputs:
     pooled: np.ndarray | None = None  # (n, hidden): the text vector the heads read, when the model outputs it
     intents: np.ndarray | None = None  # (n, intents): from the intent head, when the model has one
     topics: np.ndarray | None = None  # (n, topics): from the topic head, when the model has one
+    early_pooled: np.ndarray | None = None  # (n, hidden): an early layer's text vector, when the model outputs it
 
 
 def combine_chunks(probabilities: np.ndarray, neutral_index: int | None) -> np.ndarray:
@@ -126,8 +134,9 @@ class EmotionClassifier:
         self.group_heads = group_heads or {}
         self._heads = self.group_heads if POOLED_OUTPUT in self.outputs else {}
         self.topic_terms = topic_terms
-        pooled = [o.shape[-1] for o in session.get_outputs() if o.name == POOLED_OUTPUT]
-        self._word_heads = word_heads(self._heads, topic_terms, pooled[0] if pooled else None)
+        widths = {o.name: o.shape[-1] for o in session.get_outputs()}
+        self._word_heads = word_heads(self._heads, topic_terms, widths.get(POOLED_OUTPUT),
+                                      widths.get(EARLY_POOLED_OUTPUT, 0))
 
     @classmethod
     def from_pretrained(cls, model: str | Path | None = None, threads: int | None = None,
@@ -222,46 +231,53 @@ class EmotionClassifier:
         out = self._run(token_ids)
         raw = self._combine(out, np.asarray(owners), token_ids, len(texts))
         if raw.pooled is not None:
-            for view, probabilities in self.word_views(normalized, raw.pooled).items():
+            for view, probabilities in self.word_views(normalized, raw.pooled, raw.early_pooled).items():
                 setattr(raw, view, probabilities)
             if raw.intents is not None and INTENT_VIEW in self._word_heads and (raw.chunks > 1).any():
-                raw.intents = self._intents_of_any_chunk(raw.intents, pieces, out[POOLED_OUTPUT], np.asarray(owners))
+                raw.intents = self._intents_of_any_chunk(raw.intents, pieces, out, np.asarray(owners))
         return raw
 
-    def _intents_of_any_chunk(self, whole: np.ndarray, pieces: list[str], pooled: np.ndarray,
+    def _intents_of_any_chunk(self, whole: np.ndarray, pieces: list[str], out: dict[str, np.ndarray],
                               owners: np.ndarray) -> np.ndarray:
-        """Intent probabilities of texts read in several chunks: the strongest of each text's whole reading and of
-        its chunks' own (an intent anywhere counts; read over the averaged vector and every word of a long text, a
-        refund demand after a few sentences of detail was lost)."""
+        """Intent probabilities of texts read in several chunks (``out``: the network's outputs per chunk): the
+        strongest of each text's whole reading and of its chunks' own (an intent anywhere counts; read over the
+        averaged vector and every word of a long text, a refund demand after a few sentences of detail was lost)."""
         several = [i for i in range(len(whole)) if (owners == i).sum() > 1]
         rows = np.flatnonzero(np.isin(owners, several))
-        per_chunk = self.word_views([pieces[r] for r in rows], pooled[rows], [INTENT_VIEW])[INTENT_VIEW]
+        early = out.get(EARLY_POOLED_OUTPUT)
+        per_chunk = self.word_views([pieces[r] for r in rows], out[POOLED_OUTPUT][rows],
+                                    None if early is None else early[rows], [INTENT_VIEW])[INTENT_VIEW]
         combined = whole.copy()
         for i in several:
             combined[i] = np.maximum(whole[i], per_chunk[owners[rows] == i].max(axis=0))
         return combined
 
-    def word_views(self, normalized: list[str], pooled: np.ndarray,
+    def word_views(self, normalized: list[str], pooled: np.ndarray, early_pooled: np.ndarray | None,
                    views: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """The probabilities of each view whose head reads word features (:func:`word_heads`; of ``views`` alone when
-        given), of texts already normalized with their pooled vectors; the word features are computed once for all of
-        them, and read sparse (a dense product over their ~20,000 columns took a fifth of a batch's time)."""
+        given), of texts already normalized with their pooled vectors and the early layer's (``RawOutputs``'s; None
+        where the model outputs none: the intent head may read them too); the word features are computed once for
+        all of them, and read sparse (a dense product over their ~20,000 columns took a fifth of a batch's time)."""
         terms = self.topic_terms
         if not self._word_heads or terms is None:
             return {}
         words = terms.sparse_features(normalized)
-        return {view: (softmax if view == SATISFACTION_HEAD else sigmoid)(head.logits(pooled, words))
+        return {view: (softmax if view == SATISFACTION_HEAD else sigmoid)(
+                    head.logits(head.vectors(pooled, early_pooled), words))
                 for view, head in self._word_heads.items() if views is None or view in views}
 
-    def head_inputs(self, normalized: list[str], pooled: np.ndarray, view: str | None = None) -> np.ndarray:
-        """What the output layer of a head reads of texts already normalized: their pooled vectors, then their word
-        features — unless ``view`` names a head over the pooled vector alone, or one with a hidden layer (then its
-        hidden activations)."""
+    def head_inputs(self, normalized: list[str], pooled: np.ndarray, early_pooled: np.ndarray | None,
+                    view: str | None = None) -> np.ndarray:
+        """What the output layer of a head reads of texts already normalized: their pooled vectors (then the early
+        layer's, ``RawOutputs``'s, where the head reads them), then their word features — unless ``view`` names a head
+        over the pooled vector alone, or one with a hidden layer (then its hidden activations)."""
         head: WordHead | None = self._word_heads.get(view) if view is not None else None
         if self.topic_terms is None or (view is not None and head is None):
             return pooled
-        if head is not None and head.hidden is not None:
-            return head.hidden_activations(pooled, self.topic_terms.sparse_features(normalized))
+        if head is not None:
+            pooled = head.vectors(pooled, early_pooled)
+            if head.hidden is not None:
+                return head.hidden_activations(pooled, self.topic_terms.sparse_features(normalized))
         return np.hstack([pooled, self.topic_terms.features(normalized)])
 
     def _token_ids(self, normalized: list[str], max_chunks: int | None = None
@@ -303,7 +319,8 @@ class EmotionClassifier:
         intents = self._intent_probabilities(out)
         chunks = np.bincount(owners, minlength=n)
         if (chunks == 1).all():
-            return RawOutputs(probs, groups, affect, sat, chunks, out.get(POOLED_OUTPUT), intents)
+            return RawOutputs(probs, groups, affect, sat, chunks, out.get(POOLED_OUTPUT), intents,
+                              early_pooled=out.get(EARLY_POOLED_OUTPUT))
 
         def per_text(values: np.ndarray, neutral: int | None) -> np.ndarray:
             return np.stack([combine_chunks(values[owners == i], neutral) for i in range(n)])
@@ -317,7 +334,8 @@ class EmotionClassifier:
         return RawOutputs(per_text(probs, self._neutral),
                           {g: per_text(p, self._group_neutral[g]) for g, p in groups.items()},
                           weighted(affect), weighted(sat), chunks, weighted(out.get(POOLED_OUTPUT)),
-                          None if intents is None else per_text(intents, None))  # an intent anywhere counts
+                          None if intents is None else per_text(intents, None),  # an intent anywhere counts
+                          early_pooled=weighted(out.get(EARLY_POOLED_OUTPUT)))
 
     def _label_logits(self, out: dict[str, np.ndarray]) -> np.ndarray:
         """Each chunk's label logits: from the label head refit over the pooled vector where the model has one,
@@ -342,8 +360,8 @@ class EmotionClassifier:
         """Each chunk's intent probabilities from an intent head over the pooled vector alone (None when the model
         has none, or its intent head reads word features too: then it reads each text whole, as the topic head
         does, and not at all without the directory's word vocabulary)."""
-        if INTENT_VIEW not in self._heads:
-            return None
+        if INTENT_VIEW not in self._heads or hidden_layer_of(INTENT_VIEW) in self._heads:
+            return None  # none, or one with a hidden layer: it reads words too (its output layer alone means nothing)
         weight, bias = self._heads[INTENT_VIEW]
         if weight.shape[1] != out[POOLED_OUTPUT].shape[1]:
             return None

@@ -27,6 +27,11 @@ from emotrace.paths import with_default_mode
 
 GROUP_HEADS_FILE = "group_heads.safetensors"
 POOLED_OUTPUT = "pooled"
+# The mean of an early encoder layer's token vectors (the second of six): nearer the words said than the last layer,
+# which fine-tuning tuned for feeling. The intent head reads it beside the pooled vector (docs/benchmarks.md,
+# fifty-first round): through it "I want a refund." reads as a refund request, which the last layer's alone missed.
+EARLY_POOLED_OUTPUT = "early_pooled"
+EARLY_LAYER = 1  # the encoder layer (from 0) whose output ``EARLY_POOLED_OUTPUT`` averages
 LABEL_HEAD = "labels"  # the head that reads the labels themselves (not a grouping)
 SATISFACTION_HEAD = "satisfaction"  # the head that reads the satisfaction classes (written by `emotrace adapt`)
 HIDDEN_LAYER_SUFFIX = "_hidden"  # a head's hidden layer, where it has one (:mod:`emotrace.model.word_heads`)

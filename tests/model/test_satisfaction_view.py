@@ -64,7 +64,7 @@ def test_the_served_satisfaction_is_the_softmax_torch_computes_over_dense_featur
     assert [r.satisfaction_class for r in readings] == [
         ("dissatisfied", "neutral", "satisfied")[i] for i in expected.argmax(axis=1)]
     # what `emotrace adapt` refits: the head over what head_inputs gives reads the served probabilities
-    inputs = model.head_inputs(normalized, pooled, SATISFACTION_HEAD)
+    inputs = model.head_inputs(normalized, pooled, None, SATISFACTION_HEAD)  # the satisfaction head reads no early
     assert np.allclose(softmax(inputs @ weight.T + bias), expected, atol=1e-5)
 
 

@@ -34,12 +34,13 @@ def test_the_views_over_words_read_the_sparse_features_as_the_dense_ones_they_we
     weight = np.random.default_rng(0).normal(size=(5, terms.width)).astype(np.float32)
     assert np.allclose(sparse.times(weight), terms.features([*TEXTS, "", "xyz"]) @ weight.T, atol=1e-5)
     normalized = [classifier.normalizer(t) for t in [*TEXTS, "I want my money back or I'm leaving", "🙂"]]
-    pooled = classifier.raw_outputs(normalized).pooled
-    views = classifier.word_views(normalized, pooled)
+    raw = classifier.raw_outputs(normalized)
+    pooled, early = raw.pooled, raw.early_pooled
+    views = classifier.word_views(normalized, pooled, early)
     assert set(views) == {INTENT_VIEW, TOPIC_VIEW, SATISFACTION_HEAD}
     for view, probabilities in views.items():
         weight, bias = classifier.group_heads[view]
-        logits = classifier.head_inputs(normalized, pooled, view) @ weight.T + bias
+        logits = classifier.head_inputs(normalized, pooled, early, view) @ weight.T + bias
         dense = softmax(logits) if view == SATISFACTION_HEAD else sigmoid(logits)
         assert np.allclose(probabilities, dense, atol=1e-5)
 

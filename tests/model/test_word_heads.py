@@ -13,9 +13,10 @@ from emotrace.model import topic_terms
 from emotrace.model.classifier import EmotionClassifier, sigmoid
 from emotrace.model.group_heads import hidden_layer_of, load_group_heads, save_group_heads
 from emotrace.model.labels import INTENT_VIEW
+from emotrace.model.word_heads import WordHead, word_heads
 from emotrace.paths import DEFAULT_MODEL_DIR
 from emotrace.training import group_heads
-from emotrace.training.group_heads import fit_hidden_head
+from emotrace.training.group_heads import fit_hidden_head, fit_two_hidden_heads
 from emotrace.training.intents import add_intent_view
 from emotrace.training.written_corpus import intent_rows, read_corpus
 
@@ -48,7 +49,8 @@ def test_the_served_hidden_head_computes_what_torch_computes_over_dense_features
     expected = torch.sigmoid(hidden @ torch.as_tensor(w2).T + torch.as_tensor(b2)).numpy()
     assert np.allclose(model.raw_outputs(MESSAGES).intents, expected, atol=1e-5)
     # what `emotrace adapt` refits: the output layer over the hidden activations gives the served probabilities
-    assert np.allclose(sigmoid(model.head_inputs(normalized, pooled, INTENT_VIEW) @ w2.T + b2), expected, atol=1e-5)
+    assert np.allclose(sigmoid(model.head_inputs(normalized, pooled, model.raw_outputs(MESSAGES).early_pooled,
+                                                 INTENT_VIEW) @ w2.T + b2), expected, atol=1e-5)
 
 
 def test_the_hidden_head_learns_the_rows_it_was_fitted_on(fitted) -> None:
@@ -114,3 +116,40 @@ def test_a_vocabulary_of_another_width_than_the_word_heads_is_refused(tmp_path) 
     topic_terms.TopicTerms({term: i for i, term in enumerate(kept)}, terms.idf[:100], terms.scale).save(copy)
     with pytest.raises(EmotraceError, match=r"\[E113\].*'intents'.*100 word features"):
         EmotionClassifier.from_pretrained(copy)
+
+
+def test_two_heads_fitted_side_by_side_read_as_their_blended_logits(classifier) -> None:
+    """The intent view's two heads (over the pooled vector, over the early layer's), each with the same words, are one
+    head whose hidden layer holds both fits' units: its logits are theirs blended at the early head's weight."""
+    texts = [row.text for row in read_corpus(split="train")[:60]]
+    words = classifier.topic_terms.sparse_features([classifier.normalizer(t) for t in texts])
+    rng = np.random.default_rng(3)
+    pooled, early = rng.normal(size=(60, 12)).astype(np.float32), rng.normal(size=(60, 7)).astype(np.float32)
+    targets = (rng.random((60, 4)) < 0.3).astype(np.float32)
+    weights = np.ones(60, dtype=np.float32)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(group_heads, "HIDDEN_EPOCHS", 3)
+        hidden, output = fit_two_hidden_heads(pooled, early, words, targets, 5, weights, 0.3)
+        first, first_out = fit_hidden_head(pooled, words, targets, 5, weights)
+        second, second_out = fit_hidden_head(early, words, targets, 5, weights)
+    blended = WordHead(output, hidden, reads_early=True)
+    expected = 0.7 * WordHead(first_out, first).logits(pooled, words) + 0.3 * WordHead(second_out, second).logits(
+        early, words)
+    assert np.allclose(blended.logits(blended.vectors(pooled, early), words), expected, atol=1e-4)
+
+
+def test_a_head_over_the_early_layer_on_a_graph_without_it_is_refused_with_what_to_do(tmp_path) -> None:
+    """The shipped intent head reads the early layer's vector: with a model.onnx that does not output it (restored
+    from an older copy), the model is refused naming the missing output and the fix; an old head (over the pooled
+    vector alone) on a graph that outputs it is served as it was fitted."""
+    heads = load_group_heads(DEFAULT_MODEL_DIR, EmotionClassifier.from_pretrained().schema)
+    terms = topic_terms.TopicTerms.load(DEFAULT_MODEL_DIR)
+    with pytest.raises(EmotraceError, match=r"E113.*does not output 'early_pooled'.*--recipe intents"):
+        word_heads(heads, terms, 384)
+    assert word_heads(heads, terms, 384, 384)[INTENT_VIEW].reads_early
+    hidden, output = heads[hidden_layer_of(INTENT_VIEW)], heads[INTENT_VIEW]
+    old = {INTENT_VIEW: (output[0][:, :192], output[1]),
+           hidden_layer_of(INTENT_VIEW): (np.hstack([hidden[0][:192, :384], hidden[0][:192, 768:]]), hidden[1][:192])}
+    assert not word_heads(old, terms, 384, 384)[INTENT_VIEW].reads_early
+    with pytest.raises(ValueError, match="early_pooled"):
+        word_heads(heads, terms, 384, 384)[INTENT_VIEW].vectors(np.zeros((1, 384)), None)

@@ -68,7 +68,7 @@ def test_adapting_satisfaction_to_a_domain_reads_it_better_and_keeps_every_other
     texts = SATISFIED + DISSATISFIED[:8] + ["Thanks a lot, this fixed it!", "😡😡"]
     before, after = classifier.predict(texts), adapted.predict(texts)
     weight, bias = load_group_heads(adapted.directory, adapted.schema)[SATISFACTION_HEAD]
-    inputs = adapted.head_inputs([adapted.normalizer(t) for t in texts], adapted.raw_outputs(texts).pooled,
+    inputs = adapted.head_inputs([adapted.normalizer(t) for t in texts], adapted.raw_outputs(texts).pooled, None,
                                  SATISFACTION_HEAD)  # the pooled vector, and the words the head reads beside it
     logits = inputs @ weight.T + bias
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))

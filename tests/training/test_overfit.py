@@ -6,6 +6,7 @@ import shutil
 from dataclasses import replace
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -13,7 +14,13 @@ from transformers import AutoTokenizer
 
 from emotrace.errors import EmotraceError
 from emotrace.model.classifier import EmotionClassifier, sigmoid
-from emotrace.model.group_heads import LABEL_HEAD, POOLED_OUTPUT
+from emotrace.model.group_heads import (
+    EARLY_LAYER,
+    EARLY_POOLED_OUTPUT,
+    LABEL_HEAD,
+    POOLED_OUTPUT,
+    hidden_layer_of,
+)
 from emotrace.model.labelled import LabelledTexts
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_LABELS, INTENT_VIEW, TOPIC_LABELS, TOPIC_VIEW, LabelSchema
 from emotrace.paths import DEFAULT_MODEL_DIR
@@ -277,6 +284,47 @@ def test_the_intent_head_is_fitted_tuned_and_read_alike_alone_and_in_a_batch(wit
         alone = classifier.predict([text])[0].views[INTENT_VIEW]
         assert alone.labels == batched.views[INTENT_VIEW].labels
         assert max(abs(alone.probabilities[k] - v) for k, v in batched.views[INTENT_VIEW].probabilities.items()) < 1e-4
+
+
+def test_the_intent_head_reads_the_early_layer_the_graph_averages_as_torch_does(trained, with_word_views) -> None:
+    """The fifty-first round's intent view: the packaged graph outputs the early layer's token vectors averaged over
+    the mask (as torch computes them, within int8 rounding), and the intent head reads them beside the pooled vector
+    and the words."""
+    run, _, _ = trained
+    classifier = EmotionClassifier.from_pretrained(with_word_views)
+    texts = ["No", "I want my money back today, this is the third time I have asked!", "thanks for the help"]
+    inputs = _padded_batch(with_word_views, texts)
+    net = EmotionNet.from_directory(run / "final").eval()
+    with torch.no_grad():
+        hidden = net.encoder(torch.from_numpy(inputs["input_ids"]), torch.from_numpy(inputs["attention_mask"]),
+                             output_hidden_states=True).hidden_states[EARLY_LAYER + 1].numpy()
+    mask = inputs["attention_mask"][:, :, None]
+    expected = (hidden * mask).sum(axis=1) / mask.sum(axis=1)
+    early = classifier.raw_outputs(texts).early_pooled
+    cosine = (early * expected).sum(axis=1) / np.linalg.norm(early, axis=1) / np.linalg.norm(expected, axis=1)
+    assert EARLY_POOLED_OUTPUT in classifier.outputs and cosine.min() > 0.99, cosine
+    width = classifier.group_heads[hidden_layer_of(INTENT_VIEW)][0].shape[1]
+    assert width == 2 * expected.shape[1] + classifier.topic_terms.width  # pooled, early, words
+
+
+def test_the_early_layer_is_added_once_and_a_graph_of_another_shape_is_refused(tmp_path) -> None:
+    """``add_early_pooled_output`` leaves a graph that has the output as it is, and refuses (E332) one whose pooled
+    vector is not averaged as ``export_onnx`` writes it, instead of a bare unpacking error."""
+    from onnx import TensorProto, helper
+
+    from emotrace.errors import EmotraceError
+    from emotrace.training.export import add_early_pooled_output
+
+    shipped = shutil.copy(DEFAULT_MODEL_DIR / "model.onnx", tmp_path / "shipped.onnx")
+    before = shipped.read_bytes()
+    assert add_early_pooled_output(shipped) is False and shipped.read_bytes() == before
+    vector = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    pooled = helper.make_tensor_value_info(POOLED_OUTPUT, TensorProto.FLOAT, [1, 4])
+    other = tmp_path / "other.onnx"
+    onnx.save(helper.make_model(helper.make_graph([helper.make_node("Identity", ["x"], [POOLED_OUTPUT])], "other",
+                                                  [vector], [pooled])), str(other))
+    with pytest.raises(EmotraceError, match=r"E332.*no encoder layer 1 output"):
+        add_early_pooled_output(other)
 
 
 def test_refitting_the_pooled_heads_keeps_the_views_fitted_apart(with_word_views, tmp_path) -> None:
