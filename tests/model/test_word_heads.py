@@ -93,7 +93,8 @@ def test_the_intent_view_is_fitted_with_a_hidden_layer_over_words_and_tuned_on_d
                         written=read_corpus(split="train")[:300])
         fitted = EmotionClassifier.from_pretrained(directory)
         heads.append(fitted.group_heads)
-        assert fitted.group_heads[hidden_layer_of(INTENT_VIEW)][0].shape[0] == 3 * 8
+        hidden = fitted.group_heads[hidden_layer_of(INTENT_VIEW)][0]  # two heads (pooled, early) of three fits of 8
+        assert hidden.shape == (2 * 3 * 8, 2 * 384 + fitted.topic_terms.width)
         assert fitted.thresholds.groupings[INTENT_VIEW] != EmotionClassifier.from_pretrained().thresholds.groupings[
             INTENT_VIEW]  # tuned on these dev rows
     for name in heads[0]:
