@@ -8,19 +8,11 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-import onnx
 from huggingface_hub import EvalResult, ModelCardData
 
 from emotrace.model.classifier import ONNX_FILE
 from emotrace.model.config import read_config
-from emotrace.model.group_heads import (
-    EARLY_POOLED_OUTPUT,
-    LABEL_HEAD,
-    POOLED_OUTPUT,
-    SATISFACTION_HEAD,
-    hidden_layer_of,
-    load_group_heads,
-)
+from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, hidden_layer_of, load_group_heads, vector_widths
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
 from emotrace.model.topic_terms import TopicTerms
 from emotrace.training.held_out import held_out_summary
@@ -107,13 +99,6 @@ def _results(metrics: dict[str, Any], goemotions: bool) -> list[EvalResult]:
     return found
 
 
-def _vector_widths(out_dir: Path) -> list[int]:
-    """The widths of the text vectors the graph outputs: the pooled one, and the early layer's where it has one."""
-    outputs = {o.name: o.type.tensor_type.shape.dim[-1].dim_value
-               for o in onnx.load(str(out_dir / ONNX_FILE), load_external_data=False).graph.output}
-    return [outputs[name] for name in (POOLED_OUTPUT, EARLY_POOLED_OUTPUT) if name in outputs]
-
-
 def _metadata(name: str, metrics: dict[str, Any], provenance: Provenance, goemotions: bool) -> ModelCardData:
     """The card's Hugging Face metadata header."""
     return ModelCardData(language="en", license="apache-2.0", library_name="emotrace", pipeline_tag="text-classification",
@@ -145,7 +130,7 @@ def write_model_card(out_dir: Path) -> None:
     words = terms is not None
     satisfaction_words = terms is not None and SATISFACTION_HEAD in group and group[SATISFACTION_HEAD][0].shape[1] > terms.width
     intents_early = terms is not None and hidden_layer_of(INTENT_VIEW) in group \
-        and group[hidden_layer_of(INTENT_VIEW)][0].shape[1] - terms.width == sum(_vector_widths(out_dir))
+        and group[hidden_layer_of(INTENT_VIEW)][0].shape[1] - terms.width == sum(vector_widths(out_dir / ONNX_FILE))
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         "---",

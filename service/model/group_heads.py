@@ -37,6 +37,16 @@ SATISFACTION_HEAD = "satisfaction"  # the head that reads the satisfaction class
 HIDDEN_LAYER_SUFFIX = "_hidden"  # a head's hidden layer, where it has one (:mod:`emotrace.model.word_heads`)
 
 
+def vector_widths(graph: Path) -> list[int]:
+    """The widths of the text vectors the ONNX graph at ``graph`` outputs: the pooled one, and the early layer's
+    where it has one."""
+    import onnx  # read by training only: the runtime learns the same from its session
+
+    outputs = {o.name: o.type.tensor_type.shape.dim[-1].dim_value
+               for o in onnx.load(str(graph), load_external_data=False).graph.output}
+    return [outputs[name] for name in (POOLED_OUTPUT, EARLY_POOLED_OUTPUT) if name in outputs]
+
+
 def hidden_layer_of(head: str) -> str:
     """The name under which ``head``'s hidden layer is stored."""
     return head + HIDDEN_LAYER_SUFFIX
