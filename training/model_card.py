@@ -15,6 +15,7 @@ from emotrace.model.config import read_config
 from emotrace.model.group_heads import LABEL_HEAD, SATISFACTION_HEAD, hidden_layer_of, load_group_heads, vector_widths
 from emotrace.model.labels import GOEMOTIONS_LABELS, INTENT_VIEW, LabelSchema
 from emotrace.model.topic_terms import TopicTerms
+from emotrace.model.word_heads import word_heads
 from emotrace.training.held_out import held_out_summary
 from emotrace.training.provenance import MINILM, Provenance, read_provenance
 
@@ -128,9 +129,10 @@ def write_model_card(out_dir: Path) -> None:
     heads = set(group)
     terms = TopicTerms.load(out_dir)
     words = terms is not None
-    satisfaction_words = terms is not None and SATISFACTION_HEAD in group and group[SATISFACTION_HEAD][0].shape[1] > terms.width
-    intents_early = terms is not None and hidden_layer_of(INTENT_VIEW) in group \
-        and group[hidden_layer_of(INTENT_VIEW)][0].shape[1] - terms.width == sum(vector_widths(out_dir / ONNX_FILE))
+    widths = vector_widths(out_dir / ONNX_FILE)
+    read_over_words = word_heads(group, terms, *widths) if widths else {}  # as the runtime reads them
+    satisfaction_words = SATISFACTION_HEAD in read_over_words
+    intents_early = INTENT_VIEW in read_over_words and read_over_words[INTENT_VIEW].reads_early
     grouped = [f"{g} macro-F1: {_fmt(groups[g]['macro_f1'])}" for g in ("ekman", "sentiment") if g in groups]
     lines = [
         "---",

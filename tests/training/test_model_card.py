@@ -55,3 +55,30 @@ def test_the_shipped_card_is_what_its_config_generates(tmp_path) -> None:
         assert card.count(step) == 1
     commands = card.split("Reproduce with:\n```\n")[1].split("```")[0].splitlines()
     assert all(a != b for a, b in pairwise(commands)), commands  # a refit repeated in place is given once
+
+
+def test_the_card_says_the_intent_head_reads_the_early_layer_only_where_it_does(tmp_path) -> None:
+    """Found by a review: the card read the intent head's width against the graph's vectors summed, so the head of
+    the release before (the pooled vector and words alone, on a graph without the early layer's output) was said to
+    read the second encoder layer too. The card now says what the runtime reads."""
+    import numpy as np
+    import onnx
+
+    from emotrace.model.group_heads import EARLY_POOLED_OUTPUT, hidden_layer_of, load_group_heads, save_group_heads
+    from emotrace.model.labels import INTENT_VIEW, LabelSchema
+
+    said = "pooled vector and its second encoder layer's"  # the architecture line (the recipe names it too)
+    assert said in (DEFAULT_MODEL_DIR / CARD_FILE).read_text(encoding="utf-8")
+    before = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "before"))
+    graph = onnx.load(str(before / "model.onnx"))
+    (early,) = [o for o in graph.graph.output if o.name == EARLY_POOLED_OUTPUT]
+    graph.graph.output.remove(early)
+    onnx.save(graph, str(before / "model.onnx"))
+    heads = load_group_heads(before, LabelSchema.load(before))
+    (hidden, bias), (output, output_bias) = heads[hidden_layer_of(INTENT_VIEW)], heads[INTENT_VIEW]
+    heads[hidden_layer_of(INTENT_VIEW)] = (np.hstack([hidden[:192, :384], hidden[:192, 768:]]), bias[:192])
+    heads[INTENT_VIEW] = (output[:, :192], output_bias)  # one head over the pooled vector and words
+    save_group_heads(heads, before)
+    write_model_card(before)
+    card = (before / CARD_FILE).read_text(encoding="utf-8")
+    assert "a head with one hidden layer over the int8 network's pooled vector" in card and said not in card
