@@ -38,3 +38,19 @@ def test_the_same_seed_gives_the_same_floor() -> None:
     assert generated_floor(now) == generated_floor(now)
     first, _ = generated_floor(now)
     assert max(c.days_ago for c in first) <= 90 and len({c.customer for c in first}) == 195
+
+
+def test_the_demo_under_a_model_of_ones_own_labels_serves_every_page(tmp_path, own_labels_model) -> None:
+    """``serve --demo --model`` a model of one's own labels (no Ekman, sentiment or intent view): the floor loads and
+    every customer's pages, the agents, segments, alerts and drivers answer (coverage the own-labels dashboard test
+    gave before it read three posted messages instead of the demo)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'own.db'}", demo=True, model_dir=own_labels_model)
+    with local_client(app_for(settings), raise_server_exceptions=False) as client:
+        customers = client.get("/v1/customers", params={"limit": 1000}).json()
+        assert len(customers) == 200
+        for path in ("/v1/agents", "/v1/segments", "/v1/alerts", "/v1/drivers"):
+            assert client.get(path).status_code == 200, path
+        assert len({c["segment"] for c in customers}) >= 2
+        pages = [f"/v1/customers/{c['id']}{part}" for c in customers for part in ("", "/timeline", "/routing")]
+        failed = [(page, answer.status_code) for page in pages if (answer := client.get(page)).status_code != 200]
+        assert failed == []
