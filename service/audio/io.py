@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import mmap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import soundfile as sf
 
 from emotrace.errors import EmotraceError
 
+Bytes = bytes | mmap.mmap  # a recording's bytes: a copy, or a file mapped (read where looked at)
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga"}
 SAMPLE_RATE = 16_000
 
@@ -52,8 +56,9 @@ def load_audio(path: Path, max_seconds: float) -> Audio:
         raise EmotraceError("E703", f"{path} is not readable audio ({exc}).",
                             "The file may be corrupt or truncated; re-export it.") from None
     for source, info, (data, _) in zip(sources, infos, decoded, strict=True):
-        raw = path.read_bytes() if isinstance(source, str) else source.getvalue()
-        if problem := incompleteness(raw, info.frames, len(data)):
+        with _bytes_of(source) as raw:
+            problem = incompleteness(raw, info.frames, len(data))
+        if problem:
             raise EmotraceError("E705", f"{path} is incomplete: {problem}.",
                                 "The file was cut short or damaged in transfer; send the whole recording.")
     if sum(data.size for data, _ in decoded) == 0:
@@ -72,6 +77,17 @@ def _resampled(channels: np.ndarray, rate: int) -> np.ndarray:
     from scipy.signal import resample_poly  # here, not at import: reading text never pays for scipy.signal
 
     return np.asarray(resample_poly(channels, SAMPLE_RATE // divisor, int(rate) // divisor, axis=1), dtype=np.float32)
+
+
+@contextmanager
+def _bytes_of(source: str | io.BytesIO) -> Iterator[Bytes]:
+    """The bytes of ``source``: a copy's, or a file's mapped, not read (the checks read its header and its last page:
+    an hour of studio WAV is hundreds of MB)."""
+    if isinstance(source, io.BytesIO):
+        yield source.getvalue()
+        return
+    with open(source, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield mapped
 
 
 def _rewound(source: str | io.BytesIO) -> str | io.BytesIO:
@@ -121,7 +137,7 @@ WAV_SIZE_PLACEHOLDER = 0x7FFFF000  # SoX's (MS_UNSPEC) for output into a pipe: a
 MP3_FRAME_SAMPLES = 1152
 
 
-def incompleteness(raw: bytes, declared_frames: int, decoded_frames: int) -> str | None:
+def incompleteness(raw: Bytes, declared_frames: int, decoded_frames: int) -> str | None:
     """Why a decodable recording (the bytes ``raw``) is not whole (None when nothing says so): fewer samples decoded
     than its header declares; a WAV whose RIFF or data chunk declares more bytes than the file holds; an Ogg stream
     without its end-of-stream page. The container is told by the file's first bytes, not its name (a WAV named
@@ -138,7 +154,7 @@ def incompleteness(raw: bytes, declared_frames: int, decoded_frames: int) -> str
     return None
 
 
-def _wav_shortfall(raw: bytes) -> str | None:
+def _wav_shortfall(raw: Bytes) -> str | None:
     riff_size = int.from_bytes(raw[4:8], "little")
     if _declared(riff_size) and riff_size + 8 > len(raw):
         return f"its header declares {riff_size + 8:,} bytes, the file holds {len(raw):,}"
@@ -149,7 +165,7 @@ def _wav_shortfall(raw: bytes) -> str | None:
     return None
 
 
-def _data_chunk(raw: bytes) -> tuple[int, int] | None:
+def _data_chunk(raw: Bytes) -> tuple[int, int] | None:
     """Where a RIFF/WAVE file's data chunk starts and the size its header gives (None without one)."""
     at = 12
     while at + 8 <= len(raw):
@@ -164,7 +180,8 @@ def _sources(path: Path) -> list[str | io.BytesIO]:
     """What libsndfile is given: the path, or copies of its bytes: each recording of an Ogg or MP3 file joining
     several end to end (libsndfile would read the first alone), or for a WAV whose data chunk says 0 bytes while
     samples follow (a streaming writer's placeholder: libsndfile would read none) a copy whose header says "to the
-    end". Only a file that may need a copy is read whole here (a WAV too long to read is refused unread)."""
+    end". A file is copied only where it needs to be: an Ogg or MP3 file is mapped to find its recordings, and a WAV too
+    long to read is refused unread."""
     with path.open("rb") as file:
         head = file.read(4096)
     container = audio_container(head)
@@ -177,39 +194,45 @@ def _sources(path: Path) -> list[str | io.BytesIO]:
         return [io.BytesIO(bytes(streamed))]
     if container not in ("Ogg", "MP3"):
         return [str(path)]
-    raw = path.read_bytes()
-    pieces = _ogg_links(raw) if container == "Ogg" else _mp3_files(raw)
-    return [str(path)] if len(pieces) == 1 else [io.BytesIO(piece) for piece in pieces]
+    with _bytes_of(str(path)) as raw:
+        starts = _ogg_links(raw) if container == "Ogg" else _mp3_files(raw)
+        if len(starts) == 1:
+            return [str(path)]
+        return [io.BytesIO(raw[start:end]) for start, end in _spans(starts, len(raw))]
 
 
-def _ogg_links(raw: bytes) -> list[bytes]:
-    """The streams of a chained Ogg file, each from its beginning-of-stream page (a damaged page ends the walk: the
-    rest stays with the stream it is in)."""
+def _spans(starts: list[int], size: int) -> list[tuple[int, int]]:
+    """Each piece's (start, end) from where the pieces start, the last ending at ``size``."""
+    return list(zip(starts, [*starts[1:], size], strict=True))
+
+
+def _ogg_links(raw: Bytes) -> list[int]:
+    """Where the streams of a chained Ogg file start, each at its beginning-of-stream page (a damaged page ends the
+    walk: the rest stays with the stream it is in)."""
     starts, at, in_headers = [0], 0, True
-    while raw.startswith(b"OggS", at) and at + 27 <= len(raw):
+    while raw[at : at + 4] == b"OggS" and at + 27 <= len(raw):
         begins = bool(raw[at + 5] & 0x02)
         if begins and not in_headers:
             starts.append(at)
         in_headers = begins  # a grouped stream's beginning pages come one after another: one link
         segments = raw[at + 26]
         at += 27 + segments + sum(raw[at + 27 : at + 27 + segments])
-    return [raw[start:end] for start, end in zip(starts, [*starts[1:], len(raw)], strict=True)]
+    return starts
 
 
 XING_SEARCH = 40  # the Xing/Info tag follows a frame's 4-byte header and its side information (at most 32 bytes)
 
 
-def _mp3_files(raw: bytes) -> list[bytes]:
-    """The MP3 files joined in ``raw``: each ends where its Xing/Info header's byte count says, when another MP3
-    (an ID3 tag or a frame) starts there; ``raw`` whole when its header says no length."""
-    pieces, at = [], 0
-    while (end := _mp3_end(raw, at)) is not None and end < len(raw) and _mp3_starts(raw, end):
-        pieces.append(raw[at:end])
-        at = end
-    return [*pieces, raw[at:]]
+def _mp3_files(raw: Bytes) -> list[int]:
+    """Where the MP3 files joined in ``raw`` start: each ends where its Xing/Info header's byte count says, when
+    another MP3 (an ID3 tag or a frame) starts there; one file, ``raw`` whole, when its header says no length."""
+    starts = [0]
+    while (end := _mp3_end(raw, starts[-1])) is not None and end < len(raw) and _mp3_starts(raw, end):
+        starts.append(end)
+    return starts
 
 
-def _mp3_end(raw: bytes, at: int) -> int | None:
+def _mp3_end(raw: Bytes, at: int) -> int | None:
     """Where the MP3 file starting at ``at`` ends by its Xing/Info header (None without one)."""
     frame = at + _id3_size(raw, at)
     tag = next((found for name in (b"Xing", b"Info") if (found := raw.find(name, frame, frame + XING_SEARCH)) >= 0),
@@ -222,22 +245,22 @@ def _mp3_end(raw: bytes, at: int) -> int | None:
     return frame + size if size else None
 
 
-def _mp3_starts(raw: bytes, at: int) -> bool:
+def _mp3_starts(raw: Bytes, at: int) -> bool:
     """Whether an MP3 file (an ID3v2 tag, or a layer III frame's sync bits; not a UTF-16 byte-order mark) starts at
     ``at``."""
-    return raw.startswith(b"ID3", at) or (at + 1 < len(raw) and raw[at] == 0xFF and raw[at + 1] & 0xE6 == 0xE2)
+    return raw[at : at + 3] == b"ID3" or (at + 1 < len(raw) and raw[at] == 0xFF and raw[at + 1] & 0xE6 == 0xE2)
 
 
-def audio_container(raw: bytes) -> str | None:
+def audio_container(raw: Bytes) -> str | None:
     """The audio container (WAV, Ogg, FLAC, MP3) that the bytes ``raw`` start with; None for anything else."""
     if raw[:4] == b"RIFF" and raw[8:12] == b"WAVE":
         return "WAV"
     return {b"OggS": "Ogg", b"fLaC": "FLAC"}.get(raw[:4]) or ("MP3" if _mp3_starts(raw, 0) else None)
 
 
-def _id3_size(raw: bytes, at: int) -> int:
+def _id3_size(raw: Bytes, at: int) -> int:
     """The bytes of the ID3v2 tag at ``at`` (0 without one): 10, the size in 7-bit bytes, and a footer's 10."""
-    if not raw.startswith(b"ID3", at) or at + 10 > len(raw):
+    if raw[at : at + 3] != b"ID3" or at + 10 > len(raw):
         return 0
     size = sum((byte & 0x7F) << (7 * (3 - i)) for i, byte in enumerate(raw[at + 6 : at + 10]))
     return 10 + size + (10 if raw[at + 5] & 0x10 else 0)

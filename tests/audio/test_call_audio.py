@@ -372,6 +372,24 @@ def test_the_completeness_check_follows_the_files_container_not_its_name(tmp_pat
         load_audio(tmp_path / f"cut{named}", 600)
 
 
+@pytest.mark.parametrize("suffix", [".wav", ".mp3", ".ogg", ".flac"])
+def test_a_recording_is_checked_without_being_copied_into_memory(tmp_path, monkeypatch, suffix) -> None:
+    """The completeness check read every recording whole into memory (an MP3 or Ogg twice) before decoding it: an
+    hour of studio WAV is hundreds of MB. It reads the file mapped: its header and last page only; a cut copy is
+    still refused."""
+    tone = _tone(tmp_path / f"tone{suffix}")
+    audio = tone.read_bytes()
+    (tmp_path / f"cut{suffix}").write_bytes(audio[: len(audio) // 2])
+
+    def copied(path: Path) -> bytes:
+        raise AssertionError(f"{path} read whole into memory")
+
+    monkeypatch.setattr(Path, "read_bytes", copied)
+    assert load_audio(tone, 600).duration == pytest.approx(2.0, abs=0.1)
+    with pytest.raises(EmotraceError, match=r"E70[35]"):
+        load_audio(tmp_path / f"cut{suffix}", 600)
+
+
 @pytest.mark.parametrize("suffix", [".mp3", ".ogg"])
 def test_two_recordings_joined_end_to_end_are_read_whole(speech_dir, suffix) -> None:
     """Found by a review: ``cat a.mp3 b.mp3 > ab.mp3`` (or two Ogg files, a chained stream) was read as its first
