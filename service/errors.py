@@ -262,6 +262,8 @@ ERRORS: dict[str, ErrorKind] = {
                       "messages again on purpose, send them under a new Idempotency-Key.", 410),
     "E924": ErrorKind("Content coding not supported", "Send the body uncompressed (no Content-Encoding header, or "
                       "identity).", 415),
+    "E925": ErrorKind("Correction of an agent's turn", "Correct the customer's turns: the dashboard's message list "
+                      "offers them, and GET /v1/customers/{id}/timeline lists each message's speaker.", 422),
 }
 
 RETIRED: dict[str, str] = {

@@ -78,6 +78,26 @@ def test_the_export_writes_each_corrected_message_as_adapt_reads_it(tmp_path) ->
     assert other.returncode == 2 and "[E206]" in other.stderr and not (tmp_path / "corrections.txt").exists()
 
 
+def test_the_export_leaves_out_corrections_of_agent_turns_stored_before_they_were_refused(tmp_path) -> None:
+    """A store written before corrections of agent turns were refused (E925) may hold some: the export leaves them
+    out and says so (they taught adapt's customer heads an agent's words)."""
+    from emotrace.store.tables import Correction, Message
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ids = _store_corrections(url, [("Charged twice, great.", NewCorrection("maria", "dissatisfied"), T0),
+                                   ("Sorry to hear that, let me check.", NewCorrection("maria", "neutral"), T0)])
+    store = Store(url)
+    with store.db.writing() as session:  # as an older version stored it
+        session.get(Message, ids[1]).speaker = "agent"
+        session.add(Correction(message_id=ids[1], customer_id="ann", created_at=T0 + timedelta(hours=1),
+                               satisfaction_class="satisfied", corrected_by="bob"))
+    out = tmp_path / "corrections.csv"
+    result = run("corrections", "export", "--out", str(out), "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert "1 corrected message left out: an agent's turn" in result.stderr, result.stderr
+    assert [r["text"] for r in _read(out)] == ["Charged twice, great."]
+
+
 def test_the_export_refuses_an_existing_file_unless_overwrite(tmp_path) -> None:
     """Found by a review: `--out` an existing file replaced it silently (a user's labelled CSV was lost), where batch,
     outcomes fit and adapt refuse an existing output. It is refused (E505) before the store is read, kept as it was;

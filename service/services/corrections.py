@@ -11,8 +11,9 @@ from typing import cast
 from emotrace.errors import EmotraceError
 from emotrace.model.labels import SATISFACTION_CLASSES, LabelSchema
 from emotrace.paths import staged_file, write_refused
+from emotrace.scoring.timeline import CUSTOMER
 from emotrace.store import Store
-from emotrace.store.corrections import CorrectedMessage, CorrectionKey, NewCorrection, StoredCorrection
+from emotrace.store.corrections import AgentTurn, CorrectedMessage, CorrectionKey, NewCorrection, StoredCorrection
 from emotrace.store.tables import Correction
 from emotrace.tabular import table_format, write_rows
 from emotrace.text.normalize import model_text_key
@@ -47,13 +48,17 @@ def correct_message(store: Store, schema: LabelSchema, message_id: int, correcti
     """Store ``correction`` of message ``message_id`` (once under a client's ``key``: a retry is answered from the
     correction stored under it, ``replayed``; :class:`emotrace.store.corrections.KeyReused` when it was stored for
     another request): E918 naming the names ``schema`` does not have, E905 when the message is not stored (never was,
-    or was erased). Nothing is written on any of these."""
+    or was erased), E925 when an agent spoke it. Nothing is written on any of these."""
     if unknown := unknown_names(correction, schema):
         if key is not None and (replayed := store.corrections.replay(message_id, key)) is not None:
             return replayed  # stored by its first try, under a model that had the names (another replica's)
         listed = "; ".join(f"{field}: {', '.join(map(repr, names))}" for field, names in unknown.items())
         raise EmotraceError("E918", f"Unknown names in the correction ({listed}).")
-    stored = store.corrections.add(message_id, correction, datetime.now(UTC), key)
+    try:
+        stored = store.corrections.add(message_id, correction, datetime.now(UTC), key)
+    except AgentTurn:
+        raise EmotraceError("E925", f"Message {message_id} is an agent's turn: agent turns are not scored, and "
+                                    "adapt learns the customers' readings.") from None
     if stored is None:
         raise EmotraceError("E905", f"Message {message_id} not found.")
     return stored
@@ -104,10 +109,12 @@ def adapt_labels(correction: MergedCorrection, message: CorrectedMessage, with_c
 
 @dataclass
 class LeftOut:
-    """Corrected messages an export leaves out: their text is not stored, they name nothing adapt reads, or an
-    earlier correction of a text corrected again later (the latest counts; texts the model reads alike, such as ones
-    differing only in case or spacing, are one text: :func:`model_text_key`)."""
+    """Corrected messages an export leaves out: their text is not stored, they name nothing adapt reads, an agent
+    spoke them (corrected before such corrections were refused), or an earlier correction of a text corrected again
+    later (the latest counts; texts the model reads alike, such as ones differing only in case or spacing, are one
+    text: :func:`model_text_key`)."""
 
+    agent_turns: int = 0
     no_text: int = 0
     nothing_to_learn: int = 0
     superseded: int = 0
@@ -124,10 +131,11 @@ def training_rows(store: Store, since: datetime | None = None) -> tuple[list[Tra
         by_message.setdefault(stored.message_id, ([], message))[0].append(stored)
     merged = [(MergedCorrection.of(corrections), message) for corrections, message in by_message.values()
               if since is None or utc(corrections[-1].created_at) >= since]
+    left_out = LeftOut(agent_turns=sum(message.speaker != CUSTOMER for _, message in merged))
+    merged = [(correction, message) for correction, message in merged if message.speaker == CUSTOMER]
     with_classes = any(correction.satisfaction_class for correction, _ in merged)
     taught = {view for view in EVERY_ROW_VIEWS if any(getattr(c, view) is not None for c, _ in merged)}
     by_text: dict[str, TrainingRow] = {}
-    left_out = LeftOut()
     for correction, message in sorted(merged, key=lambda pair: pair[0].corrected_at):
         names = adapt_labels(correction, message, with_classes, taught)
         if not message.text:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from emotrace.scoring.timeline import CUSTOMER
 from emotrace.store.database import Database
 from emotrace.store.outbox import Outbox
 from emotrace.store.tables import Correction, Customer, Message
@@ -44,6 +45,10 @@ class KeyReused(Exception):
     """An Idempotency-Key already used for another correction request (another message or another body)."""
 
 
+class AgentTurn(Exception):
+    """A correction of an agent's turn: agent turns are never scored, and adapt learns the customers' readings."""
+
+
 class StoredCorrection(NamedTuple):
     """A correction as :meth:`Corrections.add` stored it or, ``replayed``, as an earlier request under the same
     Idempotency-Key stored it (nothing was written again)."""
@@ -66,12 +71,14 @@ def _replay(stored: Correction, message_id: int, key: CorrectionKey) -> StoredCo
 
 
 class CorrectedMessage(NamedTuple):
-    """What a corrected message holds: its stored text (None where the settings kept none) and the intents and topics
-    it was read with (none for messages stored before those views)."""
+    """What a corrected message holds: its stored text (None where the settings kept none), the intents and topics
+    it was read with (none for messages stored before those views) and who spoke it (a correction of an agent's turn
+    is refused now, and may have been stored before)."""
 
     text: str | None
     intents: list[str]
     topics: list[str]
+    speaker: str
 
 
 class Corrections:
@@ -88,7 +95,8 @@ class Corrections:
         Under a client's ``key``, a correction already stored under it (by this request's earlier try, on any
         replica) is returned instead, ``replayed``, and nothing is written; :class:`KeyReused` when it was stored for
         another request. Checked once the customer is locked; a concurrent request that stored the key after the
-        check (its insert fails on the key) is answered from that request's correction as well."""
+        check (its insert fails on the key) is answered from that request's correction as well. :class:`AgentTurn`,
+        nothing written, for a message an agent spoke."""
         try:
             with self.db.writing() as session:
                 customer_id = session.scalar(select(Message.customer_id).where(Message.id == message_id))
@@ -101,6 +109,8 @@ class Corrections:
                     return None
                 if key is not None and (stored := under_key(session, key.key)) is not None:
                     return _replay(stored, message_id, key)
+                if message.speaker != CUSTOMER:
+                    raise AgentTurn(message_id)
                 row = Correction(message_id=message_id, customer_id=customer_id, created_at=now,
                                  idempotency_key=key.key if key else None,
                                  request_sha=key.request_sha if key else None, **asdict(correction))
@@ -137,11 +147,11 @@ class Corrections:
 
     def with_messages(self) -> list[tuple[Correction, CorrectedMessage]]:
         """Every correction, oldest first, with what its message holds (:class:`CorrectedMessage`)."""
-        query = (select(Correction, Message.text, Message.intent_labels, Message.topic_labels)
+        query = (select(Correction, Message.text, Message.intent_labels, Message.topic_labels, Message.speaker)
                  .join(Message, Message.id == Correction.message_id).order_by(Correction.created_at, Correction.id))
         with self.db.session() as session:
-            return [(row, CorrectedMessage(text, intents or [], topics or []))
-                    for row, text, intents, topics in session.execute(query).tuples()]
+            return [(row, CorrectedMessage(text, intents or [], topics or [], speaker))
+                    for row, text, intents, topics, speaker in session.execute(query).tuples()]
 
 
 def event_payload(correction: Correction, message: Message) -> dict[str, object]:

@@ -54,6 +54,18 @@ def test_a_correction_is_stored_with_the_message_and_listed_in_the_timeline(stor
     assert listed[first][0] == made
 
 
+def test_a_correction_of_an_agents_turn_is_refused_writing_nothing(stored) -> None:
+    """Found by a new-user trial: an agent's turn ("Sorry about that, refunding now.") could be corrected, and the
+    export then taught adapt's customer satisfaction head the agent's words as "satisfied"."""
+    client, (first, agent_turn) = stored
+    refused = client.post(f"/v1/messages/{agent_turn}/corrections", json=RIGHT)
+    assert refused.status_code == 422 and refused.json()["code"] == "E925", refused.text
+    assert f"Message {agent_turn} is an agent's turn" in refused.json()["detail"]
+    assert client.post(f"/v1/messages/{first}/corrections", json=RIGHT).status_code == 201
+    listed = _corrections(client)
+    assert len(listed[first]) == 1 and listed[agent_turn] == []
+
+
 def test_a_correction_can_say_no_intent_or_no_topic_applies(stored) -> None:
     """Found by a new-user trial: `intents: []` was refused (422), so a churn threat read where there was none could
     not be corrected."""

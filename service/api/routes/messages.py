@@ -122,8 +122,8 @@ def correct(
     customer, and learnt from by ``emotrace adapt --corrections``. Under an Idempotency-Key a retry is answered with
     the correction the first request stored (``Idempotent-Replayed: true``), which is neither stored nor sent again.
     404 (E905) for a message not stored or erased; 422 for a malformed body (E901, naming the field), names the
-    served model does not have (E918, naming them) or a key malformed, given twice or used for another request
-    (E908)."""
+    served model does not have (E918, naming them), an agent's turn (E925) or a key malformed, given twice or used
+    for another request (E908)."""
     key = None
     if (checked := _checked_key(request, idempotency_key)) is not None:
         key = CorrectionKey(checked, hashlib.sha256(f"{message_id}:{body.model_dump_json()}".encode()).hexdigest())
