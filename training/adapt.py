@@ -181,6 +181,15 @@ class HeadResult:
         """The interval of the cross-validated difference, in words."""
         return f"95 % bootstrap interval of the difference {self.interval[0]:+.3f} to {self.interval[1]:+.3f}"
 
+    def unclear_gain(self) -> str | None:
+        """Why a head written as better may not be (None when its gain is clear): the interval of the cross-validated
+        difference reaches 0 or below, so rows of this number could show no gain or a loss."""
+        if not self.better or self.interval[0] > 0:
+            return None
+        return (f"the adapted {self.head} head's gain is not clear on {self.rows - self.held_out.rows} rows: the "
+                f"{self.spread()} reaches 0. Compare both models on labelled rows of your own (`emotrace evaluate "
+                "--model FROM --model OUT --data FILE`), or adapt on more rows.")
+
 
 @dataclass
 class AdaptationResult:
@@ -778,6 +787,9 @@ def adapt_model(data: Path, text_column: str, label_column: str, from_model: Pat
     else:
         write_adapted(classifier, result, data, model_dir, command)
         result.written = True
+        for figures in result.heads:
+            if (unclear := figures.unclear_gain()) is not None:
+                (warn or echo)(unclear)
     result.seconds = time.perf_counter() - started
     return result
 
