@@ -274,6 +274,8 @@ def _analyze_conversation(path: Path, model: str | Path, agent: str | None, form
 
     from emotrace.channels.load import load_conversation
     from emotrace.channels.reading import read_conversation, turn_facts
+    from emotrace.channels.utterance import CUSTOMER
+    from emotrace.model.labels import INTENT_VIEW
 
     conversation = load_conversation(path, get_settings(), agent, form)
     classifier = load_classifier(model, get_settings().threads)
@@ -296,7 +298,9 @@ def _analyze_conversation(path: Path, model: str | Path, agent: str | None, form
         heard = voice["arousal"] if isinstance(voice, dict) and t.contributions.get("voice", 0.0) > 0 else None
         arousal = f"   arousal {t.arousal:.2f}" + (f" (voice {heard:.2f})" if heard is not None else "") \
             if t.arousal is not None else ""
-        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.3f}{arousal}")
+        intents = t.reading.views.get(INTENT_VIEW) if role == CUSTOMER else None  # alerts read the customer's
+        stated = f"   intents: {', '.join(intents.labels)}" if intents is not None and intents.labels else ""
+        typer.echo(f"    {', '.join(t.reading.labels)}   tone {t.tone:+.3f}{arousal}{stated}")
     typer.echo(f"customer arc: {summary.arc}"
                + (f" ({summary.customer_start:+.3f} -> {summary.customer_end:+.3f})" if summary.arc != "n/a" else ""))
     if summary.peak_negative:

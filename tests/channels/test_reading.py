@@ -88,6 +88,25 @@ def test_the_arc_gives_the_first_and_last_customer_tones_as_their_turns_do(tmp_p
     assert arc is not None and (arc.group(1), arc.group(2)) == (customer[0], customer[-1]), result.stdout
 
 
+def test_a_customer_turns_intents_are_printed_with_its_reading(tmp_path) -> None:
+    """Found by a new-user trial: `analyze chat.txt` printed each turn's labels and tone but never its intents,
+    while `--json` and `analyze` of the same text alone gave the churn threat (docs/cli.md: every printed reading
+    carries the intents view). An agent's turn names none (alerts and routing read the customer's)."""
+    chat = tmp_path / "chat.txt"
+    chat.write_text("Agent: Hello, how can I help?\nCustomer: My internet has been down for a week.\n"
+                    "Agent: I can book an engineer, or cancel the contract if you prefer.\n"
+                    "Customer: Thanks, but honestly I'm cancelling my contract and switching to another provider.\n")
+    plain, as_json = run("analyze", str(chat)), run("analyze", str(chat), "--json")
+    assert plain.returncode == 0 and as_json.returncode == 0, plain.stderr + as_json.stderr
+    turns = json.loads(as_json.stdout)["turns"]
+    lines = plain.stdout.splitlines()
+    readings = [lines[i + 1] for i, line in enumerate(lines) if line.startswith(("Agent:", "Customer:"))]
+    assert len(readings) == len(turns) == 4
+    assert "churn_threat" in turns[3]["reading"]["views"]["intents"]["labels"]
+    assert readings[3].endswith("intents: " + ", ".join(turns[3]["reading"]["views"]["intents"]["labels"])), readings[3]
+    assert not any("intents:" in line for line in readings[:3]), readings
+
+
 def test_a_turn_names_its_role_only_where_the_speaker_does_not(tmp_path) -> None:
     """Found by a new-user trial: every turn of a chat printed "Agent (agent): ..." / "Customer (customer): ..."."""
     chat = tmp_path / "chat.txt"
