@@ -918,7 +918,7 @@ def batch(
         typer.echo(f"{counted(summary.rows, 'row')} read into {summary.output}; {counted(summary.errors, 'bad row')}"
                    + (f", {counted(summary.not_ingested, 'row')} not ingested" if summary.not_ingested else "")
                    + (f" (see {summary.error_file})" if summary.error_file else ""))
-        if summary.resumed_rows:
+        if summary.resumed_rows and not summary.already_complete:  # the record's: said when that run wrote it
             typer.echo(f"resumed: kept {summary.resumed_rows} rows finished by an earlier run")
         if summary.already_complete:
             typer.echo("already complete: an earlier run wrote this output from the same input and options; nothing "

@@ -354,7 +354,7 @@ class BatchJob:
             if not self._resumable():
                 shutil.rmtree(self.parts, ignore_errors=True)
             raise
-        return replace(self._join(), resumed_rows=resumed_rows)
+        return self._join(resumed_rows)
 
     def _resumable(self) -> bool:
         """Whether the parts folder holds anything a rerun resumes from: a committed part, or a record beside the
@@ -369,9 +369,10 @@ class BatchJob:
             if self.part_path(part_index(meta)).exists():
                 yield json.loads(meta.read_text())
 
-    def _join(self) -> BatchSummary:
-        """Join the parts into the output: the errors file and the run's record first, the output published by an
-        atomic rename, then the parts removed (a kill between any two steps is finished by the next run)."""
+    def _join(self, resumed_rows: int) -> BatchSummary:
+        """Join the parts into the output: the errors file and the run's record (with the ``resumed_rows`` an earlier
+        run had finished) first, the output published by an atomic rename, then the parts removed (a kill between any
+        two steps is finished by the next run)."""
         output = self.options.output
         parts = ordered_parts(self.parts.glob(f"part-*[0-9]{output.suffix}"))
         tmp = self.parts / f"joined.tmp{output.suffix}"  # no user's file: its type still read from its suffix
@@ -389,7 +390,8 @@ class BatchJob:
         else:
             self.error_file.unlink(missing_ok=True)  # an earlier run's, listing rows this run read
         summary = BatchSummary(rows, len(errors), dict(labels.most_common()), str(output),
-                               str(self.error_file) if reported else None, not_ingested=len(not_ingested))
+                               str(self.error_file) if reported else None, not_ingested=len(not_ingested),
+                               resumed_rows=resumed_rows)
         write_record(self.done_file, {"manifest": self.options.manifest, "summary": asdict(summary)})
         os.replace(tmp, output)
         shutil.rmtree(self.parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -156,10 +157,16 @@ def test_killed_run_resumes_with_every_row_exactly_once(tmp_path) -> None:
     assert 3 <= kill_after_parts(args, output, 3) < 20
     resumed = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert "resumed: kept" in resumed.stdout and "rows finished by an earlier run" in resumed.stdout
+    kept = re.search(r"resumed: kept (\d+) rows finished by an earlier run", resumed.stdout)
+    assert kept is not None, resumed.stdout
     rows = output_rows(output)
     assert sorted(r["row"] for r in rows) == list(range(1, 1601))
     assert all(r["id"] == f"m{r['row']}" for r in rows)
+    # found by a new-user trial: the run's record said resumed_rows 0, and so did the "already complete" rerun
+    record = json.loads(output.with_name(output.name + ".done.json").read_text())
+    assert record["summary"]["resumed_rows"] == int(kept.group(1)) > 0
+    again = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and json.loads(again.stdout)["resumed_rows"] == int(kept.group(1)), again.stdout
 
 
 def test_an_ingest_column_named_id_is_read_and_a_real_clash_names_the_options(tmp_path) -> None:
