@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import dropwhile
 from pathlib import Path
-from typing import cast
+from typing import TextIO, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -132,6 +132,8 @@ def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
     else:
         with closing(read_rows(path, encoding)) as rows:
             first = next(rows, None)
+            if first is not None and fmt == "csv":  # its header names its columns, whatever its rows hold
+                return _csv_columns(path, encoding)
             if first is not None:
                 readable = first if first.fields is not None else next((row for row in rows if row.fields is not None), None)
                 if readable is None or readable.fields is None:
@@ -202,12 +204,23 @@ def _decoded(lines: Iterable[str], path: Path, encoding: str) -> Iterator[str]:
         raise decode_error(path, encoding) from None
 
 
+def _csv_reader(handle: TextIO, path: Path, encoding: str) -> tuple[csv.DictReader[str], int]:
+    """A reader of the CSV file ``path`` open as ``handle``, its header checked (:func:`_check_header`), and the
+    number of empty cells ending that header. Strict: a quote never closed is an error, not the rest of the file."""
+    lines = _past_blank_lines(_decoded(handle, path, encoding))
+    reader = csv.DictReader(lines, strict=True, delimiter=_delimiter(path, encoding))
+    return reader, _check_header(path, reader)
+
+
+def _csv_columns(path: Path, encoding: str) -> list[str]:
+    """The columns a CSV file's header names (a file whose every row is malformed still has them)."""
+    with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
+        return list(_csv_reader(handle, path, encoding)[0].fieldnames or [])
+
+
 def _csv_rows(path: Path, encoding: str) -> Iterator[TableRow]:
     with path.open(encoding=_without_bom(encoding), errors="strict", newline="") as handle:
-        # strict: a quote never closed is an error, not the rest of the file
-        lines = _past_blank_lines(_decoded(handle, path, encoding))
-        reader = csv.DictReader(lines, strict=True, delimiter=_delimiter(path, encoding))
-        unnamed = _check_header(path, reader)
+        reader, unnamed = _csv_reader(handle, path, encoding)
         number = 0
         while True:
             number += 1

@@ -405,6 +405,20 @@ def test_empty_header_cells_at_the_end_of_a_csv_header_are_no_columns(tmp_path: 
     assert count_rows(path) == 4
 
 
+def test_a_csv_whose_every_row_is_malformed_has_its_headers_columns_and_its_rows_are_bad_rows(tmp_path: Path) -> None:
+    """Found by a new-user trial: `batch` read a malformed row (an unquoted comma) as a bad row among good rows, but
+    stopped the whole run with E514 ("nothing after it was read") when every row was malformed, one row or three: the
+    columns were taken from the first readable row. A CSV's header names its columns."""
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text\n1,Hello there, this is bad\n2,x, y\n", encoding="utf-8")
+    assert check_table(path, required=["text"]) == ["id", "text"]
+    rows = list(read_table(path, required=["text"]))
+    assert [(row.number, row.fields) for row in rows] == [(1, None), (2, None)]
+    assert all(row.error and row.error.startswith("3 cells where the header names 2 columns") for row in rows)
+    with pytest.raises(EmotraceError, match="E503"):
+        check_table(path, required=["body"])
+
+
 def test_a_decode_error_is_named_by_its_line_and_column_in_the_text_in_any_encoding(tmp_path: Path) -> None:
     """Found by a review: the bad line was looked for by splitting the bytes at 0x0a, so a UTF-16 file's lone
     surrogate on line 4 was said to be "line 1, byte 0x0a at column 11", and the hint said to pass --encoding, which
