@@ -907,7 +907,9 @@ def batch(
             summary = job.run(runner, before_commit=ingestor)
     except KeyboardInterrupt as stop:  # Ctrl-C, or kill (SIGTERM)
         how = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        typer.echo(f"\n{how}: the finished chunks are kept in {job.parts}; run the same command again to resume "
+        typer.echo(f"\n{how} as the run ended: {job.options.output} is complete; the same command again gives its "
+                   "summary." if job.published else
+                   f"\n{how}: the finished chunks are kept in {job.parts}; run the same command again to resume "
                    "(add --overwrite to start over)." if job.parts.exists() else
                    f"\n{how}: no chunk had finished: nothing is kept; run the command again to start.", err=True)
         raise typer.Exit(143 if isinstance(stop, Terminated) else 130) from None

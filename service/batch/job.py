@@ -233,6 +233,7 @@ class BatchJob:
         self.error_file = options.output.with_name(options.output.name + ".errors.jsonl")
         self.done_file = options.output.with_name(options.output.name + ".done.json")  # the finished run's record
         self.finished: BatchSummary | None = None
+        self.published = False  # this run's output is in place (only the removal of its parts may be left)
         self._check(overwrite)
 
     def _check(self, overwrite: bool) -> None:
@@ -360,8 +361,9 @@ class BatchJob:
         """Whether the parts folder holds anything a rerun resumes from: a committed part, or a record beside the
         manifest and the parts (``--ingest``'s time for untimed rows, kept once a chunk may have been stored), not a
         staged record a kill left (its name starts with a dot)."""
-        return any(self._finished_parts()) or any(path.name != "manifest.json" and not path.name.startswith(("part-", "."))
-                                                  for path in self.parts.iterdir())
+        return self.parts.is_dir() and (
+            any(self._finished_parts()) or any(path.name != "manifest.json" and not path.name.startswith(("part-", "."))
+                                               for path in self.parts.iterdir()))
 
     def _finished_parts(self) -> Iterator[dict[str, Any]]:
         """Sidecar data (rows, errors, labels) of every committed part, in order."""
@@ -394,6 +396,7 @@ class BatchJob:
                                resumed_rows=resumed_rows)
         write_record(self.done_file, {"manifest": self.options.manifest, "summary": asdict(summary)})
         os.replace(tmp, output)
+        self.published = True
         shutil.rmtree(self.parts)
         return summary
 

@@ -253,6 +253,32 @@ def test_a_run_stopped_before_any_chunk_finished_keeps_nothing_and_says_so(tmp_p
     assert corrected.returncode == 0 and "3000 rows read" in corrected.stdout, corrected.stderr
 
 
+def test_a_run_interrupted_as_it_ends_says_its_output_is_complete(tmp_path, monkeypatch) -> None:
+    """Found by a new-user trial: Ctrl-C while the finished run removed its parts exited 130 saying nothing, or that
+    "no chunk had finished: nothing is kept", though the output was whole. It says the output is complete, and the
+    same command gives its summary."""
+    import emotrace.batch.job as job
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 40)
+    args = ["batch", str(source), "-o", str(output), "--text-column", "body", "--chunk-rows", "20"]
+    removal = job.shutil.rmtree
+
+    def interrupted(path, *rest, **options) -> None:
+        removal(path, *rest, **options)
+        if path == output.with_name("out.jsonl.parts"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(job.shutil, "rmtree", interrupted)
+    stopped = run(*args)
+    monkeypatch.setattr(job.shutil, "rmtree", removal)
+    assert stopped.returncode == 130 and "interrupted as the run ended: " in stopped.stderr, stopped.stderr
+    assert f"{output} is complete" in stopped.stderr and "nothing is kept" not in stopped.stderr, stopped.stderr
+    assert sorted(r["row"] for r in output_rows(output)) == list(range(1, 41))
+    again = run(*args)
+    assert again.returncode == 0 and "already complete" in again.stdout, again.stdout + again.stderr
+
+
 def test_dask_engine_gives_the_same_labels(tmp_path) -> None:
     source = tmp_path / "in.jsonl"
     write_input(source, 120)
