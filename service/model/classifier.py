@@ -30,7 +30,7 @@ from emotrace.model.group_heads import (
     hidden_layer_of,
     load_group_heads,
 )
-from emotrace.model.labels import INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
+from emotrace.model.labels import CHURN_THREAT, INTENT_VIEW, SATISFACTION_CLASSES, TOPIC_VIEW, LabelSchema
 from emotrace.model.reading import GroupedView, Reading
 from emotrace.model.tokens import WordPieces
 from emotrace.model.topic_terms import TopicTerms
@@ -39,13 +39,20 @@ from emotrace.paths import DEFAULT_MODEL_DIR, HUB_PREFIX
 from emotrace.text.clauses import split_clauses
 from emotrace.text.language import detect_languages, language_warning
 from emotrace.text.normalize import normalize_text
-from emotrace.text.segment import chunk_text
+from emotrace.text.segment import chunk_text, plain_sentences
 from emotrace.text.visible import character_problem, is_blank
 
 ONNX_FILE = "model.onnx"
 # ONNX Runtime's (1.32) fused SkipLayerNormalization kernel took 11% of the int8 network's time on the dev texts; the
 # Add + LayerNormalization it would replace take 3%, so the runtime keeps them apart.
 DISABLED_GRAPH_FUSIONS = ["SkipLayerNormFusion"]
+
+
+# A text of several sentences whose whole reading gives churn at least this (and under its threshold) is read per
+# sentence for churn too. Chosen on dev with cross-fitted thresholds (docs/benchmarks.md, fifty-fourth round): 0 / .001 /
+# .005 / .02 / .05 read 84 / 10.7 / 6.4 / 3.6 / 2.1 % of texts again; churn P-R .86-.85 / .87-.85 / .87-.85 / .88-.83 /
+# .88-.81 (whole texts alone: .89-.79); no-intent rows given one 41 / 37 / 37 / 35 / 32 (32).
+CHURN_SENTENCE_GATE = 0.001
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -235,7 +242,33 @@ class EmotionClassifier:
                 setattr(raw, view, probabilities)
             if raw.intents is not None and INTENT_VIEW in self._word_heads and (raw.chunks > 1).any():
                 raw.intents = self._intents_of_any_chunk(raw.intents, pieces, out, np.asarray(owners))
+            if raw.intents is not None and INTENT_VIEW in self._word_heads:
+                self._churn_of_sentences(texts, raw.intents)
         return raw
+
+    def _churn_of_sentences(self, texts: Sequence[str], intents: np.ndarray) -> None:
+        """Raise, in place, the churn threat of texts of several sentences whose whole reading puts it at least
+        ``CHURN_SENTENCE_GATE`` and under its threshold to the strongest of their sentences' read alone: a complaint
+        told first switched off the way of leaving said after it ("... driver rude. Never ordering from you again.").
+        Churn only, and only near its threshold: read alone, a sentence loses what the rest says, and every other
+        intent lost precision so (docs/benchmarks.md, fifty-fourth round)."""
+        if CHURN_THREAT not in self.schema.intents:
+            return
+        column = self.schema.intents.index(CHURN_THREAT)
+        threshold = self.thresholds.groupings.get(INTENT_VIEW, {}).get(CHURN_THREAT, 0.5)
+        owners: list[int] = []
+        sentences: list[str] = []
+        near = (intents[:, column] >= CHURN_SENTENCE_GATE) & (intents[:, column] < threshold)
+        for i in np.flatnonzero(near).tolist():
+            if len(found := plain_sentences(texts[i])) > 1:
+                owners += [i] * len(found)
+                sentences += found
+        if not sentences:
+            return
+        read = self.raw_outputs(sentences).intents  # one sentence each: none is split again
+        assert read is not None  # the same intent view
+        for owner in set(owners):
+            intents[owner, column] = max(intents[owner, column], read[np.asarray(owners) == owner, column].max())
 
     def _intents_of_any_chunk(self, whole: np.ndarray, pieces: list[str], out: dict[str, np.ndarray],
                               owners: np.ndarray) -> np.ndarray:

@@ -38,7 +38,8 @@ EKMAN_GROUPS: tuple[str, ...] = ("anger", "disgust", "fear", "joy", "sadness", "
 SENTIMENT_GROUPS: tuple[str, ...] = ("positive", "negative", "ambiguous")
 SATISFACTION_LEANING = "satisfaction_leaning"  # the grouping of a user's own labels by the satisfaction they lean to
 # What a customer says they will do or want; several can hold at once, and most messages hold none.
-INTENT_LABELS: tuple[str, ...] = ("churn_threat", "escalation_request", "refund_request", "legal_threat")
+CHURN_THREAT = "churn_threat"
+INTENT_LABELS: tuple[str, ...] = (CHURN_THREAT, "escalation_request", "refund_request", "legal_threat")
 INTENT_VIEW = "intents"  # the reading's view (and the pooled head) of the intents
 # What a message is about: the customer-experience taxonomy (definitions in docs/topics.md). A message may be about
 # one or two topics, or none of them ("other": no topic fires).

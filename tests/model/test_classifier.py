@@ -184,6 +184,29 @@ def test_the_top_label_is_one_that_fires(classifier) -> None:
     assert odd.top_label == "admiration"
 
 
+def test_a_way_of_leaving_said_after_a_complaint_is_read_in_its_own_sentence(classifier, monkeypatch) -> None:
+    """Found by a new-user trial and the written corpus's dev split: a complaint told first switched off the churn
+    threat said after it (0.006 here, where that sentence alone reads 0.99). A text of several sentences whose whole
+    reading puts churn near its threshold (from CHURN_SENTENCE_GATE) reads churn as the strongest of the whole and its
+    sentences; far from it (a plain question), nothing is read again, and the other intents stay the whole text's."""
+    import emotrace.model.classifier as module
+    from emotrace.text.segment import plain_sentences
+
+    texts = ["Cold pizza, an hour late, and the driver swore at me 😤. Never ordering from you lot again.",
+             "The delivery was late again. Can you tell me where it is?"]
+    monkeypatch.setattr(module, "CHURN_SENTENCE_GATE", 2.0)  # off: the whole texts alone
+    whole = classifier.raw_outputs(texts).intents
+    monkeypatch.undo()
+    threshold = classifier.thresholds.groupings["intents"]["churn_threat"]
+    assert module.CHURN_SENTENCE_GATE <= whole[0, 0] < threshold and whole[1, 0] < module.CHURN_SENTENCE_GATE
+    sentences = classifier.raw_outputs(plain_sentences(texts[0])).intents
+    read = classifier.raw_outputs(texts).intents
+    assert read[0, 0] == pytest.approx(max(whole[0, 0], sentences[:, 0].max()), abs=1e-6)
+    assert np.allclose(read[0, 1:], whole[0, 1:]) and np.allclose(read[1], whole[1])
+    readings = classifier.predict(texts)
+    assert "churn_threat" in readings[0].views["intents"].labels and readings[1].views["intents"].labels == []
+
+
 def test_an_intent_stated_in_any_chunk_of_a_long_text_counts(classifier) -> None:
     """Found by a review: the intent head also reads word features, and was read once over a long text's averaged
     vector and all its words: a refund demand after a few sentences of shipping detail fired alone (0.97) and was

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from emotrace.text.segment import chunk_text, split_sentences
+from emotrace.text.segment import chunk_text, plain_sentences, split_sentences
 
 
 def _words(text: str) -> int:
@@ -10,6 +10,15 @@ def _words(text: str) -> int:
 def test_split_sentences() -> None:
     assert split_sentences("I waited two weeks. Nobody answered! Why?") == [
         "I waited two weeks.", "Nobody answered!", "Why?"]
+
+
+def test_plain_sentences_end_at_punctuation_before_space_or_at_a_line_break() -> None:
+    """The hot path's splitter (no spaCy, which imports torch): as spaCy's sentencizer splits these."""
+    text = "I waited two weeks. Nobody answered!! Why? It cost 3.50 (plus fees).\nDone"
+    assert plain_sentences(text) == ["I waited two weeks.", "Nobody answered!!", "Why?", "It cost 3.50 (plus fees).",
+                                     "Done"]
+    assert plain_sentences(text) == split_sentences(text)
+    assert plain_sentences("no end at all") == ["no end at all"] and plain_sentences(" \n ") == []
 
 
 def test_short_text_is_one_chunk() -> None:
