@@ -1193,8 +1193,8 @@ def _correction_rows(database_url: str | None, since: str | None) -> list[Traini
     rows, left_out = training_rows(Store(database_url or get_settings().database_url, existing=True), start)
     one = {True: ("its", "it names"), False: ("their", "they name")}
     if left_out.agent_turns:
-        typer.echo(f"{counted(left_out.agent_turns, 'corrected message')} left out: an agent's turn (agent turns are "
-                   "not scored, and adapt learns the customers' readings)", err=True)
+        typer.echo(f"{counted(left_out.agent_turns, 'corrected message')} left out: spoken by an agent (agent turns "
+                   "are not scored, and adapt learns the customers' readings)", err=True)
     if left_out.no_text:
         typer.echo(f"{counted(left_out.no_text, 'corrected message')} left out: {one[left_out.no_text == 1][0]} text "
                    "is not stored", err=True)

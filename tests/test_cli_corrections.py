@@ -94,7 +94,7 @@ def test_the_export_leaves_out_corrections_of_agent_turns_stored_before_they_wer
     out = tmp_path / "corrections.csv"
     result = run("corrections", "export", "--out", str(out), "--database-url", url)
     assert result.returncode == 0, result.stderr
-    assert "1 corrected message left out: an agent's turn" in result.stderr, result.stderr
+    assert "1 corrected message left out: spoken by an agent" in result.stderr, result.stderr
     assert [r["text"] for r in _read(out)] == ["Charged twice, great."]
 
 
