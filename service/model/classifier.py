@@ -255,7 +255,7 @@ class EmotionClassifier:
         if CHURN_THREAT not in self.schema.intents:
             return
         column = self.schema.intents.index(CHURN_THREAT)
-        threshold = self.thresholds.groupings.get(INTENT_VIEW, {}).get(CHURN_THREAT, 0.5)
+        threshold = self.thresholds.for_grouping(INTENT_VIEW, [CHURN_THREAT])[0]  # as the decision reads it
         owners: list[int] = []
         sentences: list[str] = []
         near = (intents[:, column] >= CHURN_SENTENCE_GATE) & (intents[:, column] < threshold)
@@ -267,8 +267,7 @@ class EmotionClassifier:
             return
         read = self.raw_outputs(sentences).intents  # one sentence each: none is split again
         assert read is not None  # the same intent view
-        for owner in set(owners):
-            intents[owner, column] = max(intents[owner, column], read[np.asarray(owners) == owner, column].max())
+        np.maximum.at(intents, (owners, column), read[:, column])
 
     def _intents_of_any_chunk(self, whole: np.ndarray, pieces: list[str], out: dict[str, np.ndarray],
                               owners: np.ndarray) -> np.ndarray:
